@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+
+/** A client request as node:http (HTTP/1.1) or node:http2's compatibility API (HTTP/2) hands it to us. */
+export type ClientRequest = IncomingMessage | Http2ServerRequest;
+export type ClientResponse = ServerResponse | Http2ServerResponse;
+
+/**
+ * Everything one request carries through router matching, middlewares and services.
+ * Built once at the entrypoint; matchers only read it, middlewares may rewrite the path fields.
+ */
+export interface RequestContext {
+  readonly req: ClientRequest;
+  readonly res: ClientResponse;
+  /** Canonical host as matchers see it: lower-case, port and one trailing dot removed, '' when absent. */
+  readonly host: string;
+  /** The Host header (or :authority) exactly as the client sent it, port included. */
+  readonly hostHeader: string;
+  readonly method: string;
+  /** Path as matchers see it: unreserved %XX decoded, reserved ones (%2F, %23, ...) kept encoded (Traefik v3.4+). */
+  path: string;
+  /** Path as forwarded upstream (escaped form). */
+  rawPath: string;
+  /** Query string without the leading '?', '' when there is none. */
+  rawQuery: string;
+  /** Peer address (never X-Forwarded-For), IPv6 zone stripped. */
+  readonly clientIp: string;
+  readonly clientPort: number;
+  /** True when the request arrived over TLS. */
+  readonly tls: boolean;
+  readonly entryPoint: string;
+  /** Filled in by the router table / service for access logs and metrics. */
+  routerName: string;
+  serviceName: string;
+  serviceUrl: string;
+  /** Monotonic start time, process.hrtime.bigint(). */
+  readonly startedAt: bigint;
+  /** Set for HTTP/1.1 Upgrade requests (WebSocket): the client socket to relay once upstream answers 101. */
+  readonly upgrade: UpgradeRequest | null;
+}
+
+export interface UpgradeRequest {
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
+/** A step on the request path: a router's middleware chain ends in a service handler. */
+export type Handler = (ctx: RequestContext) => void;
