@@ -30,6 +30,8 @@ export interface RequestContext {
   /** True when the request arrived over TLS. */
   readonly tls: boolean;
   readonly entryPoint: string;
+  /** The entrypoint trusts this peer's X-Forwarded-* headers (forwardedHeaders.insecure / trustedIPs). */
+  readonly trustForwarded: boolean;
   /** Filled in by the router table / service for access logs and metrics. */
   routerName: string;
   serviceName: string;

@@ -1,0 +1,149 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Dispatcher, Pool } from 'undici';
+import type { RequestContext } from '../http/request-context.js';
+import { sendBareStatus } from '../http/traefik-responses.js';
+import { buildUpstreamHeaders } from './request-headers.js';
+import { classifyUpstreamError } from './upstream-errors.js';
+
+/** One server of a load balancer, resolved at build time. */
+export interface Upstream {
+  /** The server URL as configured (used in logs, API, access log ServiceURL). */
+  readonly url: string;
+  readonly pool: Pool;
+  /** host:port of the server, sent as Host when passHostHeader is false. */
+  readonly authority: string;
+  /** Server URL path joined in front of the request path (servers[].preservePath), '' otherwise. */
+  readonly basePath: string;
+}
+
+/** Response headers that describe the upstream connection, not the message. */
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/**
+ * Streams the request to the upstream and the response back, with backpressure both ways.
+ * One handler object per request (undici 7 handler API) instead of promise chains and closures.
+ */
+class ProxyResponseHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  // Typed as the HTTP/1 response: node:http2's compatibility response has the same methods used here,
+  // but TypeScript cannot call methods on the union.
+  private readonly res: ServerResponse;
+  private readonly http2: boolean;
+
+  constructor(private readonly ctx: RequestContext) {
+    this.res = ctx.res as ServerResponse;
+    this.http2 = ctx.req.httpVersionMajor === 2;
+    this.res.once('close', this.onClientClose);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (!this.res.writableFinished && this.controller !== null && !this.controller.aborted) {
+      this.controller.abort(new Error('client closed the connection'));
+    }
+  };
+
+  private readonly onDrain = (): void => {
+    this.controller?.resume();
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    const res = this.res;
+    if (res.destroyed) {
+      controller.abort(new Error('client closed the connection'));
+      return;
+    }
+    const out: Record<string, string | string[]> = {};
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined || RESPONSE_HOP_BY_HOP.has(name)) continue;
+      out[name] = value;
+    }
+    if (this.http2 || statusMessage === undefined || statusMessage === '') res.writeHead(statusCode, out);
+    else res.writeHead(statusCode, statusMessage, out);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.res.destroyed || this.res.writableEnded) return;
+    const failure = classifyUpstreamError(error);
+    sendBareStatus(this.res, failure.status, failure.text);
+  }
+
+  onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
+    const upgrade = this.ctx.upgrade;
+    if (upgrade === null) {
+      upstream.destroy();
+      return;
+    }
+    relayUpgrade(upgrade.socket, upgrade.head, statusCode, headers, upstream);
+  }
+}
+
+/** Writes the upstream's 101 to the client, then splices the two sockets together. */
+function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
+  let response = `HTTP/1.1 ${statusCode} Switching Protocols\r\n`;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) response += `${name}: ${v}\r\n`;
+  }
+  client.write(response + '\r\n');
+  if (head.length > 0) upstream.write(head);
+  const closeBoth = (): void => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', closeBoth).on('close', closeBoth);
+  upstream.on('error', closeBoth).on('close', closeBoth);
+  upstream.pipe(client);
+  client.pipe(upstream);
+}
+
+function hasRequestBody(ctx: RequestContext): boolean {
+  const h = ctx.req.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  const length = h['content-length'];
+  if (length !== undefined) return length !== '0';
+  // HTTP/2 bodies need no length header: only the end of the stream tells.
+  return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
+}
+
+/** Forwards ctx to one upstream. The outcome is written to ctx.res; nothing is returned. */
+export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean): void {
+  ctx.serviceUrl = upstream.url;
+  const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);
+  const headers = buildUpstreamHeaders(ctx, {
+    trusted: ctx.trustForwarded,
+    host: passHostHeader && ctx.hostHeader !== '' ? ctx.hostHeader : upstream.authority,
+  });
+  const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
+  upstream.pool.dispatch(
+    {
+      path: upstream.basePath + ctx.rawPath + query,
+      method: ctx.method as Dispatcher.HttpMethod,
+      headers,
+      body: upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null,
+      upgrade: upgradeValue,
+    },
+    new ProxyResponseHandler(ctx),
+  );
+}
+
+function headerText(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? v.join(', ') : (v ?? 'websocket');
+}

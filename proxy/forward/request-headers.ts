@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import type { RequestContext } from '../http/request-context.js';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1 and Go's ReverseProxy list): never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
+  'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings',
+]);
+
+/** Incoming headers dropped unless the entrypoint trusts the peer (Traefik forwardedheaders). */
+const FORWARDED = new Set([
+  'x-forwarded-proto', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-server',
+  'x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-prefix', 'x-forwarded-tls-client-cert',
+  'x-forwarded-tls-client-cert-info', 'x-real-ip',
+]);
+
+const SERVER_NAME = hostname();
+
+export interface HeaderPolicy {
+  /** Keep incoming X-Forwarded-* from this peer (forwardedHeaders.insecure / trustedIPs). */
+  trusted: boolean;
+  /** Host header sent upstream: the client's (passHostHeader) or the server's host:port. */
+  host: string;
+}
+
+/**
+ * Builds the upstream header list as a flat [name, value, ...] array (what undici takes without
+ * re-parsing), keeping the client's spelling. X-Forwarded-* are set as Traefik sets them.
+ */
+export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy): string[] {
+  const raw = ctx.req.rawHeaders;
+  const out: string[] = [];
+  const connectionTokens = connectionListed(ctx);
+  let xff: string | undefined;
+  let xfProto: string | undefined;
+  let xfHost: string | undefined;
+  let xfPort: string | undefined;
+  let realIp: string | undefined;
+
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'host' || HOP_BY_HOP.has(lower)) continue;
+    if (connectionTokens !== null && connectionTokens.has(lower) && !FORWARDED.has(lower)) continue;
+    if (FORWARDED.has(lower)) {
+      if (!policy.trusted) continue;
+      // These are rewritten below; remember what a trusted peer sent.
+      if (lower === 'x-forwarded-for') { xff = xff === undefined ? value : `${xff}, ${value}`; continue; }
+      if (lower === 'x-forwarded-server') continue;
+      if (lower === 'x-forwarded-proto') xfProto ??= value;
+      else if (lower === 'x-forwarded-host') xfHost ??= value;
+      else if (lower === 'x-forwarded-port') xfPort ??= value;
+      else if (lower === 'x-real-ip') realIp ??= value;
+      else { out.push(name, value); continue; }
+      continue;
+    }
+    out.push(name, value);
+  }
+
+  const proto = xfProto ?? (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http');
+  out.push(
+    'Host', policy.host,
+    'X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`,
+    'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
+    'X-Forwarded-Port', xfPort ?? portOf(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),
+    'X-Forwarded-Proto', proto,
+    'X-Forwarded-Server', SERVER_NAME,
+    'X-Real-Ip', realIp ?? ctx.clientIp,
+  );
+  return out;
+}
+
+/** Header names listed in `Connection:` are hop-by-hop for this message too. */
+function connectionListed(ctx: RequestContext): Set<string> | null {
+  const value = ctx.req.headers.connection;
+  if (value === undefined) return null;
+  const tokens = (Array.isArray(value) ? value.join(',') : value).split(',');
+  const set = new Set<string>();
+  for (const t of tokens) {
+    const name = t.trim().toLowerCase();
+    if (name !== '' && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') set.add(name);
+  }
+  return set.size === 0 ? null : set;
+}
+
+/** X-Forwarded-Port: the Host header's port, else the scheme's default. */
+function portOf(hostHeader: string, secure: boolean): string {
+  const bracket = hostHeader.lastIndexOf(']');
+  const colon = hostHeader.lastIndexOf(':');
+  if (colon > bracket && colon !== -1 && colon < hostHeader.length - 1) return hostHeader.slice(colon + 1);
+  return secure ? '443' : '80';
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+
+/** What Traefik calls a serversTransport, reduced to what shapes an undici Pool. Times in ms. */
+export interface UpstreamTransport {
+  dialTimeout: number;
+  /** 0 = wait for response headers forever, as Traefik's default. */
+  responseHeaderTimeout: number;
+  idleConnTimeout: number;
+  maxIdleConnsPerHost: number;
+  insecureSkipVerify: boolean;
+  /** File paths or inline PEM. */
+  rootCAs: readonly string[];
+  serverName?: string | undefined;
+}
+
+export const DEFAULT_TRANSPORT: UpstreamTransport = {
+  dialTimeout: 30_000,
+  responseHeaderTimeout: 0,
+  idleConnTimeout: 90_000,
+  maxIdleConnsPerHost: 200,
+  insecureSkipVerify: false,
+  rootCAs: [],
+};
+
+/** Stable identity of a transport's settings, so pools survive reloads that did not change them. */
+export function transportKey(t: UpstreamTransport): string {
+  return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost,
+    t.insecureSkipVerify, t.rootCAs, t.serverName ?? '']);
+}
+
+export function createUpstreamPool(origin: string, t: UpstreamTransport): Pool {
+  const ca = t.rootCAs.map((entry) => (entry.includes('-----BEGIN') ? entry : readFileSync(entry, 'utf8')));
+  return new Pool(origin, {
+    connections: null,
+    pipelining: 1,
+    connectTimeout: t.dialTimeout,
+    headersTimeout: t.responseHeaderTimeout,
+    // Traefik has no body timeout: long downloads and event streams must not be cut.
+    bodyTimeout: 0,
+    keepAliveTimeout: t.idleConnTimeout,
+    keepAliveMaxTimeout: Math.max(t.idleConnTimeout, 1),
+    // Responses are streamed through as they arrive; undici must not second-guess lengths of what we relay.
+    strictContentLength: false,
+    connect: {
+      rejectUnauthorized: !t.insecureSkipVerify,
+      ...(ca.length > 0 ? { ca } : {}),
+      ...(t.serverName !== undefined && t.serverName !== '' ? { servername: t.serverName } : {}),
+    },
+  });
+}

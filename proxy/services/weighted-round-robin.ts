@@ -1,0 +1,61 @@
+/**
+ * Smooth weighted round robin by earliest deadline first, as Traefik's wrr.go:
+ * each pick takes the entry with the smallest deadline and pushes it 1/weight further.
+ * Equal weights give strict rotation in insertion order; weights <= 0 are never picked.
+ * Down entries keep advancing while skipped, so they rejoin without a burst.
+ */
+export interface WrrEntry<T> {
+  readonly value: T;
+  readonly weight: number;
+  deadline: number;
+  up: boolean;
+}
+
+export class WeightedRoundRobin<T> {
+  private readonly entries: WrrEntry<T>[] = [];
+  private current = 0;
+
+  constructor(items: readonly { value: T; weight: number }[]) {
+    for (const { value, weight } of items) {
+      if (!(weight > 0)) continue;
+      this.entries.push({ value, weight, deadline: 1 / weight, up: true });
+    }
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The next healthy entry, or undefined when none is available (503 no available server). */
+  next(): T | undefined {
+    const entries = this.entries;
+    const n = entries.length;
+    if (n === 0 || !this.anyUp()) return undefined;
+    // A linear scan beats a heap for the handful of servers a service has; ties go to the earliest entry.
+    for (;;) {
+      let best = entries[0] as WrrEntry<T>;
+      for (let i = 1; i < n; i++) {
+        const e = entries[i] as WrrEntry<T>;
+        if (e.deadline < best.deadline) best = e;
+      }
+      this.current = best.deadline;
+      best.deadline += 1 / best.weight;
+      if (best.up) return best.value;
+    }
+  }
+
+  /** Marks every entry holding `value` up or down (health checks, Docker events). */
+  setUp(value: T, up: boolean): void {
+    for (const e of this.entries) if (e.value === value) e.up = up;
+  }
+
+  private anyUp(): boolean {
+    for (const e of this.entries) if (e.up) return true;
+    return false;
+  }
+
+  /** Deadline reached so far; exposed for tests of the EDF arithmetic. */
+  get curDeadline(): number {
+    return this.current;
+  }
+}
