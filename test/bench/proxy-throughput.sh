@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# Proxy throughput benchmark (`npm run bench`).
+#
+# Starts three small backends on 127.0.0.1 and measures, in the same run and with the same wrk settings
+# (HTTP/1.1 keep-alive, wrk -t1 -c50, a short warm-up first): the backend directly, HAProxy (1 thread),
+# Caddy, and pe-edge (plus optional variants). Prints a markdown table with ratios against HAProxy and
+# Caddy, pe-edge's ratios against its goals, and writes the table to .bench-out/proxy-throughput.md.
+# All traffic stays on 127.0.0.1. Every process started here is stopped on exit.
+#
+# Environment (all optional):
+#   BENCH_DURATION=8        seconds per measured wrk run (1..10)
+#   BENCH_WARMUP=2          seconds of the warm-up run before each measured run (1..10)
+#   BENCH_CONNECTIONS=50    wrk -c
+#   BENCH_BUDGET=240        seconds for the whole script; rows that would not fit are skipped
+#   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
+#   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
+#   BENCH_KEEP_TMP=1        keep the temp folder (generated configs, logs, raw wrk output)
+#   BENCH_OUT=path          where to write the markdown (default .bench-out/proxy-throughput.md)
+#   PE_EDGE_CMD='...'       command that starts pe-edge, run from the repository root. Placeholders:
+#                           {config} (generated traefik.yml), {dynamic} (generated dynamic.yml),
+#                           {port} (the entrypoint port). Without {config}, " --configFile={config}" is
+#                           appended. Also exported: BENCH_PROXY_PORT, BENCH_BACKENDS (host:port,...),
+#                           BENCH_CONFIG_FILE, BENCH_DYNAMIC_FILE.
+#                           Default: node dist/operator/cli/main.js --configFile={config}
+#   PE_EDGE_VARIANTS='--workers=2;--workers=1'
+#                           extra pe-edge rows, ';'-separated; each entry's arguments are appended to
+#                           the pe-edge command.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+clamp() { # value min max default
+  local v=$1
+  [[ $v =~ ^[0-9]+$ ]] || v=$4
+  ((v < $2)) && v=$2
+  ((v > $3)) && v=$3
+  echo "$v"
+}
+DURATION=$(clamp "${BENCH_DURATION:-8}" 1 10 8)
+WARMUP=$(clamp "${BENCH_WARMUP:-2}" 1 10 2)
+CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
+BUDGET=$(clamp "${BENCH_BUDGET:-240}" 30 3600 240)
+NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
+READY_TIMEOUT_MS=30000
+OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
+DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
+
+log() { printf '[bench] %s\n' "$*"; }
+
+TMP=$(mktemp -d /tmp/pe-bench.XXXXXX)
+MANIFEST=$TMP/manifest.tsv
+: >"$MANIFEST"
+PIDS=()
+POLICY_RC_CREATED=
+
+# Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 30; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  PIDS=()
+  [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
+  if [[ -n ${BENCH_KEEP_TMP:-} ]]; then log "temp folder kept: $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_bg LOGFILE CMD... : run CMD in its own process group; sets STARTED_PID.
+start_bg() {
+  local logfile=$1
+  shift
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+# stop_started PID : stop one process and forget it.
+stop_started() {
+  local pid=$1 keep=() p
+  stop_pid "$pid"
+  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+fill() { # template out key=value...
+  local tmpl=$1 out=$2 expr=() kv
+  shift 2
+  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+  sed "${expr[@]}" "$tmpl" >"$out"
+}
+
+free_port() { node "$HERE/lib/net.mjs" free-ports 1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Tools
+# ---------------------------------------------------------------------------------------------------------
+install_missing() {
+  local need=() pkg
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v haproxy >/dev/null || need+=(haproxy)
+  command -v caddy >/dev/null || need+=(caddy)
+  command -v nginx >/dev/null || need+=(nginx)
+  ((${#need[@]})) || return 0
+  if [[ -n ${BENCH_NO_INSTALL:-} ]]; then
+    log "missing: ${need[*]}; BENCH_NO_INSTALL is set, so their rows are skipped"
+    return 0
+  fi
+  local sudo=
+  if [[ $(id -u) != 0 ]]; then
+    if sudo -n true 2>/dev/null; then sudo='sudo -n'; else
+      log "missing: ${need[*]}; not root and no passwordless sudo, cannot install: their rows are skipped"
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null; then
+    log "missing: ${need[*]}; no apt-get on this machine: their rows are skipped"
+    return 0
+  fi
+  # Keep Debian from starting the packages' system services (the benchmark runs its own instances).
+  if [[ -z $sudo && ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && POLICY_RC_CREATED=1
+  fi
+  log "installing ${need[*]} with apt-get (log: $TMP/apt.log)"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$TMP/apt.log" 2>&1 ||
+    log "apt-get update failed; trying to install anyway"
+  for pkg in "${need[@]}"; do
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" \
+      >>"$TMP/apt.log" 2>&1 || log "could not install $pkg: its row is skipped (see apt output above the end of $TMP/apt.log)"
+  done
+  if [[ -n $POLICY_RC_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=; fi
+}
+
+install_missing
+if ! command -v node >/dev/null; then
+  log "node is not installed: cannot run the benchmark helpers"
+  exit 1
+fi
+if ! command -v wrk >/dev/null; then
+  log "wrk is not available and could not be installed: nothing can be measured, every row is skipped"
+  exit 0
+fi
+
+WRK_VERSION=$(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}')
+HAPROXY_VERSION=$(command -v haproxy >/dev/null && haproxy -v 2>/dev/null | head -n1 | awk '{print $3}' | cut -d- -f1)
+CADDY_VERSION=$(command -v caddy >/dev/null && caddy version 2>/dev/null | awk '{print $1}' | sed 's/^v//')
+NGINX_VERSION=$(command -v nginx >/dev/null && nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. pe-edge build (only when the default command is used)
+# ---------------------------------------------------------------------------------------------------------
+PE_EDGE_SKIP=
+if [[ -z ${PE_EDGE_CMD:-} ]]; then
+  PE_EDGE_CMD=$DEFAULT_PE_EDGE_CMD
+  log "building pe-edge (npx tsc -b)"
+  if ! (cd "$ROOT" && npx --no-install tsc -b) >"$TMP/tsc.log" 2>&1; then
+    log "npx tsc -b reported errors (first lines below); measuring whatever dist/ holds"
+    head -n 15 "$TMP/tsc.log" | sed 's/^/    /'
+  fi
+  if [[ ! -f $ROOT/dist/operator/cli/main.js ]]; then
+    PE_EDGE_SKIP="dist/operator/cli/main.js does not exist (pe-edge CLI not built yet)"
+    log "$PE_EDGE_SKIP: the pe-edge rows are skipped"
+  fi
+fi
+[[ $PE_EDGE_CMD == *'{config}'* ]] || PE_EDGE_CMD="$PE_EDGE_CMD --configFile={config}"
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Backends
+# ---------------------------------------------------------------------------------------------------------
+read -r P1 P2 P3 < <(node "$HERE/lib/net.mjs" free-ports 3)
+BACKENDS="127.0.0.1:$P1,127.0.0.1:$P2,127.0.0.1:$P3"
+if command -v nginx >/dev/null; then
+  BACKEND_DESC="nginx $NGINX_VERSION, 3 server blocks, worker_processes $NGINX_WORKERS"
+  mkdir -p "$TMP/nginx"
+  fill "$HERE/backends/nginx.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$NGINX_WORKERS" \
+    PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  start_bg "$TMP/nginx/stdout.log" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
+else
+  BACKEND_DESC="Node http fallback (nginx unavailable: lower ceiling than the reference run)"
+  log "nginx unavailable: using the Node fallback backends"
+  start_bg "$TMP/backends.log" node "$HERE/backends/node-backends.mjs" "$P1" "$P2" "$P3"
+fi
+BACKEND_PID=$STARTED_PID
+for port in "$P1" "$P2" "$P3"; do
+  if ! node "$HERE/lib/net.mjs" wait "http://127.0.0.1:$port/" 10000 "$BACKEND_PID" >"$TMP/wait.out"; then
+    log "backends did not start: $(cat "$TMP/wait.out")"
+    tail -n 20 "$TMP"/nginx/*.log "$TMP"/backends.log 2>/dev/null
+    exit 1
+  fi
+done
+log "backends up on $BACKENDS ($BACKEND_DESC)"
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Rows
+# ---------------------------------------------------------------------------------------------------------
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+ROW=0
+skip_row() { # name role reason
+  log "SKIP $1: $3"
+  printf '%s\t%s\t\t%s\n' "$1" "$2" "$3" >>"$MANIFEST"
+}
+
+fits_budget() {
+  ((SECONDS + WARMUP + DURATION + 15 <= BUDGET))
+}
+
+# measure NAME ROLE PORT PID NOTE : warm-up, measured run, one manifest line.
+measure() {
+  local name=$1 role=$2 port=$3 pid=$4 note=$5 url="http://127.0.0.1:$3/" out rss
+  ROW=$((ROW + 1))
+  out=$TMP/row$ROW.wrk
+  log "$name: warm-up ${WARMUP}s, then ${DURATION}s measured"
+  timeout $((WARMUP + 10)) wrk -t1 -c"$CONNS" -d"${WARMUP}s" --latency "$url" >"$out.warmup" 2>&1
+  timeout $((DURATION + 10)) wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$url" >"$out" 2>&1
+  rss=$(ps -o rss= --sid "$pid" 2>/dev/null | awk '{s += $1; n++} END {if (n) printf "%.0f MB RSS after the run (%d process%s)", s / 1024, n, (n > 1 ? "es" : "")}')
+  if [[ $pid != "$BACKEND_PID" ]] && ! kill -0 "$pid" 2>/dev/null; then
+    note="${note:+$note; }the process had exited by the end of the run"
+  fi
+  [[ -n $rss && $pid != "$BACKEND_PID" ]] && note="${note:+$note; }$rss"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$role" "$out" "$note" >>"$MANIFEST"
+  grep -E 'Requests/sec|^ +(50|99)%' "$out" | sed 's/^ */    /'
+}
+
+# run_proxy NAME ROLE LOGFILE CMD... : start, wait until it answers, measure, stop.
+run_proxy() {
+  local name=$1 role=$2 port=$3 logfile=$4 note=$5
+  shift 5
+  if ! fits_budget; then skip_row "$name" "$role" "time budget of ${BUDGET}s used up"; return; fi
+  start_bg "$logfile" "$@"
+  local pid=$STARTED_PID
+  if ! node "$HERE/lib/net.mjs" wait "http://127.0.0.1:$port/" "$READY_TIMEOUT_MS" "$pid" >"$TMP/wait.out"; then
+    skip_row "$name" "$role" "did not answer: $(cat "$TMP/wait.out")"
+    tail -n 20 "$logfile" | sed 's/^/    /'
+    stop_started "$pid"
+    return
+  fi
+  log "$name: $(cat "$TMP/wait.out")"
+  measure "$name" "$role" "$port" "$pid" "$note"
+  stop_started "$pid"
+}
+
+# (a) direct
+measure "direct (${BACKEND_DESC%%,*}, app1)" direct "$P1" "$BACKEND_PID" ""
+
+# (b) HAProxy
+if command -v haproxy >/dev/null; then
+  port=$(free_port)
+  fill "$HERE/proxies/haproxy.cfg.tmpl" "$TMP/haproxy.cfg" PORT="$port" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  run_proxy "HAProxy $HAPROXY_VERSION (nbthread 1)" haproxy "$port" "$TMP/haproxy.log" "" \
+    haproxy -db -f "$TMP/haproxy.cfg"
+else
+  skip_row "HAProxy" haproxy "haproxy is not installed"
+fi
+
+# (c) Caddy
+if command -v caddy >/dev/null; then
+  port=$(free_port)
+  fill "$HERE/proxies/Caddyfile.tmpl" "$TMP/Caddyfile" PORT="$port" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  mkdir -p "$TMP/caddy-data" "$TMP/caddy-config"
+  run_proxy "Caddy $CADDY_VERSION" caddy "$port" "$TMP/caddy.log" "" \
+    env HOME="$TMP" XDG_DATA_HOME="$TMP/caddy-data" XDG_CONFIG_HOME="$TMP/caddy-config" \
+    caddy run --config "$TMP/Caddyfile" --adapter caddyfile
+else
+  skip_row "Caddy" caddy "caddy is not installed"
+fi
+
+# (d) pe-edge and its variants
+run_pe_edge() { # name role extra-args
+  local name=$1 role=$2 extra=$3
+  if [[ -n $PE_EDGE_SKIP ]]; then skip_row "$name" "$role" "$PE_EDGE_SKIP"; return; fi
+  local port dir cmd
+  port=$(free_port)
+  dir=$TMP/pe-edge-$ROW-$port
+  mkdir -p "$dir"
+  fill "$HERE/proxies/dynamic.yml.tmpl" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  fill "$HERE/proxies/traefik.yml.tmpl" "$dir/traefik.yml" PORT="$port" DYNAMIC="$dir/dynamic.yml"
+  cmd=${PE_EDGE_CMD//\{config\}/$dir/traefik.yml}
+  cmd=${cmd//\{dynamic\}/$dir/dynamic.yml}
+  cmd=${cmd//\{port\}/$port}
+  [[ -n $extra ]] && cmd="$cmd $extra"
+  log "$name: $cmd"
+  run_proxy "$name" "$role" "$port" "$dir/pe-edge.log" "command: \`${cmd//$TMP/<tmp>}\`" \
+    env NODE_ENV=production BENCH_PROXY_PORT="$port" BENCH_BACKENDS="$BACKENDS" \
+    BENCH_CONFIG_FILE="$dir/traefik.yml" BENCH_DYNAMIC_FILE="$dir/dynamic.yml" bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
+}
+
+run_pe_edge "pe-edge" pe-edge ""
+if [[ -n ${PE_EDGE_VARIANTS:-} ]]; then
+  IFS=';' read -r -a variants <<<"$PE_EDGE_VARIANTS"
+  for v in "${variants[@]}"; do
+    v=$(echo "$v" | sed 's/^ *//; s/ *$//')
+    [[ -n $v ]] && run_pe_edge "pe-edge ($v)" pe-edge-variant "$v"
+  done
+fi
+
+# ---------------------------------------------------------------------------------------------------------
+# 5. Report
+# ---------------------------------------------------------------------------------------------------------
+stop_started "$BACKEND_PID"
+echo
+node "$HERE/lib/report.mjs" "$MANIFEST" "$OUT" \
+  "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1." \
+  "Backends: $BACKEND_DESC. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s." \
+  "Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios, not absolutes)."
+echo
+log "written to ${OUT#"$ROOT"/}"
