@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
+import type { SecureContext, TLSSocket } from 'node:tls';
+import type { ClientRequest, ClientResponse } from '../http/request-context.js';
+import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
+
+export interface HttpsServerOptions {
+  /** Read on every handshake: the store is replaced on config reload. */
+  getStore: () => TlsStore;
+  onRequest: (req: ClientRequest, res: ClientResponse) => void;
+  /** HTTP/1.1 `Connection: Upgrade` requests (WebSocket); Node emits `upgrade` on the HTTP/1 fallback of allowHTTP1. */
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Traefik `http.maxHeaderBytes`, default 1 MiB. */
+  maxHeaderBytes?: number;
+  /** Traefik `http2.maxConcurrentStreams`, default 250. */
+  http2MaxConcurrentStreams?: number;
+}
+
+// Fields node:tls reads from the server for every new connection (setSecureContext does not cover the last two).
+interface PerConnectionServerFields {
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  maxHeaderSize?: number;
+}
+
+/**
+ * One TLS listener speaking HTTP/2 (ALPN h2) and HTTP/1.1 on the same port. Certificates come from the current
+ * store through SNICallback. The server's own context holds the default certificate and the version range; it is
+ * replaced from the new store before the first handshake that sees a swapped store.
+ */
+export function createHttpsServer(opts: HttpsServerOptions): http2.Http2SecureServer {
+  let applied = opts.getStore();
+  const base = applied.defaultServerOptions;
+  const server = http2.createSecureServer({
+    ...secureContextOptions(base),
+    ALPNProtocols: base.ALPNProtocols.filter((protocol) => protocol !== 'http/1.1'), // allowHTTP1 appends it
+    allowHTTP1: true,
+    requestCert: base.requestCert,
+    rejectUnauthorized: base.rejectUnauthorized,
+    maxSendHeaderBlockLength: opts.maxHeaderBytes ?? 1048576,
+    settings: {
+      maxConcurrentStreams: opts.http2MaxConcurrentStreams ?? 250,
+      maxHeaderListSize: opts.maxHeaderBytes ?? 1048576,
+    },
+    // Node binds `this` to the TLSSocket, with the protocol version already negotiated.
+    SNICallback(this: TLSSocket, servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) {
+      opts.getStore().sniCallback(servername, cb, this);
+    },
+  });
+  // HTTP/1.1 on the allowHTTP1 fallback uses node:http's parser, which reads its limit from the server (default 16 KiB).
+  (server as unknown as PerConnectionServerFields).maxHeaderSize = opts.maxHeaderBytes ?? 1048576;
+
+  // Runs before node:tls wraps the TCP socket, so a swapped store's base context applies to this very connection.
+  server.prependListener('connection', () => {
+    const store = opts.getStore();
+    if (store === applied) return;
+    applied = store;
+    const next = store.defaultServerOptions;
+    server.setSecureContext(secureContextOptions(next));
+    const fields = server as unknown as PerConnectionServerFields;
+    fields.requestCert = next.requestCert;
+    fields.rejectUnauthorized = next.rejectUnauthorized;
+  });
+  // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
+  });
+  server.on('request', opts.onRequest);
+  server.on('upgrade', opts.onUpgrade);
+  return server;
+}
+
+function secureContextOptions(base: HttpsBaseOptions) {
+  return {
+    cert: base.cert,
+    key: base.key,
+    minVersion: base.minVersion,
+    maxVersion: base.maxVersion,
+    ciphers: base.ciphers,
+    ecdhCurve: base.ecdhCurve,
+    ca: base.ca,
+  };
+}

@@ -1,0 +1,226 @@
+import { DEFAULT_CIPHERS, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { CertificateIndex, loadCertificate, normalizeServerName, type LoadedCertificate } from './certificate-store.js';
+import { generatedDefaultCertificate } from './default-certificate.js';
+import { describePemSource } from './pem-source.js';
+import type { TlsIssue, TlsSection } from './tls-config.js';
+import {
+  BUILT_IN_DEFAULT_OPTION,
+  resolveTlsOption,
+  versionAllowed,
+  versionRank,
+  withLegacySecurityLevel,
+  type ResolvedTlsOption,
+} from './tls-options.js';
+
+export type SniCallback = (err: Error | null, ctx?: SecureContext) => void;
+
+/** What the HTTPS server is created with (and reset to when the store is swapped). */
+export interface HttpsBaseOptions {
+  cert: string;
+  key: string;
+  /** The widest range over the options in use: OpenSSL negotiates the version before SNI, per-host limits are checked after. */
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  ciphers: string | undefined;
+  ecdhCurve: string | undefined;
+  ALPNProtocols: string[];
+  ca: string[] | undefined;
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+}
+
+export interface TlsStore {
+  readonly defaultServerOptions: HttpsBaseOptions;
+  readonly defaultCertificate: LoadedCertificate;
+  /**
+   * Node's SNICallback. Pass the TLSSocket (Node calls SNICallback with `this` bound to it) so the negotiated
+   * version is checked against the host's option during the handshake.
+   */
+  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket): void;
+  /** After the handshake: the checks OpenSSL cannot make per host (no-SNI strictness, versions, client certificates). */
+  checkSecureConnection(socket: TLSSocket): Error | undefined;
+  /** The TLS option for a (lower-case) host: exact name, then a `*.parent` entry, else `default`. */
+  optionForHost(host: string): ResolvedTlsOption;
+  /** The configured certificate for an SNI name, without the default fallback. */
+  certificateFor(servername: string): LoadedCertificate | undefined;
+}
+
+// Certificates of the last build by content key: a reload re-reads files but reuses parsed certificates and contexts.
+let previousCertificates: ReadonlyMap<string, LoadedCertificate> = new Map();
+
+/**
+ * Builds the TLS store from the dynamic `tls` section. `hostOptions` maps a lower-case host to the TLS option name its
+ * routers use ('default' when none). Bad certificates and options are reported and left out; the store always works.
+ */
+export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>): { store: TlsStore; issues: TlsIssue[] } {
+  const issues: TlsIssue[] = [];
+  const reuse = previousCertificates;
+  const current = new Map<string, LoadedCertificate>();
+  const keep = (certificate: LoadedCertificate): LoadedCertificate => {
+    current.set(certificate.contentKey, certificate);
+    return certificate;
+  };
+
+  const certificates: LoadedCertificate[] = [];
+  for (const config of tls.certificates) {
+    // Stores other than `default` exist in Traefik but no router ever uses them.
+    if (config.stores && config.stores.length > 0 && !config.stores.includes('default')) continue;
+    try {
+      certificates.push(keep(loadCertificate(config, reuse)));
+    } catch (err) {
+      issues.push({ message: (err as Error).message, item: describePemSource(config.certFile) });
+    }
+  }
+
+  let defaultCertificate: LoadedCertificate | undefined;
+  const configuredDefault = tls.stores['default']?.defaultCertificate;
+  if (configuredDefault) {
+    try {
+      defaultCertificate = keep(loadCertificate(configuredDefault, reuse));
+    } catch (err) {
+      issues.push({ message: `default certificate: ${(err as Error).message}`, item: describePemSource(configuredDefault.certFile) });
+    }
+  }
+  if (!defaultCertificate) {
+    const generated = generatedDefaultCertificate();
+    defaultCertificate = keep(loadCertificate({ certFile: generated.cert, keyFile: generated.key }, reuse));
+  }
+  previousCertificates = current;
+
+  const options = new Map<string, ResolvedTlsOption>();
+  for (const [name, config] of Object.entries(tls.options)) {
+    try {
+      options.set(name, resolveTlsOption(name, config));
+    } catch (err) {
+      issues.push({ message: (err as Error).message, item: name });
+    }
+  }
+  const defaultOption = options.get('default') ?? BUILT_IN_DEFAULT_OPTION;
+
+  const optionByHost = new Map<string, ResolvedTlsOption>();
+  const used = new Set<ResolvedTlsOption>([defaultOption]);
+  for (const [host, name] of hostOptions) {
+    const option = name === 'default' ? defaultOption : options.get(name);
+    if (!option) {
+      if (!(name in tls.options)) issues.push({ message: `unknown TLS options: ${name}`, item: name });
+      continue; // the host falls back to `default`
+    }
+    optionByHost.set(normalizeServerName(host), option);
+    used.add(option);
+  }
+  for (const option of used) {
+    if (option !== defaultOption && !sameNegotiatedSettings(option, defaultOption)) {
+      issues.push({
+        message: `TLS option ${option.name}: cipherSuites, curvePreferences, alpnProtocols and clientAuth are taken from the default option only (Node negotiates them before SNI)`,
+        item: option.name,
+      });
+    }
+  }
+
+  const store = new SniTlsStore(new CertificateIndex(certificates), defaultCertificate, defaultOption, optionByHost, [...used]);
+  return { store, issues };
+}
+
+function sameNegotiatedSettings(a: ResolvedTlsOption, b: ResolvedTlsOption): boolean {
+  return (
+    a.ciphers === b.ciphers &&
+    a.ecdhCurve === b.ecdhCurve &&
+    a.alpnProtocols.join(',') === b.alpnProtocols.join(',') &&
+    a.clientAuth.type === b.clientAuth.type
+  );
+}
+
+class SniTlsStore implements TlsStore {
+  readonly defaultServerOptions: HttpsBaseOptions;
+
+  constructor(
+    private readonly certificates: CertificateIndex,
+    readonly defaultCertificate: LoadedCertificate,
+    private readonly defaultOption: ResolvedTlsOption,
+    private readonly optionByHost: ReadonlyMap<string, ResolvedTlsOption>,
+    usedOptions: readonly ResolvedTlsOption[],
+  ) {
+    let min = defaultOption.minVersion;
+    let max = defaultOption.maxVersion;
+    for (const option of usedOptions) {
+      if (versionRank(option.minVersion) < versionRank(min)) min = option.minVersion;
+      if (versionRank(option.maxVersion) > versionRank(max)) max = option.maxVersion;
+    }
+    const clientAuth = defaultOption.clientAuth;
+    this.defaultServerOptions = {
+      cert: defaultCertificate.cert,
+      key: defaultCertificate.key,
+      minVersion: min,
+      maxVersion: max,
+      ciphers: withLegacySecurityLevel({ ciphers: ecdsaFirst(defaultOption.ciphers ?? DEFAULT_CIPHERS), minVersion: min }),
+      ecdhCurve: defaultOption.ecdhCurve,
+      ALPNProtocols: [...defaultOption.alpnProtocols],
+      ca: clientAuth.ca.length > 0 ? [...clientAuth.ca] : undefined,
+      requestCert: clientAuth.requestCert,
+      rejectUnauthorized: clientAuth.rejectUnauthorized,
+    };
+  }
+
+  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket): void {
+    const host = normalizeServerName(servername);
+    const option = this.optionForHost(host);
+    if (socket && typeof socket.getProtocol === 'function') {
+      const protocol = socket.getProtocol();
+      if (!versionAllowed(option, protocol)) return cb(versionError(option, protocol));
+    }
+    const certificate = this.certificates.match(host);
+    if (!certificate && option.sniStrict) {
+      return cb(new Error(`strict SNI enabled - No certificate found for domain: "${host}", closing connection`));
+    }
+    try {
+      cb(null, (certificate ?? this.defaultCertificate).secureContext());
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
+
+  checkSecureConnection(socket: TLSSocket): Error | undefined {
+    const servername = typeof socket.servername === 'string' ? socket.servername : '';
+    const option = servername ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
+    if (!servername && option.sniStrict) return new Error('strict SNI enabled - No certificate found for domain: "", closing connection');
+    const protocol = socket.getProtocol();
+    if (!versionAllowed(option, protocol)) return versionError(option, protocol);
+    const clientAuth = this.defaultOption.clientAuth;
+    if (clientAuth.type === 'RequireAnyClientCert' && !socket.getPeerX509Certificate()) {
+      return new Error('tls: client didn\'t provide a certificate');
+    }
+    if (clientAuth.type === 'VerifyClientCertIfGiven' && socket.getPeerX509Certificate() && !socket.authorized) {
+      return new Error(`tls: failed to verify client certificate: ${String(socket.authorizationError)}`);
+    }
+    return undefined;
+  }
+
+  optionForHost(host: string): ResolvedTlsOption {
+    const exact = this.optionByHost.get(host);
+    if (exact) return exact;
+    const dot = host.indexOf('.');
+    return (dot > 0 ? this.optionByHost.get(`*${host.slice(dot)}`) : undefined) ?? this.defaultOption;
+  }
+
+  certificateFor(servername: string): LoadedCertificate | undefined {
+    return this.certificates.match(normalizeServerName(servername));
+  }
+}
+
+/**
+ * Node applies only the certificate of an SNI context, into the slot of its key type; the base context's default
+ * certificate keeps the other slot. With the RSA default, putting ECDHE-ECDSA suites first makes OpenSSL pick an EC SNI
+ * certificate when there is one and fall back to the RSA slot (the SNI certificate or the default) otherwise.
+ * Go ignores the order of cipherSuites, so reordering changes nothing a Traefik user relies on.
+ */
+export function ecdsaFirst(ciphers: string): string {
+  const list = ciphers.split(':');
+  const ecdsa = list.filter((name) => name.includes('ECDSA'));
+  const tls13 = list.filter((name) => name.startsWith('TLS_'));
+  const rest = list.filter((name) => !name.includes('ECDSA') && !name.startsWith('TLS_'));
+  return [...tls13, ...ecdsa, ...rest].join(':');
+}
+
+function versionError(option: ResolvedTlsOption, protocol: string | null): Error {
+  return new Error(`tls: client negotiated ${protocol ?? 'no protocol'}, TLS option ${option.name} allows ${option.minVersion} to ${option.maxVersion}`);
+}
