@@ -1,0 +1,50 @@
+import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from '../http/request-context.js';
+import { compileGoRegexp } from './go-regexp.js';
+import type { CompiledMatcher } from './matcher-types.js';
+
+/**
+ * Header family. Traefik compares each header LINE (no comma splitting), so `X-A: 1, 2` is one value
+ * `1, 2`. Node lower-cases names, which is what Go's canonical key amounts to for lookup.
+ */
+
+export type LineTest = (value: string) => boolean;
+
+/** True if any line of header `key` (lower-case) passes `test`. */
+export function anyHeaderLine(req: ClientRequest, key: string, test: LineTest): boolean {
+  // HTTP/1: headersDistinct keeps every line apart (lazily built once per request by Node).
+  const distinct = (req as Partial<IncomingMessage>).headersDistinct;
+  if (distinct !== undefined) {
+    const lines = distinct[key];
+    if (lines === undefined) return false;
+    for (const line of lines) if (test(line)) return true;
+    return false;
+  }
+  // HTTP/2 compat joins repeated fields in `headers`; rawHeaders keeps them (names already lower-case).
+  const raw = req.rawHeaders as readonly string[] | undefined;
+  if (raw !== undefined) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if ((name === key || name.toLowerCase() === key) && test(raw[i + 1] as string)) return true;
+    }
+    return false;
+  }
+  const value = req.headers[key];
+  if (value === undefined) return false;
+  if (typeof value === 'string') return test(value);
+  for (const line of value) if (test(line)) return true;
+  return false;
+}
+
+export function compileHeader(name: string, value: string): CompiledMatcher {
+  const key = name.toLowerCase();
+  const test: LineTest = (line) => line === value;
+  return { predicate: (ctx) => anyHeaderLine(ctx.req, key, test) };
+}
+
+export function compileHeaderRegexp(name: string, pattern: string): CompiledMatcher {
+  const key = name.toLowerCase();
+  const re = compileGoRegexp(pattern, 'HeaderRegexp');
+  const test: LineTest = (line) => re.test(line);
+  return { predicate: (ctx) => anyHeaderLine(ctx.req, key, test) };
+}

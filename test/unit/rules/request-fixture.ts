@@ -1,0 +1,76 @@
+import type { ClientRequest, ClientResponse, RequestContext } from '../../../proxy/http/request-context.js';
+
+/** What a test says about a request; everything else gets a harmless default. */
+export interface RequestSpec {
+  /** Host header as the client sent it, port and case included. */
+  readonly host?: string;
+  readonly method?: string;
+  /** Request target: path plus optional `?query`. */
+  readonly url?: string;
+  /** Header lines in arrival order; a name may repeat. */
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly clientIp?: string;
+  /** Build the fake req like HTTP/2 compat does: no headersDistinct, repeated fields joined in `headers`. */
+  readonly http2?: boolean;
+}
+
+/** Canonical host as the entrypoint computes it: port and brackets off, trimmed, lower-case, one trailing dot off. */
+export function canonicalHost(hostHeader: string): string {
+  let h = hostHeader.trim();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    h = end < 0 ? h : h.slice(1, end);
+  } else {
+    const colon = h.lastIndexOf(':');
+    if (colon >= 0 && h.indexOf(':') === colon) h = h.slice(0, colon);
+  }
+  h = h.toLowerCase();
+  return h.endsWith('.') ? h.slice(0, -1) : h;
+}
+
+/** Decodes unreserved %XX only, as ctx.path is documented to be. */
+export function matcherPath(rawPath: string): string {
+  return rawPath.replace(/%([0-9a-fA-F]{2})/g, (whole, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : whole;
+  });
+}
+
+export function requestContext(spec: RequestSpec = {}): RequestContext {
+  const hostHeader = spec.host ?? 'example.com';
+  const lines: (readonly [string, string])[] = [['Host', hostHeader], ...(spec.headers ?? [])];
+  const headers: Record<string, string | string[]> = {};
+  const headersDistinct: Record<string, string[]> = {};
+  const rawHeaders: string[] = [];
+  for (const [name, value] of lines) {
+    const key = name.toLowerCase();
+    (headersDistinct[key] ??= []).push(value);
+    const prev = headers[key];
+    headers[key] = prev === undefined ? value : `${String(prev)}, ${value}`;
+    rawHeaders.push(spec.http2 ? key : name, value);
+  }
+  const req = spec.http2 ? { headers, rawHeaders } : { headers, headersDistinct, rawHeaders };
+  const url = spec.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  return {
+    req: req as unknown as ClientRequest,
+    res: {} as unknown as ClientResponse,
+    host: canonicalHost(hostHeader),
+    hostHeader,
+    method: spec.method ?? 'GET',
+    path: matcherPath(rawPath),
+    rawPath,
+    rawQuery: q < 0 ? '' : url.slice(q + 1),
+    clientIp: spec.clientIp ?? '127.0.0.1',
+    clientPort: 40000,
+    tls: false,
+    entryPoint: 'web',
+    trustForwarded: false,
+    upgrade: null,
+    routerName: '',
+    serviceName: '',
+    serviceUrl: '',
+    startedAt: 0n,
+  };
+}
