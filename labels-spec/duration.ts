@@ -1,0 +1,65 @@
+// Traefik (paerser) durations: a Go duration string, or a bare number meaning SECONDS.
+import { z } from 'zod';
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  'μs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+const PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+
+/** Go `time.ParseDuration` grammar, returning milliseconds. */
+function parseGoDuration(text: string): number | undefined {
+  let rest = text;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    sign = rest.startsWith('-') ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return 0;
+  if (rest === '') return undefined;
+  let total = 0;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < rest.length) {
+    const start = PART.lastIndex;
+    const m = PART.exec(rest);
+    if (m === null || m.index !== start) return undefined;
+    total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
+  }
+  return Number.isFinite(total) ? sign * total : undefined;
+}
+
+/** Parses a Traefik duration into milliseconds; throws an Error saying what was wrong. */
+export function parseDuration(v: unknown): number {
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return v * 1000;
+    throw new Error(`invalid duration ${String(v)}: not a finite number`);
+  }
+  if (typeof v !== 'string') {
+    throw new Error(`invalid duration: expected a string like "30s" or a number of seconds, got ${v === null ? 'null' : typeof v}`);
+  }
+  const text = v.trim();
+  if (NUMERIC.test(text)) return Number(text) * 1000;
+  const ms = parseGoDuration(text);
+  if (ms === undefined) {
+    throw new Error(`invalid duration "${v}": use a Go duration such as "100ms", "1m30s", "2h", or a number of seconds`);
+  }
+  return ms;
+}
+
+/** Zod type for a duration field: accepts Traefik spellings, outputs milliseconds. */
+export const duration = z.unknown().transform((v, ctx): number => {
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message, params: { peCode: 'PE_INVALID_VALUE' } });
+    return z.NEVER;
+  }
+});

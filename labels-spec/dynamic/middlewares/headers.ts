@@ -1,0 +1,48 @@
+// headers: custom request/response headers, CORS and security headers (unrolled/secure).
+// Options stay optional: which ones are set decides what the middleware does.
+import { z } from 'zod';
+import { strictObject } from '../../schema/strict-object.js';
+import { bool, int, str, strList, strMap } from '../../schema/scalars.js';
+
+export const headers = strictObject({
+  customRequestHeaders: strMap.optional(),
+  customResponseHeaders: strMap.optional(),
+  accessControlAllowCredentials: bool.optional(),
+  accessControlAllowHeaders: strList.optional(),
+  accessControlAllowMethods: strList.optional(),
+  accessControlAllowOriginList: strList.optional(),
+  accessControlAllowOriginListRegex: strList.optional(),
+  accessControlExposeHeaders: strList.optional(),
+  accessControlMaxAge: int.optional(),
+  addVaryHeader: bool.optional(),
+  allowedHosts: strList.optional(),
+  hostsProxyHeaders: strList.optional(),
+  sslProxyHeaders: strMap.optional(),
+  stsSeconds: int.optional(),
+  stsIncludeSubdomains: bool.optional(),
+  stsPreload: bool.optional(),
+  forceSTSHeader: bool.optional(),
+  frameDeny: bool.optional(),
+  customFrameOptionsValue: str.optional(),
+  contentTypeNosniff: bool.optional(),
+  browserXssFilter: bool.optional(),
+  customBrowserXSSValue: str.optional(),
+  contentSecurityPolicy: str.optional(),
+  contentSecurityPolicyReportOnly: str.optional(),
+  publicKey: str.optional(),
+  referrerPolicy: str.optional(),
+  permissionsPolicy: str.optional(),
+  isDevelopment: bool.optional(),
+  // Deprecated: accepted, ignored by Traefik v3.2 (reference §9 #5).
+  featurePolicy: str.optional(),
+  sslRedirect: bool.optional(),
+  sslTemporaryRedirect: bool.optional(),
+  sslHost: str.optional(),
+  sslForceHost: bool.optional(),
+}).superRefine((v, ctx) => {
+  if (Object.values(v).every((x) => x === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'headers configuration not valid: set at least one option (e.g. customResponseHeaders)' });
+  }
+});
+
+export type HeadersOptions = z.output<typeof headers>;

@@ -1,0 +1,27 @@
+// HTTP routers. The rule is compiled by the proxy; here it only has to be a non-empty string.
+import { z } from 'zod';
+import { strictObject } from '../schema/strict-object.js';
+import { bool, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
+import { routerTls } from './router-tls.js';
+
+// Traefik rejects user priorities above math.MaxInt - 1000; JS integers stop earlier.
+const MAX_PRIORITY = Number.MAX_SAFE_INTEGER - 1000;
+
+export const routerSchema = strictObject({
+  rule: nonEmptyStr,
+  ruleSyntax: z.enum(['v3', 'v2']).optional(),
+  entryPoints: strList.optional(),
+  middlewares: strList.optional(),
+  // Optional: label providers assign a service when a container defines exactly one.
+  service: str.optional(),
+  priority: int.pipe(z.number().min(0, 'priority must be >= 0').max(MAX_PRIORITY, 'priority is too large')).optional(),
+  tls: routerTls.optional(),
+  // v3.1+: per-router observability switches.
+  observability: strictObject({
+    accessLogs: bool.optional(),
+    metrics: bool.optional(),
+    tracing: bool.optional(),
+  }).optional(),
+});
+
+export type Router = z.output<typeof routerSchema>;

@@ -1,0 +1,31 @@
+// Dynamic http.serversTransports.<name>: how pe-edge talks to backends.
+import { z } from 'zod';
+import { strictObject } from '../schema/strict-object.js';
+import { bool, int, listOf, str, strList } from '../schema/scalars.js';
+import { duration } from '../duration.js';
+
+export const spiffe = strictObject({
+  ids: strList.optional(),
+  trustDomain: str.optional(),
+});
+
+export const serversTransportSchema = strictObject({
+  serverName: str.optional(),
+  insecureSkipVerify: bool.default(false),
+  rootCAs: strList.default([]),
+  certificates: listOf(strictObject({ certFile: str, keyFile: str })).default([]),
+  // 0: Go's default of 2 idle connections per host (the static transport defaults to 200).
+  maxIdleConnsPerHost: int.default(0),
+  forwardingTimeouts: strictObject({
+    dialTimeout: duration.default('30s'),
+    responseHeaderTimeout: duration.default(0),
+    idleConnTimeout: duration.default('90s'),
+    readIdleTimeout: duration.default(0),
+    pingTimeout: duration.default('15s'),
+  }).default({}),
+  disableHTTP2: bool.default(false),
+  peerCertURI: str.optional(),
+  spiffe: spiffe.optional(),
+});
+
+export type ServersTransport = z.output<typeof serversTransportSchema>;

@@ -1,0 +1,36 @@
+// Active and (v3.6) passive health checks; Traefik replaces non-positive interval/timeout by defaults.
+import { z } from 'zod';
+import { strictObject } from '../../schema/strict-object.js';
+import { bool, int, str, strMap } from '../../schema/scalars.js';
+import { duration } from '../../duration.js';
+
+function positiveOr(fallbackMs: number) {
+  return (ms: number): number => (ms <= 0 ? fallbackMs : ms);
+}
+
+export const healthCheck = strictObject({
+  path: str.optional(),
+  scheme: str.optional(),
+  mode: z.enum(['http', 'grpc']).default('http'),
+  hostname: str.optional(),
+  port: int.optional(),
+  interval: duration.default('30s').transform(positiveOr(30_000)),
+  // v3.5: probe interval while a server is down; unset means `interval`.
+  unhealthyInterval: duration.optional(),
+  timeout: duration.default('5s').transform(positiveOr(5_000)),
+  headers: strMap.default({}),
+  followRedirects: bool.default(true),
+  method: str.default(''),
+  status: int.default(0),
+});
+
+export const passiveHealthCheck = strictObject({
+  failureWindow: duration.default('10s'),
+  maxFailedAttempts: int.pipe(z.number().min(1, 'maxFailedAttempts must be >= 1')).default(1),
+});
+
+/** `healthCheck: {}` on weighted/mirroring/failover only propagates child status. */
+export const propagatedHealthCheck = strictObject({});
+
+export type HealthCheck = z.output<typeof healthCheck>;
+export type PassiveHealthCheck = z.output<typeof passiveHealthCheck>;

@@ -1,0 +1,82 @@
+// Dynamic configuration is validated per item: a bad router/service/... is reported and left
+// out, everything else is kept (DESIGN.md decision 2).
+import type { z } from 'zod';
+import { fromZodIssues, type ConfigIssue, type IssueItemKind } from '../issues.js';
+import { isPlainObject } from '../schema/strict-object.js';
+import { emptyDynamicConfig, type DynamicConfig } from './config.js';
+import { middlewareSchema } from './middlewares/index.js';
+import { routerSchema } from './routers.js';
+import { invalid, notImplemented, readSection, type Path } from './sections.js';
+import { serversTransportSchema } from './servers-transports.js';
+import { serviceSchema } from './services/index.js';
+import { tlsOptionsSchema } from './tls-options.js';
+import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
+
+function validateItems<S extends z.ZodTypeAny>(
+  raw: unknown,
+  schema: S,
+  kind: IssueItemKind,
+  path: Path,
+  issues: ConfigIssue[],
+): Record<string, z.output<S>> {
+  const out: Record<string, z.output<S>> = {};
+  if (raw === null || raw === undefined) return out;
+  if (!isPlainObject(raw)) {
+    issues.push(invalid(path, `expected a map of ${kind} names to definitions`));
+    return out;
+  }
+  for (const [name, value] of Object.entries(raw)) {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) out[name] = parsed.data as z.output<S>;
+    else issues.push(...fromZodIssues(parsed.error.issues, [...path, name], { kind, name }));
+  }
+  return out;
+}
+
+function validateCertificates(raw: unknown, issues: ConfigIssue[]): DynamicConfig['tls']['certificates'] {
+  const path = ['tls', 'certificates'];
+  if (raw === null || raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    issues.push(invalid(path, 'expected a list of {certFile, keyFile}'));
+    return [];
+  }
+  return raw.flatMap((value: unknown, index) => {
+    const parsed = tlsCertificateSchema.safeParse(value);
+    if (parsed.success) return [parsed.data];
+    issues.push(...fromZodIssues(parsed.error.issues, [...path, index], { kind: 'certificate', name: `certificates[${index}]` }));
+    return [];
+  });
+}
+
+function looseSection(raw: unknown, key: 'tcp' | 'udp', issues: ConfigIssue[]): Record<string, unknown> | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== null && !isPlainObject(raw)) {
+    issues.push(invalid([key], 'expected an object'));
+    return undefined;
+  }
+  issues.push(notImplemented([key]));
+  return raw ?? {};
+}
+
+export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const config = emptyDynamicConfig();
+  const top = readSection(raw, ['http', 'tcp', 'udp', 'tls'] as const, [], issues);
+
+  const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['http'], issues);
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues);
+  config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues);
+  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues);
+  config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues);
+
+  const tls = readSection(top.tls, ['certificates', 'options', 'stores'] as const, ['tls'], issues);
+  config.tls.certificates = validateCertificates(tls.certificates, issues);
+  config.tls.options = validateItems(tls.options, tlsOptionsSchema, 'tlsOption', ['tls', 'options'], issues);
+  config.tls.stores = validateItems(tls.stores, tlsStoreSchema, 'tlsStore', ['tls', 'stores'], issues);
+
+  const tcp = looseSection(top.tcp, 'tcp', issues);
+  if (tcp !== undefined) config.tcp = tcp;
+  const udp = looseSection(top.udp, 'udp', issues);
+  if (udp !== undefined) config.udp = udp;
+  return { config, issues };
+}

@@ -1,0 +1,66 @@
+// Public surface of the configuration model: schemas, inferred types, validators, helpers.
+export { parseDuration, duration } from './duration.js';
+export { closest } from './suggest.js';
+export { dottedPath, type ConfigIssue, type IssueCode, type IssueItemKind } from './issues.js';
+
+// Static configuration (traefik.yml).
+export { validateStaticConfig } from './static/validate.js';
+export { staticConfigSchema, type StaticConfig } from './static/schema.js';
+export { entryPointSchema, type EntryPointConfig } from './static/entry-points.js';
+export { parseAddress, type ListenAddress } from './static/address.js';
+export { staticServersTransportSchema, type StaticServersTransport } from './static/servers-transport.js';
+export { providersSchema, type ProvidersConfig } from './static/providers.js';
+export { dockerProviderSchema, type DockerProviderConfig } from './static/docker-provider.js';
+export { fileProviderSchema, type FileProviderConfig } from './static/file-provider.js';
+export { acmeSchema, certificatesResolverSchema, type AcmeConfig, type CertificatesResolverConfig } from './static/certificates-resolvers.js';
+export { apiSchema, pingSchema, type ApiConfig, type PingConfig } from './static/api.js';
+export { metricsSchema, prometheusSchema, type MetricsConfig, type PrometheusConfig } from './static/metrics.js';
+export { logSchema, type LogConfig } from './static/log.js';
+export { accessLogSchema, type AccessLogConfig } from './static/access-log.js';
+export { implementedStatic } from './static/implemented.js';
+
+// Dynamic configuration (dynamic.yml, labels).
+export { validateDynamicConfig } from './dynamic/validate.js';
+export { emptyDynamicConfig, type DynamicConfig, type HttpConfig, type TlsConfig } from './dynamic/config.js';
+export { routerSchema, type Router } from './dynamic/routers.js';
+export { routerTls, tlsDomain, type RouterTls, type TlsDomain } from './dynamic/router-tls.js';
+export {
+  serviceSchema,
+  serviceRegistry,
+  serviceTypes,
+  loadBalancer,
+  server,
+  weighted,
+  mirroring,
+  failover,
+  healthCheck,
+  passiveHealthCheck,
+  sticky,
+  stickyCookie,
+  type Service,
+  type ServiceType,
+  type LoadBalancer,
+  type Server,
+  type Weighted,
+  type Mirroring,
+  type Failover,
+  type HealthCheck,
+  type PassiveHealthCheck,
+  type Sticky,
+  type StickyCookie,
+} from './dynamic/services/index.js';
+export {
+  middlewareSchema,
+  middlewareRegistry,
+  middlewareTypes,
+  type Middleware,
+  type MiddlewareType,
+  type MiddlewareOptions,
+} from './dynamic/middlewares/index.js';
+export { serversTransportSchema, type ServersTransport } from './dynamic/servers-transports.js';
+export { tlsOptionsSchema, TLS_VERSIONS, CIPHER_SUITES, CURVES, CLIENT_AUTH_TYPES, type TlsOptions } from './dynamic/tls-options.js';
+export { tlsCertificateSchema, tlsStoreSchema, type TlsCertificate, type TlsStore } from './dynamic/tls-stores.js';
+
+// Building blocks for other schemas (e.g. the label decoder).
+export { strictObject, looseObject, namedMap } from './schema/strict-object.js';
+export { bool, int, num, str, strList, listOf, strMap, enumIgnoringCase } from './schema/scalars.js';

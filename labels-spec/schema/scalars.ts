@@ -1,0 +1,61 @@
+// Scalars as labels and the CLI deliver them: strings that must be read as bools, ints, lists.
+import { z } from 'zod';
+
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** Go `strconv.ParseBool` spellings; anything else is left for zod to reject. */
+function goBool(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const text = v.trim();
+  if (GO_TRUE.has(text)) return true;
+  if (GO_FALSE.has(text)) return false;
+  return v;
+}
+
+export const bool = z.preprocess(goBool, z.boolean({ invalid_type_error: 'expected a boolean (true/false)' }));
+
+function numeric(pattern: RegExp) {
+  return (v: unknown): unknown => (typeof v === 'string' && pattern.test(v.trim()) ? Number(v.trim()) : v);
+}
+
+export const int = z.preprocess(
+  numeric(/^[+-]?\d+$/),
+  z.number({ invalid_type_error: 'expected an integer' }).int('expected an integer').safe('integer is too large'),
+);
+
+export const num = z.preprocess(
+  numeric(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/),
+  z.number({ invalid_type_error: 'expected a number' }).finite(),
+);
+
+/** Strings; YAML may type `port: 443` as a number, which Traefik reads as "443". */
+export const str = z.preprocess(
+  (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
+  z.string({ invalid_type_error: 'expected a string' }),
+);
+
+export const nonEmptyStr = z.preprocess(
+  (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
+  z.string({ invalid_type_error: 'expected a string' }).trim().min(1, 'must not be empty'),
+);
+
+/** A list given as an array, or as one comma-separated string (split, trimmed). */
+export function listOf<T extends z.ZodTypeAny>(item: T) {
+  return z.preprocess((v) => {
+    if (v === null) return [];
+    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return v;
+  }, z.array(item));
+}
+
+export const strList = listOf(str);
+
+/** Header-style maps: user keys kept verbatim, values as strings. */
+export const strMap = z.preprocess((v) => (v === null ? {} : v), z.record(str));
+
+/** An enum whose values match case-insensitively and come out in canonical spelling. */
+export function enumIgnoringCase<const T extends readonly [string, ...string[]]>(values: T) {
+  const byLower = new Map(values.map((v) => [v.toLowerCase(), v]));
+  return z.preprocess((v) => (typeof v === 'string' ? (byLower.get(v.trim().toLowerCase()) ?? v) : v), z.enum(values));
+}

@@ -1,0 +1,30 @@
+// accessLog (§1.11, §6.5): filters are ORed; no filter means log everything.
+import { z } from 'zod';
+import { namedMap, strictObject } from '../schema/strict-object.js';
+import { bool, enumIgnoringCase, int, str, strList } from '../schema/scalars.js';
+import { duration } from '../duration.js';
+
+const keepDrop = enumIgnoringCase(['keep', 'drop']);
+const keepDropRedact = enumIgnoringCase(['keep', 'drop', 'redact']);
+
+export const accessLogSchema = strictObject({
+  filePath: str.default(''),
+  format: enumIgnoringCase(['common', 'genericCLF', 'json']).default('common'),
+  bufferingSize: int.default(0),
+  addInternals: bool.default(false),
+  filters: strictObject({
+    statusCodes: strList.default([]),
+    retryAttempts: bool.default(false),
+    minDuration: duration.default(0),
+  }).optional(),
+  fields: strictObject({
+    defaultMode: keepDrop.default('keep'),
+    names: namedMap(keepDrop).default({}),
+    headers: strictObject({
+      defaultMode: keepDropRedact.default('drop'),
+      names: namedMap(keepDropRedact).default({}),
+    }).optional(),
+  }).optional(),
+});
+
+export type AccessLogConfig = z.output<typeof accessLogSchema>;

@@ -1,0 +1,43 @@
+// certificatesResolvers.<name>.acme (§1.6).
+import { z } from 'zod';
+import { looseObject, namedMap, strictObject } from '../schema/strict-object.js';
+import { bool, enumIgnoringCase, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
+import { duration } from '../duration.js';
+
+export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
+
+export const acmeSchema = strictObject({
+  email: str.default(''),
+  caServer: str.default(LETS_ENCRYPT_PRODUCTION),
+  storage: nonEmptyStr.default('acme.json'),
+  keyType: enumIgnoringCase(['EC256', 'EC384', 'RSA2048', 'RSA4096', 'RSA8192']).default('RSA4096'),
+  // Hours; 2160 = 90 days.
+  certificatesDuration: int.pipe(z.number().min(1, 'certificatesDuration must be >= 1 (hours)')).default(2160),
+  preferredChain: str.default(''),
+  eab: strictObject({ kid: str, hmacEncoded: str }).optional(),
+  caCertificates: strList.default([]),
+  caSystemCertPool: bool.default(false),
+  caServerName: str.default(''),
+  httpChallenge: strictObject({ entryPoint: nonEmptyStr }).optional(),
+  tlsChallenge: strictObject({}).optional(),
+  dnsChallenge: strictObject({
+    provider: str.default(''),
+    delayBeforeCheck: duration.default(0),
+    resolvers: strList.default([]),
+    disablePropagationCheck: bool.default(false),
+  }).optional(),
+});
+
+export const certificatesResolverSchema = strictObject({
+  acme: acmeSchema.optional(),
+  tailscale: looseObject.optional(),
+}).superRefine((v, ctx) => {
+  if (v.acme !== undefined && v.tailscale !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a resolver is either acme or tailscale, not both' });
+  }
+});
+
+export const certificatesResolversSchema = namedMap(certificatesResolverSchema);
+
+export type AcmeConfig = z.output<typeof acmeSchema>;
+export type CertificatesResolverConfig = z.output<typeof certificatesResolverSchema>;

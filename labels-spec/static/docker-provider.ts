@@ -1,0 +1,28 @@
+// providers.docker (§1.5.1): note exposedByDefault and watch default to true.
+import { z } from 'zod';
+import { strictObject } from '../schema/strict-object.js';
+import { bool, str } from '../schema/scalars.js';
+import { duration } from '../duration.js';
+
+export const dockerProviderSchema = strictObject({
+  endpoint: str.default('unix:///var/run/docker.sock'),
+  username: str.default(''),
+  password: str.default(''),
+  tls: strictObject({
+    ca: str.optional(),
+    cert: str.optional(),
+    key: str.optional(),
+    insecureSkipVerify: bool.default(false),
+  }).optional(),
+  // Negative means none, as 0.
+  httpClientTimeout: duration.default(0).transform((ms) => Math.max(ms, 0)),
+  exposedByDefault: bool.default(true),
+  network: str.default(''),
+  useBindPortIP: bool.default(false),
+  watch: bool.default(true),
+  defaultRule: str.default('Host(`{{ normalize .Name }}`)'),
+  constraints: str.default(''),
+  allowEmptyServices: bool.default(false),
+});
+
+export type DockerProviderConfig = z.output<typeof dockerProviderSchema>;

@@ -1,0 +1,64 @@
+// entryPoints.<name>: listeners with Traefik's per-entrypoint defaults.
+import { z } from 'zod';
+import { strictObject, looseObject } from '../schema/strict-object.js';
+import { bool, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
+import { duration } from '../duration.js';
+import { routerTls } from '../dynamic/router-tls.js';
+import { address } from './address.js';
+
+// Traefik uses math.MaxInt - 1; JS integers stop at 2^53 - 1.
+const REDIRECT_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
+
+const redirectEntryPoint = strictObject({
+  // An entrypoint name or ":<port>".
+  to: nonEmptyStr,
+  scheme: str.default('https'),
+  permanent: bool.default(true),
+  priority: int.default(REDIRECT_PRIORITY),
+});
+
+const entryPointHttp = strictObject({
+  redirections: strictObject({ entryPoint: redirectEntryPoint.optional() }).optional(),
+  middlewares: strList.optional(),
+  tls: routerTls.optional(),
+  encodeQuerySemicolons: bool.default(false),
+  maxHeaderBytes: int.default(1_048_576),
+});
+
+const transport = strictObject({
+  respondingTimeouts: strictObject({
+    readTimeout: duration.default('60s'),
+    writeTimeout: duration.default(0),
+    idleTimeout: duration.default('180s'),
+  }).default({}),
+  lifeCycle: strictObject({
+    requestAcceptGraceTimeout: duration.default(0),
+    graceTimeOut: duration.default('10s'),
+  }).default({}),
+  keepAliveMaxRequests: int.default(0),
+  keepAliveMaxTime: duration.default(0),
+});
+
+export const entryPointSchema = strictObject({
+  address,
+  allowACMEByPass: bool.default(false),
+  reusePort: bool.default(false),
+  asDefault: bool.default(false),
+  http: entryPointHttp.default({}),
+  http2: strictObject({
+    maxConcurrentStreams: int.pipe(z.number().min(0, 'maxConcurrentStreams must be >= 0')).default(250),
+  }).default({}),
+  http3: strictObject({ advertisedPort: int.optional() }).optional(),
+  transport: transport.default({}),
+  proxyProtocol: strictObject({ insecure: bool.default(false), trustedIPs: strList.default([]) }).optional(),
+  forwardedHeaders: strictObject({
+    insecure: bool.default(false),
+    trustedIPs: strList.default([]),
+    connection: strList.default([]),
+  }).default({}),
+  udp: strictObject({ timeout: duration.default('3s') }).default({}),
+  // v3.1+: per-entrypoint observability defaults.
+  observability: looseObject.optional(),
+});
+
+export type EntryPointConfig = z.output<typeof entryPointSchema>;

@@ -1,0 +1,65 @@
+// Which static keys pe-edge acts on today. Any other valid key that is present gets one
+// PE_NOT_IMPLEMENTED warning, so a Traefik file still loads but nothing is silently ignored.
+import { isPlainObject } from '../schema/strict-object.js';
+import { notImplemented } from '../dynamic/sections.js';
+import type { ConfigIssue } from '../issues.js';
+
+/** `true`: the key and everything below it is implemented; an object: only the listed children. */
+export type ImplementedTree = true | { readonly [key: string]: ImplementedTree };
+
+const ANY_NAME = '*';
+
+export const implementedStatic: ImplementedTree = {
+  global: true,
+  entryPoints: {
+    [ANY_NAME]: {
+      address: true,
+      asDefault: true,
+      http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true },
+      transport: { respondingTimeouts: true, lifeCycle: true },
+      forwardedHeaders: true,
+    },
+  },
+  providers: { providersThrottleDuration: true, file: true },
+  log: { level: true, format: true, filePath: true },
+  accessLog: { filePath: true, format: true, filters: true },
+  ping: true,
+  // Listed so that the warning names the backend, e.g. `metrics.prometheus`.
+  metrics: {},
+  serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, forwardingTimeouts: true },
+  core: { defaultRuleSyntax: true },
+};
+
+function childTree(tree: { readonly [key: string]: ImplementedTree }, key: string): ImplementedTree | undefined {
+  const lower = key.toLowerCase();
+  for (const [name, sub] of Object.entries(tree)) if (name.toLowerCase() === lower) return sub;
+  return tree[ANY_NAME];
+}
+
+function itemOf(path: readonly string[]): ConfigIssue['item'] {
+  const [section = '', name] = path;
+  if (section.toLowerCase() === 'entrypoints' && name !== undefined) return { kind: 'entryPoint', name };
+  return { kind: 'static', name: section };
+}
+
+/**
+ * Warns once per present, not-implemented key (the topmost one). Keys already reported
+ * as errors (`isError`) are skipped, so a typo is an error and never also a warning.
+ */
+export function notImplementedWarnings(
+  raw: unknown,
+  tree: ImplementedTree,
+  isError: (path: readonly string[]) => boolean,
+  path: string[] = [],
+): ConfigIssue[] {
+  if (tree === true || !isPlainObject(raw)) return [];
+  const out: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const at = [...path, key];
+    if (isError(at)) continue;
+    const sub = childTree(tree, key);
+    if (sub === undefined) out.push(notImplemented(at, itemOf(at)));
+    else out.push(...notImplementedWarnings(value, sub, isError, at));
+  }
+  return out;
+}

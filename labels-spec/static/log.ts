@@ -1,0 +1,18 @@
+// log: Traefik's own log (always present, level ERROR by default).
+import { z } from 'zod';
+import { strictObject } from '../schema/strict-object.js';
+import { bool, enumIgnoringCase, int, str } from '../schema/scalars.js';
+
+export const logSchema = strictObject({
+  level: enumIgnoringCase(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC']).default('ERROR'),
+  format: enumIgnoringCase(['common', 'json']).default('common'),
+  noColor: bool.default(false),
+  // Empty: stdout.
+  filePath: str.default(''),
+  maxSize: int.optional(),
+  maxAge: int.optional(),
+  maxBackups: int.optional(),
+  compress: bool.default(false),
+});
+
+export type LogConfig = z.output<typeof logSchema>;

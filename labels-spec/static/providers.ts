@@ -1,0 +1,28 @@
+// providers: docker and file are modelled; Traefik's other providers are accepted as-is.
+import { z } from 'zod';
+import { looseObject, strictObject } from '../schema/strict-object.js';
+import { duration } from '../duration.js';
+import { dockerProviderSchema } from './docker-provider.js';
+import { fileProviderSchema } from './file-provider.js';
+
+export const providersSchema = strictObject({
+  providersThrottleDuration: duration.default('2s'),
+  docker: dockerProviderSchema.optional(),
+  file: fileProviderSchema.optional(),
+  swarm: looseObject.optional(),
+  rest: looseObject.optional(),
+  http: looseObject.optional(),
+  kubernetesIngress: looseObject.optional(),
+  kubernetesCRD: looseObject.optional(),
+  kubernetesGateway: looseObject.optional(),
+  consulCatalog: looseObject.optional(),
+  nomad: looseObject.optional(),
+  ecs: looseObject.optional(),
+  consul: looseObject.optional(),
+  etcd: looseObject.optional(),
+  zooKeeper: looseObject.optional(),
+  redis: looseObject.optional(),
+  plugin: looseObject.optional(),
+});
+
+export type ProvidersConfig = z.output<typeof providersSchema>;
