@@ -1,0 +1,132 @@
+import http from 'node:http';
+import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { RequestContext } from '../http/request-context.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { createHttpsServer } from './https-server.js';
+import { parseListenAddress } from './listen-address.js';
+import { handleRequest, type EntryPointContext } from './request-entry.js';
+
+export interface EntryPointOptions {
+  name: string;
+  address: string;
+  /** transport.respondingTimeouts, ms; 0 = none. */
+  readTimeout: number;
+  idleTimeout: number;
+  /** transport.lifeCycle.graceTimeOut, ms: how long in-flight requests get on shutdown. */
+  graceTimeOut: number;
+  /** http.maxHeaderBytes: larger headers get 431. */
+  maxHeaderBytes: number;
+  forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
+  onDone: ((ctx: RequestContext) => void) | null;
+}
+
+const TLS_HANDSHAKE = 0x16;
+
+/**
+ * One listening port serving plain HTTP and HTTPS at once, as Traefik does: the first byte of a
+ * connection tells a TLS ClientHello from an HTTP request line. Routing reads the current runtime,
+ * so a configuration swap never touches the listener.
+ */
+export class EntryPoint {
+  private readonly server: net.Server;
+  private readonly httpServer: http.Server;
+  private readonly httpsServer: Http2SecureServer;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly sessions = new Set<ServerHttp2Session>();
+
+  constructor(readonly options: EntryPointOptions, getRuntime: () => Runtime) {
+    const ctx: EntryPointContext = {
+      name: options.name,
+      getRuntime,
+      trustAll: options.forwardedHeaders.insecure,
+      trusted: trustList(options.forwardedHeaders.trustedIPs),
+      onDone: options.onDone,
+    };
+    this.httpServer = http.createServer({
+      maxHeaderSize: options.maxHeaderBytes,
+      requestTimeout: options.readTimeout,
+      keepAliveTimeout: options.idleTimeout,
+      // Node's header timeout must not exceed the request timeout; 0 (none) keeps Node's default.
+      ...(options.readTimeout > 0 ? { headersTimeout: Math.min(60_000, options.readTimeout) } : {}),
+    });
+    this.httpServer.on('request', (req, res) => handleRequest(ctx, req, res, false, null));
+    this.httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
+    this.httpsServer = createHttpsServer({
+      getStore: () => getRuntime().tls,
+      onRequest: (req, res) => handleRequest(ctx, req, res, true, null),
+      onUpgrade: (req, socket, head) => onUpgrade(ctx, req, socket, head, true),
+      maxHeaderBytes: options.maxHeaderBytes,
+    });
+    this.httpsServer.on('session', (session: ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+    });
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === TLS_HANDSHAKE ? this.httpsServer : this.httpServer).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+    socket.on('error', () => socket.destroy());
+  }
+
+  listen(): Promise<void> {
+    const { host, port } = parseListenAddress(this.options.address);
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** The bound port (useful with `:0` in tests). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish, closes idle keep-alive connections as they go
+   * idle, and force-closes whatever is left after graceTimeOut (or graceMs when given).
+   */
+  async shutdown(graceMs = this.options.graceTimeOut): Promise<void> {
+    this.server.close();
+    for (const session of this.sessions) session.close();
+    const deadline = Date.now() + graceMs;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      this.httpServer.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+function onUpgrade(ctx: EntryPointContext, req: http.IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): void {
+  // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
+  const res = new http.ServerResponse(req);
+  res.assignSocket(socket as net.Socket);
+  res.shouldKeepAlive = false;
+  handleRequest(ctx, req, res, tls, { socket, head });
+}
+
+function trustList(ips: readonly string[]): net.BlockList | null {
+  if (ips.length === 0) return null;
+  const list = new net.BlockList();
+  for (const entry of ips) {
+    const [address, prefix] = entry.split('/');
+    const type = (address ?? '').includes(':') ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address ?? '', type);
+    else list.addSubnet(address ?? '', Number(prefix), type);
+  }
+  return list;
+}

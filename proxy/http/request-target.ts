@@ -1,0 +1,54 @@
+/**
+ * Splits a request target into path and query, and derives the path matchers see: unreserved
+ * %XX escapes decoded, reserved ones kept encoded, so `/foo%2Fbar` never matches `Path(/foo/bar)`
+ * (Traefik v3.4's routing-path fix).
+ */
+export interface RequestTarget {
+  rawPath: string;
+  path: string;
+  rawQuery: string;
+}
+
+export function splitRequestTarget(url: string): RequestTarget {
+  let target = url;
+  // Absolute-form (proxy-style) request lines: keep only path and query.
+  if (target.charCodeAt(0) !== 47 /* '/' */ && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
+    const slash = target.indexOf('/', target.indexOf('//') + 2);
+    target = slash === -1 ? '/' : target.slice(slash);
+  }
+  const q = target.indexOf('?');
+  const rawPath = q === -1 ? target : target.slice(0, q);
+  const rawQuery = q === -1 ? '' : target.slice(q + 1);
+  return { rawPath, path: rawPath.includes('%') ? decodeUnreserved(rawPath) : rawPath, rawQuery };
+}
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+function decodeUnreserved(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(ch) ? ch : escape.toUpperCase();
+  });
+}
+
+/** Canonical host for matching: port and one trailing dot removed, lower-cased, IPv6 brackets dropped. */
+export function canonicalHost(hostHeader: string): string {
+  let host = hostHeader.trim();
+  if (host.charCodeAt(0) === 91 /* '[' */) {
+    const end = host.indexOf(']');
+    host = end === -1 ? host : host.slice(1, end);
+  } else {
+    const colon = host.indexOf(':');
+    if (colon !== -1 && host.indexOf(':', colon + 1) === -1) host = host.slice(0, colon);
+  }
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return host.toLowerCase();
+}
+
+/** Peer address as Traefik reports it: IPv4-mapped IPv6 shown as IPv4, zone stripped. */
+export function clientAddress(remote: string | undefined): string {
+  if (remote === undefined) return '';
+  if (remote.startsWith('::ffff:') && remote.includes('.')) return remote.slice(7);
+  const zone = remote.indexOf('%');
+  return zone === -1 ? remote : remote.slice(0, zone);
+}

@@ -1,0 +1,66 @@
+import type { ServerResponse } from 'node:http';
+import type { Handler, RequestContext } from '../http/request-context.js';
+
+export interface RedirectSchemeOptions {
+  scheme: string;
+  port?: string | undefined;
+  permanent?: boolean | undefined;
+}
+
+/**
+ * Traefik's redirectScheme: rebuild the URL with the target scheme (and port, default ports dropped);
+ * when it equals the current URL the request passes through, so a redirect can never loop.
+ */
+export function createRedirectScheme(options: RedirectSchemeOptions, next: Handler): Handler {
+  const scheme = options.scheme.toLowerCase();
+  const port = options.port === undefined || options.port === '' ? '' : options.port.replace(/^:/, '');
+  const targetPort = (scheme === 'http' && port === '80') || (scheme === 'https' && port === '443') ? '' : port;
+  const permanent = options.permanent === true;
+  return (ctx: RequestContext): void => {
+    const current = currentUrl(ctx);
+    const hostOnly = hostWithoutPort(ctx.hostHeader);
+    const query = ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery;
+    const target = `${scheme}://${hostOnly}${targetPort === '' ? '' : ':' + targetPort}${ctx.rawPath}${query}`;
+    if (target === current) {
+      next(ctx);
+      return;
+    }
+    sendRedirect(ctx, target, permanent);
+  };
+}
+
+/** The request URL as Traefik reconstructs it: X-Forwarded-Proto wins, default ports stripped. */
+function currentUrl(ctx: RequestContext): string {
+  const xfp = ctx.req.headers['x-forwarded-proto'];
+  let scheme = ctx.tls ? 'https' : 'http';
+  if (typeof xfp === 'string') {
+    const v = xfp.toLowerCase();
+    if (v === 'http' || v === 'ws') scheme = 'http';
+    else if (v === 'https' || v === 'wss') scheme = 'https';
+  }
+  let host = ctx.hostHeader;
+  if ((scheme === 'http' && host.endsWith(':80')) || (scheme === 'https' && host.endsWith(':443'))) {
+    host = hostWithoutPort(host);
+  }
+  const query = ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery;
+  return `${scheme}://${host}${ctx.rawPath}${query}`;
+}
+
+function hostWithoutPort(hostHeader: string): string {
+  const bracket = hostHeader.lastIndexOf(']');
+  const colon = hostHeader.lastIndexOf(':');
+  return colon > bracket ? hostHeader.slice(0, colon) : hostHeader;
+}
+
+/** 301/302 for GET, 308/307 otherwise; body is the status text, no Content-Type (Traefik). */
+export function sendRedirect(ctx: RequestContext, location: string, permanent: boolean): void {
+  const get = ctx.method === 'GET';
+  const status = permanent ? (get ? 301 : 308) : get ? 302 : 307;
+  const text = STATUS_TEXT[status] as string;
+  (ctx.res as ServerResponse).writeHead(status, { location, 'content-length': Buffer.byteLength(text) });
+  ctx.res.end(text);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  301: 'Moved Permanently', 302: 'Found', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+};

@@ -1,0 +1,55 @@
+import type { UpstreamTransport } from '../forward/upstream-transport.js';
+import type { ServiceConfig } from '../services/service-config.js';
+import type { TlsSection } from '../tls/tls-config.js';
+
+// What a runtime is built from: the entrypoints of the static configuration and the merged dynamic
+// configuration, with every name already qualified (`web@file`) by the operator's aggregator.
+
+export interface RouterTlsConfig {
+  options?: string | undefined;
+  certResolver?: string | undefined;
+  domains?: { main: string; sans?: string[] | undefined }[] | undefined;
+}
+
+export interface RouterConfig {
+  rule: string;
+  ruleSyntax?: 'v3' | 'v2' | undefined;
+  entryPoints?: string[] | undefined;
+  middlewares?: string[] | undefined;
+  service?: string | undefined;
+  priority?: number | undefined;
+  tls?: RouterTlsConfig | null | undefined;
+}
+
+export interface EntryPointRouting {
+  /** `[host]:port` as configured. */
+  address: string;
+  asDefault?: boolean | undefined;
+  http?: {
+    redirections?: { entryPoint?: { to: string; scheme?: string | undefined; permanent?: boolean | undefined; priority?: number | undefined } | undefined } | undefined;
+    tls?: RouterTlsConfig | null | undefined;
+    middlewares?: string[] | undefined;
+  } | undefined;
+}
+
+export interface BuildInput {
+  entryPoints: Readonly<Record<string, EntryPointRouting>>;
+  /** Where `/ping` answers; null when ping is off or manually routed. */
+  ping: { entryPoint: string } | null;
+  defaultRuleSyntax: 'v3' | 'v2';
+  /** The static `serversTransport`, known as `default@internal`. */
+  defaultTransport: UpstreamTransport;
+  http: {
+    routers: Readonly<Record<string, RouterConfig>>;
+    services: Readonly<Record<string, ServiceConfig>>;
+    middlewares: Readonly<Record<string, Record<string, unknown>>>;
+    serversTransports: Readonly<Record<string, UpstreamTransport>>;
+  };
+  tls: TlsSection;
+}
+
+/** Process-wide state a runtime reads but does not own. */
+export interface Lifecycle {
+  /** Set on SIGTERM: /ping answers 503 from then on. */
+  terminating: boolean;
+}

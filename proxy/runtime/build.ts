@@ -1,0 +1,133 @@
+import type { Handler } from '../http/request-context.js';
+import type { UpstreamPools } from '../forward/upstream-pools.js';
+import { compileRule, domainsOfRule, type CompiledRule } from '../rules/compile.js';
+import { rulePriority } from '../rules/priority.js';
+import { createRouterTable } from '../routing/router-table.js';
+import { ServiceBuilder } from '../services/service-builder.js';
+import { buildTlsStore } from '../tls/tls-store.js';
+import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
+import { internalRoutes } from './internal-routers.js';
+import { buildMiddlewareChain } from './middleware-chain.js';
+import { qualify } from './qualified-name.js';
+import type { EntryPointTables, Route, Runtime } from './runtime.js';
+import { RuntimeStatus } from './status.js';
+
+/**
+ * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
+ * built once. A bad router, service or middleware is reported in `status` and left out; the rest serves.
+ * Keep-alive pools come from `pools` and survive builds whose servers did not change.
+ */
+export function buildRuntime(input: BuildInput, pools: UpstreamPools, lifecycle: Lifecycle): Runtime {
+  const status = new RuntimeStatus();
+  pools.beginBuild();
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), pools, status);
+  const routes = new Map<string, { http: Route[]; https: Route[] }>();
+  for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
+
+  const internal = internalRoutes(input, lifecycle);
+  const internalErrors = internal.errors;
+  for (const r of internal.routes) {
+    const rule = compileRule(r.rule, 'v3');
+    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler } });
+  }
+
+  const hostOptions = new Map<string, string>();
+  const conflictingHosts = new Set<string>();
+  for (const [name, router] of Object.entries(input.http.routers)) {
+    status.declare('router', name);
+    const compiled = compileRouterRule(router, input, name, status);
+    if (compiled === null) continue;
+    const priority = rulePriority(router.rule, router.priority);
+    const entryPoints = resolveEntryPoints(router, input, name, status);
+    for (const ep of entryPoints) {
+      const model = input.entryPoints[ep]?.http;
+      const tls = router.tls ?? model?.tls ?? null;
+      const middlewares = [...(model?.middlewares ?? []), ...(router.middlewares ?? [])];
+      const handler = routerHandler(name, router, middlewares, input, services, status);
+      if (handler === null) break;
+      if (tls !== null) {
+        const options = tls.options === undefined || tls.options === 'default' ? 'default' : qualify(tls.options, name);
+        if (options !== 'default' && input.tls.options[options] === undefined) {
+          status.addError('router', name, `unknown TLS options: ${options}`, true);
+          break;
+        }
+        for (const host of domainsOfRule(router.rule)) {
+          const previous = hostOptions.get(host);
+          if (previous !== undefined && previous !== options) conflictingHosts.add(host);
+          hostOptions.set(host, options);
+        }
+      }
+      const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
+      const side = tls !== null ? 'https' : 'http';
+      routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: { name: routeName, handler } });
+    }
+  }
+  services.buildAll();
+  // Same host bound to two TLS options: Traefik drops both and falls back to the default.
+  for (const host of conflictingHosts) hostOptions.delete(host);
+
+  const tls = buildTlsStore(input.tls, hostOptions);
+  pools.releaseUnused();
+  const entryPoints = new Map<string, EntryPointTables>();
+  for (const [ep, sides] of routes) {
+    entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https) });
+  }
+  return {
+    entryPoints,
+    tls: tls.store,
+    status,
+    loadBalancers: services.loadBalancers,
+    errors: [...internalErrors, ...tls.issues.map((i) => (i.item !== undefined ? `${i.item}: ${i.message}` : i.message))],
+  };
+}
+
+function compileRouterRule(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus): CompiledRule | null {
+  try {
+    return compileRule(router.rule, router.ruleSyntax ?? input.defaultRuleSyntax);
+  } catch (err) {
+    status.addError('router', name, `rule ${err instanceof Error ? err.message : String(err)}`, true);
+    return null;
+  }
+}
+
+/** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik`. */
+function resolveEntryPoints(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus): string[] {
+  const all = Object.keys(input.entryPoints).sort();
+  let wanted = router.entryPoints;
+  if (wanted === undefined || wanted.length === 0) {
+    const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
+    wanted = (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
+  }
+  const valid: string[] = [];
+  for (const ep of wanted) {
+    if (input.entryPoints[ep] === undefined) status.addError('router', name, `entryPoint "${ep}" doesn't exist`, false);
+    else valid.push(ep);
+  }
+  if (valid.length === 0) status.addError('router', name, 'no valid entryPoint for this router', true);
+  return valid;
+}
+
+function routerHandler(name: string, router: RouterConfig, middlewares: string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus): Handler | null {
+  if (router.service === undefined || router.service === '') {
+    status.addError('router', name, 'the service is missing on the router', true);
+    return null;
+  }
+  const serviceName = qualify(router.service, name);
+  const service = services.get(serviceName);
+  if (service instanceof Error) {
+    status.addError('router', name, service.message, true);
+    return null;
+  }
+  status.addUsedBy('service', serviceName, name);
+  for (const m of middlewares) status.addUsedBy('middleware', qualify(m, name), name);
+  const chain = buildMiddlewareChain(middlewares, name, service, input.http.middlewares, status);
+  if (chain instanceof Error) {
+    status.addError('router', name, chain.message, true);
+    return null;
+  }
+  return chain;
+}
+
+function transportNamed(input: BuildInput, name: string) {
+  return name === 'default@internal' ? input.defaultTransport : input.http.serversTransports[name];
+}

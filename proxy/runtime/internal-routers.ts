@@ -1,0 +1,71 @@
+import type { ServerResponse } from 'node:http';
+import type { Handler, RequestContext } from '../http/request-context.js';
+import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
+import type { BuildInput, Lifecycle } from './build-input.js';
+
+/** A router pe-edge adds itself (`@internal`), with Traefik's names, rules and priorities. */
+export interface InternalRoute {
+  name: string;
+  entryPoint: string;
+  rule: string;
+  priority: number;
+  handler: Handler;
+}
+
+// Go's math.MaxInt, as far as a double holds it: internal routers outrank every user router.
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+export function internalRoutes(input: BuildInput, lifecycle: Lifecycle): { routes: InternalRoute[]; errors: string[] } {
+  const routes: InternalRoute[] = [];
+  const errors: string[] = [];
+  if (input.ping !== null) {
+    if (input.entryPoints[input.ping.entryPoint] === undefined) {
+      errors.push(`ping: entryPoint "${input.ping.entryPoint}" doesn't exist`);
+    } else {
+      routes.push({ name: 'ping@internal', entryPoint: input.ping.entryPoint, rule: 'PathPrefix(`/ping`)', priority: MAX_INT, handler: pingHandler(lifecycle) });
+    }
+  }
+  for (const [epName, ep] of Object.entries(input.entryPoints)) {
+    const redirect = ep.http?.redirections?.entryPoint;
+    if (redirect === undefined) continue;
+    const port = targetPort(input, redirect.to);
+    if (port === undefined) {
+      errors.push(`entryPoint "${epName}": redirection target entryPoint "${redirect.to}" doesn't exist`);
+      continue;
+    }
+    const name = `${epName}-to-${redirect.to.replace(/^:/, '')}`.replace(/[^a-zA-Z0-9-]/g, '-');
+    routes.push({
+      name: `${name}@internal`,
+      entryPoint: epName,
+      rule: 'HostRegexp(`^.+$`)',
+      priority: redirect.priority ?? MAX_INT - 1,
+      handler: createRedirectScheme({ scheme: redirect.scheme ?? 'https', port, permanent: redirect.permanent ?? true }, noopHandler),
+    });
+  }
+  return { routes, errors };
+}
+
+/** `to` is an entrypoint name or ":port" (Traefik); the redirect carries the target's port. */
+function targetPort(input: BuildInput, to: string): string | undefined {
+  const literal = /^:(\d+)$/.exec(to);
+  if (literal !== null) return literal[1];
+  const target = input.entryPoints[to];
+  if (target === undefined) return undefined;
+  const match = /:(\d+)(?:\/(?:tcp|udp))?$/.exec(target.address);
+  return match?.[1] ?? '';
+}
+
+function pingHandler(lifecycle: Lifecycle): Handler {
+  return (ctx: RequestContext): void => {
+    const status = lifecycle.terminating ? 503 : 200;
+    const body = lifecycle.terminating ? 'Service Unavailable' : 'OK';
+    (ctx.res as ServerResponse).writeHead(status, { 'content-length': body.length });
+    ctx.res.end(body);
+  };
+}
+
+/** noop@internal: reached only when a redirect target equals the request; Traefik answers 418. */
+const noopHandler: Handler = (ctx) => {
+  (ctx.res as ServerResponse).writeHead(418, { 'content-length': 0 });
+  ctx.res.end();
+};

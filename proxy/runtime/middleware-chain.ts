@@ -1,0 +1,71 @@
+import type { Handler } from '../http/request-context.js';
+import { middlewareFactory } from '../middlewares/registry.js';
+import { qualify } from './qualified-name.js';
+import type { RuntimeStatus } from './status.js';
+
+/**
+ * Wraps `service` in the router's middlewares, first = outermost, each instance built for this router
+ * (Traefik keeps middleware state per router). `chain` middlewares are expanded in place.
+ * Returns the error that disables the router when a middleware is missing, broken or not implemented.
+ */
+export function buildMiddlewareChain(
+  names: readonly string[],
+  routerName: string,
+  service: Handler,
+  middlewares: Readonly<Record<string, Record<string, unknown>>>,
+  status: RuntimeStatus,
+): Handler | Error {
+  const flat: { name: string; type: string; options: unknown }[] = [];
+  const expanded = expand(names, routerName, middlewares, status, [], flat);
+  if (expanded instanceof Error) return expanded;
+  let handler = service;
+  for (let i = flat.length - 1; i >= 0; i--) {
+    const m = flat[i] as { name: string; type: string; options: unknown };
+    const factory = middlewareFactory(m.type);
+    if (factory === undefined) {
+      const message = `middleware type "${m.type}" is not implemented yet in pe-edge`;
+      status.addError('middleware', m.name, message, true);
+      return new Error(`middleware "${m.name}": ${message}`);
+    }
+    try {
+      handler = factory(m.options, handler);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      status.addError('middleware', m.name, message, true);
+      return new Error(`middleware "${m.name}": ${message}`);
+    }
+  }
+  return handler;
+}
+
+function expand(
+  names: readonly string[],
+  referencedFrom: string,
+  middlewares: Readonly<Record<string, Record<string, unknown>>>,
+  status: RuntimeStatus,
+  stack: string[],
+  out: { name: string; type: string; options: unknown }[],
+): Error | undefined {
+  for (const raw of names) {
+    const name = qualify(raw, referencedFrom);
+    if (stack.includes(name)) return new Error(`could not instantiate middleware ${name}: recursion detected in ${[...stack, name].join('->')}`);
+    const config = middlewares[name];
+    if (config === undefined) return new Error(`middleware "${name}" does not exist`);
+    status.declare('middleware', name);
+    const types = Object.keys(config);
+    if (types.length !== 1) {
+      const message = 'cannot create middleware: multi-types middleware not supported, consider declaring two different pieces of middleware instead';
+      status.addError('middleware', name, message, true);
+      return new Error(`middleware "${name}": ${message}`);
+    }
+    const type = types[0] as string;
+    if (type === 'chain') {
+      const chain = config.chain as { middlewares?: string[] } | undefined;
+      const failed = expand(chain?.middlewares ?? [], name, middlewares, status, [...stack, name], out);
+      if (failed !== undefined) return failed;
+      continue;
+    }
+    out.push({ name, type, options: config[type] });
+  }
+  return undefined;
+}

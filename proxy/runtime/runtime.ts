@@ -1,0 +1,35 @@
+import type { Handler } from '../http/request-context.js';
+import type { RouterTable } from '../routing/router-table.js';
+import type { LoadBalancer } from '../services/load-balancer.js';
+import type { TlsStore } from '../tls/tls-store.js';
+import type { CompiledRule } from '../rules/compile.js';
+import type { RuntimeStatus } from './status.js';
+
+/** What a matched router runs: its name (for logs) and its prebuilt chain. */
+export interface RouteTarget {
+  readonly name: string;
+  readonly handler: Handler;
+}
+
+export interface Route {
+  name: string;
+  priority: number;
+  rule: CompiledRule;
+  value: RouteTarget;
+}
+
+/** Routers of one entrypoint: plain HTTP side and TLS side, as Traefik splits them. */
+export interface EntryPointTables {
+  readonly http: RouterTable<RouteTarget>;
+  readonly https: RouterTable<RouteTarget>;
+}
+
+/** One immutable, compiled configuration. A reload builds a new one and swaps a single reference. */
+export interface Runtime {
+  readonly entryPoints: ReadonlyMap<string, EntryPointTables>;
+  readonly tls: TlsStore;
+  readonly status: RuntimeStatus;
+  readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
+  /** Problems that belong to no router/service/middleware (entrypoint redirections, TLS certificates). */
+  readonly errors: readonly string[];
+}

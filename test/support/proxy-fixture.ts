@@ -1,0 +1,39 @@
+import { EdgeProxy, DEFAULT_TRANSPORT, type BuildInput, type EntryPointOptions } from '../../proxy/index.js';
+
+/** A BuildInput with one entrypoint `web` and no routers; tests add what they need. */
+export function buildInput(overrides: Omit<Partial<BuildInput>, 'http'> & { http?: Partial<BuildInput['http']> } = {}): BuildInput {
+  return {
+    entryPoints: overrides.entryPoints ?? { web: { address: '127.0.0.1:0' } },
+    ping: overrides.ping ?? null,
+    defaultRuleSyntax: 'v3',
+    defaultTransport: overrides.defaultTransport ?? DEFAULT_TRANSPORT,
+    http: {
+      routers: overrides.http?.routers ?? {},
+      services: overrides.http?.services ?? {},
+      middlewares: overrides.http?.middlewares ?? {},
+      serversTransports: overrides.http?.serversTransports ?? {},
+    },
+    tls: overrides.tls ?? { certificates: [], options: {}, stores: {} },
+  };
+}
+
+export function entryPointOptions(name: string, address = '127.0.0.1:0', extra: Partial<EntryPointOptions> = {}): EntryPointOptions {
+  return {
+    name,
+    address,
+    readTimeout: 60_000,
+    idleTimeout: 180_000,
+    graceTimeOut: 10_000,
+    maxHeaderBytes: 1_048_576,
+    forwardedHeaders: { insecure: false, trustedIPs: [] },
+    onDone: null,
+    ...extra,
+  };
+}
+
+/** Starts an EdgeProxy on ephemeral ports; `close()` in the test's cleanup. */
+export async function startProxy(input: BuildInput, entryPoints: EntryPointOptions[] = Object.keys(input.entryPoints).map((n) => entryPointOptions(n))): Promise<EdgeProxy> {
+  const proxy = new EdgeProxy(entryPoints, input);
+  await proxy.listen();
+  return proxy;
+}
