@@ -52,6 +52,7 @@ TMP=$(mktemp -d /tmp/pe-bench.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
 : >"$MANIFEST"
 PIDS=()
+WRK_PID=
 POLICY_RC_CREATED=
 
 # Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
@@ -69,6 +70,7 @@ stop_pid() {
 
 cleanup() {
   local pid
+  [[ -n $WRK_PID ]] && kill -TERM "$WRK_PID" 2>/dev/null
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   PIDS=()
   [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
@@ -215,14 +217,22 @@ fits_budget() {
   ((SECONDS + WARMUP + DURATION + 15 <= BUDGET))
 }
 
+# run_wrk SECONDS URL OUTFILE : in the background, so that a signal reaches the trap at once.
+run_wrk() {
+  timeout $(($1 + 10)) wrk -t1 -c"$CONNS" -d"${1}s" --latency "$2" >"$3" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=
+}
+
 # measure NAME ROLE PORT PID NOTE : warm-up, measured run, one manifest line.
 measure() {
   local name=$1 role=$2 port=$3 pid=$4 note=$5 url="http://127.0.0.1:$3/" out rss
   ROW=$((ROW + 1))
   out=$TMP/row$ROW.wrk
   log "$name: warm-up ${WARMUP}s, then ${DURATION}s measured"
-  timeout $((WARMUP + 10)) wrk -t1 -c"$CONNS" -d"${WARMUP}s" --latency "$url" >"$out.warmup" 2>&1
-  timeout $((DURATION + 10)) wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$url" >"$out" 2>&1
+  run_wrk "$WARMUP" "$url" "$out.warmup"
+  run_wrk "$DURATION" "$url" "$out"
   rss=$(ps -o rss= --sid "$pid" 2>/dev/null | awk '{s += $1; n++} END {if (n) printf "%.0f MB RSS after the run (%d process%s)", s / 1024, n, (n > 1 ? "es" : "")}')
   if [[ $pid != "$BACKEND_PID" ]] && ! kill -0 "$pid" 2>/dev/null; then
     note="${note:+$note; }the process had exited by the end of the run"
