@@ -21,8 +21,14 @@ export interface CompiledRule {
 const V3_NAMES = [...V3_MATCHERS.keys()];
 const V2_NAMES = [...V2_MATCHERS.keys()];
 const RESOLVERS: Record<RuleSyntax, NameResolver> = {
-  v3: createNameResolver(V3_NAMES, { label: 'v2', names: V2_NAMES.filter((n) => !V3_MATCHERS.has(n)) }),
-  v2: createNameResolver(V2_NAMES, { label: 'v3', names: V3_NAMES.filter((n) => !V2_MATCHERS.has(n)) }),
+  v3: createNameResolver(V3_NAMES, {
+    label: 'v2',
+    replacements: new Map([['HostHeader', 'Host'], ['Headers', 'Header'], ['HeadersRegexp', 'HeaderRegexp']]),
+  }),
+  v2: createNameResolver(V2_NAMES, {
+    label: 'v3',
+    replacements: new Map([['Header', 'Headers'], ['HeaderRegexp', 'HeadersRegexp'], ['PathRegexp', 'Path'], ['QueryRegexp', 'Query']]),
+  }),
 };
 const TABLES: Record<RuleSyntax, ReadonlyMap<string, MatcherSpec>> = { v3: V3_MATCHERS, v2: V2_MATCHERS };
 /** Traefik's ParseDomains accepts the union of both syntaxes' names. */

@@ -2,7 +2,8 @@ import { RuleSyntaxError } from './rule-syntax-error.js';
 
 /** Rule text -> tokens. Strings follow Go literal rules because Traefik parses rules as Go expressions. */
 
-export type TokenKind = 'ident' | 'string' | '(' | ')' | ',' | '&&' | '||' | '!' | 'eof';
+/** 'word' is any other run of characters (`a.test`, `42`): the parser says what was expected instead. */
+export type TokenKind = 'ident' | 'word' | 'string' | '(' | ')' | ',' | '&&' | '||' | '!' | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -16,13 +17,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"',
 };
 
-function isIdentStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
-}
-
-function isIdentPart(c: string): boolean {
-  return isIdentStart(c) || (c >= '0' && c <= '9');
-}
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const WORD_END = new Set([' ', '\t', '\n', '\r', '(', ')', ',', '&', '|', '!', '`', '"', "'"]);
 
 function isHex(c: string): boolean {
   return /^[0-9a-fA-F]$/.test(c);
@@ -60,13 +56,12 @@ export function tokenize(rule: string): Token[] {
       i = next;
     } else if (c === "'") {
       throw new RuleSyntaxError(column, 'single-quoted strings are not allowed; use backticks');
-    } else if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < rule.length && isIdentPart(rule[j] as string)) j++;
-      tokens.push({ kind: 'ident', value: rule.slice(i, j), column });
-      i = j;
     } else {
-      throw new RuleSyntaxError(column, `unexpected character ${JSON.stringify(c)}`);
+      let j = i + 1;
+      while (j < rule.length && !WORD_END.has(rule[j] as string)) j++;
+      const word = rule.slice(i, j);
+      tokens.push({ kind: IDENT.test(word) ? 'ident' : 'word', value: word, column });
+      i = j;
     }
   }
   tokens.push({ kind: 'eof', value: '', column: rule.length + 1 });

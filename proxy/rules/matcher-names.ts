@@ -14,18 +14,21 @@ export function spellingsOf(name: string): string[] {
   return [name, lower, name.toUpperCase(), name.charAt(0).toUpperCase() + lower.slice(1)];
 }
 
+/** Matchers of the other syntax, each with its replacement in this one ("Headers is a v2 matcher only; use Header"). */
+export interface OtherSyntax {
+  readonly label: string;
+  readonly replacements: ReadonlyMap<string, string>;
+}
+
 /**
  * @param names matchers valid in this syntax
- * @param otherSyntax matchers valid only in the other syntax, named in the error ("a v2 matcher")
+ * @param otherSyntax matchers valid only in the other syntax, named as such in the error
  */
-export function createNameResolver(
-  names: readonly string[],
-  otherSyntax: { label: string; names: readonly string[] } | null = null,
-): NameResolver {
+export function createNameResolver(names: readonly string[], otherSyntax: OtherSyntax | null = null): NameResolver {
   const spellings = new Map<string, string>();
   for (const name of names) for (const s of spellingsOf(name)) spellings.set(s, name);
   const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
-  const otherByLower = new Map((otherSyntax?.names ?? []).map((n) => [n.toLowerCase(), n]));
+  const otherByLower = new Map([...(otherSyntax?.replacements.keys() ?? [])].map((n) => [n.toLowerCase(), n]));
 
   return {
     resolve: (ident) => spellings.get(ident),
@@ -38,8 +41,8 @@ export function createNameResolver(
       }
       const other = otherByLower.get(lower);
       if (other !== undefined && otherSyntax !== null) {
-        const closest = closestName(other, names);
-        return `${other} is a ${otherSyntax.label} matcher only; did you mean ${closest}?`;
+        const replacement = otherSyntax.replacements.get(other) ?? closestName(other, names);
+        return `${other} is a ${otherSyntax.label} matcher only; did you mean ${replacement}?`;
       }
       return `unknown matcher ${ident}; did you mean ${closestName(ident, names)}?`;
     },

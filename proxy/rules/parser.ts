@@ -99,8 +99,8 @@ class Parser {
       const t = this.peek();
       if (t.kind === ')') break;
       if (t.kind !== 'string') {
-        const hint = t.kind === 'ident' ? '; wrap values in backticks' : '';
-        throw new RuleSyntaxError(t.column, `expected a string argument for ${name}${hint}`);
+        const got = t.kind === 'ident' || t.kind === 'word' ? `, got ${t.value}; wrap values in backticks` : '';
+        throw new RuleSyntaxError(t.column, `expected a string argument for ${name}${got}`);
       }
       this.next();
       args.push(t.value);
