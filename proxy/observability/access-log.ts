@@ -1,0 +1,274 @@
+// Traefik's access log (pkg/middlewares/accesslog): the Common Log Format line with Traefik's
+// extra fields, or logrus-style JSON. The formatter, the kept fields and the filter are all
+// decided once at creation; a request only fills a plain record and pays for one line.
+import pino from 'pino';
+
+/** What the request path hands over when a response is done. Absent values print `-`. */
+export interface AccessLogEntry {
+  start: Date;
+  durationNs: number;
+  /** Peer `ip:port`. */
+  clientAddr: string;
+  /** X-Forwarded-For as trusted by the entrypoint, else the peer IP. */
+  clientHost: string;
+  clientPort: string | number;
+  username?: string;
+  method: string;
+  /** Path plus `?query`. */
+  path: string;
+  /** `HTTP/1.1`, `HTTP/2.0`. */
+  protocol: string;
+  /** The Host header (or :authority), port included. */
+  host: string;
+  scheme?: 'http' | 'https';
+  requestContentSize?: number;
+  status: number;
+  /** Bytes sent to the client. */
+  size: number;
+  referer?: string;
+  userAgent?: string;
+  requestCount: number;
+  routerName?: string;
+  serviceName?: string;
+  serviceUrl?: string;
+  originStatus?: number;
+  originDurationNs?: number;
+  originContentSize?: number;
+  retryAttempts?: number;
+  /** `1.3`, as Traefik prints it. */
+  tlsVersion?: string;
+  tlsCipher?: string;
+}
+
+export type FieldMode = 'keep' | 'drop';
+export type HeaderMode = 'keep' | 'drop' | 'redact';
+
+export interface AccessLogConfig {
+  filePath?: string;
+  /** `genericCLF` is common without Traefik's four extra fields; unknown formats fall back to common, as Traefik does. */
+  format?: 'common' | 'genericCLF' | 'json' | string;
+  filters?: { statusCodes?: string[]; retryAttempts?: boolean; /** ms */ minDuration?: number };
+  fields?: {
+    defaultMode?: FieldMode;
+    names?: Record<string, FieldMode>;
+    headers?: { defaultMode?: HeaderMode; names?: Record<string, HeaderMode> };
+  };
+}
+
+export interface AccessLog {
+  log(entry: AccessLogEntry): void;
+  /** Reopens the file (Traefik does this on SIGUSR1, for logrotate). */
+  reopen(): void;
+  /** Writes out what is buffered; with a file, closes it. */
+  close(): Promise<void>;
+}
+
+/** Where lines go: a SonicBoom from pino.destination, or anything with write() (tests). */
+export interface LineSink {
+  write(line: string): unknown;
+}
+
+type Getter = (e: AccessLogEntry) => string | number | undefined;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** Go's `02/Jan/2006:15:04:05 -0700` of a UTC time. */
+function clfTime(d: Date): string {
+  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}
+
+/** Go's RFC3339Nano: fraction without trailing zeros, none when zero. */
+function rfc3339Nano(d: Date, local: boolean): string {
+  const offsetMin = local ? -d.getTimezoneOffset() : 0;
+  const shifted = new Date(d.getTime() + offsetMin * 60_000);
+  const iso = shifted.toISOString(); // 2026-11-25T14:00:00.120Z
+  const fraction = iso.slice(19, 23).replace(/\.?0+$/, '');
+  const zone =
+    offsetMin === 0 && !local
+      ? 'Z'
+      : offsetMin === 0
+        ? '+00:00'
+        : `${offsetMin > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offsetMin) / 60))}:${pad(Math.abs(offsetMin) % 60)}`;
+  return `${iso.slice(0, 19)}${fraction}${zone}`;
+}
+
+/** `host:port` -> [host, port]; no port -> [host, '-'] as Traefik's silentSplitHostPort. */
+function splitHostPort(hostPort: string): [string, string] {
+  const colon = hostPort.lastIndexOf(':');
+  if (colon === -1 || hostPort.endsWith(']')) return [hostPort.replace(/^\[(.*)\]$/, '$1'), '-'];
+  return [hostPort.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), hostPort.slice(colon + 1)];
+}
+
+/** `http://10.0.0.2:80/x` -> `10.0.0.2:80` (url.Host in Go). */
+function urlHost(url: string): string {
+  const start = url.indexOf('://');
+  const from = start === -1 ? 0 : start + 3;
+  const end = url.indexOf('/', from);
+  return end === -1 ? url.slice(from) : url.slice(from, end);
+}
+
+const overhead = (e: AccessLogEntry): number => e.durationNs - (e.originDurationNs ?? 0);
+
+/** Traefik's field names and how to read each from an entry. */
+const FIELDS: Record<string, Getter> = {
+  StartUTC: (e) => rfc3339Nano(e.start, false),
+  StartLocal: (e) => rfc3339Nano(e.start, true),
+  Duration: (e) => e.durationNs,
+  RouterName: (e) => e.routerName || undefined,
+  ServiceName: (e) => e.serviceName || undefined,
+  ServiceURL: (e) => e.serviceUrl || undefined,
+  ServiceAddr: (e) => (e.serviceUrl ? urlHost(e.serviceUrl) : undefined),
+  ClientAddr: (e) => e.clientAddr,
+  ClientHost: (e) => e.clientHost,
+  ClientPort: (e) => String(e.clientPort),
+  ClientUsername: (e) => e.username || '-',
+  RequestAddr: (e) => e.host,
+  RequestHost: (e) => splitHostPort(e.host)[0],
+  RequestPort: (e) => splitHostPort(e.host)[1],
+  RequestMethod: (e) => e.method,
+  RequestPath: (e) => e.path,
+  RequestProtocol: (e) => e.protocol,
+  RequestScheme: (e) => e.scheme ?? 'http',
+  RequestContentSize: (e) => e.requestContentSize ?? 0,
+  RequestCount: (e) => e.requestCount,
+  OriginDuration: (e) => e.originDurationNs,
+  OriginContentSize: (e) => e.originContentSize,
+  OriginStatus: (e) => e.originStatus,
+  DownstreamStatus: (e) => e.status,
+  DownstreamContentSize: (e) => e.size,
+  GzipRatio: (e) => (e.originContentSize && e.size ? e.originContentSize / e.size : 0),
+  Overhead: overhead,
+  RetryAttempts: (e) => e.retryAttempts ?? 0,
+  TLSVersion: (e) => e.tlsVersion,
+  TLSCipher: (e) => e.tlsCipher,
+};
+
+const HEADERS: Record<string, Getter> = {
+  Referer: (e) => e.referer,
+  'User-Agent': (e) => e.userAgent,
+};
+
+/** Case-insensitive lookup in a user map of modes. */
+function modeOf<M extends string>(names: Record<string, M> | undefined, key: string, fallback: M): M {
+  if (!names) return fallback;
+  const lower = key.toLowerCase();
+  for (const [name, mode] of Object.entries(names)) if (name.toLowerCase() === lower) return mode;
+  return fallback;
+}
+
+/** The kept fields, in the order Go's encoding/json writes map keys (byte order). */
+function keptGetters(fields: AccessLogConfig['fields']): [string, Getter][] {
+  const kept: [string, Getter][] = [];
+  for (const [name, get] of Object.entries(FIELDS)) {
+    if (modeOf(fields?.names, name, fields?.defaultMode ?? 'keep') === 'keep') kept.push([name, get]);
+  }
+  for (const [header, get] of Object.entries(HEADERS)) {
+    const mode = modeOf(fields?.headers?.names, header, fields?.headers?.defaultMode ?? 'drop');
+    if (mode === 'keep') kept.push([`request_${header}`, get]);
+    if (mode === 'redact') kept.push([`request_${header}`, (e) => (get(e) === undefined ? undefined : 'REDACTED')]);
+  }
+  return kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLogEntry) => string {
+  // level, msg and time sort after the capitalised fields and around the request_ headers.
+  const getters: [string, Getter][] = [...keptGetters(fields), ['level', () => 'info'], ['msg', () => ''], ['time', nowRfc3339]];
+  getters.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return (e) => {
+    const record: Record<string, string | number> = {};
+    for (const [name, get] of getters) {
+      const value = get(e);
+      if (value !== undefined) record[name] = value;
+    }
+    return `${JSON.stringify(record)}\n`;
+  };
+}
+
+export function commonFormatter(fields?: AccessLogConfig['fields'], generic = false): (e: AccessLogEntry) => string {
+  const kept = new Map(keptGetters(fields));
+  const get = (name: string): Getter => kept.get(name) ?? (() => undefined);
+  const plain = (g: Getter) => (e: AccessLogEntry): string => {
+    const v = g(e);
+    return v === undefined || v === '' ? '-' : String(v);
+  };
+  const quoted = (g: Getter) => (e: AccessLogEntry): string => {
+    const v = g(e);
+    return v === undefined || v === '' ? '"-"' : `"${v}"`;
+  };
+  const host = plain(get('ClientHost'));
+  const user = plain(get('ClientUsername'));
+  const keepStart = kept.has('StartUTC') || kept.has('StartLocal');
+  const method = plain(get('RequestMethod'));
+  const path = plain(get('RequestPath'));
+  const protocol = plain(get('RequestProtocol'));
+  const status = plain(get('DownstreamStatus'));
+  const size = plain(get('DownstreamContentSize'));
+  const referer = quoted(get('request_Referer'));
+  const agent = quoted(get('request_User-Agent'));
+  const count = plain(get('RequestCount'));
+  const router = quoted(get('RouterName'));
+  const serviceUrl = quoted(get('ServiceURL'));
+  const keepDuration = kept.has('Duration');
+  if (generic) {
+    return (e) =>
+      `${host(e)} - ${user(e)} [${keepStart ? clfTime(e.start) : '-'}] "${method(e)} ${path(e)} ${protocol(e)}" ${status(e)} ${size(e)} ${referer(e)} ${agent(e)}\n`;
+  }
+  return (e) =>
+    `${host(e)} - ${user(e)} [${keepStart ? clfTime(e.start) : '-'}] "${method(e)} ${path(e)} ${protocol(e)}" ${status(e)} ${size(e)} ` +
+    `${referer(e)} ${agent(e)} ${count(e)} ${router(e)} ${serviceUrl(e)} ${keepDuration ? Math.floor(e.durationNs / 1e6) : 0}ms\n`;
+}
+
+/** Filters are OR-ed; with none set every request is logged. Throws on a bad status range. */
+export function accessLogFilter(filters: AccessLogConfig['filters']): ((e: AccessLogEntry) => boolean) | undefined {
+  const ranges = (filters?.statusCodes ?? []).map((spec): [number, number] => {
+    const parts = spec.split('-').map((p) => p.trim());
+    const bounds = parts.map(Number);
+    if (parts.length > 2 || parts.some((p) => !/^\d+$/.test(p))) throw new RangeError(`accessLog.filters.statusCodes: invalid range "${spec}"`);
+    return [bounds[0] as number, (bounds[1] ?? bounds[0]) as number];
+  });
+  const retries = filters?.retryAttempts === true;
+  const minNs = (filters?.minDuration ?? 0) * 1e6;
+  if (ranges.length === 0 && !retries && minNs <= 0) return undefined;
+  return (e) =>
+    ranges.some(([lo, hi]) => e.status >= lo && e.status <= hi) || (retries && (e.retryAttempts ?? 0) > 0) || (minNs > 0 && e.durationNs > minNs);
+}
+
+/**
+ * The access log for `cfg`, or null when there is none (the section is absent). Lines are
+ * written through a non-blocking SonicBoom (stdout or the file), never with sync fs calls.
+ */
+export function createAccessLog(
+  cfg: AccessLogConfig | undefined,
+  opts: { sink?: LineSink; onError?: (err: Error) => void } = {},
+): AccessLog | null {
+  if (cfg === undefined) return null;
+  const { sink } = opts;
+  const format = cfg.format === 'json' ? jsonFormatter(cfg.fields) : commonFormatter(cfg.fields, cfg.format === 'genericCLF');
+  const keep = accessLogFilter(cfg.filters);
+  const boom = sink ? undefined : pino.destination({ dest: cfg.filePath || 1, sync: false, mkdir: true, append: true });
+  // An unwritable file must not crash the proxy through an unhandled 'error' event.
+  boom?.on('error', opts.onError ?? ((err: Error) => process.stderr.write(`accessLog: ${err.message}\n`)));
+  const out: LineSink = sink ?? (boom as LineSink);
+  return {
+    log: keep
+      ? (e) => {
+          if (keep(e)) out.write(format(e));
+        }
+      : (e) => {
+          out.write(format(e));
+        },
+    reopen: () => {
+      if (boom && cfg.filePath) boom.reopen();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!boom) return resolve();
+        if (!cfg.filePath) return boom.flush(() => resolve());
+        boom.once('close', () => resolve());
+        boom.end();
+      }),
+  };
+}
