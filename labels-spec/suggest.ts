@@ -18,10 +18,13 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `input` (case-insensitive), or undefined when nothing is
- * reasonably close: at most a third of the longer word may differ (minimum 1 edit).
+ * reasonably close: a unique prefix match, or at most a third of the longer word differs.
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   const needle = input.toLowerCase();
+  // A truncated key ("defaultCert") is far by edit distance but unambiguous by prefix.
+  const byPrefix = needle.length >= 4 ? candidates.filter((c) => c.toLowerCase().startsWith(needle)) : [];
+  if (byPrefix.length === 1) return byPrefix[0];
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {

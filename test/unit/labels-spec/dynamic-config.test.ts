@@ -1,0 +1,227 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateDynamicConfig, type LoadBalancer, type Service } from '../../../labels-spec/index.js';
+
+// The seed dynamic.yml of the product spec.
+const seedDynamic = {
+  http: {
+    middlewares: {
+      'rate-limit': { rateLimit: { average: 100, period: '1m', burst: 50 } },
+      'security-headers': {
+        headers: {
+          stsSeconds: 31536000,
+          stsIncludeSubdomains: true,
+          stsPreload: true,
+          forceSTSHeader: true,
+          frameDeny: true,
+          contentTypeNosniff: true,
+          browserXssFilter: true,
+          contentSecurityPolicy: "default-src 'self'",
+          referrerPolicy: 'strict-origin-when-cross-origin',
+          customResponseHeaders: { 'X-Robots-Tag': 'noindex', Server: '' },
+        },
+      },
+      compression: { compress: {} },
+      'circuit-breaker': { circuitBreaker: { expression: 'NetworkErrorRatio() > 0.30' } },
+      retry: { retry: { attempts: 3, initialInterval: '100ms' } },
+    },
+    services: {
+      'app-service': {
+        loadBalancer: {
+          servers: [{ url: 'http://app1:3000' }, { url: 'http://app2:3000' }, { url: 'http://app3:3000' }],
+          healthCheck: { path: '/health', interval: '30s', timeout: '5s' },
+          sticky: { cookie: { name: 'pe_session', secure: true, httpOnly: true } },
+        },
+      },
+    },
+    routers: {
+      app: {
+        rule: 'Host(`pixelated-empathy.com`)',
+        entryPoints: ['websecure'],
+        service: 'app-service',
+        middlewares: ['rate-limit', 'security-headers', 'compression', 'circuit-breaker', 'retry'],
+        tls: { certResolver: 'letsencrypt' },
+      },
+    },
+  },
+};
+
+function loadBalancerOf(service: Service | undefined): LoadBalancer {
+  assert.ok(service !== undefined && 'loadBalancer' in service, 'expected a loadBalancer service');
+  return service.loadBalancer;
+}
+
+test('seed dynamic config validates without issues', () => {
+  const { config, issues } = validateDynamicConfig(seedDynamic);
+  assert.deepEqual(issues, []);
+  assert.deepEqual(Object.keys(config.http.middlewares), ['rate-limit', 'security-headers', 'compression', 'circuit-breaker', 'retry']);
+  assert.deepEqual(config.http.routers.app, seedDynamic.http.routers.app);
+  assert.deepEqual(config.http.middlewares['rate-limit'], { rateLimit: { average: 100, period: 60_000, burst: 50 } });
+  assert.deepEqual(config.http.middlewares.retry, { retry: { attempts: 3, initialInterval: 100 } });
+  assert.deepEqual(config.http.middlewares['circuit-breaker'], {
+    circuitBreaker: { expression: 'NetworkErrorRatio() > 0.30', checkPeriod: 100, fallbackDuration: 10_000, recoveryDuration: 10_000, responseCode: 503 },
+  });
+  const lb = loadBalancerOf(config.http.services['app-service']);
+  assert.deepEqual(lb.servers.map((s) => s.url), ['http://app1:3000', 'http://app2:3000', 'http://app3:3000']);
+  assert.equal(lb.sticky?.cookie?.name, 'pe_session');
+});
+
+test('loadBalancer defaults', () => {
+  const { config } = validateDynamicConfig(seedDynamic);
+  const lb = loadBalancerOf(config.http.services['app-service']);
+  assert.equal(lb.passHostHeader, true);
+  assert.equal(lb.servers[0]?.weight, 1);
+  assert.equal(lb.servers[0]?.preservePath, false);
+  assert.equal(lb.responseForwarding.flushInterval, 100);
+  assert.equal(lb.strategy, 'wrr');
+  assert.deepEqual(lb.healthCheck, { path: '/health', mode: 'http', interval: 30_000, timeout: 5_000, headers: {}, followRedirects: true, method: '', status: 0 });
+  assert.deepEqual(lb.sticky?.cookie, { name: 'pe_session', secure: true, httpOnly: true, sameSite: '', maxAge: 0, path: '/' });
+});
+
+test('healthCheck: {} gets interval 30s and timeout 5s; non-positive values fall back', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: { services: { a: { loadBalancer: { healthCheck: {} } }, b: { loadBalancer: { healthCheck: { interval: 0, timeout: '-1s' } } } } },
+  });
+  assert.deepEqual(issues, []);
+  for (const name of ['a', 'b']) {
+    const hc = loadBalancerOf(config.http.services[name]).healthCheck;
+    assert.equal(hc?.interval, 30_000);
+    assert.equal(hc?.timeout, 5_000);
+  }
+});
+
+test('flushInterval as a bare number means seconds', () => {
+  const { config } = validateDynamicConfig({ http: { services: { s: { loadBalancer: { responseForwarding: { flushInterval: 1 } } } } } });
+  assert.equal(loadBalancerOf(config.http.services.s).responseForwarding.flushInterval, 1000);
+});
+
+test('one bad router and one good router: the good one is kept, the bad one reported by name', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: { routers: { good: { rule: 'Host(`a`)', service: 'app' }, web: { rulle: 'Host(`b`)', service: 'app' } } },
+  });
+  assert.deepEqual(Object.keys(config.http.routers), ['good']);
+  const unknown = issues.find((i) => i.code === 'PE_UNKNOWN_KEY');
+  assert.deepEqual(unknown?.path, ['http', 'routers', 'web', 'rulle']);
+  assert.deepEqual(unknown?.item, { kind: 'router', name: 'web' });
+  assert.equal(unknown?.suggestion, 'rule');
+  assert.equal(unknown?.message, 'http.routers.web.rulle: unknown key; did you mean "rule"?');
+  assert.ok(issues.every((i) => i.item?.name === 'web' && i.severity === 'error'));
+});
+
+test('isolation holds across sections: a bad service does not drop routers or middlewares', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      routers: { r: { rule: 'Path(`/`)', service: 's' } },
+      services: { s: { loadBalancer: { servers: [{ url: 'http://a:1' }] } }, broken: { loadBalancer: { servers: [{ url: 'not a url' }] } } },
+      middlewares: { m: { stripPrefix: { prefixes: ['/api'] } }, broken: { retry: { attempts: 0 } } },
+    },
+  });
+  assert.deepEqual(Object.keys(config.http.routers), ['r']);
+  assert.deepEqual(Object.keys(config.http.services), ['s']);
+  assert.deepEqual(Object.keys(config.http.middlewares), ['m']);
+  assert.deepEqual(issues.map((i) => [i.item?.kind, i.item?.name, i.path.join('.')]), [
+    ['service', 'broken', 'http.services.broken.loadBalancer.servers.0.url'],
+    ['middleware', 'broken', 'http.middlewares.broken.retry.attempts'],
+  ]);
+});
+
+test('router without rule is an error; without service it is allowed', () => {
+  const { config, issues } = validateDynamicConfig({ http: { routers: { norule: { service: 's' }, noservice: { rule: 'Path(`/`)' }, empty: { rule: '  ' } } } });
+  assert.deepEqual(Object.keys(config.http.routers), ['noservice']);
+  assert.deepEqual(issues.map((i) => [i.code, i.path.join('.')]), [
+    ['PE_MISSING_FIELD', 'http.routers.norule.rule'],
+    ['PE_INVALID_VALUE', 'http.routers.empty.rule'],
+  ]);
+});
+
+const serviceErrors: { desc: string; service: unknown; code: string; text: RegExp }[] = [
+  { desc: 'two types', service: { loadBalancer: {}, weighted: {} }, code: 'PE_MULTI_TYPE', text: /more than one type \(loadBalancer, weighted\)/ },
+  { desc: 'no type', service: {}, code: 'PE_NO_TYPE', text: /has no type; add one of: loadBalancer, weighted, mirroring, failover/ },
+  { desc: 'type typo', service: { loadbalancr: {} }, code: 'PE_UNKNOWN_KEY', text: /did you mean "loadBalancer"\?/ },
+  { desc: 'bad scheme', service: { loadBalancer: { servers: [{ url: 'ftp://a:21' }] } }, code: 'PE_INVALID_VALUE', text: /use http, https or h2c/ },
+  { desc: 'bad strategy', service: { loadBalancer: { strategy: 'random' } }, code: 'PE_INVALID_VALUE', text: /"wrr", "p2c"/ },
+  { desc: 'mirror percent', service: { mirroring: { service: 'a', mirrors: [{ name: 'b', percent: 150 }] } }, code: 'PE_INVALID_VALUE', text: /between 0 and 100/ },
+  { desc: 'failover without fallback', service: { failover: { service: 'a' } }, code: 'PE_MISSING_FIELD', text: /fallback: required/ },
+];
+
+for (const { desc, service, code, text } of serviceErrors) {
+  test(`service error: ${desc}`, () => {
+    const { config, issues } = validateDynamicConfig({ http: { services: { s: service } } });
+    assert.deepEqual(config.http.services, {});
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    assert.equal(issues[0]?.code, code);
+    assert.match(issues[0]?.message ?? '', text);
+    assert.deepEqual(issues[0]?.item, { kind: 'service', name: 's' });
+  });
+}
+
+test('weighted, mirroring and failover services get their defaults', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      services: {
+        w: { weighted: { services: [{ name: 'a' }, { name: 'b', weight: 3 }], healthCheck: {} } },
+        m: { mirroring: { service: 'a', mirrors: [{ name: 'b', percent: 10 }] } },
+        f: { failover: { service: 'a', fallback: 'b' } },
+      },
+    },
+  });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(config.http.services.w, { weighted: { services: [{ name: 'a', weight: 1 }, { name: 'b', weight: 3 }], healthCheck: {} } });
+  assert.deepEqual(config.http.services.m, { mirroring: { service: 'a', mirrors: [{ name: 'b', percent: 10 }], mirrorBody: true, maxBodySize: -1 } });
+  assert.deepEqual(config.http.services.f, { failover: { service: 'a', fallback: 'b' } });
+});
+
+test('unknown top-level and section keys are errors with a suggestion, and that part is skipped', () => {
+  const { config, issues } = validateDynamicConfig({
+    htp: { routers: { r: { rule: 'Path(`/`)' } } },
+    http: { routes: { r: { rule: 'Path(`/`)' } }, services: { s: { loadBalancer: {} } } },
+  });
+  assert.deepEqual(config.http.routers, {});
+  assert.deepEqual(Object.keys(config.http.services), ['s']);
+  assert.deepEqual(issues.map((i) => [i.path.join('.'), i.suggestion]), [
+    ['htp', 'http'],
+    ['http.routes', 'routers'],
+  ]);
+  assert.match(issues[1]?.message ?? '', /^http\.routes: unknown key; did you mean "routers"\?/);
+});
+
+test('null or undefined gives an empty config with every map present', () => {
+  for (const raw of [null, undefined, {}]) {
+    const { config, issues } = validateDynamicConfig(raw);
+    assert.deepEqual(issues, []);
+    assert.deepEqual(config, {
+      http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} },
+      tls: { certificates: [], options: {}, stores: {} },
+    });
+  }
+});
+
+test('tcp and udp sections are kept with one warning each', () => {
+  const tcp = { routers: { db: { rule: 'HostSNI(`*`)', service: 'pg' } } };
+  const { config, issues } = validateDynamicConfig({ tcp, udp: null });
+  assert.deepEqual(config.tcp, tcp);
+  assert.deepEqual(config.udp, {});
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.message]), [
+    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp: not implemented yet in pe-edge; ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'udp: not implemented yet in pe-edge; ignored'],
+  ]);
+});
+
+test('router tls: {} is kept (presence makes the router HTTPS-only)', () => {
+  const { config } = validateDynamicConfig({ http: { routers: { r: { rule: 'Path(`/`)', tls: null }, s: { rule: 'Path(`/`)', tls: { domains: [{ main: 'a.com', sans: 'b.com,c.com' }] } } } } });
+  assert.deepEqual(config.http.routers.r?.tls, {});
+  assert.deepEqual(config.http.routers.s?.tls, { domains: [{ main: 'a.com', sans: ['b.com', 'c.com'] }] });
+});
+
+test('serversTransports get the dynamic defaults (maxIdleConnsPerHost 0, dialTimeout 30s)', () => {
+  const { config, issues } = validateDynamicConfig({ http: { serversTransports: { st: { insecureSkipVerify: true } } } });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(config.http.serversTransports.st, {
+    insecureSkipVerify: true,
+    rootCAs: [],
+    certificates: [],
+    maxIdleConnsPerHost: 0,
+    forwardingTimeouts: { dialTimeout: 30_000, responseHeaderTimeout: 0, idleConnTimeout: 90_000, readIdleTimeout: 0, pingTimeout: 15_000 },
+    disableHTTP2: false,
+  });
+});

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAddress, validateStaticConfig, type ConfigIssue } from '../../../labels-spec/index.js';
+
+// The seed traefik.yml of the product spec, as YAML would load it (`ping:` gives null).
+const seedStatic = {
+  entryPoints: {
+    web: { address: ':80', http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } } },
+    websecure: { address: ':443', http: { tls: { certResolver: 'letsencrypt' } } },
+    metrics: { address: ':8082' },
+  },
+  api: { dashboard: true },
+  providers: {
+    docker: { endpoint: 'unix:///var/run/docker.sock', exposedByDefault: false, network: 'pixelated-network' },
+    file: { filename: '/etc/traefik/dynamic.yml', watch: true },
+  },
+  certificatesResolvers: {
+    letsencrypt: { acme: { email: 'ops@pixelated-empathy.com', storage: '/letsencrypt/acme.json', httpChallenge: { entryPoint: 'web' } } },
+  },
+  metrics: { prometheus: { entryPoint: 'metrics', addEntryPointsLabels: true, addServicesLabels: true } },
+  log: { level: 'INFO', format: 'json' },
+  accessLog: { format: 'json' },
+  ping: null,
+};
+
+const errors = (issues: ConfigIssue[]): ConfigIssue[] => issues.filter((i) => i.severity === 'error');
+
+test('seed static config: no errors, only not-implemented warnings', () => {
+  const { config, issues } = validateStaticConfig(seedStatic);
+  assert.deepEqual(errors(issues), []);
+  assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED'));
+  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api', 'certificatesResolvers', 'metrics.prometheus', 'providers.docker']);
+  assert.deepEqual(Object.keys(config.entryPoints), ['web', 'websecure', 'metrics']);
+  assert.deepEqual(config.entryPoints.web?.http.redirections?.entryPoint?.to, 'websecure');
+  assert.equal(config.entryPoints.websecure?.http.tls?.certResolver, 'letsencrypt');
+  assert.equal(config.providers.file?.filename, '/etc/traefik/dynamic.yml');
+  assert.equal(config.providers.docker?.exposedByDefault, false);
+  assert.equal(config.log.level, 'INFO');
+  assert.equal(config.accessLog?.format, 'json');
+  assert.deepEqual(config.ping, { entryPoint: 'traefik', manualRouting: false, terminatingStatusCode: 503 });
+  assert.equal(config.certificatesResolvers?.letsencrypt?.acme?.caServer, 'https://acme-v02.api.letsencrypt.org/directory');
+  assert.equal(config.metrics?.prometheus?.addRoutersLabels, false);
+});
+
+test('not-implemented message names the key and says it is ignored', () => {
+  const { issues } = validateStaticConfig(seedStatic);
+  const metrics = issues.find((i) => i.path.join('.') === 'metrics.prometheus');
+  assert.equal(metrics?.message, 'metrics.prometheus: not implemented yet in pe-edge; ignored');
+  assert.equal(metrics?.severity, 'warning');
+});
+
+const defaults: { desc: string; pick: (c: ReturnType<typeof validateStaticConfig>['config']) => unknown; expect: unknown }[] = [
+  { desc: 'default entrypoint http on :80', pick: (c) => Object.keys(c.entryPoints), expect: ['http'] },
+  { desc: 'default entrypoint address', pick: (c) => c.entryPoints.http?.address, expect: ':80' },
+  { desc: 'readTimeout 60s', pick: (c) => c.entryPoints.http?.transport.respondingTimeouts.readTimeout, expect: 60_000 },
+  { desc: 'writeTimeout 0', pick: (c) => c.entryPoints.http?.transport.respondingTimeouts.writeTimeout, expect: 0 },
+  { desc: 'idleTimeout 180s', pick: (c) => c.entryPoints.http?.transport.respondingTimeouts.idleTimeout, expect: 180_000 },
+  { desc: 'graceTimeOut 10s', pick: (c) => c.entryPoints.http?.transport.lifeCycle.graceTimeOut, expect: 10_000 },
+  { desc: 'maxHeaderBytes 1 MiB', pick: (c) => c.entryPoints.http?.http.maxHeaderBytes, expect: 1_048_576 },
+  { desc: 'http2 streams 250', pick: (c) => c.entryPoints.http?.http2.maxConcurrentStreams, expect: 250 },
+  { desc: 'serversTransport maxIdleConnsPerHost 200', pick: (c) => c.serversTransport.maxIdleConnsPerHost, expect: 200 },
+  { desc: 'serversTransport dialTimeout 30s', pick: (c) => c.serversTransport.forwardingTimeouts.dialTimeout, expect: 30_000 },
+  { desc: 'serversTransport idleConnTimeout 90s', pick: (c) => c.serversTransport.forwardingTimeouts.idleConnTimeout, expect: 90_000 },
+  { desc: 'providersThrottleDuration 2s', pick: (c) => c.providers.providersThrottleDuration, expect: 2000 },
+  { desc: 'log level ERROR', pick: (c) => c.log.level, expect: 'ERROR' },
+  { desc: 'defaultRuleSyntax v3', pick: (c) => c.core.defaultRuleSyntax, expect: 'v3' },
+  { desc: 'checkNewVersion true', pick: (c) => c.global.checkNewVersion, expect: true },
+  { desc: 'ping absent', pick: (c) => c.ping, expect: undefined },
+];
+
+for (const { desc, pick, expect } of defaults) {
+  test(`static default: ${desc}`, () => {
+    const { config, issues } = validateStaticConfig({});
+    assert.deepEqual(issues, []);
+    assert.deepEqual(pick(config), expect);
+  });
+}
+
+const sections: { desc: string; raw: unknown; pick: (c: ReturnType<typeof validateStaticConfig>['config']) => unknown; expect: unknown }[] = [
+  { desc: 'ping: {} enables ping', raw: { ping: {} }, pick: (c) => c.ping?.entryPoint, expect: 'traefik' },
+  { desc: 'api: null enables the dashboard', raw: { api: null }, pick: (c) => c.api?.dashboard, expect: true },
+  { desc: 'docker: {} gets its defaults', raw: { providers: { docker: {} } }, pick: (c) => c.providers.docker?.exposedByDefault, expect: true },
+  { desc: 'docker default rule', raw: { providers: { docker: null } }, pick: (c) => c.providers.docker?.defaultRule, expect: 'Host(`{{ normalize .Name }}`)' },
+  { desc: 'prometheus buckets', raw: { metrics: { prometheus: {} } }, pick: (c) => c.metrics?.prometheus?.buckets, expect: [0.1, 0.3, 1.2, 5] },
+  { desc: 'acme keyType', raw: { certificatesResolvers: { le: { acme: {} } } }, pick: (c) => c.certificatesResolvers?.le?.acme?.keyType, expect: 'RSA4096' },
+  { desc: 'accessLog minDuration', raw: { accessLog: { filters: { minDuration: '10ms' } } }, pick: (c) => c.accessLog?.filters?.minDuration, expect: 10 },
+  { desc: 'redirect defaults', raw: { entryPoints: { web: { address: ':80', http: { redirections: { entryPoint: { to: 'websecure' } } } } } }, pick: (c) => [c.entryPoints.web?.http.redirections?.entryPoint?.scheme, c.entryPoints.web?.http.redirections?.entryPoint?.permanent], expect: ['https', true] },
+  { desc: 'duration in bare seconds', raw: { entryPoints: { web: { address: ':80', transport: { respondingTimeouts: { readTimeout: 5 } } } } }, pick: (c) => c.entryPoints.web?.transport.respondingTimeouts.readTimeout, expect: 5000 },
+  { desc: 'log level any case', raw: { log: { level: 'debug' } }, pick: (c) => c.log.level, expect: 'DEBUG' },
+];
+
+for (const { desc, raw, pick, expect } of sections) {
+  test(`static section: ${desc}`, () => {
+    const { config, issues } = validateStaticConfig(raw);
+    assert.deepEqual(errors(issues), []);
+    assert.deepEqual(pick(config), expect);
+  });
+}
+
+const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
+  { desc: 'http3', raw: { entryPoints: { web: { address: ':443', http3: {} } } }, paths: ['entryPoints.web.http3'] },
+  { desc: 'proxyProtocol and reusePort', raw: { entryPoints: { web: { address: ':80', reusePort: true, proxyProtocol: { insecure: true } } } }, paths: ['entryPoints.web.reusePort', 'entryPoints.web.proxyProtocol'] },
+  { desc: 'tracing and experimental', raw: { tracing: {}, experimental: { plugins: {} } }, paths: ['tracing', 'experimental'] },
+  { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
+  { desc: 'accessLog fields', raw: { accessLog: { filePath: '/x', fields: { defaultMode: 'drop' } } }, paths: ['accessLog.fields'] },
+  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192 }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'v2' }, serversTransport: { insecureSkipVerify: true } }, paths: [] },
+];
+
+for (const { desc, raw, paths } of notImplemented) {
+  test(`not implemented: ${desc}`, () => {
+    const { issues } = validateStaticConfig(raw);
+    assert.deepEqual(errors(issues), []);
+    assert.deepEqual(issues.map((i) => i.path.join('.')), paths);
+    assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED' && i.severity === 'warning'));
+  });
+}
+
+test('an entrypoint warning names the entrypoint as its item', () => {
+  const { issues } = validateStaticConfig({ entryPoints: { web: { address: ':80', reusePort: 'true' } } });
+  assert.deepEqual(issues[0]?.item, { kind: 'entryPoint', name: 'web' });
+});
+
+const staticErrors: { desc: string; raw: unknown; path: string; code: string; text: RegExp }[] = [
+  { desc: 'unknown top-level key', raw: { entryPoint: {} }, path: 'entryPoint', code: 'PE_UNKNOWN_KEY', text: /did you mean "entryPoints"\?/ },
+  { desc: 'unknown entrypoint key', raw: { entryPoints: { web: { address: ':80', adress: ':81' } } }, path: 'entryPoints.web.adress', code: 'PE_UNKNOWN_KEY', text: /did you mean "address"\?/ },
+  { desc: 'missing address', raw: { entryPoints: { web: {} } }, path: 'entryPoints.web.address', code: 'PE_MISSING_FIELD', text: /required/ },
+  { desc: 'bad address', raw: { entryPoints: { web: { address: '443' } } }, path: 'entryPoints.web.address', code: 'PE_INVALID_VALUE', text: /\[host\]:port/ },
+  { desc: 'bad protocol', raw: { entryPoints: { web: { address: ':53/sctp' } } }, path: 'entryPoints.web.address', code: 'PE_INVALID_VALUE', text: /not tcp or udp/ },
+  { desc: 'port out of range', raw: { entryPoints: { web: { address: ':70000' } } }, path: 'entryPoints.web.address', code: 'PE_INVALID_VALUE', text: /out of range/ },
+  { desc: 'bad duration', raw: { providers: { providersThrottleDuration: 'soon' } }, path: 'providers.providersThrottleDuration', code: 'PE_INVALID_VALUE', text: /invalid duration "soon"/ },
+  { desc: 'bad rule syntax', raw: { core: { defaultRuleSyntax: 'v4' } }, path: 'core.defaultRuleSyntax', code: 'PE_INVALID_VALUE', text: /"v3", "v2"/ },
+  { desc: 'unknown docker key', raw: { providers: { docker: { exposedbydefaults: false } } }, path: 'providers.docker.exposedbydefaults', code: 'PE_UNKNOWN_KEY', text: /did you mean "exposedByDefault"\?/ },
+  { desc: 'unknown provider', raw: { providers: { dokcer: {} } }, path: 'providers.dokcer', code: 'PE_UNKNOWN_KEY', text: /did you mean "docker"\?/ },
+];
+
+for (const { desc, raw, path, code, text } of staticErrors) {
+  test(`static error: ${desc}`, () => {
+    const { issues } = validateStaticConfig(raw);
+    const found = errors(issues);
+    assert.equal(found.length, 1, JSON.stringify(issues));
+    assert.equal(found[0]?.path.join('.'), path);
+    assert.equal(found[0]?.code, code);
+    assert.match(found[0]?.message ?? '', text);
+    assert.ok(found[0]?.message.startsWith(`${path}: `));
+  });
+}
+
+test('a broken entrypoint is pruned; the others are kept', () => {
+  const { config, issues } = validateStaticConfig({ entryPoints: { web: { address: ':80' }, bad: { address: 'x' } } });
+  assert.equal(errors(issues).length, 1);
+  assert.deepEqual(Object.keys(config.entryPoints), ['web']);
+});
+
+const addresses: { input: string; expect: ReturnType<typeof parseAddress> }[] = [
+  { input: ':80', expect: { host: '', port: 80, protocol: 'tcp' } },
+  { input: '0.0.0.0:443', expect: { host: '0.0.0.0', port: 443, protocol: 'tcp' } },
+  { input: '[::1]:8080', expect: { host: '::1', port: 8080, protocol: 'tcp' } },
+  { input: ':53/udp', expect: { host: '', port: 53, protocol: 'udp' } },
+  { input: 'localhost:9000/TCP', expect: { host: 'localhost', port: 9000, protocol: 'tcp' } },
+];
+
+for (const { input, expect } of addresses) {
+  test(`parseAddress ${input}`, () => {
+    assert.deepEqual(parseAddress(input), expect);
+  });
+}
