@@ -1,0 +1,72 @@
+import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
+import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../proxy/index.js';
+import type { RequestContext } from '../../proxy/http/request-context.js';
+
+/**
+ * Entrypoints as Traefik computes them: the configured ones, plus `traefik` on :8080 when ping
+ * lives there (its default) and the user did not define one by that name.
+ */
+export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryPoints'] {
+  const entryPoints = { ...config.entryPoints };
+  const pingOnTraefik = config.ping !== undefined && !config.ping.manualRouting && config.ping.entryPoint === 'traefik';
+  if (pingOnTraefik && entryPoints.traefik === undefined) {
+    const template = Object.values(config.entryPoints)[0];
+    if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined } };
+  }
+  return entryPoints;
+}
+
+export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestContext) => void) | null): EntryPointOptions[] {
+  return Object.entries(effectiveEntryPoints(config)).map(([name, ep]) => ({
+    name,
+    address: ep.address,
+    readTimeout: ep.transport.respondingTimeouts.readTimeout,
+    idleTimeout: ep.transport.respondingTimeouts.idleTimeout,
+    graceTimeOut: ep.transport.lifeCycle.graceTimeOut,
+    maxHeaderBytes: ep.http.maxHeaderBytes,
+    forwardedHeaders: { insecure: ep.forwardedHeaders.insecure, trustedIPs: ep.forwardedHeaders.trustedIPs },
+    onDone,
+  }));
+}
+
+export function staticTransport(config: StaticConfig): UpstreamTransport {
+  const t = config.serversTransport;
+  return {
+    dialTimeout: t.forwardingTimeouts.dialTimeout,
+    responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
+    idleConnTimeout: t.forwardingTimeouts.idleConnTimeout,
+    maxIdleConnsPerHost: t.maxIdleConnsPerHost,
+    insecureSkipVerify: t.insecureSkipVerify,
+    rootCAs: t.rootCAs,
+  };
+}
+
+/** Static + merged dynamic configuration → what the proxy compiles. */
+export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig): BuildInput {
+  const transports: Record<string, UpstreamTransport> = {};
+  for (const [name, t] of Object.entries(dynamic.http.serversTransports)) {
+    transports[name] = {
+      dialTimeout: t.forwardingTimeouts.dialTimeout,
+      responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
+      idleConnTimeout: t.forwardingTimeouts.idleConnTimeout,
+      maxIdleConnsPerHost: t.maxIdleConnsPerHost,
+      insecureSkipVerify: t.insecureSkipVerify,
+      rootCAs: t.rootCAs,
+      serverName: t.serverName,
+    };
+  }
+  const ping = config.ping !== undefined && !config.ping.manualRouting ? { entryPoint: config.ping.entryPoint } : null;
+  return {
+    entryPoints: effectiveEntryPoints(config),
+    ping,
+    defaultRuleSyntax: config.core.defaultRuleSyntax,
+    defaultTransport: staticTransport(config),
+    http: {
+      routers: dynamic.http.routers,
+      services: dynamic.http.services,
+      middlewares: dynamic.http.middlewares as unknown as Record<string, Record<string, unknown>>,
+      serversTransports: transports,
+    },
+    tls: dynamic.tls,
+  };
+}

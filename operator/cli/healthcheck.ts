@@ -1,0 +1,36 @@
+import { request } from 'undici';
+import type { StaticConfig } from '../../labels-spec/index.js';
+import { effectiveEntryPoints } from '../aggregation/build-input.js';
+
+/**
+ * `pe-edge healthcheck`: Traefik's `traefik healthcheck`: HEAD /ping on the ping entrypoint of
+ * the same static configuration, 5 s timeout; exit code 0 on 200, 1 otherwise (Docker HEALTHCHECK).
+ */
+export async function healthcheck(config: StaticConfig, out: (line: string) => void): Promise<number> {
+  if (config.ping === undefined) {
+    out('Error calling healthcheck: please enable `ping` to use health check');
+    return 1;
+  }
+  const ep = effectiveEntryPoints(config)[config.ping.entryPoint];
+  if (ep === undefined) {
+    out(`Error calling healthcheck: ping: missing ${config.ping.entryPoint} entry point`);
+    return 1;
+  }
+  const match = /^(.*):(\d+)(?:\/tcp)?$/i.exec(ep.address);
+  let host = match?.[1] ?? '';
+  if (host === '' || host === '0.0.0.0' || host === '[::]' || host === '::') host = '127.0.0.1';
+  const url = `http://${host}:${match?.[2] ?? '80'}/ping`;
+  try {
+    const res = await request(url, { method: 'HEAD', headersTimeout: 5000, bodyTimeout: 5000 });
+    await res.body.dump();
+    if (res.statusCode === 200) {
+      out(`OK: ${url}`);
+      return 0;
+    }
+    out(`Bad healthcheck status: ${res.statusCode}`);
+    return 1;
+  } catch (err) {
+    out(`Error calling healthcheck: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { loadStaticConfig } from '../static-config/load-static-config.js';
+import { createLogger } from '../logging/logger.js';
+import { createAccessLogHook } from '../../proxy/observability/access-log-hook.js';
+import { startDemoBackends } from './demo-backends.js';
+import { healthcheck } from './healthcheck.js';
+import { serve } from './serve.js';
+
+const USAGE = `pe-edge: a Traefik v3 compatible edge router
+
+  pe-edge [--configFile=traefik.yml] [--entryPoints.web.address=:80 ...]   run the proxy
+  pe-edge healthcheck [--configFile=traefik.yml]                             exit 0 when /ping answers 200
+  pe-edge demo                                                               run examples/demo with app1..app3
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === 'healthcheck') {
+    const loaded = await loadStaticConfig(rest);
+    if (loaded.errors.length > 0) return reportErrors(loaded.errors);
+    return healthcheck(loaded.config, (line) => process.stdout.write(line + '\n'));
+  }
+  if (command === 'demo') {
+    await startDemoBackends([3001, 3002, 3003]);
+    return run(['--configFile=examples/demo/traefik.yml', ...rest]);
+  }
+  return run(argv);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const loaded = await loadStaticConfig(argv);
+  if (loaded.errors.length > 0) return reportErrors(loaded.errors);
+  const { config } = loaded;
+  const log = createLogger(config.log);
+  for (const w of loaded.warnings) log.warn(w);
+  log.info({ configFile: loaded.file ?? null }, 'pe-edge starting');
+  const stop = new AbortController();
+  const edge = await serve({ config, log, onRequestDone: createAccessLogHook(config.accessLog), signal: stop.signal });
+  process.on('SIGHUP', () => void edge.reload());
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string): void => {
+      log.info({ signal }, 'stopping: draining in-flight requests');
+      stop.abort();
+      edge.proxy.close().then(() => {
+        log.info('stopped');
+        resolve(0);
+      }, () => resolve(1));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+function reportErrors(errors: readonly string[]): number {
+  for (const e of errors) process.stderr.write(`pe-edge: ${e}\n`);
+  process.stderr.write(`pe-edge: ${errors.length} configuration error(s); not starting\n`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`pe-edge: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
+import { EdgeProxy } from '../../proxy/index.js';
+import type { RequestContext } from '../../proxy/http/request-context.js';
+import { aggregate } from '../aggregation/aggregate.js';
+import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
+import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
+
+export interface ServeOptions {
+  config: StaticConfig;
+  log: Logger;
+  /** Access log hook (null when accessLog is off). */
+  onRequestDone: ((ctx: RequestContext) => void) | null;
+  signal: AbortSignal;
+}
+
+export interface RunningEdge {
+  proxy: EdgeProxy;
+  /** Re-read file-provider input now (SIGHUP). */
+  reload(): Promise<void>;
+}
+
+/**
+ * Wires providers to the proxy: each provider's last good fragment is kept, every change is
+ * validated per item, merged, compiled and swapped in. Problems are logged once, naming the item.
+ */
+export async function serve(options: ServeOptions): Promise<RunningEdge> {
+  const { config, log } = options;
+  const fragments = new Map<string, DynamicConfig>();
+  const reported = new Set<string>();
+  const buildInput = () => {
+    const merged = aggregate(fragments);
+    for (const e of merged.errors) log.error(e);
+    return toBuildInput(config, merged.config);
+  };
+  const proxy = new EdgeProxy(entryPointOptions(config, options.onRequestDone), buildInput());
+  const applyFragments = (): void => {
+    const started = process.hrtime.bigint();
+    const runtime = proxy.apply(buildInput());
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const now = new Set<string>();
+    for (const p of runtime.status.problems()) {
+      const line = `${p.kind} "${p.name}": ${p.message}`;
+      now.add(line);
+      if (!reported.has(line)) log[p.level]({ [p.kind]: p.name }, line);
+    }
+    for (const e of runtime.errors) {
+      now.add(e);
+      if (!reported.has(e)) log.error(e);
+    }
+    reported.clear();
+    for (const l of now) reported.add(l);
+    log.info({ buildMs: Number(ms.toFixed(2)) }, 'configuration applied');
+  };
+
+  let reload = async (): Promise<void> => undefined;
+  const file = config.providers.file;
+  if (file !== undefined) {
+    const handle = await startFileProvider({
+      ...(file.filename !== undefined && file.filename !== '' ? { filename: file.filename } : {}),
+      ...(file.directory !== undefined && file.directory !== '' ? { directory: file.directory } : {}),
+      watch: file.watch,
+      signal: options.signal,
+      onSnapshot: (snapshot) => {
+        fragments.set('file', validateSnapshot(snapshot, log));
+        applyFragments();
+      },
+      onError: (err) => log.error({ provider: 'file' }, `${err.message}; keeping the last good configuration`),
+    });
+    reload = () => handle.reload();
+  }
+  await proxy.listen();
+  for (const ep of entryPointOptions(config, null)) log.info({ entryPoint: ep.name, address: ep.address }, 'entrypoint listening');
+  return { proxy, reload };
+}
+
+/** Validates the file provider's content per item, logging each issue as `file:line: message`. */
+function validateSnapshot(snapshot: FileSnapshot, log: Logger): DynamicConfig {
+  for (const w of snapshot.warnings) log.warn({ provider: 'file' }, w);
+  const { config, issues } = validateDynamicConfig(snapshot.raw);
+  for (const issue of issues) {
+    const at = snapshot.locate(issue.path);
+    const where = at === undefined ? 'dynamic configuration' : at.line === undefined ? at.file : `${at.file}:${at.line}`;
+    const text = `${where}: ${issue.message}`;
+    if (issue.severity === 'error') log.error({ provider: 'file' }, text);
+    else log.warn({ provider: 'file' }, text);
+  }
+  return config;
+}
