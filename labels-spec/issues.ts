@@ -8,7 +8,7 @@ export type IssueCode =
   | 'PE_MISSING_FIELD'
   | 'PE_MULTI_TYPE'
   | 'PE_NO_TYPE'
-  | 'PE_INVALID_CONFIG';
+  | 'PE_DEPRECATED';
 
 export type IssueItemKind =
   | 'router'

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { fromZodIssues, type ConfigIssue, type IssueItemKind } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
+import { middlewareDeprecations, routerDeprecations, tlsOptionDeprecations } from './deprecations.js';
 import { emptyDynamicConfig, type DynamicConfig } from './config.js';
 import { middlewareSchema } from './middlewares/index.js';
 import { routerSchema } from './routers.js';
@@ -12,12 +13,15 @@ import { serviceSchema } from './services/index.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
+type Warn<T> = (value: T, path: Path, name: string) => ConfigIssue[];
+
 function validateItems<S extends z.ZodTypeAny>(
   raw: unknown,
   schema: S,
   kind: IssueItemKind,
   path: Path,
   issues: ConfigIssue[],
+  warn?: Warn<z.output<S>>,
 ): Record<string, z.output<S>> {
   const out: Record<string, z.output<S>> = {};
   if (raw === null || raw === undefined) return out;
@@ -27,8 +31,10 @@ function validateItems<S extends z.ZodTypeAny>(
   }
   for (const [name, value] of Object.entries(raw)) {
     const parsed = schema.safeParse(value);
-    if (parsed.success) out[name] = parsed.data as z.output<S>;
-    else issues.push(...fromZodIssues(parsed.error.issues, [...path, name], { kind, name }));
+    if (parsed.success) {
+      out[name] = parsed.data as z.output<S>;
+      if (warn !== undefined) issues.push(...warn(parsed.data, [...path, name], name));
+    } else issues.push(...fromZodIssues(parsed.error.issues, [...path, name], { kind, name }));
   }
   return out;
 }
@@ -64,14 +70,14 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   const top = readSection(raw, ['http', 'tcp', 'udp', 'tls'] as const, [], issues);
 
   const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['http'], issues);
-  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues);
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, routerDeprecations);
   config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues);
-  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues);
+  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, middlewareDeprecations);
   config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues);
 
   const tls = readSection(top.tls, ['certificates', 'options', 'stores'] as const, ['tls'], issues);
   config.tls.certificates = validateCertificates(tls.certificates, issues);
-  config.tls.options = validateItems(tls.options, tlsOptionsSchema, 'tlsOption', ['tls', 'options'], issues);
+  config.tls.options = validateItems(tls.options, tlsOptionsSchema, 'tlsOption', ['tls', 'options'], issues, tlsOptionDeprecations);
   config.tls.stores = validateItems(tls.stores, tlsStoreSchema, 'tlsStore', ['tls', 'stores'], issues);
 
   const tcp = looseSection(top.tcp, 'tcp', issues);

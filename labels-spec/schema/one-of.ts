@@ -15,7 +15,7 @@ function issue(ctx: z.RefinementCtx, peCode: IssueParams['peCode'], message: str
 
 /**
  * A schema for `{ <type>: options }` where the type is one key of `registry`.
- * `true` as options means "enabled with defaults", as labels write `...compress=true`.
+ * (`compress: true` from labels works because strictObject reads true as `{}`.)
  */
 export function oneOf<R extends Record<string, z.ZodTypeAny>>(what: string, registry: R): z.ZodType<OneOf<R>, z.ZodTypeDef, unknown> {
   const types = Object.keys(registry);
@@ -45,9 +45,8 @@ export function oneOf<R extends Record<string, z.ZodTypeAny>>(what: string, regi
       return z.NEVER;
     }
     const rawKey = Object.keys(raw).find((k) => k.toLowerCase() === type.toLowerCase()) ?? type;
-    const value = raw[rawKey];
     const schema = registry[type] as z.ZodTypeAny;
-    const parsed = schema.safeParse(value === true || value === 'true' ? {} : value);
+    const parsed = schema.safeParse(raw[rawKey]);
     if (!parsed.success) {
       for (const inner of parsed.error.issues) ctx.addIssue({ ...inner, path: [type, ...inner.path] });
       return z.NEVER;

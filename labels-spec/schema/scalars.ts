@@ -1,19 +1,9 @@
 // Scalars as labels and the CLI deliver them: strings that must be read as bools, ints, lists.
 import { z } from 'zod';
+import { parseGoBool } from './go-bool.js';
 
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-
-/** Go `strconv.ParseBool` spellings; anything else is left for zod to reject. */
-function goBool(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const text = v.trim();
-  if (GO_TRUE.has(text)) return true;
-  if (GO_FALSE.has(text)) return false;
-  return v;
-}
-
-export const bool = z.preprocess(goBool, z.boolean({ invalid_type_error: 'expected a boolean (true/false)' }));
+// Anything that is not a Go bool spelling is left for zod to reject.
+export const bool = z.preprocess((v) => parseGoBool(v) ?? v, z.boolean({ invalid_type_error: 'expected a boolean (true/false)' }));
 
 function numeric(pattern: RegExp) {
   return (v: unknown): unknown => (typeof v === 'string' && pattern.test(v.trim()) ? Number(v.trim()) : v);

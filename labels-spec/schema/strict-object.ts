@@ -2,6 +2,7 @@
 // with a suggestion, and a present-but-empty section (`{}` or YAML null) means "enabled".
 import { z } from 'zod';
 import { closest } from '../suggest.js';
+import { parseGoBool } from './go-bool.js';
 import { unknownKeyText, type IssueParams } from '../issues.js';
 
 /** Maps every key of `raw` to its canonical spelling, reporting unknown and duplicate keys. */
@@ -38,7 +39,8 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function strictObject<T extends z.ZodRawShape>(shape: T) {
   const valid = Object.keys(shape);
   return z.preprocess((raw, ctx) => {
-    if (raw === null) return {};
+    // `--ping=true`, `...routers.x.tls=true`: a bare true enables the section with defaults.
+    if (raw === null || parseGoBool(raw) === true) return {};
     if (!isPlainObject(raw)) return raw;
     return canonicalKeys(raw, valid, ctx);
   }, z.object(shape));

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { fromZodIssues, type ConfigIssue } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { invalid } from '../dynamic/sections.js';
+import { deprecated } from '../dynamic/deprecations.js';
 import { implementedStatic, notImplementedWarnings } from './implemented.js';
 import { staticConfigSchema, type StaticConfig } from './schema.js';
 
@@ -63,5 +64,8 @@ export function validateStaticConfig(raw: unknown): { config: StaticConfig; issu
   const errorPaths = issues.filter((i) => i.severity === 'error').map((i) => i.path.map((p) => String(p).toLowerCase()).join('\u0000'));
   const isError = (path: readonly string[]): boolean => errorPaths.includes(path.map((p) => p.toLowerCase()).join('\u0000'));
   issues.push(...notImplementedWarnings(raw, implementedStatic, isError));
+  if (config.core.defaultRuleSyntax === 'v2') {
+    issues.push(deprecated(['core', 'defaultRuleSyntax'], 'the v2 rule syntax is deprecated; move rules to v3 syntax', { kind: 'static', name: 'core' }));
+  }
   return { config, issues };
 }

@@ -213,6 +213,21 @@ test('router tls: {} is kept (presence makes the router HTTPS-only)', () => {
   assert.deepEqual(config.http.routers.s?.tls, { domains: [{ main: 'a.com', sans: ['b.com', 'c.com'] }] });
 });
 
+test('label-style router tls=true and compress=true', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: { routers: { r: { rule: 'Path(`/`)', tls: 'true' } }, middlewares: { c: { compress: 'true' } } },
+  });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(config.http.routers.r?.tls, {});
+  assert.ok(config.http.middlewares.c !== undefined && 'compress' in config.http.middlewares.c);
+});
+
+test('router ruleSyntax v2 is kept with a deprecation warning', () => {
+  const { config, issues } = validateDynamicConfig({ http: { routers: { r: { rule: 'PathPrefix(`/`)', ruleSyntax: 'v2' } } } });
+  assert.equal(config.http.routers.r?.ruleSyntax, 'v2');
+  assert.deepEqual(issues.map((i) => [i.code, i.path.join('.'), i.item?.name]), [['PE_DEPRECATED', 'http.routers.r.ruleSyntax', 'r']]);
+});
+
 test('serversTransports get the dynamic defaults (maxIdleConnsPerHost 0, dialTimeout 30s)', () => {
   const { config, issues } = validateDynamicConfig({ http: { serversTransports: { st: { insecureSkipVerify: true } } } });
   assert.deepEqual(issues, []);

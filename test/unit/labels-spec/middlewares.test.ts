@@ -20,7 +20,6 @@ const defaults: { desc: string; input: unknown; expect: Middleware }[] = [
   { desc: 'errors', input: { errors: { status: '500-599,404', service: 'err' } }, expect: { errors: { status: ['500-599', '404'], service: 'err', query: '' } } },
   { desc: 'grpcWeb', input: { grpcWeb: { allowOrigins: '*' } }, expect: { grpcWeb: { allowOrigins: ['*'] } } },
   { desc: 'ipAllowList', input: { ipAllowList: { sourceRange: '10.0.0.0/8' } }, expect: { ipAllowList: { sourceRange: ['10.0.0.0/8'], rejectStatusCode: 403 } } },
-  { desc: 'ipWhiteList', input: { ipWhiteList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 2 } } }, expect: { ipWhiteList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 2, excludedIPs: [] } } } },
   { desc: 'inFlightReq source defaults to requestHost', input: { inFlightReq: { amount: 10 } }, expect: { inFlightReq: { amount: 10, sourceCriterion: { requestHost: true } } } },
   { desc: 'passTLSClientCert', input: { passTLSClientCert: { pem: true } }, expect: { passTLSClientCert: { pem: true } } },
   { desc: 'rateLimit', input: { rateLimit: {} }, expect: { rateLimit: { average: 0, period: 1000, burst: 1 } } },
@@ -43,6 +42,27 @@ for (const { desc, input, expect } of defaults) {
     assert.deepEqual(value, expect);
   });
 }
+
+const deprecations: { desc: string; input: unknown; path: string; text: RegExp }[] = [
+  { desc: 'ipWhiteList', input: { ipWhiteList: { sourceRange: ['10.0.0.0/8'] } }, path: 'http.middlewares.m.ipWhiteList', text: /rename to ipAllowList/ },
+  { desc: 'headers sslRedirect', input: { headers: { sslRedirect: true } }, path: 'http.middlewares.m.headers.sslRedirect', text: /ignored; use a redirectScheme/ },
+  { desc: 'stripPrefix forceSlash', input: { stripPrefix: { prefixes: ['/a'], forceSlash: false } }, path: 'http.middlewares.m.stripPrefix.forceSlash', text: /deprecated/ },
+  { desc: 'contentType autoDetect', input: { contentType: { autoDetect: false } }, path: 'http.middlewares.m.contentType.autoDetect', text: /deprecated/ },
+];
+
+for (const { desc, input, path, text } of deprecations) {
+  test(`deprecated middleware option is kept with a warning: ${desc}`, () => {
+    const { value, issues } = one(input);
+    assert.ok(value !== undefined);
+    assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [['warning', 'PE_DEPRECATED', path]]);
+    assert.match(issues[0]?.message ?? '', text);
+  });
+}
+
+test('ipWhiteList keeps its options', () => {
+  const { value } = one({ ipWhiteList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 2 } } });
+  assert.deepEqual(value, { ipWhiteList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 2, excludedIPs: [] } } });
+});
 
 test('forwardAuth defaults', () => {
   const { value, issues } = one({ forwardAuth: { address: 'http://auth:9000/verify', authResponseHeaders: 'X-User, X-Role' } });

@@ -103,7 +103,7 @@ const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'tracing and experimental', raw: { tracing: {}, experimental: { plugins: {} } }, paths: ['tracing', 'experimental'] },
   { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
   { desc: 'accessLog fields', raw: { accessLog: { filePath: '/x', fields: { defaultMode: 'drop' } } }, paths: ['accessLog.fields'] },
-  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192 }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'v2' }, serversTransport: { insecureSkipVerify: true } }, paths: [] },
+  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192 }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'V3' }, serversTransport: { insecureSkipVerify: true } }, paths: [] },
 ];
 
 for (const { desc, raw, paths } of notImplemented) {
@@ -112,6 +112,26 @@ for (const { desc, raw, paths } of notImplemented) {
     assert.deepEqual(errors(issues), []);
     assert.deepEqual(issues.map((i) => i.path.join('.')), paths);
     assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED' && i.severity === 'warning'));
+  });
+}
+
+test('core.defaultRuleSyntax v2 is accepted with a deprecation warning', () => {
+  const { config, issues } = validateStaticConfig({ core: { defaultRuleSyntax: 'v2' } });
+  assert.equal(config.core.defaultRuleSyntax, 'v2');
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [['warning', 'PE_DEPRECATED', 'core.defaultRuleSyntax']]);
+});
+
+const enabledByTrue: { desc: string; raw: unknown; pick: (c: ReturnType<typeof validateStaticConfig>['config']) => unknown; expect: unknown }[] = [
+  { desc: '--ping=true', raw: { ping: 'true' }, pick: (c) => c.ping?.terminatingStatusCode, expect: 503 },
+  { desc: '--providers.docker=true', raw: { providers: { docker: true } }, pick: (c) => c.providers.docker?.watch, expect: true },
+  { desc: '--entrypoints.websecure.http.tls=true', raw: { entryPoints: { websecure: { address: ':443', http: { tls: 'true' } } } }, pick: (c) => c.entryPoints.websecure?.http.tls, expect: {} },
+];
+
+for (const { desc, raw, pick, expect } of enabledByTrue) {
+  test(`a bare true enables a section: ${desc}`, () => {
+    const { config, issues } = validateStaticConfig(raw);
+    assert.deepEqual(errors(issues), []);
+    assert.deepEqual(pick(config), expect);
   });
 }
 
