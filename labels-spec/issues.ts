@@ -21,6 +21,8 @@ export type IssueItemKind =
   | 'entryPoint'
   | 'static';
 
+export type IssuePath = (string | number)[];
+
 export interface ConfigIssue {
   severity: 'error' | 'warning';
   code: string;
@@ -91,4 +93,30 @@ export function unknownKeyText(key: string, suggestion: string | undefined, vali
   return suggestion !== undefined
     ? `unknown key; did you mean "${suggestion}"?`
     : `unknown key "${key}"; valid keys are: ${valid.join(', ')}`;
+}
+
+// Constructors for issues raised outside zod (section walkers, warnings).
+
+export function invalid(path: IssuePath, text: string): ConfigIssue {
+  return { severity: 'error', code: 'PE_INVALID_VALUE', path, message: `${dottedPath(path)}: ${text}` };
+}
+
+export function notImplemented(path: IssuePath, item?: ConfigIssue['item']): ConfigIssue {
+  return {
+    severity: 'warning',
+    code: 'PE_NOT_IMPLEMENTED',
+    path,
+    message: `${dottedPath(path)}: not implemented yet in pe-edge; ignored`,
+    ...(item !== undefined ? { item } : {}),
+  };
+}
+
+export function deprecated(path: IssuePath, text: string, item?: ConfigIssue['item']): ConfigIssue {
+  return {
+    severity: 'warning',
+    code: 'PE_DEPRECATED',
+    path,
+    message: `${dottedPath(path)}: ${text}`,
+    ...(item !== undefined ? { item } : {}),
+  };
 }

@@ -1,20 +1,10 @@
 // Options Traefik still parses but deprecates or ignores: valid, yet worth a warning so that
 // nothing is silently without effect.
-import { dottedPath, type ConfigIssue } from '../issues.js';
+import { deprecated, type ConfigIssue, type IssuePath as Path } from '../issues.js';
 import type { Middleware } from './middlewares/index.js';
 import type { Router } from './routers.js';
 import type { TlsOptions } from './tls-options.js';
-import type { Path } from './sections.js';
 
-export function deprecated(path: Path, text: string, item?: ConfigIssue['item']): ConfigIssue {
-  return {
-    severity: 'warning',
-    code: 'PE_DEPRECATED',
-    path,
-    message: `${dottedPath(path)}: ${text}`,
-    ...(item !== undefined ? { item } : {}),
-  };
-}
 
 const IGNORED_HEADERS_OPTIONS = ['featurePolicy', 'sslRedirect', 'sslTemporaryRedirect', 'sslHost', 'sslForceHost'] as const;
 

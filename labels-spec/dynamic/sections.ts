@@ -1,9 +1,7 @@
 // Walks one level of a section by hand so that one bad part never hides the others.
 import { closest } from '../suggest.js';
-import { dottedPath, unknownKeyText, type ConfigIssue } from '../issues.js';
+import { dottedPath, invalid, unknownKeyText, type ConfigIssue, type IssuePath } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
-
-export type Path = (string | number)[];
 
 /**
  * Splits `raw` into canonical keys. Unknown keys become errors with a suggestion and are
@@ -12,7 +10,7 @@ export type Path = (string | number)[];
 export function readSection<K extends string>(
   raw: unknown,
   keys: readonly K[],
-  path: Path,
+  path: IssuePath,
   issues: ConfigIssue[],
 ): Partial<Record<K, unknown>> {
   const out: Partial<Record<K, unknown>> = {};
@@ -39,18 +37,4 @@ export function readSection<K extends string>(
     out[canonical] = value;
   }
   return out;
-}
-
-export function invalid(path: Path, text: string): ConfigIssue {
-  return { severity: 'error', code: 'PE_INVALID_VALUE', path, message: `${dottedPath(path)}: ${text}` };
-}
-
-export function notImplemented(path: Path, item?: ConfigIssue['item']): ConfigIssue {
-  return {
-    severity: 'warning',
-    code: 'PE_NOT_IMPLEMENTED',
-    path,
-    message: `${dottedPath(path)}: not implemented yet in pe-edge; ignored`,
-    ...(item !== undefined ? { item } : {}),
-  };
 }

@@ -1,13 +1,13 @@
 // Dynamic configuration is validated per item: a bad router/service/... is reported and left
 // out, everything else is kept (DESIGN.md decision 2).
 import type { z } from 'zod';
-import { fromZodIssues, type ConfigIssue, type IssueItemKind } from '../issues.js';
+import { fromZodIssues, invalid, notImplemented, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { middlewareDeprecations, routerDeprecations, tlsOptionDeprecations } from './deprecations.js';
 import { emptyDynamicConfig, type DynamicConfig } from './config.js';
 import { middlewareSchema } from './middlewares/index.js';
 import { routerSchema } from './routers.js';
-import { invalid, notImplemented, readSection, type Path } from './sections.js';
+import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { tlsOptionsSchema } from './tls-options.js';

@@ -1,8 +1,7 @@
 // Which static keys pe-edge acts on today. Any other valid key that is present gets one
 // PE_NOT_IMPLEMENTED warning, so a Traefik file still loads but nothing is silently ignored.
 import { isPlainObject } from '../schema/strict-object.js';
-import { notImplemented } from '../dynamic/sections.js';
-import type { ConfigIssue } from '../issues.js';
+import { notImplemented, type ConfigIssue } from '../issues.js';
 
 /** `true`: the key and everything below it is implemented; an object: only the listed children. */
 export type ImplementedTree = true | { readonly [key: string]: ImplementedTree };

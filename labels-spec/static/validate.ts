@@ -1,10 +1,8 @@
 // Static configuration: errors are fatal for the process (as in Traefik), but we still report
 // every problem at once and return a best-effort config with the broken parts pruned.
 import type { z } from 'zod';
-import { fromZodIssues, type ConfigIssue } from '../issues.js';
+import { deprecated, fromZodIssues, invalid, type ConfigIssue } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
-import { invalid } from '../dynamic/sections.js';
-import { deprecated } from '../dynamic/deprecations.js';
 import { implementedStatic, notImplementedWarnings } from './implemented.js';
 import { staticConfigSchema, type StaticConfig } from './schema.js';
 
