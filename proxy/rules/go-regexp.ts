@@ -15,12 +15,13 @@ const POSIX_CLASSES: Readonly<Record<string, string>> = {
 export function compileGoRegexp(source: string, matcher: string): RegExp {
   let pattern = source;
   let flags = '';
-  const leading = /^\(\?([imsU]+)\)/.exec(pattern);
+  // Flags at the very start (or right after a leading '^') apply to the whole pattern: JS flags.
+  const leading = /^(\^?)\(\?([imsU]+)\)/.exec(pattern);
   if (leading) {
-    const goFlags = leading[1] as string;
+    const goFlags = leading[2] as string;
     if (goFlags.includes('U')) throw new MatcherArgumentError(`${matcher}: the (?U) flag is not supported`);
     flags = [...new Set(goFlags)].join('');
-    pattern = pattern.slice(leading[0].length);
+    pattern = (leading[1] as string) + pattern.slice(leading[0].length);
   }
   pattern = pattern
     .replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, lit: string) => lit.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
@@ -33,7 +34,16 @@ export function compileGoRegexp(source: string, matcher: string): RegExp {
     // Absolute start/end of text, whatever the (?m) flag says.
     .replace(/(^|[^\\])((?:\\\\)*)\\A/g, '$1$2(?<![\\s\\S])')
     .replace(/(^|[^\\])((?:\\\\)*)\\z/g, '$1$2(?![\\s\\S])');
-  if (/\\[pP]/.test(pattern)) flags += 'u';
+  if (/\\[pP]/.test(pattern)) {
+    // Go's one-letter form \pL is \p{L}; Go script names (\p{Greek}) are \p{Script=Greek} in JS.
+    pattern = pattern
+      .replace(/(^|[^\\])((?:\\\\)*)\\([pP])([A-Za-z])/g, '$1$2\\$3{$4}')
+      .replace(/\\([pP])\{(\^?)([A-Za-z_]{3,})\}/g, (_, p: string, neg: string, name: string) => {
+        const letter = neg === '^' ? (p === 'p' ? 'P' : 'p') : p;
+        return `\\${letter}{Script=${name}}`;
+      });
+    flags += 'u';
+  }
   try {
     return new RegExp(pattern, flags);
   } catch (err) {

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileGoRegexp } from '../../../proxy/rules/go-regexp.js';
+import { MatcherArgumentError } from '../../../proxy/rules/matcher-types.js';
+
+/** [Go pattern, matching inputs, non-matching inputs]: RE2 spellings users copy from Traefik docs. */
+const cases: readonly (readonly [string, string[], string[]])[] = [
+  ['(?P<sub>[a-z]+)\\.example\\.com', ['api.example.com'], ['api1.example.com']],
+  ['(?i)^ABC$', ['abc', 'AbC'], ['abcd']],
+  ['^(?i)abc$', ['ABC'], ['xabc']],
+  ['(?s)a.b', ['a\nb'], ['ab']],
+  ['\\Aab\\z', ['ab'], ['ab\n', 'xab']],
+  ['^[[:digit:]]+$', ['123'], ['12a']],
+  ['^[[:alpha:][:digit:]_]+$', ['a_1'], ['a-1']],
+  ['^\\Q1.5+\\E$', ['1.5+'], ['115']],
+  ['\\pL', ['é'], ['1']],
+  ['^\\p{Greek}+$', ['αβ'], ['ab']],
+];
+
+for (const [pattern, yes, no] of cases) {
+  test(`Go regexp ${pattern}`, () => {
+    const re = compileGoRegexp(pattern, 'PathRegexp');
+    for (const s of yes) assert.equal(re.test(s), true, `${JSON.stringify(s)} should match`);
+    for (const s of no) assert.equal(re.test(s), false, `${JSON.stringify(s)} should not match`);
+  });
+}
+
+test('invalid or unsupported patterns are argument errors naming the matcher', () => {
+  assert.throws(() => compileGoRegexp('a(', 'HostRegexp'), (e: unknown) => e instanceof MatcherArgumentError && /^HostRegexp: invalid regexp/.test(e.message));
+  assert.throws(() => compileGoRegexp('(?U)a+', 'PathRegexp'), /not supported/);
+});
