@@ -24,6 +24,8 @@ function assertAscii(matcher: string, arg: string): void {
 export function compileHost(arg: string): CompiledMatcher {
   assertAscii('Host', arg);
   const host = canonicalHostArg(arg);
+  // Traefik never matches an empty request host, so Host(`.`) matches nothing.
+  if (host === '') return { predicate: () => false, exactHosts: [] };
   if (host === '*') return { predicate: (ctx) => ctx.host !== '' };
   if (host.startsWith('*.')) {
     const suffix = host.slice(1);

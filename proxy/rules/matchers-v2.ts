@@ -31,7 +31,7 @@ function compileHosts(args: readonly string[]): CompiledMatcher {
   // eslint-disable-next-line no-control-regex
   const bad = args.find((a) => !/^[\x00-\x7f]*$/.test(a));
   if (bad !== undefined) throw new MatcherArgumentError(`Host: non-ASCII characters are not allowed in ${JSON.stringify(bad)}; use punycode`);
-  const hosts = [...new Set(args.map(canonicalHostArg))];
+  const hosts = [...new Set(args.map(canonicalHostArg))].filter((h) => h !== '');
   if (hosts.length === 1) {
     const host = hosts[0] as string;
     return { predicate: (ctx) => ctx.host === host, exactHosts: hosts };

@@ -15,6 +15,7 @@ const hostCases: readonly (readonly [string, string[] | null])[] = [
   ['Host(`a`) || Host(`a`)', ['a']],
   ['(Host(`a`) || Host(`b`)) && (Host(`b`) || Host(`c`))', ['b']],
   ['Host(`a`) && Host(`b`)', []],
+  ['Host(`.`)', []],
   ['Host(`a`) && !Host(`b`)', ['a']],
   ['!!Host(`a`)', ['a']],
   ['!(!Host(`a`) || !Path(`/x`))', ['a']],

@@ -26,6 +26,12 @@ const cases: readonly Case[] = [
     misses: [{ host: 'example.com..' }],
   },
   {
+    desc: 'Host(`.`) canonicalises to the empty host, which never matches',
+    rule: 'Host(`.`)',
+    matches: [],
+    misses: [{ host: '' }, { host: '.' }, { host: 'a' }],
+  },
+  {
     desc: 'Host with an IPv6 literal',
     rule: 'Host(`::1`)',
     matches: [{ host: '[::1]:8080' }, { host: '[::1]' }],
