@@ -5,12 +5,15 @@ import { createAccessLogHook } from '../../proxy/observability/access-log-hook.j
 import { startDemoBackends } from './demo-backends.js';
 import { healthcheck } from './healthcheck.js';
 import { serve } from './serve.js';
+import { superviseWorkers, takeWorkersFlag } from './workers.js';
+import cluster from 'node:cluster';
 
 const USAGE = `pe-edge: a Traefik v3 compatible edge router
 
   pe-edge [--configFile=traefik.yml] [--entryPoints.web.address=:80 ...]   run the proxy
   pe-edge healthcheck [--configFile=traefik.yml]                             exit 0 when /ping answers 200
   pe-edge demo                                                               run examples/demo with app1..app3
+  --workers=N|auto                                                           N processes share the ports (default 1)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -25,13 +28,21 @@ async function main(argv: string[]): Promise<number> {
     return healthcheck(loaded.config, (line) => process.stdout.write(line + '\n'));
   }
   if (command === 'demo') {
-    await startDemoBackends([3001, 3002, 3003]);
+    // Workers re-run this command: only the primary owns the demo backends.
+    if (cluster.isPrimary) await startDemoBackends([3001, 3002, 3003]);
     return run(['--configFile=examples/demo/traefik.yml', ...rest]);
   }
   return run(argv);
 }
 
-async function run(argv: string[]): Promise<number> {
+async function run(argvWithWorkers: string[]): Promise<number> {
+  const { workers, rest: argv } = takeWorkersFlag(argvWithWorkers);
+  if (workers > 1 && cluster.isPrimary) {
+    // Validate once in the primary so a configuration error is reported once, not per worker.
+    const checked = await loadStaticConfig(argv);
+    if (checked.errors.length > 0) return reportErrors(checked.errors);
+    return superviseWorkers(workers);
+  }
   const loaded = await loadStaticConfig(argv);
   if (loaded.errors.length > 0) return reportErrors(loaded.errors);
   const { config } = loaded;

@@ -1,0 +1,53 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+
+/**
+ * `--workers=N` (pe-edge's own flag, not Traefik's): N processes share the entrypoint ports, each
+ * running the whole edge (providers included), so one Node event loop is no longer the ceiling.
+ * Returns the worker count and the argv without the flag.
+ */
+export function takeWorkersFlag(argv: readonly string[]): { workers: number; rest: string[] } {
+  let workers = 1;
+  const rest: string[] = [];
+  for (const arg of argv) {
+    const match = /^--workers=(\d+|auto)$/i.exec(arg);
+    if (match === null) {
+      rest.push(arg);
+      continue;
+    }
+    workers = match[1]?.toLowerCase() === 'auto' ? availableParallelism() : Number(match[1]);
+  }
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer or "auto"`);
+  return { workers, rest };
+}
+
+
+/**
+ * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP on, and resolves with exit code 0
+ * once every worker has drained and exited (non-zero if one failed to start).
+ */
+export function superviseWorkers(count: number): Promise<number> {
+  // Let the kernel spread accepted connections: the primary must not relay every connection.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  let stopping = false;
+  let failed = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (signal !== 'SIGHUP') stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
+  return new Promise((resolve) => {
+    cluster.on('exit', (_worker, code) => {
+      if (code !== 0) failed = true;
+      if (!stopping && code !== 0) {
+        // A worker that dies on its own (e.g. a configuration error at start) takes the edge down
+        // with the same message, instead of a silent restart loop.
+        stopping = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      }
+      if (Object.keys(cluster.workers ?? {}).length === 0) resolve(failed ? 1 : 0);
+    });
+  });
+}
