@@ -1,5 +1,7 @@
 import type { RequestContext } from './http/request-context.js';
 import { UpstreamPools } from './forward/upstream-pools.js';
+import { HealthChecks, type HealthTransition } from './services/health/health-checks.js';
+import type { CarriedParts } from './runtime/carried-parts.js';
 import { EntryPoint, type EntryPointOptions } from './entrypoints/entrypoint.js';
 import type { BuildInput, Lifecycle } from './runtime/build-input.js';
 import { buildRuntime } from './runtime/build.js';
@@ -16,12 +18,14 @@ export { DEFAULT_TRANSPORT, type UpstreamTransport } from './forward/upstream-tr
  */
 export class EdgeProxy {
   private current: Runtime;
-  private readonly pools = new UpstreamPools();
+  private readonly parts: CarriedParts;
   private readonly entryPoints: EntryPoint[];
   readonly lifecycle: Lifecycle = { terminating: false };
 
-  constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput) {
-    this.current = buildRuntime(initial, this.pools, this.lifecycle);
+  /** `onHealth` hears every server going DOWN or back UP (for logs). */
+  constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined) {
+    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth) };
+    this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
     this.entryPoints = entryPoints.map((options) => new EntryPoint(options, getRuntime));
   }
@@ -32,11 +36,11 @@ export class EdgeProxy {
 
   /** Number of live upstream keep-alive pools (one per server origin and transport). */
   get upstreamPoolCount(): number {
-    return this.pools.size;
+    return this.parts.pools.size;
   }
 
   apply(input: BuildInput): Runtime {
-    const next = buildRuntime(input, this.pools, this.lifecycle);
+    const next = buildRuntime(input, this.parts, this.lifecycle);
     this.current = next;
     return next;
   }
@@ -61,7 +65,8 @@ export class EdgeProxy {
   async close(graceMs?: number): Promise<void> {
     this.lifecycle.terminating = true;
     await Promise.all(this.entryPoints.map((ep) => ep.shutdown(graceMs)));
-    await this.pools.closeAll();
+    this.parts.healthChecks.stopAll();
+    await this.parts.pools.closeAll();
   }
 }
 

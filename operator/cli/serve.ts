@@ -33,7 +33,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     for (const e of merged.errors) log.error(e);
     return toBuildInput(config, merged.config);
   };
-  const proxy = new EdgeProxy(entryPointOptions(config, options.onRequestDone), buildInput());
+  const proxy = new EdgeProxy(entryPointOptions(config, options.onRequestDone), buildInput(), (service, server, up, reason) => {
+    if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
+    else log.warn({ service, server, reason }, 'Health check failed.');
+  });
   const applyFragments = (): void => {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());

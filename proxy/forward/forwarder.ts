@@ -31,7 +31,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   private readonly res: ServerResponse;
   private readonly http2: boolean;
 
-  constructor(private readonly ctx: RequestContext) {
+  constructor(private readonly ctx: RequestContext, private readonly setCookie: string | null) {
     this.res = ctx.res as ServerResponse;
     this.http2 = ctx.req.httpVersionMajor === 2;
     this.res.once('close', this.onClientClose);
@@ -62,6 +62,10 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       const value = headers[name];
       if (value === undefined || RESPONSE_HOP_BY_HOP.has(name)) continue;
       out[name] = value;
+    }
+    if (this.setCookie !== null) {
+      const existing = out['set-cookie'];
+      out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
     if (this.http2 || statusMessage === undefined || statusMessage === '') res.writeHead(statusCode, out);
     else res.writeHead(statusCode, statusMessage, out);
@@ -123,8 +127,11 @@ function hasRequestBody(ctx: RequestContext): boolean {
   return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
 }
 
-/** Forwards ctx to one upstream. The outcome is written to ctx.res; nothing is returned. */
-export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean): void {
+/**
+ * Forwards ctx to one upstream. The outcome is written to ctx.res; nothing is returned.
+ * `setCookie` is added to the response's Set-Cookie headers (sticky sessions).
+ */
+export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null = null): void {
   ctx.serviceUrl = upstream.url;
   const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);
   const headers = buildUpstreamHeaders(ctx, {
@@ -140,7 +147,7 @@ export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader:
       body: upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null,
       upgrade: upgradeValue,
     },
-    new ProxyResponseHandler(ctx),
+    new ProxyResponseHandler(ctx, setCookie),
   );
 }
 

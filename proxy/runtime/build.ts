@@ -1,5 +1,4 @@
 import type { Handler } from '../http/request-context.js';
-import type { UpstreamPools } from '../forward/upstream-pools.js';
 import { compileRule, domainsOfRule, type CompiledRule } from '../rules/compile.js';
 import { rulePriority } from '../rules/priority.js';
 import { createRouterTable } from '../routing/router-table.js';
@@ -8,6 +7,7 @@ import { buildTlsStore } from '../tls/tls-store.js';
 import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
+import { beginBuild, releaseUnused, type CarriedParts } from './carried-parts.js';
 import { qualify } from './qualified-name.js';
 import type { EntryPointTables, Route, Runtime } from './runtime.js';
 import { RuntimeStatus } from './status.js';
@@ -15,12 +15,12 @@ import { RuntimeStatus } from './status.js';
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
  * built once. A bad router, service or middleware is reported in `status` and left out; the rest serves.
- * Keep-alive pools come from `pools` and survive builds whose servers did not change.
+ * Keep-alive pools and health checkers come from `parts` and survive builds that did not change them.
  */
-export function buildRuntime(input: BuildInput, pools: UpstreamPools, lifecycle: Lifecycle): Runtime {
+export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: Lifecycle): Runtime {
   const status = new RuntimeStatus();
-  pools.beginBuild();
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), pools, status);
+  beginBuild(parts);
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status);
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 
@@ -67,7 +67,7 @@ export function buildRuntime(input: BuildInput, pools: UpstreamPools, lifecycle:
   for (const host of conflictingHosts) hostOptions.delete(host);
 
   const tls = buildTlsStore(input.tls, hostOptions);
-  pools.releaseUnused();
+  releaseUnused(parts);
   const entryPoints = new Map<string, EntryPointTables>();
   for (const [ep, sides] of routes) {
     entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https) });

@@ -49,6 +49,12 @@ export class WeightedRoundRobin<T> {
     for (const e of this.entries) if (e.value === value) e.up = up;
   }
 
+  /** Whether an entry holding `value` can be picked (health, weight > 0). */
+  isUp(value: T): boolean {
+    for (const e of this.entries) if (e.value === value) return e.up;
+    return false;
+  }
+
   private anyUp(): boolean {
     for (const e of this.entries) if (e.up) return true;
     return false;

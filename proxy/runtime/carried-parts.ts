@@ -1,0 +1,21 @@
+import type { UpstreamPools } from '../forward/upstream-pools.js';
+import type { HealthChecks } from '../services/health/health-checks.js';
+
+/**
+ * Stateful parts that outlive one runtime: each build acquires what it uses by key and the
+ * parts nobody acquired are released after the swap (pools close once their requests finish).
+ */
+export interface CarriedParts {
+  readonly pools: UpstreamPools;
+  readonly healthChecks: HealthChecks;
+}
+
+export function beginBuild(parts: CarriedParts): void {
+  parts.pools.beginBuild();
+  parts.healthChecks.beginBuild();
+}
+
+export function releaseUnused(parts: CarriedParts): void {
+  parts.pools.releaseUnused();
+  parts.healthChecks.releaseUnused();
+}

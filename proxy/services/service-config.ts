@@ -1,0 +1,38 @@
+import type { UpstreamTransport } from '../forward/upstream-transport.js';
+import type { HealthCheckOptions } from './health/active-health-check.js';
+import type { StickyCookieOptions } from './sticky-cookie.js';
+
+// The parts of labels-spec's validated service model the proxy reads. Declared structurally here so
+// the request path depends on what it uses, not on the whole schema.
+
+export interface ServerConfig {
+  url: string;
+  weight?: number | undefined;
+  preservePath?: boolean | undefined;
+}
+
+export interface LoadBalancerConfig {
+  servers?: ServerConfig[] | undefined;
+  passHostHeader?: boolean | undefined;
+  serversTransport?: string | undefined;
+  healthCheck?: HealthCheckOptions | null | undefined;
+  passiveHealthCheck?: object | null | undefined;
+  sticky?: { cookie?: StickyCookieOptions | null | undefined } | null | undefined;
+  strategy?: string | undefined;
+}
+
+export interface WeightedConfig {
+  services?: { name: string; weight?: number | undefined }[] | undefined;
+  sticky?: object | null | undefined;
+  healthCheck?: object | null | undefined;
+}
+
+export interface ServiceConfig {
+  loadBalancer?: LoadBalancerConfig | undefined;
+  weighted?: WeightedConfig | undefined;
+  mirroring?: object | undefined;
+  failover?: object | undefined;
+}
+
+/** Resolves a (qualified) serversTransport name; undefined when it does not exist. */
+export type TransportLookup = (name: string) => UpstreamTransport | undefined;

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+
+// Traefik's sticky-session cookie, bit for bit, so cookies issued by Traefik keep working after a
+// switch to pe-edge (and back): names from a SHA-1 of the service, values from FNV-64 hashes.
+
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const MASK = 0xffffffffffffffffn;
+
+/** FNV-1a 64, hex with leading zeros: Traefik's internal name of a load-balancer server. */
+export function fnv1a64Hex(text: string): string {
+  let h = FNV_OFFSET;
+  for (const byte of Buffer.from(text, 'utf8')) h = ((h ^ BigInt(byte)) * FNV_PRIME) & MASK;
+  return h.toString(16).padStart(16, '0');
+}
+
+/** FNV-1 64, hex without padding: the cookie value Traefik sets for a child name. */
+export function fnv164Hex(text: string): string {
+  let h = FNV_OFFSET;
+  for (const byte of Buffer.from(text, 'utf8')) h = ((h * FNV_PRIME) & MASK) ^ BigInt(byte);
+  return h.toString(16);
+}
+
+/** Default cookie name: `_` + first 5 hex of sha1("_TRAEFIK_BACKEND_" + service@provider). */
+export function defaultCookieName(qualifiedService: string): string {
+  return '_' + createHash('sha1').update('_TRAEFIK_BACKEND_' + qualifiedService).digest('hex').slice(0, 5);
+}
+
+/** Explicit names: every character outside the cookie-name token set becomes `_`, as Go does. */
+export function sanitizeCookieName(name: string): string {
+  return name.replace(/[^A-Za-z0-9!#$%&'*+\-.^`|~]/g, '_');
+}
+
+export interface StickyCookieOptions {
+  name?: string | undefined;
+  secure?: boolean | undefined;
+  httpOnly?: boolean | undefined;
+  sameSite?: string | undefined;
+  maxAge?: number | undefined;
+  path?: string | undefined;
+  domain?: string | undefined;
+}
+
+/** The attributes after `name=value`, fixed at build time: `; Path=/; HttpOnly; Secure`... (Go's order). */
+export function cookieAttributes(o: StickyCookieOptions): string {
+  let attrs = `; Path=${o.path === undefined || o.path === '' ? '/' : o.path}`;
+  if (o.domain !== undefined && o.domain !== '') attrs += `; Domain=${o.domain}`;
+  const maxAge = o.maxAge ?? 0;
+  if (maxAge > 0) attrs += `; Max-Age=${maxAge}`;
+  else if (maxAge < 0) attrs += '; Max-Age=0';
+  if (o.httpOnly === true) attrs += '; HttpOnly';
+  if (o.secure === true) attrs += '; Secure';
+  // Traefik only knows the lower-case spellings; anything else omits the attribute.
+  const sameSite = { none: 'None', lax: 'Lax', strict: 'Strict' }[o.sameSite ?? ''];
+  if (sameSite !== undefined) attrs += `; SameSite=${sameSite}`;
+  return attrs;
+}
+
+/** The value of cookie `name` in a Cookie header, or undefined. */
+export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  let from = 0;
+  while (from < text.length) {
+    const end = text.indexOf(';', from);
+    const part = text.slice(from, end === -1 ? text.length : end).trim();
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq) === name) {
+      const value = part.slice(eq + 1);
+      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+    }
+    if (end === -1) break;
+    from = end + 1;
+  }
+  return undefined;
+}

@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { startBackend } from '../../support/backends.js';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+
+test('sticky cookie pins a client to one server; a DOWN server re-balances with a new cookie', async (t) => {
+  let healthyA = true;
+  const a = await startBackend('A', (req, res) => {
+    if (req.url === '/health') { res.writeHead(healthyA ? 200 : 500); res.end(); return; }
+    res.end('A');
+  });
+  const b = await startBackend('B');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
+      services: {
+        'web@file': {
+          loadBalancer: {
+            servers: [{ url: a.url }, { url: b.url }],
+            sticky: { cookie: { httpOnly: true } },
+            healthCheck: { path: '/health', interval: 100, timeout: 1000 },
+          },
+        },
+      },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await a.close(); await b.close(); });
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const first = await request(url);
+  const firstBody = await first.body.text();
+  const setCookie = String(first.headers['set-cookie']);
+  assert.match(setCookie, /^_[0-9a-f]{5}=[0-9a-f]+; Path=\/; HttpOnly$/);
+  const cookie = setCookie.split(';')[0] as string;
+  for (let i = 0; i < 5; i++) {
+    const res = await request(url, { headers: { cookie } });
+    assert.equal(await res.body.text(), firstBody, 'the cookie keeps the same server');
+    assert.equal(res.headers['set-cookie'], undefined, 'no new cookie while pinned');
+  }
+  // Pin to A explicitly, then take A down: the health check moves the client to B with a new cookie.
+  let pinnedToA = cookie;
+  if (firstBody !== 'A') {
+    const res = await request(url);
+    assert.equal(await res.body.text(), 'A');
+    pinnedToA = String(res.headers['set-cookie']).split(';')[0] as string;
+  }
+  healthyA = false;
+  await new Promise((r) => setTimeout(r, 400));
+  const moved = await request(url, { headers: { cookie: pinnedToA } });
+  assert.equal(await moved.body.text(), 'B');
+  assert.ok(moved.headers['set-cookie'] !== undefined, 'a new cookie names the new server');
+});
+
+test('a server failing its health check gets no traffic; all DOWN answers 503; recovery brings it back', async (t) => {
+  const state = { a: true, b: true };
+  const mk = (name: 'a' | 'b') => startBackend(name, (req, res) => {
+    if (req.url === '/health') { res.writeHead(state[name] ? 200 : 503); res.end(); return; }
+    res.end(name);
+  });
+  const a = await mk('a');
+  const b = await mk('b');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
+      services: { 'web@file': { loadBalancer: { servers: [{ url: a.url }, { url: b.url }], healthCheck: { path: '/health', interval: 100, timeout: 500 } } } },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await a.close(); await b.close(); });
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const bodies = async (n: number) => { const out: string[] = []; for (let i = 0; i < n; i++) { const r = await request(url); out.push(`${r.statusCode}:${await r.body.text()}`); } return out; };
+  state.a = false;
+  await new Promise((r) => setTimeout(r, 350));
+  assert.deepEqual(await bodies(4), ['200:b', '200:b', '200:b', '200:b']);
+  state.b = false;
+  await new Promise((r) => setTimeout(r, 350));
+  assert.deepEqual(await bodies(1), ['503:no available server\n']);
+  state.a = true;
+  await new Promise((r) => setTimeout(r, 350));
+  assert.deepEqual(await bodies(2), ['200:a', '200:a']);
+});
+
+test('health status survives a reload that does not change the service', async (t) => {
+  let probes = 0;
+  const a = await startBackend('a', (req, res) => {
+    if (req.url === '/health') { probes++; res.writeHead(500); res.end(); return; }
+    res.end('a');
+  });
+  const b = await startBackend('b');
+  const input = buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
+      services: { 'web@file': { loadBalancer: { servers: [{ url: a.url }, { url: b.url }], healthCheck: { path: '/health', interval: 60_000, timeout: 500 } } } },
+    },
+  });
+  const proxy = await startProxy(input);
+  t.after(async () => { await proxy.close(0); await a.close(); await b.close(); });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(probes, 1, 'the first probe runs at start, not after a full interval');
+  // A reload with an extra, unrelated router: Traefik would mark `a` UP again for a whole interval.
+  proxy.apply({ ...input, http: { ...input.http, routers: { ...input.http.routers, 'other@file': { rule: 'Host(`other.test`)', service: 'web' } } } });
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  for (let i = 0; i < 4; i++) assert.equal(await (await request(url)).body.text(), 'b');
+  assert.equal(probes, 1, 'the checker was carried over, not restarted');
+});
