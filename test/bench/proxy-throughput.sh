@@ -13,6 +13,8 @@
 #   BENCH_CONNECTIONS=50    wrk -c
 #   BENCH_BUDGET=240        seconds for the whole script; rows that would not fit are skipped
 #   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
+#   BENCH_ROUNDS=1          repeat all rows this many times, alternating, and report each row's best run
+#                           (use 2-3 on a machine shared with other work; mind BENCH_BUDGET)
 #   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
 #   BENCH_KEEP_TMP=1        keep the temp folder (generated configs, logs, raw wrk output)
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/proxy-throughput.md)
@@ -42,6 +44,7 @@ WARMUP=$(clamp "${BENCH_WARMUP:-2}" 1 10 2)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
 BUDGET=$(clamp "${BENCH_BUDGET:-240}" 30 3600 240)
 NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
+ROUNDS=$(clamp "${BENCH_ROUNDS:-1}" 1 10 1)
 READY_TIMEOUT_MS=30000
 OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
 DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
@@ -260,33 +263,33 @@ run_proxy() {
   stop_started "$pid"
 }
 
-# (a) direct
-measure "direct (${BACKEND_DESC%%,*}, app1)" direct "$P1" "$BACKEND_PID" ""
+row_direct() {
+  local name="direct (${BACKEND_DESC%%,*}, app1)"
+  if ! fits_budget; then skip_row "$name" direct "time budget of ${BUDGET}s used up"; return; fi
+  measure "$name" direct "$P1" "$BACKEND_PID" ""
+}
 
-# (b) HAProxy
-if command -v haproxy >/dev/null; then
+row_haproxy() {
+  if ! command -v haproxy >/dev/null; then skip_row "HAProxy" haproxy "haproxy is not installed"; return; fi
+  local port
   port=$(free_port)
   fill "$HERE/proxies/haproxy.cfg.tmpl" "$TMP/haproxy.cfg" PORT="$port" PORT1="$P1" PORT2="$P2" PORT3="$P3"
   run_proxy "HAProxy $HAPROXY_VERSION (nbthread 1)" haproxy "$port" "$TMP/haproxy.log" "" \
     haproxy -db -f "$TMP/haproxy.cfg"
-else
-  skip_row "HAProxy" haproxy "haproxy is not installed"
-fi
+}
 
-# (c) Caddy
-if command -v caddy >/dev/null; then
+row_caddy() {
+  if ! command -v caddy >/dev/null; then skip_row "Caddy" caddy "caddy is not installed"; return; fi
+  local port
   port=$(free_port)
   fill "$HERE/proxies/Caddyfile.tmpl" "$TMP/Caddyfile" PORT="$port" PORT1="$P1" PORT2="$P2" PORT3="$P3"
   mkdir -p "$TMP/caddy-data" "$TMP/caddy-config"
   run_proxy "Caddy $CADDY_VERSION" caddy "$port" "$TMP/caddy.log" "" \
     env HOME="$TMP" XDG_DATA_HOME="$TMP/caddy-data" XDG_CONFIG_HOME="$TMP/caddy-config" \
     caddy run --config "$TMP/Caddyfile" --adapter caddyfile
-else
-  skip_row "Caddy" caddy "caddy is not installed"
-fi
+}
 
-# (d) pe-edge and its variants
-run_pe_edge() { # name role extra-args
+row_pe_edge() { # name role extra-args
   local name=$1 role=$2 extra=$3
   if [[ -n $PE_EDGE_SKIP ]]; then skip_row "$name" "$role" "$PE_EDGE_SKIP"; return; fi
   local port dir cmd
@@ -305,14 +308,24 @@ run_pe_edge() { # name role extra-args
     BENCH_CONFIG_FILE="$dir/traefik.yml" BENCH_DYNAMIC_FILE="$dir/dynamic.yml" bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
 }
 
-run_pe_edge "pe-edge" pe-edge ""
+VARIANTS=()
 if [[ -n ${PE_EDGE_VARIANTS:-} ]]; then
-  IFS=';' read -r -a variants <<<"$PE_EDGE_VARIANTS"
-  for v in "${variants[@]}"; do
+  IFS=';' read -r -a raw_variants <<<"$PE_EDGE_VARIANTS"
+  for v in "${raw_variants[@]}"; do
     v=$(echo "$v" | sed 's/^ *//; s/ *$//')
-    [[ -n $v ]] && run_pe_edge "pe-edge ($v)" pe-edge-variant "$v"
+    [[ -n $v ]] && VARIANTS+=("$v")
   done
 fi
+
+# Rounds repeat every row in the same order (proxies restarted each time); the report keeps each row's best.
+for ((round = 1; round <= ROUNDS; round++)); do
+  ((ROUNDS > 1)) && log "round $round of $ROUNDS"
+  row_direct
+  row_haproxy
+  row_caddy
+  row_pe_edge "pe-edge" pe-edge ""
+  for v in "${VARIANTS[@]}"; do row_pe_edge "pe-edge ($v)" pe-edge-variant "$v"; done
+done
 
 # ---------------------------------------------------------------------------------------------------------
 # 5. Report
@@ -320,7 +333,7 @@ fi
 stop_started "$BACKEND_PID"
 echo
 node "$HERE/lib/report.mjs" "$MANIFEST" "$OUT" \
-  "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1." \
+  "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1$( ((ROUNDS > 1)) && echo "; best of $ROUNDS alternating rounds per row")." \
   "Backends: $BACKEND_DESC. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s." \
   "Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios, not absolutes)."
 echo
