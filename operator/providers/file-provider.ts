@@ -93,6 +93,27 @@ async function loadSnapshot(opts: FileProviderOptions): Promise<FileSnapshot> {
   return { ...merged, files: contents.map((c) => c.file) };
 }
 
+/**
+ * Reads until two reads in a row agree: a file rewritten in place (truncate, then write) can be
+ * read half-written, and applying that would drop routes until the next read.
+ */
+async function loadSettled(opts: FileProviderOptions): Promise<FileSnapshot> {
+  const attempt = (): Promise<{ snapshot?: FileSnapshot; error?: unknown; key: string }> =>
+    loadSnapshot(opts).then(
+      (snapshot) => ({ snapshot, key: JSON.stringify(snapshot.raw) }),
+      (error: unknown) => ({ error, key: `error ${error instanceof Error ? error.message : String(error)}` }),
+    );
+  let last = await attempt();
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    const next = await attempt();
+    if (next.key === last.key) break;
+    last = next;
+  }
+  if (last.snapshot === undefined) throw last.error;
+  return last.snapshot;
+}
+
 /** Watches the directory tree, or the file's parent (editors replace files by rename). */
 function startWatching(opts: FileProviderOptions, onChange: () => void): FSWatcher[] {
   const onWatchError = (err: unknown): void => opts.onError(toProviderError(err, opts.directory ?? opts.filename ?? ''));
@@ -133,7 +154,7 @@ export async function startFileProvider(opts: FileProviderOptions): Promise<File
   const applyOnce = async (): Promise<void> => {
     let snapshot: FileSnapshot;
     try {
-      snapshot = await loadSnapshot(opts);
+      snapshot = await loadSettled(opts);
     } catch (err) {
       opts.onError(toProviderError(err, source));
       return;
