@@ -3,6 +3,7 @@ import { loadStaticConfig } from '../static-config/load-static-config.js';
 import { createLogger } from '../logging/logger.js';
 import { createAccessLogHook } from '../../proxy/observability/access-log-hook.js';
 import { startDemoBackends } from './demo-backends.js';
+import { composeCommand } from './compose-command.js';
 import { healthcheck } from './healthcheck.js';
 import { serve } from './serve.js';
 import { superviseWorkers, takeWorkersFlag } from './workers.js';
@@ -13,6 +14,7 @@ const USAGE = `pe-edge: a Traefik v3 compatible edge router
   pe-edge [--configFile=traefik.yml] [--entryPoints.web.address=:80 ...]   run the proxy
   pe-edge healthcheck [--configFile=traefik.yml]                             exit 0 when /ping answers 200
   pe-edge demo                                                               run examples/demo with app1..app3
+  pe-edge compose generate|password|up|scale|down|ps                         the app1..appN compose topology (compose help)
   --workers=N|auto                                                           N processes share the ports (default 1)
 `;
 
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     if (loaded.errors.length > 0) return reportErrors(loaded.errors);
     return healthcheck(loaded.config, (line) => process.stdout.write(line + '\n'));
   }
+  if (command === 'compose') return composeCommand(rest);
   if (command === 'demo') {
     // Workers re-run this command: only the primary owns the demo backends.
     if (cluster.isPrimary) await startDemoBackends([3001, 3002, 3003]);

@@ -1,0 +1,137 @@
+// Topology -> docker-compose YAML (file format 3.8: docker-compose v1.29 and `docker compose` v2 both read it).
+import { stringify } from 'yaml';
+import { appLabels, DASHBOARD_USERS_LABEL, edgeLabels, escapeComposeDollars, type Labels } from './labels.js';
+import { appServiceNames, TOPOLOGY_DEFAULTS, type Topology } from './topology.js';
+
+/** The image's entrypoint is `node /app/dist/operator/cli/main.js`; a healthcheck runs outside it. */
+export const EDGE_CLI = ['node', '/app/dist/operator/cli/main.js'] as const;
+export const EDGE_CONFIG_FILE = '/etc/traefik/traefik.yml';
+export const CERTIFICATES_VOLUME = 'letsencrypt';
+/** Static configuration mounted in dev: plain HTTP, no certificate resolver (the seed's redirects to HTTPS). */
+export const DEV_STATIC_CONFIG = './examples/compose/traefik.dev.yml';
+
+type ComposeService = Record<string, unknown>;
+export interface ComposeFile {
+  version: string;
+  services: Record<string, ComposeService>;
+  networks: Record<string, { name: string; driver: string }>;
+  volumes?: Record<string, Record<string, never>>;
+}
+
+/** Label values as compose must spell them: every literal `$` doubled, the env reference left as is. */
+function composeLabels(t: Topology, labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    out[key] = key === DASHBOARD_USERS_LABEL && 'usersFromEnv' in t.dashboard ? value : escapeComposeDollars(value);
+  }
+  return out;
+}
+
+function edgeService(t: Topology): ComposeService {
+  const ports = t.dev ? ['127.0.0.1:8080:80', '127.0.0.1:8082:8082'] : ['80:80', '443:443', '8082:8082'];
+  const volumes = [
+    '/var/run/docker.sock:/var/run/docker.sock:ro',
+    ...(t.dev ? [] : [`${CERTIFICATES_VOLUME}:/letsencrypt`]),
+    `${t.dev ? DEV_STATIC_CONFIG : './traefik.yml'}:${EDGE_CONFIG_FILE}:ro`,
+    './dynamic.yml:/etc/traefik/dynamic.yml:ro',
+  ];
+  return {
+    image: t.edgeImage,
+    command: [`--configFile=${EDGE_CONFIG_FILE}`],
+    restart: 'unless-stopped',
+    ports,
+    volumes,
+    networks: [t.network],
+    healthcheck: {
+      test: ['CMD', ...EDGE_CLI, 'healthcheck', `--configFile=${EDGE_CONFIG_FILE}`],
+      interval: '10s',
+      timeout: '5s',
+      retries: 3,
+      start_period: '10s',
+    },
+    labels: composeLabels(t, edgeLabels(t)),
+  };
+}
+
+/** Probe /health with what the image is assumed to have; `none` leaves health to the edge's checks. */
+function appHealthcheck(t: Topology): ComposeService | undefined {
+  const url = `http://127.0.0.1:${t.appPort}/health`;
+  const test: Record<Topology['appHealthcheck'], string[] | undefined> = {
+    node: ['CMD', 'node', '-e', `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+    wget: ['CMD', 'wget', '-q', '--spider', url],
+    curl: ['CMD', 'curl', '-fsS', '-o', '/dev/null', url],
+    none: undefined,
+  };
+  const chosen = test[t.appHealthcheck];
+  return chosen === undefined ? undefined : { test: chosen, interval: '10s', timeout: '5s', retries: 3, start_period: '30s' };
+}
+
+function appService(t: Topology, name: string): ComposeService {
+  const healthcheck = appHealthcheck(t);
+  return {
+    image: t.appImage,
+    restart: 'unless-stopped',
+    environment: {
+      INSTANCE_NAME: name,
+      PORT: String(t.appPort),
+      NODE_ENV: t.dev ? 'development' : 'production',
+    },
+    expose: [String(t.appPort)],
+    networks: [t.network],
+    ...(healthcheck === undefined ? {} : { healthcheck }),
+    labels: composeLabels(t, appLabels(t)),
+  };
+}
+
+/** The compose document as an object (what `generateCompose` serialises). */
+export function composeModel(t: Topology): ComposeFile {
+  const services: Record<string, ComposeService> = { 'pe-edge': edgeService(t) };
+  for (const name of appServiceNames(t)) services[name] = appService(t, name);
+  return {
+    version: '3.8',
+    services,
+    // `name:` pins the Docker network name, so `traefik.docker.network` and the static
+    // `providers.docker.network` match whatever the compose project is called.
+    networks: { [t.network]: { name: t.network, driver: 'bridge' } },
+    ...(t.dev ? {} : { volumes: { [CERTIFICATES_VOLUME]: {} } }),
+  };
+}
+
+/** The `pe-edge compose generate` flags that reproduce `t` (those that differ from the defaults). */
+export function generateFlags(t: Topology): string[] {
+  const flags: string[] = [];
+  if (t.dev) flags.push('--dev');
+  if (t.domain !== (t.dev ? TOPOLOGY_DEFAULTS.devDomain : TOPOLOGY_DEFAULTS.domain)) flags.push(`--domain ${t.domain}`);
+  if (t.appImage !== TOPOLOGY_DEFAULTS.appImage) flags.push(`--app-image ${t.appImage}`);
+  if (t.appPort !== TOPOLOGY_DEFAULTS.appPort) flags.push(`--app-port ${t.appPort}`);
+  if (t.replicas !== TOPOLOGY_DEFAULTS.replicas) flags.push(`--replicas ${t.replicas}`);
+  if (t.edgeImage !== TOPOLOGY_DEFAULTS.edgeImage) flags.push(`--edge-image ${t.edgeImage}`);
+  if (t.network !== TOPOLOGY_DEFAULTS.network) flags.push(`--network ${t.network}`);
+  if (t.appHealthcheck !== TOPOLOGY_DEFAULTS.appHealthcheck) flags.push(`--app-healthcheck ${t.appHealthcheck}`);
+  if ('usersFromEnv' in t.dashboard) flags.push('--dashboard-from-env');
+  else flags.push(`--dashboard-user ${t.dashboard.user} --dashboard-password-hash <hash>`);
+  return flags;
+}
+
+function header(t: Topology): string {
+  const d = t.dashboard;
+  const auth = 'usersFromEnv' in d
+    ? [
+        `# Dashboard credentials are not in this file: export ${d.usersFromEnv}='admin:$apr1$...' (single quotes)`,
+        `# before \`up\`; \`pe-edge compose password\` prints a fresh one. Compose refuses to start without it.`,
+      ]
+    : ['# Contains the dashboard password HASH (not the password). Keep this file out of public repositories.'];
+  return [
+    `# Pixelated Empathy behind pe-edge: ${appServiceNames(t).join(', ')} in one load-balanced pool${t.dev ? ' (development: plain HTTP on 127.0.0.1)' : ''}.`,
+    `# Generated by: pe-edge compose generate ${generateFlags(t).join(' ')}`.trimEnd(),
+    '# Do not edit by hand: change the topology and regenerate.',
+    ...auth,
+    '',
+  ].join('\n');
+}
+
+/** YAML text of the compose file, with a header comment saying how it was made. */
+export function generateCompose(t: Topology): string {
+  // Every value quoted: docker-compose v1 reads YAML 1.1 (PyYAML), where "22:22" is the integer 1342.
+  return header(t) + stringify(composeModel(t), { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+}

@@ -1,0 +1,14 @@
+// Public surface of compose/: the topology model, the generator, dashboard credentials, the compose driver.
+export {
+  defineTopology,
+  appServiceNames,
+  DASHBOARD_USERS_ENV,
+  TOPOLOGY_DEFAULTS,
+  type Topology,
+  type TopologyInput,
+  type DashboardAuth,
+  type AppHealthcheck,
+} from './topology.js';
+export { generateCompose, composeModel, generateFlags, type ComposeFile } from './generate.js';
+export { appLabels, edgeLabels, escapeComposeDollars, DASHBOARD_USERS_LABEL, type Labels } from './labels.js';
+export { apr1, verifyApr1, randomPassword, randomSalt, isSupportedHash, htpasswdLine } from './password.js';

@@ -1,0 +1,243 @@
+// `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
+import { closest } from '../../labels-spec/index.js';
+import {
+  apr1,
+  DASHBOARD_USERS_ENV,
+  defineTopology,
+  generateCompose,
+  htpasswdLine,
+  isSupportedHash,
+  randomPassword,
+  type AppHealthcheck,
+  type DashboardAuth,
+} from '../../compose/index.js';
+import { composeCommands, createComposeRunner, type ComposeRunner } from '../../compose/compose-client.js';
+
+export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (pe-edge + app1..appN) for Docker Compose
+
+  pe-edge compose generate [--domain pixelated-empathy.com] [--app-image pixelated-empathy/app:latest]
+                           [--app-port 3000] [--replicas 3] [--dev] [--edge-image pe-edge:latest]
+                           [--network pixelated-network] [--app-healthcheck node|wget|curl|none]
+                           [--dashboard-user admin] [--dashboard-password-hash HASH | --dashboard-from-env]
+      compose YAML on stdout. Without a hash (flag or env PE_EDGE_DASHBOARD_HASH) a random dashboard
+      password is made and printed once on stderr; --dashboard-from-env reads ${DASHBOARD_USERS_ENV} at \`up\`.
+  pe-edge compose password [--dashboard-user admin]
+      ${DASHBOARD_USERS_ENV}='user:hash' on stdout, the new password on stderr
+  pe-edge compose up|down|ps [-f docker-compose.prod.yml] [-p project]
+  pe-edge compose scale <service>=<n> [-f docker-compose.prod.yml] [-p project]
+`;
+
+export interface ComposeCommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  /** Created on first use, so `generate` works on machines without Docker. */
+  readonly runner: () => Promise<ComposeRunner>;
+}
+
+const defaultIo: ComposeCommandIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  runner: async () => (await createComposeRunner()).runner,
+};
+
+type OptionKind = 'string' | 'int' | 'flag';
+type OptionTable = Readonly<Record<string, OptionKind>>;
+
+const GENERATE_OPTIONS: OptionTable = {
+  '--domain': 'string',
+  '--app-image': 'string',
+  '--app-port': 'int',
+  '--replicas': 'int',
+  '--dev': 'flag',
+  '--edge-image': 'string',
+  '--network': 'string',
+  '--app-healthcheck': 'string',
+  '--dashboard-user': 'string',
+  '--dashboard-password-hash': 'string',
+  '--dashboard-from-env': 'flag',
+};
+const PASSWORD_OPTIONS: OptionTable = { '--dashboard-user': 'string' };
+const PROJECT_OPTIONS: OptionTable = { '--file': 'string', '--project-name': 'string' };
+const SHORT: Readonly<Record<string, string>> = { '-f': '--file', '-p': '--project-name' };
+const SUBCOMMANDS = ['generate', 'password', 'up', 'down', 'ps', 'scale', 'help'];
+const HEALTHCHECKS: readonly AppHealthcheck[] = ['node', 'wget', 'curl', 'none'];
+export const DEFAULT_COMPOSE_FILE = 'docker-compose.prod.yml';
+
+/** A usage error: printed with its prefix, exit code 2 as for a bad command line. */
+class UsageError extends Error {}
+
+interface Parsed {
+  readonly options: Map<string, string | number | true>;
+  readonly positional: string[];
+}
+
+function parseOptions(command: string, argv: readonly string[], table: OptionTable): Parsed {
+  const options = new Map<string, string | number | true>();
+  const positional: string[] = [];
+  const names = Object.keys(table);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const rawName = eq === -1 ? arg : arg.slice(0, eq);
+    const name = SHORT[rawName] !== undefined && table[SHORT[rawName]] !== undefined ? SHORT[rawName] : rawName;
+    const kind = table[name];
+    if (kind === undefined) {
+      const hint = closest(rawName, names);
+      throw new UsageError(`compose ${command}: unknown option "${rawName}"${hint === undefined ? `; options are ${names.join(', ')}` : `; did you mean "${hint}"?`}`);
+    }
+    if (kind === 'flag') {
+      if (eq !== -1) throw new UsageError(`compose ${command}: ${name} takes no value`);
+      options.set(name, true);
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '') throw new UsageError(`compose ${command}: ${name} needs a value`);
+    if (kind === 'int') {
+      if (!/^\d+$/.test(value)) throw new UsageError(`compose ${command}: ${name} must be a whole number, got "${value}"`);
+      options.set(name, Number(value));
+    } else {
+      options.set(name, value);
+    }
+  }
+  return { options, positional };
+}
+
+const str = (p: Parsed, name: string): string | undefined => {
+  const v = p.options.get(name);
+  return typeof v === 'string' ? v : undefined;
+};
+const int = (p: Parsed, name: string): number | undefined => {
+  const v = p.options.get(name);
+  return typeof v === 'number' ? v : undefined;
+};
+
+function noPositional(command: string, p: Parsed): void {
+  if (p.positional.length > 0) throw new UsageError(`compose ${command}: unexpected argument "${p.positional[0]}"`);
+}
+
+/** Dashboard credentials: the env reference, a given hash, or a fresh password told once on stderr. */
+function dashboardAuth(p: Parsed, io: ComposeCommandIo): DashboardAuth {
+  const user = str(p, '--dashboard-user') ?? 'admin';
+  const flagHash = str(p, '--dashboard-password-hash');
+  if (p.options.has('--dashboard-from-env')) {
+    if (flagHash !== undefined) throw new UsageError('compose generate: --dashboard-from-env and --dashboard-password-hash exclude each other');
+    return { usersFromEnv: DASHBOARD_USERS_ENV };
+  }
+  const hash = flagHash ?? (io.env['PE_EDGE_DASHBOARD_HASH'] || undefined);
+  if (hash !== undefined) {
+    if (!isSupportedHash(hash)) {
+      const from = flagHash !== undefined ? '--dashboard-password-hash' : 'PE_EDGE_DASHBOARD_HASH';
+      throw new UsageError(`${from} is not an htpasswd hash ($apr1$, $2y$ bcrypt or {SHA}); a plain password does not belong there (pe-edge compose password makes one)`);
+    }
+    return { user, passwordHash: hash };
+  }
+  const password = randomPassword();
+  io.stderr(`dashboard user ${user}, password ${password} — store it now; it is not saved anywhere\n`);
+  return { user, passwordHash: apr1(password) };
+}
+
+function generate(argv: readonly string[], io: ComposeCommandIo): number {
+  const p = parseOptions('generate', argv, GENERATE_OPTIONS);
+  noPositional('generate', p);
+  const healthcheck = str(p, '--app-healthcheck');
+  if (healthcheck !== undefined && !HEALTHCHECKS.includes(healthcheck as AppHealthcheck)) {
+    const hint = closest(healthcheck, HEALTHCHECKS);
+    throw new UsageError(`compose generate: --app-healthcheck "${healthcheck}" is not one of ${HEALTHCHECKS.join(', ')}${hint === undefined ? '' : `; did you mean "${hint}"?`}`);
+  }
+  let topology;
+  try {
+    const build = (dashboard: DashboardAuth) => defineTopology({
+      ...(str(p, '--domain') === undefined ? {} : { domain: str(p, '--domain') }),
+      ...(str(p, '--app-image') === undefined ? {} : { appImage: str(p, '--app-image') }),
+      ...(int(p, '--app-port') === undefined ? {} : { appPort: int(p, '--app-port') }),
+      ...(int(p, '--replicas') === undefined ? {} : { replicas: int(p, '--replicas') }),
+      ...(str(p, '--edge-image') === undefined ? {} : { edgeImage: str(p, '--edge-image') }),
+      ...(str(p, '--network') === undefined ? {} : { network: str(p, '--network') }),
+      ...(healthcheck === undefined ? {} : { appHealthcheck: healthcheck as AppHealthcheck }),
+      dev: p.options.has('--dev'),
+      dashboard,
+    });
+    // Check everything else first, so a password is only told when a file is produced with it.
+    build({ usersFromEnv: DASHBOARD_USERS_ENV });
+    topology = build(dashboardAuth(p, io));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`compose generate: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  io.stdout(generateCompose(topology));
+  return 0;
+}
+
+function password(argv: readonly string[], io: ComposeCommandIo): number {
+  const p = parseOptions('password', argv, PASSWORD_OPTIONS);
+  noPositional('password', p);
+  const user = str(p, '--dashboard-user') ?? 'admin';
+  const pw = randomPassword();
+  let line: string;
+  try {
+    line = htpasswdLine(user, apr1(pw));
+  } catch (err) {
+    throw new UsageError(`compose password: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  io.stderr(`dashboard user ${user}, password ${pw} — store it now; it is not saved anywhere\n`);
+  // Single quotes: the hash is full of `$`, which shells and .env files would expand.
+  io.stdout(`${DASHBOARD_USERS_ENV}='${line}'\n`);
+  return 0;
+}
+
+async function drive(command: 'up' | 'down' | 'ps' | 'scale', argv: readonly string[], io: ComposeCommandIo): Promise<number> {
+  const p = parseOptions(command, argv, PROJECT_OPTIONS);
+  const file = str(p, '--file') ?? DEFAULT_COMPOSE_FILE;
+  const project = str(p, '--project-name');
+  let args: [string, string[]];
+  if (command === 'scale') {
+    const [target, ...extra] = p.positional;
+    const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)=(\d+)$/.exec(target ?? '');
+    if (m === null || extra.length > 0) throw new UsageError(`compose scale: expected one <service>=<n>, e.g. app1=2; got ${p.positional.length === 0 ? 'nothing' : `"${p.positional.join(' ')}"`}`);
+    args = composeCommands.scale(m[1] ?? '', Number(m[2]));
+  } else {
+    noPositional(command, p);
+    args = composeCommands[command]();
+  }
+  const runner = await io.runner();
+  return runner({ file, ...(project === undefined ? {} : { project }) }, args[0], args[1]);
+}
+
+/** `pe-edge compose <subcommand> ...`; resolves to the process exit code. */
+export async function composeCommand(argv: string[], ioOverrides: Partial<ComposeCommandIo> = {}): Promise<number> {
+  const io: ComposeCommandIo = { ...defaultIo, ...ioOverrides };
+  const [sub, ...rest] = argv;
+  try {
+    switch (sub) {
+      case 'generate':
+        return generate(rest, io);
+      case 'password':
+        return password(rest, io);
+      case 'up':
+      case 'down':
+      case 'ps':
+      case 'scale':
+        return await drive(sub, rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(COMPOSE_USAGE);
+        return sub === undefined ? 2 : 0;
+      default: {
+        const hint = closest(sub, SUBCOMMANDS);
+        throw new UsageError(`unknown compose command "${sub}"${hint === undefined ? `; commands are ${SUBCOMMANDS.join(', ')}` : `; did you mean "${hint}"?`}`);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`pe-edge: ${err.message}\n`);
+    return 2;
+  }
+}
