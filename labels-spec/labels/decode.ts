@@ -1,0 +1,229 @@
+// Container labels -> the same validated DynamicConfig a dynamic.yml gives (Traefik
+// `config/label`, paerser's label decoder), with every problem pointing at its label.
+import { closest } from '../suggest.js';
+import { unknownKeyText } from '../issues.js';
+import { validateDynamicConfig } from '../dynamic/validate.js';
+import type { DynamicConfig } from '../dynamic/config.js';
+import { isPlainObject } from '../schema/strict-object.js';
+import { labelIssue, LabelIndex, type LabelIssue } from './label-issues.js';
+import { pathKey, splitLabelKey, type Segment } from './label-key.js';
+import { readProviderLabel } from './provider-labels.js';
+import { packIndexes, setAt, type RawEntry } from './raw-tree.js';
+import { resolveLabel, type NameBook } from './resolve-label.js';
+import { parseServerValue, type ServerField, type ServerLabels } from './server-labels.js';
+
+export type { LabelIssue } from './label-issues.js';
+export type { ServerLabels } from './server-labels.js';
+
+export interface LabelDecodeResult {
+  /** traefik.enable when present (true/false, Go ParseBool), undefined when absent */
+  enable?: boolean;
+  /** traefik.docker.network */
+  network?: string;
+  /** Validated per item with validateDynamicConfig; names unqualified (the provider qualifies @docker). */
+  config: DynamicConfig;
+  /** Per service: the label-only server fields (loadbalancer.server.*), since servers[] cannot be set by label. */
+  servers: Record<string, ServerLabels>;
+  /** Names declared by labels, valid or not (so the provider knows "this container declares services X, Y"). */
+  declared: { routers: string[]; services: string[]; middlewares: string[] };
+  /**
+   * Routers without a rule label: their rule is `options.defaultRule`, or '' for the provider to
+   * fill from its defaultRule template (Traefik adds recursion protection to these).
+   */
+  routersWithoutRule: string[];
+  /** Errors and warnings; `label` is the exact label key as written, `suggestion` the closest valid spelling of the bad segment. */
+  issues: LabelIssue[];
+}
+
+export interface DecodeOptions {
+  /**
+   * Rule for routers without a `rule` label: the provider's defaultRule evaluated for this
+   * container (see defaultRuleFor). Without it such routers come out with rule ''.
+   */
+  defaultRule?: string;
+}
+
+const ROOT_KEYS = ['http', 'tcp', 'udp', 'tls', 'enable', 'docker'] as const;
+const ITEM_SECTIONS = ['routers', 'services', 'middlewares'] as const;
+
+/** First spelling of a user-chosen name wins; later spellings differing in case are reported. */
+class Names implements NameBook {
+  private readonly spelling = new Map<string, string>();
+  readonly renamed: { from: string; to: string }[] = [];
+
+  nameFor(prefix: readonly Segment[], name: string): string {
+    const key = `${pathKey(prefix)}\0${name.toLowerCase()}`;
+    const first = this.spelling.get(key);
+    if (first === undefined) this.spelling.set(key, name);
+    else if (first !== name) this.renamed.push({ from: name, to: first });
+    return first ?? name;
+  }
+}
+
+function isServerPath(path: readonly Segment[]): boolean {
+  return path[0] === 'http' && path[1] === 'services' && path[3] === 'loadBalancer' && path[4] === 'server';
+}
+
+function rootIssue(label: string, segments: readonly Segment[]): LabelIssue | undefined {
+  const [root, second] = segments;
+  if (root !== 'traefik') {
+    return labelIssue('error', 'PE_UNKNOWN_KEY', label, [], `invalid label root "${String(root)}"; label keys start with lower-case "traefik."`, 'traefik');
+  }
+  if (typeof second !== 'string') return labelIssue('error', 'PE_UNKNOWN_KEY', label, [], `"traefik" needs a key below it; valid keys are: ${ROOT_KEYS.join(', ')}`);
+  if (ROOT_KEYS.some((k) => k === second.toLowerCase())) return undefined;
+  const suggestion = closest(second, ROOT_KEYS);
+  return labelIssue('error', 'PE_UNKNOWN_KEY', label, [second], unknownKeyText(second, suggestion, ROOT_KEYS), suggestion);
+}
+
+export function decodeLabels(labels: Readonly<Record<string, string>>, options: DecodeOptions = {}): LabelDecodeResult {
+  const issues: LabelIssue[] = [];
+  const result: LabelDecodeResult = {
+    config: validateDynamicConfig({}).config,
+    servers: {},
+    declared: { routers: [], services: [], middlewares: [] },
+    routersWithoutRule: [],
+    issues,
+  };
+  const names = new Names();
+  const declared = { routers: new Set<string>(), services: new Set<string>(), middlewares: new Set<string>() };
+  const badItems = new Set<string>();
+  const seen = new Map<string, string>();
+  const disabled: { path: Segment[]; label: string }[] = [];
+  const entries: RawEntry[] = [];
+  const serverEntries: { label: string; service: string; field: ServerField; value: string }[] = [];
+  const index = new LabelIndex();
+
+  const fail = (issue: LabelIssue): void => {
+    issues.push(issue);
+    if (issue.severity === 'error' && issue.item !== undefined) badItems.add(`${issue.item.kind}\0${issue.item.name}`);
+  };
+
+  // paerser processes keys sorted, so "first wins" is well defined.
+  for (const label of Object.keys(labels).sort()) {
+    const value = labels[label] ?? '';
+    const lower = label.toLowerCase();
+    if (lower !== 'traefik' && !lower.startsWith('traefik.')) continue;
+    const split = splitLabelKey(label);
+    if (!split.ok) {
+      fail(labelIssue('error', 'PE_INVALID_VALUE', label, [], split.reason));
+      continue;
+    }
+    const bad = rootIssue(label, split.segments);
+    if (bad !== undefined) {
+      fail(bad);
+      continue;
+    }
+    const [, second, ...rest] = split.segments as [string, string, ...Segment[]];
+    const root = second.toLowerCase();
+    if (root === 'enable' || root === 'docker') {
+      readProviderLabel(root, rest, label, value, result, issues);
+      continue;
+    }
+    const before = names.renamed.length;
+    const resolved = resolveLabel([second, ...rest], value, names);
+    for (const { from, to } of names.renamed.slice(before)) {
+      issues.push(labelIssue('warning', 'PE_INVALID_VALUE', label, resolved.path, `name "${from}" differs only in case from "${to}" in an earlier label; using "${to}" (label keys are case-insensitive)`));
+    }
+    const [section, kind, name] = resolved.path;
+    if (section === 'http' && typeof name === 'string' && ITEM_SECTIONS.some((k) => k === kind)) declared[kind as (typeof ITEM_SECTIONS)[number]].add(name);
+    if (resolved.kind === 'error') {
+      fail(labelIssue('error', resolved.code, label, resolved.path, resolved.text, resolved.suggestion));
+      continue;
+    }
+    const key = pathKey(resolved.path);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      issues.push(labelIssue('warning', 'PE_INVALID_VALUE', label, resolved.path, `same key as label "${earlier}" (label keys are case-insensitive); ignored, "${earlier}" is used`));
+      continue;
+    }
+    seen.set(key, label);
+    if (resolved.kind === 'section' && !resolved.enabled) {
+      disabled.push({ path: resolved.path, label });
+      continue;
+    }
+    if (isServerPath(resolved.path)) {
+      const service = String(resolved.path[2]);
+      const field = resolved.path[5];
+      // The service exists even when only its server is labelled.
+      entries.push({ label, path: resolved.path.slice(0, 4), value: {} });
+      if (typeof field === 'string') serverEntries.push({ label, service, field: field as ServerField, value });
+      else result.servers[service] ??= {};
+      continue;
+    }
+    entries.push({ label, path: resolved.path, value: resolved.kind === 'section' ? {} : value });
+  }
+
+  for (const { label, service, field, value } of serverEntries) {
+    const parsed = parseServerValue(field, value);
+    if (!parsed.ok) {
+      fail(labelIssue('error', 'PE_INVALID_VALUE', label, ['http', 'services', service, 'loadBalancer', 'server', field], parsed.text));
+      continue;
+    }
+    const server: Record<string, number | string> = (result.servers[service] ??= {}) as Record<string, number | string>;
+    server[field] = parsed.value;
+  }
+
+  const raw: Record<string, unknown> = {};
+  for (const entry of packIndexes(entries)) {
+    const off = disabled.find((d) => d.path.every((seg, i) => entry.path[i] === seg));
+    if (off !== undefined) {
+      issues.push(labelIssue('warning', 'PE_INVALID_VALUE', entry.label, entry.path, `ignored: the section is disabled by label "${off.label}"`));
+      continue;
+    }
+    if (!setAt(raw, entry.path, entry.value)) {
+      fail(labelIssue('error', 'PE_INVALID_VALUE', entry.label, entry.path, 'conflicts with another label that sets a value where this label needs a section'));
+      continue;
+    }
+    index.add(entry.path, entry.label, typeof entry.value === 'string' ? entry.value : undefined);
+  }
+
+  dropBadItems(raw, badItems, result.servers);
+  const ruleless = markRulelessRouters(raw, options.defaultRule);
+
+  const validated = validateDynamicConfig(raw);
+  result.config = validated.config;
+  for (const issue of validated.issues) issues.push(index.attach(issue));
+  for (const name of ruleless) {
+    const router = result.config.http.routers[name];
+    if (router === undefined) continue;
+    if (options.defaultRule === undefined) router.rule = '';
+    result.routersWithoutRule.push(name);
+  }
+  for (const service of Object.keys(result.servers)) {
+    if (!Object.hasOwn(validated.config.http.services, service)) delete result.servers[service];
+  }
+
+  result.declared = { routers: [...declared.routers], services: [...declared.services], middlewares: [...declared.middlewares] };
+  return result;
+}
+
+function sectionOf(raw: Record<string, unknown>, ...keys: string[]): Record<string, unknown> | undefined {
+  let node: unknown = raw;
+  for (const key of keys) node = isPlainObject(node) ? node[key] : undefined;
+  return isPlainObject(node) ? node : undefined;
+}
+
+/** An item with any label error is left out, as validateDynamicConfig does for schema errors. */
+function dropBadItems(raw: Record<string, unknown>, bad: ReadonlySet<string>, servers: Record<string, ServerLabels>): void {
+  for (const key of bad) {
+    const [kind, name = ''] = key.split('\0');
+    if (kind === 'tlsStore') delete sectionOf(raw, 'tls', 'stores')?.[name];
+    else if (kind === 'router' || kind === 'service' || kind === 'middleware') delete sectionOf(raw, 'http', `${kind}s`)?.[name];
+    if (kind === 'service') delete servers[name];
+  }
+}
+
+// Validates rule-less routers with a stand-in rule, then puts back '' (or the default rule):
+// Traefik fills the rule after decoding, from the provider's defaultRule template.
+const PENDING_RULE = 'PathPrefix(`/`)';
+
+function markRulelessRouters(raw: Record<string, unknown>, defaultRule: string | undefined): string[] {
+  const routers = sectionOf(raw, 'http', 'routers') ?? {};
+  const ruleless: string[] = [];
+  for (const [name, router] of Object.entries(routers)) {
+    if (!isPlainObject(router) || router['rule'] !== undefined) continue;
+    router['rule'] = defaultRule ?? PENDING_RULE;
+    ruleless.push(name);
+  }
+  return ruleless;
+}

@@ -1,0 +1,38 @@
+// `loadbalancer.server.*`: the one server a container adds to a service. These fields exist
+// only as labels (servers[] cannot be set by label), so they are read here, not by the schema.
+
+export interface ServerLabels {
+  port?: number;
+  scheme?: string;
+  weight?: number;
+  /** Traefik v3.4: a full URL instead of the container address. */
+  url?: string;
+}
+
+export type ServerField = keyof ServerLabels;
+
+const SCHEMES = ['http', 'https', 'h2c'];
+
+export type ParsedServerValue = { ok: true; value: number | string } | { ok: false; text: string };
+
+export function parseServerValue(field: ServerField, raw: string): ParsedServerValue {
+  const text = raw.trim();
+  switch (field) {
+    case 'port': {
+      const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      return port >= 1 && port <= 65535 ? { ok: true, value: port } : { ok: false, text: `port must be an integer between 1 and 65535, got ${JSON.stringify(raw)}` };
+    }
+    case 'weight':
+      return /^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text))
+        ? { ok: true, value: Number(text) }
+        : { ok: false, text: `weight must be an integer, got ${JSON.stringify(raw)}` };
+    case 'scheme': {
+      const scheme = text.toLowerCase();
+      return SCHEMES.includes(scheme) ? { ok: true, value: scheme } : { ok: false, text: `scheme must be one of ${SCHEMES.join(', ')}, got ${JSON.stringify(raw)}` };
+    }
+    case 'url':
+      return URL.canParse(text) && SCHEMES.includes(new URL(text).protocol.slice(0, -1))
+        ? { ok: true, value: text }
+        : { ok: false, text: `url must be scheme://host:port with scheme ${SCHEMES.join(', ')}, got ${JSON.stringify(raw)}` };
+  }
+}
