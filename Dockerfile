@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# pe-edge: a Traefik v3 compatible edge router.
+#
+#   docker build -t pe-edge .                      from source: npm ci, tsc, production deps only
+#   docker build --build-arg BASE=pe-edge-node-base:local --target prebuilt -t pe-edge:local CTX
+#                                                  from an already built app: CTX holds dist/,
+#                                                  production node_modules/, package*.json
+#                                                  (test/e2e/images/build-images.sh stages it)
+#
+# BASE is any image with `node` 20 (and npm, for the source build). The default is the official
+# one; tests point it at a local image because no registry can be reached there.
+# Stages are ordered so that `--target prebuilt` builds nothing else, even with the legacy builder.
+ARG BASE=node:20-alpine
+# Non-root user the app runs as; it must exist in BASE (node:*-alpine and the local base have it).
+ARG APP_USER=node
+
+# ---- runtime settings shared by both final stages
+FROM ${BASE} AS runtime-base
+ARG APP_USER
+ENV NODE_ENV=production
+WORKDIR /app
+EXPOSE 80 443 8082
+USER ${APP_USER}
+ENTRYPOINT ["node", "/app/dist/operator/cli/main.js"]
+CMD ["--configFile=/etc/traefik/traefik.yml"]
+HEALTHCHECK --interval=10s --timeout=5s CMD ["node", "/app/dist/operator/cli/main.js", "healthcheck", "--configFile=/etc/traefik/traefik.yml"]
+
+# ---- from a prebuilt app (the context is the staged app, not the repository)
+FROM runtime-base AS prebuilt
+COPY package.json package-lock.json /app/
+COPY node_modules /app/node_modules
+COPY dist /app/dist
+
+# ---- from source
+FROM ${BASE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` runs tsc before the sources are here; no dependency needs a script.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+# Sources only: .dockerignore leaves out tests, build output, node_modules and scratch folders.
+COPY . ./
+RUN npx tsc -p tsconfig.json && find dist -name '*.map' -delete && rm -f dist/.tsbuildinfo \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM runtime-base AS runtime
+COPY --from=build /src/package.json /src/package-lock.json /app/
+COPY --from=build /src/node_modules /app/node_modules
+COPY --from=build /src/dist /app/dist
