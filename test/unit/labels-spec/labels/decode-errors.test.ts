@@ -1,0 +1,132 @@
+// Label mistakes: the message starts with the label as written and suggests the fix; only the
+// item the label belongs to is left out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeLabels } from '../../../../labels-spec/index.js';
+
+interface ErrorCase {
+  desc: string;
+  labels: Record<string, string>;
+  message: string;
+  suggestion?: string;
+  /** Items still present after the bad one was dropped. */
+  kept?: { routers?: string[]; services?: string[]; middlewares?: string[] };
+}
+
+const good = { 'traefik.http.routers.ok.rule': 'Host(`ok`)' };
+
+const cases: ErrorCase[] = [
+  {
+    desc: 'typo in a router field',
+    labels: { ...good, 'traefik.http.routers.web.rule': 'Host(`a`)', 'traefik.http.routers.web.rulle': 'Host(`a`)' },
+    message: 'label "traefik.http.routers.web.rulle": unknown key; did you mean "rule"?',
+    suggestion: 'rule',
+    kept: { routers: ['ok'] },
+  },
+  {
+    desc: 'typo in loadbalancer.server',
+    labels: { 'traefik.http.services.app.loadbalancer.sever.port': '80', 'traefik.http.services.other.loadbalancer.server.port': '81' },
+    message: 'label "traefik.http.services.app.loadbalancer.sever.port": unknown key; did you mean "server"?',
+    suggestion: 'server',
+    kept: { services: ['other'] },
+  },
+  {
+    desc: 'typo in the section after traefik',
+    labels: { ...good, 'traefik.htp.routers.a.rule': 'Host(`a`)' },
+    message: 'label "traefik.htp.routers.a.rule": unknown key; did you mean "http"?',
+    suggestion: 'http',
+    kept: { routers: ['ok'] },
+  },
+  {
+    desc: 'traefik.enabled',
+    labels: { 'traefik.enabled': 'true' },
+    message: 'label "traefik.enabled": unknown key; did you mean "enable"?',
+    suggestion: 'enable',
+  },
+  {
+    desc: 'typo in a middleware type',
+    labels: { 'traefik.http.middlewares.rl.ratelimt.average': '10', 'traefik.http.middlewares.c.compress': 'true' },
+    message: 'label "traefik.http.middlewares.rl.ratelimt.average": unknown middleware type; did you mean "rateLimit"?',
+    suggestion: 'rateLimit',
+    kept: { middlewares: ['c'] },
+  },
+  {
+    desc: 'a bad value names the label and the value',
+    labels: { ...good, 'traefik.http.routers.web.rule': 'Host(`a`)', 'traefik.http.routers.web.priority': 'high' },
+    message: 'label "traefik.http.routers.web.priority": expected an integer, got "high"',
+    kept: { routers: ['ok'] },
+  },
+  {
+    desc: 'root must be lower-case traefik',
+    labels: { ...good, 'Traefik.http.routers.a.rule': 'Host(`a`)' },
+    message: 'label "Traefik.http.routers.a.rule": invalid label root "Traefik"; label keys start with lower-case "traefik."',
+    suggestion: 'traefik',
+    kept: { routers: ['ok'] },
+  },
+  {
+    desc: 'port out of range',
+    labels: { 'traefik.http.services.app.loadbalancer.server.port': '70000' },
+    message: 'label "traefik.http.services.app.loadbalancer.server.port": port must be an integer between 1 and 65535, got "70000"',
+    kept: { services: [] },
+  },
+  {
+    desc: 'a bad traefik.enable value',
+    labels: { 'traefik.enable': 'yes' },
+    message: 'label "traefik.enable": expected true or false, got "yes"',
+  },
+  {
+    desc: 'servers cannot be listed by label',
+    labels: { 'traefik.http.services.app.loadbalancer.servers[0].url': 'http://a:80' },
+    message: 'label "traefik.http.services.app.loadbalancer.servers[0].url": servers cannot be set by label; use loadbalancer.server.port, .scheme, .weight or .url',
+  },
+  {
+    desc: 'weighted services are file provider only',
+    labels: { 'traefik.http.services.w.weighted.services[0].name': 'a' },
+    message: 'label "traefik.http.services.w.weighted.services[0].name": weighted services cannot be set by label (Traefik: file provider only); define them in dynamic.yml',
+  },
+  {
+    desc: 'a section given a non-boolean value',
+    labels: { 'traefik.http.routers.r.rule': 'Host(`r`)', 'traefik.http.routers.r.tls': 'yes' },
+    message: 'label "traefik.http.routers.r.tls": "tls" is a section: set its fields below it, or true to enable it with defaults (false leaves it out); got "yes"',
+  },
+  {
+    desc: 'schema errors below a label are mapped back to it',
+    labels: { 'traefik.http.middlewares.auth.basicauth.users': 'alice' },
+    message: 'label "traefik.http.middlewares.auth.basicauth.users": each user must be "name:hash" (htpasswd format) (at users[0])',
+  },
+];
+
+for (const c of cases) {
+  test(`decode error: ${c.desc}`, () => {
+    const result = decodeLabels(c.labels);
+    const errors = result.issues.filter((i) => i.severity === 'error');
+    assert.deepEqual(errors.map((i) => i.message), [c.message]);
+    assert.equal(errors[0]?.suggestion, c.suggestion);
+    assert.equal(errors[0]?.label !== undefined && c.message.startsWith(`label "${errors[0].label}"`), true);
+    if (c.kept?.routers) assert.deepEqual(Object.keys(result.config.http.routers), c.kept.routers);
+    if (c.kept?.services) assert.deepEqual(Object.keys(result.config.http.services), c.kept.services);
+    if (c.kept?.middlewares) assert.deepEqual(Object.keys(result.config.http.middlewares), c.kept.middlewares);
+  });
+}
+
+test('decode: a dropped item is still declared, so the provider does not invent an implicit one', () => {
+  const result = decodeLabels({ 'traefik.http.services.app.loadbalancer.server.port': 'x' });
+  assert.deepEqual(result.declared.services, ['app']);
+  assert.deepEqual(result.config.http.services, {});
+  assert.deepEqual(result.servers, {});
+});
+
+test('decode: keys equal ignoring case: the first in sorted order wins, with a warning', () => {
+  const result = decodeLabels({ 'traefik.http.routers.r.rule': 'Host(`lower`)', 'traefik.http.routers.r.RULE': 'Host(`upper`)' });
+  assert.equal(result.config.http.routers['r']?.rule, 'Host(`upper`)');
+  assert.deepEqual(result.issues.map((i) => [i.severity, i.label]), [['warning', 'traefik.http.routers.r.rule']]);
+  assert.match(result.issues[0]?.message ?? '', /same key as label "traefik\.http\.routers\.r\.RULE"/);
+});
+
+test('decode: names differing only in case collapse onto the first spelling, with a warning', () => {
+  const result = decodeLabels({ 'traefik.http.routers.Web.rule': 'Host(`a`)', 'traefik.http.routers.web.entrypoints': 'web' });
+  assert.deepEqual(Object.keys(result.config.http.routers), ['Web']);
+  assert.deepEqual(result.config.http.routers['Web']?.entryPoints, ['web']);
+  assert.equal(result.issues.length, 1);
+  assert.equal(result.issues[0]?.severity, 'warning');
+});
