@@ -61,8 +61,18 @@ export class EdgeProxy {
     return this.entryPoints.find((ep) => ep.options.name === entryPoint)?.port ?? 0;
   }
 
-  /** SIGTERM semantics: /ping turns 503, listeners stop accepting, in-flight requests get each entrypoint's graceTimeOut. */
-  async close(graceMs?: number): Promise<void> {
+  /**
+   * SIGTERM semantics: /ping turns 503, listeners stop accepting, in-flight requests get each entrypoint's graceTimeOut.
+   * A second call (SIGINT after SIGTERM) joins the shutdown under way: closing the closed health-check agent again rejects.
+   */
+  close(graceMs?: number): Promise<void> {
+    this.closing ??= this.drainAndClose(graceMs);
+    return this.closing;
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async drainAndClose(graceMs: number | undefined): Promise<void> {
     this.lifecycle.terminating = true;
     await Promise.all(this.entryPoints.map((ep) => ep.shutdown(graceMs)));
     this.parts.healthChecks.stopAll();
