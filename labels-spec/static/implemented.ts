@@ -19,7 +19,11 @@ export const implementedStatic: ImplementedTree = {
       forwardedHeaders: true,
     },
   },
-  providers: { providersThrottleDuration: true, file: true },
+  providers: {
+    providersThrottleDuration: true,
+    file: true,
+    docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true },
+  },
   log: { level: true, format: true, filePath: true },
   accessLog: { filePath: true, format: true, filters: true },
   ping: true,

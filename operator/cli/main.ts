@@ -5,6 +5,7 @@ import { createAccessLogHook } from '../../proxy/observability/access-log-hook.j
 import { startDemoBackends } from './demo-backends.js';
 import { composeCommand } from './compose-command.js';
 import { healthcheck } from './healthcheck.js';
+import { checkCommand } from './check-command.js';
 import { serve } from './serve.js';
 import { superviseWorkers, takeWorkersFlag } from './workers.js';
 import cluster from 'node:cluster';
@@ -12,6 +13,7 @@ import cluster from 'node:cluster';
 const USAGE = `pe-edge: a Traefik v3 compatible edge router
 
   pe-edge [--configFile=traefik.yml] [--entryPoints.web.address=:80 ...]   run the proxy
+  pe-edge check --compose FILE | --docker | --configFile FILE [--json]       validate before a deploy
   pe-edge healthcheck [--configFile=traefik.yml]                             exit 0 when /ping answers 200
   pe-edge demo                                                               run examples/demo with app1..app3
   pe-edge compose generate|password|up|scale|down|ps                         the app1..appN compose topology (compose help)
@@ -23,6 +25,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (command === 'check') {
+    return checkCommand(rest, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
   }
   if (command === 'healthcheck') {
     const loaded = await loadStaticConfig(rest);

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../proxy/http/request-context.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
 import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
+import { DockerProvider, type ProviderLog } from '../providers/docker/docker-provider.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -37,7 +38,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
     else log.warn({ service, server, reason }, 'Health check failed.');
   });
-  const applyFragments = (): void => {
+  const applyFragments = (cause = 'file'): void => {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -53,7 +54,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     }
     reported.clear();
     for (const l of now) reported.add(l);
-    log.info({ buildMs: Number(ms.toFixed(2)) }, 'configuration applied');
+    log.info({ buildMs: Number(ms.toFixed(2)), cause }, 'configuration applied');
   };
 
   let reload = async (): Promise<void> => undefined;
@@ -72,9 +73,26 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     });
     reload = () => handle.reload();
   }
+  const docker = config.providers.docker;
+  if (docker !== undefined) {
+    const provider = new DockerProvider(docker, (snapshot) => {
+      fragments.set('docker', snapshot.config);
+      for (const e of snapshot.errors) log.error({ provider: 'docker' }, e);
+      applyFragments(snapshot.cause === null ? 'docker sync' : `docker ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`);
+    }, providerLog(log), options.signal);
+    await provider.start();
+  }
   await proxy.listen();
   for (const ep of entryPointOptions(config, null)) log.info({ entryPoint: ep.name, address: ep.address }, 'entrypoint listening');
   return { proxy, reload };
+}
+
+function providerLog(log: Logger): ProviderLog {
+  return {
+    info: (msg, fields) => log.info(fields ?? {}, msg),
+    warn: (msg, fields) => log.warn(fields ?? {}, msg),
+    error: (msg, fields) => log.error(fields ?? {}, msg),
+  };
 }
 
 /** Validates the file provider's content per item, logging each issue as `file:line: message`. */

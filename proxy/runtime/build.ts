@@ -7,6 +7,7 @@ import { buildTlsStore } from '../tls/tls-store.js';
 import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
+import { middlewareFactory } from '../middlewares/registry.js';
 import { beginBuild, releaseUnused, type CarriedParts } from './carried-parts.js';
 import { qualify } from './qualified-name.js';
 import type { EntryPointTables, Route, Runtime } from './runtime.js';
@@ -63,6 +64,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
     }
   }
   services.buildAll();
+  reportUnimplementedMiddlewares(input, status);
   // Same host bound to two TLS options: Traefik drops both and falls back to the default.
   for (const host of conflictingHosts) hostOptions.delete(host);
 
@@ -126,6 +128,17 @@ function routerHandler(name: string, router: RouterConfig, middlewares: string[]
     return null;
   }
   return chain;
+}
+
+/** Every middleware is checked, not only those a router reached first, so each one says what it lacks. */
+function reportUnimplementedMiddlewares(input: BuildInput, status: RuntimeStatus): void {
+  for (const [name, config] of Object.entries(input.http.middlewares)) {
+    status.declare('middleware', name);
+    const type = Object.keys(config)[0];
+    if (type !== undefined && type !== 'chain' && middlewareFactory(type) === undefined) {
+      status.addError('middleware', name, `middleware type "${type}" is not implemented yet in pe-edge`, true);
+    }
+  }
 }
 
 function transportNamed(input: BuildInput, name: string) {

@@ -12,7 +12,8 @@ export class HealthChecks {
   private generation = new Set<string>();
   private readonly agent = new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 1000 });
 
-  constructor(private readonly onTransition: HealthTransition) {}
+  /** `probe: false` builds checkers without ever probing (configuration checks, `pe-edge check`). */
+  constructor(private readonly onTransition: HealthTransition, private readonly probe = true) {}
 
   beginBuild(): void {
     this.generation = new Set();
@@ -25,7 +26,7 @@ export class HealthChecks {
     if (checker === undefined) {
       checker = new ActiveHealthCheck(serviceName, options, servers, this.agent, this.onTransition);
       this.checkers.set(key, checker);
-      checker.start();
+      if (this.probe) checker.start();
     }
     return checker;
   }

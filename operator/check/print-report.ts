@@ -1,0 +1,36 @@
+import type { CheckReport, RawItem } from './check-report.js';
+
+/** The human form of a check report: what would be routed, then every problem, then a verdict. */
+export function printReport(r: CheckReport): string {
+  const lines: string[] = [];
+  const section = (title: string, items: Record<string, RawItem>, describe: (name: string, item: RawItem) => string): void => {
+    const names = Object.keys(items).sort();
+    lines.push(`${title} (${names.length})`);
+    for (const name of names) {
+      const item = items[name] as RawItem;
+      lines.push(`  ${mark(item.status)} ${describe(name, item)}`);
+      for (const e of item.error ?? []) lines.push(`      ${item.status === 'disabled' ? 'error' : 'warning'}: ${e}`);
+    }
+  };
+  section('Routers', r.routers, (name, item) => `${name}  ${String(item.rule ?? '')} -> ${String(item.service ?? '')}`);
+  section('Services', r.services, (name, item) => {
+    const lb = item.loadBalancer as { servers?: { url: string }[] } | undefined;
+    return lb?.servers !== undefined ? `${name}  ${lb.servers.map((s) => s.url).join(', ') || '(no servers)'}` : name;
+  });
+  section('Middlewares', r.middlewares, (name, item) => `${name}  ${Object.keys(item).filter((k) => !['status', 'provider', 'error', 'usedBy'].includes(k)).join(', ')}`);
+  if (r.containers.length > 0) {
+    lines.push(`Containers (${r.containers.length})`);
+    for (const c of r.containers) {
+      lines.push(`  ${c.status === 'routed' ? 'ok  ' : 'SKIP'} ${c.name}${c.reason !== undefined ? `: ${c.reason}` : ''}`);
+      for (const e of c.errors) lines.push(`      error: ${e}`);
+      for (const w of c.warnings) lines.push(`      warning: ${w}`);
+    }
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const e of r.errors) lines.push(`error: ${e}`);
+  return lines.join('\n') + '\n';
+}
+
+function mark(status: RawItem['status']): string {
+  return status === 'enabled' ? 'ok  ' : status === 'warning' ? 'WARN' : 'FAIL';
+}

@@ -1,0 +1,86 @@
+import { decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelIssue } from '../../../labels-spec/index.js';
+import { containerAddress } from './container-address.js';
+import type { ContainerView } from './container-view.js';
+
+export interface DockerProviderOptions {
+  exposedByDefault: boolean;
+  network: string;
+  useBindPortIP: boolean;
+  defaultRule: string;
+  allowEmptyServices: boolean;
+}
+
+/** One container's contribution, or why it contributes nothing. Names are unqualified (`@docker` is added later). */
+export type ContainerResult =
+  | { kind: 'routed'; container: ContainerView; config: DynamicConfig; warnings: string[]; issues: LabelIssue[] }
+  | { kind: 'skipped'; container: ContainerView; reason: string; issues: LabelIssue[] };
+
+/**
+ * Traefik's label-to-configuration rules for one container (§5.2-5.5): selection, implicit router and
+ * service named after the compose service, one server per service at the container's address.
+ * Any label error leaves this container out entirely; other containers are not affected.
+ */
+export function containerConfig(c: ContainerView, o: DockerProviderOptions): ContainerResult {
+  const decoded = decodeLabels(c.labels);
+  const errors = decoded.issues.filter((i) => i.severity === 'error');
+  const enabled = decoded.enable ?? o.exposedByDefault;
+  if (!enabled) {
+    return { kind: 'skipped', container: c, reason: decoded.enable === false ? 'traefik.enable=false' : 'not exposed (exposedByDefault is false and traefik.enable is not true)', issues: [] };
+  }
+  if (errors.length > 0) return { kind: 'skipped', container: c, reason: `${errors.length} label error(s)`, issues: decoded.issues };
+  if (!c.running || c.paused) return { kind: 'skipped', container: c, reason: c.paused ? 'paused' : 'not running', issues: decoded.issues };
+  const unhealthy = c.health !== null && c.health !== 'healthy';
+  if (unhealthy && !o.allowEmptyServices) {
+    return { kind: 'skipped', container: c, reason: `health status is ${c.health}`, issues: decoded.issues };
+  }
+
+  const name = serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
+  const config = decoded.config;
+  const http = config.http;
+  const warnings: string[] = [];
+  const declaredServices = decoded.declared.services;
+  if (declaredServices.length === 0 && Object.keys(http.services).length === 0) {
+    http.services[name] = { loadBalancer: { servers: [], passHostHeader: true, responseForwarding: { flushInterval: 100 }, strategy: 'wrr' } } as DynamicConfig['http']['services'][string];
+  }
+  const serviceNames = Object.keys(http.services);
+
+  for (const serviceName of serviceNames) {
+    const service = http.services[serviceName];
+    if (service === undefined || !('loadBalancer' in service) || service.loadBalancer === undefined) continue;
+    if (unhealthy) continue; // allowEmptyServices: the service exists, this container adds no server
+    const label = decoded.servers[serviceName] ?? {};
+    const port = label.port ?? c.ports[0];
+    if (port === undefined) {
+      return { kind: 'skipped', container: c, reason: `service "${serviceName}" error: port is missing (set traefik.http.services.${serviceName}.loadbalancer.server.port)`, issues: decoded.issues };
+    }
+    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP });
+    if ('error' in address) return { kind: 'skipped', container: c, reason: address.error, issues: decoded.issues };
+    if (address.warning !== undefined) warnings.push(address.warning);
+    const scheme = label.scheme ?? 'http';
+    service.loadBalancer.servers = [{ url: `${scheme}://${address.host}:${address.port}`, weight: label.weight ?? 1, preservePath: false }];
+  }
+
+  if (decoded.declared.routers.length === 0 && Object.keys(http.routers).length === 0) {
+    if (serviceNames.length <= 1) http.routers[name] = { rule: '' } as DynamicConfig['http']['routers'][string];
+    else warnings.push(`container ${c.name}: no router created automatically: too many services (${serviceNames.join(', ')})`);
+  }
+  for (const [routerName, router] of Object.entries(http.routers)) {
+    if (router.rule === undefined || router.rule === '') {
+      const rule = defaultRuleFor(o.defaultRule, { Name: name, ContainerName: c.name, Labels: c.labels });
+      if (typeof rule !== 'string' || rule === '') {
+        warnings.push(`router "${routerName}": default rule could not be computed${typeof rule === 'object' && rule !== null && 'error' in rule ? `: ${String(rule.error)}` : ''}; router dropped`);
+        delete http.routers[routerName];
+        continue;
+      }
+      router.rule = rule;
+    }
+    if (router.service === undefined || router.service === '') {
+      if (serviceNames.length === 1) router.service = serviceNames[0];
+      else {
+        warnings.push(`router "${routerName}" cannot be linked automatically with multiple services (${serviceNames.join(', ')}); router dropped`);
+        delete http.routers[routerName];
+      }
+    }
+  }
+  return { kind: 'routed', container: c, config, warnings, issues: decoded.issues };
+}

@@ -1,0 +1,47 @@
+import type { ContainerInspectInfo } from 'dockerode';
+
+/** What the provider needs of one container, read once from `docker inspect`. */
+export interface ContainerView {
+  id: string;
+  /** Container name without the leading '/'. */
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  running: boolean;
+  paused: boolean;
+  /** Docker HEALTHCHECK status, null when the image has none. */
+  health: 'starting' | 'healthy' | 'unhealthy' | null;
+  /** `host`, `container:<id>`, `bridge`, or a network name. */
+  networkMode: string;
+  /** Attached networks by name. */
+  networks: Readonly<Record<string, { ip: string; ipv6: string }>>;
+  /** Exposed or published container ports, ascending. */
+  ports: readonly number[];
+  /** Host bindings per `<port>/<proto>`. */
+  bindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
+}
+
+export function toContainerView(info: ContainerInspectInfo): ContainerView {
+  const networks: Record<string, { ip: string; ipv6: string }> = {};
+  for (const [name, n] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
+    networks[name] = { ip: n.IPAddress ?? '', ipv6: n.GlobalIPv6Address ?? '' };
+  }
+  const portKeys = new Set<string>([...Object.keys(info.NetworkSettings?.Ports ?? {}), ...Object.keys(info.Config?.ExposedPorts ?? {})]);
+  const ports = [...new Set([...portKeys].map((k) => Number.parseInt(k, 10)).filter((p) => Number.isInteger(p) && p > 0))].sort((a, b) => a - b);
+  const bindings: Record<string, { hostIp: string; hostPort: string }[]> = {};
+  for (const [key, list] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+    bindings[key] = (list ?? []).map((b) => ({ hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' }));
+  }
+  const health = info.State?.Health?.Status;
+  return {
+    id: info.Id,
+    name: (info.Name ?? '').replace(/^\//, ''),
+    labels: info.Config?.Labels ?? {},
+    running: info.State?.Running === true,
+    paused: info.State?.Paused === true,
+    health: health === 'starting' || health === 'healthy' || health === 'unhealthy' ? health : null,
+    networkMode: info.HostConfig?.NetworkMode ?? '',
+    networks,
+    ports,
+    bindings,
+  };
+}

@@ -1,0 +1,177 @@
+import type Docker from 'dockerode';
+import type { DockerProviderConfig, DynamicConfig } from '../../../labels-spec/index.js';
+import { containerConfig, type ContainerResult } from './container-config.js';
+import { toContainerView, type ContainerView } from './container-view.js';
+import { dockerClient } from './docker-connection.js';
+import { followContainerEvents, type ContainerEvent } from './docker-events.js';
+import { mergeContainers } from './merge-containers.js';
+
+export interface ProviderLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface DockerSnapshot {
+  config: DynamicConfig;
+  containers: readonly ContainerResult[];
+  /** Merge conflicts (same router/service defined differently by two containers). */
+  errors: readonly string[];
+  /** The Docker event that caused this snapshot, null for a (re)sync. */
+  cause: ContainerEvent | null;
+}
+
+/** Signals that end a process: a `kill` event carrying one of these means the container is going away. */
+const TERMINATING_SIGNALS = new Set(['15', '9', '2', '3', 'SIGTERM', 'SIGKILL', 'SIGINT', 'SIGQUIT', 'TERM', 'KILL', 'INT', 'QUIT']);
+const LEAVE = new Set(['stop', 'die', 'destroy', 'oom', 'pause', 'health_status: unhealthy', 'health_status: starting']);
+const JOIN = new Set(['start', 'restart', 'unpause', 'health_status: healthy', 'rename', 'update']);
+
+/**
+ * The Docker provider: lists containers once, then follows the /events stream (no polling). A stopping
+ * container leaves on `kill`, before its process acts on the signal, so it takes no new request; a
+ * starting one joins on `start` (or `healthy` when it has a HEALTHCHECK). If the engine goes away the
+ * last configuration keeps serving while the provider reconnects with backoff and resyncs.
+ */
+export class DockerProvider {
+  private readonly docker: Docker;
+  private readonly containers = new Map<string, ContainerView>();
+  /** Bumped on every event per container, so a slow inspect never undoes a later kill. */
+  private readonly generation = new Map<string, number>();
+  private readonly reported = new Map<string, string>();
+
+  constructor(
+    private readonly options: DockerProviderConfig,
+    private readonly onSnapshot: (s: DockerSnapshot) => void,
+    private readonly log: ProviderLog,
+    private readonly signal: AbortSignal,
+  ) {
+    this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
+  }
+
+  /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
+  async start(): Promise<void> {
+    let first = true;
+    let backoff = 100;
+    let resolveFirst: () => void = () => undefined;
+    const firstSync = new Promise<void>((resolve) => { resolveFirst = resolve; });
+    const loop = async (): Promise<void> => {
+      while (!this.signal.aborted) {
+        try {
+          await this.connectOnce(() => { backoff = 100; if (first) { first = false; resolveFirst(); } });
+          if (!this.options.watch) return;
+          this.log.warn('Docker event stream ended; reconnecting', { provider: 'docker' });
+        } catch (err) {
+          this.log.error(`Docker engine unreachable at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}; keeping the last configuration, retrying in ${backoff} ms`, { provider: 'docker' });
+          if (first) { first = false; resolveFirst(); }
+        }
+        await sleep(backoff, this.signal);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    };
+    void loop();
+    await firstSync;
+  }
+
+  /** One connection: subscribe to events, list and inspect everything, then apply events until the stream ends. */
+  private async connectOnce(onSynced: () => void): Promise<void> {
+    const queued: ContainerEvent[] = [];
+    let synced = false;
+    let endStream: (err: Error | null) => void = () => undefined;
+    const ended = new Promise<Error | null>((resolve) => { endStream = resolve; });
+    if (this.options.watch) {
+      await followContainerEvents(this.docker, (e) => (synced ? void this.onEvent(e) : queued.push(e)), endStream, this.signal);
+    }
+    const listed = await this.docker.listContainers();
+    const views = await Promise.all(listed.map((c) => this.inspect(c.Id)));
+    this.containers.clear();
+    for (const v of views) if (v !== null) this.containers.set(v.id, v);
+    this.log.info(`Docker provider synced: ${this.containers.size} running container(s)`, { provider: 'docker' });
+    this.emit(null);
+    synced = true;
+    onSynced();
+    for (const e of queued) await this.onEvent(e);
+    if (!this.options.watch) return;
+    const err = await ended;
+    if (err !== null) throw err;
+  }
+
+  private async inspect(id: string): Promise<ContainerView | null> {
+    try {
+      return toContainerView(await this.docker.getContainer(id).inspect());
+    } catch {
+      return null; // gone between list and inspect
+    }
+  }
+
+  private async onEvent(e: ContainerEvent): Promise<void> {
+    if (e.id === '') return;
+    const gen = (this.generation.get(e.id) ?? 0) + 1;
+    this.generation.set(e.id, gen);
+    const current = this.containers.get(e.id);
+    if (e.action === 'kill') {
+      const sig = e.attributes.signal;
+      if (sig !== undefined && !TERMINATING_SIGNALS.has(sig.toUpperCase())) return;
+      if (current !== undefined) this.leave(e, current);
+      return;
+    }
+    if (LEAVE.has(e.action)) {
+      if (current === undefined) return;
+      if (e.action === 'pause') this.containers.set(e.id, { ...current, paused: true });
+      else if (e.action.startsWith('health_status')) this.containers.set(e.id, { ...current, health: e.action === 'health_status: unhealthy' ? 'unhealthy' : 'starting' });
+      else this.containers.delete(e.id);
+      this.emit(e);
+      return;
+    }
+    if (JOIN.has(e.action)) {
+      const view = await this.inspect(e.id);
+      if (this.generation.get(e.id) !== gen) return; // a later event already decided
+      if (view === null || !view.running) this.containers.delete(e.id);
+      else this.containers.set(e.id, view);
+      this.emit(e);
+    }
+  }
+
+  /** Out of the pool now; in-flight requests finish on the runtime they started on. */
+  private leave(e: ContainerEvent, current: ContainerView): void {
+    this.containers.delete(current.id);
+    this.emit(e);
+  }
+
+  private emit(cause: ContainerEvent | null): void {
+    const results = [...this.containers.values()].map((c) => containerConfig(c, this.options));
+    this.report(results);
+    const merged = mergeContainers(results);
+    this.onSnapshot({ config: merged.config, containers: results, errors: merged.errors, cause });
+  }
+
+  /** Logs each container's problems once, when they change. */
+  private report(results: readonly ContainerResult[]): void {
+    const seen = new Set<string>();
+    for (const r of results) {
+      seen.add(r.container.id);
+      const lines = r.issues.map((i) => `${i.severity}: ${i.message}`);
+      if (r.kind === 'skipped') lines.push(`skipped: ${r.reason}`);
+      else lines.push(...r.warnings.map((w) => `warning: ${w}`));
+      const signature = lines.join('\n');
+      if (this.reported.get(r.container.id) === signature) continue;
+      this.reported.set(r.container.id, signature);
+      for (const issue of r.issues) {
+        const text = `container ${r.container.name}: ${issue.message}`;
+        if (issue.severity === 'error') this.log.error(text, { provider: 'docker', container: r.container.name });
+        else this.log.warn(text, { provider: 'docker', container: r.container.name });
+      }
+      if (r.kind === 'skipped' && r.issues.some((i) => i.severity === 'error')) {
+        this.log.error(`container ${r.container.name} left out: ${r.reason}; other containers keep serving`, { provider: 'docker', container: r.container.name });
+      }
+      if (r.kind === 'routed') for (const w of r.warnings) this.log.warn(w, { provider: 'docker', container: r.container.name });
+    }
+    for (const id of this.reported.keys()) if (!seen.has(id)) this.reported.delete(id);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}
