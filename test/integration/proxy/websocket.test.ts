@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { connectWebSocket, isOpen, startWebSocketEchoBackend, type WebSocketClient } from '../../support/websocket.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -94,4 +95,26 @@ test('an upgrade request for a host without router gets a plain 404, not a hang'
   assert.equal(refused.status, 404);
   assert.equal(refused.body, '404 page not found\n');
   assert.equal(backend.upgrades.length, 0);
+});
+
+test('a backend that refuses the upgrade has its answer passed through (403, body), not a 502', async (t) => {
+  const backend = await startBackend('no-ws', (_req, res) => {
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end('websocket not allowed');
+  });
+  t.after(() => backend.close());
+  const proxy = await startProxy(
+    buildInput({
+      http: {
+        routers: { 'ws@file': { rule: 'Host(`ws.test`)', service: 'echo' } },
+        services: { 'echo@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      },
+    }),
+  );
+  t.after(() => proxy.close(0));
+  const refused = await connectWebSocket({ port: proxy.port('web'), host: 'ws.test' });
+  assert.ok(!isOpen(refused));
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body, 'websocket not allowed');
+  assert.equal(backend.seen[0]?.headers.upgrade, 'websocket', 'the upgrade request did reach the backend');
 });
