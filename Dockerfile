@@ -3,13 +3,15 @@
 #
 #   docker build -t pe-edge .                      from source: npm ci, tsc, production deps only
 #   docker build --build-arg BASE=pe-edge-node-base:local --target prebuilt -t pe-edge:local CTX
-#                                                  from an already built app: CTX holds dist/,
-#                                                  production node_modules/, package*.json
+#                                                  from an already built app: CTX holds
+#                                                  package*.json and prebuilt-app/{dist,node_modules}
 #                                                  (test/e2e/images/build-images.sh stages it)
 #
 # BASE is any image with `node` 20 (and npm, for the source build). The default is the official
 # one; tests point it at a local image because no registry can be reached there.
-# Stages are ordered so that `--target prebuilt` builds nothing else, even with the legacy builder.
+# Stages are ordered so that `--target prebuilt` builds nothing else, even with the legacy builder
+# (no BuildKit), which builds every stage before the target; so `prebuilt` must also pass, as a
+# no-op, in a plain source build: its folder is copied through a wildcard that may match nothing.
 ARG BASE=node:20-alpine
 # Non-root user the app runs as; it must exist in BASE (node:*-alpine and the local base have it).
 ARG APP_USER=node
@@ -27,9 +29,7 @@ HEALTHCHECK --interval=10s --timeout=5s CMD ["node", "/app/dist/operator/cli/mai
 
 # ---- from a prebuilt app (the context is the staged app, not the repository)
 FROM runtime-base AS prebuilt
-COPY package.json package-lock.json /app/
-COPY node_modules /app/node_modules
-COPY dist /app/dist
+COPY package.json package-lock.json prebuilt-ap[p] /app/
 
 # ---- from source
 FROM ${BASE} AS build
@@ -39,7 +39,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 # Sources only: .dockerignore leaves out tests, build output, node_modules and scratch folders.
 COPY . ./
-RUN npx tsc -p tsconfig.json && find dist -name '*.map' -delete && rm -f dist/.tsbuildinfo \
+# Only node and npm are assumed in BASE (no find/rm in the test's local base).
+RUN npx tsc -p tsconfig.json --sourceMap false \
+ && node -e "require('fs').rmSync('dist/.tsbuildinfo', { force: true })" \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM runtime-base AS runtime

@@ -3,11 +3,14 @@
 # pulled: every image starts from pe-edge-node-base:local, a root filesystem made of this
 # machine's own `node` binary and the libraries it links, loaded with `docker import`.
 #
-#   pe-edge-node-base:local  host node (+ npm, + /bin/sh from dash when present), users root and node
+#   pe-edge-node-base:local  host node + npm, /usr/bin/env, /bin/sh (busybox or dash, when present),
+#                            users root and node (1000)
 #   pe-edge-whoami:local     test/e2e/images/whoami/server.mjs on :80
 #   pe-edge-whoami-hc:local  the same with a Docker HEALTHCHECK on /health every 1 s
 #   pe-edge:local            the repository's Dockerfile, target `prebuilt`: the host's dist/ and
-#                            production node_modules copied in (no npm registry inside `docker build`)
+#                            production node_modules copied in (`npm ci` inside `docker build` is not
+#                            counted on: the npm registry is reached only through this machine's
+#                            TLS-intercepting proxy, whose CA a container does not have)
 #
 # Idempotent and fast when up to date: the base image carries a label with the hash of its
 # inputs and is rebuilt only when they change; the others rely on Docker's build cache.
@@ -21,7 +24,7 @@ WHOAMI_IMAGE=pe-edge-whoami:local
 WHOAMI_HC_IMAGE=pe-edge-whoami-hc:local
 EDGE_IMAGE=pe-edge:local
 # Bump when the base recipe below changes in a way its input files do not show.
-BASE_RECIPE=3
+BASE_RECIPE=4
 WORK="${TMPDIR:-/tmp}/pe-edge-e2e-images"
 
 log() { printf '== build-images: %s\n' "$*" >&2; }
@@ -57,12 +60,14 @@ build_base() {
   if [ -n "$sh_bin" ]; then
     mapfile -t sh_libs < <(ldd "$sh_bin" 2>/dev/null | awk '/=> \//{print $3} /^[ \t]*\/[^ ]+ \(/{print $1}' | sort -u || true)
   fi
+  # /usr/bin/env: npm's and npx's `#!/usr/bin/env node` need it (it links libc only).
+  local env_bin; env_bin="$(readlink -f /usr/bin/env)"
   local npm_dir=""
   if [ -f /usr/lib/node_modules/npm/bin/npm-cli.js ]; then npm_dir=/usr/lib/node_modules/npm; fi
   # Input hash: the binaries, the libraries, npm's version and this recipe's number.
   local inputs
   inputs="$( { echo "recipe=$BASE_RECIPE sh=$sh_bin"
-              sha256sum "$node_bin" "${libs[@]}" ${sh_bin:+"$sh_bin"} ${sh_libs[@]+"${sh_libs[@]}"}
+              sha256sum "$node_bin" "$env_bin" "${libs[@]}" ${sh_bin:+"$sh_bin"} ${sh_libs[@]+"${sh_libs[@]}"}
               if [ -n "$npm_dir" ]; then sha256sum "$npm_dir/package.json"; fi; } | sha256sum | cut -c1-32)"
   local have; have="$(docker image inspect -f '{{ index .Config.Labels "pe-edge.inputs" }}' "$BASE_IMAGE" 2>/dev/null || true)"
   if [ "$have" = "$inputs" ] && [ "${PE_EDGE_IMAGES_FORCE:-0}" != 1 ]; then
@@ -75,6 +80,7 @@ build_base() {
   mkdir -p "$root"/{usr/bin,usr/lib,etc,tmp,root,home/node,app,bin}
   chmod 1777 "$root/tmp"
   cp "$node_bin" "$root/usr/bin/node"
+  cp "$env_bin" "$root/usr/bin/env"
   local lib
   for lib in "${libs[@]}" ${sh_libs[@]+"${sh_libs[@]}"}; do
     mkdir -p "$root$(dirname "$lib")"
@@ -147,13 +153,13 @@ build_edge() {
   # A fresh copy each time (cp -a keeps mtimes); Docker's COPY cache compares contents, so an
   # unchanged app still reuses its layers.
   rm -rf "$ctx"
-  mkdir -p "$ctx/dist"
+  mkdir -p "$ctx/prebuilt-app/dist"
   local d
   for d in labels-spec proxy operator compose; do
-    if [ -d "$REPO/dist/$d" ]; then cp -a "$REPO/dist/$d" "$ctx/dist/$d"; fi
+    if [ -d "$REPO/dist/$d" ]; then cp -a "$REPO/dist/$d" "$ctx/prebuilt-app/dist/$d"; fi
   done
-  find "$ctx/dist" -name '*.map' -delete
-  cp -a "$prod/node_modules" "$ctx/node_modules"
+  find "$ctx/prebuilt-app/dist" -name '*.map' -delete
+  cp -a "$prod/node_modules" "$ctx/prebuilt-app/node_modules"
   cp -p "$REPO/package.json" "$REPO/package-lock.json" "$ctx/"
   printf 'Dockerfile\n*.build.log\n' >"$ctx/.dockerignore"
   build edge -t "$EDGE_IMAGE" --target prebuilt --build-arg BASE="$BASE_IMAGE" -f "$REPO/Dockerfile" "$ctx"
