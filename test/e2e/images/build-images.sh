@@ -42,7 +42,7 @@ flock -w 600 9 || die "timed out waiting for another build-images.sh"
 build() { # build LOGNAME docker-build-args...
   local name="$1"; shift
   local out="$WORK/$name.build.log"
-  if ! DOCKER_BUILDKIT=0 docker build "$@" >"$out" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 docker build --force-rm "$@" >"$out" 2>&1; then
     tail -n 40 "$out" >&2
     die "docker build of $name failed (full log: $out)"
   fi
@@ -170,4 +170,6 @@ T0=$(date +%s)
 build_base
 build_whoami
 build_edge
+# Earlier builds of these images, now untagged: only dangling images made from the local base.
+docker image prune -f --filter label=pe-edge.inputs >/dev/null || true
 log "all images ready in $(elapsed "$T0")"
