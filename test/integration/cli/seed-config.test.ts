@@ -42,7 +42,7 @@ describe('the seed traefik.yml and dynamic.yml', () => {
 
     const warnings = proc.messages('warn');
     const errors = proc.messages('error');
-    for (const key of ['providers.docker', 'certificatesResolvers', 'metrics.prometheus', 'api']) {
+    for (const key of ['certificatesResolvers', 'metrics.prometheus', 'api']) {
       const about = warnings.filter((m) => new RegExp(`: ${key.replace('.', '\\.')}: `).test(m));
       assert.equal(about.length, 1, `one warning for ${key}: ${JSON.stringify(warnings)}`);
       assert.match(about[0] as string, /not implemented yet/);

@@ -41,7 +41,7 @@ describe('pe-edge static configuration from the command line', () => {
     await assert.rejects(httpGet(`http://127.0.0.1:${port}/`, { fresh: true, timeoutMs: 1000 }));
   });
 
-  it('keys not implemented yet (metrics.prometheus, providers.docker) start with one warning per key', async () => {
+  it('keys not implemented yet (metrics.prometheus, api) start with one warning per key', async () => {
     const dir = tempDir();
     const port = await freePort();
     const metricsPort = await freePort();
@@ -49,15 +49,14 @@ describe('pe-edge static configuration from the command line', () => {
       'metrics:',
       '  prometheus:',
       '    entryPoint: metrics',
-      'providers:',
-      '  docker:',
-      '    exposedByDefault: false',
+      'api:',
+      '  dashboard: true',
     ].join('\n');
     dir.write('traefik.yml', staticYaml({ entryPoints: { web: port, metrics: metricsPort }, ping: 'web', extra }));
     const proc = start(['--configFile=traefik.yml'], dir.path);
     await proc.waitListening(2);
     const warnings = proc.messages('warn');
-    for (const key of ['metrics.prometheus', 'providers.docker']) {
+    for (const key of ['metrics.prometheus', 'api']) {
       const about = warnings.filter((m) => m.includes(key));
       assert.equal(about.length, 1, `one warning for ${key}; warnings: ${JSON.stringify(warnings)}`);
       assert.match(about[0] as string, /not implemented yet/);

@@ -29,7 +29,7 @@ test('seed static config: no errors, only not-implemented warnings', () => {
   const { config, issues } = validateStaticConfig(seedStatic);
   assert.deepEqual(errors(issues), []);
   assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED'));
-  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api', 'certificatesResolvers', 'metrics.prometheus', 'providers.docker']);
+  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api', 'certificatesResolvers', 'metrics.prometheus']);
   assert.deepEqual(Object.keys(config.entryPoints), ['web', 'websecure', 'metrics']);
   assert.deepEqual(config.entryPoints.web?.http.redirections?.entryPoint?.to, 'websecure');
   assert.equal(config.entryPoints.websecure?.http.tls?.certResolver, 'letsencrypt');
