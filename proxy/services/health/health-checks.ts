@@ -42,6 +42,6 @@ export class HealthChecks {
   stopAll(): void {
     for (const checker of this.checkers.values()) checker.stop();
     this.checkers.clear();
-    void this.agent.close();
+    this.agent.close().catch(() => undefined);
   }
 }
