@@ -29,8 +29,8 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
   }));
 }
 
-export function staticTransport(config: StaticConfig): UpstreamTransport {
-  const t = config.serversTransport;
+/** A serversTransport (static `default@internal` or dynamic) as the proxy's pools take it. */
+function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: string | undefined }): UpstreamTransport {
   return {
     dialTimeout: t.forwardingTimeouts.dialTimeout,
     responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
@@ -38,29 +38,20 @@ export function staticTransport(config: StaticConfig): UpstreamTransport {
     maxIdleConnsPerHost: t.maxIdleConnsPerHost,
     insecureSkipVerify: t.insecureSkipVerify,
     rootCAs: t.rootCAs,
+    serverName: t.serverName,
   };
 }
 
 /** Static + merged dynamic configuration → what the proxy compiles. */
 export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
-  for (const [name, t] of Object.entries(dynamic.http.serversTransports)) {
-    transports[name] = {
-      dialTimeout: t.forwardingTimeouts.dialTimeout,
-      responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
-      idleConnTimeout: t.forwardingTimeouts.idleConnTimeout,
-      maxIdleConnsPerHost: t.maxIdleConnsPerHost,
-      insecureSkipVerify: t.insecureSkipVerify,
-      rootCAs: t.rootCAs,
-      serverName: t.serverName,
-    };
-  }
+  for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
   const ping = config.ping !== undefined && !config.ping.manualRouting ? { entryPoint: config.ping.entryPoint } : null;
   return {
     entryPoints: effectiveEntryPoints(config),
     ping,
     defaultRuleSyntax: config.core.defaultRuleSyntax,
-    defaultTransport: staticTransport(config),
+    defaultTransport: upstreamTransport(config.serversTransport),
     http: {
       routers: dynamic.http.routers,
       services: dynamic.http.services,
