@@ -9,6 +9,8 @@ export const EDGE_CONFIG_FILE = '/etc/traefik/traefik.yml';
 export const CERTIFICATES_VOLUME = 'letsencrypt';
 /** Static configuration mounted in dev: plain HTTP, no certificate resolver (the seed's redirects to HTTPS). */
 export const DEV_STATIC_CONFIG = './examples/compose/traefik.dev.yml';
+/** The edge's supplementary group: the Docker socket's group id, from the environment (999: docker-ce's usual one). */
+export const DOCKER_GID_GROUP = '${DOCKER_GID:-999}';
 
 type ComposeService = Record<string, unknown>;
 export interface ComposeFile {
@@ -41,6 +43,10 @@ function edgeService(t: Topology): ComposeService {
     restart: 'unless-stopped',
     ports,
     volumes,
+    // The image runs as a non-root user: it can read the mounted Docker socket (root:docker, 0660)
+    // only as a member of the socket's group, whose id differs between hosts. `pe-edge compose up`
+    // sets DOCKER_GID from the socket; with plain `docker compose`, export it (stat -c %g /var/run/docker.sock).
+    group_add: [DOCKER_GID_GROUP],
     networks: [t.network],
     healthcheck: {
       test: ['CMD', ...EDGE_CLI, 'healthcheck', `--configFile=${EDGE_CONFIG_FILE}`],
