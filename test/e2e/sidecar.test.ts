@@ -1,0 +1,77 @@
+// pe-edge as the sidecar of the generated dev compose file: the `pe-edge` service (pe-edge:local,
+// non-root, Docker socket mounted, the dev traefik.yml mounted) in front of app1..app3 from
+// pe-edge-whoami:local, reached through its published port on 127.0.0.1; Docker marks it healthy
+// through its own HEALTHCHECK (`pe-edge healthcheck`).
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort, repoRoot } from '../support/cli-process.js';
+import { IMAGES, dockerScope, ensureImages, httpGet, requireDocker, waitFor } from './support/docker-env.js';
+import { hostnameOf, runPeEdge } from './support/edge-on-host.js';
+
+test('the generated dev compose file runs pe-edge as a sidecar: healthy, app1..app3 rotate on its published port', { timeout: 150_000 }, async (t) => {
+  if (!(await requireDocker(t))) return;
+  await ensureImages();
+  const scope = dockerScope(t);
+  const network = `pee2e-${process.pid}-sidecar_net`;
+  const gen = await runPeEdge([
+    'compose', 'generate', '--dev', '--app-image', IMAGES.whoami, '--app-port', '80', '--edge-image', IMAGES.edge, '--network', network,
+  ]);
+  assert.equal(gen.code, 0, gen.stderr);
+  const web = await freePort();
+  const metrics = await freePort();
+  const root = repoRoot();
+  const yaml = gen.stdout
+    // Free loopback ports instead of 8080/8082; the repository's files by absolute path.
+    .replace('"127.0.0.1:8080:80"', `"127.0.0.1:${web}:80"`)
+    .replace('"127.0.0.1:8082:8082"', `"127.0.0.1:${metrics}:8082"`)
+    .replace('"./examples/compose/traefik.dev.yml:', `"${join(root, 'examples/compose/traefik.dev.yml')}:`)
+    .replace('"./dynamic.yml:', `"${join(root, 'dynamic.yml')}:`)
+    // The seed's middlewares are not all implemented yet (a router naming one is disabled): see topology.test.ts.
+    .replace(/^ *traefik\.http\.routers\.app\.middlewares: .*\n/gm, '');
+  assert.match(yaml, new RegExp(`127\\.0\\.0\\.1:${web}:80`));
+  assert.match(yaml, /group_add:\n\s+- "\$\{DOCKER_GID:-999\}"/);
+  // What `pe-edge compose up` does: the socket's group for the non-root edge.
+  process.env.DOCKER_GID ??= String(statSync('/var/run/docker.sock').gid);
+  const project = scope.compose('sidecar', yaml);
+  const t0 = Date.now();
+  await project.up();
+  const edgeContainer = (await project.ps()).find((c) => c.service === 'pe-edge');
+  assert.ok(edgeContainer !== undefined);
+  const serviceOf = new Map((await project.ps()).map((c) => [c.id.slice(0, 12), c.service]));
+
+  // Docker's view: the edge's HEALTHCHECK (pe-edge healthcheck → /ping) turns it healthy.
+  await waitFor('pe-edge healthy', async () => {
+    const ps = await project.ps();
+    const edge = ps.find((c) => c.service === 'pe-edge');
+    if (edge?.state !== 'running') throw new Error(`pe-edge is ${edge?.state}:\n${await project.logs('pe-edge')}`);
+    return edge.health === 'healthy';
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  const healthyAfter = Date.now() - t0;
+
+  const seen = await waitFor('app1..app3 through the sidecar', async () => {
+    const names = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const r = await httpGet(`http://127.0.0.1:${web}/`, { headers: { Host: 'localhost' } });
+      if (r.status === 200) names.add(serviceOf.get(hostnameOf(r.body) ?? '') ?? '?');
+    }
+    return names.size === 3 ? names : undefined;
+  }, { timeoutMs: 45_000, intervalMs: 250 }).catch(async (err: unknown) => {
+    throw new Error(`${(err as Error).message}\n${(await project.logs('pe-edge')).slice(-4000)}`);
+  });
+  assert.deepEqual([...seen].sort(), ['app1', 'app2', 'app3']);
+  const order: string[] = [];
+  for (let i = 0; i < 9; i++) {
+    const r = await httpGet(`http://127.0.0.1:${web}/s${i}`, { headers: { Host: 'localhost' } });
+    assert.equal(r.status, 200, r.body);
+    order.push(serviceOf.get(hostnameOf(r.body) ?? '') ?? '?');
+  }
+  for (let i = 3; i < order.length; i++) assert.equal(order[i], order[i - 3], `strict rotation: ${order.join(',')}`);
+  assert.equal(new Set(order).size, 3);
+  const ping = await httpGet(`http://127.0.0.1:${web}/ping`);
+  assert.equal(ping.status, 200);
+  const logs = await project.logs('pe-edge');
+  assert.doesNotMatch(logs, /EACCES/, 'the non-root edge reads the Docker socket');
+  t.diagnostic(`pe-edge healthy ${healthyAfter} ms after up; rotation ${order.slice(0, 3).join(',')}…`);
+});
