@@ -43,6 +43,7 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     serviceName: '',
     serviceUrl: '',
     startedAt: process.hrtime.bigint(),
+    body: null,
     upgrade,
   };
   if (ep.onDone !== null) {

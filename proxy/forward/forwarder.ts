@@ -144,7 +144,7 @@ export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader:
       path: upstream.basePath + ctx.rawPath + query,
       method: ctx.method as Dispatcher.HttpMethod,
       headers,
-      body: upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null,
+      body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null),
       upgrade: upgradeValue,
     },
     new ProxyResponseHandler(ctx, setCookie),

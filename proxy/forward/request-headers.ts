@@ -43,6 +43,8 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
     if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) continue;
     const lower = name.toLowerCase();
     if (lower === 'host' || HOP_BY_HOP.has(lower)) continue;
+    // A body read whole by a middleware goes out with its own length (Go's buffering does the same).
+    if (ctx.body !== null && lower === 'content-length') continue;
     if (connectionTokens !== null && connectionTokens.has(lower) && !FORWARDED.has(lower)) continue;
     if (FORWARDED.has(lower)) {
       if (!policy.trusted) continue;
@@ -59,6 +61,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
     out.push(name, value);
   }
 
+  if (ctx.body !== null) out.push('Content-Length', String(ctx.body.length));
   const proto = xfProto ?? (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http');
   out.push(
     'Host', policy.host,

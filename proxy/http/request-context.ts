@@ -38,6 +38,8 @@ export interface RequestContext {
   serviceUrl: string;
   /** Monotonic start time, process.hrtime.bigint(). */
   readonly startedAt: bigint;
+  /** The request body when a middleware has read it whole (buffering); null means stream it from `req`. */
+  body: Buffer | null;
   /** Set for HTTP/1.1 Upgrade requests (WebSocket): the client socket to relay once upstream answers 101. */
   readonly upgrade: UpgradeRequest | null;
 }

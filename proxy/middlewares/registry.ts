@@ -1,4 +1,5 @@
 import type { Handler } from '../http/request-context.js';
+import { createBuffering, type BufferingOptions } from './buffering.js';
 import { createRedirectScheme, type RedirectSchemeOptions } from './redirect-scheme.js';
 
 /** Builds one middleware instance (per router, as Traefik does) around the next handler. */
@@ -10,6 +11,7 @@ export type MiddlewareFactory = (options: unknown, next: Handler) => Handler;
  */
 const FACTORIES: ReadonlyMap<string, MiddlewareFactory> = new Map<string, MiddlewareFactory>([
   ['redirectScheme', (options, next) => createRedirectScheme(options as RedirectSchemeOptions, next)],
+  ['buffering', (options, next) => createBuffering(options as BufferingOptions, next)],
 ]);
 
 export function middlewareFactory(type: string): MiddlewareFactory | undefined {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
@@ -144,3 +145,26 @@ async function freePort(): Promise<number> {
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
+
+test('buffering.maxRequestBodyBytes answers 413 for larger bodies, declared or chunked, and forwards smaller ones whole', async (t) => {
+  const backend = await startBackend('echo', (req, res, body) => { res.end(`${req.headers['content-length']}:${req.headers['transfer-encoding'] ?? '-'}:${body.length}`); });
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['limit'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'limit@file': { buffering: { maxRequestBodyBytes: 1000 } } },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const big = await request(url, { method: 'POST', body: 'x'.repeat(2000) });
+  assert.equal(big.statusCode, 413);
+  assert.equal(await big.body.text(), 'Request Entity Too Large');
+  const chunked = await request(url, { method: 'POST', body: Readable.from([Buffer.alloc(600), Buffer.alloc(600)]) });
+  assert.equal(chunked.statusCode, 413, 'a chunked body is counted as it arrives');
+  await chunked.body.text();
+  const small = await request(url, { method: 'POST', body: Readable.from([Buffer.alloc(300), Buffer.alloc(300)]) });
+  assert.equal(small.statusCode, 200);
+  assert.equal(await small.body.text(), '600:-:600', 'forwarded whole, with a Content-Length');
+  assert.equal(backend.seen.length, 1, 'rejected bodies never reach the backend');
+});

@@ -72,5 +72,6 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     serviceName: '',
     serviceUrl: '',
     startedAt: 0n,
+    body: null,
   };
 }
