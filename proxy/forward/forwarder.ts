@@ -17,6 +17,32 @@ export interface Upstream {
   readonly basePath: string;
 }
 
+/**
+ * Where a request goes when its upstream failed before answering. Built once per service; pe-edge
+ * retries on another server (Traefik answers 502 unless a retry middleware is configured).
+ */
+export interface UpstreamFailover {
+  /** Another upstream to try after `failed`, or undefined when `attempt` retries are enough. */
+  next(failed: Upstream, attempt: number): Upstream | undefined;
+  /** Set-Cookie for a sticky service when the request moved to `upstream`, else null. */
+  setCookieFor(upstream: Upstream): string | null;
+}
+
+/** Failures that happen before the request reached the server: safe to send elsewhere. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Failures after sending: only requests that may be repeated (RFC 9110 idempotent methods). */
+const CUT_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** The system error code when undici wraps one (its SocketError carries the cause), else undici's own. */
+function errorCode(err: Error): string {
+  const own = (err as { code?: unknown }).code;
+  const cause: unknown = err.cause;
+  const inner = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+  if (typeof inner === 'string') return inner;
+  return typeof own === 'string' ? own : '';
+}
+
 /** Response headers that describe the upstream connection, not the message. */
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
@@ -31,7 +57,14 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   private readonly res: ServerResponse;
   private readonly http2: boolean;
 
-  constructor(private readonly ctx: RequestContext, private readonly setCookie: string | null) {
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly upstream: Upstream,
+    private readonly passHostHeader: boolean,
+    private readonly setCookie: string | null,
+    private readonly failover: UpstreamFailover | null,
+    private readonly attempt: number,
+  ) {
     this.res = ctx.res as ServerResponse;
     this.http2 = ctx.req.httpVersionMajor === 2;
     this.res.once('close', this.onClientClose);
@@ -84,8 +117,24 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.res.destroyed || this.res.writableEnded) return;
+    if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
+      const next = this.failover.next(this.upstream, this.attempt);
+      if (next !== undefined) {
+        this.res.off('close', this.onClientClose);
+        dispatchTo(this.ctx, next, this.passHostHeader, this.failover.setCookieFor(next), this.failover, this.attempt + 1);
+        return;
+      }
+    }
     const failure = classifyUpstreamError(error);
     sendBareStatus(this.res, failure.status, failure.text);
+  }
+
+  /** Only when no request byte can have been processed twice: a streamed body is never replayed. */
+  private retriable(error: Error): boolean {
+    const ctx = this.ctx;
+    if (ctx.upgrade !== null || (ctx.body === null && hasRequestBody(ctx))) return false;
+    const code = errorCode(error);
+    return NOT_CONNECTED.has(code) || (CUT_BEFORE_ANSWER.has(code) && IDEMPOTENT.has(ctx.method));
   }
 
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
@@ -129,9 +178,14 @@ function hasRequestBody(ctx: RequestContext): boolean {
 
 /**
  * Forwards ctx to one upstream. The outcome is written to ctx.res; nothing is returned.
- * `setCookie` is added to the response's Set-Cookie headers (sticky sessions).
+ * `setCookie` is added to the response's Set-Cookie headers (sticky sessions); `failover` picks
+ * another server when this one cannot be reached.
  */
-export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null = null): void {
+export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null = null, failover: UpstreamFailover | null = null): void {
+  dispatchTo(ctx, upstream, passHostHeader, setCookie, failover, 0);
+}
+
+function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null, failover: UpstreamFailover | null, attempt: number): void {
   ctx.serviceUrl = upstream.url;
   const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);
   const headers = buildUpstreamHeaders(ctx, {
@@ -147,7 +201,7 @@ export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader:
       body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null),
       upgrade: upgradeValue,
     },
-    new ProxyResponseHandler(ctx, setCookie),
+    new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, attempt),
   );
 }
 

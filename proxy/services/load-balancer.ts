@@ -1,6 +1,6 @@
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendNoAvailableServer } from '../http/traefik-responses.js';
-import { forward, type Upstream } from '../forward/forwarder.js';
+import { forward, type Upstream, type UpstreamFailover } from '../forward/forwarder.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ActiveHealthCheck } from './health/active-health-check.js';
@@ -17,6 +17,26 @@ export interface LoadBalancer {
   readonly health: ActiveHealthCheck | null;
   /** The sticky cookie name in use (generated when not configured), null when not sticky. */
   readonly cookieName: string | null;
+}
+
+/**
+ * Retry target when a server cannot be reached: the balancer's next pick other than the one that just
+ * failed, at most (servers - 1) retries per request, so a container that is starting or gone costs no
+ * failed request.
+ */
+function otherServer(balancer: WeightedRoundRobin<Upstream>, servers: number, setCookieFor: (u: Upstream) => string | null): UpstreamFailover {
+  return {
+    next(failed: Upstream, attempt: number): Upstream | undefined {
+      if (attempt + 1 >= servers) return undefined;
+      for (let i = 0; i < servers; i++) {
+        const candidate = balancer.next();
+        if (candidate === undefined) return undefined;
+        if (candidate !== failed) return candidate;
+      }
+      return undefined;
+    },
+    setCookieFor,
+  };
 }
 
 /** Parses servers[].url; throws with the offending URL so the service is reported, not the process. */
@@ -62,11 +82,12 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
 
   const cookie = config.sticky?.cookie;
   if (cookie == null) {
+    const failover = otherServer(balancer, upstreams.length, () => null);
     const handler = (ctx: RequestContext): void => {
       ctx.serviceName = serviceName;
       const upstream = balancer.next();
       if (upstream === undefined) sendNoAvailableServer(ctx.res);
-      else forward(ctx, upstream, passHostHeader);
+      else forward(ctx, upstream, passHostHeader, null, failover);
     };
     return { handler, balancer, upstreams, health, cookieName: null };
   }
@@ -84,17 +105,18 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
     byCookie.set(internalName, u);
     setCookieOf.set(u, `${cookieName}=${value}${attributes}`);
   }
+  const failover = otherServer(balancer, upstreams.length, (u) => setCookieOf.get(u) ?? null);
   const handler = (ctx: RequestContext): void => {
     ctx.serviceName = serviceName;
     const wanted = readCookie(ctx.req.headers.cookie, cookieName);
     const pinned = wanted === undefined ? undefined : byCookie.get(wanted);
     if (pinned !== undefined && balancer.isUp(pinned)) {
-      forward(ctx, pinned, passHostHeader);
+      forward(ctx, pinned, passHostHeader, null, failover);
       return;
     }
     const upstream = balancer.next();
     if (upstream === undefined) sendNoAvailableServer(ctx.res);
-    else forward(ctx, upstream, passHostHeader, setCookieOf.get(upstream) ?? null);
+    else forward(ctx, upstream, passHostHeader, setCookieOf.get(upstream) ?? null, failover);
   };
   return { handler, balancer, upstreams, health, cookieName };
 }

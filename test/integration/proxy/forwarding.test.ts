@@ -168,3 +168,39 @@ test('buffering.maxRequestBodyBytes answers 413 for larger bodies, declared or c
   assert.equal(await small.body.text(), '600:-:600', 'forwarded whole, with a Content-Length');
   assert.equal(backend.seen.length, 1, 'rejected bodies never reach the backend');
 });
+
+test('a server that refuses connections costs no request: it is retried on another server', async (t) => {
+  const closed = await freePort();
+  const live = await startBackend('live');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${closed}` }, { url: live.url }] } } },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await live.close(); });
+  for (let i = 0; i < 6; i++) {
+    const res = await request(`http://127.0.0.1:${proxy.port('web')}/`, { method: i % 2 === 0 ? 'GET' : 'POST' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(await res.body.text(), 'live');
+  }
+});
+
+test('a streamed request body is never replayed: 502 when the only other try would resend it', async (t) => {
+  const closed = await freePort();
+  const live = await startBackend('live');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${closed}` }, { url: live.url }] } } },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await live.close(); });
+  const statuses: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await request(`http://127.0.0.1:${proxy.port('web')}/`, { method: 'POST', body: Readable.from([Buffer.from('a'), Buffer.from('b')]) });
+    statuses.push(res.statusCode);
+    await res.body.text();
+  }
+  assert.deepEqual(statuses.sort(), [200, 502]);
+});
