@@ -22,7 +22,7 @@ export const implementedStatic: ImplementedTree = {
   providers: {
     providersThrottleDuration: true,
     file: true,
-    docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true },
+    docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true },
   },
   log: { level: true, format: true, filePath: true },
   accessLog: { filePath: true, format: true, filters: true },

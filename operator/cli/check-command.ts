@@ -6,6 +6,7 @@ import { composeContainers } from '../check/compose-containers.js';
 import { readConfigFile } from '../config-files/read-config-file.js';
 import { containerConfig, type ContainerResult } from '../providers/docker/container-config.js';
 import { DockerProvider } from '../providers/docker/docker-provider.js';
+import { compileConstraints, type ContainerConstraint } from '../providers/docker/constraints.js';
 import { mergeContainers } from '../providers/docker/merge-containers.js';
 import { loadStaticConfig } from '../static-config/load-static-config.js';
 import { printReport } from '../check/print-report.js';
@@ -54,7 +55,13 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
       const content = await readConfigFile(args.compose);
       const composed = composeContainers(content.value, args.compose, args.project);
       errors.push(...composed.errors);
-      containers = composed.containers.map((c) => containerConfig(c, dockerOptions));
+      let constraint: ContainerConstraint | undefined;
+      try {
+        constraint = compileConstraints(config.providers.docker?.constraints ?? '');
+      } catch (e) {
+        errors.push(`providers.docker.constraints: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      containers = composed.containers.map((c) => containerConfig(c, { ...dockerOptions, constraint }));
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }

@@ -1,6 +1,7 @@
 import { decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelIssue } from '../../../labels-spec/index.js';
 import { containerAddress } from './container-address.js';
 import type { ContainerView } from './container-view.js';
+import type { ContainerConstraint } from './constraints.js';
 
 export interface DockerProviderOptions {
   exposedByDefault: boolean;
@@ -8,6 +9,8 @@ export interface DockerProviderOptions {
   useBindPortIP: boolean;
   defaultRule: string;
   allowEmptyServices: boolean;
+  /** providers.docker.constraints, compiled once; absent keeps every container. */
+  constraint?: ContainerConstraint | undefined;
 }
 
 /** One container's contribution, or why it contributes nothing. Names are unqualified (`@docker` is added later). */
@@ -26,6 +29,9 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions): Con
   const enabled = decoded.enable ?? o.exposedByDefault;
   if (!enabled) {
     return { kind: 'skipped', container: c, reason: decoded.enable === false ? 'traefik.enable=false' : 'not exposed (exposedByDefault is false and traefik.enable is not true)', issues: [] };
+  }
+  if (o.constraint !== undefined && !o.constraint(c.labels)) {
+    return { kind: 'skipped', container: c, reason: 'does not match providers.docker.constraints', issues: [] };
   }
   if (errors.length > 0) return { kind: 'skipped', container: c, reason: `${errors.length} label error(s)`, issues: decoded.issues };
   if (!c.running || c.paused) return { kind: 'skipped', container: c, reason: c.paused ? 'paused' : 'not running', issues: decoded.issues };

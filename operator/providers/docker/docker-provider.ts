@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { DockerProviderConfig, DynamicConfig } from '../../../labels-spec/index.js';
-import { containerConfig, type ContainerResult } from './container-config.js';
+import { containerConfig, type ContainerResult, type DockerProviderOptions } from './container-config.js';
+import { compileConstraints, type ContainerConstraint } from './constraints.js';
 import { toContainerView, type ContainerView } from './container-view.js';
 import { dockerClient } from './docker-connection.js';
 import { followContainerEvents, type ContainerEvent } from './docker-events.js';
@@ -38,6 +39,7 @@ export class DockerProvider {
   /** Bumped on every event per container, so a slow inspect never undoes a later kill. */
   private readonly generation = new Map<string, number>();
   private readonly reported = new Map<string, string>();
+  private readonly containerOptions: DockerProviderOptions;
 
   constructor(
     private readonly options: DockerProviderConfig,
@@ -46,6 +48,7 @@ export class DockerProvider {
     private readonly signal: AbortSignal,
   ) {
     this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
+    this.containerOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
@@ -138,7 +141,7 @@ export class DockerProvider {
   }
 
   private emit(cause: ContainerEvent | null): void {
-    const results = [...this.containers.values()].map((c) => containerConfig(c, this.options));
+    const results = [...this.containers.values()].map((c) => containerConfig(c, this.containerOptions));
     this.report(results);
     const merged = mergeContainers(results);
     this.onSnapshot({ config: merged.config, containers: results, errors: merged.errors, cause });
@@ -166,6 +169,16 @@ export class DockerProvider {
       if (r.kind === 'routed') for (const w of r.warnings) this.log.warn(w, { provider: 'docker', container: r.container.name });
     }
     for (const id of this.reported.keys()) if (!seen.has(id)) this.reported.delete(id);
+  }
+}
+
+/** A constraints expression that does not parse keeps every container out, as in Traefik, and says why. */
+function constraintOrReject(expression: string, log: ProviderLog): ContainerConstraint {
+  try {
+    return compileConstraints(expression);
+  } catch (err) {
+    log.error(`providers.docker.constraints "${expression}": ${err instanceof Error ? err.message : String(err)}; no container is routed until it is fixed`, { provider: 'docker' });
+    return () => false;
   }
 }
 
