@@ -44,7 +44,7 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
       status: item.status,
       provider: at === -1 ? '' : item.name.slice(at + 1),
       ...(item.errors.length > 0 ? { error: item.errors } : {}),
-      ...(item.kind === 'router' ? {} : { usedBy: item.usedBy }),
+      ...(item.kind === 'router' ? { using: item.using } : { usedBy: item.usedBy }),
     };
     report[section][item.name] = entry;
   }

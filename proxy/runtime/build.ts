@@ -40,6 +40,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
     const entryPoints = resolveEntryPoints(router, input, name, status);
+    status.setUsing(name, entryPoints);
     for (const ep of entryPoints) {
       const model = input.entryPoints[ep]?.http;
       const tls = router.tls ?? model?.tls ?? null;

@@ -1,5 +1,5 @@
 import type { Handler } from '../http/request-context.js';
-import { middlewareFactory } from '../middlewares/registry.js';
+import { middlewareFactory, type MiddlewareFactory } from '../middlewares/registry.js';
 import { qualify } from './qualified-name.js';
 import type { RuntimeStatus } from './status.js';
 
@@ -18,15 +18,17 @@ export function buildMiddlewareChain(
   const flat: { name: string; type: string; options: unknown }[] = [];
   const expanded = expand(names, routerName, middlewares, status, [], flat);
   if (expanded instanceof Error) return expanded;
+  // Name the first middleware in the router's order that cannot run, as the user reads the list.
+  for (const m of flat) {
+    if (middlewareFactory(m.type) !== undefined) continue;
+    const message = `middleware type "${m.type}" is not implemented yet in pe-edge`;
+    status.addError('middleware', m.name, message, true);
+    return new Error(`middleware "${m.name}": ${message}`);
+  }
   let handler = service;
   for (let i = flat.length - 1; i >= 0; i--) {
     const m = flat[i] as { name: string; type: string; options: unknown };
-    const factory = middlewareFactory(m.type);
-    if (factory === undefined) {
-      const message = `middleware type "${m.type}" is not implemented yet in pe-edge`;
-      status.addError('middleware', m.name, message, true);
-      return new Error(`middleware "${m.name}": ${message}`);
-    }
+    const factory = middlewareFactory(m.type) as MiddlewareFactory;
     try {
       handler = factory(m.options, handler);
     } catch (err) {

@@ -9,6 +9,8 @@ export interface ItemStatus {
   errors: string[];
   /** Routers using this service or middleware. */
   usedBy: string[];
+  /** Entrypoints a router is attached to (Traefik's `using`). */
+  using: string[];
 }
 
 export class RuntimeStatus {
@@ -18,7 +20,7 @@ export class RuntimeStatus {
     const key = `${kind} ${name}`;
     let item = this.items.get(key);
     if (item === undefined) {
-      item = { kind, name, status: 'enabled', errors: [], usedBy: [] };
+      item = { kind, name, status: 'enabled', errors: [], usedBy: [], using: [] };
       this.items.set(key, item);
     }
     return item;
@@ -39,6 +41,10 @@ export class RuntimeStatus {
   addUsedBy(kind: ItemKind, name: string, router: string): void {
     const item = this.entry(kind, name);
     if (!item.usedBy.includes(router)) item.usedBy.push(router);
+  }
+
+  setUsing(name: string, entryPoints: readonly string[]): void {
+    this.entry('router', name).using = [...entryPoints];
   }
 
   get(kind: ItemKind, name: string): ItemStatus | undefined {
