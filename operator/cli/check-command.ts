@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { checkConfiguration, reportHasErrors, type CheckReport } from '../check/check-report.js';
 import { composeContainers } from '../check/compose-containers.js';
@@ -38,7 +38,7 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
   const fragments = new Map<string, DynamicConfig>();
   const file = config.providers.file;
   if (file?.filename !== undefined && file.filename !== '') {
-    const path = existsSync(file.filename) || configFile === undefined ? file.filename : join(dirname(configFile), basename(file.filename));
+    const path = dynamicFilePath(file.filename, configFile);
     try {
       const content = await readConfigFile(path);
       const { config: dynamic, issues } = validateDynamicConfig(content.value);
@@ -93,6 +93,17 @@ async function dockerSnapshot(options: ConstructorParameters<typeof DockerProvid
   await provider.start();
   stop.abort();
   return result;
+}
+
+/**
+ * Where the file provider's file is when checking from elsewhere: next to traefik.yml first (a relative
+ * name, or the basename of a container path like /etc/traefik/dynamic.yml), then as written.
+ */
+function dynamicFilePath(filename: string, configFile: string | undefined): string {
+  if (configFile === undefined) return filename;
+  const dir = dirname(resolve(configFile));
+  const candidates = [...(isAbsolute(filename) ? [] : [join(dir, filename)]), filename, join(dir, basename(filename))];
+  return candidates.find((c) => existsSync(c)) ?? filename;
 }
 
 function siblingConfig(composeFile: string): string | undefined {
