@@ -44,6 +44,7 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     serviceUrl: '',
     startedAt: process.hrtime.bigint(),
     body: null,
+    response: null,
     upgrade,
   };
   if (ep.onDone !== null) {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
-import type { RequestContext } from '../http/request-context.js';
+import type { RequestContext, ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError } from './upstream-errors.js';
@@ -56,6 +56,8 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   // but TypeScript cannot call methods on the union.
   private readonly res: ServerResponse;
   private readonly http2: boolean;
+  /** Where body bytes go: the client response, or a middleware's stream in front of it. */
+  private sink: Writable;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -66,6 +68,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     private readonly attempt: number,
   ) {
     this.res = ctx.res as ServerResponse;
+    this.sink = this.res;
     this.http2 = ctx.req.httpVersionMajor === 2;
     this.res.once('close', this.onClientClose);
   }
@@ -100,19 +103,24 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
+    const hooks = this.ctx.response;
+    if (hooks !== null) {
+      for (let i = hooks.headers.length - 1; i >= 0; i--) (hooks.headers[i] as (s: number, h: ResponseHeaders) => void)(statusCode, out);
+      if (hooks.body !== null) this.sink = hooks.body(statusCode, out) ?? res;
+    }
     if (this.http2 || statusMessage === undefined || statusMessage === '') res.writeHead(statusCode, out);
     else res.writeHead(statusCode, statusMessage, out);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.res.write(chunk)) {
+    if (!this.sink.write(chunk)) {
       controller.pause();
-      this.res.once('drain', this.onDrain);
+      this.sink.once('drain', this.onDrain);
     }
   }
 
   onResponseEnd(): void {
-    this.res.end();
+    this.sink.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 
 /** A client request as node:http (HTTP/1.1) or node:http2's compatibility API (HTTP/2) hands it to us. */
@@ -40,6 +40,8 @@ export interface RequestContext {
   readonly startedAt: bigint;
   /** The request body when a middleware has read it whole (buffering); null means stream it from `req`. */
   body: Buffer | null;
+  /** Response-side work middlewares asked for; null (the common case) costs the forwarder nothing. */
+  response: ResponseHooks | null;
   /** Set for HTTP/1.1 Upgrade requests (WebSocket): the client socket to relay once upstream answers 101. */
   readonly upgrade: UpgradeRequest | null;
 }
@@ -47,6 +49,24 @@ export interface RequestContext {
 export interface UpgradeRequest {
   readonly socket: Duplex;
   readonly head: Buffer;
+}
+
+/** Upstream response headers as the forwarder is about to send them (lower-case names). */
+export type ResponseHeaders = Record<string, string | string[]>;
+
+/**
+ * What middlewares do to the upstream's response, registered while the request passes through them.
+ * Header hooks run innermost first (the order responses travel back through a chain).
+ */
+export interface ResponseHooks {
+  headers: ((status: number, headers: ResponseHeaders) => void)[];
+  /** Replaces where the body goes (a compressor in front of the client); may edit headers first. */
+  body: ((status: number, headers: ResponseHeaders) => Writable | null) | null;
+}
+
+/** The hooks of ctx, created on first use. */
+export function responseHooks(ctx: RequestContext): ResponseHooks {
+  return (ctx.response ??= { headers: [], body: null });
 }
 
 /** A step on the request path: a router's middleware chain ends in a service handler. */

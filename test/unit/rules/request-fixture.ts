@@ -73,5 +73,6 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     serviceUrl: '',
     startedAt: 0n,
     body: null,
+    response: null,
   };
 }
