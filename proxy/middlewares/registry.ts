@@ -1,17 +1,24 @@
-import type { Handler } from '../http/request-context.js';
 import { createBuffering, type BufferingOptions } from './buffering.js';
+import { HEADER_MIDDLEWARES } from './headers/index.js';
+import type { MiddlewareEntry, MiddlewareFactory } from './middleware-entry.js';
+import { PATH_MIDDLEWARES } from './paths/index.js';
 import { createRedirectScheme, type RedirectSchemeOptions } from './redirect-scheme.js';
+import { RESPONSE_MIDDLEWARES } from './response/index.js';
+import { TRAFFIC_MIDDLEWARES } from './traffic/index.js';
 
-/** Builds one middleware instance (per router, as Traefik does) around the next handler. */
-export type MiddlewareFactory = (options: unknown, next: Handler) => Handler;
+export type { MiddlewareFactory } from './middleware-entry.js';
+
+const CORE: readonly MiddlewareEntry[] = [
+  ['redirectScheme', (options, next) => createRedirectScheme(options as RedirectSchemeOptions, next)],
+  ['buffering', (options, next) => createBuffering(options as BufferingOptions, next)],
+];
 
 /**
  * Middleware types pe-edge implements, by Traefik's type key. Every other valid Traefik type is accepted
  * by the schema but disables the routers that use it with a "not implemented yet" error.
  */
 const FACTORIES: ReadonlyMap<string, MiddlewareFactory> = new Map<string, MiddlewareFactory>([
-  ['redirectScheme', (options, next) => createRedirectScheme(options as RedirectSchemeOptions, next)],
-  ['buffering', (options, next) => createBuffering(options as BufferingOptions, next)],
+  ...CORE, ...TRAFFIC_MIDDLEWARES, ...HEADER_MIDDLEWARES, ...RESPONSE_MIDDLEWARES, ...PATH_MIDDLEWARES,
 ]);
 
 export function middlewareFactory(type: string): MiddlewareFactory | undefined {
