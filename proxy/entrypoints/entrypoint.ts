@@ -69,7 +69,10 @@ export class EntryPoint {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    // A connection that never sends a byte must not be held forever (Traefik applies readTimeout to the sniff).
+    if (this.options.readTimeout > 0) socket.setTimeout(this.options.readTimeout, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
       (first[0] === TLS_HANDSHAKE ? this.httpsServer : this.httpServer).emit('connection', socket);
@@ -116,6 +119,8 @@ function onUpgrade(ctx: EntryPointContext, req: http.IncomingMessage, socket: Du
   const res = new http.ServerResponse(req);
   res.assignSocket(socket as net.Socket);
   res.shouldKeepAlive = false;
+  // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
+  res.once('finish', () => socket.end());
   handleRequest(ctx, req, res, tls, { socket, head });
 }
 
