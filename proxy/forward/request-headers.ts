@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { RequestContext } from '../http/request-context.js';
+import { middlewareSetHeaders } from '../http/request-header-edit.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1 and Go's ReverseProxy list): never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -37,17 +38,25 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   let xfPort: string | undefined;
   let realIp: string | undefined;
 
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
+  // An untrusted peer's X-Forwarded-* are dropped, but those a middleware set (stripPrefix's
+  // X-Forwarded-Prefix) are the proxy's own: they are read again, after rawHeaders, as trusted.
+  const own = policy.trusted ? undefined : middlewareSetHeaders(ctx.req);
+  const total = own === undefined ? raw.length : raw.length + own.length;
+  for (let i = 0; i < total; i += 2) {
+    const fromMiddleware = i >= raw.length;
+    const list = fromMiddleware ? (own as readonly string[]) : raw;
+    const at = fromMiddleware ? i - raw.length : i;
+    const name = list[at] as string;
+    const value = list[at + 1] as string;
     if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) continue;
     const lower = name.toLowerCase();
+    if (fromMiddleware && !FORWARDED.has(lower)) continue; // already in rawHeaders
     if (lower === 'host' || HOP_BY_HOP.has(lower)) continue;
     // A body read whole by a middleware goes out with its own length (Go's buffering does the same).
     if (ctx.body !== null && lower === 'content-length') continue;
     if (connectionTokens !== null && connectionTokens.has(lower) && !FORWARDED.has(lower)) continue;
     if (FORWARDED.has(lower)) {
-      if (!policy.trusted) continue;
+      if (!policy.trusted && !fromMiddleware) continue;
       // These are rewritten below; remember what a trusted peer sent.
       if (lower === 'x-forwarded-for') { xff = xff === undefined ? value : `${xff}, ${value}`; continue; }
       if (lower === 'x-forwarded-server') continue;
