@@ -1,4 +1,7 @@
 import type { MiddlewareEntry } from '../middleware-entry.js';
+import { createCompress, type CompressOptions } from './compress.js';
 
 /** Middlewares that act on the upstream's answer: compress, circuitBreaker, retry. */
-export const RESPONSE_MIDDLEWARES: readonly MiddlewareEntry[] = [];
+export const RESPONSE_MIDDLEWARES: readonly MiddlewareEntry[] = [
+  ['compress', (options, next) => createCompress(options as CompressOptions, next)],
+];

@@ -1,0 +1,85 @@
+import type { Handler, RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { responseHooks } from '../../http/request-context.js';
+import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from './accept-encoding.js';
+import { compressedBody, type ZlibEncoding } from './compressed-body.js';
+import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
+
+/** labels-spec `compress`, validated and defaulted. */
+export interface CompressOptions {
+  excludedContentTypes: string[];
+  includedContentTypes: string[];
+  minResponseBodyBytes: number;
+  encodings: ('zstd' | 'br' | 'gzip')[];
+  defaultEncoding: string;
+}
+
+// Traefik never compresses gRPC, whatever the options say.
+const GRPC = 'application/grpc';
+
+function parseOption(option: string): (value: string) => MediaType {
+  return (value) => {
+    const parsed = parseMediaType(value);
+    if (parsed === null) throw new Error(`compress.${option}: "${value}" is not a valid media type`);
+    return parsed;
+  };
+}
+
+/**
+ * Deviation: Node 20's zlib has no zstd. zstd stays a valid option, but pe-edge negotiates as if the
+ * server did not offer it, so a client that prefers zstd gets the next acceptable encoding in the
+ * server's order (or an uncompressed body); a request never fails for it.
+ */
+function negotiation(options: CompressOptions): Negotiation {
+  const supported = options.encodings.filter((e): e is ZlibEncoding => e === 'gzip' || e === 'br');
+  const fallback = supported[0] ?? IDENTITY;
+  const configured = options.defaultEncoding === 'zstd' ? fallback : options.defaultEncoding;
+  return {
+    supported,
+    whenAbsent: configured === '' ? IDENTITY : configured,
+    forWildcard: configured !== '' ? configured : supported.includes('br') ? 'br' : fallback,
+  };
+}
+
+/** Traefik's compress (§3.7): gzip or br by Accept-Encoding, for bodies of at least minResponseBodyBytes. */
+export function createCompress(options: CompressOptions, next: Handler): Handler {
+  const excluded = [GRPC, ...options.excludedContentTypes].map(parseOption('excludedContentTypes'));
+  const included = options.includedContentTypes.map(parseOption('includedContentTypes'));
+  const excludedRequestTypes = new Set(excluded.map((m) => m.type));
+  const choose = negotiation(options);
+  const minSize = options.minResponseBodyBytes > 0 ? options.minResponseBodyBytes : 1024;
+
+  const compressible = (headers: ResponseHeaders): boolean => {
+    const raw = headers['content-type'];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    // Traefik's own writer filters only responses that name a type.
+    if (value === undefined || value === '') return true;
+    const type = parseMediaType(value);
+    if (type === null) return false;
+    if (included.length > 0) return included.some((c) => mediaTypeMatches(c, type));
+    return !excluded.some((c) => mediaTypeMatches(c, type));
+  };
+
+  return (ctx: RequestContext): void => {
+    if (ctx.method === 'HEAD' || ctx.upgrade !== null) return next(ctx);
+    // Request side: an excluded request type (text/event-stream, gRPC) turns compression off.
+    const requestType = ctx.req.headers['content-type'];
+    if (requestType !== undefined && excludedRequestTypes.has(parseMediaType(requestType)?.type ?? '')) return next(ctx);
+    const accept = ctx.req.headers['accept-encoding'];
+    const chosen = negotiateEncoding(Array.isArray(accept) ? accept.join(',') : accept, choose);
+    if (chosen === IDENTITY || chosen === NOT_ACCEPTABLE) return next(ctx);
+    const encoding = chosen as ZlibEncoding;
+    const res = ctx.res;
+    responseHooks(ctx).body = (status, headers) => {
+      addVary(headers);
+      return compressible(headers) ? compressedBody(res, encoding, minSize, status, headers) : null;
+    };
+    next(ctx);
+  };
+}
+
+/** `Vary: Accept-Encoding` is added (Header.Add) whenever an encoding was chosen, compressed or not. */
+function addVary(headers: ResponseHeaders): void {
+  const existing = headers.vary;
+  if (existing === undefined) headers.vary = 'Accept-Encoding';
+  else headers.vary = [...(Array.isArray(existing) ? existing : [existing]), 'Accept-Encoding'];
+}

@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import { request } from 'undici';
+import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import type { EdgeProxy } from '../../../proxy/index.js';
+
+const BIG = 'x'.repeat(2048);
+const SMALL = 'y'.repeat(500);
+
+/** Backend paths: /big and /small answer with Content-Length; /chunked-* stream without it. */
+function answer(path: string, res: import('node:http').ServerResponse): void {
+  const type = path.includes('html') ? 'text/html' : 'text/plain; charset=utf-8';
+  if (path === '/encoded') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    res.end(zlib.gzipSync(BIG));
+    return;
+  }
+  if (path === '/no-content') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  const body = path.includes('small') ? SMALL : BIG;
+  if (path.startsWith('/chunked')) {
+    res.writeHead(200, { 'content-type': type });
+    res.write(body.slice(0, 300));
+    setTimeout(() => res.end(body.slice(300)), 20);
+    return;
+  }
+  res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function withCompress(t: import('node:test').TestContext, compress: Record<string, unknown>): Promise<{ proxy: EdgeProxy; backend: Backend; url: string }> {
+  const backend = await startBackend('app', (req, res) => answer(req.url ?? '/', res));
+  const m = validateDynamicConfig({ http: { middlewares: { m: { compress } } } }).config.http.middlewares.m;
+  assert.ok(m !== undefined);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'm@file': m },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  return { proxy, backend, url: `http://127.0.0.1:${proxy.port('web')}` };
+}
+
+async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const res = await request(url, { method: method as 'GET', headers });
+  return { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+}
+
+test('compress: {} with Accept-Encoding gzip, br, zstd compresses 2 KB text/plain with br (Traefik: zstd, which Node 20 lacks)', async (t) => {
+  const { url } = await withCompress(t, {});
+  for (const path of ['/big', '/chunked-big']) {
+    const res = await get(url + path, { 'accept-encoding': 'gzip, br, zstd' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], 'br', path);
+    assert.equal(res.headers['content-length'], undefined, path);
+    assert.equal(res.headers.vary, 'Accept-Encoding');
+    assert.equal(zlib.brotliDecompressSync(res.body).toString(), BIG);
+  }
+});
+
+test('compress: a 500 B body passes uncompressed with its own headers, with or without Content-Length', async (t) => {
+  const { url } = await withCompress(t, {});
+  const plain = await get(url + '/small', { 'accept-encoding': 'gzip, br, zstd' });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.headers['content-length'], '500');
+  assert.equal(plain.body.toString(), SMALL);
+  const chunked = await get(url + '/chunked-small', { 'accept-encoding': 'gzip, br, zstd' });
+  assert.equal(chunked.headers['content-encoding'], undefined);
+  assert.equal(chunked.body.toString(), SMALL);
+});
+
+test('compress: q-values choose gzip; no Accept-Encoding means no compression', async (t) => {
+  const { url } = await withCompress(t, {});
+  const weighted = await get(url + '/big', { 'accept-encoding': 'gzip;q=1, br;q=0.5' });
+  assert.equal(weighted.headers['content-encoding'], 'gzip');
+  assert.equal(zlib.gunzipSync(weighted.body).toString(), BIG);
+  const none = await get(url + '/big');
+  assert.equal(none.headers['content-encoding'], undefined);
+  assert.equal(none.headers.vary, undefined);
+  assert.equal(none.body.toString(), BIG);
+});
+
+test('compress: already-encoded responses, HEAD and 204 are left alone', async (t) => {
+  const { url } = await withCompress(t, {});
+  const encoded = await get(url + '/encoded', { 'accept-encoding': 'br' });
+  assert.equal(encoded.headers['content-encoding'], 'gzip');
+  assert.equal(zlib.gunzipSync(encoded.body).toString(), BIG);
+  const head = await get(url + '/big', { 'accept-encoding': 'br' }, 'HEAD');
+  assert.equal(head.headers['content-encoding'], undefined);
+  assert.equal(head.headers['content-length'], '2048');
+  const empty = await get(url + '/no-content', { 'accept-encoding': 'br' });
+  assert.equal(empty.status, 204);
+  assert.equal(empty.headers['content-encoding'], undefined);
+});
+
+test('compress: excluded and included content types, and an excluded request type', async (t) => {
+  const excluding = await withCompress(t, { excludedContentTypes: ['text/html'] });
+  assert.equal((await get(excluding.url + '/big-html', { 'accept-encoding': 'gzip' })).headers['content-encoding'], undefined);
+  assert.equal((await get(excluding.url + '/big', { 'accept-encoding': 'gzip' })).headers['content-encoding'], 'gzip');
+  const grpc = await get(excluding.url + '/big', { 'accept-encoding': 'gzip', 'content-type': 'application/grpc' });
+  assert.equal(grpc.headers['content-encoding'], undefined);
+  const including = await withCompress(t, { includedContentTypes: ['text/html'] });
+  assert.equal((await get(including.url + '/chunked-big-html', { 'accept-encoding': 'gzip' })).headers['content-encoding'], 'gzip');
+  assert.equal((await get(including.url + '/big', { 'accept-encoding': 'gzip' })).headers['content-encoding'], undefined);
+});
+
+test('compress: defaultEncoding answers requests without Accept-Encoding; minResponseBodyBytes is honoured', async (t) => {
+  const { url } = await withCompress(t, { defaultEncoding: 'gzip', minResponseBodyBytes: 100, encodings: ['gzip'] });
+  const res = await get(url + '/small');
+  assert.equal(res.headers['content-encoding'], 'gzip');
+  assert.equal(zlib.gunzipSync(res.body).toString(), SMALL);
+  const br = await get(url + '/small', { 'accept-encoding': 'br' });
+  assert.equal(br.headers['content-encoding'], undefined, 'br is not in encodings');
+});
+
+test('compress: encodings [zstd] only never fails a request, it answers uncompressed', async (t) => {
+  const { url } = await withCompress(t, { encodings: ['zstd'] });
+  const res = await get(url + '/big', { 'accept-encoding': 'zstd' });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['content-encoding'], undefined);
+  assert.equal(res.body.toString(), BIG);
+});
+
+test('compress: a dead backend still answers 502 Bad Gateway', async (t) => {
+  const { url, backend } = await withCompress(t, {});
+  await backend.close();
+  const res = await get(url + '/big', { 'accept-encoding': 'gzip' });
+  assert.equal(res.status, 502);
+  assert.equal(res.body.toString(), 'Bad Gateway');
+});
