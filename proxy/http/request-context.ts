@@ -15,8 +15,11 @@ export interface RequestContext {
   readonly res: ClientResponse;
   /** Canonical host as matchers see it: lower-case, port and one trailing dot removed, '' when absent. */
   readonly host: string;
-  /** The Host header (or :authority) exactly as the client sent it, port included. */
-  readonly hostHeader: string;
+  /**
+   * The Host header (or :authority) exactly as the client sent it, port included; the Host sent upstream
+   * with passHostHeader. Writable: the headers middleware's `customRequestHeaders.Host` replaces it (Go's req.Host).
+   */
+  hostHeader: string;
   readonly method: string;
   /** Path as matchers see it: unreserved %XX decoded, reserved ones (%2F, %23, ...) kept encoded (Traefik v3.4+). */
   path: string;

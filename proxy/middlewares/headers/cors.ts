@@ -1,0 +1,91 @@
+import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import type { HeadersOptions } from './headers-options.js';
+import { answerThroughHooks } from './hooked-answer.js';
+
+/** CORS as Traefik v3.2's headers middleware does it: preflight answered here, the rest on the response. */
+export class Cors {
+  private readonly originList: readonly string[];
+  private readonly originRegexes: readonly RegExp[];
+  private readonly preflightHeaders: readonly (readonly [string, string])[];
+  readonly credentials: boolean;
+  readonly exposeHeaders: string;
+  readonly addVary: boolean;
+  /** Whether the response side can depend on the request's Origin. */
+  readonly checksOrigin: boolean;
+  private readonly maxAge: string;
+
+  constructor(o: HeadersOptions) {
+    this.originList = o.accessControlAllowOriginList ?? [];
+    this.originRegexes = (o.accessControlAllowOriginListRegex ?? []).map(compileOrigin);
+    this.credentials = o.accessControlAllowCredentials === true;
+    this.exposeHeaders = (o.accessControlExposeHeaders ?? []).join(',');
+    this.addVary = o.addVaryHeader === true;
+    this.checksOrigin = this.originList.length !== 0 || this.originRegexes.length !== 0;
+    const pre: [string, string][] = [];
+    if (this.credentials) pre.push(['access-control-allow-credentials', 'true']);
+    const allowHeaders = (o.accessControlAllowHeaders ?? []).join(',');
+    if (allowHeaders !== '') pre.push(['access-control-allow-headers', allowHeaders]);
+    const allowMethods = (o.accessControlAllowMethods ?? []).join(',');
+    if (allowMethods !== '') pre.push(['access-control-allow-methods', allowMethods]);
+    this.preflightHeaders = pre;
+    this.maxAge = String(Math.trunc(o.accessControlMaxAge ?? 0));
+  }
+
+  /** OPTIONS with Origin and Access-Control-Request-Method: answered 200 here, never forwarded. */
+  isPreflight(ctx: RequestContext): boolean {
+    return ctx.method === 'OPTIONS' && headerValue(ctx, 'origin') !== '' && headerValue(ctx, 'access-control-request-method') !== '';
+  }
+
+  answerPreflight(ctx: RequestContext): void {
+    const headers: ResponseHeaders = {};
+    for (const [name, value] of this.preflightHeaders) headers[name] = value;
+    const match = this.allowedOrigin(headerValue(ctx, 'origin'));
+    if (match !== null) headers['access-control-allow-origin'] = match;
+    headers['access-control-max-age'] = this.maxAge;
+    headers['content-length'] = '0';
+    answerThroughHooks(ctx, 200, headers, '');
+  }
+
+  /** The Access-Control-Allow-Origin value for this Origin: the list item (`*` stays `*`), a regex match echoes it. */
+  allowedOrigin(origin: string): string | null {
+    for (const item of this.originList) {
+      if (item === '*' || item === origin) return item;
+    }
+    for (const re of this.originRegexes) {
+      if (re.test(origin)) return origin;
+    }
+    return null;
+  }
+
+  /** The non-preflight response headers, after customResponseHeaders (Traefik's order). */
+  applyResponse(headers: ResponseHeaders, allowOrigin: string | null): void {
+    if (allowOrigin !== null) headers['access-control-allow-origin'] = allowOrigin;
+    if (this.credentials) headers['access-control-allow-credentials'] = 'true';
+    if (this.exposeHeaders !== '') headers['access-control-expose-headers'] = this.exposeHeaders;
+    if (!this.addVary) return;
+    const current = headers['vary'];
+    const vary = current === undefined ? '' : Array.isArray(current) ? (current[0] ?? '') : current;
+    if (vary === 'Origin') return;
+    headers['vary'] = vary === '' ? 'Origin' : vary + ',Origin';
+  }
+
+  /** The list items, each a possible Access-Control-Allow-Origin value that needs no per-request closure. */
+  listItems(): readonly string[] {
+    return this.originList;
+  }
+}
+
+/** Go's regexp.MatchString is unanchored, as RegExp.test is; RE2 syntax is mostly JavaScript's. */
+function compileOrigin(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new Error(`error occurred during origin parsing: accessControlAllowOriginListRegex "${source}": ${(err as Error).message}`);
+  }
+}
+
+function headerValue(ctx: RequestContext, lower: string): string {
+  const v = ctx.req.headers[lower];
+  if (v === undefined) return '';
+  return Array.isArray(v) ? (v[0] ?? '') : v;
+}

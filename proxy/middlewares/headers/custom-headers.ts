@@ -1,0 +1,49 @@
+import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
+import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
+
+type RequestEdit =
+  | { kind: 'delete'; name: string }
+  | { kind: 'host'; value: string }
+  | { kind: 'set'; name: string; value: string };
+
+/** customRequestHeaders / customResponseHeaders, compiled once: "" deletes, `Host` sets the upstream Host. */
+export class CustomHeaders {
+  private readonly requestEdits: readonly RequestEdit[];
+  /** [lower-case name, value or null to delete]. */
+  private readonly responseEdits: readonly (readonly [string, string | null])[];
+
+  constructor(request: Record<string, string> | undefined, response: Record<string, string> | undefined) {
+    // `Host: ""` is Go's Header.Del("Host"), which does nothing: req.Host is not a header.
+    const entries = Object.entries(request ?? {}).filter(([name, value]) => !(value === '' && name.toLowerCase() === 'host'));
+    this.requestEdits = entries.map(([name, value]): RequestEdit => {
+      if (value === '') return { kind: 'delete', name };
+      if (name.toLowerCase() === 'host') return { kind: 'host', value };
+      return { kind: 'set', name, value };
+    });
+    this.responseEdits = Object.entries(response ?? {}).map(([name, value]) => [name.toLowerCase(), value === '' ? null : value] as const);
+  }
+
+  get editsRequest(): boolean {
+    return this.requestEdits.length !== 0;
+  }
+
+  get editsResponse(): boolean {
+    return this.responseEdits.length !== 0;
+  }
+
+  editRequest(ctx: RequestContext): void {
+    for (const edit of this.requestEdits) {
+      // Go's req.Host is not a header: the forwarder sends ctx.hostHeader (passHostHeader) as Host.
+      if (edit.kind === 'host') ctx.hostHeader = edit.value;
+      else if (edit.kind === 'delete') deleteRequestHeader(ctx.req, edit.name);
+      else setRequestHeader(ctx.req, edit.name, edit.value);
+    }
+  }
+
+  editResponse(headers: ResponseHeaders): void {
+    for (const [name, value] of this.responseEdits) {
+      if (value === null) delete headers[name];
+      else headers[name] = value;
+    }
+  }
+}

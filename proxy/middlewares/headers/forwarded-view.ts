@@ -1,0 +1,38 @@
+import type { RequestContext } from '../../http/request-context.js';
+
+/**
+ * A request header as Traefik's router-level middlewares read it. Traefik's entrypoint drops an untrusted
+ * peer's X-Forwarded-* and fills the blanks with its own values before any middleware runs; pe-edge does
+ * that later, in the forwarder, so middlewares that read these headers ask here.
+ */
+export function requestHeaderAsTraefikSees(ctx: RequestContext, lower: string): string {
+  const own = OWN_VALUES.get(lower);
+  const sent = own === undefined || ctx.trustForwarded ? firstValue(ctx.req.headers[lower]) : '';
+  if (sent !== '' || own === undefined) return sent;
+  return own(ctx);
+}
+
+const OWN_VALUES = new Map<string, (ctx: RequestContext) => string>([
+  ['x-forwarded-proto', (ctx) => (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http')],
+  ['x-forwarded-host', (ctx) => ctx.hostHeader],
+  ['x-forwarded-port', (ctx) => portOf(ctx.hostHeader, ctx.tls)],
+  ['x-real-ip', (ctx) => ctx.clientIp],
+  // Set by the reverse proxy itself after the middlewares: they never see a value from an untrusted peer.
+  ['x-forwarded-for', () => ''],
+  ['x-forwarded-server', () => ''],
+  ['x-forwarded-uri', () => ''],
+  ['x-forwarded-method', () => ''],
+  ['x-forwarded-prefix', () => ''],
+]);
+
+function portOf(hostHeader: string, tls: boolean): string {
+  const bracket = hostHeader.lastIndexOf(']');
+  const colon = hostHeader.lastIndexOf(':');
+  if (colon > bracket && colon !== -1 && colon < hostHeader.length - 1) return hostHeader.slice(colon + 1);
+  return tls ? '443' : '80';
+}
+
+function firstValue(v: string | string[] | undefined): string {
+  if (v === undefined) return '';
+  return Array.isArray(v) ? (v[0] ?? '') : v;
+}

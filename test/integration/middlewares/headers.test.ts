@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateDynamicConfig } from '../../../labels-spec/index.js';
+import { startBackend, type BackendHandler } from '../../support/backends.js';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { httpRequest } from '../../support/tls-clients.js';
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }, headers: Record<string, unknown>, handler?: BackendHandler) {
+  const { config } = validateDynamicConfig({ http: { middlewares: { m: { headers } } } });
+  const middleware = (config.http.middlewares as Record<string, Record<string, unknown>>)['m'] as Record<string, unknown>;
+  const app = await startBackend('app', handler);
+  t.after(() => app.close());
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: { 'm@file': middleware },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  return { app, port: proxy.port('web') };
+}
+
+test('Pixelated Empathy headers: Server and X-Powered-By hidden, security headers shown', async (t) => {
+  const { port } = await setup(t, {
+    stsSeconds: 31536000, stsIncludeSubdomains: true, stsPreload: true, forceSTSHeader: true, frameDeny: true,
+    contentTypeNosniff: true, browserXssFilter: true, referrerPolicy: 'strict-origin-when-cross-origin',
+    contentSecurityPolicy: "default-src 'self'", customResponseHeaders: { 'X-Powered-By': '', Server: '' },
+  }, (_req, res) => {
+    res.writeHead(200, { server: 'nginx/1.25', 'x-powered-by': 'Express', 'content-type': 'text/html' });
+    res.end('<p>hi</p>');
+  });
+  const r = await httpRequest({ port, host: 'pe.test' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body, '<p>hi</p>');
+  assert.equal(r.headers['server'], undefined);
+  assert.equal(r.headers['x-powered-by'], undefined);
+  assert.equal(r.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains; preload');
+  assert.equal(r.headers['x-frame-options'], 'DENY');
+  assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  assert.equal(r.headers['x-xss-protection'], '1; mode=block');
+  assert.equal(r.headers['referrer-policy'], 'strict-origin-when-cross-origin');
+  assert.equal(r.headers['content-security-policy'], "default-src 'self'");
+});
+
+test('customRequestHeaders {X-Foo: ""} removes X-Foo; values set and Host replaced upstream', async (t) => {
+  const { app, port } = await setup(t, { customRequestHeaders: { 'X-Foo': '', 'X-Env': 'prod', Host: 'internal.test' } });
+  const r = await httpRequest({ port, host: 'pe.test', headers: { 'x-foo': 'secret', 'x-env': 'dev' } });
+  assert.equal(r.status, 200);
+  const seen = app.seen[0]?.headers;
+  assert.equal(seen?.['x-foo'], undefined);
+  assert.equal(seen?.['x-env'], 'prod');
+  assert.equal(seen?.host, 'internal.test');
+});
+
+test('customResponseHeaders {Server: ""} removes Server', async (t) => {
+  const { port } = await setup(t, { customResponseHeaders: { Server: '' } }, (_req, res) => {
+    res.writeHead(200, { server: 'Apache' });
+    res.end('ok');
+  });
+  const r = await httpRequest({ port });
+  assert.equal(r.headers['server'], undefined);
+  assert.equal(r.body, 'ok');
+});
+
+test('CORS preflight is answered 200 by the proxy, not forwarded (seed)', async (t) => {
+  const { app, port } = await setup(t, { accessControlAllowOriginList: ['https://a.test'] });
+  const r = await httpRequest({ port, method: 'OPTIONS', headers: { origin: 'https://a.test', 'access-control-request-method': 'GET' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['access-control-allow-origin'], 'https://a.test');
+  assert.equal(r.headers['access-control-max-age'], '0');
+  assert.equal(r.body, '');
+  assert.equal(app.seen.length, 0);
+  const plain = await httpRequest({ port, headers: { origin: 'https://a.test' } });
+  assert.equal(plain.headers['access-control-allow-origin'], 'https://a.test');
+  assert.equal(app.seen.length, 1);
+});
+
+test('allowedHosts: other host gets 500 Bad Host from http.Error', async (t) => {
+  const { app, port } = await setup(t, { allowedHosts: ['pe.test'] });
+  const bad = await httpRequest({ port, host: 'evil.test' });
+  assert.equal(bad.status, 500);
+  assert.equal(bad.body, 'Bad Host\n');
+  assert.equal(bad.headers['content-type'], 'text/plain; charset=utf-8');
+  assert.equal(bad.headers['x-content-type-options'], 'nosniff');
+  assert.equal(app.seen.length, 0);
+  const good = await httpRequest({ port, host: 'pe.test' });
+  assert.equal(good.status, 200);
+});

@@ -1,0 +1,68 @@
+import type { RequestContext, ResponseHeaders } from '../../../proxy/http/request-context.js';
+
+/** What a middleware wrote itself, when it answered instead of calling next. */
+export interface Answer {
+  status: number;
+  headers: ResponseHeaders;
+  body: string;
+}
+
+export interface FakeRequest {
+  method?: string;
+  host?: string;
+  tls?: boolean;
+  trustForwarded?: boolean;
+  /** Raw header pairs as the client spelled them. */
+  headers?: [string, string][];
+}
+
+/** A RequestContext over plain objects: enough for middlewares that read headers and answer or call next. */
+export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer: () => Answer | null } {
+  const raw: string[] = [];
+  const headers: Record<string, string | string[]> = {};
+  const hostHeader = r.host ?? 'app.test';
+  for (const [name, value] of [['Host', hostHeader], ...(r.headers ?? [])] as [string, string][]) {
+    raw.push(name, value);
+    const lower = name.toLowerCase();
+    const current = headers[lower];
+    headers[lower] = current === undefined ? value : `${String(current)}, ${value}`;
+  }
+  let answer: Answer | null = null;
+  const res = {
+    headersSent: false,
+    writeHead(status: number, h: ResponseHeaders) { answer = { status, headers: h, body: '' }; this.headersSent = true; return this; },
+    end(body?: string) { if (answer !== null) answer.body = body ?? ''; },
+    destroy() {},
+  };
+  const ctx = {
+    req: { headers, rawHeaders: raw, method: r.method ?? 'GET' },
+    res,
+    host: hostHeader.replace(/:\d+$/, '').toLowerCase(),
+    hostHeader,
+    method: r.method ?? 'GET',
+    path: '/',
+    rawPath: '/',
+    rawQuery: '',
+    clientIp: '192.0.2.7',
+    clientPort: 40000,
+    tls: r.tls ?? false,
+    entryPoint: 'web',
+    trustForwarded: r.trustForwarded ?? false,
+    routerName: '',
+    serviceName: '',
+    serviceUrl: '',
+    startedAt: 0n,
+    body: null,
+    response: null,
+    upgrade: null,
+  } as unknown as RequestContext;
+  return { ctx, answer: () => answer };
+}
+
+/** The upstream response headers as the forwarder would send them after the middlewares' hooks. */
+export function runResponseHooks(ctx: RequestContext, status: number, upstream: ResponseHeaders): ResponseHeaders {
+  const out = { ...upstream };
+  const hooks = ctx.response?.headers ?? [];
+  for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as (s: number, h: ResponseHeaders) => void)(status, out);
+  return out;
+}
