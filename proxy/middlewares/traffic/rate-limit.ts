@@ -1,0 +1,75 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Handler, RequestContext } from '../../http/request-context.js';
+import { sendBareStatus } from '../../http/traefik-responses.js';
+import { formatGoDuration } from './go-duration.js';
+import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
+import { TokenBucket } from './token-bucket.js';
+import { TtlMap } from './ttl-map.js';
+
+/** rateLimit as labels-spec outputs it: period in milliseconds, burst already at least 1. */
+export interface RateLimitOptions {
+  average: number;
+  period: number;
+  burst: number;
+  sourceCriterion?: SourceCriterionOptions | undefined;
+}
+
+const MAX_SOURCES = 65536;
+const TOO_MANY = 'Too Many Requests';
+
+/**
+ * Traefik's rateLimit: a token bucket per source. A request whose token comes within maxDelay is held
+ * that long and then forwarded; a later one is refused with 429 and when to retry.
+ */
+export function createRateLimit(options: RateLimitOptions, next: Handler): Handler {
+  if (options.period < 0) throw new Error(`rateLimit.period: negative value not valid for period: ${options.period}ms`);
+  // average 0 is rate.Inf: every reservation is immediate, so nothing is limited.
+  if (options.average <= 0) return next;
+  const periodNs = options.period === 0 ? 1e9 : Math.round(options.period * 1e6);
+  const rate = (options.average * 1e9) / periodNs;
+  // Go truncates the rate to an integer here: r = 1.5 gives 1s/2 = 500ms.
+  const maxDelayNs = rate < 1 ? 500e6 : Math.trunc(1e9 / (2 * Math.trunc(rate)));
+  // Rarely active (slow) buckets live longer: ttl 2 s for r >= 1, else 1 + int(1/r).
+  const ttl = rate >= 1 ? 2 : 1 + Math.trunc(1 / rate);
+  const burst = Math.max(1, Math.trunc(options.burst));
+  const buckets = new TtlMap<TokenBucket>(MAX_SOURCES, ttl);
+  const newBucket = (): TokenBucket => new TokenBucket(rate, burst);
+  const source = createSourceExtractor(options.sourceCriterion, 'ip', 'rateLimit.sourceCriterion');
+
+  return (ctx: RequestContext): void => {
+    const bucket = buckets.touch(source(ctx), newBucket, Date.now());
+    const delayNs = bucket.reserve(performance.now() / 1000, maxDelayNs);
+    if (delayNs > maxDelayNs) {
+      refuse(ctx, delayNs);
+      return;
+    }
+    if (delayNs === 0) {
+      next(ctx);
+      return;
+    }
+    delayThenForward(ctx, next, delayNs);
+  };
+}
+
+/** Sleeps, then forwards; a client that leaves meanwhile is not forwarded (its token stays spent, as in Go). */
+function delayThenForward(ctx: RequestContext, next: Handler, delayNs: number): void {
+  const onClose = (): void => clearTimeout(timer);
+  const timer = setTimeout(() => {
+    ctx.res.off('close', onClose);
+    next(ctx);
+  }, delayNs / 1e6);
+  ctx.res.once('close', onClose);
+}
+
+function refuse(ctx: RequestContext, delayNs: number): void {
+  const res = ctx.res as ServerResponse;
+  res.setHeader('retry-after', String(Math.ceil(delayNs / 1e9)));
+  res.setHeader('x-retry-in', latin1Bytes(formatGoDuration(delayNs)));
+  sendBareStatus(ctx.res, 429, TOO_MANY);
+}
+
+/** Go writes header bytes as UTF-8 ("µs"); Node writes a string's characters as Latin-1 bytes. */
+function latin1Bytes(text: string): string {
+  return text.includes('µ') ? Buffer.from(text, 'utf8').toString('latin1') : text;
+}

@@ -1,0 +1,42 @@
+/**
+ * mailgun/ttlmap as Traefik's rateLimit uses it: entries expire `ttl` whole seconds after their last
+ * write, counted in wall-clock Unix seconds (so an idle entry lives between ttl-1 and ttl seconds), and
+ * when more than `capacity` entries are held the one expiring soonest is dropped.
+ */
+export class TtlMap<V> {
+  // Insertion order = expiry order: an entry is moved to the end whenever its expiry second changes.
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The live value of key, refreshing its expiry; an expired one is replaced by `create()`. */
+  touch(key: string, create: () => V, nowMs: number): V {
+    const second = Math.floor(nowMs / 1000);
+    const expires = second + this.ttlSeconds;
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry.expires > second) {
+      if (entry.expires !== expires) {
+        this.entries.delete(key);
+        entry.expires = expires;
+        this.entries.set(key, entry);
+      }
+      return entry.value;
+    }
+    if (entry !== undefined) this.entries.delete(key);
+    // ttlmap frees one slot once it holds more than its capacity: expired first, else the soonest to expire.
+    if (this.entries.size > this.capacity) {
+      const first = this.entries.keys().next();
+      if (first.done !== true) this.entries.delete(first.value);
+    }
+    const value = create();
+    this.entries.set(key, { value, expires });
+    return value;
+  }
+}
