@@ -203,7 +203,8 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
   const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
   upstream.pool.dispatch(
     {
-      path: upstream.basePath + ctx.rawPath + query,
+      // stripPrefix leaves an empty path on an exact match; Go sends it as '/'.
+      path: (upstream.basePath + ctx.rawPath || '/') + query,
       method: ctx.method as Dispatcher.HttpMethod,
       headers,
       body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null),

@@ -1,0 +1,67 @@
+import { splitRequestTarget } from '../../http/request-target.js';
+
+/**
+ * The two path forms a rewrite must keep in step: the escaped `rawPath` sent upstream and the
+ * matcher `path` (unreserved %XX decoded, reserved kept encoded) the next matcher or middleware reads.
+ */
+
+/** Characters Go's validEncoded accepts in an escaped path; anything else is percent-encoded (EscapedPath). */
+const NOT_PATH_SAFE = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/u;
+const NOT_PATH_SAFE_ALL = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/gu;
+
+/** An escaped path as Go would send it: a space, `?`, `#` or non-ASCII character is percent-encoded. */
+export function toEscapedPath(path: string): string {
+  if (!NOT_PATH_SAFE.test(path)) return path;
+  return path.replace(NOT_PATH_SAFE_ALL, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate: U+FFFD, as Go writes invalid UTF-8
+    }
+  });
+}
+
+/** The matcher form of an escaped path (same decoding as the entrypoint's). */
+export function matcherPath(escaped: string): string {
+  return escaped === '' ? '' : splitRequestTarget(escaped).path;
+}
+
+/** Offset in `rawPath` of the character at `pathOffset` in its matcher form `path`. */
+export function rawOffset(rawPath: string, path: string, pathOffset: number): number {
+  // Same length: nothing was decoded, the offsets coincide (the common case).
+  if (rawPath.length === path.length) return pathOffset;
+  let r = 0;
+  for (let p = 0; p < pathOffset && r < rawPath.length; p++) {
+    // A decoded escape is one character in `path`, three in `rawPath`; kept ones are three in both.
+    r += rawPath.charCodeAt(r) === 37 /* % */ && path.charCodeAt(p) !== 37 ? 3 : 1;
+  }
+  return r;
+}
+
+export function ensureLeadingSlash(path: string): string {
+  return path === '' || path.charCodeAt(0) === 47 ? path : '/' + path;
+}
+
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+/**
+ * True when the path holds a `.` or `..` segment, so a backend normalising it would serve another
+ * path than the one routed (Traefik v3.6 answers 400 then, e.g. stripPrefix `/api` on `/api./foo`).
+ */
+export function hasDotSegment(path: string): boolean {
+  return path.includes('/.') && DOT_SEGMENT.test(path);
+}
+
+/** Go's url.PathUnescape error text for a malformed escape, or null when the path unescapes. */
+export function pathUnescapeError(escaped: string): string | null {
+  for (let i = escaped.indexOf('%'); i !== -1; i = escaped.indexOf('%', i + 1)) {
+    if (!isHex(escaped.charCodeAt(i + 1)) || !isHex(escaped.charCodeAt(i + 2))) {
+      return `invalid URL escape ${JSON.stringify(escaped.slice(i, i + 3))}`;
+    }
+  }
+  return null;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}

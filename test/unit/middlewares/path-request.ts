@@ -1,0 +1,43 @@
+import type { ClientResponse, Handler, RequestContext } from '../../../proxy/http/request-context.js';
+import { requestContext, type RequestSpec } from '../rules/request-fixture.js';
+
+/** What one request through a path middleware led to: what `next` saw, or the middleware's own answer. */
+export interface Outcome {
+  /** null when the middleware called next. */
+  status: number | null;
+  headers: Record<string, string | number>;
+  body: string;
+  /** ctx as next saw it. */
+  path: string;
+  rawPath: string;
+  rawQuery: string;
+  /** Values of a request header in rawHeaders order. */
+  requestHeader(name: string): string[];
+}
+
+export function runPathMiddleware(build: (next: Handler) => Handler, spec: RequestSpec & { tls?: boolean } = {}): Outcome {
+  const out: Outcome = {
+    status: null, headers: {}, body: '', path: '', rawPath: '', rawQuery: '',
+    requestHeader: (name) => {
+      const raw = ctx.req.rawHeaders;
+      const values: string[] = [];
+      for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === name.toLowerCase()) values.push(raw[i + 1] as string);
+      return values;
+    },
+  };
+  const res = {
+    headersSent: false,
+    writeHead(status: number, headers: Record<string, string | number>) { out.status = status; out.headers = headers; this.headersSent = true; return this; },
+    end(body?: string) { out.body = body ?? ''; },
+    destroy() {},
+  };
+  const ctx: RequestContext = { ...requestContext(spec), res: res as unknown as ClientResponse, tls: spec.tls ?? false };
+  (ctx.req as { url?: string }).url = spec.url ?? '/';
+  const handler = build((c) => {
+    out.path = c.path;
+    out.rawPath = c.rawPath;
+    out.rawQuery = c.rawQuery;
+  });
+  handler(ctx);
+  return out;
+}
