@@ -15,7 +15,7 @@ export interface Outcome {
   requestHeader(name: string): string[];
 }
 
-export function runPathMiddleware(build: (next: Handler) => Handler, spec: RequestSpec & { tls?: boolean } = {}): Outcome {
+export function runPathMiddleware(build: (next: Handler) => Handler, spec: RequestSpec & { tls?: boolean; requestLine?: string } = {}): Outcome {
   const out: Outcome = {
     status: null, headers: {}, body: '', path: '', rawPath: '', rawQuery: '',
     requestHeader: (name) => {
@@ -32,7 +32,8 @@ export function runPathMiddleware(build: (next: Handler) => Handler, spec: Reque
     destroy() {},
   };
   const ctx: RequestContext = { ...requestContext(spec), res: res as unknown as ClientResponse, tls: spec.tls ?? false };
-  (ctx.req as { url?: string }).url = spec.url ?? '/';
+  // The request line as sent (absolute form included); `url` is what the entrypoint kept of it.
+  (ctx.req as { url?: string }).url = spec.requestLine ?? spec.url ?? '/';
   const handler = build((c) => {
     out.path = c.path;
     out.rawPath = c.rawPath;

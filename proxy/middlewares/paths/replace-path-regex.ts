@@ -1,0 +1,42 @@
+import type { Handler, RequestContext } from '../../http/request-context.js';
+import { addRequestHeader } from '../../http/request-header-edit.js';
+import { sendGoError } from '../../http/traefik-responses.js';
+import { compileGoRegexp } from '../../rules/go-regexp.js';
+import { matcherPath, pathUnescapeError, toEscapedPath } from './escaped-path.js';
+import { goReplacementToJs } from './go-replacement.js';
+import { rejectDotSegments } from './strip-prefix.js';
+
+export interface ReplacePathRegexOptions {
+  regex: string;
+  replacement: string;
+}
+
+/**
+ * Traefik's replacePathRegex, on the escaped path: when the regexp matches, every match is replaced,
+ * the original goes upstream as X-Replaced-Path. An empty replacement disables it, as in Traefik.
+ */
+export function createReplacePathRegex(options: ReplacePathRegexOptions, next: Handler): Handler {
+  const re = compileGoRegexp(options.regex.trim(), 'replacePathRegex regex');
+  const all = new RegExp(re.source, re.flags + 'g');
+  const replacement = options.replacement.trim();
+  const jsReplacement = goReplacementToJs(replacement, re);
+  if (replacement === '') return next;
+  return (ctx: RequestContext): void => {
+    const current = ctx.rawPath;
+    if (!re.test(current)) {
+      next(ctx);
+      return;
+    }
+    addRequestHeader(ctx.req, 'X-Replaced-Path', current);
+    const replaced = current.replace(all, jsReplacement);
+    const unescapeError = pathUnescapeError(replaced);
+    if (unescapeError !== null) {
+      sendGoError(ctx.res, 500, unescapeError);
+      return;
+    }
+    ctx.rawPath = toEscapedPath(replaced);
+    ctx.path = matcherPath(ctx.rawPath);
+    if (rejectDotSegments(ctx)) return;
+    next(ctx);
+  };
+}

@@ -1,0 +1,28 @@
+import type { Handler, RequestContext } from '../../http/request-context.js';
+import { addRequestHeader } from '../../http/request-header-edit.js';
+import { sendGoError } from '../../http/traefik-responses.js';
+import { matcherPath, pathUnescapeError, toEscapedPath } from './escaped-path.js';
+
+export interface ReplacePathOptions {
+  path: string;
+}
+
+/**
+ * Traefik's replacePath: the path becomes `path` (query kept); the original escaped path goes upstream
+ * as X-Replaced-Path. A `path` Go cannot unescape answers 500 with Go's error text on every request.
+ */
+export function createReplacePath(options: ReplacePathOptions, next: Handler): Handler {
+  const unescapeError = pathUnescapeError(options.path);
+  const rawPath = toEscapedPath(options.path);
+  const path = matcherPath(rawPath);
+  return (ctx: RequestContext): void => {
+    addRequestHeader(ctx.req, 'X-Replaced-Path', ctx.rawPath);
+    if (unescapeError !== null) {
+      sendGoError(ctx.res, 500, unescapeError);
+      return;
+    }
+    ctx.rawPath = rawPath;
+    ctx.path = path;
+    next(ctx);
+  };
+}
