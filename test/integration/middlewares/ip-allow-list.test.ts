@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateDynamicConfig } from '../../../labels-spec/index.js';
+import { startBackend } from '../../support/backends.js';
+import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { httpRequest } from '../../support/tls-clients.js';
+
+// ipAllowList / ipWhiteList through the real proxy; the client is always 127.0.0.1.
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }, middleware: Record<string, unknown>, trustForwarded = false) {
+  const options = validateDynamicConfig({ http: { middlewares: { m: middleware } } }).config.http.middlewares.m;
+  assert.ok(options !== undefined);
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const proxy = await startProxy(
+    buildInput({
+      http: {
+        routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
+        services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+        middlewares: { 'm@file': options },
+      },
+    }),
+    [entryPointOptions('web', '127.0.0.1:0', { forwardedHeaders: { insecure: trustForwarded, trustedIPs: [] } })],
+  );
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  return { app, get: (headers: Record<string, string> = {}) => httpRequest({ port, host: 'x.test', headers }) };
+}
+
+const CASES: [name: string, middleware: Record<string, unknown>, status: number, body: string][] = [
+  ['outside sourceRange: 403 Forbidden', { ipAllowList: { sourceRange: ['10.0.0.0/8'] } }, 403, 'Forbidden'],
+  ['rejectStatusCode 404', { ipAllowList: { sourceRange: ['10.0.0.0/8'], rejectStatusCode: 404 } }, 404, 'Not Found'],
+  ['inside sourceRange (CIDR)', { ipAllowList: { sourceRange: ['10.0.0.0/8', '127.0.0.0/8'] } }, 200, 'app'],
+  ['inside sourceRange (single IP)', { ipAllowList: { sourceRange: ['::1', '127.0.0.1'] } }, 200, 'app'],
+  ['ipWhiteList alias refuses with 403', { ipWhiteList: { sourceRange: ['10.0.0.0/8'] } }, 403, 'Forbidden'],
+  ['ipWhiteList alias allows', { ipWhiteList: { sourceRange: '127.0.0.1' } }, 200, 'app'],
+];
+
+for (const [name, middleware, status, body] of CASES) {
+  test(`ipAllowList: ${name}`, async (t) => {
+    const { app, get } = await setup(t, middleware);
+    const res = await get();
+    assert.equal(res.status, status);
+    assert.equal(res.body, body);
+    if (status !== 200) {
+      assert.equal(res.headers['content-type'], undefined, 'the reject body has no Content-Type');
+      assert.equal(app.seen.length, 0);
+    }
+  });
+}
+
+test('ipStrategy depth 1 reads X-Forwarded-For from a trusted peer only', async (t) => {
+  const middleware = { ipAllowList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 1 } } };
+  const trusted = await setup(t, middleware, true);
+  assert.equal((await trusted.get({ 'x-forwarded-for': '1.2.3.4, 10.9.9.9' })).status, 200);
+  assert.equal((await trusted.get({ 'x-forwarded-for': '10.9.9.9, 1.2.3.4' })).status, 403);
+  assert.equal((await trusted.get()).status, 403, 'no header: no IP, refused');
+
+  const untrusted = await setup(t, middleware, false);
+  assert.equal((await untrusted.get({ 'x-forwarded-for': '10.9.9.9' })).status, 403, "an untrusted peer's header was dropped");
+});
+
+test('ipStrategy excludedIPs skips our own proxies in X-Forwarded-For', async (t) => {
+  const { get } = await setup(t, { ipAllowList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { excludedIPs: ['192.168.0.0/16'] } } }, true);
+  assert.equal((await get({ 'x-forwarded-for': '10.1.1.1, 192.168.0.2, 192.168.0.3' })).status, 200);
+  assert.equal((await get({ 'x-forwarded-for': '10.1.1.1, 8.8.8.8, 192.168.0.3' })).status, 403);
+});
+
+test('a sourceRange that is not an IP or CIDR disables the router (404), naming the option', async (t) => {
+  const { get } = await setup(t, { ipAllowList: { sourceRange: ['10.0.0.0/99'] } });
+  const res = await get();
+  assert.equal(res.status, 404);
+  assert.equal(res.body, '404 page not found\n');
+});
