@@ -1,0 +1,58 @@
+import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
+import type { Handler, RequestContext } from '../../http/request-context.js';
+import { loadBasicAuthUsers } from './basic-auth-users.js';
+import { answerThroughHooks } from './hooked-answer.js';
+
+export interface BasicAuthOptions {
+  users: string[];
+  usersFile: string;
+  realm: string;
+  headerField: string;
+  removeHeader: boolean;
+}
+
+// Go's base64.StdEncoding: padded, standard alphabet; anything else is not Basic credentials.
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const UNAUTHORIZED = '401 Unauthorized\n';
+
+/**
+ * Traefik's basicAuth (go-http-auth): htpasswd users from `users` and `usersFile`; a missing, malformed or
+ * wrong credential gets 401 with a Basic challenge, a good one passes with the user optionally named in
+ * `headerField` and the Authorization header optionally removed.
+ */
+export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
+  const users = loadBasicAuthUsers(o.users, o.usersFile);
+  const challenge = `Basic realm="${o.realm}"`;
+  const headerField = o.headerField;
+  const removeHeader = o.removeHeader;
+
+  return (ctx: RequestContext): void => {
+    const user = authenticatedUser(ctx, users);
+    if (user === null) {
+      answerThroughHooks(ctx, 401, {
+        'content-type': 'text/plain',
+        'www-authenticate': challenge,
+        'content-length': String(UNAUTHORIZED.length),
+      }, UNAUTHORIZED);
+      return;
+    }
+    if (headerField !== '') setRequestHeader(ctx.req, headerField, user);
+    if (removeHeader) deleteRequestHeader(ctx.req, 'Authorization');
+    next(ctx);
+  };
+}
+
+/** The user whose password matches the Basic credentials, or null. */
+function authenticatedUser(ctx: RequestContext, users: ReadonlyMap<string, { check(password: Buffer): boolean }>): string | null {
+  const auth = ctx.req.headers.authorization;
+  if (auth === undefined || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return null;
+  const encoded = auth.slice(6);
+  if (!STD_BASE64.test(encoded)) return null;
+  const decoded = Buffer.from(encoded, 'base64');
+  const colon = decoded.indexOf(0x3a);
+  if (colon === -1) return null;
+  const name = decoded.subarray(0, colon).toString('utf8');
+  const secret = users.get(name);
+  if (secret === undefined || !secret.check(decoded.subarray(colon + 1))) return null;
+  return name;
+}

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateDynamicConfig } from '../../../labels-spec/index.js';
+import { startBackend } from '../../support/backends.js';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { httpRequest } from '../../support/tls-clients.js';
+
+const SEED_USER = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }, middlewares: Record<string, unknown>, chain: string[]) {
+  const { config } = validateDynamicConfig({ http: { middlewares } });
+  const validated = Object.fromEntries(Object.entries(config.http.middlewares as Record<string, unknown>).map(([k, v]) => [`${k}@file`, v])) as Record<string, Record<string, unknown>>;
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: chain } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: validated,
+    },
+  }));
+  t.after(() => proxy.close(0));
+  return { app, port: proxy.port('web') };
+}
+
+const auth = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
+
+test('basicAuth seed: no credentials ⇒ 401 challenge; good ones ⇒ 200 with X-WebAuth-User upstream', async (t) => {
+  const { app, port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER], headerField: 'X-WebAuth-User' } } }, ['auth']);
+  const denied = await httpRequest({ port });
+  assert.equal(denied.status, 401);
+  assert.equal(denied.headers['www-authenticate'], 'Basic realm="traefik"');
+  assert.equal(denied.headers['content-type'], 'text/plain');
+  assert.equal(denied.body, '401 Unauthorized\n');
+  assert.equal(app.seen.length, 0);
+  const wrong = await httpRequest({ port, headers: auth('test', 'wrong') });
+  assert.equal(wrong.status, 401);
+  const ok = await httpRequest({ port, headers: auth('test', 'test') });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body, 'app');
+  assert.equal(app.seen[0]?.headers['x-webauth-user'], 'test');
+  assert.equal(app.seen[0]?.headers.authorization, auth('test', 'test').authorization);
+});
+
+test('basicAuth removeHeader: the backend never sees the credentials', async (t) => {
+  const { app, port } = await setup(t, { auth: { basicAuth: { users: SEED_USER, removeHeader: true } } }, ['auth']);
+  const ok = await httpRequest({ port, headers: auth('test', 'test') });
+  assert.equal(ok.status, 200);
+  assert.equal(app.seen[0]?.headers.authorization, undefined);
+});
+
+test('headers before basicAuth: the 401 carries the security headers, as Traefik wraps every response', async (t) => {
+  const { port } = await setup(t, {
+    sec: { headers: { frameDeny: true, customResponseHeaders: { 'X-Edge': 'pe' } } },
+    auth: { basicAuth: { users: [SEED_USER] } },
+  }, ['sec', 'auth']);
+  const denied = await httpRequest({ port });
+  assert.equal(denied.status, 401);
+  assert.equal(denied.headers['x-frame-options'], 'DENY');
+  assert.equal(denied.headers['x-edge'], 'pe');
+});
+
+test('basicAuth with a bcrypt user: the router is disabled (404), not silently open', async (t) => {
+  const { app, port } = await setup(t, { auth: { basicAuth: { users: ['a:$2y$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui'] } } }, ['auth']);
+  const r = await httpRequest({ port });
+  assert.equal(r.status, 404);
+  assert.equal(app.seen.length, 0);
+});
