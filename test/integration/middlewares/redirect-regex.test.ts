@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { httpRequest } from '../../support/tls-clients.js';
+import { proxyThrough } from './path-proxy.js';
+
+test('redirectRegex: matched on scheme://host:port/uri; GET ⇒ 302, POST ⇒ 307, body is the status text', async (t) => {
+  const { app, port } = await proxyThrough(t, [{ redirectRegex: { regex: '^http://localhost:(\\d+)/old/(.*)', replacement: 'http://example.test:${1}/new/$2' } }]);
+  const get = await httpRequest({ port, host: `localhost:${port}`, path: '/old/p?q=1' });
+  assert.equal(get.status, 302);
+  assert.equal(get.headers.location, `http://example.test:${port}/new/p?q=1`);
+  assert.equal(get.headers['content-type'], undefined);
+  assert.equal(get.body, 'Found');
+  const post = await httpRequest({ port, host: `localhost:${port}`, path: '/old/p', method: 'POST', body: 'x' });
+  assert.equal(post.status, 307);
+  assert.equal(app.seen.length, 0);
+});
+
+test('redirectRegex permanent: GET ⇒ 301, PUT ⇒ 308; no match passes through', async (t) => {
+  const { app, port } = await proxyThrough(t, [{ redirectRegex: { regex: '^http://[^/]+/a$', replacement: 'https://b.test/', permanent: true } }]);
+  assert.equal((await httpRequest({ port, path: '/a' })).status, 301);
+  assert.equal((await httpRequest({ port, path: '/a', method: 'PUT', body: '' })).status, 308);
+  assert.equal((await httpRequest({ port, path: '/b' })).status, 200);
+  assert.equal(app.seen.length, 1);
+});
+
+test('contentType {}: a response without Content-Type keeps none (Node never sniffs)', async (t) => {
+  const { port } = await proxyThrough(t, [{ contentType: {} }], (_req, res) => {
+    res.writeHead(200);
+    res.end('<html></html>');
+  });
+  const r = await httpRequest({ port });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], undefined);
+});
