@@ -4,6 +4,7 @@ import type { Dispatcher, Pool } from 'undici';
 import type { RequestContext, ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
+import { retryPolicyOf } from './retry-policy.js';
 import { classifyUpstreamError } from './upstream-errors.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -22,8 +23,11 @@ export interface Upstream {
  * retries on another server (Traefik answers 502 unless a retry middleware is configured).
  */
 export interface UpstreamFailover {
-  /** Another upstream to try after `failed`, or undefined when `attempt` retries are enough. */
-  next(failed: Upstream, attempt: number): Upstream | undefined;
+  /**
+   * Another upstream to try after `failed`, or undefined when `attempt` retries are enough. `retries`
+   * (a retry middleware's budget) raises the default budget and allows `failed` again when it is the only one.
+   */
+  next(failed: Upstream, attempt: number, retries?: number): Upstream | undefined;
   /** Set-Cookie for a sticky service when the request moved to `upstream`, else null. */
   setCookieFor(upstream: Upstream): string | null;
 }
@@ -126,15 +130,25 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.res.destroyed || this.res.writableEnded) return;
     if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
-      const next = this.failover.next(this.upstream, this.attempt);
+      // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
+      const policy = NOT_CONNECTED.has(errorCode(error)) ? retryPolicyOf(this.ctx) : undefined;
+      const next = this.failover.next(this.upstream, this.attempt, policy?.retries);
       if (next !== undefined) {
         this.res.off('close', this.onClientClose);
-        dispatchTo(this.ctx, next, this.passHostHeader, this.failover.setCookieFor(next), this.failover, this.attempt + 1);
+        const delay = policy?.delayMs(this.attempt) ?? 0;
+        if (delay <= 0) this.retryOn(next);
+        else setTimeout(() => this.retryOn(next), delay);
         return;
       }
     }
     const failure = classifyUpstreamError(error);
     sendBareStatus(this.res, failure.status, failure.text);
+  }
+
+  private retryOn(next: Upstream): void {
+    if (this.res.destroyed) return;
+    const failover = this.failover as UpstreamFailover;
+    dispatchTo(this.ctx, next, this.passHostHeader, failover.setCookieFor(next), failover, this.attempt + 1);
   }
 
   /** Only when no request byte can have been processed twice: a streamed body is never replayed. */

@@ -22,18 +22,20 @@ export interface LoadBalancer {
 /**
  * Retry target when a server cannot be reached: the balancer's next pick other than the one that just
  * failed, at most (servers - 1) retries per request, so a container that is starting or gone costs no
- * failed request.
+ * failed request. A retry middleware's budget raises that count and may pick `failed` again when no
+ * other server is available.
  */
 function otherServer(balancer: WeightedRoundRobin<Upstream>, servers: number, setCookieFor: (u: Upstream) => string | null): UpstreamFailover {
   return {
-    next(failed: Upstream, attempt: number): Upstream | undefined {
-      if (attempt + 1 >= servers) return undefined;
+    next(failed: Upstream, attempt: number, retries?: number): Upstream | undefined {
+      if (attempt >= Math.max(servers - 1, retries ?? 0)) return undefined;
+      let candidate: Upstream | undefined;
       for (let i = 0; i < servers; i++) {
-        const candidate = balancer.next();
+        candidate = balancer.next();
         if (candidate === undefined) return undefined;
         if (candidate !== failed) return candidate;
       }
-      return undefined;
+      return retries === undefined ? undefined : candidate;
     },
     setCookieFor,
   };

@@ -1,9 +1,11 @@
 import type { MiddlewareEntry } from '../middleware-entry.js';
 import { createCircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { createCompress, type CompressOptions } from './compress.js';
+import { createRetry, type RetryOptions } from './retry.js';
 
 /** Middlewares that act on the upstream's answer: compress, circuitBreaker, retry. */
 export const RESPONSE_MIDDLEWARES: readonly MiddlewareEntry[] = [
   ['compress', (options, next) => createCompress(options as CompressOptions, next)],
   ['circuitBreaker', (options, next) => createCircuitBreaker(options as CircuitBreakerOptions, next)],
+  ['retry', (options, next) => createRetry(options as RetryOptions, next)],
 ];
