@@ -24,18 +24,14 @@ const TOO_MANY = 'Too Many Requests';
  */
 export function createRateLimit(options: RateLimitOptions, next: Handler): Handler {
   if (options.period < 0) throw new Error(`rateLimit.period: negative value not valid for period: ${options.period}ms`);
+  // Built first so a bad criterion is refused even when nothing is limited, as in Traefik.
+  const source = createSourceExtractor(options.sourceCriterion, 'ip', 'rateLimit.sourceCriterion');
   // average 0 is rate.Inf: every reservation is immediate, so nothing is limited.
   if (options.average <= 0) return next;
-  const periodNs = options.period === 0 ? 1e9 : Math.round(options.period * 1e6);
-  const rate = (options.average * 1e9) / periodNs;
-  // Go truncates the rate to an integer here: r = 1.5 gives 1s/2 = 500ms.
-  const maxDelayNs = rate < 1 ? 500e6 : Math.trunc(1e9 / (2 * Math.trunc(rate)));
-  // Rarely active (slow) buckets live longer: ttl 2 s for r >= 1, else 1 + int(1/r).
-  const ttl = rate >= 1 ? 2 : 1 + Math.trunc(1 / rate);
+  const { rate, maxDelayNs, ttlSeconds } = limiterSettings(options.average, options.period);
   const burst = Math.max(1, Math.trunc(options.burst));
-  const buckets = new TtlMap<TokenBucket>(MAX_SOURCES, ttl);
+  const buckets = new TtlMap<TokenBucket>(MAX_SOURCES, ttlSeconds);
   const newBucket = (): TokenBucket => new TokenBucket(rate, burst);
-  const source = createSourceExtractor(options.sourceCriterion, 'ip', 'rateLimit.sourceCriterion');
 
   return (ctx: RequestContext): void => {
     const bucket = buckets.touch(source(ctx), newBucket, Date.now());
@@ -50,6 +46,17 @@ export function createRateLimit(options: RateLimitOptions, next: Handler): Handl
     }
     delayThenForward(ctx, next, delayNs);
   };
+}
+
+/** Rate (tokens/s), the longest acceptable wait (ns) and the bucket TTL (s), computed as Traefik does. */
+export function limiterSettings(average: number, periodMs: number): { rate: number; maxDelayNs: number; ttlSeconds: number } {
+  const periodNs = periodMs === 0 ? 1e9 : Math.round(periodMs * 1e6);
+  const rate = (average * 1e9) / periodNs;
+  // Go truncates the rate to an integer here: r = 1.5 gives 1s/2 = 500ms.
+  const maxDelayNs = rate < 1 ? 500e6 : Math.trunc(1e9 / (2 * Math.trunc(rate)));
+  // Rarely active (slow) buckets live longer: ttl 2 s for r >= 1, else 1 + int(1/r).
+  const ttlSeconds = rate >= 1 ? 2 : 1 + Math.trunc(1 / rate);
+  return { rate, maxDelayNs, ttlSeconds };
 }
 
 /** Sleeps, then forwards; a client that leaves meanwhile is not forwarded (its token stays spent, as in Go). */

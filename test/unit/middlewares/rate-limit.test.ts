@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatGoDuration } from '../../../proxy/middlewares/traffic/go-duration.js';
+import { limiterSettings } from '../../../proxy/middlewares/traffic/rate-limit.js';
 import { TokenBucket } from '../../../proxy/middlewares/traffic/token-bucket.js';
 import { TtlMap } from '../../../proxy/middlewares/traffic/ttl-map.js';
 
@@ -101,4 +102,22 @@ test('ttl map: entries expire by whole Unix seconds and the soonest to expire is
   assert.equal(map.size, 3);
   assert.equal(map.touch('b', make, 16_600), 'v3');
   assert.equal(map.touch('c', make, 16_600), 'v7', 'c was evicted: a new value');
+});
+
+test('rate, maxDelay and bucket TTL follow Traefik (integer truncation of the rate included)', () => {
+  const table: [average: number, periodMs: number, rate: number, maxDelayNs: number, ttl: number][] = [
+    [1, 1000, 1, 500e6, 2],
+    [100, 1000, 100, 5e6, 2],
+    [3, 2000, 1.5, 500e6, 2],
+    [100, 60_000, 100 / 60, 500e6, 2],
+    [1, 60_000, 1 / 60, 500e6, 61],
+    [1, 0, 1, 500e6, 2],
+    [3, 1000, 3, 166_666_666, 2],
+    [1, 4000, 0.25, 500e6, 5],
+  ];
+  for (const [average, periodMs, rate, maxDelayNs, ttlSeconds] of table) {
+    const got = limiterSettings(average, periodMs);
+    assert.ok(Math.abs(got.rate - rate) < 1e-9, `${average}/${periodMs}ms rate ${got.rate}`);
+    assert.deepEqual({ maxDelayNs: got.maxDelayNs, ttlSeconds: got.ttlSeconds }, { maxDelayNs, ttlSeconds }, `${average}/${periodMs}ms`);
+  }
 });
