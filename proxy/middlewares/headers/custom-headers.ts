@@ -1,5 +1,6 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { requestHeaderAsTraefikSees } from './forwarded-view.js';
 
 type RequestEdit =
   | { kind: 'delete'; name: string }
@@ -34,7 +35,7 @@ export class CustomHeaders {
   editRequest(ctx: RequestContext): void {
     for (const edit of this.requestEdits) {
       // Go's req.Host is not a header: the forwarder sends ctx.hostHeader (passHostHeader) as Host.
-      if (edit.kind === 'host') ctx.hostHeader = edit.value;
+      if (edit.kind === 'host') replaceHost(ctx, edit.value);
       else if (edit.kind === 'delete') deleteRequestHeader(ctx.req, edit.name);
       else setRequestHeader(ctx.req, edit.name, edit.value);
     }
@@ -47,3 +48,17 @@ export class CustomHeaders {
     }
   }
 }
+
+/**
+ * Traefik's entrypoint set X-Forwarded-Host/Port from the client's Host before any middleware ran; the
+ * forwarder derives them from ctx.hostHeader, so they are pinned to the original values first.
+ */
+function replaceHost(ctx: RequestContext, host: string): void {
+  for (const [lower, name] of PINNED) {
+    if (ctx.trustForwarded && ctx.req.headers[lower] !== undefined) continue;
+    setRequestHeader(ctx.req, name, requestHeaderAsTraefikSees(ctx, lower));
+  }
+  ctx.hostHeader = host;
+}
+
+const PINNED = [['x-forwarded-host', 'X-Forwarded-Host'], ['x-forwarded-port', 'X-Forwarded-Port']] as const;

@@ -51,6 +51,9 @@ test('customRequestHeaders {X-Foo: ""} removes X-Foo; values set and Host replac
   assert.equal(seen?.['x-foo'], undefined);
   assert.equal(seen?.['x-env'], 'prod');
   assert.equal(seen?.host, 'internal.test');
+  // As in Traefik, X-Forwarded-Host still names what the client asked for.
+  assert.equal(seen?.['x-forwarded-host'], 'pe.test');
+  assert.equal(seen?.['x-forwarded-port'], '80');
 });
 
 test('customResponseHeaders {Server: ""} removes Server', async (t) => {

@@ -97,7 +97,9 @@ test('headers: customRequestHeaders sets, replaces and deletes; Host sets the up
   assert.equal(forwarded.req.headers['x-foo'], undefined);
   assert.equal(forwarded.req.headers['x-set'], 'v');
   assert.equal(forwarded.hostHeader, 'internal.test');
-  assert.deepEqual(forwarded.req.rawHeaders, ['Host', 'app.test', 'X-Keep', 'k', 'X-Set', 'v']);
+  assert.deepEqual(forwarded.req.rawHeaders, [
+    'Host', 'app.test', 'X-Keep', 'k', 'X-Set', 'v', 'X-Forwarded-Host', 'app.test', 'X-Forwarded-Port', '80',
+  ]);
 });
 
 test('headers: CORS preflight is answered 200 and not forwarded (seed)', () => {
