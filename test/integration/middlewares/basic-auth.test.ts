@@ -60,8 +60,15 @@ test('headers before basicAuth: the 401 carries the security headers, as Traefik
   assert.equal(denied.headers['x-edge'], 'pe');
 });
 
-test('basicAuth with a bcrypt user: the router is disabled (404), not silently open', async (t) => {
-  const { app, port } = await setup(t, { auth: { basicAuth: { users: ['a:$2y$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui'] } } }, ['auth']);
+test('basicAuth with a bcrypt user (htpasswd -B): right password passes, wrong one gets 401', async (t) => {
+  const { app, port } = await setup(t, { auth: { basicAuth: { users: ['bc:$2y$04$abcdefghijklmnopqrstuuV3duMsC0HpUex6N9qapiuOHHWkwRXVm'] } } }, ['auth']);
+  assert.equal((await httpRequest({ port, headers: auth('bc', 'hunter2') })).status, 200);
+  assert.equal((await httpRequest({ port, headers: auth('bc', 'hunter3') })).status, 401);
+  assert.equal(app.seen.length, 1);
+});
+
+test('basicAuth with an unbearable bcrypt cost: the router is disabled (404), not silently open', async (t) => {
+  const { app, port } = await setup(t, { auth: { basicAuth: { users: ['a:$2y$20$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui'] } } }, ['auth']);
   const r = await httpRequest({ port });
   assert.equal(r.status, 404);
   assert.equal(app.seen.length, 0);

@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { Handler, RequestContext } from '../../../proxy/http/request-context.js';
 import { createBasicAuth, type BasicAuthOptions } from '../../../proxy/middlewares/headers/basic-auth.js';
+import { bcryptHash, parseBcrypt } from '../../../proxy/middlewares/headers/bcrypt.js';
 import { md5Crypt } from '../../../proxy/middlewares/headers/md5-crypt.js';
 import { fakeContext } from './fake-context.js';
 
 const APR1_TEST = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';
 const SHA_SECRET = `sha:{SHA}${createHash('sha1').update('secret').digest('base64')}`;
 const MD5_SECRET = 'bsd:$1$abcdefgh$cHJi5PXp/ki/ktXzqlk6I1';
+// Made with libxcrypt (Python's crypt.crypt).
+const BCRYPT_2Y = 'bc:$2y$04$abcdefghijklmnopqrstuuV3duMsC0HpUex6N9qapiuOHHWkwRXVm'; // hunter2
+const BCRYPT_2B = 'bc10:$2b$10$ABCDEFGHIJKLMNOPQRSTUuueOfKMKbAzqwWU09ah4Zz.8G1EUntWe'; // hunter2
 
 function options(raw: Record<string, unknown>): BasicAuthOptions {
   const { config, issues } = validateDynamicConfig({ http: { middlewares: { m: { basicAuth: raw } } } });
@@ -34,6 +38,23 @@ test('md5Crypt: the Apache vector from the reference', () => {
   assert.equal(md5Crypt(Buffer.from('test'), Buffer.from('H6uskkkW'), Buffer.from('$apr1$')).toString(), '$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/');
 });
 
+// crypt_blowfish's published vectors, plus a non-ASCII password hashed by libxcrypt.
+const BCRYPT_VECTORS: [hash: string, password: string][] = [
+  ['$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', 'U*U'],
+  ['$2a$05$CCCCCCCCCCCCCCCCCCCCC.7uG0VCzI2bS7j6ymqJi9CdcdxiRTWNy', ''],
+  ['$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui', '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789chars after 72 are ignored'],
+  ['$2b$04$ABCDEFGHIJKLMNOPQRSTUuZ.ICx8cm0GB1TwPh7E5okuihYgbSKqW', 'p\u00e9'],
+];
+
+for (const [hash, password] of BCRYPT_VECTORS) {
+  test(`bcrypt: ${hash}`, () => {
+    const parsed = parseBcrypt(hash);
+    assert.ok(parsed !== null);
+    assert.equal(bcryptHash(Buffer.from(password), parsed.cost, parsed.salt), hash.slice(29));
+    assert.notEqual(bcryptHash(Buffer.from('x' + password), parsed.cost, parsed.salt), hash.slice(29));
+  });
+}
+
 const cases: { name: string; raw: Record<string, unknown>; headers: [string, string][]; ok: boolean }[] = [
   { name: 'no credentials', raw: { users: [APR1_TEST] }, headers: [], ok: false },
   { name: 'apr1 good password (seed)', raw: { users: [APR1_TEST] }, headers: [basic('test', 'test')], ok: true },
@@ -42,6 +63,10 @@ const cases: { name: string; raw: Record<string, unknown>; headers: [string, str
   { name: '{SHA} good password', raw: { users: [SHA_SECRET] }, headers: [basic('sha', 'secret')], ok: true },
   { name: '{SHA} wrong password', raw: { users: [SHA_SECRET] }, headers: [basic('sha', 'Secret')], ok: false },
   { name: '$1$ MD5-crypt good password', raw: { users: [MD5_SECRET] }, headers: [basic('bsd', 'secret')], ok: true },
+  { name: 'bcrypt $2y$ good password', raw: { users: [BCRYPT_2Y] }, headers: [basic('bc', 'hunter2')], ok: true },
+  { name: 'bcrypt $2y$ wrong password', raw: { users: [BCRYPT_2Y] }, headers: [basic('bc', 'hunter3')], ok: false },
+  { name: 'bcrypt $2b$ cost 10 good password', raw: { users: [BCRYPT_2B] }, headers: [basic('bc10', 'hunter2')], ok: true },
+  { name: 'malformed bcrypt never matches', raw: { users: ['bc:$2y$04$short'] }, headers: [basic('bc', 'hunter2')], ok: false },
   { name: 'plain-text hash never matches (as Traefik)', raw: { users: ['plain:secret'] }, headers: [basic('plain', 'secret')], ok: false },
   { name: 'scheme is case-insensitive', raw: { users: [APR1_TEST] }, headers: [['Authorization', 'bAsIc ' + Buffer.from('test:test').toString('base64')]], ok: true },
   { name: 'unpadded base64 is rejected (Go StdEncoding)', raw: { users: [APR1_TEST] }, headers: [['Authorization', 'Basic dGVzdDp0ZXN0MQ']], ok: false },
@@ -91,7 +116,16 @@ test('basicAuth: usersFile lines (comments, blanks, no $$ unescaping); inline us
 
 test('basicAuth: build-time errors name the problem', () => {
   const opts = (o: Partial<BasicAuthOptions>): BasicAuthOptions => ({ users: [], usersFile: '', realm: 'traefik', headerField: '', removeHeader: false, ...o });
-  assert.throws(() => createBasicAuth(opts({ users: ['a:$2y$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui'] }), () => {}), /user "a": bcrypt/);
+  assert.throws(() => createBasicAuth(opts({ users: ['a:$2y$20$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui'] }), () => {}), /user "a": bcrypt cost 20/);
   assert.throws(() => createBasicAuth(opts({ usersFile: '/nonexistent/pe-users' }), () => {}), /usersFile "\/nonexistent\/pe-users"/);
   assert.throws(() => createBasicAuth(opts({ users: ['a:b:c'] }), () => {}), /error parsing BasicUser: a:b:c/);
+});
+
+test('basicAuth: a bcrypt user stays valid on repeated logins and a changed password is still refused', () => {
+  const auth = createBasicAuth(options({ users: [BCRYPT_2Y] }), () => {});
+  for (const [password, ok] of [['hunter2', true], ['hunter2', true], ['nope', false], ['hunter2', true]] as const) {
+    const { ctx, answer } = fakeContext({ headers: [basic('bc', password)] });
+    auth(ctx);
+    assert.equal(answer() === null, ok, password);
+  }
 });
