@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { RequestContext } from '../http/request-context.js';
+import { forwardedForOmitted } from '../http/forwarded-for-omission.js';
 import { middlewareSetHeaders } from '../http/request-header-edit.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1 and Go's ReverseProxy list): never forwarded. */
@@ -72,9 +73,9 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
 
   if (ctx.body !== null) out.push('Content-Length', String(ctx.body.length));
   const proto = xfProto ?? (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http');
+  out.push('Host', policy.host);
+  if (!forwardedForOmitted(ctx.req)) out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
   out.push(
-    'Host', policy.host,
-    'X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`,
     'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
     'X-Forwarded-Port', xfPort ?? portOf(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),
     'X-Forwarded-Proto', proto,

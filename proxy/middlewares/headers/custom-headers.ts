@@ -1,9 +1,11 @@
+import { omitForwardedFor } from '../../http/forwarded-for-omission.js';
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { requestHeaderAsTraefikSees } from './forwarded-view.js';
 
 type RequestEdit =
   | { kind: 'delete'; name: string }
+  | { kind: 'omitForwardedFor' }
   | { kind: 'host'; value: string }
   | { kind: 'set'; name: string; value: string };
 
@@ -17,6 +19,8 @@ export class CustomHeaders {
     // `Host: ""` is Go's Header.Del("Host"), which does nothing: req.Host is not a header.
     const entries = Object.entries(request ?? {}).filter(([name, value]) => !(value === '' && name.toLowerCase() === 'host'));
     this.requestEdits = entries.map(([name, value]): RequestEdit => {
+      // Only the canonical spelling hits Go's nil-header case; other spellings are a plain delete.
+      if (value === '' && name === 'X-Forwarded-For') return { kind: 'omitForwardedFor' };
       if (value === '') return { kind: 'delete', name };
       if (name.toLowerCase() === 'host') return { kind: 'host', value };
       return { kind: 'set', name, value };
@@ -37,6 +41,10 @@ export class CustomHeaders {
       // Go's req.Host is not a header: the forwarder sends ctx.hostHeader (passHostHeader) as Host.
       if (edit.kind === 'host') replaceHost(ctx, edit.value);
       else if (edit.kind === 'delete') deleteRequestHeader(ctx.req, edit.name);
+      else if (edit.kind === 'omitForwardedFor') {
+        deleteRequestHeader(ctx.req, 'X-Forwarded-For');
+        omitForwardedFor(ctx.req);
+      }
       else setRequestHeader(ctx.req, edit.name, edit.value);
     }
   }

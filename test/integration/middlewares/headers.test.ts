@@ -90,3 +90,16 @@ test('allowedHosts: other host gets 500 Bad Host from http.Error', async (t) => 
   const good = await httpRequest({ port, host: 'pe.test' });
   assert.equal(good.status, 200);
 });
+
+test('customRequestHeaders {X-Forwarded-For: ""}: no X-Forwarded-For upstream at all, as Traefik', async (t) => {
+  const { app, port } = await setup(t, { customRequestHeaders: { 'X-Forwarded-For': '' } });
+  await httpRequest({ port, headers: { 'x-forwarded-for': '1.2.3.4' } });
+  assert.equal(app.seen[0]?.headers['x-forwarded-for'], undefined);
+  assert.equal(app.seen[0]?.headers['x-real-ip'], '127.0.0.1');
+});
+
+test('without that option the proxy still adds X-Forwarded-For', async (t) => {
+  const { app, port } = await setup(t, { customRequestHeaders: { 'X-Other': 'v' } });
+  await httpRequest({ port });
+  assert.equal(app.seen[0]?.headers['x-forwarded-for'], '127.0.0.1');
+});

@@ -1,0 +1,14 @@
+import type { ClientRequest } from './request-context.js';
+
+// Traefik's headers middleware turns `customRequestHeaders: {X-Forwarded-For: ""}` into a nil header,
+// which tells Go's ReverseProxy to send no X-Forwarded-For at all (not even the client IP).
+const OMITTED = new WeakSet<ClientRequest>();
+
+/** The forwarder sends this request without X-Forwarded-For. */
+export function omitForwardedFor(req: ClientRequest): void {
+  OMITTED.add(req);
+}
+
+export function forwardedForOmitted(req: ClientRequest): boolean {
+  return OMITTED.has(req);
+}
