@@ -75,14 +75,20 @@ export class Cors {
   }
 }
 
-/** Go's regexp.MatchString is unanchored, as RegExp.test is; RE2 syntax is mostly JavaScript's. */
+/**
+ * Go's regexp.MatchString is unanchored, as RegExp.test is; RE2 syntax is mostly JavaScript's, except
+ * leading flag groups like `(?i)`, which become RegExp flags.
+ */
 function compileOrigin(source: string): RegExp {
+  const flags = LEADING_FLAGS.exec(source);
   try {
-    return new RegExp(source);
+    return flags === null ? new RegExp(source) : new RegExp(source.slice(flags[0].length), flags[1]);
   } catch (err) {
     throw new Error(`error occurred during origin parsing: accessControlAllowOriginListRegex "${source}": ${(err as Error).message}`);
   }
 }
+
+const LEADING_FLAGS = /^\(\?([ims]+)\)/;
 
 function headerValue(ctx: RequestContext, lower: string): string {
   const v = ctx.req.headers[lower];

@@ -77,6 +77,11 @@ const responseCases: { name: string; raw: Record<string, unknown>; request?: Fak
     raw: { accessControlAllowOriginListRegex: ['^https://.*\\.example\\.com$'] },
     request: { headers: [['Origin', 'https://x.example.com']] }, expect: { 'access-control-allow-origin': 'https://x.example.com' },
   },
+  {
+    name: 'CORS: a Go (?i) flag group is honoured',
+    raw: { accessControlAllowOriginListRegex: ['(?i)^https://app\\.test$'] },
+    request: { headers: [['Origin', 'HTTPS://APP.test']] }, expect: { 'access-control-allow-origin': 'HTTPS://APP.test' },
+  },
   { name: 'CORS: unlisted origin gets no allow-origin', raw: { accessControlAllowOriginList: ['https://a.test'] }, request: { headers: [['Origin', 'https://evil.test']] }, expect: {} },
   { name: 'Vary exactly Origin is left alone', raw: { addVaryHeader: true }, upstream: { vary: 'Origin' }, expect: { vary: 'Origin' } },
 ];
