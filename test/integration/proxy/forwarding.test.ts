@@ -169,7 +169,8 @@ test('buffering.maxRequestBodyBytes answers 413 for larger bodies, declared or c
   assert.equal(backend.seen.length, 1, 'rejected bodies never reach the backend');
 });
 
-test('a server that refuses connections costs no request: it is retried on another server', async (t) => {
+/** A service whose first server refuses connections and whose second answers `live`. */
+async function deadThenLive(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const closed = await freePort();
   const live = await startBackend('live');
   const proxy = await startProxy(buildInput({
@@ -179,26 +180,23 @@ test('a server that refuses connections costs no request: it is retried on anoth
     },
   }));
   t.after(async () => { await proxy.close(0); await live.close(); });
+  return `http://127.0.0.1:${proxy.port('web')}/`;
+}
+
+test('a server that refuses connections costs no request: it is retried on another server', async (t) => {
+  const url = await deadThenLive(t);
   for (let i = 0; i < 6; i++) {
-    const res = await request(`http://127.0.0.1:${proxy.port('web')}/`, { method: i % 2 === 0 ? 'GET' : 'POST' });
+    const res = await request(url, { method: i % 2 === 0 ? 'GET' : 'POST' });
     assert.equal(res.statusCode, 200);
     assert.equal(await res.body.text(), 'live');
   }
 });
 
 test('a streamed request body is never replayed: 502 when the only other try would resend it', async (t) => {
-  const closed = await freePort();
-  const live = await startBackend('live');
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${closed}` }, { url: live.url }] } } },
-    },
-  }));
-  t.after(async () => { await proxy.close(0); await live.close(); });
+  const url = await deadThenLive(t);
   const statuses: number[] = [];
   for (let i = 0; i < 2; i++) {
-    const res = await request(`http://127.0.0.1:${proxy.port('web')}/`, { method: 'POST', body: Readable.from([Buffer.from('a'), Buffer.from('b')]) });
+    const res = await request(url, { method: 'POST', body: Readable.from([Buffer.from('a'), Buffer.from('b')]) });
     statuses.push(res.statusCode);
     await res.body.text();
   }
