@@ -2,6 +2,7 @@ import type { RequestContext } from './http/request-context.js';
 import { UpstreamPools } from './forward/upstream-pools.js';
 import { HealthChecks, type HealthTransition } from './services/health/health-checks.js';
 import type { CarriedParts } from './runtime/carried-parts.js';
+import { KeptState } from './runtime/kept-state.js';
 import { EntryPoint, type EntryPointOptions } from './entrypoints/entrypoint.js';
 import type { BuildInput, Lifecycle } from './runtime/build-input.js';
 import { buildRuntime } from './runtime/build.js';
@@ -24,7 +25,7 @@ export class EdgeProxy {
 
   /** `onHealth` hears every server going DOWN or back UP (for logs). */
   constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined) {
-    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth) };
+    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth), middlewareState: new KeptState() };
     this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
     this.entryPoints = entryPoints.map((options) => new EntryPoint(options, getRuntime));

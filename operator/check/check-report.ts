@@ -2,6 +2,7 @@ import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
 import { UpstreamPools } from '../../proxy/forward/upstream-pools.js';
 import { buildRuntime } from '../../proxy/runtime/build.js';
 import { HealthChecks } from '../../proxy/services/health/health-checks.js';
+import { KeptState } from '../../proxy/runtime/kept-state.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { toBuildInput } from '../aggregation/build-input.js';
 import type { ContainerResult } from '../providers/docker/container-config.js';
@@ -32,7 +33,7 @@ export interface CheckReport {
 export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<string, DynamicConfig>, containers: readonly ContainerResult[], errors: string[], warnings: string[]): CheckReport {
   const merged = aggregate(fragments);
   const pools = new UpstreamPools();
-  const runtime = buildRuntime(toBuildInput(config, merged.config), { pools, healthChecks: new HealthChecks(() => undefined, false) }, { terminating: false });
+  const runtime = buildRuntime(toBuildInput(config, merged.config), { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState() }, { terminating: false });
   void pools.closeAll();
   const report: CheckReport = { routers: {}, services: {}, middlewares: {}, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors], warnings: [...warnings] };
   const sections = { router: ['routers', merged.config.http.routers], service: ['services', merged.config.http.services], middleware: ['middlewares', merged.config.http.middlewares] } as const;

@@ -7,6 +7,7 @@ import { buildTlsStore } from '../tls/tls-store.js';
 import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
+import type { KeptState } from './kept-state.js';
 import { middlewareFactory } from '../middlewares/registry.js';
 import { beginBuild, releaseUnused, type CarriedParts } from './carried-parts.js';
 import { qualify } from './qualified-name.js';
@@ -45,7 +46,8 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
       const model = input.entryPoints[ep]?.http;
       const tls = router.tls ?? model?.tls ?? null;
       const middlewares = [...(model?.middlewares ?? []), ...(router.middlewares ?? [])];
-      const handler = routerHandler(name, router, middlewares, input, services, status);
+      const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
+      const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
       if (handler === null) break;
       if (tls !== null) {
         const options = tls.options === undefined || tls.options === 'default' ? 'default' : qualify(tls.options, name);
@@ -59,7 +61,6 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
           hostOptions.set(host, options);
         }
       }
-      const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
       const side = tls !== null ? 'https' : 'http';
       routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: { name: routeName, handler } });
     }
@@ -110,7 +111,8 @@ function resolveEntryPoints(router: RouterConfig, input: BuildInput, name: strin
   return valid;
 }
 
-function routerHandler(name: string, router: RouterConfig, middlewares: string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus): Handler | null {
+/** `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state. */
+function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState): Handler | null {
   if (router.service === undefined || router.service === '') {
     status.addError('router', name, 'the service is missing on the router', true);
     return null;
@@ -123,7 +125,7 @@ function routerHandler(name: string, router: RouterConfig, middlewares: string[]
   }
   status.addUsedBy('service', serviceName, name);
   for (const m of middlewares) status.addUsedBy('middleware', qualify(m, name), name);
-  const chain = buildMiddlewareChain(middlewares, name, service, input.http.middlewares, status);
+  const chain = buildMiddlewareChain(middlewares, name, routeName, service, input.http.middlewares, status, state);
   if (chain instanceof Error) {
     status.addError('router', name, chain.message, true);
     return null;

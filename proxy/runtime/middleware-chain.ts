@@ -1,5 +1,6 @@
 import type { Handler } from '../http/request-context.js';
 import { middlewareFactory, type MiddlewareFactory } from '../middlewares/registry.js';
+import type { KeptState } from './kept-state.js';
 import { qualify } from './qualified-name.js';
 import type { RuntimeStatus } from './status.js';
 
@@ -11,9 +12,11 @@ import type { RuntimeStatus } from './status.js';
 export function buildMiddlewareChain(
   names: readonly string[],
   routerName: string,
+  instanceName: string,
   service: Handler,
   middlewares: Readonly<Record<string, Record<string, unknown>>>,
   status: RuntimeStatus,
+  state: KeptState,
 ): Handler | Error {
   const flat: { name: string; type: string; options: unknown }[] = [];
   const expanded = expand(names, routerName, middlewares, status, [], flat);
@@ -30,7 +33,7 @@ export function buildMiddlewareChain(
     const m = flat[i] as { name: string; type: string; options: unknown };
     const factory = middlewareFactory(m.type) as MiddlewareFactory;
     try {
-      handler = factory(m.options, handler);
+      handler = factory(m.options, handler, state.scope(`${instanceName}\u0000${m.name}\u0000${JSON.stringify(m.options)}`));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       status.addError('middleware', m.name, message, true);

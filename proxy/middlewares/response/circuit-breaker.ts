@@ -1,3 +1,4 @@
+import { freshState, type KeepState } from '../../runtime/kept-state.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { goStatusText } from '../../http/go-status-text.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
@@ -81,12 +82,13 @@ export class BreakerState {
  * (final status at the response's close, proxy 502/504 included) and answers `responseCode` with its
  * status text, no Content-Type, while tripped.
  */
-export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handler): Handler {
+export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handler, keep: KeepState = freshState): Handler {
   const condition = compileBreakerExpression(options.expression);
   const code = options.responseCode;
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new Error(`circuitBreaker.responseCode ${code} is not an HTTP status code (100-999)`);
   const text = goStatusText(code);
-  const breaker = new BreakerState(condition, options, new RollingMetrics());
+  // A tripped breaker stays tripped across reloads that keep this router and its options.
+  const breaker = keep('breaker', () => new BreakerState(condition, options, new RollingMetrics()));
   return (ctx: RequestContext): void => {
     if (breaker.blocked()) {
       sendBareStatus(ctx.res, code, text);

@@ -1,3 +1,4 @@
+import { freshState, type KeepState } from '../../runtime/kept-state.js';
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Handler, RequestContext } from '../../http/request-context.js';
@@ -22,7 +23,7 @@ const TOO_MANY = 'Too Many Requests';
  * Traefik's rateLimit: a token bucket per source. A request whose token comes within maxDelay is held
  * that long and then forwarded; a later one is refused with 429 and when to retry.
  */
-export function createRateLimit(options: RateLimitOptions, next: Handler): Handler {
+export function createRateLimit(options: RateLimitOptions, next: Handler, keep: KeepState = freshState): Handler {
   if (options.period < 0) throw new Error(`rateLimit.period: negative value not valid for period: ${options.period}ms`);
   // Built first so a bad criterion is refused even when nothing is limited, as in Traefik.
   const source = createSourceExtractor(options.sourceCriterion, 'ip', 'rateLimit.sourceCriterion');
@@ -30,7 +31,8 @@ export function createRateLimit(options: RateLimitOptions, next: Handler): Handl
   if (options.average <= 0) return next;
   const { rate, maxDelayNs, ttlSeconds } = limiterSettings(options.average, options.period);
   const burst = Math.max(1, Math.trunc(options.burst));
-  const buckets = new TtlMap<TokenBucket>(MAX_SOURCES, ttlSeconds);
+  // Buckets outlive reloads that keep this router and its options: a reload is no way around a limit.
+  const buckets = keep('buckets', () => new TtlMap<TokenBucket>(MAX_SOURCES, ttlSeconds));
   const newBucket = (): TokenBucket => new TokenBucket(rate, burst);
 
   return (ctx: RequestContext): void => {
