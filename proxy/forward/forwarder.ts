@@ -4,7 +4,7 @@ import type { Dispatcher, Pool } from 'undici';
 import type { RequestContext, ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
-import { retryPolicyOf } from './retry-policy.js';
+import { noteRetry, retryPolicyOf } from './retry-policy.js';
 import { classifyUpstreamError } from './upstream-errors.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -134,6 +134,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       const policy = NOT_CONNECTED.has(errorCode(error)) ? retryPolicyOf(this.ctx) : undefined;
       const next = this.failover.next(this.upstream, this.attempt, policy?.retries);
       if (next !== undefined) {
+        if (policy !== undefined) noteRetry(this.ctx);
         this.res.off('close', this.onClientClose);
         const delay = policy?.delayMs(this.attempt) ?? 0;
         if (delay <= 0) this.retryOn(next);

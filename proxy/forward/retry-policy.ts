@@ -21,3 +21,15 @@ export function setRetryPolicy(ctx: RequestContext, policy: RetryPolicy): void {
 export function retryPolicyOf(ctx: RequestContext): RetryPolicy | undefined {
   return policies.get(ctx);
 }
+
+const retried = new WeakMap<RequestContext, number>();
+
+/** The forwarder retried under the request's retry policy (traefik_service_retries_total). */
+export function noteRetry(ctx: RequestContext): void {
+  retried.set(ctx, (retried.get(ctx) ?? 0) + 1);
+}
+
+/** Retries made under a retry middleware for this request so far. */
+export function retriesOf(ctx: RequestContext): number {
+  return retried.get(ctx) ?? 0;
+}
