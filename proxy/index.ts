@@ -57,6 +57,11 @@ export class EdgeProxy {
     }
   }
 
+  /** Open TCP connections per entrypoint, right now. */
+  *openConnections(): IterableIterator<readonly [entryPoint: string, count: number]> {
+    for (const ep of this.entryPoints) yield [ep.options.name, ep.openConnections] as const;
+  }
+
   /** Bound port of an entrypoint, by name. */
   port(entryPoint: string): number {
     return this.entryPoints.find((ep) => ep.options.name === entryPoint)?.port ?? 0;

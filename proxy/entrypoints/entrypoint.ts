@@ -92,6 +92,11 @@ export class EntryPoint {
     });
   }
 
+  /** Open TCP connections (traefik_open_connections), read at scrape time: nothing per connection. */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** The bound port (useful with `:0` in tests). */
   get port(): number {
     const address = this.server.address();

@@ -1,3 +1,4 @@
+import type { Handler } from '../http/request-context.js';
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ServiceConfig } from '../services/service-config.js';
 import type { TlsSection } from '../tls/tls-config.js';
@@ -36,6 +37,11 @@ export interface BuildInput {
   entryPoints: Readonly<Record<string, EntryPointRouting>>;
   /** Where `/ping` answers; null when ping is off or manually routed. */
   ping: { entryPoint: string } | null;
+  /**
+   * metrics.prometheus: the scrape handler is the `prometheus@internal` service; `entryPoint` gets the
+   * `prometheus@internal` router, null with manualRouting (users route to the service themselves). Null when off.
+   */
+  metrics?: { entryPoint: string | null; handler: Handler } | null | undefined;
   defaultRuleSyntax: 'v3' | 'v2';
   /** The static `serversTransport`, known as `default@internal`. */
   defaultTransport: UpstreamTransport;

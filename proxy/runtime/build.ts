@@ -5,7 +5,7 @@ import { createRouterTable } from '../routing/router-table.js';
 import { ServiceBuilder } from '../services/service-builder.js';
 import { buildTlsStore } from '../tls/tls-store.js';
 import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
-import { internalRoutes } from './internal-routers.js';
+import { internalRoutes, internalServices } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
 import type { KeptState } from './kept-state.js';
 import { middlewareFactory } from '../middlewares/registry.js';
@@ -22,7 +22,7 @@ import { RuntimeStatus } from './status.js';
 export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: Lifecycle): Runtime {
   const status = new RuntimeStatus();
   beginBuild(parts);
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status);
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 

@@ -15,6 +15,13 @@ export interface InternalRoute {
 // Go's math.MaxInt, as far as a double holds it: internal routers outrank every user router.
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
+/** `@internal` services users may route to (manualRouting). */
+export function internalServices(input: BuildInput): ReadonlyMap<string, Handler> {
+  const services = new Map<string, Handler>();
+  if (input.metrics != null) services.set('prometheus@internal', input.metrics.handler);
+  return services;
+}
+
 export function internalRoutes(input: BuildInput, lifecycle: Lifecycle): { routes: InternalRoute[]; errors: string[] } {
   const routes: InternalRoute[] = [];
   const errors: string[] = [];
@@ -23,6 +30,14 @@ export function internalRoutes(input: BuildInput, lifecycle: Lifecycle): { route
       errors.push(`ping: entryPoint "${input.ping.entryPoint}" doesn't exist`);
     } else {
       routes.push({ name: 'ping@internal', entryPoint: input.ping.entryPoint, rule: 'PathPrefix(`/ping`)', priority: MAX_INT, handler: pingHandler(lifecycle) });
+    }
+  }
+  const metrics = input.metrics;
+  if (metrics != null && metrics.entryPoint !== null) {
+    if (input.entryPoints[metrics.entryPoint] === undefined) {
+      errors.push(`metrics.prometheus: entryPoint "${metrics.entryPoint}" doesn't exist`);
+    } else {
+      routes.push({ name: 'prometheus@internal', entryPoint: metrics.entryPoint, rule: 'PathPrefix(`/metrics`)', priority: MAX_INT, handler: metrics.handler });
     }
   }
   for (const [epName, ep] of Object.entries(input.entryPoints)) {

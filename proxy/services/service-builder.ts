@@ -21,6 +21,7 @@ export class ServiceBuilder {
     private readonly pools: UpstreamPools,
     private readonly healthChecks: HealthChecks,
     private readonly status: RuntimeStatus,
+    private readonly internal: ReadonlyMap<string, Handler> = new Map(),
   ) {}
 
   /** The handler of a qualified service name, or the error that keeps it from serving. */
@@ -29,6 +30,10 @@ export class ServiceBuilder {
     if (done !== undefined) return done;
     if (stack.includes(name)) return new Error(`recursion detected in ${[...stack, name].join(' -> ')}`);
     const config = this.services[name];
+    if (config === undefined) {
+      const internal = this.internal.get(name);
+      if (internal !== undefined) return internal;
+    }
     if (config === undefined) return new Error(`the service "${name}" does not exist`);
     let result: Handler | Error;
     try {
