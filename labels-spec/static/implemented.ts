@@ -27,8 +27,8 @@ export const implementedStatic: ImplementedTree = {
   log: { level: true, format: true, filePath: true },
   accessLog: { filePath: true, format: true, filters: true },
   ping: true,
-  // Listed so that the warning names the backend, e.g. `metrics.prometheus`.
-  metrics: {},
+  // Prometheus with all its options; other backends (datadog, statsD, influxDB2, otlp) get a warning naming them.
+  metrics: { addInternals: true, prometheus: true },
   serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, forwardingTimeouts: true },
   core: { defaultRuleSyntax: true },
 };

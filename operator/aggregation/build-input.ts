@@ -1,15 +1,17 @@
 import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
 import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../proxy/index.js';
-import type { RequestContext } from '../../proxy/http/request-context.js';
+import type { Handler, RequestContext } from '../../proxy/http/request-context.js';
 
 /**
- * Entrypoints as Traefik computes them: the configured ones, plus `traefik` on :8080 when ping
- * lives there (its default) and the user did not define one by that name.
+ * Entrypoints as Traefik computes them: the configured ones, plus `traefik` on :8080 when ping or
+ * metrics.prometheus live there (their default) and the user did not define one by that name.
  */
 export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryPoints'] {
   const entryPoints = { ...config.entryPoints };
   const pingOnTraefik = config.ping !== undefined && !config.ping.manualRouting && config.ping.entryPoint === 'traefik';
-  if (pingOnTraefik && entryPoints.traefik === undefined) {
+  const prometheus = config.metrics?.prometheus;
+  const metricsOnTraefik = prometheus !== undefined && !prometheus.manualRouting && prometheus.entryPoint === 'traefik';
+  if ((pingOnTraefik || metricsOnTraefik) && entryPoints.traefik === undefined) {
     const template = Object.values(config.entryPoints)[0];
     if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined } };
   }
@@ -42,14 +44,21 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
   };
 }
 
-/** Static + merged dynamic configuration → what the proxy compiles. */
-export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig): BuildInput {
+/**
+ * Static + merged dynamic configuration → what the proxy compiles. `metricsHandler` is the
+ * `prometheus@internal` scrape handler (null when metrics.prometheus is off).
+ */
+export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
   for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
   const ping = config.ping !== undefined && !config.ping.manualRouting ? { entryPoint: config.ping.entryPoint } : null;
   return {
     entryPoints: effectiveEntryPoints(config),
     ping,
+    metrics: metricsHandler === null || config.metrics?.prometheus === undefined ? null : {
+      entryPoint: config.metrics.prometheus.manualRouting ? null : config.metrics.prometheus.entryPoint,
+      handler: metricsHandler,
+    },
     defaultRuleSyntax: config.core.defaultRuleSyntax,
     defaultTransport: upstreamTransport(config.serversTransport),
     http: {

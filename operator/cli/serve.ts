@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { EdgeProxy } from '../../proxy/index.js';
 import type { RequestContext } from '../../proxy/http/request-context.js';
+import { composeRequestHooks, createPrometheusMetrics, type PrometheusMetrics } from '../../proxy/observability/metrics.js';
+import type { Runtime } from '../../proxy/index.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
 import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
@@ -10,7 +12,7 @@ import { DockerProvider, type ProviderLog } from '../providers/docker/docker-pro
 export interface ServeOptions {
   config: StaticConfig;
   log: Logger;
-  /** Access log hook (null when accessLog is off). */
+  /** Access log hook (null when accessLog is off); metrics.prometheus adds its own. */
   onRequestDone: ((ctx: RequestContext) => void) | null;
   signal: AbortSignal;
 }
@@ -29,19 +31,24 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   const { config, log } = options;
   const fragments = new Map<string, DynamicConfig>();
   const reported = new Set<string>();
+  const metrics = prometheusMetrics(config);
   const buildInput = () => {
     const merged = aggregate(fragments);
     for (const e of merged.errors) log.error(e);
-    return toBuildInput(config, merged.config);
+    return toBuildInput(config, merged.config, metrics?.handler ?? null);
   };
-  const proxy = new EdgeProxy(entryPointOptions(config, options.onRequestDone), buildInput(), (service, server, up, reason) => {
+  const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null);
+  const proxy = new EdgeProxy(entryPointOptions(config, onDone), buildInput(), (service, server, up, reason) => {
+    metrics?.serverUp(service, server, up);
     if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
     else log.warn({ service, server, reason }, 'Health check failed.');
   });
+  metrics?.setConnectionSource(() => proxy.openConnections());
   const applyFragments = (cause = 'file'): void => {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (metrics !== null) recordApplied(metrics, runtime);
     const now = new Set<string>();
     for (const p of runtime.status.problems()) {
       const line = `${p.kind} "${p.name}": ${p.message}`;
@@ -85,6 +92,21 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   await proxy.listen();
   for (const ep of entryPointOptions(config, null)) log.info({ entryPoint: ep.name, address: ep.address }, 'entrypoint listening');
   return { proxy, reload };
+}
+
+function prometheusMetrics(config: StaticConfig): PrometheusMetrics | null {
+  const prometheus = config.metrics?.prometheus;
+  if (prometheus === undefined) return null;
+  return createPrometheusMetrics({ ...prometheus, addInternals: config.metrics?.addInternals ?? false });
+}
+
+/** A configuration is in: count the reload, and give health-checked servers their current server_up. */
+function recordApplied(metrics: PrometheusMetrics, runtime: Runtime): void {
+  metrics.configApplied();
+  for (const [service, lb] of runtime.loadBalancers) {
+    if (lb.health === null) continue;
+    for (const [url, state] of Object.entries(lb.health.serverStatus())) metrics.serverUp(service, url, state === 'UP');
+  }
 }
 
 function providerLog(log: Logger): ProviderLog {

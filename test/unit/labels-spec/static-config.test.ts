@@ -29,7 +29,7 @@ test('seed static config: no errors, only not-implemented warnings', () => {
   const { config, issues } = validateStaticConfig(seedStatic);
   assert.deepEqual(errors(issues), []);
   assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED'));
-  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api', 'certificatesResolvers', 'metrics.prometheus']);
+  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api', 'certificatesResolvers']);
   assert.deepEqual(Object.keys(config.entryPoints), ['web', 'websecure', 'metrics']);
   assert.deepEqual(config.entryPoints.web?.http.redirections?.entryPoint?.to, 'websecure');
   assert.equal(config.entryPoints.websecure?.http.tls?.certResolver, 'letsencrypt');
@@ -44,9 +44,15 @@ test('seed static config: no errors, only not-implemented warnings', () => {
 
 test('not-implemented message names the key and says it is ignored', () => {
   const { issues } = validateStaticConfig(seedStatic);
-  const metrics = issues.find((i) => i.path.join('.') === 'metrics.prometheus');
-  assert.equal(metrics?.message, 'metrics.prometheus: not implemented yet in pe-edge; ignored');
-  assert.equal(metrics?.severity, 'warning');
+  const api = issues.find((i) => i.path.join('.') === 'api');
+  assert.equal(api?.message, 'api: not implemented yet in pe-edge; ignored');
+  assert.equal(api?.severity, 'warning');
+});
+
+test('metrics: prometheus is implemented, the other backends still warn', () => {
+  const { issues } = validateStaticConfig({ metrics: { addInternals: true, prometheus: { manualRouting: true, headerLabels: { tenant: 'X-Tenant' } }, datadog: {}, statsD: {} } });
+  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['metrics.datadog', 'metrics.statsD']);
+  assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED' && i.severity === 'warning'));
 });
 
 const defaults: { desc: string; pick: (c: ReturnType<typeof validateStaticConfig>['config']) => unknown; expect: unknown }[] = [
