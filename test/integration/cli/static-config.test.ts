@@ -41,14 +41,14 @@ describe('pe-edge static configuration from the command line', () => {
     await assert.rejects(httpGet(`http://127.0.0.1:${port}/`, { fresh: true, timeoutMs: 1000 }));
   });
 
-  it('keys not implemented yet (metrics.prometheus, api) start with one warning per key', async () => {
+  it('keys not implemented yet (metrics.datadog, api) start with one warning per key', async () => {
     const dir = tempDir();
     const port = await freePort();
     const metricsPort = await freePort();
     const extra = [
       'metrics:',
-      '  prometheus:',
-      '    entryPoint: metrics',
+      '  datadog:',
+      '    addEntryPointsLabels: true',
       'api:',
       '  dashboard: true',
     ].join('\n');
@@ -56,7 +56,7 @@ describe('pe-edge static configuration from the command line', () => {
     const proc = start(['--configFile=traefik.yml'], dir.path);
     await proc.waitListening(2);
     const warnings = proc.messages('warn');
-    for (const key of ['metrics.prometheus', 'api']) {
+    for (const key of ['metrics.datadog', 'api']) {
       const about = warnings.filter((m) => m.includes(key));
       assert.equal(about.length, 1, `one warning for ${key}; warnings: ${JSON.stringify(warnings)}`);
       assert.match(about[0] as string, /not implemented yet/);
