@@ -44,6 +44,7 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     serviceUrl: '',
     startedAt: process.hrtime.bigint(),
     body: null,
+    bytesSent: 0,
     response: null,
     upgrade,
   };

@@ -117,6 +117,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.ctx.bytesSent += chunk.length;
     if (!this.sink.write(chunk)) {
       controller.pause();
       this.sink.once('drain', this.onDrain);

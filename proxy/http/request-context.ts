@@ -43,6 +43,8 @@ export interface RequestContext {
   readonly startedAt: bigint;
   /** The request body when a middleware has read it whole (buffering); null means stream it from `req`. */
   body: Buffer | null;
+  /** Response body bytes the forwarder relayed (what access logs and metrics report for chunked answers). */
+  bytesSent: number;
   /** Response-side work middlewares asked for; null (the common case) costs the forwarder nothing. */
   response: ResponseHooks | null;
   /** Set for HTTP/1.1 Upgrade requests (WebSocket): the client socket to relay once upstream answers 101. */

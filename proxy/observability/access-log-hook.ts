@@ -1,6 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { RequestContext } from '../http/request-context.js';
 import { createAccessLog, type AccessLogConfig } from './access-log.js';
+import { responseBodySize } from './response-size.js';
 
 /**
  * The entrypoint's end-of-request hook that feeds the access log, or null when accessLog is off,
@@ -13,7 +14,6 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
   return (ctx: RequestContext): void => {
     requestCount++;
     const res = ctx.res;
-    const length = res.getHeader('content-length');
     const socket = ctx.req.socket as TLSSocket;
     const forwardedFor = ctx.trustForwarded ? ctx.req.headers['x-forwarded-for'] : undefined;
     accessLog.log({
@@ -29,7 +29,7 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
       scheme: ctx.tls ? 'https' : 'http',
       // A client that went away before an answer gets Traefik's 499.
       status: res.writableFinished ? res.statusCode : 499,
-      size: typeof length === 'number' ? length : Number(length ?? 0),
+      size: responseBodySize(ctx),
       referer: headerString(ctx.req.headers.referer),
       userAgent: headerString(ctx.req.headers['user-agent']),
       requestCount,

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { retriesOf } from '../forward/retry-policy.js';
 import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric-labels.js';
+import { responseBodySize, sentHeader } from './response-size.js';
 
 export interface PrometheusOptions {
   /** metrics.addInternals: also measure requests of `@internal` routers and services. */
@@ -205,20 +206,7 @@ export interface PrometheusMetrics {
   readonly registry: Registry;
 }
 
-const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d+)/i;
 const GRPC_STATUS = /\r\ngrpc-status:[ \t]*(\d+)/i;
-
-/**
- * A header of the response as sent. HTTP/2 keeps them readable; node:http's writeHead(status, headers)
- * does not store them, so the serialized header block is read instead.
- */
-function sentHeader(res: RequestContext['res'], name: string, pattern: RegExp): string | undefined {
-  const v = res.getHeader(name);
-  if (v !== undefined) return Array.isArray(v) ? v[0] : String(v);
-  const raw = (res as unknown as { _header?: unknown })._header;
-  if (typeof raw !== 'string') return undefined;
-  return pattern.exec(raw)?.[1];
-}
 
 function requestSize(ctx: RequestContext): number {
   if (ctx.body !== null) return ctx.body.length;
@@ -279,7 +267,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       protocol,
       seconds: Number(process.hrtime.bigint() - ctx.startedAt) / 1e9,
       requestBytes: requestSize(ctx),
-      responseBytes: Number(sentHeader(res, 'content-length', CONTENT_LENGTH) ?? 0) || 0,
+      responseBytes: responseBodySize(ctx),
       tls,
       ctx,
     };

@@ -53,6 +53,7 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     serviceUrl: '',
     startedAt: 0n,
     body: null,
+    bytesSent: 0,
     response: null,
     upgrade: null,
   } as unknown as RequestContext;

@@ -74,5 +74,6 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     startedAt: 0n,
     body: null,
     response: null,
+    bytesSent: 0,
   };
 }
