@@ -27,6 +27,8 @@ export const implementedStatic: ImplementedTree = {
   log: { level: true, format: true, filePath: true },
   accessLog: { filePath: true, format: true, filters: true },
   ping: true,
+  // The REST API; api.dashboard (default true) gets its own warning in validate.ts, api.debug the generic one.
+  api: { insecure: true, dashboard: true },
   // Prometheus with all its options; other backends (datadog, statsD, influxDB2, otlp) get a warning naming them.
   metrics: { addInternals: true, prometheus: true },
   serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, forwardingTimeouts: true },

@@ -1,17 +1,22 @@
 import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
 import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../proxy/index.js';
 import type { Handler, RequestContext } from '../../proxy/http/request-context.js';
+import type { ApiInput } from '../../proxy/runtime/build-input.js';
+import { packageVersion } from './package-version.js';
+
+const START_DATE = new Date().toISOString();
 
 /**
  * Entrypoints as Traefik computes them: the configured ones, plus `traefik` on :8080 when ping or
- * metrics.prometheus live there (their default) and the user did not define one by that name.
+ * metrics.prometheus live there (their default), or api.insecure is on, and the user did not define one by that name.
  */
 export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryPoints'] {
   const entryPoints = { ...config.entryPoints };
   const pingOnTraefik = config.ping !== undefined && !config.ping.manualRouting && config.ping.entryPoint === 'traefik';
   const prometheus = config.metrics?.prometheus;
   const metricsOnTraefik = prometheus !== undefined && !prometheus.manualRouting && prometheus.entryPoint === 'traefik';
-  if ((pingOnTraefik || metricsOnTraefik) && entryPoints.traefik === undefined) {
+  const apiOnTraefik = config.api?.insecure === true;
+  if ((pingOnTraefik || metricsOnTraefik || apiOnTraefik) && entryPoints.traefik === undefined) {
     const template = Object.values(config.entryPoints)[0];
     if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined } };
   }
@@ -59,6 +64,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
       entryPoint: config.metrics.prometheus.manualRouting ? null : config.metrics.prometheus.entryPoint,
       handler: metricsHandler,
     },
+    api: apiInput(config),
     defaultRuleSyntax: config.core.defaultRuleSyntax,
     defaultTransport: upstreamTransport(config.serversTransport),
     http: {
@@ -68,5 +74,19 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
       serversTransports: transports,
     },
     tls: dynamic.tls,
+  };
+}
+
+/** What `api@internal` shows of the static configuration; null when `api` is off. */
+function apiInput(config: StaticConfig): ApiInput | null {
+  if (config.api === undefined) return null;
+  const providers = [config.providers.docker !== undefined ? 'Docker' : null, config.providers.file !== undefined ? 'File' : null].filter((p) => p !== null);
+  return {
+    insecure: config.api.insecure,
+    version: packageVersion(),
+    startDate: START_DATE,
+    entryPoints: effectiveEntryPoints(config),
+    features: { tracing: '', metrics: config.metrics?.prometheus !== undefined ? 'Prometheus' : '', accessLog: config.accessLog !== undefined },
+    providers,
   };
 }

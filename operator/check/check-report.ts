@@ -6,14 +6,9 @@ import { KeptState } from '../../proxy/runtime/kept-state.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { toBuildInput } from '../aggregation/build-input.js';
 import type { ContainerResult } from '../providers/docker/container-config.js';
+import { rawData, type RawItem } from '../../proxy/api/rawdata.js';
 
-/** One item as Traefik's /api/rawdata shows it, plus its configuration. */
-export interface RawItem {
-  status: 'enabled' | 'warning' | 'disabled';
-  error?: string[];
-  provider: string;
-  [key: string]: unknown;
-}
+export type { RawItem } from '../../proxy/api/rawdata.js';
 
 export interface CheckReport {
   routers: Record<string, RawItem>;
@@ -35,20 +30,8 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   const pools = new UpstreamPools();
   const runtime = buildRuntime(toBuildInput(config, merged.config), { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState() }, { terminating: false });
   void pools.closeAll();
-  const report: CheckReport = { routers: {}, services: {}, middlewares: {}, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors], warnings: [...warnings] };
-  const sections = { router: ['routers', merged.config.http.routers], service: ['services', merged.config.http.services], middleware: ['middlewares', merged.config.http.middlewares] } as const;
-  for (const item of runtime.status.all()) {
-    const [section, source] = sections[item.kind];
-    const at = item.name.lastIndexOf('@');
-    const entry: RawItem = {
-      ...(source as Record<string, object>)[item.name],
-      status: item.status,
-      provider: at === -1 ? '' : item.name.slice(at + 1),
-      ...(item.errors.length > 0 ? { error: item.errors } : {}),
-      ...(item.kind === 'router' ? { using: item.using } : { usedBy: item.usedBy }),
-    };
-    report[section][item.name] = entry;
-  }
+  const raw = rawData(runtime.status, runtime.config);
+  const report: CheckReport = { ...raw, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors], warnings: [...warnings] };
   for (const r of containers) {
     const errs = r.issues.filter((i) => i.severity === 'error').map((i) => i.message);
     const warns = [...r.issues.filter((i) => i.severity === 'warning').map((i) => i.message), ...(r.kind === 'routed' ? r.warnings : [])];

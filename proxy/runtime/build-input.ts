@@ -33,6 +33,20 @@ export interface EntryPointRouting {
   } | undefined;
 }
 
+/** `api` enabled: what `api@internal` shows besides the runtime (static entrypoints, version, features). */
+export interface ApiInput {
+  /** api.insecure: the `api@internal` router on entrypoint `traefik`. */
+  insecure: boolean;
+  version: string;
+  /** RFC 3339 start time of the process. */
+  startDate: string;
+  /** Static entrypoint objects, as `/api/entrypoints` shows them (without `name`). */
+  entryPoints: Readonly<Record<string, object>>;
+  features: { tracing: string; metrics: string; accessLog: boolean };
+  /** Enabled providers, Traefik's names (`File`, `Docker`). */
+  providers: string[];
+}
+
 export interface BuildInput {
   entryPoints: Readonly<Record<string, EntryPointRouting>>;
   /** Where `/ping` answers; null when ping is off or manually routed. */
@@ -42,6 +56,8 @@ export interface BuildInput {
    * `prometheus@internal` router, null with manualRouting (users route to the service themselves). Null when off.
    */
   metrics?: { entryPoint: string | null; handler: Handler } | null | undefined;
+  /** The REST API (`api@internal`); null or absent when `api` is off. */
+  api?: ApiInput | null | undefined;
   defaultRuleSyntax: 'v3' | 'v2';
   /** The static `serversTransport`, known as `default@internal`. */
   defaultTransport: UpstreamTransport;

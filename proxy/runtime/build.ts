@@ -13,6 +13,7 @@ import { beginBuild, releaseUnused, type CarriedParts } from './carried-parts.js
 import { qualify } from './qualified-name.js';
 import type { EntryPointTables, Route, Runtime } from './runtime.js';
 import { RuntimeStatus } from './status.js';
+import { createApiHandler } from '../api/handler.js';
 
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
@@ -22,11 +23,14 @@ import { RuntimeStatus } from './status.js';
 export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: Lifecycle): Runtime {
   const status = new RuntimeStatus();
   beginBuild(parts);
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input));
+  // api@internal answers from the runtime built here, the one that routed the request.
+  const self: { runtime?: Runtime } = {};
+  const api = input.api != null ? createApiHandler(() => self.runtime) : null;
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input, api));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 
-  const internal = internalRoutes(input, lifecycle);
+  const internal = internalRoutes(input, lifecycle, api);
   const internalErrors = internal.errors;
   for (const r of internal.routes) {
     const rule = compileRule(r.rule, 'v3');
@@ -35,11 +39,13 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
 
   const hostOptions = new Map<string, string>();
   const conflictingHosts = new Set<string>();
+  const priorities = new Map<string, number>();
   for (const [name, router] of Object.entries(input.http.routers)) {
     status.declare('router', name);
     const compiled = compileRouterRule(router, input, name, status);
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
+    priorities.set(name, priority);
     const entryPoints = resolveEntryPoints(router, input, name, status);
     status.setUsing(name, entryPoints);
     for (const ep of entryPoints) {
@@ -76,13 +82,17 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   for (const [ep, sides] of routes) {
     entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https) });
   }
-  return {
+  const built: Runtime = {
     entryPoints,
     tls: tls.store,
     status,
     loadBalancers: services.loadBalancers,
     errors: [...internalErrors, ...tls.issues.map((i) => (i.item !== undefined ? `${i.item}: ${i.message}` : i.message))],
+    config: { routers: input.http.routers, services: input.http.services, middlewares: input.http.middlewares, priorities },
+    api: input.api ?? null,
   };
+  self.runtime = built;
+  return built;
 }
 
 function compileRouterRule(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus): CompiledRule | null {

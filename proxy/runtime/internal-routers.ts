@@ -16,15 +16,21 @@ export interface InternalRoute {
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
 /** `@internal` services users may route to (manualRouting). */
-export function internalServices(input: BuildInput): ReadonlyMap<string, Handler> {
+export function internalServices(input: BuildInput, api: Handler | null): ReadonlyMap<string, Handler> {
   const services = new Map<string, Handler>();
   if (input.metrics != null) services.set('prometheus@internal', input.metrics.handler);
+  if (api !== null) services.set('api@internal', api);
   return services;
 }
 
-export function internalRoutes(input: BuildInput, lifecycle: Lifecycle): { routes: InternalRoute[]; errors: string[] } {
+/** `api` is the `api@internal` handler (null when the API is off). */
+export function internalRoutes(input: BuildInput, lifecycle: Lifecycle, api: Handler | null): { routes: InternalRoute[]; errors: string[] } {
   const routes: InternalRoute[] = [];
   const errors: string[] = [];
+  if (api !== null && input.api?.insecure === true) {
+    if (input.entryPoints.traefik === undefined) errors.push('api.insecure: entryPoint "traefik" doesn\'t exist');
+    else routes.push({ name: 'api@internal', entryPoint: 'traefik', rule: 'PathPrefix(`/api`)', priority: MAX_INT - 1, handler: api });
+  }
   if (input.ping !== null) {
     if (input.entryPoints[input.ping.entryPoint] === undefined) {
       errors.push(`ping: entryPoint "${input.ping.entryPoint}" doesn't exist`);

@@ -4,6 +4,7 @@ import type { LoadBalancer } from '../services/load-balancer.js';
 import type { TlsStore } from '../tls/tls-store.js';
 import type { CompiledRule } from '../rules/compile.js';
 import type { RuntimeStatus } from './status.js';
+import type { ApiInput, BuildInput } from './build-input.js';
 
 /** What a matched router runs: its name (for logs) and its prebuilt chain. */
 export interface RouteTarget {
@@ -24,6 +25,14 @@ export interface EntryPointTables {
   readonly https: RouterTable<RouteTarget>;
 }
 
+/** The merged dynamic configuration a runtime was built from, plus each router's computed priority (for the API). */
+export interface RuntimeConfig {
+  readonly routers: BuildInput['http']['routers'];
+  readonly services: BuildInput['http']['services'];
+  readonly middlewares: BuildInput['http']['middlewares'];
+  readonly priorities: ReadonlyMap<string, number>;
+}
+
 /** One immutable, compiled configuration. A reload builds a new one and swaps a single reference. */
 export interface Runtime {
   readonly entryPoints: ReadonlyMap<string, EntryPointTables>;
@@ -32,4 +41,7 @@ export interface Runtime {
   readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
   /** Problems that belong to no router/service/middleware (entrypoint redirections, TLS certificates). */
   readonly errors: readonly string[];
+  readonly config: RuntimeConfig;
+  /** The static side `api@internal` shows (null when `api` is off). */
+  readonly api: ApiInput | null;
 }

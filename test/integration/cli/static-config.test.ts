@@ -41,7 +41,7 @@ describe('pe-edge static configuration from the command line', () => {
     await assert.rejects(httpGet(`http://127.0.0.1:${port}/`, { fresh: true, timeoutMs: 1000 }));
   });
 
-  it('keys not implemented yet (metrics.datadog, api) start with one warning per key', async () => {
+  it('keys not implemented yet (metrics.datadog, api.dashboard) start with one warning per key', async () => {
     const dir = tempDir();
     const port = await freePort();
     const metricsPort = await freePort();
@@ -56,7 +56,7 @@ describe('pe-edge static configuration from the command line', () => {
     const proc = start(['--configFile=traefik.yml'], dir.path);
     await proc.waitListening(2);
     const warnings = proc.messages('warn');
-    for (const key of ['metrics.datadog', 'api']) {
+    for (const key of ['metrics.datadog', 'api.dashboard']) {
       const about = warnings.filter((m) => m.includes(key));
       assert.equal(about.length, 1, `one warning for ${key}; warnings: ${JSON.stringify(warnings)}`);
       assert.match(about[0] as string, /not implemented yet/);

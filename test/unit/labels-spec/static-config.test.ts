@@ -29,7 +29,7 @@ test('seed static config: no errors, only not-implemented warnings', () => {
   const { config, issues } = validateStaticConfig(seedStatic);
   assert.deepEqual(errors(issues), []);
   assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED'));
-  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api', 'certificatesResolvers']);
+  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api.dashboard', 'certificatesResolvers']);
   assert.deepEqual(Object.keys(config.entryPoints), ['web', 'websecure', 'metrics']);
   assert.deepEqual(config.entryPoints.web?.http.redirections?.entryPoint?.to, 'websecure');
   assert.equal(config.entryPoints.websecure?.http.tls?.certResolver, 'letsencrypt');
@@ -44,9 +44,17 @@ test('seed static config: no errors, only not-implemented warnings', () => {
 
 test('not-implemented message names the key and says it is ignored', () => {
   const { issues } = validateStaticConfig(seedStatic);
-  const api = issues.find((i) => i.path.join('.') === 'api');
-  assert.equal(api?.message, 'api: not implemented yet in pe-edge; ignored');
-  assert.equal(api?.severity, 'warning');
+  const resolvers = issues.find((i) => i.path.join('.') === 'certificatesResolvers');
+  assert.equal(resolvers?.message, 'certificatesResolvers: not implemented yet in pe-edge; ignored');
+  assert.equal(resolvers?.severity, 'warning');
+});
+
+test('api: the API is implemented; the dashboard (on by default) and api.debug warn', () => {
+  const dashboard = validateStaticConfig({ api: null }).issues;
+  assert.deepEqual(dashboard.map((i) => [i.path.join('.'), i.message]), [['api.dashboard', 'api.dashboard: the dashboard UI is not implemented yet in pe-edge; the API under /api is']]);
+  assert.deepEqual(validateStaticConfig({ api: { insecure: true, dashboard: false } }).issues, []);
+  const debug = validateStaticConfig({ api: { dashboard: false, debug: true } }).issues;
+  assert.deepEqual(debug.map((i) => i.path.join('.')), ['api.debug']);
 });
 
 test('metrics: prometheus is implemented, the other backends still warn', () => {

@@ -1,0 +1,121 @@
+import type { Handler, RequestContext } from '../http/request-context.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { listPage, type NamedItem } from './list.js';
+import { rawData, type RawData, type RawItem } from './rawdata.js';
+import { writeError, writeJson, writeMessage } from './respond.js';
+
+const SINGULAR = { routers: 'router', services: 'service', middlewares: 'middleware' } as const;
+
+/**
+ * `api@internal`: Traefik's read-only REST API over the runtime that is serving the request
+ * (`runtime()` is read per request, so a reload shows at once). GET only.
+ */
+export function createApiHandler(runtime: () => Runtime | undefined): Handler {
+  return (ctx) => {
+    const current = runtime();
+    const path = ctx.rawPath;
+    if (current?.api == null || !path.startsWith('/api/')) {
+      writeError(ctx, 404, '404 page not found');
+      return;
+    }
+    const route = resolve(path.split('/').slice(2));
+    if (route === null) {
+      writeError(ctx, 404, '404 page not found');
+      return;
+    }
+    if (ctx.method !== 'GET') {
+      writeError(ctx, 405, 'Method Not Allowed');
+      return;
+    }
+    route(ctx, current, new URLSearchParams(ctx.rawQuery));
+  };
+}
+
+type Endpoint = (ctx: RequestContext, runtime: Runtime, query: URLSearchParams) => void;
+
+/** Path segments after `/api/` → endpoint; null for an unknown path. `{name}` is path-unescaped. */
+function resolve(segments: string[]): Endpoint | null {
+  const [first, second, third, ...rest] = segments;
+  if (rest.length > 0) return null;
+  if (second === undefined) {
+    if (first === 'version') return version;
+    if (first === 'overview') return overview;
+    if (first === 'rawdata') return rawdata;
+    if (first === 'entrypoints') return entryPointList;
+    return null;
+  }
+  if (first === 'entrypoints' && third === undefined) return byName(second, (ctx, rt, name) => entryPoint(ctx, rt, name));
+  if (first !== 'http' || (second !== 'routers' && second !== 'services' && second !== 'middlewares')) return null;
+  if (third === undefined) return (ctx, rt, query) => list(ctx, rt, second, query);
+  return byName(third, (ctx, rt, name) => one(ctx, rt, second, name));
+}
+
+function byName(segment: string, then: (ctx: RequestContext, runtime: Runtime, name: string) => void): Endpoint | null {
+  if (segment === '') return null;
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+  return (ctx, rt) => then(ctx, rt, name);
+}
+
+const version: Endpoint = (ctx, rt) => {
+  writeJson(ctx, { Version: rt.api?.version ?? '', Codename: 'pe-edge', startDate: rt.api?.startDate ?? '' });
+};
+
+const overview: Endpoint = (ctx, rt) => {
+  const counts = { router: { total: 0, warnings: 0, errors: 0 }, service: { total: 0, warnings: 0, errors: 0 }, middleware: { total: 0, warnings: 0, errors: 0 } };
+  for (const item of rt.status.all()) {
+    const c = counts[item.kind];
+    c.total++;
+    if (item.status === 'warning') c.warnings++;
+    if (item.status === 'disabled') c.errors++;
+  }
+  const zero = { total: 0, warnings: 0, errors: 0 };
+  writeJson(ctx, {
+    http: { routers: counts.router, services: counts.service, middlewares: counts.middleware },
+    tcp: { routers: zero, services: zero, middlewares: zero },
+    udp: { routers: zero, services: zero },
+    features: rt.api?.features ?? { tracing: '', metrics: '', accessLog: false },
+    providers: rt.api?.providers ?? [],
+  });
+};
+
+const rawdata: Endpoint = (ctx, rt) => {
+  const data = rawData(rt.status, rt.config, rt.loadBalancers);
+  const out: Partial<Record<keyof RawData, Record<string, Omit<RawItem, 'provider'>>>> = {};
+  for (const section of ['routers', 'middlewares', 'services'] as const) {
+    const entries = Object.entries(data[section]);
+    if (entries.length > 0) out[section] = Object.fromEntries(entries.map(([name, { provider: _provider, ...rest }]) => [name, rest]));
+  }
+  writeJson(ctx, out);
+};
+
+const entryPointList: Endpoint = (ctx, rt) => {
+  const eps = rt.api?.entryPoints ?? {};
+  writeJson(ctx, Object.keys(eps).sort().map((name) => ({ ...eps[name], name })));
+};
+
+function entryPoint(ctx: RequestContext, rt: Runtime, name: string): void {
+  const ep = rt.api?.entryPoints[name];
+  if (ep === undefined) writeMessage(ctx, 404, `entry point not found: ${name}`);
+  else writeJson(ctx, { ...ep, name });
+}
+
+function named(rt: Runtime, section: keyof RawData): NamedItem[] {
+  return Object.entries(rawData(rt.status, rt.config, rt.loadBalancers)[section]).map(([name, item]) => ({ ...item, name }));
+}
+
+function list(ctx: RequestContext, rt: Runtime, section: keyof RawData, query: URLSearchParams): void {
+  const page = listPage(section, named(rt, section), query);
+  if ('error' in page) writeMessage(ctx, 400, page.error);
+  else writeJson(ctx, page.items, { 'x-next-page': String(page.nextPage) });
+}
+
+function one(ctx: RequestContext, rt: Runtime, section: keyof RawData, name: string): void {
+  const item = rawData(rt.status, rt.config, rt.loadBalancers)[section][name];
+  if (item === undefined) writeMessage(ctx, 404, `${SINGULAR[section]} not found: ${name}`);
+  else writeJson(ctx, { ...item, name });
+}

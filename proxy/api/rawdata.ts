@@ -1,0 +1,64 @@
+import type { LoadBalancer } from '../services/load-balancer.js';
+import type { RuntimeConfig } from '../runtime/runtime.js';
+import type { ItemKind, RuntimeStatus } from '../runtime/status.js';
+
+/** One item as Traefik's API shows it: its configuration plus the runtime fields. */
+export interface RawItem {
+  status: 'enabled' | 'warning' | 'disabled';
+  error?: string[];
+  provider: string;
+  [key: string]: unknown;
+}
+
+export interface RawData {
+  routers: Record<string, RawItem>;
+  services: Record<string, RawItem>;
+  middlewares: Record<string, RawItem>;
+}
+
+const SECTIONS = { router: 'routers', service: 'services', middleware: 'middlewares' } as const satisfies Record<ItemKind, keyof RawData>;
+
+export function providerOf(name: string): string {
+  const at = name.lastIndexOf('@');
+  return at === -1 ? '' : name.slice(at + 1);
+}
+
+/**
+ * Every router, service and middleware of a build with its status, errors and links (Traefik's runtime
+ * configuration): the one shape behind `pe-edge check` and `/api/rawdata`.
+ */
+export function rawData(status: RuntimeStatus, config: RuntimeConfig, loadBalancers: ReadonlyMap<string, LoadBalancer> = new Map()): RawData {
+  const out: RawData = { routers: {}, services: {}, middlewares: {} };
+  for (const item of status.all()) {
+    const source = (config[SECTIONS[item.kind]] as Readonly<Record<string, object>>)[item.name] ?? {};
+    const entry: RawItem = { ...source, status: item.status, provider: providerOf(item.name), ...(item.errors.length > 0 ? { error: [...item.errors] } : {}) };
+    if (item.kind === 'router') {
+      const priority = config.priorities.get(item.name);
+      if (priority !== undefined) entry.priority = priority;
+      const tls = (source as { tls?: { options?: string } | null }).tls;
+      if (tls != null) entry.tls = { ...tls, options: tls.options === undefined || tls.options === '' ? 'default' : tls.options };
+      entry.using = [...item.using].sort();
+    } else {
+      const type = Object.keys(source).find((k) => (source as Record<string, unknown>)[k] !== undefined);
+      if (type !== undefined) entry.type = type.toLowerCase();
+      entry.usedBy = [...item.usedBy].sort();
+      if (item.kind === 'service' && item.status !== 'disabled') {
+        const serverStatus = serverStatusOf(item.name, source, loadBalancers);
+        if (serverStatus !== undefined) entry.serverStatus = serverStatus;
+      }
+    }
+    out[SECTIONS[item.kind]][item.name] = entry;
+  }
+  return out;
+}
+
+/** Health-checked servers report UP/DOWN; without a health check every server counts as UP (Traefik). */
+function serverStatusOf(name: string, source: object, loadBalancers: ReadonlyMap<string, LoadBalancer>): Record<string, 'UP' | 'DOWN'> | undefined {
+  const health = loadBalancers.get(name)?.health;
+  if (health != null) return health.serverStatus();
+  const servers = (source as { loadBalancer?: { servers?: { url?: string }[] } }).loadBalancer?.servers;
+  if (servers === undefined) return undefined;
+  const out: Record<string, 'UP' | 'DOWN'> = {};
+  for (const s of servers) if (s.url !== undefined) out[s.url] = 'UP';
+  return out;
+}
