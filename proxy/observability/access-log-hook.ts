@@ -11,8 +11,11 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
   const accessLog = createAccessLog(cfg);
   if (accessLog === null) return null;
   let requestCount = 0;
+  // Traefik leaves requests of @internal routers (ping, redirections, /metrics, /api) out unless asked.
+  const internals = (cfg as { addInternals?: boolean } | undefined)?.addInternals === true;
   return (ctx: RequestContext): void => {
     requestCount++;
+    if (!internals && ctx.routerName.endsWith('@internal')) return;
     const res = ctx.res;
     const socket = ctx.req.socket as TLSSocket;
     const forwardedFor = ctx.trustForwarded ? ctx.req.headers['x-forwarded-for'] : undefined;

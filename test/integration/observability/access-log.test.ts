@@ -8,7 +8,7 @@ import { createAccessLogHook } from '../../../proxy/observability/access-log-hoo
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 
-test('the access log names router, service URL, status and the bytes sent, chunked or not', async (t) => {
+test('the access log names router, service URL, status and the bytes sent, chunked or not; /ping (internal) is left out', async (t) => {
   const backend = await startBackend('b', (req, res) => {
     if (req.url === '/chunked') { res.write('x'.repeat(700)); res.end('y'.repeat(300)); return; }
     res.writeHead(200, { 'content-length': '5' });
@@ -22,9 +22,9 @@ test('the access log names router, service URL, status and the bytes sent, chunk
       services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
     },
   });
-  const proxy = await startProxy(input, [entryPointOptions('web', '127.0.0.1:0', { onDone: hook })]);
+  const proxy = await startProxy({ ...input, ping: { entryPoint: 'web' } }, [entryPointOptions('web', '127.0.0.1:0', { onDone: hook })]);
   t.after(async () => { await proxy.close(0); await backend.close(); });
-  for (const path of ['/fixed', '/chunked']) await (await request(`http://127.0.0.1:${proxy.port('web')}${path}`)).body.text();
+  for (const path of ['/fixed', '/ping', '/chunked']) await (await request(`http://127.0.0.1:${proxy.port('web')}${path}`)).body.text();
   const deadline = Date.now() + 3000;
   let lines: Record<string, unknown>[] = [];
   while (Date.now() < deadline) {
