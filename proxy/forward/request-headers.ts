@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { RequestContext } from '../http/request-context.js';
+import { forwardedPort } from '../http/request-target.js';
 import { forwardedForOmitted } from '../http/forwarded-for-omission.js';
 import { middlewareSetHeaders } from '../http/request-header-edit.js';
 
@@ -77,7 +78,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   if (!forwardedForOmitted(ctx.req)) out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
   out.push(
     'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
-    'X-Forwarded-Port', xfPort ?? portOf(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),
+    'X-Forwarded-Port', xfPort ?? forwardedPort(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),
     'X-Forwarded-Proto', proto,
     'X-Forwarded-Server', SERVER_NAME,
     'X-Real-Ip', realIp ?? ctx.clientIp,
@@ -98,10 +99,3 @@ function connectionListed(ctx: RequestContext): Set<string> | null {
   return set.size === 0 ? null : set;
 }
 
-/** X-Forwarded-Port: the Host header's port, else the scheme's default. */
-function portOf(hostHeader: string, secure: boolean): string {
-  const bracket = hostHeader.lastIndexOf(']');
-  const colon = hostHeader.lastIndexOf(':');
-  if (colon > bracket && colon !== -1 && colon < hostHeader.length - 1) return hostHeader.slice(colon + 1);
-  return secure ? '443' : '80';
-}

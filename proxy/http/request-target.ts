@@ -45,6 +45,24 @@ export function canonicalHost(hostHeader: string): string {
   return host.toLowerCase();
 }
 
+/** Index of the port's ':' in a Host header (`h:8080`, `[::1]:8080`), or -1 when it has none. */
+function portColon(hostHeader: string): number {
+  const colon = hostHeader.lastIndexOf(':');
+  return colon > hostHeader.lastIndexOf(']') && colon < hostHeader.length - 1 ? colon : -1;
+}
+
+/** The Host header without its port (brackets of an IPv6 literal kept). */
+export function hostWithoutPort(hostHeader: string): string {
+  const colon = portColon(hostHeader);
+  return colon === -1 ? hostHeader : hostHeader.slice(0, colon);
+}
+
+/** X-Forwarded-Port as Traefik computes it: the Host header's port, else the scheme's default. */
+export function forwardedPort(hostHeader: string, secure: boolean): string {
+  const colon = portColon(hostHeader);
+  return colon === -1 ? (secure ? '443' : '80') : hostHeader.slice(colon + 1);
+}
+
 /** Peer address as Traefik reports it: IPv4-mapped IPv6 shown as IPv4, zone stripped. */
 export function clientAddress(remote: string | undefined): string {
   if (remote === undefined) return '';

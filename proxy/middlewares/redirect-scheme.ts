@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Handler, RequestContext } from '../http/request-context.js';
+import { goStatusText } from '../http/go-status-text.js';
+import { hostWithoutPort } from '../http/request-target.js';
 
 export interface RedirectSchemeOptions {
   scheme: string;
@@ -46,21 +48,11 @@ function currentUrl(ctx: RequestContext): string {
   return `${scheme}://${host}${ctx.rawPath}${query}`;
 }
 
-function hostWithoutPort(hostHeader: string): string {
-  const bracket = hostHeader.lastIndexOf(']');
-  const colon = hostHeader.lastIndexOf(':');
-  return colon > bracket ? hostHeader.slice(0, colon) : hostHeader;
-}
-
-/** 301/302 for GET, 308/307 otherwise; body is the status text, no Content-Type (Traefik). */
-export function sendRedirect(ctx: RequestContext, location: string, permanent: boolean): void {
+/** 301/302 for GET, 308/307 otherwise, or an explicit `status`; body is the status text, no Content-Type (Traefik). */
+export function sendRedirect(ctx: RequestContext, location: string, permanent: boolean, status?: number): void {
   const get = ctx.method === 'GET';
-  const status = permanent ? (get ? 301 : 308) : get ? 302 : 307;
-  const text = STATUS_TEXT[status] as string;
-  (ctx.res as ServerResponse).writeHead(status, { location, 'content-length': Buffer.byteLength(text) });
+  const code = status ?? (permanent ? (get ? 301 : 308) : get ? 302 : 307);
+  const text = goStatusText(code);
+  (ctx.res as ServerResponse).writeHead(code, { location, 'content-length': Buffer.byteLength(text) });
   ctx.res.end(text);
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  301: 'Moved Permanently', 302: 'Found', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
-};

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../http/request-context.js';
+import { forwardedPort } from '../../http/request-target.js';
 
 /**
  * A request header as Traefik's router-level middlewares read it. Traefik's entrypoint drops an untrusted
@@ -15,7 +16,7 @@ export function requestHeaderAsTraefikSees(ctx: RequestContext, lower: string): 
 const OWN_VALUES = new Map<string, (ctx: RequestContext) => string>([
   ['x-forwarded-proto', (ctx) => (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http')],
   ['x-forwarded-host', (ctx) => ctx.hostHeader],
-  ['x-forwarded-port', (ctx) => portOf(ctx.hostHeader, ctx.tls)],
+  ['x-forwarded-port', (ctx) => forwardedPort(ctx.hostHeader, ctx.tls)],
   ['x-real-ip', (ctx) => ctx.clientIp],
   // Set by the reverse proxy itself after the middlewares: they never see a value from an untrusted peer.
   ['x-forwarded-for', () => ''],
@@ -24,13 +25,6 @@ const OWN_VALUES = new Map<string, (ctx: RequestContext) => string>([
   ['x-forwarded-method', () => ''],
   ['x-forwarded-prefix', () => ''],
 ]);
-
-function portOf(hostHeader: string, tls: boolean): string {
-  const bracket = hostHeader.lastIndexOf(']');
-  const colon = hostHeader.lastIndexOf(':');
-  if (colon > bracket && colon !== -1 && colon < hostHeader.length - 1) return hostHeader.slice(colon + 1);
-  return tls ? '443' : '80';
-}
 
 function firstValue(v: string | string[] | undefined): string {
   if (v === undefined) return '';

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
@@ -13,9 +12,7 @@ export interface RedirectRegexOptions {
   statusCode?: number | undefined;
 }
 
-const REDIRECT_STATUS: Readonly<Record<number, string>> = {
-  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
-};
+const REDIRECT_STATUS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Traefik's redirectRegex, matched against `scheme://host[:port]/requestURI`: no match, or a result
@@ -27,7 +24,7 @@ export function createRedirectRegex(options: RedirectRegexOptions, next: Handler
   const replacement = goReplacementToJs(options.replacement, re);
   const permanent = options.permanent === true;
   const statusCode = options.statusCode;
-  if (statusCode !== undefined && REDIRECT_STATUS[statusCode] === undefined) {
+  if (statusCode !== undefined && !REDIRECT_STATUS.has(statusCode)) {
     throw new Error(`redirectRegex: statusCode ${statusCode} is not one of 301, 302, 303, 307, 308`);
   }
   return (ctx: RequestContext): void => {
@@ -47,13 +44,7 @@ export function createRedirectRegex(options: RedirectRegexOptions, next: Handler
       return;
     }
     const location = headerSafe(target);
-    if (statusCode === undefined) {
-      sendRedirect(ctx, location, permanent);
-      return;
-    }
-    const text = REDIRECT_STATUS[statusCode] as string;
-    (ctx.res as ServerResponse).writeHead(statusCode, { location, 'content-length': Buffer.byteLength(text) });
-    ctx.res.end(text);
+    sendRedirect(ctx, location, permanent, statusCode);
   };
 }
 
