@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
+import { dockerProviderSchema, validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { checkConfiguration, reportHasErrors, type CheckReport } from '../check/check-report.js';
 import { composeContainers } from '../check/compose-containers.js';
 import { readConfigFile } from '../config-files/read-config-file.js';
@@ -49,7 +49,8 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     }
   }
   let containers: ContainerResult[] = [];
-  const dockerOptions = config.providers.docker ?? { exposedByDefault: true, network: '', useBindPortIP: false, defaultRule: 'Host(`{{ normalize .Name }}`)', allowEmptyServices: false };
+  // Without a providers.docker section, check as Traefik's defaults would route.
+  const dockerOptions = config.providers.docker ?? dockerProviderSchema.parse({});
   if (args.compose !== undefined) {
     try {
       const content = await readConfigFile(args.compose);
@@ -70,7 +71,7 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     if (docker === undefined) {
       errors.push('providers.docker is not configured; using Docker\'s defaults (unix:///var/run/docker.sock)');
     }
-    containers = await dockerSnapshot({ endpoint: 'unix:///var/run/docker.sock', username: '', password: '', httpClientTimeout: 10_000, exposedByDefault: true, network: '', useBindPortIP: false, watch: false, defaultRule: 'Host(`{{ normalize .Name }}`)', constraints: '', allowEmptyServices: false, ...docker }, errors);
+    containers = await dockerSnapshot({ ...dockerOptions, httpClientTimeout: dockerOptions.httpClientTimeout || 10_000 }, errors);
   }
   if (containers.length > 0) {
     const merged = mergeContainers(containers);
