@@ -100,6 +100,8 @@ export interface HandshakeResult {
   ok: boolean;
   protocol?: string | null;
   cn?: string;
+  /** Negotiated ALPN protocol. */
+  alpn?: string | false | null;
   error?: string;
 }
 
@@ -110,7 +112,7 @@ export interface HandshakeResult {
 export function tlsHandshake(port: number, servername: string | undefined, options: tls.ConnectionOptions = {}): Promise<HandshakeResult> {
   return new Promise((resolve) => {
     const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...(servername !== undefined ? { servername } : {}), ...options }, () => {
-      const result = { ok: true, protocol: socket.getProtocol(), cn: String(socket.getPeerCertificate().subject?.CN) };
+      const result = { ok: true, protocol: socket.getProtocol(), cn: String(socket.getPeerCertificate().subject?.CN), alpn: socket.alpnProtocol };
       socket.once('close', () => resolve({ ...result, ok: false, error: 'closed after handshake' }));
       setTimeout(() => {
         socket.destroy();

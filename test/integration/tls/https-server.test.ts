@@ -7,15 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { createHttpsServer } from '../../../proxy/entrypoints/https-server.js';
 import type { TlsSection } from '../../../proxy/tls/tls-config.js';
 import { buildTlsStore, type TlsStore } from '../../../proxy/tls/tls-store.js';
+import { tlsHandshake, type HandshakeResult } from '../../support/tls-clients.js';
 import { fixtureDir, type FixtureCertificate, type FixtureDir } from '../../unit/tls/fixture-certificates.js';
-
-interface Handshake {
-  ok: boolean;
-  protocol?: string | null;
-  cn?: string;
-  alpn?: string | false | null;
-  error?: string;
-}
 
 const LEGACY_CLIENT = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
 
@@ -47,20 +40,7 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
       [['a.test', 'modern'], ['old.b.test', 'legacy'], ['strict.test', 'strict']],
     );
 
-  function handshake(servername: string | undefined, options: tls.ConnectionOptions = {}): Promise<Handshake> {
-    return new Promise((resolve) => {
-      const socket = tls.connect({ port, host: '127.0.0.1', servername, rejectUnauthorized: false, ...options }, () => {
-        const result = { ok: true, protocol: socket.getProtocol(), cn: String(socket.getPeerCertificate().subject?.CN), alpn: socket.alpnProtocol };
-        // A connection refused after the handshake (per-host checks) is closed by the server at once.
-        socket.once('close', () => resolve({ ...result, ok: false, error: 'closed after handshake' }));
-        setTimeout(() => {
-          socket.destroy();
-          resolve(result);
-        }, 100);
-      });
-      socket.on('error', (err: NodeJS.ErrnoException) => resolve({ ok: false, error: err.code ?? err.message }));
-    });
-  }
+  const handshake = (servername: string | undefined, options: tls.ConnectionOptions = {}): Promise<HandshakeResult> => tlsHandshake(port, servername, options);
 
   before(async () => {
     fixtures = fixtureDir();
