@@ -1,17 +1,18 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { RequestContext, ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { noteRetry, retryPolicyOf } from './retry-policy.js';
 import { classifyUpstreamError } from './upstream-errors.js';
+import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
   /** The server URL as configured (used in logs, API, access log ServiceURL). */
   readonly url: string;
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
   /** host:port of the server, sent as Host when passHostHeader is false. */
   readonly authority: string;
   /** Server URL path joined in front of the request path (servers[].preservePath), '' otherwise. */

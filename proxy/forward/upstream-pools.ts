@@ -1,12 +1,11 @@
-import type { Pool } from 'undici';
-import { createUpstreamPool, transportKey, type UpstreamTransport } from './upstream-transport.js';
+import { createUpstreamPool, transportKey, type UpstreamPool, type UpstreamTransport } from './upstream-transport.js';
 
 /**
  * Keep-alive pools keyed by origin + transport settings, carried from one runtime to the next.
  * A build marks the pools it uses; pools no build uses any more are closed once their requests finish.
  */
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, UpstreamPool>();
   private generation = new Set<string>();
 
   /** Starts the set of pools the next runtime uses. */
@@ -14,7 +13,7 @@ export class UpstreamPools {
     this.generation = new Set();
   }
 
-  acquire(origin: string, transport: UpstreamTransport): Pool {
+  acquire(origin: string, transport: UpstreamTransport): UpstreamPool {
     const key = `${origin} ${transportKey(transport)}`;
     this.generation.add(key);
     let pool = this.pools.get(key);

@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
+import type { ForwardRequest } from './http1/exchange.js';
+import { Http1Pool } from './http1/http1-pool.js';
+
+/** Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool, or undici's for https. */
+export interface UpstreamPool {
+  dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean;
+  /** Lets in-flight requests finish, then closes every connection. */
+  close(): Promise<void>;
+}
 
 /** What Traefik calls a serversTransport, reduced to what shapes an undici Pool. Times in ms. */
 export interface UpstreamTransport {
@@ -29,7 +38,23 @@ export function transportKey(t: UpstreamTransport): string {
     t.insecureSkipVerify, t.rootCAs, t.serverName ?? '']);
 }
 
-export function createUpstreamPool(origin: string, t: UpstreamTransport): Pool {
+export function createUpstreamPool(origin: string, t: UpstreamTransport): UpstreamPool {
+  const url = new URL(origin);
+  if (url.protocol !== 'http:') return createUndiciPool(origin, t);
+  return new Http1Pool({
+    // URL keeps IPv6 literals bracketed; the socket wants the bare address.
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? 80 : Number(url.port),
+    dialTimeout: t.dialTimeout,
+    responseHeaderTimeout: t.responseHeaderTimeout,
+    idleConnTimeout: t.idleConnTimeout,
+    maxIdleConns: t.maxIdleConnsPerHost,
+    fallback: () => createUndiciPool(origin, t),
+  });
+}
+
+/** undici's pool: TLS upstreams, and protocol upgrades (WebSocket) on plain ones. */
+function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
   const ca = t.rootCAs.map((entry) => (entry.includes('-----BEGIN') ? entry : readFileSync(entry, 'utf8')));
   return new Pool(origin, {
     connections: null,

@@ -1,0 +1,57 @@
+import net from 'node:net';
+import type { Exchange } from './exchange.js';
+
+/**
+ * One TCP connection to an upstream server. Its listeners are attached once and route events to
+ * the exchange that owns it now, so a kept-alive request costs no listener churn.
+ */
+export class Connection {
+  readonly socket: net.Socket;
+  exchange: Exchange | null = null;
+  /** Served at least one response: a close before any answer may be the server's idle timeout. */
+  reused = false;
+  /** When it went idle (ms since epoch) and how long it may stay so. */
+  idleSince = 0;
+  idleLimitMs = 0;
+  private error: Error | null = null;
+
+  constructor(host: string, port: number, dialTimeout: number, private readonly onClose: (c: Connection) => void) {
+    this.socket = net.connect({ host, port, noDelay: true });
+    if (dialTimeout > 0) {
+      this.socket.setTimeout(dialTimeout, this.onDialTimeout);
+      this.socket.once('connect', () => this.socket.setTimeout(0));
+    }
+    this.socket.on('data', this.onData);
+    this.socket.on('error', this.onError);
+    this.socket.once('close', this.onSocketClose);
+  }
+
+  private readonly onDialTimeout = (): void => {
+    this.socket.destroy(Object.assign(new Error('upstream connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.exchange !== null) this.exchange.onData(chunk);
+    // Bytes nobody asked for: the connection's framing can no longer be trusted.
+    else this.socket.destroy();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.error = err;
+  };
+
+  private readonly onSocketClose = (): void => {
+    const exchange = this.exchange;
+    this.exchange = null;
+    this.onClose(this);
+    exchange?.onConnectionClosed(this.error, this.reused);
+  };
+
+  get usable(): boolean {
+    return !this.socket.destroyed && this.socket.readyState === 'open';
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}

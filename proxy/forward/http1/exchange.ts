@@ -1,0 +1,292 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { ChunkedDecoder } from './chunked-decoder.js';
+import type { Connection } from './connection.js';
+import { bodyFraming, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
+
+/** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
+export interface ForwardRequest {
+  readonly path: string;
+  readonly method: Dispatcher.HttpMethod;
+  /** Flat [name, value, ...] list, Host included. */
+  readonly headers: string[];
+  /** A whole body, a stream to relay, or none. */
+  readonly body: Buffer | Readable | null;
+  readonly upgrade?: string | null;
+}
+
+/** The pool side of an exchange: where its connection comes from and goes back to. */
+export interface ExchangeHost {
+  /** Gives the exchange a connection (a kept-alive one unless `fresh`). */
+  assign(exchange: Exchange, fresh: boolean): void;
+  /** The exchange is over: keep the connection for the next request or close it. */
+  release(connection: Connection, reusable: boolean, keepAliveHintMs: number | null): void;
+  readonly responseHeaderTimeout: number;
+}
+
+const CRLF = Buffer.from('\r\n');
+const HEAD_END = Buffer.from('\r\n\r\n');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+
+/**
+ * One request and its response over one upstream connection. It is also the controller the
+ * forwarder's handler gets (pause/resume/abort), as undici's dispatch API defines it.
+ */
+export class Exchange implements Dispatcher.DispatchController {
+  private connection: Connection | null = null;
+  private pending: Buffer | null = null;
+  private framing: BodyFraming | null = null;
+  private remaining = 0;
+  private decoder: ChunkedDecoder | null = null;
+  private keepAlive = false;
+  private hintMs: number | null = null;
+  private requestSent = false;
+  private bytesReceived = false;
+  private retried = false;
+  private finished = false;
+  private headerTimer: NodeJS.Timeout | null = null;
+  private stream: Readable | null = null;
+  private abortReason: Error | null = null;
+  private isPaused = false;
+
+  constructor(
+    private readonly host: ExchangeHost,
+    private readonly request: ForwardRequest,
+    private readonly head: string,
+    private readonly chunkedBody: boolean,
+    private readonly handler: Dispatcher.DispatchHandler,
+  ) {}
+
+  get aborted(): boolean {
+    return this.abortReason !== null;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  get reason(): Error | null {
+    return this.abortReason;
+  }
+
+  pause(): void {
+    this.isPaused = true;
+    this.connection?.socket.pause();
+  }
+
+  resume(): void {
+    this.isPaused = false;
+    this.connection?.socket.resume();
+  }
+
+  abort(reason: Error): void {
+    if (this.finished) return;
+    this.abortReason = reason;
+    this.fail(reason);
+  }
+
+  /** Starts the exchange on `connection`: writes the request head (and a whole body) at once. */
+  start(connection: Connection): void {
+    this.connection = connection;
+    if (this.host.responseHeaderTimeout > 0 && this.headerTimer === null) {
+      this.headerTimer = setTimeout(() => this.onHeaderTimeout(), this.host.responseHeaderTimeout);
+    }
+    const socket = connection.socket;
+    const body = this.request.body;
+    if (body === null) {
+      socket.write(this.head, 'latin1');
+      this.requestSent = true;
+    } else if (Buffer.isBuffer(body)) {
+      socket.cork();
+      socket.write(this.head, 'latin1');
+      socket.write(body);
+      socket.uncork();
+      this.requestSent = true;
+    } else {
+      socket.write(this.head, 'latin1');
+      this.relayBody(body);
+    }
+  }
+
+  /** Streams the client's body to the upstream with backpressure; chunked when its length is unknown. */
+  private relayBody(body: Readable): void {
+    this.stream = body;
+    body.on('data', this.onBodyData);
+    body.once('end', this.onBodyEnd);
+    body.once('error', this.onBodyError);
+    body.once('aborted', this.onBodyAborted);
+    if (body.isPaused()) body.resume();
+  }
+
+  private readonly onBodyData = (chunk: Buffer): void => {
+    const socket = (this.connection as Connection).socket;
+    let flushed: boolean;
+    if (this.chunkedBody) {
+      socket.cork();
+      socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
+      socket.write(chunk);
+      flushed = socket.write(CRLF);
+      socket.uncork();
+    } else {
+      flushed = socket.write(chunk);
+    }
+    if (!flushed) {
+      const body = this.stream as Readable;
+      body.pause();
+      socket.once('drain', () => body.resume());
+    }
+  };
+
+  private readonly onBodyEnd = (): void => {
+    if (this.chunkedBody && this.connection !== null) this.connection.socket.write(LAST_CHUNK);
+    this.requestSent = true;
+    this.detachBody();
+  };
+
+  private readonly onBodyError = (err: Error): void => {
+    this.abort(err);
+  };
+
+  private readonly onBodyAborted = (): void => {
+    this.abort(Object.assign(new Error('client aborted the request body'), { code: 'ECONNRESET' }));
+  };
+
+  private detachBody(): void {
+    const body = this.stream;
+    if (body === null) return;
+    this.stream = null;
+    body.off('data', this.onBodyData);
+    body.off('end', this.onBodyEnd);
+    body.off('error', this.onBodyError);
+    body.off('aborted', this.onBodyAborted);
+  }
+
+  /** Bytes from the upstream while this exchange owns the connection. */
+  onData(chunk: Buffer): void {
+    this.bytesReceived = true;
+    if (this.framing === null) {
+      const rest = this.readHead(chunk);
+      if (rest === null || this.finished) return;
+      chunk = rest;
+    }
+    this.readBody(chunk);
+  }
+
+  /** Accumulates the head; returns the bytes after it once it is complete and handed over, else null. */
+  private readHead(chunk: Buffer): Buffer | null {
+    let buffer = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      const end = buffer.indexOf(HEAD_END);
+      if (end < 0) {
+        if (buffer.length > MAX_RESPONSE_HEAD_BYTES) {
+          this.fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
+          return null;
+        }
+        this.pending = buffer;
+        return null;
+      }
+      this.pending = null;
+      let head;
+      try {
+        head = parseResponseHead(buffer.toString('latin1', 0, end));
+        buffer = buffer.subarray(end + 4);
+        if (head.status < 200) {
+          // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
+          if (head.status === 101) throw Object.assign(new Error('upstream switched protocols unasked'), { code: 'HPE_INVALID_CONSTANT' });
+          continue;
+        }
+        this.framing = bodyFraming(this.request.method, head);
+      } catch (err) {
+        this.fail(err as Error);
+        return null;
+      }
+      this.keepAlive = keepsAlive(head);
+      this.hintMs = keepAliveHintMs(head);
+      if (this.headerTimer !== null) clearTimeout(this.headerTimer);
+      this.headerTimer = null;
+      if (this.framing.kind === 'length') this.remaining = this.framing.length;
+      else if (this.framing.kind === 'chunked') this.decoder = new ChunkedDecoder();
+      this.handler.onResponseStart?.(this, head.status, head.headers, head.statusMessage);
+      if (this.framing.kind === 'none') {
+        this.complete(buffer.length === 0);
+        return null;
+      }
+      return buffer;
+    }
+  }
+
+  private readBody(chunk: Buffer): void {
+    const framing = this.framing as BodyFraming;
+    if (this.aborted || chunk.length === 0) return;
+    if (framing.kind === 'length') {
+      const take = Math.min(this.remaining, chunk.length);
+      this.remaining -= take;
+      this.handler.onResponseData?.(this, take === chunk.length ? chunk : chunk.subarray(0, take));
+      if (this.remaining === 0 && !this.finished) this.complete(take === chunk.length);
+    } else if (framing.kind === 'chunked') {
+      const decoder = this.decoder as ChunkedDecoder;
+      let used: number;
+      try {
+        used = decoder.push(chunk, (slice) => {
+          if (!this.finished) this.handler.onResponseData?.(this, slice);
+        });
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
+      if (decoder.done && !this.finished) this.complete(used === chunk.length);
+    } else {
+      this.handler.onResponseData?.(this, chunk);
+    }
+  }
+
+  /** The response is whole. `clean`: no stray bytes followed it, so the connection may serve again. */
+  private complete(clean: boolean): void {
+    this.finished = true;
+    this.detachBody();
+    const connection = this.connection as Connection;
+    this.connection = null;
+    this.host.release(connection, clean && this.keepAlive && this.requestSent, this.hintMs);
+    this.handler.onResponseEnd?.(this, {});
+  }
+
+  /** The connection closed (or failed) while this exchange owned it; `reused`: it had served before. */
+  onConnectionClosed(error: Error | null, reused: boolean): void {
+    if (this.finished) return;
+    this.connection = null;
+    if (this.framing !== null && this.framing.kind === 'close' && error === null) {
+      this.finished = true;
+      this.detachBody();
+      this.handler.onResponseEnd?.(this, {});
+      return;
+    }
+    // A kept-alive connection the server closed just as we reused it: nothing was processed, so a
+    // request without a streamed body is sent again on a new connection (as Go's transport does).
+    const body = this.request.body;
+    if (reused && !this.retried && !this.bytesReceived && (body === null || Buffer.isBuffer(body))) {
+      this.retried = true;
+      this.requestSent = false;
+      this.host.assign(this, true);
+      return;
+    }
+    this.fail(error ?? Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+  }
+
+  private onHeaderTimeout(): void {
+    this.headerTimer = null;
+    this.fail(Object.assign(new Error('upstream response headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+  }
+
+  /** Ends the exchange with an error: the connection cannot be trusted any more. */
+  private fail(error: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.headerTimer !== null) clearTimeout(this.headerTimer);
+    this.headerTimer = null;
+    this.detachBody();
+    const connection = this.connection;
+    this.connection = null;
+    if (connection !== null) this.host.release(connection, false, null);
+    this.handler.onResponseError?.(this, error);
+  }
+}

@@ -1,0 +1,147 @@
+import type { Dispatcher, Pool } from 'undici';
+import { Connection } from './connection.js';
+import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
+
+export interface Http1PoolOptions {
+  host: string;
+  port: number;
+  /** ms; 0 = none. */
+  dialTimeout: number;
+  /** ms to wait for the response head; 0 = forever (Traefik's default). */
+  responseHeaderTimeout: number;
+  /** ms an idle connection is kept (serversTransport idleConnTimeout). */
+  idleConnTimeout: number;
+  maxIdleConns: number;
+  /** Pool used for what this one does not speak (protocol upgrades), created on first use. */
+  fallback: () => Pool;
+}
+
+// Header names and values come from node:http (already validated) or from configuration: a CR, LF or
+// NUL there would let a value inject a header, so the request is refused instead of sent.
+const UNSAFE = /[\r\n\0]/;
+
+/**
+ * Keep-alive HTTP/1.1 connections to one plain-HTTP upstream, speaking just what a reverse proxy needs.
+ * It replaces undici on the hot path (half of pe-edge's per-request CPU went to undici's machinery),
+ * behind the same dispatch/handler contract, so the forwarder does not know which one it talks to.
+ * Connections are unlimited; idle ones are reused newest first and closed after idleConnTimeout, or
+ * earlier when the server's `Keep-Alive: timeout` hint says so.
+ */
+export class Http1Pool implements ExchangeHost {
+  private readonly idle: Connection[] = [];
+  private readonly busy = new Set<Connection>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private closing = false;
+  private drained: (() => void) | null = null;
+  private upgradePool: Pool | null = null;
+
+  constructor(private readonly options: Http1PoolOptions) {}
+
+  get responseHeaderTimeout(): number {
+    return this.options.responseHeaderTimeout;
+  }
+
+  dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean {
+    if (request.upgrade != null) return this.fallback().dispatch(request, handler);
+    const headers = request.headers;
+    let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
+    let hasLength = false;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      const value = headers[i + 1] as string;
+      if (UNSAFE.test(name) || UNSAFE.test(value)) {
+        const error = Object.assign(new Error(`invalid request header "${name}"`), { code: 'UND_ERR_INVALID_ARG' });
+        handler.onResponseError?.(closedController(error), error);
+        return false;
+      }
+      if (!hasLength && name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+      head += `${name}: ${value}\r\n`;
+    }
+    const body = request.body;
+    const streamed = body !== null && !Buffer.isBuffer(body);
+    // A stream of unknown length goes chunked; an empty POST/PUT/PATCH still says its length (as Go does).
+    const chunked = streamed && !hasLength;
+    if (chunked) head += 'Transfer-Encoding: chunked\r\n';
+    else if (body === null && !hasLength && (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')) head += 'Content-Length: 0\r\n';
+    head += '\r\n';
+    const exchange = new Exchange(this, request, head, chunked, handler);
+    handler.onRequestStart?.(exchange, {});
+    if (!exchange.aborted) this.assign(exchange, false);
+    return true;
+  }
+
+  assign(exchange: Exchange, fresh: boolean): void {
+    let connection: Connection | undefined;
+    if (!fresh) {
+      while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+    }
+    connection ??= new Connection(this.options.host, this.options.port, this.options.dialTimeout, this.onConnectionClose);
+    this.busy.add(connection);
+    connection.exchange = exchange;
+    exchange.start(connection);
+  }
+
+  release(connection: Connection, reusable: boolean, keepAliveHintMs: number | null): void {
+    connection.exchange = null;
+    this.busy.delete(connection);
+    // Undici's rule: trust a server's keep-alive hint minus a margin, so we never reuse a socket it is closing.
+    const limit = keepAliveHintMs === null ? this.options.idleConnTimeout : Math.min(this.options.idleConnTimeout, keepAliveHintMs - 1000);
+    if (!reusable || this.closing || limit <= 0 || this.idle.length >= this.options.maxIdleConns) {
+      connection.destroy();
+    } else {
+      connection.reused = true;
+      connection.idleSince = Date.now();
+      connection.idleLimitMs = limit;
+      if (connection.socket.isPaused()) connection.socket.resume();
+      this.idle.push(connection);
+      this.sweeper ??= setInterval(this.sweep, 1000).unref();
+    }
+    this.checkDrained();
+  }
+
+  private readonly onConnectionClose = (connection: Connection): void => {
+    this.busy.delete(connection);
+    const at = this.idle.indexOf(connection);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.checkDrained();
+  };
+
+  /** Closes connections idle for longer than they may be. */
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const connection of [...this.idle]) {
+      if (now - connection.idleSince >= connection.idleLimitMs) connection.destroy();
+    }
+    if (this.idle.length === 0 && this.sweeper !== null) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
+  };
+
+  private fallback(): Pool {
+    return (this.upgradePool ??= this.options.fallback());
+  }
+
+  /** Stops reuse, closes idle connections, and resolves once in-flight exchanges are over. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const connection of this.idle.splice(0)) connection.destroy();
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
+    const upgrades = this.upgradePool?.close().catch(() => undefined);
+    if (this.busy.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await upgrades;
+  }
+
+  private checkDrained(): void {
+    if (this.drained !== null && this.busy.size === 0) {
+      this.drained();
+      this.drained = null;
+    }
+  }
+}
+
+/** A controller for a request that failed before it started. */
+function closedController(reason: Error): Dispatcher.DispatchController {
+  return { aborted: true, paused: false, reason, abort: () => undefined, pause: () => undefined, resume: () => undefined };
+}

@@ -1,0 +1,236 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import { startBackend } from '../../support/backends.js';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+
+// pe-edge speaks HTTP/1.1 to plain upstreams with its own connection pool (proxy/forward/http1/).
+// These upstreams answer with exact bytes, to prove each framing reaches the client intact and that
+// kept-alive connections are reused only when that is safe.
+
+interface RawBackend {
+  url: string;
+  /** Connections accepted so far. */
+  connections: number;
+  /** Request heads received, in order. */
+  heads: string[];
+  close(): Promise<void>;
+}
+
+/** A TCP server that calls `answer` for each request head (requests without bodies only). */
+async function startRawBackend(answer: (socket: net.Socket, head: string, index: number) => void): Promise<RawBackend> {
+  const sockets = new Set<net.Socket>();
+  const backend: RawBackend = { url: '', connections: 0, heads: [], close: async () => undefined };
+  const server = net.createServer((socket) => {
+    backend.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\r\n\r\n')) >= 0) {
+        const head = pending.slice(0, end);
+        pending = pending.slice(end + 4);
+        backend.heads.push(head);
+        answer(socket, head, backend.heads.length - 1);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  backend.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  backend.close = () => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    server.close(() => resolve());
+  });
+  return backend;
+}
+
+/** Writes `bytes` in small pieces with pauses, so the proxy sees every kind of split. */
+async function dribble(socket: net.Socket, bytes: string, piece = 3): Promise<void> {
+  for (let i = 0; i < bytes.length; i += piece) {
+    socket.write(bytes.slice(i, i + piece), 'latin1');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+async function withProxy(t: { after: (fn: () => Promise<void>) => void }, backendUrl: string, closeBackend: () => Promise<void>) {
+  const http = {
+    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+    services: { 's@file': { loadBalancer: { servers: [{ url: backendUrl }] } } },
+  };
+  const proxy = await startProxy(buildInput({ http }));
+  t.after(async () => { await proxy.close(0); await closeBackend(); });
+  return `http://127.0.0.1:${proxy.port('web')}`;
+}
+
+async function get(url: string, method = 'GET') {
+  const res = await request(url, { method: method as 'GET' });
+  return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+}
+
+test('a chunked answer arriving in 3-byte pieces, with extensions and trailers, reaches the client whole; the connection is reused', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    void dribble(socket, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-App: raw\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  for (let i = 0; i < 3; i++) {
+    const res = await get(`${base}/c${i}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'hello, world');
+    assert.equal(res.headers['x-app'], 'raw');
+  }
+  assert.equal(backend.connections, 1, 'one kept-alive upstream connection served all three');
+});
+
+test('an answer without length ends when the upstream closes, and that connection is not reused', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close', 'latin1');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  assert.equal((await get(`${base}/1`)).body, 'until close');
+  assert.equal((await get(`${base}/2`)).body, 'until close');
+  assert.equal(backend.connections, 2);
+});
+
+test('HEAD (with a Content-Length), 204 and 304 answers carry no body, and the connection stays usable', async (t) => {
+  const backend = await startRawBackend((socket, head) => {
+    const path = head.split(' ')[1];
+    if (path === '/204') socket.write('HTTP/1.1 204 No Content\r\nX-N: 1\r\n\r\n');
+    else if (path === '/304') socket.write('HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n');
+    else if (head.startsWith('HEAD')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n');
+    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  assert.equal((await get(`${base}/204`)).status, 204);
+  const notModified = await get(`${base}/304`);
+  assert.equal(notModified.status, 304);
+  const head = await get(`${base}/h`, 'HEAD');
+  assert.equal(head.headers['content-length'], '10');
+  assert.equal(head.body, '');
+  assert.equal((await get(`${base}/after`)).body, 'body');
+  assert.equal(backend.connections, 1);
+});
+
+test('1xx interim answers (103 Early Hints) are read past to the final answer', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  const res = await get(`${base}/`);
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'final');
+});
+
+test('a kept-alive connection the server closes as it is reused costs no request: sent again on a new one', async (t) => {
+  const backend = await startRawBackend((socket, _head, index) => {
+    // The second request lands on the kept connection; the server drops it without answering,
+    // as a server does when its idle timeout fires just as the request arrives.
+    if (index === 1) socket.destroy();
+    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  assert.equal((await get(`${base}/1`)).status, 200);
+  const again = await request(`${base}/2`, { method: 'DELETE' });
+  assert.equal(again.statusCode, 200, 'retried on a fresh connection');
+  assert.equal(await again.body.text(), 'ok');
+  assert.equal(backend.connections, 2);
+});
+
+test('stray bytes after a response, or Connection: close, keep that connection out of reuse', async (t) => {
+  const backend = await startRawBackend((socket, head) => {
+    if (head.includes('/extra')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE');
+    else if (head.includes('/close')) socket.write('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok');
+    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  assert.equal((await get(`${base}/extra`)).body, 'ok');
+  assert.equal((await get(`${base}/close`)).body, 'ok');
+  assert.equal((await get(`${base}/plain`)).body, 'ok');
+  assert.equal(backend.connections, 3);
+  for (const head of backend.heads) assert.doesNotMatch(head, /GARBAGE/);
+});
+
+test('a server Keep-Alive timeout hint shorter than a second keeps its connections out of reuse', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  await get(`${base}/1`);
+  await get(`${base}/2`);
+  assert.equal(backend.connections, 2);
+});
+
+test('malformed upstream answers are 502 Bad Gateway, and the next request is served', async (t) => {
+  const answers: Record<string, string> = {
+    '/status': 'HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok',
+    '/name': 'HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 2\r\n\r\nok',
+    '/value': 'HTTP/1.1 200 OK\r\nX-Bad: a\x01b\r\nContent-Length: 2\r\n\r\nok',
+    '/lengths': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok',
+    '/chunks': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\n',
+    '/good': 'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ngood',
+  };
+  const backend = await startRawBackend((socket, head) => {
+    socket.write(answers[head.split(' ')[1] ?? ''] ?? '');
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  for (const path of ['/status', '/name', '/value', '/lengths']) {
+    const res = await get(`${base}${path}`);
+    assert.equal(res.status, 502, path);
+    assert.equal(res.body, 'Bad Gateway', path);
+  }
+  // Bad chunk framing shows only after the head went out: the client's connection is cut mid-body.
+  await assert.rejects(get(`${base}/chunks`));
+  assert.equal((await get(`${base}/good`)).body, 'good');
+});
+
+test('request bodies stream upstream with their length, or chunked when the client sent none', async (t) => {
+  const backend = await startBackend('b', (req, res, body) => {
+    res.end(`${req.headers['content-length'] ?? '-'} ${req.headers['transfer-encoding'] ?? '-'} ${body.length}`);
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  const big = 'x'.repeat(1_000_000);
+  const withLength = await request(`${base}/`, { method: 'POST', body: big });
+  assert.equal(await withLength.body.text(), '1000000 - 1000000');
+  const streamed = await request(`${base}/`, { method: 'POST', body: Readable.from([Buffer.from('abc'), Buffer.from('defg')]) });
+  assert.equal(await streamed.body.text(), '- chunked 7');
+  const empty = await request(`${base}/`, { method: 'POST' });
+  assert.equal(await empty.body.text(), '0 - 0', 'an empty POST still says Content-Length: 0');
+});
+
+test('a large answer to a slow reader arrives intact (backpressure both ways)', async (t) => {
+  const size = 16 * 1024 * 1024;
+  const payload = Buffer.alloc(size, 'abcdefgh');
+  const backend = await startBackend('b', (_req, res) => {
+    res.writeHead(200, { 'content-length': size });
+    res.end(payload);
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  const res = await request(`${base}/`);
+  let received = 0;
+  let mismatch = false;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    if (!chunk.equals(payload.subarray(received, received + chunk.length))) mismatch = true;
+    received += chunk.length;
+    if (received % (4 * 1024 * 1024) < chunk.length) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(received, size);
+  assert.equal(mismatch, false);
+});
+
+test('a header value carrying CR/LF is never written upstream', async (t) => {
+  const backend = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  const http = {
+    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['h@file'] } },
+    services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    middlewares: { 'h@file': { headers: { customRequestHeaders: { 'X-Injected': 'a\r\nEvil: 1' } } } },
+  };
+  const proxy = await startProxy(buildInput({ http }));
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  const res = await get(`http://127.0.0.1:${proxy.port('web')}/`);
+  assert.equal(res.status, 500);
+  assert.equal(backend.heads.length, 0, 'nothing reached the upstream');
+});
