@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { Http1Front } from './http1-front/http1-front.js';
 import { createHttpsServer } from './https-server.js';
 import { parseListenAddress } from './listen-address.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
@@ -33,6 +34,8 @@ export class EntryPoint {
   private readonly server: net.Server;
   private readonly httpServer: http.Server;
   private readonly httpsServer: Http2SecureServer;
+  /** Serves simple plain-HTTP requests without node:http; null when a per-request hook needs node's objects. */
+  private readonly front: Http1Front | null;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
 
@@ -63,6 +66,15 @@ export class EntryPoint {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
     });
+    this.front = options.onDone !== null ? null : new Http1Front(ctx, {
+      maxHeaderBytes: options.maxHeaderBytes,
+      idleTimeout: options.idleTimeout,
+      readTimeout: options.readTimeout,
+      handOff: (socket) => {
+        this.httpServer.emit('connection', socket);
+        process.nextTick(() => socket.resume());
+      },
+    });
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
@@ -75,7 +87,9 @@ export class EntryPoint {
       socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
-      (first[0] === TLS_HANDSHAKE ? this.httpsServer : this.httpServer).emit('connection', socket);
+      if (first[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
+      else if (this.front !== null) this.front.accept(socket);
+      else this.httpServer.emit('connection', socket);
       process.nextTick(() => socket.resume());
     });
     socket.on('error', () => socket.destroy());
@@ -113,6 +127,7 @@ export class EntryPoint {
     const deadline = Date.now() + graceMs;
     while (this.sockets.size > 0 && Date.now() < deadline) {
       this.httpServer.closeIdleConnections();
+      this.front?.closeIdle();
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const socket of this.sockets) socket.destroy();

@@ -3,7 +3,7 @@ import type { BlockList } from 'node:net';
 import type { ClientRequest, ClientResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 
 /** Per-entrypoint facts the request path needs, fixed when the entrypoint starts. */
 export interface EntryPointContext {
@@ -19,13 +19,27 @@ export interface EntryPointContext {
 
 /** Reads the current runtime once, routes the request and runs the matched router's chain. */
 export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: ClientResponse, tls: boolean, upgrade: UpgradeRequest | null): void {
-  const runtime = ep.getRuntime();
-  const url = req.url ?? '/';
-  const { rawPath, path, rawQuery } = splitRequestTarget(url);
-  const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
   const socket = req.socket as Socket;
   const clientIp = clientAddress(socket.remoteAddress);
-  const ctx: RequestContext = {
+  const ctx = requestContext(ep, req, res, tls, upgrade, clientIp, socket.remotePort ?? 0, trustsPeer(ep, clientIp));
+  if (ep.onDone !== null) {
+    const done = ep.onDone;
+    res.once('close', () => done(ctx));
+  }
+  serveRoute(ctx, findRoute(ep, ctx));
+}
+
+/** Whether the entrypoint keeps this peer's X-Forwarded-* headers (forwardedHeaders.insecure / trustedIPs). */
+export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
+  return ep.trustAll || (ep.trusted !== null && clientIp !== '' && ep.trusted.check(clientIp, clientIp.includes(':') ? 'ipv6' : 'ipv4'));
+}
+
+/** The context routers and services see; peer facts come from the caller (a connection knows them once). */
+export function requestContext(ep: EntryPointContext, req: ClientRequest, res: ClientResponse, tls: boolean, upgrade: UpgradeRequest | null,
+  clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
+  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/');
+  const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
+  return {
     req,
     res,
     host: canonicalHost(hostHeader),
@@ -35,10 +49,10 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     rawPath,
     rawQuery,
     clientIp,
-    clientPort: socket.remotePort ?? 0,
+    clientPort,
     tls,
     entryPoint: ep.name,
-    trustForwarded: ep.trustAll || (ep.trusted !== null && clientIp !== '' && ep.trusted.check(clientIp, clientIp.includes(':') ? 'ipv6' : 'ipv4')),
+    trustForwarded,
     routerName: '',
     serviceName: '',
     serviceUrl: '',
@@ -48,17 +62,22 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     response: null,
     upgrade,
   };
-  if (ep.onDone !== null) {
-    const done = ep.onDone;
-    res.once('close', () => done(ctx));
-  }
+}
+
+/** The router of the current runtime that takes ctx, if any. */
+export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarget | undefined {
+  const tables = ep.getRuntime().entryPoints.get(ep.name);
+  return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
+}
+
+/** Answers ctx: 400 for a raw '#', 404 without a router, else the router's chain. */
+export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined): void {
+  const res = ctx.res;
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
-  if (rawPath.includes('#')) {
+  if (ctx.rawPath.includes('#')) {
     sendBareStatus(res, 400, '');
     return;
   }
-  const tables = runtime.entryPoints.get(ep.name);
-  const target = tables === undefined ? undefined : (tls ? tables.https : tables.http).find(ctx);
   if (target === undefined) {
     sendNotFound(res);
     return;

@@ -34,7 +34,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   const internalErrors = internal.errors;
   for (const r of internal.routes) {
     const rule = compileRule(r.rule, 'v3');
-    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler } });
+    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler, plain: false } });
   }
 
   const hostOptions = new Map<string, string>();
@@ -55,6 +55,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
       const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
       if (handler === null) break;
+      const plain = middlewares.length === 0 && services.loadBalancers.has(qualify(router.service ?? '', name));
       if (tls !== null) {
         const options = tls.options === undefined || tls.options === 'default' ? 'default' : qualify(tls.options, name);
         if (options !== 'default' && input.tls.options[options] === undefined) {
@@ -68,7 +69,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
         }
       }
       const side = tls !== null ? 'https' : 'http';
-      routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: { name: routeName, handler } });
+      routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: { name: routeName, handler, plain } });
     }
   }
   services.buildAll();
@@ -80,7 +81,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   releaseUnused(parts);
   const entryPoints = new Map<string, EntryPointTables>();
   for (const [ep, sides] of routes) {
-    entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https) });
+    entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https), anyPlainHttp: sides.http.some((r) => r.value.plain) });
   }
   const built: Runtime = {
     entryPoints,

@@ -10,6 +10,11 @@ import type { ApiInput, BuildInput } from './build-input.js';
 export interface RouteTarget {
   readonly name: string;
   readonly handler: Handler;
+  /**
+   * No middlewares and a loadBalancer service: the handler only forwards, so the lean HTTP/1.1 front
+   * (entrypoints/http1-front) may run it with its own response object.
+   */
+  readonly plain: boolean;
 }
 
 export interface Route {
@@ -23,6 +28,8 @@ export interface Route {
 export interface EntryPointTables {
   readonly http: RouterTable<RouteTarget>;
   readonly https: RouterTable<RouteTarget>;
+  /** Some plain-HTTP route is `plain`: without one, the lean front hands connections straight to node:http. */
+  readonly anyPlainHttp: boolean;
 }
 
 /** The merged dynamic configuration a runtime was built from, plus each router's computed priority (for the API). */

@@ -1,0 +1,170 @@
+import type { Socket } from 'node:net';
+import type { ClientRequest, ClientResponse } from '../../http/request-context.js';
+import { clientAddress } from '../../http/request-target.js';
+import { findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
+import { FrontResponse, type ResponseOwner } from './front-response.js';
+import { parseLeanRequest } from './request-head.js';
+
+export interface Http1FrontOptions {
+  /** Larger heads go to node:http, which answers 431. */
+  maxHeaderBytes: number;
+  /** ms a connection may sit between requests (respondingTimeouts.idleTimeout); 0 = forever. */
+  idleTimeout: number;
+  /** ms a started request head may take to arrive (respondingTimeouts.readTimeout); 0 = forever. */
+  readTimeout: number;
+  /** Where connections go that the front does not serve: node:http's server, at a request boundary. */
+  handOff: (socket: Socket) => void;
+}
+
+/**
+ * The lean HTTP/1.1 front of a plain-HTTP entrypoint. It serves what is common and simple (HTTP/1.1,
+ * no request body, routed to a router without middlewares whose service is a loadBalancer) with no
+ * node:http objects; anything else (other routers, bodies, upgrades, HTTP/1.0, odd or malformed heads)
+ * hands the connection over to node:http at that request boundary, for good, so node:http's behaviour
+ * stays the single definition of everything the front does not do.
+ * Used only when no per-request hook (access log, metrics) is configured on the entrypoint.
+ */
+export class Http1Front {
+  private readonly connections = new Set<FrontConnection>();
+  private sweeper: NodeJS.Timeout | null = null;
+  closing = false;
+
+  constructor(readonly ep: EntryPointContext, readonly options: Http1FrontOptions) {}
+
+  accept(socket: Socket): void {
+    const runtimeTables = this.ep.getRuntime().entryPoints.get(this.ep.name);
+    if (runtimeTables === undefined || !runtimeTables.anyPlainHttp) {
+      this.options.handOff(socket);
+      return;
+    }
+    const connection = new FrontConnection(this, socket);
+    this.connections.add(connection);
+    this.sweeper ??= setInterval(this.sweep, 1000).unref();
+  }
+
+  forget(connection: FrontConnection): void {
+    this.connections.delete(connection);
+    if (this.connections.size === 0 && this.sweeper !== null) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
+  }
+
+  /** Shutdown: answers end their connections from now on, and idle connections close now. */
+  closeIdle(): void {
+    this.closing = true;
+    for (const connection of this.connections) connection.closeIfIdle();
+  }
+
+  /** Applies idleTimeout and readTimeout once a second, instead of a timer per connection. */
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const connection of this.connections) connection.expire(now);
+  };
+}
+
+/** One client connection while the front serves it. */
+class FrontConnection implements ResponseOwner {
+  private buffer: Buffer | null = null;
+  private current: FrontResponse | null = null;
+  private processing = false;
+  private lastActive = Date.now();
+  private readonly clientIp: string;
+  private readonly clientPort: number;
+  private readonly trusted: boolean;
+
+  constructor(private readonly front: Http1Front, readonly socket: Socket) {
+    this.clientIp = clientAddress(socket.remoteAddress);
+    this.clientPort = socket.remotePort ?? 0;
+    this.trusted = trustsPeer(front.ep, this.clientIp);
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.lastActive = Date.now();
+    this.buffer = this.buffer === null ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.current !== null) {
+      // Pipelined requests wait for the answer in flight; a client that keeps sending is paused.
+      if (this.buffer.length > this.front.options.maxHeaderBytes) this.socket.pause();
+      return;
+    }
+    this.serveBuffered();
+  };
+
+  private readonly onClose = (): void => {
+    this.front.forget(this);
+    this.current?.socketClosed();
+  };
+
+  /** Serves complete request heads from the buffer, one answer at a time. */
+  private serveBuffered(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.current === null && this.buffer !== null && !this.socket.destroyed) {
+        const end = this.buffer.indexOf('\r\n\r\n', 0, 'latin1');
+        // Heads near the limit go to node:http, whose count decides 431 (half the limit leaves no doubt).
+        if (end < 0 ? this.buffer.length > this.front.options.maxHeaderBytes : end > this.front.options.maxHeaderBytes / 2) {
+          this.handOff();
+          return;
+        }
+        if (end < 0) return;
+        const request = parseLeanRequest(this.buffer.toString('latin1', 0, end), this.socket);
+        if (request === null) {
+          this.handOff();
+          return;
+        }
+        const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing);
+        const ep = this.front.ep;
+        const ctx = requestContext(ep, request as unknown as ClientRequest, res as unknown as ClientResponse,
+          false, null, this.clientIp, this.clientPort, this.trusted);
+        const target = findRoute(ep, ctx);
+        if (target !== undefined && !target.plain) {
+          this.handOff();
+          return;
+        }
+        this.buffer = end + 4 === this.buffer.length ? null : this.buffer.subarray(end + 4);
+        this.current = res;
+        serveRoute(ctx, target);
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  responseDone(res: FrontResponse): void {
+    if (res !== this.current) return;
+    this.current = null;
+    this.lastActive = Date.now();
+    if (res.closeAfter) {
+      this.socket.end();
+      return;
+    }
+    if (this.socket.isPaused()) this.socket.resume();
+    this.serveBuffered();
+  }
+
+  /** Gives the connection, with the bytes not served yet, to node:http (at a request boundary). */
+  private handOff(): void {
+    this.socket.off('data', this.onData);
+    this.socket.off('close', this.onClose);
+    this.front.forget(this);
+    this.socket.pause();
+    if (this.buffer !== null) this.socket.unshift(this.buffer);
+    this.buffer = null;
+    this.front.options.handOff(this.socket);
+  }
+
+  /** Like node:http's closeIdleConnections: a connection with a request under way (even a partial head) stays. */
+  closeIfIdle(): void {
+    if (this.current === null && this.buffer === null) this.socket.destroy();
+  }
+
+  expire(now: number): void {
+    if (this.current !== null) return;
+    const { idleTimeout, readTimeout } = this.front.options;
+    const limit = this.buffer === null ? idleTimeout : readTimeout > 0 ? readTimeout : idleTimeout;
+    if (limit > 0 && now - this.lastActive >= limit) this.socket.destroy();
+  }
+}

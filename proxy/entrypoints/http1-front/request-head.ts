@@ -1,0 +1,66 @@
+import type { Socket } from 'node:net';
+
+/**
+ * A request head the lean front serves itself. Shaped like the fields of node's IncomingMessage that
+ * routing and forwarding read (headers, rawHeaders, method, url, version), so the same code runs on it.
+ */
+export interface LeanRequest {
+  readonly method: string;
+  readonly url: string;
+  /** Lower-case names; every name appears once (heads with repeated names go to node:http). */
+  readonly headers: Record<string, string>;
+  /** [name, value, ...] as the client spelled them. */
+  readonly rawHeaders: string[];
+  readonly httpVersionMajor: 1;
+  readonly httpVersionMinor: 1;
+  readonly socket: Socket;
+  /** The client sent `Connection: close`: the connection ends with this answer. */
+  readonly closeAfter: boolean;
+}
+
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Anything but HTAB, CR/LF (line ends, checked per line below), visible ASCII and obs-text.
+const INVALID_CHAR = /[^\t\r\n\x20-\x7e\x80-\xff]/;
+
+/**
+ * Parses a head (latin1 text before the blank line) the lean front can serve with node:http's exact
+ * outcome, or returns null to hand the connection to node:http, which then answers whatever it is:
+ * HTTP/1.0, absolute-form targets, bodies other than empty, Expect, Upgrade, repeated header names,
+ * missing Host, and every malformed head (node:http's 400s stay the single source of those answers).
+ */
+export function parseLeanRequest(head: string, socket: Socket): LeanRequest | null {
+  if (INVALID_CHAR.test(head)) return null;
+  const lines = head.split('\r\n');
+  const requestLine = REQUEST_LINE.exec(lines[0] as string);
+  if (requestLine === null) return null;
+  const headers: Record<string, string> = {};
+  const rawHeaders: string[] = [];
+  let closeAfter = false;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line.includes('\r') || line.includes('\n')) return null;
+    const name = line.slice(0, colon);
+    if (!TOKEN.test(name)) return null;
+    const value = line.slice(colon + 1).trim();
+    const key = name.toLowerCase();
+    if (headers[key] !== undefined) return null;
+    switch (key) {
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+        return null;
+      case 'content-length':
+        if (value !== '0') return null;
+        break;
+      case 'connection':
+        closeAfter = /(?:^|,)\s*close\s*(?:,|$)/i.test(value);
+        break;
+    }
+    headers[key] = value;
+    rawHeaders.push(name, value);
+  }
+  if (headers.host === undefined) return null;
+  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, socket, closeAfter };
+}
