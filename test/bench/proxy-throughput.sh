@@ -24,6 +24,8 @@
 #                           appended. Also exported: BENCH_PROXY_PORT, BENCH_BACKENDS (host:port,...),
 #                           BENCH_CONFIG_FILE, BENCH_DYNAMIC_FILE.
 #                           Default: node dist/operator/cli/main.js --configFile={config}
+#   BENCH_NO_MIDDLEWARE_ROW=1  leave out the row whose router runs a headers middleware (pe-edge's full
+#                           path: node:http front and middleware chain, not the lean HTTP/1.1 front)
 #   PE_EDGE_VARIANTS='--workers=2;--workers=1'
 #                           extra pe-edge rows, ';'-separated; each entry's arguments are appended to
 #                           the pe-edge command.
@@ -289,14 +291,14 @@ row_caddy() {
     caddy run --config "$TMP/Caddyfile" --adapter caddyfile
 }
 
-row_pe_edge() { # name role extra-args
-  local name=$1 role=$2 extra=$3
+row_pe_edge() { # name role extra-args [dynamic template]
+  local name=$1 role=$2 extra=$3 template=${4:-dynamic.yml.tmpl}
   if [[ -n $PE_EDGE_SKIP ]]; then skip_row "$name" "$role" "$PE_EDGE_SKIP"; return; fi
   local port dir cmd
   port=$(free_port)
   dir=$TMP/pe-edge-$ROW-$port
   mkdir -p "$dir"
-  fill "$HERE/proxies/dynamic.yml.tmpl" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  fill "$HERE/proxies/$template" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3"
   fill "$HERE/proxies/traefik.yml.tmpl" "$dir/traefik.yml" PORT="$port" DYNAMIC="$dir/dynamic.yml"
   cmd=${PE_EDGE_CMD//\{config\}/$dir/traefik.yml}
   cmd=${cmd//\{dynamic\}/$dir/dynamic.yml}
@@ -324,6 +326,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
   row_haproxy
   row_caddy
   row_pe_edge "pe-edge" pe-edge ""
+  [[ -z ${BENCH_NO_MIDDLEWARE_ROW:-} ]] &&
+    row_pe_edge "pe-edge, router with a middleware (full path)" pe-edge-variant "" dynamic-middleware.yml.tmpl
   for v in "${VARIANTS[@]}"; do row_pe_edge "pe-edge ($v)" pe-edge-variant "$v"; done
 done
 

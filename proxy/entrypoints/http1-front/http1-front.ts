@@ -89,8 +89,18 @@ class FrontConnection implements ResponseOwner {
       if (this.buffer.length > this.front.options.maxHeaderBytes) this.socket.pause();
       return;
     }
-    this.serveBuffered();
+    this.serveSafely();
   };
+
+  private serveSafely(): void {
+    try {
+      this.serveBuffered();
+    } catch (err) {
+      // A bug in the front must cost this connection, never the process.
+      process.emitWarning(`http1 front: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      this.socket.destroy();
+    }
+  }
 
   private readonly onClose = (): void => {
     this.front.forget(this);
@@ -142,7 +152,7 @@ class FrontConnection implements ResponseOwner {
       return;
     }
     if (this.socket.isPaused()) this.socket.resume();
-    this.serveBuffered();
+    this.serveSafely();
   }
 
   /** Gives the connection, with the bytes not served yet, to node:http (at a request boundary). */

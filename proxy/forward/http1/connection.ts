@@ -31,9 +31,17 @@ export class Connection {
   };
 
   private readonly onData = (chunk: Buffer): void => {
-    if (this.exchange !== null) this.exchange.onData(chunk);
     // Bytes nobody asked for: the connection's framing can no longer be trusted.
-    else this.socket.destroy();
+    if (this.exchange === null) {
+      this.socket.destroy();
+      return;
+    }
+    try {
+      this.exchange.onData(chunk);
+    } catch (err) {
+      // A throw in a response callback must cost this request (it fails with the error), never the process.
+      this.socket.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
   };
 
   private readonly onError = (err: Error): void => {
