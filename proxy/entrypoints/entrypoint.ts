@@ -34,8 +34,8 @@ export class EntryPoint {
   private readonly server: net.Server;
   private readonly httpServer: http.Server;
   private readonly httpsServer: Http2SecureServer;
-  /** Serves simple plain-HTTP requests without node:http; null when a per-request hook needs node's objects. */
-  private readonly front: Http1Front | null;
+  /** Serves simple plain-HTTP requests without node:http objects; hands the rest to httpServer. */
+  private readonly front: Http1Front;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
 
@@ -66,7 +66,7 @@ export class EntryPoint {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
     });
-    this.front = options.onDone !== null ? null : new Http1Front(ctx, {
+    this.front = new Http1Front(ctx, {
       maxHeaderBytes: options.maxHeaderBytes,
       idleTimeout: options.idleTimeout,
       readTimeout: options.readTimeout,
@@ -88,8 +88,7 @@ export class EntryPoint {
       socket.pause();
       socket.unshift(first);
       if (first[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
-      else if (this.front !== null) this.front.accept(socket);
-      else this.httpServer.emit('connection', socket);
+      else this.front.accept(socket);
       process.nextTick(() => socket.resume());
     });
     socket.on('error', () => socket.destroy());
@@ -127,7 +126,7 @@ export class EntryPoint {
     const deadline = Date.now() + graceMs;
     while (this.sockets.size > 0 && Date.now() < deadline) {
       this.httpServer.closeIdleConnections();
-      this.front?.closeIdle();
+      this.front.closeIdle();
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const socket of this.sockets) socket.destroy();

@@ -27,6 +27,8 @@ export class FrontResponse extends EventEmitter {
   destroyed = false;
   statusCode = 200;
   private head: string | null = null;
+  /** The serialized head, kept as node:http keeps it (logs and metrics read sent headers from it). */
+  _header: string | null = null;
   private chunked = false;
   private noBody = false;
   private waitingDrain = false;
@@ -65,8 +67,14 @@ export class FrontResponse extends EventEmitter {
     }
     if (this.closeAfter) head += 'Connection: close\r\n';
     this.head = head + '\r\n';
+    this._header = this.head;
     this.headersSent = true;
     return this;
+  }
+
+  /** Headers are not kept by name (node:http's writeHead(status, headers) does not either): see `_header`. */
+  getHeader(_name: string): undefined {
+    return undefined;
   }
 
   write(chunk: Buffer | string): boolean {

@@ -22,7 +22,7 @@ export interface Http1FrontOptions {
  * node:http objects; anything else (other routers, bodies, upgrades, HTTP/1.0, odd or malformed heads)
  * hands the connection over to node:http at that request boundary, for good, so node:http's behaviour
  * stays the single definition of everything the front does not do.
- * Used only when no per-request hook (access log, metrics) is configured on the entrypoint.
+ * Access log and metrics get the same end-of-request hook as on node:http's side.
  */
 export class Http1Front {
   private readonly connections = new Set<FrontConnection>();
@@ -136,6 +136,8 @@ class FrontConnection implements ResponseOwner {
         }
         this.buffer = end + 4 === this.buffer.length ? null : this.buffer.subarray(end + 4);
         this.current = res;
+        const done = ep.onDone;
+        if (done !== null) res.once('close', () => done(ctx));
         serveRoute(ctx, target);
       }
     } finally {

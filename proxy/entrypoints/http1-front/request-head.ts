@@ -13,6 +13,7 @@ export interface LeanRequest {
   readonly rawHeaders: string[];
   readonly httpVersionMajor: 1;
   readonly httpVersionMinor: 1;
+  readonly httpVersion: '1.1';
   readonly socket: Socket;
   /** The client sent `Connection: close`: the connection ends with this answer. */
   readonly closeAfter: boolean;
@@ -62,5 +63,5 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     rawHeaders.push(name, value);
   }
   if (headers.host === undefined) return null;
-  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, socket, closeAfter };
+  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, closeAfter };
 }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import type { RequestContext } from '../../../proxy/http/request-context.js';
+import { responseBodySize } from '../../../proxy/observability/response-size.js';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 
@@ -134,4 +136,23 @@ test('idle connections are closed after respondingTimeouts.idleTimeout', async (
   assert.equal(closed, true);
   const waited = Date.now() - started;
   assert.ok(waited >= 900 && waited < 3500, `closed after ${waited} ms`);
+});
+
+test('access log and metrics see front-served requests as node:http ones: status, body size, 499 when the client left', async (t) => {
+  const seen: { path: string; status: number; finished: boolean; size: number; protocol: string }[] = [];
+  const onDone = (ctx: RequestContext): void => {
+    seen.push({ path: ctx.rawPath, status: ctx.res.statusCode, finished: ctx.res.writableFinished, size: responseBodySize(ctx), protocol: (ctx.req as { httpVersion: string }).httpVersion });
+  };
+  const { port } = await setup(t, { onDone });
+  await exchange(port, GET('/fixed') + GET('/chunked'), /0\r\n\r\n$/);
+  const gone = net.connect(port, '127.0.0.1');
+  gone.write(GET('/chunked'));
+  await new Promise((r) => setTimeout(r, 5));
+  gone.destroy();
+  for (let i = 0; i < 50 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen.slice(0, 2), [
+    { path: '/fixed', status: 200, finished: true, size: 'plain GET /fixed'.length, protocol: '1.1' },
+    { path: '/chunked', status: 200, finished: true, size: 'part1-part2'.length, protocol: '1.1' },
+  ]);
+  assert.equal(seen[2]?.finished, false, 'a client gone mid-answer is logged as unfinished (Traefik logs 499)');
 });
