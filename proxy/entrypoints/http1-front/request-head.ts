@@ -19,7 +19,8 @@ export interface LeanRequest {
   readonly closeAfter: boolean;
 }
 
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+// Methods are the common ones only: node:http's parser knows a fixed list, upper-case, and refuses the rest.
+const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|TRACE) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Anything but HTAB, CR/LF (line ends, checked per line below), visible ASCII and obs-text.
 const INVALID_CHAR = /[^\t\r\n\x20-\x7e\x80-\xff]/;
