@@ -68,8 +68,9 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     }
   } else if (args.docker) {
     const docker = config.providers.docker;
+    // Not a failure of the containers: they are still checked, but a pe-edge run with this file would not read them.
     if (docker === undefined) {
-      errors.push('providers.docker is not configured; using Docker\'s defaults (unix:///var/run/docker.sock)');
+      warnings.push('providers.docker is not configured: pe-edge would not read these containers\' labels; checked with Docker\'s defaults (unix:///var/run/docker.sock)');
     }
     containers = await dockerSnapshot({ ...dockerOptions, httpClientTimeout: dockerOptions.httpClientTimeout || 10_000 }, errors);
   }

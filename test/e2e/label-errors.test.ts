@@ -100,3 +100,14 @@ test('pe-edge check --compose: a typo label in a compose file exits 1 naming it 
     dir.remove();
   }
 });
+
+test('pe-edge check --docker with no providers.docker section warns that pe-edge would not read the labels, and still checks them', { timeout: 60_000 }, async (t) => {
+  if (!(await requireDocker(t))) return;
+  const dir = new TempConfigDir();
+  t.after(() => dir.remove());
+  const configFile = dir.write('traefik.yml', 'entryPoints:\n  web:\n    address: "127.0.0.1:0"\n');
+  const json = await runPeEdge(['check', '--docker', `--configFile=${configFile}`, '--json'], 30_000);
+  const report = JSON.parse(json.stdout) as { errors: string[]; warnings: string[] };
+  assert.ok(report.warnings.some((w) => w.includes('providers.docker is not configured')), json.stdout.slice(0, 2000));
+  assert.ok(!report.errors.some((e) => e.includes('providers.docker is not configured')), 'a warning, not an error');
+});
