@@ -72,14 +72,13 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
 
 /** Answers ctx: 400 for a raw '#', 404 without a router, else the router's chain. */
 export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined): void {
-  const res = ctx.res;
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
-    sendBareStatus(res, 400, '');
+    sendBareStatus(ctx, 400, '');
     return;
   }
   if (target === undefined) {
-    sendNotFound(res);
+    sendNotFound(ctx);
     return;
   }
   ctx.routerName = target.name;
@@ -87,7 +86,7 @@ export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined)
     target.handler(ctx);
   } catch (err) {
     // A handler bug must cost one request, never the process.
-    sendGoError(res, 500, 'Internal Server Error');
+    sendGoError(ctx, 500, 'Internal Server Error');
     process.emitWarning(`router ${target.name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   }
 }

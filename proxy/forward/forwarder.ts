@@ -145,7 +145,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       }
     }
     const failure = classifyUpstreamError(error);
-    sendBareStatus(this.res, failure.status, failure.text);
+    sendBareStatus(this.ctx, failure.status, failure.text);
   }
 
   private retryOn(next: Upstream): void {

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import type { Handler, RequestContext } from '../http/request-context.js';
+import { answer } from '../http/traefik-responses.js';
 
 export interface BufferingOptions {
   maxRequestBodyBytes?: number | undefined;
@@ -48,9 +48,6 @@ export function createBuffering(options: BufferingOptions, next: Handler): Handl
 }
 
 function reject(ctx: RequestContext): void {
-  const res = ctx.res as ServerResponse;
   // The rest of the body is not read: close the connection after answering instead of draining it.
-  res.setHeader('connection', 'close');
-  res.writeHead(413, { 'content-length': TOO_LARGE.length });
-  res.end(TOO_LARGE);
+  answer(ctx, 413, { connection: 'close', 'content-length': String(TOO_LARGE.length) }, TOO_LARGE);
 }

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import type { Handler, RequestContext } from '../http/request-context.js';
+import { answer } from '../http/traefik-responses.js';
 import { goStatusText } from '../http/go-status-text.js';
 import { hostWithoutPort } from '../http/request-target.js';
 
@@ -53,6 +53,5 @@ export function sendRedirect(ctx: RequestContext, location: string, permanent: b
   const get = ctx.method === 'GET';
   const code = status ?? (permanent ? (get ? 301 : 308) : get ? 302 : 307);
   const text = goStatusText(code);
-  (ctx.res as ServerResponse).writeHead(code, { location, 'content-length': Buffer.byteLength(text) });
-  ctx.res.end(text);
+  answer(ctx, code, { location, 'content-length': String(Buffer.byteLength(text)) }, text);
 }

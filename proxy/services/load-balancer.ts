@@ -88,7 +88,7 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
     const handler = (ctx: RequestContext): void => {
       ctx.serviceName = serviceName;
       const upstream = balancer.next();
-      if (upstream === undefined) sendNoAvailableServer(ctx.res);
+      if (upstream === undefined) sendNoAvailableServer(ctx);
       else forward(ctx, upstream, passHostHeader, null, failover);
     };
     return { handler, balancer, upstreams, health, cookieName: null };
@@ -117,7 +117,7 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
       return;
     }
     const upstream = balancer.next();
-    if (upstream === undefined) sendNoAvailableServer(ctx.res);
+    if (upstream === undefined) sendNoAvailableServer(ctx);
     else forward(ctx, upstream, passHostHeader, setCookieOf.get(upstream) ?? null, failover);
   };
   return { handler, balancer, upstreams, health, cookieName };

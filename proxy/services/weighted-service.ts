@@ -7,7 +7,7 @@ export function createWeightedService(children: readonly { handler: Handler; wei
   const balancer = new WeightedRoundRobin(children.map((c) => ({ value: c.handler, weight: c.weight })));
   return (ctx: RequestContext): void => {
     const child = balancer.next();
-    if (child === undefined) sendNoAvailableServer(ctx.res);
+    if (child === undefined) sendNoAvailableServer(ctx);
     else child(ctx);
   };
 }

@@ -1,7 +1,7 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { loadBasicAuthUsers } from './basic-auth-users.js';
-import { answerThroughHooks } from './hooked-answer.js';
+import { answer } from '../../http/traefik-responses.js';
 
 export interface BasicAuthOptions {
   users: string[];
@@ -29,7 +29,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   return (ctx: RequestContext): void => {
     const user = authenticatedUser(ctx, users);
     if (user === null) {
-      answerThroughHooks(ctx, 401, {
+      answer(ctx, 401, {
         'content-type': 'text/plain',
         'www-authenticate': challenge,
         'content-length': String(UNAUTHORIZED.length),

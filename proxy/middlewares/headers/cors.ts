@@ -1,6 +1,6 @@
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import type { HeadersOptions } from './headers-options.js';
-import { answerThroughHooks } from './hooked-answer.js';
+import { answer } from '../../http/traefik-responses.js';
 
 /** CORS as Traefik v3.2's headers middleware does it: preflight answered here, the rest on the response. */
 export class Cors {
@@ -43,7 +43,7 @@ export class Cors {
     if (match !== null) headers['access-control-allow-origin'] = match;
     headers['access-control-max-age'] = this.maxAge;
     headers['content-length'] = '0';
-    answerThroughHooks(ctx, 200, headers, '');
+    answer(ctx, 200, headers, '');
   }
 
   /** The Access-Control-Allow-Origin value for this Origin: the list item (`*` stays `*`), a regex match echoes it. */

@@ -1,7 +1,7 @@
 import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import type { HeadersOptions } from './headers-options.js';
 import { requestHeaderAsTraefikSees } from './forwarded-view.js';
-import { goErrorThroughHooks } from './hooked-answer.js';
+import { sendGoError } from '../../http/traefik-responses.js';
 
 type HeaderHook = (status: number, headers: ResponseHeaders) => void;
 
@@ -20,7 +20,7 @@ export function createSecurityHeaders(o: HeadersOptions, next: Handler): Handler
 
   return (ctx: RequestContext): void => {
     if (allowedHosts !== null && !allowedHosts.has(requestHost(ctx, hostHeaders).toLowerCase())) {
-      goErrorThroughHooks(ctx, 500, 'Bad Host');
+      sendGoError(ctx, 500, 'Bad Host');
       return;
     }
     const hook = isSsl(ctx, sslHeaders) ? sslHook : plainHook;

@@ -40,7 +40,7 @@ export function createRedirectRegex(options: RedirectRegexOptions, next: Handler
     }
     // Go's url.Parse refusal ends in oxy's default error handler: a bare 500.
     if (!parsesAsGoUrl(target)) {
-      sendBareStatus(ctx.res, 500, 'Internal Server Error');
+      sendBareStatus(ctx, 500, 'Internal Server Error');
       return;
     }
     const location = headerSafe(target);

@@ -31,7 +31,7 @@ export function createReplacePathRegex(options: ReplacePathRegexOptions, next: H
     const replaced = current.replace(all, jsReplacement);
     const unescapeError = pathUnescapeError(replaced);
     if (unescapeError !== null) {
-      sendGoError(ctx.res, 500, unescapeError);
+      sendGoError(ctx, 500, unescapeError);
       return;
     }
     ctx.rawPath = toEscapedPath(replaced);

@@ -18,7 +18,7 @@ export function createReplacePath(options: ReplacePathOptions, next: Handler): H
   return (ctx: RequestContext): void => {
     addRequestHeader(ctx.req, 'X-Replaced-Path', ctx.rawPath);
     if (unescapeError !== null) {
-      sendGoError(ctx.res, 500, unescapeError);
+      sendGoError(ctx, 500, unescapeError);
       return;
     }
     ctx.rawPath = rawPath;

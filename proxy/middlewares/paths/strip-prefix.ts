@@ -44,6 +44,6 @@ function stripped(rest: string, forceSlash: boolean): string {
 /** Traefik v3.6: a rewritten path a backend would normalise differently is refused with 400. */
 export function rejectDotSegments(ctx: RequestContext): boolean {
   if (!hasDotSegment(ctx.path)) return false;
-  sendGoError(ctx.res, 400, 'Bad Request');
+  sendGoError(ctx, 400, 'Bad Request');
   return true;
 }

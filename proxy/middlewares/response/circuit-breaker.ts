@@ -91,7 +91,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handl
   const breaker = keep('breaker', () => new BreakerState(condition, options, new RollingMetrics()));
   return (ctx: RequestContext): void => {
     if (breaker.blocked()) {
-      sendBareStatus(ctx.res, code, text);
+      sendBareStatus(ctx, code, text);
       return;
     }
     const start = process.hrtime.bigint();

@@ -31,7 +31,7 @@ export function createInFlightReq(options: InFlightReqOptions, next: Handler, ke
     const key = source(ctx);
     const current = inFlight.get(key) ?? 0;
     if (current >= amount) {
-      sendBareStatus(ctx.res, 429, refusal);
+      sendBareStatus(ctx, 429, refusal);
       return;
     }
     inFlight.set(key, current + 1);

@@ -22,7 +22,7 @@ export function createIpAllowList(options: IpAllowListOptions, next: Handler, ty
   const clientIp = createClientIpStrategy(options.ipStrategy, `${type}.ipStrategy`);
   return (ctx: RequestContext): void => {
     if (allowed.authorizes(clientIp(ctx))) next(ctx);
-    else sendBareStatus(ctx.res, status, text);
+    else sendBareStatus(ctx, status, text);
   };
 }
 

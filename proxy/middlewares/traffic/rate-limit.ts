@@ -75,7 +75,7 @@ function refuse(ctx: RequestContext, delayNs: number): void {
   const res = ctx.res as ServerResponse;
   res.setHeader('retry-after', String(Math.ceil(delayNs / 1e9)));
   res.setHeader('x-retry-in', latin1Bytes(formatGoDuration(delayNs)));
-  sendBareStatus(ctx.res, 429, TOO_MANY);
+  sendBareStatus(ctx, 429, TOO_MANY);
 }
 
 /** Go writes header bytes as UTF-8 ("µs"); Node writes a string's characters as Latin-1 bytes. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend, type BackendHandler } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
@@ -102,4 +103,53 @@ test('without that option the proxy still adds X-Forwarded-For', async (t) => {
   const { app, port } = await setup(t, { customRequestHeaders: { 'X-Other': 'v' } });
   await httpRequest({ port });
   assert.equal(app.seen[0]?.headers['x-forwarded-for'], '127.0.0.1');
+});
+
+test('answers pe-edge writes itself inside a headers middleware get its response headers too (502, 503, 429), as in Traefik', async (t) => {
+  const { config } = validateDynamicConfig({
+    http: {
+      middlewares: {
+        cors: { headers: { customResponseHeaders: { 'X-App': 'pe' }, accessControlAllowOriginList: ['https://ui.test'], frameDeny: true } },
+        limit: { rateLimit: { average: 1, burst: 1 } },
+      },
+    },
+  });
+  const middlewares = config.http.middlewares as Record<string, Record<string, unknown>>;
+  const closedPort = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: {
+        'down@file': { rule: 'PathPrefix(`/down`)', service: 'down', middlewares: ['cors'] },
+        'empty@file': { rule: 'PathPrefix(`/empty`)', service: 'empty', middlewares: ['cors'] },
+        'limited@file': { rule: 'PathPrefix(`/limited`)', service: 'up', middlewares: ['cors', 'limit'] },
+      },
+      services: {
+        'down@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${closedPort}` }] } },
+        'empty@file': { loadBalancer: { servers: [] } },
+        'up@file': { loadBalancer: { servers: [{ url: app.url }] } },
+      },
+      middlewares: { 'cors@file': middlewares['cors'] as Record<string, unknown>, 'limit@file': middlewares['limit'] as Record<string, unknown> },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  const origin = { origin: 'https://ui.test' };
+  const down = await httpRequest({ port, host: 'pe.test', path: '/down', headers: origin });
+  const empty = await httpRequest({ port, host: 'pe.test', path: '/empty', headers: origin });
+  await httpRequest({ port, host: 'pe.test', path: '/limited', headers: origin });
+  let limited = await httpRequest({ port, host: 'pe.test', path: '/limited', headers: origin });
+  for (let i = 0; i < 5 && limited.status !== 429; i++) limited = await httpRequest({ port, host: 'pe.test', path: '/limited', headers: origin });
+  for (const [name, r, status] of [['down', down, 502], ['empty', empty, 503], ['limited', limited, 429]] as const) {
+    assert.equal(r.status, status, name);
+    assert.equal(r.headers['x-app'], 'pe', name);
+    assert.equal(r.headers['access-control-allow-origin'], 'https://ui.test', name);
+    assert.equal(r.headers['x-frame-options'], 'DENY', name);
+  }
 });

@@ -51,7 +51,7 @@ test('reject status and body: the status text Go knows', () => {
       end(text: string) { if (written !== undefined) written.body = text; },
     };
     const handler = createIpAllowList({ sourceRange: ['10.0.0.0/8'], rejectStatusCode: code }, () => assert.fail('forwarded'));
-    handler({ clientIp: '127.0.0.1', res } as unknown as RequestContext);
+    handler({ clientIp: '127.0.0.1', res, response: null } as unknown as RequestContext);
     assert.deepEqual(written, { status: code ?? 403, body }, String(code));
   }
 });
