@@ -48,9 +48,15 @@ export function createUpstreamPool(origin: string, t: UpstreamTransport): Upstre
     dialTimeout: t.dialTimeout,
     responseHeaderTimeout: t.responseHeaderTimeout,
     idleConnTimeout: t.idleConnTimeout,
-    maxIdleConns: t.maxIdleConnsPerHost,
+    maxIdleConns: idleConnsPerHost(t.maxIdleConnsPerHost),
     fallback: () => createUndiciPool(origin, t),
   });
+}
+
+/** Go's rule for maxIdleConnsPerHost: 0 means its default of 2 (a dynamic transport's default), below 0 keeps none. */
+function idleConnsPerHost(configured: number): number {
+  if (configured === 0) return 2;
+  return configured < 0 ? 0 : configured;
 }
 
 /** undici's pool: TLS upstreams, and protocol upgrades (WebSocket) on plain ones. */

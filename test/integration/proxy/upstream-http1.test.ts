@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
+import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 
 // pe-edge speaks HTTP/1.1 to plain upstreams with its own connection pool (proxy/forward/http1/).
@@ -233,4 +234,31 @@ test('a header value carrying CR/LF is never written upstream', async (t) => {
   const res = await get(`http://127.0.0.1:${proxy.port('web')}/`);
   assert.equal(res.status, 500);
   assert.equal(backend.heads.length, 0, 'nothing reached the upstream');
+});
+
+test('maxIdleConnsPerHost caps the kept connections as Go does (0 means 2, the default of a dynamic serversTransport)', async (t) => {
+  const open = new Set<net.Socket>();
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const backend = await startRawBackend((socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    // Hold answers until all six requests are in, so six connections are open at once.
+    void gate.then(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  });
+  const http = {
+    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+    services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }], serversTransport: 't' } } },
+    serversTransports: { 't@file': { ...DEFAULT_TRANSPORT, maxIdleConnsPerHost: 0 } },
+  };
+  const proxy = await startProxy(buildInput({ http }));
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  const base = `http://127.0.0.1:${proxy.port('web')}`;
+  const answers = Array.from({ length: 6 }, (_, i) => get(`${base}/${i}`));
+  for (let i = 0; i < 100 && backend.connections < 6; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(backend.connections, 6);
+  release();
+  for (const a of await Promise.all(answers)) assert.equal(a.body, 'ok');
+  for (let i = 0; i < 100 && open.size > 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(open.size, 2, 'two idle connections kept, the other four closed');
 });
