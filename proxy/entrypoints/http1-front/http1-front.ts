@@ -63,12 +63,21 @@ export class Http1Front {
   };
 }
 
+/** node:http's headersTimeout as entrypoint.ts sets it (60 s, or readTimeout when shorter). */
+const HEADERS_TIMEOUT = 60_000;
+
 /** One client connection while the front serves it. */
 class FrontConnection implements ResponseOwner {
   private buffer: Buffer | null = null;
+  /** Where the search for the end of the head in `buffer` resumes (bytes before it were searched). */
+  private scanFrom = 0;
   private current: FrontResponse | null = null;
   private processing = false;
+  /** An answer said `Connection: close`: nothing more is read or served on this connection. */
+  private ending = false;
   private lastActive = Date.now();
+  /** When the first byte of the head now in `buffer` arrived: the head must be whole within the read deadline. */
+  private headStartedAt = 0;
   private readonly clientIp: string;
   private readonly clientPort: number;
   private readonly trusted: boolean;
@@ -82,8 +91,14 @@ class FrontConnection implements ResponseOwner {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    if (this.ending) return;
     this.lastActive = Date.now();
-    this.buffer = this.buffer === null ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.buffer === null) {
+      this.buffer = chunk;
+      this.headStartedAt = this.lastActive;
+    } else {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+    }
     if (this.current !== null) {
       // Pipelined requests wait for the answer in flight; a client that keeps sending is paused.
       if (this.buffer.length > this.front.options.maxHeaderBytes) this.socket.pause();
@@ -112,14 +127,18 @@ class FrontConnection implements ResponseOwner {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (this.current === null && this.buffer !== null && !this.socket.destroyed) {
-        const end = this.buffer.indexOf('\r\n\r\n', 0, 'latin1');
+      while (this.current === null && this.buffer !== null && !this.ending && !this.socket.destroyed) {
+        const end = this.buffer.indexOf('\r\n\r\n', this.scanFrom, 'latin1');
         // Heads near the limit go to node:http, whose count decides 431 (half the limit leaves no doubt).
         if (end < 0 ? this.buffer.length > this.front.options.maxHeaderBytes : end > this.front.options.maxHeaderBytes / 2) {
           this.handOff();
           return;
         }
-        if (end < 0) return;
+        if (end < 0) {
+          // Resume the search where a terminator split across chunks could still start.
+          this.scanFrom = Math.max(0, this.buffer.length - 3);
+          return;
+        }
         const request = parseLeanRequest(this.buffer.toString('latin1', 0, end), this.socket);
         if (request === null) {
           this.handOff();
@@ -135,6 +154,9 @@ class FrontConnection implements ResponseOwner {
           return;
         }
         this.buffer = end + 4 === this.buffer.length ? null : this.buffer.subarray(end + 4);
+        this.scanFrom = 0;
+        // Pipelined bytes already here start the next head's deadline now.
+        this.headStartedAt = Date.now();
         this.current = res;
         const done = ep.onDone;
         if (done !== null) res.once('close', () => done(ctx));
@@ -150,6 +172,9 @@ class FrontConnection implements ResponseOwner {
     this.current = null;
     this.lastActive = Date.now();
     if (res.closeAfter) {
+      // Like node:http: after an answer that closes the connection, later requests are not served.
+      this.ending = true;
+      this.buffer = null;
       this.socket.end();
       return;
     }
@@ -173,10 +198,21 @@ class FrontConnection implements ResponseOwner {
     if (this.current === null && this.buffer === null) this.socket.destroy();
   }
 
+  /**
+   * Between requests, idleTimeout applies to silence; a started head must be whole within node:http's
+   * headersTimeout (readTimeout capped at 60 s, 60 s without one), however slowly its bytes trickle in.
+   */
   expire(now: number): void {
     if (this.current !== null) return;
     const { idleTimeout, readTimeout } = this.front.options;
-    const limit = this.buffer === null ? idleTimeout : readTimeout > 0 ? readTimeout : idleTimeout;
-    if (limit > 0 && now - this.lastActive >= limit) this.socket.destroy();
+    if (this.buffer === null) {
+      if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();
+    } else if (now - this.headStartedAt >= Math.min(HEADERS_TIMEOUT, readTimeout > 0 ? readTimeout : HEADERS_TIMEOUT)) {
+      // node:http's answer to a head that took too long.
+      this.ending = true;
+      this.buffer = null;
+      this.socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      this.socket.destroySoon();
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { trimOws } from '../../http/header-whitespace.js';
 
 /**
  * A request head the lean front serves itself. Shaped like the fields of node's IncomingMessage that
@@ -45,7 +46,7 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     if (colon <= 0 || line.includes('\r') || line.includes('\n')) return null;
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) return null;
-    const value = line.slice(colon + 1).trim();
+    const value = trimOws(line.slice(colon + 1));
     const key = name.toLowerCase();
     if (headers[key] !== undefined) return null;
     switch (key) {

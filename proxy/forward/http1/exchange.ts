@@ -88,23 +88,28 @@ export class Exchange implements Dispatcher.DispatchController {
   /** Starts the exchange on `connection`: writes the request head (and a whole body) at once. */
   start(connection: Connection): void {
     this.connection = connection;
-    if (this.host.responseHeaderTimeout > 0 && this.headerTimer === null) {
-      this.headerTimer = setTimeout(() => this.onHeaderTimeout(), this.host.responseHeaderTimeout);
-    }
     const socket = connection.socket;
     const body = this.request.body;
     if (body === null) {
       socket.write(this.head, 'latin1');
-      this.requestSent = true;
+      this.requestWritten();
     } else if (Buffer.isBuffer(body)) {
       socket.cork();
       socket.write(this.head, 'latin1');
       socket.write(body);
       socket.uncork();
-      this.requestSent = true;
+      this.requestWritten();
     } else {
       socket.write(this.head, 'latin1');
       this.relayBody(body);
+    }
+  }
+
+  /** responseHeaderTimeout counts from the end of the request, as in Go: a slow upload is not a slow server. */
+  private requestWritten(): void {
+    this.requestSent = true;
+    if (this.host.responseHeaderTimeout > 0 && this.headerTimer === null && this.framing === null && !this.finished) {
+      this.headerTimer = setTimeout(() => this.onHeaderTimeout(), this.host.responseHeaderTimeout);
     }
   }
 
@@ -139,8 +144,8 @@ export class Exchange implements Dispatcher.DispatchController {
 
   private readonly onBodyEnd = (): void => {
     if (this.chunkedBody && this.connection !== null) this.connection.socket.write(LAST_CHUNK);
-    this.requestSent = true;
     this.detachBody();
+    this.requestWritten();
   };
 
   private readonly onBodyError = (err: Error): void => {
@@ -159,6 +164,10 @@ export class Exchange implements Dispatcher.DispatchController {
     body.off('end', this.onBodyEnd);
     body.off('error', this.onBodyError);
     body.off('aborted', this.onBodyAborted);
+    // The upstream answered (or failed) before taking the whole body: the rest is read and dropped, so the
+    // client's connection reaches its next request instead of stalling on a body paused for a drain that
+    // will not come.
+    if (!body.readableEnded) body.resume();
   }
 
   /** Bytes from the upstream while this exchange owns the connection. */
@@ -207,7 +216,7 @@ export class Exchange implements Dispatcher.DispatchController {
       if (this.framing.kind === 'length') this.remaining = this.framing.length;
       else if (this.framing.kind === 'chunked') this.decoder = new ChunkedDecoder();
       this.handler.onResponseStart?.(this, head.status, head.headers, head.statusMessage);
-      if (this.framing.kind === 'none') {
+      if (this.framing.kind === 'none' || this.remaining === 0 && this.framing.kind === 'length') {
         this.complete(buffer.length === 0);
         return null;
       }
@@ -260,10 +269,9 @@ export class Exchange implements Dispatcher.DispatchController {
       this.handler.onResponseEnd?.(this, {});
       return;
     }
-    // A kept-alive connection the server closed just as we reused it: nothing was processed, so a
-    // request without a streamed body is sent again on a new connection (as Go's transport does).
-    const body = this.request.body;
-    if (reused && !this.retried && !this.bytesReceived && (body === null || Buffer.isBuffer(body))) {
+    // A kept-alive connection the server closed just as we reused it, before any answer: Go's transport
+    // sends the request again on a new connection when that cannot repeat an effect (see replayable).
+    if (reused && !this.retried && !this.bytesReceived && replayable(this.request)) {
       this.retried = true;
       this.requestSent = false;
       this.host.assign(this, true);
@@ -289,4 +297,20 @@ export class Exchange implements Dispatcher.DispatchController {
     if (connection !== null) this.host.release(connection, false, null);
     this.handler.onResponseError?.(this, error);
   }
+}
+
+/**
+ * Go's rule (net/http Request.isReplayable): no streamed body, and a method without side effects or an
+ * Idempotency-Key header. A POST the server may have acted on before closing is never sent twice.
+ */
+function replayable(request: ForwardRequest): boolean {
+  if (request.body !== null && !Buffer.isBuffer(request.body)) return false;
+  const m = request.method;
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || m === 'TRACE') return true;
+  const headers = request.headers;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = (headers[i] as string).toLowerCase();
+    if (name === 'idempotency-key' || name === 'x-idempotency-key') return true;
+  }
+  return false;
 }

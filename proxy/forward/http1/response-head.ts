@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { trimOws } from '../../http/header-whitespace.js';
 
 /** An upstream response's status line and headers, as the forwarder consumes them. */
 export interface ResponseHead {
@@ -35,7 +36,7 @@ export function parseResponseHead(head: string): ResponseHead {
     if (colon <= 0) throw headError('HPE_INVALID_HEADER_TOKEN', 'invalid header line');
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) throw headError('HPE_INVALID_HEADER_TOKEN', `invalid header name "${name}"`);
-    const value = line.slice(colon + 1).trim();
+    const value = trimOws(line.slice(colon + 1));
     if (INVALID_VALUE.test(value)) throw headError('HPE_INVALID_HEADER_TOKEN', `invalid value in header "${name}"`);
     const key = name.toLowerCase();
     const existing = bag[key];
@@ -43,8 +44,10 @@ export function parseResponseHead(head: string): ResponseHead {
     else if (Array.isArray(existing)) existing.push(value);
     else bag[key] = [existing, value];
   }
+  const status = Number(statusMatch[2]);
+  if (status < 100) throw headError('HPE_INVALID_STATUS', `invalid status code ${statusMatch[2]}`);
   return {
-    status: Number(statusMatch[2]),
+    status,
     statusMessage: statusMatch[3] ?? '',
     http10: statusMatch[1] === '0',
     headers,
@@ -62,9 +65,24 @@ const NO_BODY: BodyFraming = { kind: 'none' };
 const CHUNKED: BodyFraming = { kind: 'chunked' };
 const UNTIL_CLOSE: BodyFraming = { kind: 'close' };
 
+/**
+ * The body framing, with the head's Content-Length made to agree with it before it is relayed:
+ * dropped when Transfer-Encoding frames the body (RFC 9112 §6.3.3, as Go does; relaying both would let
+ * an upstream smuggle a response to the client), one value when several equal ones were sent.
+ */
 export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
+  const framing = framingOf(method, head);
+  const headers = head.headers as Record<string, string | string[] | undefined>;
+  if (headers['content-length'] !== undefined) {
+    if (headers['transfer-encoding'] !== undefined) delete headers['content-length'];
+    else if (framing.kind === 'length') headers['content-length'] = String(framing.length);
+  }
+  return framing;
+}
+
+function framingOf(method: string, head: ResponseHead): BodyFraming {
   const { status, headers } = head;
-  if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return NO_BODY;
+  if (method === 'HEAD' || status === 204 || status === 304 || status < 200) return NO_BODY;
   const te = headers['transfer-encoding'];
   if (te !== undefined) {
     const codings = (Array.isArray(te) ? te.join(',') : te).toLowerCase();
@@ -83,7 +101,7 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
     if (length !== -1 && n !== length) throw headError('HPE_UNEXPECTED_CONTENT_LENGTH', 'conflicting Content-Length values');
     length = n;
   }
-  return length === 0 ? NO_BODY : { kind: 'length', length };
+  return { kind: 'length', length };
 }
 
 /** Whether the connection may carry another request after this response (RFC 9112 §9.3). */

@@ -37,6 +37,10 @@ async function exchange(port: number, payload: string | string[], until: RegExp,
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, extra: Partial<Parameters<typeof entryPointOptions>[2]> = {}) {
   const plain = await startBackend('plain', (req, res) => {
+    if (req.url === '/hold') {
+      res.write('held-'); // never ends: only the client leaving ends this exchange
+      return;
+    }
     if (req.url === '/chunked') {
       res.write('part1-');
       setTimeout(() => res.end('part2'), 20);
@@ -146,8 +150,8 @@ test('access log and metrics see front-served requests as node:http ones: status
   const { port } = await setup(t, { onDone });
   await exchange(port, GET('/fixed') + GET('/chunked'), /0\r\n\r\n$/);
   const gone = net.connect(port, '127.0.0.1');
-  gone.write(GET('/chunked'));
-  await new Promise((r) => setTimeout(r, 5));
+  gone.write(GET('/hold'));
+  await new Promise<void>((resolve) => gone.once('data', () => resolve()));
   gone.destroy();
   for (let i = 0; i < 50 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(seen.slice(0, 2), [
@@ -155,4 +159,37 @@ test('access log and metrics see front-served requests as node:http ones: status
     { path: '/chunked', status: 200, finished: true, size: 'part1-part2'.length, protocol: '1.1' },
   ]);
   assert.equal(seen[2]?.finished, false, 'a client gone mid-answer is logged as unfinished (Traefik logs 499)');
+});
+
+test('a head trickling in byte by byte gets 408 once readTimeout has passed since its first byte (node:http\'s headersTimeout)', async (t) => {
+  const { port, plain } = await setup(t, { readTimeout: 1000 });
+  const socket = net.connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let text = '';
+  let closedAt = 0;
+  socket.setEncoding('latin1');
+  socket.on('data', (c: string) => (text += c));
+  socket.on('close', () => (closedAt = Date.now()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  const started = Date.now();
+  socket.write('GET /slow HTTP/1.1\r\nHost: app.test\r\nX-Pad: ');
+  // One byte every 200 ms: each byte is activity, but the head as a whole is late.
+  for (let i = 0; i < 20 && closedAt === 0; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (!socket.destroyed) socket.write('a');
+  }
+  assert.ok(closedAt > 0, 'the connection was closed');
+  assert.ok(closedAt - started < 3000, `closed after ${closedAt - started} ms`);
+  assert.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.equal(plain.seen.length, 0, 'nothing was forwarded');
+});
+
+test('after an answer with Connection: close, requests pipelined behind it are not served', async (t) => {
+  const { port, plain } = await setup(t);
+  const { text, closed } = await exchange(port, GET('/first', 'Connection: close\r\n') + GET('/second'), /plain GET \/first/);
+  assert.match(text, /plain GET \/first/);
+  assert.doesNotMatch(text, /second/);
+  assert.equal(closed, true);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(plain.seen.map((s) => s.url), ['/first']);
 });
