@@ -15,8 +15,12 @@ export interface EntryPointOptions {
   /** transport.respondingTimeouts, ms; 0 = none. */
   readTimeout: number;
   idleTimeout: number;
+  /** transport.respondingTimeouts.writeTimeout, ms: a response not written within it of its request is cut; 0 = none. */
+  writeTimeout: number;
   /** transport.lifeCycle.graceTimeOut, ms: how long in-flight requests get on shutdown. */
   graceTimeOut: number;
+  /** transport.lifeCycle.requestAcceptGraceTimeout, ms: how long new requests are still served after SIGTERM (/ping says 503). */
+  requestAcceptGraceTimeout: number;
   /** http.maxHeaderBytes: larger headers get 431. */
   maxHeaderBytes: number;
   forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
@@ -43,6 +47,7 @@ export class EntryPoint {
     const ctx: EntryPointContext = {
       name: options.name,
       getRuntime,
+      writeTimeout: options.writeTimeout,
       trustAll: options.forwardedHeaders.insecure,
       trusted: trustList(options.forwardedHeaders.trustedIPs),
       onDone: options.onDone,
@@ -120,7 +125,13 @@ export class EntryPoint {
    * Stops accepting, lets in-flight requests finish, closes idle keep-alive connections as they go
    * idle, and force-closes whatever is left after graceTimeOut (or graceMs when given).
    */
-  async shutdown(graceMs = this.options.graceTimeOut): Promise<void> {
+  async shutdown(graceMs?: number): Promise<void> {
+    // A signal (no explicit grace) first keeps serving for requestAcceptGraceTimeout, so load balancers in
+    // front see /ping turn 503 and move away before the listener closes (Traefik's lifeCycle).
+    if (graceMs === undefined && this.options.requestAcceptGraceTimeout > 0) {
+      await new Promise((r) => setTimeout(r, this.options.requestAcceptGraceTimeout));
+    }
+    graceMs ??= this.options.graceTimeOut;
     this.server.close();
     for (const session of this.sessions) session.close();
     const deadline = Date.now() + graceMs;

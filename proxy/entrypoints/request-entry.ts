@@ -9,6 +9,8 @@ import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 export interface EntryPointContext {
   readonly name: string;
   readonly getRuntime: () => Runtime;
+  /** respondingTimeouts.writeTimeout in ms; 0 = none. */
+  readonly writeTimeout: number;
   /** forwardedHeaders.insecure */
   readonly trustAll: boolean;
   /** forwardedHeaders.trustedIPs, null when none. */
@@ -26,7 +28,21 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     const done = ep.onDone;
     res.once('close', () => done(ctx));
   }
+  armWriteTimeout(ep, ctx);
   serveRoute(ctx, findRoute(ep, ctx));
+}
+
+/**
+ * Go's http.Server.WriteTimeout: the answer must be written within writeTimeout of its request's head,
+ * else the connection (an HTTP/2 stream) is cut. Upgraded connections (WebSocket) are left alone.
+ */
+export function armWriteTimeout(ep: EntryPointContext, ctx: RequestContext): void {
+  if (ep.writeTimeout <= 0 || ctx.upgrade !== null) return;
+  const res = ctx.res;
+  const timer = setTimeout(() => {
+    if (!res.writableFinished) res.destroy();
+  }, ep.writeTimeout);
+  res.once('close', () => clearTimeout(timer));
 }
 
 /** Whether the entrypoint keeps this peer's X-Forwarded-* headers (forwardedHeaders.insecure / trustedIPs). */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ClientRequest, ClientResponse } from '../../http/request-context.js';
 import { clientAddress } from '../../http/request-target.js';
-import { findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
+import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
 import { FrontResponse, type ResponseOwner } from './front-response.js';
 import { parseLeanRequest } from './request-head.js';
 
@@ -160,6 +160,7 @@ class FrontConnection implements ResponseOwner {
         this.current = res;
         const done = ep.onDone;
         if (done !== null) res.once('close', () => done(ctx));
+        armWriteTimeout(ep, ctx);
         serveRoute(ctx, target);
       }
     } finally {
