@@ -58,7 +58,8 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
 export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
   for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
-  const ping = config.ping !== undefined && !config.ping.manualRouting ? { entryPoint: config.ping.entryPoint } : null;
+  const ping = config.ping === undefined ? null
+    : { entryPoint: config.ping.manualRouting ? null : config.ping.entryPoint, terminatingStatusCode: config.ping.terminatingStatusCode };
   return {
     entryPoints: effectiveEntryPoints(config),
     ping,

@@ -49,8 +49,11 @@ export interface ApiInput {
 
 export interface BuildInput {
   entryPoints: Readonly<Record<string, EntryPointRouting>>;
-  /** Where `/ping` answers; null when ping is off or manually routed. */
-  ping: { entryPoint: string } | null;
+  /**
+   * ping: the `ping@internal` service; `entryPoint` gets its router, null with manualRouting (users route
+   * to the service). `terminatingStatusCode` (default 503) is its answer once shutdown began. Null when off.
+   */
+  ping: { entryPoint: string | null; terminatingStatusCode?: number } | null;
   /**
    * metrics.prometheus: the scrape handler is the `prometheus@internal` service; `entryPoint` gets the
    * `prometheus@internal` router, null with manualRouting (users route to the service themselves). Null when off.

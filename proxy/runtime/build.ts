@@ -26,7 +26,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   // api@internal answers from the runtime built here, the one that routed the request.
   const self: { runtime?: Runtime } = {};
   const api = input.api != null ? createApiHandler(() => self.runtime) : null;
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input, api));
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input, lifecycle, api));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 

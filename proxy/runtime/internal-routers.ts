@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { goStatusText } from '../http/go-status-text.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
 import type { BuildInput, Lifecycle } from './build-input.js';
@@ -16,8 +17,9 @@ export interface InternalRoute {
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
 /** `@internal` services users may route to (manualRouting). */
-export function internalServices(input: BuildInput, api: Handler | null): ReadonlyMap<string, Handler> {
+export function internalServices(input: BuildInput, lifecycle: Lifecycle, api: Handler | null): ReadonlyMap<string, Handler> {
   const services = new Map<string, Handler>();
+  if (input.ping !== null) services.set('ping@internal', pingHandler(lifecycle, input.ping.terminatingStatusCode ?? 503));
   if (input.metrics != null) services.set('prometheus@internal', input.metrics.handler);
   if (api !== null) services.set('api@internal', api);
   return services;
@@ -31,11 +33,12 @@ export function internalRoutes(input: BuildInput, lifecycle: Lifecycle, api: Han
     if (input.entryPoints.traefik === undefined) errors.push('api.insecure: entryPoint "traefik" doesn\'t exist');
     else routes.push({ name: 'api@internal', entryPoint: 'traefik', rule: 'PathPrefix(`/api`)', priority: MAX_INT - 1, handler: api });
   }
-  if (input.ping !== null) {
-    if (input.entryPoints[input.ping.entryPoint] === undefined) {
-      errors.push(`ping: entryPoint "${input.ping.entryPoint}" doesn't exist`);
+  const ping = input.ping;
+  if (ping !== null && ping.entryPoint !== null) {
+    if (input.entryPoints[ping.entryPoint] === undefined) {
+      errors.push(`ping: entryPoint "${ping.entryPoint}" doesn't exist`);
     } else {
-      routes.push({ name: 'ping@internal', entryPoint: input.ping.entryPoint, rule: 'PathPrefix(`/ping`)', priority: MAX_INT, handler: pingHandler(lifecycle) });
+      routes.push({ name: 'ping@internal', entryPoint: ping.entryPoint, rule: 'PathPrefix(`/ping`)', priority: MAX_INT, handler: pingHandler(lifecycle, ping.terminatingStatusCode ?? 503) });
     }
   }
   const metrics = input.metrics;
@@ -76,11 +79,13 @@ function targetPort(input: BuildInput, to: string): string | undefined {
   return match?.[1] ?? '';
 }
 
-function pingHandler(lifecycle: Lifecycle): Handler {
+/** Traefik's ping: 200 `OK`, and from shutdown on `terminatingStatusCode` with its status text. */
+function pingHandler(lifecycle: Lifecycle, terminatingStatusCode: number): Handler {
   return (ctx: RequestContext): void => {
-    const status = lifecycle.terminating ? 503 : 200;
-    const body = lifecycle.terminating ? 'Service Unavailable' : 'OK';
-    (ctx.res as ServerResponse).writeHead(status, { 'content-length': body.length });
+    const status = lifecycle.terminating ? terminatingStatusCode : 200;
+    // Go writes no body where the status allows none (a 204 terminatingStatusCode).
+    const body = status === 204 || status === 304 || status < 200 ? '' : goStatusText(status);
+    (ctx.res as ServerResponse).writeHead(status, { 'content-length': Buffer.byteLength(body) });
     ctx.res.end(body);
   };
 }

@@ -64,3 +64,26 @@ test('requestAcceptGraceTimeout: after SIGTERM requests are still served while /
   await closing;
   await assert.rejects(request(`${base}/after`, { reset: true }), /ECONNREFUSED/);
 });
+
+test('ping.terminatingStatusCode is what /ping answers once shutdown began; with manualRouting a router reaches ping@internal', async (t) => {
+  const input = buildInput({
+    http: {
+      routers: { 'health@file': { rule: 'Path(`/healthz`)', service: 'ping@internal' } },
+      services: {},
+    },
+  });
+  const proxy = await startProxy({ ...input, ping: { entryPoint: null, terminatingStatusCode: 204 } },
+    [entryPointOptions('web', '127.0.0.1:0', { requestAcceptGraceTimeout: 600 })]);
+  t.after(() => proxy.close(0));
+  const base = `http://127.0.0.1:${proxy.port('web')}`;
+  const before = await request(`${base}/healthz`, { reset: true });
+  assert.equal(before.statusCode, 200);
+  assert.equal(await before.body.text(), 'OK');
+  assert.equal((await request(`${base}/ping`, { reset: true })).statusCode, 404, 'manualRouting: no /ping router of its own');
+  const closing = proxy.close();
+  await new Promise((r) => setTimeout(r, 150));
+  const during = await request(`${base}/healthz`, { reset: true });
+  assert.equal(during.statusCode, 204);
+  await during.body.text();
+  await closing;
+});
