@@ -16,7 +16,7 @@ export const implementedStatic: ImplementedTree = {
       asDefault: true,
       http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true },
       transport: { respondingTimeouts: true, lifeCycle: true },
-      forwardedHeaders: true,
+      forwardedHeaders: { insecure: true, trustedIPs: true },
     },
   },
   providers: {
@@ -25,7 +25,7 @@ export const implementedStatic: ImplementedTree = {
     docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true },
   },
   log: { level: true, format: true, filePath: true },
-  accessLog: { filePath: true, format: true, filters: true },
+  accessLog: { filePath: true, format: true, filters: true, fields: true, addInternals: true },
   ping: true,
   // The REST API; api.dashboard (default true) gets its own warning in validate.ts, api.debug the generic one.
   api: { insecure: true, dashboard: true },

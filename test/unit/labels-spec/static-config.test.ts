@@ -116,8 +116,9 @@ const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'proxyProtocol and reusePort', raw: { entryPoints: { web: { address: ':80', reusePort: true, proxyProtocol: { insecure: true } } } }, paths: ['entryPoints.web.reusePort', 'entryPoints.web.proxyProtocol'] },
   { desc: 'tracing and experimental', raw: { tracing: {}, experimental: { plugins: {} } }, paths: ['tracing', 'experimental'] },
   { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
-  { desc: 'accessLog fields', raw: { accessLog: { filePath: '/x', fields: { defaultMode: 'drop' } } }, paths: ['accessLog.fields'] },
-  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192 }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'V3' }, serversTransport: { insecureSkipVerify: true } }, paths: [] },
+  { desc: 'accessLog bufferingSize', raw: { accessLog: { filePath: '/x', bufferingSize: 100 } }, paths: ['accessLog.bufferingSize'] },
+  { desc: 'forwardedHeaders.connection', raw: { entryPoints: { web: { address: ':80', forwardedHeaders: { trustedIPs: ['10.0.0.0/8'], connection: ['X-Keep'] } } } }, paths: ['entryPoints.web.forwardedHeaders.connection'] },
+  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192 }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'V3' }, serversTransport: { insecureSkipVerify: true }, accessLog: { addInternals: true, fields: { defaultMode: 'drop' } } }, paths: [] },
 ];
 
 for (const { desc, raw, paths } of notImplemented) {
