@@ -57,6 +57,16 @@ test('a typo label is logged with the container, the label and "did you mean"; t
   JSON.parse(json.stdout);
 });
 
+/** A well-labelled compose service, the neighbour of the typo in the compose checks. */
+const API_SERVICE = [
+  '  api:',
+  `    image: ${IMAGES.whoami}`,
+  '    labels:',
+  '      traefik.enable: "true"',
+  '      traefik.http.routers.api.rule: "Host(`api.test`)"',
+  '      traefik.http.services.api.loadbalancer.server.port: "80"',
+];
+
 test('pe-edge check --compose: a typo label in a compose file exits 1 naming it (no Docker needed)', async () => {
   const dir = new TempConfigDir();
   try {
@@ -69,12 +79,7 @@ test('pe-edge check --compose: a typo label in a compose file exits 1 naming it 
       '      - traefik.enable=true',
       `      - ${TYPO}=Host(\`bad.test\`)`,
       '      - traefik.http.services.x.loadbalancer.server.port=80',
-      '  api:',
-      `    image: ${IMAGES.whoami}`,
-      '    labels:',
-      '      traefik.enable: "true"',
-      '      traefik.http.routers.api.rule: "Host(`api.test`)"',
-      '      traefik.http.services.api.loadbalancer.server.port: "80"',
+      ...API_SERVICE,
       '',
     ].join('\n'));
     const r = await runPeEdge(['check', '--compose', file, '--project', 'shop']);
@@ -86,12 +91,7 @@ test('pe-edge check --compose: a typo label in a compose file exits 1 naming it 
     // Without the typo: exit 0.
     dir.write('docker-compose.yml', [
       'services:',
-      '  api:',
-      `    image: ${IMAGES.whoami}`,
-      '    labels:',
-      '      traefik.enable: "true"',
-      '      traefik.http.routers.api.rule: "Host(`api.test`)"',
-      '      traefik.http.services.api.loadbalancer.server.port: "80"',
+      ...API_SERVICE,
       '',
     ].join('\n'));
     const ok = await runPeEdge(['check', '--compose', file, '--project', 'shop']);

@@ -3,23 +3,12 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend, type BackendHandler } from '../../support/backends.js';
+import { proxyThrough } from './path-proxy.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { httpRequest } from '../../support/tls-clients.js';
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }, headers: Record<string, unknown>, handler?: BackendHandler) {
-  const { config } = validateDynamicConfig({ http: { middlewares: { m: { headers } } } });
-  const middleware = (config.http.middlewares as Record<string, Record<string, unknown>>)['m'] as Record<string, unknown>;
-  const app = await startBackend('app', handler);
-  t.after(() => app.close());
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
-      middlewares: { 'm@file': middleware },
-    },
-  }));
-  t.after(() => proxy.close(0));
-  return { app, port: proxy.port('web') };
+function setup(t: { after: (fn: () => Promise<void>) => void }, headers: Record<string, unknown>, handler?: BackendHandler) {
+  return proxyThrough(t, [{ headers }], handler);
 }
 
 test('Pixelated Empathy headers: Server and X-Powered-By hidden, security headers shown', async (t) => {

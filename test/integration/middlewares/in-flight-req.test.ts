@@ -1,33 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { validateDynamicConfig } from '../../../labels-spec/index.js';
-import { startBackend, type Backend } from '../../support/backends.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { proxyThrough } from './path-proxy.js';
 import { httpRequest, type ClientResult } from '../../support/tls-clients.js';
 
 // inFlightReq through the real proxy: requests to /slow are held by the backend until released.
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, inFlightReq: Record<string, unknown>) {
-  const options = validateDynamicConfig({ http: { middlewares: { m: { inFlightReq } } } }).config.http.middlewares.m;
-  assert.ok(options !== undefined);
   const held: http.ServerResponse[] = [];
-  const app: Backend = await startBackend('app', (req, res) => {
+  const { app, port } = await proxyThrough(t, [{ inFlightReq }], (req, res) => {
     if (req.url === '/slow') held.push(res);
     else res.end('app');
   });
-  t.after(() => app.close());
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
-      middlewares: { 'm@file': options },
-    },
-  }));
-  t.after(() => proxy.close(0));
   const release = (): void => { for (const r of held.splice(0)) r.end('slow'); };
   t.after(async () => release());
-  return { port: proxy.port('web'), app, held, release };
+  return { port, app, held, release };
 }
 
 async function until(check: () => boolean): Promise<void> {

@@ -1,27 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateDynamicConfig } from '../../../labels-spec/index.js';
-import { startBackend, type Backend } from '../../support/backends.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import type { Backend } from '../../support/backends.js';
+import { proxyThrough } from './path-proxy.js';
 import { httpRequest, type ClientResult } from '../../support/tls-clients.js';
 
 // rateLimit through the real proxy, with options as labels-spec defaults them (§3.16, §12 seeds).
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }, rateLimit: Record<string, unknown>): Promise<{ port: number; app: Backend }> {
-  const checked = validateDynamicConfig({ http: { middlewares: { m: { rateLimit } } } });
-  const options = checked.config.http.middlewares.m;
-  assert.ok(options !== undefined, JSON.stringify(checked.issues));
-  const app = await startBackend('app');
-  t.after(() => app.close());
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
-      middlewares: { 'm@file': options },
-    },
-  }));
-  t.after(() => proxy.close(0));
-  return { port: proxy.port('web'), app };
+function setup(t: { after: (fn: () => Promise<void>) => void }, rateLimit: Record<string, unknown>): Promise<{ port: number; app: Backend }> {
+  return proxyThrough(t, [{ rateLimit }]);
 }
 
 const get = (port: number, headers: Record<string, string> = {}): Promise<ClientResult> => httpRequest({ port, host: 'x.test', headers });
