@@ -1,4 +1,3 @@
-import type { RequestContext } from './http/request-context.js';
 import { UpstreamPools } from './forward/upstream-pools.js';
 import { HealthChecks, type HealthTransition } from './services/health/health-checks.js';
 import type { CarriedParts } from './runtime/carried-parts.js';
@@ -85,5 +84,3 @@ export class EdgeProxy {
     await this.parts.pools.closeAll();
   }
 }
-
-export type AccessLogHook = (ctx: RequestContext) => void;

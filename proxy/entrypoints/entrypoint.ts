@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { Http1Front } from './http1-front/http1-front.js';
 import { createHttpsServer } from './https-server.js';
 import { parseListenAddress } from './listen-address.js';
@@ -49,15 +50,17 @@ export class EntryPoint {
       getRuntime,
       writeTimeout: options.writeTimeout,
       trustAll: options.forwardedHeaders.insecure,
-      trusted: trustList(options.forwardedHeaders.trustedIPs),
+      trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
       onDone: options.onDone,
     };
+    // A head must be whole within 60 s, or readTimeout when shorter (node:http's rule; both fronts apply it).
+    const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;
     this.httpServer = http.createServer({
       maxHeaderSize: options.maxHeaderBytes,
       requestTimeout: options.readTimeout,
       keepAliveTimeout: options.idleTimeout,
-      // Node's header timeout must not exceed the request timeout; 0 (none) keeps Node's default.
-      ...(options.readTimeout > 0 ? { headersTimeout: Math.min(60_000, options.readTimeout) } : {}),
+      // Without readTimeout node:http keeps its own default (no head deadline); it may not exceed requestTimeout.
+      ...(options.readTimeout > 0 ? { headersTimeout } : {}),
     });
     this.httpServer.on('request', (req, res) => handleRequest(ctx, req, res, false, null));
     this.httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
@@ -74,7 +77,7 @@ export class EntryPoint {
     this.front = new Http1Front(ctx, {
       maxHeaderBytes: options.maxHeaderBytes,
       idleTimeout: options.idleTimeout,
-      readTimeout: options.readTimeout,
+      headersTimeout,
       handOff: (socket) => {
         this.httpServer.emit('connection', socket);
         process.nextTick(() => socket.resume());
@@ -152,16 +155,4 @@ function onUpgrade(ctx: EntryPointContext, req: http.IncomingMessage, socket: Du
   // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
   res.once('finish', () => socket.end());
   handleRequest(ctx, req, res, tls, { socket, head });
-}
-
-function trustList(ips: readonly string[]): net.BlockList | null {
-  if (ips.length === 0) return null;
-  const list = new net.BlockList();
-  for (const entry of ips) {
-    const [address, prefix] = entry.split('/');
-    const type = (address ?? '').includes(':') ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address ?? '', type);
-    else list.addSubnet(address ?? '', Number(prefix), type);
-  }
-  return list;
 }

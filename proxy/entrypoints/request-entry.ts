@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
-import type { BlockList } from 'node:net';
 import type { ClientRequest, ClientResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
+import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 
 /** Per-entrypoint facts the request path needs, fixed when the entrypoint starts. */
@@ -14,7 +14,7 @@ export interface EntryPointContext {
   /** forwardedHeaders.insecure */
   readonly trustAll: boolean;
   /** forwardedHeaders.trustedIPs, null when none. */
-  readonly trusted: BlockList | null;
+  readonly trusted: IpChecker | null;
   /** Called once per request when its response is over (access log); null costs nothing. */
   readonly onDone: ((ctx: RequestContext) => void) | null;
 }
@@ -47,7 +47,7 @@ export function armWriteTimeout(ep: EntryPointContext, ctx: RequestContext): voi
 
 /** Whether the entrypoint keeps this peer's X-Forwarded-* headers (forwardedHeaders.insecure / trustedIPs). */
 export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
-  return ep.trustAll || (ep.trusted !== null && clientIp !== '' && ep.trusted.check(clientIp, clientIp.includes(':') ? 'ipv6' : 'ipv4'));
+  return ep.trustAll || (ep.trusted !== null && ep.trusted.contains(clientIp));
 }
 
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */

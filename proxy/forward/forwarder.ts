@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { RequestContext, ResponseHeaders } from '../http/request-context.js';
+import { applyHeaderHooks, type RequestContext } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { noteRetry, retryPolicyOf } from './retry-policy.js';
-import { classifyUpstreamError } from './upstream-errors.js';
+import { classifyUpstreamError, errorCode } from './upstream-errors.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -38,15 +38,6 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 /** Failures after sending: only requests that may be repeated (RFC 9110 idempotent methods). */
 const CUT_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-
-/** The system error code when undici wraps one (its SocketError carries the cause), else undici's own. */
-function errorCode(err: Error): string {
-  const own = (err as { code?: unknown }).code;
-  const cause: unknown = err.cause;
-  const inner = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
-  if (typeof inner === 'string') return inner;
-  return typeof own === 'string' ? own : '';
-}
 
 /** Response headers that describe the upstream connection, not the message. */
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -108,11 +99,9 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
-    const hooks = this.ctx.response;
-    if (hooks !== null) {
-      for (let i = hooks.headers.length - 1; i >= 0; i--) (hooks.headers[i] as (s: number, h: ResponseHeaders) => void)(statusCode, out);
-      if (hooks.body !== null) this.sink = hooks.body(statusCode, out) ?? res;
-    }
+    applyHeaderHooks(this.ctx, statusCode, out);
+    const bodyHook = this.ctx.response?.body ?? null;
+    if (bodyHook !== null) this.sink = bodyHook(statusCode, out) ?? res;
     if (this.http2 || statusMessage === undefined || statusMessage === '') res.writeHead(statusCode, out);
     else res.writeHead(statusCode, statusMessage, out);
   }

@@ -29,3 +29,12 @@ export function classifyUpstreamError(err: Error): UpstreamFailure {
   if (cause instanceof Error) return classifyUpstreamError(cause);
   return code === undefined && err.name === 'SocketError' ? BAD_GATEWAY : INTERNAL;
 }
+
+/** The system error code when undici wraps one (its SocketError carries the cause), else undici's own. */
+export function errorCode(err: Error): string {
+  const own = (err as { code?: unknown }).code;
+  const cause: unknown = err.cause;
+  const inner = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+  if (typeof inner === 'string') return inner;
+  return typeof own === 'string' ? own : '';
+}

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readPemSource } from '../tls/pem-source.js';
 import { Pool, type Dispatcher } from 'undici';
 import type { ForwardRequest } from './http1/exchange.js';
 import { Http1Pool } from './http1/http1-pool.js';
@@ -61,7 +61,7 @@ function idleConnsPerHost(configured: number): number {
 
 /** undici's pool: TLS upstreams, and protocol upgrades (WebSocket) on plain ones. */
 function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
-  const ca = t.rootCAs.map((entry) => (entry.includes('-----BEGIN') ? entry : readFileSync(entry, 'utf8')));
+  const ca = t.rootCAs.map(readPemSource);
   return new Pool(origin, {
     connections: null,
     pipelining: 1,

@@ -69,6 +69,13 @@ export interface ResponseHooks {
   body: ((status: number, headers: ResponseHeaders) => Writable | null) | null;
 }
 
+/** Runs the header hooks middlewares registered, innermost first, on headers about to be sent. */
+export function applyHeaderHooks(ctx: RequestContext, status: number, headers: ResponseHeaders): void {
+  const hooks = ctx.response;
+  if (hooks === null) return;
+  for (let i = hooks.headers.length - 1; i >= 0; i--) (hooks.headers[i] as (s: number, h: ResponseHeaders) => void)(status, headers);
+}
+
 /** The hooks of ctx, created on first use. */
 export function responseHooks(ctx: RequestContext): ResponseHooks {
   return (ctx.response ??= { headers: [], body: null });

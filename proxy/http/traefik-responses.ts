@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { RequestContext, ResponseHeaders } from './request-context.js';
+import { applyHeaderHooks, type RequestContext, type ResponseHeaders } from './request-context.js';
 
 // Traefik's own answers, byte for byte: Go's http.Error adds text/plain + nosniff and a newline,
 // while proxy errors are written bare (status text, no Content-Type, no newline).
@@ -17,10 +17,7 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
     res.destroy();
     return;
   }
-  const hooks = ctx.response;
-  if (hooks !== null) {
-    for (let i = hooks.headers.length - 1; i >= 0; i--) (hooks.headers[i] as (s: number, h: ResponseHeaders) => void)(status, headers);
-  }
+  applyHeaderHooks(ctx, status, headers);
   res.writeHead(status, headers);
   res.end(body);
 }

@@ -47,6 +47,8 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
     const priority = rulePriority(router.rule, router.priority);
     priorities.set(name, priority);
     const entryPoints = resolveEntryPoints(router, input, name, status);
+    // The rule's domains (for TLS options per host), parsed once for all its entrypoints.
+    let domains: string[] | undefined;
     status.setUsing(name, entryPoints);
     for (const ep of entryPoints) {
       const model = input.entryPoints[ep]?.http;
@@ -62,7 +64,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
           status.addError('router', name, `unknown TLS options: ${options}`, true);
           break;
         }
-        for (const host of domainsOfRule(router.rule)) {
+        for (const host of (domains ??= domainsOfRule(router.rule))) {
           const previous = hostOptions.get(host);
           if (previous !== undefined && previous !== options) conflictingHosts.add(host);
           hostOptions.set(host, options);

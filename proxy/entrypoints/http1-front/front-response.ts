@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
 export interface ResponseOwner {
@@ -10,8 +11,6 @@ export interface ResponseOwner {
 
 type HeaderBag = Readonly<Record<string, string | number | readonly string[]>>;
 
-const CRLF = Buffer.from('\r\n');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n');
 
 /**
  * The part of node's ServerResponse that forwarding and the proxy's own answers use (writeHead, write,
@@ -86,16 +85,9 @@ export class FrontResponse extends EventEmitter {
       this.flushHead(socket);
       return true;
     }
-    let flushed: boolean;
     socket.cork();
     this.flushHead(socket);
-    if (this.chunked) {
-      socket.write(data.length.toString(16) + '\r\n', 'latin1');
-      socket.write(data);
-      flushed = socket.write(CRLF);
-    } else {
-      flushed = socket.write(data);
-    }
+    const flushed = this.chunked ? writeChunk(socket, data) : socket.write(data);
     socket.uncork();
     if (!flushed && !this.waitingDrain) {
       this.waitingDrain = true;

@@ -10,8 +10,8 @@ export interface Http1FrontOptions {
   maxHeaderBytes: number;
   /** ms a connection may sit between requests (respondingTimeouts.idleTimeout); 0 = forever. */
   idleTimeout: number;
-  /** ms a started request head may take to arrive (respondingTimeouts.readTimeout); 0 = forever. */
-  readTimeout: number;
+  /** ms a started request head may take to arrive, from its first byte (see entrypoint.ts). */
+  headersTimeout: number;
   /** Where connections go that the front does not serve: node:http's server, at a request boundary. */
   handOff: (socket: Socket) => void;
 }
@@ -56,15 +56,12 @@ export class Http1Front {
     for (const connection of this.connections) connection.closeIfIdle();
   }
 
-  /** Applies idleTimeout and readTimeout once a second, instead of a timer per connection. */
+  /** Applies idleTimeout and headersTimeout once a second, instead of a timer per connection. */
   private readonly sweep = (): void => {
     const now = Date.now();
     for (const connection of this.connections) connection.expire(now);
   };
 }
-
-/** node:http's headersTimeout as entrypoint.ts sets it (60 s, or readTimeout when shorter). */
-const HEADERS_TIMEOUT = 60_000;
 
 /** One client connection while the front serves it. */
 class FrontConnection implements ResponseOwner {
@@ -200,15 +197,15 @@ class FrontConnection implements ResponseOwner {
   }
 
   /**
-   * Between requests, idleTimeout applies to silence; a started head must be whole within node:http's
-   * headersTimeout (readTimeout capped at 60 s, 60 s without one), however slowly its bytes trickle in.
+   * Between requests, idleTimeout applies to silence; a started head must be whole within
+   * headersTimeout, however slowly its bytes trickle in.
    */
   expire(now: number): void {
     if (this.current !== null) return;
-    const { idleTimeout, readTimeout } = this.front.options;
+    const { idleTimeout, headersTimeout } = this.front.options;
     if (this.buffer === null) {
       if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();
-    } else if (now - this.headStartedAt >= Math.min(HEADERS_TIMEOUT, readTimeout > 0 ? readTimeout : HEADERS_TIMEOUT)) {
+    } else if (now - this.headStartedAt >= headersTimeout) {
       // node:http's answer to a head that took too long.
       this.ending = true;
       this.buffer = null;

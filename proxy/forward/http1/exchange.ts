@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { Connection } from './connection.js';
 import { bodyFraming, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
@@ -24,9 +25,7 @@ export interface ExchangeHost {
   readonly responseHeaderTimeout: number;
 }
 
-const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n');
 
 /**
  * One request and its response over one upstream connection. It is also the controller the
@@ -125,16 +124,7 @@ export class Exchange implements Dispatcher.DispatchController {
 
   private readonly onBodyData = (chunk: Buffer): void => {
     const socket = (this.connection as Connection).socket;
-    let flushed: boolean;
-    if (this.chunkedBody) {
-      socket.cork();
-      socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
-      socket.write(chunk);
-      flushed = socket.write(CRLF);
-      socket.uncork();
-    } else {
-      flushed = socket.write(chunk);
-    }
+    const flushed = this.chunkedBody ? writeChunk(socket, chunk) : socket.write(chunk);
     if (!flushed) {
       const body = this.stream as Readable;
       body.pause();
