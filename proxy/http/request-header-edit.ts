@@ -75,3 +75,9 @@ function removeFlat(raw: string[], lower: string): void {
   }
   raw.length = w;
 }
+
+/** Go's Header.Get on a parsed header: the first value, '' when absent. */
+export function firstHeaderValue(v: string | readonly string[] | undefined): string {
+  if (v === undefined) return '';
+  return typeof v === 'string' ? v : (v[0] ?? '');
+}

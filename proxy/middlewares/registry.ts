@@ -24,7 +24,3 @@ const FACTORIES: ReadonlyMap<string, MiddlewareFactory> = new Map<string, Middle
 export function middlewareFactory(type: string): MiddlewareFactory | undefined {
   return FACTORIES.get(type);
 }
-
-export function implementedMiddlewareTypes(): string[] {
-  return [...FACTORIES.keys()];
-}

@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { retriesOf } from '../forward/retry-policy.js';
+import { firstHeaderValue } from '../http/request-header-edit.js';
 import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric-labels.js';
 import { responseBodySize, sentHeader } from './response-size.js';
 
@@ -176,10 +177,7 @@ class RequestScope {
   /** headerLabels: the requests counter is keyed by the header values too. */
   private headerSeries(key: string, scopeLabels: Labels, o: Observation): Series {
     const headers = o.ctx.req.headers;
-    const values = this.headerNames.map(([, h]) => {
-      const v = headers[h];
-      return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
-    });
+    const values = this.headerNames.map(([, h]) => firstHeaderValue(headers[h]));
     const full = `${key}\0${values.join('\0')}`;
     let s = this.headerRequests.get(full);
     if (s === undefined) {

@@ -13,17 +13,12 @@ export interface WrrEntry<T> {
 
 export class WeightedRoundRobin<T> {
   private readonly entries: WrrEntry<T>[] = [];
-  private current = 0;
 
   constructor(items: readonly { value: T; weight: number }[]) {
     for (const { value, weight } of items) {
       if (!(weight > 0)) continue;
       this.entries.push({ value, weight, deadline: 1 / weight, up: true });
     }
-  }
-
-  get size(): number {
-    return this.entries.length;
   }
 
   /** The next healthy entry, or undefined when none is available (503 no available server). */
@@ -38,7 +33,6 @@ export class WeightedRoundRobin<T> {
         const e = entries[i] as WrrEntry<T>;
         if (e.deadline < best.deadline) best = e;
       }
-      this.current = best.deadline;
       best.deadline += 1 / best.weight;
       if (best.up) return best.value;
     }
@@ -58,10 +52,5 @@ export class WeightedRoundRobin<T> {
   private anyUp(): boolean {
     for (const e of this.entries) if (e.up) return true;
     return false;
-  }
-
-  /** Deadline reached so far; exposed for tests of the EDF arithmetic. */
-  get curDeadline(): number {
-    return this.current;
   }
 }

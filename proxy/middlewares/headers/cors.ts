@@ -1,6 +1,7 @@
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import type { HeadersOptions } from './headers-options.js';
 import { answer } from '../../http/traefik-responses.js';
+import { firstHeaderValue } from '../../http/request-header-edit.js';
 
 /** CORS as Traefik v3.2's headers middleware does it: preflight answered here, the rest on the response. */
 export class Cors {
@@ -64,7 +65,7 @@ export class Cors {
     if (this.exposeHeaders !== '') headers['access-control-expose-headers'] = this.exposeHeaders;
     if (!this.addVary) return;
     const current = headers['vary'];
-    const vary = current === undefined ? '' : Array.isArray(current) ? (current[0] ?? '') : current;
+    const vary = firstHeaderValue(current);
     if (vary === 'Origin') return;
     headers['vary'] = vary === '' ? 'Origin' : vary + ',Origin';
   }
@@ -91,7 +92,5 @@ function compileOrigin(source: string): RegExp {
 const LEADING_FLAGS = /^\(\?([ims]+)\)/;
 
 function headerValue(ctx: RequestContext, lower: string): string {
-  const v = ctx.req.headers[lower];
-  if (v === undefined) return '';
-  return Array.isArray(v) ? (v[0] ?? '') : v;
+  return firstHeaderValue(ctx.req.headers[lower]);
 }

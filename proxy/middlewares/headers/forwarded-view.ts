@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../http/request-context.js';
+import { firstHeaderValue } from '../../http/request-header-edit.js';
 import { forwardedPort } from '../../http/request-target.js';
 
 /**
@@ -8,7 +9,7 @@ import { forwardedPort } from '../../http/request-target.js';
  */
 export function requestHeaderAsTraefikSees(ctx: RequestContext, lower: string): string {
   const own = OWN_VALUES.get(lower);
-  const sent = own === undefined || ctx.trustForwarded ? firstValue(ctx.req.headers[lower]) : '';
+  const sent = own === undefined || ctx.trustForwarded ? firstHeaderValue(ctx.req.headers[lower]) : '';
   if (sent !== '' || own === undefined) return sent;
   return own(ctx);
 }
@@ -25,8 +26,3 @@ const OWN_VALUES = new Map<string, (ctx: RequestContext) => string>([
   ['x-forwarded-method', () => ''],
   ['x-forwarded-prefix', () => ''],
 ]);
-
-function firstValue(v: string | string[] | undefined): string {
-  if (v === undefined) return '';
-  return Array.isArray(v) ? (v[0] ?? '') : v;
-}

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../http/request-context.js';
 import { createClientIpStrategy, type IpStrategyOptions } from './client-ip-strategy.js';
+import { firstHeaderValue } from '../../http/request-header-edit.js';
 
 /** `sourceCriterion` as labels-spec outputs it (it already rejects more than one criterion). */
 export interface SourceCriterionOptions {
@@ -25,9 +26,8 @@ export function createSourceExtractor(criterion: SourceCriterionOptions | undefi
   if (header !== '') {
     const name = header.toLowerCase();
     return (ctx) => {
-      const value = ctx.req.headers[name];
       // Go's Header.Get: the first line only.
-      return value === undefined ? '' : Array.isArray(value) ? (value[0] ?? '') : value;
+      return firstHeaderValue(ctx.req.headers[name]);
     };
   }
   return (ctx) => ctx.hostHeader;
