@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { strictObject } from '../schema/strict-object.js';
 import { bool, str } from '../schema/scalars.js';
 import { duration } from '../duration.js';
+import { DEFAULT_RULE_TEMPLATE } from '../labels/names.js';
 
 export const dockerProviderSchema = strictObject({
   endpoint: str.default('unix:///var/run/docker.sock'),
@@ -20,7 +21,7 @@ export const dockerProviderSchema = strictObject({
   network: str.default(''),
   useBindPortIP: bool.default(false),
   watch: bool.default(true),
-  defaultRule: str.default('Host(`{{ normalize .Name }}`)'),
+  defaultRule: str.default(DEFAULT_RULE_TEMPLATE),
   constraints: str.default(''),
   allowEmptyServices: bool.default(false),
 });

@@ -1,4 +1,4 @@
-import type { DynamicConfig } from '../../labels-spec/index.js';
+import { emptyDynamicConfig, type DynamicConfig } from '../../labels-spec/index.js';
 
 /**
  * Merges the latest configuration of every provider into one, naming each object `name@provider`
@@ -6,10 +6,7 @@ import type { DynamicConfig } from '../../labels-spec/index.js';
  * of the object that holds it. TLS option and store `default` are global, not namespaced.
  */
 export function aggregate(fragments: ReadonlyMap<string, DynamicConfig>): { config: DynamicConfig; errors: string[] } {
-  const config: DynamicConfig = {
-    http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} },
-    tls: { certificates: [], options: {}, stores: {} },
-  };
+  const config: DynamicConfig = emptyDynamicConfig();
   const errors: string[] = [];
   const defaultOptionOwners: string[] = [];
   for (const [provider, fragment] of fragments) {

@@ -1,5 +1,6 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { ContainerView } from '../providers/docker/container-view.js';
+import { isPlainObject } from '../../labels-spec/schema/strict-object.js';
 
 /**
  * The containers a compose file would start, as the Docker provider would see them, without Docker:
@@ -9,18 +10,18 @@ import type { ContainerView } from '../providers/docker/container-view.js';
 export function composeContainers(compose: unknown, file: string, project?: string): { containers: ContainerView[]; errors: string[] } {
   const errors: string[] = [];
   const projectName = (project ?? basename(dirname(resolve(file)))).toLowerCase().replace(/[^a-z0-9_-]/g, '');
-  const services = isRecord(compose) && isRecord(compose.services) ? compose.services : null;
+  const services = isPlainObject(compose) && isPlainObject(compose.services) ? compose.services : null;
   if (services === null) return { containers: [], errors: [`${file}: no "services" section`] };
   const containers: ContainerView[] = [];
   for (const [service, def] of Object.entries(services)) {
-    if (!isRecord(def)) {
+    if (!isPlainObject(def)) {
       errors.push(`${file}: services.${service}: expected a mapping`);
       continue;
     }
     const labels = { ...composeLabels(def.labels, `${file}: services.${service}.labels`, errors), 'com.docker.compose.project': projectName, 'com.docker.compose.service': service };
-    const replicas = isRecord(def.deploy) && typeof def.deploy.replicas === 'number' ? def.deploy.replicas : 1;
+    const replicas = isPlainObject(def.deploy) && typeof def.deploy.replicas === 'number' ? def.deploy.replicas : 1;
     const ports = [...containerPorts(def.expose), ...containerPorts(def.ports)].sort((a, b) => a - b);
-    const networkNames = Array.isArray(def.networks) ? def.networks.map(String) : isRecord(def.networks) ? Object.keys(def.networks) : ['default'];
+    const networkNames = Array.isArray(def.networks) ? def.networks.map(String) : isPlainObject(def.networks) ? Object.keys(def.networks) : ['default'];
     for (let i = 1; i <= Math.max(1, replicas); i++) {
       const name = typeof def.container_name === 'string' ? def.container_name : `${projectName}_${service}_${i}`;
       const networks: Record<string, { ip: string; ipv6: string }> = {};
@@ -46,7 +47,7 @@ function composeLabels(labels: unknown, where: string, errors: string[]): Record
       if (eq === -1) out[text] = '';
       else out[text.slice(0, eq)] = unescape(text.slice(eq + 1));
     }
-  } else if (isRecord(labels)) {
+  } else if (isPlainObject(labels)) {
     for (const [k, v] of Object.entries(labels)) out[k] = unescape(v === null ? '' : String(v));
   } else {
     errors.push(`${where}: expected a list or a mapping`);
@@ -79,7 +80,7 @@ function containerPorts(list: unknown): number[] {
   if (!Array.isArray(list)) return [];
   const out: number[] = [];
   for (const entry of list) {
-    if (isRecord(entry) && typeof entry.target === 'number') { out.push(entry.target); continue; }
+    if (isPlainObject(entry) && typeof entry.target === 'number') { out.push(entry.target); continue; }
     const text = String(entry).split('/')[0] ?? '';
     const container = text.split(':').pop() ?? '';
     const port = Number.parseInt(container.split('-')[0] ?? '', 10);
@@ -88,6 +89,3 @@ function containerPorts(list: unknown): number[] {
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

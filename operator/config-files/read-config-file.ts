@@ -6,6 +6,7 @@ import { extname } from 'node:path';
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { Alias, type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Pair } from 'yaml';
 import { tomlKeyLines } from './toml-key-lines.js';
+import { isPlainObject } from '../../labels-spec/schema/strict-object.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -51,7 +52,6 @@ export function formatOfFile(file: string): ConfigFormat | undefined {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The key's text as it appears in a YAML map, for case-insensitive matching. */
 function keyText(pair: Pair): string | undefined {
@@ -125,7 +125,7 @@ function parseYaml(text: string, file: string): ConfigFileContent {
     throw new ConfigFileError(file, yamlReason(error.message), pos?.line, pos?.col);
   }
   const value: unknown = doc.toJS() ?? {};
-  if (!isRecord(value)) {
+  if (!isPlainObject(value)) {
     const start = (doc.contents as Node | null)?.range?.[0] ?? 0;
     const pos = counter.linePos(start);
     throw new ConfigFileError(file, 'expected a mapping of keys at the top level', pos.line, pos.col);

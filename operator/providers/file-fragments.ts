@@ -2,6 +2,7 @@
 // each router, service, middleware, ... came from so a validation issue can say file:line.
 // Same name in two files: the first (in directory order) wins, as in Traefik.
 import type { ConfigFileContent, KeyPath } from '../config-files/read-config-file.js';
+import { isPlainObject } from '../../labels-spec/schema/strict-object.js';
 
 export interface FileOrigin {
   /** Where the object sits in the merged config, e.g. ['http', 'routers', 'web']. */
@@ -25,7 +26,7 @@ export interface MergedFiles {
 }
 
 type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isTree = (v: unknown): v is Tree => isPlainObject(v);
 
 /** Named collections per root, with the word Traefik's warnings use for one item. */
 const COLLECTIONS: Record<string, Record<string, string>> = {

@@ -1,6 +1,7 @@
 // Traefik-style CLI flags (`--entryPoints.web.address=:8080`) -> a nested plain object.
 // Values stay strings (plus booleans for bare/`=true`/`=false`): typing, list splitting and
 // key-case normalisation are the validator's job, as they are for labels.
+import { isPlainObject } from '../../labels-spec/schema/strict-object.js';
 
 export interface ParsedFlags {
   /** `--configFile` / `--configfile`: where the static file is, not a config value. */
@@ -11,7 +12,7 @@ export interface ParsedFlags {
 
 type Tree = Record<string, unknown>;
 
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isTree = (v: unknown): v is Tree => isPlainObject(v);
 
 /** Finds `key` in `tree` ignoring case, as Traefik's paerser matches field names. */
 function findKey(tree: Tree, key: string): string | undefined {

@@ -2,6 +2,7 @@ import { validateStaticConfig, type ConfigIssue, type StaticConfig } from '../..
 import { lineOf, readConfigFile, type ConfigFileContent } from '../config-files/read-config-file.js';
 import { findConfigFile } from './find-config-file.js';
 import { mergeFlags, parseFlags } from './flags.js';
+import { isPlainObject } from '../../labels-spec/schema/strict-object.js';
 
 export interface LoadedStaticConfig {
   config: StaticConfig;
@@ -28,7 +29,7 @@ export async function loadStaticConfig(argv: readonly string[]): Promise<LoadedS
       errors.push(err instanceof Error ? err.message : String(err));
     }
   }
-  const fileValue = content !== undefined && isRecord(content.value) ? content.value : {};
+  const fileValue = content !== undefined && isPlainObject(content.value) ? content.value : {};
   const { config, issues } = validateStaticConfig(mergeFlags(fileValue, flags.values));
   const warnings: string[] = [];
   for (const issue of issues) {
@@ -47,6 +48,3 @@ function locate(file: string, content: ConfigFileContent, issue: ConfigIssue): s
   return file;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

@@ -1,4 +1,4 @@
-import type { DynamicConfig } from '../../../labels-spec/index.js';
+import { emptyDynamicConfig, type DynamicConfig } from '../../../labels-spec/index.js';
 import type { ContainerResult } from './container-config.js';
 
 /**
@@ -6,7 +6,7 @@ import type { ContainerResult } from './container-config.js';
  * settings become one pool (servers unioned); any other difference removes the object and says why.
  */
 export function mergeContainers(results: readonly ContainerResult[]): { config: DynamicConfig; errors: string[] } {
-  const config: DynamicConfig = { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} }, tls: { certificates: [], options: {}, stores: {} } };
+  const config: DynamicConfig = emptyDynamicConfig();
   const errors: string[] = [];
   const conflicts = { routers: new Set<string>(), services: new Set<string>(), middlewares: new Set<string>() };
   const owners = new Map<string, string[]>();
