@@ -1,13 +1,17 @@
 import http from 'node:http';
-import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import type { ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { FaultSink } from '../http/exchange-fault.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { Http1Front } from './http1-front/http1-front.js';
-import { createHttpsServer } from './https-server.js';
+import { createHttpsServer, http1Fallback, type HttpsServer, type NodeHttp1Timeouts } from './https-server.js';
+import { warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
+import { Http1Pipeline } from './http1-pipeline.js';
+import { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 
 export interface EntryPointOptions {
@@ -26,6 +30,8 @@ export interface EntryPointOptions {
   maxHeaderBytes: number;
   forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
   onDone: ((ctx: RequestContext) => void) | null;
+  /** Hears every error raised for one exchange (it ends that exchange, never the process); default: a process warning. */
+  onFault?: FaultSink;
 }
 
 const TLS_HANDSHAKE = 0x16;
@@ -37,8 +43,8 @@ const TLS_HANDSHAKE = 0x16;
  */
 export class EntryPoint {
   private readonly server: net.Server;
-  private readonly httpServer: http.Server;
-  private readonly httpsServer: Http2SecureServer;
+  private readonly httpServer: http.Server<typeof Http1ProxyRequest, typeof Http1ProxyResponse>;
+  private readonly httpsServer: HttpsServer;
   /** Serves simple plain-HTTP requests without node:http objects; hands the rest to httpServer. */
   private readonly front: Http1Front;
   private readonly sockets = new Set<net.Socket>();
@@ -52,28 +58,34 @@ export class EntryPoint {
       trustAll: options.forwardedHeaders.insecure,
       trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
       onDone: options.onDone,
+      faults: options.onFault ?? warnFault,
     };
     // A head must be whole within 60 s, or readTimeout when shorter (node:http's rule; both fronts apply it).
     const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;
     this.httpServer = http.createServer({
+      IncomingMessage: Http1ProxyRequest,
+      ServerResponse: Http1ProxyResponse,
       maxHeaderSize: options.maxHeaderBytes,
-      requestTimeout: options.readTimeout,
-      keepAliveTimeout: options.idleTimeout,
-      // Without readTimeout node:http keeps its own default (no head deadline); it may not exceed requestTimeout.
-      ...(options.readTimeout > 0 ? { headersTimeout } : {}),
     });
-    this.httpServer.on('request', (req, res) => handleRequest(ctx, req, res, false, null));
-    this.httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
+    const plainPipeline = new Http1Pipeline((req, res) => handleRequest(ctx, req, res, false, null));
+    this.httpServer.on('request', (req, res) => plainPipeline.accept(req, res));
+    this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
+    const tlsPipeline = new Http1Pipeline((req, res) => handleRequest(ctx, req, res, true, null));
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
-      onRequest: (req, res) => handleRequest(ctx, req, res, true, null),
+      onRequest: (req, res) => (req.httpVersionMajor === 1 ? tlsPipeline.accept(req, res) : handleRequest(ctx, req, res, true, null)),
       onUpgrade: (req, socket, head) => onUpgrade(ctx, req, socket, head, true),
       maxHeaderBytes: options.maxHeaderBytes,
+      handshakeTimeout: options.readTimeout,
     });
     this.httpsServer.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
+      armHttp2IdleTimeout(session, options.idleTimeout);
     });
+    const timeouts = { headersTimeout, readTimeout: options.readTimeout, idleTimeout: options.idleTimeout };
+    startHttp1Timeouts(this.httpServer, timeouts);
+    startHttp1Timeouts(http1Fallback(this.httpsServer), timeouts);
     this.front = new Http1Front(ctx, {
       maxHeaderBytes: options.maxHeaderBytes,
       idleTimeout: options.idleTimeout,
@@ -136,6 +148,9 @@ export class EntryPoint {
     }
     graceMs ??= this.options.graceTimeOut;
     this.server.close();
+    // Neither listens: close() only stops their connection checks and closes idle keep-alive connections.
+    this.httpServer.close();
+    this.httpsServer.close();
     for (const session of this.sessions) session.close();
     const deadline = Date.now() + graceMs;
     while (this.sockets.size > 0 && Date.now() < deadline) {
@@ -147,10 +162,50 @@ export class EntryPoint {
   }
 }
 
-function onUpgrade(ctx: EntryPointContext, req: http.IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): void {
+interface ConnectionTimeouts {
+  /** ms a request head may take from its first byte. */
+  headersTimeout: number;
+  /** respondingTimeouts.readTimeout: ms a whole request (head and body) may take; 0 = none. */
+  readTimeout: number;
+  /** respondingTimeouts.idleTimeout: ms a keep-alive connection may wait for its next request; 0 = none. */
+  idleTimeout: number;
+}
+
+/** How often node checks its connections' head and request deadlines (its default, 30 s, is too coarse for a 3 s readTimeout). */
+const CONNECTION_CHECK_MS = 500;
+
+/**
+ * node:http applies headersTimeout and requestTimeout only to connections of a server that emitted
+ * 'listening' (that is when it starts its connection checks). These servers never listen: the
+ * entrypoint's own listener hands them connections, so without this none of their connections
+ * would ever time out. The HTTPS server's HTTP/1.1 fallback runs node:http's code with the HTTPS
+ * server as its server, so it gets the same settings.
+ */
+function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): void {
+  server.headersTimeout = t.headersTimeout;
+  server.requestTimeout = t.readTimeout;
+  server.keepAliveTimeout = t.idleTimeout;
+  server.connectionsCheckingInterval = CONNECTION_CHECK_MS;
+  server.emit('listening');
+}
+
+/**
+ * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
+ * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
+ * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
+ */
+function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): void {
+  if (idleTimeout <= 0) return;
+  session.setTimeout(idleTimeout, () => {
+    if (session.closed) session.destroy();
+    else session.close();
+  });
+}
+
+function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean): void {
   // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
-  const res = new http.ServerResponse(req);
-  res.assignSocket(socket as net.Socket);
+  const res = new Http1ProxyResponse(req);
+  res.assignSocket(req.socket);
   res.shouldKeepAlive = false;
   // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
   res.once('finish', () => socket.end());

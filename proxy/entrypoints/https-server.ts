@@ -1,18 +1,20 @@
-import type { IncomingMessage } from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import type { ClientRequest, ClientResponse } from '../http/request-context.js';
+import type { ProxyRequest, ProxyResponse } from '../http/proxy-exchange.js';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
+import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
   getStore: () => TlsStore;
-  onRequest: (req: ClientRequest, res: ClientResponse) => void;
+  onRequest: (req: ProxyRequest, res: ProxyResponse) => void;
   /** HTTP/1.1 `Connection: Upgrade` requests (WebSocket); Node emits `upgrade` on the HTTP/1 fallback of allowHTTP1. */
-  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  onUpgrade: (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => void;
   /** Traefik `http.maxHeaderBytes`, default 1 MiB. */
   maxHeaderBytes?: number;
+  /** ms a TLS handshake may take (Go's ReadTimeout covers it); 0 = node's default, 120 s. */
+  handshakeTimeout?: number;
   /** Traefik `http2.maxConcurrentStreams`, default 250. */
   http2MaxConcurrentStreams?: number;
 }
@@ -24,21 +26,42 @@ interface PerConnectionServerFields {
   maxHeaderSize?: number;
 }
 
+/** What node:http's connection code reads from its server for timeouts; its HTTP/1.1 fallback reads them from the HTTPS server. */
+export interface NodeHttp1Timeouts {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval?: number | undefined;
+  emit(event: 'listening'): boolean;
+}
+
+/** The HTTPS server as node:http's HTTP/1.1 fallback code sees it (node's types leave these fields out of Http2SecureServer). */
+export function http1Fallback(server: HttpsServer): NodeHttp1Timeouts {
+  return server as unknown as NodeHttp1Timeouts;
+}
+
 /**
  * One TLS listener speaking HTTP/2 (ALPN h2) and HTTP/1.1 on the same port. Certificates come from the current
  * store through SNICallback. The server's own context holds the default certificate and the version range; it is
  * replaced from the new store before the first handshake that sees a swapped store.
  */
-export function createHttpsServer(opts: HttpsServerOptions): http2.Http2SecureServer {
+export type HttpsServer = http2.Http2SecureServer<typeof Http1ProxyRequest, typeof Http1ProxyResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>;
+
+export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   let applied = opts.getStore();
   const base = applied.defaultServerOptions;
-  const server = http2.createSecureServer({
+  const server = http2.createSecureServer<typeof Http1ProxyRequest, typeof Http1ProxyResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>({
     ...secureContextOptions(base),
     ALPNProtocols: base.ALPNProtocols.filter((protocol) => protocol !== 'http/1.1'), // allowHTTP1 appends it
     allowHTTP1: true,
+    Http1IncomingMessage: Http1ProxyRequest,
+    Http1ServerResponse: Http1ProxyResponse,
+    Http2ServerRequest: Http2ProxyRequest,
+    Http2ServerResponse: Http2ProxyResponse,
     requestCert: base.requestCert,
     rejectUnauthorized: base.rejectUnauthorized,
     maxSendHeaderBlockLength: opts.maxHeaderBytes ?? 1048576,
+    ...(opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0 ? { handshakeTimeout: opts.handshakeTimeout } : {}),
     settings: {
       maxConcurrentStreams: opts.http2MaxConcurrentStreams ?? 250,
       maxHeaderListSize: opts.maxHeaderBytes ?? 1048576,

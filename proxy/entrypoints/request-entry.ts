@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
-import type { ClientRequest, ClientResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
+import { reportFault, type FaultSink } from '../http/exchange-fault.js';
+import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
@@ -17,11 +17,13 @@ export interface EntryPointContext {
   readonly trusted: IpChecker | null;
   /** Called once per request when its response is over (access log); null costs nothing. */
   readonly onDone: ((ctx: RequestContext) => void) | null;
+  /** Where errors raised for one exchange are reported. */
+  readonly faults: FaultSink;
 }
 
 /** Reads the current runtime once, routes the request and runs the matched router's chain. */
-export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: ClientResponse, tls: boolean, upgrade: UpgradeRequest | null): void {
-  const socket = req.socket as Socket;
+export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null): void {
+  const socket = req.socket;
   const clientIp = clientAddress(socket.remoteAddress);
   const ctx = requestContext(ep, req, res, tls, upgrade, clientIp, socket.remotePort ?? 0, trustsPeer(ep, clientIp));
   if (ep.onDone !== null) {
@@ -51,13 +53,14 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 }
 
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */
-export function requestContext(ep: EntryPointContext, req: ClientRequest, res: ClientResponse, tls: boolean, upgrade: UpgradeRequest | null,
+export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
   const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/');
   const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
   return {
     req,
     res,
+    faults: ep.faults,
     host: canonicalHost(hostHeader),
     hostHeader,
     method: req.method ?? 'GET',
@@ -102,7 +105,7 @@ export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined)
     target.handler(ctx);
   } catch (err) {
     // A handler bug must cost one request, never the process.
+    reportFault(ctx, 'handler', err);
     sendGoError(ctx, 500, 'Internal Server Error');
-    process.emitWarning(`router ${target.name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   }
 }

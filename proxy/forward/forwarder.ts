@@ -1,7 +1,8 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { applyHeaderHooks, type RequestContext } from '../http/request-context.js';
+import { reportFault } from '../http/exchange-fault.js';
+import { applyHeaderHooks, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { noteRetry, retryPolicyOf } from './retry-policy.js';
@@ -48,12 +49,11 @@ const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connecti
  */
 class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
-  // Typed as the HTTP/1 response: node:http2's compatibility response has the same methods used here,
-  // but TypeScript cannot call methods on the union.
-  private readonly res: ServerResponse;
-  private readonly http2: boolean;
+  private readonly res: ProxyResponse;
   /** Where body bytes go: the client response, or a middleware's stream in front of it. */
-  private sink: Writable;
+  private sink: Writable | ProxyResponse;
+  /** The head a body hook holds until it has decided the headers (see ResponseHooks.body). */
+  private held: { status: number; headers: ResponseHeaders; reason: string | undefined } | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -63,9 +63,8 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     private readonly failover: UpstreamFailover | null,
     private readonly attempt: number,
   ) {
-    this.res = ctx.res as ServerResponse;
+    this.res = ctx.res;
     this.sink = this.res;
-    this.http2 = ctx.req.httpVersionMajor === 2;
     this.res.once('close', this.onClientClose);
   }
 
@@ -83,13 +82,23 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     this.controller = controller;
   }
 
+  // Each callback runs inside the upstream pool's socket events: an error raised here must end this
+  // exchange (reported once), never escape into the pool's listener and end the process.
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    try {
+      this.startResponse(controller, statusCode, headers, statusMessage);
+    } catch (err) {
+      this.fail(controller, err);
+    }
+  }
+
+  private startResponse(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage: string | undefined): void {
     const res = this.res;
-    if (res.destroyed) {
+    if (res.clientGone) {
       controller.abort(new Error('client closed the connection'));
       return;
     }
-    const out: Record<string, string | string[]> = {};
+    const out: ResponseHeaders = {};
     for (const name in headers) {
       const value = headers[name];
       if (value === undefined || RESPONSE_HOP_BY_HOP.has(name)) continue;
@@ -100,26 +109,59 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
     applyHeaderHooks(this.ctx, statusCode, out);
+    this.held = { status: statusCode, headers: out, reason: safeReason(statusMessage) };
     const bodyHook = this.ctx.response?.body ?? null;
-    if (bodyHook !== null) this.sink = bodyHook(statusCode, out) ?? res;
-    if (this.http2 || statusMessage === undefined || statusMessage === '') res.writeHead(statusCode, out);
-    else res.writeHead(statusCode, statusMessage, out);
+    const sink = bodyHook === null ? null : bodyHook(statusCode, out, this.sendHeld);
+    if (sink !== null) this.sink = sink;
+    else this.sendHeld();
   }
 
+  /** Sends the head held since onResponseStart; a head the client connection refuses ends the exchange. */
+  private readonly sendHeld = (): void => {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    const failed = this.res.sendHead(held.status, held.headers, held.reason);
+    if (failed !== null) this.fail(this.controller, failed);
+  };
+
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.ctx.bytesSent += chunk.length;
-    if (!this.sink.write(chunk)) {
-      controller.pause();
-      this.sink.once('drain', this.onDrain);
+    try {
+      this.ctx.bytesSent += chunk.length;
+      if (!this.sink.write(chunk)) {
+        controller.pause();
+        this.sink.once('drain', this.onDrain);
+      }
+    } catch (err) {
+      this.fail(controller, err);
     }
   }
 
   onResponseEnd(): void {
-    this.sink.end();
+    try {
+      this.sink.end();
+    } catch (err) {
+      this.fail(this.controller, err);
+    }
+  }
+
+  /** Ends this exchange after an error raised while relaying it: upstream aborted, client cut, reported once. */
+  private fail(controller: Dispatcher.DispatchController | null, err: unknown): void {
+    reportFault(this.ctx, 'response', err);
+    if (controller !== null && !controller.aborted) controller.abort(err instanceof Error ? err : new Error(String(err)));
+    this.res.destroy();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.res.destroyed || this.res.writableEnded) return;
+    try {
+      this.answerError(error);
+    } catch (err) {
+      this.fail(null, err);
+    }
+  }
+
+  private answerError(error: Error): void {
+    if (this.res.clientGone || this.res.writableEnded) return;
     if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
       // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
       const policy = NOT_CONNECTED.has(errorCode(error)) ? retryPolicyOf(this.ctx) : undefined;
@@ -138,7 +180,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   private retryOn(next: Upstream): void {
-    if (this.res.destroyed) return;
+    if (this.res.clientGone) return;
     const failover = this.failover as UpstreamFailover;
     dispatchTo(this.ctx, next, this.passHostHeader, failover.setCookieFor(next), failover, this.attempt + 1);
   }
@@ -213,12 +255,21 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
       path: (upstream.basePath + ctx.rawPath || '/') + query,
       method: ctx.method as Dispatcher.HttpMethod,
       headers,
-      body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null),
+      body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req.bodyStream : null),
       upgrade: upgradeValue,
     },
     new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, attempt),
   );
 }
+
+/**
+ * The upstream's reason phrase when node may send it as it is (HTAB, SP, visible ASCII, obs-text), else
+ * undefined: node then writes the standard text, as HAProxy and nginx relay a safe phrase or none.
+ */
+function safeReason(reason: string | undefined): string | undefined {
+  return reason === undefined || reason === '' || UNSAFE_REASON.test(reason) ? undefined : reason;
+}
+const UNSAFE_REASON = /[^\t\x20-\x7e\x80-\xff]/;
 
 function headerText(v: string | string[] | undefined): string {
   return Array.isArray(v) ? v.join(', ') : (v ?? 'websocket');

@@ -1,18 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { FaultSink } from './exchange-fault.js';
+import type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
 
-/** A client request as node:http (HTTP/1.1) or node:http2's compatibility API (HTTP/2) hands it to us. */
-export type ClientRequest = IncomingMessage | Http2ServerRequest;
-export type ClientResponse = ServerResponse | Http2ServerResponse;
+export type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
 
 /**
  * Everything one request carries through router matching, middlewares and services.
  * Built once at the entrypoint; matchers only read it, middlewares may rewrite the path fields.
  */
 export interface RequestContext {
-  readonly req: ClientRequest;
-  readonly res: ClientResponse;
+  readonly req: ProxyRequest;
+  readonly res: ProxyResponse;
+  /** Where an error raised for this exchange is reported (log line and metric) instead of ending the process. */
+  readonly faults: FaultSink;
   /** Canonical host as matchers see it: lower-case, port and one trailing dot removed, '' when absent. */
   readonly host: string;
   /**
@@ -56,17 +56,18 @@ export interface UpgradeRequest {
   readonly head: Buffer;
 }
 
-/** Upstream response headers as the forwarder is about to send them (lower-case names). */
-export type ResponseHeaders = Record<string, string | string[]>;
-
 /**
  * What middlewares do to the upstream's response, registered while the request passes through them.
  * Header hooks run innermost first (the order responses travel back through a chain).
  */
 export interface ResponseHooks {
   headers: ((status: number, headers: ResponseHeaders) => void)[];
-  /** Replaces where the body goes (a compressor in front of the client); may edit headers first. */
-  body: ((status: number, headers: ResponseHeaders) => Writable | null) | null;
+  /**
+   * Replaces where the body goes (a compressor in front of the client); may edit headers first. A hook
+   * that returns a stream owns the head: it calls `sendHead` once it has decided the headers (before
+   * its first byte reaches the client); null leaves body and head to the forwarder.
+   */
+  body: ((status: number, headers: ResponseHeaders, sendHead: () => void) => Writable | null) | null;
 }
 
 /** Runs the header hooks middlewares registered, innermost first, on headers about to be sent. */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClientRequest } from './request-context.js';
+import type { ProxyRequest } from './request-context.js';
 
 /**
  * Request-header edits by middlewares (Go's req.Header.Set/Add/Del). The forwarder builds the upstream
@@ -12,10 +12,10 @@ import type { ClientRequest } from './request-context.js';
  * X-Forwarded-* (Traefik removes them at the entrypoint, before any middleware runs); the values
  * recorded here were set after that point in Traefik's order, so they must survive.
  */
-const OWNED = new WeakMap<ClientRequest, string[]>();
+const OWNED = new WeakMap<ProxyRequest, string[]>();
 
 /** Replaces every value of `name` with `value`. */
-export function setRequestHeader(req: ClientRequest, name: string, value: string): void {
+export function setRequestHeader(req: ProxyRequest, name: string, value: string): void {
   const lower = name.toLowerCase();
   removeFlat(req.rawHeaders, lower);
   req.rawHeaders.push(name, value);
@@ -26,7 +26,7 @@ export function setRequestHeader(req: ClientRequest, name: string, value: string
 }
 
 /** Appends one more value of `name`, as Go's Header.Add (node joins repeats with ", " in `headers`). */
-export function addRequestHeader(req: ClientRequest, name: string, value: string): void {
+export function addRequestHeader(req: ProxyRequest, name: string, value: string): void {
   const lower = name.toLowerCase();
   req.rawHeaders.push(name, value);
   const headers = headersOf(req);
@@ -38,7 +38,7 @@ export function addRequestHeader(req: ClientRequest, name: string, value: string
 }
 
 /** Removes every value of `name`. */
-export function deleteRequestHeader(req: ClientRequest, name: string): void {
+export function deleteRequestHeader(req: ProxyRequest, name: string): void {
   const lower = name.toLowerCase();
   removeFlat(req.rawHeaders, lower);
   delete headersOf(req)[lower];
@@ -47,11 +47,11 @@ export function deleteRequestHeader(req: ClientRequest, name: string): void {
 }
 
 /** Headers middlewares set on this request, flat [name, value, ...] like rawHeaders; undefined when none. */
-export function middlewareSetHeaders(req: ClientRequest): readonly string[] | undefined {
+export function middlewareSetHeaders(req: ProxyRequest): readonly string[] | undefined {
   return OWNED.get(req);
 }
 
-function owned(req: ClientRequest): string[] {
+function owned(req: ProxyRequest): string[] {
   let list = OWNED.get(req);
   if (list === undefined) {
     list = [];
@@ -60,7 +60,7 @@ function owned(req: ClientRequest): string[] {
   return list;
 }
 
-function headersOf(req: ClientRequest): Record<string, string | string[] | undefined> {
+function headersOf(req: ProxyRequest): Record<string, string | string[] | undefined> {
   return req.headers as IncomingHttpHeaders as Record<string, string | string[] | undefined>;
 }
 

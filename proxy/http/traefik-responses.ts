@@ -1,24 +1,34 @@
-import type { ServerResponse } from 'node:http';
+import { reportFault } from './exchange-fault.js';
 import { applyHeaderHooks, type RequestContext, type ResponseHeaders } from './request-context.js';
 
+// The one writer of every answer pe-edge produces itself (errors, redirects, preflights, internal services).
 // Traefik's own answers, byte for byte: Go's http.Error adds text/plain + nosniff and a newline,
 // while proxy errors are written bare (status text, no Content-Type, no newline).
-// Every answer pe-edge writes itself goes through the header hooks the middlewares around it registered:
-// in Traefik their response modifiers wrap the writer, so an outer `headers` middleware (custom headers,
-// CORS, security headers) also decorates a 502, a 429 or a 401, not only the upstream's answers.
+// Every answer goes through the header hooks the middlewares around it registered: in Traefik their
+// response modifiers wrap the writer, so an outer `headers` middleware (custom headers, CORS, security
+// headers) also decorates a 502, a 429, a 401 or /ping, not only the upstream's answers.
 
 /**
- * Writes an answer produced by pe-edge (an error, a redirect, a preflight). When the response has
- * already started streaming, the only honest signal left is to cut the connection.
+ * Writes an answer produced by pe-edge. When the response has already started streaming, the only
+ * honest signal left is to cut the connection; a client already gone gets nothing. Never throws.
  */
-export function answer(ctx: RequestContext, status: number, headers: ResponseHeaders, body: string): void {
-  const res = ctx.res as ServerResponse;
+export function answer(ctx: RequestContext, status: number, headers: ResponseHeaders, body: string | Buffer): void {
+  const res = ctx.res;
+  if (res.clientGone || res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  applyHeaderHooks(ctx, status, headers);
-  res.writeHead(status, headers);
+  try {
+    applyHeaderHooks(ctx, status, headers);
+  } catch (err) {
+    reportFault(ctx, 'handler', err);
+  }
+  const failed = res.sendHead(status, headers);
+  if (failed !== null) {
+    reportFault(ctx, 'response', failed);
+    return;
+  }
   res.end(body);
 }
 
@@ -33,8 +43,16 @@ export function sendGoError(ctx: RequestContext, status: number, text: string): 
 }
 
 /** Bare status answer: body is the status text, no Content-Type (Traefik's proxy error handler). */
-export function sendBareStatus(ctx: RequestContext, status: number, text: string): void {
-  answer(ctx, status, { 'content-length': String(Buffer.byteLength(text)) }, text);
+export function sendBareStatus(ctx: RequestContext, status: number, text: string, headers: ResponseHeaders = {}): void {
+  headers['content-length'] = String(Buffer.byteLength(text));
+  answer(ctx, status, headers, text);
+}
+
+/** An answer with a body and its type (API JSON, metrics text): Content-Length from the body. */
+export function sendBody(ctx: RequestContext, status: number, contentType: string | null, body: string, headers: ResponseHeaders = {}): void {
+  if (contentType !== null) headers['content-type'] = contentType;
+  headers['content-length'] = String(Buffer.byteLength(body));
+  answer(ctx, status, headers, body);
 }
 
 export const sendNotFound = (ctx: RequestContext): void => sendGoError(ctx, 404, '404 page not found');

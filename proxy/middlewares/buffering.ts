@@ -26,10 +26,15 @@ export function createBuffering(options: BufferingOptions, next: Handler): Handl
       reject(ctx);
       return;
     }
+    const body = ctx.req.bodyStream;
+    if (body === null) {
+      next(ctx);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let rejected = false;
-    ctx.req.on('data', (chunk: Buffer) => {
+    body.on('data', (chunk: Buffer) => {
       if (rejected) return;
       size += chunk.length;
       if (max > 0 && size > max) {
@@ -39,7 +44,7 @@ export function createBuffering(options: BufferingOptions, next: Handler): Handl
       }
       chunks.push(chunk);
     });
-    ctx.req.once('end', () => {
+    body.once('end', () => {
       if (rejected) return;
       ctx.body = Buffer.concat(chunks, size);
       next(ctx);

@@ -1,4 +1,3 @@
-import type { TLSSocket } from 'node:tls';
 import type { RequestContext } from '../http/request-context.js';
 import { createAccessLog, type AccessLogConfig } from './access-log.js';
 import { responseBodySize } from './response-size.js';
@@ -17,7 +16,7 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
     requestCount++;
     if (!internals && ctx.routerName.endsWith('@internal')) return;
     const res = ctx.res;
-    const socket = ctx.req.socket as TLSSocket;
+    const socket = ctx.req.socket;
     const forwardedFor = ctx.trustForwarded ? ctx.req.headers['x-forwarded-for'] : undefined;
     accessLog.log({
       start: new Date(Date.now() - Number((process.hrtime.bigint() - ctx.startedAt) / 1_000_000n)),

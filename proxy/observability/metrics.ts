@@ -1,14 +1,13 @@
 // Traefik's Prometheus metrics (§6.1), exposed by `prometheus@internal` from a private prom-client Registry.
 // Request series are plain objects found by one Map lookup per scope (entrypoint, router, service) and
 // bumped in place; prom-client only formats them at scrape time, so a request never hashes label sets.
-import type { ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { retriesOf } from '../forward/retry-policy.js';
 import { firstHeaderValue } from '../http/request-header-edit.js';
+import { sendBody } from '../http/traefik-responses.js';
 import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric-labels.js';
-import { responseBodySize, sentHeader } from './response-size.js';
+import { responseBodySize } from './response-size.js';
 
 export interface PrometheusOptions {
   /** metrics.addInternals: also measure requests of `@internal` routers and services. */
@@ -204,8 +203,6 @@ export interface PrometheusMetrics {
   readonly registry: Registry;
 }
 
-const GRPC_STATUS = /\r\ngrpc-status:[ \t]*(\d+)/i;
-
 function requestSize(ctx: RequestContext): number {
   if (ctx.body !== null) return ctx.body.length;
   const length = ctx.req.headers['content-length'];
@@ -253,10 +250,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     const protocol = protocolLabel(ctx.req.headers);
     // A client gone before any answer: Traefik records 499.
     const status = res.headersSent ? res.statusCode : 499;
-    const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? sentHeader(res, 'grpc-status', GRPC_STATUS) : undefined;
+    const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? res.sentHeader('grpc-status') : undefined;
     let tls: Observation['tls'] = null;
     if (ctx.tls) {
-      const socket = ctx.req.socket as TLSSocket;
+      const socket = ctx.req.socket;
       tls = { version: tlsVersionLabel(socket.getProtocol?.()), cipher: socket.getCipher?.()?.standardName ?? 'unknown' };
     }
     const o: Observation = {
@@ -286,17 +283,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
 
   const handler: Handler = (ctx) => {
     ctx.serviceName = 'prometheus@internal';
-    const res = ctx.res as ServerResponse;
     registry.metrics().then(
-      (text) => {
-        res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      },
-      (err: unknown) => {
-        const body = `An error has occurred while serving metrics:\n\n${err instanceof Error ? err.message : String(err)}\n`;
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-        res.end(body);
-      },
+      (text) => sendBody(ctx, 200, registry.contentType, text),
+      (err: unknown) => sendBody(ctx, 500, 'text/plain; charset=utf-8', `An error has occurred while serving metrics:\n\n${err instanceof Error ? err.message : String(err)}\n`),
     );
   };
 

@@ -1,5 +1,4 @@
-import type { IncomingMessage } from 'node:http';
-import type { ClientRequest } from '../http/request-context.js';
+import type { ProxyRequest } from '../http/request-context.js';
 import { compileGoRegexp } from './go-regexp.js';
 import type { CompiledMatcher } from './matcher-types.js';
 
@@ -11,28 +10,21 @@ import type { CompiledMatcher } from './matcher-types.js';
 export type LineTest = (value: string) => boolean;
 
 /** True if any line of header `key` (lower-case) passes `test`. */
-export function anyHeaderLine(req: ClientRequest, key: string, test: LineTest): boolean {
+export function anyHeaderLine(req: ProxyRequest, key: string, test: LineTest): boolean {
   // HTTP/1: headersDistinct keeps every line apart (lazily built once per request by Node).
-  const distinct = (req as Partial<IncomingMessage>).headersDistinct;
+  const distinct = req.headersDistinct;
   if (distinct !== undefined) {
     const lines = distinct[key];
     if (lines === undefined) return false;
     for (const line of lines) if (test(line)) return true;
     return false;
   }
-  // HTTP/2 compat joins repeated fields in `headers`; rawHeaders keeps them (names already lower-case).
-  const raw = req.rawHeaders as readonly string[] | undefined;
-  if (raw !== undefined) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i] as string;
-      if ((name === key || name.toLowerCase() === key) && test(raw[i + 1] as string)) return true;
-    }
-    return false;
+  // HTTP/2 compat (and the lean front) join repeated fields in `headers`; rawHeaders keeps every line.
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if ((name === key || name.toLowerCase() === key) && test(raw[i + 1] as string)) return true;
   }
-  const value = req.headers[key];
-  if (value === undefined) return false;
-  if (typeof value === 'string') return test(value);
-  for (const line of value) if (test(line)) return true;
   return false;
 }
 

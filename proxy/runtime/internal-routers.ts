@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { goStatusText } from '../http/go-status-text.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
+import { sendBody } from '../http/traefik-responses.js';
 import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
 import type { BuildInput, Lifecycle } from './build-input.js';
 
@@ -85,13 +85,11 @@ function pingHandler(lifecycle: Lifecycle, terminatingStatusCode: number): Handl
     const status = lifecycle.terminating ? terminatingStatusCode : 200;
     // Go writes no body where the status allows none (a 204 terminatingStatusCode).
     const body = status === 204 || status === 304 || status < 200 ? '' : goStatusText(status);
-    (ctx.res as ServerResponse).writeHead(status, { 'content-length': Buffer.byteLength(body) });
-    ctx.res.end(body);
+    sendBody(ctx, status, null, body);
   };
 }
 
 /** noop@internal: reached only when a redirect target equals the request; Traefik answers 418. */
 const noopHandler: Handler = (ctx) => {
-  (ctx.res as ServerResponse).writeHead(418, { 'content-length': 0 });
-  ctx.res.end();
+  sendBody(ctx, 418, null, '');
 };

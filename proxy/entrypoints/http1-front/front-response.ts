@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
+import type { ProxyResponse, ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
 export interface ResponseOwner {
@@ -9,25 +10,21 @@ export interface ResponseOwner {
   responseDone(res: FrontResponse): void;
 }
 
-type HeaderBag = Readonly<Record<string, string | number | readonly string[]>>;
-
-
 /**
- * The part of node's ServerResponse that forwarding and the proxy's own answers use (writeHead, write,
- * end, destroy, headersSent/destroyed/writableEnded/writableFinished, 'drain' and 'close'), written
- * straight to the socket: the head goes out with the first body bytes in one write.
- * Header values are not re-validated here: they come from upstream heads the pools validated, or
- * from pe-edge's own constants.
+ * The lean front's side of the request path's response contract, written straight to the socket: the
+ * head goes out with the first body bytes in one write.
+ * Header values are not re-validated here: they come from upstream heads the pools validated (the
+ * forwarder drops an unsafe reason phrase), or from pe-edge's own constants.
  */
-export class FrontResponse extends EventEmitter {
+export class FrontResponse extends EventEmitter implements ProxyResponse {
   headersSent = false;
   writableEnded = false;
   writableFinished = false;
-  destroyed = false;
+  clientGone = false;
   statusCode = 200;
   private head: string | null = null;
-  /** The serialized head, kept as node:http keeps it (logs and metrics read sent headers from it). */
-  _header: string | null = null;
+  /** The headers as sent, by reference (logs and metrics read Content-Length from them). */
+  private sent: ResponseHeaders | null = null;
   private chunked = false;
   private noBody = false;
   private waitingDrain = false;
@@ -38,9 +35,19 @@ export class FrontResponse extends EventEmitter {
     super();
   }
 
-  writeHead(status: number, messageOrHeaders?: string | HeaderBag, maybeHeaders?: HeaderBag): this {
-    const message = typeof messageOrHeaders === 'string' ? messageOrHeaders : (STATUS_CODES[status] ?? 'unknown');
-    const headers = typeof messageOrHeaders === 'string' ? maybeHeaders : messageOrHeaders;
+  sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null {
+    if (this.clientGone) return new Error('client connection closed');
+    this.writeHeadText(status, reason === undefined || reason === '' ? (STATUS_CODES[status] ?? 'unknown') : reason, headers);
+    this.sent = headers;
+    return null;
+  }
+
+  sentHeader(name: string): string | undefined {
+    const v = this.sent?.[name];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  private writeHeadText(status: number, message: string, headers: ResponseHeaders | undefined): void {
     this.statusCode = status;
     this.noBody = this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200);
     let head = `HTTP/1.1 ${status} ${message}\r\n`;
@@ -48,7 +55,7 @@ export class FrontResponse extends EventEmitter {
     let hasDate = false;
     if (headers !== undefined) {
       for (const name in headers) {
-        const value = headers[name] as string | number | readonly string[];
+        const value = headers[name] as string | readonly string[];
         if (typeof value === 'object') {
           for (const v of value) head += `${name}: ${v}\r\n`;
         } else {
@@ -66,19 +73,12 @@ export class FrontResponse extends EventEmitter {
     }
     if (this.closeAfter) head += 'Connection: close\r\n';
     this.head = head + '\r\n';
-    this._header = this.head;
     this.headersSent = true;
-    return this;
-  }
-
-  /** Headers are not kept by name (node:http's writeHead(status, headers) does not either): see `_header`. */
-  getHeader(_name: string): undefined {
-    return undefined;
   }
 
   write(chunk: Buffer | string): boolean {
-    if (this.writableEnded || this.destroyed) return false;
-    if (!this.headersSent) this.writeHead(this.statusCode);
+    if (this.writableEnded || this.clientGone) return false;
+    if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const socket = this.owner.socket;
     if (this.noBody || data.length === 0) {
@@ -100,11 +100,11 @@ export class FrontResponse extends EventEmitter {
   }
 
   end(chunk?: Buffer | string): this {
-    if (this.writableEnded || this.destroyed) return this;
+    if (this.writableEnded || this.clientGone) return this;
     const socket = this.owner.socket;
     socket.cork();
     if (chunk !== undefined) this.write(chunk);
-    else if (!this.headersSent) this.writeHead(this.statusCode);
+    else if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
     this.flushHead(socket);
     if (this.chunked) socket.write(LAST_CHUNK);
     socket.uncork();
@@ -117,8 +117,8 @@ export class FrontResponse extends EventEmitter {
   }
 
   destroy(): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
+    if (this.clientGone) return this;
+    this.clientGone = true;
     this.owner.socket.destroy();
     this.emitClose();
     return this;
@@ -127,7 +127,7 @@ export class FrontResponse extends EventEmitter {
   /** The client connection closed: an unfinished answer is abandoned (the forwarder aborts upstream). */
   socketClosed(): void {
     if (this.writableFinished) return;
-    this.destroyed = true;
+    this.clientGone = true;
     this.emitClose();
   }
 

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { ClientRequest, ClientResponse } from '../../http/request-context.js';
 import { clientAddress } from '../../http/request-target.js';
 import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
 import { FrontResponse, type ResponseOwner } from './front-response.js';
@@ -143,8 +142,7 @@ class FrontConnection implements ResponseOwner {
         }
         const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing);
         const ep = this.front.ep;
-        const ctx = requestContext(ep, request as unknown as ClientRequest, res as unknown as ClientResponse,
-          false, null, this.clientIp, this.clientPort, this.trusted);
+        const ctx = requestContext(ep, request, res, false, null, this.clientIp, this.clientPort, this.trusted);
         const target = findRoute(ep, ctx);
         if (target !== undefined && !target.plain) {
           this.handOff();

@@ -1,11 +1,9 @@
 import type { Socket } from 'node:net';
 import { trimOws } from '../../http/header-whitespace.js';
+import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
-/**
- * A request head the lean front serves itself. Shaped like the fields of node's IncomingMessage that
- * routing and forwarding read (headers, rawHeaders, method, url, version), so the same code runs on it.
- */
-export interface LeanRequest {
+/** A request head the lean front serves itself: it never has a body (heads with one go to node:http). */
+export interface LeanRequest extends ProxyRequest {
   readonly method: string;
   readonly url: string;
   /** Lower-case names; every name appears once (heads with repeated names go to node:http). */
@@ -16,6 +14,7 @@ export interface LeanRequest {
   readonly httpVersionMinor: 1;
   readonly httpVersion: '1.1';
   readonly socket: Socket;
+  readonly bodyStream: null;
   /** The client sent `Connection: close`: the connection ends with this answer. */
   readonly closeAfter: boolean;
 }
@@ -65,5 +64,5 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     rawHeaders.push(name, value);
   }
   if (headers.host === undefined) return null;
-  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, closeAfter };
+  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, bodyStream: null, closeAfter };
 }

@@ -69,9 +69,9 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
     if (chosen === IDENTITY || chosen === NOT_ACCEPTABLE) return next(ctx);
     const encoding = chosen as ZlibEncoding;
     const res = ctx.res;
-    responseHooks(ctx).body = (status, headers) => {
+    responseHooks(ctx).body = (status, headers, sendHead) => {
       addVary(headers);
-      return compressible(headers) ? compressedBody(res, encoding, minSize, status, headers) : null;
+      return compressible(headers) ? compressedBody(res, encoding, minSize, status, headers, sendHead) : null;
     };
     next(ctx);
   };

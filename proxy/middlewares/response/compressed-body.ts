@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { ClientResponse, ResponseHeaders } from '../../http/request-context.js';
+import type { ProxyResponse, ResponseHeaders } from '../../http/request-context.js';
 
 /** Encodings node:zlib can produce (zstd arrives in Node 22.15/23.8; pe-edge runs on Node 20). */
 export type ZlibEncoding = 'gzip' | 'br';
@@ -18,19 +17,27 @@ function markCompressed(headers: ResponseHeaders, encoding: ZlibEncoding): void 
   headers['content-encoding'] = encoding;
 }
 
-function encoderInto(res: ClientResponse, encoding: ZlibEncoding): Transform {
+/** Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. */
+function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
   const encoder = createEncoder(encoding);
   encoder.on('error', () => res.destroy());
-  encoder.pipe(res as ServerResponse);
+  encoder.on('data', (chunk: Buffer) => {
+    if (!res.write(chunk)) {
+      encoder.pause();
+      res.once('drain', () => encoder.resume());
+    }
+  });
+  encoder.once('end', () => res.end());
   return encoder;
 }
 
 /**
- * Where the body of an upstream response goes when it may be compressed: null (untouched) for
- * bodiless statuses, already-encoded bodies and declared lengths under minSize; an encoder at once
- * for declared lengths from minSize up; a DeferredCompressor when the length is unknown.
+ * Where the body of an upstream response goes when it may be compressed: null (untouched, the forwarder
+ * sends head and body) for bodiless statuses, already-encoded bodies and declared lengths under minSize;
+ * an encoder at once for declared lengths from minSize up; a DeferredCompressor when the length is
+ * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided.
  */
-export function compressedBody(res: ClientResponse, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders): Writable | null {
+export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null {
   if (status < 200 || status === 204 || status === 304) return null;
   const existing = headers['content-encoding'];
   if (existing !== undefined && existing !== '' && !(Array.isArray(existing) && existing.length === 0)) return null;
@@ -38,54 +45,33 @@ export function compressedBody(res: ClientResponse, encoding: ZlibEncoding, minS
   if (typeof declared === 'string' && declared !== '') {
     if (Number(declared) < minSize) return null;
     markCompressed(headers, encoding);
+    sendHead();
     return encoderInto(res, encoding);
   }
-  return new DeferredCompressor(res, encoding, minSize, headers);
+  return new DeferredCompressor(res, encoding, minSize, headers, sendHead);
 }
-
-type WriteHead = (...args: unknown[]) => ClientResponse;
 
 /**
  * Buffers a body of unknown length until minSize bytes decide it: then the head goes out with
  * Content-Encoding and the body through the encoder; a shorter body goes out as it came, headers
- * untouched. The forwarder writes the head before the body starts, so this holds back the response's
- * own writeHead (as express's `compression` does) until the decision; a second writeHead while holding
- * (the forwarder answering 502 after an upstream error) goes straight through.
+ * untouched. It holds the head (as express's `compression` does) until the decision; when the forwarder
+ * answered something else meanwhile (a 502 after an upstream error), the held head is dropped.
  */
 class DeferredCompressor extends Writable {
-  private readonly original: WriteHead;
-  private held: unknown[] | null = null;
-  private released = false;
   private buffered: Buffer[] = [];
   private size = 0;
   private encoder: Transform | null = null;
 
-  constructor(private readonly res: ClientResponse, private readonly encoding: ZlibEncoding, private readonly minSize: number, private readonly headers: ResponseHeaders) {
+  constructor(private readonly res: ProxyResponse, private readonly encoding: ZlibEncoding, private readonly minSize: number,
+    private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
     super();
-    const target = res as unknown as { writeHead: WriteHead };
-    this.original = target.writeHead;
-    target.writeHead = (...args: unknown[]): ClientResponse => {
-      if (this.held === null && !this.released) {
-        this.held = args;
-        return res;
-      }
-      this.restore();
-      return this.original.apply(res, args);
-    };
-  }
-
-  private restore(): void {
-    if (this.released) return;
-    this.released = true;
-    (this.res as unknown as { writeHead: WriteHead }).writeHead = this.original;
   }
 
   /** Sends the held head, with compression headers when the body is to be compressed. */
   private release(compress: boolean): void {
-    if (this.released) return;
-    this.restore();
+    if (this.res.headersSent) return;
     if (compress) markCompressed(this.headers, this.encoding);
-    if (this.held !== null) this.original.apply(this.res, this.held);
+    this.sendHead();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -117,7 +103,7 @@ class DeferredCompressor extends Writable {
       this.encoder.end();
     } else {
       this.release(false);
-      (this.res as ServerResponse).end(Buffer.concat(this.buffered, this.size));
+      this.res.end(Buffer.concat(this.buffered, this.size));
       this.buffered = [];
     }
     callback();

@@ -1,5 +1,4 @@
 import { freshState, type KeepState } from '../../runtime/kept-state.js';
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
@@ -72,10 +71,10 @@ function delayThenForward(ctx: RequestContext, next: Handler, delayNs: number): 
 }
 
 function refuse(ctx: RequestContext, delayNs: number): void {
-  const res = ctx.res as ServerResponse;
-  res.setHeader('retry-after', String(Math.ceil(delayNs / 1e9)));
-  res.setHeader('x-retry-in', latin1Bytes(formatGoDuration(delayNs)));
-  sendBareStatus(ctx, 429, TOO_MANY);
+  sendBareStatus(ctx, 429, TOO_MANY, {
+    'retry-after': String(Math.ceil(delayNs / 1e9)),
+    'x-retry-in': latin1Bytes(formatGoDuration(delayNs)),
+  });
 }
 
 /** Go writes header bytes as UTF-8 ("µs"); Node writes a string's characters as Latin-1 bytes. */

@@ -4,7 +4,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { createHttpsServer } from '../../../proxy/entrypoints/https-server.js';
+import { createHttpsServer, type HttpsServer } from '../../../proxy/entrypoints/https-server.js';
 import type { TlsSection } from '../../../proxy/tls/tls-config.js';
 import { buildTlsStore, type TlsStore } from '../../../proxy/tls/tls-store.js';
 import { tlsHandshake, type HandshakeResult } from '../../support/tls-clients.js';
@@ -18,7 +18,7 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
   let b: FixtureCertificate;
   let ec: FixtureCertificate;
   let current: TlsStore;
-  let server: http2.Http2SecureServer;
+  let server: HttpsServer;
   let port: number;
   const upgrades: string[] = [];
 
@@ -51,7 +51,7 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
     server = createHttpsServer({
       getStore: () => current,
       onRequest: (req, res) => {
-        res.setHeader('content-type', 'text/plain');
+        res.sendHead(200, { 'content-type': 'text/plain' });
         res.end(`hello ${req.httpVersion}`);
       },
       onUpgrade: (req, socket) => {

@@ -1,4 +1,6 @@
 import type { RequestContext, ResponseHeaders } from '../../../proxy/http/request-context.js';
+import { warnFault } from '../../../proxy/http/exchange-fault.js';
+import { RecordingResponse } from '../../support/recording-response.js';
 
 /** What a middleware wrote itself, when it answered instead of calling next. */
 export interface Answer {
@@ -27,16 +29,11 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     const current = headers[lower];
     headers[lower] = current === undefined ? value : `${String(current)}, ${value}`;
   }
-  let answer: Answer | null = null;
-  const res = {
-    headersSent: false,
-    writeHead(status: number, h: ResponseHeaders) { answer = { status, headers: h, body: '' }; this.headersSent = true; return this; },
-    end(body?: string) { if (answer !== null) answer.body = body ?? ''; },
-    destroy() {},
-  };
-  const ctx = {
-    req: { headers, rawHeaders: raw, method: r.method ?? 'GET' },
+  const res = new RecordingResponse();
+  const ctx: RequestContext = {
+    req: { headers, rawHeaders: raw, method: r.method ?? 'GET', url: '/', httpVersion: '1.1', httpVersionMajor: 1, socket: {}, bodyStream: null },
     res,
+    faults: warnFault,
     host: hostHeader.replace(/:\d+$/, '').toLowerCase(),
     hostHeader,
     method: r.method ?? 'GET',
@@ -56,8 +53,8 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     bytesSent: 0,
     response: null,
     upgrade: null,
-  } as unknown as RequestContext;
-  return { ctx, answer: () => answer };
+  };
+  return { ctx, answer: () => (res.headersSent ? { status: res.statusCode, headers: res.headers, body: res.body } : null) };
 }
 
 /** The upstream response headers as the forwarder would send them after the middlewares' hooks. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Handler, RequestContext } from '../../../proxy/http/request-context.js';
+import type { Handler } from '../../../proxy/http/request-context.js';
+import { fakeContext } from './fake-context.js';
 import { IpChecker } from '../../../proxy/middlewares/traffic/ip-checker.js';
 import { createIpAllowList } from '../../../proxy/middlewares/traffic/ip-allow-list.js';
 
@@ -44,14 +45,10 @@ test('reject status and body: the status text Go knows', () => {
     [413, 'Request Entity Too Large'],
   ];
   for (const [code, body] of table) {
-    let written: { status: number; body: string } | undefined;
-    const res = {
-      headersSent: false,
-      writeHead(status: number) { written = { status, body: '' }; },
-      end(text: string) { if (written !== undefined) written.body = text; },
-    };
+    const { ctx, answer } = fakeContext();
     const handler = createIpAllowList({ sourceRange: ['10.0.0.0/8'], rejectStatusCode: code }, () => assert.fail('forwarded'));
-    handler({ clientIp: '127.0.0.1', res, response: null } as unknown as RequestContext);
-    assert.deepEqual(written, { status: code ?? 403, body }, String(code));
+    handler({ ...ctx, clientIp: '127.0.0.1' });
+    const written = answer();
+    assert.deepEqual(written && { status: written.status, body: written.body }, { status: code ?? 403, body }, String(code));
   }
 });

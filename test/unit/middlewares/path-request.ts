@@ -1,11 +1,12 @@
-import type { ClientResponse, Handler, RequestContext } from '../../../proxy/http/request-context.js';
+import type { Handler, RequestContext } from '../../../proxy/http/request-context.js';
+import { RecordingResponse } from '../../support/recording-response.js';
 import { requestContext, type RequestSpec } from '../rules/request-fixture.js';
 
 /** What one request through a path middleware led to: what `next` saw, or the middleware's own answer. */
 export interface Outcome {
   /** null when the middleware called next. */
   status: number | null;
-  headers: Record<string, string | number>;
+  headers: Record<string, string | string[]>;
   body: string;
   /** ctx as next saw it. */
   path: string;
@@ -25,20 +26,20 @@ export function runPathMiddleware(build: (next: Handler) => Handler, spec: Reque
       return values;
     },
   };
-  const res = {
-    headersSent: false,
-    writeHead(status: number, headers: Record<string, string | number>) { out.status = status; out.headers = headers; this.headersSent = true; return this; },
-    end(body?: string) { out.body = body ?? ''; },
-    destroy() {},
-  };
-  const ctx: RequestContext = { ...requestContext(spec), res: res as unknown as ClientResponse, tls: spec.tls ?? false };
+  const res = new RecordingResponse();
+  const base = requestContext(spec);
   // The request line as sent (absolute form included); `url` is what the entrypoint kept of it.
-  (ctx.req as { url?: string }).url = spec.requestLine ?? spec.url ?? '/';
+  const ctx: RequestContext = { ...base, req: { ...base.req, url: spec.requestLine ?? spec.url ?? '/' }, res, tls: spec.tls ?? false };
   const handler = build((c) => {
     out.path = c.path;
     out.rawPath = c.rawPath;
     out.rawQuery = c.rawQuery;
   });
   handler(ctx);
+  if (res.headersSent) {
+    out.status = res.statusCode;
+    out.headers = res.headers;
+    out.body = res.body;
+  }
   return out;
 }

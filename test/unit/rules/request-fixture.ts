@@ -1,4 +1,6 @@
-import type { ClientRequest, ClientResponse, RequestContext } from '../../../proxy/http/request-context.js';
+import type { ProxyRequest, RequestContext } from '../../../proxy/http/request-context.js';
+import { warnFault } from '../../../proxy/http/exchange-fault.js';
+import { RecordingResponse } from '../../support/recording-response.js';
 
 /** What a test says about a request; everything else gets a harmless default. */
 export interface RequestSpec {
@@ -49,13 +51,15 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     headers[key] = prev === undefined ? value : `${String(prev)}, ${value}`;
     rawHeaders.push(spec.http2 ? key : name, value);
   }
-  const req = spec.http2 ? { headers, rawHeaders } : { headers, headersDistinct, rawHeaders };
+  const common = { headers, rawHeaders, url: spec.url ?? '/', method: spec.method ?? 'GET', httpVersion: spec.http2 ? '2.0' : '1.1', httpVersionMajor: spec.http2 ? 2 : 1, socket: {}, bodyStream: null };
+  const req: ProxyRequest = spec.http2 ? common : { ...common, headersDistinct };
   const url = spec.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q < 0 ? url : url.slice(0, q);
   return {
-    req: req as unknown as ClientRequest,
-    res: {} as unknown as ClientResponse,
+    req,
+    res: new RecordingResponse(),
+    faults: warnFault,
     host: canonicalHost(hostHeader),
     hostHeader,
     method: spec.method ?? 'GET',

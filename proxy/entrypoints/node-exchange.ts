@@ -1,0 +1,91 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Readable } from 'node:stream';
+import type { ProxyRequest, ProxyResponse, ResponseHeaders } from '../http/proxy-exchange.js';
+
+// node:http's and node:http2's request and response classes, adapted to the request path's contract.
+// The servers construct these instead of their own classes (their `IncomingMessage`/`ServerResponse`,
+// `Http1IncomingMessage`/`Http1ServerResponse`, `Http2ServerRequest`/`Http2ServerResponse` options), so
+// the adaptation costs no extra object per request.
+
+/** A write after the end, or on a connection that went away: node reports it as an 'error' event, which
+ *  must not end the process. The exchange is over either way; nothing is left to do. */
+function dropWriteError(): void {}
+
+function headFailure(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The sent value of `name` in a head kept by reference. */
+function sentValue(sent: ResponseHeaders | null, name: string): string | undefined {
+  const v = sent?.[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export class Http1ProxyRequest extends IncomingMessage implements ProxyRequest {
+  get bodyStream(): Readable {
+    return this;
+  }
+}
+
+export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implements ProxyResponse {
+  private sent: ResponseHeaders | null = null;
+
+  get clientGone(): boolean {
+    return this.destroyed;
+  }
+
+  constructor(req: Http1ProxyRequest) {
+    super(req);
+    this.on('error', dropWriteError);
+  }
+
+  sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null {
+    if (this.destroyed) return new Error('client connection closed');
+    try {
+      if (reason === undefined || reason === '') this.writeHead(status, headers);
+      else this.writeHead(status, reason, headers);
+      this.sent = headers;
+      return null;
+    } catch (err) {
+      this.destroy();
+      return headFailure(err);
+    }
+  }
+
+  sentHeader(name: string): string | undefined {
+    return sentValue(this.sent, name);
+  }
+}
+
+export class Http2ProxyRequest extends Http2ServerRequest implements ProxyRequest {
+  get bodyStream(): Readable {
+    return this;
+  }
+}
+
+export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> implements ProxyResponse {
+  private sent: ResponseHeaders | null = null;
+
+  /** A stream the client reset is closed before it is destroyed, and writing a head on it throws. */
+  get clientGone(): boolean {
+    return this.stream.destroyed || this.stream.closed;
+  }
+
+  sendHead(status: number, headers: ResponseHeaders): Error | null {
+    // HTTP/2 has no reason phrase.
+    if (this.clientGone) return new Error('client stream closed');
+    try {
+      this.writeHead(status, headers);
+      this.sent = headers;
+      return null;
+    } catch (err) {
+      this.stream.close();
+      return headFailure(err);
+    }
+  }
+
+  sentHeader(name: string): string | undefined {
+    return sentValue(this.sent, name);
+  }
+}

@@ -1,0 +1,65 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+
+// The one contract between the fronts (node:http, node:http2, the lean HTTP/1.1 front) and the rest of
+// the request path. Each front adapts its own objects to it (proxy/entrypoints/node-exchange.ts and
+// http1-front/), so routing, middlewares and forwarding never cast to node's types.
+
+/** The peer facts read from a client connection; TLS connections also answer the two TLS questions. */
+export interface PeerSocket {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly destroyed?: boolean;
+  getProtocol?(): string | null;
+  getCipher?(): { readonly standardName?: string } | undefined;
+}
+
+/** A client request as routing, middlewares and the forwarder read it. */
+export interface ProxyRequest {
+  readonly method?: string | undefined;
+  /** The request target as sent (origin-form, or absolute-form on HTTP/1.1). */
+  readonly url?: string | undefined;
+  /** Lower-case names; repeated lines joined with ", " (node's rule). Middlewares edit it in place. */
+  readonly headers: IncomingHttpHeaders;
+  /** [name, value, ...] as the client spelled them; what the forwarder sends. Edited in place. */
+  readonly rawHeaders: string[];
+  /** Every line of each header apart (HTTP/1.1 only; HTTP/2 requests keep lines in rawHeaders). */
+  readonly headersDistinct?: NodeJS.Dict<string[]>;
+  readonly httpVersion: string;
+  readonly httpVersionMajor: number;
+  readonly socket: PeerSocket;
+  /** The request body to relay, or null when this front never carries one. */
+  readonly bodyStream: Readable | null;
+}
+
+/** Response headers about to be sent (lower-case names). */
+export type ResponseHeaders = Record<string, string | string[]>;
+
+export type ResponseEvent = 'close' | 'drain' | 'finish';
+
+/** A client response as the request path writes it. */
+export interface ProxyResponse {
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  /** No byte can reach the client any more: the connection is gone, or the client reset the HTTP/2 stream. */
+  readonly clientGone: boolean;
+  readonly statusCode: number;
+  /**
+   * Sends the head. Never throws: a head the connection cannot take (a stream the client just reset,
+   * bytes node refuses) ends the exchange instead and the error is returned, for the caller to report.
+   * Only proxy/http/answer-writer.ts and the forwarder call it, so every head goes through the hooks.
+   */
+  sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null;
+  /** Body bytes; false asks the writer to wait for 'drain'. Writes after the end or on a gone client are dropped. */
+  write(chunk: Buffer | string): boolean;
+  end(): unknown;
+  end(chunk: Buffer | string): unknown;
+  /** Cuts the exchange (the connection on HTTP/1.1, the stream on HTTP/2). */
+  destroy(): void;
+  on(event: ResponseEvent, listener: () => void): unknown;
+  once(event: ResponseEvent, listener: () => void): unknown;
+  off(event: ResponseEvent, listener: () => void): unknown;
+  /** A header of the head as sent (lower-case name), for logs and metrics; undefined when absent or not sent. */
+  sentHeader(name: string): string | undefined;
+}
