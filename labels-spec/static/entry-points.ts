@@ -23,6 +23,8 @@ const entryPointHttp = strictObject({
   tls: routerTls.optional(),
   encodeQuerySemicolons: bool.default(false),
   maxHeaderBytes: int.default(1_048_576),
+  // v3.3.6+: `.`/`..` segments and repeated slashes resolved before routing.
+  sanitizePath: bool.default(true),
 });
 
 const transport = strictObject({

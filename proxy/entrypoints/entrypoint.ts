@@ -25,6 +25,8 @@ export interface EntryPointOptions {
   /** http.maxHeaderBytes: larger headers get 431. */
   maxHeaderBytes: number;
   forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
+  /** http.sanitizePath (Traefik default true): `.`/`..` segments and repeated slashes resolved before routing. */
+  sanitizePath: boolean;
   onDone: ((ctx: RequestContext) => void) | null;
 }
 
@@ -52,6 +54,7 @@ export class EntryPoint {
       trustAll: options.forwardedHeaders.insecure,
       trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
       onDone: options.onDone,
+      sanitizePath: options.sanitizePath,
     };
     // A head must be whole within 60 s, or readTimeout when shorter (node:http's rule; both fronts apply it).
     const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;

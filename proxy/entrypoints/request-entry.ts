@@ -17,6 +17,8 @@ export interface EntryPointContext {
   readonly trusted: IpChecker | null;
   /** Called once per request when its response is over (access log); null costs nothing. */
   readonly onDone: ((ctx: RequestContext) => void) | null;
+  /** http.sanitizePath: `.`/`..` segments and repeated slashes resolved before routing. */
+  readonly sanitizePath: boolean;
 }
 
 /** Reads the current runtime once, routes the request and runs the matched router's chain. */
@@ -53,7 +55,7 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */
 export function requestContext(ep: EntryPointContext, req: ClientRequest, res: ClientResponse, tls: boolean, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
-  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/');
+  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/', ep.sanitizePath);
   const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
   return {
     req,
