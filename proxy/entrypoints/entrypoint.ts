@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { deniedEscapes, type EncodedCharactersOptions } from '../http/encoded-characters.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
@@ -27,6 +28,8 @@ export interface EntryPointOptions {
   forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
   /** http.sanitizePath (Traefik default true): `.`/`..` segments and repeated slashes resolved before routing. */
   sanitizePath: boolean;
+  /** http.encodedCharacters (Traefik v3.6.4+); null when not configured (nothing refused). */
+  encodedCharacters: EncodedCharactersOptions | null;
   onDone: ((ctx: RequestContext) => void) | null;
 }
 
@@ -55,6 +58,7 @@ export class EntryPoint {
       trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
       onDone: options.onDone,
       sanitizePath: options.sanitizePath,
+      deniedEscapes: deniedEscapes(options.encodedCharacters),
     };
     // A head must be whole within 60 s, or readTimeout when shorter (node:http's rule; both fronts apply it).
     const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;

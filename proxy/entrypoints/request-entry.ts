@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { hasDeniedEscape } from '../http/encoded-characters.js';
 import type { ClientRequest, ClientResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
@@ -19,6 +20,8 @@ export interface EntryPointContext {
   readonly onDone: ((ctx: RequestContext) => void) | null;
   /** http.sanitizePath: `.`/`..` segments and repeated slashes resolved before routing. */
   readonly sanitizePath: boolean;
+  /** http.encodedCharacters: bytes whose %XX escape in a routed path gets 400; null checks nothing. */
+  readonly deniedEscapes: ReadonlySet<number> | null;
 }
 
 /** Reads the current runtime once, routes the request and runs the matched router's chain. */
@@ -31,7 +34,7 @@ export function handleRequest(ep: EntryPointContext, req: ClientRequest, res: Cl
     res.once('close', () => done(ctx));
   }
   armWriteTimeout(ep, ctx);
-  serveRoute(ctx, findRoute(ep, ctx));
+  serveRoute(ep, ctx, findRoute(ep, ctx));
 }
 
 /**
@@ -88,8 +91,8 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/** Answers ctx: 400 for a raw '#', 404 without a router, else the router's chain. */
-export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined): void {
+/** Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, else the router's chain. */
+export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
     sendBareStatus(ctx, 400, '');
@@ -100,6 +103,11 @@ export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined)
     return;
   }
   ctx.routerName = target.name;
+  // Traefik checks encodedCharacters in the matched router's chain, before its middlewares.
+  if (ep.deniedEscapes !== null && hasDeniedEscape(ctx.rawPath, ep.deniedEscapes)) {
+    sendBareStatus(ctx, 400, '');
+    return;
+  }
   try {
     target.handler(ctx);
   } catch (err) {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { EncodedCharactersOptions } from '../../../proxy/http/encoded-characters.js';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -23,7 +24,7 @@ interface Setup {
   cert: string;
 }
 
-async function setup(t: { after: (fn: () => Promise<void> | void) => void }, opts: { publicMiddleware?: boolean; sanitizePath?: boolean } = {}): Promise<Setup> {
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }, opts: { publicMiddleware?: boolean; sanitizePath?: boolean; encodedCharacters?: EncodedCharactersOptions } = {}): Promise<Setup> {
   const fixtures = fixtureDir();
   t.after(() => fixtures.remove());
   const cert = fixtures.make('nx.test', ['nx.test']);
@@ -50,6 +51,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }, opt
   });
   const proxy = await startProxy(input, [entryPointOptions('web', '127.0.0.1:0', {
     sanitizePath: opts.sanitizePath ?? true,
+    encodedCharacters: opts.encodedCharacters ?? null,
   })]);
   t.after(() => proxy.close(0));
   return { port: proxy.port('web'), seen: () => app.seen.map((s) => s.url), cert: cert.cert };
@@ -181,4 +183,27 @@ test('sanitizePath: false keeps the received path for routing and forwarding, as
   assert.equal(seen().at(-1), '/public/../admin/secret');
   await rawGet(port, '/public/a//b', false);
   assert.equal(seen().at(-1), '/public/a//b');
+});
+
+test('encodedCharacters.allowEncodedSlash: false answers 400 to a routed path holding %2F, before any middleware', async (t) => {
+  const { port, seen } = await setup(t, {
+    encodedCharacters: {
+      allowEncodedSlash: false,
+      allowEncodedBackSlash: true,
+      allowEncodedNullCharacter: true,
+      allowEncodedSemicolon: true,
+      allowEncodedPercent: true,
+      allowEncodedQuestionMark: true,
+      allowEncodedHash: true,
+    },
+  });
+  for (const target of ['/public/..%2fadmin/secret', '/public/a%2Fb', '/admin/a%2fb']) {
+    const answer = await rawGet(port, target, false);
+    assert.equal(answer.status, 400, target);
+    assert.equal(answer.body, '');
+  }
+  assert.equal((await rawGet(port, '/nowhere%2f', false)).status, 404, 'no router, no check (Traefik checks in the router chain)');
+  assert.equal((await rawGet(port, '/public/..%5cadmin', false)).status, 200, 'backslash still allowed');
+  assert.equal((await rawGet(port, '/public/../admin/secret', false)).status, 401);
+  assert.deepEqual(seen(), ['/public/..%5Cadmin']);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { deniedEscapes, hasDeniedEscape, type EncodedCharactersOptions } from '../../../proxy/http/encoded-characters.js';
 import { splitRequestTarget } from '../../../proxy/http/request-target.js';
 import { sanitizePath } from '../../../proxy/http/sanitize-path.js';
 
@@ -80,3 +81,39 @@ test('sanitizePath off: the path is routed as received and forwarded verbatim (T
 test('a path with nothing to clean comes back as the same string', () => {
   for (const path of ['/', '/public/index.html', '/a/b.c/.well-known/d..e/', '/x/y/z?']) assert.equal(sanitizePath(path), path);
 });
+
+const all: EncodedCharactersOptions = {
+  allowEncodedSlash: true,
+  allowEncodedBackSlash: true,
+  allowEncodedNullCharacter: true,
+  allowEncodedSemicolon: true,
+  allowEncodedPercent: true,
+  allowEncodedQuestionMark: true,
+  allowEncodedHash: true,
+};
+
+test('encodedCharacters: absent or all allowed checks nothing', () => {
+  assert.equal(deniedEscapes(null), null);
+  assert.equal(deniedEscapes(all), null);
+});
+
+const denials: { option: keyof EncodedCharactersOptions; refused: string[]; allowed: string[] }[] = [
+  { option: 'allowEncodedSlash', refused: ['/a%2Fb', '/a%2fb', '/public/..%2Fadmin'], allowed: ['/a%5Cb', '/a/b', '/a%252Fb'] },
+  { option: 'allowEncodedBackSlash', refused: ['/a%5Cb', '/a%5cb'], allowed: ['/a%2Fb'] },
+  { option: 'allowEncodedNullCharacter', refused: ['/a%00'], allowed: ['/a%01'] },
+  { option: 'allowEncodedSemicolon', refused: ['/a%3Bb', '/a%3bb'], allowed: ['/a;b'] },
+  { option: 'allowEncodedPercent', refused: ['/a%25b'], allowed: ['/a%41'] },
+  { option: 'allowEncodedQuestionMark', refused: ['/a%3F', '/a%3f'], allowed: ['/a'] },
+  { option: 'allowEncodedHash', refused: ['/a%23'], allowed: ['/a%20'] },
+];
+
+for (const d of denials) {
+  test(`encodedCharacters.${d.option}: false refuses ${d.refused.join(', ')}`, () => {
+    const denied = deniedEscapes({ ...all, [d.option]: false });
+    assert.ok(denied !== null);
+    for (const path of d.refused) assert.equal(hasDeniedEscape(path, denied), true, path);
+    for (const path of d.allowed) assert.equal(hasDeniedEscape(path, denied), false, path);
+    // Like Traefik, a '%' without two characters after it is refused once any check is on.
+    assert.equal(hasDeniedEscape('/a%2', denied), true);
+  });
+}
