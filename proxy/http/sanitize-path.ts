@@ -6,19 +6,19 @@
  * served by the backend as /admin. Reserved escapes stay encoded: `..%2F` is part of a segment, not cleaned across.
  */
 export function sanitizePath(rawPath: string): string {
-  if (!needsSanitizing(rawPath)) return rawPath;
+  if (!needsSanitizing(rawPath, true)) return rawPath;
   const escaped = rawPath.includes('%') ? normalizeEscapes(rawPath) : rawPath;
-  return cleanPath(escaped);
+  return needsSanitizing(escaped, false) ? cleanPath(escaped) : escaped;
 }
 
-/** One scan: true when the path holds a '%', a '//' or a `.`/`..` segment. */
-function needsSanitizing(path: string): boolean {
+/** One scan: true when the path holds a '//' or a `.`/`..` segment, or (with `escapes`) a '%'. */
+function needsSanitizing(path: string, escapes: boolean): boolean {
   const n = path.length;
   // Go cleans a relative path too (JoinPath roots it first); rare enough to always take the slow way.
   if (n > 0 && path.charCodeAt(0) !== 47 /* / */ && path !== '*') return true;
   for (let i = 0; i < n; i++) {
     const c = path.charCodeAt(i);
-    if (c === 37 /* % */) return true;
+    if (c === 37 /* % */ && escapes) return true;
     if (c !== 47 /* / */) continue;
     const next = path.charCodeAt(i + 1);
     if (next === 47) return true;
