@@ -23,6 +23,18 @@ const entryPointHttp = strictObject({
   tls: routerTls.optional(),
   encodeQuerySemicolons: bool.default(false),
   maxHeaderBytes: int.default(1_048_576),
+  // v3.3.6+: `.`/`..` segments and repeated slashes resolved before routing.
+  sanitizePath: bool.default(true),
+  // v3.6.4+ (all true by default since v3.6.7): escapes a routed path may hold; a false one answers 400.
+  encodedCharacters: strictObject({
+    allowEncodedSlash: bool.default(true),
+    allowEncodedBackSlash: bool.default(true),
+    allowEncodedNullCharacter: bool.default(true),
+    allowEncodedSemicolon: bool.default(true),
+    allowEncodedPercent: bool.default(true),
+    allowEncodedQuestionMark: bool.default(true),
+    allowEncodedHash: bool.default(true),
+  }).optional(),
 });
 
 const transport = strictObject({

@@ -18,7 +18,7 @@ export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryP
   const apiOnTraefik = config.api?.insecure === true;
   if ((pingOnTraefik || metricsOnTraefik || apiOnTraefik) && entryPoints.traefik === undefined) {
     const template = Object.values(config.entryPoints)[0];
-    if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined } };
+    if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined, sanitizePath: true, encodedCharacters: undefined } };
   }
   return entryPoints;
 }
@@ -34,6 +34,8 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     requestAcceptGraceTimeout: ep.transport.lifeCycle.requestAcceptGraceTimeout,
     maxHeaderBytes: ep.http.maxHeaderBytes,
     forwardedHeaders: { insecure: ep.forwardedHeaders.insecure, trustedIPs: ep.forwardedHeaders.trustedIPs },
+    sanitizePath: ep.http.sanitizePath,
+    encodedCharacters: ep.http.encodedCharacters ?? null,
     onDone,
   }));
 }

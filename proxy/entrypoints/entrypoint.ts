@@ -3,6 +3,7 @@ import type { ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FaultSink } from '../http/exchange-fault.js';
+import { deniedEscapes, type EncodedCharactersOptions } from '../http/encoded-characters.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
@@ -29,6 +30,10 @@ export interface EntryPointOptions {
   /** http.maxHeaderBytes: larger headers get 431. */
   maxHeaderBytes: number;
   forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
+  /** http.sanitizePath (Traefik default true): `.`/`..` segments and repeated slashes resolved before routing. */
+  sanitizePath: boolean;
+  /** http.encodedCharacters (Traefik v3.6.4+); null when not configured (nothing refused). */
+  encodedCharacters: EncodedCharactersOptions | null;
   onDone: ((ctx: RequestContext) => void) | null;
   /** Hears every error raised for one exchange (it ends that exchange, never the process); default: a process warning. */
   onFault?: FaultSink;
@@ -59,6 +64,8 @@ export class EntryPoint {
       trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
       onDone: options.onDone,
       faults: options.onFault ?? warnFault,
+      sanitizePath: options.sanitizePath,
+      deniedEscapes: deniedEscapes(options.encodedCharacters),
     };
     // A head must be whole within 60 s, or readTimeout when shorter (node:http's rule; both fronts apply it).
     const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;

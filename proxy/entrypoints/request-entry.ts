@@ -1,5 +1,6 @@
 import { reportFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
+import { hasDeniedEscape } from '../http/encoded-characters.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
@@ -19,6 +20,10 @@ export interface EntryPointContext {
   readonly onDone: ((ctx: RequestContext) => void) | null;
   /** Where errors raised for one exchange are reported. */
   readonly faults: FaultSink;
+  /** http.sanitizePath: `.`/`..` segments and repeated slashes resolved before routing. */
+  readonly sanitizePath: boolean;
+  /** http.encodedCharacters: bytes whose %XX escape in a routed path gets 400; null checks nothing. */
+  readonly deniedEscapes: ReadonlySet<number> | null;
 }
 
 /** Reads the current runtime once, routes the request and runs the matched router's chain. */
@@ -31,7 +36,7 @@ export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: Pro
     res.once('close', () => done(ctx));
   }
   armWriteTimeout(ep, ctx);
-  serveRoute(ctx, findRoute(ep, ctx));
+  serveRoute(ep, ctx, findRoute(ep, ctx));
 }
 
 /**
@@ -55,7 +60,7 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */
 export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
-  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/');
+  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/', ep.sanitizePath);
   const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
   return {
     req,
@@ -89,8 +94,8 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/** Answers ctx: 400 for a raw '#', 404 without a router, else the router's chain. */
-export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined): void {
+/** Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, else the router's chain. */
+export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
     sendBareStatus(ctx, 400, '');
@@ -101,6 +106,11 @@ export function serveRoute(ctx: RequestContext, target: RouteTarget | undefined)
     return;
   }
   ctx.routerName = target.name;
+  // Traefik checks encodedCharacters in the matched router's chain, before its middlewares.
+  if (ep.deniedEscapes !== null && hasDeniedEscape(ctx.rawPath, ep.deniedEscapes)) {
+    sendBareStatus(ctx, 400, '');
+    return;
+  }
   try {
     target.handler(ctx);
   } catch (err) {

@@ -1,3 +1,5 @@
+import { sanitizePath } from './sanitize-path.js';
+
 /**
  * Splits a request target into path and query, and derives the path matchers see: unreserved
  * %XX escapes decoded, reserved ones kept encoded, so `/foo%2Fbar` never matches `Path(/foo/bar)`
@@ -9,7 +11,8 @@ export interface RequestTarget {
   rawQuery: string;
 }
 
-export function splitRequestTarget(url: string): RequestTarget {
+/** With `sanitize` (the entrypoint's http.sanitizePath), `.`/`..` segments and repeated slashes are resolved first. */
+export function splitRequestTarget(url: string, sanitize = false): RequestTarget {
   let target = url;
   // Absolute-form (proxy-style) request lines: keep only path and query.
   if (target.charCodeAt(0) !== 47 /* '/' */ && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
@@ -17,7 +20,8 @@ export function splitRequestTarget(url: string): RequestTarget {
     target = slash === -1 ? '/' : target.slice(slash);
   }
   const q = target.indexOf('?');
-  const rawPath = q === -1 ? target : target.slice(0, q);
+  const received = q === -1 ? target : target.slice(0, q);
+  const rawPath = sanitize ? sanitizePath(received) : received;
   const rawQuery = q === -1 ? '' : target.slice(q + 1);
   return { rawPath, path: rawPath.includes('%') ? decodeUnreserved(rawPath) : rawPath, rawQuery };
 }

@@ -28,6 +28,8 @@ export function entryPointOptions(name: string, address = '127.0.0.1:0', extra: 
     requestAcceptGraceTimeout: 0,
     maxHeaderBytes: 1_048_576,
     forwardedHeaders: { insecure: false, trustedIPs: [] },
+    sanitizePath: true,
+    encodedCharacters: null,
     onDone: null,
     ...extra,
   };

@@ -156,7 +156,7 @@ class FrontConnection implements ResponseOwner {
         const done = ep.onDone;
         if (done !== null) res.once('close', () => done(ctx));
         armWriteTimeout(ep, ctx);
-        serveRoute(ctx, target);
+        serveRoute(ep, ctx, target);
       }
     } finally {
       this.processing = false;

@@ -71,6 +71,8 @@ const defaults: { desc: string; pick: (c: ReturnType<typeof validateStaticConfig
   { desc: 'idleTimeout 180s', pick: (c) => c.entryPoints.http?.transport.respondingTimeouts.idleTimeout, expect: 180_000 },
   { desc: 'graceTimeOut 10s', pick: (c) => c.entryPoints.http?.transport.lifeCycle.graceTimeOut, expect: 10_000 },
   { desc: 'maxHeaderBytes 1 MiB', pick: (c) => c.entryPoints.http?.http.maxHeaderBytes, expect: 1_048_576 },
+  { desc: 'sanitizePath true', pick: (c) => c.entryPoints.http?.http.sanitizePath, expect: true },
+  { desc: 'encodedCharacters absent (no escape refused)', pick: (c) => c.entryPoints.http?.http.encodedCharacters, expect: undefined },
   { desc: 'http2 streams 250', pick: (c) => c.entryPoints.http?.http2.maxConcurrentStreams, expect: 250 },
   { desc: 'serversTransport maxIdleConnsPerHost 200', pick: (c) => c.serversTransport.maxIdleConnsPerHost, expect: 200 },
   { desc: 'serversTransport dialTimeout 30s', pick: (c) => c.serversTransport.forwardingTimeouts.dialTimeout, expect: 30_000 },
@@ -93,6 +95,9 @@ for (const { desc, pick, expect } of defaults) {
 const sections: { desc: string; raw: unknown; pick: (c: ReturnType<typeof validateStaticConfig>['config']) => unknown; expect: unknown }[] = [
   { desc: 'ping: {} enables ping', raw: { ping: {} }, pick: (c) => c.ping?.entryPoint, expect: 'traefik' },
   { desc: 'api: null enables the dashboard', raw: { api: null }, pick: (c) => c.api?.dashboard, expect: true },
+  { desc: 'encodedCharacters: one option set, the others true (Traefik v3.6.7+)', raw: { entryPoints: { web: { address: ':80', http: { encodedCharacters: { allowEncodedSlash: false } } } } },
+    pick: (c) => c.entryPoints.web?.http.encodedCharacters, expect: { allowEncodedSlash: false, allowEncodedBackSlash: true, allowEncodedNullCharacter: true,
+      allowEncodedSemicolon: true, allowEncodedPercent: true, allowEncodedQuestionMark: true, allowEncodedHash: true } },
   { desc: 'docker: {} gets its defaults', raw: { providers: { docker: {} } }, pick: (c) => c.providers.docker?.exposedByDefault, expect: true },
   { desc: 'docker default rule', raw: { providers: { docker: null } }, pick: (c) => c.providers.docker?.defaultRule, expect: 'Host(`{{ normalize .Name }}`)' },
   { desc: 'prometheus buckets', raw: { metrics: { prometheus: {} } }, pick: (c) => c.metrics?.prometheus?.buckets, expect: [0.1, 0.3, 1.2, 5] },
@@ -118,7 +123,7 @@ const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
   { desc: 'accessLog bufferingSize', raw: { accessLog: { filePath: '/x', bufferingSize: 100 } }, paths: ['accessLog.bufferingSize'] },
   { desc: 'forwardedHeaders.connection', raw: { entryPoints: { web: { address: ':80', forwardedHeaders: { trustedIPs: ['10.0.0.0/8'], connection: ['X-Keep'] } } } }, paths: ['entryPoints.web.forwardedHeaders.connection'] },
-  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192 }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'V3' }, serversTransport: { insecureSkipVerify: true }, accessLog: { addInternals: true, fields: { defaultMode: 'drop' } } }, paths: [] },
+  { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192, sanitizePath: false, encodedCharacters: { allowEncodedHash: false } }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'V3' }, serversTransport: { insecureSkipVerify: true }, accessLog: { addInternals: true, fields: { defaultMode: 'drop' } } }, paths: [] },
 ];
 
 for (const { desc, raw, paths } of notImplemented) {
