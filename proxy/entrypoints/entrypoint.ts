@@ -76,15 +76,17 @@ export class EntryPoint {
     });
     const plainPipeline = new Http1Pipeline((req, res) => handleRequest(ctx, req, res, false, null));
     this.httpServer.on('request', (req, res) => plainPipeline.accept(req, res));
+    this.httpServer.on('clientError', (err: Error, socket: Duplex) => plainPipeline.clientError(err, socket));
     this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
     const tlsPipeline = new Http1Pipeline((req, res) => handleRequest(ctx, req, res, true, null));
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
-      onRequest: (req, res) => (req.httpVersionMajor === 1 ? tlsPipeline.accept(req, res) : handleRequest(ctx, req, res, true, null)),
+      onRequest: (req, res) => (req instanceof Http1ProxyRequest && res instanceof Http1ProxyResponse ? tlsPipeline.accept(req, res) : handleRequest(ctx, req, res, true, null)),
       onUpgrade: (req, socket, head) => onUpgrade(ctx, req, socket, head, true),
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
     });
+    this.httpsServer.on('clientError', (err: Error, socket: Duplex) => tlsPipeline.clientError(err, socket));
     this.httpsServer.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));

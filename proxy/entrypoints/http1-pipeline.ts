@@ -1,48 +1,79 @@
-import type { ProxyRequest, ProxyResponse } from '../http/proxy-exchange.js';
+import type { Duplex } from 'node:stream';
+import type { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
 
-type Exchange = readonly [ProxyRequest, ProxyResponse];
+type Exchange = readonly [Http1ProxyRequest, Http1ProxyResponse];
+
+/** One client connection's requests: the one being served and those parsed behind it. */
+interface ConnectionQueue {
+  current: Exchange;
+  readonly waiting: Exchange[];
+  /** node:http's answer to bytes it could not parse after the requests already queued, sent once they are answered. */
+  refusal: string | null;
+}
+
+// node:http's own answers to a connection it cannot go on reading (its 'clientError' default).
+const REFUSALS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+  ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+};
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 
 /**
  * node:http emits 'request' for every pipelined request it parsed from one read, at once: served as they
  * come, N pipelined requests on one connection would open N upstream connections together. HAProxy serves
  * a connection's requests one at a time, and so does this: the next request of a connection starts when
  * the answer before it is over (node keeps the answers in order either way).
+ * It also owns node's 'clientError': junk pipelined after complete requests is answered (400) after their
+ * answers, not instead of them, since the backend may already have acted on them.
  */
 export class Http1Pipeline {
-  /** Requests waiting behind the one in flight, by client connection; an entry means one is in flight. */
-  private readonly waiting = new WeakMap<object, Exchange[]>();
+  private readonly connections = new WeakMap<object, ConnectionQueue>();
 
-  constructor(private readonly serve: (req: ProxyRequest, res: ProxyResponse) => void) {}
+  constructor(private readonly serve: (req: Http1ProxyRequest, res: Http1ProxyResponse) => void) {}
 
-  accept(req: ProxyRequest, res: ProxyResponse): void {
-    const connection = req.socket;
-    const queue = this.waiting.get(connection);
+  accept(req: Http1ProxyRequest, res: Http1ProxyResponse): void {
+    const queue = this.connections.get(req.socket);
     if (queue !== undefined) {
-      queue.push([req, res]);
+      queue.waiting.push([req, res]);
       return;
     }
-    this.waiting.set(connection, []);
-    this.start(connection, req, res);
+    const fresh: ConnectionQueue = { current: [req, res], waiting: [], refusal: null };
+    this.connections.set(req.socket, fresh);
+    this.start(fresh);
   }
 
-  private start(connection: object, req: ProxyRequest, res: ProxyResponse): void {
-    res.once('close', () => this.next(connection));
+  /** node:http's 'clientError' for a connection of this server. */
+  clientError(err: Error & { code?: string }, socket: Duplex): void {
+    const refusal = REFUSALS[err.code ?? ''] ?? BAD_REQUEST;
+    const queue = this.connections.get(socket);
+    if (queue !== undefined && queue.current[0].complete && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
+      queue.refusal = refusal;
+      return;
+    }
+    // As node: answered only while the request in flight (if any) has sent nothing yet.
+    if (socket.writable && (queue === undefined || !queue.current[1].headersSent)) socket.write(refusal);
+    socket.destroy();
+  }
+
+  private start(queue: ConnectionQueue): void {
+    const [req, res] = queue.current;
+    res.once('close', () => this.next(queue));
     this.serve(req, res);
   }
 
-  private next(connection: object): void {
-    const queue = this.waiting.get(connection);
-    const following = queue?.shift();
-    if (following === undefined) {
-      this.waiting.delete(connection);
-      return;
-    }
-    const [req, res] = following;
+  private next(queue: ConnectionQueue): void {
+    const socket = queue.current[0].socket;
+    const following = queue.waiting.shift();
     // A connection that closed meanwhile leaves nothing to answer: its waiting requests are dropped with it.
-    if (res.clientGone || req.socket.destroyed === true) {
-      this.waiting.delete(connection);
+    if (following === undefined || socket.destroyed || following[1].clientGone) {
+      this.connections.delete(socket);
+      if (queue.refusal !== null && !socket.destroyed) {
+        socket.end(queue.refusal);
+      }
       return;
     }
-    this.start(connection, req, res);
+    queue.current = following;
+    this.start(queue);
   }
 }

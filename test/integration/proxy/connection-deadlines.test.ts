@@ -207,3 +207,34 @@ describe('pipelined requests', () => {
     assert.equal(upstreamSockets.size, 1, 'one upstream connection');
   });
 });
+
+describe('junk pipelined after a request', () => {
+  test('the answer to the request comes first, then 400, on the node:http front and over TLS HTTP/1.1', async (t) => {
+    const backend = await startBackend('app', (req, res) => setTimeout(() => res.end(`done ${req.url}`), 100));
+    const proxy = await startProxy(buildInput({
+      http: {
+        routers: {
+          'mw@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['h'] },
+          'secure@file': { rule: 'PathPrefix(`/`)', service: 's', tls: {} },
+        },
+        services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+        middlewares: { 'h@file': { headers: { customResponseHeaders: { 'X-Mw': 'yes' } } } },
+      },
+    }));
+    t.after(async () => {
+      await proxy.close(0);
+      await backend.close();
+    });
+    const port = proxy.port('web');
+    for (const socket of [await connectPlain(port), await connectTls(port, ['http/1.1'])]) {
+      socket.write('POST /order HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\n\r\nokGARBAGE \x01\r\n\r\n');
+      const reply = await new Promise<string>((resolve) => {
+        let got = '';
+        socket.on('data', (c: Buffer) => (got += c.toString('latin1')));
+        socket.once('close', () => resolve(got));
+      });
+      assert.match(reply, /^HTTP\/1\.1 200 [^]*done \/order[^]*HTTP\/1\.1 400 Bad Request\r\n/, JSON.stringify(reply));
+    }
+    assert.equal(backend.seen.filter((r) => r.url === '/order').length, 2);
+  });
+});
