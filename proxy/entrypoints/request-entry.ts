@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ClientRequest, ClientResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
+import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
@@ -55,6 +56,7 @@ export function requestContext(ep: EntryPointContext, req: ClientRequest, res: C
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
   const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/');
   const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
+  stripConnectionListed(req);
   return {
     req,
     res,

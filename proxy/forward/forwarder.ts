@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { applyHeaderHooks, type RequestContext } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
@@ -38,9 +39,6 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 /** Failures after sending: only requests that may be repeated (RFC 9110 idempotent methods). */
 const CUT_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-
-/** Response headers that describe the upstream connection, not the message. */
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 /**
  * Streams the request to the upstream and the response back, with backpressure both ways.
@@ -89,12 +87,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('client closed the connection'));
       return;
     }
-    const out: Record<string, string | string[]> = {};
-    for (const name in headers) {
-      const value = headers[name];
-      if (value === undefined || RESPONSE_HOP_BY_HOP.has(name)) continue;
-      out[name] = value;
-    }
+    const out = endToEndResponseHeaders(headers);
     if (this.setCookie !== null) {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
