@@ -55,8 +55,9 @@ export class Connection {
     exchange?.onConnectionClosed(this.error, this.reused);
   };
 
+  /** Open, and holding no byte nobody asked for (one read but not yet delivered would be another's answer). */
   get usable(): boolean {
-    return !this.socket.destroyed && this.socket.readyState === 'open';
+    return !this.socket.destroyed && this.socket.readyState === 'open' && this.socket.readableLength === 0;
   }
 
   destroy(): void {

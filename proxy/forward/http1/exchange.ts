@@ -56,6 +56,11 @@ export class Exchange implements Dispatcher.DispatchController {
     private readonly handler: Dispatcher.DispatchHandler,
   ) {}
 
+  /** Over: answered, failed or aborted. */
+  get done(): boolean {
+    return this.finished;
+  }
+
   get aborted(): boolean {
     return this.abortReason !== null;
   }
