@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { Connection } from './connection.js';
-import { bodyFraming, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
+import { bodyFraming, bodyStart, headEnd, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
 
 /** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
 export interface ForwardRequest {
@@ -24,8 +24,6 @@ export interface ExchangeHost {
   release(connection: Connection, reusable: boolean, keepAliveHintMs: number | null): void;
   readonly responseHeaderTimeout: number;
 }
-
-const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
  * One request and its response over one upstream connection. It is also the controller the
@@ -180,12 +178,13 @@ export class Exchange implements Dispatcher.DispatchController {
   private readHead(chunk: Buffer): Buffer | null {
     let buffer = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     for (;;) {
-      const end = buffer.indexOf(HEAD_END);
+      const end = headEnd(buffer);
+      // Counted whether the head arrived whole or in pieces.
+      if ((end < 0 ? buffer.length : end) > MAX_RESPONSE_HEAD_BYTES) {
+        this.fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
+        return null;
+      }
       if (end < 0) {
-        if (buffer.length > MAX_RESPONSE_HEAD_BYTES) {
-          this.fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
-          return null;
-        }
         this.pending = buffer;
         return null;
       }
@@ -193,7 +192,7 @@ export class Exchange implements Dispatcher.DispatchController {
       let head;
       try {
         head = parseResponseHead(buffer.toString('latin1', 0, end));
-        buffer = buffer.subarray(end + 4);
+        buffer = buffer.subarray(bodyStart(buffer, end));
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
           if (head.status === 101) throw Object.assign(new Error('upstream switched protocols unasked'), { code: 'HPE_INVALID_CONSTANT' });
@@ -204,7 +203,7 @@ export class Exchange implements Dispatcher.DispatchController {
         this.fail(err as Error);
         return null;
       }
-      this.keepAlive = keepsAlive(head);
+      this.keepAlive = keepsAlive(head, this.framing);
       this.hintMs = keepAliveHintMs(head);
       if (this.headerTimer !== null) clearTimeout(this.headerTimer);
       this.headerTimer = null;
