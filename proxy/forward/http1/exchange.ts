@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
+import { UpstreamError } from '../upstream-errors.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { Connection } from './connection.js';
 import { bodyFraming, bodyStart, headEnd, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
@@ -146,7 +147,7 @@ export class Exchange implements Dispatcher.DispatchController {
   };
 
   private readonly onBodyAborted = (): void => {
-    this.abort(Object.assign(new Error('client aborted the request body'), { code: 'ECONNRESET' }));
+    this.abort(new UpstreamError('client-aborted', 'client aborted the request body'));
   };
 
   private detachBody(): void {
@@ -181,7 +182,7 @@ export class Exchange implements Dispatcher.DispatchController {
       const end = headEnd(buffer);
       // Counted whether the head arrived whole or in pieces.
       if ((end < 0 ? buffer.length : end) > MAX_RESPONSE_HEAD_BYTES) {
-        this.fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
+        this.fail(new UpstreamError('bad-response', `upstream response head over ${MAX_RESPONSE_HEAD_BYTES} bytes`));
         return null;
       }
       if (end < 0) {
@@ -195,7 +196,7 @@ export class Exchange implements Dispatcher.DispatchController {
         buffer = buffer.subarray(bodyStart(buffer, end));
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
-          if (head.status === 101) throw Object.assign(new Error('upstream switched protocols unasked'), { code: 'HPE_INVALID_CONSTANT' });
+          if (head.status === 101) throw new UpstreamError('bad-response', 'upstream switched protocols unasked');
           continue;
         }
         this.framing = bodyFraming(this.request.method, head);
@@ -253,8 +254,11 @@ export class Exchange implements Dispatcher.DispatchController {
     this.handler.onResponseEnd?.(this, {});
   }
 
-  /** The connection closed (or failed) while this exchange owned it; `reused`: it had served before. */
-  onConnectionClosed(error: Error | null, reused: boolean): void {
+  /**
+   * The connection closed (or failed) while this exchange owned it; `reused`: it had served before;
+   * `connected`: its handshake completed (else the request reached no server).
+   */
+  onConnectionClosed(error: Error | null, reused: boolean, connected: boolean): void {
     if (this.finished) return;
     this.connection = null;
     if (this.framing !== null && this.framing.kind === 'close' && error === null) {
@@ -271,12 +275,20 @@ export class Exchange implements Dispatcher.DispatchController {
       this.host.assign(this, true);
       return;
     }
-    this.fail(error ?? Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+    this.fail(this.closedError(error, connected));
+  }
+
+  private closedError(error: Error | null, connected: boolean): Error {
+    // A throw from a response callback (no syscall) is pe-edge's own failure, passed on as it is.
+    if (error instanceof UpstreamError || (error !== null && (error as { syscall?: unknown }).syscall === undefined)) return error;
+    const what = error === null ? 'upstream closed the connection' : `upstream connection failed: ${error.message}`;
+    if (!connected) return new UpstreamError('refused', `cannot connect to upstream: ${error?.message ?? 'closed'}`, error);
+    return new UpstreamError(this.framing === null ? 'reset-before-answer' : 'reset-during-answer', what, error);
   }
 
   private onHeaderTimeout(): void {
     this.headerTimer = null;
-    this.fail(Object.assign(new Error('upstream response headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+    this.fail(new UpstreamError('timeout', `no upstream response head within ${this.host.responseHeaderTimeout} ms`));
   }
 
   /** Ends the exchange with an error: the connection cannot be trusted any more. */

@@ -1,4 +1,5 @@
 import type { Dispatcher, Pool } from 'undici';
+import { UpstreamError } from '../upstream-errors.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
 
@@ -53,7 +54,7 @@ export class Http1Pool implements ExchangeHost {
       const name = headers[i] as string;
       const value = headers[i + 1] as string;
       if (UNSAFE.test(name) || UNSAFE.test(value)) {
-        const error = Object.assign(new Error(`invalid request header "${name}"`), { code: 'UND_ERR_INVALID_ARG' });
+        const error = new UpstreamError('bad-request', `invalid request header "${name}"`);
         handler.onResponseError?.(closedController(error), error);
         return false;
       }

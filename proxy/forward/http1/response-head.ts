@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connectionTokens } from '../../http/hop-by-hop.js';
 import { trimOws } from '../../http/header-whitespace.js';
+import { UpstreamError } from '../upstream-errors.js';
 
 /** An upstream response's status line and headers, as the forwarder consumes them. */
 export interface ResponseHead {
@@ -44,23 +45,23 @@ export function bodyStart(buffer: Buffer, end: number): number {
 
 /**
  * Parses a response head (`head` is the latin1 text before the blank line, CRLF- or LF-separated).
- * Throws an error with an llhttp-style code on anything malformed: the forwarder answers 502.
+ * Throws a 'bad-response' UpstreamError on anything malformed: the forwarder answers 502.
  */
 export function parseResponseHead(head: string): ResponseHead {
   const lines = head.split('\n');
   const statusMatch = STATUS_LINE.exec(withoutCr(lines[0] as string));
-  if (statusMatch === null) throw headError('HPE_INVALID_CONSTANT', 'invalid status line');
+  if (statusMatch === null) throw headError('invalid status line');
   // No prototype: a header named __proto__ or constructor is a header like any other.
   const headers = Object.create(null) as IncomingHttpHeaders;
   const bag = headers as Record<string, string | string[]>;
   for (let i = 1; i < lines.length; i++) {
     const line = withoutCr(lines[i] as string);
     const colon = line.indexOf(':');
-    if (colon <= 0) throw headError('HPE_INVALID_HEADER_TOKEN', 'invalid header line');
+    if (colon <= 0) throw headError('invalid header line');
     const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw headError('HPE_INVALID_HEADER_TOKEN', `invalid header name "${name}"`);
+    if (!TOKEN.test(name)) throw headError(`invalid header name "${name}"`);
     const value = trimOws(line.slice(colon + 1));
-    if (INVALID_VALUE.test(value)) throw headError('HPE_INVALID_HEADER_TOKEN', `invalid value in header "${name}"`);
+    if (INVALID_VALUE.test(value)) throw headError(`invalid value in header "${name}"`);
     const key = name.toLowerCase();
     const existing = bag[key];
     if (existing === undefined) bag[key] = value;
@@ -68,7 +69,7 @@ export function parseResponseHead(head: string): ResponseHead {
     else bag[key] = [existing, value];
   }
   const status = Number(statusMatch[2]);
-  if (status < 100) throw headError('HPE_INVALID_STATUS', `invalid status code ${statusMatch[2]}`);
+  if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
   const reason = statusMatch[3] ?? '';
   return {
     status,
@@ -105,7 +106,7 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
   const headers = head.headers as Record<string, string | string[] | undefined>;
   const te = headers['transfer-encoding'];
   if (te !== undefined && (Array.isArray(te) || te.toLowerCase() !== 'chunked')) {
-    throw headError('HPE_INVALID_TRANSFER_ENCODING', `unsupported transfer encoding "${String(te)}"`);
+    throw headError(`unsupported transfer encoding "${String(te)}"`);
   }
   const status = head.status;
   if (status < 200 || status === 204 || status === 304) {
@@ -129,9 +130,9 @@ function contentLength(cl: string | string[] | undefined): number {
   let length = -1;
   for (const raw of values) {
     const v = raw.trim();
-    if (!/^\d{1,15}$/.test(v)) throw headError('HPE_INVALID_CONTENT_LENGTH', `invalid Content-Length "${raw}"`);
+    if (!/^\d{1,15}$/.test(v)) throw headError(`invalid Content-Length "${raw}"`);
     const n = Number(v);
-    if (length !== -1 && n !== length) throw headError('HPE_UNEXPECTED_CONTENT_LENGTH', 'conflicting Content-Length values');
+    if (length !== -1 && n !== length) throw headError('conflicting Content-Length values');
     length = n;
   }
   return length;
@@ -159,6 +160,6 @@ export function keepAliveHintMs(head: ResponseHead): number | null {
   return match === null ? null : Number(match[1]) * 1000;
 }
 
-function headError(code: string, message: string): Error {
-  return Object.assign(new Error(`upstream response: ${message}`), { code });
+function headError(message: string): UpstreamError {
+  return new UpstreamError('bad-response', `upstream response: ${message}`);
 }
