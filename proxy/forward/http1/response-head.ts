@@ -117,9 +117,10 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
     delete headers['content-length'];
     return method === 'HEAD' ? NO_BODY : CHUNKED;
   }
+  // A HEAD answer's length describes a body that is not sent: relayed as it is, as Go relays it.
+  if (method === 'HEAD') return NO_BODY;
   const length = contentLength(headers['content-length']);
   if (length >= 0) headers['content-length'] = String(length);
-  if (method === 'HEAD') return NO_BODY;
   return length < 0 ? UNTIL_CLOSE : { kind: 'length', length };
 }
 
