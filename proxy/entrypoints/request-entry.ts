@@ -1,6 +1,7 @@
 import { reportFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { hasDeniedEscape } from '../http/encoded-characters.js';
+import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
@@ -62,6 +63,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
   const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/', ep.sanitizePath);
   const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
+  stripConnectionListed(req);
   return {
     req,
     res,

@@ -2,11 +2,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { reportFault } from '../http/exchange-fault.js';
+import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { applyHeaderHooks, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { noteRetry, retryPolicyOf } from './retry-policy.js';
-import { classifyUpstreamError, errorCode } from './upstream-errors.js';
+import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -34,14 +35,8 @@ export interface UpstreamFailover {
   setCookieFor(upstream: Upstream): string | null;
 }
 
-/** Failures that happen before the request reached the server: safe to send elsewhere. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
-/** Failures after sending: only requests that may be repeated (RFC 9110 idempotent methods). */
-const CUT_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** Failures after sending are retried only for requests that may be repeated (RFC 9110 idempotent methods). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-
-/** Response headers that describe the upstream connection, not the message. */
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 /**
  * Streams the request to the upstream and the response back, with backpressure both ways.
@@ -98,12 +93,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('client closed the connection'));
       return;
     }
-    const out: ResponseHeaders = {};
-    for (const name in headers) {
-      const value = headers[name];
-      if (value === undefined || RESPONSE_HOP_BY_HOP.has(name)) continue;
-      out[name] = value;
-    }
+    const out = endToEndResponseHeaders(headers);
     if (this.setCookie !== null) {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
@@ -164,7 +154,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     if (this.res.clientGone || this.res.writableEnded) return;
     if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
       // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
-      const policy = NOT_CONNECTED.has(errorCode(error)) ? retryPolicyOf(this.ctx) : undefined;
+      const policy = neverConnected(error) ? retryPolicyOf(this.ctx) : undefined;
       const next = this.failover.next(this.upstream, this.attempt, policy?.retries);
       if (next !== undefined) {
         if (policy !== undefined) noteRetry(this.ctx);
@@ -189,8 +179,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   private retriable(error: Error): boolean {
     const ctx = this.ctx;
     if (ctx.upgrade !== null || (ctx.body === null && hasRequestBody(ctx))) return false;
-    const code = errorCode(error);
-    return NOT_CONNECTED.has(code) || (CUT_BEFORE_ANSWER.has(code) && IDEMPOTENT.has(ctx.method));
+    return neverConnected(error) || (cutBeforeAnswer(error) && IDEMPOTENT.has(ctx.method));
   }
 
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {

@@ -3,19 +3,8 @@ import type { RequestContext } from '../http/request-context.js';
 import { forwardedPort } from '../http/request-target.js';
 import { forwardedForOmitted } from '../http/forwarded-for-omission.js';
 import { middlewareSetHeaders } from '../http/request-header-edit.js';
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1 and Go's ReverseProxy list): never forwarded. */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
-  'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings',
-]);
-
-/** Incoming headers dropped unless the entrypoint trusts the peer (Traefik forwardedheaders). */
-const FORWARDED = new Set([
-  'x-forwarded-proto', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-server',
-  'x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-prefix', 'x-forwarded-tls-client-cert',
-  'x-forwarded-tls-client-cert-info', 'x-real-ip',
-]);
+import { FORWARDED_HEADERS } from '../http/forwarded-headers.js';
+import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 
 const SERVER_NAME = hostname();
 
@@ -33,7 +22,6 @@ export interface HeaderPolicy {
 export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy): string[] {
   const raw = ctx.req.rawHeaders;
   const out: string[] = [];
-  const connectionTokens = connectionListed(ctx);
   let xff: string | undefined;
   let xfProto: string | undefined;
   let xfHost: string | undefined;
@@ -52,12 +40,11 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
     const value = list[at + 1] as string;
     if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) continue;
     const lower = name.toLowerCase();
-    if (fromMiddleware && !FORWARDED.has(lower)) continue; // already in rawHeaders
-    if (lower === 'host' || HOP_BY_HOP.has(lower)) continue;
+    if (fromMiddleware && !FORWARDED_HEADERS.has(lower)) continue; // already in rawHeaders
+    if (lower === 'host' || REQUEST_HOP_BY_HOP.has(lower)) continue;
     // A body read whole by a middleware goes out with its own length (Go's buffering does the same).
     if (ctx.body !== null && lower === 'content-length') continue;
-    if (connectionTokens !== null && connectionTokens.has(lower) && !FORWARDED.has(lower)) continue;
-    if (FORWARDED.has(lower)) {
+    if (FORWARDED_HEADERS.has(lower)) {
       if (!policy.trusted && !fromMiddleware) continue;
       // These are rewritten below; remember what a trusted peer sent.
       if (lower === 'x-forwarded-for') { xff = xff === undefined ? value : `${xff}, ${value}`; continue; }
@@ -85,17 +72,3 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   );
   return out;
 }
-
-/** Header names listed in `Connection:` are hop-by-hop for this message too. */
-function connectionListed(ctx: RequestContext): Set<string> | null {
-  const value = ctx.req.headers.connection;
-  if (value === undefined) return null;
-  const tokens = (Array.isArray(value) ? value.join(',') : value).split(',');
-  const set = new Set<string>();
-  for (const t of tokens) {
-    const name = t.trim().toLowerCase();
-    if (name !== '' && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') set.add(name);
-  }
-  return set.size === 0 ? null : set;
-}
-

@@ -1,7 +1,34 @@
 /**
- * One table from an upstream failure to the status Traefik answers with (behaviour §2.3.2):
- * timeouts 504, connection-level errors 502, anything else (e.g. TLS verification) 500.
+ * Upstream failures: what went wrong (pe-edge's own pool says so with an UpstreamError; undici, used for
+ * TLS and upgrades, says so with its error codes) and the status Traefik answers with (behaviour §2.3.2):
+ * timeouts 504, connection-level errors and bad answers 502, anything else (e.g. TLS verification) 500.
  */
+export type UpstreamErrorKind =
+  /** No connection: refused, unreachable, name not resolved. Nothing reached the server. */
+  | 'refused'
+  /** No connection within dialTimeout. Nothing reached the server. */
+  | 'connect-timeout'
+  /** The connection failed after the request went out, before a whole response head came back. */
+  | 'reset-before-answer'
+  /** The connection failed while the body was being relayed. */
+  | 'reset-during-answer'
+  /** No response head within responseHeaderTimeout. */
+  | 'timeout'
+  /** The answer is malformed or cannot be relayed faithfully. */
+  | 'bad-response'
+  /** The request cannot be written (a header that would inject another). */
+  | 'bad-request'
+  /** The client's request body stopped short. */
+  | 'client-aborted';
+
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+
+  constructor(readonly kind: UpstreamErrorKind, message: string, cause?: Error | null) {
+    super(message, cause === null || cause === undefined ? undefined : { cause });
+  }
+}
+
 export interface UpstreamFailure {
   status: number;
   text: string;
@@ -11,6 +38,18 @@ const GATEWAY_TIMEOUT: UpstreamFailure = { status: 504, text: 'Gateway Timeout' 
 const BAD_GATEWAY: UpstreamFailure = { status: 502, text: 'Bad Gateway' };
 const INTERNAL: UpstreamFailure = { status: 500, text: 'Internal Server Error' };
 
+const BY_KIND: Record<UpstreamErrorKind, UpstreamFailure> = {
+  'refused': BAD_GATEWAY,
+  'connect-timeout': GATEWAY_TIMEOUT,
+  'reset-before-answer': BAD_GATEWAY,
+  'reset-during-answer': BAD_GATEWAY,
+  'timeout': GATEWAY_TIMEOUT,
+  'bad-response': BAD_GATEWAY,
+  'bad-request': INTERNAL,
+  'client-aborted': BAD_GATEWAY,
+};
+
+// undici's codes (TLS upstreams and upgrades go through undici).
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT',
 ]);
@@ -18,8 +57,11 @@ const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_INFO', 'HPE_INVALID_CONSTANT',
 ]);
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const CUT_BEFORE_ANSWER_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 export function classifyUpstreamError(err: Error): UpstreamFailure {
+  if (err instanceof UpstreamError) return BY_KIND[err.kind];
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (TIMEOUT_CODES.has(code)) return GATEWAY_TIMEOUT;
@@ -28,6 +70,18 @@ export function classifyUpstreamError(err: Error): UpstreamFailure {
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof Error) return classifyUpstreamError(cause);
   return code === undefined && err.name === 'SocketError' ? BAD_GATEWAY : INTERNAL;
+}
+
+/** The request never reached a server: it may go to another one, whatever its method. */
+export function neverConnected(err: Error): boolean {
+  if (err instanceof UpstreamError) return err.kind === 'refused' || err.kind === 'connect-timeout';
+  return NOT_CONNECTED_CODES.has(errorCode(err));
+}
+
+/** The connection failed before any answer: another server may take the request if it is idempotent. */
+export function cutBeforeAnswer(err: Error): boolean {
+  if (err instanceof UpstreamError) return err.kind === 'reset-before-answer';
+  return CUT_BEFORE_ANSWER_CODES.has(errorCode(err));
 }
 
 /** The system error code when undici wraps one (its SocketError carries the cause), else undici's own. */

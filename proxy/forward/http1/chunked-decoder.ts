@@ -1,3 +1,5 @@
+import { UpstreamError } from '../upstream-errors.js';
+
 /**
  * Decodes a `Transfer-Encoding: chunked` body as it arrives, in any split, handing out the payload
  * bytes as slices of the input (no copies). Strict where smuggling hides: sizes are hex only, every
@@ -104,7 +106,7 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** Errors carry llhttp-style codes, so the forwarder's status table (502) applies unchanged. */
-export function framingError(message: string): Error {
-  return Object.assign(new Error(`upstream response: ${message}`), { code: 'HPE_INVALID_CHUNK_SIZE' });
+/** A body the forwarder cannot relay faithfully: 502 when nothing was sent yet, else the client's connection is cut. */
+export function framingError(message: string): UpstreamError {
+  return new UpstreamError('bad-response', `upstream response: ${message}`);
 }

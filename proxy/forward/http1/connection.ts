@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { UpstreamError } from '../upstream-errors.js';
 import type { Exchange } from './exchange.js';
 
 /**
@@ -10,6 +11,8 @@ export class Connection {
   exchange: Exchange | null = null;
   /** Served at least one response: a close before any answer may be the server's idle timeout. */
   reused = false;
+  /** The TCP handshake completed: a failure before it means the request reached no server. */
+  connected = false;
   /** When it went idle (ms since epoch) and how long it may stay so. */
   idleSince = 0;
   idleLimitMs = 0;
@@ -17,17 +20,20 @@ export class Connection {
 
   constructor(host: string, port: number, dialTimeout: number, private readonly onClose: (c: Connection) => void) {
     this.socket = net.connect({ host, port, noDelay: true });
-    if (dialTimeout > 0) {
-      this.socket.setTimeout(dialTimeout, this.onDialTimeout);
-      this.socket.once('connect', () => this.socket.setTimeout(0));
-    }
+    if (dialTimeout > 0) this.socket.setTimeout(dialTimeout, this.onDialTimeout);
+    this.socket.once('connect', this.onConnect);
     this.socket.on('data', this.onData);
     this.socket.on('error', this.onError);
     this.socket.once('close', this.onSocketClose);
   }
 
+  private readonly onConnect = (): void => {
+    this.connected = true;
+    if (this.socket.timeout !== undefined && this.socket.timeout > 0) this.socket.setTimeout(0);
+  };
+
   private readonly onDialTimeout = (): void => {
-    this.socket.destroy(Object.assign(new Error('upstream connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+    this.socket.destroy(new UpstreamError('connect-timeout', 'upstream connect timeout'));
   };
 
   private readonly onData = (chunk: Buffer): void => {
@@ -52,11 +58,12 @@ export class Connection {
     const exchange = this.exchange;
     this.exchange = null;
     this.onClose(this);
-    exchange?.onConnectionClosed(this.error, this.reused);
+    exchange?.onConnectionClosed(this.error, this.reused, this.connected);
   };
 
+  /** Open, and holding no byte nobody asked for (one read but not yet delivered would be another's answer). */
   get usable(): boolean {
-    return !this.socket.destroyed && this.socket.readyState === 'open';
+    return !this.socket.destroyed && this.socket.readyState === 'open' && this.socket.readableLength === 0;
   }
 
   destroy(): void {

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
+import { UpstreamError } from '../upstream-errors.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { Connection } from './connection.js';
-import { bodyFraming, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
+import { bodyFraming, bodyStart, headEnd, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
 
 /** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
 export interface ForwardRequest {
@@ -24,8 +25,6 @@ export interface ExchangeHost {
   release(connection: Connection, reusable: boolean, keepAliveHintMs: number | null): void;
   readonly responseHeaderTimeout: number;
 }
-
-const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
  * One request and its response over one upstream connection. It is also the controller the
@@ -55,6 +54,11 @@ export class Exchange implements Dispatcher.DispatchController {
     private readonly chunkedBody: boolean,
     private readonly handler: Dispatcher.DispatchHandler,
   ) {}
+
+  /** Over: answered, failed or aborted. */
+  get done(): boolean {
+    return this.finished;
+  }
 
   get aborted(): boolean {
     return this.abortReason !== null;
@@ -143,7 +147,7 @@ export class Exchange implements Dispatcher.DispatchController {
   };
 
   private readonly onBodyAborted = (): void => {
-    this.abort(Object.assign(new Error('client aborted the request body'), { code: 'ECONNRESET' }));
+    this.abort(new UpstreamError('client-aborted', 'client aborted the request body'));
   };
 
   private detachBody(): void {
@@ -175,12 +179,13 @@ export class Exchange implements Dispatcher.DispatchController {
   private readHead(chunk: Buffer): Buffer | null {
     let buffer = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     for (;;) {
-      const end = buffer.indexOf(HEAD_END);
+      const end = headEnd(buffer);
+      // Counted whether the head arrived whole or in pieces.
+      if ((end < 0 ? buffer.length : end) > MAX_RESPONSE_HEAD_BYTES) {
+        this.fail(new UpstreamError('bad-response', `upstream response head over ${MAX_RESPONSE_HEAD_BYTES} bytes`));
+        return null;
+      }
       if (end < 0) {
-        if (buffer.length > MAX_RESPONSE_HEAD_BYTES) {
-          this.fail(Object.assign(new Error('upstream response head too large'), { code: 'HPE_HEADER_OVERFLOW' }));
-          return null;
-        }
         this.pending = buffer;
         return null;
       }
@@ -188,10 +193,10 @@ export class Exchange implements Dispatcher.DispatchController {
       let head;
       try {
         head = parseResponseHead(buffer.toString('latin1', 0, end));
-        buffer = buffer.subarray(end + 4);
+        buffer = buffer.subarray(bodyStart(buffer, end));
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
-          if (head.status === 101) throw Object.assign(new Error('upstream switched protocols unasked'), { code: 'HPE_INVALID_CONSTANT' });
+          if (head.status === 101) throw new UpstreamError('bad-response', 'upstream switched protocols unasked');
           continue;
         }
         this.framing = bodyFraming(this.request.method, head);
@@ -199,7 +204,7 @@ export class Exchange implements Dispatcher.DispatchController {
         this.fail(err as Error);
         return null;
       }
-      this.keepAlive = keepsAlive(head);
+      this.keepAlive = keepsAlive(head, this.framing);
       this.hintMs = keepAliveHintMs(head);
       if (this.headerTimer !== null) clearTimeout(this.headerTimer);
       this.headerTimer = null;
@@ -249,8 +254,11 @@ export class Exchange implements Dispatcher.DispatchController {
     this.handler.onResponseEnd?.(this, {});
   }
 
-  /** The connection closed (or failed) while this exchange owned it; `reused`: it had served before. */
-  onConnectionClosed(error: Error | null, reused: boolean): void {
+  /**
+   * The connection closed (or failed) while this exchange owned it; `reused`: it had served before;
+   * `connected`: its handshake completed (else the request reached no server).
+   */
+  onConnectionClosed(error: Error | null, reused: boolean, connected: boolean): void {
     if (this.finished) return;
     this.connection = null;
     if (this.framing !== null && this.framing.kind === 'close' && error === null) {
@@ -267,12 +275,20 @@ export class Exchange implements Dispatcher.DispatchController {
       this.host.assign(this, true);
       return;
     }
-    this.fail(error ?? Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+    this.fail(this.closedError(error, connected));
+  }
+
+  private closedError(error: Error | null, connected: boolean): Error {
+    // A throw from a response callback (no syscall) is pe-edge's own failure, passed on as it is.
+    if (error instanceof UpstreamError || (error !== null && (error as { syscall?: unknown }).syscall === undefined)) return error;
+    const what = error === null ? 'upstream closed the connection' : `upstream connection failed: ${error.message}`;
+    if (!connected) return new UpstreamError('refused', `cannot connect to upstream: ${error?.message ?? 'closed'}`, error);
+    return new UpstreamError(this.framing === null ? 'reset-before-answer' : 'reset-during-answer', what, error);
   }
 
   private onHeaderTimeout(): void {
     this.headerTimer = null;
-    this.fail(Object.assign(new Error('upstream response headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+    this.fail(new UpstreamError('timeout', `no upstream response head within ${this.host.responseHeaderTimeout} ms`));
   }
 
   /** Ends the exchange with an error: the connection cannot be trusted any more. */

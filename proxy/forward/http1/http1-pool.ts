@@ -1,4 +1,5 @@
 import type { Dispatcher, Pool } from 'undici';
+import { UpstreamError } from '../upstream-errors.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
 
@@ -30,6 +31,9 @@ const UNSAFE = /[\r\n\0]/;
 export class Http1Pool implements ExchangeHost {
   private readonly idle: Connection[] = [];
   private readonly busy = new Set<Connection>();
+  /** Exchanges waiting for the next hand-out of kept connections (see assign). */
+  private waiting: Exchange[] = [];
+  private handOutScheduled = false;
   private sweeper: NodeJS.Timeout | null = null;
   private closing = false;
   private drained: (() => void) | null = null;
@@ -50,7 +54,7 @@ export class Http1Pool implements ExchangeHost {
       const name = headers[i] as string;
       const value = headers[i + 1] as string;
       if (UNSAFE.test(name) || UNSAFE.test(value)) {
-        const error = Object.assign(new Error(`invalid request header "${name}"`), { code: 'UND_ERR_INVALID_ARG' });
+        const error = new UpstreamError('bad-request', `invalid request header "${name}"`);
         handler.onResponseError?.(closedController(error), error);
         return false;
       }
@@ -70,12 +74,42 @@ export class Http1Pool implements ExchangeHost {
     return true;
   }
 
+  /**
+   * A fresh connection starts at once. A kept one is handed out in the next check phase, for every
+   * exchange waiting then (one setImmediate per event-loop turn, not per request): by then the loop has
+   * read what was already waiting on idle sockets, and an idle socket that received anything is gone.
+   * So bytes an upstream sent before a request was written are never read as that request's answer.
+   */
   assign(exchange: Exchange, fresh: boolean): void {
-    let connection: Connection | undefined;
-    if (!fresh) {
-      while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+    if (fresh || this.idle.length === 0) {
+      this.start(exchange, this.connect());
+      return;
     }
-    connection ??= new Connection(this.options.host, this.options.port, this.options.dialTimeout, this.onConnectionClose);
+    this.waiting.push(exchange);
+    if (!this.handOutScheduled) {
+      this.handOutScheduled = true;
+      setImmediate(this.handOut);
+    }
+  }
+
+  private readonly handOut = (): void => {
+    this.handOutScheduled = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const exchange of waiting) {
+      if (exchange.done) continue; // aborted while it waited
+      let connection: Connection | undefined;
+      while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+      this.start(exchange, connection ?? this.connect());
+    }
+    this.checkDrained();
+  };
+
+  private connect(): Connection {
+    return new Connection(this.options.host, this.options.port, this.options.dialTimeout, this.onConnectionClose);
+  }
+
+  private start(exchange: Exchange, connection: Connection): void {
     this.busy.add(connection);
     connection.exchange = exchange;
     exchange.start(connection);
@@ -134,7 +168,7 @@ export class Http1Pool implements ExchangeHost {
   }
 
   private checkDrained(): void {
-    if (this.drained !== null && this.busy.size === 0) {
+    if (this.drained !== null && this.busy.size === 0 && this.waiting.length === 0) {
       this.drained();
       this.drained = null;
     }

@@ -1,9 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { connectionTokens } from '../../http/hop-by-hop.js';
 import { trimOws } from '../../http/header-whitespace.js';
+import { UpstreamError } from '../upstream-errors.js';
 
 /** An upstream response's status line and headers, as the forwarder consumes them. */
 export interface ResponseHead {
   readonly status: number;
+  /** The reason phrase when node:http can write it, else '' (node then sends the standard text). */
   readonly statusMessage: string;
   /** HTTP/1.0 answers close the connection unless they ask to keep it. */
   readonly http10: boolean;
@@ -20,24 +23,45 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 
+const LF = 10;
+const LF_CRLF = Buffer.from('\n\r\n');
+const LF_LF = Buffer.from('\n\n');
+
 /**
- * Parses a response head (`head` is the latin1 text before the blank line, CRLF-separated).
- * Throws an error with an llhttp-style code on anything malformed: the forwarder answers 502.
+ * Where the head in `buffer` ends: the index of the LF closing its last line, -1 while incomplete.
+ * Lines may end in CRLF or, as HAProxy, nginx and Go accept, a bare LF.
+ */
+export function headEnd(buffer: Buffer): number {
+  const crlf = buffer.indexOf(LF_CRLF);
+  // A bare-LF blank line counts only when it comes first; a CRLF head is scanned once more at most.
+  const lf = (crlf < 0 ? buffer : buffer.subarray(0, crlf)).indexOf(LF_LF);
+  return lf >= 0 ? lf : crlf;
+}
+
+/** The index where the body starts, for a head that ends at `end` (see headEnd). */
+export function bodyStart(buffer: Buffer, end: number): number {
+  return buffer[end + 1] === LF ? end + 2 : end + 3;
+}
+
+/**
+ * Parses a response head (`head` is the latin1 text before the blank line, CRLF- or LF-separated).
+ * Throws a 'bad-response' UpstreamError on anything malformed: the forwarder answers 502.
  */
 export function parseResponseHead(head: string): ResponseHead {
-  const lines = head.split('\r\n');
-  const statusMatch = STATUS_LINE.exec(lines[0] as string);
-  if (statusMatch === null) throw headError('HPE_INVALID_CONSTANT', 'invalid status line');
-  const headers: IncomingHttpHeaders = {};
+  const lines = head.split('\n');
+  const statusMatch = STATUS_LINE.exec(withoutCr(lines[0] as string));
+  if (statusMatch === null) throw headError('invalid status line');
+  // No prototype: a header named __proto__ or constructor is a header like any other.
+  const headers = Object.create(null) as IncomingHttpHeaders;
   const bag = headers as Record<string, string | string[]>;
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
+    const line = withoutCr(lines[i] as string);
     const colon = line.indexOf(':');
-    if (colon <= 0) throw headError('HPE_INVALID_HEADER_TOKEN', 'invalid header line');
+    if (colon <= 0) throw headError('invalid header line');
     const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw headError('HPE_INVALID_HEADER_TOKEN', `invalid header name "${name}"`);
+    if (!TOKEN.test(name)) throw headError(`invalid header name "${name}"`);
     const value = trimOws(line.slice(colon + 1));
-    if (INVALID_VALUE.test(value)) throw headError('HPE_INVALID_HEADER_TOKEN', `invalid value in header "${name}"`);
+    if (INVALID_VALUE.test(value)) throw headError(`invalid value in header "${name}"`);
     const key = name.toLowerCase();
     const existing = bag[key];
     if (existing === undefined) bag[key] = value;
@@ -45,13 +69,19 @@ export function parseResponseHead(head: string): ResponseHead {
     else bag[key] = [existing, value];
   }
   const status = Number(statusMatch[2]);
-  if (status < 100) throw headError('HPE_INVALID_STATUS', `invalid status code ${statusMatch[2]}`);
+  if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
+  const reason = statusMatch[3] ?? '';
   return {
     status,
-    statusMessage: statusMatch[3] ?? '',
+    // node's writeHead throws on a reason it cannot write (ERR_INVALID_CHAR); without one it sends the standard text.
+    statusMessage: INVALID_VALUE.test(reason) ? '' : reason,
     http10: statusMatch[1] === '0',
     headers,
   };
+}
+
+function withoutCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
 /** The framing of a response body, decided by RFC 9112 §6.3 from the request method and the head. */
@@ -68,48 +98,59 @@ const UNTIL_CLOSE: BodyFraming = { kind: 'close' };
 /**
  * The body framing, with the head's Content-Length made to agree with it before it is relayed:
  * dropped when Transfer-Encoding frames the body (RFC 9112 §6.3.3, as Go does; relaying both would let
- * an upstream smuggle a response to the client), one value when several equal ones were sent.
+ * an upstream smuggle a response to the client) and on answers that never have one (1xx, 204, 304),
+ * one value when several equal ones were sent. A transfer-coding other than a lone chunked is refused,
+ * as Go refuses it: relayed as they are, gzip-coded bytes would reach the client as another message.
  */
 export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
-  const framing = framingOf(method, head);
   const headers = head.headers as Record<string, string | string[] | undefined>;
-  if (headers['content-length'] !== undefined) {
-    if (headers['transfer-encoding'] !== undefined) delete headers['content-length'];
-    else if (framing.kind === 'length') headers['content-length'] = String(framing.length);
+  const te = headers['transfer-encoding'];
+  if (te !== undefined && (Array.isArray(te) || te.toLowerCase() !== 'chunked')) {
+    throw headError(`unsupported transfer encoding "${String(te)}"`);
   }
-  return framing;
+  const status = head.status;
+  if (status < 200 || status === 204 || status === 304) {
+    delete headers['content-length'];
+    return NO_BODY;
+  }
+  if (te !== undefined) {
+    delete headers['content-length'];
+    return method === 'HEAD' ? NO_BODY : CHUNKED;
+  }
+  // A HEAD answer's length describes a body that is not sent: relayed as it is, as Go relays it.
+  if (method === 'HEAD') return NO_BODY;
+  const length = contentLength(headers['content-length']);
+  if (length >= 0) headers['content-length'] = String(length);
+  return length < 0 ? UNTIL_CLOSE : { kind: 'length', length };
 }
 
-function framingOf(method: string, head: ResponseHead): BodyFraming {
-  const { status, headers } = head;
-  if (method === 'HEAD' || status === 204 || status === 304 || status < 200) return NO_BODY;
-  const te = headers['transfer-encoding'];
-  if (te !== undefined) {
-    const codings = (Array.isArray(te) ? te.join(',') : te).toLowerCase();
-    // Chunked must be the final coding; a length alongside it is ignored (RFC 9112 §6.3.3).
-    if (/(?:^|,)\s*chunked\s*$/.test(codings)) return CHUNKED;
-    return UNTIL_CLOSE;
-  }
-  const cl = headers['content-length'];
-  if (cl === undefined) return UNTIL_CLOSE;
+/** The one length the Content-Length values agree on, -1 when absent; throws when one is invalid or they differ. */
+function contentLength(cl: string | string[] | undefined): number {
+  if (cl === undefined) return -1;
   const values = Array.isArray(cl) ? cl : cl.split(',');
   let length = -1;
   for (const raw of values) {
     const v = raw.trim();
-    if (!/^\d{1,15}$/.test(v)) throw headError('HPE_INVALID_CONTENT_LENGTH', `invalid Content-Length "${raw}"`);
+    if (!/^\d{1,15}$/.test(v)) throw headError(`invalid Content-Length "${raw}"`);
     const n = Number(v);
-    if (length !== -1 && n !== length) throw headError('HPE_UNEXPECTED_CONTENT_LENGTH', 'conflicting Content-Length values');
+    if (length !== -1 && n !== length) throw headError('conflicting Content-Length values');
     length = n;
   }
-  return { kind: 'length', length };
+  return length;
 }
 
-/** Whether the connection may carry another request after this response (RFC 9112 §9.3). */
-export function keepsAlive(head: ResponseHead): boolean {
+/**
+ * Whether the connection may carry another request after this response (RFC 9112 §9.3). HTTP/1.0 has
+ * no chunked coding: when a 1.0 server uses it anyway, where its body ends is its guess, so the
+ * connection is not trusted with another request even if the server asks for keep-alive.
+ */
+export function keepsAlive(head: ResponseHead, framing: BodyFraming): boolean {
+  if (framing.kind === 'close') return false;
   const connection = head.headers.connection;
-  const tokens = connection === undefined ? '' : (Array.isArray(connection) ? connection.join(',') : connection).toLowerCase();
-  if (tokens.includes('close')) return false;
-  return !head.http10 || tokens.includes('keep-alive');
+  const tokens = connection === undefined ? null : connectionTokens(connection);
+  if (tokens !== null && tokens.includes('close')) return false;
+  if (!head.http10) return true;
+  return tokens !== null && tokens.includes('keep-alive') && head.headers['transfer-encoding'] === undefined;
 }
 
 /** The server's `Keep-Alive: timeout=N` hint in ms, or null. */
@@ -120,6 +161,6 @@ export function keepAliveHintMs(head: ResponseHead): number | null {
   return match === null ? null : Number(match[1]) * 1000;
 }
 
-function headError(code: string, message: string): Error {
-  return Object.assign(new Error(`upstream response: ${message}`), { code });
+function headError(message: string): UpstreamError {
+  return new UpstreamError('bad-response', `upstream response: ${message}`);
 }

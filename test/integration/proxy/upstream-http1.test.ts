@@ -1,54 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
+import { startRawBackend } from '../../support/raw-backend.js';
 import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 
 // pe-edge speaks HTTP/1.1 to plain upstreams with its own connection pool (proxy/forward/http1/).
 // These upstreams answer with exact bytes, to prove each framing reaches the client intact and that
 // kept-alive connections are reused only when that is safe.
-
-interface RawBackend {
-  url: string;
-  /** Connections accepted so far. */
-  connections: number;
-  /** Request heads received, in order. */
-  heads: string[];
-  close(): Promise<void>;
-}
-
-/** A TCP server that calls `answer` for each request head (requests without bodies only). */
-async function startRawBackend(answer: (socket: net.Socket, head: string, index: number) => void): Promise<RawBackend> {
-  const sockets = new Set<net.Socket>();
-  const backend: RawBackend = { url: '', connections: 0, heads: [], close: async () => undefined };
-  const server = net.createServer((socket) => {
-    backend.connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
-    let pending = '';
-    socket.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('latin1');
-      let end: number;
-      while ((end = pending.indexOf('\r\n\r\n')) >= 0) {
-        const head = pending.slice(0, end);
-        pending = pending.slice(end + 4);
-        backend.heads.push(head);
-        answer(socket, head, backend.heads.length - 1);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  backend.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  backend.close = () => new Promise<void>((resolve) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => resolve());
-  });
-  return backend;
-}
 
 /** Sends raw bytes on one connection; resolves with all that came back once `until` matches (or after 3 s). */
 async function rawExchange(port: number, bytes: string, until: RegExp): Promise<string> {

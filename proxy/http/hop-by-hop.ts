@@ -1,0 +1,66 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { FORWARDED_HEADERS } from './forwarded-headers.js';
+import type { ProxyRequest, ResponseHeaders } from './request-context.js';
+import { deleteRequestHeader } from './request-header-edit.js';
+import { trimOws } from './header-whitespace.js';
+
+/**
+ * Headers that describe one connection, not the message (Go's httputil.ReverseProxy hopHeaders, lower-case):
+ * never relayed either way. Requests also lose HTTP2-Settings, meaningful only with an h2c upgrade.
+ */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
+  'te', 'trailer', 'transfer-encoding', 'upgrade',
+]);
+export const REQUEST_HOP_BY_HOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'http2-settings']);
+
+// Connection values that name no other header: the common case costs one lookup, no parsing.
+const PLAIN_CONNECTION = new Set(['keep-alive', 'Keep-Alive', 'close', 'Close', 'upgrade', 'Upgrade']);
+
+/** The lower-case names a Connection header lists (Go splits every value on ','), null when none matter. */
+export function connectionListed(value: string | string[] | undefined): string[] | null {
+  if (value === undefined || (typeof value === 'string' && PLAIN_CONNECTION.has(value))) return null;
+  const names = connectionTokens(value);
+  return names.length === 0 ? null : names;
+}
+
+/** Every lower-case token of a Connection header (close and keep-alive included). */
+export function connectionTokens(value: string | string[]): string[] {
+  const tokens: string[] = [];
+  for (const v of typeof value === 'string' ? [value] : value) {
+    for (const token of v.split(',')) {
+      const name = trimOws(token).toLowerCase();
+      if (name !== '') tokens.push(name);
+    }
+  }
+  return tokens;
+}
+
+/**
+ * Traefik removes what a client's Connection header lists once, at the entrypoint, before routing and
+ * middlewares: so a value a middleware sets later (customRequestHeaders, basicAuth headerField) survives.
+ * X-Forwarded-* stay (Traefik manages them), as do Host (not a header in Go) and Upgrade.
+ */
+export function stripConnectionListed(req: ProxyRequest): void {
+  const listed = connectionListed(req.headers.connection);
+  if (listed === null) return;
+  for (const name of listed) {
+    if (name === 'host' || name === 'upgrade' || name === 'connection' || FORWARDED_HEADERS.has(name)) continue;
+    if (req.headers[name] !== undefined) deleteRequestHeader(req, name);
+  }
+}
+
+/**
+ * An upstream's response headers minus hop-by-hop ones and those its Connection header lists (Go's
+ * removeHopByHopHeaders), in a null-prototype object: a header named __proto__ is just a header.
+ */
+export function endToEndResponseHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
+  const listed = connectionListed(headers.connection);
+  const out = Object.create(null) as ResponseHeaders;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || (listed !== null && listed.includes(name))) continue;
+    out[name] = value;
+  }
+  return out;
+}

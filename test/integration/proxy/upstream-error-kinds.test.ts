@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
+import { Http1Pool } from '../../../proxy/forward/http1/http1-pool.js';
+import { classifyUpstreamError, UpstreamError, type UpstreamErrorKind } from '../../../proxy/forward/upstream-errors.js';
+import { startRawBackend } from '../../support/raw-backend.js';
+
+// pe-edge's pool says what went wrong with an UpstreamError kind; the forwarder maps kinds to statuses.
+
+/** Dispatches one GET through a fresh pool; resolves with the error it ended with, or null. */
+async function failureOf(port: number, responseHeaderTimeout = 0): Promise<Error | null> {
+  const pool = new Http1Pool({
+    host: '127.0.0.1', port, dialTimeout: 2000, responseHeaderTimeout, idleConnTimeout: 1000, maxIdleConns: 2,
+    fallback: () => { throw new Error('no upgrades here'); },
+  });
+  const outcome = await new Promise<Error | null>((resolve) => {
+    const handler: Dispatcher.DispatchHandler = {
+      onResponseError: (_c, error) => resolve(error),
+      onResponseEnd: () => resolve(null),
+    };
+    pool.dispatch({ path: '/', method: 'GET', headers: ['Host', 'a.test'], body: null }, handler);
+  });
+  await pool.close();
+  return outcome;
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const cases: { kind: UpstreamErrorKind; status: number; answer?: (socket: net.Socket) => void; headerTimeout?: number }[] = [
+  { kind: 'refused', status: 502 },
+  { kind: 'reset-before-answer', status: 502, answer: (s) => s.end('HTTP/1.1 200 OK\r\nContent-') },
+  { kind: 'reset-during-answer', status: 502, answer: (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort') },
+  { kind: 'timeout', status: 504, answer: () => undefined, headerTimeout: 100 },
+  { kind: 'bad-response', status: 502, answer: (s) => s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n') },
+];
+
+for (const c of cases) {
+  test(`the pool reports ${c.kind}, answered ${c.status}`, async (t) => {
+    let port: number;
+    if (c.answer === undefined) {
+      port = await closedPort();
+    } else {
+      const backend = await startRawBackend(c.answer);
+      t.after(() => backend.close());
+      port = Number(new URL(backend.url).port);
+    }
+    const error = await failureOf(port, c.headerTimeout);
+    assert.ok(error instanceof UpstreamError, String(error));
+    assert.equal(error.kind, c.kind);
+    assert.equal(classifyUpstreamError(error).status, c.status);
+  });
+}

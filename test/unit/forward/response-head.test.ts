@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bodyFraming, bodyStart, headEnd, keepsAlive, parseResponseHead } from '../../../proxy/forward/http1/response-head.js';
+
+/** Finds the head in `wire`, parses it, frames it for `method`; returns what the pool acts on. */
+function read(wire: string, method = 'GET') {
+  const buffer = Buffer.from(wire, 'latin1');
+  const end = headEnd(buffer);
+  if (end < 0) return null;
+  const head = parseResponseHead(buffer.toString('latin1', 0, end));
+  const framing = bodyFraming(method, head);
+  return { head, framing, body: buffer.subarray(bodyStart(buffer, end)).toString('latin1'), reuse: keepsAlive(head, framing) };
+}
+
+test('the head ends at the first blank line, whatever mix of CRLF and bare LF ends its lines', () => {
+  const rows: [string, string | null][] = [
+    ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'ok'],
+    ['HTTP/1.1 200 OK\nContent-Length: 2\n\nok', 'ok'],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 2\n\r\nok', 'ok'],
+    ['HTTP/1.1 200 OK\nContent-Length: 6\r\n\nok\r\n\r\n', 'ok\r\n\r\n'],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\n\nab', '\n\nab'],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n', null],
+  ];
+  for (const [wire, body] of rows) assert.equal(read(wire)?.body ?? null, body, JSON.stringify(wire));
+});
+
+test('framing and reuse follow the status, the codings and the version', () => {
+  const rows: [string, string, string, boolean][] = [
+    // wire, method, framing kind, reusable
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', 'GET', 'chunked', true],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\nContent-Length: 3\r\n\r\n', 'GET', 'chunked', true],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n', 'GET', 'length', false],
+    ['HTTP/1.1 200 OK\r\n\r\n', 'GET', 'close', false],
+    ['HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n', 'GET', 'none', true],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', 'HEAD', 'none', true],
+    ['HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n', 'GET', 'length', false],
+    ['HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n', 'GET', 'length', true],
+    ['HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n', 'GET', 'chunked', false],
+  ];
+  for (const [wire, method, kind, reuse] of rows) {
+    const r = read(wire, method);
+    assert.equal(r?.framing.kind, kind, wire);
+    assert.equal(r?.reuse, reuse, wire);
+  }
+});
+
+test('Content-Length is never relayed beside Transfer-Encoding nor on 204/304', () => {
+  for (const wire of [
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n',
+    'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n',
+    'HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n',
+  ]) assert.equal(read(wire)?.head.headers['content-length'], undefined, wire);
+});
+
+test('unsupported transfer-codings are refused', () => {
+  for (const te of ['gzip, chunked', 'chunked, chunked', 'gzip', 'identity']) {
+    assert.throws(() => read(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${te}\r\n\r\n`), /unsupported transfer encoding/, te);
+  }
+  assert.throws(() => read('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n'), /unsupported/);
+});
+
+test('a reason phrase is kept only when node:http can write it', () => {
+  const rows: [string, string][] = [
+    ['HTTP/1.1 200 O\x0bK\x7f\x01', ''],
+    ['HTTP/1.1 200 Fine\tand dandy', 'Fine\tand dandy'],
+    ['HTTP/1.1 200 Caf\xe9', 'Caf\xe9'],
+    ['HTTP/1.1 200', ''],
+  ];
+  for (const [line, reason] of rows) assert.equal(parseResponseHead(line).statusMessage, reason, JSON.stringify(line));
+});
+
+test('__proto__ and constructor are header names like any other', () => {
+  const head = parseResponseHead('HTTP/1.1 200 OK\r\n__proto__: x\r\nconstructor: y\r\nhasOwnProperty: z');
+  assert.equal(Object.getPrototypeOf(head.headers), null);
+  assert.deepEqual(Object.entries(head.headers), [['__proto__', 'x'], ['constructor', 'y'], ['hasownproperty', 'z']]);
+});
