@@ -6,7 +6,6 @@ import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { applyHeaderHooks, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
-import { noteRetry, retryPolicyOf } from './retry-policy.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
@@ -154,10 +153,10 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     if (this.res.clientGone || this.res.writableEnded) return;
     if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
       // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
-      const policy = neverConnected(error) ? retryPolicyOf(this.ctx) : undefined;
+      const policy = neverConnected(error) ? (this.ctx.retry ?? undefined) : undefined;
       const next = this.failover.next(this.upstream, this.attempt, policy?.retries);
       if (next !== undefined) {
-        if (policy !== undefined) noteRetry(this.ctx);
+        if (policy !== undefined) this.ctx.retries++;
         this.res.off('close', this.onClientClose);
         const delay = policy?.delayMs(this.attempt) ?? 0;
         if (delay <= 0) this.retryOn(next);

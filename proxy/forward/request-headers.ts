@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
 import type { RequestContext } from '../http/request-context.js';
 import { forwardedPort } from '../http/request-target.js';
-import { forwardedForOmitted } from '../http/forwarded-for-omission.js';
-import { middlewareSetHeaders } from '../http/request-header-edit.js';
 import { FORWARDED_HEADERS } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 
@@ -30,7 +28,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
 
   // An untrusted peer's X-Forwarded-* are dropped, but those a middleware set (stripPrefix's
   // X-Forwarded-Prefix) are the proxy's own: they are read again, after rawHeaders, as trusted.
-  const own = policy.trusted ? undefined : middlewareSetHeaders(ctx.req);
+  const own = policy.trusted ? undefined : (ctx.ownHeaders ?? undefined);
   const total = own === undefined ? raw.length : raw.length + own.length;
   for (let i = 0; i < total; i += 2) {
     const fromMiddleware = i >= raw.length;
@@ -62,7 +60,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   if (ctx.body !== null) out.push('Content-Length', String(ctx.body.length));
   const proto = xfProto ?? (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http');
   out.push('Host', policy.host);
-  if (!forwardedForOmitted(ctx.req)) out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
+  if (!ctx.omitForwardedFor) out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
   out.push(
     'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
     'X-Forwarded-Port', xfPort ?? forwardedPort(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),

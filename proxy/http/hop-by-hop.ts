@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FORWARDED_HEADERS } from './forwarded-headers.js';
 import type { ProxyRequest, ResponseHeaders } from './request-context.js';
-import { deleteRequestHeader } from './request-header-edit.js';
+import { removeRequestHeader } from './request-header-edit.js';
 import { trimOws } from './header-whitespace.js';
 
 /**
@@ -46,7 +46,7 @@ export function stripConnectionListed(req: ProxyRequest): void {
   if (listed === null) return;
   for (const name of listed) {
     if (name === 'host' || name === 'upgrade' || name === 'connection' || FORWARDED_HEADERS.has(name)) continue;
-    if (req.headers[name] !== undefined) deleteRequestHeader(req, name);
+    if (req.headers[name] !== undefined) removeRequestHeader(req, name);
   }
 }
 

@@ -49,6 +49,29 @@ export interface RequestContext {
   response: ResponseHooks | null;
   /** Set for HTTP/1.1 Upgrade requests (WebSocket): the client socket to relay once upstream answers 101. */
   readonly upgrade: UpgradeRequest | null;
+  /**
+   * Headers middlewares set on this request, flat [name, value, ...] like rawHeaders; null when none. The
+   * forwarder drops an untrusted peer's X-Forwarded-* (Traefik removes them at the entrypoint, before any
+   * middleware runs); the values recorded here were set after that point in Traefik's order, so they survive.
+   */
+  ownHeaders: string[] | null;
+  /** `customRequestHeaders: {X-Forwarded-For: ""}`: Go's ReverseProxy then sends no X-Forwarded-For at all. */
+  omitForwardedFor: boolean;
+  /** A retry middleware's budget for this request; null without one. */
+  retry: RetryPolicy | null;
+  /** Retries the forwarder made under `retry` (traefik_service_retries_total). */
+  retries: number;
+}
+
+/**
+ * A retry middleware's budget: how many times the forwarder may retry a server it could not connect to,
+ * and how long to wait first.
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt (attempts - 1). */
+  readonly retries: number;
+  /** Delay before retry number `retry` (0 = the first retry), ms. */
+  delayMs(retry: number): number;
 }
 
 export interface UpgradeRequest {

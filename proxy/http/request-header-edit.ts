@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ProxyRequest } from './request-context.js';
+import type { ProxyRequest, RequestContext } from './request-context.js';
 
 /**
  * Request-header edits by middlewares (Go's req.Header.Set/Add/Del). The forwarder builds the upstream
@@ -7,57 +7,42 @@ import type { ProxyRequest } from './request-context.js';
  * (HTTP/2's compat request exposes them through getters, so they are never reassigned).
  */
 
-/**
- * Values middlewares put in each header, by request. The forwarder drops an untrusted peer's
- * X-Forwarded-* (Traefik removes them at the entrypoint, before any middleware runs); the values
- * recorded here were set after that point in Traefik's order, so they must survive.
- */
-const OWNED = new WeakMap<ProxyRequest, string[]>();
-
 /** Replaces every value of `name` with `value`. */
-export function setRequestHeader(req: ProxyRequest, name: string, value: string): void {
+export function setRequestHeader(ctx: RequestContext, name: string, value: string): void {
   const lower = name.toLowerCase();
+  const req = ctx.req;
   removeFlat(req.rawHeaders, lower);
   req.rawHeaders.push(name, value);
   headersOf(req)[lower] = lower === 'set-cookie' ? [value] : value;
-  const own = owned(req);
+  const own = (ctx.ownHeaders ??= []);
   removeFlat(own, lower);
   own.push(name, value);
 }
 
 /** Appends one more value of `name`, as Go's Header.Add (node joins repeats with ", " in `headers`). */
-export function addRequestHeader(req: ProxyRequest, name: string, value: string): void {
+export function addRequestHeader(ctx: RequestContext, name: string, value: string): void {
   const lower = name.toLowerCase();
+  const req = ctx.req;
   req.rawHeaders.push(name, value);
   const headers = headersOf(req);
   const current = headers[lower];
   if (current === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
   else if (Array.isArray(current)) current.push(value);
   else headers[lower] = `${current}, ${value}`;
-  owned(req).push(name, value);
+  (ctx.ownHeaders ??= []).push(name, value);
 }
 
-/** Removes every value of `name`. */
-export function deleteRequestHeader(req: ProxyRequest, name: string): void {
+/** Removes every value of `name`, the client's and any a middleware set. */
+export function deleteRequestHeader(ctx: RequestContext, name: string): void {
+  removeRequestHeader(ctx.req, name);
+  if (ctx.ownHeaders !== null) removeFlat(ctx.ownHeaders, name.toLowerCase());
+}
+
+/** Removes every value of `name` the client sent (before any middleware ran). */
+export function removeRequestHeader(req: ProxyRequest, name: string): void {
   const lower = name.toLowerCase();
   removeFlat(req.rawHeaders, lower);
   delete headersOf(req)[lower];
-  const own = OWNED.get(req);
-  if (own !== undefined) removeFlat(own, lower);
-}
-
-/** Headers middlewares set on this request, flat [name, value, ...] like rawHeaders; undefined when none. */
-export function middlewareSetHeaders(req: ProxyRequest): readonly string[] | undefined {
-  return OWNED.get(req);
-}
-
-function owned(req: ProxyRequest): string[] {
-  let list = OWNED.get(req);
-  if (list === undefined) {
-    list = [];
-    OWNED.set(req, list);
-  }
-  return list;
 }
 
 function headersOf(req: ProxyRequest): Record<string, string | string[] | undefined> {

@@ -3,7 +3,6 @@
 // bumped in place; prom-client only formats them at scrape time, so a request never hashes label sets.
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { Handler, RequestContext } from '../http/request-context.js';
-import { retriesOf } from '../forward/retry-policy.js';
 import { firstHeaderValue } from '../http/request-header-edit.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric-labels.js';
@@ -276,7 +275,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     if (services !== null) {
       const labels = labelsOf(`s\0${service}`, () => ({ service }));
       services.record(service, labels, o);
-      const n = retriesOf(ctx);
+      const n = ctx.retries;
       if (n > 0 && retries !== null) retries.child(service, labels).value += n;
     }
   };

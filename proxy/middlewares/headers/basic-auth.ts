@@ -36,8 +36,8 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
       }, UNAUTHORIZED);
       return;
     }
-    if (headerField !== '') setRequestHeader(ctx.req, headerField, user);
-    if (removeHeader) deleteRequestHeader(ctx.req, 'Authorization');
+    if (headerField !== '') setRequestHeader(ctx, headerField, user);
+    if (removeHeader) deleteRequestHeader(ctx, 'Authorization');
     next(ctx);
   };
 }

@@ -1,4 +1,3 @@
-import { omitForwardedFor } from '../../http/forwarded-for-omission.js';
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { requestHeaderAsTraefikSees } from './forwarded-view.js';
@@ -40,12 +39,12 @@ export class CustomHeaders {
     for (const edit of this.requestEdits) {
       // Go's req.Host is not a header: the forwarder sends ctx.hostHeader (passHostHeader) as Host.
       if (edit.kind === 'host') replaceHost(ctx, edit.value);
-      else if (edit.kind === 'delete') deleteRequestHeader(ctx.req, edit.name);
+      else if (edit.kind === 'delete') deleteRequestHeader(ctx, edit.name);
       else if (edit.kind === 'omitForwardedFor') {
-        deleteRequestHeader(ctx.req, 'X-Forwarded-For');
-        omitForwardedFor(ctx.req);
+        deleteRequestHeader(ctx, 'X-Forwarded-For');
+        ctx.omitForwardedFor = true;
       }
-      else setRequestHeader(ctx.req, edit.name, edit.value);
+      else setRequestHeader(ctx, edit.name, edit.value);
     }
   }
 
@@ -64,7 +63,7 @@ export class CustomHeaders {
 function replaceHost(ctx: RequestContext, host: string): void {
   for (const [lower, name] of PINNED) {
     if (ctx.trustForwarded && ctx.req.headers[lower] !== undefined) continue;
-    setRequestHeader(ctx.req, name, requestHeaderAsTraefikSees(ctx, lower));
+    setRequestHeader(ctx, name, requestHeaderAsTraefikSees(ctx, lower));
   }
   ctx.hostHeader = host;
 }

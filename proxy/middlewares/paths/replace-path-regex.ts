@@ -27,7 +27,7 @@ export function createReplacePathRegex(options: ReplacePathRegexOptions, next: H
       next(ctx);
       return;
     }
-    addRequestHeader(ctx.req, 'X-Replaced-Path', current);
+    addRequestHeader(ctx, 'X-Replaced-Path', current);
     const replaced = current.replace(all, jsReplacement);
     const unescapeError = pathUnescapeError(replaced);
     if (unescapeError !== null) {

@@ -16,7 +16,7 @@ export function createReplacePath(options: ReplacePathOptions, next: Handler): H
   const rawPath = toEscapedPath(options.path);
   const path = matcherPath(rawPath);
   return (ctx: RequestContext): void => {
-    addRequestHeader(ctx.req, 'X-Replaced-Path', ctx.rawPath);
+    addRequestHeader(ctx, 'X-Replaced-Path', ctx.rawPath);
     if (unescapeError !== null) {
       sendGoError(ctx, 500, unescapeError);
       return;

@@ -20,7 +20,7 @@ export function createStripPrefixRegex(options: StripPrefixRegexOptions, next: H
       if (prefix === '' || !ctx.path.startsWith(prefix)) continue;
       stripMatched(ctx, prefix.length, false);
       if (rejectDotSegments(ctx)) return;
-      addRequestHeader(ctx.req, 'X-Forwarded-Prefix', prefix);
+      addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix);
       next(ctx);
       return;
     }

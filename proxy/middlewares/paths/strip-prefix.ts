@@ -21,7 +21,7 @@ export function createStripPrefix(options: StripPrefixOptions, next: Handler): H
       if (!ctx.path.startsWith(prefix)) continue;
       stripMatched(ctx, prefix.length, forceSlash);
       if (rejectDotSegments(ctx)) return;
-      addRequestHeader(ctx.req, 'X-Forwarded-Prefix', prefix.trim());
+      addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix.trim());
       next(ctx);
       return;
     }

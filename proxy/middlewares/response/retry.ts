@@ -1,5 +1,4 @@
-import type { Handler, RequestContext } from '../../http/request-context.js';
-import { setRetryPolicy, type RetryPolicy } from '../../forward/retry-policy.js';
+import type { Handler, RequestContext, RetryPolicy } from '../../http/request-context.js';
 
 /** labels-spec `retry`, validated and defaulted (initialInterval in ms). */
 export interface RetryOptions {
@@ -33,7 +32,7 @@ export function createRetry(options: RetryOptions, next: Handler): Handler {
   if (options.attempts === 1) return next;
   const policy: RetryPolicy = { retries: options.attempts - 1, delayMs: retryBackoff(options.attempts, options.initialInterval) };
   return (ctx: RequestContext): void => {
-    setRetryPolicy(ctx, policy);
+    ctx.retry = policy;
     next(ctx);
   };
 }

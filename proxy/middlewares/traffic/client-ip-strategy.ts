@@ -1,5 +1,4 @@
 import { isIPv6 } from 'node:net';
-import { middlewareSetHeaders } from '../../http/request-header-edit.js';
 import type { RequestContext } from '../../http/request-context.js';
 import { IpChecker } from './ip-checker.js';
 
@@ -59,8 +58,8 @@ function forwardedFor(ctx: RequestContext): string {
     const value = ctx.req.headers['x-forwarded-for'];
     return value === undefined ? '' : Array.isArray(value) ? value.join(', ') : value;
   }
-  const set = middlewareSetHeaders(ctx.req);
-  if (set === undefined) return '';
+  const set = ctx.ownHeaders;
+  if (set === null) return '';
   let joined = '';
   for (let i = 0; i < set.length; i += 2) {
     if ((set[i] as string).toLowerCase() !== 'x-forwarded-for') continue;

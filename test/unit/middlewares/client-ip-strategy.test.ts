@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
+import { fakeContext } from './fake-context.js';
 import { setRequestHeader } from '../../../proxy/http/request-header-edit.js';
 import { createClientIpStrategy, ipv6SubnetAddress, type IpStrategyOptions } from '../../../proxy/middlewares/traffic/client-ip-strategy.js';
 
 function ctx(clientIp: string, xff: string | undefined, trusted = true): RequestContext {
-  const headers: Record<string, string> = xff === undefined ? {} : { 'x-forwarded-for': xff };
-  const rawHeaders = xff === undefined ? [] : ['X-Forwarded-For', xff];
-  return { clientIp, trustForwarded: trusted, req: { headers, rawHeaders } } as unknown as RequestContext;
+  const { ctx: base } = fakeContext({ trustForwarded: trusted, headers: xff === undefined ? [] : [['X-Forwarded-For', xff]] });
+  return { ...base, clientIp };
 }
 
 const CASES: [name: string, strategy: IpStrategyOptions | undefined, clientIp: string, xff: string | undefined, expect: string][] = [
@@ -36,7 +36,7 @@ test("an untrusted peer's X-Forwarded-For does not count, one set by a middlewar
   const depth = createClientIpStrategy({ depth: 1 }, 'ipStrategy');
   assert.equal(depth(ctx('10.0.0.9', '1.1.1.1', false)), '');
   const c = ctx('10.0.0.9', '1.1.1.1', false);
-  setRequestHeader(c.req, 'X-Forwarded-For', '4.4.4.4');
+  setRequestHeader(c, 'X-Forwarded-For', '4.4.4.4');
   assert.equal(depth(c), '4.4.4.4');
 });
 
