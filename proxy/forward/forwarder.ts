@@ -7,6 +7,7 @@ import { applyHeaderHooks, type ProxyResponse, type RequestContext, type Respons
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
+import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -34,8 +35,6 @@ export interface UpstreamFailover {
   setCookieFor(upstream: Upstream): string | null;
 }
 
-/** Failures after sending are retried only for requests that may be repeated (RFC 9110 idempotent methods). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * Streams the request to the upstream and the response back, with backpressure both ways.
@@ -178,7 +177,8 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   private retriable(error: Error): boolean {
     const ctx = this.ctx;
     if (ctx.upgrade !== null || (ctx.body === null && hasRequestBody(ctx))) return false;
-    return neverConnected(error) || (cutBeforeAnswer(error) && IDEMPOTENT.has(ctx.method));
+    if (neverConnected(error)) return true;
+    return cutBeforeAnswer(error) && isReplayable(ctx.method, IDEMPOTENCY_KEY_HEADERS.some((name) => ctx.req.headers[name] !== undefined));
   }
 
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {

@@ -4,6 +4,7 @@ import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { UpstreamError } from '../upstream-errors.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { Connection } from './connection.js';
+import { isIdempotencyKeyHeader, isReplayable } from '../replay-policy.js';
 import { bodyFraming, bodyStart, headEnd, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
 
 /** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
@@ -305,18 +306,13 @@ export class Exchange implements Dispatcher.DispatchController {
   }
 }
 
-/**
- * Go's rule (net/http Request.isReplayable): no streamed body, and a method without side effects or an
- * Idempotency-Key header. A POST the server may have acted on before closing is never sent twice.
- */
+/** See replay-policy.ts: a POST the server may have acted on before closing is never sent twice. */
 function replayable(request: ForwardRequest): boolean {
   if (request.body !== null && !Buffer.isBuffer(request.body)) return false;
-  const m = request.method;
-  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || m === 'TRACE') return true;
-  const headers = request.headers;
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = (headers[i] as string).toLowerCase();
-    if (name === 'idempotency-key' || name === 'x-idempotency-key') return true;
-  }
+  return isReplayable(request.method, hasIdempotencyKey(request.headers));
+}
+
+function hasIdempotencyKey(flat: readonly string[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (isIdempotencyKeyHeader((flat[i] as string).toLowerCase())) return true;
   return false;
 }
