@@ -100,6 +100,12 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
     applyHeaderHooks(this.ctx, statusCode, out);
+    // Buffering holds the whole answer and writes the head itself once the body is complete.
+    const hold = this.ctx.response?.hold ?? null;
+    if (hold !== null) {
+      this.sink = hold(statusCode, out);
+      return;
+    }
     const bodyHook = this.ctx.response?.body ?? null;
     if (bodyHook !== null) this.sink = bodyHook(statusCode, out) ?? res;
     if (this.http2 || statusMessage === undefined || statusMessage === '') res.writeHead(statusCode, out);
@@ -213,7 +219,7 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
       path: (upstream.basePath + ctx.rawPath || '/') + query,
       method: ctx.method as Dispatcher.HttpMethod,
       headers,
-      body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null),
+      body: ctx.body?.open() ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req : null),
       upgrade: upgradeValue,
     },
     new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, attempt),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 
 /** A client request as node:http (HTTP/1.1) or node:http2's compatibility API (HTTP/2) hands it to us. */
@@ -42,7 +42,7 @@ export interface RequestContext {
   /** Monotonic start time, process.hrtime.bigint(). */
   readonly startedAt: bigint;
   /** The request body when a middleware has read it whole (buffering); null means stream it from `req`. */
-  body: Buffer | null;
+  body: WholeBody | null;
   /** Response body bytes the forwarder relayed (what access logs and metrics report for chunked answers). */
   bytesSent: number;
   /** Response-side work middlewares asked for; null (the common case) costs the forwarder nothing. */
@@ -56,6 +56,14 @@ export interface UpgradeRequest {
   readonly head: Buffer;
 }
 
+/** A request body read whole (buffering): held in memory, or spilled to a temporary file when large. */
+export interface WholeBody {
+  /** Bytes in the body: the Content-Length sent upstream. */
+  readonly length: number;
+  /** The body from its first byte, once per attempt: the bytes themselves, or a new stream of the file. */
+  open(): Buffer | Readable;
+}
+
 /** Upstream response headers as the forwarder is about to send them (lower-case names). */
 export type ResponseHeaders = Record<string, string | string[]>;
 
@@ -67,6 +75,11 @@ export interface ResponseHooks {
   headers: ((status: number, headers: ResponseHeaders) => void)[];
   /** Replaces where the body goes (a compressor in front of the client); may edit headers first. */
   body: ((status: number, headers: ResponseHeaders) => Writable | null) | null;
+  /**
+   * Holds the whole answer (buffering): takes the upstream's status, headers and body, and writes the head
+   * itself once the body is complete (through `body`, if set), so it can still answer something else.
+   */
+  hold: ((status: number, headers: ResponseHeaders) => Writable) | null;
 }
 
 /** Runs the header hooks middlewares registered, innermost first, on headers about to be sent. */
@@ -78,7 +91,7 @@ export function applyHeaderHooks(ctx: RequestContext, status: number, headers: R
 
 /** The hooks of ctx, created on first use. */
 export function responseHooks(ctx: RequestContext): ResponseHooks {
-  return (ctx.response ??= { headers: [], body: null });
+  return (ctx.response ??= { headers: [], body: null, hold: null });
 }
 
 /** A step on the request path: a router's middleware chain ends in a service handler. */
