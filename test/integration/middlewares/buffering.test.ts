@@ -7,6 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { bufferedMemoryBytes, SPOOL_FILE_PREFIX } from '../../../proxy/middlewares/body-spool.js';
@@ -42,20 +43,22 @@ async function allFreed(): Promise<void> {
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** A backend with `handler` behind the real proxy, one router through buffering with `options`. */
-async function bufferedProxy(t: { after: (fn: () => Promise<void>) => void }, options: Record<string, unknown>, handler: Handler): Promise<{ url: string; port: number }> {
+/**
+ * A backend with `handler` behind the real proxy, one router through buffering with `options`
+ * (or through the middlewares of `chain`, in order, when given).
+ */
+async function bufferedProxy(t: { after: (fn: () => Promise<void>) => void }, options: Record<string, unknown>, handler: Handler, chain?: Record<string, unknown>[]): Promise<{ url: string; port: number }> {
   const backend = http.createServer(handler);
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
-  const { config, issues } = validateDynamicConfig({ http: { middlewares: { b: { buffering: options } } } });
+  const raw = Object.fromEntries((chain ?? [{ buffering: options }]).map((m, i) => [`m${i}`, m]));
+  const { config, issues } = validateDynamicConfig({ http: { middlewares: raw } });
   assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
-  const middleware = config.http.middlewares.b;
-  assert.ok(middleware !== undefined);
   const proxy = await startProxy(buildInput({
     http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['b'] } },
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: Object.keys(raw) } },
       services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` }] } } },
-      middlewares: { 'b@file': middleware },
+      middlewares: Object.fromEntries(Object.entries(config.http.middlewares).map(([name, m]) => [`${name}@file`, m])),
     },
   }));
   t.after(() => proxy.close(0));
@@ -222,6 +225,23 @@ test('buffering: the response spool goes, and the upstream is let go, when the c
   await allFreed();
   await until('the upstream request to be aborted', () => upstreamClosed);
 });
+
+for (const order of ['compress, buffering', 'buffering, compress']) {
+  test(`buffering with compress (${order}): the held answer goes out compressed and whole`, async (t) => {
+    const body = patterned(2 * 1024 * 1024);
+    const chain = order.split(', ').map((name) => (name === 'compress' ? { compress: {} } : { buffering: { memResponseBodyBytes: 65536 } }));
+    const { url } = await bufferedProxy(t, {}, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      Readable.from(body.chunks).pipe(res);
+    }, chain);
+    const res = await request(url, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    const compressed = Buffer.from(await res.body.arrayBuffer());
+    assert.equal(createHash('sha256').update(gunzipSync(compressed)).digest('hex'), body.sha);
+    await allFreed();
+  });
+}
 
 test('buffering: a 200 MiB upload without maxRequestBodyBytes does not grow memory with its size', { timeout: 120_000 }, async (t) => {
   const size = 200 * 1024 * 1024;
