@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { request } from 'undici';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { bufferedMemoryBytes, SPOOL_FILE_PREFIX } from '../../../proxy/middlewares/body-spool.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
 // Spool files go to os.tmpdir(): a directory of this file's own, so what it sees is its proxy's, and it goes at the end.
 const spoolDir = mkdtempSync(join(tmpdir(), 'pe-edge-buffering-test-'));
@@ -242,6 +244,47 @@ for (const order of ['compress, buffering', 'buffering, compress']) {
     await allFreed();
   });
 }
+
+test('buffering over HTTP/2: a spooled upload and a spooled answer arrive byte-exact, and the files go', async (t) => {
+  const upload = patterned(2 * 1024 * 1024 + 3);
+  const answer = patterned(3 * 1024 * 1024 + 1);
+  const backend = http.createServer((req, res) => {
+    void digest(req).then((d) => {
+      res.writeHead(200, { 'x-upload': `${d.length}:${d.sha}` });
+      Readable.from(answer.chunks).pipe(res);
+    });
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const { config } = validateDynamicConfig({ http: { middlewares: { b: { buffering: { memRequestBodyBytes: 65536, memResponseBodyBytes: 65536 } } } } });
+  const middleware = config.http.middlewares.b;
+  assert.ok(middleware !== undefined);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {}, middlewares: ['b'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` }] } } },
+      middlewares: { 'b@file': middleware },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const session = http2.connect(`https://127.0.0.1:${proxy.port('web')}`, { ca: cert.cert, servername: 'a.test' });
+  session.on('error', () => undefined);
+  t.after(() => session.destroy());
+  const stream = session.request({ ':method': 'POST', ':path': '/', ':authority': 'a.test' });
+  Readable.from(upload.chunks).pipe(stream);
+  const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => { stream.once('response', resolve); stream.once('error', reject); });
+  assert.equal(head[':status'], 200);
+  assert.equal(head['x-upload'], `${2 * 1024 * 1024 + 3}:${upload.sha}`);
+  assert.equal(head['content-length'], String(3 * 1024 * 1024 + 1));
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  assert.equal(hash.digest('hex'), answer.sha);
+  await allFreed();
+});
 
 test('buffering: a 200 MiB upload without maxRequestBodyBytes does not grow memory with its size', { timeout: 120_000 }, async (t) => {
   const size = 200 * 1024 * 1024;
