@@ -98,6 +98,12 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     }
     applyHeaderHooks(this.ctx, statusCode, out);
     this.held = { status: statusCode, headers: out, reason: safeReason(statusMessage) };
+    // Buffering holds the whole answer and writes the head itself once the body is complete.
+    const hold = this.ctx.response?.hold ?? null;
+    if (hold !== null) {
+      this.sink = hold(statusCode, out, this.sendHeld);
+      return;
+    }
     const bodyHook = this.ctx.response?.body ?? null;
     const sink = bodyHook === null ? null : bodyHook(statusCode, out, this.sendHeld);
     if (sink !== null) this.sink = sink;
@@ -243,7 +249,7 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
       path: (upstream.basePath + ctx.rawPath || '/') + query,
       method: ctx.method as Dispatcher.HttpMethod,
       headers,
-      body: ctx.body ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req.bodyStream : null),
+      body: ctx.body?.open() ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req.bodyStream : null),
       upgrade: upgradeValue,
     },
     new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, attempt),

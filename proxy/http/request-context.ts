@@ -1,4 +1,4 @@
-import type { Duplex, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { FaultSink } from './exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
 
@@ -42,7 +42,7 @@ export interface RequestContext {
   /** Monotonic start time, process.hrtime.bigint(). */
   readonly startedAt: bigint;
   /** The request body when a middleware has read it whole (buffering); null means stream it from `req`. */
-  body: Buffer | null;
+  body: WholeBody | null;
   /** Response body bytes the forwarder relayed (what access logs and metrics report for chunked answers). */
   bytesSent: number;
   /** Response-side work middlewares asked for; null (the common case) costs the forwarder nothing. */
@@ -79,6 +79,14 @@ export interface UpgradeRequest {
   readonly head: Buffer;
 }
 
+/** A request body read whole (buffering): held in memory, or spilled to a temporary file when large. */
+export interface WholeBody {
+  /** Bytes in the body: the Content-Length sent upstream. */
+  readonly length: number;
+  /** The body from its first byte, once per attempt: the bytes themselves, or a new stream of the file. */
+  open(): Buffer | Readable;
+}
+
 /**
  * What middlewares do to the upstream's response, registered while the request passes through them.
  * Header hooks run innermost first (the order responses travel back through a chain).
@@ -91,6 +99,11 @@ export interface ResponseHooks {
    * its first byte reaches the client); null leaves body and head to the forwarder.
    */
   body: ((status: number, headers: ResponseHeaders, sendHead: () => void) => Writable | null) | null;
+  /**
+   * Holds the whole answer (buffering): takes the upstream's status, headers and body, and sends the head
+   * (`sendHead`, through `body` if set) once the body is complete, so it can still answer something else.
+   */
+  hold: ((status: number, headers: ResponseHeaders, sendHead: () => void) => Writable) | null;
 }
 
 /** Runs the header hooks middlewares registered, innermost first, on headers about to be sent. */
@@ -102,7 +115,7 @@ export function applyHeaderHooks(ctx: RequestContext, status: number, headers: R
 
 /** The hooks of ctx, created on first use. */
 export function responseHooks(ctx: RequestContext): ResponseHooks {
-  return (ctx.response ??= { headers: [], body: null });
+  return (ctx.response ??= { headers: [], body: null, hold: null });
 }
 
 /** A step on the request path: a router's middleware chain ends in a service handler. */

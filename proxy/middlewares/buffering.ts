@@ -1,5 +1,8 @@
-import type { Handler, RequestContext } from '../http/request-context.js';
-import { answer } from '../http/traefik-responses.js';
+import type { Writable } from 'node:stream';
+import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
+import { answer, sendBareStatus } from '../http/traefik-responses.js';
+import { relayToResponse } from '../http/relay-to-response.js';
+import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from './body-spool.js';
 
 export interface BufferingOptions {
   maxRequestBodyBytes?: number | undefined;
@@ -9,50 +12,140 @@ export interface BufferingOptions {
   retryExpression?: string | undefined;
 }
 
+interface Limits {
+  readonly maxRequest: number;
+  readonly memRequest: number;
+  readonly maxResponse: number;
+  readonly memResponse: number;
+}
+
 const TOO_LARGE = 'Request Entity Too Large';
+const INTERNAL_ERROR = 'Internal Server Error';
 
 /**
- * Traefik's buffering, request side: the body is read whole (up to maxRequestBodyBytes, else 413)
- * and forwarded with a Content-Length. Response buffering and retryExpression are refused at build
- * time, so a router never runs with half of what its configuration asks for.
+ * Traefik's buffering (oxy's buffer): the request body is read whole before it goes upstream, with a
+ * Content-Length, and the response is read whole before the client sees any of it. Each body stays in
+ * memory up to mem*BodyBytes and spills to a temporary file beyond (see BodySpool). Over
+ * maxRequestBodyBytes: 413; over maxResponseBodyBytes: 500; 0 means no limit. retryExpression is refused
+ * at build time, so a router never runs with half of what its configuration asks for.
  */
 export function createBuffering(options: BufferingOptions, next: Handler): Handler {
-  if ((options.maxResponseBodyBytes ?? 0) > 0) throw new Error('buffering.maxResponseBodyBytes is not implemented yet in pe-edge');
   if ((options.retryExpression ?? '') !== '') throw new Error('buffering.retryExpression is not implemented yet in pe-edge');
-  const max = options.maxRequestBodyBytes ?? 0;
+  const limits: Limits = {
+    maxRequest: options.maxRequestBodyBytes ?? 0,
+    memRequest: memoryLimit(options.memRequestBodyBytes),
+    maxResponse: options.maxResponseBodyBytes ?? 0,
+    memResponse: memoryLimit(options.memResponseBodyBytes),
+  };
   return (ctx: RequestContext): void => {
+    // An upgrade has no body to read and no answer to hold (oxy steps aside for hijacked connections).
+    if (ctx.upgrade !== null) return next(ctx);
     const declared = ctx.req.headers['content-length'];
-    if (max > 0 && declared !== undefined && Number(declared) > max) {
-      reject(ctx);
+    if (limits.maxRequest > 0 && declared !== undefined && Number(declared) > limits.maxRequest) {
+      tooLarge(ctx);
       return;
     }
-    const body = ctx.req.bodyStream;
-    if (body === null) {
-      next(ctx);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let rejected = false;
-    body.on('data', (chunk: Buffer) => {
-      if (rejected) return;
-      size += chunk.length;
-      if (max > 0 && size > max) {
-        rejected = true;
-        reject(ctx);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once('end', () => {
-      if (rejected) return;
-      ctx.body = Buffer.concat(chunks, size);
-      next(ctx);
-    });
+    new BufferedExchange(ctx, limits, next).start();
   };
 }
 
-function reject(ctx: RequestContext): void {
-  // The rest of the body is not read: close the connection after answering instead of draining it.
+/**
+ * Traefik passes 0 for an unset mem*BodyBytes, which sends every body to disk; pe-edge keeps the
+ * documented 1 MiB instead (the client sees no difference, the disk does).
+ */
+function memoryLimit(value: number | undefined): number {
+  return value !== undefined && value > 0 ? value : DEFAULT_MEMORY_BODY_BYTES;
+}
+
+/** One request through buffering: its body, then its answer, each in a spool freed when the request is over. */
+class BufferedExchange {
+  private request: BodySpool | null = null;
+  private response: BodySpool | null = null;
+  private status = 0;
+  private headers: ResponseHeaders = {};
+  /** The forwarder's head writer for the held answer (the one writer, with its reason phrase and fault report). */
+  private sendHead: () => void = () => undefined;
+
+  constructor(private readonly ctx: RequestContext, private readonly limits: Limits, private readonly next: Handler) {}
+
+  start(): void {
+    // The response closes when the request is over: answered, failed, or the client went away.
+    this.ctx.res.once('close', this.dispose);
+    const spool = new BodySpool(this.limits.memRequest, this.limits.maxRequest, this.requestRefused);
+    this.request = spool;
+    spool.once('finish', this.requestRead);
+    const body = this.ctx.req.bodyStream;
+    if (body === null) spool.end();
+    else body.pipe(spool);
+  }
+
+  private readonly requestRead = (): void => {
+    const spool = this.request;
+    if (spool === null || spool.refused !== null || spool.disposed) return;
+    this.ctx.body = spool;
+    responseHooks(this.ctx).hold = this.hold;
+    this.next(this.ctx);
+  };
+
+  private readonly requestRefused = (reason: SpoolRefusal): void => {
+    if (reason === 'too-large') tooLarge(this.ctx);
+    else sendBareStatus(this.ctx, 500, INTERNAL_ERROR);
+  };
+
+  /** The forwarder hands over the upstream's answer; a retry on another server starts a new one. */
+  private readonly hold = (status: number, headers: ResponseHeaders, sendHead: () => void): Writable => {
+    this.response?.dispose();
+    this.status = status;
+    this.headers = headers;
+    this.sendHead = sendHead;
+    const spool = new BodySpool(this.limits.memResponse, this.limits.maxResponse, this.responseRefused);
+    this.response = spool;
+    spool.once('finish', this.responseRead);
+    return spool;
+  };
+
+  private readonly responseRefused = (): void => {
+    // oxy answers 500 for a response over maxResponseBodyBytes; its body is dropped as it arrives.
+    sendBareStatus(this.ctx, 500, INTERNAL_ERROR);
+  };
+
+  /** The whole answer is here: the head goes out with its length, then the body from memory or the file. */
+  private readonly responseRead = (): void => {
+    const spool = this.response;
+    const ctx = this.ctx;
+    const res = ctx.res;
+    if (spool === null || spool.refused !== null || spool.disposed || res.clientGone || res.headersSent) return;
+    const status = this.status;
+    const headers = this.headers;
+    const bodyAllowed = ctx.method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
+    if (bodyAllowed && headers['content-length'] === undefined) headers['content-length'] = String(spool.length);
+    // A middleware that rewrites the body (compress) takes it from here, as it would from the forwarder.
+    const sink = ctx.response?.body?.(status, headers, this.sendHead) ?? null;
+    if (sink === null) this.sendHead();
+    if (!bodyAllowed || spool.length === 0) {
+      if (sink === null) res.end();
+      else sink.end();
+      return;
+    }
+    const body = spool.open();
+    if (sink === null) {
+      if (Buffer.isBuffer(body)) res.end(body);
+      else relayToResponse(body, res);
+    } else if (Buffer.isBuffer(body)) {
+      sink.end(body);
+    } else {
+      body.once('error', () => res.destroy());
+      body.pipe(sink);
+    }
+  };
+
+  private readonly dispose = (): void => {
+    this.request?.dispose();
+    this.response?.dispose();
+  };
+}
+
+function tooLarge(ctx: RequestContext): void {
+  // The rest of the body is not kept: close the connection after answering instead of waiting for it.
   answer(ctx, 413, { connection: 'close', 'content-length': String(TOO_LARGE.length) }, TOO_LARGE);
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { clientAddress } from '../../http/request-target.js';
 import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
 import { FrontResponse, type ResponseOwner } from './front-response.js';
+import { HeadAccumulator } from './head-accumulator.js';
 import { parseLeanRequest } from './request-head.js';
 
 export interface Http1FrontOptions {
@@ -64,15 +65,14 @@ export class Http1Front {
 
 /** One client connection while the front serves it. */
 class FrontConnection implements ResponseOwner {
-  private buffer: Buffer | null = null;
-  /** Where the search for the end of the head in `buffer` resumes (bytes before it were searched). */
-  private scanFrom = 0;
+  /** Bytes received and not served yet. */
+  private readonly pending = new HeadAccumulator();
   private current: FrontResponse | null = null;
   private processing = false;
   /** An answer said `Connection: close`: nothing more is read or served on this connection. */
   private ending = false;
   private lastActive = Date.now();
-  /** When the first byte of the head now in `buffer` arrived: the head must be whole within the read deadline. */
+  /** When the first byte of the head now in `pending` arrived: the head must be whole within the read deadline. */
   private headStartedAt = 0;
   private readonly clientIp: string;
   private readonly clientPort: number;
@@ -89,15 +89,11 @@ class FrontConnection implements ResponseOwner {
   private readonly onData = (chunk: Buffer): void => {
     if (this.ending) return;
     this.lastActive = Date.now();
-    if (this.buffer === null) {
-      this.buffer = chunk;
-      this.headStartedAt = this.lastActive;
-    } else {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-    }
+    if (this.pending.empty) this.headStartedAt = this.lastActive;
+    this.pending.push(chunk);
     if (this.current !== null) {
       // Pipelined requests wait for the answer in flight; a client that keeps sending is paused.
-      if (this.buffer.length > this.front.options.maxHeaderBytes) this.socket.pause();
+      if (this.pending.length > this.front.options.maxHeaderBytes) this.socket.pause();
       return;
     }
     this.serveSafely();
@@ -123,19 +119,15 @@ class FrontConnection implements ResponseOwner {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (this.current === null && this.buffer !== null && !this.ending && !this.socket.destroyed) {
-        const end = this.buffer.indexOf('\r\n\r\n', this.scanFrom, 'latin1');
+      while (this.current === null && !this.pending.empty && !this.ending && !this.socket.destroyed) {
+        const end = this.pending.headEnd();
         // Heads near the limit go to node:http, whose count decides 431 (half the limit leaves no doubt).
-        if (end < 0 ? this.buffer.length > this.front.options.maxHeaderBytes : end > this.front.options.maxHeaderBytes / 2) {
+        if (end < 0 ? this.pending.length > this.front.options.maxHeaderBytes : end > this.front.options.maxHeaderBytes / 2) {
           this.handOff();
           return;
         }
-        if (end < 0) {
-          // Resume the search where a terminator split across chunks could still start.
-          this.scanFrom = Math.max(0, this.buffer.length - 3);
-          return;
-        }
-        const request = parseLeanRequest(this.buffer.toString('latin1', 0, end), this.socket);
+        if (end < 0) return;
+        const request = parseLeanRequest(this.pending.prefix(end).toString('latin1'), this.socket);
         if (request === null) {
           this.handOff();
           return;
@@ -148,8 +140,7 @@ class FrontConnection implements ResponseOwner {
           this.handOff();
           return;
         }
-        this.buffer = end + 4 === this.buffer.length ? null : this.buffer.subarray(end + 4);
-        this.scanFrom = 0;
+        this.pending.drop(end + 4);
         // Pipelined bytes already here start the next head's deadline now.
         this.headStartedAt = Date.now();
         this.current = res;
@@ -170,7 +161,7 @@ class FrontConnection implements ResponseOwner {
     if (res.closeAfter) {
       // Like node:http: after an answer that closes the connection, later requests are not served.
       this.ending = true;
-      this.buffer = null;
+      this.pending.clear();
       this.socket.end();
       return;
     }
@@ -184,14 +175,13 @@ class FrontConnection implements ResponseOwner {
     this.socket.off('close', this.onClose);
     this.front.forget(this);
     this.socket.pause();
-    if (this.buffer !== null) this.socket.unshift(this.buffer);
-    this.buffer = null;
+    if (!this.pending.empty) this.socket.unshift(this.pending.takeAll());
     this.front.options.handOff(this.socket);
   }
 
   /** Like node:http's closeIdleConnections: a connection with a request under way (even a partial head) stays. */
   closeIfIdle(): void {
-    if (this.current === null && this.buffer === null) this.socket.destroy();
+    if (this.current === null && this.pending.empty) this.socket.destroy();
   }
 
   /**
@@ -201,12 +191,12 @@ class FrontConnection implements ResponseOwner {
   expire(now: number): void {
     if (this.current !== null) return;
     const { idleTimeout, headersTimeout } = this.front.options;
-    if (this.buffer === null) {
+    if (this.pending.empty) {
       if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();
     } else if (now - this.headStartedAt >= headersTimeout) {
       // node:http's answer to a head that took too long.
       this.ending = true;
-      this.buffer = null;
+      this.pending.clear();
       this.socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
       this.socket.destroySoon();
     }

@@ -1,5 +1,6 @@
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { relayToResponse } from '../../http/relay-to-response.js';
 import type { ProxyResponse, ResponseHeaders } from '../../http/request-context.js';
 
 /** Encodings node:zlib can produce (zstd arrives in Node 22.15/23.8; pe-edge runs on Node 20). */
@@ -20,14 +21,7 @@ function markCompressed(headers: ResponseHeaders, encoding: ZlibEncoding): void 
 /** Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. */
 function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
   const encoder = createEncoder(encoding);
-  encoder.on('error', () => res.destroy());
-  encoder.on('data', (chunk: Buffer) => {
-    if (!res.write(chunk)) {
-      encoder.pause();
-      res.once('drain', () => encoder.resume());
-    }
-  });
-  encoder.once('end', () => res.end());
+  relayToResponse(encoder, res);
   return encoder;
 }
 
