@@ -13,6 +13,18 @@ export default tseslint.config(
     },
   },
   {
+    // One writer for every answer pe-edge produces (proxy/http/traefik-responses.ts, which applies the
+    // middlewares' header hooks); the forwarder relays upstream heads through the same contract.
+    files: ['proxy/**/*.ts'],
+    ignores: ['proxy/http/traefik-responses.ts', 'proxy/forward/forwarder.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(writeHead|sendHead)$/][callee.object.type!='ThisExpression']",
+        message: 'Answers go through proxy/http/traefik-responses.ts (answer, sendGoError, sendBareStatus, sendBody), which applies the header hooks.',
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -2,6 +2,7 @@ import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
 import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../proxy/index.js';
 import type { Handler, RequestContext } from '../../proxy/http/request-context.js';
 import type { ApiInput } from '../../proxy/runtime/build-input.js';
+import type { FaultSink } from '../../proxy/http/exchange-fault.js';
 import { packageVersion } from './package-version.js';
 
 const START_DATE = new Date().toISOString();
@@ -23,7 +24,7 @@ export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryP
   return entryPoints;
 }
 
-export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestContext) => void) | null): EntryPointOptions[] {
+export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestContext) => void) | null, onFault?: FaultSink): EntryPointOptions[] {
   return Object.entries(effectiveEntryPoints(config)).map(([name, ep]) => ({
     name,
     address: ep.address,
@@ -37,6 +38,7 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     sanitizePath: ep.http.sanitizePath,
     encodedCharacters: ep.http.encodedCharacters ?? null,
     onDone,
+    ...(onFault !== undefined ? { onFault } : {}),
   }));
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { EdgeProxy } from '../../proxy/index.js';
+import type { FaultSink } from '../../proxy/http/exchange-fault.js';
 import type { RequestContext } from '../../proxy/http/request-context.js';
 import { composeRequestHooks, createPrometheusMetrics, type PrometheusMetrics } from '../../proxy/observability/metrics.js';
 import type { Runtime } from '../../proxy/index.js';
@@ -38,7 +39,12 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     return toBuildInput(config, merged.config, metrics?.handler ?? null);
   };
   const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null);
-  const proxy = new EdgeProxy(entryPointOptions(config, onDone), buildInput(), (service, server, up, reason) => {
+  // An error raised for one request ends that request: one log line naming the router, and a metric.
+  const onFault: FaultSink = (fault) => {
+    log.error({ entryPoint: fault.entryPoint, router: fault.router || undefined, stage: fault.stage, err: fault.error.stack ?? fault.error.message }, `request failed inside pe-edge: ${fault.error.message}`);
+    metrics?.exchangeFault(fault);
+  };
+  const proxy = new EdgeProxy(entryPointOptions(config, onDone, onFault), buildInput(), (service, server, up, reason) => {
     metrics?.serverUp(service, server, up);
     if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
     else log.warn({ service, server, reason }, 'Health check failed.');

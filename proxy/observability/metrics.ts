@@ -6,6 +6,7 @@ import type { Handler, RequestContext } from '../http/request-context.js';
 import { firstHeaderValue } from '../http/request-header-edit.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric-labels.js';
+import type { ExchangeFault } from '../http/exchange-fault.js';
 import { responseBodySize } from './response-size.js';
 
 export interface PrometheusOptions {
@@ -199,6 +200,8 @@ export interface PrometheusMetrics {
   serverUp(service: string, url: string, up: boolean): void;
   /** traefik_open_connections reads this at scrape time: open TCP connections per entrypoint. */
   setConnectionSource(source: () => Iterable<readonly [entryPoint: string, count: number]>): void;
+  /** pe_edge_exchange_faults_total: an error raised for one exchange, which ended it (never the process). */
+  exchangeFault(fault: ExchangeFault): void;
   readonly registry: Registry;
 }
 
@@ -221,7 +224,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   const openConnections = new Family('traefik_open_connections', 'How many open connections exist, by entryPoint and protocol', 'gauge', () =>
     [...connections()].map(([entrypoint, value]) => ({ labels: { entrypoint, protocol: 'TCP' }, value })),
   );
-  for (const f of [reloads, lastReload, openConnections]) registry.registerMetric(f as unknown as Metric);
+  // pe-edge's own (Traefik has none): errors that ended one exchange instead of the process.
+  const faults = new Family('pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', 'counter');
+  for (const f of [reloads, lastReload, openConnections, faults]) registry.registerMetric(f as unknown as Metric);
   const reloadSeries = reloads.child('', {});
   const lastReloadSeries = lastReload.child('', {});
 
@@ -301,6 +306,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     },
     setConnectionSource(source): void {
       connections = source;
+    },
+    exchangeFault(fault): void {
+      const { entryPoint: entrypoint, router, stage } = fault;
+      faults.child(`${entrypoint}\0${router}\0${stage}`, { entrypoint, router, stage }).value++;
     },
   };
 }
