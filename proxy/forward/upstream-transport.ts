@@ -1,6 +1,7 @@
 import { readPemSource } from '../tls/pem-source.js';
 import { Pool, type Dispatcher } from 'undici';
 import type { ForwardRequest } from './http1/exchange.js';
+import { HEAD_COMPLETION_MS } from './http1/exchange.js';
 import { Http1Pool } from './http1/http1-pool.js';
 
 /** Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool, or undici's for https. */
@@ -21,6 +22,8 @@ export interface UpstreamTransport {
   /** File paths or inline PEM. */
   rootCAs: readonly string[];
   serverName?: string | undefined;
+  /** pe-edge's own, not a Traefik option: ms a response head that has started may take to finish (default 60 s). */
+  headCompletionTimeout?: number;
 }
 
 export const DEFAULT_TRANSPORT: UpstreamTransport = {
@@ -35,7 +38,7 @@ export const DEFAULT_TRANSPORT: UpstreamTransport = {
 /** Stable identity of a transport's settings, so pools survive reloads that did not change them. */
 export function transportKey(t: UpstreamTransport): string {
   return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost,
-    t.insecureSkipVerify, t.rootCAs, t.serverName ?? '']);
+    t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS]);
 }
 
 export function createUpstreamPool(origin: string, t: UpstreamTransport): UpstreamPool {
@@ -47,6 +50,7 @@ export function createUpstreamPool(origin: string, t: UpstreamTransport): Upstre
     port: url.port === '' ? 80 : Number(url.port),
     dialTimeout: t.dialTimeout,
     responseHeaderTimeout: t.responseHeaderTimeout,
+    headCompletionTimeout: t.headCompletionTimeout ?? HEAD_COMPLETION_MS,
     idleConnTimeout: t.idleConnTimeout,
     maxIdleConns: idleConnsPerHost(t.maxIdleConnsPerHost),
     fallback: () => createUndiciPool(origin, t),

@@ -5,7 +5,7 @@ import { UpstreamError } from '../upstream-errors.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { Connection } from './connection.js';
 import { isIdempotencyKeyHeader, isReplayable } from '../replay-policy.js';
-import { bodyFraming, bodyStart, headEnd, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
+import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
 
 /** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
 export interface ForwardRequest {
@@ -25,7 +25,17 @@ export interface ExchangeHost {
   /** The exchange is over: keep the connection for the next request or close it. */
   release(connection: Connection, reusable: boolean, keepAliveHintMs: number | null): void;
   readonly responseHeaderTimeout: number;
+  /** ms a response head that has started may take to finish (HEAD_COMPLETION_MS by default). */
+  readonly headCompletionTimeout: number;
 }
+
+/**
+ * By default a response head that has started must be whole within this, whatever responseHeaderTimeout says (its
+ * default, 0, waits forever for a head to start: long polls rely on it). A backend that sends half a head
+ * and stops would otherwise hold the client's request and two connections forever. node:http gives
+ * client heads the same 60 s (headersTimeout).
+ */
+export const HEAD_COMPLETION_MS = 60_000;
 
 /**
  * One request and its response over one upstream connection. It is also the controller the
@@ -33,7 +43,10 @@ export interface ExchangeHost {
  */
 export class Exchange implements Dispatcher.DispatchController {
   private connection: Connection | null = null;
-  private pending: Buffer | null = null;
+  /** Pieces of a response head not complete yet, kept apart (see HeadEndScanner), and their size. */
+  private pieces: Buffer[] = [];
+  private pieceBytes = 0;
+  private readonly headScanner = new HeadEndScanner();
   private framing: BodyFraming | null = null;
   private remaining = 0;
   private decoder: ChunkedDecoder | null = null;
@@ -178,7 +191,14 @@ export class Exchange implements Dispatcher.DispatchController {
 
   /** Accumulates the head; returns the bytes after it once it is complete and handed over, else null. */
   private readHead(chunk: Buffer): Buffer | null {
-    let buffer = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    if (!this.headScanner.feed(chunk)) {
+      this.holdHeadPiece(chunk);
+      return null;
+    }
+    let buffer = this.pieces.length === 0 ? chunk : Buffer.concat([...this.pieces, chunk]);
+    this.pieces = [];
+    this.pieceBytes = 0;
+    this.headScanner.reset();
     for (;;) {
       const end = headEnd(buffer);
       // Counted whether the head arrived whole or in pieces.
@@ -187,10 +207,11 @@ export class Exchange implements Dispatcher.DispatchController {
         return null;
       }
       if (end < 0) {
-        this.pending = buffer;
+        // The rest after an interim (1xx) answer: the start of the next head.
+        this.headScanner.feed(buffer);
+        this.holdHeadPiece(buffer);
         return null;
       }
-      this.pending = null;
       let head;
       try {
         head = parseResponseHead(buffer.toString('latin1', 0, end));
@@ -218,6 +239,24 @@ export class Exchange implements Dispatcher.DispatchController {
       }
       return buffer;
     }
+  }
+
+  /** Keeps a piece of an unfinished head; a head started must be whole within HEAD_COMPLETION_MS. */
+  private holdHeadPiece(piece: Buffer): void {
+    this.pieces.push(piece);
+    this.pieceBytes += piece.length;
+    if (this.pieceBytes > MAX_RESPONSE_HEAD_BYTES) {
+      this.fail(new UpstreamError('bad-response', `upstream response head over ${MAX_RESPONSE_HEAD_BYTES} bytes`));
+      return;
+    }
+    if (this.headerTimer === null && !this.finished) {
+      this.headerTimer = setTimeout(() => this.onHeadStalled(), this.host.headCompletionTimeout);
+    }
+  }
+
+  private onHeadStalled(): void {
+    this.headerTimer = null;
+    this.fail(new UpstreamError('timeout', `upstream response head started but not finished within ${this.host.headCompletionTimeout} ms`));
   }
 
   private readBody(chunk: Buffer): void {

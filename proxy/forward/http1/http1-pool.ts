@@ -10,6 +10,8 @@ export interface Http1PoolOptions {
   dialTimeout: number;
   /** ms to wait for the response head; 0 = forever (Traefik's default). */
   responseHeaderTimeout: number;
+  /** ms a response head that has started may take to finish. */
+  headCompletionTimeout: number;
   /** ms an idle connection is kept (serversTransport idleConnTimeout). */
   idleConnTimeout: number;
   maxIdleConns: number;
@@ -43,6 +45,10 @@ export class Http1Pool implements ExchangeHost {
 
   get responseHeaderTimeout(): number {
     return this.options.responseHeaderTimeout;
+  }
+
+  get headCompletionTimeout(): number {
+    return this.options.headCompletionTimeout;
   }
 
   dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyFraming, bodyStart, headEnd, keepsAlive, parseResponseHead } from '../../../proxy/forward/http1/response-head.js';
+import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepsAlive, parseResponseHead } from '../../../proxy/forward/http1/response-head.js';
 
 /** Finds the head in `wire`, parses it, frames it for `method`; returns what the pool acts on. */
 function read(wire: string, method = 'GET') {
@@ -73,4 +73,21 @@ test('__proto__ and constructor are header names like any other', () => {
   const head = parseResponseHead('HTTP/1.1 200 OK\r\n__proto__: x\r\nconstructor: y\r\nhasOwnProperty: z');
   assert.equal(Object.getPrototypeOf(head.headers), null);
   assert.deepEqual(Object.entries(head.headers), [['__proto__', 'x'], ['constructor', 'y'], ['hasownproperty', 'z']]);
+});
+
+test('HeadEndScanner finds the end of a head split at any point, for CRLF, bare-LF and mixed heads', () => {
+  for (const head of ['HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody', 'HTTP/1.1 200 OK\nA: b\n\nbody', 'HTTP/1.1 200 OK\r\nA: b\n\r\nbody']) {
+    const terminatorEnd = head.indexOf('body');
+    for (let cut = 1; cut < head.length; cut++) {
+      const scanner = new HeadEndScanner();
+      const first = scanner.feed(Buffer.from(head.slice(0, cut), 'latin1'));
+      const second = first ? null : scanner.feed(Buffer.from(head.slice(cut), 'latin1'));
+      assert.equal(first, cut >= terminatorEnd, `${JSON.stringify(head)} cut at ${cut}`);
+      if (!first) assert.equal(second, true, `${JSON.stringify(head)} cut at ${cut}`);
+    }
+    // One byte at a time: the end is seen exactly at the terminator's last byte.
+    const scanner = new HeadEndScanner();
+    const endAt = [...head].findIndex((c) => scanner.feed(Buffer.from(c, 'latin1')));
+    assert.equal(endAt, terminatorEnd - 1, JSON.stringify(head));
+  }
 });
