@@ -1,4 +1,4 @@
-// Docker provider naming (reference §5.3): the service name a container gets, and the default
+// Docker provider naming: the service name a container gets, and the default
 // rule built from Traefik's defaultRule template.
 import { normalize } from './normalize.js';
 import { evaluateRuleTemplate, type RuleTemplateData } from './rule-template.js';

@@ -1,4 +1,4 @@
-// accessLog (§1.11, §6.5): filters are ORed; no filter means log everything.
+// accessLog: filters are ORed; no filter means log everything.
 import { z } from 'zod';
 import { namedMap, strictObject } from '../schema/strict-object.js';
 import { bool, enumIgnoringCase, int, str, strList } from '../schema/scalars.js';

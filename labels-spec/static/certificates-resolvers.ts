@@ -1,4 +1,4 @@
-// certificatesResolvers.<name>.acme (§1.6).
+// certificatesResolvers.<name>.acme.
 import { z } from 'zod';
 import { looseObject, namedMap, strictObject } from '../schema/strict-object.js';
 import { bool, enumIgnoringCase, int, nonEmptyStr, str, strList } from '../schema/scalars.js';

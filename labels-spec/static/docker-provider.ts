@@ -1,4 +1,4 @@
-// providers.docker (§1.5.1): note exposedByDefault and watch default to true.
+// providers.docker: note exposedByDefault and watch default to true.
 import { z } from 'zod';
 import { strictObject } from '../schema/strict-object.js';
 import { bool, str } from '../schema/scalars.js';

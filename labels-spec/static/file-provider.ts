@@ -1,4 +1,4 @@
-// providers.file (§1.5.2): a file or a directory (directory wins when both are set).
+// providers.file: a file or a directory (directory wins when both are set).
 import { z } from 'zod';
 import { strictObject } from '../schema/strict-object.js';
 import { bool, str } from '../schema/scalars.js';

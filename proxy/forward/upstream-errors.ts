@@ -1,6 +1,6 @@
 /**
  * Upstream failures: what went wrong (pe-edge's own pool says so with an UpstreamError; undici, used for
- * TLS and upgrades, says so with its error codes) and the status Traefik answers with (behaviour §2.3.2):
+ * TLS and upgrades, says so with its error codes) and the status Traefik answers with:
  * timeouts 504, connection-level errors and bad answers 502, anything else (e.g. TLS verification) 500.
  */
 export type UpstreamErrorKind =

@@ -1,4 +1,4 @@
-// Traefik's label value rules for request metrics (pkg/middlewares/metrics/metrics.go), §6.1.
+// Traefik's label value rules for request metrics (pkg/middlewares/metrics/metrics.go).
 import type { IncomingHttpHeaders } from 'node:http';
 
 const KNOWN_METHODS = new Set(['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PRI']);

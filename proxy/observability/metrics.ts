@@ -1,4 +1,4 @@
-// Traefik's Prometheus metrics (§6.1), exposed by `prometheus@internal` from a private prom-client Registry.
+// Traefik's Prometheus metrics, exposed by `prometheus@internal` from a private prom-client Registry.
 // Request series are plain objects found by one Map lookup per scope (entrypoint, router, service) and
 // bumped in place; prom-client only formats them at scrape time, so a request never hashes label sets.
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';

@@ -1,4 +1,4 @@
-// buffering: Traefik v3.2 has no SetDefaults here, so unset sizes are 0 (reference §9 #4).
+// buffering: Traefik v3.2 has no SetDefaults here, so unset sizes are 0.
 import { strictObject } from '../../schema/strict-object.js';
 import { int, str } from '../../schema/scalars.js';
 

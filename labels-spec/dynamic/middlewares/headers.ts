@@ -33,7 +33,7 @@ export const headers = strictObject({
   referrerPolicy: str.optional(),
   permissionsPolicy: str.optional(),
   isDevelopment: bool.optional(),
-  // Deprecated: accepted, ignored by Traefik v3.2 (reference §9 #5).
+  // Deprecated: accepted, ignored by Traefik v3.2.
   featurePolicy: str.optional(),
   sslRedirect: bool.optional(),
   sslTemporaryRedirect: bool.optional(),

@@ -19,7 +19,7 @@ export type ContainerResult =
   | { kind: 'skipped'; container: ContainerView; reason: string; issues: LabelIssue[] };
 
 /**
- * Traefik's label-to-configuration rules for one container (§5.2-5.5): selection, implicit router and
+ * Traefik's label-to-configuration rules for one container: selection, implicit router and
  * service named after the compose service, one server per service at the container's address.
  * Any label error leaves this container out entirely; other containers are not affected.
  */

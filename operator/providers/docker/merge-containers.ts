@@ -2,7 +2,7 @@ import { emptyDynamicConfig, type DynamicConfig } from '../../../labels-spec/ind
 import type { ContainerResult } from './container-config.js';
 
 /**
- * Traefik's merge across containers (§5.6): replicas that declare the same service with the same
+ * Traefik's merge across containers: replicas that declare the same service with the same
  * settings become one pool (servers unioned); any other difference removes the object and says why.
  */
 export function mergeContainers(results: readonly ContainerResult[]): { config: DynamicConfig; errors: string[] } {

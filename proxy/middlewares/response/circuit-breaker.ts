@@ -78,7 +78,7 @@ export class BreakerState {
 }
 
 /**
- * Traefik's circuitBreaker (§3.6), one instance per router: measures what is after it in the chain
+ * Traefik's circuitBreaker, one instance per router: measures what is after it in the chain
  * (final status at the response's close, proxy 502/504 included) and answers `responseCode` with its
  * status text, no Content-Type, while tripped.
  */

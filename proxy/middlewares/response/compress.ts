@@ -40,7 +40,7 @@ function negotiation(options: CompressOptions): Negotiation {
   };
 }
 
-/** Traefik's compress (§3.7): gzip or br by Accept-Encoding, for bodies of at least minResponseBodyBytes. */
+/** Traefik's compress: gzip or br by Accept-Encoding, for bodies of at least minResponseBodyBytes. */
 export function createCompress(options: CompressOptions, next: Handler): Handler {
   const excluded = [GRPC, ...options.excludedContentTypes].map(parseOption('excludedContentTypes'));
   const included = options.includedContentTypes.map(parseOption('includedContentTypes'));

@@ -23,7 +23,7 @@ export function retryBackoff(attempts: number, initialIntervalMs: number, random
 }
 
 /**
- * Traefik's retry (§3.21): up to attempts - 1 retries of a request no server received (connection
+ * Traefik's retry: up to attempts - 1 retries of a request no server received (connection
  * refused, dial errors), never of an answer (5xx included). pe-edge's forwarder does the retrying,
  * preferring another server: this middleware hands it the budget and backoff for the request.
  */

@@ -4,7 +4,7 @@ import type { Backend } from '../../support/backends.js';
 import { proxyThrough } from './path-proxy.js';
 import { httpRequest, type ClientResult } from '../../support/tls-clients.js';
 
-// rateLimit through the real proxy, with options as labels-spec defaults them (§3.16, §12 seeds).
+// rateLimit through the real proxy, with options as labels-spec defaults them (and the seed's values).
 
 function setup(t: { after: (fn: () => Promise<void>) => void }, rateLimit: Record<string, unknown>): Promise<{ port: number; app: Backend }> {
   return proxyThrough(t, [{ rateLimit }]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { httpRequest } from '../../support/tls-clients.js';
 import { proxyThrough } from './path-proxy.js';
 
-test('§12 replacePath{path: /x}: the backend sees /x and X-Replaced-Path: /orig', async (t) => {
+test('seed: replacePath{path: /x}: the backend sees /x and X-Replaced-Path: /orig', async (t) => {
   const { app, port } = await proxyThrough(t, [{ replacePath: { path: '/x' } }]);
   assert.equal((await httpRequest({ port, path: '/orig?q=1' })).status, 200);
   assert.equal(app.seen[0]?.url, '/x?q=1');

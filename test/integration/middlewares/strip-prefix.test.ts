@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { httpRequest } from '../../support/tls-clients.js';
 import { proxyThrough } from './path-proxy.js';
 
-test('§12 stripPrefix{prefixes: [/api]}: /api/users reaches the backend as /users with X-Forwarded-Prefix: /api', async (t) => {
+test('seed: stripPrefix{prefixes: [/api]}: /api/users reaches the backend as /users with X-Forwarded-Prefix: /api', async (t) => {
   const { app, port } = await proxyThrough(t, [{ stripPrefix: { prefixes: ['/api'] } }]);
   const r = await httpRequest({ port, path: '/api/users?x=1' });
   assert.equal(r.status, 200);
@@ -11,7 +11,7 @@ test('§12 stripPrefix{prefixes: [/api]}: /api/users reaches the backend as /use
   assert.equal(app.seen[0]?.headers['x-forwarded-prefix'], '/api');
 });
 
-test('§12 stripPrefix{prefixes: [/api]}: /api reaches the backend as /', async (t) => {
+test('seed: stripPrefix{prefixes: [/api]}: /api reaches the backend as /', async (t) => {
   const { app, port } = await proxyThrough(t, [{ stripPrefix: { prefixes: ['/api'] } }]);
   assert.equal((await httpRequest({ port, path: '/api' })).status, 200);
   assert.equal(app.seen[0]?.url, '/');

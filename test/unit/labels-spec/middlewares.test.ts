@@ -7,7 +7,7 @@ function one(middleware: unknown): { value: Middleware | undefined; issues: Retu
   return { value: config.http.middlewares.m, issues };
 }
 
-// Traefik's defaults for options left out (reference §3).
+// Traefik's defaults for options left out.
 const defaults: { desc: string; input: unknown; expect: Middleware }[] = [
   { desc: 'addPrefix', input: { addPrefix: { prefix: '/api' } }, expect: { addPrefix: { prefix: '/api' } } },
   { desc: 'basicAuth', input: { basicAuth: { users: 'u:$apr1$x$y' } }, expect: { basicAuth: { users: ['u:$apr1$x$y'], usersFile: '', realm: 'traefik', headerField: '', removeHeader: false } } },
@@ -108,7 +108,7 @@ for (const { desc, input, code, path, text } of errors) {
   });
 }
 
-test('every v3 HTTP middleware type of reference §3 is registered', () => {
+test('every v3 HTTP middleware type is registered', () => {
   const expected = [
     'addPrefix', 'basicAuth', 'buffering', 'chain', 'circuitBreaker', 'compress', 'contentType', 'digestAuth', 'errors',
     'forwardAuth', 'grpcWeb', 'headers', 'inFlightReq', 'ipAllowList', 'ipWhiteList', 'passTLSClientCert', 'plugin',

@@ -4,7 +4,7 @@ import { createAddPrefix } from '../../../proxy/middlewares/paths/add-prefix.js'
 import { runPathMiddleware } from './path-request.js';
 
 const ROWS: { name: string; prefix: string; url: string; path: string; rawPath?: string }[] = [
-  { name: '§12 seed: /users ⇒ /v1/users', prefix: '/v1', url: '/users', path: '/v1/users' },
+  { name: 'seed: /users ⇒ /v1/users', prefix: '/v1', url: '/users', path: '/v1/users' },
   { name: 'slashes are not merged', prefix: '/foo/', url: '/bar', path: '/foo//bar' },
   { name: 'leading slash ensured', prefix: 'v1', url: '/users', path: '/v1/users' },
   { name: 'raw form keeps its escapes', prefix: '/v1', url: '/a%2Fb%7E', path: '/v1/a%2Fb~', rawPath: '/v1/a%2Fb%7E' },

@@ -5,7 +5,7 @@ import { createReplacePathRegex } from '../../../proxy/middlewares/paths/replace
 import { runPathMiddleware } from './path-request.js';
 
 const ROWS: { name: string; path: string; url: string; want: string; rawWant?: string; replaced: string }[] = [
-  { name: '§12 seed: path /x, X-Replaced-Path is the original', path: '/x', url: '/orig', want: '/x', replaced: '/orig' },
+  { name: 'seed: path /x, X-Replaced-Path is the original', path: '/x', url: '/orig', want: '/x', replaced: '/orig' },
   { name: 'X-Replaced-Path carries the escaped original', path: '/x', url: '/a%2Fb%20c', want: '/x', replaced: '/a%2Fb%20c' },
   { name: 'escapes in the new path stay in the raw form', path: '/a%2Fb', url: '/o', want: '/a%2Fb', replaced: '/o' },
   { name: 'unreserved escapes decode for matchers', path: '/%7Eu', url: '/o', want: '/~u', rawWant: '/%7Eu', replaced: '/o' },

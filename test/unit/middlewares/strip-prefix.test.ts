@@ -17,8 +17,8 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { name: '§12 seed: /api/users ⇒ /users', prefixes: ['/api'], url: '/api/users', path: '/users', prefix: '/api' },
-  { name: '§12 seed: exact match ⇒ empty path (sent as /)', prefixes: ['/api'], url: '/api', path: '', prefix: '/api' },
+  { name: 'seed: /api/users ⇒ /users', prefixes: ['/api'], url: '/api/users', path: '/users', prefix: '/api' },
+  { name: 'seed: exact match ⇒ empty path (sent as /)', prefixes: ['/api'], url: '/api', path: '', prefix: '/api' },
   { name: 'string prefix, not a segment: /apiv2 ⇒ /v2', prefixes: ['/api'], url: '/apiv2', path: '/v2', prefix: '/api' },
   { name: 'first prefix in list order wins', prefixes: ['/a', '/a/b'], url: '/a/b/c', path: '/b/c', prefix: '/a' },
   { name: 'no match passes through', prefixes: ['/api'], url: '/web/x', path: null },

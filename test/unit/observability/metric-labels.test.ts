@@ -1,4 +1,4 @@
-// Traefik's metric label value rules (§6.1): method, protocol, code, tls_version.
+// Traefik's metric label value rules: method, protocol, code, tls_version.
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { test } from 'node:test';

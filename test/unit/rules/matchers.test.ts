@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compileRule } from '../../../proxy/rules/compile.js';
 import { requestContext, type RequestSpec } from './request-fixture.js';
 
-/** Every v3 matcher (Traefik §4.2) and the §12 "Routing / rules" seeds, as {rule, matches, misses}. */
+/** Every v3 matcher and the seed's "Routing / rules" cases, as {rule, matches, misses}. */
 interface Case {
   readonly desc: string;
   readonly rule: string;

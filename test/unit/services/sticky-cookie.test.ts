@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cookieAttributes, defaultCookieName, fnv164Hex, fnv1a64Hex, readCookie, sanitizeCookieName } from '../../../proxy/services/sticky-cookie.js';
 
-// Expected values are Traefik's own (behaviour reference §2.4.3): cookies must stay interchangeable.
+// Expected values are Traefik's own: cookies must stay interchangeable.
 test('default cookie names match Traefik', () => {
   for (const [service, name] of [['my-service@file', '_4fcce'], ['whoami-demo@docker', '_3c1af'], ['whoami@docker', '_633ff']]) {
     assert.equal(defaultCookieName(service as string), name, service);

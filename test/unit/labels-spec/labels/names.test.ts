@@ -1,4 +1,4 @@
-// Reference §5.3 and §12: service names from compose labels or the container name, and the
+// Traefik's Docker naming and the seed: service names from compose labels or the container name, and the
 // default rule from Traefik's defaultRule template.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
