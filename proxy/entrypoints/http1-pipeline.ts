@@ -1,6 +1,5 @@
 import type { ProxyRequest, ProxyResponse } from '../http/proxy-exchange.js';
 
-type Exchange = readonly [ProxyRequest, ProxyResponse];
 
 /**
  * node:http emits 'request' for every pipelined request it parsed from one read, at once: served as they
@@ -8,13 +7,13 @@ type Exchange = readonly [ProxyRequest, ProxyResponse];
  * a connection's requests one at a time, and so does this: the next request of a connection starts when
  * the answer before it is over (node keeps the answers in order either way).
  */
-export class Http1Pipeline {
+export class Http1Pipeline<Req extends ProxyRequest = ProxyRequest, Res extends ProxyResponse = ProxyResponse> {
   /** Requests waiting behind the one in flight, by client connection; an entry means one is in flight. */
-  private readonly waiting = new WeakMap<object, Exchange[]>();
+  private readonly waiting = new WeakMap<object, (readonly [Req, Res])[]>();
 
-  constructor(private readonly serve: (req: ProxyRequest, res: ProxyResponse) => void) {}
+  constructor(private readonly serve: (req: Req, res: Res) => void) {}
 
-  accept(req: ProxyRequest, res: ProxyResponse): void {
+  accept(req: Req, res: Res): void {
     const connection = req.socket;
     const queue = this.waiting.get(connection);
     if (queue !== undefined) {
@@ -25,7 +24,7 @@ export class Http1Pipeline {
     this.start(connection, req, res);
   }
 
-  private start(connection: object, req: ProxyRequest, res: ProxyResponse): void {
+  private start(connection: object, req: Req, res: Res): void {
     res.once('close', () => this.next(connection));
     this.serve(req, res);
   }

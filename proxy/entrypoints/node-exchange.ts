@@ -56,6 +56,21 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
   sentHeader(name: string): string | undefined {
     return sentValue(this.sent, name);
   }
+
+  /**
+   * Answers a head the server refuses before routing with `bytes` (traefik-responses.ts goHeadRefusal), written
+   * on the connection as Go's server writes them, and closes the connection.
+   */
+  refuseHead(bytes: string): void {
+    const socket = this.socket;
+    this.shouldKeepAlive = false;
+    if (socket === null || socket.destroyed || this.headersSent) {
+      this.destroy();
+      return;
+    }
+    socket.write(bytes, 'latin1');
+    socket.destroySoon();
+  }
 }
 
 export class Http2ProxyRequest extends Http2ServerRequest implements ProxyRequest {

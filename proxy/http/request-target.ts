@@ -35,6 +35,19 @@ function decodeUnreserved(path: string): string {
   });
 }
 
+/** Whether a head carries more than one Host line (any spelling): Go's server refuses it with 400. */
+export function hasRepeatedHost(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
+
 /** Canonical host for matching: port and one trailing dot removed, lower-cased, IPv6 brackets dropped. */
 export function canonicalHost(hostHeader: string): string {
   let host = hostHeader.trim();

@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
+
+// Which host a request is for, and which requests may become tunnels, as a security review found them.
+// Raw sockets throughout: client libraries would fold repeated Host lines, rewrite absolute-form targets
+// and hide the bytes of the answers.
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+interface SeeingBackend {
+  url: string;
+  requests: Seen[];
+  upgrades: Seen[];
+  close(): Promise<void>;
+}
+
+/**
+ * Answers requests with `<name> <method> <url> <body>`; answers upgrades with a 101 switching to what
+ * `switchTo` returns for the requested protocol, then writes `tunnel-bytes` into the tunnel.
+ */
+async function startSeeingBackend(name: string, switchTo: (requested: string) => string = (p) => p): Promise<SeeingBackend> {
+  const requests: Seen[] = [];
+  const upgrades: Seen[] = [];
+  const sockets = new Set<Duplex>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      const text = `${name} ${req.method ?? ''} ${req.url ?? ''} ${body}`;
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+    });
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    upgrades.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: head.toString('latin1') });
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${switchTo(req.headers.upgrade ?? '')}\r\nConnection: Upgrade\r\n\r\ntunnel-bytes`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    upgrades,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * public.test and admin.test on both sides of one entrypoint; styled.test has a middleware (node:http serves it,
+ * never the lean front). On TLS, admin.test asks for the TLS options `strict`, public.test for the default ones.
+ */
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }, switchTo?: (requested: string) => string) {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('public.test', ['public.test', 'admin.test']);
+  const pub = await startSeeingBackend('public', switchTo);
+  t.after(() => pub.close());
+  const admin = await startSeeingBackend('admin');
+  t.after(() => admin.close());
+  const proxy = await startProxy(
+    buildInput({
+      http: {
+        routers: {
+          'public@file': { rule: 'Host(`public.test`)', service: 'public' },
+          'admin@file': { rule: 'Host(`admin.test`)', service: 'admin' },
+          'styled@file': { rule: 'Host(`styled.test`)', service: 'public', middlewares: ['h'] },
+          'spublic@file': { rule: 'Host(`public.test`)', service: 'public', tls: {} },
+          'sadmin@file': { rule: 'Host(`admin.test`)', service: 'admin', tls: { options: 'strict' } },
+        },
+        services: {
+          'public@file': { loadBalancer: { servers: [{ url: pub.url }] } },
+          'admin@file': { loadBalancer: { servers: [{ url: admin.url }] } },
+        },
+        middlewares: { 'h@file': { headers: { customResponseHeaders: { 'X-Styled': 'yes' } } } },
+      },
+      tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: { 'strict@file': { minVersion: 'VersionTLS12' } }, stores: {} },
+    }),
+  );
+  t.after(() => proxy.close(0));
+  return { port: proxy.port('web'), pub, admin };
+}
+
+/** Writes `payload` and collects what comes back until the connection closes or `waitMs` passes. */
+async function exchange(socket: Duplex, payload: string, waitMs = 1500): Promise<{ text: string; closed: boolean }> {
+  let text = '';
+  let closed = false;
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  socket.write(payload, 'latin1');
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    socket.once('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  socket.destroy();
+  return { text, closed };
+}
+
+function plainSocket(port: number): Promise<Duplex> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/** HTTP/1.1 over TLS; `servername` undefined sends no SNI (the host is an IP address). */
+function tlsSocket(port: number, servername: string | undefined): Promise<Duplex> {
+  return new Promise((resolve) => {
+    const s = tls.connect({ host: '127.0.0.1', port, ...(servername !== undefined ? { servername } : {}), ALPNProtocols: ['http/1.1'], rejectUnauthorized: false }, () => resolve(s));
+  });
+}
+
+/** Go's net/http bytes for a head with two Host lines, and nothing after them. */
+const GO_TOO_MANY_HOSTS = 'HTTP/1.1 400 Bad Request: too many Host headers\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request: too many Host headers';
+
+test('two Host lines get Go\'s 400 "too many Host headers", byte for byte, from every front, and reach no backend', async (t) => {
+  const { port, pub, admin } = await setup(t);
+  const heads = [
+    // The lean front's shape (a plain router, no body): it hands repeated names to node:http.
+    'GET / HTTP/1.1\r\nHost: public.test\r\nHost: admin.test\r\n\r\n',
+    // Same value twice, another spelling: Go counts lines, not values.
+    'GET / HTTP/1.1\r\nHost: public.test\r\nhost: public.test\r\n\r\n',
+    // A router with middlewares: node:http from the first byte.
+    'GET / HTTP/1.1\r\nHost: styled.test\r\nHost: admin.test\r\n\r\n',
+    // An upgrade: node:http's 'upgrade' path.
+    'GET / HTTP/1.1\r\nHost: public.test\r\nHost: admin.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+  ];
+  for (const head of heads) {
+    const answer = await exchange(await plainSocket(port), head);
+    assert.equal(answer.text, GO_TOO_MANY_HOSTS, JSON.stringify(head));
+    assert.ok(answer.closed, 'the connection closes after the answer');
+  }
+  const overTls = await exchange(await tlsSocket(port, 'public.test'), heads[0] as string);
+  assert.equal(overTls.text, GO_TOO_MANY_HOSTS, 'HTTP/1.1 over TLS too');
+  assert.ok(overTls.closed);
+  // A pipelined request behind a good one: the good one is answered first, then the refusal.
+  const pipelined = await exchange(await plainSocket(port), 'GET /first HTTP/1.1\r\nHost: public.test\r\n\r\n' + (heads[0] as string));
+  assert.match(pipelined.text, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.ok(pipelined.text.endsWith('\r\n\r\npublic GET /first ' + GO_TOO_MANY_HOSTS), pipelined.text);
+  assert.deepEqual(pub.requests.map((r) => r.url), ['/first']);
+  assert.equal(admin.requests.length + pub.upgrades.length + admin.upgrades.length, 0);
+});
