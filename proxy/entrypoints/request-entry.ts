@@ -1,7 +1,7 @@
 import { reportFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { hasDeniedEscape } from '../http/encoded-characters.js';
-import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
+import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
@@ -60,8 +60,9 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */
 export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
-  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/', ep.sanitizePath);
-  const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
+  const target = req.url ?? '/';
+  const { rawPath, path, rawQuery } = splitRequestTarget(target, ep.sanitizePath);
+  const hostHeader = requestHost(req, target);
   return {
     req,
     res,
@@ -86,6 +87,18 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     response: null,
     upgrade,
   };
+}
+
+/**
+ * The host a request is for, as Go's server sets req.Host (what Traefik routes on and forwards): on HTTP/2
+ * `:authority`, the `host` header only without it; on HTTP/1.x the authority of an absolute-form target,
+ * else the Host header.
+ */
+function requestHost(req: ProxyRequest, target: string): string {
+  const headers = req.headers;
+  if (req.httpVersionMajor === 2) return (headers[':authority'] as string | undefined) || (headers.host ?? '');
+  if (target.charCodeAt(0) !== 47 /* '/' */) return absoluteFormHost(target) || (headers.host ?? '');
+  return headers.host ?? '';
 }
 
 /** The router of the current runtime that takes ctx, if any. */

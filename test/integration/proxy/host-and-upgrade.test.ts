@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -161,4 +162,41 @@ test('two Host lines get Go\'s 400 "too many Host headers", byte for byte, from 
   assert.ok(pipelined.text.endsWith('\r\n\r\npublic GET /first ' + GO_TOO_MANY_HOSTS), pipelined.text);
   assert.deepEqual(pub.requests.map((r) => r.url), ['/first']);
   assert.equal(admin.requests.length + pub.upgrades.length + admin.upgrades.length, 0);
+});
+
+test('an absolute-form target names the host: routed and forwarded on its authority, not on the Host header', async (t) => {
+  const { port, pub, admin } = await setup(t);
+  const answer = await exchange(await plainSocket(port), 'GET http://admin.test/x?q=1 HTTP/1.1\r\nHost: public.test\r\nConnection: close\r\n\r\n');
+  assert.match(answer.text, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.ok(answer.text.endsWith('admin GET /x?q=1 '), answer.text);
+  assert.equal(pub.requests.length, 0, 'the Host header does not route');
+  const seen = admin.requests[0];
+  assert.equal(seen?.headers.host, 'admin.test', 'passHostHeader sends the target\'s authority, as Go sets req.Host');
+  assert.equal(seen?.headers['x-forwarded-host'], 'admin.test');
+
+  // Userinfo is not part of the host; a port is kept, as in Go's URL.Host.
+  const withUser = await exchange(await plainSocket(port), 'GET http://user@admin.test:8080/y HTTP/1.1\r\nHost: public.test\r\nConnection: close\r\n\r\n');
+  assert.ok(withUser.text.endsWith('admin GET /y '), withUser.text);
+  assert.equal(admin.requests[1]?.headers.host, 'admin.test:8080');
+  assert.equal(admin.requests[1]?.headers['x-forwarded-port'], '8080');
+});
+
+test('HTTP/2: :authority wins over a host header for routing and for the Host sent upstream', async (t) => {
+  const { port, pub, admin } = await setup(t);
+  const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'admin.test', rejectUnauthorized: false });
+  session.on('error', () => undefined);
+  t.after(() => session.destroy());
+  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const stream = session.request({ ':method': 'GET', ':path': '/h2', ':authority': 'admin.test', host: 'public.test' });
+    let status = 0;
+    let body = '';
+    stream.on('response', (h) => (status = Number(h[':status'])));
+    stream.on('data', (c: Buffer) => (body += c.toString()));
+    stream.on('end', () => resolve({ status, body }));
+    stream.on('error', reject);
+  });
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body, 'admin GET /h2 ');
+  assert.equal(pub.requests.length, 0);
+  assert.equal(admin.requests[0]?.headers.host, 'admin.test');
 });
