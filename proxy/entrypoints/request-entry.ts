@@ -3,6 +3,7 @@ import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from
 import { hasDeniedEscape } from '../http/encoded-characters.js';
 import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
+import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 
@@ -107,7 +108,16 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/** Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, else the router's chain. */
+/** The TLS options name a connection's SNI selected (`default` without SNI or for a host no TLS router names). */
+function sniOptions(ep: EntryPointContext, servername: string | false | null | undefined): string {
+  const store = ep.getRuntime().tls;
+  return typeof servername === 'string' && servername !== '' ? store.optionForHost(normalizeServerName(servername)).name : 'default';
+}
+
+/**
+ * Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
+ * options than the router's, else the router's chain.
+ */
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
@@ -122,6 +132,12 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
   // Traefik checks encodedCharacters in the matched router's chain, before its middlewares.
   if (ep.deniedEscapes !== null && hasDeniedEscape(ctx.rawPath, ep.deniedEscapes)) {
     sendBareStatus(ctx, 400, '');
+    return;
+  }
+  // Traefik's snicheck, after the encoded-characters check: the TLS options the connection's SNI selected must
+  // be the router's, else a client could reach a host under options it never negotiated.
+  if (ctx.tls && target.tlsOptions !== null && target.tlsOptions !== sniOptions(ep, ctx.req.socket.servername)) {
+    sendGoError(ctx, 421, 'Misdirected Request');
     return;
   }
   try {

@@ -200,3 +200,40 @@ test('HTTP/2: :authority wins over a host header for routing and for the Host se
   assert.equal(pub.requests.length, 0);
   assert.equal(admin.requests[0]?.headers.host, 'admin.test');
 });
+
+test('TLS: a Host whose router needs other TLS options than the SNI chose gets 421 Misdirected Request', async (t) => {
+  const { port, pub, admin } = await setup(t);
+  // SNI public.test negotiated the default options; admin.test's router requires `strict`.
+  const misdirected = await exchange(await tlsSocket(port, 'public.test'), 'GET /a HTTP/1.1\r\nHost: admin.test\r\nConnection: close\r\n\r\n');
+  const [head, body] = misdirected.text.split('\r\n\r\n');
+  assert.match(head ?? '', /^HTTP\/1\.1 421 Misdirected Request\r\n/);
+  assert.match(head ?? '', /\r\ncontent-type: text\/plain; charset=utf-8\r\n/i);
+  assert.match(head ?? '', /\r\nx-content-type-options: nosniff\r\n/i);
+  assert.equal(body, 'Misdirected Request\n', 'Go\'s http.Error body');
+  // Without SNI the connection has the default options too.
+  const noSni = await exchange(await tlsSocket(port, undefined), 'GET /b HTTP/1.1\r\nHost: admin.test\r\nConnection: close\r\n\r\n');
+  assert.match(noSni.text, /^HTTP\/1\.1 421 Misdirected Request\r\n/);
+  assert.equal(admin.requests.length, 0);
+
+  // The same over HTTP/2.
+  const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'public.test', rejectUnauthorized: false });
+  session.on('error', () => undefined);
+  t.after(() => session.destroy());
+  const status = await new Promise<number>((resolve, reject) => {
+    const stream = session.request({ ':path': '/c', ':authority': 'admin.test' });
+    let code = 0;
+    stream.on('response', (h) => (code = Number(h[':status'])));
+    stream.resume();
+    stream.on('end', () => resolve(code));
+    stream.on('error', reject);
+  });
+  assert.equal(status, 421);
+  assert.equal(admin.requests.length, 0);
+
+  // Controls: matching SNI and Host are served; default options are shared by public.test with or without SNI.
+  const matching = await exchange(await tlsSocket(port, 'admin.test'), 'GET /d HTTP/1.1\r\nHost: admin.test\r\nConnection: close\r\n\r\n');
+  assert.ok(matching.text.endsWith('admin GET /d '), matching.text);
+  const defaults = await exchange(await tlsSocket(port, undefined), 'GET /e HTTP/1.1\r\nHost: public.test\r\nConnection: close\r\n\r\n');
+  assert.ok(defaults.text.endsWith('public GET /e '), defaults.text);
+  assert.equal(pub.requests.length, 1);
+});
