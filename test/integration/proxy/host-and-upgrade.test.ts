@@ -237,3 +237,20 @@ test('TLS: a Host whose router needs other TLS options than the SNI chose gets 4
   assert.ok(defaults.text.endsWith('public GET /e '), defaults.text);
   assert.equal(pub.requests.length, 1);
 });
+
+test('a 101 switching to another protocol than the one asked for opens no tunnel: Traefik\'s 500', async (t) => {
+  const { port, pub } = await setup(t, () => 'h2c');
+  const answer = await exchange(await plainSocket(port), 'GET /ws HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  assert.equal(pub.upgrades.length, 1, 'the upgrade reached the backend');
+  assert.match(answer.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/, answer.text);
+  assert.ok(answer.text.endsWith('\r\n\r\nInternal Server Error'), answer.text);
+  assert.ok(!answer.text.includes('tunnel-bytes'), 'nothing of the backend\'s tunnel reaches the client');
+  assert.ok(answer.closed);
+});
+
+test('a 101 naming the requested protocol in another case still tunnels', async (t) => {
+  const { port } = await setup(t, () => 'WebSocket');
+  const answer = await exchange(await plainSocket(port), 'GET /ws HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 500);
+  assert.match(answer.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.ok(answer.text.endsWith('tunnel-bytes'), answer.text);
+});
