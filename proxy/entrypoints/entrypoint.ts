@@ -14,6 +14,7 @@ import { parseListenAddress } from './listen-address.js';
 import { Http1Pipeline } from './http1-pipeline.js';
 import { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
+import { DetachedRequestBody } from './detached-request-body.js';
 import { hasRepeatedHost } from '../http/request-target.js';
 import { TOO_MANY_HOSTS } from '../http/traefik-responses.js';
 
@@ -231,5 +232,18 @@ function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duple
     res.refuseHead(TOO_MANY_HOSTS);
     return;
   }
-  handleRequest(ctx, req, res, tls, { socket, head });
+  const contentLength = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  const withBody = chunked || (contentLength !== undefined && contentLength !== '0');
+  if (!withBody && !H2C_TOKEN.test(req.headers.upgrade ?? '')) {
+    handleRequest(ctx, req, res, tls, { socket, head });
+    return;
+  }
+  // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
+  // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
+  // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
+  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, chunked ? null : Number(contentLength)));
+  handleRequest(ctx, req, res, tls, null);
 }
+
+const H2C_TOKEN = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;

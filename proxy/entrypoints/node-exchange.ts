@@ -23,8 +23,16 @@ function sentValue(sent: ResponseHeaders | null, name: string): string | undefin
 }
 
 export class Http1ProxyRequest extends IncomingMessage implements ProxyRequest {
+  /** Set when node:http gave the connection up ('upgrade') and pe-edge serves the request as a plain one. */
+  private detachedBody: Readable | null = null;
+
   get bodyStream(): Readable {
-    return this;
+    return this.detachedBody ?? this;
+  }
+
+  /** The body of a request node:http handed over as an upgrade, read from the connection by `body`. */
+  readBodyFrom(body: Readable): void {
+    this.detachedBody = body;
   }
 }
 

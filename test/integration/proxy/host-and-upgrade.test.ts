@@ -254,3 +254,30 @@ test('a 101 naming the requested protocol in another case still tunnels', async 
   assert.match(answer.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
   assert.ok(answer.text.endsWith('tunnel-bytes'), answer.text);
 });
+
+test('Upgrade: h2c is not forwarded as an upgrade: the request is served as plain HTTP/1.1', async (t) => {
+  const { port, pub } = await setup(t);
+  const answer = await exchange(await plainSocket(port), 'GET /h2c HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n');
+  assert.match(answer.text, /^HTTP\/1\.1 200 OK\r\n/, answer.text);
+  assert.ok(answer.text.endsWith('public GET /h2c '), answer.text);
+  assert.equal(pub.upgrades.length, 0, 'no upgrade reached the backend');
+  const seen = pub.requests[0];
+  assert.equal(seen?.headers.upgrade, undefined);
+  assert.equal(seen?.headers['http2-settings'], undefined);
+  assert.equal(seen?.headers['x-forwarded-proto'], 'http');
+});
+
+test('an upgrade request with a body is forwarded as a plain request with that body, without Upgrade', async (t) => {
+  const { port, pub } = await setup(t);
+  const sized = await exchange(await plainSocket(port), 'POST /sized HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello');
+  assert.match(sized.text, /^HTTP\/1\.1 200 OK\r\n/, sized.text);
+  assert.ok(sized.text.endsWith('public POST /sized hello'), sized.text);
+  const chunked = await exchange(await plainSocket(port), 'POST /chunked HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+  assert.ok(chunked.text.endsWith('public POST /chunked abcde'), chunked.text);
+  assert.equal(pub.upgrades.length, 0, 'no upgrade reached the backend');
+  assert.equal(pub.requests.length, 2);
+  for (const seen of pub.requests) {
+    assert.equal(seen.headers.upgrade, undefined);
+    assert.doesNotMatch(String(seen.headers.connection), /upgrade/i);
+  }
+});
