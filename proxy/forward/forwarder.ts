@@ -98,6 +98,13 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('client closed the connection'));
       return;
     }
+    if (statusCode === 101) {
+      // A 101 that is no upgrade (no `Connection: upgrade`, or none was asked for): Go's ReverseProxy finds
+      // no protocol to switch to and Traefik answers 500, as for a mismatched one below.
+      sendBareStatus(this.ctx, 500, 'Internal Server Error');
+      controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
+      return;
+    }
     const out: ResponseHeaders = {};
     for (const name in headers) {
       const value = headers[name];

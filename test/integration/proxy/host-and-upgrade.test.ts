@@ -27,11 +27,14 @@ interface SeeingBackend {
   close(): Promise<void>;
 }
 
+/** A 101's header lines for the requested protocol: the upgrade a well-behaved server answers. */
+const SWITCH_AS_ASKED = (requested: string): string => `Upgrade: ${requested}\r\nConnection: Upgrade\r\n`;
+
 /**
- * Answers requests with `<name> <method> <url> <body>`; answers upgrades with a 101 switching to what
- * `switchTo` returns for the requested protocol, then writes `tunnel-bytes` into the tunnel.
+ * Answers requests with `<name> <method> <url> <body>`; answers upgrades with a 101 whose header lines
+ * `switchHead` returns for the requested protocol, then writes `tunnel-bytes` into the tunnel.
  */
-async function startSeeingBackend(name: string, switchTo: (requested: string) => string = (p) => p): Promise<SeeingBackend> {
+async function startSeeingBackend(name: string, switchHead: (requested: string) => string = SWITCH_AS_ASKED): Promise<SeeingBackend> {
   const requests: Seen[] = [];
   const upgrades: Seen[] = [];
   const sockets = new Set<Duplex>();
@@ -51,7 +54,7 @@ async function startSeeingBackend(name: string, switchTo: (requested: string) =>
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     upgrades.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: head.toString('latin1') });
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${switchTo(req.headers.upgrade ?? '')}\r\nConnection: Upgrade\r\n\r\ntunnel-bytes`);
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\n${switchHead(req.headers.upgrade ?? '')}\r\ntunnel-bytes`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -70,11 +73,11 @@ async function startSeeingBackend(name: string, switchTo: (requested: string) =>
  * public.test and admin.test on both sides of one entrypoint; styled.test has a middleware (node:http serves it,
  * never the lean front). On TLS, admin.test asks for the TLS options `strict`, public.test for the default ones.
  */
-async function setup(t: { after: (fn: () => Promise<void> | void) => void }, switchTo?: (requested: string) => string) {
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }, switchHead?: (requested: string) => string) {
   const fixtures = fixtureDir();
   t.after(() => fixtures.remove());
   const cert = fixtures.make('public.test', ['public.test', 'admin.test']);
-  const pub = await startSeeingBackend('public', switchTo);
+  const pub = await startSeeingBackend('public', switchHead);
   t.after(() => pub.close());
   const admin = await startSeeingBackend('admin');
   t.after(() => admin.close());
@@ -239,7 +242,7 @@ test('TLS: a Host whose router needs other TLS options than the SNI chose gets 4
 });
 
 test('a 101 switching to another protocol than the one asked for opens no tunnel: Traefik\'s 500', async (t) => {
-  const { port, pub } = await setup(t, () => 'h2c');
+  const { port, pub } = await setup(t, () => 'Upgrade: h2c\r\nConnection: Upgrade\r\n');
   const answer = await exchange(await plainSocket(port), 'GET /ws HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
   assert.equal(pub.upgrades.length, 1, 'the upgrade reached the backend');
   assert.match(answer.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/, answer.text);
@@ -248,8 +251,17 @@ test('a 101 switching to another protocol than the one asked for opens no tunnel
   assert.ok(answer.closed);
 });
 
+test('a 101 whose Connection does not list upgrade switches to nothing: Traefik\'s 500, no tunnel', async (t) => {
+  const { port, pub } = await setup(t, (requested) => `Upgrade: ${requested}\r\n`);
+  const answer = await exchange(await plainSocket(port), 'GET /ws HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+  assert.equal(pub.upgrades.length, 1);
+  assert.match(answer.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/, answer.text);
+  assert.ok(answer.text.endsWith('\r\n\r\nInternal Server Error'), answer.text);
+  assert.ok(answer.closed);
+});
+
 test('a 101 naming the requested protocol in another case still tunnels', async (t) => {
-  const { port } = await setup(t, () => 'WebSocket');
+  const { port } = await setup(t, () => 'Upgrade: WebSocket\r\nConnection: Upgrade\r\n');
   const answer = await exchange(await plainSocket(port), 'GET /ws HTTP/1.1\r\nHost: public.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 500);
   assert.match(answer.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
   assert.ok(answer.text.endsWith('tunnel-bytes'), answer.text);
