@@ -14,6 +14,9 @@ import { parseListenAddress } from './listen-address.js';
 import { Http1Pipeline } from './http1-pipeline.js';
 import { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
+import { DetachedRequestBody } from './detached-request-body.js';
+import { hasRepeatedHost } from '../http/request-target.js';
+import { TOO_MANY_HOSTS } from '../http/traefik-responses.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -74,11 +77,11 @@ export class EntryPoint {
       ServerResponse: Http1ProxyResponse,
       maxHeaderSize: options.maxHeaderBytes,
     });
-    const plainPipeline = new Http1Pipeline((req, res) => handleRequest(ctx, req, res, false, null));
+    const plainPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, false));
     this.httpServer.on('request', (req, res) => plainPipeline.accept(req, res));
     this.httpServer.on('clientError', (err: Error, socket: Duplex) => plainPipeline.clientError(err, socket));
     this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
-    const tlsPipeline = new Http1Pipeline((req, res) => handleRequest(ctx, req, res, true, null));
+    const tlsPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, true));
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
       onRequest: (req, res) => (req instanceof Http1ProxyRequest && res instanceof Http1ProxyResponse ? tlsPipeline.accept(req, res) : handleRequest(ctx, req, res, true, null)),
@@ -211,6 +214,12 @@ function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): 
   });
 }
 
+/** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
+function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean): void {
+  if (hasRepeatedHost(req.rawHeaders)) res.refuseHead(TOO_MANY_HOSTS);
+  else handleRequest(ctx, req, res, tls, null);
+}
+
 function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean): void {
   // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
   const res = new Http1ProxyResponse(req);
@@ -218,5 +227,22 @@ function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duple
   res.shouldKeepAlive = false;
   // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
   res.once('finish', () => socket.end());
-  handleRequest(ctx, req, res, tls, { socket, head });
+  if (hasRepeatedHost(req.rawHeaders)) {
+    res.refuseHead(TOO_MANY_HOSTS);
+    return;
+  }
+  const contentLength = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  const withBody = chunked || (contentLength !== undefined && contentLength !== '0');
+  if (!withBody && !H2C_TOKEN.test(req.headers.upgrade ?? '')) {
+    handleRequest(ctx, req, res, tls, { socket, head });
+    return;
+  }
+  // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
+  // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
+  // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
+  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, chunked ? null : Number(contentLength)));
+  handleRequest(ctx, req, res, tls, null);
 }
+
+const H2C_TOKEN = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;

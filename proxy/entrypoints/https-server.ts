@@ -1,14 +1,13 @@
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import type { ProxyRequest, ProxyResponse } from '../http/proxy-exchange.js';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
   getStore: () => TlsStore;
-  onRequest: (req: ProxyRequest, res: ProxyResponse) => void;
+  onRequest: (req: Http1ProxyRequest | Http2ProxyRequest, res: Http1ProxyResponse | Http2ProxyResponse) => void;
   /** HTTP/1.1 `Connection: Upgrade` requests (WebSocket); Node emits `upgrade` on the HTTP/1 fallback of allowHTTP1. */
   onUpgrade: (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => void;
   /** Traefik `http.maxHeaderBytes`, default 1 MiB. */

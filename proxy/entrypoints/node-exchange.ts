@@ -23,8 +23,16 @@ function sentValue(sent: ResponseHeaders | null, name: string): string | undefin
 }
 
 export class Http1ProxyRequest extends IncomingMessage implements ProxyRequest {
+  /** Set when node:http gave the connection up ('upgrade') and pe-edge serves the request as a plain one. */
+  private detachedBody: Readable | null = null;
+
   get bodyStream(): Readable {
-    return this;
+    return this.detachedBody ?? this;
+  }
+
+  /** The body of a request node:http handed over as an upgrade, read from the connection by `body`. */
+  readBodyFrom(body: Readable): void {
+    this.detachedBody = body;
   }
 }
 
@@ -55,6 +63,21 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
 
   sentHeader(name: string): string | undefined {
     return sentValue(this.sent, name);
+  }
+
+  /**
+   * Answers a head the server refuses before routing with `bytes` (traefik-responses.ts goHeadRefusal), written
+   * on the connection as Go's server writes them, and closes the connection.
+   */
+  refuseHead(bytes: string): void {
+    const socket = this.socket;
+    this.shouldKeepAlive = false;
+    if (socket === null || socket.destroyed || this.headersSent) {
+      this.destroy();
+      return;
+    }
+    socket.write(bytes, 'latin1');
+    socket.destroySoon();
   }
 }
 

@@ -2,8 +2,9 @@ import { reportFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { hasDeniedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
-import { canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
+import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
+import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 
@@ -61,8 +62,9 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */
 export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
-  const { rawPath, path, rawQuery } = splitRequestTarget(req.url ?? '/', ep.sanitizePath);
-  const hostHeader = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
+  const target = req.url ?? '/';
+  const { rawPath, path, rawQuery } = splitRequestTarget(target, ep.sanitizePath);
+  const hostHeader = requestHost(req, target);
   stripConnectionListed(req);
   return {
     req,
@@ -94,13 +96,34 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
   };
 }
 
+/**
+ * The host a request is for, as Go's server sets req.Host (what Traefik routes on and forwards): on HTTP/2
+ * `:authority`, the `host` header only without it; on HTTP/1.x the authority of an absolute-form target,
+ * else the Host header.
+ */
+function requestHost(req: ProxyRequest, target: string): string {
+  const headers = req.headers;
+  if (req.httpVersionMajor === 2) return (headers[':authority'] as string | undefined) || (headers.host ?? '');
+  if (target.charCodeAt(0) !== 47 /* '/' */) return absoluteFormHost(target) || (headers.host ?? '');
+  return headers.host ?? '';
+}
+
 /** The router of the current runtime that takes ctx, if any. */
 export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarget | undefined {
   const tables = ep.getRuntime().entryPoints.get(ep.name);
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/** Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, else the router's chain. */
+/** The TLS options name a connection's SNI selected (`default` without SNI or for a host no TLS router names). */
+function sniOptions(ep: EntryPointContext, servername: string | false | null | undefined): string {
+  const store = ep.getRuntime().tls;
+  return typeof servername === 'string' && servername !== '' ? store.optionForHost(normalizeServerName(servername)).name : 'default';
+}
+
+/**
+ * Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
+ * options than the router's, else the router's chain.
+ */
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
@@ -115,6 +138,12 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
   // Traefik checks encodedCharacters in the matched router's chain, before its middlewares.
   if (ep.deniedEscapes !== null && hasDeniedEscape(ctx.rawPath, ep.deniedEscapes)) {
     sendBareStatus(ctx, 400, '');
+    return;
+  }
+  // Traefik's snicheck, after the encoded-characters check: the TLS options the connection's SNI selected must
+  // be the router's, else a client could reach a host under options it never negotiated.
+  if (ctx.tls && target.tlsOptions !== null && target.tlsOptions !== sniOptions(ep, ctx.req.socket.servername)) {
+    sendGoError(ctx, 421, 'Misdirected Request');
     return;
   }
   try {

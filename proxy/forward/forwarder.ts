@@ -91,6 +91,13 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('client closed the connection'));
       return;
     }
+    if (statusCode === 101) {
+      // A 101 that is no upgrade (no `Connection: upgrade`, or none was asked for): Go's ReverseProxy finds
+      // no protocol to switch to and Traefik answers 500, as for a mismatched one below.
+      sendBareStatus(this.ctx, 500, 'Internal Server Error');
+      controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
+      return;
+    }
     const out = endToEndResponseHeaders(headers);
     if (this.setCookie !== null) {
       const existing = out['set-cookie'];
@@ -193,6 +200,15 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       upstream.destroy();
       return;
     }
+    // Go's ReverseProxy (handleUpgradeResponse): a 101 must switch to the protocol the client asked for,
+    // named by an `Upgrade` that `Connection: upgrade` lists; else no tunnel, and Traefik's error handler
+    // answers the plain error it gets with 500.
+    const offered = switchedProtocol(headers);
+    if (offered.toLowerCase() !== headerText(this.ctx.req.headers.upgrade).toLowerCase() || !PRINTABLE_ASCII.test(offered)) {
+      upstream.destroy();
+      sendBareStatus(this.ctx, 500, 'Internal Server Error');
+      return;
+    }
     relayUpgrade(upgrade.socket, upgrade.head, statusCode, headers, upstream);
   }
 }
@@ -215,6 +231,16 @@ function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers:
   upstream.on('error', closeBoth).on('close', closeBoth);
   upstream.pipe(client);
   client.pipe(upstream);
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** The protocol a 101 switches to, as Go's upgradeType reads it: `Upgrade`, only when `Connection` lists `upgrade`. */
+function switchedProtocol(headers: IncomingHttpHeaders): string {
+  const connection = headers.connection;
+  if (connection === undefined || !/(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i.test(Array.isArray(connection) ? connection.join(',') : connection)) return '';
+  const upgrade = headers.upgrade;
+  return (Array.isArray(upgrade) ? upgrade[0] : upgrade) ?? '';
 }
 
 function hasRequestBody(ctx: RequestContext): boolean {

@@ -5,11 +5,13 @@ import type { Readable } from 'node:stream';
 // the request path. Each front adapts its own objects to it (proxy/entrypoints/node-exchange.ts and
 // http1-front/), so routing, middlewares and forwarding never cast to node's types.
 
-/** The peer facts read from a client connection; TLS connections also answer the two TLS questions. */
+/** The peer facts read from a client connection; TLS connections also tell their SNI, version and cipher. */
 export interface PeerSocket {
   readonly remoteAddress?: string | undefined;
   readonly remotePort?: number | undefined;
   readonly destroyed?: boolean;
+  /** The SNI the client sent (TLS connections; false or null without one). */
+  readonly servername?: string | false | null | undefined;
   getProtocol?(): string | null;
   getCipher?(): { readonly standardName?: string } | undefined;
 }

@@ -35,6 +35,33 @@ function decodeUnreserved(path: string): string {
   });
 }
 
+const ABSOLUTE_FORM_AUTHORITY = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?]*)/;
+
+/**
+ * The host of an absolute-form request target (`GET http://user@host:port/path HTTP/1.1`), userinfo dropped,
+ * or '' when the target names none. Go's server takes req.Host from it and ignores the Host header
+ * (net/http request.go: "any Host line is ignored"), so Traefik routes and forwards on it.
+ */
+export function absoluteFormHost(target: string): string {
+  const m = ABSOLUTE_FORM_AUTHORITY.exec(target);
+  if (m === null) return '';
+  const authority = m[1] as string;
+  return authority.slice(authority.lastIndexOf('@') + 1);
+}
+
+/** Whether a head carries more than one Host line (any spelling): Go's server refuses it with 400. */
+export function hasRepeatedHost(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
+
 /** Canonical host for matching: port and one trailing dot removed, lower-cased, IPv6 brackets dropped. */
 export function canonicalHost(hostHeader: string): string {
   let host = hostHeader.trim();

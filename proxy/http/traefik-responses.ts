@@ -1,4 +1,5 @@
 import { reportFault } from './exchange-fault.js';
+import { goStatusText } from './go-status-text.js';
 import { applyHeaderHooks, type RequestContext, type ResponseHeaders } from './request-context.js';
 
 // The one writer of every answer pe-edge produces itself (errors, redirects, preflights, internal services).
@@ -57,3 +58,17 @@ export function sendBody(ctx: RequestContext, status: number, contentType: strin
 
 export const sendNotFound = (ctx: RequestContext): void => sendGoError(ctx, 404, '404 page not found');
 export const sendNoAvailableServer = (ctx: RequestContext): void => sendGoError(ctx, 503, 'no available server');
+
+/**
+ * Go's net/http answer to a request head its server refuses before any handler runs (conn.serve writing a
+ * statusError): the cause in the reason phrase and the body, no Date, no length, and the connection closes
+ * after it. Traefik's handlers never see such a request, so no middleware hook applies: these are bytes for
+ * the connection, written by the front that read the head.
+ */
+export function goHeadRefusal(status: number, cause: string): string {
+  const text = `${status} ${goStatusText(status)}: ${cause}`;
+  return `HTTP/1.1 ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${text}`;
+}
+
+/** Go's readRequest refuses a head with more than one Host line (server.go: "too many Host headers"). */
+export const TOO_MANY_HOSTS = goHeadRefusal(400, 'too many Host headers');

@@ -34,11 +34,13 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   const internalErrors = internal.errors;
   for (const r of internal.routes) {
     const rule = compileRule(r.rule, 'v3');
-    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler, plain: false } });
+    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler, plain: false, tlsOptions: null } });
   }
 
   const hostOptions = new Map<string, string>();
   const conflictingHosts = new Set<string>();
+  // TLS routes with the options they asked for, resolved once every router's hosts are known.
+  const tlsRoutes: { target: { tlsOptions: string | null }; options: string; domains: readonly string[] }[] = [];
   const priorities = new Map<string, number>();
   for (const [name, router] of Object.entries(input.http.routers)) {
     status.declare('router', name);
@@ -58,6 +60,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
       const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
       if (handler === null) break;
       const plain = middlewares.length === 0 && services.loadBalancers.has(qualify(router.service ?? '', name));
+      const target = { name: routeName, handler, plain, tlsOptions: null as string | null };
       if (tls !== null) {
         const options = tls.options === undefined || tls.options === 'default' ? 'default' : qualify(tls.options, name);
         if (options !== 'default' && input.tls.options[options] === undefined) {
@@ -69,15 +72,20 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
           if (previous !== undefined && previous !== options) conflictingHosts.add(host);
           hostOptions.set(host, options);
         }
+        tlsRoutes.push({ target, options, domains });
       }
       const side = tls !== null ? 'https' : 'http';
-      routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: { name: routeName, handler, plain } });
+      routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: target });
     }
   }
   services.buildAll();
   reportUnimplementedMiddlewares(input, status);
   // Same host bound to two TLS options: Traefik drops both and falls back to the default.
   for (const host of conflictingHosts) hostOptions.delete(host);
+  // Traefik's aggregator: options on a rule without a host, or on a host other options also claim, fall back to `default`.
+  for (const { target, options, domains } of tlsRoutes) {
+    target.tlsOptions = domains.length === 0 || domains.some((host) => conflictingHosts.has(host)) ? 'default' : options;
+  }
 
   const tls = buildTlsStore(input.tls, hostOptions);
   releaseUnused(parts);

@@ -15,6 +15,12 @@ export interface RouteTarget {
    * (entrypoints/http1-front) may run it with its own response object.
    */
   readonly plain: boolean;
+  /**
+   * A TLS router's TLS options name as Traefik resolves it ('default' without options, when its rule names no
+   * host, or when its hosts are bound to other options too); null on the plain-HTTP side. A request whose
+   * connection's SNI chose other options gets 421 (Traefik's snicheck).
+   */
+  readonly tlsOptions: string | null;
 }
 
 export interface Route {
