@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { Http1Front } from './http1-front/http1-front.js';
 import { createHttpsServer, http1Fallback, type HttpsServer, type NodeHttp1Timeouts } from './https-server.js';
-import { warnFault } from '../http/exchange-fault.js';
+import { asError, warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
 import { Http1Pipeline } from './http1-pipeline.js';
 import { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
@@ -80,12 +80,13 @@ export class EntryPoint {
     const plainPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, false));
     this.httpServer.on('request', (req, res) => plainPipeline.accept(req, res));
     this.httpServer.on('clientError', (err: Error, socket: Duplex) => plainPipeline.clientError(err, socket));
-    this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => onUpgrade(ctx, req, socket, head, false));
+    this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
+      plainPipeline.whenIdle(socket, () => onUpgrade(ctx, req, socket, head, false)));
     const tlsPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, true));
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
       onRequest: (req, res) => (req instanceof Http1ProxyRequest && res instanceof Http1ProxyResponse ? tlsPipeline.accept(req, res) : handleRequest(ctx, req, res, true, null)),
-      onUpgrade: (req, socket, head) => onUpgrade(ctx, req, socket, head, true),
+      onUpgrade: (req, socket, head) => tlsPipeline.whenIdle(socket, () => onUpgrade(ctx, req, socket, head, true)),
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
     });
@@ -221,6 +222,16 @@ function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1Pr
 }
 
 function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean): void {
+  try {
+    startUpgrade(ctx, req, socket, head, tls);
+  } catch (err) {
+    // Before a request context exists: the connection ends, the process does not.
+    ctx.faults({ entryPoint: ctx.name, router: '', stage: 'front', error: asError(err) });
+    socket.destroy();
+  }
+}
+
+function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean): void {
   // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
   const res = new Http1ProxyResponse(req);
   res.assignSocket(req.socket);

@@ -6,7 +6,8 @@ type Exchange = readonly [Http1ProxyRequest, Http1ProxyResponse];
 /** One client connection's requests: the one being served and those parsed behind it. */
 interface ConnectionQueue {
   current: Exchange;
-  readonly waiting: Exchange[];
+  /** Requests parsed behind it; a function is an upgrade, which takes the connection over when its turn comes. */
+  readonly waiting: (Exchange | (() => void))[];
   /** node:http's answer to bytes it could not parse after the requests already queued, sent once they are answered. */
   refusal: string | null;
 }
@@ -43,6 +44,16 @@ export class Http1Pipeline {
     this.start(fresh);
   }
 
+  /**
+   * Runs an upgrade request once the answers before it on its connection are over: node emits 'upgrade'
+   * as soon as it parsed one, and the socket still belongs to the response in flight until then.
+   */
+  whenIdle(socket: object, start: () => void): void {
+    const queue = this.connections.get(socket);
+    if (queue === undefined) start();
+    else queue.waiting.push(start);
+  }
+
   /** node:http's 'clientError' for a connection of this server. */
   clientError(err: Error & { code?: string }, socket: Duplex): void {
     const refusal = REFUSALS[err.code ?? ''] ?? BAD_REQUEST;
@@ -65,6 +76,12 @@ export class Http1Pipeline {
   private next(queue: ConnectionQueue): void {
     const socket = queue.current[0].socket;
     const following = queue.waiting.shift();
+    if (typeof following === 'function') {
+      // An upgrade: node reads nothing more from this connection, so nothing can queue behind it.
+      this.connections.delete(socket);
+      if (!socket.destroyed) following();
+      return;
+    }
     // A connection that closed meanwhile leaves nothing to answer: its waiting requests are dropped with it.
     if (following === undefined || socket.destroyed || following[1].clientGone) {
       this.connections.delete(socket);
