@@ -97,7 +97,9 @@ export async function startEdgeChild(opts: { readTimeout?: string } = {}): Promi
   );
   const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
   const stop = async (): Promise<void> => {
-    await proc.stop();
+    // No graceful shutdown to wait for: these tests judge survival, not draining.
+    proc.signal('SIGKILL');
+    await proc.exited;
     await good.close();
     await hostile.close();
     dir.remove();
