@@ -16,7 +16,8 @@ export const TEST_AUTH = `Basic ${Buffer.from('test:test').toString('base64')}`;
  * - plain HTTP: `/lean…` (no middleware: the lean front), `/mw…` (a headers middleware: node:http),
  *   `/hostile-lean…`, `/hostile-mw…` (the same two in front of the hostile backend);
  *   Host `nx.test`: `/admin…` behind basicAuth (headerField X-WebAuth-User), `/public…` without.
- * - TLS (`tls: {}`): `/…` to the echo backend, `/hostile…` to the hostile backend, and `/mw-tls…` with the middleware.
+ * - TLS (`tls: {}`): `/…` to the echo backend, `/hostile…` to the hostile backend, `/mw-tls…` with the middleware,
+ *   and Host `nx.test` `/admin…` behind basicAuth.
  */
 export function edgeDynamicYaml(good: string, hostile: string): string {
   const router = (name: string, rule: string, service: string, opts: { middlewares?: string[]; tls?: boolean } = {}): string[] => [
@@ -39,6 +40,7 @@ export function edgeDynamicYaml(good: string, hostile: string): string {
     ...router('tls-any', 'PathPrefix(`/`)', 'good', { tls: true }),
     ...router('tls-mw', 'PathPrefix(`/mw-tls`)', 'good', { tls: true, middlewares: ['tag'] }),
     ...router('tls-hostile', 'PathPrefix(`/hostile`)', 'hostile', { tls: true }),
+    ...router('tls-nx-admin', 'Host(`nx.test`) && PathPrefix(`/admin`)', 'good', { tls: true, middlewares: ['auth'] }),
     '  middlewares:',
     '    tag:',
     '      headers:',
@@ -70,10 +72,13 @@ export interface EdgeChild {
   stop(): Promise<void>;
 }
 
-/** Starts the backends and the CLI; resolves once the entrypoint listens and `/lean` answers 200. */
-export async function startEdgeChild(opts: { readTimeout?: string } = {}): Promise<EdgeChild> {
-  const good = await startBackend('good');
-  const hostile = await startHostileBackend();
+/**
+ * Starts the backends (unless given: then they are shared and left running by `stop()`) and the CLI;
+ * resolves once the entrypoint listens and `/lean` answers 200.
+ */
+export async function startEdgeChild(opts: { readTimeout?: string; good?: Backend; hostile?: HostileBackend } = {}): Promise<EdgeChild> {
+  const good = opts.good ?? (await startBackend('good'));
+  const hostile = opts.hostile ?? (await startHostileBackend());
   const dir = new TempConfigDir();
   const port = await freePort();
   const dynamic = dir.write('dynamic.yml', edgeDynamicYaml(good.url, hostile.url));
@@ -100,8 +105,8 @@ export async function startEdgeChild(opts: { readTimeout?: string } = {}): Promi
     // No graceful shutdown to wait for: these tests judge survival, not draining.
     proc.signal('SIGKILL');
     await proc.exited;
-    await good.close();
-    await hostile.close();
+    if (opts.good === undefined) await good.close();
+    if (opts.hostile === undefined) await hostile.close();
     dir.remove();
   };
   try {
