@@ -1,5 +1,5 @@
-// The security review's probe set (issue 7), replayed against pe-edge and, where installed, HAProxy
-// in front of the same backends; prints a table: probe | expected | pe-edge | haproxy.
+// The security review's probe set (issue 7), replayed against pe-edge and, where installed, HAProxy and
+// nginx in front of the same backends; prints a table: probe | expected | pe-edge | haproxy | nginx.
 // Not a test: `npm run probes` (or `node dist/test/security/probes.js [--only=<text>]`).
 // pe-edge runs as a child process (the real CLI, restarted when a probe kills it: the cell then says
 // CRASH with the error). Every loop and wait is bounded; everything listens and connects on 127.0.0.1.
@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { generateSelfSignedCertificate } from '../../proxy/tls/self-signed-certificate.js';
 import { startBackend, type Backend } from '../support/backends.js';
 import { freePort } from '../support/cli-process.js';
-import { healthProblem, startEdgeChild, TEST_AUTH, type EdgeChild } from '../support/edge-child.js';
+import { healthProblem, startEdgeChild, TEST_AUTH, TEST_USER, type EdgeChild } from '../support/edge-child.js';
 import { dataFrame, ERR, RawH2Connection, requestFields, rstStream, statusOf, headersFrame, FRAME } from '../support/h2-frames.js';
 import { startHostileBackend, type HostileBackend, type HostileHandler } from '../support/hostile-backend.js';
 
@@ -71,69 +71,150 @@ class PeEdgeTarget implements Target {
   }
 }
 
-/** HAProxy with a configuration equivalent to pe-edge's routers (see edge-child.ts), timeouts as readTimeout 3s. */
-class HaproxyTarget implements Target {
-  readonly name = 'haproxy';
+/** A self-signed certificate for localhost and nx.test, as PEM files in `dir`. */
+function writeCertificate(dir: string): { cert: string; key: string; both: string } {
+  const now = new Date();
+  const pair = generateSelfSignedCertificate({ commonName: 'localhost', dnsNames: ['localhost', 'nx.test'], notBefore: now, notAfter: new Date(now.getTime() + 86_400_000) });
+  const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), both: join(dir, 'both.pem') };
+  writeFileSync(files.cert, pair.cert);
+  writeFileSync(files.key, pair.key);
+  writeFileSync(files.both, pair.cert + pair.key);
+  return files;
+}
+
+/**
+ * HAProxy 2.6 with routing equivalent to pe-edge's routers (see edge-child.ts): path prefixes, nx.test
+ * /admin behind basic auth setting X-WebAuth-User, X-Edge-Middleware set on /mw; `timeout
+ * http-request 3s` as readTimeout. Defaults otherwise (no URI normalisation).
+ */
+function haproxyConfig(env: Env, dir: string, plain: number, tlsPort: number): string {
+  const cert = writeCertificate(dir);
+  return [
+    'global',
+    '  maxconn 4096',
+    'defaults',
+    '  mode http',
+    '  timeout connect 2s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-request 3s',
+    '  timeout http-keep-alive 10s',
+    'userlist users',
+    '  user test insecure-password test',
+    'frontend fe',
+    `  bind 127.0.0.1:${plain}`,
+    `  bind 127.0.0.1:${tlsPort} ssl crt ${cert.both} alpn h2,http/1.1`,
+    '  acl nx req.hdr(host),field(1,:) -i nx.test',
+    '  acl p_admin path_beg /admin',
+    '  acl p_public path_beg /public',
+    '  acl p_hostile path_beg /hostile',
+    '  acl p_mw path_beg /mw',
+    '  acl p_good path_beg /lean /mw',
+    '  http-request auth realm traefik if nx p_admin !{ http_auth(users) }',
+    '  http-request set-header X-WebAuth-User test if nx p_admin',
+    '  http-request set-header X-Edge-Middleware yes if p_mw',
+    '  use_backend hostile if p_hostile',
+    '  use_backend good if nx p_admin',
+    '  use_backend good if p_public',
+    '  use_backend good if p_good',
+    '  use_backend good if { ssl_fc }',
+    'backend good',
+    `  server good 127.0.0.1:${env.good.port}`,
+    'backend hostile',
+    `  server hostile 127.0.0.1:${env.hostile.port}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * nginx 1.22 with the same routing: upstream keep-alive (HTTP/1.1, `Connection ""`), basic auth on
+ * nx.test /admin with X-WebAuth-User from $remote_user, client_header/body_timeout 3s.
+ */
+function nginxConfig(env: Env, dir: string, plain: number, tlsPort: number): string {
+  const cert = writeCertificate(dir);
+  writeFileSync(join(dir, 'htpasswd'), `${TEST_USER}\n`);
+  const proxy = (upstream: string, extra: string[] = []): string[] => [
+    `      proxy_pass http://${upstream};`,
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '      proxy_set_header Host $http_host;',
+    ...extra.map((l) => `      ${l}`),
+  ];
+  return [
+    'worker_processes 1;',
+    `pid ${join(dir, 'nginx.pid')};`,
+    'error_log stderr error;',
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    `  client_body_temp_path ${join(dir, 'body')};`,
+    `  proxy_temp_path ${join(dir, 'proxy')};`,
+    `  fastcgi_temp_path ${join(dir, 'fastcgi')};`,
+    `  uwsgi_temp_path ${join(dir, 'uwsgi')};`,
+    `  scgi_temp_path ${join(dir, 'scgi')};`,
+    '  client_header_timeout 3s;',
+    '  client_body_timeout 3s;',
+    `  upstream good { server 127.0.0.1:${env.good.port}; keepalive 8; }`,
+    `  upstream hostile { server 127.0.0.1:${env.hostile.port}; keepalive 8; }`,
+    '  server {',
+    `    listen 127.0.0.1:${plain};`,
+    `    listen 127.0.0.1:${tlsPort} ssl http2;`,
+    `    ssl_certificate ${cert.cert};`,
+    `    ssl_certificate_key ${cert.key};`,
+    '    location /admin {',
+    '      if ($host != "nx.test") { return 404; }',
+    '      auth_basic traefik;',
+    `      auth_basic_user_file ${join(dir, 'htpasswd')};`,
+    ...proxy('good', ['proxy_set_header X-WebAuth-User $remote_user;']),
+    '    }',
+    '    location /hostile { ',
+    ...proxy('hostile'),
+    '    }',
+    '    location /mw {',
+    ...proxy('good', ['proxy_set_header X-Edge-Middleware yes;']),
+    '    }',
+    '    location / {',
+    ...proxy('good'),
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** A proxy other than pe-edge, run from its package (`haproxy`, `nginx`) with a generated configuration. */
+class ExternalTarget implements Target {
   private child: ChildProcess | undefined;
   private exited = false;
   private stderr = '';
-  private constructor(private readonly dir: string, private readonly plain: number, private readonly tlsP: number, private readonly cfg: string) {}
+  private constructor(
+    readonly name: string,
+    private readonly dir: string,
+    private readonly plain: number,
+    private readonly tlsP: number,
+    private readonly command: string,
+    private readonly args: string[],
+  ) {}
 
-  static available(): boolean {
-    return spawnSync('haproxy', ['-v']).status === 0;
+  static available(command: string, versionFlag: string): boolean {
+    return spawnSync(command, [versionFlag]).status === 0;
   }
 
-  static async start(env: Env): Promise<HaproxyTarget> {
-    const dir = mkdtempSync(join(tmpdir(), 'pe-probes-haproxy-'));
-    const now = new Date();
-    const cert = generateSelfSignedCertificate({ commonName: 'localhost', dnsNames: ['localhost', 'nx.test'], notBefore: now, notAfter: new Date(now.getTime() + 86_400_000) });
-    writeFileSync(join(dir, 'cert.pem'), cert.cert + cert.key);
+  static async start(kind: 'haproxy' | 'nginx', env: Env): Promise<ExternalTarget> {
+    const dir = mkdtempSync(join(tmpdir(), `pe-probes-${kind}-`));
     const plain = await freePort();
-    const tlsP = await freePort();
-    const cfg = join(dir, 'haproxy.cfg');
-    writeFileSync(
-      cfg,
-      [
-        'global',
-        '  maxconn 4096',
-        'defaults',
-        '  mode http',
-        '  timeout connect 2s',
-        '  timeout client 30s',
-        '  timeout server 30s',
-        '  timeout http-request 3s',
-        '  timeout http-keep-alive 10s',
-        'userlist users',
-        '  user test insecure-password test',
-        'frontend fe',
-        `  bind 127.0.0.1:${plain}`,
-        `  bind 127.0.0.1:${tlsP} ssl crt ${join(dir, 'cert.pem')} alpn h2,http/1.1`,
-        '  acl nx req.hdr(host),field(1,:) -i nx.test',
-        '  acl p_admin path_beg /admin',
-        '  acl p_public path_beg /public',
-        '  acl p_hostile path_beg /hostile',
-        '  acl p_mw path_beg /mw',
-        '  acl p_good path_beg /lean /mw',
-        '  http-request auth realm traefik if nx p_admin !{ http_auth(users) }',
-        '  http-request set-header X-WebAuth-User test if nx p_admin',
-        '  http-request set-header X-Edge-Middleware yes if p_mw',
-        '  use_backend hostile if p_hostile',
-        '  use_backend good if nx p_admin',
-        '  use_backend good if p_public',
-        '  use_backend good if p_good',
-        '  use_backend good if { ssl_fc }',
-        'backend good',
-        `  server good 127.0.0.1:${env.good.port}`,
-        'backend hostile',
-        `  server hostile 127.0.0.1:${env.hostile.port}`,
-        '',
-      ].join('\n'),
-    );
-    const target = new HaproxyTarget(dir, plain, tlsP, cfg);
+    const tlsPort = await freePort();
+    const cfg = join(dir, `${kind}.conf`);
+    writeFileSync(cfg, kind === 'haproxy' ? haproxyConfig(env, dir, plain, tlsPort) : nginxConfig(env, dir, plain, tlsPort));
+    const args = kind === 'haproxy' ? ['-db', '-f', cfg] : ['-p', dir, '-c', cfg, '-g', 'daemon off; master_process off;'];
+    const target = new ExternalTarget(kind, dir, plain, tlsPort, kind, args);
     target.spawn();
     const deadline = Date.now() + 5000;
     while ((await target.problem()) !== null) {
-      if (Date.now() > deadline) throw new Error(`haproxy did not start: ${target.stderr}`);
+      if (Date.now() > deadline || target.exited) {
+        await target.stop();
+        throw new Error(`${kind} did not start: ${target.stderr}`);
+      }
       await sleep(100);
     }
     return target;
@@ -141,10 +222,11 @@ class HaproxyTarget implements Target {
 
   private spawn(): void {
     this.exited = false;
-    this.child = spawn('haproxy', ['-db', '-f', this.cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn(this.command, this.args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-4000)));
     this.child.once('exit', () => (this.exited = true));
+    this.child.once('error', () => (this.exited = true));
   }
   plainPort(): number {
     return this.plain;
@@ -153,21 +235,23 @@ class HaproxyTarget implements Target {
     return this.tlsP;
   }
   async problem(): Promise<string | null> {
-    if (this.exited) return 'haproxy exited';
+    if (this.exited) return `${this.name} exited`;
     const r = await rawExchange(this.plain, 'GET /lean/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n', { waitMs: 2000 }).catch(() => undefined);
     return r?.statuses[0] === 200 ? null : `normal request got ${String(r?.statuses[0])}`;
   }
   async crashAndRestart(): Promise<string | null> {
     if (!this.exited) return null;
-    const what = `haproxy exited: ${this.stderr.split('\n').slice(-3).join(' ')}`;
+    const what = `${this.name} exited: ${this.stderr.split('\n').slice(-3).join(' ')}`;
     this.spawn();
     await sleep(500);
     return what;
   }
   async stop(): Promise<void> {
-    if (!this.exited) {
-      this.child?.kill('SIGKILL');
-      await new Promise((r) => this.child?.once('exit', r));
+    if (!this.exited && this.child !== undefined) {
+      const child = this.child;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await gone;
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -687,9 +771,17 @@ async function main(): Promise<void> {
   const hostile = await startHostileBackend();
   const env: Env = { good, hostile, goodConnections: () => connections };
   const targets: Target[] = [await PeEdgeTarget.start(env)];
-  const haproxy = HaproxyTarget.available();
-  if (haproxy) targets.push(await HaproxyTarget.start(env));
-  else console.log('haproxy is not installed (apt-get install -y haproxy): its column is left out');
+  for (const [kind, versionFlag] of [['haproxy', '-v'], ['nginx', '-v']] as const) {
+    if (!ExternalTarget.available(kind, versionFlag)) {
+      console.log(`${kind} is not installed (apt-get install -y ${kind}): its column is left out`);
+      continue;
+    }
+    try {
+      targets.push(await ExternalTarget.start(kind, env));
+    } catch (err) {
+      console.log(`${kind} left out: ${(err as Error).message}`);
+    }
+  }
 
   const rows: string[][] = [];
   const totals = new Map<string, { pass: number; fail: number }>(targets.map((t) => [t.name, { pass: 0, fail: 0 }]));
