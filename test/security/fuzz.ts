@@ -18,12 +18,14 @@ const families = (arg('families')?.split(',') ?? [...FAMILIES]) as Family[];
 const keepGoing = process.argv.includes('--keep-going');
 for (const f of families) if (!(FAMILIES as readonly string[]).includes(f)) throw new Error(`unknown family ${f}; one of ${FAMILIES.join(', ')}`);
 
-/** The line of a crash that names it: the first `Error`/`TypeError` line of stderr, with its top frame. */
+/** What names a crash: the first `Error`/`TypeError` line of stderr, with the first pe-edge frame under it. */
 function crashSignature(edge: EdgeChild): string {
   const lines = edge.proc.stderr;
   const at = lines.findIndex((l) => /^\w*Error\b|^Error \[|\[ERR_/.test(l.trim()));
   if (at < 0) return lines.slice(0, 3).join(' / ') || `exit ${JSON.stringify(edge.proc.exit)}`;
-  return `${lines[at]?.trim()} ${lines.slice(at + 1).find((l) => l.trim().startsWith('at '))?.trim() ?? ''}`;
+  const frames = lines.slice(at + 1).filter((l) => l.trim().startsWith('at '));
+  const ours = frames.find((l) => /\/(proxy|operator|labels-spec)\//.test(l)) ?? frames[0] ?? '';
+  return `${lines[at]?.trim()} ${ours.trim().replace(/file:\/\/\S*\/(?=(proxy|operator|labels-spec)\/)/, '')}`;
 }
 
 console.log(`fuzz: ${seconds} s, seed ${seed}, families ${families.join(',')}${keepGoing ? ', keep going' : ''}`);
