@@ -528,6 +528,21 @@ const WS_HEADERS = ['Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-
 
 function upgradeProbes(): Probe[] {
   return [
+    ...(['plain', 'tls'] as const).map(
+      (kind): Probe => ({
+        family: 'upgrades',
+        name: `websocket upgrade pipelined behind a pending request (${kind === 'tls' ? 'TLS' : '/mw'}; found by fuzzing)`,
+        expected: 'the first request answered 200, the proxy keeps serving',
+        run: async (t) => {
+          const first = kind === 'tls' ? '/a' : '/mw/a';
+          const bytes = `GET ${first} HTTP/1.1\r\nHost: localhost\r\n\r\nGET ${first} HTTP/1.1\r\nHost: localhost\r\n${WS_HEADERS.map((h) => h + '\r\n').join('')}\r\n`;
+          const r = await rawExchange(kind === 'tls' ? t.tlsPort() : t.plainPort(), bytes, { tls: kind === 'tls', waitMs: 1000 });
+          const crash = await t.crashAndRestart();
+          if (crash !== null) return { pass: false, seen: `CRASH: ${crash}` };
+          return { pass: r.statuses[0] === 200, seen: statusText(r) };
+        },
+      }),
+    ),
     {
       family: 'upgrades',
       name: 'backend 101 with Upgrade: h2c to a websocket request',

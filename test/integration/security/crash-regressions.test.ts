@@ -1,8 +1,10 @@
 // Regression tests, with the review's exact bytes, for the two findings that killed the process
-// (issue 7, critical 1 and 2). pe-edge runs as a child process (the real CLI), so a crash shows as
+// (issue 7, critical 1 and 2), and for a third crash the fuzzer found (pipelined upgrade). pe-edge runs as a child process (the real CLI), so a crash shows as
 // "the child exited / no answer" and the test process survives to say so.
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { healthProblem, plainGet, startEdgeChild, tlsGet, type EdgeChild } from '../../support/edge-child.js';
 import { dataFrame, ERR, FRAME, headersFrame, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
@@ -167,6 +169,43 @@ describe('backend reason phrase with control characters (issue 7, critical 2)', 
         assert.equal(answer?.status, 200);
         assert.equal(answer?.body, 'ok');
         assert.match(answer?.statusMessage ?? '', SAFE_REASON, 'no control character reaches the client');
+      });
+    });
+  }
+});
+
+/**
+ * Found by the fuzzer (test/security/fuzz.ts, seed 9001, families plain-h1,tls-h1): an upgrade request
+ * pipelined behind a request whose answer is still pending. node:http emits `upgrade` while the
+ * first ServerResponse still holds the socket, and `onUpgrade` (entrypoint.ts) calls `assignSocket`
+ * on it: uncaught ERR_HTTP_SOCKET_ASSIGNED, the process exits. One write of these bytes does it.
+ */
+const PIPELINED_UPGRADE = (first: string, second: string): string =>
+  `GET ${first} HTTP/1.1\r\nHost: localhost\r\n\r\nGET ${second} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`;
+
+describe('upgrade request pipelined behind a pending request (found by fuzzing)', () => {
+  const cases: { name: string; tls: boolean; first: string; second: string }[] = [
+    { name: 'plain HTTP, router with a middleware (node:http)', tls: false, first: '/mw/a', second: '/mw/b' },
+    { name: 'HTTP/1.1 over TLS', tls: true, first: '/a', second: '/b' },
+  ];
+  for (const c of cases) {
+    describe(c.name, () => {
+      const { edge } = withEdge();
+      it('answers the first request with 200 and keeps serving', async () => {
+        const socket = c.tls
+          ? tls.connect({ host: '127.0.0.1', port: edge().port, servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+          : net.connect(edge().port, '127.0.0.1');
+        let received = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (d: string) => (received += d));
+        socket.on('error', () => undefined);
+        await new Promise<void>((resolve) => socket.once(c.tls ? 'secureConnect' : 'connect', () => resolve()));
+        socket.write(PIPELINED_UPGRADE(c.first, c.second));
+        await sleep(800);
+        socket.destroy();
+        const problem = await healthProblem(edge());
+        assert.equal(problem, null, `pe-edge stopped serving after a pipelined upgrade: ${problem}`);
+        assert.match(received, /^HTTP\/1\.1 200 /, 'the first, ordinary request is answered');
       });
     });
   }
