@@ -43,7 +43,7 @@ while (Date.now() < deadline) {
     if (result.failure !== null) {
       exitCode = 1;
       const signature = edge.proc.exit !== undefined ? crashSignature(edge) : `no crash: ${result.failure.problem.split('\n')[0]}`;
-      console.log(`\n${formatFailure(result.failure)}\nsignature: ${signature}\n`);
+      console.log(`\n${formatFailure(result.failure)}\nsignature: ${signature}\nlast stdout lines of pe-edge:\n${edge.proc.stdout.slice(-5).join('\n')}\n`);
       if (!crashes.has(signature)) crashes.set(signature, result.failure);
       if (!keepGoing) break;
     }

@@ -95,7 +95,7 @@ export async function startEdgeChild(opts: { readTimeout?: string; good?: Backen
       '  file:',
       `    filename: ${JSON.stringify(dynamic)}`,
       'log:',
-      '  level: ERROR',
+      '  level: INFO',
       '  format: json',
       '',
     ].join('\n'),
