@@ -6,6 +6,7 @@ import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } fr
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
 import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
+import { hidesDotSegment } from '../http/sanitize-path.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 
 /** Per-entrypoint facts the request path needs, fixed when the entrypoint starts. */
@@ -135,8 +136,9 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
     return;
   }
   ctx.routerName = target.name;
-  // Traefik checks encodedCharacters in the matched router's chain, before its middlewares.
-  if (ep.deniedEscapes !== null && hasDeniedEscape(ctx.rawPath, ep.deniedEscapes)) {
+  // Traefik checks encodedCharacters in the matched router's chain, before its middlewares; pe-edge also
+  // refuses an encoded slash that would hide a dot segment from sanitizePath (see hidesDotSegment).
+  if ((ep.deniedEscapes !== null && hasDeniedEscape(ctx.rawPath, ep.deniedEscapes)) || (ep.sanitizePath && hidesDotSegment(ctx.rawPath))) {
     sendBareStatus(ctx, 400, '');
     return;
   }

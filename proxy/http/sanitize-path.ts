@@ -11,6 +11,21 @@ export function sanitizePath(rawPath: string): string {
   return needsSanitizing(escaped, false) ? cleanPath(escaped) : escaped;
 }
 
+/**
+ * pe-edge's own guard on top of sanitizePath (Traefik forwards these): true when an encoded slash or
+ * backslash would form a `.` or `..` segment once a backend decodes it (`/public/..%2Fadmin`). Such a
+ * path is routed as Traefik routes it, then refused with 400 instead of reaching a backend that may
+ * decode `%2F` before resolving dot segments. Expects a sanitized path (unreserved escapes decoded,
+ * others upper-case).
+ */
+export function hidesDotSegment(rawPath: string): boolean {
+  if (rawPath.indexOf('%') < 0) return false;
+  if (!rawPath.includes('%2F') && !rawPath.includes('%5C')) return false;
+  for (const segment of rawPath.split(ENCODED_SEPARATOR)) if (segment === '.' || segment === '..') return true;
+  return false;
+}
+const ENCODED_SEPARATOR = /\/|%2F|%5C/;
+
 /** One scan: true when the path holds a '//' or a `.`/`..` segment, or (with `escapes`) a '%'. */
 function needsSanitizing(path: string, escapes: boolean): boolean {
   const n = path.length;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deniedEscapes, hasDeniedEscape, type EncodedCharactersOptions } from '../../../proxy/http/encoded-characters.js';
 import { splitRequestTarget } from '../../../proxy/http/request-target.js';
-import { sanitizePath } from '../../../proxy/http/sanitize-path.js';
+import { hidesDotSegment, sanitizePath } from '../../../proxy/http/sanitize-path.js';
 
 // Request target → (path routers match, path forwarded upstream) with http.sanitizePath on (Traefik's default).
 // Rows marked "Traefik" are the cases of traefik/traefik pkg/server/server_entrypoint_tcp_test.go
@@ -117,3 +117,18 @@ for (const d of denials) {
     assert.equal(hasDeniedEscape('/a%2', denied), true);
   });
 }
+
+test('hidesDotSegment: an encoded slash or backslash that would form a dot segment once decoded', () => {
+  const table: [path: string, hides: boolean][] = [
+    ['/public/..%2Fadmin', true],
+    ['/public/x%2F..%2Fadmin', true],
+    ['/public/..%5Cadmin', true],
+    ['/public/.%2Fadmin', true],
+    ['/public/a%2Fb', false],
+    ['/public/..a%2Fb', false],
+    ['/public/a..%2F', false],
+    ['/public/plain/path', false],
+    ['/public/%41..', false],
+  ];
+  for (const [path, hides] of table) assert.equal(hidesDotSegment(path), hides, path);
+});
