@@ -19,6 +19,8 @@ export class HeadAccumulator {
   private owned = false;
   /** Index in `storage` where the search for "\r\n\r\n" resumes. */
   private searchFrom = 0;
+  /** Index in `storage` up to which bytes were checked for a bare LF. */
+  private lfCheckedTo = 0;
   /** Offset (from `start`) of the first "\r\n\r\n" once found, else -1. */
   private found = -1;
   /** Bytes copied since the start (tests check it stays linear). */
@@ -40,6 +42,7 @@ export class HeadAccumulator {
       this.end = chunk.length;
       this.owned = false;
       this.searchFrom = 0;
+      this.lfCheckedTo = 0;
       return;
     }
     if (!this.owned || this.end + chunk.length > this.storage.length) this.grow(chunk.length);
@@ -56,6 +59,19 @@ export class HeadAccumulator {
     // A terminator split across packets can start in the last 3 bytes seen.
     this.searchFrom = Math.max(this.start, this.end - 3);
     return -1;
+  }
+
+  /**
+   * True when the bytes held contain a line feed without its carriage return: node:http refuses such a
+   * head at once (400), so it must not wait here for a "\r\n\r\n" that never comes. Each byte is checked once.
+   */
+  bareLineFeed(): boolean {
+    const storage = this.storage;
+    for (let i = storage.indexOf(0x0a, Math.max(this.lfCheckedTo, this.start)); i >= 0 && i < this.end; i = storage.indexOf(0x0a, i + 1)) {
+      if (i === this.start || storage[i - 1] !== 0x0d) return true;
+    }
+    this.lfCheckedTo = this.end;
+    return false;
   }
 
   /** The first `n` bytes (n <= length), without copying. */
@@ -85,6 +101,7 @@ export class HeadAccumulator {
     this.end = 0;
     this.owned = false;
     this.searchFrom = 0;
+    this.lfCheckedTo = 0;
     this.found = -1;
   }
 
@@ -95,6 +112,7 @@ export class HeadAccumulator {
     this.storage.copy(next, 0, this.start, this.end);
     this.copiedBytes += held;
     this.searchFrom -= this.start;
+    this.lfCheckedTo = Math.max(0, this.lfCheckedTo - this.start);
     this.storage = next;
     this.start = 0;
     this.end = held;

@@ -126,7 +126,11 @@ class FrontConnection implements ResponseOwner {
           this.handOff();
           return;
         }
-        if (end < 0) return;
+        if (end < 0) {
+          // A bare LF: node:http's answer (400), now, instead of waiting for the head's deadline.
+          if (this.pending.bareLineFeed()) this.handOff();
+          return;
+        }
         const request = parseLeanRequest(this.pending.prefix(end).toString('latin1'), this.socket);
         if (request === null) {
           this.handOff();

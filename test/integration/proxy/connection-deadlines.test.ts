@@ -238,3 +238,27 @@ describe('junk pipelined after a request', () => {
     assert.equal(backend.seen.filter((r) => r.url === '/order').length, 2);
   });
 });
+
+describe('bare-LF request heads', () => {
+  test('get node:http\'s 400 at once on the lean front, not a 408 at readTimeout', async (t) => {
+    const backend = await startBackend('app');
+    const proxy = await startProxy(buildInput({
+      http: {
+        routers: { 'lean@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+        services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      },
+    }), [entryPointOptions('web', '127.0.0.1:0', { readTimeout: 3000 })]);
+    t.after(async () => {
+      await proxy.close(0);
+      await backend.close();
+    });
+    const socket = await connectPlain(proxy.port('web'));
+    const started = Date.now();
+    socket.write('GET /lean HTTP/1.1\nHost: app.test\n\n');
+    const reply = await readUntil(socket, '\r\n\r\n');
+    assert.match(reply, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.ok(Date.now() - started < 1000, `answered after ${Date.now() - started} ms`);
+    assert.equal(backend.seen.length, 0);
+    socket.destroy();
+  });
+});

@@ -77,3 +77,15 @@ test('HeadAccumulator: a 1 MiB head trickled one byte per chunk costs a bounded 
   // Re-joining per chunk (what the front did) copies about size²/2 bytes: 5.5e11 here.
   assert.ok(acc.copiedBytes <= 3 * acc.length, `copied ${acc.copiedBytes} bytes for ${acc.length}`);
 });
+
+test('bareLineFeed: an LF without its CR is seen wherever the pieces are cut, and CRLF never counts', () => {
+  for (const [text, bare] of [['GET / HTTP/1.1\nHost: a\n', true], ['GET / HTTP/1.1\r\nHost: a\r\n', false], ['\nGET', true], ['GET / HTTP/1.1\r\nX: a\n', true]] as const) {
+    for (let cut = 0; cut <= text.length; cut++) {
+      const acc = new HeadAccumulator();
+      acc.push(latin1(text.slice(0, cut)));
+      const early = acc.bareLineFeed();
+      acc.push(latin1(text.slice(cut)));
+      assert.equal(early || acc.bareLineFeed(), bare, `${JSON.stringify(text)} cut at ${cut}`);
+    }
+  }
+});
