@@ -13,9 +13,12 @@ export class DetachedRequestBody extends Readable {
   private remaining: number;
   private readonly decoder: ChunkedDecoder | null;
   private finished = false;
+  /** readTimeout: node's own request deadline no longer watches a socket it emitted as 'upgrade'. */
+  private readonly deadline: NodeJS.Timeout | null;
 
-  constructor(private readonly socket: Duplex, head: Buffer, contentLength: number | null) {
+  constructor(private readonly socket: Duplex, head: Buffer, contentLength: number | null, readTimeout: number) {
     super();
+    this.deadline = readTimeout > 0 ? setTimeout(this.onDeadline, readTimeout) : null;
     this.remaining = contentLength ?? -1;
     this.decoder = contentLength === null ? new ChunkedDecoder() : null;
     socket.on('data', this.onData);
@@ -31,7 +34,9 @@ export class DetachedRequestBody extends Readable {
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.detach();
-    callback(err);
+    // As node's IncomingMessage: an error nobody listens for (the forwarder not attached yet, or done with
+    // the body) ends the body quietly instead of being thrown as an unhandled 'error' event.
+    callback(this.listenerCount('error') > 0 ? err : null);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -56,6 +61,12 @@ export class DetachedRequestBody extends Readable {
     if (!more && !this.finished) this.socket.pause();
   };
 
+  private readonly onDeadline = (): void => {
+    if (this.finished) return;
+    this.destroy(new Error('request body not received within readTimeout'));
+    this.socket.destroy();
+  };
+
   private readonly onEnd = (): void => {
     if (!this.finished) this.destroy(new Error('client closed the connection before the end of the request body'));
   };
@@ -67,6 +78,7 @@ export class DetachedRequestBody extends Readable {
   }
 
   private detach(): void {
+    if (this.deadline !== null) clearTimeout(this.deadline);
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
   }

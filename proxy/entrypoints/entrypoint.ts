@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { ServerHttp2Session } from 'node:http2';
+import { constants as http2Constants, type ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FaultSink } from '../http/exchange-fault.js';
@@ -12,7 +12,7 @@ import { createHttpsServer, http1Fallback, type HttpsServer, type NodeHttp1Timeo
 import { asError, warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
 import { Http1Pipeline } from './http1-pipeline.js';
-import { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
+import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { hasRepeatedHost } from '../http/request-target.js';
@@ -63,6 +63,7 @@ export class EntryPoint {
       name: options.name,
       getRuntime,
       writeTimeout: options.writeTimeout,
+      readTimeout: options.readTimeout,
       trustAll: options.forwardedHeaders.insecure,
       trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
       onDone: options.onDone,
@@ -85,7 +86,14 @@ export class EntryPoint {
     const tlsPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, true));
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
-      onRequest: (req, res) => (req instanceof Http1ProxyRequest && res instanceof Http1ProxyResponse ? tlsPipeline.accept(req, res) : handleRequest(ctx, req, res, true, null)),
+      onRequest: (req, res) => {
+        if (req instanceof Http1ProxyRequest && res instanceof Http1ProxyResponse) {
+          tlsPipeline.accept(req, res);
+          return;
+        }
+        if (req instanceof Http2ProxyRequest) armHttp2ReadDeadline(req, options.readTimeout);
+        handleRequest(ctx, req, res, true, null);
+      },
       onUpgrade: (req, socket, head) => tlsPipeline.whenIdle(socket, () => onUpgrade(ctx, req, socket, head, true)),
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
@@ -207,6 +215,21 @@ function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): v
  * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
  * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
  */
+/**
+ * readTimeout on an HTTP/2 stream, as Go's HTTP/2 server applies ReadTimeout per stream: a request whose
+ * body is not whole within it is reset (node's HTTP/1.1 deadlines do not watch HTTP/2 streams).
+ */
+function armHttp2ReadDeadline(req: Http2ProxyRequest, readTimeout: number): void {
+  if (readTimeout <= 0 || req.complete) return;
+  const stream = req.stream;
+  const timer = setTimeout(() => {
+    if (!req.complete && !stream.destroyed) stream.close(http2Constants.NGHTTP2_CANCEL);
+  }, readTimeout);
+  const clear = (): void => clearTimeout(timer);
+  req.once('end', clear);
+  stream.once('close', clear);
+}
+
 function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): void {
   if (idleTimeout <= 0) return;
   session.setTimeout(idleTimeout, () => {
@@ -252,7 +275,7 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
   // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
   // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
   // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
-  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, chunked ? null : Number(contentLength)));
+  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, chunked ? null : Number(contentLength), ctx.readTimeout));
   handleRequest(ctx, req, res, tls, null);
 }
 

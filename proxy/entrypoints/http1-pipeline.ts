@@ -12,6 +12,14 @@ interface ConnectionQueue {
   refusal: string | null;
 }
 
+/**
+ * Requests a connection may have parsed ahead of the one in flight. node parses whatever arrives (pausing
+ * the socket does not hold: reading a request resumes it), so a client that pipelines without reading its
+ * answers would make pe-edge hold every request it sends. Past this many, the connection is closed: no
+ * browser or HTTP library pipelines that deep.
+ */
+const MAX_WAITING = 256;
+
 // node:http's own answers to a connection it cannot go on reading (its 'clientError' default).
 const REFUSALS: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
@@ -36,6 +44,10 @@ export class Http1Pipeline {
   accept(req: Http1ProxyRequest, res: Http1ProxyResponse): void {
     const queue = this.connections.get(req.socket);
     if (queue !== undefined) {
+      if (queue.waiting.length >= MAX_WAITING) {
+        req.socket.destroy();
+        return;
+      }
       queue.waiting.push([req, res]);
       return;
     }

@@ -15,6 +15,8 @@ export interface EntryPointContext {
   readonly getRuntime: () => Runtime;
   /** respondingTimeouts.writeTimeout in ms; 0 = none. */
   readonly writeTimeout: number;
+  /** respondingTimeouts.readTimeout in ms: a request (head and body) must be read within it; 0 = none. */
+  readonly readTimeout: number;
   /** forwardedHeaders.insecure */
   readonly trustAll: boolean;
   /** forwardedHeaders.trustedIPs, null when none. */

@@ -16,6 +16,8 @@ export type UpstreamErrorKind =
   | 'timeout'
   /** The answer is malformed or cannot be relayed faithfully. */
   | 'bad-response'
+  /** A 101 to a request that asked for no upgrade (Go finds no protocol to switch to; Traefik answers 500). */
+  | 'unasked-upgrade'
   /** The request cannot be written (a header that would inject another). */
   | 'bad-request'
   /** The client's request body stopped short. */
@@ -45,6 +47,7 @@ const BY_KIND: Record<UpstreamErrorKind, UpstreamFailure> = {
   'reset-during-answer': BAD_GATEWAY,
   'timeout': GATEWAY_TIMEOUT,
   'bad-response': BAD_GATEWAY,
+  'unasked-upgrade': INTERNAL,
   'bad-request': INTERNAL,
   'client-aborted': BAD_GATEWAY,
 };

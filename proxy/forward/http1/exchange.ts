@@ -218,7 +218,7 @@ export class Exchange implements Dispatcher.DispatchController {
         buffer = buffer.subarray(bodyStart(buffer, end));
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
-          if (head.status === 101) throw new UpstreamError('bad-response', 'upstream switched protocols unasked');
+          if (head.status === 101) throw new UpstreamError('unasked-upgrade', 'upstream switched protocols unasked');
           continue;
         }
         this.framing = bodyFraming(this.request.method, head);

@@ -158,6 +158,33 @@ describe('respondingTimeouts on every connection', () => {
     assert.ok(took >= IDLE_TIMEOUT - 200, `closed after ${took} ms`);
   });
 
+  test('HTTP/2: a request body that never completes is reset at readTimeout', async () => {
+    const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'app.test', rejectUnauthorized: false });
+    session.on('error', () => undefined);
+    const started = Date.now();
+    const stream = session.request({ ':method': 'POST', ':path': '/h2-upload', ':authority': 'app.test', 'content-length': '100' });
+    stream.on('error', () => undefined);
+    stream.write('hello');
+    const took = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`stream still open after ${CLOSED_WITHIN} ms`)), CLOSED_WITHIN);
+      stream.once('close', () => {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      });
+    });
+    session.destroy();
+    assert.ok(took >= READ_TIMEOUT - 100, `reset after ${took} ms`);
+    assert.equal(backend.seen.some((r) => r.url === '/h2-upload'), false);
+  });
+
+  test('an upgrade request whose body never completes (served as a plain request) is cut at readTimeout', async () => {
+    const socket = await connectPlain(port);
+    const started = Date.now();
+    socket.write('POST /mw/up HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 100\r\n\r\nhello');
+    const took = await closedAfter(socket, started);
+    assert.ok(took >= READ_TIMEOUT - 100, `closed after ${took} ms`);
+  });
+
   test('the entrypoint still serves normal requests afterwards', async () => {
     const socket = await connectPlain(port);
     socket.write('GET /mw/ok HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n');
