@@ -34,9 +34,12 @@ export interface NodeHttp1Timeouts {
   emit(event: 'listening'): boolean;
 }
 
-/** The HTTPS server as node:http's HTTP/1.1 fallback code sees it (node's types leave these fields out of Http2SecureServer). */
-export function http1Fallback(server: HttpsServer): NodeHttp1Timeouts {
-  return server as unknown as NodeHttp1Timeouts;
+/**
+ * The fields node reads from the HTTPS server that its types leave out of Http2SecureServer: node:tls's
+ * per-connection settings and node:http's, which its HTTP/1.1 fallback reads from this server.
+ */
+export function http1Fallback(server: HttpsServer): PerConnectionServerFields & NodeHttp1Timeouts {
+  return server as unknown as PerConnectionServerFields & NodeHttp1Timeouts;
 }
 
 /**
@@ -71,7 +74,8 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     },
   });
   // HTTP/1.1 on the allowHTTP1 fallback uses node:http's parser, which reads its limit from the server (default 16 KiB).
-  (server as unknown as PerConnectionServerFields).maxHeaderSize = opts.maxHeaderBytes ?? 1048576;
+  const fields = http1Fallback(server);
+  fields.maxHeaderSize = opts.maxHeaderBytes ?? 1048576;
 
   // Runs before node:tls wraps the TCP socket, so a swapped store's base context applies to this very connection.
   server.prependListener('connection', () => {
@@ -80,7 +84,6 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     applied = store;
     const next = store.defaultServerOptions;
     server.setSecureContext(secureContextOptions(next));
-    const fields = server as unknown as PerConnectionServerFields;
     fields.requestCert = next.requestCert;
     fields.rejectUnauthorized = next.rejectUnauthorized;
   });
