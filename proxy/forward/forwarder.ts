@@ -45,8 +45,10 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   private readonly res: ProxyResponse;
   /** Where body bytes go: the client response, or a middleware's stream in front of it. */
   private sink: Writable | ProxyResponse;
-  /** The head a body hook holds until it has decided the headers (see ResponseHooks.body). */
-  private held: { status: number; headers: ResponseHeaders; reason: string | undefined } | null = null;
+  /** The head not sent yet (a body hook may hold it until it has decided the headers): null once sent. */
+  private heldHeaders: ResponseHeaders | null = null;
+  private heldStatus = 0;
+  private heldReason: string | undefined = undefined;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -104,7 +106,9 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
     applyHeaderHooks(this.ctx, statusCode, out);
-    this.held = { status: statusCode, headers: out, reason: safeReason(statusMessage) };
+    this.heldStatus = statusCode;
+    this.heldHeaders = out;
+    this.heldReason = safeReason(statusMessage);
     // Buffering holds the whole answer and writes the head itself once the body is complete.
     const hold = this.ctx.response?.hold ?? null;
     if (hold !== null) {
@@ -119,10 +123,10 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
 
   /** Sends the head held since onResponseStart; a head the client connection refuses ends the exchange. */
   private readonly sendHeld = (): void => {
-    const held = this.held;
-    if (held === null) return;
-    this.held = null;
-    const failed = this.res.sendHead(held.status, held.headers, held.reason);
+    const headers = this.heldHeaders;
+    if (headers === null) return;
+    this.heldHeaders = null;
+    const failed = this.res.sendHead(this.heldStatus, headers, this.heldReason);
     if (failed !== null) this.fail(this.controller, failed);
   };
 
