@@ -2,11 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 const CHILD = fileURLToPath(new URL('./child-proxy.js', import.meta.url));
 
 export interface Child {
   port: number;
+  /** Resident memory of the child now, MiB (Linux /proc). */
+  rssMiB: () => number;
   stderr: () => string;
   /** null while running; the exit code (or signal) once it ended. */
   exited: () => string | null;
@@ -30,7 +33,7 @@ export async function startChild(config: unknown): Promise<Child> {
     });
     child.once('exit', () => { clearTimeout(timer); reject(new Error('child exited: ' + err)); });
   });
-  return { port, stderr: () => err, exited: () => exit, stop: () => { if (exit === null) child.kill(); } };
+  return { port, rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024, stderr: () => err, exited: () => exit, stop: () => { if (exit === null) child.kill(); } };
 }
 
 /** Writes `bytes` on a fresh connection (TLS with `tlsOn`), returns everything read until close or `waitMs`. */
