@@ -43,6 +43,10 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     return this.destroyed;
   }
 
+  get completed(): boolean {
+    return this.writableFinished;
+  }
+
   constructor(req: Http1ProxyRequest) {
     super(req);
     this.on('error', dropWriteError);
@@ -93,6 +97,12 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
   /** A stream the client reset is closed before it is destroyed, and writing a head on it throws. */
   get clientGone(): boolean {
     return this.stream.destroyed || this.stream.closed;
+  }
+
+  /** writableFinished is true on a reset stream too: only a stream that was not reset (or closed with NO_ERROR) completed. */
+  get completed(): boolean {
+    const rst = this.stream.rstCode;
+    return this.writableFinished && (rst === undefined || rst === 0);
   }
 
   sendHead(status: number, headers: ResponseHeaders): Error | null {

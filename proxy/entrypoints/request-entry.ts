@@ -52,7 +52,7 @@ export function armWriteTimeout(ep: EntryPointContext, ctx: RequestContext): voi
   if (ep.writeTimeout <= 0 || ctx.upgrade !== null) return;
   const res = ctx.res;
   const timer = setTimeout(() => {
-    if (!res.writableFinished) res.destroy();
+    if (!res.completed) res.destroy();
   }, ep.writeTimeout);
   res.once('close', () => clearTimeout(timer));
 }

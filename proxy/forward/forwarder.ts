@@ -63,8 +63,12 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     this.res.once('close', this.onClientClose);
   }
 
+  /** The upstream answer ended or failed: a client closing after it leaves nothing to abort. */
+  private upstreamDone = false;
+
   private readonly onClientClose = (): void => {
-    if (!this.res.writableFinished && this.controller !== null && !this.controller.aborted) {
+    // Not `res.completed`: a client that resets an HTTP/2 stream mid-answer must abort the upstream too.
+    if (!this.upstreamDone && this.controller !== null && !this.controller.aborted) {
       this.controller.abort(new Error('client closed the connection'));
     }
   };
@@ -143,6 +147,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.upstreamDone = true;
     try {
       this.sink.end();
     } catch (err) {
@@ -158,6 +163,7 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.upstreamDone = true;
     try {
       this.answerError(error);
     } catch (err) {

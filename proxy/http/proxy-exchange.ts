@@ -43,14 +43,18 @@ export type ResponseEvent = 'close' | 'drain' | 'finish';
 export interface ProxyResponse {
   readonly headersSent: boolean;
   readonly writableEnded: boolean;
-  readonly writableFinished: boolean;
+  /**
+   * The whole answer was handed to the connection. (node's HTTP/2 response reports writableFinished for a
+   * stream the client reset, so the contract has its own word for it.)
+   */
+  readonly completed: boolean;
   /** No byte can reach the client any more: the connection is gone, or the client reset the HTTP/2 stream. */
   readonly clientGone: boolean;
   readonly statusCode: number;
   /**
    * Sends the head. Never throws: a head the connection cannot take (a stream the client just reset,
    * bytes node refuses) ends the exchange instead and the error is returned, for the caller to report.
-   * Only proxy/http/answer-writer.ts and the forwarder call it, so every head goes through the hooks.
+   * Only proxy/http/traefik-responses.ts and the forwarder call it, so every head goes through the hooks.
    */
   sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null;
   /** Body bytes; false asks the writer to wait for 'drain'. Writes after the end or on a gone client are dropped. */

@@ -30,7 +30,7 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
       host: ctx.hostHeader,
       scheme: ctx.tls ? 'https' : 'http',
       // A client that went away before an answer gets Traefik's 499.
-      status: res.writableFinished ? res.statusCode : 499,
+      status: res.completed ? res.statusCode : 499,
       size: responseBodySize(ctx),
       referer: headerString(ctx.req.headers.referer),
       userAgent: headerString(ctx.req.headers['user-agent']),

@@ -7,6 +7,11 @@ export class RecordingResponse extends EventEmitter implements ProxyResponse {
   writableEnded = false;
   writableFinished = false;
   clientGone = false;
+
+  get completed(): boolean {
+    return this.writableFinished;
+  }
+
   statusCode = 200;
   headers: ResponseHeaders = {};
   body = '';

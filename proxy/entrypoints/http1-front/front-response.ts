@@ -21,6 +21,11 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   writableEnded = false;
   writableFinished = false;
   clientGone = false;
+
+  get completed(): boolean {
+    return this.writableFinished;
+  }
+
   statusCode = 200;
   private head: string | null = null;
   /** The headers as sent, by reference (logs and metrics read Content-Length from them). */

@@ -145,7 +145,7 @@ test('idle connections are closed after respondingTimeouts.idleTimeout', async (
 test('access log and metrics see front-served requests as node:http ones: status, body size, 499 when the client left', async (t) => {
   const seen: { path: string; status: number; finished: boolean; size: number; protocol: string }[] = [];
   const onDone = (ctx: RequestContext): void => {
-    seen.push({ path: ctx.rawPath, status: ctx.res.statusCode, finished: ctx.res.writableFinished, size: responseBodySize(ctx), protocol: (ctx.req as { httpVersion: string }).httpVersion });
+    seen.push({ path: ctx.rawPath, status: ctx.res.statusCode, finished: ctx.res.completed, size: responseBodySize(ctx), protocol: ctx.req.httpVersion });
   };
   const { port } = await setup(t, { onDone });
   await exchange(port, GET('/fixed') + GET('/chunked'), /0\r\n\r\n$/);

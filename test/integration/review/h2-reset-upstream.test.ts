@@ -17,7 +17,8 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
   const backend = net.createServer((socket) => {
     open.add(socket);
     socket.on('close', () => open.delete(socket)).on('error', () => undefined);
-    // Reads the request, never answers.
+    // Reads the request (and so sees the proxy close its side), never answers.
+    socket.resume();
   });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => { for (const s of open) s.destroy(); backend.close(() => resolve()); }));
