@@ -219,16 +219,29 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
       sendBareStatus(this.ctx, 500, 'Internal Server Error');
       return;
     }
-    relayUpgrade(upgrade.socket, upgrade.head, statusCode, headers, upstream);
+    // The 101 goes through the middlewares' header hooks like any answer (Traefik writes it through the
+    // wrapped response writer); Connection and Upgrade stay, they are what switches the protocol.
+    const out = Object.create(null) as ResponseHeaders;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) out[name] = value;
+    }
+    try {
+      applyHeaderHooks(this.ctx, statusCode, out);
+    } catch (err) {
+      upstream.destroy();
+      this.fail(null, err);
+      return;
+    }
+    relayUpgrade(upgrade.socket, upgrade.head, statusCode, out, upstream);
   }
 }
 
 /** Writes the upstream's 101 to the client, then splices the two sockets together. */
-function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
+function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers: ResponseHeaders, upstream: Duplex): void {
   let response = `HTTP/1.1 ${statusCode} Switching Protocols\r\n`;
   for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
+    const value = headers[name] as string | string[];
     for (const v of Array.isArray(value) ? value : [value]) response += `${name}: ${v}\r\n`;
   }
   client.write(response + '\r\n');
