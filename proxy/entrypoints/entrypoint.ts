@@ -15,8 +15,7 @@ import { Http1Pipeline } from './http1-pipeline.js';
 import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { DetachedRequestBody } from './detached-request-body.js';
-import { hasRepeatedHost } from '../http/request-target.js';
-import { TOO_MANY_HOSTS } from '../http/traefik-responses.js';
+import { hostRefusal } from '../http/request-target.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -207,6 +206,8 @@ function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): v
   server.requestTimeout = t.readTimeout;
   server.keepAliveTimeout = t.idleTimeout;
   server.connectionsCheckingInterval = CONNECTION_CHECK_MS;
+  // Go's answers to a missing or malformed Host (serveHttp1), not node's.
+  server.requireHostHeader = false;
   server.emit('listening');
 }
 
@@ -240,7 +241,8 @@ function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): 
 
 /** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
 function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean): void {
-  if (hasRepeatedHost(req.rawHeaders)) res.refuseHead(TOO_MANY_HOSTS);
+  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  if (refusal !== null) res.refuseHead(refusal);
   else handleRequest(ctx, req, res, tls, null);
 }
 
@@ -261,8 +263,9 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
   res.shouldKeepAlive = false;
   // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
   res.once('finish', () => socket.end());
-  if (hasRepeatedHost(req.rawHeaders)) {
-    res.refuseHead(TOO_MANY_HOSTS);
+  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  if (refusal !== null) {
+    res.refuseHead(refusal);
     return;
   }
   const contentLength = req.headers['content-length'];

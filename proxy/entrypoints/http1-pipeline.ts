@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { goBareRefusal } from '../http/traefik-responses.js';
 import type { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
 
 type Exchange = readonly [Http1ProxyRequest, Http1ProxyResponse];
@@ -20,13 +21,14 @@ interface ConnectionQueue {
  */
 const MAX_WAITING = 256;
 
-// node:http's own answers to a connection it cannot go on reading (its 'clientError' default).
+// Go's answers (net/http conn.serve) to a connection whose next head cannot be read: the status and its
+// text, and for a head that did not arrive within the read deadline nothing at all.
 const REFUSALS: Readonly<Record<string, string>> = {
-  HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
-  ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+  HPE_HEADER_OVERFLOW: goBareRefusal(431),
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: goBareRefusal(413),
+  ERR_HTTP_REQUEST_TIMEOUT: '',
 };
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+const BAD_REQUEST = goBareRefusal(400);
 
 /**
  * node:http emits 'request' for every pipelined request it parsed from one read, at once: served as they
@@ -69,6 +71,10 @@ export class Http1Pipeline {
   /** node:http's 'clientError' for a connection of this server. */
   clientError(err: Error & { code?: string }, socket: Duplex): void {
     const refusal = REFUSALS[err.code ?? ''] ?? BAD_REQUEST;
+    if (refusal === '') {
+      socket.destroy();
+      return;
+    }
     const queue = this.connections.get(socket);
     if (queue !== undefined && queue.current[0].complete && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
       queue.refusal = refusal;

@@ -31,6 +31,7 @@ export interface NodeHttp1Timeouts {
   requestTimeout: number;
   keepAliveTimeout: number;
   connectionsCheckingInterval?: number | undefined;
+  requireHostHeader?: boolean;
   emit(event: 'listening'): boolean;
 }
 

@@ -72,3 +72,11 @@ export function goHeadRefusal(status: number, cause: string): string {
 
 /** Go's readRequest refuses a head with more than one Host line (server.go: "too many Host headers"). */
 export const TOO_MANY_HOSTS = goHeadRefusal(400, 'too many Host headers');
+export const MISSING_HOST = goHeadRefusal(400, 'missing required Host header');
+export const MALFORMED_HOST = goHeadRefusal(400, 'malformed Host header');
+
+/** Go's answer to a head it cannot parse (or one too large): the status and its text, as body too. */
+export function goBareRefusal(status: number): string {
+  const text = `${status} ${goStatusText(status)}`;
+  return `HTTP/1.1 ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${text}`;
+}

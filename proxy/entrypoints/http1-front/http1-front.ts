@@ -198,11 +198,10 @@ class FrontConnection implements ResponseOwner {
     if (this.pending.empty) {
       if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();
     } else if (now - this.headStartedAt >= headersTimeout) {
-      // node:http's answer to a head that took too long.
+      // Go's answer to a head that took too long: none, the connection closes.
       this.ending = true;
       this.pending.clear();
-      this.socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
-      this.socket.destroySoon();
+      this.socket.destroy();
     }
   }
 }

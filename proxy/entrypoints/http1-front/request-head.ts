@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { trimOws } from '../../http/header-whitespace.js';
+import { isValidHostHeader } from '../../http/request-target.js';
 import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
 /** A request head the lean front serves itself: it never has a body (heads with one go to node:http). */
@@ -63,6 +64,7 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     headers[key] = value;
     rawHeaders.push(name, value);
   }
-  if (headers.host === undefined) return null;
+  // node:http's path answers a missing or malformed Host with Go's refusal.
+  if (headers.host === undefined || !isValidHostHeader(headers.host)) return null;
   return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, bodyStream: null, closeAfter };
 }
