@@ -8,6 +8,7 @@ import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
+import { ownHeader, putHeader } from '../http/header-bag.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -221,10 +222,10 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     }
     // The 101 goes through the middlewares' header hooks like any answer (Traefik writes it through the
     // wrapped response writer); Connection and Upgrade stay, they are what switches the protocol.
-    const out = Object.create(null) as ResponseHeaders;
+    const out: ResponseHeaders = {};
     for (const name in headers) {
-      const value = headers[name];
-      if (value !== undefined) out[name] = value;
+      const value = ownHeader(headers, name);
+      if (value !== undefined) putHeader(out, name, value);
     }
     try {
       applyHeaderHooks(this.ctx, statusCode, out);

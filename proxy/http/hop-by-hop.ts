@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { FORWARDED_HEADERS } from './forwarded-headers.js';
 import type { ProxyRequest, ResponseHeaders } from './request-context.js';
 import { removeRequestHeader } from './request-header-edit.js';
+import { ownHeader, putHeader } from './header-bag.js';
 import { trimOws } from './header-whitespace.js';
 
 /**
@@ -56,11 +57,11 @@ export function stripConnectionListed(req: ProxyRequest): void {
  */
 export function endToEndResponseHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
   const listed = connectionListed(headers.connection);
-  const out = Object.create(null) as ResponseHeaders;
+  const out: ResponseHeaders = {};
   for (const name in headers) {
-    const value = headers[name];
+    const value = ownHeader(headers, name);
     if (value === undefined || HOP_BY_HOP.has(name) || (listed !== null && listed.includes(name))) continue;
-    out[name] = value;
+    putHeader(out, name, value);
   }
   return out;
 }

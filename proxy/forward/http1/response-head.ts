@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connectionTokens } from '../../http/hop-by-hop.js';
 import { trimOws } from '../../http/header-whitespace.js';
+import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { UpstreamError } from '../upstream-errors.js';
 
 /** An upstream response's status line and headers, as the forwarder consumes them. */
@@ -86,8 +87,7 @@ export function parseResponseHead(head: string): ResponseHead {
   const statusMatch = STATUS_LINE.exec(withoutCr(lines[0] as string));
   if (statusMatch === null) throw headError('invalid status line');
   // No prototype: a header named __proto__ or constructor is a header like any other.
-  const headers = Object.create(null) as IncomingHttpHeaders;
-  const bag = headers as Record<string, string | string[]>;
+  const bag: Record<string, string | string[]> = {};
   for (let i = 1; i < lines.length; i++) {
     const line = withoutCr(lines[i] as string);
     const colon = line.indexOf(':');
@@ -97,10 +97,10 @@ export function parseResponseHead(head: string): ResponseHead {
     const value = trimOws(line.slice(colon + 1));
     if (INVALID_VALUE.test(value)) throw headError(`invalid value in header "${name}"`);
     const key = name.toLowerCase();
-    const existing = bag[key];
-    if (existing === undefined) bag[key] = value;
+    const existing = ownHeader(bag, key);
+    if (existing === undefined) putHeader(bag, key, value);
     else if (Array.isArray(existing)) existing.push(value);
-    else bag[key] = [existing, value];
+    else putHeader(bag, key, [existing, value]);
   }
   const status = Number(statusMatch[2]);
   if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
@@ -110,7 +110,7 @@ export function parseResponseHead(head: string): ResponseHead {
     // node's writeHead throws on a reason it cannot write (ERR_INVALID_CHAR); without one it sends the standard text.
     statusMessage: INVALID_VALUE.test(reason) ? '' : reason,
     http10: statusMatch[1] === '0',
-    headers,
+    headers: bag,
   };
 }
 

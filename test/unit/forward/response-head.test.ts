@@ -71,8 +71,10 @@ test('a reason phrase is kept only when node:http can write it', () => {
 
 test('__proto__ and constructor are header names like any other', () => {
   const head = parseResponseHead('HTTP/1.1 200 OK\r\n__proto__: x\r\nconstructor: y\r\nhasOwnProperty: z');
-  assert.equal(Object.getPrototypeOf(head.headers), null);
+  assert.equal(Object.getPrototypeOf(head.headers), Object.prototype, 'the prototype is not replaced');
   assert.deepEqual(Object.entries(head.headers), [['__proto__', 'x'], ['constructor', 'y'], ['hasownproperty', 'z']]);
+  const twice = parseResponseHead('HTTP/1.1 200 OK\r\nconstructor: a\r\nconstructor: b\r\n__proto__: c\r\n__proto__: d');
+  assert.deepEqual(Object.entries(twice.headers), [['constructor', ['a', 'b']], ['__proto__', ['c', 'd']]]);
 });
 
 test('HeadEndScanner finds the end of a head split at any point, for CRLF, bare-LF and mixed heads', () => {
