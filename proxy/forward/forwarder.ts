@@ -9,6 +9,7 @@ import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
+import { isFieldValue } from '../http/head-syntax.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -311,9 +312,8 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
  * undefined: node then writes the standard text, as HAProxy and nginx relay a safe phrase or none.
  */
 function safeReason(reason: string | undefined): string | undefined {
-  return reason === undefined || reason === '' || UNSAFE_REASON.test(reason) ? undefined : reason;
+  return reason === undefined || reason === '' || !isFieldValue(reason) ? undefined : reason;
 }
-const UNSAFE_REASON = /[^\t\x20-\x7e\x80-\xff]/;
 
 function headerText(v: string | string[] | undefined): string {
   return Array.isArray(v) ? v.join(', ') : (v ?? 'websocket');

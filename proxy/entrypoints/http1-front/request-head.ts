@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { trimOws } from '../../http/header-whitespace.js';
 import { isValidHostHeader } from '../../http/request-target.js';
+import { isHeadText, isToken } from '../../http/head-syntax.js';
 import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
 /** A request head the lean front serves itself: it never has a body (heads with one go to node:http). */
@@ -22,9 +23,6 @@ export interface LeanRequest extends ProxyRequest {
 
 // Methods are the common ones only: node:http's parser knows a fixed list, upper-case, and refuses the rest.
 const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|TRACE) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Anything but HTAB, CR/LF (line ends, checked per line below), visible ASCII and obs-text.
-const INVALID_CHAR = /[^\t\r\n\x20-\x7e\x80-\xff]/;
 
 /**
  * Parses a head (latin1 text before the blank line) the lean front can serve with node:http's exact
@@ -33,7 +31,7 @@ const INVALID_CHAR = /[^\t\r\n\x20-\x7e\x80-\xff]/;
  * missing Host, and every malformed head (node:http's 400s stay the single source of those answers).
  */
 export function parseLeanRequest(head: string, socket: Socket): LeanRequest | null {
-  if (INVALID_CHAR.test(head)) return null;
+  if (!isHeadText(head)) return null;
   const lines = head.split('\r\n');
   const requestLine = REQUEST_LINE.exec(lines[0] as string);
   if (requestLine === null) return null;
@@ -45,7 +43,7 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     const colon = line.indexOf(':');
     if (colon <= 0 || line.includes('\r') || line.includes('\n')) return null;
     const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) return null;
+    if (!isToken(name)) return null;
     const value = trimOws(line.slice(colon + 1));
     const key = name.toLowerCase();
     if (headers[key] !== undefined) return null;

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { connectionTokens } from '../../http/hop-by-hop.js';
 import { trimOws } from '../../http/header-whitespace.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
+import { isFieldValue, isToken } from '../../http/head-syntax.js';
 import { UpstreamError } from '../upstream-errors.js';
 
 /** An upstream response's status line and headers, as the forwarder consumes them. */
@@ -18,10 +19,7 @@ export interface ResponseHead {
 /** Response heads larger than this are refused (Node's and undici's default header limit is 16 KiB). */
 export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
-// RFC 9110 token characters for names; values may hold HTAB, visible ASCII and obs-text, nothing else
-// (exactly what node:http's writeHead accepts, so a relayed header can never throw there).
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+// Names and values as node:http's writeHead accepts them (head-syntax.ts), so a relayed header can never throw there.
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
 
 const LF = 10;
@@ -93,9 +91,9 @@ export function parseResponseHead(head: string): ResponseHead {
     const colon = line.indexOf(':');
     if (colon <= 0) throw headError('invalid header line');
     const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw headError(`invalid header name "${name}"`);
+    if (!isToken(name)) throw headError(`invalid header name "${name}"`);
     const value = trimOws(line.slice(colon + 1));
-    if (INVALID_VALUE.test(value)) throw headError(`invalid value in header "${name}"`);
+    if (!isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
     const key = name.toLowerCase();
     const existing = ownHeader(bag, key);
     if (existing === undefined) putHeader(bag, key, value);
@@ -108,7 +106,7 @@ export function parseResponseHead(head: string): ResponseHead {
   return {
     status,
     // node's writeHead throws on a reason it cannot write (ERR_INVALID_CHAR); without one it sends the standard text.
-    statusMessage: INVALID_VALUE.test(reason) ? '' : reason,
+    statusMessage: isFieldValue(reason) ? reason : '',
     http10: statusMatch[1] === '0',
     headers: bag,
   };
