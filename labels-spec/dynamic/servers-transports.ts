@@ -16,6 +16,8 @@ export const serversTransportSchema = strictObject({
   certificates: listOf(strictObject({ certFile: str, keyFile: str })).default([]),
   // 0: Go's default of 2 idle connections per host (the static transport defaults to 200).
   maxIdleConnsPerHost: int.default(0),
+  // pe-edge's own (Go's Transport.MaxConnsPerHost; Traefik has no such key): 0 = no limit, as Traefik.
+  maxConnsPerHost: int.default(0),
   forwardingTimeouts: strictObject({
     dialTimeout: duration.default('30s'),
     responseHeaderTimeout: duration.default(0),

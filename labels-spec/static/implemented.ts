@@ -31,7 +31,7 @@ export const implementedStatic: ImplementedTree = {
   api: { insecure: true, dashboard: true },
   // Prometheus with all its options; other backends (datadog, statsD, influxDB2, otlp) get a warning naming them.
   metrics: { addInternals: true, prometheus: true },
-  serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, forwardingTimeouts: true },
+  serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, maxConnsPerHost: true, forwardingTimeouts: true },
   core: { defaultRuleSyntax: true },
 };
 

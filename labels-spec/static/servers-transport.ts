@@ -9,6 +9,8 @@ export const staticServersTransportSchema = strictObject({
   insecureSkipVerify: bool.default(false),
   rootCAs: strList.default([]),
   maxIdleConnsPerHost: int.default(200),
+  // pe-edge's own (Go's Transport.MaxConnsPerHost; Traefik has no such key): 0 = no limit, as Traefik.
+  maxConnsPerHost: int.default(0),
   forwardingTimeouts: strictObject({
     dialTimeout: duration.default('30s'),
     responseHeaderTimeout: duration.default(0),

@@ -49,6 +49,7 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
     responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
     idleConnTimeout: t.forwardingTimeouts.idleConnTimeout,
     maxIdleConnsPerHost: t.maxIdleConnsPerHost,
+    maxConnsPerHost: t.maxConnsPerHost,
     insecureSkipVerify: t.insecureSkipVerify,
     rootCAs: t.rootCAs,
     serverName: t.serverName,

@@ -18,6 +18,8 @@ export interface UpstreamTransport {
   responseHeaderTimeout: number;
   idleConnTimeout: number;
   maxIdleConnsPerHost: number;
+  /** Connections (busy and idle) to one server at most; requests beyond wait for one. 0 = no limit. */
+  maxConnsPerHost?: number;
   insecureSkipVerify: boolean;
   /** File paths or inline PEM. */
   rootCAs: readonly string[];
@@ -37,7 +39,7 @@ export const DEFAULT_TRANSPORT: UpstreamTransport = {
 
 /** Stable identity of a transport's settings, so pools survive reloads that did not change them. */
 export function transportKey(t: UpstreamTransport): string {
-  return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost,
+  return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost, t.maxConnsPerHost ?? 0,
     t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS]);
 }
 
@@ -53,6 +55,7 @@ export function createUpstreamPool(origin: string, t: UpstreamTransport): Upstre
     headCompletionTimeout: t.headCompletionTimeout ?? HEAD_COMPLETION_MS,
     idleConnTimeout: t.idleConnTimeout,
     maxIdleConns: idleConnsPerHost(t.maxIdleConnsPerHost),
+    maxConns: Math.max(0, t.maxConnsPerHost ?? 0),
     fallback: () => createUndiciPool(origin, t),
   });
 }
@@ -67,7 +70,7 @@ function idleConnsPerHost(configured: number): number {
 function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
   const ca = t.rootCAs.map(readPemSource);
   return new Pool(origin, {
-    connections: null,
+    connections: (t.maxConnsPerHost ?? 0) > 0 ? t.maxConnsPerHost : null,
     pipelining: 1,
     connectTimeout: t.dialTimeout,
     headersTimeout: t.responseHeaderTimeout,

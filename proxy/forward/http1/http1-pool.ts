@@ -15,6 +15,8 @@ export interface Http1PoolOptions {
   /** ms an idle connection is kept (serversTransport idleConnTimeout). */
   idleConnTimeout: number;
   maxIdleConns: number;
+  /** Open connections (busy and idle) at most; 0 = no limit. Requests beyond wait for one, in order. */
+  maxConns: number;
   /** Pool used for what this one does not speak (protocol upgrades), created on first use. */
   fallback: () => Pool;
 }
@@ -40,6 +42,8 @@ export class Http1Pool implements ExchangeHost {
   private closing = false;
   private drained: (() => void) | null = null;
   private upgradePool: Pool | null = null;
+  /** Exchanges waiting for a connection under maxConns. */
+  private blocked: Exchange[] = [];
 
   constructor(private readonly options: Http1PoolOptions) {}
 
@@ -87,6 +91,10 @@ export class Http1Pool implements ExchangeHost {
    * So bytes an upstream sent before a request was written are never read as that request's answer.
    */
   assign(exchange: Exchange, fresh: boolean): void {
+    if ((fresh || this.idle.length === 0) && this.atConnectionLimit()) {
+      this.blocked.push(exchange);
+      return;
+    }
     if (fresh || this.idle.length === 0) {
       this.start(exchange, this.connect());
       return;
@@ -110,6 +118,21 @@ export class Http1Pool implements ExchangeHost {
     }
     this.checkDrained();
   };
+
+  private atConnectionLimit(): boolean {
+    const max = this.options.maxConns;
+    return max > 0 && this.busy.size + this.idle.length >= max;
+  }
+
+  /** A connection went idle or away: the next exchange waiting under maxConns gets its turn. */
+  private unblock(): void {
+    while (this.blocked.length > 0 && !this.closing) {
+      const exchange = this.blocked.shift() as Exchange;
+      if (exchange.done) continue; // aborted while it waited
+      this.assign(exchange, false);
+      return;
+    }
+  }
 
   private connect(): Connection {
     return new Connection(this.options.host, this.options.port, this.options.dialTimeout, this.onConnectionClose);
@@ -136,6 +159,7 @@ export class Http1Pool implements ExchangeHost {
       this.idle.push(connection);
       this.sweeper ??= setInterval(this.sweep, 1000).unref();
     }
+    this.unblock();
     this.checkDrained();
   }
 
@@ -143,6 +167,7 @@ export class Http1Pool implements ExchangeHost {
     this.busy.delete(connection);
     const at = this.idle.indexOf(connection);
     if (at >= 0) this.idle.splice(at, 1);
+    this.unblock();
     this.checkDrained();
   };
 
@@ -165,6 +190,7 @@ export class Http1Pool implements ExchangeHost {
   /** Stops reuse, closes idle connections, and resolves once in-flight exchanges are over. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const exchange of this.blocked.splice(0)) exchange.abort(new UpstreamError('refused', 'upstream pool closed'));
     for (const connection of this.idle.splice(0)) connection.destroy();
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;

@@ -12,7 +12,7 @@ import { startRawBackend } from '../../support/raw-backend.js';
 /** Dispatches one GET through a fresh pool; resolves with the error it ended with, or null. */
 async function failureOf(port: number, responseHeaderTimeout = 0, headCompletionTimeout = 60_000): Promise<Error | null> {
   const pool = new Http1Pool({
-    host: '127.0.0.1', port, dialTimeout: 2000, responseHeaderTimeout, headCompletionTimeout, idleConnTimeout: 1000, maxIdleConns: 2,
+    host: '127.0.0.1', port, dialTimeout: 2000, responseHeaderTimeout, headCompletionTimeout, idleConnTimeout: 1000, maxIdleConns: 2, maxConns: 0,
     fallback: () => { throw new Error('no upgrades here'); },
   });
   const outcome = await new Promise<Error | null>((resolve) => {
@@ -73,7 +73,7 @@ test('a head trickled a byte at a time, with bare LFs, is read whole', async (t)
   t.after(() => backend.close());
   const pool = new Http1Pool({
     host: '127.0.0.1', port: Number(new URL(backend.url).port), dialTimeout: 2000, responseHeaderTimeout: 0, headCompletionTimeout: 5000,
-    idleConnTimeout: 1000, maxIdleConns: 2, fallback: () => { throw new Error('no upgrades here'); },
+    idleConnTimeout: 1000, maxIdleConns: 2, maxConns: 0, fallback: () => { throw new Error('no upgrades here'); },
   });
   t.after(() => pool.close());
   const got = await new Promise<{ status: number; slow: unknown; body: string }>((resolve, reject) => {

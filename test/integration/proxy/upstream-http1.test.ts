@@ -322,3 +322,29 @@ test('maxIdleConnsPerHost caps the kept connections as Go does (0 means 2, the d
   for (let i = 0; i < 100 && open.size > 2; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(open.size, 2, 'two idle connections kept, the other four closed');
 });
+
+test('serversTransport.maxConnsPerHost bounds the connections to one server; requests beyond wait their turn', async (t) => {
+  let open = 0;
+  let maxOpen = 0;
+  const backend = await startBackend('b', (_req, res) => setTimeout(() => res.end('ok'), 50));
+  backend.server.on('connection', (s: net.Socket) => {
+    open++;
+    maxOpen = Math.max(maxOpen, open);
+    s.on('close', () => open--);
+  });
+  const proxy = await startProxy(buildInput({
+    defaultTransport: { ...DEFAULT_TRANSPORT, maxConnsPerHost: 2 },
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    },
+  }));
+  t.after(async () => {
+    await proxy.close(0);
+    await backend.close();
+  });
+  const base = `http://127.0.0.1:${proxy.port('web')}`;
+  const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => request(`${base}/r${i}`, { reset: true }).then((r) => r.body.text())));
+  assert.deepEqual(answers, Array.from({ length: 12 }, () => 'ok'));
+  assert.ok(maxOpen <= 2, `at most 2 upstream connections at once, saw ${maxOpen}`);
+});

@@ -236,6 +236,7 @@ test('serversTransports get the dynamic defaults (maxIdleConnsPerHost 0, dialTim
     rootCAs: [],
     certificates: [],
     maxIdleConnsPerHost: 0,
+    maxConnsPerHost: 0,
     forwardingTimeouts: { dialTimeout: 30_000, responseHeaderTimeout: 0, idleConnTimeout: 90_000, readIdleTimeout: 0, pingTimeout: 15_000 },
     disableHTTP2: false,
   });
