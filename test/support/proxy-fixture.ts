@@ -41,3 +41,17 @@ export async function startProxy(input: BuildInput, entryPoints: EntryPointOptio
   await proxy.listen();
   return proxy;
 }
+
+/** A proxy routing every path to one backend; both are closed after the test. Returns the proxy's base URL. */
+export async function proxyInFrontOf(t: { after: (fn: () => Promise<void>) => void }, backendUrl: string, closeBackend: () => Promise<void>): Promise<string> {
+  const http = {
+    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+    services: { 's@file': { loadBalancer: { servers: [{ url: backendUrl }] } } },
+  };
+  const proxy = await startProxy(buildInput({ http }));
+  t.after(async () => {
+    await proxy.close(0);
+    await closeBackend();
+  });
+  return `http://127.0.0.1:${proxy.port('web')}`;
+}

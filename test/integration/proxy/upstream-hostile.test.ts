@@ -4,20 +4,10 @@ import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { startRawBackend } from '../../support/raw-backend.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { proxyInFrontOf as withProxy } from '../../support/proxy-fixture.js';
 
 // Backends that send what no honest server sends. Each test holds the exact bytes a security review
 // used; the client must get its own, well-formed answer (or a 502), and the proxy must keep serving.
-
-async function withProxy(t: { after: (fn: () => Promise<void>) => void }, backendUrl: string, closeBackend: () => Promise<void>) {
-  const http = {
-    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
-    services: { 's@file': { loadBalancer: { servers: [{ url: backendUrl }] } } },
-  };
-  const proxy = await startProxy(buildInput({ http }));
-  t.after(async () => { await proxy.close(0); await closeBackend(); });
-  return `http://127.0.0.1:${proxy.port('web')}`;
-}
 
 async function get(url: string) {
   // A head that never ends must fail the test, not hang it.

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, proxyInFrontOf as withProxy, startProxy } from '../../support/proxy-fixture.js';
 
 // pe-edge speaks HTTP/1.1 to plain upstreams with its own connection pool (proxy/forward/http1/).
 // These upstreams answer with exact bytes, to prove each framing reaches the client intact and that
@@ -31,16 +31,6 @@ async function dribble(socket: net.Socket, bytes: string, piece = 3): Promise<vo
     socket.write(bytes.slice(i, i + piece), 'latin1');
     await new Promise((r) => setTimeout(r, 1));
   }
-}
-
-async function withProxy(t: { after: (fn: () => Promise<void>) => void }, backendUrl: string, closeBackend: () => Promise<void>) {
-  const http = {
-    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
-    services: { 's@file': { loadBalancer: { servers: [{ url: backendUrl }] } } },
-  };
-  const proxy = await startProxy(buildInput({ http }));
-  t.after(async () => { await proxy.close(0); await closeBackend(); });
-  return `http://127.0.0.1:${proxy.port('web')}`;
 }
 
 async function get(url: string, method = 'GET') {
