@@ -15,6 +15,7 @@ import { Http1Pipeline } from './http1-pipeline.js';
 import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { DetachedRequestBody } from './detached-request-body.js';
+import { requestBodyFraming } from '../http/request-body-framing.js';
 import { hostRefusal } from '../http/request-target.js';
 
 export interface EntryPointOptions {
@@ -268,9 +269,8 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
     res.refuseHead(refusal);
     return;
   }
-  const contentLength = req.headers['content-length'];
-  const chunked = req.headers['transfer-encoding'] !== undefined;
-  const withBody = chunked || (contentLength !== undefined && contentLength !== '0');
+  const framing = requestBodyFraming(req.headers);
+  const withBody = framing === 'chunked' || (framing !== null && framing > 0);
   if (!withBody && !H2C_TOKEN.test(req.headers.upgrade ?? '')) {
     handleRequest(ctx, req, res, tls, { socket, head });
     return;
@@ -278,7 +278,7 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
   // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
   // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
   // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
-  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, chunked ? null : Number(contentLength), ctx.readTimeout));
+  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, framing === 'chunked' ? null : framing, ctx.readTimeout));
   handleRequest(ctx, req, res, tls, null);
 }
 

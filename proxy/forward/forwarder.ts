@@ -10,6 +10,7 @@ import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstre
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
 import { isFieldValue } from '../http/head-syntax.js';
+import { requestBodyFraming } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
 
 /** One server of a load balancer, resolved at build time. */
@@ -269,12 +270,10 @@ function switchedProtocol(headers: IncomingHttpHeaders): string {
 }
 
 function hasRequestBody(ctx: RequestContext): boolean {
-  const h = ctx.req.headers;
-  if (h['transfer-encoding'] !== undefined) return true;
-  const length = h['content-length'];
-  if (length !== undefined) return length !== '0';
+  const framing = requestBodyFraming(ctx.req.headers);
   // HTTP/2 bodies need no length header: only the end of the stream tells.
-  return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  return framing === 'chunked' || framing > 0;
 }
 
 /**
