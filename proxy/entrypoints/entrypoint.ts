@@ -16,7 +16,7 @@ import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest } from './node
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
-import { hostRefusal } from '../http/request-target.js';
+import { hostRefusal } from '../http/traefik-responses.js';
 
 export interface EntryPointOptions {
   name: string;

@@ -1,4 +1,3 @@
-import { MALFORMED_HOST, MISSING_HOST, TOO_MANY_HOSTS } from './traefik-responses.js';
 import { sanitizePath } from './sanitize-path.js';
 
 /**
@@ -51,16 +50,6 @@ export function absoluteFormHost(target: string): string {
 }
 
 /** Whether a head carries more than one Host line (any spelling): Go's server refuses it with 400. */
-/**
- * Go's refusal bytes for a request's Host lines (readRequest): more than one line, none on HTTP/1.1, or a
- * value with a byte no host may hold (httpguts.ValidHostHeader); null when the Host is acceptable.
- */
-export function hostRefusal(rawHeaders: readonly string[], host: string | undefined, httpVersion: string): string | null {
-  if (hasRepeatedHost(rawHeaders)) return TOO_MANY_HOSTS;
-  if (host === undefined) return httpVersion === '1.1' ? MISSING_HOST : null;
-  return isValidHostHeader(host) ? null : MALFORMED_HOST;
-}
-
 // Go's validHostByte: RFC 3986 host characters (reg-name, IP literals, a port).
 const INVALID_HOST_BYTE = /[^0-9A-Za-z!$%&()*+,\-.:;=[\]'_~]/;
 

@@ -1,5 +1,6 @@
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
+import { hasRepeatedHost, isValidHostHeader } from './request-target.js';
 import { applyHeaderHooks, type RequestContext, type ResponseHeaders } from './request-context.js';
 
 // The one writer of every answer pe-edge produces itself (errors, redirects, preflights, internal services).
@@ -74,6 +75,16 @@ export function goHeadRefusal(status: number, cause: string): string {
 export const TOO_MANY_HOSTS = goHeadRefusal(400, 'too many Host headers');
 export const MISSING_HOST = goHeadRefusal(400, 'missing required Host header');
 export const MALFORMED_HOST = goHeadRefusal(400, 'malformed Host header');
+
+/**
+ * Go's refusal bytes for a request's Host lines (readRequest): more than one line, none on HTTP/1.1, or a
+ * value with a byte no host may hold (httpguts.ValidHostHeader); null when the Host is acceptable.
+ */
+export function hostRefusal(rawHeaders: readonly string[], host: string | undefined, httpVersion: string): string | null {
+  if (hasRepeatedHost(rawHeaders)) return TOO_MANY_HOSTS;
+  if (host === undefined) return httpVersion === '1.1' ? MISSING_HOST : null;
+  return isValidHostHeader(host) ? null : MALFORMED_HOST;
+}
 
 /** Go's answer to a head it cannot parse (or one too large): the status and its text, as body too. */
 export function goBareRefusal(status: number): string {
