@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -53,3 +55,14 @@ export function exchange(port: number, bytes: string | Buffer, opts: { tlsOn?: b
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** An HTTP backend on 127.0.0.1 that reads the body and answers `echo <url>`; closed after the test. */
+export async function echoBackend(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('echo ' + (req.url ?? '')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

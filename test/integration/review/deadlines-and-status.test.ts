@@ -1,25 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import http2 from 'node:http2';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { startRawBackend } from '../../support/raw-backend.js';
-import { exchange, sleep } from './child.js';
+import { exchange, sleep, echoBackend } from './child.js';
 
 // Review findings: request bodies that escape respondingTimeouts.readTimeout, and a 101 answered with 502.
 
 const READ_TIMEOUT = 1000;
-
-async function echoBackend(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('echo ' + (req.url ?? '')));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 async function proxyTo(t: { after: (fn: () => Promise<void>) => void }, url: string, tlsRouter = false) {
   const proxy = await startProxy(buildInput({

@@ -1,20 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { startChild, exchange, sleep } from './child.js';
+import { startChild, exchange, sleep, echoBackend } from './child.js';
 
 // Review findings: one request on an `Upgrade` path ends the whole process (no error handler catches it).
-
-async function echoBackend(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('echo ' + (req.url ?? '')));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 async function proxyFor(t: { after: (fn: () => Promise<void> | void) => void }, backend: string, early?: string) {
   const child = await startChild({
