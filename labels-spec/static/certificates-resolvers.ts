@@ -25,7 +25,18 @@ export const acmeSchema = strictObject({
     delayBeforeCheck: duration.default(0),
     resolvers: strList.default([]),
     disablePropagationCheck: bool.default(false),
+    // From later Traefik lines (v3.3+), beside the older keys above; accepted and kept so a
+    // configuration written for them loads and each key can be used or warned about.
+    propagation: strictObject({
+      delayBeforeChecks: duration.default(0),
+      disableChecks: bool.default(false),
+      requireAllRNS: bool.default(false),
+      disableANSChecks: bool.default(false),
+    }).optional(),
   }).optional(),
+  // pe-edge's own key, not Traefik's: a node-cron expression (5 fields, or 6 with seconds) that
+  // replaces the renewal check schedule Traefik derives from certificatesDuration.
+  renewSchedule: str.optional(),
 });
 
 export const certificatesResolverSchema = strictObject({
