@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { constants as http2Constants, type ServerHttp2Session } from 'node:http2';
+import { constants as http2Constants, type Http2Session, type ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FaultSink } from '../http/exchange-fault.js';
@@ -57,6 +57,8 @@ export class EntryPoint {
   private readonly front: Http1Front;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
+  /** HTTP/2 sessions that had a stream: later streams are not the first (RequestContext.firstOnConnection). */
+  private readonly servedSessions = new WeakSet<Http2Session>();
 
   constructor(readonly options: EntryPointOptions, getRuntime: () => Runtime) {
     const ctx: EntryPointContext = {
@@ -78,12 +80,12 @@ export class EntryPoint {
       ServerResponse: Http1ProxyResponse,
       maxHeaderSize: options.maxHeaderBytes,
     });
-    const plainPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, false));
+    const plainPipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, false, first));
     this.httpServer.on('request', (req, res) => plainPipeline.accept(req, res));
     this.httpServer.on('clientError', (err: Error, socket: Duplex) => plainPipeline.clientError(err, socket));
     this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
-      plainPipeline.whenIdle(socket, () => onUpgrade(ctx, req, socket, head, false)));
-    const tlsPipeline = new Http1Pipeline((req, res) => serveHttp1(ctx, req, res, true));
+      plainPipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, false, first)));
+    const tlsPipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, true, first));
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
       onRequest: (req, res) => {
@@ -91,10 +93,12 @@ export class EntryPoint {
           tlsPipeline.accept(req, res);
           return;
         }
-        if (req instanceof Http2ProxyRequest) armHttp2ReadDeadline(req, options.readTimeout);
-        handleRequest(ctx, req, res, true, null);
+        if (req instanceof Http2ProxyRequest) {
+          armHttp2ReadDeadline(req, options.readTimeout);
+          handleRequest(ctx, req, res, true, null, this.firstStream(req.stream.session));
+        } else handleRequest(ctx, req, res, true, null, true);
       },
-      onUpgrade: (req, socket, head) => tlsPipeline.whenIdle(socket, () => onUpgrade(ctx, req, socket, head, true)),
+      onUpgrade: (req, socket, head) => tlsPipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, true, first)),
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
     });
@@ -111,12 +115,21 @@ export class EntryPoint {
       maxHeaderBytes: options.maxHeaderBytes,
       idleTimeout: options.idleTimeout,
       headersTimeout,
-      handOff: (socket) => {
+      handOff: (socket, served) => {
+        if (served) plainPipeline.markServed(socket);
         this.httpServer.emit('connection', socket);
         process.nextTick(() => socket.resume());
       },
     });
     this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  /** Whether this is the session's first stream (a stream already detached from its session counts as one); it has had one from now on. */
+  private firstStream(session: Http2Session | undefined): boolean {
+    if (session === undefined) return true;
+    if (this.servedSessions.has(session)) return false;
+    this.servedSessions.add(session);
+    return true;
   }
 
   private accept(socket: net.Socket): void {
@@ -241,15 +254,15 @@ function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): 
 }
 
 /** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
-function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean): void {
+function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean, first: boolean): void {
   const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
   if (refusal !== null) res.refuseHead(refusal);
-  else handleRequest(ctx, req, res, tls, null);
+  else handleRequest(ctx, req, res, tls, null, first);
 }
 
-function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean): void {
+function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
   try {
-    startUpgrade(ctx, req, socket, head, tls);
+    startUpgrade(ctx, req, socket, head, tls, first);
   } catch (err) {
     // Before a request context exists: the connection ends, the process does not.
     ctx.faults({ entryPoint: ctx.name, router: '', stage: 'front', error: asError(err) });
@@ -257,7 +270,7 @@ function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duple
   }
 }
 
-function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean): void {
+function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
   // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
   const res = new Http1ProxyResponse(req);
   res.assignSocket(req.socket);
@@ -272,14 +285,14 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
   const framing = requestBodyFraming(req.headers);
   const withBody = framing === 'chunked' || (framing !== null && framing > 0);
   if (!withBody && !H2C_TOKEN.test(req.headers.upgrade ?? '')) {
-    handleRequest(ctx, req, res, tls, { socket, head });
+    handleRequest(ctx, req, res, tls, { socket, head }, first);
     return;
   }
   // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
   // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
   // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
   if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, framing === 'chunked' ? null : framing, ctx.readTimeout));
-  handleRequest(ctx, req, res, tls, null);
+  handleRequest(ctx, req, res, tls, null, first);
 }
 
 const H2C_TOKEN = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;

@@ -40,8 +40,11 @@ const BAD_REQUEST = goBareRefusal(400);
  */
 export class Http1Pipeline {
   private readonly connections = new WeakMap<object, ConnectionQueue>();
+  /** Connections that had a request: the next one is not the first (RequestContext.firstOnConnection). */
+  private readonly served = new WeakSet<object>();
 
-  constructor(private readonly serve: (req: Http1ProxyRequest, res: Http1ProxyResponse) => void) {}
+  /** `serve` gets `first` for the first request of its connection. */
+  constructor(private readonly serve: (req: Http1ProxyRequest, res: Http1ProxyResponse, first: boolean) => void) {}
 
   accept(req: Http1ProxyRequest, res: Http1ProxyResponse): void {
     const queue = this.connections.get(req.socket);
@@ -55,17 +58,30 @@ export class Http1Pipeline {
     }
     const fresh: ConnectionQueue = { current: [req, res], waiting: [], refusal: null };
     this.connections.set(req.socket, fresh);
-    this.start(fresh);
+    this.start(fresh, this.firstOn(req.socket));
+  }
+
+  /** A connection the lean front served requests on before handing it over: none of its next ones is the first. */
+  markServed(socket: object): void {
+    this.served.add(socket);
+  }
+
+  /** Whether the connection had no request yet; it has one from now on. */
+  private firstOn(socket: object): boolean {
+    if (this.served.has(socket)) return false;
+    this.served.add(socket);
+    return true;
   }
 
   /**
    * Runs an upgrade request once the answers before it on its connection are over: node emits 'upgrade'
    * as soon as it parsed one, and the socket still belongs to the response in flight until then.
+   * `start` gets `first` for the first request of its connection.
    */
-  whenIdle(socket: object, start: () => void): void {
+  whenIdle(socket: object, start: (first: boolean) => void): void {
     const queue = this.connections.get(socket);
-    if (queue === undefined) start();
-    else queue.waiting.push(start);
+    if (queue === undefined) start(this.firstOn(socket));
+    else queue.waiting.push(() => start(false));
   }
 
   /** node:http's 'clientError' for a connection of this server. */
@@ -85,10 +101,10 @@ export class Http1Pipeline {
     socket.destroy();
   }
 
-  private start(queue: ConnectionQueue): void {
+  private start(queue: ConnectionQueue, first: boolean): void {
     const [req, res] = queue.current;
     res.once('close', () => this.next(queue));
-    this.serve(req, res);
+    this.serve(req, res, first);
   }
 
   private next(queue: ConnectionQueue): void {
@@ -109,6 +125,6 @@ export class Http1Pipeline {
       return;
     }
     queue.current = following;
-    this.start(queue);
+    this.start(queue, false);
   }
 }

@@ -31,11 +31,14 @@ export interface EntryPointContext {
   readonly deniedEscapes: ReadonlySet<number> | null;
 }
 
-/** Reads the current runtime once, routes the request and runs the matched router's chain. */
-export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null): void {
+/**
+ * Reads the current runtime once, routes the request and runs the matched router's chain. `first`: the first
+ * request of its client connection (first stream of an HTTP/2 session), see RequestContext.firstOnConnection.
+ */
+export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null, first: boolean): void {
   const socket = req.socket;
   const clientIp = clientAddress(socket.remoteAddress);
-  const ctx = requestContext(ep, req, res, tls, upgrade, clientIp, socket.remotePort ?? 0, trustsPeer(ep, clientIp));
+  const ctx = requestContext(ep, req, res, tls, upgrade, clientIp, socket.remotePort ?? 0, trustsPeer(ep, clientIp), first);
   if (ep.onDone !== null) {
     const done = ep.onDone;
     res.once('close', () => done(ctx));
@@ -64,7 +67,7 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 
 /** The context routers and services see; peer facts come from the caller (a connection knows them once). */
 export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null,
-  clientIp: string, clientPort: number, trustForwarded: boolean): RequestContext {
+  clientIp: string, clientPort: number, trustForwarded: boolean, firstOnConnection: boolean): RequestContext {
   const target = req.url ?? '/';
   const { rawPath, path, rawQuery } = splitRequestTarget(target, ep.sanitizePath);
   const hostHeader = requestHost(req, target);
@@ -96,6 +99,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     bytesSent: 0,
     response: null,
     upgrade,
+    firstOnConnection,
   };
 }
 

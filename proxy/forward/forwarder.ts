@@ -301,6 +301,9 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
       headers,
       body: ctx.body?.open() ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req.bodyStream : null),
       upgrade: upgradeValue,
+      // HAProxy's `http-reuse safe`: a client connection's first request (a retry of it too) never takes an idle
+      // connection another client used, whose late, unrequested bytes would be read as its answer.
+      fresh: ctx.firstOnConnection,
     },
     new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, attempt),
   );

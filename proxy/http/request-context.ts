@@ -47,6 +47,12 @@ export interface RequestContext {
   bytesSent: number;
   /** Response-side work middlewares asked for; null (the common case) costs the forwarder nothing. */
   response: ResponseHooks | null;
+  /**
+   * The first request of its client connection (HTTP/1.x) or the first stream of its HTTP/2 session, set by
+   * the front. HAProxy's `http-reuse safe`: the forwarder sends it on a connection of its own, never on an
+   * idle one another client used, whose late bytes it could take as its answer; later requests may reuse.
+   */
+  readonly firstOnConnection: boolean;
   /** Set for HTTP/1.1 Upgrade requests (WebSocket): the client socket to relay once upstream answers 101. */
   readonly upgrade: UpgradeRequest | null;
   /**

@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import { EdgeProxy, DEFAULT_TRANSPORT, type BuildInput, type EntryPointOptions } from '../../proxy/index.js';
 
 /** A BuildInput with one entrypoint `web` and no routers; tests add what they need. */
@@ -54,4 +55,15 @@ export async function proxyInFrontOf(t: { after: (fn: () => Promise<void>) => vo
     await closeBackend();
   });
   return `http://127.0.0.1:${proxy.port('web')}`;
+}
+
+/**
+ * A client that keeps one connection per origin (undici's default pool may open another one for the next
+ * request). Only requests after the first on a client connection may reuse upstream connections that
+ * other clients used (HAProxy's `http-reuse safe`), so tests of upstream reuse send their requests on it.
+ */
+export function oneClientConnection(t: { after: (fn: () => Promise<void>) => void }): Agent {
+  const agent = new Agent({ connections: 1 });
+  t.after(() => agent.close());
+  return agent;
 }

@@ -12,8 +12,11 @@ export interface Http1FrontOptions {
   idleTimeout: number;
   /** ms a started request head may take to arrive, from its first byte (see entrypoint.ts). */
   headersTimeout: number;
-  /** Where connections go that the front does not serve: node:http's server, at a request boundary. */
-  handOff: (socket: Socket) => void;
+  /**
+   * Where connections go that the front does not serve: node:http's server, at a request boundary.
+   * `served`: the front already served a request on it (node:http's next one is then not the first).
+   */
+  handOff: (socket: Socket, served: boolean) => void;
 }
 
 /**
@@ -34,7 +37,7 @@ export class Http1Front {
   accept(socket: Socket): void {
     const runtimeTables = this.ep.getRuntime().entryPoints.get(this.ep.name);
     if (runtimeTables === undefined || !runtimeTables.anyPlainHttp) {
-      this.options.handOff(socket);
+      this.options.handOff(socket, false);
       return;
     }
     const connection = new FrontConnection(this, socket);
@@ -69,6 +72,8 @@ class FrontConnection implements ResponseOwner {
   private readonly pending = new HeadAccumulator();
   private current: FrontResponse | null = null;
   private processing = false;
+  /** A request was served on this connection: the next is not its first (RequestContext.firstOnConnection). */
+  private served = false;
   /** An answer said `Connection: close`: nothing more is read or served on this connection. */
   private ending = false;
   private lastActive = Date.now();
@@ -138,13 +143,14 @@ class FrontConnection implements ResponseOwner {
         }
         const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing);
         const ep = this.front.ep;
-        const ctx = requestContext(ep, request, res, false, null, this.clientIp, this.clientPort, this.trusted);
+        const ctx = requestContext(ep, request, res, false, null, this.clientIp, this.clientPort, this.trusted, !this.served);
         const target = findRoute(ep, ctx);
         if (target !== undefined && !target.plain) {
           this.handOff();
           return;
         }
         this.pending.drop(end + 4);
+        this.served = true;
         // Pipelined bytes already here start the next head's deadline now.
         this.headStartedAt = Date.now();
         this.current = res;
@@ -180,7 +186,7 @@ class FrontConnection implements ResponseOwner {
     this.front.forget(this);
     this.socket.pause();
     if (!this.pending.empty) this.socket.unshift(this.pending.takeAll());
-    this.front.options.handOff(this.socket);
+    this.front.options.handOff(this.socket, this.served);
   }
 
   /** Like node:http's closeIdleConnections: a connection with a request under way (even a partial head) stays. */

@@ -69,4 +69,13 @@ export class Connection {
   destroy(): void {
     this.socket.destroy();
   }
+
+  /**
+   * Closes an idle connection gracefully: our FIN now, closed for good once the server answers with its own
+   * (or after `graceMs`), so a connection that replaces it under maxConns never overlaps it on the server.
+   */
+  retire(graceMs: number): void {
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), graceMs).unref();
+  }
 }

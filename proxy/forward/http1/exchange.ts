@@ -16,6 +16,11 @@ export interface ForwardRequest {
   /** A whole body, a stream to relay, or none. */
   readonly body: Buffer | Readable | null;
   readonly upgrade?: string | null;
+  /**
+   * Send it on a connection of its own, not an idle one (HAProxy's `http-reuse safe` for the first request of a
+   * client connection). pe-edge's HTTP/1.1 pool honours it; undici's (TLS upstreams, upgrades) ignores it.
+   */
+  readonly fresh?: boolean;
 }
 
 /** The pool side of an exchange: where its connection comes from and goes back to. */

@@ -21,6 +21,9 @@ export interface Http1PoolOptions {
   fallback: () => Pool;
 }
 
+/** ms a retired idle connection gets to close both ways (the server answers our FIN with its own) before it is cut. */
+const RETIRE_GRACE_MS = 1000;
+
 // Header names and values come from node:http (already validated) or from configuration: a CR, LF or
 // NUL there would let a value inject a header, so the request is refused instead of sent.
 const UNSAFE = /[\r\n\0]/;
@@ -42,8 +45,10 @@ export class Http1Pool implements ExchangeHost {
   private closing = false;
   private drained: (() => void) | null = null;
   private upgradePool: Pool | null = null;
-  /** Exchanges waiting for a connection under maxConns. */
-  private blocked: Exchange[] = [];
+  /** Exchanges waiting for a connection under maxConns, in order, and whether each asked for a fresh one. */
+  private blocked: { exchange: Exchange; fresh: boolean }[] = [];
+  /** An idle connection closing to make room under maxConns for a fresh exchange; it still counts. */
+  private retiring: Connection | null = null;
 
   constructor(private readonly options: Http1PoolOptions) {}
 
@@ -80,7 +85,7 @@ export class Http1Pool implements ExchangeHost {
     head += '\r\n';
     const exchange = new Exchange(this, request, head, chunked, handler);
     handler.onRequestStart?.(exchange, {});
-    if (!exchange.aborted) this.assign(exchange, false);
+    if (!exchange.aborted) this.assign(exchange, request.fresh === true);
     return true;
   }
 
@@ -89,21 +94,37 @@ export class Http1Pool implements ExchangeHost {
    * exchange waiting then (one setImmediate per event-loop turn, not per request): by then the loop has
    * read what was already waiting on idle sockets, and an idle socket that received anything is gone.
    * So bytes an upstream sent before a request was written are never read as that request's answer.
+   * `fresh` (the first request of a client connection, or a resend) never takes a kept connection.
+   * Under maxConns, exchanges that find no room wait in line (see tryStart).
    */
   assign(exchange: Exchange, fresh: boolean): void {
-    if ((fresh || this.idle.length === 0) && this.atConnectionLimit()) {
-      this.blocked.push(exchange);
-      return;
+    if (this.blocked.length > 0 || !this.tryStart(exchange, fresh)) this.blocked.push({ exchange, fresh });
+  }
+
+  /**
+   * Starts the exchange, or says it must wait under maxConns. A fresh one at the limit while connections sit
+   * idle retires the oldest of them (one at a time) and takes its place once it has closed: the limit holds
+   * from the server's side too, and a fresh exchange never waits for an idle timeout.
+   */
+  private tryStart(exchange: Exchange, fresh: boolean): boolean {
+    if (!fresh && this.idle.length > 0) {
+      this.waiting.push(exchange);
+      if (!this.handOutScheduled) {
+        this.handOutScheduled = true;
+        setImmediate(this.handOut);
+      }
+      return true;
     }
-    if (fresh || this.idle.length === 0) {
+    if (!this.atConnectionLimit()) {
       this.start(exchange, this.connect());
-      return;
+      return true;
     }
-    this.waiting.push(exchange);
-    if (!this.handOutScheduled) {
-      this.handOutScheduled = true;
-      setImmediate(this.handOut);
+    if (this.retiring === null && this.idle.length > 0) {
+      const oldest = this.idle.shift() as Connection;
+      this.retiring = oldest;
+      oldest.retire(RETIRE_GRACE_MS);
     }
+    return false;
   }
 
   private readonly handOut = (): void => {
@@ -114,23 +135,28 @@ export class Http1Pool implements ExchangeHost {
       if (exchange.done) continue; // aborted while it waited
       let connection: Connection | undefined;
       while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+      if (connection === undefined && this.atConnectionLimit()) {
+        // The kept connections went meanwhile (closed, or retired for fresh exchanges): wait in line.
+        this.blocked.push({ exchange, fresh: false });
+        continue;
+      }
       this.start(exchange, connection ?? this.connect());
     }
     this.checkDrained();
   };
 
+  /** Connections open or closing, retiring one included, reach maxConns. */
   private atConnectionLimit(): boolean {
     const max = this.options.maxConns;
-    return max > 0 && this.busy.size + this.idle.length >= max;
+    return max > 0 && this.busy.size + this.idle.length + (this.retiring === null ? 0 : 1) >= max;
   }
 
-  /** A connection went idle or away: the next exchange waiting under maxConns gets its turn. */
+  /** A connection went idle or away: exchanges waiting under maxConns start, in order, while there is room. */
   private unblock(): void {
     while (this.blocked.length > 0 && !this.closing) {
-      const exchange = this.blocked.shift() as Exchange;
-      if (exchange.done) continue; // aborted while it waited
-      this.assign(exchange, false);
-      return;
+      const next = this.blocked[0] as { exchange: Exchange; fresh: boolean };
+      if (!next.exchange.done && !this.tryStart(next.exchange, next.fresh)) return;
+      this.blocked.shift();
     }
   }
 
@@ -164,6 +190,7 @@ export class Http1Pool implements ExchangeHost {
   }
 
   private readonly onConnectionClose = (connection: Connection): void => {
+    if (connection === this.retiring) this.retiring = null;
     this.busy.delete(connection);
     const at = this.idle.indexOf(connection);
     if (at >= 0) this.idle.splice(at, 1);
@@ -190,7 +217,7 @@ export class Http1Pool implements ExchangeHost {
   /** Stops reuse, closes idle connections, and resolves once in-flight exchanges are over. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const exchange of this.blocked.splice(0)) exchange.abort(new UpstreamError('refused', 'upstream pool closed'));
+    for (const { exchange } of this.blocked.splice(0)) exchange.abort(new UpstreamError('refused', 'upstream pool closed'));
     for (const connection of this.idle.splice(0)) connection.destroy();
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;

@@ -2,16 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { startRawBackend } from '../../support/raw-backend.js';
-import { proxyInFrontOf as withProxy } from '../../support/proxy-fixture.js';
+import { oneClientConnection, proxyInFrontOf as withProxy } from '../../support/proxy-fixture.js';
 
 // Backends that send what no honest server sends. Each test holds the exact bytes a security review
 // used; the client must get its own, well-formed answer (or a 502), and the proxy must keep serving.
 
-async function get(url: string) {
+async function get(url: string, dispatcher?: Dispatcher) {
   // A head that never ends must fail the test, not hang it.
-  const res = await request(url, { headersTimeout: 3000, bodyTimeout: 3000 });
+  const res = await request(url, { headersTimeout: 3000, bodyTimeout: 3000, ...(dispatcher !== undefined ? { dispatcher } : {}) });
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
 }
 
@@ -29,25 +29,26 @@ async function rawGet(base: string, path: string): Promise<string> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('bytes an idle connection received before a request was put on it are never read as that request\'s answer', async (t) => {
-  let first: net.Socket | null = null;
+  let last: net.Socket | null = null;
   const backend = await startRawBackend((socket, head) => {
-    first ??= socket;
+    last = socket;
     const path = head.split(' ')[1] ?? '';
     socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n${path}`);
   });
   const base = await withProxy(t, backend.url, backend.close);
-  assert.equal((await get(`${base}/first`)).body, '/first');
   const client = net.connect(Number(new URL(base).port), '127.0.0.1');
   t.after(() => client.destroy());
   let text = '';
   client.setEncoding('latin1');
   client.on('data', (c: string) => (text += c));
-  await new Promise((r) => client.once('connect', r));
-  await sleep(50); // the proxy has accepted this client connection
+  // The second request of a client connection is the one that may take a kept upstream connection.
+  client.write('GET /first HTTP/1.1\r\nHost: a.test\r\n\r\n');
+  for (let i = 0; i < 100 && !text.endsWith('/first'); i++) await sleep(20);
+  text = '';
   // The request and the unrequested answer are both waiting when the proxy's event loop next looks:
   // the request first, so the proxy may pick the kept connection before it reads the poison there.
   client.write('GET /second HTTP/1.1\r\nHost: a.test\r\n\r\n');
-  (first as unknown as net.Socket).write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison');
+  (last as unknown as net.Socket).write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison');
   const until = Date.now() + 30;
   while (Date.now() < until) { /* hold the event loop so both arrive before either is read */ }
   for (let i = 0; i < 100 && !/\r\n\r\n./s.test(text); i++) await sleep(20);
@@ -75,8 +76,9 @@ test('response heads whose lines end in a bare LF are read, as HAProxy, nginx an
   };
   const backend = await startRawBackend((socket, head) => socket.write(answers[head.split(' ')[1] ?? ''] ?? ''));
   const base = await withProxy(t, backend.url, backend.close);
+  const client = oneClientConnection(t);
   for (const [path, body, app] of [['/lf', 'ok', 'lf'], ['/mixed', 'mixed', 'mixed'], ['/chunked', 'ok', 'lf-chunked']]) {
-    const res = await get(`${base}${path}`);
+    const res = await get(`${base}${path}`, client);
     assert.equal(res.status, 200, path);
     assert.equal(res.body, body, path);
     assert.equal(res.headers['x-app'], app, path);
@@ -146,7 +148,8 @@ test('an HTTP/1.0 answer framed with chunked is not trusted with another request
     socket.write('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n');
   });
   const base = await withProxy(t, backend.url, backend.close);
-  assert.equal((await get(`${base}/1`)).body, 'ok');
-  assert.equal((await get(`${base}/2`)).body, 'ok');
+  const client = oneClientConnection(t);
+  assert.equal((await get(`${base}/1`, client)).body, 'ok');
+  assert.equal((await get(`${base}/2`, client)).body, 'ok');
   assert.equal(backend.connections, 2);
 });

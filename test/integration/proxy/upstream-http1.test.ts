@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
-import { buildInput, proxyInFrontOf as withProxy, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, oneClientConnection, proxyInFrontOf as withProxy, startProxy } from '../../support/proxy-fixture.js';
 
 // pe-edge speaks HTTP/1.1 to plain upstreams with its own connection pool (proxy/forward/http1/).
 // These upstreams answer with exact bytes, to prove each framing reaches the client intact and that
@@ -33,8 +33,8 @@ async function dribble(socket: net.Socket, bytes: string, piece = 3): Promise<vo
   }
 }
 
-async function get(url: string, method = 'GET') {
-  const res = await request(url, { method: method as 'GET' });
+async function get(url: string, method = 'GET', dispatcher?: Dispatcher) {
+  const res = await request(url, { method: method as 'GET', ...(dispatcher !== undefined ? { dispatcher } : {}) });
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
 }
 
@@ -43,8 +43,9 @@ test('a chunked answer arriving in 3-byte pieces, with extensions and trailers, 
     void dribble(socket, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-App: raw\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n');
   });
   const base = await withProxy(t, backend.url, backend.close);
+  const client = oneClientConnection(t);
   for (let i = 0; i < 3; i++) {
-    const res = await get(`${base}/c${i}`);
+    const res = await get(`${base}/c${i}`, 'GET', client);
     assert.equal(res.status, 200);
     assert.equal(res.body, 'hello, world');
     assert.equal(res.headers['x-app'], 'raw');
@@ -77,8 +78,11 @@ test('HEAD (with a Content-Length), 204 and 304 answers carry no body, and the c
   const head = await get(`${base}/h`, 'HEAD');
   assert.equal(head.headers['content-length'], '10');
   assert.equal(head.body, '');
-  assert.equal((await get(`${base}/after`)).body, 'body');
-  assert.equal(backend.connections, 1);
+  // One client connection (undici closes its own after a HEAD): its four requests share one upstream connection.
+  const before = backend.connections;
+  const text = await rawExchange(Number(new URL(base).port), ['GET /204', 'GET /304', 'HEAD /h', 'GET /after'].map((r) => `${r} HTTP/1.1\r\nHost: a.test\r\n\r\n`).join(''), /body$/);
+  assert.match(text, /^HTTP\/1\.1 204 [\s\S]*\r\n\r\nHTTP\/1\.1 304 [\s\S]*\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*?content-length: 10\r\n[^]*?\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nbody$/i);
+  assert.equal(backend.connections - before, 1);
 });
 
 test('1xx interim answers (103 Early Hints) are read past to the final answer', async (t) => {
@@ -99,8 +103,9 @@ test('a kept-alive connection the server closes as it is reused costs no request
     else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
   });
   const base = await withProxy(t, backend.url, backend.close);
-  assert.equal((await get(`${base}/1`)).status, 200);
-  const again = await request(`${base}/2`);
+  const client = oneClientConnection(t);
+  assert.equal((await get(`${base}/1`, 'GET', client)).status, 200);
+  const again = await request(`${base}/2`, { dispatcher: client });
   assert.equal(again.statusCode, 200, 'retried on a fresh connection');
   assert.equal(await again.body.text(), 'ok');
   assert.equal(backend.connections, 2);
@@ -113,8 +118,9 @@ test('a POST is never sent twice: when a reused connection dies before answering
     else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
   });
   const base = await withProxy(t, backend.url, backend.close);
-  assert.equal((await get(`${base}/warm`)).status, 200);
-  const post = await request(`${base}/pay`, { method: 'POST', body: '' });
+  const client = oneClientConnection(t);
+  assert.equal((await get(`${base}/warm`, 'GET', client)).status, 200);
+  const post = await request(`${base}/pay`, { method: 'POST', body: '', dispatcher: client });
   assert.equal(post.statusCode, 502);
   await post.body.text();
   assert.equal(backend.heads.filter((h) => h.startsWith('POST')).length, 1);
@@ -198,9 +204,10 @@ test('stray bytes after a response, or Connection: close, keep that connection o
     else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
   });
   const base = await withProxy(t, backend.url, backend.close);
-  assert.equal((await get(`${base}/extra`)).body, 'ok');
-  assert.equal((await get(`${base}/close`)).body, 'ok');
-  assert.equal((await get(`${base}/plain`)).body, 'ok');
+  const client = oneClientConnection(t);
+  assert.equal((await get(`${base}/extra`, 'GET', client)).body, 'ok');
+  assert.equal((await get(`${base}/close`, 'GET', client)).body, 'ok');
+  assert.equal((await get(`${base}/plain`, 'GET', client)).body, 'ok');
   assert.equal(backend.connections, 3);
   for (const head of backend.heads) assert.doesNotMatch(head, /GARBAGE/);
 });
@@ -210,8 +217,9 @@ test('a server Keep-Alive timeout hint shorter than a second keeps its connectio
     socket.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\nok');
   });
   const base = await withProxy(t, backend.url, backend.close);
-  await get(`${base}/1`);
-  await get(`${base}/2`);
+  const client = oneClientConnection(t);
+  await get(`${base}/1`, 'GET', client);
+  await get(`${base}/2`, 'GET', client);
   assert.equal(backend.connections, 2);
 });
 

@@ -50,6 +50,7 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     omitForwardedFor: false,
     retry: null,
     retries: 0,
+    firstOnConnection: true,
     serviceName: '',
     serviceUrl: '',
     startedAt: 0n,

@@ -77,6 +77,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     omitForwardedFor: false,
     retry: null,
     retries: 0,
+    firstOnConnection: true,
     serviceName: '',
     serviceUrl: '',
     startedAt: 0n,
