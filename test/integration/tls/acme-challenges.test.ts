@@ -314,3 +314,29 @@ test('TLS-ALPN-01 pending: ClientHellos sent one byte at a time still get the ch
   assert.equal(normal.body, 'app');
   assert.equal(normal.certCN, 'a.test');
 });
+
+test('TLS-ALPN-01 pending: a ClientHello that stalls is cut at readTimeout, one half-closed before it is whole at once', async (t) => {
+  const store = new AcmeChallengeStore();
+  const challenge = await alpnCertificate('a.test', KEY_AUTHORIZATION);
+  store.setTlsAlpn01('a.test', challenge.cert, challenge.key);
+  const proxy = await startProxy({ ...buildInput(), acme: { challenges: store, httpChallengeEntryPoints: {} } }, [entryPointOptions('web', '127.0.0.1:0', { readTimeout: 400 })]);
+  t.after(() => proxy.close(0));
+  const partial = Buffer.from([0x16, 0x03, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0xfc, 0x03, 0x03]);
+  const closedAfter = (halfClose: boolean): Promise<number> =>
+    new Promise((resolve) => {
+      const started = Date.now();
+      const socket = net.connect(proxy.port('web'), '127.0.0.1', () => {
+        socket.write(partial);
+        // Trickle a byte now and then: the idle timer would never fire, the sniff's deadline does.
+        const trickle = setInterval(() => socket.write(Buffer.from([0])), 100);
+        socket.once('close', () => clearInterval(trickle));
+        if (halfClose) setTimeout(() => socket.end(), 50);
+      });
+      socket.on('error', () => undefined);
+      socket.once('close', () => resolve(Date.now() - started));
+      socket.resume();
+    });
+  const stalled = await closedAfter(false);
+  assert.ok(stalled >= 350 && stalled < 2000, `closed after ${stalled} ms`);
+  assert.ok((await closedAfter(true)) < 350);
+});
