@@ -3,6 +3,7 @@ import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../pro
 import type { Handler, RequestContext } from '../../proxy/http/request-context.js';
 import type { ApiInput } from '../../proxy/runtime/build-input.js';
 import type { FaultSink } from '../../proxy/http/exchange-fault.js';
+import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { packageVersion } from './package-version.js';
 
 const START_DATE = new Date().toISOString();
@@ -58,9 +59,10 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
 
 /**
  * Static + merged dynamic configuration → what the proxy compiles. `metricsHandler` is the
- * `prometheus@internal` scrape handler (null when metrics.prometheus is off).
+ * `prometheus@internal` scrape handler (null when metrics.prometheus is off). `acmeChallenges` is the process's
+ * one challenge store, the same object on every call (null: pe-edge answers no ACME challenge).
  */
-export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null): BuildInput {
+export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null, acmeChallenges: AcmeChallengeStore | null = null): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
   for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
   const ping = config.ping === undefined ? null
@@ -73,6 +75,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
       handler: metricsHandler,
     },
     api: apiInput(config),
+    acme: acmeChallenges === null ? null : { challenges: acmeChallenges, httpChallengeEntryPoints: httpChallengeEntryPoints(config) },
     defaultRuleSyntax: config.core.defaultRuleSyntax,
     defaultTransport: upstreamTransport(config.serversTransport),
     http: {
@@ -83,6 +86,16 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
     },
     tls: dynamic.tls,
   };
+}
+
+/** Resolver name → its `acme.httpChallenge.entryPoint`, for the resolvers that have one. */
+function httpChallengeEntryPoints(config: StaticConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, resolver] of Object.entries(config.certificatesResolvers ?? {})) {
+    const entryPoint = resolver.acme?.httpChallenge?.entryPoint;
+    if (entryPoint !== undefined) out[name] = entryPoint;
+  }
+  return out;
 }
 
 /** What `api@internal` shows of the static configuration; null when `api` is off. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { constants as http2Constants, type Http2Session, type ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { FaultSink } from '../http/exchange-fault.js';
 import { deniedEscapes, type EncodedCharactersOptions } from '../http/encoded-characters.js';
@@ -17,6 +18,8 @@ import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { hostRefusal } from '../http/traefik-responses.js';
+import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
+import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -60,7 +63,7 @@ export class EntryPoint {
   /** HTTP/2 sessions that had a stream: later streams are not the first (RequestContext.firstOnConnection). */
   private readonly servedSessions = new WeakSet<Http2Session>();
 
-  constructor(readonly options: EntryPointOptions, getRuntime: () => Runtime) {
+  constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime) {
     const ctx: EntryPointContext = {
       name: options.name,
       getRuntime,
@@ -138,14 +141,74 @@ export class EntryPoint {
     // A connection that never sends a byte must not be held forever (Traefik applies readTimeout to the sniff).
     if (this.options.readTimeout > 0) socket.setTimeout(this.options.readTimeout, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
-      socket.setTimeout(0);
-      socket.pause();
-      socket.unshift(first);
-      if (first[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
-      else this.front.accept(socket);
-      process.nextTick(() => socket.resume());
+      if (first[0] === TLS_HANDSHAKE) {
+        // Only while a TLS-ALPN-01 challenge is pending is the ClientHello read before TLS starts.
+        const challenges = this.getRuntime().acmeChallenges;
+        if (challenges?.tlsAlpn01Pending === true) {
+          this.sniffClientHello(socket, first, challenges);
+          return;
+        }
+      }
+      this.handOn(socket, first);
     });
     socket.on('error', () => socket.destroy());
+  }
+
+  /** To the front the first byte names, with every byte read so far put back. */
+  private handOn(socket: net.Socket, seen: Buffer): void {
+    socket.setTimeout(0);
+    socket.pause();
+    socket.unshift(seen);
+    if (seen[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
+    else this.front.accept(socket);
+    process.nextTick(() => socket.resume());
+  }
+
+  /**
+   * node's SNICallback runs before the client's ALPN list is known, so a TLS-ALPN-01 validation (whose answer is
+   * another certificate) is recognised here, as Traefik's TCP router does: the ClientHello is read whole (from as
+   * many reads as it takes, up to MAX_CLIENT_HELLO_BYTES, within readTimeout) and, when it offers `acme-tls/1`,
+   * answered with the challenge certificate. Anything else goes to the HTTPS server with every byte put back.
+   */
+  private sniffClientHello(socket: net.Socket, first: Buffer, challenges: AcmeChallengeStore): void {
+    let seen = first;
+    let length = first.length;
+    // One absolute deadline for the whole ClientHello: a byte at a time must not keep the idle timer alive forever.
+    socket.setTimeout(0);
+    const deadline = this.options.readTimeout > 0 ? setTimeout(() => socket.destroy(), this.options.readTimeout) : null;
+    const decide = (): boolean => {
+      const bytes = seen.subarray(0, length);
+      const hello = parseClientHello(bytes);
+      if (hello === 'incomplete' && length < MAX_CLIENT_HELLO_BYTES) return false;
+      if (deadline !== null) clearTimeout(deadline);
+      socket.off('data', more);
+      socket.off('end', ended);
+      if (hello === 'incomplete' || hello === null || !hello.alpn.includes(ACME_TLS_ALPN)) this.handOn(socket, bytes);
+      else answerTlsAlpn01(socket, bytes, challenges.tlsAlpn01Context(hello.serverName ?? localName(socket)));
+      return true;
+    };
+    // Chunks are copied into one growing buffer (doubling), so a hello sent a byte at a time costs linear time.
+    const more = (chunk: Buffer): void => {
+      if (length + chunk.length > seen.length) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * seen.length, length + chunk.length, 4096));
+        seen.copy(grown, 0, 0, length);
+        seen = grown;
+      }
+      chunk.copy(seen, length);
+      length += chunk.length;
+      decide();
+    };
+    // A client that half-closes before its ClientHello is whole can never finish a handshake.
+    const ended = (): void => {
+      if (deadline !== null) clearTimeout(deadline);
+      socket.destroy();
+    };
+    socket.once('close', () => {
+      if (deadline !== null) clearTimeout(deadline);
+    });
+    if (decide()) return;
+    socket.on('data', more);
+    socket.once('end', ended);
   }
 
   listen(): Promise<void> {
@@ -194,6 +257,40 @@ export class EntryPoint {
     }
     for (const socket of this.sockets) socket.destroy();
   }
+}
+
+/** Traefik's ACME-TLS/1 handler gives a validation handshake 2 s, then closes the connection. */
+const ACME_TLS_HANDSHAKE_MS = 2000;
+
+/**
+ * Completes a TLS-ALPN-01 validation handshake with the challenge certificate and closes the connection after it.
+ * Without a pending challenge for the name, the handshake fails (the connection is cut), as Traefik's does.
+ */
+function answerTlsAlpn01(socket: net.Socket, hello: Buffer, secureContext: tls.SecureContext | undefined): void {
+  if (secureContext === undefined) {
+    socket.destroy();
+    return;
+  }
+  socket.pause();
+  socket.unshift(hello);
+  const tlsSocket = new tls.TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: [ACME_TLS_ALPN] });
+  const cut = (): void => {
+    tlsSocket.destroy();
+    socket.destroy();
+  };
+  const timer = setTimeout(cut, ACME_TLS_HANDSHAKE_MS);
+  tlsSocket.once('secure', () => tlsSocket.end());
+  tlsSocket.on('error', cut);
+  tlsSocket.once('close', () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
+}
+
+/** Traefik's name for a ClientHello without SNI: the connection's local address. */
+function localName(socket: net.Socket): string {
+  const address = socket.localAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 interface ConnectionTimeouts {

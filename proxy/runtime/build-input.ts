@@ -2,6 +2,7 @@ import type { Handler } from '../http/request-context.js';
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ServiceConfig } from '../services/service-config.js';
 import type { TlsSection } from '../tls/tls-config.js';
+import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
 
 // What a runtime is built from: the entrypoints of the static configuration and the merged dynamic
 // configuration, with every name already qualified (`web@file`) by the operator's aggregator.
@@ -26,6 +27,8 @@ export interface EntryPointRouting {
   /** `[host]:port` as configured. */
   address: string;
   asDefault?: boolean | undefined;
+  /** The ACME HTTP-01 router on this entrypoint gets the default priority, so user routers may answer challenges. */
+  allowACMEByPass?: boolean | undefined;
   http?: {
     redirections?: { entryPoint?: { to: string; scheme?: string | undefined; permanent?: boolean | undefined; priority?: number | undefined } | undefined } | undefined;
     tls?: RouterTlsConfig | null | undefined;
@@ -61,6 +64,12 @@ export interface BuildInput {
   metrics?: { entryPoint: string | null; handler: Handler } | null | undefined;
   /** The REST API (`api@internal`); null or absent when `api` is off. */
   api?: ApiInput | null | undefined;
+  /**
+   * ACME challenges pe-edge answers from `challenges` (the process's one store): HTTP-01 through an
+   * `acme-http@internal` router on each entrypoint of `httpChallengeEntryPoints` (resolver name → its
+   * `httpChallenge.entryPoint`), TLS-ALPN-01 on every entrypoint. Null or absent: neither.
+   */
+  acme?: { challenges: AcmeChallengeStore; httpChallengeEntryPoints: Readonly<Record<string, string>> } | null | undefined;
   defaultRuleSyntax: 'v3' | 'v2';
   /** The static `serversTransport`, known as `default@internal`. */
   defaultTransport: UpstreamTransport;

@@ -101,6 +101,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
     errors: [...internalErrors, ...tls.issues.map((i) => (i.item !== undefined ? `${i.item}: ${i.message}` : i.message))],
     config: { routers: input.http.routers, services: input.http.services, middlewares: input.http.middlewares, priorities },
     api: input.api ?? null,
+    acmeChallenges: input.acme?.challenges ?? null,
   };
   self.runtime = built;
   return built;

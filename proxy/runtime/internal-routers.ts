@@ -2,6 +2,8 @@ import { goStatusText } from '../http/go-status-text.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
+import { rulePriority } from '../rules/priority.js';
+import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
 import type { BuildInput, Lifecycle } from './build-input.js';
 
 /** A router pe-edge adds itself (`@internal`), with Traefik's names, rules and priorities. */
@@ -49,6 +51,7 @@ export function internalRoutes(input: BuildInput, lifecycle: Lifecycle, api: Han
       routes.push({ name: 'prometheus@internal', entryPoint: metrics.entryPoint, rule: 'PathPrefix(`/metrics`)', priority: MAX_INT, handler: metrics.handler });
     }
   }
+  routes.push(...acmeHttpRoutes(input, errors));
   for (const [epName, ep] of Object.entries(input.entryPoints)) {
     const redirect = ep.http?.redirections?.entryPoint;
     if (redirect === undefined) continue;
@@ -67,6 +70,64 @@ export function internalRoutes(input: BuildInput, lifecycle: Lifecycle, api: Han
     });
   }
   return { routes, errors };
+}
+
+const ACME_HTTP_RULE = 'PathPrefix(`/.well-known/acme-challenge/`)';
+
+/**
+ * Traefik's acme routers: `acme-http@internal` at MaxInt (above the entrypoint's redirection) on each
+ * httpChallenge entrypoint, or `acme-http-bypass@internal` at the rule's default priority where the entrypoint
+ * has allowACMEByPass, so a user router may answer the challenges itself.
+ */
+function acmeHttpRoutes(input: BuildInput, errors: string[]): InternalRoute[] {
+  const acme = input.acme;
+  if (acme == null) return [];
+  const routes: InternalRoute[] = [];
+  const handler = acmeHttp01Handler(acme.challenges);
+  const done = new Set<string>();
+  for (const [resolver, epName] of Object.entries(acme.httpChallengeEntryPoints)) {
+    const ep = input.entryPoints[epName];
+    if (ep === undefined) {
+      errors.push(`certificatesResolvers.${resolver}.acme.httpChallenge: entryPoint "${epName}" doesn't exist`);
+      continue;
+    }
+    if (done.has(epName)) continue;
+    done.add(epName);
+    const bypass = ep.allowACMEByPass === true;
+    routes.push({
+      name: bypass ? 'acme-http-bypass@internal' : 'acme-http@internal',
+      entryPoint: epName,
+      rule: ACME_HTTP_RULE,
+      priority: bypass ? rulePriority(ACME_HTTP_RULE) : MAX_INT,
+      handler,
+    });
+  }
+  return routes;
+}
+
+// lego's http01.PathPrefix followed by one segment, as Traefik's getPathParam reads it.
+const ACME_CHALLENGE_PATH = /^\/\.well-known\/acme-challenge\/([^/]+)\/?$/;
+
+/**
+ * acme-http@internal, as Traefik's ChallengeHTTP.ServeHTTP: the key authorization for (token, Host without
+ * its port) with 200, else 404 with an empty body. Go sniffs the body's type (a key authorization is
+ * base64url and a dot: text/plain).
+ */
+function acmeHttp01Handler(store: AcmeChallengeStore): Handler {
+  return (ctx: RequestContext): void => {
+    const token = ACME_CHALLENGE_PATH.exec(ctx.path)?.[1];
+    const keyAuthorization = token === undefined ? undefined : store.http01(token, hostWithoutPort(ctx.hostHeader));
+    if (keyAuthorization === undefined || keyAuthorization === '') sendBody(ctx, 404, null, '');
+    else sendBody(ctx, 200, 'text/plain; charset=utf-8', keyAuthorization);
+  };
+}
+
+/** Go's net.SplitHostPort(req.Host), falling back to the whole Host when it has no port (as Traefik does). */
+function hostWithoutPort(host: string): string {
+  const bracketed = /^\[([^\]]*)\]:[^:\]]*$/.exec(host);
+  if (bracketed !== null) return bracketed[1] ?? '';
+  const colon = host.indexOf(':');
+  return colon >= 0 && colon === host.lastIndexOf(':') ? host.slice(0, colon) : host;
 }
 
 /** `to` is an entrypoint name or ":port" (Traefik); the redirect carries the target's port. */

@@ -5,6 +5,7 @@ import type { TlsStore } from '../tls/tls-store.js';
 import type { CompiledRule } from '../rules/compile.js';
 import type { RuntimeStatus } from './status.js';
 import type { ApiInput, BuildInput } from './build-input.js';
+import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
 
 /** What a matched router runs: its name (for logs) and its prebuilt chain. */
 export interface RouteTarget {
@@ -57,4 +58,6 @@ export interface Runtime {
   readonly config: RuntimeConfig;
   /** The static side `api@internal` shows (null when `api` is off). */
   readonly api: ApiInput | null;
+  /** Pending ACME challenges; the entrypoints read it for TLS-ALPN-01 (null: no store, ClientHellos are not read). */
+  readonly acmeChallenges: AcmeChallengeStore | null;
 }
