@@ -97,17 +97,18 @@ export interface AcmeAxios {
   };
 }
 
-// Children still running when the test process ends are killed with it; a SIGTERM/SIGINT from the
-// test runner is passed on after that, so the process still ends as it would have.
+// Children still running when the test process ends are killed with it and temp dirs not yet closed
+// are removed; a SIGTERM/SIGINT from the test runner is passed on after that, so the process still
+// ends as it would have.
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHooked = false;
-function track(child: ChildProcess): void {
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+function hookExit(): void {
   if (exitHooked) return;
   exitHooked = true;
   const killAll = (): void => {
     for (const c of running) c.kill('SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', killAll);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -116,6 +117,11 @@ function track(child: ChildProcess): void {
       process.kill(process.pid, signal);
     });
   }
+}
+function track(child: ChildProcess): void {
+  hookExit();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
 }
 
 /** A child process whose output is kept (the last lines) for error messages. */
@@ -209,10 +215,13 @@ function makeListenerCertificates(dir: string): { caPem: string; certFile: strin
 
 export async function startPebble(opts: PebbleOptions): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'pe-pebble-'));
+  hookExit();
+  tempDirs.add(dir);
   try {
     return await startIn(dir, opts);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
     throw err;
   }
 }
@@ -294,6 +303,7 @@ async function startIn(dir: string, opts: PebbleOptions): Promise<Pebble> {
       await stop();
       await challtestsrv.stop();
       rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
   };
 }
