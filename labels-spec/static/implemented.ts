@@ -33,6 +33,17 @@ export const implementedStatic: ImplementedTree = {
   metrics: { addInternals: true, prometheus: true },
   serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, maxConnsPerHost: true, forwardingTimeouts: true },
   core: { defaultRuleSyntax: true },
+  certificatesResolvers: {
+    [ANY_NAME]: {
+      acme: {
+        email: true, caServer: true, storage: true, keyType: true, certificatesDuration: true, preferredChain: true, eab: true,
+        caCertificates: true, caSystemCertPool: true, caServerName: true, clientTimeout: true,
+        httpChallenge: { entryPoint: true }, tlsChallenge: true,
+        dnsChallenge: { provider: true, delayBeforeCheck: true, resolvers: true, disablePropagationCheck: true, propagation: { delayBeforeChecks: true, disableChecks: true } },
+        renewSchedule: true,
+      },
+    },
+  },
 };
 
 function childTree(tree: { readonly [key: string]: ImplementedTree }, key: string): ImplementedTree | undefined {

@@ -9,6 +9,10 @@ import { aggregate } from '../aggregation/aggregate.js';
 import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
 import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
 import { DockerProvider, type ProviderLog } from '../providers/docker/docker-provider.js';
+import { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
+import { CertificateResolvers } from '../certificates/certificate-resolvers.js';
+import { certificatesFragment } from '../certificates/certificates-fragment.js';
+import { effectiveEntryPoints } from '../aggregation/build-input.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -33,23 +37,38 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   const fragments = new Map<string, DynamicConfig>();
   const reported = new Set<string>();
   const metrics = prometheusMetrics(config);
+  // ACME challenges are answered from this one store, filled by the resolvers, read by every entrypoint.
+  const challenges = new AcmeChallengeStore();
   const buildInput = () => {
     const merged = aggregate(fragments);
     for (const e of merged.errors) log.error(e);
-    return toBuildInput(config, merged.config, metrics?.handler ?? null);
+    return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges);
   };
+  let listening = false;
+  let resolvers: CertificateResolvers | null = null;
   const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null);
   // An error raised for one request ends that request: one log line naming the router, and a metric.
   const onFault: FaultSink = (fault) => {
     log.error({ entryPoint: fault.entryPoint, router: fault.router || undefined, stage: fault.stage, err: fault.error.stack ?? fault.error.message }, `request failed inside pe-edge: ${fault.error.message}`);
     metrics?.exchangeFault(fault);
   };
+  // Certificates already in acme.json are served from the first configuration on, before any provider reports.
+  resolvers = await CertificateResolvers.start(config.certificatesResolvers, {
+    challenges,
+    log,
+    publish: (provider, certificates) => {
+      fragments.set(provider, certificatesFragment(certificates));
+      if (listening) applyFragments(`acme ${provider}`);
+    },
+  });
+  options.signal.addEventListener('abort', () => resolvers?.stop(), { once: true });
   const proxy = new EdgeProxy(entryPointOptions(config, onDone, onFault), buildInput(), (service, server, up, reason) => {
     metrics?.serverUp(service, server, up);
     if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
     else log.warn({ service, server, reason }, 'Health check failed.');
   });
   metrics?.setConnectionSource(() => proxy.openConnections());
+  metrics?.setCertificateSource(() => proxy.runtime.tls.certificates.map((certificate) => certificate.x509));
   const applyFragments = (cause = 'file'): void => {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());
@@ -68,6 +87,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     reported.clear();
     for (const l of now) reported.add(l);
     log.info({ buildMs: Number(ms.toFixed(2)), cause }, 'configuration applied');
+    if (listening) resolvers?.plan(runtime, effectiveEntryPoints(config));
   };
 
   let reload = async (): Promise<void> => undefined;
@@ -96,6 +116,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     await provider.start();
   }
   await proxy.listen();
+  listening = true;
+  // Orders start once the entrypoints answer challenges.
+  resolvers.plan(proxy.runtime, effectiveEntryPoints(config));
+  resolvers.startRenewals();
   for (const ep of entryPointOptions(config, null)) log.info({ entryPoint: ep.name, address: ep.address }, 'entrypoint listening');
   return { proxy, reload };
 }

@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 // Traefik's Prometheus metrics, exposed by `prometheus@internal` from a private prom-client Registry.
 // Request series are plain objects found by one Map lookup per scope (entrypoint, router, service) and
 // bumped in place; prom-client only formats them at scrape time, so a request never hashes label sets.
@@ -202,6 +203,8 @@ export interface PrometheusMetrics {
   setConnectionSource(source: () => Iterable<readonly [entryPoint: string, count: number]>): void;
   /** pe_edge_exchange_faults_total: an error raised for one exchange, which ended it (never the process). */
   exchangeFault(fault: ExchangeFault): void;
+  /** traefik_tls_certs_not_after reads this at scrape time: the certificates being served. */
+  setCertificateSource(source: () => Iterable<X509Certificate>): void;
   readonly registry: Registry;
 }
 
@@ -224,9 +227,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   const openConnections = new Family('traefik_open_connections', 'How many open connections exist, by entryPoint and protocol', 'gauge', () =>
     [...connections()].map(([entrypoint, value]) => ({ labels: { entrypoint, protocol: 'TCP' }, value })),
   );
+  let certificates: () => Iterable<X509Certificate> = () => [];
+  const certsNotAfter = new Family('traefik_tls_certs_not_after', 'Certificate expiration timestamp', 'gauge', () =>
+    [...certificates()].map((x509) => ({ labels: certificateLabels(x509), value: Math.floor(new Date(x509.validTo).getTime() / 1000) })),
+  );
   // pe-edge's own (Traefik has none): errors that ended one exchange instead of the process.
   const faults = new Family('pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', 'counter');
-  for (const f of [reloads, lastReload, openConnections, faults]) registry.registerMetric(f as unknown as Metric);
+  for (const f of [reloads, lastReload, openConnections, certsNotAfter, faults]) registry.registerMetric(f as unknown as Metric);
   const reloadSeries = reloads.child('', {});
   const lastReloadSeries = lastReload.child('', {});
 
@@ -307,11 +314,21 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     setConnectionSource(source): void {
       connections = source;
     },
+    setCertificateSource(source): void {
+      certificates = source;
+    },
     exchangeFault(fault): void {
       const { entryPoint: entrypoint, router, stage } = fault;
       faults.child(`${entrypoint}\0${router}\0${stage}`, { entrypoint, router, stage }).value++;
     },
   };
+}
+
+/** Traefik's labels: subject CN, serial in decimal (Go's big.Int), DNS names joined by commas. */
+function certificateLabels(x509: X509Certificate): Labels {
+  const cn = x509.subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3) ?? '';
+  const sans = (x509.subjectAltName ?? '').split(', ').filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4));
+  return { cn, serial: BigInt(`0x${x509.serialNumber}`).toString(10), sans: sans.join(',') };
 }
 
 /** One end-of-request hook out of several (access log, metrics); null when none is on. */

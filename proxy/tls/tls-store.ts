@@ -43,6 +43,8 @@ export interface TlsStore {
   optionForHost(host: string): ResolvedTlsOption;
   /** The configured certificate for an SNI name, without the default fallback. */
   certificateFor(servername: string): LoadedCertificate | undefined;
+  /** Every configured certificate (files and resolvers), without the default one: what traefik_tls_certs_not_after shows. */
+  readonly certificates: readonly LoadedCertificate[];
 }
 
 // Certificates of the last build by content key: a reload re-reads files but reuses parsed certificates and contexts.
@@ -117,7 +119,7 @@ export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>)
     }
   }
 
-  const store = new SniTlsStore(new CertificateIndex(certificates), defaultCertificate, defaultOption, optionByHost, [...used]);
+  const store = new SniTlsStore(certificates, defaultCertificate, defaultOption, optionByHost, [...used]);
   return { store, issues };
 }
 
@@ -132,14 +134,16 @@ function sameNegotiatedSettings(a: ResolvedTlsOption, b: ResolvedTlsOption): boo
 
 class SniTlsStore implements TlsStore {
   readonly defaultServerOptions: HttpsBaseOptions;
+  private readonly index: CertificateIndex;
 
   constructor(
-    private readonly certificates: CertificateIndex,
+    readonly certificates: readonly LoadedCertificate[],
     readonly defaultCertificate: LoadedCertificate,
     private readonly defaultOption: ResolvedTlsOption,
     private readonly optionByHost: ReadonlyMap<string, ResolvedTlsOption>,
     usedOptions: readonly ResolvedTlsOption[],
   ) {
+    this.index = new CertificateIndex(certificates);
     let min = defaultOption.minVersion;
     let max = defaultOption.maxVersion;
     for (const option of usedOptions) {
@@ -168,7 +172,7 @@ class SniTlsStore implements TlsStore {
       const protocol = socket.getProtocol();
       if (!versionAllowed(option, protocol)) return cb(versionError(option, protocol));
     }
-    const certificate = this.certificates.match(host);
+    const certificate = this.index.match(host);
     if (!certificate && option.sniStrict) {
       return cb(new Error(`strict SNI enabled - No certificate found for domain: "${host}", closing connection`));
     }
@@ -203,7 +207,7 @@ class SniTlsStore implements TlsStore {
   }
 
   certificateFor(servername: string): LoadedCertificate | undefined {
-    return this.certificates.match(normalizeServerName(servername));
+    return this.index.match(normalizeServerName(servername));
   }
 }
 

@@ -1,0 +1,212 @@
+// One `certificatesResolvers.<name>.acme`: its account and certificates (acme.json), orders, retries and renewals.
+import acme from 'acme-client';
+import type { Logger } from 'pino';
+import type { AcmeConfig } from '../../labels-spec/static/certificates-resolvers.js';
+import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
+import { type AcmeStorage, type ResolverData, type StoredAccount, type StoredCertificate, certificateNotAfter, parseTraefikKeyType } from './acme-storage.js';
+import { applyCaTrust, describeAcmeError } from './acme-http.js';
+import { orderCertificate, type ChallengeSolver, type ChallengeType } from './acme-order.js';
+import { challengeSolvers } from './challenge-solvers.js';
+import { domainNames, domainSetKey, isDomainCovered, type DomainSet } from './domain-requests.js';
+import { generateCertificateKey } from './certificate-keys.js';
+import { needsRenewal, renewPolicy, type RenewPolicy } from './renewal.js';
+
+export interface AcmeResolverDeps {
+  storage: AcmeStorage;
+  challenges: AcmeChallengeStore;
+  log: Logger;
+  /** The resolver's certificates changed (issued or renewed): publish them. */
+  onCertificates: () => void;
+  /** Where DNS providers read their credentials (process.env). */
+  env: NodeJS.ProcessEnv;
+  /** First retry delay after a failed order, doubled per failure up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+interface Backoff {
+  failures: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Orders run off the request path (acme-client and node:crypto work asynchronously); while one runs, or while a
+ * failed one waits for its retry, the same domains are not ordered again, however many routers or reloads ask.
+ */
+export class AcmeResolver {
+  private data: ResolverData = { account: null, certificates: [] };
+  private client: acme.Client | null = null;
+  private readonly solvers: ReadonlyMap<ChallengeType, ChallengeSolver>;
+  private readonly inFlight = new Map<string, { names: string[]; done: Promise<void> }>();
+  private readonly backoff = new Map<string, Backoff>();
+  private readonly policy: RenewPolicy;
+  private stopped = false;
+  /** Orders sent to the CA (new certificates and renewals), for logs and tests. */
+  ordersPlaced = 0;
+
+  constructor(readonly name: string, readonly config: AcmeConfig, private readonly deps: AcmeResolverDeps) {
+    this.solvers = challengeSolvers(name, config, deps.challenges, deps.env);
+    this.policy = renewPolicy(config.certificatesDuration);
+    applyCaTrust(config.caServer, {
+      caCertificates: config.caCertificates,
+      caSystemCertPool: config.caSystemCertPool,
+      caServerName: config.caServerName,
+      timeoutMs: config.clientTimeout,
+    });
+  }
+
+  /** Reads acme.json; throws (AcmeStorageError) when the file cannot be used, and the resolver is then skipped. */
+  async load(): Promise<void> {
+    this.data = await this.deps.storage.load(this.name);
+    const account = this.data.account;
+    if (account?.registration != null && hostOf(account.registration.uri) !== hostOf(this.config.caServer)) {
+      // Traefik: an account registered at another CA is dropped and a new one registered.
+      this.deps.log.info({ resolver: this.name }, 'Account URI does not match the current CAServer. The account will be reset.');
+      this.data = { ...this.data, account: null };
+    }
+  }
+
+  certificates(): readonly StoredCertificate[] {
+    return this.data.certificates;
+  }
+
+  /** A name this resolver holds a certificate for, or is ordering one for. */
+  covers(name: string): boolean {
+    for (const certificate of this.data.certificates) if (isDomainCovered(name, domainNames(certificate.domain))) return true;
+    for (const order of this.inFlight.values()) if (isDomainCovered(name, order.names)) return true;
+    return false;
+  }
+
+  /** Orders a certificate for `names`, stored under `stored` (the names nothing covered yet), unless one is under way. */
+  obtain(names: readonly string[], stored: DomainSet): void {
+    const key = domainSetKey(stored);
+    if (this.stopped || this.inFlight.has(key) || this.backoff.get(key)?.timer != null) return;
+    const wildcard = names.find((name) => name.startsWith('*.'));
+    if (wildcard !== undefined && !this.solvers.has('dns-01')) {
+      this.deps.log.error({ resolver: this.name, domains: names }, `Unable to obtain ACME certificate for domains "${names.join(',')}": wildcard domain ${wildcard} requires a DNS-01 challenge (dnsChallenge), which resolver "${this.name}" does not configure`);
+      return;
+    }
+    this.run(key, names, () => this.order(names, stored, null));
+  }
+
+  /** Renews every stored certificate inside its renew period (or unreadable), even one no router uses any more. */
+  async renewDue(now = new Date()): Promise<void> {
+    const due = this.data.certificates.filter((certificate) => {
+      let notAfter: Date | null = null;
+      try {
+        notAfter = certificateNotAfter(certificate.certificatePem);
+      } catch {
+        notAfter = null;
+      }
+      return needsRenewal(notAfter, now, this.policy);
+    });
+    const runs: Promise<void>[] = [];
+    for (const certificate of due) {
+      const names = domainNames(certificate.domain);
+      const key = domainSetKey(certificate.domain);
+      if (this.inFlight.has(key)) continue;
+      this.deps.log.info({ resolver: this.name, domains: names }, 'Renewing certificate from LE');
+      runs.push(this.run(key, names, () => this.order(names, certificate.domain, certificate)));
+    }
+    await Promise.all(runs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.backoff.values()) if (entry.timer !== null) clearTimeout(entry.timer);
+    this.backoff.clear();
+  }
+
+  /** Runs one order; a failure is logged and retried with backoff, and never rejects. */
+  private run(key: string, names: readonly string[], attempt: () => Promise<void>): Promise<void> {
+    const done = attempt().then(
+      () => {
+        this.backoff.delete(key);
+      },
+      (err: unknown) => {
+        const entry = this.backoff.get(key) ?? { failures: 0, timer: null };
+        entry.failures++;
+        const delay = Math.min(this.deps.retryBaseMs * 2 ** (entry.failures - 1), this.deps.retryMaxMs);
+        const message = describeAcmeError(err, this.config.caServer);
+        this.deps.log.error({ resolver: this.name, domains: names, failures: entry.failures, retryInMs: delay }, `Unable to obtain ACME certificate for domains "${names.join(',')}": ${message}`);
+        if (!this.stopped) {
+          entry.timer = setTimeout(() => {
+            entry.timer = null;
+            this.run(key, names, attempt).catch(() => undefined);
+          }, delay);
+          entry.timer.unref();
+        }
+        this.backoff.set(key, entry);
+      },
+    ).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, { names: [...names], done });
+    return done;
+  }
+
+  private async order(names: readonly string[], stored: DomainSet, renewing: StoredCertificate | null): Promise<void> {
+    const client = await this.accountClient();
+    const keyPem = renewing?.keyPem ?? (await generateCertificateKey(this.config.keyType));
+    this.ordersPlaced++;
+    this.deps.log.info({ resolver: this.name, domains: names }, renewing === null ? 'Ordering ACME certificate' : 'Ordering ACME certificate renewal');
+    const certificatePem = await orderCertificate({
+      client,
+      email: this.config.email,
+      domains: names,
+      keyPem,
+      solvers: this.solvers,
+      preferredChain: this.config.preferredChain,
+    });
+    if (this.stopped) return;
+    const entry: StoredCertificate = { domain: stored, certificatePem, keyPem, store: 'default' };
+    const key = domainSetKey(stored);
+    const others = this.data.certificates.filter((c) => domainSetKey(c.domain) !== key);
+    this.data = { ...this.data, certificates: [...others, entry] };
+    await this.deps.storage.save(this.name, this.data);
+    this.deps.log.info({ resolver: this.name, domains: names, notAfter: certificateNotAfter(certificatePem).toISOString() }, renewing === null ? 'ACME certificate obtained' : 'ACME certificate renewed');
+    this.deps.onCertificates();
+  }
+
+  /** The ACME client with this resolver's account, registering one on first use (Traefik: terms accepted, EAB if set). */
+  private async accountClient(): Promise<acme.Client> {
+    if (this.client !== null) return this.client;
+    const account = this.data.account;
+    const keyType = parseTraefikKeyType(this.config.keyType) ?? '4096';
+    if (account === null || account.registration === null) {
+      const privateKeyPem = account?.privateKeyPem ?? (await generateCertificateKey(this.config.keyType));
+      const client = this.newClient(privateKeyPem, undefined);
+      const body: unknown = await client.createAccount({
+        termsOfServiceAgreed: true,
+        ...(this.config.email !== '' ? { contact: [`mailto:${this.config.email}`] } : {}),
+      });
+      const registered: StoredAccount = { email: this.config.email, registration: { body, uri: client.getAccountUrl() }, privateKeyPem, keyType };
+      this.data = { ...this.data, account: registered };
+      await this.deps.storage.save(this.name, this.data);
+      this.deps.log.info({ resolver: this.name, account: registered.registration?.uri }, 'ACME account registered');
+      this.client = client;
+      return client;
+    }
+    this.client = this.newClient(account.privateKeyPem, account.registration.uri);
+    return this.client;
+  }
+
+  private newClient(accountKey: string, accountUrl: string | undefined): acme.Client {
+    const eab = this.config.eab;
+    return new acme.Client({
+      directoryUrl: this.config.caServer,
+      accountKey,
+      ...(accountUrl !== undefined ? { accountUrl } : {}),
+      ...(eab !== undefined ? { externalAccountBinding: { kid: eab.kid, hmacKey: eab.hmacEncoded } } : {}),
+      backoffAttempts: 10,
+      backoffMin: 500,
+      backoffMax: 5000,
+    });
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,162 @@
+// Which certificates the routers ask their resolvers for, as Traefik chooses them (pkg/provider/acme/provider.go).
+import { domainsOfRule } from '../../proxy/rules/compile.js';
+import type { BuildInput, RouterTlsConfig } from '../../proxy/runtime/build-input.js';
+
+/** One certificate's names: `main` is the subject, `sans` the other names (Traefik's types.Domain). */
+export interface DomainSet {
+  main: string;
+  sans: string[];
+}
+
+export interface CertificateRequest {
+  resolver: string;
+  domains: DomainSet;
+  /** Routers asking for it, for log lines. */
+  routers: string[];
+}
+
+export interface RequestPlan {
+  requests: CertificateRequest[];
+  /** Routers naming a resolver that does not exist, bad domains: logged, the router keeps serving. */
+  problems: { router: string; message: string }[];
+}
+
+/** A router as the plan reads it: its TLS section and the entrypoints it ended up on (Traefik's `using`). */
+export interface PlannedRouter {
+  rule: string;
+  tls: RouterTlsConfig | null | undefined;
+  using: readonly string[];
+}
+
+export function domainNames(set: DomainSet): string[] {
+  return [set.main, ...set.sans];
+}
+
+/** The identity of a domain set (main + sans, order kept): one order per distinct set. */
+export function domainSetKey(set: DomainSet): string {
+  return domainNames(set).join(',');
+}
+
+/**
+ * Every router with a `tls.certResolver` (its own, else its entrypoint's `http.tls` when it has none) asks for its
+ * `tls.domains` (each entry one certificate, after Traefik's de-duplication) or else the `Host` values of its rule
+ * (one certificate: the first is main). Routers asking for the same set share one request.
+ */
+export function planCertificateRequests(
+  routers: ReadonlyMap<string, PlannedRouter>,
+  entryPoints: BuildInput['entryPoints'],
+  resolvers: ReadonlySet<string>,
+): RequestPlan {
+  const byKey = new Map<string, CertificateRequest>();
+  const problems: RequestPlan['problems'] = [];
+  for (const [name, router] of routers) {
+    for (const tls of routerTlsSections(router, entryPoints)) {
+      const resolver = tls.certResolver;
+      if (resolver === undefined || resolver === '') continue;
+      if (!resolvers.has(resolver)) {
+        problems.push({ router: name, message: `Router uses a nonexistent certificate resolver: "${resolver}"` });
+        continue;
+      }
+      let sets: DomainSet[];
+      try {
+        sets = tls.domains !== undefined && tls.domains.length > 0
+          ? deleteUnnecessaryDomains(tls.domains.map((d) => ({ main: d.main, sans: d.sans ?? [] })))
+          : hostsOfRule(router.rule);
+        sets = sets.map(sanitizeDomainSet);
+      } catch (err) {
+        problems.push({ router: name, message: (err as Error).message });
+        continue;
+      }
+      for (const domains of sets) {
+        const key = `${resolver}\n${domainSetKey(domains)}`;
+        const existing = byKey.get(key);
+        if (existing === undefined) byKey.set(key, { resolver, domains, routers: [name] });
+        else if (!existing.routers.includes(name)) existing.routers.push(name);
+      }
+    }
+  }
+  return { requests: [...byKey.values()], problems };
+}
+
+/** The TLS sections that apply to a router: its own, else each of its entrypoints' default (deduplicated). */
+function routerTlsSections(router: PlannedRouter, entryPoints: BuildInput['entryPoints']): RouterTlsConfig[] {
+  if (router.tls != null) return [router.tls];
+  const out: RouterTlsConfig[] = [];
+  for (const ep of router.using) {
+    const tls = entryPoints[ep]?.http?.tls;
+    if (tls != null && !out.includes(tls)) out.push(tls);
+  }
+  return out;
+}
+
+function hostsOfRule(rule: string): DomainSet[] {
+  let hosts: string[];
+  try {
+    hosts = domainsOfRule(rule);
+  } catch {
+    return []; // the router's own error says why its rule does not parse
+  }
+  const unique = [...new Set(hosts)];
+  const [main, ...sans] = unique;
+  return main === undefined ? [] : [{ main, sans }];
+}
+
+/** Lower-case, trimmed, without a trailing dot; a double wildcard is an error (Traefik's sanitizeDomain). */
+export function sanitizeDomainSet(set: DomainSet): DomainSet {
+  const clean = (domain: string): string => {
+    const name = domain.trim().toLowerCase().replace(/\.$/, '');
+    if (name.startsWith('*.*')) throw new Error(`unable to generate a wildcard certificate in ACME provider for domain "${domain}": ACME does not allow '*.*' wildcard domain`);
+    return name;
+  };
+  const main = clean(set.main);
+  const sans = set.sans.map(clean).filter((name) => name !== '' && name !== main);
+  return { main, sans: [...new Set(sans)] };
+}
+
+/**
+ * Traefik's deleteUnnecessaryDomains: an exact duplicate entry is dropped; a name already listed by an earlier
+ * entry, or covered by another entry's wildcard main, is removed; an entry left empty is dropped.
+ */
+export function deleteUnnecessaryDomains(domains: readonly DomainSet[]): DomainSet[] {
+  const out: DomainSet[] = [];
+  domains.forEach((candidate, index) => {
+    let names = domainNames(candidate);
+    let keep = true;
+    for (const [otherIndex, other] of domains.entries()) {
+      if (otherIndex === index) continue;
+      if (domainSetKey(other) === domainSetKey(candidate)) {
+        if (index > otherIndex) {
+          keep = false;
+          break;
+        }
+        continue;
+      }
+      const remaining = names.filter((name) => {
+        if (otherIndex < index && isDomainCovered(name, domainNames(other))) return false;
+        return !(other.main !== name && other.main.startsWith('*') && isDomainCovered(name, [other.main]));
+      });
+      if (remaining.length === 0) {
+        keep = false;
+        break;
+      }
+      names = remaining;
+    }
+    const [main, ...sans] = names;
+    if (keep && main !== undefined) out.push({ main, sans });
+  });
+  return out;
+}
+
+/** Traefik's isDomainAlreadyChecked: the same name, or a `*.` name that matches it one label deep (MatchDomain). */
+export function isDomainCovered(name: string, by: readonly string[]): boolean {
+  for (const covering of by) {
+    if (covering === name) return true;
+    if (covering.startsWith('*.') && matchesWildcard(name, covering)) return true;
+  }
+  return false;
+}
+
+function matchesWildcard(name: string, wildcard: string): boolean {
+  const dot = name.indexOf('.');
+  return dot > 0 && `*${name.slice(dot)}` === wildcard;
+}

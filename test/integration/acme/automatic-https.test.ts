@@ -1,0 +1,136 @@
+// Automatic HTTPS end to end: pe-edge's CLI orders certificates from a real ACME server (pebble), which validates
+// each challenge against pe-edge's own entrypoints; the result is served by SNI and chains to pebble's root.
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { httpsGet, makeWorldReadable, servedCertificate, startAcmeEdge, startAcmeRig, waitForCertificate, type AcmeRig } from '../../support/acme-edge.js';
+import { TempConfigDir, type CliProcess } from '../../support/cli-process.js';
+import { pebbleInstalled } from '../../support/pebble.js';
+
+const skip = pebbleInstalled() ? false : 'Debian package pebble is not installed (.ci/run installs it)';
+
+const orders = (proc: CliProcess): number => proc.messages().filter((m) => m.startsWith('Ordering ACME certificate')).length;
+
+describe('automatic HTTPS against pebble', { skip }, () => {
+  let rig: AcmeRig;
+  const dirs: TempConfigDir[] = [];
+  const procs: CliProcess[] = [];
+  before(async () => {
+    rig = await startAcmeRig();
+  });
+  after(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    dirs.forEach((d) => d.remove());
+    await rig?.close();
+  });
+  const edge = async (files: Parameters<typeof startAcmeEdge>[2], env: NodeJS.ProcessEnv = {}, dir = new TempConfigDir()) => {
+    dirs.push(dir);
+    // One edge at a time: pebble validates against the rig's two ports.
+    await Promise.all(procs.map((p) => p.stop()));
+    const proc = await startAcmeEdge(rig, dir, files, env);
+    procs.push(proc);
+    return { proc, dir };
+  };
+
+  it('HTTP-01: the router\'s Host gets a trusted certificate, served at once; a restart reuses acme.json without a new order', async () => {
+    const files = {
+      resolvers: { le: { email: 'ops@app.test', httpChallenge: { entryPoint: 'web' } } },
+      routers: { app: { rule: 'Host(`app.test`) || Host(`www.app.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
+    };
+    const { proc, dir } = await edge(files);
+    const cert = await waitForCertificate(rig, proc, 'app.test', (c) => c.trusted);
+    assert.deepEqual(cert.names.sort(), ['app.test', 'www.app.test']);
+    assert.deepEqual(await httpsGet(rig, 'www.app.test'), { status: 200, body: 'app' });
+    assert.equal(orders(proc), 1);
+    assert.ok(proc.messages().includes('ACME certificate obtained'), proc.output());
+
+    const stored = JSON.parse(readFileSync(dir.file('acme.json'), 'utf8')) as Record<string, { Account: { Email: string }; Certificates: { domain: { main: string; sans?: string[] } }[] }>;
+    assert.equal(stored.le?.Account.Email, 'ops@app.test');
+    assert.deepEqual(stored.le?.Certificates.map((c) => c.domain), [{ main: 'app.test', sans: ['www.app.test'] }]);
+    assert.equal(statSync(dir.file('acme.json')).mode & 0o777, 0o600);
+
+    await proc.stop();
+    const again = await edge(files, {}, dir);
+    const reused = await servedCertificate(rig, 'app.test');
+    assert.equal(reused.serial, cert.serial, 'the stored certificate is served from the first handshake');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(orders(again.proc), 0, again.proc.output());
+  });
+
+  it('TLS-ALPN-01 on the TLS entrypoint, without disturbing normal handshakes', async () => {
+    const { proc } = await edge({
+      resolvers: { alpn: { tlsChallenge: {} } },
+      routers: { app: { rule: 'Host(`alpn.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'alpn' } } },
+    });
+    const cert = await waitForCertificate(rig, proc, 'alpn.test', (c) => c.trusted);
+    assert.deepEqual(cert.names, ['alpn.test']);
+    assert.deepEqual(await httpsGet(rig, 'alpn.test'), { status: 200, body: 'app' });
+  });
+
+  it('DNS-01 through the exec provider, for a wildcard and its apex (tls.domains)', async () => {
+    const dir = new TempConfigDir();
+    // lego's exec protocol: `<script> present|cleanup <fqdn> <value>`; this one drives pebble's DNS server.
+    const script = dir.write('dns.mjs', `#!${process.execPath}
+const [action, fqdn, value] = process.argv.slice(2);
+const path = action === 'present' ? '/set-txt' : '/clear-txt';
+const res = await fetch(${JSON.stringify(rig.pebble.challtestsrvUrl)} + path, { method: 'POST', body: JSON.stringify({ host: fqdn, value }) });
+if (!res.ok) { console.error('challtestsrv', res.status); process.exit(1); }
+`);
+    makeExecutable(script);
+    const { proc } = await edge({
+      resolvers: { dns: { dnsChallenge: { provider: 'exec', resolvers: [rig.pebble.dnsServer] } } },
+      routers: { wild: { rule: 'Host(`a.wild.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'dns', domains: [{ main: '*.wild.test', sans: ['wild.test'] }] } } },
+    }, { EXEC_PATH: script }, dir);
+    const cert = await waitForCertificate(rig, proc, 'a.wild.test', (c) => c.trusted);
+    assert.deepEqual(cert.names.sort(), ['*.wild.test', 'wild.test']);
+    assert.deepEqual(await httpsGet(rig, 'a.wild.test'), { status: 200, body: 'app' });
+  });
+
+  it('DNS-01 through the httpreq provider (lego\'s JSON protocol, basic auth)', async () => {
+    const seen: string[] = [];
+    const adapter = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+        const { fqdn, value } = JSON.parse(body) as { fqdn: string; value: string };
+        const done = req.url === '/present' ? rig.pebble.setTxt(fqdn, value) : rig.pebble.clearTxt(fqdn);
+        done.then(() => res.end('ok'), () => res.writeHead(500).end());
+      });
+    });
+    await new Promise<void>((r) => adapter.listen(0, '127.0.0.1', r));
+    try {
+      const { proc } = await edge({
+        resolvers: { req: { dnsChallenge: { provider: 'httpreq', resolvers: [rig.pebble.dnsServer] } } },
+        routers: { api: { rule: 'Host(`api.req.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'req' } } },
+      }, { HTTPREQ_ENDPOINT: `http://127.0.0.1:${(adapter.address() as AddressInfo).port}`, HTTPREQ_USERNAME: 'u', HTTPREQ_PASSWORD: 'p' });
+      await waitForCertificate(rig, proc, 'api.req.test', (c) => c.trusted);
+      const basic = `Basic ${Buffer.from('u:p').toString('base64')}`;
+      assert.deepEqual(seen.slice(0, 2), [`POST /present ${basic}`, `POST /cleanup ${basic}`]);
+    } finally {
+      adapter.close();
+    }
+  });
+
+  it('an acme.json readable by others is refused with Traefik\'s message; that resolver is skipped, routing goes on', async () => {
+    const dir = new TempConfigDir();
+    writeFileSync(dir.file('acme.json'), '');
+    makeWorldReadable(dir.file('acme.json'));
+    const { proc } = await edge({
+      resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
+      routers: { app: { rule: 'Host(`open.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
+    }, {}, dir);
+    await proc.waitForLine(/permissions 644 for .*acme\.json are too open, please use 600/, 5000);
+    assert.ok(proc.messages().some((m) => m.startsWith('The ACME resolver "le" is skipped from the resolvers list')), proc.output());
+    const served = await servedCertificate(rig, 'open.test');
+    assert.equal(served.trusted, false, 'the default certificate');
+    assert.equal(orders(proc), 0);
+    assert.equal(statSync(dir.file('acme.json')).mode & 0o777, 0o644, 'the file is left as it was');
+  });
+});
+
+function makeExecutable(path: string): void {
+  chmodSync(path, 0o755);
+}

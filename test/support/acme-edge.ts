@@ -1,0 +1,119 @@
+// pe-edge's CLI in front of a pebble ACME server: the static and dynamic files a user writes, and how a client
+// sees the certificate the edge serves for a name.
+import { chmodSync } from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import { startBackend, type Backend } from './backends.js';
+import { CliProcess, freePort, TempConfigDir } from './cli-process.js';
+import { startPebble, type Pebble, type PebbleOptions } from './pebble.js';
+
+export interface AcmeRig {
+  pebble: Pebble;
+  backend: Backend;
+  webPort: number;
+  securePort: number;
+  close(): Promise<void>;
+}
+
+/** pebble validating against pe-edge's entrypoints (HTTP-01 on web, TLS-ALPN-01 on websecure), and one backend. */
+export async function startAcmeRig(options: Omit<PebbleOptions, 'httpPort' | 'tlsPort'> = {}): Promise<AcmeRig> {
+  const webPort = await freePort();
+  const securePort = await freePort();
+  const pebble = await startPebble({ ...options, httpPort: webPort, tlsPort: securePort });
+  const backend = await startBackend('app');
+  return {
+    pebble,
+    backend,
+    webPort,
+    securePort,
+    async close() {
+      await pebble.close();
+      await backend.close();
+    },
+  };
+}
+
+export interface EdgeFiles {
+  /** certificatesResolvers.<name>.acme, without caServer/caCertificates (the rig's). */
+  resolvers: Record<string, Record<string, unknown>>;
+  /** http.routers of the dynamic file; service `app` is the rig's backend. */
+  routers: Record<string, Record<string, unknown>>;
+}
+
+/** Writes traefik.yml, dynamic.yml and pebble's CA into `dir`, as a user would, and starts pe-edge there. */
+export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: EdgeFiles, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+  const caFile = dir.write('pebble-ca.pem', rig.pebble.caPem);
+  const resolvers: Record<string, unknown> = {};
+  for (const [name, acme] of Object.entries(files.resolvers)) {
+    resolvers[name] = { acme: { caServer: rig.pebble.directoryUrl, caCertificates: [caFile], storage: dir.file('acme.json'), keyType: 'EC256', ...acme } };
+  }
+  dir.write('traefik.yml', JSON.stringify({
+    entryPoints: { web: { address: `127.0.0.1:${rig.webPort}` }, websecure: { address: `127.0.0.1:${rig.securePort}` } },
+    providers: { file: { filename: dir.file('dynamic.yml'), watch: false } },
+    certificatesResolvers: resolvers,
+    log: { level: 'INFO', format: 'json' },
+  }, null, 2));
+  dir.write('dynamic.yml', JSON.stringify({
+    http: { routers: files.routers, services: { app: { loadBalancer: { servers: [{ url: rig.backend.url }] } } } },
+  }, null, 2));
+  const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env });
+  await proc.waitListening(2, 10_000);
+  return proc;
+}
+
+export interface ServedCertificate {
+  serial: string;
+  names: string[];
+  /** Chains to pebble's current root with the intermediate the edge sent. */
+  trusted: boolean;
+  issuer: string;
+}
+
+/** The certificate pe-edge serves for `servername` on websecure. */
+export async function servedCertificate(rig: AcmeRig, servername: string): Promise<ServedCertificate> {
+  const root = await rig.pebble.rootPem();
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: rig.securePort, servername, ca: [root], rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+      const cert = socket.getPeerX509Certificate();
+      if (cert === undefined) return reject(new Error('no certificate'));
+      const names = (cert.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+      resolve({ serial: cert.serialNumber, names, trusted: socket.authorized, issuer: cert.issuer });
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Polls until the served certificate for `servername` satisfies `ok`, or throws with the edge's log. */
+export async function waitForCertificate(rig: AcmeRig, proc: CliProcess, servername: string, ok: (c: ServedCertificate) => boolean, timeoutMs = 30_000): Promise<ServedCertificate> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ServedCertificate | Error | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await servedCertificate(rig, servername);
+      if (ok(last)) return last;
+    } catch (err) {
+      last = err as Error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no matching certificate for ${servername} within ${timeoutMs} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}\n${proc.output()}`);
+}
+
+/** An HTTPS request through the edge, trusting pebble's root: the status and body. */
+export async function httpsGet(rig: AcmeRig, host: string, path = '/'): Promise<{ status: number; body: string }> {
+  const root = await rig.pebble.rootPem();
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port: rig.securePort, path, servername: host, headers: { host }, ca: [root], agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once('error', reject);
+  });
+}
+
+export function makeWorldReadable(path: string): void {
+  chmodSync(path, 0o644);
+}
