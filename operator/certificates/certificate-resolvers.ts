@@ -67,10 +67,13 @@ export class CertificateResolvers {
   /** Renewal checks: once now (after a short jitter), then on each resolver's schedule. Call once the entrypoints answer challenges. */
   startRenewals(): void {
     for (const resolver of this.resolvers.values()) {
-      const schedule = resolver.config.renewSchedule ?? defaultRenewSchedule(renewPolicy(resolver.config.certificatesDuration), Math.random());
+      const explicit = resolver.config.renewSchedule;
+      const schedule = explicit ?? defaultRenewSchedule(renewPolicy(resolver.config.certificatesDuration), Math.random());
       this.jobs.push(startRenewalJob({
         schedule,
         runAtStart: true,
+        // An explicit schedule is taken as written: its first check runs at once, not after the spreading delay.
+        ...(explicit !== undefined ? { startJitterMs: 0 } : {}),
         check: () => resolver.renewDue(),
         onError: (err) => this.deps.log.error({ resolver: resolver.name }, `certificate renewal check failed: ${err.message}`),
       }));

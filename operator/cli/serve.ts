@@ -13,6 +13,7 @@ import { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { CertificateResolvers } from '../certificates/certificate-resolvers.js';
 import { certificatesFragment } from '../certificates/certificates-fragment.js';
 import { effectiveEntryPoints } from '../aggregation/build-input.js';
+import { parseDuration } from '../../labels-spec/duration.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -56,6 +57,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   resolvers = await CertificateResolvers.start(config.certificatesResolvers, {
     challenges,
     log,
+    ...acmeRetryFromEnv(process.env),
     publish: (provider, certificates) => {
       fragments.set(provider, certificatesFragment(certificates));
       if (listening) applyFragments(`acme ${provider}`);
@@ -159,4 +161,18 @@ function validateSnapshot(snapshot: FileSnapshot, log: Logger): DynamicConfig {
     else log.warn({ provider: 'file' }, text);
   }
   return config;
+}
+
+/**
+ * PE_EDGE_ACME_RETRY_BASE (a Go duration, pe-edge's own): the first wait after a failed ACME order, doubled per
+ * failure up to an hour. Default 1m; shorter only to test a setup, as Let's Encrypt counts failed validations.
+ */
+function acmeRetryFromEnv(env: NodeJS.ProcessEnv): { retryBaseMs?: number } {
+  const raw = env['PE_EDGE_ACME_RETRY_BASE'];
+  if (raw === undefined || raw === '') return {};
+  try {
+    return { retryBaseMs: parseDuration(raw) };
+  } catch (err) {
+    throw new Error(`PE_EDGE_ACME_RETRY_BASE: ${(err as Error).message}`);
+  }
 }
