@@ -22,6 +22,10 @@ ARG APP_USER
 ENV NODE_ENV=production
 WORKDIR /app
 EXPOSE 80 443 8082
+# The ACME storage folder (certificatesResolvers.*.acme.storage: /letsencrypt/acme.json), owned by the user that
+# writes it: a named volume mounted there starts as a copy of it, ownership included. Exec form: no shell needed.
+# (Build arguments are in RUN's environment.)
+RUN ["node", "-e", "const fs = require('fs'); const { uid, gid } = fs.statSync('/home/' + process.env.APP_USER); fs.mkdirSync('/letsencrypt', { recursive: true, mode: 0o700 }); fs.chownSync('/letsencrypt', uid, gid)"]
 USER ${APP_USER}
 ENTRYPOINT ["node", "/app/dist/operator/cli/main.js"]
 CMD ["--configFile=/etc/traefik/traefik.yml"]

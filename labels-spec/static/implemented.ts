@@ -14,6 +14,7 @@ export const implementedStatic: ImplementedTree = {
     [ANY_NAME]: {
       address: true,
       asDefault: true,
+      allowACMEByPass: true,
       http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true, sanitizePath: true, encodedCharacters: true },
       transport: { respondingTimeouts: true, lifeCycle: true },
       forwardedHeaders: { insecure: true, trustedIPs: true },

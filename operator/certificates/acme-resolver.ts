@@ -144,10 +144,10 @@ export class AcmeResolver {
   }
 
   private async order(names: readonly string[], stored: DomainSet, renewing: StoredCertificate | null): Promise<void> {
-    const client = await this.accountClient();
-    const keyPem = renewing?.keyPem ?? (await generateCertificateKey(this.config.keyType));
     this.ordersPlaced++;
     this.deps.log.info({ resolver: this.name, domains: names }, renewing === null ? 'Ordering ACME certificate' : 'Ordering ACME certificate renewal');
+    const client = await this.accountClient();
+    const keyPem = renewing?.keyPem ?? (await generateCertificateKey(this.config.keyType));
     const certificatePem = await orderCertificate({
       client,
       email: this.config.email,
