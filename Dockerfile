@@ -22,10 +22,10 @@ ARG APP_USER
 ENV NODE_ENV=production
 WORKDIR /app
 EXPOSE 80 443 8082
-# The ACME storage folder (certificatesResolvers.*.acme.storage: /letsencrypt/acme.json), owned by the user that
-# writes it: a named volume mounted there starts as a copy of it, ownership included. Exec form: no shell needed.
-# (Build arguments are in RUN's environment.)
-RUN ["node", "-e", "const fs = require('fs'); const { uid, gid } = fs.statSync('/home/' + process.env.APP_USER); fs.mkdirSync('/letsencrypt', { recursive: true, mode: 0o700 }); fs.chownSync('/letsencrypt', uid, gid)"]
+# Where the compose files mount the `letsencrypt` volume (traefik.yml: storage /letsencrypt/acme.json). Docker gives
+# a fresh named volume the owner of its mount point in the image: without this folder, root's, and the app user
+# could not write acme.json. Exec form and node only: BASE may have no shell.
+RUN ["node", "-e", "const fs = require('fs'); const user = process.env.APP_USER; const entry = fs.readFileSync('/etc/passwd', 'utf8').split('\\n').map((l) => l.split(':')).find((f) => f[0] === user); if (!entry) throw new Error('no user ' + user + ' in /etc/passwd'); fs.mkdirSync('/letsencrypt', { mode: 0o700 }); fs.chownSync('/letsencrypt', Number(entry[2]), Number(entry[3]));"]
 USER ${APP_USER}
 ENTRYPOINT ["node", "/app/dist/operator/cli/main.js"]
 CMD ["--configFile=/etc/traefik/traefik.yml"]

@@ -3,12 +3,13 @@ export {
   defineTopology,
   appServiceNames,
   DASHBOARD_USERS_ENV,
+  ACME_EMAIL_ENV,
   TOPOLOGY_DEFAULTS,
   type Topology,
   type TopologyInput,
   type DashboardAuth,
   type AppHealthcheck,
 } from './topology.js';
-export { generateCompose, composeModel, generateFlags, type ComposeFile } from './generate.js';
+export { generateCompose, composeModel, generateFlags, acmeEmailFlag, type ComposeFile } from './generate.js';
 export { appLabels, edgeLabels, escapeComposeDollars, DASHBOARD_USERS_LABEL, type Labels } from './labels.js';
 export { apr1, verifyApr1, randomPassword, randomSalt, isSupportedHash, htpasswdLine } from './password.js';

@@ -28,6 +28,9 @@ export interface Topology {
 /** The env var the shipped compose files read the dashboard credentials from. */
 export const DASHBOARD_USERS_ENV = 'PE_EDGE_DASHBOARD_USERS';
 
+/** The env var the production compose file reads the Let's Encrypt account email from. */
+export const ACME_EMAIL_ENV = 'ACME_EMAIL';
+
 export const TOPOLOGY_DEFAULTS = {
   domain: 'pixelated-empathy.com',
   devDomain: 'localhost',

@@ -7,7 +7,7 @@ import { type AcmeStorage, type ResolverData, type StoredAccount, type StoredCer
 import { applyCaTrust, describeAcmeError } from './acme-http.js';
 import { orderCertificate, type ChallengeSolver, type ChallengeType } from './acme-order.js';
 import { challengeSolvers } from './challenge-solvers.js';
-import { domainNames, domainSetKey, isDomainCovered, type DomainSet } from './domain-requests.js';
+import { domainNames, domainSetKey, isDomainCovered, unableToObtain, wildcardWithoutDnsChallenge, type DomainSet } from './domain-requests.js';
 import { generateCertificateKey } from './certificate-keys.js';
 import { needsRenewal, renewPolicy, type RenewPolicy } from './renewal.js';
 
@@ -81,9 +81,9 @@ export class AcmeResolver {
   obtain(names: readonly string[], stored: DomainSet): void {
     const key = domainSetKey(stored);
     if (this.stopped || this.inFlight.has(key) || this.backoff.get(key)?.timer != null) return;
-    const wildcard = names.find((name) => name.startsWith('*.'));
-    if (wildcard !== undefined && !this.solvers.has('dns-01')) {
-      this.deps.log.error({ resolver: this.name, domains: names }, `Unable to obtain ACME certificate for domains "${names.join(',')}": wildcard domain ${wildcard} requires a DNS-01 challenge (dnsChallenge), which resolver "${this.name}" does not configure`);
+    const unusable = wildcardWithoutDnsChallenge(this.name, names, this.solvers.has('dns-01'));
+    if (unusable !== undefined) {
+      this.deps.log.error({ resolver: this.name, domains: names }, unableToObtain(names, unusable));
       return;
     }
     this.run(key, names, () => this.order(names, stored, null));
@@ -128,7 +128,7 @@ export class AcmeResolver {
         entry.failures++;
         const delay = Math.min(this.deps.retryBaseMs * 2 ** (entry.failures - 1), this.deps.retryMaxMs);
         const message = describeAcmeError(err, this.config.caServer);
-        this.deps.log.error({ resolver: this.name, domains: names, failures: entry.failures, retryInMs: delay }, `Unable to obtain ACME certificate for domains "${names.join(',')}": ${message}`);
+        this.deps.log.error({ resolver: this.name, domains: names, failures: entry.failures, retryInMs: delay }, unableToObtain(names, message));
         if (!this.stopped) {
           entry.timer = setTimeout(() => {
             entry.timer = null;

@@ -7,7 +7,7 @@ import type { Runtime } from '../../proxy/runtime/runtime.js';
 import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { AcmeResolver } from './acme-resolver.js';
 import { AcmeStorage, type StoredCertificate } from './acme-storage.js';
-import { domainNames, planCertificateRequests, type PlannedRouter } from './domain-requests.js';
+import { domainNames, planCertificateRequests, plannedRouters } from './domain-requests.js';
 import { defaultRenewSchedule, renewPolicy, startRenewalJob, validateRenewSchedule, type RenewalJob } from './renewal.js';
 
 export interface CertificateResolversDeps {
@@ -89,11 +89,7 @@ export class CertificateResolvers {
    * TLS store, from a file or any resolver, or an order under way). Orders run in the background.
    */
   plan(runtime: Runtime, entryPoints: BuildInput['entryPoints']): void {
-    const routers = new Map<string, PlannedRouter>();
-    for (const [name, router] of Object.entries(runtime.config.routers)) {
-      routers.set(name, { rule: router.rule, tls: router.tls, using: runtime.status.get('router', name)?.using ?? [] });
-    }
-    const plan = planCertificateRequests(routers, entryPoints, new Set(this.resolvers.keys()));
+    const plan = planCertificateRequests(plannedRouters(runtime), entryPoints, new Set(this.resolvers.keys()));
     const now = new Set<string>();
     for (const problem of plan.problems) {
       const line = `router "${problem.router}": ${problem.message}`;

@@ -1,6 +1,7 @@
 // Which certificates the routers ask their resolvers for, as Traefik chooses them (pkg/provider/acme/provider.go).
 import { domainsOfRule } from '../../proxy/rules/compile.js';
 import type { BuildInput, RouterTlsConfig } from '../../proxy/runtime/build-input.js';
+import type { Runtime } from '../../proxy/runtime/runtime.js';
 
 /** One certificate's names: `main` is the subject, `sans` the other names (Traefik's types.Domain). */
 export interface DomainSet {
@@ -26,6 +27,31 @@ export interface PlannedRouter {
   rule: string;
   tls: RouterTlsConfig | null | undefined;
   using: readonly string[];
+}
+
+/** The routers of a built runtime as the plan reads them, with the entrypoints each one ended up on. */
+export function plannedRouters(runtime: Pick<Runtime, 'config' | 'status'>): Map<string, PlannedRouter> {
+  const routers = new Map<string, PlannedRouter>();
+  for (const [name, router] of Object.entries(runtime.config.routers)) {
+    routers.set(name, { rule: router.rule, tls: router.tls, using: runtime.status.get('router', name)?.using ?? [] });
+  }
+  return routers;
+}
+
+/**
+ * Why a resolver cannot order `names`: a wildcard is validated by DNS-01 only, and the resolver has no
+ * dnsChallenge. Undefined when it can. The runtime logs it after `Unable to obtain ACME certificate for domains`;
+ * `pe-edge check` reports it on the routers asking.
+ */
+export function wildcardWithoutDnsChallenge(resolver: string, names: readonly string[], hasDnsChallenge: boolean): string | undefined {
+  const wildcard = names.find((name) => name.startsWith('*.'));
+  if (wildcard === undefined || hasDnsChallenge) return undefined;
+  return `wildcard domain ${wildcard} requires a DNS-01 challenge (dnsChallenge), which resolver "${resolver}" does not configure`;
+}
+
+/** The runtime's log line for a certificate it cannot obtain. */
+export function unableToObtain(names: readonly string[], reason: string): string {
+  return `Unable to obtain ACME certificate for domains "${names.join(',')}": ${reason}`;
 }
 
 export function domainNames(set: DomainSet): string[] {

@@ -4,7 +4,10 @@ import { buildRuntime } from '../../proxy/runtime/build.js';
 import { HealthChecks } from '../../proxy/services/health/health-checks.js';
 import { KeptState } from '../../proxy/runtime/kept-state.js';
 import { aggregate } from '../aggregation/aggregate.js';
-import { toBuildInput } from '../aggregation/build-input.js';
+import { effectiveEntryPoints, toBuildInput } from '../aggregation/build-input.js';
+import { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
+import type { Runtime } from '../../proxy/runtime/runtime.js';
+import { domainNames, planCertificateRequests, plannedRouters, unableToObtain, wildcardWithoutDnsChallenge } from '../certificates/domain-requests.js';
 import type { ContainerResult } from '../providers/docker/container-config.js';
 import { rawData, type RawItem } from '../../proxy/api/rawdata.js';
 
@@ -28,8 +31,12 @@ export interface CheckReport {
 export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<string, DynamicConfig>, containers: readonly ContainerResult[], errors: string[], warnings: string[]): CheckReport {
   const merged = aggregate(fragments);
   const pools = new UpstreamPools();
-  const runtime = buildRuntime(toBuildInput(config, merged.config), { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState() }, { terminating: false });
+  // A throwaway challenge store: with one, the build checks each httpChallenge entrypoint as the running edge does.
+  const input = toBuildInput(config, merged.config, null, new AcmeChallengeStore());
+  const runtime = buildRuntime(input, { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState() }, { terminating: false });
   void pools.closeAll();
+  // What the resolvers would log for these routers: each router keeps serving (without its certificate), so a warning.
+  for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);
   const raw = rawData(runtime.status, runtime.config);
   const report: CheckReport = { ...raw, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors], warnings: [...warnings] };
   for (const r of containers) {
@@ -47,4 +54,21 @@ export function reportHasErrors(r: CheckReport): boolean {
   if (r.errors.length > 0) return true;
   if (r.containers.some((c) => c.errors.length > 0 || (c.status === 'left out' && c.errors.length > 0))) return true;
   return [r.routers, r.services, r.middlewares].some((m) => Object.values(m).some((i) => i.status === 'disabled'));
+}
+
+/**
+ * The routers' certificate requests as the running edge plans them (planCertificateRequests): a resolver that is
+ * not configured, a domain ACME refuses, and a wildcard asked of a resolver without dnsChallenge, in the runtime's words.
+ */
+function certificateProblems(config: StaticConfig, runtime: Runtime): { router: string; message: string }[] {
+  const acme = new Map<string, { dnsChallenge?: unknown }>();
+  for (const [name, resolver] of Object.entries(config.certificatesResolvers ?? {})) if (resolver.acme !== undefined) acme.set(name, resolver.acme);
+  const plan = planCertificateRequests(plannedRouters(runtime), effectiveEntryPoints(config), new Set(acme.keys()));
+  const problems = [...plan.problems];
+  for (const request of plan.requests) {
+    const names = domainNames(request.domains);
+    const reason = wildcardWithoutDnsChallenge(request.resolver, names, acme.get(request.resolver)?.dnsChallenge !== undefined);
+    if (reason !== undefined) for (const router of request.routers) problems.push({ router, message: unableToObtain(names, reason) });
+  }
+  return problems;
 }

@@ -33,6 +33,9 @@ export async function startAcmeRig(options: Omit<PebbleOptions, 'httpPort' | 'tl
   };
 }
 
+/** What the certificate probes need: pebble (its root) and the edge's TLS port on 127.0.0.1. */
+export type TlsTarget = Pick<AcmeRig, 'pebble' | 'securePort'>;
+
 export interface EdgeFiles {
   /** certificatesResolvers.<name>.acme, without caServer/caCertificates (the rig's). */
   resolvers: Record<string, Record<string, unknown>>;
@@ -70,7 +73,7 @@ export interface ServedCertificate {
 }
 
 /** The certificate pe-edge serves for `servername` on websecure. */
-export async function servedCertificate(rig: AcmeRig, servername: string): Promise<ServedCertificate> {
+export async function servedCertificate(rig: TlsTarget, servername: string): Promise<ServedCertificate> {
   const root = await rig.pebble.rootPem();
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port: rig.securePort, servername, ca: [root], rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
@@ -85,7 +88,7 @@ export async function servedCertificate(rig: AcmeRig, servername: string): Promi
 }
 
 /** Polls until the served certificate for `servername` satisfies `ok`, or throws with the edge's log. */
-export async function waitForCertificate(rig: AcmeRig, proc: CliProcess, servername: string, ok: (c: ServedCertificate) => boolean, timeoutMs = 30_000): Promise<ServedCertificate> {
+export async function waitForCertificate(rig: TlsTarget, proc: CliProcess, servername: string, ok: (c: ServedCertificate) => boolean, timeoutMs = 30_000): Promise<ServedCertificate> {
   const deadline = Date.now() + timeoutMs;
   let last: ServedCertificate | Error | undefined;
   while (Date.now() < deadline) {
@@ -101,7 +104,7 @@ export async function waitForCertificate(rig: AcmeRig, proc: CliProcess, servern
 }
 
 /** An HTTPS request through the edge, trusting pebble's root: the status and body. */
-export async function httpsGet(rig: AcmeRig, host: string, path = '/'): Promise<{ status: number; body: string }> {
+export async function httpsGet(rig: TlsTarget, host: string, path = '/'): Promise<{ status: number; body: string }> {
   const root = await rig.pebble.rootPem();
   return new Promise((resolve, reject) => {
     const req = https.get({ host: '127.0.0.1', port: rig.securePort, path, servername: host, headers: { host }, ca: [root], agent: false }, (res) => {

@@ -27,14 +27,21 @@ export interface HostEdgeOptions {
   dynamicFile?: string;
   /** Extra top-level static YAML. */
   extra?: string;
+  /** The web entrypoint's port (default: a free one), for a peer that must know it first (pebble's httpPort). */
+  port?: number;
+  /** More entrypoints on 127.0.0.1: name → port. */
+  entryPoints?: Record<string, number>;
+  /** Environment of the pe-edge process, beside PATH and HOME. */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** The traefik.yml pe-edge runs with on the host: one entrypoint on 127.0.0.1, the docker provider, JSON logs. */
+/** The traefik.yml pe-edge runs with on the host: entrypoint web (and any others) on 127.0.0.1, the docker provider, JSON logs. */
 export function hostEdgeYaml(port: number, opts: HostEdgeOptions): string {
   const lines = [
     'entryPoints:',
     '  web:',
     `    address: "127.0.0.1:${port}"`,
+    ...Object.entries(opts.entryPoints ?? {}).flatMap(([name, p]) => [`  ${name}:`, `    address: "127.0.0.1:${p}"`]),
     'providers:',
     '  docker:',
     '    exposedByDefault: false',
@@ -49,9 +56,9 @@ export function hostEdgeYaml(port: number, opts: HostEdgeOptions): string {
 /** Starts pe-edge with the docker provider; resolves once it listens and synced with Docker. Stopped by t.after. */
 export async function startEdgeOnHost(t: TestContext, opts: HostEdgeOptions): Promise<HostEdge> {
   const dir = new TempConfigDir();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const configFile = dir.write('traefik.yml', hostEdgeYaml(port, opts));
-  const proc = new CliProcess([`--configFile=${configFile}`], { cwd: dir.path });
+  const proc = new CliProcess([`--configFile=${configFile}`], { cwd: dir.path, ...(opts.env !== undefined ? { env: opts.env } : {}) });
   const stop = async (): Promise<void> => {
     await proc.stop();
   };
@@ -60,7 +67,7 @@ export async function startEdgeOnHost(t: TestContext, opts: HostEdgeOptions): Pr
     if (process.env.PE_EDGE_E2E_VERBOSE === '1') console.log(proc.output());
     dir.remove();
   });
-  await proc.waitListening(1, 20_000);
+  await proc.waitListening(1 + Object.keys(opts.entryPoints ?? {}).length, 20_000);
   await proc.waitFor(() => proc.messages().some((m) => m.startsWith('Docker provider synced')), 20_000, 'Docker provider synced');
   return { proc, port, url: `http://127.0.0.1:${port}`, dir, configFile, stop };
 }

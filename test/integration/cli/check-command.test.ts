@@ -76,3 +76,89 @@ test('check without a target explains what it needs', async () => {
   assert.equal(code, 2);
   assert.match(err, /unknown option "--jsn"/);
 });
+
+// ACME: what the certificate resolvers would log for these routers, before a deploy.
+const ACME_STATIC = `entryPoints:
+  web:
+    address: ":80"
+  websecure:
+    address: ":443"
+    http:
+      tls:
+        certResolver: RESOLVER_OF_ENTRYPOINT
+providers:
+  docker:
+    exposedByDefault: false
+  file:
+    filename: dynamic.yml
+certificatesResolvers:
+  le:
+    acme:
+      email: ops@shop.test
+      storage: /letsencrypt/acme.json
+      httpChallenge:
+        entryPoint: HTTP_CHALLENGE_ENTRYPOINT
+`;
+const acmeStatic = (entryPointResolver = 'le', httpChallengeEntryPoint = 'web'): string =>
+  ACME_STATIC.replace('RESOLVER_OF_ENTRYPOINT', entryPointResolver).replace('HTTP_CHALLENGE_ENTRYPOINT', httpChallengeEntryPoint);
+const acmeCompose = (certresolver: string): string => `services:
+  shop:
+    image: app
+    expose: ["3000"]
+    labels:
+      - traefik.enable=true
+      - traefik.http.routers.shop.rule=Host(\`shop.test\`)
+      - traefik.http.routers.shop.entrypoints=websecure
+      - traefik.http.routers.shop.tls.certresolver=${certresolver}
+      - traefik.http.services.shop.loadbalancer.server.port=3000
+`;
+const NO_TLS_ROUTER = 'http:\n  routers:\n    plain:\n      rule: "Host(`plain.test`)"\n      entryPoints: [websecure]\n      service: app\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n';
+
+test('check: a router naming a resolver that is not configured is a warning (the router serves, without that certificate)', async () => {
+  const dir = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('letsencrypt') });
+  const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
+  assert.equal(code, 0, out);
+  assert.match(out, /^ {2}WARN shop@docker {2}Host\(`shop\.test`\) -> shop$/m);
+  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "letsencrypt"$/m);
+
+  // The same router with the resolver that exists: no warning.
+  const good = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('le') });
+  const ok = await check(['--compose', join(good, 'docker-compose.yml'), '--json']);
+  assert.equal(ok.code, 0, ok.out);
+  const report = JSON.parse(ok.out) as { routers: Record<string, { status: string; error?: string[] }> };
+  assert.equal(report.routers['shop@docker']?.status, 'enabled');
+  assert.equal(report.routers['shop@docker']?.error, undefined);
+});
+
+test('check: the entrypoint\'s http.tls.certResolver counts for routers without their own tls section', async () => {
+  const dir = project({ 'traefik.yml': acmeStatic('lets').replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': NO_TLS_ROUTER });
+  const { code, out } = await check(['--configFile', join(dir, 'traefik.yml'), '--json']);
+  assert.equal(code, 0, out);
+  const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }> };
+  assert.equal(report.routers['plain@file']?.status, 'warning');
+  assert.deepEqual(report.routers['plain@file']?.error, ['Router uses a nonexistent certificate resolver: "lets"']);
+});
+
+test('check: an httpChallenge entrypoint that does not exist is the runtime\'s error, and fails the check', async () => {
+  const dir = project({ 'traefik.yml': acmeStatic('le', 'http'), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('le') });
+  const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
+  assert.equal(code, 1, out);
+  assert.match(out, /^error: certificatesResolvers\.le\.acme\.httpChallenge: entryPoint "http" doesn't exist$/m);
+  assert.match(out, /^ {2}ok {3}shop@docker/m, 'the router itself is fine');
+});
+
+test('check: a wildcard domain asked of a resolver without dnsChallenge is a warning on the router; with dnsChallenge none', async () => {
+  const wildcard = 'http:\n  routers:\n    wild:\n      rule: "Host(`a.shop.test`)"\n      entryPoints: [websecure]\n      service: app\n      tls:\n        certResolver: le\n        domains:\n          - main: "*.shop.test"\n            sans: [shop.test]\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n';
+  const fileOnly = acmeStatic().replace('  docker:\n    exposedByDefault: false\n', '');
+  const dir = project({ 'traefik.yml': fileOnly, 'dynamic.yml': wildcard });
+  const { code, out } = await check(['--configFile', join(dir, 'traefik.yml')]);
+  assert.equal(code, 0, out);
+  assert.match(out, /^ {2}WARN wild@file/m);
+  assert.ok(out.includes('      warning: Unable to obtain ACME certificate for domains "*.shop.test,shop.test": wildcard domain *.shop.test requires a DNS-01 challenge (dnsChallenge), which resolver "le" does not configure\n'), out);
+
+  const withDns = project({ 'traefik.yml': fileOnly.replace('      httpChallenge:\n        entryPoint: web\n', '      dnsChallenge:\n        provider: exec\n'), 'dynamic.yml': wildcard });
+  const ok = await check(['--configFile', join(withDns, 'traefik.yml')]);
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /^ {2}ok {3}wild@file/m);
+  assert.doesNotMatch(ok.out, /warning/);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deleteUnnecessaryDomains, planCertificateRequests, type PlannedRouter } from '../../../operator/certificates/domain-requests.js';
+import { deleteUnnecessaryDomains, planCertificateRequests, unableToObtain, wildcardWithoutDnsChallenge, type PlannedRouter } from '../../../operator/certificates/domain-requests.js';
 import type { BuildInput } from '../../../proxy/runtime/build-input.js';
 
 const entryPoints: BuildInput['entryPoints'] = {
@@ -66,4 +66,12 @@ test('Traefik\'s deleteUnnecessaryDomains: duplicates, names listed earlier and 
       { main: 'deep.x.w.test', sans: [] },
     ],
   );
+});
+
+test('a wildcard needs dnsChallenge: the reason in the words the runtime logs and pe-edge check reports', () => {
+  assert.equal(wildcardWithoutDnsChallenge('le', ['*.shop.test', 'shop.test'], true), undefined);
+  assert.equal(wildcardWithoutDnsChallenge('le', ['shop.test', 'www.shop.test'], false), undefined);
+  const reason = wildcardWithoutDnsChallenge('le', ['shop.test', '*.shop.test'], false);
+  assert.equal(reason, 'wildcard domain *.shop.test requires a DNS-01 challenge (dnsChallenge), which resolver "le" does not configure');
+  assert.equal(unableToObtain(['shop.test', '*.shop.test'], reason ?? ''), `Unable to obtain ACME certificate for domains "shop.test,*.shop.test": ${reason ?? ''}`);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import {
+  acmeEmailFlag,
   apr1,
   appLabels,
   composeModel,
@@ -37,7 +38,10 @@ test('prod: pe-edge plus app1..app3, ports, volumes, configFile, network pinned 
   assert.ok(edge);
   assert.equal(edge.image, 'pe-edge:latest');
   assert.deepEqual(edge.ports, ['80:80', '443:443', '8082:8082']);
-  assert.deepEqual(edge.command, ['--configFile=/etc/traefik/traefik.yml']);
+  assert.deepEqual(edge.command, [
+    '--configFile=/etc/traefik/traefik.yml',
+    "--certificatesResolvers.letsencrypt.acme.email=${ACME_EMAIL:?set ACME_EMAIL to the address Let's Encrypt should write to}",
+  ]);
   assert.ok(edge.volumes?.includes('/var/run/docker.sock:/var/run/docker.sock:ro'));
   assert.ok(edge.volumes?.includes('letsencrypt:/letsencrypt'));
   assert.ok(edge.volumes?.includes('./traefik.yml:/etc/traefik/traefik.yml:ro'));
@@ -67,6 +71,17 @@ test('dashboard from env: a compose ${VAR:?} reference, not escaped, no hash in 
   const users = (parse(text) as { services: Record<string, Service> }).services['pe-edge']?.labels['traefik.http.middlewares.dashboard-auth.basicauth.users'];
   assert.match(users ?? '', /^\$\{PE_EDGE_DASHBOARD_USERS:\?[^}]+\}$/);
   assert.doesNotMatch(text, /\$apr1\$[./0-9A-Za-z]{8}/);
+});
+
+test('prod: the ACME email comes from ACME_EMAIL at `up`, and the header says so', () => {
+  for (const dashboard of [inline, { usersFromEnv: 'PE_EDGE_DASHBOARD_USERS' }]) {
+    const text = generateCompose(defineTopology({ dashboard }));
+    assert.match(text, /^# The Let's Encrypt account email is not in this file( either)?: export ACME_EMAIL=you@example\.com before `up`;$/m);
+    assert.match(text, /^# it replaces traefik\.yml's certificatesResolvers\.letsencrypt\.acme\.email\. Compose refuses to start without it\.$/m);
+    // The header comes before the document.
+    assert.ok(text.indexOf('ACME_EMAIL=you@example.com') < text.indexOf('version: "3.8"'));
+  }
+  assert.match(acmeEmailFlag(), /^--certificatesResolvers\.letsencrypt\.acme\.email=\$\{ACME_EMAIL:\?[^}]+\}$/);
 });
 
 test('app1..appN carry identical labels: one router, one service with N servers', () => {
@@ -138,6 +153,9 @@ test('dev: plain HTTP on 127.0.0.1, no ACME, no certificate volume, dashboard on
   assert.deepEqual(edge.ports, ['127.0.0.1:8080:80', '127.0.0.1:8082:8082']);
   assert.ok(!edge.volumes?.some((v) => v.includes('letsencrypt')));
   assert.ok(edge.volumes?.includes('./examples/compose/traefik.dev.yml:/etc/traefik/traefik.yml:ro'));
+  // No resolver in dev: a flag naming one would create it.
+  assert.deepEqual(edge.command, ['--configFile=/etc/traefik/traefik.yml']);
+  assert.doesNotMatch(generateCompose(defineTopology({ dashboard: inline, dev: true })), /ACME_EMAIL/);
   assert.equal(doc.volumes, undefined);
   assert.equal(edge.labels['traefik.http.routers.dashboard.rule'], 'Host(`traefik.localhost`)');
   for (const s of Object.values(doc.services)) {
