@@ -1,7 +1,9 @@
 // Renewal end to end: pebble issues certificates that live a minute, pe-edge's CLI renews them on its schedule while
 // HTTPS traffic flows, and what a user sees (the served certificate, the logs, the prometheus metric) follows.
 import assert from 'node:assert/strict';
+import type { X509Certificate } from 'node:crypto';
 import http from 'node:http';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { httpsLoad, servedCertificate, startAcmeEdge, startAcmeRig, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
 import { freePort, TempConfigDir, type CliProcess } from '../../support/cli-process.js';
@@ -106,7 +108,41 @@ describe('ACME renewal against pebble (certificates valid 60 s)', { skip }, () =
     }], 'only the served certificate is reported: the replaced one is gone');
     assert.ok(later.series[0] !== undefined && later.series[0].value > Math.floor(first.notAfter.getTime() / 1000));
   });
+
+  // Last: it stops this rig's pebble.
+  it('a renewal that failed waits for its retry: the next checks do not ask the CA again meanwhile, and the certificate stays served', async () => {
+    const proc = await edge({
+      resolvers: { le: { ...renewingResolver, renewSchedule: '*/2 * * * * *' } },
+      routers: { app: router('outage.test') },
+    }, { PE_EDGE_ACME_RETRY_BASE: '30s' });
+    const served = await waitForCertificate(rig, proc, 'outage.test', (c) => c.trusted);
+    await rig.pebble.stop();
+
+    const failed = (): number => proc.messages().findIndex((m) => m.startsWith('Unable to obtain ACME certificate for domains "outage.test"'));
+    await proc.waitFor(() => failed() >= 0, 20_000, 'a failed renewal');
+    const failure = proc.logs().filter((r) => String(r.message ?? '').startsWith('Unable to obtain ACME certificate'))[0];
+    assert.equal(failure?.['retryInMs'], 30_000);
+    // Checks come every 2 s; the retry is due in 30 s.
+    await new Promise((r) => setTimeout(r, 8000));
+    const since = proc.messages().slice(failed() + 1);
+    assert.deepEqual(since.filter((m) => m.startsWith('Ordering ACME certificate') || m.startsWith('Unable to obtain')), [], `the CA was asked again before the retry was due\n${proc.output()}`);
+    const still = await peerCertificate(rig.securePort, 'outage.test');
+    assert.equal(still.serialNumber, served.serial, 'the certificate in hand is still served');
+  });
 });
+
+/** The leaf the edge presents for `servername`, without asking pebble anything (it may be down). */
+function peerCertificate(port: number, servername: string): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+      const cert = socket.getPeerX509Certificate();
+      socket.destroy();
+      if (cert === undefined) reject(new Error('no certificate'));
+      else resolve(cert);
+    });
+    socket.once('error', reject);
+  });
+}
 
 interface CertSeries {
   labels: Record<string, string>;
