@@ -104,7 +104,9 @@ export class AcmeResolver {
     for (const certificate of due) {
       const names = domainNames(certificate.domain);
       const key = domainSetKey(certificate.domain);
-      if (this.inFlight.has(key)) continue;
+      // A failed renewal waiting for its retry is left to that retry: a check starting another would add a retry
+      // chain per check and ask the CA at every check, whatever the backoff says.
+      if (this.inFlight.has(key) || this.backoff.get(key)?.timer != null) continue;
       this.deps.log.info({ resolver: this.name, domains: names }, 'Renewing certificate from LE');
       runs.push(this.run(key, names, () => this.order(names, certificate.domain, certificate)));
     }
@@ -130,6 +132,8 @@ export class AcmeResolver {
         const message = describeAcmeError(err, this.config.caServer);
         this.deps.log.error({ resolver: this.name, domains: names, failures: entry.failures, retryInMs: delay }, unableToObtain(names, message));
         if (!this.stopped) {
+          // One retry per domain set, whatever started this attempt.
+          if (entry.timer !== null) clearTimeout(entry.timer);
           entry.timer = setTimeout(() => {
             entry.timer = null;
             this.run(key, names, attempt).catch(() => undefined);

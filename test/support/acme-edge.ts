@@ -41,6 +41,10 @@ export interface EdgeFiles {
   resolvers: Record<string, Record<string, unknown>>;
   /** http.routers of the dynamic file; service `app` is the rig's backend. */
   routers: Record<string, Record<string, unknown>>;
+  /** More entrypoints beside web and websecure: name → port on 127.0.0.1. */
+  entryPoints?: Record<string, number>;
+  /** More top-level keys of traefik.yml (e.g. `metrics`). */
+  staticConfig?: Record<string, unknown>;
 }
 
 /** Writes traefik.yml, dynamic.yml and pebble's CA into `dir`, as a user would, and starts pe-edge there. */
@@ -51,16 +55,21 @@ export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: Edg
     resolvers[name] = { acme: { caServer: rig.pebble.directoryUrl, caCertificates: [caFile], storage: dir.file('acme.json'), keyType: 'EC256', ...acme } };
   }
   dir.write('traefik.yml', JSON.stringify({
-    entryPoints: { web: { address: `127.0.0.1:${rig.webPort}` }, websecure: { address: `127.0.0.1:${rig.securePort}` } },
+    entryPoints: {
+      web: { address: `127.0.0.1:${rig.webPort}` },
+      websecure: { address: `127.0.0.1:${rig.securePort}` },
+      ...Object.fromEntries(Object.entries(files.entryPoints ?? {}).map(([name, port]) => [name, { address: `127.0.0.1:${port}` }])),
+    },
     providers: { file: { filename: dir.file('dynamic.yml'), watch: false } },
     certificatesResolvers: resolvers,
     log: { level: 'INFO', format: 'json' },
+    ...files.staticConfig,
   }, null, 2));
   dir.write('dynamic.yml', JSON.stringify({
     http: { routers: files.routers, services: { app: { loadBalancer: { servers: [{ url: rig.backend.url }] } } } },
   }, null, 2));
   const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env });
-  await proc.waitListening(2, 10_000);
+  await proc.waitListening(2 + Object.keys(files.entryPoints ?? {}).length, 10_000);
   return proc;
 }
 
@@ -70,6 +79,7 @@ export interface ServedCertificate {
   /** Chains to pebble's current root with the intermediate the edge sent. */
   trusted: boolean;
   issuer: string;
+  notAfter: Date;
 }
 
 /** The certificate pe-edge serves for `servername` on websecure. */
@@ -80,7 +90,7 @@ export async function servedCertificate(rig: TlsTarget, servername: string): Pro
       const cert = socket.getPeerX509Certificate();
       if (cert === undefined) return reject(new Error('no certificate'));
       const names = (cert.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
-      resolve({ serial: cert.serialNumber, names, trusted: socket.authorized, issuer: cert.issuer });
+      resolve({ serial: cert.serialNumber, names, trusted: socket.authorized, issuer: cert.issuer, notAfter: new Date(cert.validTo) });
       socket.destroy();
     });
     socket.once('error', reject);
@@ -115,6 +125,64 @@ export async function httpsGet(rig: TlsTarget, host: string, path = '/'): Promis
     });
     req.once('error', reject);
   });
+}
+
+export interface LoadResult {
+  ok: number;
+  failed: number;
+  /** The first few failures, for the assertion message. */
+  errors: string[];
+  /** Serial numbers of the certificates seen on new connections, in the order they first appeared. */
+  serials: string[];
+}
+
+/**
+ * A bounded load of HTTPS requests for `host` trusting pebble's root, until `durationMs` has passed: one loop on a
+ * keep-alive connection and one opening a new connection per request (a new handshake: what a renewal changes).
+ * Each request must answer 200 with the backend's body within 5 s, or it counts as failed.
+ */
+export async function httpsLoad(rig: AcmeRig, host: string, durationMs: number): Promise<LoadResult> {
+  const root = await rig.pebble.rootPem();
+  const result: LoadResult = { ok: 0, failed: 0, errors: [], serials: [] };
+  const keepAlive = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  const deadline = Date.now() + durationMs;
+  const one = (agent: https.Agent | false): Promise<void> => new Promise((resolve) => {
+    const fail = (why: string): void => {
+      result.failed++;
+      if (result.errors.length < 5) result.errors.push(why);
+      resolve();
+    };
+    const req = https.get({ host: '127.0.0.1', port: rig.securePort, path: '/', servername: host, headers: { host }, ca: [root], agent, timeout: 5000 }, (res) => {
+      if (agent === false) {
+        const serial = (res.socket as tls.TLSSocket).getPeerX509Certificate()?.serialNumber;
+        if (serial !== undefined && !result.serials.includes(serial)) result.serials.push(serial);
+      }
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.once('error', (err) => fail(err.message));
+      res.once('end', () => {
+        if (res.statusCode === 200 && body === 'app') {
+          result.ok++;
+          resolve();
+        } else fail(`status ${res.statusCode ?? 0}: ${body.slice(0, 100)}`);
+      });
+    });
+    req.once('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.once('error', (err) => fail(err.message));
+  });
+  const loop = async (agent: https.Agent | false): Promise<void> => {
+    while (Date.now() < deadline) {
+      await one(agent);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    await Promise.all([loop(keepAlive), loop(false)]);
+  } finally {
+    keepAlive.destroy();
+  }
+  return result;
 }
 
 export function makeWorldReadable(path: string): void {

@@ -44,6 +44,12 @@ export interface Pebble {
   rootPem(): Promise<string>;
   setTxt(host: string, value: string): Promise<void>;
   clearTxt(host: string): Promise<void>;
+  /**
+   * Freezes pebble (SIGSTOP): connections are accepted by the kernel but nothing is answered until `resume`,
+   * as a CA that is slow to answer. Keeps the same root.
+   */
+  pause(): void;
+  resume(): void;
   /** Stops pebble only; challtestsrv keeps running. */
   stop(): Promise<void>;
   /** Starts pebble again (a new root) on the same ports. */
@@ -153,7 +159,11 @@ class Managed {
     return new Error(`${this.name}: ${message}\n--- last output ---\n${this.#lines.join('\n')}`);
   }
   async stop(): Promise<void> {
-    if (this.alive) this.child.kill('SIGTERM');
+    if (this.alive) {
+      // A paused process would not act on SIGTERM until continued.
+      this.child.kill('SIGCONT');
+      this.child.kill('SIGTERM');
+    }
     const killer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
     await this.exited;
     clearTimeout(killer);
@@ -297,6 +307,12 @@ async function startIn(dir: string, opts: PebbleOptions): Promise<Pebble> {
     rootPem: () => httpsGet(`${mgmtUrl}/roots/0`, caPem),
     setTxt: (host, value) => manage('/set-txt', { host: fqdn(host), value }),
     clearTxt: (host) => manage('/clear-txt', { host: fqdn(host) }),
+    pause: () => {
+      if (pebble?.alive === true) pebble.child.kill('SIGSTOP');
+    },
+    resume: () => {
+      if (pebble?.alive === true) pebble.child.kill('SIGCONT');
+    },
     stop,
     start,
     async close() {
