@@ -124,7 +124,8 @@ export class EntryPoint {
         process.nextTick(() => socket.resume());
       },
     });
-    this.server = net.createServer((socket) => this.accept(socket));
+    // Nagle off, as node:http and Go do: a head and its body written apart must not wait for the peer's delayed ACK.
+    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
   /** Whether this is the session's first stream (a stream already detached from its session counts as one); it has had one from now on. */

@@ -60,7 +60,9 @@ test('compress: {} with Accept-Encoding gzip, br, zstd compresses 2 KB text/plai
     const res = await get(url + path, { 'accept-encoding': 'gzip, br, zstd' });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-encoding'], 'br', path);
-    assert.equal(res.headers['content-length'], undefined, path);
+    // A declared length up to 64 KiB is compressed whole and sent with its compressed length (Go, too, sends a
+    // Content-Length for an answer that ends within its 2 kB chunking buffer); an unknown length streams chunked.
+    assert.equal(res.headers['content-length'], path === '/big' ? String(res.body.length) : undefined, path);
     assert.equal(res.headers.vary, 'Accept-Encoding');
     assert.equal(zlib.brotliDecompressSync(res.body).toString(), BIG);
   }
