@@ -1,9 +1,11 @@
 // pe-edge's CLI in front of a pebble ACME server: the static and dynamic files a user writes, and how a client
 // sees the certificate the edge serves for a name.
+import type { X509Certificate } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
 import { startBackend, type Backend } from './backends.js';
+import { after, before } from 'node:test';
 import { CliProcess, freePort, TempConfigDir } from './cli-process.js';
 import { startPebble, type Pebble, type PebbleOptions } from './pebble.js';
 
@@ -34,6 +36,48 @@ export async function startAcmeRig(options: Omit<PebbleOptions, 'httpPort' | 'tl
 }
 
 /** What the certificate probes need: pebble (its root) and the edge's TLS port on 127.0.0.1. */
+/** One rig for the enclosing `describe`, and pe-edge started against it one at a time (pebble validates against the rig's ports). */
+export interface AcmeSuite {
+  readonly rig: AcmeRig;
+  /** A temp folder removed after the suite. */
+  newDir(): TempConfigDir;
+  /** Stops the edge started before, then starts one in `dir` (a new folder when omitted). */
+  edge(files: EdgeFiles, env?: NodeJS.ProcessEnv, dir?: TempConfigDir): Promise<CliProcess>;
+}
+
+export function acmeSuite(options: Omit<PebbleOptions, 'httpPort' | 'tlsPort'> = {}): AcmeSuite {
+  let rig: AcmeRig | undefined;
+  const dirs: TempConfigDir[] = [];
+  const procs: CliProcess[] = [];
+  before(async () => {
+    rig = await startAcmeRig(options);
+  });
+  after(async () => {
+    rig?.pebble.resume();
+    await Promise.all(procs.map((p) => p.stop()));
+    dirs.forEach((d) => d.remove());
+    await rig?.close();
+  });
+  const suite: AcmeSuite = {
+    get rig(): AcmeRig {
+      if (rig === undefined) throw new Error('the ACME rig is not started (use it inside a test)');
+      return rig;
+    },
+    newDir() {
+      const dir = new TempConfigDir();
+      dirs.push(dir);
+      return dir;
+    },
+    async edge(files, env = {}, dir = suite.newDir()) {
+      await Promise.all(procs.map((p) => p.stop()));
+      const proc = await startAcmeEdge(suite.rig, dir, files, env);
+      procs.push(proc);
+      return proc;
+    },
+  };
+  return suite;
+}
+
 export type TlsTarget = Pick<AcmeRig, 'pebble' | 'securePort'>;
 
 export interface EdgeFiles {
@@ -183,6 +227,19 @@ export async function httpsLoad(rig: AcmeRig, host: string, durationMs: number):
     keepAlive.destroy();
   }
   return result;
+}
+
+/** The leaf the edge presents for `servername`, without asking pebble anything (it may be down or paused). */
+export function peerCertificate(port: number, servername: string): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+      const cert = socket.getPeerX509Certificate();
+      socket.destroy();
+      if (cert === undefined) reject(new Error('no certificate'));
+      else resolve(cert);
+    });
+    socket.once('error', reject);
+  });
 }
 
 export function makeWorldReadable(path: string): void {

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { httpsGet, makeWorldReadable, servedCertificate, startAcmeEdge, startAcmeRig, waitForCertificate, type AcmeRig } from '../../support/acme-edge.js';
-import { TempConfigDir, type CliProcess } from '../../support/cli-process.js';
+import { before, describe, it } from 'node:test';
+import { acmeSuite, httpsGet, makeWorldReadable, servedCertificate, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
+import type { CliProcess } from '../../support/cli-process.js';
 import { pebbleInstalled } from '../../support/pebble.js';
 
 const skip = pebbleInstalled() ? false : 'Debian package pebble is not installed (.ci/run installs it)';
@@ -14,25 +14,12 @@ const skip = pebbleInstalled() ? false : 'Debian package pebble is not installed
 const orders = (proc: CliProcess): number => proc.messages().filter((m) => m.startsWith('Ordering ACME certificate')).length;
 
 describe('automatic HTTPS against pebble', { skip }, () => {
+  const suite = acmeSuite();
   let rig: AcmeRig;
-  const dirs: TempConfigDir[] = [];
-  const procs: CliProcess[] = [];
-  before(async () => {
-    rig = await startAcmeRig();
+  before(() => {
+    rig = suite.rig;
   });
-  after(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    dirs.forEach((d) => d.remove());
-    await rig?.close();
-  });
-  const edge = async (files: Parameters<typeof startAcmeEdge>[2], env: NodeJS.ProcessEnv = {}, dir = new TempConfigDir()) => {
-    dirs.push(dir);
-    // One edge at a time: pebble validates against the rig's two ports.
-    await Promise.all(procs.map((p) => p.stop()));
-    const proc = await startAcmeEdge(rig, dir, files, env);
-    procs.push(proc);
-    return { proc, dir };
-  };
+  const edge = async (files: EdgeFiles, env: NodeJS.ProcessEnv = {}, dir = suite.newDir()) => ({ proc: await suite.edge(files, env, dir), dir });
 
   it('HTTP-01: the router\'s Host gets a trusted certificate, served at once; a restart reuses acme.json without a new order', async () => {
     const files = {
@@ -70,7 +57,7 @@ describe('automatic HTTPS against pebble', { skip }, () => {
   });
 
   it('DNS-01 through the exec provider, for a wildcard and its apex (tls.domains)', async () => {
-    const dir = new TempConfigDir();
+    const dir = suite.newDir();
     // lego's exec protocol: `<script> present|cleanup <fqdn> <value>`; this one drives pebble's DNS server.
     const script = dir.write('dns.mjs', `#!${process.execPath}
 const [action, fqdn, value] = process.argv.slice(2);
@@ -115,7 +102,7 @@ if (!res.ok) { console.error('challtestsrv', res.status); process.exit(1); }
   });
 
   it('an acme.json readable by others is refused with Traefik\'s message; that resolver is skipped, routing goes on', async () => {
-    const dir = new TempConfigDir();
+    const dir = suite.newDir();
     writeFileSync(dir.file('acme.json'), '');
     makeWorldReadable(dir.file('acme.json'));
     const { proc } = await edge({

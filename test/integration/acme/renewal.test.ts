@@ -1,12 +1,10 @@
 // Renewal end to end: pebble issues certificates that live a minute, pe-edge's CLI renews them on its schedule while
 // HTTPS traffic flows, and what a user sees (the served certificate, the logs, the prometheus metric) follows.
 import assert from 'node:assert/strict';
-import type { X509Certificate } from 'node:crypto';
 import http from 'node:http';
-import tls from 'node:tls';
-import { after, before, describe, it } from 'node:test';
-import { httpsLoad, servedCertificate, startAcmeEdge, startAcmeRig, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
-import { freePort, TempConfigDir, type CliProcess } from '../../support/cli-process.js';
+import { before, describe, it } from 'node:test';
+import { acmeSuite, httpsLoad, peerCertificate, servedCertificate, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
+import { freePort, type CliProcess } from '../../support/cli-process.js';
 import { pebbleInstalled } from '../../support/pebble.js';
 
 const skip = pebbleInstalled() ? false : 'Debian package pebble is not installed (.ci/run installs it)';
@@ -21,26 +19,12 @@ const renewingResolver = { httpChallenge: { entryPoint: 'web' }, certificatesDur
 const router = (host: string): Record<string, unknown> => ({ rule: `Host(\`${host}\`)`, entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } });
 
 describe('ACME renewal against pebble (certificates valid 60 s)', { skip }, () => {
+  const suite = acmeSuite({ certificateValidityPeriod: VALIDITY_S });
   let rig: AcmeRig;
-  const dirs: TempConfigDir[] = [];
-  const procs: CliProcess[] = [];
-  before(async () => {
-    rig = await startAcmeRig({ certificateValidityPeriod: VALIDITY_S });
+  before(() => {
+    rig = suite.rig;
   });
-  after(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    dirs.forEach((d) => d.remove());
-    await rig?.close();
-  });
-  const edge = async (files: EdgeFiles, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> => {
-    // One edge at a time: pebble validates against the rig's two ports.
-    await Promise.all(procs.map((p) => p.stop()));
-    const dir = new TempConfigDir();
-    dirs.push(dir);
-    const proc = await startAcmeEdge(rig, dir, files, env);
-    procs.push(proc);
-    return proc;
-  };
+  const edge = (files: EdgeFiles, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> => suite.edge(files, env);
 
   it('each check renews the short-lived certificate; the served serial changes while HTTPS requests run, none fails', async () => {
     const proc = await edge({ resolvers: { le: renewingResolver }, routers: { app: router('renew.test') } });
@@ -130,19 +114,6 @@ describe('ACME renewal against pebble (certificates valid 60 s)', { skip }, () =
     assert.equal(still.serialNumber, served.serial, 'the certificate in hand is still served');
   });
 });
-
-/** The leaf the edge presents for `servername`, without asking pebble anything (it may be down). */
-function peerCertificate(port: number, servername: string): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
-      const cert = socket.getPeerX509Certificate();
-      socket.destroy();
-      if (cert === undefined) reject(new Error('no certificate'));
-      else resolve(cert);
-    });
-    socket.once('error', reject);
-  });
-}
 
 interface CertSeries {
   labels: Record<string, string>;

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { after, before, describe, it } from 'node:test';
-import tls from 'node:tls';
+import { before, describe, it } from 'node:test';
 import { generate } from 'selfsigned';
-import { startAcmeEdge, startAcmeRig, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
+import { acmeSuite, peerCertificate, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
 import { TempConfigDir, type CliProcess } from '../../support/cli-process.js';
 import { pebbleInstalled } from '../../support/pebble.js';
 
@@ -22,29 +21,13 @@ const newOrders = (proc: CliProcess): number => proc.messages().filter((m) => m 
 const allOrders = (proc: CliProcess): number => proc.messages().filter((m) => m.startsWith('Ordering ACME certificate')).length;
 
 describe('acme.json and an unreachable CA, against pebble', { skip }, () => {
+  const suite = acmeSuite();
   let rig: AcmeRig;
-  const dirs: TempConfigDir[] = [];
-  const procs: CliProcess[] = [];
-  before(async () => {
-    rig = await startAcmeRig();
+  before(() => {
+    rig = suite.rig;
   });
-  after(async () => {
-    rig?.pebble.resume();
-    await Promise.all(procs.map((p) => p.stop()));
-    dirs.forEach((d) => d.remove());
-    await rig?.close();
-  });
-  const edge = async (dir: TempConfigDir, files: EdgeFiles, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> => {
-    await Promise.all(procs.map((p) => p.stop()));
-    const proc = await startAcmeEdge(rig, dir, files, env);
-    procs.push(proc);
-    return proc;
-  };
-  const newDir = (): TempConfigDir => {
-    const dir = new TempConfigDir();
-    dirs.push(dir);
-    return dir;
-  };
+  const edge = (dir: TempConfigDir, files: EdgeFiles, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> => suite.edge(files, env, dir);
+  const newDir = (): TempConfigDir => suite.newDir();
 
   it('a stored certificate inside its renew period is served at start, then renewed through the CA', async () => {
     const dir = newDir();
@@ -207,19 +190,6 @@ type AcmeJson = Record<string, { Certificates: { domain: { main: string; sans?: 
 
 function readAcmeJson(path: string): AcmeJson {
   return JSON.parse(readFileSync(path, 'utf8')) as AcmeJson;
-}
-
-/** The leaf the edge presents for `servername`, without asking pebble anything (it may be down or paused). */
-function peerCertificate(port: number, servername: string): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
-      const cert = socket.getPeerX509Certificate();
-      socket.destroy();
-      if (cert === undefined) reject(new Error('no certificate'));
-      else resolve(cert);
-    });
-    socket.once('error', reject);
-  });
 }
 
 /** An HTTPS request for `host` through the edge, verifying against `ca` (or not at all when null). */
