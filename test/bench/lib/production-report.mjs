@@ -1,0 +1,241 @@
+// Prints the production-path tables (medians over rounds, ratios, goals) and the proxies' configurations,
+// and writes them as markdown.
+//   node production-report.mjs MANIFEST OUT.md CONFIGS TMPDIR SETTINGS_LINE...
+// MANIFEST: one run per line, tab separated: section (h1|h2|mw), name, role, tool (wrk|h2load), round,
+// path of the saved tool output (empty when not measured), path of h2load's per-request log, note
+// (a skip reason, "FAILED: ..." for a failed check, or extra info such as the pre-flight result).
+// CONFIGS: label <tab> file, printed in that order with TMPDIR shortened to <tmp>.
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import process from 'node:process';
+import { parseWrk } from './wrk.mjs';
+import { parseH2load, latencyFromLog } from './h2load.mjs';
+
+// Issue goals (production path and per-middleware budget).
+const GOAL_VS_CADDY = 2.0;
+const GOAL_VS_HAPROXY = 0.5;
+const GOAL_P99_VS_CADDY = 0.5;
+const MIDDLEWARE_BUDGET = 0.05;
+
+const [manifestPath, outPath, configsPath, tmpDir, ...settings] = process.argv.slice(2);
+if (!manifestPath || !outPath) {
+  console.error('usage: production-report.mjs MANIFEST OUT.md CONFIGS TMPDIR [SETTINGS_LINE...]');
+  process.exit(2);
+}
+
+function readRun(line, index) {
+  const [section, name, role, tool, round, file, logFile, note = ''] = line.split('\t');
+  const run = { index, section, name, role, tool, round: Number(round), note, result: undefined, problem: '', invalid: false,
+    failed: note.startsWith('FAILED: ') };
+  if (!file || !existsSync(file)) return run;
+  const text = readFileSync(file, 'utf8');
+  const bad = [];
+  if (tool === 'h2load') {
+    const r = parseH2load(text);
+    Object.assign(r, logFile && existsSync(logFile) ? latencyFromLog(readFileSync(logFile, 'utf8')) : {});
+    run.result = r;
+    const errors = r.failed + r.errored + r.timeout;
+    if (r.rps === undefined) bad.push('no req/s in h2load output');
+    if (errors > 0) bad.push(`${r.failed} failed, ${r.errored} errored, ${r.timeout} timed out`);
+    if (r.non2xx > 0) bad.push(`${r.non2xx} 4xx/5xx answers`);
+    if (r.tls && r.tls !== 'TLSv1.3') bad.push(`negotiated ${r.tls}`);
+    if (r.alpn && r.alpn !== 'h2') bad.push(`ALPN ${r.alpn}, not h2`);
+    run.invalid = r.rps === undefined || !r.rps || (r.requests ? (errors + r.non2xx) / r.requests > 0.001 : true);
+  } else {
+    const r = parseWrk(text);
+    run.result = r;
+    if (r.rps === undefined) bad.push(`no Requests/sec in wrk output${/unable|error/i.test(text) ? `: ${text.trim().split('\n')[0]}` : ''}`);
+    if (r.non2xx > 0) bad.push(`${r.non2xx} non-2xx/3xx responses`);
+    if (r.socketErrors > 0) bad.push(`socket errors: ${r.socketErrorText}`);
+    run.invalid = r.rps === undefined || !r.rps || (r.requests ? r.non2xx / r.requests > 0.001 : r.non2xx > 0);
+  }
+  run.problem = bad.join('; ');
+  return run;
+}
+
+const runs = readFileSync(manifestPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map(readRun);
+
+function median(values) {
+  const v = values.filter((x) => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+const ROLE_ORDER = ['haproxy', 'caddy', 'pe-edge', 'pe-edge-variant', 'mw-baseline', 'mw', 'mw-compress', 'mw-info',
+  'mw-haproxy-plain', 'mw-haproxy-gzip'];
+
+/** One row per (section, name): medians of the valid runs, the list of every run's req/s, failures. */
+function rowsOf(section) {
+  const byName = new Map();
+  for (const run of runs.filter((r) => r.section === section)) {
+    const list = byName.get(run.name) ?? [];
+    list.push(run);
+    byName.set(run.name, list);
+  }
+  const rows = [...byName.values()].map((list) => {
+    const measured = list.filter((r) => r.result);
+    const valid = measured.filter((r) => !r.invalid);
+    const first = list[0];
+    const row = { name: first.name, role: first.role, index: first.index, runs: list, measured, valid };
+    row.rps = median(valid.map((r) => r.result.rps));
+    row.p50 = median(valid.map((r) => r.result.p50));
+    row.p99 = median(valid.map((r) => r.result.p99));
+    const pre = list.map((r) => /Content-Encoding (\S+),/.exec(r.note)?.[1]).find(Boolean);
+    row.encoding = pre ?? '–';
+    row.failures = list.filter((r) => r.failed).map((r) => `round ${r.round}: ${r.note.slice('FAILED: '.length)}`);
+    row.skips = list.filter((r) => !r.result && !r.failed).map((r) => `round ${r.round}: ${r.note}`);
+    return row;
+  });
+  const rank = (r) => ROLE_ORDER.indexOf(r.role);
+  return rows.sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+}
+
+const fmtRps = (v) => (v === undefined ? '–' : Math.round(v).toLocaleString('en-US'));
+function fmtMs(v) {
+  if (v === undefined) return '–';
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  if (v >= 100) return `${v.toFixed(0)} ms`;
+  if (v >= 10) return `${v.toFixed(1)} ms`;
+  return `${v.toFixed(2)} ms`;
+}
+const ratio = (a, b) => (a === undefined || b === undefined || !b ? undefined : a / b);
+const fmtRatio = (v) => (v === undefined ? '–' : v.toFixed(2));
+const pct = (v) => (v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
+
+function runsCell(row) {
+  const n = row.valid.length;
+  const extra = row.runs.length - n;
+  return extra ? `${n} of ${row.runs.length}` : `${n}`;
+}
+
+function unmeasured(row) {
+  if (row.failures.length) return `**FAILED**: ${row.failures[0].replace(/^round \d+: /, '')}`;
+  if (row.measured.length) return `invalid runs: ${row.measured.map((r) => r.problem).filter(Boolean)[0] ?? 'see notes'}`;
+  return `skipped: ${row.skips[0]?.replace(/^round \d+: /, '') ?? 'no result'}`;
+}
+
+const lines = [];
+const notes = [];
+
+function collectNotes(section, rows) {
+  for (const row of rows) {
+    const tag = `${row.name} [${section}]`;
+    for (const f of row.failures) notes.push(`- **FAILED** ${tag}, ${f}`);
+    for (const s of row.skips) notes.push(`- ${tag} not measured in ${s}`);
+    for (const r of row.measured.filter((x) => x.problem)) {
+      notes.push(`- ${tag}, round ${r.round}: ${r.problem}${r.invalid ? ' (run left out of the median)' : ''}`);
+    }
+    if (row.measured.length > 1) {
+      notes.push(`- ${tag}: req/s per round: ${row.measured.map((r) => `${fmtRps(r.result.rps)}${r.invalid ? ' (invalid)' : ''}`).join(' / ')}`);
+    }
+    const info = row.runs.map((r) => r.note).find((n) => n && !n.startsWith('FAILED') && n.startsWith('pre-flight'));
+    if (info) notes.push(`- ${tag}: ${info}`);
+    const tls = row.measured.map((r) => r.result).find((r) => r.tls);
+    if (tls) notes.push(`- ${tag}: h2load saw ${tls.tls} ${tls.cipher ?? ''}, ALPN ${tls.alpn ?? '?'}`);
+  }
+}
+
+function proxySection(section, title) {
+  const rows = rowsOf(section);
+  if (!rows.length) return;
+  const haproxy = rows.find((r) => r.role === 'haproxy');
+  const caddy = rows.find((r) => r.role === 'caddy');
+  lines.push(`### ${title}`, '');
+  lines.push('| proxy | runs | Content-Encoding | req/s | p50 | p99 | vs HAProxy | vs Caddy | p99 / Caddy p99 |');
+  lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    if (row.rps === undefined) {
+      lines.push(`| ${row.name} | ${runsCell(row)} | ${row.encoding} | ${unmeasured(row)} | – | – | – | – | – |`);
+      continue;
+    }
+    const mark = row.failures.length ? ' (**a round FAILED**, see notes)' : '';
+    lines.push(`| ${row.name}${mark} | ${runsCell(row)} | ${row.encoding} | ${fmtRps(row.rps)} | ${fmtMs(row.p50)} | ${fmtMs(row.p99)} | ` +
+      `${fmtRatio(ratio(row.rps, haproxy?.rps))} | ${fmtRatio(ratio(row.rps, caddy?.rps))} | ${fmtRatio(ratio(row.p99, caddy?.p99))} |`);
+  }
+  lines.push('');
+  const verdict = (v, ok) => (v === undefined ? 'n/a' : ok ? 'met' : '**NOT met**');
+  for (const row of rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge-variant')) {
+    const vc = ratio(row.rps, caddy?.rps);
+    const vh = ratio(row.rps, haproxy?.rps);
+    const vp = ratio(row.p99, caddy?.p99);
+    lines.push(`- ${row.name}: req/s vs Caddy = ${fmtRatio(vc)} (goal >= ${GOAL_VS_CADDY.toFixed(1)}: ${verdict(vc, vc >= GOAL_VS_CADDY)}); ` +
+      `vs HAProxy = ${fmtRatio(vh)} (goal >= ${GOAL_VS_HAPROXY.toFixed(1)}: ${verdict(vh, vh >= GOAL_VS_HAPROXY)}); ` +
+      `p99 vs Caddy's = ${fmtRatio(vp)} (goal <= ${GOAL_P99_VS_CADDY.toFixed(1)}: ${verdict(vp, vp <= GOAL_P99_VS_CADDY)})`);
+  }
+  lines.push('');
+  collectNotes(section, rows);
+}
+
+function middlewareSection() {
+  const rows = rowsOf('mw');
+  if (!rows.length) return;
+  const base = rows.find((r) => r.role === 'mw-baseline');
+  const haPlain = rows.find((r) => r.role === 'mw-haproxy-plain');
+  const haGzip = rows.find((r) => r.role === 'mw-haproxy-gzip');
+  lines.push('### Per middleware (HTTPS HTTP/1.1, wrk, `Accept-Encoding: gzip` unless the row says otherwise)', '');
+  lines.push('pe-edge rows: one pe-edge process, one router per row, identical but for the one middleware; "vs baseline" is ' +
+    'against the `none` router (no middleware) of the same process and rounds. HAProxy rows: one HAProxy, the same servers ' +
+    'with and without `compression algo gzip`.', '');
+  lines.push('| row | runs | req/s | p50 | p99 | vs baseline | throughput cost | budget |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  const haRatio = ratio(haGzip?.rps, haPlain?.rps);
+  for (const row of rows) {
+    if (row.rps === undefined) {
+      lines.push(`| ${row.name} | ${runsCell(row)} | ${unmeasured(row)} | – | – | – | – | – |`);
+      continue;
+    }
+    const ref = row.role.startsWith('mw-haproxy') ? haPlain : base;
+    const r = row === ref ? undefined : ratio(row.rps, ref?.rps);
+    const cost = r === undefined ? undefined : 1 - r;
+    let budget = '';
+    if (row.role === 'mw') budget = cost === undefined ? 'n/a' : cost <= MIDDLEWARE_BUDGET ? 'met (<= 5 %)' : '**NOT met** (> 5 %)';
+    else if (row.role === 'mw-compress') {
+      const ror = ratio(r, haRatio);
+      budget = ror === undefined ? 'n/a (needs the HAProxy pair)' : `ratio of ratios ${ror.toFixed(2)}: ${ror >= 1 ? 'met' : '**NOT met**'}`;
+    } else if (row.role === 'mw-info') budget = 'information only';
+    else if (row === base || row === haPlain) budget = 'reference';
+    else if (row.role === 'mw-haproxy-gzip') budget = 'what compression costs HAProxy';
+    const mark = row.failures.length ? ' (**a round FAILED**, see notes)' : '';
+    lines.push(`| ${row.name}${mark} | ${runsCell(row)} | ${fmtRps(row.rps)} | ${fmtMs(row.p50)} | ${fmtMs(row.p99)} | ` +
+      `${r === undefined ? '–' : r.toFixed(3)} | ${cost === undefined ? '–' : pct(cost)} | ${budget} |`);
+  }
+  lines.push('');
+  const peCompress = rows.find((r) => r.role === 'mw-compress');
+  const peRatio = ratio(peCompress?.rps, base?.rps);
+  const ror = ratio(peRatio, haRatio);
+  lines.push(`- compress, ratio of ratios: pe-edge compress/none = ${fmtRatio(peRatio)}, HAProxy gzip/no compression = ${fmtRatio(haRatio)}; ` +
+    `(pe-edge's) / (HAProxy's) = ${fmtRatio(ror)} (goal >= 1.00, compression costs pe-edge no more than it costs HAProxy: ` +
+    `${ror === undefined ? 'n/a' : ror >= 1 ? 'met' : '**NOT met**'})`);
+  const over = rows.filter((r) => r.role === 'mw' && ratio(r.rps, base?.rps) !== undefined && 1 - ratio(r.rps, base?.rps) > MIDDLEWARE_BUDGET);
+  const judged = rows.filter((r) => r.role === 'mw' && ratio(r.rps, base?.rps) !== undefined);
+  lines.push(`- middlewares over the 5 % budget: ${!judged.length ? 'n/a (no baseline or no middleware row measured)' : over.length ? over.map((r) => r.name).join(', ') : 'none'}` +
+    `${judged.length && judged.length < rows.filter((r) => r.role === 'mw').length ? ` (${rows.filter((r) => r.role === 'mw').length - judged.length} not measured)` : ''}`);
+  lines.push('');
+  collectNotes('mw', rows);
+}
+
+lines.push('## Production path: HTTPS, the seed\'s app router', '');
+for (const s of settings) lines.push(s, '');
+proxySection('h1', 'HTTPS HTTP/1.1 (wrk), `Accept-Encoding: gzip, br`');
+proxySection('h2', 'HTTPS HTTP/2 (h2load), `accept-encoding: gzip, br`');
+middlewareSection();
+if (notes.length) lines.push('### Notes', '', ...notes, '');
+
+const configText = [];
+if (configsPath && existsSync(configsPath)) {
+  const shorten = (t) => (tmpDir ? t.split(tmpDir).join('<tmp>') : t);
+  for (const line of readFileSync(configsPath, 'utf8').split('\n').filter(Boolean)) {
+    const [label, file] = line.split('\t');
+    if (!file || !existsSync(file)) continue;
+    configText.push(`#### ${label}`, '', '```', shorten(readFileSync(file, 'utf8')).trimEnd(), '```', '');
+  }
+}
+
+const table = lines.join('\n') + '\n';
+const full = configText.length ? `${table}### Configurations (as generated for this run)\n\n${configText.join('\n')}\n` : table;
+// The configurations go to the terminal first, the tables last, so that the tables are what stays in view.
+if (configText.length) process.stdout.write(`### Configurations (as generated for this run)\n\n${configText.join('\n')}\n`);
+process.stdout.write(table);
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, full);

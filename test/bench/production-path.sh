@@ -1,0 +1,627 @@
+#!/usr/bin/env bash
+# Production-path benchmark (`npm run bench:production`).
+#
+# The seed's production path, over HTTPS on 127.0.0.1: TLS 1.3 with a self-signed pixelated-empathy.com
+# certificate, the seed's `app` router and its five middlewares (security-headers, rate-limit set never to
+# trigger, compression, circuit-breaker, retry), three nginx backends serving the same 4 kB HTML page, and
+# `Accept-Encoding: gzip, br`. HAProxy (nbthread 1) and Caddy are configured to do the same work
+# (proxies/production/*.tmpl); every proxy's configuration is printed.
+#
+# Sections (each row: the median of BENCH_ROUNDS runs, rounds alternate the order of the rows):
+#   h1  HTTPS HTTP/1.1 keep-alive with wrk: HAProxy, Caddy, pe-edge (+ pe-edge with Accept-Encoding: gzip)
+#   h2  HTTPS HTTP/2 with h2load: HAProxy, Caddy, pe-edge
+#   mw  pe-edge per middleware, HTTPS HTTP/1.1: one route without middleware and the same route with exactly
+#       one middleware, all in one pe-edge process; HAProxy without and with compression (ratio of ratios)
+# Before a proxy is measured, curl checks (over HTTP/1.1 and HTTP/2) that it answers 200 with the page, the
+# expected Content-Encoding and, where the route has them, the security headers; a row that fails it is
+# reported as failed, loudly, and not measured.
+#
+# Output: markdown tables with ratios and the goals, written to .bench-out/production-path.md.
+# All traffic stays on 127.0.0.1. Every process started here is stopped on exit.
+#
+# Environment (all optional):
+#   BENCH_DURATION=4        seconds per measured run (1..10)
+#   BENCH_WARMUP=1          seconds of warm-up before each measured run (1..10)
+#   BENCH_PROCESS_WARMUP=3  extra warm-up seconds for the first run after a proxy starts (0..30): pe-edge
+#                           needs ~4 s of load before V8 has optimised its hot paths
+#   BENCH_ROUNDS=3          rounds; each row reports the median of its runs (1..9)
+#   BENCH_BUDGET=400        seconds for the whole script; runs that would not fit are skipped (and said so)
+#   BENCH_CONNECTIONS=50    wrk -c (HTTP/1.1 rows)
+#   BENCH_H2_CLIENTS=10     h2load -c (HTTP/2 rows)
+#   BENCH_H2_STREAMS=10     h2load -m, concurrent streams per connection
+#   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
+#   BENCH_SECTIONS='h1 h2 mw'  which sections to run
+#   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
+#   BENCH_KEEP_TMP=1        keep the temp folder (configs, certificate, logs, raw wrk/h2load output)
+#   BENCH_OUT=path          where to write the markdown (default .bench-out/production-path.md)
+#   PE_EDGE_CMD='...'       command that starts pe-edge, run from the repository root, as in proxy-throughput.sh:
+#                           {config} (generated traefik.yml), {dynamic}, {port}; default
+#                           node dist/operator/cli/main.js --configFile={config}
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PROD=$HERE/proxies/production
+
+clamp() { # value min max default
+  local v=$1
+  [[ $v =~ ^[0-9]+$ ]] || v=$4
+  ((v < $2)) && v=$2
+  ((v > $3)) && v=$3
+  echo "$v"
+}
+DURATION=$(clamp "${BENCH_DURATION:-4}" 1 10 4)
+WARMUP=$(clamp "${BENCH_WARMUP:-1}" 1 10 1)
+ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 9 3)
+BUDGET=$(clamp "${BENCH_BUDGET:-400}" 30 3600 400)
+PROCESS_WARMUP=$(clamp "${BENCH_PROCESS_WARMUP:-3}" 0 30 3)
+CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
+H2_CLIENTS=$(clamp "${BENCH_H2_CLIENTS:-10}" 1 1000 10)
+H2_STREAMS=$(clamp "${BENCH_H2_STREAMS:-10}" 1 1000 10)
+NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
+SECTIONS=" ${BENCH_SECTIONS:-h1 h2 mw} "
+OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}
+READY_TIMEOUT_S=30
+DOMAIN=pixelated-empathy.com
+DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
+# basicAuth row: user bench, password bench-pass, bcrypt cost 10 (Go's DefaultCost), made with pe-edge's bcrypt.
+BCRYPT_HASH='$2y$10$PeEdgeBenchSaltSalt12u6aoTZ28fgIces4hFDTXNfJ1O0E1snwy'
+AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
+AUTH_APR1="Basic $(printf 'test:test' | base64)"
+
+log() { printf '[bench] %s\n' "$*"; }
+
+TMP=$(mktemp -d /tmp/pe-bench-prod.XXXXXX)
+MANIFEST=$TMP/manifest.tsv
+CONFIGS=$TMP/configs.tsv
+: >"$MANIFEST"
+: >"$CONFIGS"
+PIDS=()
+LOAD_PID=
+POLICY_RC_CREATED=
+
+# Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 30; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local pid
+  [[ -n $LOAD_PID ]] && kill -TERM "$LOAD_PID" 2>/dev/null
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  PIDS=()
+  [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
+  if [[ -n ${BENCH_KEEP_TMP:-} ]]; then log "temp folder kept: $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_bg LOGFILE CMD... : run CMD in its own process group; sets STARTED_PID.
+start_bg() {
+  local logfile=$1
+  shift
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+stop_started() {
+  local pid=$1 keep=() p
+  stop_pid "$pid"
+  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+fill() { # template out key=value...
+  local tmpl=$1 out=$2 expr=() kv
+  shift 2
+  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+  sed "${expr[@]}" "$tmpl" >"$out"
+}
+
+free_port() { node "$HERE/lib/net.mjs" free-ports 1; }
+
+# remember_config LABEL FILE : printed (temp paths shortened) at the end, and in the markdown.
+remember_config() { printf '%s\t%s\n' "$1" "$2" >>"$CONFIGS"; }
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Tools
+# ---------------------------------------------------------------------------------------------------------
+install_missing() {
+  local need=() pkg
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v h2load >/dev/null || need+=(nghttp2-client)
+  command -v haproxy >/dev/null || need+=(haproxy)
+  command -v caddy >/dev/null || need+=(caddy)
+  command -v nginx >/dev/null || need+=(nginx)
+  command -v curl >/dev/null || need+=(curl)
+  command -v openssl >/dev/null || need+=(openssl)
+  ((${#need[@]})) || return 0
+  if [[ -n ${BENCH_NO_INSTALL:-} ]]; then
+    log "missing: ${need[*]}; BENCH_NO_INSTALL is set, so their rows are skipped"
+    return 0
+  fi
+  if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+    log "missing: ${need[*]}; not root or no apt-get, cannot install: their rows are skipped"
+    return 0
+  fi
+  # Keep Debian from starting the packages' system services (the benchmark runs its own instances).
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && POLICY_RC_CREATED=1
+  fi
+  log "installing ${need[*]} with apt-get (log: $TMP/apt.log)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$TMP/apt.log" 2>&1 || log "apt-get update failed; trying anyway"
+  for pkg in "${need[@]}"; do
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >>"$TMP/apt.log" 2>&1 ||
+      log "could not install $pkg: its rows are skipped (see $TMP/apt.log)"
+  done
+  if [[ -n $POLICY_RC_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=; fi
+}
+
+install_missing
+for tool in node curl openssl nginx; do
+  if ! command -v "$tool" >/dev/null; then
+    log "$tool is not available: the benchmark cannot run (the backends, certificate and checks need it)"
+    exit 1
+  fi
+done
+HAVE_WRK=$(command -v wrk >/dev/null && echo 1)
+HAVE_H2LOAD=$(command -v h2load >/dev/null && echo 1)
+[[ -n $HAVE_WRK ]] || log "wrk is not available: the HTTP/1.1 and middleware rows are skipped"
+[[ -n $HAVE_H2LOAD ]] || log "h2load is not available: the HTTP/2 rows are skipped"
+
+WRK_VERSION=$([[ -n $HAVE_WRK ]] && wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}')
+H2LOAD_VERSION=$([[ -n $HAVE_H2LOAD ]] && h2load --version 2>&1 | head -n1)
+HAPROXY_VERSION=$(command -v haproxy >/dev/null && haproxy -v 2>/dev/null | head -n1 | awk '{print $3}' | cut -d- -f1)
+HAPROXY_COMP=$(command -v haproxy >/dev/null && { haproxy -vv 2>/dev/null | grep -q -- '+SLZ' && echo 'libslz (no levels)' || echo 'zlib'; })
+CADDY_VERSION=$(command -v caddy >/dev/null && caddy version 2>/dev/null | awk '{print $1}' | sed 's/^v//')
+NGINX_VERSION=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. pe-edge build, certificate
+# ---------------------------------------------------------------------------------------------------------
+PE_EDGE_SKIP=
+if [[ -z ${PE_EDGE_CMD:-} ]]; then
+  PE_EDGE_CMD=$DEFAULT_PE_EDGE_CMD
+  log "building pe-edge (npx tsc -b)"
+  if ! (cd "$ROOT" && npx --no-install tsc -b) >"$TMP/tsc.log" 2>&1; then
+    log "npx tsc -b reported errors (first lines below); measuring whatever dist/ holds"
+    head -n 15 "$TMP/tsc.log" | sed 's/^/    /'
+  fi
+  if [[ ! -f $ROOT/dist/operator/cli/main.js ]]; then
+    PE_EDGE_SKIP="dist/operator/cli/main.js does not exist (pe-edge CLI not built)"
+    log "$PE_EDGE_SKIP: the pe-edge rows are skipped"
+  fi
+fi
+[[ $PE_EDGE_CMD == *'{config}'* ]] || PE_EDGE_CMD="$PE_EDGE_CMD --configFile={config}"
+
+# A self-signed ECDSA P-256 certificate for the seed's two names; every client skips verification but sends
+# SNI and Host pixelated-empathy.com.
+CERT=$TMP/tls/cert.pem
+KEY=$TMP/tls/key.pem
+PEM=$TMP/tls/haproxy.pem
+mkdir -p "$TMP/tls"
+if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -keyout "$KEY" -out "$CERT" -subj "/CN=$DOMAIN" \
+  -addext "subjectAltName=DNS:$DOMAIN,DNS:www.$DOMAIN" >"$TMP/tls/openssl.log" 2>&1; then
+  log "openssl could not make the certificate:"
+  sed 's/^/    /' "$TMP/tls/openssl.log"
+  exit 1
+fi
+cat "$CERT" "$KEY" >"$PEM"
+log "certificate: self-signed ECDSA P-256 for $DOMAIN, www.$DOMAIN"
+
+# wrk sends SNI = the URL's host, and resolves that host itself: the URL names pixelated-empathy.com (SNI and
+# Host as in production) and this script makes wrk connect to 127.0.0.1 instead (no /etc/hosts change).
+WRK_LUA=$TMP/connect-loopback.lua
+cat >"$WRK_LUA" <<'EOF'
+-- Connect to 127.0.0.1 whatever the URL's host is; the host still goes into SNI.
+wrk.resolve = function(host, service)
+  wrk.addrs = wrk.lookup("127.0.0.1", service)
+end
+EOF
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Backends: one nginx, three server blocks, the same 4 kB HTML page
+# ---------------------------------------------------------------------------------------------------------
+read -r P1 P2 P3 < <(node "$HERE/lib/net.mjs" free-ports 3)
+mkdir -p "$TMP/nginx/doc"
+# nginx's workers drop root for nobody/www-data: they must traverse the temp folder (mktemp made it 0700)
+# and read the page; nothing is listable by others, and the key stays 0600.
+chmod 711 "$TMP"
+chmod 755 "$TMP/nginx" "$TMP/nginx/doc"
+cp "$HERE/backends/page.html" "$TMP/nginx/doc/page.html"
+PAGE=$TMP/nginx/doc/page.html
+PAGE_BYTES=$(wc -c <"$PAGE")
+fill "$HERE/backends/nginx-html.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$NGINX_WORKERS" \
+  DOCROOT="$TMP/nginx/doc" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+start_bg "$TMP/nginx/stdout.log" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
+BACKEND_PID=$STARTED_PID
+for port in "$P1" "$P2" "$P3"; do
+  for ((i = 0; i < 100; i++)); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break
+    kill -0 "$BACKEND_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    log "nginx backends did not start:"
+    tail -n 20 "$TMP"/nginx/*.log 2>/dev/null | sed 's/^/    /'
+    exit 1
+  fi
+done
+BACKEND_DESC="nginx $NGINX_VERSION, 3 server blocks, worker_processes $NGINX_WORKERS, a $PAGE_BYTES-byte text/html page"
+log "backends up on 127.0.0.1:$P1,$P2,$P3 ($BACKEND_DESC)"
+remember_config "nginx backends" "$TMP/nginx/nginx.conf"
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Checks: readiness and the pre-flight curl
+# ---------------------------------------------------------------------------------------------------------
+# https_curl PORT PROTO PATH HDRFILE BODYFILE VERBOSEFILE [curl args...] : one request, the body decoded.
+https_curl() {
+  local port=$1 proto=$2 path=$3 hdr=$4 body=$5 verbose=$6
+  shift 6
+  curl -sS -k -v "$proto" --compressed --max-time 5 --resolve "$DOMAIN:$port:127.0.0.1" \
+    -H "Host: $DOMAIN" "$@" -D "$hdr" -o "$body" "https://$DOMAIN:$port$path" 2>"$verbose"
+}
+
+# wait_https PORT PID PATH [curl args...] : until the proxy answers 200 on PATH, or READY_TIMEOUT_S, or it exits.
+wait_https() {
+  local port=$1 pid=$2 path=$3 start=$SECONDS code
+  shift 3
+  for ((;;)); do
+    code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 --resolve "$DOMAIN:$port:127.0.0.1" \
+      -H "Host: $DOMAIN" "$@" "https://$DOMAIN:$port$path" 2>/dev/null)
+    [[ $code == 200 ]] && { WAIT_INFO="ready after $((SECONDS - start)) s"; return 0; }
+    if ! kill -0 "$pid" 2>/dev/null; then WAIT_INFO="exited before answering (last HTTP code: ${code:-none})"; return 1; fi
+    if ((SECONDS - start > READY_TIMEOUT_S)); then WAIT_INFO="no 200 on $path within ${READY_TIMEOUT_S}s (last HTTP code: ${code:-none})"; return 1; fi
+    sleep 0.2
+  done
+}
+
+hdr_value() { # HDRFILE NAME -> the last value of that header (lower-cased name match), CR stripped
+  grep -i "^$2:" "$1" | tail -n1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
+}
+
+# preflight PORT PROTO PATH ENCODINGS SECURITY [curl args...]
+#   ENCODINGS: what Content-Encoding may be (gzip | br | gzip/br | none); SECURITY: 1 = the seed's security
+#   headers must be there and Server / X-Powered-By gone. Three requests; sets PF_INFO, or PF_ERR and returns 1.
+preflight() {
+  local port=$1 proto=$2 path=$3 encodings=$4 security=$5 i d=$TMP/preflight status enc v tls alpn backends=() seen name want
+  shift 5
+  mkdir -p "$d"
+  PF_ERR=
+  PF_INFO=
+  for ((i = 1; i <= 3; i++)); do
+    if ! https_curl "$port" "$proto" "$path" "$d/h" "$d/b" "$d/v" "$@"; then
+      PF_ERR="curl failed: $(grep -v '^[*<>{}]' "$d/v" | tail -n1)"
+      return 1
+    fi
+    status=$(head -n1 "$d/h" | awk '{print $2}')
+    [[ $status == 200 ]] || { PF_ERR="HTTP $status on $path (want 200)"; return 1; }
+    enc=$(hdr_value "$d/h" content-encoding)
+    [[ -n $enc ]] || enc=none
+    [[ "/$encodings/" == *"/$enc/"* ]] || { PF_ERR="Content-Encoding: $enc (want $encodings)"; return 1; }
+    cmp -s "$d/b" "$PAGE" || { PF_ERR="the decoded body is not the backends' page ($(wc -c <"$d/b") bytes)"; return 1; }
+    if [[ $security == 1 ]]; then
+      while IFS='|' read -r name want; do
+        v=$(hdr_value "$d/h" "$name")
+        [[ $v == "$want" ]] || { PF_ERR="$name: '${v}' (want '$want')"; return 1; }
+      done <<EOF
+strict-transport-security|max-age=31536000; includeSubDomains; preload
+x-frame-options|DENY
+x-content-type-options|nosniff
+x-xss-protection|1; mode=block
+referrer-policy|strict-origin-when-cross-origin
+content-security-policy|default-src 'self'; frame-ancestors 'none'
+EOF
+      for name in server x-powered-by; do
+        v=$(hdr_value "$d/h" "$name")
+        grep -qi "^$name:" "$d/h" && { PF_ERR="$name: '$v' still there (want it removed)"; return 1; }
+      done
+    fi
+    backends+=("$(hdr_value "$d/h" x-backend)")
+  done
+  tls=$(sed -n 's/.*SSL connection using \([^ ]*\) .*/\1/p' "$d/v" | head -n1)
+  alpn=$(sed -n 's/.*ALPN: server accepted \(.*\)$/\1/p' "$d/v" | head -n1)
+  seen=$(printf '%s\n' "${backends[@]}" | sort | uniq -c | awk '{printf "%s%sx%s", (NR > 1 ? " " : ""), $2, $1}')
+  PF_INFO="${alpn:-?} ${tls:-?}, Content-Encoding $enc, backends $seen"
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 5. Load
+# ---------------------------------------------------------------------------------------------------------
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
+RUN=0
+ROUND=0
+
+skip_row() { # section name role tool reason
+  log "SKIP $2 [$1]: $5"
+  printf '%s\t%s\t%s\t%s\t%s\t\t\t%s\n' "$1" "$2" "$3" "$4" "$ROUND" "$5" >>"$MANIFEST"
+}
+fail_row() { # section name role tool reason : a failed pre-flight check, loud
+  log "FAILED $2 [$1]: $5"
+  printf '%s\t%s\t%s\t%s\t%s\t\t\tFAILED: %s\n' "$1" "$2" "$3" "$4" "$ROUND" "$5" >>"$MANIFEST"
+}
+
+fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + FRESH * PROCESS_WARMUP <= BUDGET)); }
+
+# The first run after a proxy starts gets PROCESS_WARMUP more seconds of warm-up (FRESH=1, set by start_*),
+# every proxy alike: a fresh pe-edge serves ~1.5k req/s in its first second and ~4k from the fourth on, here,
+# as V8 optimises its hot paths; without this the first row of each process (the middleware baseline in
+# round 1) is measured cold and every ratio against it is wrong.
+FRESH=0
+warmup_seconds() { echo $((WARMUP + FRESH * PROCESS_WARMUP)); }
+
+# wrk_run SECONDS PORT PATH OUT [-H header...] : in the background, so that a signal reaches the trap at once.
+wrk_run() {
+  local secs=$1 port=$2 path=$3 out=$4
+  shift 4
+  timeout $((secs + 10)) wrk -t1 -c"$CONNS" -d"${secs}s" --latency -s "$WRK_LUA" -H "Host: $DOMAIN" "$@" \
+    "https://$DOMAIN:$port$path" >"$out" 2>&1 &
+  LOAD_PID=$!
+  wait "$LOAD_PID"
+  LOAD_PID=
+}
+
+# measure_h1 SECTION NAME ROLE PORT PATH NOTE [-H header...] : warm-up, measured wrk run, a manifest line.
+measure_h1() {
+  local section=$1 name=$2 role=$3 port=$4 path=$5 note=$6 out
+  shift 6
+  if [[ -z $HAVE_WRK ]]; then skip_row "$section" "$name" "$role" wrk "wrk is not installed"; return; fi
+  if ! fits_budget; then skip_row "$section" "$name" "$role" wrk "time budget of ${BUDGET}s used up"; return; fi
+  RUN=$((RUN + 1))
+  out=$TMP/run$RUN.wrk
+  local warm
+  warm=$(warmup_seconds)
+  FRESH=0
+  log "$name [$section]: wrk warm-up ${warm}s, then ${DURATION}s measured"
+  wrk_run "$warm" "$port" "$path" "$out.warmup" "$@"
+  wrk_run "$DURATION" "$port" "$path" "$out" "$@"
+  printf '%s\t%s\t%s\twrk\t%s\t%s\t\t%s\n' "$section" "$name" "$role" "$ROUND" "$out" "$note" >>"$MANIFEST"
+  grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors' "$out" | sed 's/^ */    /'
+}
+
+# measure_h2 SECTION NAME ROLE PORT PATH NOTE : h2load with its own warm-up, per-request log for percentiles.
+measure_h2() {
+  local section=$1 name=$2 role=$3 port=$4 path=$5 note=$6 out
+  if [[ -z $HAVE_H2LOAD ]]; then skip_row "$section" "$name" "$role" h2load "h2load is not installed"; return; fi
+  if ! fits_budget; then skip_row "$section" "$name" "$role" h2load "time budget of ${BUDGET}s used up"; return; fi
+  RUN=$((RUN + 1))
+  out=$TMP/run$RUN.h2load
+  local warm
+  warm=$(warmup_seconds)
+  FRESH=0
+  log "$name [$section]: h2load ${warm}s warm-up + ${DURATION}s measured, -c$H2_CLIENTS -m$H2_STREAMS"
+  timeout $((DURATION + warm + 15)) h2load -t1 -c"$H2_CLIENTS" -m"$H2_STREAMS" -D "$DURATION" \
+    --warm-up-time="$warm" --connect-to="127.0.0.1:$port" --log-file="$out.log" \
+    -H 'accept-encoding: gzip, br' "https://$DOMAIN$path" >"$out" 2>&1 &
+  LOAD_PID=$!
+  wait "$LOAD_PID"
+  LOAD_PID=
+  printf '%s\t%s\t%s\th2load\t%s\t%s\t%s\t%s\n' "$section" "$name" "$role" "$ROUND" "$out" "$out.log" "$note" >>"$MANIFEST"
+  grep -E '^finished in|^requests:|^status codes:|^TLS Protocol|^Application protocol' "$out" | sed 's/^/    /'
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 6. Proxies (each start_* sets PROXY_PORT and PROXY_PID, or START_ERR and returns 1)
+# ---------------------------------------------------------------------------------------------------------
+# start_failed LOGFILE : START_ERR from the readiness result and the last lines of the proxy's output; stops it.
+start_failed() {
+  local tail_text
+  tail_text=$(tail -n 3 "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')
+  START_ERR="$WAIT_INFO${tail_text:+: $tail_text}"
+  stop_started "$PROXY_PID"
+  return 1
+}
+
+start_haproxy() { # template label
+  local tmpl=$1 label=$2 cfg
+  command -v haproxy >/dev/null || { START_ERR="haproxy is not installed"; return 1; }
+  PROXY_PORT=$(free_port)
+  cfg=$TMP/$label.cfg
+  fill "$PROD/$tmpl" "$cfg" PORT="$PROXY_PORT" PEM="$PEM" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  ((ROUND == 1)) && remember_config "HAProxy $HAPROXY_VERSION ($label)" "$cfg"
+  start_bg "$TMP/$label.r$ROUND.log" haproxy -db -f "$cfg"
+  PROXY_PID=$STARTED_PID
+  FRESH=1
+  wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/$label.r$ROUND.log"
+}
+
+start_caddy() {
+  local cfg=$TMP/Caddyfile
+  command -v caddy >/dev/null || { START_ERR="caddy is not installed"; return 1; }
+  PROXY_PORT=$(free_port)
+  fill "$PROD/Caddyfile.tmpl" "$cfg" PORT="$PROXY_PORT" CERT="$CERT" KEY="$KEY" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  ((ROUND == 1)) && remember_config "Caddy $CADDY_VERSION" "$cfg"
+  mkdir -p "$TMP/caddy-data" "$TMP/caddy-config"
+  start_bg "$TMP/caddy.r$ROUND.log" env HOME="$TMP" XDG_DATA_HOME="$TMP/caddy-data" XDG_CONFIG_HOME="$TMP/caddy-config" \
+    caddy run --config "$cfg" --adapter caddyfile
+  PROXY_PID=$STARTED_PID
+  FRESH=1
+  wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/caddy.r$ROUND.log"
+}
+
+start_pe_edge() { # dynamic-template label readiness-path
+  local tmpl=$1 label=$2 ready_path=$3 dir cmd
+  [[ -z $PE_EDGE_SKIP ]] || { START_ERR=$PE_EDGE_SKIP; return 1; }
+  PROXY_PORT=$(free_port)
+  dir=$TMP/pe-edge-$label
+  mkdir -p "$dir"
+  fill "$PROD/$tmpl" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY" BCRYPT="$BCRYPT_HASH"
+  fill "$PROD/traefik.yml.tmpl" "$dir/traefik.yml" PORT="$PROXY_PORT" DYNAMIC="$dir/dynamic.yml"
+  cmd=${PE_EDGE_CMD//\{config\}/$dir/traefik.yml}
+  cmd=${cmd//\{dynamic\}/$dir/dynamic.yml}
+  cmd=${cmd//\{port\}/$PROXY_PORT}
+  PE_EDGE_CMD_SHOWN=${cmd//$TMP/<tmp>}
+  if ((ROUND == 1)); then
+    remember_config "pe-edge ($label) static: traefik.yml" "$dir/traefik.yml"
+    remember_config "pe-edge ($label) dynamic: dynamic.yml" "$dir/dynamic.yml"
+  fi
+  start_bg "$dir/pe-edge.r$ROUND.log" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
+  PROXY_PID=$STARTED_PID
+  FRESH=1
+  wait_https "$PROXY_PORT" "$PROXY_PID" "$ready_path" || start_failed "$dir/pe-edge.r$ROUND.log"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 7. Sections
+# ---------------------------------------------------------------------------------------------------------
+# One proxy of the production path: start, check over HTTP/1.1 and HTTP/2, measure what this round asks.
+prod_proxy() { # which (haproxy|caddy|pe-edge)
+  local which=$1 name role note enc_h1 enc_h2 h1=0 h2=0
+  [[ $SECTIONS == *' h1 '* ]] && h1=1
+  [[ $SECTIONS == *' h2 '* ]] && h2=1
+  case $which in
+    haproxy) name="HAProxy $HAPROXY_VERSION (nbthread 1)"; role=haproxy ;;
+    caddy) name="Caddy $CADDY_VERSION"; role=caddy ;;
+    pe-edge) name="pe-edge"; role=pe-edge ;;
+  esac
+  if ! fits_budget 8; then
+    ((h1)) && skip_row h1 "$name" "$role" wrk "time budget of ${BUDGET}s used up"
+    ((h2)) && skip_row h2 "$name" "$role" h2load "time budget of ${BUDGET}s used up"
+    return
+  fi
+  case $which in
+    haproxy) start_haproxy haproxy.cfg.tmpl haproxy-production ;;
+    caddy) start_caddy ;;
+    pe-edge) start_pe_edge dynamic.yml.tmpl production / ;;
+  esac
+  if (($? != 0)); then
+    ((h1)) && fail_row h1 "$name" "$role" wrk "did not start: $START_ERR"
+    ((h2)) && fail_row h2 "$name" "$role" h2load "did not start: $START_ERR"
+    return
+  fi
+  local pid=$PROXY_PID port=$PROXY_PORT
+  log "$name: $WAIT_INFO on 127.0.0.1:$port"
+  [[ $which == pe-edge ]] && note="command: \`$PE_EDGE_CMD_SHOWN\`"
+  if ((h1)); then
+    if preflight "$port" --http1.1 / gzip/br 1 -H 'Accept-Encoding: gzip, br'; then
+      log "$name: pre-flight HTTP/1.1 ok: $PF_INFO"
+      measure_h1 h1 "$name" "$role" "$port" / "pre-flight: $PF_INFO${note:+; $note}" -H 'Accept-Encoding: gzip, br'
+    else
+      fail_row h1 "$name" "$role" wrk "pre-flight check (HTTP/1.1): $PF_ERR"
+    fi
+    if [[ $which == pe-edge ]]; then
+      local vname="pe-edge, Accept-Encoding: gzip"
+      if preflight "$port" --http1.1 / gzip 1 -H 'Accept-Encoding: gzip'; then
+        measure_h1 h1 "$vname" pe-edge-variant "$port" / "pre-flight: $PF_INFO; the same process, the client offers gzip only (what Caddy and HAProxy answer with)" -H 'Accept-Encoding: gzip'
+      else
+        fail_row h1 "$vname" pe-edge-variant wrk "pre-flight check (HTTP/1.1): $PF_ERR"
+      fi
+    fi
+  fi
+  if ((h2)); then
+    if preflight "$port" --http2 / gzip/br 1 -H 'Accept-Encoding: gzip, br'; then
+      log "$name: pre-flight HTTP/2 ok: $PF_INFO"
+      [[ $PF_INFO == h2* ]] || log "WARNING $name: ALPN did not pick h2 ($PF_INFO)"
+      measure_h2 h2 "$name" "$role" "$port" / "pre-flight: $PF_INFO${note:+; $note}"
+    else
+      fail_row h2 "$name" "$role" h2load "pre-flight check (HTTP/2): $PF_ERR"
+    fi
+  fi
+  kill -0 "$pid" 2>/dev/null || log "WARNING $name had exited by the end of its rows"
+  stop_started "$pid"
+}
+
+# Per-middleware rows: NAME|PATH|ROLE|ENCODINGS|SECURITY|ACCEPT-ENCODING|AUTHORIZATION
+MW_ROWS=(
+  "none|/bench/none/|mw-baseline|none|0|gzip|"
+  "headers|/bench/headers/|mw|none|1|gzip|"
+  "rateLimit|/bench/ratelimit/|mw|none|0|gzip|"
+  "retry|/bench/retry/|mw|none|0|gzip|"
+  "circuitBreaker|/bench/circuitbreaker/|mw|none|0|gzip|"
+  "ipAllowList|/bench/ipallowlist/|mw|none|0|gzip|"
+  "basicAuth (bcrypt, cache warm)|/bench/basicauth/|mw|none|0|gzip|$AUTH_BCRYPT"
+  "stripPrefix|/bench/stripprefix/|mw|none|0|gzip|"
+  "compress (gzip)|/bench/compress/|mw-compress|gzip|0|gzip|"
+  "compress (Accept-Encoding: gzip, br)|/bench/compress/|mw-info|br|0|gzip, br|"
+  "basicAuth (\$apr1\$, no cache)|/bench/basicauthapr1/|mw-info|none|0|gzip|$AUTH_APR1"
+)
+
+mw_pe_edge() {
+  local n=${#MW_ROWS[@]} k i row name path role encodings security ae auth args
+  if ! fits_budget 8; then
+    for row in "${MW_ROWS[@]}"; do skip_row mw "pe-edge: ${row%%|*}" mw wrk "time budget of ${BUDGET}s used up"; done
+    return
+  fi
+  if ! start_pe_edge dynamic-middlewares.yml.tmpl middlewares /bench/none/; then
+    for row in "${MW_ROWS[@]}"; do fail_row mw "pe-edge: ${row%%|*}" mw wrk "pe-edge did not start: $START_ERR"; done
+    return
+  fi
+  local pid=$PROXY_PID port=$PROXY_PORT
+  # Rounds rotate the order, so that no row always runs first (JIT warm-up) or last.
+  for ((k = 0; k < n; k++)); do
+    i=$(((k + ROUND - 1) % n))
+    IFS='|' read -r name path role encodings security ae auth <<<"${MW_ROWS[$i]}"
+    args=(-H "Accept-Encoding: $ae")
+    [[ -n $auth ]] && args+=(-H "Authorization: $auth")
+    if preflight "$port" --http1.1 "$path" "$encodings" "$security" "${args[@]}"; then
+      measure_h1 mw "pe-edge: $name" "$role" "$port" "$path" "pre-flight: $PF_INFO" "${args[@]}"
+    else
+      fail_row mw "pe-edge: $name" "$role" wrk "pre-flight check: $PF_ERR"
+    fi
+  done
+  kill -0 "$pid" 2>/dev/null || log "WARNING pe-edge (middlewares) had exited by the end of its rows"
+  stop_started "$pid"
+}
+
+mw_haproxy() {
+  local plain="HAProxy $HAPROXY_VERSION: no compression" gz="HAProxy $HAPROXY_VERSION: compression (gzip)"
+  if ! fits_budget 8; then
+    skip_row mw "$plain" mw-haproxy-plain wrk "time budget of ${BUDGET}s used up"
+    skip_row mw "$gz" mw-haproxy-gzip wrk "time budget of ${BUDGET}s used up"
+    return
+  fi
+  if ! start_haproxy haproxy-compress.cfg.tmpl haproxy-compression-pair; then
+    fail_row mw "$plain" mw-haproxy-plain wrk "did not start: $START_ERR"
+    fail_row mw "$gz" mw-haproxy-gzip wrk "did not start: $START_ERR"
+    return
+  fi
+  local pid=$PROXY_PID port=$PROXY_PORT pair=(plain gz) which
+  ((ROUND % 2 == 0)) && pair=(gz plain)
+  for which in "${pair[@]}"; do
+    if [[ $which == plain ]]; then
+      if preflight "$port" --http1.1 /bench/none/ none 0 -H 'Accept-Encoding: gzip'; then
+        measure_h1 mw "$plain" mw-haproxy-plain "$port" /bench/none/ "pre-flight: $PF_INFO" -H 'Accept-Encoding: gzip'
+      else fail_row mw "$plain" mw-haproxy-plain wrk "pre-flight check: $PF_ERR"; fi
+    else
+      if preflight "$port" --http1.1 /bench/compress/ gzip 0 -H 'Accept-Encoding: gzip'; then
+        measure_h1 mw "$gz" mw-haproxy-gzip "$port" /bench/compress/ "pre-flight: $PF_INFO; $HAPROXY_COMP" -H 'Accept-Encoding: gzip'
+      else fail_row mw "$gz" mw-haproxy-gzip wrk "pre-flight check: $PF_ERR"; fi
+    fi
+  done
+  stop_started "$pid"
+}
+
+PROD_ORDER=(haproxy caddy pe-edge)
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  log "round $ROUND of $ROUNDS (${SECONDS}s of ${BUDGET}s used)"
+  if [[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* ]]; then
+    # Rotate the proxies' order each round: each one takes each position once in three rounds.
+    for ((k = 0; k < 3; k++)); do prod_proxy "${PROD_ORDER[$(((k + ROUND - 1) % 3))]}"; done
+  fi
+  if [[ $SECTIONS == *' mw '* ]]; then
+    if ((ROUND % 2 == 1)); then mw_pe_edge; mw_haproxy; else mw_haproxy; mw_pe_edge; fi
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------------------
+# 8. Report
+# ---------------------------------------------------------------------------------------------------------
+stop_started "$BACKEND_PID"
+echo
+node "$HERE/lib/production-report.mjs" "$MANIFEST" "$OUT" "$CONFIGS" "$TMP" \
+  "HTTPS on 127.0.0.1, TLS 1.2-1.3 (TLS 1.3 negotiated), self-signed ECDSA P-256 certificate for $DOMAIN; every client sends SNI and Host $DOMAIN and does not verify the certificate. Body: the same $PAGE_BYTES-byte text/html page from three backends ($BACKEND_DESC)." \
+  "HTTP/1.1 rows: $WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up run, keep-alive, \`Accept-Encoding: gzip, br\` (middleware rows: \`gzip\`, see there); wrk sends SNI from the URL's host, a Lua \`wrk.resolve\` override connects it to 127.0.0.1. HTTP/2 rows: $H2LOAD_VERSION \`-t1 -c$H2_CLIENTS -m$H2_STREAMS -D $DURATION --warm-up-time=$WARMUP\`, \`accept-encoding: gzip, br\`, p50/p99 from its per-request log." \
+  "Each row: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios)."
+echo
+log "written to ${OUT#"$ROOT"/}"
