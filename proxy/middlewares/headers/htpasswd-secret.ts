@@ -26,13 +26,27 @@ export function parseHtpasswdSecret(user: string, hash: string): HtpasswdSecret 
   if (parts.length < 4) return NEVER;
   const magic = Buffer.from(`$${parts[1] as string}$`);
   const salt = Buffer.from(parts[2] as string);
-  return { check: (password) => constantTimeEqual(stored, md5Crypt(password, salt, magic)) };
+  // MD5-crypt is 1,000 rounds of MD5 in JavaScript (milliseconds per request): remembered like bcrypt.
+  return rememberLastGood((password) => constantTimeEqual(stored, md5Crypt(password, salt, magic)));
 }
 
 /**
- * bcrypt runs on the event loop (~70 ms at cost 10), so the last password that matched is remembered as
- * its SHA-256 (as Caddy does): a returning user costs one hash, only new or wrong passwords pay bcrypt.
+ * The slow hashes run on the event loop (bcrypt ~70 ms at cost 10), so the last password that matched is remembered
+ * as its SHA-256 (as Caddy does): a returning user costs one hash, only new or wrong passwords pay the slow one.
  */
+function rememberLastGood(slowCheck: (password: Buffer) => boolean): HtpasswdSecret {
+  let lastGood: Buffer | null = null;
+  return {
+    check: (password) => {
+      const digest = createHash('sha256').update(password).digest();
+      if (lastGood !== null && constantTimeEqual(lastGood, digest)) return true;
+      if (!slowCheck(password)) return false;
+      lastGood = digest;
+      return true;
+    },
+  };
+}
+
 function bcryptSecret(user: string, hash: string): HtpasswdSecret {
   const parsed = parseBcrypt(hash);
   if (parsed === null) return NEVER; // Go's bcrypt rejects a malformed hash: it never matches
@@ -40,16 +54,7 @@ function bcryptSecret(user: string, hash: string): HtpasswdSecret {
     throw new Error(`basicAuth user "${user}": bcrypt cost ${parsed.cost} is above ${MAX_BCRYPT_COST} (over a second of blocked proxy per login attempt); re-hash with htpasswd -nbB -C 12`);
   }
   const stored = Buffer.from(parsed.hash);
-  let lastGood: Buffer | null = null;
-  return {
-    check: (password) => {
-      const digest = createHash('sha256').update(password).digest();
-      if (lastGood !== null && constantTimeEqual(lastGood, digest)) return true;
-      if (!constantTimeEqual(stored, Buffer.from(bcryptHash(password, parsed.cost, parsed.salt)))) return false;
-      lastGood = digest;
-      return true;
-    },
-  };
+  return rememberLastGood((password) => constantTimeEqual(stored, Buffer.from(bcryptHash(password, parsed.cost, parsed.salt))));
 }
 
 const NEVER: HtpasswdSecret = { check: () => false };
