@@ -49,6 +49,12 @@ async function run(argvWithWorkers: string[]): Promise<number> {
     // Validate once in the primary so a configuration error is reported once, not per worker.
     const checked = await loadStaticConfig(argv);
     if (checked.errors.length > 0) return reportErrors(checked.errors);
+    const acme = Object.entries(checked.config.certificatesResolvers ?? {}).filter(([, r]) => r.acme !== undefined).map(([name]) => name);
+    if (acme.length > 0) {
+      // Each worker is a whole edge: N accounts ordering the same names, N writers of one acme.json, and a
+      // challenge answered by whichever process the CA's connection reaches. Refused until one process owns ACME.
+      return reportErrors([`--workers=${workers}: certificatesResolvers (${acme.join(', ')}) need a single process; run without --workers (or --workers=1)`]);
+    }
     return superviseWorkers(workers);
   }
   const loaded = await loadStaticConfig(argv);

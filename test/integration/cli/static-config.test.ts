@@ -101,4 +101,15 @@ describe('pe-edge static configuration from the command line', () => {
     const none = await httpGet(`http://127.0.0.1:${port}/nothing`);
     assert.equal(none.status, 404, 'no router: 404 as Traefik');
   });
+
+  it('--workers=2 with an ACME resolver refuses to start, naming the resolver (one process must own acme.json and the challenges)', async () => {
+    const dir = tempDir();
+    dir.write('traefik.yml', staticYaml({
+      entryPoints: { web: await freePort() },
+      extra: 'certificatesResolvers:\n  le:\n    acme:\n      storage: acme.json\n      caServer: https://127.0.0.1:1/directory\n      httpChallenge:\n        entryPoint: web',
+    }));
+    const { code, stderr } = await runCli(['--configFile=traefik.yml', '--workers=2'], { cwd: dir.path });
+    assert.equal(code, 1);
+    assert.match(stderr.join('\n'), /--workers=2: certificatesResolvers \(le\) need a single process/);
+  });
 });
