@@ -21,6 +21,9 @@ const CLIENT_HELLO = 0x01;
 const EXT_SERVER_NAME = 0;
 const EXT_ALPN = 16;
 const MAX_RECORD = 16384 + 256;
+// The sniff parses again on every read: a hello split into more records than a real client ever sends is
+// handed on unread, so a hello in 1-byte records cannot make that repeated walk quadratic (a review finding).
+export const MAX_CLIENT_HELLO_RECORDS = 16;
 
 /**
  * `data` is what a connection sent so far. 'incomplete': a valid beginning of a ClientHello whose last bytes
@@ -56,6 +59,7 @@ function handshakeMessage(data: Buffer, limit: number): Buffer | 'incomplete' | 
     const start = offset + RECORD_HEADER;
     const end = Math.min(start + length, data.length);
     const fragment = data.subarray(start, end);
+    if (fragments.length === MAX_CLIENT_HELLO_RECORDS) return null;
     fragments.push(fragment);
     collected += fragment.length;
     for (let i = 0; header.length < HANDSHAKE_HEADER && i < fragment.length; i++) header.push(fragment[i] ?? 0);

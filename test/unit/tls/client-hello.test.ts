@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
-import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from '../../../proxy/tls/client-hello.js';
+import { MAX_CLIENT_HELLO_BYTES, MAX_CLIENT_HELLO_RECORDS, parseClientHello } from '../../../proxy/tls/client-hello.js';
 
 // Real ClientHellos, as node's tls.connect sends them, captured by a raw TCP server that never answers.
 
@@ -71,15 +71,27 @@ test('cut at every offset: incomplete until the last byte, then the same answer;
   assert.deepEqual(parseClientHello(Buffer.concat([hello, Buffer.from('trailing')])), whole);
 });
 
-test('a handshake message spread over several records is reassembled, whatever the record size', async () => {
+test('a handshake message spread over several records is reassembled, up to MAX_CLIENT_HELLO_RECORDS records', async () => {
   const hello = await capture({ servername: 'a.test', ALPNProtocols: ['h2', 'acme-tls/1'] });
-  for (const size of [1, 2, 3, 4, 5, 7, 64, 100, 1000]) {
+  const message = hello.readUInt16BE(3);
+  const fewest = Math.ceil(message / MAX_CLIENT_HELLO_RECORDS);
+  for (const size of [fewest, fewest + 1, 64, 100, 1000]) {
     const records = refragment(hello, size);
     assert.deepEqual(parseClientHello(records), { serverName: 'a.test', alpn: ['h2', 'acme-tls/1'] }, `records of ${size}`);
     for (let cut = 0; cut < records.length; cut += 1 + Math.floor(records.length / 300)) {
       assert.equal(parseClientHello(records.subarray(0, cut)), 'incomplete', `records of ${size}, cut at ${cut}`);
     }
   }
+});
+
+test('a ClientHello in more records than a client sends (1-byte records) is handed on unread, early: the sniff re-parses on every read', async () => {
+  const hello = await capture({ servername: 'a.test', ALPNProtocols: ['acme-tls/1'] });
+  const oneByte = refragment(hello, 1);
+  assert.equal(parseClientHello(oneByte), null);
+  // Decided once the header of the record after the last one allowed is in: at most MAX_CLIENT_HELLO_RECORDS are walked.
+  const decidedAt = MAX_CLIENT_HELLO_RECORDS * 6 + 5;
+  assert.equal(parseClientHello(oneByte.subarray(0, decidedAt - 1)), 'incomplete');
+  assert.equal(parseClientHello(oneByte.subarray(0, decidedAt)), null);
 });
 
 test('not a ClientHello: an HTTP request, another record type, an SSLv2 hello, a ServerHello, an empty record', () => {
