@@ -2,7 +2,7 @@
 // writer per file, and a corrupt file kept aside instead of overwritten. The format is acme-json.ts.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, realpath, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AcmeShapeError, decodeResolverData, encodeResolverData, formatAcmeFile, parseAcmeFile, type ResolverData } from './acme-json.js';
 
@@ -152,7 +152,10 @@ async function moveAside(file: string, aside: string): Promise<void> {
  * the same directory, written and fsynced, renamed over the file, then the directory fsynced so the
  * rename itself survives a crash.
  */
-async function writeAtomically(file: string, text: string): Promise<void> {
+async function writeAtomically(path: string, text: string): Promise<void> {
+  // Through a symlink (a volume's or Kubernetes' `..data` link) the file it names is replaced, not the link,
+  // as Traefik's os.WriteFile writes through it.
+  const file = await realpath(path).catch(() => path);
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {

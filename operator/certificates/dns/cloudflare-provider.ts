@@ -4,6 +4,7 @@
 // CLOUDFLARE_ZONE_API_TOKEN|CF_ZONE_API_TOKEN used for zone lookups only.
 // lego finds the zone with a DNS SOA lookup; here the API is asked instead (GET /zones?name=, from the
 // record's name up one label at a time), which needs no DNS access and finds the same zone.
+import { boundedText } from './bounded-body.js';
 import type { DnsChallengeRecord } from './challenge-record.js';
 import type { DnsProvider } from './dns-provider.js';
 import { errorText } from './httpreq-provider.js';
@@ -19,6 +20,9 @@ interface Envelope {
   errors?: { code?: number; message?: string }[];
   result?: unknown;
 }
+
+// Zone lists and record answers are small; a larger answer is refused, not read into memory.
+const ANSWER_MAX_BYTES = 1024 * 1024;
 
 export function createCloudflareProvider(env: NodeJS.ProcessEnv): DnsProvider {
   const { edit, read } = credentials(env);
@@ -38,12 +42,15 @@ export function createCloudflareProvider(env: NodeJS.ProcessEnv): DnsProvider {
         method,
         headers: { ...auth, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        // The API key headers go to Cloudflare's API only, never along a redirect.
+        redirect: 'error',
         signal: AbortSignal.timeout(httpTimeoutMs),
       });
     } catch (err) {
       throw new Error(`${method} ${path}: ${errorText(err)}`);
     }
-    const text = await res.text();
+    const { text, cut } = await boundedText(res, ANSWER_MAX_BYTES);
+    if (cut) throw new Error(`${method} ${path}: HTTP ${res.status}, an answer over ${ANSWER_MAX_BYTES} bytes`);
     let envelope: Envelope;
     try {
       envelope = JSON.parse(text) as Envelope;

@@ -2,9 +2,13 @@
 //   default:          {"fqdn": "_acme-challenge.<domain>.", "value": "<txt>"}
 //   HTTPREQ_MODE=RAW: {"domain": "<domain>", "token": "<token>", "keyAuth": "<key authorization>"}
 // with basic auth when both HTTPREQ_USERNAME and HTTPREQ_PASSWORD are set. Any non-2xx answer fails.
+import { boundedText } from './bounded-body.js';
 import type { DnsChallengeRecord } from './challenge-record.js';
 import type { DnsProvider } from './dns-provider.js';
 import { DEFAULT_POLLING_INTERVAL_S, DEFAULT_PROPAGATION_TIMEOUT_S, envSecondsMs, envValue, requireEnv } from './lego-env.js';
+
+// An error answer's body goes into the log line: the first 4 KiB say what went wrong.
+const ERROR_BODY_MAX_BYTES = 4096;
 
 export function createHttpreqProvider(env: NodeJS.ProcessEnv): DnsProvider {
   const [endpointText = ''] = requireEnv(env, 'httpreq', ['HTTPREQ_ENDPOINT']);
@@ -30,13 +34,14 @@ export function createHttpreqProvider(env: NodeJS.ProcessEnv): DnsProvider {
     const url = joinPath(endpoint, action);
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers, body: `${JSON.stringify(body)}\n`, signal: AbortSignal.timeout(httpTimeoutMs) });
+      // No redirects: a RAW body carries the key authorization, and it goes to the configured endpoint only.
+      res = await fetch(url, { method: 'POST', headers, body: `${JSON.stringify(body)}\n`, redirect: 'error', signal: AbortSignal.timeout(httpTimeoutMs) });
     } catch (err) {
       throw new Error(`httpreq: unable to communicate with the API server: error: ${errorText(err)}`);
     }
-    const text = await res.text().catch(() => '');
+    const { text, cut } = await boundedText(res, ERROR_BODY_MAX_BYTES).catch(() => ({ text: '', cut: false }));
     if (res.status < 200 || res.status > 299) {
-      throw new Error(`httpreq: unexpected status code: [status code: ${res.status}] body: ${text.trim()}`);
+      throw new Error(`httpreq: unexpected status code: [status code: ${res.status}] body: ${text.trim()}${cut ? ' [...]' : ''}`);
     }
   };
   return {

@@ -135,6 +135,32 @@ describe('httpreq provider', () => {
     const unreachable = createDnsProvider('httpreq', { HTTPREQ_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
     await assert.rejects(unreachable.cleanUp(RECORD), /^Error: httpreq: unable to communicate with the API server: error: fetch failed: .*ECONNREFUSED/);
   });
+
+  it('keeps only the first 4 KiB of an error body (it goes into one log line), and follows no redirect', async () => {
+    answer = { status: 500, body: 'x'.repeat(5 * 1024 * 1024) };
+    const provider = createDnsProvider('httpreq', { HTTPREQ_ENDPOINT: server.url });
+    const err = await provider.present(RECORD).then(() => null, (e: unknown) => e as Error);
+    assert.ok(err !== null);
+    assert.ok(err.message.length < 4200, `error of ${err.message.length} characters`);
+    assert.match(err.message, /^httpreq: unexpected status code: \[status code: 500\] body: x+ \[\.\.\.\]$/);
+
+    const elsewhere = await startBackend('elsewhere');
+    try {
+      const redirecting = await startBackend('redirect', (_req, res) => {
+        res.writeHead(307, { location: `${elsewhere.url}/present` });
+        res.end();
+      });
+      try {
+        const raw = createDnsProvider('httpreq', { HTTPREQ_ENDPOINT: redirecting.url, HTTPREQ_MODE: 'RAW' });
+        await assert.rejects(raw.present(RECORD), /unable to communicate with the API server/);
+        assert.equal(elsewhere.seen.length, 0, 'the key authorization went to the redirect target');
+      } finally {
+        await redirecting.close();
+      }
+    } finally {
+      await elsewhere.close();
+    }
+  });
 });
 
 describe('cloudflare provider (against a strict stand-in of the v4 API)', () => {
