@@ -14,6 +14,7 @@ import { CertificateResolvers } from '../certificates/certificate-resolvers.js';
 import { certificatesFragment } from '../certificates/certificates-fragment.js';
 import { effectiveEntryPoints } from '../aggregation/build-input.js';
 import { parseDuration } from '../../labels-spec/duration.js';
+import { perProcessStateWarnings, WORKERS_ENV } from './workers.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -46,6 +47,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges);
   };
   let listening = false;
+  const workerCount = Number(process.env[WORKERS_ENV] ?? '1') || 1;
   let resolvers: CertificateResolvers | null = null;
   const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null);
   // An error raised for one request ends that request: one log line naming the router, and a metric.
@@ -85,6 +87,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     for (const e of runtime.errors) {
       now.add(e);
       if (!reported.has(e)) log.error(e);
+    }
+    for (const w of perProcessStateWarnings(workerCount, runtime.config.middlewares, (name) => (runtime.status.get('middleware', name)?.usedBy.length ?? 0) > 0)) {
+      now.add(w);
+      if (!reported.has(w)) log.warn(w);
     }
     reported.clear();
     for (const l of now) reported.add(l);

@@ -22,6 +22,33 @@ export function takeWorkersFlag(argv: readonly string[]): { workers: number; res
 }
 
 
+/** Set by the primary in each worker's environment: the number of workers. */
+export const WORKERS_ENV = 'PE_EDGE_WORKERS';
+
+/** Middleware types whose state lives in one process: under N workers each keeps its own. */
+const PER_PROCESS_STATE: Readonly<Record<string, string>> = {
+  rateLimit: 'each worker admits `average` on its own, up to N times the limit in all',
+  inFlightReq: 'each worker counts its own requests, up to N times `amount` in all',
+  circuitBreaker: 'each worker measures and trips on its own traffic',
+};
+
+/**
+ * In a worker: one warning per middleware a router uses whose state is per process (`--workers` does not share it yet).
+ * `middlewares` is the runtime's merged configuration (name → { type: options }).
+ */
+export function perProcessStateWarnings(workers: number, middlewares: Readonly<Record<string, Record<string, unknown>>>, used: (name: string) => boolean): string[] {
+  if (workers <= 1) return [];
+  const out: string[] = [];
+  for (const [name, config] of Object.entries(middlewares)) {
+    if (!used(name)) continue;
+    for (const type of Object.keys(config)) {
+      const what = PER_PROCESS_STATE[type];
+      if (what !== undefined) out.push(`middleware "${name}": ${type} with --workers=${workers} is per process: ${what}`);
+    }
+  }
+  return out;
+}
+
 /**
  * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP on, and resolves with exit code 0
  * once every worker has drained and exited (non-zero if one failed to start).
@@ -31,7 +58,8 @@ export function superviseWorkers(count: number): Promise<number> {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   let failed = false;
-  for (let i = 0; i < count; i++) cluster.fork();
+  // Each worker learns how many share the ports, to say what that means for per-process state.
+  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count) });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(signal, () => {
       if (signal !== 'SIGHUP') stopping = true;

@@ -112,4 +112,24 @@ describe('pe-edge static configuration from the command line', () => {
     assert.equal(code, 1);
     assert.match(stderr.join('\n'), /--workers=2: certificatesResolvers \(le\) need a single process/);
   });
+
+  it('--workers=2 says, once per worker, that a rateLimit a router uses is per process (up to 2x the limit in all)', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    dir.write('dynamic.yml', [
+      'http:',
+      '  middlewares:',
+      '    limit: { rateLimit: { average: 100 } }',
+      '    unused: { rateLimit: { average: 5 } }',
+      '  services:',
+      '    app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:1" }] } }',
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [limit] }',
+    ].join('\n'));
+    dir.write('traefik.yml', staticYaml({ entryPoints: { web: port }, dynamicFile: dir.file('dynamic.yml') }));
+    const proc = start(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], dir.path);
+    const warning = 'middleware "limit@file": rateLimit with --workers=2 is per process: each worker admits `average` on its own, up to N times the limit in all';
+    await proc.waitFor(() => proc.messages('warn').filter((m) => m === warning).length === 2, 10_000, 'the warning from both workers');
+    assert.deepEqual(proc.messages('warn').filter((m) => m.includes('unused@file')), [], 'a middleware no router uses is not reported');
+  });
 });
