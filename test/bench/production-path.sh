@@ -69,7 +69,6 @@ BCRYPT_HASH='$2y$10$PeEdgeBenchSaltSalt12u6aoTZ28fgIces4hFDTXNfJ1O0E1snwy'
 AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
 AUTH_APR1="Basic $(printf 'test:test' | base64)"
 
-log() { printf '[bench] %s\n' "$*"; }
 
 TMP=$(mktemp -d /tmp/pe-bench-prod.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
@@ -77,57 +76,8 @@ CONFIGS=$TMP/configs.tsv
 : >"$MANIFEST"
 : >"$CONFIGS"
 PIDS=()
-LOAD_PID=
-POLICY_RC_CREATED=
-
-# Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
-stop_pid() {
-  local pid=$1 i
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 30; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 0
-}
-
-cleanup() {
-  local pid
-  [[ -n $LOAD_PID ]] && kill -TERM "$LOAD_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  PIDS=()
-  [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
-  if [[ -n ${BENCH_KEEP_TMP:-} ]]; then log "temp folder kept: $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_bg LOGFILE CMD... : run CMD in its own process group; sets STARTED_PID.
-start_bg() {
-  local logfile=$1
-  shift
-  setsid "$@" >"$logfile" 2>&1 </dev/null &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-}
-
-stop_started() {
-  local pid=$1 keep=() p
-  stop_pid "$pid"
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-fill() { # template out key=value...
-  local tmpl=$1 out=$2 expr=() kv
-  shift 2
-  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-  sed "${expr[@]}" "$tmpl" >"$out"
-}
-
-free_port() { node "$HERE/lib/net.mjs" free-ports 1; }
+# shellcheck source=lib/processes.sh
+source "$HERE/lib/processes.sh"
 
 # remember_config LABEL FILE : printed (temp paths shortened) at the end, and in the markdown.
 remember_config() { printf '%s\t%s\n' "$1" "$2" >>"$CONFIGS"; }

@@ -51,64 +51,13 @@ READY_TIMEOUT_MS=30000
 OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
 DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
 
-log() { printf '[bench] %s\n' "$*"; }
 
 TMP=$(mktemp -d /tmp/pe-bench.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
 : >"$MANIFEST"
 PIDS=()
-WRK_PID=
-POLICY_RC_CREATED=
-
-# Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
-stop_pid() {
-  local pid=$1 i
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 30; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 0
-}
-
-cleanup() {
-  local pid
-  [[ -n $WRK_PID ]] && kill -TERM "$WRK_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  PIDS=()
-  [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
-  if [[ -n ${BENCH_KEEP_TMP:-} ]]; then log "temp folder kept: $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_bg LOGFILE CMD... : run CMD in its own process group; sets STARTED_PID.
-start_bg() {
-  local logfile=$1
-  shift
-  setsid "$@" >"$logfile" 2>&1 </dev/null &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-}
-
-# stop_started PID : stop one process and forget it.
-stop_started() {
-  local pid=$1 keep=() p
-  stop_pid "$pid"
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-fill() { # template out key=value...
-  local tmpl=$1 out=$2 expr=() kv
-  shift 2
-  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-  sed "${expr[@]}" "$tmpl" >"$out"
-}
-
-free_port() { node "$HERE/lib/net.mjs" free-ports 1; }
+# shellcheck source=lib/processes.sh
+source "$HERE/lib/processes.sh"
 
 # ---------------------------------------------------------------------------------------------------------
 # 1. Tools
@@ -225,9 +174,9 @@ fits_budget() {
 # run_wrk SECONDS URL OUTFILE : in the background, so that a signal reaches the trap at once.
 run_wrk() {
   timeout $(($1 + 10)) wrk -t1 -c"$CONNS" -d"${1}s" --latency "$2" >"$3" 2>&1 &
-  WRK_PID=$!
-  wait "$WRK_PID"
-  WRK_PID=
+  LOAD_PID=$!
+  wait "$LOAD_PID"
+  LOAD_PID=
 }
 
 # measure NAME ROLE PORT PID NOTE : warm-up, measured run, one manifest line.
