@@ -22,11 +22,18 @@ export interface AcmeResolverDeps {
   /** First retry delay after a failed order, doubled per failure up to retryMaxMs. */
   retryBaseMs: number;
   retryMaxMs: number;
+  /**
+   * A failed new order's wait is over: plan again against the configuration of now, so names no router asks for
+   * any more, or that something else covers by now, are not ordered again (Traefik retries on changes only).
+   */
+  onRetryDue: () => void;
 }
 
 interface Backoff {
   failures: number;
+  /** Pending until the retry is due; null once it is (the set may then be ordered again). */
   timer: NodeJS.Timeout | null;
+  names: readonly string[];
 }
 
 /**
@@ -35,7 +42,10 @@ interface Backoff {
  */
 export class AcmeResolver {
   private data: ResolverData = { account: null, certificates: [] };
-  private client: acme.Client | null = null;
+  /** The account's client; one registration however many orders start at once (a promise, cleared on failure). */
+  private client: Promise<acme.Client> | null = null;
+  /** Problems already logged by obtain(): the next configuration applied asks again, the log says it once. */
+  private readonly reported = new Set<string>();
   private readonly solvers: ReadonlyMap<ChallengeType, ChallengeSolver>;
   private readonly inFlight = new Map<string, { names: string[]; done: Promise<void> }>();
   private readonly backoff = new Map<string, Backoff>();
@@ -70,10 +80,11 @@ export class AcmeResolver {
     return this.data.certificates;
   }
 
-  /** A name this resolver holds a certificate for, or is ordering one for. */
+  /** A name this resolver holds a certificate for, is ordering one for, or waits to retry ordering. */
   covers(name: string): boolean {
     for (const certificate of this.data.certificates) if (isDomainCovered(name, domainNames(certificate.domain))) return true;
     for (const order of this.inFlight.values()) if (isDomainCovered(name, order.names)) return true;
+    for (const entry of this.backoff.values()) if (entry.timer !== null && isDomainCovered(name, entry.names)) return true;
     return false;
   }
 
@@ -83,10 +94,12 @@ export class AcmeResolver {
     if (this.stopped || this.inFlight.has(key) || this.backoff.get(key)?.timer != null) return;
     const unusable = wildcardWithoutDnsChallenge(this.name, names, this.solvers.has('dns-01'));
     if (unusable !== undefined) {
-      this.deps.log.error({ resolver: this.name, domains: names }, unableToObtain(names, unusable));
+      const line = unableToObtain(names, unusable);
+      if (!this.reported.has(line)) this.deps.log.error({ resolver: this.name, domains: names }, line);
+      this.reported.add(line);
       return;
     }
-    this.run(key, names, () => this.order(names, stored, null));
+    this.run(key, names, () => this.order(names, stored, null), 'replan');
   }
 
   /** Renews every stored certificate inside its renew period (or unreadable), even one no router uses any more. */
@@ -108,7 +121,7 @@ export class AcmeResolver {
       // chain per check and ask the CA at every check, whatever the backoff says.
       if (this.inFlight.has(key) || this.backoff.get(key)?.timer != null) continue;
       this.deps.log.info({ resolver: this.name, domains: names }, 'Renewing certificate from LE');
-      runs.push(this.run(key, names, () => this.order(names, certificate.domain, certificate)));
+      runs.push(this.run(key, names, () => this.order(names, certificate.domain, certificate), 'again'));
     }
     await Promise.all(runs);
   }
@@ -119,14 +132,17 @@ export class AcmeResolver {
     this.backoff.clear();
   }
 
-  /** Runs one order; a failure is logged and retried with backoff, and never rejects. */
-  private run(key: string, names: readonly string[], attempt: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one order; a failure is logged and retried with backoff, and never rejects. `retry`: a renewal runs
+   * `again` (its certificate is stored); a new order is planned again when due (`replan`), from the routers of then.
+   */
+  private run(key: string, names: readonly string[], attempt: () => Promise<void>, retry: 'again' | 'replan'): Promise<void> {
     const done = attempt().then(
       () => {
         this.backoff.delete(key);
       },
       (err: unknown) => {
-        const entry = this.backoff.get(key) ?? { failures: 0, timer: null };
+        const entry = this.backoff.get(key) ?? { failures: 0, timer: null, names };
         entry.failures++;
         const delay = Math.min(this.deps.retryBaseMs * 2 ** (entry.failures - 1), this.deps.retryMaxMs);
         const message = describeAcmeError(err, this.config.caServer);
@@ -136,7 +152,8 @@ export class AcmeResolver {
           if (entry.timer !== null) clearTimeout(entry.timer);
           entry.timer = setTimeout(() => {
             entry.timer = null;
-            this.run(key, names, attempt).catch(() => undefined);
+            if (retry === 'replan') this.deps.onRetryDue();
+            else this.run(key, names, attempt, retry).catch(() => undefined);
           }, delay);
           entry.timer.unref();
         }
@@ -160,19 +177,36 @@ export class AcmeResolver {
       solvers: this.solvers,
       preferredChain: this.config.preferredChain,
     });
-    if (this.stopped) return;
     const entry: StoredCertificate = { domain: stored, certificatePem, keyPem, store: 'default' };
     const key = domainSetKey(stored);
     const others = this.data.certificates.filter((c) => domainSetKey(c.domain) !== key);
     this.data = { ...this.data, certificates: [...others, entry] };
-    await this.deps.storage.save(this.name, this.data);
     this.deps.log.info({ resolver: this.name, domains: names, notAfter: certificateNotAfter(certificatePem).toISOString() }, renewing === null ? 'ACME certificate obtained' : 'ACME certificate renewed');
-    this.deps.onCertificates();
+    // The certificate is issued: nothing from here on may lead to ordering it again (5 per week for one set of
+    // names). A failed save is logged and the certificate still served; the next save (any order) writes it.
+    try {
+      await this.deps.storage.save(this.name, this.data);
+    } catch (err) {
+      this.deps.log.error({ resolver: this.name, domains: names }, `ACME certificate issued but not saved to ${this.config.storage}: ${(err as Error).message}`);
+    }
+    if (this.stopped) return;
+    try {
+      this.deps.onCertificates();
+    } catch (err) {
+      this.deps.log.error({ resolver: this.name, domains: names }, `ACME certificate issued but not served: ${(err as Error).message}`);
+    }
   }
 
   /** The ACME client with this resolver's account, registering one on first use (Traefik: terms accepted, EAB if set). */
-  private async accountClient(): Promise<acme.Client> {
-    if (this.client !== null) return this.client;
+  private accountClient(): Promise<acme.Client> {
+    this.client ??= this.registerOrResume().catch((err: unknown) => {
+      this.client = null;
+      throw err;
+    });
+    return this.client;
+  }
+
+  private async registerOrResume(): Promise<acme.Client> {
     const account = this.data.account;
     const keyType = parseTraefikKeyType(this.config.keyType) ?? '4096';
     if (account === null || account.registration === null) {
@@ -184,13 +218,14 @@ export class AcmeResolver {
       });
       const registered: StoredAccount = { email: this.config.email, registration: { body, uri: client.getAccountUrl() }, privateKeyPem, keyType };
       this.data = { ...this.data, account: registered };
-      await this.deps.storage.save(this.name, this.data);
       this.deps.log.info({ resolver: this.name, account: registered.registration?.uri }, 'ACME account registered');
-      this.client = client;
+      // Registered is registered: a failed save is logged, and the account kept in memory for this run.
+      await this.deps.storage.save(this.name, this.data).catch((err: unknown) => {
+        this.deps.log.error({ resolver: this.name }, `ACME account registered but not saved to ${this.config.storage}: ${(err as Error).message}`);
+      });
       return client;
     }
-    this.client = this.newClient(account.privateKeyPem, account.registration.uri);
-    return this.client;
+    return this.newClient(account.privateKeyPem, account.registration.uri);
   }
 
   private newClient(accountKey: string, accountUrl: string | undefined): acme.Client {

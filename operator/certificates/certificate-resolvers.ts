@@ -25,6 +25,8 @@ export class CertificateResolvers {
   private readonly resolvers = new Map<string, AcmeResolver>();
   private readonly jobs: RenewalJob[] = [];
   private reported = new Set<string>();
+  /** What the last plan saw: a retry that falls due plans again against it. */
+  private last: { runtime: Runtime; entryPoints: BuildInput['entryPoints'] } | null = null;
 
   private constructor(private readonly deps: CertificateResolversDeps) {}
 
@@ -51,6 +53,7 @@ export class CertificateResolvers {
           env: deps.env ?? process.env,
           retryBaseMs: deps.retryBaseMs ?? 60_000,
           retryMaxMs: deps.retryMaxMs ?? 3_600_000,
+          onRetryDue: () => self.replan(),
         });
         if (acmeConfig.renewSchedule !== undefined) validateRenewSchedule(acmeConfig.renewSchedule);
         await resolver.load();
@@ -89,6 +92,7 @@ export class CertificateResolvers {
    * TLS store, from a file or any resolver, or an order under way). Orders run in the background.
    */
   plan(runtime: Runtime, entryPoints: BuildInput['entryPoints']): void {
+    this.last = { runtime, entryPoints };
     const plan = planCertificateRequests(plannedRouters(runtime), entryPoints, new Set(this.resolvers.keys()));
     const now = new Set<string>();
     for (const problem of plan.problems) {
@@ -106,6 +110,11 @@ export class CertificateResolvers {
       if (main === undefined) continue;
       resolver.obtain(names, { main, sans });
     }
+  }
+
+  /** Plans again against the last applied configuration (a failed order's retry is due). */
+  private replan(): void {
+    if (this.last !== null) this.plan(this.last.runtime, this.last.entryPoints);
   }
 
   stop(): void {

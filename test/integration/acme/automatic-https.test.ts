@@ -46,6 +46,16 @@ describe('automatic HTTPS against pebble', { skip }, () => {
     assert.equal(orders(again.proc), 0, again.proc.output());
   });
 
+  it('routers asking for different names at first start register one account, not one per order', async () => {
+    const { proc } = await edge({
+      resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
+      routers: Object.fromEntries(['one', 'two', 'three'].map((n) => [n, { rule: `Host(\`${n}.acct.test\`)`, entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } }])),
+    });
+    for (const n of ['one', 'two', 'three']) await waitForCertificate(rig, proc, `${n}.acct.test`, (c) => c.trusted);
+    assert.equal(orders(proc), 3);
+    assert.equal(proc.messages().filter((m) => m === 'ACME account registered').length, 1, proc.output());
+  });
+
   it('TLS-ALPN-01 on the TLS entrypoint, without disturbing normal handshakes', async () => {
     const { proc } = await edge({
       resolvers: { alpn: { tlsChallenge: {} } },
