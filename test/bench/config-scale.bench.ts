@@ -5,7 +5,7 @@
  *   node --expose-gc dist/test/bench/config-scale.bench.js [rebuilds]
  */
 import { EdgeProxy, type BuildInput } from '../../proxy/index.js';
-import { DEFAULT_TRANSPORT } from '../../proxy/index.js';
+import { webOnlyInput } from './lib/web-only-input.js';
 
 const REBUILDS = Number(process.argv[2] ?? 5);
 
@@ -17,16 +17,7 @@ function input(routerPairs: number): BuildInput {
     routers[`host${i}@docker`] = { rule: `Host(\`app${i}.example.com\`)`, service: `svc${i}`, entryPoints: ['web'] };
     routers[`path${i}@docker`] = { rule: `Host(\`app${i}.example.com\`) && PathPrefix(\`/api${i}\`)`, service: `svc${i}`, entryPoints: ['web'] };
   }
-  return {
-    entryPoints: { web: { address: '127.0.0.1:0' } },
-    ping: null,
-    metrics: null,
-    api: null,
-    defaultRuleSyntax: 'v3',
-    defaultTransport: DEFAULT_TRANSPORT,
-    http: { routers, services, middlewares: {}, serversTransports: {} },
-    tls: { certificates: [], options: {}, stores: {} },
-  };
+  return webOnlyInput({ routers, services, middlewares: {} });
 }
 
 function gc(): void {

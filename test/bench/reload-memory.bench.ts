@@ -5,7 +5,8 @@
  * A script, not a test: prints a table, asserts nothing.
  *   node --expose-gc dist/test/bench/reload-memory.bench.js [reloads]
  */
-import { EdgeProxy, DEFAULT_TRANSPORT, type BuildInput } from '../../proxy/index.js';
+import { EdgeProxy, type BuildInput } from '../../proxy/index.js';
+import { webOnlyInput } from './lib/web-only-input.js';
 
 const RELOADS = Number(process.argv[2] ?? 1000);
 const ROUTERS = 100;
@@ -27,16 +28,7 @@ function input(generation: number): BuildInput {
     const name = i === 0 ? `moving${generation}@file` : `app${i}@file`;
     routers[name] = { rule: `Host(\`app${i}.example.com\`)`, service: `svc${i}`, entryPoints: ['web'], middlewares: Object.keys(middlewares).map((m) => m.replace('@file', '')) };
   }
-  return {
-    entryPoints: { web: { address: '127.0.0.1:0' } },
-    ping: null,
-    metrics: null,
-    api: null,
-    defaultRuleSyntax: 'v3',
-    defaultTransport: DEFAULT_TRANSPORT,
-    http: { routers, services, middlewares, serversTransports: {} },
-    tls: { certificates: [], options: { default: { minVersion: 'VersionTLS12' } }, stores: {} },
-  };
+  return webOnlyInput({ routers, services, middlewares }, { default: { minVersion: 'VersionTLS12' } });
 }
 
 function gc(): void {
