@@ -41,15 +41,10 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib/common.sh
+source "$HERE/lib/common.sh"
 PROD=$HERE/proxies/production
 
-clamp() { # value min max default
-  local v=$1
-  [[ $v =~ ^[0-9]+$ ]] || v=$4
-  ((v < $2)) && v=$2
-  ((v > $3)) && v=$3
-  echo "$v"
-}
 DURATION=$(clamp "${BENCH_DURATION:-4}" 1 10 4)
 WARMUP=$(clamp "${BENCH_WARMUP:-1}" 1 10 1)
 ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 9 3)
@@ -75,9 +70,6 @@ MANIFEST=$TMP/manifest.tsv
 CONFIGS=$TMP/configs.tsv
 : >"$MANIFEST"
 : >"$CONFIGS"
-PIDS=()
-# shellcheck source=lib/processes.sh
-source "$HERE/lib/processes.sh"
 
 # remember_config LABEL FILE : printed (temp paths shortened) at the end, and in the markdown.
 remember_config() { printf '%s\t%s\n' "$1" "$2" >>"$CONFIGS"; }

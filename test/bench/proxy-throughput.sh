@@ -33,14 +33,9 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib/common.sh
+source "$HERE/lib/common.sh"
 
-clamp() { # value min max default
-  local v=$1
-  [[ $v =~ ^[0-9]+$ ]] || v=$4
-  ((v < $2)) && v=$2
-  ((v > $3)) && v=$3
-  echo "$v"
-}
 DURATION=$(clamp "${BENCH_DURATION:-8}" 1 10 8)
 WARMUP=$(clamp "${BENCH_WARMUP:-2}" 1 10 2)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
@@ -55,9 +50,6 @@ DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
 TMP=$(mktemp -d /tmp/pe-bench.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
 : >"$MANIFEST"
-PIDS=()
-# shellcheck source=lib/processes.sh
-source "$HERE/lib/processes.sh"
 
 # ---------------------------------------------------------------------------------------------------------
 # 1. Tools

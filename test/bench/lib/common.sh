@@ -1,10 +1,20 @@
-# Process handling shared by the bench scripts (sourced): every process they start runs in its own process
-# group and is stopped on exit, and the temp folder goes with it. Expects HERE and TMP set, and PIDS=().
-# LOAD_PID: the load generator running now, if any.
+# What the bench scripts share (sourced right after HERE is set): their settings' bounds, and process handling:
+# every process they start runs in its own process group and is stopped on exit, with the temp folder ($TMP,
+# set by the script). LOAD_PID: the load generator running now, if any.
+PIDS=()
 LOAD_PID=
 POLICY_RC_CREATED=
 
 log() { printf '[bench] %s\n' "$*"; }
+
+# An environment setting as a whole number within [min, max]; anything else gives the default.
+clamp() { # value min max default
+  local v=$1
+  [[ $v =~ ^[0-9]+$ ]] || v=$4
+  ((v < $2)) && v=$2
+  ((v > $3)) && v=$3
+  echo "$v"
+}
 
 # Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
 stop_pid() {
@@ -25,6 +35,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   PIDS=()
   [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
+  [[ -n ${TMP:-} ]] || return 0
   if [[ -n ${BENCH_KEEP_TMP:-} ]]; then log "temp folder kept: $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
