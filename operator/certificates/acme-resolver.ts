@@ -57,15 +57,9 @@ export class AcmeResolver {
   constructor(readonly name: string, readonly config: AcmeConfig, private readonly deps: AcmeResolverDeps) {
     this.solvers = challengeSolvers(name, config, deps.challenges, deps.env);
     this.policy = renewPolicy(config.certificatesDuration);
-    applyCaTrust(config.caServer, {
-      caCertificates: config.caCertificates,
-      caSystemCertPool: config.caSystemCertPool,
-      caServerName: config.caServerName,
-      timeoutMs: config.clientTimeout,
-    });
   }
 
-  /** Reads acme.json; throws (AcmeStorageError) when the file cannot be used, and the resolver is then skipped. */
+  /** Reads acme.json and installs the CA settings; throws when either cannot be used, and the resolver is then skipped. */
   async load(): Promise<void> {
     this.data = await this.deps.storage.load(this.name);
     const account = this.data.account;
@@ -74,6 +68,13 @@ export class AcmeResolver {
       this.deps.log.info({ resolver: this.name }, 'Account URI does not match the current CAServer. The account will be reset.');
       this.data = { ...this.data, account: null };
     }
+    // Only a resolver that is kept installs its CA settings (a skipped one must not change another's).
+    applyCaTrust(this.config.caServer, {
+      caCertificates: this.config.caCertificates,
+      caSystemCertPool: this.config.caSystemCertPool,
+      caServerName: this.config.caServerName,
+      timeoutMs: this.config.clientTimeout,
+    });
   }
 
   certificates(): readonly StoredCertificate[] {
