@@ -1,23 +1,17 @@
-import http from 'node:http';
 import { constants as http2Constants, type Http2Session, type ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
 import type { FaultSink } from '../http/exchange-fault.js';
 import { deniedEscapes, type EncodedCharactersOptions } from '../http/encoded-characters.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
-import { Http1Front } from './http1-front/http1-front.js';
-import { createHttpsServer, http1Fallback, type HttpsServer, type NodeHttp1Timeouts } from './https-server.js';
-import { asError, warnFault } from '../http/exchange-fault.js';
+import { createHttpsServer, type HttpsServer } from './https-server.js';
+import { warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
-import { Http1Pipeline } from './http1-pipeline.js';
-import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest } from './node-exchange.js';
+import { Http1Side } from './http1-side.js';
+import type { Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
-import { DetachedRequestBody } from './detached-request-body.js';
-import { requestBodyFraming } from '../http/request-body-framing.js';
-import { hostRefusal } from '../http/traefik-responses.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js';
 
@@ -54,10 +48,12 @@ const TLS_HANDSHAKE = 0x16;
  */
 export class EntryPoint {
   private readonly server: net.Server;
-  private readonly httpServer: http.Server<typeof Http1ProxyRequest, typeof Http1ProxyResponse>;
+  /** HTTP/1.x on plain connections. */
+  private readonly http1: Http1Side;
+  /** HTTP/1.x on TLS connections (ALPN http/1.1 or none): the same front, behind httpsServer's handshake. */
+  private readonly https1: Http1Side;
+  /** TLS handshakes, and HTTP/2 on ALPN h2. */
   private readonly httpsServer: HttpsServer;
-  /** Serves simple plain-HTTP requests without node:http objects; hands the rest to httpServer. */
-  private readonly front: Http1Front;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
   /** HTTP/2 sessions that had a stream: later streams are not the first (RequestContext.firstOnConnection). */
@@ -78,51 +74,27 @@ export class EntryPoint {
     };
     // A head must be whole within 60 s, or readTimeout when shorter (node:http's rule; both fronts apply it).
     const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;
-    this.httpServer = http.createServer({
-      IncomingMessage: Http1ProxyRequest,
-      ServerResponse: Http1ProxyResponse,
-      maxHeaderSize: options.maxHeaderBytes,
-    });
-    const plainPipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, false, first));
-    this.httpServer.on('request', (req, res) => plainPipeline.accept(req, res));
-    this.httpServer.on('clientError', (err: Error, socket: Duplex) => plainPipeline.clientError(err, socket));
-    this.httpServer.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
-      plainPipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, false, first)));
-    const tlsPipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, true, first));
+    const timeouts = { headersTimeout, readTimeout: options.readTimeout, idleTimeout: options.idleTimeout };
+    this.http1 = new Http1Side(ctx, false, options.maxHeaderBytes, timeouts);
+    this.https1 = new Http1Side(ctx, true, options.maxHeaderBytes, timeouts);
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
       onRequest: (req, res) => {
-        if (req instanceof Http1ProxyRequest && res instanceof Http1ProxyResponse) {
-          tlsPipeline.accept(req, res);
-          return;
-        }
-        if (req instanceof Http2ProxyRequest) {
-          armHttp2ReadDeadline(req, options.readTimeout);
-          handleRequest(ctx, req, res, true, null, this.firstStream(req.stream.session));
-        } else handleRequest(ctx, req, res, true, null, true);
+        armHttp2ReadDeadline(req, options.readTimeout);
+        handleRequest(ctx, req, res, true, null, this.firstStream(req.stream.session));
       },
-      onUpgrade: (req, socket, head) => tlsPipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, true, first)),
+      onHttp1: (socket) => {
+        // node:tls leaves a connection's errors after its handshake to whoever reads it.
+        socket.on('error', () => socket.destroy());
+        this.https1.accept(socket);
+      },
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
     });
-    this.httpsServer.on('clientError', (err: Error, socket: Duplex) => tlsPipeline.clientError(err, socket));
     this.httpsServer.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
       armHttp2IdleTimeout(session, options.idleTimeout);
-    });
-    const timeouts = { headersTimeout, readTimeout: options.readTimeout, idleTimeout: options.idleTimeout };
-    startHttp1Timeouts(this.httpServer, timeouts);
-    startHttp1Timeouts(http1Fallback(this.httpsServer), timeouts);
-    this.front = new Http1Front(ctx, {
-      maxHeaderBytes: options.maxHeaderBytes,
-      idleTimeout: options.idleTimeout,
-      headersTimeout,
-      handOff: (socket, served) => {
-        if (served) plainPipeline.markServed(socket);
-        this.httpServer.emit('connection', socket);
-        process.nextTick(() => socket.resume());
-      },
     });
     // Nagle off, as node:http and Go do: a head and its body written apart must not wait for the peer's delayed ACK.
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -161,7 +133,7 @@ export class EntryPoint {
     socket.pause();
     socket.unshift(seen);
     if (seen[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
-    else this.front.accept(socket);
+    else this.http1.accept(socket);
     process.nextTick(() => socket.resume());
   }
 
@@ -247,13 +219,14 @@ export class EntryPoint {
     graceMs ??= this.options.graceTimeOut;
     this.server.close();
     // Neither listens: close() only stops their connection checks and closes idle keep-alive connections.
-    this.httpServer.close();
+    this.http1.close();
+    this.https1.close();
     this.httpsServer.close();
     for (const session of this.sessions) session.close();
     const deadline = Date.now() + graceMs;
     while (this.sockets.size > 0 && Date.now() < deadline) {
-      this.httpServer.closeIdleConnections();
-      this.front.closeIdle();
+      this.http1.closeIdle();
+      this.https1.closeIdle();
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const socket of this.sockets) socket.destroy();
@@ -294,35 +267,6 @@ function localName(socket: net.Socket): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-interface ConnectionTimeouts {
-  /** ms a request head may take from its first byte. */
-  headersTimeout: number;
-  /** respondingTimeouts.readTimeout: ms a whole request (head and body) may take; 0 = none. */
-  readTimeout: number;
-  /** respondingTimeouts.idleTimeout: ms a keep-alive connection may wait for its next request; 0 = none. */
-  idleTimeout: number;
-}
-
-/** How often node checks its connections' head and request deadlines (its default, 30 s, is too coarse for a 3 s readTimeout). */
-const CONNECTION_CHECK_MS = 500;
-
-/**
- * node:http applies headersTimeout and requestTimeout only to connections of a server that emitted
- * 'listening' (that is when it starts its connection checks). These servers never listen: the
- * entrypoint's own listener hands them connections, so without this none of their connections
- * would ever time out. The HTTPS server's HTTP/1.1 fallback runs node:http's code with the HTTPS
- * server as its server, so it gets the same settings.
- */
-function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): void {
-  server.headersTimeout = t.headersTimeout;
-  server.requestTimeout = t.readTimeout;
-  server.keepAliveTimeout = t.idleTimeout;
-  server.connectionsCheckingInterval = CONNECTION_CHECK_MS;
-  // Go's answers to a missing or malformed Host (serveHttp1), not node's.
-  server.requireHostHeader = false;
-  server.emit('listening');
-}
-
 /**
  * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
  * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
@@ -350,47 +294,3 @@ function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): 
     else session.close();
   });
 }
-
-/** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
-function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean, first: boolean): void {
-  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
-  if (refusal !== null) res.refuseHead(refusal);
-  else handleRequest(ctx, req, res, tls, null, first);
-}
-
-function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
-  try {
-    startUpgrade(ctx, req, socket, head, tls, first);
-  } catch (err) {
-    // Before a request context exists: the connection ends, the process does not.
-    ctx.faults({ entryPoint: ctx.name, router: '', stage: 'front', error: asError(err) });
-    socket.destroy();
-  }
-}
-
-function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
-  // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
-  const res = new Http1ProxyResponse(req);
-  res.assignSocket(req.socket);
-  res.shouldKeepAlive = false;
-  // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
-  res.once('finish', () => socket.end());
-  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
-  if (refusal !== null) {
-    res.refuseHead(refusal);
-    return;
-  }
-  const framing = requestBodyFraming(req.headers);
-  const withBody = framing === 'chunked' || (framing !== null && framing > 0);
-  if (!withBody && !H2C_TOKEN.test(req.headers.upgrade ?? '')) {
-    handleRequest(ctx, req, res, tls, { socket, head }, first);
-    return;
-  }
-  // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
-  // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
-  // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
-  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, framing === 'chunked' ? null : framing, ctx.readTimeout));
-  handleRequest(ctx, req, res, tls, null, first);
-}
-
-const H2C_TOKEN = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;

@@ -1,16 +1,20 @@
+import type http from 'node:http';
 import http2 from 'node:http2';
-import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
-import { Http1ProxyRequest, Http1ProxyResponse, Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
+import { Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
   getStore: () => TlsStore;
-  onRequest: (req: Http1ProxyRequest | Http2ProxyRequest, res: Http1ProxyResponse | Http2ProxyResponse) => void;
-  /** HTTP/1.1 `Connection: Upgrade` requests (WebSocket); Node emits `upgrade` on the HTTP/1 fallback of allowHTTP1. */
-  onUpgrade: (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => void;
-  /** Traefik `http.maxHeaderBytes`, default 1 MiB. */
+  /** HTTP/2 requests (ALPN h2). */
+  onRequest: (req: Http2ProxyRequest, res: Http2ProxyResponse) => void;
+  /**
+   * A TLS connection that will speak HTTP/1.x (ALPN http/1.1, or no ALPN), once its handshake is done: the
+   * entrypoint serves it with the same HTTP/1.1 front as its plain connections.
+   */
+  onHttp1: (socket: TLSSocket) => void;
+  /** Traefik `http.maxHeaderBytes` (HTTP/2 header lists), default 1 MiB. */
   maxHeaderBytes?: number;
   /** ms a TLS handshake may take (Go's ReadTimeout covers it); 0 = node's default, 120 s. */
   handshakeTimeout?: number;
@@ -18,47 +22,33 @@ export interface HttpsServerOptions {
   http2MaxConcurrentStreams?: number;
 }
 
-// Fields node:tls reads from the server for every new connection (setSecureContext does not cover the last two).
+/** node:tls's per-connection settings, read from the server for every new connection (setSecureContext does not cover them). */
 interface PerConnectionServerFields {
   requestCert: boolean;
   rejectUnauthorized: boolean;
-  maxHeaderSize?: number;
 }
 
-/** What node:http's connection code reads from its server for timeouts; its HTTP/1.1 fallback reads them from the HTTPS server. */
-export interface NodeHttp1Timeouts {
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  connectionsCheckingInterval?: number | undefined;
-  requireHostHeader?: boolean;
-  emit(event: 'listening'): boolean;
-}
-
-/**
- * The fields node reads from the HTTPS server that its types leave out of Http2SecureServer: node:tls's
- * per-connection settings and node:http's, which its HTTP/1.1 fallback reads from this server.
- */
-export function http1Fallback(server: HttpsServer): PerConnectionServerFields & NodeHttp1Timeouts {
-  return server as unknown as PerConnectionServerFields & NodeHttp1Timeouts;
+/** The fields node:tls reads from the HTTPS server that its types leave out of Http2SecureServer. */
+function perConnectionFields(server: HttpsServer): PerConnectionServerFields {
+  return server as unknown as PerConnectionServerFields;
 }
 
 /**
  * One TLS listener speaking HTTP/2 (ALPN h2) and HTTP/1.1 on the same port. Certificates come from the current
  * store through SNICallback. The server's own context holds the default certificate and the version range; it is
- * replaced from the new store before the first handshake that sees a swapped store.
+ * replaced from the new store before the first handshake that sees a swapped store. node's HTTP/2 server serves
+ * only HTTP/2: HTTP/1.x connections go to `onHttp1` (node's 'unknownProtocol' event, allowHTTP1 off).
  */
-export type HttpsServer = http2.Http2SecureServer<typeof Http1ProxyRequest, typeof Http1ProxyResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>;
+export type HttpsServer = http2.Http2SecureServer<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>;
 
 export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   let applied = opts.getStore();
   const base = applied.defaultServerOptions;
-  const server = http2.createSecureServer<typeof Http1ProxyRequest, typeof Http1ProxyResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>({
+  const server = http2.createSecureServer<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>({
     ...secureContextOptions(base),
-    ALPNProtocols: base.ALPNProtocols.filter((protocol) => protocol !== 'http/1.1'), // allowHTTP1 appends it
-    allowHTTP1: true,
-    Http1IncomingMessage: Http1ProxyRequest,
-    Http1ServerResponse: Http1ProxyResponse,
+    allowHTTP1: false,
+    // Without a callback node offers h2 alone (or with http/1.1), whatever the option says.
+    ALPNCallback: ({ protocols }) => chooseAlpn(applied.defaultServerOptions.ALPNProtocols, protocols),
     Http2ServerRequest: Http2ProxyRequest,
     Http2ServerResponse: Http2ProxyResponse,
     requestCert: base.requestCert,
@@ -74,9 +64,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
       opts.getStore().sniCallback(servername, cb, this);
     },
   });
-  // HTTP/1.1 on the allowHTTP1 fallback uses node:http's parser, which reads its limit from the server (default 16 KiB).
-  const fields = http1Fallback(server);
-  fields.maxHeaderSize = opts.maxHeaderBytes ?? 1048576;
+  const fields = perConnectionFields(server);
 
   // Runs before node:tls wraps the TCP socket, so a swapped store's base context applies to this very connection.
   server.prependListener('connection', () => {
@@ -93,8 +81,24 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
   });
   server.on('request', opts.onRequest);
-  server.on('upgrade', opts.onUpgrade);
+  // Emitted after 'secureConnection' for ALPN http/1.1 or none; a socket refused above is already destroyed.
+  server.on('unknownProtocol', (socket: TLSSocket) => {
+    if (!socket.destroyed) opts.onHttp1(socket);
+  });
   return server;
+}
+
+/** The protocols pe-edge's HTTPS server speaks (acme-tls/1 is answered before it, see entrypoint.ts). */
+const SPOKEN = new Set(['h2', 'http/1.1']);
+
+/**
+ * Go's ALPN choice (crypto/tls negotiateALPN): the first protocol of the server's list the client offers; an
+ * `http/1.1` client of a server that lists `h2` only is still served HTTP/1.1; no overlap refuses the handshake.
+ */
+export function chooseAlpn(server: readonly string[], client: readonly string[]): string | undefined {
+  for (const protocol of server) if (SPOKEN.has(protocol) && client.includes(protocol)) return protocol;
+  if (server.includes('h2') && client.includes('http/1.1')) return 'http/1.1';
+  return undefined;
 }
 
 function secureContextOptions(base: HttpsBaseOptions) {

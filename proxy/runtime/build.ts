@@ -34,7 +34,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   const internalErrors = internal.errors;
   for (const r of internal.routes) {
     const rule = compileRule(r.rule, 'v3');
-    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler, plain: false, tlsOptions: null } });
+    routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler, tlsOptions: null } });
   }
 
   const hostOptions = new Map<string, string>();
@@ -59,8 +59,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
       const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
       if (handler === null) break;
-      const plain = middlewares.length === 0 && services.loadBalancers.has(qualify(router.service ?? '', name));
-      const target = { name: routeName, handler, plain, tlsOptions: null as string | null };
+      const target = { name: routeName, handler, tlsOptions: null as string | null };
       if (tls !== null) {
         const options = tls.options === undefined || tls.options === 'default' ? 'default' : qualify(tls.options, name);
         if (options !== 'default' && input.tls.options[options] === undefined) {
@@ -91,7 +90,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   releaseUnused(parts);
   const entryPoints = new Map<string, EntryPointTables>();
   for (const [ep, sides] of routes) {
-    entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https), anyPlainHttp: sides.http.some((r) => r.value.plain) });
+    entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https) });
   }
   const built: Runtime = {
     entryPoints,

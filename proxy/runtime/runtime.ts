@@ -12,11 +12,6 @@ export interface RouteTarget {
   readonly name: string;
   readonly handler: Handler;
   /**
-   * No middlewares and a loadBalancer service: the handler only forwards, so the lean HTTP/1.1 front
-   * (entrypoints/http1-front) may run it with its own response object.
-   */
-  readonly plain: boolean;
-  /**
    * A TLS router's TLS options name as Traefik resolves it ('default' without options, when its rule names no
    * host, or when its hosts are bound to other options too); null on the plain-HTTP side. A request whose
    * connection's SNI chose other options gets 421 (Traefik's snicheck).
@@ -35,8 +30,6 @@ export interface Route {
 export interface EntryPointTables {
   readonly http: RouterTable<RouteTarget>;
   readonly https: RouterTable<RouteTarget>;
-  /** Some plain-HTTP route is `plain`: without one, the lean front hands connections straight to node:http. */
-  readonly anyPlainHttp: boolean;
 }
 
 /** The merged dynamic configuration a runtime was built from, plus each router's computed priority (for the API). */

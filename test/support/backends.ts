@@ -15,9 +15,9 @@ export interface Backend {
 export type BackendHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
 /** Default answer: 200, body `<name>`, header `x-backend: <name>`. */
-export async function startBackend(name: string, handler?: BackendHandler): Promise<Backend> {
+export async function startBackend(name: string, handler?: BackendHandler, options: http.ServerOptions = {}): Promise<Backend> {
   const seen: Backend['seen'] = [];
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(options, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

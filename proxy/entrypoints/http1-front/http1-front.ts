@@ -6,6 +6,8 @@ import { HeadAccumulator } from './head-accumulator.js';
 import { parseLeanRequest } from './request-head.js';
 
 export interface Http1FrontOptions {
+  /** The connections are TLS (the HTTPS server completed their handshake): requests are routed on the TLS side. */
+  tls: boolean;
   /** Larger heads go to node:http, which answers 431. */
   maxHeaderBytes: number;
   /** ms a connection may sit between requests (respondingTimeouts.idleTimeout); 0 = forever. */
@@ -20,11 +22,11 @@ export interface Http1FrontOptions {
 }
 
 /**
- * The lean HTTP/1.1 front of a plain-HTTP entrypoint. It serves what is common and simple (HTTP/1.1,
- * no request body, routed to a router without middlewares whose service is a loadBalancer) with no
- * node:http objects; anything else (other routers, bodies, upgrades, HTTP/1.0, odd or malformed heads)
- * hands the connection over to node:http at that request boundary, for good, so node:http's behaviour
- * stays the single definition of everything the front does not do.
+ * The lean HTTP/1.1 front of an entrypoint, for plain connections and for TLS connections that chose
+ * HTTP/1.1. It serves what is common and simple (HTTP/1.1 without a request body, to any router) with no
+ * node:http objects; anything else (bodies, upgrades, HTTP/1.0, odd or malformed heads) hands the
+ * connection over to node:http at that request boundary, for good, so node:http's behaviour stays the
+ * single definition of everything the front does not do.
  * Access log and metrics get the same end-of-request hook as on node:http's side.
  */
 export class Http1Front {
@@ -35,11 +37,6 @@ export class Http1Front {
   constructor(readonly ep: EntryPointContext, readonly options: Http1FrontOptions) {}
 
   accept(socket: Socket): void {
-    const runtimeTables = this.ep.getRuntime().entryPoints.get(this.ep.name);
-    if (runtimeTables === undefined || !runtimeTables.anyPlainHttp) {
-      this.options.handOff(socket, false);
-      return;
-    }
     const connection = new FrontConnection(this, socket);
     this.connections.add(connection);
     this.sweeper ??= setInterval(this.sweep, 1000).unref();
@@ -143,12 +140,8 @@ class FrontConnection implements ResponseOwner {
         }
         const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing);
         const ep = this.front.ep;
-        const ctx = requestContext(ep, request, res, false, null, this.clientIp, this.clientPort, this.trusted, !this.served);
+        const ctx = requestContext(ep, request, res, this.front.options.tls, null, this.clientIp, this.clientPort, this.trusted, !this.served);
         const target = findRoute(ep, ctx);
-        if (target !== undefined && !target.plain) {
-          this.handOff();
-          return;
-        }
         this.pending.drop(end + 4);
         this.served = true;
         // Pipelined bytes already here start the next head's deadline now.

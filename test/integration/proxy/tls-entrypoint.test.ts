@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { TLS11_CLIENT, httpRequest, httpsRequest, tlsHandshake } from '../../support/tls-clients.js';
@@ -132,4 +133,46 @@ test('an HTTPS client cannot smuggle X-Forwarded-Proto past an untrusted entrypo
   await httpsRequest({ port, host: 'a.test', headers: { 'x-forwarded-proto': 'http', 'x-forwarded-port': '1' } });
   assert.equal(secure.seen[0]?.headers['x-forwarded-proto'], 'https');
   assert.equal(secure.seen[0]?.headers['x-forwarded-port'], '443');
+});
+
+/** Writes `requests` on one TLS connection at once and reads until the server closes it. */
+function tlsExchange(port: number, requests: string, options: { ALPNProtocols?: string[] } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'a.test', rejectUnauthorized: false, ...options }, () => socket.write(requests));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+test('HTTPS HTTP/1.1, with ALPN http/1.1 or none: a GET, a POST with a body and a GET on one connection are answered in order', async (t) => {
+  const { port, secure } = await setup(t);
+  const requests =
+    'GET /one HTTP/1.1\r\nHost: a.test\r\n\r\n' +
+    'POST /two HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\n\r\nhello' +
+    'GET /three HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n';
+  for (const options of [{ ALPNProtocols: ['http/1.1'] }, {}]) {
+    secure.seen.length = 0;
+    const answer = await tlsExchange(port, requests, options);
+    assert.equal(answer.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 3, answer);
+    assert.equal(answer.match(/secure-app/g)?.length, 6, 'three bodies and three X-Backend headers');
+    assert.deepEqual(secure.seen.map((r) => `${r.method} ${r.url} ${r.body}`), ['GET /one ', 'POST /two hello', 'GET /three ']);
+    assert.equal(secure.seen[0]?.headers['x-forwarded-proto'], 'https');
+  }
+});
+
+test('HTTPS HTTP/1.1 headers up to maxHeaderBytes (1 MiB by default, node\'s own limit is 16 KiB) reach the backend', async (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  // The backend's own limit must not be what answers.
+  const secure = await startBackend('secure-app', undefined, { maxHeaderSize: 1_048_576 });
+  t.after(() => secure.close());
+  const proxy = await startProxy(input(secure, secure, fixtures.make('a.test', ['a.test'])));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  const res = await httpsRequest({ port, host: 'a.test', headers: { 'x-big': 'v'.repeat(64 * 1024) } });
+  assert.equal(res.status, 200);
+  assert.equal(secure.seen[0]?.headers['x-big']?.length, 64 * 1024);
 });

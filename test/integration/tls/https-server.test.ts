@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import http2 from 'node:http2';
-import https from 'node:https';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { createHttpsServer, type HttpsServer } from '../../../proxy/entrypoints/https-server.js';
@@ -12,7 +11,7 @@ import { fixtureDir, type FixtureCertificate, type FixtureDir } from '../../unit
 
 const LEGACY_CLIENT = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
 
-describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
+describe('HTTPS entrypoint server (TLS, SNI, h2; HTTP/1.1 handed on)', () => {
   let fixtures: FixtureDir;
   let a: FixtureCertificate;
   let b: FixtureCertificate;
@@ -20,7 +19,6 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
   let current: TlsStore;
   let server: HttpsServer;
   let port: number;
-  const upgrades: string[] = [];
 
   const build = (tlsSection: Partial<TlsSection>, hosts: [string, string][] = []): TlsStore => {
     const { store, issues } = buildTlsStore({ certificates: [], options: {}, stores: {}, ...tlsSection }, new Map(hosts));
@@ -54,10 +52,8 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
         res.sendHead(200, { 'content-type': 'text/plain' });
         res.end(`hello ${req.httpVersion}`);
       },
-      onUpgrade: (req, socket) => {
-        upgrades.push(req.url ?? '');
-        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-      },
+      // The entrypoint gives these to its HTTP/1.1 front; here the socket says what it negotiated.
+      onHttp1: (socket) => socket.end(`http1 after handshake: ${socket.getProtocol()} alpn=${String(socket.alpnProtocol)}`),
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
@@ -109,7 +105,7 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
     assert.equal((await handshake('x.b.test', { maxVersion: 'TLSv1.2' })).ok, true);
   });
 
-  it('HTTP/2 over ALPN h2 and HTTP/1.1 are served on the same port', async () => {
+  it('HTTP/2 is served on ALPN h2, preferred over http/1.1', async () => {
     const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'x.b.test', rejectUnauthorized: false });
     const body = await new Promise<string>((resolve, reject) => {
       const stream = session.request({ ':path': '/' });
@@ -122,48 +118,21 @@ describe('HTTPS entrypoint server (TLS, SNI, h2 + HTTP/1.1)', () => {
     session.close();
     assert.equal(body, 'hello 2.0');
 
-    const h1 = await new Promise<string>((resolve, reject) => {
-      https
-        .get({ host: '127.0.0.1', port, servername: 'x.b.test', rejectUnauthorized: false, path: '/', agent: false }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(text));
-        })
-        .on('error', reject);
-    });
-    assert.equal(h1, 'hello 1.1');
     assert.equal((await handshake('x.b.test', { ALPNProtocols: ['h2', 'http/1.1'] })).alpn, 'h2');
   });
 
-  it('HTTP/1.1 upgrade requests reach onUpgrade (allowHTTP1 fallback)', async () => {
-    const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = https.request({
-        host: '127.0.0.1', port, servername: 'x.b.test', rejectUnauthorized: false, path: '/ws', agent: false,
-        headers: { connection: 'Upgrade', upgrade: 'websocket' },
+  it('HTTP/1.1 connections (ALPN http/1.1, or no ALPN) go to onHttp1 once their handshake is done', async () => {
+    const said = (options: tls.ConnectionOptions): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, servername: 'x.b.test', rejectUnauthorized: false, ...options });
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
       });
-      req.on('upgrade', (res, socket) => {
-        socket.destroy();
-        resolve(res.statusCode);
-      });
-      req.on('response', (res) => resolve(res.statusCode));
-      req.on('error', reject);
-      req.end();
-    });
-    assert.equal(status, 101);
-    assert.deepEqual(upgrades, ['/ws']);
-  });
-
-  it('large HTTP/1.1 headers are accepted up to maxHeaderBytes (1 MiB default, Node\'s own is 16 KiB)', async () => {
-    const status = await new Promise<number | undefined>((resolve, reject) => {
-      https
-        .get({ host: '127.0.0.1', port, servername: 'x.b.test', rejectUnauthorized: false, agent: false, headers: { 'x-big': 'v'.repeat(64 * 1024) } }, (res) => {
-          res.resume();
-          resolve(res.statusCode);
-        })
-        .on('error', reject);
-    });
-    assert.equal(status, 200);
+    assert.match(await said({ ALPNProtocols: ['http/1.1'] }), /^http1 after handshake: TLSv1\.3 alpn=http\/1\.1$/);
+    assert.match(await said({}), /^http1 after handshake: TLSv1\.3 alpn=false$/);
   });
 
   it('a store swapped through the getter serves new certificates and limits on new connections', async () => {

@@ -16,7 +16,7 @@ test('a router whose handler throws costs that request a 500 and one fault repor
   const ep = entryPoint((f) => reported.push(f));
   const res = new RecordingResponse();
   const ctx = { ...requestContext(), res, faults: ep.faults };
-  serveRoute(ep, ctx, { name: 'api@file', plain: false, tlsOptions: null, handler: () => { throw new TypeError('boom'); } });
+  serveRoute(ep, ctx, { name: 'api@file', tlsOptions: null, handler: () => { throw new TypeError('boom'); } });
   assert.equal(res.statusCode, 500);
   assert.equal(res.body, 'Internal Server Error\n');
   assert.equal(reported.length, 1);
@@ -28,7 +28,7 @@ test('a throw after the answer started cuts the exchange instead of writing a se
   const ep = entryPoint((f) => reported.push(f));
   const res = new RecordingResponse();
   const ctx = { ...requestContext(), res, faults: ep.faults };
-  serveRoute(ep, ctx, { name: 'stream@file', plain: false, tlsOptions: null, handler: (c) => { c.res.sendHead(200, {}); throw new Error('late'); } });
+  serveRoute(ep, ctx, { name: 'stream@file', tlsOptions: null, handler: (c) => { c.res.sendHead(200, {}); throw new Error('late'); } });
   assert.equal(res.statusCode, 200);
   assert.equal(res.clientGone, true, 'the exchange was cut');
   assert.equal(reported.length, 1);

@@ -1,0 +1,140 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { requestBodyFraming } from '../http/request-body-framing.js';
+import { asError } from '../http/exchange-fault.js';
+import { hostRefusal } from '../http/traefik-responses.js';
+import { DetachedRequestBody } from './detached-request-body.js';
+import { Http1Front } from './http1-front/http1-front.js';
+import { Http1Pipeline } from './http1-pipeline.js';
+import { Http1ProxyRequest, Http1ProxyResponse } from './node-exchange.js';
+import { handleRequest, type EntryPointContext } from './request-entry.js';
+
+export interface ConnectionTimeouts {
+  /** ms a request head may take from its first byte. */
+  headersTimeout: number;
+  /** respondingTimeouts.readTimeout: ms a whole request (head and body) may take; 0 = none. */
+  readTimeout: number;
+  /** respondingTimeouts.idleTimeout: ms a keep-alive connection may wait for its next request; 0 = none. */
+  idleTimeout: number;
+}
+
+/**
+ * HTTP/1.x on one side of an entrypoint (plain, or TLS once the handshake chose HTTP/1.1): the lean front
+ * reads every connection first and serves the requests it can; node:http gets the connection, at a request
+ * boundary and for good, for anything else (bodies, upgrades, HTTP/1.0, odd or malformed heads).
+ */
+export class Http1Side {
+  private readonly server: http.Server<typeof Http1ProxyRequest, typeof Http1ProxyResponse>;
+  private readonly front: Http1Front;
+
+  constructor(ctx: EntryPointContext, tls: boolean, maxHeaderBytes: number, timeouts: ConnectionTimeouts) {
+    this.server = http.createServer({ IncomingMessage: Http1ProxyRequest, ServerResponse: Http1ProxyResponse, maxHeaderSize: maxHeaderBytes });
+    const pipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, tls, first));
+    this.server.on('request', (req, res) => pipeline.accept(req, res));
+    this.server.on('clientError', (err: Error, socket: Duplex) => pipeline.clientError(err, socket));
+    this.server.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
+      pipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, tls, first)));
+    startHttp1Timeouts(this.server, timeouts);
+    this.front = new Http1Front(ctx, {
+      tls,
+      maxHeaderBytes,
+      idleTimeout: timeouts.idleTimeout,
+      headersTimeout: timeouts.headersTimeout,
+      handOff: (socket, served) => {
+        if (served) pipeline.markServed(socket);
+        this.server.emit('connection', socket);
+        process.nextTick(() => socket.resume());
+      },
+    });
+  }
+
+  /** A new connection (its first bytes already put back, the socket paused or not yet read). */
+  accept(socket: Socket): void {
+    this.front.accept(socket);
+  }
+
+  /** Shutdown began: no new requests are read from node:http's connections, the front's answers close theirs. */
+  close(): void {
+    this.server.close();
+  }
+
+  /** Closes the connections with no request under way (called until they are all gone). */
+  closeIdle(): void {
+    this.server.closeIdleConnections();
+    this.front.closeIdle();
+  }
+}
+
+/** What node:http's connection code reads from its server for timeouts (types leave the last two out). */
+interface NodeHttp1Timeouts {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval?: number | undefined;
+  requireHostHeader?: boolean;
+  emit(event: 'listening'): boolean;
+}
+
+/** How often node checks its connections' head and request deadlines (its default, 30 s, is too coarse for a 3 s readTimeout). */
+const CONNECTION_CHECK_MS = 500;
+
+/**
+ * node:http applies headersTimeout and requestTimeout only to connections of a server that emitted
+ * 'listening' (that is when it starts its connection checks). These servers never listen: the
+ * entrypoint's own listener hands them connections, so without this none of their connections
+ * would ever time out.
+ */
+function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): void {
+  server.headersTimeout = t.headersTimeout;
+  server.requestTimeout = t.readTimeout;
+  server.keepAliveTimeout = t.idleTimeout;
+  server.connectionsCheckingInterval = CONNECTION_CHECK_MS;
+  // Go's answers to a missing or malformed Host (serveHttp1), not node's.
+  server.requireHostHeader = false;
+  server.emit('listening');
+}
+
+/** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
+function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean, first: boolean): void {
+  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  if (refusal !== null) res.refuseHead(refusal);
+  else handleRequest(ctx, req, res, tls, null, first);
+}
+
+function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
+  try {
+    startUpgrade(ctx, req, socket, head, tls, first);
+  } catch (err) {
+    // Before a request context exists: the connection ends, the process does not.
+    ctx.faults({ entryPoint: ctx.name, router: '', stage: 'front', error: asError(err) });
+    socket.destroy();
+  }
+}
+
+function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
+  // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
+  const res = new Http1ProxyResponse(req);
+  res.assignSocket(req.socket);
+  res.shouldKeepAlive = false;
+  // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
+  res.once('finish', () => socket.end());
+  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  if (refusal !== null) {
+    res.refuseHead(refusal);
+    return;
+  }
+  const framing = requestBodyFraming(req.headers);
+  const withBody = framing === 'chunked' || (framing !== null && framing > 0);
+  if (!withBody && !H2C_TOKEN.test(req.headers.upgrade ?? '')) {
+    handleRequest(ctx, req, res, tls, { socket, head }, first);
+    return;
+  }
+  // No tunnel for a request with a body (its bytes would be relayed as the new protocol's) nor for the h2c
+  // upgrade (RFC 9113 deprecates it; an upstream that took it would speak HTTP/2 to the client unrouted):
+  // served as a plain request, Upgrade and Connection dropped as hop-by-hop, the body read from the socket.
+  if (withBody) req.readBodyFrom(new DetachedRequestBody(socket, head, framing === 'chunked' ? null : framing, ctx.readTimeout));
+  handleRequest(ctx, req, res, tls, null, first);
+}
+
+const H2C_TOKEN = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;
