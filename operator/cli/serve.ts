@@ -15,6 +15,7 @@ import { certificatesFragment } from '../certificates/certificates-fragment.js';
 import { effectiveEntryPoints } from '../aggregation/build-input.js';
 import { parseDuration } from '../../labels-spec/duration.js';
 import { perProcessStateWarnings, WORKERS_ENV } from './workers.js';
+import { clusterScrape } from './cluster-metrics.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -73,6 +74,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   });
   metrics?.setConnectionSource(() => proxy.openConnections());
   metrics?.setCertificateSource(() => proxy.runtime.tls.certificates.map((certificate) => certificate.x509));
+  if (metrics !== null && workerCount > 1) metrics.setScrapeSource(clusterScrape(metrics.registry));
   const applyFragments = (cause = 'file'): void => {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { aggregateWorkerMetrics } from './cluster-metrics.js';
 
 /**
  * `--workers=N` (pe-edge's own flag, not Traefik's): N processes share the entrypoint ports, each
@@ -56,6 +57,8 @@ export function perProcessStateWarnings(workers: number, middlewares: Readonly<R
 export function superviseWorkers(count: number): Promise<number> {
   // Let the kernel spread accepted connections: the primary must not relay every connection.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  // A scrape reaching one worker shows every worker's metrics.
+  aggregateWorkerMetrics();
   let stopping = false;
   let failed = false;
   // Each worker learns how many share the ports, to say what that means for per-process state.

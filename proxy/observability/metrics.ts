@@ -46,10 +46,18 @@ function sortedLabels(labels: Labels): Labels {
   return out;
 }
 
+/**
+ * How `--workers` adds one family up across processes (prom-client's aggregators): `sum` for what each worker
+ * counts apart; `max` for what every worker does alike (config reloads, certificates served); `min` for
+ * health, so a server any worker sees down is reported down.
+ */
+type Aggregator = 'sum' | 'max' | 'min';
+
 /** A counter or gauge family; `get()` is what prom-client's Registry formats. */
 class Family {
   readonly series = new Map<string, Series>();
-  constructor(readonly name: string, readonly help: string, readonly type: 'counter' | 'gauge', private readonly live: (() => MetricValue[]) | null = null) {}
+  constructor(readonly name: string, readonly help: string, readonly type: 'counter' | 'gauge',
+    private readonly live: (() => MetricValue[]) | null = null, private readonly aggregator: Aggregator = 'sum') {}
 
   child(key: string, labels: Labels): Series {
     let s = this.series.get(key);
@@ -62,7 +70,7 @@ class Family {
 
   get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
     const values = this.live !== null ? this.live() : [...this.series.values()].map((s) => ({ labels: s.labels, value: s.value }));
-    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 }
 
@@ -205,6 +213,8 @@ export interface PrometheusMetrics {
   exchangeFault(fault: ExchangeFault): void;
   /** traefik_tls_certs_not_after reads this at scrape time: the certificates being served. */
   setCertificateSource(source: () => Iterable<X509Certificate>): void;
+  /** What a scrape answers; by default this process's registry (`--workers` aggregates every worker's). */
+  setScrapeSource(source: () => Promise<string>): void;
   readonly registry: Registry;
 }
 
@@ -221,8 +231,8 @@ function isInternal(name: string): boolean {
 export function createPrometheusMetrics(options: PrometheusOptions): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const reloads = new Family('traefik_config_reloads_total', 'Config reloads', 'counter');
-  const lastReload = new Family('traefik_config_last_reload_success', 'Last config reload success', 'gauge');
+  const reloads = new Family('traefik_config_reloads_total', 'Config reloads', 'counter', null, 'max');
+  const lastReload = new Family('traefik_config_last_reload_success', 'Last config reload success', 'gauge', null, 'max');
   let connections: () => Iterable<readonly [string, number]> = () => [];
   const openConnections = new Family('traefik_open_connections', 'How many open connections exist, by entryPoint and protocol', 'gauge', () =>
     [...connections()].map(([entrypoint, value]) => ({ labels: { entrypoint, protocol: 'TCP' }, value })),
@@ -230,6 +240,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   let certificates: () => Iterable<X509Certificate> = () => [];
   const certsNotAfter = new Family('traefik_tls_certs_not_after', 'Certificate expiration timestamp', 'gauge', () =>
     [...certificates()].map((x509) => ({ labels: certificateLabels(x509), value: Math.floor(new Date(x509.validTo).getTime() / 1000) })),
+    'max',
   );
   // pe-edge's own (Traefik has none): errors that ended one exchange instead of the process.
   const faults = new Family('pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', 'counter');
@@ -242,7 +253,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   const routers = options.addRoutersLabels ? new RequestScope(registry, 'router', 'a router', buckets, options.headerLabels) : null;
   const services = options.addServicesLabels ? new RequestScope(registry, 'service', 'a service', buckets, options.headerLabels) : null;
   const retries = services !== null ? new Family('traefik_service_retries_total', 'How many request retries happened on a service.', 'counter') : null;
-  const serverUpFamily = services !== null ? new Family('traefik_service_server_up', 'service server is up, described by gauge value of 0 or 1.', 'gauge') : null;
+  const serverUpFamily = services !== null ? new Family('traefik_service_server_up', 'service server is up, described by gauge value of 0 or 1.', 'gauge', null, 'min') : null;
   for (const f of [retries, serverUpFamily]) if (f !== null) registry.registerMetric(f as unknown as Metric);
 
   // Scope label objects, one per name, reused by every new series.
@@ -292,9 +303,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     }
   };
 
+  let scrape = (): Promise<string> => registry.metrics();
   const handler: Handler = (ctx) => {
     ctx.serviceName = 'prometheus@internal';
-    registry.metrics().then(
+    scrape().then(
       (text) => sendBody(ctx, 200, registry.contentType, text),
       (err: unknown) => sendBody(ctx, 500, 'text/plain; charset=utf-8', `An error has occurred while serving metrics:\n\n${err instanceof Error ? err.message : String(err)}\n`),
     );
@@ -316,6 +328,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     },
     setCertificateSource(source): void {
       certificates = source;
+    },
+    setScrapeSource(source): void {
+      scrape = source;
     },
     exchangeFault(fault): void {
       const { entryPoint: entrypoint, router, stage } = fault;

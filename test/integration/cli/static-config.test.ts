@@ -132,4 +132,34 @@ describe('pe-edge static configuration from the command line', () => {
     await proc.waitFor(() => proc.messages('warn').filter((m) => m === warning).length === 2, 10_000, 'the warning from both workers');
     assert.deepEqual(proc.messages('warn').filter((m) => m.includes('unused@file')), [], 'a middleware no router uses is not reported');
   });
+
+  it('--workers=2: a scrape reaching either worker counts the requests both workers served', async () => {
+    const dir = tempDir();
+    const [web, metricsPort] = [await freePort(), await freePort()];
+    const backend = await startBackend('app');
+    backends.push(backend);
+    dir.write('dynamic.yml', [
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
+    ].join('\n'));
+    dir.write('traefik.yml', staticYaml({
+      entryPoints: { web, metrics: metricsPort },
+      dynamicFile: dir.file('dynamic.yml'),
+      extra: 'metrics:\n  prometheus:\n    entryPoint: metrics',
+    }));
+    const proc = start(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], dir.path);
+    await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === 4, 10_000, 'both workers listening');
+    // Many connections at once: the kernel spreads them over both workers.
+    const answers = await Promise.all(Array.from({ length: 40 }, () => httpGet(`http://127.0.0.1:${web}/`, { fresh: true })));
+    assert.ok(answers.every((a) => a.status === 200));
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const text = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true })).body;
+      const served = /^traefik_entrypoint_requests_total\{code="200",entrypoint="web",method="GET",protocol="http"\} (\d+)$/m.exec(text);
+      assert.equal(served?.[1], '40', `scrape ${scrape + 1}: every worker's requests, summed:\n${text.split('\n').filter((l) => l.startsWith('traefik_entrypoint_requests_total')).join('\n')}`);
+      assert.match(text, /^traefik_config_reloads_total 1$/m, 'reloads are what each worker did alike, not summed');
+    }
+  });
 });
