@@ -13,8 +13,8 @@
 #   BENCH_CONNECTIONS=50    wrk -c
 #   BENCH_BUDGET=240        seconds for the whole script; rows that would not fit are skipped
 #   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
-#   BENCH_ROUNDS=1          repeat all rows this many times, alternating, and report each row's best run
-#                           (use 2-3 on a machine shared with other work; mind BENCH_BUDGET)
+#   BENCH_ROUNDS=3          repeat all rows this many times, alternating; each row reports the median of its
+#                           runs (req/s, p50, p99), never the best (mind BENCH_BUDGET)
 #   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
 #   BENCH_KEEP_TMP=1        keep the temp folder (generated configs, logs, raw wrk output)
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/proxy-throughput.md)
@@ -24,8 +24,8 @@
 #                           appended. Also exported: BENCH_PROXY_PORT, BENCH_BACKENDS (host:port,...),
 #                           BENCH_CONFIG_FILE, BENCH_DYNAMIC_FILE.
 #                           Default: node dist/operator/cli/main.js --configFile={config}
-#   BENCH_NO_MIDDLEWARE_ROW=1  leave out the row whose router runs a headers middleware (pe-edge's full
-#                           path: node:http front and middleware chain, not the lean HTTP/1.1 front)
+#   BENCH_NO_MIDDLEWARE_ROW=1  leave out the row whose router runs a headers middleware (pe-edge's
+#                           path: a middleware chain on the lean HTTP/1.1 front)
 #   PE_EDGE_VARIANTS='--workers=2;--workers=1'
 #                           extra pe-edge rows, ';'-separated; each entry's arguments are appended to
 #                           the pe-edge command.
@@ -41,7 +41,7 @@ WARMUP=$(clamp "${BENCH_WARMUP:-2}" 1 10 2)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
 BUDGET=$(clamp "${BENCH_BUDGET:-240}" 30 3600 240)
 NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
-ROUNDS=$(clamp "${BENCH_ROUNDS:-1}" 1 10 1)
+ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 10 3)
 READY_TIMEOUT_MS=30000
 OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
 DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
@@ -260,7 +260,7 @@ if [[ -n ${PE_EDGE_VARIANTS:-} ]]; then
   done
 fi
 
-# Rounds repeat every row in the same order (proxies restarted each time); the report keeps each row's best.
+# Rounds repeat every row in the same order (proxies restarted each time); the report gives each row's medians.
 for ((round = 1; round <= ROUNDS; round++)); do
   ((ROUNDS > 1)) && log "round $round of $ROUNDS"
   row_direct
@@ -268,7 +268,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   row_caddy
   row_pe_edge "pe-edge" pe-edge ""
   [[ -z ${BENCH_NO_MIDDLEWARE_ROW:-} ]] &&
-    row_pe_edge "pe-edge, router with a middleware (full path)" pe-edge-variant "" dynamic-middleware.yml.tmpl
+    row_pe_edge "pe-edge, router with a headers middleware" pe-edge-variant "" dynamic-middleware.yml.tmpl
   for v in "${VARIANTS[@]}"; do row_pe_edge "pe-edge ($v)" pe-edge-variant "$v"; done
 done
 
@@ -278,7 +278,7 @@ done
 stop_started "$BACKEND_PID"
 echo
 node "$HERE/lib/report.mjs" "$MANIFEST" "$OUT" \
-  "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1$( ((ROUNDS > 1)) && echo "; best of $ROUNDS alternating rounds per row")." \
+  "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1$( ((ROUNDS > 1)) && echo "; median of $ROUNDS alternating rounds per row")." \
   "Backends: $BACKEND_DESC. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s." \
   "Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios, not absolutes)."
 echo

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import process from 'node:process';
 import { parseWrk } from './wrk.mjs';
 import { parseH2load, latencyFromLog } from './h2load.mjs';
+import { median } from './stats.mjs';
 
 // Issue goals (production path and per-middleware budget).
 const GOAL_VS_CADDY = 2.0;
@@ -54,13 +55,6 @@ function readRun(line, index) {
 }
 
 const runs = readFileSync(manifestPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map(readRun);
-
-function median(values) {
-  const v = values.filter((x) => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return undefined;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
 
 const ROLE_ORDER = ['haproxy', 'caddy', 'pe-edge', 'pe-edge-variant', 'mw-baseline', 'mw', 'mw-compress', 'mw-info',
   'mw-haproxy-plain', 'mw-haproxy-gzip'];

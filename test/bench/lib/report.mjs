@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import process from 'node:process';
 import { parseWrk } from './wrk.mjs';
+import { median } from './stats.mjs';
 
 const GOAL_VS_CADDY = 1.5;
 const GOAL_VS_HAPROXY = 0.4;
@@ -36,7 +37,8 @@ const runs = readFileSync(manifestPath, 'utf8')
     return run;
   });
 
-// With several rounds a name has several runs: keep the best valid one (highest req/s), list the others.
+// With several rounds a name has several runs: the row reports the medians of its valid runs (req/s, p50 and
+// p99 each), never the best, and lists every run's req/s.
 const byName = new Map();
 for (const run of runs) {
   const list = byName.get(run.name) ?? [];
@@ -47,12 +49,14 @@ const rows = [...byName.values()].map((list) => {
   const measured = list.filter((r) => r.result);
   const valid = measured.filter((r) => !r.invalid);
   const pool = valid.length ? valid : measured;
-  const best = pool.length ? pool.reduce((a, b) => ((b.result.rps ?? 0) > (a.result.rps ?? 0) ? b : a)) : list[0];
+  if (pool.length === 0) return list[0];
+  const row = { ...pool[0], result: { ...pool[0].result } };
+  for (const key of ['rps', 'p50', 'p99']) row.result[key] = median(pool.map((r) => r.result[key]));
   if (measured.length > 1) {
     const all = measured.map((r) => (r.result.rps === undefined ? '?' : Math.round(r.result.rps).toLocaleString('en-US')));
-    best.note = `${best.note ? `${best.note}; ` : ''}req/s of the ${measured.length} runs: ${all.join(' / ')}`;
+    row.note = `${row.note ? `${row.note}; ` : ''}median of ${pool.length}; req/s of the ${measured.length} runs: ${all.join(' / ')}`;
   }
-  return best;
+  return row;
 });
 
 const fmtRps = (v) => (v === undefined ? '–' : Math.round(v).toLocaleString('en-US'));
