@@ -30,7 +30,9 @@
 #   BENCH_H2_CLIENTS=10     h2load -c (HTTP/2 rows)
 #   BENCH_H2_STREAMS=10     h2load -m, concurrent streams per connection
 #   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
-#   BENCH_SECTIONS='h1 h2 mw'  which sections to run
+#   BENCH_SECTIONS='h1 h2 mw'  which sections to run; add `mem` for the long run (below)
+#   BENCH_MEM_MINUTES=10    mem section: minutes of production-path load (wrk, as in h1) on one pe-edge process,
+#                           its RSS read at idle, after each minute and 10 s after the load (1..30)
 #   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
 #   BENCH_KEEP_TMP=1        keep the temp folder (configs, certificate, logs, raw wrk/h2load output)
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/production-path.md)
@@ -55,6 +57,7 @@ H2_CLIENTS=$(clamp "${BENCH_H2_CLIENTS:-10}" 1 1000 10)
 H2_STREAMS=$(clamp "${BENCH_H2_STREAMS:-10}" 1 1000 10)
 NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
 SECTIONS=" ${BENCH_SECTIONS:-h1 h2 mw} "
+MEM_MINUTES=$(clamp "${BENCH_MEM_MINUTES:-10}" 1 30 10)
 OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}
 READY_TIMEOUT_S=30
 DOMAIN=pixelated-empathy.com
@@ -556,6 +559,31 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   fi
 done
 
+# mem: one pe-edge under the production-path load for MEM_MINUTES; RSS (VmRSS) at idle, each minute, after.
+MEM_REPORT=''
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+mem_section() {
+  local lines=() minute requests=0 out
+  if [[ -z $HAVE_WRK ]]; then MEM_REPORT='mem: skipped, wrk is not installed'; return; fi
+  if ! start_pe_edge dynamic.yml.tmpl memory /; then MEM_REPORT="mem: pe-edge did not start: $START_ERR"; return; fi
+  local pid=$PROXY_PID port=$PROXY_PORT
+  sleep 5
+  lines+=("| idle, 5 s after start | $(rss_mb "$pid") MB | |")
+  for ((minute = 1; minute <= MEM_MINUTES; minute++)); do
+    out=$TMP/mem$minute.wrk
+    log "mem: minute $minute of $MEM_MINUTES"
+    wrk_run 60 "$port" / "$out" -H 'Accept-Encoding: gzip, br'
+    lines+=("| after minute $minute of load | $(rss_mb "$pid") MB | $(awk '/Requests\/sec/ { printf "%d", $2 }' "$out") req/s |")
+  done
+  sleep 10
+  lines+=("| idle, 10 s after the load | $(rss_mb "$pid") MB | |")
+  stop_started "$pid"
+  MEM_REPORT=$(printf '%s\n' "### pe-edge memory over ${MEM_MINUTES} minutes of the production path" '' \
+    "One pe-edge process, HTTPS HTTP/1.1 with wrk \`-t1 -c$CONNS\`, \`Accept-Encoding: gzip, br\`, in 60 s runs back to back; RSS is VmRSS from /proc." '' \
+    '| when | RSS | throughput of that minute |' '|---|---:|---:|' "${lines[@]}")
+}
+[[ $SECTIONS == *' mem '* ]] && mem_section
+
 # ---------------------------------------------------------------------------------------------------------
 # 8. Report
 # ---------------------------------------------------------------------------------------------------------
@@ -565,5 +593,8 @@ node "$HERE/lib/production-report.mjs" "$MANIFEST" "$OUT" "$CONFIGS" "$TMP" \
   "HTTPS on 127.0.0.1, TLS 1.2-1.3 (TLS 1.3 negotiated), self-signed ECDSA P-256 certificate for $DOMAIN; every client sends SNI and Host $DOMAIN and does not verify the certificate. Body: the same $PAGE_BYTES-byte text/html page from three backends ($BACKEND_DESC)." \
   "HTTP/1.1 rows: $WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up run, keep-alive, \`Accept-Encoding: gzip, br\` (middleware rows: \`gzip\`, see there); wrk sends SNI from the URL's host, a Lua \`wrk.resolve\` override connects it to 127.0.0.1. HTTP/2 rows: $H2LOAD_VERSION \`-t1 -c$H2_CLIENTS -m$H2_STREAMS -D $DURATION --warm-up-time=$WARMUP\`, \`accept-encoding: gzip, br\`, p50/p99 from its per-request log." \
   "Each row: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios)."
+if [[ -n $MEM_REPORT ]]; then
+  printf '\n%s\n' "$MEM_REPORT" | tee -a "$OUT"
+fi
 echo
 log "written to ${OUT#"$ROOT"/}"
