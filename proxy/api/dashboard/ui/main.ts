@@ -111,12 +111,16 @@ async function getJson<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function renderOverview(o: Overview): void {
   const cards = (['routers', 'services', 'middlewares'] as const).map((k) => {
     const c = o.http[k];
     return h('div', { class: 'card', 'data-overview': k }, h('span', { class: 'muted' }, k), h('b', {}, String(c.total)),
-      c.errors > 0 ? h('span', { class: 'badge disabled' }, `${c.errors} errors`) : null, ' ',
-      c.warnings > 0 ? h('span', { class: 'badge warning' }, `${c.warnings} warnings`) : null);
+      c.errors > 0 ? h('span', { class: 'badge disabled' }, plural(c.errors, 'error')) : null, ' ',
+      c.warnings > 0 ? h('span', { class: 'badge warning' }, plural(c.warnings, 'warning')) : null);
   });
   cards.push(h('div', { class: 'card' }, h('span', { class: 'muted' }, 'providers'), h('b', {}, o.providers.join(', ') || '—')));
   byId('overview').replaceChildren(...cards);
@@ -211,7 +215,7 @@ function chartOptions(title: string, series: { label: string; stroke: string }[]
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, unit === 'ms' ? 1 : 0.1)] } },
-    axes: [{ size: 24 }, { size: 40 }],
+    axes: [{ size: 30 }, { size: 40 }],
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.5, points: { show: false } }))],
   };
 }
