@@ -18,7 +18,7 @@ import { perProcessStateWarnings, WORKERS_ENV } from './workers.js';
 import { clusterScrape } from './cluster-metrics.js';
 import { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import type { ConfigProblem } from '../../proxy/observability/change-log.js';
-import { dockerProblems, eventContainer, serverContainers } from './dashboard-feed.js';
+import { dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -86,7 +86,8 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...problems.values()].flat());
+    const unguarded = unguardedApiRouters(runtime, (ep) => effectiveEntryPoints(config)[ep]?.http.middlewares ?? []);
+    insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);
     if (metrics !== null) recordApplied(metrics, runtime);
     const now = new Set<string>();
     for (const p of runtime.status.problems()) {
@@ -97,6 +98,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     for (const e of runtime.errors) {
       now.add(e);
       if (!reported.has(e)) log.error(e);
+    }
+    for (const u of unguarded) {
+      now.add(u.message);
+      if (!reported.has(u.message)) log.warn(u.message);
     }
     for (const w of perProcessStateWarnings(workerCount, runtime.config.middlewares, (name) => (runtime.status.get('middleware', name)?.usedBy.length ?? 0) > 0)) {
       now.add(w);
