@@ -1,17 +1,24 @@
 /**
  * Large bodies through pe-edge (the performance issue's goal 6): a 100 MB download and a 100 MB upload, streamed
  * through the real CLI and directly to the same backend in one run, with pe-edge's RSS sampled meanwhile; and a
- * 10 MB text download through `compress`. A script, not a test: prints a table, asserts nothing.
- *   node dist/test/bench/large-bodies.bench.js
+ * 10 MB text download through `compress`. A script, not a test: prints a table and its method, asserts nothing.
+ *   npx tsc -b && node dist/test/bench/large-bodies.bench.js
+ * Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (comma-separated subset of download,upload,gzip),
+ * PE_EDGE_NODE_ARGS (node flags for the pe-edge process, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
+ * BENCH_EDGE_LOG (a file that gets pe-edge's stdout and stderr once it stopped, e.g. with `--trace-gc`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
+const TEXT_SIZE = 10 * MB;
 const CHUNK = Buffer.alloc(64 * 1024, 'pixelated empathy ');
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'download,upload,gzip').split(',').map((s) => s.trim()));
+const SAMPLE_MS = 20;
 
 function backend(): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -21,7 +28,7 @@ function backend(): Promise<http.Server> {
       req.on('end', () => res.end(String(received)));
       return;
     }
-    const total = req.url === '/text' ? 10 * MB : SIZE;
+    const total = req.url === '/text' ? TEXT_SIZE : SIZE;
     res.writeHead(200, { 'content-type': req.url === '/text' ? 'text/plain' : 'application/octet-stream', 'content-length': String(total) });
     let sent = 0;
     const pump = (): void => {
@@ -42,10 +49,10 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function timed(run: () => Promise<number>): Promise<{ seconds: number; bytes: number }> {
-  const started = process.hrtime.bigint();
-  const bytes = await run();
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes };
+/** The process's user and system CPU time so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function download(port: number, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<number> {
@@ -58,9 +65,9 @@ function download(port: number, path: string, headers: http.OutgoingHttpHeaders 
   });
 }
 
-function upload(port: number): Promise<number> {
+function upload(port: number, size = SIZE): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/up', headers: { host: 'big.test', 'content-length': String(SIZE) }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/up', headers: { host: 'big.test', 'content-length': String(size) }, agent: false }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve(Number(body)));
@@ -68,8 +75,8 @@ function upload(port: number): Promise<number> {
     req.once('error', reject);
     let sent = 0;
     const pump = (): void => {
-      while (sent < SIZE) {
-        const part = CHUNK.subarray(0, Math.min(CHUNK.length, SIZE - sent));
+      while (sent < size) {
+        const part = CHUNK.subarray(0, Math.min(CHUNK.length, size - sent));
         sent += part.length;
         if (!req.write(part)) return void req.once('drain', pump);
       }
@@ -77,6 +84,29 @@ function upload(port: number): Promise<number> {
     };
     pump();
   });
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+interface Row {
+  readonly name: string;
+  readonly direct: () => Promise<number>;
+  readonly proxied: () => Promise<number>;
+  /** The bytes a run counts (the uncompressed size when the client receives it compressed). */
+  readonly bodyBytes: number;
+  readonly directMbps: number[];
+  readonly proxiedMbps: number[];
+  readonly ratios: number[];
+  /** pe-edge's RSS peak during the proxied run, over its RSS at idle before any traffic (MB). */
+  readonly overIdle: number[];
+  /** The same peak over its RSS right before that run (MB). */
+  readonly overStart: number[];
+  /** pe-edge's CPU time (user + system) during the proxied run, ms. */
+  readonly cpu: number[];
 }
 
 async function main(): Promise<void> {
@@ -93,7 +123,8 @@ async function main(): Promise<void> {
     '    text: { rule: "Host(`big.test`) && Path(`/text`)", service: big, middlewares: [gzip] }',
   ].join('\n'));
   dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
+  const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs });
   try {
     await edge.waitListening(1, 10_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -101,27 +132,70 @@ async function main(): Promise<void> {
     if (pid === undefined) throw new Error('pe-edge did not start');
     const idle = rssMb(pid);
     let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
-    const rows: string[] = [];
-    // `bodyBytes`: what the throughput counts (the uncompressed size when the client receives it compressed).
-    const row = async (name: string, direct: () => Promise<number>, proxied: () => Promise<number>, bodyBytes?: number): Promise<void> => {
-      const d = await timed(direct);
-      const p = await timed(proxied);
-      if (bodyBytes !== undefined) p.bytes = bodyBytes;
-      const mbps = (r: { seconds: number; bytes: number }): number => r.bytes / MB / r.seconds;
-      rows.push(`| ${name} | ${mbps(d).toFixed(0)} MB/s | ${mbps(p).toFixed(0)} MB/s | ${(mbps(p) / mbps(d)).toFixed(2)} | ${(peak - idle).toFixed(0)} MB |`);
-      peak = rssMb(pid);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), SAMPLE_MS);
+    const rows: Row[] = [];
+    const add = (name: string, direct: () => Promise<number>, proxied: () => Promise<number>, bodyBytes: number): void => {
+      rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [] });
     };
-    await row('100 MB download', () => download(backendPort, '/big'), () => download(port, '/big'));
-    await row('100 MB upload', () => upload(backendPort), () => upload(port));
-    await row('10 MB text download, gzip', () => download(backendPort, '/text'), () => download(port, '/text', { 'accept-encoding': 'gzip' }), 10 * MB);
+    if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), () => download(port, '/big'), SIZE);
+    if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), () => upload(port), SIZE);
+    if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), () => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
+
+    const timed = async (run: () => Promise<number>, bytes: number, expected: number | null): Promise<number> => {
+      const started = process.hrtime.bigint();
+      const got = await run();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
+      return bytes / MB / seconds;
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const row of rows) {
+        const check = row.name.includes('gzip') ? null : SIZE;
+        const proxiedRun = async (): Promise<number> => {
+          await new Promise((r) => setTimeout(r, 2 * SAMPLE_MS));
+          const before = rssMb(pid);
+          peak = before;
+          const cpuBefore = cpuMs(pid);
+          const mbps = await timed(row.proxied, row.bodyBytes, check);
+          row.cpu.push(cpuMs(pid) - cpuBefore);
+          peak = Math.max(peak, rssMb(pid));
+          row.overIdle.push(peak - idle);
+          row.overStart.push(peak - before);
+          return mbps;
+        };
+        // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
+        let d: number;
+        let p: number;
+        if (round % 2 === 0) {
+          d = await timed(row.direct, row.bodyBytes, check);
+          p = await proxiedRun();
+        } else {
+          p = await proxiedRun();
+          d = await timed(row.direct, row.bodyBytes, check);
+        }
+        row.directMbps.push(d);
+        row.proxiedMbps.push(p);
+        row.ratios.push(p / d);
+      }
+    }
     clearInterval(sampler);
-    console.log(`pe-edge RSS at idle: ${idle.toFixed(0)} MB`);
-    console.log('| body | direct | through pe-edge | ratio | pe-edge RSS peak over idle, so far |');
-    console.log('|---|---:|---:|---:|---:|');
-    for (const r of rows) console.log(r);
+    const f0 = (v: number): string => v.toFixed(0);
+    console.log(`Method: ${ROUNDS} rounds; in each round every row runs directly (client → backend) and through pe-edge`);
+    console.log('(client → pe-edge CLI → backend), alternating which goes first. Client and backend share this process;');
+    console.log('pe-edge is a child process. Each figure is the median over the rounds (the ratio is the median of each');
+    console.log(`round's ratio, not a ratio of medians). pe-edge's RSS (/proc VmRSS) is sampled every ${SAMPLE_MS} ms; "over idle" is`);
+    console.log("its peak during a proxied run minus its RSS before any traffic, \"over start\" minus its RSS just before that run;");
+    console.log('"pe-edge CPU" is its user + system time during a proxied run (/proc/<pid>/stat), less sensitive to a busy machine.');
+    console.log(`pe-edge RSS at idle: ${f0(idle)} MB; at the end: ${f0(rssMb(pid))} MB`);
+    console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms |`);
+    }
   } finally {
     await edge.stop();
+    const log = process.env.BENCH_EDGE_LOG;
+    if (log !== undefined) writeFileSync(log, [...edge.stdout, ...edge.stderr].join('\n') + '\n');
     server.close();
     dir.remove();
   }
