@@ -5,7 +5,7 @@
  *   npx tsc -b && node dist/test/bench/large-bodies.bench.js
  * Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (comma-separated subset of download,upload,gzip),
  * PE_EDGE_NODE_ARGS (node flags for the pe-edge process, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
- * BENCH_EDGE_LOG (a file that gets pe-edge's stdout and stderr once it stopped, e.g. with `--trace-gc`).
+ * BENCH_EDGE_LOG (a path prefix: each row's pe-edge stdout and stderr go to `<prefix>.<row>` once it stopped).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -95,7 +95,7 @@ function median(values: number[]): number {
 interface Row {
   readonly name: string;
   readonly direct: () => Promise<number>;
-  readonly proxied: () => Promise<number>;
+  readonly proxied: (port: number) => Promise<number>;
   /** The bytes a run counts (the uncompressed size when the client receives it compressed). */
   readonly bodyBytes: number;
   readonly directMbps: number[];
@@ -109,95 +109,125 @@ interface Row {
   readonly cpu: number[];
 }
 
+/** pe-edge's CLI on a free port, routing big.test to the backend (and /text through `compress`). */
+class Edge {
+  readonly port: number;
+  readonly process: CliProcess;
+  readonly pid: number;
+  private constructor(port: number, edge: CliProcess, pid: number, private readonly dir: TempConfigDir) {
+    this.port = port;
+    this.process = edge;
+    this.pid = pid;
+  }
+
+  static async start(backendPort: number): Promise<Edge> {
+    const port = await freePort();
+    const dir = new TempConfigDir();
+    dir.write('dynamic.yml', [
+      'http:',
+      '  middlewares: { gzip: { compress: {} } }',
+      '  services: { big: { loadBalancer: { servers: [{ url: "http://127.0.0.1:' + backendPort + '" }] } } }',
+      '  routers:',
+      '    big: { rule: "Host(`big.test`)", service: big }',
+      '    text: { rule: "Host(`big.test`) && Path(`/text`)", service: big, middlewares: [gzip] }',
+    ].join('\n'));
+    dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
+    const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs });
+    await edge.waitListening(1, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    if (edge.pid === undefined) throw new Error('pe-edge did not start');
+    return new Edge(port, edge, edge.pid, dir);
+  }
+
+  async stop(logName: string): Promise<void> {
+    await this.process.stop();
+    const log = process.env.BENCH_EDGE_LOG;
+    if (log !== undefined) writeFileSync(`${log}.${logName}`, [...this.process.stdout, ...this.process.stderr].join('\n') + '\n');
+    this.dir.remove();
+  }
+}
+
+const timed = async (run: () => Promise<number>, bytes: number, expected: number | null): Promise<number> => {
+  const started = process.hrtime.bigint();
+  const got = await run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
+  return bytes / MB / seconds;
+};
+
+/** All rounds of one row on a pe-edge process of its own, so its RSS growth is that row's. */
+async function measure(row: Row, backendPort: number): Promise<number> {
+  const edge = await Edge.start(backendPort);
+  const pid = edge.pid;
+  const idle = rssMb(pid);
+  let peak = idle;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), SAMPLE_MS);
+  try {
+    const check = row.name.includes('gzip') ? null : SIZE;
+    const proxiedRun = async (): Promise<number> => {
+      await new Promise((r) => setTimeout(r, 2 * SAMPLE_MS));
+      const before = rssMb(pid);
+      peak = before;
+      const cpuBefore = cpuMs(pid);
+      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check);
+      row.cpu.push(cpuMs(pid) - cpuBefore);
+      peak = Math.max(peak, rssMb(pid));
+      row.overIdle.push(peak - idle);
+      row.overStart.push(peak - before);
+      return mbps;
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
+      let d: number;
+      let p: number;
+      if (round % 2 === 0) {
+        d = await timed(row.direct, row.bodyBytes, check);
+        p = await proxiedRun();
+      } else {
+        p = await proxiedRun();
+        d = await timed(row.direct, row.bodyBytes, check);
+      }
+      row.directMbps.push(d);
+      row.proxiedMbps.push(p);
+      row.ratios.push(p / d);
+    }
+    return idle;
+  } finally {
+    clearInterval(sampler);
+    await edge.stop(row.name.split(' ')[2] ?? 'row');
+  }
+}
+
 async function main(): Promise<void> {
   const server = await backend();
   const backendPort = (server.address() as AddressInfo).port;
-  const port = await freePort();
-  const dir = new TempConfigDir();
-  dir.write('dynamic.yml', [
-    'http:',
-    '  middlewares: { gzip: { compress: {} } }',
-    '  services: { big: { loadBalancer: { servers: [{ url: "http://127.0.0.1:' + backendPort + '" }] } } }',
-    '  routers:',
-    '    big: { rule: "Host(`big.test`)", service: big }',
-    '    text: { rule: "Host(`big.test`) && Path(`/text`)", service: big, middlewares: [gzip] }',
-  ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs });
+  const rows: Row[] = [];
+  const add = (name: string, direct: () => Promise<number>, proxied: (port: number) => Promise<number>, bodyBytes: number): void => {
+    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [] });
+  };
+  if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), (port) => download(port, '/big'), SIZE);
+  if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), (port) => upload(port), SIZE);
+  if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), (port) => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
+  const idle: number[] = [];
   try {
-    await edge.waitListening(1, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
-    const pid = edge.pid;
-    if (pid === undefined) throw new Error('pe-edge did not start');
-    const idle = rssMb(pid);
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), SAMPLE_MS);
-    const rows: Row[] = [];
-    const add = (name: string, direct: () => Promise<number>, proxied: () => Promise<number>, bodyBytes: number): void => {
-      rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [] });
-    };
-    if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), () => download(port, '/big'), SIZE);
-    if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), () => upload(port), SIZE);
-    if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), () => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
-
-    const timed = async (run: () => Promise<number>, bytes: number, expected: number | null): Promise<number> => {
-      const started = process.hrtime.bigint();
-      const got = await run();
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
-      return bytes / MB / seconds;
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const row of rows) {
-        const check = row.name.includes('gzip') ? null : SIZE;
-        const proxiedRun = async (): Promise<number> => {
-          await new Promise((r) => setTimeout(r, 2 * SAMPLE_MS));
-          const before = rssMb(pid);
-          peak = before;
-          const cpuBefore = cpuMs(pid);
-          const mbps = await timed(row.proxied, row.bodyBytes, check);
-          row.cpu.push(cpuMs(pid) - cpuBefore);
-          peak = Math.max(peak, rssMb(pid));
-          row.overIdle.push(peak - idle);
-          row.overStart.push(peak - before);
-          return mbps;
-        };
-        // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
-        let d: number;
-        let p: number;
-        if (round % 2 === 0) {
-          d = await timed(row.direct, row.bodyBytes, check);
-          p = await proxiedRun();
-        } else {
-          p = await proxiedRun();
-          d = await timed(row.direct, row.bodyBytes, check);
-        }
-        row.directMbps.push(d);
-        row.proxiedMbps.push(p);
-        row.ratios.push(p / d);
-      }
-    }
-    clearInterval(sampler);
-    const f0 = (v: number): string => v.toFixed(0);
-    console.log(`Method: ${ROUNDS} rounds; in each round every row runs directly (client → backend) and through pe-edge`);
-    console.log('(client → pe-edge CLI → backend), alternating which goes first. Client and backend share this process;');
-    console.log('pe-edge is a child process. Each figure is the median over the rounds (the ratio is the median of each');
-    console.log(`round's ratio, not a ratio of medians). pe-edge's RSS (/proc VmRSS) is sampled every ${SAMPLE_MS} ms; "over idle" is`);
-    console.log("its peak during a proxied run minus its RSS before any traffic, \"over start\" minus its RSS just before that run;");
-    console.log('"pe-edge CPU" is its user + system time during a proxied run (/proc/<pid>/stat), less sensitive to a busy machine.');
-    console.log(`pe-edge RSS at idle: ${f0(idle)} MB; at the end: ${f0(rssMb(pid))} MB`);
-    console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows) {
-      console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms |`);
-    }
+    for (const row of rows) idle.push(await measure(row, backendPort));
   } finally {
-    await edge.stop();
-    const log = process.env.BENCH_EDGE_LOG;
-    if (log !== undefined) writeFileSync(log, [...edge.stdout, ...edge.stderr].join('\n') + '\n');
     server.close();
-    dir.remove();
+  }
+  const f0 = (v: number): string => v.toFixed(0);
+  console.log(`Method: each row on a fresh pe-edge CLI process (a child of this one); ${ROUNDS} rounds per row, each one run directly`);
+  console.log('(client → backend) and one through pe-edge (client → pe-edge → backend), alternating which goes first. The client');
+  console.log('and the backend share this process. Each figure is the median over the rounds (the ratio is the median of each');
+  console.log(`round's ratio, listed in brackets). pe-edge's RSS (/proc VmRSS) is sampled every ${SAMPLE_MS} ms; "over idle" is its peak`);
+  console.log('during a proxied run minus its RSS before any traffic (median, and the largest), "over start" minus its RSS just');
+  console.log('before that run; "pe-edge CPU" is its user + system time during a proxied run (/proc/<pid>/stat, 10 ms ticks),');
+  console.log('less sensitive to a busy machine than throughput.');
+  console.log(`pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
+  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms |`);
   }
 }
 
