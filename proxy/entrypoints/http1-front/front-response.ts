@@ -89,17 +89,29 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   }
 
   write(chunk: Buffer | string): boolean {
-    if (this.writableEnded || this.clientGone) return false;
+    return this.writeBody(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, undefined);
+  }
+
+  /** `release` runs once the socket wrote `chunk` out (or dropped it): the caller may reuse its memory then. */
+  writeLent(chunk: Buffer, release: () => void): boolean {
+    return this.writeBody(chunk, release);
+  }
+
+  private writeBody(data: Buffer, release: (() => void) | undefined): boolean {
+    if (this.writableEnded || this.clientGone) {
+      release?.();
+      return false;
+    }
     if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
-    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const socket = this.owner.socket;
     if (this.noBody || data.length === 0) {
       this.flushHead(socket);
+      release?.();
       return true;
     }
     socket.cork();
     this.flushHead(socket);
-    const flushed = this.chunked ? writeChunk(socket, data) : socket.write(data);
+    const flushed = this.chunked ? writeChunk(socket, data, release) : socket.write(data, release);
     socket.uncork();
     if (!flushed && !this.waitingDrain) {
       this.waitingDrain = true;
