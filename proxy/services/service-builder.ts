@@ -51,6 +51,18 @@ export class ServiceBuilder {
     for (const name of Object.keys(this.services)) this.get(name);
   }
 
+  /** buildAll, yielding after every `perStep` services (see buildRuntimeSteps). */
+  *buildAllSteps(perStep: number): Generator<void, void, void> {
+    let sinceYield = 0;
+    for (const name of Object.keys(this.services)) {
+      if (++sinceYield === perStep) {
+        sinceYield = 0;
+        yield;
+      }
+      this.get(name);
+    }
+  }
+
   private build(name: string, config: ServiceConfig, stack: string[]): Handler | Error {
     const types = (['loadBalancer', 'weighted', 'mirroring', 'failover'] as const).filter((t) => config[t] !== undefined);
     if (types.length === 0) return new Error(`the service "${name}" does not have any type defined`);
