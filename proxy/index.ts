@@ -6,6 +6,7 @@ import { EntryPoint, type EntryPointOptions } from './entrypoints/entrypoint.js'
 import type { BuildInput, Lifecycle } from './runtime/build-input.js';
 import { buildRuntime, buildRuntimeSteps } from './runtime/build.js';
 import { CompiledRules } from './runtime/compiled-rules.js';
+import { CarriedBalancers } from './services/carried-balancers.js';
 import type { Runtime } from './runtime/runtime.js';
 
 export type { BuildInput, Lifecycle } from './runtime/build-input.js';
@@ -25,7 +26,7 @@ export class EdgeProxy {
 
   /** `onHealth` hears every server going DOWN or back UP (for logs). */
   constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined) {
-    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth), middlewareState: new KeptState(), rules: new CompiledRules() };
+    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() };
     this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
     this.entryPoints = entryPoints.map((options) => new EntryPoint(options, getRuntime));

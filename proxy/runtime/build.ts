@@ -46,7 +46,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   // api@internal answers from the runtime built here, the one that routed the request.
   const self: { runtime?: Runtime } = {};
   const api = input.api != null ? createApiHandler(() => self.runtime) : null;
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input, lifecycle, api));
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts, status, internalServices(input, lifecycle, api));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 
@@ -62,25 +62,28 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   // TLS routes with the options they asked for, resolved once every router's hosts are known.
   const tlsRoutes: { target: { tlsOptions: string | null }; options: string; domains: readonly string[] }[] = [];
   const priorities = new Map<string, number>();
+  const defaultEntryPoints = defaultEntryPointsOf(input);
+  const routers = input.http.routers;
   let sinceYield = 0;
-  for (const [name, router] of Object.entries(input.http.routers)) {
+  for (const name of Object.keys(routers)) {
     if (++sinceYield === ITEMS_PER_STEP) {
       sinceYield = 0;
       yield;
     }
+    const router = routers[name] as RouterConfig;
     status.declare('router', name);
     const compiled = compileRouterRule(router, input, name, status, parts.rules);
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
     priorities.set(name, priority);
-    const entryPoints = resolveEntryPoints(router, input, name, status);
+    const entryPoints = resolveEntryPoints(router, input, defaultEntryPoints, name, status);
     // The rule's domains (for TLS options per host), parsed once for all its entrypoints.
     let domains: string[] | undefined;
     status.setUsing(name, entryPoints);
     for (const ep of entryPoints) {
       const model = input.entryPoints[ep]?.http;
       const tls = router.tls ?? model?.tls ?? null;
-      const middlewares = [...(model?.middlewares ?? []), ...(router.middlewares ?? [])];
+      const middlewares = concatNames(model?.middlewares, router.middlewares);
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
       const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
       if (handler === null) break;
@@ -141,13 +144,24 @@ function compileRouterRule(router: RouterConfig, input: BuildInput, name: string
 }
 
 /** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik`. */
-function resolveEntryPoints(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus): string[] {
+function defaultEntryPointsOf(input: BuildInput): string[] {
   const all = Object.keys(input.entryPoints).sort();
-  let wanted = router.entryPoints;
-  if (wanted === undefined || wanted.length === 0) {
-    const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
-    wanted = (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
-  }
+  const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
+  return (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
+}
+
+const NO_NAMES: readonly string[] = [];
+
+/** Entrypoint middlewares then the router's: no new array when either list is empty (most routers). */
+function concatNames(first: readonly string[] | undefined, second: readonly string[] | undefined): readonly string[] {
+  if (first === undefined || first.length === 0) return second ?? NO_NAMES;
+  if (second === undefined || second.length === 0) return first;
+  return [...first, ...second];
+}
+
+function resolveEntryPoints(router: RouterConfig, input: BuildInput, defaults: readonly string[], name: string, status: RuntimeStatus): string[] {
+  let wanted: readonly string[] | undefined = router.entryPoints;
+  if (wanted === undefined || wanted.length === 0) wanted = defaults;
   const valid: string[] = [];
   for (const ep of wanted) {
     if (input.entryPoints[ep] === undefined) status.addError('router', name, `entryPoint "${ep}" doesn't exist`, false);
@@ -158,7 +172,7 @@ function resolveEntryPoints(router: RouterConfig, input: BuildInput, name: strin
 }
 
 /** `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state. */
-function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState): Handler | null {
+function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: readonly string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState): Handler | null {
   if (router.service === undefined || router.service === '') {
     status.addError('router', name, 'the service is missing on the router', true);
     return null;

@@ -2,6 +2,7 @@ import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { HealthChecks } from '../services/health/health-checks.js';
 import type { KeptState } from './kept-state.js';
 import type { CompiledRules } from './compiled-rules.js';
+import type { CarriedBalancers } from '../services/carried-balancers.js';
 
 /**
  * Stateful parts that outlive one runtime: each build acquires what it uses by key and the
@@ -13,6 +14,8 @@ export interface CarriedParts {
   readonly middlewareState: KeptState;
   /** Compiled router rules, reused by every build whose routers kept their rule. */
   readonly rules: CompiledRules;
+  /** Load balancers of services whose configuration did not change. */
+  readonly balancers: CarriedBalancers;
 }
 
 export function beginBuild(parts: CarriedParts): void {
@@ -20,6 +23,7 @@ export function beginBuild(parts: CarriedParts): void {
   parts.healthChecks.beginBuild();
   parts.middlewareState.beginBuild();
   parts.rules.beginBuild();
+  parts.balancers.beginBuild();
 }
 
 export function releaseUnused(parts: CarriedParts): void {
@@ -27,4 +31,5 @@ export function releaseUnused(parts: CarriedParts): void {
   parts.healthChecks.releaseUnused();
   parts.middlewareState.releaseUnused();
   parts.rules.releaseUnused();
+  parts.balancers.releaseUnused();
 }
