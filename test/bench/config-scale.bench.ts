@@ -10,8 +10,10 @@
  *   until it lands, and the longest the event loop was held meanwhile (perf_hooks monitorEventLoopDelay, 1 ms
  *   resolution: max delay, so a request arriving during the rebuild waits at most about this long);
  * - one router changed: `update` of the configuration in place with one rule changed;
- * - RSS built: the process's RSS after a GC once the first build and the same-config rebuilds ran (how this bench
- *   measured RSS before sliced builds existed); RSS at end: the same, once everything above ran.
+ * - RSS built: the process's RSS right after a GC once the first build and the same-config rebuilds ran (how this
+ *   bench measured RSS before); V8 returns the pages it freed a little later, so it also prints RSS settled: after
+ *   2 s with nothing to do and another GC, which is what a running process shows between reloads;
+ *   RSS at end: right after a GC, once everything above ran.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { EdgeProxy, type BuildInput } from '../../proxy/index.js';
@@ -53,6 +55,7 @@ interface Result {
   blockMs: number;
   oneRouterMs: number;
   rssMb: number;
+  rssSettledMb: number;
   rssEndMb: number;
 }
 
@@ -74,6 +77,9 @@ async function measure(pairs: number): Promise<Result> {
   }
   gc();
   const rssMb = process.memoryUsage().rss / 2 ** 20;
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  gc();
+  const rssSettledMb = process.memoryUsage().rss / 2 ** 20;
   for (let i = 0; i < REBUILDS; i++) {
     const next = input(pairs, ++variant);
     started = process.hrtime.bigint();
@@ -84,9 +90,13 @@ async function measure(pairs: number): Promise<Result> {
     const next = input(pairs, ++variant);
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
+    // The histogram's first tick only starts the clock: let it run before the rebuild starts.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     started = process.hrtime.bigint();
     await proxy.update(next);
     sliced.push(ms(started));
+    // Let the delay timer fire once more, so a block in the last slice is recorded too.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     delay.disable();
     blockMs = Math.max(blockMs, delay.max / 1e6);
   }
@@ -99,16 +109,16 @@ async function measure(pairs: number): Promise<Result> {
   gc();
   const rssEndMb = process.memoryUsage().rss / 2 ** 20;
   void proxy.close(0);
-  return { firstMs, sameMs: median(same), changedMs: median(changed), slicedMs: median(sliced), blockMs, oneRouterMs: median(oneRouter), rssMb, rssEndMb };
+  return { firstMs, sameMs: median(same), changedMs: median(changed), slicedMs: median(sliced), blockMs, oneRouterMs: median(oneRouter), rssMb, rssSettledMb, rssEndMb };
 }
 
 const small = await measure(5);
 gc();
 const large = await measure(10_000);
 console.log(`medians of ${REBUILDS} rebuilds each`);
-console.log('| routers | first build | rebuild, same config | rebuild, every rule changed | sliced rebuild (update), every rule changed | longest event-loop block during update | update, one router changed | RSS built | RSS at end |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| routers | first build | rebuild, same config | rebuild, every rule changed | sliced rebuild (update), every rule changed | longest event-loop block during update | update, one router changed | RSS built | RSS settled | RSS at end |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [n, r] of [[10, small], [20_000, large]] as const) {
   const f = (v: number): string => `${v.toFixed(1)} ms`;
-  console.log(`| ${n.toLocaleString('en')} | ${f(r.firstMs)} | ${f(r.sameMs)} | ${f(r.changedMs)} | ${f(r.slicedMs)} | ${f(r.blockMs)} | ${f(r.oneRouterMs)} | ${r.rssMb.toFixed(0)} MB | ${r.rssEndMb.toFixed(0)} MB |`);
+  console.log(`| ${n.toLocaleString('en')} | ${f(r.firstMs)} | ${f(r.sameMs)} | ${f(r.changedMs)} | ${f(r.slicedMs)} | ${f(r.blockMs)} | ${f(r.oneRouterMs)} | ${r.rssMb.toFixed(0)} MB | ${r.rssSettledMb.toFixed(0)} MB | ${r.rssEndMb.toFixed(0)} MB |`);
 }
