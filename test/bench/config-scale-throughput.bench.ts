@@ -2,7 +2,9 @@
  * Throughput with 20,000 routers against 10: the same request (a Host router, then a Host && PathPrefix one)
  * through an in-process EdgeProxy built from the config-scale bench's configuration, to one loopback backend
  * (node-backends.mjs, its own process). wrk -t1 -c16, 2 s warm-up then `seconds` per run, the two sizes
- * alternating for `rounds` rounds; prints each run and the ratio of medians. A script, not a test.
+ * alternating for `rounds` rounds; prints each run and the ratio of medians. On a machine shared with other work
+ * req/s swings with the neighbours' load, so it also prints this process's CPU time per request (user + system,
+ * GC threads included), which does not. A script, not a test.
  *   node dist/test/bench/config-scale-throughput.bench.js [rounds=3] [seconds=5]
  */
 import { spawn } from 'node:child_process';
@@ -39,7 +41,7 @@ function freePort(): Promise<number> {
 }
 
 /** wrk runs in its own process while this one's event loop serves the proxy. */
-function wrk(url: string, host: string, seconds: number): Promise<{ rps: number; non2xx: number; socketErrors: number }> {
+function wrk(url: string, host: string, seconds: number): Promise<{ rps: number; requests: number; non2xx: number; socketErrors: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', ['-t1', '-c16', `-d${seconds}s`, '--latency', '-H', `Host: ${host}`, url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -47,13 +49,13 @@ function wrk(url: string, host: string, seconds: number): Promise<{ rps: number;
     child.on('error', reject);
     child.on('close', () => {
       const parsed = parseWrk(out);
-      resolve({ rps: parsed.rps ?? 0, non2xx: parsed.non2xx, socketErrors: parsed.socketErrors });
+      resolve({ rps: parsed.rps ?? 0, requests: parsed.requests ?? 0, non2xx: parsed.non2xx, socketErrors: parsed.socketErrors });
     });
   });
 }
 
 // The wrk output parser is a plain .mjs beside the shell benches (not compiled into dist).
-const { parseWrk } = (await import(new URL('../../../test/bench/lib/wrk.mjs', import.meta.url).href)) as { parseWrk: (text: string) => { rps?: number; non2xx: number; socketErrors: number } };
+const { parseWrk } = (await import(new URL('../../../test/bench/lib/wrk.mjs', import.meta.url).href)) as { parseWrk: (text: string) => { rps?: number; requests?: number; non2xx: number; socketErrors: number } };
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
@@ -64,6 +66,8 @@ await new Promise((resolve) => setTimeout(resolve, 500));
 
 const sizes = [{ label: '10 routers', pairs: 5, target: 2 }, { label: '20,000 routers', pairs: 10_000, target: 5_000 }] as const;
 const runs = new Map<string, number[]>();
+/** µs of this process's CPU per request, per run. */
+const cpu = new Map<string, number[]>();
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const size of sizes) {
@@ -73,10 +77,14 @@ try {
       const host = `app${size.target}.example.com`;
       for (const [kind, path] of [['Host', '/'], ['Host && PathPrefix', `/api${size.target}`]] as const) {
         await wrk(base + path, host, 2);
+        const before = process.cpuUsage();
         const result = await wrk(base + path, host, SECONDS);
+        const used = process.cpuUsage(before);
         const key = `${size.label} | ${kind}`;
+        const cpuPerRequest = (used.user + used.system) / Math.max(1, result.requests);
         runs.set(key, [...(runs.get(key) ?? []), result.rps]);
-        console.log(`round ${round + 1}: ${key}: ${result.rps.toFixed(0)} req/s${result.non2xx + result.socketErrors > 0 ? ` (non-2xx ${result.non2xx}, socket errors ${result.socketErrors})` : ''}`);
+        cpu.set(key, [...(cpu.get(key) ?? []), cpuPerRequest]);
+        console.log(`round ${round + 1}: ${key}: ${result.rps.toFixed(0)} req/s, ${cpuPerRequest.toFixed(0)} µs CPU per request${result.non2xx + result.socketErrors > 0 ? ` (non-2xx ${result.non2xx}, socket errors ${result.socketErrors})` : ''}`);
       }
       await proxy.close(0);
     }
@@ -84,10 +92,13 @@ try {
 } finally {
   backend.kill();
 }
-console.log('| routers | rule | req/s (median) | runs | vs 10 routers |');
-console.log('|---|---|---:|---|---:|');
+console.log('| routers | rule | req/s (median) | runs | vs 10 routers | CPU per request (median) | runs | 10 routers / this |');
+console.log('|---|---|---:|---|---:|---:|---|---:|');
 for (const [key, values] of runs) {
   const kind = key.split(' | ')[1] ?? '';
   const reference = median(runs.get(`10 routers | ${kind}`) ?? []);
-  console.log(`| ${key} | ${median(values).toFixed(0)} | ${values.map((v) => v.toFixed(0)).join(', ')} | ${(median(values) / reference).toFixed(2)} |`);
+  const cpus = cpu.get(key) ?? [];
+  const cpuReference = median(cpu.get(`10 routers | ${kind}`) ?? []);
+  console.log(`| ${key} | ${median(values).toFixed(0)} | ${values.map((v) => v.toFixed(0)).join(', ')} | ${(median(values) / reference).toFixed(2)} `
+    + `| ${median(cpus).toFixed(0)} µs | ${cpus.map((v) => v.toFixed(0)).join(', ')} | ${(cpuReference / median(cpus)).toFixed(2)} |`);
 }
