@@ -80,7 +80,9 @@ if (!res.ok) { console.error('challtestsrv', res.status); process.exit(1); }
       resolvers: { dns: { dnsChallenge: { provider: 'exec', resolvers: [rig.pebble.dnsServer] } } },
       routers: { wild: { rule: 'Host(`a.wild.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'dns', domains: [{ main: '*.wild.test', sans: ['wild.test'] }] } } },
     }, { EXEC_PATH: script }, dir);
-    const cert = await waitForCertificate(rig, proc, 'a.wild.test', (c) => c.trusted);
+    // Two authorizations, each a node script run twice and a propagation check: on a machine busy with other
+    // work this took over 30 s once (alone it takes a few).
+    const cert = await waitForCertificate(rig, proc, 'a.wild.test', (c) => c.trusted, 60_000);
     assert.deepEqual(cert.names.sort(), ['*.wild.test', 'wild.test']);
     assert.deepEqual(await httpsGet(rig, 'a.wild.test'), { status: 200, body: 'app' });
   });
