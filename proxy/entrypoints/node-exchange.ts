@@ -69,6 +69,10 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     return sentValue(this.sent, name);
   }
 
+  sentHeaders(): Readonly<ResponseHeaders> | null {
+    return this.sent;
+  }
+
   /**
    * Answers a head the server refuses before routing with `bytes` (traefik-responses.ts goHeadRefusal), written
    * on the connection as Go's server writes them, and closes the connection.
@@ -120,5 +124,9 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
 
   sentHeader(name: string): string | undefined {
     return sentValue(this.sent, name);
+  }
+
+  sentHeaders(): Readonly<ResponseHeaders> | null {
+    return this.sent;
   }
 }
