@@ -112,7 +112,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
         fragments.set('file', validateSnapshot(snapshot, log));
         applyFragments();
       },
-      onError: (err) => log.error({ provider: 'file' }, `${err.message}; keeping the last good configuration`),
+      onError: (err) => {
+        log.error({ provider: 'file' }, `${err.message}; keeping the last good configuration`);
+        metrics?.configFailed();
+      },
     });
     reload = () => handle.reload();
   }

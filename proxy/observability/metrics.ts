@@ -132,6 +132,11 @@ export interface PrometheusMetrics {
   readonly handler: Handler;
   /** +1 on traefik_config_reloads_total and the timestamp of traefik_config_last_reload_success. */
   configApplied(): void;
+  /**
+   * A provider's new configuration could not be read, the last good one stays: +1 on
+   * traefik_config_reloads_failure_total and the timestamp of traefik_config_last_reload_failure.
+   */
+  configFailed(): void;
   /** A configuration is applied: the series of routers, services and health-checked servers it no longer has go. */
   retain(live: LiveItems): void;
   /** traefik_service_server_up (health checks: 1 up, 0 down). */
@@ -161,6 +166,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   // health, so a server any worker sees down is reported down.
   const reloads = store.counter(registry, 'traefik_config_reloads_total', 'Config reloads', [], 'max');
   const lastReload = store.gauge(registry, 'traefik_config_last_reload_success', 'Last config reload success', [], 'max');
+  // Traefik v2's names, which v3 removed; pe-edge keeps them for the alert "a configuration could not be applied".
+  const reloadFailures = store.counter(registry, 'traefik_config_reloads_failure_total', 'Config failure reloads', [], 'max');
+  const lastFailure = store.gauge(registry, 'traefik_config_last_reload_failure', 'Last config reload failure', [], 'max');
   let connections: () => Iterable<readonly [string, number]> = () => [];
   // Gauges read at scrape time through prom-client's collect() hook.
   new Gauge({
@@ -189,6 +197,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   const faults = store.counter(registry, 'pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', ['entrypoint', 'router', 'stage']);
   const reloadSeries = reloads.child('', {}, '');
   const lastReloadSeries = lastReload.child('', {}, '');
+  const reloadFailureSeries = reloadFailures.child('', {}, '');
+  const lastFailureSeries = lastFailure.child('', {}, '');
 
   const buckets = [...options.buckets].sort((a, b) => a - b);
   const entryPoints = options.addEntryPointsLabels ? new RequestScope(store, registry, 'entrypoint', 'an entrypoint', buckets, options.headerLabels) : null;
@@ -265,6 +275,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     configApplied(): void {
       reloadSeries.inc(1);
       lastReloadSeries.set(Math.floor(Date.now() / 1000));
+    },
+    configFailed(): void {
+      reloadFailureSeries.inc(1);
+      lastFailureSeries.set(Math.floor(Date.now() / 1000));
     },
     retain(live): void {
       // Scope keys: `r\0router\0service`, `s\0service`, `u\0service\0url`, `f\0router` (faults).
