@@ -2,7 +2,7 @@
 //
 // `plainSeries` (production): each series is a plain object found once per scope by the caller's key and
 // bumped in place; prom-client formats it at scrape time through subclasses of its Counter, Gauge and Histogram
-// that override `get()` (a typed adapter, no casts). `promClientSeries`: the same families with prom-client's
+// that hand their series over from `get()` and `getForPromString()` (a typed adapter, no casts). `promClientSeries`: the same families with prom-client's
 // label children (`labels(...).inc()`, `.observe()`), which hash and validate the label set on every call.
 // Why the plain store: test/bench/metrics-store.bench.ts measured, in one run on the seed's production path,
 // the prom-client store's CPU per request above the 2 % the issue allows (README, Metrics); rerun it to decide again.
@@ -37,26 +37,30 @@ export interface SeriesStore {
 
 type CounterValues = Awaited<ReturnType<Counter['get']>>['values'];
 type LabelValues = CounterValues[number]['labels'];
-/** A histogram value as prom-client's Registry and Histogram.get() read it from getForPromString(). */
-interface HistogramDataValue {
-  metricName: string;
-  labels: LabelValues;
-  sharedLabels: LabelValues;
-  value: number;
-}
-interface HistogramData {
-  name: string;
-  help: string;
-  type: 'histogram';
-  values: HistogramDataValue[];
-  aggregator: Aggregator;
-}
-
 /** Labels with names sorted, as Go's client prints them. */
 function sortedLabels(labels: Labels): Labels {
   const out: Labels = {};
   for (const k of Object.keys(labels).sort()) out[k] = labels[k] as string;
   return out;
+}
+
+// Scrapes: prom-client's Registry formats a value's `sharedLabels` once per object and caches the text in a WeakMap,
+// so every value below hands its series' label object over as sharedLabels (one object per series and bucket,
+// made when the series is), and an empty `labels`. Text is then formatted once per series, not once per scrape.
+
+/** A value as prom-client's Registry reads it (and Histogram.get() merges sharedLabels into labels). */
+interface TextValue {
+  metricName?: string;
+  labels: LabelValues;
+  sharedLabels: LabelValues;
+  value: number;
+}
+interface TextData {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  values: TextValue[];
+  aggregator: Aggregator;
 }
 
 class PlainValue implements CounterChild, GaugeChild {
@@ -73,10 +77,13 @@ class PlainValue implements CounterChild, GaugeChild {
 class PlainHistogramValue implements HistogramChild {
   /** Per bucket (not cumulative); the last slot is +Inf. */
   readonly counts: number[];
+  /** The labels of each bucket line, `le` last as Go prints it. */
+  readonly bucketLabels: Labels[];
   sum = 0;
   count = 0;
-  constructor(readonly labels: Labels, readonly scope: string, private readonly bounds: readonly number[]) {
+  constructor(readonly labels: Labels, readonly scope: string, private readonly bounds: readonly number[], le: readonly string[]) {
     this.counts = new Array<number>(bounds.length + 1).fill(0);
+    this.bucketLabels = le.map((bound) => ({ ...labels, le: bound }));
   }
   observe(v: number): void {
     const b = this.bounds;
@@ -92,10 +99,27 @@ function dropFrom<S extends { scope: string }>(series: Map<string, S>, gone: (sc
   for (const [key, s] of series) if (gone(s.scope)) series.delete(key);
 }
 
-/** A prom-client Counter whose series are PlainValues; prom-client formats what `get()` returns. */
+/** Another family's label objects with one label renamed, made once per object (a view's labels are stable too). */
+export type LabelView = (labels: Labels) => Labels;
+
+export function renamingView(from: string, to: string): LabelView {
+  const made = new WeakMap<Labels, Labels>();
+  return (labels) => {
+    let renamed = made.get(labels);
+    if (renamed === undefined) made.set(labels, (renamed = renameLabel(labels, from, to)));
+    return renamed;
+  };
+}
+
+const same: LabelView = (labels) => labels;
+
+/** A prom-client Counter (or Gauge) whose series are PlainValues; prom-client formats what it hands over. */
 class PlainCounter extends Counter implements Family<CounterChild, Counter> {
   readonly metric: Counter = this;
   private readonly series = new Map<string, PlainValue>();
+  constructor(private readonly meta: { name: string; help: string; labelNames: readonly string[]; aggregator: Aggregator; registry: Registry }) {
+    super({ name: meta.name, help: meta.help, labelNames: meta.labelNames, aggregator: meta.aggregator, registers: [meta.registry] });
+  }
   child(key: string, labels: Labels, scope: string): PlainValue {
     let s = this.series.get(key);
     if (s === undefined) this.series.set(key, (s = new PlainValue(sortedLabels(labels), scope)));
@@ -104,17 +128,30 @@ class PlainCounter extends Counter implements Family<CounterChild, Counter> {
   drop(gone: (scope: string) => boolean): void {
     dropFrom(this.series, gone);
   }
+  /** JSON (--workers aggregation): whole label sets. */
   override async get(): ReturnType<Counter['get']> {
     const base = await super.get();
     const values: CounterValues = [];
     for (const s of this.series.values()) values.push({ labels: s.labels, value: s.value });
     return { ...base, values };
   }
+  /** Text: what the Registry formats (it prefers this method when a metric has it). */
+  textValues(view: LabelView = same): TextValue[] {
+    const values: TextValue[] = [];
+    for (const s of this.series.values()) values.push({ labels: {}, sharedLabels: view(s.labels), value: s.value });
+    return values;
+  }
+  getForPromString(): Promise<TextData> {
+    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'counter', values: this.textValues(), aggregator: this.meta.aggregator });
+  }
 }
 
 class PlainGauge extends Gauge implements Family<GaugeChild, Gauge> {
   readonly metric: Gauge = this;
   private readonly series = new Map<string, PlainValue>();
+  constructor(private readonly meta: { name: string; help: string; labelNames: readonly string[]; aggregator: Aggregator; registry: Registry }) {
+    super({ name: meta.name, help: meta.help, labelNames: meta.labelNames, aggregator: meta.aggregator, registers: [meta.registry] });
+  }
   child(key: string, labels: Labels, scope: string): PlainValue {
     let s = this.series.get(key);
     if (s === undefined) this.series.set(key, (s = new PlainValue(sortedLabels(labels), scope)));
@@ -129,6 +166,11 @@ class PlainGauge extends Gauge implements Family<GaugeChild, Gauge> {
     for (const s of this.series.values()) values.push({ labels: s.labels, value: s.value });
     return { ...base, values };
   }
+  getForPromString(): Promise<TextData> {
+    const values: TextValue[] = [];
+    for (const s of this.series.values()) values.push({ labels: {}, sharedLabels: s.labels, value: s.value });
+    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'gauge', values, aggregator: this.meta.aggregator });
+  }
 }
 
 class PlainHistogram extends Histogram implements Family<HistogramChild, Histogram> {
@@ -136,47 +178,45 @@ class PlainHistogram extends Histogram implements Family<HistogramChild, Histogr
   private readonly series = new Map<string, PlainHistogramValue>();
   private readonly bounds: readonly number[];
   private readonly le: string[];
-  private readonly metricName: string;
-  private readonly helpText: string;
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
-    super({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
+  constructor(private readonly meta: { name: string; help: string; labelNames: readonly string[]; registry: Registry }, buckets: readonly number[]) {
+    super({ name: meta.name, help: meta.help, labelNames: meta.labelNames, buckets: [...buckets], registers: [meta.registry] });
     this.bounds = [...buckets];
     this.le = [...buckets.map(String), '+Inf'];
-    this.metricName = name;
-    this.helpText = help;
   }
   child(key: string, labels: Labels, scope: string): PlainHistogramValue {
     let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = new PlainHistogramValue(sortedLabels(labels), scope, this.bounds)));
+    if (s === undefined) this.series.set(key, (s = new PlainHistogramValue(sortedLabels(labels), scope, this.bounds, this.le)));
     return s;
   }
   drop(gone: (scope: string) => boolean): void {
     dropFrom(this.series, gone);
   }
-  /**
-   * The Registry formats a histogram from this method (prom-client's own, which Histogram.get() also reads and
-   * then merges each value's sharedLabels into its labels): the plain series, labels whole, le last.
-   */
-  getForPromString(): Promise<HistogramData> {
-    const values: HistogramDataValue[] = [];
-    const name = this.metricName;
+  /** Bucket, sum and count lines named after `name`. Each `labels` is a new object: Histogram.get() fills it. */
+  textValues(name: string, view: LabelView = same): TextValue[] {
+    const values: TextValue[] = [];
+    const bucket = `${name}_bucket`;
     for (const s of this.series.values()) {
       let cumulative = 0;
       for (let i = 0; i < this.le.length; i++) {
         cumulative += s.counts[i] as number;
-        values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le: this.le[i] as string }, sharedLabels: {}, value: cumulative });
+        values.push({ metricName: bucket, labels: {}, sharedLabels: view(s.bucketLabels[i] as Labels), value: cumulative });
       }
-      values.push({ metricName: `${name}_sum`, labels: s.labels, sharedLabels: {}, value: s.sum });
-      values.push({ metricName: `${name}_count`, labels: s.labels, sharedLabels: {}, value: s.count });
+      const shared = view(s.labels);
+      values.push({ metricName: `${name}_sum`, labels: {}, sharedLabels: shared, value: s.sum });
+      values.push({ metricName: `${name}_count`, labels: {}, sharedLabels: shared, value: s.count });
     }
-    return Promise.resolve({ name, help: this.helpText, type: 'histogram', values, aggregator: 'sum' });
+    return values;
+  }
+  /** What the Registry formats, and what prom-client's Histogram.get() turns into whole label sets for JSON. */
+  getForPromString(): Promise<TextData> {
+    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'histogram', values: this.textValues(this.meta.name), aggregator: 'sum' });
   }
 }
 
 export const plainSeries: SeriesStore = {
-  counter: (registry, name, help, labelNames, aggregator = 'sum') => new PlainCounter({ name, help, labelNames, aggregator, registers: [registry] }),
-  gauge: (registry, name, help, labelNames, aggregator = 'sum') => new PlainGauge({ name, help, labelNames, aggregator, registers: [registry] }),
-  histogram: (registry, name, help, labelNames, buckets) => new PlainHistogram(registry, name, help, labelNames, buckets),
+  counter: (registry, name, help, labelNames, aggregator = 'sum') => new PlainCounter({ name, help, labelNames, aggregator, registry }),
+  gauge: (registry, name, help, labelNames, aggregator = 'sum') => new PlainGauge({ name, help, labelNames, aggregator, registry }),
+  histogram: (registry, name, help, labelNames, buckets) => new PlainHistogram({ name, help, labelNames, registry }, buckets),
 };
 
 /** prom-client's label children, cached per key; each call still hashes its label set (prom-client's design). */
@@ -221,40 +261,60 @@ export const promClientSeries: SeriesStore = {
 /**
  * A family shown under another name with one label renamed, read from `source` at scrape time: Traefik v1's
  * `traefik_backend_*` (label `backend`) from v3's `traefik_service_*` (label `service`), the same observations.
+ * From the plain store the renamed label objects are made once per series; from prom-client's own metrics
+ * (the bench's other store) they are renamed at every scrape.
  */
 export class RenamedCounter extends Counter {
-  constructor(registry: Registry, name: string, help: string, private readonly source: Counter, private readonly from: string, private readonly to: string) {
-    super({ name, help, labelNames: [], registers: [registry] });
+  private readonly view: LabelView;
+  constructor(registry: Registry, private readonly ownName: string, private readonly helpText: string, private readonly source: Counter, from: string, to: string) {
+    super({ name: ownName, help: helpText, labelNames: [], registers: [registry] });
+    this.view = renamingView(from, to);
   }
   override async get(): ReturnType<Counter['get']> {
     const [base, src] = await Promise.all([super.get(), this.source.get()]);
-    return { ...base, values: src.values.map((v) => ({ ...v, labels: renameLabel(v.labels, this.from, this.to) })) };
+    return { ...base, values: src.values.map((v) => ({ ...v, labels: this.view(stringLabels(v.labels)) })) };
+  }
+  async getForPromString(): Promise<TextData> {
+    const values = this.source instanceof PlainCounter
+      ? this.source.textValues(this.view)
+      : (await this.source.get()).values.map((v) => ({ labels: {}, sharedLabels: this.view(stringLabels(v.labels)), value: v.value }));
+    return { name: this.ownName, help: this.helpText, type: 'counter', values, aggregator: 'sum' };
   }
 }
 
 export class RenamedHistogram extends Histogram {
-  constructor(registry: Registry, private readonly ownName: string, private readonly helpText: string, private readonly source: Histogram, private readonly sourceName: string, private readonly from: string, private readonly to: string) {
+  private readonly view: LabelView;
+  constructor(registry: Registry, private readonly ownName: string, private readonly helpText: string, private readonly source: Histogram, private readonly sourceName: string, from: string, to: string) {
     super({ name: ownName, help: helpText, labelNames: [], registers: [registry] });
+    this.view = renamingView(from, to);
   }
   /** What the Registry formats and Histogram.get() splays (see PlainHistogram). */
-  async getForPromString(): Promise<HistogramData> {
-    const src = await this.source.get();
-    const values = src.values.map((v) => ({
-      metricName: this.ownName + (v.metricName ?? this.sourceName).slice(this.sourceName.length),
-      labels: renameLabel(v.labels, this.from, this.to),
-      sharedLabels: {},
-      value: v.value,
-    }));
+  async getForPromString(): Promise<TextData> {
+    const values = this.source instanceof PlainHistogram
+      ? this.source.textValues(this.ownName, this.view)
+      : (await this.source.get()).values.map((v) => ({
+          metricName: this.ownName + (v.metricName ?? this.sourceName).slice(this.sourceName.length),
+          labels: {},
+          sharedLabels: this.view(stringLabels(v.labels)),
+          value: v.value,
+        }));
     return { name: this.ownName, help: this.helpText, type: 'histogram', values, aggregator: 'sum' };
   }
 }
 
+/** prom-client's label values as strings (le arrives as a number from its own histograms). */
+function stringLabels(labels: LabelValues): Labels {
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(labels)) if (v !== undefined) out[k] = String(v);
+  return out;
+}
+
 /** The same labels with `from` renamed `to`, names kept in Go's sorted order (le stays last). */
-function renameLabel(labels: LabelValues, from: string, to: string): LabelValues {
-  const out: LabelValues = {};
+function renameLabel(labels: Labels, from: string, to: string): Labels {
+  const out: Labels = {};
   const keys = Object.keys(labels).map((k) => (k === from ? to : k));
   const named = keys.filter((k) => k !== 'le').sort();
   if (keys.includes('le')) named.push('le');
-  for (const k of named) out[k] = labels[k === to ? from : k];
+  for (const k of named) out[k] = labels[k === to ? from : k] as string;
   return out;
 }
