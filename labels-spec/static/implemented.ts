@@ -28,7 +28,7 @@ export const implementedStatic: ImplementedTree = {
   log: { level: true, format: true, filePath: true },
   accessLog: { filePath: true, format: true, filters: true, fields: true, addInternals: true },
   ping: true,
-  // The REST API; api.dashboard (default true) gets its own warning in validate.ts, api.debug the generic one.
+  // The REST API and the dashboard (api.dashboard, default true); api.debug gets the generic warning.
   api: { insecure: true, dashboard: true },
   // Prometheus with all its options; other backends (datadog, statsD, influxDB2, otlp) get a warning naming them.
   metrics: { addInternals: true, prometheus: true },

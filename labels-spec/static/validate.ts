@@ -1,7 +1,7 @@
 // Static configuration: errors are fatal for the process (as in Traefik), but we still report
 // every problem at once and return a best-effort config with the broken parts pruned.
 import type { z } from 'zod';
-import { deprecated, fromZodIssues, invalid, notImplemented, type ConfigIssue } from '../issues.js';
+import { deprecated, fromZodIssues, invalid, type ConfigIssue } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { implementedStatic, notImplementedWarnings } from './implemented.js';
 import { staticConfigSchema, type StaticConfig } from './schema.js';
@@ -62,10 +62,6 @@ export function validateStaticConfig(raw: unknown): { config: StaticConfig; issu
   const errorPaths = issues.filter((i) => i.severity === 'error').map((i) => i.path.map((p) => String(p).toLowerCase()).join('\u0000'));
   const isError = (path: readonly string[]): boolean => errorPaths.includes(path.map((p) => p.toLowerCase()).join('\u0000'));
   issues.push(...notImplementedWarnings(raw, implementedStatic, isError));
-  // `api: {}` turns the dashboard on by default: say once that only the API is served.
-  if (config.api?.dashboard === true && !isError(['api', 'dashboard'])) {
-    issues.push({ ...notImplemented(['api', 'dashboard'], { kind: 'static', name: 'api' }), message: 'api.dashboard: the dashboard UI is not implemented yet in pe-edge; the API under /api is' });
-  }
   if (config.core.defaultRuleSyntax === 'v2') {
     issues.push(deprecated(['core', 'defaultRuleSyntax'], 'the v2 rule syntax is deprecated; move rules to v3 syntax', { kind: 'static', name: 'core' }));
   }

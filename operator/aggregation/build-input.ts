@@ -4,6 +4,7 @@ import type { Handler, RequestContext } from '../../proxy/http/request-context.j
 import type { ApiInput } from '../../proxy/runtime/build-input.js';
 import type { FaultSink } from '../../proxy/http/exchange-fault.js';
 import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
+import type { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import { packageVersion } from './package-version.js';
 
 const START_DATE = new Date().toISOString();
@@ -62,7 +63,7 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
  * `prometheus@internal` scrape handler (null when metrics.prometheus is off). `acmeChallenges` is the process's
  * one challenge store, the same object on every call (null: pe-edge answers no ACME challenge).
  */
-export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null, acmeChallenges: AcmeChallengeStore | null = null): BuildInput {
+export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null, acmeChallenges: AcmeChallengeStore | null = null, insights: DashboardInsights | null = null): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
   for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
   const ping = config.ping === undefined ? null
@@ -74,7 +75,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
       entryPoint: config.metrics.prometheus.manualRouting ? null : config.metrics.prometheus.entryPoint,
       handler: metricsHandler,
     },
-    api: apiInput(config),
+    api: apiInput(config, insights),
     acme: acmeChallenges === null ? null : { challenges: acmeChallenges, httpChallengeEntryPoints: httpChallengeEntryPoints(config) },
     defaultRuleSyntax: config.core.defaultRuleSyntax,
     defaultTransport: upstreamTransport(config.serversTransport),
@@ -99,7 +100,7 @@ function httpChallengeEntryPoints(config: StaticConfig): Record<string, string> 
 }
 
 /** What `api@internal` shows of the static configuration; null when `api` is off. */
-function apiInput(config: StaticConfig): ApiInput | null {
+function apiInput(config: StaticConfig, insights: DashboardInsights | null): ApiInput | null {
   if (config.api === undefined) return null;
   const providers = [config.providers.docker !== undefined ? 'Docker' : null, config.providers.file !== undefined ? 'File' : null].filter((p) => p !== null);
   return {
@@ -109,5 +110,7 @@ function apiInput(config: StaticConfig): ApiInput | null {
     entryPoints: effectiveEntryPoints(config),
     features: { tracing: '', metrics: config.metrics?.prometheus !== undefined ? 'Prometheus' : '', accessLog: config.accessLog !== undefined },
     providers,
+    dashboard: config.api.dashboard,
+    insights,
   };
 }

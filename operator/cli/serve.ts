@@ -16,6 +16,9 @@ import { effectiveEntryPoints } from '../aggregation/build-input.js';
 import { parseDuration } from '../../labels-spec/duration.js';
 import { perProcessStateWarnings, WORKERS_ENV } from './workers.js';
 import { clusterScrape } from './cluster-metrics.js';
+import { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
+import type { ConfigProblem } from '../../proxy/observability/change-log.js';
+import { dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -42,15 +45,19 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   const metrics = prometheusMetrics(config);
   // ACME challenges are answered from this one store, filled by the resolvers, read by every entrypoint.
   const challenges = new AcmeChallengeStore();
+  // The dashboard's traffic history and change log (api.dashboard); the providers' problems it lists, by provider.
+  const insights = config.api?.dashboard === true ? new DashboardInsights() : null;
+  const problems = new Map<string, ConfigProblem[]>();
   const buildInput = () => {
     const merged = aggregate(fragments);
     for (const e of merged.errors) log.error(e);
-    return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges);
+    problems.set('aggregation', merged.errors.map((message) => ({ provider: 'aggregation', severity: 'error', message })));
+    return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges, insights);
   };
   let listening = false;
   const workerCount = Number(process.env[WORKERS_ENV] ?? '1') || 1;
   let resolvers: CertificateResolvers | null = null;
-  const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null);
+  const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null, insights?.traffic.onRequestDone ?? null);
   // An error raised for one request ends that request: one log line naming the router, and a metric.
   const onFault: FaultSink = (fault) => {
     log.error({ entryPoint: fault.entryPoint, router: fault.router || undefined, stage: fault.stage, err: fault.error.stack ?? fault.error.message }, `request failed inside pe-edge: ${fault.error.message}`);
@@ -75,10 +82,12 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   metrics?.setConnectionSource(() => proxy.openConnections());
   metrics?.setCertificateSource(() => proxy.runtime.tls.certificates.map((certificate) => certificate.x509));
   if (metrics !== null && workerCount > 1) metrics.setScrapeSource(clusterScrape(metrics.registry));
-  const applyFragments = (cause = 'file'): void => {
+  const applyFragments = (cause = 'file', container?: string): void => {
     const started = process.hrtime.bigint();
     const runtime = proxy.apply(buildInput());
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const unguarded = unguardedApiRouters(runtime, (ep) => effectiveEntryPoints(config)[ep]?.http.middlewares ?? []);
+    insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);
     if (metrics !== null) recordApplied(metrics, runtime);
     const now = new Set<string>();
     for (const p of runtime.status.problems()) {
@@ -89,6 +98,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     for (const e of runtime.errors) {
       now.add(e);
       if (!reported.has(e)) log.error(e);
+    }
+    for (const u of unguarded) {
+      now.add(u.message);
+      if (!reported.has(u.message)) log.warn(u.message);
     }
     for (const w of perProcessStateWarnings(workerCount, runtime.config.middlewares, (name) => (runtime.status.get('middleware', name)?.usedBy.length ?? 0) > 0)) {
       now.add(w);
@@ -109,7 +122,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
       watch: file.watch,
       signal: options.signal,
       onSnapshot: (snapshot) => {
-        fragments.set('file', validateSnapshot(snapshot, log));
+        fragments.set('file', validateSnapshot(snapshot, log, (p) => problems.set('file', p)));
         applyFragments();
       },
       onError: (err) => {
@@ -124,7 +137,11 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     const provider = new DockerProvider(docker, (snapshot) => {
       fragments.set('docker', snapshot.config);
       for (const e of snapshot.errors) log.error({ provider: 'docker' }, e);
-      applyFragments(snapshot.cause === null ? 'docker sync' : `docker ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`);
+      if (insights !== null) {
+        problems.set('docker', dockerProblems(snapshot));
+        insights.serverContainers = serverContainers(snapshot);
+      }
+      applyFragments(snapshot.cause === null ? 'docker sync' : `docker ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`, eventContainer(snapshot));
     }, providerLog(log), options.signal);
     await provider.start();
   }
@@ -172,16 +189,19 @@ function providerLog(log: Logger): ProviderLog {
 }
 
 /** Validates the file provider's content per item, logging each issue as `file:line: message`. */
-function validateSnapshot(snapshot: FileSnapshot, log: Logger): DynamicConfig {
+function validateSnapshot(snapshot: FileSnapshot, log: Logger, report: (problems: ConfigProblem[]) => void): DynamicConfig {
   for (const w of snapshot.warnings) log.warn({ provider: 'file' }, w);
   const { config, issues } = validateDynamicConfig(snapshot.raw);
+  const found: ConfigProblem[] = snapshot.warnings.map((message) => ({ provider: 'file', severity: 'warning', message }));
   for (const issue of issues) {
     const at = snapshot.locate(issue.path);
     const where = at === undefined ? 'dynamic configuration' : at.line === undefined ? at.file : `${at.file}:${at.line}`;
     const text = `${where}: ${issue.message}`;
+    found.push({ provider: 'file', severity: issue.severity, message: text });
     if (issue.severity === 'error') log.error({ provider: 'file' }, text);
     else log.warn({ provider: 'file' }, text);
   }
+  report(found);
   return config;
 }
 

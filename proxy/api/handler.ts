@@ -3,6 +3,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { listPage, type NamedItem } from './list.js';
 import { rawData, type RawData, type RawItem } from './rawdata.js';
 import { writeError, writeJson, writeMessage } from './respond.js';
+import { serveDashboard } from './dashboard/dashboard.js';
+import { peEdgeEndpoint } from './dashboard/pe-edge-endpoints.js';
 
 const SINGULAR = { routers: 'router', services: 'service', middlewares: 'middleware' } as const;
 
@@ -14,6 +16,9 @@ export function createApiHandler(runtime: () => Runtime | undefined): Handler {
   return (ctx) => {
     const current = runtime();
     const path = ctx.rawPath;
+    // Keeps the API's own requests (the dashboard's polling) out of the traffic figures, as Traefik's addInternals.
+    ctx.serviceName = 'api@internal';
+    if (current?.api != null && current.api.dashboard === true && !path.startsWith('/api/') && serveDashboard(ctx)) return;
     if (current?.api == null || !path.startsWith('/api/')) {
       writeError(ctx, 404, '404 page not found');
       return;
@@ -44,6 +49,7 @@ function resolve(segments: string[]): Endpoint | null {
     if (first === 'entrypoints') return entryPointList;
     return null;
   }
+  if (first === 'pe-edge' && third === undefined) return peEdgeEndpoint(second);
   if (first === 'entrypoints' && third === undefined) return byName(second, (ctx, rt, name) => entryPoint(ctx, rt, name));
   if (first !== 'http' || (second !== 'routers' && second !== 'services' && second !== 'middlewares')) return null;
   if (third === undefined) return (ctx, rt, query) => list(ctx, rt, second, query);

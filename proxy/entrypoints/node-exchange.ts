@@ -73,6 +73,11 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     return this.sent;
   }
 
+  /** node calls a write's callback once its bytes were handed to the socket and written (or the write failed). */
+  writeLent(chunk: Buffer, release: () => void): boolean {
+    return this.write(chunk, release);
+  }
+
   /**
    * Answers a head the server refuses before routing with `bytes` (traefik-responses.ts goHeadRefusal), written
    * on the connection as Go's server writes them, and closes the connection.

@@ -12,6 +12,7 @@ import { ownHeader, putHeader } from '../http/header-bag.js';
 import { isFieldValue } from '../http/head-syntax.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
+import type { LendingHandler } from './http1/exchange.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
@@ -43,7 +44,7 @@ export interface UpstreamFailover {
  * Streams the request to the upstream and the response back, with backpressure both ways.
  * One handler object per request (undici 7 handler API) instead of promise chains and closures.
  */
-class ProxyResponseHandler implements Dispatcher.DispatchHandler {
+class ProxyResponseHandler implements LendingHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private readonly res: ProxyResponse;
   /** Where body bytes go: the client response, or a middleware's stream in front of it. */
@@ -147,6 +148,26 @@ class ProxyResponseHandler implements Dispatcher.DispatchHandler {
     } catch (err) {
       this.fail(controller, err);
     }
+  }
+
+  /**
+   * A chunk the upstream connection lends (pe-edge's HTTP/1.1 pool): written straight to the client, which
+   * releases it once written out, so the connection reads the next chunk into the same memory. Through a
+   * middleware's stream (which may keep it) the pool hands it over as ours instead (false).
+   */
+  onResponseDataLent(controller: Dispatcher.DispatchController, chunk: Buffer, release: () => void): boolean {
+    const res = this.res;
+    if (this.sink !== res || res.writeLent === undefined) return false;
+    try {
+      this.ctx.bytesSent += chunk.length;
+      if (!res.writeLent(chunk, release)) {
+        controller.pause();
+        res.once('drain', this.onDrain);
+      }
+    } catch (err) {
+      this.fail(controller, err);
+    }
+    return true;
   }
 
   onResponseEnd(): void {

@@ -59,6 +59,12 @@ export interface ProxyResponse {
   sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null;
   /** Body bytes; false asks the writer to wait for 'drain'. Writes after the end or on a gone client are dropped. */
   write(chunk: Buffer | string): boolean;
+  /**
+   * Optional: writes bytes that stay the lender's (an upstream connection reads into that memory again once
+   * `release` is called). Calls `release` once nothing references them any more (written to the kernel, or
+   * dropped), never before; may never call it (the memory is then not reused). Answers as `write`.
+   */
+  writeLent?(chunk: Buffer, release: () => void): boolean;
   end(): unknown;
   end(chunk: Buffer | string): unknown;
   /** Cuts the exchange (the connection on HTTP/1.1, the stream on HTTP/2). */

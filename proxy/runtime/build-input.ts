@@ -1,3 +1,4 @@
+import type { DashboardInsights } from '../api/dashboard/insights.js';
 import type { Handler } from '../http/request-context.js';
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ServiceConfig } from '../services/service-config.js';
@@ -48,6 +49,10 @@ export interface ApiInput {
   features: { tracing: string; metrics: string; accessLog: boolean };
   /** Enabled providers, Traefik's names (`File`, `Docker`). */
   providers: string[];
+  /** api.dashboard (default true): `api@internal` also serves the dashboard under `/dashboard/`. */
+  dashboard?: boolean;
+  /** The dashboard's traffic history and change log, kept by the process (null: the dashboard shows no charts). */
+  insights?: DashboardInsights | null;
 }
 
 export interface BuildInput {

@@ -3,6 +3,7 @@ import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
 import { rulePriority } from '../rules/priority.js';
+import { serveInsecureDashboard } from '../api/dashboard/dashboard.js';
 import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
 import type { BuildInput, Lifecycle } from './build-input.js';
 
@@ -33,7 +34,11 @@ export function internalRoutes(input: BuildInput, lifecycle: Lifecycle, api: Han
   const errors: string[] = [];
   if (api !== null && input.api?.insecure === true) {
     if (input.entryPoints.traefik === undefined) errors.push('api.insecure: entryPoint "traefik" doesn\'t exist');
-    else routes.push({ name: 'api@internal', entryPoint: 'traefik', rule: 'PathPrefix(`/api`)', priority: MAX_INT - 1, handler: api });
+    else {
+      routes.push({ name: 'api@internal', entryPoint: 'traefik', rule: 'PathPrefix(`/api`)', priority: MAX_INT - 1, handler: api });
+      // Traefik's dashboard@internal: `/` redirects to /dashboard/, which serves the page.
+      if (input.api.dashboard === true) routes.push({ name: 'dashboard@internal', entryPoint: 'traefik', rule: 'PathPrefix(`/`)', priority: MAX_INT - 2, handler: serveInsecureDashboard });
+    }
   }
   const ping = input.ping;
   if (ping !== null && ping.entryPoint !== null) {

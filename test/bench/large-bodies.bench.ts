@@ -1,17 +1,24 @@
 /**
  * Large bodies through pe-edge (the performance issue's goal 6): a 100 MB download and a 100 MB upload, streamed
  * through the real CLI and directly to the same backend in one run, with pe-edge's RSS sampled meanwhile; and a
- * 10 MB text download through `compress`. A script, not a test: prints a table, asserts nothing.
- *   node dist/test/bench/large-bodies.bench.js
+ * 10 MB text download through `compress`. A script, not a test: prints a table and its method, asserts nothing.
+ *   npx tsc -b && node dist/test/bench/large-bodies.bench.js
+ * Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (comma-separated subset of download,upload,gzip),
+ * PE_EDGE_NODE_ARGS (node flags for the pe-edge process, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
+ * BENCH_EDGE_LOG (a path prefix: each row's pe-edge stdout and stderr go to `<prefix>.<row>` once it stopped).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
+const TEXT_SIZE = 10 * MB;
 const CHUNK = Buffer.alloc(64 * 1024, 'pixelated empathy ');
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'download,upload,gzip').split(',').map((s) => s.trim()));
+const SAMPLE_MS = 20;
 
 function backend(): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -21,7 +28,7 @@ function backend(): Promise<http.Server> {
       req.on('end', () => res.end(String(received)));
       return;
     }
-    const total = req.url === '/text' ? 10 * MB : SIZE;
+    const total = req.url === '/text' ? TEXT_SIZE : SIZE;
     res.writeHead(200, { 'content-type': req.url === '/text' ? 'text/plain' : 'application/octet-stream', 'content-length': String(total) });
     let sent = 0;
     const pump = (): void => {
@@ -42,10 +49,10 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function timed(run: () => Promise<number>): Promise<{ seconds: number; bytes: number }> {
-  const started = process.hrtime.bigint();
-  const bytes = await run();
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes };
+/** The process's user and system CPU time so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function download(port: number, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<number> {
@@ -58,9 +65,9 @@ function download(port: number, path: string, headers: http.OutgoingHttpHeaders 
   });
 }
 
-function upload(port: number): Promise<number> {
+function upload(port: number, size = SIZE): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/up', headers: { host: 'big.test', 'content-length': String(SIZE) }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/up', headers: { host: 'big.test', 'content-length': String(size) }, agent: false }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve(Number(body)));
@@ -68,8 +75,8 @@ function upload(port: number): Promise<number> {
     req.once('error', reject);
     let sent = 0;
     const pump = (): void => {
-      while (sent < SIZE) {
-        const part = CHUNK.subarray(0, Math.min(CHUNK.length, SIZE - sent));
+      while (sent < size) {
+        const part = CHUNK.subarray(0, Math.min(CHUNK.length, size - sent));
         sent += part.length;
         if (!req.write(part)) return void req.once('drain', pump);
       }
@@ -79,51 +86,148 @@ function upload(port: number): Promise<number> {
   });
 }
 
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+interface Row {
+  readonly name: string;
+  readonly direct: () => Promise<number>;
+  readonly proxied: (port: number) => Promise<number>;
+  /** The bytes a run counts (the uncompressed size when the client receives it compressed). */
+  readonly bodyBytes: number;
+  readonly directMbps: number[];
+  readonly proxiedMbps: number[];
+  readonly ratios: number[];
+  /** pe-edge's RSS peak during the proxied run, over its RSS at idle before any traffic (MB). */
+  readonly overIdle: number[];
+  /** The same peak over its RSS right before that run (MB). */
+  readonly overStart: number[];
+  /** pe-edge's CPU time (user + system) during the proxied run, ms. */
+  readonly cpu: number[];
+}
+
+/** pe-edge's CLI on a free port, routing big.test to the backend (and /text through `compress`). */
+class Edge {
+  readonly port: number;
+  readonly process: CliProcess;
+  readonly pid: number;
+  private constructor(port: number, edge: CliProcess, pid: number, private readonly dir: TempConfigDir) {
+    this.port = port;
+    this.process = edge;
+    this.pid = pid;
+  }
+
+  static async start(backendPort: number): Promise<Edge> {
+    const port = await freePort();
+    const dir = new TempConfigDir();
+    dir.write('dynamic.yml', [
+      'http:',
+      '  middlewares: { gzip: { compress: {} } }',
+      '  services: { big: { loadBalancer: { servers: [{ url: "http://127.0.0.1:' + backendPort + '" }] } } }',
+      '  routers:',
+      '    big: { rule: "Host(`big.test`)", service: big }',
+      '    text: { rule: "Host(`big.test`) && Path(`/text`)", service: big, middlewares: [gzip] }',
+    ].join('\n'));
+    dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
+    const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs });
+    await edge.waitListening(1, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    if (edge.pid === undefined) throw new Error('pe-edge did not start');
+    return new Edge(port, edge, edge.pid, dir);
+  }
+
+  async stop(logName: string): Promise<void> {
+    await this.process.stop();
+    const log = process.env.BENCH_EDGE_LOG;
+    if (log !== undefined) writeFileSync(`${log}.${logName}`, [...this.process.stdout, ...this.process.stderr].join('\n') + '\n');
+    this.dir.remove();
+  }
+}
+
+const timed = async (run: () => Promise<number>, bytes: number, expected: number | null): Promise<number> => {
+  const started = process.hrtime.bigint();
+  const got = await run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
+  return bytes / MB / seconds;
+};
+
+/** All rounds of one row on a pe-edge process of its own, so its RSS growth is that row's. */
+async function measure(row: Row, backendPort: number): Promise<number> {
+  const edge = await Edge.start(backendPort);
+  const pid = edge.pid;
+  const idle = rssMb(pid);
+  let peak = idle;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), SAMPLE_MS);
+  try {
+    const check = row.name.includes('gzip') ? null : SIZE;
+    const proxiedRun = async (): Promise<number> => {
+      await new Promise((r) => setTimeout(r, 2 * SAMPLE_MS));
+      const before = rssMb(pid);
+      peak = before;
+      const cpuBefore = cpuMs(pid);
+      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check);
+      row.cpu.push(cpuMs(pid) - cpuBefore);
+      peak = Math.max(peak, rssMb(pid));
+      row.overIdle.push(peak - idle);
+      row.overStart.push(peak - before);
+      return mbps;
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
+      let d: number;
+      let p: number;
+      if (round % 2 === 0) {
+        d = await timed(row.direct, row.bodyBytes, check);
+        p = await proxiedRun();
+      } else {
+        p = await proxiedRun();
+        d = await timed(row.direct, row.bodyBytes, check);
+      }
+      row.directMbps.push(d);
+      row.proxiedMbps.push(p);
+      row.ratios.push(p / d);
+    }
+    return idle;
+  } finally {
+    clearInterval(sampler);
+    await edge.stop(row.name.split(' ')[2] ?? 'row');
+  }
+}
+
 async function main(): Promise<void> {
   const server = await backend();
   const backendPort = (server.address() as AddressInfo).port;
-  const port = await freePort();
-  const dir = new TempConfigDir();
-  dir.write('dynamic.yml', [
-    'http:',
-    '  middlewares: { gzip: { compress: {} } }',
-    '  services: { big: { loadBalancer: { servers: [{ url: "http://127.0.0.1:' + backendPort + '" }] } } }',
-    '  routers:',
-    '    big: { rule: "Host(`big.test`)", service: big }',
-    '    text: { rule: "Host(`big.test`) && Path(`/text`)", service: big, middlewares: [gzip] }',
-  ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
+  const rows: Row[] = [];
+  const add = (name: string, direct: () => Promise<number>, proxied: (port: number) => Promise<number>, bodyBytes: number): void => {
+    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [] });
+  };
+  if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), (port) => download(port, '/big'), SIZE);
+  if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), (port) => upload(port), SIZE);
+  if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), (port) => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
+  const idle: number[] = [];
   try {
-    await edge.waitListening(1, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
-    const pid = edge.pid;
-    if (pid === undefined) throw new Error('pe-edge did not start');
-    const idle = rssMb(pid);
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
-    const rows: string[] = [];
-    // `bodyBytes`: what the throughput counts (the uncompressed size when the client receives it compressed).
-    const row = async (name: string, direct: () => Promise<number>, proxied: () => Promise<number>, bodyBytes?: number): Promise<void> => {
-      const d = await timed(direct);
-      const p = await timed(proxied);
-      if (bodyBytes !== undefined) p.bytes = bodyBytes;
-      const mbps = (r: { seconds: number; bytes: number }): number => r.bytes / MB / r.seconds;
-      rows.push(`| ${name} | ${mbps(d).toFixed(0)} MB/s | ${mbps(p).toFixed(0)} MB/s | ${(mbps(p) / mbps(d)).toFixed(2)} | ${(peak - idle).toFixed(0)} MB |`);
-      peak = rssMb(pid);
-    };
-    await row('100 MB download', () => download(backendPort, '/big'), () => download(port, '/big'));
-    await row('100 MB upload', () => upload(backendPort), () => upload(port));
-    await row('10 MB text download, gzip', () => download(backendPort, '/text'), () => download(port, '/text', { 'accept-encoding': 'gzip' }), 10 * MB);
-    clearInterval(sampler);
-    console.log(`pe-edge RSS at idle: ${idle.toFixed(0)} MB`);
-    console.log('| body | direct | through pe-edge | ratio | pe-edge RSS peak over idle, so far |');
-    console.log('|---|---:|---:|---:|---:|');
-    for (const r of rows) console.log(r);
+    for (const row of rows) idle.push(await measure(row, backendPort));
   } finally {
-    await edge.stop();
     server.close();
-    dir.remove();
+  }
+  const f0 = (v: number): string => v.toFixed(0);
+  console.log(`Method: each row on a fresh pe-edge CLI process (a child of this one); ${ROUNDS} rounds per row, each one run directly`);
+  console.log('(client → backend) and one through pe-edge (client → pe-edge → backend), alternating which goes first. The client');
+  console.log('and the backend share this process. Each figure is the median over the rounds (the ratio is the median of each');
+  console.log(`round's ratio, listed in brackets). pe-edge's RSS (/proc VmRSS) is sampled every ${SAMPLE_MS} ms; "over idle" is its peak`);
+  console.log('during a proxied run minus its RSS before any traffic (median, and the largest), "over start" minus its RSS just');
+  console.log('before that run; "pe-edge CPU" is its user + system time during a proxied run (/proc/<pid>/stat, 10 ms ticks),');
+  console.log('less sensitive to a busy machine than throughput.');
+  console.log(`pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
+  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms |`);
   }
 }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
+import { isFieldValue, isToken } from '../../http/head-syntax.js';
 import type { ProxyResponse, ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
@@ -13,8 +14,9 @@ export interface ResponseOwner {
 /**
  * The lean front's side of the request path's response contract, written straight to the socket: the
  * head goes out with the first body bytes in one write.
- * Header values are not re-validated here: they come from upstream heads the pools validated (the
- * forwarder drops an unsafe reason phrase), or from pe-edge's own constants.
+ * A head is checked as node:http's writeHead checks it (names are tokens, values hold no CR, LF or other
+ * control byte): middlewares put configured values in it (custom headers, CORS lists, cookies), and a value
+ * with CR LF would split the response. A head that fails ends the exchange, as on node:http's side.
  */
 export class FrontResponse extends EventEmitter implements ProxyResponse {
   headersSent = false;
@@ -42,6 +44,11 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
 
   sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null {
     if (this.clientGone) return new Error('client connection closed');
+    const invalid = invalidHeadPart(headers, reason);
+    if (invalid !== null) {
+      this.destroy();
+      return new Error(`invalid character in ${invalid}`);
+    }
     this.writeHeadText(status, reason === undefined || reason === '' ? (STATUS_CODES[status] ?? 'unknown') : reason, headers);
     this.sent = headers;
     return null;
@@ -86,17 +93,29 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   }
 
   write(chunk: Buffer | string): boolean {
-    if (this.writableEnded || this.clientGone) return false;
+    return this.writeBody(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, undefined);
+  }
+
+  /** `release` runs once the socket wrote `chunk` out (or dropped it): the caller may reuse its memory then. */
+  writeLent(chunk: Buffer, release: () => void): boolean {
+    return this.writeBody(chunk, release);
+  }
+
+  private writeBody(data: Buffer, release: (() => void) | undefined): boolean {
+    if (this.writableEnded || this.clientGone) {
+      release?.();
+      return false;
+    }
     if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
-    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const socket = this.owner.socket;
     if (this.noBody || data.length === 0) {
       this.flushHead(socket);
+      release?.();
       return true;
     }
     socket.cork();
     this.flushHead(socket);
-    const flushed = this.chunked ? writeChunk(socket, data) : socket.write(data);
+    const flushed = this.chunked ? writeChunk(socket, data, release) : socket.write(data, release);
     socket.uncork();
     if (!flushed && !this.waitingDrain) {
       this.waitingDrain = true;
@@ -151,6 +170,21 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     this.closed = true;
     this.emit('close');
   }
+}
+
+/** What node:http's writeHead would refuse in this head (ERR_INVALID_HTTP_TOKEN / ERR_INVALID_CHAR), or null. */
+function invalidHeadPart(headers: ResponseHeaders, reason: string | undefined): string | null {
+  if (reason !== undefined && !isFieldValue(reason)) return 'the status message';
+  for (const name in headers) {
+    if (!isToken(name)) return `header name ${JSON.stringify(name)}`;
+    const value = headers[name] as string | readonly string[];
+    if (typeof value === 'object') {
+      for (const v of value) if (!isFieldValue(v)) return `header "${name}"`;
+    } else if (!isFieldValue(value)) {
+      return `header "${name}"`;
+    }
+  }
+  return null;
 }
 
 let dateText = '';

@@ -63,6 +63,8 @@ export class Http1Front {
   };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** One client connection while the front serves it. */
 class FrontConnection implements ResponseOwner {
   /** Bytes received and not served yet. */
@@ -74,8 +76,12 @@ class FrontConnection implements ResponseOwner {
   /** An answer said `Connection: close`: nothing more is read or served on this connection. */
   private ending = false;
   private lastActive = Date.now();
-  /** When the first byte of the head now in `pending` arrived: the head must be whole within the read deadline. */
-  private headStartedAt = 0;
+  /**
+   * When the head now in `pending` started: its first byte, or for the first request the connection itself (Go
+   * applies ReadTimeout from accept; a TLS connection that completed its handshake and sends nothing must not
+   * wait for idleTimeout instead).
+   */
+  private headStartedAt = Date.now();
   private readonly clientIp: string;
   private readonly clientPort: number;
   private readonly trusted: boolean;
@@ -91,7 +97,7 @@ class FrontConnection implements ResponseOwner {
   private readonly onData = (chunk: Buffer): void => {
     if (this.ending) return;
     this.lastActive = Date.now();
-    if (this.pending.empty) this.headStartedAt = this.lastActive;
+    if (this.pending.empty && this.served) this.headStartedAt = this.lastActive;
     this.pending.push(chunk);
     if (this.current !== null) {
       // Pipelined requests wait for the answer in flight; a client that keeps sending is paused.
@@ -122,6 +128,12 @@ class FrontConnection implements ResponseOwner {
     this.processing = true;
     try {
       while (this.current === null && !this.pending.empty && !this.ending && !this.socket.destroyed) {
+        // Answers the client does not read back up here, not in memory: read nothing more until they drain
+        // (node:http does the same), whatever the client keeps pipelining.
+        if (this.socket.writableNeedDrain) {
+          this.waitForDrain();
+          return;
+        }
         const end = this.pending.headEnd();
         // Heads near the limit go to node:http, whose count decides 431 (half the limit leaves no doubt).
         if (end < 0 ? this.pending.length > this.front.options.maxHeaderBytes : end > this.front.options.maxHeaderBytes / 2) {
@@ -172,14 +184,30 @@ class FrontConnection implements ResponseOwner {
     this.serveSafely();
   }
 
-  /** Gives the connection, with the bytes not served yet, to node:http (at a request boundary). */
+  private waitForDrain(): void {
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.socket.resume();
+      this.serveSafely();
+    });
+  }
+
+  /**
+   * Gives the connection, with the bytes not served yet, to node:http (at a request boundary), once the
+   * answers written so far have left: node:http may answer the next bytes with a refusal and close at once.
+   */
   private handOff(): void {
     this.socket.off('data', this.onData);
     this.socket.off('close', this.onClose);
     this.front.forget(this);
     this.socket.pause();
     if (!this.pending.empty) this.socket.unshift(this.pending.takeAll());
-    this.front.options.handOff(this.socket, this.served);
+    const give = (): void => this.front.options.handOff(this.socket, this.served);
+    if (this.socket.writableLength === 0) give();
+    // An empty write's callback runs once everything written before it has gone to the kernel.
+    else this.socket.write(EMPTY, (err) => {
+      if (err == null && !this.socket.destroyed) give();
+    });
   }
 
   /** Like node:http's closeIdleConnections: a connection with a request under way (even a partial head) stays. */
@@ -194,7 +222,7 @@ class FrontConnection implements ResponseOwner {
   expire(now: number): void {
     if (this.current !== null) return;
     const { idleTimeout, headersTimeout } = this.front.options;
-    if (this.pending.empty) {
+    if (this.pending.empty && this.served) {
       if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();
     } else if (now - this.headStartedAt >= headersTimeout) {
       // Go's answer to a head that took too long: none, the connection closes.

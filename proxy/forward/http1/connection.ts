@@ -3,8 +3,32 @@ import { UpstreamError } from '../upstream-errors.js';
 import type { Exchange } from './exchange.js';
 
 /**
+ * Bytes a connection reads at most at once. Each live connection owns one such buffer (an idle kept-alive one
+ * too), and more only while the client side still holds a chunk read into it.
+ */
+export const READ_BUFFER_BYTES = 64 * 1024;
+/** Released read buffers a connection keeps for its next reads (one in use, one being written, one spare). */
+const MAX_SPARE_BUFFERS = 2;
+
+/**
+ * A piece of memory the connection's socket reads into. The chunks of one read are lent to whoever takes them:
+ * `lent` counts those not yet released, `given` says one was kept for good (never read into again).
+ */
+class ReadBuffer {
+  lent = 0;
+  given = false;
+  constructor(readonly memory: Buffer) {}
+}
+
+/**
  * One TCP connection to an upstream server. Its listeners are attached once and route events to
  * the exchange that owns it now, so a kept-alive request costs no listener churn.
+ *
+ * The socket reads into memory the connection owns (net's `onread`) instead of a new buffer per read: the
+ * body of a large answer then costs no allocation per chunk (64 KiB read buffers that wait for the garbage
+ * collector grew pe-edge's RSS by tens of MB per streamed body). A chunk is given away by default (the next read
+ * goes into another buffer); the exchange's handler may instead borrow it (`lend`) and release it once its bytes
+ * are written out, and the buffer is read into again.
  */
 export class Connection {
   readonly socket: net.Socket;
@@ -17,12 +41,14 @@ export class Connection {
   idleSince = 0;
   idleLimitMs = 0;
   private error: Error | null = null;
+  /** The buffer the socket reads into now, and released ones for the next reads. */
+  private reading = new ReadBuffer(Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
+  private readonly spare: ReadBuffer[] = [];
 
   constructor(host: string, port: number, dialTimeout: number, private readonly onClose: (c: Connection) => void) {
-    this.socket = net.connect({ host, port, noDelay: true });
+    this.socket = net.connect({ host, port, noDelay: true, onread: { buffer: this.nextReadBuffer, callback: this.onRead } });
     if (dialTimeout > 0) this.socket.setTimeout(dialTimeout, this.onDialTimeout);
     this.socket.once('connect', this.onConnect);
-    this.socket.on('data', this.onData);
     this.socket.on('error', this.onError);
     this.socket.once('close', this.onSocketClose);
   }
@@ -36,19 +62,51 @@ export class Connection {
     this.socket.destroy(new UpstreamError('connect-timeout', 'upstream connect timeout'));
   };
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** `nread` bytes arrived in the current read buffer (net's onread callback; net calls nextReadBuffer right after). */
+  private readonly onRead = (nread: number, read: Uint8Array): boolean => {
     // Bytes nobody asked for: the connection's framing can no longer be trusted.
     if (this.exchange === null) {
       this.socket.destroy();
-      return;
+      return true;
     }
+    // `read` is the Buffer nextReadBuffer returned. (Backpressure pauses the socket explicitly: always true.)
+    const memory = read as Buffer;
+    const chunk = nread === memory.length ? memory : memory.subarray(0, nread);
     try {
       this.exchange.onData(chunk);
     } catch (err) {
       // A throw in a response callback must cost this request (it fails with the error), never the process.
       this.socket.destroy(err instanceof Error ? err : new Error(String(err)));
     }
+    return true;
   };
+
+  /** Where the next read goes: the same memory when nobody holds bytes of the last read, else other memory. */
+  private readonly nextReadBuffer = (): Buffer => {
+    const current = this.reading;
+    if (current.lent > 0 || current.given) this.reading = this.spare.pop() ?? new ReadBuffer(Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
+    return this.reading.memory;
+  };
+
+  /** The bytes of the current read are kept for good: that memory is never read into again. */
+  giveAway(): void {
+    this.reading.given = true;
+  }
+
+  /**
+   * Borrows the current read's memory until the returned function is called (at most once counts); it must be
+   * called only once nothing references those bytes any more.
+   */
+  lend(): () => void {
+    const buffer = this.reading;
+    buffer.lent++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--buffer.lent === 0 && !buffer.given && buffer !== this.reading && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
+    };
+  }
 
   private readonly onError = (err: Error): void => {
     this.error = err;

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { UpstreamError } from '../upstream-errors.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import type { Connection } from './connection.js';
+import { READ_BUFFER_BYTES, type Connection } from './connection.js';
 import { isIdempotencyKeyHeader, isReplayable } from '../replay-policy.js';
 import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
 
@@ -21,6 +21,15 @@ export interface ForwardRequest {
    * client connection). pe-edge's HTTP/1.1 pool honours it; undici's (TLS upstreams, upgrades) ignores it.
    */
   readonly fresh?: boolean;
+}
+
+/**
+ * pe-edge's addition to undici's handler contract, for its own pool: a chunk still in the connection's read
+ * buffer, lent. A handler that takes it calls `release` once nothing references its bytes (written out) and
+ * returns true; false: it did nothing, and the chunk comes again through onResponseData, as the handler's own.
+ */
+export interface LendingHandler extends Dispatcher.DispatchHandler {
+  onResponseDataLent?(controller: Dispatcher.DispatchController, chunk: Buffer, release: () => void): boolean;
 }
 
 /** The pool side of an exchange: where its connection comes from and goes back to. */
@@ -71,7 +80,7 @@ export class Exchange implements Dispatcher.DispatchController {
     private readonly request: ForwardRequest,
     private readonly head: string,
     private readonly chunkedBody: boolean,
-    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly handler: LendingHandler,
   ) {}
 
   /** Over: answered, failed or aborted. */
@@ -248,6 +257,7 @@ export class Exchange implements Dispatcher.DispatchController {
 
   /** Keeps a piece of an unfinished head; a head started must be whole within HEAD_COMPLETION_MS. */
   private holdHeadPiece(piece: Buffer): void {
+    this.connection?.giveAway();
     this.pieces.push(piece);
     this.pieceBytes += piece.length;
     if (this.pieceBytes > MAX_RESPONSE_HEAD_BYTES) {
@@ -270,14 +280,14 @@ export class Exchange implements Dispatcher.DispatchController {
     if (framing.kind === 'length') {
       const take = Math.min(this.remaining, chunk.length);
       this.remaining -= take;
-      this.handler.onResponseData?.(this, take === chunk.length ? chunk : chunk.subarray(0, take));
+      this.deliver(take === chunk.length ? chunk : chunk.subarray(0, take));
       if (this.remaining === 0 && !this.finished) this.complete(take === chunk.length);
     } else if (framing.kind === 'chunked') {
       const decoder = this.decoder as ChunkedDecoder;
       let used: number;
       try {
         used = decoder.push(chunk, (slice) => {
-          if (!this.finished) this.handler.onResponseData?.(this, slice);
+          if (!this.finished) this.deliver(slice);
         });
       } catch (err) {
         this.fail(err as Error);
@@ -285,8 +295,28 @@ export class Exchange implements Dispatcher.DispatchController {
       }
       if (decoder.done && !this.finished) this.complete(used === chunk.length);
     } else {
-      this.handler.onResponseData?.(this, chunk);
+      this.deliver(chunk);
     }
+  }
+
+  /**
+   * Hands body bytes, still in the connection's read buffer, to the handler: lent when it takes them so; else
+   * as its own, a copy of a small piece (it must not pin a whole read buffer), the buffer itself for a large one.
+   */
+  private deliver(chunk: Buffer): void {
+    const connection = this.connection as Connection;
+    const lent = this.handler.onResponseDataLent;
+    if (lent !== undefined) {
+      const release = connection.lend();
+      if (lent.call(this.handler, this, chunk, release)) return;
+      release();
+    }
+    if (chunk.length < READ_BUFFER_BYTES / 2) {
+      chunk = Buffer.from(chunk);
+    } else {
+      connection.giveAway();
+    }
+    this.handler.onResponseData?.(this, chunk);
   }
 
   /** The response is whole. `clean`: no stray bytes followed it, so the connection may serve again. */

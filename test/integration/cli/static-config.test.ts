@@ -41,7 +41,7 @@ describe('pe-edge static configuration from the command line', () => {
     await assert.rejects(httpGet(`http://127.0.0.1:${port}/`, { fresh: true, timeoutMs: 1000 }));
   });
 
-  it('keys not implemented yet (metrics.datadog, api.dashboard) start with one warning per key', async () => {
+  it('keys not implemented yet (metrics.datadog, api.debug) start with one warning per key', async () => {
     const dir = tempDir();
     const port = await freePort();
     const metricsPort = await freePort();
@@ -51,12 +51,14 @@ describe('pe-edge static configuration from the command line', () => {
       '    addEntryPointsLabels: true',
       'api:',
       '  dashboard: true',
+      '  debug: true',
     ].join('\n');
     dir.write('traefik.yml', staticYaml({ entryPoints: { web: port, metrics: metricsPort }, ping: 'web', extra }));
     const proc = start(['--configFile=traefik.yml'], dir.path);
     await proc.waitListening(2);
     const warnings = proc.messages('warn');
-    for (const key of ['metrics.datadog', 'api.dashboard']) {
+    assert.deepEqual(warnings.filter((m) => m.includes('api.dashboard')), [], 'the dashboard is implemented');
+    for (const key of ['metrics.datadog', 'api.debug']) {
       const about = warnings.filter((m) => m.includes(key));
       assert.equal(about.length, 1, `one warning for ${key}; warnings: ${JSON.stringify(warnings)}`);
       assert.match(about[0] as string, /not implemented yet/);

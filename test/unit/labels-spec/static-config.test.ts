@@ -25,11 +25,10 @@ const seedStatic = {
 
 const errors = (issues: ConfigIssue[]): ConfigIssue[] => issues.filter((i) => i.severity === 'error');
 
-test('seed static config: no errors, only not-implemented warnings', () => {
+test('seed static config: no errors, no warnings (the dashboard included)', () => {
   const { config, issues } = validateStaticConfig(seedStatic);
   assert.deepEqual(errors(issues), []);
-  assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED'));
-  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), ['api.dashboard']);
+  assert.deepEqual(issues.map((i) => i.path.join('.')).sort(), []);
   assert.deepEqual(Object.keys(config.entryPoints), ['web', 'websecure', 'metrics']);
   assert.deepEqual(config.entryPoints.web?.http.redirections?.entryPoint?.to, 'websecure');
   assert.equal(config.entryPoints.websecure?.http.tls?.certResolver, 'letsencrypt');
@@ -52,7 +51,6 @@ test('not-implemented message names the key and says it is ignored: ACME keys of
   });
   const warned = issues.filter((i) => i.code === 'PE_NOT_IMPLEMENTED').map((i) => i.message).sort();
   assert.deepEqual(warned, [
-    'api.dashboard: the dashboard UI is not implemented yet in pe-edge; the API under /api is',
     'certificatesResolvers.le.acme.clientResponseHeaderTimeout: not implemented yet in pe-edge; ignored',
     'certificatesResolvers.le.acme.httpChallenge.delay: not implemented yet in pe-edge; ignored',
     'certificatesResolvers.le.acme.profile: not implemented yet in pe-edge; ignored',
@@ -61,9 +59,9 @@ test('not-implemented message names the key and says it is ignored: ACME keys of
   assert.ok(issues.every((i) => i.severity === 'warning'));
 });
 
-test('api: the API is implemented; the dashboard (on by default) and api.debug warn', () => {
-  const dashboard = validateStaticConfig({ api: null }).issues;
-  assert.deepEqual(dashboard.map((i) => [i.path.join('.'), i.message]), [['api.dashboard', 'api.dashboard: the dashboard UI is not implemented yet in pe-edge; the API under /api is']]);
+test('api: the API and the dashboard (on by default) are implemented; api.debug warns', () => {
+  assert.deepEqual(validateStaticConfig({ api: null }).issues, []);
+  assert.deepEqual(validateStaticConfig({ api: { dashboard: true } }).issues, []);
   assert.deepEqual(validateStaticConfig({ api: { insecure: true, dashboard: false } }).issues, []);
   const debug = validateStaticConfig({ api: { dashboard: false, debug: true } }).issues;
   assert.deepEqual(debug.map((i) => i.path.join('.')), ['api.debug']);
