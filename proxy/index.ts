@@ -4,7 +4,9 @@ import type { CarriedParts } from './runtime/carried-parts.js';
 import { KeptState } from './runtime/kept-state.js';
 import { EntryPoint, type EntryPointOptions } from './entrypoints/entrypoint.js';
 import type { BuildInput, Lifecycle } from './runtime/build-input.js';
-import { buildRuntime } from './runtime/build.js';
+import { buildRuntime, buildRuntimeSteps } from './runtime/build.js';
+import { CompiledRules } from './runtime/compiled-rules.js';
+import { CarriedBalancers } from './services/carried-balancers.js';
 import type { Runtime } from './runtime/runtime.js';
 
 export type { BuildInput, Lifecycle } from './runtime/build-input.js';
@@ -24,7 +26,7 @@ export class EdgeProxy {
 
   /** `onHealth` hears every server going DOWN or back UP (for logs). */
   constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined) {
-    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth), middlewareState: new KeptState() };
+    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() };
     this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
     this.entryPoints = entryPoints.map((options) => new EntryPoint(options, getRuntime));
@@ -39,10 +41,72 @@ export class EdgeProxy {
     return this.parts.pools.size;
   }
 
+  /**
+   * Builds and swaps in one go, blocking the event loop for the whole build. A sliced build still running
+   * (`update`) is superseded: it never lands. For start-up and tests; a running process uses `update`.
+   */
   apply(input: BuildInput): Runtime {
+    this.supersedePending();
     const next = buildRuntime(input, this.parts, this.lifecycle);
     this.current = next;
     return next;
+  }
+
+  /**
+   * Builds off the request path: the build runs in slices of at most `sliceMs` of work, handing the event
+   * loop back (setImmediate) between them, so requests keep being served by the current runtime meanwhile;
+   * the new runtime is swapped in with one reference assignment when the last slice ends. A configuration
+   * small enough to build within the first slice is swapped in before `update` returns.
+   * The last call wins: a build still running when `update` or `apply` is called again is abandoned at its
+   * next slice and never lands; its promise resolves to null. Resolves to the runtime swapped in.
+   */
+  update(input: BuildInput, sliceMs = 10): Promise<Runtime | null> {
+    this.supersedePending();
+    const steps = buildRuntimeSteps(input, this.parts, this.lifecycle);
+    return new Promise<Runtime | null>((resolve, reject) => {
+      const job: PendingBuild = {
+        supersede: () => {
+          steps.return(null as never);
+          resolve(null);
+        },
+      };
+      this.pending = job;
+      const slice = (): void => {
+        if (this.pending !== job) return;
+        const deadline = performance.now() + sliceMs;
+        try {
+          for (;;) {
+            const step = steps.next();
+            if (step.done === true) {
+              this.pending = null;
+              this.current = step.value;
+              resolve(step.value);
+              return;
+            }
+            if (performance.now() >= deadline) break;
+          }
+        } catch (err) {
+          this.pending = null;
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        setImmediate(slice);
+      };
+      slice();
+    });
+  }
+
+  /** True while a sliced build (`update`) has not landed yet. */
+  get building(): boolean {
+    return this.pending !== null;
+  }
+
+  private pending: PendingBuild | null = null;
+
+  private supersedePending(): void {
+    const pending = this.pending;
+    this.pending = null;
+    pending?.supersede();
   }
 
   async listen(): Promise<void> {
@@ -79,8 +143,14 @@ export class EdgeProxy {
 
   private async drainAndClose(graceMs: number | undefined): Promise<void> {
     this.lifecycle.terminating = true;
+    this.supersedePending();
     await Promise.all(this.entryPoints.map((ep) => ep.shutdown(graceMs)));
     this.parts.healthChecks.stopAll();
     await this.parts.pools.closeAll();
   }
+}
+
+/** A sliced build under way; `supersede` abandons it (it never lands) and settles its promise with null. */
+interface PendingBuild {
+  supersede(): void;
 }

@@ -2,6 +2,8 @@ import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
 import { UpstreamPools } from '../../proxy/forward/upstream-pools.js';
 import { buildRuntime } from '../../proxy/runtime/build.js';
 import { HealthChecks } from '../../proxy/services/health/health-checks.js';
+import { CarriedBalancers } from '../../proxy/services/carried-balancers.js';
+import { CompiledRules } from '../../proxy/runtime/compiled-rules.js';
 import { KeptState } from '../../proxy/runtime/kept-state.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { effectiveEntryPoints, toBuildInput } from '../aggregation/build-input.js';
@@ -33,7 +35,7 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   const pools = new UpstreamPools();
   // A throwaway challenge store: with one, the build checks each httpChallenge entrypoint as the running edge does.
   const input = toBuildInput(config, merged.config, null, new AcmeChallengeStore());
-  const runtime = buildRuntime(input, { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState() }, { terminating: false });
+  const runtime = buildRuntime(input, { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() }, { terminating: false });
   void pools.closeAll();
   // What the resolvers would log for these routers: each router keeps serving (without its certificate), so a warning.
   for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);

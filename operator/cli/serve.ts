@@ -82,9 +82,24 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   metrics?.setConnectionSource(() => proxy.openConnections());
   metrics?.setCertificateSource(() => proxy.runtime.tls.certificates.map((certificate) => certificate.x509));
   if (metrics !== null && workerCount > 1) metrics.setScrapeSource(clusterScrape(metrics.registry));
+  // Before the entrypoints listen nothing is served: build at once. Afterwards the build runs in slices
+  // between requests (EdgeProxy.update); a newer configuration arriving meanwhile supersedes it.
   const applyFragments = (cause = 'file', container?: string): void => {
     const started = process.hrtime.bigint();
-    const runtime = proxy.apply(buildInput());
+    const input = buildInput();
+    if (!listening) {
+      applied(proxy.apply(input), started, cause, container);
+      return;
+    }
+    proxy.update(input).then(
+      (runtime) => {
+        if (runtime !== null) applied(runtime, started, cause, container);
+        else log.debug({ cause }, 'configuration superseded by a newer one before it was applied');
+      },
+      (err: unknown) => log.error({ cause, err: err instanceof Error ? err.stack ?? err.message : String(err) }, 'configuration could not be built; keeping the one in place'),
+    );
+  };
+  const applied = (runtime: Runtime, started: bigint, cause: string, container: string | undefined): void => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const unguarded = unguardedApiRouters(runtime, (ep) => effectiveEntryPoints(config)[ep]?.http.middlewares ?? []);
     insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);

@@ -39,6 +39,15 @@ export const DEFAULT_TRANSPORT: UpstreamTransport = {
 
 /** Stable identity of a transport's settings, so pools survive reloads that did not change them. */
 export function transportKey(t: UpstreamTransport): string {
+  let key = transportKeys.get(t);
+  if (key === undefined) transportKeys.set(t, (key = settingsKey(t)));
+  return key;
+}
+
+/** Transports are read-only configuration objects shared by every service using them: their key is computed once. */
+const transportKeys = new WeakMap<UpstreamTransport, string>();
+
+function settingsKey(t: UpstreamTransport): string {
   return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost, t.maxConnsPerHost ?? 0,
     t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS]);
 }

@@ -28,13 +28,33 @@ export function buildHostIndex<T>(
   hosts: readonly (readonly string[] | null)[],
   maxMergedEntries: number,
 ): HostIndex<T> {
+  const steps = buildHostIndexSteps(candidates, hosts, maxMergedEntries, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** buildHostIndex, yielding after every `perStep` candidates or hosts (a configuration build hands the event loop back). */
+export function* buildHostIndexSteps<T>(
+  candidates: readonly Candidate<T>[],
+  hosts: readonly (readonly string[] | null)[],
+  maxMergedEntries: number,
+  perStep: number,
+): Generator<void, HostIndex<T>, void> {
   const hostless: Candidate<T>[] = [];
   const own = new Map<string, Candidate<T>[]>();
-  candidates.forEach((c, i) => {
+  let sinceYield = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    if (++sinceYield >= perStep) {
+      sinceYield = 0;
+      yield;
+    }
+    const c = candidates[i] as Candidate<T>;
     const hs = hosts[i] ?? null;
     if (hs === null) {
       hostless.push(c);
-      return;
+      continue;
     }
     // An empty host set (`Host(a) && Host(b)`) can never match: it is simply not indexed.
     for (const h of hs) {
@@ -42,14 +62,21 @@ export function buildHostIndex<T>(
       if (list === undefined) own.set(h, (list = []));
       list.push(c);
     }
-  });
+  }
 
   let total = 0;
   for (const list of own.values()) total += list.length + hostless.length;
   if (total > maxMergedEntries) return { hostless, byHost: own, merged: false };
 
   const byHost = new Map<string, readonly Candidate<T>[]>();
-  for (const [host, list] of own) byHost.set(host, mergeByRank(list, hostless));
+  for (const [host, list] of own) {
+    sinceYield += list.length + hostless.length;
+    if (sinceYield >= perStep) {
+      sinceYield = 0;
+      yield;
+    }
+    byHost.set(host, mergeByRank(list, hostless));
+  }
   return { hostless, byHost, merged: true };
 }
 

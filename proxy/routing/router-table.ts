@@ -1,7 +1,7 @@
 import type { RequestContext } from '../http/request-context.js';
 import type { CompiledRule } from '../rules/compile.js';
 import { compareRoutes } from '../rules/priority.js';
-import { buildHostIndex, type Candidate, type HostIndex } from './host-index.js';
+import { buildHostIndexSteps, type Candidate, type HostIndex } from './host-index.js';
 
 export interface RouteDefinition<T> {
   readonly name: string;
@@ -32,13 +32,30 @@ export function createRouterTable<T>(
   routes: readonly RouteDefinition<T>[],
   options: RouterTableOptions = {},
 ): RouterTable<T> {
+  const steps = createRouterTableSteps(routes, options, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** createRouterTable, yielding every `perStep` routes or so (see buildRuntimeSteps). The sort is one step. */
+export function* createRouterTableSteps<T>(
+  routes: readonly RouteDefinition<T>[],
+  options: RouterTableOptions,
+  perStep: number,
+): Generator<void, RouterTable<T>, void> {
   const sorted = [...routes].sort(compareRoutes);
-  const candidates = sorted.map((r, rank): Candidate<T> => ({ rank, match: r.rule.match, value: r.value }));
-  const index = buildHostIndex(
-    candidates,
-    sorted.map((r) => r.rule.hosts),
-    options.maxMergedEntries ?? DEFAULT_MAX_MERGED_ENTRIES,
-  );
+  yield;
+  const candidates: Candidate<T>[] = new Array<Candidate<T>>(sorted.length);
+  const hosts: (readonly string[] | null)[] = new Array<readonly string[] | null>(sorted.length);
+  for (let rank = 0; rank < sorted.length; rank++) {
+    if (rank % perStep === perStep - 1) yield;
+    const r = sorted[rank] as RouteDefinition<T>;
+    candidates[rank] = { rank, match: r.rule.match, value: r.value };
+    hosts[rank] = r.rule.hosts;
+  }
+  const index = yield* buildHostIndexSteps(candidates, hosts, options.maxMergedEntries ?? DEFAULT_MAX_MERGED_ENTRIES, perStep);
   const find = index.merged ? findMerged(index) : findMergingAtLookup(index);
   return { find, size: routes.length };
 }

@@ -1,7 +1,7 @@
 import type { Handler } from '../http/request-context.js';
 import { compileRule, domainsOfRule, type CompiledRule } from '../rules/compile.js';
 import { rulePriority } from '../rules/priority.js';
-import { createRouterTable } from '../routing/router-table.js';
+import { createRouterTableSteps } from '../routing/router-table.js';
 import { ServiceBuilder } from '../services/service-builder.js';
 import { buildTlsStore } from '../tls/tls-store.js';
 import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
@@ -13,6 +13,7 @@ import { beginBuild, releaseUnused, type CarriedParts } from './carried-parts.js
 import { qualify } from './qualified-name.js';
 import type { EntryPointTables, Route, Runtime } from './runtime.js';
 import { RuntimeStatus } from './status.js';
+import type { CompiledRules } from './compiled-rules.js';
 import { createApiHandler } from '../api/handler.js';
 
 /**
@@ -21,12 +22,31 @@ import { createApiHandler } from '../api/handler.js';
  * Keep-alive pools and health checkers come from `parts` and survive builds that did not change them.
  */
 export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: Lifecycle): Runtime {
+  const steps = buildRuntimeSteps(input, parts, lifecycle);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Items (routers, services) built between two yields of `buildRuntimeSteps`: a few milliseconds of work at most. */
+const ITEMS_PER_STEP = 64;
+/** Routes indexed between two yields: indexing one is a few object writes. */
+const ROUTES_PER_STEP = 2048;
+
+/**
+ * The same build, as steps: it yields every few dozen routers and services, so a caller may hand the event
+ * loop back between steps (EdgeProxy.update) while requests keep being served by the current runtime. Nothing
+ * a request reads changes before the last step returns the runtime: the swap stays one reference assignment.
+ * A caller that abandons the steps must start a new build before the carried parts are released again.
+ */
+export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifecycle: Lifecycle): Generator<void, Runtime, void> {
   const status = new RuntimeStatus();
   beginBuild(parts);
   // api@internal answers from the runtime built here, the one that routed the request.
   const self: { runtime?: Runtime } = {};
   const api = input.api != null ? createApiHandler(() => self.runtime) : null;
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts.pools, parts.healthChecks, status, internalServices(input, lifecycle, api));
+  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts, status, internalServices(input, lifecycle, api));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 
@@ -42,20 +62,28 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   // TLS routes with the options they asked for, resolved once every router's hosts are known.
   const tlsRoutes: { target: { tlsOptions: string | null }; options: string; domains: readonly string[] }[] = [];
   const priorities = new Map<string, number>();
-  for (const [name, router] of Object.entries(input.http.routers)) {
+  const defaultEntryPoints = defaultEntryPointsOf(input);
+  const routers = input.http.routers;
+  let sinceYield = 0;
+  for (const name of Object.keys(routers)) {
+    if (++sinceYield === ITEMS_PER_STEP) {
+      sinceYield = 0;
+      yield;
+    }
+    const router = routers[name] as RouterConfig;
     status.declare('router', name);
-    const compiled = compileRouterRule(router, input, name, status);
+    const compiled = compileRouterRule(router, input, name, status, parts.rules);
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
     priorities.set(name, priority);
-    const entryPoints = resolveEntryPoints(router, input, name, status);
+    const entryPoints = resolveEntryPoints(router, input, defaultEntryPoints, name, status);
     // The rule's domains (for TLS options per host), parsed once for all its entrypoints.
     let domains: string[] | undefined;
     status.setUsing(name, entryPoints);
     for (const ep of entryPoints) {
       const model = input.entryPoints[ep]?.http;
       const tls = router.tls ?? model?.tls ?? null;
-      const middlewares = [...(model?.middlewares ?? []), ...(router.middlewares ?? [])];
+      const middlewares = concatNames(model?.middlewares, router.middlewares);
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
       const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
       if (handler === null) break;
@@ -77,7 +105,7 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
       routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: target });
     }
   }
-  services.buildAll();
+  yield* services.buildAllSteps(ITEMS_PER_STEP);
   reportUnimplementedMiddlewares(input, status);
   // Same host bound to two TLS options: Traefik drops both and falls back to the default.
   for (const host of conflictingHosts) hostOptions.delete(host);
@@ -87,11 +115,13 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   }
 
   const tls = buildTlsStore(input.tls, hostOptions);
-  releaseUnused(parts);
   const entryPoints = new Map<string, EntryPointTables>();
   for (const [ep, sides] of routes) {
-    entryPoints.set(ep, { http: createRouterTable(sides.http), https: createRouterTable(sides.https) });
+    const http = yield* createRouterTableSteps(sides.http, {}, ROUTES_PER_STEP);
+    entryPoints.set(ep, { http, https: yield* createRouterTableSteps(sides.https, {}, ROUTES_PER_STEP) });
   }
+  // Last step, no yield after it: parts the current runtime still uses are released only as the new one is swapped in.
+  releaseUnused(parts);
   const built: Runtime = {
     entryPoints,
     tls: tls.store,
@@ -106,23 +136,32 @@ export function buildRuntime(input: BuildInput, parts: CarriedParts, lifecycle: 
   return built;
 }
 
-function compileRouterRule(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus): CompiledRule | null {
-  try {
-    return compileRule(router.rule, router.ruleSyntax ?? input.defaultRuleSyntax);
-  } catch (err) {
-    status.addError('router', name, `rule ${err instanceof Error ? err.message : String(err)}`, true);
-    return null;
-  }
+function compileRouterRule(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus, rules: CompiledRules): CompiledRule | null {
+  const compiled = rules.get(router.rule, router.ruleSyntax ?? input.defaultRuleSyntax);
+  if (!(compiled instanceof Error)) return compiled;
+  status.addError('router', name, `rule ${compiled.message}`, true);
+  return null;
 }
 
 /** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik`. */
-function resolveEntryPoints(router: RouterConfig, input: BuildInput, name: string, status: RuntimeStatus): string[] {
+function defaultEntryPointsOf(input: BuildInput): string[] {
   const all = Object.keys(input.entryPoints).sort();
-  let wanted = router.entryPoints;
-  if (wanted === undefined || wanted.length === 0) {
-    const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
-    wanted = (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
-  }
+  const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
+  return (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
+}
+
+const NO_NAMES: readonly string[] = [];
+
+/** Entrypoint middlewares then the router's: no new array when either list is empty (most routers). */
+function concatNames(first: readonly string[] | undefined, second: readonly string[] | undefined): readonly string[] {
+  if (first === undefined || first.length === 0) return second ?? NO_NAMES;
+  if (second === undefined || second.length === 0) return first;
+  return [...first, ...second];
+}
+
+function resolveEntryPoints(router: RouterConfig, input: BuildInput, defaults: readonly string[], name: string, status: RuntimeStatus): string[] {
+  let wanted: readonly string[] | undefined = router.entryPoints;
+  if (wanted === undefined || wanted.length === 0) wanted = defaults;
   const valid: string[] = [];
   for (const ep of wanted) {
     if (input.entryPoints[ep] === undefined) status.addError('router', name, `entryPoint "${ep}" doesn't exist`, false);
@@ -133,7 +172,7 @@ function resolveEntryPoints(router: RouterConfig, input: BuildInput, name: strin
 }
 
 /** `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state. */
-function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState): Handler | null {
+function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: readonly string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState): Handler | null {
   if (router.service === undefined || router.service === '') {
     status.addError('router', name, 'the service is missing on the router', true);
     return null;

@@ -23,23 +23,28 @@ export interface LoadBalancer {
  * Retry target when a server cannot be reached: the balancer's next pick other than the one that just
  * failed, at most (servers - 1) retries per request, so a container that is starting or gone costs no
  * failed request. A retry middleware's budget raises that count and may pick `failed` again when no
- * other server is available.
+ * other server is available. A class rather than closures: there is one per service, thousands at scale.
  */
-function otherServer(balancer: WeightedRoundRobin<Upstream>, servers: number, setCookieFor: (u: Upstream) => string | null): UpstreamFailover {
-  return {
-    next(failed: Upstream, attempt: number, retries?: number): Upstream | undefined {
-      if (attempt >= Math.max(servers - 1, retries ?? 0)) return undefined;
-      let candidate: Upstream | undefined;
-      for (let i = 0; i < servers; i++) {
-        candidate = balancer.next();
-        if (candidate === undefined) return undefined;
-        if (candidate !== failed) return candidate;
-      }
-      return retries === undefined ? undefined : candidate;
-    },
-    setCookieFor,
-  };
+class OtherServer implements UpstreamFailover {
+  constructor(
+    private readonly balancer: WeightedRoundRobin<Upstream>,
+    private readonly servers: number,
+    readonly setCookieFor: (u: Upstream) => string | null,
+  ) {}
+
+  next(failed: Upstream, attempt: number, retries?: number): Upstream | undefined {
+    if (attempt >= Math.max(this.servers - 1, retries ?? 0)) return undefined;
+    let candidate: Upstream | undefined;
+    for (let i = 0; i < this.servers; i++) {
+      candidate = this.balancer.next();
+      if (candidate === undefined) return undefined;
+      if (candidate !== failed) return candidate;
+    }
+    return retries === undefined ? undefined : candidate;
+  }
 }
+
+const noCookie = (): null => null;
 
 /** Parses servers[].url; throws with the offending URL so the service is reported, not the process. */
 export function parseServerUrl(raw: string): { origin: string; authority: string; path: string } {
@@ -84,7 +89,7 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
 
   const cookie = config.sticky?.cookie;
   if (cookie == null) {
-    const failover = otherServer(balancer, upstreams.length, () => null);
+    const failover = new OtherServer(balancer, upstreams.length, noCookie);
     const handler = (ctx: RequestContext): void => {
       ctx.serviceName = serviceName;
       const upstream = balancer.next();
@@ -107,7 +112,7 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
     byCookie.set(internalName, u);
     setCookieOf.set(u, `${cookieName}=${value}${attributes}`);
   }
-  const failover = otherServer(balancer, upstreams.length, (u) => setCookieOf.get(u) ?? null);
+  const failover = new OtherServer(balancer, upstreams.length, (u) => setCookieOf.get(u) ?? null);
   const handler = (ctx: RequestContext): void => {
     ctx.serviceName = serviceName;
     const wanted = readCookie(ctx.req.headers.cookie, cookieName);

@@ -1,11 +1,12 @@
 import type { Handler } from '../http/request-context.js';
-import type { UpstreamPools } from '../forward/upstream-pools.js';
-import type { HealthChecks } from './health/health-checks.js';
+import type { CarriedParts } from '../runtime/carried-parts.js';
 import type { RuntimeStatus } from '../runtime/status.js';
-import { createLoadBalancer, type LoadBalancer } from './load-balancer.js';
+import type { LoadBalancer } from './load-balancer.js';
 import type { ServiceConfig, TransportLookup } from './service-config.js';
 import { createWeightedService } from './weighted-service.js';
 import { qualify } from '../runtime/qualified-name.js';
+
+const SERVICE_TYPES = ['loadBalancer', 'weighted', 'mirroring', 'failover'] as const;
 
 /**
  * Builds each service handler once, on first use, so routers sharing a service share its balancer.
@@ -18,8 +19,7 @@ export class ServiceBuilder {
   constructor(
     private readonly services: Readonly<Record<string, ServiceConfig>>,
     private readonly transports: TransportLookup,
-    private readonly pools: UpstreamPools,
-    private readonly healthChecks: HealthChecks,
+    private readonly parts: Pick<CarriedParts, 'pools' | 'healthChecks' | 'balancers'>,
     private readonly status: RuntimeStatus,
     private readonly internal: ReadonlyMap<string, Handler> = new Map(),
   ) {}
@@ -51,8 +51,20 @@ export class ServiceBuilder {
     for (const name of Object.keys(this.services)) this.get(name);
   }
 
+  /** buildAll, yielding after every `perStep` services (see buildRuntimeSteps). */
+  *buildAllSteps(perStep: number): Generator<void, void, void> {
+    let sinceYield = 0;
+    for (const name of Object.keys(this.services)) {
+      if (++sinceYield === perStep) {
+        sinceYield = 0;
+        yield;
+      }
+      this.get(name);
+    }
+  }
+
   private build(name: string, config: ServiceConfig, stack: string[]): Handler | Error {
-    const types = (['loadBalancer', 'weighted', 'mirroring', 'failover'] as const).filter((t) => config[t] !== undefined);
+    const types = SERVICE_TYPES.filter((t) => config[t] !== undefined);
     if (types.length === 0) return new Error(`the service "${name}" does not have any type defined`);
     if (types.length > 1) return new Error(`cannot create service: multi-types service not supported, consider declaring two different pieces of service instead (${types.join(', ')})`);
     const type = types[0];
@@ -68,7 +80,7 @@ export class ServiceBuilder {
       if (lb.strategy !== undefined && lb.strategy !== 'wrr') {
         this.status.addError('service', name, `loadBalancer.strategy "${lb.strategy}" is not implemented yet in pe-edge; using wrr`, false);
       }
-      const balancer = createLoadBalancer(name, lb, transport, this.pools, this.healthChecks);
+      const balancer = this.parts.balancers.acquire(name, lb, transport, this.parts.pools, this.parts.healthChecks);
       this.loadBalancers.set(name, balancer);
       return balancer.handler;
     }

@@ -3,10 +3,22 @@
 import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
 import { bool, int, str, strList, strMap } from '../../schema/scalars.js';
+import { isFieldValue, isToken } from '../../schema/header-syntax.js';
+
+/**
+ * Header name → value, as HTTP allows them: a CR or LF in a value would split the message (Go turns them into
+ * spaces when it writes; pe-edge refuses the configuration and names the header instead).
+ */
+const headerMap = strMap.superRefine((map, ctx) => {
+  for (const [name, value] of Object.entries(map)) {
+    if (!isToken(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not a valid header name' });
+    else if (!isFieldValue(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'the value holds a CR, LF or other control character' });
+  }
+});
 
 export const headers = strictObject({
-  customRequestHeaders: strMap.optional(),
-  customResponseHeaders: strMap.optional(),
+  customRequestHeaders: headerMap.optional(),
+  customResponseHeaders: headerMap.optional(),
   accessControlAllowCredentials: bool.optional(),
   accessControlAllowHeaders: strList.optional(),
   accessControlAllowMethods: strList.optional(),
@@ -17,7 +29,7 @@ export const headers = strictObject({
   addVaryHeader: bool.optional(),
   allowedHosts: strList.optional(),
   hostsProxyHeaders: strList.optional(),
-  sslProxyHeaders: strMap.optional(),
+  sslProxyHeaders: headerMap.optional(),
   stsSeconds: int.optional(),
   stsIncludeSubdomains: bool.optional(),
   stsPreload: bool.optional(),

@@ -1,4 +1,4 @@
-import { decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelIssue } from '../../../labels-spec/index.js';
+import { decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
 import { containerAddress } from './container-address.js';
 import type { ContainerView } from './container-view.js';
 import type { ContainerConstraint } from './constraints.js';
@@ -22,9 +22,9 @@ export type ContainerResult =
  * Traefik's label-to-configuration rules for one container: selection, implicit router and
  * service named after the compose service, one server per service at the container's address.
  * Any label error leaves this container out entirely; other containers are not affected.
+ * `decoded` is this container's labels decoded; its `config` is completed in place (pass a copy of a kept one).
  */
-export function containerConfig(c: ContainerView, o: DockerProviderOptions): ContainerResult {
-  const decoded = decodeLabels(c.labels);
+export function containerConfig(c: ContainerView, o: DockerProviderOptions, decoded: LabelDecodeResult = decodeLabels(c.labels)): ContainerResult {
   const errors = decoded.issues.filter((i) => i.severity === 'error');
   const enabled = decoded.enable ?? o.exposedByDefault;
   if (!enabled) {

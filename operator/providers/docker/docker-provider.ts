@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { DockerProviderConfig, DynamicConfig } from '../../../labels-spec/index.js';
-import { containerConfig, type ContainerResult, type DockerProviderOptions } from './container-config.js';
+import type { ContainerResult, DockerProviderOptions } from './container-config.js';
+import { ContainerConfigs } from './container-configs.js';
 import { compileConstraints, type ContainerConstraint } from './constraints.js';
 import { toContainerView, type ContainerView } from './container-view.js';
 import { dockerClient } from './docker-connection.js';
@@ -39,7 +40,8 @@ export class DockerProvider {
   /** Bumped on every event per container, so a slow inspect never undoes a later kill. */
   private readonly generation = new Map<string, number>();
   private readonly reported = new Map<string, string>();
-  private readonly containerOptions: DockerProviderOptions;
+  /** Each container's contribution, its labels decoded once (not again on every event). */
+  private readonly configs: ContainerConfigs;
 
   constructor(
     private readonly options: DockerProviderConfig,
@@ -48,7 +50,8 @@ export class DockerProvider {
     private readonly signal: AbortSignal,
   ) {
     this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
-    this.containerOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
+    const containerOptions: DockerProviderOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
+    this.configs = new ContainerConfigs(containerOptions);
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
@@ -141,7 +144,7 @@ export class DockerProvider {
   }
 
   private emit(cause: ContainerEvent | null): void {
-    const results = [...this.containers.values()].map((c) => containerConfig(c, this.containerOptions));
+    const results = this.configs.results(this.containers.values());
     this.report(results);
     const merged = mergeContainers(results);
     this.onSnapshot({ config: merged.config, containers: results, errors: merged.errors, cause });

@@ -116,3 +116,11 @@ test('every v3 HTTP middleware type is registered', () => {
   ];
   assert.deepEqual([...middlewareTypes].sort(), expected.sort());
 });
+
+test('headers: a value with CR/LF or a name that is not a token is an error naming the header (it would split the answer)', () => {
+  const r = validateDynamicConfig({ http: { middlewares: { m: { headers: { customResponseHeaders: { 'X-Split': 'a\r\nSet-Cookie: x=1', 'Bad Name': 'v', 'X-Fine': '', Server: 'ok' } } } } } });
+  assert.deepEqual(r.issues.map((i) => i.message), [
+    'http.middlewares.m.headers.customResponseHeaders.X-Split: the value holds a CR, LF or other control character',
+    'http.middlewares.m.headers.customResponseHeaders.Bad Name: not a valid header name',
+  ]);
+});
