@@ -11,6 +11,9 @@ export const prometheusSchema = strictObject({
   entryPoint: str.default('traefik'),
   manualRouting: bool.default(false),
   headerLabels: strMap.default({}),
+  // pe-edge's own key (Traefik has none): also export traefik_backend_requests_total and
+  // traefik_backend_request_duration_seconds, Traefik v1's names of the service series.
+  compatibilityNames: bool.default(true),
 });
 
 export const metricsSchema = strictObject({

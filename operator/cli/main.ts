@@ -2,6 +2,7 @@
 import { loadStaticConfig } from '../static-config/load-static-config.js';
 import { createLogger } from '../logging/logger.js';
 import { createAccessLogHook } from '../../proxy/observability/access-log-hook.js';
+import { createAccessLog } from '../../proxy/observability/access-log.js';
 import { startDemoBackends } from './demo-backends.js';
 import { composeCommand } from './compose-command.js';
 import { healthcheck } from './healthcheck.js';
@@ -64,8 +65,15 @@ async function run(argvWithWorkers: string[]): Promise<number> {
   for (const w of loaded.warnings) log.warn(w);
   log.info({ configFile: loaded.file ?? null }, 'pe-edge starting');
   const stop = new AbortController();
-  const edge = await serve({ config, log, onRequestDone: createAccessLogHook(config.accessLog), signal: stop.signal });
+  const accessLog = createAccessLog(config.accessLog);
+  const edge = await serve({ config, log, onRequestDone: createAccessLogHook(config.accessLog, accessLog), signal: stop.signal });
   process.on('SIGHUP', () => void edge.reload());
+  // logrotate: the access log file is reopened, as Traefik does (and SIGUSR1 never opens node's inspector).
+  process.on('SIGUSR1', () => {
+    if (accessLog === null || !config.accessLog?.filePath) return;
+    accessLog.reopen();
+    log.info({ filePath: config.accessLog.filePath }, 'SIGUSR1: access log file reopened');
+  });
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       log.info({ signal }, 'stopping: draining in-flight requests');

@@ -140,7 +140,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
         fragments.set('file', validateSnapshot(snapshot, log, (p) => problems.set('file', p)));
         applyFragments();
       },
-      onError: (err) => log.error({ provider: 'file' }, `${err.message}; keeping the last good configuration`),
+      onError: (err) => {
+        log.error({ provider: 'file' }, `${err.message}; keeping the last good configuration`);
+        metrics?.configFailed();
+      },
     });
     reload = () => handle.reload();
   }
@@ -172,9 +175,20 @@ function prometheusMetrics(config: StaticConfig): PrometheusMetrics | null {
   return createPrometheusMetrics({ ...prometheus, addInternals: config.metrics?.addInternals ?? false });
 }
 
-/** A configuration is in: count the reload, and give health-checked servers their current server_up. */
+/**
+ * A configuration is in: count the reload, drop the series of routers, services and servers it no longer has,
+ * and give health-checked servers their current server_up.
+ */
 function recordApplied(metrics: PrometheusMetrics, runtime: Runtime): void {
   metrics.configApplied();
+  const items = runtime.status.all();
+  const servers = new Map<string, Set<string>>();
+  for (const [service, lb] of runtime.loadBalancers) if (lb.health !== null) servers.set(service, new Set(Object.keys(lb.health.serverStatus())));
+  metrics.retain({
+    routers: new Set(items.filter((i) => i.kind === 'router').map((i) => i.name)),
+    services: new Set(items.filter((i) => i.kind === 'service').map((i) => i.name)),
+    servers,
+  });
   for (const [service, lb] of runtime.loadBalancers) {
     if (lb.health === null) continue;
     for (const [url, state] of Object.entries(lb.health.serverStatus())) metrics.serverUp(service, url, state === 'UP');

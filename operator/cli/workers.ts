@@ -51,7 +51,7 @@ export function perProcessStateWarnings(workers: number, middlewares: Readonly<R
 }
 
 /**
- * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP on, and resolves with exit code 0
+ * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP/SIGUSR1 on, and resolves with exit code 0
  * once every worker has drained and exited (non-zero if one failed to start).
  */
 export function superviseWorkers(count: number): Promise<number> {
@@ -63,9 +63,10 @@ export function superviseWorkers(count: number): Promise<number> {
   let failed = false;
   // Each worker learns how many share the ports, to say what that means for per-process state.
   for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count) });
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
     process.on(signal, () => {
-      if (signal !== 'SIGHUP') stopping = true;
+      if (signal === 'SIGTERM' || signal === 'SIGINT') stopping = true;
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
     });
   }

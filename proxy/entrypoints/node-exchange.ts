@@ -69,6 +69,10 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     return sentValue(this.sent, name);
   }
 
+  sentHeaders(): Readonly<ResponseHeaders> | null {
+    return this.sent;
+  }
+
   /** node calls a write's callback once its bytes were handed to the socket and written (or the write failed). */
   writeLent(chunk: Buffer, release: () => void): boolean {
     return this.write(chunk, release);
@@ -125,5 +129,9 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
 
   sentHeader(name: string): string | undefined {
     return sentValue(this.sent, name);
+  }
+
+  sentHeaders(): Readonly<ResponseHeaders> | null {
+    return this.sent;
   }
 }

@@ -74,4 +74,6 @@ export interface ProxyResponse {
   off(event: ResponseEvent, listener: () => void): unknown;
   /** A header of the head as sent (lower-case name), for logs and metrics; undefined when absent or not sent. */
   sentHeader(name: string): string | undefined;
+  /** The head as sent (lower-case names), for the access log's header fields; null before the head. */
+  sentHeaders(): Readonly<ResponseHeaders> | null;
 }

@@ -1,14 +1,15 @@
 import type { RequestContext } from '../http/request-context.js';
-import { createAccessLog, type AccessLogConfig } from './access-log.js';
-import { responseBodySize } from './response-size.js';
+import { createAccessLog, type AccessLog, type AccessLogConfig } from './access-log.js';
+import { requestBodySize, responseBodySize } from './response-size.js';
+import { finalStatus } from './final-status.js';
 
 /**
  * The entrypoint's end-of-request hook that feeds the access log, or null when accessLog is off,
  * so a disabled access log costs nothing per request.
  */
-export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: RequestContext) => void) | null {
-  const accessLog = createAccessLog(cfg);
+export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog: AccessLog | null = createAccessLog(cfg)): ((ctx: RequestContext) => void) | null {
   if (accessLog === null) return null;
+  const headers = accessLog.wantsHeaders;
   let requestCount = 0;
   // Traefik leaves requests of @internal routers (ping, redirections, /metrics, /api) out unless asked.
   const internals = (cfg as { addInternals?: boolean } | undefined)?.addInternals === true;
@@ -29,8 +30,8 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
       protocol: `HTTP/${ctx.req.httpVersion}`,
       host: ctx.hostHeader,
       scheme: ctx.tls ? 'https' : 'http',
-      // A client that went away before an answer gets Traefik's 499.
-      status: res.completed ? res.statusCode : 499,
+      requestContentSize: requestBodySize(ctx),
+      status: finalStatus(res),
       size: responseBodySize(ctx),
       referer: headerString(ctx.req.headers.referer),
       userAgent: headerString(ctx.req.headers['user-agent']),
@@ -39,6 +40,8 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined): ((ctx: Re
       serviceName: ctx.serviceName === '' ? undefined : ctx.serviceName,
       serviceUrl: ctx.serviceUrl === '' ? undefined : ctx.serviceUrl,
       originStatus: ctx.serviceUrl === '' ? undefined : res.statusCode,
+      retryAttempts: ctx.retries,
+      ...(headers ? { requestHeaders: ctx.req.headers, downstreamHeaders: res.sentHeaders() } : {}),
       tlsVersion: ctx.tls ? socket.getProtocol?.()?.replace('TLSv', '') ?? undefined : undefined,
       tlsCipher: ctx.tls ? socket.getCipher?.()?.standardName : undefined,
     });

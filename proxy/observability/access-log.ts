@@ -38,6 +38,10 @@ export interface AccessLogEntry {
   /** `1.3`, as Traefik prints it. */
   tlsVersion?: string;
   tlsCipher?: string;
+  /** Every request header (json format, headers kept by mode); without it, Referer and User-Agent above. */
+  requestHeaders?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The response head as sent to the client (`downstream_<Name>` fields). */
+  downstreamHeaders?: Readonly<Record<string, string | number | readonly string[]>> | null;
 }
 
 export type FieldMode = 'keep' | 'drop';
@@ -57,6 +61,8 @@ export interface AccessLogConfig {
 
 export interface AccessLog {
   log(entry: AccessLogEntry): void;
+  /** Whether the format logs header fields: then the hook hands over whole request and response heads. */
+  readonly wantsHeaders: boolean;
   /** Reopens the file (Traefik does this on SIGUSR1, for logrotate). */
   reopen(): void;
   /** Writes out what is buffered; with a file, closes it. */
@@ -149,6 +155,38 @@ const HEADERS: Record<string, Getter> = {
   'User-Agent': (e) => e.userAgent,
 };
 
+/**
+ * pe-edge departs from Traefik here: a header kept by `headers.defaultMode: keep` (or `redact`) that carries
+ * credentials is logged as REDACTED unless `headers.names` names it. Traefik keeps them too (it has no such list).
+ */
+const REDACTED_UNLESS_NAMED = new Set(['authorization', 'cookie', 'set-cookie']);
+
+/** Go's CanonicalMIMEHeaderKey of a lower-case name: `x-forwarded-for` -> `X-Forwarded-For`. */
+function canonicalHeader(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+type HeaderModeOf = (lowerName: string) => HeaderMode;
+
+/** The mode of each header by name, or null when no header is ever logged (the default: drop all). */
+function headerModes(headers: NonNullable<AccessLogConfig['fields']>['headers']): HeaderModeOf | null {
+  const fallback = headers?.defaultMode ?? 'drop';
+  const named = new Map(Object.entries(headers?.names ?? {}).map(([name, mode]) => [name.toLowerCase(), mode]));
+  if (fallback === 'drop' && ![...named.values()].some((m) => m !== 'drop')) return null;
+  return (name) => named.get(name) ?? (fallback === 'keep' && REDACTED_UNLESS_NAMED.has(name) ? 'redact' : fallback);
+}
+
+/** `request_<Name>` and `downstream_<Name>` fields by mode; values of a repeated header joined by commas, as Traefik. */
+function addHeaderFields(record: Record<string, string | number>, prefix: string, headers: Readonly<Record<string, string | number | readonly string[] | undefined>>, modeOf: HeaderModeOf): void {
+  for (const [name, value] of Object.entries(headers)) {
+    // HTTP/2 pseudo-headers (:path, :authority) are not headers in Go's http.Header.
+    if (value === undefined || name.startsWith(':')) continue;
+    const mode = modeOf(name);
+    if (mode === 'drop') continue;
+    record[prefix + canonicalHeader(name)] = mode === 'redact' ? 'REDACTED' : typeof value === 'object' ? value.join(',') : String(value);
+  }
+}
+
 /** Case-insensitive lookup in a user map of modes. */
 function modeOf<M extends string>(names: Record<string, M> | undefined, key: string, fallback: M): M {
   if (!names) return fallback;
@@ -174,16 +212,34 @@ function keptGetters(fields: AccessLogConfig['fields']): [string, Getter][] {
 const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLogEntry) => string {
+  const modeOf = headerModes(fields?.headers);
+  // Header fields come from the whole request and response heads when the entry has them.
+  const kept = modeOf === null ? keptGetters(fields) : keptGetters({ ...fields, headers: { defaultMode: 'drop' } });
   // level, msg and time sort after the capitalised fields and around the request_ headers.
-  const getters: [string, Getter][] = [...keptGetters(fields), ['level', () => 'info'], ['msg', () => ''], ['time', nowRfc3339]];
+  const getters: [string, Getter][] = [...kept, ['level', () => 'info'], ['msg', () => ''], ['time', nowRfc3339]];
   getters.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return (e) => {
-    const record: Record<string, string | number> = {};
+  const fixed = (e: AccessLogEntry, record: Record<string, string | number>): void => {
     for (const [name, get] of getters) {
       const value = get(e);
       if (value !== undefined) record[name] = value;
     }
-    return `${JSON.stringify(record)}\n`;
+  };
+  if (modeOf === null) {
+    return (e) => {
+      const record: Record<string, string | number> = {};
+      fixed(e, record);
+      return `${JSON.stringify(record)}\n`;
+    };
+  }
+  return (e) => {
+    const record: Record<string, string | number> = {};
+    fixed(e, record);
+    addHeaderFields(record, 'request_', e.requestHeaders ?? { referer: e.referer, 'user-agent': e.userAgent }, modeOf);
+    if (e.downstreamHeaders) addHeaderFields(record, 'downstream_', e.downstreamHeaders, modeOf);
+    // Go's encoding/json writes map keys in byte order.
+    const sorted: Record<string, string | number> = {};
+    for (const key of Object.keys(record).sort()) sorted[key] = record[key] as string | number;
+    return `${JSON.stringify(sorted)}\n`;
   };
 }
 
@@ -253,6 +309,7 @@ export function createAccessLog(
   boom?.on('error', opts.onError ?? ((err: Error) => process.stderr.write(`accessLog: ${err.message}\n`)));
   const out: LineSink = sink ?? (boom as LineSink);
   return {
+    wantsHeaders: cfg.format === 'json' && headerModes(cfg.fields?.headers) !== null,
     log: keep
       ? (e) => {
           if (keep(e)) out.write(format(e));

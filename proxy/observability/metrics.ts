@@ -1,14 +1,16 @@
 import type { X509Certificate } from 'node:crypto';
 // Traefik's Prometheus metrics, exposed by `prometheus@internal` from a private prom-client Registry.
-// Request series are plain objects found by one Map lookup per scope (entrypoint, router, service) and
-// bumped in place; prom-client only formats them at scrape time, so a request never hashes label sets.
-import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
+// Request series are found by one Map lookup per scope (entrypoint, router, service) and bumped in place;
+// where they live and why is metric-series.ts. A request never hashes a label set in the production store.
+import { collectDefaultMetrics, Gauge, Registry, type Counter, type Histogram } from 'prom-client';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { firstHeaderValue } from '../http/request-header-edit.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric-labels.js';
 import type { ExchangeFault } from '../http/exchange-fault.js';
-import { responseBodySize } from './response-size.js';
+import { requestBodySize, responseBodySize } from './response-size.js';
+import { finalStatus } from './final-status.js';
+import { plainSeries, RenamedCounter, RenamedHistogram, type CounterChild, type Family, type HistogramChild, type Labels, type SeriesStore } from './metric-series.js';
 
 export interface PrometheusOptions {
   /** metrics.addInternals: also measure requests of `@internal` routers and services. */
@@ -19,108 +21,13 @@ export interface PrometheusOptions {
   addServicesLabels: boolean;
   /** Prometheus label → request header, added to the `*_requests_total` counters. */
   headerLabels: Readonly<Record<string, string>>;
-}
-
-type Labels = Record<string, string>;
-interface Series {
-  readonly labels: Labels;
-  value: number;
-}
-interface HistogramSeries {
-  readonly labels: Labels;
-  /** Per bucket (not cumulative); the last slot is +Inf. */
-  readonly counts: number[];
-  sum: number;
-  count: number;
-}
-interface MetricValue {
-  labels: Labels;
-  value: number;
-  metricName?: string;
-}
-
-/** Labels with names sorted, as Go's client prints them. */
-function sortedLabels(labels: Labels): Labels {
-  const out: Labels = {};
-  for (const k of Object.keys(labels).sort()) out[k] = labels[k] as string;
-  return out;
-}
-
-/**
- * How `--workers` adds one family up across processes (prom-client's aggregators): `sum` for what each worker
- * counts apart; `max` for what every worker does alike (config reloads, certificates served); `min` for
- * health, so a server any worker sees down is reported down.
- */
-type Aggregator = 'sum' | 'max' | 'min';
-
-/** A counter or gauge family; `get()` is what prom-client's Registry formats. */
-class Family {
-  readonly series = new Map<string, Series>();
-  constructor(readonly name: string, readonly help: string, readonly type: 'counter' | 'gauge',
-    private readonly live: (() => MetricValue[]) | null = null, private readonly aggregator: Aggregator = 'sum') {}
-
-  child(key: string, labels: Labels): Series {
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = { labels: sortedLabels(labels), value: 0 };
-      this.series.set(key, s);
-    }
-    return s;
-  }
-
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    const values = this.live !== null ? this.live() : [...this.series.values()].map((s) => ({ labels: s.labels, value: s.value }));
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
-  }
-}
-
-class HistogramFamily {
-  readonly type = 'histogram';
-  readonly series = new Map<string, HistogramSeries>();
-  private readonly le: string[];
-  constructor(readonly name: string, readonly help: string, private readonly buckets: readonly number[]) {
-    this.le = [...buckets.map((b) => String(b)), '+Inf'];
-  }
-
-  child(key: string, labels: Labels): HistogramSeries {
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = { labels: sortedLabels(labels), counts: new Array<number>(this.le.length).fill(0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    return s;
-  }
-
-  observe(s: HistogramSeries, v: number): void {
-    const b = this.buckets;
-    let i = 0;
-    while (i < b.length && v > (b[i] as number)) i++;
-    (s.counts[i] as number)++;
-    s.sum += v;
-    s.count++;
-  }
-
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    const values: MetricValue[] = [];
-    for (const s of this.series.values()) {
-      let cumulative = 0;
-      for (let i = 0; i < this.le.length; i++) {
-        cumulative += s.counts[i] as number;
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: this.le[i] as string }, value: cumulative });
-      }
-      values.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
-      values.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
-    }
-    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
-  }
-}
-
-/** The series one request touches in one scope, found together by one key. */
-interface Bundle {
-  requests: Series;
-  duration: HistogramSeries;
-  requestBytes: Series;
-  responseBytes: Series;
+  /**
+   * pe-edge's own: also show the service series under Traefik v1's names, `traefik_backend_requests_total` and
+   * `traefik_backend_request_duration_seconds` (label `backend`), for dashboards written against v1. Default true.
+   */
+  compatibilityNames?: boolean;
+  /** Where series live (metric-series.ts); the production store unless a bench compares. */
+  store?: SeriesStore;
 }
 
 /** What one request tells every scope, computed once. */
@@ -131,31 +38,42 @@ interface Observation {
   seconds: number;
   requestBytes: number;
   responseBytes: number;
-  /** `tls_version\0tls_cipher`, null for plain HTTP. */
   tls: { version: string; cipher: string } | null;
   ctx: RequestContext;
 }
 
+/** The series one request touches in one scope, found together by one key. */
+interface Bundle {
+  /** null with headerLabels: the requests counter is then keyed by the header values too. */
+  requests: CounterChild | null;
+  duration: HistogramChild;
+  requestBytes: CounterChild;
+  responseBytes: CounterChild;
+  scope: string;
+}
+
+/** The labels naming a scope, before code, method and protocol. */
+const SCOPE_LABELS = { entrypoint: ['entrypoint'], router: ['router', 'service'], service: ['service'] } as const;
+
 /** The `traefik_<scope>_*` request families: entrypoint, router or service. */
 class RequestScope {
-  private readonly requests: Family;
-  private readonly tlsRequests: Family;
-  private readonly duration: HistogramFamily;
-  private readonly requestBytes: Family;
-  private readonly responseBytes: Family;
+  readonly requests: Family<CounterChild, Counter>;
+  private readonly tlsRequests: Family<CounterChild>;
+  readonly duration: Family<HistogramChild, Histogram>;
+  private readonly requestBytes: Family<CounterChild>;
+  private readonly responseBytes: Family<CounterChild>;
   private readonly bundles = new Map<string, Bundle>();
-  private readonly headerRequests = new Map<string, Series>();
   private readonly headerNames: [label: string, header: string][];
 
-  constructor(registry: Registry, scope: 'entrypoint' | 'router' | 'service', what: string, buckets: readonly number[], headerLabels: Readonly<Record<string, string>>) {
+  constructor(store: SeriesStore, registry: Registry, scope: keyof typeof SCOPE_LABELS, what: string, buckets: readonly number[], headerLabels: Readonly<Record<string, string>>) {
     const p = `traefik_${scope}`;
-    this.requests = new Family(`${p}_requests_total`, `How many HTTP requests processed on ${what}, partitioned by status code, protocol, and method.`, 'counter');
-    this.tlsRequests = new Family(`${p}_requests_tls_total`, `How many HTTP requests with TLS processed on ${what}, partitioned by TLS Version and TLS cipher Used.`, 'counter');
-    this.duration = new HistogramFamily(`${p}_request_duration_seconds`, `How long it took to process the request on ${what}, partitioned by status code, protocol, and method.`, buckets);
-    this.requestBytes = new Family(`${p}_requests_bytes_total`, `The total size of requests in bytes handled by ${what}, partitioned by status code, protocol, and method.`, 'counter');
-    this.responseBytes = new Family(`${p}_responses_bytes_total`, `The total size of responses in bytes handled by ${what}, partitioned by status code, protocol, and method.`, 'counter');
-    for (const f of [this.requests, this.tlsRequests, this.duration, this.requestBytes, this.responseBytes]) registry.registerMetric(f as unknown as Metric);
+    const labels = [...SCOPE_LABELS[scope], 'code', 'method', 'protocol'];
     this.headerNames = Object.entries(headerLabels).map(([label, h]) => [label, h.toLowerCase()]);
+    this.requests = store.counter(registry, `${p}_requests_total`, `How many HTTP requests processed on ${what}, partitioned by status code, protocol, and method.`, [...labels, ...this.headerNames.map(([l]) => l)]);
+    this.tlsRequests = store.counter(registry, `${p}_requests_tls_total`, `How many HTTP requests with TLS processed on ${what}, partitioned by TLS Version and TLS cipher Used.`, [...SCOPE_LABELS[scope], 'tls_version', 'tls_cipher']);
+    this.duration = store.histogram(registry, `${p}_request_duration_seconds`, `How long it took to process the request on ${what}, partitioned by status code, protocol, and method.`, labels, buckets);
+    this.requestBytes = store.counter(registry, `${p}_requests_bytes_total`, `The total size of requests in bytes handled by ${what}, partitioned by status code, protocol, and method.`, labels);
+    this.responseBytes = store.counter(registry, `${p}_responses_bytes_total`, `The total size of responses in bytes handled by ${what}, partitioned by status code, protocol, and method.`, labels);
   }
 
   record(scopeKey: string, scopeLabels: Labels, o: Observation): void {
@@ -164,38 +82,47 @@ class RequestScope {
     if (b === undefined) {
       const labels = { ...scopeLabels, code: o.code, method: o.method, protocol: o.protocol };
       b = {
-        requests: this.requests.child(key, labels),
-        duration: this.duration.child(key, labels),
-        requestBytes: this.requestBytes.child(key, labels),
-        responseBytes: this.responseBytes.child(key, labels),
+        requests: this.headerNames.length === 0 ? this.requests.child(key, labels, scopeKey) : null,
+        duration: this.duration.child(key, labels, scopeKey),
+        requestBytes: this.requestBytes.child(key, labels, scopeKey),
+        responseBytes: this.responseBytes.child(key, labels, scopeKey),
+        scope: scopeKey,
       };
       this.bundles.set(key, b);
     }
-    if (this.headerNames.length === 0) b.requests.value++;
-    else this.headerSeries(key, scopeLabels, o).value++;
-    this.duration.observe(b.duration, o.seconds);
-    b.requestBytes.value += o.requestBytes;
-    b.responseBytes.value += o.responseBytes;
+    if (b.requests !== null) b.requests.inc(1);
+    else this.headerSeries(key, scopeKey, scopeLabels, o).inc(1);
+    b.duration.observe(o.seconds);
+    b.requestBytes.inc(o.requestBytes);
+    b.responseBytes.inc(o.responseBytes);
     if (o.tls !== null) {
       const tlsKey = `${scopeKey}\0${o.tls.version}\0${o.tls.cipher}`;
-      this.tlsRequests.child(tlsKey, { ...scopeLabels, tls_version: o.tls.version, tls_cipher: o.tls.cipher }).value++;
+      this.tlsRequests.child(tlsKey, { ...scopeLabels, tls_version: o.tls.version, tls_cipher: o.tls.cipher }, scopeKey).inc(1);
     }
   }
 
-  /** headerLabels: the requests counter is keyed by the header values too. */
-  private headerSeries(key: string, scopeLabels: Labels, o: Observation): Series {
+  /** headerLabels: one requests series per set of header values (absent headers give ""). */
+  private headerSeries(key: string, scopeKey: string, scopeLabels: Labels, o: Observation): CounterChild {
     const headers = o.ctx.req.headers;
     const values = this.headerNames.map(([, h]) => firstHeaderValue(headers[h]));
-    const full = `${key}\0${values.join('\0')}`;
-    let s = this.headerRequests.get(full);
-    if (s === undefined) {
-      const labels: Labels = { ...scopeLabels, code: o.code, method: o.method, protocol: o.protocol };
-      this.headerNames.forEach(([label], i) => (labels[label] = values[i] as string));
-      s = this.requests.child(full, labels);
-      this.headerRequests.set(full, s);
-    }
-    return s;
+    const labels: Labels = { ...scopeLabels, code: o.code, method: o.method, protocol: o.protocol };
+    this.headerNames.forEach(([label], i) => (labels[label] = values[i] as string));
+    return this.requests.child(`${key}\0${values.join('\0')}`, labels, scopeKey);
   }
+
+  /** Forgets every series of a scope `gone` names (a removed router or service). */
+  drop(gone: (scope: string) => boolean): void {
+    for (const [key, b] of this.bundles) if (gone(b.scope)) this.bundles.delete(key);
+    for (const f of [this.requests, this.tlsRequests, this.duration, this.requestBytes, this.responseBytes]) f.drop(gone);
+  }
+}
+
+/** What a configuration has now: series of anything else are dropped when it is applied. */
+export interface LiveItems {
+  readonly routers: ReadonlySet<string>;
+  readonly services: ReadonlySet<string>;
+  /** Health-checked servers per service (traefik_service_server_up). */
+  readonly servers: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface PrometheusMetrics {
@@ -205,6 +132,13 @@ export interface PrometheusMetrics {
   readonly handler: Handler;
   /** +1 on traefik_config_reloads_total and the timestamp of traefik_config_last_reload_success. */
   configApplied(): void;
+  /**
+   * A provider's new configuration could not be read, the last good one stays: +1 on
+   * traefik_config_reloads_failure_total and the timestamp of traefik_config_last_reload_failure.
+   */
+  configFailed(): void;
+  /** A configuration is applied: the series of routers, services and health-checked servers it no longer has go. */
+  retain(live: LiveItems): void;
   /** traefik_service_server_up (health checks: 1 up, 0 down). */
   serverUp(service: string, url: string, up: boolean): void;
   /** traefik_open_connections reads this at scrape time: open TCP connections per entrypoint. */
@@ -218,43 +152,65 @@ export interface PrometheusMetrics {
   readonly registry: Registry;
 }
 
-function requestSize(ctx: RequestContext): number {
-  if (ctx.body !== null) return ctx.body.length;
-  const length = ctx.req.headers['content-length'];
-  return length === undefined ? 0 : Number(length) || 0;
-}
-
 function isInternal(name: string): boolean {
   return name.endsWith('@internal');
 }
 
 export function createPrometheusMetrics(options: PrometheusOptions): PrometheusMetrics {
+  const store = options.store ?? plainSeries;
   const registry = new Registry();
+  // process_*, nodejs_* (event-loop lag among them: nodejs_eventloop_lag_seconds and its percentiles), as Traefik's Go and process collectors.
   collectDefaultMetrics({ register: registry });
-  const reloads = new Family('traefik_config_reloads_total', 'Config reloads', 'counter', null, 'max');
-  const lastReload = new Family('traefik_config_last_reload_success', 'Last config reload success', 'gauge', null, 'max');
+  // How `--workers` adds one family up across processes (prom-client's aggregators): `sum` for what each worker
+  // counts apart; `max` for what every worker does alike (config reloads, certificates served); `min` for
+  // health, so a server any worker sees down is reported down.
+  const reloads = store.counter(registry, 'traefik_config_reloads_total', 'Config reloads', [], 'max');
+  const lastReload = store.gauge(registry, 'traefik_config_last_reload_success', 'Last config reload success', [], 'max');
+  // Traefik v2's names, which v3 removed; pe-edge keeps them for the alert "a configuration could not be applied".
+  const reloadFailures = store.counter(registry, 'traefik_config_reloads_failure_total', 'Config failure reloads', [], 'max');
+  const lastFailure = store.gauge(registry, 'traefik_config_last_reload_failure', 'Last config reload failure', [], 'max');
   let connections: () => Iterable<readonly [string, number]> = () => [];
-  const openConnections = new Family('traefik_open_connections', 'How many open connections exist, by entryPoint and protocol', 'gauge', () =>
-    [...connections()].map(([entrypoint, value]) => ({ labels: { entrypoint, protocol: 'TCP' }, value })),
-  );
+  // Gauges read at scrape time through prom-client's collect() hook.
+  new Gauge({
+    name: 'traefik_open_connections',
+    help: 'How many open connections exist, by entryPoint and protocol',
+    labelNames: ['entrypoint', 'protocol'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [entrypoint, value] of connections()) this.set({ entrypoint, protocol: 'TCP' }, value);
+    },
+  });
   let certificates: () => Iterable<X509Certificate> = () => [];
-  const certsNotAfter = new Family('traefik_tls_certs_not_after', 'Certificate expiration timestamp', 'gauge', () =>
-    [...certificates()].map((x509) => ({ labels: certificateLabels(x509), value: Math.floor(new Date(x509.validTo).getTime() / 1000) })),
-    'max',
-  );
+  new Gauge({
+    name: 'traefik_tls_certs_not_after',
+    help: 'Certificate expiration timestamp',
+    labelNames: ['cn', 'serial', 'sans'],
+    aggregator: 'max',
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const x509 of certificates()) this.set(certificateLabels(x509), Math.floor(new Date(x509.validTo).getTime() / 1000));
+    },
+  });
   // pe-edge's own (Traefik has none): errors that ended one exchange instead of the process.
-  const faults = new Family('pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', 'counter');
-  for (const f of [reloads, lastReload, openConnections, certsNotAfter, faults]) registry.registerMetric(f as unknown as Metric);
-  const reloadSeries = reloads.child('', {});
-  const lastReloadSeries = lastReload.child('', {});
+  const faults = store.counter(registry, 'pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', ['entrypoint', 'router', 'stage']);
+  const reloadSeries = reloads.child('', {}, '');
+  const lastReloadSeries = lastReload.child('', {}, '');
+  const reloadFailureSeries = reloadFailures.child('', {}, '');
+  const lastFailureSeries = lastFailure.child('', {}, '');
 
   const buckets = [...options.buckets].sort((a, b) => a - b);
-  const entryPoints = options.addEntryPointsLabels ? new RequestScope(registry, 'entrypoint', 'an entrypoint', buckets, options.headerLabels) : null;
-  const routers = options.addRoutersLabels ? new RequestScope(registry, 'router', 'a router', buckets, options.headerLabels) : null;
-  const services = options.addServicesLabels ? new RequestScope(registry, 'service', 'a service', buckets, options.headerLabels) : null;
-  const retries = services !== null ? new Family('traefik_service_retries_total', 'How many request retries happened on a service.', 'counter') : null;
-  const serverUpFamily = services !== null ? new Family('traefik_service_server_up', 'service server is up, described by gauge value of 0 or 1.', 'gauge', null, 'min') : null;
-  for (const f of [retries, serverUpFamily]) if (f !== null) registry.registerMetric(f as unknown as Metric);
+  const entryPoints = options.addEntryPointsLabels ? new RequestScope(store, registry, 'entrypoint', 'an entrypoint', buckets, options.headerLabels) : null;
+  const routers = options.addRoutersLabels ? new RequestScope(store, registry, 'router', 'a router', buckets, options.headerLabels) : null;
+  const services = options.addServicesLabels ? new RequestScope(store, registry, 'service', 'a service', buckets, options.headerLabels) : null;
+  const retries = services !== null ? store.counter(registry, 'traefik_service_retries_total', 'How many request retries happened on a service.', ['service']) : null;
+  const serverUpFamily = services !== null ? store.gauge(registry, 'traefik_service_server_up', 'service server is up, described by gauge value of 0 or 1.', ['service', 'url'], 'min') : null;
+  if (services !== null && options.compatibilityNames !== false) {
+    // Traefik v1's names (v2.0 renamed backend to service): the service series, read again at scrape time.
+    new RenamedCounter(registry, 'traefik_backend_requests_total', 'How many HTTP requests processed on a backend, partitioned by status code, protocol, and method (Traefik v1 name of traefik_service_requests_total).', services.requests.metric, 'service', 'backend');
+    new RenamedHistogram(registry, 'traefik_backend_request_duration_seconds', 'How long it took to process the request on a backend, partitioned by status code, protocol, and method (Traefik v1 name of traefik_service_request_duration_seconds).', services.duration.metric, 'traefik_service_request_duration_seconds', 'service', 'backend');
+  }
 
   // Scope label objects, one per name, reused by every new series.
   const scopeLabels = new Map<string, Labels>();
@@ -270,8 +226,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     if (!options.addInternals && (isInternal(router) || isInternal(service))) return;
     const res = ctx.res;
     const protocol = protocolLabel(ctx.req.headers);
-    // A client gone before any answer: Traefik records 499.
-    const status = res.headersSent ? res.statusCode : 499;
+    const status = finalStatus(res);
     const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? res.sentHeader('grpc-status') : undefined;
     let tls: Observation['tls'] = null;
     if (ctx.tls) {
@@ -283,23 +238,24 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       method: methodLabel(ctx.method),
       protocol,
       seconds: Number(process.hrtime.bigint() - ctx.startedAt) / 1e9,
-      requestBytes: requestSize(ctx),
+      requestBytes: requestBodySize(ctx),
       responseBytes: responseBodySize(ctx),
       tls,
       ctx,
     };
     const ep = ctx.entryPoint;
-    if (entryPoints !== null) entryPoints.record(ep, labelsOf(`e\0${ep}`, () => ({ entrypoint: ep })), o);
+    if (entryPoints !== null) entryPoints.record(`e\0${ep}`, labelsOf(`e\0${ep}`, () => ({ entrypoint: ep })), o);
     if (router === '' || service === '') return;
     if (routers !== null) {
-      const key = `${router}\0${service}`;
-      routers.record(key, labelsOf(`r\0${key}`, () => ({ router, service })), o);
+      const key = `r\0${router}\0${service}`;
+      routers.record(key, labelsOf(key, () => ({ router, service })), o);
     }
     if (services !== null) {
-      const labels = labelsOf(`s\0${service}`, () => ({ service }));
-      services.record(service, labels, o);
+      const key = `s\0${service}`;
+      const labels = labelsOf(key, () => ({ service }));
+      services.record(key, labels, o);
       const n = ctx.retries;
-      if (n > 0 && retries !== null) retries.child(service, labels).value += n;
+      if (n > 0 && retries !== null) retries.child(key, labels, key).inc(n);
     }
   };
 
@@ -317,11 +273,44 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     handler,
     registry,
     configApplied(): void {
-      reloadSeries.value++;
-      lastReloadSeries.value = Math.floor(Date.now() / 1000);
+      reloadSeries.inc(1);
+      lastReloadSeries.set(Math.floor(Date.now() / 1000));
+    },
+    configFailed(): void {
+      reloadFailureSeries.inc(1);
+      lastFailureSeries.set(Math.floor(Date.now() / 1000));
+    },
+    retain(live): void {
+      // Scope keys: `r\0router\0service`, `s\0service`, `u\0service\0url`, `f\0router` (faults).
+      const gone = (scope: string): boolean => {
+        const parts = scope.split('\0');
+        // Internal routers and services (addInternals) are not in a configuration; they never go.
+        if (parts.slice(1, 3).some((name) => name.endsWith('@internal'))) return false;
+        switch (parts[0]) {
+          case 'r':
+            return !live.routers.has(parts[1] as string) || !live.services.has(parts[2] as string);
+          case 's':
+            return !live.services.has(parts[1] as string);
+          case 'u':
+            return live.servers.get(parts[1] as string)?.has(parts[2] as string) !== true;
+          case 'f':
+            return parts[1] !== '' && !live.routers.has(parts[1] as string);
+          default:
+            return false;
+        }
+      };
+      for (const key of scopeLabels.keys()) if (gone(key)) scopeLabels.delete(key);
+      routers?.drop(gone);
+      services?.drop(gone);
+      retries?.drop(gone);
+      serverUpFamily?.drop(gone);
+      faults.drop(gone);
     },
     serverUp(service, url, up): void {
-      if (serverUpFamily !== null) serverUpFamily.child(`${service}\0${url}`, { service, url }).value = up ? 1 : 0;
+      if (serverUpFamily !== null) {
+        const key = `u\0${service}\0${url}`;
+        serverUpFamily.child(key, { service, url }, key).set(up ? 1 : 0);
+      }
     },
     setConnectionSource(source): void {
       connections = source;
@@ -334,7 +323,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     },
     exchangeFault(fault): void {
       const { entryPoint: entrypoint, router, stage } = fault;
-      faults.child(`${entrypoint}\0${router}\0${stage}`, { entrypoint, router, stage }).value++;
+      faults.child(`${entrypoint}\0${router}\0${stage}`, { entrypoint, router, stage }, `f\0${router}`).inc(1);
     },
   };
 }
@@ -342,8 +331,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
 /** Traefik's labels: subject CN, serial in decimal (Go's big.Int), DNS names joined by commas. */
 function certificateLabels(x509: X509Certificate): Labels {
   const cn = x509.subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3) ?? '';
-  const sans = (x509.subjectAltName ?? '').split(', ').filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4));
-  return { cn, serial: BigInt(`0x${x509.serialNumber}`).toString(10), sans: sans.join(',') };
+  // Traefik sorts the DNS names (appendCertMetric) before joining them.
+  const sans = (x509.subjectAltName ?? '').split(', ').filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4)).sort();
+  return { cn, sans: sans.join(','), serial: BigInt(`0x${x509.serialNumber}`).toString(10) };
 }
 
 /** One end-of-request hook out of several (access log, metrics); null when none is on. */

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../http/request-context.js';
+import { finalStatus } from './final-status.js';
 
 /** One series of the dashboard's charts: oldest bucket first, one value per bucket. */
 export interface TrafficSeries {
@@ -109,7 +110,7 @@ export class TrafficRecorder {
   readonly onRequestDone = (ctx: RequestContext): void => {
     const router = ctx.routerName;
     if (router === '' || router.endsWith('@internal') || ctx.serviceName.endsWith('@internal')) return;
-    const status = ctx.res.headersSent ? ctx.res.statusCode : 499;
+    const status = finalStatus(ctx.res);
     this.record(router, ctx.serviceName, Number(process.hrtime.bigint() - ctx.startedAt) / 1e6, status);
   };
 

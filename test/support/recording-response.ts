@@ -28,6 +28,10 @@ export class RecordingResponse extends EventEmitter implements ProxyResponse {
     return Array.isArray(v) ? v[0] : v;
   }
 
+  sentHeaders(): Readonly<ResponseHeaders> | null {
+    return this.headers;
+  }
+
   write(chunk: Buffer | string): boolean {
     this.body += chunk.toString();
     return true;

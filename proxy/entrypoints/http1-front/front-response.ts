@@ -59,6 +59,10 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     return Array.isArray(v) ? v[0] : v;
   }
 
+  sentHeaders(): Readonly<ResponseHeaders> | null {
+    return this.sent;
+  }
+
   private writeHeadText(status: number, message: string, headers: ResponseHeaders | undefined): void {
     this.statusCode = status;
     this.noBody = this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200);

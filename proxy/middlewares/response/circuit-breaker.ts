@@ -4,6 +4,7 @@ import { goStatusText } from '../../http/go-status-text.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
 import { compileBreakerExpression, type BreakerPredicate } from './breaker-expression.js';
 import { RollingMetrics } from './breaker-metrics.js';
+import { finalStatus } from '../../observability/final-status.js';
 
 /** labels-spec `circuitBreaker`, validated and defaulted (durations in ms). */
 export interface CircuitBreakerOptions {
@@ -97,9 +98,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handl
     const start = process.hrtime.bigint();
     const res = ctx.res;
     res.once('close', () => {
-      // A client that left before any answer is Traefik's 499.
-      const status = res.headersSent ? res.statusCode : 499;
-      breaker.served(status, Number((process.hrtime.bigint() - start) / 1000n));
+      breaker.served(finalStatus(res), Number((process.hrtime.bigint() - start) / 1000n));
     });
     next(ctx);
   };

@@ -62,7 +62,7 @@ test('generate without a hash tells a fresh password once, on stderr, and writes
   const password = m[1] ?? '';
   assert.ok(!r.out.includes(password), 'the password itself is not in the file');
   const doc = parse(r.out) as { services: Record<string, { labels: Record<string, string> }> };
-  assert.deepEqual(Object.keys(doc.services), ['pe-edge', 'app1', 'app2']);
+  assert.deepEqual(Object.keys(doc.services), ['pe-edge', 'app1', 'app2', 'prometheus']);
   const users = doc.services['pe-edge']?.labels['traefik.http.middlewares.dashboard-auth.basicauth.users'] ?? '';
   const hash = users.replace(/^admin:/, '').replaceAll('$$', '$');
   assert.ok(verifyApr1(password, hash), users);

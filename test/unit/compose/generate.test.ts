@@ -33,7 +33,7 @@ const parsed = (input: TopologyInput): { services: Record<string, Service> } & O
 test('prod: pe-edge plus app1..app3, ports, volumes, configFile, network pinned by name', () => {
   const doc = parsed({ dashboard: inline });
   assert.equal(doc.version, '3.8');
-  assert.deepEqual(Object.keys(doc.services), ['pe-edge', 'app1', 'app2', 'app3']);
+  assert.deepEqual(Object.keys(doc.services), ['pe-edge', 'app1', 'app2', 'app3', 'prometheus']);
   const edge = doc.services['pe-edge'];
   assert.ok(edge);
   assert.equal(edge.image, 'pe-edge:latest');
@@ -48,7 +48,18 @@ test('prod: pe-edge plus app1..app3, ports, volumes, configFile, network pinned 
   assert.ok(edge.volumes?.includes('./dynamic.yml:/etc/traefik/dynamic.yml:ro'));
   assert.deepEqual(edge.healthcheck?.test.slice(0, 4), ['CMD', 'node', '/app/dist/operator/cli/main.js', 'healthcheck']);
   assert.deepEqual(doc.networks, { 'pixelated-network': { name: 'pixelated-network', driver: 'bridge' } });
-  assert.deepEqual(doc.volumes, { letsencrypt: {} });
+  assert.deepEqual(doc.volumes, { letsencrypt: {}, 'prometheus-data': {} });
+});
+
+test('the monitoring profile: Prometheus reads examples/monitoring, on loopback, started only with --profile monitoring', () => {
+  for (const dev of [false, true]) {
+    const prometheus = (parsed({ dashboard: inline, dev }).services['prometheus'] ?? {}) as Partial<Service> & { profiles?: string[] };
+    assert.deepEqual(prometheus.profiles, ['monitoring']);
+    assert.deepEqual(prometheus.ports, ['127.0.0.1:9090:9090']);
+    assert.ok(prometheus.volumes?.includes('./examples/monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro'));
+    assert.ok(prometheus.volumes?.includes('./examples/monitoring/alerts.yml:/etc/prometheus/alerts.yml:ro'));
+    assert.deepEqual(prometheus.networks, ['pixelated-network']);
+  }
 });
 
 test('edge labels: dashboard on traefik.<domain> behind basicAuth, $ doubled for compose', () => {
@@ -87,7 +98,7 @@ test('prod: the ACME email comes from ACME_EMAIL at `up`, and the header says so
 test('app1..appN carry identical labels: one router, one service with N servers', () => {
   for (const replicas of [1, 3, 5]) {
     const doc = parsed({ dashboard: inline, replicas });
-    const apps = Object.keys(doc.services).filter((n) => n !== 'pe-edge');
+    const apps = Object.keys(doc.services).filter((n) => n !== 'pe-edge' && n !== 'prometheus');
     assert.deepEqual(apps, Array.from({ length: replicas }, (_, i) => `app${i + 1}`));
     const first = JSON.stringify(doc.services['app1']?.labels);
     for (const name of apps) {
@@ -156,10 +167,10 @@ test('dev: plain HTTP on 127.0.0.1, no ACME, no certificate volume, dashboard on
   // No resolver in dev: a flag naming one would create it.
   assert.deepEqual(edge.command, ['--configFile=/etc/traefik/traefik.yml']);
   assert.doesNotMatch(generateCompose(defineTopology({ dashboard: inline, dev: true })), /ACME_EMAIL/);
-  assert.equal(doc.volumes, undefined);
+  assert.deepEqual(doc.volumes, { 'prometheus-data': {} }, 'no certificate volume');
   assert.equal(edge.labels['traefik.http.routers.dashboard.rule'], 'Host(`traefik.localhost`)');
   for (const s of Object.values(doc.services)) {
-    for (const [k, v] of Object.entries(s.labels)) {
+    for (const [k, v] of Object.entries(s.labels ?? {})) {
       assert.doesNotMatch(k, /certresolver|\.tls/, k);
       if (k.endsWith('.entrypoints')) assert.equal(v, 'web', k);
     }
@@ -189,6 +200,6 @@ test('invalid topologies fail with every problem named', () => {
 
 test('composeModel and the label helpers agree', () => {
   const t = defineTopology({ dashboard: inline, replicas: 2 });
-  assert.equal(Object.keys(composeModel(t).services).length, 3);
+  assert.equal(Object.keys(composeModel(t).services).length, 4, 'pe-edge, app1, app2, prometheus');
   assert.equal(appLabels(t)['traefik.http.routers.app.service'], 'app');
 });

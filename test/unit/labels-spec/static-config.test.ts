@@ -73,6 +73,15 @@ test('metrics: prometheus is implemented, the other backends still warn', () => 
   assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED' && i.severity === 'warning'));
 });
 
+test("metrics.prometheus.compatibilityNames (pe-edge's own key): true by default, validated, a typo suggests it", () => {
+  assert.equal(validateStaticConfig({ metrics: { prometheus: {} } }).config.metrics?.prometheus?.compatibilityNames, true);
+  const off = validateStaticConfig({ metrics: { prometheus: { compatibilityNames: false } } });
+  assert.deepEqual(off.issues, []);
+  assert.equal(off.config.metrics?.prometheus?.compatibilityNames, false);
+  const typo = validateStaticConfig({ metrics: { prometheus: { compatibilityName: false } } });
+  assert.ok(typo.issues.some((i) => i.severity === 'error' && i.message.includes('compatibilityNames')), JSON.stringify(typo.issues));
+});
+
 const defaults: { desc: string; pick: (c: ReturnType<typeof validateStaticConfig>['config']) => unknown; expect: unknown }[] = [
   { desc: 'default entrypoint http on :80', pick: (c) => Object.keys(c.entryPoints), expect: ['http'] },
   { desc: 'default entrypoint address', pick: (c) => c.entryPoints.http?.address, expect: ':80' },

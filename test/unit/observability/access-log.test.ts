@@ -170,3 +170,46 @@ describe('access log file', () => {
     assert.equal(createAccessLog(undefined), null);
   });
 });
+
+describe('access log, json headers mode', () => {
+  const heads: AccessLogEntry = {
+    ...entry,
+    requestHeaders: { host: 'app.example.com', authorization: 'Basic YTpi', cookie: 'pe_session=abc', 'x-request-id': 'r1', referer: 'https://example.com/', ':path': '/h2-only' },
+    downstreamHeaders: { 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'], 'content-length': 1234 },
+  };
+  const headerFields = (cfg: AccessLogConfig): Record<string, unknown> => {
+    const record = JSON.parse(lines({ format: 'json', ...cfg }, [heads])[0] ?? '{}') as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(record).filter(([k]) => k.startsWith('request_') || k.startsWith('downstream_')));
+  };
+
+  it('defaultMode keep: every request and response header, Authorization, Cookie and Set-Cookie REDACTED (pe-edge\'s default)', () => {
+    assert.deepEqual(headerFields({ fields: { headers: { defaultMode: 'keep' } } }), {
+      request_Authorization: 'REDACTED',
+      request_Cookie: 'REDACTED',
+      request_Host: 'app.example.com',
+      request_Referer: 'https://example.com/',
+      'request_X-Request-Id': 'r1',
+      'downstream_Content-Length': '1234',
+      'downstream_Content-Type': 'text/plain',
+      'downstream_Set-Cookie': 'REDACTED',
+    });
+  });
+
+  it('headers.names keeps a credential header when the user asks (as Traefik would keep it anyway)', () => {
+    const fields = headerFields({ fields: { headers: { defaultMode: 'keep', names: { Authorization: 'keep', 'set-cookie': 'keep', 'X-Request-Id': 'drop' } } } });
+    assert.equal(fields['request_Authorization'], 'Basic YTpi');
+    assert.equal(fields['downstream_Set-Cookie'], 'a=1,b=2', 'repeated values joined by commas');
+    assert.equal(fields['request_Cookie'], 'REDACTED');
+    assert.equal(fields['request_X-Request-Id'], undefined);
+  });
+
+  it('defaultMode drop (Traefik\'s default): only the named headers; keys stay in Go\'s byte order', () => {
+    const out = lines({ format: 'json', fields: { headers: { names: { 'User-Agent': 'redact', 'X-Request-Id': 'keep' } } } }, [heads])[0] ?? '';
+    const record = JSON.parse(out) as Record<string, unknown>;
+    assert.equal(record['request_X-Request-Id'], 'r1');
+    assert.equal(record['request_User-Agent'], undefined, 'no User-Agent in this request');
+    assert.equal(record['request_Authorization'], undefined);
+    assert.deepEqual(Object.keys(record), Object.keys(record).sort());
+    assert.deepEqual(headerFields({}), {});
+  });
+});
