@@ -110,9 +110,18 @@ async function loadSettled(opts: FileProviderOptions): Promise<FileSnapshot> {
     if (next.key === last.key) break;
     last = next;
   }
+  // Empty is what a rewrite in place looks like between its truncate and its write, for as long as the writer
+  // is descheduled (tens of ms on a busy machine): an emptied file is applied only once it stays so for 200 ms.
+  for (let i = 0; i < 10 && last.key === EMPTY_KEY; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    last = await attempt();
+  }
   if (last.snapshot === undefined) throw last.error;
   return last.snapshot;
 }
+
+/** The settled-read key of files with nothing in them. */
+const EMPTY_KEY = JSON.stringify({});
 
 /** Watches the directory tree, or the file's parent (editors replace files by rename). */
 function startWatching(opts: FileProviderOptions, onChange: () => void): FSWatcher[] {

@@ -85,6 +85,25 @@ describe('file provider', () => {
     await rec.quiet();
   });
 
+  it('a file emptied for a moment while rewritten in place is never applied empty; one left empty is, after 200 ms', async () => {
+    const dir = join(root, 'emptied');
+    mkdirSync(dir);
+    const file = join(dir, 'dynamic.yml');
+    writeFileSync(file, routerYaml('Host(`a.test`)'));
+    const rec = new Recorder();
+    await start({ filename: file, watch: true }, rec);
+    // The writer truncates, then is away for 80 ms (a busy machine) before writing the new content.
+    writeFileSync(file, '');
+    setTimeout(() => writeFileSync(file, routerYaml('Host(`b.test`)')), 80);
+    assert.equal(rulesOf(snapshotOf(await rec.next(1000))), 'Host(`b.test`)', 'the empty moment was not applied');
+
+    const t0 = Date.now();
+    writeFileSync(file, '');
+    const emptied = snapshotOf(await rec.next(1000));
+    assert.deepEqual(emptied.raw, {});
+    assert.ok(Date.now() - t0 >= 200, 'an empty file is applied once it stayed empty');
+  });
+
   it('invalid YAML on reload: onError with file:line, no snapshot; the fix is picked up', async () => {
     const dir = join(root, 'invalid');
     mkdirSync(dir);
