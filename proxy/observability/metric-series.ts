@@ -114,13 +114,9 @@ export function renamingView(from: string, to: string): LabelView {
 
 const same: LabelView = (labels) => labels;
 
-/** A prom-client Counter (or Gauge) whose series are PlainValues; prom-client formats what it hands over. */
-class PlainCounter extends Counter implements Family<CounterChild, Counter> {
-  readonly metric: Counter = this;
+/** The series of one counter or gauge family, kept apart from the prom-client class each family must extend. */
+class PlainValues {
   private readonly series = new Map<string, PlainValue>();
-  constructor(private readonly meta: { name: string; help: string; labelNames: readonly string[]; aggregator: Aggregator; registry: Registry }) {
-    super({ name: meta.name, help: meta.help, labelNames: meta.labelNames, aggregator: meta.aggregator, registers: [meta.registry] });
-  }
   child(key: string, labels: Labels, scope: string): PlainValue {
     let s = this.series.get(key);
     if (s === undefined) this.series.set(key, (s = new PlainValue(sortedLabels(labels), scope)));
@@ -130,47 +126,69 @@ class PlainCounter extends Counter implements Family<CounterChild, Counter> {
     dropFrom(this.series, gone);
   }
   /** JSON (--workers aggregation): whole label sets. */
-  override async get(): ReturnType<Counter['get']> {
-    const base = await super.get();
+  jsonValues(): CounterValues {
     const values: CounterValues = [];
     for (const s of this.series.values()) values.push({ labels: s.labels, value: s.value });
-    return { ...base, values };
+    return values;
   }
-  /** Text: what the Registry formats (it prefers this method when a metric has it). */
+  /** Text: what the Registry formats (it prefers getForPromString when a metric has it). */
   textValues(view: LabelView = same): TextValue[] {
     const values: TextValue[] = [];
     for (const s of this.series.values()) values.push({ labels: {}, sharedLabels: view(s.labels), value: s.value });
     return values;
   }
-  getForPromString(): Promise<TextData> {
-    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'counter', values: this.textValues(), aggregator: this.meta.aggregator });
-  }
 }
 
-class PlainGauge extends Gauge implements Family<GaugeChild, Gauge> {
-  readonly metric: Gauge = this;
-  private readonly series = new Map<string, PlainValue>();
-  constructor(private readonly meta: { name: string; help: string; labelNames: readonly string[]; aggregator: Aggregator; registry: Registry }) {
+interface PlainMeta {
+  name: string;
+  help: string;
+  labelNames: readonly string[];
+  aggregator: Aggregator;
+  registry: Registry;
+}
+
+/** A prom-client Counter whose series are PlainValues; prom-client formats what it hands over. */
+class PlainCounter extends Counter implements Family<CounterChild, Counter> {
+  readonly metric: Counter = this;
+  private readonly plain = new PlainValues();
+  constructor(private readonly meta: PlainMeta) {
     super({ name: meta.name, help: meta.help, labelNames: meta.labelNames, aggregator: meta.aggregator, registers: [meta.registry] });
   }
   child(key: string, labels: Labels, scope: string): PlainValue {
-    let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = new PlainValue(sortedLabels(labels), scope)));
-    return s;
+    return this.plain.child(key, labels, scope);
   }
   drop(gone: (scope: string) => boolean): void {
-    dropFrom(this.series, gone);
+    this.plain.drop(gone);
   }
-  override async get(): ReturnType<Gauge['get']> {
-    const base = await super.get();
-    const values: CounterValues = [];
-    for (const s of this.series.values()) values.push({ labels: s.labels, value: s.value });
-    return { ...base, values };
+  override async get(): ReturnType<Counter['get']> {
+    return { ...(await super.get()), values: this.plain.jsonValues() };
+  }
+  textValues(view: LabelView = same): TextValue[] {
+    return this.plain.textValues(view);
   }
   getForPromString(): Promise<TextData> {
-    const values: TextValue[] = [];
-    for (const s of this.series.values()) values.push({ labels: {}, sharedLabels: s.labels, value: s.value });
-    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'gauge', values, aggregator: this.meta.aggregator });
+    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'counter', values: this.plain.textValues(), aggregator: this.meta.aggregator });
+  }
+}
+
+/** The same for a Gauge. */
+class PlainGauge extends Gauge implements Family<GaugeChild, Gauge> {
+  readonly metric: Gauge = this;
+  private readonly plain = new PlainValues();
+  constructor(private readonly meta: PlainMeta) {
+    super({ name: meta.name, help: meta.help, labelNames: meta.labelNames, aggregator: meta.aggregator, registers: [meta.registry] });
+  }
+  child(key: string, labels: Labels, scope: string): PlainValue {
+    return this.plain.child(key, labels, scope);
+  }
+  drop(gone: (scope: string) => boolean): void {
+    this.plain.drop(gone);
+  }
+  override async get(): ReturnType<Gauge['get']> {
+    return { ...(await super.get()), values: this.plain.jsonValues() };
+  }
+  getForPromString(): Promise<TextData> {
+    return Promise.resolve({ name: this.meta.name, help: this.meta.help, type: 'gauge', values: this.plain.textValues(), aggregator: this.meta.aggregator });
   }
 }
 
