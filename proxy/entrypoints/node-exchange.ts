@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { constants as http2constants, Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from '../http/proxy-exchange.js';
 
@@ -133,5 +133,14 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
 
   sentHeaders(): Readonly<ResponseHeaders> | null {
     return this.sent;
+  }
+
+  /**
+   * Cuts the stream with INTERNAL_ERROR, as Go does: node's own destroy() resets it with NO_ERROR, which tells
+   * the client an answer cut mid-body (upstream gone, writeTimeout) is complete.
+   */
+  override destroy(err?: Error): this {
+    if (!this.stream.destroyed && !this.stream.closed) this.stream.close(http2constants.NGHTTP2_INTERNAL_ERROR);
+    return super.destroy(err);
   }
 }

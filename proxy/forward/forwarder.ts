@@ -77,9 +77,18 @@ class ProxyResponseHandler implements LendingHandler {
     }
   };
 
+  /** A 'drain' listener is on the sink: one per pause, however many writes the paused read still makes. */
+  private awaitingDrain = false;
   private readonly onDrain = (): void => {
+    this.awaitingDrain = false;
     this.controller?.resume();
   };
+  private pauseUntilDrain(controller: Dispatcher.DispatchController, sink: { once(event: 'drain', listener: () => void): unknown }): void {
+    controller.pause();
+    if (this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    sink.once('drain', this.onDrain);
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
@@ -141,10 +150,7 @@ class ProxyResponseHandler implements LendingHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     try {
       this.ctx.bytesSent += chunk.length;
-      if (!this.sink.write(chunk)) {
-        controller.pause();
-        this.sink.once('drain', this.onDrain);
-      }
+      if (!this.sink.write(chunk)) this.pauseUntilDrain(controller, this.sink);
     } catch (err) {
       this.fail(controller, err);
     }
@@ -160,10 +166,7 @@ class ProxyResponseHandler implements LendingHandler {
     if (this.sink !== res || res.writeLent === undefined) return false;
     try {
       this.ctx.bytesSent += chunk.length;
-      if (!res.writeLent(chunk, release)) {
-        controller.pause();
-        res.once('drain', this.onDrain);
-      }
+      if (!res.writeLent(chunk, release)) this.pauseUntilDrain(controller, res);
     } catch (err) {
       this.fail(controller, err);
     }

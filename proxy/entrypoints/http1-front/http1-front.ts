@@ -187,6 +187,7 @@ class FrontConnection implements ResponseOwner {
   private waitForDrain(): void {
     this.socket.pause();
     this.socket.once('drain', () => {
+      this.headStartedAt = Date.now();
       this.socket.resume();
       this.serveSafely();
     });
@@ -221,6 +222,13 @@ class FrontConnection implements ResponseOwner {
    */
   expire(now: number): void {
     if (this.current !== null) return;
+    // An answer still leaving (a slow reader) is not idleness, and a head pipelined behind it waits its turn:
+    // both clocks start once the bytes are out (writeTimeout bounds a reader that never takes them).
+    if (this.socket.writableLength > 0) {
+      this.lastActive = now;
+      if (!this.pending.empty) this.headStartedAt = now;
+      return;
+    }
     const { idleTimeout, headersTimeout } = this.front.options;
     if (this.pending.empty && this.served) {
       if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();

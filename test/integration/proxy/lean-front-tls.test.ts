@@ -3,9 +3,11 @@
 // header values with CR LF).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
+import http2 from 'node:http2';
+import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { startBackend } from '../../support/backends.js';
+import { startRawBackend } from '../../support/raw-backend.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 import type { BuildInput } from '../../../proxy/index.js';
@@ -15,7 +17,7 @@ import type { RequestContext } from '../../../proxy/http/request-context.js';
 type T = { after: (fn: () => Promise<void> | void) => void };
 
 /** One entrypoint `web`: router `secure` (TLS, Host a.test) to a backend answering `/big?n=N` with N bytes, chunked. */
-async function setup(t: T, middlewares: BuildInput['http']['middlewares'] = {}, routerMiddlewares: string[] = [], ep: Partial<EntryPointOptions> = {}) {
+async function setup(t: T, middlewares: BuildInput['http']['middlewares'] = {}, routerMiddlewares: string[] = [], ep: Partial<EntryPointOptions> = {}, tlsRouter = true) {
   const fixtures = fixtureDir();
   t.after(() => fixtures.remove());
   const cert = fixtures.make('a.test', ['a.test']);
@@ -27,7 +29,7 @@ async function setup(t: T, middlewares: BuildInput['http']['middlewares'] = {}, 
   t.after(() => backend.close());
   const proxy = await startProxy(buildInput({
     http: {
-      routers: { 'secure@file': { rule: 'Host(`a.test`)', service: 'app', tls: {}, middlewares: routerMiddlewares } },
+      routers: { 'secure@file': { rule: 'Host(`a.test`)', service: 'app', middlewares: routerMiddlewares, ...(tlsRouter ? { tls: {} } : {}) } },
       services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
       middlewares,
     },
@@ -37,9 +39,12 @@ async function setup(t: T, middlewares: BuildInput['http']['middlewares'] = {}, 
   return { proxy, port: proxy.port('web') };
 }
 
-/** The body of one chunked answer (head included in `answer`). */
-function chunkedBody(answer: string): string {
-  let rest = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+/** The body of one answer (head included in `answer`), by its Content-Length or its chunked framing. */
+function answerBody(answer: string): string {
+  const headEnd = answer.indexOf('\r\n\r\n');
+  const length = /\r\ncontent-length: *(\d+)/i.exec(answer.slice(0, headEnd));
+  if (length !== null) return answer.slice(headEnd + 4, headEnd + 4 + Number(length[1]));
+  let rest = answer.slice(headEnd + 4);
   let body = '';
   for (;;) {
     const lineEnd = rest.indexOf('\r\n');
@@ -121,7 +126,7 @@ test('over TLS, junk pipelined after a large answer: the whole answer arrives, t
     const text = await readAll(socket, 5000);
     const [first, rest] = text.split('\r\n0\r\n\r\n');
     assert.ok(rest !== undefined, `the first answer ends (got ${text.length} bytes)`);
-    assert.equal(chunkedBody((first ?? '') + '\r\n0\r\n\r\n').length, 300_000);
+    assert.equal(answerBody((first ?? '') + '\r\n0\r\n\r\n').length, 300_000);
     assert.match(rest ?? '', /^HTTP\/1\.1 400 Bad Request\r\n/);
   }
 });
@@ -133,4 +138,68 @@ test('a configured header value with CR LF never splits the answer: the exchange
   const text = await readAll(socket, 3000);
   assert.doesNotMatch(text, /injected/);
   assert.doesNotMatch(text, /^HTTP\/1\.1 200/);
+});
+
+/** Reads nothing for `pauseMs` (the answer backs up into the server), then everything until the server ends. */
+function readLate(socket: Socket, pauseMs: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    socket.pause();
+    setTimeout(() => {
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.resume();
+    }, pauseMs);
+    socket.once('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+test('an answer still leaving for a slow reader is never cut by the deadlines: not by readTimeout with a request pipelined behind it, not by idleTimeout', async (t) => {
+  // `buffering` answers in one write once the whole body is in: 30 MB, more than the kernel's buffers hold, so the
+  // rest waits in pe-edge, its answer over, while the client reads nothing for 2.5 s, longer than both deadlines.
+  const buffered = { 'whole@file': { buffering: { maxResponseBodyBytes: 40_000_000, memResponseBodyBytes: 40_000_000 } } };
+  const { port } = await setup(t, buffered, ['whole'], { readTimeout: 1000, idleTimeout: 1000 }, false);
+  for (const pipelined of [true, false]) {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(pipelined
+      ? 'GET /big?n=30000000 HTTP/1.1\r\nHost: a.test\r\n\r\nGET /big?n=10 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'
+      : 'GET /big?n=30000000 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n');
+    const text = (await readLate(socket, 2500)).toString('latin1');
+    const answers = text.split(/(?=HTTP\/1\.1 200 OK\r\n)/);
+    assert.equal(answerBody(answers[0] ?? '').length, 30_000_000, `pipelined=${pipelined}: the whole first answer`);
+    if (pipelined) assert.equal(answerBody(answers[1] ?? ''), 'x'.repeat(10), 'then the pipelined one');
+  }
+});
+
+test('HTTP/2: an answer cut mid-body (the upstream died) is reset with INTERNAL_ERROR, never ended as if complete', async (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const dying = await startRawBackend((socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + `186a0\r\n${'y'.repeat(100_000)}\r\n`);
+    setTimeout(() => socket.destroy(), 50);
+  });
+  t.after(() => dying.close());
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: dying.url }] } } },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const session = http2.connect(`https://127.0.0.1:${proxy.port('web')}`, { servername: 'a.test', rejectUnauthorized: false });
+  t.after(() => session.destroy());
+  const outcome = await new Promise<{ bytes: number; rstCode: number | undefined; ended: boolean }>((resolve) => {
+    const stream = session.request({ ':path': '/', ':authority': 'a.test' });
+    let bytes = 0;
+    let ended = false;
+    stream.on('data', (c: Buffer) => (bytes += c.length));
+    stream.on('end', () => (ended = true));
+    stream.on('error', () => {});
+    stream.on('close', () => resolve({ bytes, rstCode: stream.rstCode, ended }));
+  });
+  assert.equal(outcome.bytes, 100_000, 'what arrived was relayed');
+  assert.equal(outcome.rstCode, http2.constants.NGHTTP2_INTERNAL_ERROR, JSON.stringify(outcome));
+  assert.equal(outcome.ended, false, 'the client never sees a clean end');
 });
