@@ -1,4 +1,5 @@
 import { compileRule, type CompiledRule, type RuleSyntax } from '../rules/compile.js';
+import { CarriedByBuild } from './carried-by-build.js';
 
 /**
  * Compiled rules carried from one runtime to the next by (syntax, rule text): a compiled rule is a pure
@@ -7,32 +8,29 @@ import { compileRule, type CompiledRule, type RuleSyntax } from '../rules/compil
  * not compile keeps its error. Rules no build used since the last completed one are dropped.
  */
 export class CompiledRules {
-  private readonly rules = new Map<string, CompiledRule | Error>();
-  private generation = new Set<string>();
+  private readonly rules = new CarriedByBuild<CompiledRule | Error>();
 
   beginBuild(): void {
-    this.generation = new Set();
+    this.rules.beginBuild();
   }
 
   /** The compiled rule, or the error compiling it raised (a RuleSyntaxError names the column). */
   get(rule: string, syntax: RuleSyntax): CompiledRule | Error {
     const key = syntax === 'v3' ? rule : `v2\u0000${rule}`;
-    this.generation.add(key);
-    let compiled = this.rules.get(key);
+    let compiled = this.rules.take(key);
     if (compiled === undefined) {
       try {
         compiled = compileRule(rule, syntax);
       } catch (err) {
         compiled = err instanceof Error ? err : new Error(String(err));
       }
-      this.rules.set(key, compiled);
+      this.rules.keep(key, compiled);
     }
     return compiled;
   }
 
   releaseUnused(): void {
-    for (const key of this.rules.keys()) if (!this.generation.has(key)) this.rules.delete(key);
-    this.generation = new Set();
+    this.rules.releaseUnused();
   }
 
   get size(): number {

@@ -3,6 +3,7 @@ import { transportKey, type UpstreamTransport } from '../forward/upstream-transp
 import type { HealthChecks } from './health/health-checks.js';
 import { createLoadBalancer, type LoadBalancer } from './load-balancer.js';
 import type { LoadBalancerConfig } from './service-config.js';
+import { CarriedByBuild } from '../runtime/carried-by-build.js';
 
 interface Carried {
   config: LoadBalancerConfig;
@@ -17,30 +18,27 @@ interface Carried {
  * hand out. A reload that changes one service builds one balancer, not ten thousand.
  */
 export class CarriedBalancers {
-  private readonly balancers = new Map<string, Carried>();
-  private generation = new Set<string>();
+  private readonly balancers = new CarriedByBuild<Carried>();
 
   beginBuild(): void {
-    this.generation = new Set();
+    this.balancers.beginBuild();
   }
 
   acquire(serviceName: string, config: LoadBalancerConfig, transport: UpstreamTransport, pools: UpstreamPools, healthChecks: HealthChecks): LoadBalancer {
-    this.generation.add(serviceName);
     const key = transportKey(transport);
-    const carried = this.balancers.get(serviceName);
+    const carried = this.balancers.take(serviceName);
     if (carried !== undefined && carried.transport === key && sameJson(carried.config, config) && retainParts(carried.balancer, config, serviceName, pools, healthChecks)) {
       // The newest equal configuration is the one the runtime shows: the older one may be collected.
       carried.config = config;
       return carried.balancer;
     }
     const balancer = createLoadBalancer(serviceName, config, transport, pools, healthChecks);
-    this.balancers.set(serviceName, { config, transport: key, balancer });
+    this.balancers.keep(serviceName, { config, transport: key, balancer });
     return balancer;
   }
 
   releaseUnused(): void {
-    for (const name of this.balancers.keys()) if (!this.generation.has(name)) this.balancers.delete(name);
-    this.generation = new Set();
+    this.balancers.releaseUnused();
   }
 
   get size(): number {

@@ -7,13 +7,13 @@
  * percentiles. Bounded: a fixed duration, loopback only. A script, not a test: prints a table, asserts nothing.
  *   node dist/test/bench/metrics-scrape.bench.js [seconds, default 10]
  */
-import { spawn, execFile } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EdgeProxy } from '../../proxy/index.js';
+import { startChildBackend } from './lib/child-backend.js';
 import { createPrometheusMetrics } from '../../proxy/observability/metrics.js';
 import { entryPointOptions } from '../support/proxy-fixture.js';
 import { webOnlyInput } from './lib/web-only-input.js';
@@ -21,22 +21,13 @@ import { webOnlyInput } from './lib/web-only-input.js';
 const run = promisify(execFile);
 const ROUTERS = 20;
 
-async function startBackend(): Promise<{ port: number; stop: () => void }> {
-  const code = `const http = require('node:http'); const body = Buffer.from('x'.repeat(512));
-    const s = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }); res.end(body); });
-    s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-  return { port: Number(chunk.toString().trim()), stop: () => child.kill() };
-}
-
 function percentile(text: string, p: string): string {
   return new RegExp(`^\\s*${p.replace('.', '\\.')}%\\s+(\\S+)`, 'm').exec(text)?.[1] ?? '?';
 }
 
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
-  const backend = await startBackend();
+  const backend = await startChildBackend();
   const metrics = createPrometheusMetrics({ addInternals: false, buckets: [0.1, 0.3, 1.2, 5], addEntryPointsLabels: true, addRoutersLabels: false, addServicesLabels: true, headerLabels: {}, compatibilityNames: true });
   const routers: Record<string, { rule: string; service: string; entryPoints: string[] }> = {};
   const services: Record<string, { loadBalancer: { servers: { url: string }[] } }> = {};

@@ -13,10 +13,10 @@
  * A script, not a test: prints tables, asserts nothing.
  *   node dist/test/bench/metrics-store.bench.js [seconds per run, default 5] [rounds, default 3]
  */
-import { spawn, execFile } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { EdgeProxy } from '../../proxy/index.js';
+import { startChildBackend } from './lib/child-backend.js';
 import { validateDynamicConfig } from '../../labels-spec/index.js';
 import { createPrometheusMetrics } from '../../proxy/observability/metrics.js';
 import { plainSeries, promClientSeries, type SeriesStore } from '../../proxy/observability/metric-series.js';
@@ -37,15 +37,6 @@ const SEED_CHAIN = validateDynamicConfig({
     },
   },
 }).config.http.middlewares;
-
-async function startBackend(): Promise<{ port: number; stop: () => void }> {
-  const code = `const http = require('node:http'); const body = Buffer.from('x'.repeat(512));
-    const s = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }); res.end(body); });
-    s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-  return { port: Number(chunk.toString().trim()), stop: () => child.kill() };
-}
 
 type Variant = 'no metrics' | 'plain store' | 'prom-client children';
 
@@ -89,7 +80,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 5);
   const rounds = Number(process.argv[3] ?? 3);
-  const backend = await startBackend();
+  const backend = await startChildBackend();
   const variants: [Variant, SeriesStore | null][] = [['no metrics', null], ['plain store', plainSeries], ['prom-client children', promClientSeries]];
   const edges = new Map<Variant, EdgeProxy>();
   for (const [name, store] of variants) edges.set(name, await startEdge(backend.port, store));
