@@ -1,5 +1,5 @@
 import { UpstreamPools } from './forward/upstream-pools.js';
-import { HealthChecks, type HealthTransition } from './services/health/health-checks.js';
+import { HealthChecks, type HealthTransition, type ProbeResult } from './services/health/health-checks.js';
 import type { CarriedParts } from './runtime/carried-parts.js';
 import { KeptState } from './runtime/kept-state.js';
 import { EntryPoint, type EntryPointOptions } from './entrypoints/entrypoint.js';
@@ -8,11 +8,23 @@ import { buildRuntime, buildRuntimeSteps } from './runtime/build.js';
 import { CompiledRules } from './runtime/compiled-rules.js';
 import { CarriedBalancers } from './services/carried-balancers.js';
 import type { Runtime } from './runtime/runtime.js';
+import type { SharedLimits } from './middlewares/traffic/shared-limits.js';
 
 export type { BuildInput, Lifecycle } from './runtime/build-input.js';
 export type { Runtime } from './runtime/runtime.js';
 export type { EntryPointOptions } from './entrypoints/entrypoint.js';
+export type { SharedLimits } from './middlewares/traffic/shared-limits.js';
 export { DEFAULT_TRANSPORT, type UpstreamTransport } from './forward/upstream-transport.js';
+
+/** What an edge shares with the other workers of `--workers` (pe-edge's own flag); nothing when alone. */
+export interface SharedWithWorkers {
+  /** Where rate limits and in-flight requests are counted; this process alone when absent. */
+  limits?: SharedLimits;
+  /** False in every worker but one: the others learn server states through `followHealth`. */
+  probeHealth?: boolean;
+  /** In the probing worker: hears every probe's result, to tell the others. */
+  onProbe?: ProbeResult;
+}
 
 /**
  * The request-path half of pe-edge: listeners plus the one mutable reference to the compiled runtime.
@@ -25,11 +37,22 @@ export class EdgeProxy {
   readonly lifecycle: Lifecycle = { terminating: false };
 
   /** `onHealth` hears every server going DOWN or back UP (for logs). */
-  constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined) {
-    this.parts = { pools: new UpstreamPools(), healthChecks: new HealthChecks(onHealth), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() };
+  constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined, shared: SharedWithWorkers = {}) {
+    this.parts = {
+      pools: new UpstreamPools(),
+      healthChecks: new HealthChecks(onHealth, shared.probeHealth ?? true, shared.onProbe),
+      middlewareState: new KeptState(shared.limits),
+      rules: new CompiledRules(),
+      balancers: new CarriedBalancers(),
+    };
     this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
     this.entryPoints = entryPoints.map((options) => new EntryPoint(options, getRuntime));
+  }
+
+  /** A server state probed by another worker (`--workers`), for an edge built with `probeHealth: false`. */
+  followHealth(serviceName: string, serverUrl: string, up: boolean): void {
+    this.parts.healthChecks.follow(serviceName, serverUrl, up);
   }
 
   get runtime(): Runtime {

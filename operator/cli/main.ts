@@ -8,7 +8,7 @@ import { composeCommand } from './compose-command.js';
 import { healthcheck } from './healthcheck.js';
 import { checkCommand } from './check-command.js';
 import { serve } from './serve.js';
-import { superviseWorkers, takeWorkersFlag } from './workers.js';
+import { superviseWorkers, takeWorkersFlag } from '../workers/workers.js';
 import cluster from 'node:cluster';
 
 const USAGE = `pe-edge: a Traefik v3 compatible edge router

@@ -14,8 +14,8 @@ import { CertificateResolvers } from '../certificates/certificate-resolvers.js';
 import { certificatesFragment } from '../certificates/certificates-fragment.js';
 import { effectiveEntryPoints } from '../aggregation/build-input.js';
 import { parseDuration } from '../../labels-spec/duration.js';
-import { perProcessStateWarnings, WORKERS_ENV } from './workers.js';
-import { clusterScrape } from './cluster-metrics.js';
+import { perProcessStateWarnings } from '../workers/workers.js';
+import { joinWorkers } from '../workers/worker-side.js';
 import { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import type { ConfigProblem } from '../../proxy/observability/change-log.js';
 import { dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
@@ -55,7 +55,9 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges, insights);
   };
   let listening = false;
-  const workerCount = Number(process.env[WORKERS_ENV] ?? '1') || 1;
+  // Under --workers: limits counted by the primary, one worker probing health for all, metrics of every worker.
+  const workers = joinWorkers(process.env);
+  const workerCount = workers?.count ?? 1;
   let resolvers: CertificateResolvers | null = null;
   const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null, insights?.traffic.onRequestDone ?? null);
   // An error raised for one request ends that request: one log line naming the router, and a metric.
@@ -74,14 +76,25 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     },
   });
   options.signal.addEventListener('abort', () => resolvers?.stop(), { once: true });
-  const proxy = new EdgeProxy(entryPointOptions(config, onDone, onFault), buildInput(), (service, server, up, reason) => {
-    metrics?.serverUp(service, server, up);
-    if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
-    else log.warn({ service, server, reason }, 'Health check failed.');
-  });
+  const proxy = new EdgeProxy(
+    entryPointOptions(config, onDone, onFault),
+    buildInput(),
+    (service, server, up, reason) => {
+      metrics?.serverUp(service, server, up);
+      if (up) log.info({ service, server }, 'Health check succeeded: server is back UP');
+      else log.warn({ service, server, reason }, 'Health check failed.');
+    },
+    workers?.shared,
+  );
+  workers
+    ?.followHealth(({ service, server, up }) => {
+      proxy.followHealth(service, server, up);
+      metrics?.serverUp(service, server, up);
+    })
+    .catch((err: unknown) => log.warn(`server states from the probing worker: ${err instanceof Error ? err.message : String(err)}`));
   metrics?.setConnectionSource(() => proxy.openConnections());
   metrics?.setCertificateSource(() => proxy.runtime.tls.certificates.map((certificate) => certificate.x509));
-  if (metrics !== null && workerCount > 1) metrics.setScrapeSource(clusterScrape(metrics.registry));
+  if (metrics !== null && workers !== null) metrics.setScrapeSource(workers.scrape(metrics.registry));
   // Before the entrypoints listen nothing is served: build at once. Afterwards the build runs in slices
   // between requests (EdgeProxy.update); a newer configuration arriving meanwhile supersedes it.
   const applyFragments = (cause = 'file', container?: string): void => {

@@ -1,12 +1,26 @@
 import type { Handler } from '../http/request-context.js';
 import type { KeepState } from '../runtime/kept-state.js';
+import { localLimits, type SharedLimits } from './traffic/shared-limits.js';
+
+/** What a stateful middleware instance is given besides its options. */
+export interface MiddlewareScope {
+  /** State kept across reloads that leave router, middleware and options unchanged. */
+  readonly keep: KeepState;
+  /** Names router, middleware and options: the same in every worker for the same configuration. */
+  readonly identity: string;
+  /** Where rate-limit tokens and in-flight requests are counted (this process, or every worker). */
+  readonly limits: SharedLimits;
+}
+
+/** A scope with no memory and limits of its own: for instances built outside a runtime (tests, checks). */
+export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits };
 
 /**
  * Builds one middleware instance (per router, as Traefik does) around the next handler, from options
  * labels-spec has validated and defaulted. Throws with a message naming the option when it cannot.
- * Stateful middlewares take their state through `keep`, so it survives reloads that do not change them.
+ * Stateful middlewares take their state through `scope`, so it survives reloads that do not change them.
  */
-export type MiddlewareFactory = (options: unknown, next: Handler, keep: KeepState) => Handler;
+export type MiddlewareFactory = (options: unknown, next: Handler, scope: MiddlewareScope) => Handler;
 
 /** A Traefik middleware type key (`rateLimit`) and its factory. */
 export type MiddlewareEntry = readonly [type: string, factory: MiddlewareFactory];

@@ -1,3 +1,5 @@
+import { localLimits, type SharedLimits } from '../middlewares/traffic/shared-limits.js';
+
 /**
  * Returns the state object a middleware instance kept under `slot` in the previous runtime, or
  * creates it. Identity is (router, middleware, options): a reload that leaves them unchanged keeps
@@ -5,13 +7,13 @@
  */
 export type KeepState = <T>(slot: string, create: () => T) => T;
 
-/** A KeepState with no memory: for instances built outside a runtime (tests, checks). */
-export const freshState: KeepState = (_slot, create) => create();
-
 /** Middleware state carried from one runtime to the next, released when no build uses it. */
 export class KeptState {
   private readonly states = new Map<string, unknown>();
   private generation = new Set<string>();
+
+  /** `limits`: where rate limits and in-flight requests are counted (every worker's, under `--workers`). */
+  constructor(readonly limits: SharedLimits = localLimits) {}
 
   beginBuild(): void {
     this.generation = new Set();

@@ -33,7 +33,8 @@ export function buildMiddlewareChain(
     const m = flat[i] as { name: string; type: string; options: unknown };
     const factory = middlewareFactory(m.type) as MiddlewareFactory;
     try {
-      handler = factory(m.options, handler, state.scope(`${instanceName}\u0000${m.name}\u0000${JSON.stringify(m.options)}`));
+      const identity = `${instanceName}\u0000${m.name}\u0000${JSON.stringify(m.options)}`;
+      handler = factory(m.options, handler, { keep: state.scope(identity), identity, limits: state.limits });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       status.addError('middleware', m.name, message, true);

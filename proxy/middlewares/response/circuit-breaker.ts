@@ -1,4 +1,5 @@
-import { freshState, type KeepState } from '../../runtime/kept-state.js';
+import type { KeepState } from '../../runtime/kept-state.js';
+import { freshScope } from '../middleware-entry.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { goStatusText } from '../../http/go-status-text.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
@@ -83,7 +84,7 @@ export class BreakerState {
  * (final status at the response's close, proxy 502/504 included) and answers `responseCode` with its
  * status text, no Content-Type, while tripped.
  */
-export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handler, keep: KeepState = freshState): Handler {
+export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handler, keep: KeepState = freshScope.keep): Handler {
   const condition = compileBreakerExpression(options.expression);
   const code = options.responseCode;
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new Error(`circuitBreaker.responseCode ${code} is not an HTTP status code (100-999)`);

@@ -1,11 +1,9 @@
-import { freshState, type KeepState } from '../../runtime/kept-state.js';
-import { performance } from 'node:perf_hooks';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
+import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { formatGoDuration } from './go-duration.js';
 import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
-import { TokenBucket } from './token-bucket.js';
-import { TtlMap } from './ttl-map.js';
+import type { BucketSettings } from './shared-limits.js';
 
 /** rateLimit as labels-spec outputs it: period in milliseconds, burst already at least 1. */
 export interface RateLimitOptions {
@@ -15,42 +13,35 @@ export interface RateLimitOptions {
   sourceCriterion?: SourceCriterionOptions | undefined;
 }
 
-const MAX_SOURCES = 65536;
 const TOO_MANY = 'Too Many Requests';
 
 /**
  * Traefik's rateLimit: a token bucket per source. A request whose token comes within maxDelay is held
  * that long and then forwarded; a later one is refused with 429 and when to retry.
  */
-export function createRateLimit(options: RateLimitOptions, next: Handler, keep: KeepState = freshState): Handler {
+export function createRateLimit(options: RateLimitOptions, next: Handler, scope: MiddlewareScope = freshScope): Handler {
   if (options.period < 0) throw new Error(`rateLimit.period: negative value not valid for period: ${options.period}ms`);
   // Built first so a bad criterion is refused even when nothing is limited, as in Traefik.
   const source = createSourceExtractor(options.sourceCriterion, 'ip', 'rateLimit.sourceCriterion');
   // average 0 is rate.Inf: every reservation is immediate, so nothing is limited.
   if (options.average <= 0) return next;
-  const { rate, maxDelayNs, ttlSeconds } = limiterSettings(options.average, options.period);
-  const burst = Math.max(1, Math.trunc(options.burst));
+  const settings: BucketSettings = { ...limiterSettings(options.average, options.period), burst: Math.max(1, Math.trunc(options.burst)) };
   // Buckets outlive reloads that keep this router and its options: a reload is no way around a limit.
-  const buckets = keep('buckets', () => new TtlMap<TokenBucket>(MAX_SOURCES, ttlSeconds));
-  const newBucket = (): TokenBucket => new TokenBucket(rate, burst);
+  const buckets = scope.keep('buckets', () => scope.limits.rateBuckets(scope.identity, settings));
 
   return (ctx: RequestContext): void => {
-    const bucket = buckets.touch(source(ctx), newBucket, Date.now());
-    const delayNs = bucket.reserve(performance.now() / 1000, maxDelayNs);
-    if (delayNs > maxDelayNs) {
-      refuse(ctx, delayNs);
-      return;
-    }
-    if (delayNs === 0) {
-      next(ctx);
-      return;
-    }
-    delayThenForward(ctx, next, delayNs);
+    buckets.reserve(source(ctx), (delayNs) => {
+      // Other workers may have been asked meanwhile: nobody is left to answer (the token stays spent, as in Go).
+      if (ctx.res.clientGone) return;
+      if (delayNs > settings.maxDelayNs) refuse(ctx, delayNs);
+      else if (delayNs === 0) next(ctx);
+      else delayThenForward(ctx, next, delayNs);
+    });
   };
 }
 
 /** Rate (tokens/s), the longest acceptable wait (ns) and the bucket TTL (s), computed as Traefik does. */
-export function limiterSettings(average: number, periodMs: number): { rate: number; maxDelayNs: number; ttlSeconds: number } {
+export function limiterSettings(average: number, periodMs: number): Omit<BucketSettings, 'burst'> {
   const periodNs = periodMs === 0 ? 1e9 : Math.round(periodMs * 1e6);
   const rate = (average * 1e9) / periodNs;
   // Go truncates the rate to an integer here: r = 1.5 gives 1s/2 = 500ms.

@@ -19,14 +19,35 @@ export class TokenBucket {
    * without a concurrent reservation).
    */
   reserve(now: number, maxDelayNs: number): number {
-    // Go: a clock that went backwards counts as no time elapsed.
-    const elapsed = now > this.last ? now - this.last : 0;
-    const available = Math.min(this.burst, this.tokens + elapsed * this.rate);
+    const available = this.refill(now);
     const left = available - 1;
     // time.Duration(float) truncates toward zero.
     const delayNs = left < 0 ? Math.trunc((-left / this.rate) * 1e9) : 0;
-    this.last = now;
     this.tokens = delayNs > maxDelayNs ? available : left;
     return delayNs;
+  }
+
+  /**
+   * Takes up to `want` whole tokens available now, none in advance, and returns how many: what one worker
+   * may spend on its own under `--workers` (operator/workers/limit-ledger.ts).
+   */
+  take(now: number, want: number): number {
+    const available = this.refill(now);
+    const granted = Math.max(0, Math.min(want, Math.floor(available)));
+    this.tokens = available - granted;
+    return granted;
+  }
+
+  /** Takes back tokens `take` handed out and nobody spent, up to the burst. */
+  giveBack(now: number, count: number): void {
+    this.tokens = Math.min(this.burst, this.refill(now) + count);
+  }
+
+  /** Tokens at `now`, the clock moved there. */
+  private refill(now: number): number {
+    // Go: a clock that went backwards counts as no time elapsed.
+    const elapsed = now > this.last ? now - this.last : 0;
+    this.last = now;
+    return Math.min(this.burst, this.tokens + elapsed * this.rate);
   }
 }

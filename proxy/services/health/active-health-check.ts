@@ -39,6 +39,7 @@ export class ActiveHealthCheck {
     private readonly servers: readonly string[],
     private readonly agent: Agent,
     private readonly onTransition: (serviceName: string, serverUrl: string, up: boolean, reason: string) => void,
+    private readonly onProbe: (serviceName: string, serverUrl: string, up: boolean) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -58,6 +59,13 @@ export class ActiveHealthCheck {
     return out;
   }
 
+  /** A state another process probed (`--workers`: one worker probes for all); unknown servers are ignored. */
+  follow(serverUrl: string, up: boolean): void {
+    if (!this.servers.includes(serverUrl)) return;
+    this.status.set(serverUrl, up);
+    this.listener?.(serverUrl, up);
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
@@ -71,6 +79,7 @@ export class ActiveHealthCheck {
     this.status.set(serverUrl, result.up);
     if (before !== result.up && (before !== undefined || !result.up)) this.onTransition(this.serviceName, serverUrl, result.up, result.reason);
     this.listener?.(serverUrl, result.up);
+    this.onProbe(this.serviceName, serverUrl, result.up);
     const next = result.up ? this.options.interval : (this.options.unhealthyInterval ?? this.options.interval);
     const timer = setTimeout(() => void this.probe(serverUrl), next);
     timer.unref();

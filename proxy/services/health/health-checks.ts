@@ -2,6 +2,7 @@ import { Agent } from 'undici';
 import { ActiveHealthCheck, type HealthCheckOptions } from './active-health-check.js';
 
 export type HealthTransition = (serviceName: string, serverUrl: string, up: boolean, reason: string) => void;
+export type ProbeResult = (serviceName: string, serverUrl: string, up: boolean) => void;
 
 /**
  * Health checkers carried from one runtime to the next by (service, check options, servers):
@@ -12,8 +13,30 @@ export class HealthChecks {
   private generation = new Set<string>();
   private readonly agent = new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 1000 });
 
-  /** `probe: false` builds checkers without ever probing (configuration checks, `pe-edge check`). */
-  constructor(private readonly onTransition: HealthTransition, private readonly probe = true) {}
+  /** Server states another process probed (`follow`), replayed into checkers built later. */
+  private readonly followed = new Map<string, Map<string, boolean>>();
+
+  /**
+   * `probe: false` builds checkers that never probe: for configuration checks (`pe-edge check`), and for the
+   * workers of `--workers` that learn what one worker probed through `follow`, so a server is probed once.
+   */
+  constructor(
+    private readonly onTransition: HealthTransition,
+    private readonly probe = true,
+    /** Hears every probe's result, changed or not (`--workers`: the probing worker tells the others). */
+    private readonly onProbe: ProbeResult = () => undefined,
+  ) {}
+
+  /** A server state probed by another process: every checker of the service takes it, and later ones too. */
+  follow(serviceName: string, serverUrl: string, up: boolean): void {
+    let servers = this.followed.get(serviceName);
+    if (servers === undefined) {
+      servers = new Map();
+      this.followed.set(serviceName, servers);
+    }
+    servers.set(serverUrl, up);
+    for (const checker of this.checkers.values()) if (checker.serviceName === serviceName) checker.follow(serverUrl, up);
+  }
 
   beginBuild(): void {
     this.generation = new Set();
@@ -24,9 +47,10 @@ export class HealthChecks {
     this.generation.add(key);
     let checker = this.checkers.get(key);
     if (checker === undefined) {
-      checker = new ActiveHealthCheck(serviceName, options, servers, this.agent, this.onTransition);
+      checker = new ActiveHealthCheck(serviceName, options, servers, this.agent, this.onTransition, this.onProbe);
       this.checkers.set(key, checker);
       if (this.probe) checker.start();
+      for (const [url, up] of this.followed.get(serviceName) ?? []) checker.follow(url, up);
     }
     return checker;
   }

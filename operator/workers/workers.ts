@@ -1,6 +1,10 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { aggregateWorkerMetrics } from './cluster-metrics.js';
+import { relayHealth } from './health-over-ipc.js';
+import { LimitLedger } from './limit-ledger.js';
+import { serveLedger } from './limits-over-ipc.js';
+import { WorkersLink } from './worker-link.js';
 
 /**
  * `--workers=N` (pe-edge's own flag, not Traefik's): N processes share the entrypoint ports, each
@@ -23,18 +27,20 @@ export function takeWorkersFlag(argv: readonly string[]): { workers: number; res
 }
 
 
-/** Set by the primary in each worker's environment: the number of workers. */
+/** Set by the primary in each worker's environment: the number of workers, and this worker's index (0 probes health). */
 export const WORKERS_ENV = 'PE_EDGE_WORKERS';
+export const WORKER_INDEX_ENV = 'PE_EDGE_WORKER_INDEX';
 
-/** Middleware types whose state lives in one process: under N workers each keeps its own. */
+/**
+ * Middleware types whose state still lives in one process under N workers. rateLimit and inFlightReq are counted
+ * by the primary for all workers (limit-ledger.ts).
+ */
 const PER_PROCESS_STATE: Readonly<Record<string, string>> = {
-  rateLimit: 'each worker admits `average` on its own, up to N times the limit in all',
-  inFlightReq: 'each worker counts its own requests, up to N times `amount` in all',
-  circuitBreaker: 'each worker measures and trips on its own traffic',
+  circuitBreaker: 'each worker measures and trips on its own share of the traffic',
 };
 
 /**
- * In a worker: one warning per middleware a router uses whose state is per process (`--workers` does not share it yet).
+ * In a worker: one warning per middleware a router uses whose state is per process.
  * `middlewares` is the runtime's merged configuration (name → { type: options }).
  */
 export function perProcessStateWarnings(workers: number, middlewares: Readonly<Record<string, Record<string, unknown>>>, used: (name: string) => boolean): string[] {
@@ -57,12 +63,16 @@ export function perProcessStateWarnings(workers: number, middlewares: Readonly<R
 export function superviseWorkers(count: number): Promise<number> {
   // Let the kernel spread accepted connections: the primary must not relay every connection.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const link = new WorkersLink();
   // A scrape reaching one worker shows every worker's metrics.
-  aggregateWorkerMetrics();
+  aggregateWorkerMetrics(link);
+  // Rate limits and in-flight requests are counted here for all workers; server states are relayed.
+  serveLedger(link, new LimitLedger(), (listener) => cluster.on('exit', listener));
+  relayHealth(link);
   let stopping = false;
   let failed = false;
-  // Each worker learns how many share the ports, to say what that means for per-process state.
-  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count) });
+  // Each worker learns how many share the ports, and which one it is (the first probes health for all).
+  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i) });
   // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
     process.on(signal, () => {

@@ -1,0 +1,42 @@
+import type { Registry } from 'prom-client';
+import type { SharedWithWorkers } from '../../proxy/index.js';
+import { clusterScrape } from './cluster-metrics.js';
+import { followProbed, tellProbed, type ServerState } from './health-over-ipc.js';
+import { LeasedLimits } from './leased-limits.js';
+import { ledgerOverIpc } from './limits-over-ipc.js';
+import { PrimaryLink } from './worker-link.js';
+import { WORKER_INDEX_ENV, WORKERS_ENV } from './workers.js';
+
+/** What one worker of `--workers` shares with the others, through the primary. */
+export interface WorkerSide {
+  /** Workers sharing the ports. */
+  readonly count: number;
+  /** Limits counted by the primary; health probed by the first worker only. */
+  readonly shared: SharedWithWorkers;
+  /** The scrape source showing every worker's metrics. */
+  scrape(registry: Registry): () => Promise<string>;
+  /** In the other workers: `apply` gets each state the probing worker finds. Nothing in the probing one. */
+  followHealth(apply: (state: ServerState) => void): Promise<void>;
+}
+
+/** This process's side when it is a worker of `--workers` (the primary set its environment), else null. */
+export function joinWorkers(env: NodeJS.ProcessEnv): WorkerSide | null {
+  const count = Number(env[WORKERS_ENV] ?? '1') || 1;
+  if (count <= 1) return null;
+  const probes = (env[WORKER_INDEX_ENV] ?? '0') === '0';
+  const link = new PrimaryLink();
+  // What the probing worker last told, so only changes travel (a reload's new checker reports afresh).
+  const told = new Map<string, boolean>();
+  const onProbe = (service: string, server: string, up: boolean): void => {
+    const key = `${service}\u0000${server}`;
+    if (told.get(key) === up) return;
+    told.set(key, up);
+    tellProbed(link, { service, server, up });
+  };
+  return {
+    count,
+    shared: { limits: new LeasedLimits(ledgerOverIpc(link), count), probeHealth: probes, ...(probes ? { onProbe } : {}) },
+    scrape: (registry) => clusterScrape(registry, link),
+    followHealth: (apply) => (probes ? Promise.resolve() : followProbed(link, apply)),
+  };
+}

@@ -1,0 +1,216 @@
+// `pe-edge --workers=2` as a user runs it: two processes share the ports and still behave as one edge. Limits
+// count for both workers, one worker probes health for all, and a scrape shows both workers' traffic.
+// Every test checks that connections did reach both workers (from /proc), or a per-process count would pass.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, describe, it } from 'node:test';
+import { CliProcess, freePort, runCli, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { httpGet } from '../../support/load-client.js';
+import { childPids, connectionOwner } from '../../support/socket-owner.js';
+
+interface Answer {
+  status: number;
+  /** The worker that accepted the connection. */
+  worker: number | undefined;
+}
+
+/** One GET on a fresh connection; the worker holding it is looked up while it is still open. */
+function getFresh(port: number, path: string, workers: readonly number[]): Promise<Answer> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      const clientPort = res.socket.localPort ?? 0;
+      res.resume();
+      res.on('end', () => {
+        const worker = connectionOwner(port, clientPort, workers);
+        agent.destroy();
+        resolve({ status: res.statusCode ?? 0, worker });
+      });
+    });
+    req.on('error', (err) => {
+      agent.destroy();
+      reject(err);
+    });
+  });
+}
+
+describe('pe-edge --workers=2', () => {
+  const dirs: TempConfigDir[] = [];
+  const procs: CliProcess[] = [];
+  const backends: Backend[] = [];
+  after(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    await Promise.all(backends.map((b) => b.close()));
+    dirs.forEach((d) => d.remove());
+  });
+
+  /** Starts pe-edge with two workers on `dynamic` and waits until both listen on every entrypoint; returns their pids. */
+  async function startWorkers(dynamic: string[], entryPoints: Record<string, number>, extra?: string): Promise<{ proc: CliProcess; workers: number[]; dir: TempConfigDir }> {
+    const dir = new TempConfigDir();
+    dirs.push(dir);
+    dir.write('dynamic.yml', dynamic.join('\n'));
+    dir.write('traefik.yml', staticYaml({ entryPoints, dynamicFile: dir.file('dynamic.yml'), ...(extra !== undefined ? { extra } : {}) }));
+    const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], { cwd: dir.path });
+    procs.push(proc);
+    const listening = 2 * Object.keys(entryPoints).length;
+    await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === listening, 10_000, 'both workers listening');
+    const workers = childPids(proc.pid ?? 0);
+    assert.equal(workers.length, 2, 'two worker processes');
+    return { proc, workers, dir };
+  }
+
+  it('with an ACME resolver refuses to start, naming the resolver (one process must own acme.json and the challenges)', async () => {
+    const dir = new TempConfigDir();
+    dirs.push(dir);
+    dir.write('traefik.yml', staticYaml({
+      entryPoints: { web: await freePort() },
+      extra: 'certificatesResolvers:\n  le:\n    acme:\n      storage: acme.json\n      caServer: https://127.0.0.1:1/directory\n      httpChallenge:\n        entryPoint: web',
+    }));
+    const { code, stderr } = await runCli(['--configFile=traefik.yml', '--workers=2'], { cwd: dir.path });
+    assert.equal(code, 1);
+    assert.match(stderr.join('\n'), /--workers=2: certificatesResolvers \(le\) need a single process/);
+  });
+
+  it('a rateLimit admits what one process would, whichever worker the requests reach', async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const web = await freePort();
+    const { workers, proc } = await startWorkers([
+      'http:',
+      '  middlewares:',
+      // maxDelay is 25 ms at 20/s: past the burst, a request is refused rather than held for its token.
+      '    limit: { rateLimit: { average: 20, burst: 5 } }',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [limit] }',
+    ], { web });
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
+    const admitted = answers.filter((a) => a.status === 200).length;
+    const refused = answers.filter((a) => a.status === 429).length;
+    assert.equal(admitted + refused, 40, 'every request admitted or refused with 429');
+    // One bucket for both workers: the burst, plus what refilled meanwhile (one token of slack for timing).
+    const most = 5 + Math.ceil(20 * seconds) + 1;
+    assert.ok(admitted >= 5 && admitted <= most, `admitted ${admitted} in ${seconds.toFixed(3)} s; one shared bucket admits 5 to ${most}, two buckets up to ${10 + Math.ceil(40 * seconds)}`);
+    assert.deepEqual(proc.messages('warn').filter((m) => m.includes('rateLimit')), [], 'no per-process warning for a shared rateLimit');
+  });
+
+  it('an inFlightReq counts the requests of both workers: amount 3 holds 3 in all', async () => {
+    const held: http.ServerResponse[] = [];
+    const backend = await startBackend('app', (req, res) => {
+      if (req.url === '/slow') held.push(res);
+      else res.end('app');
+    });
+    backends.push(backend);
+    const web = await freePort();
+    const { workers } = await startWorkers([
+      'http:',
+      '  middlewares:',
+      '    gate: { inFlightReq: { amount: 3 } }',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [gate] }',
+    ], { web });
+    const answers: Answer[] = [];
+    const pending = Array.from({ length: 8 }, () => getFresh(web, '/slow', workers).then((a) => answers.push(a)));
+    for (let i = 0; i < 400 && answers.length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    // Room for a fourth request to slip through, were each worker counting alone.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(held.length, 3, 'three requests in flight in all');
+    assert.deepEqual(answers.map((a) => a.status), [429, 429, 429, 429, 429]);
+    for (const res of held.splice(0)) res.end('slow');
+    await Promise.all(pending);
+    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
+    // The slots came back to the primary: three at a time are admitted again, whichever worker takes them.
+    for (let round = 0; round < 3; round++) {
+      const again = await Promise.all(Array.from({ length: 3 }, () => getFresh(web, '/', workers)));
+      assert.deepEqual(again.map((a) => a.status), [200, 200, 200], `round ${round + 1}`);
+    }
+  });
+
+  it('one worker probes each server; a server it finds DOWN is skipped by both workers', async () => {
+    let sick = false;
+    let probes = 0;
+    const healthy = await startBackend('healthy');
+    const flaky = await startBackend('flaky', (req, res) => {
+      if (req.url === '/health') {
+        probes++;
+        res.statusCode = sick ? 503 : 200;
+        res.end();
+        return;
+      }
+      res.end('flaky');
+    });
+    backends.push(healthy, flaky);
+    const [web, metricsPort] = [await freePort(), await freePort()];
+    const { workers } = await startWorkers([
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${healthy.url}" }, { url: "${flaky.url}" }], healthCheck: { path: /health, interval: 200ms, timeout: 150ms } } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
+    ], { web, metrics: metricsPort }, 'metrics:\n  prometheus:\n    entryPoint: metrics');
+    const since = performance.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    const expected = (performance.now() - since) / 200 + 2;
+    assert.ok(probes <= expected * 1.3, `${probes} probes of the flaky server in 1.5 s at 200 ms: one worker probes (about ${Math.round(expected)}), not each`);
+    sick = true;
+    await new Promise((r) => setTimeout(r, 600));
+    const before = flaky.seen.filter((s) => s.url !== '/health').length;
+    const answers = await Promise.all(Array.from({ length: 30 }, () => getFresh(web, '/', workers)));
+    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, 'connections reached both workers');
+    assert.ok(answers.every((a) => a.status === 200));
+    assert.equal(flaky.seen.filter((s) => s.url !== '/health').length, before, 'no worker sent a request to the server found DOWN');
+    const text = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true })).body;
+    assert.match(text, new RegExp(`^traefik_service_server_up\\{service="app@file",url="${flaky.url}"\\} 0$`, 'm'), 'DOWN in the metrics of both workers');
+    sick = false;
+    await new Promise((r) => setTimeout(r, 600));
+    const back = await Promise.all(Array.from({ length: 30 }, () => getFresh(web, '/', workers)));
+    assert.ok(back.every((a) => a.status === 200));
+    assert.ok(flaky.seen.filter((s) => s.url !== '/health').length > before, 'back UP for the workers that do not probe too');
+  });
+
+  it('a scrape reaching either worker counts the requests both workers served', async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const [web, metricsPort] = [await freePort(), await freePort()];
+    const { workers } = await startWorkers([
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
+    ], { web, metrics: metricsPort }, 'metrics:\n  prometheus:\n    entryPoint: metrics');
+    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
+    assert.ok(answers.every((a) => a.status === 200));
+    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, 'connections reached both workers');
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const text = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true })).body;
+      const served = /^traefik_entrypoint_requests_total\{code="200",entrypoint="web",method="GET",protocol="http"\} (\d+)$/m.exec(text);
+      assert.equal(served?.[1], '40', `scrape ${scrape + 1}: every worker's requests, summed:\n${text.split('\n').filter((l) => l.startsWith('traefik_entrypoint_requests_total')).join('\n')}`);
+      assert.match(text, /^traefik_config_reloads_total 1$/m, 'reloads are what each worker did alike, not summed');
+    }
+  });
+
+  it('says, once per worker, that a circuitBreaker a router uses measures per process', async () => {
+    const web = await freePort();
+    const { proc } = await startWorkers([
+      'http:',
+      '  middlewares:',
+      '    breaker: { circuitBreaker: { expression: "NetworkErrorRatio() > 0.5" } }',
+      '    unused: { circuitBreaker: { expression: "NetworkErrorRatio() > 0.9" } }',
+      '  services:',
+      '    app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:1" }] } }',
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [breaker] }',
+    ], { web });
+    const warning = 'middleware "breaker@file": circuitBreaker with --workers=2 is per process: each worker measures and trips on its own share of the traffic';
+    await proc.waitFor(() => proc.messages('warn').filter((m) => m === warning).length === 2, 10_000, 'the warning from both workers');
+    assert.deepEqual(proc.messages('warn').filter((m) => m.includes('unused@file')), [], 'a middleware no router uses is not reported');
+  });
+});
