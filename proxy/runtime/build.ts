@@ -64,6 +64,8 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   const priorities = new Map<string, number>();
   const defaultEntryPoints = defaultEntryPointsOf(input);
   const routers = input.http.routers;
+  // Declared before the routers link to them: a router naming a middleware that is not here links to nothing.
+  for (const name of Object.keys(input.http.middlewares)) status.declare('middleware', name);
   let sinceYield = 0;
   for (const name of Object.keys(routers)) {
     if (++sinceYield === ITEMS_PER_STEP) {
@@ -196,7 +198,6 @@ function routerHandler(name: string, routeName: string, router: RouterConfig, mi
 /** Every middleware is checked, not only those a router reached first, so each one says what it lacks. */
 function reportUnimplementedMiddlewares(input: BuildInput, status: RuntimeStatus): void {
   for (const [name, config] of Object.entries(input.http.middlewares)) {
-    status.declare('middleware', name);
     const type = Object.keys(config)[0];
     if (type !== undefined && type !== 'chain' && middlewareFactory(type) === undefined) {
       status.addError('middleware', name, `middleware type "${type}" is not implemented yet in pe-edge`, true);

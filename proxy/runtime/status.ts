@@ -48,8 +48,13 @@ export class RuntimeStatus {
     else if (item.status === 'enabled') item.status = 'warning';
   }
 
+  /**
+   * Links a router to an item declared before. A name nothing declares (a typo'd middleware) gets no entry: the
+   * router carries the error, and no phantom item is listed (Traefik's PopulateUsedBy skips it too).
+   */
   addUsedBy(kind: ItemKind, name: string, router: string): void {
-    const item = this.entry(kind, name);
+    const item = this.items[kind].get(name);
+    if (item === undefined) return;
     if (item.usedBy === NONE) item.usedBy = [router];
     else if (!item.usedBy.includes(router)) item.usedBy.push(router);
   }

@@ -32,7 +32,10 @@ export class ServiceBuilder {
     const config = this.services[name];
     if (config === undefined) {
       const internal = this.internal.get(name);
-      if (internal !== undefined) return internal;
+      if (internal !== undefined) {
+        this.status.declare('service', name);
+        return internal;
+      }
     }
     if (config === undefined) return new Error(`the service "${name}" does not exist`);
     let result: Handler | Error;

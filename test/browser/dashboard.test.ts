@@ -7,60 +7,19 @@
 // Without chromium the test skips loudly, except under CI=true, where it fails.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startBackend, type Backend } from '../support/backends.js';
 import { CliProcess, freePort, repoRoot, staticYaml, TempConfigDir } from '../support/cli-process.js';
+import { chromiumMissing, inkedPixels, launchHeadlessChromium, saveArtifact, watchPage, type HeadlessChromium } from '../support/headless-chromium.js';
 import { httpGet } from '../support/load-client.js';
 
-const CHROMIUM = process.env['PE_EDGE_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const USER = 'admin';
-// Nothing listens on port 9 (discard) here: a connection to it is refused at once, on loopback.
-const DEAD = 'http://127.0.0.1:9';
 const PASSWORD = 'dashboard-test-password';
 const USERS = `${USER}:{SHA}${createHash('sha1').update(PASSWORD).digest('base64')}`;
 
-/**
- * An HTTP proxy that lets nothing through: every connection chromium sends it (anything not on loopback, which
- * chromium reaches directly) is recorded and refused.
- */
-async function startRefusingProxy(): Promise<{ port: number; attempts: string[]; close(): Promise<void> }> {
-  const attempts: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    attempts.push(`${req.method ?? ''} ${req.url ?? ''}`);
-    res.writeHead(403, { 'content-type': 'text/plain' });
-    res.end('refused by the test proxy: no connection may leave loopback');
-  });
-  server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
-    attempts.push(`CONNECT ${req.url ?? ''}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-  });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    attempts,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-/** The reason the test cannot run here, or null. */
-function missingChromium(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install chromium)`;
-  return null;
-}
-
-const missing = missingChromium();
+const missing = chromiumMissing();
 if (missing !== null && process.env['CI'] === 'true') {
   it('dashboard browser test: chromium is required in CI', () => {
     assert.fail(`the dashboard browser test cannot run in CI: ${missing}`);
@@ -76,9 +35,7 @@ if (missing !== null && process.env['CI'] === 'true') {
     let healthy = true;
     let web = 0;
     let admin = 0;
-    let proxy: Awaited<ReturnType<typeof startRefusingProxy>>;
-    // playwright-core is loaded only here: a machine without it can still load the test file to skip it.
-    let browser: import('playwright-core').Browser;
+    let chromium: HeadlessChromium;
 
     before(async () => {
       app = await startBackend('app', (req, res) => {
@@ -124,31 +81,18 @@ if (missing !== null && process.env['CI'] === 'true') {
       dir.write('traefik.yml', staticYaml({ entryPoints: { web, admin }, dynamicFile, extra: 'api: {}' }));
       proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
       await proc.waitListening(2, 15_000);
-      proxy = await startRefusingProxy();
-      const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync',
-          '--disable-gpu', '--disable-quic', `--proxy-server=http://127.0.0.1:${proxy.port}`,
-          // The browser's own services (sign-in's ListAccounts, the component updater) call Google even with the flags
-          // above: point them at a closed loopback port, so that anything the proxy sees can only be the page's.
-          `--gaia-url=${DEAD}`, `--google-apis-url=${DEAD}`, `--component-updater=url-source=${DEAD}/`,
-        ],
-      });
+      chromium = await launchHeadlessChromium();
     });
 
     after(async () => {
-      await browser?.close();
-      await proxy?.close();
+      await chromium?.close();
       await proc?.stop();
       await app?.close();
       dir.remove();
     });
 
     it('without credentials: 401, and neither the page, its files nor the API answer', async () => {
-      const context = await browser.newContext();
+      const context = await chromium.browser.newContext();
       const page = await context.newPage();
       const answers: [string, number][] = [];
       page.on('response', (r) => answers.push([r.url(), r.status()]));
@@ -164,15 +108,9 @@ if (missing !== null && process.env['CI'] === 'true') {
     });
 
     it('logged in: routers, services, middlewares, the typo with its error, DOWN and back UP, charts, no console error, nothing off loopback', async () => {
-      const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1280, height: 1000 } });
+      const context = await chromium.browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1280, height: 1000 } });
       const page = await context.newPage();
-      const consoleErrors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-      page.on('request', (r) => requests.push(r.url()));
+      const { consoleErrors, requests } = watchPage(page);
 
       const res = await page.goto(`http://127.0.0.1:${admin}/dashboard/`);
       assert.equal(res?.status(), 200);
@@ -185,6 +123,9 @@ if (missing !== null && process.env['CI'] === 'true') {
       const typo = await page.textContent('[data-router="typo@file"]');
       assert.match(typo ?? '', /disabled/);
       assert.match(typo ?? '', /middleware "autth@file" does not exist/);
+      // The typo names no middleware: none is listed under that name (it once showed as an enabled one).
+      assert.equal(await page.locator('[data-middleware="autth@file"]').count(), 0);
+      assert.deepEqual(await page.locator('[data-middleware]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-middleware'))), ['auth@file']);
       const server = `[data-service="app@file"] [data-server="${app.url}"]`;
       await page.waitForSelector(`${server}[data-state="UP"]`);
 
@@ -198,21 +139,12 @@ if (missing !== null && process.env['CI'] === 'true') {
       for (let i = 0; i < 20; i++) await httpGet(`http://127.0.0.1:${web}/${i % 5 === 0 ? 'fail' : ''}`, { host: 'app.test' });
       await page.waitForSelector('[data-chart="router app@file"] canvas', { timeout: 15_000 });
       await page.waitForSelector('[data-chart="service app@file"] canvas');
-      const inked = await page.$eval('[data-chart="router app@file"] canvas', (c) => {
-        // The DOM's types are not in this (node) project: the members used, typed here.
-        const canvas = c as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
-        const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
-        let n = 0;
-        for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) n++;
-        return n;
-      });
+      const inked = await inkedPixels(page, '[data-chart="router app@file"] canvas');
       assert.ok(inked > 100, `the chart's canvas has something drawn (${inked} pixels)`);
       await page.waitForSelector('#changes tr');
       assert.match(await page.textContent('#changes') ?? '', /autth@file/);
 
-      mkdirSync(join(repoRoot(), '.test-artifacts'), { recursive: true });
-      const shot = await page.screenshot({ fullPage: true });
-      writeFileSync(join(repoRoot(), '.test-artifacts', 'dashboard.png'), shot);
+      saveArtifact('dashboard.png', await page.screenshot({ fullPage: true }));
       if (process.env['PE_EDGE_DOCS_SCREENSHOT'] === '1') {
         writeFileSync(join(repoRoot(), 'docs', 'dashboard.png'), await page.screenshot({ fullPage: false, scale: 'css' }));
       }
@@ -221,7 +153,7 @@ if (missing !== null && process.env['CI'] === 'true') {
       const offLoopback = requests.filter((u) => !u.startsWith(`http://127.0.0.1:${admin}/`));
       assert.deepEqual(offLoopback, [], 'every request of the page goes to pe-edge');
       assert.ok(requests.some((u) => u.endsWith('/api/pe-edge/timeseries')), 'the page polls the time series');
-      assert.deepEqual(proxy.attempts, [], 'no connection attempt off loopback reached the refusing proxy');
+      assert.deepEqual(chromium.offLoopback, [], 'no connection attempt off loopback reached the refusing proxy');
       await context.close();
     });
   });

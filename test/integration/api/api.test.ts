@@ -74,6 +74,23 @@ test('a disabled router shows status disabled with its error', async (t) => {
   assert.deepEqual(disabled.map((r) => r.name), ['broken@docker']);
 });
 
+test('a typo\'d middleware name disables the router with Traefik\'s error and lists no middleware of that name', async (t) => {
+  const { traefik } = await started(t, input({
+    routers: { 'typo@docker': { rule: 'Host(`t.test`)', service: 'whoami@docker', entryPoints: ['web'], middlewares: ['autth'] } },
+    middlewares: { 'auth@docker': { basicAuth: { users: ['u:{SHA}x'] } } },
+  }));
+  const router = await (await fetch(`${traefik}/api/http/routers/typo@docker`)).json() as Record<string, unknown>;
+  assert.equal(router.status, 'disabled');
+  assert.deepEqual(router.error, ['middleware "autth@docker" does not exist']);
+  const middlewares = await (await fetch(`${traefik}/api/http/middlewares`)).json() as { name: string; status: string }[];
+  assert.deepEqual(middlewares.map((m) => `${m.name} ${m.status}`), ['auth@docker enabled']);
+  assert.equal((await fetch(`${traefik}/api/http/middlewares/autth@docker`)).status, 404);
+  const raw = await (await fetch(`${traefik}/api/rawdata`)).json() as { middlewares: Record<string, unknown> };
+  assert.deepEqual(Object.keys(raw.middlewares), ['auth@docker']);
+  const overview = await (await fetch(`${traefik}/api/overview`)).json() as { http: { middlewares: { total: number } } };
+  assert.equal(overview.http.middlewares.total, 1);
+});
+
 test('pagination: per_page=1 gives X-Next-Page 2 then 1; page 3 is a 400', async (t) => {
   const { traefik } = await started(t, input());
   const p1 = await fetch(`${traefik}/api/http/services?per_page=1&page=1`);
