@@ -58,6 +58,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   // Under --workers: limits counted by the primary, one worker probing health for all, metrics of every worker.
   const workers = joinWorkers(process.env);
   const workerCount = workers?.count ?? 1;
+  if (insights !== null) workers?.shareTraffic(insights);
   let resolvers: CertificateResolvers | null = null;
   const onDone = composeRequestHooks(options.onRequestDone, metrics?.onRequestDone ?? null, insights?.traffic.onRequestDone ?? null);
   // An error raised for one request ends that request: one log line naming the router, and a metric.

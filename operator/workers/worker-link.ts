@@ -2,7 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 
 // `--workers`: the messages between the primary and its workers, over node:cluster's IPC channel. A worker
 // calls the primary (a question with one answer) or tells it something (no answer); the primary answers,
-// hears, and tells every worker. Each message names a topic; one listener per process dispatches them.
+// hears, tells every worker, and collects an answer from every worker. Each message names a topic; one
+// listener per process dispatches them.
 
 const CALL = 'pe-edge:call';
 const ANSWER = 'pe-edge:answer';
@@ -30,28 +31,56 @@ function isMessage(message: unknown, type: string): boolean {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
-/** A worker's side: calls and tells the primary, hears what it tells every worker. */
-export class PrimaryLink {
+/** Calls sent and not answered yet, by id: each settles with its answer, or fails after its timeout. */
+class PendingCalls {
   private readonly waiting = new Map<number, { resolve: (answer: unknown) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
-  private readonly heard = new Map<string, (payload: unknown) => void>();
   private next = 0;
 
-  constructor() {
-    process.on('message', (message: unknown) => {
-      if (isMessage(message, ANSWER)) this.answered(message as Answer);
-      else if (isMessage(message, TELL)) this.heard.get((message as Tell).topic)?.((message as Tell).payload);
-    });
-  }
-
-  /** Asks the primary; rejects when no answer comes within `timeoutMs` (the primary is gone or stuck). */
-  call<A>(topic: string, payload: unknown, timeoutMs: number): Promise<A> {
+  /** Sends the call made by `send(id)`; `who` names the other side for the timeout's message. */
+  open<A>(topic: string, who: string, timeoutMs: number, send: (id: number) => void): Promise<A> {
     return new Promise((resolve, reject) => {
       const id = this.next++;
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`the primary process did not answer "${topic}" within ${timeoutMs} ms`));
+        reject(new Error(`${who} did not answer "${topic}" within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiting.set(id, { resolve: resolve as (answer: unknown) => void, reject, timer });
+      send(id);
+    });
+  }
+
+  settle(message: Answer): void {
+    const pending = this.waiting.get(message.id);
+    if (pending === undefined) return;
+    this.waiting.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.error === undefined) pending.resolve(message.answer);
+    else pending.reject(new Error(message.error));
+  }
+}
+
+/** A worker's side: calls and tells the primary, hears what it tells every worker. */
+export class PrimaryLink {
+  private readonly calls = new PendingCalls();
+  private readonly heard = new Map<string, (payload: unknown) => void>();
+  private readonly answerers = new Map<string, (payload: unknown) => unknown>();
+
+  constructor() {
+    process.on('message', (message: unknown) => {
+      if (isMessage(message, ANSWER)) this.calls.settle(message as Answer);
+      else if (isMessage(message, TELL)) this.heard.get((message as Tell).topic)?.((message as Tell).payload);
+      else if (isMessage(message, CALL)) this.reply(message as Call);
+    });
+  }
+
+  /** What this worker answers when the primary collects `topic` from every worker (`WorkersLink.collect`). */
+  answer(topic: string, answerer: (payload: unknown) => unknown): void {
+    this.answerers.set(topic, answerer);
+  }
+
+  /** Asks the primary; rejects when no answer comes within `timeoutMs` (the primary is gone or stuck). */
+  call<A>(topic: string, payload: unknown, timeoutMs: number): Promise<A> {
+    return this.calls.open<A>(topic, 'the primary process', timeoutMs, (id) => {
       const call: Call = { type: CALL, topic, id, payload };
       process.send?.(call);
     });
@@ -67,13 +96,11 @@ export class PrimaryLink {
     this.heard.set(topic, listener);
   }
 
-  private answered(message: Answer): void {
-    const pending = this.waiting.get(message.id);
-    if (pending === undefined) return;
-    this.waiting.delete(message.id);
-    clearTimeout(pending.timer);
-    if (message.error === undefined) pending.resolve(message.answer);
-    else pending.reject(new Error(message.error));
+  private reply(call: Call): void {
+    const send = (answer: Answer): void => {
+      process.send?.(answer);
+    };
+    replyTo(call, this.answerers.get(call.topic), send);
   }
 }
 
@@ -81,11 +108,13 @@ export class PrimaryLink {
 export class WorkersLink {
   private readonly answerers = new Map<string, (payload: unknown, worker: Worker) => unknown>();
   private readonly heard = new Map<string, (payload: unknown, worker: Worker) => void>();
+  private readonly calls = new PendingCalls();
 
   constructor() {
     cluster.on('message', (worker, message: unknown) => {
       if (isMessage(message, TELL)) this.heard.get((message as Tell).topic)?.((message as Tell).payload, worker);
       else if (isMessage(message, CALL)) this.reply(worker, message as Call);
+      else if (isMessage(message, ANSWER)) this.calls.settle(message as Answer);
     });
   }
 
@@ -108,20 +137,41 @@ export class WorkersLink {
     if (worker.isConnected()) worker.send(tell);
   }
 
+  /**
+   * Asks every worker `topic` and resolves with the answers that came within `timeoutMs` (a worker that fails
+   * or is late is left out).
+   */
+  collect<A>(topic: string, payload: unknown, timeoutMs: number): Promise<A[]> {
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected());
+    return Promise.all(workers.map((worker) => this.call<A>(worker, topic, payload, timeoutMs).then((answer) => [answer], () => []))).then((answers) => answers.flat());
+  }
+
+  private call<A>(worker: Worker, topic: string, payload: unknown, timeoutMs: number): Promise<A> {
+    return this.calls.open<A>(topic, `worker ${worker.id}`, timeoutMs, (id) => {
+      const call: Call = { type: CALL, topic, id, payload };
+      worker.send(call);
+    });
+  }
+
   private reply(worker: Worker, call: Call): void {
     const send = (answer: Answer): void => {
       if (worker.isConnected()) worker.send(answer);
     };
-    const failed = (err: unknown): void => send({ type: ANSWER, id: call.id, error: err instanceof Error ? err.message : String(err) });
     const answerer = this.answerers.get(call.topic);
-    if (answerer === undefined) {
-      failed(new Error(`no answer for "${call.topic}" in the primary process`));
-      return;
-    }
-    try {
-      Promise.resolve(answerer(call.payload, worker)).then((answer) => send({ type: ANSWER, id: call.id, answer }), failed);
-    } catch (err) {
-      failed(err);
-    }
+    replyTo(call, answerer === undefined ? undefined : (payload) => answerer(payload, worker), send);
+  }
+}
+
+/** Runs `answerer` for `call` and sends its answer, or the error (a missing answerer, a throw, a rejection). */
+function replyTo(call: Call, answerer: ((payload: unknown) => unknown) | undefined, send: (answer: Answer) => void): void {
+  const failed = (err: unknown): void => send({ type: ANSWER, id: call.id, error: err instanceof Error ? err.message : String(err) });
+  if (answerer === undefined) {
+    failed(new Error(`no answer for "${call.topic}" in process ${process.pid}`));
+    return;
+  }
+  try {
+    Promise.resolve(answerer(call.payload)).then((answer) => send({ type: ANSWER, id: call.id, answer }), failed);
+  } catch (err) {
+    failed(err);
   }
 }

@@ -4,7 +4,9 @@ import { clusterScrape } from './cluster-metrics.js';
 import { followProbed, tellProbed, type ServerState } from './health-over-ipc.js';
 import { LeasedLimits } from './leased-limits.js';
 import { ledgerOverIpc } from './limits-over-ipc.js';
+import { shareTraffic } from './traffic-over-ipc.js';
 import { PrimaryLink } from './worker-link.js';
+import type { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import { WORKER_INDEX_ENV, WORKERS_ENV } from './workers.js';
 
 /** What one worker of `--workers` shares with the others, through the primary. */
@@ -17,6 +19,8 @@ export interface WorkerSide {
   scrape(registry: Registry): () => Promise<string>;
   /** In the other workers: `apply` gets each state the probing worker finds. Nothing in the probing one. */
   followHealth(apply: (state: ServerState) => void): Promise<void>;
+  /** The dashboard's charts show every worker's traffic. */
+  shareTraffic(insights: DashboardInsights): void;
 }
 
 /** This process's side when it is a worker of `--workers` (the primary set its environment), else null. */
@@ -38,5 +42,6 @@ export function joinWorkers(env: NodeJS.ProcessEnv): WorkerSide | null {
     shared: { limits: new LeasedLimits(ledgerOverIpc(link), count), probeHealth: probes, ...(probes ? { onProbe } : {}) },
     scrape: (registry) => clusterScrape(registry, link),
     followHealth: (apply) => (probes ? Promise.resolve() : followProbed(link, apply)),
+    shareTraffic: (insights) => shareTraffic(link, insights),
   };
 }

@@ -4,6 +4,7 @@ import { aggregateWorkerMetrics } from './cluster-metrics.js';
 import { relayHealth } from './health-over-ipc.js';
 import { LimitLedger } from './limit-ledger.js';
 import { serveLedger } from './limits-over-ipc.js';
+import { relayTraffic } from './traffic-over-ipc.js';
 import { WorkersLink } from './worker-link.js';
 
 /**
@@ -69,6 +70,7 @@ export function superviseWorkers(count: number): Promise<number> {
   // Rate limits and in-flight requests are counted here for all workers; server states are relayed.
   serveLedger(link, new LimitLedger(), (listener) => cluster.on('exit', listener));
   relayHealth(link);
+  relayTraffic(link);
   let stopping = false;
   let failed = false;
   // Each worker learns how many share the ports, and which one it is (the first probes health for all).

@@ -11,7 +11,18 @@ import { writeJson } from '../respond.js';
 export function peEdgeEndpoint(name: string): ((ctx: RequestContext, runtime: Runtime) => void) | null {
   switch (name) {
     case 'timeseries':
-      return (ctx, rt) => writeJson(ctx, rt.api?.insights?.traffic.window() ?? null);
+      return (ctx, rt) => {
+        const insights = rt.api?.insights;
+        if (insights === undefined || insights === null) {
+          writeJson(ctx, null);
+          return;
+        }
+        // Another worker that does not answer in time leaves this one's own history, rather than no chart.
+        insights.trafficWindow().then(
+          (window) => writeJson(ctx, window),
+          () => writeJson(ctx, insights.traffic.window()),
+        );
+      };
     case 'changes':
       return (ctx, rt) => writeJson(ctx, { changes: rt.api?.insights?.changes.entries() ?? [], problems: [...(rt.api?.insights?.changes.problems() ?? []), ...rt.errors.map((message) => ({ provider: 'internal', severity: 'error', message }))] });
     case 'certificates':

@@ -213,4 +213,25 @@ describe('pe-edge --workers=2', () => {
     await proc.waitFor(() => proc.messages('warn').filter((m) => m === warning).length === 2, 10_000, 'the warning from both workers');
     assert.deepEqual(proc.messages('warn').filter((m) => m.includes('unused@file')), [], 'a middleware no router uses is not reported');
   });
+
+  it("the dashboard's charts count the requests of both workers, whichever answers the poll", async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const [web, traefik] = [await freePort(), await freePort()];
+    const { workers } = await startWorkers([
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
+    ], { web, traefik }, 'api:\n  insecure: true\n  dashboard: true');
+    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
+    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, 'connections reached both workers');
+    for (let poll = 0; poll < 4; poll++) {
+      const body = (await httpGet(`http://127.0.0.1:${traefik}/api/pe-edge/timeseries`, { fresh: true })).body;
+      const window = JSON.parse(body) as { routers: Record<string, { requests: number[] }> };
+      const requests = (window.routers['app@file']?.requests ?? []).reduce((a, b) => a + b, 0);
+      assert.equal(requests, 40, `poll ${poll + 1}: both workers' requests`);
+    }
+  });
 });
