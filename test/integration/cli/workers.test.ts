@@ -35,6 +35,24 @@ function getFresh(port: number, path: string, workers: readonly number[]): Promi
   });
 }
 
+/** A router on `web` to one server. */
+function oneRouter(serverUrl: string): string[] {
+  return [
+    'http:',
+    '  services:',
+    `    app: { loadBalancer: { servers: [{ url: "${serverUrl}" }] } }`,
+    '  routers:',
+    '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
+  ];
+}
+
+/** 40 GETs on fresh connections, all answered 200, which reached both workers. */
+async function fortyOverBothWorkers(port: number, workers: readonly number[]): Promise<void> {
+  const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(port, '/', workers)));
+  assert.ok(answers.every((a) => a.status === 200));
+  assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
+}
+
 describe('pe-edge --workers=2', () => {
   const dirs: TempConfigDir[] = [];
   const procs: CliProcess[] = [];
@@ -179,16 +197,8 @@ describe('pe-edge --workers=2', () => {
     const backend = await startBackend('app');
     backends.push(backend);
     const [web, metricsPort] = [await freePort(), await freePort()];
-    const { workers } = await startWorkers([
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
-    ], { web, metrics: metricsPort }, 'metrics:\n  prometheus:\n    entryPoint: metrics');
-    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
-    assert.ok(answers.every((a) => a.status === 200));
-    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, 'connections reached both workers');
+    const { workers } = await startWorkers(oneRouter(backend.url), { web, metrics: metricsPort }, 'metrics:\n  prometheus:\n    entryPoint: metrics');
+    await fortyOverBothWorkers(web, workers);
     for (let scrape = 0; scrape < 4; scrape++) {
       const text = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true })).body;
       const served = /^traefik_entrypoint_requests_total\{code="200",entrypoint="web",method="GET",protocol="http"\} (\d+)$/m.exec(text);
@@ -218,15 +228,8 @@ describe('pe-edge --workers=2', () => {
     const backend = await startBackend('app');
     backends.push(backend);
     const [web, traefik] = [await freePort(), await freePort()];
-    const { workers } = await startWorkers([
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web] }',
-    ], { web, traefik }, 'api:\n  insecure: true\n  dashboard: true');
-    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
-    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, 'connections reached both workers');
+    const { workers } = await startWorkers(oneRouter(backend.url), { web, traefik }, 'api:\n  insecure: true\n  dashboard: true');
+    await fortyOverBothWorkers(web, workers);
     for (let poll = 0; poll < 4; poll++) {
       const body = (await httpGet(`http://127.0.0.1:${traefik}/api/pe-edge/timeseries`, { fresh: true })).body;
       const window = JSON.parse(body) as { routers: Record<string, { requests: number[] }> };
