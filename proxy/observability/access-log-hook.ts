@@ -2,6 +2,7 @@ import type { RequestContext } from '../http/request-context.js';
 import { createAccessLog, type AccessLog, type AccessLogConfig } from './access-log.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
+import { tlsFacts } from './tls-facts.js';
 
 /**
  * The entrypoint's end-of-request hook that feeds the access log, or null when accessLog is off,
@@ -19,9 +20,12 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
     const res = ctx.res;
     const socket = ctx.req.socket;
     const forwardedFor = ctx.trustForwarded ? ctx.req.headers['x-forwarded-for'] : undefined;
+    // hrtime read once: the start is now minus the duration in whole milliseconds (truncated, as the BigInt division was).
+    const durationNs = Number(process.hrtime.bigint() - ctx.startedAt);
+    const tls = ctx.tls ? tlsFacts(socket) : null;
     accessLog.log({
-      start: new Date(Date.now() - Number((process.hrtime.bigint() - ctx.startedAt) / 1_000_000n)),
-      durationNs: Number(process.hrtime.bigint() - ctx.startedAt),
+      start: new Date(Date.now() - Math.trunc(durationNs / 1e6)),
+      durationNs,
       clientAddr: `${ctx.clientIp}:${ctx.clientPort}`,
       clientHost: typeof forwardedFor === 'string' && forwardedFor !== '' ? forwardedFor : ctx.clientIp,
       clientPort: ctx.clientPort,
@@ -41,9 +45,11 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
       serviceUrl: ctx.serviceUrl === '' ? undefined : ctx.serviceUrl,
       originStatus: ctx.serviceUrl === '' ? undefined : res.statusCode,
       retryAttempts: ctx.retries,
-      ...(headers ? { requestHeaders: ctx.req.headers, downstreamHeaders: res.sentHeaders() } : {}),
-      tlsVersion: ctx.tls ? socket.getProtocol?.()?.replace('TLSv', '') ?? undefined : undefined,
-      tlsCipher: ctx.tls ? socket.getCipher?.()?.standardName : undefined,
+      // Always the same properties, absent ones undefined: one object shape for every entry.
+      requestHeaders: headers ? ctx.req.headers : undefined,
+      downstreamHeaders: headers ? res.sentHeaders() : undefined,
+      tlsVersion: tls !== null ? tls.protocol?.replace('TLSv', '') ?? undefined : undefined,
+      tlsCipher: tls !== null ? tls.cipher : undefined,
     });
   };
 }

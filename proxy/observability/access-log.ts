@@ -89,7 +89,10 @@ function rfc3339Nano(d: Date, local: boolean): string {
   const offsetMin = local ? -d.getTimezoneOffset() : 0;
   const shifted = new Date(d.getTime() + offsetMin * 60_000);
   const iso = shifted.toISOString(); // 2026-11-25T14:00:00.120Z
-  const fraction = iso.slice(19, 23).replace(/\.?0+$/, '');
+  // The milliseconds without trailing zeros, none (and no dot) when zero.
+  let end = 23;
+  while (end > 20 && iso.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  const fraction = end === 20 ? '' : iso.slice(19, end);
   const zone =
     offsetMin === 0 && !local
       ? 'Z'
@@ -209,7 +212,22 @@ function keptGetters(fields: AccessLogConfig['fields']): [string, Getter][] {
   return kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/** Go's RFC3339 of now (whole seconds, UTC), made once per second. */
+let nowSecond = NaN;
+let nowText = '';
+const nowRfc3339 = (): string => {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== nowSecond) {
+    nowSecond = second;
+    nowText = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return nowText;
+};
+
+/** A value as JSON.stringify writes it inside an object (numbers as Number#toString, non-finite ones null). */
+function jsonValue(value: string | number): string {
+  return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'null') : JSON.stringify(value);
+}
 
 export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLogEntry) => string {
   const modeOf = headerModes(fields?.headers);
@@ -225,10 +243,20 @@ export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLog
     }
   };
   if (modeOf === null) {
+    // The line JSON.stringify would make of the record (keys in the getters' order, none of them integer-like, so
+    // insertion order), written straight: no record object per request.
+    const names = getters.map(([name]) => `${JSON.stringify(name)}:`);
+    const gets = getters.map(([, get]) => get);
     return (e) => {
-      const record: Record<string, string | number> = {};
-      fixed(e, record);
-      return `${JSON.stringify(record)}\n`;
+      let line = '{';
+      let first = true;
+      for (let i = 0; i < gets.length; i++) {
+        const value = (gets[i] as Getter)(e);
+        if (value === undefined) continue;
+        line += (first ? '' : ',') + (names[i] as string) + jsonValue(value);
+        first = false;
+      }
+      return `${line}}\n`;
     };
   }
   return (e) => {

@@ -10,6 +10,7 @@ import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric
 import type { ExchangeFault } from '../http/exchange-fault.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
+import { tlsFacts } from './tls-facts.js';
 import { plainSeries, RenamedCounter, RenamedHistogram, type CounterChild, type Family, type HistogramChild, type Labels, type SeriesStore } from './metric-series.js';
 
 export interface PrometheusOptions {
@@ -35,11 +36,30 @@ interface Observation {
   code: string;
   method: string;
   protocol: string;
+  /** `code\0method\0protocol`: which of a scope's bundles this request bumps. */
+  variant: string;
   seconds: number;
   requestBytes: number;
   responseBytes: number;
   tls: { version: string; cipher: string } | null;
   ctx: RequestContext;
+}
+
+/**
+ * One scope's series (an entrypoint; a router and its service; a service), found by the hook without building a
+ * key: its bundles by the request's variant, its TLS counters by version and cipher. Dropped by `retain` with the
+ * scope.
+ */
+interface Scope {
+  /** `e\0entrypoint`, `r\0router\0service`, `s\0service`: what `retain` judges. */
+  readonly key: string;
+  readonly labels: Labels;
+  readonly bundles: Map<string, Bundle>;
+  readonly tls: Map<string, Map<string, CounterChild>>;
+}
+
+function newScope(key: string, labels: Labels): Scope {
+  return { key, labels, bundles: new Map(), tls: new Map() };
 }
 
 /** The series one request touches in one scope, found together by one key. */
@@ -49,7 +69,8 @@ interface Bundle {
   duration: HistogramChild;
   requestBytes: CounterChild;
   responseBytes: CounterChild;
-  scope: string;
+  /** The series' key in the families: `scope\0code\0method\0protocol`. */
+  key: string;
 }
 
 /** The labels naming a scope, before code, method and protocol. */
@@ -62,7 +83,6 @@ class RequestScope {
   readonly duration: Family<HistogramChild, Histogram>;
   private readonly requestBytes: Family<CounterChild>;
   private readonly responseBytes: Family<CounterChild>;
-  private readonly bundles = new Map<string, Bundle>();
   private readonly headerNames: [label: string, header: string][];
 
   constructor(store: SeriesStore, registry: Registry, scope: keyof typeof SCOPE_LABELS, what: string, buckets: readonly number[], headerLabels: Readonly<Record<string, string>>) {
@@ -76,28 +96,36 @@ class RequestScope {
     this.responseBytes = store.counter(registry, `${p}_responses_bytes_total`, `The total size of responses in bytes handled by ${what}, partitioned by status code, protocol, and method.`, labels);
   }
 
-  record(scopeKey: string, scopeLabels: Labels, o: Observation): void {
-    const key = `${scopeKey}\0${o.code}\0${o.method}\0${o.protocol}`;
-    let b = this.bundles.get(key);
+  record(scope: Scope, o: Observation): void {
+    const scopeKey = scope.key;
+    let b = scope.bundles.get(o.variant);
     if (b === undefined) {
-      const labels = { ...scopeLabels, code: o.code, method: o.method, protocol: o.protocol };
+      const key = `${scopeKey}\0${o.variant}`;
+      const labels = { ...scope.labels, code: o.code, method: o.method, protocol: o.protocol };
       b = {
         requests: this.headerNames.length === 0 ? this.requests.child(key, labels, scopeKey) : null,
         duration: this.duration.child(key, labels, scopeKey),
         requestBytes: this.requestBytes.child(key, labels, scopeKey),
         responseBytes: this.responseBytes.child(key, labels, scopeKey),
-        scope: scopeKey,
+        key,
       };
-      this.bundles.set(key, b);
+      scope.bundles.set(o.variant, b);
     }
     if (b.requests !== null) b.requests.inc(1);
-    else this.headerSeries(key, scopeKey, scopeLabels, o).inc(1);
+    else this.headerSeries(b.key, scopeKey, scope.labels, o).inc(1);
     b.duration.observe(o.seconds);
     b.requestBytes.inc(o.requestBytes);
     b.responseBytes.inc(o.responseBytes);
     if (o.tls !== null) {
-      const tlsKey = `${scopeKey}\0${o.tls.version}\0${o.tls.cipher}`;
-      this.tlsRequests.child(tlsKey, { ...scopeLabels, tls_version: o.tls.version, tls_cipher: o.tls.cipher }, scopeKey).inc(1);
+      const { version, cipher } = o.tls;
+      let byCipher = scope.tls.get(version);
+      if (byCipher === undefined) scope.tls.set(version, (byCipher = new Map()));
+      let tls = byCipher.get(cipher);
+      if (tls === undefined) {
+        tls = this.tlsRequests.child(`${scopeKey}\0${version}\0${cipher}`, { ...scope.labels, tls_version: version, tls_cipher: cipher }, scopeKey);
+        byCipher.set(cipher, tls);
+      }
+      tls.inc(1);
     }
   }
 
@@ -112,7 +140,6 @@ class RequestScope {
 
   /** Forgets every series of a scope `gone` names (a removed router or service). */
   drop(gone: (scope: string) => boolean): void {
-    for (const [key, b] of this.bundles) if (gone(b.scope)) this.bundles.delete(key);
     for (const f of [this.requests, this.tlsRequests, this.duration, this.requestBytes, this.responseBytes]) f.drop(gone);
   }
 }
@@ -212,13 +239,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     new RenamedHistogram(registry, 'traefik_backend_request_duration_seconds', 'How long it took to process the request on a backend, partitioned by status code, protocol, and method (Traefik v1 name of traefik_service_request_duration_seconds).', services.duration.metric, 'traefik_service_request_duration_seconds', 'service', 'backend');
   }
 
-  // Scope label objects, one per name, reused by every new series.
-  const scopeLabels = new Map<string, Labels>();
-  const labelsOf = (key: string, make: () => Labels): Labels => {
-    let l = scopeLabels.get(key);
-    if (l === undefined) scopeLabels.set(key, (l = make()));
-    return l;
-  };
+  // Scopes by name, each made once: its label object is reused by every new series, its series found in it.
+  const entryPointScopes = new Map<string, Scope>();
+  const routerScopes = new Map<string, Map<string, Scope>>(); // router → service → scope
+  const serviceScopes = new Map<string, Scope>();
 
   const onRequestDone = (ctx: RequestContext): void => {
     const router = ctx.routerName;
@@ -230,13 +254,16 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? res.sentHeader('grpc-status') : undefined;
     let tls: Observation['tls'] = null;
     if (ctx.tls) {
-      const socket = ctx.req.socket;
-      tls = { version: tlsVersionLabel(socket.getProtocol?.()), cipher: socket.getCipher?.()?.standardName ?? 'unknown' };
+      const facts = tlsFacts(ctx.req.socket);
+      tls = { version: tlsVersionLabel(facts.protocol), cipher: facts.cipher ?? 'unknown' };
     }
+    const code = codeLabel(protocol, status, grpc);
+    const method = methodLabel(ctx.method);
     const o: Observation = {
-      code: codeLabel(protocol, status, grpc),
-      method: methodLabel(ctx.method),
+      code,
+      method,
       protocol,
+      variant: `${code}\0${method}\0${protocol}`,
       seconds: Number(process.hrtime.bigint() - ctx.startedAt) / 1e9,
       requestBytes: requestBodySize(ctx),
       responseBytes: responseBodySize(ctx),
@@ -244,18 +271,25 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       ctx,
     };
     const ep = ctx.entryPoint;
-    if (entryPoints !== null) entryPoints.record(`e\0${ep}`, labelsOf(`e\0${ep}`, () => ({ entrypoint: ep })), o);
+    if (entryPoints !== null) {
+      let scope = entryPointScopes.get(ep);
+      if (scope === undefined) entryPointScopes.set(ep, (scope = newScope(`e\0${ep}`, { entrypoint: ep })));
+      entryPoints.record(scope, o);
+    }
     if (router === '' || service === '') return;
     if (routers !== null) {
-      const key = `r\0${router}\0${service}`;
-      routers.record(key, labelsOf(key, () => ({ router, service })), o);
+      let byService = routerScopes.get(router);
+      if (byService === undefined) routerScopes.set(router, (byService = new Map()));
+      let scope = byService.get(service);
+      if (scope === undefined) byService.set(service, (scope = newScope(`r\0${router}\0${service}`, { router, service })));
+      routers.record(scope, o);
     }
     if (services !== null) {
-      const key = `s\0${service}`;
-      const labels = labelsOf(key, () => ({ service }));
-      services.record(key, labels, o);
+      let scope = serviceScopes.get(service);
+      if (scope === undefined) serviceScopes.set(service, (scope = newScope(`s\0${service}`, { service })));
+      services.record(scope, o);
       const n = ctx.retries;
-      if (n > 0 && retries !== null) retries.child(key, labels, key).inc(n);
+      if (n > 0 && retries !== null) retries.child(scope.key, scope.labels, scope.key).inc(n);
     }
   };
 
@@ -299,7 +333,11 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
             return false;
         }
       };
-      for (const key of scopeLabels.keys()) if (gone(key)) scopeLabels.delete(key);
+      for (const [name, scope] of serviceScopes) if (gone(scope.key)) serviceScopes.delete(name);
+      for (const [router, byService] of routerScopes) {
+        for (const [service, scope] of byService) if (gone(scope.key)) byService.delete(service);
+        if (byService.size === 0) routerScopes.delete(router);
+      }
       routers?.drop(gone);
       services?.drop(gone);
       retries?.drop(gone);

@@ -10,6 +10,10 @@
 # Sections (each row: the median of BENCH_ROUNDS runs, rounds alternate the order of the rows):
 #   h1  HTTPS HTTP/1.1 keep-alive with wrk: HAProxy, Caddy, pe-edge (+ pe-edge with Accept-Encoding: gzip)
 #   h2  HTTPS HTTP/2 with h2load: HAProxy, Caddy, pe-edge
+#   obs pe-edge on the h1 production path in five variants, one process each, interleaved in every round: no
+#       metrics and no access log; Prometheus metrics (entrypoint, router and service labels); access log in
+#       common format to a file; in json format to a file; metrics and the json access log. Goal: both on
+#       >= 90 % of off's req/s. Also pe-edge's CPU time per request and the access log's lines per run.
 #   mw  pe-edge per middleware, HTTPS HTTP/1.1: one route without middleware and the same route with exactly
 #       one middleware, all in one pe-edge process; HAProxy without and with compression (ratio of ratios)
 # Before a proxy is measured, curl checks (over HTTP/1.1 and HTTP/2) that it answers 200 with the page, the
@@ -30,7 +34,8 @@
 #   BENCH_H2_CLIENTS=10     h2load -c (HTTP/2 rows)
 #   BENCH_H2_STREAMS=10     h2load -m, concurrent streams per connection
 #   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
-#   BENCH_SECTIONS='h1 h2 mw'  which sections to run; add `mem` for the long run (below)
+#   BENCH_SECTIONS='h1 h2 mw'  which sections to run; add `obs` for the observability variants, `mem` for the
+#                           long run (below)
 #   BENCH_MEM_MINUTES=10    mem section: minutes of production-path load (wrk, as in h1) on one pe-edge process,
 #                           its RSS read at idle, after each minute and 10 s after the load (1..30)
 #   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
@@ -306,6 +311,14 @@ fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + FRESH * PROCESS_WARMUP
 FRESH=0
 warmup_seconds() { echo $((WARMUP + FRESH * PROCESS_WARMUP)); }
 
+# CPU_PID: when set, measure_h1 notes that process's user + system CPU ticks (/proc/<pid>/stat, every thread)
+# during the measured run; COUNT_LINES: when set, the lines that file grew by during it (the access log).
+CPU_PID=
+COUNT_LINES=
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+line_count() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
+
 # wrk_run SECONDS PORT PATH OUT [-H header...] : in the background, so that a signal reaches the trap at once.
 wrk_run() {
   local secs=$1 port=$2 path=$3 out=$4
@@ -325,12 +338,24 @@ measure_h1() {
   if ! fits_budget; then skip_row "$section" "$name" "$role" wrk "time budget of ${BUDGET}s used up"; return; fi
   RUN=$((RUN + 1))
   out=$TMP/run$RUN.wrk
-  local warm
+  local warm t0 t1 l0 l1
   warm=$(warmup_seconds)
   FRESH=0
   log "$name [$section]: wrk warm-up ${warm}s, then ${DURATION}s measured"
   wrk_run "$warm" "$port" "$path" "$out.warmup" "$@"
+  [[ -n $CPU_PID ]] && t0=$(cpu_ticks "$CPU_PID")
+  # The access log is written asynchronously: let the warm-up's last lines land before counting.
+  [[ -n $COUNT_LINES ]] && sleep 0.3 && l0=$(line_count "$COUNT_LINES")
   wrk_run "$DURATION" "$port" "$path" "$out" "$@"
+  if [[ -n $CPU_PID ]]; then
+    t1=$(cpu_ticks "$CPU_PID")
+    [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
+  fi
+  if [[ -n $COUNT_LINES ]]; then
+    sleep 0.3
+    l1=$(line_count "$COUNT_LINES")
+    note+="; log_lines=$((l1 - l0))"
+  fi
   printf '%s\t%s\t%s\twrk\t%s\t%s\t\t%s\n' "$section" "$name" "$role" "$ROUND" "$out" "$note" >>"$MANIFEST"
   grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors' "$out" | sed 's/^ */    /'
 }
@@ -402,14 +427,16 @@ start_pe_edge() { # dynamic-template label readiness-path
   dir=$TMP/pe-edge-$label
   mkdir -p "$dir"
   fill "$PROD/$tmpl" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY" BCRYPT="$BCRYPT_HASH"
-  fill "$PROD/traefik.yml.tmpl" "$dir/traefik.yml" PORT="$PROXY_PORT" DYNAMIC="$dir/dynamic.yml"
+  fill "$PROD/${PE_STATIC_TMPL:-traefik.yml.tmpl}" "$dir/traefik.yml" PORT="$PROXY_PORT" DYNAMIC="$dir/dynamic.yml" \
+    METRICS_PORT="${PE_METRICS_PORT:-}"
+  [[ -n ${PE_STATIC_EXTRA:-} ]] && printf '%s\n' "$PE_STATIC_EXTRA" >>"$dir/traefik.yml"
   cmd=${PE_EDGE_CMD//\{config\}/$dir/traefik.yml}
   cmd=${cmd//\{dynamic\}/$dir/dynamic.yml}
   cmd=${cmd//\{port\}/$PROXY_PORT}
   PE_EDGE_CMD_SHOWN=${cmd//$TMP/<tmp>}
   if ((ROUND == 1)); then
     remember_config "pe-edge ($label) static: traefik.yml" "$dir/traefik.yml"
-    remember_config "pe-edge ($label) dynamic: dynamic.yml" "$dir/dynamic.yml"
+    [[ -n ${PE_SKIP_DYNAMIC_CONFIG:-} ]] || remember_config "pe-edge ($label) dynamic: dynamic.yml" "$dir/dynamic.yml"
   fi
   start_bg "$dir/pe-edge.r$ROUND.log" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
   PROXY_PID=$STARTED_PID
@@ -547,6 +574,101 @@ mw_haproxy() {
   stop_started "$pid"
 }
 
+# Observability rows: the production path's pe-edge (h1's traefik.yml and dynamic.yml, the seed's app router) in
+# five variants that differ only in their static metrics: and accessLog: sections, one process each, restarted
+# every round. NAME|ROLE
+OBS_ROWS=(
+  "off (no metrics, no access log)|obs-off"
+  "Prometheus metrics|obs-metrics"
+  "access log, common format, to a file|obs-log-common"
+  "access log, json format, to a file|obs-log-json"
+  "metrics + access log (json, to a file)|obs-both"
+)
+OBS_METRICS='metrics:
+  prometheus:
+    entryPoint: metrics
+    addEntryPointsLabels: true
+    addRoutersLabels: true
+    addServicesLabels: true
+    buckets: [0.1, 0.3, 1.2, 5.0]'
+
+# obs_static ROLE LOGFILE : the variant's metrics: and accessLog: sections (appended to the static file).
+obs_static() {
+  local role=$1 file=$2
+  case $role in
+    obs-off) printf '# variant: no metrics, no accessLog section\n' ;;
+    obs-metrics) printf '%s\n' "$OBS_METRICS" ;;
+    obs-log-common) printf 'accessLog:\n  filePath: "%s"\n  format: common\n' "$file" ;;
+    obs-log-json) printf 'accessLog:\n  filePath: "%s"\n  format: json\n' "$file" ;;
+    obs-both) printf '%s\naccessLog:\n  filePath: "%s"\n  format: json\n' "$OBS_METRICS" "$file" ;;
+  esac
+}
+
+# obs_check ROLE METRICS_PORT LOGFILE : what the variant must show after the pre-flight requests; OBS_ERR.
+obs_check() {
+  local role=$1 mport=$2 file=$3 text last name
+  OBS_ERR=
+  if [[ $role == obs-metrics || $role == obs-both ]]; then
+    text=$(curl -sS --max-time 5 "http://127.0.0.1:$mport/metrics" 2>&1)
+    for name in 'traefik_entrypoint_requests_total{.*entrypoint="websecure"' 'traefik_router_requests_total{.*router="app@file"' \
+      'traefik_service_requests_total{.*service="app-service@file"' 'traefik_router_request_duration_seconds_bucket{'; do
+      grep -q "^$name" <<<"$text" || { OBS_ERR="/metrics has no ${name%%\{*} series (${name#*\{})"; return 1; }
+    done
+  fi
+  if [[ $role == obs-metrics || $role == obs-off ]]; then
+    [[ ! -s $file ]] || { OBS_ERR="$file was written without an access log"; return 1; }
+    return 0
+  fi
+  sleep 0.3
+  [[ $(line_count "$file") -ge 3 ]] || { OBS_ERR="the access log has $(line_count "$file") lines after 3 requests (want >= 3)"; return 1; }
+  last=$(tail -n1 "$file")
+  if [[ $role == obs-log-common ]]; then
+    [[ $last =~ \"GET\ /\ HTTP/1\.1\"\ 200\ [0-9]+\ .*\"app@file\"\ \"http://127\.0\.0\.1:[0-9]+\"\ [0-9]+ms$ ]] ||
+      { OBS_ERR="not a common-format line of the app router: $last"; return 1; }
+  else
+    node -e 'const r = JSON.parse(process.argv[1]); if (r.RouterName !== "app@file" || r.DownstreamStatus !== 200 || r.RequestProtocol !== "HTTP/1.1") process.exit(1)' "$last" 2>/dev/null ||
+      { OBS_ERR="not a json line of the app router: $last"; return 1; }
+  fi
+}
+
+OBS_DYNAMIC_SHOWN=
+obs_pe_edge() {
+  local n=${#OBS_ROWS[@]} k i name role label logfile rc
+  for ((k = 0; k < n; k++)); do
+    # Rounds rotate where the cycle starts, so that no variant always runs first or last in a round.
+    i=$(((k + ROUND - 1) % n))
+    IFS='|' read -r name role <<<"${OBS_ROWS[$i]}"
+    label=${role#obs-}
+    if ! fits_budget 8; then skip_row obs "$name" "$role" wrk "time budget of ${BUDGET}s used up"; continue; fi
+    logfile=$TMP/pe-edge-obs-$label/access.r$ROUND.log
+    PE_METRICS_PORT=$(free_port)
+    PE_STATIC_TMPL=traefik-observability.yml.tmpl
+    PE_STATIC_EXTRA=$(obs_static "$role" "$logfile")
+    # The dynamic file is the same in every variant (h1's): printed once.
+    PE_SKIP_DYNAMIC_CONFIG=$OBS_DYNAMIC_SHOWN
+    OBS_DYNAMIC_SHOWN=1
+    start_pe_edge dynamic.yml.tmpl "obs-$label" /
+    rc=$?
+    PE_STATIC_TMPL= PE_STATIC_EXTRA= PE_SKIP_DYNAMIC_CONFIG=
+    if ((rc != 0)); then fail_row obs "$name" "$role" wrk "did not start: $START_ERR"; continue; fi
+    local pid=$PROXY_PID port=$PROXY_PORT
+    if ! preflight "$port" --http1.1 / gzip/br 1 -H 'Accept-Encoding: gzip, br'; then
+      fail_row obs "$name" "$role" wrk "pre-flight check (HTTP/1.1): $PF_ERR"
+    elif ! obs_check "$role" "$PE_METRICS_PORT" "$logfile"; then
+      fail_row obs "$name" "$role" wrk "pre-flight check: $OBS_ERR"
+    else
+      log "$name: pre-flight ok: $PF_INFO"
+      CPU_PID=$pid
+      [[ $role == obs-log-* || $role == obs-both ]] && COUNT_LINES=$logfile
+      measure_h1 obs "$name" "$role" "$port" / "pre-flight: $PF_INFO; command: \`$PE_EDGE_CMD_SHOWN\`" -H 'Accept-Encoding: gzip, br'
+      CPU_PID= COUNT_LINES=
+    fi
+    kill -0 "$pid" 2>/dev/null || log "WARNING pe-edge ($name) had exited by the end of its run"
+    stop_started "$pid"
+    [[ -n ${BENCH_KEEP_TMP:-} ]] || rm -f "$logfile" # a few MB per run; its line count is in the notes
+  done
+}
+
 PROD_ORDER=(haproxy caddy pe-edge)
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   log "round $ROUND of $ROUNDS (${SECONDS}s of ${BUDGET}s used)"
@@ -557,6 +679,7 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   if [[ $SECTIONS == *' mw '* ]]; then
     if ((ROUND % 2 == 1)); then mw_pe_edge; mw_haproxy; else mw_haproxy; mw_pe_edge; fi
   fi
+  [[ $SECTIONS == *' obs '* ]] && obs_pe_edge
 done
 
 # mem: one pe-edge under the production-path load for MEM_MINUTES; RSS (VmRSS) at idle, each minute, after.

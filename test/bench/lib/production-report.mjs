@@ -17,6 +17,8 @@ const GOAL_VS_CADDY = 2.0;
 const GOAL_VS_HAPROXY = 0.5;
 const GOAL_P99_VS_CADDY = 0.5;
 const MIDDLEWARE_BUDGET = 0.05;
+// Issue 10: throughput with Prometheus metrics and the access log both on, against both off.
+const GOAL_OBS_BOTH = 0.9;
 
 const [manifestPath, outPath, configsPath, tmpDir, ...settings] = process.argv.slice(2);
 if (!manifestPath || !outPath) {
@@ -49,6 +51,11 @@ function readRun(line, index) {
     if (r.non2xx > 0) bad.push(`${r.non2xx} non-2xx/3xx responses`);
     if (r.socketErrors > 0) bad.push(`socket errors: ${r.socketErrorText}`);
     run.invalid = r.rps === undefined || !r.rps || (r.requests ? r.non2xx / r.requests > 0.001 : r.non2xx > 0);
+    // obs rows: pe-edge's CPU ticks during the measured run, and the lines its access log grew by.
+    const cpu = /cpu_ticks=(\d+) clk_tck=(\d+)/.exec(note);
+    if (cpu && r.requests) r.cpuUsPerRequest = (Number(cpu[1]) / Number(cpu[2])) * 1e6 / r.requests;
+    const lines = /log_lines=(-?\d+)/.exec(note);
+    if (lines) r.logLines = Number(lines[1]);
   }
   run.problem = bad.join('; ');
   return run;
@@ -57,7 +64,7 @@ function readRun(line, index) {
 const runs = readFileSync(manifestPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map(readRun);
 
 const ROLE_ORDER = ['haproxy', 'caddy', 'pe-edge', 'pe-edge-variant', 'mw-baseline', 'mw', 'mw-compress', 'mw-info',
-  'mw-haproxy-plain', 'mw-haproxy-gzip'];
+  'mw-haproxy-plain', 'mw-haproxy-gzip', 'obs-off', 'obs-metrics', 'obs-log-common', 'obs-log-json', 'obs-both'];
 
 /** One row per (section, name): medians of the valid runs, the list of every run's req/s, failures. */
 function rowsOf(section) {
@@ -209,11 +216,75 @@ function middlewareSection() {
   collectNotes('mw', rows);
 }
 
+function obsSection() {
+  const rows = rowsOf('obs');
+  if (!rows.length) return;
+  const off = rows.find((r) => r.role === 'obs-off');
+  for (const row of rows) row.cpu = median(row.valid.map((r) => r.result.cpuUsPerRequest));
+  lines.push('### Metrics and access log on vs off (HTTPS HTTP/1.1, wrk, `Accept-Encoding: gzip, br`)', '');
+  lines.push('The h1 row\'s pe-edge (the seed\'s app router and its five middlewares) in five variants that differ only in their ' +
+    'static `metrics:` and `accessLog:` sections (printed below), one process per variant, restarted every round; the variants ' +
+    'take turns within each round and each round starts the cycle one variant later. "vs off" is the ratio of the medians; ' +
+    '"paired" is the median of the per-round ratios (each run against off\'s run of the same round). CPU: pe-edge\'s user + ' +
+    'system time (/proc, every thread) during the measured run over its requests, steadier than req/s on a busy machine.', '');
+  lines.push('| variant | runs | req/s | p50 | p99 | vs off | paired vs off | p99 vs off | CPU µs/request | CPU vs off |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const paired = (row) => {
+    if (!off || row === off) return undefined;
+    const ratios = row.valid.map((r) => {
+      const o = off.valid.find((x) => x.round === r.round);
+      return o ? r.result.rps / o.result.rps : undefined;
+    });
+    return median(ratios);
+  };
+  for (const row of rows) {
+    if (row.rps === undefined) {
+      lines.push(`| ${row.name} | ${runsCell(row)} | ${unmeasured(row)} | – | – | – | – | – | – | – |`);
+      continue;
+    }
+    const mark = row.failures.length ? ' (**a round FAILED**, see notes)' : '';
+    const vs = row === off ? 'reference' : fmtRatio(ratio(row.rps, off?.rps));
+    lines.push(`| ${row.name}${mark} | ${runsCell(row)} | ${fmtRps(row.rps)} | ${fmtMs(row.p50)} | ${fmtMs(row.p99)} | ${vs} | ` +
+      `${fmtRatio(paired(row))} | ${row === off ? '–' : fmtRatio(ratio(row.p99, off?.p99))} | ${row.cpu === undefined ? '–' : row.cpu.toFixed(0)} | ` +
+      `${row === off ? '–' : fmtRatio(ratio(off?.cpu, row.cpu))} |`);
+  }
+  lines.push('');
+  const both = rows.find((r) => r.role === 'obs-both');
+  const r = ratio(both?.rps, off?.rps);
+  const p = both ? paired(both) : undefined;
+  const verdict = (v) => (v === undefined ? 'n/a' : v >= GOAL_OBS_BOTH ? 'met' : '**NOT met**');
+  lines.push(`- metrics + access log vs off: req/s ratio of the medians ${fmtRatio(r)} (goal >= ${GOAL_OBS_BOTH.toFixed(2)}: ${verdict(r)}), ` +
+    `paired ${fmtRatio(p)} (${verdict(p)}); "CPU vs off" is off's CPU per request over the variant's (1.00 = it costs nothing)`);
+  // Every round, every variant: req/s and p99.
+  const rounds = [...new Set(rows.flatMap((row) => row.runs.map((x) => x.round)))].sort((a, b) => a - b);
+  lines.push('', '| round | ' + rows.map((row) => row.name).join(' | ') + ' |', '|---:|' + rows.map(() => '---:').join('|') + '|');
+  for (const round of rounds) {
+    const cells = rows.map((row) => {
+      const run = row.runs.find((x) => x.round === round);
+      if (!run?.result) return run?.failed ? 'FAILED' : '–';
+      const res = run.result;
+      return `${fmtRps(res.rps)} req/s, p99 ${fmtMs(res.p99)}${res.cpuUsPerRequest === undefined ? '' : `, ${res.cpuUsPerRequest.toFixed(0)} µs`}` +
+        `${run.invalid ? ' (invalid)' : ''}`;
+    });
+    lines.push(`| ${round} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  for (const row of rows) {
+    const logged = row.measured.filter((x) => x.result.logLines !== undefined);
+    if (logged.length) {
+      notes.push(`- ${row.name} [obs]: access log lines written during the measured run / requests wrk counted: ` +
+        logged.map((x) => `${x.result.logLines} / ${x.result.requests}`).join(', '));
+    }
+  }
+  collectNotes('obs', rows);
+}
+
 lines.push('## Production path: HTTPS, the seed\'s app router', '');
 for (const s of settings) lines.push(s, '');
 proxySection('h1', 'HTTPS HTTP/1.1 (wrk), `Accept-Encoding: gzip, br`');
 proxySection('h2', 'HTTPS HTTP/2 (h2load), `accept-encoding: gzip, br`');
 middlewareSection();
+obsSection();
 if (notes.length) lines.push('### Notes', '', ...notes, '');
 
 const configText = [];
