@@ -38,6 +38,7 @@
 #                           long run (below)
 #   BENCH_MEM_MINUTES=10    mem section: minutes of production-path load (wrk, as in h1) on one pe-edge process,
 #                           its RSS read at idle, after each minute and 10 s after the load (1..30)
+#   BENCH_WORKERS=2         also run pe-edge --workers=2 in the h1/h2 rows, beside the single process
 #   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
 #   BENCH_KEEP_TMP=1        keep the temp folder (configs, certificate, logs, raw wrk/h2load output)
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/production-path.md)
@@ -456,6 +457,7 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
     haproxy) name="HAProxy $HAPROXY_VERSION (nbthread 1)"; role=haproxy ;;
     caddy) name="Caddy $CADDY_VERSION"; role=caddy ;;
     pe-edge) name="pe-edge"; role=pe-edge ;;
+    pe-edge-workers) name="pe-edge --workers=$BENCH_WORKERS"; role=pe-edge-variant ;;
   esac
   if ! fits_budget 8; then
     ((h1)) && skip_row h1 "$name" "$role" wrk "time budget of ${BUDGET}s used up"
@@ -466,6 +468,7 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
     haproxy) start_haproxy haproxy.cfg.tmpl haproxy-production ;;
     caddy) start_caddy ;;
     pe-edge) start_pe_edge dynamic.yml.tmpl production / ;;
+    pe-edge-workers) PE_EDGE_CMD="$PE_EDGE_CMD --workers=$BENCH_WORKERS" start_pe_edge dynamic.yml.tmpl "production-workers" / ;;
   esac
   if (($? != 0)); then
     ((h1)) && fail_row h1 "$name" "$role" wrk "did not start: $START_ERR"
@@ -474,7 +477,7 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
   fi
   local pid=$PROXY_PID port=$PROXY_PORT
   log "$name: $WAIT_INFO on 127.0.0.1:$port"
-  [[ $which == pe-edge ]] && note="command: \`$PE_EDGE_CMD_SHOWN\`"
+  [[ $which == pe-edge* ]] && note="command: \`$PE_EDGE_CMD_SHOWN\`"
   if ((h1)); then
     if preflight "$port" --http1.1 / gzip/br 1 -H 'Accept-Encoding: gzip, br'; then
       log "$name: pre-flight HTTP/1.1 ok: $PF_INFO"
@@ -670,11 +673,13 @@ obs_pe_edge() {
 }
 
 PROD_ORDER=(haproxy caddy pe-edge)
+# BENCH_WORKERS=N adds pe-edge --workers=N as a fourth proxy of the h1/h2 rows (its limits shared through the primary).
+[[ -n ${BENCH_WORKERS:-} ]] && PROD_ORDER+=(pe-edge-workers)
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   log "round $ROUND of $ROUNDS (${SECONDS}s of ${BUDGET}s used)"
   if [[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* ]]; then
-    # Rotate the proxies' order each round: each one takes each position once in three rounds.
-    for ((k = 0; k < 3; k++)); do prod_proxy "${PROD_ORDER[$(((k + ROUND - 1) % 3))]}"; done
+    # Rotate the proxies' order each round: each one takes each position once in as many rounds as there are proxies.
+    for ((k = 0; k < ${#PROD_ORDER[@]}; k++)); do prod_proxy "${PROD_ORDER[$(((k + ROUND - 1) % ${#PROD_ORDER[@]}))]}"; done
   fi
   if [[ $SECTIONS == *' mw '* ]]; then
     if ((ROUND % 2 == 1)); then mw_pe_edge; mw_haproxy; else mw_haproxy; mw_pe_edge; fi

@@ -124,6 +124,30 @@ test('without api.insecure nothing is on entrypoint traefik; a user router with 
   assert.equal(page.headers['content-security-policy'], DASHBOARD_CSP);
 });
 
+test('an ipAllowList in front of the basicAuth, as the seed suggests: a client outside the range gets 403 even with credentials', async (t) => {
+  const withAllowList = (sourceRange: string[]): BuildInput => {
+    const base = input(api(false, true));
+    const middlewares = validateDynamicConfig({ http: { middlewares: { office: { ipAllowList: { sourceRange } } } } }).config.http.middlewares;
+    return {
+      ...base,
+      http: {
+        ...base.http,
+        routers: { 'dashboard@file': { rule: 'Host(`dash.test`)', service: 'api@internal', middlewares: ['office', 'auth'], entryPoints: ['web'] } },
+        middlewares: { ...base.http.middlewares, 'office@file': middlewares['office'] as Record<string, unknown> },
+      },
+    };
+  };
+  const outside = await started(t, withAllowList(['10.0.0.0/8']));
+  for (const path of ['/dashboard/', '/api/rawdata']) {
+    const r = await get(outside.web, path, { host: 'dash.test', authorization: AUTH });
+    assert.equal(r.status, 403, path);
+    assert.doesNotMatch(r.body, /uPlot|<html|routers/, path);
+  }
+  const inside = await started(t, withAllowList(['127.0.0.1/32']));
+  assert.equal((await get(inside.web, '/dashboard/', { host: 'dash.test' })).status, 401, 'inside the range, the password is still asked');
+  assert.equal((await get(inside.web, '/dashboard/', { host: 'dash.test', authorization: AUTH })).status, 200);
+});
+
 test('/api/pe-edge/: timeseries, changes, certificates, containers from the process\'s insights', async (t) => {
   const insights = new DashboardInsights();
   insights.traffic.record('web@file', 'app@file', 12, 200);
