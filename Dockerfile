@@ -13,7 +13,9 @@
 # (no BuildKit), which builds every stage before the target; so `prebuilt` must also pass, as a
 # no-op, in a plain source build: its folder is copied through a wildcard that may match nothing.
 ARG BASE=node:20-alpine
-# Non-root user the app runs as; it must exist in BASE (node:*-alpine and the local base have it).
+# Non-root user the app runs as; it must exist in BASE (node:*-alpine and the local base have it). The process
+# starts as root only to join the Docker socket's group, whatever its number on this host, and becomes this user
+# before reading anything else (operator/cli/drop-privileges.ts): no DOCKER_GID or group_add to set.
 ARG APP_USER=node
 
 # ---- runtime settings shared by both final stages
@@ -26,7 +28,7 @@ EXPOSE 80 443 8082
 # a fresh named volume the owner of its mount point in the image: without this folder, root's, and the app user
 # could not write acme.json. Exec form and node only: BASE may have no shell.
 RUN ["node", "-e", "const fs = require('fs'); const user = process.env.APP_USER; const entry = fs.readFileSync('/etc/passwd', 'utf8').split('\\n').map((l) => l.split(':')).find((f) => f[0] === user); if (!entry) throw new Error('no user ' + user + ' in /etc/passwd'); fs.mkdirSync('/letsencrypt', { mode: 0o700 }); fs.chownSync('/letsencrypt', Number(entry[2]), Number(entry[3]));"]
-USER ${APP_USER}
+ENV PE_EDGE_USER=${APP_USER}
 ENTRYPOINT ["node", "/app/dist/operator/cli/main.js"]
 CMD ["--configFile=/etc/traefik/traefik.yml"]
 HEALTHCHECK --interval=10s --timeout=5s CMD ["node", "/app/dist/operator/cli/main.js", "healthcheck", "--configFile=/etc/traefik/traefik.yml"]

@@ -1,0 +1,54 @@
+import { readFileSync, statSync } from 'node:fs';
+
+/** The image sets this to the user pe-edge runs as once it has joined the Docker socket's group. */
+export const RUN_AS_ENV = 'PE_EDGE_USER';
+
+/** What `dropPrivileges` did, for the start-up log. */
+export interface Dropped {
+  user: string;
+  uid: number;
+  gid: number;
+  /** The Docker socket's group, joined; null without a unix socket to read. */
+  socketGroup: number | null;
+}
+
+/**
+ * In the image pe-edge starts as root for one reason: to join the Docker socket's group, whatever number it
+ * has on this host (999 on Docker's own packages, 106 on Debian's, 0 on Docker Desktop), so a plain
+ * `docker-compose up -d` can read the socket with nothing set. It then becomes `user` (setgroups, setgid,
+ * setuid, in that order) before it reads a file, opens a log or binds a port. Not root, or no user asked:
+ * nothing is done. Throws, naming the user or socket, when the drop cannot be made: never run on as root by accident.
+ */
+export function dropPrivileges(user: string | undefined, dockerEndpoint: string | undefined): Dropped | null {
+  if (user === undefined || user === '' || process.getuid?.() !== 0) return null;
+  const entry = passwdEntry(user);
+  if (entry === null) throw new Error(`${RUN_AS_ENV}=${user}: no such user in /etc/passwd`);
+  const socket = socketPath(dockerEndpoint);
+  let socketGroup: number | null = null;
+  if (socket !== null) {
+    try {
+      socketGroup = statSync(socket).gid;
+    } catch {
+      // No socket mounted (a file-only setup): nothing to join; the provider says what it cannot reach.
+    }
+  }
+  process.setgroups?.(socketGroup === null ? [entry.gid] : [entry.gid, socketGroup]);
+  process.setgid?.(entry.gid);
+  process.setuid?.(entry.uid);
+  if (process.getuid?.() !== entry.uid) throw new Error(`${RUN_AS_ENV}=${user}: could not become uid ${entry.uid}`);
+  return { user, ...entry, socketGroup };
+}
+
+function socketPath(endpoint: string | undefined): string | null {
+  if (endpoint === undefined) return null;
+  if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
+  return endpoint.startsWith('/') ? endpoint : null;
+}
+
+function passwdEntry(user: string): { uid: number; gid: number } | null {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const fields = line.split(':');
+    if (fields[0] === user && fields.length >= 4) return { uid: Number(fields[2]), gid: Number(fields[3]) };
+  }
+  return null;
+}
