@@ -1,7 +1,7 @@
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import { transportKey, type UpstreamTransport } from '../forward/upstream-transport.js';
 import type { HealthChecks } from './health/health-checks.js';
-import { createLoadBalancer, type LoadBalancer } from './load-balancer.js';
+import { createLoadBalancer, upstreamKey, type LoadBalancer } from './load-balancer.js';
 import type { LoadBalancerConfig } from './service-config.js';
 import { CarriedByBuild } from '../runtime/carried-by-build.js';
 
@@ -32,7 +32,8 @@ export class CarriedBalancers {
       carried.config = config;
       return carried.balancer;
     }
-    const balancer = createLoadBalancer(serviceName, config, transport, pools, healthChecks);
+    // Servers added or removed: the rotation goes on from where the replaced balancer stood.
+    const balancer = createLoadBalancer(serviceName, config, transport, pools, healthChecks, carried?.balancer.balancer.position(upstreamKey));
     this.balancers.keep(serviceName, { config, transport: key, balancer });
     return balancer;
   }

@@ -7,7 +7,7 @@ import type { ActiveHealthCheck } from './health/active-health-check.js';
 import type { HealthChecks } from './health/health-checks.js';
 import type { LoadBalancerConfig } from './service-config.js';
 import { cookieAttributes, defaultCookieName, fnv164Hex, fnv1a64Hex, readCookie, sanitizeCookieName } from './sticky-cookie.js';
-import { WeightedRoundRobin } from './weighted-round-robin.js';
+import { WeightedRoundRobin, type WrrPosition } from './weighted-round-robin.js';
 
 export interface LoadBalancer {
   readonly handler: Handler;
@@ -65,7 +65,15 @@ export function parseServerUrl(raw: string): { origin: string; authority: string
  * A loadBalancer service: WRR over its servers, each forwarding through a shared keep-alive pool,
  * optionally sticky (Traefik's cookie) and health-checked (servers reported DOWN are skipped).
  */
-export function createLoadBalancer(serviceName: string, config: LoadBalancerConfig, transport: UpstreamTransport, pools: UpstreamPools, healthChecks: HealthChecks): LoadBalancer {
+export function createLoadBalancer(
+  serviceName: string,
+  config: LoadBalancerConfig,
+  transport: UpstreamTransport,
+  pools: UpstreamPools,
+  healthChecks: HealthChecks,
+  /** Where the balancer this one replaces stood: the rotation continues from it. */
+  from?: WrrPosition,
+): LoadBalancer {
   const upstreams: Upstream[] = [];
   const weighted: { value: Upstream; weight: number }[] = [];
   for (const server of config.servers ?? []) {
@@ -74,7 +82,7 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
     upstreams.push(upstream);
     weighted.push({ value: upstream, weight: server.weight ?? 1 });
   }
-  const balancer = new WeightedRoundRobin(weighted);
+  const balancer = new WeightedRoundRobin(weighted, from === undefined ? undefined : { position: from, key: upstreamKey });
   const passHostHeader = config.passHostHeader !== false;
 
   let health: ActiveHealthCheck | null = null;
@@ -127,3 +135,6 @@ export function createLoadBalancer(serviceName: string, config: LoadBalancerConf
   };
   return { handler, balancer, upstreams, health, cookieName };
 }
+
+/** A server across balancers of one service: its URL. */
+export const upstreamKey = (upstream: Upstream): string => upstream.url;

@@ -11,14 +11,34 @@ export interface WrrEntry<T> {
   up: boolean;
 }
 
+/** Where a rotation stood, by server key: a balancer built for changed servers continues from it. */
+export interface WrrPosition {
+  /** Traefik's curDeadline: the virtual time of the last pick. */
+  readonly now: number;
+  readonly deadlines: ReadonlyMap<string, number>;
+}
+
 export class WeightedRoundRobin<T> {
   private readonly entries: WrrEntry<T>[] = [];
+  private now = 0;
 
-  constructor(items: readonly { value: T; weight: number }[]) {
+  /**
+   * `from`: the position of the balancer this one replaces (servers added or removed). Servers it had keep their
+   * deadline and new ones join at its current time, as Traefik's Add does, so the rotation goes on fairly instead
+   * of starting again at the first server on every change. `key` names a value across balancers.
+   */
+  constructor(items: readonly { value: T; weight: number }[], from?: { position: WrrPosition; key: (value: T) => string }) {
+    this.now = from?.position.now ?? 0;
     for (const { value, weight } of items) {
       if (!(weight > 0)) continue;
-      this.entries.push({ value, weight, deadline: 1 / weight, up: true });
+      const kept = from?.position.deadlines.get(from.key(value));
+      this.entries.push({ value, weight, deadline: kept ?? this.now + 1 / weight, up: true });
     }
+  }
+
+  /** Where the rotation stands, for a balancer built to replace this one. */
+  position(key: (value: T) => string): WrrPosition {
+    return { now: this.now, deadlines: new Map(this.entries.map((e) => [key(e.value), e.deadline])) };
   }
 
   /** The next healthy entry, or undefined when none is available (503 no available server). */
@@ -33,6 +53,7 @@ export class WeightedRoundRobin<T> {
         const e = entries[i] as WrrEntry<T>;
         if (e.deadline < best.deadline) best = e;
       }
+      this.now = best.deadline;
       best.deadline += 1 / best.weight;
       if (best.up) return best.value;
     }
