@@ -88,3 +88,33 @@ describe('sameJson: the configuration equality carried balancers use', () => {
   ];
   for (const [name, a, b, expected] of cases) it(name, () => assert.equal(sameJson(a, b), expected));
 });
+
+describe('a balancer rebuilt for a changed service continues the rotation', () => {
+  const url = (port: number): string => `http://127.0.0.1:${port}`;
+  const pool = (ports: number[], passHostHeader: boolean): Services => ({ 'app@file': { loadBalancer: { servers: ports.map((p) => ({ url: url(p) })), passHostHeader } } });
+  const appRouter: Routers = { 'app@file': { rule: 'Host(`app.test`)', service: 'app' } };
+  const proxy = new EdgeProxy([], input(appRouter, pool([11, 12, 13], true)));
+  after(() => proxy.close(0));
+  const pick = (): string => proxy.runtime.loadBalancers.get('app@file')?.balancer.next()?.url ?? '-';
+
+  it('an option changed on every build: strict rotation goes on (not the first server every time)', () => {
+    const seen = Array.from({ length: 9 }, (_, i) => {
+      proxy.apply(input(appRouter, pool([11, 12, 13], i % 2 === 0)));
+      return pick();
+    });
+    for (let i = 0; i < 9; i += 3) assert.equal(new Set(seen.slice(i, i + 3)).size, 3, `every three builds, the three servers: ${seen.join(' ')}`);
+  });
+
+  it('a server added and removed on every build: the three others share evenly (within 10 %)', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      proxy.apply(input(appRouter, pool(i % 2 === 0 ? [11, 12, 13, 14] : [11, 12, 13], true)));
+      const server = pick();
+      counts.set(server, (counts.get(server) ?? 0) + 1);
+    }
+    const three = [11, 12, 13].map((p) => counts.get(url(p)) ?? 0);
+    const mean = three.reduce((a, b) => a + b, 0) / 3;
+    for (const n of three) assert.ok(Math.abs(n - mean) <= mean * 0.1, `picks per server ${JSON.stringify(Object.fromEntries(counts))}`);
+  });
+});
+
