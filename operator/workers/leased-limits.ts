@@ -1,24 +1,23 @@
 import { MAX_SOURCES, type BucketSettings, type InFlightSlots, type RateBuckets, type SharedLimits } from '../../proxy/middlewares/traffic/shared-limits.js';
 import { TtlMap } from '../../proxy/middlewares/traffic/ttl-map.js';
-import type { GiveSlots, TakeSlots, TakeTokens, TokensGranted } from './limit-ledger.js';
+import { LEASE_MS, type GiveSlots, type SettleLease, type TakeSlots, type TakeTokens, type TokensGranted } from './limit-ledger.js';
 
 /** How a worker reaches the primary's LimitLedger (over IPC in `--workers`; directly in tests). */
 export interface LedgerLink {
   take(request: TakeTokens): Promise<TokensGranted>;
   acquire(request: TakeSlots): Promise<number>;
   release(request: GiveSlots): void;
+  settle(request: SettleLease): void;
 }
 
-/** How long a worker may spend leased tokens before unspent ones go back to the primary. */
-const LEASE_MS = 250;
 
 /**
  * A worker's limits under `--workers`, counted by the primary for all workers (operator/workers/limit-ledger.ts).
  * Rate-limit tokens are leased in batches of a quarter of the worker's share of the burst, so a busy limiter asks
- * the primary about once per batch, and another worker is short of at most that many tokens meanwhile.
- * In-flight slots are taken one per request and given back at its end: exact, at one IPC round trip per request.
- * When the primary cannot be reached (it is exiting), requests are admitted, as a process alone would count them
- * only against itself.
+ * the primary about once per batch; a lease is spent within LEASE_MS and then settled, saying how many of its
+ * tokens were used (the others stay in the primary's bucket). In-flight slots are taken one per request and given
+ * back at its end: exact, at one IPC round trip per request. Requests wait for the primary's answer; if the
+ * channel to it closes (the worker is exiting), they are refused.
  */
 export class LeasedLimits implements SharedLimits {
   constructor(private readonly link: LedgerLink, private readonly workers: number) {}
@@ -33,12 +32,18 @@ export class LeasedLimits implements SharedLimits {
 }
 
 interface Lease {
-  tokens: number;
+  /** The primary's lease id; null when this worker holds none. */
+  id: number | null;
+  granted: number;
+  spent: number;
   untilMs: number;
   /** Requests waiting for the primary's answer, in arrival order. */
   waiting: ((delayNs: number) => void)[];
   asking: boolean;
 }
+
+/** What a refusal says when the primary cannot be asked any more: retry in a second. */
+const GONE_DELAY_NS = 1e9;
 
 class LeasedBuckets implements RateBuckets {
   private readonly leases: TtlMap<Lease>;
@@ -54,9 +59,9 @@ class LeasedBuckets implements RateBuckets {
 
   reserve(key: string, decide: (delayNs: number) => void): void {
     const now = Date.now();
-    const lease = this.leases.touch(key, () => ({ tokens: 0, untilMs: 0, waiting: [], asking: false }), now);
-    if (lease.waiting.length === 0 && lease.tokens >= 1 && now < lease.untilMs) {
-      lease.tokens--;
+    const lease = this.leases.touch(key, () => ({ id: null, granted: 0, spent: 0, untilMs: 0, waiting: [], asking: false }), now);
+    if (lease.waiting.length === 0 && lease.spent < lease.granted && now < lease.untilMs) {
+      this.spendOne(key, lease);
       decide(0);
       return;
     }
@@ -64,26 +69,39 @@ class LeasedBuckets implements RateBuckets {
     if (!lease.asking) this.ask(key, lease);
   }
 
+  /** Spends a token of the lease; its last one settles the lease at once, so the primary's bucket refills from now. */
+  private spendOne(key: string, lease: Lease): void {
+    lease.spent++;
+    if (lease.spent < lease.granted || lease.id === null) return;
+    this.link.settle({ identity: this.identity, key, lease: lease.id, spent: lease.spent });
+    lease.id = null;
+    lease.granted = 0;
+    lease.spent = 0;
+  }
+
   private ask(key: string, lease: Lease): void {
     lease.asking = true;
-    // Tokens of an expired lease were not spent in time: the primary has them back for every worker.
-    const giveBack = Date.now() >= lease.untilMs ? lease.tokens : 0;
-    lease.tokens -= giveBack;
+    // The lease held so far is over: the primary learns how much of it was spent.
+    const settle = lease.id === null ? null : { lease: lease.id, spent: lease.spent };
+    lease.id = null;
+    lease.granted = 0;
+    lease.spent = 0;
     const want = Math.max(this.batch, lease.waiting.length);
-    this.link.take({ identity: this.identity, key, want, giveBack, settings: this.settings }).then(
+    this.link.take({ identity: this.identity, key, want, settle, settings: this.settings }).then(
       (answer) => this.answered(key, lease, answer),
-      () => this.answered(key, lease, { granted: lease.waiting.length, delayNs: 0 }),
+      () => this.answered(key, lease, { granted: 0, delayNs: Math.max(GONE_DELAY_NS, this.settings.maxDelayNs + 1), lease: null }),
     );
   }
 
   private answered(key: string, lease: Lease, answer: TokensGranted): void {
     lease.asking = false;
     const waiting = lease.waiting;
-    if (answer.delayNs === 0) {
-      lease.tokens += answer.granted;
+    if (answer.delayNs === 0 && answer.lease !== null) {
+      lease.id = answer.lease;
+      lease.granted = answer.granted;
       lease.untilMs = Date.now() + LEASE_MS;
-      while (waiting.length > 0 && lease.tokens >= 1) {
-        lease.tokens--;
+      while (waiting.length > 0 && lease.spent < lease.granted) {
+        this.spendOne(key, lease);
         waiting.shift()?.(0);
       }
     } else if (answer.granted > 0) {
@@ -136,7 +154,7 @@ class CountedSlots implements InFlightSlots {
     const want = slots.waiting.length;
     this.link.acquire({ identity: this.identity, key, want, amount: this.amount }).then(
       (taken) => this.answered(key, slots, want, taken),
-      () => this.answered(key, slots, want, want),
+      () => this.answered(key, slots, want, 0),
     );
   }
 

@@ -3,22 +3,35 @@ import { TokenBucket } from '../../proxy/middlewares/traffic/token-bucket.js';
 import { TtlMap } from '../../proxy/middlewares/traffic/ttl-map.js';
 
 /**
- * A worker asks for rate-limit tokens: `want` of them if that many are there now, else one reserved as
- * Traefik reserves it (held up to maxDelayNs, or refused). `giveBack`: tokens of an expired lease nobody spent.
+ * A worker asks for rate-limit tokens: `want` of them if that many can be lent now, else one reserved as
+ * Traefik reserves it (held up to maxDelayNs, or refused). `settle`: the lease this worker held for the key
+ * before, and how many of its tokens were spent (the rest were not, and stay in the bucket).
  */
 export interface TakeTokens {
   identity: string;
   key: string;
   want: number;
-  giveBack: number;
+  settle: { lease: number; spent: number } | null;
   settings: BucketSettings;
 }
 
-/** Tokens granted now (delayNs 0); or one token after delayNs; or none (delayNs over maxDelayNs: refuse). */
+/** A worker spent every token of a lease: settled at once, so the bucket refills from now on. */
+export interface SettleLease {
+  identity: string;
+  key: string;
+  lease: number;
+  spent: number;
+}
+
+/** Tokens lent now under `lease` (delayNs 0); or one token after delayNs; or none (delayNs over maxDelayNs: refuse). */
 export interface TokensGranted {
   granted: number;
   delayNs: number;
+  lease: number | null;
 }
+
+/** A worker spends a lease's tokens for this long; the primary counts a lease not settled after twice this as all spent. */
+export const LEASE_MS = 250;
 
 /** A worker asks for in-flight slots (`want`, up to `amount` in all), or gives `count` back. */
 export interface TakeSlots {
@@ -39,32 +52,66 @@ const IDLE_LIMITER_MS = 60_000;
 /**
  * The primary's count of every rateLimit and inFlightReq under `--workers`: one token bucket and one in-flight
  * count per (middleware instance, source) for all workers, so N workers admit what one process would.
- * Workers lease tokens in small batches (operator/workers/leased-limits.ts); slots are counted per worker,
- * so a worker that dies gives its slots back.
+ * Workers lease tokens in small batches (operator/workers/leased-limits.ts): lent tokens stay in the bucket until
+ * the worker says it spent them, so the bucket never refills past what one process's would. Slots are counted per
+ * worker, so a worker that exits gives its slots back.
  */
+/** One source's bucket and the tokens lent out of it, one lease per worker. */
+interface SharedBucket {
+  bucket: TokenBucket;
+  lent: number;
+  leases: Map<number, { id: number; granted: number; atMs: number }>;
+}
+
 export class LimitLedger {
-  private readonly buckets = new Map<string, { map: TtlMap<TokenBucket>; usedMs: number; ttlMs: number }>();
+  private readonly buckets = new Map<string, { map: TtlMap<SharedBucket>; usedMs: number; ttlMs: number }>();
+  private nextLease = 1;
   private readonly inFlight = new Map<string, InFlightCounts>();
   /** Slots each worker holds, by identity and key. */
   private readonly held = new Map<number, Map<string, { identity: string; key: string; count: number }>>();
   private sweptMs = 0;
 
-  take(request: TakeTokens, nowMs = Date.now()): TokensGranted {
-    const { identity, key, want, giveBack, settings } = request;
+  take(worker: number, request: TakeTokens, nowMs = Date.now()): TokensGranted {
+    const { identity, key, want, settle, settings } = request;
     this.sweep(nowMs);
     let limiter = this.buckets.get(identity);
     if (limiter === undefined) {
-      limiter = { map: new TtlMap<TokenBucket>(MAX_SOURCES, settings.ttlSeconds), usedMs: nowMs, ttlMs: settings.ttlSeconds * 1000 };
+      limiter = { map: new TtlMap<SharedBucket>(MAX_SOURCES, settings.ttlSeconds), usedMs: nowMs, ttlMs: settings.ttlSeconds * 1000 };
       this.buckets.set(identity, limiter);
     }
     limiter.usedMs = nowMs;
-    const bucket = limiter.map.touch(key, () => new TokenBucket(settings.rate, settings.burst), nowMs);
+    const shared = limiter.map.touch(key, () => ({ bucket: new TokenBucket(settings.rate, settings.burst), lent: 0, leases: new Map() }), nowMs);
+    for (const [holder, lease] of shared.leases) {
+      // The worker's own lease, settled; any lease unsettled for too long is counted as all spent (never over the limit).
+      if (holder === worker && settle !== null && settle.lease === lease.id) this.endLease(shared, holder, settle.spent);
+      else if (nowMs - lease.atMs > 2 * LEASE_MS) this.endLease(shared, holder, lease.granted);
+    }
+    // A lease the worker did not settle (it should not happen): all spent, as above.
+    const unsettled = shared.leases.get(worker);
+    if (unsettled !== undefined) this.endLease(shared, worker, unsettled.granted);
     const now = monotonicSeconds();
-    if (giveBack > 0) bucket.giveBack(now, giveBack);
-    const granted = bucket.take(now, want);
-    if (granted > 0) return { granted, delayNs: 0 };
-    const delayNs = bucket.reserve(now, settings.maxDelayNs);
-    return { granted: delayNs > settings.maxDelayNs ? 0 : 1, delayNs };
+    const granted = shared.bucket.lendable(now, want, shared.lent);
+    if (granted > 0) {
+      const id = this.nextLease++;
+      shared.leases.set(worker, { id, granted, atMs: nowMs });
+      shared.lent += granted;
+      return { granted, delayNs: 0, lease: id };
+    }
+    const delayNs = shared.bucket.reserve(now, settings.maxDelayNs, shared.lent);
+    return { granted: delayNs > settings.maxDelayNs ? 0 : 1, delayNs, lease: null };
+  }
+
+  settle(worker: number, request: SettleLease): void {
+    const shared = this.buckets.get(request.identity)?.map.peek(request.key);
+    if (shared !== undefined && shared.leases.get(worker)?.id === request.lease) this.endLease(shared, worker, request.spent);
+  }
+
+  private endLease(shared: SharedBucket, worker: number, spent: number): void {
+    const lease = shared.leases.get(worker);
+    if (lease === undefined) return;
+    shared.leases.delete(worker);
+    shared.lent -= lease.granted;
+    shared.bucket.spend(monotonicSeconds(), Math.min(lease.granted, spent));
   }
 
   acquire(worker: number, request: TakeSlots): number {

@@ -33,20 +33,32 @@ function isMessage(message: unknown, type: string): boolean {
 
 /** Calls sent and not answered yet, by id: each settles with its answer, or fails after its timeout. */
 class PendingCalls {
-  private readonly waiting = new Map<number, { resolve: (answer: unknown) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { resolve: (answer: unknown) => void; reject: (err: Error) => void; timer: NodeJS.Timeout | undefined }>();
   private next = 0;
 
   /** Sends the call made by `send(id)`; `who` names the other side for the timeout's message. */
   open<A>(topic: string, who: string, timeoutMs: number, send: (id: number) => void): Promise<A> {
     return new Promise((resolve, reject) => {
       const id = this.next++;
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`${who} did not answer "${topic}" within ${timeoutMs} ms`));
-      }, timeoutMs);
+      // An infinite timeout has no timer: the call ends with its answer, or with the channel (`failAll`).
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiting.delete(id);
+            reject(new Error(`${who} did not answer "${topic}" within ${timeoutMs} ms`));
+          }, timeoutMs)
+        : undefined;
       this.waiting.set(id, { resolve: resolve as (answer: unknown) => void, reject, timer });
       send(id);
     });
+  }
+
+  /** The channel closed: no answer will come. */
+  failAll(why: string): void {
+    for (const pending of this.waiting.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(why));
+    }
+    this.waiting.clear();
   }
 
   settle(message: Answer): void {
@@ -71,6 +83,7 @@ export class PrimaryLink {
       else if (isMessage(message, TELL)) this.heard.get((message as Tell).topic)?.((message as Tell).payload);
       else if (isMessage(message, CALL)) this.reply(message as Call);
     });
+    process.once('disconnect', () => this.calls.failAll('the primary process is gone'));
   }
 
   /** What this worker answers when the primary collects `topic` from every worker (`WorkersLink.collect`). */

@@ -18,29 +18,31 @@ export class TokenBucket {
    * so a refused request costs nothing (JavaScript runs the pair with nothing in between, as Go's would be
    * without a concurrent reservation).
    */
-  reserve(now: number, maxDelayNs: number): number {
+  reserve(now: number, maxDelayNs: number, lent = 0): number {
     const available = this.refill(now);
-    const left = available - 1;
+    const left = available - lent - 1;
     // time.Duration(float) truncates toward zero.
     const delayNs = left < 0 ? Math.trunc((-left / this.rate) * 1e9) : 0;
-    this.tokens = delayNs > maxDelayNs ? available : left;
+    this.tokens = delayNs > maxDelayNs ? available : available - 1;
     return delayNs;
   }
 
   /**
-   * Takes up to `want` whole tokens available now, none in advance, and returns how many: what one worker
-   * may spend on its own under `--workers` (operator/workers/limit-ledger.ts).
+   * `--workers` (operator/workers/limit-ledger.ts): how many of up to `want` whole tokens can be lent now, none
+   * in advance, when `lent` tokens are already out. Lent tokens stay in the bucket until `spend` (so the bucket
+   * refills no higher than a single process's would while a worker holds them); nothing is taken here.
    */
-  take(now: number, want: number): number {
-    const available = this.refill(now);
-    const granted = Math.max(0, Math.min(want, Math.floor(available)));
-    this.tokens = available - granted;
-    return granted;
+  lendable(now: number, want: number, lent: number): number {
+    this.tokens = this.refill(now);
+    return Math.max(0, Math.min(want, Math.floor(this.tokens - lent)));
   }
 
-  /** Takes back tokens `take` handed out and nobody spent, up to the burst. */
-  giveBack(now: number, count: number): void {
-    this.tokens = Math.min(this.burst, this.refill(now) + count);
+  /**
+   * Tokens a worker spent from a lease leave the bucket now. The clock moves to `now` first: until now they were
+   * counted in the bucket, which kept it from refilling past the burst with them (as one process's would).
+   */
+  spend(now: number, count: number): void {
+    this.tokens = this.refill(now) - count;
   }
 
   /** Tokens at `now`, the clock moved there. */

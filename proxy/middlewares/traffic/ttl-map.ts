@@ -16,6 +16,11 @@ export class TtlMap<V> {
     return this.entries.size;
   }
 
+  /** The value of key if held, without touching its expiry. */
+  peek(key: string): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   /** The live value of key, refreshing its expiry; an expired one is replaced by `create()`. */
   touch(key: string, create: () => V, nowMs: number): V {
     const second = Math.floor(nowMs / 1000);

@@ -72,7 +72,7 @@ describe('pe-edge --workers=2', () => {
     const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], { cwd: dir.path });
     procs.push(proc);
     const listening = 2 * Object.keys(entryPoints).length;
-    await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === listening, 10_000, 'both workers listening');
+    await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === listening, 30_000, 'both workers listening');
     const workers = childPids(proc.pid ?? 0);
     assert.equal(workers.length, 2, 'two worker processes');
     return { proc, workers, dir };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { LeasedLimits, type LedgerLink } from '../../../operator/workers/leased-limits.js';
 import { LimitLedger } from '../../../operator/workers/limit-ledger.js';
 import { limiterSettings } from '../../../proxy/middlewares/traffic/rate-limit.js';
-import type { BucketSettings } from '../../../proxy/middlewares/traffic/shared-limits.js';
+import { localLimits, type BucketSettings, type RateBuckets } from '../../../proxy/middlewares/traffic/shared-limits.js';
 
 const later = <T>(value: () => T): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(value())));
 
@@ -13,13 +13,14 @@ function linkTo(ledger: LimitLedger, worker: number, calls: { count: number }): 
   return {
     take: (request) => {
       calls.count++;
-      return later(() => ledger.take(request));
+      return later(() => ledger.take(worker, request));
     },
     acquire: (request) => {
       calls.count++;
       return later(() => ledger.acquire(worker, request));
     },
     release: (request) => void later(() => ledger.release(worker, request)),
+    settle: (request) => void later(() => ledger.settle(worker, request)),
   };
 }
 
@@ -88,9 +89,28 @@ test('inFlightReq: the slots of a worker that exits are free again', async () =>
   assert.deepEqual(await decisions<boolean>((d) => b.acquire('host', d), 2), [true, true]);
 });
 
-test('a worker that cannot reach the primary admits rather than hangs', async () => {
-  const gone: LedgerLink = { take: () => Promise.reject(new Error('gone')), acquire: () => Promise.reject(new Error('gone')), release: () => undefined };
+test('a worker whose primary is gone refuses rather than admits or hangs', async () => {
+  const gone: LedgerLink = { take: () => Promise.reject(new Error('gone')), acquire: () => Promise.reject(new Error('gone')), release: () => undefined, settle: () => undefined };
   const limits = new LeasedLimits(gone, 2);
-  assert.deepEqual(await decisions<number>((d) => limits.rateBuckets('limit', settings(1, 1)).reserve('k', d), 2), [0, 0]);
-  assert.deepEqual(await decisions<boolean>((d) => limits.inFlightSlots('gate', 1).acquire('k', d), 1), [true]);
+  const s = settings(1, 1);
+  const [delay] = await decisions<number>((d) => limits.rateBuckets('limit', s).reserve('k', d), 1);
+  assert.ok(delay !== undefined && delay > s.maxDelayNs, 'refused');
+  assert.deepEqual(await decisions<boolean>((d) => limits.inFlightSlots('gate', 1).acquire('k', d), 1), [false]);
+});
+
+test('leased tokens stay in the bucket until spent: after a pause, two workers admit no more than one process (burst 100 at 400/s)', async () => {
+  const s = settings(400, 100);
+  /** One request on each side, a 100 ms pause (the bucket refills), then 100 requests on each side at once. */
+  const burstAfterPrime = async (sides: RateBuckets[]): Promise<number> => {
+    const prime = await Promise.all(sides.map((b) => decisions<number>((d) => b.reserve('client', d), 1)));
+    await new Promise((r) => setTimeout(r, 100));
+    const burst = await Promise.all(sides.map((b) => decisions<number>((d) => b.reserve('client', d), 100)));
+    return [...prime.flat(), ...burst.flat()].filter((delay) => delay <= s.maxDelayNs).length;
+  };
+  const alone = localLimits.rateBuckets('limit', s);
+  const one = await burstAfterPrime([alone, alone]);
+  const ledger = new LimitLedger();
+  const two = await burstAfterPrime([1, 2].map((w) => new LeasedLimits(linkTo(ledger, w, { count: 0 }), 2).rateBuckets('limit', s)));
+  // A few tokens of slack: the two runs' clocks differ by the time the ledger's answers take.
+  assert.ok(two <= one + 3, `two workers admitted ${two}, one process ${one}`);
 });
