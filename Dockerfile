@@ -28,6 +28,9 @@ EXPOSE 80 443 8082
 # a fresh named volume the owner of its mount point in the image: without this folder, root's, and the app user
 # could not write acme.json. Exec form and node only: BASE may have no shell.
 RUN ["node", "-e", "const fs = require('fs'); const user = process.env.APP_USER; const entry = fs.readFileSync('/etc/passwd', 'utf8').split('\\n').map((l) => l.split(':')).find((f) => f[0] === user); if (!entry) throw new Error('no user ' + user + ' in /etc/passwd'); fs.mkdirSync('/letsencrypt', { mode: 0o700 }); fs.chownSync('/letsencrypt', Number(entry[2]), Number(entry[3]));"]
+# `traefik` is pe-edge, so `docker exec <edge> traefik healthcheck` / `traefik version` work as with Traefik's image.
+# A launcher, not a symlink: it needs no exec bit on main.js, and its shebang is this node's path (no /usr/bin/env needed).
+RUN ["node", "-e", "const fs = require('fs'); fs.mkdirSync('/usr/local/bin', { recursive: true }); fs.writeFileSync('/usr/local/bin/traefik', '#!' + process.execPath + '\\nimport(\"/app/dist/operator/cli/main.js\");\\n', { mode: 0o755 });"]
 ENV PE_EDGE_USER=${APP_USER}
 ENTRYPOINT ["node", "/app/dist/operator/cli/main.js"]
 CMD ["--configFile=/etc/traefik/traefik.yml"]

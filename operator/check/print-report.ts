@@ -17,7 +17,7 @@ export function printReport(r: CheckReport): string {
     const lb = item.loadBalancer as { servers?: { url: string }[] } | undefined;
     return lb?.servers !== undefined ? `${name}  ${lb.servers.map((s) => s.url).join(', ') || '(no servers)'}` : name;
   });
-  section('Middlewares', r.middlewares, (name, item) => `${name}  ${Object.keys(item).filter((k) => !['status', 'provider', 'error', 'usedBy'].includes(k)).join(', ')}`);
+  section('Middlewares', r.middlewares, (name, item) => `${name}  ${middlewareType(item)}`);
   if (r.containers.length > 0) {
     lines.push(`Containers (${r.containers.length})`);
     for (const c of r.containers) {
@@ -30,6 +30,15 @@ export function printReport(r: CheckReport): string {
   for (const e of r.errors) lines.push(`error: ${e}`);
   return lines.join('\n') + '\n';
 }
+
+/** The type as configured (`rateLimit`), not the API's lowercased `type` field, which sits beside it. */
+function middlewareType(item: RawItem): string {
+  const types = Object.keys(item).filter((k) => !RAW_FIELDS.has(k) && item[k] !== undefined);
+  if (types.length > 0) return types.join(' + ');
+  return typeof item.type === 'string' && item.type !== '' ? item.type : '(no type)';
+}
+
+const RAW_FIELDS = new Set(['status', 'provider', 'error', 'usedBy', 'type']);
 
 function mark(status: RawItem['status']): string {
   return status === 'enabled' ? 'ok  ' : status === 'warning' ? 'WARN' : 'FAIL';

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { dockerProviderSchema, validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { closest, dockerProviderSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { checkConfiguration, reportHasErrors, type CheckReport } from '../check/check-report.js';
 import { composeContainers } from '../check/compose-containers.js';
+import { composeBindMounts } from '../check/compose-mounts.js';
+import { readFileProviderInput } from '../check/file-provider-input.js';
 import { readConfigFile } from '../config-files/read-config-file.js';
 import { containerConfig, type ContainerResult } from '../providers/docker/container-config.js';
 import { DockerProvider } from '../providers/docker/docker-provider.js';
@@ -13,10 +15,16 @@ import { printReport } from '../check/print-report.js';
 
 const USAGE = `pe-edge check: validate configuration before a deploy (exit 1 on any error)
 
-  pe-edge check --compose docker-compose.prod.yml [--configFile traefik.yml] [--project name] [--json]
-  pe-edge check --docker [--configFile traefik.yml] [--json]
-  pe-edge check --configFile traefik.yml [--json]
+  pe-edge check --compose docker-compose.prod.yml [--project name] [--json] [TRAEFIK FLAGS]
+  pe-edge check --docker [--json] [TRAEFIK FLAGS]
+  pe-edge check --configFile traefik.yml [--json] [TRAEFIK FLAGS]
+
+  TRAEFIK FLAGS are the main command's: --configFile=traefik.yml, --providers.file.filename=dynamic.yml,
+  --providers.file.directory=dir, --providers.docker.exposedByDefault=false, ... (layered on traefik.yml).
+  With --compose and no --configFile, a traefik.yml next to the compose file is read.
 `;
+
+const CHECK_OPTIONS = ['--compose', '--docker', '--json', '--project'];
 
 /** `pe-edge check`: what pe-edge would route, and every error, as text or Traefik /api/rawdata JSON. */
 export async function checkCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -25,47 +33,43 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     err(`pe-edge check: ${args.error}\n${USAGE}`);
     return 2;
   }
-  const configFile = args.configFile ?? (args.compose !== undefined ? siblingConfig(args.compose) : undefined);
   const errors: string[] = [];
   const warnings: string[] = [];
-  let config: StaticConfig;
-  {
-    const loaded = await loadStaticConfig(configFile !== undefined ? [`--configFile=${configFile}`] : []);
-    errors.push(...loaded.errors);
-    warnings.push(...loaded.warnings);
-    config = loaded.config;
-  }
-  const fragments = new Map<string, DynamicConfig>();
-  const file = config.providers.file;
-  if (file?.filename !== undefined && file.filename !== '') {
-    const path = dynamicFilePath(file.filename, configFile);
+  // The main command's static configuration: the same file search, flags and validation.
+  const sibling = args.compose !== undefined && !args.staticFlags.some(isConfigFileFlag) ? siblingConfig(args.compose) : undefined;
+  const loaded = await loadStaticConfig([...(sibling !== undefined ? [`--configFile=${sibling}`] : []), ...args.staticFlags]);
+  errors.push(...loaded.errors);
+  warnings.push(...loaded.warnings);
+  const config: StaticConfig = loaded.config;
+  let compose: unknown;
+  if (args.compose !== undefined) {
     try {
-      const content = await readConfigFile(path);
-      const { config: dynamic, issues } = validateDynamicConfig(content.value);
-      for (const i of issues) (i.severity === 'error' ? errors : warnings).push(`${path}:${content.lineOf(i.path) ?? '?'}: ${i.message}`);
-      fragments.set('file', dynamic);
+      compose = (await readConfigFile(args.compose)).value;
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }
+  }
+  const fragments = new Map<string, DynamicConfig>();
+  if (config.providers.file !== undefined) {
+    const mounts = compose !== undefined && args.compose !== undefined ? composeBindMounts(compose, args.compose) : [];
+    const input = await readFileProviderInput(config.providers.file, loaded.file, mounts);
+    errors.push(...input.errors);
+    warnings.push(...input.warnings);
+    if (input.fragment !== undefined) fragments.set('file', input.fragment);
   }
   let containers: ContainerResult[] = [];
   // Without a providers.docker section, check as Traefik's defaults would route.
   const dockerOptions = config.providers.docker ?? dockerProviderSchema.parse({});
-  if (args.compose !== undefined) {
+  if (compose !== undefined && args.compose !== undefined) {
+    const composed = composeContainers(compose, args.compose, args.project);
+    errors.push(...composed.errors);
+    let constraint: ContainerConstraint | undefined;
     try {
-      const content = await readConfigFile(args.compose);
-      const composed = composeContainers(content.value, args.compose, args.project);
-      errors.push(...composed.errors);
-      let constraint: ContainerConstraint | undefined;
-      try {
-        constraint = compileConstraints(config.providers.docker?.constraints ?? '');
-      } catch (e) {
-        errors.push(`providers.docker.constraints: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      containers = composed.containers.map((c) => containerConfig(c, { ...dockerOptions, constraint }));
+      constraint = compileConstraints(config.providers.docker?.constraints ?? '');
     } catch (e) {
-      errors.push(e instanceof Error ? e.message : String(e));
+      errors.push(`providers.docker.constraints: ${e instanceof Error ? e.message : String(e)}`);
     }
+    containers = composed.containers.map((c) => containerConfig(c, { ...dockerOptions, constraint }));
   } else if (args.docker) {
     const docker = config.providers.docker;
     // Not a failure of the containers: they are still checked, but a pe-edge run with this file would not read them.
@@ -97,17 +101,6 @@ async function dockerSnapshot(options: ConstructorParameters<typeof DockerProvid
   return result;
 }
 
-/**
- * Where the file provider's file is when checking from elsewhere: next to traefik.yml first (a relative
- * name, or the basename of a container path like /etc/traefik/dynamic.yml), then as written.
- */
-function dynamicFilePath(filename: string, configFile: string | undefined): string {
-  if (configFile === undefined) return filename;
-  const dir = dirname(resolve(configFile));
-  const candidates = [...(isAbsolute(filename) ? [] : [join(dir, filename)]), filename, join(dir, basename(filename))];
-  return candidates.find((c) => existsSync(c)) ?? filename;
-}
-
 function siblingConfig(composeFile: string): string | undefined {
   for (const name of ['traefik.yml', 'traefik.yaml', 'traefik.toml']) {
     const candidate = join(dirname(resolve(composeFile)), name);
@@ -116,23 +109,35 @@ function siblingConfig(composeFile: string): string | undefined {
   return undefined;
 }
 
-interface CheckArgs { compose?: string; docker: boolean; configFile?: string; project?: string; json: boolean }
+interface CheckArgs { compose?: string; docker: boolean; project?: string; json: boolean; staticFlags: string[] }
 
+const isConfigFileFlag = (arg: string): boolean => /^--?configfile(=|$)/i.test(arg);
+
+/** Takes check's own options; everything else is a Traefik flag for the static configuration. */
 function parseArgs(argv: readonly string[]): CheckArgs | { error: string } {
-  const args: CheckArgs = { docker: false, json: false };
+  const args: CheckArgs = { docker: false, json: false, staticFlags: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const eq = arg.indexOf('=');
+    const [flag, inline] = eq === -1 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag.toLowerCase()) {
       case '--compose': args.compose = value(); break;
-      case '--configfile': args.configFile = value(); break;
       case '--project': case '-p': args.project = value(); break;
       case '--docker': args.docker = true; break;
       case '--json': args.json = true; break;
-      default: return { error: `unknown option "${arg}"` };
+      default: {
+        // A dotless flag near one of check's own is a typo of it, not a Traefik option ("--jsn").
+        const hint = flag.includes('.') || isConfigFileFlag(arg) ? undefined : closest(flag, CHECK_OPTIONS);
+        if (hint !== undefined) return { error: `unknown option "${arg}"; did you mean "${hint}"?` };
+        args.staticFlags.push(arg);
+        // `--configFile traefik.yml`, `--providers.file.filename dynamic.yml`: the value is the next argument.
+        const next = argv[i + 1];
+        if (eq === -1 && next !== undefined && !next.startsWith('-')) args.staticFlags.push(argv[++i] as string);
+      }
     }
   }
-  if (args.compose === undefined && !args.docker && args.configFile === undefined) return { error: 'say what to check: --compose FILE, --docker or --configFile FILE' };
+  if (args.compose === '' || (args.compose === undefined && argv.some((a) => /^--compose$/i.test(a)))) return { error: '--compose needs a file' };
+  if (args.compose === undefined && !args.docker && args.staticFlags.length === 0) return { error: 'say what to check: --compose FILE, --docker or --configFile FILE' };
   return args;
 }

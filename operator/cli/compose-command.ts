@@ -1,5 +1,5 @@
 // `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
-import { statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { closest } from '../../labels-spec/index.js';
 import {
   apr1,
@@ -20,8 +20,10 @@ export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (p
                            [--app-port 3000] [--replicas 3] [--dev] [--edge-image pe-edge:latest]
                            [--network pixelated-network] [--app-healthcheck node|wget|curl|none]
                            [--dashboard-user admin] [--dashboard-password-hash HASH | --dashboard-from-env]
-      compose YAML on stdout. Without a hash (flag or env PE_EDGE_DASHBOARD_HASH) a random dashboard
-      password is made and printed once on stderr; --dashboard-from-env reads ${DASHBOARD_USERS_ENV} at \`up\`.
+                           [-o FILE [--force]]
+      compose YAML on stdout, or in FILE with -o/--output (an existing FILE is kept unless --force).
+      Without a hash (flag or env PE_EDGE_DASHBOARD_HASH) a random dashboard password is made and printed
+      once on stderr; --dashboard-from-env reads ${DASHBOARD_USERS_ENV} at \`up\`.
   pe-edge compose password [--dashboard-user admin]
       ${DASHBOARD_USERS_ENV}='user:hash' on stdout, the new password on stderr
   pe-edge compose up|down|ps [-f docker-compose.prod.yml] [-p project]
@@ -58,10 +60,12 @@ const GENERATE_OPTIONS: OptionTable = {
   '--dashboard-user': 'string',
   '--dashboard-password-hash': 'string',
   '--dashboard-from-env': 'flag',
+  '--output': 'string',
+  '--force': 'flag',
 };
 const PASSWORD_OPTIONS: OptionTable = { '--dashboard-user': 'string' };
 const PROJECT_OPTIONS: OptionTable = { '--file': 'string', '--project-name': 'string' };
-const SHORT: Readonly<Record<string, string>> = { '-f': '--file', '-p': '--project-name' };
+const SHORT: Readonly<Record<string, string>> = { '-f': '--file', '-p': '--project-name', '-o': '--output' };
 const SUBCOMMANDS = ['generate', 'password', 'up', 'down', 'ps', 'scale', 'help'];
 const HEALTHCHECKS: readonly AppHealthcheck[] = ['node', 'wget', 'curl', 'none'];
 export const DEFAULT_COMPOSE_FILE = 'docker-compose.prod.yml';
@@ -146,6 +150,9 @@ function dashboardAuth(p: Parsed, io: ComposeCommandIo): DashboardAuth {
 function generate(argv: readonly string[], io: ComposeCommandIo): number {
   const p = parseOptions('generate', argv, GENERATE_OPTIONS);
   noPositional('generate', p);
+  const output = str(p, '--output');
+  const force = p.options.has('--force');
+  if (force && output === undefined) throw new UsageError('compose generate: --force only applies with -o/--output FILE');
   const healthcheck = str(p, '--app-healthcheck');
   if (healthcheck !== undefined && !HEALTHCHECKS.includes(healthcheck as AppHealthcheck)) {
     const hint = closest(healthcheck, HEALTHCHECKS);
@@ -166,13 +173,32 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
     });
     // Check everything else first, so a password is only told when a file is produced with it.
     build({ usersFromEnv: DASHBOARD_USERS_ENV });
+    if (output !== undefined && !force && existsSync(output)) return refuseOverwrite(output, io);
     topology = build(dashboardAuth(p, io));
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`compose generate: ${err instanceof Error ? err.message : String(err)}`);
   }
-  io.stdout(generateCompose(topology));
+  const text = generateCompose(topology);
+  if (output === undefined) {
+    io.stdout(text);
+    return 0;
+  }
+  try {
+    // 'wx' refuses a file created since the check above; --force replaces it.
+    writeFileSync(output, text, { flag: force ? 'w' : 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return refuseOverwrite(output, io);
+    throw new UsageError(`compose generate: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  io.stderr(`wrote ${output}\n`);
   return 0;
+}
+
+/** An existing compose file may hold edits or another topology: kept, exit 1. */
+function refuseOverwrite(output: string, io: ComposeCommandIo): number {
+  io.stderr(`pe-edge: compose generate: ${output} already exists; not overwriting it (add --force to replace it, or choose another -o FILE)\n`);
+  return 1;
 }
 
 function password(argv: readonly string[], io: ComposeCommandIo): number {

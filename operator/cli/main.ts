@@ -8,6 +8,7 @@ import { composeCommand } from './compose-command.js';
 import { healthcheck } from './healthcheck.js';
 import { checkCommand } from './check-command.js';
 import { serve } from './serve.js';
+import { versionText } from './version.js';
 import { superviseWorkers, takeWorkersFlag } from '../workers/workers.js';
 import cluster from 'node:cluster';
 import { dropPrivileges, RUN_AS_ENV } from './drop-privileges.js';
@@ -17,6 +18,7 @@ const USAGE = `pe-edge: a Traefik v3 compatible edge router
   pe-edge [--configFile=traefik.yml] [--entryPoints.web.address=:80 ...]   run the proxy
   pe-edge check --compose FILE | --docker | --configFile FILE [--json]       validate before a deploy
   pe-edge healthcheck [--configFile=traefik.yml]                             exit 0 when /ping answers 200
+  pe-edge version | --version                                                print the version
   pe-edge demo                                                               run examples/demo with app1..app3
   pe-edge compose generate|password|up|scale|down|ps                         the app1..appN compose topology (compose help)
   --workers=N|auto                                                           N processes share the ports (default 1)
@@ -26,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === 'version' || command === '--version') {
+    process.stdout.write(versionText());
     return 0;
   }
   if (command === 'check') {

@@ -1,6 +1,7 @@
 import type { Handler } from '../http/request-context.js';
 import { middlewareFactory, type MiddlewareFactory } from '../middlewares/registry.js';
 import type { KeptState } from './kept-state.js';
+import { didYouMean } from './name-suggestion.js';
 import { qualify } from './qualified-name.js';
 import type { RuntimeStatus } from './status.js';
 
@@ -56,7 +57,7 @@ function expand(
     const name = qualify(raw, referencedFrom);
     if (stack.includes(name)) return new Error(`could not instantiate middleware ${name}: recursion detected in ${[...stack, name].join('->')}`);
     const config = middlewares[name];
-    if (config === undefined) return new Error(`middleware "${name}" does not exist`);
+    if (config === undefined) return new Error(`middleware "${name}" does not exist${didYouMean(name, Object.keys(middlewares))}`);
     status.declare('middleware', name);
     const types = Object.keys(config);
     if (types.length !== 1) {

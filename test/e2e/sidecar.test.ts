@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, repoRoot } from '../support/cli-process.js';
-import { IMAGES, dockerScope, ensureImages, httpGet, requireDocker, waitFor } from './support/docker-env.js';
+import { IMAGES, docker, dockerScope, ensureImages, httpGet, requireDocker, waitFor } from './support/docker-env.js';
 import { hostnameOf, runPeEdge } from './support/edge-on-host.js';
 
 test('the generated dev compose file runs pe-edge as a sidecar: healthy, app1..app3 rotate on its published port', { timeout: 150_000 }, async (t) => {
@@ -49,6 +49,9 @@ test('the generated dev compose file runs pe-edge as a sidecar: healthy, app1..a
     return edge.health === 'healthy';
   }, { timeoutMs: 60_000, intervalMs: 500 });
   const healthyAfter = Date.now() - t0;
+  // The seed's own commands, as with Traefik's image: `traefik` is pe-edge.
+  assert.match(await docker(['exec', edgeContainer.id, 'traefik', 'healthcheck']), /^OK: http:\/\/.*\/ping$/);
+  assert.match(await docker(['exec', edgeContainer.id, 'traefik', 'version']), /^Version: +\d+\.\d+\.\d+\nCodename: +pe-edge$/m);
 
   const seen = await waitFor('app1..app3 through the sidecar', async () => {
     const names = new Set<string>();

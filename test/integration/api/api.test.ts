@@ -81,7 +81,7 @@ test('a typo\'d middleware name disables the router with Traefik\'s error and li
   }));
   const router = await (await fetch(`${traefik}/api/http/routers/typo@docker`)).json() as Record<string, unknown>;
   assert.equal(router.status, 'disabled');
-  assert.deepEqual(router.error, ['middleware "autth@docker" does not exist']);
+  assert.deepEqual(router.error, ['middleware "autth@docker" does not exist; did you mean "auth@docker"?']);
   const middlewares = await (await fetch(`${traefik}/api/http/middlewares`)).json() as { name: string; status: string }[];
   assert.deepEqual(middlewares.map((m) => `${m.name} ${m.status}`), ['auth@docker enabled']);
   assert.equal((await fetch(`${traefik}/api/http/middlewares/autth@docker`)).status, 404);

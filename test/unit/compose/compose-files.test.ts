@@ -22,7 +22,7 @@ test('shipped docker-compose.prod.yml and .dev.yml are what `pe-edge compose gen
   ];
   for (const [file, input, command] of shipped) {
     const actual = await readFile(join(ROOT, file), 'utf8');
-    assert.equal(actual, generateCompose(defineTopology(input)), `${file} is stale: regenerate with \`${command} > ${file}\``);
+    assert.equal(actual, generateCompose(defineTopology(input)), `${file} is stale: regenerate with \`${command} -o ${file} --force\``);
   }
 });
 

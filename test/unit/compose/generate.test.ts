@@ -37,7 +37,8 @@ test('prod: pe-edge plus app1..app3, ports, volumes, configFile, network pinned 
   const edge = doc.services['pe-edge'];
   assert.ok(edge);
   assert.equal(edge.image, 'pe-edge:latest');
-  assert.deepEqual(edge.ports, ['80:80', '443:443', '8082:8082']);
+  // /metrics has no authentication: the host's loopback only; Prometheus scrapes it over the compose network.
+  assert.deepEqual(edge.ports, ['80:80', '443:443', '127.0.0.1:8082:8082']);
   assert.deepEqual(edge.command, [
     '--configFile=/etc/traefik/traefik.yml',
     "--certificatesResolvers.letsencrypt.acme.email=${ACME_EMAIL:?set ACME_EMAIL to the address Let's Encrypt should write to}",
