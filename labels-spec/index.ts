@@ -21,6 +21,7 @@ export { implementedStatic } from './static/implemented.js';
 
 // Dynamic configuration (dynamic.yml, labels).
 export { validateDynamicConfig } from './dynamic/validate.js';
+export { declaresTcpOrUdp } from './dynamic/tcp-udp.js';
 export { emptyDynamicConfig, type DynamicConfig, type HttpConfig, type TlsConfig } from './dynamic/config.js';
 export { routerSchema, type Router } from './dynamic/routers.js';
 export { routerTls, tlsDomain, type RouterTls, type TlsDomain } from './dynamic/router-tls.js';

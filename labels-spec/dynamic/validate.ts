@@ -1,7 +1,7 @@
 // Dynamic configuration is validated per item: a bad router/service/... is reported and left
 // out, everything else is kept (DESIGN.md decision 2).
 import type { z } from 'zod';
-import { fromZodIssues, invalid, notImplemented, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
+import { fromZodIssues, invalid, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { middlewareDeprecations, routerDeprecations, tlsOptionDeprecations } from './deprecations.js';
 import { emptyDynamicConfig, type DynamicConfig } from './config.js';
@@ -10,6 +10,7 @@ import { routerSchema } from './routers.js';
 import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
+import { tcpUdpSection } from './tcp-udp.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
@@ -54,16 +55,6 @@ function validateCertificates(raw: unknown, issues: ConfigIssue[]): DynamicConfi
   });
 }
 
-function looseSection(raw: unknown, key: 'tcp' | 'udp', issues: ConfigIssue[]): Record<string, unknown> | undefined {
-  if (raw === undefined) return undefined;
-  if (raw !== null && !isPlainObject(raw)) {
-    issues.push(invalid([key], 'expected an object'));
-    return undefined;
-  }
-  issues.push(notImplemented([key]));
-  return raw ?? {};
-}
-
 export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const config = emptyDynamicConfig();
@@ -80,9 +71,9 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   config.tls.options = validateItems(tls.options, tlsOptionsSchema, 'tlsOption', ['tls', 'options'], issues, tlsOptionDeprecations);
   config.tls.stores = validateItems(tls.stores, tlsStoreSchema, 'tlsStore', ['tls', 'stores'], issues);
 
-  const tcp = looseSection(top.tcp, 'tcp', issues);
+  const tcp = tcpUdpSection(top.tcp, 'tcp', issues);
   if (tcp !== undefined) config.tcp = tcp;
-  const udp = looseSection(top.udp, 'udp', issues);
+  const udp = tcpUdpSection(top.udp, 'udp', issues);
   if (udp !== undefined) config.udp = udp;
   return { config, issues };
 }
