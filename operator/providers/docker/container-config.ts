@@ -1,4 +1,4 @@
-import { decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
+import { declaresTcpOrUdp, decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
 import { containerAddress } from './container-address.js';
 import type { ContainerView } from './container-view.js';
 import type { ContainerConstraint } from './constraints.js';
@@ -40,6 +40,12 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     return { kind: 'skipped', container: c, reason: `health status is ${c.health}`, issues: decoded.issues };
   }
 
+  // Traefik: TCP/UDP labels and no HTTP ones mean no HTTP configuration at all (no default router or service).
+  const declared = decoded.declared;
+  if (declaresTcpOrUdp(decoded.config) && declared.routers.length + declared.services.length + declared.middlewares.length === 0) {
+    return { kind: 'routed', container: c, config: decoded.config, warnings: [], issues: decoded.issues };
+  }
+
   const name = serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
   const config = decoded.config;
   const http = config.http;
@@ -55,6 +61,11 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     if (service === undefined || !('loadBalancer' in service) || service.loadBalancer === undefined) continue;
     if (unhealthy) continue; // allowEmptyServices: the service exists, this container adds no server
     const label = decoded.servers[serviceName] ?? {};
+    if (label.url !== undefined) {
+      // Traefik v3.4: the url label replaces the container address (the decoder refused it beside port or scheme).
+      service.loadBalancer.servers = [{ url: label.url, weight: label.weight ?? 1, preservePath: label.preservePath ?? false }];
+      continue;
+    }
     const port = label.port ?? c.ports[0];
     if (port === undefined) {
       return { kind: 'skipped', container: c, reason: `service "${serviceName}" error: port is missing (set traefik.http.services.${serviceName}.loadbalancer.server.port)`, issues: decoded.issues };
@@ -63,7 +74,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     if ('error' in address) return { kind: 'skipped', container: c, reason: address.error, issues: decoded.issues };
     if (address.warning !== undefined) warnings.push(address.warning);
     const scheme = label.scheme ?? 'http';
-    service.loadBalancer.servers = [{ url: `${scheme}://${address.host}:${address.port}`, weight: label.weight ?? 1, preservePath: false }];
+    service.loadBalancer.servers = [{ url: `${scheme}://${address.host}:${address.port}`, weight: label.weight ?? 1, preservePath: label.preservePath ?? false }];
   }
 
   if (decoded.declared.routers.length === 0 && Object.keys(http.routers).length === 0) {
