@@ -69,5 +69,6 @@ export { bool, int, num, str, strList, listOf, strMap, enumIgnoringCase } from '
 // Docker labels: the label grammar over the dynamic schemas, names and the default rule.
 export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels } from './labels/decode.js';
 export { encodeLabels, LabelEncodeError, type EncodableConfig } from './labels/encode.js';
+export { allowsNonRunning } from './labels/provider-labels.js';
 export { normalize, serviceNameOf, defaultRuleFor, DEFAULT_RULE_TEMPLATE, type ContainerNaming, type RuleTemplateData } from './labels/names.js';
 export { labelTree, type LabelNode, type Field as LabelField, type ScalarType as LabelScalarType } from './labels/label-tree.js';

@@ -11,6 +11,7 @@ import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { tcpUdpSection } from './tcp-udp.js';
+import { middlewareOptionsNotImplemented, routerOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
@@ -40,6 +41,10 @@ function validateItems<S extends z.ZodTypeAny>(
   return out;
 }
 
+function both<T>(a: Warn<T>, b: Warn<T>): Warn<T> {
+  return (value, path, name) => [...a(value, path, name), ...b(value, path, name)];
+}
+
 function validateCertificates(raw: unknown, issues: ConfigIssue[]): DynamicConfig['tls']['certificates'] {
   const path = ['tls', 'certificates'];
   if (raw === null || raw === undefined) return [];
@@ -61,9 +66,9 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   const top = readSection(raw, ['http', 'tcp', 'udp', 'tls'] as const, [], issues);
 
   const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['http'], issues);
-  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, routerDeprecations);
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented));
   config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues);
-  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, middlewareDeprecations);
+  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, both(middlewareDeprecations, middlewareOptionsNotImplemented));
   config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues);
 
   const tls = readSection(top.tls, ['certificates', 'options', 'stores'] as const, ['tls'], issues);

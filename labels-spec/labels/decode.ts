@@ -19,6 +19,8 @@ export interface LabelDecodeResult {
   enable?: boolean;
   /** traefik.docker.network */
   network?: string;
+  /** traefik.docker.allownonrunning */
+  allowNonRunning?: boolean;
   /** Validated per item with validateDynamicConfig; names unqualified (the provider qualifies @docker). */
   config: DynamicConfig;
   /** Per service: the label-only server fields (loadbalancer.server.*), since servers[] cannot be set by label. */

@@ -151,6 +151,7 @@ function childNode(node: LabelNode, ...path: string[]): LabelNode {
 const PROVIDER_ROWS: readonly Row[] = [
   { label: 'traefik.enable', type: 'boolean', default: '', example: 'true', notes: 'Overrides providers.docker.exposedByDefault for this container' },
   { label: 'traefik.docker.network', type: 'string', default: '', example: 'proxy', notes: 'Network whose address is used to reach the container (overrides providers.docker.network)' },
+  { label: 'traefik.docker.allownonrunning', type: 'boolean', default: 'false', example: 'true', notes: 'Traefik v3.6: a stopped, paused or unhealthy container keeps its routers and service, with no server (503 instead of 404)' },
   { label: 'traefik.docker.lbswarm', type: 'boolean', default: 'false', example: 'true', notes: 'Docker Swarm only: accepted with a warning, ignored' },
 ];
 

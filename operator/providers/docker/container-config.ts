@@ -34,9 +34,12 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     return { kind: 'skipped', container: c, reason: 'does not match providers.docker.constraints', issues: [] };
   }
   if (errors.length > 0) return { kind: 'skipped', container: c, reason: `${errors.length} label error(s)`, issues: decoded.issues };
-  if (!c.running || c.paused) return { kind: 'skipped', container: c, reason: c.paused ? 'paused' : 'not running', issues: decoded.issues };
+  // traefik.docker.allownonrunning wins over status and health: routers stay, the service gets no server (503, not 404).
+  const allowNonRunning = decoded.allowNonRunning === true;
+  const stopped = !c.running || c.paused;
+  if (stopped && !allowNonRunning) return { kind: 'skipped', container: c, reason: c.paused ? 'paused' : 'not running', issues: decoded.issues };
   const unhealthy = c.health !== null && c.health !== 'healthy';
-  if (unhealthy && !o.allowEmptyServices) {
+  if (unhealthy && !o.allowEmptyServices && !allowNonRunning) {
     return { kind: 'skipped', container: c, reason: `health status is ${c.health}`, issues: decoded.issues };
   }
 
@@ -59,7 +62,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
   for (const serviceName of serviceNames) {
     const service = http.services[serviceName];
     if (service === undefined || !('loadBalancer' in service) || service.loadBalancer === undefined) continue;
-    if (unhealthy) continue; // allowEmptyServices: the service exists, this container adds no server
+    if (unhealthy || stopped) continue; // allowEmptyServices / allownonrunning: the service exists, this container adds no server
     const label = decoded.servers[serviceName] ?? {};
     if (label.url !== undefined) {
       // Traefik v3.4: the url label replaces the container address (the decoder refused it beside port or scheme).

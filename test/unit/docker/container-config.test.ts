@@ -189,3 +189,16 @@ test('servers of one service are ordered as Traefik merges them: by service name
   assert.ok(lb !== undefined && 'loadBalancer' in lb);
   assert.deepEqual(lb.loadBalancer?.servers.map((s) => s.url), ['http://10.0.0.2:80', 'http://10.0.0.3:80', 'http://10.0.0.1:80']);
 });
+
+test('traefik.docker.allownonrunning: a stopped container keeps its router and service, with no server', () => {
+  const labels = { 'traefik.docker.allownonrunning': 'true', 'traefik.http.routers.app.rule': 'Host(`app.test`)' };
+  const r = containerConfig(container('app', labels, { running: false }), options);
+  assert.equal(r.kind, 'routed');
+  assert.deepEqual(r.issues, []);
+  if (r.kind !== 'routed') return;
+  assert.equal(r.config.http.routers.app?.service, 'app');
+  const lb = r.config.http.services.app;
+  assert.ok(lb !== undefined && 'loadBalancer' in lb);
+  assert.deepEqual(lb.loadBalancer?.servers, []);
+  assert.equal(containerConfig(container('app', { 'traefik.http.routers.app.rule': 'Host(`app.test`)' }, { running: false }), options).kind, 'skipped');
+});

@@ -173,3 +173,30 @@ test('decode: loadbalancer.server.url and preservepath are read; a bad preservep
   const bad = decodeLabels({ 'traefik.http.services.app.loadbalancer.server.preservepath': 'yes' });
   assert.deepEqual(bad.issues.map((i) => i.message), ['label "traefik.http.services.app.loadbalancer.server.preservepath": preservePath must be true or false, got "yes"']);
 });
+
+test('decode: keys of later Traefik v3 lines are accepted, each not-implemented one warned by name', () => {
+  const result = decodeLabels({
+    'traefik.docker.allownonrunning': 'true',
+    'traefik.http.middlewares.r.retry.attempts': '3',
+    'traefik.http.middlewares.r.retry.disableretryonnetworkerror': 'true',
+    'traefik.http.middlewares.r.retry.status': '500-599,429',
+    'traefik.http.middlewares.r.retry.timeout': '2s',
+    'traefik.http.middlewares.r.retry.maxrequestbodybytes': '1024',
+    'traefik.http.middlewares.r.retry.retrynonidempotentmethod': 'true',
+    'traefik.http.middlewares.fa.forwardauth.address': 'http://auth:9000/verify',
+    'traefik.http.middlewares.fa.forwardauth.maxresponsebodysize': '4096',
+    'traefik.http.middlewares.fa.forwardauth.authsigninurl': 'https://login.test/',
+  });
+  assert.equal(result.allowNonRunning, true);
+  assert.deepEqual(result.issues.filter((i) => i.severity === 'error'), []);
+  assert.deepEqual(result.issues.map((i) => i.message).sort(), [
+    'label "traefik.http.middlewares.fa.forwardauth.authsigninurl": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.fa.forwardauth.maxresponsebodysize": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.disableretryonnetworkerror": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.maxrequestbodybytes": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.retrynonidempotentmethod": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.status": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.timeout": not implemented yet in pe-edge; ignored',
+  ]);
+  assert.deepEqual(Object.keys(result.config.http.middlewares).sort(), ['fa', 'r']);
+});
