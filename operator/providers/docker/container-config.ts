@@ -9,6 +9,8 @@ export interface DockerProviderOptions {
   useBindPortIP: boolean;
   defaultRule: string;
   allowEmptyServices: boolean;
+  /** Where host-network containers are reached, resolved by the provider (host-gateway.ts). */
+  hostGateway?: string | undefined;
   /** providers.docker.constraints, compiled once; absent keeps every container. */
   constraint?: ContainerConstraint | undefined;
 }
@@ -73,7 +75,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     if (port === undefined) {
       return { kind: 'skipped', container: c, reason: `service "${serviceName}" error: port is missing (set traefik.http.services.${serviceName}.loadbalancer.server.port)`, issues: decoded.issues };
     }
-    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP });
+    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP, hostGateway: o.hostGateway });
     if ('error' in address) return { kind: 'skipped', container: c, reason: address.error, issues: decoded.issues };
     if (address.warning !== undefined) warnings.push(address.warning);
     const scheme = label.scheme ?? 'http';

@@ -3,6 +3,7 @@ import { allowsNonRunning, type DockerProviderConfig, type DynamicConfig } from 
 import type { ContainerResult, DockerProviderOptions } from './container-config.js';
 import { ContainerConfigs } from './container-configs.js';
 import { afterStop, containersToInspect } from './container-listing.js';
+import { hostGatewayAddress } from './host-gateway.js';
 import { compileConstraints, type ContainerConstraint } from './constraints.js';
 import { toContainerView, type ContainerView } from './container-view.js';
 import { dockerClient } from './docker-connection.js';
@@ -43,6 +44,9 @@ export class DockerProvider {
   private readonly reported = new Map<string, string>();
   /** Each container's contribution, its labels decoded once (not again on every event). */
   private readonly configs: ContainerConfigs;
+  /** Read by every containerConfig call; hostGateway is filled in once per connection when a host-network container appears. */
+  private readonly containerOptions: DockerProviderOptions;
+  private hostGatewayResolved = false;
 
   constructor(
     private readonly options: DockerProviderConfig,
@@ -51,8 +55,8 @@ export class DockerProvider {
     private readonly signal: AbortSignal,
   ) {
     this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
-    const containerOptions: DockerProviderOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
-    this.configs = new ContainerConfigs(containerOptions);
+    this.containerOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
+    this.configs = new ContainerConfigs(this.containerOptions);
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
@@ -93,6 +97,8 @@ export class DockerProvider {
     const views = await Promise.all(ids.map((id) => this.inspect(id)));
     this.containers.clear();
     for (const v of views) if (v !== null) this.containers.set(v.id, v);
+    this.hostGatewayResolved = false;
+    await this.resolveHostGateway(views);
     const running = [...this.containers.values()].filter((v) => v.running).length;
     const stopped = this.containers.size - running;
     this.log.info(`Docker provider synced: ${running} running container(s)${stopped > 0 ? `, ${stopped} stopped with traefik.docker.allownonrunning` : ''}`, { provider: 'docker' });
@@ -134,6 +140,7 @@ export class DockerProvider {
     }
     if (JOIN.has(e.action)) {
       const view = await this.inspect(e.id);
+      await this.resolveHostGateway([view]);
       if (this.generation.get(e.id) !== gen) return; // a later event already decided
       if (view === null || (!view.running && !allowsNonRunning(view.labels))) this.containers.delete(e.id);
       else this.containers.set(e.id, view);
@@ -145,6 +152,14 @@ export class DockerProvider {
   private leave(e: ContainerEvent, current: ContainerView): void {
     this.keepOrDrop(afterStop(current), current.id);
     this.emit(e);
+  }
+
+  /** Traefik looks up host.docker.internal / host.containers.internal for host-network containers; only when one exists. */
+  private async resolveHostGateway(views: readonly (ContainerView | null)[]): Promise<void> {
+    if (this.hostGatewayResolved || !views.some((v) => v?.networkMode === 'host')) return;
+    this.hostGatewayResolved = true;
+    this.containerOptions.hostGateway = await hostGatewayAddress();
+    this.log.info(`Docker provider: host network mode containers are reached at ${this.containerOptions.hostGateway}`, { provider: 'docker' });
   }
 
   private keepOrDrop(view: ContainerView | null, id: string): void {
