@@ -21,6 +21,7 @@ export { implementedStatic } from './static/implemented.js';
 
 // Dynamic configuration (dynamic.yml, labels).
 export { validateDynamicConfig } from './dynamic/validate.js';
+export { declaresTcpOrUdp } from './dynamic/tcp-udp.js';
 export { emptyDynamicConfig, type DynamicConfig, type HttpConfig, type TlsConfig } from './dynamic/config.js';
 export { routerSchema, type Router } from './dynamic/routers.js';
 export { routerTls, tlsDomain, type RouterTls, type TlsDomain } from './dynamic/router-tls.js';
@@ -68,5 +69,6 @@ export { bool, int, num, str, strList, listOf, strMap, enumIgnoringCase } from '
 // Docker labels: the label grammar over the dynamic schemas, names and the default rule.
 export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels } from './labels/decode.js';
 export { encodeLabels, LabelEncodeError, type EncodableConfig } from './labels/encode.js';
+export { allowsNonRunning } from './labels/provider-labels.js';
 export { normalize, serviceNameOf, defaultRuleFor, DEFAULT_RULE_TEMPLATE, type ContainerNaming, type RuleTemplateData } from './labels/names.js';
 export { labelTree, type LabelNode, type Field as LabelField, type ScalarType as LabelScalarType } from './labels/label-tree.js';

@@ -1,7 +1,7 @@
 // "Did you mean ...?" for unknown keys and names.
 
 /** Levenshtein distance with a single rolling row. */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0] ?? 0;
@@ -37,4 +37,10 @@ export function closest(input: string, candidates: readonly string[]): string | 
   if (best === undefined) return undefined;
   const allowed = Math.max(1, Math.floor(Math.max(needle.length, best.length) / 3));
   return bestDistance <= allowed ? best : undefined;
+}
+
+/** The candidate one edit (insert, delete, substitute) away from `input`, case-insensitively; a looser match is no suggestion. */
+export function oneEditAway(input: string, candidates: readonly string[]): string | undefined {
+  const needle = input.toLowerCase();
+  return candidates.find((c) => editDistance(needle, c.toLowerCase()) === 1);
 }

@@ -21,6 +21,8 @@ export const routerSchema = strictObject({
     accessLogs: bool.optional(),
     metrics: bool.optional(),
     tracing: bool.optional(),
+    // v3.5 (minimal, detailed): accepted, warned by name when set (pe-edge has no tracing yet).
+    traceVerbosity: str.optional(),
   }).optional(),
 });
 

@@ -1,7 +1,7 @@
 // Dynamic configuration is validated per item: a bad router/service/... is reported and left
 // out, everything else is kept (DESIGN.md decision 2).
 import type { z } from 'zod';
-import { fromZodIssues, invalid, notImplemented, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
+import { fromZodIssues, invalid, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { middlewareDeprecations, routerDeprecations, tlsOptionDeprecations } from './deprecations.js';
 import { emptyDynamicConfig, type DynamicConfig } from './config.js';
@@ -10,6 +10,8 @@ import { routerSchema } from './routers.js';
 import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
+import { tcpUdpSection } from './tcp-udp.js';
+import { middlewareOptionsNotImplemented, routerOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
@@ -39,6 +41,10 @@ function validateItems<S extends z.ZodTypeAny>(
   return out;
 }
 
+function both<T>(a: Warn<T>, b: Warn<T>): Warn<T> {
+  return (value, path, name) => [...a(value, path, name), ...b(value, path, name)];
+}
+
 function validateCertificates(raw: unknown, issues: ConfigIssue[]): DynamicConfig['tls']['certificates'] {
   const path = ['tls', 'certificates'];
   if (raw === null || raw === undefined) return [];
@@ -54,25 +60,15 @@ function validateCertificates(raw: unknown, issues: ConfigIssue[]): DynamicConfi
   });
 }
 
-function looseSection(raw: unknown, key: 'tcp' | 'udp', issues: ConfigIssue[]): Record<string, unknown> | undefined {
-  if (raw === undefined) return undefined;
-  if (raw !== null && !isPlainObject(raw)) {
-    issues.push(invalid([key], 'expected an object'));
-    return undefined;
-  }
-  issues.push(notImplemented([key]));
-  return raw ?? {};
-}
-
 export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const config = emptyDynamicConfig();
   const top = readSection(raw, ['http', 'tcp', 'udp', 'tls'] as const, [], issues);
 
   const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['http'], issues);
-  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, routerDeprecations);
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented));
   config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues);
-  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, middlewareDeprecations);
+  config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, both(middlewareDeprecations, middlewareOptionsNotImplemented));
   config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues);
 
   const tls = readSection(top.tls, ['certificates', 'options', 'stores'] as const, ['tls'], issues);
@@ -80,9 +76,9 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   config.tls.options = validateItems(tls.options, tlsOptionsSchema, 'tlsOption', ['tls', 'options'], issues, tlsOptionDeprecations);
   config.tls.stores = validateItems(tls.stores, tlsStoreSchema, 'tlsStore', ['tls', 'stores'], issues);
 
-  const tcp = looseSection(top.tcp, 'tcp', issues);
+  const tcp = tcpUdpSection(top.tcp, 'tcp', issues);
   if (tcp !== undefined) config.tcp = tcp;
-  const udp = looseSection(top.udp, 'udp', issues);
+  const udp = tcpUdpSection(top.udp, 'udp', issues);
   if (udp !== undefined) config.udp = udp;
   return { config, issues };
 }

@@ -1,7 +1,6 @@
 // Container labels -> the same validated DynamicConfig a dynamic.yml gives (Traefik
 // `config/label`, paerser's label decoder), with every problem pointing at its label.
-import { closest } from '../suggest.js';
-import { unknownKeyText } from '../issues.js';
+import { oneEditAway } from '../suggest.js';
 import { validateDynamicConfig } from '../dynamic/validate.js';
 import type { DynamicConfig } from '../dynamic/config.js';
 import { isPlainObject } from '../schema/strict-object.js';
@@ -10,7 +9,7 @@ import { pathKey, splitLabelKey, type Segment } from './label-key.js';
 import { readProviderLabel } from './provider-labels.js';
 import { packIndexes, setAt, type RawEntry } from './raw-tree.js';
 import { resolveLabel, type NameBook } from './resolve-label.js';
-import { parseServerValue, type ServerField, type ServerLabels } from './server-labels.js';
+import { parseServerValue, serverConflict, type ServerField, type ServerLabels } from './server-labels.js';
 
 export type { LabelIssue } from './label-issues.js';
 export type { ServerLabels } from './server-labels.js';
@@ -20,6 +19,8 @@ export interface LabelDecodeResult {
   enable?: boolean;
   /** traefik.docker.network */
   network?: string;
+  /** traefik.docker.allownonrunning */
+  allowNonRunning?: boolean;
   /** Validated per item with validateDynamicConfig; names unqualified (the provider qualifies @docker). */
   config: DynamicConfig;
   /** Per service: the label-only server fields (loadbalancer.server.*), since servers[] cannot be set by label. */
@@ -64,15 +65,25 @@ function isServerPath(path: readonly Segment[]): boolean {
   return path[0] === 'http' && path[1] === 'services' && path[3] === 'loadBalancer' && path[4] === 'server';
 }
 
+/**
+ * Traefik decodes only its own roots (http, tcp, udp, tls, enable, docker) and ignores anything else under
+ * `traefik.`: users keep values there on purpose (`traefik.domain` read by a defaultRule template or a
+ * constraint). So an unknown root is a warning naming the label, never a reason to leave the container out.
+ */
 function rootIssue(label: string, segments: readonly Segment[]): LabelIssue | undefined {
   const [root, second] = segments;
+  if (typeof second !== 'string') {
+    return labelIssue('warning', 'PE_UNKNOWN_KEY', label, [], `not a Traefik key (Traefik reads ${ROOT_KEYS.map((k) => `traefik.${k}`).join(', ')}); ignored`);
+  }
+  if (!ROOT_KEYS.some((k) => k === second.toLowerCase())) {
+    const suggestion = oneEditAway(second, ROOT_KEYS);
+    const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+    return labelIssue('warning', 'PE_UNKNOWN_KEY', label, [], `"${second}" is not a Traefik key; ignored, as Traefik does${hint}`, suggestion);
+  }
   if (root !== 'traefik') {
     return labelIssue('error', 'PE_UNKNOWN_KEY', label, [], `invalid label root "${String(root)}"; label keys start with lower-case "traefik."`, 'traefik');
   }
-  if (typeof second !== 'string') return labelIssue('error', 'PE_UNKNOWN_KEY', label, [], `"traefik" needs a key below it; valid keys are: ${ROOT_KEYS.join(', ')}`);
-  if (ROOT_KEYS.some((k) => k === second.toLowerCase())) return undefined;
-  const suggestion = closest(second, ROOT_KEYS);
-  return labelIssue('error', 'PE_UNKNOWN_KEY', label, [second], unknownKeyText(second, suggestion, ROOT_KEYS), suggestion);
+  return undefined;
 }
 
 export function decodeLabels(labels: Readonly<Record<string, string>>, options: DecodeOptions = {}): LabelDecodeResult {
@@ -159,8 +170,13 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
       fail(labelIssue('error', 'PE_INVALID_VALUE', label, ['http', 'services', service, 'loadBalancer', 'server', field], parsed.text));
       continue;
     }
-    const server: Record<string, number | string> = (result.servers[service] ??= {}) as Record<string, number | string>;
-    server[field] = parsed.value;
+    const server = (result.servers[service] ??= {}) as Record<string, unknown>;
+    if (parsed.value !== undefined) server[field] = parsed.value;
+  }
+  for (const [service, server] of Object.entries(result.servers)) {
+    const conflict = serverConflict(server);
+    const urlLabel = serverEntries.find((e) => e.service === service && e.field === 'url')?.label;
+    if (conflict !== undefined && urlLabel !== undefined) fail(labelIssue('error', 'PE_INVALID_VALUE', urlLabel, ['http', 'services', service, 'loadBalancer', 'server', 'url'], conflict));
   }
 
   const raw: Record<string, unknown> = {};

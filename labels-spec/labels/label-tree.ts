@@ -81,7 +81,8 @@ export const serverNode: LabelNode = {
     port: { node: { kind: 'scalar', type: 'integer' }, required: false, description: 'Container port (1-65535); default: the lowest exposed port' },
     scheme: { node: { kind: 'scalar', type: 'enum', values: ['http', 'https', 'h2c'] }, required: false, default: 'http', description: 'Scheme of the server URL' },
     weight: { node: { kind: 'scalar', type: 'integer' }, required: false, default: 1, description: 'WRR weight of this container; <= 0 never selected' },
-    url: { node: { kind: 'scalar', type: 'string' }, required: false, description: 'Full server URL instead of the container address (Traefik v3.4)' },
+    url: { node: { kind: 'scalar', type: 'string' }, required: false, description: 'Full server URL instead of the container address, without port or scheme (Traefik v3.4)' },
+    preservePath: { node: { kind: 'scalar', type: 'boolean' }, required: false, default: false, description: 'Join the url\'s path in front of the request path (Traefik v3.4)' },
   },
 };
 

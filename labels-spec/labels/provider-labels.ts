@@ -9,9 +9,16 @@ import type { Segment } from './label-key.js';
 export interface ProviderLabels {
   enable?: boolean;
   network?: string;
+  /** traefik.docker.allownonrunning (Traefik v3.6): routers and an empty service stay while the container is not running. */
+  allowNonRunning?: boolean;
 }
 
-const DOCKER_KEYS = ['network', 'lbswarm'] as const;
+const DOCKER_KEYS = ['network', 'lbswarm', 'allownonrunning'] as const;
+
+/** traefik.docker.allownonrunning=true, read before decoding: the provider needs it to decide what to list. */
+export function allowsNonRunning(labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(labels).some(([key, value]) => key.toLowerCase() === 'traefik.docker.allownonrunning' && parseGoBool(value) === true);
+}
 
 /** Reads `traefik.enable` (rest = []) or `traefik.docker.<rest>` into `out`. */
 export function readProviderLabel(
@@ -45,8 +52,13 @@ export function readProviderLabel(
     out.network = value;
     return;
   }
-  if (parseGoBool(value) === undefined) {
+  const on = parseGoBool(value);
+  if (on === undefined) {
     issues.push(labelIssue('error', 'PE_INVALID_VALUE', label, ['docker', key], `expected true or false, got ${JSON.stringify(value)}`));
+    return;
+  }
+  if (key === 'allownonrunning') {
+    out.allowNonRunning = on;
     return;
   }
   issues.push(labelIssue('warning', 'PE_NOT_IMPLEMENTED', label, ['docker', key], 'applies to Docker Swarm only; ignored by pe-edge'));

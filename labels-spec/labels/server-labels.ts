@@ -1,5 +1,6 @@
 // `loadbalancer.server.*`: the one server a container adds to a service. These fields exist
 // only as labels (servers[] cannot be set by label), so they are read here, not by the schema.
+import { parseGoBool } from '../schema/go-bool.js';
 
 export interface ServerLabels {
   port?: number;
@@ -7,16 +8,20 @@ export interface ServerLabels {
   weight?: number;
   /** Traefik v3.4: a full URL instead of the container address. */
   url?: string;
+  /** Traefik v3.4: the URL's path is joined in front of the request path. */
+  preservePath?: boolean;
 }
 
 export type ServerField = keyof ServerLabels;
 
 const SCHEMES = ['http', 'https', 'h2c'];
 
-export type ParsedServerValue = { ok: true; value: number | string } | { ok: false; text: string };
+/** `value` undefined: the label is there but empty, which Traefik reads as unset (its port, scheme and url are strings). */
+export type ParsedServerValue = { ok: true; value: number | string | boolean | undefined } | { ok: false; text: string };
 
 export function parseServerValue(field: ServerField, raw: string): ParsedServerValue {
   const text = raw.trim();
+  if (text === '' && (field === 'port' || field === 'scheme' || field === 'url')) return { ok: true, value: undefined };
   switch (field) {
     case 'port': {
       const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -34,5 +39,16 @@ export function parseServerValue(field: ServerField, raw: string): ParsedServerV
       return URL.canParse(text) && SCHEMES.includes(new URL(text).protocol.slice(0, -1))
         ? { ok: true, value: text }
         : { ok: false, text: `url must be scheme://host:port with scheme ${SCHEMES.join(', ')}, got ${JSON.stringify(raw)}` };
+    case 'preservePath': {
+      const on = parseGoBool(text);
+      return on === undefined ? { ok: false, text: `preservePath must be true or false, got ${JSON.stringify(raw)}` } : { ok: true, value: on };
+    }
   }
+}
+
+/** Traefik's addServer refuses a url beside a port or scheme: the url already says both. */
+export function serverConflict(server: ServerLabels): string | undefined {
+  if (server.url === undefined || (server.port === undefined && server.scheme === undefined)) return undefined;
+  const extra = [server.port !== undefined ? 'port' : '', server.scheme !== undefined ? 'scheme' : ''].filter((f) => f !== '').join(' and ');
+  return `defining scheme or port is not allowed when URL is defined (remove loadbalancer.server.${extra === 'port and scheme' ? 'port and .scheme' : extra}, or the url)`;
 }

@@ -151,6 +151,7 @@ function childNode(node: LabelNode, ...path: string[]): LabelNode {
 const PROVIDER_ROWS: readonly Row[] = [
   { label: 'traefik.enable', type: 'boolean', default: '', example: 'true', notes: 'Overrides providers.docker.exposedByDefault for this container' },
   { label: 'traefik.docker.network', type: 'string', default: '', example: 'proxy', notes: 'Network whose address is used to reach the container (overrides providers.docker.network)' },
+  { label: 'traefik.docker.allownonrunning', type: 'boolean', default: 'false', example: 'true', notes: 'Traefik v3.6: a stopped, paused or unhealthy container keeps its routers and service, with no server (503 instead of 404)' },
   { label: 'traefik.docker.lbswarm', type: 'boolean', default: 'false', example: 'true', notes: 'Docker Swarm only: accepted with a warning, ignored' },
 ];
 
@@ -171,6 +172,11 @@ Grammar, as in Traefik:
   (\`tls.domains[0].main\`).
 - \`=true\` on a section enables it with its defaults (\`tls=true\`, \`compress=true\`); \`=false\` leaves it out.
 - Servers cannot be listed by label: \`loadbalancer.server.*\` describes the one server each container adds.
+  \`server.port=""\` means unset (the lowest exposed port); \`server.url\` replaces the container address and
+  cannot be combined with \`server.port\` or \`server.scheme\` (an error, as in Traefik).
+- Only \`traefik.http\`, \`.tcp\`, \`.udp\`, \`.tls\`, \`.enable\` and \`.docker\` are read. Other labels under \`traefik.\`
+  (\`traefik.domain\`, kept for a \`defaultRule\` template or a constraint) are ignored, as Traefik does, with a
+  warning naming them; a typo inside a root (\`traefik.http.routers.web.rulle\`) is an error.
 - Durations are Go durations (\`100ms\`, \`1m30s\`) or a number of seconds.
 - In compose files write \`$$\` for a literal \`$\` (compose interpolation), e.g. in basicauth users.
 - Without router labels a container gets a router named after its service with the rule
@@ -203,7 +209,7 @@ export function generateLabelsDoc(): string {
   add('TLS store', stores);
   sections.push(
     '## TCP and UDP\n',
-    '`traefik.tcp.*` and `traefik.udp.*` labels are accepted as Traefik spells them and kept, with a warning: pe-edge does not route TCP or UDP yet.',
+    '`traefik.tcp.*` and `traefik.udp.*` labels are accepted as Traefik spells them and kept, with one warning per router and service naming it: pe-edge does not route TCP or UDP yet. A container with TCP or UDP labels and no `traefik.http.*` label gets no HTTP router or service, as in Traefik.',
     '',
   );
   return `${sections.join('\n').trimEnd()}\n`;

@@ -1,4 +1,4 @@
-// forwardAuth: delegate authentication to `address`; v3.3/3.4 body and method options included.
+// forwardAuth: delegate authentication to `address`; v3.3/3.4 body and method options and the v3.6.9/3.7 keys included.
 import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
 import { bool, int, str, strList } from '../../schema/scalars.js';
@@ -24,6 +24,9 @@ export const forwardAuth = strictObject({
   maxBodySize: int.default(-1),
   preserveLocationHeader: bool.default(false),
   preserveRequestMethod: bool.default(false),
+  // Traefik v3.6.9 and v3.7: accepted, warned by name when set (labels-spec/dynamic/unimplemented-options.ts).
+  maxResponseBodySize: int.optional(),
+  authSigninURL: str.optional(),
 });
 
 export type ForwardAuthOptions = z.output<typeof forwardAuth>;

@@ -4,6 +4,8 @@ export interface AddressOptions {
   /** providers.docker.network, overridden by the container's traefik.docker.network label. */
   network: string;
   useBindPortIP: boolean;
+  /** Host network mode: host.docker.internal or host.containers.internal resolved (host-gateway.ts); 127.0.0.1 without. */
+  hostGateway?: string | undefined;
 }
 
 /**
@@ -17,7 +19,7 @@ export function containerAddress(c: ContainerView, port: number, o: AddressOptio
       return { host: binding.hostIp, port: Number(binding.hostPort) };
     }
   }
-  if (c.networkMode === 'host') return { host: '127.0.0.1', port };
+  if (c.networkMode === 'host') return { host: o.hostGateway ?? '127.0.0.1', port };
   const wanted = o.network;
   if (wanted !== '') {
     const n = c.networks[wanted] ?? findComposeNetwork(c, wanted);

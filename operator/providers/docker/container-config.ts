@@ -1,4 +1,4 @@
-import { decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
+import { declaresTcpOrUdp, decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
 import { containerAddress } from './container-address.js';
 import type { ContainerView } from './container-view.js';
 import type { ContainerConstraint } from './constraints.js';
@@ -9,6 +9,8 @@ export interface DockerProviderOptions {
   useBindPortIP: boolean;
   defaultRule: string;
   allowEmptyServices: boolean;
+  /** Where host-network containers are reached, resolved by the provider (host-gateway.ts). */
+  hostGateway?: string | undefined;
   /** providers.docker.constraints, compiled once; absent keeps every container. */
   constraint?: ContainerConstraint | undefined;
 }
@@ -34,10 +36,19 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     return { kind: 'skipped', container: c, reason: 'does not match providers.docker.constraints', issues: [] };
   }
   if (errors.length > 0) return { kind: 'skipped', container: c, reason: `${errors.length} label error(s)`, issues: decoded.issues };
-  if (!c.running || c.paused) return { kind: 'skipped', container: c, reason: c.paused ? 'paused' : 'not running', issues: decoded.issues };
+  // traefik.docker.allownonrunning wins over status and health: routers stay, the service gets no server (503, not 404).
+  const allowNonRunning = decoded.allowNonRunning === true;
+  const stopped = !c.running || c.paused;
+  if (stopped && !allowNonRunning) return { kind: 'skipped', container: c, reason: c.paused ? 'paused' : 'not running', issues: decoded.issues };
   const unhealthy = c.health !== null && c.health !== 'healthy';
-  if (unhealthy && !o.allowEmptyServices) {
+  if (unhealthy && !o.allowEmptyServices && !allowNonRunning) {
     return { kind: 'skipped', container: c, reason: `health status is ${c.health}`, issues: decoded.issues };
+  }
+
+  // Traefik: TCP/UDP labels and no HTTP ones mean no HTTP configuration at all (no default router or service).
+  const declared = decoded.declared;
+  if (declaresTcpOrUdp(decoded.config) && declared.routers.length + declared.services.length + declared.middlewares.length === 0) {
+    return { kind: 'routed', container: c, config: decoded.config, warnings: [], issues: decoded.issues };
   }
 
   const name = serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
@@ -53,17 +64,22 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
   for (const serviceName of serviceNames) {
     const service = http.services[serviceName];
     if (service === undefined || !('loadBalancer' in service) || service.loadBalancer === undefined) continue;
-    if (unhealthy) continue; // allowEmptyServices: the service exists, this container adds no server
+    if (unhealthy || stopped) continue; // allowEmptyServices / allownonrunning: the service exists, this container adds no server
     const label = decoded.servers[serviceName] ?? {};
+    if (label.url !== undefined) {
+      // Traefik v3.4: the url label replaces the container address (the decoder refused it beside port or scheme).
+      service.loadBalancer.servers = [{ url: label.url, weight: label.weight ?? 1, preservePath: label.preservePath ?? false }];
+      continue;
+    }
     const port = label.port ?? c.ports[0];
     if (port === undefined) {
       return { kind: 'skipped', container: c, reason: `service "${serviceName}" error: port is missing (set traefik.http.services.${serviceName}.loadbalancer.server.port)`, issues: decoded.issues };
     }
-    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP });
+    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP, hostGateway: o.hostGateway });
     if ('error' in address) return { kind: 'skipped', container: c, reason: address.error, issues: decoded.issues };
     if (address.warning !== undefined) warnings.push(address.warning);
     const scheme = label.scheme ?? 'http';
-    service.loadBalancer.servers = [{ url: `${scheme}://${address.host}:${address.port}`, weight: label.weight ?? 1, preservePath: false }];
+    service.loadBalancer.servers = [{ url: `${scheme}://${address.host}:${address.port}`, weight: label.weight ?? 1, preservePath: label.preservePath ?? false }];
   }
 
   if (decoded.declared.routers.length === 0 && Object.keys(http.routers).length === 0) {

@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
-import type { DockerProviderConfig, DynamicConfig } from '../../../labels-spec/index.js';
+import { allowsNonRunning, type DockerProviderConfig, type DynamicConfig } from '../../../labels-spec/index.js';
 import type { ContainerResult, DockerProviderOptions } from './container-config.js';
 import { ContainerConfigs } from './container-configs.js';
+import { afterStop, containersToInspect } from './container-listing.js';
+import { hostGatewayAddress } from './host-gateway.js';
 import { compileConstraints, type ContainerConstraint } from './constraints.js';
 import { toContainerView, type ContainerView } from './container-view.js';
 import { dockerClient } from './docker-connection.js';
@@ -42,6 +44,9 @@ export class DockerProvider {
   private readonly reported = new Map<string, string>();
   /** Each container's contribution, its labels decoded once (not again on every event). */
   private readonly configs: ContainerConfigs;
+  /** Read by every containerConfig call; hostGateway is filled in once per connection when a host-network container appears. */
+  private readonly containerOptions: DockerProviderOptions;
+  private hostGatewayResolved = false;
 
   constructor(
     private readonly options: DockerProviderConfig,
@@ -50,8 +55,8 @@ export class DockerProvider {
     private readonly signal: AbortSignal,
   ) {
     this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
-    const containerOptions: DockerProviderOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
-    this.configs = new ContainerConfigs(containerOptions);
+    this.containerOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
+    this.configs = new ContainerConfigs(this.containerOptions);
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
@@ -87,11 +92,16 @@ export class DockerProvider {
     if (this.options.watch) {
       await followContainerEvents(this.docker, (e) => (synced ? void this.onEvent(e) : queued.push(e)), endStream, this.signal);
     }
-    const listed = await this.docker.listContainers();
-    const views = await Promise.all(listed.map((c) => this.inspect(c.Id)));
+    // Stopped containers are inspected only when they ask to stay routed (traefik.docker.allownonrunning).
+    const ids = containersToInspect(await this.docker.listContainers({ all: true }));
+    const views = await Promise.all(ids.map((id) => this.inspect(id)));
     this.containers.clear();
     for (const v of views) if (v !== null) this.containers.set(v.id, v);
-    this.log.info(`Docker provider synced: ${this.containers.size} running container(s)`, { provider: 'docker' });
+    this.hostGatewayResolved = false;
+    await this.resolveHostGateway(views);
+    const running = [...this.containers.values()].filter((v) => v.running).length;
+    const stopped = this.containers.size - running;
+    this.log.info(`Docker provider synced: ${running} running container(s)${stopped > 0 ? `, ${stopped} stopped with traefik.docker.allownonrunning` : ''}`, { provider: 'docker' });
     this.emit(null);
     synced = true;
     onSynced();
@@ -124,14 +134,15 @@ export class DockerProvider {
       if (current === undefined) return;
       if (e.action === 'pause') this.containers.set(e.id, { ...current, paused: true });
       else if (e.action.startsWith('health_status')) this.containers.set(e.id, { ...current, health: e.action === 'health_status: unhealthy' ? 'unhealthy' : 'starting' });
-      else this.containers.delete(e.id);
+      else this.keepOrDrop(e.action === 'destroy' ? null : afterStop(current), e.id);
       this.emit(e);
       return;
     }
     if (JOIN.has(e.action)) {
       const view = await this.inspect(e.id);
+      await this.resolveHostGateway([view]);
       if (this.generation.get(e.id) !== gen) return; // a later event already decided
-      if (view === null || !view.running) this.containers.delete(e.id);
+      if (view === null || (!view.running && !allowsNonRunning(view.labels))) this.containers.delete(e.id);
       else this.containers.set(e.id, view);
       this.emit(e);
     }
@@ -139,8 +150,21 @@ export class DockerProvider {
 
   /** Out of the pool now; in-flight requests finish on the runtime they started on. */
   private leave(e: ContainerEvent, current: ContainerView): void {
-    this.containers.delete(current.id);
+    this.keepOrDrop(afterStop(current), current.id);
     this.emit(e);
+  }
+
+  /** Traefik looks up host.docker.internal / host.containers.internal for host-network containers; only when one exists. */
+  private async resolveHostGateway(views: readonly (ContainerView | null)[]): Promise<void> {
+    if (this.hostGatewayResolved || !views.some((v) => v?.networkMode === 'host')) return;
+    this.hostGatewayResolved = true;
+    this.containerOptions.hostGateway = await hostGatewayAddress();
+    this.log.info(`Docker provider: host network mode containers are reached at ${this.containerOptions.hostGateway}`, { provider: 'docker' });
+  }
+
+  private keepOrDrop(view: ContainerView | null, id: string): void {
+    if (view === null) this.containers.delete(id);
+    else this.containers.set(id, view);
   }
 
   private emit(cause: ContainerEvent | null): void {

@@ -1,5 +1,6 @@
-import { emptyDynamicConfig, type DynamicConfig } from '../../../labels-spec/index.js';
+import { emptyDynamicConfig, serviceNameOf, type DynamicConfig } from '../../../labels-spec/index.js';
 import type { ContainerResult } from './container-config.js';
+import type { ContainerView } from './container-view.js';
 
 /**
  * Traefik's merge across containers: replicas that declare the same service with the same
@@ -10,7 +11,8 @@ export function mergeContainers(results: readonly ContainerResult[]): { config: 
   const errors: string[] = [];
   const conflicts = { routers: new Set<string>(), services: new Set<string>(), middlewares: new Set<string>() };
   const owners = new Map<string, string[]>();
-  const sorted = [...results].sort((a, b) => (a.container.name < b.container.name ? -1 : a.container.name > b.container.name ? 1 : 0));
+  const keyed = results.map((r) => ({ r, key: mergeKey(r.container) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = keyed.map((k) => k.r);
   for (const r of sorted) {
     if (r.kind !== 'routed') continue;
     for (const kind of ['routers', 'middlewares'] as const) {
@@ -46,6 +48,15 @@ export function mergeContainers(results: readonly ContainerResult[]): { config: 
     }
   }
   return { config, errors };
+}
+
+/**
+ * Traefik merges containers in the order of `<service name>-<container id>` (NameSortedConfigurations), which is
+ * also the order of a service's servers: replicas of one compose service are ordered by id, not by name.
+ */
+export function mergeKey(c: ContainerView): string {
+  const name = serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
+  return `${name}-${c.id}`;
 }
 
 function note(owners: Map<string, string[]>, key: string, container: string): void {

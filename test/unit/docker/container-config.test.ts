@@ -102,3 +102,103 @@ test('replicas with identical labels merge into one pool; different definitions 
   assert.equal(conflict.config.http.routers.app, undefined);
   assert.match(conflict.errors.join('\n'), /Router "app@docker" defined multiple times with different configurations in app-1, app-2, app-3/);
 });
+
+test('TCP or UDP labels only: no HTTP router or service, and each TCP/UDP router and service is named as not implemented', () => {
+  const r = containerConfig(container('db', {
+    ...compose('db'),
+    'traefik.tcp.routers.pg.rule': 'HostSNI(`*`)',
+    'traefik.tcp.routers.pg.entrypoints': 'postgres',
+    'traefik.tcp.services.pg.loadbalancer.server.port': '5432',
+    'traefik.udp.routers.dns.entrypoints': 'dns',
+  }), options);
+  assert.equal(r.kind, 'routed');
+  if (r.kind !== 'routed') return;
+  assert.deepEqual(r.config.http.routers, {});
+  assert.deepEqual(r.config.http.services, {});
+  assert.deepEqual(r.issues.map((i) => [i.severity, i.code, i.message]), [
+    ['warning', 'PE_NOT_IMPLEMENTED', 'label "traefik.tcp.routers.pg.entrypoints": TCP routers are not implemented yet in pe-edge; router "pg" is ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'label "traefik.tcp.services.pg.loadbalancer.server.port": TCP services are not implemented yet in pe-edge; service "pg" is ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'label "traefik.udp.routers.dns.entrypoints": UDP routers are not implemented yet in pe-edge; router "dns" is ignored'],
+  ]);
+});
+
+test('TCP labels beside HTTP labels: the HTTP part is built as usual', () => {
+  const r = containerConfig(container('both', { 'traefik.tcp.routers.pg.rule': 'HostSNI(`*`)', 'traefik.http.routers.web.rule': 'Host(`web.test`)' }), options);
+  assert.equal(r.kind, 'routed');
+  if (r.kind !== 'routed') return;
+  assert.equal(r.config.http.routers.web?.service, 'both');
+  assert.ok(r.config.http.services.both !== undefined);
+});
+
+test('unknown keys under traefik. (traefik.domain, traefik.tags, traefik.wrong.label) do not leave the container out', () => {
+  const r = containerConfig(container('tmpl', {
+    'traefik.domain': 'example.com',
+    'traefik.tags': 'a,b',
+    'traefik.wrong.label': 'x',
+    'traefik.http.routers.tmpl.rule': 'Host(`tmpl.test`)',
+  }), options);
+  assert.equal(r.kind, 'routed');
+  assert.deepEqual(r.issues.map((i) => [i.severity, i.label, i.suggestion]), [
+    ['warning', 'traefik.domain', undefined],
+    ['warning', 'traefik.tags', undefined],
+    ['warning', 'traefik.wrong.label', undefined],
+  ]);
+  assert.equal(r.issues[0]?.message, 'label "traefik.domain": "domain" is not a Traefik key; ignored, as Traefik does');
+});
+
+test('server.port="" is unset: the lowest exposed port, as in Traefik', () => {
+  const r = containerConfig(container('empty', { 'traefik.http.services.empty.loadbalancer.server.port': '' }, { ports: [8080, 9000] }), options);
+  assert.equal(r.kind, 'routed');
+  if (r.kind !== 'routed') return;
+  const lb = r.config.http.services.empty;
+  assert.ok(lb !== undefined && 'loadBalancer' in lb);
+  assert.deepEqual(lb.loadBalancer?.servers.map((s) => s.url), ['http://10.0.0.5:8080']);
+});
+
+test('loadbalancer.server.url is the server (no exposed port needed), with preservePath and weight', () => {
+  const r = containerConfig(container('ext', {
+    'traefik.http.services.ext.loadbalancer.server.url': 'https://backend.internal:8443/base',
+    'traefik.http.services.ext.loadbalancer.server.preservepath': 'true',
+    'traefik.http.services.ext.loadbalancer.server.weight': '3',
+  }, { ports: [] }), options);
+  assert.equal(r.kind, 'routed');
+  if (r.kind !== 'routed') return;
+  const lb = r.config.http.services.ext;
+  assert.ok(lb !== undefined && 'loadBalancer' in lb);
+  assert.deepEqual(lb.loadBalancer?.servers, [{ url: 'https://backend.internal:8443/base', weight: 3, preservePath: true }]);
+  assert.equal(r.config.http.routers.ext?.service, 'ext');
+});
+
+test('loadbalancer.server.url beside port or scheme: the container is left out with Traefik\'s error, naming the label', () => {
+  const extras: Record<string, string>[] = [{ 'traefik.http.services.x.loadbalancer.server.port': '80' }, { 'traefik.http.services.x.loadbalancer.server.scheme': 'https' }];
+  for (const extra of extras) {
+    const r = containerConfig(container('x', { 'traefik.http.services.x.loadbalancer.server.url': 'http://a:80', ...extra }), options);
+    assert.equal(r.kind, 'skipped');
+    assert.match(r.issues.map((i) => i.message).join('\n'), /^label "traefik\.http\.services\.x\.loadbalancer\.server\.url": defining scheme or port is not allowed when URL is defined/m);
+  }
+});
+
+test('servers of one service are ordered as Traefik merges them: by service name and container id, not container name', () => {
+  const labels = { ...compose('app'), 'traefik.http.services.app.loadbalancer.server.port': '80' };
+  const results = [
+    container('demo-app-1', labels, { id: 'ccc', networks: { n: { ip: '10.0.0.1', ipv6: '' } } }),
+    container('demo-app-2', labels, { id: 'aaa', networks: { n: { ip: '10.0.0.2', ipv6: '' } } }),
+    container('demo-app-3', labels, { id: 'bbb', networks: { n: { ip: '10.0.0.3', ipv6: '' } } }),
+  ].map((c) => containerConfig(c, options));
+  const lb = mergeContainers(results).config.http.services.app;
+  assert.ok(lb !== undefined && 'loadBalancer' in lb);
+  assert.deepEqual(lb.loadBalancer?.servers.map((s) => s.url), ['http://10.0.0.2:80', 'http://10.0.0.3:80', 'http://10.0.0.1:80']);
+});
+
+test('traefik.docker.allownonrunning: a stopped container keeps its router and service, with no server', () => {
+  const labels = { 'traefik.docker.allownonrunning': 'true', 'traefik.http.routers.app.rule': 'Host(`app.test`)' };
+  const r = containerConfig(container('app', labels, { running: false }), options);
+  assert.equal(r.kind, 'routed');
+  assert.deepEqual(r.issues, []);
+  if (r.kind !== 'routed') return;
+  assert.equal(r.config.http.routers.app?.service, 'app');
+  const lb = r.config.http.services.app;
+  assert.ok(lb !== undefined && 'loadBalancer' in lb);
+  assert.deepEqual(lb.loadBalancer?.servers, []);
+  assert.equal(containerConfig(container('app', { 'traefik.http.routers.app.rule': 'Host(`app.test`)' }, { running: false }), options).kind, 'skipped');
+});

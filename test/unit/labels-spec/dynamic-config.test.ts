@@ -196,14 +196,15 @@ test('null or undefined gives an empty config with every map present', () => {
   }
 });
 
-test('tcp and udp sections are kept with one warning each', () => {
-  const tcp = { routers: { db: { rule: 'HostSNI(`*`)', service: 'pg' } } };
+test('tcp and udp sections are kept, with one warning per router, service and other key naming it', () => {
+  const tcp = { routers: { db: { rule: 'HostSNI(`*`)', service: 'pg' }, cache: { rule: 'HostSNI(`*`)' } }, serversTransports: { t: {} } };
   const { config, issues } = validateDynamicConfig({ tcp, udp: null });
   assert.deepEqual(config.tcp, tcp);
   assert.deepEqual(config.udp, {});
   assert.deepEqual(issues.map((i) => [i.severity, i.code, i.message]), [
-    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp: not implemented yet in pe-edge; ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'udp: not implemented yet in pe-edge; ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp.routers.db: TCP routers are not implemented yet in pe-edge; router "db" is ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp.routers.cache: TCP routers are not implemented yet in pe-edge; router "cache" is ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp.serversTransports: not implemented yet in pe-edge; ignored'],
   ]);
 });
 

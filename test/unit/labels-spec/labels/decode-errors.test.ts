@@ -31,19 +31,6 @@ const cases: ErrorCase[] = [
     kept: { services: ['other'] },
   },
   {
-    desc: 'typo in the section after traefik',
-    labels: { ...good, 'traefik.htp.routers.a.rule': 'Host(`a`)' },
-    message: 'label "traefik.htp.routers.a.rule": unknown key; did you mean "http"?',
-    suggestion: 'http',
-    kept: { routers: ['ok'] },
-  },
-  {
-    desc: 'traefik.enabled',
-    labels: { 'traefik.enabled': 'true' },
-    message: 'label "traefik.enabled": unknown key; did you mean "enable"?',
-    suggestion: 'enable',
-  },
-  {
     desc: 'typo in a middleware type',
     labels: { 'traefik.http.middlewares.rl.ratelimt.average': '10', 'traefik.http.middlewares.c.compress': 'true' },
     message: 'label "traefik.http.middlewares.rl.ratelimt.average": unknown middleware type; did you mean "rateLimit"?',
@@ -129,4 +116,87 @@ test('decode: names differing only in case collapse onto the first spelling, wit
   assert.deepEqual(result.config.http.routers['Web']?.entryPoints, ['web']);
   assert.equal(result.issues.length, 1);
   assert.equal(result.issues[0]?.severity, 'warning');
+});
+
+// Traefik ignores anything under `traefik.` outside its roots; users keep values there for templates and constraints.
+const ignoredRoots: { label: string; message: string; suggestion?: string }[] = [
+  { label: 'traefik.domain', message: 'label "traefik.domain": "domain" is not a Traefik key; ignored, as Traefik does' },
+  { label: 'traefik.tags', message: 'label "traefik.tags": "tags" is not a Traefik key; ignored, as Traefik does' },
+  { label: 'traefik.wrong.label', message: 'label "traefik.wrong.label": "wrong" is not a Traefik key; ignored, as Traefik does' },
+  { label: 'traefik.enabled', message: 'label "traefik.enabled": "enabled" is not a Traefik key; ignored, as Traefik does; did you mean "enable"?', suggestion: 'enable' },
+  { label: 'traefik.htp.routers.a.rule', message: 'label "traefik.htp.routers.a.rule": "htp" is not a Traefik key; ignored, as Traefik does; did you mean "http"?', suggestion: 'http' },
+  { label: 'traefik.routers.a.rule', message: 'label "traefik.routers.a.rule": "routers" is not a Traefik key; ignored, as Traefik does' },
+];
+
+for (const c of ignoredRoots) {
+  test(`decode: ${c.label} is not configuration: one warning, no error, the rest decoded`, () => {
+    const result = decodeLabels({ ...good, [c.label]: 'x' });
+    assert.deepEqual(result.issues.map((i) => [i.severity, i.label, i.message, i.suggestion]), [['warning', c.label, c.message, c.suggestion]]);
+    assert.deepEqual(Object.keys(result.config.http.routers), ['ok']);
+  });
+}
+
+test('decode: a typo inside a real root stays an error', () => {
+  const result = decodeLabels({ 'traefik.http.routers.x.rulle': 'Host(`x`)' });
+  assert.deepEqual(result.issues.map((i) => [i.severity, i.message]), [['error', 'label "traefik.http.routers.x.rulle": unknown key; did you mean "rule"?']]);
+});
+
+test('decode: loadbalancer.server.port, scheme and url given empty are unset, as in Traefik', () => {
+  const result = decodeLabels({
+    'traefik.http.services.app.loadbalancer.server.port': '',
+    'traefik.http.services.app.loadbalancer.server.scheme': ' ',
+    'traefik.http.services.app.loadbalancer.server.url': '',
+  });
+  assert.deepEqual(result.issues, []);
+  assert.deepEqual(result.servers, { app: {} });
+  assert.ok(result.config.http.services['app'] !== undefined);
+});
+
+test('decode: loadbalancer.server.url with port or scheme is an error on the url label; the service is left out', () => {
+  const result = decodeLabels({
+    'traefik.http.services.app.loadbalancer.server.url': 'http://10.0.0.5:8080',
+    'traefik.http.services.app.loadbalancer.server.port': '80',
+    'traefik.http.services.app.loadbalancer.server.scheme': 'https',
+    'traefik.http.services.other.loadbalancer.server.port': '81',
+  });
+  assert.deepEqual(result.issues.map((i) => [i.severity, i.message]), [[
+    'error',
+    'label "traefik.http.services.app.loadbalancer.server.url": defining scheme or port is not allowed when URL is defined (remove loadbalancer.server.port and .scheme, or the url)',
+  ]]);
+  assert.deepEqual(Object.keys(result.config.http.services), ['other']);
+});
+
+test('decode: loadbalancer.server.url and preservepath are read; a bad preservepath names the label', () => {
+  const result = decodeLabels({ 'traefik.http.services.app.loadbalancer.server.url': 'http://10.0.0.5:8080/base', 'traefik.http.services.app.loadbalancer.server.preservepath': 'true' });
+  assert.deepEqual(result.issues, []);
+  assert.deepEqual(result.servers, { app: { url: 'http://10.0.0.5:8080/base', preservePath: true } });
+  const bad = decodeLabels({ 'traefik.http.services.app.loadbalancer.server.preservepath': 'yes' });
+  assert.deepEqual(bad.issues.map((i) => i.message), ['label "traefik.http.services.app.loadbalancer.server.preservepath": preservePath must be true or false, got "yes"']);
+});
+
+test('decode: keys of later Traefik v3 lines are accepted, each not-implemented one warned by name', () => {
+  const result = decodeLabels({
+    'traefik.docker.allownonrunning': 'true',
+    'traefik.http.middlewares.r.retry.attempts': '3',
+    'traefik.http.middlewares.r.retry.disableretryonnetworkerror': 'true',
+    'traefik.http.middlewares.r.retry.status': '500-599,429',
+    'traefik.http.middlewares.r.retry.timeout': '2s',
+    'traefik.http.middlewares.r.retry.maxrequestbodybytes': '1024',
+    'traefik.http.middlewares.r.retry.retrynonidempotentmethod': 'true',
+    'traefik.http.middlewares.fa.forwardauth.address': 'http://auth:9000/verify',
+    'traefik.http.middlewares.fa.forwardauth.maxresponsebodysize': '4096',
+    'traefik.http.middlewares.fa.forwardauth.authsigninurl': 'https://login.test/',
+  });
+  assert.equal(result.allowNonRunning, true);
+  assert.deepEqual(result.issues.filter((i) => i.severity === 'error'), []);
+  assert.deepEqual(result.issues.map((i) => i.message).sort(), [
+    'label "traefik.http.middlewares.fa.forwardauth.authsigninurl": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.fa.forwardauth.maxresponsebodysize": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.disableretryonnetworkerror": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.maxrequestbodybytes": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.retrynonidempotentmethod": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.status": not implemented yet in pe-edge; ignored',
+    'label "traefik.http.middlewares.r.retry.timeout": not implemented yet in pe-edge; ignored',
+  ]);
+  assert.deepEqual(Object.keys(result.config.http.middlewares).sort(), ['fa', 'r']);
 });

@@ -169,13 +169,19 @@ test('decode: a router without rule comes out with rule "" for the provider, or 
   assert.deepEqual(filled.config.http.routers['web']?.entryPoints, ['websecure']);
 });
 
-test('decode: tcp and udp labels are kept loosely with the not-implemented warning', () => {
-  const result = decodeLabels({ 'traefik.tcp.routers.db.rule': 'HostSNI(`*`)', 'traefik.tcp.services.db.loadbalancer.server.port': '5432' });
-  assert.deepEqual(result.config.tcp, { routers: { db: { rule: 'HostSNI(`*`)' } }, services: { db: { loadbalancer: { server: { port: '5432' } } } } });
-  assert.equal(result.issues.length, 1);
-  assert.equal(result.issues[0]?.severity, 'warning');
-  assert.equal(result.issues[0]?.code, 'PE_NOT_IMPLEMENTED');
-  assert.equal(result.issues[0]?.label, 'traefik.tcp.routers.db.rule');
+test('decode: tcp and udp labels are kept loosely, with one not-implemented warning per router and service naming it', () => {
+  const result = decodeLabels({
+    'traefik.tcp.routers.db.rule': 'HostSNI(`*`)',
+    'traefik.tcp.routers.db.entrypoints': 'pg',
+    'traefik.tcp.services.db.loadbalancer.server.port': '5432',
+    'traefik.udp.services.dns.loadbalancer.server.port': '53',
+  });
+  assert.deepEqual(result.config.tcp, { routers: { db: { rule: 'HostSNI(`*`)', entrypoints: 'pg' } }, services: { db: { loadbalancer: { server: { port: '5432' } } } } });
+  assert.deepEqual(result.issues.map((i) => [i.severity, i.code, i.label, i.message]), [
+    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.tcp.routers.db.entrypoints', 'label "traefik.tcp.routers.db.entrypoints": TCP routers are not implemented yet in pe-edge; router "db" is ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.tcp.services.db.loadbalancer.server.port', 'label "traefik.tcp.services.db.loadbalancer.server.port": TCP services are not implemented yet in pe-edge; service "db" is ignored'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.udp.services.dns.loadbalancer.server.port', 'label "traefik.udp.services.dns.loadbalancer.server.port": UDP services are not implemented yet in pe-edge; service "dns" is ignored'],
+  ]);
 });
 
 test('decode: traefik.docker.lbswarm is accepted with a swarm-only warning', () => {
