@@ -15,8 +15,6 @@ export const PROMETHEUS_VOLUME = 'prometheus-data';
 export const METRICS_PUBLISH = '127.0.0.1:8082:8082';
 /** Static configuration mounted in dev: plain HTTP, no certificate resolver (the seed's redirects to HTTPS). */
 export const DEV_STATIC_CONFIG = './examples/compose/traefik.dev.yml';
-/** The edge's supplementary group: the Docker socket's group id, from the environment (999: docker-ce's usual one). */
-export const DOCKER_GID_GROUP = '${DOCKER_GID:-999}';
 
 /**
  * The resolver's account email, read from the environment at `up` (compose refuses to start without it). A flag
@@ -59,10 +57,8 @@ function edgeService(t: Topology): ComposeService {
     restart: 'unless-stopped',
     ports,
     volumes,
-    // The image runs as a non-root user: it can read the mounted Docker socket (root:docker, 0660)
-    // only as a member of the socket's group, whose id differs between hosts. `pe-edge compose up`
-    // sets DOCKER_GID from the socket; with plain `docker compose`, export it (stat -c %g /var/run/docker.sock).
-    group_add: [DOCKER_GID_GROUP],
+    // No group_add: the image starts as root only to join the mounted socket's group, whatever its id on this
+    // host, and then runs as its non-root user (operator/cli/drop-privileges.ts).
     networks: [t.network],
     healthcheck: {
       test: ['CMD', ...EDGE_CLI, 'healthcheck', `--configFile=${EDGE_CONFIG_FILE}`],

@@ -1,5 +1,5 @@
 // `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { closest } from '../../labels-spec/index.js';
 import {
   apr1,
@@ -231,14 +231,6 @@ async function drive(command: 'up' | 'down' | 'ps' | 'scale', argv: readonly str
   } else {
     noPositional(command, p);
     args = composeCommands[command]();
-  }
-  // The generated edge service joins the Docker socket's group (group_add: ${DOCKER_GID:-999}).
-  if (process.env.DOCKER_GID === undefined) {
-    try {
-      process.env.DOCKER_GID = String(statSync('/var/run/docker.sock').gid);
-    } catch {
-      // no local socket (remote DOCKER_HOST): compose's default applies
-    }
   }
   const runner = await io.runner();
   return runner({ file, ...(project === undefined ? {} : { project }) }, args[0], args[1]);
