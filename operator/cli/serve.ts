@@ -87,6 +87,12 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
       else log.warn({ service, server, reason }, 'Health check failed.');
     },
     workers?.shared,
+    (router, middleware, from, to) => {
+      const what = `circuit breaker "${middleware}" on router "${router}"`;
+      if (to === 'tripped') log.warn({ router, middleware, from, to }, `${what} tripped: its fallback answers until fallbackDuration ends`);
+      else if (to === 'recovering') log.info({ router, middleware, from, to }, `${what} recovering: a growing share of requests goes through`);
+      else log.info({ router, middleware, from, to }, `${what} back to standby: every request goes through`);
+    },
   );
   workers
     ?.followHealth(({ service, server, up }) => {
