@@ -9,11 +9,13 @@ import { CompiledRules } from './runtime/compiled-rules.js';
 import { CarriedBalancers } from './services/carried-balancers.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { SharedLimits } from './middlewares/traffic/shared-limits.js';
+import type { BreakerTransition } from './middlewares/middleware-entry.js';
 
 export type { BuildInput, Lifecycle } from './runtime/build-input.js';
 export type { Runtime } from './runtime/runtime.js';
 export type { EntryPointOptions } from './entrypoints/entrypoint.js';
 export type { SharedLimits } from './middlewares/traffic/shared-limits.js';
+export type { BreakerTransition, BreakerStateName } from './middlewares/middleware-entry.js';
 export { DEFAULT_TRANSPORT, type UpstreamTransport } from './forward/upstream-transport.js';
 
 /** What an edge shares with the other workers of `--workers` (pe-edge's own flag); nothing when alone. */
@@ -36,12 +38,18 @@ export class EdgeProxy {
   private readonly entryPoints: EntryPoint[];
   readonly lifecycle: Lifecycle = { terminating: false };
 
-  /** `onHealth` hears every server going DOWN or back UP (for logs). */
-  constructor(entryPoints: readonly EntryPointOptions[], initial: BuildInput, onHealth: HealthTransition = () => undefined, shared: SharedWithWorkers = {}) {
+  /** `onHealth` hears every server going DOWN or back UP, `onBreaker` every circuit breaker changing state (for logs). */
+  constructor(
+    entryPoints: readonly EntryPointOptions[],
+    initial: BuildInput,
+    onHealth: HealthTransition = () => undefined,
+    shared: SharedWithWorkers = {},
+    onBreaker: BreakerTransition = () => undefined,
+  ) {
     this.parts = {
       pools: new UpstreamPools(),
       healthChecks: new HealthChecks(onHealth, shared.probeHealth ?? true, shared.onProbe),
-      middlewareState: new KeptState(shared.limits),
+      middlewareState: new KeptState(shared.limits, onBreaker),
       rules: new CompiledRules(),
       balancers: new CarriedBalancers(),
     };

@@ -6,7 +6,8 @@ import { dockerProviderSchema } from './docker-provider.js';
 import { fileProviderSchema } from './file-provider.js';
 
 export const providersSchema = strictObject({
-  providersThrottleDuration: duration.default('2s'),
+  // Unset: pe-edge's own default (operator/aggregation/provider-throttle.ts), not Traefik's 2 s.
+  providersThrottleDuration: duration.optional(),
   docker: dockerProviderSchema.optional(),
   file: fileProviderSchema.optional(),
   swarm: looseObject.optional(),

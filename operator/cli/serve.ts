@@ -8,7 +8,7 @@ import type { Runtime } from '../../proxy/index.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
 import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
-import { DockerProvider, type ProviderLog } from '../providers/docker/docker-provider.js';
+import { DockerProvider, type DockerSnapshot, type ProviderLog } from '../providers/docker/docker-provider.js';
 import { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { CertificateResolvers } from '../certificates/certificate-resolvers.js';
 import { certificatesFragment } from '../certificates/certificates-fragment.js';
@@ -19,6 +19,7 @@ import { joinWorkers } from '../workers/worker-side.js';
 import { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import type { ConfigProblem } from '../../proxy/observability/change-log.js';
 import { dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
+import { DEFAULT_THROTTLE_MS, ProviderThrottle } from '../aggregation/provider-throttle.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -86,6 +87,12 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
       else log.warn({ service, server, reason }, 'Health check failed.');
     },
     workers?.shared,
+    (router, middleware, from, to) => {
+      const what = `circuit breaker "${middleware}" on router "${router}"`;
+      if (to === 'tripped') log.warn({ router, middleware, from, to }, `${what} tripped: its fallback answers until fallbackDuration ends`);
+      else if (to === 'recovering') log.info({ router, middleware, from, to }, `${what} recovering: a growing share of requests goes through`);
+      else log.info({ router, middleware, from, to }, `${what} back to standby: every request goes through`);
+    },
   );
   workers
     ?.followHealth(({ service, server, up }) => {
@@ -113,9 +120,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
       (err: unknown) => log.error({ cause, err: err instanceof Error ? err.stack ?? err.message : String(err) }, 'configuration could not be built; keeping the one in place'),
     );
   };
+  const unguardedIn = (runtime: Runtime): ConfigProblem[] => unguardedApiRouters(runtime, (ep) => effectiveEntryPoints(config)[ep]?.http.middlewares ?? []);
   const applied = (runtime: Runtime, started: bigint, cause: string, container: string | undefined): void => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const unguarded = unguardedApiRouters(runtime, (ep) => effectiveEntryPoints(config)[ep]?.http.middlewares ?? []);
+    const unguarded = unguardedIn(runtime);
     insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);
     if (metrics !== null) recordApplied(metrics, runtime);
     const now = new Set<string>();
@@ -142,18 +150,33 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     if (listening) resolvers?.plan(runtime, effectiveEntryPoints(config));
   };
 
+  // A provider's message that changes nothing rebuilds nothing: a DEBUG line, and the dashboard still hears of
+  // new problems (a container left out for its labels adds none to the configuration).
+  const unchanged = (provider: string, cause: string, container?: string): void => {
+    log.debug({ provider, cause }, 'configuration unchanged; nothing rebuilt');
+    insights?.changes.applied(proxy.runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguardedIn(proxy.runtime)]);
+  };
+  const throttleMs = config.providers.providersThrottleDuration ?? DEFAULT_THROTTLE_MS;
+
   let reload = async (): Promise<void> => undefined;
   const file = config.providers.file;
   if (file !== undefined) {
+    const feed = new ProviderThrottle<DynamicConfig>({
+      throttleMs,
+      configOf: (fragment) => fragment,
+      deliver: (fragment) => {
+        fragments.set('file', fragment);
+        applyFragments();
+      },
+      unchanged: () => unchanged('file', 'file'),
+      signal: options.signal,
+    });
     const handle = await startFileProvider({
       ...(file.filename !== undefined && file.filename !== '' ? { filename: file.filename } : {}),
       ...(file.directory !== undefined && file.directory !== '' ? { directory: file.directory } : {}),
       watch: file.watch,
       signal: options.signal,
-      onSnapshot: (snapshot) => {
-        fragments.set('file', validateSnapshot(snapshot, log, (p) => problems.set('file', p)));
-        applyFragments();
-      },
+      onSnapshot: (snapshot) => feed.offer(validateSnapshot(snapshot, log, (p) => problems.set('file', p))),
       onError: (err) => {
         log.error({ provider: 'file' }, `${err.message}; keeping the last good configuration`);
         metrics?.configFailed();
@@ -163,14 +186,24 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   }
   const docker = config.providers.docker;
   if (docker !== undefined) {
+    const causeOf = (snapshot: DockerSnapshot): string => (snapshot.cause === null ? 'docker sync' : `docker ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`);
+    const feed = new ProviderThrottle<DockerSnapshot>({
+      throttleMs,
+      configOf: (snapshot) => snapshot.config,
+      deliver: (snapshot) => {
+        fragments.set('docker', snapshot.config);
+        for (const e of snapshot.errors) log.error({ provider: 'docker' }, e);
+        applyFragments(causeOf(snapshot), eventContainer(snapshot));
+      },
+      unchanged: (snapshot) => unchanged('docker', causeOf(snapshot), eventContainer(snapshot)),
+      signal: options.signal,
+    });
     const provider = new DockerProvider(docker, (snapshot) => {
-      fragments.set('docker', snapshot.config);
-      for (const e of snapshot.errors) log.error({ provider: 'docker' }, e);
       if (insights !== null) {
         problems.set('docker', dockerProblems(snapshot));
         insights.serverContainers = serverContainers(snapshot);
       }
-      applyFragments(snapshot.cause === null ? 'docker sync' : `docker ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`, eventContainer(snapshot));
+      feed.offer(snapshot);
     }, providerLog(log), options.signal);
     await provider.start();
   }

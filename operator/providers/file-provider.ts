@@ -69,8 +69,23 @@ async function listConfigFiles(dir: string, rel = ''): Promise<string[]> {
   return files;
 }
 
-function toProviderError(err: unknown, fallbackFile: string): FileProviderError {
+/** A folder the options name that does not exist: said with the option and path, not as a raw ENOENT. */
+function missingFolder(err: unknown, opts: Pick<FileProviderOptions, 'directory' | 'filename'>): FileProviderError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code !== 'ENOENT' || e.path === undefined) return undefined;
+  if (opts.directory !== undefined && e.path === opts.directory) {
+    return new FileProviderError(`providers.file.directory "${opts.directory}": no such directory; create it or set the option to the folder of your dynamic configuration files`, { file: opts.directory, cause: err });
+  }
+  if (opts.directory === undefined && opts.filename !== undefined && e.path === dirname(opts.filename)) {
+    return new FileProviderError(`providers.file.filename "${opts.filename}": its folder ${e.path} does not exist, so the file cannot be read or watched; create it or fix the path`, { file: opts.filename, cause: err });
+  }
+  return undefined;
+}
+
+function toProviderError(err: unknown, fallbackFile: string, opts: Pick<FileProviderOptions, 'directory' | 'filename'> = {}): FileProviderError {
   if (err instanceof FileProviderError) return err;
+  const missing = missingFolder(err, opts);
+  if (missing !== undefined) return missing;
   if (err instanceof ConfigFileError) return new FileProviderError(err.message, { file: err.file, line: err.line, column: err.column, cause: err });
   const reason = err instanceof Error ? err.message : String(err);
   return new FileProviderError(`${fallbackFile}: ${reason}`, { file: fallbackFile, cause: err });
@@ -125,7 +140,7 @@ const EMPTY_KEY = JSON.stringify({});
 
 /** Watches the directory tree, or the file's parent (editors replace files by rename). */
 function startWatching(opts: FileProviderOptions, onChange: () => void): FSWatcher[] {
-  const onWatchError = (err: unknown): void => opts.onError(toProviderError(err, opts.directory ?? opts.filename ?? ''));
+  const onWatchError = (err: unknown): void => opts.onError(toProviderError(err, opts.directory ?? opts.filename ?? '', opts));
   if (opts.directory !== undefined) {
     const onEvent = (_event: string, name: string | Buffer | null): void => {
       // Swap files and the like change nothing; directories (no extension) may hold config files.
@@ -165,7 +180,7 @@ export async function startFileProvider(opts: FileProviderOptions): Promise<File
     try {
       snapshot = await loadSettled(opts);
     } catch (err) {
-      opts.onError(toProviderError(err, source));
+      opts.onError(toProviderError(err, source, opts));
       return;
     }
     if (opts.signal.aborted) return;
@@ -195,7 +210,7 @@ export async function startFileProvider(opts: FileProviderOptions): Promise<File
 
   if (!opts.watch) {
     const snapshot = await loadSnapshot(opts).catch((err: unknown) => {
-      throw toProviderError(err, source);
+      throw toProviderError(err, source, opts);
     });
     lastEmitted = JSON.stringify(snapshot.raw);
     opts.onSnapshot(snapshot);
@@ -220,7 +235,7 @@ export async function startFileProvider(opts: FileProviderOptions): Promise<File
   try {
     startWatching(opts, schedule);
   } catch (err) {
-    throw toProviderError(err, source);
+    throw toProviderError(err, source, opts);
   }
   await reload();
   return { reload };

@@ -10,10 +10,20 @@ export interface MiddlewareScope {
   readonly identity: string;
   /** Where rate-limit tokens and in-flight requests are counted (this process, or every worker). */
   readonly limits: SharedLimits;
+  /** The router this instance is built for and the middleware's name, for what it reports. */
+  readonly router: string;
+  readonly middleware: string;
+  /** Hears a circuit breaker of this instance change state. */
+  readonly onBreaker: BreakerTransition;
 }
 
+export type BreakerStateName = 'standby' | 'tripped' | 'recovering';
+
+/** A circuit breaker changed state: said once per change, naming router and middleware (the operator logs it). */
+export type BreakerTransition = (router: string, middleware: string, from: BreakerStateName, to: BreakerStateName) => void;
+
 /** A scope with no memory and limits of its own: for instances built outside a runtime (tests, checks). */
-export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits };
+export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits, router: '', middleware: '', onBreaker: () => undefined };
 
 /**
  * Builds one middleware instance (per router, as Traefik does) around the next handler, from options

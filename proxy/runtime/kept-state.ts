@@ -1,3 +1,4 @@
+import type { BreakerTransition } from '../middlewares/middleware-entry.js';
 import { localLimits, type SharedLimits } from '../middlewares/traffic/shared-limits.js';
 
 /**
@@ -12,8 +13,11 @@ export class KeptState {
   private readonly states = new Map<string, unknown>();
   private generation = new Set<string>();
 
-  /** `limits`: where rate limits and in-flight requests are counted (every worker's, under `--workers`). */
-  constructor(readonly limits: SharedLimits = localLimits) {}
+  /**
+   * `limits`: where rate limits and in-flight requests are counted (every worker's, under `--workers`);
+   * `onBreaker`: hears the circuit breakers' state changes.
+   */
+  constructor(readonly limits: SharedLimits = localLimits, readonly onBreaker: BreakerTransition = () => undefined) {}
 
   beginBuild(): void {
     this.generation = new Set();

@@ -9,6 +9,7 @@ import { toContainerView, type ContainerView } from './container-view.js';
 import { dockerClient } from './docker-connection.js';
 import { followContainerEvents, type ContainerEvent } from './docker-events.js';
 import { mergeContainers } from './merge-containers.js';
+import { ContainerReport } from './container-report.js';
 
 export interface ProviderLog {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -41,7 +42,7 @@ export class DockerProvider {
   private readonly containers = new Map<string, ContainerView>();
   /** Bumped on every event per container, so a slow inspect never undoes a later kill. */
   private readonly generation = new Map<string, number>();
-  private readonly reported = new Map<string, string>();
+  private readonly reports: ContainerReport;
   /** Each container's contribution, its labels decoded once (not again on every event). */
   private readonly configs: ContainerConfigs;
   /** Read by every containerConfig call; hostGateway is filled in once per connection when a host-network container appears. */
@@ -57,6 +58,7 @@ export class DockerProvider {
     this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
     this.containerOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
     this.configs = new ContainerConfigs(this.containerOptions);
+    this.reports = new ContainerReport(log);
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
@@ -69,9 +71,11 @@ export class DockerProvider {
       while (!this.signal.aborted) {
         try {
           await this.connectOnce(() => { backoff = 100; if (first) { first = false; resolveFirst(); } });
-          if (!this.options.watch) return;
+          // Shutting down ends the stream too: that is no reason to warn or reconnect.
+          if (!this.options.watch || this.signal.aborted) return;
           this.log.warn('Docker event stream ended; reconnecting', { provider: 'docker' });
         } catch (err) {
+          if (this.signal.aborted) return;
           this.log.error(`Docker engine unreachable at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}; keeping the last configuration, retrying in ${backoff} ms`, { provider: 'docker' });
           if (first) { first = false; resolveFirst(); }
         }
@@ -169,33 +173,9 @@ export class DockerProvider {
 
   private emit(cause: ContainerEvent | null): void {
     const results = this.configs.results(this.containers.values());
-    this.report(results);
+    this.reports.report(results);
     const merged = mergeContainers(results);
     this.onSnapshot({ config: merged.config, containers: results, errors: merged.errors, cause });
-  }
-
-  /** Logs each container's problems once, when they change. */
-  private report(results: readonly ContainerResult[]): void {
-    const seen = new Set<string>();
-    for (const r of results) {
-      seen.add(r.container.id);
-      const lines = r.issues.map((i) => `${i.severity}: ${i.message}`);
-      if (r.kind === 'skipped') lines.push(`skipped: ${r.reason}`);
-      else lines.push(...r.warnings.map((w) => `warning: ${w}`));
-      const signature = lines.join('\n');
-      if (this.reported.get(r.container.id) === signature) continue;
-      this.reported.set(r.container.id, signature);
-      for (const issue of r.issues) {
-        const text = `container ${r.container.name}: ${issue.message}`;
-        if (issue.severity === 'error') this.log.error(text, { provider: 'docker', container: r.container.name });
-        else this.log.warn(text, { provider: 'docker', container: r.container.name });
-      }
-      if (r.kind === 'skipped' && r.issues.some((i) => i.severity === 'error')) {
-        this.log.error(`container ${r.container.name} left out: ${r.reason}; other containers keep serving`, { provider: 'docker', container: r.container.name });
-      }
-      if (r.kind === 'routed') for (const w of r.warnings) this.log.warn(w, { provider: 'docker', container: r.container.name });
-    }
-    for (const id of this.reported.keys()) if (!seen.has(id)) this.reported.delete(id);
   }
 }
 

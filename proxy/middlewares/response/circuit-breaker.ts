@@ -1,5 +1,4 @@
-import type { KeepState } from '../../runtime/kept-state.js';
-import { freshScope } from '../middleware-entry.js';
+import { freshScope, type BreakerStateName, type MiddlewareScope } from '../middleware-entry.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { goStatusText } from '../../http/go-status-text.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
@@ -16,11 +15,10 @@ export interface CircuitBreakerOptions {
   responseCode: number;
 }
 
-type State = 'standby' | 'tripped' | 'recovering';
 
 /** oxy cbreaker's state machine: Standby → Tripped (fallback) → Recovering (ramp 0→50 %) → Standby. */
 export class BreakerState {
-  state: State = 'standby';
+  private current: BreakerStateName = 'standby';
   private until = 0;
   // The first check happens right after the first response.
   private nextCheck = Number.NEGATIVE_INFINITY;
@@ -33,7 +31,18 @@ export class BreakerState {
     private readonly options: Pick<CircuitBreakerOptions, 'checkPeriod' | 'fallbackDuration' | 'recoveryDuration'>,
     readonly metrics: RollingMetrics,
     private readonly now: () => number = Date.now,
+    private readonly onChange: (from: BreakerStateName, to: BreakerStateName) => void = () => undefined,
   ) {}
+
+  get state(): BreakerStateName {
+    return this.current;
+  }
+
+  private set state(to: BreakerStateName) {
+    const from = this.current;
+    this.current = to;
+    if (from !== to) this.onChange(from, to);
+  }
 
   /** True when this request gets the fallback answer instead of going on. */
   blocked(): boolean {
@@ -84,13 +93,15 @@ export class BreakerState {
  * (final status at the response's close, proxy 502/504 included) and answers `responseCode` with its
  * status text, no Content-Type, while tripped.
  */
-export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handler, keep: KeepState = freshScope.keep): Handler {
+export function createCircuitBreaker(options: CircuitBreakerOptions, next: Handler, scope: MiddlewareScope = freshScope): Handler {
   const condition = compileBreakerExpression(options.expression);
   const code = options.responseCode;
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new Error(`circuitBreaker.responseCode ${code} is not an HTTP status code (100-999)`);
   const text = goStatusText(code);
   // A tripped breaker stays tripped across reloads that keep this router and its options.
-  const breaker = keep('breaker', () => new BreakerState(condition, options, new RollingMetrics()));
+  // Its state changes are reported once each, naming router and middleware (Traefik logs them too).
+  const report = (from: BreakerStateName, to: BreakerStateName): void => scope.onBreaker(scope.router, scope.middleware, from, to);
+  const breaker = scope.keep('breaker', () => new BreakerState(condition, options, new RollingMetrics(), Date.now, report));
   return (ctx: RequestContext): void => {
     if (breaker.blocked()) {
       sendBareStatus(ctx, code, text);

@@ -6,6 +6,6 @@ import { createRetry, type RetryOptions } from './retry.js';
 /** Middlewares that act on the upstream's answer: compress, circuitBreaker, retry. */
 export const RESPONSE_MIDDLEWARES: readonly MiddlewareEntry[] = [
   ['compress', (options, next) => createCompress(options as CompressOptions, next)],
-  ['circuitBreaker', (options, next, scope) => createCircuitBreaker(options as CircuitBreakerOptions, next, scope.keep)],
+  ['circuitBreaker', (options, next, scope) => createCircuitBreaker(options as CircuitBreakerOptions, next, scope)],
   ['retry', (options, next) => createRetry(options as RetryOptions, next)],
 ];

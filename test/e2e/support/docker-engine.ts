@@ -3,6 +3,7 @@
 // stopped by the pid in its pid file (SIGTERM), never by name. Every wait is bounded.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
 import { runCommand } from './docker-env.js';
 
 const PID_FILE = '/var/run/docker.pid';
@@ -75,4 +76,17 @@ export async function ensureDockerd(): Promise<void> {
     }
   }
   await startDockerd();
+}
+
+/**
+ * Restarting dockerd stops every container on the machine, not only the tests': that test runs only in CI or
+ * when asked for with PE_EDGE_E2E_ENGINE_RESTART=1. Otherwise it is skipped, saying how to run it.
+ */
+export function engineRestartAllowed(t: TestContext): boolean {
+  const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+  if (ci || process.env.PE_EDGE_E2E_ENGINE_RESTART === '1') return true;
+  const message = 'restarts dockerd, which stops every container on this machine: run it with PE_EDGE_E2E_ENGINE_RESTART=1 (CI runs it)';
+  console.warn(`SKIPPED "${t.name}": ${message}`);
+  t.skip(message);
+  return false;
 }

@@ -96,7 +96,7 @@ const defaults: { desc: string; pick: (c: ReturnType<typeof validateStaticConfig
   { desc: 'serversTransport maxIdleConnsPerHost 200', pick: (c) => c.serversTransport.maxIdleConnsPerHost, expect: 200 },
   { desc: 'serversTransport dialTimeout 30s', pick: (c) => c.serversTransport.forwardingTimeouts.dialTimeout, expect: 30_000 },
   { desc: 'serversTransport idleConnTimeout 90s', pick: (c) => c.serversTransport.forwardingTimeouts.idleConnTimeout, expect: 90_000 },
-  { desc: 'providersThrottleDuration 2s', pick: (c) => c.providers.providersThrottleDuration, expect: 2000 },
+  { desc: 'providersThrottleDuration unset (pe-edge\'s own default, not Traefik\'s 2s)', pick: (c) => c.providers.providersThrottleDuration, expect: undefined },
   { desc: 'log level ERROR', pick: (c) => c.log.level, expect: 'ERROR' },
   { desc: 'defaultRuleSyntax v3', pick: (c) => c.core.defaultRuleSyntax, expect: 'v3' },
   { desc: 'checkNewVersion true', pick: (c) => c.global.checkNewVersion, expect: true },
