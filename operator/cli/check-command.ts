@@ -7,7 +7,7 @@ import { composeBindMounts } from '../check/compose-mounts.js';
 import { readFileProviderInput } from '../check/file-provider-input.js';
 import { readConfigFile } from '../config-files/read-config-file.js';
 import { containerConfig, type ContainerResult } from '../providers/docker/container-config.js';
-import { DockerProvider } from '../providers/docker/docker-provider.js';
+import { DockerProvider, type EngineState } from '../providers/docker/docker-provider.js';
 import { compileConstraints, type ContainerConstraint } from '../providers/docker/constraints.js';
 import { mergeContainers } from '../providers/docker/merge-containers.js';
 import { loadStaticConfig } from '../static-config/load-static-config.js';
@@ -91,13 +91,16 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
 async function dockerSnapshot(options: ConstructorParameters<typeof DockerProvider>[0], errors: string[]): Promise<ContainerResult[]> {
   let result: ContainerResult[] = [];
   const stop = new AbortController();
+  const seen: { engine: EngineState } = { engine: { reachable: true } };
   const provider = new DockerProvider({ ...options, watch: false }, (s) => { result = [...s.containers]; }, {
     info: () => undefined,
     warn: () => undefined,
-    error: (msg) => errors.push(msg),
-  }, stop.signal);
+    // The provider's own "unreachable … retrying" line is for a running edge: check says it once, with the fix.
+    error: (msg) => { if (!msg.startsWith('Docker engine unreachable')) errors.push(msg); },
+  }, stop.signal, (state) => { seen.engine = state; });
   await provider.start();
   stop.abort();
+  if (!seen.engine.reachable) errors.push(`${seen.engine.error}. ${seen.engine.hint}`);
   return result;
 }
 

@@ -204,7 +204,12 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
         insights.serverContainers = serverContainers(snapshot);
       }
       feed.offer(snapshot);
-    }, providerLog(log), options.signal);
+    }, providerLog(log), options.signal, (engine) => {
+      // /ping stays up for load balancers; the metric, the dashboard and `pe-edge healthcheck` show it.
+      metrics?.providerUp('docker', engine.reachable);
+      problems.set('docker engine', engine.reachable ? [] : [{ provider: 'docker', severity: 'error', message: `${engine.error}. ${engine.hint}` }]);
+      unchanged('docker', engine.reachable ? 'docker engine reachable' : 'docker engine unreachable');
+    });
     await provider.start();
   }
   await proxy.listen();

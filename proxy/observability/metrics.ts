@@ -168,6 +168,8 @@ export interface PrometheusMetrics {
   retain(live: LiveItems): void;
   /** traefik_service_server_up (health checks: 1 up, 0 down). */
   serverUp(service: string, url: string, up: boolean): void;
+  /** pe_edge_provider_up: 1 while a provider reaches its source (the Docker engine), 0 while it cannot. */
+  providerUp(provider: string, up: boolean): void;
   /** traefik_open_connections reads this at scrape time: open TCP connections per entrypoint. */
   setConnectionSource(source: () => Iterable<readonly [entryPoint: string, count: number]>): void;
   /** pe_edge_exchange_faults_total: an error raised for one exchange, which ended it (never the process). */
@@ -196,6 +198,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   // Traefik v2's names, which v3 removed; pe-edge keeps them for the alert "a configuration could not be applied".
   const reloadFailures = store.counter(registry, 'traefik_config_reloads_failure_total', 'Config failure reloads', [], 'max');
   const lastFailure = store.gauge(registry, 'traefik_config_last_reload_failure', 'Last config reload failure', [], 'max');
+  // pe-edge's own: Traefik shows an unreachable Docker engine only in its log.
+  const providerUpFamily = store.gauge(registry, 'pe_edge_provider_up', 'Whether a provider reaches its source (the Docker engine): 1 or 0', ['provider'], 'min');
   let connections: () => Iterable<readonly [string, number]> = () => [];
   // Gauges read at scrape time through prom-client's collect() hook.
   new Gauge({
@@ -343,6 +347,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       retries?.drop(gone);
       serverUpFamily?.drop(gone);
       faults.drop(gone);
+    },
+    providerUp(provider, up): void {
+      const key = `p\0${provider}`;
+      providerUpFamily.child(key, { provider }, key).set(up ? 1 : 0);
     },
     serverUp(service, url, up): void {
       if (serverUpFamily !== null) {

@@ -6,6 +6,7 @@ import { afterStop, containersToInspect } from './container-listing.js';
 import { hostGatewayAddress } from './host-gateway.js';
 import { compileConstraints, type ContainerConstraint } from './constraints.js';
 import { toContainerView, type ContainerView } from './container-view.js';
+import { engineHint } from './engine-hint.js';
 import { dockerClient } from './docker-connection.js';
 import { followContainerEvents, type ContainerEvent } from './docker-events.js';
 import { mergeContainers } from './merge-containers.js';
@@ -37,6 +38,9 @@ const JOIN = new Set(['start', 'restart', 'unpause', 'health_status: healthy', '
  * starting one joins on `start` (or `healthy` when it has a HEALTHCHECK). If the engine goes away the
  * last configuration keeps serving while the provider reconnects with backoff and resyncs.
  */
+/** Whether the provider reaches its engine; when not, the error and what to do about it. */
+export type EngineState = { reachable: true } | { reachable: false; error: string; hint: string };
+
 export class DockerProvider {
   private readonly docker: Docker;
   private readonly containers = new Map<string, ContainerView>();
@@ -54,6 +58,8 @@ export class DockerProvider {
     private readonly onSnapshot: (s: DockerSnapshot) => void,
     private readonly log: ProviderLog,
     private readonly signal: AbortSignal,
+    /** Hears whether the engine answers: after each sync, and after each failed connection (with what to do). */
+    private readonly onEngine: (state: EngineState) => void = () => undefined,
   ) {
     this.docker = dockerClient(options.endpoint, options.httpClientTimeout);
     this.containerOptions = { ...options, constraint: constraintOrReject(options.constraints, log) };
@@ -70,13 +76,20 @@ export class DockerProvider {
     const loop = async (): Promise<void> => {
       while (!this.signal.aborted) {
         try {
-          await this.connectOnce(() => { backoff = 100; if (first) { first = false; resolveFirst(); } });
+          await this.connectOnce(() => {
+            backoff = 100;
+            this.onEngine({ reachable: true });
+            if (first) { first = false; resolveFirst(); }
+          });
           // Shutting down ends the stream too: that is no reason to warn or reconnect.
           if (!this.options.watch || this.signal.aborted) return;
           this.log.warn('Docker event stream ended; reconnecting', { provider: 'docker' });
         } catch (err) {
           if (this.signal.aborted) return;
-          this.log.error(`Docker engine unreachable at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}; keeping the last configuration, retrying in ${backoff} ms`, { provider: 'docker' });
+          const error = `Docker engine unreachable at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}`;
+          const hint = engineHint(this.options.endpoint, err);
+          this.log.error(`${error}; keeping the last configuration, retrying in ${backoff} ms. ${hint}`, { provider: 'docker' });
+          this.onEngine({ reachable: false, error, hint });
           if (first) { first = false; resolveFirst(); }
         }
         await sleep(backoff, this.signal);
