@@ -36,7 +36,7 @@ export class EdgeProxy {
   private current: Runtime;
   private readonly parts: CarriedParts;
   private readonly entryPoints: EntryPoint[];
-  readonly lifecycle: Lifecycle = { terminating: false };
+  readonly lifecycle: Lifecycle = { terminating: false, providerProblems: new Map() };
 
   /** `onHealth` hears every server going DOWN or back UP, `onBreaker` every circuit breaker changing state (for logs). */
   constructor(

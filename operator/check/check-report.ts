@@ -35,7 +35,7 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   const pools = new UpstreamPools();
   // A throwaway challenge store: with one, the build checks each httpChallenge entrypoint as the running edge does.
   const input = toBuildInput(config, merged.config, null, new AcmeChallengeStore());
-  const runtime = buildRuntime(input, { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() }, { terminating: false });
+  const runtime = buildRuntime(input, { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() }, { terminating: false, providerProblems: new Map() });
   void pools.closeAll();
   // What the resolvers would log for these routers: each router keeps serving (without its certificate), so a warning.
   for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);

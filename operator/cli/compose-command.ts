@@ -126,13 +126,16 @@ function noPositional(command: string, p: Parsed): void {
   if (p.positional.length > 0) throw new UsageError(`compose ${command}: unexpected argument "${p.positional[0]}"`);
 }
 
-/** Dashboard credentials: the env reference, a given hash, or a fresh password told once on stderr. */
-function dashboardAuth(p: Parsed, io: ComposeCommandIo): DashboardAuth {
+/**
+ * Dashboard credentials: the env reference, a given hash, or a fresh password; `tell` is what to print once the
+ * file is produced (never before: a password for a file that was not written is worth nothing).
+ */
+function dashboardAuth(p: Parsed, io: ComposeCommandIo): { auth: DashboardAuth; tell: string | null } {
   const user = str(p, '--dashboard-user') ?? 'admin';
   const flagHash = str(p, '--dashboard-password-hash');
   if (p.options.has('--dashboard-from-env')) {
     if (flagHash !== undefined) throw new UsageError('compose generate: --dashboard-from-env and --dashboard-password-hash exclude each other');
-    return { usersFromEnv: DASHBOARD_USERS_ENV };
+    return { auth: { usersFromEnv: DASHBOARD_USERS_ENV }, tell: null };
   }
   const hash = flagHash ?? (io.env['PE_EDGE_DASHBOARD_HASH'] || undefined);
   if (hash !== undefined) {
@@ -140,11 +143,10 @@ function dashboardAuth(p: Parsed, io: ComposeCommandIo): DashboardAuth {
       const from = flagHash !== undefined ? '--dashboard-password-hash' : 'PE_EDGE_DASHBOARD_HASH';
       throw new UsageError(`${from} is not an htpasswd hash ($apr1$, $2y$ bcrypt or {SHA}); a plain password does not belong there (pe-edge compose password makes one)`);
     }
-    return { user, passwordHash: hash };
+    return { auth: { user, passwordHash: hash }, tell: null };
   }
   const password = randomPassword();
-  io.stderr(`dashboard user ${user}, password ${password} — store it now; it is not saved anywhere\n`);
-  return { user, passwordHash: apr1(password) };
+  return { auth: { user, passwordHash: apr1(password) }, tell: `dashboard user ${user}, password ${password} — store it now; it is not saved anywhere\n` };
 }
 
 function generate(argv: readonly string[], io: ComposeCommandIo): number {
@@ -159,6 +161,7 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
     throw new UsageError(`compose generate: --app-healthcheck "${healthcheck}" is not one of ${HEALTHCHECKS.join(', ')}${hint === undefined ? '' : `; did you mean "${hint}"?`}`);
   }
   let topology;
+  let tell: string | null = null;
   try {
     const build = (dashboard: DashboardAuth) => defineTopology({
       ...(str(p, '--domain') === undefined ? {} : { domain: str(p, '--domain') }),
@@ -171,10 +174,12 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
       dev: p.options.has('--dev'),
       dashboard,
     });
-    // Check everything else first, so a password is only told when a file is produced with it.
+    // Check everything else first: a refused or failed generate has no password to tell.
     build({ usersFromEnv: DASHBOARD_USERS_ENV });
     if (output !== undefined && !force && existsSync(output)) return refuseOverwrite(output, io);
-    topology = build(dashboardAuth(p, io));
+    const dashboard = dashboardAuth(p, io);
+    tell = dashboard.tell;
+    topology = build(dashboard.auth);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`compose generate: ${err instanceof Error ? err.message : String(err)}`);
@@ -182,6 +187,7 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
   const text = generateCompose(topology);
   if (output === undefined) {
     io.stdout(text);
+    if (tell !== null) io.stderr(tell);
     return 0;
   }
   try {
@@ -192,6 +198,7 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
     throw new UsageError(`compose generate: cannot write ${output}: ${err instanceof Error ? err.message : String(err)}`);
   }
   io.stderr(`wrote ${output}\n`);
+  if (tell !== null) io.stderr(tell);
   return 0;
 }
 

@@ -16,8 +16,9 @@ export interface Dropped {
  * In the image pe-edge starts as root for one reason: to join the Docker socket's group, whatever number it
  * has on this host (999 on Docker's own packages, 106 on Debian's, 0 on Docker Desktop), so a plain
  * `docker-compose up -d` can read the socket with nothing set. It then becomes `user` (setgroups, setgid,
- * setuid, in that order) before it reads a file, opens a log or binds a port. Not root, or no user asked:
- * nothing is done. Throws, naming the user or socket, when the drop cannot be made: never run on as root by accident.
+ * setuid, in that order) before it opens a log, binds a port or reads anything but the static configuration
+ * (read first: it names the socket). Not root, or no user asked: nothing is done. Throws, naming the user and
+ * what to do, when the drop cannot be made: never run on as root by accident.
  */
 export function dropPrivileges(user: string | undefined, dockerEndpoint: string | undefined): Dropped | null {
   if (user === undefined || user === '' || process.getuid?.() !== 0) return null;
@@ -32,9 +33,17 @@ export function dropPrivileges(user: string | undefined, dockerEndpoint: string 
       // No socket mounted (a file-only setup): nothing to join; the provider says what it cannot reach.
     }
   }
-  process.setgroups?.(socketGroup === null ? [entry.gid] : [entry.gid, socketGroup]);
-  process.setgid?.(entry.gid);
-  process.setuid?.(entry.uid);
+  try {
+    process.setgroups?.(socketGroup === null ? [entry.gid] : [entry.gid, socketGroup]);
+    process.setgid?.(entry.gid);
+    process.setuid?.(entry.uid);
+  } catch (err) {
+    // A container started with `cap_drop: ALL` keeps root's uid but not the right to change it.
+    throw new Error(
+      `${RUN_AS_ENV}=${user}: cannot become that user (${err instanceof Error ? err.message : String(err)}): the container lacks the SETUID/SETGID ` +
+        `capabilities; add cap_add: [SETUID, SETGID], or start it as the user directly (user: "<uid>:${socketGroup ?? '<docker socket gid>'}") with ${RUN_AS_ENV}=`,
+    );
+  }
   if (process.getuid?.() !== entry.uid) throw new Error(`${RUN_AS_ENV}=${user}: could not become uid ${entry.uid}`);
   return { user, ...entry, socketGroup };
 }

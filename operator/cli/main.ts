@@ -74,6 +74,7 @@ async function run(argvWithWorkers: string[]): Promise<number> {
   const log = createLogger(config.log);
   for (const w of loaded.warnings) log.warn(w);
   if (dropped !== null) log.info({ user: dropped.user, uid: dropped.uid, dockerSocketGroup: dropped.socketGroup }, 'running as an unprivileged user, in the Docker socket\'s group');
+  else if (process.env[RUN_AS_ENV] === '' && process.getuid?.() === 0 && cluster.isPrimary) log.warn(`${RUN_AS_ENV} is empty: pe-edge runs as root`);
   log.info({ configFile: loaded.file ?? null }, 'pe-edge starting');
   const stop = new AbortController();
   const accessLog = createAccessLog(config.accessLog);

@@ -207,6 +207,8 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     }, providerLog(log), options.signal, (engine) => {
       // /ping stays up for load balancers; the metric, the dashboard and `pe-edge healthcheck` show it.
       metrics?.providerUp('docker', engine.reachable);
+      if (engine.reachable) proxy.lifecycle.providerProblems.delete('docker');
+      else proxy.lifecycle.providerProblems.set('docker', `Docker provider: ${engine.error}. ${engine.hint}`);
       problems.set('docker engine', engine.reachable ? [] : [{ provider: 'docker', severity: 'error', message: `${engine.error}. ${engine.hint}` }]);
       unchanged('docker', engine.reachable ? 'docker engine reachable' : 'docker engine unreachable');
     });

@@ -91,4 +91,12 @@ export interface BuildInput {
 export interface Lifecycle {
   /** Set on SIGTERM: /ping answers 503 from then on. */
   terminating: boolean;
+  /**
+   * Providers that cannot reach their source (the Docker engine), with what to do: `pe-edge healthcheck` asks /ping
+   * with the PING_PROVIDERS_HEADER and gets 503 naming them; /ping without it stays Traefik's, 200.
+   */
+  readonly providerProblems: Map<string, string>;
 }
+
+/** Sent by `pe-edge healthcheck`: /ping also answers for the providers (pe-edge's own; Traefik's ping ignores it). */
+export const PING_PROVIDERS_HEADER = 'x-pe-edge-healthcheck';

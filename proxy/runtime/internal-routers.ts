@@ -5,7 +5,7 @@ import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
 import { rulePriority } from '../rules/priority.js';
 import { serveInsecureDashboard } from '../api/dashboard/dashboard.js';
 import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
-import type { BuildInput, Lifecycle } from './build-input.js';
+import { PING_PROVIDERS_HEADER, type BuildInput, type Lifecycle } from './build-input.js';
 
 /** A router pe-edge adds itself (`@internal`), with Traefik's names, rules and priorities. */
 export interface InternalRoute {
@@ -145,9 +145,16 @@ function targetPort(input: BuildInput, to: string): string | undefined {
   return match?.[1] ?? '';
 }
 
-/** Traefik's ping: 200 `OK`, and from shutdown on `terminatingStatusCode` with its status text. */
+/**
+ * Traefik's ping: 200 `OK`, and from shutdown on `terminatingStatusCode` with its status text. Asked by
+ * `pe-edge healthcheck` (PING_PROVIDERS_HEADER), it also answers 503 naming each provider that cannot reach its source.
+ */
 function pingHandler(lifecycle: Lifecycle, terminatingStatusCode: number): Handler {
   return (ctx: RequestContext): void => {
+    if (!lifecycle.terminating && lifecycle.providerProblems.size > 0 && ctx.req.headers[PING_PROVIDERS_HEADER] !== undefined) {
+      sendBody(ctx, 503, 'text/plain; charset=utf-8', [...lifecycle.providerProblems.values()].join('\n'));
+      return;
+    }
     const status = lifecycle.terminating ? terminatingStatusCode : 200;
     // Go writes no body where the status allows none (a 204 terminatingStatusCode).
     const body = status === 204 || status === 304 || status < 200 ? '' : goStatusText(status);

@@ -3,6 +3,7 @@
 // pe-edge-whoami:local, reached through its published port on 127.0.0.1; Docker marks it healthy
 // through its own HEALTHCHECK (`pe-edge healthcheck`).
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, repoRoot } from '../support/cli-process.js';
@@ -26,9 +27,10 @@ test('the generated dev compose file runs pe-edge as a sidecar: healthy, app1..a
     .replace('"127.0.0.1:8080:80"', `"127.0.0.1:${web}:80"`)
     .replace('"127.0.0.1:8082:8082"', `"127.0.0.1:${metrics}:8082"`)
     .replace('"./examples/compose/traefik.dev.yml:', `"${join(root, 'examples/compose/traefik.dev.yml')}:`)
-    .replace('"./dynamic.yml:', `"${join(root, 'dynamic.yml')}:`)
-    // The seed's middlewares are not all implemented yet (a router naming one is disabled): see topology.test.ts.
-    .replace(/^ *traefik\.http\.routers\.app\.middlewares: .*\n/gm, '');
+    .replace('"./dynamic.yml:', `"${join(root, 'dynamic.yml')}:`);
+  // The app router keeps the seed's chain from dynamic.yml: security headers, rate limit, compression, circuit
+  // breaker, retry (checked below).
+  assert.match(yaml, /traefik\.http\.routers\.app\.middlewares: "security-headers@file,rate-limit@file,compression@file,circuit-breaker@file,retry@file"/);
   assert.match(yaml, new RegExp(`127\\.0\\.0\\.1:${web}:80`));
   // Nothing about the socket's group: the image joins it at start (this host's is not 999) and drops to its user.
   assert.doesNotMatch(yaml, /group_add|DOCKER_GID/);
@@ -70,9 +72,36 @@ test('the generated dev compose file runs pe-edge as a sidecar: healthy, app1..a
   }
   for (let i = 3; i < order.length; i++) assert.equal(order[i], order[i - 3], `strict rotation: ${order.join(',')}`);
   assert.equal(new Set(order).size, 3);
+  // The seed's middlewares, through the generated labels and the repository's dynamic.yml.
+  const page = await httpGet(`http://127.0.0.1:${web}/page`, { headers: { Host: 'localhost', 'Accept-Encoding': 'gzip', 'X-Pad': 'x'.repeat(1500) } });
+  assert.equal(page.status, 200);
+  assert.equal(page.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains; preload');
+  assert.equal(page.headers['x-frame-options'], 'DENY');
+  assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  assert.equal(page.headers['referrer-policy'], 'strict-origin-when-cross-origin');
+  assert.equal(page.headers['content-security-policy'], "default-src 'self'; frame-ancestors 'none'");
+  assert.equal(page.headers['content-encoding'], 'gzip', 'a body over 1 kB is compressed');
+  assert.equal(page.headers['server'], undefined);
+  // The sticky cookie pins a client to one container.
+  const cookie = String(page.headers['set-cookie'] ?? '').split(';')[0] ?? '';
+  assert.match(cookie, /^pe_session=/);
+  const pinned = new Set<string>();
+  for (let i = 0; i < 4; i++) pinned.add(hostnameOf((await httpGet(`http://127.0.0.1:${web}/p${i}`, { headers: { Host: 'localhost', Cookie: cookie } })).body) ?? '?');
+  assert.equal(pinned.size, 1, 'one container for a client with the cookie');
+  // rate-limit@file: burst 50 then 100 a minute; a quick 80 more must meet 429s with Retry-After.
+  const burst = await Promise.all(Array.from({ length: 80 }, (_, i) => httpGet(`http://127.0.0.1:${web}/b${i}`, { headers: { Host: 'localhost' } })));
+  const refused = burst.filter((r) => r.status === 429);
+  assert.ok(refused.length > 0 && burst.some((r) => r.status === 200), `200s then 429s: ${burst.map((r) => r.status).join(',')}`);
+  assert.ok(refused.every((r) => Number(r.headers['retry-after']) >= 1));
   const ping = await httpGet(`http://127.0.0.1:${web}/ping`);
   assert.equal(ping.status, 200);
   const logs = await project.logs('pe-edge');
   assert.doesNotMatch(logs, /EACCES/, 'the non-root edge reads the Docker socket');
+  // The edge runs as `node`, not root, with the socket's group (this host's, whatever its number) among its groups.
+  const pid = (await docker(['inspect', '--format', '{{.State.Pid}}', edgeContainer.id])).trim();
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+  assert.ok(uid !== undefined && uid !== '0', `the edge's uid: ${uid}`);
+  assert.ok((/^Groups:(.*)$/m.exec(status)?.[1] ?? '').trim().split(/\s+/).includes(String(statSync('/var/run/docker.sock').gid)), 'in the socket\'s group');
   t.diagnostic(`pe-edge healthy ${healthyAfter} ms after up; rotation ${order.slice(0, 3).join(',')}…`);
 });

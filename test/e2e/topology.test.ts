@@ -2,7 +2,9 @@
 // pe-edge-whoami:local, and pe-edge on the host following Docker: the app router's Host reaches the
 // three containers in strict rotation (no sticky cookie sent), one pool of three servers.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { repoRoot } from '../support/cli-process.js';
 import { IMAGES, dockerScope, ensureImages, requireDocker, waitFor } from './support/docker-env.js';
 import { hostnameOf, runPeEdge, startEdgeOnHost, viaEdge } from './support/edge-on-host.js';
 
@@ -16,16 +18,14 @@ test('generated dev topology: app1..app3 rotate behind pe-edge on the host', { t
   ]);
   assert.equal(gen.code, 0, gen.stderr);
   assert.match(gen.stdout, /traefik\.http\.routers\.app\.rule: "Host\(`localhost`\) \|\| Host\(`www\.localhost`\)"/);
-  // The seed's middlewares (headers, rateLimit, compress, circuitBreaker, retry @file) are not all
-  // implemented yet: a router naming one is disabled, so the generated middlewares label is left
-  // out here; the pool, the labels and the sticky cookie are the generated ones.
-  const yaml = gen.stdout.replace(/^ *traefik\.http\.routers\.app\.middlewares: .*\n/gm, '');
-  assert.notEqual(yaml, gen.stdout, 'the generated file names the seed middlewares');
+  // Everything as generated, the seed's middlewares (@file, from the repository's dynamic.yml) included.
+  const yaml = gen.stdout;
+  assert.match(yaml, /traefik\.http\.routers\.app\.middlewares: "security-headers@file,rate-limit@file,compression@file,circuit-breaker@file,retry@file"/);
   const project = scope.compose('topo', yaml);
   const t0 = Date.now();
   // The app containers only: pe-edge runs on the host (sidecar.test.ts runs it as the compose service).
   await project.up(['app1', 'app2', 'app3']);
-  const edge = await startEdgeOnHost(t, { network });
+  const edge = await startEdgeOnHost(t, { network, dynamicFile: join(repoRoot(), 'dynamic.yml') });
 
   const ps = await project.ps();
   assert.deepEqual(ps.map((c) => c.service), ['app1', 'app2', 'app3']);
@@ -48,6 +48,7 @@ test('generated dev topology: app1..app3 rotate behind pe-edge on the host', { t
   for (let i = 0; i < 12; i++) {
     const r = await viaEdge(edge, i % 2 === 0 ? 'localhost' : 'www.localhost', `/r${i}`);
     assert.equal(r.status, 200, r.body);
+    assert.equal(r.headers['x-frame-options'], 'DENY', 'the seed chain ran (security-headers@file)');
     // The generated sticky cookie is offered (and not sent back here).
     assert.match(String(r.headers['set-cookie'] ?? ''), /pe_session=/);
     order.push(serviceOf.get(hostnameOf(r.body) ?? '') ?? `unknown:${hostnameOf(r.body)}`);

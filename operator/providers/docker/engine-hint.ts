@@ -7,12 +7,12 @@ export function engineHint(endpoint: string, err: unknown): string {
   const socket = endpoint.startsWith('unix://') ? endpoint.slice('unix://'.length) : endpoint;
   switch (code) {
     case 'EACCES':
-      return `the socket ${socket} is not readable by this user: in pe-edge's image the process joins the socket's group at start (leave PE_EDGE_USER set and do not override the image's user); elsewhere add the user to the socket's group (stat -c %G ${socket})`;
+      return `The socket ${socket} is not readable by this user: in pe-edge's image the process joins the socket's group at start (leave PE_EDGE_USER set and do not override the image's user); elsewhere add the user to the socket's group (stat -c %G ${socket}); a socket only its owner may read needs PE_EDGE_USER= (root) or a socket proxy`;
     case 'ENOENT':
-      return `no socket at ${socket}: mount it into the container (/var/run/docker.sock:/var/run/docker.sock:ro), or set providers.docker.endpoint (rootless Docker: unix://$XDG_RUNTIME_DIR/docker.sock)`;
+      return `No socket at ${socket}: mount it into the container (/var/run/docker.sock:/var/run/docker.sock:ro), or set providers.docker.endpoint (rootless Docker: unix://$XDG_RUNTIME_DIR/docker.sock)`;
     case 'ECONNREFUSED':
-      return `nothing answers at ${endpoint}: is the Docker engine running?`;
+      return `Nothing answers at ${endpoint}: is the Docker engine running?`;
     default:
-      return `check that the Docker engine runs and that providers.docker.endpoint (${endpoint}) points at it`;
+      return `Check that the Docker engine runs and that providers.docker.endpoint (${endpoint}) points at it`;
   }
 }

@@ -59,6 +59,11 @@ export class ActiveHealthCheck {
     return out;
   }
 
+  /** What the probes found so far, by server URL (servers not probed yet are absent). */
+  known(): ReadonlyMap<string, boolean> {
+    return this.status;
+  }
+
   /** A state another process probed (`--workers`: one worker probes for all); unknown servers are ignored. */
   follow(serverUrl: string, up: boolean): void {
     if (!this.servers.includes(serverUrl)) return;

@@ -48,6 +48,11 @@ export class HealthChecks {
     let checker = this.checkers.get(key);
     if (checker === undefined) {
       checker = new ActiveHealthCheck(serviceName, options, servers, this.agent, this.onTransition, this.onProbe);
+      // Servers added or removed make a new checker: a server the service's previous checker found DOWN stays
+      // DOWN until this one's first probe says otherwise (else it would get traffic until then, and be logged again).
+      for (const previous of this.checkers.values()) {
+        if (previous.serviceName === serviceName) for (const [url, up] of previous.known()) checker.follow(url, up);
+      }
       this.checkers.set(key, checker);
       if (this.probe) checker.start();
       for (const [url, up] of this.followed.get(serviceName) ?? []) checker.follow(url, up);

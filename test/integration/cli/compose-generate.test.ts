@@ -43,6 +43,14 @@ describe('pe-edge compose generate -o', () => {
     assert.match(readFileSync(mine, 'utf8'), /^# Pixelated Empathy behind pe-edge/);
   });
 
+  it('a file that cannot be written tells no password (a password for nothing is worth nothing)', async () => {
+    const dir = tempDir();
+    const res = await runCli(['compose', 'generate', '-o', dir.file('no-such-dir/docker-compose.prod.yml')], { cwd: dir.path });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr.join('\n'), /cannot write .*no-such-dir/);
+    assert.doesNotMatch(res.stderr.join('\n'), /password/);
+  });
+
   it('--force without -o is a usage error', async () => {
     const dir = tempDir();
     const res = await runCli(['compose', 'generate', '--force'], { cwd: dir.path });

@@ -2,10 +2,11 @@
 // then runs as PE_EDGE_USER: a plain `docker-compose up -d` reaches the engine with no DOCKER_GID to set.
 // Run as root (CI is): a socket owned by group 4242 stands in for a host whose docker group is not 999.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
-import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { spawnSync } from 'node:child_process';
+import { CLI_MAIN, CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 
 const SOCKET_GROUP = 4242;
 const isRoot = process.getuid?.() === 0;
@@ -33,6 +34,7 @@ describe('PE_EDGE_USER: root joins the Docker socket group, then drops to the us
     let connections = 0;
     const engine = net.createServer((socket) => {
       connections++;
+      socket.on('error', () => undefined);
       socket.end('HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n');
     });
     servers.push(engine);
@@ -62,4 +64,20 @@ describe('PE_EDGE_USER: root joins the Docker socket group, then drops to the us
     assert.equal(exit.code, 1);
     assert.match(proc.stderr.join('\n'), /PE_EDGE_USER=no-such-user: no such user in \/etc\/passwd/);
   });
+
+  it('without the SETUID/SETGID capabilities (cap_drop: ALL), refuses to start saying what to add', { skip: existsSync('/usr/bin/setpriv') ? false : 'setpriv (util-linux) is not installed' }, async () => {
+    const dir = new TempConfigDir();
+    dirs.push(dir);
+    dir.write('traefik.yml', staticYaml({ entryPoints: { web: await freePort() } }));
+    // root's uid without the right to change it, as a container started with cap_drop: ALL.
+    const child = spawnSync('/usr/bin/setpriv', ['--bounding-set=-setuid,-setgid', process.execPath, CLI_MAIN, '--configFile=traefik.yml'], {
+      cwd: dir.path,
+      env: { PATH: process.env.PATH, HOME: dir.path, PE_EDGE_USER: 'nobody' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    assert.equal(child.status, 1);
+    assert.match(child.stderr, /PE_EDGE_USER=nobody: cannot become that user \(EPERM.*cap_add: \[SETUID, SETGID\]/);
+  });
 });
+

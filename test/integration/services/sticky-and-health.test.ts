@@ -102,3 +102,24 @@ test('health status survives a reload that does not change the service', async (
   for (let i = 0; i < 4; i++) assert.equal(await (await request(url)).body.text(), 'b');
   assert.equal(probes, 1, 'the checker was carried over, not restarted');
 });
+
+test('a server found DOWN stays DOWN when servers are added to its service, until the new checker probes it', async (t) => {
+  // `a` hangs on /health: each probe takes the whole timeout (1 s) to find it DOWN, which is the window to guard.
+  const a = await startBackend('a', (req, res) => {
+    if (req.url === '/health') return;
+    res.end('a');
+  });
+  const b = await startBackend('b');
+  const c = await startBackend('c');
+  const service = (servers: string[]) => ({ loadBalancer: { servers: servers.map((url) => ({ url })), healthCheck: { path: '/health', interval: 60_000, timeout: 1000 } } });
+  const input = (servers: string[]) => buildInput({ http: { routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } }, services: { 'web@file': service(servers) } } });
+  const proxy = await startProxy(input([a.url, b.url]));
+  t.after(async () => { a.server.closeAllConnections(); await proxy.close(0); await a.close(); await b.close(); await c.close(); });
+  await new Promise((r) => setTimeout(r, 1300));
+  proxy.apply(input([a.url, b.url, c.url]));
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const answers: string[] = [];
+  for (let i = 0; i < 6; i++) answers.push(await (await request(url, { headersTimeout: 3000 })).body.text());
+  assert.ok(!answers.includes('a'), `the DOWN server got no request right after the change: ${answers.join(',')}`);
+  assert.deepEqual([...new Set(answers)].sort(), ['b', 'c']);
+});

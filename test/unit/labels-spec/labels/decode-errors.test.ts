@@ -200,3 +200,20 @@ test('decode: keys of later Traefik v3 lines are accepted, each not-implemented 
   ]);
   assert.deepEqual(Object.keys(result.config.http.middlewares).sort(), ['fa', 'r']);
 });
+
+test('decode: __proto__, constructor and prototype are refused as names, and nothing reaches Object.prototype', () => {
+  for (const label of [
+    'traefik.http.services.__proto__.loadbalancer.server.url',
+    'traefik.http.services.app.loadbalancer.server.__proto__',
+    'traefik.http.routers.constructor.rule',
+    'traefik.http.middlewares.Prototype.headers.customresponseheaders.x',
+    'traefik.http.routers.r.tls.domains.__proto__[0].main',
+  ]) {
+    const decoded = decodeLabels({ [label]: 'http://127.0.0.1:18082', ...good });
+    const issue = decoded.issues.find((i) => i.label === label);
+    assert.equal(issue?.severity, 'error', label);
+    assert.match(issue?.message ?? '', /cannot be a name in a label/, label);
+    assert.deepEqual(Object.keys(decoded.config.http.routers), ['ok'], `${label}: the rest still decodes`);
+  }
+  assert.equal(({} as Record<string, unknown>)['url'], undefined, 'no object in the process gained a url');
+});
