@@ -32,15 +32,15 @@ const TERMINATING_SIGNALS = new Set(['15', '9', '2', '3', 'SIGTERM', 'SIGKILL', 
 const LEAVE = new Set(['stop', 'die', 'destroy', 'oom', 'pause', 'health_status: unhealthy', 'health_status: starting']);
 const JOIN = new Set(['start', 'restart', 'unpause', 'health_status: healthy', 'rename', 'update']);
 
+/** Whether the provider reaches its engine; when not, the error and what to do about it. */
+export type EngineState = { reachable: true } | { reachable: false; error: string; hint: string };
+
 /**
  * The Docker provider: lists containers once, then follows the /events stream (no polling). A stopping
  * container leaves on `kill`, before its process acts on the signal, so it takes no new request; a
  * starting one joins on `start` (or `healthy` when it has a HEALTHCHECK). If the engine goes away the
  * last configuration keeps serving while the provider reconnects with backoff and resyncs.
  */
-/** Whether the provider reaches its engine; when not, the error and what to do about it. */
-export type EngineState = { reachable: true } | { reachable: false; error: string; hint: string };
-
 export class DockerProvider {
   private readonly docker: Docker;
   private readonly containers = new Map<string, ContainerView>();
