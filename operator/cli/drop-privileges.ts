@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { socketPathOf } from '../providers/docker/docker-connection.js';
 
 /** The image sets this to the user pe-edge runs as once it has joined the Docker socket's group. */
 export const RUN_AS_ENV = 'PE_EDGE_USER';
@@ -24,7 +25,7 @@ export function dropPrivileges(user: string | undefined, dockerEndpoint: string 
   if (user === undefined || user === '' || process.getuid?.() !== 0) return null;
   const entry = passwdEntry(user);
   if (entry === null) throw new Error(`${RUN_AS_ENV}=${user}: no such user in /etc/passwd`);
-  const socket = socketPath(dockerEndpoint);
+  const socket = dockerEndpoint === undefined ? null : socketPathOf(dockerEndpoint);
   let socketGroup: number | null = null;
   if (socket !== null) {
     try {
@@ -46,12 +47,6 @@ export function dropPrivileges(user: string | undefined, dockerEndpoint: string 
   }
   if (process.getuid?.() !== entry.uid) throw new Error(`${RUN_AS_ENV}=${user}: could not become uid ${entry.uid}`);
   return { user, ...entry, socketGroup };
-}
-
-function socketPath(endpoint: string | undefined): string | null {
-  if (endpoint === undefined) return null;
-  if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
-  return endpoint.startsWith('/') ? endpoint : null;
 }
 
 function passwdEntry(user: string): { uid: number; gid: number } | null {

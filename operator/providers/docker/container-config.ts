@@ -1,6 +1,6 @@
-import { declaresTcpOrUdp, decodeLabels, defaultRuleFor, serviceNameOf, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
+import { declaresTcpOrUdp, decodeLabels, defaultRuleFor, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
 import { containerAddress } from './container-address.js';
-import type { ContainerView } from './container-view.js';
+import { containerServiceName, type ContainerView } from './container-view.js';
 import type { ContainerConstraint } from './constraints.js';
 
 export interface DockerProviderOptions {
@@ -51,7 +51,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     return { kind: 'routed', container: c, config: decoded.config, warnings: [], issues: decoded.issues };
   }
 
-  const name = serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
+  const name = containerServiceName(c);
   const config = decoded.config;
   const http = config.http;
   const warnings: string[] = [];

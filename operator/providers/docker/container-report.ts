@@ -1,12 +1,6 @@
-import { serviceNameOf } from '../../../labels-spec/index.js';
 import type { ContainerResult } from './container-config.js';
-import type { ContainerView } from './container-view.js';
+import { containerServiceName } from './container-view.js';
 import type { ProviderLog } from './docker-provider.js';
-
-/** The compose service a container is a replica of (its container name outside compose), as Traefik names it. */
-function serviceOf(c: ContainerView): string {
-  return serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
-}
 
 /**
  * The Docker provider's log of each container's label problems: once per container, again only when they change.
@@ -20,15 +14,15 @@ export class ContainerReport {
   report(results: readonly ContainerResult[]): void {
     const replicas = new Map<string, { all: number; routed: number }>();
     for (const r of results) {
-      const count = replicas.get(serviceOf(r.container)) ?? { all: 0, routed: 0 };
+      const count = replicas.get(containerServiceName(r.container)) ?? { all: 0, routed: 0 };
       count.all++;
       if (r.kind === 'routed') count.routed++;
-      replicas.set(serviceOf(r.container), count);
+      replicas.set(containerServiceName(r.container), count);
     }
     const seen = new Set<string>();
     for (const r of results) {
       seen.add(r.container.id);
-      const service = serviceOf(r.container);
+      const service = containerServiceName(r.container);
       const count = replicas.get(service) ?? { all: 1, routed: 0 };
       const leftOut = r.kind === 'skipped' && r.issues.some((i) => i.severity === 'error');
       const lines = r.issues.map((i) => `${i.severity}: ${i.message}`);

@@ -1,4 +1,5 @@
 import type { ContainerInspectInfo } from 'dockerode';
+import { serviceNameOf } from '../../../labels-spec/index.js';
 
 /** What the provider needs of one container, read once from `docker inspect`. */
 export interface ContainerView {
@@ -44,4 +45,9 @@ export function toContainerView(info: ContainerInspectInfo): ContainerView {
     ports,
     bindings,
   };
+}
+
+/** The compose service a container is a replica of (its container name outside compose), as Traefik names it. */
+export function containerServiceName(c: ContainerView): string {
+  return serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
 }

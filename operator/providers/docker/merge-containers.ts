@@ -1,6 +1,6 @@
-import { emptyDynamicConfig, serviceNameOf, type DynamicConfig } from '../../../labels-spec/index.js';
+import { emptyDynamicConfig, type DynamicConfig } from '../../../labels-spec/index.js';
 import type { ContainerResult } from './container-config.js';
-import type { ContainerView } from './container-view.js';
+import { containerServiceName, type ContainerView } from './container-view.js';
 
 /**
  * Traefik's merge across containers: replicas that declare the same service with the same
@@ -55,7 +55,7 @@ export function mergeContainers(results: readonly ContainerResult[]): { config: 
  * also the order of a service's servers: replicas of one compose service are ordered by id, not by name.
  */
 export function mergeKey(c: ContainerView): string {
-  const name = serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
+  const name = containerServiceName(c);
   return `${name}-${c.id}`;
 }
 
