@@ -13,6 +13,8 @@ export class HealthChecks {
   private generation = new Set<string>();
   private readonly agent = new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 1000 });
 
+  /** Each service's checker of the last build that had it: what a new checker of that service starts from. */
+  private readonly latest = new Map<string, ActiveHealthCheck>();
   /** Server states another process probed (`follow`), replayed into checkers built later. */
   private readonly followed = new Map<string, Map<string, boolean>>();
 
@@ -50,13 +52,12 @@ export class HealthChecks {
       checker = new ActiveHealthCheck(serviceName, options, servers, this.agent, this.onTransition, this.onProbe);
       // Servers added or removed make a new checker: a server the service's previous checker found DOWN stays
       // DOWN until this one's first probe says otherwise (else it would get traffic until then, and be logged again).
-      for (const previous of this.checkers.values()) {
-        if (previous.serviceName === serviceName) for (const [url, up] of previous.known()) checker.follow(url, up);
-      }
+      for (const [url, up] of this.latest.get(serviceName)?.known() ?? []) checker.follow(url, up);
       this.checkers.set(key, checker);
       if (this.probe) checker.start();
       for (const [url, up] of this.followed.get(serviceName) ?? []) checker.follow(url, up);
     }
+    this.latest.set(serviceName, checker);
     return checker;
   }
 
@@ -65,12 +66,14 @@ export class HealthChecks {
       if (this.generation.has(key)) continue;
       checker.stop();
       this.checkers.delete(key);
+      if (this.latest.get(checker.serviceName) === checker) this.latest.delete(checker.serviceName);
     }
   }
 
   stopAll(): void {
     for (const checker of this.checkers.values()) checker.stop();
     this.checkers.clear();
+    this.latest.clear();
     this.agent.close().catch(() => undefined);
   }
 }
