@@ -31,10 +31,11 @@ export interface Upstream {
  */
 export interface UpstreamFailover {
   /**
-   * Another upstream to try after `failed`, or undefined when `attempt` retries are enough. `retries`
-   * (a retry middleware's budget) raises the default budget and allows `failed` again when it is the only one.
+   * Another upstream to try after every one in `tried` failed (the last is the one that just did), or undefined
+   * when enough were tried. A server already tried is picked again only under a retry middleware's budget
+   * (`retries`), which also raises the default one, and only when no other server is left.
    */
-  next(failed: Upstream, attempt: number, retries?: number): Upstream | undefined;
+  next(tried: readonly Upstream[], retries?: number): Upstream | undefined;
   /** Set-Cookie for a sticky service when the request moved to `upstream`, else null. */
   setCookieFor(upstream: Upstream): string | null;
 }
@@ -60,7 +61,8 @@ class ProxyResponseHandler implements LendingHandler {
     private readonly passHostHeader: boolean,
     private readonly setCookie: string | null,
     private readonly failover: UpstreamFailover | null,
-    private readonly attempt: number,
+    /** The upstreams this request failed on before this one (retries), null on the first attempt. */
+    private readonly before: readonly Upstream[] | null,
   ) {
     this.res = ctx.res;
     this.sink = this.res;
@@ -203,13 +205,14 @@ class ProxyResponseHandler implements LendingHandler {
     if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
       // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
       const policy = neverConnected(error) ? (this.ctx.retry ?? undefined) : undefined;
-      const next = this.failover.next(this.upstream, this.attempt, policy?.retries);
+      const tried = this.before === null ? [this.upstream] : [...this.before, this.upstream];
+      const next = this.failover.next(tried, policy?.retries);
       if (next !== undefined) {
         if (policy !== undefined) this.ctx.retries++;
         this.res.off('close', this.onClientClose);
-        const delay = policy?.delayMs(this.attempt) ?? 0;
-        if (delay <= 0) this.retryOn(next);
-        else setTimeout(() => this.retryOn(next), delay);
+        const delay = policy?.delayMs(tried.length - 1) ?? 0;
+        if (delay <= 0) this.retryOn(next, tried);
+        else setTimeout(() => this.retryOn(next, tried), delay);
         return;
       }
     }
@@ -217,10 +220,10 @@ class ProxyResponseHandler implements LendingHandler {
     sendBareStatus(this.ctx, failure.status, failure.text);
   }
 
-  private retryOn(next: Upstream): void {
+  private retryOn(next: Upstream, tried: readonly Upstream[]): void {
     if (this.res.clientGone) return;
     const failover = this.failover as UpstreamFailover;
-    dispatchTo(this.ctx, next, this.passHostHeader, failover.setCookieFor(next), failover, this.attempt + 1);
+    dispatchTo(this.ctx, next, this.passHostHeader, failover.setCookieFor(next), failover, tried);
   }
 
   /** Only when no request byte can have been processed twice: a streamed body is never replayed. */
@@ -306,10 +309,17 @@ function hasRequestBody(ctx: RequestContext): boolean {
  * another server when this one cannot be reached.
  */
 export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null = null, failover: UpstreamFailover | null = null): void {
-  dispatchTo(ctx, upstream, passHostHeader, setCookie, failover, 0);
+  dispatchTo(ctx, upstream, passHostHeader, setCookie, failover, null);
 }
 
-function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null, failover: UpstreamFailover | null, attempt: number): void {
+function dispatchTo(
+  ctx: RequestContext,
+  upstream: Upstream,
+  passHostHeader: boolean,
+  setCookie: string | null,
+  failover: UpstreamFailover | null,
+  before: readonly Upstream[] | null,
+): void {
   ctx.serviceUrl = upstream.url;
   const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);
   const headers = buildUpstreamHeaders(ctx, {
@@ -329,7 +339,7 @@ function dispatchTo(ctx: RequestContext, upstream: Upstream, passHostHeader: boo
       // connection another client used, whose late, unrequested bytes would be read as its answer.
       fresh: ctx.firstOnConnection,
     },
-    new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, attempt),
+    new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before),
   );
 }
 

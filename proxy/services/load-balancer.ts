@@ -20,10 +20,11 @@ export interface LoadBalancer {
 }
 
 /**
- * Retry target when a server cannot be reached: the balancer's next pick other than the one that just
- * failed, at most (servers - 1) retries per request, so a container that is starting or gone costs no
- * failed request. A retry middleware's budget raises that count and may pick `failed` again when no
- * other server is available. A class rather than closures: there is one per service, thousands at scale.
+ * Retry target when a server cannot be reached: the next server in the rotation that this request has not
+ * tried yet, so a container that is starting or gone costs no failed request while any server answers, even
+ * when most of the pool left at once (a scale-down: their `kill` events may reach pe-edge after their ports
+ * closed). A retry middleware's budget raises the count and may pick a tried server again once none is left.
+ * A class rather than closures: there is one per service, thousands at scale.
  */
 class OtherServer implements UpstreamFailover {
   constructor(
@@ -32,15 +33,9 @@ class OtherServer implements UpstreamFailover {
     readonly setCookieFor: (u: Upstream) => string | null,
   ) {}
 
-  next(failed: Upstream, attempt: number, retries?: number): Upstream | undefined {
-    if (attempt >= Math.max(this.servers - 1, retries ?? 0)) return undefined;
-    let candidate: Upstream | undefined;
-    for (let i = 0; i < this.servers; i++) {
-      candidate = this.balancer.next();
-      if (candidate === undefined) return undefined;
-      if (candidate !== failed) return candidate;
-    }
-    return retries === undefined ? undefined : candidate;
+  next(tried: readonly Upstream[], retries?: number): Upstream | undefined {
+    if (tried.length > Math.max(this.servers - 1, retries ?? 0)) return undefined;
+    return this.balancer.nextExcept(tried) ?? (retries === undefined ? undefined : this.balancer.next());
   }
 }
 

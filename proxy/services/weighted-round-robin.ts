@@ -59,6 +59,22 @@ export class WeightedRoundRobin<T> {
     }
   }
 
+  /**
+   * The next healthy entry that is not in `excluded` (servers a request already failed on), advancing only the one
+   * picked, or undefined when none is left: a retry never goes back to a server it tried while another is up.
+   */
+  nextExcept(excluded: readonly T[]): T | undefined {
+    let best: WrrEntry<T> | undefined;
+    for (const e of this.entries) {
+      if (!e.up || excluded.includes(e.value)) continue;
+      if (best === undefined || e.deadline < best.deadline) best = e;
+    }
+    if (best === undefined) return undefined;
+    if (best.deadline > this.now) this.now = best.deadline;
+    best.deadline += 1 / best.weight;
+    return best.value;
+  }
+
   /** Marks every entry holding `value` up or down (health checks, Docker events). */
   setUp(value: T, up: boolean): void {
     for (const e of this.entries) if (e.value === value) e.up = up;

@@ -11,14 +11,8 @@ import { test } from 'node:test';
 import { describeStats, startLoad } from '../support/load-client.js';
 import { IMAGES, docker, dockerScope, ensureImages, requireDocker, waitFor } from './support/docker-env.js';
 import { followDockerEvents, hostnameOf, pollBackends, sleep, startEdgeOnHost, viaEdge } from './support/edge-on-host.js';
+import { GRACEFUL_WHOAMI } from './support/graceful-whoami.js';
 
-/** whoami with its SIGTERM/SIGINT handler delayed by STOP_DELAY_MS (no `$`: compose would interpolate it). */
-export const GRACEFUL_WHOAMI = [
-  'const d = Number(process.env.STOP_DELAY_MS || 0);',
-  'const on = process.on.bind(process);',
-  "process.on = (ev, fn) => on(ev, ev === 'SIGTERM' || ev === 'SIGINT' ? () => setTimeout(fn, d) : fn);",
-  "import('/whoami/server.mjs');",
-].join(' ');
 
 test('scale a labelled service to 6 (each routed within 1 s of start), then to 1 under load with zero failed requests', { timeout: 180_000 }, async (t) => {
   if (!(await requireDocker(t))) return;

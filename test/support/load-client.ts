@@ -62,7 +62,18 @@ export interface LoadStats {
  * `concurrency` workers, each sending GETs back to back over one keep-alive agent, until `stop()`.
  * Bounded: each request times out after `timeoutMs`, and `stop()` waits for the requests in flight.
  */
-export function startLoad(url: string, opts: { host?: string; concurrency?: number; timeoutMs?: number } = {}): { stop(): Promise<LoadStats>; stats: LoadStats } {
+export function startLoad(
+  url: string,
+  opts: {
+    host?: string;
+    concurrency?: number;
+    timeoutMs?: number;
+    /** one request per connection (`Connection: close`) */
+    fresh?: boolean;
+    /** each worker's pause between requests, to leave CPU to the rest of the machine */
+    pauseMs?: number;
+  } = {},
+): { stop(): Promise<LoadStats>; stats: LoadStats } {
   const concurrency = opts.concurrency ?? 8;
   const agent = new Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
   const stats: LoadStats = { total: 0, ok: 0, bad: new Map(), errors: [], byBody: new Map() };
@@ -73,6 +84,7 @@ export function startLoad(url: string, opts: { host?: string; concurrency?: numb
       try {
         const res = await request(url, {
           dispatcher: agent,
+          reset: opts.fresh === true,
           headers: opts.host !== undefined ? { host: opts.host } : {},
           headersTimeout: opts.timeoutMs ?? 3000,
           bodyTimeout: opts.timeoutMs ?? 3000,
@@ -90,6 +102,7 @@ export function startLoad(url: string, opts: { host?: string; concurrency?: numb
         if (stats.errors.length < 20) stats.errors.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
         else stats.errors.push('...');
       }
+      if (opts.pauseMs !== undefined) await new Promise((r) => setTimeout(r, opts.pauseMs));
     }
   };
   const workers = Array.from({ length: concurrency }, () => worker());
@@ -107,5 +120,5 @@ export function startLoad(url: string, opts: { host?: string; concurrency?: numb
 /** A readable one-liner for assertion messages. */
 export function describeStats(s: LoadStats): string {
   const bad = [...s.bad].map(([status, { count, body }]) => `${status} x${count} (${JSON.stringify(body.slice(0, 80))})`).join(', ');
-  return `total=${s.total} ok=${s.ok} bad=[${bad}] errors=${s.errors.length} ${JSON.stringify(s.errors.slice(0, 3))} byBody=${JSON.stringify([...s.byBody])}`;
+  return `total=${s.total} ok=${s.ok} bad=[${bad}] errors=${s.errors.length} ${JSON.stringify(s.errors.slice(0, 3))} byBody(${s.byBody.size})=${JSON.stringify([...s.byBody].slice(0, 5))}`;
 }
