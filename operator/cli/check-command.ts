@@ -50,12 +50,14 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     }
   }
   const fragments = new Map<string, DynamicConfig>();
+  let locateFile: ((path: readonly (string | number)[]) => string | undefined) | undefined;
   if (config.providers.file !== undefined) {
     const mounts = compose !== undefined && args.compose !== undefined ? composeBindMounts(compose, args.compose) : [];
     const input = await readFileProviderInput(config.providers.file, loaded.file, mounts);
     errors.push(...input.errors);
     warnings.push(...input.warnings);
     if (input.fragment !== undefined) fragments.set('file', input.fragment);
+    locateFile = input.locate;
   }
   let containers: ContainerResult[] = [];
   // Without a providers.docker section, check as Traefik's defaults would route.
@@ -83,7 +85,7 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     errors.push(...merged.errors);
     fragments.set('docker', merged.config);
   }
-  const report: CheckReport = checkConfiguration(config, fragments, containers, errors, warnings);
+  const report: CheckReport = checkConfiguration(config, fragments, containers, errors, warnings, { staticFile: loaded.file, locateFile });
   out(args.json ? JSON.stringify(report, null, 2) + '\n' : printReport(report));
   return reportHasErrors(report) ? 1 : 0;
 }

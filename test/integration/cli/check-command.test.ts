@@ -114,14 +114,22 @@ const acmeCompose = (certresolver: string): string => `services:
 `;
 const NO_TLS_ROUTER = 'http:\n  routers:\n    plain:\n      rule: "Host(`plain.test`)"\n      entryPoints: [websecure]\n      service: app\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n';
 
-test('check: a router naming a resolver that is not configured is a warning (the router serves, without that certificate)', async () => {
-  const dir = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('letsencrypt') });
+test('check: a router naming a resolver that is not declared fails the check, naming the router, its label, the near name and the declared ones', async () => {
+  const dir = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('lee') });
   const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
-  assert.equal(code, 0, out);
+  assert.equal(code, 1, out);
+  // The router itself is what the running edge would show: served, with a warning.
   assert.match(out, /^ {2}WARN shop@docker {2}Host\(`shop\.test`\) -> shop$/m);
-  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "letsencrypt"$/m);
+  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "lee"; did you mean "le"\? \(certificatesResolvers: le\); served without it/m);
+  assert.match(out, /^error: router "shop@docker" \(label "traefik\.http\.routers\.shop\.tls\.certresolver" on container \S+_shop_1\): certificate resolver "lee" is not declared in the static configuration; did you mean "le"\? \(certificatesResolvers: le\); pe-edge would serve the router without its certificates/m);
 
-  // The same router with the resolver that exists: no warning.
+  // A name nowhere near: no suggestion, the declared ones listed.
+  const far = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('letsencrypt') });
+  const farOut = await check(['--compose', join(far, 'docker-compose.yml')]);
+  assert.equal(farOut.code, 1, farOut.out);
+  assert.match(farOut.out, /^error: router "shop@docker" \(label [^)]+\): certificate resolver "letsencrypt" is not declared in the static configuration \(certificatesResolvers: le\);/m);
+
+  // The same router with the resolver that exists: no warning, exit 0.
   const good = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('le') });
   const ok = await check(['--compose', join(good, 'docker-compose.yml'), '--json']);
   assert.equal(ok.code, 0, ok.out);
@@ -130,13 +138,22 @@ test('check: a router naming a resolver that is not configured is a warning (the
   assert.equal(report.routers['shop@docker']?.error, undefined);
 });
 
+test('check: an undeclared resolver in a dynamic file names the file and line', async () => {
+  const router = 'http:\n  routers:\n    web:\n      rule: "Host(`web.test`)"\n      entryPoints: [websecure]\n      service: app\n      tls:\n        certResolver: staging\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n';
+  const dir = project({ 'traefik.yml': acmeStatic().replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': router });
+  const { code, out } = await check(['--configFile', join(dir, 'traefik.yml')]);
+  assert.equal(code, 1, out);
+  assert.ok(out.includes(`error: router "web@file" (http.routers.web.tls.certResolver in ${join(dir, 'dynamic.yml')}:8): certificate resolver "staging" is not declared in the static configuration (certificatesResolvers: le);`), out);
+});
+
 test('check: the entrypoint\'s http.tls.certResolver counts for routers without their own tls section', async () => {
   const dir = project({ 'traefik.yml': acmeStatic('lets').replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': NO_TLS_ROUTER });
   const { code, out } = await check(['--configFile', join(dir, 'traefik.yml'), '--json']);
-  assert.equal(code, 0, out);
-  const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }> };
+  assert.equal(code, 1, out);
+  const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }>; errors: string[] };
   assert.equal(report.routers['plain@file']?.status, 'warning');
-  assert.deepEqual(report.routers['plain@file']?.error, ['Router uses a nonexistent certificate resolver: "lets"']);
+  assert.match(report.routers['plain@file']?.error?.[0] ?? '', /^Router uses a nonexistent certificate resolver: "lets" \(certificatesResolvers: le\)/);
+  assert.ok(report.errors.some((e) => e.startsWith(`router "plain@file" (entryPoints.websecure.http.tls.certResolver in ${join(dir, 'traefik.yml')}): certificate resolver "lets"`)), JSON.stringify(report.errors));
 });
 
 test('check: an httpChallenge entrypoint that does not exist is the runtime\'s error, and fails the check', async () => {
