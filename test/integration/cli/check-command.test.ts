@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { checkCommand } from '../../../operator/cli/check-command.js';
 
 function project(files: Record<string, string>): string {
@@ -178,4 +180,43 @@ test('check: a wildcard domain asked of a resolver without dnsChallenge is a war
   assert.equal(ok.code, 0, ok.out);
   assert.match(ok.out, /^ {2}ok {3}wild@file/m);
   assert.doesNotMatch(ok.out, /warning/);
+});
+
+// The engine check --compose asks about images: a Docker API on loopback that knows one image.
+async function imageEngine(images: Record<string, string[]>): Promise<{ endpoint: string; asked: string[]; close: () => Promise<void> }> {
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    const found = /^(?:\/v[\d.]+)?\/images\/(.+)\/json$/.exec(req.url ?? '');
+    const name = found?.[1] !== undefined ? decodeURIComponent(found[1]) : '';
+    asked.push(name);
+    const ports = images[name];
+    res.writeHead(ports === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ports === undefined ? { message: `No such image: ${name}` } : { Id: 'sha256:1', Config: { ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])) } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `tcp://127.0.0.1:${port}`, asked, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test('check --compose: a service port the image does not EXPOSE is a warning naming service, container, port and the image\'s ports', async (t) => {
+  const engine = await imageEngine({ 'shop/app:2': ['8080/tcp'] });
+  t.after(() => engine.close());
+  const staticYml = STATIC.replace('  docker:\n', `  docker:\n    endpoint: ${engine.endpoint}\n`);
+  const compose = COMPOSE.replaceAll('image: app', 'image: shop/app:2');
+  const dir = project({ 'traefik.yml': staticYml, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
+  const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
+  assert.equal(code, 0, out);
+  assert.match(out, /^ {6}warning: service "app" on container \S+_app1_1: traefik\.http\.services\.app\.loadbalancer\.server\.port=3000 is not a port image "shop\/app:2" exposes \(8080\/tcp\)/m);
+  assert.match(out, /^ {6}warning: service "app" on container \S+_app2_1: /m);
+  assert.deepEqual(engine.asked.filter((n) => n === 'shop/app:2').length, 1, 'one image, asked once');
+
+  // The engine without that image (or no engine at all): nothing said.
+  const unknown = project({ 'traefik.yml': staticYml, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': COMPOSE.replaceAll('image: app', 'image: shop/other:1') });
+  const quiet = await check(['--compose', join(unknown, 'docker-compose.yml')]);
+  assert.equal(quiet.code, 0, quiet.out);
+  assert.doesNotMatch(quiet.out, /warning: service/);
+  const noEngine = project({ 'traefik.yml': STATIC.replace('  docker:\n', '  docker:\n    endpoint: unix:///nonexistent-pe-edge/docker.sock\n'), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
+  const silent = await check(['--compose', join(noEngine, 'docker-compose.yml')]);
+  assert.equal(silent.code, 0, silent.out);
+  assert.doesNotMatch(silent.out, /warning: service/);
 });
