@@ -1,6 +1,6 @@
 // Public surface of the configuration model: schemas, inferred types, validators, helpers.
 export { parseDuration, duration } from './duration.js';
-export { closest } from './suggest.js';
+export { closest, oneEditAway } from './suggest.js';
 export { dottedPath, type ConfigIssue, type IssueCode, type IssueItemKind } from './issues.js';
 
 // Static configuration (traefik.yml).

@@ -101,12 +101,13 @@ export function invalid(path: IssuePath, text: string): ConfigIssue {
   return { severity: 'error', code: 'PE_INVALID_VALUE', path, message: `${dottedPath(path)}: ${text}` };
 }
 
-export function notImplemented(path: IssuePath, item?: ConfigIssue['item']): ConfigIssue {
+/** `text` says what pe-edge does instead, when that is worth knowing. */
+export function notImplemented(path: IssuePath, item?: ConfigIssue['item'], text = 'not implemented yet in pe-edge; ignored'): ConfigIssue {
   return {
     severity: 'warning',
     code: 'PE_NOT_IMPLEMENTED',
     path,
-    message: `${dottedPath(path)}: not implemented yet in pe-edge; ignored`,
+    message: `${dottedPath(path)}: ${text}`,
     ...(item !== undefined ? { item } : {}),
   };
 }

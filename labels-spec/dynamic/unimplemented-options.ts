@@ -8,6 +8,12 @@ const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
   forwardAuth: ['maxResponseBodySize', 'authSigninURL'],
   errors: ['errorRequestHeaders'],
+  rateLimit: ['redis'],
+};
+
+// What a user of the key needs to hear beyond "ignored".
+const WHAT_INSTEAD: Readonly<Record<string, string>> = {
+  'rateLimit.redis': 'shared Redis counting (Traefik v3.4) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge (one process, or all its --workers together), not across edges',
 };
 
 export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name: string): ConfigIssue[] {
@@ -16,7 +22,7 @@ export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name:
   for (const [type, keys] of Object.entries(UNIMPLEMENTED)) {
     const options = (m as Record<string, Record<string, unknown> | undefined>)[type];
     if (options === undefined) continue;
-    for (const key of keys) if (options[key] !== undefined) out.push(notImplemented([...path, type, key], item));
+    for (const key of keys) if (options[key] !== undefined) out.push(notImplemented([...path, type, key], item, WHAT_INSTEAD[`${type}.${key}`]));
   }
   return out;
 }

@@ -63,7 +63,11 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
  * `prometheus@internal` scrape handler (null when metrics.prometheus is off). `acmeChallenges` is the process's
  * one challenge store, the same object on every call (null: pe-edge answers no ACME challenge).
  */
-export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null, acmeChallenges: AcmeChallengeStore | null = null, insights: DashboardInsights | null = null): BuildInput {
+/**
+ * `resolvers`: the certificate resolvers routers may name; by default every one `certificatesResolvers` declares
+ * (the running edge passes those that loaded: a skipped one is nonexistent, as in Traefik).
+ */
+export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null, acmeChallenges: AcmeChallengeStore | null = null, insights: DashboardInsights | null = null, resolvers: ReadonlySet<string> = declaredResolvers(config)): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
   for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
   const ping = config.ping === undefined ? null
@@ -77,6 +81,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
     },
     api: apiInput(config, insights),
     acme: acmeChallenges === null ? null : { challenges: acmeChallenges, httpChallengeEntryPoints: httpChallengeEntryPoints(config) },
+    certificateResolvers: resolvers,
     defaultRuleSyntax: config.core.defaultRuleSyntax,
     defaultTransport: upstreamTransport(config.serversTransport),
     http: {
@@ -87,6 +92,10 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
     },
     tls: dynamic.tls,
   };
+}
+
+export function declaredResolvers(config: StaticConfig): ReadonlySet<string> {
+  return new Set(Object.keys(config.certificatesResolvers ?? {}));
 }
 
 /** Resolver name → its `acme.httpChallenge.entryPoint`, for the resolvers that have one. */

@@ -83,6 +83,11 @@ export class CertificateResolvers {
     }
   }
 
+  /** The resolvers that loaded: routers naming any other get the runtime's nonexistent-resolver warning. */
+  names(): ReadonlySet<string> {
+    return new Set(this.resolvers.keys());
+  }
+
   get(name: string): AcmeResolver | undefined {
     return this.resolvers.get(name);
   }

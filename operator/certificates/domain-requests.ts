@@ -18,7 +18,7 @@ export interface CertificateRequest {
 
 export interface RequestPlan {
   requests: CertificateRequest[];
-  /** Routers naming a resolver that does not exist, bad domains: logged, the router keeps serving. */
+  /** Bad domains: logged, the router keeps serving. (A resolver that does not exist is the build's warning.) */
   problems: { router: string; message: string }[];
 }
 
@@ -79,10 +79,8 @@ export function planCertificateRequests(
     for (const tls of routerTlsSections(router, entryPoints)) {
       const resolver = tls.certResolver;
       if (resolver === undefined || resolver === '') continue;
-      if (!resolvers.has(resolver)) {
-        problems.push({ router: name, message: `Router uses a nonexistent certificate resolver: "${resolver}"` });
-        continue;
-      }
+      // The build marks the router (nonexistentResolverMessage); nothing to order.
+      if (!resolvers.has(resolver)) continue;
       let sets: DomainSet[];
       try {
         sets = tls.domains !== undefined && tls.domains.length > 0

@@ -12,6 +12,7 @@ import type { Runtime } from '../../proxy/runtime/runtime.js';
 import { domainNames, planCertificateRequests, plannedRouters, unableToObtain, wildcardWithoutDnsChallenge } from '../certificates/domain-requests.js';
 import type { ContainerResult } from '../providers/docker/container-config.js';
 import { rawData, type RawItem } from '../../proxy/api/rawdata.js';
+import { unknownResolverErrors, type ResolverOrigins } from './unknown-resolvers.js';
 
 export type { RawItem } from '../../proxy/api/rawdata.js';
 
@@ -30,7 +31,7 @@ export interface CheckReport {
  * Compiles the configuration exactly as the running proxy would (same build, nothing listens,
  * no health probe runs) and reports every router, service and middleware with its status.
  */
-export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<string, DynamicConfig>, containers: readonly ContainerResult[], errors: string[], warnings: string[]): CheckReport {
+export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<string, DynamicConfig>, containers: readonly ContainerResult[], errors: string[], warnings: string[], origins: Omit<ResolverOrigins, 'containers'> = {}): CheckReport {
   const merged = aggregate(fragments);
   const pools = new UpstreamPools();
   // A throwaway challenge store: with one, the build checks each httpChallenge entrypoint as the running edge does.
@@ -38,9 +39,10 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   const runtime = buildRuntime(input, { pools, healthChecks: new HealthChecks(() => undefined, false), middlewareState: new KeptState(), rules: new CompiledRules(), balancers: new CarriedBalancers() }, { terminating: false, providerProblems: new Map() });
   void pools.closeAll();
   // What the resolvers would log for these routers: each router keeps serving (without its certificate), so a warning.
+  // (A resolver that is not declared at all is also an error below: the build marks the router, check fails.)
   for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);
   const raw = rawData(runtime.status, runtime.config);
-  const report: CheckReport = { ...raw, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors], warnings: [...warnings] };
+  const report: CheckReport = { ...raw, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors, ...unknownResolverErrors(config, runtime, { ...origins, containers })], warnings: [...warnings] };
   for (const r of containers) {
     const errs = r.issues.filter((i) => i.severity === 'error').map((i) => i.message);
     const warns = [...r.issues.filter((i) => i.severity === 'warning').map((i) => i.message), ...(r.kind === 'routed' ? r.warnings : [])];
@@ -59,8 +61,8 @@ export function reportHasErrors(r: CheckReport): boolean {
 }
 
 /**
- * The routers' certificate requests as the running edge plans them (planCertificateRequests): a resolver that is
- * not configured, a domain ACME refuses, and a wildcard asked of a resolver without dnsChallenge, in the runtime's words.
+ * The routers' certificate requests as the running edge plans them (planCertificateRequests): a domain ACME refuses,
+ * and a wildcard asked of a resolver without dnsChallenge, in the runtime's words.
  */
 function certificateProblems(config: StaticConfig, runtime: Runtime): { router: string; message: string }[] {
   const acme = new Map<string, { dnsChallenge?: unknown }>();

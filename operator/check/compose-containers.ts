@@ -30,6 +30,8 @@ export function composeContainers(compose: unknown, file: string, project?: stri
         id: name, name, labels, running: true, paused: false, health: null,
         networkMode: typeof def.network_mode === 'string' ? def.network_mode : 'bridge',
         networks, ports: [...new Set(ports)], bindings: {},
+        // Compose names a built image `<project>-<service>` unless `image` names it.
+        image: typeof def.image === 'string' ? def.image : def.build !== undefined ? `${projectName}-${service}` : undefined,
       });
     }
   }

@@ -3,11 +3,14 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { validateDynamicConfig, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
 import type { BindMount } from './compose-mounts.js';
+import type { KeyPath } from '../config-files/read-config-file.js';
 
 export interface FileProviderInput {
   fragment?: DynamicConfig;
   errors: string[];
   warnings: string[];
+  /** `file:line` of a configuration key, to name where a problem was written. */
+  locate?: (path: KeyPath) => string | undefined;
 }
 
 /**
@@ -45,9 +48,13 @@ export async function readFileProviderInput(file: NonNullable<StaticConfig['prov
   if (snapshot === undefined) return out;
   out.warnings.push(...snapshot.warnings);
   const { config, issues } = validateDynamicConfig(snapshot.raw);
+  const located = snapshot;
+  out.locate = (at) => {
+    const found = located.locate(at);
+    return found === undefined ? undefined : found.line === undefined ? found.file : `${found.file}:${found.line}`;
+  };
   for (const issue of issues) {
-    const at = snapshot.locate(issue.path);
-    const where = at === undefined ? path : at.line === undefined ? at.file : `${at.file}:${at.line}`;
+    const where = out.locate(issue.path) ?? path;
     (issue.severity === 'error' ? out.errors : out.warnings).push(`${where}: ${issue.message}`);
   }
   out.fragment = config;

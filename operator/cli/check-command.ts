@@ -12,6 +12,8 @@ import { compileConstraints, type ContainerConstraint } from '../providers/docke
 import { mergeContainers } from '../providers/docker/merge-containers.js';
 import { loadStaticConfig } from '../static-config/load-static-config.js';
 import { printReport } from '../check/print-report.js';
+import { engineImagePorts, imagePortWarnings, type ImageExposedPorts } from '../check/image-ports.js';
+import { dockerClient } from '../providers/docker/docker-connection.js';
 
 const USAGE = `pe-edge check: validate configuration before a deploy (exit 1 on any error)
 
@@ -50,12 +52,14 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     }
   }
   const fragments = new Map<string, DynamicConfig>();
+  let locateFile: ((path: readonly (string | number)[]) => string | undefined) | undefined;
   if (config.providers.file !== undefined) {
     const mounts = compose !== undefined && args.compose !== undefined ? composeBindMounts(compose, args.compose) : [];
     const input = await readFileProviderInput(config.providers.file, loaded.file, mounts);
     errors.push(...input.errors);
     warnings.push(...input.warnings);
     if (input.fragment !== undefined) fragments.set('file', input.fragment);
+    locateFile = input.locate;
   }
   let containers: ContainerResult[] = [];
   // Without a providers.docker section, check as Traefik's defaults would route.
@@ -78,12 +82,17 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     }
     containers = await dockerSnapshot({ ...dockerOptions, httpClientTimeout: dockerOptions.httpClientTimeout || 10_000 }, errors);
   }
+  // Ports the images do not EXPOSE, when the engine knows the images (check --compose asks it too, read-only).
+  if (containers.some((r) => r.kind === 'routed' && r.container.image !== undefined)) {
+    const warned = await imagePortWarnings(containers, imagePortsFrom(dockerOptions.endpoint, dockerOptions.httpClientTimeout || 3_000));
+    for (const r of containers) if (r.kind === 'routed') r.warnings.push(...(warned.get(r.container.name) ?? []));
+  }
   if (containers.length > 0) {
     const merged = mergeContainers(containers);
     errors.push(...merged.errors);
     fragments.set('docker', merged.config);
   }
-  const report: CheckReport = checkConfiguration(config, fragments, containers, errors, warnings);
+  const report: CheckReport = checkConfiguration(config, fragments, containers, errors, warnings, { staticFile: loaded.file, locateFile });
   out(args.json ? JSON.stringify(report, null, 2) + '\n' : printReport(report));
   return reportHasErrors(report) ? 1 : 0;
 }
@@ -102,6 +111,15 @@ async function dockerSnapshot(options: ConstructorParameters<typeof DockerProvid
   stop.abort();
   if (!seen.engine.reachable) errors.push(`${seen.engine.error}. ${seen.engine.hint}`);
   return result;
+}
+
+/** The engine's image inspector; an endpoint it cannot use knows no image. */
+function imagePortsFrom(endpoint: string, timeoutMs: number): ImageExposedPorts {
+  try {
+    return engineImagePorts(dockerClient(endpoint, timeoutMs));
+  } catch {
+    return () => Promise.resolve(null);
+  }
 }
 
 function siblingConfig(composeFile: string): string | undefined {

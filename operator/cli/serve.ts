@@ -53,7 +53,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     const merged = aggregate(fragments);
     for (const e of merged.errors) log.error(e);
     problems.set('aggregation', merged.errors.map((message) => ({ provider: 'aggregation', severity: 'error', message })));
-    return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges, insights);
+    return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges, insights, resolvers?.names());
   };
   let listening = false;
   // Under --workers: limits counted by the primary, one worker probing health for all, metrics of every worker.

@@ -5,6 +5,7 @@ import { rawData, type RawData, type RawItem } from './rawdata.js';
 import { writeError, writeJson, writeMessage } from './respond.js';
 import { serveDashboard } from './dashboard/dashboard.js';
 import { peEdgeEndpoint } from './dashboard/pe-edge-endpoints.js';
+import { problemCounts } from './config-problems.js';
 
 const SINGULAR = { routers: 'router', services: 'service', middlewares: 'middleware' } as const;
 
@@ -86,6 +87,8 @@ const overview: Endpoint = (ctx, rt) => {
     udp: { routers: zero, services: zero },
     features: rt.api?.features ?? { tracing: '', metrics: '', accessLog: false },
     providers: rt.api?.providers ?? [],
+    // pe-edge's own: what left a container or a file's item out is in no section above (Traefik's UI ignores the key).
+    problems: problemCounts(rt),
   });
 };
 

@@ -75,6 +75,11 @@ export interface BuildInput {
    * `httpChallenge.entryPoint`), TLS-ALPN-01 on every entrypoint. Null or absent: neither.
    */
   acme?: { challenges: AcmeChallengeStore; httpChallengeEntryPoints: Readonly<Record<string, string>> } | null | undefined;
+  /**
+   * The certificate resolvers that can issue (`certificatesResolvers` that loaded). A router whose `tls.certResolver`
+   * (or its entrypoint's) names another is served anyway and marked `warning`. Absent: not checked.
+   */
+  certificateResolvers?: ReadonlySet<string> | null | undefined;
   defaultRuleSyntax: 'v3' | 'v2';
   /** The static `serversTransport`, known as `default@internal`. */
   defaultTransport: UpstreamTransport;

@@ -15,6 +15,7 @@ import type { EntryPointTables, Route, Runtime } from './runtime.js';
 import { RuntimeStatus } from './status.js';
 import type { CompiledRules } from './compiled-rules.js';
 import { createApiHandler } from '../api/handler.js';
+import { nonexistentResolverMessage } from './certificate-resolver-check.js';
 
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
@@ -85,6 +86,10 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     for (const ep of entryPoints) {
       const model = input.entryPoints[ep]?.http;
       const tls = router.tls ?? model?.tls ?? null;
+      const resolver = tls?.certResolver;
+      if (resolver !== undefined && resolver !== '' && input.certificateResolvers != null && !input.certificateResolvers.has(resolver)) {
+        status.addError('router', name, nonexistentResolverMessage(resolver, input.certificateResolvers), false);
+      }
       const middlewares = concatNames(model?.middlewares, router.middlewares);
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
       const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);

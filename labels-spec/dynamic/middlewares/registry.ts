@@ -7,6 +7,7 @@ import { circuitBreaker } from './circuit-breaker.js';
 import { compress } from './compress.js';
 import { contentType } from './content-type.js';
 import { digestAuth } from './digest-auth.js';
+import { encodedCharacters } from './encoded-characters.js';
 import { errors } from './errors.js';
 import { forwardAuth } from './forward-auth.js';
 import { grpcWeb } from './grpc-web.js';
@@ -33,6 +34,7 @@ export const middlewareRegistry = {
   compress,
   contentType,
   digestAuth,
+  encodedCharacters,
   errors,
   forwardAuth,
   grpcWeb,

@@ -15,9 +15,16 @@ export interface DockerProviderOptions {
   constraint?: ContainerConstraint | undefined;
 }
 
+/** The container port a service's server uses: from its `loadbalancer.server.port` label, or picked (the lowest exposed). */
+export interface ServicePort {
+  service: string;
+  port: number;
+  fromLabel: boolean;
+}
+
 /** One container's contribution, or why it contributes nothing. Names are unqualified (`@docker` is added later). */
 export type ContainerResult =
-  | { kind: 'routed'; container: ContainerView; config: DynamicConfig; warnings: string[]; issues: LabelIssue[] }
+  | { kind: 'routed'; container: ContainerView; config: DynamicConfig; warnings: string[]; issues: LabelIssue[]; servicePorts?: ServicePort[] }
   | { kind: 'skipped'; container: ContainerView; reason: string; issues: LabelIssue[] };
 
 /**
@@ -55,6 +62,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
   const config = decoded.config;
   const http = config.http;
   const warnings: string[] = [];
+  const servicePorts: ServicePort[] = [];
   const declaredServices = decoded.declared.services;
   if (declaredServices.length === 0 && Object.keys(http.services).length === 0) {
     http.services[name] = { loadBalancer: { servers: [], passHostHeader: true, responseForwarding: { flushInterval: 100 }, strategy: 'wrr' } } as DynamicConfig['http']['services'][string];
@@ -75,6 +83,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     if (port === undefined) {
       return { kind: 'skipped', container: c, reason: `service "${serviceName}" error: port is missing (set traefik.http.services.${serviceName}.loadbalancer.server.port)`, issues: decoded.issues };
     }
+    servicePorts.push({ service: serviceName, port, fromLabel: label.port !== undefined });
     const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP, hostGateway: o.hostGateway });
     if ('error' in address) return { kind: 'skipped', container: c, reason: address.error, issues: decoded.issues };
     if (address.warning !== undefined) warnings.push(address.warning);
@@ -104,5 +113,5 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
       }
     }
   }
-  return { kind: 'routed', container: c, config, warnings, issues: decoded.issues };
+  return { kind: 'routed', container: c, config, warnings, issues: decoded.issues, servicePorts };
 }

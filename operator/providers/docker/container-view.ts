@@ -19,6 +19,8 @@ export interface ContainerView {
   ports: readonly number[];
   /** Host bindings per `<port>/<proto>`. */
   bindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
+  /** The image it was created from, as named (`app:1.2`), when known: `pe-edge check` compares its EXPOSE with the port used. */
+  image?: string | undefined;
 }
 
 export function toContainerView(info: ContainerInspectInfo): ContainerView {
@@ -44,6 +46,7 @@ export function toContainerView(info: ContainerInspectInfo): ContainerView {
     networks,
     ports,
     bindings,
+    image: info.Config?.Image,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../http/request-context.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { writeJson } from '../respond.js';
+import { configProblems } from '../config-problems.js';
 
 /**
  * pe-edge's own endpoints under `/api/pe-edge/`, which the dashboard polls (Traefik's `/api` paths stay as they
@@ -24,7 +25,7 @@ export function peEdgeEndpoint(name: string): ((ctx: RequestContext, runtime: Ru
         );
       };
     case 'changes':
-      return (ctx, rt) => writeJson(ctx, { changes: rt.api?.insights?.changes.entries() ?? [], problems: [...(rt.api?.insights?.changes.problems() ?? []), ...rt.errors.map((message) => ({ provider: 'internal', severity: 'error', message }))] });
+      return (ctx, rt) => writeJson(ctx, { changes: rt.api?.insights?.changes.entries() ?? [], problems: configProblems(rt) });
     case 'certificates':
       return (ctx, rt) => writeJson(ctx, certificates(rt));
     case 'containers':

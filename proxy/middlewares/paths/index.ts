@@ -1,6 +1,8 @@
 import type { MiddlewareEntry } from '../middleware-entry.js';
 import { createAddPrefix, type AddPrefixOptions } from './add-prefix.js';
 import { createContentType, type ContentTypeOptions } from './content-type.js';
+import { createEncodedCharacters } from './encoded-characters.js';
+import type { EncodedCharactersOptions } from '../../http/encoded-characters.js';
 import { createRedirectRegex, type RedirectRegexOptions } from './redirect-regex.js';
 import { createReplacePathRegex, type ReplacePathRegexOptions } from './replace-path-regex.js';
 import { createReplacePath, type ReplacePathOptions } from './replace-path.js';
@@ -16,4 +18,5 @@ export const PATH_MIDDLEWARES: readonly MiddlewareEntry[] = [
   ['replacePathRegex', (options, next) => createReplacePathRegex(options as ReplacePathRegexOptions, next)],
   ['redirectRegex', (options, next) => createRedirectRegex(options as RedirectRegexOptions, next)],
   ['contentType', (options, next) => createContentType(options as ContentTypeOptions, next)],
+  ['encodedCharacters', (options, next) => createEncodedCharacters(options as EncodedCharactersOptions, next)],
 ];

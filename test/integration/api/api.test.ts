@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import type { ApiInput, BuildInput } from '../../../proxy/runtime/build-input.js';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
+import { startBackend } from '../../support/backends.js';
+import { httpsRequest } from '../../support/tls-clients.js';
 
 const api = (insecure: boolean): ApiInput => ({
   insecure,
@@ -128,6 +130,30 @@ test('rawdata, version, overview, entrypoints; GET only', async (t) => {
   assert.deepEqual(eps.map((e) => e.name), ['traefik', 'web']);
   assert.equal((await fetch(`${traefik}/api/version`, { method: 'POST' })).status, 405);
   assert.equal((await fetch(`${traefik}/api/nothing`)).status, 404);
+});
+
+test('a router naming a certificate resolver that does not exist: served with the default certificate, status warning saying so', async (t) => {
+  const backend = await startBackend('shop');
+  t.after(() => backend.close());
+  const i: BuildInput = {
+    ...input({
+      routers: { 'shop@docker': { rule: 'Host(`shop.test`)', service: 'shop@docker', entryPoints: ['web'], tls: { certResolver: 'lee' } } },
+      services: { 'shop@docker': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    }),
+    certificateResolvers: new Set(['le', 'staging']),
+  };
+  const proxy = await startProxy(i);
+  t.after(() => proxy.close(0));
+  const served = await httpsRequest({ port: proxy.port('web'), host: 'shop.test' });
+  assert.equal(served.status, 200, 'Traefik keeps serving the router');
+  assert.equal(served.body, 'shop');
+  assert.equal(served.certCN, 'TRAEFIK DEFAULT CERT');
+  const traefik = `http://127.0.0.1:${proxy.port('traefik')}`;
+  const router = await (await fetch(`${traefik}/api/http/routers/shop@docker`)).json() as { status: string; error?: string[] };
+  assert.equal(router.status, 'warning');
+  assert.deepEqual(router.error, ['Router uses a nonexistent certificate resolver: "lee"; did you mean "le"? (certificatesResolvers: le, staging); served without it: the TLS store\'s certificates, else the default one']);
+  const overview = await (await fetch(`${traefik}/api/overview`)).json() as { http: { routers: unknown } };
+  assert.deepEqual(overview.http.routers, { total: 3, warnings: 1, errors: 1 });
 });
 
 test('secure mode: a user router to api@internal behind basicAuth', async (t) => {

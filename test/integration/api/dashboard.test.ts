@@ -148,6 +148,22 @@ test('an ipAllowList in front of the basicAuth, as the seed suggests: a client o
   assert.equal((await get(inside.web, '/dashboard/', { host: 'dash.test', authorization: AUTH })).status, 200);
 });
 
+test('/api/overview counts the configuration problems no item carries: every replica left out for a label error', async (t) => {
+  const insights = new DashboardInsights();
+  const leftOut = (replica: string) => [
+    { provider: 'docker', severity: 'error' as const, container: replica, message: `container ${replica}: label "traefik.http.routers.web.rulle": unknown key; did you mean "rule"?` },
+    { provider: 'docker', severity: 'error' as const, container: replica, message: `container ${replica} left out: 1 label error(s)` },
+  ];
+  insights.changes.applied([], { cause: 'docker sync' }, [...leftOut('shop-web-1'), ...leftOut('shop-web-2'),
+    { provider: 'docker', severity: 'warning', container: 'shop-api-1', message: 'container shop-api-1: label "traefik.wrong.label": not configuration' }]);
+  const { traefik } = await started(t, input(api(true, true, insights)));
+  const overview = JSON.parse((await get(traefik, '/api/overview')).body) as { http: { routers: unknown }; problems: unknown };
+  assert.deepEqual(overview.problems, { errors: 4, warnings: 1 });
+  assert.deepEqual(overview.http.routers, { total: 1, warnings: 0, errors: 0 }, 'Traefik\'s sections count items only');
+  const changes = JSON.parse((await get(traefik, '/api/pe-edge/changes')).body) as { problems: unknown[] };
+  assert.equal(changes.problems.length, 5, 'the same list the dashboard shows');
+});
+
 test('/api/pe-edge/: timeseries, changes, certificates, containers from the process\'s insights', async (t) => {
   const insights = new DashboardInsights();
   insights.traffic.record('web@file', 'app@file', 12, 200);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { checkCommand } from '../../../operator/cli/check-command.js';
 
 function project(files: Record<string, string>): string {
@@ -114,14 +116,22 @@ const acmeCompose = (certresolver: string): string => `services:
 `;
 const NO_TLS_ROUTER = 'http:\n  routers:\n    plain:\n      rule: "Host(`plain.test`)"\n      entryPoints: [websecure]\n      service: app\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n';
 
-test('check: a router naming a resolver that is not configured is a warning (the router serves, without that certificate)', async () => {
-  const dir = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('letsencrypt') });
+test('check: a router naming a resolver that is not declared fails the check, naming the router, its label, the near name and the declared ones', async () => {
+  const dir = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('lee') });
   const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
-  assert.equal(code, 0, out);
+  assert.equal(code, 1, out);
+  // The router itself is what the running edge would show: served, with a warning.
   assert.match(out, /^ {2}WARN shop@docker {2}Host\(`shop\.test`\) -> shop$/m);
-  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "letsencrypt"$/m);
+  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "lee"; did you mean "le"\? \(certificatesResolvers: le\); served without it/m);
+  assert.match(out, /^error: router "shop@docker" \(label "traefik\.http\.routers\.shop\.tls\.certresolver" on container \S+_shop_1\): certificate resolver "lee" is not declared in the static configuration; did you mean "le"\? \(certificatesResolvers: le\); pe-edge would serve the router without its certificates/m);
 
-  // The same router with the resolver that exists: no warning.
+  // A name nowhere near: no suggestion, the declared ones listed.
+  const far = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('letsencrypt') });
+  const farOut = await check(['--compose', join(far, 'docker-compose.yml')]);
+  assert.equal(farOut.code, 1, farOut.out);
+  assert.match(farOut.out, /^error: router "shop@docker" \(label [^)]+\): certificate resolver "letsencrypt" is not declared in the static configuration \(certificatesResolvers: le\);/m);
+
+  // The same router with the resolver that exists: no warning, exit 0.
   const good = project({ 'traefik.yml': acmeStatic(), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': acmeCompose('le') });
   const ok = await check(['--compose', join(good, 'docker-compose.yml'), '--json']);
   assert.equal(ok.code, 0, ok.out);
@@ -130,13 +140,22 @@ test('check: a router naming a resolver that is not configured is a warning (the
   assert.equal(report.routers['shop@docker']?.error, undefined);
 });
 
+test('check: an undeclared resolver in a dynamic file names the file and line', async () => {
+  const router = 'http:\n  routers:\n    web:\n      rule: "Host(`web.test`)"\n      entryPoints: [websecure]\n      service: app\n      tls:\n        certResolver: staging\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n';
+  const dir = project({ 'traefik.yml': acmeStatic().replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': router });
+  const { code, out } = await check(['--configFile', join(dir, 'traefik.yml')]);
+  assert.equal(code, 1, out);
+  assert.ok(out.includes(`error: router "web@file" (http.routers.web.tls.certResolver in ${join(dir, 'dynamic.yml')}:8): certificate resolver "staging" is not declared in the static configuration (certificatesResolvers: le);`), out);
+});
+
 test('check: the entrypoint\'s http.tls.certResolver counts for routers without their own tls section', async () => {
   const dir = project({ 'traefik.yml': acmeStatic('lets').replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': NO_TLS_ROUTER });
   const { code, out } = await check(['--configFile', join(dir, 'traefik.yml'), '--json']);
-  assert.equal(code, 0, out);
-  const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }> };
+  assert.equal(code, 1, out);
+  const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }>; errors: string[] };
   assert.equal(report.routers['plain@file']?.status, 'warning');
-  assert.deepEqual(report.routers['plain@file']?.error, ['Router uses a nonexistent certificate resolver: "lets"']);
+  assert.match(report.routers['plain@file']?.error?.[0] ?? '', /^Router uses a nonexistent certificate resolver: "lets" \(certificatesResolvers: le\)/);
+  assert.ok(report.errors.some((e) => e.startsWith(`router "plain@file" (entryPoints.websecure.http.tls.certResolver in ${join(dir, 'traefik.yml')}): certificate resolver "lets"`)), JSON.stringify(report.errors));
 });
 
 test('check: an httpChallenge entrypoint that does not exist is the runtime\'s error, and fails the check', async () => {
@@ -161,4 +180,51 @@ test('check: a wildcard domain asked of a resolver without dnsChallenge is a war
   assert.equal(ok.code, 0, ok.out);
   assert.match(ok.out, /^ {2}ok {3}wild@file/m);
   assert.doesNotMatch(ok.out, /warning/);
+});
+
+// The engine check --compose asks about images: a Docker API on loopback that knows one image.
+async function imageEngine(images: Record<string, string[]>): Promise<{ endpoint: string; asked: string[]; close: () => Promise<void> }> {
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    const found = /^(?:\/v[\d.]+)?\/images\/(.+)\/json$/.exec(req.url ?? '');
+    const name = found?.[1] !== undefined ? decodeURIComponent(found[1]) : '';
+    asked.push(name);
+    const ports = images[name];
+    res.writeHead(ports === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ports === undefined ? { message: `No such image: ${name}` } : { Id: 'sha256:1', Config: { ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])) } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `tcp://127.0.0.1:${port}`, asked, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test('check --compose: a service port the image does not EXPOSE is a warning naming service, container, port and the image\'s ports', async (t) => {
+  const engine = await imageEngine({ 'shop/app:2': ['8080/tcp'] });
+  t.after(() => engine.close());
+  const staticYml = STATIC.replace('  docker:\n', `  docker:\n    endpoint: ${engine.endpoint}\n`);
+  const compose = COMPOSE.replaceAll('image: app', 'image: shop/app:2');
+  const dir = project({ 'traefik.yml': staticYml, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
+  const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
+  assert.equal(code, 0, out);
+  assert.match(out, /^ {6}warning: service "app" on container \S+_app1_1: traefik\.http\.services\.app\.loadbalancer\.server\.port=3000 is not a port image "shop\/app:2" exposes \(8080\/tcp\)/m);
+  assert.match(out, /^ {6}warning: service "app" on container \S+_app2_1: /m);
+  assert.deepEqual(engine.asked.filter((n) => n === 'shop/app:2').length, 1, 'one image, asked once');
+
+  // The engine without that image (or no engine at all): nothing said.
+  const unknown = project({ 'traefik.yml': staticYml, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': COMPOSE.replaceAll('image: app', 'image: shop/other:1') });
+  const quiet = await check(['--compose', join(unknown, 'docker-compose.yml')]);
+  assert.equal(quiet.code, 0, quiet.out);
+  assert.doesNotMatch(quiet.out, /warning: service/);
+  const noEngine = project({ 'traefik.yml': STATIC.replace('  docker:\n', '  docker:\n    endpoint: unix:///nonexistent-pe-edge/docker.sock\n'), 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
+  const silent = await check(['--compose', join(noEngine, 'docker-compose.yml')]);
+  assert.equal(silent.code, 0, silent.out);
+  assert.doesNotMatch(silent.out, /warning: service/);
+});
+
+test('check: the middleware listing names each type once, as configured, from labels and files, disabled ones too', async () => {
+  const compose = COMPOSE.replaceAll('      - traefik.http.routers.app.middlewares=to-https@file\n', '      - traefik.http.routers.app.middlewares=to-https@file,limit\n      - traefik.http.middlewares.limit.ratelimit.average=5\n      - traefik.http.middlewares.limit.ratelimit.burst=10\n      - traefik.http.middlewares.login.digestauth.users=u:traefik:abc\n');
+  const dir = project({ 'traefik.yml': STATIC, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
+  const { out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
+  const listed = out.slice(out.indexOf('Middlewares ('), out.indexOf('Containers (')).split('\n').filter((l) => /^ {2}\S/.test(l));
+  assert.deepEqual(listed, ['  ok   limit@docker  rateLimit', '  FAIL login@docker  digestAuth', '  ok   to-https@file  redirectScheme'], out);
 });

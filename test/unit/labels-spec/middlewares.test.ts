@@ -64,6 +64,19 @@ test('ipWhiteList keeps its options', () => {
   assert.deepEqual(value, { ipWhiteList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 2, excludedIPs: [] } } });
 });
 
+test('rateLimit.redis in a file: kept out of nothing, one warning naming the key and what pe-edge counts instead', () => {
+  const { value, issues } = one({ rateLimit: { average: 10, redis: { endpoints: ['redis:6379'], password: 'x', tls: { insecureSkipVerify: true }, dialTimeout: '5s' } } });
+  assert.ok(value !== undefined && 'rateLimit' in value);
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis']]);
+  assert.match(issues[0]?.message ?? '', /^http\.middlewares\.m\.rateLimit\.redis: shared Redis counting \(Traefik v3\.4\) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge \(one process, or all its --workers together\), not across edges$/);
+});
+
+test('rateLimit.redis: a typo under it is still an unknown key', () => {
+  const { issues } = one({ rateLimit: { redis: { endpoint: ['redis:6379'] } } });
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [['error', 'PE_UNKNOWN_KEY', 'http.middlewares.m.rateLimit.redis.endpoint']]);
+  assert.match(issues[0]?.message ?? '', /did you mean "endpoints"\?/);
+});
+
 test('forwardAuth defaults', () => {
   const { value, issues } = one({ forwardAuth: { address: 'http://auth:9000/verify', authResponseHeaders: 'X-User, X-Role' } });
   assert.deepEqual(issues, []);
@@ -110,7 +123,7 @@ for (const { desc, input, code, path, text } of errors) {
 
 test('every v3 HTTP middleware type is registered', () => {
   const expected = [
-    'addPrefix', 'basicAuth', 'buffering', 'chain', 'circuitBreaker', 'compress', 'contentType', 'digestAuth', 'errors',
+    'addPrefix', 'basicAuth', 'buffering', 'chain', 'circuitBreaker', 'compress', 'contentType', 'digestAuth', 'encodedCharacters', 'errors',
     'forwardAuth', 'grpcWeb', 'headers', 'inFlightReq', 'ipAllowList', 'ipWhiteList', 'passTLSClientCert', 'plugin',
     'rateLimit', 'redirectRegex', 'redirectScheme', 'replacePath', 'replacePathRegex', 'retry', 'stripPrefix', 'stripPrefixRegex',
   ];

@@ -68,6 +68,8 @@ interface EntryPoint {
 interface Overview {
   http: Record<'routers' | 'services' | 'middlewares', { total: number; warnings: number; errors: number }>;
   providers: string[];
+  /** Problems no item carries (containers left out, file key typos): the "Configuration problems" list. */
+  problems?: { errors: number; warnings: number };
 }
 
 type Child = Node | string | null | undefined | false;
@@ -122,6 +124,10 @@ function renderOverview(o: Overview): void {
       c.errors > 0 ? h('span', { class: 'badge disabled' }, plural(c.errors, 'error')) : null, ' ',
       c.warnings > 0 ? h('span', { class: 'badge warning' }, plural(c.warnings, 'warning')) : null);
   });
+  const p = o.problems ?? { errors: 0, warnings: 0 };
+  cards.push(h('div', { class: 'card', 'data-overview': 'problems' }, h('span', { class: 'muted' }, h('a', { href: '#problems' }, 'configuration problems')), h('b', {}, String(p.errors + p.warnings)),
+    p.errors > 0 ? h('span', { class: 'badge disabled' }, plural(p.errors, 'error')) : null, ' ',
+    p.warnings > 0 ? h('span', { class: 'badge warning' }, plural(p.warnings, 'warning')) : null));
   cards.push(h('div', { class: 'card' }, h('span', { class: 'muted' }, 'providers'), h('b', {}, o.providers.join(', ') || '—')));
   byId('overview').replaceChildren(...cards);
 }

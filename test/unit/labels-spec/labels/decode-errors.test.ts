@@ -201,6 +201,40 @@ test('decode: keys of later Traefik v3 lines are accepted, each not-implemented 
   assert.deepEqual(Object.keys(result.config.http.middlewares).sort(), ['fa', 'r']);
 });
 
+test('decode: rateLimit.redis (Traefik v3.4) is accepted, warned once as not implemented: limits are counted per edge', () => {
+  const result = decodeLabels({
+    'traefik.http.middlewares.limit.ratelimit.average': '10',
+    'traefik.http.middlewares.limit.ratelimit.redis.endpoints': 'redis-a:6379,redis-b:6379',
+    'traefik.http.middlewares.limit.ratelimit.redis.username': 'edge',
+    'traefik.http.middlewares.limit.ratelimit.redis.password': 'secret',
+    'traefik.http.middlewares.limit.ratelimit.redis.db': '2',
+    'traefik.http.middlewares.limit.ratelimit.redis.tls.ca': '/certs/ca.pem',
+    'traefik.http.middlewares.limit.ratelimit.redis.tls.cert': '/certs/cert.pem',
+    'traefik.http.middlewares.limit.ratelimit.redis.tls.key': '/certs/key.pem',
+    'traefik.http.middlewares.limit.ratelimit.redis.tls.insecureskipverify': 'true',
+    'traefik.http.middlewares.limit.ratelimit.redis.poolsize': '20',
+    'traefik.http.middlewares.limit.ratelimit.redis.minidleconns': '2',
+    'traefik.http.middlewares.limit.ratelimit.redis.maxactiveconns': '50',
+    'traefik.http.middlewares.limit.ratelimit.redis.readtimeout': '3s',
+    'traefik.http.middlewares.limit.ratelimit.redis.writetimeout': '3s',
+    'traefik.http.middlewares.limit.ratelimit.redis.dialtimeout': '5s',
+  });
+  assert.deepEqual(result.issues.filter((i) => i.severity === 'error'), []);
+  assert.equal(result.issues.length, 1, JSON.stringify(result.issues));
+  assert.equal(result.issues[0]?.code, 'PE_NOT_IMPLEMENTED');
+  assert.match(result.issues[0]?.message ?? '', /^label "traefik\.http\.middlewares\.limit\.ratelimit\.redis\.[a-z.]+": shared Redis counting \(Traefik v3\.4\) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge/);
+  assert.deepEqual(Object.keys(result.config.http.middlewares), ['limit']);
+});
+
+test('decode: the encodedCharacters middleware (Traefik v3.7) is a known type, every option false unless set', () => {
+  const result = decodeLabels({ 'traefik.http.middlewares.enc.encodedcharacters.allowencodedslash': 'true' });
+  assert.deepEqual(result.issues, []);
+  assert.deepEqual(result.config.http.middlewares.enc, { encodedCharacters: {
+    allowEncodedSlash: true, allowEncodedBackSlash: false, allowEncodedNullCharacter: false, allowEncodedSemicolon: false,
+    allowEncodedPercent: false, allowEncodedQuestionMark: false, allowEncodedHash: false,
+  } });
+});
+
 test('decode: __proto__, constructor and prototype are refused as names, and nothing reaches Object.prototype', () => {
   for (const label of [
     'traefik.http.services.__proto__.loadbalancer.server.url',
