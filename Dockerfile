@@ -50,7 +50,8 @@ COPY package.json package-lock.json ./
 # NPM_CA: PEM text of a CA npm must trust on top of node's own, for a TLS-intercepting proxy
 # (--build-arg NPM_CA="$(cat proxy-ca.pem)"). A build argument, not BuildKit's --secret, so the legacy
 # builder builds this file too. Only this stage sees it; it is written to a temp file that this same RUN
-# deletes, so no layer holds it, and the final image copies nothing from here but node_modules and dist.
+# deletes, so no layer's files hold it, and the final image copies nothing from here but node_modules and dist.
+# This stage's history on the build machine does record the value: fine for a public CA, never pass a key.
 ARG NPM_CA=""
 # --ignore-scripts: `prepare` runs tsc before the sources are here; no dependency needs a script.
 RUN if [ -n "$NPM_CA" ]; then printf '%s\n' "$NPM_CA" >/tmp/npm-ca.pem && export NODE_EXTRA_CA_CERTS=/tmp/npm-ca.pem; fi; \
