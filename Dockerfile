@@ -1,7 +1,10 @@
-# syntax=docker/dockerfile:1
 # pe-edge: a Traefik v3 compatible edge router.
+# No `# syntax=` line: BuildKit would pull that frontend image from Docker Hub, and offline builds must not.
 #
 #   docker build -t pe-edge .                      from source: npm ci, tsc, production deps only
+#   docker build --build-arg BASE=my-node:20 --build-arg NPM_CA="$(cat proxy-ca.pem)" -t pe-edge .
+#                                                  the same from a local base image, npm behind a
+#                                                  TLS-intercepting proxy (see NPM_CA in `build`)
 #   docker build --build-arg BASE=pe-edge-node-base:local --target prebuilt -t pe-edge:local CTX
 #                                                  from an already built app: CTX holds
 #                                                  package*.json and prebuilt-app/{dist,node_modules}
@@ -44,8 +47,16 @@ COPY package.json package-lock.json prebuilt-ap[p] /app/
 FROM ${BASE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# NPM_CA: PEM text of a CA npm must trust on top of node's own, for a TLS-intercepting proxy
+# (--build-arg NPM_CA="$(cat proxy-ca.pem)"). A build argument, not BuildKit's --secret, so the legacy
+# builder builds this file too. Only this stage sees it; it is written to a temp file that this same RUN
+# deletes, so no layer's files hold it, and the final image copies nothing from here but node_modules and dist.
+# This stage's history on the build machine does record the value: fine for a public CA, never pass a key.
+ARG NPM_CA=""
 # --ignore-scripts: `prepare` runs tsc before the sources are here; no dependency needs a script.
-RUN npm ci --no-audit --no-fund --ignore-scripts
+RUN if [ -n "$NPM_CA" ]; then printf '%s\n' "$NPM_CA" >/tmp/npm-ca.pem && export NODE_EXTRA_CA_CERTS=/tmp/npm-ca.pem; fi; \
+    status=0; npm ci --no-audit --no-fund --ignore-scripts || status=$?; \
+    node -e "require('fs').rmSync('/tmp/npm-ca.pem', { force: true })" && exit $status
 # Sources only: .dockerignore leaves out tests, build output, node_modules and scratch folders.
 COPY . ./
 # Only node and npm are assumed in BASE (no find/rm in the test's local base).

@@ -1,6 +1,7 @@
 // Driving Compose: through the `docker-compose` npm package when it can be loaded, else the binary itself;
 // either way against Compose v2 (`docker compose`) when present, else v1 (`docker-compose`).
 import { spawn } from 'node:child_process';
+import type { ReplicaCounts } from './scale-plan.js';
 
 /** Which Compose CLI runs: v2 is a docker plugin, v1 the standalone Python binary. */
 export type ComposeExecutable =
@@ -119,9 +120,10 @@ export const composeCommands = {
   down: (): [string, string[]] => ['down', []],
   ps: (): [string, string[]] => ['ps', []],
   // `scale` is deprecated in v1 and gone in v2; `up --scale` works in both. Without --no-recreate,
-  // running replicas would be recreated and drop their in-flight requests.
-  scale: (service: string, replicas: number): [string, string[]] => [
+  // running replicas would be recreated and drop their in-flight requests. The counts are also in the file
+  // (deploy.replicas, see replica-counts-file.ts); --scale says them again for Composes that ignore `deploy`.
+  scale: (counts: ReplicaCounts): [string, string[]] => [
     'up',
-    ['-d', '--no-recreate', '--scale', `${service}=${replicas}`, service],
+    ['-d', '--no-recreate', ...counts.flatMap(([service, n]) => ['--scale', `${service}=${n}`]), ...counts.map(([service]) => service)],
   ],
 } as const;

@@ -1,5 +1,5 @@
 // `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { closest } from '../../labels-spec/index.js';
 import {
   apr1,
@@ -12,7 +12,9 @@ import {
   type AppHealthcheck,
   type DashboardAuth,
 } from '../../compose/index.js';
-import { composeCommands, createComposeRunner, type ComposeRunner } from '../../compose/compose-client.js';
+import { composeCommands, createComposeRunner, type ComposeProject, type ComposeRunner } from '../../compose/compose-client.js';
+import { parseComposeText, withReplicaCounts } from '../../compose/replica-counts-file.js';
+import { planScale, traefikPools, type ComposeServiceEntry } from '../../compose/scale-plan.js';
 
 export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (pe-edge + app1..appN) for Docker Compose
 
@@ -27,7 +29,10 @@ export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (p
   pe-edge compose password [--dashboard-user admin]
       ${DASHBOARD_USERS_ENV}='user:hash' on stdout, the new password on stderr
   pe-edge compose up|down|ps [-f docker-compose.prod.yml] [-p project]
-  pe-edge compose scale <service>=<n> [-f docker-compose.prod.yml] [-p project]
+  pe-edge compose scale <service>=<n> | <pool>=<n> [-f docker-compose.prod.yml] [-p project]
+      app=6: 6 containers over the pool app1..appN (the services labelled traefik.http.services.app.*), spread
+      evenly, the last ones at 0 below N; app1=3: that service alone. The counts are written into the file as
+      deploy.replicas, so a later \`up\` keeps them.
 `;
 
 export interface ComposeCommandIo {
@@ -229,18 +234,54 @@ async function drive(command: 'up' | 'down' | 'ps' | 'scale', argv: readonly str
   const p = parseOptions(command, argv, PROJECT_OPTIONS);
   const file = str(p, '--file') ?? DEFAULT_COMPOSE_FILE;
   const project = str(p, '--project-name');
-  let args: [string, string[]];
-  if (command === 'scale') {
-    const [target, ...extra] = p.positional;
-    const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)=(\d+)$/.exec(target ?? '');
-    if (m === null || extra.length > 0) throw new UsageError(`compose scale: expected one <service>=<n>, e.g. app1=2; got ${p.positional.length === 0 ? 'nothing' : `"${p.positional.join(' ')}"`}`);
-    args = composeCommands.scale(m[1] ?? '', Number(m[2]));
-  } else {
-    noPositional(command, p);
-    args = composeCommands[command]();
-  }
+  const target = { file, ...(project === undefined ? {} : { project }) };
+  if (command === 'scale') return scale(p, target, io);
+  noPositional(command, p);
+  const args = composeCommands[command]();
   const runner = await io.runner();
-  return runner({ file, ...(project === undefined ? {} : { project }) }, args[0], args[1]);
+  return runner(target, args[0], args[1]);
+}
+
+/**
+ * `scale <service>=<n>` or `scale <pool>=<n>`: the counts are written into the compose file (deploy.replicas) before
+ * Compose runs, so that every later `up` starts as many containers instead of scaling back to the file's old count.
+ */
+async function scale(p: Parsed, project: ComposeProject, io: ComposeCommandIo): Promise<number> {
+  const [arg, ...extra] = p.positional;
+  const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)=(\d+)$/.exec(arg ?? '');
+  if (m === null || extra.length > 0) {
+    throw new UsageError(`compose scale: expected one <service>=<n>, e.g. app=6 (the app pool) or app1=2; got ${p.positional.length === 0 ? 'nothing' : `"${p.positional.join(' ')}"`}`);
+  }
+  const name = m[1] ?? '';
+  const { file } = project;
+  let parsed;
+  try {
+    parsed = parseComposeText(readFileSync(file, 'utf8'), file);
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new UsageError(`compose scale: ${missing ? `${file} does not exist; -f/--file names the compose file (default ${DEFAULT_COMPOSE_FILE})` : (err as Error).message}`);
+  }
+  const plan = planScale(parsed.services, name, Number(m[2]));
+  if (plan === undefined) throw new UsageError(unknownScaleTarget(name, file, parsed.services));
+  // Compose found before the file changes: a machine without it keeps the file as it was.
+  const runner = await io.runner();
+  const counts = plan.counts.map(([s, n]) => `${s}=${n}`).join(' ');
+  const total = plan.counts.reduce((sum, [, n]) => sum + n, 0);
+  const what = plan.pool ? `pool ${plan.target}: ${total} container${total === 1 ? '' : 's'} (${counts})` : counts;
+  writeFileSync(file, withReplicaCounts(parsed, plan.counts));
+  io.stderr(`${file}: ${what}, kept as deploy.replicas for every later \`up\`\n`);
+  const args = composeCommands.scale(plan.counts);
+  const code = await runner(project, args[0], args[1]);
+  if (code !== 0) io.stderr(`pe-edge: compose scale: Compose exited ${code}; ${file} already asks for ${counts}: \`pe-edge compose up\` applies it\n`);
+  return code;
+}
+
+function unknownScaleTarget(name: string, file: string, services: Readonly<Record<string, ComposeServiceEntry>>): string {
+  const serviceNames = Object.keys(services);
+  const pools = [...traefikPools(services).keys()];
+  const hint = closest(name, [...serviceNames, ...pools]);
+  return `compose scale: "${name}" is neither a service of ${file} (${serviceNames.join(', ')}) nor a pool of them` +
+    ` (${pools.length === 0 ? 'none: no traefik.http.services labels' : pools.join(', ')})${hint === undefined ? '' : `; did you mean "${hint}"?`}`;
 }
 
 /** `pe-edge compose <subcommand> ...`; resolves to the process exit code. */

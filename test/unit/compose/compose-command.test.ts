@@ -100,12 +100,11 @@ test('password prints an env assignment on stdout and the password on stderr', a
   assert.ok(verifyApr1(pw[1] ?? '', line[1] ?? ''));
 });
 
-test('up, down, ps and scale drive compose with -f/-p', async () => {
+test('up, down and ps drive compose with -f/-p (scale: compose-scale.test.ts)', async () => {
   const table: [string[], ComposeProject, string, string[]][] = [
     [['up'], { file: 'docker-compose.prod.yml' }, 'up', ['-d', '--remove-orphans']],
     [['down', '-f', 'docker-compose.dev.yml', '-p', 'pe'], { file: 'docker-compose.dev.yml', project: 'pe' }, 'down', []],
     [['ps', '--file=x.yml'], { file: 'x.yml' }, 'ps', []],
-    [['scale', 'app1=2', '-p', 'pe'], { file: 'docker-compose.prod.yml', project: 'pe' }, 'up', ['-d', '--no-recreate', '--scale', 'app1=2', 'app1']],
   ];
   for (const [argv, project, command, args] of table) {
     const r = await cli(argv);
