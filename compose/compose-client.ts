@@ -18,8 +18,11 @@ export interface ComposeProject {
   readonly project?: string;
 }
 
-/** Runs `<compose> -f file [-p project] <command> <args...>`, output streamed; resolves to the exit code. */
-export type ComposeRunner = (project: ComposeProject, command: string, args: readonly string[]) => Promise<number>;
+/**
+ * Runs `<compose> -f file [-p project] <command> <args...>`, output streamed; resolves to the exit code. `env` replaces
+ * the environment Compose interpolates the file with (default: this process's).
+ */
+export type ComposeRunner = (project: ComposeProject, command: string, args: readonly string[], env?: NodeJS.ProcessEnv) => Promise<number>;
 
 /** Exit code of a command run quietly; -1 when it cannot be started (not installed). */
 export type ProbeCommand = (command: string, args: readonly string[]) => Promise<number>;
@@ -45,9 +48,9 @@ export function composeArgs(exe: ComposeExecutable, p: ComposeProject, command: 
 
 /** The binary through child_process, stdio inherited so progress and `ps` tables reach the user. */
 export function binaryRunner(exe: ComposeExecutable): ComposeRunner {
-  return (p, command, args) =>
+  return (p, command, args, env) =>
     new Promise((resolve, reject) => {
-      const child = spawn(exe.command, composeArgs(exe, p, command, args), { stdio: 'inherit' });
+      const child = spawn(exe.command, composeArgs(exe, p, command, args), { stdio: 'inherit', ...(env === undefined ? {} : { env }) });
       child.once('error', (err) => reject(new Error(`cannot run ${exe.command}: ${err.message}`)));
       child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
     });
@@ -63,6 +66,7 @@ interface ComposePackage {
       composeOptions: string[][];
       executable?: { standalone: true };
       log: boolean;
+      env?: NodeJS.ProcessEnv;
     },
   ): Promise<{ exitCode: number | null }>;
 }
@@ -83,12 +87,13 @@ export async function loadComposePackage(specifier = 'docker-compose'): Promise<
 }
 
 export function packageRunner(pkg: ComposePackage, exe: ComposeExecutable): ComposeRunner {
-  return async (p, command, args) => {
+  return async (p, command, args, env) => {
     try {
       const result = await pkg.execCompose(command, [...args], {
         config: p.file,
         composeOptions: p.project === undefined ? [] : [['-p', p.project]],
         ...(exe.version === 'v1' ? { executable: { standalone: true as const } } : {}),
+        ...(env === undefined ? {} : { env }),
         log: true,
       });
       return result.exitCode ?? 0;

@@ -15,6 +15,7 @@ import {
 import { composeCommands, createComposeRunner, type ComposeProject, type ComposeRunner } from '../../compose/compose-client.js';
 import { parseComposeText, withReplicaCounts } from '../../compose/replica-counts-file.js';
 import { planScale, traefikPools, type ComposeServiceEntry } from '../../compose/scale-plan.js';
+import { withPlaceholders } from '../../compose/required-variables.js';
 
 export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (pe-edge + app1..appN) for Docker Compose
 
@@ -239,7 +240,15 @@ async function drive(command: 'up' | 'down' | 'ps' | 'scale', argv: readonly str
   noPositional(command, p);
   const args = composeCommands[command]();
   const runner = await io.runner();
-  return runner(target, args[0], args[1]);
+  if (command === 'up') return runner(target, args[0], args[1]);
+  // down and ps use no variable: a required one that is not set in this shell must not stop them.
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return runner(target, args[0], args[1]); // Compose says what is wrong with the file
+  }
+  return runner(target, args[0], args[1], withPlaceholders(text, io.env).env);
 }
 
 /**

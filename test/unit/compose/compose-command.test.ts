@@ -123,3 +123,35 @@ test('compose detection prefers v2, falls back to v1, and builds the argument li
   assert.deepEqual(composeArgs(COMPOSE_V2, p, 'ps', []), ['compose', '-f', 'f.yml', '-p', 'pe', 'ps']);
   assert.deepEqual(composeArgs(COMPOSE_V1, { file: 'f.yml' }, 'up', ['-d']), ['-f', 'f.yml', 'up', '-d']);
 });
+
+test('down and ps run without the variables the file requires (a placeholder each); up gets the environment as it is', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'pe-required-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'docker-compose.yml');
+  writeFileSync(file, [
+    'services:',
+    '  edge:',
+    '    command: ["--email=${ACME_EMAIL:?set ACME_EMAIL}"]',
+    '    labels:',
+    '      users: "${PE_EDGE_DASHBOARD_USERS:?set it}"',
+    '      literal: "$${NOT_A_VARIABLE:?x}"',
+    '      optional: "${MAYBE?x}"',
+    '',
+  ].join('\n'));
+  const seen: (NodeJS.ProcessEnv | undefined)[] = [];
+  const run = (argv: string[], env: NodeJS.ProcessEnv): Promise<number> => composeCommand(argv, {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    env,
+    runner: () => Promise.resolve(async (_p, _c, _a, childEnv) => { seen.push(childEnv); return 0; }),
+  });
+  assert.equal(await run(['down', '-f', file], { PE_EDGE_DASHBOARD_USERS: 'admin:$apr1$x', MAYBE: '', PATH: '/bin' }), 0);
+  assert.deepEqual(seen[0], { PE_EDGE_DASHBOARD_USERS: 'admin:$apr1$x', MAYBE: '', PATH: '/bin', ACME_EMAIL: 'unused-by-this-command' });
+  assert.equal(await run(['ps', '-f', file], { ACME_EMAIL: '' }), 0);
+  assert.deepEqual(seen[1], { ACME_EMAIL: 'unused-by-this-command', PE_EDGE_DASHBOARD_USERS: 'unused-by-this-command', MAYBE: 'unused-by-this-command' });
+  assert.equal(await run(['up', '-f', file], {}), 0);
+  assert.equal(seen[2], undefined, 'up interpolates with the real environment: Compose refuses to start without the values');
+});
