@@ -1,6 +1,6 @@
 import { reportFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
-import { hasDeniedEscape } from '../http/encoded-characters.js';
+import { hasDeniedEscape, hasMalformedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
@@ -128,13 +128,18 @@ function sniOptions(ep: EntryPointContext, servername: string | false | null | u
 }
 
 /**
- * Answers ctx: 400 for a raw '#', 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
+ * Answers ctx: 400 for a raw '#' or a malformed escape, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
  * options than the router's, else the router's chain.
  */
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
     sendBareStatus(ctx, 400, '');
+    return;
+  }
+  // Go's server refuses a path whose '%' starts no escape (`/a%zz`) before Traefik's handlers: its body is the status.
+  if (ctx.rawPath.includes('%') && hasMalformedEscape(ctx.rawPath)) {
+    sendBareStatus(ctx, 400, '400 Bad Request');
     return;
   }
   if (target === undefined) {

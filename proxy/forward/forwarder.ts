@@ -31,11 +31,11 @@ export interface Upstream {
  */
 export interface UpstreamFailover {
   /**
-   * Another upstream to try after every one in `tried` failed (the last is the one that just did), or undefined
-   * when enough were tried. A server already tried is picked again only under a retry middleware's budget
-   * (`retries`), which also raises the default one, and only when no other server is left.
+   * Another upstream after `attempts` failed ones, the distinct servers among them in `tried`, or undefined when
+   * that is enough. A server already tried is picked again only under a retry middleware's budget (`retries`),
+   * which also raises the default one, and only when no other server is left.
    */
-  next(tried: readonly Upstream[], retries?: number): Upstream | undefined;
+  next(tried: readonly Upstream[], attempts: number, retries?: number): Upstream | undefined;
   /** Set-Cookie for a sticky service when the request moved to `upstream`, else null. */
   setCookieFor(upstream: Upstream): string | null;
 }
@@ -61,8 +61,8 @@ class ProxyResponseHandler implements LendingHandler {
     private readonly passHostHeader: boolean,
     private readonly setCookie: string | null,
     private readonly failover: UpstreamFailover | null,
-    /** The upstreams this request failed on before this one (retries), null on the first attempt. */
-    private readonly before: readonly Upstream[] | null,
+    /** What this request's earlier attempts failed on, null on the first attempt. */
+    private readonly before: FailedAttempts | null,
   ) {
     this.res = ctx.res;
     this.sink = this.res;
@@ -205,12 +205,12 @@ class ProxyResponseHandler implements LendingHandler {
     if (!this.res.headersSent && this.failover !== null && this.retriable(error)) {
       // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
       const policy = neverConnected(error) ? (this.ctx.retry ?? undefined) : undefined;
-      const tried = this.before === null ? [this.upstream] : [...this.before, this.upstream];
-      const next = this.failover.next(tried, policy?.retries);
+      const tried = failedAttempts(this.before, this.upstream);
+      const next = this.failover.next(tried.servers, tried.count, policy?.retries);
       if (next !== undefined) {
         if (policy !== undefined) this.ctx.retries++;
         this.res.off('close', this.onClientClose);
-        const delay = policy?.delayMs(tried.length - 1) ?? 0;
+        const delay = policy?.delayMs(tried.count - 1) ?? 0;
         if (delay <= 0) this.retryOn(next, tried);
         else setTimeout(() => this.retryOn(next, tried), delay);
         return;
@@ -220,7 +220,7 @@ class ProxyResponseHandler implements LendingHandler {
     sendBareStatus(this.ctx, failure.status, failure.text);
   }
 
-  private retryOn(next: Upstream, tried: readonly Upstream[]): void {
+  private retryOn(next: Upstream, tried: FailedAttempts): void {
     if (this.res.clientGone) return;
     const failover = this.failover as UpstreamFailover;
     dispatchTo(this.ctx, next, this.passHostHeader, failover.setCookieFor(next), failover, tried);
@@ -312,13 +312,24 @@ export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader:
   dispatchTo(ctx, upstream, passHostHeader, setCookie, failover, null);
 }
 
+/** A request's failed attempts: how many, and the distinct servers they went to (at most the service's servers). */
+interface FailedAttempts {
+  readonly count: number;
+  readonly servers: readonly Upstream[];
+}
+
+function failedAttempts(before: FailedAttempts | null, failed: Upstream): FailedAttempts {
+  if (before === null) return { count: 1, servers: [failed] };
+  return { count: before.count + 1, servers: before.servers.includes(failed) ? before.servers : [...before.servers, failed] };
+}
+
 function dispatchTo(
   ctx: RequestContext,
   upstream: Upstream,
   passHostHeader: boolean,
   setCookie: string | null,
   failover: UpstreamFailover | null,
-  before: readonly Upstream[] | null,
+  before: FailedAttempts | null,
 ): void {
   ctx.serviceUrl = upstream.url;
   const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);

@@ -33,14 +33,33 @@ export function deniedEscapes(options: EncodedCharactersOptions | null): Readonl
   return denied.size === 0 ? null : denied;
 }
 
-const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+/** Whether the two characters at `i` are hex digits. */
+function isHexPair(s: string, i: number): boolean {
+  return i + 1 < s.length && isHex(s.charCodeAt(i)) && isHex(s.charCodeAt(i + 1));
+}
 
-/** True when the escaped path holds a denied escape (either hex case), or a '%' cut short as Traefik also refuses. */
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+}
+
+/**
+ * True when the escaped path holds a denied escape (either hex case), or a '%' that starts no escape (`%zz`, `%2`,
+ * a trailing '%'): Go's server refuses those before Traefik sees them, and a lenient decoder behind pe-edge could
+ * read `%%2f` or `%2%5c` as the very character the check is for. Every '%' is looked at: a malformed one never
+ * hides the escape after it.
+ */
 export function hasDeniedEscape(rawPath: string, denied: ReadonlySet<number>): boolean {
   for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', i + 3)) {
-    if (i + 2 >= rawPath.length) return true;
-    const hex = rawPath.slice(i + 1, i + 3);
-    if (HEX_PAIR.test(hex) && denied.has(Number.parseInt(hex, 16))) return true;
+    if (!isHexPair(rawPath, i + 1)) return true;
+    if (denied.has(Number.parseInt(rawPath.slice(i + 1, i + 3), 16))) return true;
+  }
+  return false;
+}
+
+/** True when a '%' in the path starts no %XX escape: Go's url.ParseRequestURI refuses the request (400). */
+export function hasMalformedEscape(rawPath: string): boolean {
+  for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', i + 3)) {
+    if (!isHexPair(rawPath, i + 1)) return true;
   }
   return false;
 }

@@ -33,8 +33,8 @@ class OtherServer implements UpstreamFailover {
     readonly setCookieFor: (u: Upstream) => string | null,
   ) {}
 
-  next(tried: readonly Upstream[], retries?: number): Upstream | undefined {
-    if (tried.length > Math.max(this.servers - 1, retries ?? 0)) return undefined;
+  next(tried: readonly Upstream[], attempts: number, retries?: number): Upstream | undefined {
+    if (attempts > Math.max(this.servers - 1, retries ?? 0)) return undefined;
     return this.balancer.nextExcept(tried) ?? (retries === undefined ? undefined : this.balancer.next());
   }
 }

@@ -217,3 +217,38 @@ test('encodedCharacters.allowEncodedSlash: false answers 400 to a routed path ho
   assert.equal((await rawGet(port, '/public/../admin/secret', false)).status, 401);
   assert.deepEqual(seen(), ['/public/a%5Cb']);
 });
+
+test('a malformed escape never hides the escape after it: %%2f and %2%5c get 400 with allowEncodedSlash/BackSlash false', async (t) => {
+  const { port, seen, cert } = await setup(t, {
+    sanitizePath: false,
+    encodedCharacters: {
+      allowEncodedSlash: false,
+      allowEncodedBackSlash: false,
+      allowEncodedNullCharacter: true,
+      allowEncodedSemicolon: true,
+      allowEncodedPercent: true,
+      allowEncodedQuestionMark: true,
+      allowEncodedHash: true,
+    },
+  });
+  for (const target of ['/public/a%%2fb', '/public/x%2%5cy', '/public/..%/..%/admin', '/public/%zz%2f']) {
+    assert.equal((await rawGet(port, target, false)).status, 400, `lean front ${target}`);
+    assert.equal((await rawGet(port, target, false, 'Content-Length: 0\r\n')).status, 400, `node:http ${target}`);
+    assert.equal((await h2Get(port, cert, target)).status, 400, `HTTP/2 ${target}`);
+  }
+  assert.deepEqual(seen(), []);
+});
+
+test('a path whose % starts no escape gets 400 on every router, as Go\'s server refuses it before Traefik', async (t) => {
+  const { port, seen, cert } = await setup(t);
+  for (const target of ['/public/a%zz', '/public/a%2', '/public/a%', '/nowhere%g0']) {
+    const lean = await rawGet(port, target, false);
+    assert.equal(lean.status, 400, `lean front ${target}`);
+    assert.equal(lean.body, '400 Bad Request');
+    assert.equal((await rawGet(port, target, false, 'Content-Length: 0\r\n')).status, 400, `node:http ${target}`);
+    assert.equal((await h2Get(port, cert, target)).status, 400, `HTTP/2 ${target}`);
+  }
+  assert.equal((await rawGet(port, '/public/a%41%2f', false)).status, 200, 'well-formed escapes pass');
+  assert.equal((await rawGet(port, '/public/a?q=%zz', false)).status, 200, 'the query is not the path (Go keeps it raw)');
+  assert.deepEqual(seen(), ['/public/aA%2F', '/public/a?q=%zz']); // sanitizePath decodes unreserved escapes
+});

@@ -115,6 +115,8 @@ for (const d of denials) {
     for (const path of d.allowed) assert.equal(hasDeniedEscape(path, denied), false, path);
     // Like Traefik, a '%' without two characters after it is refused once any check is on.
     assert.equal(hasDeniedEscape('/a%2', denied), true);
+    // ... and any '%' that starts no escape, which must not hide the one after it.
+    for (const path of ['/a%%2fb', '/x%2%5cy', '/a%zz', '/a%']) assert.equal(hasDeniedEscape(path, denied), true, path);
   });
 }
 
