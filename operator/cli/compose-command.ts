@@ -1,5 +1,6 @@
 // `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { closest } from '../../labels-spec/index.js';
 import {
   apr1,
@@ -255,6 +256,24 @@ async function drive(command: 'up' | 'down' | 'ps' | 'scale', argv: readonly str
  * `scale <service>=<n>` or `scale <pool>=<n>`: the counts are written into the compose file (deploy.replicas) before
  * Compose runs, so that every later `up` starts as many containers instead of scaling back to the file's old count.
  */
+/** Far above any single host's containers; a count past it is a typo that would land in the file. */
+const MAX_SCALE = 1000;
+
+/**
+ * The compose file replaced whole or not at all: a temporary file in the same folder (same mode), then a rename, so
+ * a full disk or a killed process never leaves it cut short.
+ */
+function replaceFileAtomically(file: string, text: string): void {
+  const temp = join(dirname(file), `.${basename(file)}.pe-edge-${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, text, { mode: statSync(file).mode & 0o7777 });
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
 async function scale(p: Parsed, project: ComposeProject, io: ComposeCommandIo): Promise<number> {
   const [arg, ...extra] = p.positional;
   const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)=(\d+)$/.exec(arg ?? '');
@@ -264,20 +283,31 @@ async function scale(p: Parsed, project: ComposeProject, io: ComposeCommandIo): 
   const name = m[1] ?? '';
   const { file } = project;
   let parsed;
+  let text: string;
   try {
-    parsed = parseComposeText(readFileSync(file, 'utf8'), file);
+    text = readFileSync(file, 'utf8');
+    parsed = parseComposeText(text, file);
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new UsageError(`compose scale: ${missing ? `${file} does not exist; -f/--file names the compose file (default ${DEFAULT_COMPOSE_FILE})` : (err as Error).message}`);
   }
-  const plan = planScale(parsed.services, name, Number(m[2]));
+  const total = Number(m[2]);
+  if (!(total <= MAX_SCALE)) throw new UsageError(`compose scale: ${name}=${m[2]}: at most ${MAX_SCALE} containers`);
+  const plan = planScale(parsed.services, name, total);
   if (plan === undefined) throw new UsageError(unknownScaleTarget(name, file, parsed.services));
   // Compose found before the file changes: a machine without it keeps the file as it was.
   const runner = await io.runner();
   const counts = plan.counts.map(([s, n]) => `${s}=${n}`).join(' ');
-  const total = plan.counts.reduce((sum, [, n]) => sum + n, 0);
   const what = plan.pool ? `pool ${plan.target}: ${total} container${total === 1 ? '' : 's'} (${counts})` : counts;
-  writeFileSync(file, withReplicaCounts(parsed, plan.counts));
+  let edited: string;
+  try {
+    edited = withReplicaCounts(parsed, plan.counts, file, text.includes('\r\n'));
+  } catch (err) {
+    throw new UsageError(`compose scale: ${(err as Error).message}`);
+  }
+  // Compose was looked for since the file was read: an edit made meanwhile must not be lost.
+  if (readFileSync(file, 'utf8') !== text) throw new UsageError(`compose scale: ${file} changed while scaling; nothing written, run it again`);
+  replaceFileAtomically(file, edited);
   io.stderr(`${file}: ${what}, kept as deploy.replicas for every later \`up\`\n`);
   const args = composeCommands.scale(plan.counts);
   const code = await runner(project, args[0], args[1]);

@@ -128,3 +128,45 @@ test('when Compose fails, the file keeps the new counts and the message says `up
   assert.match(r.err, /Compose exited 1; .* already asks for app1=2 app2=1 app3=1: `pe-edge compose up` applies it/);
   assert.deepEqual(replicas(file), { 'pe-edge': undefined, app1: 2, app2: 1, app3: 1, prometheus: undefined });
 });
+
+test('a deploy scale cannot edit without changing its meaning is refused, the file untouched; labels through an anchor count', async (t) => {
+  const merged = [
+    'x-app: &app',
+    '  image: whoami',
+    '  deploy: {resources: {limits: {memory: 256M}}}',
+    '  labels:',
+    '    traefik.http.services.app.loadbalancer.server.port: "80"',
+    'services:',
+    '  app1:',
+    '    <<: *app',
+    '',
+  ].join('\n');
+  const cases: [text: string, arg: string, message: RegExp][] = [
+    [merged, 'app1=4', /service app1 takes its keys from a YAML merge \(<<\): writing deploy\.replicas there would replace a merged deploy whole/],
+    [merged, 'app=4', /YAML merge/],
+    ['x: &d {replicas: 1}\nservices:\n  a:\n    deploy: *d\n  b:\n    deploy: *d\n', 'a=2', /its deploy is an alias \(\*d\) shared with other services/],
+    ['services:\n  a:\n    deploy: {mode: global}\n', 'a=2', /deploy\.mode is global/],
+    ['services:\n  a:\n    image: x\n', 'a=1001', /a=1001: at most 1000 containers/],
+    ['services:\n  a:\n    image: x\n', 'a=99999999999999999999999999999', /at most 1000 containers/],
+  ];
+  for (const [text, arg, message] of cases) {
+    const file = composeFile(t, text);
+    const r = await scale([arg, '-f', file]);
+    assert.equal(r.code, 2, arg);
+    assert.match(r.err, message, arg);
+    assert.equal(readFileSync(file, 'utf8'), text, 'untouched');
+    assert.equal(r.calls.length, 0);
+  }
+});
+
+test('scale keeps CRLF line endings and the file mode; an empty deploy gets replicas', async (t) => {
+  const { chmodSync, statSync } = await import('node:fs');
+  const file = composeFile(t, 'services:\r\n  a:\r\n    image: x # pinned\r\n    deploy:\r\n  b:\r\n    image: y\r\n');
+  chmodSync(file, 0o640);
+  assert.equal((await scale(['a=3', '-f', file])).code, 0);
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!/[^\r]\n/.test(text), JSON.stringify(text));
+  assert.equal(replicas(file)['a'], 3);
+  assert.match(text, /image: x # pinned/);
+  assert.equal(statSync(file).mode & 0o777, 0o640);
+});
