@@ -151,7 +151,7 @@ test('a router naming a certificate resolver that does not exist: served with th
   const traefik = `http://127.0.0.1:${proxy.port('traefik')}`;
   const router = await (await fetch(`${traefik}/api/http/routers/shop@docker`)).json() as { status: string; error?: string[] };
   assert.equal(router.status, 'warning');
-  assert.deepEqual(router.error, ['Router uses a nonexistent certificate resolver: "lee"; did you mean "le"? (certificatesResolvers: le, staging); served without it: the TLS store\'s certificates, else the default one']);
+  assert.deepEqual(router.error, ['Router uses a nonexistent certificate resolver: "lee"; did you mean "le"? (running resolvers: le, staging); served without it: the TLS store\'s certificates, else the default one']);
   const overview = await (await fetch(`${traefik}/api/overview`)).json() as { http: { routers: unknown } };
   assert.deepEqual(overview.http.routers, { total: 3, warnings: 1, errors: 1 });
 });

@@ -122,7 +122,7 @@ test('check: a router naming a resolver that is not declared fails the check, na
   assert.equal(code, 1, out);
   // The router itself is what the running edge would show: served, with a warning.
   assert.match(out, /^ {2}WARN shop@docker {2}Host\(`shop\.test`\) -> shop$/m);
-  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "lee"; did you mean "le"\? \(certificatesResolvers: le\); served without it/m);
+  assert.match(out, /^ {6}warning: Router uses a nonexistent certificate resolver: "lee"; did you mean "le"\? \(running resolvers: le\); served without it/m);
   assert.match(out, /^error: router "shop@docker" \(label "traefik\.http\.routers\.shop\.tls\.certresolver" on container \S+_shop_1\): certificate resolver "lee" is not declared in the static configuration; did you mean "le"\? \(certificatesResolvers: le\); pe-edge would serve the router without its certificates/m);
 
   // A name nowhere near: no suggestion, the declared ones listed.
@@ -154,7 +154,7 @@ test('check: the entrypoint\'s http.tls.certResolver counts for routers without 
   assert.equal(code, 1, out);
   const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }>; errors: string[] };
   assert.equal(report.routers['plain@file']?.status, 'warning');
-  assert.match(report.routers['plain@file']?.error?.[0] ?? '', /^Router uses a nonexistent certificate resolver: "lets" \(certificatesResolvers: le\)/);
+  assert.match(report.routers['plain@file']?.error?.[0] ?? '', /^Router uses a nonexistent certificate resolver: "lets" \(running resolvers: le\)/);
   assert.ok(report.errors.some((e) => e.startsWith(`router "plain@file" (entryPoints.websecure.http.tls.certResolver in ${join(dir, 'traefik.yml')}): certificate resolver "lets"`)), JSON.stringify(report.errors));
 });
 
