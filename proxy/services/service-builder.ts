@@ -2,9 +2,10 @@ import type { Handler } from '../http/request-context.js';
 import type { CarriedParts } from '../runtime/carried-parts.js';
 import type { RuntimeStatus } from '../runtime/status.js';
 import type { LoadBalancer } from './load-balancer.js';
-import type { FailoverConfig, LoadBalancerConfig, ServiceConfig, TransportLookup, WeightedConfig } from './service-config.js';
+import type { FailoverConfig, LoadBalancerConfig, MirroringConfig, ServiceConfig, TransportLookup, WeightedConfig } from './service-config.js';
 import { createWeightedService, type WeightedChild } from './weighted-service.js';
 import { createFailoverService } from './failover-service.js';
+import { createMirroringService, MirrorCounters, type Mirror } from './mirroring-service.js';
 import { ALWAYS_UP, NoHealth, type ServiceHealth } from './service-health.js';
 import { qualify } from '../runtime/qualified-name.js';
 
@@ -23,7 +24,7 @@ export class ServiceBuilder {
   constructor(
     private readonly services: Readonly<Record<string, ServiceConfig>>,
     private readonly transports: TransportLookup,
-    private readonly parts: Pick<CarriedParts, 'pools' | 'healthChecks' | 'balancers'>,
+    private readonly parts: Pick<CarriedParts, 'pools' | 'healthChecks' | 'balancers' | 'middlewareState'>,
     private readonly status: RuntimeStatus,
     private readonly internal: ReadonlyMap<string, Handler> = new Map(),
   ) {}
@@ -88,8 +89,9 @@ export class ServiceBuilder {
     this.status.declare('service', name);
     if (type === 'loadBalancer' && config.loadBalancer !== undefined) return this.buildLoadBalancer(name, config.loadBalancer);
     if (type === 'weighted' && config.weighted !== undefined) return this.buildWeighted(name, config.weighted, stack);
+    if (type === 'mirroring' && config.mirroring !== undefined) return this.buildMirroring(name, config.mirroring, stack);
     if (type === 'failover' && config.failover !== undefined) return this.buildFailover(name, config.failover, stack);
-    return new Error(`${type} services are not implemented yet in pe-edge`);
+    return new Error(`the service "${name}" does not have any type defined`);
   }
 
   private buildLoadBalancer(name: string, lb: LoadBalancerConfig): Handler | Error {
@@ -131,6 +133,35 @@ export class ServiceBuilder {
     const service = createWeightedService(children);
     this.health.set(name, follow ? service.health : new NoHealth(WITHOUT_CHECK('weighted')));
     return service.handler;
+  }
+
+  private buildMirroring(name: string, config: MirroringConfig, stack: string[]): Handler | Error {
+    const mainName = qualify(config.service, name);
+    const main = this.get(mainName, stack);
+    if (main instanceof Error) return new Error(`mirroring service "${mainName}": ${main.message}`);
+    const mirrors: Mirror[] = [];
+    for (const m of config.mirrors ?? []) {
+      const percent = m.percent ?? 0;
+      if (!Number.isInteger(percent) || percent < 0 || percent > 100) return new Error('percent must be between 0 and 100');
+      const mirrorName = qualify(m.name, name);
+      const handler = this.get(mirrorName, stack);
+      if (handler instanceof Error) return new Error(`mirror "${mirrorName}": ${handler.message}`);
+      mirrors.push({ handler, percent });
+    }
+    // A reload that leaves the service as it is keeps its counts, so the percentages hold across reloads.
+    const counters = this.parts.middlewareState.scope(`service\u0000${name}\u0000${JSON.stringify(config)}`)('mirroring', () => new MirrorCounters(mirrors.length));
+    const options = { mirrorBody: config.mirrorBody !== false, maxBodySize: config.maxBodySize ?? -1 };
+    // The status goes through the mirroring untouched: the main service's, when the mirroring asks for it.
+    let health: ServiceHealth | NoHealth = new NoHealth(WITHOUT_CHECK('mirroring'));
+    if (config.healthCheck != null) {
+      const found = this.healthOf(mainName, stack);
+      if (found instanceof Error) return found;
+      health = found instanceof NoHealth
+        ? new NoHealth(`cannot register service of mirroring as updater: ${found.reason ?? 'service of mirroring not a healthcheck.StatusUpdater'}`)
+        : found;
+    }
+    this.health.set(name, health);
+    return createMirroringService(main, mirrors, options, counters);
   }
 
   private buildFailover(name: string, config: FailoverConfig, stack: string[]): Handler | Error {

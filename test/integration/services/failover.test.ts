@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { validateDynamicConfig } from '../../../labels-spec/index.js';
 
 /** A backend answering its name, whose /health answers 200 while `healthy[name]` is true, else 503. */
 async function checked(t: TestContext, name: string, healthy: Record<string, boolean>): Promise<Backend> {
@@ -94,4 +95,40 @@ test('a main service without a health check cannot be followed: the failover is 
   const service = proxy.runtime.status.get('service', 'fo@file');
   assert.equal(service?.status, 'disabled');
   assert.deepEqual(service?.errors, ['cannot register main as updater for fo@file: healthCheck not enabled in config for this weighted service']);
+});
+
+test('the API shows mirroring and failover services with their type and fields, as Traefik\'s does', async (t) => {
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      services: {
+        fo: { failover: { service: 'main', fallback: 'spare', healthCheck: {} } },
+        mirrored: { mirroring: { service: 'main', maxBodySize: 1024, mirrors: [{ name: 'spare', percent: 10 }] } },
+        main: { loadBalancer: { servers: [{ url: 'http://127.0.0.1:9' }], healthCheck: { path: '/health' } } },
+        spare: { loadBalancer: { servers: [{ url: 'http://127.0.0.1:9' }], healthCheck: { path: '/health' } } },
+      },
+    },
+  });
+  assert.deepEqual(issues, []);
+  const services = Object.fromEntries(Object.entries(config.http.services).map(([name, s]) => [`${name}@file`, s]));
+  const proxy = await startProxy({
+    ...buildInput({
+      entryPoints: { web: { address: '127.0.0.1:0' }, traefik: { address: '127.0.0.1:0' } },
+      http: { routers: { 'fo@file': { rule: 'Host(`fo.test`)', service: 'fo' }, 'm@file': { rule: 'Host(`m.test`)', service: 'mirrored' } }, services },
+    }),
+    api: { insecure: true, version: '9.9.9', startDate: '2024-01-01T00:00:00.000Z', entryPoints: {}, features: { tracing: '', metrics: '', accessLog: false }, providers: ['File'] },
+  });
+  t.after(() => proxy.close(0));
+  const api = `http://127.0.0.1:${proxy.port('traefik')}/api`;
+  const fo = await (await fetch(`${api}/http/services/fo@file`)).json() as Record<string, unknown>;
+  assert.deepEqual(fo, {
+    failover: { service: 'main', fallback: 'spare', healthCheck: {} },
+    status: 'enabled', usedBy: ['fo@file'], name: 'fo@file', provider: 'file', type: 'failover',
+  });
+  const mirrored = await (await fetch(`${api}/http/services/mirrored@file`)).json() as Record<string, unknown>;
+  assert.deepEqual(mirrored, {
+    mirroring: { service: 'main', mirrorBody: true, maxBodySize: 1024, mirrors: [{ name: 'spare', percent: 10 }] },
+    status: 'enabled', usedBy: ['m@file'], name: 'mirrored@file', provider: 'file', type: 'mirroring',
+  });
+  const list = await (await fetch(`${api}/http/services?search=o`)).json() as { name: string; type: string }[];
+  assert.deepEqual(list.map((s) => `${s.name} ${s.type}`), ['fo@file failover', 'mirrored@file mirroring']);
 });
