@@ -2,8 +2,11 @@ import type { Handler } from '../http/request-context.js';
 import type { CarriedParts } from '../runtime/carried-parts.js';
 import type { RuntimeStatus } from '../runtime/status.js';
 import type { LoadBalancer } from './load-balancer.js';
-import type { ServiceConfig, TransportLookup } from './service-config.js';
-import { createWeightedService } from './weighted-service.js';
+import type { FailoverConfig, LoadBalancerConfig, MirroringConfig, ServiceConfig, TransportLookup, WeightedConfig } from './service-config.js';
+import { createWeightedService, type WeightedChild } from './weighted-service.js';
+import { createFailoverService } from './failover-service.js';
+import { createMirroringService, MirrorCounters, type Mirror } from './mirroring-service.js';
+import { ALWAYS_UP, NoHealth, type ServiceHealth } from './service-health.js';
 import { qualify } from '../runtime/qualified-name.js';
 
 const SERVICE_TYPES = ['loadBalancer', 'weighted', 'mirroring', 'failover'] as const;
@@ -14,12 +17,14 @@ const SERVICE_TYPES = ['loadBalancer', 'weighted', 'mirroring', 'failover'] as c
  */
 export class ServiceBuilder {
   private readonly built = new Map<string, Handler | Error>();
+  /** Each built service's status as its parents see it. */
+  private readonly health = new Map<string, ServiceHealth | NoHealth>();
   readonly loadBalancers = new Map<string, LoadBalancer>();
 
   constructor(
     private readonly services: Readonly<Record<string, ServiceConfig>>,
     private readonly transports: TransportLookup,
-    private readonly parts: Pick<CarriedParts, 'pools' | 'healthChecks' | 'balancers'>,
+    private readonly parts: Pick<CarriedParts, 'pools' | 'healthChecks' | 'balancers' | 'middlewareState'>,
     private readonly status: RuntimeStatus,
     private readonly internal: ReadonlyMap<string, Handler> = new Map(),
   ) {}
@@ -66,40 +71,124 @@ export class ServiceBuilder {
     }
   }
 
+  /**
+   * How `name` tells its parents its status (Traefik's StatusUpdater), for a weighted, mirroring or failover
+   * parent with `healthCheck: {}` or a failover's main service. Builds the service first when needed.
+   */
+  healthOf(name: string, stack: readonly string[] = []): ServiceHealth | NoHealth | Error {
+    const handler = this.get(name, stack);
+    if (handler instanceof Error) return handler;
+    return this.health.get(name) ?? NOT_AN_UPDATER;
+  }
+
   private build(name: string, config: ServiceConfig, stack: string[]): Handler | Error {
     const types = SERVICE_TYPES.filter((t) => config[t] !== undefined);
     if (types.length === 0) return new Error(`the service "${name}" does not have any type defined`);
     if (types.length > 1) return new Error(`cannot create service: multi-types service not supported, consider declaring two different pieces of service instead (${types.join(', ')})`);
     const type = types[0];
     this.status.declare('service', name);
-    if (type === 'loadBalancer' && config.loadBalancer !== undefined) {
-      const lb = config.loadBalancer;
-      const transportName = lb.serversTransport === undefined ? 'default@internal' : qualify(lb.serversTransport, name);
-      const transport = this.transports(transportName);
-      if (transport === undefined) return new Error(`serversTransport "${transportName}" does not exist`);
-      if (lb.passiveHealthCheck != null) {
-        this.status.addError('service', name, 'loadBalancer.passiveHealthCheck is not implemented yet in pe-edge; ignored', false);
-      }
-      if (lb.strategy !== undefined && lb.strategy !== 'wrr') {
-        this.status.addError('service', name, `loadBalancer.strategy "${lb.strategy}" is not implemented yet in pe-edge; using wrr`, false);
-      }
-      const balancer = this.parts.balancers.acquire(name, lb, transport, this.parts.pools, this.parts.healthChecks);
-      this.loadBalancers.set(name, balancer);
-      return balancer.handler;
+    if (type === 'loadBalancer' && config.loadBalancer !== undefined) return this.buildLoadBalancer(name, config.loadBalancer);
+    if (type === 'weighted' && config.weighted !== undefined) return this.buildWeighted(name, config.weighted, stack);
+    if (type === 'mirroring' && config.mirroring !== undefined) return this.buildMirroring(name, config.mirroring, stack);
+    if (type === 'failover' && config.failover !== undefined) return this.buildFailover(name, config.failover, stack);
+    return new Error(`the service "${name}" does not have any type defined`);
+  }
+
+  private buildLoadBalancer(name: string, lb: LoadBalancerConfig): Handler | Error {
+    const transportName = lb.serversTransport === undefined ? 'default@internal' : qualify(lb.serversTransport, name);
+    const transport = this.transports(transportName);
+    if (transport === undefined) return new Error(`serversTransport "${transportName}" does not exist`);
+    if (lb.passiveHealthCheck != null) {
+      this.status.addError('service', name, 'loadBalancer.passiveHealthCheck is not implemented yet in pe-edge; ignored', false);
     }
-    if (type === 'weighted' && config.weighted !== undefined) {
-      const children: { handler: Handler; weight: number }[] = [];
-      for (const child of config.weighted.services ?? []) {
-        const childName = qualify(child.name, name);
-        const handler = this.get(childName, stack);
-        if (handler instanceof Error) return new Error(`weighted child "${childName}": ${handler.message}`);
-        children.push({ handler, weight: child.weight ?? 1 });
-      }
-      if (config.weighted.sticky !== undefined && config.weighted.sticky !== null) {
-        this.status.addError('service', name, 'weighted.sticky is not implemented yet in pe-edge; ignored', false);
-      }
-      return createWeightedService(children);
+    if (lb.strategy !== undefined && lb.strategy !== 'wrr') {
+      this.status.addError('service', name, `loadBalancer.strategy "${lb.strategy}" is not implemented yet in pe-edge; using wrr`, false);
     }
-    return new Error(`${type} services are not implemented yet in pe-edge`);
+    const balancer = this.parts.balancers.acquire(name, lb, transport, this.parts.pools, this.parts.healthChecks);
+    this.loadBalancers.set(name, balancer);
+    // v3.2's text: a loadBalancer is Traefik's weighted balancer over servers.
+    this.health.set(name, lb.healthCheck == null ? new NoHealth(WITHOUT_CHECK('weighted')) : { up: () => balancer.balancer.anyUp() });
+    return balancer.handler;
+  }
+
+  private buildWeighted(name: string, weighted: WeightedConfig, stack: string[]): Handler | Error {
+    const follow = weighted.healthCheck != null;
+    const children: WeightedChild[] = [];
+    for (const child of weighted.services ?? []) {
+      const childName = qualify(child.name, name);
+      const handler = this.get(childName, stack);
+      if (handler instanceof Error) return new Error(`weighted child "${childName}": ${handler.message}`);
+      let health: ServiceHealth | undefined;
+      if (follow) {
+        const found = this.healthOf(childName, stack);
+        if (found instanceof Error) return found;
+        if (found instanceof NoHealth) return found.errorFor(child.name, name);
+        health = found;
+      }
+      children.push({ handler, weight: child.weight ?? 1, health });
+    }
+    if (weighted.sticky !== undefined && weighted.sticky !== null) {
+      this.status.addError('service', name, 'weighted.sticky is not implemented yet in pe-edge; ignored', false);
+    }
+    const service = createWeightedService(children);
+    this.health.set(name, follow ? service.health : new NoHealth(WITHOUT_CHECK('weighted')));
+    return service.handler;
+  }
+
+  private buildMirroring(name: string, config: MirroringConfig, stack: string[]): Handler | Error {
+    const mainName = qualify(config.service, name);
+    const main = this.get(mainName, stack);
+    if (main instanceof Error) return new Error(`mirroring service "${mainName}": ${main.message}`);
+    const mirrors: Mirror[] = [];
+    for (const m of config.mirrors ?? []) {
+      const percent = m.percent ?? 0;
+      if (!Number.isInteger(percent) || percent < 0 || percent > 100) return new Error('percent must be between 0 and 100');
+      const mirrorName = qualify(m.name, name);
+      const handler = this.get(mirrorName, stack);
+      if (handler instanceof Error) return new Error(`mirror "${mirrorName}": ${handler.message}`);
+      mirrors.push({ handler, percent });
+    }
+    // A reload that leaves the service as it is keeps its counts, so the percentages hold across reloads.
+    const counters = this.parts.middlewareState.scope(`service\u0000${name}\u0000${JSON.stringify(config)}`)('mirroring', () => new MirrorCounters(mirrors.length));
+    const options = { mirrorBody: config.mirrorBody !== false, maxBodySize: config.maxBodySize ?? -1 };
+    // The status goes through the mirroring untouched: the main service's, when the mirroring asks for it.
+    let health: ServiceHealth | NoHealth = new NoHealth(WITHOUT_CHECK('mirroring'));
+    if (config.healthCheck != null) {
+      const found = this.healthOf(mainName, stack);
+      if (found instanceof Error) return found;
+      health = found instanceof NoHealth
+        ? new NoHealth(`cannot register service of mirroring as updater: ${found.reason ?? 'service of mirroring not a healthcheck.StatusUpdater'}`)
+        : found;
+    }
+    this.health.set(name, health);
+    return createMirroringService(main, mirrors, options, counters);
+  }
+
+  private buildFailover(name: string, config: FailoverConfig, stack: string[]): Handler | Error {
+    const mainName = qualify(config.service, name);
+    const main = this.get(mainName, stack);
+    if (main instanceof Error) return new Error(`failover service "${mainName}": ${main.message}`);
+    const mainHealth = this.healthOf(mainName, stack);
+    if (mainHealth instanceof Error) return mainHealth;
+    if (mainHealth instanceof NoHealth) return mainHealth.errorFor(config.service, name);
+    const fallbackName = qualify(config.fallback, name);
+    const fallback = this.get(fallbackName, stack);
+    if (fallback instanceof Error) return new Error(`failover fallback "${fallbackName}": ${fallback.message}`);
+    // Without healthCheck Traefik does not follow the fallback: it is tried whenever the main service is down.
+    let fallbackHealth = ALWAYS_UP;
+    if (config.healthCheck != null) {
+      const found = this.healthOf(fallbackName, stack);
+      if (found instanceof Error) return found;
+      if (found instanceof NoHealth) return found.errorFor(config.fallback, name);
+      fallbackHealth = found;
+    }
+    const service = createFailoverService(main, mainHealth, fallback, fallbackHealth);
+    this.health.set(name, config.healthCheck != null ? service.health : new NoHealth(WITHOUT_CHECK('failover')));
+    return service.handler;
   }
 }
+
+const WITHOUT_CHECK = (kind: string): string => `healthCheck not enabled in config for this ${kind} service`;
+
+/** Internal services (api@internal, ...) cannot tell a status. */
+const NOT_AN_UPDATER = new NoHealth(null);

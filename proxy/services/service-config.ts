@@ -27,11 +27,26 @@ export interface WeightedConfig {
   healthCheck?: object | null | undefined;
 }
 
+export interface MirroringConfig {
+  service: string;
+  mirrors?: { name: string; percent?: number | undefined }[] | undefined;
+  mirrorBody?: boolean | undefined;
+  /** Bodies over it are not mirrored; default -1, no limit. */
+  maxBodySize?: number | undefined;
+  healthCheck?: object | null | undefined;
+}
+
+export interface FailoverConfig {
+  service: string;
+  fallback: string;
+  healthCheck?: object | null | undefined;
+}
+
 export interface ServiceConfig {
   loadBalancer?: LoadBalancerConfig | undefined;
   weighted?: WeightedConfig | undefined;
-  mirroring?: object | undefined;
-  failover?: object | undefined;
+  mirroring?: MirroringConfig | undefined;
+  failover?: FailoverConfig | undefined;
 }
 
 /** Resolves a (qualified) serversTransport name; undefined when it does not exist. */

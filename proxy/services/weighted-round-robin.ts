@@ -86,7 +86,8 @@ export class WeightedRoundRobin<T> {
     return false;
   }
 
-  private anyUp(): boolean {
+  /** Whether any entry can be picked: Traefik's balancer status, which a parent with `healthCheck: {}` follows. */
+  anyUp(): boolean {
     for (const e of this.entries) if (e.up) return true;
     return false;
   }

@@ -15,7 +15,12 @@ interface RawItem {
 
 interface RawData {
   routers?: Record<string, RawItem & { rule?: string; service?: string; middlewares?: string[]; using?: string[]; entryPoints?: string[]; priority?: number }>;
-  services?: Record<string, RawItem & { type?: string; serverStatus?: Record<string, 'UP' | 'DOWN'>; usedBy?: string[]; loadBalancer?: { servers?: { url: string }[] } }>;
+  services?: Record<string, RawItem & {
+    type?: string; serverStatus?: Record<string, 'UP' | 'DOWN'>; usedBy?: string[]; loadBalancer?: { servers?: { url: string }[] };
+    weighted?: { services?: { name: string; weight?: number }[] };
+    mirroring?: { service?: string; mirrors?: { name: string; percent?: number }[] };
+    failover?: { service?: string; fallback?: string };
+  }>;
   middlewares?: Record<string, RawItem & { type?: string; usedBy?: string[] }>;
 }
 
@@ -144,6 +149,19 @@ function renderRouters(raw: RawData): void {
   byId('routers').replaceChildren(table(['name', 'status', 'rule / errors', 'entrypoints', 'middlewares', 'service'], rows, 'no routers'));
 }
 
+/** What a service over other services sends to, in the servers column: its children and their part. */
+function childServices(s: NonNullable<RawData['services']>[string]): Node {
+  const children: [string, string][] = [];
+  for (const c of s.weighted?.services ?? []) children.push([c.name, `weight ${c.weight ?? 1}`]);
+  if (s.mirroring?.service !== undefined) children.push([s.mirroring.service, 'main']);
+  for (const m of s.mirroring?.mirrors ?? []) children.push([m.name, `mirror ${m.percent ?? 0}%`]);
+  if (s.failover?.service !== undefined) children.push([s.failover.service, 'main']);
+  if (s.failover?.fallback !== undefined) children.push([s.failover.fallback, 'fallback']);
+  if (children.length === 0) return h('span', { class: 'muted' }, '—');
+  return h('ul', { class: 'servers' }, ...children.map(([name, part]) =>
+    h('li', { 'data-child': name }, h('code', {}, name), h('span', { class: 'muted' }, ` ${part}`))));
+}
+
 function renderServices(raw: RawData, containers: Record<string, string>): void {
   const rows = Object.entries(raw.services ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => {
     const servers = Object.entries(s.serverStatus ?? {}).map(([url, state]) =>
@@ -153,7 +171,7 @@ function renderServices(raw: RawData, containers: Record<string, string>): void 
       h('td', {}, h('code', {}, name)),
       h('td', {}, badge(s.status), errorList(s.error)),
       h('td', {}, s.type ?? ''),
-      h('td', {}, servers.length > 0 ? h('ul', { class: 'servers' }, servers) : h('span', { class: 'muted' }, '—')),
+      h('td', {}, servers.length > 0 ? h('ul', { class: 'servers' }, servers) : childServices(s)),
       h('td', {}, (s.usedBy ?? []).join(', ')));
   });
   byId('services').replaceChildren(table(['name', 'status', 'type', 'servers', 'used by'], rows, 'no services'));

@@ -1,0 +1,23 @@
+import type { Handler, RequestContext } from '../http/request-context.js';
+import { sendGoError } from '../http/traefik-responses.js';
+import type { ServiceHealth } from './service-health.js';
+
+export interface FailoverService {
+  handler: Handler;
+  /** Up while the main service or the fallback is (Traefik reports DOWN only when both are). */
+  health: ServiceHealth;
+}
+
+/**
+ * A `failover` service (Traefik's failover.go): the main service while it has a healthy server, else the
+ * fallback, else 503. `fallback` is the fallback's health when the failover has `healthCheck: {}`; without
+ * it Traefik does not follow the fallback, which then counts as up.
+ */
+export function createFailoverService(main: Handler, mainHealth: ServiceHealth, fallback: Handler, fallbackHealth: ServiceHealth): FailoverService {
+  const handler = (ctx: RequestContext): void => {
+    if (mainHealth.up()) main(ctx);
+    else if (fallbackHealth.up()) fallback(ctx);
+    else sendGoError(ctx, 503, 'Service Unavailable');
+  };
+  return { handler, health: { up: () => mainHealth.up() || fallbackHealth.up() } };
+}

@@ -1,0 +1,93 @@
+import type { Readable } from 'node:stream';
+import type { WholeBody } from '../http/request-context.js';
+
+/**
+ * Request bodies all mirroring services together may hold in memory for their mirrors, from the first byte
+ * read until the last mirror of the request is done. A body that does not fit is treated as one over
+ * `maxBodySize`: its request is served in full, its mirrors are not sent. (Traefik's default maxBodySize, -1,
+ * holds any body in memory, however large.)
+ */
+export const MAX_MIRROR_BODY_BYTES = 64 * 1024 * 1024;
+
+let held = 0;
+
+/** Bytes mirroring holds for bodies right now, across all requests. */
+export function mirroredBodyBytes(): number {
+  return held;
+}
+
+/** Takes `bytes` from the budget; false (nothing taken) when they do not fit. */
+export function reserveMirrorBytes(bytes: number): boolean {
+  if (held + bytes > MAX_MIRROR_BODY_BYTES) return false;
+  held += bytes;
+  return true;
+}
+
+export function releaseMirrorBytes(bytes: number): void {
+  held -= bytes;
+}
+
+/** A body held in memory, sent with its Content-Length. */
+export function bufferedBody(bytes: Buffer): WholeBody {
+  return { length: bytes.length, open: () => bytes };
+}
+
+export const EMPTY_BODY: WholeBody = bufferedBody(Buffer.alloc(0));
+
+/** What reading a body for the mirrors gave. */
+export type MirrorBodyRead =
+  /** The whole body, `reserved` bytes of it taken from the budget. */
+  | { kind: 'whole'; body: Buffer; reserved: number }
+  /** Over the limit or the budget: the bytes read are back in the stream, nothing is held. */
+  | { kind: 'too-large' }
+  /** The client's body failed (reset, deadline): nothing is held. */
+  | { kind: 'failed' };
+
+/**
+ * Reads a request body for the mirrors, as Traefik's NewReusableRequest: at most `limit` bytes (negative: no
+ * limit but the budget). A body over it is put back into the stream (`unshift`), so the main request still
+ * reads every byte of it from its first. Only paused-mode reads are used, so whoever reads the stream next
+ * (the forwarder) finds it as a fresh one.
+ */
+export function readMirrorBody(stream: Readable, limit: number, done: (result: MirrorBodyRead) => void): void {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let settled = false;
+  const detach = (): void => {
+    stream.off('readable', onReadable);
+    stream.off('end', onEnd);
+    stream.off('error', onFailure);
+    stream.off('close', onClose);
+  };
+  const settle = (result: MirrorBodyRead): void => {
+    if (settled) return;
+    settled = true;
+    detach();
+    if (result.kind !== 'whole') releaseMirrorBytes(length);
+    done(result);
+  };
+  const onReadable = (): void => {
+    for (;;) {
+      const chunk = stream.read() as Buffer | null;
+      if (chunk === null) return;
+      chunks.push(chunk);
+      length += chunk.length;
+      if ((limit >= 0 && length > limit) || !reserveMirrorBytes(chunk.length)) {
+        length -= chunk.length; // that chunk was not reserved
+        const read = Buffer.concat(chunks);
+        settle({ kind: 'too-large' });
+        stream.unshift(read);
+        return;
+      }
+    }
+  };
+  const onEnd = (): void => settle({ kind: 'whole', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length), reserved: length });
+  const onFailure = (): void => settle({ kind: 'failed' });
+  const onClose = (): void => {
+    if (!stream.readableEnded) settle({ kind: 'failed' });
+  };
+  stream.on('readable', onReadable);
+  stream.once('end', onEnd);
+  stream.once('error', onFailure);
+  stream.once('close', onClose);
+}
