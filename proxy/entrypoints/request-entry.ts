@@ -90,6 +90,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    username: '',
     retry: null,
     retries: 0,
     serviceName: '',

@@ -26,6 +26,13 @@ export interface UpstreamTransport {
   serverName?: string | undefined;
   /** pe-edge's own, not a Traefik option: ms a response head that has started may take to finish (default 60 s). */
   headCompletionTimeout?: number;
+  /** A client certificate and its key for mutual TLS (file paths or inline PEM). */
+  clientCertificate?: { readonly cert: string; readonly key: string } | undefined;
+  /**
+   * Who the pool's requests are for: pools of different owners never share a connection, so a forwardAuth
+   * answer can never be bytes a backend left on a connection a client's request used.
+   */
+  owner?: string | undefined;
 }
 
 export const DEFAULT_TRANSPORT: UpstreamTransport = {
@@ -49,7 +56,8 @@ const transportKeys = new WeakMap<UpstreamTransport, string>();
 
 function settingsKey(t: UpstreamTransport): string {
   return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost, t.maxConnsPerHost ?? 0,
-    t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS]);
+    t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS,
+    t.clientCertificate?.cert ?? '', t.clientCertificate?.key ?? '', t.owner ?? '']);
 }
 
 export function createUpstreamPool(origin: string, t: UpstreamTransport): UpstreamPool {
@@ -78,6 +86,7 @@ function idleConnsPerHost(configured: number): number {
 /** undici's pool: TLS upstreams, and protocol upgrades (WebSocket) on plain ones. */
 function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
   const ca = t.rootCAs.map(readPemSource);
+  const client = t.clientCertificate;
   return new Pool(origin, {
     connections: (t.maxConnsPerHost ?? 0) > 0 ? t.maxConnsPerHost : null,
     pipelining: 1,
@@ -92,6 +101,7 @@ function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
     connect: {
       rejectUnauthorized: !t.insecureSkipVerify,
       ...(ca.length > 0 ? { ca } : {}),
+      ...(client !== undefined ? { cert: readPemSource(client.cert), key: readPemSource(client.key) } : {}),
       ...(t.serverName !== undefined && t.serverName !== '' ? { servername: t.serverName } : {}),
     },
   });

@@ -63,6 +63,8 @@ export interface RequestContext {
   ownHeaders: string[] | null;
   /** `customRequestHeaders: {X-Forwarded-For: ""}`: Go's ReverseProxy then sends no X-Forwarded-For at all. */
   omitForwardedFor: boolean;
+  /** The access log's ClientUsername ('' when none): forwardAuth's `headerField` read from the auth server's answer. */
+  username: string;
   /** A retry middleware's budget for this request; null without one. */
   retry: RetryPolicy | null;
   /** Retries the forwarder made under `retry` (traefik_service_retries_total). */

@@ -1,3 +1,4 @@
+import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { Handler } from '../http/request-context.js';
 import type { KeepState } from '../runtime/kept-state.js';
 import { localLimits, type SharedLimits } from './traffic/shared-limits.js';
@@ -15,6 +16,8 @@ export interface MiddlewareScope {
   readonly middleware: string;
   /** Hears a circuit breaker of this instance change state. */
   readonly onBreaker: BreakerTransition;
+  /** Keep-alive pools for servers a middleware calls itself (forwardAuth), carried across reloads like services' pools. */
+  readonly upstreams?: UpstreamPools | undefined;
 }
 
 export type BreakerStateName = 'standby' | 'tripped' | 'recovering';

@@ -1,3 +1,4 @@
+import { createForwardAuth, type ForwardAuthOptions } from './auth/forward-auth.js';
 import { createBuffering, type BufferingOptions } from './buffering.js';
 import { HEADER_MIDDLEWARES } from './headers/index.js';
 import type { MiddlewareEntry, MiddlewareFactory } from './middleware-entry.js';
@@ -11,6 +12,7 @@ export type { MiddlewareFactory } from './middleware-entry.js';
 const CORE: readonly MiddlewareEntry[] = [
   ['redirectScheme', (options, next) => createRedirectScheme(options as RedirectSchemeOptions, next)],
   ['buffering', (options, next) => createBuffering(options as BufferingOptions, next)],
+  ['forwardAuth', (options, next, scope) => createForwardAuth(options as ForwardAuthOptions, next, scope)],
 ];
 
 /**

@@ -29,6 +29,7 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
       clientAddr: `${ctx.clientIp}:${ctx.clientPort}`,
       clientHost: typeof forwardedFor === 'string' && forwardedFor !== '' ? forwardedFor : ctx.clientIp,
       clientPort: ctx.clientPort,
+      username: ctx.username === '' ? undefined : ctx.username,
       method: ctx.method,
       path: ctx.rawPath + (ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery),
       protocol: `HTTP/${ctx.req.httpVersion}`,

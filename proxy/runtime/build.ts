@@ -8,6 +8,7 @@ import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes, internalServices } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
 import type { KeptState } from './kept-state.js';
+import type { UpstreamPools } from '../forward/upstream-pools.js';
 import { middlewareFactory } from '../middlewares/registry.js';
 import { beginBuild, releaseUnused, type CarriedParts } from './carried-parts.js';
 import { qualify } from './qualified-name.js';
@@ -92,7 +93,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
       }
       const middlewares = concatNames(model?.middlewares, router.middlewares);
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
-      const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState);
+      const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState, parts.pools);
       if (handler === null) break;
       const target = { name: routeName, handler, tlsOptions: null as string | null };
       if (tls !== null) {
@@ -179,7 +180,7 @@ function resolveEntryPoints(router: RouterConfig, input: BuildInput, defaults: r
 }
 
 /** `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state. */
-function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: readonly string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState): Handler | null {
+function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: readonly string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState, pools: UpstreamPools): Handler | null {
   if (router.service === undefined || router.service === '') {
     status.addError('router', name, 'the service is missing on the router', true);
     return null;
@@ -192,7 +193,7 @@ function routerHandler(name: string, routeName: string, router: RouterConfig, mi
   }
   status.addUsedBy('service', serviceName, name);
   for (const m of middlewares) status.addUsedBy('middleware', qualify(m, name), name);
-  const chain = buildMiddlewareChain(middlewares, name, routeName, service, input.http.middlewares, status, state);
+  const chain = buildMiddlewareChain(middlewares, name, routeName, service, input.http.middlewares, status, state, pools);
   if (chain instanceof Error) {
     status.addError('router', name, chain.message, true);
     return null;

@@ -14,7 +14,8 @@ export const forwardAuth = strictObject({
     insecureSkipVerify: bool.default(false),
     caOptional: bool.optional(),
   }).optional(),
-  trustForwardHeader: bool.default(false),
+  // Unset, false and true differ since Traefik v3.6.14 (unset keeps the old X-Forwarded-* handling).
+  trustForwardHeader: bool.optional(),
   authResponseHeaders: strList.default([]),
   authResponseHeadersRegex: str.default(''),
   authRequestHeaders: strList.default([]),
@@ -24,7 +25,7 @@ export const forwardAuth = strictObject({
   maxBodySize: int.default(-1),
   preserveLocationHeader: bool.default(false),
   preserveRequestMethod: bool.default(false),
-  // Traefik v3.6.9 and v3.7: accepted, warned by name when set (labels-spec/dynamic/unimplemented-options.ts).
+  // Traefik v3.6.9 (unset: no limit) and v3.7.
   maxResponseBodySize: int.optional(),
   authSigninURL: str.optional(),
 });

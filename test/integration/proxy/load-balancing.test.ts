@@ -72,12 +72,12 @@ test('a router using a middleware pe-edge does not implement yet is left out alo
         'open@file': { rule: 'PathPrefix(`/open`)', service: 's' },
       },
       services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
-      middlewares: { 'auth@file': { forwardAuth: { address: 'http://127.0.0.1:1/auth' } } },
+      middlewares: { 'auth@file': { plugin: { 'auth-plugin': {} } } },
     },
   }));
   t.after(async () => { await proxy.close(0); await app.close(); });
   const status = proxy.runtime.status;
-  assert.match(status.get('router', 'guarded@file')?.errors.join(' ') ?? '', /forwardAuth.*not implemented yet/);
+  assert.match(status.get('router', 'guarded@file')?.errors.join(' ') ?? '', /plugin.*not implemented yet/);
   const guarded = await request(`http://127.0.0.1:${proxy.port('web')}/guarded`);
   assert.equal(guarded.statusCode, 404, 'the router is disabled, never served without its middleware');
   await guarded.body.text();

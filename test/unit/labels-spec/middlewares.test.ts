@@ -82,7 +82,7 @@ test('forwardAuth defaults', () => {
   assert.deepEqual(issues, []);
   assert.ok(value !== undefined && 'forwardAuth' in value);
   assert.deepEqual(value.forwardAuth.authResponseHeaders, ['X-User', 'X-Role']);
-  assert.equal(value.forwardAuth.trustForwardHeader, false);
+  assert.equal(value.forwardAuth.trustForwardHeader, undefined, 'unset is its own behaviour since Traefik v3.6.14');
   assert.equal(value.forwardAuth.maxBodySize, -1);
 });
 

@@ -75,6 +75,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    username: '',
     retry: null,
     retries: 0,
     firstOnConnection: true,

@@ -174,7 +174,7 @@ test('decode: loadbalancer.server.url and preservepath are read; a bad preservep
   assert.deepEqual(bad.issues.map((i) => i.message), ['label "traefik.http.services.app.loadbalancer.server.preservepath": preservePath must be true or false, got "yes"']);
 });
 
-test('decode: keys of later Traefik v3 lines are accepted, each not-implemented one warned by name', () => {
+test('decode: keys of later Traefik v3 lines are accepted, each not-implemented one warned by name (forwardAuth\'s are implemented)', () => {
   const result = decodeLabels({
     'traefik.docker.allownonrunning': 'true',
     'traefik.http.middlewares.r.retry.attempts': '3',
@@ -190,8 +190,6 @@ test('decode: keys of later Traefik v3 lines are accepted, each not-implemented 
   assert.equal(result.allowNonRunning, true);
   assert.deepEqual(result.issues.filter((i) => i.severity === 'error'), []);
   assert.deepEqual(result.issues.map((i) => i.message).sort(), [
-    'label "traefik.http.middlewares.fa.forwardauth.authsigninurl": not implemented yet in pe-edge; ignored',
-    'label "traefik.http.middlewares.fa.forwardauth.maxresponsebodysize": not implemented yet in pe-edge; ignored',
     'label "traefik.http.middlewares.r.retry.disableretryonnetworkerror": not implemented yet in pe-edge; ignored',
     'label "traefik.http.middlewares.r.retry.maxrequestbodybytes": not implemented yet in pe-edge; ignored',
     'label "traefik.http.middlewares.r.retry.retrynonidempotentmethod": not implemented yet in pe-edge; ignored',
