@@ -36,6 +36,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
       }, UNAUTHORIZED);
       return;
     }
+    ctx.username = user; // the access log's ClientUsername, as Traefik's basicAuth sets it
     if (headerField !== '') setRequestHeader(ctx, headerField, user);
     if (removeHeader) deleteRequestHeader(ctx, 'Authorization');
     next(ctx);

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend } from '../../support/backends.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import type { RequestContext } from '../../../proxy/http/request-context.js';
+import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { httpRequest } from '../../support/tls-clients.js';
 
 const SEED_USER = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }, middlewares: Record<string, unknown>, chain: string[]) {
+async function setup(t: { after: (fn: () => Promise<void>) => void }, middlewares: Record<string, unknown>, chain: string[], onDone?: (ctx: RequestContext) => void) {
   const { config } = validateDynamicConfig({ http: { middlewares } });
   const validated = Object.fromEntries(Object.entries(config.http.middlewares as Record<string, unknown>).map(([k, v]) => [`${k}@file`, v])) as Record<string, Record<string, unknown>>;
   const app = await startBackend('app');
@@ -18,7 +19,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, middleware
       services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
       middlewares: validated,
     },
-  }));
+  }), [entryPointOptions('web', '127.0.0.1:0', onDone === undefined ? {} : { onDone })]);
   t.after(() => proxy.close(0));
   return { app, port: proxy.port('web') };
 }
@@ -72,4 +73,14 @@ test('basicAuth with an unbearable bcrypt cost: the router is disabled (404), no
   const r = await httpRequest({ port });
   assert.equal(r.status, 404);
   assert.equal(app.seen.length, 0);
+});
+
+test('basicAuth names the user in the access log (ClientUsername), as Traefik does', async (t) => {
+  const seen: string[] = [];
+  const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER] } } }, ['auth'], (ctx) => seen.push(ctx.username));
+  await httpRequest({ port, headers: auth('test', 'test') });
+  await httpRequest({ port, headers: auth('test', 'wrong') });
+  const deadline = Date.now() + 2000;
+  while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen, ['test', '']);
 });
