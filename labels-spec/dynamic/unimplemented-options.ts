@@ -7,7 +7,6 @@ import type { Router } from './routers.js';
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
   forwardAuth: ['maxResponseBodySize', 'authSigninURL'],
-  errors: ['errorRequestHeaders'],
   rateLimit: ['redis'],
 };
 

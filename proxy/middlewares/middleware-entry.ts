@@ -15,7 +15,11 @@ export interface MiddlewareScope {
   readonly middleware: string;
   /** Hears a circuit breaker of this instance change state. */
   readonly onBreaker: BreakerTransition;
+  /** A service's handler by qualified name, as routers resolve theirs (errors), or why it cannot serve. */
+  readonly services: ServiceLookup;
 }
+
+export type ServiceLookup = (qualifiedName: string) => Handler | Error;
 
 export type BreakerStateName = 'standby' | 'tripped' | 'recovering';
 
@@ -23,7 +27,8 @@ export type BreakerStateName = 'standby' | 'tripped' | 'recovering';
 export type BreakerTransition = (router: string, middleware: string, from: BreakerStateName, to: BreakerStateName) => void;
 
 /** A scope with no memory and limits of its own: for instances built outside a runtime (tests, checks). */
-export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits, router: '', middleware: '', onBreaker: () => undefined };
+export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits, router: '', middleware: '', onBreaker: () => undefined,
+  services: (name) => new Error(`the service "${name}" does not exist`) };
 
 /**
  * Builds one middleware instance (per router, as Traefik does) around the next handler, from options
