@@ -20,7 +20,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, middleware
     },
   }));
   t.after(() => proxy.close(0));
-  return { app, port: proxy.port('web') };
+  return { app, proxy, port: proxy.port('web') };
 }
 
 const auth = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
@@ -72,4 +72,18 @@ test('basicAuth with an unbearable bcrypt cost: the router is disabled (404), no
   const r = await httpRequest({ port });
   assert.equal(r.status, 404);
   assert.equal(app.seen.length, 0);
+});
+
+test('basicAuth with no users and no usersFile is a configuration error: router disabled with the reason, not a 401', async (t) => {
+  const { app, proxy, port } = await setup(t, { auth: { basicAuth: { realm: 'r' } } }, ['auth']);
+  for (const body of [undefined, 'x']) {
+    const r = await httpRequest({ port, method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body }) });
+    assert.equal(r.status, 404);
+    assert.equal(r.headers['www-authenticate'], undefined);
+  }
+  assert.equal(app.seen.length, 0);
+  const router = proxy.runtime.status.get('router', 'r@file');
+  assert.equal(router?.status, 'disabled');
+  assert.match(router?.errors.join('\n') ?? '', /no users found/);
+  assert.equal(proxy.runtime.status.get('middleware', 'auth@file')?.status, 'disabled');
 });
