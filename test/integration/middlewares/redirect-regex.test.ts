@@ -44,3 +44,14 @@ test('redirectRegex: a result Go\'s url.Parse refuses answers 502 Bad Gateway (o
   }
   assert.equal(app.seen.length, 0);
 });
+
+test('redirectScheme forcePermanentRedirect (v3.6): 308 for GET and POST, even with permanent: false', async (t) => {
+  const { app, port } = await proxyThrough(t, [{ redirectScheme: { scheme: 'https', forcePermanentRedirect: true } }]);
+  const get = await httpRequest({ port, host: 'x.test', path: '/p?q=1' });
+  assert.equal(get.status, 308);
+  assert.equal(get.headers.location, 'https://x.test/p?q=1');
+  assert.equal(get.body, 'Permanent Redirect');
+  const post = await httpRequest({ port, host: 'x.test', path: '/p', method: 'POST', body: 'x' });
+  assert.equal(post.status, 308);
+  assert.equal(app.seen.length, 0);
+});
