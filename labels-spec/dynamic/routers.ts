@@ -4,7 +4,8 @@ import { strictObject } from '../schema/strict-object.js';
 import { bool, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
 import { routerTls } from './router-tls.js';
 
-// Traefik rejects user priorities above math.MaxInt - 1000; JS integers stop earlier.
+// Traefik rejects user priorities above math.MaxInt - 1000; JS integers stop earlier. Negative ones are valid
+// (a `priority: -1` catch-all serves what nothing else matches); 0 means the rule's length.
 const MAX_PRIORITY = Number.MAX_SAFE_INTEGER - 1000;
 
 export const routerSchema = strictObject({
@@ -14,7 +15,7 @@ export const routerSchema = strictObject({
   middlewares: strList.optional(),
   // Optional: label providers assign a service when a container defines exactly one.
   service: str.optional(),
-  priority: int.pipe(z.number().min(0, 'priority must be >= 0').max(MAX_PRIORITY, 'priority is too large')).optional(),
+  priority: int.pipe(z.number().min(-MAX_PRIORITY, 'priority is too small').max(MAX_PRIORITY, 'priority is too large')).optional(),
   tls: routerTls.optional(),
   // v3.1+: per-router observability switches.
   observability: strictObject({

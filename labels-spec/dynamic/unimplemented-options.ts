@@ -6,7 +6,6 @@ import type { Router } from './routers.js';
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
-  errors: ['errorRequestHeaders'],
   rateLimit: ['redis'],
 };
 

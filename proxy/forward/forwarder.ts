@@ -3,7 +3,7 @@ import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
-import { applyHeaderHooks, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
+import { applyHeaderHooks, caughtBy, headStatus, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
 import { sendBareStatus } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
@@ -54,6 +54,8 @@ class ProxyResponseHandler implements LendingHandler {
   private heldHeaders: ResponseHeaders | null = null;
   private heldStatus = 0;
   private heldReason: string | undefined = undefined;
+  /** The errors middleware that took this answer over: its body is read and dropped, then the catcher answers. */
+  private caught: StatusCatcher | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -119,23 +121,31 @@ class ProxyResponseHandler implements LendingHandler {
       controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
       return;
     }
+    const status = headStatus(this.ctx, statusCode);
+    const catcher = caughtBy(this.ctx, status);
+    if (catcher !== null) {
+      this.caught = catcher;
+      this.heldStatus = status;
+      return;
+    }
     const out = endToEndResponseHeaders(headers);
     if (this.setCookie !== null) {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
-    applyHeaderHooks(this.ctx, statusCode, out);
-    this.heldStatus = statusCode;
+    applyHeaderHooks(this.ctx, status, out);
+    this.heldStatus = status;
     this.heldHeaders = out;
-    this.heldReason = safeReason(statusMessage);
+    // An error page keeps the caught status, not the error service's reason phrase.
+    this.heldReason = status === statusCode ? safeReason(statusMessage) : undefined;
     // Buffering holds the whole answer and writes the head itself once the body is complete.
     const hold = this.ctx.response?.hold ?? null;
     if (hold !== null) {
-      this.sink = hold(statusCode, out, this.sendHeld);
+      this.sink = hold(status, out, this.sendHeld);
       return;
     }
     const bodyHook = this.ctx.response?.body ?? null;
-    const sink = bodyHook === null ? null : bodyHook(statusCode, out, this.sendHeld);
+    const sink = bodyHook === null ? null : bodyHook(status, out, this.sendHeld);
     if (sink !== null) this.sink = sink;
     else this.sendHeld();
   }
@@ -150,6 +160,7 @@ class ProxyResponseHandler implements LendingHandler {
   };
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.caught !== null) return;
     try {
       this.ctx.bytesSent += chunk.length;
       if (!this.sink.write(chunk)) this.pauseUntilDrain(controller, this.sink);
@@ -164,6 +175,10 @@ class ProxyResponseHandler implements LendingHandler {
    * middleware's stream (which may keep it) the pool hands it over as ours instead (false).
    */
   onResponseDataLent(controller: Dispatcher.DispatchController, chunk: Buffer, release: () => void): boolean {
+    if (this.caught !== null) {
+      release();
+      return true;
+    }
     const res = this.res;
     if (this.sink !== res || res.writeLent === undefined) return false;
     try {
@@ -178,7 +193,8 @@ class ProxyResponseHandler implements LendingHandler {
   onResponseEnd(): void {
     this.upstreamDone = true;
     try {
-      this.sink.end();
+      if (this.caught !== null) this.serveCaught();
+      else this.sink.end();
     } catch (err) {
       this.fail(this.controller, err);
     }
@@ -194,10 +210,20 @@ class ProxyResponseHandler implements LendingHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.upstreamDone = true;
     try {
-      this.answerError(error);
+      // A caught answer cut in its body still gets its error page (Traefik serves it once the proxy returns).
+      if (this.caught !== null) this.serveCaught();
+      else this.answerError(error);
     } catch (err) {
       this.fail(null, err);
     }
+  }
+
+  /** The caught answer is over: the errors middleware sends its page, on this client response, once. */
+  private serveCaught(): void {
+    const catcher = this.caught as StatusCatcher;
+    this.res.off('close', this.onClientClose);
+    if (this.res.clientGone) return;
+    catcher.serve(this.heldStatus);
   }
 
   private answerError(error: Error): void {

@@ -112,6 +112,37 @@ export interface ResponseHooks {
    * (`sendHead`, through `body` if set) once the body is complete, so it can still answer something else.
    */
   hold: ((status: number, headers: ResponseHeaders, sendHead: () => void) => Writable) | null;
+  /**
+   * errors middlewares the request passed, outermost first; null without one. The innermost whose statuses
+   * hold an answer's status takes that answer over: its head is never sent, its body is dropped.
+   */
+  catchers: StatusCatcher[] | null;
+  /** The status every head goes out with instead of its own (an error page keeps the caught status); 0: none. */
+  status: number;
+}
+
+/** An errors middleware on the response path (Traefik's codeCatcher). */
+export interface StatusCatcher {
+  catches(status: number): boolean;
+  /** Answers with the error page instead; called once, when the caught answer's body is over. */
+  serve(status: number): void;
+}
+
+/** The status a head about to be sent goes out with: its own, or the one an error page must keep. */
+export function headStatus(ctx: RequestContext, status: number): number {
+  const hooks = ctx.response;
+  return hooks === null || hooks.status === 0 ? status : hooks.status;
+}
+
+/** The innermost errors middleware that takes an answer with this status, or null (the common case). */
+export function caughtBy(ctx: RequestContext, status: number): StatusCatcher | null {
+  const catchers = ctx.response?.catchers ?? null;
+  if (catchers === null) return null;
+  for (let i = catchers.length - 1; i >= 0; i--) {
+    const catcher = catchers[i] as StatusCatcher;
+    if (catcher.catches(status)) return catcher;
+  }
+  return null;
 }
 
 /** Runs the header hooks middlewares registered, innermost first, on headers about to be sent. */
@@ -123,7 +154,7 @@ export function applyHeaderHooks(ctx: RequestContext, status: number, headers: R
 
 /** The hooks of ctx, created on first use. */
 export function responseHooks(ctx: RequestContext): ResponseHooks {
-  return (ctx.response ??= { headers: [], body: null, hold: null });
+  return (ctx.response ??= { headers: [], body: null, hold: null, catchers: null, status: 0 });
 }
 
 /** A step on the request path: a router's middleware chain ends in a service handler. */

@@ -1,7 +1,7 @@
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
 import { hasRepeatedHost, isValidHostHeader } from './request-target.js';
-import { applyHeaderHooks, type RequestContext, type ResponseHeaders } from './request-context.js';
+import { applyHeaderHooks, caughtBy, headStatus, type RequestContext, type ResponseHeaders } from './request-context.js';
 
 // The one writer of every answer pe-edge produces itself (errors, redirects, preflights, internal services).
 // Traefik's own answers, byte for byte: Go's http.Error adds text/plain + nosniff and a newline,
@@ -19,6 +19,13 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
   if (res.clientGone || res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
+    return;
+  }
+  // An errors middleware around the answer's producer replaces it (Traefik: its codeCatcher wraps the writer).
+  status = headStatus(ctx, status);
+  const catcher = caughtBy(ctx, status);
+  if (catcher !== null) {
+    catcher.serve(status);
     return;
   }
   try {

@@ -18,7 +18,11 @@ export interface MiddlewareScope {
   readonly onBreaker: BreakerTransition;
   /** Keep-alive pools for servers a middleware calls itself (forwardAuth), carried across reloads like services' pools. */
   readonly upstreams?: UpstreamPools | undefined;
+  /** A service's handler by qualified name, as routers resolve theirs (errors), or why it cannot serve. */
+  readonly services: ServiceLookup;
 }
+
+export type ServiceLookup = (qualifiedName: string) => Handler | Error;
 
 export type BreakerStateName = 'standby' | 'tripped' | 'recovering';
 
@@ -26,7 +30,8 @@ export type BreakerStateName = 'standby' | 'tripped' | 'recovering';
 export type BreakerTransition = (router: string, middleware: string, from: BreakerStateName, to: BreakerStateName) => void;
 
 /** A scope with no memory and limits of its own: for instances built outside a runtime (tests, checks). */
-export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits, router: '', middleware: '', onBreaker: () => undefined };
+export const freshScope: MiddlewareScope = { keep: (_slot, create) => create(), identity: '', limits: localLimits, router: '', middleware: '', onBreaker: () => undefined,
+  services: (name) => new Error(`the service "${name}" does not exist`) };
 
 /**
  * Builds one middleware instance (per router, as Traefik does) around the next handler, from options

@@ -7,6 +7,8 @@ export interface RedirectSchemeOptions {
   scheme: string;
   port?: string | undefined;
   permanent?: boolean | undefined;
+  /** v3.6: 308 for every method, GET included, whatever `permanent` says. */
+  forcePermanentRedirect?: boolean | undefined;
 }
 
 /**
@@ -18,6 +20,7 @@ export function createRedirectScheme(options: RedirectSchemeOptions, next: Handl
   const port = options.port === undefined || options.port === '' ? '' : options.port.replace(/^:/, '');
   const targetPort = (scheme === 'http' && port === '80') || (scheme === 'https' && port === '443') ? '' : port;
   const permanent = options.permanent === true;
+  const status = options.forcePermanentRedirect === true ? 308 : undefined;
   return (ctx: RequestContext): void => {
     const current = currentUrl(ctx);
     const hostOnly = hostWithoutPort(ctx.hostHeader);
@@ -27,7 +30,7 @@ export function createRedirectScheme(options: RedirectSchemeOptions, next: Handl
       next(ctx);
       return;
     }
-    sendRedirect(ctx, target, permanent);
+    sendRedirect(ctx, target, permanent, status);
   };
 }
 

@@ -193,7 +193,7 @@ function routerHandler(name: string, routeName: string, router: RouterConfig, mi
   }
   status.addUsedBy('service', serviceName, name);
   for (const m of middlewares) status.addUsedBy('middleware', qualify(m, name), name);
-  const chain = buildMiddlewareChain(middlewares, name, routeName, service, input.http.middlewares, status, state, pools);
+  const chain = buildMiddlewareChain(middlewares, name, routeName, service, input.http.middlewares, status, state, pools, (n) => services.get(n));
   if (chain instanceof Error) {
     status.addError('router', name, chain.message, true);
     return null;

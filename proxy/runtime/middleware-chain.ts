@@ -1,6 +1,7 @@
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { Handler } from '../http/request-context.js';
 import { middlewareFactory, type MiddlewareFactory } from '../middlewares/registry.js';
+import type { ServiceLookup } from '../middlewares/middleware-entry.js';
 import type { KeptState } from './kept-state.js';
 import { didYouMean } from './name-suggestion.js';
 import { qualify } from './qualified-name.js';
@@ -19,7 +20,8 @@ export function buildMiddlewareChain(
   middlewares: Readonly<Record<string, Record<string, unknown>>>,
   status: RuntimeStatus,
   state: KeptState,
-  upstreams?: UpstreamPools,
+  upstreams: UpstreamPools | undefined,
+  services: ServiceLookup = () => new Error('no services to resolve'),
 ): Handler | Error {
   const flat: { name: string; type: string; options: unknown }[] = [];
   const expanded = expand(names, routerName, middlewares, status, [], flat);
@@ -37,7 +39,7 @@ export function buildMiddlewareChain(
     const factory = middlewareFactory(m.type) as MiddlewareFactory;
     try {
       const identity = `${instanceName}\u0000${m.name}\u0000${JSON.stringify(m.options)}`;
-      handler = factory(m.options, handler, { keep: state.scope(identity), identity, limits: state.limits, router: routerName, middleware: m.name, onBreaker: state.onBreaker, upstreams });
+      handler = factory(m.options, handler, { keep: state.scope(identity), identity, limits: state.limits, router: routerName, middleware: m.name, onBreaker: state.onBreaker, upstreams, services });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       status.addError('middleware', m.name, message, true);

@@ -4,14 +4,20 @@ import { strictObject } from '../../schema/strict-object.js';
 import { int, listOf, nonEmptyStr, str, strList } from '../../schema/scalars.js';
 
 const STATUS_RANGE = /^\d{3}(-\d{3})?$/;
-const statusRange = str.refine((s) => STATUS_RANGE.test(s.trim()), 'status must be a code ("500") or an inclusive range ("500-599")');
+const RANGE_MESSAGE = 'status must be a code ("500") or an inclusive range ("500-599")';
+const statusRange = str.refine((s) => STATUS_RANGE.test(s.trim()), RANGE_MESSAGE);
 
 export const errors = strictObject({
   status: listOf(statusRange).pipe(z.array(z.string()).min(1, 'status must list at least one code or range')),
   service: nonEmptyStr,
   query: str.default(''),
   // v3.4: map of original status (or range) to the status sent to the client.
-  statusRewrites: z.preprocess((v) => (v === null ? {} : v), z.record(int)).optional(),
-  // v3.7: accepted, warned by name when set.
+  statusRewrites: z.preprocess((v) => (v === null ? {} : v), z.record(int)).superRefine((map, ctx) => {
+    for (const [key, to] of Object.entries(map)) {
+      if (!STATUS_RANGE.test(key.trim())) ctx.addIssue({ code: 'custom', path: [key], message: RANGE_MESSAGE });
+      else if (to < 200 || to > 999) ctx.addIssue({ code: 'custom', path: [key], message: 'the new status must be between 200 and 999' });
+    }
+  }).optional(),
+  // v3.6.15: the request headers the error page request carries; unset: all of them, []: none.
   errorRequestHeaders: strList.optional(),
 });

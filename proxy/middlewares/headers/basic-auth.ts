@@ -22,6 +22,10 @@ const UNAUTHORIZED = '401 Unauthorized\n';
  */
 export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   const users = loadBasicAuthUsers(o.users, o.usersFile);
+  // Traefik (v3.6.18): a basicAuth nobody can pass is a configuration error, not a router that answers 401.
+  if (users.size === 0) {
+    throw new Error(o.usersFile === '' ? 'no users found: set basicAuth.users or basicAuth.usersFile' : `no users found in ${o.usersFile}`);
+  }
   const challenge = `Basic realm="${o.realm}"`;
   const headerField = o.headerField;
   const removeHeader = o.removeHeader;

@@ -13,7 +13,8 @@ export class Cors {
   readonly addVary: boolean;
   /** Whether the response side can depend on the request's Origin. */
   readonly checksOrigin: boolean;
-  private readonly maxAge: string;
+  /** Sent on preflights only when configured (Traefik v3.6.22: 0 when set to 0, absent when unset). */
+  private readonly maxAge: string | null;
 
   constructor(o: HeadersOptions) {
     this.originList = o.accessControlAllowOriginList ?? [];
@@ -29,7 +30,7 @@ export class Cors {
     const allowMethods = (o.accessControlAllowMethods ?? []).join(',');
     if (allowMethods !== '') pre.push(['access-control-allow-methods', allowMethods]);
     this.preflightHeaders = pre;
-    this.maxAge = String(Math.trunc(o.accessControlMaxAge ?? 0));
+    this.maxAge = o.accessControlMaxAge === undefined ? null : String(Math.trunc(o.accessControlMaxAge));
   }
 
   /** OPTIONS with Origin and Access-Control-Request-Method: answered 200 here, never forwarded. */
@@ -42,15 +43,19 @@ export class Cors {
     for (const [name, value] of this.preflightHeaders) headers[name] = value;
     const match = this.allowedOrigin(headerValue(ctx, 'origin'));
     if (match !== null) headers['access-control-allow-origin'] = match;
-    headers['access-control-max-age'] = this.maxAge;
+    if (this.maxAge !== null) headers['access-control-max-age'] = this.maxAge;
     headers['content-length'] = '0';
     answer(ctx, 200, headers, '');
   }
 
-  /** The Access-Control-Allow-Origin value for this Origin: the list item (`*` stays `*`), a regex match echoes it. */
+  /**
+   * The Access-Control-Allow-Origin value for this Origin: the list item, a regex match echoes it. `*` stays
+   * `*`, except with credentials, which browsers refuse with a wildcard: then it echoes the Origin (v3.6.22).
+   */
   allowedOrigin(origin: string): string | null {
     for (const item of this.originList) {
-      if (item === '*' || item === origin) return item;
+      if (item === origin) return item;
+      if (item === '*') return this.credentials ? origin : item;
     }
     for (const re of this.originRegexes) {
       if (re.test(origin)) return origin;

@@ -49,14 +49,14 @@ export function hasCorsHeaders(o: HeadersOptions): boolean {
   return o.accessControlAllowCredentials === true || len(o.accessControlAllowHeaders) !== 0
     || len(o.accessControlAllowMethods) !== 0 || len(o.accessControlAllowOriginList) !== 0
     || len(o.accessControlAllowOriginListRegex) !== 0 || len(o.accessControlExposeHeaders) !== 0
-    || (o.accessControlMaxAge ?? 0) !== 0 || o.addVaryHeader === true;
+    || o.accessControlMaxAge !== undefined || o.addVaryHeader === true;
 }
 
 /** Traefik's HasSecureHeadersDefined (deprecated options count, though they do nothing). */
 export function hasSecureHeaders(o: HeadersOptions): boolean {
   return len(o.allowedHosts) !== 0 || len(o.hostsProxyHeaders) !== 0 || o.sslRedirect === true
     || o.sslTemporaryRedirect === true || o.sslForceHost === true || len(o.sslHost) !== 0
-    || size(o.sslProxyHeaders) !== 0 || (o.stsSeconds ?? 0) !== 0 || o.stsIncludeSubdomains === true
+    || size(o.sslProxyHeaders) !== 0 || o.stsSeconds !== undefined || o.stsIncludeSubdomains === true
     || o.stsPreload === true || o.forceSTSHeader === true || o.frameDeny === true
     || len(o.customFrameOptionsValue) !== 0 || o.contentTypeNosniff === true || o.browserXssFilter === true
     || len(o.customBrowserXSSValue) !== 0 || len(o.contentSecurityPolicy) !== 0

@@ -38,9 +38,9 @@ export function createRedirectRegex(options: RedirectRegexOptions, next: Handler
       next(ctx);
       return;
     }
-    // Go's url.Parse refusal ends in oxy's default error handler: a bare 500.
+    // Go's url.Parse refusal (a *url.Error, which is a net.Error) ends in oxy's default error handler: a bare 502.
     if (!parsesAsGoUrl(target)) {
-      sendBareStatus(ctx, 500, 'Internal Server Error');
+      sendBareStatus(ctx, 502, 'Bad Gateway');
       return;
     }
     const location = headerSafe(target);
@@ -69,26 +69,59 @@ function requestUrl(ctx: RequestContext): string {
   return `${scheme}://${host}${port}${uri}`;
 }
 
-// Go's url.Parse refuses ASCII control characters anywhere in the URL.
+// What Go's url.Parse refuses among what a replacement can produce (net/url: parse, getScheme, parseAuthority,
+// parseHost, unescape). Refused URLs end in oxy's default error handler, which answers 502: *url.Error is a net.Error.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+// Host bytes Go's shouldEscape(encodeHost) lets through; any other ASCII byte is an invalid host.
+const HOST_BYTES = /^[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"%\u0080-\uffff]*$/u;
 
-/** What Go's url.Parse refuses among what a replacement can produce: control characters, bad escapes, bad hosts. */
-function parsesAsGoUrl(target: string): boolean {
+/** Whether Go's url.Parse accepts the URL a replacement produced. */
+export function parsesAsGoUrl(target: string): boolean {
   if (CONTROL.test(target)) return false;
   const hash = target.indexOf('#');
-  const beforeFragment = hash === -1 ? target : target.slice(0, hash);
-  const q = beforeFragment.indexOf('?');
-  if (BAD_ESCAPE.test(q === -1 ? beforeFragment : beforeFragment.slice(0, q))) return false;
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
-    try {
-      new URL(target);
-    } catch {
-      return false;
+  if (hash !== -1 && BAD_ESCAPE.test(target.slice(hash + 1))) return false;
+  let rest = hash === -1 ? target : target.slice(0, hash);
+  if (rest.charCodeAt(0) === 58 /* ':' */) return false; // missing protocol scheme
+  const scheme = SCHEME.exec(rest);
+  if (scheme !== null) rest = rest.slice(scheme[0].length);
+  const q = rest.indexOf('?');
+  if (q !== -1) rest = rest.slice(0, q);
+  if (scheme === null && rest.charCodeAt(0) !== 47 /* '/' */) {
+    // A relative reference whose first segment holds a colon would read as a scheme.
+    const slash = rest.indexOf('/');
+    if ((slash === -1 ? rest : rest.slice(0, slash)).includes(':')) return false;
+  }
+  if (rest.startsWith('//') && (scheme !== null || !rest.startsWith('///'))) {
+    const authorityEnd = rest.indexOf('/', 2);
+    const authority = authorityEnd === -1 ? rest.slice(2) : rest.slice(2, authorityEnd);
+    if (!validHost(authority.slice(authority.lastIndexOf('@') + 1))) return false;
+    rest = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
+  }
+  return !BAD_ESCAPE.test(rest);
+}
+
+/** Go's parseHost: a bracketed IPv6 literal or a name, an optional all-digit port, valid escapes and bytes. */
+function validHost(host: string): boolean {
+  let name = host;
+  let port = '';
+  if (host.startsWith('[')) {
+    const close = host.lastIndexOf(']');
+    if (close === -1) return false;
+    port = host.slice(close + 1);
+    if (port !== '' && port[0] !== ':') return false;
+    name = host.slice(1, close);
+  } else {
+    const colon = host.lastIndexOf(':');
+    if (colon !== -1) {
+      port = host.slice(colon);
+      name = host.slice(0, colon);
     }
   }
-  return true;
+  if (port !== '' && !/^:\d*$/.test(port)) return false;
+  return !BAD_ESCAPE.test(name) && HOST_BYTES.test(name);
 }
 
 /** Go's URL.String() escapes what a header cannot carry (spaces, non-ASCII). */

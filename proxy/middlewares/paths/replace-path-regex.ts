@@ -13,14 +13,13 @@ export interface ReplacePathRegexOptions {
 
 /**
  * Traefik's replacePathRegex, on the escaped path: when the regexp matches, every match is replaced,
- * the original goes upstream as X-Replaced-Path. An empty replacement disables it, as in Traefik.
+ * the original goes upstream as X-Replaced-Path. An empty replacement removes what matches, as in Traefik.
  */
 export function createReplacePathRegex(options: ReplacePathRegexOptions, next: Handler): Handler {
   const re = compileGoRegexp(options.regex.trim(), 'replacePathRegex regex');
   const all = new RegExp(re.source, re.flags + 'g');
   const replacement = options.replacement.trim();
   const jsReplacement = goReplacementToJs(replacement, re);
-  if (replacement === '') return next;
   return (ctx: RequestContext): void => {
     const current = ctx.rawPath;
     if (!re.test(current)) {

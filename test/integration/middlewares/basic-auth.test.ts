@@ -21,7 +21,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, middleware
     },
   }), [entryPointOptions('web', '127.0.0.1:0', onDone === undefined ? {} : { onDone })]);
   t.after(() => proxy.close(0));
-  return { app, port: proxy.port('web') };
+  return { app, proxy, port: proxy.port('web') };
 }
 
 const auth = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
@@ -83,4 +83,18 @@ test('basicAuth names the user in the access log (ClientUsername), as Traefik do
   const deadline = Date.now() + 2000;
   while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(seen, ['test', '']);
+});
+
+test('basicAuth with no users and no usersFile is a configuration error: router disabled with the reason, not a 401', async (t) => {
+  const { app, proxy, port } = await setup(t, { auth: { basicAuth: { realm: 'r' } } }, ['auth']);
+  for (const body of [undefined, 'x']) {
+    const r = await httpRequest({ port, method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body }) });
+    assert.equal(r.status, 404);
+    assert.equal(r.headers['www-authenticate'], undefined);
+  }
+  assert.equal(app.seen.length, 0);
+  const router = proxy.runtime.status.get('router', 'r@file');
+  assert.equal(router?.status, 'disabled');
+  assert.match(router?.errors.join('\n') ?? '', /no users found/);
+  assert.equal(proxy.runtime.status.get('middleware', 'auth@file')?.status, 'disabled');
 });

@@ -61,7 +61,8 @@ test('CORS preflight is answered 200 by the proxy, not forwarded (seed)', async 
   const r = await httpRequest({ port, method: 'OPTIONS', headers: { origin: 'https://a.test', 'access-control-request-method': 'GET' } });
   assert.equal(r.status, 200);
   assert.equal(r.headers['access-control-allow-origin'], 'https://a.test');
-  assert.equal(r.headers['access-control-max-age'], '0');
+  // Unset accessControlMaxAge: no Access-Control-Max-Age (Traefik v3.6.22; before, "0" always).
+  assert.equal(r.headers['access-control-max-age'], undefined);
   assert.equal(r.body, '');
   assert.equal(app.seen.length, 0);
   const plain = await httpRequest({ port, headers: { origin: 'https://a.test' } });
@@ -141,4 +142,33 @@ test('answers pe-edge writes itself inside a headers middleware get its response
     assert.equal(r.headers['access-control-allow-origin'], 'https://ui.test', name);
     assert.equal(r.headers['x-frame-options'], 'DENY', name);
   }
+});
+
+test('headers: stsSeconds: 0 alone is a valid configuration (the router serves, no Strict-Transport-Security)', async (t) => {
+  const { app, port } = await setup(t, { stsSeconds: 0 });
+  const r = await httpRequest({ port });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['strict-transport-security'], undefined);
+  assert.equal(app.seen.length, 1);
+});
+
+test('CORS: "*" with credentials echoes the Origin (browsers refuse a wildcard with credentials); no Max-Age unless set', async (t) => {
+  const { app, port } = await setup(t, { accessControlAllowOriginList: ['*'], accessControlAllowCredentials: true, accessControlAllowMethods: ['GET'] });
+  const preflight = await httpRequest({ port, method: 'OPTIONS', headers: { origin: 'https://a.test', 'access-control-request-method': 'GET' } });
+  assert.equal(preflight.status, 200);
+  assert.equal(preflight.headers['access-control-allow-origin'], 'https://a.test');
+  assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
+  assert.equal(preflight.headers['access-control-max-age'], undefined);
+  const get = await httpRequest({ port, headers: { origin: 'https://b.test' } });
+  assert.equal(get.headers['access-control-allow-origin'], 'https://b.test');
+  const post = await httpRequest({ port, method: 'POST', body: 'x', headers: { origin: 'https://c.test' } });
+  assert.equal(post.headers['access-control-allow-origin'], 'https://c.test');
+  assert.equal(app.seen.length, 2);
+});
+
+test('CORS: "*" without credentials stays "*"; accessControlMaxAge: 0 set explicitly is sent', async (t) => {
+  const { port } = await setup(t, { accessControlAllowOriginList: ['*'], accessControlMaxAge: 0 });
+  const preflight = await httpRequest({ port, method: 'OPTIONS', headers: { origin: 'https://a.test', 'access-control-request-method': 'GET' } });
+  assert.equal(preflight.headers['access-control-allow-origin'], '*');
+  assert.equal(preflight.headers['access-control-max-age'], '0');
 });

@@ -32,3 +32,26 @@ test('contentType {}: a response without Content-Type keeps none (Node never sni
   assert.equal(r.status, 200);
   assert.equal(r.headers['content-type'], undefined);
 });
+
+test('redirectRegex: a result Go\'s url.Parse refuses answers 502 Bad Gateway (oxy\'s handler), on both HTTP/1.1 fronts', async (t) => {
+  const { app, port } = await proxyThrough(t, [{ redirectRegex: { regex: '^http://[^/]+/(.*)$', replacement: ':$1' } }]);
+  for (const body of [undefined, 'x']) {
+    const r = await httpRequest({ port, path: '/go', method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body }) });
+    assert.equal(r.status, 502);
+    assert.equal(r.body, 'Bad Gateway');
+    assert.equal(r.headers.location, undefined);
+    assert.equal(r.headers['content-type'], undefined);
+  }
+  assert.equal(app.seen.length, 0);
+});
+
+test('redirectScheme forcePermanentRedirect (v3.6): 308 for GET and POST, even with permanent: false', async (t) => {
+  const { app, port } = await proxyThrough(t, [{ redirectScheme: { scheme: 'https', forcePermanentRedirect: true } }]);
+  const get = await httpRequest({ port, host: 'x.test', path: '/p?q=1' });
+  assert.equal(get.status, 308);
+  assert.equal(get.headers.location, 'https://x.test/p?q=1');
+  assert.equal(get.body, 'Permanent Redirect');
+  const post = await httpRequest({ port, host: 'x.test', path: '/p', method: 'POST', body: 'x' });
+  assert.equal(post.status, 308);
+  assert.equal(app.seen.length, 0);
+});

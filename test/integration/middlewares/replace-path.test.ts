@@ -25,3 +25,14 @@ test('v3.6: replacePathRegex answers 400 when the result holds a dot segment', a
   assert.equal((await httpRequest({ port, path: '/api../etc' })).status, 400);
   assert.equal(app.seen.length, 0);
 });
+
+test('replacePathRegex with an empty or blank replacement removes what matches (Traefik does not skip it)', async (t) => {
+  for (const replacement of ['', '   ']) {
+    const { app, port } = await proxyThrough(t, [{ replacePathRegex: { regex: '^/api', replacement } }]);
+    const get = await httpRequest({ port, path: '/api/users?x=1' });
+    assert.equal(get.status, 200);
+    const post = await httpRequest({ port, path: '/api/items', method: 'POST', body: 'b' });
+    assert.equal(post.status, 200);
+    assert.deepEqual(app.seen.map((s) => [s.url, s.headers['x-replaced-path']]), [['/users?x=1', '/api/users'], ['/items', '/api/items']]);
+  }
+});

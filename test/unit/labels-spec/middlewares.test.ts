@@ -98,6 +98,7 @@ const errors: { desc: string; input: unknown; code: string; path: string; text: 
   { desc: 'compress include and exclude', input: { compress: { includedContentTypes: ['a/b'], excludedContentTypes: ['c/d'] } }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.compress.includedContentTypes', text: /mutually exclusive/ },
   { desc: 'compress unknown encoding', input: { compress: { encodings: ['deflate'] } }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.compress.encodings.0', text: /"zstd", "br", "gzip"/ },
   { desc: 'errors status format', input: { errors: { status: ['5xx'], service: 's' } }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.errors.status.0', text: /inclusive range/ },
+  { desc: 'errors statusRewrites key format', input: { errors: { status: ['500'], service: 's', statusRewrites: { '5xx': 500 } } }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.errors.statusRewrites.5xx', text: /inclusive range/ },
   { desc: 'forwardAuth relative address', input: { forwardAuth: { address: '/auth' } }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.forwardAuth.address', text: /absolute URL/ },
   { desc: 'headers with no option', input: { headers: {} }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.headers', text: /at least one option/ },
   { desc: 'ipAllowList empty range', input: { ipAllowList: { sourceRange: [] } }, code: 'PE_INVALID_VALUE', path: 'http.middlewares.m.ipAllowList.sourceRange', text: /at least one/ },

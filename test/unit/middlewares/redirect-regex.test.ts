@@ -30,7 +30,12 @@ const ROWS: Row[] = [
   { name: 'result equal to input passes through', options: { regex: '^(.*)$', replacement: '$1' }, url: '/a', status: null },
   { name: 'dashboard redirect of Traefik (named host, port)', options: { regex: DASHBOARD, replacement: '${1}/dashboard/', permanent: true }, host: 'h:8080', url: '/', status: 301, location: 'http://h:8080/dashboard/' },
   { name: 'v3.7 statusCode wins over permanent', options: { regex: '/a$', replacement: '/b', permanent: true, statusCode: 303 }, url: '/a', status: 303, location: 'http://app.test/b' },
-  { name: 'an invalid resulting URL ⇒ 500', options: { regex: '/a$', replacement: '/%zz' }, url: '/a', status: 500 },
+  { name: 'an invalid resulting URL (bad escape) ⇒ 502, oxy\'s answer to a *url.Error', options: { regex: '/a$', replacement: '/%zz' }, url: '/a', status: 502 },
+  { name: 'a colon in a relative first segment ⇒ 502', options: { regex: '^.*$', replacement: 'ht tp://x.test/' }, url: '/a', status: 502 },
+  { name: 'a missing scheme ⇒ 502', options: { regex: '^http', replacement: '' }, url: '/a', status: 502 },
+  { name: 'a port that is not digits ⇒ 502', options: { regex: '^http://([^/]+)/a$', replacement: 'https://$1:x443/b' }, url: '/a', status: 502 },
+  { name: 'a space in the host ⇒ 502', options: { regex: '^http://([^/]+)/a$', replacement: 'https://a b/' }, url: '/a', status: 502 },
+  { name: 'a port Go accepts (digits, any size) redirects', options: { regex: '^http://([^/]+)/a$', replacement: 'https://$1:99999/b' }, url: '/a', status: 302, location: 'https://app.test:99999/b' },
   { name: 'absolute-form request line gives scheme and port', options: { regex: '^http://other.test:81/a$', replacement: '/b' }, url: '/a', requestLine: 'http://other.test:81/a', status: 302, location: '/b' },
 ];
 
@@ -40,8 +45,9 @@ for (const row of ROWS) {
       url: row.url, ...(row.requestLine !== undefined ? { requestLine: row.requestLine } : {}), host: row.host ?? 'app.test', method: row.method ?? 'GET', tls: row.tls ?? false,
     });
     assert.equal(out.status, row.status);
-    if (row.status === 500) {
-      assert.equal(out.body, 'Internal Server Error');
+    if (row.status === 502) {
+      assert.equal(out.body, 'Bad Gateway');
+      assert.equal(out.headers.location, undefined);
       return;
     }
     if (row.location !== undefined) {

@@ -33,7 +33,7 @@ const REGEX_ROWS: { name: string; regex: string; replacement: string; url: strin
   { name: 'no match passes through without header', regex: '^/foo/(.*)', replacement: '/bar/$1', url: '/other', want: null },
   { name: 'applied to the escaped path', regex: '^/a%2Fb/(.*)', replacement: '/x/$1', url: '/a%2Fb/c', want: '/x/c' },
   { name: 'every match replaced', regex: 'o', replacement: '0', url: '/foo/o', want: '/f00/0' },
-  { name: 'an empty replacement disables it (Traefik)', regex: '^/foo', replacement: '', url: '/foo', want: null },
+  { name: 'an empty replacement removes what matches (Traefik)', regex: '^/foo', replacement: '', url: '/foo/bar', want: '/bar' },
   { name: 'replacement escapes decode for matchers', regex: '^/u', replacement: '/%7Eu', url: '/u', want: '/~u', rawWant: '/%7Eu' },
   { name: 'a malformed escape answers 500', regex: '^/u', replacement: '/%zz', url: '/u', want: null, status: 500 },
   { name: 'v3.6: a dot segment in the result answers 400', regex: '^/api', replacement: '/x/', url: '/api../y', want: null, status: 400 },
