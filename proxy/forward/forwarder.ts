@@ -56,6 +56,10 @@ class ProxyResponseHandler implements LendingHandler {
   private heldReason: string | undefined = undefined;
   /** The errors middleware that took this answer over: its body is read and dropped, then the catcher answers. */
   private caught: StatusCatcher | null = null;
+  /** Bytes of a caught answer's body read and thrown away so far. */
+  private caughtBytes = 0;
+  /** An error page re-statused to 204 or 304: no body may follow its head. */
+  private dropBody = false;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -133,6 +137,12 @@ class ProxyResponseHandler implements LendingHandler {
       const existing = out['set-cookie'];
       out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
     }
+    if (status !== statusCode && isBodilessStatus(status)) {
+      // statusRewrites to 204/304: the page's framing would announce a body the status forbids (HTTP/2 resets it).
+      delete out['content-length'];
+      delete out['transfer-encoding'];
+      this.dropBody = true;
+    }
     applyHeaderHooks(this.ctx, status, out);
     this.heldStatus = status;
     this.heldHeaders = out;
@@ -160,7 +170,11 @@ class ProxyResponseHandler implements LendingHandler {
   };
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.caught !== null) return;
+    if (this.caught !== null) {
+      this.discardCaught(controller, chunk.length);
+      return;
+    }
+    if (this.dropBody) return;
     try {
       this.ctx.bytesSent += chunk.length;
       if (!this.sink.write(chunk)) this.pauseUntilDrain(controller, this.sink);
@@ -175,8 +189,9 @@ class ProxyResponseHandler implements LendingHandler {
    * middleware's stream (which may keep it) the pool hands it over as ours instead (false).
    */
   onResponseDataLent(controller: Dispatcher.DispatchController, chunk: Buffer, release: () => void): boolean {
-    if (this.caught !== null) {
+    if (this.caught !== null || this.dropBody) {
       release();
+      if (this.caught !== null) this.discardCaught(controller, chunk.length);
       return true;
     }
     const res = this.res;
@@ -216,6 +231,15 @@ class ProxyResponseHandler implements LendingHandler {
     } catch (err) {
       this.fail(null, err);
     }
+  }
+
+  /**
+   * A caught answer's body is read and dropped so its connection stays usable, up to CAUGHT_BODY_LIMIT: past it (a
+   * body that never ends would be read for as long as the client waits) the upstream is cut and the page served.
+   */
+  private discardCaught(controller: Dispatcher.DispatchController, bytes: number): void {
+    this.caughtBytes += bytes;
+    if (this.caughtBytes > CAUGHT_BODY_LIMIT && !controller.aborted) controller.abort(new Error('caught answer body over 1 MiB: cut to serve the error page'));
   }
 
   /** The caught answer is over: the errors middleware sends its page, on this client response, once. */
@@ -336,6 +360,14 @@ function hasRequestBody(ctx: RequestContext): boolean {
  */
 export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader: boolean, setCookie: string | null = null, failover: UpstreamFailover | null = null): void {
   dispatchTo(ctx, upstream, passHostHeader, setCookie, failover, null);
+}
+
+/** How much of a caught answer's body is read to keep its connection before the connection is cut instead. */
+const CAUGHT_BODY_LIMIT = 1024 * 1024;
+
+/** Statuses that never carry a body (RFC 9110): an answer re-statused to one of them sends its head alone. */
+export function isBodilessStatus(status: number): boolean {
+  return status === 204 || status === 304 || (status >= 100 && status < 200);
 }
 
 /** A request's failed attempts: how many, and the distinct servers they went to (at most the service's servers). */

@@ -22,7 +22,13 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
     return;
   }
   // An errors middleware around the answer's producer replaces it (Traefik: its codeCatcher wraps the writer).
+  const produced = status;
   status = headStatus(ctx, status);
+  if (status !== produced && (status === 204 || status === 304)) {
+    // Re-statused (statusRewrites) to a status without a body: the head alone.
+    delete headers['content-length'];
+    body = '';
+  }
   const catcher = caughtBy(ctx, status);
   if (catcher !== null) {
     catcher.serve(status);

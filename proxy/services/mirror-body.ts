@@ -38,8 +38,12 @@ export const EMPTY_BODY: WholeBody = bufferedBody(Buffer.alloc(0));
 export type MirrorBodyRead =
   /** The whole body, `reserved` bytes of it taken from the budget. */
   | { kind: 'whole'; body: Buffer; reserved: number }
-  /** Over the limit or the budget: the bytes read are back in the stream, nothing is held. */
-  | { kind: 'too-large' }
+  /**
+   * Over the limit or the budget: the bytes read are back in the stream, still `reserved` in the budget until the
+   * caller releases them when the request is over (they stay in memory until the main request has read them, and a
+   * budget freed at once would let every concurrent upload hold that much more).
+   */
+  | { kind: 'too-large'; reserved: number }
   /** The client's body failed (reset, deadline): nothing is held. */
   | { kind: 'failed' };
 
@@ -63,7 +67,7 @@ export function readMirrorBody(stream: Readable, limit: number, done: (result: M
     if (settled) return;
     settled = true;
     detach();
-    if (result.kind !== 'whole') releaseMirrorBytes(length);
+    if (result.kind === 'failed') releaseMirrorBytes(length);
     done(result);
   };
   const onReadable = (): void => {
@@ -75,7 +79,7 @@ export function readMirrorBody(stream: Readable, limit: number, done: (result: M
       if ((limit >= 0 && length > limit) || !reserveMirrorBytes(chunk.length)) {
         length -= chunk.length; // that chunk was not reserved
         const read = Buffer.concat(chunks);
-        settle({ kind: 'too-large' });
+        settle({ kind: 'too-large', reserved: length });
         stream.unshift(read);
         return;
       }

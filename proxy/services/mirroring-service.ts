@@ -2,7 +2,7 @@ import type { Handler, RequestContext, WholeBody } from '../http/request-context
 import { reportFault } from '../http/exchange-fault.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { sendGoError } from '../http/traefik-responses.js';
-import { bufferedBody, EMPTY_BODY, readMirrorBody, releaseMirrorBytes, reserveMirrorBytes } from './mirror-body.js';
+import { bufferedBody, EMPTY_BODY, MAX_MIRROR_BODY_BYTES, mirroredBodyBytes, readMirrorBody, releaseMirrorBytes, reserveMirrorBytes } from './mirror-body.js';
 import { copyRequest, DiscardedResponse, mirrorContext, type MirroredRequest } from './mirror-exchange.js';
 
 export interface Mirror {
@@ -97,12 +97,14 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
     }
     const declared = requestBodyFraming(ctx.req.headers);
     const stream = ctx.req.bodyStream;
-    if (stream === null || (limit >= 0 && typeof declared === 'number' && declared > limit)) {
+    // A declared length over the limit or over what the budget has left is not read at all.
+    if (stream === null || (typeof declared === 'number' && ((limit >= 0 && declared > limit) || declared > MAX_MIRROR_BODY_BYTES - mirroredBodyBytes()))) {
       withoutMirrors(ctx, main, counters);
       return;
     }
     readMirrorBody(stream, limit, (result) => {
       if (result.kind === 'too-large') {
+        ctx.res.once('close', () => releaseMirrorBytes(result.reserved));
         withoutMirrors(ctx, main, counters);
       } else if (result.kind === 'failed') {
         counters.inFlight--;

@@ -217,3 +217,41 @@ test('errors: caught answers keep both connections usable: three in a row on one
   assert.equal(app?.seen.length, 3);
   assert.equal(pages.seen.length, 3);
 });
+
+test('errors: statusRewrites to 204 sends the head alone (no Content-Length of the page), over HTTP/1.1 and HTTP/2; a dead error service too', async (t) => {
+  const rewrite = { e: { errors: { status: ['500'], service: 'err', query: '/', statusRewrites: { '500': 204 } } } };
+  const { proxy, ca } = await setup(t, rewrite, ['e'], answering(500), { tls: true });
+  const session = http2.connect(`https://127.0.0.1:${(proxy as EdgeProxy).port('web')}`, { ca, servername: 'a.test' });
+  session.on('error', () => undefined);
+  t.after(() => session.destroy());
+  for (const method of ['GET', 'HEAD']) {
+    const stream = session.request({ ':method': method, ':path': '/x', ':authority': 'a.test' });
+    const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => { stream.once('response', resolve); stream.once('error', reject); });
+    let body = '';
+    for await (const chunk of stream) body += (chunk as Buffer).toString();
+    assert.equal(head[':status'], 204, method);
+    assert.equal(head['content-length'], undefined, method);
+    assert.equal(body, '');
+  }
+  const plain = await setup(t, rewrite, ['e'], answering(500));
+  const r = await httpRequest({ port: plain.port });
+  assert.deepEqual([r.status, r.headers['content-length'], r.body], [204, undefined, '']);
+  const dead = await setup(t, rewrite, ['e'], answering(500), { errorUrl: `http://127.0.0.1:${await closedPort()}` });
+  const d = await httpRequest({ port: dead.port });
+  assert.deepEqual([d.status, d.headers['content-length'], d.body], [204, undefined, '']);
+});
+
+test('errors: a caught answer whose body never ends is cut after 1 MiB and the page served', async (t) => {
+  const endless: BackendHandler = (_req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const timer = setInterval(() => { if (!res.destroyed) res.write(chunk); }, 2);
+    res.on('close', () => clearInterval(timer));
+  };
+  const { port } = await setup(t, { e: { errors: { status: ['500'], service: 'err', query: '/{status}' } } }, ['e'], endless);
+  const started = Date.now();
+  const r = await httpRequest({ port });
+  assert.equal(r.status, 500);
+  assert.equal(r.body, 'page /500');
+  assert.ok(Date.now() - started < 3000, `served in ${Date.now() - started} ms`);
+});
