@@ -1,7 +1,7 @@
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendNoAvailableServer } from '../http/traefik-responses.js';
 import type { ServiceHealth } from './service-health.js';
-import { WeightedRoundRobin } from './weighted-round-robin.js';
+import { WeightedRoundRobin } from './strategies/weighted-round-robin.js';
 
 export interface WeightedChild {
   handler: Handler;
