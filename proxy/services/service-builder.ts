@@ -124,12 +124,10 @@ export class ServiceBuilder {
         if (found instanceof NoHealth) return found.errorFor(child.name, name);
         health = found;
       }
-      children.push({ handler, weight: child.weight ?? 1, health });
+      children.push({ name: child.name, handler, weight: child.weight ?? 1, health });
     }
-    if (weighted.sticky !== undefined && weighted.sticky !== null) {
-      this.status.addError('service', name, 'weighted.sticky is not implemented yet in pe-edge; ignored', false);
-    }
-    const service = createWeightedService(children);
+    const cookie = weighted.sticky?.cookie;
+    const service = createWeightedService(children, cookie == null ? undefined : { serviceName: name, cookie });
     this.health.set(name, follow ? service.health : new NoHealth(WITHOUT_CHECK('weighted')));
     return service.handler;
   }

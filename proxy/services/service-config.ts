@@ -24,7 +24,7 @@ export interface LoadBalancerConfig {
 
 export interface WeightedConfig {
   services?: { name: string; weight?: number | undefined }[] | undefined;
-  sticky?: object | null | undefined;
+  sticky?: { cookie?: StickyCookieOptions | null | undefined } | null | undefined;
   healthCheck?: object | null | undefined;
 }
 
