@@ -35,9 +35,23 @@ export interface UpstreamFailover {
    * that is enough. A server already tried is picked again only under a retry middleware's budget (`retries`),
    * which also raises the default one, and only when no other server is left.
    */
-  next(tried: readonly Upstream[], attempts: number, retries?: number): Upstream | undefined;
+  next(tried: readonly Upstream[], attempts: number, retries: number | undefined, clientIp: string): Upstream | undefined;
   /** Set-Cookie for a sticky service when the request moved to `upstream`, else null. */
   setCookieFor(upstream: Upstream): string | null;
+  /** Hears each exchange with a server (strategies that measure, passive health checks); null when none does. */
+  readonly observer: ExchangeObserver | null;
+}
+
+/** Each exchange with a server, from dispatch to its end; `ended` is called exactly once per `started`. */
+export interface ExchangeObserver {
+  started(upstream: Upstream): void;
+  /** The answer head came `ms` after the exchange started. */
+  answered(upstream: Upstream, status: number, ms: number): void;
+  /**
+   * `failed`: the server answered nothing (refused, reset, timed out) or answered 5xx, Traefik's passive health
+   * check's reading. A client that left first is no failure of the server's.
+   */
+  ended(upstream: Upstream, failed: boolean): void;
 }
 
 
@@ -60,6 +74,11 @@ class ProxyResponseHandler implements LendingHandler {
   private caughtBytes = 0;
   /** An error page re-statused to 204 or 304: no body may follow its head. */
   private dropBody = false;
+  /** The observer still to be told how the exchange ended, null once told (or when there is none). */
+  private observer: ExchangeObserver | null;
+  private startedAt = 0;
+  /** The upstream's answer status, 0 before its head. */
+  private answerStatus = 0;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -73,12 +92,26 @@ class ProxyResponseHandler implements LendingHandler {
     this.res = ctx.res;
     this.sink = this.res;
     this.res.once('close', this.onClientClose);
+    this.observer = failover?.observer ?? null;
+    if (this.observer !== null) {
+      this.startedAt = performance.now();
+      this.observer.started(upstream);
+    }
+  }
+
+  /** Tells the observer how the exchange ended, once. */
+  private settle(failed: boolean): void {
+    const observer = this.observer;
+    if (observer === null) return;
+    this.observer = null;
+    observer.ended(this.upstream, failed);
   }
 
   /** The upstream answer ended or failed: a client closing after it leaves nothing to abort. */
   private upstreamDone = false;
 
   private readonly onClientClose = (): void => {
+    if (!this.upstreamDone) this.settle(false);
     // Not `res.completed`: a client that resets an HTTP/2 stream mid-answer must abort the upstream too.
     if (!this.upstreamDone && this.controller !== null && !this.controller.aborted) {
       this.controller.abort(new Error('client closed the connection'));
@@ -113,6 +146,8 @@ class ProxyResponseHandler implements LendingHandler {
   }
 
   private startResponse(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage: string | undefined): void {
+    this.answerStatus = statusCode;
+    this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
     const res = this.res;
     if (res.clientGone) {
       controller.abort(new Error('client closed the connection'));
@@ -207,6 +242,7 @@ class ProxyResponseHandler implements LendingHandler {
 
   onResponseEnd(): void {
     this.upstreamDone = true;
+    this.settle(this.answerStatus >= 500);
     try {
       if (this.caught !== null) this.serveCaught();
       else this.sink.end();
@@ -217,6 +253,7 @@ class ProxyResponseHandler implements LendingHandler {
 
   /** Ends this exchange after an error raised while relaying it: upstream aborted, client cut, reported once. */
   private fail(controller: Dispatcher.DispatchController | null, err: unknown): void {
+    this.settle(this.answerStatus >= 500);
     reportFault(this.ctx, 'response', err);
     if (controller !== null && !controller.aborted) controller.abort(err instanceof Error ? err : new Error(String(err)));
     this.res.destroy();
@@ -224,6 +261,8 @@ class ProxyResponseHandler implements LendingHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.upstreamDone = true;
+    // An answer that started counts by its status; none at all is the server's failure unless the client left.
+    this.settle(this.answerStatus === 0 ? !this.res.clientGone : this.answerStatus >= 500);
     try {
       // A caught answer cut in its body still gets its error page (Traefik serves it once the proxy returns).
       if (this.caught !== null) this.serveCaught();
@@ -256,7 +295,7 @@ class ProxyResponseHandler implements LendingHandler {
       // A retry middleware (Traefik: only requests that never reached a server) raises the budget and backs off.
       const policy = neverConnected(error) ? (this.ctx.retry ?? undefined) : undefined;
       const tried = failedAttempts(this.before, this.upstream);
-      const next = this.failover.next(tried.servers, tried.count, policy?.retries);
+      const next = this.failover.next(tried.servers, tried.count, policy?.retries, this.ctx.clientIp);
       if (next !== undefined) {
         if (policy !== undefined) this.ctx.retries++;
         this.res.off('close', this.onClientClose);
@@ -285,6 +324,8 @@ class ProxyResponseHandler implements LendingHandler {
   }
 
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
+    this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
+    this.settle(false);
     const upgrade = this.ctx.upgrade;
     if (upgrade === null) {
       upstream.destroy();

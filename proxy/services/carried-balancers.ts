@@ -33,7 +33,8 @@ export class CarriedBalancers {
       return carried.balancer;
     }
     // Servers added or removed: the rotation goes on from where the replaced balancer stood.
-    const balancer = createLoadBalancer(serviceName, config, transport, pools, healthChecks, carried?.balancer.balancer.position(upstreamKey));
+    const balancer = createLoadBalancer(serviceName, config, transport, pools, healthChecks, carried?.balancer.balancer.position(upstreamKey),
+      (service, url, up, reason) => healthChecks.report(service, url, up, reason));
     this.balancers.keep(serviceName, { config, transport: key, balancer });
     return balancer;
   }

@@ -1,17 +1,24 @@
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendNoAvailableServer } from '../http/traefik-responses.js';
-import { forward, type Upstream, type UpstreamFailover } from '../forward/forwarder.js';
+import { forward, type ExchangeObserver, type Upstream, type UpstreamFailover } from '../forward/forwarder.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ActiveHealthCheck } from './health/active-health-check.js';
 import type { HealthChecks } from './health/health-checks.js';
 import type { LoadBalancerConfig } from './service-config.js';
 import { cookieAttributes, defaultCookieName, fnv164Hex, fnv1a64Hex, readCookie, sanitizeCookieName } from './sticky-cookie.js';
-import { WeightedRoundRobin, type WrrPosition } from './weighted-round-robin.js';
+import { WeightedRoundRobin, type WrrPosition } from './strategies/weighted-round-robin.js';
+import type { ExchangeMeter, ServerBalancer } from './strategies/server-balancer.js';
+import { PowerOfTwoChoices } from './strategies/power-of-two-choices.js';
+import { RendezvousHash } from './strategies/rendezvous-hash.js';
+import { LeastTime } from './strategies/least-time.js';
+import { PassiveHealth } from './passive-health.js';
 
 export interface LoadBalancer {
   readonly handler: Handler;
-  readonly balancer: WeightedRoundRobin<Upstream>;
+  readonly balancer: ServerBalancer<Upstream>;
+  /** Null when the service has no passiveHealthCheck. */
+  readonly passive: PassiveHealth | null;
   readonly upstreams: readonly Upstream[];
   /** Null when the service has no healthCheck. */
   readonly health: ActiveHealthCheck | null;
@@ -28,14 +35,50 @@ export interface LoadBalancer {
  */
 class OtherServer implements UpstreamFailover {
   constructor(
-    private readonly balancer: WeightedRoundRobin<Upstream>,
+    private readonly balancer: ServerBalancer<Upstream>,
     private readonly servers: number,
     readonly setCookieFor: (u: Upstream) => string | null,
+    readonly observer: ExchangeObserver | null,
   ) {}
 
-  next(tried: readonly Upstream[], attempts: number, retries?: number): Upstream | undefined {
+  next(tried: readonly Upstream[], attempts: number, retries: number | undefined, clientIp: string): Upstream | undefined {
     if (attempts > Math.max(this.servers - 1, retries ?? 0)) return undefined;
-    return this.balancer.nextExcept(tried) ?? (retries === undefined ? undefined : this.balancer.next());
+    return this.balancer.nextExcept(tried, clientIp) ?? (retries === undefined ? undefined : this.balancer.next(clientIp));
+  }
+}
+
+/** The strategy's meter and the passive health check, as the forwarder's one observer. */
+class ExchangeHooks implements ExchangeObserver {
+  constructor(
+    private readonly meter: ExchangeMeter<Upstream> | null,
+    private readonly passive: PassiveHealth | null,
+  ) {}
+
+  started(upstream: Upstream): void {
+    this.meter?.started(upstream);
+  }
+
+  answered(upstream: Upstream, _status: number, ms: number): void {
+    this.meter?.answered(upstream, ms);
+  }
+
+  ended(upstream: Upstream, failed: boolean): void {
+    this.meter?.ended(upstream);
+    this.passive?.ended(upstream, failed);
+  }
+}
+
+/** loadBalancer.strategy's balancer over the servers; `from` continues a wrr rotation. */
+function createStrategy(strategy: string | undefined, weighted: readonly { value: Upstream; weight: number }[], from: WrrPosition | undefined): ServerBalancer<Upstream> {
+  switch (strategy) {
+    case 'p2c':
+      return new PowerOfTwoChoices(weighted.map((w) => w.value));
+    case 'hrw':
+      return new RendezvousHash(weighted.map((w) => ({ ...w, name: w.value.url })));
+    case 'leasttime':
+      return new LeastTime(weighted);
+    default:
+      return new WeightedRoundRobin(weighted, from === undefined ? undefined : { position: from, key: upstreamKey });
   }
 }
 
@@ -68,6 +111,8 @@ export function createLoadBalancer(
   healthChecks: HealthChecks,
   /** Where the balancer this one replaces stood: the rotation continues from it. */
   from?: WrrPosition,
+  /** Hears the passive health check's transitions (logs, metrics). */
+  onPassive: (serviceName: string, serverUrl: string, up: boolean, reason: string) => void = () => undefined,
 ): LoadBalancer {
   const upstreams: Upstream[] = [];
   const weighted: { value: Upstream; weight: number }[] = [];
@@ -77,7 +122,7 @@ export function createLoadBalancer(
     upstreams.push(upstream);
     weighted.push({ value: upstream, weight: server.weight ?? 1 });
   }
-  const balancer = new WeightedRoundRobin(weighted, from === undefined ? undefined : { position: from, key: upstreamKey });
+  const balancer = createStrategy(config.strategy, weighted, from);
   const passHostHeader = config.passHostHeader !== false;
 
   let health: ActiveHealthCheck | null = null;
@@ -90,16 +135,27 @@ export function createLoadBalancer(
     });
   }
 
-  const cookie = config.sticky?.cookie;
+  let passive: PassiveHealth | null = null;
+  if (config.passiveHealthCheck != null) {
+    passive = new PassiveHealth(config.passiveHealthCheck, {
+      setUp: (u, up) => balancer.setUp(u, up),
+      isUp: (u) => balancer.isUp(u),
+      transition: (url, up, reason) => onPassive(serviceName, url, up, reason),
+    }, health !== null);
+  }
+  const observer = balancer.meter === null && passive === null ? null : new ExchangeHooks(balancer.meter, passive);
+
+  // Traefik's hrw has no sticky cookie: the client's IP is what pins it.
+  const cookie = config.strategy === 'hrw' ? null : config.sticky?.cookie;
   if (cookie == null) {
-    const failover = new OtherServer(balancer, upstreams.length, noCookie);
+    const failover = new OtherServer(balancer, upstreams.length, noCookie, observer);
     const handler = (ctx: RequestContext): void => {
       ctx.serviceName = serviceName;
-      const upstream = balancer.next();
+      const upstream = balancer.next(ctx.clientIp);
       if (upstream === undefined) sendNoAvailableServer(ctx);
       else forward(ctx, upstream, passHostHeader, null, failover);
     };
-    return { handler, balancer, upstreams, health, cookieName: null };
+    return { handler, balancer, passive, upstreams, health, cookieName: null };
   }
 
   // Sticky: a cookie naming a healthy server sends the request there without a new cookie;
@@ -115,7 +171,7 @@ export function createLoadBalancer(
     byCookie.set(internalName, u);
     setCookieOf.set(u, `${cookieName}=${value}${attributes}`);
   }
-  const failover = new OtherServer(balancer, upstreams.length, (u) => setCookieOf.get(u) ?? null);
+  const failover = new OtherServer(balancer, upstreams.length, (u) => setCookieOf.get(u) ?? null, observer);
   const handler = (ctx: RequestContext): void => {
     ctx.serviceName = serviceName;
     const wanted = readCookie(ctx.req.headers.cookie, cookieName);
@@ -124,11 +180,11 @@ export function createLoadBalancer(
       forward(ctx, pinned, passHostHeader, null, failover);
       return;
     }
-    const upstream = balancer.next();
+    const upstream = balancer.next(ctx.clientIp);
     if (upstream === undefined) sendNoAvailableServer(ctx);
     else forward(ctx, upstream, passHostHeader, setCookieOf.get(upstream) ?? null, failover);
   };
-  return { handler, balancer, upstreams, health, cookieName };
+  return { handler, balancer, passive, upstreams, health, cookieName };
 }
 
 /** A server across balancers of one service: its URL. */

@@ -10,6 +10,7 @@ import { ALWAYS_UP, NoHealth, type ServiceHealth } from './service-health.js';
 import { qualify } from '../runtime/qualified-name.js';
 
 const SERVICE_TYPES = ['loadBalancer', 'weighted', 'mirroring', 'failover'] as const;
+const STRATEGIES = new Set(['wrr', 'p2c', 'hrw', 'leasttime']);
 
 /**
  * Builds each service handler once, on first use, so routers sharing a service share its balancer.
@@ -98,11 +99,9 @@ export class ServiceBuilder {
     const transportName = lb.serversTransport === undefined ? 'default@internal' : qualify(lb.serversTransport, name);
     const transport = this.transports(transportName);
     if (transport === undefined) return new Error(`serversTransport "${transportName}" does not exist`);
-    if (lb.passiveHealthCheck != null) {
-      this.status.addError('service', name, 'loadBalancer.passiveHealthCheck is not implemented yet in pe-edge; ignored', false);
-    }
-    if (lb.strategy !== undefined && lb.strategy !== 'wrr') {
-      this.status.addError('service', name, `loadBalancer.strategy "${lb.strategy}" is not implemented yet in pe-edge; using wrr`, false);
+    if (lb.strategy !== undefined && !STRATEGIES.has(lb.strategy)) return new Error(`unsupported load-balancer strategy "${lb.strategy}"`);
+    if (lb.healthCheck?.mode === 'grpc') {
+      this.status.addError('service', name, 'loadBalancer.healthCheck.mode "grpc" is not implemented yet in pe-edge; probing over HTTP', false);
     }
     const balancer = this.parts.balancers.acquire(name, lb, transport, this.parts.pools, this.parts.healthChecks);
     this.loadBalancers.set(name, balancer);
@@ -125,12 +124,10 @@ export class ServiceBuilder {
         if (found instanceof NoHealth) return found.errorFor(child.name, name);
         health = found;
       }
-      children.push({ handler, weight: child.weight ?? 1, health });
+      children.push({ name: child.name, handler, weight: child.weight ?? 1, health });
     }
-    if (weighted.sticky !== undefined && weighted.sticky !== null) {
-      this.status.addError('service', name, 'weighted.sticky is not implemented yet in pe-edge; ignored', false);
-    }
-    const service = createWeightedService(children);
+    const cookie = weighted.sticky?.cookie;
+    const service = createWeightedService(children, cookie == null ? undefined : { serviceName: name, cookie });
     this.health.set(name, follow ? service.health : new NoHealth(WITHOUT_CHECK('weighted')));
     return service.handler;
   }

@@ -1,5 +1,6 @@
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { HealthCheckOptions } from './health/active-health-check.js';
+import type { PassiveHealthOptions } from './passive-health.js';
 import type { StickyCookieOptions } from './sticky-cookie.js';
 
 // The parts of labels-spec's validated service model the proxy reads. Declared structurally here so
@@ -16,14 +17,14 @@ export interface LoadBalancerConfig {
   passHostHeader?: boolean | undefined;
   serversTransport?: string | undefined;
   healthCheck?: HealthCheckOptions | null | undefined;
-  passiveHealthCheck?: object | null | undefined;
+  passiveHealthCheck?: PassiveHealthOptions | null | undefined;
   sticky?: { cookie?: StickyCookieOptions | null | undefined } | null | undefined;
   strategy?: string | undefined;
 }
 
 export interface WeightedConfig {
   services?: { name: string; weight?: number | undefined }[] | undefined;
-  sticky?: object | null | undefined;
+  sticky?: { cookie?: StickyCookieOptions | null | undefined } | null | undefined;
   healthCheck?: object | null | undefined;
 }
 

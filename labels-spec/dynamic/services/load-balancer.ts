@@ -33,8 +33,8 @@ export const loadBalancer = strictObject({
   healthCheck: healthCheck.optional(),
   passiveHealthCheck: passiveHealthCheck.optional(),
   sticky: sticky.optional(),
-  // v3.4; v3.2 behaviour (wrr) is the default.
-  strategy: z.enum(['wrr', 'p2c']).default('wrr'),
+  // v3.4 (p2c), v3.6 (hrw, leasttime); v3.2 behaviour (wrr) is the default.
+  strategy: z.enum(['wrr', 'p2c', 'hrw', 'leasttime']).default('wrr'),
 });
 
 export type Server = z.output<typeof server>;

@@ -4,6 +4,8 @@ import { Agent, request } from 'undici';
 export interface HealthCheckOptions {
   path?: string | undefined;
   scheme?: string | undefined;
+  /** `grpc` is accepted and warned about: pe-edge probes over HTTP. */
+  mode?: string | undefined;
   hostname?: string | undefined;
   port?: number | undefined;
   interval: number;

@@ -40,6 +40,11 @@ export class HealthChecks {
     for (const checker of this.checkers.values()) if (checker.serviceName === serviceName) checker.follow(serverUrl, up);
   }
 
+  /** A transition another check found (a passive health check), told as the active checks tell theirs. */
+  report(serviceName: string, serverUrl: string, up: boolean, reason: string): void {
+    this.onTransition(serviceName, serverUrl, up, reason);
+  }
+
   beginBuild(): void {
     this.generation = new Set();
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { fnv164Hex } from '../../../proxy/services/sticky-cookie.js';
 
 test('sticky cookie pins a client to one server; a DOWN server re-balances with a new cookie', async (t) => {
   let healthyA = true;
@@ -122,4 +123,34 @@ test('a server found DOWN stays DOWN when servers are added to its service, unti
   for (let i = 0; i < 6; i++) answers.push(await (await request(url, { headersTimeout: 3000 })).body.text());
   assert.ok(!answers.includes('a'), `the DOWN server got no request right after the change: ${answers.join(',')}`);
   assert.deepEqual([...new Set(answers)].sort(), ['b', 'c']);
+});
+
+test('weighted.sticky.cookie pins a client to one child service, with Traefik\'s cookie value for the child name', async (t) => {
+  const stable = await startBackend('stable');
+  const canary = await startBackend('canary');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'split' } },
+      services: {
+        'split@file': { weighted: { services: [{ name: 'stable', weight: 1 }, { name: 'canary', weight: 1 }], sticky: { cookie: { name: 'lane', httpOnly: true } } } },
+        'stable@file': { loadBalancer: { servers: [{ url: stable.url }] } },
+        'canary@file': { loadBalancer: { servers: [{ url: canary.url }] } },
+      },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await stable.close(); await canary.close(); });
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const first = await request(url);
+  const body = await first.body.text();
+  const expected = { stable: '1aef45de538f4a68', canary: '5897651361094595' } as Record<string, string>;
+  assert.equal(first.headers['set-cookie'], `lane=${fnv164Hex(body)}; Path=/; HttpOnly`);
+  assert.equal(fnv164Hex(body), expected[body], 'hex FNV-1 64 of the child name, as Traefik v3.2 sets it');
+  for (let i = 0; i < 4; i++) {
+    const res = await request(url, { headers: { cookie: `lane=${fnv164Hex(body)}` } });
+    assert.equal(await res.body.text(), body);
+    assert.equal(res.headers['set-cookie'], undefined, 'no new cookie while pinned');
+  }
+  const other = body === 'stable' ? 'canary' : 'stable';
+  const named = await request(url, { headers: { cookie: `lane=${other}` } });
+  assert.equal(await named.body.text(), other, 'the child name itself is accepted too');
 });

@@ -95,7 +95,7 @@ describe('a balancer rebuilt for a changed service continues the rotation', () =
   const appRouter: Routers = { 'app@file': { rule: 'Host(`app.test`)', service: 'app' } };
   const proxy = new EdgeProxy([], input(appRouter, pool([11, 12, 13], true)));
   after(() => proxy.close(0));
-  const pick = (): string => proxy.runtime.loadBalancers.get('app@file')?.balancer.next()?.url ?? '-';
+  const pick = (): string => proxy.runtime.loadBalancers.get('app@file')?.balancer.next('')?.url ?? '-';
 
   it('an option changed on every build: strict rotation goes on (not the first server every time)', () => {
     const seen = Array.from({ length: 9 }, (_, i) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WeightedRoundRobin } from '../../../proxy/services/weighted-round-robin.js';
+import { WeightedRoundRobin } from '../../../proxy/services/strategies/weighted-round-robin.js';
 
 const picks = (wrr: WeightedRoundRobin<string>, n: number): string[] => Array.from({ length: n }, () => wrr.next() ?? '-');
 

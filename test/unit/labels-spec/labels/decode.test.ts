@@ -22,6 +22,24 @@ interface Golden {
 }
 
 const golden: Golden[] = [
+  {
+    desc: 'loadBalancer strategy and passive health check (v3.4, v3.6)',
+    labels: {
+      'traefik.http.services.app.loadbalancer.strategy': 'p2c',
+      'traefik.http.services.app.loadbalancer.passivehealthcheck.failurewindow': '30s',
+      'traefik.http.services.app.loadbalancer.passivehealthcheck.maxfailedattempts': '3',
+      'traefik.http.services.app.loadbalancer.healthcheck.unhealthyinterval': '2s',
+      'traefik.http.services.app.loadbalancer.healthcheck.path': '/health',
+      'traefik.http.services.hashed.loadbalancer.strategy': 'hrw',
+      'traefik.http.services.timed.loadbalancer.strategy': 'leasttime',
+    },
+    config: yaml({ http: { services: {
+      app: { loadBalancer: { strategy: 'p2c', passiveHealthCheck: { failureWindow: '30s', maxFailedAttempts: 3 }, healthCheck: { path: '/health', unhealthyInterval: '2s' } } },
+      hashed: { loadBalancer: { strategy: 'hrw' } },
+      timed: { loadBalancer: { strategy: 'leasttime' } },
+    } } }),
+    declared: { routers: [], services: ['app', 'hashed', 'timed'], middlewares: [] },
+  },
   { desc: 'enable only', labels: { 'traefik.enable': 'true' }, config: yaml({}), enable: true },
   { desc: 'Go ParseBool spellings for enable', labels: { 'traefik.enable': 'F' }, config: yaml({}), enable: false },
   { desc: 'labels of other tools are ignored', labels: { 'com.docker.compose.project': 'demo', traefikx: 'y' }, config: yaml({}) },

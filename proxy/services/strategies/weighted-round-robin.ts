@@ -1,3 +1,5 @@
+import type { ServerBalancer } from './server-balancer.js';
+
 /**
  * Smooth weighted round robin by earliest deadline first, as Traefik's wrr.go:
  * each pick takes the entry with the smallest deadline and pushes it 1/weight further.
@@ -18,9 +20,10 @@ export interface WrrPosition {
   readonly deadlines: ReadonlyMap<string, number>;
 }
 
-export class WeightedRoundRobin<T> {
+export class WeightedRoundRobin<T> implements ServerBalancer<T> {
   private readonly entries: WrrEntry<T>[] = [];
   private now = 0;
+  readonly meter = null;
 
   /**
    * `from`: the position of the balancer this one replaces (servers added or removed). Servers it had keep their
