@@ -21,7 +21,7 @@ export interface RequestContext {
    */
   hostHeader: string;
   readonly method: string;
-  /** Path as matchers see it: unreserved %XX decoded, reserved ones (%2F, %23, ...) kept encoded (Traefik v3.4+). */
+  /** Path as matchers see it: every %XX decoded but reserved ones (%2F, %23, %3F, %25, ...), Traefik v3.4+'s routing path. */
   path: string;
   /** Path as forwarded upstream (escaped form). */
   rawPath: string;

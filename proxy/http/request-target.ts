@@ -1,9 +1,10 @@
 import { sanitizePath } from './sanitize-path.js';
 
 /**
- * Splits a request target into path and query, and derives the path matchers see: unreserved
- * %XX escapes decoded, reserved ones kept encoded, so `/foo%2Fbar` never matches `Path(/foo/bar)`
- * (Traefik v3.4's routing-path fix).
+ * Splits a request target into path and query, and derives the path matchers see (Traefik v3.4's routing
+ * path, pkg/muxer/http/mux.go withRoutingPath): every %XX escape decoded except the reserved ones, so
+ * `/a%20b` matches `Path(/a b)` and `/foo%2Fbar` never matches `Path(/foo/bar)`. Only matching uses it:
+ * `rawPath` is what goes upstream.
  */
 export interface RequestTarget {
   rawPath: string;
@@ -23,16 +24,68 @@ export function splitRequestTarget(url: string, sanitize = false): RequestTarget
   const received = q === -1 ? target : target.slice(0, q);
   const rawPath = sanitize ? sanitizePath(received) : received;
   const rawQuery = q === -1 ? '' : target.slice(q + 1);
-  return { rawPath, path: rawPath.includes('%') ? decodeUnreserved(rawPath) : rawPath, rawQuery };
+  return { rawPath, path: rawPath.includes('%') ? routingPath(rawPath) : rawPath, rawQuery };
 }
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
+/**
+ * Escapes Traefik keeps encoded in the routing path (mux.go reservedCharacters): RFC 3986's reserved set
+ * (gen-delims and sub-delims) and '%', whose decoding would change what the path means.
+ */
+const RESERVED = new Set([
+  0x3a /* : */, 0x2f /* / */, 0x3f /* ? */, 0x23 /* # */, 0x5b /* [ */, 0x5d /* ] */, 0x40 /* @ */,
+  0x21 /* ! */, 0x24 /* $ */, 0x26 /* & */, 0x27 /* ' */, 0x28 /* ( */, 0x29 /* ) */, 0x2a /* * */,
+  0x2b /* + */, 0x2c /* , */, 0x3b /* ; */, 0x3d /* = */, 0x25 /* % */,
+]);
 
-function decodeUnreserved(path: string): string {
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
-    const ch = String.fromCharCode(parseInt(hex, 16));
-    return UNRESERVED.test(ch) ? ch : escape.toUpperCase();
-  });
+/**
+ * The routing path of an escaped path: reserved escapes kept (upper-cased, as Traefik's normalizePath writes
+ * them), every other escape decoded; a run of decoded bytes is read as UTF-8 (`%C3%A9` is `é`).
+ */
+export function routingPath(rawPath: string): string {
+  return decodeEscapes(rawPath, RESERVED);
+}
+
+/** Go's URL.Path of an escaped path: every escape decoded (what stripPrefix and stripPrefixRegex match). */
+export function decodedPath(rawPath: string): string {
+  return rawPath.includes('%') ? decodeEscapes(rawPath, null) : rawPath;
+}
+
+function decodeEscapes(rawPath: string, keep: ReadonlySet<number> | null): string {
+  let out = '';
+  let bytes: number[] | null = null;
+  let from = 0;
+  for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', from)) {
+    if (i > from) {
+      out += flush(bytes) + rawPath.slice(from, i);
+      bytes = null;
+    }
+    // Malformed escapes are refused (400) before routing; anything else keeps them as they are.
+    if (!isHexDigit(rawPath.charCodeAt(i + 1)) || !isHexDigit(rawPath.charCodeAt(i + 2))) {
+      out += flush(bytes) + '%';
+      bytes = null;
+      from = i + 1;
+      continue;
+    }
+    const code = Number.parseInt(rawPath.slice(i + 1, i + 3), 16);
+    if (keep !== null && keep.has(code)) {
+      out += flush(bytes) + rawPath.slice(i, i + 3).toUpperCase();
+      bytes = null;
+    } else {
+      (bytes ??= []).push(code);
+    }
+    from = i + 3;
+  }
+  return out + flush(bytes) + rawPath.slice(from);
+}
+
+function flush(bytes: number[] | null): string {
+  if (bytes === null) return '';
+  if (bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes);
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 const ABSOLUTE_FORM_AUTHORITY = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?]*)/;

@@ -1,7 +1,7 @@
 import { compileGoRegexp } from './go-regexp.js';
 import { MatcherArgumentError, type CompiledMatcher } from './matcher-types.js';
 
-/** Path family, on ctx.path (unreserved %XX decoded, reserved kept encoded). */
+/** Path family, on ctx.path (Traefik v3.4's routing path: every %XX decoded but the reserved ones). */
 
 function assertAbsolute(matcher: string, path: string): void {
   if (!path.startsWith('/')) throw new MatcherArgumentError(`${matcher}: path ${JSON.stringify(path)} does not start with a '/'`);

@@ -2,7 +2,7 @@ import { splitRequestTarget } from '../../http/request-target.js';
 
 /**
  * The two path forms a rewrite must keep in step: the escaped `rawPath` sent upstream and the
- * matcher `path` (unreserved %XX decoded, reserved kept encoded) the next matcher or middleware reads.
+ * matcher `path` (Traefik's routing path: escapes decoded but reserved ones) the next matcher reads.
  */
 
 /** Characters Go's validEncoded accepts in an escaped path; anything else is percent-encoded (EscapedPath). */
@@ -26,14 +26,14 @@ export function matcherPath(escaped: string): string {
   return escaped === '' ? '' : splitRequestTarget(escaped).path;
 }
 
-/** Offset in `rawPath` of the character at `pathOffset` in its matcher form `path`. */
-export function rawOffset(rawPath: string, path: string, pathOffset: number): number {
-  // Same length: nothing was decoded, the offsets coincide (the common case).
-  if (rawPath.length === path.length) return pathOffset;
+/**
+ * Length of the part of `rawPath` that decodes to `decodedBytes` bytes (Traefik's encodedPrefixLen: an
+ * escape is one decoded byte, any other character one).
+ */
+export function encodedPrefixLength(rawPath: string, decodedBytes: number): number {
   let r = 0;
-  for (let p = 0; p < pathOffset && r < rawPath.length; p++) {
-    // A decoded escape is one character in `path`, three in `rawPath`; kept ones are three in both.
-    r += rawPath.charCodeAt(r) === 37 /* % */ && path.charCodeAt(p) !== 37 ? 3 : 1;
+  for (let d = 0; d < decodedBytes && r < rawPath.length; d++) {
+    r += rawPath.charCodeAt(r) === 37 /* % */ && r + 2 < rawPath.length ? 3 : 1;
   }
   return r;
 }

@@ -1,6 +1,7 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { addRequestHeader } from '../../http/request-header-edit.js';
 import { sendGoError } from '../../http/traefik-responses.js';
+import { decodedPath } from '../../http/request-target.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from './escaped-path.js';
 import { goReplacementToJs } from './go-replacement.js';
@@ -35,7 +36,7 @@ export function createReplacePathRegex(options: ReplacePathRegexOptions, next: H
     }
     ctx.rawPath = toEscapedPath(replaced);
     ctx.path = matcherPath(ctx.rawPath);
-    if (rejectDotSegments(ctx)) return;
+    if (rejectDotSegments(ctx, decodedPath(ctx.rawPath))) return;
     next(ctx);
   };
 }

@@ -1,5 +1,6 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { addRequestHeader } from '../../http/request-header-edit.js';
+import { decodedPath } from '../../http/request-target.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { rejectDotSegments, stripMatched } from './strip-prefix.js';
 
@@ -8,18 +9,18 @@ export interface StripPrefixRegexOptions {
 }
 
 /**
- * Traefik's stripPrefixRegex: the first regexp (in order) whose match is non-empty and starts the path
- * strips that text from both path forms; the matched text goes upstream as X-Forwarded-Prefix.
+ * Traefik's stripPrefixRegex: the first regexp (in order) whose match is non-empty and starts the decoded
+ * path (Go's URL.Path, every escape decoded, as Traefik v3.6 matches it) strips that text from both path forms; the matched text goes upstream as X-Forwarded-Prefix.
  */
 export function createStripPrefixRegex(options: StripPrefixRegexOptions, next: Handler): Handler {
   const expressions = options.regex.map((source) => compileGoRegexp(source.trim(), 'stripPrefixRegex regex'));
   return (ctx: RequestContext): void => {
+    const decoded = decodedPath(ctx.rawPath);
     for (const re of expressions) {
-      const match = re.exec(ctx.path);
+      const match = re.exec(decoded);
       const prefix = match === null ? '' : match[0];
-      if (prefix === '' || !ctx.path.startsWith(prefix)) continue;
-      stripMatched(ctx, prefix.length, false);
-      if (rejectDotSegments(ctx)) return;
+      if (prefix === '' || !decoded.startsWith(prefix)) continue;
+      if (rejectDotSegments(ctx, stripMatched(ctx, decoded, prefix, false))) return;
       addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix);
       next(ctx);
       return;

@@ -1,7 +1,8 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { addRequestHeader } from '../../http/request-header-edit.js';
 import { sendGoError } from '../../http/traefik-responses.js';
-import { ensureLeadingSlash, hasDotSegment, rawOffset } from './escaped-path.js';
+import { decodedPath, routingPath } from '../../http/request-target.js';
+import { encodedPrefixLength, ensureLeadingSlash, hasDotSegment } from './escaped-path.js';
 
 export interface StripPrefixOptions {
   prefixes: string[];
@@ -9,18 +10,18 @@ export interface StripPrefixOptions {
 }
 
 /**
- * Traefik's stripPrefix: the first prefix (in list order) the path starts with is removed from both
- * path forms and sent upstream as X-Forwarded-Prefix. An exact match leaves an empty path (sent as `/`).
+ * Traefik's stripPrefix: the first prefix (in list order) the decoded path (Go's URL.Path, every escape
+ * decoded) starts with is removed from both path forms and sent upstream as X-Forwarded-Prefix. An exact match leaves an empty path (sent as `/`).
  */
 export function createStripPrefix(options: StripPrefixOptions, next: Handler): Handler {
   const prefixes = options.prefixes;
   // Deprecated; Traefik honours it only when explicitly true.
   const forceSlash = options.forceSlash === true;
   return (ctx: RequestContext): void => {
+    const decoded = decodedPath(ctx.rawPath);
     for (const prefix of prefixes) {
-      if (!ctx.path.startsWith(prefix)) continue;
-      stripMatched(ctx, prefix.length, forceSlash);
-      if (rejectDotSegments(ctx)) return;
+      if (!decoded.startsWith(prefix)) continue;
+      if (rejectDotSegments(ctx, stripMatched(ctx, decoded, prefix, forceSlash))) return;
       addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix.trim());
       next(ctx);
       return;
@@ -29,11 +30,15 @@ export function createStripPrefix(options: StripPrefixOptions, next: Handler): H
   };
 }
 
-/** Removes the first `length` characters of ctx.path, and what they were written as from ctx.rawPath. */
-export function stripMatched(ctx: RequestContext, length: number, forceSlash: boolean): void {
-  const cut = rawOffset(ctx.rawPath, ctx.path, length);
-  ctx.path = stripped(ctx.path.slice(length), forceSlash);
+/**
+ * Removes `prefix` (which starts `decoded`, the decoded path) from the decoded path and what it was written as
+ * from ctx.rawPath; ctx.path becomes the routing path of what is left. Returns the decoded path left.
+ */
+export function stripMatched(ctx: RequestContext, decoded: string, prefix: string, forceSlash: boolean): string {
+  const cut = encodedPrefixLength(ctx.rawPath, Buffer.byteLength(prefix));
   ctx.rawPath = stripped(ctx.rawPath.slice(cut), forceSlash);
+  ctx.path = routingPath(ctx.rawPath);
+  return stripped(decoded.slice(prefix.length), forceSlash);
 }
 
 function stripped(rest: string, forceSlash: boolean): string {
@@ -42,8 +47,8 @@ function stripped(rest: string, forceSlash: boolean): string {
 }
 
 /** Traefik v3.6: a rewritten path a backend would normalise differently is refused with 400. */
-export function rejectDotSegments(ctx: RequestContext): boolean {
-  if (!hasDotSegment(ctx.path)) return false;
+export function rejectDotSegments(ctx: RequestContext, decoded: string): boolean {
+  if (!hasDotSegment(decoded)) return false;
   sendGoError(ctx, 400, 'Bad Request');
   return true;
 }

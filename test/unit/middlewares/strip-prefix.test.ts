@@ -32,6 +32,9 @@ const ROWS: Row[] = [
   { name: 'v3.6: /api./foo would normalise to /foo ⇒ 400', prefixes: ['/api'], url: '/api./foo', path: null, status: 400 },
   { name: 'v3.6: /foo../bar ⇒ 400', prefixes: ['/foo'], url: '/foo../bar', path: null, status: 400 },
   { name: 'v3.6: encoded dot segment ⇒ 400', prefixes: ['/api'], url: '/api%2E%2E/x', path: null, status: 400 },
+  { name: 'matched on the decoded path: a space', prefixes: ['/a b'], url: '/a%20b/c%20d', path: '/c d', rawPath: '/c%20d', prefix: '/a b' },
+  { name: 'matched on the decoded path: UTF-8, cut after its bytes', prefixes: ['/é'], url: '/%C3%A9/x', path: '/x', rawPath: '/x', prefix: '/é' },
+  { name: 'matched on the decoded path: an encoded slash (Go URL.Path)', prefixes: ['/a/b'], url: '/a%2Fb/c', path: '/c', rawPath: '/c', prefix: '/a/b' },
   { name: 'dots inside a segment are fine', prefixes: ['/api'], url: '/api/a..b/.c', path: '/a..b/.c', prefix: '/api' },
 ];
 
@@ -73,7 +76,9 @@ const REGEX_ROWS: RegexRow[] = [
   { name: 'first succeeding regex wins', regex: ['^/a', '^/a/b'], url: '/a/b/c', path: '/b/c', prefix: '/a' },
   { name: 'Go named group syntax compiles', regex: ['^/(?P<v>v[0-9]+)'], url: '/v2/users', path: '/users', prefix: '/v2' },
   { name: 'exact match leaves an empty path', regex: ['^/api'], url: '/api', path: '', prefix: '/api' },
-  { name: 'raw path cut after decoded escapes', regex: ['^/api'], url: '/%61pi/x%20y', path: '/x%20y', rawPath: '/x%20y', prefix: '/api' },
+  { name: 'raw path cut after decoded escapes', regex: ['^/api'], url: '/%61pi/x%20y', path: '/x y', rawPath: '/x%20y', prefix: '/api' },
+  { name: 'v3.6: matched on the decoded path', regex: ['^/a b/[{]v[}]'], url: '/a%20b/%7Bv%7D/x%2Fy', path: '/x%2Fy', rawPath: '/x%2Fy', prefix: '/a b/{v}' },
+  { name: 'an encoded slash decodes for the match, the raw path keeps it', regex: ['^/a/b'], url: '/a%2Fb/c', path: '/c', rawPath: '/c', prefix: '/a/b' },
   { name: 'v3.6: result with a dot segment ⇒ 400', regex: ['^/api'], url: '/api./foo', path: null, status: 400 },
 ];
 

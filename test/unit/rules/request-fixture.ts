@@ -1,5 +1,6 @@
 import type { ProxyRequest, RequestContext } from '../../../proxy/http/request-context.js';
 import { warnFault } from '../../../proxy/http/exchange-fault.js';
+import { routingPath } from '../../../proxy/http/request-target.js';
 import { RecordingResponse } from '../../support/recording-response.js';
 
 /** What a test says about a request; everything else gets a harmless default. */
@@ -30,12 +31,9 @@ export function canonicalHost(hostHeader: string): string {
   return h.endsWith('.') ? h.slice(0, -1) : h;
 }
 
-/** Decodes unreserved %XX only, as ctx.path is documented to be. */
+/** The routing path, as the entrypoint derives ctx.path. */
 export function matcherPath(rawPath: string): string {
-  return rawPath.replace(/%([0-9a-fA-F]{2})/g, (whole, hex: string) => {
-    const c = String.fromCharCode(parseInt(hex, 16));
-    return /[A-Za-z0-9\-._~]/.test(c) ? c : whole;
-  });
+  return routingPath(rawPath);
 }
 
 export function requestContext(spec: RequestSpec = {}): RequestContext {
