@@ -63,3 +63,33 @@ export const duration = z.unknown().transform((v, ctx): number => {
     return z.NEVER;
   }
 });
+
+const NS_PER_MS = 1_000_000n;
+
+/**
+ * Milliseconds as Go's time.Duration.String() spells them, which is how Traefik's API marshals a duration
+ * (paerser types.Duration): "0s", "100ms", "1.5s", "1m0s", "1h2m3s", "1.5µs".
+ */
+export function formatGoDuration(ms: number): string {
+  const ns = Number.isInteger(ms) ? BigInt(ms) * NS_PER_MS : BigInt(Math.round(ms * 1e6));
+  const sign = ns < 0n ? '-' : '';
+  const u = ns < 0n ? -ns : ns;
+  if (u === 0n) return '0s';
+  if (u < 1000n) return `${sign}${u}ns`;
+  if (u < 1_000_000n) return `${sign}${withFraction(u, 1000n, 3)}µs`;
+  if (u < 1_000_000_000n) return `${sign}${withFraction(u, 1_000_000n, 6)}ms`;
+  const seconds = u / 1_000_000_000n;
+  const s = `${withFraction(u % 60_000_000_000n, 1_000_000_000n, 9)}s`;
+  const minutes = seconds / 60n;
+  if (minutes === 0n) return `${sign}${s}`;
+  const hours = minutes / 60n;
+  return hours === 0n ? `${sign}${minutes}m${s}` : `${sign}${hours}h${minutes % 60n}m${s}`;
+}
+
+/** `value / unit` in decimal, trailing zeros of the fraction dropped (Go's fmtFrac). */
+function withFraction(value: bigint, unit: bigint, digits: number): string {
+  const whole = value / unit;
+  const rest = value % unit;
+  if (rest === 0n) return String(whole);
+  return `${whole}.${String(rest).padStart(digits, '0').replace(/0+$/, '')}`;
+}

@@ -1,3 +1,4 @@
+import { entryPointWithGoDurations } from '../../labels-spec/index.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { listPage, type NamedItem } from './list.js';
@@ -104,13 +105,13 @@ const rawdata: Endpoint = (ctx, rt) => {
 
 const entryPointList: Endpoint = (ctx, rt) => {
   const eps = rt.api?.entryPoints ?? {};
-  writeJson(ctx, Object.keys(eps).sort().map((name) => ({ ...eps[name], name })));
+  writeJson(ctx, Object.keys(eps).sort().map((name) => ({ ...(entryPointWithGoDurations(eps[name]) as object), name })));
 };
 
 function entryPoint(ctx: RequestContext, rt: Runtime, name: string): void {
   const ep = rt.api?.entryPoints[name];
   if (ep === undefined) writeMessage(ctx, 404, `entry point not found: ${name}`);
-  else writeJson(ctx, { ...ep, name });
+  else writeJson(ctx, { ...(entryPointWithGoDurations(ep) as object), name });
 }
 
 function named(rt: Runtime, section: keyof RawData): NamedItem[] {

@@ -1,3 +1,4 @@
+import { withGoDurations } from '../../labels-spec/index.js';
 import type { LoadBalancer } from '../services/load-balancer.js';
 import type { RuntimeConfig } from '../runtime/runtime.js';
 import type { ItemKind, RuntimeStatus } from '../runtime/status.js';
@@ -40,7 +41,11 @@ export function rawData(status: RuntimeStatus, config: RuntimeConfig, loadBalanc
       entry.using = [...item.using].sort();
     } else {
       const type = Object.keys(source).find((k) => (source as Record<string, unknown>)[k] !== undefined);
-      if (type !== undefined) entry.type = type.toLowerCase();
+      if (type !== undefined) {
+        entry.type = type.toLowerCase();
+        // Durations as Traefik's API spells them ("30s", "1m0s"); the runtime keeps milliseconds.
+        entry[type] = withGoDurations(item.kind, type, (source as Record<string, unknown>)[type]);
+      }
       entry.usedBy = [...item.usedBy].sort();
       if (item.kind === 'service' && item.status !== 'disabled') {
         const serverStatus = serverStatusOf(item.name, source, loadBalancers);

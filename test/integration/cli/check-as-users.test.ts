@@ -52,6 +52,17 @@ describe('pe-edge check as users run it', () => {
     assert.match(res.stdout.join('\n'), /providers\.docker\.exposedByDefaultt: unknown key; did you mean \\"exposedByDefault\\"\?/);
   });
 
+  it('--json prints durations as Traefik\'s API does (Go duration strings), not milliseconds', async () => {
+    const health = '        healthCheck:\n          path: /health\n          interval: 90s\n';
+    const dir = project({ 'traefik.yml': staticWith('filename: dynamic.yml'), 'dynamic.yml': MIDDLEWARES.replace('average: 10\n', 'average: 10\n        period: 1m\n') + router('shop', 'limit').replace('http:\n', '').replace('          - url: http://127.0.0.1:3000\n', '          - url: http://127.0.0.1:3000\n' + health) });
+    const res = await check(dir, ['--configFile', 'traefik.yml', '--json']);
+    assert.equal(res.code, 0, res.stdout.join('\n') + res.stderr.join('\n'));
+    const report = JSON.parse(res.stdout.join('\n')) as { services: Record<string, { loadBalancer: { healthCheck: Record<string, unknown> } }>; middlewares: Record<string, { rateLimit: Record<string, unknown> }> };
+    assert.equal(report.services['shop@file']?.loadBalancer.healthCheck.interval, '1m30s');
+    assert.equal(report.services['shop@file']?.loadBalancer.healthCheck.timeout, '5s');
+    assert.equal(report.middlewares['limit@file']?.rateLimit.period, '1m0s');
+  });
+
   it('reads providers.file.directory, every file of it', async () => {
     const dir = project({ 'traefik.yml': staticWith('directory: conf.d'), 'conf.d/a.yml': MIDDLEWARES, 'conf.d/b.yml': router('shop', 'to-https') });
     const res = await check(dir, ['--configFile=traefik.yml']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration } from '../../../labels-spec/index.js';
+import { formatGoDuration, parseDuration } from '../../../labels-spec/index.js';
 
 const valid: { desc: string; input: unknown; ms: number }[] = [
   { desc: 'milliseconds', input: '100ms', ms: 100 },
@@ -45,3 +45,31 @@ for (const { desc, input } of invalid) {
 test('parseDuration error says how to write a duration', () => {
   assert.throws(() => parseDuration('5d'), /invalid duration "5d": use a Go duration such as "100ms"/);
 });
+
+// Go's time.Duration.String() (time/time_test.go durationTests), from milliseconds: what Traefik's API prints.
+const GO_STRINGS: [number, string][] = [
+  [0, '0s'],
+  [1e-6, '1ns'],
+  [1.1e-3, '1.1µs'],
+  [2.2, '2.2ms'],
+  [100, '100ms'],
+  [1500, '1.5s'],
+  [3300, '3.3s'],
+  [30_000, '30s'],
+  [60_000, '1m0s'],
+  [90_000, '1m30s'],
+  [4 * 60_000 + 5_000, '4m5s'],
+  [4 * 60_000 + 5_001, '4m5.001s'],
+  [3_723_000, '1h2m3s'],
+  [2 * 3_600_000, '2h0m0s'],
+  [5 * 3_600_000 + 6 * 60_000 + 7_001, '5h6m7.001s'],
+  [8 * 60_000 + 1e-6, '8m0.000000001s'],
+  [-1500, '-1.5s'],
+  [-1e-6, '-1ns'],
+];
+
+for (const [ms, text] of GO_STRINGS) {
+  test(`formatGoDuration(${ms} ms) is Go's "${text}"`, () => {
+    assert.equal(formatGoDuration(ms), text);
+  });
+}
