@@ -140,7 +140,7 @@ for (const { desc, raw, pick, expect } of sections) {
 
 const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'http3', raw: { entryPoints: { web: { address: ':443', http3: {} } } }, paths: ['entryPoints.web.http3'] },
-  { desc: 'proxyProtocol and reusePort', raw: { entryPoints: { web: { address: ':80', reusePort: true, proxyProtocol: { insecure: true } } } }, paths: ['entryPoints.web.reusePort', 'entryPoints.web.proxyProtocol'] },
+  { desc: 'reusePort (proxyProtocol is implemented)', raw: { entryPoints: { web: { address: ':80', reusePort: true, proxyProtocol: { insecure: true } } } }, paths: ['entryPoints.web.reusePort'] },
   { desc: 'tracing and experimental', raw: { tracing: {}, experimental: { plugins: {} } }, paths: ['tracing', 'experimental'] },
   { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
   { desc: 'accessLog bufferingSize', raw: { accessLog: { filePath: '/x', bufferingSize: 100 } }, paths: ['accessLog.bufferingSize'] },
