@@ -5,6 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import type { RequestContext } from '../../../proxy/http/request-context.js';
 import type { ProxyProtocolOptions } from '../../../proxy/entrypoints/proxy-protocol/proxied-peer.js';
 
 // entryPoints.web.proxyProtocol through the real proxy: raw loopback sockets send PROXY v1/v2 headers before HTTP,
@@ -29,7 +30,7 @@ function v2Ipv6(source: string, command = 0x21): Buffer {
   return Buffer.concat([V2_SIGNATURE, head, addr, tlv]);
 }
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }, proxyProtocol: ProxyProtocolOptions | null, extra: { readTimeout?: number; allow?: string[] } = {}) {
+async function setup(t: { after: (fn: () => Promise<void>) => void }, proxyProtocol: ProxyProtocolOptions | null, extra: { readTimeout?: number; allow?: string[]; onDone?: (ctx: RequestContext) => void } = {}) {
   const backend = await startBackend('app', (req, res) => {
     const body = `${String(req.headers['x-forwarded-for'])}|${String(req.headers['x-real-ip'])}`;
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
@@ -47,7 +48,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, proxyProto
       middlewares: extra.allow === undefined ? {} : { 'allow@file': { ipAllowList: { sourceRange: extra.allow } } },
     },
   });
-  const proxy = await startProxy(input, [entryPointOptions('web', '127.0.0.1:0', { proxyProtocol, ...(extra.readTimeout !== undefined ? { readTimeout: extra.readTimeout } : {}) })]);
+  const proxy = await startProxy(input, [entryPointOptions('web', '127.0.0.1:0', { proxyProtocol, onDone: extra.onDone ?? null, ...(extra.readTimeout !== undefined ? { readTimeout: extra.readTimeout } : {}) })]);
   t.after(() => proxy.close(0));
   return proxy.port('web');
 }
@@ -217,4 +218,12 @@ test('ipAllowList judges the header\'s client', async (t) => {
   assert.equal(statusOf(await plainExchange(port, v1('203.0.113.7'))), 200);
   assert.equal(statusOf(await plainExchange(port, v1('198.51.100.7'))), 403);
   assert.equal(statusOf(await plainExchange(port, Buffer.alloc(0))), 403);
+});
+
+test('the access log\'s client (ClientAddr, ClientHost, ClientPort) is the header\'s', async (t) => {
+  const seen: string[] = [];
+  const port = await setup(t, TRUST_LOOPBACK, { onDone: (ctx) => seen.push(`${ctx.clientIp}:${ctx.clientPort}`) });
+  await plainExchange(port, v1('203.0.113.7', 41234));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(seen, ['203.0.113.7:41234']);
 });
