@@ -1,4 +1,5 @@
 // entryPoints.<name>: listeners with Traefik's per-entrypoint defaults.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { strictObject, looseObject } from '../schema/strict-object.js';
 import { bool, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
@@ -62,7 +63,11 @@ export const entryPointSchema = strictObject({
   }).default({}),
   http3: strictObject({ advertisedPort: int.optional() }).optional(),
   transport: transport.default({}),
-  proxyProtocol: strictObject({ insecure: bool.default(false), trustedIPs: strList.default([]) }).optional(),
+  // Traefik refuses to start an entrypoint whose proxyProtocol trusts nobody (ip.NewChecker: no trusted IPs provided).
+  proxyProtocol: strictObject({ insecure: bool.default(false), trustedIPs: strList.default([]) })
+    .refine((p) => p.insecure || p.trustedIPs.length > 0, { message: 'proxyProtocol needs trustedIPs (IPs or CIDRs) or insecure: true', path: ['trustedIPs'] })
+    .refine((p) => p.trustedIPs.every(isIpOrCidr), { message: 'proxyProtocol.trustedIPs: each entry must be an IP address or a CIDR', path: ['trustedIPs'] })
+    .optional(),
   forwardedHeaders: strictObject({
     insecure: bool.default(false),
     trustedIPs: strList.default([]),
@@ -72,5 +77,16 @@ export const entryPointSchema = strictObject({
   // v3.1+: per-entrypoint observability defaults.
   observability: looseObject.optional(),
 });
+
+/** An IP (v4 or v6) or a CIDR, as Traefik's ip.NewChecker takes it. */
+function isIpOrCidr(raw: string): boolean {
+  const entry = raw.trim();
+  const slash = entry.indexOf('/');
+  const family = isIP(slash === -1 ? entry : entry.slice(0, slash));
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const bits = entry.slice(slash + 1);
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32);
+}
 
 export type EntryPointConfig = z.output<typeof entryPointSchema>;

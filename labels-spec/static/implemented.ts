@@ -18,6 +18,7 @@ export const implementedStatic: ImplementedTree = {
       http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true, sanitizePath: true, encodedCharacters: true },
       transport: { respondingTimeouts: true, lifeCycle: true },
       forwardedHeaders: { insecure: true, trustedIPs: true },
+      proxyProtocol: true,
     },
   },
   providers: {

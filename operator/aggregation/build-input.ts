@@ -37,6 +37,7 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     requestAcceptGraceTimeout: ep.transport.lifeCycle.requestAcceptGraceTimeout,
     maxHeaderBytes: ep.http.maxHeaderBytes,
     forwardedHeaders: { insecure: ep.forwardedHeaders.insecure, trustedIPs: ep.forwardedHeaders.trustedIPs },
+    proxyProtocol: ep.proxyProtocol === undefined ? null : { insecure: ep.proxyProtocol.insecure, trustedIPs: ep.proxyProtocol.trustedIPs },
     sanitizePath: ep.http.sanitizePath,
     encodedCharacters: ep.http.encodedCharacters ?? null,
     onDone,

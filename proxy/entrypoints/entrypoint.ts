@@ -14,6 +14,7 @@ import type { Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js';
+import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -35,6 +36,8 @@ export interface EntryPointOptions {
   /** http.encodedCharacters (Traefik v3.6.4+); null when not configured (nothing refused). */
   encodedCharacters: EncodedCharactersOptions | null;
   onDone: ((ctx: RequestContext) => void) | null;
+  /** entryPoints.<name>.proxyProtocol; absent or null: no PROXY header is read. */
+  proxyProtocol?: ProxyProtocolOptions | null;
   /** Hears every error raised for one exchange (it ends that exchange, never the process); default: a process warning. */
   onFault?: FaultSink;
 }
@@ -58,8 +61,10 @@ export class EntryPoint {
   private readonly sessions = new Set<ServerHttp2Session>();
   /** HTTP/2 sessions that had a stream: later streams are not the first (RequestContext.firstOnConnection). */
   private readonly servedSessions = new WeakSet<Http2Session>();
+  private readonly proxyProtocol: ProxyProtocolPolicy | null;
 
   constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime) {
+    this.proxyProtocol = options.proxyProtocol === undefined || options.proxyProtocol === null ? null : new ProxyProtocolPolicy(options.proxyProtocol);
     const ctx: EntryPointContext = {
       name: options.name,
       getRuntime,
@@ -113,18 +118,32 @@ export class EntryPoint {
     socket.once('close', () => this.sockets.delete(socket));
     // A connection that never sends a byte must not be held forever (Traefik applies readTimeout to the sniff).
     if (this.options.readTimeout > 0) socket.setTimeout(this.options.readTimeout, () => socket.destroy());
+    const proxyProtocol = this.proxyProtocol;
     socket.once('data', (first: Buffer) => {
-      if (first[0] === TLS_HANDSHAKE) {
-        // Only while a TLS-ALPN-01 challenge is pending is the ClientHello read before TLS starts.
-        const challenges = this.getRuntime().acmeChallenges;
-        if (challenges?.tlsAlpn01Pending === true) {
-          this.sniffClientHello(socket, first, challenges);
-          return;
-        }
+      if (proxyProtocol === null) {
+        this.sniff(socket, first);
+        return;
       }
-      this.handOn(socket, first);
+      // The PROXY header comes before anything else, a TLS ClientHello included (Traefik's proxyproto listener).
+      proxyProtocol.read(socket, first, this.options.readTimeout, (rest) => {
+        if (rest.length > 0) this.sniff(socket, rest);
+        else socket.once('data', (next: Buffer) => this.sniff(socket, next));
+      });
     });
     socket.on('error', () => socket.destroy());
+  }
+
+  /** The first bytes tell TLS from plain HTTP. */
+  private sniff(socket: net.Socket, first: Buffer): void {
+    if (first[0] === TLS_HANDSHAKE) {
+      // Only while a TLS-ALPN-01 challenge is pending is the ClientHello read before TLS starts.
+      const challenges = this.getRuntime().acmeChallenges;
+      if (challenges?.tlsAlpn01Pending === true) {
+        this.sniffClientHello(socket, first, challenges);
+        return;
+      }
+    }
+    this.handOn(socket, first);
   }
 
   /** To the front the first byte names, with every byte read so far put back. */

@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
+import { carryProxiedSource } from './proxy-protocol/proxied-peer.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
@@ -78,6 +79,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   });
   // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
   server.prependListener('secureConnection', (socket: TLSSocket) => {
+    carryProxiedSource(socket);
     if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
   });
   server.on('request', opts.onRequest);

@@ -127,6 +127,7 @@ const sections: { desc: string; raw: unknown; pick: (c: ReturnType<typeof valida
   { desc: 'accessLog minDuration', raw: { accessLog: { filters: { minDuration: '10ms' } } }, pick: (c) => c.accessLog?.filters?.minDuration, expect: 10 },
   { desc: 'redirect defaults', raw: { entryPoints: { web: { address: ':80', http: { redirections: { entryPoint: { to: 'websecure' } } } } } }, pick: (c) => [c.entryPoints.web?.http.redirections?.entryPoint?.scheme, c.entryPoints.web?.http.redirections?.entryPoint?.permanent], expect: ['https', true] },
   { desc: 'duration in bare seconds', raw: { entryPoints: { web: { address: ':80', transport: { respondingTimeouts: { readTimeout: 5 } } } } }, pick: (c) => c.entryPoints.web?.transport.respondingTimeouts.readTimeout, expect: 5000 },
+  { desc: 'proxyProtocol', raw: { entryPoints: { web: { address: ':80', proxyProtocol: { trustedIPs: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'] } } } }, pick: (c) => c.entryPoints.web?.proxyProtocol, expect: { insecure: false, trustedIPs: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'] } },
   { desc: 'log level any case', raw: { log: { level: 'debug' } }, pick: (c) => c.log.level, expect: 'DEBUG' },
 ];
 
@@ -140,7 +141,7 @@ for (const { desc, raw, pick, expect } of sections) {
 
 const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'http3', raw: { entryPoints: { web: { address: ':443', http3: {} } } }, paths: ['entryPoints.web.http3'] },
-  { desc: 'proxyProtocol and reusePort', raw: { entryPoints: { web: { address: ':80', reusePort: true, proxyProtocol: { insecure: true } } } }, paths: ['entryPoints.web.reusePort', 'entryPoints.web.proxyProtocol'] },
+  { desc: 'reusePort (proxyProtocol is implemented)', raw: { entryPoints: { web: { address: ':80', reusePort: true, proxyProtocol: { insecure: true } } } }, paths: ['entryPoints.web.reusePort'] },
   { desc: 'tracing and experimental', raw: { tracing: {}, experimental: { plugins: {} } }, paths: ['tracing', 'experimental'] },
   { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
   { desc: 'accessLog bufferingSize', raw: { accessLog: { filePath: '/x', bufferingSize: 100 } }, paths: ['accessLog.bufferingSize'] },
@@ -193,6 +194,8 @@ const staticErrors: { desc: string; raw: unknown; path: string; code: string; te
   { desc: 'bad rule syntax', raw: { core: { defaultRuleSyntax: 'v4' } }, path: 'core.defaultRuleSyntax', code: 'PE_INVALID_VALUE', text: /"v3", "v2"/ },
   { desc: 'unknown docker key', raw: { providers: { docker: { exposedbydefaults: false } } }, path: 'providers.docker.exposedbydefaults', code: 'PE_UNKNOWN_KEY', text: /did you mean "exposedByDefault"\?/ },
   { desc: 'unknown provider', raw: { providers: { dokcer: {} } }, path: 'providers.dokcer', code: 'PE_UNKNOWN_KEY', text: /did you mean "docker"\?/ },
+  { desc: 'proxyProtocol trusting nobody (Traefik refuses the entrypoint)', raw: { entryPoints: { web: { address: ':80', proxyProtocol: {} } } }, path: 'entryPoints.web.proxyProtocol.trustedIPs', code: 'PE_INVALID_VALUE', text: /trustedIPs .* or insecure: true/ },
+  { desc: 'proxyProtocol.trustedIPs entry neither IP nor CIDR', raw: { entryPoints: { web: { address: ':80', proxyProtocol: { trustedIPs: ['10.0.0.0/33'] } } } }, path: 'entryPoints.web.proxyProtocol.trustedIPs', code: 'PE_INVALID_VALUE', text: /IP address or a CIDR/ },
 ];
 
 for (const { desc, raw, path, code, text } of staticErrors) {
