@@ -1,4 +1,6 @@
+import { createDigestAuth, type DigestAuthOptions } from './auth/digest-auth.js';
 import { createForwardAuth, type ForwardAuthOptions } from './auth/forward-auth.js';
+import { createPassTlsClientCert, type PassTlsClientCertOptions } from './auth/pass-tls-client-cert.js';
 import { createBuffering, type BufferingOptions } from './buffering.js';
 import { HEADER_MIDDLEWARES } from './headers/index.js';
 import type { MiddlewareEntry, MiddlewareFactory } from './middleware-entry.js';
@@ -13,6 +15,8 @@ const CORE: readonly MiddlewareEntry[] = [
   ['redirectScheme', (options, next) => createRedirectScheme(options as RedirectSchemeOptions, next)],
   ['buffering', (options, next) => createBuffering(options as BufferingOptions, next)],
   ['forwardAuth', (options, next, scope) => createForwardAuth(options as ForwardAuthOptions, next, scope)],
+  ['digestAuth', (options, next, scope) => createDigestAuth(options as DigestAuthOptions, next, scope)],
+  ['passTLSClientCert', (options, next) => createPassTlsClientCert(options as PassTlsClientCertOptions, next)],
 ];
 
 /**
