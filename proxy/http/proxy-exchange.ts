@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 // The one contract between the fronts (node:http, node:http2, the lean HTTP/1.1 front) and the rest of
@@ -14,6 +15,8 @@ export interface PeerSocket {
   readonly servername?: string | false | null | undefined;
   getProtocol?(): string | null;
   getCipher?(): { readonly standardName?: string } | undefined;
+  /** The client's certificate on a mutual-TLS connection (passTLSClientCert). */
+  getPeerX509Certificate?(): X509Certificate | undefined;
 }
 
 /** A client request as routing, middlewares and the forwarder read it. */

@@ -1,4 +1,4 @@
-import { DEFAULT_CIPHERS, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { createSecureContext, DEFAULT_CIPHERS, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { CertificateIndex, loadCertificate, normalizeServerName, type LoadedCertificate } from './certificate-store.js';
 import { generatedDefaultCertificate } from './default-certificate.js';
 import { describePemSource } from './pem-source.js';
@@ -177,11 +177,28 @@ class SniTlsStore implements TlsStore {
       return cb(new Error(`strict SNI enabled - No certificate found for domain: "${host}", closing connection`));
     }
     try {
-      cb(null, (certificate ?? this.defaultCertificate).secureContext());
+      cb(null, this.contextFor(certificate ?? this.defaultCertificate));
     } catch (err) {
       cb(err as Error);
     }
   }
+
+  /**
+   * The SNI context of a certificate. With clientAuth CAs it carries them too: OpenSSL verifies the client's
+   * certificate against the store of the context SNI switched to, so one without them refuses every client.
+   */
+  private contextFor(certificate: LoadedCertificate): SecureContext {
+    const ca = this.defaultOption.clientAuth.ca;
+    if (ca.length === 0) return certificate.secureContext();
+    let context = this.clientAuthContexts.get(certificate);
+    if (context === undefined) {
+      context = createSecureContext({ cert: certificate.cert, key: certificate.key, ca: [...ca] });
+      this.clientAuthContexts.set(certificate, context);
+    }
+    return context;
+  }
+
+  private readonly clientAuthContexts = new WeakMap<LoadedCertificate, SecureContext>();
 
   checkSecureConnection(socket: TLSSocket): Error | undefined {
     const servername = typeof socket.servername === 'string' ? socket.servername : '';

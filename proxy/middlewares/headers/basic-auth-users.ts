@@ -6,9 +6,8 @@ import { parseHtpasswdSecret, type HtpasswdSecret } from './htpasswd-secret.js';
  * skipped, no `$$` unescaping), then the inline `users`, into one map, so an inline entry wins a duplicate.
  */
 export function loadBasicAuthUsers(users: readonly string[], usersFile: string): Map<string, HtpasswdSecret> {
-  const lines = usersFile === '' ? [] : fileLines(usersFile);
   const table = new Map<string, HtpasswdSecret>();
-  for (const entry of [...lines, ...users]) {
+  for (const entry of userLines('basicAuth', users, usersFile)) {
     const split = entry.split(':');
     if (split.length !== 2) throw new Error(`error parsing BasicUser: ${entry}`);
     const [name, hash] = split as [string, string];
@@ -17,12 +16,32 @@ export function loadBasicAuthUsers(users: readonly string[], usersFile: string):
   return table;
 }
 
-function fileLines(path: string): string[] {
+/**
+ * The digestAuth table, from htdigest lines `user:realm:md5(user:realm:password)`, keyed `user:realm`
+ * (the same file and merge rules as basicAuth), valued with the lower-case hex HA1.
+ */
+export function loadDigestAuthUsers(users: readonly string[], usersFile: string): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const entry of userLines('digestAuth', users, usersFile)) {
+    const split = entry.split(':');
+    if (split.length !== 3) throw new Error(`error parsing DigestUser: ${entry}`);
+    const [name, realm, ha1] = split as [string, string, string];
+    table.set(`${name}:${realm}`, ha1);
+  }
+  return table;
+}
+
+/** usersFile lines, then the inline entries (Traefik's loadUsers). */
+function userLines(type: string, users: readonly string[], usersFile: string): string[] {
+  return usersFile === '' ? [...users] : [...fileLines(type, usersFile), ...users];
+}
+
+function fileLines(type: string, path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`basicAuth usersFile "${path}": ${(err as Error).message}`);
+    throw new Error(`${type} usersFile "${path}": ${(err as Error).message}`);
   }
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }

@@ -222,9 +222,9 @@ test('check --compose: a service port the image does not EXPOSE is a warning nam
 });
 
 test('check: the middleware listing names each type once, as configured, from labels and files, disabled ones too', async () => {
-  const compose = COMPOSE.replaceAll('      - traefik.http.routers.app.middlewares=to-https@file\n', '      - traefik.http.routers.app.middlewares=to-https@file,limit\n      - traefik.http.middlewares.limit.ratelimit.average=5\n      - traefik.http.middlewares.limit.ratelimit.burst=10\n      - traefik.http.middlewares.login.digestauth.users=u:traefik:abc\n');
+  const compose = COMPOSE.replaceAll('      - traefik.http.routers.app.middlewares=to-https@file\n', '      - traefik.http.routers.app.middlewares=to-https@file,limit\n      - traefik.http.middlewares.limit.ratelimit.average=5\n      - traefik.http.middlewares.limit.ratelimit.burst=10\n      - traefik.http.middlewares.login.plugin.sso.key=v\n');
   const dir = project({ 'traefik.yml': STATIC, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
   const { out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
   const listed = out.slice(out.indexOf('Middlewares ('), out.indexOf('Containers (')).split('\n').filter((l) => /^ {2}\S/.test(l));
-  assert.deepEqual(listed, ['  ok   limit@docker  rateLimit', '  FAIL login@docker  digestAuth', '  ok   to-https@file  redirectScheme'], out);
+  assert.deepEqual(listed, ['  ok   limit@docker  rateLimit', '  FAIL login@docker  plugin', '  ok   to-https@file  redirectScheme'], out);
 });
