@@ -1,3 +1,4 @@
+import { isBodilessStatus } from '../http/bodiless-status.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -405,11 +406,6 @@ export function forward(ctx: RequestContext, upstream: Upstream, passHostHeader:
 
 /** How much of a caught answer's body is read to keep its connection before the connection is cut instead. */
 const CAUGHT_BODY_LIMIT = 1024 * 1024;
-
-/** Statuses that never carry a body (RFC 9110): an answer re-statused to one of them sends its head alone. */
-export function isBodilessStatus(status: number): boolean {
-  return status === 204 || status === 304 || (status >= 100 && status < 200);
-}
 
 /** A request's failed attempts: how many, and the distinct servers they went to (at most the service's servers). */
 interface FailedAttempts {

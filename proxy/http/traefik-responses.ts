@@ -1,3 +1,4 @@
+import { isBodilessStatus } from './bodiless-status.js';
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
 import { hasRepeatedHost, isValidHostHeader } from './request-target.js';
@@ -24,7 +25,7 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
   // An errors middleware around the answer's producer replaces it (Traefik: its codeCatcher wraps the writer).
   const produced = status;
   status = headStatus(ctx, status);
-  if (status !== produced && (status === 204 || status === 304)) {
+  if (status !== produced && isBodilessStatus(status)) {
     // Re-statused (statusRewrites) to a status without a body: the head alone.
     delete headers['content-length'];
     body = '';

@@ -1,3 +1,4 @@
+import { isBodilessStatus } from '../http/bodiless-status.js';
 import { goStatusText } from '../http/go-status-text.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendBody } from '../http/traefik-responses.js';
@@ -157,7 +158,7 @@ function pingHandler(lifecycle: Lifecycle, terminatingStatusCode: number): Handl
     }
     const status = lifecycle.terminating ? terminatingStatusCode : 200;
     // Go writes no body where the status allows none (a 204 terminatingStatusCode).
-    const body = status === 204 || status === 304 || status < 200 ? '' : goStatusText(status);
+    const body = isBodilessStatus(status) ? '' : goStatusText(status);
     sendBody(ctx, status, null, body);
   };
 }

@@ -1,3 +1,4 @@
+import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -65,7 +66,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
 
   private writeHeadText(status: number, message: string, headers: ResponseHeaders | undefined): void {
     this.statusCode = status;
-    this.noBody = this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200);
+    this.noBody = this.isHead || isBodilessStatus(status);
     let head = `HTTP/1.1 ${status} ${message}\r\n`;
     let hasLength = false;
     let hasDate = false;

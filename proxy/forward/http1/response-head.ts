@@ -1,3 +1,4 @@
+import { isBodilessStatus } from '../../http/bodiless-status.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { connectionTokens } from '../../http/hop-by-hop.js';
 import { trimOws } from '../../http/header-whitespace.js';
@@ -141,7 +142,7 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
     throw headError(`unsupported transfer encoding "${String(te)}"`);
   }
   const status = head.status;
-  if (status < 200 || status === 204 || status === 304) {
+  if (isBodilessStatus(status)) {
     delete headers['content-length'];
     return NO_BODY;
   }

@@ -1,3 +1,4 @@
+import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { createSecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../../forward/http1/exchange.js';
@@ -211,7 +212,7 @@ function relayRefusal(ctx: RequestContext, fa: ForwardAuth, auth: AuthAnswer): v
     if (resolved === null) return emptyAnswer(ctx, 500);
     headers.location = resolved;
   }
-  const bodyless = auth.status < 200 || auth.status === 204 || auth.status === 304;
+  const bodyless = isBodilessStatus(auth.status);
   if (headers['content-length'] === undefined && !bodyless) headers['content-length'] = String(auth.body.length);
   answer(ctx, auth.status, headers, bodyless ? '' : auth.body);
 }

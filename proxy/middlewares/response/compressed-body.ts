@@ -1,3 +1,4 @@
+import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
@@ -32,7 +33,7 @@ function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
  * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided.
  */
 export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null {
-  if (status < 200 || status === 204 || status === 304) return null;
+  if (isBodilessStatus(status)) return null;
   const existing = headers['content-encoding'];
   if (existing !== undefined && existing !== '' && !(Array.isArray(existing) && existing.length === 0)) return null;
   const declared = headers['content-length'];
