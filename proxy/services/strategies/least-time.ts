@@ -1,13 +1,11 @@
+import { InFlightServers, type InFlightEntry } from './in-flight-servers.js';
 import type { ExchangeMeter, ServerBalancer } from './server-balancer.js';
 
 /** Response times kept per server, as Traefik's sampleSize. */
 const SAMPLES = 100;
 
-interface LeastTimeEntry<T> {
-  readonly value: T;
+interface LeastTimeEntry<T> extends InFlightEntry<T> {
   readonly weight: number;
-  up: boolean;
-  inFlight: number;
   /** EDF deadline, for ties only. */
   deadline: number;
   /** Ring of the last times to first byte, whole milliseconds. */
@@ -23,21 +21,19 @@ interface LeastTimeEntry<T> {
  * (every server before its first answer, or servers as fast as each other) go round robin by earliest deadline.
  * Times are whole milliseconds, as Go's Duration.Milliseconds truncates them. Servers with weight <= 0 are left out.
  */
-export class LeastTime<T> implements ServerBalancer<T>, ExchangeMeter<T> {
-  private readonly entries: LeastTimeEntry<T>[] = [];
-  private readonly byValue = new Map<T, LeastTimeEntry<T>>();
+export class LeastTime<T> extends InFlightServers<T, LeastTimeEntry<T>> implements ServerBalancer<T>, ExchangeMeter<T> {
   /** Traefik's curDeadline: where a server added later starts. */
   private now = 0;
   private readonly candidates: LeastTimeEntry<T>[] = [];
   readonly meter: ExchangeMeter<T> = this;
 
   constructor(items: readonly { value: T; weight: number }[]) {
+    super();
     for (const { value, weight } of items) {
       if (!(weight > 0)) continue;
       this.now += 1 / weight;
       const e: LeastTimeEntry<T> = { value, weight, up: true, inFlight: 0, deadline: this.now, times: new Float64Array(SAMPLES), next: 0, count: 0, sum: 0 };
-      this.entries.push(e);
-      this.byValue.set(value, e);
+      this.add(e);
     }
   }
 
@@ -81,11 +77,6 @@ export class LeastTime<T> implements ServerBalancer<T>, ExchangeMeter<T> {
     return e === undefined || e.count === 0 ? 0 : e.sum / e.count;
   }
 
-  started(value: T): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined) e.inFlight++;
-  }
-
   answered(value: T, ms: number): void {
     const e = this.byValue.get(value);
     if (e === undefined) return;
@@ -95,28 +86,6 @@ export class LeastTime<T> implements ServerBalancer<T>, ExchangeMeter<T> {
     e.times[e.next] = whole;
     e.sum += whole;
     e.next = (e.next + 1) % SAMPLES;
-  }
-
-  ended(value: T): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined && e.inFlight > 0) e.inFlight--;
-  }
-
-  setUp(value: T, up: boolean): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined) e.up = up;
-  }
-
-  isUp(value: T): boolean {
-    return this.byValue.get(value)?.up ?? false;
-  }
-
-  anyUp(): boolean {
-    return this.entries.some((e) => e.up);
-  }
-
-  position(): undefined {
-    return undefined;
   }
 }
 

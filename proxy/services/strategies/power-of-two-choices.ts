@@ -1,10 +1,7 @@
+import { InFlightServers, type InFlightEntry } from './in-flight-servers.js';
 import type { ExchangeMeter, ServerBalancer } from './server-balancer.js';
 
-interface P2cEntry<T> {
-  readonly value: T;
-  up: boolean;
-  inFlight: number;
-}
+type P2cEntry<T> = InFlightEntry<T>;
 
 /** A random integer in [0, n). */
 export type RandomInt = (n: number) => number;
@@ -18,16 +15,14 @@ const mathRandomInt: RandomInt = (n) => Math.floor(Math.random() * n);
  * fewer requests in flight wins, the first drawn on a tie. Weights play no part, not even 0 (Traefik's p2c adds
  * every server).
  */
-export class PowerOfTwoChoices<T> implements ServerBalancer<T>, ExchangeMeter<T> {
-  private readonly entries: P2cEntry<T>[];
-  private readonly byValue = new Map<T, P2cEntry<T>>();
+export class PowerOfTwoChoices<T> extends InFlightServers<T, P2cEntry<T>> implements ServerBalancer<T>, ExchangeMeter<T> {
   /** The candidates of the pick being made: reused, so a pick allocates nothing. */
   private readonly healthy: P2cEntry<T>[] = [];
   readonly meter: ExchangeMeter<T> = this;
 
   constructor(values: readonly T[], private readonly randomInt: RandomInt = mathRandomInt) {
-    this.entries = values.map((value) => ({ value, up: true, inFlight: 0 }));
-    for (const e of this.entries) this.byValue.set(e.value, e);
+    super();
+    for (const value of values) this.add({ value, up: true, inFlight: 0 });
   }
 
   next(): T | undefined {
@@ -49,37 +44,5 @@ export class PowerOfTwoChoices<T> implements ServerBalancer<T>, ExchangeMeter<T>
     return h2.inFlight < h1.inFlight ? h2.value : h1.value;
   }
 
-  /** Requests in flight to `value` (for tests and the API). */
-  inFlight(value: T): number {
-    return this.byValue.get(value)?.inFlight ?? 0;
-  }
-
-  started(value: T): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined) e.inFlight++;
-  }
-
   answered(): void {}
-
-  ended(value: T): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined && e.inFlight > 0) e.inFlight--;
-  }
-
-  setUp(value: T, up: boolean): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined) e.up = up;
-  }
-
-  isUp(value: T): boolean {
-    return this.byValue.get(value)?.up ?? false;
-  }
-
-  anyUp(): boolean {
-    return this.entries.some((e) => e.up);
-  }
-
-  position(): undefined {
-    return undefined;
-  }
 }
