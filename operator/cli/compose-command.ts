@@ -1,5 +1,5 @@
 // `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { closest } from '../../labels-spec/index.js';
 import {
@@ -264,10 +264,12 @@ const MAX_SCALE = 1000;
  * a full disk or a killed process never leaves it cut short.
  */
 function replaceFileAtomically(file: string, text: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.pe-edge-${process.pid}.tmp`);
+  // A symlinked compose file stays a link: its target is the file replaced.
+  const target = realpathSync(file);
+  const temp = join(dirname(target), `.${basename(target)}.pe-edge-${process.pid}.tmp`);
   try {
-    writeFileSync(temp, text, { mode: statSync(file).mode & 0o7777 });
-    renameSync(temp, file);
+    writeFileSync(temp, text, { mode: statSync(target).mode & 0o7777, flag: 'wx' });
+    renameSync(temp, target);
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;

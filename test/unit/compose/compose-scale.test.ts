@@ -170,3 +170,14 @@ test('scale keeps CRLF line endings and the file mode; an empty deploy gets repl
   assert.match(text, /image: x # pinned/);
   assert.equal(statSync(file).mode & 0o777, 0o640);
 });
+
+test('a symlinked compose file stays a link; its target gets the counts', async (t) => {
+  const { symlinkSync, lstatSync } = await import('node:fs');
+  const target = composeFile(t, 'services:\n  a:\n    image: x\n');
+  const link = join(tmpdir(), `pe-scale-link-${process.pid}.yml`);
+  symlinkSync(target, link);
+  t.after(() => rmSync(link, { force: true }));
+  assert.equal((await scale(['a=2', '-f', link])).code, 0);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(replicas(target)['a'], 2);
+});
