@@ -95,6 +95,7 @@ export class EntryPoint {
       },
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
+      proxyProtocol: this.proxyProtocol,
     });
     this.httpsServer.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);
