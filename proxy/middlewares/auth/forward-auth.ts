@@ -16,6 +16,7 @@ import type { MiddlewareScope } from '../middleware-entry.js';
 import { callAuthServer, type AuthAnswer, type AuthOutcome } from './auth-call.js';
 import { authRequestHeaders, type AuthHeaderPolicy, type ForwardHeaderTrust } from './auth-request-headers.js';
 import { goRedirect } from './go-redirect.js';
+import { canonicalHeaderKey } from '../../http/go-text.js';
 
 export interface ForwardAuthOptions {
   address: string;
@@ -101,7 +102,7 @@ function prepare(o: ForwardAuthOptions, scope: MiddlewareScope): ForwardAuth {
       allowed: o.authRequestHeaders.length === 0 ? null : new Set(o.authRequestHeaders.map((n) => n.toLowerCase())),
       host: address.host,
     },
-    copyHeaders: o.authResponseHeaders.map((name) => ({ lower: name.toLowerCase(), canonical: canonicalKey(name) })).filter((h) => !NOT_COPIED.has(h.lower)),
+    copyHeaders: o.authResponseHeaders.map((name) => ({ lower: name.toLowerCase(), canonical: canonicalHeaderKey(name) })).filter((h) => !NOT_COPIED.has(h.lower)),
     copyRegex,
     authCookies: new Set(o.addAuthCookiesToResponse),
     headerField: o.headerField.toLowerCase(),
@@ -244,11 +245,11 @@ function letThrough(ctx: RequestContext, fa: ForwardAuth, auth: AuthAnswer): voi
     const matching = new Set<string>();
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i] as string;
-      if (name.charCodeAt(0) !== 58 && !NOT_COPIED.has(name.toLowerCase()) && re.test(canonicalKey(name))) matching.add(name);
+      if (name.charCodeAt(0) !== 58 && !NOT_COPIED.has(name.toLowerCase()) && re.test(canonicalHeaderKey(name))) matching.add(name);
     }
     for (const name of matching) deleteRequestHeader(ctx, name);
     for (const lower in auth.headers) {
-      const canonical = canonicalKey(lower);
+      const canonical = canonicalHeaderKey(lower);
       const values = ownHeader(auth.headers, lower);
       if (values === undefined || NOT_COPIED.has(lower) || !re.test(canonical)) continue;
       deleteRequestHeader(ctx, canonical);
@@ -277,11 +278,6 @@ function addAuthCookies(ctx: RequestContext, names: ReadonlySet<string>, authSet
 function cookieName(setCookie: string): string {
   const eq = setCookie.indexOf('=');
   return (eq === -1 ? '' : setCookie.slice(0, eq)).trim();
-}
-
-/** Go's CanonicalHeaderKey: `x-auth-user` → `X-Auth-User`, the form authResponseHeadersRegex is matched against. */
-function canonicalKey(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
 function firstValue(v: string | string[] | undefined): string | undefined {
