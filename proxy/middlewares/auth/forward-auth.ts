@@ -15,7 +15,7 @@ import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from '../body
 import type { MiddlewareScope } from '../middleware-entry.js';
 import { callAuthServer, type AuthAnswer, type AuthOutcome } from './auth-call.js';
 import { authRequestHeaders, type AuthHeaderPolicy, type ForwardHeaderTrust } from './auth-request-headers.js';
-import { goRedirect } from './go-redirect.js';
+import { goRedirect } from '../../http/go-redirect.js';
 import { canonicalHeaderKey } from '../../http/go-text.js';
 
 export interface ForwardAuthOptions {
