@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../../forward/http1/exchange.js';
 import { createUpstreamPool, DEFAULT_TRANSPORT, type UpstreamPool, type UpstreamTransport } from '../../forward/upstream-transport.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
-import { REQUEST_HOP_BY_HOP } from '../../http/hop-by-hop.js';
+import { FORWARD_AUTH_HOP_BY_HOP, REQUEST_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import { reportFault } from '../../http/exchange-fault.js';
 import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { addRequestHeader, deleteRequestHeader } from '../../http/request-header-edit.js';
@@ -58,8 +58,6 @@ const AUTH_POOL_OWNER = 'forwardAuth';
 
 // Headers the auth server may not set on the forwarded request: they frame or route it, not describe it.
 const NOT_COPIED: ReadonlySet<string> = new Set([...REQUEST_HOP_BY_HOP, 'host', 'content-length']);
-// Dropped from a non-2xx answer relayed to the client (Traefik's forwardAuth hop-by-hop list).
-const ANSWER_HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
@@ -204,7 +202,7 @@ function relayRefusal(ctx: RequestContext, fa: ForwardAuth, auth: AuthAnswer): v
   const headers: ResponseHeaders = {};
   for (const name in auth.headers) {
     const value = ownHeader(auth.headers, name);
-    if (value === undefined || ANSWER_HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || FORWARD_AUTH_HOP_BY_HOP.has(name)) continue;
     putHeader(headers, name, value);
   }
   const location = firstValue(auth.headers.location);
