@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { nodeOf, type LabelNode } from '../../../labels-spec/labels/label-tree.js';
 import { middlewareRegistry } from '../../../labels-spec/dynamic/middlewares/registry.js';
-import { serviceRegistry } from '../../../labels-spec/dynamic/services/index.js';
-import { middlewareOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
+import { serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
+import { middlewareOptionsNotImplemented, serviceOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
 import type { Middleware } from '../../../labels-spec/dynamic/middlewares/index.js';
 import { middlewareFactory } from '../../../proxy/middlewares/registry.js';
 import { repoRoot } from '../../support/cli-process.js';
@@ -241,6 +241,11 @@ function warnedNotImplemented(type: string, key: string): boolean {
   return middlewareOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Middleware, [], 'probe').length > 0;
 }
 
+/** A service option warned about as not implemented when set (failover.errors). */
+function warnedServiceNotImplemented(type: string, key: string): boolean {
+  return serviceOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Service, [], 'probe').length > 0;
+}
+
 /** The implemented leaves: middleware types the runtime builds (chain included), every service type. */
 function implementedLeaves(): string[] {
   const out: string[] = [];
@@ -252,7 +257,12 @@ function implementedLeaves(): string[] {
       if (!warnedNotImplemented(type, key)) out.push(leaf);
     }
   }
-  for (const [type, schema] of Object.entries(serviceRegistry)) leaves(nodeOf(schema as z.ZodTypeAny), `services.${type}`, out);
+  for (const [type, schema] of Object.entries(serviceRegistry)) {
+    for (const leaf of leaves(nodeOf(schema as z.ZodTypeAny), `services.${type}`, [])) {
+      const key = leaf.split('.')[2]?.replace('[]', '') ?? '';
+      if (!warnedServiceNotImplemented(type, key)) out.push(leaf);
+    }
+  }
   return out;
 }
 
