@@ -29,7 +29,7 @@ test('the local images build and carry their settings', async (t) => {
     User: string;
     Env: string[];
     Entrypoint: string[];
-    Cmd: string[] | null;
+    Cmd?: string[] | null;
     ExposedPorts: Record<string, unknown>;
     Healthcheck: { Test: string[] };
   };
@@ -38,7 +38,7 @@ test('the local images build and carry their settings', async (t) => {
   assert.ok(edge.Env.includes('PE_EDGE_USER=node'), edge.Env.join(' '));
   assert.deepEqual(edge.Entrypoint, ['node', '/app/dist/operator/cli/main.js']);
   // Traefik's search path (/etc/traefik/traefik.yml), else TRAEFIK_* variables: no --configFile baked in.
-  assert.equal(edge.Cmd, null);
+  assert.deepEqual(edge.Cmd ?? [], []);
   assert.deepEqual(Object.keys(edge.ExposedPorts).sort(), ['443/tcp', '80/tcp', '8082/tcp']);
   assert.deepEqual(edge.Healthcheck.Test, ['CMD', 'node', '/app/dist/operator/cli/main.js', 'healthcheck']);
 });
