@@ -15,18 +15,19 @@ const BATCH_BYTES = 4096;
  * (streaming answers, a negative interval). `headers` are the upstream answer's.
  */
 export function batchedBody(res: ProxyResponse, intervalMs: number, headers: IncomingHttpHeaders): BatchedBody | null {
-  if (intervalMs < 0 || isEventStream(headers['content-type'])) return null;
+  if (intervalMs < 0) return null;
   const length = contentLength(headers);
-  return length === null ? null : new BatchedBody(res, intervalMs, length);
+  return length === null || isEventStream(headers['content-type']) ? null : new BatchedBody(res, intervalMs, length);
 }
 
 /**
  * Holds small body writes until BATCH_BYTES are pending, the interval since the first of them passed, or the body
  * is complete. A write that completes the body or is a batch by itself, with nothing pending, goes straight out
- * (the common whole-answer-in-one-read case costs no copy and no timer).
+ * (the common whole-answer-in-one-read case costs no copy, no timer and no closure: only this object).
  */
 export class BatchedBody {
-  private pending: Buffer[] = [];
+  /** Copies of the held chunks, allocated on the first one (most answers hold none). */
+  private pending: Buffer[] | null = null;
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   /** Body bytes still to come from upstream (the answer's Content-Length less what arrived). */
@@ -41,7 +42,7 @@ export class BatchedBody {
   write(chunk: Buffer | string): boolean {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (!this.holds(data.length)) return this.res.write(data);
-    this.pending.push(Buffer.from(data));
+    this.hold(data);
     return !this.awaitingDrain;
   }
 
@@ -51,7 +52,7 @@ export class BatchedBody {
    */
   writeLent(chunk: Buffer, release: () => void): boolean {
     if (!this.holds(chunk.length)) return this.res.writeLent === undefined ? afterWrite(this.res.write(Buffer.from(chunk)), release) : this.res.writeLent(chunk, release);
-    this.pending.push(Buffer.from(chunk));
+    this.hold(chunk);
     release();
     return !this.awaitingDrain;
   }
@@ -72,34 +73,37 @@ export class BatchedBody {
   private holds(bytes: number): boolean {
     this.remaining -= bytes;
     if (this.pendingBytes + bytes >= BATCH_BYTES || this.remaining <= 0) {
-      this.flush();
+      if (this.pendingBytes > 0) this.flush();
       return false;
     }
     this.pendingBytes += bytes;
     if (this.timer === null && this.intervalMs > 0) {
-      this.timer = setTimeout(this.flush, this.intervalMs);
+      this.timer = setTimeout(() => this.flush(), this.intervalMs);
       this.timer.unref();
     }
     return true;
   }
 
-  private readonly flush = (): void => {
+  private hold(chunk: Buffer): void {
+    (this.pending ??= []).push(Buffer.from(chunk));
+  }
+
+  private flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
+    const pending = this.pending;
+    if (pending === null || this.pendingBytes === 0) return;
+    const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, this.pendingBytes);
+    this.pending = null;
     this.pendingBytes = 0;
     if (this.res.write(data) || this.awaitingDrain) return;
     this.awaitingDrain = true;
-    this.res.once('drain', this.drained);
-  };
-
-  private readonly drained = (): void => {
-    this.awaitingDrain = false;
-  };
+    this.res.once('drain', () => {
+      this.awaitingDrain = false;
+    });
+  }
 }
 
 function afterWrite(flushed: boolean, release: () => void): boolean {
@@ -107,16 +111,18 @@ function afterWrite(flushed: boolean, release: () => void): boolean {
   return flushed;
 }
 
-/** Go's mime.ParseMediaType base type, compared as Go does (case-insensitively, parameters ignored). */
+/** Go's mime.ParseMediaType base type `text/event-stream` (case-insensitive, spaces trimmed, parameters ignored). */
+const EVENT_STREAM = /^[ \t]*text\/event-stream[ \t]*(?:;|$)/i;
+
 function isEventStream(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'text/event-stream';
+  return contentType !== undefined && EVENT_STREAM.test(contentType);
 }
+
+const DIGITS = /^\d+$/;
 
 /** The answer's declared body length, or null when it is unknown (Go's ContentLength -1). */
 function contentLength(headers: IncomingHttpHeaders): number | null {
   const value = headers['content-length'];
-  if (value === undefined || headers['transfer-encoding'] !== undefined || !/^\d+$/.test(value)) return null;
+  if (value === undefined || headers['transfer-encoding'] !== undefined || !DIGITS.test(value)) return null;
   return Number(value);
 }

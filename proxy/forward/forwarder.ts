@@ -66,7 +66,7 @@ export interface ExchangeObserver {
 class ProxyResponseHandler implements LendingHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private readonly res: ProxyResponse;
-  /** Where body bytes go: the client response, or a middleware's stream in front of it. */
+  /** Where body bytes go: the client response, the flushInterval batch in front of it, or a middleware's stream. */
   private sink: Writable | ProxyResponse | BatchedBody;
   /** The head not sent yet (a body hook may hold it until it has decided the headers): null once sent. */
   private heldHeaders: ResponseHeaders | null = null;
