@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
+import { apr1 } from '../../../compose/index.js';
 import { startBackend } from '../../support/backends.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
@@ -160,6 +161,15 @@ if (!existsSync(HTPASSWD) && process.env['CI'] === 'true') {
       assert.equal((await httpRequest({ port, headers: auth(user, PASSWORD + 'x') })).status, 401, `${user}: a wrong password`);
     }
     assert.equal(app.seen.length, APACHE_FORMATS.filter(([, , ok]) => ok).length);
+  });
+
+  test('Apache htpasswd -v accepts the $apr1$ hashes pe-edge compose makes for the dashboard', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-htpasswd-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'users');
+    writeFileSync(file, `admin:${apr1(PASSWORD)}\n`);
+    htpasswd(['-vb', file, 'admin', PASSWORD]);
+    assert.throws(() => htpasswd(['-vb', file, 'admin', PASSWORD + 'x']), /password verification failed/);
   });
 
   test('basicAuth with an htpasswd -B -C 15 user: the router is disabled with the reason (pe-edge; Traefik would spend seconds per login)', async (t) => {
