@@ -12,4 +12,4 @@ export {
 } from './topology.js';
 export { generateCompose, composeModel, generateFlags, acmeEmailFlag, type ComposeFile } from './generate.js';
 export { appLabels, edgeLabels, escapeComposeDollars, DASHBOARD_USERS_LABEL, type Labels } from './labels.js';
-export { apr1, verifyApr1, randomPassword, randomSalt, isSupportedHash, htpasswdLine } from './password.js';
+export { apr1, verifyApr1, randomPassword, randomSalt, isSupportedHash, htpasswdHashProblem, htpasswdLine } from './password.js';

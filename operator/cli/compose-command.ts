@@ -7,7 +7,7 @@ import {
   defineTopology,
   generateCompose,
   htpasswdLine,
-  isSupportedHash,
+  htpasswdHashProblem,
   randomPassword,
   type AppHealthcheck,
   type DashboardAuth,
@@ -146,9 +146,10 @@ function dashboardAuth(p: Parsed, io: ComposeCommandIo): { auth: DashboardAuth; 
   }
   const hash = flagHash ?? (io.env['PE_EDGE_DASHBOARD_HASH'] || undefined);
   if (hash !== undefined) {
-    if (!isSupportedHash(hash)) {
+    const problem = htpasswdHashProblem(hash);
+    if (problem !== null) {
       const from = flagHash !== undefined ? '--dashboard-password-hash' : 'PE_EDGE_DASHBOARD_HASH';
-      throw new UsageError(`${from} is not an htpasswd hash ($apr1$, $2y$ bcrypt or {SHA}); a plain password does not belong there (pe-edge compose password makes one)`);
+      throw new UsageError(`${from} is not an htpasswd hash basicAuth can match: it is ${problem}; a plain password does not belong there (pe-edge compose password makes one)`);
     }
     return { auth: { user, passwordHash: hash }, tell: null };
   }

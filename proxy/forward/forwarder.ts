@@ -14,6 +14,7 @@ import { isFieldValue } from '../http/head-syntax.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
 import type { LendingHandler } from './http1/exchange.js';
+import { BatchedBody, batchedBody } from './batched-body.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
@@ -24,6 +25,8 @@ export interface Upstream {
   readonly authority: string;
   /** Server URL path joined in front of the request path (servers[].preservePath), '' otherwise. */
   readonly basePath: string;
+  /** The service's responseForwarding.flushInterval in ms (negative: every write goes out at once). */
+  readonly flushIntervalMs: number;
 }
 
 /**
@@ -63,8 +66,8 @@ export interface ExchangeObserver {
 class ProxyResponseHandler implements LendingHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private readonly res: ProxyResponse;
-  /** Where body bytes go: the client response, or a middleware's stream in front of it. */
-  private sink: Writable | ProxyResponse;
+  /** Where body bytes go: the client response, the flushInterval batch in front of it, or a middleware's stream. */
+  private sink: Writable | ProxyResponse | BatchedBody;
   /** The head not sent yet (a body hook may hold it until it has decided the headers): null once sent. */
   private heldHeaders: ResponseHeaders | null = null;
   private heldStatus = 0;
@@ -193,7 +196,10 @@ class ProxyResponseHandler implements LendingHandler {
     const bodyHook = this.ctx.response?.body ?? null;
     const sink = bodyHook === null ? null : bodyHook(status, out, this.sendHeld);
     if (sink !== null) this.sink = sink;
-    else this.sendHeld();
+    else {
+      this.sink = batchedBody(res, this.upstream.flushIntervalMs, headers) ?? res;
+      this.sendHeld();
+    }
   }
 
   /** Sends the head held since onResponseStart; a head the client connection refuses ends the exchange. */
@@ -231,10 +237,13 @@ class ProxyResponseHandler implements LendingHandler {
       return true;
     }
     const res = this.res;
-    if (this.sink !== res || res.writeLent === undefined) return false;
+    const sink = this.sink;
+    // The client response itself, or the batch in front of it (flushInterval): nothing else may keep lent memory.
+    if (res.writeLent === undefined || (sink !== res && !(sink instanceof BatchedBody))) return false;
     try {
       this.ctx.bytesSent += chunk.length;
-      if (!res.writeLent(chunk, release)) this.pauseUntilDrain(controller, res);
+      const flushed = sink instanceof BatchedBody ? sink.writeLent(chunk, release) : res.writeLent(chunk, release);
+      if (!flushed) this.pauseUntilDrain(controller, sink);
     } catch (err) {
       this.fail(controller, err);
     }

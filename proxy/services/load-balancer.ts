@@ -83,6 +83,8 @@ function createStrategy(strategy: string | undefined, weighted: readonly { value
 }
 
 const noCookie = (): null => null;
+/** Traefik's default responseForwarding.flushInterval, for a configuration that did not go through the schema. */
+const DEFAULT_FLUSH_INTERVAL_MS = 100;
 
 /** Parses servers[].url; throws with the offending URL so the service is reported, not the process. */
 export function parseServerUrl(raw: string): { origin: string; authority: string; path: string } {
@@ -115,10 +117,13 @@ export function createLoadBalancer(
   onPassive: (serviceName: string, serverUrl: string, up: boolean, reason: string) => void = () => undefined,
 ): LoadBalancer {
   const upstreams: Upstream[] = [];
+  const flushIntervalMs = config.responseForwarding?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS;
   const weighted: { value: Upstream; weight: number }[] = [];
   for (const server of config.servers ?? []) {
     const { origin, authority, path } = parseServerUrl(server.url);
-    const upstream: Upstream = { url: server.url, pool: pools.acquire(origin, transport), authority, basePath: server.preservePath === true ? path : '' };
+    const upstream: Upstream = {
+      url: server.url, pool: pools.acquire(origin, transport), authority, basePath: server.preservePath === true ? path : '', flushIntervalMs,
+    };
     upstreams.push(upstream);
     weighted.push({ value: upstream, weight: server.weight ?? 1 });
   }

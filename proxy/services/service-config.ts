@@ -20,6 +20,8 @@ export interface LoadBalancerConfig {
   passiveHealthCheck?: PassiveHealthOptions | null | undefined;
   sticky?: { cookie?: StickyCookieOptions | null | undefined } | null | undefined;
   strategy?: string | undefined;
+  /** flushInterval in ms (labels-spec's duration). */
+  responseForwarding?: { flushInterval?: number | undefined } | undefined;
 }
 
 export interface WeightedConfig {

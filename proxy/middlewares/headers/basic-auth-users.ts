@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseHtpasswdSecret, type HtpasswdSecret } from './htpasswd-secret.js';
+import { parseHtpasswdSecret, type HtpasswdSecret } from '../../../labels-spec/htpasswd/htpasswd-secret.js';
+import { htdigestEntry, htpasswdEntry } from '../../../labels-spec/htpasswd/user-entries.js';
 
 /**
  * The basicAuth user table as Traefik builds it: usersFile lines first (trimmed, blanks and `#` lines
@@ -7,11 +8,9 @@ import { parseHtpasswdSecret, type HtpasswdSecret } from './htpasswd-secret.js';
  */
 export function loadBasicAuthUsers(users: readonly string[], usersFile: string): Map<string, HtpasswdSecret> {
   const table = new Map<string, HtpasswdSecret>();
-  for (const entry of userLines('basicAuth', users, usersFile)) {
-    const split = entry.split(':');
-    if (split.length !== 2) throw new Error(`error parsing BasicUser: ${entry}`);
-    const [name, hash] = split as [string, string];
-    table.set(name, parseHtpasswdSecret(name, hash));
+  for (const line of userLines('basicAuth', users, usersFile)) {
+    const { user, hash } = htpasswdEntry(line);
+    table.set(user, parseHtpasswdSecret(user, hash));
   }
   return table;
 }
@@ -22,11 +21,9 @@ export function loadBasicAuthUsers(users: readonly string[], usersFile: string):
  */
 export function loadDigestAuthUsers(users: readonly string[], usersFile: string): Map<string, string> {
   const table = new Map<string, string>();
-  for (const entry of userLines('digestAuth', users, usersFile)) {
-    const split = entry.split(':');
-    if (split.length !== 3) throw new Error(`error parsing DigestUser: ${entry}`);
-    const [name, realm, ha1] = split as [string, string, string];
-    table.set(`${name}:${realm}`, ha1);
+  for (const line of userLines('digestAuth', users, usersFile)) {
+    const { user, realm, ha1 } = htdigestEntry(line);
+    table.set(`${user}:${realm}`, ha1);
   }
   return table;
 }

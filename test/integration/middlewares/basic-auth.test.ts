@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
+import { apr1 } from '../../../compose/index.js';
 import { startBackend } from '../../support/backends.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
@@ -98,3 +103,80 @@ test('basicAuth with no users and no usersFile is a configuration error: router 
   assert.match(router?.errors.join('\n') ?? '', /no users found/);
   assert.equal(proxy.runtime.status.get('middleware', 'auth@file')?.status, 'disabled');
 });
+
+// Hashes made by Apache's own htpasswd (Debian apache2-utils), every format it writes, through a basicAuth on a
+// loopback pe-edge: accepted or refused exactly as Traefik's go-http-auth does (bcrypt, $apr1$ and {SHA} pass;
+// plain text, DES crypt and SHA-256/512 crypt are read as MD5-crypt that never matches, so their users get 401),
+// plus pe-edge's one departure (a bcrypt cost above 14 disables the router with the reason).
+const HTPASSWD = '/usr/bin/htpasswd';
+const PASSWORD = 'Pässwörd-1';
+/** [user, htpasswd options, accepted]: users named for the option that made their hash. */
+const APACHE_FORMATS: [user: string, options: string[], accepted: boolean][] = [
+  ['bcrypt', ['-B'], true],
+  ['bcrypt-cost4', ['-B', '-C', '4'], true],
+  ['bcrypt-cost12', ['-B', '-C', '12'], true],
+  ['apr1', ['-m'], true],
+  ['sha1', ['-s'], true],
+  ['plain', ['-p'], false],
+  ['crypt', ['-d'], false],
+  ['sha256', ['-2'], false],
+  ['sha512', ['-5'], false],
+  ['sha512-rounds', ['-5', '-r', '10000'], false],
+];
+
+function htpasswd(args: string[]): string {
+  return execFileSync(HTPASSWD, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+if (!existsSync(HTPASSWD) && process.env['CI'] === 'true') {
+  test('basicAuth with Apache htpasswd hashes: htpasswd (apache2-utils) is required in CI', () => {
+    assert.fail(`${HTPASSWD} is missing: .ci/run installs apache2-utils`);
+  });
+} else if (!existsSync(HTPASSWD)) {
+  console.warn(`\n!!! SKIPPING the Apache htpasswd tests: ${HTPASSWD} is missing (apt-get install apache2-utils). They run in CI.\n`);
+  test('basicAuth with Apache htpasswd hashes', { skip: `SKIPPED LOUDLY: ${HTPASSWD} is missing` }, () => undefined);
+} else {
+  test('basicAuth with a usersFile htpasswd wrote in every format: bcrypt, $apr1$, {SHA} pass; plain, crypt, $5$, $6$ get 401 as in Traefik', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-htpasswd-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'users');
+    for (const [i, [user, options]] of APACHE_FORMATS.entries()) htpasswd([i === 0 ? '-cb' : '-b', ...options, file, user, PASSWORD]);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    // The file holds what each option writes (so a changed htpasswd cannot make this test check something else).
+    const prefixes: Record<string, RegExp> = {
+      bcrypt: /^\$2y\$05\$/, 'bcrypt-cost4': /^\$2y\$04\$/, 'bcrypt-cost12': /^\$2y\$12\$/, apr1: /^\$apr1\$/, sha1: /^\{SHA\}/,
+      plain: /^Pässwörd-1$/, crypt: /^[./0-9A-Za-z]{13}$/, sha256: /^\$5\$/, sha512: /^\$6\$/, 'sha512-rounds': /^\$6\$rounds=10000\$/,
+    };
+    assert.equal(lines.length, APACHE_FORMATS.length, lines.join('\n'));
+    for (const line of lines) {
+      const user = line.slice(0, line.indexOf(':'));
+      assert.match(line.slice(user.length + 1), prefixes[user] as RegExp, line);
+    }
+    const { app, port } = await setup(t, { auth: { basicAuth: { usersFile: file, headerField: 'X-WebAuth-User' } } }, ['auth']);
+    for (const [user, , accepted] of APACHE_FORMATS) {
+      const right = await httpRequest({ port, headers: auth(user, PASSWORD) });
+      assert.equal(right.status, accepted ? 200 : 401, `${user}: the right password`);
+      if (!accepted) assert.equal(right.headers['www-authenticate'], 'Basic realm="traefik"', user);
+      else assert.equal(app.seen.at(-1)?.headers['x-webauth-user'], user);
+      assert.equal((await httpRequest({ port, headers: auth(user, PASSWORD + 'x') })).status, 401, `${user}: a wrong password`);
+    }
+    assert.equal(app.seen.length, APACHE_FORMATS.filter(([, , ok]) => ok).length);
+  });
+
+  test('Apache htpasswd -v accepts the $apr1$ hashes pe-edge compose makes for the dashboard', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pe-htpasswd-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'users');
+    writeFileSync(file, `admin:${apr1(PASSWORD)}\n`);
+    htpasswd(['-vb', file, 'admin', PASSWORD]);
+    assert.throws(() => htpasswd(['-vb', file, 'admin', PASSWORD + 'x']), /password verification failed/);
+  });
+
+  test('basicAuth with an htpasswd -B -C 15 user: the router is disabled with the reason (pe-edge; Traefik would spend seconds per login)', async (t) => {
+    const line = htpasswd(['-nbB', '-C', '15', 'slow', PASSWORD]).trim();
+    const { app, proxy, port } = await setup(t, { auth: { basicAuth: { users: [line] } } }, ['auth']);
+    assert.equal((await httpRequest({ port, headers: auth('slow', PASSWORD) })).status, 404);
+    assert.equal(app.seen.length, 0);
+    assert.match(proxy.runtime.status.get('middleware', 'auth@file')?.errors.join('\n') ?? '', /basicAuth user "slow": bcrypt cost 15 is above 14/);
+  });
+}

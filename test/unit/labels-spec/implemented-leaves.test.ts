@@ -156,6 +156,7 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'services.loadBalancer.servers[].weight': p('test/integration/proxy/load-balancing.test.ts', 'weights 3:1 give 3 and 1 of every 4 requests'),
   'services.loadBalancer.passHostHeader': p('test/integration/proxy/forwarding.test.ts', 'passHostHeader: false sends the server host'),
   'services.loadBalancer.serversTransport': p('test/integration/proxy/upstream-http1.test.ts', 'serversTransport.maxConnsPerHost bounds the connections to one server'),
+  'services.loadBalancer.responseForwarding.flushInterval': p('test/integration/proxy/flush-interval.test.ts', 'a known-length body written in 10 pieces 100 ms apart arrives in about one batch'),
   'services.loadBalancer.healthCheck.path': p(`${SVC}sticky-and-health.test.ts`, 'a server failing its health check gets no traffic'),
   'services.loadBalancer.healthCheck.interval': p(`${SVC}health-check-options.test.ts`, 'comes back long before `interval`'),
   'services.loadBalancer.healthCheck.unhealthyInterval': p(`${SVC}health-check-options.test.ts`, 'unhealthyInterval: a DOWN server is probed on its own interval'),
@@ -223,7 +224,6 @@ const PROOFS: Readonly<Record<string, Proof>> = {
 const NO_PROOF_YET: readonly string[] = [
   // grpcWeb refuses to build until pe-edge has HTTP/2 upstreams; its translation is unit-tested alone.
   'middlewares.grpcWeb.allowOrigins',
-  'services.loadBalancer.responseForwarding.flushInterval',
   'services.loadBalancer.healthCheck.mode',
 ];
 

@@ -1,0 +1,77 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { hashSync } from 'bcryptjs';
+import { md5Crypt } from './md5-crypt.js';
+
+/** A stored htpasswd hash, parsed once: `check` hashes the offered password and compares in constant time. */
+export interface HtpasswdSecret {
+  check(password: Buffer): boolean;
+}
+
+const BCRYPT_PREFIXES = ['$2a$', '$2b$', '$2x$', '$2y$'];
+const BCRYPT_FORMAT = /^\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+/** Each step doubles the work: bcryptjs spends ~90 ms at cost 10 here, ~1.4 s at 14, all of it on the event loop. */
+export const MAX_BCRYPT_COST = 14;
+
+/**
+ * go-http-auth's CheckSecret (Traefik's basicAuth): `{SHA}` base64 SHA-1, bcrypt (`$2a$`, `$2b$`, `$2x$`, `$2y$`),
+ * and anything else read as MD5-crypt `$<magic>$<salt>$<hash>` (so `$apr1$` and `$1$` work). Plain text, DES crypt,
+ * SHA-256/512 crypt (`$5$`, `$6$`) never match: Traefik builds such a user and answers it 401, and so does pe-edge.
+ * The one departure: a bcrypt cost above MAX_BCRYPT_COST is a configuration error naming the user.
+ */
+export function parseHtpasswdSecret(user: string, hash: string): HtpasswdSecret {
+  if (hash.startsWith('{SHA}')) {
+    const stored = Buffer.from(hash.slice(5));
+    return { check: (password) => constantTimeEqual(stored, Buffer.from(createHash('sha1').update(password).digest('base64'))) };
+  }
+  if (BCRYPT_PREFIXES.some((prefix) => hash.startsWith(prefix))) return bcryptSecret(user, hash);
+  const stored = Buffer.from(hash);
+  const parts = hash.split('$');
+  if (parts.length < 4) return NEVER;
+  const magic = Buffer.from(`$${parts[1] as string}$`);
+  const salt = Buffer.from(parts[2] as string);
+  // MD5-crypt is 1,000 rounds of MD5 (a millisecond or two per request): remembered like bcrypt.
+  return rememberLastGood((password) => constantTimeEqual(stored, md5Crypt(password, salt, magic)));
+}
+
+/**
+ * The slow hashes run on the event loop, so the last password that matched is remembered as its SHA-256 (as Caddy
+ * does): a returning user costs one hash, only new or wrong passwords pay the slow one.
+ */
+function rememberLastGood(slowCheck: (password: Buffer) => boolean): HtpasswdSecret {
+  let lastGood: Buffer | null = null;
+  return {
+    check: (password) => {
+      const digest = createHash('sha256').update(password).digest();
+      if (lastGood !== null && constantTimeEqual(lastGood, digest)) return true;
+      if (!slowCheck(password)) return false;
+      lastGood = digest;
+      return true;
+    },
+  };
+}
+
+function bcryptSecret(user: string, hash: string): HtpasswdSecret {
+  const m = BCRYPT_FORMAT.exec(hash);
+  const cost = m === null ? 0 : Number(m[1]);
+  if (cost < 4 || cost > 31) return NEVER; // Go's bcrypt rejects a malformed hash: it never matches
+  if (cost > MAX_BCRYPT_COST) {
+    throw new Error(`basicAuth user "${user}": bcrypt cost ${cost} is above ${MAX_BCRYPT_COST} (over a second of blocked proxy per login attempt); re-hash with htpasswd -nbB -C 12`);
+  }
+  // bcryptjs knows no `$2x$`; Go reads every minor alike, so the salt goes in as `$2b$`. Only the 31 hash characters
+  // are compared, as Go compares them (bcryptjs re-encodes the salt, which may differ in its last character's spare bits).
+  const settings = `$2b$${hash.slice(4, 29)}`;
+  const stored = Buffer.from(hash.slice(29));
+  return rememberLastGood((password) => {
+    // bcryptjs takes the password as a string and hashes its UTF-8: bytes that are no UTF-8 cannot be handed over.
+    if (!isUtf8(password)) return false;
+    return constantTimeEqual(stored, Buffer.from(hashSync(password.toString('utf8'), settings).slice(29)));
+  });
+}
+
+const NEVER: HtpasswdSecret = { check: () => false };
+
+/** subtle.ConstantTimeCompare: different lengths never match. */
+function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
