@@ -1,10 +1,11 @@
 import { Agent, request } from 'undici';
+import { probeGrpcHealth } from './grpc-health-probe.js';
 
 /** loadBalancer.healthCheck as the checker uses it (labels-spec applies Traefik's defaults). */
 export interface HealthCheckOptions {
   path?: string | undefined;
   scheme?: string | undefined;
-  /** `grpc` is accepted and warned about: pe-edge probes over HTTP. */
+  /** `grpc`: gRPC Health Checking Protocol v1 instead of an HTTP request. */
   mode?: string | undefined;
   hostname?: string | undefined;
   port?: number | undefined;
@@ -101,6 +102,7 @@ export class ActiveHealthCheck {
       return { up: false, reason: err instanceof Error ? err.message : String(err) };
     }
     const o = this.options;
+    if (o.mode === 'grpc') return probeGrpcHealth(target, o.timeout);
     const signal = AbortSignal.timeout(o.timeout);
     try {
       for (let hop = 0; ; hop++) {
