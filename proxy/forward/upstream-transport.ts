@@ -156,15 +156,18 @@ function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
   });
 }
 
-/** undici's connector, refusing a TLS server whose certificate fails peerCertURI before any request is written. */
+/**
+ * undici's connector with Go's SNI: the transport's serverName, else the server URL's host (undici would send the
+ * request's Host, the client's with passHostHeader); and, with peerCertURI, refusing a server whose certificate
+ * fails it before any request is written.
+ */
 function checkedConnector(connect: buildConnector.connector, peerCertURI: string | undefined): buildConnector.connector {
-  if (peerCertURI === undefined) return connect;
-  return (options, callback) => connect(options, (err, socket) => {
+  return (options, callback) => connect({ ...options, servername: undefined }, (err, socket) => {
     if (err !== null || socket === null) {
       callback(err, null);
       return;
     }
-    const refused = socket instanceof tls.TLSSocket ? peerCertUriError(socket, peerCertURI) : null;
+    const refused = peerCertURI !== undefined && socket instanceof tls.TLSSocket ? peerCertUriError(socket, peerCertURI) : null;
     if (refused !== null) {
       socket.destroy();
       callback(refused, null);
