@@ -3,6 +3,7 @@
 import { notImplemented, type ConfigIssue, type IssuePath as Path } from '../issues.js';
 import type { Middleware } from './middlewares/index.js';
 import type { Router } from './routers.js';
+import type { ServersTransport } from './servers-transports.js';
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
@@ -28,4 +29,13 @@ export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name:
 export function routerOptionsNotImplemented(r: Router, path: Path, name: string): ConfigIssue[] {
   if (r.observability?.traceVerbosity === undefined) return [];
   return [notImplemented([...path, 'observability', 'traceVerbosity'], { kind: 'router', name })];
+}
+
+/** serversTransports keys pe-edge does not act on: client certificates (mutual TLS to servers) and SPIFFE. */
+export function serversTransportOptionsNotImplemented(t: ServersTransport, path: Path, name: string): ConfigIssue[] {
+  const item = { kind: 'serversTransport', name } as const;
+  const out: ConfigIssue[] = [];
+  if (t.certificates.length > 0) out.push(notImplemented([...path, 'certificates'], item, 'client certificates to servers are not implemented yet in pe-edge; ignored: no certificate is presented'));
+  if (t.spiffe !== undefined) out.push(notImplemented([...path, 'spiffe'], item));
+  return out;
 }

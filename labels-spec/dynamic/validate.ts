@@ -11,7 +11,7 @@ import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { tcpUdpSection } from './tcp-udp.js';
-import { middlewareOptionsNotImplemented, routerOptionsNotImplemented } from './unimplemented-options.js';
+import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
@@ -69,7 +69,7 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented));
   config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues);
   config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, both(middlewareDeprecations, middlewareOptionsNotImplemented));
-  config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues);
+  config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues, serversTransportOptionsNotImplemented);
 
   const tls = readSection(top.tls, ['certificates', 'options', 'stores'] as const, ['tls'], issues);
   config.tls.certificates = validateCertificates(tls.certificates, issues);
