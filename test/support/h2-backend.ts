@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real HTTP/2 server on 127.0.0.1 for upstream tests: h2c (prior knowledge), or TLS offering h2 and http/1.1.
  * It answers `<httpVersion> <method> <path> <body>` with `x-seen-version`, then the trailer `x-checksum: <body length>`
- * (HTTP/2 always sends it; node:http only when chunked). `/hold` answers once `release()` is called.
+ * (HTTP/2 always sends it; node:http only when chunked). `/hold` answers once `release()` is called; `/health`
+ * answers 200, or 503 once `healthy` is false.
  */
 export interface H2Backend {
   readonly port: number;
@@ -12,6 +13,7 @@ export interface H2Backend {
   readonly seen: { version: string; headers: http2.IncomingHttpHeaders; body: string; session: number }[];
   /** Sessions (connections) the server has accepted so far. */
   readonly sessions: http2.ServerHttp2Session[];
+  healthy: boolean;
   /** Answers every request held on `/hold`. */
   release(): void;
   close(): Promise<void>;
@@ -28,6 +30,11 @@ export async function startH2Backend(tls?: { cert: string; key: string }): Promi
       const body = Buffer.concat(chunks).toString();
       // An HTTP/1.1 request (TLS server, ALPN http/1.1) has no stream, hence no session.
       const session = req.stream === undefined ? -1 : sessions.indexOf(req.stream.session as http2.ServerHttp2Session);
+      if (req.url === '/health') {
+        res.writeHead(backend.healthy ? 200 : 503);
+        res.end();
+        return;
+      }
       seen.push({ version: req.httpVersion, headers: req.headers, body, session });
       const answer = (): void => {
         res.writeHead(200, { 'content-type': 'text/plain', 'x-seen-version': req.httpVersion });
@@ -43,10 +50,11 @@ export async function startH2Backend(tls?: { cert: string; key: string }): Promi
     : http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, onRequest);
   server.on('session', (session: http2.ServerHttp2Session) => sessions.push(session));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const backend: H2Backend = {
     port: (server.address() as AddressInfo).port,
     seen,
     sessions,
+    healthy: true,
     release() {
       const answers = held;
       held = [];
@@ -57,4 +65,5 @@ export async function startH2Backend(tls?: { cert: string; key: string }): Promi
       server.close(() => resolve());
     }),
   };
+  return backend;
 }

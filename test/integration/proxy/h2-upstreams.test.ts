@@ -178,6 +178,32 @@ test('peerCertURI: the server certificate must carry that URI among its SANs', a
   assert.equal(backend.seen.length, 1, 'no request reached the server through a refused certificate');
 });
 
+test('an HTTP health check of an h2c:// server probes it in HTTP/2 and follows its answers', async (t) => {
+  const backend = await h2Backend(t);
+  const healthCheck = { path: '/health', interval: 100, timeout: 1000, headers: {}, followRedirects: true, method: '', status: 0 };
+  const proxy = await startProxy(buildInput({ http: {
+    routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's' } },
+    services: { 's@file': { loadBalancer: { servers: [{ url: `h2c://127.0.0.1:${backend.port}` }], healthCheck } } },
+  } }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  await new Promise((r) => setTimeout(r, 300)); // a few probes ran
+  assert.equal((await httpRequest({ port, host: 'a.test', path: '/' })).status, 200, 'the server passed its probes');
+  assert.ok(backend.seen.length === 1 && backend.seen[0]?.version === '2.0');
+  backend.healthy = false;
+  await until503(port, true);
+  backend.healthy = true;
+  await until503(port, false);
+});
+
+async function until503(port: number, down: boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await httpRequest({ port, host: 'a.test', path: '/' })).status === 503 !== down) {
+    if (Date.now() > deadline) assert.fail(down ? 'the unhealthy server kept getting traffic' : 'the healthy server never came back');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!condition()) {
