@@ -31,11 +31,7 @@ export function routerOptionsNotImplemented(r: Router, path: Path, name: string)
   return [notImplemented([...path, 'observability', 'traceVerbosity'], { kind: 'router', name })];
 }
 
-/** serversTransports keys pe-edge does not act on: client certificates (mutual TLS to servers) and SPIFFE. */
+/** serversTransports keys pe-edge does not act on: SPIFFE. */
 export function serversTransportOptionsNotImplemented(t: ServersTransport, path: Path, name: string): ConfigIssue[] {
-  const item = { kind: 'serversTransport', name } as const;
-  const out: ConfigIssue[] = [];
-  if (t.certificates.length > 0) out.push(notImplemented([...path, 'certificates'], item, 'client certificates to servers are not implemented yet in pe-edge; ignored: no certificate is presented'));
-  if (t.spiffe !== undefined) out.push(notImplemented([...path, 'spiffe'], item));
-  return out;
+  return t.spiffe === undefined ? [] : [notImplemented([...path, 'spiffe'], { kind: 'serversTransport', name })];
 }

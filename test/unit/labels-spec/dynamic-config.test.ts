@@ -243,7 +243,7 @@ test('serversTransports get the dynamic defaults (maxIdleConnsPerHost 0, dialTim
   });
 });
 
-test('serversTransports: HTTP/2 and peerCertURI options load silently; certificates and spiffe are warned about by name', () => {
+test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is warned about by name', () => {
   const { config, issues } = validateDynamicConfig({ http: { serversTransports: {
     h2: { disableHTTP2: true, peerCertURI: 'spiffe://edge/backend', forwardingTimeouts: { readIdleTimeout: '10s', pingTimeout: '2s' } },
     mtls: { certificates: [{ certFile: '/c.pem', keyFile: '/k.pem' }], spiffe: { ids: ['spiffe://x'] } },
@@ -251,7 +251,6 @@ test('serversTransports: HTTP/2 and peerCertURI options load silently; certifica
   assert.equal(config.http.serversTransports.h2?.forwardingTimeouts.readIdleTimeout, 10_000);
   assert.equal(config.http.serversTransports.h2?.forwardingTimeouts.pingTimeout, 2_000);
   assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.mtls.certificates'],
     ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.mtls.spiffe'],
   ]);
 });
