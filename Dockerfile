@@ -35,9 +35,12 @@ RUN ["node", "-e", "const fs = require('fs'); const user = process.env.APP_USER;
 # A launcher, not a symlink: it needs no exec bit on main.js, and its shebang is this node's path (no /usr/bin/env needed).
 RUN ["node", "-e", "const fs = require('fs'); fs.mkdirSync('/usr/local/bin', { recursive: true }); fs.writeFileSync('/usr/local/bin/traefik', '#!' + process.execPath + '\\nimport(\"/app/dist/operator/cli/main.js\");\\n', { mode: 0o755 });"]
 ENV PE_EDGE_USER=${APP_USER}
+# No --configFile, as Traefik's image: the static configuration is found where Traefik looks (/etc/traefik/traefik.yml
+# first), else it comes from TRAEFIK_* environment variables, for the process and its health check alike.
+# `CMD []` clears the base's (node:20-alpine's is ["node"], which would become an argument of pe-edge).
 ENTRYPOINT ["node", "/app/dist/operator/cli/main.js"]
-CMD ["--configFile=/etc/traefik/traefik.yml"]
-HEALTHCHECK --interval=10s --timeout=5s CMD ["node", "/app/dist/operator/cli/main.js", "healthcheck", "--configFile=/etc/traefik/traefik.yml"]
+CMD []
+HEALTHCHECK --interval=10s --timeout=5s CMD ["node", "/app/dist/operator/cli/main.js", "healthcheck"]
 
 # ---- from a prebuilt app (the context is the staged app, not the repository)
 FROM runtime-base AS prebuilt

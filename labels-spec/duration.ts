@@ -71,7 +71,15 @@ const NS_PER_MS = 1_000_000n;
  * (paerser types.Duration): "0s", "100ms", "1.5s", "1m0s", "1h2m3s", "1.5µs".
  */
 export function formatGoDuration(ms: number): string {
-  const ns = Number.isInteger(ms) ? BigInt(ms) * NS_PER_MS : BigInt(Math.round(ms * 1e6));
+  return formatNanoseconds(Number.isInteger(ms) ? BigInt(ms) * NS_PER_MS : BigInt(Math.round(ms * 1e6)));
+}
+
+/** A whole number of nanoseconds (a fraction is truncated) as Go prints a time.Duration, e.g. rateLimit's `X-Retry-In`. */
+export function formatGoNanoseconds(nanoseconds: number): string {
+  return formatNanoseconds(BigInt(Math.trunc(nanoseconds)));
+}
+
+function formatNanoseconds(ns: bigint): string {
   const sign = ns < 0n ? '-' : '';
   const u = ns < 0n ? -ns : ns;
   if (u === 0n) return '0s';

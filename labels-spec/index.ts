@@ -1,5 +1,5 @@
 // Public surface of the configuration model: schemas, inferred types, validators, helpers.
-export { parseDuration, duration, formatGoDuration } from './duration.js';
+export { parseDuration, duration, formatGoDuration, formatGoNanoseconds } from './duration.js';
 export { entryPointWithGoDurations, withGoDurations } from './dynamic/api-durations.js';
 export { closest, oneEditAway } from './suggest.js';
 export { dottedPath, type ConfigIssue, type IssueCode, type IssueItemKind } from './issues.js';

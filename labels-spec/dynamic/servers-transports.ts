@@ -26,6 +26,10 @@ export const serversTransportSchema = strictObject({
     pingTimeout: duration.default('15s'),
   }).default({}),
   disableHTTP2: bool.default(false),
+  // v3.7: TLS versions and cipher suites towards backends (warned as not implemented when set).
+  cipherSuites: strList.optional(),
+  minVersion: str.optional(),
+  maxVersion: str.optional(),
   peerCertURI: str.optional(),
   spiffe: spiffe.optional(),
 });

@@ -3,7 +3,14 @@
 import { notImplemented, type ConfigIssue, type IssuePath as Path } from '../issues.js';
 import type { Middleware } from './middlewares/index.js';
 import type { Router } from './routers.js';
+import type { Service } from './services/index.js';
 import type { ServersTransport } from './servers-transports.js';
+
+const UNIMPLEMENTED_SERVICE: Readonly<Record<string, readonly string[]>> = {
+  failover: ['errors'],
+};
+
+const UNIMPLEMENTED_TRANSPORT = ['cipherSuites', 'minVersion', 'maxVersion', 'spiffe'] as const;
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
@@ -12,26 +19,36 @@ const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
 
 // What a user of the key needs to hear beyond "ignored".
 const WHAT_INSTEAD: Readonly<Record<string, string>> = {
+  'failover.errors': 'failing over on the main service\'s answer status (Traefik v3.7) is not implemented yet in pe-edge; ignored: the failover follows the main service\'s health only',
   'rateLimit.redis': 'shared Redis counting (Traefik v3.4) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge (one process, or all its --workers together), not across edges',
 };
 
-export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name: string): ConfigIssue[] {
-  const item = { kind: 'middleware', name } as const;
+/** A warning per listed key set in the options of `typed`'s one type (a middleware or a service). */
+function typedOptionsNotImplemented(
+  typed: object, table: Readonly<Record<string, readonly string[]>>, path: Path, item: NonNullable<ConfigIssue['item']>,
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const [type, keys] of Object.entries(UNIMPLEMENTED)) {
-    const options = (m as Record<string, Record<string, unknown> | undefined>)[type];
+  for (const [type, keys] of Object.entries(table)) {
+    const options = (typed as Record<string, Record<string, unknown> | undefined>)[type];
     if (options === undefined) continue;
     for (const key of keys) if (options[key] !== undefined) out.push(notImplemented([...path, type, key], item, WHAT_INSTEAD[`${type}.${key}`]));
   }
   return out;
 }
 
+export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name: string): ConfigIssue[] {
+  return typedOptionsNotImplemented(m, UNIMPLEMENTED, path, { kind: 'middleware', name });
+}
+
+export function serviceOptionsNotImplemented(s: Service, path: Path, name: string): ConfigIssue[] {
+  return typedOptionsNotImplemented(s, UNIMPLEMENTED_SERVICE, path, { kind: 'service', name });
+}
+
+export function serversTransportOptionsNotImplemented(t: ServersTransport, path: Path, name: string): ConfigIssue[] {
+  return UNIMPLEMENTED_TRANSPORT.filter((k) => t[k] !== undefined).map((k) => notImplemented([...path, k], { kind: 'serversTransport', name }));
+}
+
 export function routerOptionsNotImplemented(r: Router, path: Path, name: string): ConfigIssue[] {
   if (r.observability?.traceVerbosity === undefined) return [];
   return [notImplemented([...path, 'observability', 'traceVerbosity'], { kind: 'router', name })];
-}
-
-/** serversTransports keys pe-edge does not act on: SPIFFE. */
-export function serversTransportOptionsNotImplemented(t: ServersTransport, path: Path, name: string): ConfigIssue[] {
-  return t.spiffe === undefined ? [] : [notImplemented([...path, 'spiffe'], { kind: 'serversTransport', name })];
 }

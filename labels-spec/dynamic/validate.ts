@@ -1,7 +1,7 @@
 // Dynamic configuration is validated per item: a bad router/service/... is reported and left
 // out, everything else is kept (DESIGN.md decision 2).
 import type { z } from 'zod';
-import { fromZodIssues, invalid, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
+import { fromZodIssues, invalid, notImplemented, type ConfigIssue, type IssueItemKind, type IssuePath as Path } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { middlewareDeprecations, routerDeprecations, tlsOptionDeprecations } from './deprecations.js';
 import { emptyDynamicConfig, type DynamicConfig } from './config.js';
@@ -11,11 +11,14 @@ import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { tcpUdpSection } from './tcp-udp.js';
-import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
+import { refusedRouterOptions, refusedServiceOptions } from './refused-options.js';
+import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
 type Warn<T> = (value: T, path: Path, name: string) => ConfigIssue[];
+/** Errors that leave an item out before its schema is read (refused-options.ts). */
+type Refuse = (raw: unknown, path: Path, name: string) => ConfigIssue[];
 
 function validateItems<S extends z.ZodTypeAny>(
   raw: unknown,
@@ -24,6 +27,7 @@ function validateItems<S extends z.ZodTypeAny>(
   path: Path,
   issues: ConfigIssue[],
   warn?: Warn<z.output<S>>,
+  refuse?: Refuse,
 ): Record<string, z.output<S>> {
   const out: Record<string, z.output<S>> = {};
   if (raw === null || raw === undefined) return out;
@@ -32,6 +36,11 @@ function validateItems<S extends z.ZodTypeAny>(
     return out;
   }
   for (const [name, value] of Object.entries(raw)) {
+    const refusals = refuse?.(value, [...path, name], name) ?? [];
+    if (refusals.length > 0) {
+      issues.push(...refusals);
+      continue;
+    }
     const parsed = schema.safeParse(value);
     if (parsed.success) {
       out[name] = parsed.data as z.output<S>;
@@ -65,9 +74,11 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   const config = emptyDynamicConfig();
   const top = readSection(raw, ['http', 'tcp', 'udp', 'tls'] as const, [], issues);
 
-  const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['http'], issues);
-  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented));
-  config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues);
+  const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports', 'models'] as const, ['http'], issues);
+  // Traefik's models are made from entryPoints.<ep>.http (pe-edge does that itself); one written in a file is ignored.
+  if (http.models !== undefined) issues.push(notImplemented(['http', 'models']));
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented), refusedRouterOptions);
+  config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues, serviceOptionsNotImplemented, refusedServiceOptions);
   config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, both(middlewareDeprecations, middlewareOptionsNotImplemented));
   config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues, serversTransportOptionsNotImplemented);
 

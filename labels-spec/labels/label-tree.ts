@@ -100,9 +100,12 @@ const servicesNode: LabelNode = {
   kind: 'oneOf',
   what: 'service',
   types: { loadBalancer: withServer(nodeOf(loadBalancer)) },
-  excluded: Object.fromEntries(
-    ['weighted', 'mirroring', 'failover'].map((t) => [t, `${t} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml`]),
-  ),
+  excluded: {
+    ...Object.fromEntries(
+      ['weighted', 'mirroring', 'failover'].map((t) => [t, `${t} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml`]),
+    ),
+    middlewares: 'service middlewares (Traefik v3.7) are not implemented yet in pe-edge; put the middlewares on the service\'s routers',
+  },
 };
 
 const tlsStoreNode: LabelNode = {

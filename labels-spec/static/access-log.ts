@@ -1,6 +1,6 @@
 // accessLog: filters are ORed; no filter means log everything.
 import { z } from 'zod';
-import { namedMap, strictObject } from '../schema/strict-object.js';
+import { looseObject, namedMap, strictObject } from '../schema/strict-object.js';
 import { bool, enumIgnoringCase, int, str, strList } from '../schema/scalars.js';
 import { duration } from '../duration.js';
 
@@ -24,7 +24,12 @@ export const accessLogSchema = strictObject({
       defaultMode: keepDropRedact.default('drop'),
       names: namedMap(keepDropRedact).default({}),
     }).optional(),
+    // v3.7 (warned as not implemented when set).
+    queryParameters: strictObject({ defaultMode: keepDrop.default('keep') }).optional(),
   }).optional(),
+  // v3.5+: access logs over OpenTelemetry, and whether the file/stdout output stays on beside it (warned when set).
+  otlp: looseObject.optional(),
+  dualOutput: bool.optional(),
 });
 
 export type AccessLogConfig = z.output<typeof accessLogSchema>;

@@ -8,6 +8,9 @@ export const apiSchema = strictObject({
   dashboard: bool.default(true),
   debug: bool.default(false),
   disableDashboardAd: bool.default(false),
+  // v3.7: the API and dashboard under a path prefix, and the dashboard's title (warned as not implemented when set).
+  basePath: str.optional(),
+  dashboardName: str.optional(),
 });
 
 export const pingSchema = strictObject({

@@ -27,7 +27,9 @@ export const acmeSchema = strictObject({
   emailAddresses: strList.optional(),
   disableCommonName: bool.optional(),
   httpChallenge: strictObject({ entryPoint: nonEmptyStr, delay: duration.optional() }).optional(),
-  tlsChallenge: strictObject({}).optional(),
+  tlsChallenge: strictObject({ delay: duration.optional() }).optional(),
+  // v3.7: how long one certificate order may take.
+  certificateTimeout: duration.optional(),
   dnsChallenge: strictObject({
     provider: str.default(''),
     delayBeforeCheck: duration.default(0),

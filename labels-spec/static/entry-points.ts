@@ -23,6 +23,8 @@ const entryPointHttp = strictObject({
   middlewares: strList.optional(),
   tls: routerTls.optional(),
   encodeQuerySemicolons: bool.default(false),
+  // v3.7: what to do with request header names holding '_' (warned as not implemented when set).
+  underscoreHeadersStrategy: str.optional(),
   maxHeaderBytes: int.default(1_048_576),
   // v3.3.6+: `.`/`..` segments and repeated slashes resolved before routing.
   sanitizePath: bool.default(true),
@@ -60,6 +62,9 @@ export const entryPointSchema = strictObject({
   http: entryPointHttp.default({}),
   http2: strictObject({
     maxConcurrentStreams: int.pipe(z.number().min(0, 'maxConcurrentStreams must be >= 0')).default(250),
+    // v3.7: HPACK table sizes (warned as not implemented when set).
+    maxDecoderHeaderTableSize: int.optional(),
+    maxEncoderHeaderTableSize: int.optional(),
   }).default({}),
   http3: strictObject({ advertisedPort: int.optional() }).optional(),
   transport: transport.default({}),
@@ -72,6 +77,8 @@ export const entryPointSchema = strictObject({
     insecure: bool.default(false),
     trustedIPs: strList.default([]),
     connection: strList.default([]),
+    // v3.7 (warned as not implemented when set).
+    notAppendXForwardedFor: bool.optional(),
   }).default({}),
   udp: strictObject({ timeout: duration.default('3s') }).default({}),
   // v3.1+: per-entrypoint observability defaults.

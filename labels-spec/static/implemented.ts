@@ -9,7 +9,7 @@ export type ImplementedTree = true | { readonly [key: string]: ImplementedTree }
 const ANY_NAME = '*';
 
 export const implementedStatic: ImplementedTree = {
-  global: true,
+  global: { checkNewVersion: true, sendAnonymousUsage: true },
   entryPoints: {
     [ANY_NAME]: {
       address: true,
@@ -27,7 +27,7 @@ export const implementedStatic: ImplementedTree = {
     docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true },
   },
   log: { level: true, format: true, filePath: true },
-  accessLog: { filePath: true, format: true, filters: true, fields: true, addInternals: true },
+  accessLog: { filePath: true, format: true, filters: true, fields: { defaultMode: true, names: true, headers: true }, addInternals: true },
   ping: true,
   // The REST API and the dashboard (api.dashboard, default true); api.debug gets the generic warning.
   api: { insecure: true, dashboard: true },
@@ -40,7 +40,7 @@ export const implementedStatic: ImplementedTree = {
       acme: {
         email: true, caServer: true, storage: true, keyType: true, certificatesDuration: true, preferredChain: true, eab: true,
         caCertificates: true, caSystemCertPool: true, caServerName: true, clientTimeout: true,
-        httpChallenge: { entryPoint: true }, tlsChallenge: true,
+        httpChallenge: { entryPoint: true }, tlsChallenge: {},
         dnsChallenge: { provider: true, delayBeforeCheck: true, resolvers: true, disablePropagationCheck: true, propagation: { delayBeforeChecks: true, disableChecks: true } },
         renewSchedule: true,
       },

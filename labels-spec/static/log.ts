@@ -1,6 +1,6 @@
 // log: Traefik's own log (always present, level ERROR by default).
 import { z } from 'zod';
-import { strictObject } from '../schema/strict-object.js';
+import { looseObject, strictObject } from '../schema/strict-object.js';
 import { bool, enumIgnoringCase, int, str } from '../schema/scalars.js';
 
 export const logSchema = strictObject({
@@ -13,6 +13,8 @@ export const logSchema = strictObject({
   maxAge: int.optional(),
   maxBackups: int.optional(),
   compress: bool.default(false),
+  // v3.5+: logs sent over OpenTelemetry (warned as not implemented when set).
+  otlp: looseObject.optional(),
 });
 
 export type LogConfig = z.output<typeof logSchema>;

@@ -1,6 +1,7 @@
 // providers: docker and file are modelled; Traefik's other providers are accepted as-is.
 import { z } from 'zod';
 import { looseObject, strictObject } from '../schema/strict-object.js';
+import { strList } from '../schema/scalars.js';
 import { duration } from '../duration.js';
 import { dockerProviderSchema } from './docker-provider.js';
 import { fileProviderSchema } from './file-provider.js';
@@ -24,6 +25,10 @@ export const providersSchema = strictObject({
   zooKeeper: looseObject.optional(),
   redis: looseObject.optional(),
   plugin: looseObject.optional(),
+  // v3.6+ providers and the v3.7 provider precedence list: accepted, warned as not implemented when set.
+  knative: looseObject.optional(),
+  kubernetesIngressNGINX: looseObject.optional(),
+  precedence: strList.optional(),
 });
 
 export type ProvidersConfig = z.output<typeof providersSchema>;

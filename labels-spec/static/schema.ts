@@ -20,6 +20,8 @@ export const staticConfigSchema = strictObject({
   global: strictObject({
     checkNewVersion: bool.default(true),
     sendAnonymousUsage: bool.default(false),
+    // v3.7 (warned as not implemented when set).
+    notAppendXForwardedFor: bool.optional(),
   }).default({}),
   entryPoints,
   serversTransport: staticServersTransportSchema.default({}),
@@ -38,6 +40,8 @@ export const staticConfigSchema = strictObject({
   hostResolver: looseObject.optional(),
   experimental: looseObject.optional(),
   spiffe: looseObject.optional(),
+  // v3.7: OCSP stapling (warned as not implemented when set).
+  ocsp: looseObject.optional(),
 });
 
 export type StaticConfig = z.output<typeof staticConfigSchema>;

@@ -46,7 +46,14 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
 }
 
 /** A serversTransport (static `default@internal` or dynamic) as the proxy's pools take it. */
-function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: string | undefined }): UpstreamTransport {
+type AnyServersTransport = StaticConfig['serversTransport'] & {
+  serverName?: string | undefined;
+  certificates?: readonly { readonly certFile: string; readonly keyFile: string }[];
+};
+
+function upstreamTransport(t: AnyServersTransport): UpstreamTransport {
+  // Go offers the server the first of `certificates` its CertificateRequest accepts; node offers one: the first.
+  const client = t.certificates?.[0];
   return {
     dialTimeout: t.forwardingTimeouts.dialTimeout,
     responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
@@ -56,6 +63,7 @@ function upstreamTransport(t: StaticConfig['serversTransport'] & { serverName?: 
     insecureSkipVerify: t.insecureSkipVerify,
     rootCAs: t.rootCAs,
     serverName: t.serverName,
+    clientCertificate: client === undefined ? undefined : { cert: client.certFile, key: client.keyFile },
   };
 }
 

@@ -1,10 +1,10 @@
 // The acme.json file of one or more ACME resolvers: Traefik's permission rule, atomic writes, one
 // writer per file, and a corrupt file kept aside instead of overwritten. The format is acme-json.ts.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, realpath, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { copyFile, open, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { AcmeShapeError, decodeResolverData, encodeResolverData, formatAcmeFile, parseAcmeFile, type ResolverData } from './acme-json.js';
+import { replaceFileAtomically } from '../config-files/replace-file.js';
 
 export { certificateNotAfter, parseTraefikKeyType, traefikKeyTypeName } from './acme-json.js';
 export type { LegoKeyType, ResolverData, StoredAccount, StoredCertificate, TraefikKeyType } from './acme-json.js';
@@ -69,7 +69,7 @@ export class AcmeStorage {
       }
       const text = formatAcmeFile({ ...entries, [resolver]: entry });
       try {
-        await writeAtomically(this.file, text);
+        await replaceFileAtomically(this.file, text, { mode: 0o600, inPlaceWhenBusy: true });
       } catch (err) {
         throw new AcmeStorageError(`unable to write ${this.path}: ${reasonOf(err)}`, this.path);
       }
@@ -144,59 +144,5 @@ async function moveAside(file: string, aside: string): Promise<void> {
     // A file bind-mounted on its own cannot be renamed: keep a copy, then empty it (no data).
     await copyFile(file, aside, constants.COPYFILE_EXCL);
     await truncate(file, 0);
-  }
-}
-
-/**
- * Writes `text` so that a reader sees the old file or the new one, never a mix: a 0600 temp file in
- * the same directory, written and fsynced, renamed over the file, then the directory fsynced so the
- * rename itself survives a crash.
- */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  // Through a symlink (a volume's or Kubernetes' `..data` link) the file it names is replaced, not the link,
-  // as Traefik's os.WriteFile writes through it.
-  const file = await realpath(path).catch(() => path);
-  const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    // A file bind-mounted on its own (`- ./acme.json:/acme.json`) cannot be replaced by a rename
-    // (EBUSY); writing it in place is the only way, as Traefik's os.WriteFile always does.
-    if (errnoCode(err) !== 'EBUSY' && errnoCode(err) !== 'EXDEV') throw err;
-    await writeInPlace(file, text);
-    return;
-  }
-  await syncDirectory(dir);
-}
-
-async function writeInPlace(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // The rename is done; some filesystems refuse fsync on a directory, which loses nothing more
-    // than a crash in the next moments could.
-  } finally {
-    await handle?.close();
   }
 }

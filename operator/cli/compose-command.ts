@@ -1,6 +1,5 @@
 // `pe-edge compose ...`: generate the app1..appN compose file, make dashboard credentials, drive Compose.
-import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { closest } from '../../labels-spec/index.js';
 import {
   apr1,
@@ -17,6 +16,7 @@ import { composeCommands, createComposeRunner, type ComposeProject, type Compose
 import { parseComposeText, withReplicaCounts } from '../../compose/replica-counts-file.js';
 import { planScale, traefikPools, type ComposeServiceEntry } from '../../compose/scale-plan.js';
 import { withPlaceholders } from '../../compose/required-variables.js';
+import { replaceFileAtomically } from '../config-files/replace-file.js';
 
 export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (pe-edge + app1..appN) for Docker Compose
 
@@ -259,23 +259,6 @@ async function drive(command: 'up' | 'down' | 'ps' | 'scale', argv: readonly str
 /** Far above any single host's containers; a count past it is a typo that would land in the file. */
 const MAX_SCALE = 1000;
 
-/**
- * The compose file replaced whole or not at all: a temporary file in the same folder (same mode), then a rename, so
- * a full disk or a killed process never leaves it cut short.
- */
-function replaceFileAtomically(file: string, text: string): void {
-  // A symlinked compose file stays a link: its target is the file replaced.
-  const target = realpathSync(file);
-  const temp = join(dirname(target), `.${basename(target)}.pe-edge-${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, text, { mode: statSync(target).mode & 0o7777, flag: 'wx' });
-    renameSync(temp, target);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-}
-
 async function scale(p: Parsed, project: ComposeProject, io: ComposeCommandIo): Promise<number> {
   const [arg, ...extra] = p.positional;
   const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)=(\d+)$/.exec(arg ?? '');
@@ -309,7 +292,8 @@ async function scale(p: Parsed, project: ComposeProject, io: ComposeCommandIo): 
   }
   // Compose was looked for since the file was read: an edit made meanwhile must not be lost.
   if (readFileSync(file, 'utf8') !== text) throw new UsageError(`compose scale: ${file} changed while scaling; nothing written, run it again`);
-  replaceFileAtomically(file, edited);
+  // Replaced whole or not at all, with the mode it had.
+  await replaceFileAtomically(file, edited, { mode: 'keep', inPlaceWhenBusy: false });
   io.stderr(`${file}: ${what}, kept as deploy.replicas for every later \`up\`\n`);
   const args = composeCommands.scale(plan.counts);
   const code = await runner(project, args[0], args[1]);

@@ -98,6 +98,7 @@ export class EntryPoint {
       },
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
+      proxyProtocol: this.proxyProtocol,
     });
     // h2c streams take the TLS h2 path's guards: the same limits, read deadline, idle timeout and request entry.
     this.h2cServer = createH2cServer({

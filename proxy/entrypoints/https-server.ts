@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import http2 from 'node:http2';
+import net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
-import { carryProxiedSource } from './proxy-protocol/proxied-peer.js';
+import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
@@ -21,6 +22,8 @@ export interface HttpsServerOptions {
   handshakeTimeout?: number;
   /** Traefik `http2.maxConcurrentStreams`, default 250. */
   http2MaxConcurrentStreams?: number;
+  /** The entrypoint's PROXY protocol policy: a TLS socket reports the source its TCP socket was given. */
+  proxyProtocol?: ProxyProtocolPolicy | null;
 }
 
 /** node:tls's per-connection settings, read from the server for every new connection (setSecureContext does not cover them). */
@@ -32,6 +35,12 @@ interface PerConnectionServerFields {
 /** The fields node:tls reads from the HTTPS server that its types leave out of Http2SecureServer. */
 function perConnectionFields(server: HttpsServer): PerConnectionServerFields {
   return server as unknown as PerConnectionServerFields;
+}
+
+/** The TCP socket a TLSSocket wraps: node:tls keeps it in `_parent`, a field its types leave out (there since node 0.11). */
+function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
+  const parent: unknown = Reflect.get(socket, '_parent');
+  return parent instanceof net.Socket ? parent : undefined;
 }
 
 /**
@@ -75,7 +84,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   });
   // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
   server.prependListener('secureConnection', (socket: TLSSocket) => {
-    carryProxiedSource(socket);
+    opts.proxyProtocol?.carryToTls(socket, wrappedTcpSocket(socket));
     if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
   });
   server.on('request', opts.onRequest);

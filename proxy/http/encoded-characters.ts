@@ -1,3 +1,5 @@
+import { isEscapeAt, malformedEscapeAt } from './percent-escape.js';
+
 /**
  * Traefik's `entryPoints.<ep>.http.encodedCharacters` (v3.6.4+; every option defaults to true since v3.6.7):
  * a routed request whose escaped path holds a disallowed escape gets 400 before the router's middlewares,
@@ -33,15 +35,6 @@ export function deniedEscapes(options: EncodedCharactersOptions | null): Readonl
   return denied.size === 0 ? null : denied;
 }
 
-/** Whether the two characters at `i` are hex digits. */
-function isHexPair(s: string, i: number): boolean {
-  return i + 1 < s.length && isHex(s.charCodeAt(i)) && isHex(s.charCodeAt(i + 1));
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
-}
-
 /**
  * True when the escaped path holds a denied escape (either hex case), or a '%' that starts no escape (`%zz`, `%2`,
  * a trailing '%'): Go's server refuses those before Traefik sees them, and a lenient decoder behind pe-edge could
@@ -50,7 +43,7 @@ function isHex(c: number): boolean {
  */
 export function hasDeniedEscape(rawPath: string, denied: ReadonlySet<number>): boolean {
   for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', i + 3)) {
-    if (!isHexPair(rawPath, i + 1)) return true;
+    if (!isEscapeAt(rawPath, i)) return true;
     if (denied.has(Number.parseInt(rawPath.slice(i + 1, i + 3), 16))) return true;
   }
   return false;
@@ -58,8 +51,5 @@ export function hasDeniedEscape(rawPath: string, denied: ReadonlySet<number>): b
 
 /** True when a '%' in the path starts no %XX escape: Go's url.ParseRequestURI refuses the request (400). */
 export function hasMalformedEscape(rawPath: string): boolean {
-  for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', i + 3)) {
-    if (!isHexPair(rawPath, i + 1)) return true;
-  }
-  return false;
+  return malformedEscapeAt(rawPath) !== -1;
 }

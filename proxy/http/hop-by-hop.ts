@@ -15,6 +15,12 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 export const REQUEST_HOP_BY_HOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'http2-settings']);
 
+/**
+ * forwardAuth's own list (Traefik's forward_auth.go), for the auth request's copy of the client's headers and for a
+ * refusal relayed to the client: no Proxy-* names, since Proxy-Authorization is meant for the auth server (RFC 7235 4.4).
+ */
+export const FORWARD_AUTH_HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
 // Connection values that name no other header: the common case costs one lookup, no parsing.
 const PLAIN_CONNECTION = new Set(['keep-alive', 'Keep-Alive', 'close', 'Close', 'upgrade', 'Upgrade']);
 

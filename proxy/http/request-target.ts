@@ -1,4 +1,5 @@
 import { sanitizePath } from './sanitize-path.js';
+import { isEscapeAt } from './percent-escape.js';
 
 /**
  * Splits a request target into path and query, and derives the path matchers see (Traefik v3.4's routing
@@ -60,7 +61,7 @@ function decodeEscapes(rawPath: string, keep: ReadonlySet<number> | null): strin
       bytes = null;
     }
     // Malformed escapes are refused (400) before routing; anything else keeps them as they are.
-    if (!isHexDigit(rawPath.charCodeAt(i + 1)) || !isHexDigit(rawPath.charCodeAt(i + 2))) {
+    if (!isEscapeAt(rawPath, i)) {
       out += flush(bytes) + '%';
       bytes = null;
       from = i + 1;
@@ -82,10 +83,6 @@ function flush(bytes: number[] | null): string {
   if (bytes === null) return '';
   if (bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes);
   return Buffer.from(bytes).toString('utf8');
-}
-
-function isHexDigit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 const ABSOLUTE_FORM_AUTHORITY = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?]*)/;

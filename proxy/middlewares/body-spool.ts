@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import type { WholeBody } from '../http/request-context.js';
+import { MemoryBudget } from '../http/memory-budget.js';
 
 /** oxy's default for memRequestBodyBytes / memResponseBodyBytes (Traefik's documented default). */
 export const DEFAULT_MEMORY_BODY_BYTES = 1048576;
@@ -19,11 +20,11 @@ export const MAX_BUFFERED_MEMORY_BYTES = 64 * 1024 * 1024;
 /** Prefix of the temporary files in os.tmpdir() (Traefik's are `temp-multibuf-*`). */
 export const SPOOL_FILE_PREFIX = 'pe-edge-buffer-';
 
-let heldInMemory = 0;
+const memory = new MemoryBudget(MAX_BUFFERED_MEMORY_BYTES);
 
 /** Body bytes buffering holds in memory right now, across all requests. */
 export function bufferedMemoryBytes(): number {
-  return heldInMemory;
+  return memory.heldBytes;
 }
 
 /** Why a spool stopped keeping bytes: over its maximum, or the temporary file could not be written. */
@@ -45,7 +46,7 @@ export class BodySpool extends Writable implements WholeBody {
   /** The temporary file once the body spilled to disk, else null. */
   path: string | null = null;
   private chunks: Buffer[] = [];
-  /** Bytes of this body counted in heldInMemory. */
+  /** Bytes of this body held in the buffering memory budget. */
   private held = 0;
   private whole: Buffer | null = null;
   private file: FileHandle | null = null;
@@ -78,10 +79,9 @@ export class BodySpool extends Writable implements WholeBody {
     }
     if (this.file !== null) {
       this.file.writeFile(chunk).then(() => done(), (err: unknown) => this.writeFailed(err, done));
-    } else if (this.held + chunk.length <= this.memBytes && heldInMemory + chunk.length <= MAX_BUFFERED_MEMORY_BYTES) {
+    } else if (this.held + chunk.length <= this.memBytes && memory.reserve(chunk.length)) {
       this.chunks.push(chunk);
       this.held += chunk.length;
-      heldInMemory += chunk.length;
       done();
     } else {
       this.spill(chunk).then(() => done(), (err: unknown) => this.writeFailed(err, done));
@@ -147,7 +147,7 @@ export class BodySpool extends Writable implements WholeBody {
   }
 
   private releaseMemory(): void {
-    heldInMemory -= this.held;
+    memory.release(this.held);
     this.held = 0;
     this.chunks = [];
     this.whole = null;

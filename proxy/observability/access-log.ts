@@ -2,6 +2,7 @@
 // extra fields, or logrus-style JSON. The formatter, the kept fields and the filter are all
 // decided once at creation; a request only fills a plain record and pays for one line.
 import pino from 'pino';
+import { canonicalHeaderKey } from '../http/go-text.js';
 
 /** What the request path hands over when a response is done. Absent values print `-`. */
 export interface AccessLogEntry {
@@ -164,11 +165,6 @@ const HEADERS: Record<string, Getter> = {
  */
 const REDACTED_UNLESS_NAMED = new Set(['authorization', 'cookie', 'set-cookie']);
 
-/** Go's CanonicalMIMEHeaderKey of a lower-case name: `x-forwarded-for` -> `X-Forwarded-For`. */
-function canonicalHeader(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
-}
-
 type HeaderModeOf = (lowerName: string) => HeaderMode;
 
 /** The mode of each header by name, or null when no header is ever logged (the default: drop all). */
@@ -186,7 +182,7 @@ function addHeaderFields(record: Record<string, string | number>, prefix: string
     if (value === undefined || name.startsWith(':')) continue;
     const mode = modeOf(name);
     if (mode === 'drop') continue;
-    record[prefix + canonicalHeader(name)] = mode === 'redact' ? 'REDACTED' : typeof value === 'object' ? value.join(',') : String(value);
+    record[prefix + canonicalHeaderKey(name)] = mode === 'redact' ? 'REDACTED' : typeof value === 'object' ? value.join(',') : String(value);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { WholeBody } from '../http/request-context.js';
+import { MemoryBudget } from '../http/memory-budget.js';
 
 /**
  * Request bodies all mirroring services together may hold in memory for their mirrors, from the first byte
@@ -9,23 +10,8 @@ import type { WholeBody } from '../http/request-context.js';
  */
 export const MAX_MIRROR_BODY_BYTES = 64 * 1024 * 1024;
 
-let held = 0;
-
-/** Bytes mirroring holds for bodies right now, across all requests. */
-export function mirroredBodyBytes(): number {
-  return held;
-}
-
-/** Takes `bytes` from the budget; false (nothing taken) when they do not fit. */
-export function reserveMirrorBytes(bytes: number): boolean {
-  if (held + bytes > MAX_MIRROR_BODY_BYTES) return false;
-  held += bytes;
-  return true;
-}
-
-export function releaseMirrorBytes(bytes: number): void {
-  held -= bytes;
-}
+/** Shared by every mirroring service: bodies held for mirrors, from the first byte read to the last mirror sent. */
+export const mirrorMemory = new MemoryBudget(MAX_MIRROR_BODY_BYTES);
 
 /** A body held in memory, sent with its Content-Length. */
 export function bufferedBody(bytes: Buffer): WholeBody {
@@ -67,7 +53,7 @@ export function readMirrorBody(stream: Readable, limit: number, done: (result: M
     if (settled) return;
     settled = true;
     detach();
-    if (result.kind === 'failed') releaseMirrorBytes(length);
+    if (result.kind === 'failed') mirrorMemory.release(length);
     done(result);
   };
   const onReadable = (): void => {
@@ -76,7 +62,7 @@ export function readMirrorBody(stream: Readable, limit: number, done: (result: M
       if (chunk === null) return;
       chunks.push(chunk);
       length += chunk.length;
-      if ((limit >= 0 && length > limit) || !reserveMirrorBytes(chunk.length)) {
+      if ((limit >= 0 && length > limit) || !mirrorMemory.reserve(chunk.length)) {
         length -= chunk.length; // that chunk was not reserved
         const read = Buffer.concat(chunks);
         settle({ kind: 'too-large', reserved: length });

@@ -2,7 +2,7 @@ import type { Handler, RequestContext, WholeBody } from '../http/request-context
 import { reportFault } from '../http/exchange-fault.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { sendGoError } from '../http/traefik-responses.js';
-import { bufferedBody, EMPTY_BODY, MAX_MIRROR_BODY_BYTES, mirroredBodyBytes, readMirrorBody, releaseMirrorBytes, reserveMirrorBytes } from './mirror-body.js';
+import { bufferedBody, EMPTY_BODY, mirrorMemory, readMirrorBody } from './mirror-body.js';
 import { copyRequest, DiscardedResponse, mirrorContext, type MirroredRequest } from './mirror-exchange.js';
 
 export interface Mirror {
@@ -87,7 +87,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
     if (read !== null) {
       // A buffering middleware read it already; mirrors keep the bytes only when they are in memory.
       const bytes = read.length <= limit || limit < 0 ? read.open() : null;
-      if (!Buffer.isBuffer(bytes) || !reserveMirrorBytes(bytes.length)) {
+      if (!Buffer.isBuffer(bytes) || !mirrorMemory.reserve(bytes.length)) {
         if (bytes !== null && !Buffer.isBuffer(bytes)) bytes.destroy();
         withoutMirrors(ctx, main, counters);
         return;
@@ -98,13 +98,13 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
     const declared = requestBodyFraming(ctx.req.headers);
     const stream = ctx.req.bodyStream;
     // A declared length over the limit or over what the budget has left is not read at all.
-    if (stream === null || (typeof declared === 'number' && ((limit >= 0 && declared > limit) || declared > MAX_MIRROR_BODY_BYTES - mirroredBodyBytes()))) {
+    if (stream === null || (typeof declared === 'number' && ((limit >= 0 && declared > limit) || declared > mirrorMemory.limit - mirrorMemory.heldBytes))) {
       withoutMirrors(ctx, main, counters);
       return;
     }
     readMirrorBody(stream, limit, (result) => {
       if (result.kind === 'too-large') {
-        ctx.res.once('close', () => releaseMirrorBytes(result.reserved));
+        ctx.res.once('close', () => mirrorMemory.release(result.reserved));
         withoutMirrors(ctx, main, counters);
       } else if (result.kind === 'failed') {
         counters.inFlight--;
@@ -134,7 +134,7 @@ function hasBody(ctx: RequestContext): boolean {
 function serveThenMirror(ctx: RequestContext, main: Handler, copy: MirroredRequest, selected: readonly Mirror[], body: WholeBody | null, reserved: number, counters: MirrorCounters): void {
   const finish = (): void => {
     counters.inFlight--;
-    releaseMirrorBytes(reserved);
+    mirrorMemory.release(reserved);
   };
   ctx.res.once('close', () => {
     // A client that went away before the whole answer cancels the mirrors (Traefik checks the request's context).

@@ -1,3 +1,5 @@
+import { ipv6Text } from '../http/ipv6-text.js';
+
 /**
  * The fields of an X.509 certificate that passTLSClientCert reports, read from its DER as Go's crypto/x509
  * and pkix.Name read them: names as lists in certificate order (CommonName and SerialNumber the last one
@@ -137,19 +139,7 @@ export function formatIp(bytes: Buffer): string {
   if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return [...bytes.subarray(12)].join('.');
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestLen < 2) return groups.map((g) => g.toString(16)).join(':');
-  const head = groups.slice(0, bestStart).map((g) => g.toString(16)).join(':');
-  const tail = groups.slice(bestStart + bestLen).map((g) => g.toString(16)).join(':');
-  return `${head}::${tail}`;
+  return ipv6Text(groups);
 }
 
 /** The passTLSClientCert fields of a DER certificate. */

@@ -11,7 +11,7 @@
 #   BENCH_DURATION=8        seconds per measured wrk run (1..10)
 #   BENCH_WARMUP=2          seconds of the warm-up run before each measured run (1..10)
 #   BENCH_CONNECTIONS=50    wrk -c
-#   BENCH_BUDGET=240        seconds for the whole script; rows that would not fit are skipped
+#   BENCH_BUDGET=420        seconds for the whole script; rows that would not fit are skipped
 #   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
 #   BENCH_ROUNDS=3          repeat all rows this many times, alternating; each row reports the median of its
 #                           runs (req/s, p50, p99), never the best (mind BENCH_BUDGET)
@@ -26,6 +26,8 @@
 #                           Default: node dist/operator/cli/main.js --configFile={config}
 #   BENCH_NO_MIDDLEWARE_ROW=1  leave out the row whose router runs a headers middleware (pe-edge's
 #                           path: a middleware chain on the lean HTTP/1.1 front)
+#   BENCH_NO_COST_ROWS=1    leave out the rows that measure what a loadBalancer.strategy (p2c, hrw, leasttime)
+#                           or a forwardAuth middleware costs against the plain (wrr) pe-edge row
 #   PE_EDGE_VARIANTS='--workers=2;--workers=1'
 #                           extra pe-edge rows, ';'-separated; each entry's arguments are appended to
 #                           the pe-edge command.
@@ -39,7 +41,7 @@ source "$HERE/lib/common.sh"
 DURATION=$(clamp "${BENCH_DURATION:-8}" 1 10 8)
 WARMUP=$(clamp "${BENCH_WARMUP:-2}" 1 10 2)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
-BUDGET=$(clamp "${BENCH_BUDGET:-240}" 30 3600 240)
+BUDGET=$(clamp "${BENCH_BUDGET:-420}" 30 3600 420)
 NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
 ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 10 3)
 READY_TIMEOUT_MS=30000
@@ -149,6 +151,19 @@ for port in "$P1" "$P2" "$P3"; do
 done
 log "backends up on $BACKENDS ($BACKEND_DESC)"
 
+# The forwardAuth row's auth server: one Node server answering 200 to everything, keep-alive.
+AUTH_PID=
+if [[ -z ${BENCH_NO_COST_ROWS:-} ]]; then
+  AUTH_PORT=$(free_port)
+  start_bg "$TMP/auth.log" node "$HERE/backends/node-backends.mjs" "$AUTH_PORT"
+  AUTH_PID=$STARTED_PID
+  if ! node "$HERE/lib/net.mjs" wait "http://127.0.0.1:$AUTH_PORT/" 10000 "$AUTH_PID" >"$TMP/wait.out"; then
+    log "the forwardAuth row's auth server did not start: $(cat "$TMP/wait.out")"
+    stop_started "$AUTH_PID"
+    AUTH_PID=
+  fi
+fi
+
 # ---------------------------------------------------------------------------------------------------------
 # 4. Rows
 # ---------------------------------------------------------------------------------------------------------
@@ -232,14 +247,15 @@ row_caddy() {
     caddy run --config "$TMP/Caddyfile" --adapter caddyfile
 }
 
-row_pe_edge() { # name role extra-args [dynamic template]
+row_pe_edge() { # name role extra-args [dynamic template [KEY=VALUE... for the template]]
   local name=$1 role=$2 extra=$3 template=${4:-dynamic.yml.tmpl}
+  local fills=("${@:5}")
   if [[ -n $PE_EDGE_SKIP ]]; then skip_row "$name" "$role" "$PE_EDGE_SKIP"; return; fi
   local port dir cmd
   port=$(free_port)
   dir=$TMP/pe-edge-$ROW-$port
   mkdir -p "$dir"
-  fill "$HERE/proxies/$template" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3"
+  fill "$HERE/proxies/$template" "$dir/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" "${fills[@]}"
   fill "$HERE/proxies/traefik.yml.tmpl" "$dir/traefik.yml" PORT="$port" DYNAMIC="$dir/dynamic.yml"
   cmd=${PE_EDGE_CMD//\{config\}/$dir/traefik.yml}
   cmd=${cmd//\{dynamic\}/$dir/dynamic.yml}
@@ -267,6 +283,17 @@ for ((round = 1; round <= ROUNDS; round++)); do
   row_haproxy
   row_caddy
   row_pe_edge "pe-edge" pe-edge ""
+  # Right after the plain (wrr) row, so that their ratios compare the same minute of this machine.
+  if [[ -z ${BENCH_NO_COST_ROWS:-} ]]; then
+    for strategy in p2c hrw leasttime; do
+      row_pe_edge "pe-edge, loadBalancer.strategy $strategy" pe-edge-cost "" dynamic-strategy.yml.tmpl STRATEGY="$strategy"
+    done
+    if [[ -n $AUTH_PID ]]; then
+      row_pe_edge "pe-edge, router with a forwardAuth middleware" pe-edge-cost "" dynamic-forward-auth.yml.tmpl AUTH_PORT="$AUTH_PORT"
+    else
+      skip_row "pe-edge, router with a forwardAuth middleware" pe-edge-cost "its auth server did not start"
+    fi
+  fi
   [[ -z ${BENCH_NO_MIDDLEWARE_ROW:-} ]] &&
     row_pe_edge "pe-edge, router with a headers middleware" pe-edge-variant "" dynamic-middleware.yml.tmpl
   for v in "${VARIANTS[@]}"; do row_pe_edge "pe-edge ($v)" pe-edge-variant "$v"; done
@@ -276,6 +303,7 @@ done
 # 5. Report
 # ---------------------------------------------------------------------------------------------------------
 stop_started "$BACKEND_PID"
+[[ -n $AUTH_PID ]] && stop_started "$AUTH_PID"
 echo
 node "$HERE/lib/report.mjs" "$MANIFEST" "$OUT" \
   "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1$( ((ROUNDS > 1)) && echo "; median of $ROUNDS alternating rounds per row")." \

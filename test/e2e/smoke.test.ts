@@ -29,7 +29,7 @@ test('the local images build and carry their settings', async (t) => {
     User: string;
     Env: string[];
     Entrypoint: string[];
-    Cmd: string[];
+    Cmd?: string[] | null;
     ExposedPorts: Record<string, unknown>;
     Healthcheck: { Test: string[] };
   };
@@ -37,9 +37,10 @@ test('the local images build and carry their settings', async (t) => {
   assert.equal(edge.User ?? '', '');
   assert.ok(edge.Env.includes('PE_EDGE_USER=node'), edge.Env.join(' '));
   assert.deepEqual(edge.Entrypoint, ['node', '/app/dist/operator/cli/main.js']);
-  assert.deepEqual(edge.Cmd, ['--configFile=/etc/traefik/traefik.yml']);
+  // Traefik's search path (/etc/traefik/traefik.yml), else TRAEFIK_* variables: no --configFile baked in.
+  assert.deepEqual(edge.Cmd ?? [], []);
   assert.deepEqual(Object.keys(edge.ExposedPorts).sort(), ['443/tcp', '80/tcp', '8082/tcp']);
-  assert.deepEqual(edge.Healthcheck.Test, ['CMD', 'node', '/app/dist/operator/cli/main.js', 'healthcheck', '--configFile=/etc/traefik/traefik.yml']);
+  assert.deepEqual(edge.Healthcheck.Test, ['CMD', 'node', '/app/dist/operator/cli/main.js', 'healthcheck']);
 });
 
 test('a whoami container answers on its bridge address from the host', async (t) => {
@@ -125,6 +126,22 @@ test('pe-edge:local runs with a mounted traefik.yml, turns healthy, and routes t
   assert.match(res.body, /^X-Forwarded-For: \S+$/m);
   const logs = await edge.logs();
   assert.match(logs, /pe-edge starting/);
+});
+
+test('the edge image configured by TRAEFIK_* environment variables alone (no traefik.yml): it serves and its HEALTHCHECK passes', async (t) => {
+  if (!(await requireDocker(t))) return;
+  await ensureImages();
+  const scope = dockerScope(t);
+  const edge = await scope.run({
+    image: IMAGES.edge,
+    env: { TRAEFIK_ENTRYPOINTS_WEB_ADDRESS: ':80', TRAEFIK_ENTRYPOINTS_TRAEFIK_ADDRESS: ':8082', TRAEFIK_PING: 'true', TRAEFIK_PING_ENTRYPOINT: 'traefik' },
+    publish: ['127.0.0.1::8082'],
+  });
+  await edge.waitHealth('healthy', 45_000);
+  const ping = await edge.hostPort(8082);
+  const pong = await httpGet(`http://${ping.host}:${ping.port}/ping`);
+  assert.equal(pong.status, 200);
+  assert.equal(pong.body, 'OK');
 });
 
 test('whoami-hc turns healthy, unhealthy after /health/fail, healthy again after /health/ok', async (t) => {

@@ -16,6 +16,8 @@ const redis = strictObject({
     cert: str.optional(),
     key: str.optional(),
     insecureSkipVerify: bool.optional(),
+    // Deprecated in Traefik's ClientTLS, still parsed.
+    caOptional: bool.optional(),
   }).optional(),
   poolSize: int.optional(),
   minIdleConns: int.optional(),

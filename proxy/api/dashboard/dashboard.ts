@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { RequestContext } from '../../http/request-context.js';
 import { answer, sendGoError, sendNotFound } from '../../http/traefik-responses.js';
+import { goRedirect } from '../../http/go-redirect.js';
+import { sendRedirect } from '../../middlewares/redirect-scheme.js';
 import { DASHBOARD_FILES } from './bundle.generated.js';
 
 /**
@@ -77,11 +79,6 @@ function serveFile(ctx: RequestContext, rest: string): void {
   answer(ctx, 200, headers, ctx.method === 'HEAD' ? '' : body);
 }
 
-function redirect(ctx: RequestContext, status: number, location: string): void {
-  const body = status === 302 ? `<a href="${location.replace(/[<>"&]/g, '')}">Found</a>.\n\n` : '';
-  answer(ctx, status, { location, ...(body !== '' ? { 'content-type': 'text/html; charset=utf-8' } : {}), 'content-length': String(Buffer.byteLength(body)) }, body);
-}
-
 /**
  * The dashboard as `api@internal` serves it (Traefik's api handler): `GET /` → 302 to
  * `<X-Forwarded-Prefix>/dashboard/`, `GET /dashboard/*` → the page and its files. Returns false for a path
@@ -94,8 +91,11 @@ export function serveDashboard(ctx: RequestContext): boolean {
     sendGoError(ctx, 405, 'Method Not Allowed');
     return true;
   }
-  if (path === '/') redirect(ctx, 302, `${forwardedPrefix(ctx)}/dashboard/`);
-  else serveFile(ctx, path.slice('/dashboard/'.length));
+  if (path === '/') {
+    // Traefik's api handler: Go's http.Redirect with 302.
+    const { headers, body } = goRedirect(`${forwardedPrefix(ctx)}/dashboard/`, path, ctx.method);
+    answer(ctx, 302, headers, body);
+  } else serveFile(ctx, path.slice('/dashboard/'.length));
   return true;
 }
 
@@ -108,7 +108,8 @@ export function serveInsecureDashboard(ctx: RequestContext): void {
   ctx.serviceName = 'dashboard@internal';
   const path = ctx.rawPath;
   if (path === '/' && ctx.rawQuery === '' && !ctx.tls && /^(\[[\w:.]+\]|[\w._-]+)(:\d+)?$/.test(ctx.hostHeader)) {
-    redirect(ctx, ctx.method === 'GET' || ctx.method === 'HEAD' ? 301 : 308, `http://${ctx.hostHeader}/dashboard/`);
+    // dashboard_redirect@internal is a permanent redirectRegex: 301 for GET, 308 otherwise, the status text as body.
+    sendRedirect(ctx, `http://${ctx.hostHeader}/dashboard/`, true);
     return;
   }
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {

@@ -1,5 +1,4 @@
 import type net from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { IpChecker } from '../../middlewares/traffic/ip-checker.js';
 import { clientAddress } from '../../http/request-target.js';
 import { readProxyHeader, type ProxiedSource } from './header.js';
@@ -17,6 +16,8 @@ export interface ProxyProtocolOptions {
  */
 export class ProxyProtocolPolicy {
   private readonly trusted: IpChecker | null;
+  /** This entrypoint's connections that were given a PROXY header's source, so their TLS sockets can be given it too. */
+  private readonly proxied = new WeakMap<net.Socket, ProxiedSource>();
 
   constructor(readonly options: ProxyProtocolOptions) {
     // Traefik refuses the entrypoint when neither is set (ip.NewChecker: "no trusted IPs provided"); the schema does too.
@@ -52,7 +53,10 @@ export class ProxyProtocolPolicy {
         next(seen);
         return true;
       }
-      if (reading.source !== null && this.trusts(socket.remoteAddress)) adoptSource(socket, reading.source);
+      if (reading.source !== null && this.trusts(socket.remoteAddress)) {
+        adoptSource(socket, reading.source);
+        this.proxied.set(socket, reading.source);
+      }
       next(seen.subarray(reading.length));
       return true;
     };
@@ -70,6 +74,15 @@ export class ProxyProtocolPolicy {
     socket.once('end', ended);
     socket.once('close', stop);
   }
+
+  /**
+   * A TLSSocket asks the kernel for its peer, not the TCP socket it wraps: when that socket was given a PROXY header's
+   * source, the TLS socket (and the HTTP/2 session over it) reports the same.
+   */
+  carryToTls(tlsSocket: net.Socket, wrapped: net.Socket | undefined): void {
+    const source = wrapped === undefined ? undefined : this.proxied.get(wrapped);
+    if (source !== undefined) adoptSource(tlsSocket, source);
+  }
 }
 
 /** The connection's remote address becomes the header's, for every reader of `socket.remoteAddress` and `remotePort`. */
@@ -77,22 +90,4 @@ function adoptSource(socket: net.Socket, source: ProxiedSource): void {
   Object.defineProperty(socket, 'remoteAddress', { value: source.address, configurable: true });
   Object.defineProperty(socket, 'remotePort', { value: source.port, configurable: true });
   Object.defineProperty(socket, 'remoteFamily', { value: source.family, configurable: true });
-  proxied.add(socket);
-}
-
-const proxied = new WeakSet<net.Socket>();
-
-/** node:tls's TLSSocket keeps the TCP socket it wraps here (not a public field; stable since node 0.11). */
-interface WrappingSocket { readonly _parent?: unknown }
-
-/**
- * A TLSSocket asks the kernel for its peer, not the TCP socket it wraps: when that socket was given a PROXY header's
- * address, the TLS socket (and the HTTP/2 session over it) reports the same.
- */
-export function carryProxiedSource(tlsSocket: TLSSocket): void {
-  const parent = (tlsSocket as unknown as WrappingSocket)._parent;
-  if (parent === undefined || parent === null || !proxied.has(parent as net.Socket)) return;
-  const raw = parent as net.Socket;
-  const family = raw.remoteFamily ?? 'IPv4';
-  adoptSource(tlsSocket, { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0, family: family === 'IPv6' ? 'IPv6' : 'IPv4' });
 }

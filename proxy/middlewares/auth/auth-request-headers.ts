@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { FORWARDED_HEADERS } from '../../http/forwarded-headers.js';
-import { connectionTokens } from '../../http/hop-by-hop.js';
+import { connectionTokens, FORWARD_AUTH_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import type { RequestContext } from '../../http/request-context.js';
 import { forwardedPort } from '../../http/request-target.js';
 
@@ -21,10 +21,6 @@ export interface AuthHeaderPolicy {
   readonly host: string;
 }
 
-// What Traefik strips from the copy besides the names Connection lists; Proxy-Authorization stays on purpose
-// (RFC 7235 4.4: it is meant for the auth server).
-const AUTH_HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
 /**
  * The auth request's headers as a flat [name, value, ...] list, Host first: a copy of the request's headers
  * as Traefik's middlewares see them (the entrypoint's X-Forwarded-* included), minus hop-by-hop ones, filtered
@@ -38,7 +34,7 @@ export function authRequestHeaders(ctx: RequestContext, policy: AuthHeaderPolicy
   let kept: [string, string][] = [];
   for (const pair of copy) {
     const lower = pair[0].toLowerCase();
-    if (AUTH_HOP_BY_HOP.has(lower) || (listed !== null && listed.has(lower))) continue;
+    if (FORWARD_AUTH_HOP_BY_HOP.has(lower) || (listed !== null && listed.has(lower))) continue;
     if (trust === 'drop' && isForwardedHeader(lower)) continue;
     kept.push(pair);
   }

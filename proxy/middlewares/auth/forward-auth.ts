@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../../forward/http1/exchange.js';
 import { createUpstreamPool, DEFAULT_TRANSPORT, type UpstreamPool, type UpstreamTransport } from '../../forward/upstream-transport.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
-import { REQUEST_HOP_BY_HOP } from '../../http/hop-by-hop.js';
+import { FORWARD_AUTH_HOP_BY_HOP, REQUEST_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import { reportFault } from '../../http/exchange-fault.js';
 import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { addRequestHeader, deleteRequestHeader } from '../../http/request-header-edit.js';
@@ -15,7 +15,8 @@ import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from '../body
 import type { MiddlewareScope } from '../middleware-entry.js';
 import { callAuthServer, type AuthAnswer, type AuthOutcome } from './auth-call.js';
 import { authRequestHeaders, type AuthHeaderPolicy, type ForwardHeaderTrust } from './auth-request-headers.js';
-import { goRedirect } from './go-redirect.js';
+import { goRedirect } from '../../http/go-redirect.js';
+import { canonicalHeaderKey } from '../../http/go-text.js';
 
 export interface ForwardAuthOptions {
   address: string;
@@ -57,8 +58,6 @@ const AUTH_POOL_OWNER = 'forwardAuth';
 
 // Headers the auth server may not set on the forwarded request: they frame or route it, not describe it.
 const NOT_COPIED: ReadonlySet<string> = new Set([...REQUEST_HOP_BY_HOP, 'host', 'content-length']);
-// Dropped from a non-2xx answer relayed to the client (Traefik's forwardAuth hop-by-hop list).
-const ANSWER_HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
@@ -101,7 +100,7 @@ function prepare(o: ForwardAuthOptions, scope: MiddlewareScope): ForwardAuth {
       allowed: o.authRequestHeaders.length === 0 ? null : new Set(o.authRequestHeaders.map((n) => n.toLowerCase())),
       host: address.host,
     },
-    copyHeaders: o.authResponseHeaders.map((name) => ({ lower: name.toLowerCase(), canonical: canonicalKey(name) })).filter((h) => !NOT_COPIED.has(h.lower)),
+    copyHeaders: o.authResponseHeaders.map((name) => ({ lower: name.toLowerCase(), canonical: canonicalHeaderKey(name) })).filter((h) => !NOT_COPIED.has(h.lower)),
     copyRegex,
     authCookies: new Set(o.addAuthCookiesToResponse),
     headerField: o.headerField.toLowerCase(),
@@ -203,7 +202,7 @@ function relayRefusal(ctx: RequestContext, fa: ForwardAuth, auth: AuthAnswer): v
   const headers: ResponseHeaders = {};
   for (const name in auth.headers) {
     const value = ownHeader(auth.headers, name);
-    if (value === undefined || ANSWER_HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || FORWARD_AUTH_HOP_BY_HOP.has(name)) continue;
     putHeader(headers, name, value);
   }
   const location = firstValue(auth.headers.location);
@@ -244,11 +243,11 @@ function letThrough(ctx: RequestContext, fa: ForwardAuth, auth: AuthAnswer): voi
     const matching = new Set<string>();
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i] as string;
-      if (name.charCodeAt(0) !== 58 && !NOT_COPIED.has(name.toLowerCase()) && re.test(canonicalKey(name))) matching.add(name);
+      if (name.charCodeAt(0) !== 58 && !NOT_COPIED.has(name.toLowerCase()) && re.test(canonicalHeaderKey(name))) matching.add(name);
     }
     for (const name of matching) deleteRequestHeader(ctx, name);
     for (const lower in auth.headers) {
-      const canonical = canonicalKey(lower);
+      const canonical = canonicalHeaderKey(lower);
       const values = ownHeader(auth.headers, lower);
       if (values === undefined || NOT_COPIED.has(lower) || !re.test(canonical)) continue;
       deleteRequestHeader(ctx, canonical);
@@ -277,11 +276,6 @@ function addAuthCookies(ctx: RequestContext, names: ReadonlySet<string>, authSet
 function cookieName(setCookie: string): string {
   const eq = setCookie.indexOf('=');
   return (eq === -1 ? '' : setCookie.slice(0, eq)).trim();
-}
-
-/** Go's CanonicalHeaderKey: `x-auth-user` → `X-Auth-User`, the form authResponseHeadersRegex is matched against. */
-function canonicalKey(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
 function firstValue(v: string | string[] | undefined): string | undefined {

@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { setRequestHeader } from '../../http/request-header-edit.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { certificateFields, type CertificateFields, type NameFields } from '../../tls/certificate-fields.js';
+import { goQueryEscape } from '../../http/go-text.js';
 
 type Flags<K extends string> = Partial<Record<K, boolean>>;
 type SubjectKey = 'country' | 'province' | 'locality' | 'organization' | 'organizationalUnit' | 'commonName' | 'serialNumber' | 'domainComponent';
@@ -85,7 +86,3 @@ function distinguishedName(name: NameFields, on: Flags<SubjectKey>): string {
   return parts.join(',');
 }
 
-/** Go's url.QueryEscape: everything but ALPHA, DIGIT and `-_.~` escaped, a space as '+'. */
-export function goQueryEscape(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
-}

@@ -3,32 +3,42 @@ import type { HeadersOptions } from './headers-options.js';
 import { answer } from '../../http/traefik-responses.js';
 import { firstHeaderValue } from '../../http/request-header-edit.js';
 
-/** CORS as Traefik v3.2's headers middleware does it: preflight answered here, the rest on the response. */
+/**
+ * CORS as Traefik's headers middleware does it (pkg/middlewares/headers/header.go of v3.7.9): preflight answered
+ * here, the rest on the response. With credentials, browsers refuse a `*` in the allow/expose headers, so Traefik
+ * echoes what the request asked for (origin, method, headers) and leaves a `*` expose list out.
+ */
 export class Cors {
   private readonly originList: readonly string[];
   private readonly originRegexes: readonly RegExp[];
   private readonly preflightHeaders: readonly (readonly [string, string])[];
+  /** `*` in accessControlAllowHeaders / accessControlAllowMethods with credentials: echo the preflight's request. */
+  private readonly echoRequestHeaders: boolean;
+  private readonly echoRequestMethod: boolean;
   readonly credentials: boolean;
   readonly exposeHeaders: string;
   readonly addVary: boolean;
   /** Whether the response side can depend on the request's Origin. */
   readonly checksOrigin: boolean;
-  /** Sent on preflights only when configured (Traefik v3.6.22: 0 when set to 0, absent when unset). */
+  /** Sent on preflights only when configured (v3.7.9 header.go:178: `if AccessControlMaxAge != nil`; before v3.6.22 always, 0 by default). */
   private readonly maxAge: string | null;
 
   constructor(o: HeadersOptions) {
     this.originList = o.accessControlAllowOriginList ?? [];
     this.originRegexes = (o.accessControlAllowOriginListRegex ?? []).map(compileOrigin);
     this.credentials = o.accessControlAllowCredentials === true;
-    this.exposeHeaders = (o.accessControlExposeHeaders ?? []).join(',');
+    const expose = o.accessControlExposeHeaders ?? [];
+    this.exposeHeaders = expose.includes('*') && this.credentials ? '' : expose.join(',');
     this.addVary = o.addVaryHeader === true;
     this.checksOrigin = this.originList.length !== 0 || this.originRegexes.length !== 0;
     const pre: [string, string][] = [];
     if (this.credentials) pre.push(['access-control-allow-credentials', 'true']);
-    const allowHeaders = (o.accessControlAllowHeaders ?? []).join(',');
-    if (allowHeaders !== '') pre.push(['access-control-allow-headers', allowHeaders]);
-    const allowMethods = (o.accessControlAllowMethods ?? []).join(',');
-    if (allowMethods !== '') pre.push(['access-control-allow-methods', allowMethods]);
+    const allowHeaders = o.accessControlAllowHeaders ?? [];
+    this.echoRequestHeaders = allowHeaders.includes('*') && this.credentials;
+    if (!this.echoRequestHeaders && allowHeaders.length !== 0) pre.push(['access-control-allow-headers', allowHeaders.join(',')]);
+    const allowMethods = o.accessControlAllowMethods ?? [];
+    this.echoRequestMethod = allowMethods.includes('*') && this.credentials;
+    if (!this.echoRequestMethod && allowMethods.length !== 0) pre.push(['access-control-allow-methods', allowMethods.join(',')]);
     this.preflightHeaders = pre;
     this.maxAge = o.accessControlMaxAge === undefined ? null : String(Math.trunc(o.accessControlMaxAge));
   }
@@ -41,9 +51,15 @@ export class Cors {
   answerPreflight(ctx: RequestContext): void {
     const headers: ResponseHeaders = {};
     for (const [name, value] of this.preflightHeaders) headers[name] = value;
+    if (this.echoRequestHeaders) {
+      const requested = headerValue(ctx, 'access-control-request-headers');
+      if (requested !== '') headers['access-control-allow-headers'] = requested;
+    }
+    if (this.echoRequestMethod) headers['access-control-allow-methods'] = headerValue(ctx, 'access-control-request-method');
     const match = this.allowedOrigin(headerValue(ctx, 'origin'));
     if (match !== null) headers['access-control-allow-origin'] = match;
     if (this.maxAge !== null) headers['access-control-max-age'] = this.maxAge;
+    if (this.exposeHeaders !== '') headers['access-control-expose-headers'] = this.exposeHeaders;
     headers['content-length'] = '0';
     answer(ctx, 200, headers, '');
   }

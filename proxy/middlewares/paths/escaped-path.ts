@@ -1,4 +1,5 @@
 import { splitRequestTarget } from '../../http/request-target.js';
+import { malformedEscapeAt } from '../../http/percent-escape.js';
 
 /**
  * The two path forms a rewrite must keep in step: the escaped `rawPath` sent upstream and the
@@ -54,14 +55,6 @@ export function hasDotSegment(path: string): boolean {
 
 /** Go's url.PathUnescape error text for a malformed escape, or null when the path unescapes. */
 export function pathUnescapeError(escaped: string): string | null {
-  for (let i = escaped.indexOf('%'); i !== -1; i = escaped.indexOf('%', i + 1)) {
-    if (!isHex(escaped.charCodeAt(i + 1)) || !isHex(escaped.charCodeAt(i + 2))) {
-      return `invalid URL escape ${JSON.stringify(escaped.slice(i, i + 3))}`;
-    }
-  }
-  return null;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  const i = malformedEscapeAt(escaped);
+  return i === -1 ? null : `invalid URL escape ${JSON.stringify(escaped.slice(i, i + 3))}`;
 }

@@ -3,6 +3,7 @@ import { sendBareStatus } from '../../http/traefik-responses.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { sendRedirect } from '../redirect-scheme.js';
 import { goReplacementToJs } from './go-replacement.js';
+import { malformedEscapeAt } from '../../http/percent-escape.js';
 
 export interface RedirectRegexOptions {
   regex: string;
@@ -73,7 +74,6 @@ function requestUrl(ctx: RequestContext): string {
 // parseHost, unescape). Refused URLs end in oxy's default error handler, which answers 502: *url.Error is a net.Error.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 // Host bytes Go's shouldEscape(encodeHost) lets through; any other ASCII byte is an invalid host.
 const HOST_BYTES = /^[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"%\u0080-\uffff]*$/u;
@@ -82,7 +82,7 @@ const HOST_BYTES = /^[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"%\u0080-\uffff]*$/u;
 export function parsesAsGoUrl(target: string): boolean {
   if (CONTROL.test(target)) return false;
   const hash = target.indexOf('#');
-  if (hash !== -1 && BAD_ESCAPE.test(target.slice(hash + 1))) return false;
+  if (hash !== -1 && malformedEscapeAt(target.slice(hash + 1)) !== -1) return false;
   let rest = hash === -1 ? target : target.slice(0, hash);
   if (rest.charCodeAt(0) === 58 /* ':' */) return false; // missing protocol scheme
   const scheme = SCHEME.exec(rest);
@@ -100,7 +100,7 @@ export function parsesAsGoUrl(target: string): boolean {
     if (!validHost(authority.slice(authority.lastIndexOf('@') + 1))) return false;
     rest = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
   }
-  return !BAD_ESCAPE.test(rest);
+  return malformedEscapeAt(rest) === -1;
 }
 
 /** Go's parseHost: a bracketed IPv6 literal or a name, an optional all-digit port, valid escapes and bytes. */
@@ -121,7 +121,7 @@ function validHost(host: string): boolean {
     }
   }
   if (port !== '' && !/^:\d*$/.test(port)) return false;
-  return !BAD_ESCAPE.test(name) && HOST_BYTES.test(name);
+  return malformedEscapeAt(name) === -1 && HOST_BYTES.test(name);
 }
 
 /** Go's URL.String() escapes what a header cannot carry (spaces, non-ASCII). */

@@ -6,6 +6,7 @@ import { sendGoError } from '../../http/traefik-responses.js';
 import { qualify } from '../../runtime/qualified-name.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from '../paths/escaped-path.js';
+import { goQueryEscape } from '../../http/go-text.js';
 
 /** labels-spec `errors`, validated and defaulted. */
 export interface ErrorPagesOptions {
@@ -190,20 +191,6 @@ function pageTarget(target: string): { rawPath: string; rawQuery: string; uri: s
 /** The request URL `{url}` stands for (Traefik v3.5.2+): scheme, Host, escaped path and query. */
 function originalUrl(ctx: RequestContext): string {
   return `${ctx.tls ? 'https' : 'http'}://${ctx.hostHeader}${ctx.rawPath}${ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery}`;
-}
-
-const QUERY_SAFE = /^[A-Za-z0-9\-_.~]$/;
-
-/** Go's url.QueryEscape: every byte but A-Z a-z 0-9 - _ . ~ percent-encoded (upper-case), a space as '+'. */
-export function goQueryEscape(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (QUERY_SAFE.test(c)) out += c;
-    else if (byte === 0x20) out += '+';
-    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
 }
 
 /** The original request's headers (all, or the listed ones), without a body's framing, for a GET of `uri`. */

@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import type { RequestContext } from '../../http/request-context.js';
 import { IpChecker } from './ip-checker.js';
+import { ipv6Text } from '../../http/ipv6-text.js';
 
 /** `ipStrategy` as labels-spec outputs it. */
 export interface IpStrategyOptions {
@@ -110,16 +111,5 @@ function compressIpv6(groups: readonly number[]): string {
     const b = groups[7] ?? 0;
     return `::ffff:${a >> 8}.${a & 0xff}.${b >> 8}.${b & 0xff}`;
   }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart === -1) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return ipv6Text(groups);
 }

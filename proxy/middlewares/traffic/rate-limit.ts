@@ -1,7 +1,7 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
-import { formatGoDuration } from './go-duration.js';
+import { formatGoNanoseconds } from '../../../labels-spec/duration.js';
 import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
 import type { BucketSettings } from './shared-limits.js';
 
@@ -64,7 +64,7 @@ function delayThenForward(ctx: RequestContext, next: Handler, delayNs: number): 
 function refuse(ctx: RequestContext, delayNs: number): void {
   sendBareStatus(ctx, 429, TOO_MANY, {
     'retry-after': String(Math.ceil(delayNs / 1e9)),
-    'x-retry-in': latin1Bytes(formatGoDuration(delayNs)),
+    'x-retry-in': latin1Bytes(formatGoNanoseconds(delayNs)),
   });
 }
 

@@ -1,3 +1,4 @@
+import { MarkedServers } from './server-balancer.js';
 import type { WrrPosition } from './weighted-round-robin.js';
 
 /** A server as the measuring strategies keep it: its health mark and the requests in flight to it. */
@@ -11,8 +12,7 @@ export interface InFlightEntry<T> {
  * What `p2c` and `leasttime` share: their servers by value, health marks, and the in-flight count their exchange
  * hooks keep (each started exchange ends exactly once). Neither keeps a rotation across reloads.
  */
-export abstract class InFlightServers<T, E extends InFlightEntry<T>> {
-  protected readonly entries: E[] = [];
+export abstract class InFlightServers<T, E extends InFlightEntry<T>> extends MarkedServers<T, E> {
   protected readonly byValue = new Map<T, E>();
 
   protected add(entry: E): void {
@@ -33,19 +33,6 @@ export abstract class InFlightServers<T, E extends InFlightEntry<T>> {
   ended(value: T): void {
     const e = this.byValue.get(value);
     if (e !== undefined && e.inFlight > 0) e.inFlight--;
-  }
-
-  setUp(value: T, up: boolean): void {
-    const e = this.byValue.get(value);
-    if (e !== undefined) e.up = up;
-  }
-
-  isUp(value: T): boolean {
-    return this.byValue.get(value)?.up ?? false;
-  }
-
-  anyUp(): boolean {
-    return this.entries.some((e) => e.up);
   }
 
   position(): WrrPosition | undefined {

@@ -1,4 +1,4 @@
-import type { ServerBalancer } from './server-balancer.js';
+import { MarkedServers, type ServerBalancer } from './server-balancer.js';
 
 interface HrwEntry<T> {
   readonly value: T;
@@ -16,11 +16,11 @@ const TWO_POW_64 = 2 ** 64;
  * A client stays on its server, and removing one of N servers moves only the clients that were on it (~1/N).
  * Servers with weight <= 0 are never picked, as Traefik leaves them out. No sticky cookie (Traefik has none here).
  */
-export class RendezvousHash<T> implements ServerBalancer<T> {
-  private readonly entries: HrwEntry<T>[] = [];
+export class RendezvousHash<T> extends MarkedServers<T, HrwEntry<T>> implements ServerBalancer<T> {
   readonly meter = null;
 
   constructor(items: readonly { value: T; weight: number; name: string }[]) {
+    super();
     for (const { value, weight, name } of items) {
       if (!(weight > 0)) continue;
       this.entries.push({ value, weight, name: Buffer.from(name, 'utf8'), up: true });
@@ -49,19 +49,6 @@ export class RendezvousHash<T> implements ServerBalancer<T> {
       }
     }
     return best?.value;
-  }
-
-  setUp(value: T, up: boolean): void {
-    for (const e of this.entries) if (e.value === value) e.up = up;
-  }
-
-  isUp(value: T): boolean {
-    for (const e of this.entries) if (e.value === value) return e.up;
-    return false;
-  }
-
-  anyUp(): boolean {
-    return this.entries.some((e) => e.up);
   }
 
   position(): undefined {

@@ -26,3 +26,33 @@ export interface ExchangeMeter<T> {
   answered(value: T, ms: number): void;
   ended(value: T): void;
 }
+
+/** A server as every strategy keeps it: its value and its health mark. */
+export interface MarkedEntry<T> {
+  readonly value: T;
+  up: boolean;
+}
+
+/**
+ * The health marks every strategy keeps the same way: health checks and Docker events mark a server up or down
+ * (every entry holding it: a server may be listed twice), and a parent following `healthCheck: {}` asks whether
+ * any is up.
+ */
+export abstract class MarkedServers<T, E extends MarkedEntry<T>> {
+  protected readonly entries: E[] = [];
+
+  setUp(value: T, up: boolean): void {
+    for (const e of this.entries) if (e.value === value) e.up = up;
+  }
+
+  /** Whether an entry holding `value` can be picked (health, weight > 0). */
+  isUp(value: T): boolean {
+    for (const e of this.entries) if (e.value === value) return e.up;
+    return false;
+  }
+
+  anyUp(): boolean {
+    for (const e of this.entries) if (e.up) return true;
+    return false;
+  }
+}

@@ -1,4 +1,4 @@
-import type { ServerBalancer } from './server-balancer.js';
+import { MarkedServers, type ServerBalancer } from './server-balancer.js';
 
 /**
  * Smooth weighted round robin by earliest deadline first, as Traefik's wrr.go:
@@ -20,8 +20,7 @@ export interface WrrPosition {
   readonly deadlines: ReadonlyMap<string, number>;
 }
 
-export class WeightedRoundRobin<T> implements ServerBalancer<T> {
-  private readonly entries: WrrEntry<T>[] = [];
+export class WeightedRoundRobin<T> extends MarkedServers<T, WrrEntry<T>> implements ServerBalancer<T> {
   private now = 0;
   readonly meter = null;
 
@@ -31,6 +30,7 @@ export class WeightedRoundRobin<T> implements ServerBalancer<T> {
    * of starting again at the first server on every change. `key` names a value across balancers.
    */
   constructor(items: readonly { value: T; weight: number }[], from?: { position: WrrPosition; key: (value: T) => string }) {
+    super();
     this.now = from?.position.now ?? 0;
     for (const { value, weight } of items) {
       if (!(weight > 0)) continue;
@@ -76,22 +76,5 @@ export class WeightedRoundRobin<T> implements ServerBalancer<T> {
     if (best.deadline > this.now) this.now = best.deadline;
     best.deadline += 1 / best.weight;
     return best.value;
-  }
-
-  /** Marks every entry holding `value` up or down (health checks, Docker events). */
-  setUp(value: T, up: boolean): void {
-    for (const e of this.entries) if (e.value === value) e.up = up;
-  }
-
-  /** Whether an entry holding `value` can be picked (health, weight > 0). */
-  isUp(value: T): boolean {
-    for (const e of this.entries) if (e.value === value) return e.up;
-    return false;
-  }
-
-  /** Whether any entry can be picked: Traefik's balancer status, which a parent with `healthCheck: {}` follows. */
-  anyUp(): boolean {
-    for (const e of this.entries) if (e.up) return true;
-    return false;
   }
 }

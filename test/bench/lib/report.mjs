@@ -1,6 +1,6 @@
 // Prints the proxy-throughput table and pe-edge's ratios, and writes them as markdown.
 //   node report.mjs MANIFEST OUT.md SETTINGS_LINE...
-// MANIFEST: one row per line, tab separated: name, role (direct|haproxy|caddy|pe-edge|pe-edge-variant),
+// MANIFEST: one row per line, tab separated: name, role (direct|haproxy|caddy|pe-edge|pe-edge-variant|pe-edge-cost),
 // path of the saved wrk output (empty when the row was skipped), note (the reason for a skip, or extra info).
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -115,6 +115,21 @@ for (const row of rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge
   } else {
     lines.push(`${label} p99 vs Caddy p99 = n/a`);
   }
+}
+
+// pe-edge-cost rows (a loadBalancer.strategy, forwardAuth) against the plain (wrr) pe-edge row of the same run.
+const plain = usable(rows.find((r) => r.role === 'pe-edge'));
+const costRows = rows.filter((r) => r.role === 'pe-edge-cost');
+if (costRows.length) lines.push('');
+for (const row of costRows) {
+  const r = usable(row);
+  if (!r || !plain) {
+    const why = !plain ? 'no valid plain pe-edge (wrr) row' : row.result ? `invalid run (${row.problem})` : `not measured (${row.note || 'skipped'})`;
+    lines.push(`${row.name} vs pe-edge (wrr) = n/a, ${why}`);
+    continue;
+  }
+  const p99 = r.p99 !== undefined && plain.p99 !== undefined ? `, p99 ${fmtMs(r.p99)} vs ${fmtMs(plain.p99)}` : '';
+  lines.push(`${row.name} vs pe-edge (wrr) throughput = ${fmtRatio(ratio(r.rps, plain.rps))}${p99}`);
 }
 
 const notes = [

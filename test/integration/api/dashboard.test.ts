@@ -70,6 +70,10 @@ test('api.insecure: `/` on entrypoint traefik → 301 /dashboard/ on the same ho
   const root = await get(traefik, '/');
   assert.equal(root.status, 301);
   assert.equal(root.headers.location, `http://127.0.0.1:${traefik}/dashboard/`);
+  // Traefik's dashboard_redirect@internal is a permanent redirectRegex: the status text as body, no type; 308 but for GET.
+  assert.equal(root.body, 'Moved Permanently');
+  assert.equal(root.headers['content-type'], undefined);
+  assert.equal((await get(traefik, '/', {}, 'HEAD')).status, 308);
   const page = await get(traefik, '/dashboard/');
   assert.equal(page.status, 200);
   assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
@@ -115,6 +119,8 @@ test('without api.insecure nothing is on entrypoint traefik; a user router with 
   const root = await get(web, '/', { host: 'dash.test', authorization: AUTH });
   assert.equal(root.status, 302);
   assert.equal(root.headers.location, '/dashboard/');
+  assert.equal(root.body, '<a href="/dashboard/">Found</a>.\n\n', "Go's http.Redirect body");
+  assert.equal(root.headers['content-type'], 'text/html; charset=utf-8');
   const prefixed = await get(web, '/', { host: 'dash.test', authorization: AUTH, 'x-forwarded-prefix': '/edge/' });
   assert.equal(prefixed.headers.location, '/edge/dashboard/');
   const elsewhere = await get(web, '/', { host: 'dash.test', authorization: AUTH, 'x-forwarded-prefix': '//evil.example' });

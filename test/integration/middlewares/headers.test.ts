@@ -172,3 +172,31 @@ test('CORS: "*" without credentials stays "*"; accessControlMaxAge: 0 set explic
   assert.equal(preflight.headers['access-control-allow-origin'], '*');
   assert.equal(preflight.headers['access-control-max-age'], '0');
 });
+
+test('CORS with credentials and "*" in allow headers, allow methods and expose headers: the preflight echoes what it asked for, "*" is never exposed (Traefik v3.7.9)', async (t) => {
+  const { port } = await setup(t, {
+    accessControlAllowOriginList: ['*'], accessControlAllowCredentials: true,
+    accessControlAllowHeaders: ['*'], accessControlAllowMethods: ['*'], accessControlExposeHeaders: ['*'], accessControlMaxAge: 600,
+  });
+  const preflight = await httpRequest({ port, method: 'OPTIONS', headers: { origin: 'https://a.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-token,content-type' } });
+  assert.equal(preflight.status, 200);
+  assert.equal(preflight.headers['access-control-allow-origin'], 'https://a.test');
+  assert.equal(preflight.headers['access-control-allow-methods'], 'PUT');
+  assert.equal(preflight.headers['access-control-allow-headers'], 'x-token,content-type');
+  assert.equal(preflight.headers['access-control-expose-headers'], undefined);
+  assert.equal(preflight.headers['access-control-max-age'], '600');
+  const get = await httpRequest({ port, headers: { origin: 'https://b.test' } });
+  assert.equal(get.headers['access-control-allow-origin'], 'https://b.test');
+  assert.equal(get.headers['access-control-expose-headers'], undefined);
+});
+
+test('CORS without credentials: "*" lists are sent as written, and the preflight carries the expose headers too', async (t) => {
+  const { port } = await setup(t, { accessControlAllowOriginList: ['*'], accessControlAllowHeaders: ['*'], accessControlAllowMethods: ['GET', 'PUT'], accessControlExposeHeaders: ['X-Total', 'X-Page'] });
+  const preflight = await httpRequest({ port, method: 'OPTIONS', headers: { origin: 'https://a.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-token' } });
+  assert.equal(preflight.headers['access-control-allow-origin'], '*');
+  assert.equal(preflight.headers['access-control-allow-headers'], '*');
+  assert.equal(preflight.headers['access-control-allow-methods'], 'GET,PUT');
+  assert.equal(preflight.headers['access-control-expose-headers'], 'X-Total,X-Page');
+  const get = await httpRequest({ port, headers: { origin: 'https://b.test' } });
+  assert.equal(get.headers['access-control-expose-headers'], 'X-Total,X-Page');
+});

@@ -69,3 +69,44 @@ test('amount 2 by header: two in flight per header value, the third refused', as
   for (const r of held.splice(0)) r.end('slow');
   await Promise.all(pending);
 });
+
+// sourceCriterion other than the default Host: every request comes from 127.0.0.1 with Host a.test, so if the
+// criterion were ignored (Host) the second client of each case would be refused while the first is held.
+const CRITERIA: [name: string, sourceCriterion: Record<string, unknown>, first: Record<string, string>, other: Record<string, string>, sameAsFirst: Record<string, string>][] = [
+  ['ipStrategy.depth 2 counts by "b" of "a, b, c"', { ipStrategy: { depth: 2 } }, { 'x-forwarded-for': '1.1.1.1, 10.0.0.1, 9.9.9.9' }, { 'x-forwarded-for': '1.1.1.1, 10.0.0.2, 9.9.9.9' }, { 'x-forwarded-for': '2.2.2.2, 10.0.0.1, 8.8.8.8' }],
+  ['ipStrategy.excludedIPs counts by the rightmost address not excluded', { ipStrategy: { excludedIPs: ['9.9.9.0/24'] } }, { 'x-forwarded-for': '10.0.0.1, 9.9.9.9' }, { 'x-forwarded-for': '10.0.0.2, 9.9.9.9' }, { 'x-forwarded-for': '10.0.0.1' }],
+  ['ipStrategy.ipv6Subnet 64 counts by the /64', { ipStrategy: { depth: 1, ipv6Subnet: 64 } }, { 'x-forwarded-for': '2001:db8:0:1::1' }, { 'x-forwarded-for': '2001:db8:0:2::1' }, { 'x-forwarded-for': '2001:db8:0:1::ffff' }],
+];
+
+for (const [name, sourceCriterion, first, other, sameAsFirst] of CRITERIA) {
+  test(`inFlightReq sourceCriterion ${name}`, async (t) => {
+    const held: http.ServerResponse[] = [];
+    const { port } = await proxyThrough(t, [{ inFlightReq: { amount: 1, sourceCriterion } }], (req, res) => {
+      if (req.url === '/slow') held.push(res);
+      else res.end('app');
+    }, { forwardedHeaders: { insecure: true, trustedIPs: [] } });
+    t.after(async () => { for (const r of held.splice(0)) r.end(); });
+    const slow = httpRequest({ port, host: 'a.test', path: '/slow', headers: first });
+    await until(() => held.length === 1);
+    assert.equal((await httpRequest({ port, host: 'a.test', headers: other })).status, 200, 'another source');
+    const refused = await httpRequest({ port, host: 'a.test', headers: sameAsFirst });
+    assert.equal(refused.status, 429, 'the held source again');
+    for (const r of held.splice(0)) r.end('slow');
+    await slow;
+  });
+}
+
+test('inFlightReq sourceCriterion.requestHost: true counts by Host with its port, whatever the client address', async (t) => {
+  const held: http.ServerResponse[] = [];
+  const { port } = await proxyThrough(t, [{ inFlightReq: { amount: 1, sourceCriterion: { requestHost: true } } }], (req, res) => {
+    if (req.url === '/slow') held.push(res);
+    else res.end('app');
+  }, { forwardedHeaders: { insecure: true, trustedIPs: [] } });
+  t.after(async () => { for (const r of held.splice(0)) r.end(); });
+  const slow = httpRequest({ port, host: 'a.test', path: '/slow', headers: { 'x-forwarded-for': '10.0.0.1' } });
+  await until(() => held.length === 1);
+  assert.equal((await httpRequest({ port, host: 'a.test:80', headers: { 'x-forwarded-for': '10.0.0.1' } })).status, 200, 'a.test:80 is another Host');
+  assert.equal((await httpRequest({ port, host: 'a.test', headers: { 'x-forwarded-for': '10.0.0.2' } })).status, 429, 'same Host, another client: same source');
+  for (const r of held.splice(0)) r.end('slow');
+  await slow;
+});

@@ -72,3 +72,19 @@ test('a sourceRange that is not an IP or CIDR disables the router (404), naming 
   assert.equal(res.status, 404);
   assert.equal(res.body, '404 page not found\n');
 });
+
+// The deprecated ipWhiteList reads the same ipStrategy as ipAllowList: each row fails if the option were ignored
+// (the client would be 127.0.0.1, outside every sourceRange here).
+const WHITELIST_STRATEGIES: [name: string, ipStrategy: Record<string, unknown>, sourceRange: string[], allowed: string, refused: string][] = [
+  ['ipWhiteList ipStrategy.depth 2 takes the second address from the right', { depth: 2 }, ['10.0.0.0/8'], '1.2.3.4, 10.1.1.1, 8.8.8.8', '10.1.1.1, 1.2.3.4, 8.8.8.8'],
+  ['ipWhiteList ipStrategy.excludedIPs skips the listed proxies', { excludedIPs: ['192.168.0.0/16'] }, ['10.0.0.0/8'], '10.1.1.1, 192.168.0.2', '10.1.1.1, 8.8.8.8, 192.168.0.2'],
+  ['ipWhiteList ipStrategy.ipv6Subnet 64 checks the first address of the /64', { depth: 1, ipv6Subnet: 64 }, ['2001:db8::/128'], '2001:db8::abcd', '2001:db8:0:1::abcd'],
+];
+
+for (const [name, ipStrategy, sourceRange, allowed, refused] of WHITELIST_STRATEGIES) {
+  test(name, async (t) => {
+    const { get } = await setup(t, { ipWhiteList: { sourceRange, ipStrategy } }, true);
+    assert.equal((await get({ 'x-forwarded-for': allowed })).status, 200, allowed);
+    assert.equal((await get({ 'x-forwarded-for': refused })).status, 403, refused);
+  });
+}

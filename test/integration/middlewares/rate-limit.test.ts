@@ -96,3 +96,20 @@ test('sources are counted apart: by client IP by default, by a header or by Host
   assert.equal((await get(byIp.port, { 'x-client': 'a' })).status, 200);
   assert.equal((await get(byIp.port, { 'x-client': 'b' })).status, 429, 'same client IP, same bucket');
 });
+
+// sourceCriterion.ipStrategy from a trusted peer (forwardedHeaders.insecure): every request comes from 127.0.0.1, so
+// if the strategy were ignored the second client of each case would share the first one's bucket and get 429.
+const STRATEGIES: [name: string, ipStrategy: Record<string, unknown>, first: string, other: string, sameAsFirst: string][] = [
+  ['ipStrategy.depth 2 keys on "b" of "a, b, c"', { depth: 2 }, '1.1.1.1, 10.0.0.1, 9.9.9.9', '1.1.1.1, 10.0.0.2, 9.9.9.9', '2.2.2.2, 10.0.0.1, 8.8.8.8'],
+  ['ipStrategy.excludedIPs keys on the rightmost address not excluded', { excludedIPs: ['9.9.9.0/24'] }, '1.1.1.1, 10.0.0.1, 9.9.9.9', '1.1.1.1, 10.0.0.2, 9.9.9.8', '2.2.2.2, 10.0.0.1'],
+  ['ipStrategy.ipv6Subnet 64 keys on the /64', { depth: 1, ipv6Subnet: 64 }, '2001:db8:0:1::1', '2001:db8:0:2::1', '2001:db8:0:1::ffff'],
+];
+
+for (const [name, ipStrategy, first, other, sameAsFirst] of STRATEGIES) {
+  test(`rateLimit sourceCriterion ${name}`, async (t) => {
+    const { port } = await proxyThrough(t, [{ rateLimit: { average: 1, burst: 1, sourceCriterion: { ipStrategy } } }], undefined, { forwardedHeaders: { insecure: true, trustedIPs: [] } });
+    assert.equal((await get(port, { 'x-forwarded-for': first })).status, 200);
+    assert.equal((await get(port, { 'x-forwarded-for': other })).status, 200, `${other} is another source`);
+    assert.equal((await get(port, { 'x-forwarded-for': sameAsFirst })).status, 429, `${sameAsFirst} is the first source again`);
+  });
+}

@@ -55,3 +55,18 @@ test('redirectScheme forcePermanentRedirect (v3.6): 308 for GET and POST, even w
   assert.equal(post.status, 308);
   assert.equal(app.seen.length, 0);
 });
+
+test('redirectScheme scheme and port: Location takes both; a request already on that scheme and port passes through', async (t) => {
+  const https = await proxyThrough(t, [{ redirectScheme: { scheme: 'https', port: '8443' } }]);
+  const moved = await httpRequest({ port: https.port, host: 'x.test:8080', path: '/p?q=1' });
+  assert.equal(moved.status, 302);
+  assert.equal(moved.headers.location, 'https://x.test:8443/p?q=1', 'the scheme and the port asked for, the request\'s port dropped');
+
+  const http = await proxyThrough(t, [{ redirectScheme: { scheme: 'http', port: '80' } }]);
+  const kept = await httpRequest({ port: http.port, host: 'x.test', path: '/p' });
+  assert.equal(kept.status, 200, 'http://x.test/p is already the target: no loop');
+  assert.equal(http.app.seen.length, 1);
+  const toDefault = await httpRequest({ port: http.port, host: 'x.test:8080', path: '/p' });
+  assert.equal(toDefault.status, 302);
+  assert.equal(toDefault.headers.location, 'http://x.test/p', 'port 80 is the default for http: left out');
+});

@@ -58,6 +58,25 @@ test('passHostHeader: false sends the server host', async (t) => {
   assert.equal(backend.seen[0]?.headers.host, `127.0.0.1:${backend.port}`);
 });
 
+test('servers[].preservePath: the server URL\'s path is joined in front of the request path; without it the path is ignored', async (t) => {
+  const backend = await startBackend('b');
+  t.after(() => backend.close());
+  for (const [preservePath, expected] of [[true, '/base/p?q=1'], [false, '/p?q=1']] as const) {
+    const proxy = await startProxy(buildInput({
+      http: {
+        routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+        services: { 's@file': { loadBalancer: { servers: [{ url: `${backend.url}/base/`, preservePath }] } } },
+      },
+    }));
+    try {
+      await (await request(`http://127.0.0.1:${proxy.port('web')}/p?q=1`)).body.text();
+      assert.equal(backend.seen.at(-1)?.url, expected, `preservePath ${preservePath}`);
+    } finally {
+      await proxy.close(0);
+    }
+  }
+});
+
 test('request and response bodies stream both ways', async (t) => {
   const backend = await startBackend('echo', (_req, res, body) => {
     res.writeHead(201, { 'content-type': 'application/octet-stream' });

@@ -1,8 +1,12 @@
-// healthCheck.method, status, followRedirects, unhealthyInterval, and the first probe at once (Traefik waits an interval).
+// healthCheck.method, status, followRedirects, unhealthyInterval, scheme, port, hostname, headers, timeout, and the
+// first probe at once (Traefik waits an interval).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import { generateSelfSignedCertificate } from '../../../proxy/tls/self-signed-certificate.js';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 
@@ -83,4 +87,58 @@ test('a server that appears in a reload is probed at once, not after an interval
   assert.equal(probes, 1);
   const url = `http://127.0.0.1:${proxy.port('web')}/`;
   for (let i = 0; i < 4; i++) assert.equal(await (await request(url)).body.text(), 'a');
+});
+
+test('hostname and headers: the probe carries the Host and the headers asked for', async (t) => {
+  const probes: { host: string | undefined; probe: string | string[] | undefined }[] = [];
+  const a = await startBackend('a', (req, res) => {
+    if (req.url === '/health') probes.push({ host: req.headers.host, probe: req.headers['x-probe'] });
+    res.end('a');
+  });
+  const proxy = await startProxy(input([a.url], { path: '/health', interval: 60_000, timeout: 500, hostname: 'probe.test', headers: { 'X-Probe': 'from-pe-edge' } }));
+  t.after(async () => { await proxy.close(0); await a.close(); });
+  await sleep(150);
+  assert.deepEqual(probes, [{ host: 'probe.test', probe: 'from-pe-edge' }], 'without them the Host would be the server\'s host:port');
+});
+
+test('scheme and port: the probe goes to the port and over the scheme asked for, not to the server URL', async (t) => {
+  const now = Date.now();
+  const { cert, key } = generateSelfSignedCertificate({ commonName: 'probe.test', dnsNames: ['probe.test'], notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+  const probes: string[] = [];
+  const prober = https.createServer({ cert, key }, (req, res) => { probes.push(req.url ?? ''); res.end(); });
+  await new Promise<void>((resolve) => prober.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { prober.closeAllConnections(); prober.close(() => resolve()); }));
+  // The server itself answers 500 on /health: probed there (port ignored) or over plain HTTP (scheme ignored), it is DOWN.
+  const a = await startBackend('a', (req, res) => {
+    if (req.url === '/health') { res.writeHead(500); res.end(); return; }
+    res.end('a');
+  });
+  const port = (prober.address() as AddressInfo).port;
+  const proxy = await startProxy(input([a.url], { path: '/health', interval: 60_000, timeout: 500, scheme: 'https', port }));
+  t.after(async () => { await proxy.close(0); await a.close(); });
+  await sleep(200);
+  assert.deepEqual(probes, ['/health'], 'a TLS-only server: a plain HTTP probe never becomes a request');
+  assert.ok(!a.seen.some((s) => s.url === '/health'), 'the server URL\'s port was not probed');
+  const res = await request(`http://127.0.0.1:${proxy.port('web')}/`);
+  assert.equal(`${res.statusCode} ${await res.body.text()}`, '200 a', 'UP through the probe port');
+});
+
+test('timeout: a probe answered later than `timeout` marks the server DOWN; a longer timeout waits for it', async (t) => {
+  const slow = await startBackend('slow', (req, res) => {
+    if (req.url === '/health') { setTimeout(() => res.end(), 400); return; }
+    res.end('slow');
+  });
+  const fast = await startBackend('fast');
+  t.after(async () => { slow.server.closeAllConnections(); await slow.close(); await fast.close(); });
+  for (const [timeout, serving] of [[100, ['fast']], [2_000, ['fast', 'slow']]] as const) {
+    const proxy = await startProxy(input([slow.url, fast.url], { path: '/health', interval: 60_000, timeout }));
+    try {
+      await sleep(700);
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) seen.add(await (await request(`http://127.0.0.1:${proxy.port('web')}/`)).body.text());
+      assert.deepEqual([...seen].sort(), serving, `timeout ${timeout}`);
+    } finally {
+      await proxy.close(0);
+    }
+  }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import { fnv164Hex } from '../../../proxy/services/sticky-cookie.js';
+import { fnv164Hex, fnv1a64Hex } from '../../../proxy/services/sticky-cookie.js';
 
 test('sticky cookie pins a client to one server; a DOWN server re-balances with a new cookie', async (t) => {
   let healthyA = true;
@@ -153,4 +153,44 @@ test('weighted.sticky.cookie pins a client to one child service, with Traefik\'s
   const other = body === 'stable' ? 'canary' : 'stable';
   const named = await request(url, { headers: { cookie: `lane=${other}` } });
   assert.equal(await named.body.text(), other, 'the child name itself is accepted too');
+});
+
+// Every cookie option set, on both kinds of service: Set-Cookie exactly as Go's http.Cookie writes Traefik's cookie
+// (Path, Domain, Max-Age, HttpOnly, Secure, SameSite). Each attribute would be missing or default if its option were ignored.
+const COOKIE = { secure: true, httpOnly: true, sameSite: 'strict', maxAge: 60, path: '/app', domain: 'example.test' };
+const ATTRIBUTES = 'Path=/app; Domain=example.test; Max-Age=60; HttpOnly; Secure; SameSite=Strict';
+
+test('loadBalancer sticky.cookie secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie attributes', async (t) => {
+  const app = await startBackend('app');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
+      services: { 'web@file': { loadBalancer: { servers: [{ url: app.url }], sticky: { cookie: { name: 'pin', ...COOKIE } } } } },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await app.close(); });
+  const res = await request(`http://127.0.0.1:${proxy.port('web')}/app/x`);
+  await res.body.text();
+  assert.equal(res.headers['set-cookie'], `pin=${fnv164Hex(fnv1a64Hex(app.url))}; ${ATTRIBUTES}`);
+});
+
+test('weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie', async (t) => {
+  const stable = await startBackend('stable');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'split' } },
+      services: {
+        'split@file': { weighted: { services: [{ name: 'stable', weight: 1 }], sticky: { cookie: { name: 'lane', ...COOKIE } } } },
+        'stable@file': { loadBalancer: { servers: [{ url: stable.url }] } },
+      },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await stable.close(); });
+  const res = await request(`http://127.0.0.1:${proxy.port('web')}/app/x`);
+  await res.body.text();
+  assert.equal(res.headers['set-cookie'], `lane=${fnv164Hex('stable')}; ${ATTRIBUTES}`);
+  // The default name would be "_" + 5 hex characters of the service name's hash.
+  const pinned = await request(`http://127.0.0.1:${proxy.port('web')}/`, { headers: { cookie: `lane=${fnv164Hex('stable')}` } });
+  await pinned.body.text();
+  assert.equal(pinned.headers['set-cookie'], undefined, 'the cookie named `lane` pins the client');
 });

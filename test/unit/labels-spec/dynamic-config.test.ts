@@ -254,3 +254,50 @@ test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is
     ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.mtls.spiffe'],
   ]);
 });
+
+// Keys of Traefik v3.6/v3.7's pkg/config/dynamic (read at v3.7.9): every one is known by name, never "unknown key".
+test('v3.7 keys pe-edge ignores safely are warned by name: failover.errors, serversTransports TLS versions and ciphers, http.models', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      services: {
+        app: { loadBalancer: { servers: [{ url: 'http://a:80' }], healthCheck: { path: '/' } } },
+        spare: { loadBalancer: { servers: [{ url: 'http://b:80' }] } },
+        main: { failover: { service: 'app', fallback: 'spare', errors: { status: ['500-599'], maxRequestBodyBytes: 1024 } } },
+      },
+      serversTransports: { t: { minVersion: 'VersionTLS13', maxVersion: 'VersionTLS13', cipherSuites: ['TLS_AES_128_GCM_SHA256'] } },
+      models: { 'web@internal': { middlewares: ['a'] } },
+    },
+  });
+  assert.ok(config.http.services.main !== undefined, 'the failover is kept, failing over on health only');
+  assert.ok(config.http.serversTransports.t !== undefined);
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.models'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.services.main.failover.errors'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.cipherSuites'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.minVersion'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.maxVersion'],
+  ]);
+  assert.match(issues[1]?.message ?? '', /failover\.errors: failing over on the main service's answer status \(Traefik v3\.7\) is not implemented yet in pe-edge; ignored/);
+});
+
+test('v3.6/v3.7 keys that cannot be ignored safely leave their item out, with an error naming the key: service middlewares, highestRandomWeight, router parentRefs', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      routers: { child: { rule: 'Path(`/a`)', service: 'app', parentRefs: ['parent'] }, ok: { rule: 'Path(`/b`)', service: 'app' } },
+      services: {
+        guarded: { middlewares: ['auth'], loadBalancer: { servers: [{ url: 'http://a:80' }] } },
+        spread: { highestRandomWeight: { services: [{ name: 'app', weight: 1 }] } },
+        app: { loadBalancer: { servers: [{ url: 'http://a:80' }] } },
+      },
+    },
+  });
+  assert.deepEqual(Object.keys(config.http.routers), ['ok']);
+  assert.deepEqual(Object.keys(config.http.services), ['app']);
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
+    ['error', 'PE_NOT_IMPLEMENTED', 'http.routers.child.parentRefs'],
+    ['error', 'PE_NOT_IMPLEMENTED', 'http.services.guarded.middlewares'],
+    ['error', 'PE_NOT_IMPLEMENTED', 'http.services.spread.highestRandomWeight'],
+  ]);
+  for (const issue of issues) assert.match(issue.message, /not implemented yet in pe-edge; the (service|router) is left out/);
+  assert.ok(!issues.some((i) => /unknown/.test(i.message)));
+});

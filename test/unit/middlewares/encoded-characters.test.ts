@@ -26,6 +26,14 @@ const ROWS: { name: string; declared: Record<string, boolean>; url: string; stat
   { name: '%23', declared: {}, url: '/a%23b', status: 400 },
   { name: 'allowEncodedSlash lets %2F through', declared: { allowEncodedSlash: true }, url: '/a%2Fb', status: null },
   { name: 'allowEncodedSlash does not allow %5C', declared: { allowEncodedSlash: true }, url: '/a%5Cb', status: 400 },
+  // Each allow option lets its own escape through (the rows above refuse it by default) and no other.
+  { name: 'allowEncodedBackSlash lets %5C through', declared: { allowEncodedBackSlash: true }, url: '/a%5Cb', status: null },
+  { name: 'allowEncodedNullCharacter lets %00 through', declared: { allowEncodedNullCharacter: true }, url: '/a%00b', status: null },
+  { name: 'allowEncodedSemicolon lets %3B through', declared: { allowEncodedSemicolon: true }, url: '/a%3Bb', status: null },
+  { name: 'allowEncodedPercent lets %25 through', declared: { allowEncodedPercent: true }, url: '/a%25b', status: null },
+  { name: 'allowEncodedQuestionMark lets %3F through', declared: { allowEncodedQuestionMark: true }, url: '/a%3Fb', status: null },
+  { name: 'allowEncodedHash lets %23 through', declared: { allowEncodedHash: true }, url: '/a%23b', status: null },
+  { name: 'allowEncodedHash does not allow %3F', declared: { allowEncodedHash: true }, url: '/a%3Fb', status: 400 },
   { name: 'an unreserved escape is not refused', declared: {}, url: '/caf%C3%A9', status: null },
 ];
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { certificateInfo, goQueryEscape } from '../../../proxy/middlewares/auth/pass-tls-client-cert.js';
+import { certificateInfo } from '../../../proxy/middlewares/auth/pass-tls-client-cert.js';
+import { goQueryEscape } from '../../../proxy/http/go-text.js';
 import { certificateFields, formatIp } from '../../../proxy/tls/certificate-fields.js';
 
 const MINIMAL_CHEESE = `-----BEGIN CERTIFICATE-----

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatGoDuration } from '../../../proxy/middlewares/traffic/go-duration.js';
+import { formatGoNanoseconds } from '../../../labels-spec/duration.js';
 import { limiterSettings } from '../../../proxy/middlewares/traffic/rate-limit.js';
 import { TokenBucket } from '../../../proxy/middlewares/traffic/token-bucket.js';
 import { TtlMap } from '../../../proxy/middlewares/traffic/ttl-map.js';
@@ -22,7 +22,7 @@ test('X-Retry-In is printed as Go prints a time.Duration', () => {
     [3_600_000_000_000, '1h0m0s'],
     [3_723_000_000_000, '1h2m3s'],
   ];
-  for (const [ns, text] of table) assert.equal(formatGoDuration(ns), text, `${ns} ns`);
+  for (const [ns, text] of table) assert.equal(formatGoNanoseconds(ns), text, `${ns} ns`);
 });
 
 // Each row: reservations at the given times (seconds); the wait each one is told, in ns, or 'refused'
@@ -82,7 +82,7 @@ test('token bucket follows golang.org/x/time/rate Reserve/Cancel', () => {
 test('refused back-to-back request is told to retry in 999.9ms', () => {
   const bucket = new TokenBucket(1, 1);
   bucket.reserve(5, 500e6);
-  assert.equal(formatGoDuration(bucket.reserve(5.0001, 500e6)), '999.9ms');
+  assert.equal(formatGoNanoseconds(bucket.reserve(5.0001, 500e6)), '999.9ms');
 });
 
 test('ttl map: entries expire by whole Unix seconds and the soonest to expire is evicted past capacity', () => {

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { mirroredBodyBytes, readMirrorBody, releaseMirrorBytes, type MirrorBodyRead } from '../../../proxy/services/mirror-body.js';
+import { mirrorMemory, readMirrorBody, type MirrorBodyRead } from '../../../proxy/services/mirror-body.js';
 
 test('a body over the limit is put back whole and stays reserved until the caller releases it', async () => {
   const stream = new Readable({ read() { /* pushed below */ } });
-  const before = mirroredBodyBytes();
+  const before = mirrorMemory.heldBytes;
   const result = new Promise<MirrorBodyRead>((resolve) => readMirrorBody(stream, 15, resolve));
   stream.push(Buffer.alloc(10, 'a'));
   await new Promise((r) => setImmediate(r));
@@ -16,11 +16,11 @@ test('a body over the limit is put back whole and stays reserved until the calle
   const read = await result;
   assert.equal(read.kind, 'too-large');
   assert.equal(read.kind === 'too-large' ? read.reserved : -1, 10);
-  assert.equal(mirroredBodyBytes() - before, 10, 'still held while the main request has not read it');
+  assert.equal(mirrorMemory.heldBytes - before, 10, 'still held while the main request has not read it');
   stream.push(null);
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   assert.equal(Buffer.concat(chunks).toString(), 'a'.repeat(10) + 'b'.repeat(10), 'every byte back in the stream');
-  releaseMirrorBytes(10);
-  assert.equal(mirroredBodyBytes(), before);
+  mirrorMemory.release(10);
+  assert.equal(mirrorMemory.heldBytes, before);
 });

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { ResponseHeaders } from '../../http/request-context.js';
+import type { ResponseHeaders } from './request-context.js';
 
 /**
  * Go's http.Redirect(w, r, url, 302), as forwardAuth's authSigninURL answers a 401: a relative URL is taken
