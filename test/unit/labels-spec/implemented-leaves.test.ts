@@ -222,7 +222,7 @@ const PROOFS: Readonly<Record<string, Proof>> = {
 
 /** Implemented leaves no test proves yet (each reported as a todo). Prove one, then move it to PROOFS. */
 const NO_PROOF_YET: readonly string[] = [
-  // grpcWeb refuses to build (another change gives it its HTTP/2 upstream); its translation is unit-tested alone.
+  // grpcWeb refuses to build until the middleware is written; its translation is unit-tested alone.
   'middlewares.grpcWeb.allowOrigins',
   'services.loadBalancer.responseForwarding.flushInterval',
 ];
