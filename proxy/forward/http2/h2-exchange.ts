@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders as H2Headers, type IncomingHttpStatusHeader } from 'node:http2';
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../upstream-errors.js';
+import { ExchangeControl } from '../exchange-control.js';
 import type { ForwardRequest } from '../http1/exchange.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
 
@@ -13,52 +13,25 @@ const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = constants;
  * (pause/resume/abort, undici's dispatch contract). Aborting cuts this stream alone (RST_STREAM CANCEL):
  * the session and its other streams go on.
  */
-export class H2Exchange implements Dispatcher.DispatchController {
+export class H2Exchange extends ExchangeControl {
   private stream: ClientHttp2Stream | null = null;
-  private abortReason: Error | null = null;
-  private isPaused = false;
-  private finished = false;
   private answered = false;
   private trailers: IncomingHttpHeaders = {};
-  private headerTimer: NodeJS.Timeout | null = null;
-  private body: Readable | null = null;
 
   constructor(
     readonly request: ForwardRequest,
     private readonly handler: Dispatcher.DispatchHandler,
     private readonly responseHeaderTimeout: number,
-  ) {}
-
-  get done(): boolean {
-    return this.finished;
+  ) {
+    super();
   }
 
-  get aborted(): boolean {
-    return this.abortReason !== null;
-  }
-
-  get paused(): boolean {
-    return this.isPaused;
-  }
-
-  get reason(): Error | null {
-    return this.abortReason;
-  }
-
-  pause(): void {
-    this.isPaused = true;
+  protected pauseReading(): void {
     this.stream?.pause();
   }
 
-  resume(): void {
-    this.isPaused = false;
+  protected resumeReading(): void {
     this.stream?.resume();
-  }
-
-  abort(reason: Error): void {
-    if (this.finished) return;
-    this.abortReason = reason;
-    this.fail(reason);
   }
 
   /** Runs the exchange on `stream`, just opened with the request's headers. */
@@ -105,56 +78,25 @@ export class H2Exchange implements Dispatcher.DispatchController {
     this.fail(new UpstreamError('timeout', `no upstream response head within ${this.responseHeaderTimeout} ms`));
   };
 
-  /** Streams the client's body with backpressure: a gRPC stream's messages go up as they come. */
-  private relayBody(body: Readable): void {
-    this.body = body;
-    body.on('data', this.onBodyData);
-    body.once('end', this.onBodyEnd);
-    body.once('error', this.onBodyError);
-    body.once('aborted', this.onBodyAborted);
-    if (body.isPaused()) body.resume();
+  /** BodySink: a chunk of the client's body onto the stream. */
+  write(chunk: Buffer): boolean {
+    return (this.stream as ClientHttp2Stream).write(chunk);
   }
 
-  private readonly onBodyData = (chunk: Buffer): void => {
-    const stream = this.stream as ClientHttp2Stream;
-    if (!stream.write(chunk)) {
-      const body = this.body as Readable;
-      body.pause();
-      stream.once('drain', () => body.resume());
-    }
-  };
+  onDrain(resume: () => void): void {
+    this.stream?.once('drain', resume);
+  }
 
-  private readonly onBodyEnd = (): void => {
-    this.detachBody();
+  ended(): void {
+    this.bodyRelay = null;
     this.stream?.end();
     this.requestWritten();
-  };
-
-  private readonly onBodyError = (err: Error): void => {
-    this.abort(err);
-  };
-
-  private readonly onBodyAborted = (): void => {
-    this.abort(new UpstreamError('client-aborted', 'client aborted the request body'));
-  };
-
-  private detachBody(): void {
-    const body = this.body;
-    if (body === null) return;
-    this.body = null;
-    body.off('data', this.onBodyData);
-    body.off('end', this.onBodyEnd);
-    body.off('error', this.onBodyError);
-    body.off('aborted', this.onBodyAborted);
-    // Answered (or failed) before the whole body went up: the rest is read and dropped, as the HTTP/1.1 pool does.
-    if (!body.readableEnded) body.resume();
   }
 
   private readonly onResponse = (headers: H2Headers & IncomingHttpStatusHeader): void => {
     if (this.finished) return;
     this.answered = true;
-    if (this.headerTimer !== null) clearTimeout(this.headerTimer);
-    this.headerTimer = null;
+    this.clearHeaderTimer();
     const status = Number(headers[':status']);
     this.handler.onResponseStart?.(this, status, withoutPseudo(headers), '');
   };
@@ -175,7 +117,7 @@ export class H2Exchange implements Dispatcher.DispatchController {
       return;
     }
     this.finished = true;
-    const uploading = this.body !== null;
+    const uploading = this.bodyRelay !== null;
     this.detachBody();
     // The answer is whole while the request body still goes up: the rest is not wanted (Go's transport resets with NO_ERROR).
     const stream = this.stream;
@@ -201,12 +143,8 @@ export class H2Exchange implements Dispatcher.DispatchController {
     return new UpstreamError(this.answered ? 'reset-during-answer' : 'reset-before-answer', what, err);
   }
 
-  private fail(error: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.headerTimer !== null) clearTimeout(this.headerTimer);
-    this.headerTimer = null;
-    this.detachBody();
+  protected fail(error: Error): void {
+    if (!this.settle()) return;
     const stream = this.stream;
     if (stream !== null && !stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
     this.handler.onResponseError?.(this, error);

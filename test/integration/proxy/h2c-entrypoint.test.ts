@@ -94,13 +94,7 @@ test('h2c: a request body that never completes is reset at readTimeout', async (
   const stream = session.request({ ':method': 'POST', ':path': '/upload', ':authority': 'app.test', 'content-length': '100' });
   stream.on('error', () => undefined);
   stream.write('hello');
-  const took = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('stream still open after 3 s')), 3000);
-    stream.once('close', () => {
-      clearTimeout(timer);
-      resolve(Date.now() - started);
-    });
-  });
+  const took = await closedAfter(stream, started, 'stream');
   assert.ok(took >= READ_TIMEOUT - 100, `reset after ${took} ms`);
   assert.equal(backend.seen.some((r) => r.url === '/upload'), false);
 });
@@ -110,12 +104,17 @@ test('h2c: an idle session is closed at idleTimeout', async (t) => {
   const session = h2c(t, port);
   await get(session, { ':path': '/' });
   const started = Date.now();
-  const took = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('session still open after 3 s')), 3000);
-    session.once('close', () => {
+  const took = await closedAfter(session, started, 'session');
+  assert.ok(took >= IDLE_TIMEOUT - 200, `closed after ${took} ms`);
+});
+
+/** ms from `started` until `what` closes; fails after 3 s. */
+function closedAfter(what: { once(event: 'close', listener: () => void): unknown }, started: number, name: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} still open after 3 s`)), 3000);
+    what.once('close', () => {
       clearTimeout(timer);
       resolve(Date.now() - started);
     });
   });
-  assert.ok(took >= IDLE_TIMEOUT - 200, `closed after ${took} ms`);
-});
+}
