@@ -131,7 +131,9 @@ export class H2Session {
     const waiting = this.waiting;
     this.waiting = [];
     for (const exchange of waiting) if (!exchange.done) this.open(exchange);
-    if (this.streams === 0) this.armIdle();
+    // Closed while it connected (the pool was released): the streams it owed run, then it goes.
+    if (!this.accepting) session.close();
+    else if (this.streams === 0) this.armIdle();
   };
 
   private open(exchange: H2Exchange): void {
