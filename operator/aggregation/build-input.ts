@@ -67,6 +67,17 @@ function upstreamTransport(t: AnyServersTransport): UpstreamTransport {
   };
 }
 
+/** A dynamic `http.serversTransports` entry: the static transport's settings plus its HTTP/2 and peer-certificate options. */
+function dynamicUpstreamTransport(t: DynamicConfig['http']['serversTransports'][string]): UpstreamTransport {
+  return {
+    ...upstreamTransport(t),
+    disableHTTP2: t.disableHTTP2,
+    readIdleTimeout: t.forwardingTimeouts.readIdleTimeout,
+    pingTimeout: t.forwardingTimeouts.pingTimeout,
+    peerCertURI: t.peerCertURI,
+  };
+}
+
 /**
  * Static + merged dynamic configuration → what the proxy compiles. `metricsHandler` is the
  * `prometheus@internal` scrape handler (null when metrics.prometheus is off). `acmeChallenges` is the process's
@@ -78,7 +89,7 @@ function upstreamTransport(t: AnyServersTransport): UpstreamTransport {
  */
 export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metricsHandler: Handler | null = null, acmeChallenges: AcmeChallengeStore | null = null, insights: DashboardInsights | null = null, resolvers: ReadonlySet<string> = declaredResolvers(config)): BuildInput {
   const transports: Record<string, UpstreamTransport> = {};
-  for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = upstreamTransport(t);
+  for (const [name, t] of Object.entries(dynamic.http.serversTransports)) transports[name] = dynamicUpstreamTransport(t);
   const ping = config.ping === undefined ? null
     : { entryPoint: config.ping.manualRouting ? null : config.ping.entryPoint, terminatingStatusCode: config.ping.terminatingStatusCode };
   return {

@@ -7,6 +7,7 @@ import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { createHttpsServer, type HttpsServer } from './https-server.js';
+import { createH2cServer, h2cPreface, type H2cServer } from './h2c-server.js';
 import { warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
 import { Http1Side } from './http1-side.js';
@@ -57,6 +58,8 @@ export class EntryPoint {
   private readonly https1: Http1Side;
   /** TLS handshakes, and HTTP/2 on ALPN h2. */
   private readonly httpsServer: HttpsServer;
+  /** HTTP/2 with prior knowledge (h2c) on plain connections. */
+  private readonly h2cServer: H2cServer;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
   /** HTTP/2 sessions that had a stream: later streams are not the first (RequestContext.firstOnConnection). */
@@ -97,11 +100,21 @@ export class EntryPoint {
       handshakeTimeout: options.readTimeout,
       proxyProtocol: this.proxyProtocol,
     });
-    this.httpsServer.on('session', (session: ServerHttp2Session) => {
+    // h2c streams take the TLS h2 path's guards: the same limits, read deadline, idle timeout and request entry.
+    this.h2cServer = createH2cServer({
+      maxHeaderBytes: options.maxHeaderBytes,
+      onRequest: (req, res) => {
+        armHttp2ReadDeadline(req, options.readTimeout);
+        handleRequest(ctx, req, res, false, null, this.firstStream(req.stream.session));
+      },
+    });
+    const trackSession = (session: ServerHttp2Session): void => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
       armHttp2IdleTimeout(session, options.idleTimeout);
-    });
+    };
+    this.httpsServer.on('session', trackSession);
+    this.h2cServer.on('session', trackSession);
     // Nagle off, as node:http and Go do: a head and its body written apart must not wait for the peer's delayed ACK.
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
@@ -134,7 +147,7 @@ export class EntryPoint {
     socket.on('error', () => socket.destroy());
   }
 
-  /** The first bytes tell TLS from plain HTTP. */
+  /** The first bytes tell TLS from plain HTTP, and HTTP/1.x from h2c (the HTTP/2 preface). */
   private sniff(socket: net.Socket, first: Buffer): void {
     if (first[0] === TLS_HANDSHAKE) {
       // Only while a TLS-ALPN-01 challenge is pending is the ClientHello read before TLS starts.
@@ -143,16 +156,21 @@ export class EntryPoint {
         this.sniffClientHello(socket, first, challenges);
         return;
       }
+    } else if (h2cPreface(first) === 'more') {
+      // A preface split over reads (within the sniff's readTimeout): read on until it is whole or not one.
+      socket.once('data', (next: Buffer) => this.sniff(socket, Buffer.concat([first, next])));
+      return;
     }
     this.handOn(socket, first);
   }
 
-  /** To the front the first byte names, with every byte read so far put back. */
+  /** To the front the first bytes name, with every byte read so far put back. */
   private handOn(socket: net.Socket, seen: Buffer): void {
     socket.setTimeout(0);
     socket.pause();
     socket.unshift(seen);
     if (seen[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
+    else if (h2cPreface(seen) === 'yes') this.h2cServer.emit('connection', socket);
     else this.http1.accept(socket);
     process.nextTick(() => socket.resume());
   }
@@ -242,6 +260,7 @@ export class EntryPoint {
     this.http1.close();
     this.https1.close();
     this.httpsServer.close();
+    this.h2cServer.close();
     for (const session of this.sessions) session.close();
     const deadline = Date.now() + graceMs;
     while (this.sockets.size > 0 && Date.now() < deadline) {

@@ -63,12 +63,8 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     Http2ServerResponse: Http2ProxyResponse,
     requestCert: base.requestCert,
     rejectUnauthorized: base.rejectUnauthorized,
-    maxSendHeaderBlockLength: opts.maxHeaderBytes ?? 1048576,
+    ...http2Limits(opts),
     ...(opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0 ? { handshakeTimeout: opts.handshakeTimeout } : {}),
-    settings: {
-      maxConcurrentStreams: opts.http2MaxConcurrentStreams ?? 250,
-      maxHeaderListSize: opts.maxHeaderBytes ?? 1048576,
-    },
     // Node binds `this` to the TLSSocket, with the protocol version already negotiated.
     SNICallback(this: TLSSocket, servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) {
       opts.getStore().sniCallback(servername, cb, this);
@@ -97,6 +93,17 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     if (!socket.destroyed) opts.onHttp1(socket);
   });
   return server;
+}
+
+/** The HTTP/2 limits every HTTP/2 front applies (TLS h2 and h2c alike): header list size, concurrent streams. */
+export function http2Limits(opts: { readonly maxHeaderBytes?: number | undefined; readonly http2MaxConcurrentStreams?: number | undefined }) {
+  return {
+    maxSendHeaderBlockLength: opts.maxHeaderBytes ?? 1048576,
+    settings: {
+      maxConcurrentStreams: opts.http2MaxConcurrentStreams ?? 250,
+      maxHeaderListSize: opts.maxHeaderBytes ?? 1048576,
+    },
+  };
 }
 
 /** The protocols pe-edge's HTTPS server speaks (acme-tls/1 is answered before it, see entrypoint.ts). */

@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as http2constants, Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from '../http/proxy-exchange.js';
+import { asksForTrailers } from '../http/trailers.js';
 
 // node:http's and node:http2's request and response classes, adapted to the request path's contract.
 // The servers construct these instead of their own classes (their `IncomingMessage`/`ServerResponse`,
@@ -73,6 +74,23 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     return this.sent;
   }
 
+  private trailers: ResponseHeaders | null = null;
+
+  /** node writes trailers in the last chunk of a chunked answer (and drops them otherwise). */
+  relayTrailers(trailers: ResponseHeaders): void {
+    this.trailers = trailers;
+    if (!this.chunkedEncoding || !asksForTrailers(this.req.headers.te)) return;
+    try {
+      this.addTrailers(trailers);
+    } catch {
+      // A field node refuses (a control byte): the answer ends without trailers rather than not at all.
+    }
+  }
+
+  sentTrailers(): Readonly<ResponseHeaders> | null {
+    return this.trailers;
+  }
+
   /** node calls a write's callback once its bytes were handed to the socket and written (or the write failed). */
   writeLent(chunk: Buffer, release: () => void): boolean {
     return this.write(chunk, release);
@@ -133,6 +151,22 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
 
   sentHeaders(): Readonly<ResponseHeaders> | null {
     return this.sent;
+  }
+
+  private trailers: ResponseHeaders | null = null;
+
+  /** node sends them in a trailing HEADERS frame when the answer ends. */
+  relayTrailers(trailers: ResponseHeaders): void {
+    this.trailers = trailers;
+    try {
+      this.addTrailers(trailers);
+    } catch {
+      // A field node refuses: the answer ends without trailers rather than not at all.
+    }
+  }
+
+  sentTrailers(): Readonly<ResponseHeaders> | null {
+    return this.trailers;
   }
 
   /**

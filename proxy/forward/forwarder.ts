@@ -250,15 +250,33 @@ class ProxyResponseHandler implements LendingHandler {
     return true;
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers?: IncomingHttpHeaders): void {
     this.upstreamDone = true;
     this.settle(this.answerStatus >= 500);
     try {
-      if (this.caught !== null) this.serveCaught();
-      else this.sink.end();
+      if (this.caught !== null) {
+        this.serveCaught();
+        return;
+      }
+      if (trailers !== undefined && !this.dropBody) this.relayTrailers(trailers);
+      this.sink.end();
     } catch (err) {
       this.fail(this.controller, err);
     }
+  }
+
+  /** The answer's trailers (gRPC's status) go to a middleware that takes them, else to the client after the body. */
+  private relayTrailers(trailers: IncomingHttpHeaders): void {
+    let out: ResponseHeaders | null = null;
+    for (const name in trailers) {
+      const value = ownHeader(trailers, name);
+      if (value === undefined) continue;
+      putHeader((out ??= {}), name, value);
+    }
+    if (out === null) return;
+    const hook = this.ctx.response?.trailers ?? null;
+    if (hook !== null) hook(out);
+    else this.res.relayTrailers(out);
   }
 
   /** Ends this exchange after an error raised while relaying it: upstream aborted, client cut, reported once. */

@@ -3,6 +3,7 @@ import type { RequestContext } from '../http/request-context.js';
 import { forwardedPort } from '../http/request-target.js';
 import { FORWARDED_HEADERS } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
+import { asksForTrailers } from '../http/trailers.js';
 
 const SERVER_NAME = hostname();
 
@@ -25,6 +26,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   let xfHost: string | undefined;
   let xfPort: string | undefined;
   let realIp: string | undefined;
+  let teTrailers = false;
 
   // An untrusted peer's X-Forwarded-* are dropped, but those a middleware set (stripPrefix's
   // X-Forwarded-Prefix) are the proxy's own: they are read again, after rawHeaders, as trusted.
@@ -39,7 +41,14 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
     if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) continue;
     const lower = name.toLowerCase();
     if (fromMiddleware && !FORWARDED_HEADERS.has(lower)) continue; // already in rawHeaders
-    if (lower === 'host' || REQUEST_HOP_BY_HOP.has(lower)) continue;
+    if (lower === 'host' || REQUEST_HOP_BY_HOP.has(lower)) {
+      // Go's ReverseProxy keeps exactly `TE: trailers` (gRPC servers require it); every other TE value is dropped.
+      if (lower === 'te' && !teTrailers && asksForTrailers(value)) {
+        teTrailers = true;
+        out.push('Te', 'trailers');
+      }
+      continue;
+    }
     // A body read whole by a middleware goes out with its own length (Go's buffering does the same).
     if (ctx.body !== null && lower === 'content-length') continue;
     if (FORWARDED_HEADERS.has(lower)) {

@@ -19,9 +19,9 @@ export class UpstreamPools {
     this.generation.add(key);
     let pool = this.pools.get(key);
     if (pool === undefined) {
-      // Plain-HTTP pools wait for their first request; TLS ones are created now, so a CA file that cannot be
-      // read disables the service at build time, as before.
-      pool = origin.startsWith('http:') ? new DeferredPool(origin, transport) : createUpstreamPool(origin, transport);
+      // Plain-HTTP (and h2c) pools wait for their first request; TLS ones are created now, so a CA file that
+      // cannot be read disables the service at build time, as before.
+      pool = origin.startsWith('http:') || origin.startsWith('h2c:') ? new DeferredPool(origin, transport) : createUpstreamPool(origin, transport);
       this.pools.set(key, pool);
       this.keys.set(pool, key);
     }

@@ -1,10 +1,16 @@
+import tls from 'node:tls';
 import { readPemSource } from '../tls/pem-source.js';
-import { Pool, type Dispatcher } from 'undici';
+import { buildConnector, Pool, type Dispatcher } from 'undici';
+import { Http2Pool } from './http2/http2-pool.js';
+import { peerCertUriError } from './peer-cert-uri.js';
 import type { ForwardRequest } from './http1/exchange.js';
 import { HEAD_COMPLETION_MS } from './http1/exchange.js';
 import { Http1Pool } from './http1/http1-pool.js';
 
-/** Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool, or undici's for https. */
+/**
+ * Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool (`http://`), its HTTP/2 pool (`h2c://`,
+ * and `https://` unless disableHTTP2), or undici's (HTTP/1.1 over TLS, and upgrades).
+ */
 export interface UpstreamPool {
   dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean;
   /** Lets in-flight requests finish, then closes every connection. */
@@ -33,6 +39,14 @@ export interface UpstreamTransport {
    * answer can never be bytes a backend left on a connection a client's request used.
    */
   owner?: string | undefined;
+  /** Traefik's disableHTTP2: `https://` servers are spoken to over HTTP/1.1 only (no h2 offered in ALPN). */
+  disableHTTP2?: boolean | undefined;
+  /** forwardingTimeouts.readIdleTimeout: an HTTP/2 PING after a connection is silent this long; 0 = never. */
+  readIdleTimeout?: number | undefined;
+  /** forwardingTimeouts.pingTimeout: an unanswered PING closes the connection after this (default 15 s). */
+  pingTimeout?: number | undefined;
+  /** Traefik's peerCertURI: the server certificate must verify and carry this SAN URI. */
+  peerCertURI?: string | undefined;
 }
 
 export const DEFAULT_TRANSPORT: UpstreamTransport = {
@@ -57,15 +71,29 @@ const transportKeys = new WeakMap<UpstreamTransport, string>();
 function settingsKey(t: UpstreamTransport): string {
   return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost, t.maxConnsPerHost ?? 0,
     t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS,
-    t.clientCertificate?.cert ?? '', t.clientCertificate?.key ?? '', t.owner ?? '']);
+    t.clientCertificate?.cert ?? '', t.clientCertificate?.key ?? '', t.owner ?? '', t.disableHTTP2 === true,
+    t.readIdleTimeout ?? 0, t.pingTimeout ?? DEFAULT_PING_TIMEOUT, t.peerCertURI ?? '']);
 }
+
+/** Traefik's forwardingTimeouts.pingTimeout default. */
+const DEFAULT_PING_TIMEOUT = 15_000;
 
 export function createUpstreamPool(origin: string, t: UpstreamTransport): UpstreamPool {
   const url = new URL(origin);
+  // URL keeps IPv6 literals bracketed; the socket wants the bare address.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol === 'h2c:') {
+    const port = url.port === '' ? 80 : Number(url.port);
+    return createHttp2Pool(host, port, `${url.host}`, null, t, () => createUndiciPool(`http://${url.host}`, t));
+  }
+  if (url.protocol === 'https:') {
+    if (t.disableHTTP2 === true) return createUndiciPool(origin, t);
+    const port = url.port === '' ? 443 : Number(url.port);
+    return createHttp2Pool(host, port, url.host, tlsConnectOptions(t), t, () => createUndiciPool(origin, t));
+  }
   if (url.protocol !== 'http:') return createUndiciPool(origin, t);
   return new Http1Pool({
-    // URL keeps IPv6 literals bracketed; the socket wants the bare address.
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host,
     port: url.port === '' ? 80 : Number(url.port),
     dialTimeout: t.dialTimeout,
     responseHeaderTimeout: t.responseHeaderTimeout,
@@ -77,20 +105,46 @@ export function createUpstreamPool(origin: string, t: UpstreamTransport): Upstre
   });
 }
 
+function createHttp2Pool(host: string, port: number, authority: string, tlsOptions: tls.ConnectionOptions | null, t: UpstreamTransport, http1: () => UpstreamPool): Http2Pool {
+  return new Http2Pool({
+    host,
+    port,
+    authority,
+    tls: tlsOptions,
+    peerCertURI: t.peerCertURI,
+    dialTimeout: t.dialTimeout,
+    responseHeaderTimeout: t.responseHeaderTimeout,
+    idleConnTimeout: t.idleConnTimeout,
+    readIdleTimeout: t.readIdleTimeout ?? 0,
+    pingTimeout: t.pingTimeout ?? DEFAULT_PING_TIMEOUT,
+    maxConns: Math.max(0, t.maxConnsPerHost ?? 0),
+    http1,
+  });
+}
+
 /** Go's rule for maxIdleConnsPerHost: 0 means its default of 2 (a dynamic transport's default), below 0 keeps none. */
 function idleConnsPerHost(configured: number): number {
   if (configured === 0) return 2;
   return configured < 0 ? 0 : configured;
 }
 
-/** undici's pool: TLS upstreams, and protocol upgrades (WebSocket) on plain ones. */
-function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
+/** The transport's TLS settings as node:tls takes them (PEM files are read now: an unreadable one fails the build). */
+function tlsConnectOptions(t: UpstreamTransport): tls.ConnectionOptions {
   const ca = t.rootCAs.map(readPemSource);
   const client = t.clientCertificate;
+  return {
+    rejectUnauthorized: !t.insecureSkipVerify,
+    ...(ca.length > 0 ? { ca } : {}),
+    ...(client !== undefined ? { cert: readPemSource(client.cert), key: readPemSource(client.key) } : {}),
+    ...(t.serverName !== undefined && t.serverName !== '' ? { servername: t.serverName } : {}),
+  };
+}
+
+/** undici's pool, HTTP/1.1 only: TLS upstreams under disableHTTP2 or whose ALPN chose http/1.1, and protocol upgrades (WebSocket). */
+function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
   return new Pool(origin, {
     connections: (t.maxConnsPerHost ?? 0) > 0 ? t.maxConnsPerHost : null,
     pipelining: 1,
-    connectTimeout: t.dialTimeout,
     headersTimeout: t.responseHeaderTimeout,
     // Traefik has no body timeout: long downloads and event streams must not be cut.
     bodyTimeout: 0,
@@ -98,11 +152,25 @@ function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
     keepAliveMaxTimeout: Math.max(t.idleConnTimeout, 1),
     // Responses are streamed through as they arrive; undici must not second-guess lengths of what we relay.
     strictContentLength: false,
-    connect: {
-      rejectUnauthorized: !t.insecureSkipVerify,
-      ...(ca.length > 0 ? { ca } : {}),
-      ...(client !== undefined ? { cert: readPemSource(client.cert), key: readPemSource(client.key) } : {}),
-      ...(t.serverName !== undefined && t.serverName !== '' ? { servername: t.serverName } : {}),
-    },
+    connect: checkedConnector(buildConnector({ ...tlsConnectOptions(t), timeout: t.dialTimeout }), t.peerCertURI),
+  });
+}
+
+/**
+ * undici's connector with Go's SNI: the transport's serverName, else the server URL's host (undici would send the
+ * request's Host, the client's with passHostHeader); and, with peerCertURI, refusing a server whose certificate
+ * fails it before any request is written.
+ */
+function checkedConnector(connect: buildConnector.connector, peerCertURI: string | undefined): buildConnector.connector {
+  return (options, callback) => connect({ ...options, servername: undefined }, (err, socket) => {
+    if (err !== null || socket === null) {
+      callback(err, null);
+      return;
+    }
+    const refused = peerCertURI !== undefined && socket instanceof tls.TLSSocket ? peerCertUriError(socket, peerCertURI) : null;
+    if (refused !== null) {
+      socket.destroy();
+      callback(refused, null);
+    } else callback(null, socket);
   });
 }

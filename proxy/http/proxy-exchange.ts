@@ -75,6 +75,14 @@ export interface ProxyResponse {
   on(event: ResponseEvent, listener: () => void): unknown;
   once(event: ResponseEvent, listener: () => void): unknown;
   off(event: ResponseEvent, listener: () => void): unknown;
+  /**
+   * Trailer fields sent after the body, when the answer ends (gRPC's grpc-status). HTTP/2: a trailing HEADERS
+   * frame. HTTP/1.1: the last chunk's trailer section, when the answer is chunked and the client sent
+   * `TE: trailers`; dropped otherwise. Called after the head, before end(); never throws.
+   */
+  relayTrailers(trailers: ResponseHeaders): void;
+  /** The trailers given to relayTrailers (sent or not), for logs and metrics; null when none. */
+  sentTrailers(): Readonly<ResponseHeaders> | null;
   /** A header of the head as sent (lower-case name), for logs and metrics; undefined when absent or not sent. */
   sentHeader(name: string): string | undefined;
   /** The head as sent (lower-case names), for the access log's header fields; null before the head. */

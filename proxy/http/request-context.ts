@@ -119,6 +119,11 @@ export interface ResponseHooks {
   catchers: StatusCatcher[] | null;
   /** The status every head goes out with instead of its own (an error page keeps the caught status); 0: none. */
   status: number;
+  /**
+   * Takes the upstream answer's trailers instead of the client (grpcWeb writes them into the body), called
+   * once, before the body's sink ends; null: they go to the client (`ProxyResponse.relayTrailers`).
+   */
+  trailers: ((trailers: ResponseHeaders) => void) | null;
 }
 
 /** An errors middleware on the response path (Traefik's codeCatcher). */
@@ -154,7 +159,7 @@ export function applyHeaderHooks(ctx: RequestContext, status: number, headers: R
 
 /** The hooks of ctx, created on first use. */
 export function responseHooks(ctx: RequestContext): ResponseHooks {
-  return (ctx.response ??= { headers: [], body: null, hold: null, catchers: null, status: 0 });
+  return (ctx.response ??= { headers: [], body: null, hold: null, catchers: null, status: 0, trailers: null });
 }
 
 /** A step on the request path: a router's middleware chain ends in a service handler. */

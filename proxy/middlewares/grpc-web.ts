@@ -1,8 +1,9 @@
 /**
  * gRPC-Web ⇄ gRPC translation, as pure pieces (the improbable-eng wrapper Traefik's grpcWeb uses): which
  * requests are gRPC-Web, the gRPC content type they become, `-text` bodies in base64, and the backend's
- * trailers turned into the length-prefixed trailer frame a browser reads. The middleware itself needs
- * HTTP/2 (h2c) upstreams, which pe-edge does not have yet, so it refuses to build, saying so by name.
+ * trailers turned into the length-prefixed trailer frame a browser reads. The middleware itself (its request sent
+ * upstream over HTTP/2, the answer's trailers taken through `ResponseHooks.trailers`) is not written yet, so it
+ * refuses to build, saying so by name.
  */
 
 export interface GrpcWebOptions {
@@ -90,7 +91,7 @@ export function isPreflight(method: string, headers: { readonly origin?: string 
   return method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined;
 }
 
-/** The factory: refuses by name until pe-edge forwards to HTTP/2 upstreams. */
+/** The factory: refuses by name until the middleware is written. */
 export function createGrpcWeb(_options: GrpcWebOptions): never {
-  throw new Error('grpcWeb needs HTTP/2 (h2c) upstreams, which pe-edge does not have yet');
+  throw new Error('grpcWeb is not implemented yet in pe-edge');
 }

@@ -255,7 +255,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     const res = ctx.res;
     const protocol = protocolLabel(ctx.req.headers);
     const status = finalStatus(res);
-    const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? res.sentHeader('grpc-status') : undefined;
+    // A gRPC answer says its status in trailers (Go copies them into the header map Traefik reads); a trailers-only answer in its head.
+    const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? (res.sentTrailers()?.['grpc-status'] ?? res.sentHeader('grpc-status')) : undefined;
     let tls: Observation['tls'] = null;
     if (ctx.tls) {
       const facts = tlsFacts(ctx.req.socket);

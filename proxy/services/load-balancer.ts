@@ -94,11 +94,12 @@ export function parseServerUrl(raw: string): { origin: string; authority: string
   } catch {
     throw new Error(`invalid server URL "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`server URL "${raw}": scheme "${url.protocol.slice(0, -1)}" is not supported yet (use http or https)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'h2c:') {
+    throw new Error(`server URL "${raw}": scheme "${url.protocol.slice(0, -1)}" is not supported (use http, https or h2c)`);
   }
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
-  return { origin: url.origin, authority: url.host, path };
+  // WHATWG URLs give h2c (not a special scheme) no origin: it is spelled out, as for http.
+  return { origin: url.protocol === 'h2c:' ? `h2c://${url.host}` : url.origin, authority: url.host, path };
 }
 
 /**

@@ -47,6 +47,12 @@ export class DiscardedResponse extends EventEmitter implements ProxyResponse {
   sentHeaders(): Readonly<ResponseHeaders> | null {
     return null;
   }
+
+  relayTrailers(): void {}
+
+  sentTrailers(): Readonly<ResponseHeaders> | null {
+    return null;
+  }
 }
 
 /**

@@ -100,9 +100,6 @@ export class ServiceBuilder {
     const transport = this.transports(transportName);
     if (transport === undefined) return new Error(`serversTransport "${transportName}" does not exist`);
     if (lb.strategy !== undefined && !STRATEGIES.has(lb.strategy)) return new Error(`unsupported load-balancer strategy "${lb.strategy}"`);
-    if (lb.healthCheck?.mode === 'grpc') {
-      this.status.addError('service', name, 'loadBalancer.healthCheck.mode "grpc" is not implemented yet in pe-edge; probing over HTTP', false);
-    }
     const balancer = this.parts.balancers.acquire(name, lb, transport, this.parts.pools, this.parts.healthChecks);
     this.loadBalancers.set(name, balancer);
     // v3.2's text: a loadBalancer is Traefik's weighted balancer over servers.

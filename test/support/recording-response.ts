@@ -32,6 +32,16 @@ export class RecordingResponse extends EventEmitter implements ProxyResponse {
     return this.headers;
   }
 
+  trailers: ResponseHeaders | null = null;
+
+  relayTrailers(trailers: ResponseHeaders): void {
+    this.trailers = trailers;
+  }
+
+  sentTrailers(): Readonly<ResponseHeaders> | null {
+    return this.trailers;
+  }
+
   write(chunk: Buffer | string): boolean {
     this.body += chunk.toString();
     return true;

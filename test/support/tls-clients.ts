@@ -9,6 +9,8 @@ export interface ClientResult {
   headers: http.IncomingHttpHeaders;
   body: string;
   httpVersion: string;
+  /** The answer's trailers (plain HTTP/1.1 requests; empty when none came). */
+  trailers?: NodeJS.Dict<string>;
   /** Over TLS: negotiated protocol (`TLSv1.3`) and the server certificate's CN and fingerprint. */
   protocol?: string | null;
   certCN?: string;
@@ -87,7 +89,7 @@ export function httpRequest(opts: RequestOptions): Promise<ClientResult> {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, httpVersion: res.httpVersion }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, httpVersion: res.httpVersion, trailers: res.trailers }));
         res.on('error', reject);
       },
     );

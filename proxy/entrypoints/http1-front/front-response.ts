@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
+import { lastChunkWithTrailers } from '../../http/trailers.js';
 import { isFieldValue, isToken } from '../../http/head-syntax.js';
 import type { ProxyResponse, ResponseHeaders } from '../../http/proxy-exchange.js';
 
@@ -38,8 +39,13 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   private waitingDrain = false;
   private closed = false;
 
-  /** `isHead`: a HEAD request (no body goes out); `closeAfter`: the connection ends with this answer. */
-  constructor(private readonly owner: ResponseOwner, private readonly isHead: boolean, readonly closeAfter: boolean) {
+  private trailers: ResponseHeaders | null = null;
+
+  /**
+   * `isHead`: a HEAD request (no body goes out); `closeAfter`: the connection ends with this answer;
+   * `takesTrailers`: the client sent `TE: trailers`.
+   */
+  constructor(private readonly owner: ResponseOwner, private readonly isHead: boolean, readonly closeAfter: boolean, private readonly takesTrailers = false) {
     super();
   }
 
@@ -62,6 +68,14 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
 
   sentHeaders(): Readonly<ResponseHeaders> | null {
     return this.sent;
+  }
+
+  relayTrailers(trailers: ResponseHeaders): void {
+    this.trailers = trailers;
+  }
+
+  sentTrailers(): Readonly<ResponseHeaders> | null {
+    return this.trailers;
   }
 
   private writeHeadText(status: number, message: string, headers: ResponseHeaders | undefined): void {
@@ -135,7 +149,11 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     if (chunk !== undefined) this.write(chunk);
     else if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
     this.flushHead(socket);
-    if (this.chunked) socket.write(LAST_CHUNK);
+    if (this.chunked) {
+      const trailers = this.trailers;
+      if (trailers !== null && this.takesTrailers) socket.write(lastChunkWithTrailers(trailers), 'latin1');
+      else socket.write(LAST_CHUNK);
+    }
     socket.uncork();
     this.writableEnded = true;
     this.writableFinished = true;

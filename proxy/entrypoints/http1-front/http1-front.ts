@@ -1,3 +1,4 @@
+import { asksForTrailers } from '../../http/trailers.js';
 import type { Socket } from 'node:net';
 import { clientAddress } from '../../http/request-target.js';
 import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
@@ -150,7 +151,7 @@ class FrontConnection implements ResponseOwner {
           this.handOff();
           return;
         }
-        const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing);
+        const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing, asksForTrailers(request.headers.te));
         const ep = this.front.ep;
         const ctx = requestContext(ep, request, res, this.front.options.tls, null, this.clientIp, this.clientPort, this.trusted, !this.served);
         const target = findRoute(ep, ctx);

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { UpstreamError } from '../upstream-errors.js';
+import { ExchangeControl } from '../exchange-control.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { READ_BUFFER_BYTES, type Connection } from './connection.js';
 import { isIdempotencyKeyHeader, isReplayable } from '../replay-policy.js';
@@ -55,7 +56,7 @@ export const HEAD_COMPLETION_MS = 60_000;
  * One request and its response over one upstream connection. It is also the controller the
  * forwarder's handler gets (pause/resume/abort), as undici's dispatch API defines it.
  */
-export class Exchange implements Dispatcher.DispatchController {
+export class Exchange extends ExchangeControl {
   private connection: Connection | null = null;
   /** Pieces of a response head not complete yet, kept apart (see HeadEndScanner), and their size. */
   private pieces: Buffer[] = [];
@@ -69,11 +70,6 @@ export class Exchange implements Dispatcher.DispatchController {
   private requestSent = false;
   private bytesReceived = false;
   private retried = false;
-  private finished = false;
-  private headerTimer: NodeJS.Timeout | null = null;
-  private stream: Readable | null = null;
-  private abortReason: Error | null = null;
-  private isPaused = false;
 
   constructor(
     private readonly host: ExchangeHost,
@@ -81,39 +77,16 @@ export class Exchange implements Dispatcher.DispatchController {
     private readonly head: string,
     private readonly chunkedBody: boolean,
     private readonly handler: LendingHandler,
-  ) {}
-
-  /** Over: answered, failed or aborted. */
-  get done(): boolean {
-    return this.finished;
+  ) {
+    super();
   }
 
-  get aborted(): boolean {
-    return this.abortReason !== null;
-  }
-
-  get paused(): boolean {
-    return this.isPaused;
-  }
-
-  get reason(): Error | null {
-    return this.abortReason;
-  }
-
-  pause(): void {
-    this.isPaused = true;
+  protected pauseReading(): void {
     this.connection?.socket.pause();
   }
 
-  resume(): void {
-    this.isPaused = false;
+  protected resumeReading(): void {
     this.connection?.socket.resume();
-  }
-
-  abort(reason: Error): void {
-    if (this.finished) return;
-    this.abortReason = reason;
-    this.fail(reason);
   }
 
   /** Starts the exchange on `connection`: writes the request head (and a whole body) at once. */
@@ -144,52 +117,20 @@ export class Exchange implements Dispatcher.DispatchController {
     }
   }
 
-  /** Streams the client's body to the upstream with backpressure; chunked when its length is unknown. */
-  private relayBody(body: Readable): void {
-    this.stream = body;
-    body.on('data', this.onBodyData);
-    body.once('end', this.onBodyEnd);
-    body.once('error', this.onBodyError);
-    body.once('aborted', this.onBodyAborted);
-    if (body.isPaused()) body.resume();
+  /** BodySink: a chunk of the client's body onto the connection. */
+  write(chunk: Buffer): boolean {
+    const socket = (this.connection as Connection).socket;
+    return this.chunkedBody ? writeChunk(socket, chunk) : socket.write(chunk);
   }
 
-  private readonly onBodyData = (chunk: Buffer): void => {
-    const socket = (this.connection as Connection).socket;
-    const flushed = this.chunkedBody ? writeChunk(socket, chunk) : socket.write(chunk);
-    if (!flushed) {
-      const body = this.stream as Readable;
-      body.pause();
-      socket.once('drain', () => body.resume());
-    }
-  };
+  onDrain(resume: () => void): void {
+    this.connection?.socket.once('drain', resume);
+  }
 
-  private readonly onBodyEnd = (): void => {
+  ended(): void {
     if (this.chunkedBody && this.connection !== null) this.connection.socket.write(LAST_CHUNK);
-    this.detachBody();
+    this.bodyRelay = null;
     this.requestWritten();
-  };
-
-  private readonly onBodyError = (err: Error): void => {
-    this.abort(err);
-  };
-
-  private readonly onBodyAborted = (): void => {
-    this.abort(new UpstreamError('client-aborted', 'client aborted the request body'));
-  };
-
-  private detachBody(): void {
-    const body = this.stream;
-    if (body === null) return;
-    this.stream = null;
-    body.off('data', this.onBodyData);
-    body.off('end', this.onBodyEnd);
-    body.off('error', this.onBodyError);
-    body.off('aborted', this.onBodyAborted);
-    // The upstream answered (or failed) before taking the whole body: the rest is read and dropped, so the
-    // client's connection reaches its next request instead of stalling on a body paused for a drain that
-    // will not come.
-    if (!body.readableEnded) body.resume();
   }
 
   /** Bytes from the upstream while this exchange owns the connection. */
@@ -242,8 +183,7 @@ export class Exchange implements Dispatcher.DispatchController {
       }
       this.keepAlive = keepsAlive(head, this.framing);
       this.hintMs = keepAliveHintMs(head);
-      if (this.headerTimer !== null) clearTimeout(this.headerTimer);
-      this.headerTimer = null;
+      this.clearHeaderTimer();
       if (this.framing.kind === 'length') this.remaining = this.framing.length;
       else if (this.framing.kind === 'chunked') this.decoder = new ChunkedDecoder();
       this.handler.onResponseStart?.(this, head.status, head.headers, head.statusMessage);
@@ -367,12 +307,8 @@ export class Exchange implements Dispatcher.DispatchController {
   }
 
   /** Ends the exchange with an error: the connection cannot be trusted any more. */
-  private fail(error: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.headerTimer !== null) clearTimeout(this.headerTimer);
-    this.headerTimer = null;
-    this.detachBody();
+  protected fail(error: Error): void {
+    if (!this.settle()) return;
     const connection = this.connection;
     this.connection = null;
     if (connection !== null) this.host.release(connection, false, null);

@@ -149,6 +149,8 @@ class Catcher implements StatusCatcher {
       hold: this.outerHold,
       catchers: this.outerCatchers === 0 ? null : (outer.catchers as StatusCatcher[]).slice(0, this.outerCatchers),
       status: code,
+      // An error page's own trailers (seldom any) go to the client: the hook, one slot, may be an inner middleware's.
+      trailers: null,
     };
     const req = pageRequest(ctx, this.pages.copied, parsed.uri);
     const page: RequestContext = {

@@ -1,10 +1,11 @@
-import { Agent, request } from 'undici';
+import { Agent, H2CClient, request } from 'undici';
+import { probeGrpcHealth } from './grpc-health-probe.js';
 
 /** loadBalancer.healthCheck as the checker uses it (labels-spec applies Traefik's defaults). */
 export interface HealthCheckOptions {
   path?: string | undefined;
   scheme?: string | undefined;
-  /** `grpc` is accepted and warned about: pe-edge probes over HTTP. */
+  /** `grpc`: gRPC Health Checking Protocol v1 instead of an HTTP request. */
   mode?: string | undefined;
   hostname?: string | undefined;
   port?: number | undefined;
@@ -101,12 +102,18 @@ export class ActiveHealthCheck {
       return { up: false, reason: err instanceof Error ? err.message : String(err) };
     }
     const o = this.options;
+    if (o.mode === 'grpc') return probeGrpcHealth(target, o.timeout);
     const signal = AbortSignal.timeout(o.timeout);
+    // An h2c:// server is probed in cleartext HTTP/2 (prior knowledge), as Traefik's transport for it does.
+    const h2c = target.protocol === 'h2c:' ? new H2CClient(`http://${target.host}`) : null;
+    if (h2c !== null) target = new URL(`http://${target.host}${target.pathname}${target.search}`);
+    const h2cOrigin = target.origin;
     try {
       for (let hop = 0; ; hop++) {
         const headers: Record<string, string> = { ...(o.headers ?? {}) };
         if (o.hostname !== undefined && o.hostname !== '') headers.host = o.hostname;
-        const res = await request(target, { method: (o.method === undefined || o.method === '' ? 'GET' : o.method) as 'GET', headers, signal, dispatcher: this.agent });
+        const dispatcher = h2c !== null && target.origin === h2cOrigin ? h2c : this.agent;
+        const res = await request(target, { method: (o.method === undefined || o.method === '' ? 'GET' : o.method) as 'GET', headers, signal, dispatcher });
         await res.body.dump();
         const location = res.headers.location;
         if (o.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && hop < MAX_REDIRECTS) {
@@ -118,6 +125,8 @@ export class ActiveHealthCheck {
       }
     } catch (err) {
       return { up: false, reason: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err) };
+    } finally {
+      h2c?.destroy().catch(() => undefined);
     }
   }
 }

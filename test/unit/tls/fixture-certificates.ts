@@ -25,7 +25,8 @@ export function fixtureDir(): FixtureDir {
       const certFile = join(dir, `${name}.crt`);
       const keyFile = join(dir, `${name}.key`);
       const key = keyType === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-      const san = dnsNames.length > 0 ? ['-addext', `subjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(',')}`] : [];
+      // A name with a type prefix (`URI:spiffe://...`) is a SAN of that type; a bare name is a DNS name.
+      const san = dnsNames.length > 0 ? ['-addext', `subjectAltName=${dnsNames.map((d) => (d.includes(':') ? d : `DNS:${d}`)).join(',')}`] : [];
       execFileSync('openssl', ['req', '-x509', ...key, '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${name}`, ...san], {
         stdio: 'ignore',
       });

@@ -1,0 +1,163 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders as H2Headers, type IncomingHttpStatusHeader } from 'node:http2';
+import type { Dispatcher } from 'undici';
+import { UpstreamError } from '../upstream-errors.js';
+import { ExchangeControl } from '../exchange-control.js';
+import type { ForwardRequest } from '../http1/exchange.js';
+import { ownHeader, putHeader } from '../../http/header-bag.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = constants;
+
+/**
+ * One request and its answer on one HTTP/2 stream, and the controller the forwarder's handler gets
+ * (pause/resume/abort, undici's dispatch contract). Aborting cuts this stream alone (RST_STREAM CANCEL):
+ * the session and its other streams go on.
+ */
+export class H2Exchange extends ExchangeControl {
+  private stream: ClientHttp2Stream | null = null;
+  private answered = false;
+  private trailers: IncomingHttpHeaders = {};
+
+  constructor(
+    readonly request: ForwardRequest,
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly responseHeaderTimeout: number,
+  ) {
+    super();
+  }
+
+  protected pauseReading(): void {
+    this.stream?.pause();
+  }
+
+  protected resumeReading(): void {
+    this.stream?.resume();
+  }
+
+  /** Runs the exchange on `stream`, just opened with the request's headers. */
+  start(stream: ClientHttp2Stream): void {
+    this.stream = stream;
+    stream.on('response', this.onResponse);
+    stream.on('data', this.onData);
+    stream.once('trailers', this.onTrailers);
+    stream.once('end', this.onEnd);
+    stream.once('close', this.onClose);
+    stream.on('error', this.onStreamError);
+    if (this.isPaused) stream.pause();
+    const body = this.request.body;
+    if (body === null) {
+      this.requestWritten();
+    } else if (Buffer.isBuffer(body)) {
+      stream.end(body);
+      this.requestWritten();
+    } else {
+      this.relayBody(body);
+    }
+  }
+
+  /** Gives the request, not started yet, to another pool (the server speaks HTTP/1.1): this exchange is over, silently. */
+  handoff(): Dispatcher.DispatchHandler {
+    this.finished = true;
+    return this.handler;
+  }
+
+  /** The request could not be sent (no session, headers node refuses): the exchange fails before it started. */
+  failToStart(error: Error): void {
+    this.fail(error);
+  }
+
+  /** responseHeaderTimeout counts from the end of the request (Go's rule); gRPC streams that answer first are not timed. */
+  private requestWritten(): void {
+    if (this.responseHeaderTimeout > 0 && !this.answered && !this.finished) {
+      this.headerTimer = setTimeout(this.onHeaderTimeout, this.responseHeaderTimeout);
+    }
+  }
+
+  private readonly onHeaderTimeout = (): void => {
+    this.headerTimer = null;
+    this.fail(new UpstreamError('timeout', `no upstream response head within ${this.responseHeaderTimeout} ms`));
+  };
+
+  /** BodySink: a chunk of the client's body onto the stream. */
+  write(chunk: Buffer): boolean {
+    return (this.stream as ClientHttp2Stream).write(chunk);
+  }
+
+  onDrain(resume: () => void): void {
+    this.stream?.once('drain', resume);
+  }
+
+  ended(): void {
+    this.bodyRelay = null;
+    this.stream?.end();
+    this.requestWritten();
+  }
+
+  private readonly onResponse = (headers: H2Headers & IncomingHttpStatusHeader): void => {
+    if (this.finished) return;
+    this.answered = true;
+    this.clearHeaderTimer();
+    const status = Number(headers[':status']);
+    this.handler.onResponseStart?.(this, status, withoutPseudo(headers), '');
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.finished || !this.answered) return;
+    this.handler.onResponseData?.(this, chunk);
+  };
+
+  private readonly onTrailers = (trailers: H2Headers): void => {
+    this.trailers = withoutPseudo(trailers);
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.finished) return;
+    if (!this.answered) {
+      this.fail(new UpstreamError('reset-before-answer', 'upstream ended the HTTP/2 stream without an answer'));
+      return;
+    }
+    this.finished = true;
+    const uploading = this.bodyRelay !== null;
+    this.detachBody();
+    // The answer is whole while the request body still goes up: the rest is not wanted (Go's transport resets with NO_ERROR).
+    const stream = this.stream;
+    if (uploading && stream !== null && !stream.closed) stream.close(NGHTTP2_NO_ERROR);
+    this.handler.onResponseEnd?.(this, this.trailers);
+  };
+
+  private readonly onStreamError = (err: Error): void => {
+    this.fail(this.streamError(err));
+  };
+
+  private readonly onClose = (): void => {
+    if (this.finished) return;
+    this.fail(this.streamError(null));
+  };
+
+  private streamError(err: Error | null): Error {
+    const stream = this.stream;
+    const code = stream?.rstCode;
+    // REFUSED_STREAM (and a GOAWAY's unprocessed streams): the server did not act on it, any method may go elsewhere.
+    if (code === NGHTTP2_REFUSED_STREAM) return new UpstreamError('refused', 'upstream refused the HTTP/2 stream', err);
+    const what = err === null ? `upstream closed the HTTP/2 stream${code !== undefined && code !== 0 ? ` (code ${code})` : ''}` : `upstream HTTP/2 stream failed: ${err.message}`;
+    return new UpstreamError(this.answered ? 'reset-during-answer' : 'reset-before-answer', what, err);
+  }
+
+  protected fail(error: Error): void {
+    if (!this.settle()) return;
+    const stream = this.stream;
+    if (stream !== null && !stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+    this.handler.onResponseError?.(this, error);
+  }
+}
+
+/** An HTTP/2 header block without its pseudo-headers, as the forwarder's handler reads an answer's head. */
+function withoutPseudo(headers: H2Headers): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
+    const value = ownHeader(headers, name);
+    if (value !== undefined) putHeader(out, name, value);
+  }
+  return out;
+}
