@@ -8,9 +8,11 @@ import { createFailoverService } from './failover-service.js';
 import { createMirroringService, MirrorCounters, type Mirror } from './mirroring-service.js';
 import { ALWAYS_UP, NoHealth, type ServiceHealth } from './service-health.js';
 import { qualify } from '../runtime/qualified-name.js';
+import { LOAD_BALANCER_STRATEGIES } from '../../labels-spec/dynamic/services/load-balancer.js';
 
 const SERVICE_TYPES = ['loadBalancer', 'weighted', 'mirroring', 'failover'] as const;
-const STRATEGIES = new Set(['wrr', 'p2c', 'hrw', 'leasttime']);
+// Configurations built without the schema (tests, tools) are checked against its list.
+const STRATEGIES: ReadonlySet<string> = new Set(LOAD_BALANCER_STRATEGIES);
 
 /**
  * Builds each service handler once, on first use, so routers sharing a service share its balancer.

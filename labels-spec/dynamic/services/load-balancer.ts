@@ -6,6 +6,9 @@ import { duration } from '../../duration.js';
 import { healthCheck, passiveHealthCheck } from './health-check.js';
 import { sticky } from './sticky.js';
 
+/** loadBalancer.strategy's values: v3.2's wrr (the default), v3.4 p2c, v3.6 hrw and leasttime. */
+export const LOAD_BALANCER_STRATEGIES = ['wrr', 'p2c', 'hrw', 'leasttime'] as const;
+
 const SCHEMES = new Set(['http:', 'https:', 'h2c:']);
 
 const serverUrl = str.superRefine((u, ctx) => {
@@ -34,7 +37,7 @@ export const loadBalancer = strictObject({
   passiveHealthCheck: passiveHealthCheck.optional(),
   sticky: sticky.optional(),
   // v3.4 (p2c), v3.6 (hrw, leasttime); v3.2 behaviour (wrr) is the default.
-  strategy: z.enum(['wrr', 'p2c', 'hrw', 'leasttime']).default('wrr'),
+  strategy: z.enum(LOAD_BALANCER_STRATEGIES).default('wrr'),
 });
 
 export type Server = z.output<typeof server>;
