@@ -158,7 +158,7 @@ class FrontConnection implements ResponseOwner {
     this.body = null;
     const res = this.current;
     const unanswered = res !== null && !res.headersSent;
-    // The answer is abandoned before the body reports the abort, so no error answer is written for it.
+    // The answer is abandoned before the body reports the abort, so that no error answer is written for it.
     res?.socketClosed();
     body.cut();
     if (unanswered && this.socket.writable) this.socket.end(CUT_BODY_REFUSAL, 'latin1');
@@ -167,8 +167,9 @@ class FrontConnection implements ResponseOwner {
 
   private readonly onClose = (): void => {
     this.front.forget(this);
-    this.body?.cut();
+    // The answer is abandoned first: the body's abort must not be answered on a closed connection.
     this.current?.socketClosed();
+    this.body?.cut();
   };
 
   /** Serves complete request heads from the buffer, one answer at a time. */
