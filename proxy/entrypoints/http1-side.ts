@@ -22,7 +22,7 @@ export interface ConnectionTimeouts {
 /**
  * HTTP/1.x on one side of an entrypoint (plain, or TLS once the handshake chose HTTP/1.1): the lean front
  * reads every connection first and serves the requests it can; node:http gets the connection, at a request
- * boundary and for good, for anything else (bodies, upgrades, HTTP/1.0, odd or malformed heads).
+ * boundary and for good, for anything else (chunked bodies, upgrades, HTTP/1.0, odd or malformed heads).
  */
 export class Http1Side {
   private readonly server: http.Server<typeof Http1ProxyRequest, typeof Http1ProxyResponse>;
@@ -41,6 +41,7 @@ export class Http1Side {
       maxHeaderBytes,
       idleTimeout: timeouts.idleTimeout,
       headersTimeout: timeouts.headersTimeout,
+      readTimeout: timeouts.readTimeout,
       handOff: (socket, served) => {
         if (served) pipeline.markServed(socket);
         this.server.emit('connection', socket);

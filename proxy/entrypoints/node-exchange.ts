@@ -40,8 +40,12 @@ export class Http1ProxyRequest extends IncomingMessage implements ProxyRequest {
 export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implements ProxyResponse {
   private sent: ResponseHeaders | null = null;
 
+  /**
+   * Also once the connection closed: node reports its request's body aborted before the response hears of the
+   * close, and an answer written then (a 502 for the cut body) would be logged for a client that left (499).
+   */
   get clientGone(): boolean {
-    return this.destroyed;
+    return this.destroyed || this.socket?.destroyed === true;
   }
 
   get completed(): boolean {
@@ -54,7 +58,7 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
   }
 
   sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null {
-    if (this.destroyed) return new Error('client connection closed');
+    if (this.clientGone) return new Error('client connection closed');
     try {
       if (reason === undefined || reason === '') this.writeHead(status, headers);
       else this.writeHead(status, reason, headers);

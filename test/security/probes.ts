@@ -403,6 +403,21 @@ function smugglingProbes(): Probe[] {
       },
     );
   }
+  for (const size of [20, 8000]) {
+    out.push({
+      family: 'smuggling',
+      name: `requests inside a ${size * SMUGGLED.length}-byte body to a path no router takes (pe-edge: 404), then a request`,
+      expected: 'no /smuggled request reaches the backend; the request after the body is served, or the connection closes after the first answer',
+      run: async (t, env) => {
+        const from = env.good.seen.length;
+        const body = SMUGGLED.repeat(size);
+        const r = await rawExchange(t.plainPort(), req('POST', '/nowhere', [`Content-Length: ${body.length}`], body) + req('GET', '/lean/after-body'), { waitMs: 3000, expectResponses: 2 });
+        const smuggled = newSeen(env, from).some((s) => s.url.includes('smuggled'));
+        const served = (r.statuses.length === 2 && r.statuses[1] === 200) || (r.statuses.length === 1 && r.closed);
+        return { pass: !smuggled && served, seen: `${statusText(r)}${smuggled ? '; backend saw /smuggled' : ''}` };
+      },
+    });
+  }
   return out;
 }
 
@@ -676,16 +691,19 @@ function floodProbes(): Probe[] {
         return { pass: r.closedAfterMs !== null && r.closedAfterMs <= 6000, seen: r.closedAfterMs === null ? 'open after 10 s' : `closed after ${(r.closedAfterMs / 1000).toFixed(1)} s ${statusText(r)}` };
       },
     },
-    {
+    ...([
+      ['a Content-Length body (lean front)', ['Content-Length: 2'], 'hi'],
+      ['a chunked body (node:http hand-off)', ['Transfer-Encoding: chunked'], '2\r\nhi\r\n0\r\n\r\n'],
+    ] as const).map(([what, headers, body]): Probe => ({
       family: 'floods',
-      name: 'slowloris 2nd head after a request with a body (node:http hand-off)',
+      name: `slowloris 2nd head after a request with ${what}`,
       expected: 'closed (or 408) within 6 s of the 2nd head starting',
       run: async (t) => {
-        const first = req('POST', '/mw/first', ['Content-Length: 2'], 'hi');
+        const first = req('POST', '/mw/first', [...headers], body);
         const r = await rawExchange(t.plainPort(), first + 'GET /mw/slow HTTP/1.1\r\nHost: localhost\r\n', { more: Array.from({ length: 9 }, (_, i) => `X-${i}: a\r\n`), every: 1000, waitMs: 10_000 });
         return { pass: r.closedAfterMs !== null && r.closedAfterMs <= 6000, seen: r.closedAfterMs === null ? `open after 10 s (${statusText(r)})` : `closed after ${(r.closedAfterMs / 1000).toFixed(1)} s ${statusText(r)}` };
       },
-    },
+    })),
     {
       family: 'floods',
       name: 'slowloris TLS head, a header line per second',

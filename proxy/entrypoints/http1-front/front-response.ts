@@ -10,6 +10,8 @@ import type { ProxyResponse, ResponseHeaders } from '../../http/proxy-exchange.j
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
 export interface ResponseOwner {
   readonly socket: Socket;
+  /** Asked as the head is written: the request's body is too large to read past, so the connection ends with the answer. */
+  leavesBodyUnread(): boolean;
   responseDone(res: FrontResponse): void;
 }
 
@@ -42,10 +44,11 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   private trailers: ResponseHeaders | null = null;
 
   /**
-   * `isHead`: a HEAD request (no body goes out); `closeAfter`: the connection ends with this answer;
-   * `takesTrailers`: the client sent `TE: trailers`.
+   * `isHead`: a HEAD request (no body goes out); `closeAfter`: the connection ends with this answer (also set
+   * when the head goes out while too much of the request's body is unread); `takesTrailers`: the client sent
+   * `TE: trailers`.
    */
-  constructor(private readonly owner: ResponseOwner, private readonly isHead: boolean, readonly closeAfter: boolean, private readonly takesTrailers = false) {
+  constructor(private readonly owner: ResponseOwner, private readonly isHead: boolean, public closeAfter: boolean, private readonly takesTrailers = false) {
     super();
   }
 
@@ -102,6 +105,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
       this.chunked = true;
       head += 'Transfer-Encoding: chunked\r\n';
     }
+    if (!this.closeAfter && this.owner.leavesBodyUnread()) this.closeAfter = true;
     if (this.closeAfter) head += 'Connection: close\r\n';
     this.head = head + '\r\n';
     this.headersSent = true;

@@ -1,10 +1,12 @@
 import { asksForTrailers } from '../../http/trailers.js';
 import type { Socket } from 'node:net';
 import { clientAddress } from '../../http/request-target.js';
+import { goBareRefusal } from '../../http/traefik-responses.js';
+import { FramedRequestBody } from '../framed-request-body.js';
 import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
 import { FrontResponse, type ResponseOwner } from './front-response.js';
 import { HeadAccumulator } from './head-accumulator.js';
-import { parseLeanRequest } from './request-head.js';
+import { parseLeanRequest, type LeanRequest } from './request-head.js';
 
 export interface Http1FrontOptions {
   /** The connections are TLS (the HTTPS server completed their handshake): requests are routed on the TLS side. */
@@ -15,6 +17,8 @@ export interface Http1FrontOptions {
   idleTimeout: number;
   /** ms a started request head may take to arrive, from its first byte (see entrypoint.ts). */
   headersTimeout: number;
+  /** respondingTimeouts.readTimeout: ms a request's head and body may take, from the head's first byte; 0 = none. */
+  readTimeout: number;
   /**
    * Where connections go that the front does not serve: node:http's server, at a request boundary.
    * `served`: the front already served a request on it (node:http's next one is then not the first).
@@ -24,10 +28,10 @@ export interface Http1FrontOptions {
 
 /**
  * The lean HTTP/1.1 front of an entrypoint, for plain connections and for TLS connections that chose
- * HTTP/1.1. It serves what is common and simple (HTTP/1.1 without a request body, to any router) with no
- * node:http objects; anything else (bodies, upgrades, HTTP/1.0, odd or malformed heads) hands the
- * connection over to node:http at that request boundary, for good, so node:http's behaviour stays the
- * single definition of everything the front does not do.
+ * HTTP/1.1. It serves what is common and simple (HTTP/1.1 without a request body or with one framed by a
+ * Content-Length, to any router) with no node:http objects; anything else (chunked bodies, upgrades,
+ * HTTP/1.0, odd or malformed heads) hands the connection over to node:http at that request boundary, for
+ * good, so node:http's behaviour stays the single definition of everything the front does not do.
  * Access log and metrics get the same end-of-request hook as on node:http's side.
  */
 export class Http1Front {
@@ -65,12 +69,29 @@ export class Http1Front {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** node:http's interim answer to `Expect: 100-continue`, written before routing as node:http writes it. */
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+/**
+ * Go's maxPostHandlerReadBytes: a request body with at least this much unread when the answer's head goes out
+ * closes the connection after the answer; less is read and dropped after it, so the next request on the
+ * connection is parsed after the body's last byte, never from it.
+ */
+const MAX_UNREAD_BODY_BYTES = 256 * 1024;
+/** node:http's answer (http1-pipeline.ts) to a connection whose input ended inside a request body. */
+const CUT_BODY_REFUSAL = goBareRefusal(400);
 
 /** One client connection while the front serves it. */
 class FrontConnection implements ResponseOwner {
   /** Bytes received and not served yet. */
   private readonly pending = new HeadAccumulator();
   private current: FrontResponse | null = null;
+  /**
+   * The body of the request in flight while its bytes arrive; after its answer, a rest being read and dropped.
+   * The next head is read from what follows it.
+   */
+  private body: FramedRequestBody | null = null;
+  /** When readTimeout cuts the body in progress (ms since the epoch). */
+  private bodyDeadline = 0;
   private processing = false;
   /** A request was served on this connection: the next is not its first (RequestContext.firstOnConnection). */
   private served = false;
@@ -92,12 +113,21 @@ class FrontConnection implements ResponseOwner {
     this.clientPort = socket.remotePort ?? 0;
     this.trusted = trustsPeer(front.ep, this.clientIp);
     socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
   }
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.ending) return;
     this.lastActive = Date.now();
+    if (this.body !== null) {
+      const used = this.body.receive(chunk);
+      if (!this.body.received) return;
+      // The body's last byte: what follows it (if anything) is the next request's.
+      this.body = null;
+      if (used === chunk.length) return;
+      chunk = chunk.subarray(used);
+    }
     if (this.pending.empty && this.served) this.headStartedAt = this.lastActive;
     this.pending.push(chunk);
     if (this.current !== null) {
@@ -118,9 +148,29 @@ class FrontConnection implements ResponseOwner {
     }
   }
 
+  /**
+   * The client's input ended. Inside a request body this is node:http's parse error: the request is aborted
+   * (its upstream request too) and, while nothing of its answer went out, the client gets 400.
+   */
+  private readonly onEnd = (): void => {
+    const body = this.body;
+    if (body === null) return;
+    this.ending = true;
+    this.body = null;
+    const res = this.current;
+    const unanswered = res !== null && !res.headersSent;
+    // The answer is abandoned before the body reports the abort, so that no error answer is written for it.
+    res?.socketClosed();
+    body.cut();
+    if (unanswered && this.socket.writable) this.socket.end(CUT_BODY_REFUSAL, 'latin1');
+    else this.socket.destroy();
+  };
+
   private readonly onClose = (): void => {
     this.front.forget(this);
+    // The answer is abandoned first: the body's abort must not be answered on a closed connection.
     this.current?.socketClosed();
+    this.body?.cut();
   };
 
   /** Serves complete request heads from the buffer, one answer at a time. */
@@ -128,7 +178,7 @@ class FrontConnection implements ResponseOwner {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (this.current === null && !this.pending.empty && !this.ending && !this.socket.destroyed) {
+      while (this.current === null && this.body === null && !this.pending.empty && !this.ending && !this.socket.destroyed) {
         // Answers the client does not read back up here, not in memory: read nothing more until they drain
         // (node:http does the same), whatever the client keeps pipelining.
         if (this.socket.writableNeedDrain) {
@@ -157,12 +207,14 @@ class FrontConnection implements ResponseOwner {
         const target = findRoute(ep, ctx);
         this.pending.drop(end + 4);
         this.served = true;
+        if (request.contentLength > 0) this.startBody(request);
         // Pipelined bytes already here start the next head's deadline now.
         this.headStartedAt = Date.now();
         this.current = res;
         const done = ep.onDone;
         if (done !== null) res.once('close', () => done(ctx));
         armWriteTimeout(ep, ctx);
+        if (request.expectContinue) this.socket.write(CONTINUE, 'latin1');
         serveRoute(ep, ctx, target);
       }
     } finally {
@@ -170,18 +222,50 @@ class FrontConnection implements ResponseOwner {
     }
   }
 
+  /**
+   * The request's body: the bytes already read after its head first, then the connection's next reads until
+   * its Content-Length is reached; whatever follows it in the same read is the next request's.
+   */
+  private startBody(request: LeanRequest): void {
+    const body = new FramedRequestBody(this.socket, request.contentLength);
+    request.bodyStream = body;
+    this.body = body;
+    this.bodyDeadline = this.front.options.readTimeout > 0 ? this.headStartedAt + this.front.options.readTimeout : 0;
+    if (this.pending.empty) return;
+    const held = this.pending.takeAll();
+    const used = body.receive(held);
+    if (used < held.length) this.pending.push(held.subarray(used));
+    if (body.received) this.body = null;
+  }
+
+  leavesBodyUnread(): boolean {
+    return this.body !== null && this.body.unread >= MAX_UNREAD_BODY_BYTES;
+  }
+
   responseDone(res: FrontResponse): void {
     if (res !== this.current) return;
     this.current = null;
     this.lastActive = Date.now();
+    const body = this.body;
     if (res.closeAfter) {
-      // Like node:http: after an answer that closes the connection, later requests are not served.
+      // Like node:http: after an answer that closes the connection, later requests are not served. Bytes
+      // still coming (a body nobody read) are read and dropped until the client closes, so the answer is
+      // not lost to a reset.
       this.ending = true;
+      this.body = null;
+      body?.destroy(new Error('request body left unread: the connection closes after the answer'));
       this.pending.clear();
       this.socket.end();
+      this.socket.resume();
       return;
     }
     if (this.socket.isPaused()) this.socket.resume();
+    if (body !== null) {
+      // Answered before its body arrived whole (less than MAX_UNREAD_BODY_BYTES was left): the rest is read and
+      // dropped, and the next request starts after it.
+      body.destroy(new Error('request body left unread: the answer is complete'));
+      return;
+    }
     this.serveSafely();
   }
 
@@ -200,6 +284,7 @@ class FrontConnection implements ResponseOwner {
    */
   private handOff(): void {
     this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onClose);
     this.front.forget(this);
     this.socket.pause();
@@ -214,7 +299,7 @@ class FrontConnection implements ResponseOwner {
 
   /** Like node:http's closeIdleConnections: a connection with a request under way (even a partial head) stays. */
   closeIfIdle(): void {
-    if (this.current === null && this.pending.empty) this.socket.destroy();
+    if (this.current === null && this.body === null && this.pending.empty) this.socket.destroy();
   }
 
   /**
@@ -222,7 +307,14 @@ class FrontConnection implements ResponseOwner {
    * headersTimeout, however slowly its bytes trickle in.
    */
   expire(now: number): void {
-    if (this.current !== null) return;
+    if (this.body !== null && this.bodyDeadline > 0 && now >= this.bodyDeadline) {
+      // As node:http's requestTimeout on its side: the connection closes without an answer; the request's
+      // reader sees it aborted.
+      this.ending = true;
+      this.socket.destroy();
+      return;
+    }
+    if (this.current !== null || this.body !== null) return;
     // An answer still leaving (a slow reader) is not idleness, and a head pipelined behind it waits its turn:
     // both clocks start once the bytes are out (writeTimeout bounds a reader that never takes them).
     if (this.socket.writableLength > 0) {

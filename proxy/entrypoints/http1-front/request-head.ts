@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { trimOws } from '../../http/header-whitespace.js';
 import { isValidHostHeader } from '../../http/request-target.js';
 import { isHeadText, isToken } from '../../http/head-syntax.js';
 import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
-/** A request head the lean front serves itself: it never has a body (heads with one go to node:http). */
+/** A request head the lean front serves itself: no body, or one framed by a single valid Content-Length. */
 export interface LeanRequest extends ProxyRequest {
   readonly method: string;
   readonly url: string;
@@ -16,19 +17,33 @@ export interface LeanRequest extends ProxyRequest {
   readonly httpVersionMinor: 1;
   readonly httpVersion: '1.1';
   readonly socket: Socket;
-  readonly bodyStream: null;
+  /** Set by the front for a body (contentLength > 0), read from the connection as it arrives. */
+  bodyStream: Readable | null;
+  /** The body's length; 0 without a body. */
+  readonly contentLength: number;
+  /** `Expect: 100-continue`: node:http's answer, `100 Continue` before routing, is due. */
+  readonly expectContinue: boolean;
   /** The client sent `Connection: close`: the connection ends with this answer. */
   readonly closeAfter: boolean;
 }
 
 // Methods are the common ones only: node:http's parser knows a fixed list, upper-case, and refuses the rest.
 const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|TRACE) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+/**
+ * Content-Length values the front reads itself: digits only (leading zeros as node:http). Signs, lists (`5, 5`),
+ * and values too long for an exact number go to node:http, whose 400 (or its reading) stays the one answer.
+ */
+const CONTENT_LENGTH = /^[0-9]{1,15}$/;
+/** node:http's test of an Expect value it answers with 100 Continue (any other value gets its 417). */
+const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
 
 /**
  * Parses a head (latin1 text before the blank line) the lean front can serve with node:http's exact
  * outcome, or returns null to hand the connection to node:http, which then answers whatever it is:
- * HTTP/1.0, absolute-form targets, bodies other than empty, Expect, Upgrade, repeated header names,
- * missing Host, and every malformed head (node:http's 400s stay the single source of those answers).
+ * HTTP/1.0, absolute-form targets, Transfer-Encoding (chunked bodies, and with Content-Length too), a
+ * Content-Length that is not plain digits, Expect other than 100-continue, Upgrade, repeated header names
+ * (a repeated Content-Length included), missing Host, and every malformed head (node:http's 400s and 417
+ * stay the single source of those answers).
  */
 export function parseLeanRequest(head: string, socket: Socket): LeanRequest | null {
   if (!isHeadText(head)) return null;
@@ -38,6 +53,8 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
   const headers: Record<string, string> = {};
   const rawHeaders: string[] = [];
   let closeAfter = false;
+  let contentLength = 0;
+  let expectContinue = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const colon = line.indexOf(':');
@@ -49,11 +66,15 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     if (headers[key] !== undefined) return null;
     switch (key) {
       case 'transfer-encoding':
-      case 'expect':
       case 'upgrade':
         return null;
+      case 'expect':
+        if (!CONTINUE_EXPECTATION.test(value)) return null;
+        expectContinue = true;
+        break;
       case 'content-length':
-        if (value !== '0') return null;
+        if (!CONTENT_LENGTH.test(value)) return null;
+        contentLength = Number(value);
         break;
       case 'connection':
         closeAfter = /(?:^|,)\s*close\s*(?:,|$)/i.test(value);
@@ -64,5 +85,6 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
   }
   // node:http's path answers a missing or malformed Host with Go's refusal.
   if (headers.host === undefined || !isValidHostHeader(headers.host)) return null;
-  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, bodyStream: null, closeAfter };
+  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket,
+    bodyStream: null, contentLength, expectContinue, closeAfter };
 }

@@ -88,7 +88,7 @@ test('errors: a 500 in the range is replaced by the page, sent with 500; the app
   assert.equal(seen?.headers.authorization, 'Bearer t');
 });
 
-test('errors: a POST with a body (node:http front) gets the page of a GET without body; {url} and {originalStatus}', async (t) => {
+test('errors: a POST with a body (lean front) gets the page of a GET without body; {url} and {originalStatus}', async (t) => {
   const { app, pages, port } = await setup(t, {
     e: { errors: { status: ['418', '503'], service: 'err', query: 'oops?s={status}&o={originalStatus}&u={url}', statusRewrites: { '418': 404 } } },
   }, ['e'], answering(418));

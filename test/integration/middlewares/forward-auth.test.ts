@@ -96,7 +96,7 @@ test('forwardAuth: 2xx lets the request through with authResponseHeaders (and re
   assert.equal(asked.headers['x-auth-user'], 'mallory', 'the client\'s headers are all sent to the auth server');
 });
 
-test('forwardAuth: a request with a body goes through node:http; X-Forwarded-Method is the client\'s, the auth request a GET without body', async (t) => {
+test('forwardAuth: a request with a body (read by the lean front) reaches the backend whole; X-Forwarded-Method is the client\'s, the auth request a GET without body', async (t) => {
   const auth = await startAuth(t, allow);
   const { port, app } = await setup(t, { address: auth.url });
   const r = await httpRequest({ port, method: 'POST', path: '/form', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });

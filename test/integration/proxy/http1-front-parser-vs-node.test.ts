@@ -29,7 +29,13 @@ function variants(): string[] {
   }
   for (const extra of ['Content-Length: 0', 'Content-Length: 00', 'Content-Length: 5', 'Transfer-Encoding: chunked',
     'Connection: close', 'Connection: keep-alive, Upgrade', 'Expect: 100-continue', 'Upgrade: websocket', 'X-Empty:',
-    'X-Spaces:    padded   ', 'host: second.test', 'HOST: app.test', 'Cookie: a=1', 'Cookie: b=2']) {
+    'X-Spaces:    padded   ', 'host: second.test', 'HOST: app.test', 'Cookie: a=1', 'Cookie: b=2',
+    // Content-Length spellings: the front reads plain digits; node:http is the judge of every other one.
+    'Content-Length: 007', 'Content-Length:  5  ', 'Content-Length: 5, 5', 'Content-Length: +5', 'Content-Length: -5',
+    'Content-Length: 0x5', 'Content-Length: 5 5', 'Content-Length: 5.0', 'Content-Length: 1e1', 'Content-Length:',
+    'Content-Length: 99999999999999999999', 'Content-Length: 5\r\nContent-Length: 5', 'Content-Length: 5\r\nContent-Length: 6',
+    'Content-Length: 5\r\nTransfer-Encoding: chunked', 'Content-Length: 5\r\nExpect: 100-continue', 'Expect: 100-CONTINUE',
+    'Expect: 100-continue, foo', 'Expect: foo']) {
     out.push([...BASE, extra].join('\r\n'));
   }
   for (const target of ['/', '/a%20b', '/a b', '*', 'http://app.test/x', '/#frag', '/?', '//x', '/\x7f', '/é']) {
@@ -41,13 +47,17 @@ function variants(): string[] {
   return out;
 }
 
-interface Seen { method: string; url: string; headers: Record<string, string | string[] | undefined> }
+interface Seen { method: string; url: string; headers: Record<string, string | string[] | undefined>; bodyBytes: number }
 
-test('every head the lean front accepts, node:http accepts with the same method, target and headers', async (t) => {
+test('every head the lean front accepts, node:http accepts with the same method, target, headers and body length', async (t) => {
   let last: Seen | null = null;
   const server = http.createServer((req, res) => {
-    last = { method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } };
-    res.end('ok');
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
+    req.on('end', () => {
+      last = { method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, bodyBytes };
+      res.end('ok');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
@@ -61,21 +71,22 @@ test('every head the lean front accepts, node:http accepts with the same method,
     if (lean === null) continue;
     accepted++;
     last = null;
-    const status = await sendRaw(port, head + '\r\n\r\n');
+    // The body, as long as the front read its Content-Length: node:http must count as many bytes.
+    const status = await sendRaw(port, head + '\r\n\r\n' + 'b'.repeat(lean.contentLength));
     const seen = last as Seen | null;
     if (status !== 200 || seen === null) {
       differences.push(`node:http answered ${status} to ${JSON.stringify(head)}`);
       continue;
     }
-    const ours = JSON.stringify([lean.method, lean.url, lean.headers]);
-    const theirs = JSON.stringify([seen.method, seen.url, seen.headers]);
+    const ours = JSON.stringify([lean.method, lean.url, lean.headers, lean.contentLength]);
+    const theirs = JSON.stringify([seen.method, seen.url, seen.headers, seen.bodyBytes]);
     if (ours !== theirs) differences.push(`${JSON.stringify(head)}: front ${ours}, node:http ${theirs}`);
   }
   assert.deepEqual(differences, []);
   assert.ok(accepted >= 20, `the front accepted ${accepted} variants (the comparison must cover real cases)`);
 });
 
-/** Sends one raw request; resolves with the status code, or 0 when the connection ended without one. */
+/** Sends one raw request; resolves with the final status code (1xx skipped), or 0 when the connection ended without one. */
 function sendRaw(port: number, raw: string): Promise<number> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(raw, 'latin1'));
@@ -83,7 +94,7 @@ function sendRaw(port: number, raw: string): Promise<number> {
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       text += chunk;
-      const match = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      const match = /^(?:HTTP\/1\.1 1\d\d [^\r]*\r\n\r\n)*HTTP\/1\.1 (\d{3})/.exec(text);
       if (match !== null) { socket.destroy(); resolve(Number(match[1])); }
     });
     socket.on('error', () => resolve(0));

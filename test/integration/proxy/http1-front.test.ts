@@ -101,12 +101,13 @@ test('Connection: close is honoured: the answer says so and the connection ends'
   assert.equal(closing.closed, true);
 });
 
-test('HTTP/1.0, request bodies and malformed heads are left to node:http, with its answers', async (t) => {
+test('HTTP/1.0, chunked request bodies and malformed heads are left to node:http, with its answers', async (t) => {
   const { port, plain } = await setup(t);
   const old = await exchange(port, 'GET /old HTTP/1.0\r\nHost: app.test\r\n\r\n', /plain GET \/old/);
   assert.match(old.text, /^HTTP\/1\.1 200 OK/);
-  const post = await exchange(port, 'POST /form HTTP/1.1\r\nHost: app.test\r\nContent-Length: 5\r\n\r\nhello', /plain POST \/form/);
+  const post = await exchange(port, 'POST /form HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', /plain POST \/form/);
   assert.match(post.text, /plain POST \/form/);
+  assert.match(post.text, /keep-alive: timeout/i, 'node:http answered');
   assert.equal(plain.seen.at(-1)?.body, 'hello');
   const bad = await exchange(port, 'GET /x HTTP/1.1\r\nHost: app.test\r\nBad Header: 1\r\n\r\n', /HTTP\/1\.1 400/);
   assert.match(bad.text, /^HTTP\/1\.1 400 Bad Request/);

@@ -108,7 +108,7 @@ test('a 100 MB download (Content-Length) and a 30 MB chunked one arrive byte for
   assert.equal(chunked.sha256, sent.shift());
 });
 
-test('a 100 MB upload streams byte for byte, and a 30 MB body echoed back comes back whole (node:http front both ways)', async (t) => {
+test('a 100 MB upload streams byte for byte, and a 30 MB body echoed back comes back whole (lean front, Content-Length)', async (t) => {
   const backend = await listen((req, res) => {
     if (req.url === '/echo') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });

@@ -109,6 +109,17 @@ test('a TLS client pipelining requests it never reads does not grow memory: the 
   assert.match(other, /^HTTP\/1\.1 200 /, 'another client is served');
 });
 
+test('over TLS, a Content-Length body is read by the lean front whole, and the request pipelined behind it is served next', async (t) => {
+  const { port } = await setup(t);
+  const socket = await connect(port);
+  const body = 'b'.repeat(200_000) + 'end';
+  socket.write(`POST /upload?n=3 HTTP/1.1\r\nHost: a.test\r\nContent-Length: ${body.length}\r\n\r\n${body}GET /next?n=4 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n`);
+  const text = await readAll(socket, 3000);
+  const answers = text.split(/(?=HTTP\/1\.1 )/);
+  assert.deepEqual(answers.map((a) => [a.slice(0, 15), answerBody(a)]), [['HTTP/1.1 200 OK', 'xxx'], ['HTTP/1.1 200 OK', 'xxxx']]);
+  assert.doesNotMatch(text, /keep-alive: timeout/i, 'node:http adds Keep-Alive to its answers, the lean front does not');
+});
+
 test('a TLS connection that completes its handshake and sends nothing is closed after readTimeout, not idleTimeout', async (t) => {
   const { port } = await setup(t, {}, [], { readTimeout: 1000, idleTimeout: 20_000 });
   const socket = await connect(port);

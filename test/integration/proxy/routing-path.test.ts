@@ -8,7 +8,7 @@ import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
 // Traefik v3.4+ matches rules against the routing path (pkg/muxer/http/mux.go withRoutingPath): every escape
 // decoded except the reserved ones (`%2F`, `%3F`, `%23`, `%25`, ...). The path sent upstream is the one received.
-// Each request is sent three ways: the lean HTTP/1.1 front (no body), node:http (a body), HTTP/2 over TLS.
+// Each request is sent three ways: the lean HTTP/1.1 front, node:http (a chunked body, which the front hands over), HTTP/2 over TLS.
 
 interface Setup {
   port: number;
@@ -47,7 +47,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }): Pr
   return { port: proxy.port('web'), cert: cert.cert, seen: () => app.seen.map((s) => s.url) };
 }
 
-/** One request with exactly this request target, on its own connection; `body` sends it through node:http. */
+/** One request with exactly this request target, on its own connection; `body` (chunked) sends it through node:http. */
 async function rawRequest(port: number, target: string, body: boolean): Promise<number> {
   const socket = net.connect(port, '127.0.0.1');
   let text = '';
@@ -58,8 +58,8 @@ async function rawRequest(port: number, target: string, body: boolean): Promise<
     socket.once('error', reject);
   });
   const head = body ? 'POST' : 'GET';
-  const framing = body ? 'Content-Length: 2\r\n' : '';
-  socket.write(`${head} ${target} HTTP/1.1\r\nHost: rp.test\r\n${framing}Connection: close\r\n\r\n${body ? 'hi' : ''}`, 'latin1');
+  const framing = body ? 'Transfer-Encoding: chunked\r\n' : '';
+  socket.write(`${head} ${target} HTTP/1.1\r\nHost: rp.test\r\n${framing}Connection: close\r\n\r\n${body ? '2\r\nhi\r\n0\r\n\r\n' : ''}`, 'latin1');
   await new Promise<void>((resolve) => {
     socket.once('close', () => resolve());
     socket.once('end', () => resolve());

@@ -149,32 +149,44 @@ test('a status code under 100 is a 502, not a wait', async (t) => {
   assert.equal((await get(`${base}/`)).status, 502);
 });
 
-test('an upstream answering before it read the whole upload leaves the client connection usable', async (t) => {
+test('an upstream answering before it read the whole upload: under 256 KiB left the client connection goes on, else it closes after the answer (Go)', async (t) => {
   const backend = await startRawBackend((socket, head) => {
     if (head.startsWith('POST')) {
-      socket.pause(); // never reads the body
-      setTimeout(() => socket.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig'), 200);
+      socket.pause(); // never reads the body, and closes once it answered (the pool must not reuse it)
+      setTimeout(() => socket.end('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig'), 200);
     } else {
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter');
     }
   });
   const base = await withProxy(t, backend.url, backend.close);
   const port = Number(new URL(base).port);
-  const size = 8 * 1024 * 1024;
-  const socket = net.connect(port, '127.0.0.1');
-  t.after(() => socket.destroy());
-  let text = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (c: string) => (text += c));
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(`POST /up HTTP/1.1\r\nHost: a.test\r\nContent-Length: ${size}\r\n\r\n`);
-  const chunk = Buffer.alloc(64 * 1024, 97);
-  for (let sent = 0; sent < size; sent += chunk.length) {
-    if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
-  }
-  socket.write('GET /after HTTP/1.1\r\nHost: a.test\r\n\r\n');
-  for (let i = 0; i < 200 && !text.endsWith('after'); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.match(text, /^HTTP\/1\.1 413 [\s\S]*big[\s\S]*HTTP\/1\.1 200 OK[\s\S]*after$/);
+  /** Sends a POST of `size` bytes, then a GET, as fast as the connection takes them; resolves with what came back. */
+  const upload = async (size: number): Promise<{ text: string; closed: boolean }> => {
+    const socket = net.connect(port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    let text = '';
+    let closed = false;
+    socket.setEncoding('latin1');
+    socket.on('data', (c: string) => (text += c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => (closed = true));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(`POST /up HTTP/1.1\r\nHost: a.test\r\nContent-Length: ${size}\r\n\r\n`);
+    const chunk = Buffer.alloc(Math.min(64 * 1024, size), 97);
+    for (let sent = 0; sent < size && !closed && socket.writable; sent += chunk.length) {
+      if (!socket.write(chunk)) await new Promise((r) => { socket.once('drain', r); socket.once('close', r); });
+    }
+    if (!closed && socket.writable) socket.write('GET /after HTTP/1.1\r\nHost: a.test\r\n\r\n');
+    for (let i = 0; i < 200 && !text.endsWith('after') && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+    return { text, closed };
+  };
+  const small = await upload(128 * 1024);
+  assert.match(small.text, /^HTTP\/1\.1 413 [\s\S]*big[\s\S]*HTTP\/1\.1 200 OK[\s\S]*after$/);
+  assert.doesNotMatch(small.text, /connection: close/i);
+  // 8 MB nobody reads are not read to keep one connection: the answer says so and the connection closes.
+  const large = await upload(8 * 1024 * 1024);
+  assert.match(large.text, /^HTTP\/1\.1 413 [^]*\r\nConnection: close\r\n[\s\S]*big$/);
+  assert.equal(large.closed, true);
 });
 
 test('responseHeaderTimeout counts from the end of the upload, as in Go: a slow upload is not a slow server', async (t) => {
