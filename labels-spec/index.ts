@@ -68,7 +68,7 @@ export { strictObject, looseObject, namedMap } from './schema/strict-object.js';
 export { bool, int, num, str, strList, listOf, strMap, enumIgnoringCase } from './schema/scalars.js';
 
 // Docker labels: the label grammar over the dynamic schemas, names and the default rule.
-export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels } from './labels/decode.js';
+export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels, type TcpServerLabels, type UdpServerLabels } from './labels/decode.js';
 export { encodeLabels, LabelEncodeError, type EncodableConfig } from './labels/encode.js';
 export { allowsNonRunning } from './labels/provider-labels.js';
 export { normalize, serviceNameOf, defaultRuleFor, DEFAULT_RULE_TEMPLATE, type ContainerNaming, type RuleTemplateData } from './labels/names.js';
