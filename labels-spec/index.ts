@@ -9,7 +9,9 @@ export { validateStaticConfig } from './static/validate.js';
 export { staticConfigSchema, type StaticConfig } from './static/schema.js';
 export { entryPointSchema, type EntryPointConfig } from './static/entry-points.js';
 export { parseAddress, type ListenAddress } from './static/address.js';
+export { defaultEntryPoints, udpEntryPoints, entryPointProtocol, type EntryPointAddress } from './static/default-entry-points.js';
 export { staticServersTransportSchema, type StaticServersTransport } from './static/servers-transport.js';
+export { staticTcpServersTransportSchema, type StaticTcpServersTransport } from './static/tcp-servers-transport.js';
 export { providersSchema, type ProvidersConfig } from './static/providers.js';
 export { dockerProviderSchema, type DockerProviderConfig } from './static/docker-provider.js';
 export { fileProviderSchema, type FileProviderConfig } from './static/file-provider.js';
@@ -24,6 +26,7 @@ export { implementedStatic } from './static/implemented.js';
 export { validateDynamicConfig } from './dynamic/validate.js';
 export { declaresTcpOrUdp } from './dynamic/tcp-udp.js';
 export { emptyDynamicConfig, type DynamicConfig, type HttpConfig, type TlsConfig } from './dynamic/config.js';
+export type { TcpConfig, UdpConfig, TcpRouter, TcpRouterTls, TcpService, TcpLoadBalancer, TcpWeighted, TcpServer, TcpMiddleware, TcpServersTransport, UdpRouter, UdpService, UdpLoadBalancer } from './dynamic/tcp/index.js';
 export { routerSchema, type Router } from './dynamic/routers.js';
 export { routerTls, tlsDomain, type RouterTls, type TlsDomain } from './dynamic/router-tls.js';
 export {
