@@ -44,7 +44,7 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   // (A resolver that is not declared at all is also an error below: the build marks the router, check fails.)
   for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);
   const raw = rawData(runtime.status, runtime.config);
-  const report: CheckReport = { ...raw, ...tcpUdpRawData(merged.config, input.entryPoints), containers: [], errors: [...errors, ...merged.errors, ...runtime.errors, ...unknownResolverErrors(config, runtime, { ...origins, containers })], warnings: [...warnings] };
+  const report: CheckReport = { ...raw, ...tcpUdpRawData(merged.config, input.entryPoints), containers: [], errors: [...errors, ...merged.errors, ...runtime.errors, ...unknownResolverErrors(config, runtime, { ...origins, containers }, merged.config.tcp.routers)], warnings: [...warnings] };
   for (const r of containers) {
     const errs = r.issues.filter((i) => i.severity === 'error').map((i) => i.message);
     const warns = [...r.issues.filter((i) => i.severity === 'warning').map((i) => i.message), ...(r.kind === 'routed' ? r.warnings : [])];

@@ -173,3 +173,18 @@ test('check (text): TCP and UDP sections listed with their rule, service, server
   assert.match(out, /^TCP services \(1\)\n {2}ok {3}pg@file {2}10\.0\.0\.5:5432$/m);
   assert.doesNotMatch(out, /UDP routers/);
 });
+
+test('check: a TCP router naming a certificate resolver the static configuration does not declare fails, naming its label or its file and line', async () => {
+  const acme = `${STATIC}certificatesResolvers:\n  le:\n    acme:\n      email: ops@example.com\n      storage: acme.json\n      tlsChallenge: {}\n`;
+  const compose = COMPOSE.replace('      - traefik.tcp.routers.db.entrypoints=postgres\n', '      - traefik.tcp.routers.db.entrypoints=postgres\n      - traefik.tcp.routers.db.tls.certresolver=lee\n');
+  const dir = project({ 'traefik.yml': acme, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': compose });
+  const { code, out } = await check(['--compose', join(dir, 'docker-compose.yml')]);
+  assert.equal(code, 1, out);
+  assert.match(out, /^error: TCP router "db@docker" \(label "traefik\.tcp\.routers\.db\.tls\.certresolver" on container \S+db\S*\): certificate resolver "lee" is not declared in the static configuration; did you mean "le"\? \(certificatesResolvers: le\)/m);
+
+  const file = 'tcp:\n  routers:\n    db:\n      rule: HostSNI(`db.test`)\n      entryPoints: [postgres]\n      service: pg\n      tls:\n        certResolver: staging\n  services:\n    pg:\n      loadBalancer:\n        servers: [{address: "10.0.0.5:5432"}]\n';
+  const fromFile = project({ 'traefik.yml': acme.replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': file });
+  const second = await check(['--configFile', join(fromFile, 'traefik.yml')]);
+  assert.equal(second.code, 1, second.out);
+  assert.ok(second.out.includes(`error: TCP router "db@file" (tcp.routers.db.tls.certResolver in ${join(fromFile, 'dynamic.yml')}:8): certificate resolver "staging" is not declared`), second.out);
+});
