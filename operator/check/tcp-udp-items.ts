@@ -81,6 +81,33 @@ class Services<S extends TcpService | UdpService> {
     }
     return item.disabled ? item.errors[0] : undefined;
   }
+
+  /** Links a router to its service: the router carries the service's error, the service lists the router. */
+  link(router: string, reference: string | undefined, item: Item, missing: string): void {
+    if (reference === undefined || reference === '') return item.add(missing, true);
+    const service = qualify(reference, router);
+    const error = this.error(service);
+    this.items.get(service)?.usedBy.add(router);
+    if (error !== undefined) item.add(error, true);
+  }
+}
+
+interface RouterLike { entryPoints?: string[] | undefined; service?: string | undefined }
+
+/** Each router's entry points and service checked; `more` checks what only TCP routers have. */
+function routerItems<R extends RouterLike>(
+  routers: Readonly<Record<string, R>>, protocol: Protocol, defaults: readonly string[], entryPoints: Readonly<Record<string, EntryPointAddress>>,
+  services: Services<TcpService> | Services<UdpService>, more: (name: string, router: R, item: Item) => void = () => undefined,
+): Map<string, Item> {
+  const items = new Map<string, Item>();
+  for (const [name, router] of Object.entries(routers)) {
+    const item = new Item();
+    items.set(name, item);
+    attach(item, router.entryPoints, defaults, protocol, entryPoints);
+    more(name, router, item);
+    services.link(name, router.service, item, protocol === 'tcp' ? 'the service is missing on the router' : 'the service is missing on the udp router');
+  }
+  return items;
 }
 
 const sorted = <T>(items: ReadonlyMap<string, T>): [string, T][] => [...items].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -97,12 +124,7 @@ export function tcpUdpRawData(config: Pick<DynamicConfig, 'tcp' | 'udp' | 'tls'>
   const udpServices = new Services(udp.services, 'UDP service ', () => undefined);
   const middlewares = new Map(Object.keys(tcp.middlewares).map((name) => [name, new Item()]));
 
-  const tcpRouters = new Map<string, Item>();
-  const tcpDefaults = defaultEntryPoints(entryPoints);
-  for (const [name, router] of Object.entries(tcp.routers)) {
-    const item = new Item();
-    tcpRouters.set(name, item);
-    attach(item, router.entryPoints, tcpDefaults, 'tcp', entryPoints);
+  const tcpRouters = routerItems(tcp.routers, 'tcp', defaultEntryPoints(entryPoints), entryPoints, tcpServices, (name, router, item) => {
     if (router.tls !== undefined && !router.tls.passthrough) {
       const options = router.tls.options === undefined || router.tls.options === '' || router.tls.options === 'default' ? 'default' : qualify(router.tls.options, name);
       if (!tlsOptions.has(options)) item.add(`unknown TLS options: ${options}${didYouMean(options, [...tlsOptions])}`, true);
@@ -113,32 +135,9 @@ export function tcpUdpRawData(config: Pick<DynamicConfig, 'tcp' | 'udp' | 'tls'>
       if (used === undefined) item.add(`middleware "${qualified}" does not exist${didYouMean(qualified, [...middlewares.keys()])}`, true);
       else used.usedBy.add(name);
     }
-    if (router.service === undefined || router.service === '') {
-      item.add('the service is missing on the router', true);
-      continue;
-    }
-    const service = qualify(router.service, name);
-    const error = tcpServices.error(service);
-    tcpServices.items.get(service)?.usedBy.add(name);
-    if (error !== undefined) item.add(error, true);
-  }
+  });
   for (const name of Object.keys(tcp.services)) tcpServices.error(name);
-
-  const udpRouters = new Map<string, Item>();
-  const udpDefaults = udpEntryPoints(entryPoints);
-  for (const [name, router] of Object.entries(udp.routers)) {
-    const item = new Item();
-    udpRouters.set(name, item);
-    attach(item, router.entryPoints, udpDefaults, 'udp', entryPoints);
-    if (router.service === undefined || router.service === '') {
-      item.add('the service is missing on the udp router', true);
-      continue;
-    }
-    const service = qualify(router.service, name);
-    const error = udpServices.error(service);
-    udpServices.items.get(service)?.usedBy.add(name);
-    if (error !== undefined) item.add(error, true);
-  }
+  const udpRouters = routerItems(udp.routers, 'udp', udpEntryPoints(entryPoints), entryPoints, udpServices);
   for (const name of Object.keys(udp.services)) udpServices.error(name);
 
   const out: TcpUdpRawData = {};
