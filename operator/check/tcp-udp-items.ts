@@ -52,7 +52,7 @@ function attach(item: Item, wanted: readonly string[] | undefined, defaults: rea
   if (item.using.length === 0) item.add('no valid entryPoint for this router', true);
 }
 
-/** Builds each service once, children first; a service's error is what its routers report. */
+/** Checks each service once, children first; a service's error is what its routers report. */
 class Services<S extends TcpService | UdpService> {
   readonly items = new Map<string, Item>();
 
