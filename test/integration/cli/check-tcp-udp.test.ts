@@ -150,6 +150,11 @@ const broken: Broken[] = [
     dynamic: 'tcp:\n  routers:\n    db:\n      rule: HostSNI(`*`)\n      entryPoints: [postgres]\n      service: pg\n  services:\n    pg:\n      loadBalancer:\n        serversTransport: slowww\n        servers: [{address: "10.0.0.5:5432"}]\n  serversTransports:\n    slow:\n      dialTimeout: 5s\n',
     item: 'pg@file', section: 'tcpServices', errors: ['serversTransport "slowww@file" does not exist; did you mean "slow@file"?'],
   },
+  {
+    desc: 'a weighted TCP service over a service that does not exist: the service and its router fail',
+    dynamic: 'tcp:\n  routers:\n    db:\n      rule: HostSNI(`*`)\n      entryPoints: [postgres]\n      service: pg\n  services:\n    pg:\n      weighted:\n        services: [{name: primary}, {name: replica}]\n    primary:\n      loadBalancer:\n        servers: [{address: "10.0.0.5:5432"}]\n',
+    item: 'pg@file', section: 'tcpServices', errors: ['weighted child "replica@file": the service "replica@file" does not exist'],
+  },
 ];
 
 for (const b of broken) {
