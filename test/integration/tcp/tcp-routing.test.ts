@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { startBackend } from '../../support/backends.js';
@@ -8,6 +9,8 @@ import { httpsRequest } from '../../support/tls-clients.js';
 import { certificateFor, connectPlain, connectTls, echoServer, exchange, firstData, listenTcp, tcpInput, tlsEchoServer, type TcpBackend } from '../../support/tcp-backends.js';
 import type { BuildInput } from '../../../proxy/index.js';
 import type { TcpBuildInput } from '../../../proxy/tcp/tcp-build.js';
+import { POSTGRES_SSL_REQUEST } from '../../../proxy/tcp/postgres-starttls.js';
+import { readProxyHeader } from '../../../proxy/entrypoints/proxy-protocol/header.js';
 
 // TCP routers through the real entrypoint, against real TCP and TLS servers on loopback.
 
@@ -217,4 +220,59 @@ test('the API lists TCP routers, services and middlewares as Traefik does, and c
   assert.deepEqual(overview.tcp.routers, { total: 2, warnings: 0, errors: 1 });
   const raw = (await (await fetch(`${base}/rawdata`)).json()) as Record<string, unknown>;
   assert.ok('tcpRouters' in raw && 'tcpServices' in raw);
+});
+
+test('serversTransport proxyProtocol: the server reads a PROXY header naming the client before the client\'s bytes', async (t) => {
+  for (const version of [1, 2] as const) {
+    let received = Buffer.alloc(0);
+    const server = await backend(t, listenTcp(net.createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.includes('hello')) socket.end('ok');
+      });
+    })));
+    const proxy = await edge(t, withTcp(buildInput(), {
+      routers: { 'db@file': { rule: 'HostSNI(`*`)', service: 'db' } },
+      services: { 'db@file': { loadBalancer: { servers: [{ address: server.address, tls: false }], serversTransport: 'pp' } } },
+      serversTransports: { 'pp@file': { dialTimeout: 30_000, dialKeepAlive: 15_000, terminationDelay: 100, proxyProtocol: { version } } },
+    }));
+    const client = await connectPlain(proxy.port('web'));
+    const clientPort = client.localPort;
+    const { data } = await exchange(client, 'hello');
+    assert.equal(data, 'ok');
+    const parsed = readProxyHeader(received);
+    assert.ok(typeof parsed === 'object' && 'length' in parsed, `v${version} header parsed`);
+    assert.deepEqual(parsed.source, { address: '127.0.0.1', port: clientPort, family: 'IPv4' });
+    assert.equal(received.subarray(parsed.length).toString(), 'hello');
+    if (version === 1) assert.match(received.toString('latin1'), /^PROXY TCP4 127\.0\.0\.1 127\.0\.0\.1 \d+ \d+\r\n/);
+  }
+});
+
+test('Postgres STARTTLS: the SSLRequest is answered, the ClientHello routes by SNI, and a passthrough server is asked for TLS itself', async (t) => {
+  const { cert, key } = certificateFor('pg.test');
+  let serverGotRequest = false;
+  // A Postgres-like server: answers the SSLRequest with S, then speaks TLS and echoes.
+  const pg = await backend(t, listenTcp(net.createServer((socket) => {
+    socket.once('data', (first: Buffer) => {
+      serverGotRequest = first.equals(POSTGRES_SSL_REQUEST);
+      socket.write('S');
+      const secure = new tls.TLSSocket(socket, { isServer: true, cert, key });
+      secure.on('data', (chunk: Buffer) => secure.write(Buffer.concat([Buffer.from('pg:'), chunk])));
+      secure.on('error', () => socket.destroy());
+    });
+  })));
+  const proxy = await edge(t, withTcp(buildInput(), {
+    routers: { 'pg@file': { rule: 'HostSNI(`pg.test`)', service: 'pg', tls: { passthrough: true } } },
+    services: { 'pg@file': lb(pg.address) },
+  }));
+  const raw = await connectPlain(proxy.port('web'));
+  t.after(() => raw.destroy());
+  raw.write(POSTGRES_SSL_REQUEST);
+  assert.equal(await firstData(raw), 'S');
+  const secure = tls.connect({ socket: raw, servername: 'pg.test', rejectUnauthorized: false });
+  await new Promise((r, j) => secure.once('secureConnect', r).once('error', j));
+  assert.equal(secure.getPeerX509Certificate()?.fingerprint256, new X509Certificate(cert).fingerprint256);
+  secure.write('select 1');
+  assert.equal(await firstData(secure), 'pg:select 1');
+  assert.equal(serverGotRequest, true);
 });
