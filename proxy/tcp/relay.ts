@@ -64,13 +64,19 @@ function direction(src: net.Socket, dst: net.Socket, ended: () => void): { end: 
   };
 }
 
-/** Ends the writing side if still open and closes the socket once what was written is flushed. */
+/** How long a closing side may take to take what was written to it: a peer that stops reading cannot hold the connection. */
+const FLUSH_LIMIT_MS = 5_000;
+
+/** Ends the writing side if still open and closes the socket once what was written is flushed (at most FLUSH_LIMIT_MS later). */
 function closeWhenFlushed(socket: net.Socket): void {
   if (socket.destroyed) return;
   if (socket.writableFinished) {
     socket.destroy();
     return;
   }
+  const limit = setTimeout(() => socket.destroy(), FLUSH_LIMIT_MS);
+  limit.unref();
+  socket.once('close', () => clearTimeout(limit));
   socket.once('finish', () => socket.destroy());
   if (!socket.writableEnded) socket.end();
 }
