@@ -6,6 +6,7 @@ import type { FaultSink } from '../../proxy/http/exchange-fault.js';
 import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import type { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import { packageVersion } from './package-version.js';
+import { defaultTcpTransport } from '../../proxy/tcp/default-transport.js';
 
 const START_DATE = new Date().toISOString();
 
@@ -111,6 +112,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
       serversTransports: transports,
     },
     tls: dynamic.tls,
+    tcp: { ...dynamic.tcp, defaultTransport: defaultTcpTransport(config.tcpServersTransport) },
   };
 }
 

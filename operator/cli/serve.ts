@@ -53,7 +53,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     const merged = aggregate(fragments);
     for (const e of merged.errors) log.error(e);
     problems.set('aggregation', merged.errors.map((message) => ({ provider: 'aggregation', severity: 'error', message })));
-    return toBuildInput(config, merged.config, metrics?.handler ?? null, challenges, insights, resolvers?.names());
+    const input = toBuildInput(config, merged.config, metrics?.handler ?? null, challenges, insights, resolvers?.names());
+    // Traefik logs each TCP connection whose server could not be dialled (the client's connection is closed).
+    if (input.tcp !== undefined) input.tcp.log = (e) => log.error({ service: e.service, router: e.router }, `error while dialing backend ${e.server}: ${e.error.message}`);
+    return input;
   };
   let listening = false;
   // Under --workers: limits counted by the primary, one worker probing health for all, metrics of every worker.
@@ -127,10 +130,12 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);
     if (metrics !== null) recordApplied(metrics, runtime);
     const now = new Set<string>();
-    for (const p of runtime.status.problems()) {
-      const line = `${p.kind} "${p.name}": ${p.message}`;
-      now.add(line);
-      if (!reported.has(line)) log[p.level]({ [p.kind]: p.name }, line);
+    for (const [prefix, status] of [['', runtime.status], ['TCP ', runtime.tcp.status]] as const) {
+      for (const p of status.problems()) {
+        const line = `${prefix}${p.kind} "${p.name}": ${p.message}`;
+        now.add(line);
+        if (!reported.has(line)) log[p.level]({ [p.kind]: p.name }, line);
+      }
     }
     for (const e of runtime.errors) {
       now.add(e);

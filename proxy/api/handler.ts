@@ -1,6 +1,7 @@
 import { entryPointWithGoDurations } from '../../labels-spec/index.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeStatus } from '../runtime/status.js';
 import { listPage, type NamedItem } from './list.js';
 import { rawData, type RawData, type RawItem } from './rawdata.js';
 import { writeError, writeJson, writeMessage } from './respond.js';
@@ -53,9 +54,16 @@ function resolve(segments: string[]): Endpoint | null {
   }
   if (first === 'pe-edge' && third === undefined) return peEdgeEndpoint(second);
   if (first === 'entrypoints' && third === undefined) return byName(second, (ctx, rt, name) => entryPoint(ctx, rt, name));
-  if (first !== 'http' || (second !== 'routers' && second !== 'services' && second !== 'middlewares')) return null;
-  if (third === undefined) return (ctx, rt, query) => list(ctx, rt, second, query);
-  return byName(third, (ctx, rt, name) => one(ctx, rt, second, name));
+  if ((first !== 'http' && first !== 'tcp') || (second !== 'routers' && second !== 'services' && second !== 'middlewares')) return null;
+  if (third === undefined) return (ctx, rt, query) => list(ctx, rt, first, second, query);
+  return byName(third, (ctx, rt, name) => one(ctx, rt, first, second, name));
+}
+
+type Protocol = 'http' | 'tcp';
+
+/** The runtime's items of one protocol, as the API shows them. */
+function itemsOf(rt: Runtime, protocol: Protocol): RawData {
+  return protocol === 'http' ? rawData(rt.status, rt.config, rt.loadBalancers) : rawData(rt.tcp.status, rt.tcp.config);
 }
 
 function byName(segment: string, then: (ctx: RequestContext, runtime: Runtime, name: string) => void): Endpoint | null {
@@ -73,18 +81,29 @@ const version: Endpoint = (ctx, rt) => {
   writeJson(ctx, { Version: rt.api?.version ?? '', Codename: 'pe-edge', startDate: rt.api?.startDate ?? '' });
 };
 
-const overview: Endpoint = (ctx, rt) => {
+/** Traefik's overview counts of one protocol's items: total, warnings, errors (disabled). */
+function countsOf(status: RuntimeStatus): { routers: Counts; services: Counts; middlewares: Counts } {
   const counts = { router: { total: 0, warnings: 0, errors: 0 }, service: { total: 0, warnings: 0, errors: 0 }, middleware: { total: 0, warnings: 0, errors: 0 } };
-  for (const item of rt.status.all()) {
+  for (const item of status.all()) {
     const c = counts[item.kind];
     c.total++;
     if (item.status === 'warning') c.warnings++;
     if (item.status === 'disabled') c.errors++;
   }
+  return { routers: counts.router, services: counts.service, middlewares: counts.middleware };
+}
+
+interface Counts {
+  total: number;
+  warnings: number;
+  errors: number;
+}
+
+const overview: Endpoint = (ctx, rt) => {
   const zero = { total: 0, warnings: 0, errors: 0 };
   writeJson(ctx, {
-    http: { routers: counts.router, services: counts.service, middlewares: counts.middleware },
-    tcp: { routers: zero, services: zero, middlewares: zero },
+    http: countsOf(rt.status),
+    tcp: countsOf(rt.tcp.status),
     udp: { routers: zero, services: zero },
     features: rt.api?.features ?? { tracing: '', metrics: '', accessLog: false },
     providers: rt.api?.providers ?? [],
@@ -93,12 +112,17 @@ const overview: Endpoint = (ctx, rt) => {
   });
 };
 
+/** Traefik's rawdata keys: HTTP's sections by their own names, TCP's prefixed (`tcpRouters`). */
+const RAW_KEYS = { http: { routers: 'routers', middlewares: 'middlewares', services: 'services' }, tcp: { routers: 'tcpRouters', middlewares: 'tcpMiddlewares', services: 'tcpServices' } } as const;
+
 const rawdata: Endpoint = (ctx, rt) => {
-  const data = rawData(rt.status, rt.config, rt.loadBalancers);
-  const out: Partial<Record<keyof RawData, Record<string, Omit<RawItem, 'provider'>>>> = {};
-  for (const section of ['routers', 'middlewares', 'services'] as const) {
-    const entries = Object.entries(data[section]);
-    if (entries.length > 0) out[section] = Object.fromEntries(entries.map(([name, { provider: _provider, ...rest }]) => [name, rest]));
+  const out: Record<string, Record<string, Omit<RawItem, 'provider'>>> = {};
+  for (const protocol of ['http', 'tcp'] as const) {
+    const data = itemsOf(rt, protocol);
+    for (const section of ['routers', 'middlewares', 'services'] as const) {
+      const entries = Object.entries(data[section]);
+      if (entries.length > 0) out[RAW_KEYS[protocol][section]] = Object.fromEntries(entries.map(([name, { provider: _provider, ...rest }]) => [name, rest]));
+    }
   }
   writeJson(ctx, out);
 };
@@ -114,18 +138,18 @@ function entryPoint(ctx: RequestContext, rt: Runtime, name: string): void {
   else writeJson(ctx, { ...(entryPointWithGoDurations(ep) as object), name });
 }
 
-function named(rt: Runtime, section: keyof RawData): NamedItem[] {
-  return Object.entries(rawData(rt.status, rt.config, rt.loadBalancers)[section]).map(([name, item]) => ({ ...item, name }));
+function named(rt: Runtime, protocol: Protocol, section: keyof RawData): NamedItem[] {
+  return Object.entries(itemsOf(rt, protocol)[section]).map(([name, item]) => ({ ...item, name }));
 }
 
-function list(ctx: RequestContext, rt: Runtime, section: keyof RawData, query: URLSearchParams): void {
-  const page = listPage(section, named(rt, section), query);
+function list(ctx: RequestContext, rt: Runtime, protocol: Protocol, section: keyof RawData, query: URLSearchParams): void {
+  const page = listPage(section, named(rt, protocol, section), query);
   if ('error' in page) writeMessage(ctx, 400, page.error);
   else writeJson(ctx, page.items, { 'x-next-page': String(page.nextPage) });
 }
 
-function one(ctx: RequestContext, rt: Runtime, section: keyof RawData, name: string): void {
-  const item = rawData(rt.status, rt.config, rt.loadBalancers)[section][name];
+function one(ctx: RequestContext, rt: Runtime, protocol: Protocol, section: keyof RawData, name: string): void {
+  const item = itemsOf(rt, protocol)[section][name];
   if (item === undefined) writeMessage(ctx, 404, `${SINGULAR[section]} not found: ${name}`);
   else writeJson(ctx, { ...item, name });
 }

@@ -1,6 +1,5 @@
 import { withGoDurations } from '../../labels-spec/index.js';
 import type { LoadBalancer } from '../services/load-balancer.js';
-import type { RuntimeConfig } from '../runtime/runtime.js';
 import type { ItemKind, RuntimeStatus } from '../runtime/status.js';
 
 /** One item as Traefik's API shows it: its configuration plus the runtime fields. */
@@ -17,6 +16,14 @@ export interface RawData {
   middlewares: Record<string, RawItem>;
 }
 
+/** A build's configuration by section, with each router's computed priority: HTTP's or TCP's. */
+export interface RawSources {
+  readonly routers: Readonly<Record<string, object>>;
+  readonly services: Readonly<Record<string, object>>;
+  readonly middlewares: Readonly<Record<string, object>>;
+  readonly priorities: ReadonlyMap<string, number>;
+}
+
 const SECTIONS = { router: 'routers', service: 'services', middleware: 'middlewares' } as const satisfies Record<ItemKind, keyof RawData>;
 
 export function providerOf(name: string): string {
@@ -28,7 +35,7 @@ export function providerOf(name: string): string {
  * Every router, service and middleware of a build with its status, errors and links (Traefik's runtime
  * configuration): the one shape behind `pe-edge check` and `/api/rawdata`.
  */
-export function rawData(status: RuntimeStatus, config: RuntimeConfig, loadBalancers: ReadonlyMap<string, LoadBalancer> = new Map()): RawData {
+export function rawData(status: RuntimeStatus, config: RawSources, loadBalancers: ReadonlyMap<string, LoadBalancer> = new Map()): RawData {
   const out: RawData = { routers: {}, services: {}, middlewares: {} };
   for (const item of status.all()) {
     const source = (config[SECTIONS[item.kind]] as Readonly<Record<string, object>>)[item.name] ?? {};
@@ -57,13 +64,16 @@ export function rawData(status: RuntimeStatus, config: RuntimeConfig, loadBalanc
   return out;
 }
 
-/** Health-checked servers report UP/DOWN; without a health check every server counts as UP (Traefik). */
+/** Health-checked servers report UP/DOWN; without a health check every server (HTTP `url`, TCP `address`) counts as UP (Traefik). */
 function serverStatusOf(name: string, source: object, loadBalancers: ReadonlyMap<string, LoadBalancer>): Record<string, 'UP' | 'DOWN'> | undefined {
   const health = loadBalancers.get(name)?.health;
   if (health != null) return health.serverStatus();
-  const servers = (source as { loadBalancer?: { servers?: { url?: string }[] } }).loadBalancer?.servers;
+  const servers = (source as { loadBalancer?: { servers?: { url?: string; address?: string }[] } }).loadBalancer?.servers;
   if (servers === undefined) return undefined;
   const out: Record<string, 'UP' | 'DOWN'> = {};
-  for (const s of servers) if (s.url !== undefined) out[s.url] = 'UP';
+  for (const s of servers) {
+    const key = s.url ?? s.address;
+    if (key !== undefined) out[key] = 'UP';
+  }
   return out;
 }

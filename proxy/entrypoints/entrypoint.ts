@@ -14,7 +14,9 @@ import { Http1Side } from './http1-side.js';
 import type { Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
-import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js';
+import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHello } from '../tls/client-hello.js';
+import { serveTcp, TcpEntryPointRouting } from '../tcp/tcp-routing.js';
+import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
 
 export interface EntryPointOptions {
@@ -132,36 +134,98 @@ export class EntryPoint {
     socket.once('close', () => this.sockets.delete(socket));
     // A connection that never sends a byte must not be held forever (Traefik applies readTimeout to the sniff).
     if (this.options.readTimeout > 0) socket.setTimeout(this.options.readTimeout, () => socket.destroy());
-    const proxyProtocol = this.proxyProtocol;
-    socket.once('data', (first: Buffer) => {
-      if (proxyProtocol === null) {
-        this.sniff(socket, first);
-        return;
-      }
-      // The PROXY header comes before anything else, a TLS ClientHello included (Traefik's proxyproto listener).
-      proxyProtocol.read(socket, first, this.options.readTimeout, (rest) => {
-        if (rest.length > 0) this.sniff(socket, rest);
-        else socket.once('data', (next: Buffer) => this.sniff(socket, next));
-      });
-    });
     socket.on('error', () => socket.destroy());
+    const proxyProtocol = this.proxyProtocol;
+    if (proxyProtocol === null) {
+      this.route(socket, null);
+      return;
+    }
+    // The PROXY header comes before anything else, a TLS ClientHello included (Traefik's proxyproto listener).
+    socket.once('data', (first: Buffer) => {
+      proxyProtocol.read(socket, first, this.options.readTimeout, (rest) => this.route(socket, rest.length > 0 ? rest : null));
+    });
   }
 
-  /** The first bytes tell TLS from plain HTTP, and HTTP/1.x from h2c (the HTTP/2 preface). */
-  private sniff(socket: net.Socket, first: Buffer): void {
-    if (first[0] === TLS_HANDSHAKE) {
-      // Only while a TLS-ALPN-01 challenge is pending is the ClientHello read before TLS starts.
-      const challenges = this.getRuntime().acmeChallenges;
-      if (challenges?.tlsAlpn01Pending === true) {
-        this.sniffClientHello(socket, first, challenges);
+  /**
+   * A plain TCP router may take the connection before it sends anything (server-first protocols: Traefik does so when
+   * the entrypoint has no TLS router of either kind); otherwise the first bytes decide.
+   */
+  private route(socket: net.Socket, first: Buffer | null): void {
+    const tcp = this.getRuntime().tcp.entryPoints.get(this.options.name);
+    if (tcp?.takesBeforeBytes === true) {
+      const target = tcp.forPlain(TcpEntryPointRouting.connData(socket, null));
+      if (target !== null) {
+        serveTcp(socket, target, first, this.options.readTimeout);
         return;
       }
-    } else if (h2cPreface(first) === 'more') {
+    }
+    if (first !== null) this.sniff(socket, first);
+    else socket.once('data', (next: Buffer) => this.sniff(socket, next));
+  }
+
+  /**
+   * The first bytes tell TLS from plain bytes (Traefik's router.go): a TLS connection goes to a TLS TCP router or the
+   * HTTPS server by its ClientHello; Postgres's SSLRequest is answered for TLS TCP routers; a plain one goes to a
+   * plain TCP router or to HTTP, HTTP/1.x or h2c (the HTTP/2 preface).
+   */
+  private sniff(socket: net.Socket, first: Buffer): void {
+    const runtime = this.getRuntime();
+    const tcp = runtime.tcp.entryPoints.get(this.options.name) ?? null;
+    if (first[0] === TLS_HANDSHAKE) {
+      // Only while a TLS-ALPN-01 challenge is pending, or TLS TCP routers listen here, is the ClientHello read before TLS starts.
+      const challenges = runtime.acmeChallenges?.tlsAlpn01Pending === true ? runtime.acmeChallenges : null;
+      if (challenges !== null || tcp?.readsClientHello === true) {
+        this.sniffClientHello(socket, first, (bytes, hello) => this.chooseTls(socket, bytes, hello, challenges, tcp));
+        return;
+      }
+    } else if (tcp !== null) {
+      const postgres = postgresSslRequest(first);
+      if (postgres === 'more') {
+        socket.once('data', (next: Buffer) => this.sniff(socket, Buffer.concat([first, next])));
+        return;
+      }
+      if (postgres === 'yes') {
+        this.servePostgres(socket, first.subarray(POSTGRES_SSL_REQUEST.length), tcp);
+        return;
+      }
+      const target = tcp.forPlain(TcpEntryPointRouting.connData(socket, null));
+      if (target !== null) {
+        serveTcp(socket, target, first, this.options.readTimeout);
+        return;
+      }
+    }
+    if (first[0] !== TLS_HANDSHAKE && h2cPreface(first) === 'more') {
       // A preface split over reads (within the sniff's readTimeout): read on until it is whole or not one.
       socket.once('data', (next: Buffer) => this.sniff(socket, Buffer.concat([first, next])));
       return;
     }
     this.handOn(socket, first);
+  }
+
+  /**
+   * A whole ClientHello chooses: a pending TLS-ALPN-01 validation (`acme-tls/1` offered) gets the challenge
+   * certificate; then a TLS TCP router as Traefik's precedence says; else the HTTPS server, every byte put back.
+   */
+  private chooseTls(socket: net.Socket, bytes: Buffer, hello: ClientHello | null, challenges: AcmeChallengeStore | null, tcp: TcpEntryPointRouting | null): void {
+    if (hello !== null && challenges !== null && hello.alpn.includes(ACME_TLS_ALPN)) {
+      answerTlsAlpn01(socket, bytes, challenges.tlsAlpn01Context(hello.serverName ?? localName(socket)));
+      return;
+    }
+    const target = hello !== null && tcp !== null ? tcp.forTls(TcpEntryPointRouting.connData(socket, hello)) : null;
+    if (target !== null) serveTcp(socket, target, bytes, this.options.readTimeout);
+    else this.handOn(socket, bytes);
+  }
+
+  /** Postgres's SSLRequest: answered, then the ClientHello that follows chooses a TLS TCP router (none: closed). */
+  private servePostgres(socket: net.Socket, rest: Buffer, tcp: TcpEntryPointRouting): void {
+    acceptPostgresSslRequest(socket);
+    const decide = (bytes: Buffer, hello: ClientHello | null): void => {
+      const target = hello === null ? null : tcp.forPostgres(TcpEntryPointRouting.connData(socket, hello));
+      if (target === null) socket.destroy();
+      else serveTcp(socket, target, bytes, this.options.readTimeout, target.termination === null);
+    };
+    if (rest.length > 0) this.sniffClientHello(socket, rest, decide);
+    else socket.once('data', (next: Buffer) => this.sniffClientHello(socket, next, decide));
   }
 
   /** To the front the first bytes name, with every byte read so far put back. */
@@ -176,26 +240,25 @@ export class EntryPoint {
   }
 
   /**
-   * node's SNICallback runs before the client's ALPN list is known, so a TLS-ALPN-01 validation (whose answer is
-   * another certificate) is recognised here, as Traefik's TCP router does: the ClientHello is read whole (from as
-   * many reads as it takes, up to MAX_CLIENT_HELLO_BYTES, within readTimeout) and, when it offers `acme-tls/1`,
-   * answered with the challenge certificate. Anything else goes to the HTTPS server with every byte put back.
+   * Reads the ClientHello whole before any TLS library sees it (node's SNICallback runs before the client's ALPN list
+   * is known, and TCP routers choose on SNI, ALPN and client IP): from as many reads as it takes, up to
+   * MAX_CLIENT_HELLO_BYTES, within readTimeout. `decide` gets every byte read and the hello, or null when they are not
+   * one this reads (malformed, too long).
    */
-  private sniffClientHello(socket: net.Socket, first: Buffer, challenges: AcmeChallengeStore): void {
+  private sniffClientHello(socket: net.Socket, first: Buffer, decide: (bytes: Buffer, hello: ClientHello | null) => void): void {
     let seen = first;
     let length = first.length;
     // One absolute deadline for the whole ClientHello: a byte at a time must not keep the idle timer alive forever.
     socket.setTimeout(0);
     const deadline = this.options.readTimeout > 0 ? setTimeout(() => socket.destroy(), this.options.readTimeout) : null;
-    const decide = (): boolean => {
+    const attempt = (): boolean => {
       const bytes = seen.subarray(0, length);
       const hello = parseClientHello(bytes);
       if (hello === 'incomplete' && length < MAX_CLIENT_HELLO_BYTES) return false;
       if (deadline !== null) clearTimeout(deadline);
       socket.off('data', more);
       socket.off('end', ended);
-      if (hello === 'incomplete' || hello === null || !hello.alpn.includes(ACME_TLS_ALPN)) this.handOn(socket, bytes);
-      else answerTlsAlpn01(socket, bytes, challenges.tlsAlpn01Context(hello.serverName ?? localName(socket)));
+      decide(bytes, hello === 'incomplete' ? null : hello);
       return true;
     };
     // Chunks are copied into one growing buffer (doubling), so a hello sent a byte at a time costs linear time.
@@ -207,7 +270,7 @@ export class EntryPoint {
       }
       chunk.copy(seen, length);
       length += chunk.length;
-      decide();
+      attempt();
     };
     // A client that half-closes before its ClientHello is whole can never finish a handshake.
     const ended = (): void => {
@@ -217,7 +280,7 @@ export class EntryPoint {
     socket.once('close', () => {
       if (deadline !== null) clearTimeout(deadline);
     });
-    if (decide()) return;
+    if (attempt()) return;
     socket.on('data', more);
     socket.once('end', ended);
   }

@@ -112,9 +112,10 @@ const SPOKEN = new Set(['h2', 'http/1.1']);
 /**
  * Go's ALPN choice (crypto/tls negotiateALPN): the first protocol of the server's list the client offers; an
  * `http/1.1` client of a server that lists `h2` only is still served HTTP/1.1; no overlap refuses the handshake.
+ * `spoken`: the protocols the server may pick (null: any it lists; TCP routers terminating TLS relay whatever it is).
  */
-export function chooseAlpn(server: readonly string[], client: readonly string[]): string | undefined {
-  for (const protocol of server) if (SPOKEN.has(protocol) && client.includes(protocol)) return protocol;
+export function chooseAlpn(server: readonly string[], client: readonly string[], spoken: ReadonlySet<string> | null = SPOKEN): string | undefined {
+  for (const protocol of server) if ((spoken === null || spoken.has(protocol)) && client.includes(protocol)) return protocol;
   if (server.includes('h2') && client.includes('http/1.1')) return 'http/1.1';
   return undefined;
 }

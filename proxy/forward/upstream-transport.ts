@@ -129,8 +129,11 @@ function idleConnsPerHost(configured: number): number {
   return configured < 0 ? 0 : configured;
 }
 
-/** The transport's TLS settings as node:tls takes them (PEM files are read now: an unreadable one fails the build). */
-function tlsConnectOptions(t: UpstreamTransport): tls.ConnectionOptions {
+/**
+ * A transport's TLS settings as node:tls takes them (PEM files are read now: an unreadable one fails the build). TCP
+ * services' serversTransports (proxy/tcp/tcp-dialer.ts) dial with the same.
+ */
+export function tlsConnectOptions(t: Pick<UpstreamTransport, 'insecureSkipVerify' | 'rootCAs' | 'clientCertificate' | 'serverName'>): tls.ConnectionOptions {
   const ca = t.rootCAs.map(readPemSource);
   const client = t.clientCertificate;
   return {

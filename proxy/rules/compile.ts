@@ -106,10 +106,15 @@ export function compileRule(rule: string, syntax: RuleSyntax = 'v3'): CompiledRu
  * whatever `!` or `||` surrounds it. HostRegexp contributes nothing.
  */
 export function domainsOfRule(rule: string): string[] {
+  return matcherArguments(parseRule(rule, ANY_SYNTAX), 'Host');
+}
+
+/** Every argument of one matcher, lower-cased, in rule order, whatever `!` or `||` surrounds it (Traefik's Tree.ParseMatchers). */
+export function matcherArguments(ast: RuleNode, matcher: string): string[] {
   const out: string[] = [];
   const walk = (node: RuleNode): void => {
     if (node.kind === 'matcher') {
-      if (node.name === 'Host') for (const arg of node.args) out.push(arg.toLowerCase());
+      if (node.name === matcher) for (const arg of node.args) out.push(arg.toLowerCase());
     } else if (node.kind === 'not') {
       walk(node.operand);
     } else {
@@ -117,6 +122,6 @@ export function domainsOfRule(rule: string): string[] {
       walk(node.right);
     }
   };
-  walk(parseRule(rule, ANY_SYNTAX));
+  walk(ast);
   return out;
 }

@@ -4,6 +4,7 @@ import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ServiceConfig } from '../services/service-config.js';
 import type { TlsSection } from '../tls/tls-config.js';
 import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
+import type { TcpBuildInput } from '../tcp/tcp-build.js';
 
 // What a runtime is built from: the entrypoints of the static configuration and the merged dynamic
 // configuration, with every name already qualified (`web@file`) by the operator's aggregator.
@@ -90,6 +91,8 @@ export interface BuildInput {
     serversTransports: Readonly<Record<string, UpstreamTransport>>;
   };
   tls: TlsSection;
+  /** The `tcp` section and the static tcpServersTransport; absent: no TCP routing. */
+  tcp?: TcpBuildInput | undefined;
 }
 
 /** Process-wide state a runtime reads but does not own. */

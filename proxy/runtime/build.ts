@@ -17,6 +17,8 @@ import { RuntimeStatus } from './status.js';
 import type { CompiledRules } from './compiled-rules.js';
 import { createApiHandler } from '../api/handler.js';
 import { nonexistentResolverMessage } from './certificate-resolver-check.js';
+import { buildTcpRuntime, type HttpsHosts } from '../tcp/tcp-build.js';
+import { resolveEntryPoints } from './entry-points.js';
 
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
@@ -64,6 +66,8 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   // TLS routes with the options they asked for, resolved once every router's hosts are known.
   const tlsRoutes: { target: { tlsOptions: string | null }; options: string; domains: readonly string[] }[] = [];
   const priorities = new Map<string, number>();
+  // Hosts of each entrypoint's HTTPS routers: TLS TCP routers yield to them on the ClientHello (Traefik's muxerHTTPS).
+  const httpsHosts = new Map<string, HttpsHosts>();
   const defaultEntryPoints = defaultEntryPointsOf(input);
   const routers = input.http.routers;
   // Declared before the routers link to them: a router naming a middleware that is not here links to nothing.
@@ -80,7 +84,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
     priorities.set(name, priority);
-    const entryPoints = resolveEntryPoints(router, input, defaultEntryPoints, name, status);
+    const entryPoints = resolveEntryPoints(router.entryPoints, (ep) => input.entryPoints[ep] !== undefined, defaultEntryPoints, name, status);
     // The rule's domains (for TLS options per host), parsed once for all its entrypoints.
     let domains: string[] | undefined;
     status.setUsing(name, entryPoints);
@@ -108,6 +112,10 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
           hostOptions.set(host, options);
         }
         tlsRoutes.push({ target, options, domains });
+        let hosts = httpsHosts.get(ep);
+        if (hosts === undefined) httpsHosts.set(ep, (hosts = { hosts: [], catchAll: false }));
+        for (const host of domains) if (host === '*') hosts.catchAll = true; else hosts.hosts.push(host);
+        if (domains.length === 0) hosts.catchAll = true;
       }
       const side = tls !== null ? 'https' : 'http';
       routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: target });
@@ -123,6 +131,14 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   }
 
   const tls = buildTlsStore(input.tls, hostOptions);
+  const tcp = buildTcpRuntime(input.tcp, {
+    entryPoints: Object.keys(input.entryPoints),
+    defaultEntryPoints,
+    defaultRuleSyntax: input.defaultRuleSyntax,
+    tls: input.tls,
+    store: tls.store,
+    httpsHosts,
+  });
   const entryPoints = new Map<string, EntryPointTables>();
   for (const [ep, sides] of routes) {
     const http = yield* createRouterTableSteps(sides.http, {}, ROUTES_PER_STEP);
@@ -139,6 +155,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     config: { routers: input.http.routers, services: input.http.services, middlewares: input.http.middlewares, priorities },
     api: input.api ?? null,
     acmeChallenges: input.acme?.challenges ?? null,
+    tcp,
   };
   self.runtime = built;
   return built;
@@ -165,18 +182,6 @@ function concatNames(first: readonly string[] | undefined, second: readonly stri
   if (first === undefined || first.length === 0) return second ?? NO_NAMES;
   if (second === undefined || second.length === 0) return first;
   return [...first, ...second];
-}
-
-function resolveEntryPoints(router: RouterConfig, input: BuildInput, defaults: readonly string[], name: string, status: RuntimeStatus): string[] {
-  let wanted: readonly string[] | undefined = router.entryPoints;
-  if (wanted === undefined || wanted.length === 0) wanted = defaults;
-  const valid: string[] = [];
-  for (const ep of wanted) {
-    if (input.entryPoints[ep] === undefined) status.addError('router', name, `entryPoint "${ep}" doesn't exist`, false);
-    else valid.push(ep);
-  }
-  if (valid.length === 0) status.addError('router', name, 'no valid entryPoint for this router', true);
-  return valid;
 }
 
 /** `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state. */

@@ -1,0 +1,82 @@
+import type net from 'node:net';
+
+/**
+ * Relays bytes both ways between a client and a server until both are done, as Traefik's tcp.Proxy: when one side
+ * ends its writing (or goes away), the other is told (FIN) and the remaining direction may flow for
+ * `terminationDelay` ms more (negative: until it ends too); then both connections close, after what was written
+ * to them is flushed.
+ */
+export function relay(client: net.Socket, server: net.Socket, terminationDelay: number): void {
+  // Half-closes are relayed, not answered by node closing our own writing side.
+  client.allowHalfOpen = true;
+  server.allowHalfOpen = true;
+  let timer: NodeJS.Timeout | null = null;
+  let open = 2;
+  const finish = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    up.stop();
+    down.stop();
+    closeWhenFlushed(client);
+    closeWhenFlushed(server);
+  };
+  const ended = (): void => {
+    if (--open === 0) finish();
+    else if (terminationDelay >= 0 && timer === null) timer = setTimeout(finish, terminationDelay);
+  };
+  const up = direction(client, server, ended);
+  const down = direction(server, client, ended);
+  client.once('end', up.end);
+  server.once('end', down.end);
+  // A side that is gone can neither be read nor written: both directions through it are over.
+  client.once('close', () => {
+    up.end();
+    down.end();
+  });
+  server.once('close', () => {
+    down.end();
+    up.end();
+  });
+  // Resets and writes after a peer left end the relay through 'close'; nothing to report to the client.
+  client.on('error', ignore);
+  server.on('error', ignore);
+  client.resume();
+}
+
+function ignore(): void {}
+
+/** One way of the relay: src's bytes piped to dst; `end` tells dst no more is coming (Go's CloseWrite). */
+function direction(src: net.Socket, dst: net.Socket, ended: () => void): { end: () => void; stop: () => void } {
+  let over = false;
+  src.pipe(dst, { end: false });
+  const stop = (): void => {
+    src.unpipe(dst);
+  };
+  return {
+    end: () => {
+      if (over) return;
+      over = true;
+      stop();
+      if (!dst.destroyed && !dst.writableEnded) dst.end();
+      ended();
+    },
+    stop,
+  };
+}
+
+/** How long a closing side may take to take what was written to it: a peer that stops reading cannot hold the connection. */
+const FLUSH_LIMIT_MS = 5_000;
+
+/** Ends the writing side if still open and closes the socket once what was written is flushed (at most FLUSH_LIMIT_MS later). */
+function closeWhenFlushed(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableFinished) {
+    socket.destroy();
+    return;
+  }
+  const limit = setTimeout(() => socket.destroy(), FLUSH_LIMIT_MS);
+  limit.unref();
+  socket.once('close', () => clearTimeout(limit));
+  socket.once('finish', () => socket.destroy());
+  if (!socket.writableEnded) socket.end();
+}

@@ -1,0 +1,120 @@
+import type { TcpServersTransport, TcpService } from '../../labels-spec/dynamic/tcp/index.js';
+import { qualify } from '../runtime/qualified-name.js';
+import type { RuntimeStatus } from '../runtime/status.js';
+import { WeightedRoundRobin } from '../services/strategies/weighted-round-robin.js';
+import type { TcpConnection, TcpHandler } from './tcp-connection.js';
+import { createTcpDialer, dialServer, splitHostPort, type TcpDialer } from './tcp-dialer.js';
+import { relay } from './relay.js';
+import { startPostgresTls } from './postgres-starttls.js';
+
+/** Hears what a connection's service did, for logs: a server that could not be reached. */
+export type TcpServiceLog = (event: { service: string; server: string; router: string; error: Error }) => void;
+
+/**
+ * TCP services as Traefik's tcp service manager builds them: `loadBalancer` (round robin over `host:port` servers,
+ * each connection dialled once: a server that refuses it closes the client, no other is tried) and `weighted`
+ * (round robin over other TCP services by weight). Built once per configuration; errors name the service.
+ */
+export class TcpServiceBuilder {
+  private readonly built = new Map<string, TcpHandler | Error>();
+  private readonly building = new Set<string>();
+
+  constructor(
+    private readonly services: Readonly<Record<string, TcpService>>,
+    private readonly transports: Readonly<Record<string, TcpServersTransport>>,
+    private readonly defaultTransport: TcpServersTransport,
+    private readonly status: RuntimeStatus,
+    private readonly log: TcpServiceLog,
+  ) {
+    for (const name of Object.keys(services)) status.declare('service', name);
+  }
+
+  /** The service's handler, or the error that leaves it (and the routers using it) out. */
+  get(name: string): TcpHandler | Error {
+    const done = this.built.get(name);
+    if (done !== undefined) return done;
+    if (this.building.has(name)) return new Error(`the service "${name}" refers to itself through weighted services`);
+    this.building.add(name);
+    const result = this.build(name);
+    this.building.delete(name);
+    this.built.set(name, result);
+    if (result instanceof Error && this.services[name] !== undefined) this.status.addError('service', name, result.message, true);
+    return result;
+  }
+
+  private build(name: string): TcpHandler | Error {
+    const config = this.services[name];
+    if (config === undefined) return new Error(`the service "${name}" does not exist`);
+    if ('loadBalancer' in config) return this.loadBalancer(name, config.loadBalancer);
+    const children: { value: TcpHandler; weight: number }[] = [];
+    for (const child of config.weighted.services) {
+      const childName = qualify(child.name, name);
+      const handler = this.get(childName);
+      if (handler instanceof Error) return handler;
+      this.status.addUsedBy('service', childName, name);
+      children.push({ value: handler, weight: child.weight });
+    }
+    if (config.weighted.healthCheck !== undefined) {
+      this.status.addError('service', name, 'weighted.healthCheck is not implemented yet in pe-edge for TCP services; every child counts as up', false);
+    }
+    return roundRobin(shuffled(children));
+  }
+
+  private loadBalancer(name: string, lb: Extract<TcpService, { loadBalancer: unknown }>['loadBalancer']): TcpHandler | Error {
+    const transportName = lb.serversTransport === undefined || lb.serversTransport === '' ? null : qualify(lb.serversTransport, name);
+    const transport = transportName === null ? this.defaultTransport : this.transports[transportName];
+    if (transport === undefined) return new Error(`no transport configuration found for "${transportName}"`);
+    let dialer: TcpDialer;
+    try {
+      dialer = createTcpDialer(transport, transportName !== null, lb);
+    } catch (err) {
+      return new Error(`serversTransport "${transportName ?? 'default@internal'}": ${(err as Error).message}`);
+    }
+    if (lb.healthCheck !== undefined) {
+      this.status.addError('service', name, 'loadBalancer.healthCheck is not implemented yet in pe-edge for TCP services; servers are not probed', false);
+    }
+    const servers: { value: TcpHandler; weight: number }[] = [];
+    for (const server of lb.servers) {
+      const target = splitHostPort(server.address);
+      if (target === null) {
+        // Traefik logs the server and leaves it out; the service still serves with the others.
+        this.status.addError('service', name, `server address "${server.address}" is not host:port; the server is left out`, false);
+        continue;
+      }
+      const log = this.log;
+      servers.push({
+        weight: 1,
+        value: (conn) => dialServer(dialer, { ...target, tls: server.tls }, conn, (err, socket) => {
+          if (err !== null || socket === undefined) {
+            log({ service: name, server: server.address, router: conn.router, error: err ?? new Error('no connection') });
+            conn.stream.destroy();
+            return;
+          }
+          if (!conn.postgres) relay(conn.stream, socket, dialer.terminationDelay);
+          else startPostgresTls(socket, () => relay(conn.stream, socket, dialer.terminationDelay), () => conn.stream.destroy());
+        }),
+      });
+    }
+    return roundRobin(shuffled(servers));
+  }
+}
+
+/** Each connection to the next entry; none at all closes the connection (Traefik: no servers in the pool). */
+function roundRobin(entries: { value: TcpHandler; weight: number }[]): TcpHandler {
+  const wrr = new WeightedRoundRobin(entries);
+  return (conn: TcpConnection) => {
+    const next = wrr.next();
+    if (next === undefined) conn.stream.destroy();
+    else next(conn);
+  };
+}
+
+/** Traefik shuffles a load balancer's servers once per build, so replicas of the edge do not all start on the first. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
