@@ -87,6 +87,9 @@ class GrpcWebAnswer {
   private readonly body = (status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null => {
     // A status without a body keeps it so: Go's writer refuses the trailer frame there.
     if (isBodilessStatus(status)) return this.outer?.(status, headers, sendHead) ?? null;
+    // Set again by a buffering after grpcWeb (the held body's length): the frame would overrun it (Go's server
+    // then cuts the body at that length, so Traefik loses the trailer frame there).
+    delete headers['content-length'];
     const outer = this.outer?.(status, headers, sendHead) ?? null;
     let target: BodyTarget;
     if (outer !== null) {

@@ -5,6 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { decodeLabels, validateDynamicConfig } from '../../../labels-spec/index.js';
 import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
@@ -31,8 +32,19 @@ function grpcWebConfig(options: Record<string, unknown>): Record<string, unknown
   return config.http.middlewares.gw as Record<string, unknown>;
 }
 
+interface EdgeOptions {
+  /** The gRPC server speaks TLS (an https:// server, h2 by ALPN). */
+  readonly grpcTls?: boolean;
+  /** A middleware `outer` in front of `gw` on every router. */
+  readonly outer?: Record<string, unknown>;
+  /** A middleware `inner` after `gw` on every router. */
+  readonly inner?: Record<string, unknown>;
+}
+
 /** pe-edge with the middleware `gw` in front of a grpc-js server (gRPC paths) and of a plain HTTP server (/app). */
-async function startEdge(t: TestContext, middleware: Record<string, unknown>, grpcTls = false): Promise<Edge> {
+async function startEdge(t: TestContext, middleware: Record<string, unknown>, options: EdgeOptions = {}): Promise<Edge> {
+  const grpcTls = options.grpcTls ?? false;
+  const chain = [...(options.outer === undefined ? [] : ['outer']), 'gw', ...(options.inner === undefined ? [] : ['inner'])];
   const fixtures = fixtureDir();
   t.after(() => fixtures.remove());
   const cert = grpcTls ? fixtures.make('backend.test', ['backend.test']) : undefined;
@@ -47,11 +59,15 @@ async function startEdge(t: TestContext, middleware: Record<string, unknown>, gr
   const proxy = await startProxy(buildInput({
     http: {
       routers: {
-        'grpc@file': { rule: 'PathPrefix(`/test.Echo/`)', service: 'grpc', middlewares: ['gw'] },
-        'app@file': { rule: 'PathPrefix(`/app`)', service: 'app', middlewares: ['gw'] },
+        'grpc@file': { rule: 'PathPrefix(`/test.Echo/`)', service: 'grpc', middlewares: chain },
+        'app@file': { rule: 'PathPrefix(`/app`)', service: 'app', middlewares: chain },
       },
       services: { 'grpc@file': grpcServer, 'app@file': { loadBalancer: { servers: [{ url: app.url }] } } },
-      middlewares: { 'gw@file': middleware },
+      middlewares: {
+        'gw@file': middleware,
+        ...(options.outer === undefined ? {} : { 'outer@file': options.outer }),
+        ...(options.inner === undefined ? {} : { 'inner@file': options.inner }),
+      },
       serversTransports: transports,
     },
   }));
@@ -172,12 +188,35 @@ test('grpcWeb -text: the base64 request is decoded for the server, the answer is
 });
 
 test('grpcWeb to an https:// server speaking h2 (ALPN), its certificate verified', async (t) => {
-  const edge = await startEdge(t, grpcWebConfig({ allowOrigins: ['*'] }), true);
+  const edge = await startEdge(t, grpcWebConfig({ allowOrigins: ['*'] }), { grpcTls: true });
   const answer = await grpcWebCall({ port: edge.port, path: '/test.Echo/Unary', body: dataFrame('over tls') }).answer();
   assert.deepEqual(answer.messages, ['echo:over tls']);
   assert.equal(answer.trailers?.['grpc-status'], '0');
   const stream = await grpcWebCall({ port: edge.port, path: '/test.Echo/Stream', body: dataFrame('2'), text: true }).answer();
   assert.deepEqual(stream.messages, ['part 1', 'part 2']);
+});
+
+test('compress around grpcWeb compresses the gRPC-Web answer, trailer frame included (its writer wraps the wrapper\'s)', async (t) => {
+  const { config, issues } = validateDynamicConfig({ http: { middlewares: { outer: { compress: {} } } } });
+  assert.deepEqual(issues, []);
+  const edge = await startEdge(t, grpcWebConfig({ allowOrigins: ['*'] }), { outer: config.http.middlewares.outer as Record<string, unknown> });
+  const parts = Array.from({ length: 300 }, (_, i) => `part ${i + 1}`);
+  const answer = await grpcWebCall({ port: edge.port, path: '/test.Echo/Stream', body: dataFrame('300'), headers: { 'accept-encoding': 'gzip' } }).answer();
+  assert.equal(answer.headers['content-encoding'], 'gzip');
+  assert.equal(answer.headers['content-type'], 'application/grpc-web+proto');
+  const body = gunzipSync(answer.raw);
+  const frameText = 'grpc-message: OK\r\ngrpc-status: 0\r\n';
+  assert.deepEqual(body, Buffer.concat([...parts.map((p) => dataFrame(p)), Buffer.from([0x80, 0, 0, 0, frameText.length]), Buffer.from(frameText)]));
+});
+
+test('buffering after grpcWeb reads the decoded -text body and holds the answer, which still ends with its trailer frame', async (t) => {
+  const { config, issues } = validateDynamicConfig({ http: { middlewares: { inner: { buffering: {} } } } });
+  assert.deepEqual(issues, []);
+  const edge = await startEdge(t, grpcWebConfig({ allowOrigins: ['*'] }), { inner: config.http.middlewares.inner as Record<string, unknown> });
+  const answer = await grpcWebCall({ port: edge.port, path: '/test.Echo/Unary', body: dataFrame('buffered'), text: true }).answer();
+  assert.equal(edge.grpc.lastRequest?.toString(), 'buffered', 'buffering read the decoded body, not the base64 one');
+  assert.deepEqual(answer.messages, ['echo:buffered']);
+  assert.equal(answer.trailers?.['grpc-status'], '0');
 });
 
 test('grpcWeb CORS preflight: an allowed origin gets the wrapper\'s answer (200, Max-Age 600), never forwarded', async (t) => {
