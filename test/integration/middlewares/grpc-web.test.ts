@@ -1,10 +1,12 @@
 // grpcWeb on loopback: a browser-like gRPC-Web client over HTTP/1.1 (test/support/grpc-web-client.ts) through pe-edge to a
 // real grpc-js server over h2c:// and https:// (h2 by ALPN): unary calls, error statuses in the trailer frame and in a
-// trailers-only head, server streaming that flows message by message, `-text` (base64) both ways, the CORS preflight
-// as the Go wrapper answers it for allowed and refused origins, other requests untouched, and the label form.
+// trailers-only head, server streaming that flows message by message, `-text` (base64) both ways, an HTTP/2 client,
+// compress around it and buffering after it, the CORS preflight as the Go wrapper answers it for allowed and refused
+// origins, other requests untouched, and the label form.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { decodeLabels, validateDynamicConfig } from '../../../labels-spec/index.js';
@@ -185,6 +187,29 @@ test('grpcWeb -text: the base64 request is decoded for the server, the answer is
   });
   assert.equal(junk.status, 502);
   assert.equal(edge.grpc.lastRequest, null);
+});
+
+test('grpcWeb over HTTP/2 from the client (h2c prior knowledge): the trailers still travel in the body, not as HTTP/2 trailers', async (t) => {
+  const edge = await startEdge(t, grpcWebConfig({ allowOrigins: ['*'] }));
+  const session = http2.connect(`http://127.0.0.1:${edge.port}`);
+  t.after(() => session.close());
+  const stream = session.request({ ':method': 'POST', ':path': '/test.Echo/Unary', 'content-type': 'application/grpc-web', 'x-grpc-web': '1' });
+  stream.end(dataFrame('h2'));
+  const [head, body, trailers] = await new Promise<[http2.IncomingHttpHeaders, Buffer, http2.IncomingHttpHeaders | null]>((resolve, reject) => {
+    let got: http2.IncomingHttpHeaders = {};
+    let tail: http2.IncomingHttpHeaders | null = null;
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => (got = h));
+    stream.on('trailers', (h) => (tail = h));
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve([got, Buffer.concat(chunks), tail]));
+    stream.on('error', reject);
+  });
+  assert.equal(head[':status'], 200);
+  assert.equal(head['content-type'], 'application/grpc-web+proto');
+  assert.equal(trailers, null, 'no HTTP/2 trailers: the wrapper took them');
+  const frameText = 'grpc-message: OK\r\ngrpc-status: 0\r\nx-echoed-meta: \r\n';
+  assert.deepEqual(body, Buffer.concat([dataFrame('echo:h2'), Buffer.from([0x80, 0, 0, 0, frameText.length]), Buffer.from(frameText)]));
 });
 
 test('grpcWeb to an https:// server speaking h2 (ALPN), its certificate verified', async (t) => {
