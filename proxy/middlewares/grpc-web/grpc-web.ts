@@ -25,7 +25,8 @@ export function createGrpcWeb(options: GrpcWebOptions, next: Handler): Handler {
   const allowed = originCheck(options.allowOrigins);
   return (ctx: RequestContext): void => {
     const method = ctx.method;
-    if (method !== 'POST' && method !== 'OPTIONS') return next(ctx);
+    // An upgrade has no answer body to rewrite (the wrapper's websocket mode is off in Traefik): it steps aside.
+    if ((method !== 'POST' && method !== 'OPTIONS') || ctx.upgrade !== null) return next(ctx);
     const headers = ctx.req.headers;
     const contentType = firstHeaderValue(headers['content-type']);
     const kind = method === 'POST' ? grpcWebKind(contentType) : null;
