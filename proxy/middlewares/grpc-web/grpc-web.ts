@@ -29,8 +29,8 @@ export function createGrpcWeb(options: GrpcWebOptions, next: Handler): Handler {
     if ((method !== 'POST' && method !== 'OPTIONS') || ctx.upgrade !== null) return next(ctx);
     const headers = ctx.req.headers;
     const contentType = firstHeaderValue(headers['content-type']);
-    const kind = method === 'POST' ? grpcWebKind(contentType) : null;
-    if (kind === null && !asksForGrpcWebCors(method, firstHeaderValue(headers['access-control-request-headers']))) return next(ctx);
+    const kind = grpcWebKind(contentType);
+    if ((method !== 'POST' || kind === null) && !asksForGrpcWebCors(method, firstHeaderValue(headers['access-control-request-headers']))) return next(ctx);
     const origin = firstHeaderValue(headers.origin);
     const requestMethod = firstHeaderValue(headers['access-control-request-method']);
     if (isPreflight(method, requestMethod)) {
