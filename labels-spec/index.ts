@@ -9,7 +9,9 @@ export { validateStaticConfig } from './static/validate.js';
 export { staticConfigSchema, type StaticConfig } from './static/schema.js';
 export { entryPointSchema, type EntryPointConfig } from './static/entry-points.js';
 export { parseAddress, type ListenAddress } from './static/address.js';
+export { defaultEntryPoints, udpEntryPoints, entryPointProtocol, type EntryPointAddress } from './static/default-entry-points.js';
 export { staticServersTransportSchema, type StaticServersTransport } from './static/servers-transport.js';
+export { staticTcpServersTransportSchema, type StaticTcpServersTransport } from './static/tcp-servers-transport.js';
 export { providersSchema, type ProvidersConfig } from './static/providers.js';
 export { dockerProviderSchema, type DockerProviderConfig } from './static/docker-provider.js';
 export { fileProviderSchema, type FileProviderConfig } from './static/file-provider.js';
@@ -24,6 +26,7 @@ export { implementedStatic } from './static/implemented.js';
 export { validateDynamicConfig } from './dynamic/validate.js';
 export { declaresTcpOrUdp } from './dynamic/tcp-udp.js';
 export { emptyDynamicConfig, type DynamicConfig, type HttpConfig, type TlsConfig } from './dynamic/config.js';
+export type { TcpConfig, UdpConfig, TcpRouter, TcpRouterTls, TcpService, TcpLoadBalancer, TcpWeighted, TcpServer, TcpMiddleware, TcpServersTransport, UdpRouter, UdpService, UdpLoadBalancer } from './dynamic/tcp/index.js';
 export { routerSchema, type Router } from './dynamic/routers.js';
 export { routerTls, tlsDomain, type RouterTls, type TlsDomain } from './dynamic/router-tls.js';
 export {
@@ -68,7 +71,7 @@ export { strictObject, looseObject, namedMap } from './schema/strict-object.js';
 export { bool, int, num, str, strList, listOf, strMap, enumIgnoringCase } from './schema/scalars.js';
 
 // Docker labels: the label grammar over the dynamic schemas, names and the default rule.
-export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels } from './labels/decode.js';
+export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels, type TcpServerLabels, type UdpServerLabels } from './labels/decode.js';
 export { encodeLabels, LabelEncodeError, type EncodableConfig } from './labels/encode.js';
 export { allowsNonRunning } from './labels/provider-labels.js';
 export { normalize, serviceNameOf, defaultRuleFor, DEFAULT_RULE_TEMPLATE, type ContainerNaming, type RuleTemplateData } from './labels/names.js';

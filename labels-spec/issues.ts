@@ -19,6 +19,12 @@ export type IssueItemKind =
   | 'tlsStore'
   | 'certificate'
   | 'entryPoint'
+  | 'tcpRouter'
+  | 'tcpService'
+  | 'tcpMiddleware'
+  | 'tcpServersTransport'
+  | 'udpRouter'
+  | 'udpService'
   | 'static';
 
 export type IssuePath = (string | number)[];

@@ -6,14 +6,19 @@ import { nodeOf, type LabelNode } from '../labels/label-tree.js';
 import { entryPointSchema } from '../static/entry-points.js';
 import { middlewareRegistry } from './middlewares/registry.js';
 import { serviceRegistry } from './services/index.js';
+import { tcpServiceRegistry } from './tcp/services.js';
 
 const nodes = new Map<string, LabelNode>();
 
-function nodeFor(kind: 'service' | 'middleware', type: string): LabelNode | undefined {
+type DurationKind = 'service' | 'middleware' | 'tcpService';
+
+const REGISTRIES: Readonly<Record<DurationKind, Readonly<Record<string, z.ZodTypeAny>>>> = { service: serviceRegistry, middleware: middlewareRegistry, tcpService: tcpServiceRegistry };
+
+function nodeFor(kind: DurationKind, type: string): LabelNode | undefined {
   const key = `${kind}:${type}`;
   let node = nodes.get(key);
   if (node === undefined) {
-    const registry: Readonly<Record<string, z.ZodTypeAny>> = kind === 'service' ? serviceRegistry : middlewareRegistry;
+    const registry = REGISTRIES[kind];
     const schema = Object.hasOwn(registry, type) ? registry[type] : undefined;
     if (schema === undefined) return undefined;
     node = nodeOf(schema);
@@ -23,7 +28,7 @@ function nodeFor(kind: 'service' | 'middleware', type: string): LabelNode | unde
 }
 
 /** A service's or middleware's options (the value under its type key) with every duration as Go spells it. */
-export function withGoDurations(kind: 'service' | 'middleware', type: string, value: unknown): unknown {
+export function withGoDurations(kind: DurationKind, type: string, value: unknown): unknown {
   const node = nodeFor(kind, type);
   return node === undefined ? value : convert(node, value);
 }

@@ -5,6 +5,7 @@ import type { Service } from './services/index.js';
 import type { ServersTransport } from './servers-transports.js';
 import type { TlsOptions } from './tls-options.js';
 import type { TlsCertificate, TlsStore } from './tls-stores.js';
+import type { TcpConfig, UdpConfig } from './tcp/index.js';
 
 export interface HttpConfig {
   routers: Record<string, Router>;
@@ -22,15 +23,15 @@ export interface TlsConfig {
 export interface DynamicConfig {
   http: HttpConfig;
   tls: TlsConfig;
-  /** Kept as given (objects only); pe-edge does not route TCP yet. */
-  tcp?: Record<string, unknown>;
-  /** Kept as given (objects only); pe-edge does not route UDP yet. */
-  udp?: Record<string, unknown>;
+  tcp: TcpConfig;
+  udp: UdpConfig;
 }
 
 export function emptyDynamicConfig(): DynamicConfig {
   return {
     http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} },
     tls: { certificates: [], options: {}, stores: {} },
+    tcp: { routers: {}, services: {}, middlewares: {}, serversTransports: {} },
+    udp: { routers: {}, services: {} },
   };
 }

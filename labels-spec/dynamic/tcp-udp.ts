@@ -1,34 +1,26 @@
-// TCP and UDP sections: kept as written (pe-edge does not route them yet), with one warning per
-// router, service and middleware naming it, so a user sees each thing that will not be served.
-import { invalid, notImplemented, type ConfigIssue } from '../issues.js';
+// TCP and UDP sections are validated (tcp/); until the proxy routes them, each router and service is named in a
+// warning so a user sees each thing that will not be served.
+import type { ConfigIssue } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
+import type { DynamicConfig } from './config.js';
 
-const ITEM_KINDS: Readonly<Record<string, string>> = { routers: 'router', services: 'service', middlewares: 'middleware' };
-
-export function tcpUdpSection(raw: unknown, key: 'tcp' | 'udp', issues: ConfigIssue[]): Record<string, unknown> | undefined {
-  if (raw === undefined) return undefined;
-  if (raw !== null && !isPlainObject(raw)) {
-    issues.push(invalid([key], 'expected an object'));
-    return undefined;
-  }
-  const section = raw ?? {};
-  const protocol = key.toUpperCase();
-  for (const [kind, items] of Object.entries(section)) {
-    const what = ITEM_KINDS[kind.toLowerCase()];
-    if (what === undefined || !isPlainObject(items)) {
-      issues.push(notImplemented([key, kind]));
-      continue;
-    }
-    for (const name of Object.keys(items)) {
-      issues.push({
-        severity: 'warning',
-        code: 'PE_NOT_IMPLEMENTED',
-        path: [key, kind, name],
-        message: `${key}.${kind}.${name}: ${protocol} ${what}s are not implemented yet in pe-edge; ${what} "${name}" is ignored`,
-      });
+export function warnTcpUdpNotRouted(config: Pick<DynamicConfig, 'tcp' | 'udp'>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of ['tcp', 'udp'] as const) {
+    const section = config[key];
+    const kinds = { routers: section.routers, services: section.services, middlewares: 'middlewares' in section ? section.middlewares : {} };
+    for (const [kind, what] of [['routers', 'router'], ['services', 'service'], ['middlewares', 'middleware']] as const) {
+      for (const name of Object.keys(kinds[kind])) {
+        issues.push({
+          severity: 'warning',
+          code: 'PE_NOT_IMPLEMENTED',
+          path: [key, kind, name],
+          message: `${key}.${kind}.${name}: ${key.toUpperCase()} ${what}s are not implemented yet in pe-edge; ${what} "${name}" is ignored`,
+        });
+      }
     }
   }
-  return section;
+  return issues;
 }
 
 /** The container declares a TCP or UDP router or service (Traefik then builds no default HTTP router for it). */

@@ -10,7 +10,8 @@ import { routerSchema } from './routers.js';
 import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
-import { tcpUdpSection } from './tcp-udp.js';
+import { warnTcpUdpNotRouted } from './tcp-udp.js';
+import { tcpMiddlewareSchema, tcpRouterSchema, tcpServersTransportSchema, tcpServiceSchema, udpRouterSchema, udpServiceSchema } from './tcp/index.js';
 import { refusedRouterOptions, refusedServiceOptions } from './refused-options.js';
 import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
@@ -87,9 +88,14 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   config.tls.options = validateItems(tls.options, tlsOptionsSchema, 'tlsOption', ['tls', 'options'], issues, tlsOptionDeprecations);
   config.tls.stores = validateItems(tls.stores, tlsStoreSchema, 'tlsStore', ['tls', 'stores'], issues);
 
-  const tcp = tcpUdpSection(top.tcp, 'tcp', issues);
-  if (tcp !== undefined) config.tcp = tcp;
-  const udp = tcpUdpSection(top.udp, 'udp', issues);
-  if (udp !== undefined) config.udp = udp;
+  const tcp = readSection(top.tcp, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['tcp'], issues);
+  config.tcp.routers = validateItems(tcp.routers, tcpRouterSchema, 'tcpRouter', ['tcp', 'routers'], issues);
+  config.tcp.services = validateItems(tcp.services, tcpServiceSchema, 'tcpService', ['tcp', 'services'], issues);
+  config.tcp.middlewares = validateItems(tcp.middlewares, tcpMiddlewareSchema, 'tcpMiddleware', ['tcp', 'middlewares'], issues);
+  config.tcp.serversTransports = validateItems(tcp.serversTransports, tcpServersTransportSchema, 'tcpServersTransport', ['tcp', 'serversTransports'], issues);
+  const udp = readSection(top.udp, ['routers', 'services'] as const, ['udp'], issues);
+  config.udp.routers = validateItems(udp.routers, udpRouterSchema, 'udpRouter', ['udp', 'routers'], issues);
+  config.udp.services = validateItems(udp.services, udpServiceSchema, 'udpService', ['udp', 'services'], issues);
+  issues.push(...warnTcpUdpNotRouted(config));
   return { config, issues };
 }

@@ -9,10 +9,10 @@ import { pathKey, splitLabelKey, type Segment } from './label-key.js';
 import { readProviderLabel } from './provider-labels.js';
 import { packIndexes, setAt, type RawEntry } from './raw-tree.js';
 import { resolveLabel, type NameBook } from './resolve-label.js';
-import { parseServerValue, serverConflict, type ServerField, type ServerLabels } from './server-labels.js';
+import { parseServerValue, parseTcpServerValue, serverConflict, type ServerField, type ServerLabels, type TcpServerLabels, type UdpServerLabels } from './server-labels.js';
 
 export type { LabelIssue } from './label-issues.js';
-export type { ServerLabels } from './server-labels.js';
+export type { ServerLabels, TcpServerLabels, UdpServerLabels } from './server-labels.js';
 
 export interface LabelDecodeResult {
   /** traefik.enable when present (true/false, Go ParseBool), undefined when absent */
@@ -25,6 +25,10 @@ export interface LabelDecodeResult {
   config: DynamicConfig;
   /** Per service: the label-only server fields (loadbalancer.server.*), since servers[] cannot be set by label. */
   servers: Record<string, ServerLabels>;
+  /** The same for TCP services (`traefik.tcp.services.<s>.loadbalancer.server.port`, `.tls`). */
+  tcpServers: Record<string, TcpServerLabels>;
+  /** The same for UDP services (`traefik.udp.services.<s>.loadbalancer.server.port`). */
+  udpServers: Record<string, UdpServerLabels>;
   /** Names declared by labels, valid or not (so the provider knows "this container declares services X, Y"). */
   declared: { routers: string[]; services: string[]; middlewares: string[] };
   /**
@@ -32,6 +36,11 @@ export interface LabelDecodeResult {
    * fill from its defaultRule template (Traefik adds recursion protection to these).
    */
   routersWithoutRule: string[];
+  /**
+   * TCP routers without a rule label come out with rule '': Traefik has no default rule for TCP, its provider
+   * drops such a router ("Empty rule") after counting it as a TCP declaration (no HTTP router for the container).
+   */
+  tcpRoutersWithoutRule: string[];
   /** Errors and warnings; `label` is the exact label key as written, `suggestion` the closest valid spelling of the bad segment. */
   issues: LabelIssue[];
 }
@@ -61,8 +70,13 @@ class Names implements NameBook {
   }
 }
 
-function isServerPath(path: readonly Segment[]): boolean {
-  return path[0] === 'http' && path[1] === 'services' && path[3] === 'loadBalancer' && path[4] === 'server';
+type Protocol = 'http' | 'tcp' | 'udp';
+
+/** `<protocol>.services.<name>.loadBalancer.server...`: the label-only server of a service. */
+function serverPathProtocol(path: readonly Segment[]): Protocol | undefined {
+  const [section] = path;
+  if (section !== 'http' && section !== 'tcp' && section !== 'udp') return undefined;
+  return path[1] === 'services' && path[3] === 'loadBalancer' && path[4] === 'server' ? section : undefined;
 }
 
 /**
@@ -91,8 +105,11 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
   const result: LabelDecodeResult = {
     config: validateDynamicConfig({}).config,
     servers: {},
+    tcpServers: {},
+    udpServers: {},
     declared: { routers: [], services: [], middlewares: [] },
     routersWithoutRule: [],
+    tcpRoutersWithoutRule: [],
     issues,
   };
   const names = new Names();
@@ -101,7 +118,7 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
   const seen = new Map<string, string>();
   const disabled: { path: Segment[]; label: string }[] = [];
   const entries: RawEntry[] = [];
-  const serverEntries: { label: string; service: string; field: ServerField; value: string }[] = [];
+  const serverEntries: { label: string; protocol: Protocol; service: string; field: string; value: string }[] = [];
   const index = new LabelIndex();
 
   const fail = (issue: LabelIssue): void => {
@@ -152,30 +169,31 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
       disabled.push({ path: resolved.path, label });
       continue;
     }
-    if (isServerPath(resolved.path)) {
+    const protocol = serverPathProtocol(resolved.path);
+    if (protocol !== undefined) {
       const service = String(resolved.path[2]);
       const field = resolved.path[5];
       // The service exists even when only its server is labelled.
       entries.push({ label, path: resolved.path.slice(0, 4), value: {} });
-      if (typeof field === 'string') serverEntries.push({ label, service, field: field as ServerField, value });
-      else result.servers[service] ??= {};
+      if (typeof field === 'string') serverEntries.push({ label, protocol, service, field, value });
+      else serversOf(result, protocol)[service] ??= {};
       continue;
     }
     entries.push({ label, path: resolved.path, value: resolved.kind === 'section' ? {} : value });
   }
 
-  for (const { label, service, field, value } of serverEntries) {
-    const parsed = parseServerValue(field, value);
+  for (const { label, protocol, service, field, value } of serverEntries) {
+    const parsed = protocol === 'http' ? parseServerValue(field as ServerField, value) : parseTcpServerValue(field as keyof TcpServerLabels, value);
     if (!parsed.ok) {
-      fail(labelIssue('error', 'PE_INVALID_VALUE', label, ['http', 'services', service, 'loadBalancer', 'server', field], parsed.text));
+      fail(labelIssue('error', 'PE_INVALID_VALUE', label, [protocol, 'services', service, 'loadBalancer', 'server', field], parsed.text));
       continue;
     }
-    const server = (result.servers[service] ??= {}) as Record<string, unknown>;
+    const server = (serversOf(result, protocol)[service] ??= {}) as Record<string, unknown>;
     if (parsed.value !== undefined) server[field] = parsed.value;
   }
   for (const [service, server] of Object.entries(result.servers)) {
     const conflict = serverConflict(server);
-    const urlLabel = serverEntries.find((e) => e.service === service && e.field === 'url')?.label;
+    const urlLabel = serverEntries.find((e) => e.protocol === 'http' && e.service === service && e.field === 'url')?.label;
     if (conflict !== undefined && urlLabel !== undefined) fail(labelIssue('error', 'PE_INVALID_VALUE', urlLabel, ['http', 'services', service, 'loadBalancer', 'server', 'url'], conflict));
   }
 
@@ -193,8 +211,9 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
     index.add(entry.path, entry.label, typeof entry.value === 'string' ? entry.value : undefined);
   }
 
-  dropBadItems(raw, badItems, result.servers);
-  const ruleless = markRulelessRouters(raw, options.defaultRule);
+  dropBadItems(raw, badItems, result);
+  const ruleless = markRulelessRouters(raw, 'http', options.defaultRule ?? PENDING_RULE);
+  const tcpRuleless = markRulelessRouters(raw, 'tcp', PENDING_TCP_RULE);
 
   const validated = validateDynamicConfig(raw);
   result.config = validated.config;
@@ -205,8 +224,17 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
     if (options.defaultRule === undefined) router.rule = '';
     result.routersWithoutRule.push(name);
   }
-  for (const service of Object.keys(result.servers)) {
-    if (!Object.hasOwn(validated.config.http.services, service)) delete result.servers[service];
+  for (const name of tcpRuleless) {
+    const router = result.config.tcp.routers[name];
+    if (router === undefined) continue;
+    router.rule = '';
+    result.tcpRoutersWithoutRule.push(name);
+  }
+  for (const protocol of ['http', 'tcp', 'udp'] as const) {
+    const servers = serversOf(result, protocol);
+    for (const service of Object.keys(servers)) {
+      if (!Object.hasOwn(validated.config[protocol].services, service)) delete servers[service];
+    }
   }
 
   result.declared = { routers: [...declared.routers], services: [...declared.services], middlewares: [...declared.middlewares] };
@@ -219,26 +247,46 @@ function sectionOf(raw: Record<string, unknown>, ...keys: string[]): Record<stri
   return isPlainObject(node) ? node : undefined;
 }
 
+function serversOf(result: LabelDecodeResult, protocol: Protocol): Record<string, ServerLabels | TcpServerLabels | UdpServerLabels> {
+  return protocol === 'http' ? result.servers : protocol === 'tcp' ? result.tcpServers : result.udpServers;
+}
+
+/** Where each item kind sits in the raw tree, and which label-only servers go with it. */
+const ITEM_HOMES: Readonly<Record<string, readonly [Protocol | 'tls', string, Protocol?]>> = {
+  router: ['http', 'routers'],
+  service: ['http', 'services', 'http'],
+  middleware: ['http', 'middlewares'],
+  tcpRouter: ['tcp', 'routers'],
+  tcpService: ['tcp', 'services', 'tcp'],
+  tcpMiddleware: ['tcp', 'middlewares'],
+  udpRouter: ['udp', 'routers'],
+  udpService: ['udp', 'services', 'udp'],
+  tlsStore: ['tls', 'stores'],
+};
+
 /** An item with any label error is left out, as validateDynamicConfig does for schema errors. */
-function dropBadItems(raw: Record<string, unknown>, bad: ReadonlySet<string>, servers: Record<string, ServerLabels>): void {
+function dropBadItems(raw: Record<string, unknown>, bad: ReadonlySet<string>, result: LabelDecodeResult): void {
   for (const key of bad) {
-    const [kind, name = ''] = key.split('\0');
-    if (kind === 'tlsStore') delete sectionOf(raw, 'tls', 'stores')?.[name];
-    else if (kind === 'router' || kind === 'service' || kind === 'middleware') delete sectionOf(raw, 'http', `${kind}s`)?.[name];
-    if (kind === 'service') delete servers[name];
+    const [kind = '', name = ''] = key.split('\0');
+    const home = ITEM_HOMES[kind];
+    if (home === undefined) continue;
+    const [section, items, servers] = home;
+    delete sectionOf(raw, section, items)?.[name];
+    if (servers !== undefined) delete serversOf(result, servers)[name];
   }
 }
 
 // Validates rule-less routers with a stand-in rule, then puts back '' (or the default rule):
-// Traefik fills the rule after decoding, from the provider's defaultRule template.
+// Traefik fills an HTTP rule after decoding, from the provider's defaultRule template; a TCP router has none.
 const PENDING_RULE = 'PathPrefix(`/`)';
+const PENDING_TCP_RULE = 'HostSNI(`*`)';
 
-function markRulelessRouters(raw: Record<string, unknown>, defaultRule: string | undefined): string[] {
-  const routers = sectionOf(raw, 'http', 'routers') ?? {};
+function markRulelessRouters(raw: Record<string, unknown>, section: 'http' | 'tcp', rule: string): string[] {
+  const routers = sectionOf(raw, section, 'routers') ?? {};
   const ruleless: string[] = [];
   for (const [name, router] of Object.entries(routers)) {
     if (!isPlainObject(router) || router['rule'] !== undefined) continue;
-    router['rule'] = defaultRule ?? PENDING_RULE;
+    router['rule'] = rule;
     ruleless.push(name);
   }
   return ruleless;

@@ -10,14 +10,18 @@ export interface LabelIssue extends ConfigIssue {
 
 type Item = NonNullable<ConfigIssue['item']>;
 
-const ITEM_KINDS: Readonly<Record<string, Item['kind']>> = { routers: 'router', services: 'service', middlewares: 'middleware' };
+const ITEM_KINDS: Readonly<Record<string, Readonly<Record<string, Item['kind']>>>> = {
+  http: { routers: 'router', services: 'service', middlewares: 'middleware' },
+  tcp: { routers: 'tcpRouter', services: 'tcpService', middlewares: 'tcpMiddleware' },
+  udp: { routers: 'udpRouter', services: 'udpService' },
+};
 
-/** The router/service/middleware/TLS store a config path belongs to. */
+/** The router/service/middleware (HTTP, TCP, UDP) or TLS store a config path belongs to. */
 export function itemOf(path: readonly Segment[]): Item | undefined {
   const [section, kind, name] = path;
-  if (section === 'http' && typeof kind === 'string' && typeof name === 'string') {
-    const itemKind = ITEM_KINDS[kind];
-    return itemKind === undefined ? undefined : { kind: itemKind, name };
+  if (typeof section === 'string' && typeof kind === 'string' && typeof name === 'string') {
+    const itemKind = ITEM_KINDS[section]?.[kind];
+    if (itemKind !== undefined) return { kind: itemKind, name };
   }
   if (section === 'tls' && kind === 'stores' && name === 'default') return { kind: 'tlsStore', name: 'default' };
   return undefined;

@@ -6,6 +6,8 @@ import { middlewareRegistry } from '../dynamic/middlewares/registry.js';
 import { routerSchema } from '../dynamic/routers.js';
 import { loadBalancer } from '../dynamic/services/load-balancer.js';
 import { tlsDomain } from '../dynamic/router-tls.js';
+import { tcpLoadBalancer, tcpMiddlewareRegistry, tcpRouterSchema, udpRouterSchema } from '../dynamic/tcp/index.js';
+import { udpLoadBalancer } from '../dynamic/tcp/udp.js';
 import { looseObject } from '../schema/strict-object.js';
 import { str } from '../schema/scalars.js';
 
@@ -33,7 +35,7 @@ export type LabelNode =
   | { kind: 'map'; placeholder: string; value: LabelNode }
   /** Exactly one of several types (`middlewares.<name>.<type>`). */
   | { kind: 'oneOf'; what: string; types: Readonly<Record<string, LabelNode>>; excluded?: Readonly<Record<string, string>> }
-  /** Not modelled (plugins, tcp, udp): any path, values kept as strings. */
+  /** Not modelled (plugin options): any path, values kept as strings. */
   | { kind: 'loose' };
 
 function fieldOf(schema: z.ZodTypeAny): Field {
@@ -108,6 +110,46 @@ const servicesNode: LabelNode = {
   },
 };
 
+const port: Field = { node: { kind: 'scalar', type: 'integer' }, required: false, description: 'Container port (1-65535); default: the lowest exposed port' };
+
+/** The one server a container adds to a TCP service (Traefik `loadbalancer.server.port`, `.tls`). */
+export const tcpServerNode: LabelNode = {
+  kind: 'object',
+  fields: { port, tls: { node: { kind: 'scalar', type: 'boolean' }, required: false, default: false, description: 'Connect to the container over TLS' } },
+  excluded: { address: 'the address comes from the container; set loadbalancer.server.port' },
+};
+
+/** The one server a container adds to a UDP service (Traefik `loadbalancer.server.port`). */
+export const udpServerNode: LabelNode = {
+  kind: 'object',
+  fields: { port },
+  excluded: { address: 'the address comes from the container; set loadbalancer.server.port' },
+};
+
+/** TCP and UDP services by label: a loadBalancer with the container as its server; weighted is file-only (Traefik's `label:"-"`). */
+function tcpUdpServicesNode(protocol: 'TCP' | 'UDP', server: LabelNode, lb: LabelNode): LabelNode {
+  if (lb.kind !== 'object') throw new Error('label-tree: loadBalancer is not an object');
+  const { servers: _servers, ...fields } = lb.fields;
+  return {
+    kind: 'oneOf',
+    what: `${protocol} service`,
+    types: {
+      loadBalancer: {
+        kind: 'object',
+        fields: { ...fields, server: { node: server, required: false } },
+        excluded: { servers: `servers cannot be set by label; use loadbalancer.server.port${protocol === 'TCP' ? ' or .tls' : ''}` },
+      },
+    },
+    excluded: { weighted: `weighted ${protocol} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml` },
+  };
+}
+
+const tcpMiddlewaresNode: LabelNode = {
+  kind: 'oneOf',
+  what: 'TCP middleware',
+  types: Object.fromEntries(Object.entries(tcpMiddlewareRegistry).map(([type, schema]) => [type, nodeOf(schema as z.ZodTypeAny)])),
+};
+
 const tlsStoreNode: LabelNode = {
   kind: 'object',
   fields: {
@@ -134,8 +176,22 @@ export const labelTree: LabelNode = object({
     },
     excluded: { serversTransports: 'serversTransports cannot be defined by label; define them in dynamic.yml and reference them (e.g. serverstransport=name@file)' },
   },
-  tcp: { kind: 'loose' },
-  udp: { kind: 'loose' },
+  tcp: {
+    kind: 'object',
+    fields: {
+      routers: { node: { kind: 'map', placeholder: '<router>', value: nodeOf(tcpRouterSchema) }, required: false },
+      services: { node: { kind: 'map', placeholder: '<service>', value: tcpUdpServicesNode('TCP', tcpServerNode, nodeOf(tcpLoadBalancer)) }, required: false },
+      middlewares: { node: { kind: 'map', placeholder: '<middleware>', value: tcpMiddlewaresNode }, required: false },
+    },
+    excluded: { serversTransports: 'TCP serversTransports cannot be defined by label (Traefik: file provider only); define them in dynamic.yml and reference them (e.g. serverstransport=name@file)' },
+  },
+  udp: {
+    kind: 'object',
+    fields: {
+      routers: { node: { kind: 'map', placeholder: '<router>', value: nodeOf(udpRouterSchema) }, required: false },
+      services: { node: { kind: 'map', placeholder: '<service>', value: tcpUdpServicesNode('UDP', udpServerNode, nodeOf(udpLoadBalancer)) }, required: false },
+    },
+  },
   tls: {
     kind: 'object',
     fields: { stores: { node: object({ default: tlsStoreNode }), required: false } },

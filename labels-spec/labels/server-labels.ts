@@ -52,3 +52,20 @@ export function serverConflict(server: ServerLabels): string | undefined {
   const extra = [server.port !== undefined ? 'port' : '', server.scheme !== undefined ? 'scheme' : ''].filter((f) => f !== '').join(' and ');
   return `defining scheme or port is not allowed when URL is defined (remove loadbalancer.server.${extra === 'port and scheme' ? 'port and .scheme' : extra}, or the url)`;
 }
+
+/** `traefik.tcp.services.<s>.loadbalancer.server.*` (Traefik's TCPServer: `port`, `tls`; the address comes from the container). */
+export interface TcpServerLabels {
+  port?: number;
+  tls?: boolean;
+}
+
+/** `traefik.udp.services.<s>.loadbalancer.server.port`. */
+export interface UdpServerLabels {
+  port?: number;
+}
+
+export function parseTcpServerValue(field: keyof TcpServerLabels, raw: string): ParsedServerValue {
+  if (field === 'port') return parseServerValue('port', raw);
+  const on = parseGoBool(raw.trim());
+  return on === undefined ? { ok: false, text: `tls must be true or false, got ${JSON.stringify(raw)}` } : { ok: true, value: on };
+}

@@ -2,7 +2,7 @@
 // the reference cannot drift from what the decoder accepts. Pure: returns the markdown.
 import { decodeLabels } from '../labels/decode.js';
 import { formatScalar } from '../labels/format-value.js';
-import { labelTree, serverNode, type Field, type LabelNode, type ScalarType } from '../labels/label-tree.js';
+import { labelTree, serverNode, tcpServerNode, udpServerNode, type Field, type LabelNode, type ScalarType } from '../labels/label-tree.js';
 
 interface Row {
   label: string;
@@ -42,6 +42,22 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   samesite: 'lax',
 };
 
+// Examples that differ by protocol, by full label.
+const LABEL_EXAMPLES: Readonly<Record<string, string>> = {
+  'traefik.tcp.routers.<router>.rule': 'HostSNI(`db.example.com`)',
+  'traefik.tcp.routers.<router>.entrypoints': 'postgres',
+  'traefik.tcp.routers.<router>.middlewares': 'office-only,max-conns',
+  'traefik.tcp.routers.<router>.service': 'db',
+  'traefik.tcp.services.<service>.loadbalancer.server.port': '5432',
+  'traefik.tcp.services.<service>.loadbalancer.terminationdelay': '100',
+  'traefik.tcp.services.<service>.loadbalancer.healthcheck.send': 'PING',
+  'traefik.tcp.services.<service>.loadbalancer.healthcheck.expect': 'PONG',
+  'traefik.tcp.middlewares.<middleware>.inflightconn.amount': '10',
+  'traefik.udp.routers.<router>.entrypoints': 'dns',
+  'traefik.udp.routers.<router>.service': 'dns',
+  'traefik.udp.services.<service>.loadbalancer.server.port': '53',
+};
+
 const TYPE_EXAMPLES: Readonly<Record<ScalarType, string>> = {
   string: 'foobar',
   integer: '42',
@@ -76,9 +92,21 @@ const NOTES: Readonly<Record<string, string>> = {
   'traefik.http.routers.<router>.rule': 'Required in files; by label, default: providers.docker.defaultRule',
   'traefik.http.routers.<router>.service': 'Default: the container\'s service when it declares exactly one',
   'traefik.http.routers.<router>.entrypoints': 'Default: the default entry points',
+  'traefik.tcp.routers.<router>.rule': 'Required: Traefik has no default rule for TCP routers (a router without one is dropped, with a warning); `` HostSNI(`*`) `` for plain TCP',
+  'traefik.tcp.routers.<router>.service': 'Default: the container\'s TCP service when it declares exactly one (else the automatic one)',
+  'traefik.tcp.routers.<router>.entrypoints': 'Default: the default entry points (those with asDefault, else all TCP ones but `traefik`)',
+  'traefik.tcp.routers.<router>.tls': '`true` terminates TLS with the default options; passthrough routes on the SNI without terminating',
+  'traefik.tcp.services.<service>.loadbalancer.proxyprotocol': 'Deprecated in Traefik v3 (still honoured): a TCP serversTransport\'s proxyProtocol',
+  'traefik.tcp.services.<service>.loadbalancer.terminationdelay': 'Milliseconds; deprecated in Traefik v3 (still honoured): a TCP serversTransport\'s terminationDelay',
+  'traefik.udp.routers.<router>.service': 'Default: the container\'s UDP service when it declares exactly one (else the automatic one)',
+  'traefik.udp.routers.<router>.entrypoints': 'Default: every UDP entry point',
 };
 
-function exampleFor(leaf: string, node: LabelNode, field: Field | undefined): string {
+const SERVER_NODES: readonly LabelNode[] = [serverNode, tcpServerNode, udpServerNode];
+
+function exampleFor(leaf: string, node: LabelNode, field: Field | undefined, label = ''): string {
+  const byLabel = LABEL_EXAMPLES[label];
+  if (byLabel !== undefined) return byLabel;
   const known = EXAMPLES[leaf.toLowerCase()];
   if (known !== undefined && ['string', 'enum'].includes(scalarType(node))) return known;
   if (node.kind === 'scalar' && node.type === 'enum') return node.values?.[0] ?? '';
@@ -99,14 +127,14 @@ function rows(key: string, node: LabelNode, field: Field | undefined, out: Row[]
   const notes = NOTES[key] ?? field?.description ?? required;
   switch (node.kind) {
     case 'scalar':
-      out.push({ label: key, type: typeOf(node), default: formatDefault(field), example: exampleFor(leaf, node, field), notes });
+      out.push({ label: key, type: typeOf(node), default: formatDefault(field), example: exampleFor(leaf, node, field, key), notes });
       return;
     case 'loose':
       out.push({ label: `${key}.<option>`, type: typeOf(node), default: '', example: 'foobar', notes: 'Options belong to the plugin' });
       return;
     case 'list':
       if (node.item.kind === 'object') rows(`${key}[0]`, node.item, undefined, out);
-      else out.push({ label: key, type: typeOf(node), default: formatDefault(field), example: exampleFor(leaf, node, field), notes });
+      else out.push({ label: key, type: typeOf(node), default: formatDefault(field), example: exampleFor(leaf, node, field, key), notes });
       return;
     case 'map':
       if (node.value.kind === 'scalar') {
@@ -118,7 +146,7 @@ function rows(key: string, node: LabelNode, field: Field | undefined, out: Row[]
       return;
     case 'object': {
       const probe = key.replace(/<[a-z]+>/g, 'x').replace(/\[0\]/g, '[0]');
-      if (node !== serverNode && !key.endsWith('>') && enablesEmpty(probe)) {
+      if (!SERVER_NODES.includes(node) && !key.endsWith('>') && enablesEmpty(probe)) {
         out.push({ label: key, type: 'section', default: '', example: 'true', notes: notes || '`true` enables it with defaults; `false` leaves it out' });
       }
       for (const [name, child] of Object.entries(node.fields)) rows(`${key}.${name.toLowerCase()}`, child.node, child, out);
@@ -183,6 +211,17 @@ Grammar, as in Traefik:
   \`\` Host(\`{{ normalize .Name }}\`) \`\` (compose project \`demo\`, service \`whoami\` ⇒ \`\` Host(\`whoami-demo\`) \`\`).
 `;
 
+const TCP_UDP_TEXT = `\`traefik.tcp.*\` and \`traefik.udp.*\` labels decode as Traefik's Docker provider decodes them, into the same
+TCP and UDP configuration a dynamic.yml gives (checked the same way: a typo is an error with a suggestion):
+- A container with a TCP (or UDP) router or service gets a TCP (UDP) service named after it when it declares none, and
+  each of its TCP (UDP) services gets the container as its one server: \`<container address>:<port>\`, the port from
+  \`loadbalancer.server.port\`, else the lowest exposed port (\`loadbalancer.server.tls=true\` dials it over TLS).
+- A router without \`service\` takes the container's only service of its protocol; with several it is dropped, with a warning.
+- A TCP router needs a \`rule\`: Traefik has no default rule for TCP (one without is dropped, with a warning). UDP routers have no rule.
+- A container with TCP or UDP routers or services and no \`traefik.http.*\` label gets no HTTP router or service.
+- Weighted services and serversTransports cannot be set by label (Traefik: file provider only).
+- Which TCP and UDP features the proxy serves is in the README (Compatibility with Traefik).`;
+
 /** The full LABELS.md text. */
 export function generateLabelsDoc(): string {
   const sections: string[] = [HEADER, '## Provider keys\n', table(PROVIDER_ROWS), ''];
@@ -195,22 +234,29 @@ export function generateLabelsDoc(): string {
   const services: Row[] = [];
   rows('traefik.http.services.<service>', childNode(labelTree, 'http', 'services', '<service>'), undefined, services);
   add('Services', services);
-  const middlewares = childNode(labelTree, 'http', 'middlewares', '<middleware>');
-  if (middlewares.kind === 'oneOf') {
-    sections.push('## Middlewares\n', 'A middleware has exactly one type: `traefik.http.middlewares.<middleware>.<type>.<option>`.\n');
-    for (const [type, node] of Object.entries(middlewares.types)) {
+  const middlewares = (protocol: 'http' | 'tcp', title: string): void => {
+    const node = childNode(labelTree, protocol, 'middlewares', '<middleware>');
+    if (node.kind !== 'oneOf') return;
+    sections.push(`## ${title}\n`, `A middleware has exactly one type: \`traefik.${protocol}.middlewares.<middleware>.<type>.<option>\`.\n`);
+    for (const [type, child] of Object.entries(node.types)) {
       const list: Row[] = [];
-      rows(`traefik.http.middlewares.<middleware>.${type.toLowerCase()}`, node, undefined, list);
+      rows(`traefik.${protocol}.middlewares.<middleware>.${type.toLowerCase()}`, child, undefined, list);
       sections.push(`### ${type}\n`, table(list), '');
     }
-  }
+  };
+  middlewares('http', 'Middlewares');
   const stores: Row[] = [];
   rows('traefik.tls.stores.default', childNode(labelTree, 'tls', 'stores', 'default'), undefined, stores);
   add('TLS store', stores);
-  sections.push(
-    '## TCP and UDP\n',
-    '`traefik.tcp.*` and `traefik.udp.*` labels are accepted as Traefik spells them and kept, with one warning per router and service naming it: pe-edge does not route TCP or UDP yet. A container with TCP or UDP labels and no `traefik.http.*` label gets no HTTP router or service, as in Traefik.',
-    '',
-  );
+  sections.push('## TCP and UDP\n', TCP_UDP_TEXT, '');
+  for (const protocol of ['tcp', 'udp'] as const) {
+    const name = protocol.toUpperCase();
+    for (const [kind, placeholder] of [['routers', '<router>'], ['services', '<service>']] as const) {
+      const list: Row[] = [];
+      rows(`traefik.${protocol}.${kind}.${placeholder}`, childNode(labelTree, protocol, kind, placeholder), undefined, list);
+      add(`${name} ${kind}`, list);
+    }
+    if (protocol === 'tcp') middlewares('tcp', 'TCP middlewares');
+  }
   return `${sections.join('\n').trimEnd()}\n`;
 }

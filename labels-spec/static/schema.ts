@@ -10,6 +10,7 @@ import { logSchema } from './log.js';
 import { metricsSchema } from './metrics.js';
 import { providersSchema } from './providers.js';
 import { staticServersTransportSchema } from './servers-transport.js';
+import { staticTcpServersTransportSchema } from './tcp-servers-transport.js';
 
 // Traefik creates `http` on :80 when no entrypoint is defined at all.
 const entryPoints = namedMap(entryPointSchema)
@@ -25,7 +26,8 @@ export const staticConfigSchema = strictObject({
   }).default({}),
   entryPoints,
   serversTransport: staticServersTransportSchema.default({}),
-  tcpServersTransport: looseObject.optional(),
+  // Always present, as in Traefik (its command sets dialTimeout and dialKeepAlive when the file does not).
+  tcpServersTransport: staticTcpServersTransportSchema.default({}),
   providers: providersSchema.default({}),
   certificatesResolvers: certificatesResolversSchema.optional(),
   api: apiSchema.optional(),

@@ -14,6 +14,12 @@ export function aggregate(fragments: ReadonlyMap<string, DynamicConfig>): { conf
     qualifyInto(config.http.services, fragment.http.services, provider);
     qualifyInto(config.http.middlewares, fragment.http.middlewares, provider);
     qualifyInto(config.http.serversTransports, fragment.http.serversTransports, provider);
+    qualifyInto(config.tcp.routers, fragment.tcp.routers, provider);
+    qualifyInto(config.tcp.services, fragment.tcp.services, provider);
+    qualifyInto(config.tcp.middlewares, fragment.tcp.middlewares, provider);
+    qualifyInto(config.tcp.serversTransports, fragment.tcp.serversTransports, provider);
+    qualifyInto(config.udp.routers, fragment.udp.routers, provider);
+    qualifyInto(config.udp.services, fragment.udp.services, provider);
     config.tls.certificates.push(...fragment.tls.certificates);
     for (const [name, option] of Object.entries(fragment.tls.options)) {
       if (name === 'default') defaultOptionOwners.push(provider);

@@ -13,10 +13,12 @@ import { domainNames, planCertificateRequests, plannedRouters, unableToObtain, w
 import type { ContainerResult } from '../providers/docker/container-config.js';
 import { rawData, type RawItem } from '../../proxy/api/rawdata.js';
 import { unknownResolverErrors, type ResolverOrigins } from './unknown-resolvers.js';
+import { tcpUdpRawData, type TcpUdpRawData } from './tcp-udp-items.js';
 
 export type { RawItem } from '../../proxy/api/rawdata.js';
 
-export interface CheckReport {
+/** Traefik's /api/rawdata sections, the TCP and UDP ones only when they have items. */
+export interface CheckReport extends TcpUdpRawData {
   routers: Record<string, RawItem>;
   services: Record<string, RawItem>;
   middlewares: Record<string, RawItem>;
@@ -42,7 +44,7 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   // (A resolver that is not declared at all is also an error below: the build marks the router, check fails.)
   for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);
   const raw = rawData(runtime.status, runtime.config);
-  const report: CheckReport = { ...raw, containers: [], errors: [...errors, ...merged.errors, ...runtime.errors, ...unknownResolverErrors(config, runtime, { ...origins, containers })], warnings: [...warnings] };
+  const report: CheckReport = { ...raw, ...tcpUdpRawData(merged.config, input.entryPoints), containers: [], errors: [...errors, ...merged.errors, ...runtime.errors, ...unknownResolverErrors(config, runtime, { ...origins, containers }, merged.config.tcp.routers)], warnings: [...warnings] };
   for (const r of containers) {
     const errs = r.issues.filter((i) => i.severity === 'error').map((i) => i.message);
     const warns = [...r.issues.filter((i) => i.severity === 'warning').map((i) => i.message), ...(r.kind === 'routed' ? r.warnings : [])];
@@ -57,7 +59,8 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
 export function reportHasErrors(r: CheckReport): boolean {
   if (r.errors.length > 0) return true;
   if (r.containers.some((c) => c.errors.length > 0 || (c.status === 'left out' && c.errors.length > 0))) return true;
-  return [r.routers, r.services, r.middlewares].some((m) => Object.values(m).some((i) => i.status === 'disabled'));
+  return [r.routers, r.services, r.middlewares, r.tcpRouters, r.tcpServices, r.tcpMiddlewares, r.udpRouters, r.udpServices]
+    .some((m) => Object.values(m ?? {}).some((i) => i.status === 'disabled'));
 }
 
 /**

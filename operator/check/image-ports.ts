@@ -30,10 +30,12 @@ export async function imagePortWarnings(results: readonly ContainerResult[], exp
     // An image without EXPOSE says nothing about its ports: no warning.
     if (exposed === null || exposed.length === 0) continue;
     const numbers = new Set(exposed.map((p) => Number.parseInt(p, 10)));
-    for (const { service, port, fromLabel } of r.servicePorts ?? []) {
+    for (const { protocol, service, port, fromLabel } of r.servicePorts ?? []) {
       if (numbers.has(port)) continue;
-      const source = fromLabel ? `traefik.http.services.${service}.loadbalancer.server.port=${port}` : `port ${port} (picked: the container's lowest exposed port)`;
-      const warning = `service "${service}" on container ${r.container.name}: ${source} is not a port image "${image}" exposes (${exposed.join(', ')}); if the app listens elsewhere, requests will fail with 502: set loadbalancer.server.port to that port`;
+      const source = fromLabel ? `traefik.${protocol}.services.${service}.loadbalancer.server.port=${port}` : `port ${port} (picked: the container's lowest exposed port)`;
+      const failure = protocol === 'http' ? 'requests will fail with 502' : `${protocol.toUpperCase()} ${protocol === 'tcp' ? 'connections' : 'datagrams'} will not reach it`;
+      const what = protocol === 'http' ? 'service' : `${protocol.toUpperCase()} service`;
+      const warning = `${what} "${service}" on container ${r.container.name}: ${source} is not a port image "${image}" exposes (${exposed.join(', ')}); if the app listens elsewhere, ${failure}: set loadbalancer.server.port to that port`;
       out.set(r.container.name, [...(out.get(r.container.name) ?? []), warning]);
     }
   }

@@ -1,6 +1,6 @@
 // `pe-edge check`: a router naming a certificate resolver the static configuration does not declare. The running
 // edge serves it without that resolver's certificates (a warning on the router); before a deploy it is an error.
-import type { StaticConfig } from '../../labels-spec/index.js';
+import type { StaticConfig, TcpRouter } from '../../labels-spec/index.js';
 import { declaredResolvers, effectiveEntryPoints } from '../aggregation/build-input.js';
 import type { KeyPath } from '../config-files/read-config-file.js';
 import type { ContainerResult } from '../providers/docker/container-config.js';
@@ -16,17 +16,18 @@ export interface ResolverOrigins {
   containers: readonly ContainerResult[];
 }
 
-export function unknownResolverErrors(config: StaticConfig, runtime: Pick<Runtime, 'config' | 'status'>, origins: ResolverOrigins): string[] {
+/** `tcpRouters`: the merged TCP routers; one naming an undeclared resolver gets no certificate either (Traefik's ACME provider skips it). */
+export function unknownResolverErrors(config: StaticConfig, runtime: Pick<Runtime, 'config' | 'status'>, origins: ResolverOrigins, tcpRouters: Readonly<Record<string, TcpRouter>> = {}): string[] {
   const declared = declaredResolvers(config);
   const entryPoints = effectiveEntryPoints(config);
   const out: string[] = [];
-  const report = (router: string, resolver: string, where: string): void => {
-    out.push(`router "${router}" (${where}): certificate resolver "${resolver}" is not declared in the static configuration${resolverHint(resolver, declared)}; pe-edge would serve the router without its certificates (the default certificate)`);
+  const report = (router: string, resolver: string, where: string, kind = 'router'): void => {
+    out.push(`${kind} "${router}" (${where}): certificate resolver "${resolver}" is not declared in the static configuration${resolverHint(resolver, declared)}; pe-edge would serve the router without its certificates (the default certificate)`);
   };
   for (const [name, router] of Object.entries(runtime.config.routers)) {
     const own = router.tls?.certResolver;
     if (router.tls != null) {
-      if (own !== undefined && own !== '' && !declared.has(own)) report(name, own, routerOrigin(name, origins));
+      if (own !== undefined && own !== '' && !declared.has(own)) report(name, own, routerOrigin(name, origins, 'http'));
       continue;
     }
     // No tls of its own: each entrypoint's http.tls applies (as the running edge plans certificates).
@@ -37,16 +38,20 @@ export function unknownResolverErrors(config: StaticConfig, runtime: Pick<Runtim
       }
     }
   }
+  for (const [name, router] of Object.entries(tcpRouters)) {
+    const own = router.tls?.certResolver;
+    if (own !== undefined && own !== '' && !declared.has(own)) report(name, own, routerOrigin(name, origins, 'tcp'), 'TCP router');
+  }
   return out;
 }
 
 /** The label and containers of a Docker router, the file and line of a file router. */
-function routerOrigin(router: string, origins: ResolverOrigins): string {
+function routerOrigin(router: string, origins: ResolverOrigins, protocol: 'http' | 'tcp'): string {
   const at = router.lastIndexOf('@');
   const bare = at === -1 ? router : router.slice(0, at);
   const provider = at === -1 ? '' : router.slice(at + 1);
   if (provider === 'docker') {
-    const wanted = `traefik.http.routers.${bare}.tls.certresolver`.toLowerCase();
+    const wanted = `traefik.${protocol}.routers.${bare}.tls.certresolver`.toLowerCase();
     let label: string | undefined;
     const containers: string[] = [];
     for (const r of origins.containers) {
@@ -58,8 +63,8 @@ function routerOrigin(router: string, origins: ResolverOrigins): string {
     if (label !== undefined) return `label "${label}" on container${containers.length > 1 ? 's' : ''} ${containers.join(', ')}`;
   }
   if (provider === 'file') {
-    const where = origins.locateFile?.(['http', 'routers', bare, 'tls', 'certResolver']);
-    if (where !== undefined) return `http.routers.${bare}.tls.certResolver in ${where}`;
+    const where = origins.locateFile?.([protocol, 'routers', bare, 'tls', 'certResolver']);
+    if (where !== undefined) return `${protocol}.routers.${bare}.tls.certResolver in ${where}`;
   }
   return `tls.certResolver of ${provider === '' ? 'the router' : `provider ${provider}`}`;
 }

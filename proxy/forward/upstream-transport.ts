@@ -1,6 +1,7 @@
+import net from 'node:net';
 import tls from 'node:tls';
 import { readPemSource } from '../tls/pem-source.js';
-import { buildConnector, Pool, type Dispatcher } from 'undici';
+import { Agent, buildConnector, Pool, type Dispatcher } from 'undici';
 import { Http2Pool } from './http2/http2-pool.js';
 import { peerCertUriError } from './peer-cert-uri.js';
 import type { ForwardRequest } from './http1/exchange.js';
@@ -138,6 +139,28 @@ function tlsConnectOptions(t: UpstreamTransport): tls.ConnectionOptions {
     ...(client !== undefined ? { cert: readPemSource(client.cert), key: readPemSource(client.key) } : {}),
     ...(t.serverName !== undefined && t.serverName !== '' ? { servername: t.serverName } : {}),
   };
+}
+
+/**
+ * What a service's health probes dial with: its serversTransport's TLS settings (roots, insecureSkipVerify,
+ * serverName, client certificate, peerCertURI) and dial timeout, as Traefik probes through the service's transport.
+ */
+export function createProbeAgent(t: UpstreamTransport): Agent {
+  return new Agent({ keepAliveTimeout: 1000, connect: checkedConnector(buildConnector({ ...tlsConnectOptions(t), timeout: t.dialTimeout }), t.peerCertURI) });
+}
+
+/** The TLS connection a gRPC health probe opens to `host:port`: the transport's settings, SNI as Go sends it, peerCertURI checked. */
+export function probeTlsConnect(t: UpstreamTransport, host: string, port: number, onRefused: (err: Error) => void): tls.TLSSocket {
+  const options = tlsConnectOptions(t);
+  const socket = tls.connect({ ...options, host, port, ALPNProtocols: ['h2'], servername: options.servername ?? (net.isIP(host) === 0 ? host : undefined) });
+  if (t.peerCertURI !== undefined) {
+    const uri = t.peerCertURI;
+    socket.once('secureConnect', () => {
+      const refused = peerCertUriError(socket, uri);
+      if (refused !== null) onRefused(refused);
+    });
+  }
+  return socket;
 }
 
 /** undici's pool, HTTP/1.1 only: TLS upstreams under disableHTTP2 or whose ALPN chose http/1.1, and protocol upgrades (WebSocket). */

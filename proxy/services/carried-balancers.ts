@@ -27,7 +27,7 @@ export class CarriedBalancers {
   acquire(serviceName: string, config: LoadBalancerConfig, transport: UpstreamTransport, pools: UpstreamPools, healthChecks: HealthChecks): LoadBalancer {
     const key = transportKey(transport);
     const carried = this.balancers.take(serviceName);
-    if (carried !== undefined && carried.transport === key && sameJson(carried.config, config) && retainParts(carried.balancer, config, serviceName, pools, healthChecks)) {
+    if (carried !== undefined && carried.transport === key && sameJson(carried.config, config) && retainParts(carried.balancer, config, serviceName, transport, pools, healthChecks)) {
       // The newest equal configuration is the one the runtime shows: the older one may be collected.
       carried.config = config;
       return carried.balancer;
@@ -49,10 +49,10 @@ export class CarriedBalancers {
 }
 
 /** Marks the balancer's pools and health checker as used by this build; false when one of them is not carried any more. */
-function retainParts(balancer: LoadBalancer, config: LoadBalancerConfig, serviceName: string, pools: UpstreamPools, healthChecks: HealthChecks): boolean {
+function retainParts(balancer: LoadBalancer, config: LoadBalancerConfig, serviceName: string, transport: UpstreamTransport, pools: UpstreamPools, healthChecks: HealthChecks): boolean {
   for (const upstream of balancer.upstreams) if (!pools.retain(upstream.pool)) return false;
   if (config.healthCheck == null) return balancer.health === null;
-  return healthChecks.acquire(serviceName, config.healthCheck, balancer.upstreams.map((u) => u.url)) === balancer.health;
+  return healthChecks.acquire(serviceName, config.healthCheck, balancer.upstreams.map((u) => u.url), transport) === balancer.health;
 }
 
 /** Structural equality of JSON-like values (objects, arrays, primitives), key order ignored. */

@@ -133,7 +133,7 @@ export function createLoadBalancer(
 
   let health: ActiveHealthCheck | null = null;
   if (config.healthCheck != null) {
-    health = healthChecks.acquire(serviceName, config.healthCheck, upstreams.map((u) => u.url));
+    health = healthChecks.acquire(serviceName, config.healthCheck, upstreams.map((u) => u.url), transport);
     const byUrl = new Map(upstreams.map((u) => [u.url, u]));
     health.attach((url, up) => {
       const upstream = byUrl.get(url);

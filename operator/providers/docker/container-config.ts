@@ -1,5 +1,6 @@
 import { declaresTcpOrUdp, decodeLabels, defaultRuleFor, type DynamicConfig, type LabelDecodeResult, type LabelIssue } from '../../../labels-spec/index.js';
 import { containerAddress } from './container-address.js';
+import { completeTcpUdp } from './tcp-udp-config.js';
 import { containerServiceName, type ContainerView } from './container-view.js';
 import type { ContainerConstraint } from './constraints.js';
 
@@ -17,6 +18,8 @@ export interface DockerProviderOptions {
 
 /** The container port a service's server uses: from its `loadbalancer.server.port` label, or picked (the lowest exposed). */
 export interface ServicePort {
+  /** Which label sets it: traefik.<protocol>.services.<service>.loadbalancer.server.port. */
+  protocol: 'http' | 'tcp' | 'udp';
   service: string;
   port: number;
   fromLabel: boolean;
@@ -52,17 +55,32 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     return { kind: 'skipped', container: c, reason: `health status is ${c.health}`, issues: decoded.issues };
   }
 
+  const name = containerServiceName(c);
+  const config = decoded.config;
+  const warnings: string[] = [];
+  const servicePorts: ServicePort[] = [];
+  // The container's address for a service's server: its port label, else the lowest exposed port (Traefik's getIPPort).
+  const addressFor = (protocol: ServicePort['protocol'], service: string, labelPort: number | undefined): { host: string; port: number } | { error: string } => {
+    const port = labelPort ?? c.ports[0];
+    if (port === undefined) return { error: `service "${service}" error: port is missing (set traefik.${protocol}.services.${service}.loadbalancer.server.port)` };
+    servicePorts.push({ protocol, service, port, fromLabel: labelPort !== undefined });
+    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP, hostGateway: o.hostGateway });
+    if ('error' in address) return address;
+    if (address.warning !== undefined && !warnings.includes(address.warning)) warnings.push(address.warning);
+    return address;
+  };
+
+  // Traefik builds TCP and UDP first; a container whose TCP/UDP service cannot get its server is left out.
+  const tcpUdp = completeTcpUdp(config, decoded, name, { addsServers: !unhealthy && !stopped, addressFor });
+  if ('error' in tcpUdp) return { kind: 'skipped', container: c, reason: tcpUdp.error, issues: decoded.issues };
+  warnings.push(...tcpUdp.warnings);
   // Traefik: TCP/UDP labels and no HTTP ones mean no HTTP configuration at all (no default router or service).
   const declared = decoded.declared;
   if (declaresTcpOrUdp(decoded.config) && declared.routers.length + declared.services.length + declared.middlewares.length === 0) {
-    return { kind: 'routed', container: c, config: decoded.config, warnings: [], issues: decoded.issues };
+    return { kind: 'routed', container: c, config, warnings, issues: decoded.issues, servicePorts };
   }
 
-  const name = containerServiceName(c);
-  const config = decoded.config;
   const http = config.http;
-  const warnings: string[] = [];
-  const servicePorts: ServicePort[] = [];
   const declaredServices = decoded.declared.services;
   if (declaredServices.length === 0 && Object.keys(http.services).length === 0) {
     http.services[name] = { loadBalancer: { servers: [], passHostHeader: true, responseForwarding: { flushInterval: 100 }, strategy: 'wrr' } } as DynamicConfig['http']['services'][string];
@@ -79,14 +97,8 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
       service.loadBalancer.servers = [{ url: label.url, weight: label.weight ?? 1, preservePath: label.preservePath ?? false }];
       continue;
     }
-    const port = label.port ?? c.ports[0];
-    if (port === undefined) {
-      return { kind: 'skipped', container: c, reason: `service "${serviceName}" error: port is missing (set traefik.http.services.${serviceName}.loadbalancer.server.port)`, issues: decoded.issues };
-    }
-    servicePorts.push({ service: serviceName, port, fromLabel: label.port !== undefined });
-    const address = containerAddress(c, port, { network: decoded.network ?? o.network, useBindPortIP: o.useBindPortIP, hostGateway: o.hostGateway });
+    const address = addressFor('http', serviceName, label.port);
     if ('error' in address) return { kind: 'skipped', container: c, reason: address.error, issues: decoded.issues };
-    if (address.warning !== undefined) warnings.push(address.warning);
     const scheme = label.scheme ?? 'http';
     service.loadBalancer.servers = [{ url: `${scheme}://${address.host}:${address.port}`, weight: label.weight ?? 1, preservePath: label.preservePath ?? false }];
   }

@@ -2,52 +2,68 @@ import { emptyDynamicConfig, type DynamicConfig } from '../../../labels-spec/ind
 import type { ContainerResult } from './container-config.js';
 import { containerServiceName, type ContainerView } from './container-view.js';
 
+/** One map of items the containers' configurations are merged into, as Traefik's merge names it in its errors. */
+interface MergedSection {
+  what: string;
+  items: (c: DynamicConfig) => Record<string, unknown>;
+  /** Services: replicas' servers are unioned by this field (Traefik's LoadBalancer.Merge); other items must be equal. */
+  serverKey?: 'url' | 'address';
+}
+
+const SECTIONS: readonly MergedSection[] = [
+  { what: 'Router', items: (c) => c.http.routers },
+  { what: 'Service', items: (c) => c.http.services, serverKey: 'url' },
+  { what: 'Middleware', items: (c) => c.http.middlewares },
+  { what: 'TCP router', items: (c) => c.tcp.routers },
+  { what: 'TCP service', items: (c) => c.tcp.services, serverKey: 'address' },
+  { what: 'TCP middleware', items: (c) => c.tcp.middlewares },
+  { what: 'UDP router', items: (c) => c.udp.routers },
+  { what: 'UDP service', items: (c) => c.udp.services, serverKey: 'address' },
+];
+
 /**
  * Traefik's merge across containers: replicas that declare the same service with the same
  * settings become one pool (servers unioned); any other difference removes the object and says why.
+ * HTTP, TCP and UDP items alike (provider.Merge).
  */
 export function mergeContainers(results: readonly ContainerResult[]): { config: DynamicConfig; errors: string[] } {
   const config: DynamicConfig = emptyDynamicConfig();
   const errors: string[] = [];
-  const conflicts = { routers: new Set<string>(), services: new Set<string>(), middlewares: new Set<string>() };
+  const conflicts = SECTIONS.map(() => new Set<string>());
   const owners = new Map<string, string[]>();
   const keyed = results.map((r) => ({ r, key: mergeKey(r.container) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const sorted = keyed.map((k) => k.r);
-  for (const r of sorted) {
+  for (const { r } of keyed) {
     if (r.kind !== 'routed') continue;
-    for (const kind of ['routers', 'middlewares'] as const) {
-      for (const [name, value] of Object.entries(r.config.http[kind])) {
-        note(owners, `${kind} ${name}`, r.container.name);
-        const existing = config.http[kind][name];
-        if (existing === undefined) (config.http[kind] as Record<string, unknown>)[name] = value;
-        else if (canonical(existing) !== canonical(value)) conflicts[kind].add(name);
+    SECTIONS.forEach((section, i) => {
+      const into = section.items(config);
+      for (const [name, value] of Object.entries(section.items(r.config))) {
+        note(owners, `${section.what} ${name}`, r.container.name);
+        const existing = into[name];
+        if (existing === undefined) into[name] = section.serverKey === undefined ? value : structuredClone(value);
+        else if (section.serverKey === undefined ? canonical(existing) !== canonical(value) : !mergeServers(existing, value, section.serverKey)) conflicts[i]?.add(name);
       }
-    }
-    for (const [name, service] of Object.entries(r.config.http.services)) {
-      note(owners, `services ${name}`, r.container.name);
-      const existing = config.http.services[name];
-      if (existing === undefined) {
-        config.http.services[name] = structuredClone(service);
-        continue;
-      }
-      if (!('loadBalancer' in existing) || !('loadBalancer' in service) || existing.loadBalancer === undefined || service.loadBalancer === undefined
-        || canonical({ ...existing.loadBalancer, servers: [] }) !== canonical({ ...service.loadBalancer, servers: [] })) {
-        conflicts.services.add(name);
-        continue;
-      }
-      for (const server of service.loadBalancer.servers) {
-        if (!existing.loadBalancer.servers.some((s) => s.url === server.url)) existing.loadBalancer.servers.push(server);
-      }
-    }
+    });
   }
-  const what = { routers: 'Router', services: 'Service', middlewares: 'Middleware' } as const;
-  for (const kind of ['routers', 'services', 'middlewares'] as const) {
-    for (const name of conflicts[kind]) {
-      delete (config.http[kind] as Record<string, unknown>)[name];
-      errors.push(`${what[kind]} "${name}@docker" defined multiple times with different configurations in ${(owners.get(`${kind} ${name}`) ?? []).join(', ')}; left out until they agree`);
+  SECTIONS.forEach((section, i) => {
+    for (const name of conflicts[i] ?? []) {
+      delete section.items(config)[name];
+      errors.push(`${section.what} "${name}@docker" defined multiple times with different configurations in ${(owners.get(`${section.what} ${name}`) ?? []).join(', ')}; left out until they agree`);
     }
-  }
+  });
   return { config, errors };
+}
+
+type Servers = { servers: Record<string, unknown>[] };
+
+/** Adds `service`'s servers to `existing` when both are load balancers equal but for their servers; false on a conflict. */
+function mergeServers(existing: unknown, service: unknown, key: 'url' | 'address'): boolean {
+  const a = (existing as { loadBalancer?: Servers }).loadBalancer;
+  const b = (service as { loadBalancer?: Servers }).loadBalancer;
+  if (a === undefined || b === undefined || canonical({ ...a, servers: [] }) !== canonical({ ...b, servers: [] })) return false;
+  for (const server of b.servers) {
+    if (!a.servers.some((s) => s[key] === server[key])) a.servers.push(server);
+  }
+  return true;
 }
 
 /**

@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parseHtpasswdSecret, type HtpasswdSecret } from '../../../labels-spec/htpasswd/htpasswd-secret.js';
 import { htdigestEntry, htpasswdEntry } from '../../../labels-spec/htpasswd/user-entries.js';
+import { bcryptWorkers } from './bcrypt-workers.js';
+
+/** A user's secret as the middleware checks it: bcrypt answers later, from a worker thread. */
+export type BasicAuthSecret = HtpasswdSecret<boolean | Promise<boolean>>;
 
 /**
  * The basicAuth user table as Traefik builds it: usersFile lines first (trimmed, blanks and `#` lines
  * skipped, no `$$` unescaping), then the inline `users`, into one map, so an inline entry wins a duplicate.
  */
-export function loadBasicAuthUsers(users: readonly string[], usersFile: string): Map<string, HtpasswdSecret> {
-  const table = new Map<string, HtpasswdSecret>();
+export function loadBasicAuthUsers(users: readonly string[], usersFile: string): Map<string, BasicAuthSecret> {
+  const table = new Map<string, BasicAuthSecret>();
   for (const line of userLines('basicAuth', users, usersFile)) {
     const { user, hash } = htpasswdEntry(line);
-    table.set(user, parseHtpasswdSecret(user, hash));
+    table.set(user, parseHtpasswdSecret(user, hash, bcryptWorkers.hash));
   }
   return table;
 }

@@ -1,6 +1,6 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
-import { loadBasicAuthUsers } from './basic-auth-users.js';
+import { loadBasicAuthUsers, type BasicAuthSecret } from './basic-auth-users.js';
 import { answer } from '../../http/traefik-responses.js';
 
 export interface BasicAuthOptions {
@@ -30,8 +30,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   const headerField = o.headerField;
   const removeHeader = o.removeHeader;
 
-  return (ctx: RequestContext): void => {
-    const user = authenticatedUser(ctx, users);
+  const decide = (ctx: RequestContext, user: string | null): void => {
     if (user === null) {
       answer(ctx, 401, {
         'content-type': 'text/plain',
@@ -45,10 +44,16 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
     if (removeHeader) deleteRequestHeader(ctx, 'Authorization');
     next(ctx);
   };
+  return (ctx: RequestContext): void => {
+    const user = authenticatedUser(ctx, users);
+    if (typeof user === 'string' || user === null) decide(ctx, user);
+    // A client that left while its password was hashed is not answered nor forwarded.
+    else void user.then((name) => { if (!ctx.res.clientGone) decide(ctx, name); });
+  };
 }
 
-/** The user whose password matches the Basic credentials, or null. */
-function authenticatedUser(ctx: RequestContext, users: ReadonlyMap<string, { check(password: Buffer): boolean }>): string | null {
+/** The user whose password matches the Basic credentials, or null; later when bcrypt has to hash the password. */
+function authenticatedUser(ctx: RequestContext, users: ReadonlyMap<string, BasicAuthSecret>): string | null | Promise<string | null> {
   const auth = ctx.req.headers.authorization;
   if (auth === undefined || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return null;
   const encoded = auth.slice(6);
@@ -58,6 +63,8 @@ function authenticatedUser(ctx: RequestContext, users: ReadonlyMap<string, { che
   if (colon === -1) return null;
   const name = decoded.subarray(0, colon).toString('utf8');
   const secret = users.get(name);
-  if (secret === undefined || !secret.check(decoded.subarray(colon + 1))) return null;
-  return name;
+  if (secret === undefined) return null;
+  const verdict = secret.check(decoded.subarray(colon + 1));
+  if (typeof verdict === 'boolean') return verdict ? name : null;
+  return verdict.then((ok) => (ok ? name : null));
 }

@@ -1,4 +1,5 @@
-import { Agent, H2CClient, request } from 'undici';
+import { H2CClient, request, type Agent } from 'undici';
+import type { UpstreamTransport } from '../../forward/upstream-transport.js';
 import { probeGrpcHealth } from './grpc-health-probe.js';
 
 /** loadBalancer.healthCheck as the checker uses it (labels-spec applies Traefik's defaults). */
@@ -18,6 +19,12 @@ export interface HealthCheckOptions {
   method?: string | undefined;
   /** 0: any 2xx/3xx is healthy; otherwise exactly this status. */
   status?: number | undefined;
+}
+
+/** How probes reach the servers: the service's serversTransport, and an agent made from it. */
+export interface ProbeDial {
+  readonly agent: Agent;
+  readonly transport: UpstreamTransport;
 }
 
 export type StatusListener = (serverUrl: string, up: boolean) => void;
@@ -40,7 +47,7 @@ export class ActiveHealthCheck {
     readonly serviceName: string,
     private readonly options: HealthCheckOptions,
     private readonly servers: readonly string[],
-    private readonly agent: Agent,
+    readonly dial: ProbeDial,
     private readonly onTransition: (serviceName: string, serverUrl: string, up: boolean, reason: string) => void,
     private readonly onProbe: (serviceName: string, serverUrl: string, up: boolean) => void = () => undefined,
   ) {}
@@ -102,7 +109,7 @@ export class ActiveHealthCheck {
       return { up: false, reason: err instanceof Error ? err.message : String(err) };
     }
     const o = this.options;
-    if (o.mode === 'grpc') return probeGrpcHealth(target, o.timeout);
+    if (o.mode === 'grpc') return probeGrpcHealth(target, o.timeout, this.dial.transport);
     const signal = AbortSignal.timeout(o.timeout);
     // An h2c:// server is probed in cleartext HTTP/2 (prior knowledge), as Traefik's transport for it does.
     const h2c = target.protocol === 'h2c:' ? new H2CClient(`http://${target.host}`) : null;
@@ -112,7 +119,7 @@ export class ActiveHealthCheck {
       for (let hop = 0; ; hop++) {
         const headers: Record<string, string> = { ...(o.headers ?? {}) };
         if (o.hostname !== undefined && o.hostname !== '') headers.host = o.hostname;
-        const dispatcher = h2c !== null && target.origin === h2cOrigin ? h2c : this.agent;
+        const dispatcher = h2c !== null && target.origin === h2cOrigin ? h2c : this.dial.agent;
         const res = await request(target, { method: (o.method === undefined || o.method === '' ? 'GET' : o.method) as 'GET', headers, signal, dispatcher });
         await res.body.dump();
         const location = res.headers.location;

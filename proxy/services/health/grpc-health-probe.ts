@@ -1,4 +1,5 @@
 import http2, { type ClientHttp2Session } from 'node:http2';
+import { probeTlsConnect, type UpstreamTransport } from '../../forward/upstream-transport.js';
 
 // gRPC Health Checking Protocol v1 (grpc.health.v1.Health/Check), as Traefik's `healthCheck.mode: grpc`: an empty
 // HealthCheckRequest (all services, ""), healthy iff the answer's status is SERVING. One connection per probe, as
@@ -15,8 +16,11 @@ export interface ProbeResult {
   readonly reason: string;
 }
 
-/** Probes `target` (host and port; the path is not used, as in Traefik) within `timeoutMs`. */
-export function probeGrpcHealth(target: URL, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * Probes `target` (host and port; the path is not used, as in Traefik) within `timeoutMs`; TLS servers through the
+ * service's serversTransport settings (certificates verified unless it says insecureSkipVerify).
+ */
+export function probeGrpcHealth(target: URL, timeoutMs: number, transport: UpstreamTransport): Promise<ProbeResult> {
   const secure = target.protocol === 'https:';
   const port = target.port === '' ? (secure ? 443 : 80) : target.port;
   const authority = `${target.hostname}:${port}`;
@@ -31,8 +35,9 @@ export function probeGrpcHealth(target: URL, timeoutMs: number): Promise<ProbeRe
       resolve(result);
     };
     const timer = setTimeout(() => finish({ up: false, reason: `gRPC health check timeout: no answer within ${timeoutMs} ms` }), timeoutMs);
-    // Health checks do not verify certificates (as pe-edge's HTTP checks).
-    session = http2.connect(`${secure ? 'https' : 'http'}://${authority}`, secure ? { rejectUnauthorized: false } : {});
+    const refused = (err: Error): void => finish({ up: false, reason: `gRPC health check failed: ${err.message}` });
+    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+    session = http2.connect(`${secure ? 'https' : 'http'}://${authority}`, secure ? { createConnection: () => probeTlsConnect(transport, host, Number(port), refused) } : {});
     session.on('error', (err) => finish({ up: false, reason: `gRPC health check failed: ${err.message}` }));
     const stream = session.request({
       ':method': 'POST',

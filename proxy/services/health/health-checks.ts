@@ -1,4 +1,5 @@
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
+import { createProbeAgent, transportKey, type UpstreamTransport } from '../../forward/upstream-transport.js';
 import { ActiveHealthCheck, type HealthCheckOptions } from './active-health-check.js';
 
 export type HealthTransition = (serviceName: string, serverUrl: string, up: boolean, reason: string) => void;
@@ -11,7 +12,8 @@ export type ProbeResult = (serviceName: string, serverUrl: string, up: boolean) 
 export class HealthChecks {
   private readonly checkers = new Map<string, ActiveHealthCheck>();
   private generation = new Set<string>();
-  private readonly agent = new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 1000 });
+  /** One probe agent per serversTransport in use: probes verify certificates as the service's requests do. */
+  private readonly agents = new Map<string, Agent>();
 
   /** Each service's checker of the last build that had it: what a new checker of that service starts from. */
   private readonly latest = new Map<string, ActiveHealthCheck>();
@@ -49,12 +51,12 @@ export class HealthChecks {
     this.generation = new Set();
   }
 
-  acquire(serviceName: string, options: HealthCheckOptions, servers: readonly string[]): ActiveHealthCheck {
-    const key = JSON.stringify([serviceName, options, servers]);
+  acquire(serviceName: string, options: HealthCheckOptions, servers: readonly string[], transport: UpstreamTransport): ActiveHealthCheck {
+    const key = JSON.stringify([serviceName, options, servers, transportKey(transport)]);
     this.generation.add(key);
     let checker = this.checkers.get(key);
     if (checker === undefined) {
-      checker = new ActiveHealthCheck(serviceName, options, servers, this.agent, this.onTransition, this.onProbe);
+      checker = new ActiveHealthCheck(serviceName, options, servers, { agent: this.agentFor(transport), transport }, this.onTransition, this.onProbe);
       // Servers added or removed make a new checker: a server the service's previous checker found DOWN stays
       // DOWN until this one's first probe says otherwise (else it would get traffic until then, and be logged again).
       for (const [url, up] of this.latest.get(serviceName)?.known() ?? []) checker.follow(url, up);
@@ -73,12 +75,26 @@ export class HealthChecks {
       this.checkers.delete(key);
       if (this.latest.get(checker.serviceName) === checker) this.latest.delete(checker.serviceName);
     }
+    const used = new Set([...this.checkers.values()].map((c) => transportKey(c.dial.transport)));
+    for (const [key, agent] of this.agents) {
+      if (used.has(key)) continue;
+      agent.close().catch(() => undefined);
+      this.agents.delete(key);
+    }
+  }
+
+  private agentFor(transport: UpstreamTransport): Agent {
+    const key = transportKey(transport);
+    let agent = this.agents.get(key);
+    if (agent === undefined) this.agents.set(key, (agent = createProbeAgent(transport)));
+    return agent;
   }
 
   stopAll(): void {
     for (const checker of this.checkers.values()) checker.stop();
     this.checkers.clear();
     this.latest.clear();
-    this.agent.close().catch(() => undefined);
+    for (const agent of this.agents.values()) agent.close().catch(() => undefined);
+    this.agents.clear();
   }
 }

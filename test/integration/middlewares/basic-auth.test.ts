@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { hashSync } from 'bcryptjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,34 @@ test('basicAuth with a bcrypt user (htpasswd -B): right password passes, wrong o
   assert.equal((await httpRequest({ port, headers: auth('bc', 'hunter2') })).status, 200);
   assert.equal((await httpRequest({ port, headers: auth('bc', 'hunter3') })).status, 401);
   assert.equal(app.seen.length, 1);
+});
+
+test('bcrypt checks run off the event loop: wrong passwords being hashed never stall another route', async (t) => {
+  const hash = hashSync('right', 12); // ~300 ms of bcryptjs per check on this machine
+  const { config } = validateDynamicConfig({ http: { middlewares: { auth: { basicAuth: { users: [`bc:${hash}`] } } } } });
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: {
+        'private@file': { rule: 'PathPrefix(`/private`)', service: 's', middlewares: ['auth'] },
+        'public@file': { rule: 'PathPrefix(`/public`)', service: 's' },
+      },
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: { 'auth@file': config.http.middlewares.auth as Record<string, unknown> },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  const guesses = Array.from({ length: 6 }, (_, i) => httpRequest({ port, path: '/private', headers: auth('bc', `guess${i}`) }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const started = performance.now();
+  const plain = await httpRequest({ port, path: '/public' });
+  const took = performance.now() - started;
+  assert.equal(plain.status, 200);
+  assert.ok(took < 150, `the public route answered in ${took.toFixed(0)} ms while 6 bcrypt checks of ~300 ms each were pending`);
+  assert.deepEqual((await Promise.all(guesses)).map((r) => r.status), [401, 401, 401, 401, 401, 401]);
+  assert.equal((await httpRequest({ port, path: '/private', headers: auth('bc', 'right') })).status, 200, 'the right password still passes');
 });
 
 test('basicAuth with an unbearable bcrypt cost: the router is disabled (404), not silently open', async (t) => {

@@ -131,6 +131,23 @@ test('healthCheck.mode grpc: a NOT_SERVING server is taken out (503) and comes b
   assert.equal(back.value, 'echo:back');
 });
 
+test('healthCheck.mode grpc to an https:// server verifies its certificate through the service\'s serversTransport', async (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const backendCert = fixtures.make('backend.test', ['backend.test']);
+  const backend = await startBackend(t, backendCert);
+  const healthCheck = { mode: 'grpc', interval: 100, timeout: 1000, headers: {}, followRedirects: true, method: '', status: 0 };
+  const verified: UpstreamTransport = { ...DEFAULT_TRANSPORT, rootCAs: [backendCert.certFile], serverName: 'backend.test' };
+  const untrusted: UpstreamTransport = { ...DEFAULT_TRANSPORT, serverName: 'backend.test' };
+  for (const [name, transport, up] of [['verified', verified, true], ['untrusted', untrusted, false]] as const) {
+    const edge = await startEdge(t, { loadBalancer: { servers: [{ url: `https://127.0.0.1:${backend.port}` }], serversTransport: name, healthCheck } }, { [`${name}@file`]: transport });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const outcome = await unaryCall(h2cClient(t, edge), 'hi').then((a) => a.value, (e: grpc.ServiceError) => e.details);
+    if (up) assert.equal(outcome, 'echo:hi', 'a server whose certificate verifies is UP');
+    else assert.match(outcome, /503/, 'a server whose certificate does not verify is DOWN: 503, not a probe that skips verification');
+  }
+});
+
 /** Polls `probe` until it returns non-null (at most 5 s). */
 async function eventually<T>(probe: () => Promise<T | null>): Promise<T> {
   const deadline = Date.now() + 5000;

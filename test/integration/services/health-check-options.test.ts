@@ -9,8 +9,10 @@ import { request } from 'undici';
 import { generateSelfSignedCertificate } from '../../../proxy/tls/self-signed-certificate.js';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
 
-const input = (servers: string[], healthCheck: { interval: number; timeout: number; [option: string]: unknown }) => buildInput({
+const input = (servers: string[], healthCheck: { interval: number; timeout: number; [option: string]: unknown }, transport: UpstreamTransport = DEFAULT_TRANSPORT) => buildInput({
+  defaultTransport: transport,
   http: {
     routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
     services: { 'web@file': { loadBalancer: { servers: servers.map((url) => ({ url })), healthCheck } } },
@@ -114,13 +116,40 @@ test('scheme and port: the probe goes to the port and over the scheme asked for,
     res.end('a');
   });
   const port = (prober.address() as AddressInfo).port;
-  const proxy = await startProxy(input([a.url], { path: '/health', interval: 60_000, timeout: 500, scheme: 'https', port }));
+  const proxy = await startProxy(input([a.url], { path: '/health', interval: 60_000, timeout: 500, scheme: 'https', port }, { ...DEFAULT_TRANSPORT, rootCAs: [cert], serverName: 'probe.test' }));
   t.after(async () => { await proxy.close(0); await a.close(); });
   await sleep(200);
   assert.deepEqual(probes, ['/health'], 'a TLS-only server: a plain HTTP probe never becomes a request');
   assert.ok(!a.seen.some((s) => s.url === '/health'), 'the server URL\'s port was not probed');
   const res = await request(`http://127.0.0.1:${proxy.port('web')}/`);
   assert.equal(`${res.statusCode} ${await res.body.text()}`, '200 a', 'UP through the probe port');
+});
+
+test('probes verify the server certificate as the service\'s serversTransport says (Traefik probes through it)', async (t) => {
+  const now = Date.now();
+  const { cert, key } = generateSelfSignedCertificate({ commonName: 'backend.test', dnsNames: ['backend.test'], notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+  const server = https.createServer({ cert, key }, (req, res) => res.end(req.url === '/health' ? 'ok' : 'tls'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const check = { path: '/health', interval: 60_000, timeout: 1_000 };
+  const cases: [string, UpstreamTransport, string][] = [
+    ['default transport, untrusted certificate', DEFAULT_TRANSPORT, '503'],
+    ['rootCAs holding the certificate, but the name is not the server URL\'s', { ...DEFAULT_TRANSPORT, rootCAs: [cert] }, '503'],
+    ['rootCAs holding the certificate and serverName naming it', { ...DEFAULT_TRANSPORT, rootCAs: [cert], serverName: 'backend.test' }, '200 tls'],
+    ['insecureSkipVerify', { ...DEFAULT_TRANSPORT, insecureSkipVerify: true }, '200 tls'],
+  ];
+  for (const [what, transport, expected] of cases) {
+    const proxy = await startProxy(input([url], check, transport));
+    try {
+      await sleep(300);
+      const res = await request(`http://127.0.0.1:${proxy.port('web')}/`);
+      const body = await res.body.text();
+      assert.equal(res.statusCode === 503 ? '503' : `${res.statusCode} ${body}`, expected, what);
+    } finally {
+      await proxy.close(0);
+    }
+  }
 });
 
 test('timeout: a probe answered later than `timeout` marks the server DOWN; a longer timeout waits for it', async (t) => {

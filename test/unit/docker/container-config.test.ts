@@ -103,7 +103,7 @@ test('replicas with identical labels merge into one pool; different definitions 
   assert.match(conflict.errors.join('\n'), /Router "app@docker" defined multiple times with different configurations in app-1, app-2, app-3/);
 });
 
-test('TCP or UDP labels only: no HTTP router or service, and each TCP/UDP router and service is named as not implemented', () => {
+test('TCP or UDP labels only: no HTTP router or service; the TCP and UDP routers reach their services at the container', () => {
   const r = containerConfig(container('db', {
     ...compose('db'),
     'traefik.tcp.routers.pg.rule': 'HostSNI(`*`)',
@@ -115,11 +115,13 @@ test('TCP or UDP labels only: no HTTP router or service, and each TCP/UDP router
   if (r.kind !== 'routed') return;
   assert.deepEqual(r.config.http.routers, {});
   assert.deepEqual(r.config.http.services, {});
-  assert.deepEqual(r.issues.map((i) => [i.severity, i.code, i.message]), [
-    ['warning', 'PE_NOT_IMPLEMENTED', 'label "traefik.tcp.routers.pg.entrypoints": TCP routers are not implemented yet in pe-edge; router "pg" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'label "traefik.tcp.services.pg.loadbalancer.server.port": TCP services are not implemented yet in pe-edge; service "pg" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'label "traefik.udp.routers.dns.entrypoints": UDP routers are not implemented yet in pe-edge; router "dns" is ignored'],
-  ]);
+  assert.deepEqual(r.config.tcp.routers, { pg: { rule: 'HostSNI(`*`)', entryPoints: ['postgres'], service: 'pg' } });
+  assert.deepEqual(r.config.tcp.services, { pg: { loadBalancer: { servers: [{ address: '10.0.0.2:5432', tls: false }] } } });
+  // The UDP router has no service label: Traefik gives it the automatic service, named after the container, on its lowest port.
+  assert.deepEqual(r.config.udp.routers, { dns: { entryPoints: ['dns'], service: 'db-demo' } });
+  assert.deepEqual(r.config.udp.services, { 'db-demo': { loadBalancer: { servers: [{ address: '10.0.0.2:80' }] } } });
+  assert.deepEqual(r.issues.filter((i) => i.severity === 'error'), []);
+  assert.deepEqual(r.warnings, []);
 });
 
 test('TCP labels beside HTTP labels: the HTTP part is built as usual', () => {

@@ -192,20 +192,29 @@ test('null or undefined gives an empty config with every map present', () => {
     assert.deepEqual(config, {
       http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} },
       tls: { certificates: [], options: {}, stores: {} },
+      tcp: { routers: {}, services: {}, middlewares: {}, serversTransports: {} },
+      udp: { routers: {}, services: {} },
     });
   }
 });
 
-test('tcp and udp sections are kept, with one warning per router, service and other key naming it', () => {
-  const tcp = { routers: { db: { rule: 'HostSNI(`*`)', service: 'pg' }, cache: { rule: 'HostSNI(`*`)' } }, serversTransports: { t: {} } };
+test('tcp and udp sections are validated with Traefik\'s defaults; a bad item is left out with its error, the rest kept', () => {
+  const tcp = {
+    routers: { db: { rule: 'HostSNI(`*`)', service: 'pg' }, cache: { rule: 'HostSNI(`*`)', tls: {} }, bad: { rule: 'HostSNI(`*`)', servce: 'pg' } },
+    services: { pg: { loadBalancer: { servers: [{ address: '10.0.0.5:5432' }] } }, split: { weighted: { services: [{ name: 'pg' }] } } },
+    serversTransports: { t: {} },
+  };
   const { config, issues } = validateDynamicConfig({ tcp, udp: null });
-  assert.deepEqual(config.tcp, tcp);
-  assert.deepEqual(config.udp, {});
-  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.message]), [
-    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp.routers.db: TCP routers are not implemented yet in pe-edge; router "db" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp.routers.cache: TCP routers are not implemented yet in pe-edge; router "cache" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'tcp.serversTransports: not implemented yet in pe-edge; ignored'],
-  ]);
+  assert.deepEqual(config.tcp, {
+    routers: { db: { rule: 'HostSNI(`*`)', service: 'pg' }, cache: { rule: 'HostSNI(`*`)', tls: { passthrough: false } } },
+    services: { pg: { loadBalancer: { servers: [{ address: '10.0.0.5:5432', tls: false }] } }, split: { weighted: { services: [{ name: 'pg', weight: 1 }] } } },
+    middlewares: {},
+    serversTransports: { t: { dialTimeout: 30_000, dialKeepAlive: 15_000, terminationDelay: 100 } },
+  });
+  assert.deepEqual(config.udp, { routers: {}, services: {} });
+  const errors = issues.filter((i) => i.severity === 'error');
+  assert.deepEqual(errors.map((i) => [i.path.join('.'), i.suggestion, i.item]), [['tcp.routers.bad.servce', 'service', { kind: 'tcpRouter', name: 'bad' }]]);
+  assert.match(errors[0]?.message ?? '', /^tcp\.routers\.bad\.servce: unknown key; did you mean "service"\?/);
 });
 
 test('router tls: {} is kept (presence makes the router HTTPS-only)', () => {

@@ -101,6 +101,7 @@ const defaults: { desc: string; pick: (c: ReturnType<typeof validateStaticConfig
   { desc: 'defaultRuleSyntax v3', pick: (c) => c.core.defaultRuleSyntax, expect: 'v3' },
   { desc: 'checkNewVersion true', pick: (c) => c.global.checkNewVersion, expect: true },
   { desc: 'ping absent', pick: (c) => c.ping, expect: undefined },
+  { desc: 'tcpServersTransport (default@internal for TCP): dialTimeout 30s, dialKeepAlive 15s, terminationDelay 100ms, no tls', pick: (c) => c.tcpServersTransport, expect: { dialTimeout: 30_000, dialKeepAlive: 15_000, terminationDelay: 100 } },
 ];
 
 for (const { desc, pick, expect } of defaults) {
@@ -129,6 +130,10 @@ const sections: { desc: string; raw: unknown; pick: (c: ReturnType<typeof valida
   { desc: 'duration in bare seconds', raw: { entryPoints: { web: { address: ':80', transport: { respondingTimeouts: { readTimeout: 5 } } } } }, pick: (c) => c.entryPoints.web?.transport.respondingTimeouts.readTimeout, expect: 5000 },
   { desc: 'proxyProtocol', raw: { entryPoints: { web: { address: ':80', proxyProtocol: { trustedIPs: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'] } } } }, pick: (c) => c.entryPoints.web?.proxyProtocol, expect: { insecure: false, trustedIPs: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'] } },
   { desc: 'log level any case', raw: { log: { level: 'debug' } }, pick: (c) => c.log.level, expect: 'DEBUG' },
+  { desc: 'a UDP entrypoint: /udp address, udp.timeout 3s by default', raw: { entryPoints: { dns: { address: ':53/udp' } } }, pick: (c) => [c.entryPoints.dns?.address, c.entryPoints.dns?.udp.timeout], expect: [':53/udp', 3000] },
+  { desc: 'udp.timeout set', raw: { entryPoints: { dns: { address: ':53/udp', udp: { timeout: '10s' } } } }, pick: (c) => c.entryPoints.dns?.udp.timeout, expect: 10_000 },
+  { desc: 'tcpServersTransport with tls', raw: { tcpServersTransport: { dialTimeout: '5s', dialKeepAlive: '-1s', tls: { insecureSkipVerify: true, rootCAs: '/ca.pem' } } },
+    pick: (c) => c.tcpServersTransport, expect: { dialTimeout: 5000, dialKeepAlive: -1000, terminationDelay: 100, tls: { insecureSkipVerify: true, rootCAs: ['/ca.pem'] } } },
 ];
 
 for (const { desc, raw, pick, expect } of sections) {
@@ -200,6 +205,9 @@ const staticErrors: { desc: string; raw: unknown; path: string; code: string; te
   { desc: 'bad rule syntax', raw: { core: { defaultRuleSyntax: 'v4' } }, path: 'core.defaultRuleSyntax', code: 'PE_INVALID_VALUE', text: /"v3", "v2"/ },
   { desc: 'unknown docker key', raw: { providers: { docker: { exposedbydefaults: false } } }, path: 'providers.docker.exposedbydefaults', code: 'PE_UNKNOWN_KEY', text: /did you mean "exposedByDefault"\?/ },
   { desc: 'unknown provider', raw: { providers: { dokcer: {} } }, path: 'providers.dokcer', code: 'PE_UNKNOWN_KEY', text: /did you mean "docker"\?/ },
+  { desc: 'tcpServersTransport typo', raw: { tcpServersTransport: { dialTimout: '1s' } }, path: 'tcpServersTransport.dialTimout', code: 'PE_UNKNOWN_KEY', text: /did you mean "dialTimeout"\?/ },
+  { desc: 'tcpServersTransport.proxyProtocol (dynamic TCP serversTransports only, as in Traefik)', raw: { tcpServersTransport: { proxyProtocol: { version: 2 } } }, path: 'tcpServersTransport.proxyProtocol', code: 'PE_UNKNOWN_KEY', text: /unknown key/ },
+  { desc: 'tcpServersTransport.tls.serverName (dynamic TCP serversTransports only, as in Traefik)', raw: { tcpServersTransport: { tls: { serverName: 'db' } } }, path: 'tcpServersTransport.tls.serverName', code: 'PE_UNKNOWN_KEY', text: /unknown key/ },
   { desc: 'proxyProtocol trusting nobody (Traefik refuses the entrypoint)', raw: { entryPoints: { web: { address: ':80', proxyProtocol: {} } } }, path: 'entryPoints.web.proxyProtocol.trustedIPs', code: 'PE_INVALID_VALUE', text: /trustedIPs .* or insecure: true/ },
   { desc: 'proxyProtocol.trustedIPs entry neither IP nor CIDR', raw: { entryPoints: { web: { address: ':80', proxyProtocol: { trustedIPs: ['10.0.0.0/33'] } } } }, path: 'entryPoints.web.proxyProtocol.trustedIPs', code: 'PE_INVALID_VALUE', text: /IP address or a CIDR/ },
 ];

@@ -187,19 +187,19 @@ test('decode: a router without rule comes out with rule "" for the provider, or 
   assert.deepEqual(filled.config.http.routers['web']?.entryPoints, ['websecure']);
 });
 
-test('decode: tcp and udp labels are kept loosely, with one not-implemented warning per router and service naming it', () => {
+test('decode: tcp and udp labels decode into the validated TCP and UDP sections, the servers\' ports kept apart as for HTTP', () => {
   const result = decodeLabels({
     'traefik.tcp.routers.db.rule': 'HostSNI(`*`)',
     'traefik.tcp.routers.db.entrypoints': 'pg',
     'traefik.tcp.services.db.loadbalancer.server.port': '5432',
     'traefik.udp.services.dns.loadbalancer.server.port': '53',
   });
-  assert.deepEqual(result.config.tcp, { routers: { db: { rule: 'HostSNI(`*`)', entrypoints: 'pg' } }, services: { db: { loadbalancer: { server: { port: '5432' } } } } });
-  assert.deepEqual(result.issues.map((i) => [i.severity, i.code, i.label, i.message]), [
-    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.tcp.routers.db.entrypoints', 'label "traefik.tcp.routers.db.entrypoints": TCP routers are not implemented yet in pe-edge; router "db" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.tcp.services.db.loadbalancer.server.port', 'label "traefik.tcp.services.db.loadbalancer.server.port": TCP services are not implemented yet in pe-edge; service "db" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.udp.services.dns.loadbalancer.server.port', 'label "traefik.udp.services.dns.loadbalancer.server.port": UDP services are not implemented yet in pe-edge; service "dns" is ignored'],
-  ]);
+  assert.deepEqual(result.issues.filter((i) => i.code !== 'PE_NOT_IMPLEMENTED'), []);
+  assert.deepEqual(result.config.tcp, { routers: { db: { rule: 'HostSNI(`*`)', entryPoints: ['pg'] } }, services: { db: { loadBalancer: { servers: [] } } }, middlewares: {}, serversTransports: {} });
+  assert.deepEqual(result.config.udp, { routers: {}, services: { dns: { loadBalancer: { servers: [] } } } });
+  assert.deepEqual(result.tcpServers, { db: { port: 5432 } });
+  assert.deepEqual(result.udpServers, { dns: { port: 53 } });
+  assert.deepEqual(result.config.http, yaml({}).http);
 });
 
 test('decode: traefik.docker.lbswarm is accepted with a swarm-only warning', () => {
