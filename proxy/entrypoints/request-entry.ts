@@ -97,6 +97,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     serviceUrl: '',
     startedAt: process.hrtime.bigint(),
     body: null,
+    streamedBody: null,
     bytesSent: 0,
     response: null,
     upgrade,

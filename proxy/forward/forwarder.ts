@@ -1,6 +1,6 @@
 import { isBodilessStatus } from '../http/bodiless-status.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Duplex, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
@@ -346,7 +346,7 @@ class ProxyResponseHandler implements LendingHandler {
   /** Only when no request byte can have been processed twice: a streamed body is never replayed. */
   private retriable(error: Error): boolean {
     const ctx = this.ctx;
-    if (ctx.upgrade !== null || (ctx.body === null && hasRequestBody(ctx))) return false;
+    if (ctx.upgrade !== null || (ctx.body === null && streamedBody(ctx) !== null)) return false;
     if (neverConnected(error)) return true;
     return cutBeforeAnswer(error) && isReplayable(ctx.method, IDEMPOTENCY_KEY_HEADERS.some((name) => ctx.req.headers[name] !== undefined));
   }
@@ -415,6 +415,11 @@ function switchedProtocol(headers: IncomingHttpHeaders): string {
   return (Array.isArray(upgrade) ? upgrade[0] : upgrade) ?? '';
 }
 
+/** The body streamed upstream: a middleware's rewrite of it (grpcWeb), else the client's when its head announces one. */
+function streamedBody(ctx: RequestContext): Readable | null {
+  return ctx.streamedBody ?? (hasRequestBody(ctx) ? ctx.req.bodyStream : null);
+}
+
 function hasRequestBody(ctx: RequestContext): boolean {
   const framing = requestBodyFraming(ctx.req.headers);
   // HTTP/2 bodies need no length header: only the end of the stream tells.
@@ -466,7 +471,7 @@ function dispatchTo(
       path: (upstream.basePath + ctx.rawPath || '/') + query,
       method: ctx.method as Dispatcher.HttpMethod,
       headers,
-      body: ctx.body?.open() ?? (upgradeValue === null && hasRequestBody(ctx) ? ctx.req.bodyStream : null),
+      body: ctx.body?.open() ?? (upgradeValue === null ? streamedBody(ctx) : null),
       upgrade: upgradeValue,
       // HAProxy's `http-reuse safe`: a client connection's first request (a retry of it too) never takes an idle
       // connection another client used, whose late, unrequested bytes would be read as its answer.

@@ -43,6 +43,12 @@ export interface RequestContext {
   readonly startedAt: bigint;
   /** The request body when a middleware has read it whole (buffering); null means stream it from `req`. */
   body: WholeBody | null;
+  /**
+   * The request body as a middleware rewrote it on its way (grpcWeb: its length dropped, `-text` decoded from
+   * base64): read instead of `req.bodyStream` by everything after that middleware (`requestBodyStream`), sent
+   * upstream without a Content-Length, never sent twice. null: the client's own body.
+   */
+  streamedBody: Readable | null;
   /** Response body bytes the forwarder relayed (what access logs and metrics report for chunked answers). */
   bytesSent: number;
   /** Response-side work middlewares asked for; null (the common case) costs the forwarder nothing. */
@@ -148,6 +154,11 @@ export function caughtBy(ctx: RequestContext, status: number): StatusCatcher | n
     if (catcher.catches(status)) return catcher;
   }
   return null;
+}
+
+/** The request body still to be read as a stream: a middleware's rewrite of it, else the client's (null: none). */
+export function requestBodyStream(ctx: RequestContext): Readable | null {
+  return ctx.streamedBody ?? ctx.req.bodyStream;
 }
 
 /** Runs the header hooks middlewares registered, innermost first, on headers about to be sent. */

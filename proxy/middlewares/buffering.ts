@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
+import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { answer, sendBareStatus } from '../http/traefik-responses.js';
 import { relayToResponse } from '../http/relay-to-response.js';
 import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from './body-spool.js';
@@ -74,7 +74,7 @@ class BufferedExchange {
     const spool = new BodySpool(this.limits.memRequest, this.limits.maxRequest, this.requestRefused);
     this.request = spool;
     spool.once('finish', this.requestRead);
-    const body = this.ctx.req.bodyStream;
+    const body = requestBodyStream(this.ctx);
     if (body === null) spool.end();
     else body.pipe(spool);
   }

@@ -2,7 +2,7 @@ import { createDigestAuth, type DigestAuthOptions } from './auth/digest-auth.js'
 import { createForwardAuth, type ForwardAuthOptions } from './auth/forward-auth.js';
 import { createPassTlsClientCert, type PassTlsClientCertOptions } from './auth/pass-tls-client-cert.js';
 import { createBuffering, type BufferingOptions } from './buffering.js';
-import { createGrpcWeb, type GrpcWebOptions } from './grpc-web.js';
+import { createGrpcWeb, type GrpcWebOptions } from './grpc-web/grpc-web.js';
 import { HEADER_MIDDLEWARES } from './headers/index.js';
 import type { MiddlewareEntry, MiddlewareFactory } from './middleware-entry.js';
 import { PATH_MIDDLEWARES } from './paths/index.js';
@@ -17,7 +17,7 @@ const CORE: readonly MiddlewareEntry[] = [
   ['buffering', (options, next) => createBuffering(options as BufferingOptions, next)],
   ['forwardAuth', (options, next, scope) => createForwardAuth(options as ForwardAuthOptions, next, scope)],
   ['digestAuth', (options, next, scope) => createDigestAuth(options as DigestAuthOptions, next, scope)],
-  ['grpcWeb', (options) => createGrpcWeb(options as GrpcWebOptions)],
+  ['grpcWeb', (options, next) => createGrpcWeb(options as GrpcWebOptions, next)],
   ['passTLSClientCert', (options, next) => createPassTlsClientCert(options as PassTlsClientCertOptions, next)],
 ];
 

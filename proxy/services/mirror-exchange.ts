@@ -87,6 +87,8 @@ export function mirrorContext(from: MirroredRequest, body: WholeBody | null, res
     req: { ...from.req, headers: { ...from.req.headers }, rawHeaders: [...from.req.rawHeaders] },
     res,
     body,
+    // The main request's rewritten stream is the main request's: a mirror sends `body` or nothing.
+    streamedBody: null,
     ownHeaders: from.ownHeaders === null ? null : [...from.ownHeaders],
     serviceName: '',
     serviceUrl: '',

@@ -1,4 +1,4 @@
-import type { Handler, RequestContext, WholeBody } from '../http/request-context.js';
+import { requestBodyStream, type Handler, type RequestContext, type WholeBody } from '../http/request-context.js';
 import { reportFault } from '../http/exchange-fault.js';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { sendGoError } from '../http/traefik-responses.js';
@@ -96,7 +96,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
       return;
     }
     const declared = requestBodyFraming(ctx.req.headers);
-    const stream = ctx.req.bodyStream;
+    const stream = requestBodyStream(ctx);
     // A declared length over the limit or over what the budget has left is not read at all.
     if (stream === null || (typeof declared === 'number' && ((limit >= 0 && declared > limit) || declared > mirrorMemory.limit - mirrorMemory.heldBytes))) {
       withoutMirrors(ctx, main, counters);

@@ -2,13 +2,16 @@ import * as grpc from '@grpc/grpc-js';
 
 // A real gRPC server (grpc-js) for tests, with raw-bytes messages (no .proto needed: gRPC frames any bytes):
 // `test.Echo/Unary` answers `echo:<request>` (or NOT_FOUND for `missing`), `test.Echo/Stream` answers
-// `part 1`..`part n` for a request `n`, and `grpc.health.v1.Health/Check` answers the status set on the backend.
+// `part 1`..`part n` for a request `n` (`test.Echo/Paced` the same, one part per `releaseNext()` after the first),
+// and `grpc.health.v1.Health/Check` answers the status set on the backend. `denied` is refused PERMISSION_DENIED
+// before any metadata (a trailers-only answer), `missing` NOT_FOUND after the response headers.
 
 const raw = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
 
 export const ECHO_SERVICE = {
   Unary: { path: '/test.Echo/Unary', requestStream: false, responseStream: false, ...raw },
   Stream: { path: '/test.Echo/Stream', requestStream: false, responseStream: true, ...raw },
+  Paced: { path: '/test.Echo/Paced', requestStream: false, responseStream: true, ...raw },
 } satisfies grpc.ServiceDefinition;
 
 const HEALTH_SERVICE = {
@@ -25,21 +28,44 @@ export interface GrpcBackend {
   healthStatus: number;
   /** Metadata of the last call, as the server received it. */
   lastMetadata: grpc.Metadata | null;
+  /** The request bytes of the last call, as the server received them. */
+  lastRequest: Buffer | null;
+  /** Lets a `Paced` call write its next part. */
+  releaseNext(): void;
   close(): Promise<void>;
 }
 
 export async function startGrpcBackend(tls?: { cert: string; key: string }): Promise<GrpcBackend> {
   const server = new grpc.Server();
+  let pacedNext: (() => void) | null = null;
   const backend: GrpcBackend = {
     port: 0,
     healthStatus: SERVING,
     lastMetadata: null,
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    lastRequest: null,
+    releaseNext: () => {
+      const next = pacedNext;
+      pacedNext = null;
+      next?.();
+    },
+    // Calls still open after a second (a stream a failed test left waiting) are cut, so cleanup never hangs.
+    close: () => new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.forceShutdown(), 1000);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    }),
   };
   server.addService(ECHO_SERVICE, {
     Unary: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       backend.lastMetadata = call.metadata;
+      backend.lastRequest = call.request;
       const text = call.request.toString();
+      if (text === 'denied') {
+        callback({ code: grpc.status.PERMISSION_DENIED, details: 'go away' });
+        return;
+      }
       const initial = new grpc.Metadata();
       initial.set('x-server-meta', 'from-server');
       call.sendMetadata(initial);
@@ -56,6 +82,17 @@ export async function startGrpcBackend(tls?: { cert: string; key: string }): Pro
       const n = Number(call.request.toString());
       for (let i = 1; i <= n; i++) call.write(Buffer.from(`part ${i}`));
       call.end();
+    },
+    Paced: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+      const n = Number(call.request.toString());
+      let i = 0;
+      const send = (): void => {
+        i++;
+        call.write(Buffer.from(`part ${i}`));
+        if (i < n) pacedNext = send;
+        else call.end();
+      };
+      send();
     },
   });
   server.addService(HEALTH_SERVICE, {

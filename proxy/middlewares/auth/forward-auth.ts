@@ -6,7 +6,7 @@ import { createUpstreamPool, DEFAULT_TRANSPORT, type UpstreamPool, type Upstream
 import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { FORWARD_AUTH_HOP_BY_HOP, REQUEST_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import { reportFault } from '../../http/exchange-fault.js';
-import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
+import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { addRequestHeader, deleteRequestHeader } from '../../http/request-header-edit.js';
 import { answer } from '../../http/traefik-responses.js';
 import { readPemSource } from '../../tls/pem-source.js';
@@ -69,8 +69,9 @@ const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH'])
 export function createForwardAuth(o: ForwardAuthOptions, next: Handler, scope: MiddlewareScope): Handler {
   const fa = prepare(o, scope);
   return (ctx: RequestContext): void => {
-    if (fa.forwardBody && ctx.body === null && ctx.upgrade === null && ctx.req.bodyStream !== null) {
-      readBody(ctx, fa, next, ctx.req.bodyStream);
+    const body = fa.forwardBody && ctx.body === null && ctx.upgrade === null ? requestBodyStream(ctx) : null;
+    if (body !== null) {
+      readBody(ctx, fa, next, body);
       return;
     }
     askAuthServer(ctx, fa, next);

@@ -56,6 +56,7 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     serviceUrl: '',
     startedAt: 0n,
     body: null,
+    streamedBody: null,
     bytesSent: 0,
     response: null,
     upgrade: null,

@@ -81,6 +81,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     serviceUrl: '',
     startedAt: 0n,
     body: null,
+    streamedBody: null,
     response: null,
     bytesSent: 0,
   };
