@@ -21,6 +21,14 @@ export const CONNECTION_SPECIFIC_FIELDS: ReadonlySet<string> = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings',
 ]);
 
+/**
+ * Fields an HTTP/2 header list of `bytes` can hold at most: each costs its name, its value and 32 (RFC 9113 §6.5.2).
+ * node's own cap, 128 fields, reset the streams of browsers that send their cookies as one field each; Go counts bytes.
+ */
+export function headerListPairs(bytes: number): number {
+  return Math.max(128, Math.ceil(bytes / 32));
+}
+
 function forbidden(name: string, value: string | string[]): boolean {
   return CONNECTION_SPECIFIC_FIELDS.has(name) || (name === 'te' && value !== 'trailers');
 }

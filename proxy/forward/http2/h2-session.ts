@@ -5,6 +5,7 @@ import { UpstreamError } from '../upstream-errors.js';
 import { peerCertUriError } from '../peer-cert-uri.js';
 import type { H2Exchange } from './h2-exchange.js';
 import { h2RequestHeaders } from './h2-request-headers.js';
+import { headerListPairs } from '../../http/http2-fields.js';
 
 /** How sessions to one server are opened and kept (a serversTransport's settings, ms). */
 export interface H2SessionOptions {
@@ -35,6 +36,12 @@ export interface H2SessionOwner {
 
 /** Streams a session takes before the server's SETTINGS say how many it allows (node's own default). */
 const DEFAULT_MAX_STREAMS = 100;
+
+/**
+ * Fields an answer's head or trailers may hold: as many as the 64 KiB head pe-edge takes from an HTTP/1.1 server can
+ * (each HTTP/2 field costs 32 bytes more than its text). node's default, 128, reset answers Go relays.
+ */
+const UPSTREAM_HEADER_PAIRS = headerListPairs(64 * 1024);
 
 /**
  * How long a session may have frames waiting to be written while nothing is sent or received before it counts as
@@ -130,7 +137,7 @@ export class H2Session {
       }
     }
     const origin = `${this.options.tls === null ? 'http' : 'https'}://${this.options.authority}`;
-    const session = http2.connect(origin, { createConnection: () => socket, settings: { enablePush: false } });
+    const session = http2.connect(origin, { createConnection: () => socket, settings: { enablePush: false }, maxHeaderListPairs: UPSTREAM_HEADER_PAIRS });
     this.session = session;
     session.on('error', () => undefined); // each stream reports its own failure
     session.once('goaway', this.retire);
