@@ -370,11 +370,6 @@ function localName(socket: net.Socket): string {
 }
 
 /**
- * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
- * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
- * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
- */
-/**
  * readTimeout on an HTTP/2 stream, as Go's HTTP/2 server applies ReadTimeout per stream: a request whose
  * body is not whole within it is reset (node's HTTP/1.1 deadlines do not watch HTTP/2 streams).
  */
@@ -389,6 +384,11 @@ function armHttp2ReadDeadline(req: Http2ProxyRequest, readTimeout: number): void
   stream.once('close', clear);
 }
 
+/**
+ * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
+ * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
+ * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
+ */
 function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): void {
   if (idleTimeout <= 0) return;
   session.setTimeout(idleTimeout, () => {

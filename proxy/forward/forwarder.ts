@@ -15,6 +15,7 @@ import { requestBodyFraming } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
 import type { LendingHandler } from './http1/exchange.js';
 import { BatchedBody, batchedBody } from './batched-body.js';
+import { relayableTrailers } from '../http/trailers.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
@@ -267,12 +268,7 @@ class ProxyResponseHandler implements LendingHandler {
 
   /** The answer's trailers (gRPC's status) go to a middleware that takes them, else to the client after the body. */
   private relayTrailers(trailers: IncomingHttpHeaders): void {
-    let out: ResponseHeaders | null = null;
-    for (const name in trailers) {
-      const value = ownHeader(trailers, name);
-      if (value === undefined) continue;
-      putHeader((out ??= {}), name, value);
-    }
+    const out = relayableTrailers(trailers);
     if (out === null) return;
     const hook = this.ctx.response?.trailers ?? null;
     if (hook !== null) hook(out);
