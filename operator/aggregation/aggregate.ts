@@ -14,6 +14,9 @@ export function aggregate(fragments: ReadonlyMap<string, DynamicConfig>): { conf
     qualifyInto(config.http.services, fragment.http.services, provider);
     qualifyInto(config.http.middlewares, fragment.http.middlewares, provider);
     qualifyInto(config.http.serversTransports, fragment.http.serversTransports, provider);
+    // UDP routers and services (proxy/udp), namespaced like HTTP ones.
+    qualifyInto(config.udp.routers, fragment.udp.routers, provider);
+    qualifyInto(config.udp.services, fragment.udp.services, provider);
     config.tls.certificates.push(...fragment.tls.certificates);
     for (const [name, option] of Object.entries(fragment.tls.options)) {
       if (name === 'default') defaultOptionOwners.push(provider);

@@ -42,6 +42,7 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     encodedCharacters: ep.http.encodedCharacters ?? null,
     onDone,
     ...(onFault !== undefined ? { onFault } : {}),
+    udpTimeout: ep.udp.timeout,
   }));
 }
 
@@ -111,6 +112,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
       serversTransports: transports,
     },
     tls: dynamic.tls,
+    udp: dynamic.udp,
   };
 }
 

@@ -16,6 +16,7 @@ import { handleRequest, type EntryPointContext } from './request-entry.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from '../tls/client-hello.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
+import type { UdpErrorSink } from '../udp/udp-entrypoint.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -41,6 +42,9 @@ export interface EntryPointOptions {
   proxyProtocol?: ProxyProtocolOptions | null;
   /** Hears every error raised for one exchange (it ends that exchange, never the process); default: a process warning. */
   onFault?: FaultSink;
+  /** UDP entrypoints (address `…/udp`, proxy/udp): entryPoints.<name>.udp.timeout in ms (default 3 s), and their error log. */
+  udpTimeout?: number;
+  onUdpError?: UdpErrorSink;
 }
 
 const TLS_HANDSHAKE = 0x16;

@@ -4,7 +4,7 @@ import { rulePriority } from '../rules/priority.js';
 import { createRouterTableSteps } from '../routing/router-table.js';
 import { ServiceBuilder } from '../services/service-builder.js';
 import { buildTlsStore } from '../tls/tls-store.js';
-import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
+import type { BuildInput, EntryPointRouting, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes, internalServices } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
 import type { KeptState } from './kept-state.js';
@@ -17,6 +17,7 @@ import { RuntimeStatus } from './status.js';
 import type { CompiledRules } from './compiled-rules.js';
 import { createApiHandler } from '../api/handler.js';
 import { nonexistentResolverMessage } from './certificate-resolver-check.js';
+import { buildUdpRouting, isUdpAddress } from '../udp/udp-routing.js';
 
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
@@ -139,6 +140,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     config: { routers: input.http.routers, services: input.http.services, middlewares: input.http.middlewares, priorities },
     api: input.api ?? null,
     acmeChallenges: input.acme?.challenges ?? null,
+    udp: buildUdpRouting(input.udp, input.entryPoints),
   };
   self.runtime = built;
   return built;
@@ -151,9 +153,9 @@ function compileRouterRule(router: RouterConfig, input: BuildInput, name: string
   return null;
 }
 
-/** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik`. */
+/** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik` (never a UDP one). */
 function defaultEntryPointsOf(input: BuildInput): string[] {
-  const all = Object.keys(input.entryPoints).sort();
+  const all = Object.keys(input.entryPoints).filter((ep) => !isUdpAddress((input.entryPoints[ep] as EntryPointRouting).address)).sort();
   const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
   return (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
 }
@@ -172,7 +174,9 @@ function resolveEntryPoints(router: RouterConfig, input: BuildInput, defaults: r
   if (wanted === undefined || wanted.length === 0) wanted = defaults;
   const valid: string[] = [];
   for (const ep of wanted) {
-    if (input.entryPoints[ep] === undefined) status.addError('router', name, `entryPoint "${ep}" doesn't exist`, false);
+    // HTTP routers live on TCP entrypoints only: to them a UDP entrypoint does not exist (Traefik).
+    const entryPoint = input.entryPoints[ep];
+    if (entryPoint === undefined || isUdpAddress(entryPoint.address)) status.addError('router', name, `entryPoint "${ep}" doesn't exist`, false);
     else valid.push(ep);
   }
   if (valid.length === 0) status.addError('router', name, 'no valid entryPoint for this router', true);

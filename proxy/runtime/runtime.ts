@@ -6,6 +6,7 @@ import type { CompiledRule } from '../rules/compile.js';
 import type { RuntimeStatus } from './status.js';
 import type { ApiInput, BuildInput } from './build-input.js';
 import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
+import type { UdpRouting } from '../udp/udp-routing.js';
 
 /** What a matched router runs: its name (for logs) and its prebuilt chain. */
 export interface RouteTarget {
@@ -53,4 +54,6 @@ export interface Runtime {
   readonly api: ApiInput | null;
   /** Pending ACME challenges; the entrypoints read it for TLS-ALPN-01 (null: no store, ClientHellos are not read). */
   readonly acmeChallenges: AcmeChallengeStore | null;
+  /** UDP routers and services (proxy/udp): what a UDP entrypoint's new sessions go to, with their own status. */
+  readonly udp: UdpRouting;
 }
