@@ -7,6 +7,7 @@ import { writeError, writeJson, writeMessage } from './respond.js';
 import { serveDashboard } from './dashboard/dashboard.js';
 import { peEdgeEndpoint } from './dashboard/pe-edge-endpoints.js';
 import { problemCounts } from './config-problems.js';
+import { isUdpSection, udpList, udpOne, udpOverview, udpRawData } from './udp-handler.js';
 
 const SINGULAR = { routers: 'router', services: 'service', middlewares: 'middleware' } as const;
 
@@ -53,6 +54,10 @@ function resolve(segments: string[]): Endpoint | null {
   }
   if (first === 'pe-edge' && third === undefined) return peEdgeEndpoint(second);
   if (first === 'entrypoints' && third === undefined) return byName(second, (ctx, rt, name) => entryPoint(ctx, rt, name));
+  if (first === 'udp') {
+    if (!isUdpSection(second)) return null;
+    return third === undefined ? (ctx, rt, query) => udpList(ctx, rt, second, query) : byName(third, (ctx, rt, name) => udpOne(ctx, rt, second, name));
+  }
   if (first !== 'http' || (second !== 'routers' && second !== 'services' && second !== 'middlewares')) return null;
   if (third === undefined) return (ctx, rt, query) => list(ctx, rt, second, query);
   return byName(third, (ctx, rt, name) => one(ctx, rt, second, name));
@@ -85,7 +90,7 @@ const overview: Endpoint = (ctx, rt) => {
   writeJson(ctx, {
     http: { routers: counts.router, services: counts.service, middlewares: counts.middleware },
     tcp: { routers: zero, services: zero, middlewares: zero },
-    udp: { routers: zero, services: zero },
+    udp: udpOverview(rt.udp),
     features: rt.api?.features ?? { tracing: '', metrics: '', accessLog: false },
     providers: rt.api?.providers ?? [],
     // pe-edge's own: what left a container or a file's item out is in no section above (Traefik's UI ignores the key).
@@ -100,7 +105,7 @@ const rawdata: Endpoint = (ctx, rt) => {
     const entries = Object.entries(data[section]);
     if (entries.length > 0) out[section] = Object.fromEntries(entries.map(([name, { provider: _provider, ...rest }]) => [name, rest]));
   }
-  writeJson(ctx, out);
+  writeJson(ctx, { ...out, ...udpRawData(rt.udp) });
 };
 
 const entryPointList: Endpoint = (ctx, rt) => {
