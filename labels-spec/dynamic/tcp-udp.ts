@@ -1,12 +1,12 @@
-// TCP and UDP sections are validated (tcp/); until the proxy routes them, each router and service is named in a
-// warning so a user sees each thing that will not be served.
+// TCP and UDP sections are validated (tcp/); until the proxy routes TCP, each TCP router, service and middleware is
+// named in a warning so a user sees each thing that will not be served. UDP is routed (proxy/udp): no warning.
 import type { ConfigIssue } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import type { DynamicConfig } from './config.js';
 
 export function warnTcpUdpNotRouted(config: Pick<DynamicConfig, 'tcp' | 'udp'>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const key of ['tcp', 'udp'] as const) {
+  for (const key of ['tcp'] as const) {
     const section = config[key];
     const kinds = { routers: section.routers, services: section.services, middlewares: 'middlewares' in section ? section.middlewares : {} };
     for (const [kind, what] of [['routers', 'router'], ['services', 'service'], ['middlewares', 'middleware']] as const) {

@@ -187,7 +187,7 @@ test('decode: a router without rule comes out with rule "" for the provider, or 
   assert.deepEqual(filled.config.http.routers['web']?.entryPoints, ['websecure']);
 });
 
-test('decode: tcp and udp labels are kept loosely, with one not-implemented warning per router and service naming it', () => {
+test('decode: tcp and udp labels are kept, with one not-implemented warning per TCP router and service naming it (UDP is routed)', () => {
   const result = decodeLabels({
     'traefik.tcp.routers.db.rule': 'HostSNI(`*`)',
     'traefik.tcp.routers.db.entrypoints': 'pg',
@@ -198,7 +198,6 @@ test('decode: tcp and udp labels are kept loosely, with one not-implemented warn
   assert.deepEqual(result.issues.map((i) => [i.severity, i.code, i.label, i.message]), [
     ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.tcp.routers.db.entrypoints', 'label "traefik.tcp.routers.db.entrypoints": TCP routers are not implemented yet in pe-edge; router "db" is ignored'],
     ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.tcp.services.db.loadbalancer.server.port', 'label "traefik.tcp.services.db.loadbalancer.server.port": TCP services are not implemented yet in pe-edge; service "db" is ignored'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'traefik.udp.services.dns.loadbalancer.server.port', 'label "traefik.udp.services.dns.loadbalancer.server.port": UDP services are not implemented yet in pe-edge; service "dns" is ignored'],
   ]);
 });
 
