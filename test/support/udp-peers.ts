@@ -64,3 +64,12 @@ export function answeredBy(answer: Buffer | null): string | null {
   const colon = text.indexOf(':');
   return colon === -1 ? null : text.slice(0, colon);
 }
+
+/** A UDP port nothing is bound to right now on 127.0.0.1: bind :0, read the port, close. */
+export async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}

@@ -1,18 +1,9 @@
 // `pe-edge` as a user runs it with a UDP entrypoint: traefik.yml's `/udp` address and udp.timeout, a file provider's
 // `udp` section, a reload through the watched file.
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { test } from 'node:test';
 import { CliProcess, TempConfigDir } from '../../support/cli-process.js';
-import { startUdpEcho, udpClient } from '../../support/udp-peers.js';
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+import { freeUdpPort, startUdpEcho, udpClient } from '../../support/udp-peers.js';
 
 const dynamicYaml = (address: string): string => [
   'udp:',

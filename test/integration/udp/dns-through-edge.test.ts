@@ -2,25 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { EdgeProxy } from '../../../proxy/index.js';
 import { buildInput, entryPointOptions } from '../../support/proxy-fixture.js';
+import { freeUdpPort } from '../../support/udp-peers.js';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
 const DIG = '/usr/bin/dig';
 const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 const missing = [DNSMASQ, DIG].filter((p) => !existsSync(p));
 const skip = missing.length === 0 ? false : `needs Debian's dnsmasq and dnsutils (apt-get install -y dnsmasq-base dnsutils); missing: ${missing.join(', ')}`;
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 test('a DNS query by dig reaches dnsmasq through pe-edge\'s UDP entrypoint and the answer comes back', { skip: inCi ? false : skip }, async (t) => {
   assert.equal(missing.length, 0, `CI is set: ${String(skip)}`);
