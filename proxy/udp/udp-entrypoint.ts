@@ -119,7 +119,7 @@ export class UdpEntryPoint implements SessionOwner {
 
 /**
  * Go's "udp" listen: no host is every address, IPv6 and IPv4 on one socket when the host has IPv6 (IPv4 only
- * otherwise); an IPv6 host listens on IPv6 only; a name listens on its first address.
+ * otherwise); an IPv6 host listens on IPv6 only; a name listens on one of its addresses.
  */
 async function bindSocket(host: string, port: number): Promise<dgram.Socket> {
   if (host === '') {
@@ -130,8 +130,16 @@ async function bindSocket(host: string, port: number): Promise<dgram.Socket> {
       return bound('udp4', '0.0.0.0', port);
     }
   }
-  const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
+  const address = isIP(host) !== 0 ? host : await listenAddressOf(host);
   return isIP(address) === 6 ? bound('udp6', address, port, true) : bound('udp4', address, port);
+}
+
+/** Go's listen on a name takes its first IPv4 address when it has one, else its first address. */
+async function listenAddressOf(name: string): Promise<string> {
+  const addresses = await lookup(name, { all: true });
+  const chosen = addresses.find((a) => a.family === 4) ?? addresses[0];
+  if (chosen === undefined) throw new Error(`${name}: no address to listen on`);
+  return chosen.address;
 }
 
 function bound(type: 'udp4' | 'udp6', address: string, port: number, ipv6Only = false): Promise<dgram.Socket> {

@@ -218,6 +218,12 @@ test('IPv6: an entrypoint on [::1] relays to an IPv6 backend, and one without a 
   assert.equal((await client4.ask('over v4'))?.toString(), 'v4:over v4');
 });
 
+test('an entrypoint on a host name listens on its IPv4 address, as Go does', async (t) => {
+  const [a] = await echoes(t, 'a');
+  const edge = await start(t, input(balanced(a!), { entryPoints: { dns: { address: 'localhost:0/udp' } } }), {}, 'localhost:0/udp');
+  assert.equal((await (await edge.client()).ask('by name'))?.toString(), 'a:by name');
+});
+
 test('shutdown closes the UDP socket and every session', async (t) => {
   const [a] = await echoes(t, 'a');
   const edge = await start(t, input(balanced(a!)), { udpTimeout: 60_000 });
