@@ -18,6 +18,7 @@ import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHello } from '../t
 import { serveTcp, TcpEntryPointRouting } from '../tcp/tcp-routing.js';
 import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
+import type { UdpErrorSink } from '../udp/udp-entrypoint.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -43,6 +44,9 @@ export interface EntryPointOptions {
   proxyProtocol?: ProxyProtocolOptions | null;
   /** Hears every error raised for one exchange (it ends that exchange, never the process); default: a process warning. */
   onFault?: FaultSink;
+  /** UDP entrypoints (address `…/udp`, proxy/udp): entryPoints.<name>.udp.timeout in ms (default 3 s), and their error log. */
+  udpTimeout?: number;
+  onUdpError?: UdpErrorSink;
 }
 
 const TLS_HANDSHAKE = 0x16;

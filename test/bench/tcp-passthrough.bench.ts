@@ -114,12 +114,12 @@ async function startHaproxy(backendPort: number): Promise<Proxy | null> {
   const dir = mkdtempSync(join(tmpdir(), 'pe-tcp-bench-'));
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, [
-    'global', '  nbthread 1', '  maxconn 10000',
+    'global', '  nbthread 1', '  maxconn 4096',
     'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
     'frontend tcp_in', `  bind 127.0.0.1:${port}`, '  default_backend app',
     'backend app', `  server app1 127.0.0.1:${backendPort}`, '',
   ].join('\n'));
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitConnectable(port);
   return {
     name: 'HAProxy (mode tcp, nbthread 1)',
