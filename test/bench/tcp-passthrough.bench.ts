@@ -140,7 +140,7 @@ async function startEdge(backendPort: number): Promise<Proxy> {
     '  routers: { app: { rule: "HostSNI(`*`)", entryPoints: [tcp], service: app } }',
     `  services: { app: { loadBalancer: { servers: [{ address: "127.0.0.1:${backendPort}" }] } } }`,
   ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  tcp:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: ERROR\n`);
+  dir.write('traefik.yml', `entryPoints:\n  tcp:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
   const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
   await edge.waitListening(1, 10_000);
   await waitConnectable(port);
