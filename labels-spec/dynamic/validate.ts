@@ -12,7 +12,7 @@ import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { warnTcpUdpNotRouted } from './tcp-udp.js';
 import { tcpMiddlewareSchema, tcpRouterSchema, tcpServersTransportSchema, tcpServiceSchema, udpRouterSchema, udpServiceSchema } from './tcp/index.js';
-import { refusedRouterOptions, refusedServiceOptions } from './refused-options.js';
+import { refusedServiceOptions } from './refused-options.js';
 import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
@@ -78,7 +78,7 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports', 'models'] as const, ['http'], issues);
   // Traefik's models are made from entryPoints.<ep>.http (pe-edge does that itself); one written in a file is ignored.
   if (http.models !== undefined) issues.push(notImplemented(['http', 'models']));
-  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented), refusedRouterOptions);
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented));
   config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues, serviceOptionsNotImplemented, refusedServiceOptions);
   config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, both(middlewareDeprecations, middlewareOptionsNotImplemented));
   config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues, serversTransportOptionsNotImplemented);
