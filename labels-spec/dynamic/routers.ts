@@ -17,6 +17,8 @@ export const routerSchema = strictObject({
   service: str.optional(),
   priority: int.pipe(z.number().min(-MAX_PRIORITY, 'priority is too small').max(MAX_PRIORITY, 'priority is too large')).optional(),
   tls: routerTls.optional(),
+  // v3.6 multi-layer routing: the routers this one is a child of (file provider only; labels cannot set it).
+  parentRefs: strList.optional(),
   // v3.1+: per-router observability switches.
   observability: strictObject({
     accessLogs: bool.optional(),

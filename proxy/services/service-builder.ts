@@ -2,7 +2,7 @@ import type { Handler } from '../http/request-context.js';
 import type { CarriedParts } from '../runtime/carried-parts.js';
 import type { RuntimeStatus } from '../runtime/status.js';
 import type { LoadBalancer } from './load-balancer.js';
-import type { FailoverConfig, HighestRandomWeightConfig, LoadBalancerConfig, MirroringConfig, ServiceConfig, TransportLookup, WeightedConfig } from './service-config.js';
+import type { FailoverConfig, HighestRandomWeightConfig, LoadBalancerConfig, MirroringConfig, ServiceConfig, ServiceMiddlewares, TransportLookup, WeightedConfig } from './service-config.js';
 import { createWeightedService, type WeightedChild } from './weighted-service.js';
 import { createFailoverService } from './failover-service.js';
 import type { FailoverErrors } from './failover-errors.js';
@@ -26,6 +26,8 @@ export class ServiceBuilder {
   /** Each built service's status as its parents see it. */
   private readonly health = new Map<string, ServiceHealth | NoHealth>();
   readonly loadBalancers = new Map<string, LoadBalancer>();
+  /** Services being built, in order: a middleware of one (errors.service) naming another of them is a recursion. */
+  private readonly building = new Set<string>();
 
   constructor(
     private readonly services: Readonly<Record<string, ServiceConfig>>,
@@ -33,6 +35,7 @@ export class ServiceBuilder {
     private readonly parts: Pick<CarriedParts, 'pools' | 'healthChecks' | 'balancers' | 'middlewareState'>,
     private readonly status: RuntimeStatus,
     private readonly internal: ReadonlyMap<string, Handler> = new Map(),
+    private readonly withMiddlewares: ServiceMiddlewares = (name) => new Error(`service "${name}": no middlewares to resolve`),
   ) {}
 
   /** The handler of a qualified service name, or the error that keeps it from serving. */
@@ -40,6 +43,7 @@ export class ServiceBuilder {
     const done = this.built.get(name);
     if (done !== undefined) return done;
     if (stack.includes(name)) return new Error(`recursion detected in ${[...stack, name].join(' -> ')}`);
+    if (this.building.has(name)) return new Error(`recursion detected in ${[...this.building, name].join(' -> ')}`);
     const config = this.services[name];
     if (config === undefined) {
       const internal = this.internal.get(name);
@@ -50,10 +54,17 @@ export class ServiceBuilder {
     }
     if (config === undefined) return new Error(`the service "${name}" does not exist`);
     let result: Handler | Error;
+    this.building.add(name);
     try {
       result = this.build(name, config, [...stack, name]);
+      // Traefik's order: the service's middlewares wrap its balancer (or its children), inside any router's.
+      if (!(result instanceof Error) && config.middlewares !== undefined && config.middlewares.length > 0) {
+        result = this.withMiddlewares(name, config.middlewares, result);
+      }
     } catch (err) {
       result = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.building.delete(name);
     }
     if (result instanceof Error) this.status.addError('service', name, result.message, true);
     this.built.set(name, result);

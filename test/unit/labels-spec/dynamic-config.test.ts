@@ -300,22 +300,22 @@ test('v3.6 highestRandomWeight and v3.7 failover.errors load without a warning, 
   assert.match(issues[0]?.message ?? '', /status must be a code \("500"\) or an inclusive range/);
 });
 
-test('v3.6/v3.7 keys that cannot be ignored safely leave their item out, with an error naming the key: service middlewares, router parentRefs', () => {
+test('v3.7 service middlewares and v3.6 router parentRefs are read: lists beside the service type and on the router', () => {
   const { config, issues } = validateDynamicConfig({
     http: {
-      routers: { child: { rule: 'Path(`/a`)', service: 'app', parentRefs: ['parent'] }, ok: { rule: 'Path(`/b`)', service: 'app' } },
-      services: {
-        guarded: { middlewares: ['auth'], loadBalancer: { servers: [{ url: 'http://a:80' }] } },
-        app: { loadBalancer: { servers: [{ url: 'http://a:80' }] } },
-      },
+      routers: { child: { rule: 'Path(`/a`)', service: 'app', parentRefs: ['parent', 'other@file'] }, parent: { rule: 'PathPrefix(`/`)' } },
+      services: { app: { Middlewares: 'auth, compress@file', loadBalancer: { servers: [{ url: 'http://a:80' }] } } },
     },
   });
-  assert.deepEqual(Object.keys(config.http.routers), ['ok']);
-  assert.deepEqual(Object.keys(config.http.services), ['app']);
-  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
-    ['error', 'PE_NOT_IMPLEMENTED', 'http.routers.child.parentRefs'],
-    ['error', 'PE_NOT_IMPLEMENTED', 'http.services.guarded.middlewares'],
+  assert.deepEqual(issues, []);
+  assert.deepEqual(config.http.routers.child?.parentRefs, ['parent', 'other@file']);
+  const app = config.http.services.app;
+  assert.deepEqual(app?.middlewares, ['auth', 'compress@file']);
+  assert.ok(app !== undefined && 'loadBalancer' in app, 'the type is kept beside them');
+  const onlyMiddlewares = validateDynamicConfig({ http: { services: { bare: { middlewares: ['auth'] }, typo: { middlewares: ['a'], loadBalancr: {} } } } });
+  assert.deepEqual(Object.keys(onlyMiddlewares.config.http.services), []);
+  assert.deepEqual(onlyMiddlewares.issues.map((i) => [i.path.join('.'), i.message]), [
+    ['http.services.bare', 'http.services.bare: service has no type; add one of: loadBalancer, weighted, mirroring, failover, highestRandomWeight'],
+    ['http.services.typo.loadBalancr', 'http.services.typo.loadBalancr: unknown key; did you mean "loadBalancer"?'],
   ]);
-  for (const issue of issues) assert.match(issue.message, /not implemented yet in pe-edge; the (service|router) is left out/);
-  assert.ok(!issues.some((i) => /unknown/.test(i.message)));
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { nodeOf, type LabelNode } from '../../../labels-spec/labels/label-tree.js';
 import { middlewareRegistry } from '../../../labels-spec/dynamic/middlewares/registry.js';
-import { serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
+import { serviceCommon, serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
+import { routerSchema } from '../../../labels-spec/dynamic/routers.js';
 import { middlewareOptionsNotImplemented, serviceOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
 import type { Middleware } from '../../../labels-spec/dynamic/middlewares/index.js';
 import { tcpMiddlewareRegistry, tcpRouterSchema, tcpServersTransportSchema, tcpServiceRegistry, udpRouterSchema, udpServiceRegistry } from '../../../labels-spec/dynamic/tcp/index.js';
@@ -224,6 +225,8 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'services.weighted.sticky.cookie.sameSite': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
   'services.weighted.sticky.cookie.maxAge': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
   'services.weighted.sticky.cookie.path': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
+  'services.middlewares': p(`${SVC}service-middlewares.test.ts`, 'service middlewares: a basicAuth on the service guards it from every router that sends requests to it'),
+  'routers.parentRefs': p('test/integration/proxy/multi-layer-routing.test.ts', 'headers choose the child router'),
   'services.weighted.sticky.cookie.domain': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
 };
 
@@ -302,6 +305,11 @@ function implementedLeaves(): string[] {
       if (!warnedNotImplemented(type, key)) out.push(leaf);
     }
   }
+  // Keys a service has beside its type (v3.7 middlewares).
+  leaves(nodeOf(serviceCommon), 'services', out);
+  // Of the router's keys, the later-v3 ones proven here (multi-layer routing); the others predate this list.
+  const router = nodeOf(routerSchema);
+  for (const key of ['parentRefs']) if (router.kind === 'object' && router.fields[key] !== undefined) out.push(`routers.${key}`);
   for (const [type, schema] of Object.entries(serviceRegistry)) {
     for (const leaf of leaves(nodeOf(schema as z.ZodTypeAny), `services.${type}`, [])) {
       const key = leaf.split('.')[2]?.replace('[]', '') ?? '';
