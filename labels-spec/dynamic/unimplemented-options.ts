@@ -10,7 +10,7 @@ const UNIMPLEMENTED_SERVICE: Readonly<Record<string, readonly string[]>> = {
   failover: ['errors'],
 };
 
-const UNIMPLEMENTED_TRANSPORT = ['cipherSuites', 'minVersion', 'maxVersion', 'spiffe'] as const;
+const UNIMPLEMENTED_TRANSPORT = ['spiffe'] as const;
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
