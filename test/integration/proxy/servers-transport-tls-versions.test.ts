@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { test, type TestContext } from 'node:test';
 import { fixtureDir, type FixtureCertificate } from '../../unit/tls/fixture-certificates.js';
-import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { startCliWithDynamic, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
 
 type ServerTls = { minVersion: 'TLSv1' | 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1' | 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
@@ -76,13 +76,7 @@ test('serversTransports minVersion, maxVersion and cipherSuites: what pe-edge of
   }
   const dir = new TempConfigDir();
   t.after(() => dir.remove());
-  const dynamic = dir.write('dynamic.yml', lines.join('\n') + '\n');
-  const port = await freePort();
-  dir.write('traefik.yml', staticYaml({ entryPoints: { web: port }, dynamicFile: dynamic }));
-  const proc = new CliProcess([`--configFile=${dir.file('traefik.yml')}`], { cwd: dir.path });
-  t.after(() => proc.stop());
-  await proc.waitListening(1, 15_000);
-  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
+  const { proc, port } = await startCliWithDynamic(t, dir, lines.join('\n') + '\n');
 
   const seen = async (transport: string, server: string): Promise<string> => {
     const reply = await httpGet(`http://127.0.0.1:${port}/${transport}/${server}`, { fresh: true });
