@@ -10,6 +10,8 @@ import { CarriedBalancers } from './services/carried-balancers.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { SharedLimits } from './middlewares/traffic/shared-limits.js';
 import type { BreakerTransition } from './middlewares/middleware-entry.js';
+import { isUdpAddress } from './udp/udp-routing.js';
+import { UdpEntryPoint } from './udp/udp-entrypoint.js';
 
 export type { BuildInput, Lifecycle } from './runtime/build-input.js';
 export type { Runtime } from './runtime/runtime.js';
@@ -36,6 +38,8 @@ export class EdgeProxy {
   private current: Runtime;
   private readonly parts: CarriedParts;
   private readonly entryPoints: EntryPoint[];
+  /** Entrypoints whose address ends in `/udp` (proxy/udp), apart from the TCP ones. */
+  private readonly udpEntryPoints: UdpEntryPoint[];
   readonly lifecycle: Lifecycle = { terminating: false, providerProblems: new Map() };
 
   /** `onHealth` hears every server going DOWN or back UP, `onBreaker` every circuit breaker changing state (for logs). */
@@ -55,7 +59,16 @@ export class EdgeProxy {
     };
     this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
-    this.entryPoints = entryPoints.map((options) => new EntryPoint(options, getRuntime));
+    const isUdp = (options: EntryPointOptions): boolean => isUdpAddress(options.address);
+    this.entryPoints = entryPoints.filter((options) => !isUdp(options)).map((options) => new EntryPoint(options, getRuntime));
+    this.udpEntryPoints = entryPoints.filter(isUdp).map((options) => new UdpEntryPoint({
+      name: options.name,
+      address: options.address,
+      timeout: options.udpTimeout ?? DEFAULT_UDP_TIMEOUT_MS,
+      graceTimeOut: options.graceTimeOut,
+      requestAcceptGraceTimeout: options.requestAcceptGraceTimeout,
+      onError: options.onUdpError,
+    }, () => this.current.udp));
   }
 
   /** A server state probed by another worker (`--workers`), for an edge built with `probeHealth: false`. */
@@ -141,7 +154,7 @@ export class EdgeProxy {
   }
 
   async listen(): Promise<void> {
-    for (const ep of this.entryPoints) {
+    for (const ep of [...this.entryPoints, ...this.udpEntryPoints]) {
       try {
         await ep.listen();
       } catch (err) {
@@ -158,7 +171,7 @@ export class EdgeProxy {
 
   /** Bound port of an entrypoint, by name. */
   port(entryPoint: string): number {
-    return this.entryPoints.find((ep) => ep.options.name === entryPoint)?.port ?? 0;
+    return [...this.entryPoints, ...this.udpEntryPoints].find((ep) => ep.options.name === entryPoint)?.port ?? 0;
   }
 
   /**
@@ -175,11 +188,14 @@ export class EdgeProxy {
   private async drainAndClose(graceMs: number | undefined): Promise<void> {
     this.lifecycle.terminating = true;
     this.supersedePending();
-    await Promise.all(this.entryPoints.map((ep) => ep.shutdown(graceMs)));
+    await Promise.all([...this.entryPoints, ...this.udpEntryPoints].map((ep) => ep.shutdown(graceMs)));
     this.parts.healthChecks.stopAll();
     await this.parts.pools.closeAll();
   }
 }
+
+/** entryPoints.<name>.udp.timeout's default (Traefik's 3 s), for callers that do not set `udpTimeout`. */
+const DEFAULT_UDP_TIMEOUT_MS = 3000;
 
 /** A sliced build under way; `supersede` abandons it (it never lands) and settles its promise with null. */
 interface PendingBuild {

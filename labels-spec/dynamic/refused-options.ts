@@ -17,7 +17,6 @@ function keyOf(raw: Record<string, unknown>, key: string): string | undefined {
 
 const SERVICE_KEYS: Readonly<Record<string, string>> = {
   middlewares: 'service middlewares (Traefik v3.7) are not implemented yet in pe-edge; the service is left out rather than served without them: put the middlewares on its routers',
-  highestRandomWeight: 'highestRandomWeight services (Traefik v3.6) are not implemented yet in pe-edge; the service is left out: use a weighted service, or loadBalancer.strategy: hrw over servers',
 };
 
 export function refusedServiceOptions(raw: unknown, path: Path, name: string): ConfigIssue[] {

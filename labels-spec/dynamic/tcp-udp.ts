@@ -1,27 +1,5 @@
-// TCP and UDP sections are validated (tcp/). The proxy routes TCP (proxy/tcp/); until it routes UDP, each UDP router
-// and service is named in a warning so a user sees each thing that will not be served.
-import type { ConfigIssue } from '../issues.js';
+// TCP and UDP sections are validated (tcp/) and routed (proxy/tcp, proxy/udp).
 import { isPlainObject } from '../schema/strict-object.js';
-import type { DynamicConfig } from './config.js';
-
-export function warnTcpUdpNotRouted(config: Pick<DynamicConfig, 'tcp' | 'udp'>): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const key of ['udp'] as const) {
-    const section = config[key];
-    const kinds = { routers: section.routers, services: section.services };
-    for (const [kind, what] of [['routers', 'router'], ['services', 'service']] as const) {
-      for (const name of Object.keys(kinds[kind])) {
-        issues.push({
-          severity: 'warning',
-          code: 'PE_NOT_IMPLEMENTED',
-          path: [key, kind, name],
-          message: `${key}.${kind}.${name}: ${key.toUpperCase()} ${what}s are not implemented yet in pe-edge; ${what} "${name}" is ignored`,
-        });
-      }
-    }
-  }
-  return issues;
-}
 
 /** The container declares a TCP or UDP router or service (Traefik then builds no default HTTP router for it). */
 export function declaresTcpOrUdp(config: { tcp?: unknown; udp?: unknown }): boolean {

@@ -10,7 +10,6 @@ import { routerSchema } from './routers.js';
 import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
-import { warnTcpUdpNotRouted } from './tcp-udp.js';
 import { tcpMiddlewareSchema, tcpRouterSchema, tcpServersTransportSchema, tcpServiceSchema, udpRouterSchema, udpServiceSchema } from './tcp/index.js';
 import { refusedRouterOptions, refusedServiceOptions } from './refused-options.js';
 import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
@@ -96,6 +95,5 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   const udp = readSection(top.udp, ['routers', 'services'] as const, ['udp'], issues);
   config.udp.routers = validateItems(udp.routers, udpRouterSchema, 'udpRouter', ['udp', 'routers'], issues);
   config.udp.services = validateItems(udp.services, udpServiceSchema, 'udpService', ['udp', 'services'], issues);
-  issues.push(...warnTcpUdpNotRouted(config));
   return { config, issues };
 }

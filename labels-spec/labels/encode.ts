@@ -133,7 +133,7 @@ export function encodeLabels(config: EncodableConfig, servers: Readonly<Record<s
   for (const name of serviceNames) {
     const key = `traefik.http.services.${name}`;
     const service = http.services?.[name] ?? { loadBalancer: {} };
-    if (!('loadBalancer' in service)) throw new LabelEncodeError(key, 'only loadBalancer services have a label form (weighted, mirroring and failover are file provider only)');
+    if (!('loadBalancer' in service)) throw new LabelEncodeError(key, 'only loadBalancer services have a label form (weighted, mirroring, failover and highestRandomWeight are file provider only)');
     encodeSection(`${key}.loadbalancer`, lbNode, service.loadBalancer, out, serverLabels(key, servers[name] ?? {}));
   }
   const store = config.tls?.stores?.['default'];

@@ -104,7 +104,7 @@ const servicesNode: LabelNode = {
   types: { loadBalancer: withServer(nodeOf(loadBalancer)) },
   excluded: {
     ...Object.fromEntries(
-      ['weighted', 'mirroring', 'failover'].map((t) => [t, `${t} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml`]),
+      ['weighted', 'mirroring', 'failover', 'highestRandomWeight'].map((t) => [t, `${t} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml`]),
     ),
     middlewares: 'service middlewares (Traefik v3.7) are not implemented yet in pe-edge; put the middlewares on the service\'s routers',
   },

@@ -19,6 +19,8 @@ export const implementedStatic: ImplementedTree = {
       transport: { respondingTimeouts: true, lifeCycle: true },
       forwardedHeaders: { insecure: true, trustedIPs: true },
       proxyProtocol: true,
+      // The UDP session idle timeout (proxy/udp).
+      udp: { timeout: true },
     },
   },
   providers: {

@@ -43,6 +43,7 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     encodedCharacters: ep.http.encodedCharacters ?? null,
     onDone,
     ...(onFault !== undefined ? { onFault } : {}),
+    udpTimeout: ep.udp.timeout,
   }));
 }
 
@@ -116,6 +117,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
     },
     tls: dynamic.tls,
     tcp: { ...dynamic.tcp, defaultTransport: defaultTcpTransport(config.tcpServersTransport) },
+    udp: dynamic.udp,
   };
 }
 

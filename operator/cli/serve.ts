@@ -20,6 +20,7 @@ import { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import type { ConfigProblem } from '../../proxy/observability/change-log.js';
 import { dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
 import { DEFAULT_THROTTLE_MS, ProviderThrottle } from '../aggregation/provider-throttle.js';
+import { udpProblems } from '../../proxy/udp/udp-routing.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -81,8 +82,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     },
   });
   options.signal.addEventListener('abort', () => resolvers?.stop(), { once: true });
+  // UDP entrypoints: what Traefik logs at error level (an empty pool, a server refusing) is one log line each.
+  const onUdpError = (entryPoint: string, router: string, err: Error): void => log.error({ entryPoint, router: router || undefined }, err.message);
   const proxy = new EdgeProxy(
-    entryPointOptions(config, onDone, onFault),
+    entryPointOptions(config, onDone, onFault).map((ep) => ({ ...ep, onUdpError })),
     buildInput(),
     (service, server, up, reason) => {
       metrics?.serverUp(service, server, up);
@@ -140,6 +143,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     for (const e of runtime.errors) {
       now.add(e);
       if (!reported.has(e)) log.error(e);
+    }
+    for (const { level, message } of udpProblems(runtime.udp)) {
+      now.add(message);
+      if (!reported.has(message)) log[level](message);
     }
     for (const u of unguarded) {
       now.add(u.message);

@@ -8,6 +8,7 @@ import { writeError, writeJson, writeMessage } from './respond.js';
 import { serveDashboard } from './dashboard/dashboard.js';
 import { peEdgeEndpoint } from './dashboard/pe-edge-endpoints.js';
 import { problemCounts } from './config-problems.js';
+import { isUdpSection, udpList, udpOne, udpOverview, udpRawData } from './udp-handler.js';
 
 const SINGULAR = { routers: 'router', services: 'service', middlewares: 'middleware' } as const;
 
@@ -54,6 +55,10 @@ function resolve(segments: string[]): Endpoint | null {
   }
   if (first === 'pe-edge' && third === undefined) return peEdgeEndpoint(second);
   if (first === 'entrypoints' && third === undefined) return byName(second, (ctx, rt, name) => entryPoint(ctx, rt, name));
+  if (first === 'udp') {
+    if (!isUdpSection(second)) return null;
+    return third === undefined ? (ctx, rt, query) => udpList(ctx, rt, second, query) : byName(third, (ctx, rt, name) => udpOne(ctx, rt, second, name));
+  }
   if ((first !== 'http' && first !== 'tcp') || (second !== 'routers' && second !== 'services' && second !== 'middlewares')) return null;
   if (third === undefined) return (ctx, rt, query) => list(ctx, rt, first, second, query);
   return byName(third, (ctx, rt, name) => one(ctx, rt, first, second, name));
@@ -100,11 +105,10 @@ interface Counts {
 }
 
 const overview: Endpoint = (ctx, rt) => {
-  const zero = { total: 0, warnings: 0, errors: 0 };
   writeJson(ctx, {
     http: countsOf(rt.status),
     tcp: countsOf(rt.tcp.status),
-    udp: { routers: zero, services: zero },
+    udp: udpOverview(rt.udp),
     features: rt.api?.features ?? { tracing: '', metrics: '', accessLog: false },
     providers: rt.api?.providers ?? [],
     // pe-edge's own: what left a container or a file's item out is in no section above (Traefik's UI ignores the key).
@@ -124,7 +128,7 @@ const rawdata: Endpoint = (ctx, rt) => {
       if (entries.length > 0) out[RAW_KEYS[protocol][section]] = Object.fromEntries(entries.map(([name, { provider: _provider, ...rest }]) => [name, rest]));
     }
   }
-  writeJson(ctx, out);
+  writeJson(ctx, { ...out, ...udpRawData(rt.udp) });
 };
 
 const entryPointList: Endpoint = (ctx, rt) => {

@@ -18,6 +18,7 @@ import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHello } from '../t
 import { serveTcp, TcpEntryPointRouting } from '../tcp/tcp-routing.js';
 import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
+import type { UdpErrorSink } from '../udp/udp-entrypoint.js';
 
 export interface EntryPointOptions {
   name: string;
@@ -43,6 +44,9 @@ export interface EntryPointOptions {
   proxyProtocol?: ProxyProtocolOptions | null;
   /** Hears every error raised for one exchange (it ends that exchange, never the process); default: a process warning. */
   onFault?: FaultSink;
+  /** UDP entrypoints (address `…/udp`, proxy/udp): entryPoints.<name>.udp.timeout in ms (default 3 s), and their error log. */
+  udpTimeout?: number;
+  onUdpError?: UdpErrorSink;
 }
 
 const TLS_HANDSHAKE = 0x16;
@@ -370,11 +374,6 @@ function localName(socket: net.Socket): string {
 }
 
 /**
- * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
- * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
- * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
- */
-/**
  * readTimeout on an HTTP/2 stream, as Go's HTTP/2 server applies ReadTimeout per stream: a request whose
  * body is not whole within it is reset (node's HTTP/1.1 deadlines do not watch HTTP/2 streams).
  */
@@ -389,6 +388,11 @@ function armHttp2ReadDeadline(req: Http2ProxyRequest, readTimeout: number): void
   stream.once('close', clear);
 }
 
+/**
+ * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
+ * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
+ * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
+ */
 function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): void {
   if (idleTimeout <= 0) return;
   session.setTimeout(idleTimeout, () => {

@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
+import { headerListPairs } from '../http/http2-fields.js';
 import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
 
 export interface HttpsServerOptions {
@@ -99,6 +100,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
 export function http2Limits(opts: { readonly maxHeaderBytes?: number | undefined; readonly http2MaxConcurrentStreams?: number | undefined }) {
   return {
     maxSendHeaderBlockLength: opts.maxHeaderBytes ?? 1048576,
+    maxHeaderListPairs: headerListPairs(opts.maxHeaderBytes ?? 1048576),
     settings: {
       maxConcurrentStreams: opts.http2MaxConcurrentStreams ?? 250,
       maxHeaderListSize: opts.maxHeaderBytes ?? 1048576,

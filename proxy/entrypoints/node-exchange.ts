@@ -3,6 +3,7 @@ import { constants as http2constants, Http2ServerRequest, Http2ServerResponse } 
 import type { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from '../http/proxy-exchange.js';
 import { asksForTrailers } from '../http/trailers.js';
+import { http2Fields } from '../http/http2-fields.js';
 
 // node:http's and node:http2's request and response classes, adapted to the request path's contract.
 // The servers construct these instead of their own classes (their `IncomingMessage`/`ServerResponse`,
@@ -140,11 +141,12 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
     // HTTP/2 has no reason phrase.
     if (this.clientGone) return new Error('client stream closed');
     try {
-      this.writeHead(status, headers);
+      this.writeHead(status, http2Fields(headers));
       this.sent = headers;
       return null;
     } catch (err) {
-      this.stream.close();
+      // Reset, not closed with NO_ERROR: a client must not read a stream without an answer as a complete one.
+      this.destroy();
       return headFailure(err);
     }
   }
@@ -159,11 +161,14 @@ export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> i
 
   private trailers: ResponseHeaders | null = null;
 
-  /** node sends them in a trailing HEADERS frame when the answer ends. */
+  /**
+   * node sends them in a trailing HEADERS frame when the answer ends, from its 'wantTrailers' event, where a field
+   * it refuses would throw past every handler: only what http2Fields lets through is added.
+   */
   relayTrailers(trailers: ResponseHeaders): void {
     this.trailers = trailers;
     try {
-      this.addTrailers(trailers);
+      this.addTrailers(http2Fields(trailers));
     } catch {
       // A field node refuses: the answer ends without trailers rather than not at all.
     }

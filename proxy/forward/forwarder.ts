@@ -11,10 +11,11 @@ import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstre
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
 import { isFieldValue } from '../http/head-syntax.js';
-import { requestBodyFraming } from '../http/request-body-framing.js';
+import { hasRequestBody } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
 import type { LendingHandler } from './http1/exchange.js';
 import { BatchedBody, batchedBody } from './batched-body.js';
+import { relayableTrailers } from '../http/trailers.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
@@ -268,12 +269,7 @@ class ProxyResponseHandler implements LendingHandler {
 
   /** The answer's trailers (gRPC's status) go to a middleware that takes them, else to the client after the body. */
   private relayTrailers(trailers: IncomingHttpHeaders): void {
-    let out: ResponseHeaders | null = null;
-    for (const name in trailers) {
-      const value = ownHeader(trailers, name);
-      if (value === undefined) continue;
-      putHeader((out ??= {}), name, value);
-    }
+    const out = relayableTrailers(trailers);
     if (out === null) return;
     const hook = this.ctx.response?.trailers ?? null;
     if (hook !== null) hook(out);
@@ -420,13 +416,6 @@ function switchedProtocol(headers: IncomingHttpHeaders): string {
 /** The body streamed upstream: a middleware's rewrite of it (grpcWeb), else the client's when its head announces one. */
 function streamedBody(ctx: RequestContext): Readable | null {
   return ctx.streamedBody ?? (hasRequestBody(ctx) ? ctx.req.bodyStream : null);
-}
-
-function hasRequestBody(ctx: RequestContext): boolean {
-  const framing = requestBodyFraming(ctx.req.headers);
-  // HTTP/2 bodies need no length header: only the end of the stream tells.
-  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
-  return framing === 'chunked' || framing > 0;
 }
 
 /**

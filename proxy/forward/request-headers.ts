@@ -18,6 +18,9 @@ export interface HeaderPolicy {
  * Builds the upstream header list as a flat [name, value, ...] array (what undici takes without
  * re-parsing), keeping the client's spelling. X-Forwarded-* are set as Traefik sets them.
  */
+/** A Content-Length as the fronts accept it: digits only (node and the lean front refuse anything else). */
+const DIGITS = /^\d{1,15}$/;
+
 export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy): string[] {
   const raw = ctx.req.rawHeaders;
   const out: string[] = [];
@@ -49,8 +52,12 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
       }
       continue;
     }
-    // A body read whole by a middleware goes out with its own length (Go's buffering does the same).
-    if (ctx.body !== null && lower === 'content-length') continue;
+    if (lower === 'content-length') {
+      // A body read whole by a middleware goes out with its own length (Go's buffering does the same); otherwise the
+      // length goes out as the number it is, as Go's transport writes it (`0003` is sent `3`).
+      if (ctx.body === null) out.push(name, DIGITS.test(value) ? String(Number(value)) : value);
+      continue;
+    }
     if (FORWARDED_HEADERS.has(lower)) {
       if (!policy.trusted && !fromMiddleware) continue;
       // These are rewritten below; remember what a trusted peer sent.

@@ -1,5 +1,7 @@
-import { connectionTokens } from './hop-by-hop.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { connectionTokens, HOP_BY_HOP } from './hop-by-hop.js';
 import { isFieldValue, isToken } from './head-syntax.js';
+import { ownHeader, putHeader } from './header-bag.js';
 import type { ResponseHeaders } from './proxy-exchange.js';
 
 // Response trailers (gRPC's grpc-status and grpc-message) on the client side. HTTP/2 carries them in a
@@ -9,6 +11,38 @@ import type { ResponseHeaders } from './proxy-exchange.js';
 /** Whether a request's TE header lists `trailers`. */
 export function asksForTrailers(te: string | string[] | undefined): boolean {
   return te !== undefined && connectionTokens(te).some((token) => token === 'trailers' || token.startsWith('trailers;'));
+}
+
+/**
+ * Fields that are never trailers: Go's httpguts.ValidTrailerHeader list (RFC 9110 §6.5.1: framing, routing,
+ * authentication, controls), which Go's HTTP/1.1 and HTTP/2 servers drop from a handler's trailers, and the
+ * connection-specific fields (hop-by-hop, HTTP2-Settings) that an HTTP/2 trailer block may not hold at all.
+ */
+const NOT_TRAILERS: ReadonlySet<string> = new Set([
+  'authorization', 'cache-control', 'content-encoding', 'content-length', 'content-range', 'content-type', 'expect',
+  'host', 'max-forwards', 'pragma', 'range', 'realm', 'www-authenticate', 'http2-settings', ...HOP_BY_HOP,
+]);
+
+/**
+ * The upstream answer's trailers that may reach the client, or null when none may: the fields Go relays (names
+ * that are tokens and may be trailers, values without control bytes). Trailers come from any upstream, undici's
+ * HTTP/1.1 answers included, so nothing here assumes an HTTP/2 peer already refused the rest.
+ */
+export function relayableTrailers(trailers: IncomingHttpHeaders): ResponseHeaders | null {
+  let out: ResponseHeaders | null = null;
+  for (const name in trailers) {
+    const value = ownHeader(trailers, name);
+    if (value === undefined || !isToken(name)) continue;
+    const key = name.toLowerCase();
+    if (NOT_TRAILERS.has(key)) continue;
+    if (!Array.isArray(value)) {
+      if (isFieldValue(value)) putHeader<string | string[]>((out ??= {}), key, value);
+      continue;
+    }
+    const kept = value.filter(isFieldValue);
+    if (kept.length > 0) putHeader<string | string[]>((out ??= {}), key, kept.length === 1 ? (kept[0] as string) : kept);
+  }
+  return out;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ServiceConfig } from '../services/service-config.js';
 import type { TlsSection } from '../tls/tls-config.js';
 import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
 import type { TcpBuildInput } from '../tcp/tcp-build.js';
+import type { UdpSection } from '../udp/udp-section.js';
 
 // What a runtime is built from: the entrypoints of the static configuration and the merged dynamic
 // configuration, with every name already qualified (`web@file`) by the operator's aggregator.
@@ -93,6 +94,8 @@ export interface BuildInput {
   tls: TlsSection;
   /** The `tcp` section and the static tcpServersTransport; absent: no TCP routing. */
   tcp?: TcpBuildInput | undefined;
+  /** The `udp` section (routers, services); absent: none. UDP entrypoints are those whose address ends in `/udp`. */
+  udp?: UdpSection | undefined;
 }
 
 /** Process-wide state a runtime reads but does not own. */

@@ -4,7 +4,7 @@ import { rulePriority } from '../rules/priority.js';
 import { createRouterTableSteps } from '../routing/router-table.js';
 import { ServiceBuilder } from '../services/service-builder.js';
 import { buildTlsStore } from '../tls/tls-store.js';
-import type { BuildInput, Lifecycle, RouterConfig } from './build-input.js';
+import type { BuildInput, EntryPointRouting, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes, internalServices } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
 import type { KeptState } from './kept-state.js';
@@ -19,6 +19,7 @@ import { createApiHandler } from '../api/handler.js';
 import { nonexistentResolverMessage } from './certificate-resolver-check.js';
 import { buildTcpRuntime, type HttpsHosts } from '../tcp/tcp-build.js';
 import { resolveEntryPoints } from './entry-points.js';
+import { buildUdpRouting, isUdpAddress } from '../udp/udp-routing.js';
 
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
@@ -84,7 +85,8 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
     priorities.set(name, priority);
-    const entryPoints = resolveEntryPoints(router.entryPoints, (ep) => input.entryPoints[ep] !== undefined, defaultEntryPoints, name, status);
+    // HTTP routers live on TCP entrypoints only: to them a UDP entrypoint does not exist (Traefik).
+    const entryPoints = resolveEntryPoints(router.entryPoints, (ep) => isTcpEntryPoint(input, ep), defaultEntryPoints, name, status);
     // The rule's domains (for TLS options per host), parsed once for all its entrypoints.
     let domains: string[] | undefined;
     status.setUsing(name, entryPoints);
@@ -132,7 +134,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
 
   const tls = buildTlsStore(input.tls, hostOptions);
   const tcp = buildTcpRuntime(input.tcp, {
-    entryPoints: Object.keys(input.entryPoints),
+    entryPoints: Object.keys(input.entryPoints).filter((ep) => isTcpEntryPoint(input, ep)),
     defaultEntryPoints,
     defaultRuleSyntax: input.defaultRuleSyntax,
     tls: input.tls,
@@ -156,6 +158,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     api: input.api ?? null,
     acmeChallenges: input.acme?.challenges ?? null,
     tcp,
+    udp: buildUdpRouting(input.udp, input.entryPoints),
   };
   self.runtime = built;
   return built;
@@ -168,9 +171,14 @@ function compileRouterRule(router: RouterConfig, input: BuildInput, name: string
   return null;
 }
 
-/** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik`. */
+/** Routers without entryPoints get the default list: `asDefault` ones, else all but `traefik` (never a UDP one). */
+function isTcpEntryPoint(input: BuildInput, ep: string): boolean {
+  const entryPoint = input.entryPoints[ep];
+  return entryPoint !== undefined && !isUdpAddress(entryPoint.address);
+}
+
 function defaultEntryPointsOf(input: BuildInput): string[] {
-  const all = Object.keys(input.entryPoints).sort();
+  const all = Object.keys(input.entryPoints).filter((ep) => !isUdpAddress((input.entryPoints[ep] as EntryPointRouting).address)).sort();
   const defaults = all.filter((ep) => input.entryPoints[ep]?.asDefault === true);
   return (defaults.length > 0 ? defaults : all).filter((ep) => ep !== 'traefik');
 }

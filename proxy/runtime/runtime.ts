@@ -7,6 +7,7 @@ import type { RuntimeStatus } from './status.js';
 import type { ApiInput, BuildInput } from './build-input.js';
 import type { AcmeChallengeStore } from '../tls/acme-challenges.js';
 import type { TcpRuntime } from '../tcp/tcp-build.js';
+import type { UdpRouting } from '../udp/udp-routing.js';
 
 /** What a matched router runs: its name (for logs) and its prebuilt chain. */
 export interface RouteTarget {
@@ -56,4 +57,6 @@ export interface Runtime {
   readonly acmeChallenges: AcmeChallengeStore | null;
   /** TCP routers per entrypoint, their services and middlewares, with their own status (the API's tcp sections). */
   readonly tcp: TcpRuntime;
+  /** UDP routers and services (proxy/udp): what a UDP entrypoint's new sessions go to, with their own status. */
+  readonly udp: UdpRouting;
 }

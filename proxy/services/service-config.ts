@@ -43,6 +43,13 @@ export interface FailoverConfig {
   service: string;
   fallback: string;
   healthCheck?: object | null | undefined;
+  /** v3.7: answers of the main service to fail over on; a body is held up to maxRequestBodyBytes (negative: no limit). */
+  errors?: { status?: string[] | undefined; maxRequestBodyBytes?: number | undefined } | null | undefined;
+}
+
+export interface HighestRandomWeightConfig {
+  services?: { name: string; weight?: number | undefined }[] | undefined;
+  healthCheck?: object | null | undefined;
 }
 
 export interface ServiceConfig {
@@ -50,6 +57,7 @@ export interface ServiceConfig {
   weighted?: WeightedConfig | undefined;
   mirroring?: MirroringConfig | undefined;
   failover?: FailoverConfig | undefined;
+  highestRandomWeight?: HighestRandomWeightConfig | undefined;
 }
 
 /** Resolves a (qualified) serversTransport name; undefined when it does not exist. */

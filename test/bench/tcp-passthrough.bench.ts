@@ -114,12 +114,12 @@ async function startHaproxy(backendPort: number): Promise<Proxy | null> {
   const dir = mkdtempSync(join(tmpdir(), 'pe-tcp-bench-'));
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, [
-    'global', '  nbthread 1', '  maxconn 10000',
+    'global', '  nbthread 1', '  maxconn 4096',
     'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
     'frontend tcp_in', `  bind 127.0.0.1:${port}`, '  default_backend app',
     'backend app', `  server app1 127.0.0.1:${backendPort}`, '',
   ].join('\n'));
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitConnectable(port);
   return {
     name: 'HAProxy (mode tcp, nbthread 1)',
@@ -140,7 +140,7 @@ async function startEdge(backendPort: number): Promise<Proxy> {
     '  routers: { app: { rule: "HostSNI(`*`)", entryPoints: [tcp], service: app } }',
     `  services: { app: { loadBalancer: { servers: [{ address: "127.0.0.1:${backendPort}" }] } } }`,
   ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  tcp:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: ERROR\n`);
+  dir.write('traefik.yml', `entryPoints:\n  tcp:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
   const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
   await edge.waitListening(1, 10_000);
   await waitConnectable(port);

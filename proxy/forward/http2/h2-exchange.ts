@@ -137,8 +137,9 @@ export class H2Exchange extends ExchangeControl {
   private streamError(err: Error | null): Error {
     const stream = this.stream;
     const code = stream?.rstCode;
-    // REFUSED_STREAM (and a GOAWAY's unprocessed streams): the server did not act on it, any method may go elsewhere.
-    if (code === NGHTTP2_REFUSED_STREAM) return new UpstreamError('refused', 'upstream refused the HTTP/2 stream', err);
+    // REFUSED_STREAM (and a GOAWAY's unprocessed streams): the server did not act on it, any method may go elsewhere;
+    // never once it answered (a buffering middleware holding that answer would get a second one).
+    if (code === NGHTTP2_REFUSED_STREAM && !this.answered) return new UpstreamError('refused', 'upstream refused the HTTP/2 stream', err);
     const what = err === null ? `upstream closed the HTTP/2 stream${code !== undefined && code !== 0 ? ` (code ${code})` : ''}` : `upstream HTTP/2 stream failed: ${err.message}`;
     return new UpstreamError(this.answered ? 'reset-during-answer' : 'reset-before-answer', what, err);
   }

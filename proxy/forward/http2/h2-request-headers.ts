@@ -1,10 +1,9 @@
 import { constants, type OutgoingHttpHeaders } from 'node:http2';
 import type { ForwardRequest } from '../http1/exchange.js';
+import { CONNECTION_SPECIFIC_FIELDS } from '../../http/http2-fields.js';
 
 const { HTTP2_HEADER_AUTHORITY, HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_SCHEME } = constants;
 
-/** Connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2); node refuses a request carrying one. */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'http2-settings']);
 
 /**
  * The forwarder's flat header list as an HTTP/2 request's header block: Host becomes `:authority` (Go's
@@ -26,7 +25,7 @@ export function h2RequestHeaders(request: ForwardRequest, scheme: 'http' | 'http
       out[HTTP2_HEADER_AUTHORITY] = value;
       continue;
     }
-    if (CONNECTION_SPECIFIC.has(name) || name.charCodeAt(0) === 58 /* ':' */) continue;
+    if (CONNECTION_SPECIFIC_FIELDS.has(name) || name.charCodeAt(0) === 58 /* ':' */) continue;
     if (name === 'te') {
       if (value.trim().toLowerCase() === 'trailers') out.te = 'trailers';
       continue;

@@ -5,6 +5,7 @@ import { UpstreamError } from '../upstream-errors.js';
 import { peerCertUriError } from '../peer-cert-uri.js';
 import type { H2Exchange } from './h2-exchange.js';
 import { h2RequestHeaders } from './h2-request-headers.js';
+import { headerListPairs } from '../../http/http2-fields.js';
 
 /** How sessions to one server are opened and kept (a serversTransport's settings, ms). */
 export interface H2SessionOptions {
@@ -35,6 +36,20 @@ export interface H2SessionOwner {
 
 /** Streams a session takes before the server's SETTINGS say how many it allows (node's own default). */
 const DEFAULT_MAX_STREAMS = 100;
+
+/**
+ * Fields an answer's head or trailers may hold: as many as the 64 KiB head pe-edge takes from an HTTP/1.1 server can
+ * (each HTTP/2 field costs 32 bytes more than its text). node's default, 128, reset answers Go relays.
+ */
+const UPSTREAM_HEADER_PAIRS = headerListPairs(64 * 1024);
+
+/**
+ * How long a session may have frames waiting to be written while nothing is sent or received before it counts as
+ * dead. node's session stops reading and writing for good after a connection error it detected itself (a frame
+ * over the size limit, a bad header block, DATA on stream 0: it sends GOAWAY and nothing else, not even to JS), and
+ * keeps taking new streams that never leave; Go closes such a connection at once.
+ */
+const STALL_MS = 5_000;
 
 /**
  * One HTTP/2 connection to an upstream server, multiplexing every exchange given to it. A GOAWAY lets the streams
@@ -122,12 +137,12 @@ export class H2Session {
       }
     }
     const origin = `${this.options.tls === null ? 'http' : 'https'}://${this.options.authority}`;
-    const session = http2.connect(origin, { createConnection: () => socket, settings: { enablePush: false } });
+    const session = http2.connect(origin, { createConnection: () => socket, settings: { enablePush: false }, maxHeaderListPairs: UPSTREAM_HEADER_PAIRS });
     this.session = session;
     session.on('error', () => undefined); // each stream reports its own failure
     session.once('goaway', this.retire);
     session.once('close', this.onSessionClose);
-    if (this.options.readIdleTimeout > 0) session.setTimeout(this.options.readIdleTimeout, this.onReadIdle);
+    session.setTimeout(this.options.readIdleTimeout > 0 ? this.options.readIdleTimeout : STALL_MS, this.onQuiet);
     const waiting = this.waiting;
     this.waiting = [];
     for (const exchange of waiting) if (!exchange.done) this.open(exchange);
@@ -175,10 +190,27 @@ export class H2Session {
     this.idleTimer.unref();
   }
 
-  /** No frame for readIdleTimeout: a PING must come back within pingTimeout, else the connection is dead. */
-  private readonly onReadIdle = (): void => {
+  /**
+   * No frame either way for readIdleTimeout (then a PING must come back within pingTimeout, which also finds a
+   * session node stopped), or for STALL_MS without it (then frames still waiting to go out, below the server's
+   * stream limit, mean node stopped the session: its streams fail instead of waiting forever).
+   */
+  private readonly onQuiet = (): void => {
     const session = this.session;
-    if (session === null || session.destroyed || this.pingTimer !== null) return;
+    if (session === null || session.destroyed) return;
+    if (this.options.readIdleTimeout > 0) {
+      this.ping(session);
+      return;
+    }
+    const max = session.remoteSettings.maxConcurrentStreams ?? DEFAULT_MAX_STREAMS;
+    if ((session.state.outboundQueueSize ?? 0) > 0 && this.streams <= max) {
+      this.retire();
+      session.destroy(new UpstreamError('reset-before-answer', `upstream HTTP/2 connection stalled: nothing sent or received for ${STALL_MS} ms while frames waited`));
+    }
+  };
+
+  private ping(session: ClientHttp2Session): void {
+    if (this.pingTimer !== null) return;
     const timeout = this.options.pingTimeout;
     const sent = session.ping(() => {
       if (this.pingTimer !== null) clearTimeout(this.pingTimer);
@@ -191,7 +223,7 @@ export class H2Session {
       session.destroy(new UpstreamError('reset-during-answer', `upstream did not answer an HTTP/2 PING within ${timeout} ms`));
     }, timeout);
     this.pingTimer.unref();
-  };
+  }
 
   private readonly retire = (): void => {
     if (!this.accepting) return;

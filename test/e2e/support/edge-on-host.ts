@@ -31,6 +31,8 @@ export interface HostEdgeOptions {
   port?: number;
   /** More entrypoints on 127.0.0.1: name → port. */
   entryPoints?: Record<string, number>;
+  /** UDP entrypoints on 127.0.0.1 (`…/udp`): name → port. */
+  udpEntryPoints?: Record<string, number>;
   /** Environment of the pe-edge process, beside PATH and HOME. */
   env?: NodeJS.ProcessEnv;
 }
@@ -42,6 +44,7 @@ export function hostEdgeYaml(port: number, opts: HostEdgeOptions): string {
     '  web:',
     `    address: "127.0.0.1:${port}"`,
     ...Object.entries(opts.entryPoints ?? {}).flatMap(([name, p]) => [`  ${name}:`, `    address: "127.0.0.1:${p}"`]),
+    ...Object.entries(opts.udpEntryPoints ?? {}).flatMap(([name, p]) => [`  ${name}:`, `    address: "127.0.0.1:${p}/udp"`]),
     'providers:',
     '  docker:',
     '    exposedByDefault: false',
@@ -67,7 +70,7 @@ export async function startEdgeOnHost(t: TestContext, opts: HostEdgeOptions): Pr
     if (process.env.PE_EDGE_E2E_VERBOSE === '1') console.log(proc.output());
     dir.remove();
   });
-  await proc.waitListening(1 + Object.keys(opts.entryPoints ?? {}).length, 20_000);
+  await proc.waitListening(1 + Object.keys(opts.entryPoints ?? {}).length + Object.keys(opts.udpEntryPoints ?? {}).length, 20_000);
   await proc.waitFor(() => proc.messages().some((m) => m.startsWith('Docker provider synced')), 20_000, 'Docker provider synced');
   return { proc, port, url: `http://127.0.0.1:${port}`, dir, configFile, stop };
 }

@@ -21,14 +21,14 @@ const SEED_USER = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';
 /** Sent first on a connection to move it to node:http (the front hands chunked bodies over). */
 const TO_NODE = 'POST /to-node HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n';
 
-interface Seen { url: string; bytes: number; sha256: string; complete: boolean }
+interface Seen { url: string; bytes: number; sha256: string; complete: boolean; contentLength: string | undefined }
 
 /** A backend that hashes each body it receives; `/slow-reader` starts reading a second late, `/hold` never answers. */
 async function startHashingBackend(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
     const hash = createHash('sha256');
-    const entry: Seen = { url: req.url ?? '', bytes: 0, sha256: '', complete: false };
+    const entry: Seen = { url: req.url ?? '', bytes: 0, sha256: '', complete: false, contentLength: req.headers['content-length'] };
     seen.push(entry);
     req.on('data', (chunk: Buffer) => {
       hash.update(chunk);
@@ -161,6 +161,12 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
     assert.deepEqual(statuses(pieces.text), ['200', '200', '200']);
     assert.match(pieces.text, new RegExp(`got /three 10 ${sha('abcdefghij')}[\\s\\S]*got /four ${big.length} ${sha(big)}[\\s\\S]*got /five 0 `));
     assert.doesNotMatch(pieces.text, /keep-alive: timeout/i);
+  });
+
+  test('a Content-Length with leading zeros goes upstream as the number it is, as Go writes it (not as the client spelled it)', async () => {
+    const { text } = await exchange(port, [post('app.test', '/zeros', '0003') + 'abc'], /got \/zeros/);
+    assert.deepEqual(statuses(text), ['200']);
+    assert.equal(backend.seen.find((s) => s.url === '/zeros')?.contentLength, '3');
   });
 
   test('a Content-Length node:http refuses (a list, repeated, signed, hex, overflowing, or with Transfer-Encoding) gets its 400 and reaches no backend', async () => {

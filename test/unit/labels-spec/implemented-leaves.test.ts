@@ -181,6 +181,10 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'services.mirroring.maxBodySize': p(`${SVC}mirroring.test.ts`, 'over maxBodySize the main request still gets all of it'),
   'services.failover.service': p(`${SVC}failover.test.ts`, 'failover serves the fallback while the main service'),
   'services.failover.fallback': p(`${SVC}failover.test.ts`, 'failover serves the fallback while the main service'),
+  'services.failover.errors.status': p(`${SVC}failover-errors.test.ts`, 'failover.errors: an answer in status goes to the fallback'),
+  'services.failover.errors.maxRequestBodyBytes': p(`${SVC}failover-errors.test.ts`, 'a larger body is refused with 413 before the main service sees it'),
+  'services.highestRandomWeight.services[].name': p(`${SVC}highest-random-weight.test.ts`, 'each client IP goes to the child service Traefik would pick (names as written, weights)'),
+  'services.highestRandomWeight.services[].weight': p(`${SVC}highest-random-weight.test.ts`, 'a child of weight 0 is never picked'),
   'middlewares.chain.middlewares': p(`${MW}add-prefix.test.ts`, 'chain{middlewares: [a, b]} runs a then b'),
   'middlewares.encodedCharacters.allowEncodedBackSlash': p(`${UMW}encoded-characters.test.ts`, 'allowEncodedBackSlash lets %5C through'),
   'middlewares.encodedCharacters.allowEncodedNullCharacter': p(`${UMW}encoded-characters.test.ts`, 'allowEncodedNullCharacter lets %00 through'),
@@ -299,7 +303,7 @@ function warnedNotImplemented(type: string, key: string): boolean {
   return middlewareOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Middleware, [], 'probe').length > 0;
 }
 
-/** A service option warned about as not implemented when set (failover.errors). */
+/** A service option warned about as not implemented when set (none since failover.errors, v3.7, is). */
 function warnedServiceNotImplemented(type: string, key: string): boolean {
   return serviceOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Service, [], 'probe').length > 0;
 }

@@ -72,6 +72,11 @@ const cases: ErrorCase[] = [
     message: 'label "traefik.http.services.w.weighted.services[0].name": weighted services cannot be set by label (Traefik: file provider only); define them in dynamic.yml',
   },
   {
+    desc: 'highestRandomWeight services are file provider only (Traefik v3.6, label:"-")',
+    labels: { 'traefik.http.services.h.highestrandomweight.services[0].name': 'a' },
+    message: 'label "traefik.http.services.h.highestrandomweight.services[0].name": highestRandomWeight services cannot be set by label (Traefik: file provider only); define them in dynamic.yml',
+  },
+  {
     desc: 'a section given a non-boolean value',
     labels: { 'traefik.http.routers.r.rule': 'Host(`r`)', 'traefik.http.routers.r.tls': 'yes' },
     message: 'label "traefik.http.routers.r.tls": "tls" is a section: set its fields below it, or true to enable it with defaults (false leaves it out); got "yes"',
