@@ -9,7 +9,7 @@ import type { ServersTransport } from './servers-transports.js';
 // Every service option of Traefik v3.7 is implemented; a later one goes here.
 const UNIMPLEMENTED_SERVICE: Readonly<Record<string, readonly string[]>> = {};
 
-const UNIMPLEMENTED_TRANSPORT = ['cipherSuites', 'minVersion', 'maxVersion', 'spiffe'] as const;
+const UNIMPLEMENTED_TRANSPORT = ['spiffe'] as const;
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],

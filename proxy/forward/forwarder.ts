@@ -152,6 +152,7 @@ class ProxyResponseHandler implements LendingHandler {
 
   private startResponse(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage: string | undefined): void {
     this.answerStatus = statusCode;
+    this.ctx.originHeaders = headers;
     this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
     const res = this.res;
     if (res.clientGone) {
@@ -350,6 +351,7 @@ class ProxyResponseHandler implements LendingHandler {
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
     this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
     this.settle(false);
+    this.ctx.originHeaders = headers;
     const upgrade = this.ctx.upgrade;
     if (upgrade === null) {
       upstream.destroy();

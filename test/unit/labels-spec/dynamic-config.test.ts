@@ -265,20 +265,31 @@ test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is
 });
 
 // Keys of Traefik v3.6/v3.7's pkg/config/dynamic (read at v3.7.9): every one is known by name, never "unknown key".
-test('v3.7 keys pe-edge ignores safely are warned by name: serversTransports TLS versions and ciphers, http.models', () => {
-  const { config, issues } = validateDynamicConfig({
-    http: {
-      serversTransports: { t: { minVersion: 'VersionTLS13', maxVersion: 'VersionTLS13', cipherSuites: ['TLS_AES_128_GCM_SHA256'] } },
-      models: { 'web@internal': { middlewares: ['a'] } },
-    },
-  });
-  assert.ok(config.http.serversTransports.t !== undefined);
+test('v3.7 http.models, which pe-edge ignores safely, is warned by name', () => {
+  const { issues } = validateDynamicConfig({ http: { models: { 'web@internal': { middlewares: ['a'] } } } });
   assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
     ['warning', 'PE_NOT_IMPLEMENTED', 'http.models'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.cipherSuites'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.minVersion'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.maxVersion'],
   ]);
+});
+
+test('serversTransports v3.7 TLS versions and cipher suites load silently; unknown names and inverted versions leave the transport out, naming the key', () => {
+  const { config, issues } = validateDynamicConfig({ http: { serversTransports: {
+    ok: { minVersion: 'VersionTLS12', maxVersion: 'VersionTLS13', cipherSuites: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256' },
+    minOnly: { minVersion: 'VersionTLS13' },
+    badMin: { minVersion: 'VersionTLS09' },
+    badCipher: { cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA385'] },
+    inverted: { minVersion: 'VersionTLS13', maxVersion: 'VersionTLS12' },
+  } } });
+  assert.deepEqual(config.http.serversTransports.ok?.cipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256']);
+  assert.deepEqual(Object.keys(config.http.serversTransports), ['ok', 'minOnly']);
+  assert.deepEqual(issues.map((i) => [i.severity, i.path.join('.')]), [
+    ['error', 'http.serversTransports.badMin.minVersion'],
+    ['error', 'http.serversTransports.badCipher.cipherSuites.0'],
+    ['error', 'http.serversTransports.inverted.minVersion'],
+  ]);
+  assert.match(issues[0]?.message ?? '', /invalid TLS minimum version: VersionTLS09; valid values are VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13$/);
+  assert.match(issues[1]?.message ?? '', /invalid CipherSuite: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA385; valid values are TLS_RSA_WITH_RC4_128_SHA, /);
+  assert.match(issues[2]?.message ?? '', /TLS minimum version VersionTLS13 is above the maximum version VersionTLS12$/);
 });
 
 test('v3.6 highestRandomWeight and v3.7 failover.errors load without a warning, with Traefik\'s defaults; a bad status range names the option', () => {

@@ -7,7 +7,8 @@ import { nodeOf, type LabelNode } from '../../../labels-spec/labels/label-tree.j
 import { middlewareRegistry } from '../../../labels-spec/dynamic/middlewares/registry.js';
 import { serviceCommon, serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
 import { routerSchema } from '../../../labels-spec/dynamic/routers.js';
-import { middlewareOptionsNotImplemented, serviceOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
+import { middlewareOptionsNotImplemented, serversTransportOptionsNotImplemented, serviceOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
+import { serversTransportSchema, type ServersTransport } from '../../../labels-spec/dynamic/servers-transports.js';
 import type { Middleware } from '../../../labels-spec/dynamic/middlewares/index.js';
 import { tcpMiddlewareRegistry, tcpRouterSchema, tcpServersTransportSchema, tcpServiceRegistry, udpRouterSchema, udpServiceRegistry } from '../../../labels-spec/dynamic/tcp/index.js';
 import { middlewareFactory } from '../../../proxy/middlewares/registry.js';
@@ -24,6 +25,7 @@ interface Proof { file: string; evidence: string }
 const MW = 'test/integration/middlewares/';
 const UMW = 'test/unit/middlewares/';
 const SVC = 'test/integration/services/';
+const PX = 'test/integration/proxy/';
 const p = (file: string, evidence: string): Proof => ({ file, evidence });
 
 const PROOFS: Readonly<Record<string, Proof>> = {
@@ -228,10 +230,25 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'services.middlewares': p(`${SVC}service-middlewares.test.ts`, 'service middlewares: a basicAuth on the service guards it from every router that sends requests to it'),
   'routers.parentRefs': p('test/integration/proxy/multi-layer-routing.test.ts', 'headers choose the child router'),
   'services.weighted.sticky.cookie.domain': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
+  'serversTransports.serverName': p(`${PX}upstream-tls.test.ts`, 'trusted through rootCAs (+ serverName)'),
+  'serversTransports.rootCAs': p(`${PX}upstream-tls.test.ts`, 'trusted through rootCAs (+ serverName)'),
+  'serversTransports.insecureSkipVerify': p(`${PX}upstream-tls.test.ts`, 'or not checked with insecureSkipVerify'),
+  'serversTransports.certificates[].certFile': p(`${PX}servers-transport-client-certificate.test.ts`, 'the backend that requires a client certificate gets the first one listed'),
+  'serversTransports.certificates[].keyFile': p(`${PX}servers-transport-client-certificate.test.ts`, 'the backend that requires a client certificate gets the first one listed'),
+  'serversTransports.maxIdleConnsPerHost': p(`${PX}upstream-http1.test.ts`, 'maxIdleConnsPerHost caps the kept connections as Go does'),
+  'serversTransports.maxConnsPerHost': p(`${PX}upstream-http1.test.ts`, 'serversTransport.maxConnsPerHost bounds the connections to one server'),
+  'serversTransports.forwardingTimeouts.responseHeaderTimeout': p(`${PX}forwarding.test.ts`, 'responseHeaderTimeout exceeded answers 504 Gateway Timeout'),
+  'serversTransports.forwardingTimeouts.readIdleTimeout': p(`${PX}h2-upstreams.test.ts`, 'readIdleTimeout and pingTimeout: a connection whose server stops answering is PINGed, then closed'),
+  'serversTransports.forwardingTimeouts.pingTimeout': p(`${PX}h2-upstreams.test.ts`, 'readIdleTimeout and pingTimeout: a connection whose server stops answering is PINGed, then closed'),
+  'serversTransports.disableHTTP2': p(`${PX}h2-upstreams.test.ts`, 'disableHTTP2 on the serversTransport keeps them on HTTP/1.1'),
+  'serversTransports.peerCertURI': p(`${PX}h2-upstreams.test.ts`, 'peerCertURI: the server certificate must carry that URI among its SANs'),
+  'serversTransports.minVersion': p(`${PX}servers-transport-tls-versions.test.ts`, 'serversTransports minVersion, maxVersion and cipherSuites: what pe-edge offers decides'),
+  'serversTransports.maxVersion': p(`${PX}servers-transport-tls-versions.test.ts`, 'serversTransports minVersion, maxVersion and cipherSuites: what pe-edge offers decides'),
+  'serversTransports.cipherSuites': p(`${PX}servers-transport-tls-versions.test.ts`, 'serversTransports minVersion, maxVersion and cipherSuites: what pe-edge offers decides'),
 };
 
 /** Implemented leaves no test proves yet (each reported as a todo). Prove one, then move it to PROOFS. */
-const NO_PROOF_YET: readonly string[] = [];
+const NO_PROOF_YET: readonly string[] = ['serversTransports.forwardingTimeouts.dialTimeout', 'serversTransports.forwardingTimeouts.idleConnTimeout'];
 
 /**
  * TCP and UDP leaves (issue 13): read by the TCP proxy (wt-tcp-runtime: proxy/tcp/, entrypoints) and the UDP proxy
@@ -294,7 +311,7 @@ function warnedServiceNotImplemented(type: string, key: string): boolean {
   return serviceOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Service, [], 'probe').length > 0;
 }
 
-/** The implemented leaves: middleware types the runtime builds (chain included), every service type. */
+/** The implemented leaves: middleware types the runtime builds (chain included), every service type, http.serversTransports. */
 function implementedLeaves(): string[] {
   const out: string[] = [...tcpUdpLeaves()];
   for (const [type, schema] of Object.entries(middlewareRegistry)) {
@@ -315,6 +332,10 @@ function implementedLeaves(): string[] {
       const key = leaf.split('.')[2]?.replace('[]', '') ?? '';
       if (!warnedServiceNotImplemented(type, key)) out.push(leaf);
     }
+  }
+  for (const leaf of leaves(nodeOf(serversTransportSchema), 'serversTransports', [])) {
+    const key = leaf.split('.')[1]?.replace('[]', '') ?? '';
+    if (serversTransportOptionsNotImplemented({ [key]: 'set' } as unknown as ServersTransport, [], 'probe').length === 0) out.push(leaf);
   }
   return out;
 }
