@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import { certificateFor, connectPlain, connectTls, echoServer, exchange, firstData, listenTcp, tcpInput, type TcpBackend } from '../../support/tcp-backends.js';
+import { certificateFor, connectPlain, connectTls, echoServer, exchange, firstData, halfCloseExchange, lateAnswerer, listenTcp, tcpInput, type TcpBackend } from '../../support/tcp-backends.js';
 import { fixtureDir, type FixtureCertificate } from '../../unit/tls/fixture-certificates.js';
 import type { BuildInput } from '../../../proxy/index.js';
 import type { TcpBuildInput } from '../../../proxy/tcp/tcp-build.js';
@@ -110,32 +110,15 @@ test('ipWhiteList (the deprecated name of ipAllowList) closes a connection from 
   }
 });
 
-/** A server answering the client's end of writing 100 ms later, and again 600 ms later. */
-function lateAnswerer(): Promise<TcpBackend> {
-  return listenTcp(net.createServer({ allowHalfOpen: true }, (socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.resume();
-    socket.once('end', () => {
-      setTimeout(() => socket.write('soon;'), 100);
-      setTimeout(() => socket.end('late;'), 600);
-    });
-  }));
-}
-
 test('deprecated loadBalancer.terminationDelay and proxyProtocol apply when no serversTransport is named', async (t) => {
   const server = await backend(t, lateAnswerer());
   const proxy = await edge(t, {
     routers: catchAll,
     services: { 'db@file': { loadBalancer: { servers: [{ address: server.address, tls: false }], terminationDelay: 200 } } },
   });
-  const client = net.connect({ port: proxy.port('web'), host: '127.0.0.1', allowHalfOpen: true });
-  await new Promise((r) => client.once('connect', r));
-  const started = Date.now();
-  const result = exchange(client, 'request', 3000);
-  client.end();
-  const { data, closed } = await result;
+  const { data, closed, took } = await halfCloseExchange(proxy.port('web'));
   assert.equal(data, 'soon;', 'the answer within the 200 ms delay arrives (a delay of 0 would cut it), the later one does not');
-  assert.ok(closed && Date.now() - started < 550);
+  assert.ok(closed && took < 550);
 
   let received = Buffer.alloc(0);
   const pp = await backend(t, listenTcp(net.createServer((socket) => {
