@@ -68,7 +68,7 @@ type Protocol = 'http' | 'tcp';
 
 /** The runtime's items of one protocol, as the API shows them. */
 function itemsOf(rt: Runtime, protocol: Protocol): RawData {
-  return protocol === 'http' ? rawData(rt.status, rt.config, rt.loadBalancers) : rawData(rt.tcp.status, rt.tcp.config);
+  return protocol === 'http' ? rawData(rt.status, rt.config, rt.loadBalancers) : rawData(rt.tcp.status, rt.tcp.config, rt.tcp.checkers);
 }
 
 function byName(segment: string, then: (ctx: RequestContext, runtime: Runtime, name: string) => void): Endpoint | null {

@@ -1,5 +1,5 @@
 import { withGoDurations } from '../../labels-spec/index.js';
-import type { LoadBalancer } from '../services/load-balancer.js';
+import type { ActiveHealthCheck } from '../services/health/active-health-check.js';
 import type { ItemKind, RuntimeStatus } from '../runtime/status.js';
 import { qualify } from '../runtime/qualified-name.js';
 
@@ -36,7 +36,10 @@ export function providerOf(name: string): string {
  * Every router, service and middleware of a build with its status, errors and links (Traefik's runtime
  * configuration): the one shape behind `pe-edge check` and `/api/rawdata`.
  */
-export function rawData(status: RuntimeStatus, config: RawSources, loadBalancers: ReadonlyMap<string, LoadBalancer> = new Map()): RawData {
+/** A service's health checker, if it has one: HTTP load balancers and TCP ones alike. */
+export type HealthOf = ReadonlyMap<string, { readonly health: Pick<ActiveHealthCheck, 'serverStatus'> | null }>;
+
+export function rawData(status: RuntimeStatus, config: RawSources, loadBalancers: HealthOf = new Map()): RawData {
   const out: RawData = { routers: {}, services: {}, middlewares: {} };
   for (const item of status.all()) {
     const source = (config[SECTIONS[item.kind]] as Readonly<Record<string, object>>)[item.name] ?? {};
@@ -71,7 +74,7 @@ export function rawData(status: RuntimeStatus, config: RawSources, loadBalancers
 }
 
 /** Health-checked servers report UP/DOWN; without a health check every server (HTTP `url`, TCP `address`) counts as UP (Traefik). */
-function serverStatusOf(name: string, source: object, loadBalancers: ReadonlyMap<string, LoadBalancer>): Record<string, 'UP' | 'DOWN'> | undefined {
+function serverStatusOf(name: string, source: object, loadBalancers: HealthOf): Record<string, 'UP' | 'DOWN'> | undefined {
   const health = loadBalancers.get(name)?.health;
   if (health != null) return health.serverStatus();
   const servers = (source as { loadBalancer?: { servers?: { url?: string; address?: string }[] } }).loadBalancer?.servers;

@@ -157,6 +157,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     tls: input.tls,
     store: tls.store,
     httpsHosts,
+    healthChecks: parts.healthChecks,
   });
   const entryPoints = new Map<string, EntryPointTables>();
   for (const [ep, sides] of routes) {

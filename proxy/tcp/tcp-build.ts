@@ -5,6 +5,8 @@ import { resolveEntryPoints } from '../runtime/entry-points.js';
 import type { TlsSection } from '../tls/tls-config.js';
 import { BUILT_IN_DEFAULT_OPTION, resolveTlsOption, type ResolvedTlsOption } from '../tls/tls-options.js';
 import type { TlsStore } from '../tls/tls-store.js';
+import type { ActiveHealthCheck } from '../services/health/active-health-check.js';
+import type { HealthChecks } from '../services/health/health-checks.js';
 import type { TcpHandler } from './tcp-connection.js';
 import { tcpChain, tcpMiddleware } from './tcp-middlewares.js';
 import { TcpRouteTable, type TcpRoute } from './tcp-route-table.js';
@@ -36,6 +38,8 @@ export interface HttpsHosts {
 export interface TcpRuntime {
   readonly entryPoints: ReadonlyMap<string, TcpEntryPointRouting>;
   readonly status: RuntimeStatus;
+  /** Health-checked load balancers by service name: the API's serverStatus. */
+  readonly checkers: ReadonlyMap<string, { readonly health: ActiveHealthCheck }>;
   readonly config: {
     readonly routers: Readonly<Record<string, TcpRouter>>;
     readonly services: Readonly<Record<string, TcpService>>;
@@ -52,6 +56,8 @@ export interface TcpBuildContext {
   readonly tls: TlsSection;
   readonly store: TlsStore;
   readonly httpsHosts: ReadonlyMap<string, HttpsHosts>;
+  /** Carried across builds with the HTTP services' checkers. */
+  readonly healthChecks: HealthChecks;
 }
 
 const EMPTY: TcpBuildInput = { routers: {}, services: {}, middlewares: {}, serversTransports: {}, defaultTransport: { dialTimeout: 30_000, dialKeepAlive: 15_000, terminationDelay: 100 } };
@@ -64,7 +70,7 @@ const EMPTY: TcpBuildInput = { routers: {}, services: {}, middlewares: {}, serve
 export function buildTcpRuntime(input: TcpBuildInput | undefined, ctx: TcpBuildContext): TcpRuntime {
   const tcp = input ?? EMPTY;
   const status = new RuntimeStatus();
-  const services = new TcpServiceBuilder(tcp.services, tcp.serversTransports, tcp.defaultTransport, status, tcp.log ?? (() => {}));
+  const services = new TcpServiceBuilder(tcp.services, tcp.serversTransports, tcp.defaultTransport, status, tcp.log ?? (() => {}), ctx.healthChecks);
   for (const [name, config] of Object.entries(tcp.middlewares)) {
     status.declare('middleware', name);
     try {
@@ -95,7 +101,8 @@ export function buildTcpRuntime(input: TcpBuildInput | undefined, ctx: TcpBuildC
     const https = ctx.httpsHosts.get(ep);
     entryPoints.set(ep, new TcpEntryPointRouting(new TcpRouteTable(sides.plain), new TcpRouteTable(sides.secure), https?.hosts ?? [], https?.catchAll ?? false));
   }
-  return { entryPoints, status, config: { routers: tcp.routers, services: tcp.services, middlewares: tcp.middlewares, priorities } };
+  const checkers = new Map([...services.checkers].map(([name, health]) => [name, { health }]));
+  return { entryPoints, status, checkers, config: { routers: tcp.routers, services: tcp.services, middlewares: tcp.middlewares, priorities } };
 }
 
 function buildRouter(name: string, router: TcpRouter, ctx: TcpBuildContext, services: TcpServiceBuilder, middlewares: TcpBuildInput['middlewares'], status: RuntimeStatus, terminations: Map<string, TlsTermination | Error>): { rule: ReturnType<typeof compileTcpRule>; target: TcpTarget } | null {

@@ -54,9 +54,10 @@ export function splitHostPort(address: string): { host: string; port: number } |
 
 /**
  * Connects to one server for `conn`: TCP within dialTimeout, the PROXY header first when asked for, then TLS for a
- * `tls: true` server. `done` gets the connected socket or the error (the socket is then destroyed).
+ * `tls: true` server. `done` gets the connected socket or the error (the socket is then destroyed). A health probe
+ * dials with no client connection, so without a PROXY header (Traefik's dialer writes one only for a client).
  */
-export function dialServer(dialer: TcpDialer, server: { host: string; port: number; tls: boolean }, conn: TcpConnection, done: (err: Error | null, socket?: net.Socket) => void): void {
+export function dialServer(dialer: TcpDialer, server: { host: string; port: number; tls: boolean }, conn: TcpConnection | null, done: (err: Error | null, socket?: net.Socket) => void): void {
   const socket = net.connect({ host: server.host, port: server.port, noDelay: true, allowHalfOpen: true });
   let settled = false;
   const finish = (err: Error | null, connected?: net.Socket): void => {
@@ -73,7 +74,7 @@ export function dialServer(dialer: TcpDialer, server: { host: string; port: numb
   socket.once('error', failed);
   socket.once('connect', () => {
     if (dialer.dialKeepAlive >= 0) socket.setKeepAlive(true, dialer.dialKeepAlive === 0 ? GO_DEFAULT_KEEP_ALIVE : dialer.dialKeepAlive);
-    if (dialer.proxyProtocol !== null) {
+    if (dialer.proxyProtocol !== null && conn !== null) {
       socket.write(proxyProtocolHeader(dialer.proxyProtocol, {
         sourceAddress: conn.socket.remoteAddress ?? '',
         sourcePort: conn.socket.remotePort ?? 0,

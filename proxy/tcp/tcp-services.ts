@@ -2,10 +2,14 @@ import type { TcpServersTransport, TcpService } from '../../labels-spec/dynamic/
 import { qualify } from '../runtime/qualified-name.js';
 import type { RuntimeStatus } from '../runtime/status.js';
 import { WeightedRoundRobin } from '../services/strategies/weighted-round-robin.js';
+import type { ActiveHealthCheck } from '../services/health/active-health-check.js';
+import type { HealthChecks } from '../services/health/health-checks.js';
+import { NoHealth, type ServiceHealth } from '../services/service-health.js';
 import type { TcpConnection, TcpHandler } from './tcp-connection.js';
 import { createTcpDialer, dialServer, splitHostPort, type TcpDialer } from './tcp-dialer.js';
 import { relay } from './relay.js';
 import { startPostgresTls } from './postgres-starttls.js';
+import { tcpHealthProbe, tcpProbeOptions } from './tcp-health-probe.js';
 
 /** Hears what a connection's service did, for logs: a server that could not be reached. */
 export type TcpServiceLog = (event: { service: string; server: string; router: string; error: Error }) => void;
@@ -14,10 +18,16 @@ export type TcpServiceLog = (event: { service: string; server: string; router: s
  * TCP services as Traefik's tcp service manager builds them: `loadBalancer` (round robin over `host:port` servers,
  * each connection dialled once: a server that refuses it closes the client, no other is tried) and `weighted`
  * (round robin over other TCP services by weight). Built once per configuration; errors name the service.
+ * With `loadBalancer.healthCheck` a server its checker found DOWN is skipped; a `weighted` service with
+ * `healthCheck: {}` skips a child none of whose servers is up (Traefik's status updaters).
  */
 export class TcpServiceBuilder {
   private readonly built = new Map<string, TcpHandler | Error>();
   private readonly building = new Set<string>();
+  /** Each load balancer's health checker, for the API's serverStatus. */
+  readonly checkers = new Map<string, ActiveHealthCheck>();
+  /** What a parent with `healthCheck: {}` follows, or why it cannot (Traefik's RegisterStatusUpdater error). */
+  private readonly health = new Map<string, ServiceHealth | NoHealth>();
 
   constructor(
     private readonly services: Readonly<Record<string, TcpService>>,
@@ -25,6 +35,7 @@ export class TcpServiceBuilder {
     private readonly defaultTransport: TcpServersTransport,
     private readonly status: RuntimeStatus,
     private readonly log: TcpServiceLog,
+    private readonly healthChecks: HealthChecks,
   ) {
     for (const name of Object.keys(services)) status.declare('service', name);
   }
@@ -46,18 +57,30 @@ export class TcpServiceBuilder {
     const config = this.services[name];
     if (config === undefined) return new Error(`the service "${name}" does not exist`);
     if ('loadBalancer' in config) return this.loadBalancer(name, config.loadBalancer);
-    const children: { value: TcpHandler; weight: number }[] = [];
+    const follow = config.weighted.healthCheck !== undefined;
+    const children: { value: TcpHandler; weight: number; health: ServiceHealth | null }[] = [];
     for (const child of config.weighted.services) {
       const childName = qualify(child.name, name);
       const handler = this.get(childName);
       if (handler instanceof Error) return handler;
       this.status.addUsedBy('service', childName, name);
-      children.push({ value: handler, weight: child.weight });
+      const health = follow ? this.health.get(childName) : null;
+      if (health instanceof NoHealth) return health.errorFor(child.name, name);
+      children.push({ value: handler, weight: child.weight, health: health ?? null });
     }
-    if (config.weighted.healthCheck !== undefined) {
-      this.status.addError('service', name, 'weighted.healthCheck is not implemented yet in pe-edge for TCP services; every child counts as up', false);
-    }
-    return roundRobin(shuffled(children));
+    const wrr = new WeightedRoundRobin(shuffled(children));
+    const refresh = (): void => {
+      for (const c of children) if (c.health !== null) wrr.setUp(c.value, c.health.up());
+    };
+    const up = (): boolean => {
+      refresh();
+      return wrr.anyUp();
+    };
+    this.health.set(name, follow ? { up } : WITHOUT_CHECK);
+    return (conn) => {
+      if (follow) refresh();
+      pick(wrr, conn);
+    };
   }
 
   private loadBalancer(name: string, lb: Extract<TcpService, { loadBalancer: unknown }>['loadBalancer']): TcpHandler | Error {
@@ -70,10 +93,8 @@ export class TcpServiceBuilder {
     } catch (err) {
       return new Error(`serversTransport "${transportName ?? 'default@internal'}": ${(err as Error).message}`);
     }
-    if (lb.healthCheck !== undefined) {
-      this.status.addError('service', name, 'loadBalancer.healthCheck is not implemented yet in pe-edge for TCP services; servers are not probed', false);
-    }
     const servers: { value: TcpHandler; weight: number }[] = [];
+    const byAddress = new Map<string, TcpHandler[]>();
     for (const server of lb.servers) {
       const target = splitHostPort(server.address);
       if (target === null) {
@@ -94,19 +115,36 @@ export class TcpServiceBuilder {
           else startPostgresTls(socket, () => relay(conn.stream, socket, dialer.terminationDelay), () => conn.stream.destroy());
         }),
       });
+      byAddress.set(server.address, [...byAddress.get(server.address) ?? [], (servers.at(-1) as { value: TcpHandler }).value]);
     }
-    return roundRobin(shuffled(servers));
+    const wrr = new WeightedRoundRobin(shuffled(servers));
+    if (lb.healthCheck === undefined) {
+      this.health.set(name, WITHOUT_CHECK);
+    } else {
+      const { options, corrections } = tcpProbeOptions(lb.healthCheck);
+      for (const message of corrections) this.status.addError('service', name, message, false);
+      // Each address once, as Traefik's uniqHealthCheckTargets; the API shows one status per address.
+      const addresses = [...byAddress.keys()];
+      const tlsServers = new Set(lb.servers.filter((s) => s.tls).map((s) => s.address));
+      const checker = this.healthChecks.acquireTcp(name, [options, transport, [...tlsServers]], options, addresses, tcpHealthProbe(options, dialer, tlsServers));
+      checker.attach((address, up) => {
+        for (const handler of byAddress.get(address) ?? []) wrr.setUp(handler, up);
+      });
+      this.checkers.set(name, checker);
+      this.health.set(name, { up: () => wrr.anyUp() });
+    }
+    return (conn) => pick(wrr, conn);
   }
 }
 
-/** Each connection to the next entry; none at all closes the connection (Traefik: no servers in the pool). */
-function roundRobin(entries: { value: TcpHandler; weight: number }[]): TcpHandler {
-  const wrr = new WeightedRoundRobin(entries);
-  return (conn: TcpConnection) => {
-    const next = wrr.next();
-    if (next === undefined) conn.stream.destroy();
-    else next(conn);
-  };
+/** Traefik's RegisterStatusUpdater error for a TCP balancer built without a health check. */
+const WITHOUT_CHECK = new NoHealth('healthCheck not enabled in config for this weighted service');
+
+/** Each connection to the next entry that is up; none closes the connection (Traefik: no servers in the pool). */
+function pick(wrr: WeightedRoundRobin<TcpHandler>, conn: TcpConnection): void {
+  const next = wrr.next();
+  if (next === undefined) conn.stream.destroy();
+  else next(conn);
 }
 
 /** Traefik shuffles a load balancer's servers once per build, so replicas of the edge do not all start on the first. */

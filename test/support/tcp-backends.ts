@@ -117,3 +117,29 @@ export function connectTls(port: number, servername: string, extra: tls.Connecti
     s.once('error', reject);
   });
 }
+
+/**
+ * A server answering the client's end of writing twice: `soon;` 100 ms later and `late;` 600 ms later. Through a
+ * relay with a terminationDelay of 200 ms the first arrives and the second does not; with 0, neither.
+ */
+export function lateAnswerer(): Promise<TcpBackend> {
+  return listenTcp(net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    socket.once('end', () => {
+      setTimeout(() => socket.write('soon;'), 100);
+      setTimeout(() => socket.end('late;'), 600);
+    });
+  }));
+}
+
+/** Connects to `port`, writes, ends its writing half and collects the answer: what came, closed or not, after how long. */
+export async function halfCloseExchange(port: number): Promise<{ data: string; closed: boolean; took: number }> {
+  const client = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await new Promise((r) => client.once('connect', r));
+  const started = Date.now();
+  const result = exchange(client, 'request', 3000);
+  client.end();
+  const { data, closed } = await result;
+  return { data, closed, took: Date.now() - started };
+}

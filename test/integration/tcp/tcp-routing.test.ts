@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { startBackend } from '../../support/backends.js';
 import { httpsRequest } from '../../support/tls-clients.js';
-import { certificateFor, connectPlain, connectTls, echoServer, exchange, firstData, listenTcp, tcpInput, tlsEchoServer, type TcpBackend } from '../../support/tcp-backends.js';
+import { certificateFor, connectPlain, connectTls, echoServer, exchange, firstData, halfCloseExchange, lateAnswerer, listenTcp, tcpInput, tlsEchoServer, type TcpBackend } from '../../support/tcp-backends.js';
 import type { BuildInput } from '../../../proxy/index.js';
 import type { TcpBuildInput } from '../../../proxy/tcp/tcp-build.js';
 import { POSTGRES_SSL_REQUEST } from '../../../proxy/tcp/postgres-starttls.js';
@@ -176,28 +176,15 @@ test('a server refusing the connection closes the client\'s (no other server is 
 });
 
 test('terminationDelay: after the client half-closes, the server\'s answer still flows for the delay, then both close', async (t) => {
-  // The server answers each half-close twice: at once and 600 ms later.
-  const server = await backend(t, listenTcp(net.createServer({ allowHalfOpen: true }, (socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.resume();
-    socket.once('end', () => {
-      socket.write('early;');
-      setTimeout(() => socket.end('late;'), 600);
-    });
-  })));
+  const server = await backend(t, lateAnswerer());
   const proxy = await edge(t, withTcp(buildInput(), {
     routers: { 'db@file': { rule: 'HostSNI(`*`)', service: 'db' } },
     services: { 'db@file': { loadBalancer: { servers: [{ address: server.address, tls: false }], serversTransport: 'short' } } },
     serversTransports: { 'short@file': { dialTimeout: 30_000, dialKeepAlive: 15_000, terminationDelay: 200 } },
   }));
-  const client = net.connect({ port: proxy.port('web'), host: '127.0.0.1', allowHalfOpen: true });
-  await new Promise((r) => client.once('connect', r));
-  const started = Date.now();
-  const result = exchange(client, 'request', 3000);
-  client.end();
-  const { data, closed } = await result;
-  assert.equal(data, 'early;', 'what the server sent within the delay arrives, what it sent after does not');
-  assert.ok(closed && Date.now() - started < 550, 'the connection is closed once the delay is over');
+  const { data, closed, took } = await halfCloseExchange(proxy.port('web'));
+  assert.equal(data, 'soon;', 'what the server sent within the delay arrives, what it sent after does not');
+  assert.ok(closed && took < 550, 'the connection is closed once the delay is over');
 });
 
 test('the API lists TCP routers, services and middlewares as Traefik does, and counts them in the overview', async (t) => {
