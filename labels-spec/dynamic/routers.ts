@@ -8,7 +8,8 @@ import { routerTls } from './router-tls.js';
 // (a `priority: -1` catch-all serves what nothing else matches); 0 means the rule's length.
 const MAX_PRIORITY = Number.MAX_SAFE_INTEGER - 1000;
 
-export const routerSchema = strictObject({
+/** The keys HTTP and TCP routers share (Traefik's Router and TCPRouter), with the same rules. */
+export const routerCommon = {
   rule: nonEmptyStr,
   ruleSyntax: z.enum(['v3', 'v2']).optional(),
   entryPoints: strList.optional(),
@@ -16,7 +17,13 @@ export const routerSchema = strictObject({
   // Optional: label providers assign a service when a container defines exactly one.
   service: str.optional(),
   priority: int.pipe(z.number().min(-MAX_PRIORITY, 'priority is too small').max(MAX_PRIORITY, 'priority is too large')).optional(),
+};
+
+export const routerSchema = strictObject({
+  ...routerCommon,
   tls: routerTls.optional(),
+  // v3.6 multi-layer routing: the routers this one is a child of (file provider only; labels cannot set it).
+  parentRefs: strList.optional(),
   // v3.1+: per-router observability switches.
   observability: strictObject({
     accessLogs: bool.optional(),

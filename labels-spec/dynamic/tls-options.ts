@@ -25,7 +25,8 @@ export const CLIENT_AUTH_TYPES = [
   'NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert',
 ] as const;
 
-function named<T extends string>(kind: string, names: readonly T[]) {
+/** A string that must be one of `names`; the error names the kind and lists the valid values. */
+export function named<T extends string>(kind: string, names: readonly T[]) {
   const known = new Set<string>(names);
   return str.refine((v): v is T => known.has(v), (v) => ({ message: `invalid ${kind}: ${v}; valid values are ${names.join(', ')}` }));
 }

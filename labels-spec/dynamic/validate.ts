@@ -11,14 +11,11 @@ import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { tcpMiddlewareSchema, tcpRouterSchema, tcpServersTransportSchema, tcpServiceSchema, udpRouterSchema, udpServiceSchema } from './tcp/index.js';
-import { refusedRouterOptions, refusedServiceOptions } from './refused-options.js';
 import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
 type Warn<T> = (value: T, path: Path, name: string) => ConfigIssue[];
-/** Errors that leave an item out before its schema is read (refused-options.ts). */
-type Refuse = (raw: unknown, path: Path, name: string) => ConfigIssue[];
 
 function validateItems<S extends z.ZodTypeAny>(
   raw: unknown,
@@ -27,7 +24,6 @@ function validateItems<S extends z.ZodTypeAny>(
   path: Path,
   issues: ConfigIssue[],
   warn?: Warn<z.output<S>>,
-  refuse?: Refuse,
 ): Record<string, z.output<S>> {
   const out: Record<string, z.output<S>> = {};
   if (raw === null || raw === undefined) return out;
@@ -36,11 +32,6 @@ function validateItems<S extends z.ZodTypeAny>(
     return out;
   }
   for (const [name, value] of Object.entries(raw)) {
-    const refusals = refuse?.(value, [...path, name], name) ?? [];
-    if (refusals.length > 0) {
-      issues.push(...refusals);
-      continue;
-    }
     const parsed = schema.safeParse(value);
     if (parsed.success) {
       out[name] = parsed.data as z.output<S>;
@@ -77,8 +68,8 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   const http = readSection(top.http, ['routers', 'services', 'middlewares', 'serversTransports', 'models'] as const, ['http'], issues);
   // Traefik's models are made from entryPoints.<ep>.http (pe-edge does that itself); one written in a file is ignored.
   if (http.models !== undefined) issues.push(notImplemented(['http', 'models']));
-  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented), refusedRouterOptions);
-  config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues, serviceOptionsNotImplemented, refusedServiceOptions);
+  config.http.routers = validateItems(http.routers, routerSchema, 'router', ['http', 'routers'], issues, both(routerDeprecations, routerOptionsNotImplemented));
+  config.http.services = validateItems(http.services, serviceSchema, 'service', ['http', 'services'], issues, serviceOptionsNotImplemented);
   config.http.middlewares = validateItems(http.middlewares, middlewareSchema, 'middleware', ['http', 'middlewares'], issues, both(middlewareDeprecations, middlewareOptionsNotImplemented));
   config.http.serversTransports = validateItems(http.serversTransports, serversTransportSchema, 'serversTransport', ['http', 'serversTransports'], issues, serversTransportOptionsNotImplemented);
 

@@ -54,7 +54,13 @@ function encodeNode(key: string, node: LabelNode, value: unknown, out: Out): voi
       return;
     }
     case 'oneOf': {
-      const [type, ...more] = isPlainObject(value) ? Object.keys(value) : [];
+      const fields = node.fields ?? {};
+      const keys = isPlainObject(value) ? Object.keys(value) : [];
+      for (const k of keys) {
+        const field = fields[k];
+        if (field !== undefined && isPlainObject(value)) encodeNode(`${key}.${k.toLowerCase()}`, field.node, value[k], out);
+      }
+      const [type, ...more] = keys.filter((k) => fields[k] === undefined);
       const typeNode = type === undefined ? undefined : node.types[type];
       if (type === undefined || more.length > 0 || typeNode === undefined || !isPlainObject(value)) {
         throw new LabelEncodeError(key, `expected exactly one ${node.what} type of ${Object.keys(node.types).join(', ')}`);
@@ -127,13 +133,19 @@ export function encodeLabels(config: EncodableConfig, servers: Readonly<Record<s
     for (const [name, item] of Object.entries(items)) encodeNode(`traefik.http.${kind}.${name}`, node.value, withoutEmptyRule(item), out);
   }
   const serviceNode = child(labelTree, 'http', 'services');
-  const lbNode = serviceNode.kind === 'map' && serviceNode.value.kind === 'oneOf' ? serviceNode.value.types['loadBalancer'] : undefined;
+  const oneOfNode = serviceNode.kind === 'map' && serviceNode.value.kind === 'oneOf' ? serviceNode.value : undefined;
+  const lbNode = oneOfNode?.types['loadBalancer'];
   if (lbNode === undefined) throw new Error('label-tree: http.services has no loadBalancer');
   const serviceNames = new Set([...Object.keys(http.services ?? {}), ...Object.keys(servers)]);
   for (const name of serviceNames) {
     const key = `traefik.http.services.${name}`;
     const service = http.services?.[name] ?? { loadBalancer: {} };
-    if (!('loadBalancer' in service)) throw new LabelEncodeError(key, 'only loadBalancer services have a label form (weighted, mirroring and failover are file provider only)');
+    if (!('loadBalancer' in service)) throw new LabelEncodeError(key, 'only loadBalancer services have a label form (weighted, mirroring, failover and highestRandomWeight are file provider only)');
+    // Keys beside the type (v3.7 `middlewares`).
+    for (const [field, { node }] of Object.entries(oneOfNode?.fields ?? {})) {
+      const value = (service as Record<string, unknown>)[field];
+      if (value !== undefined) encodeNode(`${key}.${field.toLowerCase()}`, node, value, out);
+    }
     encodeSection(`${key}.loadbalancer`, lbNode, service.loadBalancer, out, serverLabels(key, servers[name] ?? {}));
   }
   const store = config.tls?.stores?.['default'];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration } from '../duration.js';
 import { middlewareRegistry } from '../dynamic/middlewares/registry.js';
 import { routerSchema } from '../dynamic/routers.js';
+import { serviceCommon } from '../dynamic/services/index.js';
 import { loadBalancer } from '../dynamic/services/load-balancer.js';
 import { tlsDomain } from '../dynamic/router-tls.js';
 import { tcpLoadBalancer, tcpMiddlewareRegistry, tcpRouterSchema, udpRouterSchema } from '../dynamic/tcp/index.js';
@@ -33,8 +34,8 @@ export type LabelNode =
     }
   /** User-chosen keys (names, header names), kept as written. */
   | { kind: 'map'; placeholder: string; value: LabelNode }
-  /** Exactly one of several types (`middlewares.<name>.<type>`). */
-  | { kind: 'oneOf'; what: string; types: Readonly<Record<string, LabelNode>>; excluded?: Readonly<Record<string, string>> }
+  /** Exactly one of several types (`middlewares.<name>.<type>`), and `fields` beside the type (a service's `middlewares`). */
+  | { kind: 'oneOf'; what: string; types: Readonly<Record<string, LabelNode>>; fields?: Readonly<Record<string, Field>>; excluded?: Readonly<Record<string, string>> }
   /** Not modelled (plugin options): any path, values kept as strings. */
   | { kind: 'loose' };
 
@@ -98,17 +99,32 @@ function withServer(lb: LabelNode): LabelNode {
   };
 }
 
+function fieldsOf(node: LabelNode): Readonly<Record<string, Field>> {
+  if (node.kind !== 'object') throw new Error('label-tree: expected an object');
+  return node.fields;
+}
+
 const servicesNode: LabelNode = {
   kind: 'oneOf',
   what: 'service',
   types: { loadBalancer: withServer(nodeOf(loadBalancer)) },
-  excluded: {
-    ...Object.fromEntries(
-      ['weighted', 'mirroring', 'failover'].map((t) => [t, `${t} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml`]),
-    ),
-    middlewares: 'service middlewares (Traefik v3.7) are not implemented yet in pe-edge; put the middlewares on the service\'s routers',
-  },
+  fields: fieldsOf(nodeOf(serviceCommon)),
+  excluded: Object.fromEntries(
+    ['weighted', 'mirroring', 'failover', 'highestRandomWeight'].map((t) => [t, `${t} services cannot be set by label (Traefik: file provider only); define them in dynamic.yml`]),
+  ),
 };
+
+/** Routers by label: Traefik's `parentRefs` is `label:"-"` (multi-layer routing is for the file provider). */
+function routerNode(): LabelNode {
+  const node = nodeOf(routerSchema);
+  if (node.kind !== 'object') throw new Error('label-tree: a router is not an object');
+  const { parentRefs: _parentRefs, ...fields } = node.fields;
+  return {
+    kind: 'object',
+    fields,
+    excluded: { parentRefs: 'parentRefs cannot be set by label (Traefik: multi-layer routing is for the file provider); define the child router in dynamic.yml' },
+  };
+}
 
 const port: Field = { node: { kind: 'scalar', type: 'integer' }, required: false, description: 'Container port (1-65535); default: the lowest exposed port' };
 
@@ -170,7 +186,7 @@ export const labelTree: LabelNode = object({
   http: {
     kind: 'object',
     fields: {
-      routers: { node: { kind: 'map', placeholder: '<router>', value: nodeOf(routerSchema) }, required: false },
+      routers: { node: { kind: 'map', placeholder: '<router>', value: routerNode() }, required: false },
       services: { node: { kind: 'map', placeholder: '<service>', value: servicesNode }, required: false },
       middlewares: { node: { kind: 'map', placeholder: '<middleware>', value: middlewaresNode }, required: false },
     },

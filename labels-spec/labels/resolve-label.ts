@@ -73,6 +73,14 @@ export function resolveLabel(segments: readonly Segment[], value: string, names:
       node = node.value;
       continue;
     }
+    if (node.kind === 'oneOf') {
+      const field = node.fields === undefined ? undefined : canonical(seg, Object.keys(node.fields));
+      if (field !== undefined) {
+        path.push(field);
+        node = node.fields?.[field]?.node as LabelNode;
+        continue;
+      }
+    }
     const keys = Object.keys(node.kind === 'object' ? node.fields : node.types);
     const key = canonical(seg, keys);
     if (key === undefined) return unknown(path, seg, keys, node.excluded, node.kind === 'oneOf' ? node.what : undefined);

@@ -92,6 +92,7 @@ const NOTES: Readonly<Record<string, string>> = {
   'traefik.http.routers.<router>.rule': 'Required in files; by label, default: providers.docker.defaultRule',
   'traefik.http.routers.<router>.service': 'Default: the container\'s service when it declares exactly one',
   'traefik.http.routers.<router>.entrypoints': 'Default: the default entry points',
+  'traefik.http.services.<service>.middlewares': 'Traefik v3.7: run after the router\'s middlewares, for every router (or weighted, mirroring, failover parent) that reaches the service',
   'traefik.tcp.routers.<router>.rule': 'Required: Traefik has no default rule for TCP routers (a router without one is dropped, with a warning); `` HostSNI(`*`) `` for plain TCP',
   'traefik.tcp.routers.<router>.service': 'Default: the container\'s TCP service when it declares exactly one (else the automatic one)',
   'traefik.tcp.routers.<router>.entrypoints': 'Default: the default entry points (those with asDefault, else all TCP ones but `traefik`)',
@@ -142,6 +143,7 @@ function rows(key: string, node: LabelNode, field: Field | undefined, out: Row[]
       } else rows(`${key}.${node.placeholder}`, node.value, undefined, out);
       return;
     case 'oneOf':
+      for (const [name, child] of Object.entries(node.fields ?? {})) rows(`${key}.${name.toLowerCase()}`, child.node, child, out);
       for (const [type, child] of Object.entries(node.types)) rows(`${key}.${type.toLowerCase()}`, child, undefined, out);
       return;
     case 'object': {

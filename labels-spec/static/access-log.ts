@@ -10,7 +10,8 @@ const keepDropRedact = enumIgnoringCase(['keep', 'drop', 'redact']);
 export const accessLogSchema = strictObject({
   filePath: str.default(''),
   format: enumIgnoringCase(['common', 'genericCLF', 'json']).default('common'),
-  bufferingSize: int.default(0),
+  // Lines held in memory and written together (Traefik's channel size); 0 writes each at once. Go panics below 0.
+  bufferingSize: int.refine((n) => n >= 0, 'bufferingSize must be 0 or more').default(0),
   addInternals: bool.default(false),
   filters: strictObject({
     statusCodes: strList.default([]),

@@ -69,7 +69,7 @@ function upstreamTransport(t: AnyServersTransport): UpstreamTransport {
   };
 }
 
-/** A dynamic `http.serversTransports` entry: the static transport's settings plus its HTTP/2 and peer-certificate options. */
+/** A dynamic `http.serversTransports` entry: the static transport's settings plus its HTTP/2, peer-certificate and TLS version/cipher options. */
 function dynamicUpstreamTransport(t: DynamicConfig['http']['serversTransports'][string]): UpstreamTransport {
   return {
     ...upstreamTransport(t),
@@ -77,6 +77,9 @@ function dynamicUpstreamTransport(t: DynamicConfig['http']['serversTransports'][
     readIdleTimeout: t.forwardingTimeouts.readIdleTimeout,
     pingTimeout: t.forwardingTimeouts.pingTimeout,
     peerCertURI: t.peerCertURI,
+    minVersion: t.minVersion,
+    maxVersion: t.maxVersion,
+    cipherSuites: t.cipherSuites,
   };
 }
 

@@ -1,6 +1,7 @@
 import { withGoDurations } from '../../labels-spec/index.js';
 import type { LoadBalancer } from '../services/load-balancer.js';
 import type { ItemKind, RuntimeStatus } from '../runtime/status.js';
+import { qualify } from '../runtime/qualified-name.js';
 
 /** One item as Traefik's API shows it: its configuration plus the runtime fields. */
 export interface RawItem {
@@ -45,9 +46,14 @@ export function rawData(status: RuntimeStatus, config: RawSources, loadBalancers
       if (priority !== undefined) entry.priority = priority;
       const tls = (source as { tls?: { options?: string } | null }).tls;
       if (tls != null) entry.tls = { ...tls, options: tls.options === undefined || tls.options === '' ? 'default' : tls.options };
-      entry.using = [...item.using].sort();
+      // Traefik's `using` is omitempty: a child router (multi-layer routing) has no entrypoint of its own.
+      if (item.using.length > 0) entry.using = [...item.using].sort();
+      // Its parents by qualified name, as Traefik's aggregator rewrites them.
+      const parentRefs = (source as { parentRefs?: readonly string[] }).parentRefs;
+      if (parentRefs !== undefined) entry.parentRefs = parentRefs.map((ref) => qualify(ref, item.name));
     } else {
-      const type = Object.keys(source).find((k) => (source as Record<string, unknown>)[k] !== undefined);
+      // A service's `middlewares` (v3.7) sits beside its type and is not one (Traefik's extractType skips lists).
+      const type = Object.keys(source).find((k) => k !== 'middlewares' && (source as Record<string, unknown>)[k] !== undefined);
       if (type !== undefined) {
         entry.type = type.toLowerCase();
         // Durations as Traefik's API spells them ("30s", "1m0s"); the runtime keeps milliseconds.

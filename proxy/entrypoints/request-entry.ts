@@ -93,6 +93,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     username: '',
     retry: null,
     retries: 0,
+    originHeaders: null,
     serviceName: '',
     serviceUrl: '',
     startedAt: process.hrtime.bigint(),

@@ -11,7 +11,7 @@ import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstre
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
 import { isFieldValue } from '../http/head-syntax.js';
-import { requestBodyFraming } from '../http/request-body-framing.js';
+import { hasRequestBody } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
 import type { LendingHandler } from './http1/exchange.js';
 import { BatchedBody, batchedBody } from './batched-body.js';
@@ -152,6 +152,7 @@ class ProxyResponseHandler implements LendingHandler {
 
   private startResponse(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage: string | undefined): void {
     this.answerStatus = statusCode;
+    this.ctx.originHeaders = headers;
     this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
     const res = this.res;
     if (res.clientGone) {
@@ -350,6 +351,7 @@ class ProxyResponseHandler implements LendingHandler {
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {
     this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
     this.settle(false);
+    this.ctx.originHeaders = headers;
     const upgrade = this.ctx.upgrade;
     if (upgrade === null) {
       upstream.destroy();
@@ -414,13 +416,6 @@ function switchedProtocol(headers: IncomingHttpHeaders): string {
 /** The body streamed upstream: a middleware's rewrite of it (grpcWeb), else the client's when its head announces one. */
 function streamedBody(ctx: RequestContext): Readable | null {
   return ctx.streamedBody ?? (hasRequestBody(ctx) ? ctx.req.bodyStream : null);
-}
-
-function hasRequestBody(ctx: RequestContext): boolean {
-  const framing = requestBodyFraming(ctx.req.headers);
-  // HTTP/2 bodies need no length header: only the end of the stream tells.
-  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
-  return framing === 'chunked' || framing > 0;
 }
 
 /**

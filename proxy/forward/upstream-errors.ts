@@ -1,7 +1,8 @@
 /**
  * Upstream failures: what went wrong (pe-edge's own pool says so with an UpstreamError; undici, used for
  * TLS and upgrades, says so with its error codes) and the status Traefik answers with:
- * timeouts 504, connection-level errors and bad answers 502, anything else (e.g. TLS verification) 500.
+ * timeouts 504, connection-level errors, TLS alerts from the server and bad answers 502, anything else (e.g. TLS
+ * verification) 500.
  */
 export type UpstreamErrorKind =
   /** No connection: refused, unreachable, name not resolved. Nothing reached the server. */
@@ -62,13 +63,18 @@ const NETWORK_CODES = new Set([
 ]);
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 const CUT_BEFORE_ANSWER_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/**
+ * A TLS alert the server sent (no common version or cipher suite, a client certificate refused): Go reports it as
+ * a net.OpError "remote error", which Traefik answers 502. pe-edge's own refusals (verification) stay 500.
+ */
+const SERVER_TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_/;
 
 export function classifyUpstreamError(err: Error): UpstreamFailure {
   if (err instanceof UpstreamError) return BY_KIND[err.kind];
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (TIMEOUT_CODES.has(code)) return GATEWAY_TIMEOUT;
-    if (NETWORK_CODES.has(code) || code.startsWith('HPE_')) return BAD_GATEWAY;
+    if (NETWORK_CODES.has(code) || code.startsWith('HPE_') || SERVER_TLS_ALERT.test(code)) return BAD_GATEWAY;
   }
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof Error) return classifyUpstreamError(cause);

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { readPemSource } from '../tls/pem-source.js';
+import { backendTlsOptions } from '../tls/tls-options.js';
 import { Agent, buildConnector, Pool, type Dispatcher } from 'undici';
 import { Http2Pool } from './http2/http2-pool.js';
 import { peerCertUriError } from './peer-cert-uri.js';
@@ -48,6 +49,11 @@ export interface UpstreamTransport {
   pingTimeout?: number | undefined;
   /** Traefik's peerCertURI: the server certificate must verify and carry this SAN URI. */
   peerCertURI?: string | undefined;
+  /** v3.7: the TLS versions offered to https:// servers, by Traefik's names (`VersionTLS12`); unset: TLS 1.2 to 1.3. */
+  minVersion?: string | undefined;
+  maxVersion?: string | undefined;
+  /** v3.7: the TLS 1.0-1.2 cipher suites offered, by Go's names; unset: the defaults. */
+  cipherSuites?: readonly string[] | undefined;
 }
 
 export const DEFAULT_TRANSPORT: UpstreamTransport = {
@@ -73,7 +79,7 @@ function settingsKey(t: UpstreamTransport): string {
   return JSON.stringify([t.dialTimeout, t.responseHeaderTimeout, t.idleConnTimeout, t.maxIdleConnsPerHost, t.maxConnsPerHost ?? 0,
     t.insecureSkipVerify, t.rootCAs, t.serverName ?? '', t.headCompletionTimeout ?? HEAD_COMPLETION_MS,
     t.clientCertificate?.cert ?? '', t.clientCertificate?.key ?? '', t.owner ?? '', t.disableHTTP2 === true,
-    t.readIdleTimeout ?? 0, t.pingTimeout ?? DEFAULT_PING_TIMEOUT, t.peerCertURI ?? '']);
+    t.readIdleTimeout ?? 0, t.pingTimeout ?? DEFAULT_PING_TIMEOUT, t.peerCertURI ?? '', t.minVersion ?? '', t.maxVersion ?? '', t.cipherSuites ?? []]);
 }
 
 /** Traefik's forwardingTimeouts.pingTimeout default. */
@@ -130,13 +136,15 @@ function idleConnsPerHost(configured: number): number {
 }
 
 /**
- * A transport's TLS settings as node:tls takes them (PEM files are read now: an unreadable one fails the build). TCP
- * services' serversTransports (proxy/tcp/tcp-dialer.ts) dial with the same.
+ * A transport's TLS settings as node:tls takes them (PEM files are read now: an unreadable one fails the build, as
+ * does a version or cipher setting no handshake could satisfy). TCP services' serversTransports
+ * (proxy/tcp/tcp-dialer.ts) dial with the same.
  */
-export function tlsConnectOptions(t: Pick<UpstreamTransport, 'insecureSkipVerify' | 'rootCAs' | 'clientCertificate' | 'serverName'>): tls.ConnectionOptions {
+export function tlsConnectOptions(t: Pick<UpstreamTransport, 'insecureSkipVerify' | 'rootCAs' | 'clientCertificate' | 'serverName' | 'minVersion' | 'maxVersion' | 'cipherSuites'>): tls.ConnectionOptions {
   const ca = t.rootCAs.map(readPemSource);
   const client = t.clientCertificate;
   return {
+    ...backendTlsOptions(t),
     rejectUnauthorized: !t.insecureSkipVerify,
     ...(ca.length > 0 ? { ca } : {}),
     ...(client !== undefined ? { cert: readPemSource(client.cert), key: readPemSource(client.key) } : {}),

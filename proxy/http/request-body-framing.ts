@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestContext } from './request-context.js';
 
 /**
  * How a request head frames its body: 'chunked' (any Transfer-Encoding; node:http refuses the rest), the
@@ -9,4 +10,12 @@ export function requestBodyFraming(headers: IncomingHttpHeaders): 'chunked' | nu
   if (headers['transfer-encoding'] !== undefined) return 'chunked';
   const length = headers['content-length'];
   return length === undefined ? null : Number(length);
+}
+
+/** Whether the request carries a body: framed by its head, or on HTTP/2 (no length needed) any method but GET and HEAD. */
+export function hasRequestBody(ctx: RequestContext): boolean {
+  const framing = requestBodyFraming(ctx.req.headers);
+  // HTTP/2 bodies need no length header: only the end of the stream tells.
+  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  return framing === 'chunked' || framing > 0;
 }

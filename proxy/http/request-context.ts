@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { FaultSink } from './exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
@@ -75,6 +76,11 @@ export interface RequestContext {
   retry: RetryPolicy | null;
   /** Retries the forwarder made under `retry` (traefik_service_retries_total). */
   retries: number;
+  /**
+   * The head of the last answer a server gave, as received, before any middleware saw it (the access log's
+   * `origin_<Name>` fields, Traefik's OriginResponse); null until one answers. Absent on mirrors' contexts.
+   */
+  originHeaders?: IncomingHttpHeaders | null;
 }
 
 /**

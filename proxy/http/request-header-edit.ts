@@ -35,7 +35,8 @@ export function addRequestHeader(ctx: RequestContext, name: string, value: strin
 /** Removes every value of `name`, the client's and any a middleware set. */
 export function deleteRequestHeader(ctx: RequestContext, name: string): void {
   removeRequestHeader(ctx.req, name);
-  if (ctx.ownHeaders !== null) removeFlat(ctx.ownHeaders, name.toLowerCase());
+  // Non-null from now on: matchers of child routers read the edited rawHeaders, not node's cached headersDistinct.
+  removeFlat((ctx.ownHeaders ??= []), name.toLowerCase());
 }
 
 /** Removes every value of `name` the client sent (before any middleware ran). */

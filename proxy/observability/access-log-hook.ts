@@ -1,4 +1,5 @@
 import type { RequestContext } from '../http/request-context.js';
+import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { createAccessLog, type AccessLog, type AccessLogConfig } from './access-log.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
@@ -49,6 +50,8 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
       // Always the same properties, absent ones undefined: one object shape for every entry.
       requestHeaders: headers ? ctx.req.headers : undefined,
       downstreamHeaders: headers ? res.sentHeaders() : undefined,
+      // What Go's ReverseProxy copies of the server's head: its hop-by-hop headers removed.
+      originHeaders: headers && ctx.originHeaders ? endToEndResponseHeaders(ctx.originHeaders) : undefined,
       tlsVersion: tls !== null ? tls.protocol?.replace('TLSv', '') ?? undefined : undefined,
       tlsCipher: tls !== null ? tls.cipher : undefined,
     });

@@ -43,6 +43,8 @@ export interface AccessLogEntry {
   requestHeaders?: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The response head as sent to the client (`downstream_<Name>` fields). */
   downstreamHeaders?: Readonly<Record<string, string | number | readonly string[]>> | null;
+  /** The server's response head as received, hop-by-hop headers removed (`origin_<Name>` fields); none when no server answered. */
+  originHeaders?: Readonly<Record<string, string | number | readonly string[]>> | null;
 }
 
 export type FieldMode = 'keep' | 'drop';
@@ -53,6 +55,8 @@ export interface AccessLogConfig {
   /** `genericCLF` is common without Traefik's four extra fields; unknown formats fall back to common, as Traefik does. */
   format?: 'common' | 'genericCLF' | 'json' | string;
   filters?: { statusCodes?: string[]; retryAttempts?: boolean; /** ms */ minDuration?: number };
+  /** Traefik's channel size: above 0, up to that many lines are held and written together, after the request. */
+  bufferingSize?: number;
   fields?: {
     defaultMode?: FieldMode;
     names?: Record<string, FieldMode>;
@@ -175,7 +179,7 @@ function headerModes(headers: NonNullable<AccessLogConfig['fields']>['headers'])
   return (name) => named.get(name) ?? (fallback === 'keep' && REDACTED_UNLESS_NAMED.has(name) ? 'redact' : fallback);
 }
 
-/** `request_<Name>` and `downstream_<Name>` fields by mode; values of a repeated header joined by commas, as Traefik. */
+/** `request_<Name>`, `origin_<Name>` and `downstream_<Name>` fields by mode; values of a repeated header joined by commas, as Traefik. */
 function addHeaderFields(record: Record<string, string | number>, prefix: string, headers: Readonly<Record<string, string | number | readonly string[] | undefined>>, modeOf: HeaderModeOf): void {
   for (const [name, value] of Object.entries(headers)) {
     // HTTP/2 pseudo-headers (:path, :authority) are not headers in Go's http.Header.
@@ -259,6 +263,7 @@ export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLog
     const record: Record<string, string | number> = {};
     fixed(e, record);
     addHeaderFields(record, 'request_', e.requestHeaders ?? { referer: e.referer, 'user-agent': e.userAgent }, modeOf);
+    if (e.originHeaders) addHeaderFields(record, 'origin_', e.originHeaders, modeOf);
     if (e.downstreamHeaders) addHeaderFields(record, 'downstream_', e.downstreamHeaders, modeOf);
     // Go's encoding/json writes map keys in byte order.
     const sorted: Record<string, string | number> = {};
@@ -332,24 +337,61 @@ export function createAccessLog(
   // An unwritable file must not crash the proxy through an unhandled 'error' event.
   boom?.on('error', opts.onError ?? ((err: Error) => process.stderr.write(`accessLog: ${err.message}\n`)));
   const out: LineSink = sink ?? (boom as LineSink);
+  const buffer = (cfg.bufferingSize ?? 0) > 0 ? new LineBuffer(cfg.bufferingSize as number, format, out) : null;
+  const write = buffer !== null ? (e: AccessLogEntry) => buffer.add(e) : (e: AccessLogEntry) => out.write(format(e));
   return {
     wantsHeaders: cfg.format === 'json' && headerModes(cfg.fields?.headers) !== null,
     log: keep
       ? (e) => {
-          if (keep(e)) out.write(format(e));
+          if (keep(e)) write(e);
         }
-      : (e) => {
-          out.write(format(e));
-        },
+      : write,
     reopen: () => {
+      // Lines of requests done before the signal go to the file being rotated away.
+      buffer?.flush();
       if (boom && cfg.filePath) boom.reopen();
     },
     close: () =>
       new Promise<void>((resolve) => {
+        buffer?.flush();
         if (!boom) return resolve();
         if (!cfg.filePath) return boom.flush(() => resolve());
         boom.once('close', () => resolve());
         boom.end();
       }),
   };
+}
+
+/**
+ * accessLog.bufferingSize, Traefik's channel between requests and the one goroutine that writes: entries wait in
+ * memory, are formatted once the event loop is free (or when `size` are waiting, where Go's channel would block
+ * the request) and go out in one write.
+ */
+class LineBuffer {
+  private readonly pending: AccessLogEntry[] = [];
+  private scheduled = false;
+
+  constructor(private readonly size: number, private readonly format: (e: AccessLogEntry) => string, private readonly out: LineSink) {}
+
+  add(e: AccessLogEntry): void {
+    this.pending.push(e);
+    if (this.pending.length >= this.size) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushLater);
+    }
+  }
+
+  private readonly flushLater = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    let lines = '';
+    for (const e of this.pending) lines += this.format(e);
+    this.pending.length = 0;
+    this.out.write(lines);
+  }
 }

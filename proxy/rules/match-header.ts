@@ -1,4 +1,4 @@
-import type { ProxyRequest } from '../http/request-context.js';
+import type { RequestContext } from '../http/request-context.js';
 import { compileGoRegexp } from './go-regexp.js';
 import type { CompiledMatcher } from './matcher-types.js';
 
@@ -10,9 +10,11 @@ import type { CompiledMatcher } from './matcher-types.js';
 export type LineTest = (value: string) => boolean;
 
 /** True if any line of header `key` (lower-case) passes `test`. */
-export function anyHeaderLine(req: ProxyRequest, key: string, test: LineTest): boolean {
-  // HTTP/1: headersDistinct keeps every line apart (lazily built once per request by Node).
-  const distinct = req.headersDistinct;
+export function anyHeaderLine(ctx: RequestContext, key: string, test: LineTest): boolean {
+  const req = ctx.req;
+  // HTTP/1: headersDistinct keeps every line apart (lazily built once per request by Node), but as the client sent
+  // them: once a middleware edited the headers (a parent router's, before its children match), rawHeaders has them.
+  const distinct = ctx.ownHeaders === null ? req.headersDistinct : undefined;
   if (distinct !== undefined) {
     const lines = distinct[key];
     if (lines === undefined) return false;
@@ -31,12 +33,12 @@ export function anyHeaderLine(req: ProxyRequest, key: string, test: LineTest): b
 export function compileHeader(name: string, value: string): CompiledMatcher {
   const key = name.toLowerCase();
   const test: LineTest = (line) => line === value;
-  return { predicate: (ctx) => anyHeaderLine(ctx.req, key, test) };
+  return { predicate: (ctx) => anyHeaderLine(ctx, key, test) };
 }
 
 export function compileHeaderRegexp(name: string, pattern: string): CompiledMatcher {
   const key = name.toLowerCase();
   const re = compileGoRegexp(pattern, 'HeaderRegexp');
   const test: LineTest = (line) => re.test(line);
-  return { predicate: (ctx) => anyHeaderLine(ctx.req, key, test) };
+  return { predicate: (ctx) => anyHeaderLine(ctx, key, test) };
 }

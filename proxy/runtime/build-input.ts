@@ -24,6 +24,10 @@ export interface RouterConfig {
   service?: string | undefined;
   priority?: number | undefined;
   tls?: RouterTlsConfig | null | undefined;
+  /** v3.6 multi-layer routing: the routers whose children this one is (names relative to its provider). */
+  parentRefs?: string[] | undefined;
+  /** Only its presence matters here: a child router may not have it (Traefik). */
+  observability?: object | null | undefined;
 }
 
 export interface EntryPointRouting {

@@ -20,6 +20,8 @@ import { nonexistentResolverMessage } from './certificate-resolver-check.js';
 import { buildTcpRuntime, type HttpsHosts } from '../tcp/tcp-build.js';
 import { resolveEntryPoints } from './entry-points.js';
 import { buildUdpRouting, isUdpAddress } from '../udp/udp-routing.js';
+import { parseRouterTree } from './router-tree.js';
+import { ChildRouters, type ChildRoute } from './child-routers.js';
 
 /**
  * Compiles a configuration into an immutable Runtime: every rule parsed, every chain and balancer
@@ -51,7 +53,9 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   // api@internal answers from the runtime built here, the one that routed the request.
   const self: { runtime?: Runtime } = {};
   const api = input.api != null ? createApiHandler(() => self.runtime) : null;
-  const services = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts, status, internalServices(input, lifecycle, api));
+  const services: ServiceBuilder = new ServiceBuilder(input.http.services, (name) => transportNamed(input, name), parts, status, internalServices(input, lifecycle, api),
+    // A service's middlewares: one instance per service, whichever routers reach it (Traefik builds a service once).
+    (name, names, service) => buildMiddlewareChain(names, name, `service\u0000${name}`, service, input.http.middlewares, status, parts.middlewareState, parts.pools, (n) => services.get(n)));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
 
@@ -73,6 +77,15 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   const routers = input.http.routers;
   // Declared before the routers link to them: a router naming a middleware that is not here links to nothing.
   for (const name of Object.keys(input.http.middlewares)) status.declare('middleware', name);
+  for (const name of Object.keys(routers)) status.declare('router', name);
+  const tree = parseRouterTree(routers, status);
+  const children: ChildRouters = new ChildRouters(tree, status, (name) => {
+    const router = routers[name] as RouterConfig;
+    const rule = compileRouterRule(router, input, name, status, parts.rules);
+    if (rule === null) return null;
+    const handler = routerHandler(name, name, router, router.middlewares ?? NO_NAMES, input, services, status, parts.middlewareState, parts.pools, children);
+    return handler === null ? null : { rule, priority: rulePriority(router.rule, router.priority), handler } satisfies ChildRoute;
+  });
   let sinceYield = 0;
   for (const name of Object.keys(routers)) {
     if (++sinceYield === ITEMS_PER_STEP) {
@@ -80,7 +93,11 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
       yield;
     }
     const router = routers[name] as RouterConfig;
-    status.declare('router', name);
+    // A child has no route of its own: its parents' muxers match it. The API still shows its priority.
+    if (tree.childRouters.has(name)) {
+      priorities.set(name, rulePriority(router.rule, router.priority));
+      continue;
+    }
     const compiled = compileRouterRule(router, input, name, status, parts.rules);
     if (compiled === null) continue;
     const priority = rulePriority(router.rule, router.priority);
@@ -99,7 +116,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
       }
       const middlewares = concatNames(model?.middlewares, router.middlewares);
       const routeName = entryPoints.length > 1 && (model?.tls != null || (model?.middlewares?.length ?? 0) > 0) ? `${ep}-${name}` : name;
-      const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState, parts.pools);
+      const handler = routerHandler(name, routeName, router, middlewares, input, services, status, parts.middlewareState, parts.pools, children);
       if (handler === null) break;
       const target = { name: routeName, handler, tlsOptions: null as string | null };
       if (tls !== null) {
@@ -192,21 +209,28 @@ function concatNames(first: readonly string[] | undefined, second: readonly stri
   return [...first, ...second];
 }
 
-/** `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state. */
-function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: readonly string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState, pools: UpstreamPools): Handler | null {
-  if (router.service === undefined || router.service === '') {
-    status.addError('router', name, 'the service is missing on the router', true);
+/**
+ * `routeName` names this entrypoint's copy of the router: each copy has its own middleware instances and state.
+ * The chain ends in the router's service, or in its children's muxer when it is a parent (multi-layer routing).
+ */
+function routerHandler(name: string, routeName: string, router: RouterConfig, middlewares: readonly string[], input: BuildInput, services: ServiceBuilder, status: RuntimeStatus, state: KeptState, pools: UpstreamPools, children: ChildRouters): Handler | null {
+  const hasService = router.service !== undefined && router.service !== '';
+  let next: Handler | Error;
+  // Traefik would still serve the children of a parent that has a service (its status says disabled): pe-edge does not.
+  if (children.isParent(name) && hasService) return null;
+  if (children.isParent(name)) next = children.muxer(name);
+  else if (!hasService || router.service === undefined) next = new Error('router must have either a service or child routers');
+  else {
+    const serviceName = qualify(router.service, name);
+    next = services.get(serviceName);
+    if (!(next instanceof Error)) status.addUsedBy('service', serviceName, name);
+  }
+  if (next instanceof Error) {
+    status.addError('router', name, next.message, true);
     return null;
   }
-  const serviceName = qualify(router.service, name);
-  const service = services.get(serviceName);
-  if (service instanceof Error) {
-    status.addError('router', name, service.message, true);
-    return null;
-  }
-  status.addUsedBy('service', serviceName, name);
   for (const m of middlewares) status.addUsedBy('middleware', qualify(m, name), name);
-  const chain = buildMiddlewareChain(middlewares, name, routeName, service, input.http.middlewares, status, state, pools, (n) => services.get(n));
+  const chain = buildMiddlewareChain(middlewares, name, routeName, next, input.http.middlewares, status, state, pools, (n) => services.get(n));
   if (chain instanceof Error) {
     status.addError('router', name, chain.message, true);
     return null;

@@ -1,8 +1,8 @@
 import { requestBodyStream, type Handler, type RequestContext, type WholeBody } from '../http/request-context.js';
 import { reportFault } from '../http/exchange-fault.js';
-import { requestBodyFraming } from '../http/request-body-framing.js';
+import { hasRequestBody, requestBodyFraming } from '../http/request-body-framing.js';
 import { sendGoError } from '../http/traefik-responses.js';
-import { bufferedBody, EMPTY_BODY, mirrorMemory, readMirrorBody } from './mirror-body.js';
+import { bufferedBody, EMPTY_BODY, replayMemory, readReplayBody } from './replay-body.js';
 import { copyRequest, DiscardedResponse, mirrorContext, type MirroredRequest } from './mirror-exchange.js';
 
 export interface Mirror {
@@ -14,7 +14,7 @@ export interface Mirror {
 export interface MirroringOptions {
   /** false: mirrors get the request without its body. */
   readonly mirrorBody: boolean;
-  /** Bodies over it are not mirrored; negative: no limit (but the memory budget of mirror-body.ts). */
+  /** Bodies over it are not mirrored; negative: no limit (but the memory budget of replay-body.ts). */
   readonly maxBodySize: number;
 }
 
@@ -74,7 +74,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
     }
     counters.inFlight++;
     const copy = copyRequest(ctx);
-    if (!hasBody(ctx)) {
+    if (!hasRequestBody(ctx)) {
       serveThenMirror(ctx, main, copy, selected, null, 0, counters);
       return;
     }
@@ -87,7 +87,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
     if (read !== null) {
       // A buffering middleware read it already; mirrors keep the bytes only when they are in memory.
       const bytes = read.length <= limit || limit < 0 ? read.open() : null;
-      if (!Buffer.isBuffer(bytes) || !mirrorMemory.reserve(bytes.length)) {
+      if (!Buffer.isBuffer(bytes) || !replayMemory.reserve(bytes.length)) {
         if (bytes !== null && !Buffer.isBuffer(bytes)) bytes.destroy();
         withoutMirrors(ctx, main, counters);
         return;
@@ -98,13 +98,13 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
     const declared = requestBodyFraming(ctx.req.headers);
     const stream = requestBodyStream(ctx);
     // A declared length over the limit or over what the budget has left is not read at all.
-    if (stream === null || (typeof declared === 'number' && ((limit >= 0 && declared > limit) || declared > mirrorMemory.limit - mirrorMemory.heldBytes))) {
+    if (stream === null || (typeof declared === 'number' && ((limit >= 0 && declared > limit) || declared > replayMemory.limit - replayMemory.heldBytes))) {
       withoutMirrors(ctx, main, counters);
       return;
     }
-    readMirrorBody(stream, limit, (result) => {
+    readReplayBody(stream, limit, (result) => {
       if (result.kind === 'too-large') {
-        ctx.res.once('close', () => mirrorMemory.release(result.reserved));
+        ctx.res.once('close', () => replayMemory.release(result.reserved));
         withoutMirrors(ctx, main, counters);
       } else if (result.kind === 'failed') {
         counters.inFlight--;
@@ -123,18 +123,11 @@ function withoutMirrors(ctx: RequestContext, main: Handler, counters: MirrorCoun
   main(ctx);
 }
 
-/** Whether the request carries a body (the forwarder's reading of its framing). */
-function hasBody(ctx: RequestContext): boolean {
-  const framing = requestBodyFraming(ctx.req.headers);
-  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
-  return framing === 'chunked' || framing > 0;
-}
-
 /** Serves ctx with the main service; once its answer is complete, sends the mirrors one after the other. */
 function serveThenMirror(ctx: RequestContext, main: Handler, copy: MirroredRequest, selected: readonly Mirror[], body: WholeBody | null, reserved: number, counters: MirrorCounters): void {
   const finish = (): void => {
     counters.inFlight--;
-    mirrorMemory.release(reserved);
+    replayMemory.release(reserved);
   };
   ctx.res.once('close', () => {
     // A client that went away before the whole answer cancels the mirrors (Traefik checks the request's context).

@@ -1,4 +1,5 @@
 import type { UpstreamTransport } from '../forward/upstream-transport.js';
+import type { Handler } from '../http/request-context.js';
 import type { HealthCheckOptions } from './health/active-health-check.js';
 import type { PassiveHealthOptions } from './passive-health.js';
 import type { StickyCookieOptions } from './sticky-cookie.js';
@@ -43,14 +44,30 @@ export interface FailoverConfig {
   service: string;
   fallback: string;
   healthCheck?: object | null | undefined;
+  /** v3.7: answers of the main service to fail over on; a body is held up to maxRequestBodyBytes (negative: no limit). */
+  errors?: { status?: string[] | undefined; maxRequestBodyBytes?: number | undefined } | null | undefined;
+}
+
+export interface HighestRandomWeightConfig {
+  services?: { name: string; weight?: number | undefined }[] | undefined;
+  healthCheck?: object | null | undefined;
 }
 
 export interface ServiceConfig {
+  /** v3.7: middlewares every request to this service runs through, after its router's. */
+  middlewares?: readonly string[] | undefined;
   loadBalancer?: LoadBalancerConfig | undefined;
   weighted?: WeightedConfig | undefined;
   mirroring?: MirroringConfig | undefined;
   failover?: FailoverConfig | undefined;
+  highestRandomWeight?: HighestRandomWeightConfig | undefined;
 }
+
+/**
+ * Wraps a built service in its `middlewares` (names relative to the service's provider); the error that
+ * disables the service when one is missing or broken.
+ */
+export type ServiceMiddlewares = (serviceName: string, names: readonly string[], service: Handler) => Handler | Error;
 
 /** Resolves a (qualified) serversTransport name; undefined when it does not exist. */
 export type TransportLookup = (name: string) => UpstreamTransport | undefined;

@@ -1,6 +1,7 @@
 import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { sendNoAvailableServer } from '../http/traefik-responses.js';
 import type { ServiceHealth } from './service-health.js';
+import { followChildren } from './followed-children.js';
 import { WeightedRoundRobin } from './strategies/weighted-round-robin.js';
 import { cookieAttributes, defaultCookieName, fnv164Hex, readCookie, sanitizeCookieName, type StickyCookieOptions } from './sticky-cookie.js';
 
@@ -30,12 +31,9 @@ export function createWeightedService(
   sticky?: { serviceName: string; cookie: StickyCookieOptions },
 ): WeightedService {
   const balancer = new WeightedRoundRobin(children.map((c) => ({ value: c, weight: c.weight })));
-  const followed = children.filter((c) => c.health !== undefined);
-  const refresh = (): void => {
-    for (const child of followed) balancer.setUp(child, (child.health as ServiceHealth).up());
-  };
-  if (sticky !== undefined) return stickyWeighted(children, balancer, refresh, sticky.serviceName, sticky.cookie);
-  const handler = followed.length === 0
+  const { refresh, health } = followChildren(balancer, children);
+  if (sticky !== undefined) return { handler: stickyWeighted(children, balancer, refresh, sticky.serviceName, sticky.cookie), health };
+  const handler = refresh === null
     ? (ctx: RequestContext): void => {
       const child = balancer.next();
       if (child === undefined) sendNoAvailableServer(ctx);
@@ -47,12 +45,6 @@ export function createWeightedService(
       if (child === undefined) sendNoAvailableServer(ctx);
       else child.handler(ctx);
     };
-  const health: ServiceHealth = {
-    up: () => {
-      refresh();
-      return balancer.anyUp();
-    },
-  };
   return { handler, health };
 }
 
@@ -64,10 +56,10 @@ export function createWeightedService(
 function stickyWeighted(
   children: readonly WeightedChild[],
   balancer: WeightedRoundRobin<WeightedChild>,
-  refresh: () => void,
+  refresh: (() => void) | null,
   serviceName: string,
   cookie: StickyCookieOptions,
-): WeightedService {
+): Handler {
   const cookieName = cookie.name !== undefined && cookie.name !== '' ? sanitizeCookieName(cookie.name) : defaultCookieName(serviceName);
   const attributes = cookieAttributes(cookie);
   const byCookie = new Map<string, WeightedChild>();
@@ -82,8 +74,8 @@ function stickyWeighted(
       headers['set-cookie'] = existing === undefined ? [setCookie] : [...(Array.isArray(existing) ? existing : [existing]), setCookie];
     });
   }
-  const handler = (ctx: RequestContext): void => {
-    refresh();
+  return (ctx: RequestContext): void => {
+    refresh?.();
     const wanted = readCookie(ctx.req.headers.cookie, cookieName);
     const pinned = wanted === undefined ? undefined : byCookie.get(wanted);
     if (pinned !== undefined && balancer.isUp(pinned)) {
@@ -98,11 +90,4 @@ function stickyWeighted(
     responseHooks(ctx).headers.push(setCookieHooks.get(child) as (status: number, headers: ResponseHeaders) => void);
     child.handler(ctx);
   };
-  const health: ServiceHealth = {
-    up: () => {
-      refresh();
-      return balancer.anyUp();
-    },
-  };
-  return { handler, health };
 }

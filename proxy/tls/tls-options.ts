@@ -1,4 +1,4 @@
-import { createSecureContext, type SecureVersion } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureVersion } from 'node:tls';
 import { CIPHER_SUITES, CURVES } from './cipher-suites.js';
 import { describePemSource, readPemSource } from './pem-source.js';
 import type { TlsOptionsConfig } from './tls-config.js';
@@ -142,4 +142,51 @@ export function versionAllowed(option: ResolvedTlsOption, protocol: string | nul
 export function withLegacySecurityLevel(option: Pick<ResolvedTlsOption, 'ciphers' | 'minVersion'>): string | undefined {
   if (versionRank(option.minVersion) >= 12) return option.ciphers;
   return `${option.ciphers ?? 'DEFAULT'}@SECLEVEL=0`;
+}
+
+/** A serversTransport's TLS versions and cipher suites, by Traefik's (Go's) names; each unset keeps Go's default. */
+export interface BackendTlsConfig {
+  readonly minVersion?: string | undefined;
+  readonly maxVersion?: string | undefined;
+  readonly cipherSuites?: readonly string[] | undefined;
+}
+
+/**
+ * What pe-edge offers https:// servers, as Go's client does with Traefik's transport: TLS 1.2 to 1.3 unless set;
+ * `cipherSuites` restricts TLS 1.0-1.2 only (Go's TLS 1.3 suites are not configurable, so TLS 1.3 names are left
+ * out); a list with no TLS 1.0-1.2 suite leaves TLS 1.3 alone. Throws Traefik's message on an unknown name, and a
+ * message naming the option when no handshake could ever succeed. Empty when nothing is set: Node's defaults.
+ */
+export function backendTlsOptions(config: BackendTlsConfig): Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> {
+  const { minVersion: minName, maxVersion: maxName, cipherSuites } = config;
+  if (minName === undefined && maxName === undefined && (cipherSuites === undefined || cipherSuites.length === 0)) return {};
+  const min = versionNamed(minName, 'minimum');
+  const max = versionNamed(maxName, 'maximum');
+  let minVersion = min ?? 'TLSv1.2';
+  const maxVersion = max ?? 'TLSv1.3';
+  if (versionRank(minVersion) > versionRank(maxVersion)) {
+    throw new Error(min === undefined
+      ? `TLS maximum version ${String(maxName)} is below the default minimum version VersionTLS12: set minVersion too`
+      : `TLS minimum version ${String(minName)} is above the maximum version ${String(maxName)}`);
+  }
+  const tls12 = mapCipherSuites(cipherSuites)?.split(':').filter((name) => !name.startsWith('TLS_'));
+  if (cipherSuites !== undefined && cipherSuites.length > 0 && (tls12 === undefined || tls12.length === 0)) {
+    if (versionRank(maxVersion) < 13) throw new Error(`cipherSuites lists no TLS 1.0-1.2 suite and maxVersion ${String(maxName)} excludes TLS 1.3: no TLS handshake is possible`);
+    minVersion = 'TLSv1.3';
+  }
+  const ciphers = withLegacySecurityLevel({ ciphers: tls12 === undefined || tls12.length === 0 ? undefined : tls12.join(':'), minVersion });
+  // OpenSSL 3 has no RC4 or 3DES: a list of only those is refused now, not at every handshake.
+  try {
+    createSecureContext({ ciphers, minVersion, maxVersion });
+  } catch (err) {
+    throw new Error(`cipherSuites ${String(cipherSuites?.join(', '))}: this OpenSSL offers none of them (${(err as Error).message})`);
+  }
+  return { minVersion, maxVersion, ...(ciphers !== undefined ? { ciphers } : {}) };
+}
+
+function versionNamed(name: string | undefined, bound: 'minimum' | 'maximum'): SecureVersion | undefined {
+  if (name === undefined) return undefined;
+  const version = VERSIONS.get(name);
+  if (version === undefined) throw new Error(`invalid TLS ${bound} version: ${name}`);
+  return version;
 }

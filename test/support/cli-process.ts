@@ -254,3 +254,18 @@ export function staticYaml(opts: {
   if (opts.extra !== undefined) lines.push(opts.extra);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * pe-edge run by the CLI in `dir` with one `web` entrypoint and the file provider reading `dynamic` (dynamic.yml's
+ * text), once it listens and has applied that configuration; stopped when the test ends.
+ */
+export async function startCliWithDynamic(t: { after: (fn: () => Promise<void>) => void }, dir: TempConfigDir, dynamic: string): Promise<{ proc: CliProcess; port: number }> {
+  const dynamicFile = dir.write('dynamic.yml', dynamic);
+  const port = await freePort();
+  dir.write('traefik.yml', staticYaml({ entryPoints: { web: port }, dynamicFile }));
+  const proc = new CliProcess([`--configFile=${dir.file('traefik.yml')}`], { cwd: dir.path });
+  t.after(() => proc.stop());
+  await proc.waitListening(1, 15_000);
+  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
+  return { proc, port };
+}

@@ -2,10 +2,7 @@
 import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
 import { int, listOf, nonEmptyStr, str, strList } from '../../schema/scalars.js';
-
-const STATUS_RANGE = /^\d{3}(-\d{3})?$/;
-const RANGE_MESSAGE = 'status must be a code ("500") or an inclusive range ("500-599")';
-const statusRange = str.refine((s) => STATUS_RANGE.test(s.trim()), RANGE_MESSAGE);
+import { STATUS_RANGE, STATUS_RANGE_MESSAGE as RANGE_MESSAGE, statusRange } from '../../schema/status-range.js';
 
 export const errors = strictObject({
   status: listOf(statusRange).pipe(z.array(z.string()).min(1, 'status must list at least one code or range')),

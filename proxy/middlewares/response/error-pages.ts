@@ -7,6 +7,7 @@ import { qualify } from '../../runtime/qualified-name.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from '../paths/escaped-path.js';
 import { goQueryEscape } from '../../http/go-text.js';
+import { inStatusRanges, parseStatusRanges, type StatusRanges } from '../../http/status-ranges.js';
 
 /** labels-spec `errors`, validated and defaulted. */
 export interface ErrorPagesOptions {
@@ -19,33 +20,13 @@ export interface ErrorPagesOptions {
   errorRequestHeaders?: string[] | undefined;
 }
 
-/** Inclusive [low, high] status ranges (Traefik's HTTPCodeRanges). */
-type CodeRanges = readonly (readonly [number, number])[];
-
-function parseRanges(blocks: readonly string[], option: string): CodeRanges {
-  return blocks.map((block) => {
-    const parts = block.trim().split('-');
-    const low = Number(parts[0]);
-    const high = parts.length === 1 ? low : Number(parts[1]);
-    if (parts.length > 2 || !Number.isInteger(low) || !Number.isInteger(high) || parts.some((p) => !/^\d+$/.test(p))) {
-      throw new Error(`errors.${option}: "${block}" is not a status code ("500") or a range ("500-599")`);
-    }
-    return [low, high] as const;
-  });
-}
-
-function contains(ranges: CodeRanges, status: number): boolean {
-  for (const [low, high] of ranges) if (status >= low && status <= high) return true;
-  return false;
-}
-
 // Go's Request.Write never sends these from the header map; the page request is a GET without a body.
 const NOT_COPIED = new Set(['host', 'content-length', 'transfer-encoding', 'trailer']);
 
 /** Built once per middleware instance: what every caught answer of its router needs. */
 interface ErrorPages {
-  readonly ranges: CodeRanges;
-  readonly rewrites: readonly (readonly [CodeRanges, number])[];
+  readonly ranges: StatusRanges;
+  readonly rewrites: readonly (readonly [StatusRanges, number])[];
   readonly service: Handler;
   readonly query: string;
   /** Lower-case names of the headers to copy; null copies them all. */
@@ -59,10 +40,10 @@ interface ErrorPages {
  * (or its `statusRewrites` value). Other answers stream through untouched.
  */
 export function createErrorPages(options: ErrorPagesOptions, next: Handler, scope: MiddlewareScope = freshScope): Handler {
-  const ranges = parseRanges(options.status, 'status');
+  const ranges = parseStatusRanges(options.status, 'errors.status');
   const rewrites = Object.entries(options.statusRewrites ?? {}).map(([from, to]) => {
     if (!Number.isInteger(to) || to < 200 || to > 999) throw new Error(`errors.statusRewrites.${from}: ${to} is not a status an error page can be sent with (200-999)`);
-    return [parseRanges([from], `statusRewrites.${from}`), to] as const;
+    return [parseStatusRanges([from], `errors.statusRewrites.${from}`), to] as const;
   });
   const serviceName = qualify(options.service, scope.middleware);
   const service = scope.services(serviceName);
@@ -105,7 +86,7 @@ class Catcher implements StatusCatcher {
   }
 
   catches(status: number): boolean {
-    return !this.served && contains(this.pages.ranges, status);
+    return !this.served && inStatusRanges(this.pages.ranges, status);
   }
 
   serve(caught: number): void {
@@ -113,7 +94,7 @@ class Catcher implements StatusCatcher {
     this.served = true;
     let code = caught;
     for (const [from, to] of this.pages.rewrites) {
-      if (contains(from, caught)) {
+      if (inStatusRanges(from, caught)) {
         code = to;
         break;
       }

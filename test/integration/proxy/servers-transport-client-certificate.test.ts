@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { test } from 'node:test';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
-import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { startCliWithDynamic, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
 
 test('serversTransports certificates: the backend that requires a client certificate gets the first one listed; without it the backend serves nothing', async (t) => {
@@ -30,7 +30,7 @@ test('serversTransports certificates: the backend that requires a client certifi
   const ca = server.certFile;
   const { certFile, keyFile } = client;
   const other = fixtures.make('second-client', []);
-  const dynamic = dir.write('dynamic.yml', [
+  const { proc, port } = await startCliWithDynamic(t, dir, [
     'http:',
     '  routers:',
     '    mtls: { rule: "PathPrefix(`/mtls`)", service: mtls }',
@@ -49,12 +49,6 @@ test('serversTransports certificates: the backend that requires a client certifi
     '      serverName: backend.test',
     `      rootCAs: ["${ca}"]`,
   ].join('\n') + '\n');
-  const port = await freePort();
-  dir.write('traefik.yml', staticYaml({ entryPoints: { web: port }, dynamicFile: dynamic }));
-  const proc = new CliProcess([`--configFile=${dir.file('traefik.yml')}`], { cwd: dir.path });
-  t.after(() => proc.stop());
-  await proc.waitListening(1, 15_000);
-  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
 
   const ok = await httpGet(`http://127.0.0.1:${port}/mtls`);
   assert.equal(ok.status, 200, proc.output());

@@ -97,11 +97,13 @@ test('a main service without a health check cannot be followed: the failover is 
   assert.deepEqual(service?.errors, ['cannot register main as updater for fo@file: healthCheck not enabled in config for this weighted service']);
 });
 
-test('the API shows mirroring and failover services with their type and fields, as Traefik\'s does', async (t) => {
+test('the API shows mirroring, failover (errors: maxRequestBodyBytes -1 by default) and highestRandomWeight services (type highestrandomweight, weight 1 by default) with their type and fields, as Traefik\'s does', async (t) => {
   const { config, issues } = validateDynamicConfig({
     http: {
       services: {
         fo: { failover: { service: 'main', fallback: 'spare', healthCheck: {} } },
+        foe: { failover: { service: 'main', fallback: 'spare', errors: { status: ['500-504'] } } },
+        spread: { highestRandomWeight: { services: [{ name: 'main' }, { name: 'spare', weight: 2 }], healthCheck: {} } },
         mirrored: { mirroring: { service: 'main', maxBodySize: 1024, mirrors: [{ name: 'spare', percent: 10 }] } },
         main: { loadBalancer: { servers: [{ url: 'http://127.0.0.1:9' }], healthCheck: { path: '/health' } } },
         spare: { loadBalancer: { servers: [{ url: 'http://127.0.0.1:9' }], healthCheck: { path: '/health' } } },
@@ -113,7 +115,10 @@ test('the API shows mirroring and failover services with their type and fields, 
   const proxy = await startProxy({
     ...buildInput({
       entryPoints: { web: { address: '127.0.0.1:0' }, traefik: { address: '127.0.0.1:0' } },
-      http: { routers: { 'fo@file': { rule: 'Host(`fo.test`)', service: 'fo' }, 'm@file': { rule: 'Host(`m.test`)', service: 'mirrored' } }, services },
+      http: { routers: {
+        'fo@file': { rule: 'Host(`fo.test`)', service: 'fo' }, 'm@file': { rule: 'Host(`m.test`)', service: 'mirrored' },
+        'foe@file': { rule: 'Host(`foe.test`)', service: 'foe' }, 'h@file': { rule: 'Host(`h.test`)', service: 'spread' },
+      }, services },
     }),
     api: { insecure: true, version: '9.9.9', startDate: '2024-01-01T00:00:00.000Z', entryPoints: {}, features: { tracing: '', metrics: '', accessLog: false }, providers: ['File'] },
   });
@@ -129,6 +134,14 @@ test('the API shows mirroring and failover services with their type and fields, 
     mirroring: { service: 'main', mirrorBody: true, maxBodySize: 1024, mirrors: [{ name: 'spare', percent: 10 }] },
     status: 'enabled', usedBy: ['m@file'], name: 'mirrored@file', provider: 'file', type: 'mirroring',
   });
+  assert.deepEqual(await (await fetch(`${api}/http/services/foe@file`)).json(), {
+    failover: { service: 'main', fallback: 'spare', errors: { status: ['500-504'], maxRequestBodyBytes: -1 } },
+    status: 'enabled', usedBy: ['foe@file'], name: 'foe@file', provider: 'file', type: 'failover',
+  });
+  assert.deepEqual(await (await fetch(`${api}/http/services/spread@file`)).json(), {
+    highestRandomWeight: { services: [{ name: 'main', weight: 1 }, { name: 'spare', weight: 2 }], healthCheck: {} },
+    status: 'enabled', usedBy: ['h@file'], name: 'spread@file', provider: 'file', type: 'highestrandomweight',
+  });
   const list = await (await fetch(`${api}/http/services?search=o`)).json() as { name: string; type: string }[];
-  assert.deepEqual(list.map((s) => `${s.name} ${s.type}`), ['fo@file failover', 'mirrored@file mirroring']);
+  assert.deepEqual(list.map((s) => `${s.name} ${s.type}`), ['fo@file failover', 'foe@file failover', 'mirrored@file mirroring']);
 });

@@ -136,7 +136,7 @@ test('router without rule is an error; without service it is allowed', () => {
 
 const serviceErrors: { desc: string; service: unknown; code: string; text: RegExp }[] = [
   { desc: 'two types', service: { loadBalancer: {}, weighted: {} }, code: 'PE_MULTI_TYPE', text: /more than one type \(loadBalancer, weighted\)/ },
-  { desc: 'no type', service: {}, code: 'PE_NO_TYPE', text: /has no type; add one of: loadBalancer, weighted, mirroring, failover/ },
+  { desc: 'no type', service: {}, code: 'PE_NO_TYPE', text: /has no type; add one of: loadBalancer, weighted, mirroring, failover, highestRandomWeight/ },
   { desc: 'type typo', service: { loadbalancr: {} }, code: 'PE_UNKNOWN_KEY', text: /did you mean "loadBalancer"\?/ },
   { desc: 'bad scheme', service: { loadBalancer: { servers: [{ url: 'ftp://a:21' }] } }, code: 'PE_INVALID_VALUE', text: /use http, https or h2c/ },
   { desc: 'bad strategy', service: { loadBalancer: { strategy: 'random' } }, code: 'PE_INVALID_VALUE', text: /"wrr", "p2c"/ },
@@ -265,48 +265,68 @@ test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is
 });
 
 // Keys of Traefik v3.6/v3.7's pkg/config/dynamic (read at v3.7.9): every one is known by name, never "unknown key".
-test('v3.7 keys pe-edge ignores safely are warned by name: failover.errors, serversTransports TLS versions and ciphers, http.models', () => {
-  const { config, issues } = validateDynamicConfig({
-    http: {
-      services: {
-        app: { loadBalancer: { servers: [{ url: 'http://a:80' }], healthCheck: { path: '/' } } },
-        spare: { loadBalancer: { servers: [{ url: 'http://b:80' }] } },
-        main: { failover: { service: 'app', fallback: 'spare', errors: { status: ['500-599'], maxRequestBodyBytes: 1024 } } },
-      },
-      serversTransports: { t: { minVersion: 'VersionTLS13', maxVersion: 'VersionTLS13', cipherSuites: ['TLS_AES_128_GCM_SHA256'] } },
-      models: { 'web@internal': { middlewares: ['a'] } },
-    },
-  });
-  assert.ok(config.http.services.main !== undefined, 'the failover is kept, failing over on health only');
-  assert.ok(config.http.serversTransports.t !== undefined);
+test('v3.7 http.models, which pe-edge ignores safely, is warned by name', () => {
+  const { issues } = validateDynamicConfig({ http: { models: { 'web@internal': { middlewares: ['a'] } } } });
   assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
     ['warning', 'PE_NOT_IMPLEMENTED', 'http.models'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.services.main.failover.errors'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.cipherSuites'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.minVersion'],
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.t.maxVersion'],
   ]);
-  assert.match(issues[1]?.message ?? '', /failover\.errors: failing over on the main service's answer status \(Traefik v3\.7\) is not implemented yet in pe-edge; ignored/);
 });
 
-test('v3.6/v3.7 keys that cannot be ignored safely leave their item out, with an error naming the key: service middlewares, highestRandomWeight, router parentRefs', () => {
+test('serversTransports v3.7 TLS versions and cipher suites load silently; unknown names and inverted versions leave the transport out, naming the key', () => {
+  const { config, issues } = validateDynamicConfig({ http: { serversTransports: {
+    ok: { minVersion: 'VersionTLS12', maxVersion: 'VersionTLS13', cipherSuites: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256' },
+    minOnly: { minVersion: 'VersionTLS13' },
+    badMin: { minVersion: 'VersionTLS09' },
+    badCipher: { cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA385'] },
+    inverted: { minVersion: 'VersionTLS13', maxVersion: 'VersionTLS12' },
+  } } });
+  assert.deepEqual(config.http.serversTransports.ok?.cipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256']);
+  assert.deepEqual(Object.keys(config.http.serversTransports), ['ok', 'minOnly']);
+  assert.deepEqual(issues.map((i) => [i.severity, i.path.join('.')]), [
+    ['error', 'http.serversTransports.badMin.minVersion'],
+    ['error', 'http.serversTransports.badCipher.cipherSuites.0'],
+    ['error', 'http.serversTransports.inverted.minVersion'],
+  ]);
+  assert.match(issues[0]?.message ?? '', /invalid TLS minimum version: VersionTLS09; valid values are VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13$/);
+  assert.match(issues[1]?.message ?? '', /invalid CipherSuite: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA385; valid values are TLS_RSA_WITH_RC4_128_SHA, /);
+  assert.match(issues[2]?.message ?? '', /TLS minimum version VersionTLS13 is above the maximum version VersionTLS12$/);
+});
+
+test('v3.6 highestRandomWeight and v3.7 failover.errors load without a warning, with Traefik\'s defaults; a bad status range names the option', () => {
   const { config, issues } = validateDynamicConfig({
     http: {
-      routers: { child: { rule: 'Path(`/a`)', service: 'app', parentRefs: ['parent'] }, ok: { rule: 'Path(`/b`)', service: 'app' } },
       services: {
-        guarded: { middlewares: ['auth'], loadBalancer: { servers: [{ url: 'http://a:80' }] } },
-        spread: { highestRandomWeight: { services: [{ name: 'app', weight: 1 }] } },
         app: { loadBalancer: { servers: [{ url: 'http://a:80' }] } },
+        spare: { loadBalancer: { servers: [{ url: 'http://b:80' }] } },
+        main: { failover: { service: 'app', fallback: 'spare', errors: { status: ['500-599'] } } },
+        spread: { highestRandomWeight: { services: [{ name: 'app' }, { name: 'spare', weight: 3 }], healthCheck: {} } },
+        typo: { failover: { service: 'app', fallback: 'spare', errors: { status: ['5xx'] } } },
       },
     },
   });
-  assert.deepEqual(Object.keys(config.http.routers), ['ok']);
-  assert.deepEqual(Object.keys(config.http.services), ['app']);
-  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
-    ['error', 'PE_NOT_IMPLEMENTED', 'http.routers.child.parentRefs'],
-    ['error', 'PE_NOT_IMPLEMENTED', 'http.services.guarded.middlewares'],
-    ['error', 'PE_NOT_IMPLEMENTED', 'http.services.spread.highestRandomWeight'],
+  assert.deepEqual(config.http.services.main, { failover: { service: 'app', fallback: 'spare', errors: { status: ['500-599'], maxRequestBodyBytes: -1 } } });
+  assert.deepEqual(config.http.services.spread, { highestRandomWeight: { services: [{ name: 'app', weight: 1 }, { name: 'spare', weight: 3 }], healthCheck: {} } });
+  assert.equal(config.http.services.typo, undefined);
+  assert.deepEqual(issues.map((i) => [i.severity, i.path.join('.')]), [['error', 'http.services.typo.failover.errors.status.0']]);
+  assert.match(issues[0]?.message ?? '', /status must be a code \("500"\) or an inclusive range/);
+});
+
+test('v3.7 service middlewares and v3.6 router parentRefs are read: lists beside the service type and on the router', () => {
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      routers: { child: { rule: 'Path(`/a`)', service: 'app', parentRefs: ['parent', 'other@file'] }, parent: { rule: 'PathPrefix(`/`)' } },
+      services: { app: { Middlewares: 'auth, compress@file', loadBalancer: { servers: [{ url: 'http://a:80' }] } } },
+    },
+  });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(config.http.routers.child?.parentRefs, ['parent', 'other@file']);
+  const app = config.http.services.app;
+  assert.deepEqual(app?.middlewares, ['auth', 'compress@file']);
+  assert.ok(app !== undefined && 'loadBalancer' in app, 'the type is kept beside them');
+  const onlyMiddlewares = validateDynamicConfig({ http: { services: { bare: { middlewares: ['auth'] }, typo: { middlewares: ['a'], loadBalancr: {} } } } });
+  assert.deepEqual(Object.keys(onlyMiddlewares.config.http.services), []);
+  assert.deepEqual(onlyMiddlewares.issues.map((i) => [i.path.join('.'), i.message]), [
+    ['http.services.bare', 'http.services.bare: service has no type; add one of: loadBalancer, weighted, mirroring, failover, highestRandomWeight'],
+    ['http.services.typo.loadBalancr', 'http.services.typo.loadBalancr: unknown key; did you mean "loadBalancer"?'],
   ]);
-  for (const issue of issues) assert.match(issue.message, /not implemented yet in pe-edge; the (service|router) is left out/);
-  assert.ok(!issues.some((i) => /unknown/.test(i.message)));
 });

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { nodeOf, type LabelNode } from '../../../labels-spec/labels/label-tree.js';
 import { middlewareRegistry } from '../../../labels-spec/dynamic/middlewares/registry.js';
-import { serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
-import { middlewareOptionsNotImplemented, serviceOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
+import { serviceCommon, serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
+import { routerSchema } from '../../../labels-spec/dynamic/routers.js';
+import { middlewareOptionsNotImplemented, serversTransportOptionsNotImplemented, serviceOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
+import { serversTransportSchema, type ServersTransport } from '../../../labels-spec/dynamic/servers-transports.js';
 import type { Middleware } from '../../../labels-spec/dynamic/middlewares/index.js';
 import { tcpMiddlewareRegistry, tcpRouterSchema, tcpServersTransportSchema, tcpServiceRegistry, udpRouterSchema, udpServiceRegistry } from '../../../labels-spec/dynamic/tcp/index.js';
 import { middlewareFactory } from '../../../proxy/middlewares/registry.js';
@@ -23,6 +25,7 @@ interface Proof { file: string; evidence: string }
 const MW = 'test/integration/middlewares/';
 const UMW = 'test/unit/middlewares/';
 const SVC = 'test/integration/services/';
+const PX = 'test/integration/proxy/';
 const p = (file: string, evidence: string): Proof => ({ file, evidence });
 
 const PROOFS: Readonly<Record<string, Proof>> = {
@@ -179,6 +182,10 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'services.mirroring.maxBodySize': p(`${SVC}mirroring.test.ts`, 'over maxBodySize the main request still gets all of it'),
   'services.failover.service': p(`${SVC}failover.test.ts`, 'failover serves the fallback while the main service'),
   'services.failover.fallback': p(`${SVC}failover.test.ts`, 'failover serves the fallback while the main service'),
+  'services.failover.errors.status': p(`${SVC}failover-errors.test.ts`, 'failover.errors: an answer in status goes to the fallback'),
+  'services.failover.errors.maxRequestBodyBytes': p(`${SVC}failover-errors.test.ts`, 'a larger body is refused with 413 before the main service sees it'),
+  'services.highestRandomWeight.services[].name': p(`${SVC}highest-random-weight.test.ts`, 'each client IP goes to the child service Traefik would pick (names as written, weights)'),
+  'services.highestRandomWeight.services[].weight': p(`${SVC}highest-random-weight.test.ts`, 'a child of weight 0 is never picked'),
   'middlewares.chain.middlewares': p(`${MW}add-prefix.test.ts`, 'chain{middlewares: [a, b]} runs a then b'),
   'middlewares.encodedCharacters.allowEncodedBackSlash': p(`${UMW}encoded-characters.test.ts`, 'allowEncodedBackSlash lets %5C through'),
   'middlewares.encodedCharacters.allowEncodedNullCharacter': p(`${UMW}encoded-characters.test.ts`, 'allowEncodedNullCharacter lets %00 through'),
@@ -220,11 +227,28 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'services.weighted.sticky.cookie.sameSite': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
   'services.weighted.sticky.cookie.maxAge': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
   'services.weighted.sticky.cookie.path': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
+  'services.middlewares': p(`${SVC}service-middlewares.test.ts`, 'service middlewares: a basicAuth on the service guards it from every router that sends requests to it'),
+  'routers.parentRefs': p('test/integration/proxy/multi-layer-routing.test.ts', 'headers choose the child router'),
   'services.weighted.sticky.cookie.domain': p(`${SVC}sticky-and-health.test.ts`, 'weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and domain make the Set-Cookie'),
+  'serversTransports.serverName': p(`${PX}upstream-tls.test.ts`, 'trusted through rootCAs (+ serverName)'),
+  'serversTransports.rootCAs': p(`${PX}upstream-tls.test.ts`, 'trusted through rootCAs (+ serverName)'),
+  'serversTransports.insecureSkipVerify': p(`${PX}upstream-tls.test.ts`, 'or not checked with insecureSkipVerify'),
+  'serversTransports.certificates[].certFile': p(`${PX}servers-transport-client-certificate.test.ts`, 'the backend that requires a client certificate gets the first one listed'),
+  'serversTransports.certificates[].keyFile': p(`${PX}servers-transport-client-certificate.test.ts`, 'the backend that requires a client certificate gets the first one listed'),
+  'serversTransports.maxIdleConnsPerHost': p(`${PX}upstream-http1.test.ts`, 'maxIdleConnsPerHost caps the kept connections as Go does'),
+  'serversTransports.maxConnsPerHost': p(`${PX}upstream-http1.test.ts`, 'serversTransport.maxConnsPerHost bounds the connections to one server'),
+  'serversTransports.forwardingTimeouts.responseHeaderTimeout': p(`${PX}forwarding.test.ts`, 'responseHeaderTimeout exceeded answers 504 Gateway Timeout'),
+  'serversTransports.forwardingTimeouts.readIdleTimeout': p(`${PX}h2-upstreams.test.ts`, 'readIdleTimeout and pingTimeout: a connection whose server stops answering is PINGed, then closed'),
+  'serversTransports.forwardingTimeouts.pingTimeout': p(`${PX}h2-upstreams.test.ts`, 'readIdleTimeout and pingTimeout: a connection whose server stops answering is PINGed, then closed'),
+  'serversTransports.disableHTTP2': p(`${PX}h2-upstreams.test.ts`, 'disableHTTP2 on the serversTransport keeps them on HTTP/1.1'),
+  'serversTransports.peerCertURI': p(`${PX}h2-upstreams.test.ts`, 'peerCertURI: the server certificate must carry that URI among its SANs'),
+  'serversTransports.minVersion': p(`${PX}servers-transport-tls-versions.test.ts`, 'serversTransports minVersion, maxVersion and cipherSuites: what pe-edge offers decides'),
+  'serversTransports.maxVersion': p(`${PX}servers-transport-tls-versions.test.ts`, 'serversTransports minVersion, maxVersion and cipherSuites: what pe-edge offers decides'),
+  'serversTransports.cipherSuites': p(`${PX}servers-transport-tls-versions.test.ts`, 'serversTransports minVersion, maxVersion and cipherSuites: what pe-edge offers decides'),
 };
 
 /** Implemented leaves no test proves yet (each reported as a todo). Prove one, then move it to PROOFS. */
-const NO_PROOF_YET: readonly string[] = [];
+const NO_PROOF_YET: readonly string[] = ['serversTransports.forwardingTimeouts.dialTimeout', 'serversTransports.forwardingTimeouts.idleConnTimeout'];
 
 /**
  * TCP and UDP leaves (issue 13): read by the TCP proxy (wt-tcp-runtime: proxy/tcp/, entrypoints) and the UDP proxy
@@ -282,12 +306,12 @@ function warnedNotImplemented(type: string, key: string): boolean {
   return middlewareOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Middleware, [], 'probe').length > 0;
 }
 
-/** A service option warned about as not implemented when set (failover.errors). */
+/** A service option warned about as not implemented when set (none since failover.errors, v3.7, is). */
 function warnedServiceNotImplemented(type: string, key: string): boolean {
   return serviceOptionsNotImplemented({ [type]: { [key]: 'set' } } as unknown as Service, [], 'probe').length > 0;
 }
 
-/** The implemented leaves: middleware types the runtime builds (chain included), every service type. */
+/** The implemented leaves: middleware types the runtime builds (chain included), every service type, http.serversTransports. */
 function implementedLeaves(): string[] {
   const out: string[] = [...tcpUdpLeaves()];
   for (const [type, schema] of Object.entries(middlewareRegistry)) {
@@ -298,11 +322,20 @@ function implementedLeaves(): string[] {
       if (!warnedNotImplemented(type, key)) out.push(leaf);
     }
   }
+  // Keys a service has beside its type (v3.7 middlewares).
+  leaves(nodeOf(serviceCommon), 'services', out);
+  // Of the router's keys, the later-v3 ones proven here (multi-layer routing); the others predate this list.
+  const router = nodeOf(routerSchema);
+  for (const key of ['parentRefs']) if (router.kind === 'object' && router.fields[key] !== undefined) out.push(`routers.${key}`);
   for (const [type, schema] of Object.entries(serviceRegistry)) {
     for (const leaf of leaves(nodeOf(schema as z.ZodTypeAny), `services.${type}`, [])) {
       const key = leaf.split('.')[2]?.replace('[]', '') ?? '';
       if (!warnedServiceNotImplemented(type, key)) out.push(leaf);
     }
+  }
+  for (const leaf of leaves(nodeOf(serversTransportSchema), 'serversTransports', [])) {
+    const key = leaf.split('.')[1]?.replace('[]', '') ?? '';
+    if (serversTransportOptionsNotImplemented({ [key]: 'set' } as unknown as ServersTransport, [], 'probe').length === 0) out.push(leaf);
   }
   return out;
 }

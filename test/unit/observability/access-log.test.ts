@@ -213,3 +213,42 @@ describe('access log, json headers mode', () => {
     assert.deepEqual(headerFields({}), {});
   });
 });
+
+describe('access log, bufferingSize', () => {
+  const at = (path: string): AccessLogEntry => ({ ...entry, path });
+  const buffered = (bufferingSize: number) => {
+    const writes: string[] = [];
+    const log = createAccessLog({ format: 'common', bufferingSize }, { sink: { write: (l: string) => writes.push(l) } });
+    assert.ok(log);
+    return { log, writes };
+  };
+  const paths = (write: string | undefined) => [...(write ?? '').matchAll(/"GET (\S+) HTTP/g)].map((m) => m[1]);
+
+  it('0 (the default) writes each line as its request ends', () => {
+    const { log, writes } = buffered(0);
+    log.log(at('/a'));
+    assert.deepEqual(writes.map(paths), [['/a']]);
+  });
+
+  it('lines wait in memory and go out together once the event loop is free', async () => {
+    const { log, writes } = buffered(10);
+    log.log(at('/a'));
+    log.log(at('/b'));
+    assert.deepEqual(writes, [], 'nothing written while requests are being handled');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(writes.map(paths), [['/a', '/b']]);
+  });
+
+  it('at most bufferingSize lines wait: the one that fills the buffer writes them all at once', () => {
+    const { log, writes } = buffered(2);
+    for (const p of ['/a', '/b', '/c']) log.log(at(p));
+    assert.deepEqual(writes.map(paths), [['/a', '/b']]);
+  });
+
+  it('closing the log writes what waits', async () => {
+    const { log, writes } = buffered(10);
+    log.log(at('/last'));
+    await log.close();
+    assert.deepEqual(writes.map(paths), [['/last']]);
+  });
+});

@@ -19,6 +19,7 @@ interface RawData {
   services?: Record<string, RawItem & {
     type?: string; serverStatus?: Record<string, 'UP' | 'DOWN'>; usedBy?: string[]; loadBalancer?: { servers?: { url: string }[] };
     weighted?: { services?: { name: string; weight?: number }[] };
+    highestRandomWeight?: { services?: { name: string; weight?: number }[] };
     mirroring?: { service?: string; mirrors?: { name: string; percent?: number }[] };
     failover?: { service?: string; fallback?: string };
   }>;
@@ -124,6 +125,7 @@ function renderRouters(raw: RawData): void {
 function childServices(s: NonNullable<RawData['services']>[string]): Node {
   const children: [string, string][] = [];
   for (const c of s.weighted?.services ?? []) children.push([c.name, `weight ${c.weight ?? 1}`]);
+  for (const c of s.highestRandomWeight?.services ?? []) children.push([c.name, `client IP hash, weight ${c.weight ?? 1}`]);
   if (s.mirroring?.service !== undefined) children.push([s.mirroring.service, 'main']);
   for (const m of s.mirroring?.mirrors ?? []) children.push([m.name, `mirror ${m.percent ?? 0}%`]);
   if (s.failover?.service !== undefined) children.push([s.failover.service, 'main']);

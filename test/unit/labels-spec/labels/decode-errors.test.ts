@@ -17,6 +17,12 @@ const good = { 'traefik.http.routers.ok.rule': 'Host(`ok`)' };
 
 const cases: ErrorCase[] = [
   {
+    desc: 'parentRefs by label (Traefik: label:"-", multi-layer routing is for the file provider)',
+    labels: { ...good, 'traefik.http.routers.child.rule': 'Path(`/a`)', 'traefik.http.routers.child.parentrefs': 'parent@file' },
+    message: 'label "traefik.http.routers.child.parentrefs": parentRefs cannot be set by label (Traefik: multi-layer routing is for the file provider); define the child router in dynamic.yml',
+    kept: { routers: ['ok'] },
+  },
+  {
     desc: 'typo in a router field',
     labels: { ...good, 'traefik.http.routers.web.rule': 'Host(`a`)', 'traefik.http.routers.web.rulle': 'Host(`a`)' },
     message: 'label "traefik.http.routers.web.rulle": unknown key; did you mean "rule"?',
@@ -70,6 +76,11 @@ const cases: ErrorCase[] = [
     desc: 'weighted services are file provider only',
     labels: { 'traefik.http.services.w.weighted.services[0].name': 'a' },
     message: 'label "traefik.http.services.w.weighted.services[0].name": weighted services cannot be set by label (Traefik: file provider only); define them in dynamic.yml',
+  },
+  {
+    desc: 'highestRandomWeight services are file provider only (Traefik v3.6, label:"-")',
+    labels: { 'traefik.http.services.h.highestrandomweight.services[0].name': 'a' },
+    message: 'label "traefik.http.services.h.highestrandomweight.services[0].name": highestRandomWeight services cannot be set by label (Traefik: file provider only); define them in dynamic.yml',
   },
   {
     desc: 'a section given a non-boolean value',

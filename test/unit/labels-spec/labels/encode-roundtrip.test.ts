@@ -44,6 +44,11 @@ const table: { desc: string; config: DynamicConfig; servers?: Record<string, Ser
     servers: { app: { port: 3000, scheme: 'https', weight: 2 }, bare: { port: 80 } },
   },
   {
+    desc: 'a service with middlewares (Traefik v3.7: traefik.http.services.<s>.middlewares)',
+    config: yaml({ http: { services: { guarded: { middlewares: ['auth@file', 'hdr'], loadBalancer: {} } } } }),
+    servers: { guarded: { port: 80 } },
+  },
+  {
     desc: 'middlewares of several types',
     config: yaml({
       http: {

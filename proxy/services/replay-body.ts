@@ -3,15 +3,15 @@ import type { WholeBody } from '../http/request-context.js';
 import { MemoryBudget } from '../http/memory-budget.js';
 
 /**
- * Request bodies all mirroring services together may hold in memory for their mirrors, from the first byte
- * read until the last mirror of the request is done. A body that does not fit is treated as one over
- * `maxBodySize`: its request is served in full, its mirrors are not sent. (Traefik's default maxBodySize, -1,
- * holds any body in memory, however large.)
+ * Request bodies held in memory to be sent again, by all services together: for a mirroring service's mirrors
+ * (from the first byte read until the last mirror of the request is done) and for a failover with `errors`
+ * (until the request is over). A body that does not fit is served once, streamed: its mirrors are not sent, the
+ * main service's answer is not failed over. (Traefik's default limits, -1, hold any body in memory, however large.)
  */
-export const MAX_MIRROR_BODY_BYTES = 64 * 1024 * 1024;
+export const MAX_REPLAY_BODY_BYTES = 64 * 1024 * 1024;
 
-/** Shared by every mirroring service: bodies held for mirrors, from the first byte read to the last mirror sent. */
-export const mirrorMemory = new MemoryBudget(MAX_MIRROR_BODY_BYTES);
+/** Shared by every mirroring and failover service. */
+export const replayMemory = new MemoryBudget(MAX_REPLAY_BODY_BYTES);
 
 /** A body held in memory, sent with its Content-Length. */
 export function bufferedBody(bytes: Buffer): WholeBody {
@@ -20,26 +20,26 @@ export function bufferedBody(bytes: Buffer): WholeBody {
 
 export const EMPTY_BODY: WholeBody = bufferedBody(Buffer.alloc(0));
 
-/** What reading a body for the mirrors gave. */
-export type MirrorBodyRead =
+/** What reading a body to send it again gave. */
+export type ReplayBodyRead =
   /** The whole body, `reserved` bytes of it taken from the budget. */
   | { kind: 'whole'; body: Buffer; reserved: number }
   /**
-   * Over the limit or the budget: the bytes read are back in the stream, still `reserved` in the budget until the
-   * caller releases them when the request is over (they stay in memory until the main request has read them, and a
-   * budget freed at once would let every concurrent upload hold that much more).
+   * Over `limit` or over what the budget has left (`over` says which): the bytes read are back in the stream, still
+   * `reserved` in the budget until the caller releases them when the request is over (they stay in memory until the
+   * main request has read them, and a budget freed at once would let every concurrent upload hold that much more).
    */
-  | { kind: 'too-large'; reserved: number }
+  | { kind: 'too-large'; over: 'limit' | 'budget'; reserved: number }
   /** The client's body failed (reset, deadline): nothing is held. */
   | { kind: 'failed' };
 
 /**
- * Reads a request body for the mirrors, as Traefik's NewReusableRequest: at most `limit` bytes (negative: no
- * limit but the budget). A body over it is put back into the stream (`unshift`), so the main request still
+ * Reads a request body whole to send it again, as Traefik's NewReusableRequest (mirroring's and failover's): at
+ * most `limit` bytes (negative: no limit but the budget). A body over it is put back into the stream (`unshift`), so the main request still
  * reads every byte of it from its first. Only paused-mode reads are used, so whoever reads the stream next
  * (the forwarder) finds it as a fresh one.
  */
-export function readMirrorBody(stream: Readable, limit: number, done: (result: MirrorBodyRead) => void): void {
+export function readReplayBody(stream: Readable, limit: number, done: (result: ReplayBodyRead) => void): void {
   const chunks: Buffer[] = [];
   let length = 0;
   let settled = false;
@@ -49,11 +49,11 @@ export function readMirrorBody(stream: Readable, limit: number, done: (result: M
     stream.off('error', onFailure);
     stream.off('close', onClose);
   };
-  const settle = (result: MirrorBodyRead): void => {
+  const settle = (result: ReplayBodyRead): void => {
     if (settled) return;
     settled = true;
     detach();
-    if (result.kind === 'failed') mirrorMemory.release(length);
+    if (result.kind === 'failed') replayMemory.release(length);
     done(result);
   };
   const onReadable = (): void => {
@@ -62,10 +62,11 @@ export function readMirrorBody(stream: Readable, limit: number, done: (result: M
       if (chunk === null) return;
       chunks.push(chunk);
       length += chunk.length;
-      if ((limit >= 0 && length > limit) || !mirrorMemory.reserve(chunk.length)) {
+      const overLimit = limit >= 0 && length > limit;
+      if (overLimit || !replayMemory.reserve(chunk.length)) {
         length -= chunk.length; // that chunk was not reserved
         const read = Buffer.concat(chunks);
-        settle({ kind: 'too-large', reserved: length });
+        settle({ kind: 'too-large', over: overLimit ? 'limit' : 'budget', reserved: length });
         stream.unshift(read);
         return;
       }
