@@ -5,7 +5,7 @@ import type { Middleware } from './middlewares/index.js';
 import type { Router } from './routers.js';
 import type { Service } from './services/index.js';
 import type { ServersTransport } from './servers-transports.js';
-import type { TcpRouter, TcpServersTransport } from './tcp/index.js';
+import type { TcpServersTransport } from './tcp/index.js';
 
 // Every service option of Traefik v3.7 is implemented; a later one goes here.
 const UNIMPLEMENTED_SERVICE: Readonly<Record<string, readonly string[]>> = {};
@@ -52,19 +52,7 @@ export function routerOptionsNotImplemented(r: Router, path: Path, name: string)
   return [notImplemented([...path, 'observability', 'traceVerbosity'], { kind: 'router', name })];
 }
 
-// ACME orders are planned from HTTP routers' hosts only (operator/certificates/domain-requests.ts).
-const TCP_NO_CERTIFICATE = 'not implemented yet in pe-edge for TCP routers: no certificate is requested for them; the router is served with the TLS store\'s certificates (and those issued for HTTP routers\' hosts)';
 const SPIFFE = 'not implemented in pe-edge (it needs a SPIFFE Workload API agent on the host); ignored: the transport uses its other TLS settings';
-
-/** A TCP router's keys pe-edge accepts but does not act on: `tls.certResolver` and `tls.domains` issue nothing yet. */
-export function tcpRouterOptionsNotImplemented(r: TcpRouter, path: Path, name: string): ConfigIssue[] {
-  const item = { kind: 'tcpRouter' as const, name };
-  const out: ConfigIssue[] = [];
-  for (const key of ['certResolver', 'domains'] as const) {
-    if (r.tls?.[key] !== undefined) out.push(notImplemented([...path, 'tls', key], item, TCP_NO_CERTIFICATE));
-  }
-  return out;
-}
 
 export function tcpServersTransportOptionsNotImplemented(t: TcpServersTransport, path: Path, name: string): ConfigIssue[] {
   return t.tls?.spiffe === undefined ? [] : [notImplemented([...path, 'tls', 'spiffe'], { kind: 'tcpServersTransport', name }, SPIFFE)];

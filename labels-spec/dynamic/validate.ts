@@ -11,7 +11,7 @@ import { readSection } from './sections.js';
 import { serversTransportSchema } from './servers-transports.js';
 import { serviceSchema } from './services/index.js';
 import { tcpMiddlewareSchema, tcpRouterSchema, tcpServersTransportSchema, tcpServiceSchema, udpRouterSchema, udpServiceSchema } from './tcp/index.js';
-import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented, tcpRouterOptionsNotImplemented, tcpServersTransportOptionsNotImplemented } from './unimplemented-options.js';
+import { middlewareOptionsNotImplemented, routerOptionsNotImplemented, serviceOptionsNotImplemented, serversTransportOptionsNotImplemented, tcpServersTransportOptionsNotImplemented } from './unimplemented-options.js';
 import { tlsOptionsSchema } from './tls-options.js';
 import { tlsCertificateSchema, tlsStoreSchema } from './tls-stores.js';
 
@@ -79,7 +79,7 @@ export function validateDynamicConfig(raw: unknown): { config: DynamicConfig; is
   config.tls.stores = validateItems(tls.stores, tlsStoreSchema, 'tlsStore', ['tls', 'stores'], issues);
 
   const tcp = readSection(top.tcp, ['routers', 'services', 'middlewares', 'serversTransports'] as const, ['tcp'], issues);
-  config.tcp.routers = validateItems(tcp.routers, tcpRouterSchema, 'tcpRouter', ['tcp', 'routers'], issues, tcpRouterOptionsNotImplemented);
+  config.tcp.routers = validateItems(tcp.routers, tcpRouterSchema, 'tcpRouter', ['tcp', 'routers'], issues);
   config.tcp.services = validateItems(tcp.services, tcpServiceSchema, 'tcpService', ['tcp', 'services'], issues);
   config.tcp.middlewares = validateItems(tcp.middlewares, tcpMiddlewareSchema, 'tcpMiddleware', ['tcp', 'middlewares'], issues);
   config.tcp.serversTransports = validateItems(tcp.serversTransports, tcpServersTransportSchema, 'tcpServersTransport', ['tcp', 'serversTransports'], issues, tcpServersTransportOptionsNotImplemented);

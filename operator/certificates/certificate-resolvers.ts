@@ -7,7 +7,7 @@ import type { Runtime } from '../../proxy/runtime/runtime.js';
 import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { AcmeResolver } from './acme-resolver.js';
 import { AcmeStorage, type StoredCertificate } from './acme-storage.js';
-import { domainNames, planCertificateRequests, plannedRouters } from './domain-requests.js';
+import { domainNames, planCertificateRequests, plannedRouters, routerLabel } from './domain-requests.js';
 import { defaultRenewSchedule, renewPolicy, startRenewalJob, validateRenewSchedule, type RenewalJob } from './renewal.js';
 
 export interface CertificateResolversDeps {
@@ -101,9 +101,9 @@ export class CertificateResolvers {
     const plan = planCertificateRequests(plannedRouters(runtime), entryPoints, new Set(this.resolvers.keys()));
     const now = new Set<string>();
     for (const problem of plan.problems) {
-      const line = `router "${problem.router}": ${problem.message}`;
+      const line = `${routerLabel(problem.router)}: ${problem.message}`;
       now.add(line);
-      if (!this.reported.has(line)) this.deps.log.error({ router: problem.router }, line);
+      if (!this.reported.has(line)) this.deps.log.error({ router: problem.router.name }, line);
     }
     this.reported = now;
     for (const request of plan.requests) {

@@ -1,5 +1,7 @@
-// Which certificates the routers ask their resolvers for, as Traefik chooses them (pkg/provider/acme/provider.go).
+// Which certificates the routers ask their resolvers for, as Traefik chooses them (pkg/provider/acme/provider.go):
+// HTTP routers from their Host values, TCP routers from their HostSNI values.
 import { domainsOfRule } from '../../proxy/rules/compile.js';
+import { hostSnisOfRule } from '../../proxy/tcp/tcp-rule.js';
 import type { BuildInput, RouterTlsConfig } from '../../proxy/runtime/build-input.js';
 import type { Runtime } from '../../proxy/runtime/runtime.js';
 
@@ -9,17 +11,23 @@ export interface DomainSet {
   sans: string[];
 }
 
+/** A router by protocol and name: an HTTP and a TCP router may share a name. */
+export interface RouterRef {
+  protocol: 'http' | 'tcp';
+  name: string;
+}
+
 export interface CertificateRequest {
   resolver: string;
   domains: DomainSet;
   /** Routers asking for it, for log lines. */
-  routers: string[];
+  routers: RouterRef[];
 }
 
 export interface RequestPlan {
   requests: CertificateRequest[];
   /** Bad domains: logged, the router keeps serving. (A resolver that does not exist is the build's warning.) */
-  problems: { router: string; message: string }[];
+  problems: { router: RouterRef; message: string }[];
 }
 
 /** A router as the plan reads it: its TLS section and the entrypoints it ended up on (Traefik's `using`). */
@@ -29,13 +37,31 @@ export interface PlannedRouter {
   using: readonly string[];
 }
 
-/** The routers of a built runtime as the plan reads them, with the entrypoints each one ended up on. */
-export function plannedRouters(runtime: Pick<Runtime, 'config' | 'status'>): Map<string, PlannedRouter> {
-  const routers = new Map<string, PlannedRouter>();
+/** A TCP router as the plan reads it: entrypoints' `http.tls` does not apply to it (Traefik). */
+export interface PlannedTcpRouter {
+  rule: string;
+  tls: (RouterTlsConfig & { passthrough?: boolean | undefined }) | undefined;
+}
+
+export interface PlannedRouters {
+  http: ReadonlyMap<string, PlannedRouter>;
+  tcp: ReadonlyMap<string, PlannedTcpRouter>;
+}
+
+/** The routers of a built runtime as the plan reads them, HTTP ones with the entrypoints each one ended up on. */
+export function plannedRouters(runtime: Pick<Runtime, 'config' | 'status' | 'tcp'>): PlannedRouters {
+  const http = new Map<string, PlannedRouter>();
   for (const [name, router] of Object.entries(runtime.config.routers)) {
-    routers.set(name, { rule: router.rule, tls: router.tls, using: runtime.status.get('router', name)?.using ?? [] });
+    http.set(name, { rule: router.rule, tls: router.tls, using: runtime.status.get('router', name)?.using ?? [] });
   }
-  return routers;
+  const tcp = new Map<string, PlannedTcpRouter>();
+  for (const [name, router] of Object.entries(runtime.tcp.config.routers)) tcp.set(name, { rule: router.rule, tls: router.tls });
+  return { http, tcp };
+}
+
+/** How log lines and `pe-edge check` name a router: `router "x"`, `TCP router "x"`. */
+export function routerLabel(router: RouterRef): string {
+  return `${router.protocol === 'tcp' ? 'TCP router' : 'router'} "${router.name}"`;
 }
 
 /**
@@ -64,40 +90,41 @@ export function domainSetKey(set: DomainSet): string {
 }
 
 /**
- * Every router with a `tls.certResolver` (its own, else its entrypoint's `http.tls` when it has none) asks for its
- * `tls.domains` (each entry one certificate, after Traefik's de-duplication) or else the `Host` values of its rule
- * (one certificate: the first is main). Routers asking for the same set share one request.
+ * Every router with a `tls.certResolver` asks for its `tls.domains` (each entry one certificate, after Traefik's
+ * de-duplication) or else the names of its rule (one certificate: the first is main): an HTTP router's `Host` values
+ * (with its entrypoint's `http.tls` when it has no tls of its own), a TCP router's `HostSNI` values (passthrough or
+ * not, as Traefik; `HostSNI(`*`)` and HostSNIRegexp name nothing). Routers asking for the same set share one request.
  */
-export function planCertificateRequests(
-  routers: ReadonlyMap<string, PlannedRouter>,
-  entryPoints: BuildInput['entryPoints'],
-  resolvers: ReadonlySet<string>,
-): RequestPlan {
+export function planCertificateRequests(routers: PlannedRouters, entryPoints: BuildInput['entryPoints'], resolvers: ReadonlySet<string>): RequestPlan {
   const byKey = new Map<string, CertificateRequest>();
   const problems: RequestPlan['problems'] = [];
-  for (const [name, router] of routers) {
-    for (const tls of routerTlsSections(router, entryPoints)) {
-      const resolver = tls.certResolver;
-      if (resolver === undefined || resolver === '') continue;
-      // The build marks the router (nonexistentResolverMessage); nothing to order.
-      if (!resolvers.has(resolver)) continue;
-      let sets: DomainSet[];
-      try {
-        sets = tls.domains !== undefined && tls.domains.length > 0
-          ? deleteUnnecessaryDomains(tls.domains.map((d) => ({ main: d.main, sans: d.sans ?? [] })))
-          : hostsOfRule(router.rule);
-        sets = sets.map(sanitizeDomainSet);
-      } catch (err) {
-        problems.push({ router: name, message: (err as Error).message });
-        continue;
-      }
-      for (const domains of sets) {
-        const key = `${resolver}\n${domainSetKey(domains)}`;
-        const existing = byKey.get(key);
-        if (existing === undefined) byKey.set(key, { resolver, domains, routers: [name] });
-        else if (!existing.routers.includes(name)) existing.routers.push(name);
-      }
+  const ask = (router: RouterRef, tls: RouterTlsConfig, namesOfRule: () => DomainSet[]): void => {
+    const resolver = tls.certResolver;
+    if (resolver === undefined || resolver === '') return;
+    // The build marks the router (nonexistentResolverMessage); nothing to order.
+    if (!resolvers.has(resolver)) return;
+    let sets: DomainSet[];
+    try {
+      sets = tls.domains !== undefined && tls.domains.length > 0
+        ? deleteUnnecessaryDomains(tls.domains.map((d) => ({ main: d.main, sans: d.sans ?? [] })))
+        : namesOfRule();
+      sets = sets.map(sanitizeDomainSet);
+    } catch (err) {
+      problems.push({ router, message: (err as Error).message });
+      return;
     }
+    for (const domains of sets) {
+      const key = `${resolver}\n${domainSetKey(domains)}`;
+      const existing = byKey.get(key);
+      if (existing === undefined) byKey.set(key, { resolver, domains, routers: [router] });
+      else if (!existing.routers.some((r) => r.protocol === router.protocol && r.name === router.name)) existing.routers.push(router);
+    }
+  };
+  for (const [name, router] of routers.http) {
+    for (const tls of routerTlsSections(router, entryPoints)) ask({ protocol: 'http', name }, tls, () => oneSet(router.rule, domainsOfRule));
+  }
+  for (const [name, router] of routers.tcp) {
+    if (router.tls !== undefined) ask({ protocol: 'tcp', name }, router.tls, () => oneSet(router.rule, sniNamesOfRule));
   }
   return { requests: [...byKey.values()], problems };
 }
@@ -113,10 +140,16 @@ function routerTlsSections(router: PlannedRouter, entryPoints: BuildInput['entry
   return out;
 }
 
-function hostsOfRule(rule: string): DomainSet[] {
+/** Traefik's ParseHostSNI without `*`: the catch-all names no certificate (a CA would refuse it). */
+function sniNamesOfRule(rule: string): string[] {
+  return hostSnisOfRule(rule).filter((name) => name !== '*');
+}
+
+/** The names a rule gives, as one certificate (the first is main); none when it names none. */
+function oneSet(rule: string, namesOf: (rule: string) => string[]): DomainSet[] {
   let hosts: string[];
   try {
-    hosts = domainsOfRule(rule);
+    hosts = namesOf(rule);
   } catch {
     return []; // the router's own error says why its rule does not parse
   }

@@ -9,7 +9,7 @@ import { aggregate } from '../aggregation/aggregate.js';
 import { effectiveEntryPoints, toBuildInput } from '../aggregation/build-input.js';
 import { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import type { Runtime } from '../../proxy/runtime/runtime.js';
-import { domainNames, planCertificateRequests, plannedRouters, unableToObtain, wildcardWithoutDnsChallenge } from '../certificates/domain-requests.js';
+import { domainNames, planCertificateRequests, plannedRouters, unableToObtain, wildcardWithoutDnsChallenge, type RequestPlan } from '../certificates/domain-requests.js';
 import type { ContainerResult } from '../providers/docker/container-config.js';
 import { rawData, type RawItem } from '../../proxy/api/rawdata.js';
 import { unknownResolverErrors, type ResolverOrigins } from './unknown-resolvers.js';
@@ -42,9 +42,11 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
   void pools.closeAll();
   // What the resolvers would log for these routers: each router keeps serving (without its certificate), so a warning.
   // (A resolver that is not declared at all is also an error below: the build marks the router, check fails.)
-  for (const p of certificateProblems(config, runtime)) runtime.status.addError('router', p.router, p.message, false);
+  const certificates = certificateProblems(config, runtime);
+  for (const p of certificates) if (p.router.protocol === 'http') runtime.status.addError('router', p.router.name, p.message, false);
   const raw = rawData(runtime.status, runtime.config);
   const report: CheckReport = { ...raw, ...tcpUdpRawData(merged.config, input.entryPoints), containers: [], errors: [...errors, ...merged.errors, ...runtime.errors, ...unknownResolverErrors(config, runtime, { ...origins, containers }, merged.config.tcp.routers)], warnings: [...warnings] };
+  for (const p of certificates) if (p.router.protocol === 'tcp') addWarning(report.tcpRouters?.[p.router.name], p.message);
   for (const r of containers) {
     const errs = r.issues.filter((i) => i.severity === 'error').map((i) => i.message);
     const warns = [...r.issues.filter((i) => i.severity === 'warning').map((i) => i.message), ...(r.kind === 'routed' ? r.warnings : [])];
@@ -53,6 +55,14 @@ export function checkConfiguration(config: StaticConfig, fragments: ReadonlyMap<
       : { name: r.container.name, status: 'left out', reason: r.reason, errors: errs, warnings: warns });
   }
   return report;
+}
+
+/** A problem that leaves the item serving: listed in its `error`, and `warning` unless it is already disabled. */
+function addWarning(item: RawItem | undefined, message: string): void {
+  if (item === undefined) return;
+  const errors = item.error ?? [];
+  if (!errors.includes(message)) item.error = [...errors, message];
+  if (item.status === 'enabled') item.status = 'warning';
 }
 
 /** A deploy gate: any error anywhere, or any router/service/middleware that will not serve. */
@@ -67,7 +77,7 @@ export function reportHasErrors(r: CheckReport): boolean {
  * The routers' certificate requests as the running edge plans them (planCertificateRequests): a domain ACME refuses,
  * and a wildcard asked of a resolver without dnsChallenge, in the runtime's words.
  */
-function certificateProblems(config: StaticConfig, runtime: Runtime): { router: string; message: string }[] {
+function certificateProblems(config: StaticConfig, runtime: Runtime): RequestPlan['problems'] {
   const acme = new Map<string, { dnsChallenge?: unknown }>();
   for (const [name, resolver] of Object.entries(config.certificatesResolvers ?? {})) if (resolver.acme !== undefined) acme.set(name, resolver.acme);
   const plan = planCertificateRequests(plannedRouters(runtime), effectiveEntryPoints(config), new Set(acme.keys()));

@@ -1,5 +1,5 @@
 // What the dashboard learns from the providers, beyond the runtime: their problems and the containers behind servers.
-import type { ConfigProblem } from '../../proxy/observability/change-log.js';
+import type { ConfigProblem, LoggedItem } from '../../proxy/observability/change-log.js';
 import type { DockerSnapshot } from '../providers/docker/docker-provider.js';
 import type { Runtime } from '../../proxy/runtime/runtime.js';
 import { providerOf, qualify } from '../../proxy/runtime/qualified-name.js';
@@ -18,7 +18,7 @@ export function dockerProblems(snapshot: DockerSnapshot): ConfigProblem[] {
   return out;
 }
 
-/** Server URL → the name of the container it came from. */
+/** Server URL (HTTP) or address (TCP, UDP) → the name of the container it came from. */
 export function serverContainers(snapshot: DockerSnapshot): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of snapshot.containers) {
@@ -26,6 +26,10 @@ export function serverContainers(snapshot: DockerSnapshot): Map<string, string> 
     for (const service of Object.values(r.config.http.services)) {
       if (!('loadBalancer' in service)) continue;
       for (const server of service.loadBalancer.servers) out.set(server.url, r.container.name);
+    }
+    for (const service of [...Object.values(r.config.tcp.services), ...Object.values(r.config.udp.services)]) {
+      if (!('loadBalancer' in service)) continue;
+      for (const server of service.loadBalancer.servers) out.set(server.address, r.container.name);
     }
   }
   return out;
@@ -69,4 +73,13 @@ export function unguardedApiRouters(runtime: Runtime, entryPointMiddlewares: (en
     });
   }
   return out;
+}
+
+/** Every item of a runtime for the change log: HTTP's, then TCP's and UDP's named with their protocol. */
+export function changeLogItems(runtime: Pick<Runtime, 'status' | 'tcp' | 'udp'>): LoggedItem[] {
+  return [
+    ...runtime.status.all(),
+    ...runtime.tcp.status.all().map((item) => ({ ...item, kind: `TCP ${item.kind}` as const })),
+    ...runtime.udp.status.all().flatMap((item) => (item.kind === 'middleware' ? [] : [{ ...item, kind: `UDP ${item.kind}` as const }])),
+  ];
 }

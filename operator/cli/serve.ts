@@ -18,7 +18,7 @@ import { perProcessStateWarnings } from '../workers/workers.js';
 import { joinWorkers } from '../workers/worker-side.js';
 import { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
 import type { ConfigProblem } from '../../proxy/observability/change-log.js';
-import { dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
+import { changeLogItems, dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
 import { DEFAULT_THROTTLE_MS, ProviderThrottle } from '../aggregation/provider-throttle.js';
 import { udpProblems } from '../../proxy/udp/udp-routing.js';
 
@@ -130,7 +130,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   const applied = (runtime: Runtime, started: bigint, cause: string, container: string | undefined): void => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const unguarded = unguardedIn(runtime);
-    insights?.changes.applied(runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);
+    insights?.changes.applied(changeLogItems(runtime), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguarded]);
     if (metrics !== null) recordApplied(metrics, runtime);
     const now = new Set<string>();
     for (const [prefix, status] of [['', runtime.status], ['TCP ', runtime.tcp.status]] as const) {
@@ -166,7 +166,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   // new problems (a container left out for its labels adds none to the configuration).
   const unchanged = (provider: string, cause: string, container?: string): void => {
     log.debug({ provider, cause }, 'configuration unchanged; nothing rebuilt');
-    insights?.changes.applied(proxy.runtime.status.all(), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguardedIn(proxy.runtime)]);
+    insights?.changes.applied(changeLogItems(proxy.runtime), { cause, ...(container !== undefined ? { container } : {}) }, [...[...problems.values()].flat(), ...unguardedIn(proxy.runtime)]);
   };
   const throttleMs = config.providers.providersThrottleDuration ?? DEFAULT_THROTTLE_MS;
 

@@ -10,10 +10,16 @@ export interface ConfigProblem {
   container?: string;
 }
 
+/** An HTTP item's kind, or a TCP/UDP one's with its protocol (an HTTP and a TCP router may share a name). */
+export type ChangeKind = ItemKind | `TCP ${ItemKind}` | 'UDP router' | 'UDP service';
+
 export interface ChangedItem {
-  kind: ItemKind;
+  kind: ChangeKind;
   name: string;
 }
+
+/** An item of an applied runtime, as the log compares it: its status and errors. */
+export type LoggedItem = Omit<ItemStatus, 'kind'> & { kind: ChangeKind };
 
 export interface FailedItem extends ChangedItem {
   errors: string[];
@@ -44,7 +50,7 @@ export interface ChangeLogOptions {
 }
 
 interface Seen {
-  kind: ItemKind;
+  kind: ChangeKind;
   name: string;
   /** '' when enabled; else the status and errors, so a changed error counts as a new failure. */
   trouble: string;
@@ -71,8 +77,8 @@ export class ChangeLog {
     this.now = options.now ?? Date.now;
   }
 
-  /** A runtime was applied: `items` is its RuntimeStatus, `problems` what its providers reported. */
-  applied(items: readonly ItemStatus[], cause: { cause: string; container?: string }, problems: readonly ConfigProblem[] = []): ConfigChange | null {
+  /** A runtime was applied: `items` are its items (RuntimeStatus, TCP's and UDP's too), `problems` what its providers reported. */
+  applied(items: readonly LoggedItem[], cause: { cause: string; container?: string }, problems: readonly ConfigProblem[] = []): ConfigChange | null {
     const next = new Map<string, Seen>();
     for (const item of items) {
       const trouble = item.status === 'enabled' ? '' : `${item.status}\0${item.errors.join('\0')}`;

@@ -2,8 +2,10 @@
 // pe-edge started from the CLI with a file configuration. The dashboard is routed as Traefik documents it (a router
 // on PathPrefix(`/api`) || PathPrefix(`/dashboard`) to api@internal, behind basicAuth). The page logs in, shows
 // routers, services and middlewares, a router with a typo'd middleware name with its error, a health-checked server
-// going DOWN and back UP, charts after traffic; no console error (a CSP violation is one), no request off loopback:
-// chromium goes through a local proxy that refuses and records every non-local connection.
+// going DOWN and back UP, charts after traffic; TCP routers (terminated, passthrough, one in error), services and
+// middlewares and UDP routers and services from /api/tcp/* and /api/udp/*, hidden again when a reload removes them;
+// no console error (a CSP violation is one), no request off loopback: chromium goes through a local proxy that
+// refuses and records every non-local connection.
 // Without chromium the test skips loudly, except under CI=true, where it fails.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,6 +16,8 @@ import { startBackend, type Backend } from '../support/backends.js';
 import { CliProcess, freePort, repoRoot, staticYaml, TempConfigDir } from '../support/cli-process.js';
 import { chromiumMissing, inkedPixels, launchHeadlessChromium, saveArtifact, watchPage, type HeadlessChromium } from '../support/headless-chromium.js';
 import { httpGet } from '../support/load-client.js';
+import { echoServer, type TcpBackend } from '../support/tcp-backends.js';
+import { freeUdpPort } from '../support/udp-peers.js';
 
 const USER = 'admin';
 const PASSWORD = 'dashboard-test-password';
@@ -36,6 +40,10 @@ if (missing !== null && process.env['CI'] === 'true') {
     let web = 0;
     let admin = 0;
     let chromium: HeadlessChromium;
+    let db: TcpBackend;
+    let dnsServer = '';
+    let dynamicFile = '';
+    let httpOnly = '';
 
     before(async () => {
       app = await startBackend('app', (req, res) => {
@@ -47,8 +55,11 @@ if (missing !== null && process.env['CI'] === 'true') {
         res.writeHead(req.url === '/fail' ? 502 : 200, { 'content-type': 'text/plain' });
         res.end('app');
       });
+      db = await echoServer('db:');
+      dnsServer = `127.0.0.1:${await freeUdpPort()}`;
+      const [tcp, dns] = [await freePort(), await freeUdpPort()];
       [web, admin] = [await freePort(), await freePort()];
-      const dynamicFile = dir.write('dynamic.yml', `http:
+      httpOnly = `http:
   routers:
     dashboard:
       rule: PathPrefix(\`/api\`) || PathPrefix(\`/dashboard\`)
@@ -77,10 +88,50 @@ if (missing !== null && process.env['CI'] === 'true') {
           timeout: 500ms
         servers:
           - url: ${app.url}
+`;
+      dynamicFile = dir.write('dynamic.yml', `${httpOnly}tcp:
+  routers:
+    db:
+      rule: HostSNI(\`db.test\`)
+      entryPoints: [tcp]
+      service: db
+      middlewares: [local]
+      tls:
+        certResolver: le
+    pass:
+      rule: HostSNI(\`pass.test\`)
+      entryPoints: [tcp]
+      service: db
+      tls:
+        passthrough: true
+    lost:
+      rule: HostSNI(\`lost.test\`)
+      entryPoints: [tcp]
+      service: nosuch
+      tls: {}
+  services:
+    db:
+      loadBalancer:
+        servers:
+          - address: ${db.address}
+  middlewares:
+    local:
+      ipAllowList:
+        sourceRange: [127.0.0.1/32]
+udp:
+  routers:
+    dns:
+      entryPoints: [dns]
+      service: dns
+  services:
+    dns:
+      loadBalancer:
+        servers:
+          - address: ${dnsServer}
 `);
-      dir.write('traefik.yml', staticYaml({ entryPoints: { web, admin }, dynamicFile, extra: 'api: {}' }));
+      dir.write('traefik.yml', staticYaml({ entryPoints: { web, admin, tcp }, udpEntryPoints: { dns }, dynamicFile, extra: 'api: {}\ncertificatesResolvers:\n  le:\n    acme:\n      caServer: http://127.0.0.1:9/directory\n      storage: acme.json\n      httpChallenge:\n        entryPoint: web' }));
       proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
-      await proc.waitListening(2, 15_000);
+      await proc.waitListening(4, 15_000);
       chromium = await launchHeadlessChromium();
     });
 
@@ -88,6 +139,7 @@ if (missing !== null && process.env['CI'] === 'true') {
       await chromium?.close();
       await proc?.stop();
       await app?.close();
+      await db?.close();
       dir.remove();
     });
 
@@ -154,6 +206,53 @@ if (missing !== null && process.env['CI'] === 'true') {
       assert.deepEqual(offLoopback, [], 'every request of the page goes to pe-edge');
       assert.ok(requests.some((u) => u.endsWith('/api/pe-edge/timeseries')), 'the page polls the time series');
       assert.deepEqual(chromium.offLoopback, [], 'no connection attempt off loopback reached the refusing proxy');
+      await context.close();
+    });
+
+    it('TCP and UDP: routers with rule, entrypoints, TLS and service, one in error; services with their servers; middlewares; hidden once a reload removes them', async () => {
+      const context = await chromium.browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1280, height: 1400 } });
+      const page = await context.newPage();
+      const { consoleErrors, requests } = watchPage(page);
+      await page.goto(`http://127.0.0.1:${admin}/dashboard/`);
+      await page.waitForSelector('[data-tcp-router="db@file"]');
+
+      const dbRow = await page.textContent('[data-tcp-router="db@file"]') ?? '';
+      for (const part of ['enabled', 'HostSNI(`db.test`)', 'tcp', 'terminated', 'options default', 'resolver le', 'local', 'db', '18']) assert.ok(dbRow.includes(part), `${part} in: ${dbRow}`);
+      assert.equal(await page.getAttribute('[data-tcp-router="db@file"] [data-tls]', 'data-tls'), 'terminated');
+      assert.equal(await page.getAttribute('[data-tcp-router="pass@file"] [data-tls]', 'data-tls'), 'passthrough');
+      const lost = await page.textContent('[data-tcp-router="lost@file"]') ?? '';
+      assert.match(lost, /disabled/);
+      assert.match(lost, /the service "nosuch@file" does not exist/, lost);
+      assert.match(await page.textContent('[data-overview="tcp-routers"]') ?? '', /3\s*1 error/);
+
+      const server = `[data-tcp-service="db@file"] [data-server="${db.address}"]`;
+      assert.equal(await page.getAttribute(server, 'data-state'), 'UP');
+      assert.match(await page.textContent('[data-tcp-service="db@file"]') ?? '', /loadbalancer[\s\S]*db@file, pass@file/);
+      assert.match(await page.textContent('[data-tcp-middleware="local@file"]') ?? '', /enabled\s*ipallowlist\s*db@file/);
+
+      const dnsRow = await page.textContent('[data-udp-router="dns@file"]') ?? '';
+      assert.match(dnsRow, /enabled[\s\S]*dns[\s\S]*dns/);
+      await page.waitForSelector(`[data-udp-service="dns@file"] [data-server="${dnsServer}"]`);
+      assert.match(await page.textContent('[data-udp-service="dns@file"]') ?? '', /loadbalancer[\s\S]*dns@file/);
+      assert.ok(requests.some((u) => u.includes('/api/tcp/routers?')) && requests.some((u) => u.includes('/api/udp/services?')), 'the sections come from the tcp and udp lists');
+
+      saveArtifact('dashboard-tcp-udp.png', await page.screenshot({ fullPage: true }));
+
+      // A reload without tcp and udp sections: the sections and their cards go, and their lists are no longer polled.
+      writeFileSync(dynamicFile, httpOnly);
+      await page.waitForSelector('#tcp', { state: 'hidden', timeout: 15_000 });
+      await page.waitForSelector('#udp', { state: 'hidden' });
+      assert.equal(await page.locator('[data-overview^="tcp-"], [data-overview^="udp-"]').count(), 0);
+      const before = requests.length;
+      const loaded = Number(await page.getAttribute('body', 'data-loaded'));
+      // Two more refreshes (the page's CSP forbids waitForFunction's eval: polled from here).
+      for (let i = 0; Number(await page.getAttribute('body', 'data-loaded')) <= loaded + 1; i++) {
+        assert.ok(i < 100, 'the page refreshes every 2 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(!requests.slice(before).some((u) => /\/api\/(tcp|udp)\//.test(u)), 'no tcp or udp list fetched for an HTTP-only configuration');
+
+      assert.deepEqual(consoleErrors, []);
       await context.close();
     });
   });

@@ -85,6 +85,8 @@ export interface EdgeFiles {
   resolvers: Record<string, Record<string, unknown>>;
   /** http.routers of the dynamic file; service `app` is the rig's backend. */
   routers: Record<string, Record<string, unknown>>;
+  /** The dynamic file's `tcp` section, as written. */
+  tcp?: Record<string, unknown>;
   /** More entrypoints beside web and websecure: name → port on 127.0.0.1. */
   entryPoints?: Record<string, number>;
   /** More top-level keys of traefik.yml (e.g. `metrics`). */
@@ -111,6 +113,7 @@ export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: Edg
   }, null, 2));
   dir.write('dynamic.yml', JSON.stringify({
     http: { routers: files.routers, services: { app: { loadBalancer: { servers: [{ url: rig.backend.url }] } } } },
+    ...(files.tcp !== undefined ? { tcp: files.tcp } : {}),
   }, null, 2));
   const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env });
   await proc.waitListening(2 + Object.keys(files.entryPoints ?? {}).length, 10_000);

@@ -235,6 +235,8 @@ export async function runCli(
 /** A minimal traefik.yml for tests: entrypoint(s) on 127.0.0.1, JSON INFO logs, optional file provider and ping. */
 export function staticYaml(opts: {
   entryPoints: Record<string, number>;
+  /** UDP entrypoints: name → port on 127.0.0.1 (`…/udp`). */
+  udpEntryPoints?: Record<string, number>;
   dynamicFile?: string;
   ping?: string;
   graceTimeOut?: string;
@@ -245,6 +247,7 @@ export function staticYaml(opts: {
     lines.push(`  ${name}:`, `    address: "127.0.0.1:${port}"`);
     if (opts.graceTimeOut !== undefined) lines.push('    transport:', '      lifeCycle:', `        graceTimeOut: ${opts.graceTimeOut}`);
   }
+  for (const [name, port] of Object.entries(opts.udpEntryPoints ?? {})) lines.push(`  ${name}:`, `    address: "127.0.0.1:${port}/udp"`);
   if (opts.dynamicFile !== undefined) lines.push('providers:', '  file:', `    filename: ${JSON.stringify(opts.dynamicFile)}`, '    watch: true');
   if (opts.ping !== undefined) lines.push('ping:', `  entryPoint: ${opts.ping}`);
   lines.push('log:', '  level: INFO', '  format: json');

@@ -8,6 +8,7 @@ import { before, describe, it } from 'node:test';
 import { acmeSuite, httpsGet, makeWorldReadable, servedCertificate, waitForCertificate, type AcmeRig, type EdgeFiles } from '../../support/acme-edge.js';
 import type { CliProcess } from '../../support/cli-process.js';
 import { pebbleInstalled } from '../../support/pebble.js';
+import { connectTls, echoServer, firstData } from '../../support/tcp-backends.js';
 
 const skip = pebbleInstalled() ? false : 'Debian package pebble is not installed (.ci/run installs it)';
 
@@ -64,6 +65,32 @@ describe('automatic HTTPS against pebble', { skip }, () => {
     const cert = await waitForCertificate(rig, proc, 'alpn.test', (c) => c.trusted);
     assert.deepEqual(cert.names, ['alpn.test']);
     assert.deepEqual(await httpsGet(rig, 'alpn.test'), { status: 200, body: 'app' });
+  });
+
+  it('a TCP router with tls.certResolver: its HostSNI gets a trusted certificate, and the TLS it terminates carries bytes to a plain TCP backend', async () => {
+    const echo = await echoServer('db:');
+    try {
+      const { proc } = await edge({
+        resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
+        routers: {},
+        tcp: {
+          routers: { db: { rule: 'HostSNI(`db.tcp.test`) || HostSNI(`*`)', entryPoints: ['websecure'], service: 'db', tls: { certResolver: 'le' } } },
+          services: { db: { loadBalancer: { servers: [{ address: echo.address }] } } },
+        },
+      });
+      const cert = await waitForCertificate(rig, proc, 'db.tcp.test', (c) => c.trusted);
+      assert.deepEqual(cert.names, ['db.tcp.test'], 'HostSNI(`*`) names nothing');
+      const socket = await connectTls(rig.securePort, 'db.tcp.test', { ca: [await rig.pebble.rootPem()], rejectUnauthorized: true });
+      try {
+        socket.write('ping');
+        assert.equal(await firstData(socket), 'db:ping');
+      } finally {
+        socket.destroy();
+      }
+      assert.equal(orders(proc), 1, proc.output());
+    } finally {
+      await echo.close();
+    }
   });
 
   it('DNS-01 through the exec provider, for a wildcard and its apex (tls.domains)', async () => {

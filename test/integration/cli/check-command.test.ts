@@ -182,6 +182,18 @@ test('check: a wildcard domain asked of a resolver without dnsChallenge is a war
   assert.doesNotMatch(ok.out, /warning/);
 });
 
+test('check: a TCP router asking a resolver without dnsChallenge for a wildcard HostSNI is a warning on that TCP router, not on an HTTP router of the same name', async () => {
+  const dynamic = 'http:\n  routers:\n    db:\n      rule: "Host(`db.shop.test`)"\n      entryPoints: [websecure]\n      service: app\n  services:\n    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n'
+    + 'tcp:\n  routers:\n    db:\n      rule: "HostSNI(`*.db.shop.test`)"\n      entryPoints: [websecure]\n      service: db\n      tls:\n        certResolver: le\n  services:\n    db:\n      loadBalancer:\n        servers:\n          - address: 127.0.0.1:5432\n';
+  const dir = project({ 'traefik.yml': acmeStatic().replace('  docker:\n    exposedByDefault: false\n', ''), 'dynamic.yml': dynamic });
+  const { code, out } = await check(['--configFile', join(dir, 'traefik.yml'), '--json']);
+  assert.equal(code, 0, out);
+  const report = JSON.parse(out) as { routers: Record<string, { status: string; error?: string[] }>; tcpRouters: Record<string, { status: string; error?: string[] }> };
+  assert.equal(report.tcpRouters['db@file']?.status, 'warning', out);
+  assert.deepEqual(report.tcpRouters['db@file']?.error, ['Unable to obtain ACME certificate for domains "*.db.shop.test": wildcard domain *.db.shop.test requires a DNS-01 challenge (dnsChallenge), which resolver "le" does not configure']);
+  assert.equal(report.routers['db@file']?.status, 'enabled', out);
+});
+
 // The engine check --compose asks about images: a Docker API on loopback that knows one image.
 async function imageEngine(images: Record<string, string[]>): Promise<{ endpoint: string; asked: string[]; close: () => Promise<void> }> {
   const asked: string[] = [];

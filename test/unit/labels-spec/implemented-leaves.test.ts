@@ -7,10 +7,10 @@ import { nodeOf, type LabelNode } from '../../../labels-spec/labels/label-tree.j
 import { middlewareRegistry } from '../../../labels-spec/dynamic/middlewares/registry.js';
 import { serviceCommon, serviceRegistry, type Service } from '../../../labels-spec/dynamic/services/index.js';
 import { routerSchema } from '../../../labels-spec/dynamic/routers.js';
-import { middlewareOptionsNotImplemented, serversTransportOptionsNotImplemented, serviceOptionsNotImplemented, tcpRouterOptionsNotImplemented, tcpServersTransportOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
+import { middlewareOptionsNotImplemented, serversTransportOptionsNotImplemented, serviceOptionsNotImplemented, tcpServersTransportOptionsNotImplemented } from '../../../labels-spec/dynamic/unimplemented-options.js';
 import { serversTransportSchema, type ServersTransport } from '../../../labels-spec/dynamic/servers-transports.js';
 import type { Middleware } from '../../../labels-spec/dynamic/middlewares/index.js';
-import { tcpMiddlewareRegistry, tcpRouterSchema, tcpServersTransportSchema, tcpServiceRegistry, udpRouterSchema, udpServiceRegistry, type TcpRouter, type TcpServersTransport } from '../../../labels-spec/dynamic/tcp/index.js';
+import { tcpMiddlewareRegistry, tcpRouterSchema, tcpServersTransportSchema, tcpServiceRegistry, udpRouterSchema, udpServiceRegistry, type TcpServersTransport } from '../../../labels-spec/dynamic/tcp/index.js';
 import { middlewareFactory } from '../../../proxy/middlewares/registry.js';
 import { repoRoot } from '../../support/cli-process.js';
 
@@ -256,6 +256,9 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'tcp.routers.service': p(TCP, 'HostSNI(`*`) on a dedicated entrypoint'),
   'tcp.routers.priority': p(TCP_OPT, 'priority: of two HostSNI(`*`) routers the one with the higher priority serves'),
   'tcp.routers.tls.passthrough': p(TCP, 'TLS passthrough: the client sees the backend'),
+  'tcp.routers.tls.certResolver': p('test/integration/acme/automatic-https.test.ts', 'a TCP router with tls.certResolver: its HostSNI gets a trusted certificate'),
+  'tcp.routers.tls.domains[].main': p('test/unit/certificates/domain-requests.test.ts', 'tls.domains win over its rule'),
+  'tcp.routers.tls.domains[].sans': p('test/unit/certificates/domain-requests.test.ts', 'tls.domains win over its rule'),
   'tcp.routers.tls.options': p(TCP_OPT, 'tls.options on a terminating TCP router: minVersion VersionTLS13 refuses a TLS 1.2 client'),
   'tcp.services.loadBalancer.servers[].address': p(TCP, 'HostSNI(`*`) on a dedicated entrypoint'),
   'tcp.services.loadBalancer.servers[].tls': p(TCP_OPT, 'rootCAs and serverName verify a tls: true server'),
@@ -295,7 +298,7 @@ const NO_PROOF_YET: readonly string[] = ['serversTransports.forwardingTimeouts.d
 
 /**
  * TCP and UDP leaves (issue 13), read by the TCP proxy (proxy/tcp/) and the UDP proxy (proxy/udp/), less those warned
- * about as not implemented (tcp.routers tls.certResolver and tls.domains, serversTransports tls.spiffe). The label
+ * about as not implemented (serversTransports tls.spiffe). The label
  * decoding of every one of them is proven apart by test/unit/labels-spec/labels/decode-tcp-udp.test.ts.
  */
 function tcpUdpLeaves(): string[] {
@@ -317,11 +320,10 @@ function setAt(keys: readonly string[]): Record<string, unknown> {
   return { [first]: setAt(rest) };
 }
 
-/** A TCP router or serversTransport leaf warned about as not implemented when set (labels-spec/dynamic/unimplemented-options.ts). */
+/** A TCP serversTransport leaf warned about as not implemented when set (labels-spec/dynamic/unimplemented-options.ts). */
 function warnedTcpNotImplemented(leaf: string): boolean {
   const parts = leaf.split('.');
   const item = setAt(parts.slice(2));
-  if (leaf.startsWith('tcp.routers.')) return tcpRouterOptionsNotImplemented(item as unknown as TcpRouter, [], 'probe').length > 0;
   if (leaf.startsWith('tcp.serversTransports.')) return tcpServersTransportOptionsNotImplemented(item as unknown as TcpServersTransport, [], 'probe').length > 0;
   return false;
 }

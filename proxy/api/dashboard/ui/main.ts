@@ -1,11 +1,12 @@
 // The dashboard page: polls pe-edge's API (relative URLs, so it works behind a stripPrefix) and redraws.
 // Built with DOM calls only (textContent, never innerHTML), so names and errors from configuration cannot inject markup.
 import uPlot from 'uplot';
+import { getJson } from './api-client.js';
+import { badge, byId, childList, errorList, h, plural, serverItem, table, type Child, type Status } from './dom.js';
+import { refreshTcpUdp } from './tcp-udp.js';
 
 const POLL_MS = 2000;
 const MAX_CHARTS = 12;
-
-type Status = 'enabled' | 'warning' | 'disabled';
 
 interface RawItem {
   status: Status;
@@ -71,65 +72,35 @@ interface EntryPoint {
   address: string;
 }
 
+interface Counts {
+  total: number;
+  warnings: number;
+  errors: number;
+}
+
 interface Overview {
-  http: Record<'routers' | 'services' | 'middlewares', { total: number; warnings: number; errors: number }>;
+  http: Record<'routers' | 'services' | 'middlewares', Counts>;
+  tcp?: Record<'routers' | 'services' | 'middlewares', Counts>;
+  udp?: Record<'routers' | 'services', Counts>;
   providers: string[];
   /** Problems no item carries (containers left out, file key typos): the "Configuration problems" list. */
   problems?: { errors: number; warnings: number };
 }
 
-type Child = Node | string | null | undefined | false;
-
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Child | Child[])[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') el.className = v;
-    else el.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  }
-  return el;
-}
-
-function byId(id: string): HTMLElement {
-  const el = document.getElementById(id);
-  if (el === null) throw new Error(`#${id} missing`);
-  return el;
-}
-
-function badge(text: string): HTMLElement {
-  return h('span', { class: `badge ${text}` }, text);
-}
-
-function errorList(errors: readonly string[] | undefined): HTMLElement | null {
-  if (errors === undefined || errors.length === 0) return null;
-  return h('ul', { class: 'errors' }, errors.map((e) => h('li', {}, e)));
-}
-
-function table(headers: string[], rows: HTMLElement[], empty: string): HTMLElement {
-  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
-  return h('table', {}, h('thead', {}, h('tr', {}, headers.map((t) => h('th', {}, t)))), h('tbody', {}, rows));
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
-  if (!res.ok) throw new Error(`${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function countCard(label: string, key: string, c: Counts): HTMLElement {
+  return h('div', { class: 'card', 'data-overview': key }, h('span', { class: 'muted' }, label), h('b', {}, String(c.total)),
+    c.errors > 0 ? h('span', { class: 'badge disabled' }, plural(c.errors, 'error')) : null, ' ',
+    c.warnings > 0 ? h('span', { class: 'badge warning' }, plural(c.warnings, 'warning')) : null);
 }
 
 function renderOverview(o: Overview): void {
-  const cards = (['routers', 'services', 'middlewares'] as const).map((k) => {
-    const c = o.http[k];
-    return h('div', { class: 'card', 'data-overview': k }, h('span', { class: 'muted' }, k), h('b', {}, String(c.total)),
-      c.errors > 0 ? h('span', { class: 'badge disabled' }, plural(c.errors, 'error')) : null, ' ',
-      c.warnings > 0 ? h('span', { class: 'badge warning' }, plural(c.warnings, 'warning')) : null);
-  });
+  const cards = (['routers', 'services', 'middlewares'] as const).map((k) => countCard(k, k, o.http[k]));
+  // TCP and UDP cards only when the configuration has such items, as their sections.
+  for (const [protocol, counts] of [['tcp', o.tcp], ['udp', o.udp]] as const) {
+    const entries = Object.entries(counts ?? {}) as [string, Counts][];
+    if (entries.every(([, c]) => c.total === 0)) continue;
+    for (const [k, c] of entries) cards.push(countCard(`${protocol.toUpperCase()} ${k}`, `${protocol}-${k}`, c));
+  }
   const p = o.problems ?? { errors: 0, warnings: 0 };
   cards.push(h('div', { class: 'card', 'data-overview': 'problems' }, h('span', { class: 'muted' }, h('a', { href: '#problems' }, 'configuration problems')), h('b', {}, String(p.errors + p.warnings)),
     p.errors > 0 ? h('span', { class: 'badge disabled' }, plural(p.errors, 'error')) : null, ' ',
@@ -159,16 +130,12 @@ function childServices(s: NonNullable<RawData['services']>[string]): Node {
   for (const m of s.mirroring?.mirrors ?? []) children.push([m.name, `mirror ${m.percent ?? 0}%`]);
   if (s.failover?.service !== undefined) children.push([s.failover.service, 'main']);
   if (s.failover?.fallback !== undefined) children.push([s.failover.fallback, 'fallback']);
-  if (children.length === 0) return h('span', { class: 'muted' }, '—');
-  return h('ul', { class: 'servers' }, ...children.map(([name, part]) =>
-    h('li', { 'data-child': name }, h('code', {}, name), h('span', { class: 'muted' }, ` ${part}`))));
+  return childList(children);
 }
 
 function renderServices(raw: RawData, containers: Record<string, string>): void {
   const rows = Object.entries(raw.services ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => {
-    const servers = Object.entries(s.serverStatus ?? {}).map(([url, state]) =>
-      h('li', { 'data-server': url, 'data-state': state }, badge(state), ' ', h('code', {}, url),
-        containers[url] !== undefined ? h('span', { class: 'muted' }, ` container ${containers[url]}`) : null));
+    const servers = Object.entries(s.serverStatus ?? {}).map(([url, state]) => serverItem(url, state, containers[url]));
     return h('tr', { 'data-service': name },
       h('td', {}, h('code', {}, name)),
       h('td', {}, badge(s.status), errorList(s.error)),
@@ -306,6 +273,7 @@ async function refresh(): Promise<void> {
   renderRouters(raw);
   renderServices(raw, containers);
   renderMiddlewares(raw);
+  await refreshTcpUdp(overview, containers);
   renderEntryPoints(eps);
   renderCertificates(certs);
   renderProblems(changes.problems);
