@@ -23,8 +23,8 @@ const entryPointHttp = strictObject({
   middlewares: strList.optional(),
   tls: routerTls.optional(),
   encodeQuerySemicolons: bool.default(false),
-  // v3.7: what to do with request header names holding '_' (warned as not implemented when set).
-  underscoreHeadersStrategy: str.optional(),
+  // v3.7: what request headers named with '_' get (Go compares the value as written; "" is keep).
+  underscoreHeadersStrategy: str.pipe(z.enum(['', 'keep', 'delete', 'reject'])).transform((v) => (v === '' ? 'keep' : v)).default('keep'),
   maxHeaderBytes: int.default(1_048_576),
   // v3.3.6+: `.`/`..` segments and repeated slashes resolved before routing.
   sanitizePath: bool.default(true),
@@ -62,9 +62,9 @@ export const entryPointSchema = strictObject({
   http: entryPointHttp.default({}),
   http2: strictObject({
     maxConcurrentStreams: int.pipe(z.number().min(0, 'maxConcurrentStreams must be >= 0')).default(250),
-    // v3.7: HPACK table sizes (warned as not implemented when set).
-    maxDecoderHeaderTableSize: int.optional(),
-    maxEncoderHeaderTableSize: int.optional(),
+    // v3.7: HPACK dynamic table sizes, Go's defaults; Traefik refuses a negative one.
+    maxDecoderHeaderTableSize: int.pipe(z.number().min(0, 'maxDecoderHeaderTableSize must be >= 0')).default(4096),
+    maxEncoderHeaderTableSize: int.pipe(z.number().min(0, 'maxEncoderHeaderTableSize must be >= 0')).default(4096),
   }).default({}),
   http3: strictObject({ advertisedPort: int.optional() }).optional(),
   transport: transport.default({}),
@@ -77,8 +77,8 @@ export const entryPointSchema = strictObject({
     insecure: bool.default(false),
     trustedIPs: strList.default([]),
     connection: strList.default([]),
-    // v3.7 (warned as not implemented when set).
-    notAppendXForwardedFor: bool.optional(),
+    // v3.7: X-Forwarded-For is sent upstream as received, the peer's address not appended.
+    notAppendXForwardedFor: bool.default(false),
   }).default({}),
   udp: strictObject({ timeout: duration.default('3s') }).default({}),
   // v3.1+: per-entrypoint observability defaults.

@@ -15,9 +15,11 @@ export const implementedStatic: ImplementedTree = {
       address: true,
       asDefault: true,
       allowACMEByPass: true,
-      http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true, sanitizePath: true, encodedCharacters: true },
+      http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true, sanitizePath: true, encodedCharacters: true, underscoreHeadersStrategy: true },
+      // HPACK table sizes of the HTTP/2 fronts (h2 and h2c); maxConcurrentStreams is not passed on yet.
+      http2: { maxDecoderHeaderTableSize: true, maxEncoderHeaderTableSize: true },
       transport: { respondingTimeouts: true, lifeCycle: true },
-      forwardedHeaders: { insecure: true, trustedIPs: true },
+      forwardedHeaders: { insecure: true, trustedIPs: true, notAppendXForwardedFor: true },
       proxyProtocol: true,
       // The UDP session idle timeout (proxy/udp).
       udp: { timeout: true },

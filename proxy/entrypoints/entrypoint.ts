@@ -13,6 +13,8 @@ import { parseListenAddress } from './listen-address.js';
 import { Http1Side } from './http1-side.js';
 import type { Http2ProxyRequest } from './node-exchange.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
+import type { UnderscoreHeadersStrategy } from './underscore-headers.js';
+import type { Http2HeaderTables } from './https-server.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHello } from '../tls/client-hello.js';
 import { serveTcp, TcpEntryPointRouting } from '../tcp/tcp-routing.js';
@@ -34,7 +36,12 @@ export interface EntryPointOptions {
   requestAcceptGraceTimeout: number;
   /** http.maxHeaderBytes: larger headers get 431. */
   maxHeaderBytes: number;
-  forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[] };
+  /** notAppendXForwardedFor (v3.7): X-Forwarded-For goes upstream as received (none if none), without the peer. */
+  forwardedHeaders: { insecure: boolean; trustedIPs: readonly string[]; notAppendXForwardedFor?: boolean };
+  /** http.underscoreHeadersStrategy (v3.7): request headers whose name holds '_' are kept (default), deleted or refused. */
+  underscoreHeaders?: UnderscoreHeadersStrategy;
+  /** http2.maxDecoderHeaderTableSize / maxEncoderHeaderTableSize (v3.7), bytes; Go's and node's default 4096. */
+  http2HeaderTables?: Http2HeaderTables;
   /** http.sanitizePath (Traefik default true): `.`/`..` segments and repeated slashes resolved before routing. */
   sanitizePath: boolean;
   /** http.encodedCharacters (Traefik v3.6.4+); null when not configured (nothing refused). */
@@ -81,6 +88,8 @@ export class EntryPoint {
       readTimeout: options.readTimeout,
       trustAll: options.forwardedHeaders.insecure,
       trusted: options.forwardedHeaders.trustedIPs.length === 0 ? null : new IpChecker(options.forwardedHeaders.trustedIPs, 'forwardedHeaders.trustedIPs'),
+      notAppendForwardedFor: options.forwardedHeaders.notAppendXForwardedFor === true,
+      underscoreHeaders: options.underscoreHeaders ?? 'keep',
       onDone: options.onDone,
       faults: options.onFault ?? warnFault,
       sanitizePath: options.sanitizePath,
@@ -105,10 +114,12 @@ export class EntryPoint {
       maxHeaderBytes: options.maxHeaderBytes,
       handshakeTimeout: options.readTimeout,
       proxyProtocol: this.proxyProtocol,
+      headerTables: options.http2HeaderTables,
     });
     // h2c streams take the TLS h2 path's guards: the same limits, read deadline, idle timeout and request entry.
     this.h2cServer = createH2cServer({
       maxHeaderBytes: options.maxHeaderBytes,
+      headerTables: options.http2HeaderTables,
       onRequest: (req, res) => {
         armHttp2ReadDeadline(req, options.readTimeout);
         handleRequest(ctx, req, res, false, null, this.firstStream(req.stream.session));

@@ -25,6 +25,16 @@ export interface HttpsServerOptions {
   http2MaxConcurrentStreams?: number;
   /** The entrypoint's PROXY protocol policy: a TLS socket reports the source its TCP socket was given. */
   proxyProtocol?: ProxyProtocolPolicy | null;
+  /** Traefik `http2.maxDecoderHeaderTableSize` / `maxEncoderHeaderTableSize`; absent: 4096 each. */
+  headerTables?: Http2HeaderTables | undefined;
+}
+
+/** HPACK dynamic table sizes, bytes (Traefik's http2 options, Go's http.HTTP2Config fields). */
+export interface Http2HeaderTables {
+  /** What the server's decoder keeps, advertised to the client as SETTINGS_HEADER_TABLE_SIZE. */
+  readonly decoder: number;
+  /** The most the server's encoder keeps for responses (the client's SETTINGS_HEADER_TABLE_SIZE may lower it). */
+  readonly encoder: number;
 }
 
 /** node:tls's per-connection settings, read from the server for every new connection (setSecureContext does not cover them). */
@@ -97,13 +107,21 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
 }
 
 /** The HTTP/2 limits every HTTP/2 front applies (TLS h2 and h2c alike): header list size, concurrent streams. */
-export function http2Limits(opts: { readonly maxHeaderBytes?: number | undefined; readonly http2MaxConcurrentStreams?: number | undefined }) {
+export function http2Limits(opts: {
+  readonly maxHeaderBytes?: number | undefined;
+  readonly http2MaxConcurrentStreams?: number | undefined;
+  readonly headerTables?: Http2HeaderTables | undefined;
+}) {
   return {
     maxSendHeaderBlockLength: opts.maxHeaderBytes ?? 1048576,
     maxHeaderListPairs: headerListPairs(opts.maxHeaderBytes ?? 1048576),
+    // nghttp2's deflater (node's encoder): the Go server's MaxEncoderHeaderTableSize.
+    maxDeflateDynamicTableSize: opts.headerTables?.encoder ?? 4096,
     settings: {
       maxConcurrentStreams: opts.http2MaxConcurrentStreams ?? 250,
       maxHeaderListSize: opts.maxHeaderBytes ?? 1048576,
+      // The decoder's table, as Go's MaxDecoderHeaderTableSize: advertised, and what the client's encoder may use.
+      headerTableSize: opts.headerTables?.decoder ?? 4096,
     },
   };
 }

@@ -8,6 +8,7 @@ import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { hidesDotSegment } from '../http/sanitize-path.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
+import { deleteUnderscoreHeaders, hasUnderscoreHeader, type UnderscoreHeadersStrategy } from './underscore-headers.js';
 
 /** Per-entrypoint facts the request path needs, fixed when the entrypoint starts. */
 export interface EntryPointContext {
@@ -21,6 +22,10 @@ export interface EntryPointContext {
   readonly trustAll: boolean;
   /** forwardedHeaders.trustedIPs, null when none. */
   readonly trusted: IpChecker | null;
+  /** forwardedHeaders.notAppendXForwardedFor: the peer's address is not appended to X-Forwarded-For. */
+  readonly notAppendForwardedFor: boolean;
+  /** http.underscoreHeadersStrategy: request headers named with '_' kept, deleted before routing, or refused (400). */
+  readonly underscoreHeaders: UnderscoreHeadersStrategy;
   /** Called once per request when its response is over (access log); null costs nothing. */
   readonly onDone: ((ctx: RequestContext) => void) | null;
   /** Where errors raised for one exchange are reported. */
@@ -71,6 +76,8 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
   const target = req.url ?? '/';
   const { rawPath, path, rawQuery } = splitRequestTarget(target, ep.sanitizePath);
   const hostHeader = requestHost(req, target);
+  // Traefik's outermost entrypoint handler: before the Connection header is read, routing and every middleware.
+  if (ep.underscoreHeaders === 'delete' && hasUnderscoreHeader(req)) deleteUnderscoreHeaders(req);
   stripConnectionListed(req);
   return {
     req,
@@ -90,6 +97,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    notAppendForwardedFor: ep.notAppendForwardedFor,
     username: '',
     retry: null,
     retries: 0,
@@ -131,10 +139,15 @@ function sniOptions(ep: EntryPointContext, servername: string | false | null | u
 }
 
 /**
- * Answers ctx: 400 for a raw '#' or a malformed escape, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
+ * Answers ctx: 400 for a header named with '_' (underscoreHeadersStrategy reject), 400 for a raw '#' or a malformed escape, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
  * options than the router's, else the router's chain.
  */
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
+  // underscoreHeadersStrategy reject: Traefik's outermost handler answers with http.Error, before any other check.
+  if (ep.underscoreHeaders === 'reject' && hasUnderscoreHeader(ctx.req)) {
+    sendGoError(ctx, 400, 'Bad Request');
+    return;
+  }
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
   if (ctx.rawPath.includes('#')) {
     sendBareStatus(ctx, 400, '');

@@ -76,7 +76,10 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   if (ctx.body !== null) out.push('Content-Length', String(ctx.body.length));
   const proto = xfProto ?? (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http');
   out.push('Host', policy.host);
-  if (!ctx.omitForwardedFor) out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
+  if (ctx.omitForwardedFor) { /* customRequestHeaders X-Forwarded-For: "" sends none */ }
+  // notAppendXForwardedFor: a trusted peer's list goes on unchanged; an untrusted peer's was dropped above, so none.
+  else if (ctx.notAppendForwardedFor) { if (xff !== undefined) out.push('X-Forwarded-For', xff); }
+  else out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
   out.push(
     'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
     'X-Forwarded-Port', xfPort ?? forwardedPort(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),

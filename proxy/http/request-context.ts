@@ -70,6 +70,8 @@ export interface RequestContext {
   ownHeaders: string[] | null;
   /** `customRequestHeaders: {X-Forwarded-For: ""}`: Go's ReverseProxy then sends no X-Forwarded-For at all. */
   omitForwardedFor: boolean;
+  /** The entrypoint's forwardedHeaders.notAppendXForwardedFor: X-Forwarded-For goes up as received, without the peer. */
+  readonly notAppendForwardedFor: boolean;
   /** The access log's ClientUsername ('' when none): forwardAuth's `headerField` read from the auth server's answer. */
   username: string;
   /** A retry middleware's budget for this request; null without one. */

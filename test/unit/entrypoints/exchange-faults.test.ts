@@ -7,7 +7,7 @@ import { RecordingResponse } from '../../support/recording-response.js';
 import { requestContext } from '../rules/request-fixture.js';
 
 const entryPoint = (faults: (f: ExchangeFault) => void): EntryPointContext => ({
-  name: 'web', getRuntime: () => { throw new Error('not used'); }, writeTimeout: 0, readTimeout: 0, trustAll: false, trusted: null,
+  name: 'web', getRuntime: () => { throw new Error('not used'); }, writeTimeout: 0, readTimeout: 0, trustAll: false, trusted: null, notAppendForwardedFor: false, underscoreHeaders: 'keep',
   onDone: null, faults, sanitizePath: true, deniedEscapes: null,
 });
 

@@ -151,7 +151,9 @@ const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'log rotation', raw: { log: { level: 'INFO', maxSize: 10 } }, paths: ['log.maxSize'] },
   { desc: 'forwardedHeaders.connection', raw: { entryPoints: { web: { address: ':80', forwardedHeaders: { trustedIPs: ['10.0.0.0/8'], connection: ['X-Keep'] } } } }, paths: ['entryPoints.web.forwardedHeaders.connection'] },
   // Keys of Traefik v3.5-v3.7 (pkg/config/static, pkg/observability/types of v3.7.9): known, each warned by name.
-  { desc: 'v3.7 entryPoint keys', raw: { entryPoints: { web: { address: ':80', forwardedHeaders: { notAppendXForwardedFor: true }, http: { underscoreHeadersStrategy: 'drop' }, http2: { maxDecoderHeaderTableSize: 4096, maxEncoderHeaderTableSize: 4096 } } } }, paths: ['entryPoints.web.forwardedHeaders.notAppendXForwardedFor', 'entryPoints.web.http.underscoreHeadersStrategy', 'entryPoints.web.http2'] },
+  // Implemented since (proven in test/integration/proxy/not-append-xff, underscore-headers, http2-header-tables): no warning.
+  { desc: 'v3.7 entryPoint keys are implemented', raw: { entryPoints: { web: { address: ':80', forwardedHeaders: { notAppendXForwardedFor: true }, http: { underscoreHeadersStrategy: 'delete' }, http2: { maxDecoderHeaderTableSize: 4096, maxEncoderHeaderTableSize: 4096 } } } }, paths: [] },
+  { desc: 'http2.maxConcurrentStreams (not passed to the HTTP/2 fronts)', raw: { entryPoints: { web: { address: ':80', http2: { maxConcurrentStreams: 100, maxEncoderHeaderTableSize: 0 } } } }, paths: ['entryPoints.web.http2.maxConcurrentStreams'] },
   { desc: 'v3.7 global, api, ocsp', raw: { global: { checkNewVersion: false, notAppendXForwardedFor: true }, api: { basePath: '/traefik', dashboardName: 'edge' }, ocsp: {} }, paths: ['global.notAppendXForwardedFor', 'api.basePath', 'api.dashboardName', 'ocsp'] },
   { desc: 'OTLP logs and access logs, query parameters', raw: { log: { otlp: { http: { endpoint: 'http://c:4318' } } }, accessLog: { otlp: {}, dualOutput: true, fields: { defaultMode: 'keep', queryParameters: { defaultMode: 'drop' } } } }, paths: ['log.otlp', 'accessLog.otlp', 'accessLog.dualOutput', 'accessLog.fields.queryParameters'] },
   { desc: 'v3.6/v3.7 providers and their precedence', raw: { providers: { knative: {}, kubernetesIngressNGINX: {}, precedence: ['file', 'docker'] } }, paths: ['providers.knative', 'providers.kubernetesIngressNGINX', 'providers.precedence'] },
@@ -165,6 +167,21 @@ for (const { desc, raw, paths } of notImplemented) {
     assert.deepEqual(errors(issues), []);
     assert.deepEqual(issues.map((i) => i.path.join('.')), paths);
     assert.ok(issues.every((i) => i.code === 'PE_NOT_IMPLEMENTED' && i.severity === 'warning'));
+  });
+}
+
+// Traefik refuses to start such an entrypoint (server_entrypoint_tcp.go): pe-edge names the option.
+const badV37EntryPoint: { desc: string; web: Record<string, unknown>; path: string; message: string }[] = [
+  { desc: 'unknown underscoreHeadersStrategy', web: { http: { underscoreHeadersStrategy: 'drop' } }, path: 'entryPoints.web.http.underscoreHeadersStrategy', message: 'invalid value "drop"; expected one of "", "keep", "delete", "reject"' },
+  { desc: 'negative maxDecoderHeaderTableSize', web: { http2: { maxDecoderHeaderTableSize: -1 } }, path: 'entryPoints.web.http2.maxDecoderHeaderTableSize', message: 'maxDecoderHeaderTableSize must be >= 0' },
+  { desc: 'negative maxEncoderHeaderTableSize', web: { http2: { maxEncoderHeaderTableSize: -1 } }, path: 'entryPoints.web.http2.maxEncoderHeaderTableSize', message: 'maxEncoderHeaderTableSize must be >= 0' },
+];
+
+for (const { desc, web, path, message } of badV37EntryPoint) {
+  test(`static error: ${desc}`, () => {
+    const { issues } = validateStaticConfig({ entryPoints: { web: { address: ':80', ...web } } });
+    assert.deepEqual(issues.map((i) => [i.severity, i.path.join('.')]), [['error', path]]);
+    assert.match(issues[0]?.message ?? '', new RegExp(message));
   });
 }
 

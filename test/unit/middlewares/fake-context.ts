@@ -48,6 +48,7 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    notAppendForwardedFor: false,
     username: '',
     retry: null,
     retries: 0,

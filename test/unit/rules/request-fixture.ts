@@ -73,6 +73,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    notAppendForwardedFor: false,
     username: '',
     retry: null,
     retries: 0,
