@@ -25,7 +25,7 @@ export const accessLogSchema = strictObject({
       defaultMode: keepDropRedact.default('drop'),
       names: namedMap(keepDropRedact).default({}),
     }).optional(),
-    // v3.7 (warned as not implemented when set).
+    // v3.7: `drop` logs RequestPath without its query.
     queryParameters: strictObject({ defaultMode: keepDrop.default('keep') }).optional(),
   }).optional(),
   // v3.5+: access logs over OpenTelemetry, and whether the file/stdout output stays on beside it (warned when set).

@@ -31,7 +31,7 @@ export const implementedStatic: ImplementedTree = {
     docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true },
   },
   log: { level: true, format: true, filePath: true },
-  accessLog: { filePath: true, format: true, bufferingSize: true, filters: true, fields: { defaultMode: true, names: true, headers: true }, addInternals: true },
+  accessLog: { filePath: true, format: true, bufferingSize: true, filters: true, fields: { defaultMode: true, names: true, headers: true, queryParameters: true }, addInternals: true },
   ping: true,
   // The REST API and the dashboard (api.dashboard, default true); api.debug gets the generic warning.
   api: { insecure: true, dashboard: true },

@@ -61,6 +61,8 @@ export interface AccessLogConfig {
     defaultMode?: FieldMode;
     names?: Record<string, FieldMode>;
     headers?: { defaultMode?: HeaderMode; names?: Record<string, HeaderMode> };
+    /** v3.7: `drop` logs RequestPath without its query (tokens, e-mail addresses in URLs stay out of the log). */
+    queryParameters?: { defaultMode?: FieldMode };
   };
 }
 
@@ -198,11 +200,19 @@ function modeOf<M extends string>(names: Record<string, M> | undefined, key: str
   return fallback;
 }
 
+/** RequestPath under queryParameters drop: Traefik's URL copy with an empty RawQuery (a bare trailing `?` goes too). */
+const pathWithoutQuery: Getter = (e) => {
+  const at = e.path.indexOf('?');
+  return at === -1 ? e.path : e.path.slice(0, at);
+};
+
 /** The kept fields, in the order Go's encoding/json writes map keys (byte order). */
 function keptGetters(fields: AccessLogConfig['fields']): [string, Getter][] {
   const kept: [string, Getter][] = [];
+  const dropQuery = fields?.queryParameters?.defaultMode === 'drop';
   for (const [name, get] of Object.entries(FIELDS)) {
-    if (modeOf(fields?.names, name, fields?.defaultMode ?? 'keep') === 'keep') kept.push([name, get]);
+    if (modeOf(fields?.names, name, fields?.defaultMode ?? 'keep') !== 'keep') continue;
+    kept.push([name, name === 'RequestPath' && dropQuery ? pathWithoutQuery : get]);
   }
   for (const [header, get] of Object.entries(HEADERS)) {
     const mode = modeOf(fields?.headers?.names, header, fields?.headers?.defaultMode ?? 'drop');
