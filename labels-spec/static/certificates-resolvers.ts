@@ -21,7 +21,7 @@ export const acmeSchema = strictObject({
   // Traefik v3.1+: a whole request to the CA, and the wait for its response head (lego's HTTP client).
   clientTimeout: duration.default(120_000),
   clientResponseHeaderTimeout: duration.default(30_000),
-  // Keys of later Traefik lines (ACME profiles, several contacts, no CN, a delay before HTTP-01): accepted so the file
+  // Keys of later Traefik lines (ACME profiles, several contacts, no CN): accepted so the file
   // loads, and each warned about by name as not implemented (labels-spec/static/implemented.ts).
   profile: str.optional(),
   emailAddresses: strList.optional(),

@@ -47,7 +47,7 @@ export const implementedStatic: ImplementedTree = {
       acme: {
         email: true, caServer: true, storage: true, keyType: true, certificatesDuration: true, preferredChain: true, eab: true,
         caCertificates: true, caSystemCertPool: true, caServerName: true, clientTimeout: true,
-        httpChallenge: { entryPoint: true }, tlsChallenge: {},
+        httpChallenge: { entryPoint: true, delay: true }, tlsChallenge: { delay: true },
         dnsChallenge: { provider: true, delayBeforeCheck: true, resolvers: true, disablePropagationCheck: true, propagation: { delayBeforeChecks: true, disableChecks: true } },
         renewSchedule: true,
       },

@@ -9,17 +9,25 @@ import { createDnsProvider, dnsChallengeRecord, waitForPropagation } from './dns
 /** Throws when the DNS provider cannot be created (unknown name, missing credentials): the resolver is then skipped. */
 export function challengeSolvers(resolver: string, config: AcmeConfig, store: AcmeChallengeStore, env: NodeJS.ProcessEnv): Map<ChallengeType, ChallengeSolver> {
   const solvers = new Map<ChallengeType, ChallengeSolver>();
+  // httpChallenge.delay / tlsChallenge.delay (lego's SetDelay): the answer is in place that long before the CA is
+  // asked to validate, for setups where it takes time to reach every replica or load balancer in front.
   if (config.httpChallenge !== undefined) {
+    const delayMs = config.httpChallenge.delay ?? 0;
     solvers.set('http-01', {
-      present: async (domain, token, keyAuthorization) => store.setHttp01(token, domain, keyAuthorization),
+      present: async (domain, token, keyAuthorization) => {
+        store.setHttp01(token, domain, keyAuthorization);
+        if (delayMs > 0) await sleep(delayMs);
+      },
       cleanUp: async (domain, token) => store.deleteHttp01(token, domain),
     });
   }
   if (config.tlsChallenge !== undefined) {
+    const delayMs = config.tlsChallenge.delay ?? 0;
     solvers.set('tls-alpn-01', {
       present: async (domain, _token, keyAuthorization, authz) => {
         const [key, cert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization);
         store.setTlsAlpn01(domain, cert.toString(), key.toString());
+        if (delayMs > 0) await sleep(delayMs);
       },
       cleanUp: async (domain) => store.deleteTlsAlpn01(domain),
     });

@@ -52,7 +52,6 @@ test('not-implemented message names the key and says it is ignored: ACME keys of
   const warned = issues.filter((i) => i.code === 'PE_NOT_IMPLEMENTED').map((i) => i.message).sort();
   assert.deepEqual(warned, [
     'certificatesResolvers.le.acme.clientResponseHeaderTimeout: not implemented yet in pe-edge; ignored',
-    'certificatesResolvers.le.acme.httpChallenge.delay: not implemented yet in pe-edge; ignored',
     'certificatesResolvers.le.acme.profile: not implemented yet in pe-edge; ignored',
     'certificatesResolvers.ts.tailscale: not implemented yet in pe-edge; ignored',
   ]);
@@ -157,7 +156,7 @@ const notImplemented: { desc: string; raw: unknown; paths: string[] }[] = [
   { desc: 'v3.7 global, api, ocsp', raw: { global: { checkNewVersion: false, notAppendXForwardedFor: true }, api: { basePath: '/traefik', dashboardName: 'edge' }, ocsp: {} }, paths: ['global.notAppendXForwardedFor', 'api.basePath', 'api.dashboardName', 'ocsp'] },
   { desc: 'OTLP logs and access logs (queryParameters is implemented)', raw: { log: { otlp: { http: { endpoint: 'http://c:4318' } } }, accessLog: { otlp: {}, dualOutput: true, fields: { defaultMode: 'keep', queryParameters: { defaultMode: 'drop' } } } }, paths: ['log.otlp', 'accessLog.otlp', 'accessLog.dualOutput'] },
   { desc: 'v3.6/v3.7 providers and their precedence', raw: { providers: { knative: {}, kubernetesIngressNGINX: {}, precedence: ['file', 'docker'] } }, paths: ['providers.knative', 'providers.kubernetesIngressNGINX', 'providers.precedence'] },
-  { desc: 'acme certificateTimeout and tlsChallenge.delay', raw: { certificatesResolvers: { le: { acme: { email: 'a@b.c', certificateTimeout: '10m', tlsChallenge: { delay: '5s' } } } } }, paths: ['certificatesResolvers.le.acme.certificateTimeout', 'certificatesResolvers.le.acme.tlsChallenge.delay'] },
+  { desc: 'acme certificateTimeout (tlsChallenge.delay and httpChallenge.delay are implemented)', raw: { certificatesResolvers: { le: { acme: { email: 'a@b.c', certificateTimeout: '10m', tlsChallenge: { delay: '5s' } } }, he: { acme: { httpChallenge: { entryPoint: 'web', delay: '1s' } } } } }, paths: ['certificatesResolvers.le.acme.certificateTimeout'] },
   { desc: 'implemented keys only', raw: { entryPoints: { web: { address: ':80', asDefault: true, forwardedHeaders: { insecure: true }, http: { middlewares: ['a@file'], maxHeaderBytes: 8192, sanitizePath: false, encodedCharacters: { allowEncodedHash: false } }, transport: { lifeCycle: { graceTimeOut: 1 } } } }, providers: { file: { directory: '/d' }, providersThrottleDuration: '0s' }, ping: {}, core: { defaultRuleSyntax: 'V3' }, serversTransport: { insecureSkipVerify: true }, accessLog: { addInternals: true, bufferingSize: 100, fields: { defaultMode: 'drop' } } }, paths: [] },
 ];
 
