@@ -34,7 +34,8 @@ export const implementedStatic: ImplementedTree = {
   accessLog: { filePath: true, format: true, bufferingSize: true, filters: true, fields: { defaultMode: true, names: true, headers: true, queryParameters: true }, addInternals: true },
   ping: true,
   // The REST API and the dashboard (api.dashboard, default true); api.debug gets the generic warning.
-  api: { insecure: true, dashboard: true },
+  // dashboardName: the name /api/version gives (pe-edge's own dashboard does not show it); basePath is warned.
+  api: { insecure: true, dashboard: true, dashboardName: true },
   // Prometheus with all its options; other backends (datadog, statsD, influxDB2, otlp) get a warning naming them.
   metrics: { addInternals: true, prometheus: true },
   serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, maxConnsPerHost: true, forwardingTimeouts: true },

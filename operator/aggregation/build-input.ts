@@ -149,6 +149,7 @@ function apiInput(config: StaticConfig, insights: DashboardInsights | null): Api
     features: { tracing: '', metrics: config.metrics?.prometheus !== undefined ? 'Prometheus' : '', accessLog: config.accessLog !== undefined },
     providers,
     dashboard: config.api.dashboard,
+    dashboardName: config.api.dashboardName ?? '',
     insights,
   };
 }

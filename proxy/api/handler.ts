@@ -83,7 +83,9 @@ function byName(segment: string, then: (ctx: RequestContext, runtime: Runtime, n
 }
 
 const version: Endpoint = (ctx, rt) => {
-  writeJson(ctx, { Version: rt.api?.version ?? '', Codename: 'pe-edge', startDate: rt.api?.startDate ?? '' });
+  const dashboardName = rt.api?.dashboardName ?? '';
+  // Traefik's field is omitempty: no name, no key.
+  writeJson(ctx, { Version: rt.api?.version ?? '', Codename: 'pe-edge', startDate: rt.api?.startDate ?? '', ...(dashboardName === '' ? {} : { dashboardName }) });
 };
 
 /** Traefik's overview counts of one protocol's items: total, warnings, errors (disabled). */

@@ -57,6 +57,8 @@ export interface ApiInput {
   providers: string[];
   /** api.dashboard (default true): `api@internal` also serves the dashboard under `/dashboard/`. */
   dashboard?: boolean;
+  /** api.dashboardName (Traefik v3.6+): the name `/api/version` gives the dashboard; '' or absent: none. */
+  dashboardName?: string;
   /** The dashboard's traffic history and change log, kept by the process (null: the dashboard shows no charts). */
   insights?: DashboardInsights | null;
 }
