@@ -22,7 +22,7 @@ export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryP
   const apiOnTraefik = config.api?.insecure === true;
   if ((pingOnTraefik || metricsOnTraefik || apiOnTraefik) && entryPoints.traefik === undefined) {
     const template = Object.values(config.entryPoints)[0];
-    if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined, sanitizePath: true, encodedCharacters: undefined } };
+    if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined, sanitizePath: true, encodedCharacters: undefined, underscoreHeadersStrategy: 'keep' } };
   }
   return entryPoints;
 }
