@@ -16,8 +16,8 @@ export const implementedStatic: ImplementedTree = {
       asDefault: true,
       allowACMEByPass: true,
       http: { redirections: { entryPoint: true }, tls: true, middlewares: true, maxHeaderBytes: true, sanitizePath: true, encodedCharacters: true, underscoreHeadersStrategy: true },
-      // HPACK table sizes of the HTTP/2 fronts (h2 and h2c); maxConcurrentStreams is not passed on yet.
-      http2: { maxDecoderHeaderTableSize: true, maxEncoderHeaderTableSize: true },
+      // The HTTP/2 fronts' (h2 and h2c) HPACK table sizes and stream limit.
+      http2: { maxDecoderHeaderTableSize: true, maxEncoderHeaderTableSize: true, maxConcurrentStreams: true },
       transport: { respondingTimeouts: true, lifeCycle: true },
       forwardedHeaders: { insecure: true, trustedIPs: true, notAppendXForwardedFor: true },
       proxyProtocol: true,

@@ -40,6 +40,7 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     forwardedHeaders: { insecure: ep.forwardedHeaders.insecure, trustedIPs: ep.forwardedHeaders.trustedIPs, notAppendXForwardedFor: ep.forwardedHeaders.notAppendXForwardedFor },
     underscoreHeaders: ep.http.underscoreHeadersStrategy,
     http2HeaderTables: { decoder: ep.http2.maxDecoderHeaderTableSize, encoder: ep.http2.maxEncoderHeaderTableSize },
+    http2MaxConcurrentStreams: ep.http2.maxConcurrentStreams,
     proxyProtocol: ep.proxyProtocol === undefined ? null : { insecure: ep.proxyProtocol.insecure, trustedIPs: ep.proxyProtocol.trustedIPs },
     sanitizePath: ep.http.sanitizePath,
     encodedCharacters: ep.http.encodedCharacters ?? null,

@@ -42,6 +42,8 @@ export interface EntryPointOptions {
   underscoreHeaders?: UnderscoreHeadersStrategy;
   /** http2.maxDecoderHeaderTableSize / maxEncoderHeaderTableSize (v3.7), bytes; Go's and node's default 4096. */
   http2HeaderTables?: Http2HeaderTables;
+  /** http2.maxConcurrentStreams: streams one HTTP/2 connection may have open at once (Traefik's default 250). */
+  http2MaxConcurrentStreams?: number;
   /** http.sanitizePath (Traefik default true): `.`/`..` segments and repeated slashes resolved before routing. */
   sanitizePath: boolean;
   /** http.encodedCharacters (Traefik v3.6.4+); null when not configured (nothing refused). */
@@ -115,11 +117,13 @@ export class EntryPoint {
       handshakeTimeout: options.readTimeout,
       proxyProtocol: this.proxyProtocol,
       headerTables: options.http2HeaderTables,
+      http2MaxConcurrentStreams: options.http2MaxConcurrentStreams,
     });
     // h2c streams take the TLS h2 path's guards: the same limits, read deadline, idle timeout and request entry.
     this.h2cServer = createH2cServer({
       maxHeaderBytes: options.maxHeaderBytes,
       headerTables: options.http2HeaderTables,
+      http2MaxConcurrentStreams: options.http2MaxConcurrentStreams,
       onRequest: (req, res) => {
         armHttp2ReadDeadline(req, options.readTimeout);
         handleRequest(ctx, req, res, false, null, this.firstStream(req.stream.session));

@@ -20,7 +20,7 @@ export type H2cServer = http2.Http2Server<typeof http.IncomingMessage, typeof ht
  * with h2c.NewHandler). It never listens: the entrypoint hands it the connections whose first bytes are the
  * preface. Its streams are the same Http2ProxyRequest/Response, with the same limits, as the TLS h2 front's.
  */
-export function createH2cServer(opts: { readonly maxHeaderBytes?: number; readonly headerTables?: Http2HeaderTables | undefined; readonly onRequest: (req: Http2ProxyRequest, res: Http2ProxyResponse) => void }): H2cServer {
+export function createH2cServer(opts: { readonly maxHeaderBytes?: number; readonly headerTables?: Http2HeaderTables | undefined; readonly http2MaxConcurrentStreams?: number | undefined; readonly onRequest: (req: Http2ProxyRequest, res: Http2ProxyResponse) => void }): H2cServer {
   const server = http2.createServer<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>({
     Http2ServerRequest: Http2ProxyRequest,
     Http2ServerResponse: Http2ProxyResponse,

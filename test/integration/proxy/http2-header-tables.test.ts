@@ -70,3 +70,15 @@ test('http2.maxEncoderHeaderTableSize: 0 indexes no response header: the second 
   assert.equal(seen.advertised, 4096, 'the decoder side is left alone');
   assert.ok(seen.secondBytes > 200, `second answer ${seen.secondBytes} bytes: x-long sent whole`);
 });
+
+test('http2.maxConcurrentStreams is the SETTINGS_MAX_CONCURRENT_STREAMS the client receives (default 250); the TLS h2 front takes the same limits (http2Limits)', async (t) => {
+  for (const [options, expected] of [[{}, 250], [{ maxConcurrentStreams: 7 }, 7]] as const) {
+    const input = buildInput({ http: { routers: {}, services: {} } });
+    const proxy = await startProxy(input, [staticEntryPoint({ http2: options })]);
+    t.after(() => proxy.close(0));
+    const session = http2.connect(`http://127.0.0.1:${proxy.port('web')}`);
+    t.after(() => session.destroy());
+    await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+    assert.equal(session.remoteSettings.maxConcurrentStreams, expected, JSON.stringify(options));
+  }
+});
