@@ -27,6 +27,8 @@ export const implementedStatic: ImplementedTree = {
   },
   providers: {
     providersThrottleDuration: true,
+    // Ties of router priorities go to the provider listed first (proxy/rules/priority.ts).
+    precedence: true,
     file: true,
     docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true },
   },

@@ -111,6 +111,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
     acme: acmeChallenges === null ? null : { challenges: acmeChallenges, httpChallengeEntryPoints: httpChallengeEntryPoints(config) },
     certificateResolvers: resolvers,
     defaultRuleSyntax: config.core.defaultRuleSyntax,
+    providersPrecedence: config.providers.precedence,
     defaultTransport: upstreamTransport(config.serversTransport),
     http: {
       routers: dynamic.http.routers,

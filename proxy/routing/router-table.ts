@@ -7,6 +7,8 @@ export interface RouteDefinition<T> {
   readonly name: string;
   /** Effective priority (see rules/priority.ts: rule length when unset). */
   readonly priority: number;
+  /** The router's provider's place in `providers.precedence` (rules/priority.ts); breaks ties of priority. */
+  readonly providerRank?: number;
   readonly rule: CompiledRule;
   readonly value: T;
 }

@@ -89,6 +89,8 @@ export interface BuildInput {
    */
   certificateResolvers?: ReadonlySet<string> | null | undefined;
   defaultRuleSyntax: 'v3' | 'v2';
+  /** providers.precedence (v3.7): a tie of router priorities goes to the provider listed first; absent: Traefik's default order. */
+  providersPrecedence?: readonly string[] | undefined;
   /** The static `serversTransport`, known as `default@internal`. */
   defaultTransport: UpstreamTransport;
   http: {

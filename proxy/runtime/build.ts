@@ -1,6 +1,7 @@
 import type { Handler } from '../http/request-context.js';
 import { compileRule, domainsOfRule, type CompiledRule } from '../rules/compile.js';
-import { rulePriority } from '../rules/priority.js';
+import { PROVIDER_NAMES } from '../../labels-spec/static/providers.js';
+import { providerRanker, rulePriority } from '../rules/priority.js';
 import { createRouterTableSteps } from '../routing/router-table.js';
 import { ServiceBuilder } from '../services/service-builder.js';
 import { buildTlsStore } from '../tls/tls-store.js';
@@ -58,6 +59,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     (name, names, service) => buildMiddlewareChain(names, name, `service\u0000${name}`, service, input.http.middlewares, status, parts.middlewareState, parts.pools, (n) => services.get(n)));
   const routes = new Map<string, { http: Route[]; https: Route[] }>();
   for (const ep of Object.keys(input.entryPoints)) routes.set(ep, { http: [], https: [] });
+  const providerRank = providerRanker(input.providersPrecedence ?? PROVIDER_NAMES);
 
   const internal = internalRoutes(input, lifecycle, api);
   const internalErrors = internal.errors;
@@ -137,7 +139,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
         if (domains.length === 0) hosts.catchAll = true;
       }
       const side = tls !== null ? 'https' : 'http';
-      routes.get(ep)?.[side].push({ name: routeName, priority, rule: compiled, value: target });
+      routes.get(ep)?.[side].push({ name: routeName, priority, providerRank: providerRank(name), rule: compiled, value: target });
     }
   }
   yield* services.buildAllSteps(ITEMS_PER_STEP);
@@ -154,6 +156,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     entryPoints: Object.keys(input.entryPoints).filter((ep) => isTcpEntryPoint(input, ep)),
     defaultEntryPoints,
     defaultRuleSyntax: input.defaultRuleSyntax,
+    providerRank,
     tls: input.tls,
     store: tls.store,
     httpsHosts,

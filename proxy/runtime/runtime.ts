@@ -24,6 +24,8 @@ export interface RouteTarget {
 export interface Route {
   name: string;
   priority: number;
+  /** The router's provider's place in `providers.precedence` (rules/priority.ts). */
+  providerRank?: number;
   rule: CompiledRule;
   value: RouteTarget;
 }

@@ -53,6 +53,8 @@ export interface TcpBuildContext {
   /** Where a router without entryPoints goes (the HTTP routers' defaults). */
   readonly defaultEntryPoints: readonly string[];
   readonly defaultRuleSyntax: 'v3' | 'v2';
+  /** A router's provider's place in `providers.precedence`: breaks ties of priority (rules/priority.ts). */
+  readonly providerRank?: (qualifiedName: string) => number;
   readonly tls: TlsSection;
   readonly store: TlsStore;
   readonly httpsHosts: ReadonlyMap<string, HttpsHosts>;
@@ -93,7 +95,7 @@ export function buildTcpRuntime(input: TcpBuildInput | undefined, ctx: TcpBuildC
     for (const ep of entryPoints) {
       let sides = routes.get(ep);
       if (sides === undefined) routes.set(ep, (sides = { plain: [], secure: [] }));
-      (router.tls === undefined ? sides.plain : sides.secure).push({ name, priority, rule: built.rule, value: built.target });
+      (router.tls === undefined ? sides.plain : sides.secure).push({ name, priority, providerRank: ctx.providerRank?.(name) ?? -1, rule: built.rule, value: built.target });
     }
   }
   const entryPoints = new Map<string, TcpEntryPointRouting>();

@@ -5,6 +5,8 @@ import type { CompiledTcpRule } from './tcp-rule.js';
 export interface TcpRoute<T> {
   readonly name: string;
   readonly priority: number;
+  /** The router's provider's place in `providers.precedence` (rules/priority.ts); breaks ties of priority. */
+  readonly providerRank?: number;
   readonly rule: CompiledTcpRule;
   readonly value: T;
 }

@@ -7,6 +7,7 @@ export function buildInput(overrides: Omit<Partial<BuildInput>, 'http'> & { http
     entryPoints: overrides.entryPoints ?? { web: { address: '127.0.0.1:0' } },
     ping: overrides.ping ?? null,
     defaultRuleSyntax: 'v3',
+    ...(overrides.providersPrecedence !== undefined ? { providersPrecedence: overrides.providersPrecedence } : {}),
     defaultTransport: overrides.defaultTransport ?? DEFAULT_TRANSPORT,
     http: {
       routers: overrides.http?.routers ?? {},
