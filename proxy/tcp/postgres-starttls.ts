@@ -21,18 +21,28 @@ export function acceptPostgresSslRequest(socket: net.Socket): void {
   socket.write(Buffer.from([POSTGRES_SSL_ACCEPTED]));
 }
 
-/** Asks the server for TLS; `ready` once it said `S`, else the server is closed and `refused` called. */
-export function startPostgresTls(server: net.Socket, ready: () => void, refused: () => void): void {
+/**
+ * Asks the server for TLS; `ready` once it said `S`, else the server is closed and `refused` called. A client gone
+ * meanwhile closes the server: one that never answers must not hold its connection for ever.
+ */
+export function startPostgresTls(server: net.Socket, client: net.Socket, ready: () => void, refused: () => void): void {
+  if (client.destroyed) {
+    server.destroy();
+    return;
+  }
   server.write(POSTGRES_SSL_REQUEST);
   const fail = (): void => {
+    client.off('close', fail);
     server.destroy();
     refused();
   };
   server.once('error', fail);
   server.once('close', fail);
+  client.once('close', fail);
   server.once('data', (reply: Buffer) => {
     server.off('error', fail);
     server.off('close', fail);
+    client.off('close', fail);
     if (reply.length !== 1 || reply[0] !== POSTGRES_SSL_ACCEPTED) {
       fail();
       return;

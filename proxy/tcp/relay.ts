@@ -40,6 +40,16 @@ export function relay(client: net.Socket, server: net.Socket, terminationDelay: 
   // Resets and writes after a peer left end the relay through 'close'; nothing to report to the client.
   client.on('error', ignore);
   server.on('error', ignore);
+  // A side gone while the server was dialled has already closed (its 'close' will not come again): it ends the relay
+  // as Go's io.Copy from a closed connection returns at once, or the other side would be held for as long as it stays silent.
+  if (client.destroyed) {
+    up.end();
+    down.end();
+  }
+  if (server.destroyed) {
+    down.end();
+    up.end();
+  }
   client.resume();
 }
 

@@ -112,7 +112,7 @@ export class TcpServiceBuilder {
             return;
           }
           if (!conn.postgres) relay(conn.stream, socket, dialer.terminationDelay);
-          else startPostgresTls(socket, () => relay(conn.stream, socket, dialer.terminationDelay), () => conn.stream.destroy());
+          else startPostgresTls(socket, conn.stream, () => relay(conn.stream, socket, dialer.terminationDelay), () => conn.stream.destroy());
         }),
       });
       byAddress.set(server.address, [...byAddress.get(server.address) ?? [], (servers.at(-1) as { value: TcpHandler }).value]);

@@ -80,6 +80,8 @@ export class UdpEntryPoint implements SessionOwner {
       return;
     }
     const created = new UdpSession(key, { address: peer.address, port: peer.port }, route.router, server, this.options.timeout, this);
+    // Kept only while open: a session that failed at once must not stay in the table and swallow the client's datagrams.
+    if (!created.isOpen) return;
     this.sessions.set(key, created);
     created.fromClient(datagram);
   }

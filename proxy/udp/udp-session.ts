@@ -53,6 +53,11 @@ export class UdpSession {
     this.socket?.send(datagram);
   }
 
+  /** False once closed; a session whose server cannot be dialled at all is closed before its constructor returns. */
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
   close(): void {
     if (this.ended) return;
     this.ended = true;
@@ -90,13 +95,19 @@ export class UdpSession {
       this.lastActivity = performance.now();
       this.owner.reply(this, datagram);
     });
-    socket.connect(port, host, () => {
+    const connected = (): void => {
       const queued = this.pending ?? [];
       this.pending = null;
       this.pendingBytes = 0;
       if (this.ended) return;
       for (const datagram of queued) socket.send(datagram);
-    });
+    };
+    try {
+      socket.connect(port, host, connected);
+    } catch (err) {
+      // dgram throws, rather than emits, for a port it will not dial (`:0`): it fails this session, not the process.
+      this.fail(err as Error);
+    }
   }
 
   private fail(error: Error): void {

@@ -59,6 +59,34 @@ export function tlsEchoServer(name: string, prefix: string): Promise<TcpBackend 
   })).then((b) => Object.assign(b, { cert }));
 }
 
+/**
+ * A TLS server (its own certificate for `name`) that starts its handshake `delayMs` after accepting, so dialling it
+ * takes that long, and then stays silent (a server waiting for its client to speak). `open` counts its live connections.
+ */
+export async function slowSilentTlsServer(name: string, delayMs: number): Promise<TcpBackend & { readonly open: number }> {
+  const { cert, key } = certificateFor(name);
+  const secure = tls.createServer({ cert, key }, (socket) => socket.on('error', () => socket.destroy()));
+  let open = 0;
+  const backend = await listenTcp(net.createServer((socket) => {
+    open++;
+    socket.once('close', () => open--);
+    socket.on('error', () => socket.destroy());
+    socket.pause();
+    setTimeout(() => secure.emit('connection', socket), delayMs);
+  }));
+  return {
+    port: backend.port,
+    address: backend.address,
+    get connections() {
+      return backend.connections;
+    },
+    get open() {
+      return open;
+    },
+    close: () => backend.close(),
+  };
+}
+
 /** A `tcp` build input with Traefik's default transport; tests give routers, services and the rest. */
 export function tcpInput(parts: Partial<TcpBuildInput>): TcpBuildInput {
   return {

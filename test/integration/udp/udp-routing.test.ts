@@ -165,6 +165,27 @@ test('a backend that is down (ICMP port unreachable) ends its session with an er
   assert.equal((await client.ask('now?'))?.toString(), 'up:now?');
 });
 
+test('a server at port 0 (which dgram will not dial: it throws) fails each session with an error line, not the process; the client is served after a reload', async (t) => {
+  const [up] = await echoes(t, 'up');
+  const portZero: UdpSection = {
+    routers: { 'dns@file': { service: 'svc', entryPoints: ['dns'] } },
+    services: { 'svc@file': { loadBalancer: { servers: [{ address: '127.0.0.1:0' }, { address: 'localhost:0' }] } } },
+  };
+  const edge = await start(t, input(portZero));
+  const client = await edge.client();
+  // The first through the IP path, the second through a name looked up first; both used to throw out of the datagram handler.
+  assert.equal(await client.ask('one', 200), null);
+  const second = await edge.client();
+  assert.equal(await second.ask('two', 200), null);
+  assert.deepEqual(edge.errors.map((e) => e.replace(/: Port should be .*/, '')).sort(), [
+    'dns@file: Error while handling UDP stream to 127.0.0.1:0',
+    'dns@file: Error while handling UDP stream to localhost:0',
+  ]);
+  // A session that failed at once is not kept in the table, where it would swallow this client's datagrams for ever.
+  await edge.proxy.update(input(balanced(up!)));
+  assert.equal((await client.ask('now?'))?.toString(), 'up:now?');
+});
+
 test('a 60,000-byte datagram is relayed whole both ways (Traefik reads up to 65,535 bytes)', async (t) => {
   const [a] = await echoes(t, 'a');
   const edge = await start(t, input(balanced(a!)));
