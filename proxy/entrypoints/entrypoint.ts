@@ -310,6 +310,8 @@ export class EntryPoint {
       this.server.once('error', reject);
       this.server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => {
         this.server.off('error', reject);
+        // An accept error after listening (libuv hands few up) is reported, never left to end the process.
+        this.server.on('error', (err) => process.emitWarning(`entrypoint "${this.options.name}": ${err.message}`, 'PeEdgeEntryPointWarning'));
         resolve();
       });
     });
