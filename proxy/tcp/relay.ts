@@ -55,12 +55,29 @@ export function relay(client: net.Socket, server: net.Socket, terminationDelay: 
 
 function ignore(): void {}
 
+/** Bytes one direction may have waiting to be written before its source pauses. */
+const RELAY_BUFFER = 512 * 1024;
+
 /** One way of the relay: src's bytes piped to dst; `end` tells dst no more is coming (Go's CloseWrite). */
 function direction(src: net.Socket, dst: net.Socket, ended: () => void): { end: () => void; stop: () => void } {
   let over = false;
-  src.pipe(dst, { end: false });
+  // Not `pipe`: a socket's write high-water mark (16 KiB) is below one read (64 KiB), so pipe would pause and resume
+  // the source on every chunk. The source pauses only once RELAY_BUFFER bytes wait to be written, as Go's io.Copy
+  // holds one 32 KiB buffer in flight.
+  const resume = (): void => void src.resume();
+  const onData = (chunk: Buffer): void => {
+    dst.write(chunk);
+    if (dst.writableLength > RELAY_BUFFER && !src.isPaused()) {
+      src.pause();
+      dst.once('drain', resume);
+    }
+  };
+  src.on('data', onData);
+  // A source paused while the connection was taken (sniffing, dialling) flows again, as `pipe` would make it.
+  src.resume();
   const stop = (): void => {
-    src.unpipe(dst);
+    src.off('data', onData);
+    dst.off('drain', resume);
   };
   return {
     end: () => {
