@@ -1,4 +1,4 @@
-import type { DynamicConfig, StaticConfig } from '../../labels-spec/index.js';
+import { entryPointSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../proxy/index.js';
 import type { Handler, RequestContext } from '../../proxy/http/request-context.js';
 import type { ApiInput } from '../../proxy/runtime/build-input.js';
@@ -20,9 +20,10 @@ export function effectiveEntryPoints(config: StaticConfig): StaticConfig['entryP
   const prometheus = config.metrics?.prometheus;
   const metricsOnTraefik = prometheus !== undefined && !prometheus.manualRouting && prometheus.entryPoint === 'traefik';
   const apiOnTraefik = config.api?.insecure === true;
+  // Traefik's SetEffectiveConfiguration: `&EntryPoint{Address: ":8080"}` with SetDefaults, nothing taken from another
+  // entrypoint (a first entrypoint's trustedIPs, timeouts or PROXY protocol must not reach the API's port).
   if ((pingOnTraefik || metricsOnTraefik || apiOnTraefik) && entryPoints.traefik === undefined) {
-    const template = Object.values(config.entryPoints)[0];
-    if (template !== undefined) entryPoints.traefik = { ...template, address: ':8080', http: { ...template.http, redirections: undefined, tls: undefined, middlewares: undefined, sanitizePath: true, encodedCharacters: undefined, underscoreHeadersStrategy: 'keep' } };
+    entryPoints.traefik = entryPointSchema.parse({ address: ':8080' });
   }
   return entryPoints;
 }

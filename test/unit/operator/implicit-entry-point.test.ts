@@ -12,3 +12,27 @@ test('the implicit traefik entrypoint keeps underscore headers (Traefik\'s defau
   assert.equal(byName.get('traefik')?.address, ':8080');
   assert.equal(byName.get('traefik')?.underscoreHeaders, 'keep');
 });
+
+test('nothing else of the first entrypoint reaches it either: trusted IPs, PROXY protocol, timeouts and HTTP/2 limits are the defaults', () => {
+  const { config } = validateStaticConfig({
+    entryPoints: { web: {
+      address: ':80',
+      forwardedHeaders: { trustedIPs: ['10.0.0.0/8'] },
+      proxyProtocol: { trustedIPs: ['10.0.0.0/8'] },
+      transport: { respondingTimeouts: { readTimeout: '5s' } },
+      http2: { maxConcurrentStreams: 7 },
+    } },
+    api: { insecure: true },
+  });
+  const byName = new Map(entryPointOptions(config, null).map((o) => [o.name, o]));
+  const web = byName.get('web');
+  const traefik = byName.get('traefik');
+  assert.deepEqual(web?.forwardedHeaders?.trustedIPs, ['10.0.0.0/8']);
+  assert.deepEqual(traefik?.forwardedHeaders?.trustedIPs, []);
+  assert.notEqual(web?.proxyProtocol, null);
+  assert.equal(traefik?.proxyProtocol, null);
+  assert.equal(web?.readTimeout, 5000);
+  assert.equal(traefik?.readTimeout, 60_000);
+  assert.equal(web?.http2MaxConcurrentStreams, 7);
+  assert.equal(traefik?.http2MaxConcurrentStreams, 250);
+});
