@@ -81,8 +81,18 @@ function direction(src: net.Socket, dst: net.Socket, ended: () => void, reads: R
     }
     return waiting > 0;
   };
+  /**
+   * A read into the reused buffer: written as it is when dst has nothing waiting (the write may complete at once and
+   * free the buffer), else copied, since a queued chunk would keep the whole buffer (up to 64 KiB) alive for what may
+   * be a few bytes, and RELAY_BUFFER counts bytes, not buffers.
+   */
+  const onRead = (chunk: Buffer): boolean => {
+    if (dst.writableLength === 0) return onData(chunk);
+    onData(Buffer.from(chunk));
+    return false;
+  };
   if (reads === null) src.on('data', onData);
-  else reads.take(onData);
+  else reads.take(onRead);
   // A source paused while the connection was taken (sniffing, dialling) flows again, as `pipe` would make it.
   src.resume();
   const stop = (): void => {
