@@ -58,3 +58,30 @@ test('a client that stops reading a server sending many small messages costs abo
   const held = (await arrayBuffers()) - before;
   assert.ok(held < 3 * 1024 * 1024, `one stalled connection holds ${(held / 1024 / 1024).toFixed(1)} MiB`);
 });
+
+test('a connection idle after a burst of a few tens of KiB holds a small read buffer, not 64 KiB', async (t) => {
+  const CONNECTIONS = 100;
+  const burst = Buffer.alloc(40 * 1024, 'b');
+  const server = await listenTcp(net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write(burst);
+  }));
+  t.after(() => server.close());
+  const proxy = await edgeTo(t, server.address);
+  const before = await arrayBuffers();
+  const clients = await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    const client = await connectPlain(proxy.port('tcp'));
+    t.after(() => client.destroy());
+    await new Promise<void>((resolve) => {
+      let got = 0;
+      client.on('data', (chunk: Buffer) => {
+        got += chunk.length;
+        if (got >= burst.length) resolve();
+      });
+    });
+    return client;
+  }));
+  assert.equal(clients.length, CONNECTIONS);
+  const perConnection = ((await arrayBuffers()) - before) / CONNECTIONS;
+  assert.ok(perConnection < 16 * 1024, `an idle connection holds ${(perConnection / 1024).toFixed(1)} KiB`);
+});
