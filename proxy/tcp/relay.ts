@@ -64,6 +64,9 @@ function dropped(): boolean {
 /** Bytes one direction may have waiting to be written before its source pauses. */
 const RELAY_BUFFER = 512 * 1024;
 
+/** A server read smaller than this is copied when it must wait to be written (half the reused buffer's 64 KiB). */
+const COPY_BELOW = 32 * 1024;
+
 /** One way of the relay: src's bytes piped to dst; `end` tells dst no more is coming (Go's CloseWrite). */
 function direction(src: net.Socket, dst: net.Socket, ended: () => void, reads: ReusedReads | null): { end: () => void; stop: () => void } {
   let over = false;
@@ -81,8 +84,18 @@ function direction(src: net.Socket, dst: net.Socket, ended: () => void, reads: R
     }
     return waiting > 0;
   };
+  /**
+   * A read into the reused buffer: written as it is when dst has nothing waiting (the write may complete at once and
+   * free the buffer) or when it is at least half of a large buffer, else copied, since a queued chunk keeps its whole
+   * buffer (up to 64 KiB) alive for what may be a few bytes, and RELAY_BUFFER counts bytes, not buffers.
+   */
+  const onRead = (chunk: Buffer): boolean => {
+    if (dst.writableLength === 0 || chunk.length >= COPY_BELOW) return onData(chunk);
+    onData(Buffer.from(chunk));
+    return false;
+  };
   if (reads === null) src.on('data', onData);
-  else reads.take(onData);
+  else reads.take(onRead);
   // A source paused while the connection was taken (sniffing, dialling) flows again, as `pipe` would make it.
   src.resume();
   const stop = (): void => {
