@@ -1,6 +1,16 @@
-/** Read size while reads fill the buffer (a transfer), and while they do not (an idle or chatty connection). */
+import { MemoryBudget } from '../http/memory-budget.js';
+
+/** Read sizes: while reads fill the buffer (a transfer), once the process's large buffers are all held, and idle. */
 const LARGE = 64 * 1024;
+const MEDIUM = 16 * 1024;
 const SMALL = 4 * 1024;
+
+/**
+ * 64 KiB read buffers held by every relayed connection of the process together (256 of them). A connection keeps its
+ * buffer while idle (node reads into it again only at the next read), so without a bound, many connections idle
+ * after a transfer would hold 64 KiB each; past it, a transfer reads into 16 KiB, slower but bounded.
+ */
+const LARGE_BUFFERS = new MemoryBudget(256 * LARGE);
 
 /**
  * Takes what a chunk of a read is for; true when it still holds the chunk (a write that did not complete at once),
@@ -11,11 +21,13 @@ export type ReadConsumer = (chunk: Buffer) => boolean;
 /**
  * A dialled server's reads into a buffer reused while what was read is written at once (node's `onread` option):
  * 'data' events allocate 64 KiB per read and cost about twice the CPU per byte on a transfer. The buffer grows to
- * 64 KiB while reads fill it and shrinks to 4 KiB when they do not, so an idle connection holds 4 KiB. Reads that
- * come before a consumer takes them are copied and handed to it first.
+ * 64 KiB while reads fill it (16 KiB once LARGE_BUFFERS are all held) and shrinks to 4 KiB after a read of 4 KiB or
+ * less. Reads that come before a consumer takes them are copied and handed to it first.
  */
 export class ReusedReads {
   private buffer: Buffer = Buffer.allocUnsafe(SMALL);
+  /** This connection holds one of LARGE_BUFFERS. */
+  private large = false;
   private consumer: ReadConsumer | null = null;
   private early: Buffer[] = [];
 
@@ -37,6 +49,11 @@ export class ReusedReads {
     for (const chunk of early) consumer(chunk);
   }
 
+  /** The connection closed: its large buffer, if any, goes back to the process's budget. */
+  close(): void {
+    this.holdLarge(false);
+  }
+
   private read(length: number, buffer: Buffer): void {
     const chunk = buffer.subarray(0, length);
     let held: boolean;
@@ -44,7 +61,26 @@ export class ReusedReads {
       this.early.push(Buffer.from(chunk));
       held = false;
     } else held = this.consumer(chunk);
-    const size = length === buffer.length ? LARGE : length <= SMALL ? SMALL : buffer.length;
+    const size = this.nextSize(length, buffer.length);
     this.buffer = held || size !== buffer.length ? Buffer.allocUnsafe(size) : buffer;
+  }
+
+  private nextSize(length: number, current: number): number {
+    if (length < current) {
+      if (length > SMALL) return current;
+      this.holdLarge(false);
+      return SMALL;
+    }
+    return this.holdLarge(true) ? LARGE : Math.max(current, MEDIUM);
+  }
+
+  /** Takes (or gives back) this connection's share of LARGE_BUFFERS; true when it holds one. */
+  private holdLarge(wanted: boolean): boolean {
+    if (wanted && !this.large) this.large = LARGE_BUFFERS.reserve(LARGE);
+    else if (!wanted && this.large) {
+      LARGE_BUFFERS.release(LARGE);
+      this.large = false;
+    }
+    return this.large;
   }
 }

@@ -62,6 +62,7 @@ export function dialServer(dialer: TcpDialer, server: { host: string; port: numb
   // A plain connection relayed as it is reads into a reused buffer; TLS to the server and Postgres's SSLRequest read 'data'.
   const reads = conn !== null && !conn.postgres && !server.tls ? new ReusedReads() : undefined;
   const socket = net.connect({ host: server.host, port: server.port, noDelay: true, allowHalfOpen: true, onread: reads?.onread });
+  if (reads !== undefined) socket.once('close', () => reads.close());
   let settled = false;
   const finish = (err: Error | null, connected?: net.Socket, connectedReads?: ReusedReads): void => {
     if (settled) return;
