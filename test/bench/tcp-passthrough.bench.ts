@@ -27,6 +27,20 @@ function median(values: number[]): number {
   return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
+/** Writes SIZE bytes of CHUNK to `socket`, waiting for 'drain' when it asks, then calls `done`. */
+function writeSize(socket: net.Socket, done: () => void): void {
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < SIZE) {
+      const part = CHUNK.subarray(0, Math.min(CHUNK.length, SIZE - sent));
+      sent += part.length;
+      if (!socket.write(part)) return void socket.once('drain', pump);
+    }
+    done();
+  };
+  pump();
+}
+
 /** A server-first backend: `s` asks for SIZE bytes, `u` sends SIZE bytes (answered `done`), anything else is answered `ok` and closed. */
 function backend(): Promise<net.Server> {
   const server = net.createServer((socket) => {
@@ -43,16 +57,7 @@ function backend(): Promise<net.Server> {
         socket.end('ok\n');
         return;
       }
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < SIZE) {
-          const part = CHUNK.subarray(0, Math.min(CHUNK.length, SIZE - sent));
-          sent += part.length;
-          if (!socket.write(part)) return void socket.once('drain', pump);
-        }
-        socket.end();
-      };
-      pump();
+      writeSize(socket, () => socket.end());
     });
     socket.on('error', () => undefined);
   });
@@ -96,15 +101,7 @@ function upload(port: number): Promise<number> {
     let answer = '';
     const socket = net.connect(port, '127.0.0.1', () => {
       socket.write('u');
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < SIZE) {
-          const part = CHUNK.subarray(0, Math.min(CHUNK.length, SIZE - sent));
-          sent += part.length;
-          if (!socket.write(part)) return void socket.once('drain', pump);
-        }
-      };
-      pump();
+      writeSize(socket, () => undefined);
     });
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (answer += d));

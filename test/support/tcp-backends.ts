@@ -1,6 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TcpBuildInput } from '../../proxy/tcp/tcp-build.js';
+import type { EdgeProxy } from '../../proxy/index.js';
+import { buildInput, startProxy } from './proxy-fixture.js';
 import { generateSelfSignedCertificate, type CertificateAndKey } from '../../proxy/tls/self-signed-certificate.js';
 
 /** A TCP server on 127.0.0.1; `close()` destroys every connection it has. */
@@ -170,4 +172,14 @@ export async function halfCloseExchange(port: number): Promise<{ data: string; c
   client.end();
   const { data, closed } = await result;
   return { data, closed, took: Date.now() - started };
+}
+
+/** A proxy with one `HostSNI(`*`)` TCP router on entrypoint `tcp` to the plain server at `address`, closed after the test. */
+export async function tcpEdgeTo(t: { after: (fn: () => unknown) => void }, address: string): Promise<EdgeProxy> {
+  const proxy = await startProxy({ ...buildInput({ entryPoints: { tcp: { address: '127.0.0.1:0' } } }), tcp: tcpInput({
+    routers: { 'app@file': { rule: 'HostSNI(`*`)', service: 'app', entryPoints: ['tcp'] } },
+    services: { 'app@file': { loadBalancer: { servers: [{ address, tls: false }] } } },
+  }) });
+  t.after(() => proxy.close(0));
+  return proxy;
 }

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import { connectPlain, listenTcp, tcpInput } from '../../support/tcp-backends.js';
+import { connectPlain, listenTcp, tcpEdgeTo } from '../../support/tcp-backends.js';
 
 // Every byte arrives, in order, through a TCP router, whichever side is slow: the relay reads the server into a
 // reused buffer (proxy/tcp/reused-reads.ts), so a write that does not complete at once must never see that buffer
@@ -46,14 +45,6 @@ function hasher(): Promise<{ address: string; close: () => Promise<void> }> {
   }));
 }
 
-async function edgeTo(t: { after: (fn: () => unknown) => void }, address: string) {
-  const proxy = await startProxy({ ...buildInput({ entryPoints: { tcp: { address: '127.0.0.1:0' } } }), tcp: tcpInput({
-    routers: { 'app@file': { rule: 'HostSNI(`*`)', service: 'app', entryPoints: ['tcp'] } },
-    services: { 'app@file': { loadBalancer: { servers: [{ address, tls: false }] } } },
-  }) });
-  t.after(() => proxy.close(0));
-  return proxy;
-}
 
 /** Reads a connection to its end; `slow` pauses 5 ms after every 512 KiB so pe-edge's writes to it back up. */
 function readAll(socket: net.Socket, slow: boolean): Promise<Buffer> {
@@ -79,7 +70,7 @@ for (const slow of [false, true]) {
     const payload = randomBytes(SIZE);
     const server = await sender(payload);
     t.after(() => server.close());
-    const proxy = await edgeTo(t, server.address);
+    const proxy = await tcpEdgeTo(t, server.address);
     const client = await connectPlain(proxy.port('tcp'));
     t.after(() => client.destroy());
     const got = await readAll(client, slow);
@@ -92,7 +83,7 @@ test('an upload arrives whole and in order, and the server\'s answer after it co
   const payload = randomBytes(SIZE);
   const server = await hasher();
   t.after(() => server.close());
-  const proxy = await edgeTo(t, server.address);
+  const proxy = await tcpEdgeTo(t, server.address);
   const client = await connectPlain(proxy.port('tcp'));
   t.after(() => client.destroy());
   client.write(payload);
@@ -105,7 +96,7 @@ test('many short exchanges on one connection: each small answer arrives alone, n
     socket.on('error', () => undefined);
   }));
   t.after(() => server.close());
-  const proxy = await edgeTo(t, server.address);
+  const proxy = await tcpEdgeTo(t, server.address);
   const client = await connectPlain(proxy.port('tcp'));
   t.after(() => client.destroy());
   client.setEncoding('utf8');

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import { connectPlain, listenTcp, tcpInput } from '../../support/tcp-backends.js';
+import { connectPlain, listenTcp, tcpEdgeTo } from '../../support/tcp-backends.js';
 
 // What the TCP relay holds in memory per connection, measured as the process's ArrayBuffer bytes after a full GC
 // (pe-edge runs in this process). The relay reads a plain server into a reused buffer (proxy/tcp/reused-reads.ts):
@@ -22,14 +21,6 @@ async function arrayBuffers(): Promise<number> {
   return process.memoryUsage().arrayBuffers;
 }
 
-async function edgeTo(t: { after: (fn: () => unknown) => void }, address: string) {
-  const proxy = await startProxy({ ...buildInput({ entryPoints: { tcp: { address: '127.0.0.1:0' } } }), tcp: tcpInput({
-    routers: { 'app@file': { rule: 'HostSNI(`*`)', service: 'app', entryPoints: ['tcp'] } },
-    services: { 'app@file': { loadBalancer: { servers: [{ address, tls: false }] } } },
-  }) });
-  t.after(() => proxy.close(0));
-  return proxy;
-}
 
 test('a client that stops reading a server sending many small messages costs about the relay\'s 512 KiB bound, not a read buffer per message', async (t) => {
   const message = Buffer.alloc(256, 'm');
@@ -49,7 +40,7 @@ test('a client that stops reading a server sending many small messages costs abo
     send();
   }));
   t.after(() => server.close());
-  const proxy = await edgeTo(t, server.address);
+  const proxy = await tcpEdgeTo(t, server.address);
   const before = await arrayBuffers();
   const client = await connectPlain(proxy.port('tcp'));
   t.after(() => client.destroy());
@@ -69,7 +60,7 @@ test('connections idle after a burst of a few tens of KiB hold 16 MiB of 64 KiB 
     socket.write(burst);
   }));
   t.after(() => server.close());
-  const proxy = await edgeTo(t, server.address);
+  const proxy = await tcpEdgeTo(t, server.address);
   const before = await arrayBuffers();
   const clients: net.Socket[] = [];
   // In batches, so no accept queue overflows.
