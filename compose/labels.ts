@@ -26,7 +26,8 @@ export const DASHBOARD_USERS_LABEL = `traefik.http.middlewares.${DASHBOARD_AUTH}
 export function dashboardUsers(t: Topology): string {
   const d = t.dashboard;
   if ('usersFromEnv' in d) {
-    return `\${${d.usersFromEnv}:?set ${d.usersFromEnv} to user:hash (pe-edge compose password prints one)}`;
+    // No `-` in the message: docker stack's interpolation reads `${A:?x-y}` as `A:?x` with the default `y`.
+    return `\${${d.usersFromEnv}:?set ${d.usersFromEnv} to user:hash (the compose password command prints one)}`;
   }
   return htpasswdLine(d.user, d.passwordHash);
 }
