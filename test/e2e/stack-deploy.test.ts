@@ -134,6 +134,13 @@ test('docker stack deploy of the generated stack file: tasks healthy, Swarm temp
     return edge.healthy === 1 && app.healthy === 2;
   }, { timeoutMs: 180_000, intervalMs: 2000 });
 
+  // The image joined the manager socket's group before dropping root, though the configuration has only
+  // providers.swarm: without it the provider could not list a single service.
+  const edgeLog = await docker(['service', 'logs', '--raw', `${stack}_pe-edge`], { timeoutMs: 30_000 });
+  const started = edgeLog.split('\n').map((line) => { try { return JSON.parse(line) as { message?: string; dockerSocketGroup?: unknown }; } catch { return {}; } })
+    .find((entry) => entry.message?.startsWith('running as an unprivileged user') === true);
+  assert.equal(typeof started?.dockerSocketGroup, 'number', `pe-edge's start-up line: ${JSON.stringify(started)}`);
+
   // Swarm expanded the template: the tasks are app1 and app2, as the Compose file's services.
   const appIds = (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${stack}_app`])).split('\n');
   const names = await Promise.all(appIds.map(async (c) => (await docker(['inspect', '-f', '{{range .Config.Env}}{{println .}}{{end}}', c])).split('\n').find((e) => e.startsWith('INSTANCE_NAME='))));
