@@ -60,12 +60,14 @@ function edgeService(t: Topology, options: StackOptions): StackService {
       { source: 'dynamic-yml', target: DYNAMIC_CONFIG_TARGET },
     ],
     networks: [t.network],
+    // Swarm replaces a task whose check fails (Compose only reports it): the CLI's start-up took 5.7 s on a loaded
+    // 2-core node, so the timeout leaves room and a slow check does not restart a serving edge.
     healthcheck: {
       test: ['CMD', ...EDGE_CLI, 'healthcheck', `--configFile=${EDGE_CONFIG_FILE}`],
-      interval: '10s',
-      timeout: '5s',
+      interval: '15s',
+      timeout: '10s',
       retries: 3,
-      start_period: '10s',
+      start_period: '30s',
     },
     deploy: {
       mode: 'replicated',
