@@ -1,6 +1,6 @@
 // Topology -> docker-compose YAML (file format 3.8: docker-compose v1.29 and `docker compose` v2 both read it).
 import { stringify } from 'yaml';
-import { appLabels, CERT_RESOLVER, DASHBOARD_USERS_LABEL, edgeLabels, escapeComposeDollars, type Labels } from './labels.js';
+import { appLabels, CERT_RESOLVER, composeLabels, edgeLabels } from './labels.js';
 import { ACME_EMAIL_ENV, appServiceNames, TOPOLOGY_DEFAULTS, type Topology } from './topology.js';
 
 /** The image's entrypoint is `node /app/dist/operator/cli/main.js`; a healthcheck runs outside it. */
@@ -30,15 +30,6 @@ export interface ComposeFile {
   services: Record<string, ComposeService>;
   networks: Record<string, { name: string; driver: string }>;
   volumes?: Record<string, Record<string, never>>;
-}
-
-/** Label values as compose must spell them: every literal `$` doubled, the env reference left as is. */
-function composeLabels(t: Topology, labels: Labels): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) {
-    out[key] = key === DASHBOARD_USERS_LABEL && 'usersFromEnv' in t.dashboard ? value : escapeComposeDollars(value);
-  }
-  return out;
 }
 
 function edgeService(t: Topology): ComposeService {
@@ -72,7 +63,7 @@ function edgeService(t: Topology): ComposeService {
 }
 
 /** Probe /health with what the image is assumed to have; `none` leaves health to the edge's checks. */
-function appHealthcheck(t: Topology): ComposeService | undefined {
+export function appHealthcheck(t: Topology): ComposeService | undefined {
   const url = `http://127.0.0.1:${t.appPort}/health`;
   const test: Record<Topology['appHealthcheck'], string[] | undefined> = {
     node: ['CMD', 'node', '-e', `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],

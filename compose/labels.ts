@@ -26,7 +26,8 @@ export const DASHBOARD_USERS_LABEL = `traefik.http.middlewares.${DASHBOARD_AUTH}
 export function dashboardUsers(t: Topology): string {
   const d = t.dashboard;
   if ('usersFromEnv' in d) {
-    return `\${${d.usersFromEnv}:?set ${d.usersFromEnv} to user:hash (pe-edge compose password prints one)}`;
+    // No `-` in the message: docker stack's interpolation reads `${A:?x-y}` as `A:?x` with the default `y`.
+    return `\${${d.usersFromEnv}:?set ${d.usersFromEnv} to user:hash (the compose password command prints one)}`;
   }
   return htpasswdLine(d.user, d.passwordHash);
 }
@@ -81,3 +82,53 @@ export function escapeComposeDollars(value: string): string {
   return value.replaceAll('$', '$$$$');
 }
 
+
+/** Label values as compose must spell them: every literal `$` doubled, the env reference left as is. */
+export function composeLabels(t: Topology, labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    out[key] = key === DASHBOARD_USERS_LABEL && 'usersFromEnv' in t.dashboard ? value : escapeComposeDollars(value);
+  }
+  return out;
+}
+
+/**
+ * The seed dynamic.yml's narrower routers on the app pool: on Swarm they are labels, since the seed's file service
+ * names app1..app3, Compose service names that do not exist in a stack.
+ */
+export const SEED_PATH_ROUTERS = {
+  api: { pathPrefix: '/api', priority: 100, middlewares: ['security-headers@file', 'api-rate-limit@file', 'retry@file'] },
+  auth: { pathPrefix: '/api/auth', priority: 200, middlewares: ['security-headers@file', 'auth-rate-limit@file'] },
+} as const;
+
+/**
+ * The app service's labels on Swarm (under `deploy.labels`: Swarm providers read the service's labels, not its
+ * containers'): the Compose ones with `traefik.swarm.network` in place of `traefik.docker.network`, and the seed's
+ * `api` and `auth` routers. The `server.port` label is required there: Swarm gives no port to detect.
+ */
+export function swarmAppLabels(t: Topology): Labels {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(appLabels(t))) out[key === 'traefik.docker.network' ? 'traefik.swarm.network' : key] = value;
+  for (const [name, seed] of Object.entries(SEED_PATH_ROUTERS)) {
+    const r = `traefik.http.routers.${name}`;
+    out[`${r}.rule`] = `Host(\`${t.domain}\`) && PathPrefix(\`${seed.pathPrefix}\`)`;
+    out[`${r}.priority`] = String(seed.priority);
+    Object.assign(out, entryAndTls(t, name));
+    out[`${r}.service`] = APP_SERVICE;
+    out[`${r}.middlewares`] = seed.middlewares.join(',');
+  }
+  return out;
+}
+
+/** The service the edge's own labels define so that their dashboard router is kept on Swarm; nothing routes to it. */
+export const EDGE_PLACEHOLDER_SERVICE = 'pe-edge';
+
+/**
+ * The edge service's labels on Swarm. Labels that define routers but no service get a default service for the
+ * Swarm service, which needs a port Swarm cannot give: without one, Traefik drops every label of that service
+ * ("port is missing"). Naming a port keeps the dashboard router; the service itself is unused (Traefik's Swarm
+ * guide does the same).
+ */
+export function swarmEdgeLabels(t: Topology): Labels {
+  return { ...edgeLabels(t), [`traefik.http.services.${EDGE_PLACEHOLDER_SERVICE}.loadbalancer.server.port`]: '8080' };
+}

@@ -4,8 +4,10 @@ import { closest } from '../../labels-spec/index.js';
 import {
   apr1,
   DASHBOARD_USERS_ENV,
+  defineStackOptions,
   defineTopology,
   generateCompose,
+  generateStack,
   htpasswdLine,
   htpasswdHashProblem,
   randomPassword,
@@ -28,6 +30,10 @@ export const COMPOSE_USAGE = `pe-edge compose: the Pixelated Empathy topology (p
       compose YAML on stdout, or in FILE with -o/--output (an existing FILE is kept unless --force).
       Without a hash (flag or env PE_EDGE_DASHBOARD_HASH) a random dashboard password is made and printed
       once on stderr; --dashboard-from-env reads ${DASHBOARD_USERS_ENV} at \`up\`.
+  pe-edge compose generate --swarm [--edge-replicas 2] [the options above but --dev]
+      a Docker Swarm stack file instead (docker stack deploy -c FILE pe): pe-edge as a service with
+      --edge-replicas tasks on manager nodes, the app as one service of --replicas tasks, labels under
+      deploy.labels, an overlay network, rolling start-first updates of the app.
   pe-edge compose password [--dashboard-user admin]
       ${DASHBOARD_USERS_ENV}='user:hash' on stdout, the new password on stderr
   pe-edge compose up|down|ps [-f docker-compose.prod.yml] [-p project]
@@ -69,6 +75,8 @@ const GENERATE_OPTIONS: OptionTable = {
   '--dashboard-from-env': 'flag',
   '--output': 'string',
   '--force': 'flag',
+  '--swarm': 'flag',
+  '--edge-replicas': 'int',
 };
 const PASSWORD_OPTIONS: OptionTable = { '--dashboard-user': 'string' };
 const PROJECT_OPTIONS: OptionTable = { '--file': 'string', '--project-name': 'string' };
@@ -163,14 +171,19 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
   const output = str(p, '--output');
   const force = p.options.has('--force');
   if (force && output === undefined) throw new UsageError('compose generate: --force only applies with -o/--output FILE');
+  const swarm = p.options.has('--swarm');
+  if (swarm && p.options.has('--dev')) throw new UsageError('compose generate: --swarm has no --dev variant (a development setup is one host: use Compose)');
+  if (!swarm && p.options.has('--edge-replicas')) throw new UsageError('compose generate: --edge-replicas only applies with --swarm (Compose runs one pe-edge)');
   const healthcheck = str(p, '--app-healthcheck');
   if (healthcheck !== undefined && !HEALTHCHECKS.includes(healthcheck as AppHealthcheck)) {
     const hint = closest(healthcheck, HEALTHCHECKS);
     throw new UsageError(`compose generate: --app-healthcheck "${healthcheck}" is not one of ${HEALTHCHECKS.join(', ')}${hint === undefined ? '' : `; did you mean "${hint}"?`}`);
   }
   let topology;
+  let stack;
   let tell: string | null = null;
   try {
+    stack = defineStackOptions(int(p, '--edge-replicas') === undefined ? {} : { edgeReplicas: int(p, '--edge-replicas') });
     const build = (dashboard: DashboardAuth) => defineTopology({
       ...(str(p, '--domain') === undefined ? {} : { domain: str(p, '--domain') }),
       ...(str(p, '--app-image') === undefined ? {} : { appImage: str(p, '--app-image') }),
@@ -192,7 +205,7 @@ function generate(argv: readonly string[], io: ComposeCommandIo): number {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`compose generate: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const text = generateCompose(topology);
+  const text = swarm ? generateStack(topology, stack) : generateCompose(topology);
   if (output === undefined) {
     io.stdout(text);
     if (tell !== null) io.stderr(tell);

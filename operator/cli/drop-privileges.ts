@@ -14,6 +14,15 @@ export interface Dropped {
 }
 
 /**
+ * The engine endpoint whose socket group the image joins: the Docker provider's, else the Swarm provider's, which
+ * reads the same engine (a stack's pe-edge has only `providers.swarm`, and without the group could not list services).
+ */
+export function engineEndpoint(providers: { readonly docker?: { readonly endpoint: string }; readonly swarm?: { readonly endpoint?: unknown } }): string | undefined {
+  const swarm = providers.swarm?.endpoint;
+  return providers.docker?.endpoint ?? (typeof swarm === 'string' ? swarm : undefined);
+}
+
+/**
  * In the image pe-edge starts as root for one reason: to join the Docker socket's group, whatever number it
  * has on this host (999 on Docker's own packages, 106 on Debian's, 0 on Docker Desktop), so a plain
  * `docker-compose up -d` can read the socket with nothing set. It then becomes `user` (setgroups, setgid,

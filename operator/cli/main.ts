@@ -11,7 +11,7 @@ import { serve } from './serve.js';
 import { versionText } from './version.js';
 import { superviseWorkers, takeWorkersFlag } from '../workers/workers.js';
 import cluster from 'node:cluster';
-import { dropPrivileges, RUN_AS_ENV } from './drop-privileges.js';
+import { dropPrivileges, engineEndpoint, RUN_AS_ENV } from './drop-privileges.js';
 
 const USAGE = `pe-edge: a Traefik v3 compatible edge router
 
@@ -64,13 +64,13 @@ async function run(argvWithWorkers: string[]): Promise<number> {
       return reportErrors([`--workers=${workers}: certificatesResolvers (${acme.join(', ')}) need a single process; run without --workers (or --workers=1)`]);
     }
     // The workers are forked as the user the primary became.
-    dropPrivileges(process.env[RUN_AS_ENV], checked.config.providers.docker?.endpoint);
+    dropPrivileges(process.env[RUN_AS_ENV], engineEndpoint(checked.config.providers));
     return superviseWorkers(workers);
   }
   const loaded = await loadStaticConfig(argv);
   if (loaded.errors.length > 0) return reportErrors(loaded.errors);
   const { config } = loaded;
-  const dropped = dropPrivileges(process.env[RUN_AS_ENV], config.providers.docker?.endpoint);
+  const dropped = dropPrivileges(process.env[RUN_AS_ENV], engineEndpoint(config.providers));
   const log = createLogger(config.log);
   for (const w of loaded.warnings) log.warn(w);
   if (dropped !== null) log.info({ user: dropped.user, uid: dropped.uid, dockerSocketGroup: dropped.socketGroup }, 'running as an unprivileged user, in the Docker socket\'s group');

@@ -54,6 +54,23 @@ describe('PE_EDGE_USER: root joins the Docker socket group, then drops to the us
     await proc.waitFor(() => connections > 0, 10_000, 'a connection to the socket from the unprivileged process');
   });
 
+  it('joins the socket\'s group of providers.swarm when there is no providers.docker (a stack\'s pe-edge)', async () => {
+    const dir = new TempConfigDir();
+    dirs.push(dir);
+    chmodSync(dir.path, 0o755);
+    const engine = net.createServer((socket) => socket.destroy());
+    servers.push(engine);
+    const socketPath = dir.file('manager.sock');
+    await new Promise<void>((resolve) => engine.listen(socketPath, resolve));
+    chownSync(socketPath, 0, SOCKET_GROUP);
+    chmodSync(socketPath, 0o660);
+    dir.write('traefik.yml', staticYaml({ entryPoints: { web: await freePort() }, extra: `providers:\n  swarm:\n    endpoint: unix://${socketPath}` }));
+    const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env: { PE_EDGE_USER: 'nobody' } });
+    procs.push(proc);
+    await proc.waitFor(() => proc.messages('info').includes('running as an unprivileged user, in the Docker socket\'s group'), 10_000, 'the drop');
+    assert.ok(statusField(proc.pid ?? 0, 'Groups').split(/\s+/).includes(String(SOCKET_GROUP)), `in the socket's group: ${statusField(proc.pid ?? 0, 'Groups')}`);
+  });
+
   it('refuses to start, naming the user, when the user does not exist', async () => {
     const dir = new TempConfigDir();
     dirs.push(dir);
