@@ -14,13 +14,20 @@ const UNIMPLEMENTED_TRANSPORT = ['spiffe'] as const;
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
-  rateLimit: ['redis'],
 };
 
 // What a user of the key needs to hear beyond "ignored".
-const WHAT_INSTEAD: Readonly<Record<string, string>> = {
-  'rateLimit.redis': 'shared Redis counting (Traefik v3.4) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge (one process, or all its --workers together), not across edges',
-};
+const WHAT_INSTEAD: Readonly<Record<string, string>> = {};
+
+// go-redis connection-pool sizes: pe-edge's client (ioredis) pipelines every command over one connection per endpoint.
+const REDIS_POOL_KEYS = ['poolSize', 'minIdleConns', 'maxActiveConns'] as const;
+const REDIS_POOL = 'without effect in pe-edge, whose Redis client sends every command over one pipelined connection per endpoint (no pool to size); ignored';
+
+function redisPoolOptions(m: Middleware, path: Path, name: string): ConfigIssue[] {
+  const redis = 'rateLimit' in m ? m.rateLimit.redis : undefined;
+  if (redis === undefined) return [];
+  return REDIS_POOL_KEYS.filter((k) => redis[k] !== undefined).map((k) => notImplemented([...path, 'rateLimit', 'redis', k], { kind: 'middleware', name }, REDIS_POOL));
+}
 
 /** A warning per listed key set in the options of `typed`'s one type (a middleware or a service). */
 function typedOptionsNotImplemented(
@@ -36,7 +43,7 @@ function typedOptionsNotImplemented(
 }
 
 export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name: string): ConfigIssue[] {
-  return typedOptionsNotImplemented(m, UNIMPLEMENTED, path, { kind: 'middleware', name });
+  return [...typedOptionsNotImplemented(m, UNIMPLEMENTED, path, { kind: 'middleware', name }), ...redisPoolOptions(m, path, name)];
 }
 
 export function serviceOptionsNotImplemented(s: Service, path: Path, name: string): ConfigIssue[] {
