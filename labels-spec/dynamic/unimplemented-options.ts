@@ -23,10 +23,16 @@ const WHAT_INSTEAD: Readonly<Record<string, string>> = {};
 const REDIS_POOL_KEYS = ['poolSize', 'minIdleConns', 'maxActiveConns'] as const;
 const REDIS_POOL = 'without effect in pe-edge, whose Redis client sends every command over one pipelined connection per endpoint (no pool to size); ignored';
 
+// go-redis's deadline for writing a command; ioredis writes without one, and readTimeout bounds the whole call.
+const REDIS_WRITE_TIMEOUT = 'without effect in pe-edge: a call to Redis is bounded by readTimeout from the moment it is sent to its answer; ignored';
+
 function redisPoolOptions(m: Middleware, path: Path, name: string): ConfigIssue[] {
   const redis = 'rateLimit' in m ? m.rateLimit.redis : undefined;
   if (redis === undefined) return [];
-  return REDIS_POOL_KEYS.filter((k) => redis[k] !== undefined).map((k) => notImplemented([...path, 'rateLimit', 'redis', k], { kind: 'middleware', name }, REDIS_POOL));
+  const at = (k: string): Path => [...path, 'rateLimit', 'redis', k];
+  const out = REDIS_POOL_KEYS.filter((k) => redis[k] !== undefined).map((k) => notImplemented(at(k), { kind: 'middleware', name }, REDIS_POOL));
+  if (redis.writeTimeout !== undefined) out.push(notImplemented(at('writeTimeout'), { kind: 'middleware', name }, REDIS_WRITE_TIMEOUT));
+  return out;
 }
 
 /** A warning per listed key set in the options of `typed`'s one type (a middleware or a service). */

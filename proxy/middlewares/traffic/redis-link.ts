@@ -10,7 +10,6 @@ export interface RedisOptions {
   db?: number | undefined;
   tls?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; insecureSkipVerify?: boolean | undefined } | undefined;
   readTimeout?: number | undefined;
-  writeTimeout?: number | undefined;
   dialTimeout?: number | undefined;
 }
 
@@ -26,7 +25,7 @@ export const quietRedisEvents: RedisLimitEvents = { failed: () => undefined, out
 
 /** Traefik's defaults (dynamic.Redis.SetDefaults). */
 const DEFAULT_ENDPOINT = 'localhost:6379';
-const DEFAULT_READ_WRITE_MS = 3000;
+const DEFAULT_READ_MS = 3000;
 const DEFAULT_DIAL_MS = 5000;
 /** Reconnection attempts back off to this, and go on for as long as Redis is gone. */
 const MAX_RECONNECT_DELAY_MS = 2000;
@@ -92,7 +91,7 @@ export interface BucketCall {
  * One Redis client for one `redis` configuration, shared by every rateLimit that names the same one.
  * Several endpoints make a Redis Cluster client, as go-redis's UniversalClient does for Traefik.
  * Calls fail fast while the client is disconnected (no offline queue, no retries) and never wait longer than
- * the read/write timeout; the client reconnects on its own, for as long as it takes.
+ * readTimeout; the client reconnects on its own, for as long as it takes.
  */
 export class RedisLink {
   /** The endpoints as configured, for log lines. */
@@ -109,7 +108,8 @@ export class RedisLink {
     this.endpoint = endpoints.join(',');
     // Traefik: a timeout <= 0 means none; pe-edge never lets a request wait on Redis unbounded.
     const positive = (ms: number | undefined, fallback: number): number => (ms !== undefined && ms > 0 ? ms : fallback);
-    this.timeoutMs = Math.max(positive(options.readTimeout, DEFAULT_READ_WRITE_MS), positive(options.writeTimeout, DEFAULT_READ_WRITE_MS));
+    // From the moment a call is sent to its answer (ioredis has no separate write deadline: writeTimeout is warned about).
+    this.timeoutMs = positive(options.readTimeout, DEFAULT_READ_MS);
     const common: IoRedisOptions = {
       username: options.username || undefined,
       password: options.password || undefined,

@@ -71,13 +71,15 @@ test('rateLimit.redis in a file: accepted without a warning, durations in millis
   assert.deepEqual(value.rateLimit.redis, { endpoints: ['redis:6379', '[::1]:6380'], password: 'x', db: 2, tls: { insecureSkipVerify: true }, dialTimeout: 5000, readTimeout: 250 });
 });
 
-test('rateLimit.redis pool sizes: accepted, one warning each saying pe-edge\'s client has no pool to size', () => {
-  const { issues } = one({ rateLimit: { average: 10, redis: { poolSize: 20, maxActiveConns: 50 } } });
+test('rateLimit.redis pool sizes and writeTimeout: accepted, one warning each saying why they have no effect', () => {
+  const { issues } = one({ rateLimit: { average: 10, redis: { poolSize: 20, maxActiveConns: 50, writeTimeout: '1s' } } });
   assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
     ['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis.poolSize'],
     ['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis.maxActiveConns'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis.writeTimeout'],
   ]);
   assert.match(issues[0]?.message ?? '', /redis\.poolSize: without effect in pe-edge, whose Redis client sends every command over one pipelined connection per endpoint/);
+  assert.match(issues[2]?.message ?? '', /redis\.writeTimeout: without effect in pe-edge: a call to Redis is bounded by readTimeout/);
 });
 
 test('rateLimit.redis: an endpoint that is not host:port is an error naming it', () => {

@@ -210,7 +210,7 @@ test('decode: keys of later Traefik v3 lines are accepted, each not-implemented 
   assert.deepEqual(Object.keys(result.config.http.middlewares).sort(), ['fa', 'r']);
 });
 
-test('decode: rateLimit.redis (Traefik v3.4) labels decode, the endpoints list split at commas; only the pool sizes are warned about', () => {
+test('decode: rateLimit.redis (Traefik v3.4) labels decode, the endpoints list split at commas; only the pool sizes and writeTimeout are warned about', () => {
   const result = decodeLabels({
     'traefik.http.middlewares.limit.ratelimit.average': '10',
     'traefik.http.middlewares.limit.ratelimit.redis.endpoints': 'redis-a:6379,redis-b:6379',
@@ -233,6 +233,7 @@ test('decode: rateLimit.redis (Traefik v3.4) labels decode, the endpoints list s
     ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.poolsize"'],
     ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.minidleconns"'],
     ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.maxactiveconns"'],
+    ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.writetimeout"'],
   ]);
   const limit = result.config.http.middlewares.limit;
   assert.ok(limit !== undefined && 'rateLimit' in limit);

@@ -1,0 +1,177 @@
+// rateLimit.redis (Traefik v3.4) end to end: real pe-edge processes (the CLI) sharing one real redis-server
+// (Debian's), counting one token bucket per source between them; Redis killed or stuck mid-test: requests keep
+// flowing (pe-edge fails open), one warning per outage and a metric; Redis back: limits resume on their own.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Redis } from 'ioredis';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { httpGet } from '../../support/load-client.js';
+import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
+
+type After = { after: (fn: () => Promise<void> | void) => void };
+
+/** dynamic.yml: every request goes through the rateLimit `limit` to `backend`; `redis` lines go under `redis:`. */
+function dynamicYaml(backend: Backend, limit: { average: number; period: string; burst: number }, redis: readonly string[] | null): string {
+  return [
+    'http:',
+    '  routers:',
+    '    app:',
+    '      rule: "PathPrefix(`/`)"',
+    '      service: app',
+    '      middlewares: [limit]',
+    '  middlewares:',
+    '    limit:',
+    '      rateLimit:',
+    `        average: ${limit.average}`,
+    `        period: ${limit.period}`,
+    `        burst: ${limit.burst}`,
+    ...(redis === null ? [] : ['        redis:', ...redis.map((line) => `          ${line}`)]),
+    '  services:',
+    '    app:',
+    '      loadBalancer:',
+    '        servers:',
+    `          - url: ${backend.url}`,
+    '',
+  ].join('\n');
+}
+
+/** A pe-edge CLI with its own `web` entrypoint (and a `metrics` one serving Prometheus), stopped after the test. */
+async function startEdge(t: After, dynamic: string): Promise<{ proc: CliProcess; url: string; metricsUrl: string }> {
+  const dir = new TempConfigDir();
+  const dynamicFile = dir.write('dynamic.yml', dynamic);
+  const [web, metrics] = [await freePort(), await freePort()];
+  const extra = ['metrics:', '  prometheus:', '    entryPoint: metrics'].join('\n');
+  dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics }, dynamicFile, extra }));
+  const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
+  t.after(async () => {
+    await proc.stop();
+    dir.remove();
+  });
+  await proc.waitListening(2, 15_000);
+  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
+  return { proc, url: `http://127.0.0.1:${web}/`, metricsUrl: `http://127.0.0.1:${metrics}/metrics` };
+}
+
+/** `count` requests, alternating between the edges' URLs; the statuses in order. */
+async function alternate(urls: readonly string[], count: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < count; i++) statuses.push((await httpGet(urls[i % urls.length] as string)).status);
+  return statuses;
+}
+
+const tally = (statuses: readonly number[], status: number): number => statuses.filter((s) => s === status).length;
+
+function metricValue(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const redisWarnings = (proc: CliProcess): string[] => proc.messages('warn').filter((m) => m.startsWith('rateLimit "limit@file": Redis at'));
+
+const missing = redisServerMissing();
+if (missing === 'fail') {
+  test('rateLimit.redis against a real Redis: redis-server is required in CI', () => {
+    assert.fail(`${REDIS_SERVER} is missing: .ci/run installs redis-server`);
+  });
+} else if (missing === 'skip') {
+  console.warn(`\n!!! SKIPPING the rateLimit.redis tests: ${REDIS_SERVER} is missing (apt-get install redis-server). They run in CI.\n`);
+  test('rateLimit.redis against a real Redis', { skip: `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` }, () => undefined);
+} else {
+  test('two pe-edge processes sharing one Redis admit average 10 per 10m burst 10 once in total; without redis each admits its own 10', { timeout: 90_000 }, async (t) => {
+    // An ACL user (the default user is off): a pe-edge that could not log in would fail open and admit all 24.
+    const redis = await RedisServer.start(['--user', 'default', 'off', '--user', 'edge', 'on', '>s3cret', '~*', '&*', '+@all']);
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const limit = { average: 10, period: '10m', burst: 10 };
+    const shared = dynamicYaml(backend, limit, [`endpoints: ["${redis.endpoint}"]`, 'username: edge', 'password: s3cret', 'db: 3']);
+    const [a, b] = [await startEdge(t, shared), await startEdge(t, shared)];
+
+    const together = await alternate([a.url, b.url], 24);
+    assert.equal(tally(together, 200), 10, `10 admitted in all across both edges: ${together.join(',')}`);
+    assert.equal(tally(together, 429), 14, together.join(','));
+    assert.deepEqual(together.slice(0, 10), Array(10).fill(200), 'the burst first, whichever edge answers');
+
+    // The bucket is Traefik's: the hash rate:<middleware>:<source> in the configured db, with its last/tokens fields.
+    const inspect = new Redis({ port: redis.port, host: '127.0.0.1', username: 'edge', password: 's3cret', db: 3, lazyConnect: true });
+    t.after(() => inspect.disconnect());
+    await inspect.connect();
+    assert.deepEqual(await inspect.keys('rate:*'), ['rate:limit@file:127.0.0.1']);
+    const bucket = await inspect.hgetall('rate:limit@file:127.0.0.1');
+    assert.deepEqual(Object.keys(bucket).sort(), ['last', 'tokens']);
+    assert.ok(Number(bucket['tokens']) < 1, `the bucket is spent: ${JSON.stringify(bucket)}`);
+    const ttl = await inspect.ttl('rate:limit@file:127.0.0.1');
+    assert.ok(ttl > 0 && ttl <= 61, `Traefik's ttl for 1/60 token per second: 1 + 60 s, got ${ttl}`);
+    await inspect.quit();
+
+    // The same limit counted by each process alone: twice the admissions.
+    const [c, d] = [await startEdge(t, dynamicYaml(backend, limit, null)), await startEdge(t, dynamicYaml(backend, limit, null))];
+    const apart = await alternate([c.url, d.url], 24);
+    assert.equal(tally(apart, 200), 20, `each edge admits its own 10: ${apart.join(',')}`);
+  });
+
+  test('Redis killed mid-test: requests pass within a bounded time, one warning and a metric; Redis back on its port: the limit resumes', { timeout: 90_000 }, async (t) => {
+    const redis = await RedisServer.start();
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const edge = await startEdge(t, dynamicYaml(backend, { average: 1, period: '10m', burst: 2 }, [`endpoints: ["${redis.endpoint}"]`, 'readTimeout: 500ms']));
+
+    assert.deepEqual(await alternate([edge.url], 3), [200, 200, 429], 'burst 2, then refused');
+    await redis.kill();
+    for (let i = 0; i < 6; i++) {
+      const started = Date.now();
+      const reply = await httpGet(edge.url, { timeoutMs: 10_000 });
+      const ms = Date.now() - started;
+      assert.equal(reply.status, 200, `request ${i} while Redis is down passes (fail open)`);
+      assert.ok(ms < 3000, `request ${i} answered in ${ms} ms, not held by the reconnecting client`);
+    }
+    await edge.proc.waitFor(() => redisWarnings(edge.proc).length > 0, 5000, 'the outage warning');
+    const warnings = redisWarnings(edge.proc);
+    assert.equal(warnings.length, 1, `one warning for the outage, not one per request: ${warnings.join(' | ')}`);
+    assert.match(warnings[0] as string, new RegExp(`^rateLimit "limit@file": Redis at ${redis.endpoint.replace(/\./g, '\\.')} did not answer \\(.+\\); requests pass unlimited until it does$`));
+    const metrics = (await httpGet(edge.metricsUrl)).body;
+    const errors = metricValue(metrics, 'pe_edge_ratelimit_redis_errors_total{middleware="limit@file"}');
+    assert.ok(errors !== undefined && errors >= 6, `every request that passed unlimited is counted: ${errors}`);
+
+    // Back on the same port, empty (no persistence): a fresh bucket of 2, then 429 again, without a reload.
+    await redis.start();
+    const seen: number[] = [];
+    const deadline = Date.now() + 20_000;
+    const resumed = (): boolean => seen.length >= 3 && seen.slice(-3).join(',') === '200,200,429';
+    while (!resumed()) {
+      assert.ok(Date.now() < deadline, `the limit did not resume after Redis came back: ${seen.join(',')}`);
+      seen.push((await httpGet(edge.url, { timeoutMs: 10_000 })).status);
+      if (seen.at(-1) === 200 && seen.length % 4 === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    await edge.proc.waitFor(() => edge.proc.messages('info').some((m) => m.endsWith('answers again; requests are limited again')), 5000, `the recovery line in ${edge.proc.messages().join(' | ')}`);
+    assert.equal(redisWarnings(edge.proc).length, 1, 'still the one warning');
+  });
+
+  test('a Redis that stops answering holds a request no longer than readTimeout: it passes, warned once', { timeout: 60_000 }, async (t) => {
+    const redis = await RedisServer.start();
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const edge = await startEdge(t, dynamicYaml(backend, { average: 1, period: '10m', burst: 1 }, [`endpoints: ["${redis.endpoint}"]`, 'readTimeout: 300ms']));
+    assert.deepEqual(await alternate([edge.url], 2), [200, 429]);
+    redis.pause();
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      assert.equal((await httpGet(edge.url, { timeoutMs: 10_000 })).status, 200, 'a stuck Redis lets the request pass');
+      times.push(Date.now() - started);
+    }
+    // 300 ms, not go-redis's default 3 s: generous for a loaded machine, far below the default.
+    assert.ok(times.every((ms) => ms >= 250 && ms < 2500), `each request waited about readTimeout: ${times.join(', ')} ms`);
+    assert.equal(redisWarnings(edge.proc).length, 1);
+    assert.match(redisWarnings(edge.proc)[0] as string, /timed out/);
+    redis.resume();
+    // Redis answers again with the bucket it had: still spent.
+    const deadline = Date.now() + 10_000;
+    let status = 200;
+    while (status !== 429 && Date.now() < deadline) status = (await httpGet(edge.url)).status;
+    assert.equal(status, 429, 'the limit holds again once Redis answers');
+  });
+}

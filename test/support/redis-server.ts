@@ -1,0 +1,86 @@
+// Debian's redis-server for tests: on a free loopback port, without persistence, killed when the test ends.
+// In CI (CI=true) a missing redis-server fails the suite; elsewhere the tests are skipped loudly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './cli-process.js';
+
+export const REDIS_SERVER = '/usr/bin/redis-server';
+
+/** Why Redis tests cannot run here ('missing' in CI is a failure), or null when they can. */
+export function redisServerMissing(): 'fail' | 'skip' | null {
+  if (existsSync(REDIS_SERVER)) return null;
+  return process.env['CI'] === 'true' ? 'fail' : 'skip';
+}
+
+/** One redis-server; `kill` and `start` again keep its port (a restart is an empty Redis: no persistence). */
+export class RedisServer {
+  private child: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'pe-redis-'));
+
+  private constructor(readonly port: number, private readonly extraArgs: readonly string[]) {}
+
+  /** `extraArgs`: more redis-server directives, e.g. ['--user', 'edge', 'on', '>secret', '~*', '+@all']. */
+  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs);
+    await server.start();
+    return server;
+  }
+
+  get endpoint(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again) on the same port; resolves once it accepts connections. */
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs];
+    const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    for (let i = 0; i < 200; i++) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${stderr}`);
+      if (await accepts(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server did not listen on ${this.port}: ${stderr}`);
+  }
+
+  /** SIGKILL, as a crash: waits until the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** SIGSTOP / SIGCONT: connections stay open and nothing answers, as a Redis stuck on a slow disk. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async stop(): Promise<void> {
+    this.resume();
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
