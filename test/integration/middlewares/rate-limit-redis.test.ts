@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
+import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
 
 type After = { after: (fn: () => Promise<void> | void) => void };
@@ -173,5 +174,57 @@ if (missing === 'fail') {
     let status = 200;
     while (status !== 429 && Date.now() < deadline) status = (await httpGet(edge.url)).status;
     assert.equal(status, 429, 'the limit holds again once Redis answers');
+  });
+
+  test('one Redis client per redis configuration, kept across reloads that keep it, closed when no rateLimit uses it any more', { timeout: 60_000 }, async (t) => {
+    const redis = await RedisServer.start();
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const inspect = new Redis({ port: redis.port, host: '127.0.0.1' });
+    t.after(() => inspect.disconnect());
+    const myId = await inspect.client('ID');
+    // The ids of the other connections Redis has: pe-edge's clients.
+    const clients = async (): Promise<string[]> => {
+      const list = String(await inspect.client('LIST'));
+      return list.split('\n').map((line) => /^id=(\d+) /.exec(line)?.[1]).filter((id): id is string => id !== undefined && id !== String(myId));
+    };
+    const settle = async (want: number): Promise<string[]> => {
+      const deadline = Date.now() + 10_000;
+      let ids = await clients();
+      while (ids.length !== want && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        ids = await clients();
+      }
+      assert.equal(ids.length, want, `${want} pe-edge connection(s) to Redis, got ${ids.join(',')}`);
+      return ids;
+    };
+    const input = (rateLimit: Record<string, unknown> | null) => buildInput({ http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app@file', ...(rateLimit !== null ? { middlewares: ['limit@file'] } : {}) } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: rateLimit !== null ? { 'limit@file': { rateLimit } } : {},
+    } });
+    const limit = (average: number, db: number) => ({ average, period: 600_000, burst: 1, redis: { endpoints: [redis.endpoint], db } });
+
+    const proxy = await startProxy(input(limit(1, 0)));
+    let closed = false;
+    t.after(() => (closed ? undefined : proxy.close(0)));
+    const url = `http://127.0.0.1:${proxy.port('web')}/`;
+    assert.deepEqual([(await httpGet(url)).status, (await httpGet(url)).status], [200, 429]);
+    const [first] = await settle(1);
+    proxy.apply(input(limit(2, 0)));
+    assert.equal((await httpGet(url)).status, 429, 'another average, the same Redis bucket: still spent');
+    assert.deepEqual(await settle(1), [first], 'the same redis configuration: the same client');
+    proxy.apply(input(limit(2, 1)));
+    assert.equal((await httpGet(url)).status, 200, 'another db: another bucket');
+    const [second] = await settle(1);
+    assert.notEqual(second, first, 'a new client for the new configuration, the old one closed');
+    proxy.apply(input(null));
+    await settle(0);
+    proxy.apply(input(limit(2, 1)));
+    await settle(1);
+    await proxy.close(0);
+    closed = true;
+    await settle(0);
   });
 }
