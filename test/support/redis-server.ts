@@ -15,16 +15,26 @@ export function redisServerMissing(): 'fail' | 'skip' | null {
   return process.env['CI'] === 'true' ? 'fail' : 'skip';
 }
 
+/** Certificate files of a TLS redis-server. */
+export interface RedisTls {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
 /** One redis-server; `kill` and `start` again keep its port (a restart is an empty Redis: no persistence). */
 export class RedisServer {
   private child: ChildProcess | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'pe-redis-'));
 
-  private constructor(readonly port: number, private readonly extraArgs: readonly string[]) {}
+  private constructor(readonly port: number, private readonly extraArgs: readonly string[], private readonly tls: RedisTls | undefined) {}
 
-  /** `extraArgs`: more redis-server directives, e.g. ['--user', 'edge', 'on', '>secret', '~*', '+@all']. */
-  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs);
+  /**
+   * `extraArgs`: more redis-server directives, e.g. ['--user', 'edge', 'on', '>secret', '~*', '+@all'];
+   * `tls`: the port speaks TLS only (certificate files; `ca` set: clients must present a certificate it signed).
+   */
+  static async start(extraArgs: readonly string[] = [], tls?: RedisTls): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs, tls);
     await server.start();
     return server;
   }
@@ -35,7 +45,11 @@ export class RedisServer {
 
   /** Starts (again) on the same port; resolves once it accepts connections. */
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs];
+    const listen = this.tls === undefined
+      ? ['--port', String(this.port)]
+      : ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.tls.cert, '--tls-key-file', this.tls.key,
+          ...(this.tls.ca !== undefined ? ['--tls-ca-cert-file', this.tls.ca, '--tls-auth-clients', 'yes'] : ['--tls-auth-clients', 'no'])];
+    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs];
     const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     let stderr = '';
