@@ -227,4 +227,37 @@ if (missing === 'fail') {
     closed = true;
     await settle(0);
   });
+
+  test('Traefik\'s arithmetic through Redis: a token due within maxDelay holds the request, a later one is 429 with Retry-After and X-Retry-In; routers sharing the middleware share its bucket', { timeout: 60_000 }, async (t) => {
+    const redis = await RedisServer.start();
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    // average 2 per second, burst 1: a token every 500 ms, maxDelay 1s/(2*2) = 250 ms.
+    const proxy = await startProxy(buildInput({ http: {
+      routers: {
+        'a@file': { rule: 'PathPrefix(`/a`)', service: 'app@file', middlewares: ['limit@file'] },
+        'b@file': { rule: 'PathPrefix(`/b`)', service: 'app@file', middlewares: ['limit@file'] },
+      },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'limit@file': { rateLimit: { average: 2, period: 1000, burst: 1, redis: { endpoints: [redis.endpoint] } } } },
+    } }));
+    t.after(() => proxy.close(0));
+    const base = `http://127.0.0.1:${proxy.port('web')}`;
+
+    const t0 = Date.now();
+    assert.equal((await httpGet(`${base}/a`)).status, 200);
+    // Redis counted the first token between t0 and now (the first call also waited for the connection).
+    const t1 = Date.now();
+    const refused = await httpGet(`${base}/b`);
+    assert.equal(refused.status, 429, 'router b uses the bucket router a spent: Traefik keys it by middleware');
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.match(String(refused.headers['x-retry-in']), /^\d+(\.\d+)?ms$/, 'the wait, in Go\'s duration format');
+    // 300 ms or more after the first: the next token is at most 200 ms away (< maxDelay 250 ms): held for it.
+    await new Promise((r) => setTimeout(r, Math.max(0, 300 - (Date.now() - t1))));
+    const held = await httpGet(`${base}/b`);
+    const answeredAfter = Date.now() - t0;
+    assert.equal(held.status, 200, 'held for its token, then forwarded');
+    assert.ok(answeredAfter >= 480, `not forwarded before its token was due (500 ms after the first): ${answeredAfter} ms`);
+  });
 }
