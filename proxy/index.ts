@@ -77,6 +77,7 @@ export class EdgeProxy {
       graceTimeOut: options.graceTimeOut,
       requestAcceptGraceTimeout: options.requestAcceptGraceTimeout,
       onError: options.onUdpError,
+      maxSessions: options.udpMaxSessions,
     }, () => this.current.udp));
   }
 

@@ -56,6 +56,8 @@ export interface EntryPointOptions {
   /** UDP entrypoints (address `…/udp`, proxy/udp): entryPoints.<name>.udp.timeout in ms (default 3 s), and their error log. */
   udpTimeout?: number;
   onUdpError?: UdpErrorSink;
+  /** UDP sessions this entrypoint keeps open at most (default UDP_MAX_SESSIONS; tests set fewer). */
+  udpMaxSessions?: number;
 }
 
 const TLS_HANDSHAKE = 0x16;

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { isBodilessStatus } from './bodiless-status.js';
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
@@ -40,12 +41,27 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
   } catch (err) {
     reportFault(ctx, 'handler', err);
   }
-  const failed = res.sendHead(status, headers);
-  if (failed !== null) {
+  let headFailed = false;
+  const sendHead = (): void => {
+    const failed = res.sendHead(status, headers);
+    if (failed === null) return;
+    headFailed = true;
     reportFault(ctx, 'response', failed);
+  };
+  // A compress (or grpcWeb) middleware around the producer takes the body too, as Traefik's wrapped writer would.
+  const bodyHook = ctx.response?.body ?? null;
+  let sink: Writable | null = null;
+  try {
+    sink = bodyHook === null ? null : bodyHook(status, headers, sendHead);
+  } catch (err) {
+    reportFault(ctx, 'handler', err);
+  }
+  if (sink !== null) {
+    sink.end(body);
     return;
   }
-  res.end(body);
+  sendHead();
+  if (!headFailed) res.end(body);
 }
 
 /** Go http.Error: `text/plain; charset=utf-8`, `X-Content-Type-Options: nosniff`, body + "\n". */

@@ -1,12 +1,13 @@
 import type net from 'node:net';
+import type { ReusedReads } from './reused-reads.js';
 
 /**
  * Relays bytes both ways between a client and a server until both are done, as Traefik's tcp.Proxy: when one side
  * ends its writing (or goes away), the other is told (FIN) and the remaining direction may flow for
  * `terminationDelay` ms more (negative: until it ends too); then both connections close, after what was written
- * to them is flushed.
+ * to them is flushed. `serverReads`: the server socket was dialled with `onread` (its reads come there, not as 'data').
  */
-export function relay(client: net.Socket, server: net.Socket, terminationDelay: number): void {
+export function relay(client: net.Socket, server: net.Socket, terminationDelay: number, serverReads: ReusedReads | null = null): void {
   // Half-closes are relayed, not answered by node closing our own writing side.
   client.allowHalfOpen = true;
   server.allowHalfOpen = true;
@@ -24,8 +25,8 @@ export function relay(client: net.Socket, server: net.Socket, terminationDelay: 
     if (--open === 0) finish();
     else if (terminationDelay >= 0 && timer === null) timer = setTimeout(finish, terminationDelay);
   };
-  const up = direction(client, server, ended);
-  const down = direction(server, client, ended);
+  const up = direction(client, server, ended, null);
+  const down = direction(server, client, ended, serverReads);
   client.once('end', up.end);
   server.once('end', down.end);
   // A side that is gone can neither be read nor written: both directions through it are over.
@@ -55,28 +56,38 @@ export function relay(client: net.Socket, server: net.Socket, terminationDelay: 
 
 function ignore(): void {}
 
+/** Takes reads after a direction stopped: nothing holds them. */
+function dropped(): boolean {
+  return false;
+}
+
 /** Bytes one direction may have waiting to be written before its source pauses. */
 const RELAY_BUFFER = 512 * 1024;
 
 /** One way of the relay: src's bytes piped to dst; `end` tells dst no more is coming (Go's CloseWrite). */
-function direction(src: net.Socket, dst: net.Socket, ended: () => void): { end: () => void; stop: () => void } {
+function direction(src: net.Socket, dst: net.Socket, ended: () => void, reads: ReusedReads | null): { end: () => void; stop: () => void } {
   let over = false;
   // Not `pipe`: a socket's write high-water mark (16 KiB) is below one read (64 KiB), so pipe would pause and resume
   // the source on every chunk. The source pauses only once RELAY_BUFFER bytes wait to be written, as Go's io.Copy
   // holds one 32 KiB buffer in flight.
   const resume = (): void => void src.resume();
-  const onData = (chunk: Buffer): void => {
+  /** Writes a chunk on; true when dst still holds it (not all written at once). */
+  const onData = (chunk: Buffer): boolean => {
     dst.write(chunk);
-    if (dst.writableLength > RELAY_BUFFER && !src.isPaused()) {
+    const waiting = dst.writableLength;
+    if (waiting > RELAY_BUFFER && !src.isPaused()) {
       src.pause();
       dst.once('drain', resume);
     }
+    return waiting > 0;
   };
-  src.on('data', onData);
+  if (reads === null) src.on('data', onData);
+  else reads.take(onData);
   // A source paused while the connection was taken (sniffing, dialling) flows again, as `pipe` would make it.
   src.resume();
   const stop = (): void => {
-    src.off('data', onData);
+    if (reads === null) src.off('data', onData);
+    else reads.take(dropped);
     dst.off('drain', resume);
   };
   return {

@@ -5,6 +5,7 @@ import { tlsConnectOptions } from '../forward/upstream-transport.js';
 import { peerCertUriError } from '../forward/peer-cert-uri.js';
 import { proxyProtocolHeader } from '../entrypoints/proxy-protocol/write-header.js';
 import type { TcpConnection } from './tcp-connection.js';
+import { ReusedReads } from './reused-reads.js';
 
 /** How one TCP load balancer dials its servers (Traefik's tcp.Dialer), prepared once per build. Times in ms. */
 export interface TcpDialer {
@@ -57,17 +58,19 @@ export function splitHostPort(address: string): { host: string; port: number } |
  * `tls: true` server. `done` gets the connected socket or the error (the socket is then destroyed). A health probe
  * dials with no client connection, so without a PROXY header (Traefik's dialer writes one only for a client).
  */
-export function dialServer(dialer: TcpDialer, server: { host: string; port: number; tls: boolean }, conn: TcpConnection | null, done: (err: Error | null, socket?: net.Socket) => void): void {
-  const socket = net.connect({ host: server.host, port: server.port, noDelay: true, allowHalfOpen: true });
+export function dialServer(dialer: TcpDialer, server: { host: string; port: number; tls: boolean }, conn: TcpConnection | null, done: (err: Error | null, socket?: net.Socket, reads?: ReusedReads) => void): void {
+  // A plain connection relayed as it is reads into a reused buffer; TLS to the server and Postgres's SSLRequest read 'data'.
+  const reads = conn !== null && !conn.postgres && !server.tls ? new ReusedReads() : undefined;
+  const socket = net.connect({ host: server.host, port: server.port, noDelay: true, allowHalfOpen: true, onread: reads?.onread });
   let settled = false;
-  const finish = (err: Error | null, connected?: net.Socket): void => {
+  const finish = (err: Error | null, connected?: net.Socket, connectedReads?: ReusedReads): void => {
     if (settled) return;
     settled = true;
     if (timer !== null) clearTimeout(timer);
     if (err !== null) {
       socket.destroy();
       done(err);
-    } else done(null, connected);
+    } else done(null, connected, connectedReads);
   };
   const timer = dialer.dialTimeout > 0 ? setTimeout(() => finish(new Error(`dial tcp ${server.host}:${server.port}: i/o timeout`)), dialer.dialTimeout) : null;
   const failed = (err: Error): void => finish(err);
@@ -84,7 +87,7 @@ export function dialServer(dialer: TcpDialer, server: { host: string; port: numb
     }
     if (!server.tls) {
       socket.off('error', failed);
-      finish(null, socket);
+      finish(null, socket, reads);
       return;
     }
     const secure = tls.connect({ ...dialer.tls, socket, host: server.host });

@@ -105,13 +105,13 @@ export class TcpServiceBuilder {
       const log = this.log;
       servers.push({
         weight: 1,
-        value: (conn) => dialServer(dialer, { ...target, tls: server.tls }, conn, (err, socket) => {
+        value: (conn) => dialServer(dialer, { ...target, tls: server.tls }, conn, (err, socket, reads) => {
           if (err !== null || socket === undefined) {
             log({ service: name, server: server.address, router: conn.router, error: err ?? new Error('no connection') });
             conn.stream.destroy();
             return;
           }
-          if (!conn.postgres) relay(conn.stream, socket, dialer.terminationDelay);
+          if (!conn.postgres) relay(conn.stream, socket, dialer.terminationDelay, reads ?? null);
           else startPostgresTls(socket, conn.stream, () => relay(conn.stream, socket, dialer.terminationDelay), () => conn.stream.destroy());
         }),
       });

@@ -18,7 +18,16 @@ export interface UdpEntryPointOptions {
   graceTimeOut: number;
   requestAcceptGraceTimeout: number;
   onError?: UdpErrorSink | undefined;
+  /** Sessions kept open at most (default UDP_MAX_SESSIONS). */
+  maxSessions?: number | undefined;
 }
+
+/**
+ * Sessions one UDP entrypoint keeps open at most. Each holds a socket (a file descriptor) until `udp.timeout` after its
+ * last datagram; without a bound, datagrams from many source addresses (spoofed ones cost an attacker nothing) would
+ * take every descriptor of the process, and with them every other entrypoint's accepts. Traefik has no bound.
+ */
+export const UDP_MAX_SESSIONS = 10_000;
 
 const warnUdpError: UdpErrorSink = (entryPoint, router, error) => {
   process.emitWarning(`UDP entryPoint ${entryPoint} router ${router || '-'}: ${error.message}`);
@@ -34,10 +43,14 @@ export class UdpEntryPoint implements SessionOwner {
   private socket: dgram.Socket | null = null;
   private accepting = true;
   private readonly onError: UdpErrorSink;
+  private readonly maxSessions: number;
+  /** The table is (or was just) full: told once, until it falls to 90 % again. */
+  private full = false;
 
   constructor(readonly options: UdpEntryPointOptions, private readonly getRouting: () => UdpRouting) {
     if (!(options.timeout > 0)) throw new Error(`entryPoints.${options.name}.udp.timeout must be greater than zero`);
     this.onError = options.onError ?? warnUdpError;
+    this.maxSessions = options.maxSessions ?? UDP_MAX_SESSIONS;
   }
 
   async listen(): Promise<void> {
@@ -74,6 +87,13 @@ export class UdpEntryPoint implements SessionOwner {
     // No router on this entrypoint: Traefik's switcher closes the session at once, the datagram goes nowhere.
     const route = this.getRouting().routes.get(this.options.name);
     if (route === undefined) return;
+    if (this.sessions.size >= this.maxSessions) {
+      if (!this.full) {
+        this.full = true;
+        this.onError(this.options.name, route.router, new Error(`${this.sessions.size} UDP sessions are open, the most one entrypoint keeps: datagrams from new clients are dropped until sessions end (udp.timeout after their last datagram)`));
+      }
+      return;
+    }
     const server = route.target.pick();
     if (server instanceof Error) {
       this.onError(this.options.name, route.router, new Error(`Error during load balancing: ${server.message}`));
@@ -92,6 +112,7 @@ export class UdpEntryPoint implements SessionOwner {
 
   closed(session: UdpSession): void {
     if (this.sessions.get(session.key) === session) this.sessions.delete(session.key);
+    if (this.full && this.sessions.size < this.maxSessions * 0.9) this.full = false;
   }
 
   failed(session: UdpSession, error: Error): void {

@@ -1,6 +1,6 @@
 /**
  * TCP routing through pe-edge against HAProxy in TCP mode (issue 13's bench): a 1 GB transfer (bytes/s) and short
- * connections (connections/s), to the same backend in one run, with the direct path as the ceiling. pe-edge routes a
+ * connections (connections/s), to the same backend, and a 1 GB upload (client to server) in one run, with the direct path as the ceiling. pe-edge routes a
  * `HostSNI(`*`)` TCP router on a dedicated entrypoint; HAProxy runs `mode tcp`, `nbthread 1`. A script, not a test:
  * prints a table and its method, asserts nothing.
  *   npx tsc -b && node dist/test/bench/tcp-passthrough.bench.js
@@ -8,7 +8,7 @@
  * (length of each short-connection run, default 4), BENCH_CONCURRENCY (open short connections at once, default 50).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,10 +27,18 @@ function median(values: number[]): number {
   return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
-/** A server-first backend: `s` asks for SIZE bytes, anything else is answered `ok` and closed. */
+/** A server-first backend: `s` asks for SIZE bytes, `u` sends SIZE bytes (answered `done`), anything else is answered `ok` and closed. */
 function backend(): Promise<net.Server> {
   const server = net.createServer((socket) => {
     socket.once('data', (first) => {
+      if (first[0] === 0x75) {
+        let received = first.length - 1;
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received >= SIZE) socket.end('done');
+        });
+        return;
+      }
       if (first[0] !== 0x73) {
         socket.end('ok\n');
         return;
@@ -51,6 +59,21 @@ function backend(): Promise<net.Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN without one. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; in clock ticks (100 per second).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs one transfer and returns its MB/s and the proxy's CPU seconds per GiB moved. */
+async function measured(target: Proxy, run: (port: number) => Promise<number>): Promise<{ mbps: number; cpuPerGb: number }> {
+  const before = cpuSeconds(target.pid);
+  const mbps = await run(target.port);
+  return { mbps, cpuPerGb: (cpuSeconds(target.pid) - before) / (SIZE / (1024 * MB)) };
+}
+
 /** MB/s of one SIZE transfer through `port`. */
 function transfer(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,6 +84,33 @@ function transfer(port: number): Promise<number> {
     socket.on('error', reject);
     socket.on('close', () => {
       if (received !== SIZE) return reject(new Error(`expected ${SIZE} bytes, got ${received}`));
+      resolve(SIZE / MB / (Number(process.hrtime.bigint() - started) / 1e9));
+    });
+  });
+}
+
+/** MB/s of one SIZE upload through `port`: the client writes, the backend counts and answers `done`. */
+function upload(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    let answer = '';
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('u');
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < SIZE) {
+          const part = CHUNK.subarray(0, Math.min(CHUNK.length, SIZE - sent));
+          sent += part.length;
+          if (!socket.write(part)) return void socket.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (answer += d));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (answer !== 'done') return reject(new Error(`expected the backend's "done", got ${JSON.stringify(answer)}`));
       resolve(SIZE / MB / (Number(process.hrtime.bigint() - started) / 1e9));
     });
   });
@@ -105,6 +155,8 @@ async function waitConnectable(port: number): Promise<void> {
 interface Proxy {
   readonly name: string;
   readonly port: number;
+  /** The proxy's process, whose CPU time is read around each transfer (none for the direct path). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -115,7 +167,7 @@ async function startHaproxy(backendPort: number): Promise<Proxy | null> {
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, [
     'global', '  nbthread 1', '  maxconn 4096',
-    'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
+    'defaults', '  mode tcp', ...(process.env.BENCH_HAPROXY_SPLICE === '1' ? ['  option splice-auto'] : []), '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
     'frontend tcp_in', `  bind 127.0.0.1:${port}`, '  default_backend app',
     'backend app', `  server app1 127.0.0.1:${backendPort}`, '',
   ].join('\n'));
@@ -124,6 +176,7 @@ async function startHaproxy(backendPort: number): Promise<Proxy | null> {
   return {
     name: 'HAProxy (mode tcp, nbthread 1)',
     port,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -147,6 +200,7 @@ async function startEdge(backendPort: number): Promise<Proxy> {
   return {
     name: 'pe-edge (HostSNI(`*`) TCP router)',
     port,
+    pid: edge.pid,
     stop: async () => {
       await edge.stop();
       dir.remove();
@@ -160,15 +214,27 @@ async function main(): Promise<void> {
   const haproxy = await startHaproxy(backendPort);
   if (haproxy === null) console.log('HAProxy is not installed (apt-get install -y haproxy): its row is skipped');
   const edge = await startEdge(backendPort);
-  const targets: Proxy[] = [{ name: 'direct', port: backendPort, stop: async () => undefined }, ...(haproxy === null ? [] : [haproxy]), edge];
+  const targets: Proxy[] = [{ name: 'direct', port: backendPort, pid: undefined, stop: async () => undefined }, ...(haproxy === null ? [] : [haproxy]), edge];
   const mbps = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const up = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const downCpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  const upCpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   const cps = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   let failures = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate the order, so no target always runs on a warmer (or busier) machine.
       const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const t of order) mbps.get(t.name)?.push(await transfer(t.port));
+      for (const t of order) {
+        const r = await measured(t, transfer);
+        mbps.get(t.name)?.push(r.mbps);
+        downCpu.get(t.name)?.push(r.cpuPerGb);
+      }
+      for (const t of order) {
+        const r = await measured(t, upload);
+        up.get(t.name)?.push(r.mbps);
+        upCpu.get(t.name)?.push(r.cpuPerGb);
+      }
       for (const t of order) {
         const r = await shortConnections(t.port);
         failures += r.failed;
@@ -180,17 +246,24 @@ async function main(): Promise<void> {
     server.close();
   }
   const ref = haproxy === null ? null : haproxy.name;
-  console.log(`Method: one ${SIZE / MB} MB transfer per target and round (the backend writes, the client reads; both in this process), then`);
+  console.log(`Method: one ${SIZE / MB} MB transfer per target and round (the backend writes, the client reads; both in this process), one`);
+  console.log(`${SIZE / MB} MB upload (the client writes, the backend reads), then`);
   console.log(`short connections (connect, 1 byte, a 3-byte answer, close; ${CONCURRENCY} at once for ${CONN_SECONDS} s). ${ROUNDS} rounds, order`);
   console.log('alternating; each figure is the median over the rounds. Client, backend and proxies share this machine\'s cores: compare ratios.');
-  console.log('| target | transfer MB/s | vs HAProxy | connections/s | vs HAProxy |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('CPU s/GiB: the proxy\'s own CPU time (user + system, /proc) per GiB moved, steadier than MB/s on a shared machine.');
+  console.log('| target | transfer MB/s | vs HAProxy | CPU s/GiB | upload MB/s | vs HAProxy | CPU s/GiB | connections/s | vs HAProxy |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of targets) {
     const m = median(mbps.get(t.name) ?? []);
+    const u = median(up.get(t.name) ?? []);
     const c = median(cps.get(t.name) ?? []);
     const rm = ref === null ? NaN : median(mbps.get(ref) ?? []);
+    const ru = ref === null ? NaN : median(up.get(ref) ?? []);
     const rc = ref === null ? NaN : median(cps.get(ref) ?? []);
-    console.log(`| ${t.name} | ${m.toFixed(0)} | ${(m / rm).toFixed(2)} | ${c.toFixed(0)} | ${(c / rc).toFixed(2)} |`);
+    const dc = median(downCpu.get(t.name) ?? []);
+    const uc = median(upCpu.get(t.name) ?? []);
+    const cpu = (v: number): string => (Number.isNaN(v) ? '' : v.toFixed(2));
+    console.log(`| ${t.name} | ${m.toFixed(0)} | ${(m / rm).toFixed(2)} | ${cpu(dc)} | ${u.toFixed(0)} | ${(u / ru).toFixed(2)} | ${cpu(uc)} | ${c.toFixed(0)} | ${(c / rc).toFixed(2)} |`);
   }
   if (failures > 0) console.log(`short connections that did not get their answer: ${failures}`);
 }

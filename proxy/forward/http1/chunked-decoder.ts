@@ -1,9 +1,14 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { UpstreamError } from '../upstream-errors.js';
+
+/** Bytes of trailer fields read at most, as a response head's limit: more is a bad answer (502 or a cut). */
+const TRAILER_LIMIT = 64 * 1024;
 
 /**
  * Decodes a `Transfer-Encoding: chunked` body as it arrives, in any split, handing out the payload
  * bytes as slices of the input (no copies). Strict where smuggling hides: sizes are hex only, every
- * line ends in CRLF. Chunk extensions and trailers are read and dropped (the forwarder re-frames).
+ * line ends in CRLF. Chunk extensions are read and dropped (the forwarder re-frames); trailer fields are kept
+ * for the forwarder, which relays those Go relays (as Go's ReverseProxy copies res.Trailer).
  */
 export class ChunkedDecoder {
   private state: State = State.Size;
@@ -12,6 +17,25 @@ export class ChunkedDecoder {
   private sizeDigits = 0;
   /** Characters in the current trailer line (0 = the empty line that ends the body). */
   private trailerLine = 0;
+  /** The trailer section's bytes so far (each line without its CRLF, joined by LF). */
+  private trailerBytes: number[] = [];
+
+  /** The trailer fields, names in lower case; a field sent more than once keeps every value (set-cookie) or joins them. */
+  trailers(): IncomingHttpHeaders {
+    const out: IncomingHttpHeaders = {};
+    if (this.trailerBytes.length === 0) return out;
+    for (const line of Buffer.from(this.trailerBytes).toString('latin1').split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const prior = out[name];
+      if (prior === undefined) out[name] = value;
+      else if (Array.isArray(prior)) prior.push(value);
+      else out[name] = name === 'set-cookie' ? [prior, value] : `${prior}, ${value}`;
+    }
+    return out;
+  }
 
   /** True once the last chunk and the trailers have been read. */
   get done(): boolean {
@@ -76,7 +100,12 @@ export class ChunkedDecoder {
           const c = input[i++] as number;
           if (c === CR) this.state = State.TrailerLf;
           else if (c === LF) throw framingError('bare LF in trailer');
-          else this.trailerLine++;
+          else {
+            if (this.trailerLine === 0 && this.trailerBytes.length > 0) this.trailerBytes.push(LF);
+            this.trailerLine++;
+            if (this.trailerBytes.length >= TRAILER_LIMIT) throw framingError('trailers too large');
+            this.trailerBytes.push(c);
+          }
           break;
         }
         case State.TrailerLf: {

@@ -266,7 +266,7 @@ export class Exchange extends ExchangeControl {
     const connection = this.connection as Connection;
     this.connection = null;
     this.host.release(connection, clean && this.keepAlive && this.requestSent, this.hintMs);
-    this.handler.onResponseEnd?.(this, {});
+    this.handler.onResponseEnd?.(this, this.decoder?.trailers() ?? {});
   }
 
   /**

@@ -138,3 +138,43 @@ test('compress: a dead backend still answers 502 Bad Gateway', async (t) => {
   assert.equal(res.status, 502);
   assert.equal(res.body.toString(), 'Bad Gateway');
 });
+
+test('compress around pe-edge\'s own answers: the API\'s JSON is compressed as Traefik\'s wrapped writer compresses it; a small 502 is not, but says Vary', async (t) => {
+  const m = validateDynamicConfig({ http: { middlewares: { m: { compress: {} } } } }).config.http.middlewares.m;
+  assert.ok(m !== undefined);
+  const routers: Record<string, { rule: string; service: string; middlewares: string[] }> = {
+    'api@file': { rule: 'PathPrefix(`/api`)', service: 'api@internal', middlewares: ['m'] },
+    'dead@file': { rule: 'PathPrefix(`/dead`)', service: 'dead', middlewares: ['m'] },
+  };
+  // Enough routers that /api/http/routers answers well over compress's 1024-byte minimum.
+  for (let i = 0; i < 30; i++) routers[`app${i}@file`] = { rule: `Host(\`app${i}.example.com\`)`, service: 'dead', middlewares: ['m'] };
+  const proxy = await startProxy({
+    ...buildInput({
+      http: {
+        routers,
+        services: { 'dead@file': { loadBalancer: { servers: [{ url: 'http://127.0.0.1:1' }] } } },
+        middlewares: { 'm@file': m },
+      },
+    }),
+    api: {
+      insecure: false, version: '9.9.9', startDate: '2024-01-01T00:00:00.000Z', entryPoints: { web: { address: '127.0.0.1:0' } },
+      features: { tracing: '', metrics: '', accessLog: false }, providers: ['File'],
+    },
+  });
+  t.after(() => proxy.close(0));
+  const url = `http://127.0.0.1:${proxy.port('web')}`;
+  const api = await get(url + '/api/http/routers', { 'accept-encoding': 'gzip' });
+  assert.equal(api.status, 200);
+  assert.equal(api.headers['content-encoding'], 'gzip');
+  assert.equal(api.headers.vary, 'Accept-Encoding');
+  const routersListed = JSON.parse(zlib.gunzipSync(api.body).toString()) as { name: string }[];
+  assert.ok(routersListed.some((r) => r.name === 'app29@file'), 'the whole JSON, compressed');
+  assert.equal(Number(api.headers['content-length']), api.body.length, 'its Content-Length is the compressed length');
+  const plain = await get(url + '/api/http/routers');
+  assert.equal(plain.headers['content-encoding'], undefined, 'no Accept-Encoding: as it was');
+  const bad = await get(url + '/dead', { 'accept-encoding': 'gzip' });
+  assert.equal(bad.status, 502);
+  assert.equal(bad.body.toString(), 'Bad Gateway');
+  assert.equal(bad.headers['content-encoding'], undefined);
+  assert.equal(bad.headers.vary, 'Accept-Encoding');
+});

@@ -7,6 +7,7 @@ import { startBackend } from '../../support/backends.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
 import { buildInput, oneClientConnection, proxyInFrontOf as withProxy, startProxy } from '../../support/proxy-fixture.js';
+import { httpRequest } from '../../support/tls-clients.js';
 
 // pe-edge speaks HTTP/1.1 to plain upstreams with its own connection pool (proxy/forward/http1/).
 // These upstreams answer with exact bytes, to prove each framing reaches the client intact and that
@@ -51,6 +52,20 @@ test('a chunked answer arriving in 3-byte pieces, with extensions and trailers, 
     assert.equal(res.headers['x-app'], 'raw');
   }
   assert.equal(backend.connections, 1, 'one kept-alive upstream connection served all three');
+});
+
+test('an HTTP/1.1 server\'s chunked trailers reach a client that sent TE: trailers, as Go relays res.Trailer; those Go refuses do not, and a client that did not ask gets none', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    void dribble(socket, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: abc\r\nContent-Length: 99\r\nX-Late: 1\r\nX-Late: 2\r\n\r\n', 7);
+  });
+  const base = await withProxy(t, backend.url, backend.close);
+  const port = Number(new URL(base).port);
+  const asked = await httpRequest({ port, path: '/t', headers: { te: 'trailers' } });
+  assert.equal(asked.body, 'hello');
+  assert.deepEqual({ ...asked.trailers }, { 'x-checksum': 'abc', 'x-late': '1, 2' });
+  const plain = await httpRequest({ port, path: '/p' });
+  assert.equal(plain.body, 'hello');
+  assert.deepEqual({ ...plain.trailers }, {});
 });
 
 test('an answer without length ends when the upstream closes, and that connection is not reused', async (t) => {

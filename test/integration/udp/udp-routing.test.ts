@@ -254,3 +254,21 @@ test('shutdown closes the UDP socket and every session', async (t) => {
   assert.equal(await client.ask('still there?', 200), null);
   assert.equal(edge.proxy.port('dns'), 0);
 });
+
+test('a full session table drops new clients\' datagrams with one error line, keeps serving open sessions, and takes new clients once sessions end', async (t) => {
+  const [a] = await echoes(t, 'a');
+  const edge = await start(t, input(balanced(a!)), { udpTimeout: 1500, udpMaxSessions: 3 });
+  const open = await Promise.all([edge.client(), edge.client(), edge.client()]);
+  for (const c of open) assert.equal((await c.ask('hi'))?.toString(), 'a:hi');
+  const late = await edge.client();
+  assert.equal(await late.ask('over the limit', 300), null, 'a fourth client gets no answer while three sessions are open');
+  const other = await edge.client();
+  assert.equal(await other.ask('also over', 300), null);
+  const full = edge.errors.filter((e) => e.includes('UDP sessions are open'));
+  assert.equal(full.length, 1, `told once: ${edge.errors.join(' | ')}`);
+  assert.match(full[0] ?? '', /3 UDP sessions are open, the most one entrypoint keeps/);
+  assert.equal((await open[0]!.ask('still here'))?.toString(), 'a:still here', 'an open session keeps its server');
+  // The sessions end 1.5 s after their last datagram; then a new client is served.
+  await sleep(2500);
+  assert.equal((await late.ask('after the timeout'))?.toString(), 'a:after the timeout');
+});
