@@ -31,10 +31,11 @@ export class RedisServer {
 
   /**
    * `extraArgs`: more redis-server directives, e.g. ['--user', 'edge', 'on', '>secret', '~*', '+@all'];
-   * `tls`: the port speaks TLS only (certificate files; `ca` set: clients must present a certificate it signed).
+   * `tls`: the port speaks TLS only (certificate files; `ca` set: clients must present a certificate it signed);
+   * `port`: a port chosen beforehand (a free one by default).
    */
-  static async start(extraArgs: readonly string[] = [], tls?: RedisTls): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs, tls);
+  static async start(extraArgs: readonly string[] = [], tls?: RedisTls, port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), extraArgs, tls);
     await server.start();
     return server;
   }

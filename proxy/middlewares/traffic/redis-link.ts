@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions as IoRedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IoRedis from 'ioredis';
+import type { Cluster, Redis, RedisOptions as IoRedisOptions } from 'ioredis';
 import { readPemSource } from '../../tls/pem-source.js';
 
 /** rateLimit.redis as labels-spec outputs it (durations in milliseconds); Traefik's defaults are applied here. */
@@ -78,6 +80,16 @@ return {tostring(true), tostring(wait_duration), tostring(tokens)}`;
 
 const TOKEN_BUCKET_SHA = createHash('sha1').update(TOKEN_BUCKET_LUA).digest('hex');
 
+/**
+ * ioredis, loaded with the first `redis` configuration: loading it costs about as much as starting node, which every
+ * pe-edge without `rateLimit.redis` (and every `pe-edge check`, `version`, `healthcheck`) would otherwise pay.
+ */
+let ioredis: typeof IoRedis | undefined;
+function loadIoredis(): typeof IoRedis {
+  ioredis ??= createRequire(import.meta.url)('ioredis') as typeof IoRedis;
+  return ioredis;
+}
+
 /** The script's arguments, in Traefik's units: tokens per microsecond, seconds, microseconds. */
 export interface BucketCall {
   ratePerMicrosecond: number;
@@ -99,6 +111,9 @@ export class RedisLink {
   private readonly client: Redis | Cluster;
   /** Settles once the first connection attempt ends, either way: until then a call waits for it (bounded). */
   private readonly firstAttempt: Promise<void>;
+  private firstAttemptOver = false;
+  /** Released by its last rateLimit: calls still under way fail quietly (a reload is no outage). */
+  private closed = false;
   private readonly timeoutMs: number;
   /** Middlewares whose last call failed: their outage has been reported. */
   private readonly down = new Set<string>();
@@ -120,23 +135,26 @@ export class RedisLink {
       ...(options.tls !== undefined ? { tls: tlsOptions(options.tls) } : {}),
     };
     const retry = (times: number): number => Math.min(100 * times, MAX_RECONNECT_DELAY_MS);
+    const { Cluster: ClusterClient, Redis: RedisClient } = loadIoredis();
     if (endpoints.length > 1) {
-      this.client = new Cluster(endpoints.map(hostPort), { redisOptions: common, enableOfflineQueue: false, clusterRetryStrategy: retry });
+      this.client = new ClusterClient(endpoints.map(hostPort), { redisOptions: common, enableOfflineQueue: false, clusterRetryStrategy: retry });
     } else {
-      this.client = new Redis({ ...hostPort(endpoints[0] as string), ...common, enableOfflineQueue: false, retryStrategy: retry });
+      this.client = new RedisClient({ ...hostPort(endpoints[0] as string), ...common, enableOfflineQueue: false, retryStrategy: retry });
     }
     // Connection errors are reported per middleware through the calls that fail; an unheard 'error' would end the process.
     this.client.on('error', () => undefined);
-    this.firstAttempt = new Promise((resolve) => {
+    this.firstAttempt = new Promise<void>((resolve) => {
       this.client.once('ready', resolve);
       this.client.once('close', resolve);
       this.client.once('end', resolve);
+    }).then(() => {
+      this.firstAttemptOver = true;
     });
   }
 
   /** Runs Traefik's script for `key`; resolves with the wait in microseconds, rejects when Redis did not answer in time. */
   async tokenBucket(key: string, call: BucketCall): Promise<number> {
-    await this.settled(this.firstAttempt);
+    if (!this.firstAttemptOver) await this.settled(this.firstAttempt);
     const args = [call.ratePerMicrosecond, call.burst, call.ttlSeconds, call.nowMicroseconds, call.maxDelayMicroseconds];
     let reply: unknown;
     try {
@@ -157,6 +175,7 @@ export class RedisLink {
 
   /** A call of `middleware` failed: counted every time, reported once per outage. */
   failed(middleware: string, error: Error): void {
+    if (this.closed) return;
     this.events.failed(middleware);
     if (this.down.has(middleware)) return;
     this.down.add(middleware);
@@ -164,6 +183,7 @@ export class RedisLink {
   }
 
   close(): void {
+    this.closed = true;
     this.client.disconnect();
   }
 

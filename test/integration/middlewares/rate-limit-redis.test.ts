@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { EdgeProxy } from '../../../proxy/index.js';
 import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
 
 type After = { after: (fn: () => Promise<void> | void) => void };
@@ -259,5 +260,40 @@ if (missing === 'fail') {
     const answeredAfter = Date.now() - t0;
     assert.equal(held.status, 200, 'held for its token, then forwarded');
     assert.ok(answeredAfter >= 480, `not forwarded before its token was due (500 ms after the first): ${answeredAfter} ms`);
+  });
+
+  test('Redis down when pe-edge starts: requests pass from the first one, without waiting; once Redis listens, the limit applies', { timeout: 60_000 }, async (t) => {
+    const port = await freePort();
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const outages: string[] = [];
+    const input = buildInput({ http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app@file', middlewares: ['limit@file'] } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'limit@file': { rateLimit: { average: 1, period: 600_000, burst: 1, redis: { endpoints: [`127.0.0.1:${port}`] } } } },
+    } });
+    const proxy = new EdgeProxy([entryPointOptions('web')], input, undefined, {}, undefined, {
+      failed: () => undefined,
+      outage: (_middleware, _endpoint, error) => outages.push(error === null ? 'back' : 'down'),
+    });
+    await proxy.listen();
+    t.after(() => proxy.close(0));
+    const url = `http://127.0.0.1:${proxy.port('web')}/`;
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      assert.equal((await httpGet(url)).status, 200);
+      assert.ok(Date.now() - started < 2500, `answered in ${Date.now() - started} ms: a refused connection is not waited for`);
+    }
+    assert.deepEqual(outages, ['down']);
+    const redis = await RedisServer.start([], undefined, port);
+    t.after(() => redis.stop());
+    const seen: number[] = [];
+    const deadline = Date.now() + 20_000;
+    while (seen.at(-1) !== 429) {
+      assert.ok(Date.now() < deadline, `the limit never applied once Redis listened: ${seen.join(',')}`);
+      seen.push((await httpGet(url)).status);
+      if (seen.at(-1) === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(outages, ['down', 'back']);
   });
 }
