@@ -262,6 +262,26 @@ if (missing === 'fail') {
     assert.ok(answeredAfter >= 480, `not forwarded before its token was due (500 ms after the first): ${answeredAfter} ms`);
   });
 
+  test('average 0 with redis options limits nothing and never asks Redis (rate.Inf, as Traefik)', { timeout: 30_000 }, async (t) => {
+    const port = await freePort();
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const events: string[] = [];
+    const input = buildInput({ http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app@file', middlewares: ['limit@file'] } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'limit@file': { rateLimit: { average: 0, period: 1000, burst: 1, redis: { endpoints: [`127.0.0.1:${port}`] } } } },
+    } });
+    const proxy = new EdgeProxy([entryPointOptions('web')], input, undefined, {}, undefined, {
+      failed: (middleware) => events.push(`failed ${middleware}`),
+      outage: (middleware) => events.push(`outage ${middleware}`),
+    });
+    await proxy.listen();
+    t.after(() => proxy.close(0));
+    assert.deepEqual(await alternate([`http://127.0.0.1:${proxy.port('web')}/`], 5), [200, 200, 200, 200, 200]);
+    assert.deepEqual(events, [], 'Redis (nothing listens on its port) was never asked');
+  });
+
   test('Redis down when pe-edge starts: requests pass from the first one, without waiting; once Redis listens, the limit applies', { timeout: 60_000 }, async (t) => {
     const port = await freePort();
     const backend = await startBackend('app');
