@@ -137,7 +137,8 @@ export class RedisLink {
     const retry = (times: number): number => Math.min(100 * times, MAX_RECONNECT_DELAY_MS);
     const { Cluster: ClusterClient, Redis: RedisClient } = loadIoredis();
     if (endpoints.length > 1) {
-      this.client = new ClusterClient(endpoints.map(hostPort), { redisOptions: common, enableOfflineQueue: false, clusterRetryStrategy: retry });
+      // Redis Cluster has one database (SELECT is refused there): `db` is left out, as go-redis's cluster client ignores it.
+      this.client = new ClusterClient(endpoints.map(hostPort), { redisOptions: { ...common, db: 0 }, enableOfflineQueue: false, clusterRetryStrategy: retry });
     } else {
       this.client = new RedisClient({ ...hostPort(endpoints[0] as string), ...common, enableOfflineQueue: false, retryStrategy: retry });
     }
