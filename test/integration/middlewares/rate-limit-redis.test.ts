@@ -3,6 +3,7 @@
 // flowing (pe-edge fails open), one warning per outage and a metric; Redis back: limits resume on their own.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
@@ -315,5 +316,42 @@ if (missing === 'fail') {
       if (seen.at(-1) === 200) await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual(outages, ['down', 'back']);
+  });
+
+  test('several endpoints make a Redis Cluster client (go-redis\'s UniversalClient): two edges on a 3-node cluster admit burst 3 once in all', { timeout: 90_000 }, async (t) => {
+    const nodes: RedisServer[] = [];
+    t.after(async () => {
+      for (const node of nodes) await node.stop();
+    });
+    for (let i = 0; i < 3; i++) nodes.push(await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '2000']));
+    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => n.endpoint), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore', timeout: 30_000 });
+    // Every node must see every slot served before a client can route by key.
+    const deadline = Date.now() + 30_000;
+    while (!nodes.every((n) => execFileSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok'))) {
+      assert.ok(Date.now() < deadline, 'the cluster did not come up');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const input = buildInput({ http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app@file', middlewares: ['limit@file'] } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'limit@file': { rateLimit: { average: 3, period: 600_000, burst: 3, redis: { endpoints: nodes.map((n) => n.endpoint) } } } },
+    } });
+    const events: string[] = [];
+    const edges = [];
+    for (let i = 0; i < 2; i++) {
+      const proxy = new EdgeProxy([entryPointOptions('web')], input, undefined, {}, undefined, {
+        failed: () => undefined,
+        outage: (_middleware, _endpoint, error) => events.push(error?.message ?? 'back'),
+      });
+      await proxy.listen();
+      t.after(() => proxy.close(0));
+      edges.push(`http://127.0.0.1:${proxy.port('web')}/`);
+    }
+    const statuses = await alternate(edges, 8);
+    assert.deepEqual(events, [], 'the cluster answered every call');
+    assert.equal(tally(statuses, 200), 3, `burst 3 in all across both edges: ${statuses.join(',')}`);
+    assert.equal(tally(statuses, 429), 5);
   });
 }
