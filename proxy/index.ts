@@ -10,6 +10,7 @@ import { CarriedBalancers } from './services/carried-balancers.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { SharedLimits } from './middlewares/traffic/shared-limits.js';
 import type { BreakerTransition } from './middlewares/middleware-entry.js';
+import { RedisConnections, type RedisLimitEvents } from './middlewares/traffic/redis-link.js';
 import { isUdpAddress } from './udp/udp-routing.js';
 import { UdpEntryPoint } from './udp/udp-entrypoint.js';
 
@@ -18,6 +19,7 @@ export type { Runtime } from './runtime/runtime.js';
 export type { EntryPointOptions } from './entrypoints/entrypoint.js';
 export type { SharedLimits } from './middlewares/traffic/shared-limits.js';
 export type { BreakerTransition, BreakerStateName } from './middlewares/middleware-entry.js';
+export type { RedisLimitEvents } from './middlewares/traffic/redis-link.js';
 export { DEFAULT_TRANSPORT, type UpstreamTransport } from './forward/upstream-transport.js';
 
 /** What an edge shares with the other workers of `--workers` (pe-edge's own flag); nothing when alone. */
@@ -37,23 +39,30 @@ export interface SharedWithWorkers {
 export class EdgeProxy {
   private current: Runtime;
   private readonly parts: CarriedParts;
+  /** rateLimit's Redis clients (also reached through parts.middlewareState), closed last on shutdown. */
+  private readonly redis: RedisConnections;
   private readonly entryPoints: EntryPoint[];
   /** Entrypoints whose address ends in `/udp` (proxy/udp), apart from the TCP ones. */
   private readonly udpEntryPoints: UdpEntryPoint[];
   readonly lifecycle: Lifecycle = { terminating: false, providerProblems: new Map() };
 
-  /** `onHealth` hears every server going DOWN or back UP, `onBreaker` every circuit breaker changing state (for logs). */
+  /**
+   * `onHealth` hears every server going DOWN or back UP, `onBreaker` every circuit breaker changing state (for logs),
+   * `onRedis` the Redis outages of rateLimit's shared buckets (for logs and a metric).
+   */
   constructor(
     entryPoints: readonly EntryPointOptions[],
     initial: BuildInput,
     onHealth: HealthTransition = () => undefined,
     shared: SharedWithWorkers = {},
     onBreaker: BreakerTransition = () => undefined,
+    onRedis?: RedisLimitEvents,
   ) {
+    this.redis = new RedisConnections(onRedis);
     this.parts = {
       pools: new UpstreamPools(),
       healthChecks: new HealthChecks(onHealth, shared.probeHealth ?? true, shared.onProbe),
-      middlewareState: new KeptState(shared.limits, onBreaker),
+      middlewareState: new KeptState(shared.limits, onBreaker, this.redis),
       rules: new CompiledRules(),
       balancers: new CarriedBalancers(),
     };
@@ -192,6 +201,7 @@ export class EdgeProxy {
     await Promise.all([...this.entryPoints, ...this.udpEntryPoints].map((ep) => ep.shutdown(graceMs)));
     this.parts.healthChecks.stopAll();
     await this.parts.pools.closeAll();
+    this.redis.closeAll();
   }
 }
 

@@ -14,13 +14,26 @@ const UNIMPLEMENTED_TRANSPORT = ['spiffe'] as const;
 
 const UNIMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   retry: ['timeout', 'maxRequestBodyBytes', 'status', 'disableRetryOnNetworkError', 'retryNonIdempotentMethod'],
-  rateLimit: ['redis'],
 };
 
 // What a user of the key needs to hear beyond "ignored".
-const WHAT_INSTEAD: Readonly<Record<string, string>> = {
-  'rateLimit.redis': 'shared Redis counting (Traefik v3.4) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge (one process, or all its --workers together), not across edges',
-};
+const WHAT_INSTEAD: Readonly<Record<string, string>> = {};
+
+// go-redis connection-pool sizes: pe-edge's client (ioredis) pipelines every command over one connection per endpoint.
+const REDIS_POOL_KEYS = ['poolSize', 'minIdleConns', 'maxActiveConns'] as const;
+const REDIS_POOL = 'without effect in pe-edge, whose Redis client sends every command over one pipelined connection per endpoint (no pool to size); ignored';
+
+// go-redis's deadline for writing a command; ioredis writes without one, and readTimeout bounds the whole call.
+const REDIS_WRITE_TIMEOUT = 'without effect in pe-edge: a call to Redis is bounded by readTimeout from the moment it is sent to its answer; ignored';
+
+function redisPoolOptions(m: Middleware, path: Path, name: string): ConfigIssue[] {
+  const redis = 'rateLimit' in m ? m.rateLimit.redis : undefined;
+  if (redis === undefined) return [];
+  const at = (k: string): Path => [...path, 'rateLimit', 'redis', k];
+  const out = REDIS_POOL_KEYS.filter((k) => redis[k] !== undefined).map((k) => notImplemented(at(k), { kind: 'middleware', name }, REDIS_POOL));
+  if (redis.writeTimeout !== undefined) out.push(notImplemented(at('writeTimeout'), { kind: 'middleware', name }, REDIS_WRITE_TIMEOUT));
+  return out;
+}
 
 /** A warning per listed key set in the options of `typed`'s one type (a middleware or a service). */
 function typedOptionsNotImplemented(
@@ -36,7 +49,7 @@ function typedOptionsNotImplemented(
 }
 
 export function middlewareOptionsNotImplemented(m: Middleware, path: Path, name: string): ConfigIssue[] {
-  return typedOptionsNotImplemented(m, UNIMPLEMENTED, path, { kind: 'middleware', name });
+  return [...typedOptionsNotImplemented(m, UNIMPLEMENTED, path, { kind: 'middleware', name }), ...redisPoolOptions(m, path, name)];
 }
 
 export function serviceOptionsNotImplemented(s: Service, path: Path, name: string): ConfigIssue[] {

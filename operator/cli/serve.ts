@@ -99,6 +99,14 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
       else if (to === 'recovering') log.info({ router, middleware, from, to }, `${what} recovering: a growing share of requests goes through`);
       else log.info({ router, middleware, from, to }, `${what} back to standby: every request goes through`);
     },
+    {
+      // pe-edge fails open where Traefik answers 500: one line when an outage begins, one when it ends.
+      failed: (middleware) => metrics?.rateLimitRedisError(middleware),
+      outage: (middleware, endpoint, error) => {
+        if (error !== null) log.warn({ middleware, endpoint, err: error.message }, `rateLimit "${middleware}": Redis at ${endpoint} did not answer (${error.message}); requests pass unlimited until it does`);
+        else log.info({ middleware, endpoint }, `rateLimit "${middleware}": Redis at ${endpoint} answers again; requests are limited again`);
+      },
+    },
   );
   workers
     ?.followHealth(({ service, server, up }) => {

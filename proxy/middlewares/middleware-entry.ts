@@ -2,6 +2,7 @@ import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { Handler } from '../http/request-context.js';
 import type { KeepState } from '../runtime/kept-state.js';
 import { localLimits, type SharedLimits } from './traffic/shared-limits.js';
+import type { RedisConnections } from './traffic/redis-link.js';
 
 /** What a stateful middleware instance is given besides its options. */
 export interface MiddlewareScope {
@@ -11,6 +12,8 @@ export interface MiddlewareScope {
   readonly identity: string;
   /** Where rate-limit tokens and in-flight requests are counted (this process, or every worker). */
   readonly limits: SharedLimits;
+  /** Clients for rateLimit's `redis` option, carried across reloads; absent outside a served runtime (checks, tests). */
+  readonly redis?: RedisConnections | undefined;
   /** The router this instance is built for and the middleware's name, for what it reports. */
   readonly router: string;
   readonly middleware: string;

@@ -174,6 +174,8 @@ export interface PrometheusMetrics {
   setConnectionSource(source: () => Iterable<readonly [entryPoint: string, count: number]>): void;
   /** pe_edge_exchange_faults_total: an error raised for one exchange, which ended it (never the process). */
   exchangeFault(fault: ExchangeFault): void;
+  /** pe_edge_ratelimit_redis_errors_total: a rateLimit's Redis call failed or timed out, and its request passed unlimited. */
+  rateLimitRedisError(middleware: string): void;
   /** traefik_tls_certs_not_after reads this at scrape time: the certificates being served. */
   setCertificateSource(source: () => Iterable<X509Certificate>): void;
   /** What a scrape answers; by default this process's registry (`--workers` aggregates every worker's). */
@@ -226,6 +228,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   });
   // pe-edge's own (Traefik has none): errors that ended one exchange instead of the process.
   const faults = store.counter(registry, 'pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', ['entrypoint', 'router', 'stage']);
+  // pe-edge's own (Traefik answers 500 instead): requests a rateLimit let through unlimited because Redis failed.
+  const redisErrors = store.counter(registry, 'pe_edge_ratelimit_redis_errors_total', 'Calls to Redis by a rateLimit that failed or timed out, each letting its request through unlimited, by middleware', ['middleware']);
   const reloadSeries = reloads.child('', {}, '');
   const lastReloadSeries = lastReload.child('', {}, '');
   const reloadFailureSeries = reloadFailures.child('', {}, '');
@@ -371,6 +375,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     exchangeFault(fault): void {
       const { entryPoint: entrypoint, router, stage } = fault;
       faults.child(`${entrypoint}\0${router}\0${stage}`, { entrypoint, router, stage }, `f\0${router}`).inc(1);
+    },
+    rateLimitRedisError(middleware): void {
+      redisErrors.child(middleware, { middleware }, `m\0${middleware}`).inc(1);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { BreakerTransition } from '../middlewares/middleware-entry.js';
 import { localLimits, type SharedLimits } from '../middlewares/traffic/shared-limits.js';
+import type { RedisConnections } from '../middlewares/traffic/redis-link.js';
 
 /**
  * Returns the state object a middleware instance kept under `slot` in the previous runtime, or
@@ -15,12 +16,17 @@ export class KeptState {
 
   /**
    * `limits`: where rate limits and in-flight requests are counted (every worker's, under `--workers`);
-   * `onBreaker`: hears the circuit breakers' state changes.
+   * `onBreaker`: hears the circuit breakers' state changes; `redis`: rateLimit's Redis clients (none in a check).
    */
-  constructor(readonly limits: SharedLimits = localLimits, readonly onBreaker: BreakerTransition = () => undefined) {}
+  constructor(
+    readonly limits: SharedLimits = localLimits,
+    readonly onBreaker: BreakerTransition = () => undefined,
+    readonly redis?: RedisConnections,
+  ) {}
 
   beginBuild(): void {
     this.generation = new Set();
+    this.redis?.beginBuild();
   }
 
   /** The KeepState of one middleware instance; `identity` names router, middleware and options. */
@@ -37,5 +43,6 @@ export class KeptState {
 
   releaseUnused(): void {
     for (const key of this.states.keys()) if (!this.generation.has(key)) this.states.delete(key);
+    this.redis?.releaseUnused();
   }
 }

@@ -39,7 +39,7 @@ export function buildMiddlewareChain(
     const factory = middlewareFactory(m.type) as MiddlewareFactory;
     try {
       const identity = `${instanceName}\u0000${m.name}\u0000${JSON.stringify(m.options)}`;
-      handler = factory(m.options, handler, { keep: state.scope(identity), identity, limits: state.limits, router: routerName, middleware: m.name, onBreaker: state.onBreaker, upstreams, services });
+      handler = factory(m.options, handler, { keep: state.scope(identity), identity, limits: state.limits, redis: state.redis, router: routerName, middleware: m.name, onBreaker: state.onBreaker, upstreams, services });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       status.addError('middleware', m.name, message, true);

@@ -1,13 +1,23 @@
 // rateLimit: token bucket of `burst` refilled at average/period per source.
 import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
-import { bool, int, str, strList } from '../../schema/scalars.js';
+import { bool, int, listOf, str } from '../../schema/scalars.js';
 import { duration } from '../../duration.js';
 import { sourceCriterion } from './source-criterion.js';
 
-/** Traefik v3.4's shared bucket store: accepted so a v3.4 file or label loads, warned as not implemented when set. */
+/** `host:port` (an IPv6 host in brackets), as go-redis dials it; checked here rather than on the first request. */
+const endpoint = str.refine((v) => {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(v);
+  const port = Number(match?.[2]);
+  return port >= 1 && port <= 65535;
+}, (v) => ({ message: `endpoint "${v}" is not host:port (e.g. redis:6379)` }));
+
+/**
+ * Traefik v3.4's shared bucket store (proxy/middlewares/traffic/redis-link.ts applies its defaults: localhost:6379,
+ * 3s read/write, 5s dial). The pool sizes are accepted and warned about: pe-edge's client has no pool.
+ */
 const redis = strictObject({
-  endpoints: strList.optional(),
+  endpoints: listOf(endpoint).optional(),
   username: str.optional(),
   password: str.optional(),
   db: int.optional(),

@@ -3,7 +3,9 @@ import { sendBareStatus } from '../../http/traefik-responses.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { formatGoNanoseconds } from '../../../labels-spec/duration.js';
 import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
-import type { BucketSettings } from './shared-limits.js';
+import type { BucketSettings, RateBuckets } from './shared-limits.js';
+import { redisBuckets } from './redis-buckets.js';
+import type { RedisOptions } from './redis-link.js';
 
 /** rateLimit as labels-spec outputs it: period in milliseconds, burst already at least 1. */
 export interface RateLimitOptions {
@@ -11,6 +13,8 @@ export interface RateLimitOptions {
   period: number;
   burst: number;
   sourceCriterion?: SourceCriterionOptions | undefined;
+  /** Traefik v3.4: buckets kept in this Redis, shared by every pe-edge that uses it. */
+  redis?: RedisOptions | undefined;
 }
 
 const TOO_MANY = 'Too Many Requests';
@@ -26,8 +30,7 @@ export function createRateLimit(options: RateLimitOptions, next: Handler, scope:
   // average 0 is rate.Inf: every reservation is immediate, so nothing is limited.
   if (options.average <= 0) return next;
   const settings: BucketSettings = { ...limiterSettings(options.average, options.period), burst: Math.max(1, Math.trunc(options.burst)) };
-  // Buckets outlive reloads that keep this router and its options: a reload is no way around a limit.
-  const buckets = scope.keep('buckets', () => scope.limits.rateBuckets(scope.identity, settings));
+  const buckets = rateBuckets(options, settings, scope);
 
   return (ctx: RequestContext): void => {
     buckets.reserve(source(ctx), (delayNs) => {
@@ -38,6 +41,15 @@ export function createRateLimit(options: RateLimitOptions, next: Handler, scope:
       else delayThenForward(ctx, next, delayNs);
     });
   };
+}
+
+/**
+ * In Redis when `redis` is set and the runtime has Redis clients (a check builds without them: local ones).
+ * Local buckets outlive reloads that keep this router and its options: a reload is no way around a limit.
+ */
+function rateBuckets(options: RateLimitOptions, settings: BucketSettings, scope: MiddlewareScope): RateBuckets {
+  if (options.redis !== undefined && scope.redis !== undefined) return redisBuckets(scope.redis.acquire(options.redis), scope.middleware, settings);
+  return scope.keep('buckets', () => scope.limits.rateBuckets(scope.identity, settings));
 }
 
 /** Rate (tokens/s), the longest acceptable wait (ns) and the bucket TTL (s), computed as Traefik does. */

@@ -240,3 +240,40 @@ test('check: the middleware listing names each type once, as configured, from la
   const listed = out.slice(out.indexOf('Middlewares ('), out.indexOf('Containers (')).split('\n').filter((l) => /^ {2}\S/.test(l));
   assert.deepEqual(listed, ['  ok   limit@docker  rateLimit', '  FAIL login@docker  plugin', '  ok   to-https@file  redirectScheme'], out);
 });
+
+const REDIS_COMPOSE = (endpoints: string, extra = ''): string => `services:
+  app:
+    image: app
+    expose: ["3000"]
+    labels:
+      - traefik.enable=true
+      - traefik.http.routers.app.rule=Host(\`shop.test\`)
+      - traefik.http.routers.app.middlewares=limit
+      - traefik.http.middlewares.limit.ratelimit.average=100
+      - traefik.http.middlewares.limit.ratelimit.period=1m
+      - traefik.http.middlewares.limit.ratelimit.redis.endpoints=${endpoints}
+      - traefik.http.middlewares.limit.ratelimit.redis.db=1${extra}
+      - traefik.http.services.app.loadbalancer.server.port=3000
+`;
+
+test('check --compose: rateLimit.redis labels pass the check, the middleware enabled, nothing warned', async () => {
+  const dir = project({ 'traefik.yml': STATIC, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': REDIS_COMPOSE('redis-a:6379,redis-b:6379') });
+  const { code, out, err } = await check(['--compose', join(dir, 'docker-compose.yml'), '--json']);
+  assert.equal(code, 0, out + err);
+  const report = JSON.parse(out) as { middlewares: Record<string, { status: string; usedBy: string[]; rateLimit?: { redis?: { endpoints?: string[] } } }> };
+  assert.equal(report.middlewares['limit@docker']?.status, 'enabled');
+  assert.deepEqual(report.middlewares['limit@docker']?.usedBy, ['app@docker']);
+  assert.deepEqual(report.middlewares['limit@docker']?.rateLimit?.redis?.endpoints, ['redis-a:6379', 'redis-b:6379']);
+  assert.doesNotMatch(out + err, /not implemented/i);
+});
+
+test('check --compose: a bad rateLimit.redis endpoint or a misspelt redis key fails the check, naming the label', async () => {
+  const badEndpoint = project({ 'traefik.yml': STATIC, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': REDIS_COMPOSE('redis') });
+  const bad = await check(['--compose', join(badEndpoint, 'docker-compose.yml')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out + bad.err, /traefik\.http\.middlewares\.limit\.ratelimit\.redis\.endpoints.*endpoint "redis" is not host:port/);
+  const typo = project({ 'traefik.yml': STATIC, 'dynamic.yml': DYNAMIC, 'docker-compose.yml': REDIS_COMPOSE('redis:6379', '\n      - traefik.http.middlewares.limit.ratelimit.redis.pasword=x') });
+  const misspelt = await check(['--compose', join(typo, 'docker-compose.yml')]);
+  assert.equal(misspelt.code, 1);
+  assert.match(misspelt.out + misspelt.err, /traefik\.http\.middlewares\.limit\.ratelimit\.redis\.pasword.*did you mean "password"\?/);
+});

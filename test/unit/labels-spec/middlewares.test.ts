@@ -64,11 +64,30 @@ test('ipWhiteList keeps its options', () => {
   assert.deepEqual(value, { ipWhiteList: { sourceRange: ['10.0.0.0/8'], ipStrategy: { depth: 2, excludedIPs: [] } } });
 });
 
-test('rateLimit.redis in a file: kept out of nothing, one warning naming the key and what pe-edge counts instead', () => {
-  const { value, issues } = one({ rateLimit: { average: 10, redis: { endpoints: ['redis:6379'], password: 'x', tls: { insecureSkipVerify: true }, dialTimeout: '5s' } } });
+test('rateLimit.redis in a file: accepted without a warning, durations in milliseconds, endpoints as given', () => {
+  const { value, issues } = one({ rateLimit: { average: 10, redis: { endpoints: ['redis:6379', '[::1]:6380'], password: 'x', db: 2, tls: { insecureSkipVerify: true }, dialTimeout: '5s', readTimeout: '250ms' } } });
+  assert.deepEqual(issues, []);
   assert.ok(value !== undefined && 'rateLimit' in value);
-  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis']]);
-  assert.match(issues[0]?.message ?? '', /^http\.middlewares\.m\.rateLimit\.redis: shared Redis counting \(Traefik v3\.4\) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge \(one process, or all its --workers together\), not across edges$/);
+  assert.deepEqual(value.rateLimit.redis, { endpoints: ['redis:6379', '[::1]:6380'], password: 'x', db: 2, tls: { insecureSkipVerify: true }, dialTimeout: 5000, readTimeout: 250 });
+});
+
+test('rateLimit.redis pool sizes and writeTimeout: accepted, one warning each saying why they have no effect', () => {
+  const { issues } = one({ rateLimit: { average: 10, redis: { poolSize: 20, maxActiveConns: 50, writeTimeout: '1s' } } });
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis.poolSize'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis.maxActiveConns'],
+    ['warning', 'PE_NOT_IMPLEMENTED', 'http.middlewares.m.rateLimit.redis.writeTimeout'],
+  ]);
+  assert.match(issues[0]?.message ?? '', /redis\.poolSize: without effect in pe-edge, whose Redis client sends every command over one pipelined connection per endpoint/);
+  assert.match(issues[2]?.message ?? '', /redis\.writeTimeout: without effect in pe-edge: a call to Redis is bounded by readTimeout/);
+});
+
+test('rateLimit.redis: an endpoint that is not host:port is an error naming it', () => {
+  for (const bad of ['redis', 'redis:0', 'redis:70000', 'redis://redis:6379', '::1:6379']) {
+    const { issues } = one({ rateLimit: { redis: { endpoints: ['ok:6379', bad] } } });
+    assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [['error', 'PE_INVALID_VALUE', 'http.middlewares.m.rateLimit.redis.endpoints.1']], bad);
+    assert.match(issues[0]?.message ?? '', new RegExp(`endpoint "${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" is not host:port`));
+  }
 });
 
 test('rateLimit.redis: a typo under it is still an unknown key', () => {

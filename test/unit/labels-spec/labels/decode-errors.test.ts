@@ -210,7 +210,7 @@ test('decode: keys of later Traefik v3 lines are accepted, each not-implemented 
   assert.deepEqual(Object.keys(result.config.http.middlewares).sort(), ['fa', 'r']);
 });
 
-test('decode: rateLimit.redis (Traefik v3.4) is accepted, warned once as not implemented: limits are counted per edge', () => {
+test('decode: rateLimit.redis (Traefik v3.4) labels decode, the endpoints list split at commas; only the pool sizes and writeTimeout are warned about', () => {
   const result = decodeLabels({
     'traefik.http.middlewares.limit.ratelimit.average': '10',
     'traefik.http.middlewares.limit.ratelimit.redis.endpoints': 'redis-a:6379,redis-b:6379',
@@ -229,10 +229,28 @@ test('decode: rateLimit.redis (Traefik v3.4) is accepted, warned once as not imp
     'traefik.http.middlewares.limit.ratelimit.redis.dialtimeout': '5s',
   });
   assert.deepEqual(result.issues.filter((i) => i.severity === 'error'), []);
-  assert.equal(result.issues.length, 1, JSON.stringify(result.issues));
-  assert.equal(result.issues[0]?.code, 'PE_NOT_IMPLEMENTED');
-  assert.match(result.issues[0]?.message ?? '', /^label "traefik\.http\.middlewares\.limit\.ratelimit\.redis\.[a-z.]+": shared Redis counting \(Traefik v3\.4\) is not implemented yet in pe-edge; ignored: the limit is counted by each pe-edge edge/);
-  assert.deepEqual(Object.keys(result.config.http.middlewares), ['limit']);
+  assert.deepEqual(result.issues.map((i) => [i.code, i.message.replace(/:.*/, '')]), [
+    ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.poolsize"'],
+    ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.minidleconns"'],
+    ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.maxactiveconns"'],
+    ['PE_NOT_IMPLEMENTED', 'label "traefik.http.middlewares.limit.ratelimit.redis.writetimeout"'],
+  ]);
+  const limit = result.config.http.middlewares.limit;
+  assert.ok(limit !== undefined && 'rateLimit' in limit);
+  assert.deepEqual(limit.rateLimit.redis, {
+    endpoints: ['redis-a:6379', 'redis-b:6379'], username: 'edge', password: 'secret', db: 2,
+    tls: { ca: '/certs/ca.pem', cert: '/certs/cert.pem', key: '/certs/key.pem', insecureSkipVerify: true },
+    poolSize: 20, minIdleConns: 2, maxActiveConns: 50, readTimeout: 3000, writeTimeout: 3000, dialTimeout: 5000,
+  });
+});
+
+test('decode: a misspelt rateLimit.redis label is named with its suggestion; a bad endpoint names the label', () => {
+  const typo = decodeLabels({ 'traefik.http.middlewares.limit.ratelimit.redis.endpoint': 'redis:6379' });
+  assert.deepEqual(typo.issues.map((i) => [i.severity, i.code]), [['error', 'PE_UNKNOWN_KEY']]);
+  assert.match(typo.issues[0]?.message ?? '', /^label "traefik\.http\.middlewares\.limit\.ratelimit\.redis\.endpoint".*did you mean "endpoints"\?/);
+  const bad = decodeLabels({ 'traefik.http.middlewares.limit.ratelimit.redis.endpoints': 'redis:6379,redis' });
+  assert.deepEqual(bad.issues.map((i) => [i.severity, i.code]), [['error', 'PE_INVALID_VALUE']]);
+  assert.match(bad.issues[0]?.message ?? '', /^label "traefik\.http\.middlewares\.limit\.ratelimit\.redis\.endpoints".*endpoint "redis" is not host:port/);
 });
 
 test('decode: the encodedCharacters middleware (Traefik v3.7) is a known type, every option false unless set', () => {

@@ -1,0 +1,37 @@
+import type { BucketSettings, RateBuckets } from './shared-limits.js';
+import type { RedisLink } from './redis-link.js';
+
+/** Traefik's key prefix: a bucket is the hash `rate:<middleware>:<source>`. */
+export const REDIS_KEY_PREFIX = 'rate:';
+
+/**
+ * The buckets of one rateLimit kept in Redis with Traefik's script, so every pe-edge (and Traefik) sharing
+ * that Redis counts one bucket per source. Keyed by the middleware's name, as Traefik keys them: routers that
+ * use the same middleware share its buckets. When Redis does not answer in time the request passes (fail
+ * open: an edge must not go down with its cache); the link reports the outage once and counts each call.
+ */
+export function redisBuckets(link: RedisLink, middleware: string, settings: BucketSettings): RateBuckets {
+  return {
+    reserve(key, decide) {
+      const call = {
+        ratePerMicrosecond: settings.rate / 1e6,
+        burst: settings.burst,
+        ttlSeconds: settings.ttlSeconds,
+        // Wall-clock time: the buckets are shared with other hosts, whose monotonic clocks mean nothing here.
+        nowMicroseconds: Date.now() * 1000,
+        maxDelayMicroseconds: Math.trunc(settings.maxDelayNs / 1000),
+      };
+      link.tokenBucket(`${REDIS_KEY_PREFIX}${middleware}:${key}`, call).then(
+        (waitMicroseconds) => {
+          link.succeeded(middleware);
+          // Go: time.Duration(delay * float64(time.Microsecond)) truncates.
+          decide(Math.trunc(waitMicroseconds * 1000));
+        },
+        (err: unknown) => {
+          link.failed(middleware, err instanceof Error ? err : new Error(String(err)));
+          decide(0);
+        },
+      );
+    },
+  };
+}
