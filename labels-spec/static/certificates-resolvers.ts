@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { looseObject, namedMap, strictObject } from '../schema/strict-object.js';
 import { bool, enumIgnoringCase, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
 import { duration } from '../duration.js';
+import { acmeRedisStorageSchema } from './redis-storage.js';
 
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 
@@ -47,6 +48,8 @@ export const acmeSchema = strictObject({
   // pe-edge's own key, not Traefik's: a node-cron expression (5 fields, or 6 with seconds) that
   // replaces the renewal check schedule Traefik derives from certificatesDuration.
   renewSchedule: str.optional(),
+  // pe-edge's own key: account and certificates in Redis, shared by replicas, instead of `storage` (acme.json).
+  redisStorage: acmeRedisStorageSchema.optional(),
 });
 
 export const certificatesResolverSchema = strictObject({

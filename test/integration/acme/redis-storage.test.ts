@@ -1,0 +1,200 @@
+// Replicas sharing one ACME resolver through `redisStorage`: two pe-edge processes, a real redis-server and pebble.
+// pebble validates HTTP-01 through a TCP balancer in front of both edges' web entrypoints (as a load balancer in
+// front of replicas would), sent to the replica that did NOT order whenever there is one: the challenge answer
+// has to reach every replica.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { servedCertificate, startAcmeEdge, startAcmeRig, waitForCertificate, type AcmeRig } from '../../support/acme-edge.js';
+import { freePort, TempConfigDir, type CliProcess } from '../../support/cli-process.js';
+import { pebbleInstalled } from '../../support/pebble.js';
+
+const REDIS = '/usr/bin/redis-server';
+const skip = !pebbleInstalled() ? 'Debian package pebble is not installed (.ci/run installs it)'
+  : !existsSync(REDIS) ? 'Debian package redis-server is not installed (.ci/run installs it)' : false;
+
+interface RedisServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** redis-server on a free loopback port, without persistence; resolves once it answers PING. */
+async function startRedis(port?: number): Promise<RedisServer> {
+  const listen = port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'pe-redis-'));
+  const child: ChildProcess = spawn(REDIS, ['--port', String(listen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (await answersPing(listen)) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on ${listen}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port: listen,
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** One replica: its own entrypoint ports and config folder. */
+interface Replica {
+  web: number;
+  secure: number;
+  dir: TempConfigDir;
+  proc: CliProcess | null;
+}
+
+/** A TCP balancer on `port`: each connection goes where `pick` says (a web port), bytes piped both ways. */
+async function balancer(port: number, pick: () => number | undefined): Promise<{ hits: Map<number, number>; close(): Promise<void> }> {
+  const hits = new Map<number, number>();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    const target = pick();
+    if (target === undefined) return client.destroy();
+    hits.set(target, (hits.get(target) ?? 0) + 1);
+    const upstream = net.connect(target, '127.0.0.1');
+    sockets.add(upstream);
+    upstream.once('close', () => sockets.delete(upstream));
+    client.pipe(upstream).pipe(client);
+    client.once('error', () => upstream.destroy());
+    upstream.once('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    hits,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+const ordering = (proc: CliProcess | null): number => proc?.messages().filter((m) => m.startsWith('Ordering ACME certificate')).length ?? 0;
+const registered = (proc: CliProcess | null): number => proc?.messages().filter((m) => m === 'ACME account registered').length ?? 0;
+/** Not exited: a replica still starting (its process not handed back yet) already answers on its entrypoints. */
+const alive = (r: Replica): boolean => r.proc === null || r.proc.exit === undefined;
+
+describe('ACME certificates shared by replicas through redisStorage (real redis-server and pebble)', { skip }, () => {
+  let rig: AcmeRig;
+  let redis: RedisServer;
+  let replicas: Replica[] = [];
+  let front: Awaited<ReturnType<typeof balancer>>;
+  let prefix = 0;
+
+  before(async () => {
+    rig = await startAcmeRig();
+    redis = await startRedis();
+    // pebble's HTTP-01 validations: to a live replica that did not order when there is one, else to any live one.
+    front = await balancer(rig.webPort, () => {
+      const live = replicas.filter(alive);
+      return (live.find((r) => ordering(r.proc) === 0) ?? live[0])?.web;
+    });
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.proc?.stop()));
+    replicas.forEach((r) => r.dir.remove());
+    await front?.close();
+    await redis?.stop();
+    await rig?.close();
+  });
+
+  /** Two replicas with one resolver `le` in Redis (a fresh key prefix per test), one router asking for `host`. */
+  async function twoReplicas(host: string, acme: Record<string, unknown> = {}): Promise<Replica[]> {
+    await Promise.all(replicas.map((r) => r.proc?.stop()));
+    replicas.forEach((r) => r.dir.remove());
+    prefix++;
+    replicas = [];
+    for (let i = 0; i < 2; i++) replicas.push({ web: await freePort(), secure: await freePort(), dir: new TempConfigDir(), proc: null });
+    await Promise.all(replicas.map((r) => start(r, host, acme)));
+    return replicas;
+  }
+
+  async function start(r: Replica, host: string, acme: Record<string, unknown>): Promise<void> {
+    r.proc = await startAcmeEdge({ ...rig, webPort: r.web, securePort: r.secure }, r.dir, {
+      resolvers: {
+        le: {
+          email: 'ops@replicas.test',
+          httpChallenge: { entryPoint: 'web' },
+          redisStorage: { endpoints: [`127.0.0.1:${redis.port}`], keyPrefix: `test${prefix}:`, leaseDuration: '3s' },
+          ...acme,
+        },
+      },
+      routers: { app: { rule: `Host(\`${host}\`)`, entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
+    });
+  }
+
+  const target = (r: Replica) => ({ pebble: rig.pebble, securePort: r.secure });
+
+  it('two replicas starting together: one account, ONE order reaches pebble, both serve the same certificate', async () => {
+    const ordersBefore = rig.pebble.orders();
+    const [a, b] = await twoReplicas('shared.test');
+    assert.ok(a?.proc && b?.proc);
+    const fromA = await waitForCertificate(target(a), a.proc, 'shared.test', (c) => c.trusted, 60_000);
+    const fromB = await waitForCertificate(target(b), b.proc, 'shared.test', (c) => c.trusted, 10_000);
+    assert.equal(fromB.serial, fromA.serial, 'the same certificate on both replicas');
+    assert.deepEqual(fromA.names, ['shared.test']);
+
+    assert.equal(rig.pebble.orders() - ordersBefore, 1, 'pebble created exactly one order');
+    assert.equal(ordering(a.proc) + ordering(b.proc), 1, `${a.proc.output()}\n${b.proc.output()}`);
+    assert.equal(registered(a.proc) + registered(b.proc), 1, 'one ACME account for both');
+    const waiter = ordering(a.proc) === 0 ? a : b;
+    assert.ok((front.hits.get(waiter.web) ?? 0) > 0, 'pebble validated against the replica that did not order, which answered');
+    assert.equal(existsSync(a.dir.file('acme.json')), false, 'acme.json is not used with redisStorage');
+
+    // A replica (re)starting later serves the stored certificate from its first handshake, and orders nothing.
+    await waiter.proc?.stop();
+    await start(waiter, 'shared.test', {});
+    assert.equal((await servedCertificate(target(waiter), 'shared.test')).serial, fromA.serial);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(ordering(waiter.proc), 0);
+    assert.equal(rig.pebble.orders() - ordersBefore, 1);
+  });
+
+  it('the replica holding the lease is killed mid-order: the other orders once the lease expires, and both end up serving the certificate', async () => {
+    const ordersBefore = rig.pebble.orders();
+    // The challenge is answered 4 s before the CA is asked to validate: a window in which to kill the orderer.
+    const [a, b] = await twoReplicas('takeover.test', { httpChallenge: { entryPoint: 'web', delay: '4s' } });
+    assert.ok(a?.proc && b?.proc);
+    const procs = [a.proc, b.proc];
+    await Promise.race(procs.map((p) => p.waitForLine('Ordering ACME certificate', 30_000)));
+    const [holder, other] = ordering(a.proc) > 0 ? [a, b] : [b, a];
+    assert.equal(ordering(other.proc), 0, 'one replica orders, the other waits');
+    holder.proc?.signal('SIGKILL');
+    await holder.proc?.exited;
+    const killedAt = Date.now();
+    assert.ok(other.proc);
+
+    await other.proc.waitForLine('Ordering ACME certificate', 30_000);
+    assert.ok(Date.now() - killedAt < 15_000, 'taken over within seconds of the 3 s lease expiring');
+    const served = await waitForCertificate(target(other), other.proc, 'takeover.test', (c) => c.trusted, 60_000);
+    assert.equal(rig.pebble.orders() - ordersBefore, 2, 'the dead replica\'s order, and the one that took over');
+
+    // The killed replica comes back: it serves the certificate the other one stored.
+    await start(holder, 'takeover.test', { httpChallenge: { entryPoint: 'web', delay: '4s' } });
+    assert.ok(holder.proc);
+    const back = await waitForCertificate(target(holder), holder.proc, 'takeover.test', (c) => c.trusted, 10_000);
+    assert.equal(back.serial, served.serial);
+    assert.equal(ordering(holder.proc), 0, holder.proc.output());
+  });
+});
