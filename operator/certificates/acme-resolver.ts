@@ -105,6 +105,7 @@ export class AcmeResolver {
       certificates = [...certificates.filter((c) => c !== held), stored];
       changed = true;
     }
+    if (change.complete) this.restoreMissing(change);
     if (!changed) return;
     this.data = { ...this.data, certificates };
     try {
@@ -124,6 +125,23 @@ export class AcmeResolver {
     for (const order of this.inFlight.values()) if (isDomainCovered(name, order.names)) return true;
     for (const entry of this.backoff.values()) if (entry.timer !== null && isDomainCovered(name, entry.names)) return true;
     return false;
+  }
+
+  /**
+   * The store lost what this replica holds (Redis restarted without its data): written back, so no replica orders
+   * again what is issued and served already. Several replicas may write the same; the later certificate stays.
+   */
+  private restoreMissing(store: StoreChange): void {
+    const where = this.deps.store.where;
+    const report = (err: unknown): void => {
+      this.deps.log.warn({ resolver: this.name }, `unable to restore to ${where}: ${(err as Error).message}`);
+    };
+    if (store.account === null && this.data.account?.registration != null) this.deps.store.saveAccount(this.data).catch(report);
+    const stored = new Map(store.certificates.map((c) => [domainSetKey(c.domain), c]));
+    for (const held of this.data.certificates) {
+      const there = stored.get(domainSetKey(held.domain));
+      if (there === undefined || isLater(held, there)) this.deps.store.saveCertificate(this.data, held).catch(report);
+    }
   }
 
   /** Orders a certificate for `names`, stored under `stored` (the names nothing covered yet), unless one is under way. */
@@ -251,7 +269,7 @@ export class AcmeResolver {
   private async storeHasUsable(key: string): Promise<boolean> {
     const stored = await this.deps.store.storedCertificate(key);
     if (stored === null) return false;
-    this.adopt({ account: null, certificates: [stored] });
+    this.adopt({ account: null, certificates: [stored], complete: false });
     return !needsRenewal(notAfterOrNull(stored), new Date(), this.policy);
   }
 
@@ -320,7 +338,7 @@ export class AcmeResolver {
   /** The account replicas share (stored by whichever held the account lease), adopted; else the one held. */
   private async sharedAccount(): Promise<StoredAccount | null> {
     const stored = await this.deps.store.storedAccount();
-    if (stored !== null) this.adopt({ account: stored, certificates: [] });
+    if (stored !== null) this.adopt({ account: stored, certificates: [], complete: false });
     return this.data.account;
   }
 

@@ -23,6 +23,8 @@ export class CertificateStoreUnavailable extends Error {
 export interface StoreChange {
   account: StoredAccount | null;
   certificates: StoredCertificate[];
+  /** Everything the store holds (a resync), not one notification: what it lacks was lost there (a Redis restarted empty). */
+  complete: boolean;
 }
 
 export interface CertificateStore {

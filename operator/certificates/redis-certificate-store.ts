@@ -230,12 +230,12 @@ export class RedisCertificateStore implements CertificateStore {
         return;
       case 'certificate':
         void this.storedCertificate(event.key).then(
-          (certificate) => this.onChange?.({ account: null, certificates: certificate === null ? [] : [certificate] }),
+          (certificate) => this.onChange?.({ account: null, certificates: certificate === null ? [] : [certificate], complete: false }),
           () => undefined,
         );
         return;
       case 'account':
-        void this.storedAccount().then((account) => this.onChange?.({ account, certificates: [] }), () => undefined);
+        void this.storedAccount().then((account) => this.onChange?.({ account, certificates: [], complete: false }), () => undefined);
         return;
     }
   }
@@ -245,7 +245,7 @@ export class RedisCertificateStore implements CertificateStore {
     if (this.closed || this.onChange === null) return;
     try {
       const data = await this.readAll();
-      this.onChange({ account: data.account, certificates: data.certificates });
+      this.onChange({ account: data.account, certificates: data.certificates, complete: true });
     } catch {
       // Logged by markDown; the next resync or reconnect tries again.
     }

@@ -119,18 +119,41 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     await rig?.close();
   });
 
-  /** Two replicas with one resolver `le` in Redis (a fresh key prefix per test), one router asking for `host`. */
+  /**
+   * Two replicas with one resolver `le` in Redis (a fresh key prefix per test); once both listen, the router asking
+   * for `host` reaches both at once (their file providers watch), so they race for the order.
+   */
   async function twoReplicas(host: string, acme: Record<string, unknown> = {}): Promise<Replica[]> {
     await Promise.all(replicas.map((r) => r.proc?.stop()));
     replicas.forEach((r) => r.dir.remove());
     prefix++;
     replicas = [];
     for (let i = 0; i < 2; i++) replicas.push({ web: await freePort(), secure: await freePort(), dir: new TempConfigDir(), proc: null });
-    await Promise.all(replicas.map((r) => start(r, host, acme)));
+    await Promise.all(replicas.map(async (r) => {
+      try {
+        await start(r, null, acme);
+      } catch (err) {
+        // A free port taken meanwhile by another process on this machine: once more on new ports.
+        if (!String(err).includes('EADDRINUSE')) throw err;
+        r.web = await freePort();
+        r.secure = await freePort();
+        await start(r, null, acme);
+      }
+    }));
+    for (const r of replicas) r.dir.write('dynamic.yml', JSON.stringify(dynamicFile(host)));
     return replicas;
   }
 
-  async function start(r: Replica, host: string, acme: Record<string, unknown>): Promise<void> {
+  const routersFor = (host: string | null): Record<string, Record<string, unknown>> =>
+    host === null ? {} : { app: { rule: `Host(\`${host}\`)`, entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } };
+  const dynamicFile = (host: string | null) => ({
+    http: {
+      routers: routersFor(host),
+      services: { app: { loadBalancer: { servers: [{ url: rig.backend.url }] } } },
+    },
+  });
+
+  async function start(r: Replica, host: string | null, acme: Record<string, unknown>): Promise<void> {
     r.proc = await startAcmeEdge({ ...rig, webPort: r.web, securePort: r.secure }, r.dir, {
       resolvers: {
         le: {
@@ -140,7 +163,8 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
           ...acme,
         },
       },
-      routers: { app: { rule: `Host(\`${host}\`)`, entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
+      routers: routersFor(host),
+      staticConfig: { providers: { file: { filename: r.dir.file('dynamic.yml'), watch: true } } },
     });
   }
 
@@ -150,7 +174,9 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     const ordersBefore = rig.pebble.orders();
     const [a, b] = await twoReplicas('shared.test');
     assert.ok(a?.proc && b?.proc);
-    const fromA = await waitForCertificate(target(a), a.proc, 'shared.test', (c) => c.trusted, 60_000);
+    const fromA = await waitForCertificate(target(a), a.proc, 'shared.test', (c) => c.trusted, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- the other replica ---\n${b.proc?.output() ?? ''}`);
+    });
     const fromB = await waitForCertificate(target(b), b.proc, 'shared.test', (c) => c.trusted, 10_000);
     assert.equal(fromB.serial, fromA.serial, 'the same certificate on both replicas');
     assert.deepEqual(fromA.names, ['shared.test']);
@@ -180,6 +206,11 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     await Promise.race(procs.map((p) => p.waitForLine('Ordering ACME certificate', 30_000)));
     const [holder, other] = ordering(a.proc) > 0 ? [a, b] : [b, a];
     assert.equal(ordering(other.proc), 0, 'one replica orders, the other waits');
+    // Killed once its order reached pebble, inside the 4 s the challenge waits.
+    for (const deadline = Date.now() + 10_000; rig.pebble.orders() === ordersBefore;) {
+      assert.ok(Date.now() < deadline, 'the order reached pebble');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     holder.proc?.signal('SIGKILL');
     await holder.proc?.exited;
     const killedAt = Date.now();
@@ -196,5 +227,36 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     const back = await waitForCertificate(target(holder), holder.proc, 'takeover.test', (c) => c.trusted, 10_000);
     assert.equal(back.serial, served.serial);
     assert.equal(ordering(holder.proc), 0, holder.proc.output());
+  });
+
+  it('Redis goes away: both replicas keep serving, each warns once; Redis back empty: they store what they hold again, and a restarted replica orders nothing', async () => {
+    const ordersBefore = rig.pebble.orders();
+    const [a, b] = await twoReplicas('outage.test');
+    assert.ok(a?.proc && b?.proc);
+    const issued = await waitForCertificate(target(a), a.proc, 'outage.test', (c) => c.trusted, 60_000);
+    await waitForCertificate(target(b), b.proc, 'outage.test', (c) => c.serial === issued.serial, 10_000);
+
+    await redis.stop();
+    const unreachable = (p: CliProcess): number => p.messages('warn').filter((m) => /ACME certificate store Redis .* is unreachable/.test(m)).length;
+    for (const p of [a.proc, b.proc]) await p.waitFor(() => unreachable(p) > 0, 10_000, 'the outage warning');
+    // Reconnects keep failing meanwhile (backing off up to 5 s): still one warning for the outage.
+    await new Promise((r) => setTimeout(r, 6000));
+    for (const r of [a, b]) {
+      assert.ok(r.proc);
+      assert.equal(unreachable(r.proc), 1, r.proc.output());
+      assert.equal((await servedCertificate(target(r), 'outage.test')).serial, issued.serial, 'served from memory while Redis is away');
+    }
+
+    redis = await startRedis(redis.port);
+    for (const p of [a.proc, b.proc]) await p.waitForLine(/ACME certificate store Redis .* is reachable again/, 15_000);
+    // The new Redis started empty: the replicas wrote back what they hold, so a replica starting now finds it.
+    await new Promise((r) => setTimeout(r, 1000));
+    await a.proc.stop();
+    await start(a, 'outage.test', {});
+    assert.ok(a.proc);
+    assert.equal((await servedCertificate(target(a), 'outage.test')).serial, issued.serial);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(ordering(a.proc), 0, a.proc.output());
+    assert.equal(rig.pebble.orders() - ordersBefore, 1);
   });
 });
