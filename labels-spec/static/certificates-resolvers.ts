@@ -20,8 +20,8 @@ export const acmeSchema = strictObject({
   caSystemCertPool: bool.default(false),
   caServerName: str.default(''),
   // Traefik v3.1+: a whole request to the CA, and the wait for its response head (lego's HTTP client).
-  clientTimeout: duration.default(120_000),
-  clientResponseHeaderTimeout: duration.default(30_000),
+  clientTimeout: duration.default('120s'),
+  clientResponseHeaderTimeout: duration.default('30s'),
   // Keys of later Traefik lines (ACME profiles, several contacts, no CN): accepted so the file
   // loads, and each warned about by name as not implemented (labels-spec/static/implemented.ts).
   profile: str.optional(),

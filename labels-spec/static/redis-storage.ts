@@ -25,13 +25,13 @@ export const acmeRedisStorageSchema = strictObject({
   password: str.default(''),
   db: int.pipe(z.number().min(0, 'db must be >= 0')).default(0),
   tls: redisClientTls.optional(),
-  dialTimeout: positive('dialTimeout').default(5_000),
-  readTimeout: positive('readTimeout').default(3_000),
-  writeTimeout: positive('writeTimeout').default(3_000),
+  dialTimeout: positive('dialTimeout').default('5s'),
+  readTimeout: positive('readTimeout').default('3s'),
+  writeTimeout: positive('writeTimeout').default('3s'),
   // Every key and channel of the store starts with this: replicas sharing certificates use the same prefix.
   keyPrefix: nonEmptyStr.default('pe-edge:acme:'),
   // How long an order's lease outlives a replica that stopped renewing it (it renews every third of this).
-  leaseDuration: duration.refine((ms) => ms >= 1000, 'leaseDuration must be at least 1s').default(60_000),
+  leaseDuration: duration.refine((ms) => ms >= 1000, 'leaseDuration must be at least 1s').default('60s'),
 });
 
 export type AcmeRedisStorage = z.output<typeof acmeRedisStorageSchema>;
