@@ -100,21 +100,26 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
   let redis: RedisServer;
   let replicas: Replica[] = [];
   let front: Awaited<ReturnType<typeof balancer>>;
+  let frontTls: Awaited<ReturnType<typeof balancer>>;
   let prefix = 0;
 
   before(async () => {
     rig = await startAcmeRig();
     redis = await startRedis();
-    // pebble's HTTP-01 validations: to a live replica that did not order when there is one, else to any live one.
-    front = await balancer(rig.webPort, () => {
+    // pebble's validations (HTTP-01 on the web port, TLS-ALPN-01 on the TLS port): to a live replica that did not
+    // order when there is one, else to any live one.
+    const pick = (): Replica | undefined => {
       const live = replicas.filter(alive);
-      return (live.find((r) => ordering(r.proc) === 0) ?? live[0])?.web;
-    });
+      return live.find((r) => ordering(r.proc) === 0) ?? live[0];
+    };
+    front = await balancer(rig.webPort, () => pick()?.web);
+    frontTls = await balancer(rig.securePort, () => pick()?.secure);
   });
   after(async () => {
     await Promise.all(replicas.map((r) => r.proc?.stop()));
     replicas.forEach((r) => r.dir.remove());
     await front?.close();
+    await frontTls?.close();
     await redis?.stop();
     await rig?.close();
   });
@@ -195,6 +200,18 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(ordering(waiter.proc), 0);
     assert.equal(rig.pebble.orders() - ordersBefore, 1);
+  });
+
+  it('TLS-ALPN-01: the challenge certificate reaches the replica that did not order, which answers the CA\'s handshake', async () => {
+    const ordersBefore = rig.pebble.orders();
+    const [a, b] = await twoReplicas('alpn.test', { httpChallenge: undefined, tlsChallenge: {} });
+    assert.ok(a?.proc && b?.proc);
+    const fromA = await waitForCertificate(target(a), a.proc, 'alpn.test', (c) => c.trusted, 60_000);
+    const fromB = await waitForCertificate(target(b), b.proc, 'alpn.test', (c) => c.trusted, 10_000);
+    assert.equal(fromB.serial, fromA.serial);
+    assert.equal(rig.pebble.orders() - ordersBefore, 1);
+    const waiter = ordering(a.proc) === 0 ? a : b;
+    assert.ok((frontTls.hits.get(waiter.secure) ?? 0) > 0, 'pebble validated against the replica that did not order');
   });
 
   it('the replica holding the lease is killed mid-order: the other orders once the lease expires, and both end up serving the certificate', async () => {
