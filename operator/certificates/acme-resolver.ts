@@ -200,10 +200,12 @@ export class AcmeResolver {
       },
       (err: unknown) => {
         const entry = this.backoff.get(key) ?? { failures: 0, timer: null, names };
-        entry.failures++;
-        const delay = this.retryDelay(entry.failures);
-        // A store that cannot be reached said so once for the whole outage; each order waiting on it says nothing.
-        if (!(err instanceof CertificateStoreUnavailable)) {
+        // A store that cannot be reached said so once for the whole outage; each order waiting on it says nothing,
+        // and tries again after the first delay: the CA refused nothing.
+        const storeAway = err instanceof CertificateStoreUnavailable;
+        if (!storeAway) entry.failures++;
+        const delay = this.retryDelay(Math.max(entry.failures, 1));
+        if (!storeAway) {
           const message = describeAcmeError(err, this.config.caServer);
           this.deps.log.error({ resolver: this.name, domains: names, failures: entry.failures, retryInMs: delay }, unableToObtain(names, message));
         }

@@ -162,17 +162,22 @@ export class RedisCertificateStore implements CertificateStore {
     return `${this.prefix}${name}`;
   }
 
-  /** Waits for the connection up to dialTimeout; Redis away is then left to the reconnects (and logged once). */
+  /**
+   * Waits for the connection, its first failure (refused, unknown host) or dialTimeout, whichever comes first:
+   * Redis away is then left to the reconnects (and logged once), and the edge starts without it.
+   */
   private async ready(): Promise<void> {
     if (this.client.status === 'ready') return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.client.off('ready', done);
+        this.client.off('error', done);
         resolve();
       };
       const timer = setTimeout(done, this.config.dialTimeout);
       this.client.once('ready', done);
+      this.client.once('error', done);
     });
   }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,7 +129,7 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
    * Two replicas with one resolver `le` in Redis (a fresh key prefix per test); once both listen, the router asking
    * for `host` reaches both at once (their file providers watch), so they race for the order.
    */
-  async function twoReplicas(host: string, acme: Record<string, unknown> = {}): Promise<Replica[]> {
+  async function twoReplicas(host: string, acme: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<Replica[]> {
     await Promise.all(replicas.map((r) => r.proc?.stop()));
     replicas.forEach((r) => r.dir.remove());
     prefix++;
@@ -136,13 +137,13 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     for (let i = 0; i < 2; i++) replicas.push({ web: await freePort(), secure: await freePort(), dir: new TempConfigDir(), proc: null });
     await Promise.all(replicas.map(async (r) => {
       try {
-        await start(r, null, acme);
+        await start(r, null, acme, env);
       } catch (err) {
         // A free port taken meanwhile by another process on this machine: once more on new ports.
         if (!String(err).includes('EADDRINUSE')) throw err;
         r.web = await freePort();
         r.secure = await freePort();
-        await start(r, null, acme);
+        await start(r, null, acme, env);
       }
     }));
     for (const r of replicas) r.dir.write('dynamic.yml', JSON.stringify(dynamicFile(host)));
@@ -158,7 +159,7 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     },
   });
 
-  async function start(r: Replica, host: string | null, acme: Record<string, unknown>): Promise<void> {
+  async function start(r: Replica, host: string | null, acme: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<void> {
     r.proc = await startAcmeEdge({ ...rig, webPort: r.web, securePort: r.secure }, r.dir, {
       resolvers: {
         le: {
@@ -170,7 +171,7 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
       },
       routers: routersFor(host),
       staticConfig: { providers: { file: { filename: r.dir.file('dynamic.yml'), watch: true } } },
-    });
+    }, env);
   }
 
   const target = (r: Replica) => ({ pebble: rig.pebble, securePort: r.secure });
@@ -276,4 +277,44 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
     assert.equal(ordering(a.proc), 0, a.proc.output());
     assert.equal(rig.pebble.orders() - ordersBefore, 1);
   });
+
+  it('Redis away when the replicas start and a router asks: requests are served (default certificate), nothing is ordered; Redis back: one order, both serve it', async () => {
+    const ordersBefore = rig.pebble.orders();
+    const port = redis.port;
+    await redis.stop();
+    const [a, b] = await twoReplicas('late.test', {}, { PE_EDGE_ACME_RETRY_BASE: '2s' });
+    assert.ok(a?.proc && b?.proc);
+    const unreachable = (p: CliProcess): number => p.messages('warn').filter((m) => /ACME certificate store Redis .* is unreachable/.test(m)).length;
+    for (const p of [a.proc, b.proc]) await p.waitFor(() => unreachable(p) > 0, 10_000, 'the outage warning');
+    await new Promise((r) => setTimeout(r, 5000));
+    for (const r of [a, b]) {
+      assert.ok(r.proc);
+      assert.deepEqual(await insecureGet(r.secure, 'late.test'), { status: 200, body: 'app' }, 'routing does not wait for Redis');
+      assert.equal((await servedCertificate(target(r), 'late.test')).trusted, false, 'the default certificate meanwhile');
+      assert.equal(unreachable(r.proc), 1, 'one warning for the outage, however many retries');
+      assert.equal(ordering(r.proc), 0, 'no order without the lease');
+      assert.equal(r.proc.messages('error').filter((m) => m.startsWith('Unable to obtain')).length, 0, r.proc.output());
+    }
+    assert.equal(rig.pebble.orders(), ordersBefore);
+
+    redis = await startRedis(port);
+    const issued = await waitForCertificate(target(a), a.proc, 'late.test', (c) => c.trusted, 60_000);
+    await waitForCertificate(target(b), b.proc, 'late.test', (c) => c.serial === issued.serial, 10_000);
+    assert.equal(rig.pebble.orders() - ordersBefore, 1);
+    assert.equal(ordering(a.proc) + ordering(b.proc), 1);
+  });
 });
+
+/** An HTTPS request to 127.0.0.1:`port` for `host`, whatever certificate answers. */
+function insecureGet(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/', servername: host, headers: { host }, rejectUnauthorized: false, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.once('error', reject);
+  });
+}
