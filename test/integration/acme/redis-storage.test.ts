@@ -171,7 +171,8 @@ describe('ACME certificates shared by replicas through redisStorage (real redis-
       },
       routers: routersFor(host),
       staticConfig: { providers: { file: { filename: r.dir.file('dynamic.yml'), watch: true } } },
-    }, env);
+      // Two edges starting at once on a machine shared with other work: a generous wait for their entrypoints.
+    }, env, 30_000);
   }
 
   const target = (r: Replica) => ({ pebble: rig.pebble, securePort: r.secure });
