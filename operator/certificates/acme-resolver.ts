@@ -257,7 +257,11 @@ export class AcmeResolver {
       const lease = await this.deps.store.acquire(key);
       if (lease !== null) {
         // Stored between the look above and the lease (the holder released it just now).
-        if (!(await this.storeHasUsable(key))) return lease;
+        const done = await this.storeHasUsable(key).catch(async (err: unknown) => {
+          await lease.release();
+          throw err;
+        });
+        if (!done) return lease;
         await lease.release();
         return null;
       }
