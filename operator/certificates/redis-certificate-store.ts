@@ -53,6 +53,8 @@ export class RedisCertificateStore implements CertificateStore {
   private down = false;
   private onChange: ((change: StoreChange) => void) | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
+  /** Renewal timers of the leases held: stopped on close (a stopping replica's leases then expire). */
+  private readonly renewals = new Set<NodeJS.Timeout>();
   private closed = false;
 
   /** Throws an Error naming the field when the endpoint or a TLS file cannot be used. */
@@ -153,6 +155,8 @@ export class RedisCertificateStore implements CertificateStore {
   async close(): Promise<void> {
     this.closed = true;
     if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
+    for (const timer of this.renewals) clearInterval(timer);
+    this.renewals.clear();
     this.client.disconnect();
     this.subscriber.disconnect();
     await Promise.resolve();
@@ -282,8 +286,10 @@ export class RedisCertificateStore implements CertificateStore {
       }, (err: unknown) => this.markDown(err));
     }, Math.max(Math.floor(ms / 3), 250));
     timer.unref();
+    this.renewals.add(timer);
     const run = (script: string, extra: string[]): Promise<void> => {
       clearInterval(timer);
+      this.renewals.delete(timer);
       return this.client.eval(script, 1, key, this.id, ...extra).then(() => undefined, (err: unknown) => this.markDown(err));
     };
     return {
