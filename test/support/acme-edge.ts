@@ -116,7 +116,13 @@ export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: Edg
     ...(files.tcp !== undefined ? { tcp: files.tcp } : {}),
   }, null, 2));
   const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env });
-  await proc.waitListening(2 + Object.keys(files.entryPoints ?? {}).length, listenTimeoutMs);
+  try {
+    await proc.waitListening(2 + Object.keys(files.entryPoints ?? {}).length, listenTimeoutMs);
+  } catch (err) {
+    // Nobody else holds it: a process left running would keep the test file from ever ending.
+    await proc.stop();
+    throw err;
+  }
   return proc;
 }
 
