@@ -1,4 +1,4 @@
-// One `certificatesResolvers.<name>.acme`: its account and certificates (acme.json), orders, retries and renewals.
+// One `certificatesResolvers.<name>.acme`: its account and certificates (acme.json, or Redis shared with other replicas), orders, retries and renewals.
 import { setTimeout as sleep } from 'node:timers/promises';
 import acme from 'acme-client';
 import type { Logger } from 'pino';
@@ -64,7 +64,7 @@ export class AcmeResolver {
     this.policy = renewPolicy(config.certificatesDuration);
   }
 
-  /** Reads acme.json and installs the CA settings; throws when either cannot be used, and the resolver is then skipped. */
+  /** Reads the store (acme.json or Redis) and installs the CA settings; throws when either cannot be used, and the resolver is then skipped. */
   async load(): Promise<void> {
     this.data = await this.deps.store.load();
     const account = this.data.account;
