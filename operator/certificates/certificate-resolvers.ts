@@ -9,7 +9,6 @@ import { AcmeResolver } from './acme-resolver.js';
 import { AcmeStorage, type StoredCertificate } from './acme-storage.js';
 import type { CertificateStore } from './certificate-store.js';
 import { FileCertificateStore } from './file-certificate-store.js';
-import { RedisCertificateStore } from './redis-certificate-store.js';
 import { domainNames, planCertificateRequests, plannedRouters, routerLabel } from './domain-requests.js';
 import { defaultRenewSchedule, renewPolicy, startRenewalJob, validateRenewSchedule, type RenewalJob } from './renewal.js';
 
@@ -49,6 +48,8 @@ export class CertificateResolvers {
       let store: CertificateStore | undefined;
       try {
         if (acmeConfig.redisStorage !== undefined) {
+          // Loaded only when used: ioredis costs a single-instance edge start-up time for nothing.
+          const { RedisCertificateStore } = await import('./redis-certificate-store.js');
           store = new RedisCertificateStore(name, acmeConfig.redisStorage, { log: deps.log, challenges: deps.challenges });
         } else {
           const path = resolve(acmeConfig.storage);
