@@ -24,6 +24,12 @@ if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('pexpire', KEYS[1], ARG
 return 0`;
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0`;
+// A replica says it is alive (scored by Redis' clock, so hosts' clocks do not matter); answers how many are.
+const HEARTBEAT = `local t = redis.call('time')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('zadd', KEYS[1], now, ARGV[1])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+return redis.call('zcard', KEYS[1])`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
 
@@ -37,6 +43,10 @@ type StoreEvent =
 
 /** A full reload every so often, in case a notification was lost (pub/sub delivers at most once). */
 const RESYNC_INTERVAL_MS = 30_000;
+/** Each replica's heartbeat; one missing three of them no longer counts as a replica that must hear challenges. */
+const HEARTBEAT_MS = 2_000;
+/** The longest a challenge waits for every live replica to be subscribed (one reconnecting after an outage). */
+const LISTENERS_WAIT_MS = 10_000;
 
 export interface RedisCertificateStoreDeps {
   log: Logger;
@@ -55,6 +65,7 @@ export class RedisCertificateStore implements CertificateStore {
   private resyncTimer: NodeJS.Timeout | null = null;
   /** Renewal timers of the leases held: stopped on close (a stopping replica's leases then expire). */
   private readonly renewals = new Set<NodeJS.Timeout>();
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   /** Throws an Error naming the field when the endpoint or a TLS file cannot be used. */
@@ -65,7 +76,10 @@ export class RedisCertificateStore implements CertificateStore {
     this.client = new Redis(redisOptions(config, field, false));
     this.subscriber = new Redis(redisOptions(config, field, true));
     for (const connection of [this.client, this.subscriber]) connection.on('error', (err: Error) => this.markDown(err));
-    this.client.on('ready', () => this.markUp());
+    this.client.on('ready', () => {
+      this.markUp();
+      void this.heartbeat();
+    });
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
   }
 
@@ -119,6 +133,7 @@ export class RedisCertificateStore implements CertificateStore {
       shared.set('http-01', {
         // Every replica answers before this one's own answer (and its delay) lets the order go on.
         present: async (domain, token, keyAuthorization, authz) => {
+          await this.everyReplicaListening();
           await this.publish({ kind: 'http-01', action: 'present', token, domain, keyAuthorization });
           await http.present(domain, token, keyAuthorization, authz);
         },
@@ -133,6 +148,7 @@ export class RedisCertificateStore implements CertificateStore {
       shared.set('tls-alpn-01', {
         present: async (domain, token, keyAuthorization, authz) => {
           const [key, cert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization);
+          await this.everyReplicaListening();
           await this.publish({ kind: 'tls-alpn-01', action: 'present', domain, certPem: cert.toString(), keyPem: key.toString() });
           await alpn.present(domain, token, keyAuthorization, authz);
         },
@@ -150,11 +166,14 @@ export class RedisCertificateStore implements CertificateStore {
     this.onChange = onChange;
     this.resyncTimer = setInterval(() => void this.resync(), RESYNC_INTERVAL_MS);
     this.resyncTimer.unref();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
     for (const timer of this.renewals) clearInterval(timer);
     this.renewals.clear();
     this.client.disconnect();
@@ -213,6 +232,31 @@ export class RedisCertificateStore implements CertificateStore {
       this.markDown(err);
       throw new CertificateStoreUnavailable(`${this.where} is unavailable: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Alive: counted among the replicas a challenge answer must reach. Returns how many are alive, 0 if unknown. */
+  private async heartbeat(): Promise<number> {
+    if (this.closed || this.client.status !== 'ready') return 0;
+    const alive = await this.client.eval(HEARTBEAT, 1, this.key('replicas'), this.id, String(3 * HEARTBEAT_MS)).catch(() => 0);
+    return typeof alive === 'number' ? alive : 0;
+  }
+
+  /**
+   * Waits (up to LISTENERS_WAIT_MS) until every live replica is subscribed to the events: one whose subscription is
+   * still reconnecting after an outage would miss the answer, and the CA's request may reach exactly that one.
+   */
+  private async everyReplicaListening(): Promise<void> {
+    const deadline = Date.now() + LISTENERS_WAIT_MS;
+    let alive = 0;
+    let listening = 0;
+    while (Date.now() < deadline) {
+      alive = await this.heartbeat();
+      const counts = await this.command(() => this.client.pubsub('NUMSUB', this.key('events')));
+      listening = Number(counts[1] ?? 0);
+      if (listening >= alive) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    this.deps.log.warn({ resolver: this.resolver }, `${alive} replicas are alive but ${listening} follow ${this.where}: the challenge answer may not reach them all`);
   }
 
   private async publish(event: StoreEvent): Promise<void> {
