@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { looseObject, namedMap, strictObject } from '../schema/strict-object.js';
 import { bool, enumIgnoringCase, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
 import { duration } from '../duration.js';
+import { acmeRedisStorageSchema } from './redis-storage.js';
 
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 
@@ -19,8 +20,8 @@ export const acmeSchema = strictObject({
   caSystemCertPool: bool.default(false),
   caServerName: str.default(''),
   // Traefik v3.1+: a whole request to the CA, and the wait for its response head (lego's HTTP client).
-  clientTimeout: duration.default(120_000),
-  clientResponseHeaderTimeout: duration.default(30_000),
+  clientTimeout: duration.default('120s'),
+  clientResponseHeaderTimeout: duration.default('30s'),
   // Keys of later Traefik lines (ACME profiles, several contacts, no CN): accepted so the file
   // loads, and each warned about by name as not implemented (labels-spec/static/implemented.ts).
   profile: str.optional(),
@@ -47,6 +48,8 @@ export const acmeSchema = strictObject({
   // pe-edge's own key, not Traefik's: a node-cron expression (5 fields, or 6 with seconds) that
   // replaces the renewal check schedule Traefik derives from certificatesDuration.
   renewSchedule: str.optional(),
+  // pe-edge's own key: account and certificates in Redis, shared by replicas, instead of `storage` (acme.json).
+  redisStorage: acmeRedisStorageSchema.optional(),
 });
 
 export const certificatesResolverSchema = strictObject({

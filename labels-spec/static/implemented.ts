@@ -53,6 +53,7 @@ export const implementedStatic: ImplementedTree = {
         httpChallenge: { entryPoint: true, delay: true }, tlsChallenge: { delay: true },
         dnsChallenge: { provider: true, delayBeforeCheck: true, resolvers: true, disablePropagationCheck: true, propagation: { delayBeforeChecks: true, disableChecks: true } },
         renewSchedule: true,
+        redisStorage: true,
       },
     },
   },

@@ -7,6 +7,8 @@ import type { Runtime } from '../../proxy/runtime/runtime.js';
 import type { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { AcmeResolver } from './acme-resolver.js';
 import { AcmeStorage, type StoredCertificate } from './acme-storage.js';
+import type { CertificateStore } from './certificate-store.js';
+import { FileCertificateStore } from './file-certificate-store.js';
 import { domainNames, planCertificateRequests, plannedRouters, routerLabel } from './domain-requests.js';
 import { defaultRenewSchedule, renewPolicy, startRenewalJob, validateRenewSchedule, type RenewalJob } from './renewal.js';
 
@@ -19,6 +21,8 @@ export interface CertificateResolversDeps {
   /** Retry after a failed order: first delay and cap (defaults 1 min and 1 h: Let's Encrypt allows 5 failed validations per hostname per hour). */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** How often a replica waiting for another's order (redisStorage) looks again (default 2 s). */
+  leaseCheckMs?: number;
 }
 
 export class CertificateResolvers {
@@ -40,13 +44,21 @@ export class CertificateResolvers {
     for (const [name, resolverConfig] of Object.entries(config ?? {})) {
       const acmeConfig = resolverConfig.acme;
       if (acmeConfig === undefined) continue;
-      const path = resolve(acmeConfig.storage);
-      const storage = storages.get(path) ?? new AcmeStorage(path);
-      storages.set(path, storage);
       let resolver: AcmeResolver;
+      let store: CertificateStore | undefined;
       try {
+        if (acmeConfig.redisStorage !== undefined) {
+          // Loaded only when used: ioredis costs a single-instance edge start-up time for nothing.
+          const { RedisCertificateStore } = await import('./redis-certificate-store.js');
+          store = new RedisCertificateStore(name, acmeConfig.redisStorage, { log: deps.log, challenges: deps.challenges });
+        } else {
+          const path = resolve(acmeConfig.storage);
+          const storage = storages.get(path) ?? new AcmeStorage(path);
+          storages.set(path, storage);
+          store = new FileCertificateStore(storage, name, acmeConfig.storage);
+        }
         resolver = new AcmeResolver(name, acmeConfig, {
-          storage,
+          store,
           challenges: deps.challenges,
           log: deps.log,
           onCertificates: () => self.publish(resolver),
@@ -54,10 +66,12 @@ export class CertificateResolvers {
           retryBaseMs: deps.retryBaseMs ?? 60_000,
           retryMaxMs: deps.retryMaxMs ?? 3_600_000,
           onRetryDue: () => self.replan(),
+          ...(deps.leaseCheckMs !== undefined ? { leaseCheckMs: deps.leaseCheckMs } : {}),
         });
         if (acmeConfig.renewSchedule !== undefined) validateRenewSchedule(acmeConfig.renewSchedule);
         await resolver.load();
       } catch (err) {
+        void store?.close();
         deps.log.error({ resolver: name }, `The ACME resolver "${name}" is skipped from the resolvers list because: unable to get ACME account: ${(err as Error).message}`);
         continue;
       }

@@ -94,7 +94,7 @@ export interface EdgeFiles {
 }
 
 /** Writes traefik.yml, dynamic.yml and pebble's CA into `dir`, as a user would, and starts pe-edge there. */
-export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: EdgeFiles, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: EdgeFiles, env: NodeJS.ProcessEnv = {}, listenTimeoutMs = 10_000): Promise<CliProcess> {
   const caFile = dir.write('pebble-ca.pem', rig.pebble.caPem);
   const resolvers: Record<string, unknown> = {};
   for (const [name, acme] of Object.entries(files.resolvers)) {
@@ -116,7 +116,13 @@ export async function startAcmeEdge(rig: AcmeRig, dir: TempConfigDir, files: Edg
     ...(files.tcp !== undefined ? { tcp: files.tcp } : {}),
   }, null, 2));
   const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env });
-  await proc.waitListening(2 + Object.keys(files.entryPoints ?? {}).length, 10_000);
+  try {
+    await proc.waitListening(2 + Object.keys(files.entryPoints ?? {}).length, listenTimeoutMs);
+  } catch (err) {
+    // Nobody else holds it: a process left running would keep the test file from ever ending.
+    await proc.stop();
+    throw err;
+  }
   return proc;
 }
 

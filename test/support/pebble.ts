@@ -42,6 +42,8 @@ export interface Pebble {
    * a served certificate verifies against it only when the server sends the intermediate too.
    */
   rootPem(): Promise<string>;
+  /** Orders pebble created since it last started (its "Added order" log lines): what reached the CA. */
+  orders(): number;
   setTxt(host: string, value: string): Promise<void>;
   clearTxt(host: string): Promise<void>;
   /**
@@ -135,11 +137,15 @@ class Managed {
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
   #lines: string[] = [];
-  constructor(readonly name: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
+  /** Lines matching `counted`, over the whole run (the kept tail is short). */
+  counted = 0;
+  constructor(readonly name: string, command: string, args: string[], env: NodeJS.ProcessEnv, private readonly countedLine?: RegExp) {
     this.child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     track(this.child);
     const keep = (chunk: Buffer): void => {
-      this.#lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+      const lines = chunk.toString().split('\n').filter((l) => l !== '');
+      if (this.countedLine !== undefined) this.counted += lines.filter((l) => this.countedLine?.test(l) === true).length;
+      this.#lines.push(...lines);
       if (this.#lines.length > OUTPUT_TAIL_LINES) this.#lines.splice(0, this.#lines.length - OUTPUT_TAIL_LINES);
     };
     this.child.stdout?.on('data', keep);
@@ -280,7 +286,7 @@ async function startIn(dir: string, opts: PebbleOptions): Promise<Pebble> {
   let pebble: Managed | undefined;
   const start = async (): Promise<void> => {
     if (pebble?.alive === true) return;
-    const proc = new Managed('pebble', 'pebble', ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], pebbleEnv);
+    const proc = new Managed('pebble', 'pebble', ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], pebbleEnv, /Added order /);
     pebble = proc;
     await waitUntilAnswering(proc, 'the ACME directory', async () => {
       await httpsGet(directoryUrl, caPem);
@@ -305,6 +311,7 @@ async function startIn(dir: string, opts: PebbleOptions): Promise<Pebble> {
     challtestsrvUrl,
     eab,
     rootPem: () => httpsGet(`${mgmtUrl}/roots/0`, caPem),
+    orders: () => pebble?.counted ?? 0,
     setTxt: (host, value) => manage('/set-txt', { host: fqdn(host), value }),
     clearTxt: (host) => manage('/clear-txt', { host: fqdn(host) }),
     pause: () => {
