@@ -1,8 +1,8 @@
 // ioredis options from `redisStorage`: the endpoint, ACL user, db, TLS and timeouts, with commands that fail at once
 // while the server is away (nothing waits on a reconnecting client) and reconnects that back off to 5 s.
-import { readFileSync } from 'node:fs';
 import type { RedisOptions } from 'ioredis';
-import type { AcmeRedisStorage, RedisClientTls } from '../../labels-spec/static/redis-storage.js';
+import type { AcmeRedisStorage } from '../../labels-spec/static/redis-storage.js';
+import { redisTlsOptions } from '../../proxy/middlewares/traffic/redis-link.js';
 
 /** `host:port`, `[v6]:port`, or a host alone (port 6379). Throws naming the field. */
 export function parseRedisEndpoint(endpoint: string, field: string): { host: string; port: number } {
@@ -15,26 +15,6 @@ export function parseRedisEndpoint(endpoint: string, field: string): { host: str
     throw new Error(`${field}: "${endpoint}" is not host:port`);
   }
   return { host, port };
-}
-
-/** A PEM given inline, or the file holding it (Traefik's ClientTLS reads either). */
-function pemOrFile(value: string, field: string): string {
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (err) {
-    throw new Error(`${field}: unable to read ${value}: ${(err as Error).message}`);
-  }
-}
-
-function tlsOptions(tls: RedisClientTls, host: string, field: string): NonNullable<RedisOptions['tls']> {
-  if ((tls.cert === '') !== (tls.key === '')) throw new Error(`${field}: cert and key go together`);
-  return {
-    ...(tls.ca !== '' ? { ca: pemOrFile(tls.ca, `${field}.ca`) } : {}),
-    ...(tls.cert !== '' ? { cert: pemOrFile(tls.cert, `${field}.cert`), key: pemOrFile(tls.key, `${field}.key`) } : {}),
-    rejectUnauthorized: !tls.insecureSkipVerify,
-    servername: host,
-  };
 }
 
 /**
@@ -50,7 +30,7 @@ export function redisOptions(config: AcmeRedisStorage, field: string, offlineQue
     ...(config.username !== '' ? { username: config.username } : {}),
     ...(config.password !== '' ? { password: config.password } : {}),
     db: config.db,
-    ...(config.tls !== undefined ? { tls: tlsOptions(config.tls, host, `${field}.tls`) } : {}),
+    ...(config.tls !== undefined ? { tls: { ...redisTlsOptions(config.tls, `${field}.tls`), servername: host } } : {}),
     connectTimeout: config.dialTimeout,
     commandTimeout: Math.max(config.readTimeout, config.writeTimeout),
     lazyConnect: true,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as IoRedis from 'ioredis';
 import type { Cluster, Redis, RedisOptions as IoRedisOptions } from 'ioredis';
-import { readPemSource } from '../../tls/pem-source.js';
+import { describePemSource, readPemSource } from '../../tls/pem-source.js';
 
 /** rateLimit.redis as labels-spec outputs it (durations in milliseconds); Traefik's defaults are applied here. */
 export interface RedisOptions {
@@ -10,7 +10,7 @@ export interface RedisOptions {
   username?: string | undefined;
   password?: string | undefined;
   db?: number | undefined;
-  tls?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; insecureSkipVerify?: boolean | undefined } | undefined;
+  tls?: RedisClientTlsConfig | undefined;
   readTimeout?: number | undefined;
   dialTimeout?: number | undefined;
 }
@@ -132,7 +132,7 @@ export class RedisLink {
       connectTimeout: positive(options.dialTimeout, DEFAULT_DIAL_MS),
       commandTimeout: this.timeoutMs,
       maxRetriesPerRequest: 0,
-      ...(options.tls !== undefined ? { tls: tlsOptions(options.tls) } : {}),
+      ...(options.tls !== undefined ? { tls: redisTlsOptions(options.tls, 'redis.tls') } : {}),
     };
     const retry = (times: number): number => Math.min(100 * times, MAX_RECONNECT_DELAY_MS);
     const { Cluster: ClusterClient, Redis: RedisClient } = loadIoredis();
@@ -206,14 +206,32 @@ function hostPort(endpoint: string): { host: string; port: number } {
   return { host, port: Number(endpoint.slice(at + 1)) };
 }
 
-/** Traefik's ClientTLS: ca, cert and key as a path or PEM text; the cert needs its key. */
-function tlsOptions(tls: NonNullable<RedisOptions['tls']>): NonNullable<IoRedisOptions['tls']> {
+/** A Redis client's TLS as Traefik's ClientTLS: ca, cert and key, each a path or PEM text. */
+export interface RedisClientTlsConfig {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  insecureSkipVerify?: boolean | undefined;
+}
+
+/**
+ * ioredis's TLS options from Traefik's ClientTLS (rateLimit.redis.tls, an ACME resolver's redisStorage.tls): the cert
+ * needs its key; a file that cannot be read is an error naming `field` (e.g. `redis.tls`).
+ */
+export function redisTlsOptions(tls: RedisClientTlsConfig, field: string): NonNullable<IoRedisOptions['tls']> {
   const cert = tls.cert ?? '';
   const key = tls.key ?? '';
-  if ((cert === '') !== (key === '')) throw new Error('redis.tls: both TLS cert and key must be defined');
+  if ((cert === '') !== (key === '')) throw new Error(`${field}: both TLS cert and key must be defined`);
+  const read = (value: string, part: string): string => {
+    try {
+      return readPemSource(value);
+    } catch (err) {
+      throw new Error(`${field}.${part}: unable to read ${describePemSource(value)}: ${(err as Error).message}`);
+    }
+  };
   return {
-    ...(tls.ca !== undefined && tls.ca !== '' ? { ca: readPemSource(tls.ca) } : {}),
-    ...(cert !== '' ? { cert: readPemSource(cert), key: readPemSource(key) } : {}),
+    ...(tls.ca !== undefined && tls.ca !== '' ? { ca: read(tls.ca, 'ca') } : {}),
+    ...(cert !== '' ? { cert: read(cert, 'cert'), key: read(key, 'key') } : {}),
     rejectUnauthorized: tls.insecureSkipVerify !== true,
   };
 }
