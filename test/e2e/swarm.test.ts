@@ -158,7 +158,6 @@ test('docker service scale up and down under continuous load: zero failed reques
   const stats = await load.stop();
   assertNoFailures(stats, 'scale 3 → 5 → 2');
   const two = await taskHostnames(app);
-  for (const s of stats) for (const h of hostnamesOf(s)) assert.ok(five.includes(h) || two.includes(h), `served by unknown task ${h}`);
   const after = new Set<string>();
   for (let i = 0; i < 10; i++) after.add((await hostnameVia(edgeUrls[0] ?? '')) ?? '');
   assert.deepEqual([...after].sort(), two);
