@@ -30,8 +30,10 @@ export class ContainerReport {
     const seen = new Set<string>();
     for (const r of results) {
       const subject = this.subject(r.container);
-      if (seen.has(subject)) continue;
-      seen.add(subject);
+      // A container is reported by id (a recreated one is new); a Swarm service once, whichever task shows it.
+      const key = r.container.swarmService !== undefined ? subject : r.container.id;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const service = containerServiceName(r.container);
       const count = replicas.get(service) ?? { all: 1, routed: 0 };
       const leftOut = r.kind === 'skipped' && r.issues.some((i) => i.severity === 'error');
@@ -39,8 +41,8 @@ export class ContainerReport {
       if (r.kind === 'skipped') lines.push(`skipped: ${r.reason}`, `replicas: ${count.routed}/${count.all}`);
       else lines.push(...r.warnings.map((w) => `warning: ${w}`));
       const signature = lines.join('\n');
-      if (this.reported.get(subject) === signature) continue;
-      this.reported.set(subject, signature);
+      if (this.reported.get(key) === signature) continue;
+      this.reported.set(key, signature);
       const fields = r.container.swarmService !== undefined ? { provider: this.provider, service: r.container.swarmService } : { provider: this.provider, container: r.container.name };
       for (const issue of r.issues) {
         const text = `${subject}: ${issue.message}`;
