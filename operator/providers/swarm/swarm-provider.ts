@@ -71,7 +71,8 @@ export class SwarmProvider {
           this.log.warn('Docker event stream ended; reconnecting', { provider: 'swarm' });
         } catch (err) {
           if (this.signal.aborted) return;
-          const error = `Swarm provider cannot list services at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}`;
+          // The engine's own sentence ends with a period (and a space); the hint follows after one.
+          const error = `Swarm provider cannot list services at ${this.options.endpoint}: ${(err instanceof Error ? err.message : String(err)).trim().replace(/\.$/, '')}`;
           const hint = swarmEngineHint(this.options.endpoint, err);
           this.log.error(`${error}; keeping the last configuration, retrying in ${backoff} ms. ${hint}`, { provider: 'swarm' });
           this.onEngine({ reachable: false, error, hint });
