@@ -14,6 +14,7 @@ export { staticServersTransportSchema, type StaticServersTransport } from './sta
 export { staticTcpServersTransportSchema, type StaticTcpServersTransport } from './static/tcp-servers-transport.js';
 export { providersSchema, type ProvidersConfig } from './static/providers.js';
 export { dockerProviderSchema, type DockerProviderConfig } from './static/docker-provider.js';
+export { swarmProviderSchema, type SwarmProviderConfig } from './static/swarm-provider.js';
 export { fileProviderSchema, type FileProviderConfig } from './static/file-provider.js';
 export { acmeSchema, certificatesResolverSchema, type AcmeConfig, type CertificatesResolverConfig } from './static/certificates-resolvers.js';
 export { apiSchema, pingSchema, type ApiConfig, type PingConfig } from './static/api.js';
@@ -75,6 +76,6 @@ export { bool, int, num, str, strList, listOf, strMap, enumIgnoringCase } from '
 // Docker labels: the label grammar over the dynamic schemas, names and the default rule.
 export { decodeLabels, type LabelDecodeResult, type DecodeOptions, type LabelIssue, type ServerLabels, type TcpServerLabels, type UdpServerLabels } from './labels/decode.js';
 export { encodeLabels, LabelEncodeError, type EncodableConfig } from './labels/encode.js';
-export { allowsNonRunning } from './labels/provider-labels.js';
+export { allowsNonRunning, swarmLabelSettings, type LabelProvider } from './labels/provider-labels.js';
 export { normalize, serviceNameOf, defaultRuleFor, DEFAULT_RULE_TEMPLATE, type ContainerNaming, type RuleTemplateData } from './labels/names.js';
 export { labelTree, type LabelNode, type Field as LabelField, type ScalarType as LabelScalarType } from './labels/label-tree.js';

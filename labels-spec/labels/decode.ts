@@ -6,7 +6,7 @@ import type { DynamicConfig } from '../dynamic/config.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { labelIssue, LabelIndex, type LabelIssue } from './label-issues.js';
 import { pathKey, splitLabelKey, type Segment } from './label-key.js';
-import { readProviderLabel } from './provider-labels.js';
+import { readProviderLabel, type LabelProvider } from './provider-labels.js';
 import { packIndexes, setAt, type RawEntry } from './raw-tree.js';
 import { resolveLabel, type NameBook } from './resolve-label.js';
 import { parseServerValue, parseTcpServerValue, serverConflict, type ServerField, type ServerLabels, type TcpServerLabels, type UdpServerLabels } from './server-labels.js';
@@ -17,8 +17,10 @@ export type { ServerLabels, TcpServerLabels, UdpServerLabels } from './server-la
 export interface LabelDecodeResult {
   /** traefik.enable when present (true/false, Go ParseBool), undefined when absent */
   enable?: boolean;
-  /** traefik.docker.network */
+  /** traefik.docker.network (traefik.swarm.network for the Swarm provider) */
   network?: string;
+  /** traefik.swarm.lbswarm (Swarm provider only) */
+  lbSwarm?: boolean;
   /** traefik.docker.allownonrunning */
   allowNonRunning?: boolean;
   /** Validated per item with validateDynamicConfig; names unqualified (the provider qualifies @docker). */
@@ -51,9 +53,11 @@ export interface DecodeOptions {
    * container (see defaultRuleFor). Without it such routers come out with rule ''.
    */
   defaultRule?: string;
+  /** Whose labels: the Docker provider's (default) or the Swarm provider's (traefik.swarm.*). */
+  provider?: LabelProvider;
 }
 
-const ROOT_KEYS = ['http', 'tcp', 'udp', 'tls', 'enable', 'docker'] as const;
+const ROOT_KEYS = ['http', 'tcp', 'udp', 'tls', 'enable', 'docker', 'swarm'] as const;
 const ITEM_SECTIONS = ['routers', 'services', 'middlewares'] as const;
 
 /** First spelling of a user-chosen name wins; later spellings differing in case are reported. */
@@ -120,6 +124,7 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
   const entries: RawEntry[] = [];
   const serverEntries: { label: string; protocol: Protocol; service: string; field: string; value: string }[] = [];
   const index = new LabelIndex();
+  const providerRoots = new Map<'docker' | 'swarm', string>();
 
   const fail = (issue: LabelIssue): void => {
     issues.push(issue);
@@ -143,8 +148,9 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
     }
     const [, second, ...rest] = split.segments as [string, string, ...Segment[]];
     const root = second.toLowerCase();
-    if (root === 'enable' || root === 'docker') {
-      readProviderLabel(root, rest, label, value, result, issues);
+    if (root === 'enable' || root === 'docker' || root === 'swarm') {
+      if (root !== 'enable') providerRoots.set(root, label);
+      readProviderLabel(root, rest, label, value, result, issues, options.provider);
       continue;
     }
     const before = names.renamed.length;
@@ -195,6 +201,12 @@ export function decodeLabels(labels: Readonly<Record<string, string>>, options: 
     const conflict = serverConflict(server);
     const urlLabel = serverEntries.find((e) => e.protocol === 'http' && e.service === service && e.field === 'url')?.label;
     if (conflict !== undefined && urlLabel !== undefined) fail(labelIssue('error', 'PE_INVALID_VALUE', urlLabel, ['http', 'services', service, 'loadBalancer', 'server', 'url'], conflict));
+  }
+
+  // Traefik's Swarm provider refuses a service with both (extractSwarmLabels).
+  const dockerLabel = providerRoots.get('docker');
+  if (options.provider === 'swarm' && dockerLabel !== undefined && providerRoots.has('swarm')) {
+    fail(labelIssue('error', 'PE_INVALID_VALUE', dockerLabel, ['docker'], `both Docker and Swarm labels are defined (also "${providerRoots.get('swarm') ?? ''}"); use traefik.swarm.* only`));
   }
 
   const raw: Record<string, unknown> = {};

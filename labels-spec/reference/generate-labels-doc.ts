@@ -182,7 +182,9 @@ const PROVIDER_ROWS: readonly Row[] = [
   { label: 'traefik.enable', type: 'boolean', default: '', example: 'true', notes: 'Overrides providers.docker.exposedByDefault for this container' },
   { label: 'traefik.docker.network', type: 'string', default: '', example: 'proxy', notes: 'Network whose address is used to reach the container (overrides providers.docker.network)' },
   { label: 'traefik.docker.allownonrunning', type: 'boolean', default: 'false', example: 'true', notes: 'Traefik v3.6: a stopped, paused or unhealthy container keeps its routers and service, with no server (503 instead of 404)' },
-  { label: 'traefik.docker.lbswarm', type: 'boolean', default: 'false', example: 'true', notes: 'Docker Swarm only: accepted with a warning, ignored' },
+  { label: 'traefik.docker.lbswarm', type: 'boolean', default: 'false', example: 'true', notes: 'Ignored by the Docker provider (warning); the Swarm provider reads it as traefik.swarm.lbswarm, deprecated' },
+  { label: 'traefik.swarm.network', type: 'string', default: '', example: 'pe_backend', notes: 'Swarm provider (labels under deploy.labels): network whose task or virtual IP is used (overrides providers.swarm.network; a stack\'s short name works too)' },
+  { label: 'traefik.swarm.lbswarm', type: 'boolean', default: 'false', example: 'true', notes: 'Swarm provider: true routes to the service\'s virtual IP (Swarm balances), false to every running task\'s IP (pe-edge balances)' },
 ];
 
 const HEADER = `# Docker labels

@@ -31,6 +31,7 @@ export const implementedStatic: ImplementedTree = {
     precedence: true,
     file: true,
     docker: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true },
+    swarm: { endpoint: true, exposedByDefault: true, network: true, useBindPortIP: true, watch: true, defaultRule: true, allowEmptyServices: true, httpClientTimeout: true, constraints: true, refreshSeconds: true },
   },
   log: { level: true, format: true, filePath: true },
   accessLog: { filePath: true, format: true, bufferingSize: true, filters: true, fields: { defaultMode: true, names: true, headers: true, queryParameters: true }, addInternals: true },

@@ -1,10 +1,11 @@
-// providers: docker and file are modelled; Traefik's other providers are accepted as-is.
+// providers: docker, swarm and file are modelled; Traefik's other providers are accepted as-is.
 import { z } from 'zod';
 import { looseObject, strictObject } from '../schema/strict-object.js';
 import { strList } from '../schema/scalars.js';
 import { duration } from '../duration.js';
 import { dockerProviderSchema } from './docker-provider.js';
 import { fileProviderSchema } from './file-provider.js';
+import { swarmProviderSchema } from './swarm-provider.js';
 
 /** Traefik v3.7's provider names in its default precedence order (pkg/config/static providerNames). */
 export const PROVIDER_NAMES: readonly string[] = ['kubernetesgateway', 'kubernetescrd', 'kubernetes', 'kubernetesingressnginx', 'swarm', 'docker', 'file',
@@ -15,7 +16,7 @@ export const providersSchema = strictObject({
   providersThrottleDuration: duration.optional(),
   docker: dockerProviderSchema.optional(),
   file: fileProviderSchema.optional(),
-  swarm: looseObject.optional(),
+  swarm: swarmProviderSchema.optional(),
   rest: looseObject.optional(),
   http: looseObject.optional(),
   kubernetesIngress: looseObject.optional(),

@@ -143,7 +143,7 @@ function httpChallengeEntryPoints(config: StaticConfig): Record<string, string> 
 /** What `api@internal` shows of the static configuration; null when `api` is off. */
 function apiInput(config: StaticConfig, insights: DashboardInsights | null): ApiInput | null {
   if (config.api === undefined) return null;
-  const providers = [config.providers.docker !== undefined ? 'Docker' : null, config.providers.file !== undefined ? 'File' : null].filter((p) => p !== null);
+  const providers = [config.providers.docker !== undefined ? 'Docker' : null, config.providers.swarm !== undefined ? 'Swarm' : null, config.providers.file !== undefined ? 'File' : null].filter((p) => p !== null);
   return {
     insecure: config.api.insecure,
     version: packageVersion(),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { closest, dockerProviderSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
+import { closest, dockerProviderSchema, swarmProviderSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { checkConfiguration, reportHasErrors, type CheckReport } from '../check/check-report.js';
 import { composeContainers } from '../check/compose-containers.js';
 import { composeBindMounts } from '../check/compose-mounts.js';
@@ -14,11 +14,13 @@ import { loadStaticConfig } from '../static-config/load-static-config.js';
 import { printReport } from '../check/print-report.js';
 import { engineImagePorts, imagePortWarnings, type ImageExposedPorts } from '../check/image-ports.js';
 import { dockerClient } from '../providers/docker/docker-connection.js';
+import { SwarmProvider } from '../providers/swarm/swarm-provider.js';
 
 const USAGE = `pe-edge check: validate configuration before a deploy (exit 1 on any error)
 
   pe-edge check --compose docker-compose.prod.yml [--project name] [--json] [TRAEFIK FLAGS]
   pe-edge check --docker [--json] [TRAEFIK FLAGS]
+  pe-edge check --swarm [--json] [TRAEFIK FLAGS]     (a running Swarm's services, from a manager's engine)
   pe-edge check --configFile traefik.yml [--json] [TRAEFIK FLAGS]
 
   TRAEFIK FLAGS are the main command's: --configFile=traefik.yml, --providers.file.filename=dynamic.yml,
@@ -26,7 +28,7 @@ const USAGE = `pe-edge check: validate configuration before a deploy (exit 1 on 
   With --compose and no --configFile, a traefik.yml next to the compose file is read.
 `;
 
-const CHECK_OPTIONS = ['--compose', '--docker', '--json', '--project'];
+const CHECK_OPTIONS = ['--compose', '--docker', '--swarm', '--json', '--project'];
 
 /** `pe-edge check`: what pe-edge would route, and every error, as text or Traefik /api/rawdata JSON. */
 export async function checkCommand(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -92,6 +94,24 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     errors.push(...merged.errors);
     fragments.set('docker', merged.config);
   }
+  if (args.swarm) {
+    const swarm = config.providers.swarm;
+    if (swarm === undefined) {
+      warnings.push('providers.swarm is not configured: pe-edge would not read these services\' labels; checked with Traefik\'s Swarm defaults (unix:///var/run/docker.sock)');
+    }
+    const swarmOptions = swarm ?? swarmProviderSchema.parse({});
+    const tasks = await swarmSnapshot({ ...swarmOptions, httpClientTimeout: swarmOptions.httpClientTimeout || 10_000 }, errors);
+    const merged = mergeContainers(tasks, 'swarm');
+    errors.push(...merged.errors);
+    fragments.set('swarm', merged.config);
+    // A service's tasks share its labels: the report lists each Swarm service once, by its name.
+    const byService = new Map<string, ContainerResult>();
+    for (const r of tasks) {
+      const name = r.container.swarmService ?? r.container.name;
+      if (!byService.has(name)) byService.set(name, { ...r, container: { ...r.container, name: `swarm service ${name}` } });
+    }
+    containers = [...containers, ...byService.values()];
+  }
   const report: CheckReport = checkConfiguration(config, fragments, containers, errors, warnings, { staticFile: loaded.file, locateFile });
   out(args.json ? JSON.stringify(report, null, 2) + '\n' : printReport(report));
   return reportHasErrors(report) ? 1 : 0;
@@ -106,6 +126,21 @@ async function dockerSnapshot(options: ConstructorParameters<typeof DockerProvid
     warn: () => undefined,
     // The provider's own "unreachable … retrying" line is for a running edge: check says it once, with the fix.
     error: (msg) => { if (!msg.startsWith('Docker engine unreachable')) errors.push(msg); },
+  }, stop.signal, (state) => { seen.engine = state; });
+  await provider.start();
+  stop.abort();
+  if (!seen.engine.reachable) errors.push(`${seen.engine.error}. ${seen.engine.hint}`);
+  return result;
+}
+
+async function swarmSnapshot(options: ConstructorParameters<typeof SwarmProvider>[0], errors: string[]): Promise<ContainerResult[]> {
+  let result: ContainerResult[] = [];
+  const stop = new AbortController();
+  const seen: { engine: EngineState } = { engine: { reachable: true } };
+  const provider = new SwarmProvider({ ...options, watch: false }, (s) => { result = [...s.containers]; }, {
+    info: () => undefined,
+    warn: () => undefined,
+    error: (msg) => { if (!msg.startsWith('Swarm provider cannot list services')) errors.push(msg); },
   }, stop.signal, (state) => { seen.engine = state; });
   await provider.start();
   stop.abort();
@@ -130,13 +165,13 @@ function siblingConfig(composeFile: string): string | undefined {
   return undefined;
 }
 
-interface CheckArgs { compose?: string; docker: boolean; project?: string; json: boolean; staticFlags: string[] }
+interface CheckArgs { compose?: string; docker: boolean; swarm: boolean; project?: string; json: boolean; staticFlags: string[] }
 
 const isConfigFileFlag = (arg: string): boolean => /^--?configfile(=|$)/i.test(arg);
 
 /** Takes check's own options; everything else is a Traefik flag for the static configuration. */
 function parseArgs(argv: readonly string[]): CheckArgs | { error: string } {
-  const args: CheckArgs = { docker: false, json: false, staticFlags: [] };
+  const args: CheckArgs = { docker: false, swarm: false, json: false, staticFlags: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const eq = arg.indexOf('=');
@@ -146,6 +181,7 @@ function parseArgs(argv: readonly string[]): CheckArgs | { error: string } {
       case '--compose': args.compose = value(); break;
       case '--project': case '-p': args.project = value(); break;
       case '--docker': args.docker = true; break;
+      case '--swarm': args.swarm = true; break;
       case '--json': args.json = true; break;
       default: {
         // A dotless flag near one of check's own is a typo of it, not a Traefik option ("--jsn").
@@ -159,6 +195,6 @@ function parseArgs(argv: readonly string[]): CheckArgs | { error: string } {
     }
   }
   if (args.compose === '' || (args.compose === undefined && argv.some((a) => /^--compose$/i.test(a)))) return { error: '--compose needs a file' };
-  if (args.compose === undefined && !args.docker && args.staticFlags.length === 0) return { error: 'say what to check: --compose FILE, --docker or --configFile FILE' };
+  if (args.compose === undefined && !args.docker && !args.swarm && args.staticFlags.length === 0) return { error: 'say what to check: --compose FILE, --docker, --swarm or --configFile FILE' };
   return args;
 }

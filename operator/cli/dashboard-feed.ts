@@ -4,17 +4,24 @@ import type { DockerSnapshot } from '../providers/docker/docker-provider.js';
 import type { Runtime } from '../../proxy/runtime/runtime.js';
 import { providerOf, qualify } from '../../proxy/runtime/qualified-name.js';
 
-/** Label problems of each container (typos with their suggestion among them) and the provider's merge conflicts. */
-export function dockerProblems(snapshot: DockerSnapshot): ConfigProblem[] {
+/**
+ * Label problems of each container (typos with their suggestion among them) and the provider's merge conflicts.
+ * The Swarm provider's snapshot says them once per Swarm service: its tasks share the service's labels.
+ */
+export function dockerProblems(snapshot: DockerSnapshot, provider: 'docker' | 'swarm' = 'docker'): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  const seen = new Set<string>();
   for (const r of snapshot.containers) {
-    const container = r.container.name;
-    for (const issue of r.issues) out.push({ provider: 'docker', severity: issue.severity, container, message: `container ${container}: ${issue.message}` });
+    const container = r.container.swarmService ?? r.container.name;
+    const subject = r.container.swarmService !== undefined ? `Swarm service ${container}` : `container ${container}`;
+    if (seen.has(subject)) continue;
+    seen.add(subject);
+    for (const issue of r.issues) out.push({ provider, severity: issue.severity, container, message: `${subject}: ${issue.message}` });
     if (r.kind === 'skipped' && r.issues.some((i) => i.severity === 'error')) {
-      out.push({ provider: 'docker', severity: 'error', container, message: `container ${container} left out: ${r.reason}` });
+      out.push({ provider, severity: 'error', container, message: `${subject} left out: ${r.reason}` });
     }
   }
-  for (const message of snapshot.errors) out.push({ provider: 'docker', severity: 'error', message });
+  for (const message of snapshot.errors) out.push({ provider, severity: 'error', message });
   return out;
 }
 

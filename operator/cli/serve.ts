@@ -8,7 +8,8 @@ import type { Runtime } from '../../proxy/index.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
 import { startFileProvider, type FileSnapshot } from '../providers/file-provider.js';
-import { DockerProvider, type DockerSnapshot, type ProviderLog } from '../providers/docker/docker-provider.js';
+import { DockerProvider, type DockerSnapshot, type EngineState, type ProviderLog } from '../providers/docker/docker-provider.js';
+import { SwarmProvider } from '../providers/swarm/swarm-provider.js';
 import { AcmeChallengeStore } from '../../proxy/tls/acme-challenges.js';
 import { CertificateResolvers } from '../certificates/certificate-resolvers.js';
 import { certificatesFragment } from '../certificates/certificates-fragment.js';
@@ -204,35 +205,45 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     });
     reload = () => handle.reload();
   }
-  const docker = config.providers.docker;
-  if (docker !== undefined) {
-    const causeOf = (snapshot: DockerSnapshot): string => (snapshot.cause === null ? 'docker sync' : `docker ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`);
+  // Docker and Swarm providers: the same snapshots (label results, merged configuration), each its own fragment.
+  const serverContainerMaps = new Map<string, Map<string, string>>();
+  const followEngine = async (name: 'docker' | 'swarm', start: (onSnapshot: (s: DockerSnapshot) => void, onEngine: (e: EngineState) => void) => Promise<void>): Promise<void> => {
+    const title = name === 'docker' ? 'Docker' : 'Swarm';
+    const causeOf = (snapshot: DockerSnapshot): string => (snapshot.cause === null ? `${name} sync` : `${name} ${snapshot.cause.action} ${snapshot.cause.id.slice(0, 12)}`);
     const feed = new ProviderThrottle<DockerSnapshot>({
       throttleMs,
       configOf: (snapshot) => snapshot.config,
       deliver: (snapshot) => {
-        fragments.set('docker', snapshot.config);
-        for (const e of snapshot.errors) log.error({ provider: 'docker' }, e);
+        fragments.set(name, snapshot.config);
+        for (const e of snapshot.errors) log.error({ provider: name }, e);
         applyFragments(causeOf(snapshot), eventContainer(snapshot));
       },
-      unchanged: (snapshot) => unchanged('docker', causeOf(snapshot), eventContainer(snapshot)),
+      unchanged: (snapshot) => unchanged(name, causeOf(snapshot), eventContainer(snapshot)),
       signal: options.signal,
     });
-    const provider = new DockerProvider(docker, (snapshot) => {
+    await start((snapshot) => {
       if (insights !== null) {
-        problems.set('docker', dockerProblems(snapshot));
-        insights.serverContainers = serverContainers(snapshot);
+        problems.set(name, dockerProblems(snapshot, name));
+        serverContainerMaps.set(name, serverContainers(snapshot));
+        insights.serverContainers = new Map([...serverContainerMaps.values()].flatMap((m) => [...m]));
       }
       feed.offer(snapshot);
-    }, providerLog(log), options.signal, (engine) => {
+    }, (engine) => {
       // /ping stays up for load balancers; the metric, the dashboard and `pe-edge healthcheck` show it.
-      metrics?.providerUp('docker', engine.reachable);
-      if (engine.reachable) proxy.lifecycle.providerProblems.delete('docker');
-      else proxy.lifecycle.providerProblems.set('docker', `Docker provider: ${engine.error}. ${engine.hint}`);
-      problems.set('docker engine', engine.reachable ? [] : [{ provider: 'docker', severity: 'error', message: `${engine.error}. ${engine.hint}` }]);
-      unchanged('docker', engine.reachable ? 'docker engine reachable' : 'docker engine unreachable');
+      metrics?.providerUp(name, engine.reachable);
+      if (engine.reachable) proxy.lifecycle.providerProblems.delete(name);
+      else proxy.lifecycle.providerProblems.set(name, `${title} provider: ${engine.error}. ${engine.hint}`);
+      problems.set(`${name} engine`, engine.reachable ? [] : [{ provider: name, severity: 'error', message: `${engine.error}. ${engine.hint}` }]);
+      unchanged(name, engine.reachable ? `${name} engine reachable` : `${name} engine unreachable`);
     });
-    await provider.start();
+  };
+  const docker = config.providers.docker;
+  if (docker !== undefined) {
+    await followEngine('docker', (onSnapshot, onEngine) => new DockerProvider(docker, onSnapshot, providerLog(log), options.signal, onEngine).start());
+  }
+  const swarm = config.providers.swarm;
+  if (swarm !== undefined) {
+    await followEngine('swarm', (onSnapshot, onEngine) => new SwarmProvider(swarm, onSnapshot, providerLog(log), options.signal, onEngine).start());
   }
   await proxy.listen();
   listening = true;

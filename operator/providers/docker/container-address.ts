@@ -38,8 +38,8 @@ export function containerAddress(c: ContainerView, port: number, o: AddressOptio
   return { error: `container ${c.name} has no IP address on any network` };
 }
 
-/** Compose prefixes network names with the project (`demo_backend`); accept the short name too. */
+/** Compose prefixes network names with the project (`demo_backend`), a stack with its namespace; accept the short name too. */
 function findComposeNetwork(c: ContainerView, wanted: string): { ip: string; ipv6: string } | undefined {
-  const project = c.labels['com.docker.compose.project'];
+  const project = c.labels['com.docker.compose.project'] ?? c.labels['com.docker.stack.namespace'];
   return project === undefined ? undefined : c.networks[`${project}_${wanted}`];
 }

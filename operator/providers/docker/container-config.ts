@@ -14,6 +14,8 @@ export interface DockerProviderOptions {
   hostGateway?: string | undefined;
   /** providers.docker.constraints, compiled once; absent keeps every container. */
   constraint?: ContainerConstraint | undefined;
+  /** Whose options these are, for messages: providers.docker (default) or providers.swarm. */
+  provider?: 'docker' | 'swarm' | undefined;
 }
 
 /** The container port a service's server uses: from its `loadbalancer.server.port` label, or picked (the lowest exposed). */
@@ -43,7 +45,7 @@ export function containerConfig(c: ContainerView, o: DockerProviderOptions, deco
     return { kind: 'skipped', container: c, reason: decoded.enable === false ? 'traefik.enable=false' : 'not exposed (exposedByDefault is false and traefik.enable is not true)', issues: [] };
   }
   if (o.constraint !== undefined && !o.constraint(c.labels)) {
-    return { kind: 'skipped', container: c, reason: 'does not match providers.docker.constraints', issues: [] };
+    return { kind: 'skipped', container: c, reason: `does not match providers.${o.provider ?? 'docker'}.constraints`, issues: [] };
   }
   if (errors.length > 0) return { kind: 'skipped', container: c, reason: `${errors.length} label error(s)`, issues: decoded.issues };
   // traefik.docker.allownonrunning wins over status and health: routers stay, the service gets no server (503, not 404).

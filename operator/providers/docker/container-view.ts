@@ -21,6 +21,11 @@ export interface ContainerView {
   bindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
   /** The image it was created from, as named (`app:1.2`), when known: `pe-edge check` compares its EXPOSE with the port used. */
   image?: string | undefined;
+  /**
+   * A Swarm task or service: the Swarm service's name (`pe_app1`), which names the implicit router and service
+   * and groups replicas; a container takes it from its compose labels or its own name.
+   */
+  swarmService?: string | undefined;
 }
 
 export function toContainerView(info: ContainerInspectInfo): ContainerView {
@@ -52,5 +57,6 @@ export function toContainerView(info: ContainerInspectInfo): ContainerView {
 
 /** The compose service a container is a replica of (its container name outside compose), as Traefik names it. */
 export function containerServiceName(c: ContainerView): string {
+  if (c.swarmService !== undefined) return serviceNameOf({ containerName: c.swarmService });
   return serviceNameOf({ composeProject: c.labels['com.docker.compose.project'], composeService: c.labels['com.docker.compose.service'], containerName: c.name });
 }

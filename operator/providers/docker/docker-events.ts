@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 
-/** One container event from Docker's /events stream. */
+/** One container event from Docker's /events stream (or, for the Swarm provider, a service event). */
 export interface ContainerEvent {
+  /** `container`, or `service` when asked for (Swarm's create, update, remove). */
+  type?: string;
   id: string;
   /** `start`, `kill`, `die`, `stop`, `pause`, `unpause`, `destroy`, `health_status: healthy`, ... */
   action: string;
@@ -14,8 +16,8 @@ export interface ContainerEvent {
  * Follows container events until the stream ends or fails (the caller reconnects).
  * Resolves once the stream is open, so the caller can list containers after subscribing and miss nothing.
  */
-export async function followContainerEvents(docker: Docker, onEvent: (e: ContainerEvent) => void, onEnd: (err: Error | null) => void, signal: AbortSignal): Promise<void> {
-  const stream = (await docker.getEvents({ filters: JSON.stringify({ type: ['container'] }) })) as NodeJS.ReadableStream & { destroy?: () => void };
+export async function followContainerEvents(docker: Docker, onEvent: (e: ContainerEvent) => void, onEnd: (err: Error | null) => void, signal: AbortSignal, types: readonly string[] = ['container']): Promise<void> {
+  const stream = (await docker.getEvents({ filters: JSON.stringify({ type: types }) })) as NodeJS.ReadableStream & { destroy?: () => void };
   let buffered = '';
   let ended = false;
   const finish = (err: Error | null): void => {
@@ -32,8 +34,9 @@ export async function followContainerEvents(docker: Docker, onEvent: (e: Contain
       buffered = buffered.slice(newline + 1);
       if (line === '') continue;
       try {
-        const raw = JSON.parse(line) as { id?: string; Action?: string; status?: string; timeNano?: number; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+        const raw = JSON.parse(line) as { Type?: string; id?: string; Action?: string; status?: string; timeNano?: number; Actor?: { ID?: string; Attributes?: Record<string, string> } };
         onEvent({
+          type: raw.Type ?? 'container',
           id: raw.Actor?.ID ?? raw.id ?? '',
           action: raw.Action ?? raw.status ?? '',
           attributes: raw.Actor?.Attributes ?? {},

@@ -28,7 +28,7 @@ export interface DockerSnapshot {
 }
 
 /** Signals that end a process: a `kill` event carrying one of these means the container is going away. */
-const TERMINATING_SIGNALS = new Set(['15', '9', '2', '3', 'SIGTERM', 'SIGKILL', 'SIGINT', 'SIGQUIT', 'TERM', 'KILL', 'INT', 'QUIT']);
+export const TERMINATING_SIGNALS = new Set(['15', '9', '2', '3', 'SIGTERM', 'SIGKILL', 'SIGINT', 'SIGQUIT', 'TERM', 'KILL', 'INT', 'QUIT']);
 const LEAVE = new Set(['stop', 'die', 'destroy', 'oom', 'pause', 'health_status: unhealthy', 'health_status: starting']);
 const JOIN = new Set(['start', 'restart', 'unpause', 'health_status: healthy', 'rename', 'update']);
 
@@ -193,16 +193,16 @@ export class DockerProvider {
 }
 
 /** A constraints expression that does not parse keeps every container out, as in Traefik, and says why. */
-function constraintOrReject(expression: string, log: ProviderLog): ContainerConstraint {
+export function constraintOrReject(expression: string, log: ProviderLog, provider: 'docker' | 'swarm' = 'docker'): ContainerConstraint {
   try {
     return compileConstraints(expression);
   } catch (err) {
-    log.error(`providers.docker.constraints "${expression}": ${err instanceof Error ? err.message : String(err)}; no container is routed until it is fixed`, { provider: 'docker' });
+    log.error(`providers.${provider}.constraints "${expression}": ${err instanceof Error ? err.message : String(err)}; no ${provider === 'docker' ? 'container' : 'service'} is routed until it is fixed`, { provider });
     return () => false;
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });

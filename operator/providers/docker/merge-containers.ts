@@ -26,7 +26,7 @@ const SECTIONS: readonly MergedSection[] = [
  * settings become one pool (servers unioned); any other difference removes the object and says why.
  * HTTP, TCP and UDP items alike (provider.Merge).
  */
-export function mergeContainers(results: readonly ContainerResult[]): { config: DynamicConfig; errors: string[] } {
+export function mergeContainers(results: readonly ContainerResult[], provider = 'docker'): { config: DynamicConfig; errors: string[] } {
   const config: DynamicConfig = emptyDynamicConfig();
   const errors: string[] = [];
   const conflicts = SECTIONS.map(() => new Set<string>());
@@ -47,7 +47,7 @@ export function mergeContainers(results: readonly ContainerResult[]): { config: 
   SECTIONS.forEach((section, i) => {
     for (const name of conflicts[i] ?? []) {
       delete section.items(config)[name];
-      errors.push(`${section.what} "${name}@docker" defined multiple times with different configurations in ${(owners.get(`${section.what} ${name}`) ?? []).join(', ')}; left out until they agree`);
+      errors.push(`${section.what} "${name}@${provider}" defined multiple times with different configurations in ${(owners.get(`${section.what} ${name}`) ?? []).join(', ')}; left out until they agree`);
     }
   });
   return { config, errors };

@@ -204,5 +204,5 @@ test('decode: tcp and udp labels decode into the validated TCP and UDP sections,
 
 test('decode: traefik.docker.lbswarm is accepted with a swarm-only warning', () => {
   const result = decodeLabels({ 'traefik.docker.lbswarm': 'true' });
-  assert.deepEqual(result.issues.map((i) => [i.severity, i.message]), [['warning', 'label "traefik.docker.lbswarm": applies to Docker Swarm only; ignored by pe-edge']]);
+  assert.deepEqual(result.issues.map((i) => [i.severity, i.message]), [['warning', 'label "traefik.docker.lbswarm": applies to Docker Swarm only; ignored by pe-edge\'s Docker provider (the Swarm provider reads traefik.swarm.lbswarm)']]);
 });
