@@ -38,7 +38,7 @@ export function composeContainers(compose: unknown, file: string, project?: stri
   return { containers, errors };
 }
 
-function composeLabels(labels: unknown, where: string, errors: string[]): Record<string, string> {
+export function composeLabels(labels: unknown, where: string, errors: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   if (labels === undefined || labels === null) return out;
   const unescape = (v: string): string => interpolate(v, where, errors);

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { closest, dockerProviderSchema, swarmProviderSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
+import { closest, decodeLabels, dockerProviderSchema, swarmProviderSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
 import { checkConfiguration, reportHasErrors, type CheckReport } from '../check/check-report.js';
 import { composeContainers } from '../check/compose-containers.js';
+import { isStackFile, stackServices } from '../check/stack-services.js';
 import { composeBindMounts } from '../check/compose-mounts.js';
 import { readFileProviderInput } from '../check/file-provider-input.js';
 import { readConfigFile } from '../config-files/read-config-file.js';
@@ -19,6 +20,7 @@ import { SwarmProvider } from '../providers/swarm/swarm-provider.js';
 const USAGE = `pe-edge check: validate configuration before a deploy (exit 1 on any error)
 
   pe-edge check --compose docker-compose.prod.yml [--project name] [--json] [TRAEFIK FLAGS]
+                                                     (a stack file, whose services have deploy.labels, is read as providers.swarm reads it)
   pe-edge check --docker [--json] [TRAEFIK FLAGS]
   pe-edge check --swarm [--json] [TRAEFIK FLAGS]     (a running Swarm's services, from a manager's engine)
   pe-edge check --configFile traefik.yml [--json] [TRAEFIK FLAGS]
@@ -66,7 +68,30 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
   let containers: ContainerResult[] = [];
   // Without a providers.docker section, check as Traefik's defaults would route.
   const dockerOptions = config.providers.docker ?? dockerProviderSchema.parse({});
-  if (compose !== undefined && args.compose !== undefined) {
+  let stackChecked = false;
+  if (compose !== undefined && args.compose !== undefined && isStackFile(compose)) {
+    // A stack for `docker stack deploy`: its services' deploy.labels, read as providers.swarm reads them.
+    stackChecked = true;
+    if (config.providers.swarm === undefined) {
+      warnings.push('providers.swarm is not configured: pe-edge would not read these services\' deploy.labels; checked with Traefik\'s Swarm defaults');
+    }
+    const swarmOptions = config.providers.swarm ?? swarmProviderSchema.parse({});
+    const stack = stackServices(compose, args.compose, args.project);
+    errors.push(...stack.errors);
+    warnings.push(...stack.warnings);
+    let constraint: ContainerConstraint | undefined;
+    try {
+      constraint = compileConstraints(swarmOptions.constraints);
+    } catch (e) {
+      errors.push(`providers.swarm.constraints: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const results = stack.services.map((v) => containerConfig(v, { ...swarmOptions, provider: 'swarm', constraint }, decodeLabels(v.labels, { provider: 'swarm' })));
+    const merged = mergeContainers(results, 'swarm');
+    errors.push(...merged.errors);
+    fragments.set('swarm', merged.config);
+    containers = results.map((r) => ({ ...r, container: { ...r.container, name: `swarm service ${r.container.swarmService ?? r.container.name}` } }));
+  }
+  if (compose !== undefined && args.compose !== undefined && !stackChecked) {
     const composed = composeContainers(compose, args.compose, args.project);
     errors.push(...composed.errors);
     let constraint: ContainerConstraint | undefined;
@@ -89,7 +114,7 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     const warned = await imagePortWarnings(containers, imagePortsFrom(dockerOptions.endpoint, dockerOptions.httpClientTimeout || 3_000));
     for (const r of containers) if (r.kind === 'routed') r.warnings.push(...(warned.get(r.container.name) ?? []));
   }
-  if (containers.length > 0) {
+  if (containers.length > 0 && !stackChecked) {
     const merged = mergeContainers(containers);
     errors.push(...merged.errors);
     fragments.set('docker', merged.config);

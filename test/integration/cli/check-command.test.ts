@@ -277,3 +277,44 @@ test('check --compose: a bad rateLimit.redis endpoint or a misspelt redis key fa
   assert.equal(misspelt.code, 1);
   assert.match(misspelt.out + misspelt.err, /traefik\.http\.middlewares\.limit\.ratelimit\.redis\.pasword.*did you mean "password"\?/);
 });
+
+const SWARM_STATIC = 'entryPoints:\n  web:\n    address: ":80"\nproviders:\n  swarm:\n    exposedByDefault: false\n    network: pe_backend\n  file:\n    filename: dynamic.yml\n';
+const STACK = `services:
+  app:
+    image: app
+    networks: [backend]
+    labels:
+      - traefik.http.routers.stray.rule=Host(\`stray.test\`)
+    deploy:
+      replicas: 3
+      labels:
+        - traefik.enable=true
+        - traefik.http.routers.app.rule=Host(\`shop.test\`)
+        - traefik.http.routers.app.middlewares=to-https@file
+        - traefik.http.services.app.loadbalancer.server.port=3000
+        - traefik.swarm.network=backend
+networks:
+  backend:
+    driver: overlay
+`;
+
+test('check --compose on a stack file reads deploy.labels as providers.swarm does: @swarm names, the stack\'s task address, container labels warned as unread', async () => {
+  const dir = project({ 'traefik.yml': SWARM_STATIC, 'dynamic.yml': DYNAMIC, 'stack.yml': STACK });
+  const { code, out } = await check(['--compose', join(dir, 'stack.yml'), '--project', 'pe', '--json']);
+  const report = JSON.parse(out) as { routers: Record<string, { status: string }>; services: Record<string, { loadBalancer: { servers: { url: string }[] } }>; containers: { name: string; status: string }[]; warnings: string[] };
+  assert.equal(code, 0, out);
+  assert.equal(report.routers['app@swarm']?.status, 'enabled');
+  assert.equal(report.routers['stray@swarm'], undefined, 'container labels are not the service\'s');
+  assert.equal(report.routers['stray@docker'], undefined);
+  assert.deepEqual(report.services['app@swarm']?.loadBalancer.servers.map((s) => s.url), ['http://tasks.pe_app:3000']);
+  assert.deepEqual(report.containers.map((c) => c.name), ['swarm service pe_app']);
+  assert.ok(report.warnings.some((w) => /services\.app\.labels: traefik\.\* labels there are container labels, which providers\.swarm does not read/.test(w)), report.warnings.join('\n'));
+});
+
+test('check --compose on a stack file: a typo in deploy.labels fails the check, naming the service, the label and the fix', async () => {
+  const dir = project({ 'traefik.yml': SWARM_STATIC, 'dynamic.yml': DYNAMIC, 'stack.yml': STACK.replace('routers.app.rule=', 'routers.app.rulle=') });
+  const { code, out } = await check(['--compose', join(dir, 'stack.yml'), '--project', 'pe']);
+  assert.equal(code, 1, out);
+  assert.match(out, /swarm service pe_app: 1 label error/);
+  assert.match(out, /label "traefik\.http\.routers\.app\.rulle": unknown key; did you mean "rule"\?/);
+});
