@@ -7,6 +7,7 @@
 // Redis away: commands fail at once (no offline queue), the replica keeps what it holds, one warning per outage.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import acme from 'acme-client';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -16,7 +17,7 @@ import type { ChallengeSolver, ChallengeType } from './acme-order.js';
 import { decodeResolverData, encodeResolverData, type ResolverData, type StoredAccount, type StoredCertificate } from './acme-json.js';
 import { CertificateStoreUnavailable, type CertificateStore, type OrderLease, type StoreChange } from './certificate-store.js';
 import { domainSetKey } from './domain-requests.js';
-import { redisEndpointLabel, redisOptions } from './redis-connection.js';
+import { RECONNECT_MAX_MS, redisEndpointLabel, redisOptions } from './redis-connection.js';
 
 // Take the lease when free, or extend it when this replica holds it already (its own retry after a failure).
 const ACQUIRE = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
@@ -47,6 +48,13 @@ const RESYNC_INTERVAL_MS = 30_000;
 const HEARTBEAT_MS = 2_000;
 /** The longest a challenge waits for every live replica to be subscribed (one reconnecting after an outage). */
 const LISTENERS_WAIT_MS = 10_000;
+/**
+ * Back after an outage, no lease is taken for this long: the other replicas, each backing off its own reconnects
+ * (up to RECONNECT_MAX_MS), are back too and have said they are alive (a heartbeat), so the challenge answer waits
+ * for them. Without it the first replica back ordered at once, counted only itself among the replicas, and the CA's
+ * request reaching a replica still reconnecting found no answer: a failed order, then a second one.
+ */
+const SETTLE_AFTER_OUTAGE_MS = RECONNECT_MAX_MS + HEARTBEAT_MS;
 
 export interface RedisCertificateStoreDeps {
   log: Logger;
@@ -61,6 +69,8 @@ export class RedisCertificateStore implements CertificateStore {
   /** This process, as written into leases and events (its own events are not applied twice). */
   private readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private down = false;
+  /** Before this time (after an outage), no lease is taken: see SETTLE_AFTER_OUTAGE_MS. */
+  private settledAt = 0;
   private onChange: ((change: StoreChange) => void) | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
   /** Renewal timers of the leases held: stopped on close (a stopping replica's leases then expire). */
@@ -122,6 +132,8 @@ export class RedisCertificateStore implements CertificateStore {
 
   async acquire(subject: string): Promise<OrderLease | null> {
     const key = this.key(`lease:${subject}`);
+    const settling = this.settledAt - Date.now();
+    if (settling > 0) await sleep(settling);
     const taken = await this.command(() => this.client.eval(ACQUIRE, 1, key, this.id, String(this.config.leaseDuration)));
     return taken === 1 ? this.lease(key, subject) : null;
   }
@@ -314,6 +326,7 @@ export class RedisCertificateStore implements CertificateStore {
   private markUp(): void {
     if (!this.down) return;
     this.down = false;
+    this.settledAt = Date.now() + SETTLE_AFTER_OUTAGE_MS;
     this.deps.log.info({ resolver: this.resolver }, `ACME certificate store ${this.where} is reachable again`);
     void this.resync();
   }

@@ -4,6 +4,9 @@ import type { RedisOptions } from 'ioredis';
 import type { AcmeRedisStorage } from '../../labels-spec/static/redis-storage.js';
 import { redisTlsOptions } from '../../proxy/middlewares/traffic/redis-link.js';
 
+/** The longest wait between two reconnect attempts while Redis is away. */
+export const RECONNECT_MAX_MS = 5000;
+
 /** `host:port`, `[v6]:port`, or a host alone (port 6379). Throws naming the field. */
 export function parseRedisEndpoint(endpoint: string, field: string): { host: string; port: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(endpoint);
@@ -36,7 +39,7 @@ export function redisOptions(config: AcmeRedisStorage, field: string, offlineQue
     lazyConnect: true,
     enableOfflineQueue: offlineQueue,
     maxRetriesPerRequest: offlineQueue ? null : 0,
-    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5000),
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), RECONNECT_MAX_MS),
   };
 }
 
