@@ -33,7 +33,7 @@ export function redisBuckets(link: RedisLink, middleware: string, settings: Buck
         ratePerMicrosecond: settings.rate / 1e6,
         burst: settings.burst,
         ttlSeconds: settings.ttlSeconds,
-        // Wall-clock time: the buckets are shared with other hosts, whose monotonic clocks mean nothing here.
+        // Traefik sends the caller's time; the script uses Redis's (replicas' clocks differ), this is only its shape.
         nowMicroseconds: Date.now() * 1000,
         maxDelayMicroseconds: Math.trunc(settings.maxDelayNs / 1000),
       };
