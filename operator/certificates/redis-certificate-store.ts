@@ -42,6 +42,35 @@ type StoreEvent =
   | { kind: 'tls-alpn-01'; action: 'present'; domain: string; certPem: string; keyPem: string }
   | { kind: 'tls-alpn-01'; action: 'cleanUp'; domain: string };
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** The event a message on the events channel carries, or null when it is not a well-formed pe-edge event. */
+function decodeStoreEvent(message: string): (StoreEvent & { from?: string }) | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const e = raw as Record<string, unknown>;
+  if (e['from'] !== undefined && !isString(e['from'])) return null;
+  const fields = (...names: string[]): boolean => names.every((name) => isString(e[name]));
+  switch (e['kind']) {
+    case 'certificate':
+      return fields('key') ? (e as StoreEvent) : null;
+    case 'account':
+      return e as StoreEvent;
+    case 'http-01':
+      return (e['action'] === 'present' || e['action'] === 'cleanUp') && fields('token', 'domain', 'keyAuthorization') ? (e as StoreEvent) : null;
+    case 'tls-alpn-01':
+      if (e['action'] === 'present') return fields('domain', 'certPem', 'keyPem') ? (e as StoreEvent) : null;
+      return e['action'] === 'cleanUp' && fields('domain') ? (e as StoreEvent) : null;
+    default:
+      return null;
+  }
+}
+
 /** A full reload every so often, in case a notification was lost (pub/sub delivers at most once). */
 const RESYNC_INTERVAL_MS = 30_000;
 /** Each replica's heartbeat; one missing three of them no longer counts as a replica that must hear challenges. */
@@ -276,13 +305,19 @@ export class RedisCertificateStore implements CertificateStore {
   }
 
   private receive(message: string): void {
-    let event: StoreEvent & { from?: string };
+    const event = decodeStoreEvent(message);
+    // Not one of ours (another program on this Redis, another version, a hand-typed PUBLISH): every replica reads
+    // this channel, so a message that threw here would stop them all at once.
+    if (event === null || event.from === this.id) return;
     try {
-      event = JSON.parse(message) as StoreEvent & { from?: string };
-    } catch {
-      return;
+      this.apply(event);
+    } catch (err) {
+      // e.g. a TLS-ALPN-01 certificate node cannot load: that challenge is not answered here, the rest goes on.
+      this.deps.log.warn({ resolver: this.resolver }, `an event on ${this.key('events')} in ${this.where} was ignored: ${(err as Error).message}`);
     }
-    if (event.from === this.id) return;
+  }
+
+  private apply(event: StoreEvent): void {
     const { challenges } = this.deps;
     switch (event.kind) {
       case 'http-01':

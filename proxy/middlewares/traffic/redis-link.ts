@@ -32,11 +32,19 @@ const DEFAULT_DIAL_MS = 5000;
 /** Reconnection attempts back off to this, and go on for as long as Redis is gone. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
-/** Traefik's token bucket script (pkg/middlewares/ratelimiter/lua.go), byte for byte: one bucket per key, in Redis. */
+/**
+ * Traefik's token bucket script (pkg/middlewares/ratelimiter/lua.go), one bucket per key, in Redis, with one change:
+ * the time is Redis's (TIME), not the caller's ARGV[4]. The script moves `last` back to an earlier caller time without
+ * counting the difference, so with each replica's own clock a client alternating between two replicas S seconds
+ * apart gained S seconds of tokens per pair of requests (20 ms of skew let a 100/s limit pass everything). ARGV[4] is
+ * still sent, as Traefik sends it. replicate_commands lets a script write after TIME on Redis before 5 (a no-op since).
+ */
 export const TOKEN_BUCKET_LUA = `
+redis.replicate_commands()
 local key = KEYS[1]
-local limit, burst, ttl, t, max_delay = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
-    tonumber(ARGV[5])
+local now = redis.call('time')
+local limit, burst, ttl, t, max_delay = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+    tonumber(now[1]) * 1000000 + tonumber(now[2]), tonumber(ARGV[5])
 
 local bucket = {
     limit = limit,
