@@ -5,7 +5,8 @@ import { bool, str } from '../schema/scalars.js';
 import { duration } from '../duration.js';
 import { DEFAULT_RULE_TEMPLATE } from '../labels/names.js';
 
-export const dockerProviderSchema = strictObject({
+/** The Docker provider's options (Traefik's Shared + ClientConfig); the Swarm provider has them too. */
+export const dockerProviderShape = {
   endpoint: str.default('unix:///var/run/docker.sock'),
   username: str.default(''),
   password: str.default(''),
@@ -24,6 +25,8 @@ export const dockerProviderSchema = strictObject({
   defaultRule: str.default(DEFAULT_RULE_TEMPLATE),
   constraints: str.default(''),
   allowEmptyServices: bool.default(false),
-});
+};
+
+export const dockerProviderSchema = strictObject(dockerProviderShape);
 
 export type DockerProviderConfig = z.output<typeof dockerProviderSchema>;
