@@ -7,6 +7,7 @@ import { hostGatewayAddress } from './host-gateway.js';
 import { compileConstraints, type ContainerConstraint } from './constraints.js';
 import { toContainerView, type ContainerView } from './container-view.js';
 import { engineHint } from './engine-hint.js';
+import { followEngine } from './engine-follow.js';
 import { dockerClient } from './docker-connection.js';
 import { followContainerEvents, type ContainerEvent } from './docker-events.js';
 import { mergeContainers } from './merge-containers.js';
@@ -68,36 +69,19 @@ export class DockerProvider {
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
-  async start(): Promise<void> {
-    let first = true;
-    let backoff = 100;
-    let resolveFirst: () => void = () => undefined;
-    const firstSync = new Promise<void>((resolve) => { resolveFirst = resolve; });
-    const loop = async (): Promise<void> => {
-      while (!this.signal.aborted) {
-        try {
-          await this.connectOnce(() => {
-            backoff = 100;
-            this.onEngine({ reachable: true });
-            if (first) { first = false; resolveFirst(); }
-          });
-          // Shutting down ends the stream too: that is no reason to warn or reconnect.
-          if (!this.options.watch || this.signal.aborted) return;
-          this.log.warn('Docker event stream ended; reconnecting', { provider: 'docker' });
-        } catch (err) {
-          if (this.signal.aborted) return;
-          const error = `Docker engine unreachable at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}`;
-          const hint = engineHint(this.options.endpoint, err);
-          this.log.error(`${error}; keeping the last configuration, retrying in ${backoff} ms. ${hint}`, { provider: 'docker' });
-          this.onEngine({ reachable: false, error, hint });
-          if (first) { first = false; resolveFirst(); }
-        }
-        await sleep(backoff, this.signal);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-    };
-    void loop();
-    await firstSync;
+  start(): Promise<void> {
+    return followEngine({
+      provider: 'docker',
+      watch: this.options.watch,
+      signal: this.signal,
+      log: this.log,
+      connectOnce: (onSynced) => this.connectOnce(onSynced),
+      describe: (err) => ({
+        error: `Docker engine unreachable at ${this.options.endpoint}: ${err instanceof Error ? err.message : String(err)}`,
+        hint: engineHint(this.options.endpoint, err),
+      }),
+      onEngine: (state) => this.onEngine(state),
+    });
   }
 
   /** One connection: subscribe to events, list and inspect everything, then apply events until the stream ends. */

@@ -9,6 +9,7 @@ import { followContainerEvents, type ContainerEvent } from '../docker/docker-eve
 import { constraintOrReject, sleep, TERMINATING_SIGNALS, type DockerSnapshot, type EngineState, type ProviderLog } from '../docker/docker-provider.js';
 import { mergeContainers } from '../docker/merge-containers.js';
 import { swarmEngineHint } from './swarm-hint.js';
+import { followEngine } from '../docker/engine-follow.js';
 import { listSwarm } from './swarm-listing.js';
 
 /** The container label Swarm puts on a task's container: container events name their task by it. */
@@ -54,36 +55,20 @@ export class SwarmProvider {
   }
 
   /** Connects and keeps following; resolves after the first sync attempt (successful or not). */
-  async start(): Promise<void> {
-    let first = true;
-    let backoff = 100;
-    let resolveFirst: () => void = () => undefined;
-    const firstSync = new Promise<void>((resolve) => { resolveFirst = resolve; });
-    const loop = async (): Promise<void> => {
-      while (!this.signal.aborted) {
-        try {
-          await this.connectOnce(() => {
-            backoff = 100;
-            this.onEngine({ reachable: true });
-            if (first) { first = false; resolveFirst(); }
-          });
-          if (!this.options.watch || this.signal.aborted) return;
-          this.log.warn('Docker event stream ended; reconnecting', { provider: 'swarm' });
-        } catch (err) {
-          if (this.signal.aborted) return;
-          // The engine's own sentence ends with a period (and a space); the hint follows after one.
-          const error = `Swarm provider cannot list services at ${this.options.endpoint}: ${(err instanceof Error ? err.message : String(err)).trim().replace(/\.$/, '')}`;
-          const hint = swarmEngineHint(this.options.endpoint, err);
-          this.log.error(`${error}; keeping the last configuration, retrying in ${backoff} ms. ${hint}`, { provider: 'swarm' });
-          this.onEngine({ reachable: false, error, hint });
-          if (first) { first = false; resolveFirst(); }
-        }
-        await sleep(backoff, this.signal);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-    };
-    void loop();
-    await firstSync;
+  start(): Promise<void> {
+    return followEngine({
+      provider: 'swarm',
+      watch: this.options.watch,
+      signal: this.signal,
+      log: this.log,
+      connectOnce: (onSynced) => this.connectOnce(onSynced),
+      // The engine's own sentence ends with a period (and a space); the hint follows after one.
+      describe: (err) => ({
+        error: `Swarm provider cannot list services at ${this.options.endpoint}: ${(err instanceof Error ? err.message : String(err)).trim().replace(/\.$/, '')}`,
+        hint: swarmEngineHint(this.options.endpoint, err),
+      }),
+      onEngine: (state) => this.onEngine(state),
+    });
   }
 
   /** One connection: subscribe to events, list, then follow events and re-list every refreshSeconds until something fails. */
