@@ -99,3 +99,32 @@ function accepts(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/**
+ * dynamic.yml: every request goes through the rateLimit `limit` to `backend`; `redis` lines go under `redis:`, and
+ * `sourceHeader` makes that request header the source (sourceCriterion.requestHeaderName).
+ */
+export function rateLimitDynamicYaml(backend: { url: string }, limit: { average: number; period: string; burst: number; sourceHeader?: string }, redis: readonly string[] | null): string {
+  return [
+    'http:',
+    '  routers:',
+    '    app:',
+    '      rule: "PathPrefix(`/`)"',
+    '      service: app',
+    '      middlewares: [limit]',
+    '  middlewares:',
+    '    limit:',
+    '      rateLimit:',
+    `        average: ${limit.average}`,
+    `        period: ${limit.period}`,
+    `        burst: ${limit.burst}`,
+    ...(limit.sourceHeader === undefined ? [] : ['        sourceCriterion:', `          requestHeaderName: ${limit.sourceHeader}`]),
+    ...(redis === null ? [] : ['        redis:', ...redis.map((line) => `          ${line}`)]),
+    '  services:',
+    '    app:',
+    '      loadBalancer:',
+    '        servers:',
+    `          - url: ${backend.url}`,
+    '',
+  ].join('\n');
+}

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startBackend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
-import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { rateLimitDynamicYaml, REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
 
 /** GET `url` with `x-src: source`; the status. */
 function getWithSource(url: string, source: string): Promise<number> {
@@ -37,30 +37,7 @@ if (missing !== null) {
     const backend = await startBackend('app', undefined, { maxHeaderSize: 2 * 1024 * 1024 });
     t.after(() => backend.close());
     const dir = new TempConfigDir();
-    const dynamicFile = dir.write('dynamic.yml', [
-      'http:',
-      '  routers:',
-      '    app:',
-      '      rule: "PathPrefix(`/`)"',
-      '      service: app',
-      '      middlewares: [limit]',
-      '  middlewares:',
-      '    limit:',
-      '      rateLimit:',
-      '        average: 1',
-      '        period: 1h',
-      '        burst: 1',
-      '        sourceCriterion:',
-      '          requestHeaderName: X-Src',
-      '        redis:',
-      `          endpoints: ["${redis.endpoint}"]`,
-      '  services:',
-      '    app:',
-      '      loadBalancer:',
-      '        servers:',
-      `          - url: ${backend.url}`,
-      '',
-    ].join('\n'));
+    const dynamicFile = dir.write('dynamic.yml', rateLimitDynamicYaml(backend, { average: 1, period: '1h', burst: 1, sourceHeader: 'X-Src' }, [`endpoints: ["${redis.endpoint}"]`]));
     const web = await freePort();
     dir.write('traefik.yml', staticYaml({ entryPoints: { web }, dynamicFile }));
     const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });

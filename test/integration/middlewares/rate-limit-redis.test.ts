@@ -5,39 +5,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { startBackend, type Backend } from '../../support/backends.js';
+import { startBackend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { EdgeProxy } from '../../../proxy/index.js';
-import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { rateLimitDynamicYaml as dynamicYaml, REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
 
 type After = { after: (fn: () => Promise<void> | void) => void };
 
-/** dynamic.yml: every request goes through the rateLimit `limit` to `backend`; `redis` lines go under `redis:`. */
-function dynamicYaml(backend: Backend, limit: { average: number; period: string; burst: number }, redis: readonly string[] | null): string {
-  return [
-    'http:',
-    '  routers:',
-    '    app:',
-    '      rule: "PathPrefix(`/`)"',
-    '      service: app',
-    '      middlewares: [limit]',
-    '  middlewares:',
-    '    limit:',
-    '      rateLimit:',
-    `        average: ${limit.average}`,
-    `        period: ${limit.period}`,
-    `        burst: ${limit.burst}`,
-    ...(redis === null ? [] : ['        redis:', ...redis.map((line) => `          ${line}`)]),
-    '  services:',
-    '    app:',
-    '      loadBalancer:',
-    '        servers:',
-    `          - url: ${backend.url}`,
-    '',
-  ].join('\n');
-}
 
 /** A pe-edge CLI with its own `web` entrypoint (and a `metrics` one serving Prometheus), stopped after the test. */
 async function startEdge(t: After, dynamic: string): Promise<{ proc: CliProcess; url: string; metricsUrl: string }> {
