@@ -8,7 +8,8 @@
 # (proxies/production/*.tmpl); every proxy's configuration is printed.
 #
 # Sections (each row: the median of BENCH_ROUNDS runs, rounds alternate the order of the rows):
-#   h1  HTTPS HTTP/1.1 keep-alive with wrk: HAProxy, Caddy, pe-edge (+ pe-edge with Accept-Encoding: gzip)
+#   h1  HTTPS HTTP/1.1 keep-alive with wrk: HAProxy, Caddy, pe-edge (+ pe-edge with Accept-Encoding: gzip, and
+#       pe-edge on /unique/, where every page differs, so that no compressed body is reused)
 #   h2  HTTPS HTTP/2 with h2load: HAProxy, Caddy, pe-edge
 #   obs pe-edge on the h1 production path in five variants, one process each, interleaved in every round: no
 #       metrics and no access log; Prometheus metrics (entrypoint, router and service labels); access log in
@@ -192,6 +193,11 @@ chmod 755 "$TMP/nginx" "$TMP/nginx/doc"
 cp "$HERE/backends/page.html" "$TMP/nginx/doc/page.html"
 PAGE=$TMP/nginx/doc/page.html
 PAGE_BYTES=$(wc -c <"$PAGE")
+# The page with 32 bytes of its description replaced by nginx's $request_id (32 hex digits): as long, never twice
+# the same. A proxy that keeps compressed forms of bodies it has seen cannot reuse one here.
+node -e 'const fs = require("fs"); const page = fs.readFileSync(process.argv[1], "latin1"); const at = page.indexOf("Pixelated Empathy helps");
+  fs.writeFileSync(process.argv[2], "location ^~ /unique/ { return 200 \x27" + page.slice(0, at) + "${request_id}" + page.slice(at + 32) + "\x27; }\n")' \
+  "$PAGE" "$TMP/nginx/unique-page.conf"
 fill "$HERE/backends/nginx-html.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$NGINX_WORKERS" \
   DOCROOT="$TMP/nginx/doc" PORT1="$P1" PORT2="$P2" PORT3="$P3"
 start_bg "$TMP/nginx/stdout.log" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
@@ -260,7 +266,15 @@ preflight() {
     enc=$(hdr_value "$d/h" content-encoding)
     [[ -n $enc ]] || enc=none
     [[ "/$encodings/" == *"/$enc/"* ]] || { PF_ERR="Content-Encoding: $enc (want $encodings)"; return 1; }
-    cmp -s "$d/b" "$PAGE" || { PF_ERR="the decoded body is not the backends' page ($(wc -c <"$d/b") bytes)"; return 1; }
+    if [[ $path == /unique/* ]]; then
+      # A different page each time, as long as the page: its bytes around the request id are the page's.
+      [[ $(wc -c <"$d/b") == "$PAGE_BYTES" ]] || { PF_ERR="the decoded body is $(wc -c <"$d/b") bytes (want $PAGE_BYTES)"; return 1; }
+      [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
+      cmp -s <(head -c 200 "$d/b") <(head -c 200 "$PAGE") || { PF_ERR="the decoded body is not the backends' page"; return 1; }
+      cp "$d/b" "$d/b.prev"
+    else
+      cmp -s "$d/b" "$PAGE" || { PF_ERR="the decoded body is not the backends' page ($(wc -c <"$d/b") bytes)"; return 1; }
+    fi
     if [[ $security == 1 ]]; then
       while IFS='|' read -r name want; do
         v=$(hdr_value "$d/h" "$name")
@@ -489,6 +503,12 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
       local vname="pe-edge, Accept-Encoding: gzip"
       if preflight "$port" --http1.1 / gzip 1 -H 'Accept-Encoding: gzip'; then
         measure_h1 h1 "$vname" pe-edge-variant "$port" / "pre-flight: $PF_INFO; the same process, the client offers gzip only (what Caddy and HAProxy answer with)" -H 'Accept-Encoding: gzip'
+      else
+        fail_row h1 "$vname" pe-edge-variant wrk "pre-flight check (HTTP/1.1): $PF_ERR"
+      fi
+      vname="pe-edge, a different page every request"
+      if preflight "$port" --http1.1 /unique/ br 1 -H 'Accept-Encoding: gzip, br'; then
+        measure_h1 h1 "$vname" pe-edge-variant "$port" /unique/ "pre-flight: $PF_INFO; the same process, /unique/: nginx puts its \$request_id in the page, so no two bodies are alike and none is compressed from memory" -H 'Accept-Encoding: gzip, br'
       else
         fail_row h1 "$vname" pe-edge-variant wrk "pre-flight check (HTTP/1.1): $PF_ERR"
       fi

@@ -6,6 +6,7 @@ import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js'
 import { startBackend, type Backend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import type { EdgeProxy } from '../../../proxy/index.js';
+import { compressedBodies } from '../../../proxy/middlewares/response/compressed-body.js';
 
 const BIG = 'x'.repeat(2048);
 const SMALL = 'y'.repeat(500);
@@ -177,4 +178,45 @@ test('compress around pe-edge\'s own answers: the API\'s JSON is compressed as T
   assert.equal(bad.body.toString(), 'Bad Gateway');
   assert.equal(bad.headers['content-encoding'], undefined);
   assert.equal(bad.headers.vary, 'Accept-Encoding');
+});
+
+test('compress: bodies compressed from memory are the bodies the backend sent, whichever came before', async (t) => {
+  // Two pages of the same length that differ in one byte, and one marked private, alternating: every answer
+  // must decode to its own page (a cache keyed by length, or by a prefix, would swap them).
+  const pageA = '<!DOCTYPE html><p>' + 'a'.repeat(4000) + 'A</p>';
+  const pageB = '<!DOCTYPE html><p>' + 'a'.repeat(4000) + 'B</p>';
+  const backend = await startBackend('pages', (req, res) => {
+    const privatePage = req.url === '/private';
+    const body = req.url === '/a' ? pageA : privatePage ? pageA.replace('<p>', '<P>') : pageB;
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), ...(privatePage ? { 'cache-control': 'private' } : {}) });
+    res.end(body);
+  });
+  const m = validateDynamicConfig({ http: { middlewares: { m: { compress: {} } } } }).config.http.middlewares.m;
+  assert.ok(m !== undefined);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'm@file': m },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  const url = `http://127.0.0.1:${proxy.port('web')}`;
+  for (let round = 0; round < 3; round++) {
+    for (const [path, encoding, want] of [['/a', 'br', pageA], ['/b', 'br', pageB], ['/a', 'gzip', pageA], ['/b', 'gzip', pageB], ['/private', 'gzip', pageA.replace('<p>', '<P>')]] as const) {
+      const res = await get(url + path, { 'accept-encoding': encoding });
+      assert.equal(res.headers['content-encoding'], encoding);
+      assert.equal(res.headers['content-length'], String(res.body.length));
+      const decoded = encoding === 'br' ? zlib.brotliDecompressSync(res.body) : zlib.gunzipSync(res.body);
+      assert.equal(decoded.toString(), want, `${path} ${encoding} round ${round}`);
+    }
+  }
+  // The private page is never kept: asking for it again finds nothing and adds nothing.
+  const sizeBefore = compressedBodies.size;
+  const hitsBefore = compressedBodies.hits;
+  for (let i = 0; i < 3; i++) await get(url + '/private', { 'accept-encoding': 'br' });
+  assert.equal(compressedBodies.size, sizeBefore);
+  assert.equal(compressedBodies.hits, hitsBefore);
+  await get(url + '/a', { 'accept-encoding': 'br' });
+  assert.equal(compressedBodies.hits, hitsBefore + 1, 'a public page seen before is a hit');
 });
