@@ -33,7 +33,7 @@ function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
  * an encoder at once for declared lengths from minSize up; a DeferredCompressor when the length is
  * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided.
  */
-export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null {
+export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void, credentials: string): Writable | null {
   if (isBodilessStatus(status)) return null;
   const existing = headers['content-encoding'];
   if (existing !== undefined && existing !== '' && !(Array.isArray(existing) && existing.length === 0)) return null;
@@ -41,7 +41,7 @@ export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSi
   if (typeof declared === 'string' && declared !== '') {
     const length = Number(declared);
     if (length < minSize) return null;
-    if (length <= ONE_SHOT_MAX_BYTES) return new OneShotCompressor(res, encoding, length, headers, sendHead);
+    if (length <= ONE_SHOT_MAX_BYTES) return new OneShotCompressor(res, encoding, length, headers, sendHead, credentials);
     markCompressed(headers, encoding);
     sendHead();
     return encoderInto(res, encoding);
@@ -94,7 +94,7 @@ class OneShotCompressor extends Writable {
   private size = 0;
 
   constructor(private readonly res: ProxyResponse, private readonly encoding: ZlibEncoding, private readonly declared: number,
-    private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
+    private readonly headers: ResponseHeaders, private readonly sendHead: () => void, private readonly credentials: string) {
     super();
   }
 
@@ -114,7 +114,7 @@ class OneShotCompressor extends Writable {
       return callback();
     }
     // A body marked as one user's is never kept: a faster answer must not tell whether someone else got it.
-    const key = mustNotKeep(this.headers['cache-control']) ? null : CompressedBodyCache.key(this.encoding, body);
+    const key = mustNotKeep(this.headers['cache-control']) ? null : CompressedBodyCache.key(this.encoding, body, this.credentials);
     const kept = key === null ? undefined : compressedBodies.get(key);
     if (kept !== undefined) {
       this.send(kept);

@@ -17,9 +17,15 @@ export class CompressedBodyCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** The key of a body in one encoding; content-addressed, so two routers serving one file share it. */
-  static key(encoding: string, body: Buffer): string {
-    return encoding + ':' + hash('sha256', body, 'base64');
+  /**
+   * The key of a body in one encoding, content-addressed, within one partition: the credentials the request
+   * carried (Cookie, Authorization; '' for none). A hit is faster than a miss, so a client could time whether
+   * a body was served recently; partitions keep that to bodies served to the same credentials (or to
+   * requests without any, as a shared cache serves public pages), as browsers partition their caches.
+   */
+  static key(encoding: string, body: Buffer, credentials: string): string {
+    const bodyHash = hash('sha256', body, 'base64');
+    return credentials === '' ? encoding + ':' + bodyHash : encoding + ':' + hash('sha256', credentials, 'base64') + ':' + bodyHash;
   }
 
   get(key: string): Buffer | undefined {
@@ -42,7 +48,7 @@ export class CompressedBodyCache {
       this.entries.delete(oldest);
       this.bytes -= entryCost(oldest, value);
     }
-    this.entries.set(key, compressed);
+    this.entries.set(key, ownMemory(compressed));
     this.bytes += cost;
   }
 
@@ -55,14 +61,33 @@ export class CompressedBodyCache {
   }
 }
 
-// The key string and the Map's own bookkeeping count too, so a flood of tiny bodies stays bounded as well.
+// The key string, the Buffer object and the Map's bookkeeping count too (about 370 bytes measured per entry),
+// so a flood of tiny bodies stays bounded as well.
 function entryCost(key: string, compressed: Buffer): number {
-  return compressed.length + key.length + 64;
+  return compressed.length + key.length + 512;
+}
+
+/**
+ * zlib's one-call results are views of larger memory (its 16 KiB output buffer, node's 8 KiB pool): kept as
+ * they come, a 50-byte entry would hold 16 KiB. A kept form gets memory of its own, of its exact size.
+ */
+function ownMemory(compressed: Buffer): Buffer {
+  if (compressed.byteOffset === 0 && compressed.buffer.byteLength === compressed.length) return compressed;
+  const own = Buffer.allocUnsafeSlow(compressed.length);
+  compressed.copy(own);
+  return own;
+}
+
+/** What partitions the cache for one request: its Cookie and Authorization values ('' when it has neither). */
+export function requestCredentials(cookie: string | string[] | undefined, authorization: string | undefined): string {
+  if (cookie === undefined && authorization === undefined) return '';
+  return (Array.isArray(cookie) ? cookie.join('; ') : cookie ?? '') + '\n' + (authorization ?? '');
 }
 
 /** Whether a response's Cache-Control marks its body as one user's (`private`) or not to be kept (`no-store`). */
 export function mustNotKeep(cacheControl: string | string[] | undefined): boolean {
   if (cacheControl === undefined) return false;
   const text = (Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl).toLowerCase();
-  return /(?:^|[\s,])(?:private|no-store)(?:$|[\s,=])/.test(text);
+  // A directive is a token: any character a token cannot hold ends it (`private;`, `no-store"`).
+  return /(?:^|[^a-z0-9!#$%&'*+.^_`|~-])(?:private|no-store)(?![a-z0-9!#$%&'*+.^_`|~-])/.test(text);
 }

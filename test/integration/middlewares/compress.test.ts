@@ -219,4 +219,12 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(compressedBodies.hits, hitsBefore);
   await get(url + '/a', { 'accept-encoding': 'br' });
   assert.equal(compressedBodies.hits, hitsBefore + 1, 'a public page seen before is a hit');
+  // A client with a cookie gets its own entries: the page others got is compressed again for it, once.
+  await get(url + '/a', { 'accept-encoding': 'br', cookie: 'session=alice' });
+  assert.equal(compressedBodies.hits, hitsBefore + 1, 'not the anonymous entry');
+  const alice = await get(url + '/a', { 'accept-encoding': 'br', cookie: 'session=alice' });
+  assert.equal(compressedBodies.hits, hitsBefore + 2, 'alice\'s own entry');
+  assert.equal(zlib.brotliDecompressSync(alice.body).toString(), pageA);
+  await get(url + '/a', { 'accept-encoding': 'br', authorization: 'Basic Ym9iOng=' });
+  assert.equal(compressedBodies.hits, hitsBefore + 2, 'nor alice\'s for bob');
 });

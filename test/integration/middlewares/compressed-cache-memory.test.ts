@@ -53,7 +53,7 @@ test('compressed cache: a kept compressed form holds only its own bytes, not the
     await fetchPage(`${url}/${encoding}`, encoding);
     const body = sent.get(`/${encoding}`);
     assert.ok(body !== undefined);
-    const kept = compressedBodies.get(CompressedBodyCache.key(encoding, body));
+    const kept = compressedBodies.get(CompressedBodyCache.key(encoding, body, ''));
     assert.ok(kept !== undefined, `${encoding}: the page's compressed form is kept`);
     // The cache counts kept.length against its budget; the memory it keeps alive is the whole ArrayBuffer.
     assert.ok(kept.buffer.byteLength <= kept.length + 64,

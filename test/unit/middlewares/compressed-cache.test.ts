@@ -1,44 +1,67 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompressedBodyCache, mustNotKeep } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { CompressedBodyCache, mustNotKeep, requestCredentials } from '../../../proxy/middlewares/response/compressed-cache.js';
 
 test('compressed cache: a body is found again only in the same encoding and with the same bytes', () => {
   const cache = new CompressedBodyCache(1024 * 1024);
   const page = Buffer.from('<html>'.padEnd(4096, 'a'));
-  cache.set(CompressedBodyCache.key('br', page), Buffer.from('br-form'));
-  assert.deepEqual(cache.get(CompressedBodyCache.key('br', Buffer.from(page))), Buffer.from('br-form'));
-  assert.equal(cache.get(CompressedBodyCache.key('gzip', page)), undefined);
+  cache.set(CompressedBodyCache.key('br', page, ''), Buffer.from('br-form'));
+  assert.deepEqual(cache.get(CompressedBodyCache.key('br', Buffer.from(page), '')), Buffer.from('br-form'));
+  assert.equal(cache.get(CompressedBodyCache.key('gzip', page, '')), undefined);
   const sameLengthOtherByte = Buffer.from(page);
   sameLengthOtherByte[4095] = 0x62;
-  assert.equal(cache.get(CompressedBodyCache.key('br', sameLengthOtherByte)), undefined);
+  assert.equal(cache.get(CompressedBodyCache.key('br', sameLengthOtherByte, '')), undefined);
   assert.deepEqual([cache.hits, cache.misses], [1, 2]);
 });
 
 test('compressed cache: never holds more than its budget; the least recently used entry goes first', () => {
-  const cache = new CompressedBodyCache(10_000);
-  const keys = [0, 1, 2, 3].map((i) => CompressedBodyCache.key('gzip', Buffer.from(`body ${i}`)));
+  const cache = new CompressedBodyCache(11_000);
+  const keys = [0, 1, 2, 3].map((i) => CompressedBodyCache.key('gzip', Buffer.from(`body ${i}`), ''));
   const [k0, k1, k2, k3] = keys as [string, string, string, string];
   cache.set(k0, Buffer.alloc(3000));
   cache.set(k1, Buffer.alloc(3000));
   cache.set(k2, Buffer.alloc(3000));
   assert.ok(cache.get(k0) !== undefined, 'k0 used: now the most recent');
   cache.set(k3, Buffer.alloc(3000));
-  assert.ok(cache.usedBytes <= 10_000, `used ${cache.usedBytes}`);
+  assert.ok(cache.usedBytes <= 11_000, `used ${cache.usedBytes}`);
   assert.equal(cache.get(k1), undefined, 'the least recently used went');
   assert.ok(cache.get(k0) !== undefined && cache.get(k2) !== undefined && cache.get(k3) !== undefined);
-  cache.set(CompressedBodyCache.key('gzip', Buffer.from('huge')), Buffer.alloc(20_000));
+  cache.set(CompressedBodyCache.key('gzip', Buffer.from('huge'), ''), Buffer.alloc(20_000));
   assert.equal(cache.size, 3, 'an entry over the whole budget is not kept and evicts nothing');
 });
 
 test('compressed cache: a flood of distinct tiny bodies stays within the budget, keys included', () => {
   const cache = new CompressedBodyCache(64 * 1024);
-  for (let i = 0; i < 20_000; i++) cache.set(CompressedBodyCache.key('br', Buffer.from(String(i))), Buffer.alloc(1));
+  for (let i = 0; i < 20_000; i++) cache.set(CompressedBodyCache.key('br', Buffer.from(String(i)), ''), Buffer.alloc(1));
   assert.ok(cache.usedBytes <= 64 * 1024);
-  assert.ok(cache.size < 1000, `${cache.size} entries`);
+  assert.ok(cache.size < 200, `${cache.size} entries`);
+});
+
+test('compressed cache: a kept form is a copy of its own size, never a view pinning the larger memory it came in', () => {
+  const cache = new CompressedBodyCache(1024 * 1024);
+  const output = Buffer.alloc(16 * 1024, 7); // as zlib's one-call result: 50 bytes of a 16 KiB buffer
+  const key = CompressedBodyCache.key('gzip', Buffer.from('page'), '');
+  cache.set(key, output.subarray(100, 150));
+  const kept = cache.get(key);
+  assert.ok(kept !== undefined);
+  assert.equal(kept.length, 50);
+  assert.equal(kept.buffer.byteLength, 50);
+  assert.deepEqual(kept, output.subarray(100, 150));
+});
+
+test('compressed cache: requests with other credentials (Cookie, Authorization) never share an entry', () => {
+  const page = Buffer.from('the same page for everyone');
+  const anonymous = CompressedBodyCache.key('br', page, '');
+  const alice = CompressedBodyCache.key('br', page, requestCredentials('session=alice', undefined));
+  const bob = CompressedBodyCache.key('br', page, requestCredentials('session=bob', undefined));
+  const bearer = CompressedBodyCache.key('br', page, requestCredentials(undefined, 'Bearer x'));
+  assert.equal(new Set([anonymous, alice, bob, bearer]).size, 4);
+  assert.equal(alice, CompressedBodyCache.key('br', page, requestCredentials('session=alice', undefined)));
+  assert.equal(requestCredentials(undefined, undefined), '');
 });
 
 test('compressed cache: Cache-Control private or no-store is never kept; other directives are', () => {
-  for (const value of ['private', 'no-store', 'max-age=0, private', 'No-Store', 'private="set-cookie"', ['public', 'no-store']]) {
+  for (const value of ['private', 'no-store', 'max-age=0, private', 'No-Store', 'private="set-cookie"', ['public', 'no-store'], 'private;', 'no-store"', 'max-age=5;private']) {
     assert.equal(mustNotKeep(value), true, String(value));
   }
   for (const value of [undefined, '', 'public, max-age=60', 'no-cache', 'must-revalidate', 'x-private-thing', 'no-storex']) {
