@@ -194,10 +194,18 @@ cp "$HERE/backends/page.html" "$TMP/nginx/doc/page.html"
 PAGE=$TMP/nginx/doc/page.html
 PAGE_BYTES=$(wc -c <"$PAGE")
 # The page with 32 bytes of its description replaced by nginx's $request_id (32 hex digits): as long, never twice
-# the same. A proxy that keeps compressed forms of bodies it has seen cannot reuse one here.
-node -e 'const fs = require("fs"); const page = fs.readFileSync(process.argv[1], "latin1"); const at = page.indexOf("Pixelated Empathy helps");
-  fs.writeFileSync(process.argv[2], "location ^~ /unique/ { return 200 \x27" + page.slice(0, at) + "${request_id}" + page.slice(at + 32) + "\x27; }\n")' \
-  "$PAGE" "$TMP/nginx/unique-page.conf"
+# the same, on /unique/ and on the compress rows' /bench/compress/: compress's cache of bodies it compressed before
+# cannot answer there, so those rows measure compression. The two pieces around the id are variables, each one
+# config token (nginx refuses a token over 4 KiB).
+if ! node -e 'const fs = require("fs"); const page = fs.readFileSync(process.argv[1], "latin1"); const at = page.indexOf("Pixelated Empathy helps");
+  const before = page.slice(0, at), after = page.slice(at + 32);
+  if (at < 0 || before.length > 4000 || after.length > 4000 || /[\x27\\$]/.test(page)) { console.error("backends/page.html: the description text must be there, each side of it under 4000 bytes, and no quote, backslash or dollar"); process.exit(1); }
+  const block = (path) => "location ^~ " + path + " { set $before \x27" + before + "\x27; set $after \x27" + after + "\x27; return 200 \x27$before${request_id}$after\x27; }\n";
+  fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/"))' "$PAGE" "$TMP/nginx/unique-page.conf"; then
+  log "cannot make the unique page from $PAGE (see above)"
+  exit 1
+fi
+UNIQUE_AT=$(grep -bo "Pixelated Empathy helps" "$PAGE" | head -n1 | cut -d: -f1)
 fill "$HERE/backends/nginx-html.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$NGINX_WORKERS" \
   DOCROOT="$TMP/nginx/doc" PORT1="$P1" PORT2="$P2" PORT3="$P3"
 start_bg "$TMP/nginx/stdout.log" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
@@ -266,11 +274,14 @@ preflight() {
     enc=$(hdr_value "$d/h" content-encoding)
     [[ -n $enc ]] || enc=none
     [[ "/$encodings/" == *"/$enc/"* ]] || { PF_ERR="Content-Encoding: $enc (want $encodings)"; return 1; }
-    if [[ $path == /unique/* ]]; then
-      # A different page each time, as long as the page: its bytes around the request id are the page's.
+    if [[ $path == /unique/* || $path == /bench/compress/* ]]; then
+      # A different page each time, as long as the page: its bytes around the request id are the page's, and
+      # pe-edge's /unique/ answer has a Content-Length (the one-call path, where compress keeps what it compressed).
       [[ $(wc -c <"$d/b") == "$PAGE_BYTES" ]] || { PF_ERR="the decoded body is $(wc -c <"$d/b") bytes (want $PAGE_BYTES)"; return 1; }
       [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
-      cmp -s <(head -c 200 "$d/b") <(head -c 200 "$PAGE") || { PF_ERR="the decoded body is not the backends' page"; return 1; }
+      cmp -s <(head -c "$UNIQUE_AT" "$d/b") <(head -c "$UNIQUE_AT" "$PAGE") && cmp -s <(tail -c +$((UNIQUE_AT + 33)) "$d/b") <(tail -c +$((UNIQUE_AT + 33)) "$PAGE") \
+        || { PF_ERR="the decoded body is not the backends' page around its request id"; return 1; }
+      [[ $path != /unique/* || -n $(hdr_value "$d/h" content-length) ]] || { PF_ERR="an answer without Content-Length on $path"; return 1; }
       cp "$d/b" "$d/b.prev"
     else
       cmp -s "$d/b" "$PAGE" || { PF_ERR="the decoded body is not the backends' page ($(wc -c <"$d/b") bytes)"; return 1; }
@@ -506,12 +517,17 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
       else
         fail_row h1 "$vname" pe-edge-variant wrk "pre-flight check (HTTP/1.1): $PF_ERR"
       fi
-      vname="pe-edge, a different page every request"
-      if preflight "$port" --http1.1 /unique/ br 1 -H 'Accept-Encoding: gzip, br'; then
-        measure_h1 h1 "$vname" pe-edge-variant "$port" /unique/ "pre-flight: $PF_INFO; the same process, /unique/: nginx puts its \$request_id in the page, so no two bodies are alike and none is compressed from memory" -H 'Accept-Encoding: gzip, br'
-      else
-        fail_row h1 "$vname" pe-edge-variant wrk "pre-flight check (HTTP/1.1): $PF_ERR"
-      fi
+      local unique_ae unique_enc
+      for unique_ae in 'gzip, br' gzip; do
+        unique_enc=br
+        vname="pe-edge, a different page every request"
+        if [[ $unique_ae == gzip ]]; then unique_enc=gzip vname="$vname, Accept-Encoding: gzip"; fi
+        if preflight "$port" --http1.1 /unique/ "$unique_enc" 1 -H "Accept-Encoding: $unique_ae"; then
+          measure_h1 h1 "$vname" pe-edge-variant "$port" /unique/ "pre-flight: $PF_INFO; the same process, /unique/: nginx puts its \$request_id in the page, so no two bodies are alike and none is compressed from memory" -H "Accept-Encoding: $unique_ae"
+        else
+          fail_row h1 "$vname" pe-edge-variant wrk "pre-flight check (HTTP/1.1): $PF_ERR"
+        fi
+      done
     fi
   fi
   if ((h2)); then

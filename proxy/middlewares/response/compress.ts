@@ -2,7 +2,6 @@ import type { Handler, RequestContext, ResponseHeaders } from '../../http/reques
 import { responseHooks } from '../../http/request-context.js';
 import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
-import { requestCredentials } from './compressed-cache.js';
 import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
 
 /** labels-spec `compress`, validated and defaulted. */
@@ -69,11 +68,9 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
     const chosen = negotiateEncoding(Array.isArray(accept) ? accept.join(',') : accept, choose);
     if (chosen === IDENTITY || chosen === NOT_ACCEPTABLE) return next(ctx);
     const encoding = chosen as ZlibEncoding;
-    const res = ctx.res;
-    const credentials = requestCredentials(ctx.req.headers.cookie, ctx.req.headers.authorization);
     responseHooks(ctx).body = (status, headers, sendHead) => {
       addVary(headers);
-      return compressible(headers) ? compressedBody(res, encoding, minSize, status, headers, sendHead, credentials) : null;
+      return compressible(headers) ? compressedBody(ctx, encoding, minSize, status, headers, sendHead) : null;
     };
     next(ctx);
   };

@@ -2,8 +2,8 @@ import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
-import type { ProxyResponse, ResponseHeaders } from '../../http/request-context.js';
-import { CompressedBodyCache, mustNotKeep } from './compressed-cache.js';
+import type { ProxyResponse, RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { compressedBodies, keyFor } from './compressed-cache.js';
 
 /** Encodings node:zlib can produce (zstd arrives in Node 22.15/23.8; pe-edge runs on Node 20). */
 export type ZlibEncoding = 'gzip' | 'br';
@@ -33,7 +33,8 @@ function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
  * an encoder at once for declared lengths from minSize up; a DeferredCompressor when the length is
  * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided.
  */
-export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void, credentials: string): Writable | null {
+export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null {
+  const res = ctx.res;
   if (isBodilessStatus(status)) return null;
   const existing = headers['content-encoding'];
   if (existing !== undefined && existing !== '' && !(Array.isArray(existing) && existing.length === 0)) return null;
@@ -41,7 +42,7 @@ export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSi
   if (typeof declared === 'string' && declared !== '') {
     const length = Number(declared);
     if (length < minSize) return null;
-    if (length <= ONE_SHOT_MAX_BYTES) return new OneShotCompressor(res, encoding, length, headers, sendHead, credentials);
+    if (length <= ONE_SHOT_MAX_BYTES) return new OneShotCompressor(ctx, encoding, length, headers, sendHead);
     markCompressed(headers, encoding);
     sendHead();
     return encoderInto(res, encoding);
@@ -52,10 +53,6 @@ export function compressedBody(res: ProxyResponse, encoding: ZlibEncoding, minSi
 // Bodies up to this declared size are compressed in one call instead of through a zlib stream: no stream
 // state per response, one write of head and body, and a Content-Length instead of chunks.
 const ONE_SHOT_MAX_BYTES = 64 * 1024;
-
-// What a body's compressed forms may hold in all, per process: 8 MiB keeps a site's pages, scripts and
-// stylesheets (each at most ONE_SHOT_MAX_BYTES before compression) without growing with traffic.
-export const compressedBodies = new CompressedBodyCache(8 * 1024 * 1024);
 
 // Up to this size one call on the event loop costs less than handing it to the thread pool (tens of
 // microseconds for a 4 kB page, well under a millisecond at the limit).
@@ -93,9 +90,12 @@ class OneShotCompressor extends Writable {
   private readonly chunks: Buffer[] = [];
   private size = 0;
 
-  constructor(private readonly res: ProxyResponse, private readonly encoding: ZlibEncoding, private readonly declared: number,
-    private readonly headers: ResponseHeaders, private readonly sendHead: () => void, private readonly credentials: string) {
+  private readonly res: ProxyResponse;
+
+  constructor(private readonly ctx: RequestContext, private readonly encoding: ZlibEncoding, private readonly declared: number,
+    private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
     super();
+    this.res = ctx.res;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -113,8 +113,7 @@ class OneShotCompressor extends Writable {
       this.res.destroy();
       return callback();
     }
-    // A body marked as one user's is never kept: a faster answer must not tell whether someone else got it.
-    const key = mustNotKeep(this.headers['cache-control']) ? null : CompressedBodyCache.key(this.encoding, body, this.credentials);
+    const key = keyFor(this.ctx, this.encoding, body, this.headers);
     const kept = key === null ? undefined : compressedBodies.get(key);
     if (kept !== undefined) {
       this.send(kept);

@@ -6,7 +6,7 @@ import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js'
 import { startBackend, type Backend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import type { EdgeProxy } from '../../../proxy/index.js';
-import { compressedBodies } from '../../../proxy/middlewares/response/compressed-body.js';
+import { compressedBodies } from '../../../proxy/middlewares/response/compressed-cache.js';
 
 const BIG = 'x'.repeat(2048);
 const SMALL = 'y'.repeat(500);
@@ -227,4 +227,14 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(zlib.brotliDecompressSync(alice.body).toString(), pageA);
   await get(url + '/a', { 'accept-encoding': 'br', authorization: 'Basic Ym9iOng=' });
   assert.equal(compressedBodies.hits, hitsBefore + 2, 'nor alice\'s for bob');
+  // Another Host (another site on the same pe-edge) and answers to POST get nothing from the entries above.
+  await get(url + '/a', { 'accept-encoding': 'br', host: 'other.example' });
+  assert.equal(compressedBodies.hits, hitsBefore + 2, 'not the entry of another Host');
+  const sizeBeforePosts = compressedBodies.size;
+  for (let i = 0; i < 2; i++) {
+    const posted = await get(url + '/b', { 'accept-encoding': 'br' }, 'POST');
+    assert.equal(zlib.brotliDecompressSync(posted.body).toString(), pageB);
+  }
+  assert.equal(compressedBodies.hits, hitsBefore + 2, 'POST answers are not served from memory');
+  assert.equal(compressedBodies.size, sizeBeforePosts, 'nor kept');
 });

@@ -11,8 +11,7 @@ import { request } from 'undici';
 import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import { compressedBodies } from '../../../proxy/middlewares/response/compressed-body.js';
-import { CompressedBodyCache } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { CompressedBodyCache, compressedBodies, partitionOf } from '../../../proxy/middlewares/response/compressed-cache.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
 // The production bench's page (4 kB of HTML), with 32 bytes made unique per request as its /unique/ row does:
@@ -53,7 +52,8 @@ test('compressed cache: a kept compressed form holds only its own bytes, not the
     await fetchPage(`${url}/${encoding}`, encoding);
     const body = sent.get(`/${encoding}`);
     assert.ok(body !== undefined);
-    const kept = compressedBodies.get(CompressedBodyCache.key(encoding, body, ''));
+    const partition = partitionOf({ router: 'r@file', host: '127.0.0.1', cookie: undefined, authorization: undefined, clientCertificate: '' });
+    const kept = compressedBodies.get(CompressedBodyCache.key(encoding, body, partition));
     assert.ok(kept !== undefined, `${encoding}: the page's compressed form is kept`);
     // The cache counts kept.length against its budget; the memory it keeps alive is the whole ArrayBuffer.
     assert.ok(kept.buffer.byteLength <= kept.length + 64,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompressedBodyCache, mustNotKeep, requestCredentials } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { CompressedBodyCache, mustNotKeep, partitionOf, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
 
 test('compressed cache: a body is found again only in the same encoding and with the same bytes', () => {
   const cache = new CompressedBodyCache(1024 * 1024);
@@ -49,15 +49,16 @@ test('compressed cache: a kept form is a copy of its own size, never a view pinn
   assert.deepEqual(kept, output.subarray(100, 150));
 });
 
-test('compressed cache: requests with other credentials (Cookie, Authorization) never share an entry', () => {
+test('compressed cache: other routers, hosts and credentials (Cookie, Authorization, client certificate) never share an entry', () => {
   const page = Buffer.from('the same page for everyone');
-  const anonymous = CompressedBodyCache.key('br', page, '');
-  const alice = CompressedBodyCache.key('br', page, requestCredentials('session=alice', undefined));
-  const bob = CompressedBodyCache.key('br', page, requestCredentials('session=bob', undefined));
-  const bearer = CompressedBodyCache.key('br', page, requestCredentials(undefined, 'Bearer x'));
-  assert.equal(new Set([anonymous, alice, bob, bearer]).size, 4);
-  assert.equal(alice, CompressedBodyCache.key('br', page, requestCredentials('session=alice', undefined)));
-  assert.equal(requestCredentials(undefined, undefined), '');
+  const anonymous: Partition = { router: 'app@file', host: 'example.com', cookie: undefined, authorization: undefined, clientCertificate: '' };
+  const keyOf = (change: Partial<Partition>): string => CompressedBodyCache.key('br', page, partitionOf({ ...anonymous, ...change }));
+  const keys = [
+    keyOf({}), keyOf({ router: 'admin@file' }), keyOf({ host: 'other.example' }), keyOf({ cookie: 'session=alice' }),
+    keyOf({ cookie: 'session=bob' }), keyOf({ cookie: ['a=1', 'b=2'] }), keyOf({ authorization: 'Bearer x' }), keyOf({ clientCertificate: 'AB:CD' }),
+  ];
+  assert.equal(new Set(keys).size, keys.length);
+  assert.equal(keyOf({ cookie: 'session=alice' }), keyOf({ cookie: 'session=alice' }), 'the same credentials find their entry again');
 });
 
 test('compressed cache: Cache-Control private or no-store is never kept; other directives are', () => {
