@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { request } from 'undici';
 import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
-import { startBackend, type Backend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import type { EdgeProxy } from '../../../proxy/index.js';
+import { compressedRoute } from './compressed-route.js';
 import { compressedBodies } from '../../../proxy/middlewares/response/compressed-cache.js';
 
 const BIG = 'x'.repeat(2048);
@@ -35,19 +34,8 @@ function answer(path: string, res: import('node:http').ServerResponse): void {
   res.end(body);
 }
 
-async function withCompress(t: import('node:test').TestContext, compress: Record<string, unknown>): Promise<{ proxy: EdgeProxy; backend: Backend; url: string }> {
-  const backend = await startBackend('app', (req, res) => answer(req.url ?? '/', res));
-  const m = validateDynamicConfig({ http: { middlewares: { m: { compress } } } }).config.http.middlewares.m;
-  assert.ok(m !== undefined);
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-      middlewares: { 'm@file': m },
-    },
-  }));
-  t.after(async () => { await proxy.close(0); await backend.close(); });
-  return { proxy, backend, url: `http://127.0.0.1:${proxy.port('web')}` };
+function withCompress(t: import('node:test').TestContext, compress: Record<string, unknown>): ReturnType<typeof compressedRoute> {
+  return compressedRoute(t, compress, (req, res) => answer(req.url ?? '/', res));
 }
 
 async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
@@ -185,23 +173,12 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   // must decode to its own page (a cache keyed by length, or by a prefix, would swap them).
   const pageA = '<!DOCTYPE html><p>' + 'a'.repeat(4000) + 'A</p>';
   const pageB = '<!DOCTYPE html><p>' + 'a'.repeat(4000) + 'B</p>';
-  const backend = await startBackend('pages', (req, res) => {
+  const { url } = await compressedRoute(t, {}, (req, res) => {
     const privatePage = req.url === '/private';
     const body = req.url === '/a' ? pageA : privatePage ? pageA.replace('<p>', '<P>') : pageB;
     res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), ...(privatePage ? { 'cache-control': 'private' } : {}) });
     res.end(body);
   });
-  const m = validateDynamicConfig({ http: { middlewares: { m: { compress: {} } } } }).config.http.middlewares.m;
-  assert.ok(m !== undefined);
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-      middlewares: { 'm@file': m },
-    },
-  }));
-  t.after(async () => { await proxy.close(0); await backend.close(); });
-  const url = `http://127.0.0.1:${proxy.port('web')}`;
   for (let round = 0; round < 3; round++) {
     for (const [path, encoding, want] of [['/a', 'br', pageA], ['/b', 'br', pageB], ['/a', 'gzip', pageA], ['/b', 'gzip', pageB], ['/private', 'gzip', pageA.replace('<p>', '<P>')]] as const) {
       const res = await get(url + path, { 'accept-encoding': encoding });

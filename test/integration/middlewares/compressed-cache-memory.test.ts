@@ -12,6 +12,7 @@ import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js'
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { CompressedBodyCache, compressedBodies, partitionOf } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { compressedRoute } from './compressed-route.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
 // The production bench's page (4 kB of HTML), with 32 bytes made unique per request as its /unique/ row does:
@@ -21,23 +22,13 @@ const AT = PAGE.indexOf('Pixelated Empathy helps');
 
 async function withUniquePages(t: import('node:test').TestContext): Promise<{ url: string; sent: Map<string, Buffer> }> {
   const sent = new Map<string, Buffer>();
-  const backend = await startBackend('pages', (req, res) => {
+  const { url } = await compressedRoute(t, {}, (req, res) => {
     const body = Buffer.from(PAGE.slice(0, AT) + randomBytes(16).toString('hex') + PAGE.slice(AT + 32), 'latin1');
     if (req.url === '/gzip' || req.url === '/br') sent.set(req.url, body);
     res.writeHead(200, { 'content-type': 'text/html', 'content-length': body.length });
     res.end(body);
   });
-  const m = validateDynamicConfig({ http: { middlewares: { m: { compress: {} } } } }).config.http.middlewares.m;
-  assert.ok(m !== undefined);
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['m'] } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-      middlewares: { 'm@file': m },
-    },
-  }));
-  t.after(async () => { await proxy.close(0); await backend.close(); });
-  return { url: `http://127.0.0.1:${proxy.port('web')}`, sent };
+  return { url, sent };
 }
 
 async function fetchPage(url: string, encoding: string): Promise<void> {
