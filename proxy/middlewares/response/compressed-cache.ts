@@ -10,7 +10,8 @@ const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'functi
 /**
  * The compressed forms of small bodies compressed recently, found by the SHA-256 of the body and the
  * encoding. The same page, script or stylesheet served again costs a hash (about 3 µs for 4 kB) instead of
- * a compression (about 60 µs for gzip, 120 µs for brotli at quality 6, measured on the production path).
+ * a compression (for a 4 kB page on the production path about 100 µs for gzip and 120 µs for brotli at
+ * quality 6; 30 and 60 µs as isolated calls).
  * Compression is deterministic for pe-edge's fixed parameters, so a hit is the very bytes a new compression
  * would give: nothing a client receives changes. Least recently used entries go first once the byte budget
  * is spent. One cache per process (`--workers` each have their own).
