@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 // Debian's redis-server for tests: on a free loopback port, without persistence, killed when the test ends.
 // In CI (CI=true) a missing redis-server fails the suite; elsewhere the tests are skipped loudly.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +15,19 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 export function redisServerMissing(): 'fail' | 'skip' | null {
   if (existsSync(REDIS_SERVER)) return null;
   return process.env['CI'] === 'true' ? 'fail' : 'skip';
+}
+
+/**
+ * Whether a suite that needs a real Redis can run. When it cannot, one test named for `subject` says so:
+ * skipped loudly here, failed in CI (.ci/run installs redis-server).
+ */
+export function redisTestsCanRun(subject: string): boolean {
+  const missing = redisServerMissing();
+  if (missing === null) return true;
+  test(`${subject} against a real Redis`, { skip: missing === 'skip' ? `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` : false }, () => {
+    if (missing === 'fail') assert.fail(`${REDIS_SERVER} is missing: .ci/run installs redis-server`);
+  });
+  return false;
 }
 
 /** Certificate files of a TLS redis-server. */

@@ -6,14 +6,9 @@ import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
-import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { RedisServer, redisTestsCanRun } from '../../support/redis-server.js';
 
-const missing = redisServerMissing();
-if (missing !== null) {
-  test('redisStorage events against a real Redis', { skip: missing === 'skip' ? `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` : false }, () => {
-    if (missing === 'fail') assert.fail(`${REDIS_SERVER} is missing: .ci/run installs redis-server`);
-  });
-} else {
+if (redisTestsCanRun('redisStorage events')) {
   test('messages on the redisStorage events channel that are not pe-edge events are ignored: the replica keeps serving', { timeout: 60_000 }, async (t) => {
     const redis = await RedisServer.start();
     t.after(() => redis.stop());

@@ -6,14 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RedisLink, quietRedisEvents, type BucketCall } from '../../../proxy/middlewares/traffic/redis-link.js';
-import { REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { RedisServer, redisTestsCanRun } from '../../support/redis-server.js';
 
-const missing = redisServerMissing();
-if (missing !== null) {
-  test('rateLimit.redis clocks against a real Redis', { skip: missing === 'skip' ? `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` : false }, () => {
-    if (missing === 'fail') assert.fail(`${REDIS_SERVER} is missing: .ci/run installs redis-server`);
-  });
-} else {
+if (redisTestsCanRun('rateLimit.redis clocks')) {
   test('two replicas 1 s apart share one bucket of 10/s, burst 2: a client alternating between them gets what 10/s allows, not every request', { timeout: 30_000 }, async (t) => {
     const redis = await RedisServer.start();
     t.after(() => redis.stop());

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startBackend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
-import { rateLimitDynamicYaml, REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { rateLimitDynamicYaml, RedisServer, redisTestsCanRun } from '../../support/redis-server.js';
 
 /** GET `url` with `x-src: source`; the status. */
 function getWithSource(url: string, source: string): Promise<number> {
@@ -24,12 +24,7 @@ function getWithSource(url: string, source: string): Promise<number> {
   });
 }
 
-const missing = redisServerMissing();
-if (missing !== null) {
-  test('rateLimit.redis source keys against a real Redis', { skip: missing === 'skip' ? `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` : false }, () => {
-    if (missing === 'fail') assert.fail(`${REDIS_SERVER} is missing: .ci/run installs redis-server`);
-  });
-} else {
+if (redisTestsCanRun('rateLimit.redis source keys')) {
   test('long header-derived sources do not fill Redis: 40 distinct 256 KiB sources (10 MiB) do not evict a spent bucket from an 8 MiB Redis', { timeout: 90_000 }, async (t) => {
     // A Redis sized as a cache: 8 MiB, least recently used keys evicted.
     const redis = await RedisServer.start(['--maxmemory', '8mb', '--maxmemory-policy', 'allkeys-lru']);
