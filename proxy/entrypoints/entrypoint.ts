@@ -1,4 +1,4 @@
-import { constants as http2Constants, type Http2Session, type ServerHttp2Session } from 'node:http2';
+import { constants as http2Constants, type ServerHttp2Session } from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { FaultSink } from '../http/exchange-fault.js';
@@ -11,7 +11,7 @@ import { createH2cServer, h2cPreface, type H2cServer } from './h2c-server.js';
 import { warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
 import { Http1Side } from './http1-side.js';
-import type { Http2ProxyRequest } from './node-exchange.js';
+import type { Http2StreamRequest } from './http2-front/stream-request.js';
 import { handleRequest, type EntryPointContext } from './request-entry.js';
 import type { UnderscoreHeadersStrategy } from './underscore-headers.js';
 import type { Http2HeaderTables } from './https-server.js';
@@ -79,8 +79,6 @@ export class EntryPoint {
   private readonly h2cServer: H2cServer;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
-  /** HTTP/2 sessions that had a stream: later streams are not the first (RequestContext.firstOnConnection). */
-  private readonly servedSessions = new WeakSet<Http2Session>();
   private readonly proxyProtocol: ProxyProtocolPolicy | null;
 
   constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime) {
@@ -106,9 +104,9 @@ export class EntryPoint {
     this.https1 = new Http1Side(ctx, true, options.maxHeaderBytes, timeouts);
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
-      onRequest: (req, res) => {
+      onRequest: (req, res, first) => {
         armHttp2ReadDeadline(req, options.readTimeout);
-        handleRequest(ctx, req, res, true, null, this.firstStream(req.stream.session));
+        handleRequest(ctx, req, res, true, null, first);
       },
       onHttp1: (socket) => {
         // node:tls leaves a connection's errors after its handshake to whoever reads it.
@@ -126,9 +124,9 @@ export class EntryPoint {
       maxHeaderBytes: options.maxHeaderBytes,
       headerTables: options.http2HeaderTables,
       http2MaxConcurrentStreams: options.http2MaxConcurrentStreams,
-      onRequest: (req, res) => {
+      onRequest: (req, res, first) => {
         armHttp2ReadDeadline(req, options.readTimeout);
-        handleRequest(ctx, req, res, false, null, this.firstStream(req.stream.session));
+        handleRequest(ctx, req, res, false, null, first);
       },
     });
     const trackSession = (session: ServerHttp2Session): void => {
@@ -140,14 +138,6 @@ export class EntryPoint {
     this.h2cServer.on('session', trackSession);
     // Nagle off, as node:http and Go do: a head and its body written apart must not wait for the peer's delayed ACK.
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-  }
-
-  /** Whether this is the session's first stream (a stream already detached from its session counts as one); it has had one from now on. */
-  private firstStream(session: Http2Session | undefined): boolean {
-    if (session === undefined) return true;
-    if (this.servedSessions.has(session)) return false;
-    this.servedSessions.add(session);
-    return true;
   }
 
   private accept(socket: net.Socket): void {
@@ -396,14 +386,14 @@ function localName(socket: net.Socket): string {
  * readTimeout on an HTTP/2 stream, as Go's HTTP/2 server applies ReadTimeout per stream: a request whose
  * body is not whole within it is reset (node's HTTP/1.1 deadlines do not watch HTTP/2 streams).
  */
-function armHttp2ReadDeadline(req: Http2ProxyRequest, readTimeout: number): void {
-  if (readTimeout <= 0 || req.complete) return;
+function armHttp2ReadDeadline(req: Http2StreamRequest, readTimeout: number): void {
   const stream = req.stream;
+  if (readTimeout <= 0 || stream.readableEnded || stream.destroyed) return;
   const timer = setTimeout(() => {
-    if (!req.complete && !stream.destroyed) stream.close(http2Constants.NGHTTP2_CANCEL);
+    if (!stream.readableEnded && !stream.destroyed && !stream.closed) stream.close(http2Constants.NGHTTP2_CANCEL);
   }, readTimeout);
   const clear = (): void => clearTimeout(timer);
-  req.once('end', clear);
+  stream.once('end', clear);
   stream.once('close', clear);
 }
 

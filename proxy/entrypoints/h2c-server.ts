@@ -1,7 +1,6 @@
-import type http from 'node:http';
 import http2 from 'node:http2';
 import { http2Limits, type Http2HeaderTables } from './https-server.js';
-import { Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
+import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
 
 /** HTTP/2 prior knowledge on a plain connection: the client's first 24 bytes (RFC 9113 §3.4). */
 export const H2C_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -13,19 +12,15 @@ export function h2cPreface(seen: Buffer): 'yes' | 'no' | 'more' {
   return n === H2C_PREFACE.length ? 'yes' : 'more';
 }
 
-export type H2cServer = http2.Http2Server<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>;
+export type H2cServer = http2.Http2Server;
 
 /**
  * node's cleartext HTTP/2 server for the h2c connections of a plain entrypoint (Traefik wraps its non-TLS server
  * with h2c.NewHandler). It never listens: the entrypoint hands it the connections whose first bytes are the
- * preface. Its streams are the same Http2ProxyRequest/Response, with the same limits, as the TLS h2 front's.
+ * preface. Its streams are served as the TLS h2 front's, with the same limits, as the TLS h2 front's.
  */
-export function createH2cServer(opts: { readonly maxHeaderBytes?: number; readonly headerTables?: Http2HeaderTables | undefined; readonly http2MaxConcurrentStreams?: number | undefined; readonly onRequest: (req: Http2ProxyRequest, res: Http2ProxyResponse) => void }): H2cServer {
-  const server = http2.createServer<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>({
-    Http2ServerRequest: Http2ProxyRequest,
-    Http2ServerResponse: Http2ProxyResponse,
-    ...http2Limits(opts),
-  });
-  server.on('request', opts.onRequest);
+export function createH2cServer(opts: { readonly maxHeaderBytes?: number; readonly headerTables?: Http2HeaderTables | undefined; readonly http2MaxConcurrentStreams?: number | undefined; readonly onRequest: Http2RequestHandler }): H2cServer {
+  const server = http2.createServer(http2Limits(opts));
+  serveHttp2Streams(server, opts.onRequest);
   return server;
 }

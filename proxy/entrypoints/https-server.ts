@@ -1,9 +1,8 @@
-import type http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
-import { Http2ProxyRequest, Http2ProxyResponse } from './node-exchange.js';
+import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
 import { headerListPairs } from '../http/http2-fields.js';
 import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
 
@@ -11,7 +10,7 @@ export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
   getStore: () => TlsStore;
   /** HTTP/2 requests (ALPN h2). */
-  onRequest: (req: Http2ProxyRequest, res: Http2ProxyResponse) => void;
+  onRequest: Http2RequestHandler;
   /**
    * A TLS connection that will speak HTTP/1.x (ALPN http/1.1, or no ALPN), once its handshake is done: the
    * entrypoint serves it with the same HTTP/1.1 front as its plain connections.
@@ -60,18 +59,16 @@ function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
  * replaced from the new store before the first handshake that sees a swapped store. node's HTTP/2 server serves
  * only HTTP/2: HTTP/1.x connections go to `onHttp1` (node's 'unknownProtocol' event, allowHTTP1 off).
  */
-export type HttpsServer = http2.Http2SecureServer<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>;
+export type HttpsServer = http2.Http2SecureServer;
 
 export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   let applied = opts.getStore();
   const base = applied.defaultServerOptions;
-  const server = http2.createSecureServer<typeof http.IncomingMessage, typeof http.ServerResponse, typeof Http2ProxyRequest, typeof Http2ProxyResponse>({
+  const server = http2.createSecureServer({
     ...secureContextOptions(base),
     allowHTTP1: false,
     // Without a callback node offers h2 alone (or with http/1.1), whatever the option says.
     ALPNCallback: ({ protocols }) => chooseAlpn(applied.defaultServerOptions.ALPNProtocols, protocols),
-    Http2ServerRequest: Http2ProxyRequest,
-    Http2ServerResponse: Http2ProxyResponse,
     requestCert: base.requestCert,
     rejectUnauthorized: base.rejectUnauthorized,
     ...http2Limits(opts),
@@ -98,7 +95,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     opts.proxyProtocol?.carryToTls(socket, wrappedTcpSocket(socket));
     if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
   });
-  server.on('request', opts.onRequest);
+  serveHttp2Streams(server, opts.onRequest);
   // Emitted after 'secureConnection' for ALPN http/1.1 or none; a socket refused above is already destroyed.
   server.on('unknownProtocol', (socket: TLSSocket) => {
     if (!socket.destroyed) opts.onHttp1(socket);

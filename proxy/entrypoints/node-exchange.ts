@@ -1,14 +1,11 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { constants as http2constants, Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from '../http/proxy-exchange.js';
 import { asksForTrailers } from '../http/trailers.js';
-import { http2Fields } from '../http/http2-fields.js';
 
-// node:http's and node:http2's request and response classes, adapted to the request path's contract.
-// The servers construct these instead of their own classes (their `IncomingMessage`/`ServerResponse`,
-// `Http1IncomingMessage`/`Http1ServerResponse`, `Http2ServerRequest`/`Http2ServerResponse` options), so
-// the adaptation costs no extra object per request.
+// node:http's request and response classes, adapted to the request path's contract. The server constructs
+// these instead of its own classes (its `IncomingMessage`/`ServerResponse` options), so the adaptation costs no
+// extra object per request. (HTTP/2 streams are served over node's core API: http2-front/.)
 
 /** A write after the end, or on a connection that went away: node reports it as an 'error' event, which
  *  must not end the process. The exchange is over either way; nothing is left to do. */
@@ -114,76 +111,5 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     }
     socket.write(bytes, 'latin1');
     socket.destroySoon();
-  }
-}
-
-export class Http2ProxyRequest extends Http2ServerRequest implements ProxyRequest {
-  get bodyStream(): Readable {
-    return this;
-  }
-}
-
-export class Http2ProxyResponse extends Http2ServerResponse<Http2ProxyRequest> implements ProxyResponse {
-  private sent: ResponseHeaders | null = null;
-
-  /** A stream the client reset is closed before it is destroyed, and writing a head on it throws. */
-  get clientGone(): boolean {
-    return this.stream.destroyed || this.stream.closed;
-  }
-
-  /** writableFinished is true on a reset stream too: only a stream that was not reset (or closed with NO_ERROR) completed. */
-  get completed(): boolean {
-    const rst = this.stream.rstCode;
-    return this.writableFinished && (rst === undefined || rst === 0);
-  }
-
-  sendHead(status: number, headers: ResponseHeaders): Error | null {
-    // HTTP/2 has no reason phrase.
-    if (this.clientGone) return new Error('client stream closed');
-    try {
-      this.writeHead(status, http2Fields(headers));
-      this.sent = headers;
-      return null;
-    } catch (err) {
-      // Reset, not closed with NO_ERROR: a client must not read a stream without an answer as a complete one.
-      this.destroy();
-      return headFailure(err);
-    }
-  }
-
-  sentHeader(name: string): string | undefined {
-    return sentValue(this.sent, name);
-  }
-
-  sentHeaders(): Readonly<ResponseHeaders> | null {
-    return this.sent;
-  }
-
-  private trailers: ResponseHeaders | null = null;
-
-  /**
-   * node sends them in a trailing HEADERS frame when the answer ends, from its 'wantTrailers' event, where a field
-   * it refuses would throw past every handler: only what http2Fields lets through is added.
-   */
-  relayTrailers(trailers: ResponseHeaders): void {
-    this.trailers = trailers;
-    try {
-      this.addTrailers(http2Fields(trailers));
-    } catch {
-      // A field node refuses: the answer ends without trailers rather than not at all.
-    }
-  }
-
-  sentTrailers(): Readonly<ResponseHeaders> | null {
-    return this.trailers;
-  }
-
-  /**
-   * Cuts the stream with INTERNAL_ERROR, as Go does: node's own destroy() resets it with NO_ERROR, which tells
-   * the client an answer cut mid-body (upstream gone, writeTimeout) is complete.
-   */
-  override destroy(err?: Error): this {
-    if (!this.stream.destroyed && !this.stream.closed) this.stream.close(http2constants.NGHTTP2_INTERNAL_ERROR);
-    return super.destroy(err);
   }
 }

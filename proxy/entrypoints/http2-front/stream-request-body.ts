@@ -1,0 +1,60 @@
+import { Readable } from 'node:stream';
+import type { ServerHttp2Stream } from 'node:http2';
+
+/**
+ * A request body read from an HTTP/2 stream, as node's compatibility request gave it: data with backpressure,
+ * 'end' when the client's stream ended, 'aborted' when the client reset the stream before its answer was
+ * sent. The stream's own 'error' events stay out of it (a client's RST_STREAM is an abort, not a fault).
+ * Made only for requests whose body is read.
+ */
+export class StreamRequestBody extends Readable {
+  private reading = false;
+  private streamClosed = false;
+
+  constructor(private readonly stream: ServerHttp2Stream) {
+    super({ autoDestroy: false });
+    if (stream.destroyed || stream.closed) {
+      // Made after the stream ended (a middleware read it late): whatever it was, it is over.
+      this.streamClosed = true;
+      this.push(null);
+      if (stream.aborted) process.nextTick(() => this.emit('aborted'));
+      return;
+    }
+    stream.once('end', this.onEnd);
+    stream.once('aborted', this.onAborted);
+    stream.once('close', this.onClose);
+    this.on('pause', () => stream.pause());
+    this.on('resume', () => stream.resume());
+  }
+
+  override _read(): void {
+    if (this.streamClosed) return;
+    if (!this.reading) {
+      this.reading = true;
+      this.stream.on('data', this.onData);
+    } else {
+      process.nextTick(resumeStream, this.stream);
+    }
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (!this.push(chunk)) this.stream.pause();
+  };
+
+  private readonly onEnd = (): void => {
+    this.push(null);
+  };
+
+  private readonly onAborted = (): void => {
+    if (!this.streamClosed) this.emit('aborted');
+  };
+
+  private readonly onClose = (): void => {
+    this.streamClosed = true;
+    this.push(null);
+  };
+}
+
+function resumeStream(stream: ServerHttp2Stream): void {
+  stream.resume();
+}
