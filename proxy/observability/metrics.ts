@@ -244,7 +244,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   // pe-edge's own (Traefik answers 500 instead): requests a rateLimit let through unlimited because Redis failed.
   const redisErrors = store.counter(registry, 'pe_edge_ratelimit_redis_errors_total', 'Calls to Redis by a rateLimit that failed or timed out, each letting its request through unlimited, by middleware', ['middleware']);
   // pe-edge's own: how often compress sent a body compressed before from memory. Read at scrape time, so a
-  // request pays nothing beyond the cache's own counting; `--workers` each have a cache, and their numbers add up.
+  // request pays nothing beyond the cache's own counting; `--workers` each have a cache, and prom-client's
+  // default aggregator sums them.
   let compressCache: CompressCacheNumbers | null = null;
   const compressCacheCounter = (name: string, help: string, read: (cache: CompressCacheNumbers) => number): void => {
     new Counter({ name, help, registers: [registry], collect() {
@@ -260,8 +261,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   compressCacheCounter('pe_edge_compress_cache_hits_total', 'Bodies compress sent from its cache of compressed bodies instead of compressing them again', (c) => c.hits);
   compressCacheCounter('pe_edge_compress_cache_misses_total', 'Bodies compress could keep but found no compressed form of in its cache, so compressed', (c) => c.misses);
   compressCacheGauge('pe_edge_compress_cache_entries', 'Compressed bodies kept by compress', (c) => c.size);
-  compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against the budget (each with 512 bytes of overhead)', (c) => c.usedBytes);
-  compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies (per process)', (c) => c.maxBytes);
+  compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against its budget: each its compressed bytes, its key and 512 bytes of bookkeeping', (c) => c.usedBytes);
+  compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
   const reloadSeries = reloads.child('', {}, '');
   const lastReloadSeries = lastReload.child('', {}, '');
   const reloadFailureSeries = reloadFailures.child('', {}, '');
