@@ -123,9 +123,14 @@ describe('pe_edge_compress_cache_* with metrics.prometheus', () => {
     assert.equal(third.pe_edge_compress_cache_max_bytes, 8 * 1024 * 1024);
   });
 
-  it('an answer compress must not keep (Cache-Control: no-store) counts neither as a hit nor as a miss', async () => {
+  it('an answer compress must not keep (Cache-Control: no-store, an answer to POST) counts neither as a hit nor as a miss', async () => {
     const before = (await scrape()).cache;
     for (let i = 0; i < 3; i++) await getBrotli(url, '/private');
+    for (let i = 0; i < 2; i++) {
+      const posted = await request(url + '/a', { method: 'POST', headers: { 'accept-encoding': 'br' } });
+      assert.equal(posted.headers['content-encoding'], 'br');
+      assert.equal(zlib.brotliDecompressSync(Buffer.from(await posted.body.arrayBuffer())).toString(), page('/a'));
+    }
     const after = (await scrape()).cache;
     assert.equal(after.pe_edge_compress_cache_hits_total, before.pe_edge_compress_cache_hits_total);
     assert.equal(after.pe_edge_compress_cache_misses_total, before.pe_edge_compress_cache_misses_total);
