@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 // Traefik's Prometheus metrics, exposed by `prometheus@internal` from a private prom-client Registry.
 // Request series are found by one Map lookup per scope (entrypoint, router, service) and bumped in place;
 // where they live and why is metric-series.ts. A request never hashes a label set in the production store.
-import { collectDefaultMetrics, Gauge, Registry, type Counter, type Histogram } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Histogram } from 'prom-client';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { firstHeaderValue } from '../http/request-header-edit.js';
 import { sendBody } from '../http/traefik-responses.js';
@@ -29,6 +29,17 @@ export interface PrometheusOptions {
   compatibilityNames?: boolean;
   /** Where series live (metric-series.ts); the production store unless a bench compares. */
   store?: SeriesStore;
+}
+
+/** What the compress middleware's cache of compressed bodies has counted (`CompressedBodyCache`), read when scraped. */
+export interface CompressCacheNumbers {
+  readonly hits: number;
+  readonly misses: number;
+  /** Entries kept. */
+  readonly size: number;
+  /** Bytes counted against the budget. */
+  readonly usedBytes: number;
+  readonly maxBytes: number;
 }
 
 /** What one request tells every scope, computed once. */
@@ -178,6 +189,8 @@ export interface PrometheusMetrics {
   rateLimitRedisError(middleware: string): void;
   /** traefik_tls_certs_not_after reads this at scrape time: the certificates being served. */
   setCertificateSource(source: () => Iterable<X509Certificate>): void;
+  /** The pe_edge_compress_cache_* families read this process's compressed-body cache at scrape time. */
+  setCompressCacheSource(cache: CompressCacheNumbers): void;
   /** What a scrape answers; by default this process's registry (`--workers` aggregates every worker's). */
   setScrapeSource(source: () => Promise<string>): void;
   readonly registry: Registry;
@@ -230,6 +243,26 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   const faults = store.counter(registry, 'pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', ['entrypoint', 'router', 'stage']);
   // pe-edge's own (Traefik answers 500 instead): requests a rateLimit let through unlimited because Redis failed.
   const redisErrors = store.counter(registry, 'pe_edge_ratelimit_redis_errors_total', 'Calls to Redis by a rateLimit that failed or timed out, each letting its request through unlimited, by middleware', ['middleware']);
+  // pe-edge's own: how often compress sent a body compressed before from memory. Read at scrape time, so a
+  // request pays nothing beyond the cache's own counting; `--workers` each have a cache, and prom-client's
+  // default aggregator sums them.
+  let compressCache: CompressCacheNumbers | null = null;
+  const compressCacheCounter = (name: string, help: string, read: (cache: CompressCacheNumbers) => number): void => {
+    new Counter({ name, help, registers: [registry], collect() {
+      this.reset();
+      if (compressCache !== null) this.inc(read(compressCache));
+    } });
+  };
+  const compressCacheGauge = (name: string, help: string, read: (cache: CompressCacheNumbers) => number): void => {
+    new Gauge({ name, help, registers: [registry], collect() {
+      this.set(compressCache === null ? 0 : read(compressCache));
+    } });
+  };
+  compressCacheCounter('pe_edge_compress_cache_hits_total', 'Bodies compress sent from its cache of compressed bodies instead of compressing them again', (c) => c.hits);
+  compressCacheCounter('pe_edge_compress_cache_misses_total', 'Bodies compress could keep but found no compressed form of in its cache, so compressed', (c) => c.misses);
+  compressCacheGauge('pe_edge_compress_cache_entries', 'Compressed bodies kept by compress', (c) => c.size);
+  compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against its budget: each its compressed bytes, its key and 512 bytes of bookkeeping', (c) => c.usedBytes);
+  compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
   const reloadSeries = reloads.child('', {}, '');
   const lastReloadSeries = lastReload.child('', {}, '');
   const reloadFailureSeries = reloadFailures.child('', {}, '');
@@ -368,6 +401,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     },
     setCertificateSource(source): void {
       certificates = source;
+    },
+    setCompressCacheSource(cache): void {
+      compressCache = cache;
     },
     setScrapeSource(source): void {
       scrape = source;

@@ -23,7 +23,8 @@ export class CompressedBodyCache {
   private hitCount = 0;
   private missCount = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  /** @param maxBytes what all entries may count against (see `entryCost`) */
+  constructor(readonly maxBytes: number) {}
 
   /** The key of a body in one encoding within one partition (see `partitionOf`): content-addressed. */
   static key(encoding: string, body: Buffer, partition: string): string {

@@ -17,10 +17,10 @@ interface Answer {
 }
 
 /** One GET on a fresh connection; the worker holding it is looked up while it is still open. */
-function getFresh(port: number, path: string, workers: readonly number[]): Promise<Answer> {
+function getFresh(port: number, path: string, workers: readonly number[], headers: http.OutgoingHttpHeaders = {}): Promise<Answer> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       const clientPort = res.socket.localPort ?? 0;
       res.resume();
       res.on('end', () => {
@@ -233,6 +233,38 @@ describe('pe-edge --workers=2', () => {
       const served = /^traefik_entrypoint_requests_total\{code="200",entrypoint="web",method="GET",protocol="http"\} (\d+)$/m.exec(text);
       assert.equal(served?.[1], '40', `scrape ${scrape + 1}: every worker's requests, summed:\n${text.split('\n').filter((l) => l.startsWith('traefik_entrypoint_requests_total')).join('\n')}`);
       assert.match(text, /^traefik_config_reloads_total 1$/m, 'reloads are what each worker did alike, not summed');
+    }
+  });
+
+  it('the compress cache metrics add up both workers\' caches: one miss per worker for the same page, the rest hits', async () => {
+    const page = '<p>the same page</p>\n'.repeat(200);
+    const backend = await startBackend('app', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) });
+      res.end(page);
+    });
+    backends.push(backend);
+    const [web, metricsPort] = [await freePort(), await freePort()];
+    const { workers } = await startWorkers([
+      'http:',
+      '  middlewares:',
+      '    squeeze: { compress: {} }',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web], middlewares: [squeeze] }',
+    ], { web, metrics: metricsPort }, 'metrics:\n  prometheus:\n    entryPoint: metrics');
+    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers, { 'accept-encoding': 'gzip' })));
+    assert.ok(answers.every((a) => a.status === 200));
+    assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const text = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true })).body;
+      const value = (name: string): string | undefined => new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1];
+      const shown = text.split('\n').filter((l) => l.startsWith('pe_edge_compress_cache_')).join('\n');
+      // A 4 kB body is compressed on the event loop, so each worker's first request keeps it before its next one looks.
+      assert.equal(value('pe_edge_compress_cache_misses_total'), '2', `scrape ${scrape + 1}: each worker compressed the page once:\n${shown}`);
+      assert.equal(value('pe_edge_compress_cache_hits_total'), '38', `scrape ${scrape + 1}: every other request, on either worker, was a hit:\n${shown}`);
+      assert.equal(value('pe_edge_compress_cache_entries'), '2', `scrape ${scrape + 1}: one entry in each worker's cache`);
+      assert.equal(value('pe_edge_compress_cache_max_bytes'), String(2 * 8 * 1024 * 1024), `scrape ${scrape + 1}: both workers' budgets`);
     }
   });
 

@@ -1,0 +1,164 @@
+// pe-edge's own pe_edge_compress_cache_* families on /metrics: whether compress sent a page it had compressed
+// before from memory (a hit) or compressed it (a miss), and what the kept forms hold. pe-edge run by the CLI.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
+import { request } from 'undici';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { httpGet } from '../../support/load-client.js';
+
+/** A 4 kB HTML page, different for each `name`. */
+function page(name: string): string {
+  const rows = Array.from({ length: 80 }, (_, i) => `<li>${name} item ${i * 7919 % 1000}</li>`).join('\n');
+  return `<!doctype html><html><body><h1>${name}</h1><ul>\n${rows}\n</ul></body></html>`.padEnd(4096, ' ');
+}
+
+const DYNAMIC = (backend: string): string => [
+  'http:',
+  '  middlewares:',
+  '    squeeze: { compress: {} }',
+  '  services:',
+  `    app: { loadBalancer: { servers: [{ url: "${backend}" }] } }`,
+  '  routers:',
+  '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web], middlewares: [squeeze] }',
+].join('\n');
+
+/** Pages by path; `/private` says `Cache-Control: no-store`. */
+function startPages(): Promise<Backend> {
+  return startBackend('pages', (req, res) => {
+    const body = page(req.url ?? '/');
+    const headers = { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) };
+    res.writeHead(200, req.url === '/private' ? { ...headers, 'cache-control': 'no-store' } : headers);
+    res.end(body);
+  });
+}
+
+/** GET with `Accept-Encoding: br`: the compressed body's length, once its decoded text is checked. */
+async function getBrotli(url: string, path: string): Promise<number> {
+  const res = await request(url + path, { headers: { 'accept-encoding': 'br' } });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['content-encoding'], 'br', path);
+  assert.equal(zlib.brotliDecompressSync(body).toString(), page(path));
+  return body.length;
+}
+
+/** Every series of the pe_edge_compress_cache_* families: name → value. */
+function cacheSeries(text: string): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(pe_edge_compress_cache_\w+) (\S+)$/.exec(line);
+    if (m !== null) found[m[1] as string] = Number(m[2]);
+  }
+  return found;
+}
+
+describe('pe_edge_compress_cache_* with metrics.prometheus', () => {
+  const dir = new TempConfigDir();
+  let proc: CliProcess;
+  let backend: Backend;
+  let url = '';
+  let metricsPort = 0;
+  const scrape = async (): Promise<{ text: string; cache: Record<string, number> }> => {
+    const r = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true });
+    assert.equal(r.status, 200);
+    return { text: r.body, cache: cacheSeries(r.body) };
+  };
+
+  before(async () => {
+    backend = await startPages();
+    const web = await freePort();
+    metricsPort = await freePort();
+    url = `http://127.0.0.1:${web}`;
+    const dynamicFile = dir.write('dynamic.yml', DYNAMIC(backend.url));
+    dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics: metricsPort }, dynamicFile, extra: 'metrics:\n  prometheus:\n    entryPoint: metrics' }));
+    proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
+    await proc.waitListening(2);
+    await proc.waitForLine('configuration applied');
+  });
+  after(async () => {
+    await proc.stop();
+    await backend.close();
+    dir.remove();
+  });
+
+  it('the same 4 kB page twice is a miss then a hit, a different page another miss; entries and bytes grow with what is kept', async () => {
+    const { text, cache: empty } = await scrape();
+    assert.deepEqual(empty, {
+      pe_edge_compress_cache_hits_total: 0,
+      pe_edge_compress_cache_misses_total: 0,
+      pe_edge_compress_cache_entries: 0,
+      pe_edge_compress_cache_bytes: 0,
+      pe_edge_compress_cache_max_bytes: 8 * 1024 * 1024,
+    }, 'nothing compressed yet');
+    assert.match(text, /^# TYPE pe_edge_compress_cache_hits_total counter$/m);
+    assert.match(text, /^# TYPE pe_edge_compress_cache_misses_total counter$/m);
+    assert.match(text, /^# TYPE pe_edge_compress_cache_bytes gauge$/m);
+    assert.match(text, /^# TYPE pe_edge_compress_cache_entries gauge$/m);
+
+    const aLength = await getBrotli(url, '/a');
+    const first = (await scrape()).cache;
+    assert.equal(first.pe_edge_compress_cache_misses_total, 1, 'the first /a was compressed');
+    assert.equal(first.pe_edge_compress_cache_hits_total, 0);
+    assert.equal(first.pe_edge_compress_cache_entries, 1);
+    const firstBytes = first.pe_edge_compress_cache_bytes ?? 0;
+    // Each entry counts its compressed bytes and some overhead (key, bookkeeping): under 1 KiB for one entry.
+    assert.ok(firstBytes > aLength && firstBytes < aLength + 1024, `${firstBytes} bytes kept for a ${aLength}-byte compressed page`);
+
+    assert.equal(await getBrotli(url, '/a'), aLength, 'the same bytes again');
+    const second = (await scrape()).cache;
+    assert.equal(second.pe_edge_compress_cache_hits_total, 1, 'the second /a came from memory');
+    assert.equal(second.pe_edge_compress_cache_misses_total, 1);
+    assert.equal(second.pe_edge_compress_cache_entries, 1, 'a hit keeps nothing new');
+    assert.equal(second.pe_edge_compress_cache_bytes, firstBytes);
+
+    const bLength = await getBrotli(url, '/b');
+    const third = (await scrape()).cache;
+    assert.equal(third.pe_edge_compress_cache_hits_total, 1);
+    assert.equal(third.pe_edge_compress_cache_misses_total, 2, 'a different page is a miss');
+    assert.equal(third.pe_edge_compress_cache_entries, 2);
+    const grown = (third.pe_edge_compress_cache_bytes ?? 0) - firstBytes;
+    assert.ok(grown > bLength && grown < bLength + 1024, `grew by ${grown} bytes for a ${bLength}-byte compressed page`);
+    assert.equal(third.pe_edge_compress_cache_max_bytes, 8 * 1024 * 1024);
+  });
+
+  it('an answer compress must not keep (Cache-Control: no-store, an answer to POST) counts neither as a hit nor as a miss', async () => {
+    const before = (await scrape()).cache;
+    for (let i = 0; i < 3; i++) await getBrotli(url, '/private');
+    for (let i = 0; i < 2; i++) {
+      const posted = await request(url + '/a', { method: 'POST', headers: { 'accept-encoding': 'br' } });
+      assert.equal(posted.headers['content-encoding'], 'br');
+      assert.equal(zlib.brotliDecompressSync(Buffer.from(await posted.body.arrayBuffer())).toString(), page('/a'));
+    }
+    const after = (await scrape()).cache;
+    assert.equal(after.pe_edge_compress_cache_hits_total, before.pe_edge_compress_cache_hits_total);
+    assert.equal(after.pe_edge_compress_cache_misses_total, before.pe_edge_compress_cache_misses_total);
+    assert.equal(after.pe_edge_compress_cache_entries, before.pe_edge_compress_cache_entries);
+  });
+});
+
+describe('pe_edge_compress_cache_* without metrics.prometheus', () => {
+  it('no /metrics answers with them, where prometheus@internal would by default', async (t) => {
+    const dir = new TempConfigDir();
+    const backend = await startPages();
+    const [web, traefik] = [await freePort(), await freePort()];
+    const dynamicFile = dir.write('dynamic.yml', DYNAMIC(backend.url));
+    // The api on the `traefik` entrypoint, where metrics.prometheus would answer /metrics by default.
+    dir.write('traefik.yml', staticYaml({ entryPoints: { web, traefik }, dynamicFile, extra: 'api:\n  insecure: true' }));
+    const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
+    t.after(async () => {
+      await proc.stop();
+      await backend.close();
+      dir.remove();
+    });
+    await proc.waitListening(2);
+    await proc.waitForLine('configuration applied');
+    const url = `http://127.0.0.1:${web}`;
+    for (let i = 0; i < 2; i++) await getBrotli(url, '/a');
+    assert.equal((await httpGet(`http://127.0.0.1:${traefik}/api/version`)).status, 200, 'the traefik entrypoint answers');
+    const metrics = await httpGet(`http://127.0.0.1:${traefik}/metrics`);
+    assert.equal(metrics.status, 404);
+    assert.doesNotMatch(metrics.body, /pe_edge_compress_cache/);
+  });
+});
