@@ -6,6 +6,7 @@ import { LimitLedger } from './limit-ledger.js';
 import { serveLedger } from './limits-over-ipc.js';
 import { relayTraffic } from './traffic-over-ipc.js';
 import { WorkersLink } from './worker-link.js';
+import { workerExecArgv } from './young-generation.js';
 
 /**
  * `--workers=N` (pe-edge's own flag, not Traefik's): N processes share the entrypoint ports, each
@@ -73,6 +74,8 @@ export function superviseWorkers(count: number): Promise<number> {
   relayTraffic(link);
   let stopping = false;
   let failed = false;
+  // Workers run with V8's young generation sized for a proxy, whoever started the primary (see young-generation.ts).
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   // Each worker learns how many share the ports, and which one it is (the first probes health for all).
   for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i) });
   // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.

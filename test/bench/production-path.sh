@@ -45,7 +45,7 @@
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/production-path.md)
 #   PE_EDGE_CMD='...'       command that starts pe-edge, run from the repository root, as in proxy-throughput.sh:
 #                           {config} (generated traefik.yml), {dynamic}, {port}; default
-#                           node dist/operator/cli/main.js --configFile={config}
+#                           node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config} (the image's command)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -68,7 +68,8 @@ MEM_MINUTES=$(clamp "${BENCH_MEM_MINUTES:-10}" 1 30 10)
 OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}
 READY_TIMEOUT_S=30
 DOMAIN=pixelated-empathy.com
-DEFAULT_PE_EDGE_CMD='node dist/operator/cli/main.js --configFile={config}'
+# As the image runs it: node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
+DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config}'
 # basicAuth row: user bench, password bench-pass, bcrypt cost 10 (Go's DefaultCost), made with pe-edge's bcrypt.
 BCRYPT_HASH='$2y$10$PeEdgeBenchSaltSalt12u6aoTZ28fgIces4hFDTXNfJ1O0E1snwy'
 AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"

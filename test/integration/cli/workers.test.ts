@@ -2,6 +2,7 @@
 // count for both workers, one worker probes health for all, and a scrape shows both workers' traffic.
 // Every test checks that connections did reach both workers (from /proc), or a per-process count would pass.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { CliProcess, freePort, runCli, staticYaml, TempConfigDir } from '../../support/cli-process.js';
@@ -9,6 +10,7 @@ import { startBackend, type Backend } from '../../support/backends.js';
 import { httpGet } from '../../support/load-client.js';
 import { childPids, connectionOwner } from '../../support/socket-owner.js';
 import { RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
 
 interface Answer {
   status: number;
@@ -220,6 +222,16 @@ describe('pe-edge --workers=2', () => {
     const back = await Promise.all(Array.from({ length: 30 }, () => getFresh(web, '/', workers)));
     assert.ok(back.every((a) => a.status === 200));
     assert.ok(flaky.seen.filter((s) => s.url !== '/health').length > before, 'back UP for the workers that do not probe too');
+  });
+
+  it("runs each worker with V8's young generation sized for a proxy, the primary started without the flag", async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const { workers } = await startWorkers(oneRouter(backend.url), { web: await freePort() });
+    for (const pid of workers) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(argv.includes(YOUNG_GENERATION_FLAG), `worker ${pid}: ${argv.join(' ')}`);
+    }
   });
 
   it('a scrape reaching either worker counts the requests both workers served', async () => {
