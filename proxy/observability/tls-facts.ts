@@ -25,3 +25,23 @@ export function tlsFacts(socket: PeerSocket): TlsFacts {
   }
   return facts;
 }
+
+const fingerprints = new WeakMap<PeerSocket, string>();
+
+/**
+ * The SHA-256 fingerprint of the client's certificate on a mutual-TLS connection, '' without one. Asked of the
+ * socket once per connection (each ask makes a new certificate object in node's TLS binding): a connection's
+ * client certificate is fixed at its handshake.
+ */
+export function clientCertificateFingerprint(socket: PeerSocket): string {
+  let fingerprint = fingerprints.get(socket);
+  if (fingerprint === undefined) {
+    try {
+      fingerprint = socket.getPeerX509Certificate?.()?.fingerprint256 ?? '';
+    } catch {
+      return ''; // a socket already gone has no peer to report
+    }
+    if (socket.getProtocol?.()) fingerprints.set(socket, fingerprint);
+  }
+  return fingerprint;
+}

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { clientCertificateFingerprint } from '../../observability/tls-facts.js';
 
 // node 20.12 brought the one-shot crypto.hash (a fifth cheaper than a Hash object for a 4 kB body); before
 // it, the Hash object gives the same digest.
@@ -17,8 +18,10 @@ const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'functi
  * is spent. One cache per process (`--workers` each have their own).
  */
 export class CompressedBodyCache {
-  // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
-  private readonly entries = new Map<string, Buffer>();
+  // A Map iterates in insertion order, oldest first. A hit only marks its entry used; eviction gives a used
+  // entry a second chance (moved to the end, unmarked) instead of moving every hit: the same order for what
+  // goes first, without two Map writes on the path of every hit.
+  private readonly entries = new Map<string, KeptForm>();
   private bytes = 0;
   private hitCount = 0;
   private missCount = 0;
@@ -26,9 +29,15 @@ export class CompressedBodyCache {
   /** @param maxBytes what all entries may count against (see `entryCost`) */
   constructor(readonly maxBytes: number) {}
 
-  /** The key of a body in one encoding within one partition (see `partitionOf`): content-addressed. */
+  /**
+   * The key of a body in one encoding within one partition (see `partitionOf`): content-addressed. A short
+   * partition (no credentials) is in the key as it is, a long one by its SHA-256: a hash less per request in
+   * the common case. The body's hash has a fixed length and ends the key, and the two kinds of partition
+   * start apart (`=`, `#`), so no two pairs of partition and body give one key.
+   */
   static key(encoding: string, body: Buffer, partition: string): string {
-    return encoding + ':' + sha256(partition) + ':' + sha256(body);
+    const part = partition.length <= SHORT_PARTITION ? '=' + partition : '#' + sha256(partition);
+    return encoding + ':' + part + ':' + sha256(body);
   }
 
   get(key: string): Buffer | undefined {
@@ -38,20 +47,25 @@ export class CompressedBodyCache {
       return undefined;
     }
     this.hitCount++;
-    this.entries.delete(key);
-    this.entries.set(key, found);
-    return found;
+    found.used = true;
+    return found.data;
   }
 
   set(key: string, compressed: Buffer): void {
     const cost = entryCost(key, compressed);
     if (cost > this.maxBytes || this.entries.has(key)) return;
-    for (const [oldest, value] of this.entries) {
+    // Each entry is passed over at most once (unmarked as it moves), so this ends.
+    for (const [oldest, kept] of this.entries) {
       if (this.bytes + cost <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= entryCost(oldest, value);
+      if (kept.used) {
+        kept.used = false;
+        this.entries.set(oldest, kept);
+      } else {
+        this.bytes -= entryCost(oldest, kept.data);
+      }
     }
-    this.entries.set(key, ownMemory(compressed));
+    this.entries.set(key, { data: ownMemory(compressed), used: false });
     this.bytes += cost;
   }
 
@@ -71,6 +85,15 @@ export class CompressedBodyCache {
     return this.bytes;
   }
 }
+
+/** A compressed form kept, and whether it was sent again since it last moved in the eviction order. */
+interface KeptForm {
+  readonly data: Buffer;
+  used: boolean;
+}
+
+/** Partitions up to this length (a router, a Host, no credentials) go into keys as they are. */
+const SHORT_PARTITION = 96;
 
 // The key string, the Buffer object and the Map's bookkeeping count too (about 370 bytes measured per entry),
 // so a flood of tiny bodies stays bounded as well.
@@ -122,16 +145,8 @@ export function keyFor(ctx: RequestContext, encoding: string, body: Buffer, head
     host: ctx.host,
     cookie: ctx.req.headers.cookie,
     authorization: ctx.req.headers.authorization,
-    clientCertificate: ctx.tls ? clientCertificateOf(ctx) : '',
+    clientCertificate: ctx.tls ? clientCertificateFingerprint(ctx.req.socket) : '',
   }));
-}
-
-function clientCertificateOf(ctx: RequestContext): string {
-  try {
-    return ctx.req.socket.getPeerX509Certificate?.()?.fingerprint256 ?? '';
-  } catch {
-    return ''; // a socket already gone has no peer to report
-  }
 }
 
 // What the compressed forms of bodies may hold in all, per process: 8 MiB keeps a site's pages, scripts and

@@ -69,3 +69,28 @@ test('compressed cache: Cache-Control private or no-store is never kept; other d
     assert.equal(mustNotKeep(value), false, String(value));
   }
 });
+
+test('compressed cache: partitions past the short form (long cookies) are kept apart by their hash, and find their entry again', () => {
+  const page = Buffer.from('the same page');
+  const partition = (cookie: string): string => partitionOf({ router: 'app@file', host: 'example.com', cookie, authorization: undefined, clientCertificate: '' });
+  const alice = partition('session=' + 'a'.repeat(200));
+  const bob = partition('session=' + 'a'.repeat(199) + 'b');
+  assert.ok(alice.length > 96 && bob.length > 96, 'both past the short form');
+  const cache = new CompressedBodyCache(1024 * 1024);
+  cache.set(CompressedBodyCache.key('br', page, alice), Buffer.from('for alice'));
+  assert.deepEqual(cache.get(CompressedBodyCache.key('br', page, alice)), Buffer.from('for alice'));
+  assert.equal(cache.get(CompressedBodyCache.key('br', page, bob)), undefined);
+  assert.ok(CompressedBodyCache.key('br', page, alice).length < 120, 'a long partition costs the key its hash, not its length');
+});
+
+test('compressed cache: an entry sent again outlives one that was not, however many times the budget turns over', () => {
+  const cache = new CompressedBodyCache(10_000);
+  const hot = CompressedBodyCache.key('gzip', Buffer.from('hot page'), '');
+  cache.set(hot, Buffer.alloc(2000));
+  for (let i = 0; i < 50; i++) {
+    assert.ok(cache.get(hot) !== undefined, `round ${i}: the page sent every round is still kept`);
+    cache.set(CompressedBodyCache.key('gzip', Buffer.from(`cold ${i}`), ''), Buffer.alloc(2000));
+    assert.ok(cache.usedBytes <= 10_000);
+  }
+  assert.equal(cache.get(CompressedBodyCache.key('gzip', Buffer.from('cold 0'), '')), undefined, 'an old page sent once went');
+});
