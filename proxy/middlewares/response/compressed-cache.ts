@@ -14,7 +14,7 @@ const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'functi
  * a compression (for a 4 kB page on the production path about 100 µs for gzip and 120 µs for brotli at
  * quality 6; 30 and 60 µs as isolated calls).
  * Compression is deterministic for pe-edge's fixed parameters, so a hit is the very bytes a new compression
- * would give: nothing a client receives changes. Least recently used entries go first once the byte budget
+ * would give: nothing a client receives changes. Entries not sent again since they last moved go first once the byte budget
  * is spent. One cache per process (`--workers` each have their own).
  */
 export class CompressedBodyCache {
