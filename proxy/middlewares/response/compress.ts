@@ -1,6 +1,6 @@
 import type { Handler, RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { responseHooks } from '../../http/request-context.js';
-import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from './accept-encoding.js';
+import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
 import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
 
@@ -48,15 +48,22 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
   const choose = negotiation(options);
   const minSize = options.minResponseBodyBytes > 0 ? options.minResponseBodyBytes : 1024;
 
+  // A site sends the same few Content-Types and its browsers the same Accept-Encoding: each is parsed once
+  // in a row, not per request.
+  const typeCompressible = lastAnswer((value: string): boolean => {
+    const type = parseMediaType(value);
+    if (type === null) return false;
+    if (included.length > 0) return included.some((c) => mediaTypeMatches(c, type));
+    return !excluded.some((c) => mediaTypeMatches(c, type));
+  });
+  const negotiate = lastAnswer((accept: string): Negotiated => negotiateEncoding(accept, choose));
+
   const compressible = (headers: ResponseHeaders): boolean => {
     const raw = headers['content-type'];
     const value = Array.isArray(raw) ? raw[0] : raw;
     // Traefik's own writer filters only responses that name a type.
     if (value === undefined || value === '') return true;
-    const type = parseMediaType(value);
-    if (type === null) return false;
-    if (included.length > 0) return included.some((c) => mediaTypeMatches(c, type));
-    return !excluded.some((c) => mediaTypeMatches(c, type));
+    return typeCompressible(value);
   };
 
   return (ctx: RequestContext): void => {
@@ -65,7 +72,7 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
     const requestType = ctx.req.headers['content-type'];
     if (requestType !== undefined && excludedRequestTypes.has(parseMediaType(requestType)?.type ?? '')) return next(ctx);
     const accept = ctx.req.headers['accept-encoding'];
-    const chosen = negotiateEncoding(Array.isArray(accept) ? accept.join(',') : accept, choose);
+    const chosen = accept === undefined ? negotiateEncoding(undefined, choose) : negotiate(Array.isArray(accept) ? accept.join(',') : accept);
     if (chosen === IDENTITY || chosen === NOT_ACCEPTABLE) return next(ctx);
     const encoding = chosen as ZlibEncoding;
     responseHooks(ctx).body = (status, headers, sendHead) => {
@@ -81,4 +88,17 @@ function addVary(headers: ResponseHeaders): void {
   const existing = headers.vary;
   if (existing === undefined) headers.vary = 'Accept-Encoding';
   else headers.vary = [...(Array.isArray(existing) ? existing : [existing]), 'Accept-Encoding'];
+}
+
+/** `answer`, remembering its last argument and result: a pure function asked the same thing again and again. */
+function lastAnswer<T>(answer: (input: string) => T): (input: string) => T {
+  let lastInput: string | null = null;
+  let lastResult = null as T;
+  return (input: string): T => {
+    if (input !== lastInput) {
+      lastResult = answer(input);
+      lastInput = input;
+    }
+    return lastResult;
+  };
 }

@@ -77,6 +77,10 @@ test('compress: q-values choose gzip; no Accept-Encoding means no compression', 
   assert.equal(none.headers['content-encoding'], undefined);
   assert.equal(none.headers.vary, undefined);
   assert.equal(none.body.toString(), BIG);
+  // Each request's own header decides, whatever the one before it said.
+  for (const [accept, expected] of [['br', 'br'], ['gzip;q=1, br;q=0.5', 'gzip'], ['br', 'br'], ['identity', undefined], ['gzip', 'gzip']] as const) {
+    assert.equal((await get(url + '/big', { 'accept-encoding': accept })).headers['content-encoding'], expected, accept);
+  }
 });
 
 test('compress: already-encoded responses, HEAD and 204 are left alone', async (t) => {
