@@ -54,11 +54,10 @@ export class Http2StreamResponse implements ProxyResponse {
     try {
       if (this.stream.headersSent) throw new Error('the head was sent already');
       const fields = http2Fields(headers);
-      const block: OutgoingHttpHeaders = { ':status': status };
-      for (const name in fields) {
-        if (!isToken(name)) throw new Error(`invalid header name ${JSON.stringify(name)}`);
-        block[name] = fields[name];
-      }
+      for (const name in fields) if (!isToken(name)) throw new Error(`invalid header name ${JSON.stringify(name)}`);
+      // node copies the block before it adds to it, and sends 200 for a block without :status: most answers
+      // go as they are, without a copy of their own (`fields` may be the caller's object, never written to).
+      const block: OutgoingHttpHeaders = status === 200 ? fields : { ':status': status, ...fields };
       this.bodiless = this.isHead || status === 204 || status === 205 || status === 304;
       const waitForTrailers = !endStream && !this.bodiless && fields['content-length'] === undefined;
       if (waitForTrailers) this.stream.once('wantTrailers', this.sendTrailers);
