@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -70,4 +71,21 @@ test('HTTP/2: a GET whose answer takes longer than readTimeout is answered, not 
   const a = await get(s, { ':method': 'GET', ':path': '/', ':authority': 'a.test' });
   assert.equal(a.status, 200, `answered (rst ${String(a.rst)})`);
   assert.equal(a.body, 'late but whole');
+});
+
+test('HTTP/2: an upstream answer with a Content-Length and trailers keeps its trailers for a client that sent TE: trailers', async (t) => {
+  const up = http2.createServer();
+  up.on('stream', (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'content-length': '5' }, { waitForTrailers: true });
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-sum': '5' }));
+    stream.end('hello');
+  });
+  await new Promise<void>((resolve) => up.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => up.close(() => resolve())));
+  const { port, cert } = await tlsProxy(t, `h2c://127.0.0.1:${(up.address() as AddressInfo).port}`);
+  const s = await session(t, port, cert.cert);
+  const a = await get(s, { ':method': 'POST', ':path': '/svc/Method', ':authority': 'a.test', te: 'trailers', 'content-type': 'application/grpc' }, 'x');
+  assert.equal(a.status, 200);
+  assert.equal(a.body, 'hello');
+  assert.equal(a.trailers?.['grpc-status'], '0', `trailers: ${JSON.stringify(a.trailers)}`);
 });
