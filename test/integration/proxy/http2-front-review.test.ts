@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
+import { dataFrame, goaway, headersFrame, RawH2Connection, requestFields, rstStream, settings, windowUpdate } from '../../support/h2-frames.js';
 
 // Attacks on the HTTP/2 stream front (proxy/entrypoints/http2-front/): what a client noticed differently from
 // node's compatibility layer, each with a real pe-edge on loopback.
@@ -58,7 +59,7 @@ function get(s: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, bo
   });
 }
 
-test('HTTP/2: a GET whose answer takes longer than readTimeout is answered, not reset (the request was whole at once)', async (t) => {
+test('HTTP/2 and h2c: a GET whose answer takes longer than readTimeout is answered, not reset (the request was whole at once)', async (t) => {
   const backend = await startBackend('slow', (_req, res) => {
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -67,10 +68,23 @@ test('HTTP/2: a GET whose answer takes longer than readTimeout is answered, not 
   });
   t.after(() => backend.close());
   const { port, cert } = await tlsProxy(t, backend.url, { readTimeout: 500 });
-  const s = await session(t, port, cert.cert);
-  const a = await get(s, { ':method': 'GET', ':path': '/', ':authority': 'a.test' });
-  assert.equal(a.status, 200, `answered (rst ${String(a.rst)})`);
+  const a = await get(await session(t, port, cert.cert), { ':method': 'GET', ':path': '/', ':authority': 'a.test' });
+  assert.equal(a.status, 200, `h2: answered (rst ${String(a.rst)})`);
   assert.equal(a.body, 'late but whole');
+
+  const plain = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    },
+  }), [entryPointOptions('web', '127.0.0.1:0', { readTimeout: 500 })]);
+  t.after(() => plain.close(0));
+  const h2c = http2.connect(`http://127.0.0.1:${plain.port('web')}`);
+  h2c.on('error', () => undefined);
+  t.after(() => h2c.destroy());
+  const b = await get(h2c, { ':method': 'GET', ':path': '/', ':authority': 'a.test' });
+  assert.equal(b.status, 200, `h2c: answered (rst ${String(b.rst)})`);
+  assert.equal(b.body, 'late but whole');
 });
 
 test('HTTP/2: an upstream answer with a Content-Length and trailers keeps its trailers for a client that sent TE: trailers', async (t) => {
@@ -89,3 +103,90 @@ test('HTTP/2: an upstream answer with a Content-Length and trailers keeps its tr
   assert.equal(a.body, 'hello');
   assert.equal(a.trailers?.['grpc-status'], '0', `trailers: ${JSON.stringify(a.trailers)}`);
 });
+
+test('HTTP/2 inFlightReq: the slot of a stream is freed whatever way its client leaves', async (t) => {
+  const held: (() => void)[] = [];
+  const big = Buffer.alloc(1 << 20, 0x61);
+  const backend = await startBackend('hold', (req, res) => {
+    if (req.url === '/big') {
+      res.writeHead(200, { 'content-length': big.length });
+      res.end(big);
+      return;
+    }
+    if (req.url === '/hold' || req.url === '/upload') held.push(() => res.end('late'));
+    else res.end('ok');
+  });
+  t.after(() => backend.close());
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {}, middlewares: ['lim'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'lim@file': { inFlightReq: { amount: 1 } } },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  const freeSlot = async (what: string): Promise<void> => {
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      const s = await session(t, port, cert.cert);
+      status = (await get(s, { ':method': 'GET', ':path': '/', ':authority': 'a.test' })).status;
+      s.destroy();
+      if (status !== 200) await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.equal(status, 200, `${what}: the slot is free again`);
+  };
+  const scenarios: [string, (conn: RawH2Connection) => Promise<void>][] = [
+    ['RST_STREAM while the answer is pending', async (conn) => {
+      conn.write(headersFrame(1, requestFields('GET', '/hold', 'a.test'), true));
+      await until(() => held.length > 0);
+      conn.write(rstStream(1));
+    }],
+    ['RST_STREAM mid request body', async (conn) => {
+      conn.write(Buffer.concat([headersFrame(1, requestFields('POST', '/upload', 'a.test'), false), dataFrame(1, 'part', false)]));
+      await new Promise((r) => setTimeout(r, 200));
+      conn.write(rstStream(1));
+    }],
+    ['RST_STREAM while the answer waits for window', async (conn) => {
+      conn.write(settings([[0x4, 0]]));
+      conn.write(headersFrame(1, requestFields('GET', '/big', 'a.test'), true));
+      await conn.answerOn(1, 3000);
+      await new Promise((r) => setTimeout(r, 100));
+      conn.write(rstStream(1));
+    }],
+    ['connection closed with the answer pending', async (conn) => {
+      conn.write(headersFrame(1, requestFields('GET', '/hold', 'a.test'), true));
+      await until(() => held.length > 0);
+      conn.destroy();
+    }],
+    ['GOAWAY then close with the answer stalled on window', async (conn) => {
+      conn.write(settings([[0x4, 0]]));
+      conn.write(headersFrame(1, requestFields('GET', '/big', 'a.test'), true));
+      await conn.answerOn(1, 3000);
+      conn.write(windowUpdate(1, 100));
+      conn.write(goaway(1));
+      await new Promise((r) => setTimeout(r, 100));
+      conn.destroy();
+    }],
+  ];
+  for (const [what, leave] of scenarios) {
+    const conn = await RawH2Connection.connect(port, 'a.test');
+    t.after(() => conn.destroy());
+    held.length = 0;
+    await leave(conn);
+    await freeSlot(what);
+    for (const h of held.splice(0)) h();
+  }
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
