@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import { existsSync, readFileSync } from 'node:fs';
+import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import type { AddressInfo } from 'node:net';
 import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
@@ -95,7 +97,12 @@ test('HTTP/2: an upstream answer with a Content-Length and trailers keeps its tr
     stream.end('hello');
   });
   await new Promise<void>((resolve) => up.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => up.close(() => resolve())));
+  const upSessions: http2.ServerHttp2Session[] = [];
+  up.on('session', (us: http2.ServerHttp2Session) => upSessions.push(us));
+  t.after(() => new Promise<void>((resolve) => {
+    up.close(() => resolve());
+    for (const us of upSessions) us.destroy();
+  }));
   const { port, cert } = await tlsProxy(t, `h2c://127.0.0.1:${(up.address() as AddressInfo).port}`);
   const s = await session(t, port, cert.cert);
   const a = await get(s, { ':method': 'POST', ':path': '/svc/Method', ':authority': 'a.test', te: 'trailers', 'content-type': 'application/grpc' }, 'x');
@@ -190,3 +197,51 @@ async function until(cond: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test('pe-edge --workers=2: HTTP/2 (TLS) and h2c streams are served by both workers, with an access log line each', async (t) => {
+  const backend = await startBackend('ok', (req, res) => res.end(`ok ${String(req.url)}`));
+  t.after(() => backend.close());
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const dir = new TempConfigDir();
+  t.after(() => dir.remove());
+  const web = await freePort();
+  const log = dir.file('access.log');
+  const dynamicFile = dir.write('dynamic.yml', [
+    'http:',
+    '  routers:',
+    '    tls: { rule: "Host(`a.test`)", service: app, tls: {} }',
+    '    plain: { rule: "Host(`a.test`)", service: app }',
+    '  services:',
+    `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+    'tls:',
+    '  certificates:',
+    `    - { certFile: ${JSON.stringify(cert.certFile)}, keyFile: ${JSON.stringify(cert.keyFile)} }`,
+  ].join('\n') + '\n');
+  dir.write('traefik.yml', staticYaml({ entryPoints: { web }, dynamicFile, extra: ['accessLog:', `  filePath: ${JSON.stringify(log)}`, '  format: json'].join('\n') }));
+  const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2'], { cwd: dir.path });
+  t.after(() => proc.stop());
+  await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === 2, 30_000, 'both workers listening');
+  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
+  const sessions = 8;
+  for (let i = 0; i < sessions; i++) {
+    const s = i % 2 === 0 ? await session(t, web, cert.cert) : http2.connect(`http://127.0.0.1:${web}`);
+    s.on('error', () => undefined);
+    for (const path of [`/s${i}a`, `/s${i}b`]) {
+      const a = await get(s, { ':method': 'GET', ':path': path, ':authority': 'a.test' });
+      assert.equal(a.body, `ok ${path}`);
+    }
+    s.destroy();
+  }
+  const deadline = Date.now() + 10_000;
+  let lines: Record<string, unknown>[] = [];
+  while (Date.now() < deadline) {
+    lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    if (lines.length >= 2 * sessions) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(lines.length, 2 * sessions, 'one line per stream, none twice');
+  assert.ok(lines.every((l) => l.RequestProtocol === 'HTTP/2.0' && l.DownstreamStatus === 200));
+  assert.equal(lines.filter((l) => l.TLSVersion === '1.3').length, sessions, 'the TLS streams have their TLS version');
+});
