@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
+import { startRawH2Backend } from '../../support/raw-h2-backend.js';
 import { dataFrame, goaway, headersFrame, RawH2Connection, requestFields, rstStream, settings, windowUpdate } from '../../support/h2-frames.js';
 
 // Attacks on the HTTP/2 stream front (proxy/entrypoints/http2-front/): what a client noticed differently from
@@ -244,4 +245,41 @@ test('pe-edge --workers=2: HTTP/2 (TLS) and h2c streams are served by both worke
   assert.equal(lines.length, 2 * sessions, 'one line per stream, none twice');
   assert.ok(lines.every((l) => l.RequestProtocol === 'HTTP/2.0' && l.DownstreamStatus === 200));
   assert.equal(lines.filter((l) => l.TLSVersion === '1.3').length, sessions, 'the TLS streams have their TLS version');
+});
+
+test('HTTP/2: hostile upstream heads (204/304 with a body, a body to HEAD, trailers after a length, a reset mid-body) reach the client as well-formed streams', async (t) => {
+  type Scenario = { what: string; method: string; te?: boolean; frames: (id: number) => Buffer[]; check: (a: Answer) => void };
+  const scenarios: Scenario[] = [
+    { what: '204 with DATA', method: 'GET', frames: (id) => [headersFrame(id, [[':status', '204']], false), dataFrame(id, 'junk', true)],
+      check: (a) => { assert.equal(a.status, 204); assert.equal(a.body, ''); assert.equal(a.rst, 0); } },
+    { what: '304 with DATA', method: 'GET', frames: (id) => [headersFrame(id, [[':status', '304'], ['etag', '"x"']], false), dataFrame(id, 'junk', true)],
+      check: (a) => { assert.equal(a.status, 304); assert.equal(a.body, ''); assert.equal(a.rst, 0); } },
+    { what: 'HEAD answered with a body', method: 'HEAD', frames: (id) => [headersFrame(id, [[':status', '200'], ['content-length', '5']], false), dataFrame(id, 'hello', true)],
+      check: (a) => { assert.equal(a.status, 200); assert.equal(a.body, ''); assert.equal(a.rst, 0); } },
+    { what: 'trailers after a length, no TE', method: 'GET', frames: (id) => [headersFrame(id, [[':status', '200'], ['content-length', '5']], false), dataFrame(id, 'hello', false), headersFrame(id, [['x-sum', '5']], true)],
+      check: (a) => { assert.equal(a.status, 200); assert.equal(a.body, 'hello'); assert.equal(a.rst, 0); } },
+    { what: 'trailers after a length, TE: trailers', method: 'GET', te: true, frames: (id) => [headersFrame(id, [[':status', '200'], ['content-length', '5']], false), dataFrame(id, 'hello', false), headersFrame(id, [['x-sum', '5']], true)],
+      check: (a) => { assert.equal(a.body, 'hello'); assert.equal(a.trailers?.['x-sum'], '5'); assert.equal(a.rst, 0); } },
+    { what: 'reset mid-body with a length', method: 'GET', frames: (id) => [headersFrame(id, [[':status', '200'], ['content-length', '10']], false), dataFrame(id, 'hello', false), rstStream(id, 2)],
+      check: (a) => { assert.equal(a.status, 200); assert.notEqual(a.rst, 0, 'the cut answer is not read as complete'); } },
+    { what: 'reset mid-body without a length', method: 'GET', frames: (id) => [headersFrame(id, [[':status', '200']], false), dataFrame(id, 'hello', false), rstStream(id, 2)],
+      check: (a) => { assert.equal(a.status, 200); assert.notEqual(a.rst, 0, 'the cut answer is not read as complete'); } },
+  ];
+  const up = await startRawH2Backend((r) => {
+    const s = scenarios[r.index - 1];
+    if (s !== undefined) r.write(Buffer.concat(s.frames(r.streamId)));
+  });
+  t.after(() => up.close());
+  const { port, cert } = await tlsProxy(t, up.url);
+  const s = await session(t, port, cert.cert);
+  for (const sc of scenarios) {
+    const a = await get(s, { ':method': sc.method, ':path': '/', ':authority': 'a.test', ...(sc.te === true ? { te: 'trailers' } : {}) });
+    try {
+      sc.check(a);
+    } catch (err) {
+      assert.fail(`${sc.what}: ${(err as Error).message} (${JSON.stringify(a)})`);
+    }
+  }
+  // The session is still good for the next stream.
+  assert.equal(s.destroyed, false);
 });
