@@ -8,7 +8,7 @@ import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
-import { dataFrame, goaway, headersFrame, RawH2Connection, requestFields, rstStream, settings, windowUpdate } from '../../support/h2-frames.js';
+import { dataFrame, ERR, FRAME, goaway, headersFrame, RawH2Connection, requestFields, rstStream, settings, windowUpdate } from '../../support/h2-frames.js';
 
 // Attacks on the HTTP/2 stream front (proxy/entrypoints/http2-front/): what a client noticed differently from
 // node's compatibility layer, each with a real pe-edge on loopback.
@@ -282,4 +282,23 @@ test('HTTP/2: hostile upstream heads (204/304 with a body, a body to HEAD, trail
   }
   // The session is still good for the next stream.
   assert.equal(s.destroyed, false);
+});
+
+test('HTTP/2: writeTimeout cuts an answer stalled on a client that opens no window, with RST_STREAM INTERNAL_ERROR', async (t) => {
+  const big = Buffer.alloc(256 * 1024, 0x61);
+  const backend = await startBackend('big', (_req, res) => {
+    res.writeHead(200, { 'content-length': big.length });
+    res.end(big);
+  });
+  t.after(() => backend.close());
+  const { port } = await tlsProxy(t, backend.url, { writeTimeout: 700 });
+  const conn = await RawH2Connection.connect(port, 'a.test');
+  t.after(() => conn.destroy());
+  conn.write(settings([[0x4, 0]]));
+  conn.write(headersFrame(1, requestFields('GET', '/', 'a.test'), true));
+  const rst = await conn.waitFor(() => conn.frames.some((f) => f.streamId === 1 && f.type === FRAME.RST_STREAM), 8000);
+  assert.ok(rst, `stream 1 reset (frames: ${JSON.stringify(conn.frames.map((f) => [f.type, f.streamId]))})`);
+  const frame = conn.frames.find((f) => f.streamId === 1 && f.type === FRAME.RST_STREAM);
+  assert.equal(frame?.payload.readUInt32BE(0), ERR.INTERNAL_ERROR);
+  assert.equal(conn.closed, false, 'the connection stays open for its other streams');
 });
