@@ -302,3 +302,41 @@ test('HTTP/2: writeTimeout cuts an answer stalled on a client that opens no wind
   assert.equal(frame?.payload.readUInt32BE(0), ERR.INTERNAL_ERROR);
   assert.equal(conn.closed, false, 'the connection stays open for its other streams');
 });
+
+test('HTTP/2 mirroring and failover: a body whose client reset its stream mid-upload is not sent on as whole', async (t) => {
+  const main = await startBackend('main');
+  const mirror = await startBackend('mirror');
+  const fallback = await startBackend('fallback');
+  t.after(() => Promise.all([main.close(), mirror.close(), fallback.close()]).then(() => undefined));
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const lb = (url: string) => ({ loadBalancer: { servers: [{ url }] } });
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: {
+        'm@file': { rule: 'Host(`a.test`) && Path(`/mirrored`)', service: 'mirrored', tls: {} },
+        'f@file': { rule: 'Host(`a.test`) && Path(`/failover`)', service: 'failing', tls: {} },
+      },
+      services: {
+        'mirrored@file': { mirroring: { service: 'main', mirrors: [{ name: 'mirror', percent: 100 }] } },
+        'failing@file': { failover: { service: 'main', fallback: 'fallback' } },
+        'main@file': lb(main.url),
+        'mirror@file': lb(mirror.url),
+        'fallback@file': lb(fallback.url),
+      },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  for (const path of ['/mirrored', '/failover']) {
+    const conn = await RawH2Connection.connect(proxy.port('web'), 'a.test');
+    t.after(() => conn.destroy());
+    conn.write(Buffer.concat([headersFrame(1, requestFields('POST', path, 'a.test'), false), dataFrame(1, 'first part of a longer body', false)]));
+    await new Promise((r) => setTimeout(r, 300));
+    conn.write(rstStream(1));
+    await new Promise((r) => setTimeout(r, 700));
+  }
+  const seen = [...main.seen, ...mirror.seen, ...fallback.seen].map((s) => `${s.url} ${JSON.stringify(s.body)}`);
+  assert.deepEqual(seen, [], 'no backend got the cut body as a whole request');
+});
