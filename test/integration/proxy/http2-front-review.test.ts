@@ -340,3 +340,44 @@ test('HTTP/2 mirroring and failover: a body whose client reset its stream mid-up
   const seen = [...main.seen, ...mirror.seen, ...fallback.seen].map((s) => `${s.url} ${JSON.stringify(s.body)}`);
   assert.deepEqual(seen, [], 'no backend got the cut body as a whole request');
 });
+
+test('HTTP/2: hostile client frame sequences end streams or connections, never the process', async (t) => {
+  const backend = await startBackend('any', (req, res) => {
+    if (req.url === '/slow') setTimeout(() => res.end('slow'), 200);
+    else res.end(`ok ${String(req.url)}`);
+  });
+  t.after(() => backend.close());
+  const { port, cert } = await tlsProxy(t, backend.url, { readTimeout: 1000, writeTimeout: 1000 });
+  const get1 = (m = 'GET', p = '/', extra: [string, string][] = []): [string, string][] => requestFields(m, p, 'a.test', extra);
+  const sequences: [string, Buffer[]][] = [
+    ['DATA after END_STREAM', [headersFrame(1, get1(), true), dataFrame(1, 'late', true)]],
+    ['RST then DATA', [headersFrame(1, get1('POST'), false), rstStream(1), dataFrame(1, 'late', true)]],
+    ['no :path', [headersFrame(1, [[':method', 'GET'], [':scheme', 'https'], [':authority', 'a.test']], true)]],
+    ['upper-case field name', [headersFrame(1, get1('GET', '/', [['X-Upper', 'v']]), true)]],
+    ['connection-specific field', [headersFrame(1, get1('GET', '/', [['connection', 'close']]), true)]],
+    ['content-length shorter than the body', [headersFrame(1, get1('POST', '/', [['content-length', '2']]), false), dataFrame(1, 'much longer', true)]],
+    ['content-length longer than the body', [headersFrame(1, get1('POST', '/', [['content-length', '20']]), false), dataFrame(1, 'short', true)]],
+    ['request trailers', [headersFrame(1, get1('POST'), false), dataFrame(1, 'body', false), headersFrame(1, [['x-trailer', 'v']], true)]],
+    ['request trailers with a pseudo-header', [headersFrame(1, get1('POST'), false), dataFrame(1, 'body', false), headersFrame(1, [[':path', '/x']], true)]],
+    ['DATA beyond the window', [headersFrame(1, get1('POST'), false), ...Array.from({ length: 6 }, () => dataFrame(1, Buffer.alloc(16384), false))]],
+    ['WINDOW_UPDATE overflow on a stream being answered', [headersFrame(1, get1('GET', '/slow'), true), windowUpdate(1, 0x7fffffff), windowUpdate(1, 0x7fffffff)]],
+    ['WINDOW_UPDATE of 0', [headersFrame(1, get1('GET', '/slow'), true), windowUpdate(1, 0)]],
+    ['RST_STREAM on an idle stream', [rstStream(99)]],
+    ['HEAD reset while answered', [headersFrame(1, get1('HEAD', '/slow'), true), rstStream(1)]],
+    ['Expect 100-continue then reset', [headersFrame(1, get1('POST', '/slow', [['expect', '100-continue']]), false), rstStream(1)]],
+    ['CONNECT then data', [headersFrame(1, [[':method', 'CONNECT'], [':authority', 'a.test:443']], false), dataFrame(1, 'tunnel', false)]],
+    ['GOAWAY with streams in flight', [headersFrame(1, get1('GET', '/slow'), true), headersFrame(3, get1('POST', '/slow'), false), goaway(0)]],
+    ['many streams then close', Array.from({ length: 50 }, (_, i) => headersFrame(2 * i + 1, get1('GET', '/slow'), true))],
+  ];
+  for (const [what, frames] of sequences) {
+    const conn = await RawH2Connection.connect(port, 'a.test');
+    t.after(() => conn.destroy());
+    conn.write(Buffer.concat(frames));
+    await conn.waitFor(() => false, 300);
+    conn.destroy();
+    const s = await session(t, port, cert.cert);
+    const a = await get(s, { ':method': 'GET', ':path': '/after', ':authority': 'a.test' });
+    assert.equal(a.body, 'ok /after', `after "${what}" the edge still answers`);
+    s.destroy();
+  }
+});
