@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import http2 from 'node:http2';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import type { AddressInfo } from 'node:net';
@@ -379,5 +381,79 @@ test('HTTP/2: hostile client frame sequences end streams or connections, never t
     const a = await get(s, { ':method': 'GET', ':path': '/after', ':authority': 'a.test' });
     assert.equal(a.body, 'ok /after', `after "${what}" the edge still answers`);
     s.destroy();
+  }
+});
+
+test('HTTP/2: large request bodies reach a slow-reading backend byte for byte, straight, buffered and mirrored', async (t) => {
+  const slow = http.createServer((req, res) => {
+    const hash = createHash('sha256');
+    let length = 0;
+    let since = 0;
+    req.on('data', (c: Buffer) => {
+      hash.update(c);
+      length += c.length;
+      since += c.length;
+      if (since > 256 * 1024) {
+        since = 0;
+        req.pause();
+        setTimeout(() => req.resume(), 5);
+      }
+    });
+    req.on('end', () => res.end(`${length} ${hash.digest('hex')}`));
+  });
+  await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => {
+    slow.closeAllConnections();
+    slow.close(() => resolve());
+  }));
+  const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const lb = { loadBalancer: { servers: [{ url }] } };
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: {
+        'straight@file': { rule: 'Host(`a.test`) && Path(`/straight`)', service: 'slow', tls: {} },
+        'buffered@file': { rule: 'Host(`a.test`) && Path(`/buffered`)', service: 'slow', tls: {}, middlewares: ['buf'] },
+        'mirrored@file': { rule: 'Host(`a.test`) && Path(`/mirrored`)', service: 'mirrored', tls: {} },
+      },
+      services: {
+        'slow@file': lb,
+        'copy@file': lb,
+        'mirrored@file': { mirroring: { service: 'slow', mirrors: [{ name: 'copy', percent: 100 }] } },
+      },
+      middlewares: { 'buf@file': { buffering: { maxRequestBodyBytes: 64 * 1024 * 1024, memRequestBodyBytes: 1024 * 1024 } } },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const body = randomBytes(3 * 1024 * 1024 + 7);
+  const expected = `${body.length} ${createHash('sha256').update(body).digest('hex')}`;
+  const s = await session(t, proxy.port('web'), cert.cert);
+  for (const path of ['/straight', '/buffered', '/mirrored']) {
+    for (const withLength of [true, false]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const stream = s.request({ ':method': 'POST', ':path': path, ':authority': 'a.test', ...(withLength ? { 'content-length': String(body.length) } : {}) });
+        let text = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (c: string) => (text += c));
+        stream.on('end', () => resolve(text));
+        stream.on('error', reject);
+        // Written in uneven pieces, some while the proxy is still reading the last ones.
+        let at = 0;
+        const pump = (): void => {
+          while (at < body.length) {
+            const next = Math.min(body.length, at + 1000 + (at % 70_000));
+            const more = stream.write(body.subarray(at, next));
+            at = next;
+            if (!more) return void stream.once('drain', pump);
+          }
+          stream.end();
+        };
+        pump();
+      });
+      assert.equal(answer, expected, `${path} ${withLength ? 'with' : 'without'} a Content-Length`);
+    }
   }
 });
