@@ -10,7 +10,7 @@ import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
-import { dataFrame, ERR, FRAME, goaway, headersFrame, RawH2Connection, requestFields, rstStream, settings, windowUpdate } from '../../support/h2-frames.js';
+import { dataFrame, ERR, FLAG, frame, FRAME, goaway, headerBlock, headersFrame, RawH2Connection, requestFields, rstStream, settings, windowUpdate } from '../../support/h2-frames.js';
 
 // Attacks on the HTTP/2 stream front (proxy/entrypoints/http2-front/): what a client noticed differently from
 // node's compatibility layer, each with a real pe-edge on loopback.
@@ -300,8 +300,8 @@ test('HTTP/2: writeTimeout cuts an answer stalled on a client that opens no wind
   conn.write(headersFrame(1, requestFields('GET', '/', 'a.test'), true));
   const rst = await conn.waitFor(() => conn.frames.some((f) => f.streamId === 1 && f.type === FRAME.RST_STREAM), 8000);
   assert.ok(rst, `stream 1 reset (frames: ${JSON.stringify(conn.frames.map((f) => [f.type, f.streamId]))})`);
-  const frame = conn.frames.find((f) => f.streamId === 1 && f.type === FRAME.RST_STREAM);
-  assert.equal(frame?.payload.readUInt32BE(0), ERR.INTERNAL_ERROR);
+  const reset = conn.frames.find((f) => f.streamId === 1 && f.type === FRAME.RST_STREAM);
+  assert.equal(reset?.payload.readUInt32BE(0), ERR.INTERNAL_ERROR);
   assert.equal(conn.closed, false, 'the connection stays open for its other streams');
 });
 
@@ -370,6 +370,12 @@ test('HTTP/2: hostile client frame sequences end streams or connections, never t
     ['CONNECT then data', [headersFrame(1, [[':method', 'CONNECT'], [':authority', 'a.test:443']], false), dataFrame(1, 'tunnel', false)]],
     ['GOAWAY with streams in flight', [headersFrame(1, get1('GET', '/slow'), true), headersFrame(3, get1('POST', '/slow'), false), goaway(0)]],
     ['many streams then close', Array.from({ length: 50 }, (_, i) => headersFrame(2 * i + 1, get1('GET', '/slow'), true))],
+    ['PRIORITY on itself', [frame(FRAME.PRIORITY, 0, 1, Buffer.from([0, 0, 0, 1, 16])), headersFrame(1, get1(), true)]],
+    ['a header block over maxHeaderBytes', [headersFrame(1, get1('GET', '/', [['x-big', 'v'.repeat(70_000)]]), true)]],
+    ['CONTINUATION flood', [
+      frame(FRAME.HEADERS, FLAG.END_STREAM, 1, headerBlock(get1())),
+      ...Array.from({ length: 5000 }, (_, i) => frame(FRAME.CONTINUATION, 0, 1, headerBlock([[`x-h${i}`, 'flood']]))),
+    ]],
   ];
   for (const [what, frames] of sequences) {
     const conn = await RawH2Connection.connect(port, 'a.test');
