@@ -388,7 +388,9 @@ function localName(socket: net.Socket): string {
  */
 function armHttp2ReadDeadline(req: Http2StreamRequest, readTimeout: number): void {
   const stream = req.stream;
-  if (readTimeout <= 0 || stream.readableEnded || stream.destroyed) return;
+  // A request whose HEADERS frame ended the stream (a GET) is whole: its 'end' comes only if something reads
+  // the empty body, and a deadline left armed would reset an answer slower than readTimeout.
+  if (readTimeout <= 0 || stream.endAfterHeaders || stream.readableEnded || stream.destroyed) return;
   const timer = setTimeout(() => {
     if (!stream.readableEnded && !stream.destroyed && !stream.closed) stream.close(http2Constants.NGHTTP2_CANCEL);
   }, readTimeout);

@@ -2,6 +2,7 @@ import { constants as http2constants, type Http2Session, type IncomingHttpHeader
 import { SessionPeer } from './session-peer.js';
 import { Http2StreamRequest } from './stream-request.js';
 import { Http2StreamResponse } from './stream-response.js';
+import { asksForTrailers } from '../../http/trailers.js';
 
 /** Serves one HTTP/2 request; `first`: the first stream of its session (RequestContext.firstOnConnection). */
 export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResponse, first: boolean) => void;
@@ -22,7 +23,7 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
   const peers = new WeakMap<Http2Session, SessionPeer>();
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]) => {
     const method = headers[':method'];
-    const res = new Http2StreamResponse(stream, method === 'HEAD');
+    const res = new Http2StreamResponse(stream, method === 'HEAD', asksForTrailers(headers.te));
     const session = stream.session;
     if (session === undefined) {
       res.destroy();

@@ -4,7 +4,7 @@ import type { ServerHttp2Stream } from 'node:http2';
 /**
  * A request body read from an HTTP/2 stream, as node's compatibility request gave it: data with backpressure,
  * 'end' when the client's stream ended, 'aborted' when the client reset the stream before its answer was
- * sent. The stream's own 'error' events stay out of it (a client's RST_STREAM is an abort, not a fault).
+ * sent, 'close' when the stream closed. The stream's own 'error' events stay out of it (a client's RST_STREAM is an abort, not a fault).
  * Made only for requests whose body is read.
  */
 export class StreamRequestBody extends Readable {
@@ -17,7 +17,12 @@ export class StreamRequestBody extends Readable {
       // Made after the stream ended (a middleware read it late): whatever it was, it is over.
       this.streamClosed = true;
       this.push(null);
-      if (stream.aborted) process.nextTick(() => this.emit('aborted'));
+      if (stream.aborted) {
+        process.nextTick(() => {
+          this.emit('aborted');
+          this.emit('close');
+        });
+      }
       return;
     }
     stream.once('end', this.onEnd);
@@ -52,6 +57,10 @@ export class StreamRequestBody extends Readable {
   private readonly onClose = (): void => {
     this.streamClosed = true;
     this.push(null);
+    // 'close' before 'end' is how a reader that holds the body before sending it on (mirroring, failover:
+    // services/replay-body.ts) tells a client that left mid-body from a whole body, as node's compatibility
+    // request told it; without it the cut body ends with 'end' and goes upstream as a complete request.
+    this.emit('close');
   };
 }
 

@@ -10,9 +10,10 @@ function dropStreamError(): void {}
  * The answer on an HTTP/2 stream, written with node's core stream API (`respond`, `write`, `end`): no
  * compatibility response object per request. Events are the stream's: 'drain'; 'finish' and 'close' when the
  * stream closed (as node's compatibility layer reported both).
- * Trailers: the head waits for them (`waitForTrailers`) only when it has no Content-Length. A body of known
- * length ends with its last DATA frame, without the extra empty frame a trailer wait costs when none come;
- * trailers given to such an answer are dropped, as HTTP/1.1 drops them from a non-chunked answer.
+ * Trailers: the head waits for them (`waitForTrailers`) when it has no Content-Length or the client said it
+ * takes them (`TE: trailers`, as every gRPC client does). Otherwise a body
+ * of known length ends with its last DATA frame, without the extra empty frame a trailer wait costs when none
+ * come; trailers given to such an answer are dropped.
  */
 export class Http2StreamResponse implements ProxyResponse {
   statusCode = 200;
@@ -21,7 +22,8 @@ export class Http2StreamResponse implements ProxyResponse {
   private trailers: ResponseHeaders | null = null;
   private bodiless = false;
 
-  constructor(private readonly stream: ServerHttp2Stream, private readonly isHead: boolean) {
+  /** `trailersAsked`: the request's TE lists `trailers`. */
+  constructor(private readonly stream: ServerHttp2Stream, private readonly isHead: boolean, private readonly trailersAsked = false) {
     stream.on('error', dropStreamError);
     // The request path's hooks (access log, deadlines, limits, the forwarder) each wait for 'close' on the stream.
     stream.setMaxListeners(64);
@@ -59,7 +61,9 @@ export class Http2StreamResponse implements ProxyResponse {
       // go as they are, without a copy of their own (`fields` may be the caller's object, never written to).
       const block: OutgoingHttpHeaders = status === 200 ? fields : { ':status': status, ...fields };
       this.bodiless = this.isHead || status === 204 || status === 205 || status === 304;
-      const waitForTrailers = !endStream && !this.bodiless && fields['content-length'] === undefined;
+      // An upstream HTTP/2 answer may carry trailers after a body of known length (gRPC servers do): a client
+      // that asked for trailers keeps them, as it did through node's compatibility layer.
+      const waitForTrailers = !endStream && !this.bodiless && (fields['content-length'] === undefined || this.trailersAsked);
       if (waitForTrailers) this.stream.once('wantTrailers', this.sendTrailers);
       this.stream.respond(block, { endStream, waitForTrailers });
       this.sent = headers;

@@ -75,12 +75,18 @@ test('passTLSClientCert over HTTP/2: the session\'s client certificate', async (
   const session = http2.connect(`https://127.0.0.1:${port}`, { ca: server.cert, servername: 'mtls.test', cert: client.cert, key: client.key });
   session.on('error', () => undefined);
   t.after(() => session.destroy());
-  const stream = session.request({ ':path': '/', ':authority': 'mtls.test' });
-  const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => { stream.once('response', resolve); stream.once('error', reject); });
-  stream.resume();
-  assert.equal(head[':status'], 200);
-  assert.equal(app.seen[0]?.headers['x-forwarded-tls-client-cert'], pemBody(client));
-  assert.equal(app.seen[0]?.headers['x-forwarded-tls-client-cert-info'], 'SAN%3D%22client-a.test%2Calt.client-a.test%22');
+  // Every stream of the session carries it: the first reads it from the connection, the next ones too.
+  for (const path of ['/', '/again']) {
+    const stream = session.request({ ':path': path, ':authority': 'mtls.test' });
+    const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => { stream.once('response', resolve); stream.once('error', reject); });
+    stream.resume();
+    assert.equal(head[':status'], 200);
+  }
+  assert.equal(app.seen.length, 2);
+  for (const seen of app.seen) {
+    assert.equal(seen.headers['x-forwarded-tls-client-cert'], pemBody(client), seen.url);
+    assert.equal(seen.headers['x-forwarded-tls-client-cert-info'], 'SAN%3D%22client-a.test%2Calt.client-a.test%22', seen.url);
+  }
 });
 
 test('passTLSClientCert without a client certificate: the request passes, and copies the client sent are not forwarded', async (t) => {

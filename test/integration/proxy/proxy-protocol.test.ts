@@ -113,6 +113,25 @@ async function h2Exchange(port: number, header: Buffer): Promise<string> {
   }
 }
 
+/** h2c (prior knowledge) on a connection that starts with `header`; the stream's body. */
+async function h2cExchange(port: number, header: Buffer): Promise<string> {
+  const raw = await withHeader(port, header);
+  const session = http2.connect('http://a.test', { createConnection: () => raw });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const stream = session.request({ ':path': '/' });
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (c: string) => (body += c));
+      stream.on('end', () => resolve(body));
+      stream.on('error', reject);
+      session.on('error', reject);
+    });
+  } finally {
+    session.close();
+  }
+}
+
 const TRUST_LOOPBACK = { insecure: false, trustedIPs: ['127.0.0.1'] };
 const TRUST_ELSEWHERE = { insecure: false, trustedIPs: ['10.0.0.0/8', '192.168.0.0/16'] };
 
@@ -211,6 +230,11 @@ test('TLS: the header comes before the ClientHello, HTTPS requests carry its cli
 test('HTTP/2 over TLS after a header: streams carry its client', async (t) => {
   const port = await setup(t, TRUST_LOOPBACK);
   assert.equal(await h2Exchange(port, v1('203.0.113.10')), '203.0.113.10|203.0.113.10');
+});
+
+test('h2c after a header: its streams carry its client', async (t) => {
+  const port = await setup(t, TRUST_LOOPBACK);
+  assert.equal(await h2cExchange(port, v1('203.0.113.11')), '203.0.113.11|203.0.113.11');
 });
 
 test('ipAllowList judges the header\'s client', async (t) => {
