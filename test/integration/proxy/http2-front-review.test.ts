@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { accessLogLines, startTlsEdgeCli, until } from '../../support/tls-edge-cli.js';
 import type { AddressInfo } from 'node:net';
 import { startBackend } from '../../support/backends.js';
 import { entryPointOptions, buildInput, startProxy } from '../../support/proxy-fixture.js';
@@ -193,40 +192,11 @@ test('HTTP/2 inFlightReq: the slot of a stream is freed whatever way its client 
   }
 });
 
-async function until(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('pe-edge --workers=2: HTTP/2 (TLS) and h2c streams are served by both workers, with an access log line each', async (t) => {
   const backend = await startBackend('ok', (req, res) => res.end(`ok ${String(req.url)}`));
   t.after(() => backend.close());
-  const fixtures = fixtureDir();
-  t.after(() => fixtures.remove());
-  const cert = fixtures.make('a.test', ['a.test']);
-  const dir = new TempConfigDir();
-  t.after(() => dir.remove());
-  const web = await freePort();
-  const log = dir.file('access.log');
-  const dynamicFile = dir.write('dynamic.yml', [
-    'http:',
-    '  routers:',
-    '    tls: { rule: "Host(`a.test`)", service: app, tls: {} }',
-    '    plain: { rule: "Host(`a.test`)", service: app }',
-    '  services:',
-    `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-    'tls:',
-    '  certificates:',
-    `    - { certFile: ${JSON.stringify(cert.certFile)}, keyFile: ${JSON.stringify(cert.keyFile)} }`,
-  ].join('\n') + '\n');
-  dir.write('traefik.yml', staticYaml({ entryPoints: { web }, dynamicFile, extra: ['accessLog:', `  filePath: ${JSON.stringify(log)}`, '  format: json'].join('\n') }));
-  const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2'], { cwd: dir.path });
-  t.after(() => proc.stop());
-  await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === 2, 30_000, 'both workers listening');
-  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
+  const { web, log, cert } = await startTlsEdgeCli(t, backend.url, { workers: 2, plainRouter: true });
   const sessions = 8;
   for (let i = 0; i < sessions; i++) {
     const s = i % 2 === 0 ? await session(t, web, cert.cert) : http2.connect(`http://127.0.0.1:${web}`);
@@ -237,13 +207,7 @@ test('pe-edge --workers=2: HTTP/2 (TLS) and h2c streams are served by both worke
     }
     s.destroy();
   }
-  const deadline = Date.now() + 10_000;
-  let lines: Record<string, unknown>[] = [];
-  while (Date.now() < deadline) {
-    lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
-    if (lines.length >= 2 * sessions) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const lines = await accessLogLines(log, 2 * sessions, 10_000);
   assert.equal(lines.length, 2 * sessions, 'one line per stream, none twice');
   assert.ok(lines.every((l) => l.RequestProtocol === 'HTTP/2.0' && l.DownstreamStatus === 200));
   assert.equal(lines.filter((l) => l.TLSVersion === '1.3').length, sessions, 'the TLS streams have their TLS version');

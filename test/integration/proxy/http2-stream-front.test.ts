@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { startBackend } from '../../support/backends.js';
-import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { accessLogLines, startTlsEdgeCli, until } from '../../support/tls-edge-cli.js';
 import { FLAG, FRAME, headersFrame, RawH2Connection, requestFields, statusOf, type ReceivedFrame } from '../../support/h2-frames.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -143,9 +142,6 @@ test('HTTP/2: Expect: 100-continue gets an interim 100, then the body goes throu
 });
 
 test('HTTP/2 access log: every stream of a session has its client address and TLS facts, a stream whose client left too', async (t) => {
-  const fixtures = fixtureDir();
-  t.after(() => fixtures.remove());
-  const cert = fixtures.make('a.test', ['a.test']);
   let release: (() => void) | null = null;
   const backend = await startBackend('h1', (req, res) => {
     const answer = (): void => {
@@ -156,25 +152,7 @@ test('HTTP/2 access log: every stream of a session has its client address and TL
     else answer();
   });
   t.after(() => backend.close());
-  const dir = new TempConfigDir();
-  t.after(() => dir.remove());
-  const web = await freePort();
-  const log = dir.file('access.log');
-  const dynamicFile = dir.write('dynamic.yml', [
-    'http:',
-    '  routers:',
-    '    app: { rule: "Host(`a.test`)", service: app, tls: {} }',
-    '  services:',
-    `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-    'tls:',
-    '  certificates:',
-    `    - { certFile: ${JSON.stringify(cert.certFile)}, keyFile: ${JSON.stringify(cert.keyFile)} }`,
-  ].join('\n') + '\n');
-  dir.write('traefik.yml', staticYaml({ entryPoints: { web }, dynamicFile, extra: ['accessLog:', `  filePath: ${JSON.stringify(log)}`, '  format: json'].join('\n') }));
-  const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
-  t.after(() => proc.stop());
-  await proc.waitListening(1, 15_000);
-  await proc.waitForLine('configuration applied', 10_000).catch(() => undefined);
+  const { web, log, cert } = await startTlsEdgeCli(t, backend.url);
 
   const session = await h2Session(t, web, cert.cert);
   const local = session.socket.localPort;
@@ -182,9 +160,9 @@ test('HTTP/2 access log: every stream of a session has its client address and TL
   // The third stream's client goes away while its answer is pending; its line is written after the session closed.
   const slow = session.request({ ':method': 'GET', ':path': '/slow', ':authority': 'a.test' });
   slow.on('error', () => undefined);
-  await waitUntil(() => release !== null);
+  await until(() => release !== null);
   session.destroy();
-  const lines = await linesOf(log, 3);
+  const lines = await accessLogLines(log, 3);
   for (const line of lines) {
     assert.equal(line.ClientAddr, `127.0.0.1:${local}`, `${String(line.RequestPath)}: the client's address and port`);
     assert.equal(line.RequestProtocol, 'HTTP/2.0');
@@ -194,22 +172,3 @@ test('HTTP/2 access log: every stream of a session has its client address and TL
   assert.deepEqual(lines.map((l) => l.RequestPath).sort(), ['/one', '/slow', '/two']);
   (release as (() => void) | null)?.();
 });
-
-async function waitUntil(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function linesOf(file: string, count: number): Promise<Record<string, unknown>[]> {
-  const deadline = Date.now() + 5000;
-  let lines: string[] = [];
-  while (Date.now() < deadline) {
-    lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-    if (lines.length >= count) return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return assert.fail(`${file}: ${lines.length} lines, expected ${count}`);
-}
