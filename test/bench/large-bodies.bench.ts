@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
+import { YOUNG_GENERATION_FLAG } from '../../operator/workers/young-generation.js';
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
@@ -132,7 +133,8 @@ class Edge {
       '    text: { rule: "Host(`big.test`) && Path(`/text`)", service: big, middlewares: [gzip] }',
     ].join('\n'));
     dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-    const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    // As the image runs it, unless PE_EDGE_NODE_ARGS says otherwise ('' for node's defaults).
+    const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? YOUNG_GENERATION_FLAG).split(' ').filter((a) => a !== '');
     const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs });
     await edge.waitListening(1, 10_000);
     await new Promise((r) => setTimeout(r, 500));
