@@ -25,7 +25,8 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     const method = headers[':method'];
     const res = new Http2StreamResponse(stream, method === 'HEAD', asksForTrailers(headers.te));
     const session = stream.session;
-    if (session === undefined) {
+    // A stream whose connection is already gone (node's socket proxy would throw on the peer's address): nothing to serve.
+    if (session === undefined || session.destroyed || stream.closed) {
       res.destroy();
       return;
     }
@@ -41,7 +42,13 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
         res.end();
         return;
       }
-      stream.additionalHeaders({ ':status': http2constants.HTTP_STATUS_CONTINUE });
+      // Thrown on a stream the client reset meanwhile, from node's 'stream' event, past every handler.
+      try {
+        stream.additionalHeaders({ ':status': http2constants.HTTP_STATUS_CONTINUE });
+      } catch {
+        res.destroy();
+        return;
+      }
     }
     let peer = peers.get(session);
     if (peer === undefined) {
