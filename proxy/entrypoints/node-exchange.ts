@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ProxyRequest, ProxyResponse, ResponseHeaders } from '../http/proxy-exchange.js';
+import { sentValue, type ProxyRequest, type ProxyResponse, type ResponseHeaders } from '../http/proxy-exchange.js';
 import { asksForTrailers } from '../http/trailers.js';
 
 // node:http's request and response classes, adapted to the request path's contract. The server constructs
@@ -15,11 +15,6 @@ function headFailure(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** The sent value of `name` in a head kept by reference. */
-function sentValue(sent: ResponseHeaders | null, name: string): string | undefined {
-  const v = sent?.[name];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 export class Http1ProxyRequest extends IncomingMessage implements ProxyRequest {
   /** Set when node:http gave the connection up ('upgrade') and pe-edge serves the request as a plain one. */

@@ -88,3 +88,9 @@ export interface ProxyResponse {
   /** The head as sent (lower-case names), for the access log's header fields; null before the head. */
   sentHeaders(): Readonly<ResponseHeaders> | null;
 }
+
+/** The sent value of `name` in a head kept by reference (the first, when it was repeated): what `sentHeader` answers. */
+export function sentValue(sent: Readonly<ResponseHeaders> | null, name: string): string | undefined {
+  const v = sent?.[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { lastChunkWithTrailers } from '../../http/trailers.js';
 import { isFieldValue, isToken } from '../../http/head-syntax.js';
-import type { ProxyResponse, ResponseHeaders } from '../../http/proxy-exchange.js';
+import { sentValue, type ProxyResponse, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
 export interface ResponseOwner {
@@ -65,8 +65,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   }
 
   sentHeader(name: string): string | undefined {
-    const v = this.sent?.[name];
-    return Array.isArray(v) ? v[0] : v;
+    return sentValue(this.sent, name);
   }
 
   sentHeaders(): Readonly<ResponseHeaders> | null {

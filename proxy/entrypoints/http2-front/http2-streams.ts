@@ -7,9 +7,12 @@ import { asksForTrailers } from '../../http/trailers.js';
 /** Serves one HTTP/2 request; `first`: the first stream of its session (RequestContext.firstOnConnection). */
 export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResponse, first: boolean) => void;
 
-/** The part of node's HTTP/2 servers (TLS and cleartext) that hands out streams. */
+/**
+ * The part of node's HTTP/2 servers (TLS and cleartext) that hands out streams. node passes the header list as
+ * received (`rawHeaders`) with every stream since v15.1; @types/node does not list it yet.
+ */
 interface StreamSource {
-  on(event: 'stream', listener: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => void): unknown;
+  on(event: 'stream', listener: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void): unknown;
 }
 
 /**
@@ -21,7 +24,7 @@ interface StreamSource {
 export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestHandler): void {
   // Per connection, for as long as node keeps the session: its peer facts and whether it was served before.
   const peers = new WeakMap<Http2Session, SessionPeer>();
-  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]) => {
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     const method = headers[':method'];
     const res = new Http2StreamResponse(stream, method === 'HEAD', asksForTrailers(headers.te));
     const session = stream.session;
@@ -57,17 +60,6 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     }
     const first = !peer.served;
     peer.served = true;
-    onRequest(new Http2StreamRequest(stream, headers, rawHeaders ?? rawHeaderList(headers), peer), res, first);
+    onRequest(new Http2StreamRequest(stream, headers, rawHeaders, peer), res, first);
   });
-}
-
-/** node passes the raw list with every stream since v15.1; from the decoded object for any that does not. */
-function rawHeaderList(headers: IncomingHttpHeaders): string[] {
-  const raw: string[] = [];
-  for (const name in headers) {
-    const value = headers[name];
-    if (Array.isArray(value)) for (const v of value) raw.push(name, v);
-    else if (value !== undefined) raw.push(name, value);
-  }
-  return raw;
 }

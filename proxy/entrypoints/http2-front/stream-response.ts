@@ -1,7 +1,7 @@
 import { constants as http2constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { isToken } from '../../http/head-syntax.js';
 import { http2Fields } from '../../http/http2-fields.js';
-import type { ProxyResponse, ResponseEvent, ResponseHeaders } from '../../http/proxy-exchange.js';
+import { sentValue, type ProxyResponse, type ResponseEvent, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /** A write after the end or on a reset stream, or the client's RST_STREAM: the exchange is over; nothing is left to do. */
 function dropStreamError(): void {}
@@ -75,8 +75,7 @@ export class Http2StreamResponse implements ProxyResponse {
   }
 
   sentHeader(name: string): string | undefined {
-    const v = this.sent?.[name];
-    return Array.isArray(v) ? v[0] : v;
+    return sentValue(this.sent, name);
   }
 
   sentHeaders(): Readonly<ResponseHeaders> | null {
