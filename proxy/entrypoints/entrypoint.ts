@@ -384,7 +384,9 @@ function localName(socket: net.Socket): string {
 
 /**
  * readTimeout on an HTTP/2 stream, as Go's HTTP/2 server applies ReadTimeout per stream: a request whose
- * body is not whole within it is reset (node's HTTP/1.1 deadlines do not watch HTTP/2 streams).
+ * body is not whole within it is reset (node's HTTP/1.1 deadlines do not watch HTTP/2 streams). A body the
+ * client finished sending in time (END_STREAM received) is whole even if nothing read it yet, e.g. while a
+ * forwardAuth server takes its time: Go's deadline then finds the body closed and does nothing.
  */
 function armHttp2ReadDeadline(req: Http2StreamRequest, readTimeout: number): void {
   const stream = req.stream;
@@ -392,7 +394,8 @@ function armHttp2ReadDeadline(req: Http2StreamRequest, readTimeout: number): voi
   // the empty body, and a deadline left armed would reset an answer slower than readTimeout.
   if (readTimeout <= 0 || stream.endAfterHeaders || stream.readableEnded || stream.destroyed) return;
   const timer = setTimeout(() => {
-    if (!stream.readableEnded && !stream.destroyed && !stream.closed) stream.close(http2Constants.NGHTTP2_CANCEL);
+    if (stream.readableEnded || stream.destroyed || stream.closed || stream.state.remoteClose === 1) return;
+    stream.close(http2Constants.NGHTTP2_CANCEL);
   }, readTimeout);
   const clear = (): void => clearTimeout(timer);
   stream.once('end', clear);
