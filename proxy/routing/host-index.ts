@@ -21,21 +21,9 @@ export interface HostIndex<T> {
 /**
  * Splits priority-sorted candidates by host. `hosts[i]` is candidate i's exact host set, or null
  * for "any host". Pre-merged lists cost hosts x hostless entries, so past `maxMergedEntries` the
- * merge moves to lookup time (still allocation-free).
+ * merge moves to lookup time (still allocation-free). Yields after every `perStep` candidates or hosts
+ * (a configuration build hands the event loop back; `Infinity` builds in one go).
  */
-export function buildHostIndex<T>(
-  candidates: readonly Candidate<T>[],
-  hosts: readonly (readonly string[] | null)[],
-  maxMergedEntries: number,
-): HostIndex<T> {
-  const steps = buildHostIndexSteps(candidates, hosts, maxMergedEntries, Infinity);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
-}
-
-/** buildHostIndex, yielding after every `perStep` candidates or hosts (a configuration build hands the event loop back). */
 export function* buildHostIndexSteps<T>(
   candidates: readonly Candidate<T>[],
   hosts: readonly (readonly string[] | null)[],
