@@ -1,4 +1,4 @@
-import { reportFault, type FaultSink } from '../http/exchange-fault.js';
+import { asError, reportFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { hasDeniedEscape, hasMalformedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
@@ -41,6 +41,17 @@ export interface EntryPointContext {
  * request of its client connection (first stream of an HTTP/2 session), see RequestContext.firstOnConnection.
  */
 export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null, first: boolean): void {
+  try {
+    startExchange(ep, req, res, tls, upgrade, first);
+  } catch (err) {
+    // Called from node's 'request' and 'stream' events: a bug before or in routing must cost this exchange,
+    // never the process (the lean front guards the same steps in serveSafely).
+    ep.faults({ entryPoint: ep.name, router: '', stage: 'front', error: asError(err) });
+    res.destroy();
+  }
+}
+
+function startExchange(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null, first: boolean): void {
   const socket = req.socket;
   const clientIp = clientAddress(socket.remoteAddress);
   const ctx = requestContext(ep, req, res, tls, upgrade, clientIp, socket.remotePort ?? 0, trustsPeer(ep, clientIp), first);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangeFault } from '../../../proxy/http/exchange-fault.js';
-import { serveRoute, type EntryPointContext } from '../../../proxy/entrypoints/request-entry.js';
+import { handleRequest, serveRoute, type EntryPointContext } from '../../../proxy/entrypoints/request-entry.js';
 import { createPrometheusMetrics } from '../../../proxy/observability/metrics.js';
 import { RecordingResponse } from '../../support/recording-response.js';
 import { requestContext } from '../rules/request-fixture.js';
@@ -40,4 +40,16 @@ test('faults are counted in pe_edge_exchange_faults_total by entrypoint, router 
   metrics.exchangeFault({ entryPoint: 'web', router: 'api@file', stage: 'response', error: new Error('y') });
   const text = await metrics.registry.metrics();
   assert.match(text, /pe_edge_exchange_faults_total\{entrypoint="web",router="api@file",stage="response"\} 2/);
+});
+
+test('a throw before routing (node:http and HTTP/2 fronts) costs that exchange and one fault report, never the process', () => {
+  // getRuntime throws here: a stand-in for any bug between the front and the router's chain. Called from node's
+  // 'request' or 'stream' event, an uncaught throw would end the process.
+  const reported: ExchangeFault[] = [];
+  const ep: EntryPointContext = { ...entryPoint((f) => reported.push(f)), getRuntime: () => { throw new Error('routing bug'); } };
+  const res = new RecordingResponse();
+  assert.doesNotThrow(() => handleRequest(ep, requestContext().req, res, false, null, true));
+  assert.equal(res.clientGone, true, 'the exchange was cut');
+  assert.equal(reported.length, 1);
+  assert.deepEqual({ ...reported[0], error: reported[0]?.error.message }, { entryPoint: 'web', router: '', stage: 'front', error: 'routing bug' });
 });
