@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { sentValue, type ProxyRequest, type ProxyResponse, type ResponseHeaders } from '../http/proxy-exchange.js';
 import { asksForTrailers } from '../http/trailers.js';
+import { goReasonPhrase } from '../http/go-status-text.js';
 
 // node:http's request and response classes, adapted to the request path's contract. The server constructs
 // these instead of its own classes (its `IncomingMessage`/`ServerResponse` options), so the adaptation costs no
@@ -50,11 +51,10 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
     this.on('error', dropWriteError);
   }
 
-  sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null {
+  sendHead(status: number, headers: ResponseHeaders): Error | null {
     if (this.clientGone) return new Error('client connection closed');
     try {
-      if (reason === undefined || reason === '') this.writeHead(status, headers);
-      else this.writeHead(status, reason, headers);
+      this.writeHead(status, goReasonPhrase(status), headers);
       this.sent = headers;
       return null;
     } catch (err) {

@@ -10,7 +10,6 @@ import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
-import { isFieldValue } from '../http/head-syntax.js';
 import { hasRequestBody } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
 import type { LendingHandler } from './http1/exchange.js';
@@ -72,7 +71,6 @@ class ProxyResponseHandler implements LendingHandler {
   /** The head not sent yet (a body hook may hold it until it has decided the headers): null once sent. */
   private heldHeaders: ResponseHeaders | null = null;
   private heldStatus = 0;
-  private heldReason: string | undefined = undefined;
   /** The errors middleware that took this answer over: its body is read and dropped, then the catcher answers. */
   private caught: StatusCatcher | null = null;
   /** Bytes of a caught answer's body read and thrown away so far. */
@@ -142,15 +140,16 @@ class ProxyResponseHandler implements LendingHandler {
 
   // Each callback runs inside the upstream pool's socket events: an error raised here must end this
   // exchange (reported once), never escape into the pool's listener and end the process.
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+  // The upstream's reason phrase (undici's fourth argument) is not relayed: Traefik writes Go's for the status.
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     try {
-      this.startResponse(controller, statusCode, headers, statusMessage);
+      this.startResponse(controller, statusCode, headers);
     } catch (err) {
       this.fail(controller, err);
     }
   }
 
-  private startResponse(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage: string | undefined): void {
+  private startResponse(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.answerStatus = statusCode;
     this.ctx.originHeaders = headers;
     this.observer?.answered(this.upstream, statusCode, performance.now() - this.startedAt);
@@ -187,8 +186,6 @@ class ProxyResponseHandler implements LendingHandler {
     applyHeaderHooks(this.ctx, status, out);
     this.heldStatus = status;
     this.heldHeaders = out;
-    // An error page keeps the caught status, not the error service's reason phrase.
-    this.heldReason = status === statusCode ? safeReason(statusMessage) : undefined;
     // Buffering holds the whole answer and writes the head itself once the body is complete.
     const hold = this.ctx.response?.hold ?? null;
     if (hold !== null) {
@@ -209,7 +206,7 @@ class ProxyResponseHandler implements LendingHandler {
     const headers = this.heldHeaders;
     if (headers === null) return;
     this.heldHeaders = null;
-    const failed = this.res.sendHead(this.heldStatus, headers, this.heldReason);
+    const failed = this.res.sendHead(this.heldStatus, headers);
     if (failed !== null) this.fail(this.controller, failed);
   };
 
@@ -470,14 +467,6 @@ function dispatchTo(
     },
     new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before),
   );
-}
-
-/**
- * The upstream's reason phrase when node may send it as it is (HTAB, SP, visible ASCII, obs-text), else
- * undefined: node then writes the standard text, as HAProxy and nginx relay a safe phrase or none.
- */
-function safeReason(reason: string | undefined): string | undefined {
-  return reason === undefined || reason === '' || !isFieldValue(reason) ? undefined : reason;
 }
 
 function headerText(v: string | string[] | undefined): string {

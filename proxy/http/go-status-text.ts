@@ -23,3 +23,11 @@ const GO_STATUS_TEXT: ReadonlyMap<number, string> = new Map([
 export function goStatusText(code: number): string {
   return GO_STATUS_TEXT.get(code) ?? '';
 }
+
+/**
+ * The reason phrase Go's server writes in an HTTP/1.x status line: its StatusText, else `status code N`. Traefik
+ * never relays an upstream's own phrase (`200 Fine` goes out as `200 OK`), and neither does pe-edge.
+ */
+export function goReasonPhrase(code: number): string {
+  return GO_STATUS_TEXT.get(code) ?? `status code ${code}`;
+}

@@ -58,8 +58,9 @@ export interface ProxyResponse {
    * Sends the head. Never throws: a head the connection cannot take (a stream the client just reset,
    * bytes node refuses) ends the exchange instead and the error is returned, for the caller to report.
    * Only proxy/http/traefik-responses.ts and the forwarder call it, so every head goes through the hooks.
+   * HTTP/1.x status lines carry Go's reason phrase for the status, whatever the upstream wrote (as Traefik).
    */
-  sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null;
+  sendHead(status: number, headers: ResponseHeaders): Error | null;
   /** Body bytes; false asks the writer to wait for 'drain'. Writes after the end or on a gone client are dropped. */
   write(chunk: Buffer | string): boolean;
   /**

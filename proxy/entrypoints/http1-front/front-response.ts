@@ -1,10 +1,10 @@
 import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { EventEmitter } from 'node:events';
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { lastChunkWithTrailers } from '../../http/trailers.js';
 import { isFieldValue, isToken } from '../../http/head-syntax.js';
+import { goReasonPhrase } from '../../http/go-status-text.js';
 import { sentValue, type ProxyResponse, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
@@ -52,14 +52,14 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     super();
   }
 
-  sendHead(status: number, headers: ResponseHeaders, reason?: string): Error | null {
+  sendHead(status: number, headers: ResponseHeaders): Error | null {
     if (this.clientGone) return new Error('client connection closed');
-    const invalid = invalidHeadPart(headers, reason);
+    const invalid = invalidHeadPart(headers);
     if (invalid !== null) {
       this.destroy();
       return new Error(`invalid character in ${invalid}`);
     }
-    this.writeHeadText(status, reason === undefined || reason === '' ? (STATUS_CODES[status] ?? 'unknown') : reason, headers);
+    this.writeHeadText(status, headers);
     this.sent = headers;
     return null;
   }
@@ -80,10 +80,10 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     return this.trailers;
   }
 
-  private writeHeadText(status: number, message: string, headers: ResponseHeaders | undefined): void {
+  private writeHeadText(status: number, headers: ResponseHeaders | undefined): void {
     this.statusCode = status;
     this.noBody = this.isHead || isBodilessStatus(status);
-    let head = `HTTP/1.1 ${status} ${message}\r\n`;
+    let head = statusLine(status);
     let hasLength = false;
     let hasDate = false;
     if (headers !== undefined) {
@@ -124,7 +124,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
       release?.();
       return false;
     }
-    if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
+    if (!this.headersSent) this.writeHeadText(this.statusCode, undefined);
     const socket = this.owner.socket;
     if (this.noBody || data.length === 0) {
       this.flushHead(socket);
@@ -150,7 +150,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     const socket = this.owner.socket;
     socket.cork();
     if (chunk !== undefined) this.write(chunk);
-    else if (!this.headersSent) this.writeHeadText(this.statusCode, STATUS_CODES[this.statusCode] ?? 'unknown', undefined);
+    else if (!this.headersSent) this.writeHeadText(this.statusCode, undefined);
     this.flushHead(socket);
     if (this.chunked) {
       const trailers = this.trailers;
@@ -195,8 +195,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
 }
 
 /** What node:http's writeHead would refuse in this head (ERR_INVALID_HTTP_TOKEN / ERR_INVALID_CHAR), or null. */
-function invalidHeadPart(headers: ResponseHeaders, reason: string | undefined): string | null {
-  if (reason !== undefined && !isFieldValue(reason)) return 'the status message';
+function invalidHeadPart(headers: ResponseHeaders): string | null {
   for (const name in headers) {
     if (!isToken(name)) return `header name ${JSON.stringify(name)}`;
     const value = headers[name] as string | readonly string[];
@@ -207,6 +206,19 @@ function invalidHeadPart(headers: ResponseHeaders, reason: string | undefined): 
     }
   }
   return null;
+}
+
+/** Status lines as Go writes them, each made once. */
+const statusLines = new Map<number, string>();
+
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${goReasonPhrase(status)}\r\n`;
+    // Statuses are three digits (100-999): the map holds at most 900 short strings.
+    statusLines.set(status, line);
+  }
+  return line;
 }
 
 let dateText = '';

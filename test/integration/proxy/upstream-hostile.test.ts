@@ -16,12 +16,17 @@ async function get(url: string, dispatcher?: Dispatcher) {
 }
 
 /** Sends one raw GET; resolves with all the bytes of the answer (the proxy's head as written, unparsed). */
-async function rawGet(base: string, path: string): Promise<string> {
+function rawGet(base: string, path: string): Promise<string> {
+  return rawExchange(base, `GET ${path} HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n`);
+}
+
+/** Writes `request` on a new connection and reads until the proxy closes it. */
+async function rawExchange(base: string, request: string): Promise<string> {
   const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
   let text = '';
   socket.setEncoding('latin1');
   socket.on('data', (c: string) => (text += c));
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n`);
+  socket.write(request);
   await new Promise((resolve) => socket.once('close', resolve));
   return text;
 }
@@ -64,8 +69,28 @@ test('a 200 whose reason phrase holds control characters reaches the client as 2
   const odd = await get(`${base}/odd`);
   assert.equal(odd.status, 200);
   assert.equal(odd.body, 'ok');
-  assert.match(await rawGet(base, '/odd'), /^HTTP\/1\.1 200 OK\r\n/, 'node writes its standard text instead');
+  assert.match(await rawGet(base, '/odd'), /^HTTP\/1\.1 200 OK\r\n/, 'Go\'s text goes out instead');
   assert.equal((await get(`${base}/next`)).body, 'next');
+});
+
+test('the status line carries Go\'s reason phrase for the status, never the upstream\'s, on the lean front and on node:http', async (t) => {
+  const answers: Record<string, string> = {
+    '/fine': 'HTTP/1.1 200 Fine\r\nContent-Length: 2\r\n\r\nok',
+    '/big': 'HTTP/1.1 413 Payload Too Large\r\nContent-Length: 2\r\n\r\nno',
+    '/teapot': 'HTTP/1.1 418 I\'m a Teapot\r\nContent-Length: 2\r\n\r\nno',
+    '/odd': 'HTTP/1.1 599 Whatever\r\nContent-Length: 2\r\n\r\nno',
+  };
+  const backend = await startRawBackend((socket, head) => socket.write(answers[head.split(' ')[1] ?? ''] ?? ''));
+  const base = await withProxy(t, backend.url, backend.close);
+  const expected: Record<string, string> = {
+    '/fine': 'HTTP/1.1 200 OK', '/big': 'HTTP/1.1 413 Request Entity Too Large', '/teapot': "HTTP/1.1 418 I'm a teapot", '/odd': 'HTTP/1.1 599 status code 599',
+  };
+  for (const [path, line] of Object.entries(expected)) {
+    assert.equal((await rawGet(base, path)).split('\r\n')[0], line, `lean front, ${path}`);
+    // A chunked request body hands the connection to node:http.
+    const handedOff = await rawExchange(base, `POST ${path} HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\nx\r\n0\r\n\r\n`);
+    assert.equal(handedOff.split('\r\n')[0], line, `node:http, ${path}`);
+  }
 });
 
 test('response heads whose lines end in a bare LF are read, as HAProxy, nginx and Go read them', async (t) => {
