@@ -11,6 +11,9 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { BuildInput, EdgeProxy } from '../../../proxy/index.js';
+import type { Dispatcher } from 'undici';
+import { Http1Pool } from '../../../proxy/forward/http1/http1-pool.js';
+import { startRawBackend } from '../../support/raw-backend.js';
 import { startHostileBackend, type HostileBackend, type HostileRequest } from '../../support/hostile-backend.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -377,3 +380,26 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
   });
 });
 
+test('an upstream that sends 103 Early Hints and takes its time for the final answer is waited for, as by Go (the head-completion deadline is for a head that started)', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
+    setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow'), 900);
+  });
+  t.after(() => backend.close());
+  const pool = new Http1Pool({
+    host: '127.0.0.1', port: Number(new URL(backend.url).port), dialTimeout: 2000, responseHeaderTimeout: 0, headCompletionTimeout: 300,
+    idleConnTimeout: 1000, maxIdleConns: 2, maxConns: 0, fallback: () => { throw new Error('no upgrades here'); },
+  });
+  t.after(() => pool.close());
+  const got = await new Promise<string>((resolve) => {
+    let body = '';
+    const handler: Dispatcher.DispatchHandler = {
+      onResponseStart: (_c, status) => { body += `${status} `; },
+      onResponseData: (_c, chunk) => { body += chunk.toString(); },
+      onResponseEnd: () => resolve(body),
+      onResponseError: (_c, error) => resolve(`error: ${error.message}`),
+    };
+    pool.dispatch({ path: '/', method: 'GET', headers: ['Host', 'a.test'], body: null }, handler);
+  });
+  assert.equal(got, '200 slow');
+});
