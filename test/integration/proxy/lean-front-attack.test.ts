@@ -207,6 +207,17 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
 
   const smuggledSeen = (): boolean => backend.seen.some((s) => s.url === '/smuggled');
 
+  test('a body keeps its framing when the client lists Content-Length or Transfer-Encoding in Connection: it reaches the backend whole, as Go forwards it', async () => {
+    const lean = await exchange(port, [post('/conn-cl', 'app.test', 'hello', 'Connection: Content-Length\r\n') + get('/after-conn-cl')], /got GET \/after-conn-cl/);
+    assert.deepEqual(statuses(lean.text), ['200', '200']);
+    assert.equal(backend.seen.find((s) => s.url === '/conn-cl')?.body, 'hello', 'the lean front\'s body was forwarded');
+    const chunked = 'POST /conn-te HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\nConnection: Transfer-Encoding\r\n\r\n5\r\nhello\r\n0\r\n\r\n';
+    const node = await exchange(port, [chunked + get('/after-conn-te')], /got GET \/after-conn-te/);
+    assert.deepEqual(statuses(node.text), ['200', '200']);
+    assert.equal(backend.seen.find((s) => s.url === '/conn-te')?.body, 'hello', 'node:http\'s chunked body was forwarded');
+    assert.equal(smuggledSeen(), false);
+  });
+
   test('a request and the one pipelined behind it, split into two packets at every byte, are served the same', async () => {
     const whole = post('/split', 'app.test', 'hello') + get('/split-next');
     const failures: string[] = [];
