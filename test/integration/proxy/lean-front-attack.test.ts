@@ -298,6 +298,20 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     assert.equal(backend.seen.some((s) => s.url === '/spelled'), false);
   });
 
+  test('an answer that says Connection: close (buffering\'s 413) closes the connection on the lean front as on node:http, with one Connection header', async () => {
+    const toNode = 'POST /to-node HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n';
+    for (const prefix of ['', toNode]) {
+      const front = prefix === '' ? 'lean front' : 'node:http';
+      const after = prefix === '' ? '/after-413-lean' : '/after-413-node';
+      const { text, closed } = await exchange(port, [prefix + post('/too-large', 'buf.test', 'x'.repeat(100)) + get(after)], /$^/, 1500);
+      assert.deepEqual(statuses(text).slice(prefix === '' ? 0 : 1), ['413'], front);
+      assert.equal(closed, true, front);
+      const head = text.slice(text.lastIndexOf('HTTP/1.1 413'));
+      assert.equal((head.match(/\r\nconnection:/gi) ?? []).length, 1, `${front}: ${JSON.stringify(head)}`);
+      assert.equal(backend.seen.some((s) => s.url === after), false, `${front}: the request pipelined behind the answer was not sent upstream`);
+    }
+  });
+
   test('HTTP/1.0 keep-alive with a body: the body is never read as a request, the next request is served', async () => {
     const body = SMUGGLED;
     const { text } = await exchange(port, [
