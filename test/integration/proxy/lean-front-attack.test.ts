@@ -312,6 +312,13 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     }
   });
 
+  test('an HTTP/0.9 request line (no version) is refused with Go\'s 400 and the connection closes; nothing is routed', async () => {
+    const { text, closed } = await exchange(port, ['GET /nine\r\n\r\n' + get('/after-nine')], /$^/, 1500);
+    assert.equal(text, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+    assert.equal(closed, true);
+    assert.equal(backend.seen.some((s) => s.url === '/nine' || s.url === '/after-nine'), false);
+  });
+
   test('HTTP/1.0 keep-alive with a body: the body is never read as a request, the next request is served', async () => {
     const body = SMUGGLED;
     const { text } = await exchange(port, [
