@@ -109,6 +109,13 @@ export class Http1Pipeline {
 
   private next(queue: ConnectionQueue): void {
     const socket = queue.current[0].socket;
+    if (!socket.destroyed && !socket.writable) {
+      // The answer ended the connection (its `Connection: close`, HTTP/1.0, a refused head: node ends the socket as the
+      // answer finishes). Go reads no request after it: those node parsed behind it are dropped, never sent upstream
+      // for an answer nobody could receive.
+      this.connections.delete(socket);
+      return;
+    }
     const following = queue.waiting.shift();
     if (typeof following === 'function') {
       // An upgrade: node reads nothing more from this connection, so nothing can queue behind it.

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { asError } from '../http/exchange-fault.js';
-import { hostRefusal } from '../http/traefik-responses.js';
+import { goBareRefusal, hostRefusal } from '../http/traefik-responses.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { Http1Front } from './http1-front/http1-front.js';
 import { Http1Pipeline } from './http1-pipeline.js';
@@ -96,9 +96,12 @@ function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): v
   server.emit('listening');
 }
 
+/** Go's answer to a request line without an HTTP version (HTTP/0.9, which node's parser reads): a malformed request. */
+const VERSIONLESS_REFUSAL = goBareRefusal(400);
+
 /** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
 function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean, first: boolean): void {
-  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  const refusal = req.httpVersionMajor === 0 ? VERSIONLESS_REFUSAL : hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
   if (refusal !== null) res.refuseHead(refusal);
   else handleRequest(ctx, req, res, tls, null, first);
 }

@@ -21,6 +21,9 @@ export const REQUEST_HOP_BY_HOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, '
  */
 export const FORWARD_AUTH_HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
+/** Request headers that say where the body ends (see stripConnectionListed). */
+const BODY_FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding']);
+
 // Connection values that name no other header: the common case costs one lookup, no parsing.
 const PLAIN_CONNECTION = new Set(['keep-alive', 'Keep-Alive', 'close', 'Close', 'upgrade', 'Upgrade']);
 
@@ -32,7 +35,7 @@ export function connectionListed(value: string | string[] | undefined): string[]
 }
 
 /** Every lower-case token of a Connection header (close and keep-alive included). */
-export function connectionTokens(value: string | string[]): string[] {
+export function connectionTokens(value: string | readonly string[]): string[] {
   const tokens: string[] = [];
   for (const v of typeof value === 'string' ? [value] : value) {
     for (const token of v.split(',')) {
@@ -46,13 +49,15 @@ export function connectionTokens(value: string | string[]): string[] {
 /**
  * Traefik removes what a client's Connection header lists once, at the entrypoint, before routing and
  * middlewares: so a value a middleware sets later (customRequestHeaders, basicAuth headerField) survives.
- * X-Forwarded-* stay (Traefik manages them), as do Host (not a header in Go) and Upgrade.
+ * X-Forwarded-* stay (Traefik manages them), as do Host (not a header in Go) and Upgrade, and the two
+ * headers that frame the body: in Go the framing is the request's (ContentLength, TransferEncoding), not
+ * a header, so the body still goes upstream whole; here the forwarder reads the framing from the headers.
  */
 export function stripConnectionListed(req: ProxyRequest): void {
   const listed = connectionListed(req.headers.connection);
   if (listed === null) return;
   for (const name of listed) {
-    if (name === 'host' || name === 'upgrade' || name === 'connection' || FORWARDED_HEADERS.has(name)) continue;
+    if (name === 'host' || name === 'upgrade' || name === 'connection' || BODY_FRAMING.has(name) || FORWARDED_HEADERS.has(name)) continue;
     if (req.headers[name] !== undefined) removeRequestHeader(req, name);
   }
 }

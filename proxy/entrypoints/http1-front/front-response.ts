@@ -5,6 +5,7 @@ import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { lastChunkWithTrailers } from '../../http/trailers.js';
 import { isFieldValue, isToken } from '../../http/head-syntax.js';
 import { goReasonPhrase } from '../../http/go-status-text.js';
+import { connectionTokens } from '../../http/hop-by-hop.js';
 import { sentValue, type ProxyResponse, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /** Where a FrontResponse reports that it is over (the connection serves the next request or closes). */
@@ -86,9 +87,17 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     let head = statusLine(status);
     let hasLength = false;
     let hasDate = false;
+    /** A Connection header the answer set without `close` (written unless the connection closes anyway). */
+    let connection = '';
     if (headers !== undefined) {
       for (const name in headers) {
         const value = headers[name] as string | readonly string[];
+        if (name.length === 10 && name.toLowerCase() === 'connection') {
+          // An answer that says `Connection: close` (buffering's 413) ends the connection, as node:http and Go end it.
+          if (connectionTokens(value).includes('close')) this.closeAfter = true;
+          else for (const v of typeof value === 'object' ? value : [value]) connection += `${name}: ${v}\r\n`;
+          continue;
+        }
         if (typeof value === 'object') {
           for (const v of value) head += `${name}: ${v}\r\n`;
         } else {
@@ -105,7 +114,8 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
       head += 'Transfer-Encoding: chunked\r\n';
     }
     if (!this.closeAfter && this.owner.leavesBodyUnread()) this.closeAfter = true;
-    if (this.closeAfter) head += 'Connection: close\r\n';
+    // One Connection header, as Go sends it: `close` replaces whatever else the answer said.
+    head += this.closeAfter ? 'Connection: close\r\n' : connection;
     this.head = head + '\r\n';
     this.headersSent = true;
   }

@@ -162,7 +162,10 @@ export class Exchange extends ExchangeControl {
         return null;
       }
       if (end < 0) {
-        // The rest after an interim (1xx) answer: the start of the next head.
+        // Nothing after an interim (1xx) answer: no head has started, so no head-completion deadline yet (Go waits
+        // for the final answer as for the first; a 103 Early Hints may come long before it).
+        if (buffer.length === 0) return null;
+        // The rest after an interim answer: the start of the next head.
         this.headScanner.feed(buffer);
         this.holdHeadPiece(buffer);
         return null;
