@@ -2,6 +2,7 @@
 // ({"level":"info","time":...,"message":...}); `common` is zerolog's console line
 // (`2026-11-25T14:00:00Z INF message key=value`), written by a small formatter, no pino-pretty.
 import pino, { type Logger } from 'pino';
+import { boundedDestination } from '../../proxy/observability/log-destination.js';
 
 export interface LogSettings {
   /** TRACE, DEBUG, INFO, WARN, ERROR (default), FATAL, PANIC; any case. */
@@ -71,7 +72,7 @@ export function toCommonLine(jsonLine: string): string {
 export function createLogger(cfg: LogSettings | undefined, opts: { sink?: LogSink } = {}): Logger {
   const requested = (cfg?.level ?? 'ERROR').toLowerCase();
   const level = LEVELS[requested];
-  const sink: LogSink = opts.sink ?? pino.destination({ dest: cfg?.filePath || 1, sync: false, mkdir: true, append: true });
+  const sink: LogSink = opts.sink ?? boundedDestination(cfg?.filePath || 1, 'log');
   const destination: LogSink = cfg?.format?.toLowerCase() === 'json' ? sink : { write: (line: string) => sink.write(toCommonLine(line)) };
   const logger = pino(
     {

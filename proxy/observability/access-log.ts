@@ -1,7 +1,7 @@
 // Traefik's access log (pkg/middlewares/accesslog): the Common Log Format line with Traefik's
 // extra fields, or logrus-style JSON. The formatter, the kept fields and the filter are all
 // decided once at creation; a request only fills a plain record and pays for one line.
-import pino from 'pino';
+import { boundedDestination } from './log-destination.js';
 import { canonicalHeaderKey } from '../http/go-text.js';
 
 /** What the request path hands over when a response is done. Absent values print `-`. */
@@ -343,7 +343,7 @@ export function createAccessLog(
   const { sink } = opts;
   const format = cfg.format === 'json' ? jsonFormatter(cfg.fields) : commonFormatter(cfg.fields, cfg.format === 'genericCLF');
   const keep = accessLogFilter(cfg.filters);
-  const boom = sink ? undefined : pino.destination({ dest: cfg.filePath || 1, sync: false, mkdir: true, append: true });
+  const boom = sink ? undefined : boundedDestination(cfg.filePath || 1, 'access');
   // An unwritable file must not crash the proxy through an unhandled 'error' event.
   boom?.on('error', opts.onError ?? ((err: Error) => process.stderr.write(`accessLog: ${err.message}\n`)));
   const out: LineSink = sink ?? (boom as LineSink);
