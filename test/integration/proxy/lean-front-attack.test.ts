@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { BuildInput, EdgeProxy } from '../../../proxy/index.js';
@@ -17,6 +16,7 @@ import { startRawBackend } from '../../support/raw-backend.js';
 import { startHostileBackend, type HostileBackend, type HostileRequest } from '../../support/hostile-backend.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
+import { rawExchange, statuses } from '../../support/raw-exchange.js';
 
 const SEED_USER = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';
 /** A request the backend must never see: it only ever travels inside another request's body. */
@@ -76,48 +76,7 @@ function middlewares(raw: Record<string, unknown>): BuildInput['http']['middlewa
   return Object.fromEntries(Object.entries(config.http.middlewares).map(([name, m]) => [`${name}@file`, m]));
 }
 
-interface Exchange { text: string; closed: boolean }
 
-/**
- * One connection (plain, or TLS when `secure`): writes each part in turn (a number waits that many ms), then reads
- * until `until` matches, the connection closes, or `waitMs` passed.
- */
-async function exchange(port: number, parts: (string | Buffer | number)[], until: RegExp, waitMs = 4000, secure = false): Promise<Exchange> {
-  const socket: net.Socket = secure
-    ? tls.connect({ host: '127.0.0.1', port, servername: 'app.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
-    : net.connect({ port, host: '127.0.0.1', noDelay: true });
-  let text = '';
-  let closed = false;
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-  socket.on('error', () => undefined);
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, waitMs);
-    const check = (): void => {
-      if (until.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    socket.on('data', check);
-    socket.on('close', () => {
-      closed = true;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  await new Promise<void>((resolve) => socket.once(secure ? 'secureConnect' : 'connect', () => resolve()));
-  for (const part of parts) {
-    if (typeof part === 'number') await new Promise((r) => setTimeout(r, part));
-    else socket.write(part);
-  }
-  await done;
-  await new Promise((r) => setTimeout(r, 50));
-  closed ||= socket.destroyed;
-  socket.destroy();
-  return { text, closed };
-}
-
-const statuses = (text: string): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1] as string);
 const get = (path: string, host = 'app.test', extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}\r\n`;
 const post = (path: string, host: string, body: string, extra = ''): string =>
   `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\n${extra}\r\n${body}`;
@@ -208,11 +167,11 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
   const smuggledSeen = (): boolean => backend.seen.some((s) => s.url === '/smuggled');
 
   test('a body keeps its framing when the client lists Content-Length or Transfer-Encoding in Connection: it reaches the backend whole, as Go forwards it', async () => {
-    const lean = await exchange(port, [post('/conn-cl', 'app.test', 'hello', 'Connection: Content-Length\r\n') + get('/after-conn-cl')], /got GET \/after-conn-cl/);
+    const lean = await rawExchange(port, [post('/conn-cl', 'app.test', 'hello', 'Connection: Content-Length\r\n') + get('/after-conn-cl')], /got GET \/after-conn-cl/);
     assert.deepEqual(statuses(lean.text), ['200', '200']);
     assert.equal(backend.seen.find((s) => s.url === '/conn-cl')?.body, 'hello', 'the lean front\'s body was forwarded');
     const chunked = 'POST /conn-te HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\nConnection: Transfer-Encoding\r\n\r\n5\r\nhello\r\n0\r\n\r\n';
-    const node = await exchange(port, [chunked + get('/after-conn-te')], /got GET \/after-conn-te/);
+    const node = await rawExchange(port, [chunked + get('/after-conn-te')], /got GET \/after-conn-te/);
     assert.deepEqual(statuses(node.text), ['200', '200']);
     assert.equal(backend.seen.find((s) => s.url === '/conn-te')?.body, 'hello', 'node:http\'s chunked body was forwarded');
     assert.equal(smuggledSeen(), false);
@@ -224,7 +183,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     for (let from = 1; from < whole.length; from += 8) {
       await Promise.all(Array.from({ length: Math.min(8, whole.length - from) }, async (_, k) => {
         const at = from + k;
-        const { text } = await exchange(port, [whole.slice(0, at), 15, whole.slice(at)], /got GET \/split-next/);
+        const { text } = await rawExchange(port, [whole.slice(0, at), 15, whole.slice(at)], /got GET \/split-next/);
         if (!/^HTTP\/1\.1 200 OK[\s\S]*got POST \/split 5 \[hello\][\s\S]*HTTP\/1\.1 200 OK[\s\S]*got GET \/split-next 0 \[\]$/.test(text)) {
           failures.push(`split at ${at}: ${JSON.stringify(text.slice(0, 200))}`);
         }
@@ -253,7 +212,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     ];
     const wrong: string[] = [];
     for (const [name, bytes] of cases) {
-      const { text, closed } = await exchange(port, [bytes], /\r\n\r\n[\s\S]*$/, 1500);
+      const { text, closed } = await rawExchange(port, [bytes], /\r\n\r\n[\s\S]*$/, 1500);
       // A body node:http cannot parse is found after its head was routed: basicAuth's 401 may be the one answer then.
       if (!/^HTTP\/1\.1 40[01] /.test(text) || statuses(text).length !== 1 || !closed) wrong.push(`${name}: ${JSON.stringify(text.slice(0, 120))} closed=${closed}`);
     }
@@ -266,33 +225,33 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     for (const host of ['auth.test', 'fa.test']) {
       for (const prefix of ['', 'POST /to-node HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n']) {
         const inside = SMUGGLED.repeat(200);
-        const { text } = await exchange(port, [prefix + post('/guarded', host, inside) + get('/after-guarded')], /got GET \/after-guarded/);
+        const { text } = await rawExchange(port, [prefix + post('/guarded', host, inside) + get('/after-guarded')], /got GET \/after-guarded/);
         assert.deepEqual(statuses(text).slice(prefix === '' ? 0 : 1), ['401', '200'], `${host}${prefix === '' ? '' : ' on node:http'}`);
       }
     }
     // The same with the body trickling in after the refusal went out.
     const inside = SMUGGLED.repeat(50);
     const head = `POST /guarded HTTP/1.1\r\nHost: auth.test\r\nContent-Length: ${inside.length}\r\n\r\n`;
-    const late = await exchange(port, [head, 200, inside.slice(0, 100), 50, inside.slice(100) + get('/after-late')], /got GET \/after-late/);
+    const late = await rawExchange(port, [head, 200, inside.slice(0, 100), 50, inside.slice(100) + get('/after-late')], /got GET \/after-late/);
     assert.deepEqual(statuses(late.text), ['401', '200']);
     assert.equal(backend.seen.some((s) => s.url === '/guarded'), false);
     assert.equal(smuggledSeen(), false);
   });
 
   test('an absolute-form target is routed and forwarded on its own host, never on the Host header', async () => {
-    const guarded = await exchange(port, ['GET http://auth.test/abs HTTP/1.1\r\nHost: app.test\r\n\r\n'], /\r\n\r\n[\s\S]+$/);
+    const guarded = await rawExchange(port, ['GET http://auth.test/abs HTTP/1.1\r\nHost: app.test\r\n\r\n'], /\r\n\r\n[\s\S]+$/);
     assert.deepEqual(statuses(guarded.text), ['401']);
     assert.equal(backend.seen.some((s) => s.url === '/abs'), false);
-    const userinfo = await exchange(port, ['GET http://app.test@auth.test/abs-user HTTP/1.1\r\nHost: app.test\r\n\r\n'], /\r\n\r\n[\s\S]+$/);
+    const userinfo = await rawExchange(port, ['GET http://app.test@auth.test/abs-user HTTP/1.1\r\nHost: app.test\r\n\r\n'], /\r\n\r\n[\s\S]+$/);
     assert.deepEqual(statuses(userinfo.text), ['401']);
-    const open = await exchange(port, ['GET http://app.test/abs-open HTTP/1.1\r\nHost: auth.test\r\n\r\n'], /got GET/);
+    const open = await rawExchange(port, ['GET http://app.test/abs-open HTTP/1.1\r\nHost: auth.test\r\n\r\n'], /got GET/);
     assert.deepEqual(statuses(open.text), ['200']);
     assert.equal(backend.seen.find((s) => s.url === '/abs-open')?.host, 'app.test', 'the backend is told the host that was routed');
   });
 
   test('every spelling of a guarded host is guarded: case, port, trailing dot', async () => {
     for (const host of ['AUTH.TEST', 'auth.test:80', 'auth.test:8443', 'auth.test.', 'Auth.Test.:80']) {
-      const { text } = await exchange(port, [get('/spelled', host)], /\r\n\r\n[\s\S]+$/);
+      const { text } = await rawExchange(port, [get('/spelled', host)], /\r\n\r\n[\s\S]+$/);
       assert.deepEqual(statuses(text), ['401'], host);
     }
     assert.equal(backend.seen.some((s) => s.url === '/spelled'), false);
@@ -303,7 +262,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     for (const prefix of ['', toNode]) {
       const front = prefix === '' ? 'lean front' : 'node:http';
       const after = prefix === '' ? '/after-413-lean' : '/after-413-node';
-      const { text, closed } = await exchange(port, [prefix + post('/too-large', 'buf.test', 'x'.repeat(100)) + get(after)], /$^/, 1500);
+      const { text, closed } = await rawExchange(port, [prefix + post('/too-large', 'buf.test', 'x'.repeat(100)) + get(after)], /$^/, 1500);
       assert.deepEqual(statuses(text).slice(prefix === '' ? 0 : 1), ['413'], front);
       assert.equal(closed, true, front);
       const head = text.slice(text.lastIndexOf('HTTP/1.1 413'));
@@ -313,7 +272,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
   });
 
   test('an HTTP/0.9 request line (no version) is refused with Go\'s 400 and the connection closes; nothing is routed', async () => {
-    const { text, closed } = await exchange(port, ['GET /nine\r\n\r\n' + get('/after-nine')], /$^/, 1500);
+    const { text, closed } = await rawExchange(port, ['GET /nine\r\n\r\n' + get('/after-nine')], /$^/, 1500);
     assert.equal(text, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
     assert.equal(closed, true);
     assert.equal(backend.seen.some((s) => s.url === '/nine' || s.url === '/after-nine'), false);
@@ -321,7 +280,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
 
   test('HTTP/1.0 keep-alive with a body: the body is never read as a request, the next request is served', async () => {
     const body = SMUGGLED;
-    const { text } = await exchange(port, [
+    const { text } = await rawExchange(port, [
       `POST /old HTTP/1.0\r\nHost: app.test\r\nConnection: keep-alive\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
       'GET /old-next HTTP/1.0\r\nHost: app.test\r\nConnection: keep-alive\r\n\r\n',
     ], /got GET \/old-next/);
@@ -334,7 +293,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     const genuine = /HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\ngenuine/;
 
     test('a body shorter than declared, then the close: the client connection is cut (after at most those bytes), never reused', async () => {
-      const { text, closed } = await exchange(port, [get('/short', 'hostile.test') + next], /$^/, 1500);
+      const { text, closed } = await rawExchange(port, [get('/short', 'hostile.test') + next], /$^/, 1500);
       // flushInterval (100 ms) may still hold the head and the 5 bytes when the cut comes: then nothing went out, as in Go.
       if (text !== '') assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 10\r\n[\s\S]*\r\n\r\n(?:h(?:e(?:l(?:lo?)?)?)?)?$/i);
       assert.equal(closed, true);
@@ -342,11 +301,11 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
 
     for (const path of ['/long', '/late-extra']) {
       test(`bytes after the declared body (${path}) never reach anyone: not this client, not the next request`, async () => {
-        const { text } = await exchange(port, [get(path, 'hostile.test') + next], genuine);
+        const { text } = await rawExchange(port, [get(path, 'hostile.test') + next], genuine);
         assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nhelloHTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\ngenuine$/);
         await sleep(100);
         for (let i = 0; i < 3; i++) {
-          const other = await exchange(port, [get('/plain', 'hostile.test') + next], /genuine[\s\S]*genuine/);
+          const other = await rawExchange(port, [get('/plain', 'hostile.test') + next], /genuine[\s\S]*genuine/);
           assert.doesNotMatch(other.text, /SMUGGLED/);
           assert.equal(statuses(other.text).length, 2);
         }
@@ -359,10 +318,10 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
       ['a 304 followed by another answer', get('/304-body', 'hostile.test')],
     ] as const) {
       test(`${name}: the body is dropped, the connection to that upstream too`, async () => {
-        const { text } = await exchange(port, [request + next], genuine);
+        const { text } = await rawExchange(port, [request + next], genuine);
         assert.doesNotMatch(text, /SMUGGLED/);
         assert.deepEqual(statuses(text).length, 2);
-        const other = await exchange(port, [next + next], /genuine[\s\S]*genuine/);
+        const other = await rawExchange(port, [next + next], /genuine[\s\S]*genuine/);
         assert.doesNotMatch(other.text, /SMUGGLED/);
       });
     }
@@ -371,7 +330,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
       const body = 'b'.repeat(100_000);
       const head = `POST /early HTTP/1.1\r\nHost: hostile.test\r\nContent-Length: ${body.length}\r\n\r\n`;
       earlySockets.length = 0;
-      const { text } = await exchange(port, [head, 150, body.slice(0, 50_000), 100, body.slice(50_000) + next], genuine);
+      const { text } = await rawExchange(port, [head, 150, body.slice(0, 50_000), 100, body.slice(50_000) + next], genuine);
       assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nearlyHTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\ngenuine$/);
       await sleep(200);
       assert.equal(earlySockets.length, 1);
@@ -380,7 +339,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
 
     for (const [path, status] of [['/mid-head-close', '502'], ['/dup-cl', '502'], ['/obs-text-head', '502']] as const) {
       test(`${path}: ${status}, and the client connection serves its next request`, async () => {
-        const { text, closed } = await exchange(port, [get(path, 'hostile.test') + next], genuine);
+        const { text, closed } = await rawExchange(port, [get(path, 'hostile.test') + next], genuine);
         assert.deepEqual(statuses(text), [status, '200']);
         assert.equal(closed, false);
         assert.doesNotMatch(text, /Injected/);
@@ -388,24 +347,24 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     }
 
     test('Content-Length with Transfer-Encoding: the chunked body is relayed, never the length', async () => {
-      const { text } = await exchange(port, [get('/cl-te', 'hostile.test') + next], genuine);
+      const { text } = await rawExchange(port, [get('/cl-te', 'hostile.test') + next], genuine);
       const [first] = text.split(/(?=HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\ngenuine)/);
       assert.doesNotMatch(first as string, /content-length/i);
       assert.match(first as string, /\r\n\r\n5\r\nhello\r\n0\r\n\r\n$/);
     });
 
     test('interim answers (100, 103) are read past: the client gets the final answer, then its next one', async () => {
-      const interim = await exchange(port, [get('/interim', 'hostile.test') + next], genuine);
+      const interim = await rawExchange(port, [get('/interim', 'hostile.test') + next], genuine);
       assert.match(interim.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfinalHTTP\/1\.1 200 OK/);
     });
 
     test('over TLS, the same: bytes after the declared body never reach the next request', async () => {
-      const { text } = await exchange(port, [get('/long', 'hostile.test') + next], genuine, 4000, true);
+      const { text } = await rawExchange(port, [get('/long', 'hostile.test') + next], genuine, 4000, { servername: 'app.test' });
       assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nhelloHTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\ngenuine$/);
       const split = post('/tls-split', 'app.test', SMUGGLED) + get('/tls-next');
       const pieces: (string | number)[] = [];
       for (let i = 0; i < split.length; i += 7) pieces.push(split.slice(i, i + 7), 2);
-      const trickled = await exchange(port, pieces, /got GET \/tls-next/, 6000, true);
+      const trickled = await rawExchange(port, pieces, /got GET \/tls-next/, 6000, { servername: 'app.test' });
       assert.deepEqual(statuses(trickled.text), ['200', '200']);
       assert.equal(smuggledSeen(), false);
     });

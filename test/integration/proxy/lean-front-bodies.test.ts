@@ -8,6 +8,7 @@ import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
 import type { BuildInput, EdgeProxy } from '../../../proxy/index.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { rawExchange, statuses } from '../../support/raw-exchange.js';
 
 // The lean HTTP/1.1 front reads request bodies framed by a Content-Length itself (before, every request with a
 // body handed its connection to node:http for good). These tests speak raw HTTP/1.1 to see every byte: the body
@@ -67,48 +68,7 @@ const post = (host: string, path: string, length: number | string, extra = ''): 
   `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${length}\r\n${extra}\r\n`;
 const get = (path: string, host = 'app.test'): string => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
 
-interface Exchange { text: string; closed: boolean }
 
-/**
- * One connection: writes each part in turn (a number waits that many ms, 'END' half-closes), then reads until
- * `until` matches or the connection closes (or `waitMs` passed).
- */
-async function exchange(port: number, parts: (string | Buffer | number)[], until: RegExp, waitMs = 4000): Promise<Exchange> {
-  const socket = net.connect(port, '127.0.0.1');
-  let text = '';
-  let closed = false;
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-  socket.on('error', () => undefined);
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, waitMs);
-    const check = (): void => {
-      if (until.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    socket.on('data', check);
-    socket.on('close', () => {
-      closed = true;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  for (const part of parts) {
-    if (typeof part === 'number') await new Promise((r) => setTimeout(r, part));
-    else if (part === 'END') socket.end();
-    else socket.write(part);
-  }
-  await done;
-  await new Promise((r) => setTimeout(r, 50));
-  closed ||= socket.destroyed;
-  socket.destroy();
-  return { text, closed };
-}
-
-/** The answers' status lines, in order. */
-const statuses = (text: string): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1] as string);
 const waitFor = async (cond: () => boolean, ms = 3000): Promise<void> => {
   for (let waited = 0; waited < ms && !cond(); waited += 20) await new Promise((r) => setTimeout(r, 20));
 };
@@ -148,14 +108,14 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
 
   test('a body is relayed byte for byte, and the request pipelined behind it in the same packet is served next, on the front', async () => {
     const body = 'hello world, a body of thirty-eight b.';
-    const { text } = await exchange(port, [post('app.test', '/one', body.length) + body + get('/two')], /got \/two/);
+    const { text } = await rawExchange(port, [post('app.test', '/one', body.length) + body + get('/two')], /got \/two/);
     assert.deepEqual(statuses(text), ['200', '200']);
     assert.match(text, new RegExp(`got /one ${body.length} ${sha(body)}[\\s\\S]*got /two 0 `));
     assert.doesNotMatch(text, /keep-alive: timeout/i, 'the lean front answered both');
 
     // A body arriving in pieces, its last bytes in the same packet as the next request, then a 3 MB body.
     const big = Buffer.alloc(3 * 1024 * 1024, 'z');
-    const pieces = await exchange(port, [
+    const pieces = await rawExchange(port, [
       post('app.test', '/three', 10) + 'abc', 30, 'def', 30, 'ghij' + post('app.test', '/four', big.length), 30, big, get('/five'),
     ], /got \/five/);
     assert.deepEqual(statuses(pieces.text), ['200', '200', '200']);
@@ -164,7 +124,7 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
   });
 
   test('a Content-Length with leading zeros goes upstream as the number it is, as Go writes it (not as the client spelled it)', async () => {
-    const { text } = await exchange(port, [post('app.test', '/zeros', '0003') + 'abc'], /got \/zeros/);
+    const { text } = await rawExchange(port, [post('app.test', '/zeros', '0003') + 'abc'], /got \/zeros/);
     assert.deepEqual(statuses(text), ['200']);
     assert.equal(backend.seen.find((s) => s.url === '/zeros')?.contentLength, '3');
   });
@@ -181,13 +141,13 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
       ['overflowing', post('app.test', '/cl', '99999999999999999999999')],
       ['with Transfer-Encoding', post('app.test', '/cl', 5, 'Transfer-Encoding: chunked\r\n')],
     ] as const) {
-      const { text, closed } = await exchange(port, [head + 'hello' + get('/after')], /400 Bad Request$/);
+      const { text, closed } = await rawExchange(port, [head + 'hello' + get('/after')], /400 Bad Request$/);
       assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\n400 Bad Request$/, name);
       assert.equal(closed, true, name);
     }
     assert.equal(backend.seen.length, before, 'no refused request, nor one smuggled behind it, reached the backend');
     // Leading zeros are digits all the same (node:http reads them so too).
-    const zeros = await exchange(port, [post('app.test', '/zeros', '007') + 'seven!!' + get('/two')], /got \/two/);
+    const zeros = await rawExchange(port, [post('app.test', '/zeros', '007') + 'seven!!' + get('/two')], /got \/two/);
     assert.match(zeros.text, new RegExp(`got /zeros 7 ${sha('seven!!')}`));
   });
 
@@ -206,16 +166,16 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
       socket.destroy();
       assert.match(text, new RegExp(`HTTP/1\\.1 100 Continue\\r\\n\\r\\nHTTP/1\\.1 200 OK[\\s\\S]*got /expect 5 ${sha('hello')}$`), front);
       // node:http also sends it before routing: a request no router takes gets it, then its 404.
-      const nowhere = await exchange(port, [first + post('nowhere.test', '/x', 5, 'Expect: 100-continue\r\n'), 100, 'hello' + get('/next')], /got \/next/);
+      const nowhere = await rawExchange(port, [first + post('nowhere.test', '/x', 5, 'Expect: 100-continue\r\n'), 100, 'hello' + get('/next')], /got \/next/);
       assert.deepEqual(statuses(nowhere.text), [...(first === '' ? [] : ['200']), '100', '404', '200'], front);
     }
-    const other = await exchange(port, [post('app.test', '/x', 5, 'Expect: something-else\r\n') + 'hello'], /417/);
+    const other = await rawExchange(port, [post('app.test', '/x', 5, 'Expect: something-else\r\n') + 'hello'], /417/);
     assert.match(other.text, /^HTTP\/1\.1 417 Expectation Failed/);
   });
 
   test('readTimeout covers the body: a body still incomplete then is cut without an answer, its upstream request aborted', async () => {
     const started = Date.now();
-    const { text, closed } = await exchange(port, [post('app.test', '/slow-body', 100) + 'hello'], /$^/, READ_TIMEOUT + 3000);
+    const { text, closed } = await rawExchange(port, [post('app.test', '/slow-body', 100) + 'hello'], /$^/, READ_TIMEOUT + 3000);
     const took = Date.now() - started;
     assert.equal(closed, true);
     assert.equal(text, '', 'no answer, as node:http on its side');
@@ -239,7 +199,7 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
       const upstream = backend.seen.find((s) => s.url === url);
       assert.ok(upstream !== undefined && !upstream.complete && upstream.bytes <= 100_000, front);
     }
-    const after = await exchange(port, [get('/still-serving')], /got \/still-serving/);
+    const after = await rawExchange(port, [get('/still-serving')], /got \/still-serving/);
     assert.deepEqual(statuses(after.text), ['200']);
   });
 
@@ -247,7 +207,7 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
     const answers: string[] = [];
     for (const first of ['', TO_NODE]) {
       const url = first === '' ? '/short-front' : '/short-node';
-      const { text, closed } = await exchange(port, [first + post('app.test', url, 10) + 'hello', 200, 'END'], /400 Bad Request$/);
+      const { text, closed } = await rawExchange(port, [first + post('app.test', url, 10) + 'hello', 200, 'END'], /400 Bad Request$/);
       assert.equal(closed, true);
       answers.push(text.slice(text.lastIndexOf('HTTP/1.1 ')));
       await waitFor(() => backend.seen.some((s) => s.url === url));
@@ -266,13 +226,13 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
     ['redirectRegex (307 for a POST)', 'moved.test', '307'],
   ] as const) {
     test(`an answer that leaves the body unread, ${name}: under 256 KiB the rest is skipped and the connection goes on; from 256 KiB it closes`, async () => {
-      if (status === '429') await exchange(port, [get('/take-the-token', host)], /got \/take-the-token/);
-      const small = await exchange(port, [post(host, '/unread', 100_000) + smuggled(100_000) + get('/next')], /got \/next/);
+      if (status === '429') await rawExchange(port, [get('/take-the-token', host)], /got \/take-the-token/);
+      const small = await rawExchange(port, [post(host, '/unread', 100_000) + smuggled(100_000) + get('/next')], /got \/next/);
       assert.deepEqual(statuses(small.text), [status, '200']);
       assert.doesNotMatch(small.text, /connection: close/i);
       assert.doesNotMatch(small.text, /keep-alive: timeout/i, 'the lean front answered');
 
-      const large = await exchange(port, [post(host, '/unread', 1_000_000) + smuggled(1_000_000) + get('/next-after-large')], /$^/, 1500);
+      const large = await rawExchange(port, [post(host, '/unread', 1_000_000) + smuggled(1_000_000) + get('/next-after-large')], /$^/, 1500);
       assert.deepEqual(statuses(large.text), [status]);
       assert.match(large.text, /\r\nConnection: close\r\n/);
       assert.equal(large.closed, true);
