@@ -1,4 +1,6 @@
 import { Agent } from 'undici';
+import assert from 'node:assert/strict';
+import { validateDynamicConfig } from '../../labels-spec/index.js';
 import { EdgeProxy, DEFAULT_TRANSPORT, type BuildInput, type EntryPointOptions } from '../../proxy/index.js';
 
 /** A BuildInput with one entrypoint `web` and no routers; tests add what they need. */
@@ -17,6 +19,13 @@ export function buildInput(overrides: Omit<Partial<BuildInput>, 'http'> & { http
     },
     tls: overrides.tls ?? { certificates: [], options: {}, stores: {} },
   };
+}
+
+/** Middlewares as a file provider would give them: validated (defaults filled in), named `<name>@file`; no error allowed. */
+export function fileMiddlewares(raw: Record<string, unknown>): BuildInput['http']['middlewares'] {
+  const { config, issues } = validateDynamicConfig({ http: { middlewares: raw } });
+  assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
+  return Object.fromEntries(Object.entries(config.http.middlewares).map(([name, m]) => [`${name}@file`, m]));
 }
 
 export function entryPointOptions(name: string, address = '127.0.0.1:0', extra: Partial<EntryPointOptions> = {}): EntryPointOptions {

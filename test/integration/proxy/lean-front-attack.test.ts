@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { validateDynamicConfig } from '../../../labels-spec/index.js';
-import type { BuildInput, EdgeProxy } from '../../../proxy/index.js';
+import type { EdgeProxy } from '../../../proxy/index.js';
 import type { Dispatcher } from 'undici';
 import { Http1Pool } from '../../../proxy/forward/http1/http1-pool.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { startHostileBackend, type HostileBackend, type HostileRequest } from '../../support/hostile-backend.js';
-import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 import { rawExchange, statuses } from '../../support/raw-exchange.js';
 
@@ -70,11 +69,6 @@ async function startAuthServer(): Promise<{ url: string; close: () => Promise<vo
   };
 }
 
-function middlewares(raw: Record<string, unknown>): BuildInput['http']['middlewares'] {
-  const { config, issues } = validateDynamicConfig({ http: { middlewares: raw } });
-  assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
-  return Object.fromEntries(Object.entries(config.http.middlewares).map(([name, m]) => [`${name}@file`, m]));
-}
 
 
 const get = (path: string, host = 'app.test', extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}\r\n`;
@@ -146,7 +140,7 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
           'rec@file': { loadBalancer: { servers: [{ url: backend.url }] } },
           'hostile@file': { loadBalancer: { servers: [{ url: hostile.url }] } },
         },
-        middlewares: middlewares({
+        middlewares: fileMiddlewares({
           basic: { basicAuth: { users: [SEED_USER] } },
           fa: { forwardAuth: { address: auth.url } },
           buf: { buffering: { maxRequestBodyBytes: 10 } },

@@ -4,10 +4,9 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
-import type { BuildInput, EdgeProxy } from '../../../proxy/index.js';
-import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import type { EdgeProxy } from '../../../proxy/index.js';
+import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { rawExchange, statuses } from '../../support/raw-exchange.js';
 
 // The lean HTTP/1.1 front reads request bodies framed by a Content-Length itself (before, every request with a
@@ -57,11 +56,6 @@ async function startHashingBackend(): Promise<{ url: string; seen: Seen[]; close
   };
 }
 
-function middlewares(raw: Record<string, unknown>): BuildInput['http']['middlewares'] {
-  const { config, issues } = validateDynamicConfig({ http: { middlewares: raw } });
-  assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
-  return Object.fromEntries(Object.entries(config.http.middlewares).map(([name, m]) => [`${name}@file`, m]));
-}
 
 const sha = (body: Buffer | string): string => createHash('sha256').update(body).digest('hex').slice(0, 12);
 const post = (host: string, path: string, length: number | string, extra = ''): string =>
@@ -91,7 +85,7 @@ describe('request bodies on the lean HTTP/1.1 front', () => {
           'moved@file': { rule: 'Host(`moved.test`)', service, middlewares: ['moved'] },
         },
         services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-        middlewares: middlewares({
+        middlewares: fileMiddlewares({
           auth: { basicAuth: { users: [SEED_USER] } },
           // One token an hour: once a first request took it, every request is refused with 429.
           limit: { rateLimit: { average: 1, period: '1h', burst: 1 } },
