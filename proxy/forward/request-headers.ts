@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import type { RequestContext } from '../http/request-context.js';
-import { forwardedPort } from '../http/request-target.js';
-import { FORWARDED_HEADERS } from '../http/forwarded-headers.js';
+import { entryPointProto, FORWARDED_HEADERS, forwardedPortFor } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 import { asksForTrailers } from '../http/trailers.js';
 
@@ -74,7 +73,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   }
 
   if (ctx.body !== null) out.push('Content-Length', String(ctx.body.length));
-  const proto = xfProto ?? (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http');
+  const proto = xfProto ?? entryPointProto(ctx);
   out.push('Host', policy.host);
   if (ctx.omitForwardedFor) { /* customRequestHeaders X-Forwarded-For: "" sends none */ }
   // notAppendXForwardedFor: a trusted peer's list goes on unchanged; an untrusted peer's was dropped above, so none.
@@ -82,7 +81,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   else out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
   out.push(
     'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
-    'X-Forwarded-Port', xfPort ?? forwardedPort(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls),
+    'X-Forwarded-Port', xfPort ?? forwardedPortFor(ctx.hostHeader, proto, ctx.tls),
     'X-Forwarded-Proto', proto,
     'X-Forwarded-Server', SERVER_NAME,
     'X-Real-Ip', realIp ?? ctx.clientIp,

@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
-import { FORWARDED_HEADERS } from '../../http/forwarded-headers.js';
+import { entryPointProto, FORWARDED_HEADERS, forwardedPortFor } from '../../http/forwarded-headers.js';
 import { connectionTokens, FORWARD_AUTH_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import type { RequestContext } from '../../http/request-context.js';
-import { forwardedPort } from '../../http/request-target.js';
 
 const SERVER_NAME = hostname();
 
@@ -76,7 +75,7 @@ export function authRequestHeaders(ctx: RequestContext, policy: AuthHeaderPolicy
   if (!present.has('x-forwarded-proto')) out.push('X-Forwarded-Proto', proto);
   if (!present.has('x-forwarded-port')) {
     const xfp = first('x-forwarded-proto');
-    out.push('X-Forwarded-Port', forwardedPort(ctx.hostHeader, xfp === 'https' || xfp === 'wss' || ctx.tls));
+    out.push('X-Forwarded-Port', forwardedPortFor(ctx.hostHeader, xfp ?? '', ctx.tls));
   }
   if (!present.has('x-forwarded-host')) out.push('X-Forwarded-Host', ctx.hostHeader);
   if (!present.has('x-forwarded-uri')) out.push('X-Forwarded-Uri', requestUri);
@@ -118,10 +117,10 @@ function headersAsTraefikSees(ctx: RequestContext): [string, string][] {
   if (!has('x-real-ip')) out.push(['X-Real-Ip', ctx.clientIp]);
   let proto = out.find(([n]) => n.toLowerCase() === 'x-forwarded-proto')?.[1] ?? '';
   if (proto === '') {
-    proto = ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http';
+    proto = entryPointProto(ctx);
     out.push(['X-Forwarded-Proto', proto]);
   }
-  if (!has('x-forwarded-port')) out.push(['X-Forwarded-Port', forwardedPort(ctx.hostHeader, proto === 'https' || proto === 'wss' || ctx.tls)]);
+  if (!has('x-forwarded-port')) out.push(['X-Forwarded-Port', forwardedPortFor(ctx.hostHeader, proto, ctx.tls)]);
   if (!has('x-forwarded-host') && ctx.hostHeader !== '') out.push(['X-Forwarded-Host', ctx.hostHeader]);
   const all = out.filter(([n]) => n.toLowerCase() !== 'x-forwarded-server');
   all.push(['X-Forwarded-Server', SERVER_NAME]);

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/request-context.js';
 import { firstHeaderValue } from '../../http/request-header-edit.js';
-import { forwardedPort } from '../../http/request-target.js';
+import { entryPointProto, forwardedPortFor } from '../../http/forwarded-headers.js';
 
 /**
  * A request header as Traefik's router-level middlewares read it. Traefik's entrypoint drops an untrusted
@@ -15,9 +15,9 @@ export function requestHeaderAsTraefikSees(ctx: RequestContext, lower: string): 
 }
 
 const OWN_VALUES = new Map<string, (ctx: RequestContext) => string>([
-  ['x-forwarded-proto', (ctx) => (ctx.upgrade !== null ? (ctx.tls ? 'wss' : 'ws') : ctx.tls ? 'https' : 'http')],
+  ['x-forwarded-proto', (ctx) => entryPointProto(ctx)],
   ['x-forwarded-host', (ctx) => ctx.hostHeader],
-  ['x-forwarded-port', (ctx) => forwardedPort(ctx.hostHeader, ctx.tls)],
+  ['x-forwarded-port', (ctx) => forwardedPortFor(ctx.hostHeader, entryPointProto(ctx), ctx.tls)],
   ['x-real-ip', (ctx) => ctx.clientIp],
   // Set by the reverse proxy itself after the middlewares: they never see a value from an untrusted peer.
   ['x-forwarded-for', () => ''],
