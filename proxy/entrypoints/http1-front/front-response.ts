@@ -176,8 +176,9 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     return this;
   }
 
+  /** Cuts this exchange; a finished answer has nothing left to cut (the connection may already serve the next request). */
   destroy(): this {
-    if (this.clientGone) return this;
+    if (this.clientGone || this.writableFinished) return this;
     this.clientGone = true;
     this.owner.socket.destroy();
     this.emitClose();
