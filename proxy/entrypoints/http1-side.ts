@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { requestBodyFraming } from '../http/request-body-framing.js';
-import { asError } from '../http/exchange-fault.js';
+import { reportFrontFault } from '../http/exchange-fault.js';
 import { goBareRefusal, hostRefusal } from '../http/traefik-responses.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { Http1Front } from './http1-front/http1-front.js';
@@ -111,7 +111,7 @@ function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duple
     startUpgrade(ctx, req, socket, head, tls, first);
   } catch (err) {
     // Before a request context exists: the connection ends, the process does not.
-    ctx.faults({ entryPoint: ctx.name, router: '', stage: 'front', error: asError(err) });
+    reportFrontFault(ctx, err);
     socket.destroy();
   }
 }

@@ -1,4 +1,4 @@
-import { asError, reportFault, type FaultSink } from '../http/exchange-fault.js';
+import { reportFault, reportFrontFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import { hasDeniedEscape, hasMalformedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
@@ -46,7 +46,7 @@ export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: Pro
   } catch (err) {
     // Called from node's 'request' and 'stream' events: a bug before or in routing must cost this exchange,
     // never the process (the lean front guards the same steps in serveSafely).
-    ep.faults({ entryPoint: ep.name, router: '', stage: 'front', error: asError(err) });
+    reportFrontFault(ep, err);
     res.destroy();
   }
 }

@@ -24,6 +24,11 @@ export function reportFault(ctx: RequestContext, stage: FaultStage, err: unknown
   ctx.faults({ entryPoint: ctx.entryPoint, router: ctx.routerName, stage, error: asError(err) });
 }
 
+/** Reports an error raised by a front before a request context exists (stage `front`, no router yet), once. */
+export function reportFrontFault(ep: { readonly name: string; readonly faults: FaultSink }, err: unknown): void {
+  ep.faults({ entryPoint: ep.name, router: '', stage: 'front', error: asError(err) });
+}
+
 /** Without an operator (library use, tests): a process warning, which node prints and which never throws. */
 export const warnFault: FaultSink = (fault) => {
   process.emitWarning(`entryPoint ${fault.entryPoint} router ${fault.router || '-'} (${fault.stage}): ${fault.error.stack ?? fault.error.message}`);

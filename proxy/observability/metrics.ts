@@ -11,7 +11,7 @@ import type { ExchangeFault } from '../http/exchange-fault.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
 import { tlsFacts } from './tls-facts.js';
-import { droppedLogLines } from './log-destination.js';
+import { droppedLogLines, LOG_BUFFER_MAX_BYTES } from './log-destination.js';
 import { plainSeries, RenamedCounter, RenamedHistogram, type CounterChild, type Family, type HistogramChild, type Labels, type SeriesStore } from './metric-series.js';
 
 export interface PrometheusOptions {
@@ -266,7 +266,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
   // pe-edge's own: lines its logs dropped because their reader did not keep up (log-destination.ts bounds the
   // memory they may hold). Read at scrape time; `--workers` sum.
-  new Counter({ name: 'pe_edge_log_lines_dropped_total', help: 'Log lines dropped because the log\'s reader (stdout pipe or file) did not take them and 16 MiB were waiting, by log (log, access)', labelNames: ['log'], registers: [registry], collect() {
+  new Counter({ name: 'pe_edge_log_lines_dropped_total', help: `Log lines dropped because the log's reader (stdout pipe or file) did not take them and ${LOG_BUFFER_MAX_BYTES / (1024 * 1024)} MiB were waiting, by log (log, access)`, labelNames: ['log'], registers: [registry], collect() {
     this.reset();
     this.inc({ log: 'log' }, droppedLogLines.log);
     this.inc({ log: 'access' }, droppedLogLines.access);

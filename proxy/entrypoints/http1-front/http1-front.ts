@@ -1,5 +1,5 @@
 import { asksForTrailers } from '../../http/trailers.js';
-import { asError } from '../../http/exchange-fault.js';
+import { reportFrontFault } from '../../http/exchange-fault.js';
 import type { Socket } from 'node:net';
 import { clientAddress } from '../../http/request-target.js';
 import { goBareRefusal } from '../../http/traefik-responses.js';
@@ -145,8 +145,7 @@ class FrontConnection implements ResponseOwner {
     } catch (err) {
       // A bug in the front must cost this connection, never the process; it is reported as node:http's side reports
       // one (http1-side.ts onUpgrade): to the entrypoint's FaultSink, a log line and pe_edge_exchange_faults_total.
-      const ep = this.front.ep;
-      ep.faults({ entryPoint: ep.name, router: '', stage: 'front', error: asError(err) });
+      reportFrontFault(this.front.ep, err);
       this.socket.destroy();
     }
   }
