@@ -10,6 +10,7 @@ import { orderCertificate, type ChallengeSolver, type ChallengeType } from './ac
 import { challengeSolvers } from './challenge-solvers.js';
 import { domainNames, domainSetKey, isDomainCovered, unableToObtain, wildcardWithoutDnsChallenge, type DomainSet } from './domain-requests.js';
 import { generateCertificateKey } from './certificate-keys.js';
+import { LegoPollingClient } from './lego-polling-client.js';
 import { needsRenewal, renewPolicy, type RenewPolicy } from './renewal.js';
 import { CertificateStoreUnavailable, type CertificateStore, type OrderLease, type StoreChange } from './certificate-store.js';
 
@@ -368,14 +369,11 @@ export class AcmeResolver {
 
   private newClient(accountKey: string, accountUrl: string | undefined): acme.Client {
     const eab = this.config.eab;
-    return new acme.Client({
+    return new LegoPollingClient({
       directoryUrl: this.config.caServer,
       accountKey,
       ...(accountUrl !== undefined ? { accountUrl } : {}),
       ...(eab !== undefined ? { externalAccountBinding: { kid: eab.kid, hmacKey: eab.hmacEncoded } } : {}),
-      backoffAttempts: 10,
-      backoffMin: 500,
-      backoffMax: 5000,
     });
   }
 }
