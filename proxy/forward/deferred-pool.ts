@@ -11,7 +11,7 @@ import { createUpstreamPool, type UpstreamPool, type UpstreamTransport } from '.
  */
 export class DeferredPool implements UpstreamPool {
   private pool: UpstreamPool | null = null;
-  private closed = false;
+  private isClosed = false;
 
   constructor(private readonly origin: string, private readonly transport: UpstreamTransport) {}
 
@@ -19,8 +19,12 @@ export class DeferredPool implements UpstreamPool {
     return (this.pool ?? this.create()).dispatch(request, handler);
   }
 
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   close(): Promise<void> {
-    this.closed = true;
+    this.isClosed = true;
     return this.pool === null ? Promise.resolve() : this.pool.close();
   }
 
@@ -32,7 +36,7 @@ export class DeferredPool implements UpstreamPool {
   private create(): UpstreamPool {
     const pool = createUpstreamPool(this.origin, this.transport);
     this.pool = pool;
-    if (this.closed) pool.close().catch(() => undefined);
+    if (this.isClosed) pool.close().catch(() => undefined);
     return pool;
   }
 }

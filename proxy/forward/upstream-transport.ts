@@ -17,6 +17,8 @@ export interface UpstreamPool {
   dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean;
   /** Lets in-flight requests finish, then closes every connection. */
   close(): Promise<void>;
+  /** close() was called: no configuration uses the server any more (or the process is stopping). */
+  readonly closed: boolean;
 }
 
 /** What Traefik calls a serversTransport, reduced to what shapes an undici Pool. Times in ms. */

@@ -36,14 +36,31 @@ export interface LoadBalancer {
 class OtherServer implements UpstreamFailover {
   constructor(
     private readonly balancer: ServerBalancer<Upstream>,
-    private readonly servers: number,
+    private readonly upstreams: readonly Upstream[],
     readonly setCookieFor: (u: Upstream) => string | null,
     readonly observer: ExchangeObserver | null,
   ) {}
 
   next(tried: readonly Upstream[], attempts: number, retries: number | undefined, clientIp: string): Upstream | undefined {
-    if (attempts > Math.max(this.servers - 1, retries ?? 0)) return undefined;
-    return this.balancer.nextExcept(tried, clientIp) ?? (retries === undefined ? undefined : this.balancer.next(clientIp));
+    if (attempts > Math.max(this.upstreams.length - 1, retries ?? 0)) return undefined;
+    const departed = this.departed();
+    const configured = departed.length === 0 ? undefined : this.balancer.nextExcept([...tried, ...departed], clientIp);
+    return configured ?? this.balancer.nextExcept(tried, clientIp) ?? (retries === undefined ? undefined : this.balancer.next(clientIp));
+  }
+
+  /**
+   * `picked`, unless its server left the configuration while the request was on its way (a request of an old
+   * runtime, held by a middleware across a reload): then a server of the service still configured, while there is
+   * one. A removed container's address may swallow a dial for seconds.
+   */
+  configured(picked: Upstream, clientIp: string): Upstream {
+    if (!picked.pool.closed) return picked;
+    return this.balancer.nextExcept(this.departed(), clientIp) ?? picked;
+  }
+
+  /** Servers whose pool closed: no configuration uses them any more. */
+  private departed(): Upstream[] {
+    return this.upstreams.filter((u) => u.pool.closed);
   }
 }
 
@@ -154,12 +171,12 @@ export function createLoadBalancer(
   // Traefik's hrw has no sticky cookie: the client's IP is what pins it.
   const cookie = config.strategy === 'hrw' ? null : config.sticky?.cookie;
   if (cookie == null) {
-    const failover = new OtherServer(balancer, upstreams.length, noCookie, observer);
+    const failover = new OtherServer(balancer, upstreams, noCookie, observer);
     const handler = (ctx: RequestContext): void => {
       ctx.serviceName = serviceName;
       const upstream = balancer.next(ctx.clientIp);
       if (upstream === undefined) sendNoAvailableServer(ctx);
-      else forward(ctx, upstream, passHostHeader, null, failover);
+      else forward(ctx, failover.configured(upstream, ctx.clientIp), passHostHeader, null, failover);
     };
     return { handler, balancer, passive, upstreams, health, cookieName: null };
   }
@@ -177,18 +194,19 @@ export function createLoadBalancer(
     byCookie.set(internalName, u);
     setCookieOf.set(u, `${cookieName}=${value}${attributes}`);
   }
-  const failover = new OtherServer(balancer, upstreams.length, (u) => setCookieOf.get(u) ?? null, observer);
+  const failover = new OtherServer(balancer, upstreams, (u) => setCookieOf.get(u) ?? null, observer);
   const handler = (ctx: RequestContext): void => {
     ctx.serviceName = serviceName;
     const wanted = readCookie(ctx.req.headers.cookie, cookieName);
     const pinned = wanted === undefined ? undefined : byCookie.get(wanted);
-    if (pinned !== undefined && balancer.isUp(pinned)) {
+    if (pinned !== undefined && balancer.isUp(pinned) && !pinned.pool.closed) {
       forward(ctx, pinned, passHostHeader, null, failover);
       return;
     }
-    const upstream = balancer.next(ctx.clientIp);
-    if (upstream === undefined) sendNoAvailableServer(ctx);
-    else forward(ctx, upstream, passHostHeader, setCookieOf.get(upstream) ?? null, failover);
+    const picked = balancer.next(ctx.clientIp);
+    if (picked === undefined) return sendNoAvailableServer(ctx);
+    const upstream = failover.configured(picked, ctx.clientIp);
+    forward(ctx, upstream, passHostHeader, setCookieOf.get(upstream) ?? null, failover);
   };
   return { handler, balancer, passive, upstreams, health, cookieName };
 }

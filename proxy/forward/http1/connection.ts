@@ -62,6 +62,15 @@ export class Connection {
     this.socket.destroy(new UpstreamError('connect-timeout', 'upstream connect timeout'));
   };
 
+  /** A dial still under way fails as a connect timeout after `ms` more at most; a connected socket is left alone. */
+  limitDial(ms: number): void {
+    if (this.connected || this.socket.destroyed) return;
+    const current = this.socket.timeout ?? 0;
+    if (current > 0 && current <= ms) return;
+    if (current === 0) this.socket.once('timeout', this.onDialTimeout);
+    this.socket.setTimeout(ms);
+  }
+
   /** `nread` bytes arrived in the current read buffer (net's onread callback; net calls nextReadBuffer right after). */
   private readonly onRead = (nread: number, read: Uint8Array): boolean => {
     // Bytes nobody asked for: the connection's framing can no longer be trusted.

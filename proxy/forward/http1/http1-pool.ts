@@ -24,6 +24,13 @@ export interface Http1PoolOptions {
 /** ms a retired idle connection gets to close both ways (the server answers our FIN with its own) before it is cut. */
 const RETIRE_GRACE_MS = 1000;
 
+/**
+ * ms a dial still under way when its server leaves the configuration may take before it counts as unreachable. A
+ * removed container's address swallows a dial (no RST, no answer to ARP) for 3 to 4 s before the kernel gives up,
+ * and for dialTimeout (30 s) where the address is routed elsewhere; a server that is still there accepts in far less.
+ */
+export const DEPARTED_DIAL_MS = 1000;
+
 // Header names and values come from node:http (already validated) or from configuration: a CR, LF or
 // NUL there would let a value inject a header, so the request is refused instead of sent.
 const UNSAFE = /[\r\n\0]/;
@@ -160,8 +167,11 @@ export class Http1Pool implements ExchangeHost {
     }
   }
 
+  /** Once the server left the configuration, a dial gets DEPARTED_DIAL_MS at most: its address may be gone. */
   private connect(): Connection {
-    return new Connection(this.options.host, this.options.port, this.options.dialTimeout, this.onConnectionClose);
+    const configured = this.options.dialTimeout;
+    const dialTimeout = !this.closing ? configured : configured > 0 ? Math.min(configured, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
+    return new Connection(this.options.host, this.options.port, dialTimeout, this.onConnectionClose);
   }
 
   private start(exchange: Exchange, connection: Connection): void {
@@ -214,10 +224,19 @@ export class Http1Pool implements ExchangeHost {
     return (this.upgradePool ??= this.options.fallback());
   }
 
-  /** Stops reuse, closes idle connections, and resolves once in-flight exchanges are over. */
+  /** Closed: no configuration uses the server any more (or the process is stopping). */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Stops reuse, closes idle connections, and resolves once in-flight exchanges are over. Called when no configuration
+   * uses the server any more: dials under way, and those an old runtime's requests still start, get DEPARTED_DIAL_MS.
+   */
   async close(): Promise<void> {
     this.closing = true;
     for (const { exchange } of this.blocked.splice(0)) exchange.abort(new UpstreamError('refused', 'upstream pool closed'));
+    for (const connection of this.busy) connection.limitDial(DEPARTED_DIAL_MS);
     for (const connection of this.idle.splice(0)) connection.destroy();
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;

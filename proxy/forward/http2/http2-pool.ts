@@ -94,6 +94,10 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
     return (this.http1Pool ??= this.options.http1());
   }
 
+  get closed(): boolean {
+    return this.closing;
+  }
+
   /** Lets streams under way finish (each session closes gracefully), then resolves. */
   async close(): Promise<void> {
     this.closing = true;
