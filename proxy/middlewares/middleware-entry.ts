@@ -1,3 +1,4 @@
+import type { MiddlewareOptions, MiddlewareType } from '../../labels-spec/dynamic/middlewares/index.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { Handler } from '../http/request-context.js';
 import type { KeepState } from '../runtime/kept-state.js';
@@ -45,3 +46,15 @@ export type MiddlewareFactory = (options: unknown, next: Handler, scope: Middlew
 
 /** A Traefik middleware type key (`rateLimit`) and its factory. */
 export type MiddlewareEntry = readonly [type: string, factory: MiddlewareFactory];
+
+/**
+ * The entry for `type`, whose factory reads the options labels-spec's schema yields for that type: the compiler checks
+ * that the schema's output is what the factory expects, and the one cast from the runtime's untyped options is here
+ * (the runtime hands a middleware only options its type's schema validated).
+ */
+export function middlewareEntry<T extends MiddlewareType>(
+  type: T,
+  create: (options: MiddlewareOptions<T>, next: Handler, scope: MiddlewareScope) => Handler,
+): MiddlewareEntry {
+  return [type, (options, next, scope) => create(options as MiddlewareOptions<T>, next, scope)];
+}
