@@ -61,5 +61,6 @@ test('a request an old runtime sends to a server that left the configuration goe
   release();
   assert.equal(await answer, '200:live');
   const tookMs = Date.now() - released;
-  assert.ok(tookMs < 500, `answered ${tookMs} ms after forwardAuth let it through: the departed server was not dialed`);
+  // A dial to the departed server would have cost its 1 s before the failover.
+  assert.ok(tookMs < 900, `answered ${tookMs} ms after forwardAuth let it through: the departed server was not dialed`);
 });
