@@ -87,20 +87,21 @@ export function parseResponseHead(head: string): ResponseHead {
   if (statusMatch === null) throw headError('invalid status line');
   // No prototype: a header named __proto__ or constructor is a header like any other.
   const bag: Record<string, string | string[]> = {};
+  let field: string | null = null;
   for (let i = 1; i < lines.length; i++) {
     const line = withoutCr(lines[i] as string);
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw headError('invalid header line');
-    const name = line.slice(0, colon);
-    if (!isToken(name)) throw headError(`invalid header name "${name}"`);
-    const value = trimOws(line.slice(colon + 1));
-    if (!isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
-    const key = name.toLowerCase();
-    const existing = ownHeader(bag, key);
-    if (existing === undefined) putHeader(bag, key, value);
-    else if (Array.isArray(existing)) existing.push(value);
-    else putHeader(bag, key, [existing, value]);
+    const first = line.charCodeAt(0);
+    if (first === SP || first === HTAB) {
+      // obs-fold (RFC 9112 §5.2): Go's textproto joins a continuation line to the field before it with one space
+      // (and refuses one before any field), so Traefik relays the joined value. Validated once joined.
+      if (field === null) throw headError('malformed header initial line');
+      field = `${field.replace(TRAILING_OWS, '')} ${trimOws(line)}`;
+      continue;
+    }
+    if (field !== null) addField(bag, field);
+    field = line;
   }
+  if (field !== null) addField(bag, field);
   const status = Number(statusMatch[2]);
   if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
   const reason = statusMatch[3] ?? '';
@@ -111,6 +112,25 @@ export function parseResponseHead(head: string): ResponseHead {
     http10: statusMatch[1] === '0',
     headers: bag,
   };
+}
+
+const SP = 32;
+const HTAB = 9;
+const TRAILING_OWS = /[ \t]+$/;
+
+/** Adds one `name: value` header line to the bag; throws on a malformed name or value. */
+function addField(bag: Record<string, string | string[]>, line: string): void {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw headError('invalid header line');
+  const name = line.slice(0, colon);
+  if (!isToken(name)) throw headError(`invalid header name "${name}"`);
+  const value = trimOws(line.slice(colon + 1));
+  if (!isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
+  const key = name.toLowerCase();
+  const existing = ownHeader(bag, key);
+  if (existing === undefined) putHeader(bag, key, value);
+  else if (Array.isArray(existing)) existing.push(value);
+  else putHeader(bag, key, [existing, value]);
 }
 
 function withoutCr(line: string): string {

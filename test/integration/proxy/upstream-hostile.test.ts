@@ -111,6 +111,19 @@ test('response heads whose lines end in a bare LF are read, as HAProxy, nginx an
   assert.equal(backend.connections, 1, 'each answer was framed exactly: the connection served all three');
 });
 
+test('a folded header line (obs-fold) reaches the client joined with one space, as Traefik relays what Go reads; a fold before any header is a 502', async (t) => {
+  const answers: Record<string, string> = {
+    '/folded': 'HTTP/1.1 200 OK\r\nX-App: one\r\n  two\r\n\tthree\r\nContent-Length: 2\r\n\r\nok',
+    '/first': 'HTTP/1.1 200 OK\r\n X-App: one\r\nContent-Length: 2\r\n\r\nok',
+  };
+  const backend = await startRawBackend((socket, head) => socket.write(answers[head.split(' ')[1] ?? ''] ?? ''));
+  const base = await withProxy(t, backend.url, backend.close);
+  const folded = await get(`${base}/folded`);
+  assert.deepEqual([folded.status, folded.headers['x-app'], folded.body], [200, 'one two three', 'ok']);
+  assert.equal((await get(`${base}/first`)).status, 502);
+  assert.equal((await get(`${base}/folded`)).status, 200, 'the proxy serves on');
+});
+
 test('a transfer-coding other than a lone chunked is a 502, never gzip bytes relayed as the body', async (t) => {
   const gz = gzipSync('hello');
   const backend = await startRawBackend((socket, head) => {

@@ -69,6 +69,18 @@ test('a reason phrase is kept only when node:http can write it', () => {
   for (const [line, reason] of rows) assert.equal(parseResponseHead(line).statusMessage, reason, JSON.stringify(line));
 });
 
+test('a folded header line (obs-fold) joins the field before it with one space, as Go reads it; one before any field is refused', () => {
+  const folded = read('HTTP/1.1 200 OK\r\nX-Long: first part  \r\n   second part\r\n\tthird\r\nContent-Length: 2\r\n\r\nok');
+  assert.equal(folded?.head.headers['x-long'], 'first part second part third');
+  assert.deepEqual(folded?.framing, { kind: 'length', length: 2 });
+  assert.equal(read('HTTP/1.1 200 OK\nX-A: a\n b\nX-B: c\n\n')?.head.headers['x-a'], 'a b', 'bare-LF lines fold too');
+  assert.throws(() => read('HTTP/1.1 200 OK\r\n X-First: a\r\n\r\n'), /malformed header initial line/);
+  // Joined first, then checked: a fold cannot slip a second length or a coding past the framing rules.
+  assert.throws(() => read('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n 0\r\n\r\n'), /invalid Content-Length "5 0"/);
+  assert.throws(() => read('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n gzip\r\n\r\n'), /unsupported transfer encoding/);
+  assert.throws(() => read('HTTP/1.1 200 OK\r\nX-A: a\r\n \x01\r\n\r\n'), /invalid value in header "X-A"/);
+});
+
 test('__proto__ and constructor are header names like any other', () => {
   const head = parseResponseHead('HTTP/1.1 200 OK\r\n__proto__: x\r\nconstructor: y\r\nhasOwnProperty: z');
   assert.equal(Object.getPrototypeOf(head.headers), Object.prototype, 'the prototype is not replaced');
