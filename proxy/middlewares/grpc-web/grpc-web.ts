@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { canonicalHeaderKey } from '../../http/go-text.js';
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders, type ResponseHooks } from '../../http/request-context.js';
-import { deleteRequestHeader, firstHeaderValue, setRequestHeader } from '../../http/request-header-edit.js';
+import { firstHeaderValue, forgetRequestLength, setRequestHeader } from '../../http/request-header-edit.js';
 import { answer } from '../../http/traefik-responses.js';
 import { decodedTextBody, GrpcWebAnswerBody, type BodyTarget } from './grpc-web-body.js';
 import { actualRequestHeaders, asksForGrpcWebCors, isPreflight, originCheck, preflightHeaders, type OriginCheck } from './grpc-web-cors.js';
@@ -44,7 +44,7 @@ export function createGrpcWeb(options: GrpcWebOptions, next: Handler): Handler {
     const text = kind?.text ?? false;
     setRequestHeader(ctx, 'Content-Type', kind?.grpcContentType ?? contentType.replace('application/grpc-web', 'application/grpc'));
     // The client's length is of the HTTP/1.1 payload, not of what goes upstream (the wrapper deletes it too).
-    deleteRequestHeader(ctx, 'Content-Length');
+    forgetRequestLength(ctx);
     const body = requestBodyStream(ctx);
     ctx.streamedBody = body === null ? null : text ? decodedTextBody(body) : body;
     new GrpcWebAnswer(ctx, allowed, origin, text).install();

@@ -89,6 +89,19 @@ test('customRequestHeaders {X-Forwarded-For: ""}: no X-Forwarded-For upstream at
   assert.equal(app.seen[0]?.headers['x-real-ip'], '127.0.0.1');
 });
 
+test('customRequestHeaders never reframe the body: Content-Length set or deleted there goes upstream as the body\'s own length, as Go\'s transport writes it', async (t) => {
+  // A client body that holds a second request: a length shorter than the body would hand it to the backend
+  // past every middleware of the router.
+  const body = 'abcGET /smuggled HTTP/1.1\r\nHost: pe.test\r\n\r\n';
+  for (const value of ['3', '']) {
+    const { app, port } = await setup(t, { customRequestHeaders: { 'Content-Length': value } });
+    const r = await httpRequest({ port, method: 'POST', headers: { 'content-length': String(body.length) }, body });
+    assert.equal(r.status, 200, `Content-Length: "${value}"`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(app.seen.map((s) => [s.method, s.url, s.headers['content-length'], s.body]), [['POST', '/', String(body.length), body]], `Content-Length: "${value}"`);
+  }
+});
+
 test('without that option the proxy still adds X-Forwarded-For', async (t) => {
   const { app, port } = await setup(t, { customRequestHeaders: { 'X-Other': 'v' } });
   await httpRequest({ port });
