@@ -8,6 +8,13 @@ type RequestEdit =
   | { kind: 'host'; value: string }
   | { kind: 'set'; name: string; value: string };
 
+/**
+ * A response's framing is the body's: a Content-Length or Transfer-Encoding value from customResponseHeaders is
+ * not written (deleting them is: the answer then goes chunked). Go's server cuts the connection after a declared
+ * length; relayed whole under a shorter one, the rest of the body would be read as the client's next answer.
+ */
+const BODY_FRAMING = new Set(['content-length', 'transfer-encoding']);
+
 /** customRequestHeaders / customResponseHeaders, compiled once: "" deletes, `Host` sets the upstream Host. */
 export class CustomHeaders {
   private readonly requestEdits: readonly RequestEdit[];
@@ -24,7 +31,9 @@ export class CustomHeaders {
       if (name.toLowerCase() === 'host') return { kind: 'host', value };
       return { kind: 'set', name, value };
     });
-    this.responseEdits = Object.entries(response ?? {}).map(([name, value]) => [name.toLowerCase(), value === '' ? null : value] as const);
+    this.responseEdits = Object.entries(response ?? {})
+      .map(([name, value]) => [name.toLowerCase(), value === '' ? null : value] as const)
+      .filter(([name, value]) => value === null || !BODY_FRAMING.has(name));
   }
 
   get editsRequest(): boolean {

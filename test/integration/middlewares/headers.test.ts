@@ -102,6 +102,29 @@ test('customRequestHeaders never reframe the body: Content-Length set or deleted
   }
 });
 
+test('customResponseHeaders never reframe an answer: a Content-Length set there is not written, so a body cannot pose as the next answer', async (t) => {
+  const forged = 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged';
+  const { port } = await setup(t, { customResponseHeaders: { 'Content-Length': '3', 'Transfer-Encoding': 'gzip' } }, (req, res) => {
+    const body = req.url === '/a' ? forged : 'second';
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
+    res.end(body);
+  });
+  const socket = net.connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let wire = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (wire += chunk));
+  socket.write('GET /a HTTP/1.1\r\nHost: pe.test\r\n\r\nGET /b HTTP/1.1\r\nHost: pe.test\r\n\r\n');
+  for (let i = 0; i < 100 && !wire.endsWith('second'); i++) await new Promise((r) => setTimeout(r, 20));
+  const answers = wire.split(/(?=HTTP\/1\.1 200 OK\r\ncontent-type)/);
+  assert.equal(answers.length, 2, wire);
+  const [head, body] = (answers[0] ?? '').split(/\r\n\r\n(.*)/s);
+  assert.match(head ?? '', new RegExp(`\r\ncontent-length: ${forged.length}(\r\n|$)`, 'i'));
+  assert.equal(body, forged, 'the whole body, framed by its own length');
+  assert.match(answers[1] ?? '', /\r\ncontent-length: 6\r\n[^]*\r\n\r\nsecond$/i);
+  assert.doesNotMatch(wire, /transfer-encoding: gzip/i);
+});
+
 test('without that option the proxy still adds X-Forwarded-For', async (t) => {
   const { app, port } = await setup(t, { customRequestHeaders: { 'X-Other': 'v' } });
   await httpRequest({ port });
