@@ -56,8 +56,9 @@ interface ForwardAuth {
 /** Who the auth pools belong to: never a connection a client's request to a service used. */
 const AUTH_POOL_OWNER = 'forwardAuth';
 
-// Headers the auth server may not set on the forwarded request: they frame or route it, not describe it.
-const NOT_COPIED: ReadonlySet<string> = new Set([...REQUEST_HOP_BY_HOP, 'host', 'content-length']);
+// Headers the auth server may not set on the forwarded request: they route it, not describe it (Go's transport
+// writes Host from req.Host; the body's framing is kept by request-header-edit.ts for every middleware).
+const NOT_COPIED: ReadonlySet<string> = new Set([...REQUEST_HOP_BY_HOP, 'host']);
 const METHODS_WITH_BODY: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
 /**

@@ -96,6 +96,18 @@ test('forwardAuth: 2xx lets the request through with authResponseHeaders (and re
   assert.equal(asked.headers['x-auth-user'], 'mallory', 'the client\'s headers are all sent to the auth server');
 });
 
+test('forwardAuth: authResponseHeadersRegex ".*" copies every auth header but the auth answer\'s Content-Length, which never reframes the client\'s body', async (t) => {
+  const auth = await startAuth(t, (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 }); res.end('ok'); });
+  const { port, app } = await setup(t, { address: auth.url, authResponseHeadersRegex: '.*' });
+  // The auth answer's `Content-Length: 2` as the request's would hand the rest of this body to the backend as a request.
+  const body = 'abGET /smuggled HTTP/1.1\r\nHost: a.test\r\n\r\n';
+  const r = await httpRequest({ port, method: 'POST', headers: { 'content-length': String(body.length) }, body });
+  assert.equal(r.status, 200);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(app.seen.map((s) => [s.method, s.url, s.headers['content-length'], s.body]), [['POST', '/', String(body.length), body]]);
+  assert.equal(app.seen[0]?.headers['content-type'], 'text/plain', 'the other auth headers are copied');
+});
+
 test('forwardAuth: a request with a body (read by the lean front) reaches the backend whole; X-Forwarded-Method is the client\'s, the auth request a GET without body', async (t) => {
   const auth = await startAuth(t, allow);
   const { port, app } = await setup(t, { address: auth.url });
