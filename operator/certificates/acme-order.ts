@@ -37,19 +37,30 @@ export async function orderCertificate(input: OrderInput): Promise<string> {
     if (solver === undefined) throw new Error(`the CA offers no challenge this resolver can answer (offered ${type}; configured ${priority.join(', ') || 'none'})`);
     return solver;
   };
-  return input.client.auto({
-    csr,
-    email: input.email === '' ? undefined : input.email,
-    termsOfServiceAgreed: true,
-    challengePriority: priority,
-    // The CA validates for real; a self-check from inside the edge's own network says little (lego skips it too for DNS when asked).
-    skipChallengeVerification: true,
-    preferredChain: input.preferredChain === '' ? undefined : input.preferredChain,
-    challengeCreateFn: async (authz, challenge, keyAuthorization) =>
-      solverOf(challenge.type).present(authz.identifier.value, challenge.token, await wholeKeyAuthorization(input.client, challenge, keyAuthorization), authz),
-    challengeRemoveFn: async (authz, challenge, keyAuthorization) =>
-      solverOf(challenge.type).cleanUp(authz.identifier.value, challenge.token, await wholeKeyAuthorization(input.client, challenge, keyAuthorization)),
-  });
+  // lego cleans up every challenge once the whole order is over (prober.go's deferred cleanUp): a wildcard and its apex
+  // share one TXT name, and a provider that clears the name (not just its value) would otherwise take the second
+  // authorization's record away while the CA or the propagation check still looks for it.
+  const cleanUps: (() => Promise<void>)[] = [];
+  try {
+    return await input.client.auto({
+      csr,
+      email: input.email === '' ? undefined : input.email,
+      termsOfServiceAgreed: true,
+      challengePriority: priority,
+      // The CA validates for real; a self-check from inside the edge's own network says little (lego skips it too for DNS when asked).
+      skipChallengeVerification: true,
+      preferredChain: input.preferredChain === '' ? undefined : input.preferredChain,
+      challengeCreateFn: async (authz, challenge, keyAuthorization) =>
+        solverOf(challenge.type).present(authz.identifier.value, challenge.token, await wholeKeyAuthorization(input.client, challenge, keyAuthorization), authz),
+      challengeRemoveFn: async (authz, challenge, keyAuthorization) => {
+        const whole = await wholeKeyAuthorization(input.client, challenge, keyAuthorization);
+        cleanUps.push(() => solverOf(challenge.type).cleanUp(authz.identifier.value, challenge.token, whole));
+      },
+    });
+  } finally {
+    // As acme-client's own removal, a failed clean-up does not fail the order.
+    for (const cleanUp of cleanUps) await cleanUp().catch(() => undefined);
+  }
 }
 
 /**

@@ -95,12 +95,21 @@ describe('automatic HTTPS against pebble', { skip }, () => {
 
   it('DNS-01 through the exec provider, for a wildcard and its apex (tls.domains)', async () => {
     const dir = suite.newDir();
-    // lego's exec protocol: `<script> present|cleanup <fqdn> <value>`; this one drives pebble's DNS server.
+    // lego's exec protocol: `<script> present|cleanup <fqdn> <value>`; this one drives pebble's DNS server, whose
+    // clear-txt removes every value of the name: the wildcard's and the apex's share it. The second present returns
+    // 2 s after its record is in, so the first authorization is validated meanwhile: a clean-up before the order is
+    // over (lego cleans up at its end) would take the second record away and fail its propagation check.
+    const presented = dir.file('presented');
     const script = dir.write('dns.mjs', `#!${process.execPath}
+import { existsSync, writeFileSync } from 'node:fs';
 const [action, fqdn, value] = process.argv.slice(2);
 const path = action === 'present' ? '/set-txt' : '/clear-txt';
 const res = await fetch(${JSON.stringify(rig.pebble.challtestsrvUrl)} + path, { method: 'POST', body: JSON.stringify({ host: fqdn, value }) });
 if (!res.ok) { console.error('challtestsrv', res.status); process.exit(1); }
+if (action === 'present') {
+  if (existsSync(${JSON.stringify(presented)})) await new Promise((resolve) => setTimeout(resolve, 2000));
+  else writeFileSync(${JSON.stringify(presented)}, '');
+}
 `);
     makeExecutable(script);
     const { proc } = await edge({
