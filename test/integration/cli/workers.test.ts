@@ -49,9 +49,23 @@ function oneRouter(serverUrl: string): string[] {
   ];
 }
 
-/** 40 GETs on fresh connections, all answered 200, which reached both workers. */
+/**
+ * `count` GETs at once on fresh connections, and again while every one reached the same worker (5 waves at most):
+ * the kernel hands a burst of connections to whichever worker wakes first, and on a busy machine that can be one
+ * worker for all of them. Returns every answer: callers count from its length.
+ */
+async function freshOverBothWorkers(port: number, workers: readonly number[], count: number, headers: http.OutgoingHttpHeaders = {}): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let wave = 0; wave < 5 && new Set(answers.map((a) => a.worker)).size < 2; wave++) {
+    if (wave > 0) await new Promise((r) => setTimeout(r, 100));
+    answers.push(...await Promise.all(Array.from({ length: count }, () => getFresh(port, '/', workers, headers))));
+  }
+  return answers;
+}
+
+/** 40 GETs on fresh connections (or more, see freshOverBothWorkers), all answered 200, which reached both workers. */
 async function fortyOverBothWorkers(port: number, workers: readonly number[]): Promise<void> {
-  const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(port, '/', workers)));
+  const answers = await freshOverBothWorkers(port, workers, 40);
   assert.ok(answers.every((a) => a.status === 200));
   assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
 }
@@ -108,12 +122,12 @@ describe('pe-edge --workers=2', () => {
       '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [limit] }',
     ], { web });
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
+    const answers = await freshOverBothWorkers(web, workers, 40);
     const seconds = (performance.now() - started) / 1000;
     assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
     const admitted = answers.filter((a) => a.status === 200).length;
     const refused = answers.filter((a) => a.status === 429).length;
-    assert.equal(admitted + refused, 40, 'every request admitted or refused with 429');
+    assert.equal(admitted + refused, answers.length, 'every request admitted or refused with 429');
     // One bucket for both workers: the burst, plus what refilled meanwhile (one token of slack for timing).
     const most = 5 + Math.ceil(20 * seconds) + 1;
     assert.ok(admitted >= 5 && admitted <= most, `admitted ${admitted} in ${seconds.toFixed(3)} s; one shared bucket admits 5 to ${most}, two buckets up to ${10 + Math.ceil(40 * seconds)}`);
@@ -136,10 +150,10 @@ describe('pe-edge --workers=2', () => {
         '  routers:',
         '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [limit] }',
       ], { web });
-      const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers)));
+      const answers = await freshOverBothWorkers(web, workers, 40);
       assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
       assert.equal(answers.filter((a) => a.status === 200).length, 10, `one bucket in Redis: ${answers.map((a) => a.status).join(',')}`);
-      assert.equal(answers.filter((a) => a.status === 429).length, 30);
+      assert.equal(answers.filter((a) => a.status === 429).length, answers.length - 10);
       assert.deepEqual(proc.messages('warn').filter((m) => m.includes('rateLimit')), [], 'Redis answered every call');
     } finally {
       await redis.stop();
@@ -163,17 +177,21 @@ describe('pe-edge --workers=2', () => {
       '  routers:',
       '    app: { rule: "PathPrefix(`/`)", service: app, middlewares: [gate] }',
     ], { web });
-    const answers: Answer[] = [];
-    // Forty at once, so the kernel spreads them over both workers (a handful can all land on one).
-    const pending = Array.from({ length: 40 }, () => getFresh(web, '/slow', workers).then((a) => answers.push(a)));
-    for (let i = 0; i < 1000 && answers.length < 37; i++) await new Promise((r) => setTimeout(r, 10));
-    // Room for a fourth request to slip through, were each worker counting alone.
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(held.length, 3, 'three requests in flight in all');
-    assert.equal(answers.length, 37);
-    assert.ok(answers.every((a) => a.status === 429));
-    for (const res of held.splice(0)) res.end('slow');
-    await Promise.all(pending);
+    let answers: Answer[] = [];
+    // Forty at once, so the kernel spreads them over both workers (a handful can all land on one; on a busy machine
+    // all forty can: then the wave is run again, 3 waves at most).
+    for (let wave = 0; wave < 3 && new Set(answers.map((a) => a.worker)).size < 2; wave++) {
+      answers = [];
+      const pending = Array.from({ length: 40 }, () => getFresh(web, '/slow', workers).then((a) => answers.push(a)));
+      for (let i = 0; i < 1000 && answers.length < 37; i++) await new Promise((r) => setTimeout(r, 10));
+      // Room for a fourth request to slip through, were each worker counting alone.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(held.length, 3, 'three requests in flight in all');
+      assert.equal(answers.length, 37);
+      assert.ok(answers.every((a) => a.status === 429));
+      for (const res of held.splice(0)) res.end('slow');
+      await Promise.all(pending);
+    }
     assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
     // The slots came back to the primary: three at a time are admitted again, whichever worker takes them.
     for (let round = 0; round < 3; round++) {
@@ -211,7 +229,7 @@ describe('pe-edge --workers=2', () => {
     sick = true;
     await new Promise((r) => setTimeout(r, 600));
     const before = flaky.seen.filter((s) => s.url !== '/health').length;
-    const answers = await Promise.all(Array.from({ length: 30 }, () => getFresh(web, '/', workers)));
+    const answers = await freshOverBothWorkers(web, workers, 30);
     assert.equal(new Set(answers.map((a) => a.worker)).size, 2, 'connections reached both workers');
     assert.ok(answers.every((a) => a.status === 200));
     assert.equal(flaky.seen.filter((s) => s.url !== '/health').length, before, 'no worker sent a request to the server found DOWN');
@@ -265,7 +283,7 @@ describe('pe-edge --workers=2', () => {
       '  routers:',
       '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web], middlewares: [squeeze] }',
     ], { web, metrics: metricsPort }, 'metrics:\n  prometheus:\n    entryPoint: metrics');
-    const answers = await Promise.all(Array.from({ length: 40 }, () => getFresh(web, '/', workers, { 'accept-encoding': 'gzip' })));
+    const answers = await freshOverBothWorkers(web, workers, 40, { 'accept-encoding': 'gzip' });
     assert.ok(answers.every((a) => a.status === 200));
     assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
     for (let scrape = 0; scrape < 4; scrape++) {
@@ -274,7 +292,7 @@ describe('pe-edge --workers=2', () => {
       const shown = text.split('\n').filter((l) => l.startsWith('pe_edge_compress_cache_')).join('\n');
       // A 4 kB body is compressed on the event loop, so each worker's first request keeps it before its next one looks.
       assert.equal(value('pe_edge_compress_cache_misses_total'), '2', `scrape ${scrape + 1}: each worker compressed the page once:\n${shown}`);
-      assert.equal(value('pe_edge_compress_cache_hits_total'), '38', `scrape ${scrape + 1}: every other request, on either worker, was a hit:\n${shown}`);
+      assert.equal(value('pe_edge_compress_cache_hits_total'), String(answers.length - 2), `scrape ${scrape + 1}: every other request, on either worker, was a hit:\n${shown}`);
       assert.equal(value('pe_edge_compress_cache_entries'), '2', `scrape ${scrape + 1}: one entry in each worker's cache`);
       assert.equal(value('pe_edge_compress_cache_max_bytes'), String(2 * 8 * 1024 * 1024), `scrape ${scrape + 1}: both workers' budgets`);
     }
