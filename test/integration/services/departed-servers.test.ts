@@ -6,6 +6,7 @@ import http from 'node:http';
 import { test, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
+import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { startUnansweredAddress } from '../../support/unanswered-address.js';
 
@@ -62,4 +63,83 @@ test('a request an old runtime sends to a server that left the configuration goe
   assert.equal(await answer, '200:live');
   const tookMs = Date.now() - released;
   assert.ok(tookMs < 500, `answered ${tookMs} ms after forwardAuth let it through: the departed server was not dialed`);
+});
+
+/** A forwardAuth server that holds requests for `/hold…` until `release()`, and lets others through at once. */
+async function holdingAuth(t: TestContext): Promise<{ address: string; asked: Promise<void>; release(): void }> {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let authAsked = (): void => undefined;
+  const asked = new Promise<void>((resolve) => (authAsked = resolve));
+  const auth = http.createServer((req, res) => {
+    if (!String(req.headers['x-forwarded-uri']).startsWith('/hold')) return res.end();
+    authAsked();
+    void held.then(() => res.end());
+  });
+  await new Promise<void>((resolve) => auth.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { auth.closeAllConnections(); auth.close(() => resolve()); }));
+  return { address: `http://127.0.0.1:${(auth.address() as { port: number }).port}/`, asked, release };
+}
+
+test('a sticky cookie keeps its server for a request of an old runtime when a reload only changed the serversTransport (no server left)', async (t) => {
+  const a = await startBackend('a');
+  t.after(() => a.close());
+  const b = await startBackend('b');
+  t.after(() => b.close());
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const services = { 's@file': { loadBalancer: { servers: [{ url: a.url }, { url: b.url }], sticky: { cookie: { name: 'pin' } } } } };
+  const proxy = await startProxy(buildInput({ http: { routers, middlewares, services } }));
+  t.after(() => proxy.close(0));
+  const base = `http://127.0.0.1:${proxy.port('web')}`;
+  // Two requests without a cookie: the rotation gives each server one, so the next pick is the first server again.
+  const cookies = new Map<string, string>();
+  for (let i = 0; i < 2; i++) {
+    const res = await request(`${base}/`);
+    cookies.set(await res.body.text(), String(res.headers['set-cookie']).split(';')[0] as string);
+  }
+  const second = [...cookies.keys()][1] as string;
+
+  const answer = request(`${base}/hold`, { headers: { cookie: cookies.get(second) as string }, headersTimeout: 15_000 })
+    .then(async (r) => ({ body: await r.body.text(), setCookie: r.headers['set-cookie'] }));
+  await auth.asked;
+  // Same servers, another dialTimeout: the old runtime's pools close, yet both servers are still configured.
+  proxy.apply(buildInput({ defaultTransport: { ...DEFAULT_TRANSPORT, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
+  auth.release();
+  const { body, setCookie } = await answer;
+  assert.equal(body, second, 'the pinned server answered');
+  assert.equal(setCookie, undefined, 'no new cookie: the session stays where it was');
+});
+
+test('under maxConnsPerHost, a request an old runtime sends to a server whose pool closed waits its turn instead of hanging', async (t) => {
+  let releaseSlow = (): void => undefined;
+  const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+  const backend = await startBackend('b', (req, res) => {
+    if (req.url === '/slow') void slowHeld.then(() => res.end('slow'));
+    else res.end('b');
+  });
+  t.after(() => { releaseSlow(); return backend.close(); });
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const services = { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } };
+  const transport = { ...DEFAULT_TRANSPORT, maxConnsPerHost: 1 };
+  const proxy = await startProxy(buildInput({ defaultTransport: transport, http: { routers, middlewares, services } }));
+  t.after(() => proxy.close(0));
+  const base = `http://127.0.0.1:${proxy.port('web')}`;
+
+  // The one connection the transport allows is busy with /slow.
+  const slow = request(`${base}/slow`, { headersTimeout: 15_000 }).then((r) => r.body.text());
+  while (backend.seen.length === 0) await new Promise((r) => setTimeout(r, 20));
+  const held = request(`${base}/hold`, { headersTimeout: 15_000 }).then(async (r) => `${r.statusCode}:${await r.body.text()}`);
+  await auth.asked;
+  // The server stays; its transport changes, so the old runtime's pool closes.
+  proxy.apply(buildInput({ defaultTransport: { ...transport, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
+  auth.release();
+  await new Promise((r) => setTimeout(r, 200)); // /hold reaches the closed pool and waits for its one connection
+  releaseSlow();
+  assert.equal(await slow, 'slow');
+  const answered = await Promise.race([held, new Promise<string>((r) => setTimeout(() => r('no answer within 3 s'), 3000))]);
+  assert.equal(answered, '200:b');
 });
