@@ -9,6 +9,7 @@ import { startBackend } from '../../support/backends.js';
 import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { startUnansweredAddress } from '../../support/unanswered-address.js';
+import { fnv164Hex, fnv1a64Hex } from '../../../proxy/services/sticky-cookie.js';
 
 /** The silent server first: the weighted round robin's first pick is the heaviest server. */
 const services = (...servers: { url: string; weight: number }[]): Record<string, object> => ({ 's@file': { loadBalancer: { servers } } });
@@ -142,4 +143,25 @@ test('under maxConnsPerHost, a request an old runtime sends to a server whose po
   assert.equal(await slow, 'slow');
   const answered = await Promise.race([held, new Promise<string>((r) => setTimeout(() => r('no answer within 3 s'), 3000))]);
   assert.equal(answered, '200:b');
+});
+
+test('a sticky cookie pinned to a server that left the configuration: an old runtime\'s request goes to a server still configured, with its cookie', async (t) => {
+  const { silent, live } = await servers(t);
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const sticky = { cookie: { name: 'pin' } };
+  const proxy = await startProxy(buildInput({ http: { routers, middlewares, services: { 's@file': { loadBalancer: { servers: [{ url: silent }, { url: live }], sticky } } } } }));
+  t.after(() => proxy.close(0));
+
+  const answer = request(`http://127.0.0.1:${proxy.port('web')}/hold`, { headers: { cookie: `pin=${fnv164Hex(fnv1a64Hex(silent))}` }, headersTimeout: 15_000 })
+    .then(async (r) => ({ body: await r.body.text(), setCookie: String(r.headers['set-cookie']) }));
+  await auth.asked;
+  proxy.apply(buildInput({ http: { routers, middlewares, services: { 's@file': { loadBalancer: { servers: [{ url: live }], sticky } } } } }));
+  const released = Date.now();
+  auth.release();
+  const { body, setCookie } = await answer;
+  assert.equal(body, 'live');
+  assert.equal(setCookie.split(';')[0], `pin=${fnv164Hex(fnv1a64Hex(live))}`, 'the client is pinned to the server that answered');
+  assert.ok(Date.now() - released < 500, 'the departed server was not dialed');
 });
