@@ -158,9 +158,12 @@ export class Http1Pool implements ExchangeHost {
     return max > 0 && this.busy.size + this.idle.length + (this.retiring === null ? 0 : 1) >= max;
   }
 
-  /** A connection went idle or away: exchanges waiting under maxConns start, in order, while there is room. */
+  /**
+   * A connection went idle or away: exchanges waiting under maxConns start, in order, while there is room. Also once
+   * the pool closed: an old runtime's request may still come when no server of its service is configured any more.
+   */
   private unblock(): void {
-    while (this.blocked.length > 0 && !this.closing) {
+    while (this.blocked.length > 0) {
       const next = this.blocked[0] as { exchange: Exchange; fresh: boolean };
       if (!next.exchange.done && !this.tryStart(next.exchange, next.fresh)) return;
       this.blocked.shift();
