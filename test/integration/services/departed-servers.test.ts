@@ -6,6 +6,7 @@ import http from 'node:http';
 import { test, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
+import { startH2Backend } from '../../support/h2-backend.js';
 import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { startUnansweredAddress } from '../../support/unanswered-address.js';
@@ -164,4 +165,22 @@ test('a sticky cookie pinned to a server that left the configuration: an old run
   assert.equal(body, 'live');
   assert.equal(setCookie.split(';')[0], `pin=${fnv164Hex(fnv1a64Hex(live))}`, 'the client is pinned to the server that answered');
   assert.ok(Date.now() - released < 500, 'the departed server was not dialed');
+});
+
+test('h2c: a request an old runtime sends after a reload that only changed the serversTransport is answered, not refused', async (t) => {
+  const backend = await startH2Backend();
+  t.after(() => backend.close());
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const services = { 's@file': { loadBalancer: { servers: [{ url: `h2c://127.0.0.1:${backend.port}` }] } } };
+  const proxy = await startProxy(buildInput({ http: { routers, middlewares, services } }));
+  t.after(() => proxy.close(0));
+
+  const answer = request(`http://127.0.0.1:${proxy.port('web')}/hold-me`, { headersTimeout: 15_000 }).then(async (r) => `${r.statusCode}:${await r.body.text()}`);
+  await auth.asked;
+  // The server stays; its transport changes, so the old runtime's pool closes.
+  proxy.apply(buildInput({ defaultTransport: { ...DEFAULT_TRANSPORT, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
+  auth.release();
+  assert.equal(await answer, '200:2.0 GET /hold-me ');
 });
