@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../http1/exchange.js';
+import { DEPARTED_DIAL_MS } from '../http1/http1-pool.js';
 import type { UpstreamPool } from '../upstream-transport.js';
-import { UpstreamError } from '../upstream-errors.js';
 import { H2Exchange } from './h2-exchange.js';
 import { H2Session, type H2SessionOptions, type H2SessionOwner } from './h2-session.js';
 
@@ -41,7 +41,7 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
   redispatch(exchange: H2Exchange): void {
     if (exchange.done) return;
     if (this.closing) {
-      exchange.failToStart(new UpstreamError('refused', 'upstream pool closed'));
+      this.runOnce(exchange);
       return;
     }
     if (this.http1Only) {
@@ -49,6 +49,19 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
       return;
     }
     this.sessionFor().run(exchange);
+  }
+
+  /**
+   * Closed: an old runtime's request still comes when no server of its service is configured any more (a reload
+   * that changed the serversTransport, or its sole server left). It gets a connection of its own, closed once its
+   * stream is over, and the dial gets DEPARTED_DIAL_MS as Http1Pool gives it.
+   */
+  private runOnce(exchange: H2Exchange): void {
+    const dialTimeout = this.options.dialTimeout > 0 ? Math.min(this.options.dialTimeout, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
+    const session = new H2Session({ ...this.options, dialTimeout }, this);
+    this.sessions.add(session);
+    session.run(exchange);
+    session.close();
   }
 
   /** A session with room, else a new one, else (at maxConns) the least loaded: node queues streams past the server's limit. */
