@@ -7,10 +7,11 @@ import { test, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { startH2Backend } from '../../support/h2-backend.js';
-import { DEFAULT_TRANSPORT } from '../../../proxy/index.js';
+import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { startUnansweredAddress } from '../../support/unanswered-address.js';
 import { fnv164Hex, fnv1a64Hex } from '../../../proxy/services/sticky-cookie.js';
+import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
 /** The silent server first: the weighted round robin's first pick is the heaviest server. */
 const services = (...servers: { url: string; weight: number }[]): Record<string, object> => ({ 's@file': { loadBalancer: { servers } } });
@@ -183,4 +184,27 @@ test('h2c: a request an old runtime sends after a reload that only changed the s
   proxy.apply(buildInput({ defaultTransport: { ...DEFAULT_TRANSPORT, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
   auth.release();
   assert.equal(await answer, '200:2.0 GET /hold-me ');
+});
+
+test('https with disableHTTP2 (undici\'s pool): a request an old runtime sends after a reload that only changed the serversTransport is answered', async (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('backend.test', ['backend.test']);
+  const backend = await startH2Backend(cert);
+  t.after(() => backend.close());
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const services = { 's@file': { loadBalancer: { servers: [{ url: `https://127.0.0.1:${backend.port}` }] } } };
+  const transport: UpstreamTransport = { ...DEFAULT_TRANSPORT, rootCAs: [cert.certFile], serverName: 'backend.test', disableHTTP2: true };
+  const proxy = await startProxy(buildInput({ defaultTransport: transport, http: { routers, middlewares, services } }));
+  t.after(() => proxy.close(0));
+  const base = `http://127.0.0.1:${proxy.port('web')}`;
+  assert.equal((await request(`${base}/warm`)).statusCode, 200, 'the pool is in use before the reload');
+
+  const answer = request(`${base}/hold-me`, { headersTimeout: 15_000 }).then(async (r) => `${r.statusCode}:${await r.body.text()}`);
+  await auth.asked;
+  proxy.apply(buildInput({ defaultTransport: { ...transport, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
+  auth.release();
+  assert.equal(await answer, '200:1.1 GET /hold-me ');
 });
