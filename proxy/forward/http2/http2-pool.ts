@@ -40,12 +40,13 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
 
   redispatch(exchange: H2Exchange): void {
     if (exchange.done) return;
-    if (this.closing) {
-      this.runOnce(exchange);
-      return;
-    }
+    // Before `closing`: a session opened for one request may learn (ALPN) that the server speaks HTTP/1.1 only.
     if (this.http1Only) {
       this.http1().dispatch(exchange.request, exchange.handoff());
+      return;
+    }
+    if (this.closing) {
+      this.runOnce(exchange);
       return;
     }
     this.sessionFor().run(exchange);
@@ -104,7 +105,12 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
   }
 
   private http1(): UpstreamPool {
-    return (this.http1Pool ??= this.options.http1());
+    if (this.http1Pool === null) {
+      this.http1Pool = this.options.http1();
+      // Created after close(): closed at once, it serves each request on a pool of its own (UndiciUpstreamPool).
+      if (this.closing) this.http1Pool.close().catch(() => undefined);
+    }
+    return this.http1Pool;
   }
 
   get closed(): boolean {

@@ -3,6 +3,7 @@
 // still configured, so a removed container's silent address never holds a request for seconds.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
 import { test, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
@@ -207,4 +208,31 @@ test('https with disableHTTP2 (undici\'s pool): a request an old runtime sends a
   proxy.apply(buildInput({ defaultTransport: { ...transport, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
   auth.release();
   assert.equal(await answer, '200:1.1 GET /hold-me ');
+});
+
+test('https to a server whose ALPN chose http/1.1: a request an old runtime sends after a transport-only reload is answered once', async (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('backend.test', ['backend.test']);
+  let handshakes = 0;
+  const backend = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => res.end(`${req.httpVersion} ${req.url}`));
+  backend.on('secureConnection', () => handshakes++);
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const services = { 's@file': { loadBalancer: { servers: [{ url: `https://127.0.0.1:${(backend.address() as { port: number }).port}` }] } } };
+  const transport: UpstreamTransport = { ...DEFAULT_TRANSPORT, rootCAs: [cert.certFile], serverName: 'backend.test' };
+  const proxy = await startProxy(buildInput({ defaultTransport: transport, http: { routers, middlewares, services } }));
+  t.after(() => proxy.close(0));
+
+  // The pool has not learnt yet that the server speaks HTTP/1.1 only: the held request is its first.
+  const answer = request(`http://127.0.0.1:${proxy.port('web')}/hold-me`, { headersTimeout: 15_000 }).then(async (r) => `${r.statusCode}:${await r.body.text()}`);
+  await auth.asked;
+  proxy.apply(buildInput({ defaultTransport: { ...transport, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
+  auth.release();
+  assert.equal(await answer, '200:1.1 /hold-me');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(handshakes <= 2, `${handshakes} TLS handshakes for one request: one to learn the protocol, one to send it`);
 });
