@@ -225,7 +225,12 @@ export class Http1Pool implements ExchangeHost {
   };
 
   private fallback(): UpstreamPool {
-    return (this.upgradePool ??= this.options.fallback());
+    if (this.upgradePool === null) {
+      this.upgradePool = this.options.fallback();
+      // Created after close(): closed at once, it serves each upgrade on a pool of its own (UndiciUpstreamPool).
+      if (this.closing) this.upgradePool.close().catch(() => undefined);
+    }
+    return this.upgradePool;
   }
 
   /** Closed: no configuration uses the server any more (or the process is stopping). */

@@ -11,6 +11,7 @@ import { startH2Backend } from '../../support/h2-backend.js';
 import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { startUnansweredAddress } from '../../support/unanswered-address.js';
+import { connectWebSocket, isOpen, startWebSocketEchoBackend } from '../../support/websocket.js';
 import { fnv164Hex, fnv1a64Hex } from '../../../proxy/services/sticky-cookie.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
@@ -235,4 +236,32 @@ test('https to a server whose ALPN chose http/1.1: a request an old runtime send
   assert.equal(await answer, '200:1.1 /hold-me');
   await new Promise((r) => setTimeout(r, 300));
   assert.ok(handshakes <= 2, `${handshakes} TLS handshakes for one request: one to learn the protocol, one to send it`);
+});
+
+test('a WebSocket an old runtime opens after a transport-only reload is upgraded and stays open', async (t) => {
+  const backend = await startWebSocketEchoBackend();
+  t.after(() => backend.close());
+  const auth = await holdingAuth(t);
+  const middlewares = fileMiddlewares({ fa: { forwardAuth: { address: auth.address } } });
+  const routers = { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['fa'] } };
+  const services = { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } };
+  const proxy = await startProxy(buildInput({ http: { routers, middlewares, services } }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  // A first WebSocket: the pool's upgrade pool exists, and closes with it at the reload.
+  const first = await connectWebSocket({ port, host: 'ws.test', path: '/first' });
+  assert.ok(isOpen(first));
+  first.destroy();
+
+  const opening = connectWebSocket({ port, host: 'ws.test', path: '/hold-ws' });
+  await auth.asked;
+  proxy.apply(buildInput({ defaultTransport: { ...DEFAULT_TRANSPORT, dialTimeout: 20_000 }, http: { routers, middlewares, services } }));
+  auth.release();
+  const ws = await opening;
+  assert.ok(isOpen(ws), `upgraded: ${JSON.stringify(ws.status)}`);
+  t.after(() => ws.destroy());
+  assert.equal(await ws.next(), 'welcome /hold-ws');
+  await new Promise((r) => setTimeout(r, 300)); // the pool opened for it has closed meanwhile
+  ws.send('still there');
+  assert.equal(await ws.next(), 'echo:still there');
 });
