@@ -7,7 +7,7 @@ import { Http2Pool } from './http2/http2-pool.js';
 import { peerCertUriError } from './peer-cert-uri.js';
 import type { ForwardRequest } from './http1/exchange.js';
 import { HEAD_COMPLETION_MS } from './http1/exchange.js';
-import { Http1Pool } from './http1/http1-pool.js';
+import { DEPARTED_DIAL_MS, Http1Pool } from './http1/http1-pool.js';
 
 /**
  * Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool (`http://`), its HTTP/2 pool (`h2c://`,
@@ -177,7 +177,43 @@ export function probeTlsConnect(t: UpstreamTransport, host: string, port: number
 }
 
 /** undici's pool, HTTP/1.1 only: TLS upstreams under disableHTTP2 or whose ALPN chose http/1.1, and protocol upgrades (WebSocket). */
-function createUndiciPool(origin: string, t: UpstreamTransport): Pool {
+function createUndiciPool(origin: string, t: UpstreamTransport): UpstreamPool {
+  return new UndiciUpstreamPool(origin, t);
+}
+
+/**
+ * undici refuses every request once its pool is closed. A request an old runtime still sends then (no server of
+ * its service is configured any more: a reload that changed the serversTransport, or its sole server left) gets a
+ * pool of its own, closed once that request is over, its dial capped at DEPARTED_DIAL_MS as Http1Pool's.
+ */
+class UndiciUpstreamPool implements UpstreamPool {
+  private readonly pool: Pool;
+  private isClosed = false;
+
+  constructor(private readonly origin: string, private readonly transport: UpstreamTransport) {
+    this.pool = undiciPool(origin, transport);
+  }
+
+  dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean {
+    if (!this.isClosed) return this.pool.dispatch(request, handler);
+    const dialTimeout = this.transport.dialTimeout > 0 ? Math.min(this.transport.dialTimeout, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
+    const once = undiciPool(this.origin, { ...this.transport, dialTimeout });
+    const accepted = once.dispatch(request, handler);
+    once.close().catch(() => undefined);
+    return accepted;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  close(): Promise<void> {
+    this.isClosed = true;
+    return this.pool.close();
+  }
+}
+
+function undiciPool(origin: string, t: UpstreamTransport): Pool {
   return new Pool(origin, {
     connections: (t.maxConnsPerHost ?? 0) > 0 ? t.maxConnsPerHost : null,
     pipelining: 1,

@@ -58,6 +58,14 @@ class OtherServer implements UpstreamFailover {
     return this.balancer.nextExcept(this.departed(), clientIp) ?? picked;
   }
 
+  /**
+   * A sticky cookie's server is given up only for a server still configured: when none is (a reload that changed
+   * the serversTransport closes every pool of the old runtime), the pinned server is as good as any other.
+   */
+  passesOver(pinned: Upstream): boolean {
+    return pinned.pool.closed && this.upstreams.some((u) => !u.pool.closed && this.balancer.isUp(u));
+  }
+
   /** Servers whose pool closed: no configuration uses them any more. */
   private departed(): Upstream[] {
     return this.upstreams.filter((u) => u.pool.closed);
@@ -199,7 +207,7 @@ export function createLoadBalancer(
     ctx.serviceName = serviceName;
     const wanted = readCookie(ctx.req.headers.cookie, cookieName);
     const pinned = wanted === undefined ? undefined : byCookie.get(wanted);
-    if (pinned !== undefined && balancer.isUp(pinned) && !pinned.pool.closed) {
+    if (pinned !== undefined && balancer.isUp(pinned) && !failover.passesOver(pinned)) {
       forward(ctx, pinned, passHostHeader, null, failover);
       return;
     }

@@ -1,4 +1,5 @@
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { UpstreamPool } from '../upstream-transport.js';
 import { UpstreamError } from '../upstream-errors.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
@@ -18,7 +19,7 @@ export interface Http1PoolOptions {
   /** Open connections (busy and idle) at most; 0 = no limit. Requests beyond wait for one, in order. */
   maxConns: number;
   /** Pool used for what this one does not speak (protocol upgrades), created on first use. */
-  fallback: () => Pool;
+  fallback: () => UpstreamPool;
 }
 
 /** ms a retired idle connection gets to close both ways (the server answers our FIN with its own) before it is cut. */
@@ -51,7 +52,7 @@ export class Http1Pool implements ExchangeHost {
   private sweeper: NodeJS.Timeout | null = null;
   private closing = false;
   private drained: (() => void) | null = null;
-  private upgradePool: Pool | null = null;
+  private upgradePool: UpstreamPool | null = null;
   /** Exchanges waiting for a connection under maxConns, in order, and whether each asked for a fresh one. */
   private blocked: { exchange: Exchange; fresh: boolean }[] = [];
   /** An idle connection closing to make room under maxConns for a fresh exchange; it still counts. */
@@ -158,9 +159,12 @@ export class Http1Pool implements ExchangeHost {
     return max > 0 && this.busy.size + this.idle.length + (this.retiring === null ? 0 : 1) >= max;
   }
 
-  /** A connection went idle or away: exchanges waiting under maxConns start, in order, while there is room. */
+  /**
+   * A connection went idle or away: exchanges waiting under maxConns start, in order, while there is room. Also once
+   * the pool closed: an old runtime's request may still come when no server of its service is configured any more.
+   */
   private unblock(): void {
-    while (this.blocked.length > 0 && !this.closing) {
+    while (this.blocked.length > 0) {
       const next = this.blocked[0] as { exchange: Exchange; fresh: boolean };
       if (!next.exchange.done && !this.tryStart(next.exchange, next.fresh)) return;
       this.blocked.shift();
@@ -220,8 +224,13 @@ export class Http1Pool implements ExchangeHost {
     }
   };
 
-  private fallback(): Pool {
-    return (this.upgradePool ??= this.options.fallback());
+  private fallback(): UpstreamPool {
+    if (this.upgradePool === null) {
+      this.upgradePool = this.options.fallback();
+      // Created after close(): closed at once, it serves each upgrade on a pool of its own (UndiciUpstreamPool).
+      if (this.closing) this.upgradePool.close().catch(() => undefined);
+    }
+    return this.upgradePool;
   }
 
   /** Closed: no configuration uses the server any more (or the process is stopping). */

@@ -146,9 +146,11 @@ export class H2Session {
     const waiting = this.waiting;
     this.waiting = [];
     for (const exchange of waiting) if (!exchange.done) this.open(exchange);
-    // Closed while it connected (the pool was released): the streams it owed run, then it goes.
+    // Closed while it connected (the pool was released): the streams it owed run, then it goes (onStreamClose). A
+    // session.close() now would refuse them (REFUSED_STREAM: node has not sent them yet).
+    if (this.streams > 0) return;
     if (!this.accepting) session.close();
-    else if (this.streams === 0) this.armIdle();
+    else this.armIdle();
   };
 
   private open(exchange: H2Exchange): void {
@@ -178,7 +180,9 @@ export class H2Session {
 
   private readonly onStreamClose = (): void => {
     this.streams--;
-    if (this.streams === 0 && this.waiting.length === 0) this.armIdle();
+    if (this.streams > 0 || this.waiting.length > 0) return;
+    if (this.accepting) this.armIdle();
+    else this.session?.close();
   };
 
   private armIdle(): void {

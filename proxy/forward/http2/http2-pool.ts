@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../http1/exchange.js';
+import { DEPARTED_DIAL_MS } from '../http1/http1-pool.js';
 import type { UpstreamPool } from '../upstream-transport.js';
-import { UpstreamError } from '../upstream-errors.js';
 import { H2Exchange } from './h2-exchange.js';
 import { H2Session, type H2SessionOptions, type H2SessionOwner } from './h2-session.js';
 
@@ -40,15 +40,29 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
 
   redispatch(exchange: H2Exchange): void {
     if (exchange.done) return;
-    if (this.closing) {
-      exchange.failToStart(new UpstreamError('refused', 'upstream pool closed'));
-      return;
-    }
+    // Before `closing`: a session opened for one request may learn (ALPN) that the server speaks HTTP/1.1 only.
     if (this.http1Only) {
       this.http1().dispatch(exchange.request, exchange.handoff());
       return;
     }
+    if (this.closing) {
+      this.runOnce(exchange);
+      return;
+    }
     this.sessionFor().run(exchange);
+  }
+
+  /**
+   * Closed: an old runtime's request still comes when no server of its service is configured any more (a reload
+   * that changed the serversTransport, or its sole server left). It gets a connection of its own, closed once its
+   * stream is over, and the dial gets DEPARTED_DIAL_MS as Http1Pool gives it.
+   */
+  private runOnce(exchange: H2Exchange): void {
+    const dialTimeout = this.options.dialTimeout > 0 ? Math.min(this.options.dialTimeout, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
+    const session = new H2Session({ ...this.options, dialTimeout }, this);
+    this.sessions.add(session);
+    session.run(exchange);
+    session.close();
   }
 
   /** A session with room, else a new one, else (at maxConns) the least loaded: node queues streams past the server's limit. */
@@ -91,7 +105,12 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
   }
 
   private http1(): UpstreamPool {
-    return (this.http1Pool ??= this.options.http1());
+    if (this.http1Pool === null) {
+      this.http1Pool = this.options.http1();
+      // Created after close(): closed at once, it serves each request on a pool of its own (UndiciUpstreamPool).
+      if (this.closing) this.http1Pool.close().catch(() => undefined);
+    }
+    return this.http1Pool;
   }
 
   get closed(): boolean {

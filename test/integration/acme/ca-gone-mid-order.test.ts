@@ -55,6 +55,33 @@ describe('the CA stops answering while an order is being validated, against pebb
     assert.equal(failure()?.['retryInMs'], 60_000, 'the resolver\'s retry takes over');
     assert.equal(proc.messages().filter((m) => m.startsWith('Ordering ACME certificate')).length, 1, 'one order, not retried before its time');
   });
+
+  it('a challenge the CA finds invalid ends the order at once, and the failure carries the CA\'s words', async () => {
+    // pebble's HTTP-01 check reaches a server that answers 404: the challenge turns "invalid" on the CA's side.
+    const wrong = await startBackend('wrong', (_req, res) => { res.writeHead(404); res.end('not here'); });
+    cleanups.push(() => wrong.close());
+    const [webPort, securePort] = [await freePort(), await freePort()];
+    const pebble = await startPebble({ httpPort: wrong.port, tlsPort: securePort });
+    cleanups.push(() => pebble.close());
+    const backend = await startBackend('app');
+    cleanups.push(() => backend.close());
+    const rig: AcmeRig = { pebble, backend, webPort, securePort, close: async () => {} };
+    const dir = new TempConfigDir();
+    cleanups.push(() => dir.remove());
+    const proc: CliProcess = await startAcmeEdge(rig, dir, {
+      resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
+      routers: { app: { rule: 'Host(`refused.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
+    }, { PE_EDGE_ACME_RETRY_BASE: '60s' });
+    cleanups.push(() => proc.stop());
+
+    const failure = (): Record<string, unknown> | undefined =>
+      proc.logs().find((r) => String(r.message ?? '').startsWith('Unable to obtain ACME certificate for domains "refused.test"'));
+    await proc.waitFor(() => failure() !== undefined, 30_000, 'the failed order');
+    // pebble's problem detail names what its check got: the 404.
+    assert.match(String(failure()?.['message']), /returned 404$/, proc.output());
+    assert.doesNotMatch(String(failure()?.['message']), /Operation is pending or processing/, proc.output());
+    assert.ok(wrong.seen.some((r) => r.url.startsWith('/.well-known/acme-challenge/')), 'pebble checked the challenge');
+  });
 });
 
 async function waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
