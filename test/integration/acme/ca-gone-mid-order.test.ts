@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { startAcmeEdge, type AcmeRig } from '../../support/acme-edge.js';
 import { startBackend } from '../../support/backends.js';
 import { freePort, TempConfigDir, type CliProcess } from '../../support/cli-process.js';
-import { pebbleInstalled, startPebble } from '../../support/pebble.js';
+import { pebbleInstalled, startPebble, type Pebble } from '../../support/pebble.js';
 
 const skip = pebbleInstalled() ? false : 'Debian package pebble is not installed (.ci/run installs it)';
 
@@ -15,6 +15,24 @@ describe('the CA stops answering while an order is being validated, against pebb
   after(async () => {
     for (const clean of cleanups.reverse()) await clean();
   });
+
+  /** pe-edge ordering a certificate for `host` from a pebble whose HTTP-01 checks go to `httpPort`, not to pe-edge. */
+  async function edgeAgainstPebble(httpPort: number, host: string): Promise<{ pebble: Pebble; proc: CliProcess }> {
+    const [webPort, securePort] = [await freePort(), await freePort()];
+    const pebble = await startPebble({ httpPort, tlsPort: securePort });
+    cleanups.push(() => pebble.close());
+    const backend = await startBackend('app');
+    cleanups.push(() => backend.close());
+    const rig: AcmeRig = { pebble, backend, webPort, securePort, close: async () => {} };
+    const dir = new TempConfigDir();
+    cleanups.push(() => dir.remove());
+    const proc = await startAcmeEdge(rig, dir, {
+      resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
+      routers: { app: { rule: `Host(\`${host}\`)`, entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
+    }, { PE_EDGE_ACME_RETRY_BASE: '60s' });
+    cleanups.push(() => proc.stop());
+    return { pebble, proc };
+  }
 
   it('the order fails within seconds of the first unanswered poll, and the failure names the domain and the retry', async () => {
     // pebble's HTTP-01 check goes to a port that accepts and never answers: the challenge stays "processing" and
@@ -26,20 +44,7 @@ describe('the CA stops answering while an order is being validated, against pebb
       validations.forEach((s) => s.destroy());
       return new Promise<void>((resolve) => silent.close(() => resolve()));
     });
-    const silentPort = (silent.address() as net.AddressInfo).port;
-    const [webPort, securePort] = [await freePort(), await freePort()];
-    const pebble = await startPebble({ httpPort: silentPort, tlsPort: securePort });
-    cleanups.push(() => pebble.close());
-    const backend = await startBackend('app');
-    cleanups.push(() => backend.close());
-    const rig: AcmeRig = { pebble, backend, webPort, securePort, close: async () => {} };
-    const dir = new TempConfigDir();
-    cleanups.push(() => dir.remove());
-    const proc: CliProcess = await startAcmeEdge(rig, dir, {
-      resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
-      routers: { app: { rule: 'Host(`gone.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
-    }, { PE_EDGE_ACME_RETRY_BASE: '60s' });
-    cleanups.push(() => proc.stop());
+    const { pebble, proc } = await edgeAgainstPebble((silent.address() as net.AddressInfo).port, 'gone.test');
 
     await waitUntil(() => validations.length > 0, 20_000, `pebble's validation request to arrive\n${proc.output()}`);
     await pebble.stop();
@@ -60,19 +65,7 @@ describe('the CA stops answering while an order is being validated, against pebb
     // pebble's HTTP-01 check reaches a server that answers 404: the challenge turns "invalid" on the CA's side.
     const wrong = await startBackend('wrong', (_req, res) => { res.writeHead(404); res.end('not here'); });
     cleanups.push(() => wrong.close());
-    const [webPort, securePort] = [await freePort(), await freePort()];
-    const pebble = await startPebble({ httpPort: wrong.port, tlsPort: securePort });
-    cleanups.push(() => pebble.close());
-    const backend = await startBackend('app');
-    cleanups.push(() => backend.close());
-    const rig: AcmeRig = { pebble, backend, webPort, securePort, close: async () => {} };
-    const dir = new TempConfigDir();
-    cleanups.push(() => dir.remove());
-    const proc: CliProcess = await startAcmeEdge(rig, dir, {
-      resolvers: { le: { httpChallenge: { entryPoint: 'web' } } },
-      routers: { app: { rule: 'Host(`refused.test`)', entryPoints: ['websecure'], service: 'app', tls: { certResolver: 'le' } } },
-    }, { PE_EDGE_ACME_RETRY_BASE: '60s' });
-    cleanups.push(() => proc.stop());
+    const { proc } = await edgeAgainstPebble(wrong.port, 'refused.test');
 
     const failure = (): Record<string, unknown> | undefined =>
       proc.logs().find((r) => String(r.message ?? '').startsWith('Unable to obtain ACME certificate for domains "refused.test"'));
