@@ -7,7 +7,7 @@ import { Http2Pool } from './http2/http2-pool.js';
 import { peerCertUriError } from './peer-cert-uri.js';
 import type { ForwardRequest } from './http1/exchange.js';
 import { HEAD_COMPLETION_MS } from './http1/exchange.js';
-import { DEPARTED_DIAL_MS, Http1Pool } from './http1/http1-pool.js';
+import { departedDialTimeout, Http1Pool } from './http1/http1-pool.js';
 
 /**
  * Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool (`http://`), its HTTP/2 pool (`h2c://`,
@@ -196,8 +196,7 @@ class UndiciUpstreamPool implements UpstreamPool {
 
   dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean {
     if (!this.isClosed) return this.pool.dispatch(request, handler);
-    const dialTimeout = this.transport.dialTimeout > 0 ? Math.min(this.transport.dialTimeout, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
-    const once = undiciPool(this.origin, { ...this.transport, dialTimeout });
+    const once = undiciPool(this.origin, { ...this.transport, dialTimeout: departedDialTimeout(this.transport.dialTimeout) });
     const accepted = once.dispatch(request, handler);
     once.close().catch(() => undefined);
     return accepted;

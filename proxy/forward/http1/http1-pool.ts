@@ -32,6 +32,11 @@ const RETIRE_GRACE_MS = 1000;
  */
 export const DEPARTED_DIAL_MS = 1000;
 
+/** The dial timeout for a server that left the configuration: the configured one (0: none), capped at DEPARTED_DIAL_MS. */
+export function departedDialTimeout(configured: number): number {
+  return configured > 0 ? Math.min(configured, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
+}
+
 // Header names and values come from node:http (already validated) or from configuration: a CR, LF or
 // NUL there would let a value inject a header, so the request is refused instead of sent.
 const UNSAFE = /[\r\n\0]/;
@@ -174,7 +179,7 @@ export class Http1Pool implements ExchangeHost {
   /** Once the server left the configuration, a dial gets DEPARTED_DIAL_MS at most: its address may be gone. */
   private connect(): Connection {
     const configured = this.options.dialTimeout;
-    const dialTimeout = !this.closing ? configured : configured > 0 ? Math.min(configured, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
+    const dialTimeout = this.closing ? departedDialTimeout(configured) : configured;
     return new Connection(this.options.host, this.options.port, dialTimeout, this.onConnectionClose);
   }
 

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../http1/exchange.js';
-import { DEPARTED_DIAL_MS } from '../http1/http1-pool.js';
+import { departedDialTimeout } from '../http1/http1-pool.js';
 import type { UpstreamPool } from '../upstream-transport.js';
 import { H2Exchange } from './h2-exchange.js';
 import { H2Session, type H2SessionOptions, type H2SessionOwner } from './h2-session.js';
@@ -58,8 +58,7 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
    * stream is over, and the dial gets DEPARTED_DIAL_MS as Http1Pool gives it.
    */
   private runOnce(exchange: H2Exchange): void {
-    const dialTimeout = this.options.dialTimeout > 0 ? Math.min(this.options.dialTimeout, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
-    const session = new H2Session({ ...this.options, dialTimeout }, this);
+    const session = new H2Session({ ...this.options, dialTimeout: departedDialTimeout(this.options.dialTimeout) }, this);
     this.sessions.add(session);
     session.run(exchange);
     session.close();
