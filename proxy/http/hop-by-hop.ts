@@ -4,6 +4,7 @@ import type { ProxyRequest, ResponseHeaders } from './request-context.js';
 import { removeRequestHeader } from './request-header-edit.js';
 import { ownHeader, putHeader } from './header-bag.js';
 import { trimOws } from './header-whitespace.js';
+import { BODY_FRAMING_HEADERS } from './request-body-framing.js';
 
 /**
  * Headers that describe one connection, not the message (Go's httputil.ReverseProxy hopHeaders, lower-case):
@@ -20,9 +21,6 @@ export const REQUEST_HOP_BY_HOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, '
  * refusal relayed to the client: no Proxy-* names, since Proxy-Authorization is meant for the auth server (RFC 7235 4.4).
  */
 export const FORWARD_AUTH_HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
-/** Request headers that say where the body ends (see stripConnectionListed). */
-const BODY_FRAMING: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding']);
 
 // Connection values that name no other header: the common case costs one lookup, no parsing.
 const PLAIN_CONNECTION = new Set(['keep-alive', 'Keep-Alive', 'close', 'Close', 'upgrade', 'Upgrade']);
@@ -57,7 +55,7 @@ export function stripConnectionListed(req: ProxyRequest): void {
   const listed = connectionListed(req.headers.connection);
   if (listed === null) return;
   for (const name of listed) {
-    if (name === 'host' || name === 'upgrade' || name === 'connection' || BODY_FRAMING.has(name) || FORWARDED_HEADERS.has(name)) continue;
+    if (name === 'host' || name === 'upgrade' || name === 'connection' || BODY_FRAMING_HEADERS.has(name) || FORWARDED_HEADERS.has(name)) continue;
     if (req.headers[name] !== undefined) removeRequestHeader(req, name);
   }
 }

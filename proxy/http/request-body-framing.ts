@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext } from './request-context.js';
 
+/** The headers that frame a message's body: what says where it ends is the body's, never a header edit's to change. */
+export const BODY_FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding']);
+
 /**
  * How a request head frames its body: 'chunked' (any Transfer-Encoding; node:http refuses the rest), the
  * Content-Length, or null when the head has neither (no body on HTTP/1.x; on HTTP/2 only the stream's end

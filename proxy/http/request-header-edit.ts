@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyRequest, RequestContext } from './request-context.js';
+import { BODY_FRAMING_HEADERS } from './request-body-framing.js';
 
 /**
  * Request-header edits by middlewares (Go's req.Header.Set/Add/Del). The forwarder builds the upstream
@@ -7,18 +8,18 @@ import type { ProxyRequest, RequestContext } from './request-context.js';
  * (HTTP/2's compat request exposes them through getters, so they are never reassigned).
  */
 
-/**
- * Content-Length and Transfer-Encoding frame the client's body: Go's transport writes them from the body and skips
- * them in the header map, so what a middleware's options put there (customRequestHeaders, forwardAuth's
- * authResponseHeaders, a basicAuth headerField) never reaches the backend. Here such edits change nothing: a length
- * shorter than the body would hand the rest of it to the backend as a request of its own, past every middleware.
+/*
+ * Content-Length and Transfer-Encoding (BODY_FRAMING_HEADERS) frame the client's body: Go's transport writes them
+ * from the body and skips them in the header map, so what a middleware's options put there (customRequestHeaders,
+ * forwardAuth's authResponseHeaders, a basicAuth headerField) never reaches the backend. Here such edits change
+ * nothing: a length shorter than the body would hand the rest of it to the backend as a request of its own, past
+ * every middleware.
  */
-const BODY_FRAMING = new Set(['content-length', 'transfer-encoding']);
 
 /** Replaces every value of `name` with `value`. */
 export function setRequestHeader(ctx: RequestContext, name: string, value: string): void {
   const lower = name.toLowerCase();
-  if (BODY_FRAMING.has(lower)) return;
+  if (BODY_FRAMING_HEADERS.has(lower)) return;
   const req = ctx.req;
   removeFlat(req.rawHeaders, lower);
   req.rawHeaders.push(name, value);
@@ -31,7 +32,7 @@ export function setRequestHeader(ctx: RequestContext, name: string, value: strin
 /** Appends one more value of `name`, as Go's Header.Add (node joins repeats with ", " in `headers`). */
 export function addRequestHeader(ctx: RequestContext, name: string, value: string): void {
   const lower = name.toLowerCase();
-  if (BODY_FRAMING.has(lower)) return;
+  if (BODY_FRAMING_HEADERS.has(lower)) return;
   const req = ctx.req;
   req.rawHeaders.push(name, value);
   const headers = headersOf(req);
@@ -44,7 +45,7 @@ export function addRequestHeader(ctx: RequestContext, name: string, value: strin
 
 /** Removes every value of `name`, the client's and any a middleware set. */
 export function deleteRequestHeader(ctx: RequestContext, name: string): void {
-  if (BODY_FRAMING.has(name.toLowerCase())) return;
+  if (BODY_FRAMING_HEADERS.has(name.toLowerCase())) return;
   removeRequestHeader(ctx.req, name);
   // Non-null from now on: matchers of child routers read the edited rawHeaders, not node's cached headersDistinct.
   removeFlat((ctx.ownHeaders ??= []), name.toLowerCase());
@@ -52,7 +53,7 @@ export function deleteRequestHeader(ctx: RequestContext, name: string): void {
 
 /**
  * The body's length is unknown from here: a middleware rewrites the body as it streams (grpcWeb), and it goes
- * upstream chunked. pe-edge's own decision, never an option's (see BODY_FRAMING).
+ * upstream chunked. pe-edge's own decision, never an option's (see BODY_FRAMING_HEADERS).
  */
 export function forgetRequestLength(ctx: RequestContext): void {
   removeRequestHeader(ctx.req, 'content-length');

@@ -1,6 +1,7 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { requestHeaderAsTraefikSees } from './forwarded-view.js';
+import { BODY_FRAMING_HEADERS } from '../../http/request-body-framing.js';
 
 type RequestEdit =
   | { kind: 'delete'; name: string }
@@ -9,13 +10,11 @@ type RequestEdit =
   | { kind: 'set'; name: string; value: string };
 
 /**
- * A response's framing is the body's: a Content-Length or Transfer-Encoding value from customResponseHeaders is
- * not written (deleting them is: the answer then goes chunked). Go's server cuts the connection after a declared
- * length; relayed whole under a shorter one, the rest of the body would be read as the client's next answer.
+ * customRequestHeaders / customResponseHeaders, compiled once: "" deletes, `Host` sets the upstream Host. A response's
+ * framing is the body's: a Content-Length or Transfer-Encoding value from customResponseHeaders is not written
+ * (deleting them is: the answer then goes chunked). Go's server cuts the connection after a declared length;
+ * relayed whole under a shorter one, the rest of the body would be read as the client's next answer.
  */
-const BODY_FRAMING = new Set(['content-length', 'transfer-encoding']);
-
-/** customRequestHeaders / customResponseHeaders, compiled once: "" deletes, `Host` sets the upstream Host. */
 export class CustomHeaders {
   private readonly requestEdits: readonly RequestEdit[];
   /** [lower-case name, value or null to delete]. */
@@ -33,7 +32,7 @@ export class CustomHeaders {
     });
     this.responseEdits = Object.entries(response ?? {})
       .map(([name, value]) => [name.toLowerCase(), value === '' ? null : value] as const)
-      .filter(([name, value]) => value === null || !BODY_FRAMING.has(name));
+      .filter(([name, value]) => value === null || !BODY_FRAMING_HEADERS.has(name));
   }
 
   get editsRequest(): boolean {
