@@ -7,7 +7,8 @@ import { Http2Pool } from './http2/http2-pool.js';
 import { peerCertUriError } from './peer-cert-uri.js';
 import type { ForwardRequest } from './http1/exchange.js';
 import { HEAD_COMPLETION_MS } from './http1/exchange.js';
-import { departedDialTimeout, Http1Pool } from './http1/http1-pool.js';
+import { departedDialTimeout } from './departed-server.js';
+import { Http1Pool } from './http1/http1-pool.js';
 
 /**
  * Keep-alive connections to one server origin: pe-edge's own HTTP/1.1 pool (`http://`), its HTTP/2 pool (`h2c://`,

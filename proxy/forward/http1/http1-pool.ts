@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { UpstreamPool } from '../upstream-transport.js';
+import { createFallback, DEPARTED_DIAL_MS, departedDialTimeout } from '../departed-server.js';
 import { UpstreamError } from '../upstream-errors.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
@@ -24,18 +25,6 @@ export interface Http1PoolOptions {
 
 /** ms a retired idle connection gets to close both ways (the server answers our FIN with its own) before it is cut. */
 const RETIRE_GRACE_MS = 1000;
-
-/**
- * ms a dial still under way when its server leaves the configuration may take before it counts as unreachable. A
- * removed container's address swallows a dial (no RST, no answer to ARP) for 3 to 4 s before the kernel gives up,
- * and for dialTimeout (30 s) where the address is routed elsewhere; a server that is still there accepts in far less.
- */
-export const DEPARTED_DIAL_MS = 1000;
-
-/** The dial timeout for a server that left the configuration: the configured one (0: none), capped at DEPARTED_DIAL_MS. */
-export function departedDialTimeout(configured: number): number {
-  return configured > 0 ? Math.min(configured, DEPARTED_DIAL_MS) : DEPARTED_DIAL_MS;
-}
 
 // Header names and values come from node:http (already validated) or from configuration: a CR, LF or
 // NUL there would let a value inject a header, so the request is refused instead of sent.
@@ -230,12 +219,7 @@ export class Http1Pool implements ExchangeHost {
   };
 
   private fallback(): UpstreamPool {
-    if (this.upgradePool === null) {
-      this.upgradePool = this.options.fallback();
-      // Created after close(): closed at once, it serves each upgrade on a pool of its own (UndiciUpstreamPool).
-      if (this.closing) this.upgradePool.close().catch(() => undefined);
-    }
-    return this.upgradePool;
+    return (this.upgradePool ??= createFallback(this.options.fallback, this.closing));
   }
 
   /** Closed: no configuration uses the server any more (or the process is stopping). */

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ForwardRequest } from '../http1/exchange.js';
-import { departedDialTimeout } from '../http1/http1-pool.js';
+import { createFallback, departedDialTimeout } from '../departed-server.js';
 import type { UpstreamPool } from '../upstream-transport.js';
 import { H2Exchange } from './h2-exchange.js';
 import { H2Session, type H2SessionOptions, type H2SessionOwner } from './h2-session.js';
@@ -104,12 +104,7 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
   }
 
   private http1(): UpstreamPool {
-    if (this.http1Pool === null) {
-      this.http1Pool = this.options.http1();
-      // Created after close(): closed at once, it serves each request on a pool of its own (UndiciUpstreamPool).
-      if (this.closing) this.http1Pool.close().catch(() => undefined);
-    }
-    return this.http1Pool;
+    return (this.http1Pool ??= createFallback(this.options.http1, this.closing));
   }
 
   get closed(): boolean {
