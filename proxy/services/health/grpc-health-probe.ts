@@ -37,7 +37,14 @@ export function probeGrpcHealth(target: URL, timeoutMs: number, transport: Upstr
     const timer = setTimeout(() => finish({ up: false, reason: `gRPC health check timeout: no answer within ${timeoutMs} ms` }), timeoutMs);
     const refused = (err: Error): void => finish({ up: false, reason: `gRPC health check failed: ${err.message}` });
     const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-    session = http2.connect(`${secure ? 'https' : 'http'}://${authority}`, secure ? { createConnection: () => probeTlsConnect(transport, host, Number(port), refused) } : {});
+    try {
+      session = http2.connect(`${secure ? 'https' : 'http'}://${authority}`, secure ? { createConnection: () => probeTlsConnect(transport, host, Number(port), refused) } : {});
+    } catch (err) {
+      // The transport's CA file unreadable at probe time (removed, rotated): the server is DOWN with the reason; a
+      // throw here would reject this promise, and nobody awaits a rejection of a probe.
+      refused(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
     session.on('error', (err) => finish({ up: false, reason: `gRPC health check failed: ${err.message}` }));
     const stream = session.request({
       ':method': 'POST',

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { servingStatus } from '../../../proxy/services/health/grpc-health-probe.js';
+import { DEFAULT_TRANSPORT } from '../../../proxy/forward/upstream-transport.js';
+import { probeGrpcHealth, servingStatus } from '../../../proxy/services/health/grpc-health-probe.js';
 
 /** A gRPC message frame (uncompressed) around `message`. */
 function frame(message: number[]): Buffer {
@@ -24,3 +25,10 @@ const cases: { name: string; body: Buffer; status: number | null }[] = [
 for (const c of cases) {
   test(`HealthCheckResponse.status: ${c.name}`, () => assert.equal(servingStatus(c.body), c.status));
 }
+
+test('a gRPC probe whose serversTransport CA file cannot be read reports the server DOWN with the reason, never a rejection', async () => {
+  const transport = { ...DEFAULT_TRANSPORT, rootCAs: ['/nonexistent/pe-edge-test/ca.crt'] };
+  const result = await probeGrpcHealth(new URL('https://127.0.0.1:9'), 1000, transport);
+  assert.equal(result.up, false);
+  assert.match(result.reason, /^gRPC health check failed: .*ENOENT.*\/nonexistent\/pe-edge-test\/ca\.crt/);
+});
