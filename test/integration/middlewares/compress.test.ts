@@ -200,16 +200,18 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(compressedBodies.hits, hitsBefore);
   await get(url + '/a', { 'accept-encoding': 'br' });
   assert.equal(compressedBodies.hits, hitsBefore + 1, 'a public page seen before is a hit');
-  // A client with a cookie gets its own entries: the page others got is compressed again for it, once.
+  // A client with a cookie gets its own entries: the page others got is compressed again for it (and kept at
+  // the second time, as any body).
+  await get(url + '/a', { 'accept-encoding': 'br', cookie: 'session=alice' });
   await get(url + '/a', { 'accept-encoding': 'br', cookie: 'session=alice' });
   assert.equal(compressedBodies.hits, hitsBefore + 1, 'not the anonymous entry');
   const alice = await get(url + '/a', { 'accept-encoding': 'br', cookie: 'session=alice' });
   assert.equal(compressedBodies.hits, hitsBefore + 2, 'alice\'s own entry');
   assert.equal(zlib.brotliDecompressSync(alice.body).toString(), pageA);
-  await get(url + '/a', { 'accept-encoding': 'br', authorization: 'Basic Ym9iOng=' });
+  for (let i = 0; i < 2; i++) await get(url + '/a', { 'accept-encoding': 'br', authorization: 'Basic Ym9iOng=' });
   assert.equal(compressedBodies.hits, hitsBefore + 2, 'nor alice\'s for bob');
   // Another Host (another site on the same pe-edge) and answers to POST get nothing from the entries above.
-  await get(url + '/a', { 'accept-encoding': 'br', host: 'other.example' });
+  for (let i = 0; i < 2; i++) await get(url + '/a', { 'accept-encoding': 'br', host: 'other.example' });
   assert.equal(compressedBodies.hits, hitsBefore + 2, 'not the entry of another Host');
   const sizeBeforePosts = compressedBodies.size;
   for (let i = 0; i < 2; i++) {

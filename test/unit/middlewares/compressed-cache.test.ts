@@ -2,10 +2,43 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompressedBodyCache, mustNotKeep, partitionOf, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
 
+/** A body compressed twice, as a page sent twice: the cache keeps a body from its second offer. */
+function keep(cache: CompressedBodyCache, key: string, compressed: Buffer): void {
+  cache.set(key, compressed);
+  cache.set(key, compressed);
+}
+
+test('compressed cache: a body is kept from the second time it is compressed, never at its first', () => {
+  const cache = new CompressedBodyCache(1024 * 1024);
+  const key = CompressedBodyCache.key('br', Buffer.from('<html>a page</html>'), '');
+  cache.set(key, Buffer.from('br-form'));
+  assert.equal(cache.get(key), undefined, 'offered once: only noted');
+  assert.equal(cache.size, 0);
+  assert.equal(cache.usedBytes, 0);
+  cache.set(key, Buffer.from('br-form'));
+  assert.deepEqual(cache.get(key), Buffer.from('br-form'), 'offered again: kept');
+  // Another encoding or partition of the same body is a key of its own, noted apart.
+  const gzipKey = CompressedBodyCache.key('gzip', Buffer.from('<html>a page</html>'), '');
+  cache.set(gzipKey, Buffer.from('gzip-form'));
+  assert.equal(cache.get(gzipKey), undefined);
+});
+
+test('compressed cache: pages that differ on every request keep nothing, and a page sent twice among them is kept', () => {
+  const cache = new CompressedBodyCache(8 * 1024 * 1024);
+  const twice = CompressedBodyCache.key('br', Buffer.from('the home page'), '');
+  cache.set(twice, Buffer.alloc(1300));
+  for (let i = 0; i < 3_000; i++) cache.set(CompressedBodyCache.key('br', Buffer.from(`a page with token ${i}`), ''), Buffer.alloc(1300));
+  assert.equal(cache.size, 0, 'no page seen once is kept');
+  assert.equal(cache.usedBytes, 0);
+  cache.set(twice, Buffer.alloc(1300));
+  assert.equal(cache.size, 1, 'the page offered again after 3,000 others is kept');
+  assert.ok(cache.get(twice) !== undefined);
+});
+
 test('compressed cache: a body is found again only in the same encoding and with the same bytes', () => {
   const cache = new CompressedBodyCache(1024 * 1024);
   const page = Buffer.from('<html>'.padEnd(4096, 'a'));
-  cache.set(CompressedBodyCache.key('br', page, ''), Buffer.from('br-form'));
+  keep(cache, CompressedBodyCache.key('br', page, ''), Buffer.from('br-form'));
   assert.deepEqual(cache.get(CompressedBodyCache.key('br', Buffer.from(page), '')), Buffer.from('br-form'));
   assert.equal(cache.get(CompressedBodyCache.key('gzip', page, '')), undefined);
   const sameLengthOtherByte = Buffer.from(page);
@@ -18,21 +51,21 @@ test('compressed cache: never holds more than its budget; the least recently use
   const cache = new CompressedBodyCache(11_000);
   const keys = [0, 1, 2, 3].map((i) => CompressedBodyCache.key('gzip', Buffer.from(`body ${i}`), ''));
   const [k0, k1, k2, k3] = keys as [string, string, string, string];
-  cache.set(k0, Buffer.alloc(3000));
-  cache.set(k1, Buffer.alloc(3000));
-  cache.set(k2, Buffer.alloc(3000));
+  keep(cache, k0, Buffer.alloc(3000));
+  keep(cache, k1, Buffer.alloc(3000));
+  keep(cache, k2, Buffer.alloc(3000));
   assert.ok(cache.get(k0) !== undefined, 'k0 used: now the most recent');
-  cache.set(k3, Buffer.alloc(3000));
+  keep(cache, k3, Buffer.alloc(3000));
   assert.ok(cache.usedBytes <= 11_000, `used ${cache.usedBytes}`);
   assert.equal(cache.get(k1), undefined, 'the least recently used went');
   assert.ok(cache.get(k0) !== undefined && cache.get(k2) !== undefined && cache.get(k3) !== undefined);
-  cache.set(CompressedBodyCache.key('gzip', Buffer.from('huge'), ''), Buffer.alloc(20_000));
+  keep(cache, CompressedBodyCache.key('gzip', Buffer.from('huge'), ''), Buffer.alloc(20_000));
   assert.equal(cache.size, 3, 'an entry over the whole budget is not kept and evicts nothing');
 });
 
 test('compressed cache: a flood of distinct tiny bodies stays within the budget, keys included', () => {
   const cache = new CompressedBodyCache(64 * 1024);
-  for (let i = 0; i < 20_000; i++) cache.set(CompressedBodyCache.key('br', Buffer.from(String(i)), ''), Buffer.alloc(1));
+  for (let i = 0; i < 20_000; i++) keep(cache, CompressedBodyCache.key('br', Buffer.from(String(i)), ''), Buffer.alloc(1));
   assert.ok(cache.usedBytes <= 64 * 1024);
   assert.ok(cache.size < 200, `${cache.size} entries`);
 });
@@ -41,7 +74,7 @@ test('compressed cache: a kept form is a copy of its own size, never a view pinn
   const cache = new CompressedBodyCache(1024 * 1024);
   const output = Buffer.alloc(16 * 1024, 7); // as zlib's one-call result: 50 bytes of a 16 KiB buffer
   const key = CompressedBodyCache.key('gzip', Buffer.from('page'), '');
-  cache.set(key, output.subarray(100, 150));
+  keep(cache, key, output.subarray(100, 150));
   const kept = cache.get(key);
   assert.ok(kept !== undefined);
   assert.equal(kept.length, 50);
@@ -77,7 +110,7 @@ test('compressed cache: partitions past the short form (long cookies) are kept a
   const bob = partition('session=' + 'a'.repeat(199) + 'b');
   assert.ok(alice.length > 96 && bob.length > 96, 'both past the short form');
   const cache = new CompressedBodyCache(1024 * 1024);
-  cache.set(CompressedBodyCache.key('br', page, alice), Buffer.from('for alice'));
+  keep(cache, CompressedBodyCache.key('br', page, alice), Buffer.from('for alice'));
   assert.deepEqual(cache.get(CompressedBodyCache.key('br', page, alice)), Buffer.from('for alice'));
   assert.equal(cache.get(CompressedBodyCache.key('br', page, bob)), undefined);
   assert.ok(CompressedBodyCache.key('br', page, alice).length < 120, 'a long partition costs the key its hash, not its length');
@@ -86,10 +119,10 @@ test('compressed cache: partitions past the short form (long cookies) are kept a
 test('compressed cache: an entry sent again outlives one that was not, however many times the budget turns over', () => {
   const cache = new CompressedBodyCache(10_000);
   const hot = CompressedBodyCache.key('gzip', Buffer.from('hot page'), '');
-  cache.set(hot, Buffer.alloc(2000));
+  keep(cache, hot, Buffer.alloc(2000));
   for (let i = 0; i < 50; i++) {
     assert.ok(cache.get(hot) !== undefined, `round ${i}: the page sent every round is still kept`);
-    cache.set(CompressedBodyCache.key('gzip', Buffer.from(`cold ${i}`), ''), Buffer.alloc(2000));
+    keep(cache, CompressedBodyCache.key('gzip', Buffer.from(`cold ${i}`), ''), Buffer.alloc(2000));
     assert.ok(cache.usedBytes <= 10_000);
   }
   assert.equal(cache.get(CompressedBodyCache.key('gzip', Buffer.from('cold 0'), '')), undefined, 'an old page sent once went');
