@@ -40,6 +40,11 @@
 #   BENCH_MEM_MINUTES=10    mem section: minutes of production-path load (wrk, as in h1) on one pe-edge process,
 #                           its RSS read at idle, after each minute and 10 s after the load (1..30)
 #   BENCH_WORKERS=2         also run pe-edge --workers=2 in the h1/h2 rows, beside the single process
+#   BENCH_PIN=1             a core for each proxy: every proxy (Caddy and HAProxy too) runs on the last CPU, wrk,
+#                           h2load and the nginx backends on the others (taskset), so the load no longer takes
+#                           turns with the proxy on its core; Go sizes Caddy's GOMAXPROCS from its one CPU.
+#                           BENCH_WORKERS is then ignored. Each measured run notes how busy each side's CPUs were:
+#                           a load side near 100 % means the row measured the load generator, not the proxy.
 #   BENCH_NO_INSTALL=1      do not apt-get install missing tools (their rows are skipped)
 #   BENCH_KEEP_TMP=1        keep the temp folder (configs, certificate, logs, raw wrk/h2load output)
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/production-path.md)
@@ -75,6 +80,44 @@ BCRYPT_HASH='$2y$10$PeEdgeBenchSaltSalt12u6aoTZ28fgIces4hFDTXNfJ1O0E1snwy'
 AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
 AUTH_APR1="Basic $(printf 'test:test' | base64)"
 
+
+# BENCH_PIN: the commands that put a process on the proxy's CPU or on the load side's CPUs (empty: unpinned).
+PIN_PROXY=()
+PIN_LOAD=()
+PIN_DESC=
+if [[ -n ${BENCH_PIN:-} ]]; then
+  NCPU=$(nproc)
+  if ((NCPU < 2)) || ! command -v taskset >/dev/null; then
+    log "BENCH_PIN needs taskset and at least 2 CPUs ($NCPU here): not pinning"
+  else
+    PROXY_CPUS=$((NCPU - 1))
+    LOAD_CPUS=0-$((NCPU - 2))
+    PIN_PROXY=(taskset -c "$PROXY_CPUS")
+    PIN_LOAD=(taskset -c "$LOAD_CPUS")
+    PIN_DESC="Pinned (BENCH_PIN): each proxy on CPU $PROXY_CPUS alone (Caddy's GOMAXPROCS follows: 1), wrk, h2load and the nginx backends on CPU $LOAD_CPUS; the notes give how busy each side was in every measured run."
+    if [[ -n ${BENCH_WORKERS:-} ]]; then
+      log "BENCH_PIN gives each proxy one CPU: BENCH_WORKERS=$BENCH_WORKERS is ignored"
+      BENCH_WORKERS=
+    fi
+  fi
+fi
+
+# cpu_jiffies CPULIST : "busy total" jiffies summed over the CPUs of a taskset list (0-2, 3), from /proc/stat.
+cpu_jiffies() {
+  awk -v list="$1" 'BEGIN { n = split(list, parts, ","); for (i = 1; i <= n; i++) { if (split(parts[i], r, "-") == 2) { for (c = r[1]; c <= r[2]; c++) want["cpu" c] = 1 } else want["cpu" parts[i]] = 1 } }
+    $1 in want { total = 0; for (i = 2; i <= NF; i++) total += $i; idle += $5 + $6; all += total }
+    END { print all - idle, all }' /proc/stat
+}
+# busy_percent BEFORE AFTER : from two cpu_jiffies outputs.
+busy_percent() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf("%d", (t > 0) ? 100 * (y[1] - x[1]) / t : 0) }'; }
+PIN_BEFORE_LOAD= PIN_BEFORE_PROXY=
+pin_start() { [[ -n $PIN_DESC ]] || return 0; PIN_BEFORE_LOAD=$(cpu_jiffies "$LOAD_CPUS"); PIN_BEFORE_PROXY=$(cpu_jiffies "$PROXY_CPUS"); }
+# pin_note : "; cpu_busy=load:L,proxy:P" for the run since pin_start (nothing when unpinned).
+pin_note() {
+  [[ -n $PIN_DESC ]] || return 0
+  printf '; cpu_busy=load:%s,proxy:%s' "$(busy_percent "$PIN_BEFORE_LOAD" "$(cpu_jiffies "$LOAD_CPUS")")" \
+    "$(busy_percent "$PIN_BEFORE_PROXY" "$(cpu_jiffies "$PROXY_CPUS")")"
+}
 
 TMP=$(mktemp -d /tmp/pe-bench-prod.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
@@ -209,7 +252,7 @@ fi
 UNIQUE_AT=$(grep -bo "Pixelated Empathy helps" "$PAGE" | head -n1 | cut -d: -f1)
 fill "$HERE/backends/nginx-html.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$NGINX_WORKERS" \
   DOCROOT="$TMP/nginx/doc" PORT1="$P1" PORT2="$P2" PORT3="$P3"
-start_bg "$TMP/nginx/stdout.log" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
+start_bg "$TMP/nginx/stdout.log" "${PIN_LOAD[@]}" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
 BACKEND_PID=$STARTED_PID
 for port in "$P1" "$P2" "$P3"; do
   for ((i = 0; i < 100; i++)); do
@@ -350,7 +393,7 @@ line_count() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
 wrk_run() {
   local secs=$1 port=$2 path=$3 out=$4
   shift 4
-  timeout $((secs + 10)) wrk -t1 -c"$CONNS" -d"${secs}s" --latency -s "$WRK_LUA" -H "Host: $DOMAIN" "$@" \
+  timeout $((secs + 10)) "${PIN_LOAD[@]}" wrk -t1 -c"$CONNS" -d"${secs}s" --latency -s "$WRK_LUA" -H "Host: $DOMAIN" "$@" \
     "https://$DOMAIN:$port$path" >"$out" 2>&1 &
   LOAD_PID=$!
   wait "$LOAD_PID"
@@ -371,9 +414,11 @@ measure_h1() {
   log "$name [$section]: wrk warm-up ${warm}s, then ${DURATION}s measured"
   wrk_run "$warm" "$port" "$path" "$out.warmup" "$@"
   [[ -n $CPU_PID ]] && t0=$(cpu_ticks "$CPU_PID")
+  pin_start
   # The access log is written asynchronously: let the warm-up's last lines land before counting.
   [[ -n $COUNT_LINES ]] && sleep 0.3 && l0=$(line_count "$COUNT_LINES")
   wrk_run "$DURATION" "$port" "$path" "$out" "$@"
+  note+=$(pin_note)
   if [[ -n $CPU_PID ]]; then
     t1=$(cpu_ticks "$CPU_PID")
     [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
@@ -398,12 +443,15 @@ measure_h2() {
   warm=$(warmup_seconds)
   FRESH=0
   log "$name [$section]: h2load ${warm}s warm-up + ${DURATION}s measured, -c$H2_CLIENTS -m$H2_STREAMS"
-  timeout $((DURATION + warm + 15)) h2load -t1 -c"$H2_CLIENTS" -m"$H2_STREAMS" -D "$DURATION" \
+  # h2load's warm-up is part of its run: the CPU note covers it too.
+  pin_start
+  timeout $((DURATION + warm + 15)) "${PIN_LOAD[@]}" h2load -t1 -c"$H2_CLIENTS" -m"$H2_STREAMS" -D "$DURATION" \
     --warm-up-time="$warm" --connect-to="127.0.0.1:$port" --log-file="$out.log" \
     -H 'accept-encoding: gzip, br' "https://$DOMAIN$path" >"$out" 2>&1 &
   LOAD_PID=$!
   wait "$LOAD_PID"
   LOAD_PID=
+  note+=$(pin_note)
   printf '%s\t%s\t%s\th2load\t%s\t%s\t%s\t%s\n' "$section" "$name" "$role" "$ROUND" "$out" "$out.log" "$note" >>"$MANIFEST"
   grep -E '^finished in|^requests:|^status codes:|^TLS Protocol|^Application protocol' "$out" | sed 's/^/    /'
 }
@@ -427,7 +475,7 @@ start_haproxy() { # template label
   cfg=$TMP/$label.cfg
   fill "$PROD/$tmpl" "$cfg" PORT="$PROXY_PORT" PEM="$PEM" PORT1="$P1" PORT2="$P2" PORT3="$P3"
   ((ROUND == 1)) && remember_config "HAProxy $HAPROXY_VERSION ($label)" "$cfg"
-  start_bg "$TMP/$label.r$ROUND.log" haproxy -db -f "$cfg"
+  start_bg "$TMP/$label.r$ROUND.log" "${PIN_PROXY[@]}" haproxy -db -f "$cfg"
   PROXY_PID=$STARTED_PID
   FRESH=1
   wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/$label.r$ROUND.log"
@@ -440,7 +488,7 @@ start_caddy() {
   fill "$PROD/Caddyfile.tmpl" "$cfg" PORT="$PROXY_PORT" CERT="$CERT" KEY="$KEY" PORT1="$P1" PORT2="$P2" PORT3="$P3"
   ((ROUND == 1)) && remember_config "Caddy $CADDY_VERSION" "$cfg"
   mkdir -p "$TMP/caddy-data" "$TMP/caddy-config"
-  start_bg "$TMP/caddy.r$ROUND.log" env HOME="$TMP" XDG_DATA_HOME="$TMP/caddy-data" XDG_CONFIG_HOME="$TMP/caddy-config" \
+  start_bg "$TMP/caddy.r$ROUND.log" "${PIN_PROXY[@]}" env HOME="$TMP" XDG_DATA_HOME="$TMP/caddy-data" XDG_CONFIG_HOME="$TMP/caddy-config" \
     caddy run --config "$cfg" --adapter caddyfile
   PROXY_PID=$STARTED_PID
   FRESH=1
@@ -465,7 +513,7 @@ start_pe_edge() { # dynamic-template label readiness-path
     remember_config "pe-edge ($label) static: traefik.yml" "$dir/traefik.yml"
     [[ -n ${PE_SKIP_DYNAMIC_CONFIG:-} ]] || remember_config "pe-edge ($label) dynamic: dynamic.yml" "$dir/dynamic.yml"
   fi
-  start_bg "$dir/pe-edge.r$ROUND.log" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
+  start_bg "$dir/pe-edge.r$ROUND.log" "${PIN_PROXY[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
   PROXY_PID=$STARTED_PID
   FRESH=1
   wait_https "$PROXY_PORT" "$PROXY_PID" "$ready_path" || start_failed "$dir/pe-edge.r$ROUND.log"
@@ -757,7 +805,7 @@ echo
 node "$HERE/lib/production-report.mjs" "$MANIFEST" "$OUT" "$CONFIGS" "$TMP" \
   "HTTPS on 127.0.0.1, TLS 1.2-1.3 (TLS 1.3 negotiated), self-signed ECDSA P-256 certificate for $DOMAIN; every client sends SNI and Host $DOMAIN and does not verify the certificate. Body: the same $PAGE_BYTES-byte text/html page from three backends ($BACKEND_DESC)." \
   "HTTP/1.1 rows: $WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up run, keep-alive, \`Accept-Encoding: gzip, br\` (middleware rows: \`gzip\`, see there); wrk sends SNI from the URL's host, a Lua \`wrk.resolve\` override connects it to 127.0.0.1. HTTP/2 rows: $H2LOAD_VERSION \`-t1 -c$H2_CLIENTS -m$H2_STREAMS -D $DURATION --warm-up-time=$WARMUP\`, \`accept-encoding: gzip, br\`, p50/p99 from its per-request log." \
-  "Each row: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios)."
+  "Each row: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios).${PIN_DESC:+ $PIN_DESC}"
 if [[ -n $MEM_REPORT ]]; then
   printf '\n%s\n' "$MEM_REPORT" | tee -a "$OUT"
 fi

@@ -130,6 +130,9 @@ function collectNotes(section, rows) {
     if (row.measured.length > 1) {
       notes.push(`- ${tag}: req/s per round: ${row.measured.map((r) => `${fmtRps(r.result.rps)}${r.invalid ? ' (invalid)' : ''}`).join(' / ')}`);
     }
+    // BENCH_PIN: a load side near 100 % says the load generator, not the proxy, set that round's rate.
+    const busy = row.measured.map((r) => /cpu_busy=load:(\d+),proxy:(\d+)/.exec(r.note)).filter((m) => m !== null);
+    if (busy.length) notes.push(`- ${tag}: CPU busy per round, load side / the proxy's CPU: ${busy.map((m) => `${m[1]} % / ${m[2]} %`).join(', ')}`);
     const info = row.runs.map((r) => r.note).find((n) => n && !n.startsWith('FAILED') && n.startsWith('pre-flight'));
     if (info) notes.push(`- ${tag}: ${info}`);
     const tls = row.measured.map((r) => r.result).find((r) => r.tls);
