@@ -3,6 +3,7 @@
 // decided once at creation; a request only fills a plain record and pays for one line.
 import { boundedDestination } from './log-destination.js';
 import { canonicalHeaderKey } from '../http/go-text.js';
+import { inStatusRanges, parseStatusRanges } from '../http/status-ranges.js';
 
 /** What the request path hands over when a response is done. Absent values print `-`. */
 export interface AccessLogEntry {
@@ -318,17 +319,12 @@ export function commonFormatter(fields?: AccessLogConfig['fields'], generic = fa
 
 /** Filters are OR-ed; with none set every request is logged. Throws on a bad status range. */
 export function accessLogFilter(filters: AccessLogConfig['filters']): ((e: AccessLogEntry) => boolean) | undefined {
-  const ranges = (filters?.statusCodes ?? []).map((spec): [number, number] => {
-    const parts = spec.split('-').map((p) => p.trim());
-    const bounds = parts.map(Number);
-    if (parts.length > 2 || parts.some((p) => !/^\d+$/.test(p))) throw new RangeError(`accessLog.filters.statusCodes: invalid range "${spec}"`);
-    return [bounds[0] as number, (bounds[1] ?? bounds[0]) as number];
-  });
+  const ranges = parseStatusRanges(filters?.statusCodes ?? [], 'accessLog.filters.statusCodes');
   const retries = filters?.retryAttempts === true;
   const minNs = (filters?.minDuration ?? 0) * 1e6;
   if (ranges.length === 0 && !retries && minNs <= 0) return undefined;
   return (e) =>
-    ranges.some(([lo, hi]) => e.status >= lo && e.status <= hi) || (retries && (e.retryAttempts ?? 0) > 0) || (minNs > 0 && e.durationNs > minNs);
+    inStatusRanges(ranges, e.status) || (retries && (e.retryAttempts ?? 0) > 0) || (minNs > 0 && e.durationNs > minNs);
 }
 
 /**
