@@ -4,6 +4,7 @@
 import { boundedDestination } from './log-destination.js';
 import { canonicalHeaderKey } from '../http/go-text.js';
 import { inStatusRanges, parseStatusRanges } from '../http/status-ranges.js';
+import { splitHostPort } from '../http/host-port.js';
 
 /** What the request path hands over when a response is done. Absent values print `-`. */
 export interface AccessLogEntry {
@@ -110,11 +111,10 @@ function rfc3339Nano(d: Date, local: boolean): string {
   return `${iso.slice(0, 19)}${fraction}${zone}`;
 }
 
-/** `host:port` -> [host, port]; no port -> [host, '-'] as Traefik's silentSplitHostPort. */
-function splitHostPort(hostPort: string): [string, string] {
-  const colon = hostPort.lastIndexOf(':');
-  if (colon === -1 || hostPort.endsWith(']')) return [hostPort.replace(/^\[(.*)\]$/, '$1'), '-'];
-  return [hostPort.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), hostPort.slice(colon + 1)];
+/** Traefik's silentSplitHostPort: Go's SplitHostPort, or the whole value and '-' where it fails (no port). */
+function silentSplitHostPort(hostPort: string): [string, string] {
+  const split = splitHostPort(hostPort);
+  return split === null ? [hostPort, '-'] : [split.host, split.port];
 }
 
 /** `http://10.0.0.2:80/x` -> `10.0.0.2:80` (url.Host in Go). */
@@ -141,8 +141,8 @@ const FIELDS: Record<string, Getter> = {
   ClientPort: (e) => String(e.clientPort),
   ClientUsername: (e) => e.username || '-',
   RequestAddr: (e) => e.host,
-  RequestHost: (e) => splitHostPort(e.host)[0],
-  RequestPort: (e) => splitHostPort(e.host)[1],
+  RequestHost: (e) => silentSplitHostPort(e.host)[0],
+  RequestPort: (e) => silentSplitHostPort(e.host)[1],
   RequestMethod: (e) => e.method,
   RequestPath: (e) => e.path,
   RequestProtocol: (e) => e.protocol,

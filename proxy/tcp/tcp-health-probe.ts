@@ -1,6 +1,7 @@
 import type { TcpServerHealthCheck } from '../../labels-spec/dynamic/tcp/index.js';
 import { HEALTH_CHECK_INTERVAL_MS, HEALTH_CHECK_TIMEOUT_MS } from '../../labels-spec/dynamic/services/health-check.js';
 import type { ProbeSchedule, ServerProbe } from '../services/health/active-health-check.js';
+import { joinHostPort } from '../http/host-port.js';
 import { dialServer, splitHostPort, type TcpDialer } from './tcp-dialer.js';
 
 /** Traefik's maxPayloadSize: a longer `send` or `expect` is dropped (connect-only check, no answer awaited). */
@@ -54,7 +55,7 @@ export function tcpHealthProbe(o: TcpProbeOptions, dialer: TcpDialer, tlsServers
       return;
     }
     const port = o.port !== 0 ? o.port : target.port;
-    const where = target.host.includes(':') ? `[${target.host}]:${port}` : `${target.host}:${port}`;
+    const where = joinHostPort(target.host, port);
     let socket: { destroy(): void } | null = null;
     let settled = false;
     const finish = (up: boolean, reason: string): void => {
