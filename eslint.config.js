@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': ['error', {
         selector: "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(writeHead|sendHead)$/][callee.object.type!='ThisExpression']",
-        message: 'Answers go through proxy/http/traefik-responses.ts (answer, sendGoError, sendBareStatus, sendBody), which applies the header hooks.',
+        message: 'Answers go through proxy/http/traefik-responses.ts (answer and its send* helpers), which applies the header hooks.',
       }],
     },
   },

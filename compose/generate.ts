@@ -1,7 +1,7 @@
 // Topology -> docker-compose YAML (file format 3.8: docker-compose v1.29 and `docker compose` v2 both read it).
 import { stringify } from 'yaml';
 import { appLabels, CERT_RESOLVER, composeLabels, edgeLabels } from './labels.js';
-import { ACME_EMAIL_ENV, appServiceNames, TOPOLOGY_DEFAULTS, type Topology } from './topology.js';
+import { ACME_EMAIL_ENV, appServiceNames, topologyFlags, type Topology } from './topology.js';
 
 /** The image's entrypoint is `node /app/dist/operator/cli/main.js`; a healthcheck runs outside it. */
 export const EDGE_CLI = ['node', '/app/dist/operator/cli/main.js'] as const;
@@ -133,18 +133,7 @@ export function composeModel(t: Topology): ComposeFile {
 
 /** The `pe-edge compose generate` flags that reproduce `t` (those that differ from the defaults). */
 export function generateFlags(t: Topology): string[] {
-  const flags: string[] = [];
-  if (t.dev) flags.push('--dev');
-  if (t.domain !== (t.dev ? TOPOLOGY_DEFAULTS.devDomain : TOPOLOGY_DEFAULTS.domain)) flags.push(`--domain ${t.domain}`);
-  if (t.appImage !== TOPOLOGY_DEFAULTS.appImage) flags.push(`--app-image ${t.appImage}`);
-  if (t.appPort !== TOPOLOGY_DEFAULTS.appPort) flags.push(`--app-port ${t.appPort}`);
-  if (t.replicas !== TOPOLOGY_DEFAULTS.replicas) flags.push(`--replicas ${t.replicas}`);
-  if (t.edgeImage !== TOPOLOGY_DEFAULTS.edgeImage) flags.push(`--edge-image ${t.edgeImage}`);
-  if (t.network !== TOPOLOGY_DEFAULTS.network) flags.push(`--network ${t.network}`);
-  if (t.appHealthcheck !== TOPOLOGY_DEFAULTS.appHealthcheck) flags.push(`--app-healthcheck ${t.appHealthcheck}`);
-  if ('usersFromEnv' in t.dashboard) flags.push('--dashboard-from-env');
-  else flags.push(`--dashboard-user ${t.dashboard.user} --dashboard-password-hash <hash>`);
-  return flags;
+  return t.dev ? ['--dev', ...topologyFlags(t)] : topologyFlags(t);
 }
 
 function header(t: Topology): string {

@@ -3,7 +3,7 @@
 import { stringify } from 'yaml';
 import { acmeEmailFlag, appHealthcheck, CERTIFICATES_VOLUME, EDGE_CLI, EDGE_CONFIG_FILE } from './generate.js';
 import { composeLabels, swarmAppLabels, swarmEdgeLabels } from './labels.js';
-import { ACME_EMAIL_ENV, TOPOLOGY_DEFAULTS, type Topology } from './topology.js';
+import { ACME_EMAIL_ENV, topologyFlags, type Topology } from './topology.js';
 
 /** The stack's static configuration: the seed traefik.yml with `providers.swarm` in place of `providers.docker`. */
 export const SWARM_STATIC_CONFIG = './examples/swarm/traefik.yml';
@@ -133,16 +133,7 @@ export function stackModel(t: Topology, options: StackOptions): StackFile {
 export function stackFlags(t: Topology, options: StackOptions): string[] {
   const flags = ['--swarm'];
   if (options.edgeReplicas !== STACK_DEFAULTS.edgeReplicas) flags.push(`--edge-replicas ${options.edgeReplicas}`);
-  if (t.domain !== TOPOLOGY_DEFAULTS.domain) flags.push(`--domain ${t.domain}`);
-  if (t.appImage !== TOPOLOGY_DEFAULTS.appImage) flags.push(`--app-image ${t.appImage}`);
-  if (t.appPort !== TOPOLOGY_DEFAULTS.appPort) flags.push(`--app-port ${t.appPort}`);
-  if (t.replicas !== TOPOLOGY_DEFAULTS.replicas) flags.push(`--replicas ${t.replicas}`);
-  if (t.edgeImage !== TOPOLOGY_DEFAULTS.edgeImage) flags.push(`--edge-image ${t.edgeImage}`);
-  if (t.network !== TOPOLOGY_DEFAULTS.network) flags.push(`--network ${t.network}`);
-  if (t.appHealthcheck !== TOPOLOGY_DEFAULTS.appHealthcheck) flags.push(`--app-healthcheck ${t.appHealthcheck}`);
-  if ('usersFromEnv' in t.dashboard) flags.push('--dashboard-from-env');
-  else flags.push(`--dashboard-user ${t.dashboard.user} --dashboard-password-hash <hash>`);
-  return flags;
+  return [...flags, ...topologyFlags(t)];
 }
 
 function header(t: Topology, options: StackOptions): string {

@@ -83,3 +83,18 @@ export function defineTopology(input: TopologyInput): Topology {
 export function appServiceNames(t: Pick<Topology, 'replicas'>): string[] {
   return Array.from({ length: t.replicas }, (_, i) => `app${i + 1}`);
 }
+
+/** The `pe-edge compose generate` options that reproduce `t` (those that differ from the defaults; `--dev`, `--swarm` aside). */
+export function topologyFlags(t: Topology): string[] {
+  const flags: string[] = [];
+  if (t.domain !== (t.dev ? TOPOLOGY_DEFAULTS.devDomain : TOPOLOGY_DEFAULTS.domain)) flags.push(`--domain ${t.domain}`);
+  if (t.appImage !== TOPOLOGY_DEFAULTS.appImage) flags.push(`--app-image ${t.appImage}`);
+  if (t.appPort !== TOPOLOGY_DEFAULTS.appPort) flags.push(`--app-port ${t.appPort}`);
+  if (t.replicas !== TOPOLOGY_DEFAULTS.replicas) flags.push(`--replicas ${t.replicas}`);
+  if (t.edgeImage !== TOPOLOGY_DEFAULTS.edgeImage) flags.push(`--edge-image ${t.edgeImage}`);
+  if (t.network !== TOPOLOGY_DEFAULTS.network) flags.push(`--network ${t.network}`);
+  if (t.appHealthcheck !== TOPOLOGY_DEFAULTS.appHealthcheck) flags.push(`--app-healthcheck ${t.appHealthcheck}`);
+  if ('usersFromEnv' in t.dashboard) flags.push('--dashboard-from-env');
+  else flags.push(`--dashboard-user ${t.dashboard.user} --dashboard-password-hash <hash>`);
+  return flags;
+}

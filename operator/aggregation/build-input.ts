@@ -117,7 +117,7 @@ export function toBuildInput(config: StaticConfig, dynamic: DynamicConfig, metri
     http: {
       routers: dynamic.http.routers,
       services: dynamic.http.services,
-      middlewares: dynamic.http.middlewares as unknown as Record<string, Record<string, unknown>>,
+      middlewares: dynamic.http.middlewares,
       serversTransports: transports,
     },
     tls: dynamic.tls,

@@ -107,7 +107,7 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
     if (docker === undefined) {
       warnings.push('providers.docker is not configured: pe-edge would not read these containers\' labels; checked with Docker\'s defaults (unix:///var/run/docker.sock)');
     }
-    containers = await dockerSnapshot({ ...dockerOptions, httpClientTimeout: dockerOptions.httpClientTimeout || 10_000 }, errors);
+    containers = await dockerSnapshot({ ...dockerOptions, httpClientTimeout: dockerOptions.httpClientTimeout || CHECK_ENGINE_TIMEOUT_MS }, errors);
   }
   // Ports the images do not EXPOSE, when the engine knows the images (check --compose asks it too, read-only).
   if (containers.some((r) => r.kind === 'routed' && r.container.image !== undefined)) {
@@ -125,7 +125,7 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
       warnings.push('providers.swarm is not configured: pe-edge would not read these services\' labels; checked with Traefik\'s Swarm defaults (unix:///var/run/docker.sock)');
     }
     const swarmOptions = swarm ?? swarmProviderSchema.parse({});
-    const tasks = await swarmSnapshot({ ...swarmOptions, httpClientTimeout: swarmOptions.httpClientTimeout || 10_000 }, errors);
+    const tasks = await swarmSnapshot({ ...swarmOptions, httpClientTimeout: swarmOptions.httpClientTimeout || CHECK_ENGINE_TIMEOUT_MS }, errors);
     const merged = mergeContainers(tasks, 'swarm');
     errors.push(...merged.errors);
     fragments.set('swarm', merged.config);
@@ -141,6 +141,9 @@ export async function checkCommand(argv: readonly string[], out: (s: string) => 
   out(args.json ? JSON.stringify(report, null, 2) + '\n' : printReport(report));
   return reportHasErrors(report) ? 1 : 0;
 }
+
+/** How long `check` waits for the engine's answers when the provider's httpClientTimeout is 0 (no timeout). */
+const CHECK_ENGINE_TIMEOUT_MS = 10_000;
 
 async function dockerSnapshot(options: ConstructorParameters<typeof DockerProvider>[0], errors: string[]): Promise<ContainerResult[]> {
   let result: ContainerResult[] = [];

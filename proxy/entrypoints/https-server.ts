@@ -36,17 +36,6 @@ export interface Http2HeaderTables {
   readonly encoder: number;
 }
 
-/** node:tls's per-connection settings, read from the server for every new connection (setSecureContext does not cover them). */
-interface PerConnectionServerFields {
-  requestCert: boolean;
-  rejectUnauthorized: boolean;
-}
-
-/** The fields node:tls reads from the HTTPS server that its types leave out of Http2SecureServer. */
-function perConnectionFields(server: HttpsServer): PerConnectionServerFields {
-  return server as unknown as PerConnectionServerFields;
-}
-
 /** The TCP socket a TLSSocket wraps: node:tls keeps it in `_parent`, a field its types leave out (there since node 0.11). */
 function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
   const parent: unknown = Reflect.get(socket, '_parent');
@@ -78,7 +67,6 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
       opts.getStore().sniCallback(servername, cb, this);
     },
   });
-  const fields = perConnectionFields(server);
 
   // Runs before node:tls wraps the TCP socket, so a swapped store's base context applies to this very connection.
   server.prependListener('connection', () => {
@@ -87,8 +75,9 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     applied = store;
     const next = store.defaultServerOptions;
     server.setSecureContext(secureContextOptions(next));
-    fields.requestCert = next.requestCert;
-    fields.rejectUnauthorized = next.rejectUnauthorized;
+    // node:tls reads these two from the server for every new connection (setSecureContext does not cover them);
+    // its types leave them out of Http2SecureServer, so they are assigned as the plain fields they are.
+    Object.assign(server, { requestCert: next.requestCert, rejectUnauthorized: next.rejectUnauthorized });
   });
   // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
   server.prependListener('secureConnection', (socket: TLSSocket) => {

@@ -3,7 +3,7 @@ import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from
 import { hasDeniedEscape, hasMalformedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
-import { sendBareStatus, sendGoError, sendNotFound } from '../http/traefik-responses.js';
+import { sendBareStatus, sendGoStatusError, sendNotFound } from '../http/traefik-responses.js';
 import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { hidesDotSegment } from '../http/sanitize-path.js';
@@ -156,7 +156,7 @@ function sniOptions(ep: EntryPointContext, servername: string | false | null | u
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // underscoreHeadersStrategy reject: Traefik's outermost handler answers with http.Error, before any other check.
   if (ep.underscoreHeaders === 'reject' && hasUnderscoreHeader(ctx.req)) {
-    sendGoError(ctx, 400, 'Bad Request');
+    sendGoStatusError(ctx, 400);
     return;
   }
   // Go rejects a raw '#' in the request target; Traefik answers 400 with an empty body.
@@ -183,7 +183,7 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
   // Traefik's snicheck, after the encoded-characters check: the TLS options the connection's SNI selected must
   // be the router's, else a client could reach a host under options it never negotiated.
   if (ctx.tls && target.tlsOptions !== null && target.tlsOptions !== sniOptions(ep, ctx.req.socket.servername)) {
-    sendGoError(ctx, 421, 'Misdirected Request');
+    sendGoStatusError(ctx, 421);
     return;
   }
   try {
@@ -191,6 +191,6 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
   } catch (err) {
     // A handler bug must cost one request, never the process.
     reportFault(ctx, 'handler', err);
-    sendGoError(ctx, 500, 'Internal Server Error');
+    sendGoStatusError(ctx, 500);
   }
 }

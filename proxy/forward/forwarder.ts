@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { applyHeaderHooks, caughtBy, headStatus, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
-import { sendBareStatus } from '../http/traefik-responses.js';
+import { sendStatusText } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
@@ -161,7 +161,7 @@ class ProxyResponseHandler implements LendingHandler {
     if (statusCode === 101) {
       // A 101 that is no upgrade (no `Connection: upgrade`, or none was asked for): Go's ReverseProxy finds
       // no protocol to switch to and Traefik answers 500, as for a mismatched one below.
-      sendBareStatus(this.ctx, 500, 'Internal Server Error');
+      sendStatusText(this.ctx, 500);
       controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
       return;
     }
@@ -328,7 +328,7 @@ class ProxyResponseHandler implements LendingHandler {
       }
     }
     const failure = classifyUpstreamError(error);
-    sendBareStatus(this.ctx, failure.status, failure.text);
+    sendStatusText(this.ctx, failure.status);
   }
 
   private retryOn(next: Upstream, tried: FailedAttempts): void {
@@ -360,7 +360,7 @@ class ProxyResponseHandler implements LendingHandler {
     const offered = switchedProtocol(headers);
     if (offered.toLowerCase() !== headerText(this.ctx.req.headers.upgrade).toLowerCase() || !PRINTABLE_ASCII.test(offered)) {
       upstream.destroy();
-      sendBareStatus(this.ctx, 500, 'Internal Server Error');
+      sendStatusText(this.ctx, 500);
       return;
     }
     // The 101 goes through the middlewares' header hooks like any answer (Traefik writes it through the

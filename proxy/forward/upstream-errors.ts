@@ -32,14 +32,14 @@ export class UpstreamError extends Error {
   }
 }
 
+/** The status Traefik answers an upstream failure with (its body: Go's text for it, `sendStatusText`). */
 export interface UpstreamFailure {
   status: number;
-  text: string;
 }
 
-const GATEWAY_TIMEOUT: UpstreamFailure = { status: 504, text: 'Gateway Timeout' };
-const BAD_GATEWAY: UpstreamFailure = { status: 502, text: 'Bad Gateway' };
-const INTERNAL: UpstreamFailure = { status: 500, text: 'Internal Server Error' };
+const GATEWAY_TIMEOUT: UpstreamFailure = { status: 504 };
+const BAD_GATEWAY: UpstreamFailure = { status: 502 };
+const INTERNAL: UpstreamFailure = { status: 500 };
 
 const BY_KIND: Record<UpstreamErrorKind, UpstreamFailure> = {
   'refused': BAD_GATEWAY,

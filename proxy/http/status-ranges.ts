@@ -1,10 +1,13 @@
 /** Inclusive [low, high] status ranges (Traefik's HTTPCodeRanges). */
 export type StatusRanges = readonly (readonly [number, number])[];
 
-/** "500" or "500-599" each; `option` names the key in the error (`errors.status`, `failover.errors.status`). */
+/**
+ * "500" or "500-599" each (blanks around a number allowed); `option` names the key in the error (`errors.status`,
+ * `failover.errors.status`, `accessLog.filters.statusCodes`).
+ */
 export function parseStatusRanges(blocks: readonly string[], option: string): StatusRanges {
   return blocks.map((block) => {
-    const parts = block.trim().split('-');
+    const parts = block.split('-').map((part) => part.trim());
     const low = Number(parts[0]);
     const high = parts.length === 1 ? low : Number(parts[1]);
     if (parts.length > 2 || !Number.isInteger(low) || !Number.isInteger(high) || parts.some((p) => !/^\d+$/.test(p))) {

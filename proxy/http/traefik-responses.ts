@@ -80,6 +80,16 @@ export function sendBareStatus(ctx: RequestContext, status: number, text: string
   answer(ctx, status, headers, text);
 }
 
+/** Traefik's proxy-style answer: Go's text for the status as the body, no Content-Type (what oxy and Traefik's handlers write). */
+export function sendStatusText(ctx: RequestContext, status: number, headers: ResponseHeaders = {}): void {
+  sendBareStatus(ctx, status, goStatusText(status), headers);
+}
+
+/** Go's `http.Error(w, http.StatusText(code), code)`. */
+export function sendGoStatusError(ctx: RequestContext, status: number): void {
+  sendGoError(ctx, status, goStatusText(status));
+}
+
 /** An answer with a body and its type (API JSON, metrics text): Content-Length from the body. */
 export function sendBody(ctx: RequestContext, status: number, contentType: string | null, body: string, headers: ResponseHeaders = {}): void {
   if (contentType !== null) headers['content-type'] = contentType;

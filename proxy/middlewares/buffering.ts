@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
-import { answer, sendBareStatus } from '../http/traefik-responses.js';
+import { sendStatusText } from '../http/traefik-responses.js';
 import { relayToResponse } from '../http/relay-to-response.js';
 import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from './body-spool.js';
 
@@ -18,9 +18,6 @@ interface Limits {
   readonly maxResponse: number;
   readonly memResponse: number;
 }
-
-const TOO_LARGE = 'Request Entity Too Large';
-const INTERNAL_ERROR = 'Internal Server Error';
 
 /**
  * Traefik's buffering (oxy's buffer): the request body is read whole before it goes upstream, with a
@@ -89,7 +86,7 @@ class BufferedExchange {
 
   private readonly requestRefused = (reason: SpoolRefusal): void => {
     if (reason === 'too-large') tooLarge(this.ctx);
-    else sendBareStatus(this.ctx, 500, INTERNAL_ERROR);
+    else sendStatusText(this.ctx, 500);
   };
 
   /** The forwarder hands over the upstream's answer; a retry on another server starts a new one. */
@@ -106,7 +103,7 @@ class BufferedExchange {
 
   private readonly responseRefused = (): void => {
     // oxy answers 500 for a response over maxResponseBodyBytes; its body is dropped as it arrives.
-    sendBareStatus(this.ctx, 500, INTERNAL_ERROR);
+    sendStatusText(this.ctx, 500);
   };
 
   /** The whole answer is here: the head goes out with its length, then the body from memory or the file. */
@@ -147,5 +144,5 @@ class BufferedExchange {
 
 function tooLarge(ctx: RequestContext): void {
   // The rest of the body is not kept: close the connection after answering instead of waiting for it.
-  answer(ctx, 413, { connection: 'close', 'content-length': String(TOO_LARGE.length) }, TOO_LARGE);
+  sendStatusText(ctx, 413, { connection: 'close' });
 }

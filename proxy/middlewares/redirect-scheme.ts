@@ -1,6 +1,5 @@
 import type { Handler, RequestContext } from '../http/request-context.js';
-import { answer } from '../http/traefik-responses.js';
-import { goStatusText } from '../http/go-status-text.js';
+import { sendStatusText } from '../http/traefik-responses.js';
 import { hostWithoutPort } from '../http/request-target.js';
 
 export interface RedirectSchemeOptions {
@@ -55,6 +54,5 @@ function currentUrl(ctx: RequestContext): string {
 export function sendRedirect(ctx: RequestContext, location: string, permanent: boolean, status?: number): void {
   const get = ctx.method === 'GET';
   const code = status ?? (permanent ? (get ? 301 : 308) : get ? 302 : 307);
-  const text = goStatusText(code);
-  answer(ctx, code, { location, 'content-length': String(Buffer.byteLength(text)) }, text);
+  sendStatusText(ctx, code, { location });
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../http/request-context.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
+import { joinHostPort } from '../http/host-port.js';
 import { createAccessLog, type AccessLog, type AccessLogConfig } from './access-log.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
@@ -27,7 +28,7 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
     accessLog.log({
       start: new Date(Date.now() - Math.trunc(durationNs / 1e6)),
       durationNs,
-      clientAddr: `${ctx.clientIp}:${ctx.clientPort}`,
+      clientAddr: joinHostPort(ctx.clientIp, ctx.clientPort),
       clientHost: typeof forwardedFor === 'string' && forwardedFor !== '' ? forwardedFor : ctx.clientIp,
       clientPort: ctx.clientPort,
       username: ctx.username === '' ? undefined : ctx.username,

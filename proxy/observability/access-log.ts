@@ -3,6 +3,8 @@
 // decided once at creation; a request only fills a plain record and pays for one line.
 import { boundedDestination } from './log-destination.js';
 import { canonicalHeaderKey } from '../http/go-text.js';
+import { inStatusRanges, parseStatusRanges } from '../http/status-ranges.js';
+import { splitHostPort } from '../http/host-port.js';
 
 /** What the request path hands over when a response is done. Absent values print `-`. */
 export interface AccessLogEntry {
@@ -109,11 +111,10 @@ function rfc3339Nano(d: Date, local: boolean): string {
   return `${iso.slice(0, 19)}${fraction}${zone}`;
 }
 
-/** `host:port` -> [host, port]; no port -> [host, '-'] as Traefik's silentSplitHostPort. */
-function splitHostPort(hostPort: string): [string, string] {
-  const colon = hostPort.lastIndexOf(':');
-  if (colon === -1 || hostPort.endsWith(']')) return [hostPort.replace(/^\[(.*)\]$/, '$1'), '-'];
-  return [hostPort.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), hostPort.slice(colon + 1)];
+/** Traefik's silentSplitHostPort: Go's SplitHostPort, or the whole value and '-' where it fails (no port). */
+function silentSplitHostPort(hostPort: string): [string, string] {
+  const split = splitHostPort(hostPort);
+  return split === null ? [hostPort, '-'] : [split.host, split.port];
 }
 
 /** `http://10.0.0.2:80/x` -> `10.0.0.2:80` (url.Host in Go). */
@@ -140,8 +141,8 @@ const FIELDS: Record<string, Getter> = {
   ClientPort: (e) => String(e.clientPort),
   ClientUsername: (e) => e.username || '-',
   RequestAddr: (e) => e.host,
-  RequestHost: (e) => splitHostPort(e.host)[0],
-  RequestPort: (e) => splitHostPort(e.host)[1],
+  RequestHost: (e) => silentSplitHostPort(e.host)[0],
+  RequestPort: (e) => silentSplitHostPort(e.host)[1],
   RequestMethod: (e) => e.method,
   RequestPath: (e) => e.path,
   RequestProtocol: (e) => e.protocol,
@@ -318,17 +319,12 @@ export function commonFormatter(fields?: AccessLogConfig['fields'], generic = fa
 
 /** Filters are OR-ed; with none set every request is logged. Throws on a bad status range. */
 export function accessLogFilter(filters: AccessLogConfig['filters']): ((e: AccessLogEntry) => boolean) | undefined {
-  const ranges = (filters?.statusCodes ?? []).map((spec): [number, number] => {
-    const parts = spec.split('-').map((p) => p.trim());
-    const bounds = parts.map(Number);
-    if (parts.length > 2 || parts.some((p) => !/^\d+$/.test(p))) throw new RangeError(`accessLog.filters.statusCodes: invalid range "${spec}"`);
-    return [bounds[0] as number, (bounds[1] ?? bounds[0]) as number];
-  });
+  const ranges = parseStatusRanges(filters?.statusCodes ?? [], 'accessLog.filters.statusCodes');
   const retries = filters?.retryAttempts === true;
   const minNs = (filters?.minDuration ?? 0) * 1e6;
   if (ranges.length === 0 && !retries && minNs <= 0) return undefined;
   return (e) =>
-    ranges.some(([lo, hi]) => e.status >= lo && e.status <= hi) || (retries && (e.retryAttempts ?? 0) > 0) || (minNs > 0 && e.durationNs > minNs);
+    inStatusRanges(ranges, e.status) || (retries && (e.retryAttempts ?? 0) > 0) || (minNs > 0 && e.durationNs > minNs);
 }
 
 /**

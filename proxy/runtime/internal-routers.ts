@@ -1,5 +1,6 @@
 import { isBodilessStatus } from '../http/bodiless-status.js';
 import { goStatusText } from '../http/go-status-text.js';
+import { splitHostPort } from '../http/host-port.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
@@ -130,10 +131,7 @@ function acmeHttp01Handler(store: AcmeChallengeStore): Handler {
 
 /** Go's net.SplitHostPort(req.Host), falling back to the whole Host when it has no port (as Traefik does). */
 function hostWithoutPort(host: string): string {
-  const bracketed = /^\[([^\]]*)\]:[^:\]]*$/.exec(host);
-  if (bracketed !== null) return bracketed[1] ?? '';
-  const colon = host.indexOf(':');
-  return colon >= 0 && colon === host.lastIndexOf(':') ? host.slice(0, colon) : host;
+  return splitHostPort(host)?.host ?? host;
 }
 
 /** `to` is an entrypoint name or ":port" (Traefik); the redirect carries the target's port. */

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { hasRequestBody, requestBodyFraming } from '../http/request-body-framing.js';
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHooks, type StatusCatcher } from '../http/request-context.js';
 import { inStatusRanges, type StatusRanges } from '../http/status-ranges.js';
-import { sendGoError } from '../http/traefik-responses.js';
+import { sendGoError, sendGoStatusError } from '../http/traefik-responses.js';
 import { bufferedBody, readReplayBody, replayMemory } from './replay-body.js';
 
 /** `failover.errors`, parsed: the main service's answers to fail over on, and the largest body held to resend. */
@@ -23,7 +23,7 @@ export function serveOrFailOver(ctx: RequestContext, errors: FailoverErrors, mai
   holdBody(ctx, errors.maxRequestBodyBytes, (held) => {
     if (held === 'too-large') sendGoError(ctx, 413, 'Request body too large');
     else if (held === 'failed') {
-      if (!ctx.res.clientGone && !ctx.res.headersSent) sendGoError(ctx, 500, 'Internal Server Error');
+      if (!ctx.res.clientGone && !ctx.res.headersSent) sendGoStatusError(ctx, 500);
     } else if (held === 'streamed') main(ctx);
     else {
       const hooks = responseHooks(ctx);

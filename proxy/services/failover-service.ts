@@ -1,5 +1,5 @@
 import type { Handler, RequestContext } from '../http/request-context.js';
-import { sendGoError } from '../http/traefik-responses.js';
+import { sendGoStatusError } from '../http/traefik-responses.js';
 import { serveOrFailOver, type FailoverErrors } from './failover-errors.js';
 import type { ServiceHealth } from './service-health.js';
 
@@ -20,7 +20,7 @@ export function createFailoverService(
 ): FailoverService {
   const toFallback = (ctx: RequestContext): void => {
     if (fallbackHealth.up()) fallback(ctx);
-    else sendGoError(ctx, 503, 'Service Unavailable');
+    else sendGoStatusError(ctx, 503);
   };
   const handler = (ctx: RequestContext): void => {
     if (!mainHealth.up()) toFallback(ctx);

@@ -1,7 +1,7 @@
 import { requestBodyStream, type Handler, type RequestContext, type WholeBody } from '../http/request-context.js';
 import { reportFault } from '../http/exchange-fault.js';
 import { hasRequestBody, requestBodyFraming } from '../http/request-body-framing.js';
-import { sendGoError } from '../http/traefik-responses.js';
+import { sendGoStatusError } from '../http/traefik-responses.js';
 import { bufferedBody, EMPTY_BODY, replayMemory, readReplayBody } from './replay-body.js';
 import { copyRequest, DiscardedResponse, mirrorContext, type MirroredRequest } from './mirror-exchange.js';
 
@@ -108,7 +108,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
         withoutMirrors(ctx, main, counters);
       } else if (result.kind === 'failed') {
         counters.inFlight--;
-        if (!ctx.res.clientGone && !ctx.res.headersSent) sendGoError(ctx, 500, 'Internal Server Error');
+        if (!ctx.res.clientGone && !ctx.res.headersSent) sendGoStatusError(ctx, 500);
       } else {
         const body = bufferedBody(result.body);
         ctx.body = body;

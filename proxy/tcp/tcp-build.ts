@@ -1,4 +1,5 @@
 import type { TcpMiddleware, TcpRouter, TcpServersTransport, TcpService } from '../../labels-spec/dynamic/tcp/index.js';
+import { staticTcpServersTransportSchema } from '../../labels-spec/index.js';
 import { qualify } from '../runtime/qualified-name.js';
 import { RuntimeStatus } from '../runtime/status.js';
 import { resolveEntryPoints } from '../runtime/entry-points.js';
@@ -10,6 +11,7 @@ import type { HealthChecks } from '../services/health/health-checks.js';
 import type { TcpHandler } from './tcp-connection.js';
 import { tcpChain, tcpMiddleware } from './tcp-middlewares.js';
 import { TcpRouteTable, type TcpRoute } from './tcp-route-table.js';
+import { defaultTcpTransport } from './default-transport.js';
 import { compileTcpRule, hostSnisOfRule, tcpRulePriority } from './tcp-rule.js';
 import { TcpEntryPointRouting, type TcpTarget } from './tcp-routing.js';
 import { TcpServiceBuilder, type TcpServiceLog } from './tcp-services.js';
@@ -62,7 +64,8 @@ export interface TcpBuildContext {
   readonly healthChecks: HealthChecks;
 }
 
-const EMPTY: TcpBuildInput = { routers: {}, services: {}, middlewares: {}, serversTransports: {}, defaultTransport: { dialTimeout: 30_000, dialKeepAlive: 15_000, terminationDelay: 100 } };
+/** No TCP section: nothing to route, and Traefik's default TCP transport as the static schema's defaults make it. */
+const EMPTY: TcpBuildInput = { routers: {}, services: {}, middlewares: {}, serversTransports: {}, defaultTransport: defaultTcpTransport(staticTcpServersTransportSchema.parse({})) };
 
 /**
  * Traefik's TCP router manager (pkg/server/router/tcp/manager.go): each router is checked, compiled and attached to

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TcpServersTransport } from '../../labels-spec/dynamic/tcp/index.js';
+import { splitHostPort } from '../http/host-port.js';
 import { tlsConnectOptions } from '../forward/upstream-transport.js';
 import { peerCertUriError } from '../forward/peer-cert-uri.js';
 import { proxyProtocolHeader } from '../entrypoints/proxy-protocol/write-header.js';
@@ -45,12 +46,12 @@ export function createTcpDialer(transport: TcpServersTransport, named: boolean, 
   };
 }
 
-/** `host:port` (IPv6 in brackets) → its parts; null when Go's net.SplitHostPort would refuse it. */
-export function splitHostPort(address: string): { host: string; port: number } | null {
-  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
-  if (m === null) return null;
-  const port = Number(m[3]);
-  return port > 65535 ? null : { host: m[1] ?? m[2] ?? '', port };
+/** A server's `host:port` (IPv6 in brackets) → its parts; null when Go's net.SplitHostPort would refuse it or the port is no number up to 65535. */
+export function serverAddress(address: string): { host: string; port: number } | null {
+  const split = splitHostPort(address);
+  if (split === null || !/^\d{1,5}$/.test(split.port)) return null;
+  const port = Number(split.port);
+  return port > 65535 ? null : { host: split.host, port };
 }
 
 /**

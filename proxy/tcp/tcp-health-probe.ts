@@ -1,12 +1,11 @@
 import type { TcpServerHealthCheck } from '../../labels-spec/dynamic/tcp/index.js';
+import { HEALTH_CHECK_INTERVAL_MS, HEALTH_CHECK_TIMEOUT_MS } from '../../labels-spec/dynamic/services/health-check.js';
 import type { ProbeSchedule, ServerProbe } from '../services/health/active-health-check.js';
-import { dialServer, splitHostPort, type TcpDialer } from './tcp-dialer.js';
+import { joinHostPort } from '../http/host-port.js';
+import { dialServer, serverAddress, type TcpDialer } from './tcp-dialer.js';
 
 /** Traefik's maxPayloadSize: a longer `send` or `expect` is dropped (connect-only check, no answer awaited). */
 export const MAX_TCP_PAYLOAD = 65_535;
-
-const DEFAULT_INTERVAL = 30_000;
-const DEFAULT_TIMEOUT = 5_000;
 
 /** The probe settings Traefik's NewServiceTCPHealthChecker derives: non-positive times fall back to the defaults. */
 export interface TcpProbeOptions extends ProbeSchedule {
@@ -24,7 +23,7 @@ export function tcpProbeOptions(check: TcpServerHealthCheck): { options: TcpProb
     corrections.push(`loadBalancer.healthCheck.${key} must be greater than zero; the default (${fallback / 1000}s) is used`);
     return fallback;
   };
-  const interval = positive(check.interval, DEFAULT_INTERVAL, 'interval');
+  const interval = positive(check.interval, HEALTH_CHECK_INTERVAL_MS, 'interval');
   const payload = (value: string | undefined, key: string, instead: string): string => {
     if (value === undefined || Buffer.byteLength(value) <= MAX_TCP_PAYLOAD) return value ?? '';
     corrections.push(`loadBalancer.healthCheck.${key} is longer than ${MAX_TCP_PAYLOAD} bytes; ${instead}`);
@@ -33,8 +32,8 @@ export function tcpProbeOptions(check: TcpServerHealthCheck): { options: TcpProb
   return {
     options: {
       interval,
-      unhealthyInterval: check.unhealthyInterval === undefined ? interval : positive(check.unhealthyInterval, DEFAULT_INTERVAL, 'unhealthyInterval'),
-      timeout: positive(check.timeout, DEFAULT_TIMEOUT, 'timeout'),
+      unhealthyInterval: check.unhealthyInterval === undefined ? interval : positive(check.unhealthyInterval, HEALTH_CHECK_INTERVAL_MS, 'unhealthyInterval'),
+      timeout: positive(check.timeout, HEALTH_CHECK_TIMEOUT_MS, 'timeout'),
       port: check.port ?? 0,
       send: payload(check.send, 'send', 'the check only connects'),
       expect: payload(check.expect, 'expect', 'no answer is awaited'),
@@ -50,13 +49,13 @@ export function tcpProbeOptions(check: TcpServerHealthCheck): { options: TcpProb
  */
 export function tcpHealthProbe(o: TcpProbeOptions, dialer: TcpDialer, tlsServers: ReadonlySet<string>): ServerProbe {
   return (address) => new Promise((resolve) => {
-    const target = splitHostPort(address);
+    const target = serverAddress(address);
     if (target === null) {
       resolve({ up: false, reason: `parsing address "${address}": not host:port` });
       return;
     }
     const port = o.port !== 0 ? o.port : target.port;
-    const where = target.host.includes(':') ? `[${target.host}]:${port}` : `${target.host}:${port}`;
+    const where = joinHostPort(target.host, port);
     let socket: { destroy(): void } | null = null;
     let settled = false;
     const finish = (up: boolean, reason: string): void => {

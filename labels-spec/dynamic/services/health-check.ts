@@ -4,6 +4,10 @@ import { strictObject } from '../../schema/strict-object.js';
 import { bool, int, str, strMap } from '../../schema/scalars.js';
 import { duration } from '../../duration.js';
 
+/** Traefik's active health check defaults (HTTP and TCP), ms: what an unset or non-positive interval/timeout becomes. */
+export const HEALTH_CHECK_INTERVAL_MS = 30_000;
+export const HEALTH_CHECK_TIMEOUT_MS = 5_000;
+
 function positiveOr(fallbackMs: number) {
   return (ms: number): number => (ms <= 0 ? fallbackMs : ms);
 }
@@ -14,10 +18,10 @@ export const healthCheck = strictObject({
   mode: z.enum(['http', 'grpc']).default('http'),
   hostname: str.optional(),
   port: int.optional(),
-  interval: duration.default('30s').transform(positiveOr(30_000)),
+  interval: duration.default('30s').transform(positiveOr(HEALTH_CHECK_INTERVAL_MS)),
   // v3.5: probe interval while a server is down; unset means `interval`.
   unhealthyInterval: duration.optional(),
-  timeout: duration.default('5s').transform(positiveOr(5_000)),
+  timeout: duration.default('5s').transform(positiveOr(HEALTH_CHECK_TIMEOUT_MS)),
   headers: strMap.default({}),
   followRedirects: bool.default(true),
   method: str.default(''),

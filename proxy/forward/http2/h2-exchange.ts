@@ -78,9 +78,11 @@ export class H2Exchange extends ExchangeControl {
     this.fail(new UpstreamError('timeout', `no upstream response head within ${this.responseHeaderTimeout} ms`));
   };
 
-  /** BodySink: a chunk of the client's body onto the stream. */
+  /** BodySink: a chunk of the client's body onto the stream (the body is relayed once `start` gave it one). */
   write(chunk: Buffer): boolean {
-    return (this.stream as ClientHttp2Stream).write(chunk);
+    const stream = this.stream;
+    if (stream === null) throw new Error('H2Exchange: request body relayed before the stream opened');
+    return stream.write(chunk);
   }
 
   onDrain(resume: () => void): void {

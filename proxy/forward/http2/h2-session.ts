@@ -100,8 +100,9 @@ export class H2Session {
   }
 
   run(exchange: H2Exchange): void {
-    if (this.session === null) this.waiting.push(exchange);
-    else this.open(exchange);
+    const session = this.session;
+    if (session === null) this.waiting.push(exchange);
+    else this.open(session, exchange);
   }
 
   /** Takes no new streams; those under way finish, then the connection closes. */
@@ -145,7 +146,7 @@ export class H2Session {
     session.setTimeout(this.options.readIdleTimeout > 0 ? this.options.readIdleTimeout : STALL_MS, this.onQuiet);
     const waiting = this.waiting;
     this.waiting = [];
-    for (const exchange of waiting) if (!exchange.done) this.open(exchange);
+    for (const exchange of waiting) if (!exchange.done) this.open(session, exchange);
     // Closed while it connected (the pool was released): the streams it owed run, then it goes (onStreamClose). A
     // session.close() now would refuse them (REFUSED_STREAM: node has not sent them yet).
     if (this.streams > 0) return;
@@ -153,8 +154,7 @@ export class H2Session {
     else this.armIdle();
   };
 
-  private open(exchange: H2Exchange): void {
-    const session = this.session as ClientHttp2Session;
+  private open(session: ClientHttp2Session, exchange: H2Exchange): void {
     if (exchange.done) return;
     const request = exchange.request;
     let stream;

@@ -1,5 +1,5 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
-import { sendBareStatus } from '../../http/traefik-responses.js';
+import { sendStatusText } from '../../http/traefik-responses.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { sendRedirect } from '../redirect-scheme.js';
 import { goReplacementToJs } from './go-replacement.js';
@@ -41,7 +41,7 @@ export function createRedirectRegex(options: RedirectRegexOptions, next: Handler
     }
     // Go's url.Parse refusal (a *url.Error, which is a net.Error) ends in oxy's default error handler: a bare 502.
     if (!parsesAsGoUrl(target)) {
-      sendBareStatus(ctx, 502, 'Bad Gateway');
+      sendStatusText(ctx, 502);
       return;
     }
     const location = headerSafe(target);

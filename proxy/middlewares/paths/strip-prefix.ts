@@ -1,6 +1,6 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { addRequestHeader } from '../../http/request-header-edit.js';
-import { sendGoError } from '../../http/traefik-responses.js';
+import { sendGoStatusError } from '../../http/traefik-responses.js';
 import { decodedPath, routingPath } from '../../http/request-target.js';
 import { encodedPrefixLength, ensureLeadingSlash, hasDotSegment } from './escaped-path.js';
 
@@ -49,6 +49,6 @@ function stripped(rest: string, forceSlash: boolean): string {
 /** Traefik v3.6: a rewritten path a backend would normalise differently is refused with 400. */
 export function rejectDotSegments(ctx: RequestContext, decoded: string): boolean {
   if (!hasDotSegment(decoded)) return false;
-  sendGoError(ctx, 400, 'Bad Request');
+  sendGoStatusError(ctx, 400);
   return true;
 }

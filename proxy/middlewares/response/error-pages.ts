@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { reportFault } from '../../http/exchange-fault.js';
-import { goStatusText } from '../../http/go-status-text.js';
 import { responseHooks, type Handler, type ProxyRequest, type RequestContext, type ResponseHooks, type StatusCatcher } from '../../http/request-context.js';
-import { sendGoError } from '../../http/traefik-responses.js';
+import { sendGoStatusError } from '../../http/traefik-responses.js';
 import { qualify } from '../../runtime/qualified-name.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from '../paths/escaped-path.js';
@@ -103,14 +102,14 @@ class Catcher implements StatusCatcher {
     if (page instanceof Error) {
       // Traefik: the page request cannot be built, http.Error with the status text.
       const fallback = this.pageContext(code, caught, '');
-      if (!(fallback instanceof Error)) sendGoError(fallback, code, goStatusText(code));
+      if (!(fallback instanceof Error)) sendGoStatusError(fallback, code);
       return;
     }
     try {
       this.pages.service(page);
     } catch (err) {
       reportFault(page, 'handler', err);
-      sendGoError(page, 500, 'Internal Server Error');
+      sendGoStatusError(page, 500);
     }
   }
 

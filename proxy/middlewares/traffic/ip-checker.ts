@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { splitHostPort } from '../../http/host-port.js';
 
 /**
  * Traefik's ip.Checker: a list of IPs and CIDRs (v4 and v6) an address is tested against.
@@ -41,15 +42,7 @@ export class IpChecker {
   }
 }
 
-/** net.SplitHostPort's host, or the input unchanged when it carries no port. */
+/** Traefik's IsAuthorized: net.SplitHostPort's host, or the input unchanged where Go refuses to split it. */
 function hostOf(address: string): string {
-  if (address.charCodeAt(0) === 91 /* [ */) {
-    const close = address.indexOf(']');
-    if (close !== -1 && address.charCodeAt(close + 1) === 58 /* : */) return address.slice(1, close);
-    return address;
-  }
-  const colon = address.indexOf(':');
-  // One colon: IPv4 host:port. More than one: a bare IPv6 address.
-  if (colon !== -1 && address.indexOf(':', colon + 1) === -1) return address.slice(0, colon);
-  return address;
+  return splitHostPort(address)?.host ?? address;
 }

@@ -1,5 +1,5 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
-import { sendBareStatus } from '../../http/traefik-responses.js';
+import { sendStatusText } from '../../http/traefik-responses.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { formatGoNanoseconds } from '../../../labels-spec/duration.js';
 import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
@@ -16,8 +16,6 @@ export interface RateLimitOptions {
   /** Traefik v3.4: buckets kept in this Redis, shared by every pe-edge that uses it. */
   redis?: RedisOptions | undefined;
 }
-
-const TOO_MANY = 'Too Many Requests';
 
 /**
  * Traefik's rateLimit: a token bucket per source. A request whose token comes within maxDelay is held
@@ -74,7 +72,7 @@ function delayThenForward(ctx: RequestContext, next: Handler, delayNs: number): 
 }
 
 function refuse(ctx: RequestContext, delayNs: number): void {
-  sendBareStatus(ctx, 429, TOO_MANY, {
+  sendStatusText(ctx, 429, {
     'retry-after': String(Math.ceil(delayNs / 1e9)),
     'x-retry-in': latin1Bytes(formatGoNanoseconds(delayNs)),
   });

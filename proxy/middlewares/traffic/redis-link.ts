@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as IoRedis from 'ioredis';
 import type { Cluster, Redis, RedisOptions as IoRedisOptions } from 'ioredis';
+import { splitHostPort } from '../../http/host-port.js';
 import { describePemSource, readPemSource } from '../../tls/pem-source.js';
 
 /** rateLimit.redis as labels-spec outputs it (durations in milliseconds); Traefik's defaults are applied here. */
@@ -208,10 +209,10 @@ export class RedisLink {
   }
 }
 
+/** An endpoint the schema checked is `host:port` (labels-spec rate-limit.ts): its parts, IPv6 brackets removed. */
 function hostPort(endpoint: string): { host: string; port: number } {
-  const at = endpoint.lastIndexOf(':');
-  const host = endpoint.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(endpoint.slice(at + 1)) };
+  const split = splitHostPort(endpoint);
+  return { host: split?.host ?? endpoint, port: Number(split?.port) };
 }
 
 /** A Redis client's TLS as Traefik's ClientTLS: ca, cert and key, each a path or PEM text. */

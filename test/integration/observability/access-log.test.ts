@@ -38,3 +38,30 @@ test('the access log names router, service URL, status and the bytes sent, chunk
     ['/chunked', 200, 1000, 'app@file', backend.url],
   ]);
 });
+
+test('an IPv6 client is logged as Traefik logs it: ClientAddr in brackets ([::1]:port), host and port apart', async (t) => {
+  const backend = await startBackend('b', (_req, res) => res.end('ok'));
+  const file = join(mkdtempSync(join(tmpdir(), 'pe-access-')), 'access.log');
+  const hook = createAccessLogHook({ format: 'json', filePath: file } as Parameters<typeof createAccessLogHook>[0]);
+  const input = buildInput({
+    http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app' } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    },
+  });
+  const proxy = await startProxy(input, [entryPointOptions('web', '[::1]:0', { onDone: hook })]);
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  await (await request(`http://[::1]:${proxy.port('web')}/v6`)).body.text();
+  const deadline = Date.now() + 3000;
+  let line: Record<string, unknown> | undefined;
+  while (Date.now() < deadline && line === undefined) {
+    try { line = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0] ?? '') as Record<string, unknown>; } catch { /* not written yet */ }
+    if (line === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(line !== undefined, 'no access log line');
+  assert.equal(line.ClientHost, '::1');
+  assert.equal(line.ClientAddr, `[::1]:${String(line.ClientPort)}`);
+  assert.equal(line.RequestAddr, `[::1]:${proxy.port('web')}`);
+  assert.equal(line.RequestHost, '::1');
+  assert.equal(line.RequestPort, String(proxy.port('web')));
+});

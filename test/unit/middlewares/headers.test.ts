@@ -50,6 +50,23 @@ const responseCases: { name: string; raw: Record<string, unknown>; request?: Fak
     raw: { stsSeconds: 60, sslProxyHeaders: { 'X-Forwarded-Proto': 'https' } },
     request: { headers: [['X-Forwarded-Proto', 'https']] }, expect: {},
   },
+  {
+    // Traefik's entrypoint drops every header of its xHeaders list from an untrusted peer, the TLS client cert ones too.
+    name: 'an untrusted peer cannot claim SSL through X-Forwarded-Tls-Client-Cert (Traefik dropped it)',
+    raw: { stsSeconds: 60, sslProxyHeaders: { 'X-Forwarded-Tls-Client-Cert': 'present' } },
+    request: { headers: [['X-Forwarded-Tls-Client-Cert', 'present']] }, expect: {},
+  },
+  {
+    // Traefik's Header handler (custom request headers) wraps its secure handler: secure reads what custom set.
+    name: 'X-Forwarded-Proto set by customRequestHeaders counts for sslProxyHeaders, whoever the peer',
+    raw: { stsSeconds: 60, sslProxyHeaders: { 'X-Forwarded-Proto': 'https' }, customRequestHeaders: { 'X-Forwarded-Proto': 'https' } },
+    request: {}, expect: { 'strict-transport-security': 'max-age=60' },
+  },
+  {
+    name: 'a trusted peer\'s X-Forwarded-Tls-Client-Cert counts for sslProxyHeaders',
+    raw: { stsSeconds: 60, sslProxyHeaders: { 'X-Forwarded-Tls-Client-Cert': 'present' } },
+    request: { trustForwarded: true, headers: [['X-Forwarded-Tls-Client-Cert', 'present']] }, expect: { 'strict-transport-security': 'max-age=60' },
+  },
   { name: 'never STS in development, even forced', raw: { stsSeconds: 60, forceSTSHeader: true, isDevelopment: true }, request: { tls: true }, expect: {} },
   { name: 'customFrameOptionsValue wins over frameDeny', raw: { frameDeny: true, customFrameOptionsValue: 'SAMEORIGIN' }, expect: { 'x-frame-options': 'SAMEORIGIN' } },
   { name: 'customBrowserXSSValue wins', raw: { browserXssFilter: true, customBrowserXSSValue: '0' }, expect: { 'x-xss-protection': '0' } },

@@ -22,6 +22,10 @@ test('sourceRange matching, as Traefik ip.Checker', () => {
     ['::ffff:10.9.9.9', true],
     ['10.1.2.3:5555', true],
     ['[2001:db8::1]:443', true],
+    // Go's SplitHostPort refuses these, so the whole value is tested (and is no IP): never the part in brackets.
+    ['[10.1.2.3]:80:90', false],
+    ['[10.1.2.3]x:80', false],
+    ['[10.1.2.3]', false],
     ['fe80::1%eth0', false],
     ['', false],
     ['garbage', false],

@@ -147,7 +147,11 @@ describe('access log filters (OR-ed)', () => {
     });
   }
   it('a bad range is refused at creation', () => {
-    assert.throws(() => createAccessLog({ filters: { statusCodes: ['2xx'] } }), /invalid range "2xx"/);
+    assert.throws(() => createAccessLog({ filters: { statusCodes: ['2xx'] } }), /accessLog\.filters\.statusCodes: "2xx" is not a status code/);
+  });
+  it('reads ranges as the errors middleware does, blanks around the numbers allowed', () => {
+    const out = lines({ format: 'json', filters: { statusCodes: [' 400 - 404 '] } }, requests.map((r, i) => ({ ...r, requestCount: i })));
+    assert.deepEqual(out.map((l) => (JSON.parse(l) as { DownstreamStatus: number }).DownstreamStatus), [404]);
   });
 });
 
