@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import { startRawBackend } from '../../support/raw-backend.js';
+import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
+import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
+
+// Browsers send their cookies over HTTP/2 as one field each ("crumbs", RFC 9113 §8.2.3, for HPACK's sake). Go's
+// HTTP/2 server joins them into one `Cookie: a=1; b=2` before any handler sees the request, so Traefik forwards
+// one Cookie line to an HTTP/1.1 backend (and to a forwardAuth server). Several Cookie lines are what RFC 6265 §5.4
+// forbids a client to send: servers that read one (the first) or join them with commas lose the session.
+
+/** The Cookie lines of a request head, as the upstream received them. */
+const cookieLines = (head: string): string[] => head.split('\r\n').filter((l) => /^cookie:/i.test(l)).map((l) => l.slice(l.indexOf(':') + 1).trim());
+
+test('HTTP/2 cookie crumbs reach an HTTP/1.1 backend and a forwardAuth server as one Cookie line, joined with "; " as Go joins them', async (t) => {
+  const backend = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  t.after(() => backend.close());
+  const auth = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  t.after(() => auth.close());
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test', 'fa.test']);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: {
+        'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} },
+        'fa@file': { rule: 'Host(`fa.test`)', service: 's', tls: {}, middlewares: ['fa'] },
+      },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: fileMiddlewares({ fa: { forwardAuth: { address: auth.url } } }),
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const session = http2.connect(`https://127.0.0.1:${proxy.port('web')}`, { ca: cert.cert, servername: 'a.test' });
+  t.after(() => session.destroy());
+  const ask = (authority: string): Promise<number> => new Promise((resolve, reject) => {
+    // An array is sent as one field per value: the crumbs a browser sends.
+    const stream = session.request({ ':path': '/', ':authority': authority, cookie: ['session=abc', 'theme=dark', 'lang=en'], 'x-other': 'v' });
+    stream.on('response', (h) => resolve(Number(h[':status'])));
+    stream.on('error', reject);
+    stream.resume();
+    stream.end();
+  });
+
+  assert.equal(await ask('a.test'), 200);
+  assert.equal(backend.heads.length, 1);
+  assert.deepEqual(cookieLines(backend.heads[0] as string), ['session=abc; theme=dark; lang=en']);
+  assert.match(backend.heads[0] as string, /\r\nx-other: v\r\n/i, 'the other fields are forwarded as they came');
+
+  assert.equal(await ask('fa.test'), 200);
+  assert.equal(auth.heads.length, 1);
+  assert.deepEqual(cookieLines(auth.heads[0] as string), ['session=abc; theme=dark; lang=en'], 'the auth server sees the cookies as Go\'s copy of req.Header holds them');
+  assert.deepEqual(cookieLines(backend.heads[1] as string), ['session=abc; theme=dark; lang=en']);
+});
