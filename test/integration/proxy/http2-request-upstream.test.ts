@@ -5,6 +5,9 @@ import { startRawBackend } from '../../support/raw-backend.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
+// What an HTTP/2 request becomes on its way to an HTTP/1.1 upstream, held to what Traefik (Go's HTTP/2 server and
+// transport) sends.
+//
 // Browsers send their cookies over HTTP/2 as one field each ("crumbs", RFC 9113 §8.2.3, for HPACK's sake). Go's
 // HTTP/2 server joins them into one `Cookie: a=1; b=2` before any handler sees the request, so Traefik forwards
 // one Cookie line to an HTTP/1.1 backend (and to a forwardAuth server). Several Cookie lines are what RFC 6265 §5.4
@@ -53,4 +56,42 @@ test('HTTP/2 cookie crumbs reach an HTTP/1.1 backend and a forwardAuth server as
   assert.equal(auth.heads.length, 1);
   assert.deepEqual(cookieLines(auth.heads[0] as string), ['session=abc; theme=dark; lang=en'], 'the auth server sees the cookies as Go\'s copy of req.Header holds them');
   assert.deepEqual(cookieLines(backend.heads[1] as string), ['session=abc; theme=dark; lang=en']);
+});
+
+test('an HTTP/2 request whose stream ends with its HEADERS has no body upstream: POST says Content-Length: 0, DELETE and OPTIONS no framing, as Go sends them', async (t) => {
+  const backend = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  t.after(() => backend.close());
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const session = http2.connect(`https://127.0.0.1:${proxy.port('web')}`, { ca: cert.cert, servername: 'a.test' });
+  t.after(() => session.destroy());
+  const ask = (method: string, body: string | null): Promise<string> => new Promise((resolve, reject) => {
+    // endStream: END_STREAM rides on the HEADERS frame, as browsers send a bodiless DELETE or OPTIONS.
+    const stream = session.request({ ':method': method, ':path': `/${method}`, ':authority': 'a.test' }, { endStream: body === null });
+    let text = '';
+    stream.setEncoding('latin1');
+    stream.on('data', (c: string) => (text += c));
+    stream.on('end', () => resolve(text));
+    stream.on('error', reject);
+    if (body !== null) stream.end(body);
+  });
+  const framing = (head: string): string[] => head.split('\r\n').filter((l) => /^(content-length|transfer-encoding):/i.test(l)).map((l) => l.toLowerCase());
+  const headOf = (method: string): string => backend.heads.find((h) => h.startsWith(`${method} /${method} `)) ?? '';
+
+  for (const method of ['POST', 'DELETE', 'OPTIONS']) assert.equal(await ask(method, null), 'ok');
+  assert.deepEqual(framing(headOf('POST')), ['content-length: 0']);
+  assert.deepEqual(framing(headOf('DELETE')), []);
+  assert.deepEqual(framing(headOf('OPTIONS')), []);
+  // A body of unknown length still goes chunked, its bytes whole.
+  assert.equal(await ask('PUT', 'hello'), 'ok');
+  assert.deepEqual(framing(headOf('PUT')), ['transfer-encoding: chunked']);
 });
