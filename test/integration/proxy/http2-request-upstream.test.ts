@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { headersFrame, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -94,4 +97,41 @@ test('an HTTP/2 request whose stream ends with its HEADERS has no body upstream:
   // A body of unknown length still goes chunked, its bytes whole.
   assert.equal(await ask('PUT', 'hello'), 'ok');
   assert.deepEqual(framing(headOf('PUT')), ['transfer-encoding: chunked']);
+});
+
+test('streams a client resets in the packet that opened them dial no upstream connection (rapid reset is no connection flood on the backend)', async (t) => {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const backend = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => undefined).on('close', () => sockets.delete(socket));
+    // Holds every answer a while: the first stream's connection is busy while the others arrive.
+    socket.once('data', () => setTimeout(() => socket.writable && socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 300));
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    backend.close(() => resolve());
+  }));
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` }] } } },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  const conn = await RawH2Connection.connect(proxy.port('web'), 'a.test');
+  t.after(() => conn.destroy());
+  // Stream 1 is a real request; streams 3..101 are opened and reset in the same write, as a rapid-reset attack does.
+  const frames = [headersFrame(1, requestFields('GET', '/real', 'a.test'), true)];
+  for (let id = 3; id <= 101; id += 2) frames.push(headersFrame(id, requestFields('GET', `/reset-${id}`, 'a.test'), true), rstStream(id));
+  conn.write(Buffer.concat(frames));
+  const answer = await conn.answerOn(1, 5000);
+  assert.equal(answer === undefined ? undefined : statusOf(answer), 200, 'the real request is answered');
+  assert.equal(connections, 1, 'only the real request dialed the backend');
 });
