@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { reportFrontFault } from '../http/exchange-fault.js';
-import { goBareRefusal, hostRefusal } from '../http/traefik-responses.js';
+import { goBareRefusal, hostRefusal, UNSUPPORTED_VERSION } from '../http/traefik-responses.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { Http1Front } from './http1-front/http1-front.js';
 import { Http1Pipeline } from './http1-pipeline.js';
@@ -99,9 +99,18 @@ function startHttp1Timeouts(server: NodeHttp1Timeouts, t: ConnectionTimeouts): v
 /** Go's answer to a request line without an HTTP version (HTTP/0.9, which node's parser reads): a malformed request. */
 const VERSIONLESS_REFUSAL = goBareRefusal(400);
 
+/**
+ * Go's refusal of a head node:http parsed, before its Host is looked at: no version (HTTP/0.9), or a version other
+ * than 1.x (node reads `HTTP/2.0` in a request line; the h2c preface never gets here). null for HTTP/1.x.
+ */
+function versionRefusal(req: Http1ProxyRequest): string | null {
+  if (req.httpVersionMajor === 1) return null;
+  return req.httpVersionMajor === 0 ? VERSIONLESS_REFUSAL : UNSUPPORTED_VERSION;
+}
+
 /** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
 function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean, first: boolean): void {
-  const refusal = req.httpVersionMajor === 0 ? VERSIONLESS_REFUSAL : hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  const refusal = versionRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
   if (refusal !== null) res.refuseHead(refusal);
   else handleRequest(ctx, req, res, tls, null, first);
 }
@@ -123,7 +132,7 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
   res.shouldKeepAlive = false;
   // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
   res.once('finish', () => socket.end());
-  const refusal = hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
+  const refusal = versionRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion);
   if (refusal !== null) {
     res.refuseHead(refusal);
     return;

@@ -35,6 +35,8 @@ export interface ProxyRequest {
   readonly socket: PeerSocket;
   /** The request body to relay, or null when this front never carries one. */
   readonly bodyStream: Readable | null;
+  /** HTTP/2: the stream ended with its HEADERS frame (END_STREAM), so there is no body whatever the method. */
+  readonly endedWithHead?: boolean;
 }
 
 /** Response headers about to be sent (lower-case names). */

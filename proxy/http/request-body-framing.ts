@@ -15,10 +15,13 @@ export function requestBodyFraming(headers: IncomingHttpHeaders): 'chunked' | nu
   return length === undefined ? null : Number(length);
 }
 
-/** Whether the request carries a body: framed by its head, or on HTTP/2 (no length needed) any method but GET and HEAD. */
+/**
+ * Whether the request carries a body: framed by its head, or on HTTP/2 (no length needed) any method but GET and
+ * HEAD whose stream did not end with its head (Go's HTTP/2 server gives such a request http.NoBody).
+ */
 export function hasRequestBody(ctx: RequestContext): boolean {
   const framing = requestBodyFraming(ctx.req.headers);
   // HTTP/2 bodies need no length header: only the end of the stream tells.
-  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.req.endedWithHead !== true && ctx.method !== 'GET' && ctx.method !== 'HEAD';
   return framing === 'chunked' || framing > 0;
 }

@@ -115,6 +115,8 @@ export function goHeadRefusal(status: number, cause: string): string {
 export const TOO_MANY_HOSTS = goHeadRefusal(400, 'too many Host headers');
 export const MISSING_HOST = goHeadRefusal(400, 'missing required Host header');
 export const MALFORMED_HOST = goHeadRefusal(400, 'malformed Host header');
+/** Go's readRequest serves HTTP/1.x only (http1ServerSupportsRequest): a request line claiming HTTP/2.0 gets this. */
+export const UNSUPPORTED_VERSION = goHeadRefusal(400, 'unsupported protocol version');
 
 /**
  * Go's refusal bytes for a request's Host lines (readRequest): more than one line, none on HTTP/1.1, or a

@@ -3,6 +3,7 @@ import { SessionPeer } from './session-peer.js';
 import { Http2StreamRequest } from './stream-request.js';
 import { Http2StreamResponse } from './stream-response.js';
 import { asksForTrailers } from '../../http/trailers.js';
+import { joinCookieCrumbs } from '../../http/http2-fields.js';
 
 /** Serves one HTTP/2 request; `first`: the first stream of its session (RequestContext.firstOnConnection). */
 export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResponse, first: boolean) => void;
@@ -60,6 +61,6 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     }
     const first = !peer.served;
     peer.served = true;
-    onRequest(new Http2StreamRequest(stream, headers, rawHeaders, peer), res, first);
+    onRequest(new Http2StreamRequest(stream, headers, joinCookieCrumbs(rawHeaders), peer), res, first);
   });
 }

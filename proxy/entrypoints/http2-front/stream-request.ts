@@ -29,6 +29,10 @@ export class Http2StreamRequest implements ProxyRequest {
     return this.headers[':path'];
   }
 
+  get endedWithHead(): boolean {
+    return this.stream.endAfterHeaders;
+  }
+
   get bodyStream(): Readable {
     return (this.body ??= new StreamRequestBody(this.stream));
   }

@@ -272,6 +272,20 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
     assert.equal(backend.seen.some((s) => s.url === '/nine' || s.url === '/after-nine'), false);
   });
 
+  test('a request line claiming HTTP/2.0 (not the h2c preface) is refused as Go refuses it, upgrade or not: nothing is routed', async () => {
+    const refusal = 'HTTP/1.1 400 Bad Request: unsupported protocol version\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request: unsupported protocol version';
+    const heads = [
+      'GET /two HTTP/2.0\r\nHost: app.test\r\n\r\n',
+      'GET /two-ws HTTP/2.0\r\nHost: app.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    ];
+    for (const head of heads) {
+      const { text, closed } = await rawExchange(port, [head + get('/after-two')], /$^/, 1500);
+      assert.equal(text, refusal, JSON.stringify(head));
+      assert.equal(closed, true);
+    }
+    assert.equal(backend.seen.some((s) => s.url.startsWith('/two') || s.url === '/after-two'), false);
+  });
+
   test('HTTP/1.0 keep-alive with a body: the body is never read as a request, the next request is served', async () => {
     const body = SMUGGLED;
     const { text } = await rawExchange(port, [
