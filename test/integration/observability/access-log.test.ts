@@ -8,20 +8,26 @@ import { createAccessLogHook } from '../../../proxy/observability/access-log-hoo
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 
+/** A json access log in a fresh file, and one router sending everything to `url`. */
+function jsonLogTo(url: string): { file: string; hook: ReturnType<typeof createAccessLogHook>; input: ReturnType<typeof buildInput> } {
+  const file = join(mkdtempSync(join(tmpdir(), 'pe-access-')), 'access.log');
+  const hook = createAccessLogHook({ format: 'json', filePath: file } as Parameters<typeof createAccessLogHook>[0]);
+  const input = buildInput({
+    http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app' } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url }] } } },
+    },
+  });
+  return { file, hook, input };
+}
+
 test('the access log names router, service URL, status and the bytes sent, chunked or not; /ping (internal) is left out', async (t) => {
   const backend = await startBackend('b', (req, res) => {
     if (req.url === '/chunked') { res.write('x'.repeat(700)); res.end('y'.repeat(300)); return; }
     res.writeHead(200, { 'content-length': '5' });
     res.end('hello');
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'pe-access-')), 'access.log');
-  const hook = createAccessLogHook({ format: 'json', filePath: file } as Parameters<typeof createAccessLogHook>[0]);
-  const input = buildInput({
-    http: {
-      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app' } },
-      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-    },
-  });
+  const { file, hook, input } = jsonLogTo(backend.url);
   const proxy = await startProxy({ ...input, ping: { entryPoint: 'web' } }, [entryPointOptions('web', '127.0.0.1:0', { onDone: hook })]);
   t.after(async () => { await proxy.close(0); await backend.close(); });
   for (const path of ['/fixed', '/ping', '/chunked']) await (await request(`http://127.0.0.1:${proxy.port('web')}${path}`)).body.text();
@@ -41,14 +47,7 @@ test('the access log names router, service URL, status and the bytes sent, chunk
 
 test('an IPv6 client is logged as Traefik logs it: ClientAddr in brackets ([::1]:port), host and port apart', async (t) => {
   const backend = await startBackend('b', (_req, res) => res.end('ok'));
-  const file = join(mkdtempSync(join(tmpdir(), 'pe-access-')), 'access.log');
-  const hook = createAccessLogHook({ format: 'json', filePath: file } as Parameters<typeof createAccessLogHook>[0]);
-  const input = buildInput({
-    http: {
-      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app' } },
-      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-    },
-  });
+  const { file, hook, input } = jsonLogTo(backend.url);
   const proxy = await startProxy(input, [entryPointOptions('web', '[::1]:0', { onDone: hook })]);
   t.after(async () => { await proxy.close(0); await backend.close(); });
   await (await request(`http://[::1]:${proxy.port('web')}/v6`)).body.text();

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -18,6 +18,22 @@ import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 
 /** The Cookie lines of a request head, as the upstream received them. */
 const cookieLines = (head: string): string[] => head.split('\r\n').filter((l) => /^cookie:/i.test(l)).map((l) => l.slice(l.indexOf(':') + 1).trim());
+
+/** pe-edge serving a.test over TLS (HTTP/2 offered), one router to the backend at `url`; stopped after the test. */
+async function tlsProxyTo(t: TestContext, url: string): Promise<{ port: number; ca: string }> {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} } },
+      services: { 's@file': { loadBalancer: { servers: [{ url }] } } },
+    },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }));
+  t.after(() => proxy.close(0));
+  return { port: proxy.port('web'), ca: cert.cert };
+}
 
 test('HTTP/2 cookie crumbs reach an HTTP/1.1 backend and a forwardAuth server as one Cookie line, joined with "; " as Go joins them', async (t) => {
   const backend = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
@@ -64,18 +80,8 @@ test('HTTP/2 cookie crumbs reach an HTTP/1.1 backend and a forwardAuth server as
 test('an HTTP/2 request whose stream ends with its HEADERS has no body upstream: POST says Content-Length: 0, DELETE and OPTIONS no framing, as Go sends them', async (t) => {
   const backend = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
   t.after(() => backend.close());
-  const fixtures = fixtureDir();
-  t.after(() => fixtures.remove());
-  const cert = fixtures.make('a.test', ['a.test']);
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
-    },
-    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
-  }));
-  t.after(() => proxy.close(0));
-  const session = http2.connect(`https://127.0.0.1:${proxy.port('web')}`, { ca: cert.cert, servername: 'a.test' });
+  const proxy = await tlsProxyTo(t, backend.url);
+  const session = http2.connect(`https://127.0.0.1:${proxy.port}`, { ca: proxy.ca, servername: 'a.test' });
   t.after(() => session.destroy());
   const ask = (method: string, body: string | null): Promise<string> => new Promise((resolve, reject) => {
     // endStream: END_STREAM rides on the HEADERS frame, as browsers send a bodiless DELETE or OPTIONS.
@@ -114,18 +120,8 @@ test('streams a client resets in the packet that opened them dial no upstream co
     for (const s of sockets) s.destroy();
     backend.close(() => resolve());
   }));
-  const fixtures = fixtureDir();
-  t.after(() => fixtures.remove());
-  const cert = fixtures.make('a.test', ['a.test']);
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'Host(`a.test`)', service: 's', tls: {} } },
-      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` }] } } },
-    },
-    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
-  }));
-  t.after(() => proxy.close(0));
-  const conn = await RawH2Connection.connect(proxy.port('web'), 'a.test');
+  const proxy = await tlsProxyTo(t, `http://127.0.0.1:${(backend.address() as AddressInfo).port}`);
+  const conn = await RawH2Connection.connect(proxy.port, 'a.test');
   t.after(() => conn.destroy());
   // Stream 1 is a real request; streams 3..101 are opened and reset in the same write, as a rapid-reset attack does.
   const frames = [headersFrame(1, requestFields('GET', '/real', 'a.test'), true)];
