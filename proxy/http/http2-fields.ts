@@ -73,12 +73,13 @@ export function http2Fields(fields: ResponseHeaders): ResponseHeaders {
  * as a field of its own (RFC 9113 §8.2.3), and Go's HTTP/2 server joins them with "; " into one Cookie, where the
  * first crumb was, before any handler sees the request. Forwarded to HTTP/1.1 as several Cookie lines, they would
  * be what RFC 6265 forbids a client to send. The same array when there is at most one crumb (the common case).
+ * Names are compared as they come: HTTP/2 field names are lowercase (nghttp2 resets a stream with any other).
  */
 export function joinCookieCrumbs(raw: string[]): string[] {
   let first = -1;
   let more = false;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() !== 'cookie') continue;
+    if (raw[i] !== 'cookie') continue;
     if (first >= 0) {
       more = true;
       break;
@@ -90,7 +91,7 @@ export function joinCookieCrumbs(raw: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.toLowerCase() === 'cookie') {
+    if (name === 'cookie') {
       crumbs.push(raw[i + 1] as string);
       if (i !== first) continue;
     }
