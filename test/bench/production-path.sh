@@ -81,43 +81,11 @@ AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
 AUTH_APR1="Basic $(printf 'test:test' | base64)"
 
 
-# BENCH_PIN: the commands that put a process on the proxy's CPU or on the load side's CPUs (empty: unpinned).
-PIN_PROXY=()
-PIN_LOAD=()
-PIN_DESC=
-if [[ -n ${BENCH_PIN:-} ]]; then
-  NCPU=$(nproc)
-  if ((NCPU < 2)) || ! command -v taskset >/dev/null; then
-    log "BENCH_PIN needs taskset and at least 2 CPUs ($NCPU here): not pinning"
-  else
-    PROXY_CPUS=$((NCPU - 1))
-    LOAD_CPUS=0-$((NCPU - 2))
-    PIN_PROXY=(taskset -c "$PROXY_CPUS")
-    PIN_LOAD=(taskset -c "$LOAD_CPUS")
-    PIN_DESC="Pinned (BENCH_PIN): each proxy on CPU $PROXY_CPUS alone (Caddy's GOMAXPROCS follows: 1), wrk, h2load and the nginx backends on CPU $LOAD_CPUS; the notes give how busy each side was in every measured run."
-    if [[ -n ${BENCH_WORKERS:-} ]]; then
-      log "BENCH_PIN gives each proxy one CPU: BENCH_WORKERS=$BENCH_WORKERS is ignored"
-      BENCH_WORKERS=
-    fi
-  fi
+pin_setup "wrk, h2load and the nginx backends"
+if [[ -n $PIN_DESC && -n ${BENCH_WORKERS:-} ]]; then
+  log "BENCH_PIN gives each proxy one CPU: BENCH_WORKERS=$BENCH_WORKERS is ignored"
+  BENCH_WORKERS=
 fi
-
-# cpu_jiffies CPULIST : "busy total" jiffies summed over the CPUs of a taskset list (0-2, 3), from /proc/stat.
-cpu_jiffies() {
-  awk -v list="$1" 'BEGIN { n = split(list, parts, ","); for (i = 1; i <= n; i++) { if (split(parts[i], r, "-") == 2) { for (c = r[1]; c <= r[2]; c++) want["cpu" c] = 1 } else want["cpu" parts[i]] = 1 } }
-    $1 in want { total = 0; for (i = 2; i <= NF; i++) total += $i; idle += $5 + $6; all += total }
-    END { print all - idle, all }' /proc/stat
-}
-# busy_percent BEFORE AFTER : from two cpu_jiffies outputs.
-busy_percent() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf("%d", (t > 0) ? 100 * (y[1] - x[1]) / t : 0) }'; }
-PIN_BEFORE_LOAD= PIN_BEFORE_PROXY=
-pin_start() { [[ -n $PIN_DESC ]] || return 0; PIN_BEFORE_LOAD=$(cpu_jiffies "$LOAD_CPUS"); PIN_BEFORE_PROXY=$(cpu_jiffies "$PROXY_CPUS"); }
-# pin_note : "; cpu_busy=load:L,proxy:P" for the run since pin_start (nothing when unpinned).
-pin_note() {
-  [[ -n $PIN_DESC ]] || return 0
-  printf '; cpu_busy=load:%s,proxy:%s' "$(busy_percent "$PIN_BEFORE_LOAD" "$(cpu_jiffies "$LOAD_CPUS")")" \
-    "$(busy_percent "$PIN_BEFORE_PROXY" "$(cpu_jiffies "$PROXY_CPUS")")"
-}
 
 TMP=$(mktemp -d /tmp/pe-bench-prod.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
@@ -381,12 +349,10 @@ fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + FRESH * PROCESS_WARMUP
 FRESH=0
 warmup_seconds() { echo $((WARMUP + FRESH * PROCESS_WARMUP)); }
 
-# CPU_PID: when set, measure_h1 notes that process's user + system CPU ticks (/proc/<pid>/stat, every thread)
-# during the measured run; COUNT_LINES: when set, the lines that file grew by during it (the access log).
-CPU_PID=
+# Every measured run notes the CPU ticks of the proxy being measured (PROXY_PID's process group, workers
+# included: group_cpu_ticks) during it; the report divides them by the run's requests. COUNT_LINES: when set,
+# the lines that file grew by during the run (the access log).
 COUNT_LINES=
-CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
 line_count() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
 
 # wrk_run SECONDS PORT PATH OUT [-H header...] : in the background, so that a signal reaches the trap at once.
@@ -413,16 +379,14 @@ measure_h1() {
   FRESH=0
   log "$name [$section]: wrk warm-up ${warm}s, then ${DURATION}s measured"
   wrk_run "$warm" "$port" "$path" "$out.warmup" "$@"
-  [[ -n $CPU_PID ]] && t0=$(cpu_ticks "$CPU_PID")
+  t0=$(group_cpu_ticks "$PROXY_PID")
   pin_start
   # The access log is written asynchronously: let the warm-up's last lines land before counting.
   [[ -n $COUNT_LINES ]] && sleep 0.3 && l0=$(line_count "$COUNT_LINES")
   wrk_run "$DURATION" "$port" "$path" "$out" "$@"
   note+=$(pin_note)
-  if [[ -n $CPU_PID ]]; then
-    t1=$(cpu_ticks "$CPU_PID")
-    [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
-  fi
+  t1=$(group_cpu_ticks "$PROXY_PID")
+  [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
   if [[ -n $COUNT_LINES ]]; then
     sleep 0.3
     l1=$(line_count "$COUNT_LINES")
@@ -443,15 +407,21 @@ measure_h2() {
   warm=$(warmup_seconds)
   FRESH=0
   log "$name [$section]: h2load ${warm}s warm-up + ${DURATION}s measured, -c$H2_CLIENTS -m$H2_STREAMS"
-  # h2load's warm-up is part of its run: the CPU note covers it too.
-  pin_start
+  # h2load's warm-up is part of its run: the CPU notes start when it ends (h2load counts no request before).
+  (sleep "$warm"; pin_start; printf '%s\n' "$(group_cpu_ticks "$PROXY_PID")" "$PIN_BEFORE_LOAD" "$PIN_BEFORE_PROXY" >"$out.cpu0") &
+  local sampler=$!
   timeout $((DURATION + warm + 15)) "${PIN_LOAD[@]}" h2load -t1 -c"$H2_CLIENTS" -m"$H2_STREAMS" -D "$DURATION" \
     --warm-up-time="$warm" --connect-to="127.0.0.1:$port" --log-file="$out.log" \
     -H 'accept-encoding: gzip, br' "https://$DOMAIN$path" >"$out" 2>&1 &
   LOAD_PID=$!
   wait "$LOAD_PID"
   LOAD_PID=
+  local t0= t1
+  wait "$sampler" 2>/dev/null
+  [[ -f $out.cpu0 ]] && { read -r t0; read -r PIN_BEFORE_LOAD; read -r PIN_BEFORE_PROXY; } <"$out.cpu0"
+  t1=$(group_cpu_ticks "$PROXY_PID")
   note+=$(pin_note)
+  [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
   printf '%s\t%s\t%s\th2load\t%s\t%s\t%s\t%s\n' "$section" "$name" "$role" "$ROUND" "$out" "$out.log" "$note" >>"$MANIFEST"
   grep -E '^finished in|^requests:|^status codes:|^TLS Protocol|^Application protocol' "$out" | sed 's/^/    /'
 }
@@ -746,10 +716,9 @@ obs_pe_edge() {
       fail_row obs "$name" "$role" wrk "pre-flight check: $OBS_ERR"
     else
       log "$name: pre-flight ok: $PF_INFO"
-      CPU_PID=$pid
       [[ $role == obs-log-* || $role == obs-both ]] && COUNT_LINES=$logfile
       measure_h1 obs "$name" "$role" "$port" / "pre-flight: $PF_INFO; command: \`$PE_EDGE_CMD_SHOWN\`" -H 'Accept-Encoding: gzip, br'
-      CPU_PID= COUNT_LINES=
+      COUNT_LINES=
     fi
     kill -0 "$pid" 2>/dev/null || log "WARNING pe-edge ($name) had exited by the end of its run"
     stop_started "$pid"

@@ -28,6 +28,8 @@
 #                           path: a middleware chain on the lean HTTP/1.1 front)
 #   BENCH_NO_COST_ROWS=1    leave out the rows that measure what a loadBalancer.strategy (p2c, hrw, leasttime)
 #                           or a forwardAuth middleware costs against the plain (wrr) pe-edge row
+#   BENCH_PIN=1             a core for each proxy: every proxy runs on the last CPU, wrk and the backends on the
+#                           others (taskset); each measured run notes how busy each side was (see production-path.sh)
 #   PE_EDGE_VARIANTS='--workers=2;--workers=1'
 #                           extra pe-edge rows, ';'-separated; each entry's arguments are appended to
 #                           the pe-edge command.
@@ -49,6 +51,8 @@ OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
 # As the image runs it: node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
 DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config}'
 
+
+pin_setup "wrk and the backends"
 
 TMP=$(mktemp -d /tmp/pe-bench.XXXXXX)
 MANIFEST=$TMP/manifest.tsv
@@ -136,11 +140,11 @@ if command -v nginx >/dev/null; then
   mkdir -p "$TMP/nginx"
   fill "$HERE/backends/nginx.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$NGINX_WORKERS" \
     PORT1="$P1" PORT2="$P2" PORT3="$P3"
-  start_bg "$TMP/nginx/stdout.log" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
+  start_bg "$TMP/nginx/stdout.log" "${PIN_LOAD[@]}" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
 else
   BACKEND_DESC="Node http fallback (nginx unavailable: lower ceiling than the reference run)"
   log "nginx unavailable: using the Node fallback backends"
-  start_bg "$TMP/backends.log" node "$HERE/backends/node-backends.mjs" "$P1" "$P2" "$P3"
+  start_bg "$TMP/backends.log" "${PIN_LOAD[@]}" node "$HERE/backends/node-backends.mjs" "$P1" "$P2" "$P3"
 fi
 BACKEND_PID=$STARTED_PID
 for port in "$P1" "$P2" "$P3"; do
@@ -156,7 +160,7 @@ log "backends up on $BACKENDS ($BACKEND_DESC)"
 AUTH_PID=
 if [[ -z ${BENCH_NO_COST_ROWS:-} ]]; then
   AUTH_PORT=$(free_port)
-  start_bg "$TMP/auth.log" node "$HERE/backends/node-backends.mjs" "$AUTH_PORT"
+  start_bg "$TMP/auth.log" "${PIN_LOAD[@]}" node "$HERE/backends/node-backends.mjs" "$AUTH_PORT"
   AUTH_PID=$STARTED_PID
   if ! node "$HERE/lib/net.mjs" wait "http://127.0.0.1:$AUTH_PORT/" 10000 "$AUTH_PID" >"$TMP/wait.out"; then
     log "the forwardAuth row's auth server did not start: $(cat "$TMP/wait.out")"
@@ -181,7 +185,7 @@ fits_budget() {
 
 # run_wrk SECONDS URL OUTFILE : in the background, so that a signal reaches the trap at once.
 run_wrk() {
-  timeout $(($1 + 10)) wrk -t1 -c"$CONNS" -d"${1}s" --latency "$2" >"$3" 2>&1 &
+  timeout $(($1 + 10)) "${PIN_LOAD[@]}" wrk -t1 -c"$CONNS" -d"${1}s" --latency "$2" >"$3" 2>&1 &
   LOAD_PID=$!
   wait "$LOAD_PID"
   LOAD_PID=
@@ -189,12 +193,18 @@ run_wrk() {
 
 # measure NAME ROLE PORT PID NOTE : warm-up, measured run, one manifest line.
 measure() {
-  local name=$1 role=$2 port=$3 pid=$4 note=$5 url="http://127.0.0.1:$3/" out rss
+  local name=$1 role=$2 port=$3 pid=$4 note=$5 url="http://127.0.0.1:$3/" out rss t0 t1
   ROW=$((ROW + 1))
   out=$TMP/row$ROW.wrk
   log "$name: warm-up ${WARMUP}s, then ${DURATION}s measured"
   run_wrk "$WARMUP" "$url" "$out.warmup"
+  t0=$(group_cpu_ticks "$pid")
+  pin_start
   run_wrk "$DURATION" "$url" "$out"
+  t1=$(group_cpu_ticks "$pid")
+  note+=$(pin_note)
+  [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
+  note=${note#; }
   rss=$(ps -o rss= --sid "$pid" 2>/dev/null | awk '{s += $1; n++} END {if (n) printf "%.0f MB RSS after the run (%d process%s)", s / 1024, n, (n > 1 ? "es" : "")}')
   if [[ $pid != "$BACKEND_PID" ]] && ! kill -0 "$pid" 2>/dev/null; then
     note="${note:+$note; }the process had exited by the end of the run"
@@ -209,7 +219,7 @@ run_proxy() {
   local name=$1 role=$2 port=$3 logfile=$4 note=$5
   shift 5
   if ! fits_budget; then skip_row "$name" "$role" "time budget of ${BUDGET}s used up"; return; fi
-  start_bg "$logfile" "$@"
+  start_bg "$logfile" "${PIN_PROXY[@]}" "$@"
   local pid=$STARTED_PID
   if ! node "$HERE/lib/net.mjs" wait "http://127.0.0.1:$port/" "$READY_TIMEOUT_MS" "$pid" >"$TMP/wait.out"; then
     skip_row "$name" "$role" "did not answer: $(cat "$TMP/wait.out")"
@@ -309,6 +319,7 @@ echo
 node "$HERE/lib/report.mjs" "$MANIFEST" "$OUT" \
   "$WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up, HTTP/1.1 keep-alive, all on 127.0.0.1$( ((ROUNDS > 1)) && echo "; median of $ROUNDS alternating rounds per row")." \
   "Backends: $BACKEND_DESC. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s." \
+  ${PIN_DESC:+"$PIN_DESC"} \
   "Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios, not absolutes)."
 echo
 log "written to ${OUT#"$ROOT"/}"

@@ -66,3 +66,58 @@ fill() { # template out key=value...
 }
 
 free_port() { node "$HERE/lib/net.mjs" free-ports 1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# CPU per request and BENCH_PIN
+# ---------------------------------------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# group_cpu_ticks PGID : user + system CPU ticks (/proc/<pid>/stat, every thread) of every live process in a
+# process group. start_bg makes each started process a group leader, so a proxy's workers are counted with it.
+# Over a measured run, divided by its requests, this is the proxy's CPU per request: what its req/s would be on
+# a core of its own, and far steadier than req/s when the load generator and the backends share the cores.
+group_cpu_ticks() {
+  local stats=() p
+  for p in $(pgrep -g "$1" 2>/dev/null); do stats+=("/proc/$p/stat"); done
+  ((${#stats[@]})) || return 0
+  cat "${stats[@]}" 2>/dev/null | awk '{ sub(/^.*\) /, ""); s += $12 + $13 } END { print s }'
+}
+
+# BENCH_PIN: PIN_PROXY and PIN_LOAD are the commands that put a process on the proxy's CPU or on the load side's
+# CPUs (empty: unpinned); PIN_DESC says so in the report.
+PIN_PROXY=()
+PIN_LOAD=()
+PIN_DESC=
+PROXY_CPUS=
+LOAD_CPUS=
+pin_setup() { # what runs on the load side, for PIN_DESC
+  [[ -n ${BENCH_PIN:-} ]] || return 0
+  local ncpu
+  ncpu=$(nproc)
+  if ((ncpu < 2)) || ! command -v taskset >/dev/null; then
+    log "BENCH_PIN needs taskset and at least 2 CPUs ($ncpu here): not pinning"
+    return 0
+  fi
+  PROXY_CPUS=$((ncpu - 1))
+  LOAD_CPUS=0-$((ncpu - 2))
+  PIN_PROXY=(taskset -c "$PROXY_CPUS")
+  PIN_LOAD=(taskset -c "$LOAD_CPUS")
+  PIN_DESC="Pinned (BENCH_PIN): each proxy on CPU $PROXY_CPUS alone (Caddy's GOMAXPROCS follows: 1), $1 on CPU $LOAD_CPUS; the notes give how busy each side was in every measured run."
+}
+
+# cpu_jiffies CPULIST : "busy total" jiffies summed over the CPUs of a taskset list (0-2, 3), from /proc/stat.
+cpu_jiffies() {
+  awk -v list="$1" 'BEGIN { n = split(list, parts, ","); for (i = 1; i <= n; i++) { if (split(parts[i], r, "-") == 2) { for (c = r[1]; c <= r[2]; c++) want["cpu" c] = 1 } else want["cpu" parts[i]] = 1 } }
+    $1 in want { total = 0; for (i = 2; i <= NF; i++) total += $i; idle += $5 + $6; all += total }
+    END { print all - idle, all }' /proc/stat
+}
+# busy_percent BEFORE AFTER : from two cpu_jiffies outputs.
+busy_percent() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf("%d", (t > 0) ? 100 * (y[1] - x[1]) / t : 0) }'; }
+PIN_BEFORE_LOAD= PIN_BEFORE_PROXY=
+pin_start() { [[ -n $PIN_DESC ]] || return 0; PIN_BEFORE_LOAD=$(cpu_jiffies "$LOAD_CPUS"); PIN_BEFORE_PROXY=$(cpu_jiffies "$PROXY_CPUS"); }
+# pin_note : "; cpu_busy=load:L,proxy:P" for the run since pin_start (nothing when unpinned).
+pin_note() {
+  [[ -n $PIN_DESC ]] || return 0
+  printf '; cpu_busy=load:%s,proxy:%s' "$(busy_percent "$PIN_BEFORE_LOAD" "$(cpu_jiffies "$LOAD_CPUS")")" \
+    "$(busy_percent "$PIN_BEFORE_PROXY" "$(cpu_jiffies "$PROXY_CPUS")")"
+}

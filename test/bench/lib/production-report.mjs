@@ -51,12 +51,13 @@ function readRun(line, index) {
     if (r.non2xx > 0) bad.push(`${r.non2xx} non-2xx/3xx responses`);
     if (r.socketErrors > 0) bad.push(`socket errors: ${r.socketErrorText}`);
     run.invalid = r.rps === undefined || !r.rps || (r.requests ? r.non2xx / r.requests > 0.001 : r.non2xx > 0);
-    // obs rows: pe-edge's CPU ticks during the measured run, and the lines its access log grew by.
-    const cpu = /cpu_ticks=(\d+) clk_tck=(\d+)/.exec(note);
-    if (cpu && r.requests) r.cpuUsPerRequest = (Number(cpu[1]) / Number(cpu[2])) * 1e6 / r.requests;
+    // obs rows: the lines pe-edge's access log grew by during the measured run.
     const lines = /log_lines=(-?\d+)/.exec(note);
     if (lines) r.logLines = Number(lines[1]);
   }
+  // The measured proxy's CPU ticks during the measured run (every process and thread of it), per request.
+  const cpu = /cpu_ticks=(\d+) clk_tck=(\d+)/.exec(note);
+  if (cpu && run.result.requests) run.result.cpuUsPerRequest = (Number(cpu[1]) / Number(cpu[2])) * 1e6 / run.result.requests;
   run.problem = bad.join('; ');
   return run;
 }
@@ -82,6 +83,7 @@ function rowsOf(section) {
     row.rps = median(valid.map((r) => r.result.rps));
     row.p50 = median(valid.map((r) => r.result.p50));
     row.p99 = median(valid.map((r) => r.result.p99));
+    row.cpu = median(valid.map((r) => r.result.cpuUsPerRequest));
     const pre = list.map((r) => /Content-Encoding (\S+),/.exec(r.note)?.[1]).find(Boolean);
     row.encoding = pre ?? '–';
     row.failures = list.filter((r) => r.failed).map((r) => `round ${r.round}: ${r.note.slice('FAILED: '.length)}`);
@@ -102,6 +104,12 @@ function fmtMs(v) {
 }
 const ratio = (a, b) => (a === undefined || b === undefined || !b ? undefined : a / b);
 const fmtRatio = (v) => (v === undefined ? '–' : v.toFixed(2));
+const fmtCpu = (v) => (v === undefined ? '–' : v.toFixed(0));
+// What the CPU columns mean, under every table that has them.
+const CPU_COLUMNS = 'CPU µs/request: the proxy\'s user + system CPU time (every process and thread, from /proc) during the ' +
+  'measured run over the requests it served, median of the rounds. Another proxy\'s CPU per request over this row\'s is ' +
+  'the req/s ratio the two would reach each on a core of its own (1.50: this row does a request with two thirds of the ' +
+  'CPU), and it moves far less than req/s when the load generator and the backends share the cores.';
 const pct = (v) => (v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
 
 function runsCell(row) {
@@ -146,18 +154,19 @@ function proxySection(section, title) {
   const haproxy = rows.find((r) => r.role === 'haproxy');
   const caddy = rows.find((r) => r.role === 'caddy');
   lines.push(`### ${title}`, '');
-  lines.push('| proxy | runs | Content-Encoding | req/s | p50 | p99 | vs HAProxy | vs Caddy | p99 / Caddy p99 |');
-  lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('| proxy | runs | Content-Encoding | req/s | p50 | p99 | vs HAProxy | vs Caddy | p99 / Caddy p99 | CPU µs/request | CPU: HAProxy\'s / this | CPU: Caddy\'s / this |');
+  lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     if (row.rps === undefined) {
-      lines.push(`| ${row.name} | ${runsCell(row)} | ${row.encoding} | ${unmeasured(row)} | – | – | – | – | – |`);
+      lines.push(`| ${row.name} | ${runsCell(row)} | ${row.encoding} | ${unmeasured(row)} | – | – | – | – | – | – | – | – |`);
       continue;
     }
     const mark = row.failures.length ? ' (**a round FAILED**, see notes)' : '';
     lines.push(`| ${row.name}${mark} | ${runsCell(row)} | ${row.encoding} | ${fmtRps(row.rps)} | ${fmtMs(row.p50)} | ${fmtMs(row.p99)} | ` +
-      `${fmtRatio(ratio(row.rps, haproxy?.rps))} | ${fmtRatio(ratio(row.rps, caddy?.rps))} | ${fmtRatio(ratio(row.p99, caddy?.p99))} |`);
+      `${fmtRatio(ratio(row.rps, haproxy?.rps))} | ${fmtRatio(ratio(row.rps, caddy?.rps))} | ${fmtRatio(ratio(row.p99, caddy?.p99))} | ` +
+      `${fmtCpu(row.cpu)} | ${fmtRatio(ratio(haproxy?.cpu, row.cpu))} | ${fmtRatio(ratio(caddy?.cpu, row.cpu))} |`);
   }
-  lines.push('');
+  lines.push('', CPU_COLUMNS, '');
   const verdict = (v, ok) => (v === undefined ? 'n/a' : ok ? 'met' : '**NOT met**');
   for (const row of rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge-variant')) {
     const vc = ratio(row.rps, caddy?.rps);
@@ -165,7 +174,8 @@ function proxySection(section, title) {
     const vp = ratio(row.p99, caddy?.p99);
     lines.push(`- ${row.name}: req/s vs Caddy = ${fmtRatio(vc)} (goal >= ${GOAL_VS_CADDY.toFixed(1)}: ${verdict(vc, vc >= GOAL_VS_CADDY)}); ` +
       `vs HAProxy = ${fmtRatio(vh)} (goal >= ${GOAL_VS_HAPROXY.toFixed(1)}: ${verdict(vh, vh >= GOAL_VS_HAPROXY)}); ` +
-      `p99 vs Caddy's = ${fmtRatio(vp)} (goal <= ${GOAL_P99_VS_CADDY.toFixed(1)}: ${verdict(vp, vp <= GOAL_P99_VS_CADDY)})`);
+      `p99 vs Caddy's = ${fmtRatio(vp)} (goal <= ${GOAL_P99_VS_CADDY.toFixed(1)}: ${verdict(vp, vp <= GOAL_P99_VS_CADDY)}); ` +
+      `on a core each (CPU per request): ${fmtRatio(ratio(caddy?.cpu, row.cpu))}× Caddy, ${fmtRatio(ratio(haproxy?.cpu, row.cpu))}× HAProxy`);
   }
   lines.push('');
   collectNotes(section, rows);
@@ -223,7 +233,6 @@ function obsSection() {
   const rows = rowsOf('obs');
   if (!rows.length) return;
   const off = rows.find((r) => r.role === 'obs-off');
-  for (const row of rows) row.cpu = median(row.valid.map((r) => r.result.cpuUsPerRequest));
   lines.push('### Metrics and access log on vs off (HTTPS HTTP/1.1, wrk, `Accept-Encoding: gzip, br`)', '');
   lines.push('The h1 row\'s pe-edge (the seed\'s app router and its five middlewares) in five variants that differ only in their ' +
     'static `metrics:` and `accessLog:` sections (printed below), one process per variant, restarted every round; the variants ' +

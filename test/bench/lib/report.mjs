@@ -22,10 +22,13 @@ const runs = readFileSync(manifestPath, 'utf8')
   .filter((l) => l.trim() !== '')
   .map((line) => {
     const [name, role, file, note] = line.split('\t');
-    const run = { name, role, note: note ?? '', result: undefined, problem: '', invalid: false };
+    // cpu_ticks: the measured process group's CPU during the run; kept out of the printed note.
+    const cpu = /;? ?cpu_ticks=(\d+) clk_tck=(\d+)/.exec(note ?? '');
+    const run = { name, role, note: (note ?? '').replace(cpu?.[0] ?? '', ''), result: undefined, problem: '', invalid: false };
     if (file && existsSync(file)) {
       run.result = parseWrk(readFileSync(file, 'utf8'));
       const r = run.result;
+      if (cpu && r.requests) r.cpuUsPerRequest = (Number(cpu[1]) / Number(cpu[2])) * 1e6 / r.requests;
       const bad = [];
       if (r.rps === undefined) bad.push('no Requests/sec in wrk output');
       if (r.non2xx > 0) bad.push(`${r.non2xx} non-2xx/3xx responses`);
@@ -51,7 +54,7 @@ const rows = [...byName.values()].map((list) => {
   const pool = valid.length ? valid : measured;
   if (pool.length === 0) return list[0];
   const row = { ...pool[0], result: { ...pool[0].result } };
-  for (const key of ['rps', 'p50', 'p99']) row.result[key] = median(pool.map((r) => r.result[key]));
+  for (const key of ['rps', 'p50', 'p99', 'cpuUsPerRequest']) row.result[key] = median(pool.map((r) => r.result[key]));
   if (measured.length > 1) {
     const all = measured.map((r) => (r.result.rps === undefined ? '?' : Math.round(r.result.rps).toLocaleString('en-US')));
     row.note = `${row.note ? `${row.note}; ` : ''}median of ${pool.length}; req/s of the ${measured.length} runs: ${all.join(' / ')}`;
@@ -79,19 +82,24 @@ lines.push('## Proxy throughput');
 lines.push('');
 for (const s of settings) lines.push(s);
 if (settings.length) lines.push('');
-lines.push('| name | req/s | p50 | p99 | ratio vs HAProxy | ratio vs Caddy |');
-lines.push('|---|---:|---:|---:|---:|---:|');
+lines.push('| name | req/s | p50 | p99 | ratio vs HAProxy | ratio vs Caddy | CPU µs/request | CPU: HAProxy\'s / this | CPU: Caddy\'s / this |');
+lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) {
   const r = row.result;
   if (!r) {
-    lines.push(`| ${row.name} | skipped: ${row.note || 'no result'} | – | – | – | – |`);
+    lines.push(`| ${row.name} | skipped: ${row.note || 'no result'} | – | – | – | – | – | – | – |`);
     continue;
   }
   const mark = row.invalid ? ' (invalid, see notes)' : row.problem ? ' (see notes)' : '';
   lines.push(`| ${row.name}${mark} | ${fmtRps(r.rps)} | ${fmtMs(r.p50)} | ${fmtMs(r.p99)} | ` +
-    `${fmtRatio(ratio(r.rps, haproxy?.rps))} | ${fmtRatio(ratio(r.rps, caddy?.rps))} |`);
+    `${fmtRatio(ratio(r.rps, haproxy?.rps))} | ${fmtRatio(ratio(r.rps, caddy?.rps))} | ` +
+    `${r.cpuUsPerRequest === undefined ? '–' : r.cpuUsPerRequest.toFixed(1)} | ${fmtRatio(ratio(haproxy?.cpuUsPerRequest, r.cpuUsPerRequest))} | ` +
+    `${fmtRatio(ratio(caddy?.cpuUsPerRequest, r.cpuUsPerRequest))} |`);
 }
-lines.push('');
+lines.push('', 'CPU µs/request: the process\'s user + system CPU time (every process and thread of it, from /proc) during the measured ' +
+  'run over the requests it served, median of the rounds (the direct row: the backends\'). Another proxy\'s CPU per request ' +
+  'over this row\'s is the req/s ratio the two would reach each on a core of its own, and it moves far less than req/s when ' +
+  'wrk and the backends share the cores.', '');
 
 for (const row of rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge-variant')) {
   const label = row.name;
@@ -109,6 +117,8 @@ for (const row of rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge
     ` (goal >= ${GOAL_VS_CADDY})${verdict(vsCaddy, GOAL_VS_CADDY)}`);
   lines.push(`${label}/HAProxy throughput = ${vsHa === undefined ? 'n/a (no HAProxy row)' : vsHa.toFixed(2)}` +
     ` (goal >= ${GOAL_VS_HAPROXY.toFixed(2)})${verdict(vsHa, GOAL_VS_HAPROXY)}`);
+  lines.push(`${label} on a core each (CPU per request): ${fmtRatio(ratio(caddy?.cpuUsPerRequest, r.cpuUsPerRequest))}× Caddy, ` +
+    `${fmtRatio(ratio(haproxy?.cpuUsPerRequest, r.cpuUsPerRequest))}× HAProxy`);
   if (caddy?.p99 !== undefined && r.p99 !== undefined) {
     lines.push(`${label} p99 vs Caddy p99 = ${fmtMs(r.p99)} vs ${fmtMs(caddy.p99)}` +
       ` = ${(r.p99 / caddy.p99).toFixed(2)}x (lower is better)`);
