@@ -3,10 +3,46 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { dataFrame, headersFrame } from '../../support/h2-frames.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
 import { rawExchange } from '../../support/raw-exchange.js';
+import { startH2Backend } from '../../support/h2-backend.js';
+
+/**
+ * An HTTP/1.1 server that keeps every byte each request brought (head and chunked body) and answers `ok` once the
+ * chunked body's last chunk is in, or at once for a request without `Transfer-Encoding: chunked`, with `answer`.
+ */
+async function recordingBackend(t: TestContext, answer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
+    let bytes = '';
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.toString('latin1');
+      const headEnd = bytes.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const chunked = /\r\ntransfer-encoding: chunked\r\n/i.test(bytes.slice(0, headEnd + 2));
+      const end = chunked ? bytes.indexOf('\r\n0\r\n', headEnd) : headEnd;
+      if (end < 0) return;
+      const last = chunked ? bytes.indexOf('\r\n\r\n', end + 3) : headEnd;
+      if (last < 0) return;
+      requests.push(bytes.slice(0, last + 4));
+      bytes = bytes.slice(last + 4);
+      socket.write(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
 
 /** pe-edge on a plain entrypoint (HTTP/1.1 and h2c), every request to the one server at `url`; its port. */
 async function edgeTo(t: TestContext, url: string): Promise<number> {
@@ -55,4 +91,29 @@ test('an h2c server answering HEAD with DATA frames: the head reaches the client
 
   const h2 = await h2Ask(t, port, { ':method': 'HEAD', ':path': '/page' });
   assert.deepEqual(h2, { status: 200, body: '', rstCode: 0 }, 'an HTTP/2 client gets the head and a stream that ends cleanly');
+});
+
+test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the body goes upstream, chunked to an HTTP/1.1 server and whole to an h2c one, as Go forwards it', async (t) => {
+  const h1 = await recordingBackend(t);
+  const h1Port = await edgeTo(t, h1.url);
+  assert.deepEqual(await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/search' }, '{"q":"x"}'), { status: 200, body: 'ok', rstCode: 0 });
+  assert.equal(h1.requests.length, 1);
+  const request = h1.requests[0] as string;
+  assert.match(request, /^GET \/search HTTP\/1\.1\r\n/);
+  assert.match(request, /\r\ntransfer-encoding: chunked\r\n/i);
+  assert.match(request, /\r\n\r\n9\r\n\{"q":"x"\}\r\n0\r\n\r\n$/, 'the body, chunked');
+
+  const h2 = await startH2Backend();
+  t.after(() => h2.close());
+  const h2Port = await edgeTo(t, `h2c://127.0.0.1:${h2.port}`);
+  const answer = await h2Ask(t, h2Port, { ':method': 'GET', ':path': '/search' }, '{"q":"x"}');
+  assert.equal(answer.body, '2.0 GET /search {"q":"x"}');
+
+  // A GET whose HEADERS end the stream still has no body (and no framing) upstream.
+  assert.equal((await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/plain' })).body, 'ok');
+  assert.doesNotMatch(h1.requests[1] ?? '', /transfer-encoding|content-length/i);
+  // One whose stream a lone empty DATA frame ends goes chunked with no chunk (Go's transport probes it and sends none).
+  assert.equal((await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/empty' }, '')).body, 'ok');
+  assert.match(h1.requests[2] ?? '', /\r\ntransfer-encoding: chunked\r\n/i);
+  assert.ok((h1.requests[2] ?? '').endsWith('\r\n\r\n0\r\n\r\n'), 'no chunk before the last');
 });
