@@ -165,6 +165,13 @@ class ProxyResponseHandler implements LendingHandler {
       controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
       return;
     }
+    if (statusCode > 599 && this.ctx.req.httpVersionMajor === 2) {
+      // Go's HTTP/2 server writes any three-digit status; node's refuses one above 599 (and would reset the stream).
+      // An answer the client cannot be given is an invalid one: Traefik's answer to those, 502.
+      sendStatusText(this.ctx, 502);
+      controller.abort(new Error(`backend answered status ${statusCode}, which HTTP/2 cannot carry here`));
+      return;
+    }
     const status = headStatus(this.ctx, statusCode);
     const catcher = caughtBy(this.ctx, status);
     if (catcher !== null) {

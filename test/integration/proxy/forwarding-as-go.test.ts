@@ -117,3 +117,13 @@ test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the 
   assert.match(h1.requests[2] ?? '', /\r\ntransfer-encoding: chunked\r\n/i);
   assert.ok((h1.requests[2] ?? '').endsWith('\r\n\r\n0\r\n\r\n'), 'no chunk before the last');
 });
+
+test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients get it with Go\'s reason phrase; HTTP/2 clients, which node cannot send it to, get 502 Bad Gateway instead of a reset stream', async (t) => {
+  const backend = await recordingBackend(t, 'HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok');
+  const port = await edgeTo(t, backend.url);
+  const h1 = await rawExchange(port, ['GET /odd HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nok/);
+  assert.match(h1.text, /^HTTP\/1\.1 600 status code 600\r\n[\s\S]*\r\n\r\nok$/);
+  assert.deepEqual(await h2Ask(t, port, { ':path': '/odd' }), { status: 502, body: 'Bad Gateway', rstCode: 0 });
+  const after = await h2Ask(t, port, { ':path': '/odd' });
+  assert.equal(after.status, 502, 'and the next request is served the same way');
+});
