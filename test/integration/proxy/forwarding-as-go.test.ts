@@ -127,3 +127,44 @@ test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients g
   const after = await h2Ask(t, port, { ':path': '/odd' });
   assert.equal(after.status, 502, 'and the next request is served the same way');
 });
+
+test('request trailers: the names a request announces in Trailer go upstream as Go writes them (canonical, sorted), their values never (Traefik drops them); a framing name announced is Go\'s 400', async (t) => {
+  const h1 = await recordingBackend(t);
+  const h1Port = await edgeTo(t, h1.url);
+  const chunked = 'POST /upload HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nTrailer: x-sig, X-Checksum\r\n\r\n' +
+    '5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Sig: s1\r\nX-Unannounced: u\r\n\r\n';
+  const answered = await rawExchange(h1Port, [chunked], /\r\n\r\nok/);
+  assert.match(answered.text, /^HTTP\/1\.1 200 OK\r\n/);
+  const upstream = h1.requests[0] ?? '';
+  assert.match(upstream, /\r\nTrailer: X-Checksum,X-Sig\r\n/, 'the announcement, as Go\'s transport writes it');
+  assert.ok(upstream.endsWith('\r\n5\r\nhello\r\n0\r\n\r\n'), 'the body, and no trailer field after it');
+  assert.doesNotMatch(upstream, /abc|s1|X-Unannounced/);
+
+  // An HTTP/2 client's trailer field and trailers: the same to an HTTP/1.1 server.
+  const session = http2.connect(`http://127.0.0.1:${h1Port}`);
+  t.after(() => session.destroy());
+  const stream = session.request({ ':method': 'POST', ':path': '/grpc-like', trailer: 'x-checksum' }, { waitForTrailers: true });
+  stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'abc' }));
+  stream.end('hi');
+  stream.resume();
+  await new Promise((resolve) => stream.on('close', resolve));
+  const fromH2 = h1.requests[1] ?? '';
+  assert.match(fromH2, /\r\nTrailer: X-Checksum\r\n/);
+  assert.ok(fromH2.endsWith('\r\n2\r\nhi\r\n0\r\n\r\n'), 'no trailer field after the body');
+
+  // To an HTTP/2 server: the `trailer` field, no trailers.
+  const h2 = await startH2Backend();
+  t.after(() => h2.close());
+  const h2Port = await edgeTo(t, `h2c://127.0.0.1:${h2.port}`);
+  await rawExchange(h2Port, [chunked], /\r\n0\r\n/);
+  assert.equal(h2.seen[0]?.headers.trailer, 'X-Checksum,X-Sig');
+  assert.equal(h2.seen[0]?.body, 'hello');
+
+  // A request without a chunked body announces nothing (Go keeps its Trailer among the headers, then drops it).
+  await rawExchange(h1Port, ['GET /plain HTTP/1.1\r\nHost: a.test\r\nTrailer: X-Checksum\r\n\r\n'], /\r\n\r\nok/);
+  assert.doesNotMatch(h1.requests[2] ?? '', /trailer/i);
+
+  const refused = await rawExchange(h1Port, ['POST /upload HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n0\r\n\r\n'], /400 Bad Request$/);
+  assert.equal(refused.text, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+  assert.equal(h1.requests.length, 3, 'the refused request never reached the server');
+});
