@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { proxyPortInFrontOf } from '../../support/proxy-fixture.js';
 import { dataFrame, headersFrame } from '../../support/h2-frames.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
 import { rawExchange } from '../../support/raw-exchange.js';
@@ -44,18 +44,6 @@ async function recordingBackend(t: TestContext, answer = 'HTTP/1.1 200 OK\r\nCon
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-/** pe-edge on a plain entrypoint (HTTP/1.1 and h2c), every request to the one server at `url`; its port. */
-async function edgeTo(t: TestContext, url: string): Promise<number> {
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
-      services: { 's@file': { loadBalancer: { servers: [{ url }] } } },
-    },
-  }));
-  t.after(() => proxy.close(0));
-  return proxy.port('web');
-}
-
 /** One request over h2c to pe-edge: the answer's status, body, and how its stream ended (RST_STREAM code, 0 when whole). */
 function h2Ask(t: TestContext, port: number, headers: http2.OutgoingHttpHeaders, body?: string): Promise<{ status: number; body: string; rstCode: number }> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
@@ -79,7 +67,7 @@ test('an h2c server answering HEAD with DATA frames: the head reaches the client
     request.write(dataFrame(request.streamId, 'hello', true));
   });
   t.after(() => backend.close());
-  const port = await edgeTo(t, backend.url);
+  const port = await proxyPortInFrontOf(t, backend.url);
 
   const exchange = await rawExchange(port, ['HEAD /page HTTP/1.1\r\nHost: a.test\r\n\r\nGET /page HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nhello/);
   const [head, second] = exchange.text.split(/(?=HTTP\/1\.1 )/);
@@ -95,7 +83,7 @@ test('an h2c server answering HEAD with DATA frames: the head reaches the client
 
 test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the body goes upstream, chunked to an HTTP/1.1 server and whole to an h2c one, as Go forwards it', async (t) => {
   const h1 = await recordingBackend(t);
-  const h1Port = await edgeTo(t, h1.url);
+  const h1Port = await proxyPortInFrontOf(t, h1.url);
   assert.deepEqual(await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/search' }, '{"q":"x"}'), { status: 200, body: 'ok', rstCode: 0 });
   assert.equal(h1.requests.length, 1);
   const request = h1.requests[0] as string;
@@ -105,7 +93,7 @@ test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the 
 
   const h2 = await startH2Backend();
   t.after(() => h2.close());
-  const h2Port = await edgeTo(t, `h2c://127.0.0.1:${h2.port}`);
+  const h2Port = await proxyPortInFrontOf(t, `h2c://127.0.0.1:${h2.port}`);
   const answer = await h2Ask(t, h2Port, { ':method': 'GET', ':path': '/search' }, '{"q":"x"}');
   assert.equal(answer.body, '2.0 GET /search {"q":"x"}');
 
@@ -129,7 +117,7 @@ test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the 
 
 test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients get it with Go\'s reason phrase; HTTP/2 clients, which node cannot send it to, get 502 Bad Gateway instead of a reset stream', async (t) => {
   const backend = await recordingBackend(t, 'HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok');
-  const port = await edgeTo(t, backend.url);
+  const port = await proxyPortInFrontOf(t, backend.url);
   const h1 = await rawExchange(port, ['GET /odd HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nok/);
   assert.match(h1.text, /^HTTP\/1\.1 600 status code 600\r\n[\s\S]*\r\n\r\nok$/);
   assert.deepEqual(await h2Ask(t, port, { ':path': '/odd' }), { status: 502, body: 'Bad Gateway', rstCode: 0 });
@@ -139,7 +127,7 @@ test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients g
 
 test('request trailers: the names a request announces in Trailer go upstream as Go writes them (canonical, sorted), their values never (Traefik drops them); a framing name announced is Go\'s 400', async (t) => {
   const h1 = await recordingBackend(t);
-  const h1Port = await edgeTo(t, h1.url);
+  const h1Port = await proxyPortInFrontOf(t, h1.url);
   const chunked = 'POST /upload HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nTrailer: x-sig, X-Checksum\r\n\r\n' +
     '5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Sig: s1\r\nX-Unannounced: u\r\n\r\n';
   const answered = await rawExchange(h1Port, [chunked], /\r\n\r\nok/);
@@ -165,7 +153,7 @@ test('request trailers: the names a request announces in Trailer go upstream as 
   // To an HTTP/2 server: the `trailer` field, no trailers.
   const h2 = await startH2Backend();
   t.after(() => h2.close());
-  const h2Port = await edgeTo(t, `h2c://127.0.0.1:${h2.port}`);
+  const h2Port = await proxyPortInFrontOf(t, `h2c://127.0.0.1:${h2.port}`);
   await rawExchange(h2Port, [chunked], /\r\n0\r\n/);
   assert.equal(h2.seen[0]?.headers.trailer, 'X-Checksum,X-Sig');
   assert.equal(h2.seen[0]?.body, 'hello');
