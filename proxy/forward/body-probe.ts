@@ -16,7 +16,7 @@ const PROBE_MS = 200;
  * went on after its HEADERS without a length (its only source of a body of unknown length; HTTP/1.1 frames bodies).
  */
 export function needsBodyProbe(ctx: RequestContext, body: Readable): boolean {
-  return ctx.req.httpVersionMajor === 2 && body === ctx.req.bodyStream && USUALLY_BODILESS.has(ctx.method) && requestBodyFraming(ctx.req.headers) === null;
+  return ctx.req.httpVersionMajor === 2 && USUALLY_BODILESS.has(ctx.method) && requestBodyFraming(ctx.req.headers) === null && body === ctx.req.bodyStream;
 }
 
 /**

@@ -10,14 +10,12 @@ import { trimOws } from './header-whitespace.js';
 /** Names Go's fixTrailer refuses in an announcement: the fields that frame the body. */
 const FRAMING_NAMES: ReadonlySet<string> = new Set(['Transfer-Encoding', 'Trailer', 'Content-Length']);
 
-/** The canonical names a `Trailer` header lists (Go's foreachHeaderElement: split on ',', trimmed, empties skipped). */
-function announcedNames(value: string | string[]): Set<string> {
+/** The canonical names a `Trailer` header lists (Go's foreachHeaderElement: split on ',', trimmed, empties skipped; repeated lines come joined). */
+function announcedNames(value: string): Set<string> {
   const names = new Set<string>();
-  for (const line of typeof value === 'string' ? [value] : value) {
-    for (const element of line.split(',')) {
-      const name = trimOws(element);
-      if (name !== '') names.add(canonicalHeaderKey(name));
-    }
+  for (const element of value.split(',')) {
+    const name = trimOws(element);
+    if (name !== '') names.add(canonicalHeaderKey(name));
   }
   return names;
 }
