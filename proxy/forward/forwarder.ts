@@ -12,7 +12,8 @@ import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
 import { hasRequestBody } from '../http/request-body-framing.js';
 import type { UpstreamPool } from './upstream-transport.js';
-import type { LendingHandler } from './http1/exchange.js';
+import type { ForwardRequest, LendingHandler } from './http1/exchange.js';
+import { needsBodyProbe, probeBody } from './body-probe.js';
 import { BatchedBody, batchedBody } from './batched-body.js';
 import { relayableTrailers } from '../http/trailers.js';
 
@@ -163,6 +164,13 @@ class ProxyResponseHandler implements LendingHandler {
       // no protocol to switch to and Traefik answers 500, as for a mismatched one below.
       sendStatusText(this.ctx, 500);
       controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
+      return;
+    }
+    if (statusCode > 599 && this.ctx.req.httpVersionMajor === 2) {
+      // Go's HTTP/2 server writes any three-digit status; node's refuses one above 599 (and would reset the stream).
+      // An answer the client cannot be given is an invalid one: Traefik's answer to those, 502.
+      sendStatusText(this.ctx, 502);
+      controller.abort(new Error(`backend answered status ${statusCode}, which HTTP/2 cannot carry here`));
       return;
     }
     const status = headStatus(this.ctx, statusCode);
@@ -453,20 +461,29 @@ function dispatchTo(
     host: passHostHeader && ctx.hostHeader !== '' ? ctx.hostHeader : upstream.authority,
   });
   const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
-  upstream.pool.dispatch(
-    {
-      // stripPrefix leaves an empty path on an exact match; Go sends it as '/'.
-      path: (upstream.basePath + ctx.rawPath || '/') + query,
-      method: ctx.method as Dispatcher.HttpMethod,
-      headers,
-      body: ctx.body?.open() ?? (upgradeValue === null ? streamedBody(ctx) : null),
-      upgrade: upgradeValue,
-      // HAProxy's `http-reuse safe`: a client connection's first request (a retry of it too) never takes an idle
-      // connection another client used, whose late, unrequested bytes would be read as its answer.
-      fresh: ctx.firstOnConnection,
-    },
-    new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before),
-  );
+  const request: ForwardRequest = {
+    // stripPrefix leaves an empty path on an exact match; Go sends it as '/'.
+    path: (upstream.basePath + ctx.rawPath || '/') + query,
+    method: ctx.method as Dispatcher.HttpMethod,
+    headers,
+    body: ctx.body?.open() ?? (upgradeValue === null ? streamedBody(ctx) : null),
+    upgrade: upgradeValue,
+    // HAProxy's `http-reuse safe`: a client connection's first request (a retry of it too) never takes an idle
+    // connection another client used, whose late, unrequested bytes would be read as its answer.
+    fresh: ctx.firstOnConnection,
+  };
+  const body = request.body;
+  if (body === null || Buffer.isBuffer(body) || !needsBodyProbe(ctx, body)) {
+    upstream.pool.dispatch(request, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before));
+    return;
+  }
+  // A GET (DELETE, OPTIONS...) whose HTTP/2 stream went on after its head: sent without a body when the stream ends
+  // empty at once, as Go's transport sends it, else chunked.
+  probeBody(body, (hasBody) => {
+    if (ctx.res.clientGone) return;
+    const probed = hasBody ? request : { ...request, body: null };
+    upstream.pool.dispatch(probed, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before));
+  });
 }
 
 function headerText(v: string | string[] | undefined): string {

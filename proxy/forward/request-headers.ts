@@ -3,6 +3,7 @@ import type { RequestContext } from '../http/request-context.js';
 import { entryPointProto, FORWARDED_HEADERS, forwardedPortFor } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 import { asksForTrailers } from '../http/trailers.js';
+import { upstreamTrailerAnnouncement } from '../http/request-trailers.js';
 
 const SERVER_NAME = hostname();
 
@@ -73,6 +74,9 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   }
 
   if (ctx.body !== null) out.push('Content-Length', String(ctx.body.length));
+  // The trailer names the client announced, never their values (request-trailers.ts).
+  const trailer = upstreamTrailerAnnouncement(ctx.req.headers, ctx.req.httpVersionMajor);
+  if (trailer !== null) out.push('Trailer', trailer);
   const proto = xfProto ?? entryPointProto(ctx);
   out.push('Host', policy.host);
   if (ctx.omitForwardedFor) { /* customRequestHeaders X-Forwarded-For: "" sends none */ }

@@ -16,12 +16,13 @@ export function requestBodyFraming(headers: IncomingHttpHeaders): 'chunked' | nu
 }
 
 /**
- * Whether the request carries a body: framed by its head, or on HTTP/2 (no length needed) any method but GET and
- * HEAD whose stream did not end with its head (Go's HTTP/2 server gives such a request http.NoBody).
+ * Whether the request carries a body: framed by its head, or on HTTP/2 (no length needed) whenever its stream did
+ * not end with its head, whatever the method: Go's HTTP/2 server gives such a request a body (a GET's included, which
+ * its transport sends chunked to an HTTP/1.1 server), and http.NoBody only to a stream its HEADERS ended.
  */
 export function hasRequestBody(ctx: RequestContext): boolean {
   const framing = requestBodyFraming(ctx.req.headers);
   // HTTP/2 bodies need no length header: only the end of the stream tells.
-  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.req.endedWithHead !== true && ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  if (framing === null) return ctx.req.httpVersionMajor === 2 && ctx.req.endedWithHead !== true;
   return framing === 'chunked' || framing > 0;
 }

@@ -55,16 +55,21 @@ export async function startProxy(input: BuildInput, entryPoints: EntryPointOptio
 
 /** A proxy routing every path to one backend; both are closed after the test. Returns the proxy's base URL. */
 export async function proxyInFrontOf(t: { after: (fn: () => Promise<void>) => void }, backendUrl: string, closeBackend: () => Promise<void>): Promise<string> {
-  const http = {
-    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
-    services: { 's@file': { loadBalancer: { servers: [{ url: backendUrl }] } } },
-  };
-  const proxy = await startProxy(buildInput({ http }));
-  t.after(async () => {
-    await proxy.close(0);
-    await closeBackend();
-  });
-  return `http://127.0.0.1:${proxy.port('web')}`;
+  const port = await proxyPortInFrontOf(t, backendUrl);
+  t.after(closeBackend);
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A proxy on a plain entrypoint (HTTP/1.1 and h2c) routing every path to the server at `url`, closed after the test; its port. */
+export async function proxyPortInFrontOf(t: { after: (fn: () => Promise<void>) => void }, url: string): Promise<number> {
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url }] } } },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  return proxy.port('web');
 }
 
 /**

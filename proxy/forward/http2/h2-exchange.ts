@@ -101,7 +101,20 @@ export class H2Exchange extends ExchangeControl {
     this.clearHeaderTimer();
     const status = Number(headers[':status']);
     this.handler.onResponseStart?.(this, status, withoutPseudo(headers), '');
+    if (this.request.method === 'HEAD' && !this.finished) this.headAnswered();
   };
+
+  /**
+   * The answer to HEAD is whole with its head, as Go's transport takes it (`res.Body = noBody`): body bytes a
+   * server sends anyway are no part of it (node resets such a stream with PROTOCOL_ERROR). A stream still open
+   * is cancelled: nothing more is wanted from it.
+   */
+  private headAnswered(): void {
+    const stream = this.stream;
+    const open = stream !== null && !stream.endAfterHeaders;
+    this.onEnd();
+    if (open && !stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+  }
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.finished || !this.answered) return;

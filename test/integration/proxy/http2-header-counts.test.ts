@@ -6,18 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-
-async function edgeBefore(t: TestContext, url: string): Promise<number> {
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
-      services: { 's@file': { loadBalancer: { servers: [{ url }] } } },
-    },
-  }));
-  t.after(() => proxy.close(0));
-  return proxy.port('web');
-}
+import { proxyPortInFrontOf } from '../../support/proxy-fixture.js';
 
 async function listen(t: TestContext, server: http.Server | http2.Http2Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,7 +38,7 @@ function h2cRequest(t: TestContext, port: number, headers: http2.OutgoingHttpHea
 
 test('an HTTP/2 client sending 300 cookie fields (as browsers send cookies) is served, every cookie relayed', async (t) => {
   const backend = http.createServer((req, res) => res.end(String(req.headers.cookie?.split('; ').length)));
-  const port = await edgeBefore(t, `http://127.0.0.1:${await listen(t, backend)}`);
+  const port = await proxyPortInFrontOf(t, `http://127.0.0.1:${await listen(t, backend)}`);
   const answer = await h2cRequest(t, port, { ':path': '/', cookie: Array.from({ length: 300 }, (_, i) => `c${i}=v`) });
   assert.equal(answer.status, 200);
   assert.equal(answer.body, '300');
@@ -60,7 +49,7 @@ test('an h2c:// server answering with 300 header fields reaches the client whole
     for (let i = 0; i < 300; i++) res.setHeader(`x-field-${i}`, 'v');
     res.end('ok');
   });
-  const port = await edgeBefore(t, `h2c://127.0.0.1:${await listen(t, backend)}`);
+  const port = await proxyPortInFrontOf(t, `h2c://127.0.0.1:${await listen(t, backend)}`);
   const answer = await h2cRequest(t, port, { ':path': '/' });
   assert.equal(answer.status, 200);
   assert.equal(answer.body, 'ok');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { headersFrame, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
+import { ERR, FRAME, headersFrame, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { buildInput, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
@@ -130,4 +130,34 @@ test('streams a client resets in the packet that opened them dial no upstream co
   const answer = await conn.answerOn(1, 5000);
   assert.equal(answer === undefined ? undefined : statusOf(answer), 200, 'the real request is answered');
   assert.equal(connections, 1, 'only the real request dialed the backend');
+});
+
+test('malformed HTTP/2 request fields: an upper-case name or a connection-specific field resets the stream with PROTOCOL_ERROR, as Go; a name or value with bytes HTTP forbids never reaches the backend (node drops the field; Go resets)', async (t) => {
+  const backend = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  t.after(() => backend.close());
+  const proxy = await tlsProxyTo(t, backend.url);
+  const conn = await RawH2Connection.connect(proxy.port, 'a.test');
+  t.after(() => conn.destroy());
+  const ask = async (id: number, field: [string, string]): Promise<string> => {
+    conn.write(headersFrame(id, requestFields('GET', `/${id}`, 'a.test', [field]), true));
+    const answer = await conn.answerOn(id, 5000);
+    if (answer === undefined) return 'nothing';
+    return answer.type === FRAME.RST_STREAM ? `reset ${answer.payload.readUInt32BE(0)}` : `status ${String(statusOf(answer))}`;
+  };
+  const reset = `reset ${ERR.PROTOCOL_ERROR}`;
+  let id = 1;
+  for (const field of [['X-Upper', 'v'], ['connection', 'close'], ['keep-alive', '5'], ['proxy-connection', 'x'], ['transfer-encoding', 'chunked'], ['upgrade', 'x'], ['te', 'gzip']] as [string, string][]) {
+    assert.equal(await ask(id, field), reset, `${field[0]}: ${field[1]}`);
+    id += 2;
+  }
+  assert.equal(backend.heads.length, 0, 'no reset request reached the backend');
+  const dropped: [string, string][] = [['x-sp ace', 'v'], ['x-ctl', 'a\x01b'], ['x-nul', 'a\x00b'], ['x-lf', 'a\nb'], ['x-lead', ' v']];
+  for (const field of dropped) {
+    assert.equal(await ask(id, field), 'status 200', `${JSON.stringify(field)} is served without the field`);
+    id += 2;
+  }
+  assert.equal(backend.heads.length, dropped.length);
+  for (const head of backend.heads) assert.doesNotMatch(head, /^x-(sp|ctl|nul|lf|lead)/im);
+  assert.equal(await ask(id, ['x-fine', 'caf\xe9']), 'status 200', 'obs-text in a value is a value');
+  assert.match(backend.heads.at(-1) ?? '', /\r\nx-fine: caf\xe9\r\n/);
 });

@@ -1,0 +1,168 @@
+// Places where pe-edge forwarded otherwise than Traefik (Go's net/http server and transports, httputil.ReverseProxy),
+// each held to Go's behaviour against real servers on loopback.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { proxyPortInFrontOf } from '../../support/proxy-fixture.js';
+import { dataFrame, headersFrame } from '../../support/h2-frames.js';
+import { startRawH2Backend } from '../../support/raw-h2-backend.js';
+import { rawExchange } from '../../support/raw-exchange.js';
+import { startH2Backend } from '../../support/h2-backend.js';
+
+/**
+ * An HTTP/1.1 server that keeps every byte each request brought (head and chunked body) and answers `ok` once the
+ * chunked body's last chunk is in, or at once for a request without `Transfer-Encoding: chunked`, with `answer`.
+ */
+async function recordingBackend(t: TestContext, answer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
+    let bytes = '';
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.toString('latin1');
+      const headEnd = bytes.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const chunked = /\r\ntransfer-encoding: chunked\r\n/i.test(bytes.slice(0, headEnd + 2));
+      const end = chunked ? bytes.indexOf('\r\n0\r\n', headEnd) : headEnd;
+      if (end < 0) return;
+      const last = chunked ? bytes.indexOf('\r\n\r\n', end + 3) : headEnd;
+      if (last < 0) return;
+      requests.push(bytes.slice(0, last + 4));
+      bytes = bytes.slice(last + 4);
+      socket.write(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+/** One request over h2c to pe-edge: the answer's status, body, and how its stream ended (RST_STREAM code, 0 when whole). */
+function h2Ask(t: TestContext, port: number, headers: http2.OutgoingHttpHeaders, body?: string): Promise<{ status: number; body: string; rstCode: number }> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.after(() => session.destroy());
+  return new Promise((resolve) => {
+    const stream = session.request(headers, { endStream: body === undefined });
+    let status = 0;
+    let text = '';
+    stream.setEncoding('latin1');
+    stream.on('response', (h) => (status = Number(h[':status'])));
+    stream.on('data', (c: string) => (text += c));
+    stream.on('error', () => undefined);
+    stream.on('close', () => resolve({ status, body: text, rstCode: stream.rstCode ?? -1 }));
+    if (body !== undefined) stream.end(body);
+  });
+}
+
+test('an h2c server answering HEAD with DATA frames: the head reaches the client without a body, the connection goes on (Go\'s transport takes a HEAD answer as whole with its head)', async (t) => {
+  const backend = await startRawH2Backend((request) => {
+    request.write(headersFrame(request.streamId, [[':status', '200'], ['content-length', '5'], ['x-kind', 'page']], false));
+    request.write(dataFrame(request.streamId, 'hello', true));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+
+  const exchange = await rawExchange(port, ['HEAD /page HTTP/1.1\r\nHost: a.test\r\n\r\nGET /page HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nhello/);
+  const [head, second] = exchange.text.split(/(?=HTTP\/1\.1 )/);
+  assert.match(head ?? '', /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(head ?? '', /\r\ncontent-length: 5\r\n/i, 'the head says the length a GET would get');
+  assert.match(head ?? '', /\r\nx-kind: page\r\n/i);
+  assert.doesNotMatch(head ?? '', /hello/, 'no body after the head of a HEAD answer');
+  assert.match(second ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello$/, 'the next request on the connection is answered');
+
+  const h2 = await h2Ask(t, port, { ':method': 'HEAD', ':path': '/page' });
+  assert.deepEqual(h2, { status: 200, body: '', rstCode: 0 }, 'an HTTP/2 client gets the head and a stream that ends cleanly');
+});
+
+test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the body goes upstream, chunked to an HTTP/1.1 server and whole to an h2c one, as Go forwards it', async (t) => {
+  const h1 = await recordingBackend(t);
+  const h1Port = await proxyPortInFrontOf(t, h1.url);
+  assert.deepEqual(await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/search' }, '{"q":"x"}'), { status: 200, body: 'ok', rstCode: 0 });
+  assert.equal(h1.requests.length, 1);
+  const request = h1.requests[0] as string;
+  assert.match(request, /^GET \/search HTTP\/1\.1\r\n/);
+  assert.match(request, /\r\ntransfer-encoding: chunked\r\n/i);
+  assert.match(request, /\r\n\r\n9\r\n\{"q":"x"\}\r\n0\r\n\r\n$/, 'the body, chunked');
+
+  const h2 = await startH2Backend();
+  t.after(() => h2.close());
+  const h2Port = await proxyPortInFrontOf(t, `h2c://127.0.0.1:${h2.port}`);
+  const answer = await h2Ask(t, h2Port, { ':method': 'GET', ':path': '/search' }, '{"q":"x"}');
+  assert.equal(answer.body, '2.0 GET /search {"q":"x"}');
+
+  // A GET whose HEADERS end the stream still has no body (and no framing) upstream.
+  assert.equal((await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/plain' })).body, 'ok');
+  assert.doesNotMatch(h1.requests[1] ?? '', /transfer-encoding|content-length/i);
+  // One whose stream a lone empty DATA frame ends has none either: Go's transport reads a GET's first body byte
+  // (for up to 200 ms) before it decides, and sends an empty one without framing.
+  assert.equal((await h2Ask(t, h1Port, { ':method': 'GET', ':path': '/empty' }, '')).body, 'ok');
+  assert.doesNotMatch(h1.requests[2] ?? '', /transfer-encoding|content-length/i);
+  // A body whose first byte comes later than that goes chunked, whole.
+  const session = http2.connect(`http://127.0.0.1:${h1Port}`);
+  t.after(() => session.destroy());
+  const late = session.request({ ':method': 'DELETE', ':path': '/late' }, { endStream: false });
+  late.resume();
+  setTimeout(() => late.end('late'), 600);
+  await new Promise((resolve) => late.on('close', resolve));
+  assert.match(h1.requests[3] ?? '', /^DELETE \/late HTTP\/1\.1\r\n[\s\S]*\r\ntransfer-encoding: chunked\r\n/i);
+  assert.ok((h1.requests[3] ?? '').endsWith('\r\n\r\n4\r\nlate\r\n0\r\n\r\n'));
+});
+
+test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients get it with Go\'s reason phrase; HTTP/2 clients, which node cannot send it to, get 502 Bad Gateway instead of a reset stream', async (t) => {
+  const backend = await recordingBackend(t, 'HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok');
+  const port = await proxyPortInFrontOf(t, backend.url);
+  const h1 = await rawExchange(port, ['GET /odd HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nok/);
+  assert.match(h1.text, /^HTTP\/1\.1 600 status code 600\r\n[\s\S]*\r\n\r\nok$/);
+  assert.deepEqual(await h2Ask(t, port, { ':path': '/odd' }), { status: 502, body: 'Bad Gateway', rstCode: 0 });
+  const after = await h2Ask(t, port, { ':path': '/odd' });
+  assert.equal(after.status, 502, 'and the next request is served the same way');
+});
+
+test('request trailers: the names a request announces in Trailer go upstream as Go writes them (canonical, sorted), their values never (Traefik drops them); a framing name announced is Go\'s 400', async (t) => {
+  const h1 = await recordingBackend(t);
+  const h1Port = await proxyPortInFrontOf(t, h1.url);
+  const chunked = 'POST /upload HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nTrailer: x-sig, X-Checksum\r\n\r\n' +
+    '5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Sig: s1\r\nX-Unannounced: u\r\n\r\n';
+  const answered = await rawExchange(h1Port, [chunked], /\r\n\r\nok/);
+  assert.match(answered.text, /^HTTP\/1\.1 200 OK\r\n/);
+  const upstream = h1.requests[0] ?? '';
+  assert.match(upstream, /\r\nTrailer: X-Checksum,X-Sig\r\n/, 'the announcement, as Go\'s transport writes it');
+  assert.ok(upstream.endsWith('\r\n5\r\nhello\r\n0\r\n\r\n'), 'the body, and no trailer field after it');
+  assert.doesNotMatch(upstream, /abc|s1|X-Unannounced/);
+
+  // An HTTP/2 client's trailer field and trailers: the same to an HTTP/1.1 server (a framing name left out, as Go's
+  // HTTP/2 server leaves it).
+  const session = http2.connect(`http://127.0.0.1:${h1Port}`);
+  t.after(() => session.destroy());
+  const stream = session.request({ ':method': 'POST', ':path': '/grpc-like', trailer: 'x-checksum, content-length' }, { waitForTrailers: true });
+  stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'abc' }));
+  stream.end('hi');
+  stream.resume();
+  await new Promise((resolve) => stream.on('close', resolve));
+  const fromH2 = h1.requests[1] ?? '';
+  assert.match(fromH2, /\r\nTrailer: X-Checksum\r\n/);
+  assert.ok(fromH2.endsWith('\r\n2\r\nhi\r\n0\r\n\r\n'), 'no trailer field after the body');
+
+  // To an HTTP/2 server: the `trailer` field, no trailers.
+  const h2 = await startH2Backend();
+  t.after(() => h2.close());
+  const h2Port = await proxyPortInFrontOf(t, `h2c://127.0.0.1:${h2.port}`);
+  await rawExchange(h2Port, [chunked], /\r\n0\r\n/);
+  assert.equal(h2.seen[0]?.headers.trailer, 'X-Checksum,X-Sig');
+  assert.equal(h2.seen[0]?.body, 'hello');
+
+  // A request without a chunked body announces nothing (Go keeps its Trailer among the headers, then drops it).
+  await rawExchange(h1Port, ['GET /plain HTTP/1.1\r\nHost: a.test\r\nTrailer: X-Checksum\r\n\r\n'], /\r\n\r\nok/);
+  assert.doesNotMatch(h1.requests[2] ?? '', /trailer/i);
+
+  const refused = await rawExchange(h1Port, ['POST /upload HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n0\r\n\r\n'], /400 Bad Request$/);
+  assert.equal(refused.text, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+  assert.equal(h1.requests.length, 3, 'the refused request never reached the server');
+});
