@@ -48,7 +48,7 @@ test('a throw before routing (node:http and HTTP/2 fronts) costs that exchange a
   const reported: ExchangeFault[] = [];
   const ep: EntryPointContext = { ...entryPoint((f) => reported.push(f)), getRuntime: () => { throw new Error('routing bug'); } };
   const res = new RecordingResponse();
-  assert.doesNotThrow(() => handleRequest(ep, requestContext().req, res, false, null, true));
+  assert.doesNotThrow(() => handleRequest(ep, requestContext().req, res, null, null, true));
   assert.equal(res.clientGone, true, 'the exchange was cut');
   assert.equal(reported.length, 1);
   assert.deepEqual({ ...reported[0], error: reported[0]?.error.message }, { entryPoint: 'web', router: '', stage: 'front', error: 'routing bug' });

@@ -43,6 +43,7 @@ export function fakeContext(r: FakeRequest = {}): { ctx: RequestContext; answer:
     clientIp: '192.0.2.7',
     clientPort: 40000,
     tls: r.tls ?? false,
+    tlsConnection: null,
     entryPoint: 'web',
     trustForwarded: r.trustForwarded ?? false,
     routerName: '',

@@ -67,6 +67,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext {
     clientIp: spec.clientIp ?? '127.0.0.1',
     clientPort: 40000,
     tls: false,
+    tlsConnection: null,
     entryPoint: 'web',
     trustForwarded: false,
     upgrade: null,
