@@ -4,7 +4,7 @@ import type { ExchangeFault } from '../../../proxy/http/exchange-fault.js';
 import { handleRequest, serveRoute, type EntryPointContext } from '../../../proxy/entrypoints/request-entry.js';
 import { createPrometheusMetrics } from '../../../proxy/observability/metrics.js';
 import { RecordingResponse } from '../../support/recording-response.js';
-import { requestContext } from '../rules/request-fixture.js';
+import { requestContext } from '../../support/request-context.js';
 
 const entryPoint = (faults: (f: ExchangeFault) => void): EntryPointContext => ({
   name: 'web', getRuntime: () => { throw new Error('not used'); }, writeTimeout: 0, readTimeout: 0, trustAll: false, trusted: null, notAppendForwardedFor: false, underscoreHeaders: 'keep',
