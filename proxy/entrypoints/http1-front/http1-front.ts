@@ -110,7 +110,7 @@ class FrontConnection implements ResponseOwner {
   private readonly clientIp: string;
   private readonly clientPort: number;
   private readonly trusted: boolean;
-  /** The connection's TLS facts, asked of the socket once, when a request first needs them; null when plain. */
+  /** The connection's TLS facts, asked of the socket once (at once when the entrypoint logs or measures requests); null when plain. */
   private readonly tls: TlsConnection | null;
 
   constructor(private readonly front: Http1Front, readonly socket: Socket) {
@@ -118,6 +118,8 @@ class FrontConnection implements ResponseOwner {
     this.clientPort = socket.remotePort ?? 0;
     this.trusted = trustsPeer(front.ep, this.clientIp);
     this.tls = front.options.tls ? new SocketTlsConnection(socket) : null;
+    // The end-of-request hook (access log, metrics) may run once the client is gone, when the socket tells nothing.
+    if (this.tls !== null && front.ep.onDone !== null) this.tls.facts();
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);

@@ -162,3 +162,32 @@ test('SocketTlsConnection asks a TLS socket for its facts and client certificate
   protocol = 'TLSv1.3';
   assert.equal(early.facts().protocol, 'TLSv1.3');
 });
+
+test('HTTP/1.1 over TLS: a request whose client left before its answer still has its connection\'s TLS facts (its access log line is written after the close)', async (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const cert = fixtures.make('a.test', ['a.test']);
+  let release: (() => void) | null = null;
+  const backend = await startBackend('app', (_req, res) => {
+    release = () => res.end('late');
+  });
+  t.after(() => {
+    (release as (() => void) | null)?.();
+    return backend.close();
+  });
+  const done: RequestContext[] = [];
+  const proxy = await startProxy(buildInput({
+    http: { routers: { 'secure@file': { rule: 'Host(`a.test`)', service: 'app', tls: {} } }, services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } } },
+    tls: { certificates: [{ certFile: cert.certFile, keyFile: cert.keyFile }], options: {}, stores: {} },
+  }), [entryPointOptions('web', '127.0.0.1:0', { onDone: (ctx) => done.push(ctx) })]);
+  t.after(() => proxy.close(0));
+  const socket = tls.connect({ port: proxy.port('web'), host: '127.0.0.1', servername: 'a.test', ca: cert.cert, ALPNProtocols: ['http/1.1'] });
+  await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+  socket.write(GET('/slow'));
+  await until(() => release !== null);
+  socket.destroy();
+  await until(() => done.length === 1);
+  const facts = done[0]?.tlsConnection?.facts();
+  assert.equal(facts?.protocol, 'TLSv1.3');
+  assert.match(String(facts?.cipher), /^TLS_/);
+});
