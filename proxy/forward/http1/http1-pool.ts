@@ -92,10 +92,9 @@ export class Http1Pool implements ExchangeHost {
   }
 
   /**
-   * A fresh exchange starts on a new connection at once. Any other is handed a connection (a kept one, else a
-   * new one) in the next check phase, for every exchange waiting then (one setImmediate per event-loop turn,
-   * not per request): by then the loop has read what was already waiting on idle sockets, and an idle socket
-   * that received anything is gone.
+   * A fresh connection starts at once. A kept one is handed out in the next check phase, for every
+   * exchange waiting then (one setImmediate per event-loop turn, not per request): by then the loop has
+   * read what was already waiting on idle sockets, and an idle socket that received anything is gone.
    * So bytes an upstream sent before a request was written are never read as that request's answer.
    * `fresh` (the first request of a client connection, or a resend) never takes a kept connection.
    * Under maxConns, exchanges that find no room wait in line (see tryStart).
@@ -110,11 +109,7 @@ export class Http1Pool implements ExchangeHost {
    * from the server's side too, and a fresh exchange never waits for an idle timeout.
    */
   private tryStart(exchange: Exchange, fresh: boolean): boolean {
-    // A later request of a client connection waits for the check phase even when it will dial: an HTTP/2 stream
-    // its client reset in the packet that opened it (rapid reset) is done by then and dials nothing. Dialed at
-    // once, each such stream cost the backend a connection accepted and dropped.
-    if (!fresh) {
-      if (this.idle.length === 0 && this.atConnectionLimit()) return false;
+    if (!fresh && this.idle.length > 0) {
       this.waiting.push(exchange);
       if (!this.handOutScheduled) {
         this.handOutScheduled = true;
