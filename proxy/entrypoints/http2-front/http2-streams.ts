@@ -4,6 +4,7 @@ import { Http2StreamRequest } from './stream-request.js';
 import { Http2StreamResponse } from './stream-response.js';
 import { asksForTrailers } from '../../http/trailers.js';
 import { joinCookieCrumbs } from '../../http/http2-fields.js';
+import { runAfterReads } from '../../http/after-reads.js';
 
 /** Serves one HTTP/2 request; `first`: the first stream of its session (RequestContext.firstOnConnection). */
 export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResponse, first: boolean) => void;
@@ -29,7 +30,9 @@ function dropStreamError(): void {}
  * CVE-2023-44487). node emits 'stream' from a nextTick queued by the HEADERS frame's callback, and ticks run as
  * each frame's callback returns: a RST_STREAM further on in the same read has not been seen yet. By the check
  * phase the poll phase has read every byte the socket held, and a stream reset in its opening batch is closed:
- * it is skipped, costing no routing, middleware or upstream connection or stream.
+ * it is skipped, costing no routing, middleware or upstream connection or stream. The batch runs marked as
+ * following the loop's reads (`runAfterReads`): the HTTP/1.1 pool hands its requests a kept connection at once,
+ * not one more loop turn later.
  */
 export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestHandler): void {
   // Per connection, for as long as node keeps the session: its peer facts, whether it was served before, the streams waiting.
@@ -51,7 +54,7 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     }
     if (peer.arrived === null) {
       peer.arrived = [];
-      setImmediate(serveArrived, peer, onRequest);
+      setImmediate(runAfterReads, serveArrived, peer, onRequest);
     }
     peer.arrived.push({ stream, headers, rawHeaders });
   });

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { UpstreamPool } from '../upstream-transport.js';
 import { createFallback, DEPARTED_DIAL_MS, departedDialTimeout } from '../departed-server.js';
 import { UpstreamError } from '../upstream-errors.js';
+import { readsDone } from '../../http/after-reads.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
 
@@ -110,6 +111,9 @@ export class Http1Pool implements ExchangeHost {
    */
   private tryStart(exchange: Exchange, fresh: boolean): boolean {
     if (!fresh && this.idle.length > 0) {
+      // Served right after the loop's reads (an HTTP/2 front batch): the kept connections are as checked as
+      // handOut would find them, one loop turn later.
+      if (readsDone() && this.handOutNow(exchange)) return true;
       this.waiting.push(exchange);
       if (!this.handOutScheduled) {
         this.handOutScheduled = true;
@@ -146,6 +150,15 @@ export class Http1Pool implements ExchangeHost {
     }
     this.checkDrained();
   };
+
+  /** Starts the exchange on the newest usable kept connection; false when none is left. */
+  private handOutNow(exchange: Exchange): boolean {
+    let connection: Connection | undefined;
+    while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+    if (connection === undefined) return false;
+    this.start(exchange, connection);
+    return true;
+  }
 
   /** Connections open or closing, retiring one included, reach maxConns. */
   private atConnectionLimit(): boolean {
