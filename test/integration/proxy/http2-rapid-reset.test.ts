@@ -13,7 +13,7 @@ import https from 'node:https';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { ERR, FLAG, FRAME, headersFrame, ping, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
 import { fixtureDir, type FixtureCertificate } from '../../unit/tls/fixture-certificates.js';
 
@@ -70,7 +70,7 @@ async function countingBackend(t: TestContext, kind: Kind, cert: FixtureCertific
 const KINDS: readonly Kind[] = ['http', 'h2c', 'https-h2', 'https-h1'];
 
 /** pe-edge over TLS with one router per backend kind (`<kind>.test`); the https ones verify the backend's certificate. */
-async function proxyTo(t: TestContext): Promise<{ port: number; backends: Record<Kind, CountingBackend> }> {
+async function proxyTo(t: TestContext): Promise<{ port: number; backends: Record<Kind, CountingBackend>; exchanges: () => number }> {
   const fixtures = fixtureDir();
   t.after(() => fixtures.remove());
   const backendCert = fixtures.make('backend.test', ['backend.test']);
@@ -87,12 +87,14 @@ async function proxyTo(t: TestContext): Promise<{ port: number; backends: Record
     services[`${kind}@file`] = { loadBalancer: { servers: [{ url: backend.url }], ...(tlsBackend ? { serversTransport: kind } : {}) } };
     if (tlsBackend) serversTransports[`${kind}@file`] = { ...DEFAULT_TRANSPORT, rootCAs: [backendCert.certFile], serverName: 'backend.test', disableHTTP2: kind === 'https-h1' };
   }
+  // The hook the access log and the metrics hang on: one call per exchange the request path served.
+  let exchanges = 0;
   const proxy = await startProxy(buildInput({
     http: { routers, services, serversTransports },
     tls: { certificates: [{ certFile: edgeCert.certFile, keyFile: edgeCert.keyFile }], options: {}, stores: {} },
-  }));
+  }), [entryPointOptions('web', '127.0.0.1:0', { onDone: () => exchanges++ })]);
   t.after(() => proxy.close(0));
-  return { port: proxy.port('web'), backends };
+  return { port: proxy.port('web'), backends, exchanges: () => exchanges };
 }
 
 /** RST_STREAM codes the attack cycles through: CANCEL as browsers and the published attack send, and two that node reports as stream errors. */
@@ -114,7 +116,7 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
 
 for (const kind of KINDS) {
   test(`HTTP/2 rapid reset to an ${kind} backend: 2700 streams opened and reset in single writes reach no backend, and each connection still answers the request after them`, async (t) => {
-    const { port, backends } = await proxyTo(t);
+    const { port, backends, exchanges } = await proxyTo(t);
     const backend = backends[kind];
     const host = `${kind}.test`;
     const PAIRS = 900;
@@ -136,8 +138,27 @@ for (const kind of KINDS) {
     }
     assert.deepEqual(backend.paths, ['/real-0', '/real-1', '/real-2'], 'no reset stream reached the backend');
     assert.ok(backend.connections <= 3, `${backend.connections} backend connections for 3 requests`);
+    assert.ok(await until(() => exchanges() >= 3, 5000));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(exchanges(), 3, 'the access log and metrics see the three requests, not the reset streams');
   });
 }
+
+test('HTTP/2 rapid reset past node\'s limit: 1200 resets in one write end that connection with GOAWAY, reach no backend, and the next connection is served', async (t) => {
+  const { port, backends } = await proxyTo(t);
+  const conn = await RawH2Connection.connect(port, 'http.test', 10_000);
+  t.after(() => conn.destroy());
+  const frames: Buffer[] = [];
+  for (let id = 1; id <= 2399; id += 2) frames.push(headersFrame(id, requestFields('GET', `/reset-${id}`, 'http.test'), true), rstStream(id));
+  conn.write(Buffer.concat(frames));
+  assert.ok(await conn.waitFor(() => conn.frames.some((f) => f.type === FRAME.GOAWAY), 10_000), 'node ends the connection with GOAWAY');
+  const next = await RawH2Connection.connect(port, 'http.test', 10_000);
+  t.after(() => next.destroy());
+  next.write(headersFrame(1, requestFields('GET', '/next', 'http.test'), true));
+  const answer = await next.answerOn(1, 10_000);
+  assert.equal(answer === undefined ? undefined : statusOf(answer), 200);
+  assert.deepEqual(backends.http.paths, ['/next'], 'no reset stream reached the backend');
+});
 
 test('HTTP/2: a stream reset after it was handed on still ends its upstream exchange, on every upstream protocol', async (t) => {
   const { port, backends } = await proxyTo(t);
