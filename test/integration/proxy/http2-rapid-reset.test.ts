@@ -76,7 +76,8 @@ async function proxyTo(t: TestContext): Promise<{ port: number; backends: Record
   const backendCert = fixtures.make('backend.test', ['backend.test']);
   const edgeCert = fixtures.make('edge.test', KINDS.map((k) => `${k}.test`));
   const backends = {} as Record<Kind, CountingBackend>;
-  const routers: Record<string, { rule: string; service: string; tls: Record<string, never> }> = {};
+  // plain.test: the HTTP/1.1 backend for requests on the plain port (h2c).
+  const routers: Record<string, { rule: string; service: string; tls?: Record<string, never> }> = { 'plain@file': { rule: 'Host(`plain.test`)', service: 'http' } };
   const services: Record<string, { loadBalancer: { servers: { url: string }[]; serversTransport?: string } }> = {};
   const serversTransports: Record<string, UpstreamTransport> = {};
   for (const kind of KINDS) {
@@ -143,6 +144,24 @@ for (const kind of KINDS) {
     assert.equal(exchanges(), 3, 'the access log and metrics see the three requests, not the reset streams');
   });
 }
+
+test('h2c rapid reset (HTTP/2 with prior knowledge on the plain port): 900 streams opened and reset in one write reach no backend, and the request after them is answered', async (t) => {
+  const { port, backends, exchanges } = await proxyTo(t);
+  const conn = await RawH2Connection.connectH2c(port, 10_000);
+  t.after(() => conn.destroy());
+  const frames: Buffer[] = [];
+  for (let id = 1; id <= 1799; id += 2) frames.push(headersFrame(id, requestFields('GET', `/reset-${id}`, 'plain.test'), true), rstStream(id));
+  conn.write(Buffer.concat(frames));
+  await roundTrip(conn);
+  conn.write(headersFrame(1801, requestFields('GET', '/real', 'plain.test'), true));
+  const answer = await conn.answerOn(1801, 10_000);
+  assert.equal(answer === undefined ? undefined : statusOf(answer), 200);
+  assert.deepEqual(backends.http.paths, ['/real'], 'no reset stream reached the backend');
+  assert.equal(backends.http.connections, 1);
+  assert.ok(await until(() => exchanges() >= 1, 5000));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(exchanges(), 1, 'the access log and metrics see the request alone');
+});
 
 test('HTTP/2 rapid reset past node\'s limit: 1200 resets in one write end that connection with GOAWAY, reach no backend, and the next connection is served', async (t) => {
   const { port, backends } = await proxyTo(t);
