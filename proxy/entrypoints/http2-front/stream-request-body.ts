@@ -25,7 +25,10 @@ export class StreamRequestBody extends Readable {
       }
       return;
     }
-    stream.once('end', this.onEnd);
+    // node emitted 'end' already when the client's stream ended with nothing left unread (an empty DATA frame
+    // with END_STREAM read in the batch before the stream was served): nothing more will come.
+    if (stream.readableEnded) this.push(null);
+    else stream.once('end', this.onEnd);
     stream.once('aborted', this.onAborted);
     stream.once('close', this.onClose);
     this.on('pause', () => stream.pause());

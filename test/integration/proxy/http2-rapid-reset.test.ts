@@ -14,7 +14,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
-import { ERR, FLAG, FRAME, headersFrame, ping, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
+import { dataFrame, ERR, FLAG, FRAME, headersFrame, ping, RawH2Connection, requestFields, rstStream, statusOf } from '../../support/h2-frames.js';
 import { fixtureDir, type FixtureCertificate } from '../../unit/tls/fixture-certificates.js';
 
 type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
@@ -194,5 +194,25 @@ test('HTTP/2: a stream reset after it was handed on still ends its upstream exch
     conn.write(headersFrame(3, requestFields('GET', '/after', `${kind}.test`), true));
     const answer = await conn.answerOn(3, 10_000);
     assert.equal(answer === undefined ? undefined : statusOf(answer), 200, `${kind}: the next stream is answered`);
+  }
+});
+
+test('HTTP/2: a request whose HEADERS and the empty DATA frame that ends it arrive in one write is answered, on every upstream protocol (its body already ended when the front served it)', async (t) => {
+  const { port, backends } = await proxyTo(t);
+  for (const kind of KINDS) {
+    const host = `${kind}.test`;
+    const conn = await RawH2Connection.connect(port, host, 10_000);
+    t.after(() => conn.destroy());
+    // POST: its body goes on as a body; GET: probed as Go's transport probes a bodiless method's body.
+    conn.write(Buffer.concat([
+      headersFrame(1, requestFields('POST', '/empty-post', host), false), dataFrame(1, '', true),
+      headersFrame(3, requestFields('GET', '/empty-get', host), false), dataFrame(3, '', true),
+      headersFrame(5, requestFields('POST', '/small-post', host), false), dataFrame(5, 'abc', true),
+    ]));
+    for (const id of [1, 3, 5]) {
+      const answer = await conn.answerOn(id, 10_000);
+      assert.equal(answer === undefined ? undefined : statusOf(answer), 200, `${kind}: stream ${id} is answered`);
+    }
+    assert.deepEqual([...backends[kind].paths].sort(), ['/empty-get', '/empty-post', '/small-post'], `${kind}: every request reached the backend`);
   }
 });
