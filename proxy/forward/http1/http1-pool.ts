@@ -139,8 +139,7 @@ export class Http1Pool implements ExchangeHost {
     this.waiting = [];
     for (const exchange of waiting) {
       if (exchange.done) continue; // aborted while it waited
-      let connection: Connection | undefined;
-      while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+      const connection = this.takeIdle();
       if (connection === undefined && this.atConnectionLimit()) {
         // The kept connections went meanwhile (closed, or retired for fresh exchanges): wait in line.
         this.blocked.push({ exchange, fresh: false });
@@ -153,11 +152,17 @@ export class Http1Pool implements ExchangeHost {
 
   /** Starts the exchange on the newest usable kept connection; false when none is left. */
   private handOutNow(exchange: Exchange): boolean {
-    let connection: Connection | undefined;
-    while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+    const connection = this.takeIdle();
     if (connection === undefined) return false;
     this.start(exchange, connection);
     return true;
+  }
+
+  /** The newest usable kept connection, the unusable ones met on the way closed; undefined when none is left. */
+  private takeIdle(): Connection | undefined {
+    let connection: Connection | undefined;
+    while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+    return connection;
   }
 
   /** Connections open or closing, retiring one included, reach maxConns. */
