@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { proxyPortInFrontOf } from '../../support/proxy-fixture.js';
+import { buildInput, proxyPortInFrontOf, startProxy } from '../../support/proxy-fixture.js';
 import { dataFrame, headersFrame } from '../../support/h2-frames.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
 import { rawExchange } from '../../support/raw-exchange.js';
@@ -113,6 +113,27 @@ test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the 
   await new Promise((resolve) => late.on('close', resolve));
   assert.match(h1.requests[3] ?? '', /^DELETE \/late HTTP\/1\.1\r\n[\s\S]*\r\ntransfer-encoding: chunked\r\n/i);
   assert.ok((h1.requests[3] ?? '').endsWith('\r\n\r\n4\r\nlate\r\n0\r\n\r\n'));
+});
+
+test('an HTTP/2 GET whose stream a lone empty DATA frame ends goes upstream without a body: a server that refuses it is failed over like any bodiless GET\'s, not answered 502', async (t) => {
+  const live = await recordingBackend(t);
+  const refusing = net.createServer();
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const deadPort = (refusing.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => refusing.close(() => resolve()));
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${deadPort}` }, { url: live.url }] } } },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  // Round robin sends every other request to the refusing server first: each must fail over to the live one.
+  for (let i = 0; i < 4; i++) {
+    assert.deepEqual(await h2Ask(t, proxy.port('web'), { ':method': 'GET', ':path': `/empty${i}` }, ''), { status: 200, body: 'ok', rstCode: 0 }, `request ${i}`);
+  }
+  assert.equal(live.requests.length, 4);
+  for (const request of live.requests) assert.doesNotMatch(request, /transfer-encoding|content-length/i);
 });
 
 test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients get it with Go\'s reason phrase; HTTP/2 clients, which node cannot send it to, get 502 Bad Gateway instead of a reset stream', async (t) => {
