@@ -20,7 +20,8 @@ export type { EntryPointOptions } from './entrypoints/entrypoint.js';
 export type { SharedLimits } from './middlewares/traffic/shared-limits.js';
 export type { BreakerTransition, BreakerStateName } from './middlewares/middleware-entry.js';
 export type { RedisLimitEvents } from './middlewares/traffic/redis-link.js';
-export { DEFAULT_TRANSPORT, type UpstreamTransport } from './forward/upstream-transport.js';
+export type { UpstreamTransport } from './forward/upstream-transport.js';
+export { DEFAULT_TRANSPORT, dynamicUpstreamTransport, upstreamTransport } from './forward/servers-transport.js';
 
 /** What an edge shares with the other workers of `--workers` (pe-edge's own flag); nothing when alone. */
 export interface SharedWithWorkers {

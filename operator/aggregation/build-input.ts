@@ -1,5 +1,5 @@
 import { entryPointSchema, type DynamicConfig, type StaticConfig } from '../../labels-spec/index.js';
-import type { BuildInput, EntryPointOptions, UpstreamTransport } from '../../proxy/index.js';
+import { dynamicUpstreamTransport, upstreamTransport, type BuildInput, type EntryPointOptions, type UpstreamTransport } from '../../proxy/index.js';
 import type { Handler, RequestContext } from '../../proxy/http/request-context.js';
 import type { ApiInput } from '../../proxy/runtime/build-input.js';
 import type { FaultSink } from '../../proxy/http/exchange-fault.js';
@@ -49,42 +49,6 @@ export function entryPointOptions(config: StaticConfig, onDone: ((ctx: RequestCo
     ...(onFault !== undefined ? { onFault } : {}),
     udpTimeout: ep.udp.timeout,
   }));
-}
-
-/** A serversTransport (static `default@internal` or dynamic) as the proxy's pools take it. */
-type AnyServersTransport = StaticConfig['serversTransport'] & {
-  serverName?: string | undefined;
-  certificates?: readonly { readonly certFile: string; readonly keyFile: string }[];
-};
-
-function upstreamTransport(t: AnyServersTransport): UpstreamTransport {
-  // Go offers the server the first of `certificates` its CertificateRequest accepts; node offers one: the first.
-  const client = t.certificates?.[0];
-  return {
-    dialTimeout: t.forwardingTimeouts.dialTimeout,
-    responseHeaderTimeout: t.forwardingTimeouts.responseHeaderTimeout,
-    idleConnTimeout: t.forwardingTimeouts.idleConnTimeout,
-    maxIdleConnsPerHost: t.maxIdleConnsPerHost,
-    maxConnsPerHost: t.maxConnsPerHost,
-    insecureSkipVerify: t.insecureSkipVerify,
-    rootCAs: t.rootCAs,
-    serverName: t.serverName,
-    clientCertificate: client === undefined ? undefined : { cert: client.certFile, key: client.keyFile },
-  };
-}
-
-/** A dynamic `http.serversTransports` entry: the static transport's settings plus its HTTP/2, peer-certificate and TLS version/cipher options. */
-function dynamicUpstreamTransport(t: DynamicConfig['http']['serversTransports'][string]): UpstreamTransport {
-  return {
-    ...upstreamTransport(t),
-    disableHTTP2: t.disableHTTP2,
-    readIdleTimeout: t.forwardingTimeouts.readIdleTimeout,
-    pingTimeout: t.forwardingTimeouts.pingTimeout,
-    peerCertURI: t.peerCertURI,
-    minVersion: t.minVersion,
-    maxVersion: t.maxVersion,
-    cipherSuites: t.cipherSuites,
-  };
 }
 
 /**

@@ -106,7 +106,8 @@ export class EntryPoint {
       getStore: () => getRuntime().tls,
       onRequest: (req, res, first) => {
         armHttp2ReadDeadline(req, options.readTimeout);
-        handleRequest(ctx, req, res, true, null, first);
+        // The session's peer holds its TLS facts, read once per session.
+        handleRequest(ctx, req, res, req.socket, null, first);
       },
       onHttp1: (socket) => {
         // node:tls leaves a connection's errors after its handshake to whoever reads it.
@@ -126,7 +127,7 @@ export class EntryPoint {
       http2MaxConcurrentStreams: options.http2MaxConcurrentStreams,
       onRequest: (req, res, first) => {
         armHttp2ReadDeadline(req, options.readTimeout);
-        handleRequest(ctx, req, res, false, null, first);
+        handleRequest(ctx, req, res, null, null, first);
       },
     });
     const trackSession = (session: ServerHttp2Session): void => {

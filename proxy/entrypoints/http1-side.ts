@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { requestBodyFraming } from '../http/request-body-framing.js';
 import { reportFrontFault } from '../http/exchange-fault.js';
+import { SocketTlsConnection, type TlsConnection } from '../http/tls-connection.js';
 import { goBareRefusal, hostRefusal, UNSUPPORTED_VERSION } from '../http/traefik-responses.js';
 import { announcesFramingTrailer } from '../http/request-trailers.js';
 import { DetachedRequestBody } from './detached-request-body.js';
@@ -28,14 +29,20 @@ export interface ConnectionTimeouts {
 export class Http1Side {
   private readonly server: http.Server<typeof Http1ProxyRequest, typeof Http1ProxyResponse>;
   private readonly front: Http1Front;
+  /**
+   * The TLS facts of node:http's connections (TLS side only), as the lean front kept them before handing each
+   * over, so they are still asked once per connection: node:http's connection is node's socket, which takes no
+   * field of pe-edge's without a cast.
+   */
+  private readonly handedTls = new WeakMap<Socket, TlsConnection>();
 
-  constructor(ctx: EntryPointContext, tls: boolean, maxHeaderBytes: number, timeouts: ConnectionTimeouts) {
+  constructor(ctx: EntryPointContext, private readonly tls: boolean, maxHeaderBytes: number, timeouts: ConnectionTimeouts) {
     this.server = http.createServer({ IncomingMessage: Http1ProxyRequest, ServerResponse: Http1ProxyResponse, maxHeaderSize: maxHeaderBytes });
-    const pipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, tls, first));
+    const pipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, this.tlsOf(req.socket), first));
     this.server.on('request', (req, res) => pipeline.accept(req, res));
     this.server.on('clientError', (err: Error, socket: Duplex) => pipeline.clientError(err, socket));
     this.server.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
-      pipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, tls, first)));
+      pipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, this.tlsOf(req.socket), first)));
     startHttp1Timeouts(this.server, timeouts);
     this.front = new Http1Front(ctx, {
       tls,
@@ -43,12 +50,21 @@ export class Http1Side {
       idleTimeout: timeouts.idleTimeout,
       headersTimeout: timeouts.headersTimeout,
       readTimeout: timeouts.readTimeout,
-      handOff: (socket, served) => {
+      handOff: (socket, served, tlsConnection) => {
         if (served) pipeline.markServed(socket);
+        if (tlsConnection !== null) this.handedTls.set(socket, tlsConnection);
         this.server.emit('connection', socket);
         process.nextTick(() => socket.resume());
       },
     });
+  }
+
+  /** A node:http connection's TLS facts: the lean front's for it (every connection starts there); null when plain. */
+  private tlsOf(socket: Socket): TlsConnection | null {
+    if (!this.tls) return null;
+    let connection = this.handedTls.get(socket);
+    if (connection === undefined) this.handedTls.set(socket, (connection = new SocketTlsConnection(socket)));
+    return connection;
   }
 
   /** A new connection (its first bytes already put back, the socket paused or not yet read). */
@@ -117,13 +133,13 @@ function trailerRefusal(req: Http1ProxyRequest): string | null {
 const BAD_TRAILER_REFUSAL = goBareRefusal(400);
 
 /** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
-function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: boolean, first: boolean): void {
+function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: TlsConnection | null, first: boolean): void {
   const refusal = versionRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion) ?? trailerRefusal(req);
   if (refusal !== null) res.refuseHead(refusal);
   else handleRequest(ctx, req, res, tls, null, first);
 }
 
-function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
+function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: TlsConnection | null, first: boolean): void {
   try {
     startUpgrade(ctx, req, socket, head, tls, first);
   } catch (err) {
@@ -133,7 +149,7 @@ function onUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duple
   }
 }
 
-function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: boolean, first: boolean): void {
+function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Duplex, head: Buffer, tls: TlsConnection | null, first: boolean): void {
   // A response object on the raw socket lets routers answer non-upgrade outcomes (404, redirects) normally.
   const res = new Http1ProxyResponse(req);
   res.assignSocket(req.socket);

@@ -1,5 +1,6 @@
 import { reportFault, reportFrontFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
+import type { TlsConnection } from '../http/tls-connection.js';
 import { hasDeniedEscape, hasMalformedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
@@ -37,10 +38,11 @@ export interface EntryPointContext {
 }
 
 /**
- * Reads the current runtime once, routes the request and runs the matched router's chain. `first`: the first
- * request of its client connection (first stream of an HTTP/2 session), see RequestContext.firstOnConnection.
+ * Reads the current runtime once, routes the request and runs the matched router's chain. `tls`: the connection's
+ * (null: plain). `first`: the first request of its client connection (first stream of an HTTP/2 session), see
+ * RequestContext.firstOnConnection.
  */
-export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null, first: boolean): void {
+export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: TlsConnection | null, upgrade: UpgradeRequest | null, first: boolean): void {
   try {
     startExchange(ep, req, res, tls, upgrade, first);
   } catch (err) {
@@ -51,7 +53,7 @@ export function handleRequest(ep: EntryPointContext, req: ProxyRequest, res: Pro
   }
 }
 
-function startExchange(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null, first: boolean): void {
+function startExchange(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: TlsConnection | null, upgrade: UpgradeRequest | null, first: boolean): void {
   const socket = req.socket;
   const clientIp = clientAddress(socket.remoteAddress);
   const ctx = requestContext(ep, req, res, tls, upgrade, clientIp, socket.remotePort ?? 0, trustsPeer(ep, clientIp), first);
@@ -81,8 +83,11 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
   return ep.trustAll || (ep.trusted !== null && ep.trusted.contains(clientIp));
 }
 
-/** The context routers and services see; peer facts come from the caller (a connection knows them once). */
-export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: boolean, upgrade: UpgradeRequest | null,
+/**
+ * The context routers and services see; peer facts come from the caller (a connection knows them once), `tls`
+ * among them (null: a plain connection).
+ */
+export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: TlsConnection | null, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean, firstOnConnection: boolean): RequestContext {
   const target = req.url ?? '/';
   const { rawPath, path, rawQuery } = splitRequestTarget(target, ep.sanitizePath);
@@ -102,7 +107,8 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     rawQuery,
     clientIp,
     clientPort,
-    tls,
+    tls: tls !== null,
+    tlsConnection: tls,
     entryPoint: ep.name,
     trustForwarded,
     routerName: '',

@@ -59,15 +59,6 @@ export interface UpstreamTransport {
   cipherSuites?: readonly string[] | undefined;
 }
 
-export const DEFAULT_TRANSPORT: UpstreamTransport = {
-  dialTimeout: 30_000,
-  responseHeaderTimeout: 0,
-  idleConnTimeout: 90_000,
-  maxIdleConnsPerHost: 200,
-  insecureSkipVerify: false,
-  rootCAs: [],
-};
-
 /** Stable identity of a transport's settings, so pools survive reloads that did not change them. */
 export function transportKey(t: UpstreamTransport): string {
   let key = transportKeys.get(t);

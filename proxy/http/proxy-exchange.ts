@@ -1,22 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { X509Certificate } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 // The one contract between the fronts (node:http, node:http2, the lean HTTP/1.1 front) and the rest of
 // the request path. Each front adapts its own objects to it (proxy/entrypoints/node-exchange.ts and
 // http1-front/), so routing, middlewares and forwarding never cast to node's types.
 
-/** The peer facts read from a client connection; TLS connections also tell their SNI, version and cipher. */
+/**
+ * The peer facts read from a client connection; TLS connections also tell their SNI. (Their version, cipher and
+ * client certificate are the connection's `TlsConnection`, RequestContext.tlsConnection: asked once per connection.)
+ */
 export interface PeerSocket {
   readonly remoteAddress?: string | undefined;
   readonly remotePort?: number | undefined;
   readonly destroyed?: boolean;
   /** The SNI the client sent (TLS connections; false or null without one). */
   readonly servername?: string | false | null | undefined;
-  getProtocol?(): string | null;
-  getCipher?(): { readonly standardName?: string } | undefined;
-  /** The client's certificate on a mutual-TLS connection (passTLSClientCert). */
-  getPeerX509Certificate?(): X509Certificate | undefined;
 }
 
 /** A client request as routing, middlewares and the forwarder read it. */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { FaultSink } from './exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
+import type { TlsConnection } from './tls-connection.js';
 
 export type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
 
@@ -31,8 +32,13 @@ export interface RequestContext {
   /** Peer address (never X-Forwarded-For), IPv6 zone stripped. */
   readonly clientIp: string;
   readonly clientPort: number;
-  /** True when the request arrived over TLS. */
+  /** True when the request arrived over TLS (`tlsConnection` is then its connection's). */
   readonly tls: boolean;
+  /**
+   * The TLS connection the request arrived on, kept by its front (one per connection): its version, cipher and
+   * client certificate, asked of node once per connection. null on a plain connection.
+   */
+  readonly tlsConnection: TlsConnection | null;
   readonly entryPoint: string;
   /** The entrypoint trusts this peer's X-Forwarded-* headers (forwardedHeaders.insecure / trustedIPs). */
   readonly trustForwarded: boolean;

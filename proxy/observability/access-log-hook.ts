@@ -4,7 +4,6 @@ import { joinHostPort } from '../http/host-port.js';
 import { createAccessLog, type AccessLog, type AccessLogConfig } from './access-log.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
-import { tlsFacts } from './tls-facts.js';
 
 /**
  * The entrypoint's end-of-request hook that feeds the access log, or null when accessLog is off,
@@ -20,11 +19,10 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
     requestCount++;
     if (!internals && ctx.routerName.endsWith('@internal')) return;
     const res = ctx.res;
-    const socket = ctx.req.socket;
     const forwardedFor = ctx.trustForwarded ? ctx.req.headers['x-forwarded-for'] : undefined;
     // hrtime read once: the start is now minus the duration in whole milliseconds (truncated, as the BigInt division was).
     const durationNs = Number(process.hrtime.bigint() - ctx.startedAt);
-    const tls = ctx.tls ? tlsFacts(socket) : null;
+    const tls = ctx.tlsConnection?.facts() ?? null;
     accessLog.log({
       start: new Date(Date.now() - Math.trunc(durationNs / 1e6)),
       durationNs,

@@ -114,7 +114,7 @@ function rfc3339Nano(d: Date, local: boolean): string {
 /** Traefik's silentSplitHostPort: Go's SplitHostPort, or the whole value and '-' where it fails (no port). */
 function silentSplitHostPort(hostPort: string): [string, string] {
   const split = splitHostPort(hostPort);
-  return split === null ? [hostPort, '-'] : [split.host, split.port];
+  return typeof split === 'string' ? [hostPort, '-'] : [split.host, split.port];
 }
 
 /** `http://10.0.0.2:80/x` -> `10.0.0.2:80` (url.Host in Go). */

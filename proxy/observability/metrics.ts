@@ -10,7 +10,6 @@ import { codeLabel, methodLabel, protocolLabel, tlsVersionLabel } from './metric
 import type { ExchangeFault } from '../http/exchange-fault.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
-import { tlsFacts } from './tls-facts.js';
 import { droppedLogLines, LOG_BUFFER_MAX_BYTES } from './log-destination.js';
 import { plainSeries, RenamedCounter, RenamedHistogram, type CounterChild, type Family, type HistogramChild, type Labels, type SeriesStore } from './metric-series.js';
 
@@ -303,8 +302,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     // A gRPC answer says its status in trailers (Go copies them into the header map Traefik reads); a trailers-only answer in its head.
     const grpc = protocol === 'grpc' || protocol === 'grpc-web' ? (res.sentTrailers()?.['grpc-status'] ?? res.sentHeader('grpc-status')) : undefined;
     let tls: Observation['tls'] = null;
-    if (ctx.tls) {
-      const facts = tlsFacts(ctx.req.socket);
+    if (ctx.tlsConnection !== null) {
+      const facts = ctx.tlsConnection.facts();
       tls = { version: tlsVersionLabel(facts.protocol), cipher: facts.cipher ?? 'unknown' };
     }
     const code = codeLabel(protocol, status, grpc);

@@ -1,6 +1,6 @@
 import { isBodilessStatus } from '../http/bodiless-status.js';
 import { goStatusText } from '../http/go-status-text.js';
-import { splitHostPort } from '../http/host-port.js';
+import { hostOrWhole } from '../http/host-port.js';
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendBody } from '../http/traefik-responses.js';
 import { createRedirectScheme } from '../middlewares/redirect-scheme.js';
@@ -123,16 +123,12 @@ const ACME_CHALLENGE_PATH = /^\/\.well-known\/acme-challenge\/([^/]+)\/?$/;
 function acmeHttp01Handler(store: AcmeChallengeStore): Handler {
   return (ctx: RequestContext): void => {
     const token = ACME_CHALLENGE_PATH.exec(ctx.path)?.[1];
-    const keyAuthorization = token === undefined ? undefined : store.http01(token, hostWithoutPort(ctx.hostHeader));
+    const keyAuthorization = token === undefined ? undefined : store.http01(token, hostOrWhole(ctx.hostHeader));
     if (keyAuthorization === undefined || keyAuthorization === '') sendBody(ctx, 404, null, '');
     else sendBody(ctx, 200, 'text/plain; charset=utf-8', keyAuthorization);
   };
 }
 
-/** Go's net.SplitHostPort(req.Host), falling back to the whole Host when it has no port (as Traefik does). */
-function hostWithoutPort(host: string): string {
-  return splitHostPort(host)?.host ?? host;
-}
 
 /** `to` is an entrypoint name or ":port" (Traefik); the redirect carries the target's port. */
 function targetPort(input: BuildInput, to: string): string | undefined {

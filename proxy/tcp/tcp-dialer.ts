@@ -1,7 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TcpServersTransport } from '../../labels-spec/dynamic/tcp/index.js';
-import { splitHostPort } from '../http/host-port.js';
 import { tlsConnectOptions } from '../forward/upstream-transport.js';
 import { peerCertUriError } from '../forward/peer-cert-uri.js';
 import { proxyProtocolHeader } from '../entrypoints/proxy-protocol/write-header.js';
@@ -44,14 +43,6 @@ export function createTcpDialer(transport: TcpServersTransport, named: boolean, 
     }),
     peerCertURI: t?.peerCertURI,
   };
-}
-
-/** A server's `host:port` (IPv6 in brackets) → its parts; null when Go's net.SplitHostPort would refuse it or the port is no number up to 65535. */
-export function serverAddress(address: string): { host: string; port: number } | null {
-  const split = splitHostPort(address);
-  if (split === null || !/^\d{1,5}$/.test(split.port)) return null;
-  const port = Number(split.port);
-  return port > 65535 ? null : { host: split.host, port };
 }
 
 /**

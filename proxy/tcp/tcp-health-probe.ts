@@ -1,8 +1,8 @@
 import type { TcpServerHealthCheck } from '../../labels-spec/dynamic/tcp/index.js';
 import { HEALTH_CHECK_INTERVAL_MS, HEALTH_CHECK_TIMEOUT_MS } from '../../labels-spec/dynamic/services/health-check.js';
 import type { ProbeSchedule, ServerProbe } from '../services/health/active-health-check.js';
-import { joinHostPort } from '../http/host-port.js';
-import { dialServer, serverAddress, type TcpDialer } from './tcp-dialer.js';
+import { joinHostPort, serverAddress } from '../http/host-port.js';
+import { dialServer, type TcpDialer } from './tcp-dialer.js';
 
 /** Traefik's maxPayloadSize: a longer `send` or `expect` is dropped (connect-only check, no answer awaited). */
 export const MAX_TCP_PAYLOAD = 65_535;
@@ -50,8 +50,8 @@ export function tcpProbeOptions(check: TcpServerHealthCheck): { options: TcpProb
 export function tcpHealthProbe(o: TcpProbeOptions, dialer: TcpDialer, tlsServers: ReadonlySet<string>): ServerProbe {
   return (address) => new Promise((resolve) => {
     const target = serverAddress(address);
-    if (target === null) {
-      resolve({ up: false, reason: `parsing address "${address}": not host:port` });
+    if (typeof target === 'string') {
+      resolve({ up: false, reason: `parsing address "${address}": not host:port (${target})` });
       return;
     }
     const port = o.port !== 0 ? o.port : target.port;

@@ -6,7 +6,8 @@ import type { ActiveHealthCheck } from '../services/health/active-health-check.j
 import type { HealthChecks } from '../services/health/health-checks.js';
 import { NoHealth, type ServiceHealth } from '../services/service-health.js';
 import type { TcpConnection, TcpHandler } from './tcp-connection.js';
-import { createTcpDialer, dialServer, serverAddress, type TcpDialer } from './tcp-dialer.js';
+import { createTcpDialer, dialServer, type TcpDialer } from './tcp-dialer.js';
+import { serverAddress } from '../http/host-port.js';
 import { relay } from './relay.js';
 import { startPostgresTls } from './postgres-starttls.js';
 import { tcpHealthProbe, tcpProbeOptions } from './tcp-health-probe.js';
@@ -97,9 +98,9 @@ export class TcpServiceBuilder {
     const byAddress = new Map<string, TcpHandler[]>();
     for (const server of lb.servers) {
       const target = serverAddress(server.address);
-      if (target === null) {
+      if (typeof target === 'string') {
         // Traefik logs the server and leaves it out; the service still serves with the others.
-        this.status.addError('service', name, `server address "${server.address}" is not host:port; the server is left out`, false);
+        this.status.addError('service', name, `server address "${server.address}" is not host:port (${target}); the server is left out`, false);
         continue;
       }
       const log = this.log;

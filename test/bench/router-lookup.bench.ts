@@ -7,7 +7,7 @@ import type { RequestContext } from '../../proxy/http/request-context.js';
 import { compileRule } from '../../proxy/rules/compile.js';
 import { compareRoutes, rulePriority } from '../../proxy/rules/priority.js';
 import { createRouterTable, type RouteDefinition } from '../../proxy/routing/router-table.js';
-import { requestContext } from '../unit/rules/request-fixture.js';
+import { requestContext } from '../support/request-context.js';
 
 const LOOKUPS = Number(process.argv[2] ?? 200_000);
 

@@ -12,6 +12,7 @@ import { dockerClient } from './docker-connection.js';
 import { followContainerEvents, type ContainerEvent } from './docker-events.js';
 import { mergeContainers } from './merge-containers.js';
 import { ContainerReport } from './container-report.js';
+import { leavesPool } from './leaving-events.js';
 
 export interface ProviderLog {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -28,9 +29,6 @@ export interface DockerSnapshot {
   cause: ContainerEvent | null;
 }
 
-/** Signals that end a process: a `kill` event carrying one of these means the container is going away. */
-export const TERMINATING_SIGNALS = new Set(['15', '9', '2', '3', 'SIGTERM', 'SIGKILL', 'SIGINT', 'SIGQUIT', 'TERM', 'KILL', 'INT', 'QUIT']);
-const LEAVE = new Set(['stop', 'die', 'destroy', 'oom', 'pause', 'health_status: unhealthy', 'health_status: starting']);
 const JOIN = new Set(['start', 'restart', 'unpause', 'health_status: healthy', 'rename', 'update']);
 
 /** Whether the provider reaches its engine; when not, the error and what to do about it. */
@@ -125,13 +123,7 @@ export class DockerProvider {
     const gen = (this.generation.get(e.id) ?? 0) + 1;
     this.generation.set(e.id, gen);
     const current = this.containers.get(e.id);
-    if (e.action === 'kill') {
-      const sig = e.attributes.signal;
-      if (sig !== undefined && !TERMINATING_SIGNALS.has(sig.toUpperCase())) return;
-      if (current !== undefined) this.leave(e, current);
-      return;
-    }
-    if (LEAVE.has(e.action)) {
+    if (leavesPool(e)) {
       if (current === undefined) return;
       if (e.action === 'pause') this.containers.set(e.id, { ...current, paused: true });
       else if (e.action.startsWith('health_status')) this.containers.set(e.id, { ...current, health: e.action === 'health_status: unhealthy' ? 'unhealthy' : 'starting' });
@@ -147,12 +139,6 @@ export class DockerProvider {
       else this.containers.set(e.id, view);
       this.emit(e);
     }
-  }
-
-  /** Out of the pool now; in-flight requests finish on the runtime they started on. */
-  private leave(e: ContainerEvent, current: ContainerView): void {
-    this.keepOrDrop(afterStop(current), current.id);
-    this.emit(e);
   }
 
   /** Traefik looks up host.docker.internal / host.containers.internal for host-network containers; only when one exists. */

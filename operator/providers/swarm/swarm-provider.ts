@@ -6,7 +6,8 @@ import { ContainerReport } from '../docker/container-report.js';
 import type { ContainerView } from '../docker/container-view.js';
 import { dockerClient } from '../docker/docker-connection.js';
 import { followContainerEvents, type ContainerEvent } from '../docker/docker-events.js';
-import { constraintOrReject, sleep, TERMINATING_SIGNALS, type DockerSnapshot, type EngineState, type ProviderLog } from '../docker/docker-provider.js';
+import { constraintOrReject, sleep, type DockerSnapshot, type EngineState, type ProviderLog } from '../docker/docker-provider.js';
+import { leavesPool } from '../docker/leaving-events.js';
 import { mergeContainers } from '../docker/merge-containers.js';
 import { swarmEngineHint } from './swarm-hint.js';
 import { followEngine } from '../docker/engine-follow.js';
@@ -14,8 +15,6 @@ import { listSwarm } from './swarm-listing.js';
 
 /** The container label Swarm puts on a task's container: container events name their task by it. */
 const TASK_LABEL = 'com.docker.swarm.task.id';
-/** Container events that take a task out of the pool at once, before Swarm's task list says so. */
-const TASK_LEAVES = new Set(['stop', 'die', 'destroy', 'oom', 'pause', 'health_status: unhealthy']);
 /** Container events after which the task list is read again: a task's state follows its container's a moment later. */
 const TASK_JOINS = new Set(['start', 'restart', 'unpause', 'health_status: healthy']);
 /** Re-reads after a joining event (ms): the manager marks the task running shortly after its container starts. */
@@ -120,13 +119,8 @@ export class SwarmProvider {
     }
     const task = e.attributes[TASK_LABEL];
     if (task === undefined || task === '') return;
-    if (e.action === 'kill') {
-      const sig = e.attributes.signal;
-      if (sig !== undefined && !TERMINATING_SIGNALS.has(sig.toUpperCase())) return;
-      this.hold(task, e);
-      return;
-    }
-    if (TASK_LEAVES.has(e.action)) {
+    // The Docker provider's leaving events take a task out of the pool at once, before Swarm's task list says so.
+    if (leavesPool(e)) {
       this.hold(task, e);
       return;
     }

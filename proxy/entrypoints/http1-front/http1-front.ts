@@ -2,6 +2,7 @@ import { asksForTrailers } from '../../http/trailers.js';
 import { reportFrontFault } from '../../http/exchange-fault.js';
 import type { Socket } from 'node:net';
 import { clientAddress } from '../../http/request-target.js';
+import { SocketTlsConnection, type TlsConnection } from '../../http/tls-connection.js';
 import { goBareRefusal } from '../../http/traefik-responses.js';
 import { FramedRequestBody } from '../framed-request-body.js';
 import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
@@ -22,9 +23,10 @@ export interface Http1FrontOptions {
   readTimeout: number;
   /**
    * Where connections go that the front does not serve: node:http's server, at a request boundary.
-   * `served`: the front already served a request on it (node:http's next one is then not the first).
+   * `served`: the front already served a request on it (node:http's next one is then not the first);
+   * `tls`: its TLS facts as the front kept them (null on a plain connection), for node:http's requests to reuse.
    */
-  handOff: (socket: Socket, served: boolean) => void;
+  handOff: (socket: Socket, served: boolean, tls: TlsConnection | null) => void;
 }
 
 /**
@@ -108,11 +110,16 @@ class FrontConnection implements ResponseOwner {
   private readonly clientIp: string;
   private readonly clientPort: number;
   private readonly trusted: boolean;
+  /** The connection's TLS facts, asked of the socket once (at once when the entrypoint logs or measures requests); null when plain. */
+  private readonly tls: TlsConnection | null;
 
   constructor(private readonly front: Http1Front, readonly socket: Socket) {
     this.clientIp = clientAddress(socket.remoteAddress);
     this.clientPort = socket.remotePort ?? 0;
     this.trusted = trustsPeer(front.ep, this.clientIp);
+    this.tls = front.options.tls ? new SocketTlsConnection(socket) : null;
+    // The end-of-request hook (access log, metrics) may run once the client is gone, when the socket tells nothing.
+    if (this.tls !== null && front.ep.onDone !== null) this.tls.facts();
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
@@ -205,7 +212,7 @@ class FrontConnection implements ResponseOwner {
         }
         const res = new FrontResponse(this, request.method === 'HEAD', request.closeAfter || this.front.closing, asksForTrailers(request.headers.te));
         const ep = this.front.ep;
-        const ctx = requestContext(ep, request, res, this.front.options.tls, null, this.clientIp, this.clientPort, this.trusted, !this.served);
+        const ctx = requestContext(ep, request, res, this.tls, null, this.clientIp, this.clientPort, this.trusted, !this.served);
         const target = findRoute(ep, ctx);
         this.pending.drop(end + 4);
         this.served = true;
@@ -291,7 +298,7 @@ class FrontConnection implements ResponseOwner {
     this.front.forget(this);
     this.socket.pause();
     if (!this.pending.empty) this.socket.unshift(this.pending.takeAll());
-    const give = (): void => this.front.options.handOff(this.socket, this.served);
+    const give = (): void => this.front.options.handOff(this.socket, this.served, this.tls);
     if (this.socket.writableLength === 0) give();
     // An empty write's callback runs once everything written before it has gone to the kernel.
     else this.socket.write(EMPTY, (err) => {

@@ -1,49 +1,45 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Http2Session } from 'node:http2';
 import type { PeerSocket } from '../../http/proxy-exchange.js';
+import type { TlsConnection, TlsFacts, TlsSocketView } from '../../http/tls-connection.js';
 
 /**
- * The client connection of an HTTP/2 session, as the request path reads it (`ProxyRequest.socket`), one per
- * session for all its streams. node hands a session's socket out as a proxy that throws once the session let
- * go of it, while a stream's access log line is written when the stream closed, maybe after its session:
- * the address, SNI, TLS version and cipher are read once, when the first stream arrives (the handshake is
- * done and a PROXY protocol header's source is in place by then); the client's certificate when first asked.
+ * The client connection of an HTTP/2 session, as the request path reads it (`ProxyRequest.socket`, and on TLS
+ * `RequestContext.tlsConnection`), one per session for all its streams. node hands a session's socket out as a
+ * proxy that throws once the session let go of it, while a stream's access log line is written when the stream
+ * closed, maybe after its session: the address, SNI, TLS version and cipher are read once, when the first stream
+ * arrives (the handshake is done and a PROXY protocol header's source is in place by then); the client's
+ * certificate when first asked.
  */
-export class SessionPeer implements PeerSocket {
+export class SessionPeer implements PeerSocket, TlsConnection {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly servername: string | false | null | undefined;
-  private readonly protocol: string | null;
-  private readonly cipher: { readonly standardName?: string } | undefined;
+  private readonly tls: TlsFacts;
   /** A stream of this session was served already (RequestContext.firstOnConnection). */
   served = false;
   private certificate: X509Certificate | undefined | null = null;
 
   constructor(private readonly session: Http2Session) {
-    const socket: PeerSocket = session.socket;
+    const socket: PeerSocket & Partial<TlsSocketView> = session.socket;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.servername = socket.servername;
-    this.protocol = socket.getProtocol?.() ?? null;
-    this.cipher = socket.getCipher?.();
+    this.tls = { protocol: socket.getProtocol?.() ?? null, cipher: socket.getCipher?.()?.standardName };
   }
 
   get destroyed(): boolean {
     return this.session.destroyed;
   }
 
-  getProtocol(): string | null {
-    return this.protocol;
-  }
-
-  getCipher(): { readonly standardName?: string } | undefined {
-    return this.cipher;
+  facts(): TlsFacts {
+    return this.tls;
   }
 
   /** TLS 1.3 has no renegotiation and node offers no post-handshake authentication: the first answer holds. */
-  getPeerX509Certificate(): X509Certificate | undefined {
+  clientCertificate(): X509Certificate | undefined {
     if (this.certificate === null && !this.session.destroyed) {
-      const socket: PeerSocket = this.session.socket;
+      const socket: Partial<TlsSocketView> = this.session.socket;
       this.certificate = socket.getPeerX509Certificate?.();
     }
     return this.certificate ?? undefined;

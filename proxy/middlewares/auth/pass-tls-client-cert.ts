@@ -1,4 +1,3 @@
-import type { X509Certificate } from 'node:crypto';
 import { setRequestHeader } from '../../http/request-header-edit.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { certificateFields, type CertificateFields, type NameFields } from '../../tls/certificate-fields.js';
@@ -34,7 +33,7 @@ export function createPassTlsClientCert(o: PassTlsClientCertOptions, next: Handl
   const info = o.info;
   if (!pem && info === undefined) return next;
   return (ctx: RequestContext): void => {
-    const cert = peerCertificate(ctx);
+    const cert = ctx.tlsConnection?.clientCertificate();
     if (cert !== undefined) {
       if (pem) setRequestHeader(ctx, CERT_HEADER, cert.raw.toString('base64'));
       if (info !== undefined) setRequestHeader(ctx, INFO_HEADER, goQueryEscape(certificateInfo(certificateFields(cert.raw), info)));
@@ -43,14 +42,6 @@ export function createPassTlsClientCert(o: PassTlsClientCertOptions, next: Handl
   };
 }
 
-function peerCertificate(ctx: RequestContext): X509Certificate | undefined {
-  if (!ctx.tls) return undefined;
-  try {
-    return ctx.req.socket.getPeerX509Certificate?.();
-  } catch {
-    return undefined; // a socket already gone has no peer to report
-  }
-}
 
 /** One certificate's info string, fields joined by ';' in Traefik's order, empty ones left out. */
 export function certificateInfo(cert: CertificateFields, info: NonNullable<PassTlsClientCertOptions['info']>): string {

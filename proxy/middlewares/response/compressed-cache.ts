@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
-import { clientCertificateFingerprint } from '../../observability/tls-facts.js';
+import { clientCertificateFingerprint } from '../../http/tls-connection.js';
 
 // node 20.12 brought the one-shot crypto.hash (a fifth cheaper than a Hash object for a 4 kB body); before
 // it, the Hash object gives the same digest.
@@ -177,7 +177,7 @@ export function keyFor(ctx: RequestContext, encoding: string, body: Buffer, head
     host: ctx.host,
     cookie: ctx.req.headers.cookie,
     authorization: ctx.req.headers.authorization,
-    clientCertificate: ctx.tls ? clientCertificateFingerprint(ctx.req.socket) : '',
+    clientCertificate: ctx.tlsConnection === null ? '' : clientCertificateFingerprint(ctx.tlsConnection),
   }));
 }
 

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { splitHostPort } from '../../http/host-port.js';
+import { hostOrWhole } from '../../http/host-port.js';
 
 /**
  * Traefik's ip.Checker: a list of IPs and CIDRs (v4 and v6) an address is tested against.
@@ -38,11 +38,7 @@ export class IpChecker {
 
   /** Go's Checker.IsAuthorized: a `host:port` (or `[v6]:port`) is reduced to its host first. */
   authorizes(address: string): boolean {
-    return this.contains(hostOf(address));
+    return this.contains(hostOrWhole(address));
   }
 }
 
-/** Traefik's IsAuthorized: net.SplitHostPort's host, or the input unchanged where Go refuses to split it. */
-function hostOf(address: string): string {
-  return splitHostPort(address)?.host ?? address;
-}

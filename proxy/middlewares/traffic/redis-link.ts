@@ -212,7 +212,7 @@ export class RedisLink {
 /** An endpoint the schema checked is `host:port` (labels-spec rate-limit.ts): its parts, IPv6 brackets removed. */
 function hostPort(endpoint: string): { host: string; port: number } {
   const split = splitHostPort(endpoint);
-  return { host: split?.host ?? endpoint, port: Number(split?.port) };
+  return typeof split === 'string' ? { host: endpoint, port: NaN } : { host: split.host, port: Number(split.port) };
 }
 
 /** A Redis client's TLS as Traefik's ClientTLS: ca, cert and key, each a path or PEM text. */

@@ -263,3 +263,21 @@ test('Postgres STARTTLS: the SSLRequest is answered, the ClientHello routes by S
   assert.equal(await firstData(secure), 'pg:select 1');
   assert.equal(serverGotRequest, true);
 });
+
+test('a TCP server whose address is not host:port is left out with Go\'s reason (service marked warning); the others serve', async (t) => {
+  const db = await backend(t, echoServer('echo:'));
+  const proxy = await edge(t, withTcp(buildInput({ entryPoints: { db: { address: '127.0.0.1:0' } } }), {
+    routers: { 'db@file': { rule: 'HostSNI(`*`)', service: 'db', entryPoints: ['db'] } },
+    services: { 'db@file': lb(db.address, '10.0.0.2', '::1:5432') },
+  }));
+  const client = await connectPlain(proxy.port('db'));
+  t.after(() => client.destroy());
+  client.write('ping');
+  assert.equal(await firstData(client), 'echo:ping');
+  const service = proxy.runtime.tcp.status.get('service', 'db@file');
+  assert.equal(service?.status, 'warning');
+  assert.deepEqual(service?.errors, [
+    'server address "10.0.0.2" is not host:port (missing port in address); the server is left out',
+    'server address "::1:5432" is not host:port (too many colons in address); the server is left out',
+  ]);
+});

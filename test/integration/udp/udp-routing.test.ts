@@ -272,3 +272,20 @@ test('a full session table drops new clients\' datagrams with one error line, ke
   await sleep(2500);
   assert.equal((await late.ask('after the timeout'))?.toString(), 'a:after the timeout');
 });
+
+test('a UDP server whose address does not split is left out with Go\'s reason; the others serve', async (t) => {
+  const [a] = await echoes(t, 'a');
+  const udp: UdpSection = {
+    routers: { 'dns@file': { service: 'mixed' } },
+    services: { 'mixed@file': { loadBalancer: { servers: [{ address: a!.address }, { address: '10.0.0.2' }, { address: '[::1]x:53' }, { address: 'host:99999' }] } } },
+  };
+  const edge = await start(t, input(udp));
+  for (let i = 0; i < 3; i++) assert.equal((await (await edge.client()).ask('q'))?.toString(), 'a:q');
+  // The server index is its place after the balancer's shuffle: only the address and the reason are fixed.
+  const messages = edge.proxy.runtime.udp.logs.map((l) => `${l.level} ${l.message.replace(/server \d+ /, 'server N ')}`).sort();
+  assert.deepEqual(messages, [
+    'error UDP service "mixed@file", server N (10.0.0.2): Failed to split host port: address 10.0.0.2: missing port in address',
+    'error UDP service "mixed@file", server N ([::1]x:53): Failed to split host port: address [::1]x:53: missing port in address',
+    'error UDP service "mixed@file", server N (host:99999): Failed to split host port: address host:99999: invalid port "99999"',
+  ]);
+});

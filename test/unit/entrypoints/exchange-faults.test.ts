@@ -4,7 +4,7 @@ import type { ExchangeFault } from '../../../proxy/http/exchange-fault.js';
 import { handleRequest, serveRoute, type EntryPointContext } from '../../../proxy/entrypoints/request-entry.js';
 import { createPrometheusMetrics } from '../../../proxy/observability/metrics.js';
 import { RecordingResponse } from '../../support/recording-response.js';
-import { requestContext } from '../rules/request-fixture.js';
+import { requestContext } from '../../support/request-context.js';
 
 const entryPoint = (faults: (f: ExchangeFault) => void): EntryPointContext => ({
   name: 'web', getRuntime: () => { throw new Error('not used'); }, writeTimeout: 0, readTimeout: 0, trustAll: false, trusted: null, notAppendForwardedFor: false, underscoreHeaders: 'keep',
@@ -48,7 +48,7 @@ test('a throw before routing (node:http and HTTP/2 fronts) costs that exchange a
   const reported: ExchangeFault[] = [];
   const ep: EntryPointContext = { ...entryPoint((f) => reported.push(f)), getRuntime: () => { throw new Error('routing bug'); } };
   const res = new RecordingResponse();
-  assert.doesNotThrow(() => handleRequest(ep, requestContext().req, res, false, null, true));
+  assert.doesNotThrow(() => handleRequest(ep, requestContext().req, res, null, null, true));
   assert.equal(res.clientGone, true, 'the exchange was cut');
   assert.equal(reported.length, 1);
   assert.deepEqual({ ...reported[0], error: reported[0]?.error.message }, { entryPoint: 'web', router: '', stage: 'front', error: 'routing bug' });

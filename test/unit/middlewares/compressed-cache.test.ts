@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompressedBodyCache, mustNotKeep, partitionOf, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { X509Certificate } from 'node:crypto';
+import { CompressedBodyCache, keyFor, mustNotKeep, partitionOf, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
+import type { TlsConnection } from '../../../proxy/http/tls-connection.js';
+import { fixtureDir } from '../tls/fixture-certificates.js';
+import { fakeContext } from './fake-context.js';
 
 /** A body compressed twice, as a page sent twice: the cache keeps a body from its second offer. */
 function keep(cache: CompressedBodyCache, key: string, compressed: Buffer): void {
@@ -92,6 +96,22 @@ test('compressed cache: other routers, hosts and credentials (Cookie, Authorizat
   ];
   assert.equal(new Set(keys).size, keys.length);
   assert.equal(keyOf({ cookie: 'session=alice' }), keyOf({ cookie: 'session=alice' }), 'the same credentials find their entry again');
+});
+
+test('compressed cache: a TLS request\'s key follows its connection\'s client certificate (RequestContext.tlsConnection)', (t) => {
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const [alice, bob] = ['alice', 'bob'].map((name) => new X509Certificate(fixtures.make(name, []).cert));
+  const page = Buffer.from('the same page');
+  const keyOver = (certificate: X509Certificate | undefined): string | null => {
+    const connection: TlsConnection = { facts: () => ({ protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }), clientCertificate: () => certificate };
+    const { ctx } = fakeContext({ tls: true });
+    return keyFor({ ...ctx, tlsConnection: connection }, 'br', page, {});
+  };
+  assert.equal(keyOver(alice), keyOver(alice), 'the same certificate finds its entry again');
+  assert.notEqual(keyOver(alice), keyOver(bob));
+  assert.notEqual(keyOver(alice), keyOver(undefined));
+  assert.equal(keyOver(undefined), keyFor(fakeContext().ctx, 'br', page, {}), 'no certificate: the partition of requests without credentials');
 });
 
 test('compressed cache: Cache-Control private or no-store is never kept; other directives are', () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { Handler, RequestContext, ResponseHeaders } from '../../../proxy/http/request-context.js';
 import { createHeaders, type HeadersOptions } from '../../../proxy/middlewares/headers/headers.js';
-import { fakeContext, runResponseHooks, type FakeRequest } from './fake-context.js';
+import { fakeContext, runResponseHooks } from './fake-context.js';
+import type { RequestSpec } from '../../support/request-context.js';
 
 function options(raw: Record<string, unknown>): HeadersOptions {
   const { config, issues } = validateDynamicConfig({ http: { middlewares: { m: { headers: raw } } } });
@@ -12,7 +13,7 @@ function options(raw: Record<string, unknown>): HeadersOptions {
 }
 
 /** Runs one request through `headers` and, when forwarded, the upstream response back through its hooks. */
-function run(raw: Record<string, unknown>, request: FakeRequest = {}, upstream: ResponseHeaders = {}) {
+function run(raw: Record<string, unknown>, request: RequestSpec = {}, upstream: ResponseHeaders = {}) {
   let forwarded: RequestContext | null = null;
   const next: Handler = (c) => { forwarded = c; };
   const { ctx, answer } = fakeContext(request);
@@ -27,7 +28,7 @@ const SEED = {
   contentSecurityPolicy: "default-src 'self'", customResponseHeaders: { 'X-Powered-By': '', Server: '' },
 };
 
-const responseCases: { name: string; raw: Record<string, unknown>; request?: FakeRequest; upstream?: ResponseHeaders; expect: ResponseHeaders }[] = [
+const responseCases: { name: string; raw: Record<string, unknown>; request?: RequestSpec; upstream?: ResponseHeaders; expect: ResponseHeaders }[] = [
   {
     name: 'Pixelated Empathy seed: security headers added, Server and X-Powered-By removed',
     raw: SEED,
@@ -146,7 +147,7 @@ test('headers: OPTIONS without Access-Control-Request-Method is forwarded', () =
   assert.ok(forwarded !== null);
 });
 
-const hostCases: { name: string; raw: Record<string, unknown>; request: FakeRequest; allowed: boolean }[] = [
+const hostCases: { name: string; raw: Record<string, unknown>; request: RequestSpec; allowed: boolean }[] = [
   { name: 'listed host (case-insensitive)', raw: { allowedHosts: ['App.test'] }, request: { host: 'app.test' }, allowed: true },
   { name: 'port is part of the comparison', raw: { allowedHosts: ['app.test'] }, request: { host: 'app.test:8080' }, allowed: false },
   { name: 'other host', raw: { allowedHosts: ['app.test'] }, request: { host: 'evil.test' }, allowed: false },

@@ -1,6 +1,5 @@
 import type { Handler, RequestContext } from '../../../proxy/http/request-context.js';
-import { RecordingResponse } from '../../support/recording-response.js';
-import { requestContext, type RequestSpec } from '../rules/request-fixture.js';
+import { requestContext, type RequestSpec } from '../../support/request-context.js';
 
 /** What one request through a path middleware led to: what `next` saw, or the middleware's own answer. */
 export interface Outcome {
@@ -16,7 +15,7 @@ export interface Outcome {
   requestHeader(name: string): string[];
 }
 
-export function runPathMiddleware(build: (next: Handler) => Handler, spec: RequestSpec & { tls?: boolean; requestLine?: string } = {}): Outcome {
+export function runPathMiddleware(build: (next: Handler) => Handler, spec: RequestSpec & { requestLine?: string } = {}): Outcome {
   const out: Outcome = {
     status: null, headers: {}, body: '', path: '', rawPath: '', rawQuery: '',
     requestHeader: (name) => {
@@ -26,10 +25,10 @@ export function runPathMiddleware(build: (next: Handler) => Handler, spec: Reque
       return values;
     },
   };
-  const res = new RecordingResponse();
   const base = requestContext(spec);
+  const res = base.res;
   // The request line as sent (absolute form included); `url` is what the entrypoint kept of it.
-  const ctx: RequestContext = { ...base, req: { ...base.req, url: spec.requestLine ?? spec.url ?? '/' }, res, tls: spec.tls ?? false };
+  const ctx: RequestContext = { ...base, req: { ...base.req, url: spec.requestLine ?? spec.url ?? '/' } };
   const handler = build((c) => {
     out.path = c.path;
     out.rawPath = c.rawPath;

@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { createPrometheusMetrics, type PrometheusOptions } from '../../../proxy/observability/metrics.js';
 import { promClientSeries } from '../../../proxy/observability/metric-series.js';
 import { finalStatus } from '../../../proxy/observability/final-status.js';
-import { fakeContext, type FakeRequest } from '../middlewares/fake-context.js';
+import { fakeContext } from '../middlewares/fake-context.js';
+import type { RequestSpec } from '../../support/request-context.js';
 
 const DEFAULTS: PrometheusOptions = { addInternals: false, buckets: [0.1, 0.3, 1.2, 5], addEntryPointsLabels: true, addRoutersLabels: false, addServicesLabels: true, headerLabels: {} };
 
 /** One exchange that ended with `status` (a head sent), or with none when status is null. */
-function exchange(router: string, service: string, status: number | null, req: FakeRequest = {}): Parameters<ReturnType<typeof createPrometheusMetrics>['onRequestDone']>[0] {
+function exchange(router: string, service: string, status: number | null, req: RequestSpec = {}): Parameters<ReturnType<typeof createPrometheusMetrics>['onRequestDone']>[0] {
   const { ctx } = fakeContext(req);
   ctx.routerName = router;
   ctx.serviceName = service;

@@ -4,7 +4,7 @@ import { compileRule, type CompiledRule } from '../../../proxy/rules/compile.js'
 import { compareRoutes, rulePriority } from '../../../proxy/rules/priority.js';
 import { createRouterTable, type RouteDefinition } from '../../../proxy/routing/router-table.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
-import { requestContext } from '../rules/request-fixture.js';
+import { requestContext } from '../../support/request-context.js';
 
 function route(name: string, rule: string, priority = 0): RouteDefinition<string> {
   return { name, priority: rulePriority(rule, priority), rule: compileRule(rule), value: name };

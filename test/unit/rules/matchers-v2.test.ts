@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRule, RuleSyntaxError } from '../../../proxy/rules/compile.js';
-import { requestContext, type RequestSpec } from './request-fixture.js';
+import { requestContext, type RequestSpec } from '../../support/request-context.js';
 
 /** v2 syntax (ruleSyntax: v2): several args are OR, gorilla templates, pair matchers. */
 const cases: readonly { rule: string; matches: RequestSpec[]; misses: RequestSpec[] }[] = [

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRule } from '../../../proxy/rules/compile.js';
-import { requestContext, type RequestSpec } from './request-fixture.js';
+import { requestContext, type RequestSpec } from '../../support/request-context.js';
 
 /** Every v3 matcher and the seed's "Routing / rules" cases, as {rule, matches, misses}. */
 interface Case {

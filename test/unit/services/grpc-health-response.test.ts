@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_TRANSPORT } from '../../../proxy/forward/upstream-transport.js';
+import { DEFAULT_TRANSPORT } from '../../../proxy/forward/servers-transport.js';
 import { probeGrpcHealth, servingStatus } from '../../../proxy/services/health/grpc-health-probe.js';
 
 /** A gRPC message frame (uncompressed) around `message`. */

@@ -12,6 +12,10 @@ const cases: { address: string; expected: { host: string; port: number } | strin
   { address: '::1:53', expected: 'address ::1:53: too many colons in address' },
   { address: '[::1]53', expected: 'address [::1]53: missing port in address' },
   { address: '[::1', expected: 'address [::1: missing \']\' in address' },
+  { address: '[::1]x:53', expected: 'address [::1]x:53: missing port in address' },
+  { address: '[::1]:53:54', expected: 'address [::1]:53:54: too many colons in address' },
+  { address: 'a[b]:53', expected: 'address a[b]:53: unexpected \'[\' in address' },
+  { address: 'a]b:53', expected: 'address a]b:53: unexpected \']\' in address' },
   { address: 'host:99999', expected: 'address host:99999: invalid port "99999"' },
   { address: 'host:dns', expected: 'address host:dns: invalid port "dns"' },
 ];
