@@ -1,6 +1,7 @@
 // A tiny raw HTTP/2 client for attack tests: frames written byte by byte (RFC 9113), header blocks
 // as HPACK literals without indexing (RFC 7541 §6.2.2), so a test can send what node's http2
 // client refuses to (a content-length that does not match the DATA, frames on closed streams...).
+import net from 'node:net';
 import tls from 'node:tls';
 
 export const FRAME = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
@@ -97,7 +98,7 @@ export interface ReceivedFrame {
   payload: Buffer;
 }
 
-/** A TLS connection with ALPN h2 that writes raw frames and parses what comes back into frames. */
+/** A TLS connection with ALPN h2 (or a plain h2c one) that writes raw frames and parses what comes back into frames. */
 export class RawH2Connection {
   readonly frames: ReceivedFrame[] = [];
   closed = false;
@@ -105,7 +106,7 @@ export class RawH2Connection {
   private pending = Buffer.alloc(0);
   private readonly waiters = new Set<() => void>();
 
-  private constructor(readonly socket: tls.TLSSocket) {
+  private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => {
       this.closed = true;
@@ -131,6 +132,26 @@ export class RawH2Connection {
           reject(new Error(`ALPN picked ${String(socket.alpnProtocol)}, not h2`));
           return;
         }
+        socket.write(Buffer.concat([CLIENT_PREFACE, settings()]));
+        resolve(new RawH2Connection(socket));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  /** Connects in cleartext and speaks HTTP/2 with prior knowledge (h2c): the client preface and an empty SETTINGS. */
+  static connectH2c(port: number, timeoutMs = 3000): Promise<RawH2Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no connection within ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
         socket.write(Buffer.concat([CLIENT_PREFACE, settings()]));
         resolve(new RawH2Connection(socket));
       });

@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Http2Session } from 'node:http2';
 import type { PeerSocket } from '../../http/proxy-exchange.js';
 import type { TlsConnection, TlsFacts, TlsSocketView } from '../../http/tls-connection.js';
+import type { ArrivedStream } from './arrived-stream.js';
 
 /**
  * The client connection of an HTTP/2 session, as the request path reads it (`ProxyRequest.socket`, and on TLS
@@ -18,6 +19,8 @@ export class SessionPeer implements PeerSocket, TlsConnection {
   private readonly tls: TlsFacts;
   /** A stream of this session was served already (RequestContext.firstOnConnection). */
   served = false;
+  /** Streams opened in the read batch node is going through, not yet served; null when none wait (http2-streams.ts). */
+  arrived: ArrivedStream[] | null = null;
   private certificate: X509Certificate | undefined | null = null;
 
   constructor(private readonly session: Http2Session) {

@@ -3,9 +3,6 @@ import { isToken } from '../../http/head-syntax.js';
 import { http2Fields } from '../../http/http2-fields.js';
 import { sentValue, type ProxyResponse, type ResponseEvent, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
-/** A write after the end or on a reset stream, or the client's RST_STREAM: the exchange is over; nothing is left to do. */
-function dropStreamError(): void {}
-
 /**
  * The answer on an HTTP/2 stream, written with node's core stream API (`respond`, `write`, `end`): no
  * compatibility response object per request. Events are the stream's: 'drain'; 'finish' and 'close' when the
@@ -24,7 +21,8 @@ export class Http2StreamResponse implements ProxyResponse {
 
   /** `trailersAsked`: the request's TE lists `trailers`. */
   constructor(private readonly stream: ServerHttp2Stream, private readonly isHead: boolean, private readonly trailersAsked = false) {
-    stream.on('error', dropStreamError);
+    // The stream's 'error' events (a write on a reset stream, the client's RST_STREAM) are dropped by the front
+    // from the moment the stream arrived (http2-streams.ts): the exchange is over, nothing is left to do.
     // The request path's hooks (access log, deadlines, limits, the forwarder) each wait for 'close' on the stream.
     stream.setMaxListeners(64);
   }

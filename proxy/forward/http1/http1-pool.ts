@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { UpstreamPool } from '../upstream-transport.js';
 import { createFallback, DEPARTED_DIAL_MS, departedDialTimeout } from '../departed-server.js';
 import { UpstreamError } from '../upstream-errors.js';
+import { readsDone } from '../../http/after-reads.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
 
@@ -92,10 +93,9 @@ export class Http1Pool implements ExchangeHost {
   }
 
   /**
-   * A fresh exchange starts on a new connection at once. Any other is handed a connection (a kept one, else a
-   * new one) in the next check phase, for every exchange waiting then (one setImmediate per event-loop turn,
-   * not per request): by then the loop has read what was already waiting on idle sockets, and an idle socket
-   * that received anything is gone.
+   * A fresh connection starts at once. A kept one is handed out in the next check phase, for every
+   * exchange waiting then (one setImmediate per event-loop turn, not per request): by then the loop has
+   * read what was already waiting on idle sockets, and an idle socket that received anything is gone.
    * So bytes an upstream sent before a request was written are never read as that request's answer.
    * `fresh` (the first request of a client connection, or a resend) never takes a kept connection.
    * Under maxConns, exchanges that find no room wait in line (see tryStart).
@@ -110,11 +110,10 @@ export class Http1Pool implements ExchangeHost {
    * from the server's side too, and a fresh exchange never waits for an idle timeout.
    */
   private tryStart(exchange: Exchange, fresh: boolean): boolean {
-    // A later request of a client connection waits for the check phase even when it will dial: an HTTP/2 stream
-    // its client reset in the packet that opened it (rapid reset) is done by then and dials nothing. Dialed at
-    // once, each such stream cost the backend a connection accepted and dropped.
-    if (!fresh) {
-      if (this.idle.length === 0 && this.atConnectionLimit()) return false;
+    if (!fresh && this.idle.length > 0) {
+      // Served right after the loop's reads (an HTTP/2 front batch): the kept connections are as checked as
+      // handOut would find them, one loop turn later.
+      if (readsDone() && this.handOutNow(exchange)) return true;
       this.waiting.push(exchange);
       if (!this.handOutScheduled) {
         this.handOutScheduled = true;
@@ -151,6 +150,15 @@ export class Http1Pool implements ExchangeHost {
     }
     this.checkDrained();
   };
+
+  /** Starts the exchange on the newest usable kept connection; false when none is left. */
+  private handOutNow(exchange: Exchange): boolean {
+    let connection: Connection | undefined;
+    while ((connection = this.idle.pop()) !== undefined && !connection.usable) connection.destroy();
+    if (connection === undefined) return false;
+    this.start(exchange, connection);
+    return true;
+  }
 
   /** Connections open or closing, retiring one included, reach maxConns. */
   private atConnectionLimit(): boolean {
