@@ -25,7 +25,10 @@ export class StreamRequestBody extends Readable {
       }
       return;
     }
-    stream.once('end', this.onEnd);
+    // Served after node read the whole batch (rapid reset), a stream that a lone empty DATA frame ended has
+    // emitted its 'end' already: the body is empty and over; waiting for that 'end' would hang the request.
+    if (stream.readableEnded) this.push(null);
+    else stream.once('end', this.onEnd);
     stream.once('aborted', this.onAborted);
     stream.once('close', this.onClose);
     this.on('pause', () => stream.pause());
