@@ -6,9 +6,9 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildInput, proxyPortInFrontOf, startProxy } from '../../support/proxy-fixture.js';
-import { CLIENT_PREFACE, dataFrame, FRAME, headersFrame, settings, statusOf } from '../../support/h2-frames.js';
+import { CLIENT_PREFACE, dataFrame, ERR, FRAME, goaway, headersFrame, rstStream, settings, statusOf } from '../../support/h2-frames.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
-import { rawExchange } from '../../support/raw-exchange.js';
+import { rawExchange, statuses } from '../../support/raw-exchange.js';
 import { startH2Backend } from '../../support/h2-backend.js';
 
 /**
@@ -134,6 +134,36 @@ test('an HTTP/2 GET whose stream a lone empty DATA frame ends goes upstream with
   }
   assert.equal(live.requests.length, 4);
   for (const request of live.requests) assert.doesNotMatch(request, /transfer-encoding|content-length/i);
+});
+
+test('an h2c server that answers and sends GOAWAY in one packet: the request already queued on that connection goes on a new one (Go\'s transport retries a refused stream), not answered 502', async (t) => {
+  // A server that ends each connection after one answer (as nginx's keepalive_requests or a draining server do).
+  const backend = await startRawH2Backend((request) => {
+    request.write(Buffer.concat([
+      headersFrame(request.streamId, [[':status', '200'], ['content-length', '2']], false),
+      dataFrame(request.streamId, 'ok', true),
+      goaway(request.streamId),
+    ]));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+  // Pipelined: the second request is dispatched as the first answer ends, before the GOAWAY behind it is read.
+  const exchange = await rawExchange(port, ['GET /one HTTP/1.1\r\nHost: a.test\r\n\r\nGET /two HTTP/1.1\r\nHost: a.test\r\n\r\n'], /(HTTP\/1\.1 [\s\S]*){2}\r\n\r\n(ok|Bad Gateway)$/);
+  assert.deepEqual(statuses(exchange.text), ['200', '200'], exchange.text);
+  assert.equal(backend.connections, 2, 'the second request went on a connection of its own');
+});
+
+test('an h2c server that refuses every stream (REFUSED_STREAM): the request is sent again a few times, then answered 502', async (t) => {
+  let streams = 0;
+  const backend = await startRawH2Backend((request) => {
+    streams++;
+    request.write(rstStream(request.streamId, ERR.REFUSED_STREAM));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+  const exchange = await rawExchange(port, ['GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nBad Gateway$/);
+  assert.deepEqual(statuses(exchange.text), ['502']);
+  assert.equal(streams, 6, 'the first stream and five more');
 });
 
 /**
