@@ -92,6 +92,8 @@ class ProxyResponseHandler implements LendingHandler {
     private readonly failover: UpstreamFailover | null,
     /** What this request's earlier attempts failed on, null on the first attempt. */
     private readonly before: FailedAttempts | null,
+    /** This attempt streams the client's own body upstream (not one held in memory, nor none), which no retry can send again. */
+    private readonly streamsClientBody: boolean,
   ) {
     this.res = ctx.res;
     this.sink = this.res;
@@ -348,7 +350,7 @@ class ProxyResponseHandler implements LendingHandler {
   /** Only when no request byte can have been processed twice: a streamed body is never replayed. */
   private retriable(error: Error): boolean {
     const ctx = this.ctx;
-    if (ctx.upgrade !== null || (ctx.body === null && streamedBody(ctx) !== null)) return false;
+    if (ctx.upgrade !== null || this.streamsClientBody) return false;
     if (neverConnected(error)) return true;
     return cutBeforeAnswer(error) && isReplayable(ctx.method, IDEMPOTENCY_KEY_HEADERS.some((name) => ctx.req.headers[name] !== undefined));
   }
@@ -473,16 +475,18 @@ function dispatchTo(
     fresh: ctx.firstOnConnection,
   };
   const body = request.body;
+  const streamsClientBody = ctx.body === null && body !== null;
   if (body === null || Buffer.isBuffer(body) || !needsBodyProbe(ctx, body)) {
-    upstream.pool.dispatch(request, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before));
+    upstream.pool.dispatch(request, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before, streamsClientBody));
     return;
   }
   // A GET (DELETE, OPTIONS...) whose HTTP/2 stream went on after its head: sent without a body when the stream ends
-  // empty at once, as Go's transport sends it, else chunked.
+  // empty at once, as Go's transport sends it, else chunked. One sent without a body may be retried like any bodiless
+  // request (a retry probes the ended stream again and sends none either).
   probeBody(body, (hasBody) => {
     if (ctx.res.clientGone) return;
     const probed = hasBody ? request : { ...request, body: null };
-    upstream.pool.dispatch(probed, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before));
+    upstream.pool.dispatch(probed, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before, hasBody));
   });
 }
 

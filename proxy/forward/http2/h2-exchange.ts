@@ -18,10 +18,15 @@ export class H2Exchange extends ExchangeControl {
   private answered = false;
   private trailers: IncomingHttpHeaders = {};
 
+  /** Times this request went to another stream because the server refused one before acting on it. */
+  private refusals = 0;
+
   constructor(
     readonly request: ForwardRequest,
     private readonly handler: Dispatcher.DispatchHandler,
     private readonly responseHeaderTimeout: number,
+    /** Sends the exchange again, on a stream of a session that takes new ones (the pool's). */
+    private readonly requeue: ((exchange: H2Exchange) => void) | null = null,
   ) {
     super();
   }
@@ -141,13 +146,40 @@ export class H2Exchange extends ExchangeControl {
   };
 
   private readonly onStreamError = (err: Error): void => {
+    if (this.resendRefused()) return;
     this.fail(this.streamError(err));
   };
 
   private readonly onClose = (): void => {
-    if (this.finished) return;
+    if (this.finished || this.resendRefused()) return;
     this.fail(this.streamError(null));
   };
+
+  /**
+   * A stream the server refused before acting on it (REFUSED_STREAM, or above the last stream of its GOAWAY: a
+   * session that answered and went away in one packet, while the next request was already on it) goes again on
+   * another session, as Go's transport retries it on a new connection, when its body can be sent again (none, or
+   * one in memory). Only a few times: a server refusing every stream gets its 502.
+   */
+  private resendRefused(): boolean {
+    const stream = this.stream;
+    const body = this.request.body;
+    if (stream === null || this.finished || this.answered || this.requeue === null || this.refusals >= MAX_REFUSALS) return false;
+    if (stream.rstCode !== NGHTTP2_REFUSED_STREAM || (body !== null && !Buffer.isBuffer(body))) return false;
+    this.refusals++;
+    this.clearHeaderTimer();
+    stream.off('response', this.onResponse);
+    stream.off('data', this.onData);
+    stream.off('trailers', this.onTrailers);
+    stream.off('end', this.onEnd);
+    stream.off('close', this.onClose);
+    stream.off('error', this.onStreamError);
+    stream.on('error', ignoreStreamError);
+    this.stream = null;
+    this.trailers = {};
+    this.requeue(this);
+    return true;
+  }
 
   private streamError(err: Error | null): Error {
     const stream = this.stream;
@@ -166,6 +198,12 @@ export class H2Exchange extends ExchangeControl {
     this.handler.onResponseError?.(this, error);
   }
 }
+
+/** How many refused streams one request is sent again after (Go's transport tries up to 6 times in all). */
+const MAX_REFUSALS = 5;
+
+/** The refused stream's later events: its exchange went on elsewhere. */
+function ignoreStreamError(): void {}
 
 /** An HTTP/2 header block without its pseudo-headers, as the forwarder's handler reads an answer's head. */
 function withoutPseudo(headers: H2Headers): IncomingHttpHeaders {

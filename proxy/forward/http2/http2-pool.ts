@@ -31,12 +31,14 @@ export class Http2Pool implements UpstreamPool, H2SessionOwner {
 
   dispatch(request: ForwardRequest, handler: Dispatcher.DispatchHandler): boolean {
     if (request.upgrade != null || this.http1Only) return this.http1().dispatch(request, handler);
-    const exchange = new H2Exchange(request, handler, this.options.responseHeaderTimeout);
+    const exchange = new H2Exchange(request, handler, this.options.responseHeaderTimeout, this.requeue);
     handler.onRequestStart?.(exchange, {});
     if (exchange.aborted) return true;
     this.redispatch(exchange);
     return true;
   }
+
+  private readonly requeue = (exchange: H2Exchange): void => this.redispatch(exchange);
 
   redispatch(exchange: H2Exchange): void {
     if (exchange.done) return;

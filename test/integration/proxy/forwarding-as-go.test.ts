@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { proxyPortInFrontOf } from '../../support/proxy-fixture.js';
-import { dataFrame, headersFrame } from '../../support/h2-frames.js';
+import { buildInput, proxyPortInFrontOf, startProxy } from '../../support/proxy-fixture.js';
+import { CLIENT_PREFACE, dataFrame, ERR, FRAME, goaway, headersFrame, rstStream, settings, statusOf } from '../../support/h2-frames.js';
 import { startRawH2Backend } from '../../support/raw-h2-backend.js';
-import { rawExchange } from '../../support/raw-exchange.js';
+import { rawExchange, statuses } from '../../support/raw-exchange.js';
 import { startH2Backend } from '../../support/h2-backend.js';
 
 /**
@@ -113,6 +113,95 @@ test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the 
   await new Promise((resolve) => late.on('close', resolve));
   assert.match(h1.requests[3] ?? '', /^DELETE \/late HTTP\/1\.1\r\n[\s\S]*\r\ntransfer-encoding: chunked\r\n/i);
   assert.ok((h1.requests[3] ?? '').endsWith('\r\n\r\n4\r\nlate\r\n0\r\n\r\n'));
+});
+
+test('an HTTP/2 GET whose stream a lone empty DATA frame ends goes upstream without a body: a server that refuses it is failed over like any bodiless GET\'s, not answered 502', async (t) => {
+  const live = await recordingBackend(t);
+  const refusing = net.createServer();
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const deadPort = (refusing.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => refusing.close(() => resolve()));
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: `http://127.0.0.1:${deadPort}` }, { url: live.url }] } } },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  // Round robin sends every other request to the refusing server first: each must fail over to the live one.
+  for (let i = 0; i < 4; i++) {
+    assert.deepEqual(await h2Ask(t, proxy.port('web'), { ':method': 'GET', ':path': `/empty${i}` }, ''), { status: 200, body: 'ok', rstCode: 0 }, `request ${i}`);
+  }
+  assert.equal(live.requests.length, 4);
+  for (const request of live.requests) assert.doesNotMatch(request, /transfer-encoding|content-length/i);
+});
+
+test('an h2c server that answers and sends GOAWAY in one packet: the request already queued on that connection goes on a new one (Go\'s transport retries a refused stream), not answered 502', async (t) => {
+  // A server that ends each connection after one answer (as nginx's keepalive_requests or a draining server do).
+  const backend = await startRawH2Backend((request) => {
+    request.write(Buffer.concat([
+      headersFrame(request.streamId, [[':status', '200'], ['content-length', '2']], false),
+      dataFrame(request.streamId, 'ok', true),
+      goaway(request.streamId),
+    ]));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+  // Pipelined: the second request is dispatched as the first answer ends, before the GOAWAY behind it is read.
+  const exchange = await rawExchange(port, ['GET /one HTTP/1.1\r\nHost: a.test\r\n\r\nGET /two HTTP/1.1\r\nHost: a.test\r\n\r\n'], /(HTTP\/1\.1 [\s\S]*){2}\r\n\r\n(ok|Bad Gateway)$/);
+  assert.deepEqual(statuses(exchange.text), ['200', '200'], exchange.text);
+  assert.equal(backend.connections, 2, 'the second request went on a connection of its own');
+});
+
+test('an h2c server that refuses every stream (REFUSED_STREAM): the request is sent again a few times, then answered 502', async (t) => {
+  let streams = 0;
+  const backend = await startRawH2Backend((request) => {
+    streams++;
+    request.write(rstStream(request.streamId, ERR.REFUSED_STREAM));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+  const exchange = await rawExchange(port, ['GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nBad Gateway$/);
+  assert.deepEqual(statuses(exchange.text), ['502']);
+  assert.equal(streams, 6, 'the first stream and five more');
+});
+
+/**
+ * Over h2c, one write: HEADERS without END_STREAM, then an empty DATA frame that ends the stream (node reads both, and
+ * ends the stream's readable side, before pe-edge serves it). The answer's status, or 0 when none came within 3 s.
+ */
+async function loneEmptyDataAsk(t: TestContext, port: number, method: string, path: string): Promise<number> {
+  const socket = net.connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let pending = Buffer.alloc(0);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(0), 3000);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
+        const length = pending.readUIntBE(0, 3);
+        const f = { type: pending[3] ?? 0, flags: pending[4] ?? 0, streamId: pending.readUInt32BE(5) & 0x7fffffff, payload: pending.subarray(9, 9 + length) };
+        pending = pending.subarray(9 + length);
+        if (f.type === FRAME.HEADERS && f.streamId === 1) {
+          clearTimeout(timer);
+          resolve(statusOf(f) ?? -1);
+        }
+      }
+    });
+    const fields: [string, string][] = [[':method', method], [':scheme', 'http'], [':path', path], [':authority', 'a.test']];
+    socket.write(Buffer.concat([CLIENT_PREFACE, settings(), headersFrame(1, fields, false), dataFrame(1, '', true)]));
+  });
+}
+
+test('an HTTP/2 request whose stream a lone empty DATA frame ends, in the packet of its HEADERS, is answered (its body is empty), never left waiting for an end that came before it was served', async (t) => {
+  const backend = await recordingBackend(t);
+  const port = await proxyPortInFrontOf(t, backend.url);
+  for (const method of ['GET', 'POST', 'DELETE']) {
+    assert.equal(await loneEmptyDataAsk(t, port, method, `/${method}`), 200, method);
+  }
+  assert.equal(backend.requests.length, 3);
+  assert.doesNotMatch(backend.requests[0] ?? '', /transfer-encoding|content-length/i, 'a GET without a body goes without framing');
 });
 
 test('a server status above 599 (Go relays any three digits): HTTP/1.1 clients get it with Go\'s reason phrase; HTTP/2 clients, which node cannot send it to, get 502 Bad Gateway instead of a reset stream', async (t) => {

@@ -54,7 +54,7 @@ function frameTooLargeAfterHead(request: RawH2Request): void {
   }, 50);
 }
 
-test('an upstream connection node stopped after a malformed frame: the stream under way is cut, the next request fails within 5 s instead of hanging, and a new connection serves the one after', async (t) => {
+test('an upstream connection node stopped after a malformed frame: the stream under way is cut, and the next request, queued on it and never sent (REFUSED_STREAM), goes on a new connection within 5 s instead of hanging, as Go\'s transport retries it', async (t) => {
   const backend = await startRawH2Backend(frameTooLargeAfterHead);
   t.after(() => backend.close());
   const proxy = await startProxy(buildInput({
@@ -71,11 +71,11 @@ test('an upstream connection node stopped after a malformed frame: the stream un
   await new Promise((resolve) => setTimeout(resolve, 300));
   const second = await get(t, port, '/second', 15_000).outcome;
   assert.equal(second.ending, 'end', 'the request queued on the stopped connection gets an answer');
-  assert.equal(second.status, 502);
+  assert.equal(second.status, 200, 'from a new connection: the stopped one never sent it');
   assert.ok(second.ms < 8_000, `answered after ${second.ms} ms`);
   assert.equal((await first.outcome).ending, 'reset', 'the answer under way is cut, not left open');
 
   const third = await get(t, port, '/third', 5_000).outcome;
   assert.deepEqual([third.status, third.ending], [200, 'end']);
-  assert.equal(backend.connections, 2, 'the third request went on a new connection');
+  assert.equal(backend.connections, 2, 'the second and third requests went on one new connection');
 });
