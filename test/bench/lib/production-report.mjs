@@ -191,15 +191,17 @@ function middlewareSection() {
   lines.push('pe-edge rows: one pe-edge process, one router per row, identical but for the one middleware; "vs baseline" is ' +
     'against the `none` router (no middleware) of the same process and rounds. HAProxy rows: one HAProxy, the same servers ' +
     'with and without `compression algo gzip`.', '');
-  lines.push('| row | runs | req/s | p50 | p99 | vs baseline | throughput cost | budget |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  lines.push('| row | runs | req/s | p50 | p99 | vs baseline | throughput cost | budget | CPU µs/request | CPU cost |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
   const haRatio = ratio(haGzip?.rps, haPlain?.rps);
   for (const row of rows) {
     if (row.rps === undefined) {
-      lines.push(`| ${row.name} | ${runsCell(row)} | ${unmeasured(row)} | – | – | – | – | – |`);
+      lines.push(`| ${row.name} | ${runsCell(row)} | ${unmeasured(row)} | – | – | – | – | – | – | – |`);
       continue;
     }
     const ref = row.role.startsWith('mw-haproxy') ? haPlain : base;
+    // CPU cost: the share of its CPU per request a row would give up to lose the middleware (1 - ref / row).
+    const cpuRatio = row === ref ? undefined : ratio(ref?.cpu, row.cpu);
     const r = row === ref ? undefined : ratio(row.rps, ref?.rps);
     const cost = r === undefined ? undefined : 1 - r;
     let budget = '';
@@ -212,7 +214,8 @@ function middlewareSection() {
     else if (row.role === 'mw-haproxy-gzip') budget = 'what compression costs HAProxy';
     const mark = row.failures.length ? ' (**a round FAILED**, see notes)' : '';
     lines.push(`| ${row.name}${mark} | ${runsCell(row)} | ${fmtRps(row.rps)} | ${fmtMs(row.p50)} | ${fmtMs(row.p99)} | ` +
-      `${r === undefined ? '–' : r.toFixed(3)} | ${cost === undefined ? '–' : pct(cost)} | ${budget} |`);
+      `${r === undefined ? '–' : r.toFixed(3)} | ${cost === undefined ? '–' : pct(cost)} | ${budget} | ${fmtCpu(row.cpu)} | ` +
+      `${cpuRatio === undefined ? '–' : pct(1 - cpuRatio)} |`);
   }
   lines.push('');
   const peCompress = rows.find((r) => r.role === 'mw-compress');
@@ -221,6 +224,11 @@ function middlewareSection() {
   lines.push(`- compress, ratio of ratios: pe-edge compress/none = ${fmtRatio(peRatio)}, HAProxy gzip/no compression = ${fmtRatio(haRatio)}; ` +
     `(pe-edge's) / (HAProxy's) = ${fmtRatio(ror)} (goal >= 1.00, compression costs pe-edge no more than it costs HAProxy: ` +
     `${ror === undefined ? 'n/a' : ror >= 1 ? 'met' : '**NOT met**'})`);
+  // The same on a core each: CPU per request without the compression over with it, pe-edge's against HAProxy's.
+  const peCpu = ratio(base?.cpu, peCompress?.cpu);
+  const haCpu = ratio(haPlain?.cpu, haGzip?.cpu);
+  lines.push(`- compress on a core each (CPU per request): pe-edge none/compress = ${fmtRatio(peCpu)}, HAProxy plain/gzip = ${fmtRatio(haCpu)}; ` +
+    `ratio of ratios ${fmtRatio(ratio(peCpu, haCpu))}`);
   const over = rows.filter((r) => r.role === 'mw' && ratio(r.rps, base?.rps) !== undefined && 1 - ratio(r.rps, base?.rps) > MIDDLEWARE_BUDGET);
   const judged = rows.filter((r) => r.role === 'mw' && ratio(r.rps, base?.rps) !== undefined);
   lines.push(`- middlewares over the 5 % budget: ${!judged.length ? 'n/a (no baseline or no middleware row measured)' : over.length ? over.map((r) => r.name).join(', ') : 'none'}` +
