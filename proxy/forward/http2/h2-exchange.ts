@@ -26,7 +26,7 @@ export class H2Exchange extends ExchangeControl {
     private readonly handler: Dispatcher.DispatchHandler,
     private readonly responseHeaderTimeout: number,
     /** Sends the exchange again, on a stream of a session that takes new ones (the pool's). */
-    private readonly requeue: ((exchange: H2Exchange) => void) | null = null,
+    private readonly requeue: (exchange: H2Exchange) => void,
   ) {
     super();
   }
@@ -164,7 +164,7 @@ export class H2Exchange extends ExchangeControl {
   private resendRefused(): boolean {
     const stream = this.stream;
     const body = this.request.body;
-    if (stream === null || this.finished || this.answered || this.requeue === null || this.refusals >= MAX_REFUSALS) return false;
+    if (stream === null || this.finished || this.answered || this.refusals >= MAX_REFUSALS) return false;
     if (stream.rstCode !== NGHTTP2_REFUSED_STREAM || (body !== null && !Buffer.isBuffer(body))) return false;
     this.refusals++;
     this.clearHeaderTimer();
