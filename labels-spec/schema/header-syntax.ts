@@ -14,3 +14,14 @@ export function isToken(name: string): boolean {
 export function isFieldValue(value: string): boolean {
   return !INVALID_FIELD_CHAR.test(value);
 }
+
+// Control characters other than HTAB: what no field value may hold, whatever its encoding.
+const CONTROL_CHAR = /[^\t\x20-\x7e\x80-\uffff]/;
+
+/**
+ * A header value as a configuration gives it: any text but control characters. Text beyond ASCII (`é`, `€`) is
+ * allowed, as Traefik allows it: it goes out as its UTF-8 bytes (proxy/http/utf8-on-the-wire.ts).
+ */
+export function isConfiguredFieldValue(value: string): boolean {
+  return !CONTROL_CHAR.test(value);
+}

@@ -3,16 +3,17 @@
 import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
 import { bool, int, str, strList, strMap } from '../../schema/scalars.js';
-import { isFieldValue, isToken } from '../../schema/header-syntax.js';
+import { isConfiguredFieldValue, isToken } from '../../schema/header-syntax.js';
 
 /**
  * Header name → value, as HTTP allows them: a CR or LF in a value would split the message (Go turns them into
- * spaces when it writes; pe-edge refuses the configuration and names the header instead).
+ * spaces when it writes; pe-edge refuses the configuration and names the header instead). Text beyond ASCII is
+ * allowed and sent as UTF-8, as Traefik sends it.
  */
 const headerMap = strMap.superRefine((map, ctx) => {
   for (const [name, value] of Object.entries(map)) {
     if (!isToken(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not a valid header name' });
-    else if (!isFieldValue(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'the value holds a CR, LF or other control character' });
+    else if (!isConfiguredFieldValue(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'the value holds a CR, LF or other control character' });
   }
 });
 

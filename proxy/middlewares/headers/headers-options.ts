@@ -1,3 +1,5 @@
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
+
 /** The `headers` middleware options as labels-spec validates them (all optional, no defaults). */
 export interface HeadersOptions {
   customRequestHeaders?: Record<string, string> | undefined;
@@ -62,4 +64,34 @@ export function hasSecureHeaders(o: HeadersOptions): boolean {
     || len(o.customBrowserXSSValue) !== 0 || len(o.contentSecurityPolicy) !== 0
     || len(o.contentSecurityPolicyReportOnly) !== 0 || len(o.publicKey) !== 0 || len(o.referrerPolicy) !== 0
     || len(o.featurePolicy) !== 0 || len(o.permissionsPolicy) !== 0 || o.isDevelopment === true;
+}
+
+type TextMap = Record<string, string> | undefined;
+const mapOnTheWire = (m: TextMap): TextMap => m && Object.fromEntries(Object.entries(m).map(([name, value]) => [name, utf8OnTheWire(value)]));
+const listOnTheWire = (l: string[] | undefined): string[] | undefined => l?.map(utf8OnTheWire);
+const oneOnTheWire = (v: string | undefined): string | undefined => (v === undefined ? v : utf8OnTheWire(v));
+
+/**
+ * The options with every text that becomes, or is compared with, a header value as the bytes Traefik sends
+ * (see utf8-on-the-wire.ts). Origin regexes stay text: Go matches them against the request's text.
+ */
+export function headersOptionsOnTheWire(o: HeadersOptions): HeadersOptions {
+  return {
+    ...o,
+    customRequestHeaders: mapOnTheWire(o.customRequestHeaders),
+    customResponseHeaders: mapOnTheWire(o.customResponseHeaders),
+    sslProxyHeaders: mapOnTheWire(o.sslProxyHeaders),
+    accessControlAllowHeaders: listOnTheWire(o.accessControlAllowHeaders),
+    accessControlAllowMethods: listOnTheWire(o.accessControlAllowMethods),
+    accessControlAllowOriginList: listOnTheWire(o.accessControlAllowOriginList),
+    accessControlExposeHeaders: listOnTheWire(o.accessControlExposeHeaders),
+    allowedHosts: listOnTheWire(o.allowedHosts),
+    customFrameOptionsValue: oneOnTheWire(o.customFrameOptionsValue),
+    customBrowserXSSValue: oneOnTheWire(o.customBrowserXSSValue),
+    contentSecurityPolicy: oneOnTheWire(o.contentSecurityPolicy),
+    contentSecurityPolicyReportOnly: oneOnTheWire(o.contentSecurityPolicyReportOnly),
+    publicKey: oneOnTheWire(o.publicKey),
+    referrerPolicy: oneOnTheWire(o.referrerPolicy),
+    permissionsPolicy: oneOnTheWire(o.permissionsPolicy),
+  };
 }

@@ -1,7 +1,7 @@
 import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { Cors } from './cors.js';
 import { CustomHeaders } from './custom-headers.js';
-import { hasCorsHeaders, hasCustomHeaders, hasSecureHeaders, type HeadersOptions } from './headers-options.js';
+import { hasCorsHeaders, hasCustomHeaders, hasSecureHeaders, headersOptionsOnTheWire, type HeadersOptions } from './headers-options.js';
 import { createSecurityHeaders } from './security-headers.js';
 
 export type { HeadersOptions } from './headers-options.js';
@@ -13,7 +13,8 @@ type HeaderHook = (status: number, headers: ResponseHeaders) => void;
  * preflights are answered and custom request headers set before the allowed-hosts check, and on the way
  * back custom response headers are applied after (over) the security headers.
  */
-export function createHeaders(o: HeadersOptions, next: Handler): Handler {
+export function createHeaders(configured: HeadersOptions, next: Handler): Handler {
+  const o = headersOptionsOnTheWire(configured);
   const secure = hasSecureHeaders(o);
   const custom = hasCustomHeaders(o);
   const corsSet = hasCorsHeaders(o);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http2 from 'node:http2';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend, type BackendHandler } from '../../support/backends.js';
 import { proxyThrough } from './path-proxy.js';
@@ -235,4 +236,42 @@ test('CORS without credentials: "*" lists are sent as written, and the preflight
   assert.equal(preflight.headers['access-control-expose-headers'], 'X-Total,X-Page');
   const get = await httpRequest({ port, headers: { origin: 'https://b.test' } });
   assert.equal(get.headers['access-control-expose-headers'], 'X-Total,X-Page');
+});
+
+/** What a header value holds on the wire, read back as UTF-8 (node's clients and servers read header bytes as latin1). */
+const asUtf8 = (value: string | string[] | undefined): string | undefined => (typeof value === 'string' ? Buffer.from(value, 'latin1').toString('utf8') : undefined);
+
+test('header values beyond ASCII (é, €) are accepted and sent as their UTF-8 bytes, as Traefik sends them', async (t) => {
+  const { app, port } = await setup(t, {
+    customRequestHeaders: { 'X-Team': 'Équipe €' },
+    customResponseHeaders: { 'X-Note': 'café €', 'X-Plain': 'ascii' },
+    contentSecurityPolicy: "default-src 'self'; report-uri /r?q=ü",
+  });
+  // The raw answer: the bytes of "café €" are c3 a9 and e2 82 ac, not latin1's e9 (and € has no latin1 byte).
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: pe.test\r\nConnection: close\r\n\r\n'));
+    socket.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
+  assert.ok(raw.includes(Buffer.from('\r\nX-Note: café €\r\n', 'utf8')) || raw.includes(Buffer.from('\r\nx-note: café €\r\n', 'utf8')), raw.toString('latin1'));
+  assert.ok(raw.includes(Buffer.from("report-uri /r?q=ü\r\n", 'utf8')), raw.toString('latin1'));
+  assert.equal(asUtf8(app.seen[0]?.headers['x-team']), 'Équipe €');
+
+  const r = await httpRequest({ port, host: 'pe.test' });
+  assert.equal(r.status, 200);
+  assert.equal(asUtf8(r.headers['x-note']), 'café €');
+  assert.equal(r.headers['x-plain'], 'ascii');
+
+  // HTTP/2 (h2c with prior knowledge on the same port): the same bytes in the HPACK-coded field.
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.after(() => session.close());
+  const stream = session.request({ ':path': '/', ':authority': 'pe.test' });
+  const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => stream.once('response', resolve).once('error', reject));
+  stream.resume();
+  assert.equal(asUtf8(head['x-note']), 'café €');
+});
+
+test('headers: a configured value beyond ASCII is valid; a control character other than HTAB is not', () => {
+  const r = validateDynamicConfig({ http: { middlewares: { m: { headers: { customResponseHeaders: { 'X-Note': 'café €\tok', 'X-Bell': 'a\x07b' } } } } } });
+  assert.deepEqual(r.issues.map((i) => i.message), ['http.middlewares.m.headers.customResponseHeaders.X-Bell: the value holds a CR, LF or other control character']);
 });
