@@ -4,6 +4,7 @@ import { answer } from '../../http/traefik-responses.js';
 import { loadDigestAuthUsers } from '../headers/basic-auth-users.js';
 import type { MiddlewareScope } from '../middleware-entry.js';
 import { DigestNonces, digestChallenge, digestParams, digestResponse, sameText } from './digest-challenge.js';
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface DigestAuthOptions {
   users: string[];
@@ -26,6 +27,7 @@ const MAX_NC = 1n << 64n;
 export function createDigestAuth(o: DigestAuthOptions, next: Handler, scope: MiddlewareScope): Handler {
   const users = loadDigestAuthUsers(o.users, o.usersFile);
   const realm = o.realm === '' ? 'traefik' : o.realm;
+  const realmOnTheWire = utf8OnTheWire(realm);
   const nonces = scope.keep('digestNonces', () => new DigestNonces());
   const headerField = o.headerField;
   const logField = headerField === '' ? 'authorization' : headerField.toLowerCase();
@@ -40,7 +42,7 @@ export function createDigestAuth(o: DigestAuthOptions, next: Handler, scope: Mid
       const stale = typeof outcome === 'object' && outcome.stale;
       answer(ctx, 401, {
         'content-type': 'text/plain',
-        'www-authenticate': digestChallenge(realm, nonces.issue(), nonces.opaque, stale),
+        'www-authenticate': digestChallenge(realmOnTheWire, nonces.issue(), nonces.opaque, stale),
         'content-length': String(UNAUTHORIZED.length),
       }, UNAUTHORIZED);
       return;

@@ -2,6 +2,7 @@ import { deleteRequestHeader, setRequestHeader } from '../../http/request-header
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { loadBasicAuthUsers, type BasicAuthSecret } from './basic-auth-users.js';
 import { answer } from '../../http/traefik-responses.js';
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface BasicAuthOptions {
   users: string[];
@@ -26,7 +27,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   if (users.size === 0) {
     throw new Error(o.usersFile === '' ? 'no users found: set basicAuth.users or basicAuth.usersFile' : `no users found in ${o.usersFile}`);
   }
-  const challenge = `Basic realm="${o.realm}"`;
+  const challenge = utf8OnTheWire(`Basic realm="${o.realm}"`);
   const headerField = o.headerField;
   const removeHeader = o.removeHeader;
 

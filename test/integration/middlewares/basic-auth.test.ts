@@ -209,3 +209,10 @@ if (!existsSync(HTPASSWD) && process.env['CI'] === 'true') {
     assert.match(proxy.runtime.status.get('middleware', 'auth@file')?.errors.join('\n') ?? '', /basicAuth user "slow": bcrypt cost 15 is above 14/);
   });
 }
+
+test('basicAuth: a realm beyond ASCII goes out in the challenge as its UTF-8 bytes, as Traefik sends it', async (t) => {
+  const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER], realm: 'Zone privée €' } } }, ['auth']);
+  const denied = await httpRequest({ port });
+  assert.equal(denied.status, 401);
+  assert.equal(Buffer.from(String(denied.headers['www-authenticate']), 'latin1').toString('utf8'), 'Basic realm="Zone privée €"');
+});

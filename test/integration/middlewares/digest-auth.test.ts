@@ -148,3 +148,10 @@ sys.exit(os.waitpid(pid,0)[1])`;
     return false;
   }
 }
+
+test('digestAuth: a realm beyond ASCII goes out in the challenge as its UTF-8 bytes, as Traefik sends it', async (t) => {
+  const { port } = await setup(t, { users: [ALICE], realm: 'Zone privée €' });
+  const denied = await httpRequest({ port });
+  assert.equal(denied.status, 401);
+  assert.equal(Buffer.from(challengeOf(denied.headers['www-authenticate']).realm, 'latin1').toString('utf8'), 'Zone privée €');
+});
