@@ -16,7 +16,9 @@
 #       common format to a file; in json format to a file; metrics and the json access log. Goal: both on
 #       >= 90 % of off's req/s. Also pe-edge's CPU time per request and the access log's lines per run.
 #   mw  pe-edge per middleware, HTTPS HTTP/1.1: one route without middleware and the same route with exactly
-#       one middleware, all in one pe-edge process; HAProxy without and with compression (ratio of ratios)
+#       one middleware, all in one pe-edge process; HAProxy without and with compression (ratio of ratios).
+#       Not in rounds: each row is BENCH_MW_PAIRS pairs of short slices alternating with its reference in the
+#       same process; its cost is the median over its pairs, with the median's confidence interval
 # Before a proxy is measured, curl checks (over HTTP/1.1 and HTTP/2) that it answers 200 with the page, the
 # expected Content-Encoding and, where the route has them, the security headers; a row that fails it is
 # reported as failed, loudly, and not measured.
@@ -30,7 +32,10 @@
 #   BENCH_PROCESS_WARMUP=3  extra warm-up seconds for the first run after a proxy starts (0..30): pe-edge
 #                           needs ~4 s of load before V8 has optimised its hot paths
 #   BENCH_ROUNDS=3          rounds; each row reports the median of its runs (1..9)
-#   BENCH_BUDGET=400        seconds for the whole script; runs that would not fit are skipped (and said so)
+#   BENCH_BUDGET=400        seconds for the whole script (700 when mw runs with another section); runs that would
+#                           not fit are skipped (and said so)
+#   BENCH_MW_PAIRS=8        mw section: pairs per row (2..40; information-only rows get half as many)
+#   BENCH_MW_SLICE=1.5      mw section: seconds per slice (1..10, decimals allowed); about 5 minutes with the defaults
 #   BENCH_CONNECTIONS=50    wrk -c (HTTP/1.1 rows)
 #   BENCH_H2_CLIENTS=10     h2load -c (HTTP/2 rows)
 #   BENCH_H2_STREAMS=10     h2load -m, concurrent streams per connection

@@ -37,15 +37,17 @@ export function medianInterval(values) {
 }
 
 /**
- * A cost (lower is better) against a budget: `within` only when the whole interval is at or under it, `over`
- * when the whole interval is above it, `inconclusive` when the interval straddles it or covers too little.
+ * A cost (lower is better) against a budget: `within` only when the whole interval lies within ±budget, `over`
+ * when the whole interval is above it, `inconclusive` otherwise: the interval straddles the budget, covers too
+ * little, or reaches below -budget (a middleware cannot make a request cheaper than none, so a pair that says
+ * it did by more than the budget measured the machine, and the spread is too wide to show the budget).
  * @param {{ lo: number, hi: number, coverage: number } | undefined} stats
  * @param {number} budget
  */
 export function budgetVerdict(stats, budget) {
   if (!stats) return 'n/a';
   if (stats.coverage < WANTED_COVERAGE) return 'inconclusive';
-  if (stats.hi <= budget) return 'within';
+  if (stats.hi <= budget && stats.lo >= -budget) return 'within';
   if (stats.lo > budget) return 'over';
   return 'inconclusive';
 }
@@ -101,6 +103,7 @@ function selfTest() {
   check('20 values: 6th..15th', [twenty.lo, twenty.hi], [6, 15]);
   check('3 values cover too little', budgetVerdict(medianInterval([0, 0.01, 0.02]), 0.05), 'inconclusive');
   check('within', budgetVerdict({ lo: -0.02, hi: 0.04, coverage: 0.93 }, 0.05), 'within');
+  check('below -budget: too wide', budgetVerdict({ lo: -0.29, hi: -0.03, coverage: 0.93 }, 0.05), 'inconclusive');
   check('straddles', budgetVerdict({ lo: 0.01, hi: 0.07, coverage: 0.93 }, 0.05), 'inconclusive');
   check('over', budgetVerdict({ lo: 0.06, hi: 0.09, coverage: 0.93 }, 0.05), 'over');
   const slice = (index, name, note, rps, cpu) => ({ index, name, role: 'mw', note, invalid: false, result: { rps, cpuUsPerRequest: cpu } });
