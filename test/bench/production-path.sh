@@ -583,7 +583,7 @@ MW_ROWS=(
   "stripPrefix|/bench/stripprefix/|mw|none|0|gzip|"
   "compress (gzip)|/bench/compress/|mw-compress|gzip|0|gzip|"
   "compress (Accept-Encoding: gzip, br)|/bench/compress/|mw-info|br|0|gzip, br|"
-  "basicAuth (\$apr1\$, no cache)|/bench/basicauthapr1/|mw-info|none|0|gzip|$AUTH_APR1"
+  "basicAuth (\$apr1\$)|/bench/basicauthapr1/|mw-info|none|0|gzip|$AUTH_APR1"
 )
 
 # The mw section measures each row as MW_PAIRS short alternations with its reference in the same process (the
