@@ -911,12 +911,14 @@ mem_section() {
 stop_started "$BACKEND_PID"
 echo
 MW_SETTINGS=
+ROUNDS_NOTE=
+((ROUNDS > 0)) && ROUNDS_NOTE="Each row outside mw: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. "
 [[ $SECTIONS == *' mw '* ]] && MW_SETTINGS="Per-middleware rows (mw): $MW_PAIRS pairs per row (information-only rows $(((MW_PAIRS + 1) / 2))), each pair one ${MW_SLICE}s wrk slice of the row and one of its reference (\`-t1 -c$CONNS\`, stopped by SIGINT after ${MW_SLICE}s), in the same process, the order inside a pair alternating; every row checked, then warmed for ${WARMUP}s (the first one after the process starts for $((WARMUP + PROCESS_WARMUP))s), before the first pair. The section took ${MW_TOOK:-?}s."
 node "$HERE/lib/production-report.mjs" "$MANIFEST" "$OUT" "$CONFIGS" "$TMP" \
   "HTTPS on 127.0.0.1, TLS 1.2-1.3 (TLS 1.3 negotiated), self-signed ECDSA P-256 certificate for $DOMAIN; every client sends SNI and Host $DOMAIN and does not verify the certificate. Body: the same $PAGE_BYTES-byte text/html page from three backends ($BACKEND_DESC)." \
   "HTTP/1.1 rows: $WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up run, keep-alive, \`Accept-Encoding: gzip, br\` (middleware rows: \`gzip\`, see there); wrk sends SNI from the URL's host, a Lua \`wrk.resolve\` override connects it to 127.0.0.1. HTTP/2 rows: $H2LOAD_VERSION \`-t1 -c$H2_CLIENTS -m$H2_STREAMS -D $DURATION --warm-up-time=$WARMUP\`, \`accept-encoding: gzip, br\`, p50/p99 from its per-request log." \
   ${MW_SETTINGS:+"$MW_SETTINGS"} \
-  "Each row: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios).${PIN_DESC:+ $PIN_DESC}"
+  "${ROUNDS_NOTE}Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios).${PIN_DESC:+ $PIN_DESC}"
 if [[ -n $MEM_REPORT ]]; then
   printf '\n%s\n' "$MEM_REPORT" | tee -a "$OUT"
 fi
