@@ -16,7 +16,9 @@
 #       common format to a file; in json format to a file; metrics and the json access log. Goal: both on
 #       >= 90 % of off's req/s. Also pe-edge's CPU time per request and the access log's lines per run.
 #   mw  pe-edge per middleware, HTTPS HTTP/1.1: one route without middleware and the same route with exactly
-#       one middleware, all in one pe-edge process; HAProxy without and with compression (ratio of ratios)
+#       one middleware, all in one pe-edge process; HAProxy without and with compression (ratio of ratios).
+#       Not in rounds: each row is BENCH_MW_PAIRS pairs of short slices alternating with its reference in the
+#       same process; its cost is the median over its pairs, with the median's confidence interval
 # Before a proxy is measured, curl checks (over HTTP/1.1 and HTTP/2) that it answers 200 with the page, the
 # expected Content-Encoding and, where the route has them, the security headers; a row that fails it is
 # reported as failed, loudly, and not measured.
@@ -30,7 +32,10 @@
 #   BENCH_PROCESS_WARMUP=3  extra warm-up seconds for the first run after a proxy starts (0..30): pe-edge
 #                           needs ~4 s of load before V8 has optimised its hot paths
 #   BENCH_ROUNDS=3          rounds; each row reports the median of its runs (1..9)
-#   BENCH_BUDGET=400        seconds for the whole script; runs that would not fit are skipped (and said so)
+#   BENCH_BUDGET=400        seconds for the whole script (700 when mw runs with another section); runs that would
+#                           not fit are skipped (and said so)
+#   BENCH_MW_PAIRS=8        mw section: pairs per row (2..40; information-only rows get half as many)
+#   BENCH_MW_SLICE=1.5      mw section: seconds per slice (1..10, decimals allowed); about 5 minutes with the defaults
 #   BENCH_CONNECTIONS=50    wrk -c (HTTP/1.1 rows)
 #   BENCH_H2_CLIENTS=10     h2load -c (HTTP/2 rows)
 #   BENCH_H2_STREAMS=10     h2load -m, concurrent streams per connection
@@ -62,13 +67,17 @@ PROD=$HERE/proxies/production
 DURATION=$(clamp "${BENCH_DURATION:-4}" 1 10 4)
 WARMUP=$(clamp "${BENCH_WARMUP:-1}" 1 10 1)
 ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 9 3)
-BUDGET=$(clamp "${BENCH_BUDGET:-400}" 30 3600 400)
+
 PROCESS_WARMUP=$(clamp "${BENCH_PROCESS_WARMUP:-3}" 0 30 3)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-50}" 1 10000 50)
 H2_CLIENTS=$(clamp "${BENCH_H2_CLIENTS:-10}" 1 1000 10)
 H2_STREAMS=$(clamp "${BENCH_H2_STREAMS:-10}" 1 1000 10)
 NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
 SECTIONS=" ${BENCH_SECTIONS:-h1 h2 mw} "
+# The mw section takes about 5 minutes with its defaults, on top of the other sections' 400 s.
+DEFAULT_BUDGET=400
+[[ $SECTIONS == *' mw '* && $SECTIONS != ' mw ' ]] && DEFAULT_BUDGET=700
+BUDGET=$(clamp "${BENCH_BUDGET:-$DEFAULT_BUDGET}" 30 3600 "$DEFAULT_BUDGET")
 MEM_MINUTES=$(clamp "${BENCH_MEM_MINUTES:-10}" 1 30 10)
 OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}
 READY_TIMEOUT_S=30
@@ -574,62 +583,189 @@ MW_ROWS=(
   "stripPrefix|/bench/stripprefix/|mw|none|0|gzip|"
   "compress (gzip)|/bench/compress/|mw-compress|gzip|0|gzip|"
   "compress (Accept-Encoding: gzip, br)|/bench/compress/|mw-info|br|0|gzip, br|"
-  "basicAuth (\$apr1\$, no cache)|/bench/basicauthapr1/|mw-info|none|0|gzip|$AUTH_APR1"
+  "basicAuth (\$apr1\$)|/bench/basicauthapr1/|mw-info|none|0|gzip|$AUTH_APR1"
 )
 
-mw_pe_edge() {
-  local n=${#MW_ROWS[@]} k i row name path role encodings security ae auth args
-  if ! fits_budget 8; then
-    for row in "${MW_ROWS[@]}"; do skip_row mw "pe-edge: ${row%%|*}" mw wrk "time budget of ${BUDGET}s used up"; done
-    return
+# The mw section measures each row as MW_PAIRS short alternations with its reference in the same process (the
+# `none` router; HAProxy's pair: no compression), MW_SLICE seconds each: this machine's speed moves by up to 2x
+# between minutes, so only a comparison made within seconds, many times over, can show a 5 % cost. Passes go
+# over every row in turn (each pass starting one row later), so each row's pairs spread over the whole section.
+MW_PAIRS=$(clamp "${BENCH_MW_PAIRS:-8}" 2 40 8)
+MW_SLICE=$(clamp_seconds "${BENCH_MW_SLICE:-1.5}" 1 10 1.5)
+MW_REF_HEADERS=(-H 'Accept-Encoding: gzip')
+HA_PLAIN="HAProxy $HAPROXY_VERSION: no compression"
+HA_GZIP="HAProxy $HAPROXY_VERSION: compression (gzip)"
+
+# mw_fail_all ROLE-PREFIX REASON : every pe-edge row (pe) or the HAProxy pair (ha) fails with one reason.
+mw_fail_all() {
+  local row
+  if [[ $1 == pe ]]; then
+    for row in "${MW_ROWS[@]}"; do fail_row mw "pe-edge: ${row%%|*}" mw wrk "$2"; done
+  else
+    fail_row mw "$HA_PLAIN" mw-haproxy-plain wrk "$2"
+    fail_row mw "$HA_GZIP" mw-haproxy-gzip wrk "$2"
   fi
-  if ! start_pe_edge dynamic-middlewares.yml.tmpl middlewares /bench/none/; then
-    for row in "${MW_ROWS[@]}"; do fail_row mw "pe-edge: ${row%%|*}" mw wrk "pe-edge did not start: $START_ERR"; done
-    return
-  fi
-  local pid=$PROXY_PID port=$PROXY_PORT
-  # Rounds rotate the order, so that no row always runs first (JIT warm-up) or last.
-  for ((k = 0; k < n; k++)); do
-    i=$(((k + ROUND - 1) % n))
-    IFS='|' read -r name path role encodings security ae auth <<<"${MW_ROWS[$i]}"
-    args=(-H "Accept-Encoding: $ae")
-    [[ -n $auth ]] && args+=(-H "Authorization: $auth")
-    if preflight "$port" --http1.1 "$path" "$encodings" "$security" "${args[@]}"; then
-      measure_h1 mw "pe-edge: $name" "$role" "$port" "$path" "pre-flight: $PF_INFO" "${args[@]}"
-    else
-      fail_row mw "pe-edge: $name" "$role" wrk "pre-flight check: $PF_ERR"
-    fi
-  done
-  kill -0 "$pid" 2>/dev/null || log "WARNING pe-edge (middlewares) had exited by the end of its rows"
-  stop_started "$pid"
 }
 
-mw_haproxy() {
-  local plain="HAProxy $HAPROXY_VERSION: no compression" gz="HAProxy $HAPROXY_VERSION: compression (gzip)"
-  if ! fits_budget 8; then
-    skip_row mw "$plain" mw-haproxy-plain wrk "time budget of ${BUDGET}s used up"
-    skip_row mw "$gz" mw-haproxy-gzip wrk "time budget of ${BUDGET}s used up"
-    return
+# mw_row_headers AE AUTH : MW_HEADERS, the row's wrk/curl headers.
+mw_row_headers() {
+  MW_HEADERS=(-H "Accept-Encoding: $1")
+  [[ -n $2 ]] && MW_HEADERS+=(-H "Authorization: $2")
+}
+
+# mw_warm PORT PATH SECONDS [-H header...] : load that is not measured (JIT warm-up of the route's code).
+mw_warm() {
+  local port=$1 path=$2 secs=$3
+  shift 3
+  wrk_run "$secs" "$port" "$path" "$TMP/mw-warm.wrk" "$@"
+}
+
+# mw_start_pe_edge : pe-edge with one router per row; checks and warms every row, and adds the rows that pass to
+# MW_ENTRIES (index into MW_ROWS). The none router is the reference: without it nothing is measured.
+mw_start_pe_edge() {
+  local i name path role encodings security ae auth warm
+  if ! start_pe_edge dynamic-middlewares.yml.tmpl middlewares /bench/none/; then
+    mw_fail_all pe "pe-edge did not start: $START_ERR"
+    return 1
   fi
+  MW_PE_PID=$PROXY_PID MW_PE_PORT=$PROXY_PORT
+  for ((i = 0; i < ${#MW_ROWS[@]}; i++)); do
+    IFS='|' read -r name path role encodings security ae auth <<<"${MW_ROWS[$i]}"
+    mw_row_headers "$ae" "$auth"
+    if ! preflight "$MW_PE_PORT" --http1.1 "$path" "$encodings" "$security" "${MW_HEADERS[@]}"; then
+      fail_row mw "pe-edge: $name" "$role" wrk "pre-flight check: $PF_ERR"
+      ((i == 0)) && { mw_fail_all pe "the none router (the reference) failed its pre-flight check"; return 1; }
+      continue
+    fi
+    MW_PREFLIGHT[$i]=$PF_INFO
+    warm=$(warmup_seconds)
+    log "pe-edge: $name: pre-flight ok: $PF_INFO; warm-up ${warm}s"
+    mw_warm "$MW_PE_PORT" "$path" "$warm" "${MW_HEADERS[@]}"
+    FRESH=0
+    ((i == 0)) || MW_ENTRIES+=("$i")
+  done
+}
+
+# mw_start_haproxy : HAProxy with and without compression, checked and warmed; adds the entry `ha`.
+mw_start_haproxy() {
   if ! start_haproxy haproxy-compress.cfg.tmpl haproxy-compression-pair; then
-    fail_row mw "$plain" mw-haproxy-plain wrk "did not start: $START_ERR"
-    fail_row mw "$gz" mw-haproxy-gzip wrk "did not start: $START_ERR"
-    return
+    mw_fail_all ha "did not start: $START_ERR"
+    return 1
   fi
-  local pid=$PROXY_PID port=$PROXY_PORT pair=(plain gz) which
-  ((ROUND % 2 == 0)) && pair=(gz plain)
-  for which in "${pair[@]}"; do
-    if [[ $which == plain ]]; then
-      if preflight "$port" --http1.1 /bench/none/ none 0 -H 'Accept-Encoding: gzip'; then
-        measure_h1 mw "$plain" mw-haproxy-plain "$port" /bench/none/ "pre-flight: $PF_INFO" -H 'Accept-Encoding: gzip'
-      else fail_row mw "$plain" mw-haproxy-plain wrk "pre-flight check: $PF_ERR"; fi
+  MW_HA_PID=$PROXY_PID MW_HA_PORT=$PROXY_PORT
+  if ! preflight "$MW_HA_PORT" --http1.1 /bench/none/ none 0 "${MW_REF_HEADERS[@]}"; then
+    mw_fail_all ha "pre-flight check (no compression): $PF_ERR"
+    return 1
+  fi
+  MW_HA_PLAIN_INFO=$PF_INFO
+  if ! preflight "$MW_HA_PORT" --http1.1 /bench/compress/ gzip 0 "${MW_REF_HEADERS[@]}"; then
+    mw_fail_all ha "pre-flight check (compression): $PF_ERR"
+    return 1
+  fi
+  MW_HA_GZIP_INFO="$PF_INFO; $HAPROXY_COMP"
+  log "HAProxy compression pair: pre-flight ok; warm-up $(warmup_seconds)s + ${WARMUP}s"
+  mw_warm "$MW_HA_PORT" /bench/none/ "$(warmup_seconds)" "${MW_REF_HEADERS[@]}"
+  mw_warm "$MW_HA_PORT" /bench/compress/ "$WARMUP" "${MW_REF_HEADERS[@]}"
+  FRESH=0
+  MW_ENTRIES+=(ha)
+}
+
+# mw_slice PID PORT PAIR SIDE NAME ROLE PATH NOTE [-H header...] : one measured slice and its manifest line.
+# wrk takes whole seconds only, so it runs with a longer -d and is stopped by SIGINT after MW_SLICE seconds:
+# it then reports over the time it ran. The proxy's CPU ticks are read around it.
+mw_slice() {
+  local pid=$1 port=$2 pair=$3 side=$4 name=$5 role=$6 path=$7 note=$8 out t0 t1
+  shift 8
+  RUN=$((RUN + 1))
+  out=$TMP/run$RUN.wrk
+  t0=$(group_cpu_ticks "$pid")
+  pin_start
+  "${PIN_LOAD[@]}" wrk -t1 -c"$CONNS" -d"$((${MW_SLICE%.*} + 5))s" --latency -s "$WRK_LUA" -H "Host: $DOMAIN" "$@" \
+    "https://$DOMAIN:$port$path" >"$out" 2>&1 &
+  LOAD_PID=$!
+  sleep "$MW_SLICE"
+  kill -INT "$LOAD_PID" 2>/dev/null
+  wait "$LOAD_PID"
+  LOAD_PID=
+  t1=$(group_cpu_ticks "$pid")
+  note="pair=$pair side=$side; $note$(pin_note)"
+  [[ -n $t0 && -n $t1 ]] && note+="; cpu_ticks=$((t1 - t0)) clk_tck=$CLK_TCK"
+  printf '%s\t%s\t%s\twrk\t%s\t%s\t\t%s\n' mw "$name" "$role" "${pair#*.}" "$out" "$note" >>"$MANIFEST"
+}
+
+# mw_pair ENTRY J : the entry's J-th pair, its reference first when J is odd, second when J is even.
+mw_pair() {
+  local entry=$1 j=$2 pid port name path role encodings security ae auth ref_name ref_role ref_note note side
+  if [[ $entry == ha ]]; then
+    pid=$MW_HA_PID port=$MW_HA_PORT name=$HA_GZIP path=/bench/compress/ role=mw-haproxy-gzip note=$MW_HA_GZIP_INFO
+    ref_name=$HA_PLAIN ref_role=mw-haproxy-plain ref_note=$MW_HA_PLAIN_INFO
+    MW_HEADERS=("${MW_REF_HEADERS[@]}")
+  else
+    pid=$MW_PE_PID port=$MW_PE_PORT
+    IFS='|' read -r name path role encodings security ae auth <<<"${MW_ROWS[$entry]}"
+    name="pe-edge: $name" note=${MW_PREFLIGHT[$entry]}
+    ref_name="pe-edge: ${MW_ROWS[0]%%|*}" ref_role=mw-baseline ref_note=${MW_PREFLIGHT[0]}
+    mw_row_headers "$ae" "$auth"
+  fi
+  for side in $( ((j % 2)) && echo ref row || echo row ref); do
+    if [[ $side == ref ]]; then
+      mw_slice "$pid" "$port" "$entry.$j" ref "$ref_name" "$ref_role" /bench/none/ "pre-flight: $ref_note" "${MW_REF_HEADERS[@]}"
     else
-      if preflight "$port" --http1.1 /bench/compress/ gzip 0 -H 'Accept-Encoding: gzip'; then
-        measure_h1 mw "$gz" mw-haproxy-gzip "$port" /bench/compress/ "pre-flight: $PF_INFO; $HAPROXY_COMP" -H 'Accept-Encoding: gzip'
-      else fail_row mw "$gz" mw-haproxy-gzip wrk "pre-flight check: $PF_ERR"; fi
+      mw_slice "$pid" "$port" "$entry.$j" row "$name" "$role" "$path" "pre-flight: $note" "${MW_HEADERS[@]}"
     fi
   done
-  stop_started "$pid"
+  MW_DONE[$entry]=$j
+}
+
+# mw_wanted ENTRY : the entry's pairs: MW_PAIRS, half as many for the information-only rows.
+mw_wanted() {
+  [[ $1 != ha && ${MW_ROWS[$1]} == *'|mw-info|'* ]] && echo $(((MW_PAIRS + 1) / 2)) || echo "$MW_PAIRS"
+}
+
+# mw_passes : MW_PAIRS passes over MW_ENTRIES, each starting one entry later; an information-only row takes part
+# in every other pass. Stops when the next pair would not fit the budget.
+mw_passes() {
+  local n=${#MW_ENTRIES[@]} pass k entry j pair_s=$((2 * (${MW_SLICE%.*} + 1)))
+  for ((pass = 1; pass <= MW_PAIRS; pass++)); do
+    log "mw: pass $pass of $MW_PAIRS (${SECONDS}s of ${BUDGET}s used)"
+    for ((k = 0; k < n; k++)); do
+      entry=${MW_ENTRIES[$(((k + pass - 1) % n))]}
+      j=$((${MW_DONE[$entry]:-0} + 1))
+      ((j <= $(mw_wanted "$entry"))) || continue
+      [[ $(mw_wanted "$entry") == "$MW_PAIRS" ]] || ((pass % 2)) || continue
+      if ((SECONDS + pair_s > BUDGET)); then
+        log "mw: time budget of ${BUDGET}s used up in pass $pass: the remaining pairs are not measured"
+        return
+      fi
+      mw_pair "$entry" "$j"
+    done
+  done
+}
+
+# mw_note_short : rows with fewer pairs than wanted (budget) get a line saying so.
+mw_note_short() {
+  local entry name role
+  for entry in "${MW_ENTRIES[@]}"; do
+    ((${MW_DONE[$entry]:-0} < $(mw_wanted "$entry"))) || continue
+    if [[ $entry == ha ]]; then name=$HA_GZIP role=mw-haproxy-gzip
+    else IFS='|' read -r name _ role _ <<<"${MW_ROWS[$entry]}"; name="pe-edge: $name"; fi
+    skip_row mw "$name" "$role" wrk "time budget of ${BUDGET}s: ${MW_DONE[$entry]:-0} of $(mw_wanted "$entry") pairs measured"
+  done
+}
+
+mw_section() {
+  local start=$SECONDS
+  MW_ENTRIES=() MW_PREFLIGHT=() MW_PE_PID= MW_HA_PID=
+  declare -gA MW_DONE=()
+  if [[ -z $HAVE_WRK ]]; then mw_fail_all pe "wrk is not installed"; mw_fail_all ha "wrk is not installed"; return; fi
+  log "mw: $MW_PAIRS pairs of ${MW_SLICE}s slices per row, alternating with the reference in the same process"
+  mw_start_pe_edge
+  mw_start_haproxy
+  mw_passes
+  mw_note_short
+  [[ -n $MW_PE_PID ]] && { kill -0 "$MW_PE_PID" 2>/dev/null || log "WARNING pe-edge (middlewares) had exited by the end of its rows"; stop_started "$MW_PE_PID"; }
+  [[ -n $MW_HA_PID ]] && stop_started "$MW_HA_PID"
+  MW_TOOK=$((SECONDS - start))
 }
 
 # Observability rows: the production path's pe-edge (h1's traefik.yml and dynamic.yml, the seed's app router) in
@@ -729,17 +865,20 @@ obs_pe_edge() {
 PROD_ORDER=(haproxy caddy pe-edge)
 # BENCH_WORKERS=N adds pe-edge --workers=N as a fourth proxy of the h1/h2 rows (its limits shared through the primary).
 [[ -n ${BENCH_WORKERS:-} ]] && PROD_ORDER+=(pe-edge-workers)
+# The mw section runs once, after the rounds: its pairs alternate within seconds instead.
+[[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* || $SECTIONS == *' obs '* ]] || ROUNDS=0
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   log "round $ROUND of $ROUNDS (${SECONDS}s of ${BUDGET}s used)"
   if [[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* ]]; then
     # Rotate the proxies' order each round: each one takes each position once in as many rounds as there are proxies.
     for ((k = 0; k < ${#PROD_ORDER[@]}; k++)); do prod_proxy "${PROD_ORDER[$(((k + ROUND - 1) % ${#PROD_ORDER[@]}))]}"; done
   fi
-  if [[ $SECTIONS == *' mw '* ]]; then
-    if ((ROUND % 2 == 1)); then mw_pe_edge; mw_haproxy; else mw_haproxy; mw_pe_edge; fi
-  fi
   [[ $SECTIONS == *' obs '* ]] && obs_pe_edge
 done
+if [[ $SECTIONS == *' mw '* ]]; then
+  ROUND=1
+  mw_section
+fi
 
 # mem: one pe-edge under the production-path load for MEM_MINUTES; RSS (VmRSS) at idle, each minute, after.
 MEM_REPORT=''
@@ -771,10 +910,15 @@ mem_section() {
 # ---------------------------------------------------------------------------------------------------------
 stop_started "$BACKEND_PID"
 echo
+MW_SETTINGS=
+ROUNDS_NOTE=
+((ROUNDS > 0)) && ROUNDS_NOTE="Each row outside mw: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. "
+[[ $SECTIONS == *' mw '* ]] && MW_SETTINGS="Per-middleware rows (mw): $MW_PAIRS pairs per row (information-only rows $(((MW_PAIRS + 1) / 2))), each pair one ${MW_SLICE}s wrk slice of the row and one of its reference (\`-t1 -c$CONNS\`, stopped by SIGINT after ${MW_SLICE}s), in the same process, the order inside a pair alternating; every row checked, then warmed for ${WARMUP}s (the first one after the process starts for $((WARMUP + PROCESS_WARMUP))s), before the first pair. The section took ${MW_TOOK:-?}s."
 node "$HERE/lib/production-report.mjs" "$MANIFEST" "$OUT" "$CONFIGS" "$TMP" \
   "HTTPS on 127.0.0.1, TLS 1.2-1.3 (TLS 1.3 negotiated), self-signed ECDSA P-256 certificate for $DOMAIN; every client sends SNI and Host $DOMAIN and does not verify the certificate. Body: the same $PAGE_BYTES-byte text/html page from three backends ($BACKEND_DESC)." \
   "HTTP/1.1 rows: $WRK_VERSION \`-t1 -c$CONNS -d${DURATION}s --latency\` after a ${WARMUP}s warm-up run, keep-alive, \`Accept-Encoding: gzip, br\` (middleware rows: \`gzip\`, see there); wrk sends SNI from the URL's host, a Lua \`wrk.resolve\` override connects it to 127.0.0.1. HTTP/2 rows: $H2LOAD_VERSION \`-t1 -c$H2_CLIENTS -m$H2_STREAMS -D $DURATION --warm-up-time=$WARMUP\`, \`accept-encoding: gzip, br\`, p50/p99 from its per-request log." \
-  "Each row: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios).${PIN_DESC:+ $PIN_DESC}"
+  ${MW_SETTINGS:+"$MW_SETTINGS"} \
+  "${ROUNDS_NOTE}Machine: $(nproc) cores, Node $(node -v), $(date -u +%Y-%m-%dT%H:%MZ). Script time: ${SECONDS}s of a ${BUDGET}s budget. Load average (1 min) before the first row: ${LOAD_START:-?}, after the last: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null) (other work on the machine skews all rows; compare ratios).${PIN_DESC:+ $PIN_DESC}"
 if [[ -n $MEM_REPORT ]]; then
   printf '\n%s\n' "$MEM_REPORT" | tee -a "$OUT"
 fi

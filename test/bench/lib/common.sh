@@ -16,6 +16,13 @@ clamp() { # value min max default
   echo "$v"
 }
 
+# The same for a decimal number of seconds (1.5).
+clamp_seconds() { # value min max default
+  local v=$1
+  [[ $v =~ ^[0-9]+(\.[0-9]+)?$ ]] || v=$4
+  awk -v v="$v" -v lo="$2" -v hi="$3" 'BEGIN { v += 0; if (v < lo) v = lo; if (v > hi) v = hi; print v }'
+}
+
 # Stop one process started by start_bg: its whole process group (setsid made it the leader), TERM then KILL.
 stop_pid() {
   local pid=$1 i

@@ -11,6 +11,7 @@ import process from 'node:process';
 import { parseWrk } from './wrk.mjs';
 import { parseH2load, latencyFromLog } from './h2load.mjs';
 import { median } from './stats.mjs';
+import { budgetVerdict, medianInterval, pairedRows } from './paired-costs.mjs';
 
 // Issue goals (production path and per-middleware budget).
 const GOAL_VS_CADDY = 2.0;
@@ -110,7 +111,6 @@ const CPU_COLUMNS = 'CPU µs/request: the proxy\'s user + system CPU time (every
   'measured run over the requests it served, median of the rounds. Another proxy\'s CPU per request over this row\'s is ' +
   'the req/s ratio the two would reach each on a core of its own (1.50: this row does a request with two thirds of the ' +
   'CPU), and it moves far less than req/s when the load generator and the backends share the cores.';
-const pct = (v) => (v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
 
 function runsCell(row) {
   const n = row.valid.length;
@@ -181,60 +181,119 @@ function proxySection(section, title) {
   collectNotes(section, rows);
 }
 
+const pctSigned = (v) => (v === undefined ? '–' : `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)} %`);
+const fmtInterval = (st, f) => (st ? `${f(st.lo)} .. ${f(st.hi)}` : '–');
+
+/** "within 5 %" / "over 5 % by ..." / "inconclusive ...", from a cost's median interval. */
+function costVerdict(st) {
+  const v = budgetVerdict(st, MIDDLEWARE_BUDGET);
+  if (v === 'within') return 'within 5 %';
+  if (v === 'over') return `**over 5 %** (median ${pctSigned(st.median)})`;
+  if (v === 'inconclusive') {
+    if (st.coverage < 0.9) return 'inconclusive (too few pairs)';
+    return st.hi > MIDDLEWARE_BUDGET ? 'inconclusive (the interval straddles 5 %)' : 'inconclusive (the interval reaches below -5 %: noise)';
+  }
+  return 'n/a';
+}
+
+/** compress: (pe-edge compress / none) over (HAProxy gzip / plain), from the medians of pairs; the range from their intervals. */
+function ratioOfRatios(pe, ha) {
+  if (!pe || !ha) return undefined;
+  return { median: pe.median / ha.median, lo: pe.lo / ha.hi, hi: pe.hi / ha.lo };
+}
+const rorVerdict = (r) => (r === undefined ? 'n/a' : r.lo >= 1 ? 'met' : r.hi < 1 ? '**NOT met**' : 'inconclusive');
+
 function middlewareSection() {
-  const rows = rowsOf('mw');
+  const rows = pairedRows(runs.filter((r) => r.section === 'mw'));
   if (!rows.length) return;
-  const base = rows.find((r) => r.role === 'mw-baseline');
-  const haPlain = rows.find((r) => r.role === 'mw-haproxy-plain');
-  const haGzip = rows.find((r) => r.role === 'mw-haproxy-gzip');
-  lines.push('### Per middleware (HTTPS HTTP/1.1, wrk, `Accept-Encoding: gzip` unless the row says otherwise)', '');
-  lines.push('pe-edge rows: one pe-edge process, one router per row, identical but for the one middleware; "vs baseline" is ' +
-    'against the `none` router (no middleware) of the same process and rounds. HAProxy rows: one HAProxy, the same servers ' +
-    'with and without `compression algo gzip`.', '');
-  lines.push('| row | runs | req/s | p50 | p99 | vs baseline | throughput cost | budget | CPU µs/request | CPU cost |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
-  const haRatio = ratio(haGzip?.rps, haPlain?.rps);
+  const rank = (r) => ROLE_ORDER.indexOf(r.role);
+  rows.sort((a, b) => rank(a) - rank(b) || a.index - b.index);
   for (const row of rows) {
+    const slices = row.runs.filter((r) => r.result && !r.invalid);
+    row.rps = median(slices.map((r) => r.result.rps));
+    row.p99 = median(slices.map((r) => r.result.p99));
+    row.cpu = median(slices.map((r) => r.result.cpuUsPerRequest));
+    const ok = row.pairs.filter((p) => p.ok);
+    row.cost = medianInterval(ok.map((p) => 1 - p.rpsRatio));
+    row.cpuCost = medianInterval(ok.map((p) => p.cpuRatio - 1));
+    row.kept = medianInterval(ok.map((p) => p.rpsRatio));
+    row.cpuKept = medianInterval(ok.map((p) => 1 / p.cpuRatio));
+    row.failures = row.runs.filter((r) => r.failed).map((r) => r.note.slice('FAILED: '.length));
+    row.skips = row.runs.filter((r) => !r.result && !r.failed).map((r) => r.note);
+  }
+  const coverages = [...new Set(rows.filter((r) => r.cost).map((r) => `${r.cost.n} pairs: ${(r.cost.coverage * 100).toFixed(0)} %`))];
+  lines.push('### Per middleware (HTTPS HTTP/1.1, wrk, `Accept-Encoding: gzip` unless the row says otherwise)', '');
+  lines.push('One pe-edge process, one router per row, identical but for the one middleware; one HAProxy, the same servers with and ' +
+    'without `compression algo gzip`. Each row is measured in pairs of short wrk slices with its reference (the `none` router; ' +
+    'HAProxy without compression) in the same process, seconds apart, the order inside a pair alternating; the passes go over ' +
+    'every row in turn, so each row\'s pairs spread over the whole section. Per pair: throughput cost 1 - row req/s / reference ' +
+    'req/s, CPU cost row CPU per request / reference\'s - 1. A row\'s cost is the median over its pairs; the interval beside it ' +
+    `is the median's distribution-free confidence interval (order statistics: ${coverages.join(', ') || 'none'}). ` +
+    '"within 5 %" needs the whole interval within ±5 % (no middleware makes a request cheaper, so an interval reaching ' +
+    'below -5 % measured the machine), "over 5 %" the whole interval above 5 %; otherwise the pairs cannot tell.', '');
+  lines.push('| row | pairs | req/s | p99 | CPU µs/request | throughput cost | its interval | CPU cost | its interval | budget |');
+  lines.push('|---|---:|---:|---:|---:|---:|---|---:|---|---|');
+  const haGzip = rows.find((r) => r.role === 'mw-haproxy-gzip');
+  for (const row of rows) {
+    const reference = row.role === 'mw-baseline' || row.role === 'mw-haproxy-plain';
     if (row.rps === undefined) {
-      lines.push(`| ${row.name} | ${runsCell(row)} | ${unmeasured(row)} | – | – | – | – | – | – | – |`);
+      const why = row.failures.length ? `**FAILED**: ${row.failures[0]}` : `not measured: ${row.skips[0] ?? 'no valid slice'}`;
+      lines.push(`| ${row.name} | – | ${why} | – | – | – | – | – | – | – |`);
       continue;
     }
-    const ref = row.role.startsWith('mw-haproxy') ? haPlain : base;
-    // CPU cost: the share of its CPU per request a row would give up to lose the middleware (1 - ref / row).
-    const cpuRatio = row === ref ? undefined : ratio(ref?.cpu, row.cpu);
-    const r = row === ref ? undefined : ratio(row.rps, ref?.rps);
-    const cost = r === undefined ? undefined : 1 - r;
     let budget = '';
-    if (row.role === 'mw') budget = cost === undefined ? 'n/a' : cost <= MIDDLEWARE_BUDGET ? 'met (<= 5 %)' : '**NOT met** (> 5 %)';
+    if (reference) budget = 'reference';
+    else if (row.role === 'mw') budget = costVerdict(row.cost) + (budgetVerdict(row.cpuCost, MIDDLEWARE_BUDGET) === budgetVerdict(row.cost, MIDDLEWARE_BUDGET) ? '' : `; by CPU: ${costVerdict(row.cpuCost)}`);
     else if (row.role === 'mw-compress') {
-      const ror = ratio(r, haRatio);
-      budget = ror === undefined ? 'n/a (needs the HAProxy pair)' : `ratio of ratios ${ror.toFixed(2)}: ${ror >= 1 ? 'met' : '**NOT met**'}`;
+      const ror = ratioOfRatios(row.kept, haGzip?.kept);
+      budget = ror ? `ratio of ratios ${ror.median.toFixed(2)} (${ror.lo.toFixed(2)} .. ${ror.hi.toFixed(2)}): ${rorVerdict(ror)}` : 'n/a (needs the HAProxy pair)';
     } else if (row.role === 'mw-info') budget = 'information only';
-    else if (row === base || row === haPlain) budget = 'reference';
     else if (row.role === 'mw-haproxy-gzip') budget = 'what compression costs HAProxy';
-    const mark = row.failures.length ? ' (**a round FAILED**, see notes)' : '';
-    lines.push(`| ${row.name}${mark} | ${runsCell(row)} | ${fmtRps(row.rps)} | ${fmtMs(row.p50)} | ${fmtMs(row.p99)} | ` +
-      `${r === undefined ? '–' : r.toFixed(3)} | ${cost === undefined ? '–' : pct(cost)} | ${budget} | ${fmtCpu(row.cpu)} | ` +
-      `${cpuRatio === undefined ? '–' : pct(1 - cpuRatio)} |`);
+    const pairs = reference ? `${row.runs.filter((r) => r.result).length} slices` : `${row.cost?.n ?? 0}`;
+    lines.push(`| ${row.name}${row.failures.length ? ' (**FAILED**, see notes)' : ''} | ${pairs} | ${fmtRps(row.rps)} | ${fmtMs(row.p99)} | ` +
+      `${fmtCpu(row.cpu)} | ${reference ? '–' : pctSigned(row.cost?.median)} | ${reference ? '–' : fmtInterval(row.cost, pctSigned)} | ` +
+      `${reference ? '–' : pctSigned(row.cpuCost?.median)} | ${reference ? '–' : fmtInterval(row.cpuCost, pctSigned)} | ${budget} |`);
   }
-  lines.push('');
+  lines.push('', 'req/s, p99 and CPU µs/request: medians over the row\'s slices (a reference: over all its slices). ' + CPU_COLUMNS.replace(/, median of the rounds/, ''), '');
   const peCompress = rows.find((r) => r.role === 'mw-compress');
-  const peRatio = ratio(peCompress?.rps, base?.rps);
-  const ror = ratio(peRatio, haRatio);
-  lines.push(`- compress, ratio of ratios: pe-edge compress/none = ${fmtRatio(peRatio)}, HAProxy gzip/no compression = ${fmtRatio(haRatio)}; ` +
-    `(pe-edge's) / (HAProxy's) = ${fmtRatio(ror)} (goal >= 1.00, compression costs pe-edge no more than it costs HAProxy: ` +
-    `${ror === undefined ? 'n/a' : ror >= 1 ? 'met' : '**NOT met**'})`);
-  // The same on a core each: CPU per request without the compression over with it, pe-edge's against HAProxy's.
-  const peCpu = ratio(base?.cpu, peCompress?.cpu);
-  const haCpu = ratio(haPlain?.cpu, haGzip?.cpu);
-  lines.push(`- compress on a core each (CPU per request): pe-edge none/compress = ${fmtRatio(peCpu)}, HAProxy plain/gzip = ${fmtRatio(haCpu)}; ` +
-    `ratio of ratios ${fmtRatio(ratio(peCpu, haCpu))}`);
-  const over = rows.filter((r) => r.role === 'mw' && ratio(r.rps, base?.rps) !== undefined && 1 - ratio(r.rps, base?.rps) > MIDDLEWARE_BUDGET);
-  const judged = rows.filter((r) => r.role === 'mw' && ratio(r.rps, base?.rps) !== undefined);
-  lines.push(`- middlewares over the 5 % budget: ${!judged.length ? 'n/a (no baseline or no middleware row measured)' : over.length ? over.map((r) => r.name).join(', ') : 'none'}` +
-    `${judged.length && judged.length < rows.filter((r) => r.role === 'mw').length ? ` (${rows.filter((r) => r.role === 'mw').length - judged.length} not measured)` : ''}`);
+  const ror = ratioOfRatios(peCompress?.kept, haGzip?.kept);
+  const rorCpu = ratioOfRatios(peCompress?.cpuKept, haGzip?.cpuKept);
+  lines.push(`- compress, ratio of ratios (medians of pairs): pe-edge compress/none = ${fmtRatio(peCompress?.kept?.median)}, ` +
+    `HAProxy gzip/no compression = ${fmtRatio(haGzip?.kept?.median)}; (pe-edge's) / (HAProxy's) = ${fmtRatio(ror?.median)} ` +
+    `(range from the intervals ${ror ? `${ror.lo.toFixed(2)} .. ${ror.hi.toFixed(2)}` : '–'}; goal >= 1.00, compression costs pe-edge no more than it ` +
+    `costs HAProxy: ${rorVerdict(ror)})`);
+  lines.push(`- compress on a core each (CPU per request, medians of pairs): pe-edge none/compress = ${fmtRatio(peCompress?.cpuKept?.median)}, ` +
+    `HAProxy plain/gzip = ${fmtRatio(haGzip?.cpuKept?.median)}; ratio of ratios ${fmtRatio(rorCpu?.median)}` +
+    `${rorCpu ? ` (${rorCpu.lo.toFixed(2)} .. ${rorCpu.hi.toFixed(2)}): ${rorVerdict(rorCpu)}` : ''}`);
+  const judged = rows.filter((r) => r.role === 'mw');
+  const by = (verdict) => judged.filter((r) => budgetVerdict(r.cost, MIDDLEWARE_BUDGET) === verdict).map((r) => r.name.replace(/^pe-edge: /, ''));
+  lines.push(`- by throughput: within 5 %: ${by('within').join(', ') || 'none'}; over 5 %: ${by('over').join(', ') || 'none'}; ` +
+    `inconclusive: ${by('inconclusive').join(', ') || 'none'}${by('n/a').length ? `; not measured: ${by('n/a').join(', ')}` : ''}`);
   lines.push('');
-  collectNotes('mw', rows);
+  middlewareNotes(rows);
+}
+
+/** Every pair's costs in the order measured, CPU busy, invalid slices, pre-flight results. */
+function middlewareNotes(rows) {
+  for (const row of rows) {
+    const tag = `${row.name} [mw]`;
+    for (const f of row.failures) notes.push(`- **FAILED** ${tag}: ${f}`);
+    for (const s of row.skips) notes.push(`- ${tag}: ${s}`);
+    for (const r of row.runs.filter((x) => x.result && x.problem)) {
+      notes.push(`- ${tag}, slice of pair ${r.round}: ${r.problem}${r.invalid ? ' (its pair is left out)' : ''}`);
+    }
+    if (row.pairs.length) {
+      notes.push(`- ${tag}: throughput cost per pair, in the order measured: ${row.pairs.map((p) => (p.ok ? pctSigned(1 - p.rpsRatio) : 'invalid')).join(', ')}; ` +
+        `CPU cost: ${row.pairs.map((p) => (p.ok ? pctSigned(p.cpuRatio - 1) : 'invalid')).join(', ')}`);
+    }
+    const busy = row.runs.map((r) => /cpu_busy=load:(\d+),proxy:(\d+)/.exec(r.note)).filter((m) => m !== null);
+    if (busy.length) {
+      const span = (i) => `${Math.min(...busy.map((m) => Number(m[i])))}-${Math.max(...busy.map((m) => Number(m[i])))} %`;
+      notes.push(`- ${tag}: CPU busy over its ${busy.length} slice${busy.length === 1 ? '' : 's'}: load side ${span(1)}, the proxy's CPU ${span(2)}`);
+    }
+    const info = row.runs.map((r) => /pre-flight: ([^;]*(?:; libslz[^;]*|; zlib)?)/.exec(r.note)?.[1]).find(Boolean);
+    if (info) notes.push(`- ${tag}: pre-flight: ${info}`);
+  }
 }
 
 function obsSection() {
