@@ -61,8 +61,25 @@ export class CompressedBodyCache {
    * such page a fifth of its CPU. A body sent again costs one compression more before it is kept.
    */
   set(key: string, compressed: Buffer): void {
+    if (this.admits(key)) this.keep(key, compressed);
+  }
+
+  /**
+   * Whether a body offered now is to be kept: it was offered before (its fingerprint still in its slot). A first
+   * offer is noted. Asked before compressing, so that what is kept can be compressed harder than a one-off.
+   */
+  admits(key: string): boolean {
+    const hash = fnv1a(key);
+    const slot = hash >>> (32 - DOORKEEPER_BITS);
+    if (this.offeredOnce[slot] === hash) return true;
+    this.offeredOnce[slot] = hash;
+    return false;
+  }
+
+  /** Keeps a body's compressed form (one `admits` said is to be kept), making room by the eviction order. */
+  keep(key: string, compressed: Buffer): void {
     const cost = entryCost(key, compressed);
-    if (cost > this.maxBytes || this.entries.has(key) || !this.offeredBefore(key)) return;
+    if (cost > this.maxBytes || this.entries.has(key)) return;
     // Each entry is passed over at most once (unmarked as it moves), so this ends.
     for (const [oldest, kept] of this.entries) {
       if (this.bytes + cost <= this.maxBytes) break;
@@ -76,15 +93,6 @@ export class CompressedBodyCache {
     }
     this.entries.set(key, { data: ownMemory(compressed), used: false });
     this.bytes += cost;
-  }
-
-  /** Whether the key was offered before (its fingerprint still in its slot); notes it otherwise. */
-  private offeredBefore(key: string): boolean {
-    const hash = fnv1a(key);
-    const slot = hash >>> (32 - DOORKEEPER_BITS);
-    if (this.offeredOnce[slot] === hash) return true;
-    this.offeredOnce[slot] = hash;
-    return false;
   }
 
   get hits(): number {
