@@ -116,11 +116,16 @@ function deflateFixed(data: Uint8Array, out: Uint8Array, at: number): number {
   let o = at;
   let p = 0;
   const last = n - MIN_MATCH;
+  // Module-level tables as locals: V8 keeps them in registers through the loop.
+  const table = lastSeen;
+  const litCode = LIT_CODE;
+  const litBits = LIT_BITS;
+  // The 4 bytes from p, the first lowest: shifted along by one byte per literal, read anew after a match.
+  let word = n < MIN_MATCH ? 0 : data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
   while (p <= last) {
-    const word = data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16) | (data[p + 3]! << 24);
     const slot = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
-    const candidate = lastSeen[slot]! - start;
-    lastSeen[slot] = p + start;
+    const candidate = table[slot]! - start;
+    table[slot] = p + start;
     let length = 0;
     if (candidate >= 0 && p - candidate <= WINDOW &&
       data[candidate] === data[p] && data[candidate + 1] === data[p + 1] && data[candidate + 2] === data[p + 2] && data[candidate + 3] === data[p + 3]) {
@@ -129,10 +134,11 @@ function deflateFixed(data: Uint8Array, out: Uint8Array, at: number): number {
       while (length < limit && data[candidate + length] === data[p + length]) length++;
     }
     if (length === 0) {
-      const literal = data[p]!;
-      bits |= LIT_CODE[literal]! << count;
-      count += LIT_BITS[literal]!;
+      const literal = word & 0xff;
+      bits |= litCode[literal]! << count;
+      count += litBits[literal]!;
       p++;
+      if (p <= last) word = (word >>> 8) | (data[p + 3]! << 24);
     } else {
       bits |= LEN_CODE[length]! << count;
       count += LEN_BITS[length]!;
@@ -157,6 +163,7 @@ function deflateFixed(data: Uint8Array, out: Uint8Array, at: number): number {
         count += extra;
       }
       p += length;
+      if (p <= last) word = data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16) | (data[p + 3]! << 24);
     }
     if (count >= 16) {
       out[o++] = bits & 0xff;
