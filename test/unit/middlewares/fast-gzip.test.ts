@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { huffmanLengths } from '../../../proxy/middlewares/response/deflate-huffman.js';
 
 const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
 
@@ -99,4 +100,25 @@ test('fast gzip: the same body gives the same bytes whatever was compressed befo
   assert.deepEqual(fastGzip(PAGE), first);
   for (let seed = 1; seed <= 20; seed++) fastGzip(mixedBody(20_000, seed));
   assert.deepEqual(fastGzip(PAGE), first);
+});
+
+test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete code', () => {
+  // Fibonacci counts make the deepest optimal trees: 25 symbols would need 24 bits.
+  const fibonacci = [1, 1];
+  while (fibonacci.length < 30) fibonacci.push((fibonacci.at(-1) as number) + (fibonacci.at(-2) as number));
+  for (const [size, limit] of [[286, 15], [30, 15], [19, 7]] as const) {
+    for (const used of [2, 3, 19, 25, 30].filter((u) => u <= size)) {
+      const counts = new Uint32Array(size);
+      for (let i = 0; i < used; i++) counts[(i * 7) % size] = fibonacci[i] as number;
+      const lengths = new Uint8Array(size);
+      const longest = huffmanLengths(counts, size, limit, lengths);
+      assert.ok(longest <= limit, `${used} of ${size} symbols, limit ${limit}: ${longest} bits`);
+      let kraft = 0;
+      for (let s = 0; s < size; s++) {
+        assert.equal(lengths[s] === 0, counts[s] === 0, `symbol ${s} has a code exactly when it is used`);
+        if (lengths[s] !== 0) kraft += 2 ** -(lengths[s] as number);
+      }
+      assert.equal(kraft, 1, `${used} of ${size} symbols, limit ${limit}: a complete code`);
+    }
+  }
 });
