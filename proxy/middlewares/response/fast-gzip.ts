@@ -24,6 +24,8 @@ const END_OF_BLOCK = 256;
 // their end on one thread). An entry holds position + `base`; every call starts with a `base` past all entries
 // written before, so an older call's entries read as empty: the output depends on the body alone.
 const lastSeen = new Int32Array(1 << HASH_BITS);
+// The 4 bytes at each of those positions, as libslz keeps them: a probe compares one number, not four bytes there.
+const wordSeen = new Int32Array(1 << HASH_BITS);
 let base = 1;
 
 // Per match length 3..258: its symbol (257..285), extra bits and their value.
@@ -154,6 +156,7 @@ function findMatches(data: Uint8Array): number {
   base += n + 1;
   // Module-level arrays as locals: V8 keeps them in registers through the loop.
   const table = lastSeen;
+  const words = wordSeen;
   const out = symbols;
   const literals = litCount;
   const distances = distCount;
@@ -166,9 +169,11 @@ function findMatches(data: Uint8Array): number {
   while (p <= last) {
     const slot = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
     const candidate = table[slot]! - start;
+    const candidateWord = words[slot]!;
     table[slot] = p + start;
-    if (candidate >= 0 && p - candidate <= WINDOW &&
-      data[candidate] === data[p] && data[candidate + 1] === data[p + 1] && data[candidate + 2] === data[p + 2] && data[candidate + 3] === data[p + 3]) {
+    words[slot] = word;
+    // An entry of this call (not below `start`) holds this body's bytes: an equal word is a match of 4.
+    if (candidate >= 0 && candidateWord === word && p - candidate <= WINDOW) {
       const limit = Math.min(MAX_MATCH, n - p);
       let length = MIN_MATCH;
       while (length < limit && data[candidate + length] === data[p + length]) length++;
