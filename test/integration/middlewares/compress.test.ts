@@ -223,13 +223,14 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(compressedBodies.size, sizeBeforePosts, 'nor kept');
 });
 
-test('compress: a page seen for the first time gets the one-pass gzip, a page served again zlib\'s level 6; brotli is brotli', async (t) => {
+test('compress: a page seen for the first time (or never to be kept) gets the one-pass gzip, a page served again zlib\'s level 6; brotli is brotli', async (t) => {
   let served = 0;
   const page = (id: string): string => `<!DOCTYPE html><p id="${id}">` + '<li>an entry of the journal</li>\n'.repeat(120) + '</p>';
   const { url } = await compressedRoute(t, {}, (req, res) => {
     // /unique answers a page never sent before (a token in it), /same the same page every time.
     const body = req.url === '/unique' ? page(`token-${++served}`) : page('same');
-    res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
+    const privatePage = req.url === '/private';
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), ...(privatePage ? { 'cache-control': 'private' } : {}) });
     res.end(body);
   });
   for (let i = 1; i <= 3; i++) {
@@ -245,6 +246,8 @@ test('compress: a page seen for the first time gets the one-pass gzip, a page se
   assert.deepEqual(forms[0], fastGzip(Buffer.from(page('same'))), 'its first time, the page is a one-off too');
   assert.deepEqual(forms[1], strong, 'sent again: kept, in zlib\'s level-6 form');
   assert.deepEqual(forms[2], strong, 'and sent from memory as it was kept');
+  // A page never to be kept is compressed every time: always the one-pass form.
+  for (let i = 0; i < 3; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'gzip' })).body, fastGzip(Buffer.from(page('same'))));
   const br = await get(url + '/unique', { 'accept-encoding': 'br' });
   assert.equal(br.headers['content-encoding'], 'br');
   assert.equal(zlib.brotliDecompressSync(br.body).toString(), page('token-4'));
