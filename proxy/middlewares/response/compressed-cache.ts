@@ -13,8 +13,8 @@ const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'functi
  * encoding, kept once the same body was compressed twice. The same page, script or stylesheet served again
  * then costs a hash (about 3 µs for 4 kB) instead of a compression (for a 4 kB page on the production path about 100 µs for gzip and 120 µs for brotli at
  * quality 6; 30 and 60 µs as isolated calls).
- * Compression is deterministic for pe-edge's fixed parameters, so a hit is the very bytes a new compression
- * would give: nothing a client receives changes. Entries not sent again since they last moved go first once the byte budget
+ * What is kept is compressed by zlib with pe-edge's fixed parameters (a first, one-off compression may be cheaper
+ * and larger: `OneShotCompressor`), which are deterministic: a hit is the very bytes compressing a body to keep gives. Entries not sent again since they last moved go first once the byte budget
  * is spent. One cache per process (`--workers` each have their own).
  */
 export class CompressedBodyCache {
