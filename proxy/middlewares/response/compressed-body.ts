@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
 import type { ProxyResponse, RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
+import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 
 /** Encodings node:zlib can produce (zstd arrives in Node 22.15/23.8; pe-edge runs on Node 20). */
 export type ZlibEncoding = 'gzip' | 'br';
@@ -58,11 +59,16 @@ const ONE_SHOT_MAX_BYTES = 64 * 1024;
 // microseconds for a 4 kB page, well under a millisecond at the limit).
 const SYNC_MAX_BYTES = 16 * 1024;
 
-/** One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. */
-function compressWhole(encoding: ZlibEncoding, body: Buffer, callback: (err: Error | null, result: Buffer) => void): void {
+/**
+ * One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. A small body
+ * compressed once only (`oneOff`: not to be kept) gets gzip from `fastGzip` instead: less CPU than zlib's call,
+ * about a tenth more bytes; brotli stays zlib's at quality 6.
+ */
+function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
   if (encoding === 'gzip') {
     if (!sync) return zlib.gzip(body, callback);
+    if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body), callback);
     return settle(() => zlib.gzipSync(body), callback);
   }
   // The window need not exceed the body: a smaller one is cheaper to set up, and the output is the same size.
@@ -119,12 +125,15 @@ class OneShotCompressor extends Writable {
       this.send(kept);
       return callback();
     }
-    compressWhole(this.encoding, body, (err, compressed) => {
+    // A body seen for the first time (or never to be kept) is likely a one-off: compressed cheaply. One the cache
+    // keeps is served again: worth zlib's stronger form.
+    const keep = key !== null && compressedBodies.admits(key);
+    compressWhole(this.encoding, body, !keep, (err, compressed) => {
       if (err !== null) {
         this.res.destroy();
         return callback();
       }
-      if (key !== null) compressedBodies.set(key, compressed);
+      if (keep) compressedBodies.keep(key, compressed);
       this.send(compressed);
       callback();
     });

@@ -13,8 +13,8 @@ const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'functi
  * encoding, kept once the same body was compressed twice. The same page, script or stylesheet served again
  * then costs a hash (about 3 µs for 4 kB) instead of a compression (for a 4 kB page on the production path about 100 µs for gzip and 120 µs for brotli at
  * quality 6; 30 and 60 µs as isolated calls).
- * Compression is deterministic for pe-edge's fixed parameters, so a hit is the very bytes a new compression
- * would give: nothing a client receives changes. Entries not sent again since they last moved go first once the byte budget
+ * What is kept is compressed by zlib with pe-edge's fixed parameters (a first, one-off compression may be cheaper
+ * and larger: `OneShotCompressor`), which are deterministic: a hit is the very bytes compressing a body to keep gives. Entries not sent again since they last moved go first once the byte budget
  * is spent. One cache per process (`--workers` each have their own).
  */
 export class CompressedBodyCache {
@@ -61,8 +61,25 @@ export class CompressedBodyCache {
    * such page a fifth of its CPU. A body sent again costs one compression more before it is kept.
    */
   set(key: string, compressed: Buffer): void {
+    if (this.admits(key)) this.keep(key, compressed);
+  }
+
+  /**
+   * Whether a body offered now is to be kept: it was offered before (its fingerprint still in its slot). A first
+   * offer is noted. Asked before compressing, so that what is kept can be compressed harder than a one-off.
+   */
+  admits(key: string): boolean {
+    const hash = fnv1a(key);
+    const slot = hash >>> (32 - DOORKEEPER_BITS);
+    if (this.offeredOnce[slot] === hash) return true;
+    this.offeredOnce[slot] = hash;
+    return false;
+  }
+
+  /** Keeps a body's compressed form (one `admits` said is to be kept), making room by the eviction order. */
+  keep(key: string, compressed: Buffer): void {
     const cost = entryCost(key, compressed);
-    if (cost > this.maxBytes || this.entries.has(key) || !this.offeredBefore(key)) return;
+    if (cost > this.maxBytes || this.entries.has(key)) return;
     // Each entry is passed over at most once (unmarked as it moves), so this ends.
     for (const [oldest, kept] of this.entries) {
       if (this.bytes + cost <= this.maxBytes) break;
@@ -76,15 +93,6 @@ export class CompressedBodyCache {
     }
     this.entries.set(key, { data: ownMemory(compressed), used: false });
     this.bytes += cost;
-  }
-
-  /** Whether the key was offered before (its fingerprint still in its slot); notes it otherwise. */
-  private offeredBefore(key: string): boolean {
-    const hash = fnv1a(key);
-    const slot = hash >>> (32 - DOORKEEPER_BITS);
-    if (this.offeredOnce[slot] === hash) return true;
-    this.offeredOnce[slot] = hash;
-    return false;
   }
 
   get hits(): number {

@@ -6,6 +6,7 @@ import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js'
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { compressedRoute } from './compressed-route.js';
 import { compressedBodies } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
 
 const BIG = 'x'.repeat(2048);
 const SMALL = 'y'.repeat(500);
@@ -220,4 +221,34 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   }
   assert.equal(compressedBodies.hits, hitsBefore + 2, 'POST answers are not served from memory');
   assert.equal(compressedBodies.size, sizeBeforePosts, 'nor kept');
+});
+
+test('compress: a page seen for the first time (or never to be kept) gets the one-pass gzip, a page served again zlib\'s level 6; brotli is brotli', async (t) => {
+  let served = 0;
+  const page = (id: string): string => `<!DOCTYPE html><p id="${id}">` + '<li>an entry of the journal</li>\n'.repeat(120) + '</p>';
+  const { url } = await compressedRoute(t, {}, (req, res) => {
+    // /unique answers a page never sent before (a token in it), /same the same page every time.
+    const body = req.url === '/unique' ? page(`token-${++served}`) : page('same');
+    const privatePage = req.url === '/private';
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), ...(privatePage ? { 'cache-control': 'private' } : {}) });
+    res.end(body);
+  });
+  for (let i = 1; i <= 3; i++) {
+    const res = await get(url + '/unique', { 'accept-encoding': 'gzip' });
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.equal(res.headers['content-length'], String(res.body.length));
+    assert.equal(zlib.gunzipSync(res.body).toString(), page(`token-${i}`));
+    assert.deepEqual(res.body, fastGzip(Buffer.from(page(`token-${i}`))), 'a one-off page: the one-pass encoder');
+  }
+  const strong = zlib.gzipSync(page('same'));
+  const forms = [];
+  for (let i = 0; i < 3; i++) forms.push((await get(url + '/same', { 'accept-encoding': 'gzip' })).body);
+  assert.deepEqual(forms[0], fastGzip(Buffer.from(page('same'))), 'its first time, the page is a one-off too');
+  assert.deepEqual(forms[1], strong, 'sent again: kept, in zlib\'s level-6 form');
+  assert.deepEqual(forms[2], strong, 'and sent from memory as it was kept');
+  // A page never to be kept is compressed every time: always the one-pass form.
+  for (let i = 0; i < 3; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'gzip' })).body, fastGzip(Buffer.from(page('same'))));
+  const br = await get(url + '/unique', { 'accept-encoding': 'br' });
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.equal(zlib.brotliDecompressSync(br.body).toString(), page('token-4'));
 });

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
+import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { huffmanLengths } from '../../../proxy/middlewares/response/deflate-huffman.js';
+
+const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
+
+/** xorshift32: the same bytes for the same seed, so a failure names a seed that reproduces it. */
+function random(seed: number): () => number {
+  let state = seed | 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+function randomBytes(size: number, seed: number): Buffer {
+  const next = random(seed);
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) out[i] = Math.floor(next() * 256);
+  return out;
+}
+
+/**
+ * A body of `size` bytes made of pieces a page has: copies of earlier bytes from near and far (up to past the
+ * 32 KiB window), runs of one byte, text, and random bytes.
+ */
+function mixedBody(size: number, seed: number): Buffer {
+  const next = random(seed);
+  const out = Buffer.alloc(size);
+  let at = 0;
+  while (at < size) {
+    const length = Math.min(size - at, 1 + Math.floor(next() * (next() < 0.2 ? 600 : 40)));
+    const kind = next();
+    if (kind < 0.4 && at > 0) {
+      const distance = 1 + Math.floor(next() * Math.min(at, next() < 0.1 ? 40_000 : 300));
+      for (let i = 0; i < length; i++, at++) out[at] = out[at - distance] as number;
+    } else if (kind < 0.55) {
+      out.fill(Math.floor(next() * 256), at, at + length);
+      at += length;
+    } else if (kind < 0.85) {
+      const from = Math.floor(next() * (PAGE.length - length));
+      at += PAGE.copy(out, at, from, from + length);
+    } else {
+      for (let i = 0; i < length; i++, at++) out[at] = Math.floor(next() * 256);
+    }
+  }
+  return out;
+}
+
+function assertRoundTrip(body: Buffer, what: string): Buffer {
+  const gzipped = fastGzip(body);
+  assert.deepEqual(zlib.gunzipSync(gzipped), body, `${what}: gunzip gives the body back`);
+  return gzipped;
+}
+
+/** What stored blocks cost: the gzip header and trailer, 5 bytes per block of up to 65,535. */
+function storedSize(length: number): number {
+  return 18 + 5 * Math.max(1, Math.ceil(length / 65535));
+}
+
+test('fast gzip: edge bodies come back exactly (empty, one byte, runs, the window and block limits)', () => {
+  assertRoundTrip(Buffer.alloc(0), 'empty');
+  assertRoundTrip(Buffer.from('x'), 'one byte');
+  for (const size of [2, 3, 4, 5, 257, 258, 259, 260, 516, 4096, 32767, 32768, 32769, 32772, 65535, 65536]) {
+    assertRoundTrip(Buffer.alloc(size, 0x61), `a run of ${size}`);
+    assertRoundTrip(randomBytes(size, size), `${size} random bytes`);
+    assertRoundTrip(mixedBody(size, size * 7 + 1), `${size} mixed bytes`);
+  }
+  // A repeat exactly 32,768 bytes back (the farthest deflate allows) and one a byte farther.
+  for (const distance of [32767, 32768, 32769]) {
+    const body = Buffer.concat([randomBytes(distance, distance), randomBytes(distance, distance)]).subarray(0, 65536);
+    assertRoundTrip(body, `a repeat ${distance} bytes back`);
+  }
+});
+
+test('fast gzip: the bench page shrinks, and any mix of bytes up to 64 KiB comes back exactly (500 seeds)', () => {
+  const page = assertRoundTrip(PAGE, 'the bench page');
+  assert.ok(page.length < PAGE.length / 1.8, `the 4 kB page gives ${page.length} bytes`);
+  for (let seed = 1; seed <= 500; seed++) {
+    const size = Math.floor(random(seed)() * 65537);
+    assertRoundTrip(mixedBody(size, seed), `seed ${seed}, ${size} bytes`);
+  }
+});
+
+test('fast gzip: an incompressible body grows by the stored blocks\' few bytes only', () => {
+  for (const size of [1, 100, 4096, 16384, 65535, 65536]) {
+    const gzipped = assertRoundTrip(randomBytes(size, size + 3), `${size} random bytes`);
+    assert.ok(gzipped.length <= size + storedSize(size), `${size} random bytes gave ${gzipped.length}`);
+  }
+});
+
+test('fast gzip: the same body gives the same bytes whatever was compressed before', () => {
+  const first = fastGzip(PAGE);
+  // Right after itself (every 4-byte sequence was just seen, at the same places), and after other bodies.
+  assert.deepEqual(fastGzip(PAGE), first);
+  for (let seed = 1; seed <= 20; seed++) fastGzip(mixedBody(20_000, seed));
+  assert.deepEqual(fastGzip(PAGE), first);
+});
+
+test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete code', () => {
+  // Fibonacci counts make the deepest optimal trees: 25 symbols would need 24 bits.
+  const fibonacci = [1, 1];
+  while (fibonacci.length < 30) fibonacci.push((fibonacci.at(-1) as number) + (fibonacci.at(-2) as number));
+  for (const [size, limit] of [[286, 15], [30, 15], [19, 7]] as const) {
+    for (const used of [2, 3, 19, 25, 30].filter((u) => u <= size)) {
+      const counts = new Uint32Array(size);
+      for (let i = 0; i < used; i++) counts[(i * 7) % size] = fibonacci[i] as number;
+      const lengths = new Uint8Array(size);
+      const longest = huffmanLengths(counts, size, limit, lengths);
+      assert.ok(longest <= limit, `${used} of ${size} symbols, limit ${limit}: ${longest} bits`);
+      let kraft = 0;
+      for (let s = 0; s < size; s++) {
+        assert.equal(lengths[s] === 0, counts[s] === 0, `symbol ${s} has a code exactly when it is used`);
+        if (lengths[s] !== 0) kraft += 2 ** -(lengths[s] as number);
+      }
+      assert.equal(kraft, 1, `${used} of ${size} symbols, limit ${limit}: a complete code`);
+    }
+  }
+});
