@@ -1,10 +1,10 @@
 import { isBodilessStatus } from '../http/bodiless-status.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Duplex, Readable, Writable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
-import { applyHeaderHooks, caughtBy, headStatus, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
+import { applyHeaderHooks, caughtBy, headStatus, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
@@ -68,7 +68,7 @@ class ProxyResponseHandler implements LendingHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private readonly res: ProxyResponse;
   /** Where body bytes go: the client response, the flushInterval batch in front of it, or a middleware's stream. */
-  private sink: Writable | ProxyResponse | BatchedBody;
+  private sink: BodySink | ProxyResponse | BatchedBody;
   /** The head not sent yet (a body hook may hold it until it has decided the headers): null once sent. */
   private heldHeaders: ResponseHeaders | null = null;
   private heldStatus = 0;
@@ -245,14 +245,13 @@ class ProxyResponseHandler implements LendingHandler {
       if (this.caught !== null) this.discardCaught(controller, chunk.length);
       return true;
     }
-    const res = this.res;
     const sink = this.sink;
-    // The client response itself, or the batch in front of it (flushInterval): nothing else may keep lent memory.
-    if (res.writeLent === undefined || (sink !== res && !(sink instanceof BatchedBody))) return false;
+    // Only a sink that says it takes lent memory (the client response, the flushInterval batch, compress's
+    // one-call compressor) gets it: a stream would keep the chunk past its release.
+    if (sink.writeLent === undefined) return false;
     try {
       this.ctx.bytesSent += chunk.length;
-      const flushed = sink instanceof BatchedBody ? sink.writeLent(chunk, release) : res.writeLent(chunk, release);
-      if (!flushed) this.pauseUntilDrain(controller, sink);
+      if (!sink.writeLent(chunk, release)) this.pauseUntilDrain(controller, sink);
     } catch (err) {
       this.fail(controller, err);
     }

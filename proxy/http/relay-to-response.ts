@@ -1,17 +1,23 @@
 import type { Readable } from 'node:stream';
 import type { ProxyResponse } from './proxy-exchange.js';
+import type { BodySink } from './request-context.js';
 
 /**
  * Streams `source` to the client with backpressure and ends the answer with it; a source that fails cuts
  * the exchange. (A ProxyResponse is not a node Writable, so `pipe` does not apply.)
  */
 export function relayToResponse(source: Readable, res: ProxyResponse): void {
+  relayToSink(source, res, () => res.destroy());
+}
+
+/** Streams `source` into a middleware's body sink with backpressure and ends it with it; a failing source calls `cut`. */
+export function relayToSink(source: Readable, sink: BodySink, cut: () => void): void {
   source.on('data', (chunk: Buffer) => {
-    if (!res.write(chunk)) {
+    if (!sink.write(chunk)) {
       source.pause();
-      res.once('drain', () => source.resume());
+      sink.once('drain', () => source.resume());
     }
   });
-  source.once('end', () => res.end());
-  source.once('error', () => res.destroy());
+  source.once('end', () => sink.end());
+  source.once('error', cut);
 }

@@ -116,6 +116,18 @@ export interface WholeBody {
 }
 
 /**
+ * Where an answer's body goes when a middleware takes it (compress, grpcWeb): a Writable, or a lighter object that
+ * is written to as one. `write` returning false asks the writer to wait for 'drain'. `writeLent`, when there, takes
+ * a chunk still in the upstream connection's memory and calls `release` once nothing of its own references it.
+ */
+export interface BodySink {
+  write(chunk: Buffer): boolean;
+  end(chunk?: Buffer | string): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+  writeLent?(chunk: Buffer, release: () => void): boolean;
+}
+
+/**
  * What middlewares do to the upstream's response, registered while the request passes through them.
  * Header hooks run innermost first (the order responses travel back through a chain).
  */
@@ -126,7 +138,7 @@ export interface ResponseHooks {
    * that returns a stream owns the head: it calls `sendHead` once it has decided the headers (before
    * its first byte reaches the client); null leaves body and head to the forwarder.
    */
-  body: ((status: number, headers: ResponseHeaders, sendHead: () => void) => Writable | null) | null;
+  body: ((status: number, headers: ResponseHeaders, sendHead: () => void) => BodySink | null) | null;
   /**
    * Holds the whole answer (buffering): takes the upstream's status, headers and body, and sends the head
    * (`sendHead`, through `body` if set) once the body is complete, so it can still answer something else.

@@ -1,9 +1,8 @@
-import type { Writable } from 'node:stream';
 import { isBodilessStatus } from './bodiless-status.js';
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
 import { hasRepeatedHost, isValidHostHeader } from './request-target.js';
-import { applyHeaderHooks, caughtBy, headStatus, type RequestContext, type ResponseHeaders } from './request-context.js';
+import { applyHeaderHooks, caughtBy, headStatus, type BodySink, type RequestContext, type ResponseHeaders } from './request-context.js';
 
 // The one writer of every answer pe-edge produces itself (errors, redirects, preflights, internal services).
 // Traefik's own answers, byte for byte: Go's http.Error adds text/plain + nosniff and a newline,
@@ -50,7 +49,7 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
   };
   // A compress (or grpcWeb) middleware around the producer takes the body too, as Traefik's wrapped writer would.
   const bodyHook = ctx.response?.body ?? null;
-  let sink: Writable | null = null;
+  let sink: BodySink | null = null;
   try {
     sink = bodyHook === null ? null : bodyHook(status, headers, sendHead);
   } catch (err) {

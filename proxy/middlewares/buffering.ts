@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
-import { relayToResponse } from '../http/relay-to-response.js';
+import { relayToResponse, relayToSink } from '../http/relay-to-response.js';
 import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from './body-spool.js';
 
 export interface BufferingOptions {
@@ -131,8 +131,7 @@ class BufferedExchange {
     } else if (Buffer.isBuffer(body)) {
       sink.end(body);
     } else {
-      body.once('error', () => res.destroy());
-      body.pipe(sink);
+      relayToSink(body, sink, () => res.destroy());
     }
   };
 

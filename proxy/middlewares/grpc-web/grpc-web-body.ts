@@ -1,6 +1,6 @@
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
 import { UpstreamError } from '../../forward/upstream-errors.js';
-import type { ResponseHeaders } from '../../http/request-context.js';
+import type { BodySink, ResponseHeaders } from '../../http/request-context.js';
 import { Base64Stream, trailerFrame } from './grpc-web-protocol.js';
 
 // The two bodies grpcWeb rewrites as they stream: a `-text` request's, decoded from base64 on its way upstream, and
@@ -41,12 +41,6 @@ function bodyFailure(message: string): UpstreamError {
   return new UpstreamError('client-aborted', message);
 }
 
-/** Where the answer's bytes go: the client response, or the stream of a body-rewriting middleware around grpcWeb. */
-export interface BodyTarget {
-  write(chunk: Buffer): boolean;
-  end(chunk: Buffer): unknown;
-  once(event: 'drain', listener: () => void): unknown;
-}
 
 /**
  * A gRPC-Web answer's body: each piece the backend sends goes on at once (the proxy flushes every write of a body
@@ -55,7 +49,8 @@ export interface BodyTarget {
  * whose status travelled in the head).
  */
 export class GrpcWebAnswerBody extends Writable {
-  constructor(private readonly target: BodyTarget, private readonly text: boolean, private readonly trailers: () => Readonly<ResponseHeaders> | null) {
+  /** `target`: the client response, or the body sink of a middleware around grpcWeb (compress). */
+  constructor(private readonly target: BodySink, private readonly text: boolean, private readonly trailers: () => Readonly<ResponseHeaders> | null) {
     super();
   }
 

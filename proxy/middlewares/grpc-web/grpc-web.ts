@@ -1,10 +1,9 @@
-import type { Writable } from 'node:stream';
 import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { canonicalHeaderKey } from '../../http/go-text.js';
-import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders, type ResponseHooks } from '../../http/request-context.js';
+import { requestBodyStream, responseHooks, type BodySink, type Handler, type RequestContext, type ResponseHeaders, type ResponseHooks } from '../../http/request-context.js';
 import { firstHeaderValue, forgetRequestLength, setRequestHeader } from '../../http/request-header-edit.js';
 import { answer } from '../../http/traefik-responses.js';
-import { decodedTextBody, GrpcWebAnswerBody, type BodyTarget } from './grpc-web-body.js';
+import { decodedTextBody, GrpcWebAnswerBody } from './grpc-web-body.js';
 import { actualRequestHeaders, asksForGrpcWebCors, isPreflight, originCheck, preflightHeaders, type OriginCheck } from './grpc-web-cors.js';
 import { grpcWebContentType, grpcWebKind } from './grpc-web-protocol.js';
 
@@ -85,14 +84,14 @@ class GrpcWebAnswer {
     headers['access-control-expose-headers'] = names.join(', ');
   };
 
-  private readonly body = (status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null => {
+  private readonly body = (status: number, headers: ResponseHeaders, sendHead: () => void): BodySink | null => {
     // A status without a body keeps it so: Go's writer refuses the trailer frame there.
     if (isBodilessStatus(status)) return this.outer?.(status, headers, sendHead) ?? null;
     // Set again by a buffering after grpcWeb (the held body's length): the frame would overrun it (Go's server
     // then cuts the body at that length, so Traefik loses the trailer frame there).
     delete headers['content-length'];
     const outer = this.outer?.(status, headers, sendHead) ?? null;
-    let target: BodyTarget;
+    let target: BodySink;
     if (outer !== null) {
       target = outer;
     } else {

@@ -1,8 +1,9 @@
 import { isBodilessStatus } from '../../http/bodiless-status.js';
+import { EventEmitter } from 'node:events';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
-import type { ProxyResponse, RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import type { BodySink, ProxyResponse, RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 
@@ -34,7 +35,7 @@ function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
  * an encoder at once for declared lengths from minSize up; a DeferredCompressor when the length is
  * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided.
  */
-export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): Writable | null {
+export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): BodySink | null {
   const res = ctx.res;
   if (isBodilessStatus(status)) return null;
   const existing = headers['content-encoding'];
@@ -89,12 +90,19 @@ function settle(run: () => Buffer, callback: (err: Error | null, result: Buffer)
 }
 
 /**
- * A body of known, small length: gathered whole, compressed in one call, then head (with the compressed
- * Content-Length) and body go out together.
+ * A body of known, small length: gathered whole, compressed in one call (or found compressed before), then head
+ * (with the compressed Content-Length) and body go out together. Not a stream: the forwarder writes to it and ends
+ * it, and a body that came in one read is taken lent, used in place and released, with no copy and no stream state.
+ * It never holds a write back, so it never emits 'drain'.
  */
-class OneShotCompressor extends Writable {
-  private readonly chunks: Buffer[] = [];
+class OneShotCompressor extends EventEmitter implements BodySink {
+  /** The whole body when it came in one lent chunk, and how to give that memory back. */
+  private lent: Buffer | null = null;
+  private releaseLent: (() => void) | null = null;
+  /** The body gathered from several chunks, allocated at the declared length on the first one. */
+  private gathered: Buffer | null = null;
   private size = 0;
+  private ended = false;
 
   private readonly res: ProxyResponse;
 
@@ -104,26 +112,75 @@ class OneShotCompressor extends Writable {
     this.res = ctx.res;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    callback();
+  write(chunk: Buffer): boolean {
+    this.gather(chunk);
+    return true;
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
-    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
-    this.chunks.length = 0;
-    // Never an 'error' event (nobody listens on a body sink): a body shorter than declared, or a zlib failure, cuts
-    // the client connection, as an upstream cut does.
-    if (this.size !== this.declared) {
-      this.res.destroy();
-      return callback();
+  writeLent(chunk: Buffer, release: () => void): boolean {
+    if (this.size === 0 && chunk.length === this.declared && !this.ended) {
+      this.lent = chunk;
+      this.releaseLent = release;
+      this.size = chunk.length;
+      return true;
     }
+    this.gather(chunk);
+    release();
+    return true;
+  }
+
+  private gather(chunk: Buffer): void {
+    if (this.ended) return;
+    if (this.lent !== null) this.ownLent();
+    // More than declared cannot come from a framed upstream; it is counted (the body is then refused), not kept.
+    if (this.size + chunk.length <= this.declared) {
+      this.gathered ??= Buffer.allocUnsafe(this.declared);
+      chunk.copy(this.gathered, this.size);
+    }
+    this.size += chunk.length;
+  }
+
+  /** The lent body copied into memory of its own, and the lent memory released. */
+  private ownLent(): void {
+    const lent = this.lent as Buffer;
+    this.gathered = Buffer.allocUnsafe(this.declared);
+    lent.copy(this.gathered);
+    this.lent = null;
+    this.releaseLentNow();
+  }
+
+  private releaseLentNow(): void {
+    const release = this.releaseLent;
+    this.releaseLent = null;
+    release?.();
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (chunk !== undefined) this.gather(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    if (this.ended) return;
+    this.ended = true;
+    // A body shorter or longer than declared cuts the client connection, as an upstream cut does.
+    if (this.size !== this.declared) {
+      this.releaseLentNow();
+      this.res.destroy();
+      return;
+    }
+    // A lent body is used in place only when everything is done before this call returns.
+    if (this.lent !== null && this.declared > SYNC_MAX_BYTES) this.ownLent();
+    const body = this.lent ?? (this.gathered as Buffer);
+    try {
+      this.compress(body);
+    } finally {
+      this.releaseLentNow();
+    }
+  }
+
+  private compress(body: Buffer): void {
     const key = keyFor(this.ctx, this.encoding, body, this.headers);
     const kept = key === null ? undefined : compressedBodies.get(key);
     if (kept !== undefined) {
       this.send(kept);
-      return callback();
+      return;
     }
     // A body seen for the first time (or never to be kept) is likely a one-off: compressed cheaply. One the cache
     // keeps is served again: worth zlib's stronger form.
@@ -131,18 +188,18 @@ class OneShotCompressor extends Writable {
     compressWhole(this.encoding, body, !keep, (err, compressed) => {
       if (err !== null) {
         this.res.destroy();
-        return callback();
+        return;
       }
       if (keep) compressedBodies.keep(key, compressed);
       this.send(compressed);
-      callback();
     });
   }
 
   private send(compressed: Buffer): void {
     if (this.res.headersSent || this.res.clientGone) return;
-    markCompressed(this.headers, this.encoding);
+    // Set in place, not deleted and set again: a deleted property turns the header object into a slow dictionary.
     this.headers['content-length'] = String(compressed.length);
+    this.headers['content-encoding'] = this.encoding;
     this.sendHead();
     this.res.end(compressed);
   }
