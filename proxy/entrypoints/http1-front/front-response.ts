@@ -55,12 +55,11 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
 
   sendHead(status: number, headers: ResponseHeaders): Error | null {
     if (this.clientGone) return new Error('client connection closed');
-    const invalid = invalidHeadPart(headers);
+    const invalid = this.writeHeadText(status, headers);
     if (invalid !== null) {
       this.destroy();
       return new Error(`invalid character in ${invalid}`);
     }
-    this.writeHeadText(status, headers);
     this.sent = headers;
     return null;
   }
@@ -81,20 +80,29 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     return this.trailers;
   }
 
-  private writeHeadText(status: number, headers: ResponseHeaders | undefined): void {
-    this.statusCode = status;
-    this.noBody = this.isHead || isBodilessStatus(status);
+  /**
+   * Builds the head to send; null, or what node:http's writeHead would refuse in it (ERR_INVALID_HTTP_TOKEN /
+   * ERR_INVALID_CHAR), in which case nothing is kept. Checked in the same pass that writes (one walk of the headers).
+   */
+  private writeHeadText(status: number, headers: ResponseHeaders | undefined): string | null {
     let head = statusLine(status);
     let hasLength = false;
     let hasDate = false;
+    let closes = false;
     /** A Connection header the answer set without `close` (written unless the connection closes anyway). */
     let connection = '';
     if (headers !== undefined) {
       for (const name in headers) {
+        if (!isToken(name)) return `header name ${JSON.stringify(name)}`;
         const value = headers[name] as string | readonly string[];
+        if (typeof value === 'object') {
+          for (const v of value) if (!isFieldValue(v)) return `header "${name}"`;
+        } else if (!isFieldValue(value)) {
+          return `header "${name}"`;
+        }
         if (name.length === 10 && name.toLowerCase() === 'connection') {
           // An answer that says `Connection: close` (buffering's 413) ends the connection, as node:http and Go end it.
-          if (connectionTokens(value).includes('close')) this.closeAfter = true;
+          if (connectionTokens(value).includes('close')) closes = true;
           else for (const v of typeof value === 'object' ? value : [value]) connection += `${name}: ${v}\r\n`;
           continue;
         }
@@ -107,6 +115,9 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
         else if (name.length === 4 && name.toLowerCase() === 'date') hasDate = true;
       }
     }
+    if (closes) this.closeAfter = true;
+    this.statusCode = status;
+    this.noBody = this.isHead || isBodilessStatus(status);
     if (!hasDate) head += `Date: ${httpDate()}\r\n`;
     // Like node:http: no length and a body allowed means chunked framing towards the client.
     if (!hasLength && !this.noBody) {
@@ -118,6 +129,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     head += this.closeAfter ? 'Connection: close\r\n' : connection;
     this.head = head + '\r\n';
     this.headersSent = true;
+    return null;
   }
 
   write(chunk: Buffer | string): boolean {
@@ -216,20 +228,6 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     this.closed = true;
     this.emit('close');
   }
-}
-
-/** What node:http's writeHead would refuse in this head (ERR_INVALID_HTTP_TOKEN / ERR_INVALID_CHAR), or null. */
-function invalidHeadPart(headers: ResponseHeaders): string | null {
-  for (const name in headers) {
-    if (!isToken(name)) return `header name ${JSON.stringify(name)}`;
-    const value = headers[name] as string | readonly string[];
-    if (typeof value === 'object') {
-      for (const v of value) if (!isFieldValue(v)) return `header "${name}"`;
-    } else if (!isFieldValue(value)) {
-      return `header "${name}"`;
-    }
-  }
-  return null;
 }
 
 /** Bodies up to this size go out in one buffer with the head (a copy this small costs less than a writev). */
