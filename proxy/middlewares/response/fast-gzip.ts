@@ -132,6 +132,9 @@ export function fastGzip(body: Uint8Array): Buffer {
   } else {
     end = writeBlock(out, HEADER.length, symbolCount, FIXED_LIT, FIXED_DIST, false);
   }
+  // Writes past the scratch buffer are dropped silently by a typed array: a miscounted size must fail the answer
+  // (compress then cuts the connection), never send a cut gzip with a matching Content-Length.
+  if (end > out.length) throw new Error(`fast-gzip: ${end} bytes written into ${out.length}`);
   const result = Buffer.allocUnsafe(end + 8);
   result.set(out.subarray(0, end), 0);
   result.writeUInt32LE(zlib.crc32(body), end);
