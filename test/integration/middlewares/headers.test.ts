@@ -290,3 +290,15 @@ test('CORS: an origin regex beyond ASCII matches the UTF-8 Origin a client sends
   const r = await httpRequest({ port: port2, headers: { origin: onTheWire('https://café.test') } });
   assert.equal(asUtf8(r.headers['access-control-allow-origin']), 'https://café.test');
 });
+
+test('allowedHosts beyond ASCII (a host from hostsProxyHeaders) compare as Go\'s strings.EqualFold compares: by character, case folded', async (t) => {
+  const { app, port } = await setup(t, { allowedHosts: ['CAFÉ.test'], hostsProxyHeaders: ['X-Original-Host'] });
+  const good = await httpRequest({ port, host: 'pe.test', headers: { 'x-original-host': onTheWire('café.test') } });
+  assert.equal(good.status, 200);
+  assert.equal(app.seen.length, 1);
+  // 0xE3 is latin1's lower-case 0xC3 (Ã), but no character of "ã.test" in UTF-8: Go refuses it.
+  const { port: port2 } = await setup(t, { allowedHosts: ['ã.test'], hostsProxyHeaders: ['X-Original-Host'] });
+  const bad = await httpRequest({ port: port2, host: 'pe.test', headers: { 'x-original-host': '\xe3\xa3.test' } });
+  assert.equal(bad.status, 500);
+  assert.equal(bad.body, 'Bad Host\n');
+});
