@@ -4,7 +4,7 @@ import { answer } from '../../http/traefik-responses.js';
 import { loadDigestAuthUsers } from '../headers/basic-auth-users.js';
 import type { MiddlewareScope } from '../middleware-entry.js';
 import { DigestNonces, digestChallenge, digestParams, digestResponse, sameText } from './digest-challenge.js';
-import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
+import { textOnTheWire, utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface DigestAuthOptions {
   users: string[];
@@ -68,7 +68,8 @@ function check(ctx: RequestContext, users: ReadonlyMap<string, string>, realm: s
   const uri = auth.get('uri') ?? '';
   if (!uriMatches(ctx, uri)) return '';
   const username = auth.get('username') ?? '';
-  const ha1 = users.get(`${username}:${realm}`) ?? '';
+  // The name's bytes as the users list's text (Traefik looks the bytes up: `josé` is the UTF-8 a client sends).
+  const ha1 = users.get(`${textOnTheWire(username)}:${realm}`) ?? '';
   const expected = digestResponse(ha1, ctx.method, uri, {
     nonce: auth.get('nonce') ?? '', nc: auth.get('nc') ?? '', cnonce: auth.get('cnonce') ?? '', qop: 'auth',
   });

@@ -1,4 +1,5 @@
 import type { ResponseHeaders } from '../../http/request-context.js';
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 /**
  * CORS for gRPC-Web as the wrapper sets it up: rs/cors v1.7.0 with Traefik's origin check as AllowOriginFunc, every
@@ -12,10 +13,10 @@ const SIMPLE_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'HEAD', 'OPT
 
 export type OriginCheck = (origin: string) => boolean;
 
-/** Traefik's origin check: an `allowOrigins` entry `*` or equal to the Origin. */
+/** Traefik's origin check: an `allowOrigins` entry `*` or equal to the Origin (byte for byte: `é` as its UTF-8). */
 export function originCheck(allowOrigins: readonly string[]): OriginCheck {
   const any = allowOrigins.includes('*');
-  const exact = new Set(allowOrigins);
+  const exact = new Set(allowOrigins.map(utf8OnTheWire));
   return (origin) => any || exact.has(origin);
 }
 

@@ -2,6 +2,7 @@ import type { RequestContext, ResponseHeaders } from '../../http/request-context
 import type { HeadersOptions } from './headers-options.js';
 import { answer } from '../../http/traefik-responses.js';
 import { firstHeaderValue } from '../../http/request-header-edit.js';
+import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
 
 /**
  * CORS as Traefik's headers middleware does it (pkg/middlewares/headers/header.go of v3.7.9): preflight answered
@@ -73,8 +74,11 @@ export class Cors {
       if (item === origin) return item;
       if (item === '*') return this.credentials ? origin : item;
     }
+    if (this.originRegexes.length === 0) return null;
+    // Go's regexp reads the Origin's bytes as UTF-8: `é` in a pattern matches the two bytes a browser sends for it.
+    const text = textOnTheWire(origin);
     for (const re of this.originRegexes) {
-      if (re.test(origin)) return origin;
+      if (re.test(text)) return origin;
     }
     return null;
   }

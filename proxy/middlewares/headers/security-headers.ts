@@ -2,6 +2,7 @@ import { responseHooks, type Handler, type RequestContext, type ResponseHeaders 
 import type { HeadersOptions } from './headers-options.js';
 import { requestHeaderAsTraefikSees } from './forwarded-view.js';
 import { sendGoError } from '../../http/traefik-responses.js';
+import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
 
 type HeaderHook = (status: number, headers: ResponseHeaders) => void;
 
@@ -12,14 +13,14 @@ type HeaderHook = (status: number, headers: ResponseHeaders) => void;
  */
 export function createSecurityHeaders(o: HeadersOptions, next: Handler): Handler {
   const dev = o.isDevelopment === true;
-  const allowedHosts = (o.allowedHosts ?? []).length === 0 || dev ? null : new Set((o.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  const allowedHosts = (o.allowedHosts ?? []).length === 0 || dev ? null : new Set((o.allowedHosts ?? []).map(foldedHost));
   const hostHeaders = (o.hostsProxyHeaders ?? []).map((h) => h.toLowerCase());
   const sslHeaders = Object.entries(o.sslProxyHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const);
   const plainHook = hookFor(securityHeaders(o, false));
   const sslHook = hookFor(securityHeaders(o, true));
 
   return (ctx: RequestContext): void => {
-    if (allowedHosts !== null && !allowedHosts.has(requestHost(ctx, hostHeaders).toLowerCase())) {
+    if (allowedHosts !== null && !allowedHosts.has(foldedHost(requestHost(ctx, hostHeaders)))) {
       sendGoError(ctx, 500, 'Bad Host');
       return;
     }
@@ -58,6 +59,14 @@ function hookFor(pairs: [string, string][]): HeaderHook | null {
   return (_status, headers) => {
     for (const [name, value] of pairs) headers[name] = value;
   };
+}
+
+/**
+ * A host as secure compares it (strings.EqualFold): case folded by character, its bytes read as UTF-8, so `CAFÉ`
+ * equals `café` and a lone latin1 byte (0xE3) equals no character. (toLowerCase is close to Go's simple folding.)
+ */
+function foldedHost(host: string): string {
+  return textOnTheWire(host).toLowerCase();
 }
 
 /** r.Host, or the first non-empty header listed in hostsProxyHeaders. */

@@ -155,3 +155,17 @@ test('digestAuth: a realm beyond ASCII goes out in the challenge as its UTF-8 by
   assert.equal(denied.status, 401);
   assert.equal(Buffer.from(challengeOf(denied.headers['www-authenticate']).realm, 'latin1').toString('utf8'), 'Zone privée €');
 });
+
+test('digestAuth: a user name beyond ASCII signs in with the UTF-8 name a client sends, as Traefik looks its bytes up', async (t) => {
+  const user = 'josé';
+  const { app, port } = await setup(t, { users: [`${user}:traefik:${md5(`${user}:traefik:pw`)}`], headerField: 'X-WebAuth-User' });
+  const c = challengeOf((await httpRequest({ port })).headers['www-authenticate']);
+  // node's client writes a header one byte per character: the name's UTF-8 bytes, as a browser sends them.
+  const wire = Buffer.from(user, 'utf8').toString('latin1');
+  const ha1 = md5(`${user}:traefik:pw`);
+  const response = md5(`${ha1}:${c.nonce}:00000001:0a4f113b:auth:${md5('GET:/')}`);
+  const header = `Digest username="${wire}", realm="traefik", nonce="${c.nonce}", uri="/", algorithm=MD5, qop=auth, nc=00000001, cnonce="0a4f113b", response="${response}", opaque="${c.opaque}"`;
+  const ok = await httpRequest({ port, headers: { authorization: header } });
+  assert.equal(ok.status, 200);
+  assert.equal(Buffer.from(String(app.seen[0]?.headers['x-webauth-user']), 'latin1').toString('utf8'), user);
+});

@@ -262,6 +262,17 @@ test('grpcWeb CORS preflight: an allowed origin gets the wrapper\'s answer (200,
   assert.equal(edge.app.seen.length, 0, 'the preflight is answered by pe-edge');
 });
 
+test('grpcWeb CORS: an allowOrigins entry beyond ASCII admits the UTF-8 Origin a browser sends, as Traefik compares the bytes', async (t) => {
+  const origin = 'https://café.test';
+  const edge = await startEdge(t, grpcWebConfig({ allowOrigins: [origin] }));
+  // node's client writes a header one byte per character: the UTF-8 bytes of the origin, as a browser sends them.
+  const wire = Buffer.from(origin, 'utf8').toString('latin1');
+  const res = await preflight(edge.port, '/test.Echo/Unary', { origin: wire, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-grpc-web' });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['access-control-allow-origin'], wire);
+  assert.equal(res.headers['access-control-allow-credentials'], 'true');
+});
+
 test('grpcWeb CORS: a refused origin gets a 200 preflight without any Allow header; its calls carry none either', async (t) => {
   const edge = await startEdge(t, grpcWebConfig({ allowOrigins: [ORIGIN] }));
   const res = await preflight(edge.port, '/test.Echo/Unary', {

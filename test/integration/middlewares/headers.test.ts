@@ -275,3 +275,30 @@ test('headers: a configured value beyond ASCII is valid; a control character oth
   const r = validateDynamicConfig({ http: { middlewares: { m: { headers: { customResponseHeaders: { 'X-Note': 'café €\tok', 'X-Bell': 'a\x07b' } } } } } });
   assert.deepEqual(r.issues.map((i) => i.message), ['http.middlewares.m.headers.customResponseHeaders.X-Bell: the value holds a CR, LF or other control character']);
 });
+
+/** A text as the UTF-8 bytes a client puts on the wire, in the one-byte-per-character form node's client writes. */
+const onTheWire = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+
+test('CORS: an origin regex beyond ASCII matches the UTF-8 Origin a client sends, as Go\'s regexp matches its bytes', async (t) => {
+  const { port } = await setup(t, { accessControlAllowOriginListRegex: ['^https://café\\.test$', '^https://[a-z]{4}\\.example$'] });
+  for (const origin of ['https://café.test', 'https://çava.example']) {
+    const r = await httpRequest({ port, headers: { origin: onTheWire(origin) } });
+    assert.equal(asUtf8(r.headers['access-control-allow-origin']), origin === 'https://café.test' ? origin : undefined, origin);
+  }
+  // `[^.]{4}` counts characters, not bytes: Go's regexp decodes the Origin as UTF-8.
+  const { port: port2 } = await setup(t, { accessControlAllowOriginListRegex: ['^https://[^.]{4}\\.test$'] });
+  const r = await httpRequest({ port: port2, headers: { origin: onTheWire('https://café.test') } });
+  assert.equal(asUtf8(r.headers['access-control-allow-origin']), 'https://café.test');
+});
+
+test('allowedHosts beyond ASCII (a host from hostsProxyHeaders) compare as Go\'s strings.EqualFold compares: by character, case folded', async (t) => {
+  const { app, port } = await setup(t, { allowedHosts: ['CAFÉ.test'], hostsProxyHeaders: ['X-Original-Host'] });
+  const good = await httpRequest({ port, host: 'pe.test', headers: { 'x-original-host': onTheWire('café.test') } });
+  assert.equal(good.status, 200);
+  assert.equal(app.seen.length, 1);
+  // 0xE3 is latin1's lower-case 0xC3 (Ã), but no character of "ã.test" in UTF-8: Go refuses it.
+  const { port: port2 } = await setup(t, { allowedHosts: ['ã.test'], hostsProxyHeaders: ['X-Original-Host'] });
+  const bad = await httpRequest({ port: port2, host: 'pe.test', headers: { 'x-original-host': '\xe3\xa3.test' } });
+  assert.equal(bad.status, 500);
+  assert.equal(bad.body, 'Bad Host\n');
+});
