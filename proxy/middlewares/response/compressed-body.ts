@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
-import type { BodySink, ProxyResponse, RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 
@@ -18,7 +18,7 @@ function createEncoder(encoding: ZlibEncoding): Transform {
 }
 
 function markCompressed(headers: ResponseHeaders, encoding: ZlibEncoding): void {
-  delete headers['content-length'];
+  removeResponseHeader(headers, 'content-length');
   headers['content-encoding'] = encoding;
 }
 
