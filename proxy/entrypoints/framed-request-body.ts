@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ChunkedDecoder } from '../forward/http1/chunked-decoder.js';
-import { requestBodyBytesRead } from '../http/body-read-garbage.js';
+import { clientBytesRead } from '../http/client-read-garbage.js';
 
 /** The connection a body is read from: paused while the body's reader is behind, resumed when it reads again. */
 export interface BodySource {
@@ -73,7 +73,7 @@ export class FramedRequestBody extends Readable {
       }
       if (this.decoder.done) this.finish();
     }
-    requestBodyBytesRead(used);
+    clientBytesRead(used);
     if (!more && !this.received) this.source.pause();
     return used;
   }

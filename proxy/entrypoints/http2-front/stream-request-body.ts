@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ServerHttp2Stream } from 'node:http2';
-import { requestBodyBytesRead } from '../../http/body-read-garbage.js';
+import { clientBytesRead } from '../../http/client-read-garbage.js';
 
 /**
  * A request body read from an HTTP/2 stream, as node's compatibility request gave it: data with backpressure,
@@ -47,7 +47,7 @@ export class StreamRequestBody extends Readable {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    requestBodyBytesRead(chunk.length);
+    clientBytesRead(chunk.length);
     if (!this.push(chunk)) this.stream.pause();
   };
 
