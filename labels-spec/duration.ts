@@ -1,5 +1,6 @@
 // Traefik (paerser) durations: a Go duration string, or a bare number meaning SECONDS.
 import { z } from 'zod';
+import { trimSpace } from './schema/go-trim-space.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
@@ -45,7 +46,7 @@ export function parseDuration(v: unknown): number {
   if (typeof v !== 'string') {
     throw new Error(`invalid duration: expected a string like "30s" or a number of seconds, got ${v === null ? 'null' : typeof v}`);
   }
-  const text = v.trim();
+  const text = trimSpace(v);
   if (NUMERIC.test(text)) return Number(text) * 1000;
   const ms = parseGoDuration(text);
   if (ms === undefined) {

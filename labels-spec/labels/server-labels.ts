@@ -1,6 +1,7 @@
 // `loadbalancer.server.*`: the one server a container adds to a service. These fields exist
 // only as labels (servers[] cannot be set by label), so they are read here, not by the schema.
 import { parseGoBool } from '../schema/go-bool.js';
+import { trimSpace } from '../schema/go-trim-space.js';
 
 export interface ServerLabels {
   port?: number;
@@ -20,7 +21,7 @@ const SCHEMES = ['http', 'https', 'h2c'];
 export type ParsedServerValue = { ok: true; value: number | string | boolean | undefined } | { ok: false; text: string };
 
 export function parseServerValue(field: ServerField, raw: string): ParsedServerValue {
-  const text = raw.trim();
+  const text = trimSpace(raw);
   if (text === '' && (field === 'port' || field === 'scheme' || field === 'url')) return { ok: true, value: undefined };
   switch (field) {
     case 'port': {
@@ -66,6 +67,6 @@ export interface UdpServerLabels {
 
 export function parseTcpServerValue(field: keyof TcpServerLabels, raw: string): ParsedServerValue {
   if (field === 'port') return parseServerValue('port', raw);
-  const on = parseGoBool(raw.trim());
+  const on = parseGoBool(trimSpace(raw));
   return on === undefined ? { ok: false, text: `tls must be true or false, got ${JSON.stringify(raw)}` } : { ok: true, value: on };
 }

@@ -200,8 +200,8 @@ did you mean "rule"?\`), and only the item it concerns is left out.
 Grammar, as in Traefik:
 - The root is lower-case \`traefik\`; every segment after it matches case-insensitively. Names
   (\`<router>\`, \`<service>\`, \`<middleware>\`) and map keys (header names) keep their case.
-- Lists are comma-separated (\`entrypoints=web,websecure\`); lists of sections are indexed
-  (\`tls.domains[0].main\`).
+- Lists are comma-separated (\`entrypoints=web, websecure\`), each item trimmed as Go's \`strings.TrimSpace\` trims
+  (U+0085 trimmed, a byte order mark kept); lists of sections are indexed (\`tls.domains[0].main\`).
 - \`=true\` on a section enables it with its defaults (\`tls=true\`, \`compress=true\`); \`=false\` leaves it out.
 - Servers cannot be listed by label: \`loadbalancer.server.*\` describes the one server each container adds.
   \`server.port=""\` means unset (the lowest exposed port); \`server.url\` replaces the container address and

@@ -1,12 +1,13 @@
 // Scalars as labels and the CLI deliver them: strings that must be read as bools, ints, lists.
 import { z } from 'zod';
 import { parseGoBool } from './go-bool.js';
+import { trimSpace } from './go-trim-space.js';
 
 // Anything that is not a Go bool spelling is left for zod to reject.
 export const bool = z.preprocess((v) => parseGoBool(v) ?? v, z.boolean({ invalid_type_error: 'expected a boolean (true/false)' }));
 
 function numeric(pattern: RegExp) {
-  return (v: unknown): unknown => (typeof v === 'string' && pattern.test(v.trim()) ? Number(v.trim()) : v);
+  return (v: unknown): unknown => (typeof v === 'string' && pattern.test(trimSpace(v)) ? Number(trimSpace(v)) : v);
 }
 
 export const int = z.preprocess(
@@ -26,15 +27,15 @@ export const str = z.preprocess(
 );
 
 export const nonEmptyStr = z.preprocess(
-  (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
-  z.string({ invalid_type_error: 'expected a string' }).trim().min(1, 'must not be empty'),
+  (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v === 'string' ? trimSpace(v) : v),
+  z.string({ invalid_type_error: 'expected a string' }).min(1, 'must not be empty'),
 );
 
-/** A list given as an array, or as one comma-separated string (split, trimmed). */
+/** A list given as an array, or as one comma-separated string (split, each item TrimSpaced as paerser does). */
 export function listOf<T extends z.ZodTypeAny>(item: T) {
   return z.preprocess((v) => {
     if (v === null) return [];
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (typeof v === 'string') return v.split(',').map(trimSpace).filter((s) => s !== '');
     return v;
   }, z.array(item));
 }
@@ -47,5 +48,5 @@ export const strMap = z.preprocess((v) => (v === null ? {} : v), z.record(str));
 /** An enum whose values match case-insensitively and come out in canonical spelling. */
 export function enumIgnoringCase<const T extends readonly [string, ...string[]]>(values: T) {
   const byLower = new Map(values.map((v) => [v.toLowerCase(), v]));
-  return z.preprocess((v) => (typeof v === 'string' ? (byLower.get(v.trim().toLowerCase()) ?? v) : v), z.enum(values));
+  return z.preprocess((v) => (typeof v === 'string' ? (byLower.get(trimSpace(v).toLowerCase()) ?? v) : v), z.enum(values));
 }

@@ -1,5 +1,6 @@
 // Entrypoint addresses: `[host]:port[/tcp|/udp]`, IPv6 hosts in brackets.
 import { str } from '../schema/scalars.js';
+import { trimSpace } from '../schema/go-trim-space.js';
 
 export interface ListenAddress {
   /** Empty: all interfaces. IPv6 without brackets. */
@@ -12,7 +13,7 @@ const ADDRESS = /^(\[[^\]]*\]|[^:[\]/]*):(\d{1,5})(?:\/([A-Za-z]+))?$/;
 
 /** Parses an entrypoint address; throws an Error naming the expected format. */
 export function parseAddress(address: string): ListenAddress {
-  const m = ADDRESS.exec(address.trim());
+  const m = ADDRESS.exec(trimSpace(address));
   if (m === null) throw new Error(`invalid address "${address}"; use [host]:port[/tcp|/udp], e.g. ":443" or "0.0.0.0:80"`);
   const [, rawHost = '', rawPort = '', rawProtocol = 'tcp'] = m;
   const port = Number(rawPort);

@@ -6,6 +6,7 @@ import { bool, int, nonEmptyStr, str, strList } from '../schema/scalars.js';
 import { duration } from '../duration.js';
 import { routerTls } from '../dynamic/router-tls.js';
 import { address } from './address.js';
+import { trimSpace } from '../schema/go-trim-space.js';
 
 // Traefik uses math.MaxInt - 1; JS integers stop at 2^53 - 1.
 const REDIRECT_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
@@ -87,7 +88,7 @@ export const entryPointSchema = strictObject({
 
 /** An IP (v4 or v6) or a CIDR, as Traefik's ip.NewChecker takes it. */
 function isIpOrCidr(raw: string): boolean {
-  const entry = raw.trim();
+  const entry = trimSpace(raw);
   const slash = entry.indexOf('/');
   const family = isIP(slash === -1 ? entry : entry.slice(0, slash));
   if (family === 0) return false;

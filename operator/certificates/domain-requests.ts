@@ -4,6 +4,7 @@ import { domainsOfRule } from '../../proxy/rules/compile.js';
 import { hostSnisOfRule } from '../../proxy/tcp/tcp-rule.js';
 import type { BuildInput, RouterTlsConfig } from '../../proxy/runtime/build-input.js';
 import type { Runtime } from '../../proxy/runtime/runtime.js';
+import { trimSpace } from '../../labels-spec/schema/go-trim-space.js';
 
 /** One certificate's names: `main` is the subject, `sans` the other names (Traefik's types.Domain). */
 export interface DomainSet {
@@ -161,7 +162,7 @@ function oneSet(rule: string, namesOf: (rule: string) => string[]): DomainSet[] 
 /** Lower-case, trimmed, without a trailing dot; a double wildcard is an error (Traefik's sanitizeDomain). */
 export function sanitizeDomainSet(set: DomainSet): DomainSet {
   const clean = (domain: string): string => {
-    const name = domain.trim().toLowerCase().replace(/\.$/, '');
+    const name = trimSpace(domain).toLowerCase().replace(/\.$/, '');
     if (name.startsWith('*.*')) throw new Error(`unable to generate a wildcard certificate in ACME provider for domain "${domain}": ACME does not allow '*.*' wildcard domain`);
     return name;
   };

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ChunkedDecoder } from '../forward/http1/chunked-decoder.js';
+import { clientBytesRead } from '../http/client-read-garbage.js';
 
 /** The connection a body is read from: paused while the body's reader is behind, resumed when it reads again. */
 export interface BodySource {
@@ -72,6 +73,7 @@ export class FramedRequestBody extends Readable {
       }
       if (this.decoder.done) this.finish();
     }
+    clientBytesRead(used);
     if (!more && !this.received) this.source.pause();
     return used;
   }

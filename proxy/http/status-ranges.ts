@@ -1,3 +1,5 @@
+import { trimSpace } from '../../labels-spec/schema/go-trim-space.js';
+
 /** Inclusive [low, high] status ranges (Traefik's HTTPCodeRanges). */
 export type StatusRanges = readonly (readonly [number, number])[];
 
@@ -7,7 +9,7 @@ export type StatusRanges = readonly (readonly [number, number])[];
  */
 export function parseStatusRanges(blocks: readonly string[], option: string): StatusRanges {
   return blocks.map((block) => {
-    const parts = block.split('-').map((part) => part.trim());
+    const parts = block.split('-').map(trimSpace);
     const low = Number(parts[0]);
     const high = parts.length === 1 ? low : Number(parts[1]);
     if (parts.length > 2 || !Number.isInteger(low) || !Number.isInteger(high) || parts.some((p) => !/^\d+$/.test(p))) {

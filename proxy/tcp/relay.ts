@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { clientBytesRead } from '../http/client-read-garbage.js';
 import type { ReusedReads } from './reused-reads.js';
 
 /**
@@ -94,12 +95,17 @@ function direction(src: net.Socket, dst: net.Socket, ended: () => void, reads: R
     onData(Buffer.from(chunk));
     return false;
   };
-  if (reads === null) src.on('data', onData);
+  /** A 'data' event: node read it into new memory (client-read-garbage.ts). */
+  const onFreshData = (chunk: Buffer): void => {
+    clientBytesRead(chunk.length);
+    onData(chunk);
+  };
+  if (reads === null) src.on('data', onFreshData);
   else reads.take(onRead);
   // A source paused while the connection was taken (sniffing, dialling) flows again, as `pipe` would make it.
   src.resume();
   const stop = (): void => {
-    if (reads === null) src.off('data', onData);
+    if (reads === null) src.off('data', onFreshData);
     else reads.take(dropped);
     dst.off('drain', resume);
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
 import { int, listOf, nonEmptyStr, str, strList } from '../../schema/scalars.js';
 import { STATUS_RANGE, STATUS_RANGE_MESSAGE as RANGE_MESSAGE, statusRange } from '../../schema/status-range.js';
+import { trimSpace } from '../../schema/go-trim-space.js';
 
 export const errors = strictObject({
   status: listOf(statusRange).pipe(z.array(z.string()).min(1, 'status must list at least one code or range')),
@@ -11,7 +12,7 @@ export const errors = strictObject({
   // v3.4: map of original status (or range) to the status sent to the client.
   statusRewrites: z.preprocess((v) => (v === null ? {} : v), z.record(int)).superRefine((map, ctx) => {
     for (const [key, to] of Object.entries(map)) {
-      if (!STATUS_RANGE.test(key.trim())) ctx.addIssue({ code: 'custom', path: [key], message: RANGE_MESSAGE });
+      if (!STATUS_RANGE.test(trimSpace(key))) ctx.addIssue({ code: 'custom', path: [key], message: RANGE_MESSAGE });
       else if (to < 200 || to > 999) ctx.addIssue({ code: 'custom', path: [key], message: 'the new status must be between 200 and 999' });
     }
   }).optional(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { strictObject } from '../../schema/strict-object.js';
 import { bool, int, str, strList, strMap } from '../../schema/scalars.js';
 import { isConfiguredFieldValue, isToken } from '../../schema/header-syntax.js';
+import { CONTROL_CHARACTER, headerValue, headerValueList } from '../../schema/header-value.js';
 
 /**
  * Header name → value, as HTTP allows them: a CR or LF in a value would split the message (Go turns them into
@@ -13,7 +14,7 @@ import { isConfiguredFieldValue, isToken } from '../../schema/header-syntax.js';
 const headerMap = strMap.superRefine((map, ctx) => {
   for (const [name, value] of Object.entries(map)) {
     if (!isToken(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not a valid header name' });
-    else if (!isConfiguredFieldValue(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'the value holds a CR, LF or other control character' });
+    else if (!isConfiguredFieldValue(value)) ctx.addIssue({ code: 'custom', path: [name], message: CONTROL_CHARACTER });
   }
 });
 
@@ -21,11 +22,11 @@ export const headers = strictObject({
   customRequestHeaders: headerMap.optional(),
   customResponseHeaders: headerMap.optional(),
   accessControlAllowCredentials: bool.optional(),
-  accessControlAllowHeaders: strList.optional(),
-  accessControlAllowMethods: strList.optional(),
+  accessControlAllowHeaders: headerValueList.optional(),
+  accessControlAllowMethods: headerValueList.optional(),
   accessControlAllowOriginList: strList.optional(),
   accessControlAllowOriginListRegex: strList.optional(),
-  accessControlExposeHeaders: strList.optional(),
+  accessControlExposeHeaders: headerValueList.optional(),
   accessControlMaxAge: int.optional(),
   addVaryHeader: bool.optional(),
   allowedHosts: strList.optional(),
@@ -36,15 +37,15 @@ export const headers = strictObject({
   stsPreload: bool.optional(),
   forceSTSHeader: bool.optional(),
   frameDeny: bool.optional(),
-  customFrameOptionsValue: str.optional(),
+  customFrameOptionsValue: headerValue.optional(),
   contentTypeNosniff: bool.optional(),
   browserXssFilter: bool.optional(),
-  customBrowserXSSValue: str.optional(),
-  contentSecurityPolicy: str.optional(),
-  contentSecurityPolicyReportOnly: str.optional(),
-  publicKey: str.optional(),
-  referrerPolicy: str.optional(),
-  permissionsPolicy: str.optional(),
+  customBrowserXSSValue: headerValue.optional(),
+  contentSecurityPolicy: headerValue.optional(),
+  contentSecurityPolicyReportOnly: headerValue.optional(),
+  publicKey: headerValue.optional(),
+  referrerPolicy: headerValue.optional(),
+  permissionsPolicy: headerValue.optional(),
   isDevelopment: bool.optional(),
   // Deprecated: accepted, ignored by Traefik v3.2.
   featurePolicy: str.optional(),

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ServerHttp2Stream } from 'node:http2';
+import { clientBytesRead } from '../../http/client-read-garbage.js';
 
 /**
  * A request body read from an HTTP/2 stream, as node's compatibility request gave it: data with backpressure,
@@ -46,6 +47,7 @@ export class StreamRequestBody extends Readable {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    clientBytesRead(chunk.length);
     if (!this.push(chunk)) this.stream.pause();
   };
 

@@ -38,7 +38,7 @@ export function createDigestAuth(o: DigestAuthOptions, next: Handler, scope: Mid
     if (typeof outcome !== 'string' || outcome === '') {
       // Traefik names the claimed user in the access log even when it failed, read from headerField.
       const claimed = digestParams(headerValue(ctx, logField))?.get('username') ?? '';
-      if (claimed !== '') ctx.username = claimed;
+      if (claimed !== '') ctx.username = textOnTheWire(claimed);
       const stale = typeof outcome === 'object' && outcome.stale;
       answer(ctx, 401, {
         'content-type': 'text/plain',
@@ -47,7 +47,8 @@ export function createDigestAuth(o: DigestAuthOptions, next: Handler, scope: Mid
       }, UNAUTHORIZED);
       return;
     }
-    ctx.username = outcome;
+    // The log gets the name as text (the client's UTF-8 decoded); the header upstream keeps its bytes.
+    ctx.username = textOnTheWire(outcome);
     if (headerField !== '') setRequestHeader(ctx, headerField, outcome);
     if (removeHeader) deleteRequestHeader(ctx, 'Authorization');
     next(ctx);

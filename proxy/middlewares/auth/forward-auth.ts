@@ -18,6 +18,7 @@ import { callAuthServer, type AuthAnswer, type AuthOutcome } from './auth-call.j
 import { authRequestHeaders, type AuthHeaderPolicy, type ForwardHeaderTrust } from './auth-request-headers.js';
 import { goRedirect } from '../../http/go-redirect.js';
 import { canonicalHeaderKey } from '../../http/go-text.js';
+import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface ForwardAuthOptions {
   address: string;
@@ -188,7 +189,8 @@ function settle(ctx: RequestContext, fa: ForwardAuth, next: Handler, outcome: Au
   if (fa.headerField !== '') {
     const user = auth.headers[fa.headerField];
     const first = Array.isArray(user) ? user[0] : user;
-    if (first !== undefined) ctx.username = first;
+    // The access log gets text: the auth server's bytes (UTF-8 for a name beyond ASCII) decoded.
+    if (first !== undefined) ctx.username = textOnTheWire(first);
   }
   if (fa.signinUrl !== '' && auth.status === 401) {
     const redirect = goRedirect(fa.signinUrl, ctx.rawPath, ctx.method);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseHtpasswdSecret, type HtpasswdSecret } from '../../../labels-spec/htpasswd/htpasswd-secret.js';
 import { htdigestEntry, htpasswdEntry } from '../../../labels-spec/htpasswd/user-entries.js';
 import { bcryptWorkers } from './bcrypt-workers.js';
+import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
 
 /** A user's secret as the middleware checks it: bcrypt answers later, from a worker thread. */
 export type BasicAuthSecret = HtpasswdSecret<boolean | Promise<boolean>>;
@@ -44,5 +45,5 @@ function fileLines(type: string, path: string): string[] {
   } catch (err) {
     throw new Error(`${type} usersFile "${path}": ${(err as Error).message}`);
   }
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text.split('\n').map(trimSpace).filter((l) => l !== '' && !l.startsWith('#'));
 }

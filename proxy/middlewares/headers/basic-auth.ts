@@ -41,7 +41,8 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
       return;
     }
     ctx.username = user; // the access log's ClientUsername, as Traefik's basicAuth sets it
-    if (headerField !== '') setRequestHeader(ctx, headerField, user);
+    // The name is text (its UTF-8 decoded); upstream it goes as those bytes, as Traefik sends it.
+    if (headerField !== '') setRequestHeader(ctx, headerField, utf8OnTheWire(user));
     if (removeHeader) deleteRequestHeader(ctx, 'Authorization');
     next(ctx);
   };

@@ -6,6 +6,7 @@ import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from './escaped-path.js';
 import { goReplacementToJs } from './go-replacement.js';
 import { rejectDotSegments } from './strip-prefix.js';
+import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
 
 export interface ReplacePathRegexOptions {
   regex: string;
@@ -17,9 +18,9 @@ export interface ReplacePathRegexOptions {
  * the original goes upstream as X-Replaced-Path. An empty replacement removes what matches, as in Traefik.
  */
 export function createReplacePathRegex(options: ReplacePathRegexOptions, next: Handler): Handler {
-  const re = compileGoRegexp(options.regex.trim(), 'replacePathRegex regex');
+  const re = compileGoRegexp(trimSpace(options.regex), 'replacePathRegex regex');
   const all = new RegExp(re.source, re.flags + 'g');
-  const replacement = options.replacement.trim();
+  const replacement = trimSpace(options.replacement);
   const jsReplacement = goReplacementToJs(replacement, re);
   return (ctx: RequestContext): void => {
     const current = ctx.rawPath;

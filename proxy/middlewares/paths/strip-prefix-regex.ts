@@ -3,6 +3,7 @@ import { addRequestHeader } from '../../http/request-header-edit.js';
 import { decodedPath } from '../../http/request-target.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { rejectDotSegments, stripMatched } from './strip-prefix.js';
+import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
 
 export interface StripPrefixRegexOptions {
   regex: string[];
@@ -13,7 +14,7 @@ export interface StripPrefixRegexOptions {
  * path (Go's URL.Path, every escape decoded, as Traefik v3.6 matches it) strips that text from both path forms; the matched text goes upstream as X-Forwarded-Prefix.
  */
 export function createStripPrefixRegex(options: StripPrefixRegexOptions, next: Handler): Handler {
-  const expressions = options.regex.map((source) => compileGoRegexp(source.trim(), 'stripPrefixRegex regex'));
+  const expressions = options.regex.map((source) => compileGoRegexp(trimSpace(source), 'stripPrefixRegex regex'));
   return (ctx: RequestContext): void => {
     const decoded = decodedPath(ctx.rawPath);
     for (const re of expressions) {

@@ -3,6 +3,7 @@ import { addRequestHeader } from '../../http/request-header-edit.js';
 import { sendGoStatusError } from '../../http/traefik-responses.js';
 import { decodedPath, routingPath } from '../../http/request-target.js';
 import { encodedPrefixLength, ensureLeadingSlash, hasDotSegment } from './escaped-path.js';
+import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
 
 export interface StripPrefixOptions {
   prefixes: string[];
@@ -22,7 +23,7 @@ export function createStripPrefix(options: StripPrefixOptions, next: Handler): H
     for (const prefix of prefixes) {
       if (!decoded.startsWith(prefix)) continue;
       if (rejectDotSegments(ctx, stripMatched(ctx, decoded, prefix, forceSlash))) return;
-      addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix.trim());
+      addRequestHeader(ctx, 'X-Forwarded-Prefix', trimSpace(prefix));
       next(ctx);
       return;
     }

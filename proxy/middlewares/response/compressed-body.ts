@@ -20,6 +20,19 @@ function createEncoder(encoding: ZlibEncoding): Transform {
 function markCompressed(headers: ResponseHeaders, encoding: ZlibEncoding): void {
   removeResponseHeader(headers, 'content-length');
   headers['content-encoding'] = encoding;
+  dropAcceptRanges(headers);
+}
+
+/**
+ * A compressed answer offers no ranges (gzhttp's startCompression): ranges of it would be ranges of bytes that
+ * differ from one compression to the next. Deleted only when present: a deleted property slows the header object.
+ */
+function dropAcceptRanges(headers: ResponseHeaders): void {
+  if (headers['accept-ranges'] !== undefined) delete headers['accept-ranges'];
+}
+
+function named(value: string | string[] | undefined): boolean {
+  return value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
 }
 
 /** Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. */
@@ -38,8 +51,10 @@ function encoderInto(res: ProxyResponse, encoding: ZlibEncoding): Transform {
 export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): BodySink | null {
   const res = ctx.res;
   if (isBodilessStatus(status)) return null;
-  const existing = headers['content-encoding'];
-  if (existing !== undefined && existing !== '' && !(Array.isArray(existing) && existing.length === 0)) return null;
+  if (named(headers['content-encoding'])) return null;
+  // A range of the uncompressed body stays as it came: its Content-Range counts uncompressed bytes. gzhttp skips
+  // any answer with a Content-Range; a 206 without one (multipart/byteranges) holds such ranges too.
+  if (status === 206 || named(headers['content-range'])) return null;
   const declared = headers['content-length'];
   if (typeof declared === 'string' && declared !== '') {
     const length = Number(declared);
@@ -200,6 +215,7 @@ class OneShotCompressor extends EventEmitter implements BodySink {
     // Set in place, not deleted and set again: a deleted property turns the header object into a slow dictionary.
     this.headers['content-length'] = String(compressed.length);
     this.headers['content-encoding'] = this.encoding;
+    dropAcceptRanges(this.headers);
     this.sendHead();
     this.res.end(compressed);
   }

@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { hostOrWhole } from '../../http/host-port.js';
+import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
 
 /**
  * Traefik's ip.Checker: a list of IPs and CIDRs (v4 and v6) an address is tested against.
@@ -12,7 +13,7 @@ export class IpChecker {
   constructor(entries: readonly string[], option: string) {
     if (entries.length === 0) throw new Error(`${option}: no IP or CIDR given`);
     for (const raw of entries) {
-      const entry = raw.trim();
+      const entry = trimSpace(raw);
       const slash = entry.indexOf('/');
       const address = slash === -1 ? entry : entry.slice(0, slash);
       const family = isIP(address);

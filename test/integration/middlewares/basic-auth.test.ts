@@ -216,3 +216,16 @@ test('basicAuth: a realm beyond ASCII goes out in the challenge as its UTF-8 byt
   assert.equal(denied.status, 401);
   assert.equal(Buffer.from(String(denied.headers['www-authenticate']), 'latin1').toString('utf8'), 'Basic realm="Zone privée €"');
 });
+
+test('basicAuth: a user name beyond ASCII goes upstream in headerField as its UTF-8 bytes (as Traefik sends it) and is logged as text', async (t) => {
+  const seen: string[] = [];
+  const user = 'josé';
+  const { app, port } = await setup(t, { auth: { basicAuth: { users: [`${user}:${apr1('pw')}`], headerField: 'X-WebAuth-User' } } }, ['auth'], (ctx) => seen.push(ctx.username));
+  const r = await httpRequest({ port, headers: { authorization: 'Basic ' + Buffer.from(`${user}:pw`, 'utf8').toString('base64') } });
+  assert.equal(r.status, 200);
+  // node's server reads a header one character per byte: the bytes the backend got.
+  assert.deepEqual(Buffer.from(String(app.seen[0]?.headers['x-webauth-user']), 'latin1'), Buffer.from(user, 'utf8'));
+  const deadline = Date.now() + 2000;
+  while (seen.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(seen, [user]);
+});

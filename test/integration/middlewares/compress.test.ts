@@ -19,6 +19,25 @@ function answer(path: string, res: import('node:http').ServerResponse): void {
     res.end(zlib.gzipSync(BIG));
     return;
   }
+  if (path.startsWith('/range')) {
+    // A server honouring `Range: bytes=0-2047` of a 4 KiB file: with a Content-Length, or streamed without one.
+    const whole = BIG + BIG;
+    const head: Record<string, string | number> = { 'content-type': 'text/plain', 'accept-ranges': 'bytes', 'content-range': `bytes 0-2047/${whole.length}` };
+    if (!path.includes('chunked')) head['content-length'] = 2048;
+    res.writeHead(206, head);
+    res.end(whole.slice(0, 2048));
+    return;
+  }
+  if (path === '/unsatisfiable') {
+    res.writeHead(416, { 'content-type': 'text/plain', 'content-range': 'bytes */4096', 'content-length': BIG.length });
+    res.end(BIG);
+    return;
+  }
+  if (path === '/offers-ranges') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'accept-ranges': 'bytes', 'content-length': BIG.length });
+    res.end(BIG);
+    return;
+  }
   if (path === '/no-content') {
     res.writeHead(204);
     res.end();
@@ -95,6 +114,35 @@ test('compress: already-encoded responses, HEAD and 204 are left alone', async (
   const empty = await get(url + '/no-content', { 'accept-encoding': 'br' });
   assert.equal(empty.status, 204);
   assert.equal(empty.headers['content-encoding'], undefined);
+});
+
+test('compress: a range (206 with Content-Range) passes as it came, never compressed nor kept; a compressed answer offers no ranges', async (t) => {
+  const { url } = await withCompress(t, {});
+  const sizeBefore = compressedBodies.size;
+  for (const encoding of ['gzip', 'br', 'gzip', 'br']) {
+    for (const path of ['/range', '/range-chunked']) {
+      const res = await get(url + path, { 'accept-encoding': encoding, range: 'bytes=0-2047' });
+      assert.equal(res.status, 206, path);
+      assert.equal(res.headers['content-encoding'], undefined, `${path} ${encoding}`);
+      assert.equal(res.headers['content-range'], 'bytes 0-2047/4096', path);
+      assert.equal(res.headers['accept-ranges'], 'bytes', path);
+      if (path === '/range') assert.equal(res.headers['content-length'], '2048');
+      assert.equal(res.body.toString(), BIG, 'the bytes Content-Range names');
+    }
+  }
+  assert.equal(compressedBodies.size, sizeBefore, 'no range was kept compressed');
+  // gzhttp leaves any answer naming a Content-Range alone, whatever its status.
+  const unsatisfiable = await get(url + '/unsatisfiable', { 'accept-encoding': 'gzip', range: 'bytes=5000-' });
+  assert.equal(unsatisfiable.status, 416);
+  assert.equal(unsatisfiable.headers['content-encoding'], undefined);
+  assert.equal(unsatisfiable.headers['content-range'], 'bytes */4096');
+  for (const encoding of ['gzip', 'br']) {
+    const whole = await get(url + '/offers-ranges', { 'accept-encoding': encoding });
+    assert.equal(whole.headers['content-encoding'], encoding);
+    assert.equal(whole.headers['accept-ranges'], undefined, `${encoding}: ranges of compressed bytes are not offered`);
+  }
+  const plain = await get(url + '/offers-ranges');
+  assert.equal(plain.headers['accept-ranges'], 'bytes', 'uncompressed: the backend\'s offer stands');
 });
 
 test('compress: excluded and included content types, and an excluded request type', async (t) => {

@@ -10,6 +10,8 @@ import { decodeLabels, validateDynamicConfig } from '../../../labels-spec/index.
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { httpRequest } from '../../support/tls-clients.js';
+import { createAccessLogHook } from '../../../proxy/observability/access-log-hook.js';
+import type { RequestContext } from '../../../proxy/http/request-context.js';
 
 // Made by Debian's htdigest (apache2-utils 2.4): `htdigest -c f traefik alice` (s3cret), `htdigest f other bob` ('pa:ss w0rd').
 const ALICE = 'alice:traefik:7541a2dad1dbec71cf3e6accf10aa829';
@@ -18,7 +20,7 @@ const BOB_OTHER_REALM = 'bob:other:31f6a5d8b1a762fab7a110de1e1b283c';
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const CHALLENGE = /^Digest realm="([^"]*)", nonce="([A-Za-z0-9+/]{16})", opaque="([A-Za-z0-9+/]{16})", (stale="true", )?algorithm="MD5", qop="auth"$/;
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }, digestAuth: Record<string, unknown>) {
+async function setup(t: { after: (fn: () => Promise<void>) => void }, digestAuth: Record<string, unknown>, onDone?: (ctx: RequestContext) => void) {
   const { config, issues } = validateDynamicConfig({ http: { middlewares: { auth: { digestAuth } } } });
   assert.deepEqual(issues, []);
   const app = await startBackend('app');
@@ -29,7 +31,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, digestAuth
       services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
       middlewares: { 'auth@file': config.http.middlewares.auth as Record<string, unknown> },
     },
-  }), [entryPointOptions('web', '127.0.0.1:0')]);
+  }), [entryPointOptions('web', '127.0.0.1:0', onDone === undefined ? {} : { onDone })]);
   t.after(() => proxy.close(0));
   return { app, proxy, port: proxy.port('web') };
 }
@@ -168,4 +170,28 @@ test('digestAuth: a user name beyond ASCII signs in with the UTF-8 name a client
   const ok = await httpRequest({ port, headers: { authorization: header } });
   assert.equal(ok.status, 200);
   assert.equal(Buffer.from(String(app.seen[0]?.headers['x-webauth-user']), 'latin1').toString('utf8'), user);
+});
+
+test('digestAuth: the access log names a user beyond ASCII as text (ClientUsername josé), signed in or refused, as Traefik writes its UTF-8', async (t) => {
+  const user = 'josé';
+  const file = join(mkdtempSync(join(tmpdir(), 'pe-digest-log-')), 'access.log');
+  t.after(() => rmSync(file, { force: true }));
+  const hook = createAccessLogHook({ format: 'json', filePath: file } as Parameters<typeof createAccessLogHook>[0]);
+  assert.ok(hook !== null);
+  const { port } = await setup(t, { users: [`${user}:traefik:${md5(`${user}:traefik:pw`)}`] }, hook);
+  const c = challengeOf((await httpRequest({ port })).headers['www-authenticate']);
+  const wire = Buffer.from(user, 'utf8').toString('latin1');
+  const signed = (password: string, nc: string): string => {
+    const response = md5(`${md5(`${user}:traefik:${password}`)}:${c.nonce}:${nc}:0a4f113b:auth:${md5('GET:/')}`);
+    return `Digest username="${wire}", realm="traefik", nonce="${c.nonce}", uri="/", algorithm=MD5, qop=auth, nc=${nc}, cnonce="0a4f113b", response="${response}", opaque="${c.opaque}"`;
+  };
+  assert.equal((await httpRequest({ port, headers: { authorization: signed('pw', '00000001') } })).status, 200);
+  assert.equal((await httpRequest({ port, headers: { authorization: signed('wrong', '00000002') } })).status, 401);
+  const deadline = Date.now() + 3000;
+  let names: unknown[] = [];
+  while (Date.now() < deadline && names.length < 3) {
+    try { names = readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Record<string, unknown>).ClientUsername); } catch { /* not written yet */ }
+    if (names.length < 3) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(names, ['-', user, user]);
 });

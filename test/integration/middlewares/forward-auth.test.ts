@@ -366,6 +366,21 @@ test('forwardAuth headerField: the access log names the user the auth server ans
   assert.equal(line?.ClientUsername, 'alice');
 });
 
+test('forwardAuth headerField: a user name beyond ASCII is logged as text (josé), the bytes the auth server sent decoded as UTF-8', async (t) => {
+  // node's server writes a header one byte per character: these are the UTF-8 bytes of josé, as Authelia sends them.
+  const auth = await startAuth(t, (_req, res) => { res.setHeader('X-Forwarded-User', Buffer.from('josé', 'utf8').toString('latin1')); res.end(); });
+  const file = join(mkdtempSync(join(tmpdir(), 'pe-fwdauth-')), 'access.log');
+  const hook = createAccessLogHook({ format: 'json', filePath: file } as Parameters<typeof createAccessLogHook>[0]);
+  const { port } = await setup(t, { address: auth.url, headerField: 'X-Forwarded-User' }, { entryPoint: { onDone: hook } });
+  await httpRequest({ port });
+  const deadline = Date.now() + 3000;
+  let line: Record<string, unknown> | undefined;
+  while (Date.now() < deadline && line === undefined) {
+    try { line = JSON.parse(readFileSync(file, 'utf8').trim().split('\n')[0] ?? '') as Record<string, unknown>; } catch { await new Promise((r) => setTimeout(r, 50)); }
+  }
+  assert.equal(line?.ClientUsername, 'josé');
+});
+
 test('forwardAuth keeps its connections to the auth server alive: many requests, through both fronts, one connection', async (t) => {
   const auth = await startAuth(t, allow);
   const { port } = await setup(t, { address: auth.url });

@@ -326,6 +326,44 @@ test('headers: a configured value beyond ASCII is valid; a control character oth
   assert.deepEqual(r.issues.map((i) => i.message), ['http.middlewares.m.headers.customResponseHeaders.X-Bell: the value holds a CR, LF or other control character']);
 });
 
+test('a single header value with a control character (contentSecurityPolicy, a realm) is refused at load naming the field: its router is left out, the neighbour serves', async (t) => {
+  const app = await startBackend('app');
+  const { config, issues } = validateDynamicConfig({
+    http: {
+      routers: {
+        bad: { rule: 'PathPrefix(`/bad`)', service: 's', middlewares: ['csp'] },
+        locked: { rule: 'PathPrefix(`/locked`)', service: 's', middlewares: ['login'] },
+        good: { rule: 'PathPrefix(`/good`)', service: 's', middlewares: ['fine'] },
+      },
+      services: { s: { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: {
+        csp: { headers: { contentSecurityPolicy: "default-src 'self'\r\nSet-Cookie: admin=1" } },
+        login: { basicAuth: { realm: 'staff\x00', users: ['test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/'] } },
+        fine: { headers: { contentSecurityPolicy: "default-src 'self'\tcafé" } },
+      },
+    },
+  });
+  assert.deepEqual(issues.map((i) => i.message), [
+    'http.middlewares.csp.headers.contentSecurityPolicy: the value holds a CR, LF or other control character',
+    'http.middlewares.login.basicAuth.realm: the value holds a CR, LF or other control character',
+  ]);
+  const file = <T>(items: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(items).map(([name, item]) => [`${name}@file`, item]));
+  const proxy = await startProxy(buildInput({
+    http: { routers: file(config.http.routers), services: file(config.http.services), middlewares: file(config.http.middlewares) },
+  }));
+  t.after(async () => { await proxy.close(0); await app.close(); });
+  const port = proxy.port('web');
+  for (const path of ['/bad', '/locked']) {
+    const r = await httpRequest({ port, path });
+    assert.equal(r.status, 404, `${path}: never served without its middleware`);
+  }
+  assert.equal(app.seen.length, 0);
+  assert.match(proxy.runtime.status.get('router', 'bad@file')?.errors.join(' ') ?? '', /csp@file/);
+  const good = await httpRequest({ port, path: '/good' });
+  assert.equal(good.status, 200);
+  assert.equal(Buffer.from(good.headers['content-security-policy'] as string, 'latin1').toString('utf8'), "default-src 'self'\tcafé");
+});
+
 /** A text as the UTF-8 bytes a client puts on the wire, in the one-byte-per-character form node's client writes. */
 const onTheWire = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
 

@@ -150,6 +150,30 @@ test('every v3 HTTP middleware type is registered', () => {
   assert.deepEqual([...middlewareTypes].sort(), expected.sort());
 });
 
+test('every configured text pe-edge writes as a header value refuses control characters other than HTAB, naming the field; HTAB and text beyond ASCII pass', () => {
+  const fields: [string, string, Record<string, unknown>][] = [
+    ...['customFrameOptionsValue', 'customBrowserXSSValue', 'contentSecurityPolicy', 'contentSecurityPolicyReportOnly', 'publicKey', 'referrerPolicy', 'permissionsPolicy']
+      .map((field): [string, string, Record<string, unknown>] => ['headers', field, {}]),
+    ...['accessControlAllowHeaders', 'accessControlAllowMethods', 'accessControlExposeHeaders']
+      .map((field): [string, string, Record<string, unknown>] => ['headers', field, {}]),
+    ['basicAuth', 'realm', { users: ['test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/'] }],
+    ['digestAuth', 'realm', { users: ['test:traefik:a2688e031edb4be6a3797f3882655c05'] }],
+  ];
+  for (const [type, field, rest] of fields) {
+    const list = field.startsWith('accessControl');
+    for (const bad of ['a\rb', 'a\nb', 'a\x00b', 'a\x1fb', 'a\x7fb']) {
+      const r = validateDynamicConfig({ http: { middlewares: { m: { [type]: { ...rest, [field]: list ? ['GET', bad] : bad } } } } });
+      assert.deepEqual(r.issues.map((i) => i.message), [`http.middlewares.m.${type}.${field}${list ? '[1]' : ''}: the value holds a CR, LF or other control character`], `${field} ${JSON.stringify(bad)}`);
+    }
+    const good = 'a\tcafé €';
+    const r = validateDynamicConfig({ http: { middlewares: { m: { [type]: { ...rest, [field]: list ? [good] : good } } } } });
+    assert.deepEqual(r.issues, [], field);
+  }
+  // Deprecated options Traefik v3 never writes stay accepted as they are.
+  const deprecated = validateDynamicConfig({ http: { middlewares: { m: { headers: { featurePolicy: 'a\nb', sslHost: 'a\nb' } } } } });
+  assert.deepEqual(deprecated.issues.filter((i) => i.severity === 'error'), []);
+});
+
 test('headers: a value with CR/LF or a name that is not a token is an error naming the header (it would split the answer)', () => {
   const r = validateDynamicConfig({ http: { middlewares: { m: { headers: { customResponseHeaders: { 'X-Split': 'a\r\nSet-Cookie: x=1', 'Bad Name': 'v', 'X-Fine': '', Server: 'ok' } } } } } });
   assert.deepEqual(r.issues.map((i) => i.message), [

@@ -206,3 +206,18 @@ test('decode: traefik.docker.lbswarm is accepted with a swarm-only warning', () 
   const result = decodeLabels({ 'traefik.docker.lbswarm': 'true' });
   assert.deepEqual(result.issues.map((i) => [i.severity, i.message]), [['warning', 'label "traefik.docker.lbswarm": applies to Docker Swarm only; ignored by pe-edge\'s Docker provider (the Swarm provider reads traefik.swarm.lbswarm)']]);
 });
+
+test('label lists are split on "," and each item trimmed as Go\'s strings.TrimSpace trims (paerser): NEL trimmed, a byte order mark kept', () => {
+  const { config, issues } = decodeLabels({
+    'traefik.http.routers.r.rule': 'Host(`a.test`)',
+    'traefik.http.routers.r.entrypoints': 'web,\u0085websecure\u0085',
+    'traefik.http.routers.r.middlewares': 'auth, \ufeffstrip',
+    'traefik.http.middlewares.strip.stripprefix.prefixes': '/api\u0085, /v1',
+  });
+  assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
+  assert.deepEqual(config.http.routers.r?.entryPoints, ['web', 'websecure']);
+  assert.deepEqual(config.http.routers.r?.middlewares, ['auth', '\ufeffstrip'], 'Traefik would look for a middleware named "\\ufeffstrip"');
+  const strip = config.http.middlewares.strip;
+  assert.ok(strip !== undefined && 'stripPrefix' in strip);
+  assert.deepEqual(strip.stripPrefix.prefixes, ['/api', '/v1']);
+});
