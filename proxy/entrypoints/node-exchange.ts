@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { sentValue, type ProxyRequest, type ProxyResponse, type ResponseHeaders } from '../http/proxy-exchange.js';
+import { presentHeaders, sentValue, type ProxyRequest, type ProxyResponse, type ResponseHeaders } from '../http/proxy-exchange.js';
 import { asksForTrailers } from '../http/trailers.js';
 import { goReasonPhrase } from '../http/go-status-text.js';
 import { clientBytesRead } from '../http/client-read-garbage.js';
@@ -61,7 +61,7 @@ export class Http1ProxyResponse extends ServerResponse<Http1ProxyRequest> implem
   sendHead(status: number, headers: ResponseHeaders): Error | null {
     if (this.clientGone) return new Error('client connection closed');
     try {
-      this.writeHead(status, goReasonPhrase(status), headers);
+      this.writeHead(status, goReasonPhrase(status), presentHeaders(headers));
       this.sent = headers;
       return null;
     } catch (err) {

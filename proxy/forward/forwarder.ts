@@ -4,7 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
-import { applyHeaderHooks, caughtBy, headStatus, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
+import { applyHeaderHooks, caughtBy, headStatus, removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
@@ -189,8 +189,8 @@ class ProxyResponseHandler implements LendingHandler {
     }
     if (status !== statusCode && isBodilessStatus(status)) {
       // statusRewrites to 204/304: the page's framing would announce a body the status forbids (HTTP/2 resets it).
-      delete out['content-length'];
-      delete out['transfer-encoding'];
+      removeResponseHeader(out, 'content-length');
+      removeResponseHeader(out, 'transfer-encoding');
       this.dropBody = true;
     }
     applyHeaderHooks(this.ctx, status, out);
@@ -394,7 +394,8 @@ class ProxyResponseHandler implements LendingHandler {
 function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers: ResponseHeaders, upstream: Duplex): void {
   let response = `HTTP/1.1 ${statusCode} Switching Protocols\r\n`;
   for (const name in headers) {
-    const value = headers[name] as string | string[];
+    const value = headers[name];
+    if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) response += `${name}: ${v}\r\n`;
   }
   client.write(response + '\r\n');

@@ -9,7 +9,7 @@ export function ownHeader<T>(bag: Record<string, T>, key: string): T | undefined
 }
 
 /** Stores `value` under `key`; `__proto__` becomes an own, enumerable property instead of the prototype. */
-export function putHeader<T>(bag: Record<string, T>, key: string, value: T): void {
+export function putHeader<T>(bag: Record<string, T | undefined>, key: string, value: T): void {
   if (key === '__proto__') Object.defineProperty(bag, key, { value, enumerable: true, writable: true, configurable: true });
   else bag[key] = value;
 }

@@ -42,7 +42,9 @@ export function http2Fields(fields: ResponseHeaders): ResponseHeaders {
   let out: ResponseHeaders | null = null;
   let singles = null as Set<string> | null;
   for (const name in fields) {
-    const value = fields[name] as string | string[];
+    const value = fields[name];
+    // Removed (undefined): node's HTTP/2 leaves such a field out of the block.
+    if (value === undefined) continue;
     const key = name.toLowerCase();
     let keep: string | string[] | null = value;
     if (forbidden(key, value)) keep = null;
@@ -60,7 +62,7 @@ export function http2Fields(fields: ResponseHeaders): ResponseHeaders {
       out = {};
       for (const before in fields) {
         if (before === name) break;
-        putHeader(out, before, fields[before] as string | string[]);
+        putHeader(out, before, fields[before]);
       }
     }
     if (keep !== null) putHeader(out, name, keep);

@@ -5,6 +5,7 @@ import type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-excha
 import type { TlsConnection } from './tls-connection.js';
 
 export type { ProxyRequest, ProxyResponse, ResponseHeaders } from './proxy-exchange.js';
+export { removeResponseHeader } from './proxy-exchange.js';
 
 /**
  * Everything one request carries through router matching, middlewares and services.

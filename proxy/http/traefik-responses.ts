@@ -2,7 +2,7 @@ import { isBodilessStatus } from './bodiless-status.js';
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
 import { hasRepeatedHost, isValidHostHeader } from './request-target.js';
-import { applyHeaderHooks, caughtBy, headStatus, type BodySink, type RequestContext, type ResponseHeaders } from './request-context.js';
+import { applyHeaderHooks, caughtBy, headStatus, removeResponseHeader, type BodySink, type RequestContext, type ResponseHeaders } from './request-context.js';
 
 // The one writer of every answer pe-edge produces itself (errors, redirects, preflights, internal services).
 // Traefik's own answers, byte for byte: Go's http.Error adds text/plain + nosniff and a newline,
@@ -27,7 +27,7 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
   status = headStatus(ctx, status);
   if (status !== produced && isBodilessStatus(status)) {
     // Re-statused (statusRewrites) to a status without a body: the head alone.
-    delete headers['content-length'];
+    removeResponseHeader(headers, 'content-length');
     body = '';
   }
   const catcher = caughtBy(ctx, status);

@@ -53,7 +53,8 @@ export function lastChunkWithTrailers(trailers: Readonly<ResponseHeaders>): stri
   let out = '0\r\n';
   for (const name in trailers) {
     if (!isToken(name)) continue;
-    const value = trailers[name] as string | string[];
+    const value = trailers[name];
+    if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) if (isFieldValue(v)) out += `${name}: ${v}\r\n`;
   }
   return out + '\r\n';

@@ -44,9 +44,9 @@ export interface AccessLogEntry {
   /** Every request header (json format, headers kept by mode); without it, Referer and User-Agent above. */
   requestHeaders?: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The response head as sent to the client (`downstream_<Name>` fields). */
-  downstreamHeaders?: Readonly<Record<string, string | number | readonly string[]>> | null;
+  downstreamHeaders?: Readonly<Record<string, string | number | readonly string[] | undefined>> | null;
   /** The server's response head as received, hop-by-hop headers removed (`origin_<Name>` fields); none when no server answered. */
-  originHeaders?: Readonly<Record<string, string | number | readonly string[]>> | null;
+  originHeaders?: Readonly<Record<string, string | number | readonly string[] | undefined>> | null;
 }
 
 export type FieldMode = 'keep' | 'drop';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ProxyResponse, ResponseHeaders } from '../../proxy/http/proxy-exchange.js';
+import { presentHeaders, type ProxyResponse, type ResponseHeaders } from '../../proxy/http/proxy-exchange.js';
 
 /** A client response that records what the request path wrote, for unit tests of handlers and middlewares. */
 export class RecordingResponse extends EventEmitter implements ProxyResponse {
@@ -18,7 +18,8 @@ export class RecordingResponse extends EventEmitter implements ProxyResponse {
 
   sendHead(status: number, headers: ResponseHeaders): Error | null {
     this.statusCode = status;
-    this.headers = headers;
+    // What a client receives: removed headers (undefined) are not sent.
+    this.headers = presentHeaders(headers);
     this.headersSent = true;
     return null;
   }

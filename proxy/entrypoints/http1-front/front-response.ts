@@ -93,8 +93,9 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     let connection = '';
     if (headers !== undefined) {
       for (const name in headers) {
+        const value = headers[name];
+        if (value === undefined) continue;
         if (!isToken(name)) return `header name ${JSON.stringify(name)}`;
-        const value = headers[name] as string | readonly string[];
         if (typeof value === 'object') {
           for (const v of value) if (!isFieldValue(v)) return `header "${name}"`;
         } else if (!isFieldValue(value)) {

@@ -42,7 +42,8 @@ export function trailerFrame(trailers: Readonly<ResponseHeaders> | null): Buffer
   if (trailers !== null) {
     const lines: [string, string][] = [];
     for (const name in trailers) {
-      const value = trailers[name] as string | string[];
+      const value = trailers[name];
+      if (value === undefined) continue;
       for (const v of Array.isArray(value) ? value : [value]) lines.push([name.toLowerCase(), trimOws(v.replace(/[\r\n]/g, ' '))]);
     }
     lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

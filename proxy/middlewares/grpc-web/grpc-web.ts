@@ -1,6 +1,6 @@
 import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { canonicalHeaderKey } from '../../http/go-text.js';
-import { requestBodyStream, responseHooks, type BodySink, type Handler, type RequestContext, type ResponseHeaders, type ResponseHooks } from '../../http/request-context.js';
+import { removeResponseHeader, requestBodyStream, responseHooks, type BodySink, type Handler, type RequestContext, type ResponseHeaders, type ResponseHooks } from '../../http/request-context.js';
 import { firstHeaderValue, forgetRequestLength, setRequestHeader } from '../../http/request-header-edit.js';
 import { answer } from '../../http/traefik-responses.js';
 import { decodedTextBody, GrpcWebAnswerBody } from './grpc-web-body.js';
@@ -74,12 +74,13 @@ class GrpcWebAnswer {
    */
   private readonly head = (_status: number, headers: ResponseHeaders): void => {
     for (const [name, value] of actualRequestHeaders(this.allowed, this.origin)) if (headers[name] === undefined) headers[name] = value;
-    delete headers.trailer;
+    removeResponseHeader(headers, 'trailer');
     const type = headers['content-type'];
     if (type !== undefined) headers['content-type'] = Array.isArray(type) ? type.map((t) => grpcWebContentType(t, this.text)) : grpcWebContentType(type, this.text);
     // The body grows by the trailer frame (and by base64): its length is no longer the backend's.
-    delete headers['content-length'];
-    const names = Object.keys(headers).map(canonicalHeaderKey);
+    removeResponseHeader(headers, 'content-length');
+    const names: string[] = [];
+    for (const name in headers) if (headers[name] !== undefined) names.push(canonicalHeaderKey(name));
     names.push('grpc-status', 'grpc-message');
     headers['access-control-expose-headers'] = names.join(', ');
   };
@@ -89,7 +90,7 @@ class GrpcWebAnswer {
     if (isBodilessStatus(status)) return this.outer?.(status, headers, sendHead) ?? null;
     // Set again by a buffering after grpcWeb (the held body's length): the frame would overrun it (Go's server
     // then cuts the body at that length, so Traefik loses the trailer frame there).
-    delete headers['content-length'];
+    removeResponseHeader(headers, 'content-length');
     const outer = this.outer?.(status, headers, sendHead) ?? null;
     let target: BodySink;
     if (outer !== null) {

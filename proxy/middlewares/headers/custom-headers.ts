@@ -1,5 +1,5 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
-import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { removeResponseHeader, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { requestHeaderAsTraefikSees } from './forwarded-view.js';
 import { BODY_FRAMING_HEADERS } from '../../http/request-body-framing.js';
 
@@ -58,7 +58,7 @@ export class CustomHeaders {
 
   editResponse(headers: ResponseHeaders): void {
     for (const [name, value] of this.responseEdits) {
-      if (value === null) delete headers[name];
+      if (value === null) removeResponseHeader(headers, name);
       else headers[name] = value;
     }
   }

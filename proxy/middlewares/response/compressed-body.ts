@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
-import type { BodySink, ProxyResponse, RequestContext, ResponseHeaders } from '../../http/request-context.js';
+import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 
@@ -18,17 +18,17 @@ function createEncoder(encoding: ZlibEncoding): Transform {
 }
 
 function markCompressed(headers: ResponseHeaders, encoding: ZlibEncoding): void {
-  delete headers['content-length'];
+  removeResponseHeader(headers, 'content-length');
   headers['content-encoding'] = encoding;
   dropAcceptRanges(headers);
 }
 
 /**
  * A compressed answer offers no ranges (gzhttp's startCompression): ranges of it would be ranges of bytes that
- * differ from one compression to the next. Deleted only when present: a deleted property slows the header object.
+ * differ from one compression to the next.
  */
 function dropAcceptRanges(headers: ResponseHeaders): void {
-  if (headers['accept-ranges'] !== undefined) delete headers['accept-ranges'];
+  removeResponseHeader(headers, 'accept-ranges');
 }
 
 function named(value: string | string[] | undefined): boolean {
@@ -212,7 +212,7 @@ class OneShotCompressor extends EventEmitter implements BodySink {
 
   private send(compressed: Buffer): void {
     if (this.res.headersSent || this.res.clientGone) return;
-    // Set in place, not deleted and set again: a deleted property turns the header object into a slow dictionary.
+    // Set in place, not removed and set again.
     this.headers['content-length'] = String(compressed.length);
     this.headers['content-encoding'] = this.encoding;
     dropAcceptRanges(this.headers);

@@ -34,6 +34,56 @@ test('Pixelated Empathy headers: Server and X-Powered-By hidden, security header
   assert.equal(r.headers['content-security-policy'], "default-src 'self'");
 });
 
+/** One raw exchange on a new connection: the answer's head as sent. */
+function rawHead(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    let got = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      got += chunk;
+      const end = got.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(got.slice(0, end));
+      }
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error(`the connection closed before a whole head: ${JSON.stringify(got)}`)));
+  });
+}
+
+test('a response header removed by customResponseHeaders (and a Content-Length compress drops) is sent by no front: the lean HTTP/1.1 front, node:http (HTTP/1.0), HTTP/2', async (t) => {
+  const page = '<p>' + 'pixelated empathy '.repeat(200) + '</p>';
+  const { port } = await proxyThrough(t, [{ headers: { frameDeny: true, customResponseHeaders: { 'X-Powered-By': '', Server: '' } } }, { compress: {} }], (_req, res) => {
+    res.writeHead(200, { server: 'nginx/1.25', 'x-powered-by': 'Express', 'content-type': 'text/html', 'content-length': String(page.length) });
+    res.end(page);
+  });
+  for (const [front, request] of [
+    ['lean HTTP/1.1 front', 'GET / HTTP/1.1\r\nHost: pe.test\r\nAccept-Encoding: gzip\r\n\r\n'],
+    ['node:http (HTTP/1.0)', 'GET / HTTP/1.0\r\nHost: pe.test\r\nAccept-Encoding: gzip\r\n\r\n'],
+  ] as const) {
+    const head = await rawHead(port, request);
+    assert.match(head, /^HTTP\/1\.[01] 200 /, front);
+    assert.match(head, /\r\ncontent-encoding: gzip/i, front);
+    assert.match(head, /\r\nx-frame-options: DENY/i, front);
+    assert.doesNotMatch(head, /\r\n(server|x-powered-by):/i, `${front}: ${head}`);
+    assert.doesNotMatch(head, /undefined/, `${front}: ${head}`);
+    assert.doesNotMatch(head, /\r\ncontent-length: 3[0-9]{3}\r\n/i, `${front}: the page's own length went out with its gzip: ${head}`);
+  }
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  t.after(() => session.close());
+  const stream = session.request({ ':path': '/', ':authority': 'pe.test', 'accept-encoding': 'gzip' });
+  const h2 = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => stream.once('response', resolve).once('error', reject));
+  stream.resume();
+  assert.equal(h2[':status'], 200);
+  assert.equal(h2['content-encoding'], 'gzip');
+  assert.equal(h2['x-frame-options'], 'DENY');
+  assert.equal(h2['server'], undefined);
+  assert.equal(h2['x-powered-by'], undefined);
+  assert.notEqual(h2['content-length'], String(page.length));
+});
+
 test('customRequestHeaders {X-Foo: ""} removes X-Foo; values set and Host replaced upstream', async (t) => {
   const { app, port } = await setup(t, { customRequestHeaders: { 'X-Foo': '', 'X-Env': 'prod', Host: 'internal.test' } });
   const r = await httpRequest({ port, host: 'pe.test', headers: { 'x-foo': 'secret', 'x-env': 'dev' } });

@@ -1,3 +1,4 @@
+import { presentHeaders } from '../../../proxy/http/proxy-exchange.js';
 import type { RequestContext, ResponseHeaders } from '../../../proxy/http/request-context.js';
 import { requestContext, type RequestSpec } from '../../support/request-context.js';
 
@@ -23,5 +24,6 @@ export function runResponseHooks(ctx: RequestContext, status: number, upstream: 
   const out = { ...upstream };
   const hooks = ctx.response?.headers ?? [];
   for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as (s: number, h: ResponseHeaders) => void)(status, out);
-  return out;
+  // What a client receives: removed headers (undefined) are not sent.
+  return presentHeaders(out);
 }

@@ -1,11 +1,11 @@
-import type { Handler, RequestContext } from '../../../proxy/http/request-context.js';
+import type { Handler, RequestContext, ResponseHeaders } from '../../../proxy/http/request-context.js';
 import { requestContext, type RequestSpec } from '../../support/request-context.js';
 
 /** What one request through a path middleware led to: what `next` saw, or the middleware's own answer. */
 export interface Outcome {
   /** null when the middleware called next. */
   status: number | null;
-  headers: Record<string, string | string[]>;
+  headers: ResponseHeaders;
   body: string;
   /** ctx as next saw it. */
   path: string;
