@@ -27,7 +27,8 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   if (users.size === 0) {
     throw new Error(o.usersFile === '' ? 'no users found: set basicAuth.users or basicAuth.usersFile' : `no users found in ${o.usersFile}`);
   }
-  const challenge = utf8OnTheWire(`Basic realm="${o.realm}"`);
+  // An empty realm (a label `realm=`) is Traefik's default, as NewBasic takes it.
+  const challenge = utf8OnTheWire(`Basic realm="${o.realm === '' ? 'traefik' : o.realm}"`);
   const headerField = o.headerField;
   const removeHeader = o.removeHeader;
 

@@ -210,6 +210,13 @@ if (!existsSync(HTPASSWD) && process.env['CI'] === 'true') {
   });
 }
 
+test('basicAuth with an empty realm (a label `realm=`) challenges with Traefik\'s default realm, as NewBasic does', async (t) => {
+  const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER], realm: '' } } }, ['auth']);
+  const denied = await httpRequest({ port });
+  assert.equal(denied.status, 401);
+  assert.equal(denied.headers['www-authenticate'], 'Basic realm="traefik"');
+});
+
 test('basicAuth: a realm beyond ASCII goes out in the challenge as its UTF-8 bytes, as Traefik sends it', async (t) => {
   const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER], realm: 'Zone privée €' } } }, ['auth']);
   const denied = await httpRequest({ port });
