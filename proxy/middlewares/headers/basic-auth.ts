@@ -27,12 +27,15 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   if (users.size === 0) {
     throw new Error(o.usersFile === '' ? 'no users found: set basicAuth.users or basicAuth.usersFile' : `no users found in ${o.usersFile}`);
   }
-  const challenge = utf8OnTheWire(`Basic realm="${o.realm}"`);
+  // An empty realm (a label `realm=`) is Traefik's default, as NewBasic takes it.
+  const challenge = utf8OnTheWire(`Basic realm="${o.realm === '' ? 'traefik' : o.realm}"`);
   const headerField = o.headerField;
   const removeHeader = o.removeHeader;
 
-  const decide = (ctx: RequestContext, user: string | null): void => {
+  const decide = (ctx: RequestContext, user: string | null, claimed: string): void => {
     if (user === null) {
+      // Traefik names the claimed user in the access log even when the password is wrong.
+      ctx.username = claimed;
       answer(ctx, 401, {
         'content-type': 'text/plain',
         'www-authenticate': challenge,
@@ -47,15 +50,18 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
     next(ctx);
   };
   return (ctx: RequestContext): void => {
-    const user = authenticatedUser(ctx, users);
-    if (typeof user === 'string' || user === null) decide(ctx, user);
+    const credentials = basicCredentials(ctx);
+    if (credentials === null) return decide(ctx, null, '');
+    const claimed = credentials.name;
+    const user = authenticatedUser(credentials, users);
+    if (typeof user === 'string' || user === null) decide(ctx, user, claimed);
     // A client that left while its password was hashed is not answered nor forwarded.
-    else void user.then((name) => { if (!ctx.res.clientGone) decide(ctx, name); });
+    else void user.then((name) => { if (!ctx.res.clientGone) decide(ctx, name, claimed); });
   };
 }
 
-/** The user whose password matches the Basic credentials, or null; later when bcrypt has to hash the password. */
-function authenticatedUser(ctx: RequestContext, users: ReadonlyMap<string, BasicAuthSecret>): string | null | Promise<string | null> {
+/** Basic credentials as Go's Request.BasicAuth reads them (the name decoded as UTF-8), or null when there are none. */
+function basicCredentials(ctx: RequestContext): { name: string; password: Buffer } | null {
   const auth = ctx.req.headers.authorization;
   if (auth === undefined || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return null;
   const encoded = auth.slice(6);
@@ -63,10 +69,15 @@ function authenticatedUser(ctx: RequestContext, users: ReadonlyMap<string, Basic
   const decoded = Buffer.from(encoded, 'base64');
   const colon = decoded.indexOf(0x3a);
   if (colon === -1) return null;
-  const name = decoded.subarray(0, colon).toString('utf8');
+  return { name: decoded.subarray(0, colon).toString('utf8'), password: decoded.subarray(colon + 1) };
+}
+
+/** The user whose password matches the credentials, or null; later when bcrypt has to hash the password. */
+function authenticatedUser(credentials: { name: string; password: Buffer }, users: ReadonlyMap<string, BasicAuthSecret>): string | null | Promise<string | null> {
+  const name = credentials.name;
   const secret = users.get(name);
   if (secret === undefined) return null;
-  const verdict = secret.check(decoded.subarray(colon + 1));
+  const verdict = secret.check(credentials.password);
   if (typeof verdict === 'boolean') return verdict ? name : null;
   return verdict.then((ok) => (ok ? name : null));
 }

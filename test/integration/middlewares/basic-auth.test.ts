@@ -109,14 +109,16 @@ test('basicAuth with an unbearable bcrypt cost: the router is disabled (404), no
   assert.equal(app.seen.length, 0);
 });
 
-test('basicAuth names the user in the access log (ClientUsername), as Traefik does', async (t) => {
+test('basicAuth names the user in the access log (ClientUsername), the claimed one too when its password is wrong, as Traefik does', async (t) => {
   const seen: string[] = [];
   const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER] } } }, ['auth'], (ctx) => seen.push(ctx.username));
   await httpRequest({ port, headers: auth('test', 'test') });
   await httpRequest({ port, headers: auth('test', 'wrong') });
+  await httpRequest({ port, headers: auth('nobody', 'x') });
+  await httpRequest({ port, headers: { authorization: 'Basic not base64!' } });
   const deadline = Date.now() + 2000;
-  while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(seen, ['test', '']);
+  while (seen.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen, ['test', 'test', 'nobody', '']);
 });
 
 test('basicAuth with no users and no usersFile is a configuration error: router disabled with the reason, not a 401', async (t) => {
@@ -209,6 +211,13 @@ if (!existsSync(HTPASSWD) && process.env['CI'] === 'true') {
     assert.match(proxy.runtime.status.get('middleware', 'auth@file')?.errors.join('\n') ?? '', /basicAuth user "slow": bcrypt cost 15 is above 14/);
   });
 }
+
+test('basicAuth with an empty realm (a label `realm=`) challenges with Traefik\'s default realm, as NewBasic does', async (t) => {
+  const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER], realm: '' } } }, ['auth']);
+  const denied = await httpRequest({ port });
+  assert.equal(denied.status, 401);
+  assert.equal(denied.headers['www-authenticate'], 'Basic realm="traefik"');
+});
 
 test('basicAuth: a realm beyond ASCII goes out in the challenge as its UTF-8 bytes, as Traefik sends it', async (t) => {
   const { port } = await setup(t, { auth: { basicAuth: { users: [SEED_USER], realm: 'Zone privée €' } } }, ['auth']);
