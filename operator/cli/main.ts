@@ -12,6 +12,7 @@ import { versionText } from './version.js';
 import { superviseWorkers, takeWorkersFlag } from '../workers/workers.js';
 import cluster from 'node:cluster';
 import { dropPrivileges, engineEndpoint, RUN_AS_ENV } from './drop-privileges.js';
+import { keepRequestObjectsYoung } from '../workers/young-generation.js';
 
 const USAGE = `pe-edge: a Traefik v3 compatible edge router
 
@@ -25,6 +26,7 @@ const USAGE = `pe-edge: a Traefik v3 compatible edge router
 `;
 
 async function main(argv: string[]): Promise<number> {
+  keepRequestObjectsYoung(process.execArgv, process.env.NODE_OPTIONS);
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
