@@ -261,7 +261,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   compressCacheCounter('pe_edge_compress_cache_hits_total', 'Bodies compress sent from its cache of compressed bodies instead of compressing them again', (c) => c.hits);
   compressCacheCounter('pe_edge_compress_cache_misses_total', 'Bodies compress could keep but found no compressed form of in its cache, so compressed', (c) => c.misses);
   compressCacheGauge('pe_edge_compress_cache_entries', 'Compressed bodies kept by compress', (c) => c.size);
-  compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against its budget: each its compressed bytes, its key and 512 bytes of bookkeeping', (c) => c.usedBytes);
+  compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against its budget: each its compressed bytes, the body it is of (kept to confirm hits), its key and 512 bytes of bookkeeping', (c) => c.usedBytes);
   compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
   // pe-edge's own: lines its logs dropped because their reader did not keep up (log-destination.ts bounds the
   // memory they may hold). Read at scrape time; `--workers` sum.

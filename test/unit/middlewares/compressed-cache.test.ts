@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { CompressedBodyCache, keyFor, mustNotKeep, partitionOf, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
+import { CompressedBodyCache, keyFor, mustNotKeep, partitionOf, type BodyKey, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
 import type { TlsConnection } from '../../../proxy/http/tls-connection.js';
 import { fixtureDir } from '../tls/fixture-certificates.js';
 import { fakeContext } from './fake-context.js';
 
 /** A body compressed twice, as a page sent twice: the cache keeps a body from its second offer. */
-function keep(cache: CompressedBodyCache, key: string, compressed: Buffer): void {
+function keep(cache: CompressedBodyCache, key: BodyKey, compressed: Buffer): void {
   cache.set(key, compressed);
   cache.set(key, compressed);
 }
@@ -51,10 +51,26 @@ test('compressed cache: a body is found again only in the same encoding and with
   assert.deepEqual([cache.hits, cache.misses], [1, 2]);
 });
 
+test('compressed cache: two bodies sharing a key\'s text (a CRC-32 collision) are told apart by the body kept: never the other\'s form', () => {
+  const cache = new CompressedBodyCache(1024 * 1024);
+  const page = Buffer.from('<html>'.padEnd(4096, 'a'));
+  const key = CompressedBodyCache.key('gzip', page, '');
+  keep(cache, key, Buffer.from('gzip-form of page'));
+  const other = Buffer.from('<html>'.padEnd(4096, 'b'));
+  const colliding: BodyKey = { text: key.text, body: other };
+  assert.equal(cache.get(colliding), undefined, 'the same text, other bytes: a miss');
+  keep(cache, colliding, Buffer.from('gzip-form of other'));
+  assert.equal(cache.get(colliding), undefined, 'the colliding body is not kept over the first');
+  assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from(page), '')), Buffer.from('gzip-form of page'));
+  page.fill(0x63);
+  assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from('<html>'.padEnd(4096, 'a')), '')), Buffer.from('gzip-form of page'),
+    'the entry kept its own copy of the body: the memory it was given (lent by an upstream connection) may be reused');
+});
+
 test('compressed cache: never holds more than its budget; the least recently used entry goes first', () => {
   const cache = new CompressedBodyCache(11_000);
   const keys = [0, 1, 2, 3].map((i) => CompressedBodyCache.key('gzip', Buffer.from(`body ${i}`), ''));
-  const [k0, k1, k2, k3] = keys as [string, string, string, string];
+  const [k0, k1, k2, k3] = keys as [BodyKey, BodyKey, BodyKey, BodyKey];
   keep(cache, k0, Buffer.alloc(3000));
   keep(cache, k1, Buffer.alloc(3000));
   keep(cache, k2, Buffer.alloc(3000));
@@ -89,7 +105,7 @@ test('compressed cache: a kept form is a copy of its own size, never a view pinn
 test('compressed cache: other routers, hosts and credentials (Cookie, Authorization, client certificate) never share an entry', () => {
   const page = Buffer.from('the same page for everyone');
   const anonymous: Partition = { router: 'app@file', host: 'example.com', cookie: undefined, authorization: undefined, clientCertificate: '' };
-  const keyOf = (change: Partial<Partition>): string => CompressedBodyCache.key('br', page, partitionOf({ ...anonymous, ...change }));
+  const keyOf = (change: Partial<Partition>): string => CompressedBodyCache.key('br', page, partitionOf({ ...anonymous, ...change })).text;
   const keys = [
     keyOf({}), keyOf({ router: 'admin@file' }), keyOf({ host: 'other.example' }), keyOf({ cookie: 'session=alice' }),
     keyOf({ cookie: 'session=bob' }), keyOf({ cookie: ['a=1', 'b=2'] }), keyOf({ authorization: 'Bearer x' }), keyOf({ clientCertificate: 'AB:CD' }),
@@ -106,12 +122,12 @@ test('compressed cache: a TLS request\'s key follows its connection\'s client ce
   const keyOver = (certificate: X509Certificate | undefined): string | null => {
     const connection: TlsConnection = { facts: () => ({ protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }), clientCertificate: () => certificate };
     const { ctx } = fakeContext({ tls: true });
-    return keyFor({ ...ctx, tlsConnection: connection }, 'br', page, {});
+    return keyFor({ ...ctx, tlsConnection: connection }, 'br', page, {})?.text ?? null;
   };
   assert.equal(keyOver(alice), keyOver(alice), 'the same certificate finds its entry again');
   assert.notEqual(keyOver(alice), keyOver(bob));
   assert.notEqual(keyOver(alice), keyOver(undefined));
-  assert.equal(keyOver(undefined), keyFor(fakeContext().ctx, 'br', page, {}), 'no certificate: the partition of requests without credentials');
+  assert.equal(keyOver(undefined), keyFor(fakeContext().ctx, 'br', page, {})?.text, 'no certificate: the partition of requests without credentials');
 });
 
 test('compressed cache: Cache-Control private or no-store is never kept; other directives are', () => {
@@ -133,7 +149,7 @@ test('compressed cache: partitions past the short form (long cookies) are kept a
   keep(cache, CompressedBodyCache.key('br', page, alice), Buffer.from('for alice'));
   assert.deepEqual(cache.get(CompressedBodyCache.key('br', page, alice)), Buffer.from('for alice'));
   assert.equal(cache.get(CompressedBodyCache.key('br', page, bob)), undefined);
-  assert.ok(CompressedBodyCache.key('br', page, alice).length < 120, 'a long partition costs the key its hash, not its length');
+  assert.ok(CompressedBodyCache.key('br', page, alice).text.length < 120, 'a long partition costs the key its hash, not its length');
 });
 
 test('compressed cache: an entry sent again outlives one that was not, however many times the budget turns over', () => {
