@@ -94,11 +94,19 @@ export class CompressedBodyCache {
 
   /**
    * Keeps a body's compressed form (one `admits` said is to be kept) with a copy of the body, making room by the
-   * eviction order. A body whose key text another body holds (a CRC-32 collision) is not kept: it stays a miss.
+   * eviction order. A body whose key text another body holds (a CRC-32 collision, which anyone can craft: CRC is
+   * linear) replaces it: a colliding body can then cost the other one compression per request of its own, never
+   * keep it out of the cache for good.
    */
   keep(key: BodyKey, compressed: Buffer): void {
     const cost = entryCost(key.text, compressed, key.body);
-    if (cost > this.maxBytes || this.entries.has(key.text)) return;
+    if (cost > this.maxBytes) return;
+    const held = this.entries.get(key.text);
+    if (held !== undefined) {
+      if (held.body.equals(key.body)) return;
+      this.entries.delete(key.text);
+      this.bytes -= entryCost(key.text, held.data, held.body);
+    }
     // Each entry is passed over at most once (unmarked as it moves), so this ends.
     for (const [oldest, kept] of this.entries) {
       if (this.bytes + cost <= this.maxBytes) break;
@@ -141,11 +149,14 @@ interface KeptForm {
 /**
  * 65,536 slots (256 KiB): a body offered once is remembered until another key lands in its slot; after n
  * other keys it is still there with a probability of e^(-n/65,536) (95 % after 3,000, 74 % after 20,000). Two keys sharing a slot and all 32
- * bits of their hash would let the second be kept at its first offer: harmless, and one in four billion.
+ * bits of their hash would let the second be kept at its first offer: one in four billion by chance. Key texts
+ * made to collide (the same length and CRC-32, in the same partition) let a body be kept at its first offer,
+ * compressed at zlib's level 6 rather than the one-pass encoder: what a client can learn from that is what a hit
+ * tells it, whether such a body was sent recently in its own partition.
  */
 const DOORKEEPER_BITS = 16;
 
-/** 32-bit FNV-1a of a key's UTF-16 code units: cheap, no allocation; the key itself ends with a SHA-256. */
+/** 32-bit FNV-1a of a key's UTF-16 code units: cheap, no allocation; the key text ends with the body's length and fingerprint. */
 function fnv1a(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);

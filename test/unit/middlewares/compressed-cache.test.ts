@@ -51,7 +51,7 @@ test('compressed cache: a body is found again only in the same encoding and with
   assert.deepEqual([cache.hits, cache.misses], [1, 2]);
 });
 
-test('compressed cache: two bodies sharing a key\'s text (a CRC-32 collision) are told apart by the body kept: never the other\'s form', () => {
+test('compressed cache: two bodies sharing a key\'s text (a CRC-32 collision, which can be crafted) are told apart by the body kept: never the other\'s form, and the newer replaces the older', () => {
   const cache = new CompressedBodyCache(1024 * 1024);
   const page = Buffer.from('<html>'.padEnd(4096, 'a'));
   const key = CompressedBodyCache.key('gzip', page, '');
@@ -59,9 +59,14 @@ test('compressed cache: two bodies sharing a key\'s text (a CRC-32 collision) ar
   const other = Buffer.from('<html>'.padEnd(4096, 'b'));
   const colliding: BodyKey = { text: key.text, body: other };
   assert.equal(cache.get(colliding), undefined, 'the same text, other bytes: a miss');
-  keep(cache, colliding, Buffer.from('gzip-form of other'));
-  assert.equal(cache.get(colliding), undefined, 'the colliding body is not kept over the first');
-  assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from(page), '')), Buffer.from('gzip-form of page'));
+  const used = cache.usedBytes;
+  cache.keep(colliding, Buffer.from('gzip-form of other'));
+  assert.deepEqual(cache.get(colliding), Buffer.from('gzip-form of other'), 'the newer colliding body replaces the first');
+  assert.equal(cache.get(key), undefined, 'the first is then a miss, never served the other form');
+  assert.deepEqual([cache.size, cache.usedBytes], [1, used + 1], 'one entry, its cost replaced (a form one byte longer)');
+  cache.keep(key, Buffer.from('gzip-form of page'));
+  assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from(page), '')), Buffer.from('gzip-form of page'),
+    'and is kept again by its next compression: a colliding body cannot keep it out for good');
   page.fill(0x63);
   assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from('<html>'.padEnd(4096, 'a')), '')), Buffer.from('gzip-form of page'),
     'the entry kept its own copy of the body: the memory it was given (lent by an upstream connection) may be reused');
