@@ -12,8 +12,7 @@ export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=32';
 
 /** node's flags for a worker: the primary's, plus YOUNG_GENERATION_FLAG unless the primary's or NODE_OPTIONS already size the semi-space. */
 export function workerExecArgv(primary: readonly string[], nodeOptions: string | undefined): string[] {
-  const sized = (flag: string): boolean => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(flag);
-  if (primary.some(sized) || (nodeOptions ?? '').split(/\s+/).some(sized)) return [...primary];
+  if (nodeFlagGiven(/^--max[-_]semi[-_]space[-_]size(=|$)/, primary, nodeOptions)) return [...primary];
   return [...primary, YOUNG_GENERATION_FLAG];
 }
 
@@ -33,8 +32,12 @@ export const NO_PRETENURING_FLAG = '--no-allocation-site-pretenuring';
  * NODE_OPTIONS say anything about it (a user's choice wins). Each `--workers` process runs this too.
  */
 export function keepRequestObjectsYoung(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const named = (flag: string): boolean => /^--(no[-_])?allocation[-_]site[-_]pretenuring(=|$)/.test(flag);
-  if (execArgv.some(named) || (nodeOptions ?? '').split(/\s+/).some(named)) return false;
+  if (nodeFlagGiven(/^--(no[-_])?allocation[-_]site[-_]pretenuring(=|$)/, execArgv, nodeOptions)) return false;
   v8.setFlagsFromString(NO_PRETENURING_FLAG);
   return true;
+}
+
+/** Whether node's own flags or NODE_OPTIONS name a flag matching `pattern` (the user's choice then wins). */
+function nodeFlagGiven(pattern: RegExp, execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  return execArgv.some((flag) => pattern.test(flag)) || (nodeOptions ?? '').split(/\s+/).some((flag) => pattern.test(flag));
 }

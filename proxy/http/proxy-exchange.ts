@@ -40,8 +40,8 @@ export interface ProxyRequest {
 
 /**
  * Response headers about to be sent (lower-case names). A removed header is left `undefined`, never deleted
- * (removeResponseHeader): a `delete` turns V8's object into a slow dictionary for every later reader, which cost
- * the headers middleware's `Server: ""` about a tenth of pe-edge's CPU per request. Whatever walks them skips
+ * (removeResponseHeader): a `delete` turns V8's object into a slow dictionary for every later reader (about
+ * 1.3 µs per answer in a micro-benchmark; end to end within the machine's noise). Whatever walks them skips
  * undefined values.
  */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
