@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { LAST_CHUNK, writeChunk } from '../../http/chunked-writer.js';
 import { lastChunkWithTrailers } from '../../http/trailers.js';
 import { isFieldValue, isToken } from '../../http/head-syntax.js';
+import { isCommonHeaderName } from '../../http/header-names.js';
 import { goReasonPhrase } from '../../http/go-status-text.js';
 import { connectionTokens } from '../../http/hop-by-hop.js';
 import { sentValue, type ProxyResponse, type ResponseHeaders } from '../../http/proxy-exchange.js';
@@ -95,7 +96,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
       for (const name in headers) {
         const value = headers[name];
         if (value === undefined) continue;
-        if (!isToken(name)) return `header name ${JSON.stringify(name)}`;
+        if (!isCommonHeaderName(name) && !isToken(name)) return `header name ${JSON.stringify(name)}`;
         if (typeof value === 'object') {
           for (const v of value) if (!isFieldValue(v)) return `header "${name}"`;
         } else if (!isFieldValue(value)) {

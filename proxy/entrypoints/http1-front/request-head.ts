@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { trimOws } from '../../http/header-whitespace.js';
 import { isValidHostHeader } from '../../http/request-target.js';
 import { isHeadText, isToken } from '../../http/head-syntax.js';
+import { knownHeaderName } from '../../http/header-names.js';
 import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
 /** A request head the lean front serves itself: no body, or one framed by a single valid Content-Length. */
@@ -60,9 +61,12 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
     const colon = line.indexOf(':');
     if (colon <= 0 || line.includes('\r') || line.includes('\n')) return null;
     const name = line.slice(0, colon);
-    if (!isToken(name)) return null;
+    let key = knownHeaderName(name);
+    if (key === undefined) {
+      if (!isToken(name)) return null;
+      key = name.toLowerCase();
+    }
     const value = trimOws(line.slice(colon + 1));
-    const key = name.toLowerCase();
     if (headers[key] !== undefined) return null;
     switch (key) {
       case 'transfer-encoding':

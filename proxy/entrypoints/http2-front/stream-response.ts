@@ -1,5 +1,6 @@
 import { constants as http2constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { isToken } from '../../http/head-syntax.js';
+import { isCommonHeaderName } from '../../http/header-names.js';
 import { http2Fields } from '../../http/http2-fields.js';
 import { sentValue, type ProxyResponse, type ResponseEvent, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
@@ -54,7 +55,7 @@ export class Http2StreamResponse implements ProxyResponse {
     try {
       if (this.stream.headersSent) throw new Error('the head was sent already');
       const fields = http2Fields(headers);
-      for (const name in fields) if (!isToken(name)) throw new Error(`invalid header name ${JSON.stringify(name)}`);
+      for (const name in fields) if (!isCommonHeaderName(name) && !isToken(name)) throw new Error(`invalid header name ${JSON.stringify(name)}`);
       // node copies the block before it adds to it, and sends 200 for a block without :status: most answers
       // go as they are, without a copy of their own (`fields` may be the caller's object, never written to).
       const block: OutgoingHttpHeaders = status === 200 ? fields : { ':status': status, ...fields };

@@ -4,6 +4,7 @@ import { connectionTokens } from '../../http/hop-by-hop.js';
 import { trimOws } from '../../http/header-whitespace.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { isFieldValue, isToken } from '../../http/head-syntax.js';
+import { knownHeaderName } from '../../http/header-names.js';
 import { UpstreamError } from '../upstream-errors.js';
 
 /** An upstream response's status line and headers, as the forwarder consumes them. */
@@ -85,6 +86,8 @@ export function parseResponseHead(head: string): ResponseHead {
   const lines = head.split('\n');
   const statusMatch = STATUS_LINE.exec(withoutCr(lines[0] as string));
   if (statusMatch === null) throw headError('invalid status line');
+  // One scan of the whole head instead of one per value: most heads hold no byte a value may not.
+  const valuesChecked = !UNCHECKED_VALUE_CHAR.test(head);
   // No prototype: a header named __proto__ or constructor is a header like any other.
   const bag: Record<string, string | string[]> = {};
   let field: string | null = null;
@@ -98,17 +101,17 @@ export function parseResponseHead(head: string): ResponseHead {
       field = `${field.replace(TRAILING_OWS, '')} ${trimOws(line)}`;
       continue;
     }
-    if (field !== null) addField(bag, field);
+    if (field !== null) addField(bag, field, valuesChecked);
     field = line;
   }
-  if (field !== null) addField(bag, field);
+  if (field !== null) addField(bag, field, valuesChecked);
   const status = Number(statusMatch[2]);
   if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
   const reason = statusMatch[3] ?? '';
   return {
     status,
     // node's writeHead throws on a reason it cannot write (ERR_INVALID_CHAR); without one it sends the standard text.
-    statusMessage: isFieldValue(reason) ? reason : '',
+    statusMessage: valuesChecked || isFieldValue(reason) ? reason : '',
     http10: statusMatch[1] === '0',
     headers: bag,
   };
@@ -117,16 +120,25 @@ export function parseResponseHead(head: string): ResponseHead {
 const SP = 32;
 const HTAB = 9;
 const TRAILING_OWS = /[ \t]+$/;
+// What no field value may hold (head-syntax.ts), plus a CR that does not end a line: a head without any has
+// only valid values, whatever its lines hold.
+const UNCHECKED_VALUE_CHAR = /[^\t\r\n\x20-\x7e\x80-\xff]|\r(?!\n|$)/;
 
-/** Adds one `name: value` header line to the bag; throws on a malformed name or value. */
-function addField(bag: Record<string, string | string[]>, line: string): void {
+/**
+ * Adds one `name: value` header line to the bag; throws on a malformed name or value (`valuesChecked`: the
+ * whole head was found to hold valid values only).
+ */
+function addField(bag: Record<string, string | string[]>, line: string, valuesChecked: boolean): void {
   const colon = line.indexOf(':');
   if (colon <= 0) throw headError('invalid header line');
   const name = line.slice(0, colon);
-  if (!isToken(name)) throw headError(`invalid header name "${name}"`);
+  let key = knownHeaderName(name);
+  if (key === undefined) {
+    if (!isToken(name)) throw headError(`invalid header name "${name}"`);
+    key = name.toLowerCase();
+  }
   const value = trimOws(line.slice(colon + 1));
-  if (!isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
-  const key = name.toLowerCase();
+  if (!valuesChecked && !isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
   const existing = ownHeader(bag, key);
   if (existing === undefined) putHeader(bag, key, value);
   else if (Array.isArray(existing)) existing.push(value);
@@ -177,14 +189,18 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
   return length < 0 ? UNTIL_CLOSE : { kind: 'length', length };
 }
 
+const PLAIN_LENGTH = /^\d{1,15}$/;
+
 /** The one length the Content-Length values agree on, -1 when absent; throws when one is invalid or they differ. */
 function contentLength(cl: string | string[] | undefined): number {
   if (cl === undefined) return -1;
+  // One value, as nearly every server sends: no list to split.
+  if (typeof cl === 'string' && PLAIN_LENGTH.test(cl)) return Number(cl);
   const values = Array.isArray(cl) ? cl : cl.split(',');
   let length = -1;
   for (const raw of values) {
     const v = raw.trim();
-    if (!/^\d{1,15}$/.test(v)) throw headError(`invalid Content-Length "${raw}"`);
+    if (!PLAIN_LENGTH.test(v)) throw headError(`invalid Content-Length "${raw}"`);
     const n = Number(v);
     if (length !== -1 && n !== length) throw headError('conflicting Content-Length values');
     length = n;
@@ -200,6 +216,8 @@ function contentLength(cl: string | string[] | undefined): number {
 export function keepsAlive(head: ResponseHead, framing: BodyFraming): boolean {
   if (framing.kind === 'close') return false;
   const connection = head.headers.connection;
+  // The value nearly every HTTP/1.1 server sends: nothing to split.
+  if (connection === 'keep-alive' && !head.http10) return true;
   const tokens = connection === undefined ? null : connectionTokens(connection);
   if (tokens !== null && tokens.includes('close')) return false;
   if (!head.http10) return true;

@@ -1,5 +1,4 @@
 import { isBodilessStatus } from '../../http/bodiless-status.js';
-import { EventEmitter } from 'node:events';
 import { Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
@@ -110,7 +109,7 @@ function settle(run: () => Buffer, callback: (err: Error | null, result: Buffer)
  * it, and a body that came in one read is taken lent, used in place and released, with no copy and no stream state.
  * It never holds a write back, so it never emits 'drain'.
  */
-class OneShotCompressor extends EventEmitter implements BodySink {
+class OneShotCompressor implements BodySink {
   /** The whole body when it came in one lent chunk, and how to give that memory back. */
   private lent: Buffer | null = null;
   private releaseLent: (() => void) | null = null;
@@ -123,8 +122,12 @@ class OneShotCompressor extends EventEmitter implements BodySink {
 
   constructor(private readonly ctx: RequestContext, private readonly encoding: ZlibEncoding, private readonly declared: number,
     private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
-    super();
     this.res = ctx.res;
+  }
+
+  /** Every write is taken at once: 'drain' never comes, and no emitter is kept for it. */
+  once(_event: 'drain', _listener: () => void): this {
+    return this;
   }
 
   write(chunk: Buffer): boolean {

@@ -105,3 +105,26 @@ test('HeadEndScanner finds the end of a head split at any point, for CRLF, bare-
     assert.equal(endAt, terminatorEnd - 1, JSON.stringify(head));
   }
 });
+
+test('names are keyed in lower case however a server spells them, and a bad value is refused wherever it is', () => {
+  const head = parseResponseHead('HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nCONTENT-LENGTH: 2\r\netag: "a"\r\nETag2: b\r\nX-Custom-Thing: c');
+  assert.deepEqual(Object.entries(head.headers), [['content-type', 'text/html'], ['content-length', '2'], ['etag', '"a"'], ['etag2', 'b'], ['x-custom-thing', 'c']]);
+  // A control character, or a CR that does not end its line, in any value of a head that is otherwise common.
+  for (const bad of ['Server: a\x01b', 'Server: a\rb', 'Content-Type: text/html\x7f', 'X-Custom: \x00']) {
+    assert.throws(() => parseResponseHead(`HTTP/1.1 200 OK\r\nDate: today\r\n${bad}\r\nVary: Accept`), /invalid value in header/, JSON.stringify(bad));
+  }
+  // A bad name spelled like no known one is still refused.
+  assert.throws(() => parseResponseHead('HTTP/1.1 200 OK\r\nContent Type: text/html'), /invalid header name "Content Type"/);
+  // A bad byte in the reason phrase blanks it without refusing the head, as before.
+  const reason = parseResponseHead('HTTP/1.1 200 O\x01K\r\nServer: nginx');
+  assert.equal(reason.statusMessage, '');
+  assert.equal(reason.headers.server, 'nginx');
+});
+
+test('one plain Content-Length and Connection: keep-alive take the short paths with the same outcome', () => {
+  assert.deepEqual(read('HTTP/1.1 200 OK\r\nContent-Length: 0012\r\nConnection: keep-alive\r\n\r\n')?.framing, { kind: 'length', length: 12 });
+  assert.equal(read('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok')?.reuse, true);
+  assert.equal(read('HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n')?.reuse, false);
+  assert.throws(() => read('HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456\r\n\r\n'), /invalid Content-Length/);
+  assert.equal(read('HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc')?.head.headers['content-length'], '3');
+});
