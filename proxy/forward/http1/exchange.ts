@@ -6,7 +6,8 @@ import { ExchangeControl } from '../exchange-control.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { READ_BUFFER_BYTES, type Connection } from './connection.js';
 import { isIdempotencyKeyHeader, isReplayable } from '../replay-policy.js';
-import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, type BodyFraming } from './response-head.js';
+import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, type BodyFraming } from './response-head.js';
+import type { RecentResponseHead } from './recent-response-head.js';
 
 /** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
 export interface ForwardRequest {
@@ -42,6 +43,8 @@ export interface ExchangeHost {
   readonly responseHeaderTimeout: number;
   /** ms a response head that has started may take to finish (HEAD_COMPLETION_MS by default). */
   readonly headCompletionTimeout: number;
+  /** The upstream's last head, parsed: its next answers mostly repeat it. */
+  readonly recentHead: RecentResponseHead;
 }
 
 /**
@@ -172,7 +175,7 @@ export class Exchange extends ExchangeControl {
       }
       let head;
       try {
-        head = parseResponseHead(buffer.toString('latin1', 0, end));
+        head = this.host.recentHead.parse(buffer.toString('latin1', 0, end));
         buffer = buffer.subarray(bodyStart(buffer, end));
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.

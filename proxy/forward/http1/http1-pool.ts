@@ -5,6 +5,7 @@ import { UpstreamError } from '../upstream-errors.js';
 import { readsDone } from '../../http/after-reads.js';
 import { Connection } from './connection.js';
 import { Exchange, type ExchangeHost, type ForwardRequest } from './exchange.js';
+import { RecentResponseHead } from './recent-response-head.js';
 
 export interface Http1PoolOptions {
   host: string;
@@ -39,6 +40,7 @@ const UNSAFE = /[\r\n\0]/;
  * earlier when the server's `Keep-Alive: timeout` hint says so.
  */
 export class Http1Pool implements ExchangeHost {
+  readonly recentHead = new RecentResponseHead();
   private readonly idle: Connection[] = [];
   private readonly busy = new Set<Connection>();
   /** Exchanges waiting for the next hand-out of kept connections (see assign). */
