@@ -8,7 +8,7 @@ import { FramedRequestBody } from '../framed-request-body.js';
 import { armWriteTimeout, findRoute, requestContext, serveRoute, trustsPeer, type EntryPointContext } from '../request-entry.js';
 import { FrontResponse, type ResponseOwner } from './front-response.js';
 import { HeadAccumulator } from './head-accumulator.js';
-import { parseLeanRequest, type LeanRequest } from './request-head.js';
+import { parseLeanRequest, RecentRequestFields, type LeanRequest } from './request-head.js';
 
 export interface Http1FrontOptions {
   /** The connections are TLS (the HTTPS server completed their handshake): requests are routed on the TLS side. */
@@ -87,6 +87,7 @@ const CUT_BODY_REFUSAL = goBareRefusal(400);
 class FrontConnection implements ResponseOwner {
   /** Bytes received and not served yet. */
   private readonly pending = new HeadAccumulator();
+  private readonly recentFields = new RecentRequestFields();
   private current: FrontResponse | null = null;
   /**
    * The body of the request in flight while its bytes arrive; after its answer, a rest being read and dropped.
@@ -205,7 +206,7 @@ class FrontConnection implements ResponseOwner {
           if (this.pending.bareLineFeed()) this.handOff();
           return;
         }
-        const request = parseLeanRequest(this.pending.prefix(end).toString('latin1'), this.socket);
+        const request = parseLeanRequest(this.pending.prefix(end).toString('latin1'), this.socket, this.recentFields);
         if (request === null) {
           this.handOff();
           return;

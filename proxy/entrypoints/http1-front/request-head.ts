@@ -38,26 +38,48 @@ const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 /** node:http's test of an Expect value it answers with 100 Continue (any other value gets its 417). */
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
 
+/** What a request's header lines give the lean front, apart from its request line. */
+interface RequestFields {
+  readonly headers: Record<string, string>;
+  readonly rawHeaders: string[];
+  readonly contentLength: number;
+  readonly expectContinue: boolean;
+  readonly closeAfter: boolean;
+}
+
 /**
  * Parses a head (latin1 text before the blank line) the lean front can serve with node:http's exact
  * outcome, or returns null to hand the connection to node:http, which then answers whatever it is:
  * HTTP/1.0, absolute-form targets, Transfer-Encoding (chunked bodies, and with Content-Length too), a
  * Content-Length that is not plain digits, Expect other than 100-continue, Upgrade, repeated header names
  * (a repeated Content-Length included), missing Host, and every malformed head (node:http's 400s and 417
- * stay the single source of those answers).
+ * stay the single source of those answers). `recent`: the connection's last header lines, reused when these
+ * are the same text.
  */
-export function parseLeanRequest(head: string, socket: Socket): LeanRequest | null {
-  if (!isHeadText(head)) return null;
-  const lines = head.split('\r\n');
-  const requestLine = REQUEST_LINE.exec(lines[0] as string);
+export function parseLeanRequest(head: string, socket: Socket, recent: RecentRequestFields | null = null): LeanRequest | null {
+  const lineEnd = head.indexOf('\r\n');
+  const requestLineText = lineEnd < 0 ? head : head.slice(0, lineEnd);
+  if (!isHeadText(requestLineText)) return null;
+  const requestLine = REQUEST_LINE.exec(requestLineText);
   if (requestLine === null) return null;
+  const fieldsText = lineEnd < 0 ? '' : head.slice(lineEnd + 2);
+  const fields = recent === null ? parseFields(fieldsText) : recent.parse(fieldsText);
+  if (fields === null) return null;
+  return { method: requestLine[1] as string, url: requestLine[2] as string, headers: fields.headers, rawHeaders: fields.rawHeaders,
+    httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, bodyStream: null, contentLength: fields.contentLength,
+    expectContinue: fields.expectContinue, closeAfter: fields.closeAfter };
+}
+
+/** The header lines (CRLF-separated, no request line), or null when the lean front leaves them to node:http. */
+function parseFields(text: string): RequestFields | null {
+  if (!isHeadText(text)) return null;
   const headers: Record<string, string> = {};
   const rawHeaders: string[] = [];
   let closeAfter = false;
   let contentLength = 0;
   let expectContinue = false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
+  const lines = text === '' ? [] : text.split('\r\n');
+  for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon <= 0 || line.includes('\r') || line.includes('\n')) return null;
     const name = line.slice(0, colon);
@@ -89,6 +111,30 @@ export function parseLeanRequest(head: string, socket: Socket): LeanRequest | nu
   }
   // node:http's path answers a missing or malformed Host with Go's refusal.
   if (headers.host === undefined || !isValidHostHeader(headers.host)) return null;
-  return { method: requestLine[1] as string, url: requestLine[2] as string, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket,
-    bodyStream: null, contentLength, expectContinue, closeAfter };
+  return { headers, rawHeaders, contentLength, expectContinue, closeAfter };
+}
+
+/** Longer header blocks are parsed each time: what a connection keeps stays small whatever its client sends. */
+const KEPT_FIELDS_MAX_CHARS = 4096;
+
+/**
+ * A connection's last header lines, parsed: a client sends the same ones request after request (a browser's
+ * differ mostly in the request line), and comparing the text costs a fraction of parsing it again. Each request
+ * gets headers of its own, since the request path edits them.
+ */
+export class RecentRequestFields {
+  private text = '';
+  private kept: RequestFields | null = null;
+
+  parse(text: string): RequestFields | null {
+    const kept = this.kept;
+    if (kept !== null && text === this.text) {
+      return { ...kept, headers: { ...kept.headers }, rawHeaders: kept.rawHeaders.slice() };
+    }
+    const fields = parseFields(text);
+    if (fields === null || text.length > KEPT_FIELDS_MAX_CHARS) return fields;
+    this.text = text;
+    this.kept = { ...fields, headers: { ...fields.headers }, rawHeaders: fields.rawHeaders.slice() };
+    return fields;
+  }
 }
