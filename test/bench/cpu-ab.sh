@@ -12,7 +12,8 @@
 # hits both alike and cancels in the per-slice ratio of their CPU per request. Each slice reads each process's
 # user + system CPU ticks (/proc, every thread) before and after, and divides by the requests its wrk completed. Before anything is measured, curl checks that both answer 200 with the page, the seed's security
 # headers and a Content-Encoding (so a broken build cannot look fast). All traffic stays on 127.0.0.1; every
-# process started here is stopped on exit.
+# process started here is stopped on exit. Two fresh processes of the same build have differed by up to 3 % for
+# a whole run here, which no number of slices removes: run it more than once (test/bench/README.md).
 #
 # Environment (all optional):
 #   BENCH_SLICES=12          measured slices (4..60), after one warm-up slice of both
