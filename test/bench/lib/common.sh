@@ -1,6 +1,6 @@
 # What the bench scripts share (sourced right after HERE is set): their settings' bounds, and process handling:
 # every process they start runs in its own process group and is stopped on exit, with the temp folder ($TMP,
-# set by the script). LOAD_PID: the load generator running now, if any.
+# set by the script). LOAD_PID: the load generator running now, if any (several: their PIDs, space-separated).
 PIDS=()
 LOAD_PID=
 POLICY_RC_CREATED=
@@ -38,7 +38,7 @@ stop_pid() {
 
 cleanup() {
   local pid
-  [[ -n $LOAD_PID ]] && kill -TERM "$LOAD_PID" 2>/dev/null
+  for pid in $LOAD_PID; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   PIDS=()
   [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d

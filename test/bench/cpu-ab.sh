@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# CPU time per request of this checkout's pe-edge (B) against another build of it (A) on the production path:
+# HTTPS (TLS 1.3), the seed's app router and its five middlewares, three nginx backends serving the 4 kB page,
+# `Accept-Encoding: gzip, br`, as production-path.sh runs it.
+#
+#   bash test/bench/cpu-ab.sh <reference checkout, built with `npx tsc -b`>
+#   e.g. git archive <rev> | tar -x -C /tmp/ref && ln -s "$PWD/node_modules" /tmp/ref/ && (cd /tmp/ref && npx tsc -b)
+#
+# Why both at once: this machine's speed changes by up to 2-3x from second to second, so two builds measured one
+# after the other (h2-cpu-ab.sh) give per-round ratios from 0.57 to 1.28. Here both run at the same time, pinned
+# to the same CPU (wrk and nginx on the others), each loaded by its own wrk in the same slices: a change of speed
+# hits both alike and cancels in the per-slice ratio of their CPU per request. Each slice reads each process's
+# user + system CPU ticks (/proc, every thread) before and after, and divides by the requests its wrk completed. Before anything is measured, curl checks that both answer 200 with the page, the seed's security
+# headers and a Content-Encoding (so a broken build cannot look fast). All traffic stays on 127.0.0.1; every
+# process started here is stopped on exit. Two fresh processes of the same build have differed by up to 3 % for
+# a whole run here, which no number of slices removes: run it more than once (test/bench/README.md).
+#
+# Environment (all optional):
+#   BENCH_SLICES=12          measured slices (4..60), after one warm-up slice of both
+#   BENCH_SLICE_SECONDS=3    seconds per slice (1..30): wrk -d
+#   BENCH_CONNECTIONS=25     wrk -c of each of the two wrk (-t1)
+#   BENCH_AE='gzip, br'      the Accept-Encoding every request sends (empty: none)
+#   BENCH_PATH=/             the path requested (/unique/: a different page every request, compressed every time)
+#   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
+#   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib/common.sh
+source "$HERE/lib/common.sh"
+# shellcheck source=lib/production-setup.sh
+source "$HERE/lib/production-setup.sh"
+PROD=$HERE/proxies/production
+
+REF=${1:-}
+if [[ -z $REF || ! -f $REF/dist/operator/cli/main.js ]]; then
+  log "usage: $0 <reference checkout with dist/ built>"
+  exit 2
+fi
+REF=$(cd "$REF" && pwd)
+SLICES=$(clamp "${BENCH_SLICES:-12}" 4 60 12)
+SLICE_S=$(clamp "${BENCH_SLICE_SECONDS:-3}" 1 30 3)
+CONNS=$(clamp "${BENCH_CONNECTIONS:-25}" 1 1000 25)
+AE=${BENCH_AE-gzip, br}
+REQ_PATH=${BENCH_PATH:-/}
+[[ $REQ_PATH == /* ]] || { log "BENCH_PATH must start with / (got '$REQ_PATH')"; exit 2; }
+for tool in wrk nginx curl openssl; do
+  command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx curl openssl)"; exit 2; }
+done
+
+# The Content-Encodings an answer may have for AE: its codings with q > 0 (none when it offers none).
+expected_encodings() {
+  local e
+  e=$(tr 'A-Z,' 'a-z\n' <<<"$1" | awk -F';' '{ gsub(/[ \t]/, ""); q = 1; if ($2 ~ /^q=/) q = substr($2, 3) + 0 }
+    $1 != "" && $1 != "identity" && q > 0 { print ($1 == "*" ? "gzip\nbr\nzstd" : $1) }' | paste -sd/)
+  echo "${e:-none}"
+}
+ENCODINGS=$(expected_encodings "$AE")
+# curl --compressed sends its own Accept-Encoding unless told otherwise; `Accept-Encoding:` removes it.
+AE_HEADER=(-H "Accept-Encoding: $AE")
+[[ -n $AE ]] || AE_HEADER=(-H 'Accept-Encoding:')
+
+if [[ ${BENCH_PIN:-1} != 0 ]]; then BENCH_PIN=1 pin_setup "wrk and the nginx backends"; fi
+PIN_NOTE="pinned: both builds on CPU $PROXY_CPUS, wrk and nginx on CPU $LOAD_CPUS"
+if [[ -z $PIN_DESC ]]; then
+  PIN_NOTE="NOT pinned: both builds, wrk and nginx share the machine's $(nproc) CPU(s), so the two builds need not run on the same CPU at the same moments: expect a wider range"
+fi
+
+TMP=$(mktemp -d /tmp/pe-bench-cpuab.XXXXXX)
+
+log "building this checkout (npx tsc -b)"
+if ! (cd "$ROOT" && npx --no-install tsc -b) >"$TMP/tsc.log" 2>&1; then
+  log "npx tsc -b reported errors (first lines below); measuring whatever dist/ holds"
+  head -n 15 "$TMP/tsc.log" | sed 's/^/    /'
+fi
+[[ -f $ROOT/dist/operator/cli/main.js ]] || { log "$ROOT/dist/operator/cli/main.js does not exist: nothing to measure"; exit 1; }
+
+make_certificate
+write_wrk_lua
+NGINX_VERSION=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')
+start_html_backends 1
+
+# production-path.sh's pe-edge: one dynamic file for both, a static file each that differs only in the port.
+fill "$PROD/dynamic.yml.tmpl" "$TMP/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY"
+read -r PORT_A PORT_B < <(node "$HERE/lib/net.mjs" free-ports 2 | tr '\n' ' ')
+# start_build SIDE DIR PORT : that build's pe-edge on the proxy CPU; sets STARTED_PID.
+start_build() {
+  local side=$1 dir=$2 port=$3 cmd
+  fill "$PROD/traefik.yml.tmpl" "$TMP/traefik-$side.yml" PORT="$port" DYNAMIC="$TMP/dynamic.yml"
+  cmd=${DEFAULT_PE_EDGE_CMD//\{config\}/$TMP/traefik-$side.yml}
+  start_bg "$TMP/pe-edge-$side.log" "${PIN_PROXY[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$dir"
+}
+start_build a "$REF" "$PORT_A"
+PID_A=$STARTED_PID
+start_build b "$ROOT" "$PORT_B"
+PID_B=$STARTED_PID
+
+# check SIDE NAME PID PORT : ready, then the pre-flight curl; exits when either fails. Sets ENC_<SIDE>.
+check() {
+  local side=$1 name=$2 pid=$3 port=$4
+  if ! wait_https "$port" "$pid" /; then
+    log "FAILED $name did not start: $WAIT_INFO; its log ends:"
+    tail -n 5 "$TMP/pe-edge-$side.log" | sed 's/^/    /'
+    exit 1
+  fi
+  if ! preflight "$port" --http1.1 "$REQ_PATH" "$ENCODINGS" 1 "${AE_HEADER[@]}"; then
+    log "FAILED $name: pre-flight check on $REQ_PATH: $PF_ERR"
+    exit 1
+  fi
+  log "$name: $WAIT_INFO, pre-flight ok: $PF_INFO"
+  printf -v "ENC_$side" '%s' "$(sed -n 's/.*Content-Encoding \([^;,]*\),.*/\1/p' <<<"$PF_INFO")"
+}
+check a "A (reference, $REF)" "$PID_A" "$PORT_A"
+check b "B (this checkout, $ROOT)" "$PID_B" "$PORT_B"
+[[ $ENC_a == "$ENC_b" ]] || log "WARNING A answers with Content-Encoding $ENC_a, B with $ENC_b: the two do different work"
+
+# wrk_start PORT OUT : one wrk in the background on the load CPUs; sets STARTED_WRK.
+wrk_start() {
+  local wrk_args=(-t1 -c"$CONNS" -d"${SLICE_S}s" -s "$WRK_LUA" -H "Host: $DOMAIN")
+  [[ -n $AE ]] && wrk_args+=(-H "Accept-Encoding: $AE")
+  timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" wrk "${wrk_args[@]}" "https://$DOMAIN:$1$REQ_PATH" >"$2" 2>&1 &
+  STARTED_WRK=$!
+}
+# wrk_counts OUT : "requests errors" that wrk reported (errors: non-2xx/3xx answers and socket errors).
+wrk_counts() {
+  awk '/ requests in / { n = $1 } /Non-2xx or 3xx responses:/ { bad += $NF }
+    /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 } END { print n + 0, bad + 0 }' "$1"
+}
+
+# run_slice N : both wrk at once, the one started first alternating; sets SLICE to
+# "requests_A errors_A ticks_A requests_B errors_B ticks_B load_busy% pe-edge_busy%". Exits if a build died.
+run_slice() {
+  local n=$1 a0 b0 a1 b1 wa wb load0 proxy0 busy='- -' side pid
+  a0=$(group_cpu_ticks "$PID_A")
+  b0=$(group_cpu_ticks "$PID_B")
+  [[ -n $LOAD_CPUS ]] && { load0=$(cpu_jiffies "$LOAD_CPUS"); proxy0=$(cpu_jiffies "$PROXY_CPUS"); }
+  if ((n % 2)); then
+    wrk_start "$PORT_A" "$TMP/slice$n-a.wrk"; wa=$STARTED_WRK
+    wrk_start "$PORT_B" "$TMP/slice$n-b.wrk"; wb=$STARTED_WRK
+  else
+    wrk_start "$PORT_B" "$TMP/slice$n-b.wrk"; wb=$STARTED_WRK
+    wrk_start "$PORT_A" "$TMP/slice$n-a.wrk"; wa=$STARTED_WRK
+  fi
+  LOAD_PID="$wa $wb"
+  # The two wrk only: a bare `wait` would also wait for the pe-edge processes and nginx, which never end.
+  wait "$wa" "$wb"
+  LOAD_PID=
+  a1=$(group_cpu_ticks "$PID_A")
+  b1=$(group_cpu_ticks "$PID_B")
+  [[ -n $LOAD_CPUS ]] && busy="$(busy_percent "$load0" "$(cpu_jiffies "$LOAD_CPUS")") $(busy_percent "$proxy0" "$(cpu_jiffies "$PROXY_CPUS")")"
+  for side in a b; do
+    pid=$PID_A
+    [[ $side == b ]] && pid=$PID_B
+    kill -0 "$pid" 2>/dev/null && continue
+    log "FAILED ${side^^} exited during slice $n; its log ends:"
+    tail -n 5 "$TMP/pe-edge-$side.log" | sed 's/^/    /'
+    exit 1
+  done
+  SLICE="$(wrk_counts "$TMP/slice$n-a.wrk") $((a1 - a0)) $(wrk_counts "$TMP/slice$n-b.wrk") $((b1 - b0)) $busy"
+}
+
+log "A: $REF; B: $ROOT; $DEFAULT_PE_EDGE_CMD"
+log "$SLICES slices of ${SLICE_S}s after one warm-up slice: two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1, GET $REQ_PATH, Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+run_slice 0
+printf '\n| slice | A requests | A µs CPU/req | B requests | B µs CPU/req | B/A | load CPU busy %% | pe-edge CPU busy %% |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+RATIOS=()
+for ((s = 1; s <= SLICES; s++)); do
+  run_slice "$s"
+  read -r ra bada ta rb badb tb load_busy proxy_busy <<<"$SLICE"
+  # A slice where either side had errors (over 0.1 % of its requests), or did nothing, says nothing about CPU per request.
+  row=$(awk -v ra="$ra" -v ba="$bada" -v ta="$ta" -v rb="$rb" -v bb="$badb" -v tb="$tb" -v k="$CLK_TCK" 'BEGIN {
+    if (ra == 0 || rb == 0 || ta == 0 || tb == 0 || ba > ra / 1000 || bb > rb / 1000) { printf "- errors A %d B %d, CPU ticks A %d B %d", ba, bb, ta, tb; exit }
+    ua = ta * 1e6 / k / ra; ub = tb * 1e6 / k / rb; printf "%.3f %.1f %.1f", ub / ua, ua, ub }')
+  if [[ $row == -* ]]; then
+    ratio="left out: ${row#- }" ua=- ub=-
+  else
+    read -r ratio ua ub <<<"$row"
+    RATIOS+=("$ratio")
+  fi
+  printf '| %d | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$ra" "$ua" "$rb" "$ub" "$ratio" "$load_busy" "$proxy_busy"
+done
+echo
+N=${#RATIOS[@]}
+if ((N == 0)); then
+  log "FAILED no slice could be measured (see the rows above; logs: BENCH_KEEP_TMP=1)"
+  exit 1
+fi
+# The median and the middle half of the sorted ratios (a quarter left out at each end).
+read -r MEDIAN LOW HIGH CHEAPER < <(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{ v[NR] = $1; if ($1 < 1) c++ } END {
+  q = int(NR / 4); print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[q + 1], v[NR - q], c + 0 }')
+log "B/A CPU per request: median $(printf '%.3f' "$MEDIAN"), middle half $LOW-$HIGH, over $N slices (B cheaper in $CHEAPER)"
+log "load average (1 min) before the warm-up: $LOAD_START, after the last slice: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares these CPUs)"
