@@ -29,6 +29,7 @@ for (const lower of COMMON_NAMES) {
   LOWER_CASE.set(canonicalHeaderKey(lower), lower);
 }
 for (const spelling of OTHER_SPELLINGS) {
+  // The list's own literal, not a lowered copy: a literal is interned, a copy is not.
   const lower = COMMON_NAMES.find((name) => name === spelling.toLowerCase());
   if (lower !== undefined) LOWER_CASE.set(spelling, lower);
 }

@@ -86,8 +86,6 @@ export function parseResponseHead(head: string): ResponseHead {
   const lines = head.split('\n');
   const statusMatch = STATUS_LINE.exec(withoutCr(lines[0] as string));
   if (statusMatch === null) throw headError('invalid status line');
-  // One scan of the whole head instead of one per value: most heads hold no byte a value may not.
-  const valuesChecked = !UNCHECKED_VALUE_CHAR.test(head);
   // No prototype: a header named __proto__ or constructor is a header like any other.
   const bag: Record<string, string | string[]> = {};
   let field: string | null = null;
@@ -101,17 +99,17 @@ export function parseResponseHead(head: string): ResponseHead {
       field = `${field.replace(TRAILING_OWS, '')} ${trimOws(line)}`;
       continue;
     }
-    if (field !== null) addField(bag, field, valuesChecked);
+    if (field !== null) addField(bag, field);
     field = line;
   }
-  if (field !== null) addField(bag, field, valuesChecked);
+  if (field !== null) addField(bag, field);
   const status = Number(statusMatch[2]);
   if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
   const reason = statusMatch[3] ?? '';
   return {
     status,
     // node's writeHead throws on a reason it cannot write (ERR_INVALID_CHAR); without one it sends the standard text.
-    statusMessage: valuesChecked || isFieldValue(reason) ? reason : '',
+    statusMessage: isFieldValue(reason) ? reason : '',
     http10: statusMatch[1] === '0',
     headers: bag,
   };
@@ -120,15 +118,8 @@ export function parseResponseHead(head: string): ResponseHead {
 const SP = 32;
 const HTAB = 9;
 const TRAILING_OWS = /[ \t]+$/;
-// What no field value may hold (head-syntax.ts), plus a CR that does not end a line: a head without any has
-// only valid values, whatever its lines hold.
-const UNCHECKED_VALUE_CHAR = /[^\t\r\n\x20-\x7e\x80-\xff]|\r(?!\n|$)/;
-
-/**
- * Adds one `name: value` header line to the bag; throws on a malformed name or value (`valuesChecked`: the
- * whole head was found to hold valid values only).
- */
-function addField(bag: Record<string, string | string[]>, line: string, valuesChecked: boolean): void {
+/** Adds one `name: value` header line to the bag; throws on a malformed name or value. */
+function addField(bag: Record<string, string | string[]>, line: string): void {
   const colon = line.indexOf(':');
   if (colon <= 0) throw headError('invalid header line');
   const name = line.slice(0, colon);
@@ -138,7 +129,7 @@ function addField(bag: Record<string, string | string[]>, line: string, valuesCh
     key = name.toLowerCase();
   }
   const value = trimOws(line.slice(colon + 1));
-  if (!valuesChecked && !isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
+  if (!isFieldValue(value)) throw headError(`invalid value in header "${name}"`);
   const existing = ownHeader(bag, key);
   if (existing === undefined) putHeader(bag, key, value);
   else if (Array.isArray(existing)) existing.push(value);
