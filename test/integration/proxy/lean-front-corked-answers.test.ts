@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { startRawBackend, type RawBackend } from '../../support/raw-backend.js';
+import { rawExchange, statuses } from '../../support/raw-exchange.js';
 
 /** A chunked answer (its last chunk is written by FrontResponse.end under a cork), or one with a length. */
 function answerFor(target: string): string {
@@ -90,5 +91,25 @@ describe('answers the lean front corked are not lost to a close in the same turn
       onAnswer = () => trigger.write('x');
     });
     assert.match(text, wholeAnswer('/at-shutdown-chunked'));
+  });
+
+  test('pipelined answers, corked ones among them, arrive whole and in order, before node:http answers what follows them', async (t) => {
+    const proxy = await startProxy(buildInput(routes()), [entryPointOptions('web')]);
+    t.after(() => proxy.close(0));
+    const get = (target: string, extra = ''): string => `GET ${target} HTTP/1.1\r\nHost: app.test\r\n${extra}\r\n`;
+    const lean = ['/p1-chunked', '/p2', '/p3-chunked', '/p4-chunked'];
+    const cases: [string, string, string[]][] = [
+      // node:http answers the chunked request, then refuses the junk (a write and destroy() at once).
+      ['junk after a request node:http serves', 'POST /p5-chunked HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nJUNK\r\n\r\n', ['200', '400']],
+      ['junk alone', 'JUNK\r\n\r\n', ['400']],
+      ['Connection: close', get('/p5-chunked', 'Connection: close\r\n') + get('/never'), ['200']],
+    ];
+    for (const [name, tail, after] of cases) {
+      const { text, closed } = await rawExchange(proxy.port('web'), [lean.map((target) => get(target)).join('') + tail], /$^/, 1500);
+      assert.deepEqual(statuses(text), ['200', '200', '200', '200', ...after], `${name}: ${JSON.stringify(text)}`);
+      const bodies = text.split(/HTTP\/1\.1 \d{3} [^\r]*\r\n/).slice(1).map((answer) => answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      assert.deepEqual(bodies.slice(0, 4), ['b\r\n/p1-chunked\r\n0\r\n\r\n', '/p2', 'b\r\n/p3-chunked\r\n0\r\n\r\n', 'b\r\n/p4-chunked\r\n0\r\n\r\n'], name);
+      assert.equal(closed, true, name);
+    }
   });
 });
