@@ -21,6 +21,8 @@ export interface ResponseOwner {
    * rather than once per answer.
    */
   uncorkSoon(): void;
+  /** Closes the connection now; the answers ended before (corked until uncorkSoon's turn) go out first. */
+  cut(): void;
 }
 
 /**
@@ -213,7 +215,7 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
   destroy(): this {
     if (this.clientGone || this.writableFinished) return this;
     this.clientGone = true;
-    this.owner.socket.destroy();
+    this.owner.cut();
     this.emitClose();
     return this;
   }

@@ -172,7 +172,7 @@ class FrontConnection implements ResponseOwner {
       // A bug in the front must cost this connection, never the process; it is reported as node:http's side reports
       // one (http1-side.ts onUpgrade): to the entrypoint's FaultSink, a log line and pe_edge_exchange_faults_total.
       reportFrontFault(this.front.ep, err);
-      this.socket.destroy();
+      this.cut();
     }
   }
 
@@ -191,7 +191,7 @@ class FrontConnection implements ResponseOwner {
     res?.socketClosed();
     body.cut();
     if (unanswered && this.socket.writable) this.socket.end(CUT_BODY_REFUSAL, 'latin1');
-    else this.socket.destroy();
+    else this.cut();
   };
 
   private readonly onClose = (): void => {
@@ -270,6 +270,16 @@ class FrontConnection implements ResponseOwner {
     this.front.uncorkSoon(this.socket);
   }
 
+  /**
+   * Every close of the connection comes here. An answer ended in this turn of the loop is still corked
+   * (uncorkSoon), and destroy() drops what a socket holds: it goes to the kernel first, as it went before the
+   * cork was deferred (the check phase's uncork then finds nothing left to do).
+   */
+  cut(): void {
+    while (this.socket.writableCorked > 0) this.socket.uncork();
+    this.socket.destroy();
+  }
+
   leavesBodyUnread(): boolean {
     return this.body !== null && this.body.unread >= MAX_UNREAD_BODY_BYTES;
   }
@@ -331,7 +341,7 @@ class FrontConnection implements ResponseOwner {
 
   /** Like node:http's closeIdleConnections: a connection with a request under way (even a partial head) stays. */
   closeIfIdle(): void {
-    if (this.current === null && this.body === null && this.pending.empty) this.socket.destroy();
+    if (this.current === null && this.body === null && this.pending.empty) this.cut();
   }
 
   /**
@@ -343,7 +353,7 @@ class FrontConnection implements ResponseOwner {
       // As node:http's requestTimeout on its side: the connection closes without an answer; the request's
       // reader sees it aborted.
       this.ending = true;
-      this.socket.destroy();
+      this.cut();
       return;
     }
     if (this.current !== null || this.body !== null) return;
@@ -356,12 +366,12 @@ class FrontConnection implements ResponseOwner {
     }
     const { idleTimeout, headersTimeout } = this.front.options;
     if (this.pending.empty && this.served) {
-      if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.socket.destroy();
+      if (idleTimeout > 0 && now - this.lastActive >= idleTimeout) this.cut();
     } else if (now - this.headStartedAt >= headersTimeout) {
       // Go's answer to a head that took too long: none, the connection closes.
       this.ending = true;
       this.pending.clear();
-      this.socket.destroy();
+      this.cut();
     }
   }
 }

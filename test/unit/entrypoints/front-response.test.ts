@@ -17,7 +17,7 @@ test('destroy() after the answer ended leaves the connection alone: it may alrea
   const { server, client, close } = await socketPair();
   t.after(close);
   let done = 0;
-  const owner: ResponseOwner = { socket: server, leavesBodyUnread: () => false, responseDone: () => { done++; }, uncorkSoon: () => server.uncork() };
+  const owner: ResponseOwner = { socket: server, leavesBodyUnread: () => false, responseDone: () => { done++; }, uncorkSoon: () => server.uncork(), cut: () => server.destroy() };
   const res = new FrontResponse(owner, false, false);
   res.sendHead(200, { 'content-length': '2' });
   res.end('ok');

@@ -29,3 +29,34 @@ test('a head that differs, or one that is refused, is parsed on its own', () => 
   for (let i = 0; i < 2; i++) assert.throws(() => recent.parse('HTTP/1.1 200 OK\r\nBad Name: x'), /invalid header name/);
   assert.equal(recent.parse(HEAD).status, 200);
 });
+
+/** The memo's result, or the error it throws, in a form deepEqual compares. */
+function outcome(parse: () => ReturnType<typeof parseResponseHead>): unknown {
+  try {
+    const head = parse();
+    return { ...head, headers: Object.entries(head.headers) };
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+test('a head one byte off the kept one (inserted or replaced) is parsed as on its own, accepted or refused', () => {
+  const recent = new RecentResponseHead();
+  const base = 'HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 12\r\nConnection: keep-alive\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r';
+  let refused = 0;
+  let tried = 0;
+  for (let at = 0; at < base.length; at++) {
+    for (const byte of ['x', '6', '\0', '\r', '\x7f', ' ']) {
+      for (const text of [base.slice(0, at) + byte + base.slice(at + 1), base.slice(0, at) + byte + base.slice(at)]) {
+        if (text === base) continue;
+        recent.parse(base);
+        const want = outcome(() => parseResponseHead(text));
+        assert.deepEqual(outcome(() => recent.parse(text)), want, JSON.stringify(text));
+        assert.deepEqual(outcome(() => recent.parse(text)), want, `again: ${JSON.stringify(text)}`);
+        tried++;
+        if (typeof want === 'string') refused++;
+      }
+    }
+  }
+  assert.ok(refused > 50 && refused < tried - 50, `${refused} of ${tried} refused`);
+});

@@ -128,3 +128,14 @@ test('one plain Content-Length and Connection: keep-alive take the short paths w
   assert.throws(() => read('HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456\r\n\r\n'), /invalid Content-Length/);
   assert.equal(read('HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc')?.head.headers['content-length'], '3');
 });
+
+test('a bad name spelled like a common one, or a CR that ends no line, is refused as any bad name or value is', () => {
+  for (const name of ['Content-Length ', 'Content-Length\x0b', 'Content-Length\t', 'ETag\x00', 'Content-L\xe9ngth', 'Set-Cookie\x7f']) {
+    assert.throws(() => parseResponseHead(`HTTP/1.1 200 OK\r\n${name}: 2\r\nServer: nginx\r`), /invalid header name/, JSON.stringify(name));
+  }
+  for (const line of ['Server: nginx\r\r', 'Content-Length: 2\r\r\nVary: x', 'ETag: "a\rb"']) {
+    assert.throws(() => parseResponseHead(`HTTP/1.1 200 OK\r\n${line}\r`), /invalid value in header/, JSON.stringify(line));
+  }
+  // Another case of a common name is still that name.
+  assert.deepEqual(parseResponseHead('HTTP/1.1 200 OK\r\nCONTENT-length: 2\r\nEtAg: "a"\r').headers, { 'content-length': '2', etag: '"a"' });
+});
