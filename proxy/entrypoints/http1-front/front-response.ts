@@ -165,9 +165,13 @@ export class FrontResponse extends EventEmitter implements ProxyResponse {
     }
     let flushed: boolean;
     if (this.head !== null && !this.chunked && data.length <= JOINED_BODY_MAX_BYTES) {
-      // The usual small answer: head and body in one buffer and one write (one TLS record), with no cork, no
-      // writev and no write callback; the body's memory is free again at once.
+      // The usual small answer: head and body in one buffer and one write (one TLS record), with no writev and no
+      // write callback; the body's memory is free again at once. It leaves with the loop turn's other answers
+      // (uncorkSoon), unless a cork of end() already holds it.
+      const batched = socket.writableCorked === 0;
+      if (batched) socket.cork();
       flushed = socket.write(joinHeadAndBody(this.head, data));
+      if (batched) this.owner.uncorkSoon();
       this.head = null;
       release?.();
     } else {
