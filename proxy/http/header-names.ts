@@ -2,8 +2,8 @@ import { canonicalHeaderKey } from './go-text.js';
 
 // Header names HTTP/1.1 peers commonly send, lower-case. A parser that meets one as a peer spelled it gets this
 // lower-case literal back: no token check and no toLowerCase for it, and a key V8 has already interned, so a bag
-// keyed by it needs no string-table lookup on each store and read (that lookup and toLowerCase were a tenth of
-// the CPU an upstream's response head cost).
+// keyed by it needs no string-table lookup on each store and read (in a CPU profile of the seed's route, parsing
+// nginx's head took 8 % of pe-edge's busy time, a third of it in those lookups, toLowerCase and the token check).
 const COMMON_NAMES = [
   // requests
   'host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'authorization', 'cookie', 'referer',
