@@ -86,7 +86,7 @@ export function parseResponseHead(head: string): ResponseHead {
   const lines = head.split('\n');
   const statusMatch = STATUS_LINE.exec(withoutCr(lines[0] as string));
   if (statusMatch === null) throw headError('invalid status line');
-  // No prototype: a header named __proto__ or constructor is a header like any other.
+  // A plain object (a fast shape); header-bag.ts keeps a header named __proto__ or constructor a header like any other.
   const bag: Record<string, string | string[]> = {};
   let field: string | null = null;
   for (let i = 1; i < lines.length; i++) {
