@@ -68,8 +68,8 @@ export class Http1Front {
 
   /**
    * Uncorks `socket` once the loop has run the callbacks of this turn (its check phase): every answer ended
-   * meanwhile leaves in a burst. Measured on the seed's chain with both builds loaded at once, 0.94 of the CPU
-   * per request: a write to a peer that went back to sleep between two answers costs its wake-up again.
+   * meanwhile leaves in a burst. A write to a peer that went back to sleep between two answers costs its
+   * wake-up again: batched, 0.93 of the CPU per request on the seed's chain (test/bench/cpu-ab.sh).
    */
   uncorkSoon(socket: Socket): void {
     if (this.corked.length === 0) setImmediate(this.uncorkAll);

@@ -4,6 +4,7 @@ import { trimOws } from '../../http/header-whitespace.js';
 import { isValidHostHeader } from '../../http/request-target.js';
 import { isHeadText, isToken } from '../../http/head-syntax.js';
 import { knownHeaderName } from '../../http/header-names.js';
+import { LastParse } from '../../http/last-parse.js';
 import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
 /** A request head the lean front serves itself: no body, or one framed by a single valid Content-Length. */
@@ -114,27 +115,9 @@ function parseFields(text: string): RequestFields | null {
   return { headers, rawHeaders, contentLength, expectContinue, closeAfter };
 }
 
-/** Longer header blocks are parsed each time: what a connection keeps stays small whatever its client sends. */
-const KEPT_FIELDS_MAX_CHARS = 4096;
-
-/**
- * A connection's last header lines, parsed: a client sends the same ones request after request (a browser's
- * differ mostly in the request line), and comparing the text costs a fraction of parsing it again. Each request
- * gets headers of its own, since the request path edits them.
- */
-export class RecentRequestFields {
-  private text = '';
-  private kept: RequestFields | null = null;
-
-  parse(text: string): RequestFields | null {
-    const kept = this.kept;
-    if (kept !== null && text === this.text) {
-      return { ...kept, headers: { ...kept.headers }, rawHeaders: kept.rawHeaders.slice() };
-    }
-    const fields = parseFields(text);
-    if (fields === null || text.length > KEPT_FIELDS_MAX_CHARS) return fields;
-    this.text = text;
-    this.kept = { ...fields, headers: { ...fields.headers }, rawHeaders: fields.rawHeaders.slice() };
-    return fields;
+/** A connection's last header lines, parsed (see LastParse): a browser's differ mostly in the request line. */
+export class RecentRequestFields extends LastParse<RequestFields | null> {
+  constructor() {
+    super(parseFields, (fields) => ({ ...fields, headers: { ...fields.headers }, rawHeaders: fields.rawHeaders.slice() }));
   }
 }

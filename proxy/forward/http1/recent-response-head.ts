@@ -1,27 +1,11 @@
+import { LastParse } from '../../http/last-parse.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 
-/** Heads longer than this are parsed each time rather than kept (a server's usual head is a few hundred bytes). */
-const KEPT_HEAD_MAX_CHARS = 4096;
-
-/**
- * The last response head one upstream sent, parsed, for the next head that is the same text. A server sends the
- * same head over and over (its Date line changes once a second): comparing the text costs a fraction of parsing
- * it again. Each caller gets a head of its own, since the request path edits the headers it is given.
- */
-export class RecentResponseHead {
-  private text = '';
-  private kept: ResponseHead | null = null;
-
-  /** parseResponseHead(text), the same result and the same errors. */
-  parse(text: string): ResponseHead {
-    if (this.kept !== null && text === this.text) return copyOf(this.kept);
-    const head = parseResponseHead(text);
-    if (text.length <= KEPT_HEAD_MAX_CHARS) {
-      this.text = text;
-      this.kept = copyOf(head);
-    }
-    return head;
+/** One upstream's last response head, parsed (see LastParse): its next answers mostly repeat it. */
+export class RecentResponseHead extends LastParse<ResponseHead> {
+  constructor() {
+    super(parseResponseHead, copyOf);
   }
 }
 

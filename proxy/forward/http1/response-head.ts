@@ -118,6 +118,7 @@ export function parseResponseHead(head: string): ResponseHead {
 const SP = 32;
 const HTAB = 9;
 const TRAILING_OWS = /[ \t]+$/;
+
 /** Adds one `name: value` header line to the bag; throws on a malformed name or value. */
 function addField(bag: Record<string, string | string[]>, line: string): void {
   const colon = line.indexOf(':');
