@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { AddressVerdicts } from '../http/address-verdicts.js';
 import { MatcherArgumentError, type CompiledMatcher, type Predicate } from './matcher-types.js';
 
 /**
@@ -26,11 +27,8 @@ export function addIpOrCidr(list: BlockList, spec: string): void {
 }
 
 export function clientIpPredicate(list: BlockList): Predicate {
-  return (ctx) => {
-    const ip = ctx.clientIp;
-    if (ip === '') return false;
-    return list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
-  };
+  const verdicts = new AddressVerdicts((ip) => ip !== '' && list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4'));
+  return (ctx) => verdicts.get(ctx.clientIp);
 }
 
 /** v3 takes one address or range; v2 passes several (OR). */

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { hostOrWhole } from '../../http/host-port.js';
 import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
+import { AddressVerdicts } from '../../http/address-verdicts.js';
 
 /**
  * Traefik's ip.Checker: a list of IPs and CIDRs (v4 and v6) an address is tested against.
@@ -8,6 +9,7 @@ import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
  */
 export class IpChecker {
   private readonly list = new BlockList();
+  private readonly verdicts = new AddressVerdicts((address) => this.check(address));
 
   /** Throws naming the first entry that is neither an IP nor a CIDR. */
   constructor(entries: readonly string[], option: string) {
@@ -30,6 +32,10 @@ export class IpChecker {
 
   /** Go's Checker.Contains: false for '' or anything that is not an IP address. */
   contains(address: string): boolean {
+    return this.verdicts.get(address);
+  }
+
+  private check(address: string): boolean {
     const family = isIP(address);
     if (family === 0) return false;
     // Go compares addresses without their IPv6 zone (fe80::1%eth0).
