@@ -77,13 +77,14 @@ const SYNC_MAX_BYTES = 16 * 1024;
 /**
  * One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. A small body
  * compressed once only (`oneOff`: not to be kept) gets gzip from `fastGzip` instead: less CPU than zlib's call,
- * about a tenth more bytes; brotli stays zlib's at quality 6.
+ * about a tenth more bytes; brotli stays zlib's at quality 6. `crc32` is the body's CRC-32 when its cache key
+ * computed one (else null): the one-pass gzip's trailer takes it instead of a second pass over the body.
  */
-function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, callback: (err: Error | null, result: Buffer) => void): void {
+function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
   if (encoding === 'gzip') {
     if (!sync) return zlib.gzip(body, callback);
-    if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body), callback);
+    if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body, crc32), callback);
     return settle(() => zlib.gzipSync(body), callback);
   }
   // The window need not exceed the body: a smaller one is cheaper to set up, and the output is the same size.
@@ -203,7 +204,7 @@ class OneShotCompressor implements BodySink {
     // A body seen for the first time (or never to be kept) is likely a one-off: compressed cheaply. One the cache
     // keeps is served again: worth zlib's stronger form.
     const keep = key !== null && compressedBodies.admits(key);
-    compressWhole(this.encoding, body, !keep, (err, compressed) => {
+    compressWhole(this.encoding, body, !keep, key?.crc32 ?? null, (err, compressed) => {
       if (err !== null) {
         this.res.destroy();
         return;

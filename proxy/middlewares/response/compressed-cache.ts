@@ -11,14 +11,14 @@ const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'functi
 
 // A body's fingerprint in its key: zlib's CRC-32 (node 20.15+; a tenth of a SHA-256's cost for a 4 kB body), else
 // its SHA-256. Either only narrows the search: an entry keeps its body, and a hit is a byte-for-byte match.
-const fingerprint: (body: Buffer) => string = typeof zlib.crc32 === 'function'
-  ? (body) => String(zlib.crc32(body))
-  : (body) => sha256(body);
+const hasCrc32 = typeof zlib.crc32 === 'function';
 
 /** A body in one encoding within one partition, as the cache looks it up: `text` finds the entry, `body` confirms it. */
 export interface BodyKey {
   readonly text: string;
   readonly body: Buffer;
+  /** The body's CRC-32 when node has one (the key's fingerprint, and the gzip trailer's checksum), else null. */
+  readonly crc32: number | null;
 }
 
 /**
@@ -55,7 +55,9 @@ export class CompressedBodyCache {
    */
   static key(encoding: string, body: Buffer, partition: string): BodyKey {
     const part = partition.length <= SHORT_PARTITION ? '=' + partition : '#' + sha256(partition);
-    return { text: encoding + ':' + part + ':' + body.length + ':' + fingerprint(body), body };
+    const crc32 = hasCrc32 ? zlib.crc32(body) : null;
+    const fingerprint = crc32 === null ? sha256(body) : String(crc32);
+    return { text: encoding + ':' + part + ':' + body.length + ':' + fingerprint, body, crc32 };
   }
 
   /** The kept compressed form of exactly this body, if any. */

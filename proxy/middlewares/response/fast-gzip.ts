@@ -21,11 +21,11 @@ const STORED_MAX = 65535;
 const END_OF_BLOCK = 256;
 
 // Positions seen, by hash of the 4 bytes there: one table for the process, reused by every call (calls run to
-// their end on one thread). An entry holds position + `base`; every call starts with a `base` past all entries
-// written before, so an older call's entries read as empty: the output depends on the body alone.
-const lastSeen = new Int32Array(1 << HASH_BITS);
-// The 4 bytes at each of those positions, as libslz keeps them: a probe compares one number, not four bytes there.
-const wordSeen = new Int32Array(1 << HASH_BITS);
+// their end on one thread). Entry 2h holds position + `base`; every call starts with a `base` past all entries
+// written before, so an older call's entries read as empty: the output depends on the body alone. Entry 2h + 1
+// holds the 4 bytes at that position, as libslz keeps them: a probe compares one number, not four bytes there.
+// Side by side, a probe's two numbers share a cache line (the table is larger than a core's L1 cache).
+const seen = new Int32Array(2 << HASH_BITS);
 let base = 1;
 
 // Per match length 3..258: its symbol (257..285), extra bits and their value.
@@ -88,13 +88,18 @@ const lengthExtras = new Uint8Array(286 + 30);
 const lengthCount = new Uint32Array(19);
 const lengthBits = new Uint8Array(19);
 const lengthCode = new Uint32Array(19);
-// A literal as its byte, a match as distance << 9 | length; and the output before its exact-size copy. Both grow
-// to the largest body seen.
+// A literal as its byte; a match as MATCH | its distance code << 24 | the distance's extra bits' value << 9 | its
+// length (4..258): what writeSymbols sends, found once.
+const MATCH = 1 << 30;
+// The symbols found, and the output before its exact-size copy: both grow to the largest body seen.
 let symbols = new Uint32Array(0);
 let scratch = new Uint8Array(0);
 
-/** The gzip member of `body`, with mtime 0 and OS "Unix" as zlib writes them. */
-export function fastGzip(body: Uint8Array): Buffer {
+/**
+ * The gzip member of `body`, with mtime 0 and OS "Unix" as zlib writes them. `crc32`, when the caller has it
+ * (compress's cache key), is the body's CRC-32: not computed again.
+ */
+export function fastGzip(body: Uint8Array, crc32: number | null = null): Buffer {
   const n = body.length;
   const blocks = Math.max(1, Math.ceil(n / STORED_MAX));
   const storedBytes = n + 5 * blocks;
@@ -137,7 +142,7 @@ export function fastGzip(body: Uint8Array): Buffer {
   if (end > out.length) throw new Error(`fast-gzip: ${end} bytes written into ${out.length}`);
   const result = Buffer.allocUnsafe(end + 8);
   result.set(out.subarray(0, end), 0);
-  result.writeUInt32LE(zlib.crc32(body), end);
+  result.writeUInt32LE(crc32 ?? zlib.crc32(body), end);
   result.writeUInt32LE(n, end + 4);
   return result;
 }
@@ -152,14 +157,13 @@ let extraBits = 0;
 function findMatches(data: Uint8Array): number {
   const n = data.length;
   if (base > 0x7fffffff - n - 1) {
-    lastSeen.fill(0);
+    seen.fill(0);
     base = 1;
   }
   const start = base;
   base += n + 1;
   // Module-level arrays as locals: V8 keeps them in registers through the loop.
-  const table = lastSeen;
-  const words = wordSeen;
+  const table = seen;
   const out = symbols;
   const literals = litCount;
   const distances = distCount;
@@ -170,18 +174,19 @@ function findMatches(data: Uint8Array): number {
   // The 4 bytes from p, the first lowest: shifted along by one byte per literal, read anew after a match.
   let word = n < MIN_MATCH ? 0 : data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
   while (p <= last) {
-    const slot = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
+    const slot = (Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS)) << 1;
     const candidate = table[slot]! - start;
-    const candidateWord = words[slot]!;
+    const candidateWord = table[slot + 1]!;
     table[slot] = p + start;
-    words[slot] = word;
+    table[slot + 1] = word;
     // An entry of this call (not below `start`) holds this body's bytes: an equal word is a match of 4.
     if (candidate >= 0 && candidateWord === word && p - candidate <= WINDOW) {
       const limit = Math.min(MAX_MATCH, n - p);
       let length = MIN_MATCH;
       while (length < limit && data[candidate + length] === data[p + length]) length++;
-      const code = distanceCode(p - candidate);
-      out[count++] = ((p - candidate) << 9) | length;
+      const distance = p - candidate;
+      const code = distanceCode(distance);
+      out[count++] = MATCH | (code << 24) | ((distance - DIST_BASE[code]!) << 9) | length;
       literals[LEN_SYMBOL[length]!]!++;
       distances[code]!++;
       extra += LEN_EXTRA[length]! + DIST_EXTRA[code]!;
@@ -314,23 +319,26 @@ function writeBlock(out: Uint8Array, at: number, count: number, lit: Uint32Array
   return writer.end();
 }
 
-/** The symbols: the hot loop, with the writer's state in locals. */
+/** The symbols: the hot loop, with the writer's state and the module's tables in locals. */
 function writeSymbols(writer: BitWriter, count: number, lit: Uint32Array, dist: Uint32Array): void {
   const out = writer.out;
   const list = symbols;
+  const lengthSymbol = LEN_SYMBOL;
+  const lengthExtra = LEN_EXTRA;
+  const lengthExtraValue = LEN_EXTRA_VALUE;
+  const distanceExtra = DIST_EXTRA;
   let b = writer.bits;
   let c = writer.pending;
   let w = writer.at;
   for (let i = 0; i < count; i++) {
     const symbol = list[i]!;
-    if (symbol < 256) {
+    if (symbol < MATCH) {
       const code = lit[symbol]!;
       b |= (code & 0xffff) << c;
       c += code >>> 16;
     } else {
       const length = symbol & 511;
-      const distance = symbol >>> 9;
-      const lengthCode = lit[LEN_SYMBOL[length]!]!;
+      const lengthCode = lit[lengthSymbol[length]!]!;
       b |= (lengthCode & 0xffff) << c;
       c += lengthCode >>> 16;
       if (c >= 16) {
@@ -339,15 +347,15 @@ function writeSymbols(writer: BitWriter, count: number, lit: Uint32Array, dist: 
         b >>>= 16;
         c -= 16;
       }
-      b |= LEN_EXTRA_VALUE[length]! << c;
-      c += LEN_EXTRA[length]!;
+      b |= lengthExtraValue[length]! << c;
+      c += lengthExtra[length]!;
       if (c >= 16) {
         out[w++] = b;
         out[w++] = b >>> 8;
         b >>>= 16;
         c -= 16;
       }
-      const code = distanceCode(distance);
+      const code = (symbol >>> 24) & 31;
       const distCode = dist[code]!;
       b |= (distCode & 0xffff) << c;
       c += distCode >>> 16;
@@ -357,8 +365,8 @@ function writeSymbols(writer: BitWriter, count: number, lit: Uint32Array, dist: 
         b >>>= 16;
         c -= 16;
       }
-      b |= (distance - DIST_BASE[code]!) << c;
-      c += DIST_EXTRA[code]!;
+      b |= ((symbol >>> 9) & 0x7fff) << c;
+      c += distanceExtra[code]!;
     }
     if (c >= 16) {
       out[w++] = b;

@@ -103,6 +103,13 @@ test('fast gzip: the same body gives the same bytes whatever was compressed befo
   assert.deepEqual(fastGzip(PAGE), first);
 });
 
+test('fast gzip: a CRC-32 the caller already has ends the member as the computed one does', () => {
+  const crc = zlib.crc32(PAGE);
+  assert.deepEqual(fastGzip(PAGE, crc), fastGzip(PAGE));
+  // The trailer holds what it is given: inflate then refuses a wrong one (node checks the trailer).
+  assert.throws(() => zlib.gunzipSync(fastGzip(PAGE, (crc + 1) >>> 0)), /incorrect data check|unexpected end/i);
+});
+
 test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete code', () => {
   // Fibonacci counts make the deepest optimal trees: 25 symbols would need 24 bits.
   const fibonacci = [1, 1];
