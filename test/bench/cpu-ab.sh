@@ -21,6 +21,8 @@
 #   BENCH_CONNECTIONS=25     wrk -c of each of the two wrk (-t1)
 #   BENCH_AE='gzip, br'      the Accept-Encoding every request sends (empty: none)
 #   BENCH_PATH=/             the path requested (/unique/: a different page every request, compressed every time)
+#   BENCH_ROUTES=seed        seed: the seed's chain on every path; middlewares: production-path.sh's mw routes, one
+#                            middleware each (BENCH_PATH=/bench/ipallowlist/, /bench/compress/, /bench/none/, ...)
 #   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
 set -uo pipefail
@@ -45,6 +47,18 @@ CONNS=$(clamp "${BENCH_CONNECTIONS:-25}" 1 1000 25)
 AE=${BENCH_AE-gzip, br}
 REQ_PATH=${BENCH_PATH:-/}
 [[ $REQ_PATH == /* ]] || { log "BENCH_PATH must start with / (got '$REQ_PATH')"; exit 2; }
+ROUTES=${BENCH_ROUTES:-seed}
+case $ROUTES in
+  seed) DYNAMIC_TMPL=dynamic.yml.tmpl READY_PATH=/ ;;
+  middlewares) DYNAMIC_TMPL=dynamic-middlewares.yml.tmpl READY_PATH=/bench/none/ ;;
+  *) log "BENCH_ROUTES must be seed or middlewares (got '$ROUTES')"; exit 2 ;;
+esac
+# What the pre-flight asks of the answer: the seed's security headers where the route has them, and a
+# Content-Encoding only where the route compresses (every path of the seed's routes).
+SECURITY=1
+if [[ $ROUTES == middlewares ]]; then
+  [[ $REQ_PATH == /bench/seed* || $REQ_PATH == /bench/headers* ]] || SECURITY=0
+fi
 for tool in wrk nginx curl openssl; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx curl openssl)"; exit 2; }
 done
@@ -57,6 +71,9 @@ expected_encodings() {
   echo "${e:-none}"
 }
 ENCODINGS=$(expected_encodings "$AE")
+if [[ $ROUTES == middlewares && $REQ_PATH != /bench/seed* && $REQ_PATH != /bench/compress* ]]; then
+  ENCODINGS=none
+fi
 # curl --compressed sends its own Accept-Encoding unless told otherwise; `Accept-Encoding:` removes it.
 AE_HEADER=(-H "Accept-Encoding: $AE")
 [[ -n $AE ]] || AE_HEADER=(-H 'Accept-Encoding:')
@@ -82,7 +99,7 @@ NGINX_VERSION=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')
 start_html_backends 1
 
 # production-path.sh's pe-edge: one dynamic file for both, a static file each that differs only in the port.
-fill "$PROD/dynamic.yml.tmpl" "$TMP/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY"
+fill "$PROD/$DYNAMIC_TMPL" "$TMP/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY" BCRYPT="$BCRYPT_HASH"
 read -r PORT_A PORT_B < <(node "$HERE/lib/net.mjs" free-ports 2 | tr '\n' ' ')
 # start_build SIDE DIR PORT : that build's pe-edge on the proxy CPU; sets STARTED_PID.
 start_build() {
@@ -99,12 +116,12 @@ PID_B=$STARTED_PID
 # check SIDE NAME PID PORT : ready, then the pre-flight curl; exits when either fails. Sets ENC_<SIDE>.
 check() {
   local side=$1 name=$2 pid=$3 port=$4
-  if ! wait_https "$port" "$pid" /; then
+  if ! wait_https "$port" "$pid" "$READY_PATH"; then
     log "FAILED $name did not start: $WAIT_INFO; its log ends:"
     tail -n 5 "$TMP/pe-edge-$side.log" | sed 's/^/    /'
     exit 1
   fi
-  if ! preflight "$port" --http1.1 "$REQ_PATH" "$ENCODINGS" 1 "${AE_HEADER[@]}"; then
+  if ! preflight "$port" --http1.1 "$REQ_PATH" "$ENCODINGS" "$SECURITY" "${AE_HEADER[@]}"; then
     log "FAILED $name: pre-flight check on $REQ_PATH: $PF_ERR"
     exit 1
   fi
