@@ -23,6 +23,10 @@
 #   BENCH_PATH=/             the path requested (/unique/: a different page every request, compressed every time)
 #   BENCH_ROUTES=seed        seed: the seed's chain on every path; middlewares: production-path.sh's mw routes, one
 #                            middleware each (BENCH_PATH=/bench/ipallowlist/, /bench/compress/, /bench/none/, ...)
+#   BENCH_PATH_A=$BENCH_PATH  the path A's wrk requests: with this checkout as the reference and another path, the
+#                            two routes of one build compared at once (what one middleware costs)
+#   BENCH_AUTHORIZATION=     an Authorization header every request sends (the mw routes' basicAuth: see
+#                            production-path.sh's AUTH_BCRYPT)
 #   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
 set -uo pipefail
@@ -46,19 +50,18 @@ SLICE_S=$(clamp "${BENCH_SLICE_SECONDS:-3}" 1 30 3)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-25}" 1 1000 25)
 AE=${BENCH_AE-gzip, br}
 REQ_PATH=${BENCH_PATH:-/}
-[[ $REQ_PATH == /* ]] || { log "BENCH_PATH must start with / (got '$REQ_PATH')"; exit 2; }
+PATH_A=${BENCH_PATH_A:-$REQ_PATH}
+[[ $REQ_PATH == /* && $PATH_A == /* ]] || { log "BENCH_PATH and BENCH_PATH_A must start with / (got '$REQ_PATH', '$PATH_A')"; exit 2; }
 ROUTES=${BENCH_ROUTES:-seed}
 case $ROUTES in
   seed) DYNAMIC_TMPL=dynamic.yml.tmpl READY_PATH=/ ;;
   middlewares) DYNAMIC_TMPL=dynamic-middlewares.yml.tmpl READY_PATH=/bench/none/ ;;
   *) log "BENCH_ROUTES must be seed or middlewares (got '$ROUTES')"; exit 2 ;;
 esac
-# What the pre-flight asks of the answer: the seed's security headers where the route has them, and a
-# Content-Encoding only where the route compresses (every path of the seed's routes).
-SECURITY=1
-if [[ $ROUTES == middlewares ]]; then
-  [[ $REQ_PATH == /bench/seed* || $REQ_PATH == /bench/headers* ]] || SECURITY=0
-fi
+# security PATH : 1 when the route answers with the seed's security headers (every path of the seed's routes).
+security() {
+  [[ $ROUTES == seed || $1 == /bench/seed* || $1 == /bench/headers* ]] && echo 1 || echo 0
+}
 for tool in wrk nginx curl openssl; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx curl openssl)"; exit 2; }
 done
@@ -71,12 +74,16 @@ expected_encodings() {
   echo "${e:-none}"
 }
 ENCODINGS=$(expected_encodings "$AE")
-if [[ $ROUTES == middlewares && $REQ_PATH != /bench/seed* && $REQ_PATH != /bench/compress* ]]; then
-  ENCODINGS=none
-fi
-# curl --compressed sends its own Accept-Encoding unless told otherwise; `Accept-Encoding:` removes it.
-AE_HEADER=(-H "Accept-Encoding: $AE")
-[[ -n $AE ]] || AE_HEADER=(-H 'Accept-Encoding:')
+# encodings PATH : the Content-Encodings the pre-flight accepts there: none where the route does not compress.
+encodings() {
+  [[ $ROUTES == seed || $1 == /bench/seed* || $1 == /bench/compress* ]] && echo "$ENCODINGS" || echo none
+}
+# The pre-flight curl's headers. curl --compressed sends its own Accept-Encoding unless told otherwise; `Accept-Encoding:`
+# removes it.
+CURL_HEADERS=(-H "Accept-Encoding: $AE")
+[[ -n $AE ]] || CURL_HEADERS=(-H 'Accept-Encoding:')
+AUTHORIZATION=${BENCH_AUTHORIZATION:-}
+[[ -n $AUTHORIZATION ]] && CURL_HEADERS+=(-H "Authorization: $AUTHORIZATION")
 
 if [[ ${BENCH_PIN:-1} != 0 ]]; then BENCH_PIN=1 pin_setup "wrk and the nginx backends"; fi
 PIN_NOTE="pinned: both builds on CPU $PROXY_CPUS, wrk and nginx on CPU $LOAD_CPUS"
@@ -113,30 +120,31 @@ PID_A=$STARTED_PID
 start_build b "$ROOT" "$PORT_B"
 PID_B=$STARTED_PID
 
-# check SIDE NAME PID PORT : ready, then the pre-flight curl; exits when either fails. Sets ENC_<SIDE>.
+# check SIDE NAME PID PORT PATH : ready, then the pre-flight curl on PATH; exits when either fails. Sets ENC_<SIDE>.
 check() {
-  local side=$1 name=$2 pid=$3 port=$4
+  local side=$1 name=$2 pid=$3 port=$4 path=$5
   if ! wait_https "$port" "$pid" "$READY_PATH"; then
     log "FAILED $name did not start: $WAIT_INFO; its log ends:"
     tail -n 5 "$TMP/pe-edge-$side.log" | sed 's/^/    /'
     exit 1
   fi
-  if ! preflight "$port" --http1.1 "$REQ_PATH" "$ENCODINGS" "$SECURITY" "${AE_HEADER[@]}"; then
-    log "FAILED $name: pre-flight check on $REQ_PATH: $PF_ERR"
+  if ! preflight "$port" --http1.1 "$path" "$(encodings "$path")" "$(security "$path")" "${CURL_HEADERS[@]}"; then
+    log "FAILED $name: pre-flight check on $path: $PF_ERR"
     exit 1
   fi
   log "$name: $WAIT_INFO, pre-flight ok: $PF_INFO"
   printf -v "ENC_$side" '%s' "$(sed -n 's/.*Content-Encoding \([^;,]*\),.*/\1/p' <<<"$PF_INFO")"
 }
-check a "A (reference, $REF)" "$PID_A" "$PORT_A"
-check b "B (this checkout, $ROOT)" "$PID_B" "$PORT_B"
-[[ $ENC_a == "$ENC_b" ]] || log "WARNING A answers with Content-Encoding $ENC_a, B with $ENC_b: the two do different work"
+check a "A (reference, $REF)" "$PID_A" "$PORT_A" "$PATH_A"
+check b "B (this checkout, $ROOT)" "$PID_B" "$PORT_B" "$REQ_PATH"
+[[ $ENC_a == "$ENC_b" || $PATH_A != "$REQ_PATH" ]] || log "WARNING A answers with Content-Encoding $ENC_a, B with $ENC_b: the two do different work"
 
-# wrk_start PORT OUT : one wrk in the background on the load CPUs; sets STARTED_WRK.
+# wrk_start PORT OUT PATH : one wrk in the background on the load CPUs; sets STARTED_WRK.
 wrk_start() {
   local wrk_args=(-t1 -c"$CONNS" -d"${SLICE_S}s" -s "$WRK_LUA" -H "Host: $DOMAIN")
   [[ -n $AE ]] && wrk_args+=(-H "Accept-Encoding: $AE")
-  timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" wrk "${wrk_args[@]}" "https://$DOMAIN:$1$REQ_PATH" >"$2" 2>&1 &
+  [[ -n $AUTHORIZATION ]] && wrk_args+=(-H "Authorization: $AUTHORIZATION")
+  timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" wrk "${wrk_args[@]}" "https://$DOMAIN:$1$3" >"$2" 2>&1 &
   STARTED_WRK=$!
 }
 # wrk_counts OUT : "requests errors" that wrk reported (errors: non-2xx/3xx answers and socket errors).
@@ -153,11 +161,11 @@ run_slice() {
   b0=$(group_cpu_ticks "$PID_B")
   [[ -n $LOAD_CPUS ]] && { load0=$(cpu_jiffies "$LOAD_CPUS"); proxy0=$(cpu_jiffies "$PROXY_CPUS"); }
   if ((n % 2)); then
-    wrk_start "$PORT_A" "$TMP/slice$n-a.wrk"; wa=$STARTED_WRK
-    wrk_start "$PORT_B" "$TMP/slice$n-b.wrk"; wb=$STARTED_WRK
+    wrk_start "$PORT_A" "$TMP/slice$n-a.wrk" "$PATH_A"; wa=$STARTED_WRK
+    wrk_start "$PORT_B" "$TMP/slice$n-b.wrk" "$REQ_PATH"; wb=$STARTED_WRK
   else
-    wrk_start "$PORT_B" "$TMP/slice$n-b.wrk"; wb=$STARTED_WRK
-    wrk_start "$PORT_A" "$TMP/slice$n-a.wrk"; wa=$STARTED_WRK
+    wrk_start "$PORT_B" "$TMP/slice$n-b.wrk" "$REQ_PATH"; wb=$STARTED_WRK
+    wrk_start "$PORT_A" "$TMP/slice$n-a.wrk" "$PATH_A"; wa=$STARTED_WRK
   fi
   LOAD_PID="$wa $wb"
   # The two wrk only: a bare `wait` would also wait for the pe-edge processes and nginx, which never end.
@@ -178,7 +186,7 @@ run_slice() {
 }
 
 log "A: $REF; B: $ROOT; $DEFAULT_PE_EDGE_CMD"
-log "$SLICES slices of ${SLICE_S}s after one warm-up slice: two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1, GET $REQ_PATH, Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
+log "$SLICES slices of ${SLICE_S}s after one warm-up slice: two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1, GET $PATH_A (A) and $REQ_PATH (B), Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 run_slice 0
 printf '\n| slice | A requests | A µs CPU/req | B requests | B µs CPU/req | B/A | load CPU busy %% | pe-edge CPU busy %% |\n'

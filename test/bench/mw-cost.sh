@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What each middleware costs this checkout's pe-edge in CPU per request on the production path (the performance
+# issue's goal 2: each light middleware <= 5 %): for each of production-path.sh's mw routes, cpu-ab.sh runs two
+# processes of this build at once, pinned to one CPU, one loaded on /bench/none/ and one on the middleware's route,
+# each by its own wrk in the same slices, and reports the median ratio of their CPU per request.
+#
+#   bash test/bench/mw-cost.sh                 # every row, BENCH_RUNS times each
+#   BENCH_ROWS='headers ipallowlist' bash test/bench/mw-cost.sh
+#
+# Why not the mw section's alternation: this machine's speed moves by up to 2-3x between seconds, so slices of
+# one route and then the other, 1.5 s apart, scattered by +-30 % (docs/performance-history.md). Loaded at once,
+# a change of speed hits both routes alike. What stays is the difference between two fresh processes of one
+# build, up to 3 % for a whole run (cpu-ab.sh's A/A runs): so each row runs BENCH_RUNS times (fresh processes
+# each time, the two routes swapping processes' start order) and reports every run's median.
+#
+# Environment: BENCH_RUNS=2 (1..5), BENCH_ROWS (default: every row below), BENCH_SLICES=8 (cpu-ab.sh's), and
+# cpu-ab.sh's other variables (BENCH_PIN, BENCH_SLICE_SECONDS, BENCH_CONNECTIONS).
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib/common.sh
+source "$HERE/lib/common.sh"
+
+RUNS=$(clamp "${BENCH_RUNS:-2}" 1 5 2)
+export BENCH_SLICES=${BENCH_SLICES:-8}
+export BENCH_ROUTES=middlewares BENCH_AE=gzip
+AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
+
+# Row: its route's path segment, and the Authorization its requests carry (both routes get the same request).
+declare -A AUTH=([basicauth]=$AUTH_BCRYPT)
+ROWS=(${BENCH_ROWS:-headers ratelimit retry circuitbreaker ipallowlist basicauth stripprefix compress})
+
+log "building this checkout (npx tsc -b)"
+(cd "$ROOT" && npx --no-install tsc -b) >/dev/null 2>&1 || log "npx tsc -b reported errors: measuring whatever dist/ holds"
+OUT=$(mktemp /tmp/pe-bench-mwcost.XXXXXX)
+declare -A MEDIANS
+for ((run = 1; run <= RUNS; run++)); do
+  for row in "${ROWS[@]}"; do
+    # Odd runs put the middleware on cpu-ab.sh's B side, even runs on its A side (the ratio then inverted).
+    if ((run % 2)); then a=/bench/none/ b=/bench/$row/; else a=/bench/$row/ b=/bench/none/; fi
+    log "run $run, $row: A $a, B $b"
+    BENCH_PATH_A=$a BENCH_PATH=$b BENCH_AUTHORIZATION=${AUTH[$row]:-} bash "$HERE/cpu-ab.sh" "$ROOT" >"$OUT" 2>&1
+    line=$(grep 'B/A CPU per request: median' "$OUT")
+    if [[ -z $line ]]; then
+      log "run $run, $row: FAILED ($(grep -m1 FAILED "$OUT" || tail -n1 "$OUT"))"
+      MEDIANS[$row]+=" failed"
+      continue
+    fi
+    median=$(sed -n 's/.*median \([0-9.]*\),.*/\1/p' <<<"$line")
+    ((run % 2)) || median=$(awk -v m="$median" 'BEGIN { printf "%.3f", 1 / m }')
+    log "run $run, $row: the middleware's route / none = $median ($line)"
+    MEDIANS[$row]+=" $median (load $(cut -d' ' -f1 /proc/loadavg));"
+  done
+done
+rm -f "$OUT"
+printf '\n| middleware | its route / none, CPU per request: each run (the median of its slices; the 1-min load average after it) |\n|---|---|\n'
+for row in "${ROWS[@]}"; do
+  printf '| %s |%s |\n' "$row" "${MEDIANS[$row]%;}"
+done
