@@ -6,8 +6,16 @@
  * Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (comma-separated subset of download,upload,gzip),
  * PE_EDGE_NODE_ARGS (node flags for the pe-edge process, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
  * BENCH_EDGE_LOG (a path prefix: each row's pe-edge stdout and stderr go to `<prefix>.<row>` once it stopped).
+ * CPU times come from /proc/<pid>/task/<tid>/schedstat (nanoseconds a thread ran), not /proc/<pid>/stat's 10 ms
+ * ticks, which were a tenth of a 100 MB transfer's cost. Besides pe-edge's CPU (all threads) the table gives the CPU
+ * of the one thread each side moves the bytes on: pe-edge's main thread, and this process's (its client and backend
+ * share it) during the direct and the proxied run. Each side's thread does the same socket reads and writes, so the
+ * busier one bounds the proxied run: when pe-edge's exceeds the direct run's, the ratio cannot reach 1 even on an
+ * idle machine. One untimed transfer each way (direct, then proxied) precedes a row's rounds: the first round
+ * otherwise timed node's compilation of this script's client and backend on the direct side (that round's ratio
+ * was often 1-1.7, against 0.5-0.9 for the rest).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
@@ -50,11 +58,28 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** The process's user and system CPU time so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** The CPU time one thread of a process ran so far, ms (/proc/<pid>/task/<tid>/schedstat, in nanoseconds). */
+function threadCpuMs(pid: number, tid: number | string): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
+
+/** The CPU time all live threads of a process ran so far, ms (V8's and libuv's threads live as long as it). */
+function processCpuMs(pid: number): number {
+  let sum = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      sum += threadCpuMs(pid, tid);
+    } catch (err) {
+      // A thread that ended between the listing and the read; anything else (no schedstat on this kernel) stops the script.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ESRCH') throw err;
+    }
+  }
+  return sum;
+}
+
+/** This process's main thread: the one its client and backend run on. */
+const benchThreadMs = (): number => threadCpuMs(process.pid, process.pid);
 
 function download(port: number, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -106,8 +131,12 @@ interface Row {
   readonly overIdle: number[];
   /** The same peak over its RSS right before that run (MB). */
   readonly overStart: number[];
-  /** pe-edge's CPU time (user + system) during the proxied run, ms. */
+  /** pe-edge's CPU time during the proxied run, ms: all its threads, and its main thread alone. */
   readonly cpu: number[];
+  readonly edgeMainCpu: number[];
+  /** This process's main thread CPU time (client and backend) during the direct and the proxied run, ms. */
+  readonly benchDirectCpu: number[];
+  readonly benchProxiedCpu: number[];
 }
 
 /** pe-edge's CLI on a free port, routing big.test to the backend (and /text through `compress`). */
@@ -150,10 +179,13 @@ class Edge {
   }
 }
 
-const timed = async (run: () => Promise<number>, bytes: number, expected: number | null): Promise<number> => {
+/** Runs one transfer: its MB/s, after pushing this process's main thread CPU time during it onto `benchCpu`. */
+const timed = async (run: () => Promise<number>, bytes: number, expected: number | null, benchCpu: number[]): Promise<number> => {
   const started = process.hrtime.bigint();
+  const cpuBefore = benchThreadMs();
   const got = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  benchCpu.push(benchThreadMs() - cpuBefore);
   if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
   return bytes / MB / seconds;
 };
@@ -171,24 +203,29 @@ async function measure(row: Row, backendPort: number): Promise<number> {
       await new Promise((r) => setTimeout(r, 2 * SAMPLE_MS));
       const before = rssMb(pid);
       peak = before;
-      const cpuBefore = cpuMs(pid);
-      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check);
-      row.cpu.push(cpuMs(pid) - cpuBefore);
+      const cpuBefore = processCpuMs(pid);
+      const mainBefore = threadCpuMs(pid, pid);
+      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check, row.benchProxiedCpu);
+      row.cpu.push(processCpuMs(pid) - cpuBefore);
+      row.edgeMainCpu.push(threadCpuMs(pid, pid) - mainBefore);
       peak = Math.max(peak, rssMb(pid));
       row.overIdle.push(peak - idle);
       row.overStart.push(peak - before);
       return mbps;
     };
+    // Untimed: the first transfer each way compiles the code it runs.
+    await timed(row.direct, row.bodyBytes, check, []);
+    await timed(() => row.proxied(edge.port), row.bodyBytes, check, []);
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
       let d: number;
       let p: number;
       if (round % 2 === 0) {
-        d = await timed(row.direct, row.bodyBytes, check);
+        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu);
         p = await proxiedRun();
       } else {
         p = await proxiedRun();
-        d = await timed(row.direct, row.bodyBytes, check);
+        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu);
       }
       row.directMbps.push(d);
       row.proxiedMbps.push(p);
@@ -206,30 +243,34 @@ async function main(): Promise<void> {
   const backendPort = (server.address() as AddressInfo).port;
   const rows: Row[] = [];
   const add = (name: string, direct: () => Promise<number>, proxied: (port: number) => Promise<number>, bodyBytes: number): void => {
-    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [] });
+    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [] });
   };
   if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), (port) => download(port, '/big'), SIZE);
   if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), (port) => upload(port), SIZE);
   if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), (port) => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
   const idle: number[] = [];
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   try {
     for (const row of rows) idle.push(await measure(row, backendPort));
   } finally {
     server.close();
   }
+  const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const f0 = (v: number): string => v.toFixed(0);
-  console.log(`Method: each row on a fresh pe-edge CLI process (a child of this one); ${ROUNDS} rounds per row, each one run directly`);
+  console.log(`Method: each row on a fresh pe-edge CLI process (a child of this one); one untimed transfer each way, then ${ROUNDS} rounds per row, each one run directly`);
   console.log('(client → backend) and one through pe-edge (client → pe-edge → backend), alternating which goes first. The client');
   console.log('and the backend share this process. Each figure is the median over the rounds (the ratio is the median of each');
   console.log(`round's ratio, listed in brackets). pe-edge's RSS (/proc VmRSS) is sampled every ${SAMPLE_MS} ms; "over idle" is its peak`);
   console.log('during a proxied run minus its RSS before any traffic (median, and the largest), "over start" minus its RSS just');
-  console.log('before that run; "pe-edge CPU" is its user + system time during a proxied run (/proc/<pid>/stat, 10 ms ticks),');
-  console.log('less sensitive to a busy machine than throughput.');
-  console.log(`pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
-  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('before that run; "pe-edge CPU" is the time its threads ran during a proxied run (all; its main thread), and');
+  console.log('"bench thread CPU" the time this process\'s main thread (client and backend) ran during the direct and the proxied');
+  console.log('run (/proc/<pid>/task/<tid>/schedstat): less sensitive to a busy machine than throughput. The busier main thread');
+  console.log('bounds the proxied run.');
+  console.log(`Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after. pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
+  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms |`);
+    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms |`);
   }
 }
 
