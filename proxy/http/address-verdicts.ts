@@ -3,7 +3,7 @@
  * many requests from one address, and node's BlockList.check builds a SocketAddress for every call (about 3 µs a
  * request on the production path, against well under one for a Map lookup). One per list, kept as long as it.
  * Bounded: it starts over when full, and texts longer than any address (with an IPv6 zone) are checked, not kept,
- * so a flood of X-Forwarded-For values costs at most `capacity` short strings.
+ * so a flood of X-Forwarded-For values costs at most `capacity` short strings of its own (see `ownCopy`).
  */
 export class AddressVerdicts {
   private readonly verdicts = new Map<string, boolean>();
@@ -16,9 +16,18 @@ export class AddressVerdicts {
     const verdict = this.check(address);
     if (address.length > LONGEST_KEPT) return verdict;
     if (this.verdicts.size >= this.capacity) this.verdicts.clear();
-    this.verdicts.set(address, verdict);
+    this.verdicts.set(ownCopy(address), verdict);
     return verdict;
   }
+}
+
+/**
+ * The text in memory of its own. An address cut from a longer text (one X-Forwarded-For entry, trimmed) is, to V8,
+ * a window on that text: kept as it came, each kept address would hold its whole header line alive (up to
+ * http.maxHeaderBytes, 1 MiB), gigabytes for a full memo. Every UTF-16 unit is copied as it is.
+ */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 // An IPv6 address in text is at most 45 characters (an IPv4 tail); a zone may add a few more.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend } from '../../support/backends.js';
-import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { httpRequest } from '../../support/tls-clients.js';
 
 // ipAllowList / ipWhiteList through the real proxy; the client is always 127.0.0.1.
@@ -88,3 +88,37 @@ for (const [name, ipStrategy, sourceRange, allowed, refused] of WHITELIST_STRATE
     assert.equal((await get({ 'x-forwarded-for': refused })).status, 403, refused);
   });
 }
+
+// Each list keeps the verdicts of the addresses it checked (proxy/http/address-verdicts.ts): a verdict is never
+// another list's, nor one from before a reload that changed the list.
+test('kept verdicts: two lists judge the same address each by its own ranges, and a reload that changes sourceRange judges anew', async (t) => {
+  const middlewares = (inside: string) => fileMiddlewares({
+    a: { ipAllowList: { sourceRange: [inside], ipStrategy: { depth: 1 } } },
+    b: { ipAllowList: { sourceRange: ['192.168.0.0/16'], ipStrategy: { depth: 1 } } },
+  });
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const input = (inside: string) => buildInput({
+    http: {
+      routers: {
+        'a@file': { rule: 'PathPrefix(`/a`)', service: 's', middlewares: ['a'] },
+        'b@file': { rule: 'PathPrefix(`/b`)', service: 's', middlewares: ['b'] },
+      },
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: middlewares(inside),
+    },
+  });
+  const proxy = await startProxy(input('10.0.0.0/8'), [entryPointOptions('web', '127.0.0.1:0', { forwardedHeaders: { insecure: true, trustedIPs: [] } })]);
+  t.after(() => proxy.close(0));
+  const status = async (path: string, xff: string): Promise<number> =>
+    (await httpRequest({ port: proxy.port('web'), host: 'x.test', path, headers: { 'x-forwarded-for': xff } })).status;
+  for (let round = 0; round < 2; round++) {
+    assert.equal(await status('/a', '10.1.2.3'), 200, 'inside a');
+    assert.equal(await status('/b', '10.1.2.3'), 403, 'not inside b, though a allowed it');
+    assert.equal(await status('/b', '192.168.1.1'), 200, 'inside b');
+    assert.equal(await status('/a', '192.168.1.1'), 403, 'not inside a, though b allowed it');
+  }
+  proxy.apply(input('192.168.0.0/16'));
+  assert.equal(await status('/a', '10.1.2.3'), 403, 'a no longer holds 10.0.0.0/8');
+  assert.equal(await status('/a', '192.168.1.1'), 200, 'a now holds 192.168.0.0/16');
+});

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AddressVerdicts } from '../../../proxy/http/address-verdicts.js';
 import { IpChecker } from '../../../proxy/middlewares/traffic/ip-checker.js';
 
@@ -29,6 +31,25 @@ describe('AddressVerdicts', () => {
     verdicts.get(long);
     verdicts.get(long);
     assert.equal(checked.length, 2);
+  });
+});
+
+describe('AddressVerdicts memory', () => {
+  it('keeps its own copy of an address cut from a long header line, not a window holding the line alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const verdicts = new AddressVerdicts(() => true);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 500; i++) {
+      // As the depth strategy cuts one: the last entry of a 100 kB X-Forwarded-For line, trimmed.
+      const line = `${'9.9.9.9,'.repeat(12_500)} 2001:db8::${(0x1000 + i).toString(16)}`;
+      verdicts.get(line.slice(line.lastIndexOf(',') + 1).trim());
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 5_000_000, `500 kept addresses grew the heap by ${(grown / 1e6).toFixed(1)} MB`);
+    assert.equal(verdicts.get('2001:db8::1000'), true);
   });
 });
 
