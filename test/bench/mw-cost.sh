@@ -47,14 +47,15 @@ for ((run = 1; run <= RUNS; run++)); do
       MEDIANS[$row]+=" failed"
       continue
     fi
-    median=$(sed -n 's/.*median \([0-9.]*\),.*/\1/p' <<<"$line")
-    ((run % 2)) || median=$(awk -v m="$median" 'BEGIN { printf "%.3f", 1 / m }')
-    log "run $run, $row: the middleware's route / none = $median ($line)"
-    MEDIANS[$row]+=" $median (load $(cut -d' ' -f1 /proc/loadavg));"
+    read -r median low high < <(sed -n 's/.*median \([0-9.]*\), middle half \([0-9.]*\)-\([0-9.]*\),.*/\1 \2 \3/p' <<<"$line")
+    # With the middleware on side A, B/A is none / the middleware: inverted, its middle half's ends swap.
+    ((run % 2)) || read -r median low high < <(awk -v m="$median" -v l="$low" -v h="$high" 'BEGIN { printf "%.3f %.3f %.3f", 1 / m, 1 / h, 1 / l }')
+    log "run $run, $row: the middleware's route / none = $median, middle half $low-$high"
+    MEDIANS[$row]+=" $median ($low-$high, load $(cut -d' ' -f1 /proc/loadavg));"
   done
 done
 rm -f "$OUT"
-printf '\n| middleware | its route / none, CPU per request: each run (the median of its slices; the 1-min load average after it) |\n|---|---|\n'
+printf '\n| middleware | its route / none, CPU per request: each run (the median of its slices, their middle half, the 1-min load average after it) |\n|---|---|\n'
 for row in "${ROWS[@]}"; do
   printf '| %s |%s |\n' "$row" "${MEDIANS[$row]%;}"
 done

@@ -5,6 +5,7 @@ import { isValidHostHeader } from '../../http/request-target.js';
 import { isHeadText, isToken } from '../../http/head-syntax.js';
 import { knownHeaderName } from '../../http/header-names.js';
 import { LastParse } from '../../http/last-parse.js';
+import { copyOfBag } from '../../http/header-bag.js';
 import type { ProxyRequest } from '../../http/proxy-exchange.js';
 
 /** A request head the lean front serves itself: no body, or one framed by a single valid Content-Length. */
@@ -118,6 +119,6 @@ function parseFields(text: string): RequestFields | null {
 /** A connection's last header lines, parsed (see LastParse): a browser's differ mostly in the request line. */
 export class RecentRequestFields extends LastParse<RequestFields | null> {
   constructor() {
-    super(parseFields, (fields) => ({ ...fields, headers: { ...fields.headers }, rawHeaders: fields.rawHeaders.slice() }));
+    super(parseFields, (fields) => ({ ...fields, headers: copyOfBag(fields.headers), rawHeaders: fields.rawHeaders.slice() }));
   }
 }

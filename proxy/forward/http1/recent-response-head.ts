@@ -1,5 +1,5 @@
 import { LastParse } from '../../http/last-parse.js';
-import { ownHeader, putHeader } from '../../http/header-bag.js';
+import { copyOfBag, ownHeader, putHeader } from '../../http/header-bag.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 
 /** One upstream's last response head, parsed (see LastParse): its next answers mostly repeat it. */
@@ -10,8 +10,7 @@ export class RecentResponseHead extends LastParse<ResponseHead> {
 }
 
 function copyOf(head: ResponseHead): ResponseHead {
-  // Spread defines own properties: a header named __proto__ stays a header.
-  const headers = { ...head.headers };
+  const headers = copyOfBag(head.headers);
   for (const name in headers) {
     const value = ownHeader(headers, name);
     if (Array.isArray(value)) putHeader(headers, name, value.slice());
