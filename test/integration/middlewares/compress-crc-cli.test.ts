@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
+import { startCliWithDynamic, TempConfigDir } from '../../support/cli-process.js';
+import { startBackend } from '../../support/backends.js';
 import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
 
 /** A page of `size` bytes no other path answers (its path in every line), with repeats the encoder finds. */
@@ -33,7 +33,7 @@ function ask(port: number, path: string, encoding: string, method = 'GET'): Prom
 test('compress through the CLI: gzip members end with the CRC-32 of the bytes sent, whether lent, gathered from chunks, large, private, POST or brotli', { timeout: 60_000 }, async (t) => {
   // /<how>/<size>/<n>: `whole` in one write (the body is lent), `pieces` in three writes apart (gathered), `private`
   // with Cache-Control: private (no cache key); any method.
-  const backend = http.createServer((req, res) => {
+  const backend = await startBackend('pages', (req, res) => {
     const [, how = '', size = '0'] = (req.url ?? '').split('/');
     const body = page(req.url ?? '', Number(size));
     res.writeHead(200, { 'content-type': 'text/html', 'content-length': body.length, ...(how === 'private' ? { 'cache-control': 'private' } : {}) });
@@ -45,21 +45,15 @@ test('compress through the CLI: gzip members end with the CRC-32 of the bytes se
       setTimeout(() => res.end(body.subarray(2 * third)), 5);
     }, 5);
   });
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
-  const port = await freePort();
+  t.after(() => backend.close());
   const dir = new TempConfigDir();
   t.after(() => dir.remove());
-  dir.write('dynamic.yml', [
+  const { port } = await startCliWithDynamic(t, dir, [
     'http:',
-    `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${(backend.address() as AddressInfo).port}" }] } } }`,
+    `  services: { app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } } }`,
     '  middlewares: { gz: { compress: {} } }',
     '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app, middlewares: [gz] } }',
   ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
-  t.after(() => edge.stop());
-  await edge.waitListening(1, 10_000);
 
   let checked = 0;
   for (const how of ['whole', 'pieces', 'private']) {
