@@ -26,7 +26,7 @@
 #   BENCH_PATH_A=$BENCH_PATH  the path A's wrk requests: with this checkout as the reference and another path, the
 #                            two routes of one build compared at once (what one middleware costs)
 #   BENCH_AUTHORIZATION=     an Authorization header every request sends (the mw routes' basicAuth: see
-#                            production-path.sh's AUTH_BCRYPT)
+#                            lib/production-setup.sh's AUTH_BCRYPT)
 #   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
 set -uo pipefail

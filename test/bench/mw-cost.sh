@@ -13,28 +13,38 @@
 # build, up to 3 % for a whole run (cpu-ab.sh's A/A runs): so each row runs BENCH_RUNS times (fresh processes
 # each time, the two routes swapping processes' start order) and reports every run's median.
 #
-# Environment: BENCH_RUNS=2 (1..5), BENCH_ROWS (default: every row below), BENCH_SLICES=8 (cpu-ab.sh's), and
-# cpu-ab.sh's other variables (BENCH_PIN, BENCH_SLICE_SECONDS, BENCH_CONNECTIONS).
+# Environment: BENCH_RUNS=2 (1..5), BENCH_ROWS (default: every row below but basicauthapr1), BENCH_SLICES=8
+# (cpu-ab.sh's), and cpu-ab.sh's other variables (BENCH_PIN, BENCH_SLICE_SECONDS, BENCH_CONNECTIONS).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=lib/common.sh
 source "$HERE/lib/common.sh"
+# shellcheck source=lib/production-setup.sh
+source "$HERE/lib/production-setup.sh"
 
 RUNS=$(clamp "${BENCH_RUNS:-2}" 1 5 2)
 export BENCH_SLICES=${BENCH_SLICES:-8}
 export BENCH_ROUTES=middlewares BENCH_AE=gzip
-AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
 
 # Row: its route's path segment, and the Authorization its requests carry (both routes get the same request).
-declare -A AUTH=([basicauth]=$AUTH_BCRYPT)
-ROWS=(${BENCH_ROWS:-headers ratelimit retry circuitbreaker ipallowlist basicauth stripprefix compress})
+declare -A AUTH=([basicauth]=$AUTH_BCRYPT [basicauthapr1]=$AUTH_APR1)
+# Split on blanks only (no globbing); a row with no route would only fail its pre-flight check after a build.
+read -ra ROWS <<<"${BENCH_ROWS:-headers ratelimit retry circuitbreaker ipallowlist basicauth stripprefix compress}"
+KNOWN_ROWS=' headers ratelimit retry circuitbreaker ipallowlist basicauth basicauthapr1 stripprefix compress '
+for row in "${ROWS[@]}"; do
+  [[ $KNOWN_ROWS == *" $row "* ]] || { log "BENCH_ROWS: no route /bench/$row/ (rows:$KNOWN_ROWS)"; exit 2; }
+done
+((${#ROWS[@]})) || { log "BENCH_ROWS names no row (rows:$KNOWN_ROWS)"; exit 2; }
 
 log "building this checkout (npx tsc -b)"
 (cd "$ROOT" && npx --no-install tsc -b) >/dev/null 2>&1 || log "npx tsc -b reported errors: measuring whatever dist/ holds"
-OUT=$(mktemp /tmp/pe-bench-mwcost.XXXXXX)
+# cpu-ab.sh's output, in a folder common.sh's cleanup removes however this script ends.
+TMP=$(mktemp -d /tmp/pe-bench-mwcost.XXXXXX)
+OUT=$TMP/cpu-ab.out
 declare -A MEDIANS
+FAILED=0
 for ((run = 1; run <= RUNS; run++)); do
   for row in "${ROWS[@]}"; do
     # Odd runs put the middleware on cpu-ab.sh's B side, even runs on its A side (the ratio then inverted).
@@ -44,7 +54,8 @@ for ((run = 1; run <= RUNS; run++)); do
     line=$(grep 'B/A CPU per request: median' "$OUT")
     if [[ -z $line ]]; then
       log "run $run, $row: FAILED ($(grep -m1 FAILED "$OUT" || tail -n1 "$OUT"))"
-      MEDIANS[$row]+=" failed"
+      MEDIANS[$row]+=" failed;"
+      FAILED=1
       continue
     fi
     read -r median low high < <(sed -n 's/.*median \([0-9.]*\), middle half \([0-9.]*\)-\([0-9.]*\),.*/\1 \2 \3/p' <<<"$line")
@@ -54,8 +65,9 @@ for ((run = 1; run <= RUNS; run++)); do
     MEDIANS[$row]+=" $median ($low-$high, load $(cut -d' ' -f1 /proc/loadavg));"
   done
 done
-rm -f "$OUT"
 printf '\n| middleware | its route / none, CPU per request: each run (the median of its slices, their middle half, the 1-min load average after it) |\n|---|---|\n'
 for row in "${ROWS[@]}"; do
   printf '| %s |%s |\n' "$row" "${MEDIANS[$row]%;}"
 done
+# A row whose run failed fails the script (after the table of what was measured).
+exit "$FAILED"

@@ -82,9 +82,7 @@ DEFAULT_BUDGET=400
 BUDGET=$(clamp "${BENCH_BUDGET:-$DEFAULT_BUDGET}" 30 3600 "$DEFAULT_BUDGET")
 MEM_MINUTES=$(clamp "${BENCH_MEM_MINUTES:-10}" 1 30 10)
 OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}
-# basicAuth row: user bench, password bench-pass (BCRYPT_HASH: lib/production-setup.sh).
-AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
-AUTH_APR1="Basic $(printf 'test:test' | base64)"
+# The basicAuth rows' credentials, AUTH_BCRYPT and AUTH_APR1: lib/production-setup.sh.
 
 
 pin_setup "wrk, h2load and the nginx backends"

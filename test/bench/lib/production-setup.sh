@@ -7,6 +7,10 @@ READY_TIMEOUT_S=30
 # The mw routes' basicAuth user: bench, password bench-pass, bcrypt cost 10 (Go's DefaultCost), made with
 # pe-edge's bcrypt.
 BCRYPT_HASH='$2y$10$PeEdgeBenchSaltSalt12u6aoTZ28fgIces4hFDTXNfJ1O0E1snwy'
+# The Authorization the basicAuth routes' requests carry: /bench/basicauth/ (the user above), /bench/basicauthapr1/
+# (test:test, dynamic-middlewares.yml.tmpl's $apr1$ user).
+AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
+AUTH_APR1="Basic $(printf 'test:test' | base64)"
 # As the image runs it: node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
 DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config}'
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { apr1 } from '../../../compose/index.js';
+import { md5Crypt } from '../../../labels-spec/htpasswd/md5-crypt.js';
 import { startBackend } from '../../support/backends.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
@@ -237,4 +238,49 @@ test('basicAuth: a user name beyond ASCII goes upstream in headerField as its UT
   const deadline = Date.now() + 2000;
   while (seen.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(seen, [user]);
+});
+
+/** An Authorization header carrying the password as bytes (none of it re-encoded). */
+const authBytes = (user: string, password: Buffer) => ({ authorization: 'Basic ' + Buffer.concat([Buffer.from(`${user}:`), password]).toString('base64') });
+
+// The last good password is remembered as its SHA-256 (htpasswd-secret.ts): every password must get the verdict its
+// own hash gives, whatever came before it. Wrong ones are sent twice in a row (a remembered wrong password passes
+// the second time), and each differs from the right one by as little as can tell them apart: a first or last byte,
+// one byte more or less, another invalid byte that decodes to the same U+FFFD (a digest of the text, not the bytes).
+test('basicAuth remembers only a right password: empty, non-UTF-8, 8 kB and colon-holding passwords, right and wrong in turn', async (t) => {
+  const long = Buffer.alloc(8192, 'p');
+  long[4000] = 0x3a;
+  const cases: [user: string, right: Buffer, wrongs: Buffer[]][] = [
+    ['empty', Buffer.alloc(0), [Buffer.from(' '), Buffer.from([0])]],
+    ['bytes', Buffer.from([0xff, 0xfe, 0x80, 0x3a, 0xc3]), [Buffer.from([0xfe, 0xfe, 0x80, 0x3a, 0xc3]), Buffer.from([0xff, 0xfe, 0x80, 0x3a, 0xc4]), Buffer.from([0xff, 0xfe, 0x80, 0x3a])]],
+    ['long', long, [Buffer.concat([long, Buffer.from('p')]), long.subarray(1), Buffer.concat([long.subarray(0, -1), Buffer.from('q')])]],
+    ['colons', Buffer.from('a:b::c:'), [Buffer.from('a:b::c'), Buffer.from('a:b::c:d'), Buffer.from(':b::c:')]],
+  ];
+  // MD5-crypt ($apr1$) hashes the password's bytes, any of them; bcryptjs only UTF-8 text (its first 72 bytes count),
+  // and bcrypt, Go's as well, reads a password as a C string: "" and "\0" are one key.
+  const users = cases.map(([user, right]) => `${user}:${md5Crypt(right, Buffer.from('saltsalt'), Buffer.from('$apr1$')).toString('latin1')}`);
+  for (const [user, right, wrongs] of cases.filter(([user]) => user === 'empty' || user === 'colons')) {
+    users.push(`bcrypt${user}:${hashSync(right.toString('utf8'), 4)}`);
+    cases.push([`bcrypt${user}`, right, wrongs.filter((wrong) => !wrong.includes(0))]);
+  }
+  const { app, port } = await setup(t, { auth: { basicAuth: { users } } }, ['auth']);
+  let passed = 0;
+  const expect = async (user: string, password: Buffer, status: number, what: string): Promise<void> => {
+    assert.equal((await httpRequest({ port, headers: authBytes(user, password) })).status, status, `${user}: ${what}`);
+    if (status === 200) passed++;
+  };
+  for (const [user, right, wrongs] of cases) {
+    for (const [i, wrong] of wrongs.entries()) {
+      await expect(user, wrong, 401, `wrong password ${i} before the right one`);
+      await expect(user, wrong, 401, `wrong password ${i} again`);
+    }
+    await expect(user, right, 200, 'the right password');
+    await expect(user, right, 200, 'the right password, remembered');
+    for (const [i, wrong] of wrongs.entries()) {
+      await expect(user, wrong, 401, `wrong password ${i} after the right one`);
+      await expect(user, wrong, 401, `wrong password ${i} twice after the right one`);
+      await expect(user, right, 200, `the right password after wrong password ${i}`);
+    }
+  }
+  assert.equal(app.seen.length, passed);
 });
