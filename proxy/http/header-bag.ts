@@ -18,9 +18,8 @@ export function putHeader<T>(bag: Record<string, T | undefined>, key: string, va
  * A copy of a bag that stays cheap to edit. V8 gives an object made by spreading (`{ ...bag }`) a shape that a
  * property added afterwards leaves by its slow path, and the bag stays slower to read: stripPrefix's one added
  * request header (X-Forwarded-Prefix) on the lean front's copied request fields cost 11-13 % of a request
- * (test/bench/mw-cost.sh), 3 % once the copy was made by Object.assign (a micro-benchmark: 850 ns against 29 for a
- * copy and one add). Object.assign sets each property as an assignment would, so a bag holding `__proto__` (a header
- * of that name) is spread instead.
+ * (test/bench/mw-cost.sh), 3 % once the copy was made by Object.assign. Object.assign sets each property as an
+ * assignment would, so a bag holding `__proto__` (a header of that name) is spread instead.
  */
 export function copyOfBag<T>(bag: Record<string, T>): Record<string, T> {
   return Object.hasOwn(bag, '__proto__') ? { ...bag } : Object.assign({}, bag);
