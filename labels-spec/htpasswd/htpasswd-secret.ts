@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import crypto, { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashSync } from 'bcryptjs';
 import { md5Crypt } from './md5-crypt.js';
+import { sha256 } from './sha256.js';
 
 /**
  * A stored htpasswd hash, parsed once: `check` hashes the offered password and compares in constant time. The
@@ -82,13 +83,6 @@ function bcryptSecret(user: string, hash: string, bcrypt: BcryptHasher | undefin
     return bcrypt === undefined ? matches(hashSync(text, settings)) : bcrypt(text, settings).then(matches, () => false);
   });
 }
-
-// node 20.12's one-shot crypto.hash: a Hash object per request cost about 7 µs of CPU on the production path
-// (test/bench/mw-cost.sh put basicAuth with a warm cache at +12-14 % of a request), the one-shot call a fraction
-// of that. Before 20.12, the Hash object gives the same digest.
-const sha256: (data: Buffer) => Buffer = typeof crypto.hash === 'function'
-  ? (data) => crypto.hash('sha256', data, 'buffer')
-  : (data) => createHash('sha256').update(data).digest();
 
 const NEVER: HtpasswdSecret = { check: () => false };
 

@@ -3,6 +3,7 @@ import type { Handler, RequestContext } from '../../http/request-context.js';
 import { loadBasicAuthUsers, type BasicAuthSecret } from './basic-auth-users.js';
 import { answer } from '../../http/traefik-responses.js';
 import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
+import { PassedCredentials } from './passed-credentials.js';
 
 export interface BasicAuthOptions {
   users: string[];
@@ -31,6 +32,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   const challenge = utf8OnTheWire(`Basic realm="${o.realm === '' ? 'traefik' : o.realm}"`);
   const headerField = o.headerField;
   const removeHeader = o.removeHeader;
+  const passed = new PassedCredentials();
 
   const decide = (ctx: RequestContext, user: string | null, claimed: string): void => {
     if (user === null) {
@@ -50,19 +52,26 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
     next(ctx);
   };
   return (ctx: RequestContext): void => {
-    const credentials = basicCredentials(ctx);
+    const authorization = ctx.req.headers.authorization;
+    const digest = authorization === undefined ? null : passed.digestOf(authorization);
+    const known = digest === null ? undefined : passed.userFor(digest);
+    if (known !== undefined) return decide(ctx, known, known);
+    const credentials = basicCredentials(authorization);
     if (credentials === null) return decide(ctx, null, '');
     const claimed = credentials.name;
+    const pass = (name: string | null): void => {
+      if (name !== null && digest !== null) passed.remember(digest, name);
+      decide(ctx, name, claimed);
+    };
     const user = authenticatedUser(credentials, users);
-    if (typeof user === 'string' || user === null) decide(ctx, user, claimed);
+    if (typeof user === 'string' || user === null) pass(user);
     // A client that left while its password was hashed is not answered nor forwarded.
-    else void user.then((name) => { if (!ctx.res.clientGone) decide(ctx, name, claimed); });
+    else void user.then((name) => { if (!ctx.res.clientGone) pass(name); });
   };
 }
 
 /** Basic credentials as Go's Request.BasicAuth reads them (the name decoded as UTF-8), or null when there are none. */
-function basicCredentials(ctx: RequestContext): { name: string; password: Buffer } | null {
-  const auth = ctx.req.headers.authorization;
+function basicCredentials(auth: string | undefined): { name: string; password: Buffer } | null {
   if (auth === undefined || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return null;
   const encoded = auth.slice(6);
   if (!STD_BASE64.test(encoded)) return null;

@@ -1,13 +1,8 @@
-import crypto from 'node:crypto';
+import { sha256Base64 } from '../../../labels-spec/htpasswd/sha256.js';
 import zlib from 'node:zlib';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { clientCertificateFingerprint } from '../../http/tls-connection.js';
 
-// node 20.12 brought the one-shot crypto.hash (a fifth cheaper than a Hash object for a 4 kB body); before
-// it, the Hash object gives the same digest.
-const sha256: (data: string | Buffer) => string = typeof crypto.hash === 'function'
-  ? (data) => crypto.hash('sha256', data, 'base64')
-  : (data) => crypto.createHash('sha256').update(data).digest('base64');
 
 // A body's fingerprint in its key: zlib's CRC-32 (node 20.15+; a tenth of a SHA-256's cost for a 4 kB body), else
 // its SHA-256. Either only narrows the search: an entry keeps its body, and a hit is a byte-for-byte match.
@@ -54,9 +49,9 @@ export class CompressedBodyCache {
    * body the entry keeps tells them apart.
    */
   static key(encoding: string, body: Buffer, partition: string): BodyKey {
-    const part = partition.length <= SHORT_PARTITION ? '=' + partition : '#' + sha256(partition);
+    const part = partition.length <= SHORT_PARTITION ? '=' + partition : '#' + sha256Base64(partition);
     const crc32 = hasCrc32 ? zlib.crc32(body) : null;
-    const fingerprint = crc32 === null ? sha256(body) : String(crc32);
+    const fingerprint = crc32 === null ? sha256Base64(body) : String(crc32);
     return { text: encoding + ':' + part + ':' + body.length + ':' + fingerprint, body, crc32 };
   }
 

@@ -57,6 +57,31 @@ test('basicAuth removeHeader: the backend never sees the credentials', async (t)
   assert.equal(app.seen[0]?.headers.authorization, undefined);
 });
 
+test('basicAuth: the same good header again is forwarded as the first was (headerField, removeHeader, the logged user), and a header one middleware passed is still checked by another', async (t) => {
+  const done: string[] = [];
+  const other = `test:${apr1('other-password')}`;
+  const { app, port } = await setup(t, {
+    first: { basicAuth: { users: [SEED_USER], headerField: 'X-WebAuth-User', removeHeader: true } },
+    second: { basicAuth: { users: [other] } },
+  }, ['first'], (ctx) => done.push(ctx.username));
+  for (let i = 0; i < 3; i++) {
+    const ok = await httpRequest({ port, headers: auth('test', 'test') });
+    assert.equal(ok.status, 200, `request ${i + 1}`);
+    assert.equal(app.seen[i]?.headers['x-webauth-user'], 'test', `request ${i + 1}: the user named upstream`);
+    assert.equal(app.seen[i]?.headers.authorization, undefined, `request ${i + 1}: the credentials removed`);
+  }
+  assert.deepEqual(done, ['test', 'test', 'test']);
+  const chained = await setup(t, {
+    first: { basicAuth: { users: [SEED_USER] } },
+    second: { basicAuth: { users: [other] } },
+  }, ['first', 'second']);
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await httpRequest({ port: chained.port, headers: auth('test', 'test') })).status, 401, `request ${i + 1}: the second middleware's user has another password`);
+  }
+  assert.equal((await httpRequest({ port: chained.port, headers: auth('test', 'other-password') })).status, 401, 'and the first refuses that one');
+  assert.equal(chained.app.seen.length, 0);
+});
+
 test('headers before basicAuth: the 401 carries the security headers, as Traefik wraps every response', async (t) => {
   const { port } = await setup(t, {
     sec: { headers: { frameDeny: true, customResponseHeaders: { 'X-Edge': 'pe' } } },

@@ -1,0 +1,30 @@
+import { sha256Base64 } from '../../../labels-spec/htpasswd/sha256.js';
+
+/**
+ * Authorization values that passed a basicAuth lately, by their SHA-256, with the user each named. A client sends
+ * the same header on every request: it passes again for one hash, instead of the header's decoding (a regex,
+ * base64, three buffers) and the user's password check (another hash). Only digests are kept, as the users'
+ * remembered passwords are (labels-spec/htpasswd/htpasswd-secret.ts), and never one of a refused header; looking a
+ * digest up can reveal by its timing only how a digest compares, never the credentials. One per basicAuth
+ * middleware, so a reload that changes its users starts anew; emptied when full.
+ */
+export class PassedCredentials {
+  private readonly passed = new Map<string, string>();
+
+  constructor(private readonly capacity = 1024) {}
+
+  /** The digest that stands for `authorization` here. */
+  digestOf(authorization: string): string {
+    return sha256Base64(authorization);
+  }
+
+  /** The user a header with this digest passed as, if it passed lately. */
+  userFor(digest: string): string | undefined {
+    return this.passed.get(digest);
+  }
+
+  remember(digest: string, user: string): void {
+    if (this.passed.size >= this.capacity) this.passed.clear();
+    this.passed.set(digest, user);
+  }
+}
