@@ -132,6 +132,13 @@ check() {
     log "FAILED $name: pre-flight check on $path: $PF_ERR"
     exit 1
   fi
+  # A basicAuth route that let everyone in would look free: without the credentials it must answer 401.
+  if [[ $path == /bench/basicauth* ]]; then
+    https_curl "$port" --http1.1 "$path" "$TMP/no-auth.h" "$TMP/no-auth.b" "$TMP/no-auth.v" -H 'Accept-Encoding:' || true
+    local no_auth
+    no_auth=$(head -n1 "$TMP/no-auth.h" 2>/dev/null | awk '{print $2}')
+    [[ $no_auth == 401 ]] || { log "FAILED $name: $path answers ${no_auth:-nothing} without credentials (want 401)"; exit 1; }
+  fi
   log "$name: $WAIT_INFO, pre-flight ok: $PF_INFO"
   printf -v "ENC_$side" '%s' "$(sed -n 's/.*Content-Encoding \([^;,]*\),.*/\1/p' <<<"$PF_INFO")"
 }
