@@ -5,8 +5,9 @@ import { sha256Base64 } from '../../../labels-spec/htpasswd/sha256.js';
  * the same header on every request: it passes again for one hash, instead of the header's decoding (a regex,
  * base64, three buffers) and the user's password check (another hash). Only digests are kept, as the users'
  * remembered passwords are (labels-spec/htpasswd/htpasswd-secret.ts), and never one of a refused header; looking a
- * digest up can reveal by its timing only how a digest compares, never the credentials. One per basicAuth
- * middleware, so a reload that changes its users starts anew; emptied when full.
+ * digest up can reveal by its timing only how a digest compares, never the credentials. One per basicAuth instance
+ * (per router), made with its users table and dropped with it: every build makes both anew. Never keep it across
+ * reloads (scope.keep): its identity names a usersFile's path, not the file's content. Emptied when full.
  */
 export class PassedCredentials {
   private readonly passed = new Map<string, string>();

@@ -3,7 +3,6 @@ import zlib from 'node:zlib';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { clientCertificateFingerprint } from '../../http/tls-connection.js';
 
-
 // A body's fingerprint in its key: zlib's CRC-32 (node 20.15+; a tenth of a SHA-256's cost for a 4 kB body), else
 // its SHA-256. Either only narrows the search: an entry keeps its body, and a hit is a byte-for-byte match.
 const hasCrc32 = typeof zlib.crc32 === 'function';

@@ -10,7 +10,7 @@ import { apr1 } from '../../../compose/index.js';
 import { md5Crypt } from '../../../labels-spec/htpasswd/md5-crypt.js';
 import { startBackend } from '../../support/backends.js';
 import type { RequestContext } from '../../../proxy/http/request-context.js';
-import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { httpRequest } from '../../support/tls-clients.js';
 
 const SEED_USER = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';
@@ -80,6 +80,43 @@ test('basicAuth: the same good header again is forwarded as the first was (heade
   }
   assert.equal((await httpRequest({ port: chained.port, headers: auth('test', 'other-password') })).status, 401, 'and the first refuses that one');
   assert.equal(chained.app.seen.length, 0);
+});
+
+// A passed header is remembered by each basicAuth instance (passed-credentials.ts) and must die with the users table it
+// passed: a reload builds both anew. The usersFile case is the one a memo kept across reloads (scope.keep, whose identity
+// names the file's path, not its content) would get wrong: the old password would still pass.
+test('basicAuth: a header that passed is checked anew after a reload: a changed password, a removed user, a usersFile edited under the same options', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pe-basic-reload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'users');
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const input = (basicAuth: Record<string, unknown>) => buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['auth'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: fileMiddlewares({ auth: { basicAuth } }),
+    },
+  });
+  const proxy = await startProxy(input({ users: [SEED_USER, `bob:${apr1('bob-old')}`] }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  const status = async (user: string, password: string): Promise<number> => (await httpRequest({ port, headers: auth(user, password) })).status;
+  for (let i = 0; i < 2; i++) assert.equal(await status('bob', 'bob-old'), 200, `inline users: request ${i + 1}`);
+  assert.equal(await status('test', 'test'), 200);
+  proxy.apply(input({ users: [`bob:${apr1('bob-new')}`] }));
+  assert.equal(await status('bob', 'bob-old'), 401, 'the old password of a user whose password changed');
+  assert.equal(await status('test', 'test'), 401, 'a user no longer listed');
+  assert.equal(await status('bob', 'bob-new'), 200, 'the new password');
+
+  writeFileSync(file, `carol:${apr1('carol-old')}\n`);
+  proxy.apply(input({ usersFile: file }));
+  for (let i = 0; i < 2; i++) assert.equal(await status('carol', 'carol-old'), 200, `usersFile: request ${i + 1}`);
+  writeFileSync(file, `carol:${apr1('carol-new')}\n`);
+  proxy.apply(input({ usersFile: file }));
+  assert.equal(await status('carol', 'carol-old'), 401, 'the old password after the file changed, the options the same');
+  assert.equal(await status('carol', 'carol-new'), 200, 'the new password from the file');
+  assert.equal(app.seen.length, 7);
 });
 
 test('headers before basicAuth: the 401 carries the security headers, as Traefik wraps every response', async (t) => {
