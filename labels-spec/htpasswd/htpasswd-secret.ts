@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashSync } from 'bcryptjs';
 import { md5Crypt } from './md5-crypt.js';
-import { sha256 } from './sha256.js';
+import { sha256 } from '../sha256.js';
 
 /**
  * A stored htpasswd hash, parsed once: `check` hashes the offered password and compares in constant time. The

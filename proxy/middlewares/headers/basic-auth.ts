@@ -16,6 +16,9 @@ export interface BasicAuthOptions {
 // Go's base64.StdEncoding: padded, standard alphabet; anything else is not Basic credentials.
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const UNAUTHORIZED = '401 Unauthorized\n';
+// Go's Request.BasicAuth: the scheme compared ASCII case-insensitively (a non-Unicode /i folds no other letter onto
+// ASCII ones), then one space.
+const BASIC_SCHEME = /^basic /i;
 
 /**
  * Traefik's basicAuth (go-http-auth): htpasswd users from `users` and `usersFile`; a missing, malformed or
@@ -53,7 +56,8 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
   };
   return (ctx: RequestContext): void => {
     const authorization = ctx.req.headers.authorization;
-    const digest = authorization === undefined ? null : passed.digestOf(authorization);
+    // Only what could be Basic credentials is hashed (the scheme's name is case-insensitive).
+    const digest = authorization === undefined || !BASIC_SCHEME.test(authorization) ? null : passed.digestOf(authorization);
     const known = digest === null ? undefined : passed.userFor(digest);
     if (known !== undefined) return decide(ctx, known, known);
     const credentials = basicCredentials(authorization);
@@ -72,7 +76,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
 
 /** Basic credentials as Go's Request.BasicAuth reads them (the name decoded as UTF-8), or null when there are none. */
 function basicCredentials(auth: string | undefined): { name: string; password: Buffer } | null {
-  if (auth === undefined || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return null;
+  if (auth === undefined || !BASIC_SCHEME.test(auth)) return null;
   const encoded = auth.slice(6);
   if (!STD_BASE64.test(encoded)) return null;
   const decoded = Buffer.from(encoded, 'base64');

@@ -1,4 +1,4 @@
-import { sha256Base64 } from '../../../labels-spec/htpasswd/sha256.js';
+import { sha256Base64 } from '../../../labels-spec/sha256.js';
 
 /**
  * Authorization values that passed a basicAuth lately, by their SHA-256, with the user each named. A client sends

@@ -1,4 +1,4 @@
-import { sha256Base64 } from '../../../labels-spec/htpasswd/sha256.js';
+import { sha256Base64 } from '../../../labels-spec/sha256.js';
 import zlib from 'node:zlib';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { clientCertificateFingerprint } from '../../http/tls-connection.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../../labels-spec/sha256.js';
 import type { BucketSettings, RateBuckets } from './shared-limits.js';
 import type { RedisLink } from './redis-link.js';
 
@@ -17,7 +17,7 @@ export const MAX_PLAIN_SOURCE = 256;
 export function redisBucketKey(middleware: string, source: string): string {
   if (source.length <= MAX_PLAIN_SOURCE) return `${REDIS_KEY_PREFIX}${middleware}:${source}`;
   // UTF-8 encodes every string, so distinct sources stay distinct.
-  return `${REDIS_KEY_PREFIX}${middleware}:sha256:${createHash('sha256').update(source, 'utf8').digest('hex')}`;
+  return `${REDIS_KEY_PREFIX}${middleware}:sha256:${sha256Hex(source)}`;
 }
 
 /**
