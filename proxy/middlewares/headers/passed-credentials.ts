@@ -1,4 +1,5 @@
 import { sha256Base64 } from '../../../labels-spec/sha256.js';
+import { BoundedMemo } from '../../http/bounded-memo.js';
 
 /**
  * Authorization values that passed a basicAuth lately, by their SHA-256, with the user each named. A client sends
@@ -7,12 +8,14 @@ import { sha256Base64 } from '../../../labels-spec/sha256.js';
  * remembered passwords are (labels-spec/htpasswd/htpasswd-secret.ts), and never one of a refused header; looking a
  * digest up can reveal by its timing only how a digest compares, never the credentials. One per basicAuth instance
  * (per router), made with its users table and dropped with it: every build makes both anew. Never keep it across
- * reloads (scope.keep): its identity names a usersFile's path, not the file's content. Emptied when full.
+ * reloads (scope.keep): its identity names a usersFile's path, not the file's content. Emptied when full (BoundedMemo).
  */
 export class PassedCredentials {
-  private readonly passed = new Map<string, string>();
+  private readonly passed: BoundedMemo<string>;
 
-  constructor(private readonly capacity = 1024) {}
+  constructor(capacity = 1024) {
+    this.passed = new BoundedMemo(capacity);
+  }
 
   /** The digest that stands for `authorization` here. */
   digestOf(authorization: string): string {
@@ -25,7 +28,6 @@ export class PassedCredentials {
   }
 
   remember(digest: string, user: string): void {
-    if (this.passed.size >= this.capacity) this.passed.clear();
     this.passed.set(digest, user);
   }
 }
