@@ -27,6 +27,7 @@
 #                            two routes of one build compared at once (what one middleware costs)
 #   BENCH_AUTHORIZATION=     an Authorization header every request sends (the mw routes' basicAuth: see
 #                            lib/production-setup.sh's AUTH_BCRYPT)
+#   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
 set -uo pipefail
@@ -93,10 +94,13 @@ fi
 
 TMP=$(mktemp -d /tmp/pe-bench-cpuab.XXXXXX)
 
-log "building this checkout (npx tsc -b)"
-if ! (cd "$ROOT" && npx --no-install tsc -b) >"$TMP/tsc.log" 2>&1; then
-  log "npx tsc -b reported errors (first lines below); measuring whatever dist/ holds"
-  head -n 15 "$TMP/tsc.log" | sed 's/^/    /'
+# BENCH_BUILT=1: the caller built this checkout already (mw-cost.sh, once for all its rows).
+if [[ ${BENCH_BUILT:-0} != 1 ]]; then
+  log "building this checkout (npx tsc -b)"
+  if ! (cd "$ROOT" && npx --no-install tsc -b) >"$TMP/tsc.log" 2>&1; then
+    log "npx tsc -b reported errors (first lines below); measuring whatever dist/ holds"
+    head -n 15 "$TMP/tsc.log" | sed 's/^/    /'
+  fi
 fi
 [[ -f $ROOT/dist/operator/cli/main.js ]] || { log "$ROOT/dist/operator/cli/main.js does not exist: nothing to measure"; exit 1; }
 
