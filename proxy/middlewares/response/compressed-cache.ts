@@ -1,5 +1,5 @@
-import { sha256Base64 } from '../../../labels-spec/sha256.js';
 import zlib from 'node:zlib';
+import { sha256Base64 } from '../../../labels-spec/sha256.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { clientCertificateFingerprint } from '../../http/tls-connection.js';
 
