@@ -1,4 +1,5 @@
 import { BoundedMemo } from './bounded-memo.js';
+import { ownCopy } from './own-copy.js';
 
 /**
  * The last verdicts of an address check (an allow list, a ClientIP rule), by the address's text: a client sends
@@ -22,15 +23,6 @@ export class AddressVerdicts {
     if (address.length <= LONGEST_KEPT) this.verdicts.set(ownCopy(address), verdict);
     return verdict;
   }
-}
-
-/**
- * The text in memory of its own. An address cut from a longer text (one X-Forwarded-For entry, trimmed) is, to V8,
- * a window on that text: kept as it came, each kept address would hold its whole header line alive (up to
- * http.maxHeaderBytes, 1 MiB), gigabytes for a full memo. Every UTF-16 unit is copied as it is.
- */
-function ownCopy(text: string): string {
-  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 // An IPv6 address in text is at most 45 characters (an IPv4 tail); a zone may add a few more.

@@ -1,4 +1,3 @@
-import { sha256Hex } from '../../../labels-spec/sha256.js';
 import type { BucketSettings, RateBuckets } from './shared-limits.js';
 import type { RedisLink } from './redis-link.js';
 
@@ -6,18 +5,11 @@ import type { RedisLink } from './redis-link.js';
 export const REDIS_KEY_PREFIX = 'rate:';
 
 /**
- * Sources longer than this are stored under their SHA-256. A source from a request header (or X-Forwarded-For) is as
- * long as the client makes it (up to http.maxHeaderBytes, 1 MiB), and each distinct one is a key Redis keeps for the
- * bucket's ttl (up to a day for slow limits): stored as sent, a client could fill Redis, evicting other sources' spent
- * buckets or bringing Redis down, which fails every limit open. IPs and host names stay as Traefik stores them.
+ * The Redis key of `source`'s bucket in `middleware`: Traefik's. A long source arrives as its digest
+ * (source-criterion.ts's `countedKey`), so a request costs Redis the same whatever its headers.
  */
-export const MAX_PLAIN_SOURCE = 256;
-
-/** The Redis key of `source`'s bucket in `middleware`: Traefik's, or for a long source, its digest. */
 export function redisBucketKey(middleware: string, source: string): string {
-  if (source.length <= MAX_PLAIN_SOURCE) return `${REDIS_KEY_PREFIX}${middleware}:${source}`;
-  // UTF-8 encodes every string, so distinct sources stay distinct.
-  return `${REDIS_KEY_PREFIX}${middleware}:sha256:${sha256Hex(source)}`;
+  return `${REDIS_KEY_PREFIX}${middleware}:${source}`;
 }
 
 /**

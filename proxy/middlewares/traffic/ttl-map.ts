@@ -1,11 +1,14 @@
+import { ownCopy } from '../../http/own-copy.js';
+
 /**
  * mailgun/ttlmap as Traefik's rateLimit uses it: entries expire `ttl` whole seconds after their last
  * write, counted in wall-clock Unix seconds (so an idle entry lives between ttl-1 and ttl seconds), and
- * when more than `capacity` entries are held the one expiring soonest is dropped.
+ * when more than `capacity` entries are held the one expiring soonest is dropped. A key is kept as a copy of
+ * its own (`ownCopy`): one cut from a longer text (an X-Forwarded-For entry) would hold that text alive.
  */
 export class TtlMap<V> {
   // Insertion order = expiry order: an entry is moved to the end whenever its expiry second changes.
-  private readonly entries = new Map<string, { value: V; expires: number }>();
+  private readonly entries = new Map<string, { readonly key: string; value: V; expires: number }>();
 
   constructor(
     private readonly capacity: number,
@@ -30,7 +33,7 @@ export class TtlMap<V> {
       if (entry.expires !== expires) {
         this.entries.delete(key);
         entry.expires = expires;
-        this.entries.set(key, entry);
+        this.entries.set(entry.key, entry);
       }
       return entry.value;
     }
@@ -41,7 +44,8 @@ export class TtlMap<V> {
       if (first.done !== true) this.entries.delete(first.value);
     }
     const value = create();
-    this.entries.set(key, { value, expires });
+    const own = ownCopy(key);
+    this.entries.set(own, { key: own, value, expires });
     return value;
   }
 }
