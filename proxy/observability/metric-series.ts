@@ -8,6 +8,7 @@
 // request with it and 8.6 µs with label children, the difference 7 % of a whole request's CPU time (plain HTTP,
 // the seed's middleware chain or none), over the 2 % allowed (README, Metrics). Rerun it to decide again.
 import { Counter, Gauge, Histogram, type Aggregator, type Registry } from 'prom-client';
+import { ownCopy } from '../http/own-copy.js';
 
 export type Labels = Record<string, string>;
 
@@ -38,10 +39,14 @@ export interface SeriesStore {
 
 type CounterValues = Awaited<ReturnType<Counter['get']>>['values'];
 type LabelValues = CounterValues[number]['labels'];
-/** Labels with names sorted, as Go's client prints them. */
-function sortedLabels(labels: Labels): Labels {
+/**
+ * A new series' labels, names sorted as Go's client prints them, each value a copy of its own (`ownCopy`), as is the
+ * series' key: a headerLabels value is cut from its request's head, and kept as it came for as long as its series,
+ * it would hold that whole head (up to http.maxHeaderBytes, 1 MiB) alive. Copied once, when a series is made.
+ */
+function keptLabels(labels: Labels): Labels {
   const out: Labels = {};
-  for (const k of Object.keys(labels).sort()) out[k] = labels[k] as string;
+  for (const k of Object.keys(labels).sort()) out[k] = ownCopy(labels[k] as string);
   return out;
 }
 
@@ -119,7 +124,7 @@ class PlainValues {
   private readonly series = new Map<string, PlainValue>();
   child(key: string, labels: Labels, scope: string): PlainValue {
     let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = new PlainValue(sortedLabels(labels), scope)));
+    if (s === undefined) this.series.set(ownCopy(key), (s = new PlainValue(keptLabels(labels), scope)));
     return s;
   }
   drop(gone: (scope: string) => boolean): void {
@@ -204,7 +209,7 @@ class PlainHistogram extends Histogram implements Family<HistogramChild, Histogr
   }
   child(key: string, labels: Labels, scope: string): PlainHistogramValue {
     let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = new PlainHistogramValue(sortedLabels(labels), scope, this.bounds, this.le)));
+    if (s === undefined) this.series.set(ownCopy(key), (s = new PlainHistogramValue(keptLabels(labels), scope, this.bounds, this.le)));
     return s;
   }
   drop(gone: (scope: string) => boolean): void {
@@ -245,8 +250,8 @@ class ChildCache<C, M> implements Family<C, M> {
   child(key: string, labels: Labels, scope: string): C {
     let c = this.children.get(key);
     if (c === undefined) {
-      const sorted = sortedLabels(labels);
-      this.children.set(key, (c = { child: this.make(sorted), labels: sorted, scope }));
+      const sorted = keptLabels(labels);
+      this.children.set(ownCopy(key), (c = { child: this.make(sorted), labels: sorted, scope }));
     }
     return c.child;
   }

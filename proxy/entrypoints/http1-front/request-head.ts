@@ -40,6 +40,13 @@ const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 /** node:http's test of an Expect value it answers with 100 Continue (any other value gets its 417). */
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
 
+/**
+ * Heads longer than this are never remembered by a connection's RecentRequestFields. Its kept lines and values are,
+ * to V8, windows on the whole head (sliced strings): after one request with a long target (up to half of
+ * http.maxHeaderBytes comes through here), an idle connection would hold that head until its next request.
+ */
+const REMEMBERED_HEAD_MAX_CHARS = 8192;
+
 /** What a request's header lines give the lean front, apart from its request line. */
 interface RequestFields {
   readonly headers: Record<string, string>;
@@ -65,7 +72,8 @@ export function parseLeanRequest(head: string, socket: Socket, recent: RecentReq
   const requestLine = REQUEST_LINE.exec(requestLineText);
   if (requestLine === null) return null;
   const fieldsText = lineEnd < 0 ? '' : head.slice(lineEnd + 2);
-  const fields = recent === null ? parseFields(fieldsText) : recent.parse(fieldsText);
+  // What the memo keeps (the lines, their values) are windows on the whole head: a long one is parsed alone.
+  const fields = recent === null || head.length > REMEMBERED_HEAD_MAX_CHARS ? parseFields(fieldsText) : recent.parse(fieldsText);
   if (fields === null) return null;
   return { method: requestLine[1] as string, url: requestLine[2] as string, headers: fields.headers, rawHeaders: fields.rawHeaders,
     httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', socket, bodyStream: null, contentLength: fields.contentLength,
