@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { sha256Base64 } from '../../../labels-spec/sha256.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { clientCertificateFingerprint } from '../../http/tls-connection.js';
+import { ownCopy } from '../../http/own-copy.js';
 
 // A body's fingerprint in its key: zlib's CRC-32 (node 20.15+; a tenth of a SHA-256's cost for a 4 kB body), else
 // its SHA-256. Either only narrows the search: an entry keeps its body, and a hit is a byte-for-byte match.
@@ -114,7 +115,8 @@ export class CompressedBodyCache {
         this.bytes -= entryCost(oldest, kept.data, kept.body);
       }
     }
-    this.entries.set(key.text, { data: ownMemory(compressed), body: copyOf(key.body), used: false });
+    // The key's text holds the request's Cookie or Authorization value when short: a window on the request's head.
+    this.entries.set(ownCopy(key.text), { data: ownMemory(compressed), body: copyOf(key.body), used: false });
     this.bytes += cost;
   }
 
