@@ -5,6 +5,7 @@ import { Http2StreamResponse } from './stream-response.js';
 import { asksForTrailers } from '../../http/trailers.js';
 import { joinCookieCrumbs } from '../../http/http2-fields.js';
 import { runAfterReads } from '../../http/after-reads.js';
+import { http2HeaderFieldsRead } from '../../http/client-read-garbage.js';
 
 /** Serves one HTTP/2 request; `first`: the first stream of its session (RequestContext.firstOnConnection). */
 export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResponse, first: boolean) => void;
@@ -41,6 +42,8 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     // Before anything else: a client's reset with an error code (not CANCEL) makes node emit 'error' on the
     // stream, maybe before it is served.
     stream.on('error', dropStreamError);
+    // Counted for every stream, served or not: node holds its header strings until a full collection.
+    http2HeaderFieldsRead(rawHeaders);
     const session = stream.session;
     // A stream whose connection is already gone (node's socket proxy would throw on the peer's address): nothing to serve.
     if (session === undefined || session.destroyed || stream.closed) {
