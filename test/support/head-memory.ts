@@ -30,6 +30,12 @@ export function appServiceYaml(port: number): string {
   return `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${port}" }] } } }`;
 }
 
+/** traefik.yml's text for one `web` entrypoint on `port` and the file provider; `forwardedInsecure`: X-Forwarded-* trusted from anyone. */
+export function webStaticYaml(port: number, forwardedInsecure = false): (dynamicFile: string) => string {
+  const forwarded = forwardedInsecure ? '\n    forwardedHeaders:\n      insecure: true' : '';
+  return (dynamicFile) => `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"${forwarded}\nproviders:\n  file:\n    filename: ${JSON.stringify(dynamicFile)}\nlog:\n  level: INFO\n  format: json\n`;
+}
+
 /**
  * pe-edge under the CLI in a fresh config folder: `dynamic` is dynamic.yml's text, `staticYaml(dynamicFile)` gives
  * traefik.yml's. Run with YOUNG_GENERATION_FLAG, as the image runs it; waits for `listeners` listening sockets and

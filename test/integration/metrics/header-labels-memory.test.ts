@@ -5,19 +5,14 @@
 // label values (metric-series.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
+import { freePort } from '../../support/cli-process.js';
+import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge } from '../../support/head-memory.js';
 
 const TENANTS = 1000;
 // 200 kB of one header the client adds to each request: no label names it.
 const PADDING = 'p'.repeat(200_000);
 
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-}
 
 function get(agent: http.Agent | undefined, port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -31,34 +26,23 @@ function get(agent: http.Agent | undefined, port: number, path: string, headers:
 }
 
 test(`metrics headerLabels: ${TENANTS} tenants' series, each first met in a request with a 200 kB header, leave RSS within 100 MB; the series are labelled by the values sent`, { timeout: 180_000 }, async (t) => {
-  const backend = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, (_req, res) => res.end('app'));
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
+  const backend = await startLongHeadBackend(t);
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const dir = new TempConfigDir();
-  t.after(() => dir.remove());
-  dir.write('dynamic.yml', [
+  const pid = await startMeasuredEdge(t, [
     'http:',
-    `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${(backend.address() as AddressInfo).port}" }] } } }`,
+    appServiceYaml(backend),
     '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app } }',
-  ].join('\n'));
-  dir.write('traefik.yml', [
+  ].join('\n'), (dynamicFile) => [
     'entryPoints:',
     `  web: { address: "127.0.0.1:${port}" }`,
     `  metrics: { address: "127.0.0.1:${metricsPort}" }`,
     'providers:',
-    `  file: { filename: ${JSON.stringify(dir.file('dynamic.yml'))} }`,
+    `  file: { filename: ${JSON.stringify(dynamicFile)} }`,
     'metrics:',
     '  prometheus: { entryPoint: metrics, headerLabels: { tenant: X-Tenant } }',
     'log: { level: INFO, format: json }',
     '',
-  ].join('\n'));
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [YOUNG_GENERATION_FLAG] });
-  t.after(() => edge.stop());
-  await edge.waitListening(2, 10_000);
-  await edge.waitForLine('configuration applied');
-  const pid = edge.pid;
-  assert.ok(pid !== undefined);
+  ].join('\n'), 2);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   t.after(() => agent.destroy());
 

@@ -4,19 +4,14 @@
 // alive, up to http.maxHeaderBytes (1 MiB) each, gigabytes for a full memo.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
+import { freePort } from '../../support/cli-process.js';
+import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
 
 const PER_STRATEGY = 1500;
 // 100 kB of addresses before the one each strategy picks.
 const PADDING = '9.9.9.9,'.repeat(12_500);
 
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-}
 
 function get(agent: http.Agent, port: number, path: string, xff: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,29 +23,18 @@ function get(agent: http.Agent, port: number, path: string, xff: string): Promis
 }
 
 test(`ipAllowList: ${PER_STRATEGY} distinct X-Forwarded-For addresses at the end of 100 kB lines, through ipStrategy.depth and excludedIPs each, leave RSS within 150 MB`, { timeout: 180_000 }, async (t) => {
-  // The backend takes the long lines too (node's default is 16 kB).
-  const backend = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, (_req, res) => res.end('app'));
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
+  const backend = await startLongHeadBackend(t);
   const port = await freePort();
-  const dir = new TempConfigDir();
-  t.after(() => dir.remove());
-  dir.write('dynamic.yml', [
+  const pid = await startMeasuredEdge(t, [
     'http:',
-    `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${(backend.address() as AddressInfo).port}" }] } } }`,
+    appServiceYaml(backend),
     '  middlewares:',
     '    depth: { ipAllowList: { sourceRange: ["2001:db8::/32"], ipStrategy: { depth: 1 } } }',
     '    excluded: { ipAllowList: { sourceRange: ["2001:db8::/32"], ipStrategy: { excludedIPs: ["192.168.0.0/16"] } } }',
     '  routers:',
     '    depth: { rule: "PathPrefix(`/depth`)", entryPoints: [web], service: app, middlewares: [depth] }',
     '    excluded: { rule: "PathPrefix(`/excluded`)", entryPoints: [web], service: app, middlewares: [excluded] }',
-  ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\n    forwardedHeaders:\n      insecure: true\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [YOUNG_GENERATION_FLAG] });
-  t.after(() => edge.stop());
-  await edge.waitListening(1, 10_000);
-  const pid = edge.pid;
-  assert.ok(pid !== undefined);
+  ].join('\n'), webStaticYaml(port, true));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   t.after(() => agent.destroy());
   // 2001:db8::<4 hex digits> is 14 characters: V8 copies a cut of 12 or fewer, and slices a longer one.

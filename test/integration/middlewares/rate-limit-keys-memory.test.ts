@@ -5,19 +5,14 @@
 // window on that line (a sliced string): the buckets keep copies of their keys (ttl-map.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
+import { freePort } from '../../support/cli-process.js';
+import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
 
 const PER_SOURCE_KIND = 1500;
 // 100 kB of addresses before the one ipStrategy.depth 1 picks.
 const PADDING = '9.9.9.9,'.repeat(12_500);
 
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-}
 
 function get(agent: http.Agent, port: number, path: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,18 +24,13 @@ function get(agent: http.Agent, port: number, path: string, headers: Record<stri
 }
 
 test(`rateLimit: ${PER_SOURCE_KIND} distinct 100 kB sources through requestHeaderName, and as many addresses at the end of 100 kB X-Forwarded-For lines through ipStrategy.depth, leave RSS within 150 MB; long sources are still counted apart`, { timeout: 180_000 }, async (t) => {
-  // The backend takes the long lines too (node's default is 16 kB).
-  const backend = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, (_req, res) => res.end('app'));
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
+  const backend = await startLongHeadBackend(t);
   const port = await freePort();
-  const dir = new TempConfigDir();
-  t.after(() => dir.remove());
   // average 1 per hour: each bucket is kept for an hour, longer than the test.
   const limit = (criterion: string, burst: number): string => `{ rateLimit: { average: 1, period: 1h, burst: ${burst}, sourceCriterion: ${criterion} } }`;
-  dir.write('dynamic.yml', [
+  const pid = await startMeasuredEdge(t, [
     'http:',
-    `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${(backend.address() as AddressInfo).port}" }] } } }`,
+    appServiceYaml(backend),
     '  middlewares:',
     `    header: ${limit('{ requestHeaderName: X-Src }', 100000)}`,
     `    depth: ${limit('{ ipStrategy: { depth: 1 } }', 100000)}`,
@@ -49,13 +39,7 @@ test(`rateLimit: ${PER_SOURCE_KIND} distinct 100 kB sources through requestHeade
     '    header: { rule: "PathPrefix(`/header`)", entryPoints: [web], service: app, middlewares: [header] }',
     '    depth: { rule: "PathPrefix(`/depth`)", entryPoints: [web], service: app, middlewares: [depth] }',
     '    strict: { rule: "PathPrefix(`/strict`)", entryPoints: [web], service: app, middlewares: [strict] }',
-  ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\n    forwardedHeaders:\n      insecure: true\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [YOUNG_GENERATION_FLAG] });
-  t.after(() => edge.stop());
-  await edge.waitListening(1, 10_000);
-  const pid = edge.pid;
-  assert.ok(pid !== undefined);
+  ].join('\n'), webStaticYaml(port, true));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   t.after(() => agent.destroy());
 

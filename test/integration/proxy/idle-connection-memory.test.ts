@@ -5,20 +5,14 @@
 // where it needs a few hundred bytes. Only short heads are kept (request-head.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
+import { freePort } from '../../support/cli-process.js';
+import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
 
 const CONNECTIONS = 500;
 // A 400 kB request target, with the header lines of an ordinary request.
 const TARGET = `/${'t'.repeat(400_000)}`;
 
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-}
 
 /** One request on a new connection, read to its end; the connection stays open, idle. */
 function askAndStay(port: number, sockets: net.Socket[]): Promise<string> {
@@ -37,26 +31,16 @@ function askAndStay(port: number, sockets: net.Socket[]): Promise<string> {
 }
 
 test(`${CONNECTIONS} connections left idle after one request with a 400 kB target each leave RSS within 130 MB`, { timeout: 180_000 }, async (t) => {
-  const backend = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, (req, res) => {
+  const backend = await startLongHeadBackend(t, (req, res) => {
     res.writeHead(200, { 'content-length': 3, 'x-target-length': String(req.url?.length) });
     res.end('app');
   });
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
   const port = await freePort();
-  const dir = new TempConfigDir();
-  t.after(() => dir.remove());
-  dir.write('dynamic.yml', [
+  const pid = await startMeasuredEdge(t, [
     'http:',
-    `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${(backend.address() as AddressInfo).port}" }] } } }`,
+    appServiceYaml(backend),
     '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app } }',
-  ].join('\n'));
-  dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [YOUNG_GENERATION_FLAG] });
-  t.after(() => edge.stop());
-  await edge.waitListening(1, 10_000);
-  const pid = edge.pid;
-  assert.ok(pid !== undefined);
+  ].join('\n'), webStaticYaml(port));
   const sockets: net.Socket[] = [];
   t.after(() => { for (const socket of sockets) socket.destroy(); });
 
