@@ -30,6 +30,11 @@ export function appServiceYaml(port: number): string {
   return `  services: { app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:${port}" }] } } }`;
 }
 
+/** dynamic.yml's text routing every request on `web` to the backend at `port`. */
+export function routeAllYaml(port: number): string {
+  return ['http:', appServiceYaml(port), '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app } }'].join('\n');
+}
+
 /** traefik.yml's text for one `web` entrypoint on `port` and the file provider; `forwardedInsecure`: X-Forwarded-* trusted from anyone. */
 export function webStaticYaml(port: number, forwardedInsecure = false): (dynamicFile: string) => string {
   const forwarded = forwardedInsecure ? '\n    forwardedHeaders:\n      insecure: true' : '';

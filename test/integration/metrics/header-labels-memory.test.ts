@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { freePort } from '../../support/cli-process.js';
-import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge } from '../../support/head-memory.js';
+import { routeAllYaml, rssMb, startLongHeadBackend, startMeasuredEdge } from '../../support/head-memory.js';
 
 const TENANTS = 1000;
 // 200 kB of one header the client adds to each request: no label names it.
@@ -28,11 +28,7 @@ function get(agent: http.Agent | undefined, port: number, path: string, headers:
 test(`metrics headerLabels: ${TENANTS} tenants' series, each first met in a request with a 200 kB header, leave RSS within 100 MB; the series are labelled by the values sent`, { timeout: 180_000 }, async (t) => {
   const backend = await startLongHeadBackend(t);
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const pid = await startMeasuredEdge(t, [
-    'http:',
-    appServiceYaml(backend),
-    '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app } }',
-  ].join('\n'), (dynamicFile) => [
+  const pid = await startMeasuredEdge(t, routeAllYaml(backend), (dynamicFile) => [
     'entryPoints:',
     `  web: { address: "127.0.0.1:${port}" }`,
     `  metrics: { address: "127.0.0.1:${metricsPort}" }`,

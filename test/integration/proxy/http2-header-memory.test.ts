@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { freePort } from '../../support/cli-process.js';
-import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
+import { routeAllYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
 
 const REQUESTS = 6000;
 // Two fields of 50 kB: nghttp2 refuses a single field over 64 KiB.
@@ -28,11 +28,7 @@ function get(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeade
 test(`HTTP/2: ${REQUESTS} requests with 100 kB of header fields each, on four connections kept open, leave RSS within 250 MB`, { timeout: 180_000 }, async (t) => {
   const backend = await startLongHeadBackend(t);
   const port = await freePort();
-  const pid = await startMeasuredEdge(t, [
-    'http:',
-    appServiceYaml(backend),
-    '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app } }',
-  ].join('\n'), webStaticYaml(port));
+  const pid = await startMeasuredEdge(t, routeAllYaml(backend), webStaticYaml(port));
   // Cleartext HTTP/2 (prior knowledge), as the TLS entrypoints' h2 serve it: one front for both.
   const sessions = Array.from({ length: 4 }, () => http2.connect(`http://127.0.0.1:${port}`, { maxSendHeaderBlockLength: 4 * 1024 * 1024 }));
   t.after(() => { for (const session of sessions) session.destroy(); });

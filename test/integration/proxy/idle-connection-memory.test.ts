@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { freePort } from '../../support/cli-process.js';
-import { appServiceYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
+import { routeAllYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
 
 const CONNECTIONS = 500;
 // A 400 kB request target, with the header lines of an ordinary request.
@@ -36,11 +36,7 @@ test(`${CONNECTIONS} connections left idle after one request with a 400 kB targe
     res.end('app');
   });
   const port = await freePort();
-  const pid = await startMeasuredEdge(t, [
-    'http:',
-    appServiceYaml(backend),
-    '  routers: { app: { rule: "PathPrefix(`/`)", entryPoints: [web], service: app } }',
-  ].join('\n'), webStaticYaml(port));
+  const pid = await startMeasuredEdge(t, routeAllYaml(backend), webStaticYaml(port));
   const sockets: net.Socket[] = [];
   t.after(() => { for (const socket of sockets) socket.destroy(); });
 
