@@ -27,8 +27,9 @@ export function clientBytesRead(bytes: number): void {
 
 // node makes each HTTP/2 header name and value it decodes (but the static table's) an external string over nghttp2's
 // memory, and V8 places external strings in its old generation: only a full collection frees them. V8 starts one
-// for external memory only by incremental marking, which a proxy's small, busy heap may never finish: 16,000
-// requests with 100 kB of headers each grew RSS by 1.7 GB (external memory 1.6 GB), and growing. Every
+// for external memory only by incremental marking, which a proxy's small, busy heap may never finish: 8,000
+// requests with 100 kB of headers each grew pe-edge's RSS by 955 MB, and growing (a bare node HTTP/2 server's by
+// 1.7 GB after 16,000, external memory 1.6 GB). Every
 // HEADER_CHECK_EVERY bytes of header fields, pe-edge reads V8's external memory and asks for a full collection
 // when it is over EXTERNAL_LIMIT: requests with ordinary heads are checked every ten thousand or so, at a few µs.
 

@@ -1,6 +1,6 @@
 // node makes each HTTP/2 header name and value it decodes an external string over nghttp2's memory, which V8 keeps in
 // its old generation until a full collection; a proxy's small, busy heap may never ask for one. A client sending
-// large header blocks over HTTP/2 then grew pe-edge's RSS by its whole header bytes (1.7 GB for 16,000 requests with
+// large header blocks over HTTP/2 then grew pe-edge's RSS by its whole header bytes (955 MB for 8,000 requests with
 // 100 kB each), without end. pe-edge asks for a full collection when V8's external memory passes 64 MiB
 // (proxy/http/client-read-garbage.ts).
 import { test } from 'node:test';
