@@ -39,7 +39,10 @@ const EXTERNAL_LIMIT = 64 * 1024 * 1024;
 
 let headerBytesSinceCheck = 0;
 
-/** Counts the bytes of an HTTP/2 header block's fields (`rawHeaders`: names and values, alternating). */
+/**
+ * Counts the bytes of an HTTP/2 header block's fields (`rawHeaders`: names and values, alternating): every block node
+ * decodes, a request's head and trailers, an upstream answer's interim heads, head and trailers.
+ */
 export function http2HeaderFieldsRead(rawHeaders: readonly string[]): void {
   let bytes = 0;
   for (let i = 0; i < rawHeaders.length; i++) bytes += (rawHeaders[i] as string).length;

@@ -2,10 +2,12 @@
 // its old generation until a full collection; a proxy's small, busy heap may never ask for one. A client sending
 // large header blocks over HTTP/2 then grew pe-edge's RSS by its whole header bytes (1.7 GB for 16,000 requests with
 // 100 kB each), without end. pe-edge asks for a full collection when V8's external memory passes 64 MiB
-// (proxy/http/client-read-garbage.ts). The same holds for every header block node decodes: a request's trailers.
+// (proxy/http/client-read-garbage.ts). The same holds for every header block node decodes: a request's trailers,
+// and an HTTP/2 backend's answer heads, interim (1xx) heads and trailers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { freePort } from '../../support/cli-process.js';
 import { routeAllYaml, rssMb, startLongHeadBackend, startMeasuredEdge, webStaticYaml } from '../../support/head-memory.js';
 
@@ -66,4 +68,25 @@ test(`HTTP/2: ${REQUESTS} requests ending in 100 kB of trailers each leave RSS w
   const trailers = { 'x-pad-a': PADDING, 'x-pad-b': PADDING };
   const grown = await rssGrowthOver(t, pid, port, (session) => get(session, { ':method': 'POST', ':path': '/' }, trailers));
   assert.ok(grown < 250, `RSS grew by ${grown.toFixed(1)} MB: HTTP/2 trailer strings pile up until a full collection`);
+});
+
+test(`HTTP/2 backend: ${REQUESTS} answers with a 50 kB interim head, head and trailers each leave RSS within 250 MB`, { timeout: 180_000 }, async (t) => {
+  const backend = http2.createServer({ maxSendHeaderBlockLength: 4 * 1024 * 1024 });
+  backend.on('stream', (stream) => {
+    stream.on('error', () => undefined);
+    stream.additionalHeaders({ ':status': 103, 'x-pad': PADDING });
+    stream.respond({ ':status': 200, 'x-pad': PADDING }, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers({ 'x-pad': PADDING }));
+    stream.end('app');
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => backend.close(() => resolve())));
+  const port = await freePort();
+  const pid = await startMeasuredEdge(t, [
+    'http:',
+    `  services: { h2: { loadBalancer: { servers: [{ url: "h2c://127.0.0.1:${(backend.address() as AddressInfo).port}" }] } } }`,
+    '  routers: { h2: { rule: "PathPrefix(`/`)", entryPoints: [web], service: h2 } }',
+  ].join('\n'), webStaticYaml(port));
+  const grown = await rssGrowthOver(t, pid, port, (session) => get(session, { ':path': '/', te: 'trailers' }));
+  assert.ok(grown < 250, `RSS grew by ${grown.toFixed(1)} MB: an HTTP/2 backend's header strings pile up until a full collection`);
 });
