@@ -29,25 +29,40 @@ export function clientBytesRead(bytes: number): void {
 // memory, and V8 places external strings in its old generation: only a full collection frees them. V8 starts one
 // for external memory only by incremental marking, which a proxy's small, busy heap may never finish: 8,000
 // requests with 100 kB of headers each grew pe-edge's RSS by 955 MB, and growing (a bare node HTTP/2 server's by
-// 1.7 GB after 16,000, external memory 1.6 GB). Every
-// HEADER_CHECK_EVERY bytes of header fields, pe-edge reads V8's external memory and asks for a full collection
-// when it is over EXTERNAL_LIMIT: requests with ordinary heads are checked every ten thousand or so, at a few µs.
+// 1.7 GB after 16,000, external memory 1.6 GB). Every HEADER_CHECK_EVERY bytes of header fields, pe-edge reads V8's
+// external memory and asks for a full collection once it has grown EXTERNAL_GROWTH since the last one asked for.
+// Growth, not a level: external memory also counts ArrayBuffers in use (buffered bodies, up to 64 MiB), which a
+// collection cannot free, and a level they hold up would make every check collect for nothing. 128 MiB: under the
+// production path's load with a browser's cookie on every request, a 64 MiB level asked for a 45-60 ms full
+// collection twice a second (6 kB cookie) and once a second (2 kB); 128 MiB of growth, one every 2.5-3.5 s. V8 counts
+// each header string at its length even where node shares one nghttp2 buffer among them (a field HPACK indexed, such
+// as a 2 kB cookie), so some of those collections free little. Waiting for RSS to grow as well let a flood of
+// 100 kB heads reach 645 MB of RSS after 30,000 requests; counting external growth alone holds it near 230 MB.
 
 /** Bytes of HTTP/2 header fields between two reads of V8's external memory. */
 const HEADER_CHECK_EVERY = 8 * 1024 * 1024;
-/** External memory (header strings, ArrayBuffers) above which pe-edge asks for a full collection. */
-const EXTERNAL_LIMIT = 64 * 1024 * 1024;
+/** Growth of V8's external memory, since the last full collection pe-edge asked for, that asks for the next. */
+const EXTERNAL_GROWTH = 128 * 1024 * 1024;
 
 let headerBytesSinceCheck = 0;
+/** V8's external memory right after the last full collection pe-edge asked for (0 before the first). */
+let externalAfterCollection = 0;
 
-/** Counts the bytes of an HTTP/2 header block's fields (`rawHeaders`: names and values, alternating). */
+/**
+ * Counts the bytes of an HTTP/2 header block's fields (`rawHeaders`: names and values, alternating): every block node
+ * decodes, a request's head and trailers, an upstream answer's interim heads, head and trailers.
+ */
 export function http2HeaderFieldsRead(rawHeaders: readonly string[]): void {
   let bytes = 0;
   for (let i = 0; i < rawHeaders.length; i++) bytes += (rawHeaders[i] as string).length;
   headerBytesSinceCheck += bytes;
   if (headerBytesSinceCheck < HEADER_CHECK_EVERY) return;
   headerBytesSinceCheck = 0;
-  if (v8.getHeapStatistics().external_memory > EXTERNAL_LIMIT) collectorOnce()?.();
+  if (v8.getHeapStatistics().external_memory - externalAfterCollection < EXTERNAL_GROWTH) return;
+  const collect = collectorOnce();
+  if (collect === null) return;
+  collect();
+  externalAfterCollection = v8.getHeapStatistics().external_memory;
 }
 
 /** V8's `gc`, found the first time one is asked for. */

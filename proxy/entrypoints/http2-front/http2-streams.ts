@@ -18,6 +18,11 @@ interface StreamSource {
   on(event: 'stream', listener: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void): unknown;
 }
 
+/** A stream's trailers: node passes their list as received (`rawHeaders`) too, which @types/node does not list. */
+function countTrailerFields(_trailers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]): void {
+  if (rawHeaders !== undefined) http2HeaderFieldsRead(rawHeaders);
+}
+
 /** A write after the end or on a reset stream, or the client's RST_STREAM: the exchange is over; nothing is left to do. */
 function dropStreamError(): void {}
 
@@ -42,8 +47,10 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     // Before anything else: a client's reset with an error code (not CANCEL) makes node emit 'error' on the
     // stream, maybe before it is served.
     stream.on('error', dropStreamError);
-    // Counted for every stream, served or not: node holds its header strings until a full collection.
+    // Counted for every stream, served or not: node holds its header strings until a full collection. So are
+    // the trailers a stream with a body may end with, read or not.
     http2HeaderFieldsRead(rawHeaders);
+    if (!stream.endAfterHeaders) stream.once('trailers', countTrailerFields);
     const session = stream.session;
     // A stream whose connection is already gone (node's socket proxy would throw on the peer's address): nothing to serve.
     if (session === undefined || session.destroyed || stream.closed) {
