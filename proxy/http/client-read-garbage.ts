@@ -65,6 +65,14 @@ export function http2HeaderFieldsRead(rawHeaders: readonly string[]): void {
   externalAfterCollection = v8.getHeapStatistics().external_memory;
 }
 
+/**
+ * `http2HeaderFieldsRead` as a listener of node's HTTP/2 header-block events ('trailers', 'headers', 'response'):
+ * node passes the block's list as received (`rawHeaders`) after the fields and flags, which @types/node does not list.
+ */
+export function countHttp2HeaderBlock(_fields: unknown, _flags: number, rawHeaders?: string[]): void {
+  if (rawHeaders !== undefined) http2HeaderFieldsRead(rawHeaders);
+}
+
 /** V8's `gc`, found the first time one is asked for. */
 function collectorOnce(): NodeJS.GCFunction | null {
   if (collector === undefined) collector = findCollector();

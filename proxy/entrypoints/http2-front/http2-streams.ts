@@ -5,7 +5,7 @@ import { Http2StreamResponse } from './stream-response.js';
 import { asksForTrailers } from '../../http/trailers.js';
 import { joinCookieCrumbs } from '../../http/http2-fields.js';
 import { runAfterReads } from '../../http/after-reads.js';
-import { http2HeaderFieldsRead } from '../../http/client-read-garbage.js';
+import { countHttp2HeaderBlock, http2HeaderFieldsRead } from '../../http/client-read-garbage.js';
 
 /** Serves one HTTP/2 request; `first`: the first stream of its session (RequestContext.firstOnConnection). */
 export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResponse, first: boolean) => void;
@@ -16,11 +16,6 @@ export type Http2RequestHandler = (req: Http2StreamRequest, res: Http2StreamResp
  */
 interface StreamSource {
   on(event: 'stream', listener: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void): unknown;
-}
-
-/** A stream's trailers: node passes their list as received (`rawHeaders`) too, which @types/node does not list. */
-function countTrailerFields(_trailers: IncomingHttpHeaders, _flags: number, rawHeaders?: string[]): void {
-  if (rawHeaders !== undefined) http2HeaderFieldsRead(rawHeaders);
 }
 
 /** A write after the end or on a reset stream, or the client's RST_STREAM: the exchange is over; nothing is left to do. */
@@ -50,7 +45,7 @@ export function serveHttp2Streams(server: StreamSource, onRequest: Http2RequestH
     // Counted for every stream, served or not: node holds its header strings until a full collection. So are
     // the trailers a stream with a body may end with, read or not.
     http2HeaderFieldsRead(rawHeaders);
-    if (!stream.endAfterHeaders) stream.once('trailers', countTrailerFields);
+    if (!stream.endAfterHeaders) stream.once('trailers', countHttp2HeaderBlock);
     const session = stream.session;
     // A stream whose connection is already gone (node's socket proxy would throw on the peer's address): nothing to serve.
     if (session === undefined || session.destroyed || stream.closed) {

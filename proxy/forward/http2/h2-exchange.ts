@@ -5,18 +5,9 @@ import { UpstreamError } from '../upstream-errors.js';
 import { ExchangeControl } from '../exchange-control.js';
 import type { ForwardRequest } from '../http1/exchange.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
-import { http2HeaderFieldsRead } from '../../http/client-read-garbage.js';
+import { countHttp2HeaderBlock } from '../../http/client-read-garbage.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = constants;
-
-/**
- * An answer's head, its trailers or an interim (1xx) head, each an HTTP/2 header block whose fields node keeps until
- * a full collection (`http2HeaderFieldsRead`): a server sends as many interim heads as it likes, listened to or not.
- * node passes the list as received (`rawHeaders`) with each; @types/node does not list it.
- */
-function countHeaderFields(_fields: H2Headers, _flags: number, rawHeaders?: string[]): void {
-  if (rawHeaders !== undefined) http2HeaderFieldsRead(rawHeaders);
-}
 
 /**
  * One request and its answer on one HTTP/2 stream, and the controller the forwarder's handler gets
@@ -53,7 +44,8 @@ export class H2Exchange extends ExchangeControl {
   start(stream: ClientHttp2Stream): void {
     this.stream = stream;
     stream.on('response', this.onResponse);
-    stream.on('headers', countHeaderFields);
+    // Interim (1xx) heads: node decodes as many as a server sends, listened to or not, and keeps their fields.
+    stream.on('headers', countHttp2HeaderBlock);
     stream.on('data', this.onData);
     stream.once('trailers', this.onTrailers);
     stream.once('end', this.onEnd);
@@ -112,7 +104,7 @@ export class H2Exchange extends ExchangeControl {
   }
 
   private readonly onResponse = (headers: H2Headers & IncomingHttpStatusHeader, flags: number, rawHeaders?: string[]): void => {
-    countHeaderFields(headers, flags, rawHeaders);
+    countHttp2HeaderBlock(headers, flags, rawHeaders);
     if (this.finished) return;
     this.answered = true;
     this.clearHeaderTimer();
@@ -139,7 +131,7 @@ export class H2Exchange extends ExchangeControl {
   };
 
   private readonly onTrailers = (trailers: H2Headers, flags: number, rawHeaders?: string[]): void => {
-    countHeaderFields(trailers, flags, rawHeaders);
+    countHttp2HeaderBlock(trailers, flags, rawHeaders);
     this.trailers = withoutPseudo(trailers);
   };
 
@@ -182,7 +174,7 @@ export class H2Exchange extends ExchangeControl {
     this.refusals++;
     this.clearHeaderTimer();
     stream.off('response', this.onResponse);
-    stream.off('headers', countHeaderFields);
+    stream.off('headers', countHttp2HeaderBlock);
     stream.off('data', this.onData);
     stream.off('trailers', this.onTrailers);
     stream.off('end', this.onEnd);
