@@ -1,5 +1,4 @@
 import { BoundedMemo } from './bounded-memo.js';
-import { ownCopy } from './own-copy.js';
 
 /**
  * The last verdicts of an address check (an allow list, a ClientIP rule), by the address's text: a client sends
@@ -7,7 +6,7 @@ import { ownCopy } from './own-copy.js';
  * route cost 0.91 of its CPU per request with verdicts kept, against the check per request: test/bench/cpu-ab.sh).
  * One per list, kept as long as it. Bounded (BoundedMemo): it starts over when full, and texts longer than any
  * address (with an IPv6 zone) are checked, not kept, so a flood of X-Forwarded-For values costs at most `capacity`
- * short strings of its own (see `ownCopy`).
+ * short strings of its own (BoundedMemo keeps copies).
  */
 export class AddressVerdicts {
   private readonly verdicts: BoundedMemo<boolean>;
@@ -20,7 +19,7 @@ export class AddressVerdicts {
     const known = this.verdicts.get(address);
     if (known !== undefined) return known;
     const verdict = this.check(address);
-    if (address.length <= LONGEST_KEPT) this.verdicts.set(ownCopy(address), verdict);
+    if (address.length <= LONGEST_KEPT) this.verdicts.set(address, verdict);
     return verdict;
   }
 }
