@@ -17,6 +17,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { cpus } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
 import { YOUNG_GENERATION_FLAG } from '../../operator/workers/young-generation.js';
@@ -78,6 +79,16 @@ function processCpuMs(pid: number): number {
   return sum;
 }
 
+/**
+ * CPU time the whole machine spent busy so far, ms (/proc/stat's first line: user, nice, system, irq, softirq and
+ * steal, in 10 ms ticks): the kernel's share of a loopback transfer runs on whichever core, in no thread of ours.
+ */
+function machineBusyMs(): number {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
+
 /** This process's main thread: the one its client and backend run on. */
 const benchThreadMs = (): number => threadCpuMs(process.pid, process.pid);
 
@@ -137,6 +148,9 @@ interface Row {
   /** This process's main thread CPU time (client and backend) during the direct and the proxied run, ms. */
   readonly benchDirectCpu: number[];
   readonly benchProxiedCpu: number[];
+  /** Cores the whole machine kept busy during the direct and the proxied run (busy CPU time over wall time). */
+  readonly machineDirect: number[];
+  readonly machineProxied: number[];
 }
 
 /** pe-edge's CLI on a free port, routing big.test to the backend (and /text through `compress`). */
@@ -179,13 +193,18 @@ class Edge {
   }
 }
 
-/** Runs one transfer: its MB/s, after pushing this process's main thread CPU time during it onto `benchCpu`. */
-const timed = async (run: () => Promise<number>, bytes: number, expected: number | null, benchCpu: number[]): Promise<number> => {
+/**
+ * Runs one transfer: its MB/s, after pushing this process's main thread CPU time during it onto `benchCpu` and the
+ * cores the machine kept busy meanwhile onto `cores`.
+ */
+const timed = async (run: () => Promise<number>, bytes: number, expected: number | null, benchCpu: number[], cores: number[]): Promise<number> => {
   const started = process.hrtime.bigint();
   const cpuBefore = benchThreadMs();
+  const machineBefore = machineBusyMs();
   const got = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   benchCpu.push(benchThreadMs() - cpuBefore);
+  cores.push((machineBusyMs() - machineBefore) / 1000 / seconds);
   if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
   return bytes / MB / seconds;
 };
@@ -205,7 +224,7 @@ async function measure(row: Row, backendPort: number): Promise<number> {
       peak = before;
       const cpuBefore = processCpuMs(pid);
       const mainBefore = threadCpuMs(pid, pid);
-      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check, row.benchProxiedCpu);
+      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check, row.benchProxiedCpu, row.machineProxied);
       row.cpu.push(processCpuMs(pid) - cpuBefore);
       row.edgeMainCpu.push(threadCpuMs(pid, pid) - mainBefore);
       peak = Math.max(peak, rssMb(pid));
@@ -214,18 +233,18 @@ async function measure(row: Row, backendPort: number): Promise<number> {
       return mbps;
     };
     // Untimed: the first transfer each way compiles the code it runs.
-    await timed(row.direct, row.bodyBytes, check, []);
-    await timed(() => row.proxied(edge.port), row.bodyBytes, check, []);
+    await timed(row.direct, row.bodyBytes, check, [], []);
+    await timed(() => row.proxied(edge.port), row.bodyBytes, check, [], []);
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
       let d: number;
       let p: number;
       if (round % 2 === 0) {
-        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu);
+        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect);
         p = await proxiedRun();
       } else {
         p = await proxiedRun();
-        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu);
+        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect);
       }
       row.directMbps.push(d);
       row.proxiedMbps.push(p);
@@ -243,7 +262,7 @@ async function main(): Promise<void> {
   const backendPort = (server.address() as AddressInfo).port;
   const rows: Row[] = [];
   const add = (name: string, direct: () => Promise<number>, proxied: (port: number) => Promise<number>, bodyBytes: number): void => {
-    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [] });
+    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [], machineDirect: [], machineProxied: [] });
   };
   if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), (port) => download(port, '/big'), SIZE);
   if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), (port) => upload(port), SIZE);
@@ -265,12 +284,14 @@ async function main(): Promise<void> {
   console.log('before that run; "pe-edge CPU" is the time its threads ran during a proxied run (all; its main thread), and');
   console.log('"bench thread CPU" the time this process\'s main thread (client and backend) ran during the direct and the proxied');
   console.log('run (/proc/<pid>/task/<tid>/schedstat): less sensitive to a busy machine than throughput. The busier main thread');
-  console.log('bounds the proxied run.');
+  console.log('bounds the proxied run. "Machine busy" is the cores the whole machine kept busy during the direct and the proxied run');
+  console.log(`(/proc/stat, all processes and the kernel, 10 ms ticks; ${cpus().length} cores here): a proxied run near all of them measured`);
+  console.log('the machine, not pe-edge.');
   console.log(`Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after. pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
-  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied | machine busy (cores): direct, proxied |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms |`);
+    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms | ${median(r.machineDirect).toFixed(1)}, ${median(r.machineProxied).toFixed(1)} |`);
   }
 }
 
