@@ -1,102 +1,173 @@
 /**
  * Huffman codes for deflate's dynamic blocks (RFC 1951, 3.2.2): code lengths from symbol counts, limited to what
  * the format can say, and the canonical codes those lengths stand for. Scratch space is the module's, reused by
- * every call (calls run to their end on one thread).
+ * every call (calls run to their end on one thread). Each function copies its input into this module's own
+ * arrays and its result out: V8 reaches a module's own fixed arrays at constant addresses, where a parameter's
+ * costs a check of its shape and three loads per access, several times the copies' cost.
  */
 
 /** Most symbols of any deflate alphabet (literal/length: 286 used, 288 defined). */
 const MAX_SYMBOLS = 288;
 
-const sortKeys = new Uint32Array(MAX_SYMBOLS);
-const weight = new Float64Array(2 * MAX_SYMBOLS);
-const parent = new Int32Array(2 * MAX_SYMBOLS);
-const depth = new Uint8Array(2 * MAX_SYMBOLS);
-const symbolOf = new Uint16Array(MAX_SYMBOLS);
+// Counts above this are taken as this: a count and its symbol then share one int32 (count << 9 | symbol), and
+// every sum of counts the tree makes stays an int32. Bodies up to 4 MiB get optimal codes, larger ones near-optimal.
+const COUNT_CAP = 0x3fffff;
+
+// The used symbols as count << 9 | symbol, sorted: the tree's leaves by weight, ties by symbol.
+const leaves = new Int32Array(MAX_SYMBOLS);
+// Moffat and Katajainen's tree, in place: the leaves' weights, then parent links, then code lengths.
+const tree = new Int32Array(MAX_SYMBOLS);
+// How many codes each length has (lengths past the limit folded into it while limiting).
+const perLength = new Int32Array(16);
+// The caller's counts, lengths and codes, copied in or out.
+const countsIn = new Uint32Array(MAX_SYMBOLS);
+const lengthsOut = new Uint8Array(MAX_SYMBOLS);
+const codesOut = new Uint32Array(MAX_SYMBOLS);
 
 /**
  * Code lengths of a Huffman code for `counts[0..size)` into `lengths` (0 for a symbol never used), none longer
- * than `limit`. When the optimal code is too deep, counts are halved (keeping their order, none below 1) and the
- * tree built again: a code a little longer than optimal, always a complete one. Returns the longest length.
+ * than `limit`. When the optimal code is too deep, the lengths past the limit are cut to it and shorter codes
+ * lengthened until the code is complete again, as miniz does: a code a little longer than optimal, always a
+ * complete one (one used symbol gets one bit, the one incomplete code inflate accepts).
+ * Returns the bits the counted symbols take with these codes (the sum of count × length).
  */
 export function huffmanLengths(counts: Uint32Array, size: number, limit: number, lengths: Uint8Array): number {
-  lengths.fill(0, 0, size);
-  let leaves = 0;
+  countsIn.set(counts.subarray(0, size));
+  lengthsOut.fill(0, 0, size);
+  const bits = buildLengths(size, limit);
+  lengths.set(lengthsOut.subarray(0, size));
+  return bits;
+}
+
+/** `huffmanLengths` on the module's copies: `countsIn` to `lengthsOut`. */
+function buildLengths(size: number, limit: number): number {
+  let used = 0;
   for (let s = 0; s < size; s++) {
-    const count = counts[s]!;
-    // Count and symbol in one number, so one native sort orders the leaves (counts up to 2^23: bodies up to 8 MiB).
-    if (count !== 0) sortKeys[leaves++] = Math.min(count, 0x7fffff) * 512 + s;
+    const count = countsIn[s]!;
+    if (count !== 0) leaves[used++] = ((count < COUNT_CAP ? count : COUNT_CAP) << 9) | s;
   }
-  if (leaves === 0) return 0;
-  if (leaves === 1) {
-    // One symbol still needs one bit: inflate accepts this one incomplete code.
-    lengths[sortKeys[0]! & 511] = 1;
-    return 1;
+  if (used === 0) return 0;
+  if (used === 1) {
+    const symbol = leaves[0]! & 511;
+    lengthsOut[symbol] = 1;
+    return countsIn[symbol]!;
   }
-  sortKeys.subarray(0, leaves).sort();
-  for (let i = 0; i < leaves; i++) {
-    weight[i] = sortKeys[i]! >>> 9;
-    symbolOf[i] = sortKeys[i]! & 511;
+  leaves.subarray(0, used).sort();
+  for (let i = 0; i < used; i++) tree[i] = leaves[i]! >>> 9;
+  minimumRedundancy(used);
+  perLength.fill(0);
+  for (let i = 0; i < used; i++) perLength[Math.min(tree[i]!, limit)]!++;
+  if (tree[0]! > limit) limitLengths(limit);
+  // The shortest codes to the most frequent symbols (the end of `leaves`).
+  let bits = 0;
+  let next = used;
+  for (let length = 1; length <= limit; length++) {
+    for (let k = perLength[length]!; k > 0; k--) {
+      const symbol = leaves[--next]! & 511;
+      lengthsOut[symbol] = length;
+      bits += countsIn[symbol]! * length;
+    }
   }
-  for (;;) {
-    const longest = buildTree(leaves);
-    if (longest <= limit) break;
-    for (let i = 0; i < leaves; i++) weight[i] = Math.ceil(weight[i]! / 2);
-  }
-  let longest = 0;
-  for (let i = 0; i < leaves; i++) {
-    lengths[symbolOf[i]!] = depth[i]!;
-    if (depth[i]! > longest) longest = depth[i]!;
-  }
-  return longest;
+  return bits;
 }
 
 /**
- * Huffman's tree over leaves 0..leaves-1 (sorted by weight) with two queues, leaves and merged nodes, both in
- * weight order: no heap. Depths go into `depth`; returns the deepest leaf's.
+ * Moffat and Katajainen's in-place minimum-redundancy code ("In-Place Calculation of Minimum-Redundancy Codes",
+ * 1995), as zlib's sibling miniz runs it: `tree[0..n)` holds the weights in increasing order and ends holding
+ * each leaf's code length, the longest first. Three linear passes over one int32 array: no heap, no node arrays.
  */
-function buildTree(leaves: number): number {
-  let nextLeaf = 0;
-  let nextNode = leaves;
-  const root = 2 * leaves - 2;
-  for (let made = leaves; made <= root; made++) {
-    let pair = 0;
-    for (let take = 0; take < 2; take++) {
-      const pick = nextLeaf < leaves && (nextNode >= made || weight[nextLeaf]! <= weight[nextNode]!) ? nextLeaf++ : nextNode++;
-      parent[pick] = made;
-      pair += weight[pick]!;
+function minimumRedundancy(n: number): void {
+  const a = tree;
+  // Pass 1: merge the two lightest of the next leaf and the oldest unmerged node, as Huffman's two queues do;
+  // a[next] holds the new node's weight, and a merged node's slot its parent's index.
+  a[0]! += a[1]!;
+  let root = 0;
+  let leaf = 2;
+  for (let next = 1; next < n - 1; next++) {
+    if (leaf >= n || a[root]! < a[leaf]!) {
+      a[next] = a[root]!;
+      a[root++] = next;
+    } else {
+      a[next] = a[leaf++]!;
     }
-    weight[made] = pair;
+    if (leaf >= n || (root < next && a[root]! < a[leaf]!)) {
+      a[next]! += a[root]!;
+      a[root++] = next;
+    } else {
+      a[next]! += a[leaf++]!;
+    }
   }
-  depth[root] = 0;
-  let deepest = 0;
-  for (let node = root - 1; node >= 0; node--) {
-    const d = depth[parent[node]!]! + 1;
-    depth[node] = d;
-    if (d > deepest) deepest = d;
+  // Pass 2: each internal node's depth from its parent's (parents lie to the right, the root at n - 2).
+  a[n - 2] = 0;
+  for (let next = n - 3; next >= 0; next--) a[next] = a[a[next]!]! + 1;
+  // Pass 3: the nodes available at each depth not taken by internal nodes are leaves of that depth.
+  let available = 1;
+  let internal = 0;
+  let depth = 0;
+  let node = n - 2;
+  let next = n - 1;
+  while (available > 0) {
+    while (node >= 0 && a[node] === depth) {
+      internal++;
+      node--;
+    }
+    while (available > internal) {
+      a[next--] = depth;
+      available--;
+    }
+    available = 2 * internal;
+    depth++;
+    internal = 0;
   }
-  return deepest;
 }
 
-const nextCode = new Uint16Array(16);
-const lengthCount = new Uint16Array(16);
+/**
+ * `perLength` made a complete code again after lengths past `limit` were counted at `limit` (which oversubscribes
+ * it): each step drops one code of the longest length and splits a shorter code into two one bit longer, which
+ * frees exactly the room the dropped code took.
+ */
+function limitLengths(limit: number): void {
+  let total = 0;
+  for (let length = limit; length > 0; length--) total += perLength[length]! << (limit - length);
+  for (; total > 1 << limit; total--) {
+    perLength[limit]!--;
+    for (let length = limit - 1; length > 0; length--) {
+      if (perLength[length] !== 0) {
+        perLength[length]!--;
+        perLength[length + 1]! += 2;
+        break;
+      }
+    }
+  }
+}
+
+const nextCode = new Int32Array(16);
 
 /**
  * The canonical code of each symbol for `lengths` (RFC 1951, 3.2.2) as one number: the code bit-reversed (deflate
  * sends codes first bit first) | its length << 16.
  */
 export function canonicalCodes(lengths: Uint8Array, size: number, codes: Uint32Array): void {
-  lengthCount.fill(0);
-  for (let s = 0; s < size; s++) lengthCount[lengths[s]!]!++;
-  lengthCount[0] = 0;
+  lengthsOut.set(lengths.subarray(0, size));
+  perLength.fill(0);
+  for (let s = 0; s < size; s++) perLength[lengthsOut[s]!]!++;
+  perLength[0] = 0;
   let code = 0;
   for (let bits = 1; bits < 16; bits++) {
-    code = (code + lengthCount[bits - 1]!) << 1;
+    code = (code + perLength[bits - 1]!) << 1;
     nextCode[bits] = code;
   }
   for (let s = 0; s < size; s++) {
-    const bits = lengths[s]!;
-    codes[s] = bits === 0 ? 0 : reversed(nextCode[bits]!++, bits) | (bits << 16);
+    const bits = lengthsOut[s]!;
+    if (bits === 0) {
+      codesOut[s] = 0;
+    } else {
+      const next = nextCode[bits]!;
+      nextCode[bits] = next + 1;
+      codesOut[s] = (((REVERSED_BYTE[next & 0xff]! << 8) | REVERSED_BYTE[next >>> 8]!) >>> (16 - bits)) | (bits << 16);
+    }
   }
+  codes.set(codesOut.subarray(0, size));
 }
 
 const REVERSED_BYTE = new Uint8Array(256);

@@ -119,14 +119,18 @@ test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 b
       const counts = new Uint32Array(size);
       for (let i = 0; i < used; i++) counts[(i * 7) % size] = fibonacci[i] as number;
       const lengths = new Uint8Array(size);
-      const longest = huffmanLengths(counts, size, limit, lengths);
+      const bits = huffmanLengths(counts, size, limit, lengths);
+      const longest = Math.max(...lengths);
       assert.ok(longest <= limit, `${used} of ${size} symbols, limit ${limit}: ${longest} bits`);
       let kraft = 0;
+      let sum = 0;
       for (let s = 0; s < size; s++) {
         assert.equal(lengths[s] === 0, counts[s] === 0, `symbol ${s} has a code exactly when it is used`);
         if (lengths[s] !== 0) kraft += 2 ** -(lengths[s] as number);
+        sum += (counts[s] as number) * (lengths[s] as number);
       }
       assert.equal(kraft, 1, `${used} of ${size} symbols, limit ${limit}: a complete code`);
+      assert.equal(bits, sum, `${used} of ${size} symbols, limit ${limit}: the bits the symbols take`);
     }
   }
 });
