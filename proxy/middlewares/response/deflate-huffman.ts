@@ -1,9 +1,9 @@
 /**
  * Huffman codes for deflate's dynamic blocks (RFC 1951, 3.2.2): code lengths from symbol counts, limited to what
- * the format can say, and the canonical codes those lengths stand for. Scratch space is the module's, reused by
- * every call (calls run to their end on one thread). Each function copies its input into this module's own
- * arrays and its result out: V8 reaches a module's own fixed arrays at constant addresses, where a parameter's
- * costs a check of its shape and three loads per access, several times the copies' cost.
+ * the format can say, and the canonical codes those lengths stand for, in one call that visits the whole alphabet
+ * once and then only the symbols used. Scratch space is the module's, reused by every call (calls run to their
+ * end on one thread); the counts are copied in first: V8 reaches a module's own fixed arrays at constant
+ * addresses, where a parameter's costs a check of its shape and three loads per access.
  */
 
 /** Most symbols of any deflate alphabet (literal/length: 286 used, 288 defined). */
@@ -13,43 +13,44 @@ const MAX_SYMBOLS = 288;
 // every sum of counts the tree makes stays an int32. Bodies up to 4 MiB get optimal codes, larger ones near-optimal.
 const COUNT_CAP = 0x3fffff;
 
-// The used symbols as count << 9 | symbol, sorted: the tree's leaves by weight, ties by symbol.
+// The caller's counts, copied in.
+const countsIn = new Uint32Array(MAX_SYMBOLS);
+// The used symbols in symbol order, and as count << 9 | symbol sorted: the tree's leaves by weight, ties by symbol.
+const usedSymbols = new Int32Array(MAX_SYMBOLS);
 const leaves = new Int32Array(MAX_SYMBOLS);
 // Moffat and Katajainen's tree, in place: the leaves' weights, then parent links, then code lengths.
 const tree = new Int32Array(MAX_SYMBOLS);
-// How many codes each length has (lengths past the limit folded into it while limiting).
+// How many codes each length has (lengths past the limit folded into it while limiting), and each used symbol's.
 const perLength = new Int32Array(16);
-// The caller's counts, lengths and codes, copied in or out.
-const countsIn = new Uint32Array(MAX_SYMBOLS);
-const lengthsOut = new Uint8Array(MAX_SYMBOLS);
-const codesOut = new Uint32Array(MAX_SYMBOLS);
+const lengthOf = new Uint8Array(MAX_SYMBOLS);
+// The next canonical code of each length.
+const nextCode = new Int32Array(16);
 
 /**
- * Code lengths of a Huffman code for `counts[0..size)` into `lengths` (0 for a symbol never used), none longer
- * than `limit`. When the optimal code is too deep, the lengths past the limit are cut to it and shorter codes
- * lengthened until the code is complete again, as miniz does: a code a little longer than optimal, always a
- * complete one (one used symbol gets one bit, the one incomplete code inflate accepts).
- * Returns the bits the counted symbols take with these codes (the sum of count × length).
+ * A Huffman code for `counts[0..size)`: each symbol's code length into `lengths` (0 for a symbol never used), none
+ * longer than `limit`, and its canonical code into `codes` as one number: the code bit-reversed (deflate sends
+ * codes first bit first) | its length << 16 (0 for a symbol never used). When the optimal code is too deep, the
+ * lengths past the limit are cut to it and shorter codes lengthened until the code is complete again, as miniz
+ * does: a code a little longer than optimal, always a complete one (one used symbol gets one bit, the one
+ * incomplete code inflate accepts). Returns the bits the counted symbols take (the sum of count × length).
  */
-export function huffmanLengths(counts: Uint32Array, size: number, limit: number, lengths: Uint8Array): number {
-  countsIn.set(counts.subarray(0, size));
-  lengthsOut.fill(0, 0, size);
-  const bits = buildLengths(size, limit);
-  lengths.set(lengthsOut.subarray(0, size));
-  return bits;
-}
-
-/** `huffmanLengths` on the module's copies: `countsIn` to `lengthsOut`. */
-function buildLengths(size: number, limit: number): number {
+export function huffmanCode(counts: Uint32Array, size: number, limit: number, lengths: Uint8Array, codes: Uint32Array): number {
+  countsIn.set(counts.length === size ? counts : counts.subarray(0, size));
   let used = 0;
   for (let s = 0; s < size; s++) {
     const count = countsIn[s]!;
-    if (count !== 0) leaves[used++] = ((count < COUNT_CAP ? count : COUNT_CAP) << 9) | s;
+    if (count !== 0) {
+      usedSymbols[used] = s;
+      leaves[used++] = ((count < COUNT_CAP ? count : COUNT_CAP) << 9) | s;
+    }
   }
+  lengths.fill(0, 0, size);
+  codes.fill(0, 0, size);
   if (used === 0) return 0;
   if (used === 1) {
-    const symbol = leaves[0]! & 511;
-    lengthsOut[symbol] = 1;
+    const symbol = usedSymbols[0]!;
+    lengths[symbol] = 1;
+    codes[symbol] = 1 << 16;
     return countsIn[symbol]!;
   }
   leaves.subarray(0, used).sort();
@@ -64,9 +65,23 @@ function buildLengths(size: number, limit: number): number {
   for (let length = 1; length <= limit; length++) {
     for (let k = perLength[length]!; k > 0; k--) {
       const symbol = leaves[--next]! & 511;
-      lengthsOut[symbol] = length;
+      lengthOf[symbol] = length;
+      lengths[symbol] = length;
       bits += countsIn[symbol]! * length;
     }
+  }
+  // Canonical codes: consecutive within a length in symbol order, each length's first after the shorter ones'.
+  let code = 0;
+  for (let length = 1; length <= limit; length++) {
+    code = (code + perLength[length - 1]!) << 1;
+    nextCode[length] = code;
+  }
+  for (let i = 0; i < used; i++) {
+    const symbol = usedSymbols[i]!;
+    const length = lengthOf[symbol]!;
+    const value = nextCode[length]!;
+    nextCode[length] = value + 1;
+    codes[symbol] = reversed(value, length) | (length << 16);
   }
   return bits;
 }
@@ -139,35 +154,6 @@ function limitLengths(limit: number): void {
       }
     }
   }
-}
-
-const nextCode = new Int32Array(16);
-
-/**
- * The canonical code of each symbol for `lengths` (RFC 1951, 3.2.2) as one number: the code bit-reversed (deflate
- * sends codes first bit first) | its length << 16.
- */
-export function canonicalCodes(lengths: Uint8Array, size: number, codes: Uint32Array): void {
-  lengthsOut.set(lengths.subarray(0, size));
-  perLength.fill(0);
-  for (let s = 0; s < size; s++) perLength[lengthsOut[s]!]!++;
-  perLength[0] = 0;
-  let code = 0;
-  for (let bits = 1; bits < 16; bits++) {
-    code = (code + perLength[bits - 1]!) << 1;
-    nextCode[bits] = code;
-  }
-  for (let s = 0; s < size; s++) {
-    const bits = lengthsOut[s]!;
-    if (bits === 0) {
-      codesOut[s] = 0;
-    } else {
-      const next = nextCode[bits]!;
-      nextCode[bits] = next + 1;
-      codesOut[s] = (((REVERSED_BYTE[next & 0xff]! << 8) | REVERSED_BYTE[next >>> 8]!) >>> (16 - bits)) | (bits << 16);
-    }
-  }
-  codes.set(codesOut.subarray(0, size));
 }
 
 const REVERSED_BYTE = new Uint8Array(256);

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { canonicalCodes, huffmanLengths, reversed } from './deflate-huffman.js';
+import { huffmanCode, reversed } from './deflate-huffman.js';
 
 /**
  * A one-pass gzip encoder for small bodies, in the spirit of libslz (HAProxy's): each 4-byte sequence's last
@@ -39,7 +39,7 @@ const LEN_EXTRA_VALUE = new Uint8Array(MAX_MATCH + 1);
 // Per distance code 0..29: its extra bits and the first distance it stands for.
 const DIST_EXTRA = new Uint8Array(30);
 const DIST_BASE = new Uint16Array(30);
-// Fixed Huffman codes (RFC 1951, 3.2.6) as `canonicalCodes` gives codes: bit-reversed code | length << 16.
+// Fixed Huffman codes (RFC 1951, 3.2.6) as `huffmanCode` gives codes: bit-reversed code | length << 16.
 const FIXED_LIT = new Uint32Array(286);
 const FIXED_DIST = new Uint32Array(30);
 // The order code-length code lengths are sent in (RFC 1951, 3.2.7).
@@ -106,6 +106,7 @@ const lengthCode = new Uint32Array(19);
 // What one segment writes (after the gzip header, for the first): never more than its stored block, with the
 // byte begun by the block before.
 const output = new Uint8Array(HEADER.length + 1 + 5 + SEGMENT);
+const outputWords = new DataView(output.buffer);
 
 // The output's bits not yet stored as a byte (lowest first), how many, and where the next byte goes.
 let bits = 0;
@@ -170,10 +171,7 @@ function compressSegment(data: Uint8Array, final: boolean): void {
   } else {
     expected = shortest;
     const dynamic = dynamicBits < fixedBits;
-    if (dynamic) {
-      canonicalCodes(codeLengths, literalCodes, litCode);
-      canonicalCodes(distBits, distanceCodes, distCode);
-    } else {
+    if (!dynamic) {
       litCode.set(FIXED_LIT);
       distCode.set(FIXED_DIST);
     }
@@ -272,10 +270,10 @@ function matchLength(candidate: number, p: number, limit: number): number {
   return length;
 }
 
-/** The bits of a dynamic block of the symbols counted, header included; leaves its codes' lengths in place. */
+/** The bits of a dynamic block of the symbols counted, header included; leaves its codes in place. */
 function dynamicBlockBits(): number {
-  const literalBits = huffmanLengths(litCount, 286, 15, codeLengths);
-  const distanceBits = huffmanLengths(distCount, 30, 15, distBits);
+  const literalBits = huffmanCode(litCount, 286, 15, codeLengths, litCode);
+  const distanceBits = huffmanCode(distCount, 30, 15, distBits, distCode);
   // A block without matches still declares one distance code.
   if (distanceBits === 0) distBits[0] = 1;
   return 3 + describeLengths() + extraBits + literalBits + distanceBits;
@@ -348,7 +346,7 @@ function describeLengths(): number {
     for (; run > 0; run--) lengthSymbols[k++] = value;
   }
   lengthSymbolCount = k;
-  const symbolBits = huffmanLengths(counts, 19, 7, lengthBits);
+  const symbolBits = huffmanCode(counts, 19, 7, lengthBits, lengthCode);
   lengthCodes = 19;
   while (lengthCodes > 4 && lengthBits[CODE_LENGTH_ORDER[lengthCodes - 1]!] === 0) lengthCodes--;
   return 5 + 5 + 4 + 3 * lengthCodes + extra + symbolBits;
@@ -372,7 +370,6 @@ function writeDynamicHeader(): void {
   put(distanceCodes - 1, 5);
   put(lengthCodes - 4, 4);
   for (let i = 0; i < lengthCodes; i++) put(lengthBits[CODE_LENGTH_ORDER[i]!]!, 3);
-  canonicalCodes(lengthBits, 19, lengthCode);
   for (let j = 0; j < lengthSymbolCount; j++) {
     const symbol = lengthSymbols[j]!;
     const code = lengthCode[symbol]!;
@@ -387,7 +384,7 @@ function writeDynamicHeader(): void {
  */
 function writeSymbols(n: number, matches: number): void {
   const data = segment;
-  const out = output;
+  const out = outputWords;
   const lit = litCode;
   const dist = distCode;
   let b = bits;
@@ -402,8 +399,8 @@ function writeSymbols(n: number, matches: number): void {
       b |= (code & 0xffff) << c;
       c += code >>> 16;
       if (c >= 16) {
-        out[w++] = b;
-        out[w++] = b >>> 8;
+        out.setUint16(w, b, true);
+        w += 2;
         b >>>= 16;
         c -= 16;
       }
@@ -416,16 +413,16 @@ function writeSymbols(n: number, matches: number): void {
     b |= (lengthCode & 0xffff) << c;
     c += lengthCode >>> 16;
     if (c >= 16) {
-      out[w++] = b;
-      out[w++] = b >>> 8;
+      out.setUint16(w, b, true);
+      w += 2;
       b >>>= 16;
       c -= 16;
     }
     b |= LEN_EXTRA_VALUE[length]! << c;
     c += LEN_EXTRA[length]!;
     if (c >= 16) {
-      out[w++] = b;
-      out[w++] = b >>> 8;
+      out.setUint16(w, b, true);
+      w += 2;
       b >>>= 16;
       c -= 16;
     }
@@ -434,16 +431,16 @@ function writeSymbols(n: number, matches: number): void {
     b |= (distanceCode & 0xffff) << c;
     c += distanceCode >>> 16;
     if (c >= 16) {
-      out[w++] = b;
-      out[w++] = b >>> 8;
+      out.setUint16(w, b, true);
+      w += 2;
       b >>>= 16;
       c -= 16;
     }
     b |= ((match >>> 9) & 0x7fff) << c;
     c += DIST_EXTRA[code]!;
     if (c >= 16) {
-      out[w++] = b;
-      out[w++] = b >>> 8;
+      out.setUint16(w, b, true);
+      w += 2;
       b >>>= 16;
       c -= 16;
     }

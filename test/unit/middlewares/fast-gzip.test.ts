@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
-import { huffmanLengths } from '../../../proxy/middlewares/response/deflate-huffman.js';
+import { huffmanCode } from '../../../proxy/middlewares/response/deflate-huffman.js';
 
 const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
 
@@ -110,7 +110,7 @@ test('fast gzip: a CRC-32 the caller already has ends the member as the computed
   assert.throws(() => zlib.gunzipSync(fastGzip(PAGE, (crc + 1) >>> 0)), /incorrect data check|unexpected end/i);
 });
 
-test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete code', () => {
+test('deflate Huffman codes: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete prefix code', () => {
   // Fibonacci counts make the deepest optimal trees: 25 symbols would need 24 bits.
   const fibonacci = [1, 1];
   while (fibonacci.length < 30) fibonacci.push((fibonacci.at(-1) as number) + (fibonacci.at(-2) as number));
@@ -119,7 +119,8 @@ test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 b
       const counts = new Uint32Array(size);
       for (let i = 0; i < used; i++) counts[(i * 7) % size] = fibonacci[i] as number;
       const lengths = new Uint8Array(size);
-      const bits = huffmanLengths(counts, size, limit, lengths);
+      const codes = new Uint32Array(size);
+      const bits = huffmanCode(counts, size, limit, lengths, codes);
       const longest = Math.max(...lengths);
       assert.ok(longest <= limit, `${used} of ${size} symbols, limit ${limit}: ${longest} bits`);
       let kraft = 0;
@@ -131,6 +132,11 @@ test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 b
       }
       assert.equal(kraft, 1, `${used} of ${size} symbols, limit ${limit}: a complete code`);
       assert.equal(bits, sum, `${used} of ${size} symbols, limit ${limit}: the bits the symbols take`);
+      // As sent (first bit first), no code begins another: inflate reads each symbol back.
+      const sent = [...codes].filter((code) => code !== 0).map((code) => [...Array(code >>> 16).keys()].map((i) => (code >>> i) & 1).join(''));
+      assert.equal(sent.length, used);
+      for (const a of sent) for (const b of sent) assert.ok(a === b || !b.startsWith(a), `${used} of ${size} symbols, limit ${limit}: ${a} begins ${b}`);
+      assert.equal(new Set(sent).size, used, `${used} of ${size} symbols, limit ${limit}: codes of their own`);
     }
   }
 });
