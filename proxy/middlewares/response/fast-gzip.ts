@@ -210,40 +210,42 @@ function findMatches(n: number): number {
     seen.fill(0);
     base = 1;
   }
-  const start = base;
+  const start = base | 0;
   base += n + 1;
   const data = segment;
   const words = segmentWords;
   const table = seen;
   const literals = litCount;
   const distances = distCount;
+  // Sums truncated with `| 0` stay int32 for V8, as in writeSymbols.
   let extra = 0;
   let covered = 0;
   let matches = 0;
   let p = 0;
-  const last = n - MIN_MATCH;
+  const last = (n - MIN_MATCH) | 0;
   // The 4 bytes from p, the first lowest: shifted along by one byte per literal, read anew after a match.
   let word = n < MIN_MATCH ? 0 : words.getInt32(0, true);
   while (p <= last) {
     const slot = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
-    const candidate = table[slot]! - start;
-    table[slot] = p + start;
+    const candidate = (table[slot]! - start) | 0;
+    table[slot] = (p + start) | 0;
     // An entry of this segment (not below `start`) whose 4 bytes equal these is a match of 4.
     if (candidate >= 0 && p - candidate <= WINDOW && words.getInt32(candidate, true) === word) {
       const length = matchLength(candidate, p, Math.min(MAX_MATCH, n - p));
-      const distance = p - candidate;
+      const distance = (p - candidate) | 0;
       const code = distanceCode(distance);
       matchAt[matches] = p;
-      matchInfo[matches++] = length | ((distance - DIST_BASE[code]!) << 9) | (code << 24);
+      matchInfo[matches] = length | ((distance - DIST_BASE[code]!) << 9) | (code << 24);
+      matches = (matches + 1) | 0;
       literals[LEN_SYMBOL[length]!]!++;
       distances[code]!++;
-      extra += LEN_EXTRA[length]! + DIST_EXTRA[code]!;
-      covered += length;
-      p += length;
+      extra = (extra + LEN_EXTRA[length]! + DIST_EXTRA[code]!) | 0;
+      covered = (covered + length) | 0;
+      p = (p + length) | 0;
       if (p <= last) word = words.getInt32(p, true);
     } else {
       literals[word & 0xff]!++;
-      p++;
+      p = (p + 1) | 0;
       if (p <= last) word = (word >>> 8) | (data[p + 3]! << 24);
     }
   }
@@ -380,69 +382,70 @@ function writeDynamicHeader(): void {
 
 /**
  * The segment's literals and matches with `litCode` and `distCode`: the hot loop, the writer's state in locals.
- * Fewer than 16 bits stay pending after each piece, and no piece is longer than 15: the bits fit an int32.
+ * Fewer than 16 bits stay pending after each piece, and no piece is longer than 15: the bits fit an int32. The
+ * sums are truncated with `| 0`, which tells V8 they stay int32: no overflow checks, no tagged numbers.
  */
 function writeSymbols(n: number, matches: number): void {
   const data = segment;
   const out = outputWords;
   const lit = litCode;
   const dist = distCode;
-  let b = bits;
-  let c = pending;
-  let w = at;
+  let b = bits | 0;
+  let c = pending | 0;
+  let w = at | 0;
   let p = 0;
-  for (let k = 0; ; k++) {
+  for (let k = 0; ; k = (k + 1) | 0) {
     // The literals up to the next match (or the segment's end, after the last).
     const next = matchAt[k]!;
-    for (; p < next; p++) {
+    for (; p < next; p = (p + 1) | 0) {
       const code = lit[data[p]!]!;
       b |= (code & 0xffff) << c;
-      c += code >>> 16;
+      c = (c + (code >>> 16)) | 0;
       if (c >= 16) {
         out.setUint16(w, b, true);
-        w += 2;
+        w = (w + 2) | 0;
         b >>>= 16;
-        c -= 16;
+        c = (c - 16) | 0;
       }
     }
     if (k === matches) break;
     const match = matchInfo[k]!;
     const length = match & 511;
-    p += length;
+    p = (p + length) | 0;
     const lengthCode = lit[LEN_SYMBOL[length]!]!;
     b |= (lengthCode & 0xffff) << c;
-    c += lengthCode >>> 16;
+    c = (c + (lengthCode >>> 16)) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
-      w += 2;
+      w = (w + 2) | 0;
       b >>>= 16;
-      c -= 16;
+      c = (c - 16) | 0;
     }
     b |= LEN_EXTRA_VALUE[length]! << c;
-    c += LEN_EXTRA[length]!;
+    c = (c + LEN_EXTRA[length]!) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
-      w += 2;
+      w = (w + 2) | 0;
       b >>>= 16;
-      c -= 16;
+      c = (c - 16) | 0;
     }
     const code = match >>> 24;
     const distanceCode = dist[code]!;
     b |= (distanceCode & 0xffff) << c;
-    c += distanceCode >>> 16;
+    c = (c + (distanceCode >>> 16)) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
-      w += 2;
+      w = (w + 2) | 0;
       b >>>= 16;
-      c -= 16;
+      c = (c - 16) | 0;
     }
     b |= ((match >>> 9) & 0x7fff) << c;
-    c += DIST_EXTRA[code]!;
+    c = (c + DIST_EXTRA[code]!) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
-      w += 2;
+      w = (w + 2) | 0;
       b >>>= 16;
-      c -= 16;
+      c = (c - 16) | 0;
     }
   }
   bits = b;
