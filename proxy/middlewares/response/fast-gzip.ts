@@ -42,8 +42,10 @@ const DIST_BASE = new Uint16Array(30);
 // Fixed Huffman codes (RFC 1951, 3.2.6) as `huffmanCode` gives codes: bit-reversed code | length << 16.
 const FIXED_LIT = new Uint32Array(286);
 const FIXED_DIST = new Uint32Array(30);
-// The order code-length code lengths are sent in (RFC 1951, 3.2.7).
+// The order code-length code lengths are sent in (RFC 1951, 3.2.7), and the extra bits of each code-length symbol
+// (16: repeat 3-6 times, 17: 3-10 zeros, 18: 11-138 zeros).
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CODE_LENGTH_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7);
 
 {
   let length = 3;
@@ -334,7 +336,8 @@ function describeLengths(): number {
         run = 0;
       }
     } else {
-      lengthSymbols[k++] = value;
+      lengthSymbols[k] = value;
+      lengthExtras[k++] = 0;
       counts[value]!++;
       run--;
       for (; run >= 3; run -= Math.min(run, 6)) {
@@ -345,7 +348,10 @@ function describeLengths(): number {
       }
     }
     counts[value]! += run;
-    for (; run > 0; run--) lengthSymbols[k++] = value;
+    for (; run > 0; run--) {
+      lengthSymbols[k] = value;
+      lengthExtras[k++] = 0;
+    }
   }
   lengthSymbolCount = k;
   const symbolBits = huffmanCode(counts, 19, 7, lengthBits, lengthCode);
@@ -368,15 +374,14 @@ function put(value: number, length: number): void {
 
 /** The dynamic block's header as `describeLengths` found it. */
 function writeDynamicHeader(): void {
-  put(literalCodes - 257, 5);
-  put(distanceCodes - 1, 5);
-  put(lengthCodes - 4, 4);
+  put((literalCodes - 257) | ((distanceCodes - 1) << 5) | ((lengthCodes - 4) << 10), 14);
   for (let i = 0; i < lengthCodes; i++) put(lengthBits[CODE_LENGTH_ORDER[i]!]!, 3);
+  // Each symbol with its extra bits at once: 7 + 7 bits at most.
   for (let j = 0; j < lengthSymbolCount; j++) {
     const symbol = lengthSymbols[j]!;
     const code = lengthCode[symbol]!;
-    put(code & 0xffff, code >>> 16);
-    if (symbol >= 16) put(lengthExtras[j]!, symbol === 16 ? 2 : symbol === 17 ? 3 : 7);
+    const codeBits = code >>> 16;
+    put((code & 0xffff) | (lengthExtras[j]! << codeBits), codeBits + CODE_LENGTH_EXTRA[symbol]!);
   }
 }
 
