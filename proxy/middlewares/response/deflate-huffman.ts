@@ -18,7 +18,7 @@ const countsIn = new Uint32Array(MAX_SYMBOLS);
 // The used symbols in symbol order, and as count << 9 | symbol sorted: the tree's leaves by weight, ties by symbol.
 const usedSymbols = new Int32Array(MAX_SYMBOLS);
 const leaves = new Int32Array(MAX_SYMBOLS);
-// Moffat and Katajainen's tree, in place: the leaves' weights, then parent links, then code lengths.
+// Moffat and Katajainen's tree, in place: the leaves' weights, then parent links, then internal nodes' depths.
 const tree = new Int32Array(MAX_SYMBOLS);
 // How many codes each length has (lengths past the limit folded into it while limiting), and each used symbol's.
 const perLength = new Int32Array(16);
@@ -55,10 +55,7 @@ export function huffmanCode(counts: Uint32Array, size: number, limit: number, le
   }
   leaves.subarray(0, used).sort();
   for (let i = 0; i < used; i++) tree[i] = leaves[i]! >>> 9;
-  minimumRedundancy(used);
-  perLength.fill(0);
-  for (let i = 0; i < used; i++) perLength[Math.min(tree[i]!, limit)]!++;
-  if (tree[0]! > limit) limitLengths(limit);
+  if (minimumRedundancy(used, limit) > limit) limitLengths(limit);
   // The shortest codes to the most frequent symbols (the end of `leaves`).
   let bits = 0;
   let next = used;
@@ -88,10 +85,11 @@ export function huffmanCode(counts: Uint32Array, size: number, limit: number, le
 
 /**
  * Moffat and Katajainen's in-place minimum-redundancy code ("In-Place Calculation of Minimum-Redundancy Codes",
- * 1995), as zlib's sibling miniz runs it: `tree[0..n)` holds the weights in increasing order and ends holding
- * each leaf's code length, the longest first. Three linear passes over one int32 array: no heap, no node arrays.
+ * 1995), as miniz runs it: `tree[0..n)` holds the weights in increasing order. Counts the leaves of each depth
+ * into `perLength` (those deeper than `limit` at `limit`) and returns the deepest; the lightest leaves are the
+ * deepest. Three linear passes over one int32 array: no heap, no node arrays.
  */
-function minimumRedundancy(n: number): void {
+function minimumRedundancy(n: number, limit: number): number {
   const a = tree;
   // Pass 1: merge the two lightest of the next leaf and the oldest unmerged node, as Huffman's two queues do;
   // a[next] holds the new node's weight, and a merged node's slot its parent's index.
@@ -116,24 +114,21 @@ function minimumRedundancy(n: number): void {
   a[n - 2] = 0;
   for (let next = n - 3; next >= 0; next--) a[next] = a[a[next]!]! + 1;
   // Pass 3: the nodes available at each depth not taken by internal nodes are leaves of that depth.
+  perLength.fill(0);
   let available = 1;
-  let internal = 0;
   let depth = 0;
   let node = n - 2;
-  let next = n - 1;
   while (available > 0) {
+    let internal = 0;
     while (node >= 0 && a[node] === depth) {
       internal++;
       node--;
     }
-    while (available > internal) {
-      a[next--] = depth;
-      available--;
-    }
+    perLength[depth < limit ? depth : limit]! += available - internal;
     available = 2 * internal;
     depth++;
-    internal = 0;
   }
+  return depth - 1;
 }
 
 /**
