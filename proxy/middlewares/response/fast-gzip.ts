@@ -372,17 +372,45 @@ function put(value: number, length: number): void {
   }
 }
 
-/** The dynamic block's header as `describeLengths` found it. */
+/** The dynamic block's header as `describeLengths` found it; the writer's state in locals, as in writeSymbols. */
 function writeDynamicHeader(): void {
-  put((literalCodes - 257) | ((distanceCodes - 1) << 5) | ((lengthCodes - 4) << 10), 14);
-  for (let i = 0; i < lengthCodes; i++) put(lengthBits[CODE_LENGTH_ORDER[i]!]!, 3);
+  const out = outputWords;
+  let b = bits | ((literalCodes - 257) << pending) | ((distanceCodes - 1) << (pending + 5)) | ((lengthCodes - 4) << (pending + 10));
+  let c = (pending + 14) | 0;
+  let w = at | 0;
+  for (let i = 0; i < lengthCodes; i++) {
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+    b |= lengthBits[CODE_LENGTH_ORDER[i]!]! << c;
+    c = (c + 3) | 0;
+  }
   // Each symbol with its extra bits at once: 7 + 7 bits at most.
   for (let j = 0; j < lengthSymbolCount; j++) {
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
     const symbol = lengthSymbols[j]!;
     const code = lengthCode[symbol]!;
     const codeBits = code >>> 16;
-    put((code & 0xffff) | (lengthExtras[j]! << codeBits), codeBits + CODE_LENGTH_EXTRA[symbol]!);
+    b |= ((code & 0xffff) | (lengthExtras[j]! << codeBits)) << c;
+    c = (c + codeBits + CODE_LENGTH_EXTRA[symbol]!) | 0;
   }
+  if (c >= 16) {
+    out.setUint16(w, b, true);
+    w = (w + 2) | 0;
+    b >>>= 16;
+    c = (c - 16) | 0;
+  }
+  bits = b;
+  pending = c;
+  at = w;
 }
 
 /**
