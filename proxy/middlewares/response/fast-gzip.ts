@@ -4,10 +4,10 @@ import { huffmanCode, reversed } from './deflate-huffman.js';
 /**
  * A one-pass gzip encoder for small bodies, in the spirit of libslz (HAProxy's): each 4-byte sequence's last
  * position in a hash table, the match found there taken greedily, one block whose Huffman codes fit the body's
- * own symbol counts (or deflate's fixed codes, or stored bytes, whichever is shortest). For a 4 kB HTML page it
- * costs well under zlib's level 6 (no 256 KiB of zlib state to allocate and clear, no stream object per call,
- * no lazy matching) for about a tenth more bytes (test/bench/fast-gzip.bench.ts). It runs on the calling thread
- * at a few ns per byte: callers keep it to small bodies. Any gzip decoder reads the result.
+ * own symbol counts (or deflate's fixed codes, or stored bytes, whichever is shortest) per 65,535 bytes. For a
+ * 4 kB HTML page it costs under half of zlib's level 6 (no 256 KiB of zlib state to allocate and clear, no stream
+ * object per call, no lazy matching) for about a tenth more bytes (test/bench/fast-gzip.bench.ts). It runs on the
+ * calling thread at a few ns per byte: callers keep it to small bodies. Any gzip decoder reads the result.
  *
  * Every array the loops touch is one of this module's own, of a fixed size: V8 reaches those at constant
  * addresses, where a caller's buffer or a reassigned array costs a check of its shape and three loads per access.
