@@ -7,6 +7,9 @@
  * each row the median of its rounds; rounds alternate the order of the encoders. Ratios against level 6.
  * A script, not a test: prints a table, asserts nothing.
  *   node dist/test/bench/fast-gzip.bench.js [rounds]
+ * FAST_GZIP_REFERENCE=<path of another build's dist/proxy/middlewares/response/fast-gzip.js> adds that encoder
+ * as one more row, run in the same rounds, and prints fastGzip's CPU over its own (median of the rounds' ratios):
+ * how a change to the encoder is measured side by side.
  */
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
@@ -35,6 +38,11 @@ const ENCODERS: Record<string, (body: Buffer) => Buffer> = {
   'zlib level 6': (body) => zlib.gzipSync(body),
   'zlib level 1': (body) => zlib.gzipSync(body, { level: 1 }),
 };
+const REFERENCE = process.env['FAST_GZIP_REFERENCE'];
+if (REFERENCE) {
+  const reference = (await import(REFERENCE)) as { fastGzip: (body: Buffer) => Buffer };
+  ENCODERS['one-pass (reference)'] = (body) => reference.fastGzip(body);
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,6 +68,7 @@ function cpuPerCall(encode: (body: Buffer) => Buffer, bodies: Buffer[]): number 
 }
 
 const rows: string[] = [];
+const againstReference: string[] = [];
 for (const [name, body] of [['4 kB page', PAGE], ['16 kB page', page16k()]] as const) {
   const bodies = variants(body, CALLS);
   const names = Object.keys(ENCODERS);
@@ -68,6 +77,12 @@ for (const [name, body] of [['4 kB page', PAGE], ['16 kB page', page16k()]] as c
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const encoder of order) times.get(encoder)?.push(cpuPerCall(ENCODERS[encoder] as (b: Buffer) => Buffer, bodies));
+  }
+  if (REFERENCE) {
+    const own = times.get('one-pass (fastGzip)') ?? [];
+    const reference = times.get('one-pass (reference)') ?? [];
+    const ratios = own.map((us, round) => us / (reference[round] as number));
+    againstReference.push(`${name}: fastGzip / reference ${median(ratios).toFixed(3)} (rounds ${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)})`);
   }
   const level6 = median(times.get('zlib level 6') ?? []);
   const level6Bytes = zlib.gzipSync(body).length;
@@ -81,3 +96,4 @@ console.log(`fastGzip against zlib's gzipSync, CPU per call, median of ${ROUNDS}
 console.log('| body | encoder | CPU µs/call | × level 6 | bytes | × level 6 |');
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
+if (REFERENCE) console.log(`\n${againstReference.join('\n')}`);

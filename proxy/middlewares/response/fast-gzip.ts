@@ -1,13 +1,18 @@
 import zlib from 'node:zlib';
-import { canonicalCodes, huffmanLengths, reversed } from './deflate-huffman.js';
+import { huffmanCode, reversed } from './deflate-huffman.js';
 
 /**
  * A one-pass gzip encoder for small bodies, in the spirit of libslz (HAProxy's): each 4-byte sequence's last
  * position in a hash table, the match found there taken greedily, one block whose Huffman codes fit the body's
- * own symbol counts (or deflate's fixed codes, or stored bytes, whichever is shortest). For a 4 kB HTML page it
- * costs well under zlib's level 6 (no 256 KiB of zlib state to allocate and clear, no stream object per call,
- * no lazy matching) for about a tenth more bytes (test/bench/fast-gzip.bench.ts). It runs on the calling thread
- * at a few ns per byte: callers keep it to small bodies. Any gzip decoder reads the result.
+ * own symbol counts (or deflate's fixed codes, or stored bytes, whichever is shortest) per 65,535 bytes. For a
+ * 4 kB HTML page it costs under half of zlib's level 6 (no 256 KiB of zlib state to allocate and clear, no stream
+ * object per call, no lazy matching) for about a tenth more bytes (test/bench/fast-gzip.bench.ts). It runs on the
+ * calling thread at a few ns per byte: callers keep it to small bodies. Any gzip decoder reads the result.
+ *
+ * Every array the loops touch is one of this module's own, of a fixed size: V8 reaches those at constant
+ * addresses, where a caller's buffer or a reassigned array costs a check of its shape and three loads per access.
+ * So the body is copied in, a segment of up to 65,535 bytes (what one stored block holds) at a time, each segment
+ * one block, and the member is written here and copied out once its length is known.
  */
 
 /** Whether this node has a native CRC-32 (node 20.15, 22.2): without it, bodies go to zlib, which has one. */
@@ -18,14 +23,13 @@ const WINDOW = 32768;
 const MIN_MATCH = 4;
 const MAX_MATCH = 258;
 const STORED_MAX = 65535;
+const SEGMENT = STORED_MAX;
 const END_OF_BLOCK = 256;
 
-// Positions seen, by hash of the 4 bytes there: one table for the process, reused by every call (calls run to
-// their end on one thread). Entry 2h holds position + `base`; every call starts with a `base` past all entries
-// written before, so an older call's entries read as empty: the output depends on the body alone. Entry 2h + 1
-// holds the 4 bytes at that position, as libslz keeps them: a probe compares one number, not four bytes there.
-// Side by side, a probe's two numbers share a cache line (the table is larger than a core's L1 cache).
-const seen = new Int32Array(2 << HASH_BITS);
+// Positions seen, by hash of the 4 bytes there: one table for the process, reused by every segment (calls run to
+// their end on one thread). An entry holds position + `base`; every segment starts with a `base` past all entries
+// written before, so an older entry reads as empty: the output depends on the segment alone.
+const seen = new Int32Array(1 << HASH_BITS);
 let base = 1;
 
 // Per match length 3..258: its symbol (257..285), extra bits and their value.
@@ -35,11 +39,13 @@ const LEN_EXTRA_VALUE = new Uint8Array(MAX_MATCH + 1);
 // Per distance code 0..29: its extra bits and the first distance it stands for.
 const DIST_EXTRA = new Uint8Array(30);
 const DIST_BASE = new Uint16Array(30);
-// Fixed Huffman codes (RFC 1951, 3.2.6) as `canonicalCodes` gives codes: bit-reversed code | length << 16.
-const FIXED_LIT = new Uint32Array(288);
+// Fixed Huffman codes (RFC 1951, 3.2.6) as `huffmanCode` gives codes: bit-reversed code | length << 16.
+const FIXED_LIT = new Uint32Array(286);
 const FIXED_DIST = new Uint32Array(30);
-// The order code-length code lengths are sent in (RFC 1951, 3.2.7).
+// The order code-length code lengths are sent in (RFC 1951, 3.2.7), and the extra bits of each code-length symbol
+// (16: repeat 3-6 times, 17: 3-10 zeros, 18: 11-138 zeros).
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CODE_LENGTH_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7);
 
 {
   let length = 3;
@@ -61,7 +67,7 @@ const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
     distance += 1 << extra;
     FIXED_DIST[code] = reversed(code, 5) | (5 << 16);
   }
-  for (let symbol = 0; symbol < 288; symbol++) {
+  for (let symbol = 0; symbol < 286; symbol++) {
     const [first, start, bits] = symbol < 144 ? [0, 0x30, 8] : symbol < 256 ? [144, 0x190, 9] : symbol < 280 ? [256, 0, 7] : [280, 0xc0, 8];
     FIXED_LIT[symbol] = reversed(start + symbol - first, bits) | (bits << 16);
   }
@@ -75,10 +81,21 @@ function distanceCode(distance: number): number {
   return 2 * top + ((d >>> (top - 1)) & 1);
 }
 
-// One call's symbol counts, codes and scratch space, reused by the next.
+// ID1 ID2, CM deflate, no flags, mtime 0, XFL 4 (fastest), OS 3 (Unix).
+const HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3);
+
+// The segment being compressed, copied in, and a view of it that reads 4 bytes at once (little-endian).
+const segment = new Uint8Array(SEGMENT);
+const segmentWords = new DataView(segment.buffer);
+// The matches found, in order: where each starts, and its length (4..258) | the distance's extra bits' value << 9
+// | its distance code << 24. A match takes 4 bytes at least; one more entry holds the segment's end.
+const matchAt = new Int32Array((SEGMENT >>> 2) + 1);
+const matchInfo = new Int32Array(SEGMENT >>> 2);
+// One segment's symbol counts and codes, reused by the next.
 const litCount = new Uint32Array(286);
 const distCount = new Uint32Array(30);
-const litBits = new Uint8Array(286);
+// The code lengths as the dynamic header sends them, one run: the literal/length codes', then the distance codes'.
+const codeLengths = new Uint8Array(286 + 30);
 const distBits = new Uint8Array(30);
 const litCode = new Uint32Array(286);
 const distCode = new Uint32Array(30);
@@ -88,12 +105,15 @@ const lengthExtras = new Uint8Array(286 + 30);
 const lengthCount = new Uint32Array(19);
 const lengthBits = new Uint8Array(19);
 const lengthCode = new Uint32Array(19);
-// A literal as its byte; a match as MATCH | its distance code << 24 | the distance's extra bits' value << 9 | its
-// length (4..258): what writeSymbols sends, found once.
-const MATCH = 1 << 30;
-// The symbols found, and the output before its exact-size copy: both grow to the largest body seen.
-let symbols = new Uint32Array(0);
-let scratch = new Uint8Array(0);
+// What one segment writes (after the gzip header, for the first): never more than its stored block, with the
+// byte begun by the block before.
+const output = new Uint8Array(HEADER.length + 1 + 5 + SEGMENT);
+const outputWords = new DataView(output.buffer);
+
+// The output's bits not yet stored as a byte (lowest first), how many, and where the next byte goes.
+let bits = 0;
+let pending = 0;
+let at = 0;
 
 /**
  * The gzip member of `body`, with mtime 0 and OS "Unix" as zlib writes them. `crc32`, when the caller has it
@@ -101,110 +121,177 @@ let scratch = new Uint8Array(0);
  */
 export function fastGzip(body: Uint8Array, crc32: number | null = null): Buffer {
   const n = body.length;
-  const blocks = Math.max(1, Math.ceil(n / STORED_MAX));
-  const storedBytes = n + 5 * blocks;
-  if (symbols.length < n) symbols = new Uint32Array(n);
-  // What is written is never longer than stored blocks (the shortest form wins), plus the gzip header.
-  if (scratch.length < HEADER.length + storedBytes) scratch = new Uint8Array(HEADER.length + storedBytes);
-  const out = scratch;
-  out.set(HEADER, 0);
-
-  litCount.fill(0);
-  distCount.fill(0);
-  const symbolCount = findMatches(body);
-  litCount[END_OF_BLOCK] = 1;
-  huffmanLengths(litCount, 286, 15, litBits);
-  // A block without matches still declares one distance code.
-  if (huffmanLengths(distCount, 30, 15, distBits) === 0) distBits[0] = 1;
-  const header = describeLengths();
-  let dynamicBits = 3 + header + extraBits;
-  let fixedBits = 3 + extraBits;
-  for (let s = 0; s < 286; s++) {
-    dynamicBits += litCount[s]! * litBits[s]!;
-    fixedBits += litCount[s]! * (FIXED_LIT[s]! >>> 16);
-  }
-  for (let c = 0; c < 30; c++) {
-    dynamicBits += distCount[c]! * distBits[c]!;
-    fixedBits += distCount[c]! * 5;
-  }
-  let end: number;
-  if (Math.ceil(Math.min(dynamicBits, fixedBits) / 8) >= storedBytes) {
-    end = writeStored(body, out, HEADER.length);
-  } else if (dynamicBits < fixedBits) {
-    canonicalCodes(litBits, 286, litCode);
-    canonicalCodes(distBits, 30, distCode);
-    end = writeBlock(out, HEADER.length, symbolCount, litCode, distCode, true);
+  output.set(HEADER, 0);
+  at = HEADER.length;
+  bits = 0;
+  pending = 0;
+  let result: Buffer;
+  if (n <= SEGMENT) {
+    compressSegment(body, true);
+    result = Buffer.allocUnsafe(at + 8);
+    result.set(output.subarray(0, at), 0);
   } else {
-    end = writeBlock(out, HEADER.length, symbolCount, FIXED_LIT, FIXED_DIST, false);
+    // Each segment's bytes copied out as it ends; the byte it began stays for the next.
+    const pieces: Buffer[] = [];
+    for (let from = 0; from < n; from += SEGMENT) {
+      const to = Math.min(n, from + SEGMENT);
+      compressSegment(body.subarray(from, to), to === n);
+      pieces.push(Buffer.from(output.subarray(0, at)));
+      at = 0;
+    }
+    pieces.push(Buffer.allocUnsafe(8));
+    result = Buffer.concat(pieces);
   }
-  // Writes past the scratch buffer are dropped silently by a typed array: a miscounted size must fail the answer
-  // (compress then cuts the connection), never send a cut gzip with a matching Content-Length.
-  if (end > out.length) throw new Error(`fast-gzip: ${end} bytes written into ${out.length}`);
-  const result = Buffer.allocUnsafe(end + 8);
-  result.set(out.subarray(0, end), 0);
+  const end = result.length - 8;
   result.writeUInt32LE(crc32 ?? zlib.crc32(body), end);
-  result.writeUInt32LE(n, end + 4);
+  result.writeUInt32LE(n >>> 0, end + 4);
   return result;
 }
 
-// ID1 ID2, CM deflate, no flags, mtime 0, XFL 4 (fastest), OS 3 (Unix).
-const HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3);
-
-// The extra bits of the lengths and distances `findMatches` found, the same in every kind of block.
-let extraBits = 0;
-
-/** The body as literals and greedy matches into `symbols`, counted in `litCount` and `distCount`; returns how many. */
-function findMatches(data: Uint8Array): number {
+/**
+ * One segment as one block, the shortest of dynamic codes, fixed codes or stored bytes, into `output` from `at`.
+ * The last segment's block is the final one, its last bits stored; others leave fewer than 8 bits pending.
+ */
+function compressSegment(data: Uint8Array, final: boolean): void {
   const n = data.length;
+  segment.set(data, 0);
+  litCount.fill(0);
+  distCount.fill(0);
+  const matches = findMatches(n);
+  litCount[END_OF_BLOCK] = 1;
+  const dynamicBits = dynamicBlockBits();
+  const fixedBits = fixedBlockBits(n, matches);
+  // A stored block starts at a byte: after its 3 header bits, the rest of the byte is skipped.
+  const storedBits = ((pending + 3 + 7) & ~7) - pending + 8 * (4 + n);
+  const shortest = Math.min(dynamicBits, fixedBits);
+  const startBits = 8 * at + pending;
+  let expected: number;
+  // Stored wins ties in bytes, as the output is counted in bytes.
+  if (((pending + shortest + 7) >>> 3) >= ((pending + storedBits + 7) >>> 3)) {
+    expected = storedBits;
+    writeStored(n, final);
+  } else {
+    expected = shortest;
+    const dynamic = dynamicBits < fixedBits;
+    if (!dynamic) {
+      litCode.set(FIXED_LIT);
+      distCode.set(FIXED_DIST);
+    }
+    put(dynamic ? 0b100 | (final ? 1 : 0) : 0b010 | (final ? 1 : 0), 3); // BFINAL, then BTYPE 10 or 01
+    if (dynamic) writeDynamicHeader();
+    writeSymbols(n, matches);
+    const code = litCode[END_OF_BLOCK]!;
+    put(code & 0xffff, code >>> 16);
+  }
+  while (pending >= 8) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending -= 8;
+  }
+  // A typed array drops writes past its end silently: a miscount must fail the answer (compress then cuts the
+  // connection), never send a cut gzip with a matching Content-Length.
+  const written = 8 * at + pending - startBits;
+  if (written !== expected) throw new Error(`fast-gzip: a block of ${written} bits written, ${expected} counted`);
+  if (final && pending > 0) {
+    output[at++] = bits;
+    pending = 0;
+  }
+}
+
+// The extra bits of the lengths and distances `findMatches` found, the same in every kind of block, and the bytes
+// its matches cover.
+let extraBits = 0;
+let matchedBytes = 0;
+
+/**
+ * The segment's first `n` bytes as literals and greedy matches: counted in `litCount` and `distCount`, the matches
+ * listed in `matchAt` and `matchInfo`. Returns how many matches.
+ */
+function findMatches(n: number): number {
   if (base > 0x7fffffff - n - 1) {
     seen.fill(0);
     base = 1;
   }
-  const start = base;
+  const start = base | 0;
   base += n + 1;
-  // Module-level arrays as locals: V8 keeps them in registers through the loop.
+  const data = segment;
+  const words = segmentWords;
   const table = seen;
-  const out = symbols;
   const literals = litCount;
   const distances = distCount;
+  // Sums truncated with `| 0` stay int32 for V8, as in writeSymbols.
   let extra = 0;
-  let count = 0;
+  let covered = 0;
+  let matches = 0;
   let p = 0;
-  const last = n - MIN_MATCH;
+  const last = (n - MIN_MATCH) | 0;
   // The 4 bytes from p, the first lowest: shifted along by one byte per literal, read anew after a match.
-  let word = n < MIN_MATCH ? 0 : data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24);
+  let word = n < MIN_MATCH ? 0 : words.getInt32(0, true);
   while (p <= last) {
-    const slot = (Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS)) << 1;
-    const candidate = table[slot]! - start;
-    const candidateWord = table[slot + 1]!;
-    table[slot] = p + start;
-    table[slot + 1] = word;
-    // An entry of this call (not below `start`) holds this body's bytes: an equal word is a match of 4.
-    if (candidate >= 0 && candidateWord === word && p - candidate <= WINDOW) {
-      const limit = Math.min(MAX_MATCH, n - p);
-      let length = MIN_MATCH;
-      while (length < limit && data[candidate + length] === data[p + length]) length++;
-      const distance = p - candidate;
+    const slot = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
+    const candidate = (table[slot]! - start) | 0;
+    table[slot] = (p + start) | 0;
+    // An entry of this segment (not below `start`) whose 4 bytes equal these is a match of 4.
+    if (candidate >= 0 && p - candidate <= WINDOW && words.getInt32(candidate, true) === word) {
+      const length = matchLength(candidate, p, Math.min(MAX_MATCH, n - p));
+      const distance = (p - candidate) | 0;
       const code = distanceCode(distance);
-      out[count++] = MATCH | (code << 24) | ((distance - DIST_BASE[code]!) << 9) | length;
+      matchAt[matches] = p;
+      matchInfo[matches] = length | ((distance - DIST_BASE[code]!) << 9) | (code << 24);
+      matches = (matches + 1) | 0;
       literals[LEN_SYMBOL[length]!]!++;
       distances[code]!++;
-      extra += LEN_EXTRA[length]! + DIST_EXTRA[code]!;
-      p += length;
-      if (p <= last) word = data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16) | (data[p + 3]! << 24);
+      extra = (extra + LEN_EXTRA[length]! + DIST_EXTRA[code]!) | 0;
+      covered = (covered + length) | 0;
+      p = (p + length) | 0;
+      if (p <= last) word = words.getInt32(p, true);
     } else {
-      out[count++] = word & 0xff;
       literals[word & 0xff]!++;
-      p++;
+      p = (p + 1) | 0;
       if (p <= last) word = (word >>> 8) | (data[p + 3]! << 24);
     }
   }
-  for (; p < n; p++) {
-    out[count++] = data[p]!;
-    literals[data[p]!]!++;
-  }
+  for (; p < n; p++) literals[data[p]!]!++;
+  matchAt[matches] = n;
   extraBits = extra;
-  return count;
+  matchedBytes = covered;
+  return matches;
+}
+
+/**
+ * How far the bytes from `candidate` equal those from `p` (4 known equal), up to `limit`: 4 bytes per step, the
+ * lowest differing byte found from the XOR's lowest set bit.
+ */
+function matchLength(candidate: number, p: number, limit: number): number {
+  const words = segmentWords;
+  let length = MIN_MATCH;
+  while (length + 4 <= limit) {
+    const difference = words.getInt32(candidate + length, true) ^ words.getInt32(p + length, true);
+    if (difference !== 0) return length + ((31 - Math.clz32(difference & -difference)) >>> 3);
+    length += 4;
+  }
+  while (length < limit && segment[candidate + length] === segment[p + length]) length++;
+  return length;
+}
+
+/** The bits of a dynamic block of the symbols counted, header included; leaves its codes in place. */
+function dynamicBlockBits(): number {
+  const literalBits = huffmanCode(litCount, 286, 15, codeLengths, litCode);
+  const distanceBits = huffmanCode(distCount, 30, 15, distBits, distCode);
+  // A block without matches still declares one distance code.
+  if (distanceBits === 0) distBits[0] = 1;
+  return 3 + describeLengths() + extraBits + literalBits + distanceBits;
+}
+
+/**
+ * The bits of a fixed-code block of `n` bytes with these matches: a literal takes 8 bits, 9 from 144 on; a length
+ * symbol 8, 7 below 280 (the end of block among them); a distance 5.
+ */
+function fixedBlockBits(n: number, matches: number): number {
+  let bits = 3 + extraBits + 8 * (n - matchedBytes + matches + 1) + 5 * matches;
+  for (let s = 144; s < 256; s++) bits += litCount[s]!;
+  for (let s = 256; s < 280; s++) bits -= litCount[s]!;
+  return bits;
 }
 
 let literalCodes = 257;
@@ -217,184 +304,201 @@ let lengthSymbolCount = 0;
  * previous length 3-6 times, 17: 3-10 zeros, 18: 11-138 zeros) and that code's own lengths. Returns its bits.
  */
 function describeLengths(): number {
+  const lengths = codeLengths;
   literalCodes = 286;
-  while (literalCodes > 257 && litBits[literalCodes - 1] === 0) literalCodes--;
+  while (literalCodes > 257 && lengths[literalCodes - 1] === 0) literalCodes--;
   distanceCodes = 30;
   while (distanceCodes > 1 && distBits[distanceCodes - 1] === 0) distanceCodes--;
+  // The distance codes' lengths right after the literal codes': runs cross from one alphabet to the other.
+  for (let c = 0; c < distanceCodes; c++) lengths[literalCodes + c] = distBits[c]!;
   const total = literalCodes + distanceCodes;
-  const lengthAt = (i: number): number => (i < literalCodes ? litBits[i]! : distBits[i - literalCodes]!);
-  lengthCount.fill(0);
+  const counts = lengthCount;
+  counts.fill(0);
   let k = 0;
-  let extraBits = 0;
+  let extra = 0;
   for (let i = 0; i < total;) {
-    const value = lengthAt(i);
+    const value = lengths[i]!;
     let run = 1;
-    while (i + run < total && lengthAt(i + run) === value) run++;
+    while (i + run < total && lengths[i + run] === value) run++;
     i += run;
     if (value === 0) {
       for (; run >= 11; run -= Math.min(run, 138)) {
         lengthSymbols[k] = 18;
         lengthExtras[k++] = Math.min(run, 138) - 11;
-        extraBits += 7;
+        counts[18]!++;
+        extra += 7;
       }
       if (run >= 3) {
         lengthSymbols[k] = 17;
         lengthExtras[k++] = run - 3;
-        extraBits += 3;
+        counts[17]!++;
+        extra += 3;
         run = 0;
       }
     } else {
-      lengthSymbols[k++] = value;
+      lengthSymbols[k] = value;
+      lengthExtras[k++] = 0;
+      counts[value]!++;
       run--;
       for (; run >= 3; run -= Math.min(run, 6)) {
         lengthSymbols[k] = 16;
         lengthExtras[k++] = Math.min(run, 6) - 3;
-        extraBits += 2;
+        counts[16]!++;
+        extra += 2;
       }
     }
-    for (; run > 0; run--) lengthSymbols[k++] = value;
+    counts[value]! += run;
+    for (; run > 0; run--) {
+      lengthSymbols[k] = value;
+      lengthExtras[k++] = 0;
+    }
   }
   lengthSymbolCount = k;
-  for (let j = 0; j < k; j++) lengthCount[lengthSymbols[j]!]!++;
-  huffmanLengths(lengthCount, 19, 7, lengthBits);
+  const symbolBits = huffmanCode(counts, 19, 7, lengthBits, lengthCode);
   lengthCodes = 19;
   while (lengthCodes > 4 && lengthBits[CODE_LENGTH_ORDER[lengthCodes - 1]!] === 0) lengthCodes--;
-  let bits = 5 + 5 + 4 + 3 * lengthCodes + extraBits;
-  for (let s = 0; s < 19; s++) bits += lengthCount[s]! * lengthBits[s]!;
-  return bits;
+  return 5 + 5 + 4 + 3 * lengthCodes + extra + symbolBits;
 }
 
-/** Bits into bytes, lowest first. Every `put` is at most 16 bits and leaves fewer than 16 pending: no overflow. */
-class BitWriter {
-  bits = 0;
-  pending = 0;
-
-  constructor(readonly out: Uint8Array, public at: number) {}
-
-  put(value: number, length: number): void {
-    this.bits |= value << this.pending;
-    this.pending += length;
-    if (this.pending >= 16) {
-      this.out[this.at++] = this.bits;
-      this.out[this.at++] = this.bits >>> 8;
-      this.bits >>>= 16;
-      this.pending -= 16;
-    }
-  }
-
-  /** Writes a code as `canonicalCodes` gives it (code | length << 16). */
-  code(code: number): void {
-    this.put(code & 0xffff, code >>> 16);
-  }
-
-  /** Where the output ends, the last partial byte written. */
-  end(): number {
-    while (this.pending > 0) {
-      this.out[this.at++] = this.bits;
-      this.bits >>>= 8;
-      this.pending -= 8;
-    }
-    return this.at;
+/** `length` (up to 16) bits of `value` after those pending; every two complete bytes stored. */
+function put(value: number, length: number): void {
+  bits |= value << pending;
+  pending += length;
+  if (pending >= 16) {
+    output[at++] = bits;
+    output[at++] = bits >>> 8;
+    bits >>>= 16;
+    pending -= 16;
   }
 }
 
-/** One final block of `symbols` with these codes (and, for a dynamic block, its header) into `out` from `at`. */
-function writeBlock(out: Uint8Array, at: number, count: number, lit: Uint32Array, dist: Uint32Array, dynamic: boolean): number {
-  const writer = new BitWriter(out, at);
-  writer.put(dynamic ? 0b101 : 0b011, 3); // BFINAL, then BTYPE 10 (dynamic) or 01 (fixed)
-  if (dynamic) {
-    writer.put(literalCodes - 257, 5);
-    writer.put(distanceCodes - 1, 5);
-    writer.put(lengthCodes - 4, 4);
-    for (let i = 0; i < lengthCodes; i++) writer.put(lengthBits[CODE_LENGTH_ORDER[i]!]!, 3);
-    canonicalCodes(lengthBits, 19, lengthCode);
-    for (let j = 0; j < lengthSymbolCount; j++) {
-      const symbol = lengthSymbols[j]!;
-      writer.code(lengthCode[symbol]!);
-      if (symbol >= 16) writer.put(lengthExtras[j]!, symbol === 16 ? 2 : symbol === 17 ? 3 : 7);
-    }
-  }
-  writeSymbols(writer, count, lit, dist);
-  writer.code(lit[END_OF_BLOCK]!);
-  return writer.end();
-}
-
-/** The symbols: the hot loop, with the writer's state and the module's tables in locals. */
-function writeSymbols(writer: BitWriter, count: number, lit: Uint32Array, dist: Uint32Array): void {
-  const out = writer.out;
-  const list = symbols;
-  const lengthSymbol = LEN_SYMBOL;
-  const lengthExtra = LEN_EXTRA;
-  const lengthExtraValue = LEN_EXTRA_VALUE;
-  const distanceExtra = DIST_EXTRA;
-  let b = writer.bits;
-  let c = writer.pending;
-  let w = writer.at;
-  for (let i = 0; i < count; i++) {
-    const symbol = list[i]!;
-    if (symbol < MATCH) {
-      const code = lit[symbol]!;
-      b |= (code & 0xffff) << c;
-      c += code >>> 16;
-    } else {
-      const length = symbol & 511;
-      const lengthCode = lit[lengthSymbol[length]!]!;
-      b |= (lengthCode & 0xffff) << c;
-      c += lengthCode >>> 16;
-      if (c >= 16) {
-        out[w++] = b;
-        out[w++] = b >>> 8;
-        b >>>= 16;
-        c -= 16;
-      }
-      b |= lengthExtraValue[length]! << c;
-      c += lengthExtra[length]!;
-      if (c >= 16) {
-        out[w++] = b;
-        out[w++] = b >>> 8;
-        b >>>= 16;
-        c -= 16;
-      }
-      const code = (symbol >>> 24) & 31;
-      const distCode = dist[code]!;
-      b |= (distCode & 0xffff) << c;
-      c += distCode >>> 16;
-      if (c >= 16) {
-        out[w++] = b;
-        out[w++] = b >>> 8;
-        b >>>= 16;
-        c -= 16;
-      }
-      b |= ((symbol >>> 9) & 0x7fff) << c;
-      c += distanceExtra[code]!;
-    }
+/** The dynamic block's header as `describeLengths` found it; the writer's state in locals, as in writeSymbols. */
+function writeDynamicHeader(): void {
+  const out = outputWords;
+  let b = bits | ((literalCodes - 257) << pending) | ((distanceCodes - 1) << (pending + 5)) | ((lengthCodes - 4) << (pending + 10));
+  let c = (pending + 14) | 0;
+  let w = at | 0;
+  for (let i = 0; i < lengthCodes; i++) {
     if (c >= 16) {
-      out[w++] = b;
-      out[w++] = b >>> 8;
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
       b >>>= 16;
-      c -= 16;
+      c = (c - 16) | 0;
     }
+    b |= lengthBits[CODE_LENGTH_ORDER[i]!]! << c;
+    c = (c + 3) | 0;
   }
-  writer.bits = b;
-  writer.pending = c;
-  writer.at = w;
+  // Each symbol with its extra bits at once: 7 + 7 bits at most.
+  for (let j = 0; j < lengthSymbolCount; j++) {
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+    const symbol = lengthSymbols[j]!;
+    const code = lengthCode[symbol]!;
+    const codeBits = code >>> 16;
+    b |= ((code & 0xffff) | (lengthExtras[j]! << codeBits)) << c;
+    c = (c + codeBits + CODE_LENGTH_EXTRA[symbol]!) | 0;
+  }
+  if (c >= 16) {
+    out.setUint16(w, b, true);
+    w = (w + 2) | 0;
+    b >>>= 16;
+    c = (c - 16) | 0;
+  }
+  bits = b;
+  pending = c;
+  at = w;
 }
 
-/** `data` as stored blocks of up to 65,535 bytes into `out` from `at`; returns where they end. */
-function writeStored(data: Uint8Array, out: Uint8Array, at: number): number {
-  let o = at;
+/**
+ * The segment's literals and matches with `litCode` and `distCode`: the hot loop, the writer's state in locals.
+ * Fewer than 16 bits stay pending after each piece, and no piece is longer than 15: the bits fit an int32. The
+ * sums are truncated with `| 0`, which tells V8 they stay int32: no overflow checks, no tagged numbers.
+ */
+function writeSymbols(n: number, matches: number): void {
+  const data = segment;
+  const out = outputWords;
+  const lit = litCode;
+  const dist = distCode;
+  let b = bits | 0;
+  let c = pending | 0;
+  let w = at | 0;
   let p = 0;
-  do {
-    const length = Math.min(STORED_MAX, data.length - p);
-    const final = p + length === data.length;
-    out[o++] = final ? 1 : 0; // BFINAL, BTYPE 00, the rest of the byte skipped
-    out[o++] = length & 0xff;
-    out[o++] = length >>> 8;
-    out[o++] = ~length & 0xff;
-    out[o++] = (~length >>> 8) & 0xff;
-    out.set(data.subarray(p, p + length), o);
-    o += length;
-    p += length;
-  } while (p < data.length);
-  return o;
+  for (let k = 0; ; k = (k + 1) | 0) {
+    // The literals up to the next match (or the segment's end, after the last).
+    const next = matchAt[k]!;
+    for (; p < next; p = (p + 1) | 0) {
+      const code = lit[data[p]!]!;
+      b |= (code & 0xffff) << c;
+      c = (c + (code >>> 16)) | 0;
+      if (c >= 16) {
+        out.setUint16(w, b, true);
+        w = (w + 2) | 0;
+        b >>>= 16;
+        c = (c - 16) | 0;
+      }
+    }
+    if (k === matches) break;
+    const match = matchInfo[k]!;
+    const length = match & 511;
+    p = (p + length) | 0;
+    const lengthCode = lit[LEN_SYMBOL[length]!]!;
+    b |= (lengthCode & 0xffff) << c;
+    c = (c + (lengthCode >>> 16)) | 0;
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+    b |= LEN_EXTRA_VALUE[length]! << c;
+    c = (c + LEN_EXTRA[length]!) | 0;
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+    const code = match >>> 24;
+    const distanceCode = dist[code]!;
+    b |= (distanceCode & 0xffff) << c;
+    c = (c + (distanceCode >>> 16)) | 0;
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+    b |= ((match >>> 9) & 0x7fff) << c;
+    c = (c + DIST_EXTRA[code]!) | 0;
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+  }
+  bits = b;
+  pending = c;
+  at = w;
+}
+
+/** The segment's first `n` bytes as a stored block: its 3 header bits, the rest of that byte skipped. */
+function writeStored(n: number, final: boolean): void {
+  put(final ? 1 : 0, 3);
+  while (pending > 0) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending = Math.max(0, pending - 8);
+  }
+  bits = 0;
+  output[at++] = n & 0xff;
+  output[at++] = n >>> 8;
+  output[at++] = ~n & 0xff;
+  output[at++] = (~n >>> 8) & 0xff;
+  output.set(segment.subarray(0, n), at);
+  at += n;
 }

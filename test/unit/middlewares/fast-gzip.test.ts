@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
-import { huffmanLengths } from '../../../proxy/middlewares/response/deflate-huffman.js';
+import { huffmanCode } from '../../../proxy/middlewares/response/deflate-huffman.js';
 
 const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
 
@@ -110,7 +110,7 @@ test('fast gzip: a CRC-32 the caller already has ends the member as the computed
   assert.throws(() => zlib.gunzipSync(fastGzip(PAGE, (crc + 1) >>> 0)), /incorrect data check|unexpected end/i);
 });
 
-test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete code', () => {
+test('deflate Huffman codes: skewed counts stay within deflate\'s limits (15 bits, 7 for the code-length code) and form a complete prefix code', () => {
   // Fibonacci counts make the deepest optimal trees: 25 symbols would need 24 bits.
   const fibonacci = [1, 1];
   while (fibonacci.length < 30) fibonacci.push((fibonacci.at(-1) as number) + (fibonacci.at(-2) as number));
@@ -119,14 +119,24 @@ test('deflate Huffman lengths: skewed counts stay within deflate\'s limits (15 b
       const counts = new Uint32Array(size);
       for (let i = 0; i < used; i++) counts[(i * 7) % size] = fibonacci[i] as number;
       const lengths = new Uint8Array(size);
-      const longest = huffmanLengths(counts, size, limit, lengths);
+      const codes = new Uint32Array(size);
+      const bits = huffmanCode(counts, size, limit, lengths, codes);
+      const longest = Math.max(...lengths);
       assert.ok(longest <= limit, `${used} of ${size} symbols, limit ${limit}: ${longest} bits`);
       let kraft = 0;
+      let sum = 0;
       for (let s = 0; s < size; s++) {
         assert.equal(lengths[s] === 0, counts[s] === 0, `symbol ${s} has a code exactly when it is used`);
         if (lengths[s] !== 0) kraft += 2 ** -(lengths[s] as number);
+        sum += (counts[s] as number) * (lengths[s] as number);
       }
       assert.equal(kraft, 1, `${used} of ${size} symbols, limit ${limit}: a complete code`);
+      assert.equal(bits, sum, `${used} of ${size} symbols, limit ${limit}: the bits the symbols take`);
+      // As sent (first bit first), no code begins another: inflate reads each symbol back.
+      const sent = [...codes].filter((code) => code !== 0).map((code) => [...Array(code >>> 16).keys()].map((i) => (code >>> i) & 1).join(''));
+      assert.equal(sent.length, used);
+      for (const a of sent) for (const b of sent) assert.ok(a === b || !b.startsWith(a), `${used} of ${size} symbols, limit ${limit}: ${a} begins ${b}`);
+      assert.equal(new Set(sent).size, used, `${used} of ${size} symbols, limit ${limit}: codes of their own`);
     }
   }
 });
@@ -159,6 +169,19 @@ test('fast gzip: bodies about as long compressed as stored come back exactly, ne
     const gzipped = assertRoundTrip(body, `seed ${seed}, ${size} bytes`);
     assert.ok(gzipped.length <= size + storedSize(size), `seed ${seed}: ${size} bytes gave ${gzipped.length}`);
   }
+});
+
+test('fast gzip: a body past 65,535 bytes goes as one block per 65,535, each kind after any other, mid-byte', (t) => {
+  // Stored blocks start at a byte; the others end anywhere in one: every pair in both orders, then a short last one.
+  const pieces = [randomBytes(65535, 11), mixedBody(65535, 12), Buffer.alloc(65535, 0x61), randomBytes(65535, 13), nearlyIncompressible(65535, 0.05, 14)];
+  const bodies = [Buffer.concat(pieces), Buffer.concat([...pieces].reverse()), Buffer.concat([mixedBody(65535, 15), Buffer.from('tail')])];
+  const gzip = spawnSync('gzip', ['--version']).status === 0;
+  for (const [i, body] of bodies.entries()) {
+    const gzipped = assertRoundTrip(body, `body ${i}`);
+    assert.ok(gzipped.length <= body.length + storedSize(body.length), `body ${i}: ${body.length} bytes gave ${gzipped.length}`);
+    if (gzip) assert.deepEqual(spawnSync('gzip', ['-dc'], { input: gzipped, maxBuffer: 1 << 24 }).stdout, body, `body ${i} through gzip -dc`);
+  }
+  if (!gzip) t.diagnostic('no gzip command: zlib only');
 });
 
 test('fast gzip: gzip(1), another inflate than zlib\'s, reads every kind of block', (t) => {
