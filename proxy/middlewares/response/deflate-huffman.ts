@@ -10,7 +10,8 @@
 const MAX_SYMBOLS = 288;
 
 // Counts above this are taken as this: a count and its symbol then share one int32 (count << 9 | symbol), and
-// every sum of counts the tree makes stays an int32. Bodies up to 4 MiB get optimal codes, larger ones near-optimal.
+// every sum of counts the tree makes stays an int32. fast-gzip's counts (one segment of at most 65,535 bytes) never
+// reach it; a caller's larger counts would get a near-optimal code.
 const COUNT_CAP = 0x3fffff;
 
 // The caller's counts, copied in.
@@ -92,7 +93,9 @@ export function huffmanCode(counts: Uint32Array, size: number, limit: number, le
 function minimumRedundancy(n: number, limit: number): number {
   const a = tree;
   // Pass 1: merge the two lightest of the next leaf and the oldest unmerged node, as Huffman's two queues do;
-  // a[next] holds the new node's weight, and a merged node's slot its parent's index.
+  // a[next] holds the new node's weight, and a merged node's slot its parent's index. The first pick needs no
+  // `root < next`: the node made in the step before is never merged when the next step starts (root <= next - 1);
+  // the second pick may find it taken by the first.
   a[0]! += a[1]!;
   let root = 0;
   let leaf = 2;

@@ -95,19 +95,20 @@ const matchInfo = new Int32Array(SEGMENT >>> 2);
 const litCount = new Uint32Array(286);
 const distCount = new Uint32Array(30);
 // The code lengths as the dynamic header sends them, one run: the literal/length codes', then the distance codes'.
-const codeLengths = new Uint8Array(286 + 30);
-const distBits = new Uint8Array(30);
+const sentLengths = new Uint8Array(286 + 30);
+const distLengths = new Uint8Array(30);
 const litCode = new Uint32Array(286);
 const distCode = new Uint32Array(30);
-// The code lengths as sent: run-length symbols 0..18 and their extra bits' values.
-const lengthSymbols = new Uint8Array(286 + 30);
-const lengthExtras = new Uint8Array(286 + 30);
-const lengthCount = new Uint32Array(19);
-const lengthBits = new Uint8Array(19);
-const lengthCode = new Uint32Array(19);
-// What one segment writes (after the gzip header, for the first): never more than its stored block, with the
-// byte begun by the block before.
-const output = new Uint8Array(HEADER.length + 1 + 5 + SEGMENT);
+// The code-length alphabet ("cl", RFC 1951, 3.2.7), in which the header sends those lengths: its run-length
+// symbols 0..18 as sent with their extra bits' values, their counts, and that alphabet's own lengths and codes.
+const clSymbols = new Uint8Array(286 + 30);
+const clExtras = new Uint8Array(286 + 30);
+const clCount = new Uint32Array(19);
+const clLengths = new Uint8Array(19);
+const clCode = new Uint32Array(19);
+// What one segment writes (after the gzip header, for the first): never more than its stored block. That is the
+// byte the block before began, one more for the stored block's 3 header bits, LEN and NLEN's 4, and the bytes.
+const output = new Uint8Array(HEADER.length + 1 + 1 + 4 + SEGMENT);
 const outputWords = new DataView(output.buffer);
 
 // The output's bits not yet stored as a byte (lowest first), how many, and where the next byte goes.
@@ -188,8 +189,9 @@ function compressSegment(data: Uint8Array, final: boolean): void {
     bits >>>= 8;
     pending -= 8;
   }
-  // A typed array drops writes past its end silently: a miscount must fail the answer (compress then cuts the
-  // connection), never send a cut gzip with a matching Content-Length.
+  // A miscount must fail the answer (compress then cuts the connection), never send a cut gzip with a matching
+  // Content-Length: `output[at++]` past the end is dropped silently (a typed array), so the bits are counted here;
+  // the hot loops' DataView writes past it throw a RangeError, which fails the answer the same way.
   const written = 8 * at + pending - startBits;
   if (written !== expected) throw new Error(`fast-gzip: a block of ${written} bits written, ${expected} counted`);
   if (final && pending > 0) {
@@ -198,8 +200,8 @@ function compressSegment(data: Uint8Array, final: boolean): void {
   }
 }
 
-// The extra bits of the lengths and distances `findMatches` found, the same in every kind of block, and the bytes
-// its matches cover.
+// Handed from findMatches to the block sizes: the extra bits of the lengths and distances it found (the same in
+// every kind of block), and the bytes its matches cover.
 let extraBits = 0;
 let matchedBytes = 0;
 
@@ -276,43 +278,46 @@ function matchLength(candidate: number, p: number, limit: number): number {
 
 /** The bits of a dynamic block of the symbols counted, header included; leaves its codes in place. */
 function dynamicBlockBits(): number {
-  const literalBits = huffmanCode(litCount, 286, 15, codeLengths, litCode);
-  const distanceBits = huffmanCode(distCount, 30, 15, distBits, distCode);
+  const literalBits = huffmanCode(litCount, 286, 15, sentLengths, litCode);
+  const distanceBits = huffmanCode(distCount, 30, 15, distLengths, distCode);
   // A block without matches still declares one distance code.
-  if (distanceBits === 0) distBits[0] = 1;
+  if (distanceBits === 0) distLengths[0] = 1;
   return 3 + describeLengths() + extraBits + literalBits + distanceBits;
 }
 
 /**
- * The bits of a fixed-code block of `n` bytes with these matches: a literal takes 8 bits, 9 from 144 on; a length
- * symbol 8, 7 below 280 (the end of block among them); a distance 5.
+ * The bits of a fixed-code block of `n` bytes with these matches: at 8 bits each, the literals (the bytes no match
+ * covers), one length symbol per match and the end of block; then a literal from 144 on takes 9, a length symbol
+ * below 280 (the end of block among them) 7; a distance 5. A dynamic block no shorter than this loses to it.
  */
 function fixedBlockBits(n: number, matches: number): number {
-  let bits = 3 + extraBits + 8 * (n - matchedBytes + matches + 1) + 5 * matches;
-  for (let s = 144; s < 256; s++) bits += litCount[s]!;
-  for (let s = 256; s < 280; s++) bits -= litCount[s]!;
-  return bits;
+  let total = 3 + extraBits + 8 * (n - matchedBytes + matches + 1) + 5 * matches;
+  for (let s = 144; s < 256; s++) total += litCount[s]!;
+  for (let s = 256; s < 280; s++) total -= litCount[s]!;
+  return total;
 }
 
+// Handed from describeLengths to writeDynamicHeader: how many literal/length, distance and code-length codes the
+// header declares (HLIT + 257, HDIST + 1, HCLEN + 4), and how many code-length symbols it sends.
 let literalCodes = 257;
 let distanceCodes = 1;
-let lengthCodes = 4;
-let lengthSymbolCount = 0;
+let clCodesSent = 4;
+let clSymbolCount = 0;
 
 /**
  * The dynamic block's header: how many codes of each alphabet are sent, their lengths run-length coded (16: the
  * previous length 3-6 times, 17: 3-10 zeros, 18: 11-138 zeros) and that code's own lengths. Returns its bits.
  */
 function describeLengths(): number {
-  const lengths = codeLengths;
+  const lengths = sentLengths;
   literalCodes = 286;
   while (literalCodes > 257 && lengths[literalCodes - 1] === 0) literalCodes--;
   distanceCodes = 30;
-  while (distanceCodes > 1 && distBits[distanceCodes - 1] === 0) distanceCodes--;
+  while (distanceCodes > 1 && distLengths[distanceCodes - 1] === 0) distanceCodes--;
   // The distance codes' lengths right after the literal codes': runs cross from one alphabet to the other.
-  for (let c = 0; c < distanceCodes; c++) lengths[literalCodes + c] = distBits[c]!;
+  for (let c = 0; c < distanceCodes; c++) lengths[literalCodes + c] = distLengths[c]!;
   const total = literalCodes + distanceCodes;
-  const counts = lengthCount;
+  const counts = clCount;
   counts.fill(0);
   let k = 0;
   let extra = 0;
@@ -323,41 +328,41 @@ function describeLengths(): number {
     i += run;
     if (value === 0) {
       for (; run >= 11; run -= Math.min(run, 138)) {
-        lengthSymbols[k] = 18;
-        lengthExtras[k++] = Math.min(run, 138) - 11;
+        clSymbols[k] = 18;
+        clExtras[k++] = Math.min(run, 138) - 11;
         counts[18]!++;
         extra += 7;
       }
       if (run >= 3) {
-        lengthSymbols[k] = 17;
-        lengthExtras[k++] = run - 3;
+        clSymbols[k] = 17;
+        clExtras[k++] = run - 3;
         counts[17]!++;
         extra += 3;
         run = 0;
       }
     } else {
-      lengthSymbols[k] = value;
-      lengthExtras[k++] = 0;
+      clSymbols[k] = value;
+      clExtras[k++] = 0;
       counts[value]!++;
       run--;
       for (; run >= 3; run -= Math.min(run, 6)) {
-        lengthSymbols[k] = 16;
-        lengthExtras[k++] = Math.min(run, 6) - 3;
+        clSymbols[k] = 16;
+        clExtras[k++] = Math.min(run, 6) - 3;
         counts[16]!++;
         extra += 2;
       }
     }
     counts[value]! += run;
     for (; run > 0; run--) {
-      lengthSymbols[k] = value;
-      lengthExtras[k++] = 0;
+      clSymbols[k] = value;
+      clExtras[k++] = 0;
     }
   }
-  lengthSymbolCount = k;
-  const symbolBits = huffmanCode(counts, 19, 7, lengthBits, lengthCode);
-  lengthCodes = 19;
-  while (lengthCodes > 4 && lengthBits[CODE_LENGTH_ORDER[lengthCodes - 1]!] === 0) lengthCodes--;
-  return 5 + 5 + 4 + 3 * lengthCodes + extra + symbolBits;
+  clSymbolCount = k;
+  const symbolBits = huffmanCode(counts, 19, 7, clLengths, clCode);
+  clCodesSent = 19;
+  while (clCodesSent > 4 && clLengths[CODE_LENGTH_ORDER[clCodesSent - 1]!] === 0) clCodesSent--;
+  return 5 + 5 + 4 + 3 * clCodesSent + extra + symbolBits;
 }
 
 /** `length` (up to 16) bits of `value` after those pending; every two complete bytes stored. */
@@ -375,31 +380,31 @@ function put(value: number, length: number): void {
 /** The dynamic block's header as `describeLengths` found it; the writer's state in locals, as in writeSymbols. */
 function writeDynamicHeader(): void {
   const out = outputWords;
-  let b = bits | ((literalCodes - 257) << pending) | ((distanceCodes - 1) << (pending + 5)) | ((lengthCodes - 4) << (pending + 10));
+  let b = bits | ((literalCodes - 257) << pending) | ((distanceCodes - 1) << (pending + 5)) | ((clCodesSent - 4) << (pending + 10));
   let c = (pending + 14) | 0;
   let w = at | 0;
-  for (let i = 0; i < lengthCodes; i++) {
+  for (let i = 0; i < clCodesSent; i++) {
     if (c >= 16) {
       out.setUint16(w, b, true);
       w = (w + 2) | 0;
       b >>>= 16;
       c = (c - 16) | 0;
     }
-    b |= lengthBits[CODE_LENGTH_ORDER[i]!]! << c;
+    b |= clLengths[CODE_LENGTH_ORDER[i]!]! << c;
     c = (c + 3) | 0;
   }
   // Each symbol with its extra bits at once: 7 + 7 bits at most.
-  for (let j = 0; j < lengthSymbolCount; j++) {
+  for (let j = 0; j < clSymbolCount; j++) {
     if (c >= 16) {
       out.setUint16(w, b, true);
       w = (w + 2) | 0;
       b >>>= 16;
       c = (c - 16) | 0;
     }
-    const symbol = lengthSymbols[j]!;
-    const code = lengthCode[symbol]!;
+    const symbol = clSymbols[j]!;
+    const code = clCode[symbol]!;
     const codeBits = code >>> 16;
-    b |= ((code & 0xffff) | (lengthExtras[j]! << codeBits)) << c;
+    b |= ((code & 0xffff) | (clExtras[j]! << codeBits)) << c;
     c = (c + codeBits + CODE_LENGTH_EXTRA[symbol]!) | 0;
   }
   if (c >= 16) {
@@ -445,9 +450,9 @@ function writeSymbols(n: number, matches: number): void {
     const match = matchInfo[k]!;
     const length = match & 511;
     p = (p + length) | 0;
-    const lengthCode = lit[LEN_SYMBOL[length]!]!;
-    b |= (lengthCode & 0xffff) << c;
-    c = (c + (lengthCode >>> 16)) | 0;
+    const lengthEntry = lit[LEN_SYMBOL[length]!]!;
+    b |= (lengthEntry & 0xffff) << c;
+    c = (c + (lengthEntry >>> 16)) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
       w = (w + 2) | 0;
@@ -463,9 +468,9 @@ function writeSymbols(n: number, matches: number): void {
       c = (c - 16) | 0;
     }
     const code = match >>> 24;
-    const distanceCode = dist[code]!;
-    b |= (distanceCode & 0xffff) << c;
-    c = (c + (distanceCode >>> 16)) | 0;
+    const distanceEntry = dist[code]!;
+    b |= (distanceEntry & 0xffff) << c;
+    c = (c + (distanceEntry >>> 16)) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
       w = (w + 2) | 0;
