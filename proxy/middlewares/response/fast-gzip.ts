@@ -419,7 +419,8 @@ function writeDynamicHeader(): void {
 }
 
 /**
- * The segment's literals and matches with `litCode` and `distCode`: the hot loop, the writer's state in locals.
+ * The segment's literals and matches with `litCode` and `distCode`: the hot loop, the writer's state in locals,
+ * so the two-byte flush after each piece is written out each time (a function could not update them).
  * Fewer than 16 bits stay pending after each piece, and no piece is longer than 15: the bits fit an int32. The
  * sums are truncated with `| 0`, which tells V8 they stay int32: no overflow checks, no tagged numbers.
  */
