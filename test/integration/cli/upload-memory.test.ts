@@ -1,6 +1,8 @@
 // A 100 MB upload through the real CLI, as the image runs it, grows pe-edge's resident memory by less than 20 MB
 // (the performance issue's goal 6), on each front that reads request bodies: the lean HTTP/1.1 front
-// (Content-Length), node:http (chunked) and HTTP/2 (h2c), and through a TCP router. node allocates every read of a
+// (Content-Length), node:http (chunked) and HTTP/2 (h2c), and through a TCP router. Over a WebSocket (an upgraded
+// connection) the growth is reported, not asserted: counting its reads (forwarder.ts) took it from 55-69 MB to
+// 26-48 MB, and what holds the rest is not found yet. node allocates every read of a
 // client connection anew; without pe-edge's own young-generation collections (proxy/http/client-read-garbage.ts)
 // V8 let 32 MiB of them pile up, and RSS grew by 33-38 MB.
 import { test } from 'node:test';
@@ -60,6 +62,33 @@ function uploadTcp(port: number): Promise<string> {
   });
 }
 
+/**
+ * SIZE bytes over an upgraded connection (a WebSocket's handshake, then the bytes as they are): the backend answers
+ * with the count and closes once it has them all.
+ */
+function uploadUpgraded(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('GET /ws HTTP/1.1\r\nHost: upload.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    });
+    let text = '';
+    let switched = false;
+    socket.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+      if (switched) return;
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      if (!text.startsWith('HTTP/1.1 101')) return void reject(new Error(`no 101: ${text.slice(0, end)}`));
+      switched = true;
+      text = text.slice(end + 4);
+      pump(socket, false);
+    });
+    socket.once('end', () => resolve(text));
+    socket.once('error', reject);
+  });
+}
+
 function upload2(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
@@ -81,6 +110,16 @@ test('a 100 MB upload grows pe-edge\'s RSS by less than 20 MB, on the lean front
     let received = 0;
     req.on('data', (c: Buffer) => (received += c.length));
     req.on('end', () => res.end(String(received)));
+  });
+  backend.on('upgrade', (_req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+    let received = head.length;
+    socket.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received >= SIZE) socket.end(String(received));
+    });
+    socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => { backend.closeAllConnections(); backend.close(() => resolve()); }));
@@ -138,4 +177,6 @@ test('a 100 MB upload grows pe-edge\'s RSS by less than 20 MB, on the lean front
   }
   t.diagnostic(`RSS peak over idle after each upload: ${grown.join(', ')}`);
   assert.ok(peak - idle < 20, `RSS peak over idle after each upload: ${grown.join(', ')}`);
+  assert.equal(await uploadUpgraded(port), String(SIZE), 'WebSocket (upgraded)');
+  t.diagnostic(`WebSocket (upgraded), not asserted: RSS peak over idle ${(Math.max(peak, rssMb(pid)) - idle).toFixed(1)} MB`);
 });
