@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { presentHeaders, sentValue, type ProxyRequest, type ProxyResponse, type ResponseHeaders } from '../http/proxy-exchange.js';
 import { asksForTrailers } from '../http/trailers.js';
 import { goReasonPhrase } from '../http/go-status-text.js';
-import { clientBytesRead } from '../http/client-read-garbage.js';
+import { clientChunkRead } from '../http/client-read-garbage.js';
 
 // node:http's request and response classes, adapted to the request path's contract. The server constructs
 // these instead of its own classes (its `IncomingMessage`/`ServerResponse` options), so the adaptation costs no
@@ -28,7 +28,7 @@ export class Http1ProxyRequest extends IncomingMessage implements ProxyRequest {
 
   /** node:http's parser pushes each piece of the body it read (and null at its end). */
   override push(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk instanceof Uint8Array) clientBytesRead(chunk.length);
+    clientChunkRead(chunk);
     return super.push(chunk, encoding);
   }
 

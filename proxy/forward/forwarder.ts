@@ -16,7 +16,7 @@ import type { ForwardRequest, LendingHandler } from './http1/exchange.js';
 import { needsBodyProbe, probeBody } from './body-probe.js';
 import { BatchedBody, batchedBody } from './batched-body.js';
 import { relayableTrailers } from '../http/trailers.js';
-import { clientBytesRead } from '../http/client-read-garbage.js';
+import { clientChunkRead } from '../http/client-read-garbage.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
@@ -409,13 +409,9 @@ function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers:
   upstream.on('error', closeBoth).on('close', closeBoth);
   // What the client sends after the switch is read into fresh memory as a body is: counted toward pe-edge's
   // young-generation collections, or a 100 MB upload over a WebSocket grew RSS by 69 MB.
-  client.on('data', countClientRead);
+  client.on('data', clientChunkRead);
   upstream.pipe(client);
   client.pipe(upstream);
-}
-
-function countClientRead(chunk: unknown): void {
-  if (chunk instanceof Uint8Array) clientBytesRead(chunk.length);
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

@@ -25,6 +25,11 @@ export function clientBytesRead(bytes: number): void {
   collectorOnce()?.({ type: 'minor' });
 }
 
+/** clientBytesRead for a chunk a stream handed over untyped (node:http's `push`, a 'data' listener): bytes only. */
+export function clientChunkRead(chunk: unknown): void {
+  if (chunk instanceof Uint8Array) clientBytesRead(chunk.length);
+}
+
 // node makes each HTTP/2 header name and value it decodes (but the static table's) an external string over nghttp2's
 // memory, and V8 places external strings in its old generation: only a full collection frees them. V8 starts one
 // for external memory only by incremental marking, which a proxy's small, busy heap may never finish: 8,000
