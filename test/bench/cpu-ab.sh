@@ -16,7 +16,9 @@
 # a whole run here, which no number of slices removes: run it more than once (test/bench/README.md).
 #
 # Environment (all optional):
-#   BENCH_SLICES=12          measured slices (4..60), after one warm-up slice of both
+#   BENCH_SLICES=12          measured slices (4..60), after BENCH_WARMUP_SLICES of both
+#   BENCH_WARMUP_SLICES=1    slices run first and not counted (1..10; 3 with BENCH_CPU_QUOTA, which gives node's
+#                            compilers a fraction of a CPU too)
 #   BENCH_SLICE_SECONDS=3    seconds per slice (1..30): wrk -d
 #   BENCH_CONNECTIONS=25     wrk -c of each of the two wrk (-t1)
 #   BENCH_AE='gzip, br'      the Accept-Encoding every request sends (empty: none)
@@ -29,6 +31,19 @@
 #                            lib/production-setup.sh's AUTH_BCRYPT)
 #   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
+#   BENCH_PROTOCOL=h1        h2: HTTP/2, each side loaded by its own h2load (-t1, BENCH_H2_CLIENTS=10 connections,
+#                            BENCH_H2_STREAMS=10 streams each) instead of wrk
+#   BENCH_WORKERS_B=N        B runs with --workers=N (with this checkout as the reference: N workers against one)
+#   BENCH_CPU_QUOTA=CORES    each side in a cgroup of its own holding it to CORES CPUs' worth of time per process
+#                            (B with --workers=N to N times that; lib/cpu-quota.sh), instead of pinning: a quota
+#                            stands in for a core, so one process at 0.3 and two workers at 0.6 show how the workers
+#                            scale while the load keeps the rest of the machine. Each slice then gives both sides'
+#                            requests, their ratio and the share of periods each side was throttled (near 100 %:
+#                            the quota, not the load, bound it). Needs root and a cgroup cpu controller.
+#
+# How --workers scales, measured (goal 5 of the performance issue; test/bench/README.md):
+#   BENCH_CPU_QUOTA=0.3 BENCH_WORKERS_B=2 bash test/bench/cpu-ab.sh .
+#   BENCH_CPU_QUOTA=0.3 BENCH_WORKERS_B=2 BENCH_PROTOCOL=h2 bash test/bench/cpu-ab.sh .
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
 set -uo pipefail
 
@@ -38,6 +53,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 source "$HERE/lib/common.sh"
 # shellcheck source=lib/production-setup.sh
 source "$HERE/lib/production-setup.sh"
+# shellcheck source=lib/cpu-quota.sh
+source "$HERE/lib/cpu-quota.sh"
 PROD=$HERE/proxies/production
 
 REF=${1:-}
@@ -48,6 +65,7 @@ fi
 REF=$(cd "$REF" && pwd)
 SLICES=$(clamp "${BENCH_SLICES:-12}" 4 60 12)
 SLICE_S=$(clamp "${BENCH_SLICE_SECONDS:-3}" 1 30 3)
+WARMUP_SLICES=$(clamp "${BENCH_WARMUP_SLICES:-$([[ -n ${BENCH_CPU_QUOTA:-} ]] && echo 3 || echo 1)}" 1 10 1)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-25}" 1 1000 25)
 AE=${BENCH_AE-gzip, br}
 REQ_PATH=${BENCH_PATH:-/}
@@ -63,8 +81,20 @@ esac
 security() {
   [[ $ROUTES == seed || $1 == /bench/seed* || $1 == /bench/headers* ]] && echo 1 || echo 0
 }
-for tool in wrk nginx curl openssl; do
-  command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx curl openssl)"; exit 2; }
+PROTOCOL=${BENCH_PROTOCOL:-h1}
+case $PROTOCOL in
+  h1) LOAD_TOOL=wrk CURL_PROTO=--http1.1 ;;
+  h2) LOAD_TOOL=h2load CURL_PROTO=--http2 ;;
+  *) log "BENCH_PROTOCOL must be h1 or h2 (got '$PROTOCOL')"; exit 2 ;;
+esac
+H2_CLIENTS=$(clamp "${BENCH_H2_CLIENTS:-10}" 1 1000 10)
+H2_STREAMS=$(clamp "${BENCH_H2_STREAMS:-10}" 1 1000 10)
+WORKERS_B=${BENCH_WORKERS_B:-}
+[[ -z $WORKERS_B || $WORKERS_B =~ ^([2-9]|1[0-6])$ ]] || { log "BENCH_WORKERS_B must be 2..16 (got '$WORKERS_B')"; exit 2; }
+QUOTA=${BENCH_CPU_QUOTA:-}
+[[ -z $QUOTA || $QUOTA =~ ^(0\.[0-9]+|[1-8](\.[0-9]+)?)$ ]] || { log "BENCH_CPU_QUOTA must be a number of CPUs, 0.1..8 (got '$QUOTA')"; exit 2; }
+for tool in "$LOAD_TOOL" nginx curl openssl; do
+  command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nghttp2-client nginx curl openssl)"; exit 2; }
 done
 
 # The Content-Encodings an answer may have for AE: its codings with q > 0 (none when it offers none).
@@ -86,10 +116,13 @@ CURL_HEADERS=(-H "Accept-Encoding: $AE")
 AUTHORIZATION=${BENCH_AUTHORIZATION:-}
 [[ -n $AUTHORIZATION ]] && CURL_HEADERS+=(-H "Authorization: $AUTHORIZATION")
 
-if [[ ${BENCH_PIN:-1} != 0 ]]; then BENCH_PIN=1 pin_setup "wrk and the nginx backends"; fi
-PIN_NOTE="pinned: both builds on CPU $PROXY_CPUS, wrk and nginx on CPU $LOAD_CPUS"
-if [[ -z $PIN_DESC ]]; then
-  PIN_NOTE="NOT pinned: both builds, wrk and nginx share the machine's $(nproc) CPU(s), so the two builds need not run on the same CPU at the same moments: expect a wider range"
+# A quota stands in for a core: pinning both sides to one CPU would take that back.
+if [[ -z $QUOTA && ${BENCH_PIN:-1} != 0 ]]; then BENCH_PIN=1 pin_setup "$LOAD_TOOL and the nginx backends"; fi
+PIN_NOTE="pinned: both builds on CPU $PROXY_CPUS, $LOAD_TOOL and nginx on CPU $LOAD_CPUS"
+if [[ -n $QUOTA ]]; then
+  PIN_NOTE="held to CPU quotas, not pinned: A to $QUOTA CPU, B to $(awk -v q="$QUOTA" -v n="${WORKERS_B:-1}" 'BEGIN { print q * n }') CPU (${WORKERS_B:-1} process(es) at $QUOTA each); $LOAD_TOOL and nginx unbounded on the machine's $(nproc) CPUs"
+elif [[ -z $PIN_DESC ]]; then
+  PIN_NOTE="NOT pinned: both builds, $LOAD_TOOL and nginx share the machine's $(nproc) CPU(s), so the two builds need not run on the same CPU at the same moments: expect a wider range"
 fi
 
 TMP=$(mktemp -d /tmp/pe-bench-cpuab.XXXXXX)
@@ -112,16 +145,24 @@ start_html_backends 1
 # production-path.sh's pe-edge: one dynamic file for both, a static file each that differs only in the port.
 fill "$PROD/$DYNAMIC_TMPL" "$TMP/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY" BCRYPT="$BCRYPT_HASH"
 read -r PORT_A PORT_B < <(node "$HERE/lib/net.mjs" free-ports 2 | tr '\n' ' ')
-# start_build SIDE DIR PORT : that build's pe-edge on the proxy CPU; sets STARTED_PID.
+# start_build SIDE DIR PORT [PROCESSES] : that build's pe-edge on the proxy CPU, or in a quota group of its own
+# (PROCESSES: its --workers, 1 without); sets STARTED_PID and, with a quota, GROUP_<SIDE>.
 start_build() {
-  local side=$1 dir=$2 port=$3 cmd
+  local side=$1 dir=$2 port=$3 processes=${4:-1} cmd prefix=("${PIN_PROXY[@]}")
   fill "$PROD/traefik.yml.tmpl" "$TMP/traefik-$side.yml" PORT="$port" DYNAMIC="$TMP/dynamic.yml"
   cmd=${DEFAULT_PE_EDGE_CMD//\{config\}/$TMP/traefik-$side.yml}
-  start_bg "$TMP/pe-edge-$side.log" "${PIN_PROXY[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$dir"
+  ((processes > 1)) && cmd+=" --workers=$processes"
+  if [[ -n $QUOTA ]]; then
+    quota_group "$side" "$(awk -v q="$QUOTA" -v n="$processes" 'BEGIN { print q * n }')" || { log "BENCH_CPU_QUOTA: $QUOTA_ERR"; exit 2; }
+    printf -v "GROUP_$side" '%s' "$QUOTA_GROUP"
+    mapfile -t prefix < <(in_quota "$QUOTA_GROUP")
+  fi
+  start_bg "$TMP/pe-edge-$side.log" "${prefix[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$dir"
 }
+GROUP_a= GROUP_b=
 start_build a "$REF" "$PORT_A"
 PID_A=$STARTED_PID
-start_build b "$ROOT" "$PORT_B"
+start_build b "$ROOT" "$PORT_B" "${WORKERS_B:-1}"
 PID_B=$STARTED_PID
 
 # check SIDE NAME PID PORT PATH : ready, then the pre-flight curl on PATH; exits when either fails. Sets ENC_<SIDE>.
@@ -132,7 +173,7 @@ check() {
     tail -n 5 "$TMP/pe-edge-$side.log" | sed 's/^/    /'
     exit 1
   fi
-  if ! preflight "$port" --http1.1 "$path" "$(encodings "$path")" "$(security "$path")" "${CURL_HEADERS[@]}"; then
+  if ! preflight "$port" "$CURL_PROTO" "$path" "$(encodings "$path")" "$(security "$path")" "${CURL_HEADERS[@]}"; then
     log "FAILED $name: pre-flight check on $path: $PF_ERR"
     exit 1
   fi
@@ -150,27 +191,45 @@ check a "A (reference, $REF)" "$PID_A" "$PORT_A" "$PATH_A"
 check b "B (this checkout, $ROOT)" "$PID_B" "$PORT_B" "$REQ_PATH"
 [[ $ENC_a == "$ENC_b" || $PATH_A != "$REQ_PATH" ]] || log "WARNING A answers with Content-Encoding $ENC_a, B with $ENC_b: the two do different work"
 
-# wrk_start PORT OUT PATH : one wrk in the background on the load CPUs; sets STARTED_WRK.
+# wrk_start PORT OUT PATH : one wrk (or h2load, BENCH_PROTOCOL=h2) in the background on the load CPUs; sets
+# STARTED_WRK.
 wrk_start() {
-  local wrk_args=(-t1 -c"$CONNS" -d"${SLICE_S}s" -s "$WRK_LUA" -H "Host: $DOMAIN")
-  [[ -n $AE ]] && wrk_args+=(-H "Accept-Encoding: $AE")
-  [[ -n $AUTHORIZATION ]] && wrk_args+=(-H "Authorization: $AUTHORIZATION")
-  timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" wrk "${wrk_args[@]}" "https://$DOMAIN:$1$3" >"$2" 2>&1 &
+  if [[ $PROTOCOL == h2 ]]; then
+    local h2_args=(-t1 -c"$H2_CLIENTS" -m"$H2_STREAMS" -D "$SLICE_S" --connect-to="127.0.0.1:$1")
+    [[ -n $AE ]] && h2_args+=(-H "accept-encoding: $AE")
+    [[ -n $AUTHORIZATION ]] && h2_args+=(-H "authorization: $AUTHORIZATION")
+    timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" h2load "${h2_args[@]}" "https://$DOMAIN$3" >"$2" 2>&1 &
+  else
+    local wrk_args=(-t1 -c"$CONNS" -d"${SLICE_S}s" -s "$WRK_LUA" -H "Host: $DOMAIN")
+    [[ -n $AE ]] && wrk_args+=(-H "Accept-Encoding: $AE")
+    [[ -n $AUTHORIZATION ]] && wrk_args+=(-H "Authorization: $AUTHORIZATION")
+    timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" wrk "${wrk_args[@]}" "https://$DOMAIN:$1$3" >"$2" 2>&1 &
+  fi
   STARTED_WRK=$!
 }
-# wrk_counts OUT : "requests errors" that wrk reported (errors: non-2xx/3xx answers and socket errors).
+# wrk_counts OUT : "requests errors" that wrk reported (errors: non-2xx/3xx answers and socket errors), or h2load
+# (requests: its 2xx and 3xx answers; errors: 4xx, 5xx, and requests that failed, erred or timed out).
 wrk_counts() {
   awk '/ requests in / { n = $1 } /Non-2xx or 3xx responses:/ { bad += $NF }
-    /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 } END { print n + 0, bad + 0 }' "$1"
+    /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
+    /^requests: .* total,/ { gsub(/,/, ""); bad += $10 + $12 + $14 }
+    /^status codes: / { gsub(/,/, ""); n = $3 + $5; bad += $7 + $9 }
+    END { print n + 0, bad + 0 }' "$1"
 }
 
+# throttled_percent BEFORE AFTER : the share of periods a quota group was throttled in, from two quota_throttled.
+throttled_percent() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); p = y[1] - x[1]; printf("%d", (p > 0) ? 100 * (y[2] - x[2]) / p : 0) }'; }
+ALL_CPUS=0-$(($(nproc) - 1))
+
 # run_slice N : both wrk at once, the one started first alternating; sets SLICE to
-# "requests_A errors_A ticks_A requests_B errors_B ticks_B load_busy% pe-edge_busy%". Exits if a build died.
+# "requests_A errors_A ticks_A requests_B errors_B ticks_B load_busy% pe-edge_busy%" (with BENCH_CPU_QUOTA the
+# last two are the machine's busy % and "A%/B%", the share of periods each side was throttled). Exits if a build died.
 run_slice() {
   local n=$1 a0 b0 a1 b1 wa wb load0 proxy0 busy='- -' side pid
   a0=$(group_cpu_ticks "$PID_A")
   b0=$(group_cpu_ticks "$PID_B")
   [[ -n $LOAD_CPUS ]] && { load0=$(cpu_jiffies "$LOAD_CPUS"); proxy0=$(cpu_jiffies "$PROXY_CPUS"); }
+  [[ -n $QUOTA ]] && { load0=$(cpu_jiffies "$ALL_CPUS"); proxy0="$(quota_throttled "$GROUP_a") $(quota_throttled "$GROUP_b")"; }
   if ((n % 2)); then
     wrk_start "$PORT_A" "$TMP/slice$n-a.wrk" "$PATH_A"; wa=$STARTED_WRK
     wrk_start "$PORT_B" "$TMP/slice$n-b.wrk" "$REQ_PATH"; wb=$STARTED_WRK
@@ -185,6 +244,10 @@ run_slice() {
   a1=$(group_cpu_ticks "$PID_A")
   b1=$(group_cpu_ticks "$PID_B")
   [[ -n $LOAD_CPUS ]] && busy="$(busy_percent "$load0" "$(cpu_jiffies "$LOAD_CPUS")") $(busy_percent "$proxy0" "$(cpu_jiffies "$PROXY_CPUS")")"
+  if [[ -n $QUOTA ]]; then
+    local p=($proxy0)
+    busy="$(busy_percent "$load0" "$(cpu_jiffies "$ALL_CPUS")") $(throttled_percent "${p[*]:0:2}" "$(quota_throttled "$GROUP_a")")/$(throttled_percent "${p[*]:2:2}" "$(quota_throttled "$GROUP_b")")"
+  fi
   for side in a b; do
     pid=$PID_A
     [[ $side == b ]] && pid=$PID_B
@@ -196,27 +259,36 @@ run_slice() {
   SLICE="$(wrk_counts "$TMP/slice$n-a.wrk") $((a1 - a0)) $(wrk_counts "$TMP/slice$n-b.wrk") $((b1 - b0)) $busy"
 }
 
-log "A: $REF; B: $ROOT; $DEFAULT_PE_EDGE_CMD"
-log "$SLICES slices of ${SLICE_S}s after one warm-up slice: two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1, GET $PATH_A (A) and $REQ_PATH (B), Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
+LOAD_DESC="two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1"
+[[ $PROTOCOL == h2 ]] && LOAD_DESC="two $(h2load --version 2>&1 | head -n1) -t1 -c$H2_CLIENTS -m$H2_STREAMS at once, HTTPS HTTP/2"
+log "A: $REF; B: $ROOT${WORKERS_B:+ with --workers=$WORKERS_B}; $DEFAULT_PE_EDGE_CMD"
+log "$SLICES slices of ${SLICE_S}s after $WARMUP_SLICES warm-up slice(s): $LOAD_DESC, GET $PATH_A (A) and $REQ_PATH (B), Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
-run_slice 0
-printf '\n| slice | A requests | A µs CPU/req | B requests | B µs CPU/req | B/A | load CPU busy %% | pe-edge CPU busy %% |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+for ((s = 1; s <= WARMUP_SLICES; s++)); do run_slice "$((1 - s))"; done # 0, -1, ...: not counted
+BUSY_HEADS='load CPU busy % | pe-edge CPU busy %'
+[[ -n $QUOTA ]] && BUSY_HEADS='machine CPU busy % | periods throttled, A/B %'
+printf '\n| slice | A requests | A µs CPU/req | B requests | B µs CPU/req | B/A CPU per request | B/A requests | %s |\n' "$BUSY_HEADS"
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 RATIOS=()
+REQUEST_RATIOS=()
+UNBOUND=0
 for ((s = 1; s <= SLICES; s++)); do
   run_slice "$s"
   read -r ra bada ta rb badb tb load_busy proxy_busy <<<"$SLICE"
   # A slice where either side had errors (over 0.1 % of its requests), or did nothing, says nothing about CPU per request.
   row=$(awk -v ra="$ra" -v ba="$bada" -v ta="$ta" -v rb="$rb" -v bb="$badb" -v tb="$tb" -v k="$CLK_TCK" 'BEGIN {
     if (ra == 0 || rb == 0 || ta == 0 || tb == 0 || ba > ra / 1000 || bb > rb / 1000) { printf "- errors A %d B %d, CPU ticks A %d B %d", ba, bb, ta, tb; exit }
-    ua = ta * 1e6 / k / ra; ub = tb * 1e6 / k / rb; printf "%.3f %.1f %.1f", ub / ua, ua, ub }')
+    ua = ta * 1e6 / k / ra; ub = tb * 1e6 / k / rb; printf "%.3f %.1f %.1f %.3f", ub / ua, ua, ub, rb / ra }')
   if [[ $row == -* ]]; then
-    ratio="left out: ${row#- }" ua=- ub=-
+    ratio="left out: ${row#- }" ua=- ub=- request_ratio=-
   else
-    read -r ratio ua ub <<<"$row"
+    read -r ratio ua ub request_ratio <<<"$row"
     RATIOS+=("$ratio")
+    REQUEST_RATIOS+=("$request_ratio")
+    # Under quotas a side throttled in fewer than 80 % of the periods had CPU left: the load or the machine bound it.
+    [[ -n $QUOTA ]] && (( ${proxy_busy%/*} < 80 || ${proxy_busy#*/} < 80 )) && UNBOUND=$((UNBOUND + 1))
   fi
-  printf '| %d | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$ra" "$ua" "$rb" "$ub" "$ratio" "$load_busy" "$proxy_busy"
+  printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$ra" "$ua" "$rb" "$ub" "$ratio" "$request_ratio" "$load_busy" "$proxy_busy"
 done
 echo
 N=${#RATIOS[@]}
@@ -224,8 +296,18 @@ if ((N == 0)); then
   log "FAILED no slice could be measured (see the rows above; logs: BENCH_KEEP_TMP=1)"
   exit 1
 fi
-# The median and the middle half of the sorted ratios (a quarter left out at each end).
-read -r MEDIAN LOW HIGH CHEAPER < <(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{ v[NR] = $1; if ($1 < 1) c++ } END {
-  q = int(NR / 4); print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[q + 1], v[NR - q], c + 0 }')
+# summary RATIO... : "median low high below-1" of the sorted ratios, low and high bounding their middle half (a
+# quarter left out at each end).
+summary() {
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1; if ($1 < 1) c++ } END {
+    q = int(NR / 4); print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[q + 1], v[NR - q], c + 0 }'
+}
+read -r MEDIAN LOW HIGH CHEAPER < <(summary "${RATIOS[@]}")
 log "B/A CPU per request: median $(printf '%.3f' "$MEDIAN"), middle half $LOW-$HIGH, over $N slices (B cheaper in $CHEAPER)"
+# With quotas each side's requests show what its CPUs allowed: with --workers=N on B, how far N workers scale.
+if [[ -n $QUOTA ]]; then
+  read -r MEDIAN LOW HIGH _ < <(summary "${REQUEST_RATIOS[@]}")
+  log "B/A requests, under quotas of $QUOTA CPU per process: median $(printf '%.3f' "$MEDIAN"), middle half $LOW-$HIGH, over $N slices"
+  ((UNBOUND == 0)) || log "WARNING in $UNBOUND of $N slices a side was throttled in under 80 % of the periods: its quota did not bind it, the machine or the load did (a smaller BENCH_CPU_QUOTA leaves the load more)"
+fi
 log "load average (1 min) before the warm-up: $LOAD_START, after the last slice: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares these CPUs)"

@@ -45,6 +45,7 @@
 #   BENCH_MEM_MINUTES=10    mem section: minutes of production-path load (wrk, as in h1) on one pe-edge process,
 #                           its RSS read at idle, after each minute and 10 s after the load (1..30)
 #   BENCH_WORKERS=2         also run pe-edge --workers=2 in the h1/h2 rows, beside the single process
+#   BENCH_PROXIES='haproxy caddy pe-edge'  the h1/h2 rows' proxies (a subset: the others' rows are left out)
 #   BENCH_PIN=1             a core for each proxy: every proxy (Caddy and HAProxy too) runs on the last CPU, wrk,
 #                           h2load and the nginx backends on the others (taskset), so the load no longer takes
 #                           turns with the proxy on its core; Go sizes Caddy's GOMAXPROCS from its one CPU.
@@ -718,7 +719,11 @@ obs_pe_edge() {
   done
 }
 
-PROD_ORDER=(haproxy caddy pe-edge)
+# BENCH_PROXIES: the h1/h2 rows' proxies, a subset of the three (pe-edge alone when only its rows matter).
+read -ra PROD_ORDER <<<"${BENCH_PROXIES:-haproxy caddy pe-edge}"
+for p in "${PROD_ORDER[@]}"; do
+  [[ $p == haproxy || $p == caddy || $p == pe-edge ]] || { log "BENCH_PROXIES names haproxy, caddy and pe-edge (got '$p')"; exit 2; }
+done
 # BENCH_WORKERS=N adds pe-edge --workers=N as a fourth proxy of the h1/h2 rows (its limits shared through the primary).
 [[ -n ${BENCH_WORKERS:-} ]] && PROD_ORDER+=(pe-edge-workers)
 # The mw section runs once, after the rounds: its pairs alternate within seconds instead.

@@ -41,6 +41,8 @@ cleanup() {
   for pid in $LOAD_PID; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   PIDS=()
+  # lib/cpu-quota.sh's groups, once nothing runs in them.
+  [[ $(type -t quota_cleanup) == function ]] && quota_cleanup
   [[ -n $POLICY_RC_CREATED ]] && rm -f /usr/sbin/policy-rc.d
   [[ -n ${TMP:-} ]] || return 0
   if [[ -n ${BENCH_KEEP_TMP:-} ]]; then log "temp folder kept: $TMP"; else rm -rf "$TMP"; fi
