@@ -59,12 +59,22 @@ export function perProcessStateWarnings(workers: number, middlewares: Readonly<R
 }
 
 /**
+ * Who hands accepted connections to the workers. By default the kernel: every worker accepts on the shared port, so
+ * the primary costs a connection nothing, but a burst of connections may all go to whichever worker wakes first, and
+ * few long-lived ones (HTTP/2 clients, a CDN's or a load balancer's pool) may stay that uneven. node's own
+ * `NODE_CLUSTER_SCHED_POLICY=rr` makes the primary accept them and hand them out in turn: even, at about 100 µs of the
+ * primary's CPU per connection (test/bench/README.md, "How `--workers` scales").
+ */
+export function connectionSpread(policy: string | undefined): number {
+  return policy === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
+}
+
+/**
  * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP/SIGUSR1 on, and resolves with exit code 0
  * once every worker has drained and exited (non-zero if one failed to start).
  */
 export function superviseWorkers(count: number): Promise<number> {
-  // Let the kernel spread accepted connections: the primary must not relay every connection.
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.schedulingPolicy = connectionSpread(process.env.NODE_CLUSTER_SCHED_POLICY);
   const link = new WorkersLink();
   // A scrape reaching one worker shows every worker's metrics.
   aggregateWorkerMetrics(link);

@@ -81,12 +81,12 @@ describe('pe-edge --workers=2', () => {
   });
 
   /** Starts pe-edge with two workers on `dynamic` and waits until both listen on every entrypoint; returns their pids. */
-  async function startWorkers(dynamic: string[], entryPoints: Record<string, number>, extra?: string): Promise<{ proc: CliProcess; workers: number[]; dir: TempConfigDir }> {
+  async function startWorkers(dynamic: string[], entryPoints: Record<string, number>, extra?: string, env?: NodeJS.ProcessEnv): Promise<{ proc: CliProcess; workers: number[]; dir: TempConfigDir }> {
     const dir = new TempConfigDir();
     dirs.push(dir);
     dir.write('dynamic.yml', dynamic.join('\n'));
     dir.write('traefik.yml', staticYaml({ entryPoints, dynamicFile: dir.file('dynamic.yml'), ...(extra !== undefined ? { extra } : {}) }));
-    const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], { cwd: dir.path });
+    const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], { cwd: dir.path, ...(env !== undefined ? { env } : {}) });
     procs.push(proc);
     const listening = 2 * Object.keys(entryPoints).length;
     await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === listening, 30_000, 'both workers listening');
@@ -240,6 +240,22 @@ describe('pe-edge --workers=2', () => {
     const back = await Promise.all(Array.from({ length: 30 }, () => getFresh(web, '/', workers)));
     assert.ok(back.every((a) => a.status === 200));
     assert.ok(flaky.seen.filter((s) => s.url !== '/health').length > before, 'back UP for the workers that do not probe too');
+  });
+
+  it('with NODE_CLUSTER_SCHED_POLICY=rr the primary hands connections out in turn: one after another, to each worker alternately', async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const web = await freePort();
+    const { workers } = await startWorkers(oneRouter(backend.url), { web }, undefined, { NODE_CLUSTER_SCHED_POLICY: 'rr' });
+    const owners: (number | undefined)[] = [];
+    for (let i = 0; i < 8; i++) {
+      const answer = await getFresh(web, '/', workers);
+      assert.equal(answer.status, 200);
+      owners.push(answer.worker);
+    }
+    // node's primary puts a worker back at the end of its queue once it took a connection: strictly in turn.
+    assert.ok(owners.every((w, i) => w !== undefined && (i === 0 || w !== owners[i - 1])), `connections in turn: ${JSON.stringify(owners)}`);
+    assert.equal(new Set(owners).size, 2, `both workers: ${JSON.stringify(owners)}`);
   });
 
   it("runs each worker with V8's young generation sized for a proxy, the primary started without the flag", async () => {
