@@ -35,11 +35,13 @@
 #                            BENCH_H2_STREAMS=10 streams each) instead of wrk
 #   BENCH_WORKERS_B=N        B runs with --workers=N (with this checkout as the reference: N workers against one)
 #   BENCH_CPU_QUOTA=CORES    each side in a cgroup of its own holding it to CORES CPUs' worth of time per process
-#                            (B with --workers=N to N times that; lib/cpu-quota.sh), instead of pinning: a quota
-#                            stands in for a core, so one process at 0.3 and two workers at 0.6 show how the workers
-#                            scale while the load keeps the rest of the machine. Each slice then gives both sides'
-#                            requests, their ratio and the share of periods each side was throttled (near 100 %:
-#                            the quota, not the load, bound it). Needs root and a cgroup cpu controller.
+#                            (B with --workers=N to N times that, each worker to CORES in a child group of its own;
+#                            lib/cpu-quota.sh), instead of pinning: a quota stands in for a core, so one process at
+#                            0.3 and two workers at 0.3 each show how the workers scale while the load keeps the rest
+#                            of the machine. Each slice then gives both sides' requests, their ratio and the share of
+#                            periods A and each of B's workers were throttled (near 100 %: the quota, not the load,
+#                            bound it). Needs root and a cgroup cpu controller. NODE_CLUSTER_SCHED_POLICY=rr in the
+#                            environment reaches B's primary (who spreads connections: README, --workers).
 #
 # How --workers scales, measured (goal 5 of the performance issue; test/bench/README.md):
 #   BENCH_CPU_QUOTA=0.3 BENCH_WORKERS_B=2 bash test/bench/cpu-ab.sh .
@@ -146,7 +148,8 @@ start_html_backends 1
 fill "$PROD/$DYNAMIC_TMPL" "$TMP/dynamic.yml" PORT1="$P1" PORT2="$P2" PORT3="$P3" CERT="$CERT" KEY="$KEY" BCRYPT="$BCRYPT_HASH"
 read -r PORT_A PORT_B < <(node "$HERE/lib/net.mjs" free-ports 2 | tr '\n' ' ')
 # start_build SIDE DIR PORT [PROCESSES] : that build's pe-edge on the proxy CPU, or in a quota group of its own
-# (PROCESSES: its --workers, 1 without); sets STARTED_PID and, with a quota, GROUP_<SIDE>.
+# (PROCESSES: its --workers, 1 without; with workers, the primary starts in a child group of the side's, and
+# quota_workers gives each worker one); sets STARTED_PID and, with a quota, GROUP_<SIDE>.
 start_build() {
   local side=$1 dir=$2 port=$3 processes=${4:-1} cmd prefix=("${PIN_PROXY[@]}")
   fill "$PROD/traefik.yml.tmpl" "$TMP/traefik-$side.yml" PORT="$port" DYNAMIC="$TMP/dynamic.yml"
@@ -155,6 +158,7 @@ start_build() {
   if [[ -n $QUOTA ]]; then
     quota_group "$side" "$(awk -v q="$QUOTA" -v n="$processes" 'BEGIN { print q * n }')" || { log "BENCH_CPU_QUOTA: $QUOTA_ERR"; exit 2; }
     printf -v "GROUP_$side" '%s' "$QUOTA_GROUP"
+    ((processes > 1)) && { quota_group primary '' "$QUOTA_GROUP" || { log "BENCH_CPU_QUOTA: $QUOTA_ERR"; exit 2; }; }
     mapfile -t prefix < <(in_quota "$QUOTA_GROUP")
   fi
   start_bg "$TMP/pe-edge-$side.log" "${prefix[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$dir"
@@ -164,6 +168,23 @@ start_build a "$REF" "$PORT_A"
 PID_A=$STARTED_PID
 start_build b "$ROOT" "$PORT_B" "${WORKERS_B:-1}"
 PID_B=$STARTED_PID
+
+# quota_workers : each of B's workers (the primary's children) into a group of its own at QUOTA, inside B's: a core
+# each. One pooled quota for all of them would let a worker that got most of the connections use the share of one
+# that got few, hiding how evenly the kernel spreads connections. Sets WORKER_GROUPS and WORKER_PIDS.
+WORKER_GROUPS=()
+WORKER_PIDS=()
+quota_workers() {
+  local pid i=0
+  for pid in $(pgrep -P "$PID_B"); do
+    quota_group "worker$i" "$QUOTA" "$GROUP_b" || { log "BENCH_CPU_QUOTA: $QUOTA_ERR"; exit 2; }
+    quota_move "$pid" "$QUOTA_GROUP"
+    WORKER_GROUPS+=("$QUOTA_GROUP")
+    WORKER_PIDS+=("$pid")
+    i=$((i + 1))
+  done
+  ((i == WORKERS_B)) || { log "FAILED B has $i worker processes, not $WORKERS_B"; exit 1; }
+}
 
 # check SIDE NAME PID PORT PATH : ready, then the pre-flight curl on PATH; exits when either fails. Sets ENC_<SIDE>.
 check() {
@@ -189,6 +210,10 @@ check() {
 }
 check a "A (reference, $REF)" "$PID_A" "$PORT_A" "$PATH_A"
 check b "B (this checkout, $ROOT)" "$PID_B" "$PORT_B" "$REQ_PATH"
+[[ -n $QUOTA && -n $WORKERS_B ]] && quota_workers
+# The groups whose throttling each slice reports: A's, then B's (each worker's when it has workers).
+B_GROUPS=("$GROUP_b")
+((${#WORKER_GROUPS[@]})) && B_GROUPS=("${WORKER_GROUPS[@]}")
 [[ $ENC_a == "$ENC_b" || $PATH_A != "$REQ_PATH" ]] || log "WARNING A answers with Content-Encoding $ENC_a, B with $ENC_b: the two do different work"
 
 # wrk_start PORT OUT PATH : one wrk (or h2load, BENCH_PROTOCOL=h2) in the background on the load CPUs; sets
@@ -223,13 +248,17 @@ ALL_CPUS=0-$(($(nproc) - 1))
 
 # run_slice N : both wrk at once, the one started first alternating; sets SLICE to
 # "requests_A errors_A ticks_A requests_B errors_B ticks_B load_busy% pe-edge_busy%" (with BENCH_CPU_QUOTA the
-# last two are the machine's busy % and "A%/B%", the share of periods each side was throttled). Exits if a build died.
+# last two are the machine's busy % and "A%/B%[,B%...]", the share of periods A and B (each of B's workers) were
+# throttled). Exits if a build died.
 run_slice() {
-  local n=$1 a0 b0 a1 b1 wa wb load0 proxy0 busy='- -' side pid
+  local n=$1 a0 b0 a1 b1 wa wb load0 proxy0 busy='- -' side pid group throttled0=() shares=() k=0
   a0=$(group_cpu_ticks "$PID_A")
   b0=$(group_cpu_ticks "$PID_B")
   [[ -n $LOAD_CPUS ]] && { load0=$(cpu_jiffies "$LOAD_CPUS"); proxy0=$(cpu_jiffies "$PROXY_CPUS"); }
-  [[ -n $QUOTA ]] && { load0=$(cpu_jiffies "$ALL_CPUS"); proxy0="$(quota_throttled "$GROUP_a") $(quota_throttled "$GROUP_b")"; }
+  if [[ -n $QUOTA ]]; then
+    load0=$(cpu_jiffies "$ALL_CPUS")
+    for group in "$GROUP_a" "${B_GROUPS[@]}"; do throttled0+=("$(quota_throttled "$group")"); done
+  fi
   if ((n % 2)); then
     wrk_start "$PORT_A" "$TMP/slice$n-a.wrk" "$PATH_A"; wa=$STARTED_WRK
     wrk_start "$PORT_B" "$TMP/slice$n-b.wrk" "$REQ_PATH"; wb=$STARTED_WRK
@@ -245,8 +274,11 @@ run_slice() {
   b1=$(group_cpu_ticks "$PID_B")
   [[ -n $LOAD_CPUS ]] && busy="$(busy_percent "$load0" "$(cpu_jiffies "$LOAD_CPUS")") $(busy_percent "$proxy0" "$(cpu_jiffies "$PROXY_CPUS")")"
   if [[ -n $QUOTA ]]; then
-    local p=($proxy0)
-    busy="$(busy_percent "$load0" "$(cpu_jiffies "$ALL_CPUS")") $(throttled_percent "${p[*]:0:2}" "$(quota_throttled "$GROUP_a")")/$(throttled_percent "${p[*]:2:2}" "$(quota_throttled "$GROUP_b")")"
+    for group in "$GROUP_a" "${B_GROUPS[@]}"; do
+      shares+=("$(throttled_percent "${throttled0[k]}" "$(quota_throttled "$group")")")
+      k=$((k + 1))
+    done
+    busy="$(busy_percent "$load0" "$(cpu_jiffies "$ALL_CPUS")") ${shares[0]}/$(IFS=,; echo "${shares[*]:1}")"
   fi
   for side in a b; do
     pid=$PID_A
@@ -266,7 +298,7 @@ log "$SLICES slices of ${SLICE_S}s after $WARMUP_SLICES warm-up slice(s): $LOAD_
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 for ((s = 1; s <= WARMUP_SLICES; s++)); do run_slice "$((1 - s))"; done # 0, -1, ...: not counted
 BUSY_HEADS='load CPU busy % | pe-edge CPU busy %'
-[[ -n $QUOTA ]] && BUSY_HEADS='machine CPU busy % | periods throttled, A/B %'
+[[ -n $QUOTA ]] && BUSY_HEADS='machine CPU busy % | periods throttled, A/B % (B: each worker)'
 printf '\n| slice | A requests | A µs CPU/req | B requests | B µs CPU/req | B/A CPU per request | B/A requests | %s |\n' "$BUSY_HEADS"
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 RATIOS=()
@@ -285,8 +317,8 @@ for ((s = 1; s <= SLICES; s++)); do
     read -r ratio ua ub request_ratio <<<"$row"
     RATIOS+=("$ratio")
     REQUEST_RATIOS+=("$request_ratio")
-    # Under quotas a side throttled in fewer than 80 % of the periods had CPU left: the load or the machine bound it.
-    [[ -n $QUOTA ]] && (( ${proxy_busy%/*} < 80 || ${proxy_busy#*/} < 80 )) && UNBOUND=$((UNBOUND + 1))
+    # Under quotas a side (or a worker) throttled in fewer than 80 % of the periods had CPU left.
+    [[ -n $QUOTA ]] && (($(tr '/,' '\n\n' <<<"$proxy_busy" | sort -n | head -n1) < 80)) && UNBOUND=$((UNBOUND + 1))
   fi
   printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$ra" "$ua" "$rb" "$ub" "$ratio" "$request_ratio" "$load_busy" "$proxy_busy"
 done
@@ -308,6 +340,6 @@ log "B/A CPU per request: median $(printf '%.3f' "$MEDIAN"), middle half $LOW-$H
 if [[ -n $QUOTA ]]; then
   read -r MEDIAN LOW HIGH _ < <(summary "${REQUEST_RATIOS[@]}")
   log "B/A requests, under quotas of $QUOTA CPU per process: median $(printf '%.3f' "$MEDIAN"), middle half $LOW-$HIGH, over $N slices"
-  ((UNBOUND == 0)) || log "WARNING in $UNBOUND of $N slices a side was throttled in under 80 % of the periods: its quota did not bind it, the machine or the load did (a smaller BENCH_CPU_QUOTA leaves the load more)"
+  ((UNBOUND == 0)) || log "WARNING in $UNBOUND of $N slices a side or a worker was throttled in under 80 % of the periods: it had CPU left. For one of B's workers while another was throttled, the connections it was given did not fill its share (how the kernel spread them); otherwise the machine or the load bound it (a smaller BENCH_CPU_QUOTA leaves the load more)"
 fi
 log "load average (1 min) before the warm-up: $LOAD_START, after the last slice: $(cut -d' ' -f1 /proc/loadavg) (other work on the machine shares these CPUs)"

@@ -4,6 +4,9 @@
  * 10 MB text download through `compress`. A script, not a test: prints a table and its method, asserts nothing.
  *   npx tsc -b && node dist/test/bench/large-bodies.bench.js
  * Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (comma-separated subset of download,upload,gzip),
+ * BENCH_CPU_QUOTA (CPUs, e.g. 0.6: this process and each pe-edge each held to that share of the machine by a cgroup
+ * quota, lib/cpu-quota.ts, standing in for a core each, which a 2-core machine cannot give the client and backend,
+ * pe-edge, and the kernel's loopback work at once; root only),
  * PE_EDGE_NODE_ARGS (node flags for the pe-edge process, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
  * BENCH_EDGE_LOG (a path prefix: each row's pe-edge stdout and stderr go to `<prefix>.<row>` once it stopped).
  * CPU times come from /proc/<pid>/task/<tid>/schedstat (nanoseconds a thread ran), not /proc/<pid>/stat's 10 ms
@@ -21,6 +24,7 @@ import { cpus } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
 import { YOUNG_GENERATION_FLAG } from '../../operator/workers/young-generation.js';
+import { QuotaGroup, throttledShare, type ThrottleCount } from './lib/cpu-quota.js';
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
@@ -29,6 +33,14 @@ const CHUNK = Buffer.alloc(64 * 1024, 'pixelated empathy ');
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const ROWS = new Set((process.env.BENCH_ROWS ?? 'download,upload,gzip').split(',').map((s) => s.trim()));
 const SAMPLE_MS = 20;
+const QUOTA = quotaSetting(process.env.BENCH_CPU_QUOTA);
+
+function quotaSetting(text: string | undefined): number | null {
+  if (text === undefined || text === '') return null;
+  const cores = Number(text);
+  if (!(cores >= 0.1 && cores <= 8)) throw new Error(`BENCH_CPU_QUOTA must be a number of CPUs, 0.1..8 (got '${text}')`);
+  return cores;
+}
 
 function backend(): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -151,14 +163,23 @@ interface Row {
   /** Cores the whole machine kept busy during the direct and the proxied run (busy CPU time over wall time). */
   readonly machineDirect: number[];
   readonly machineProxied: number[];
+  /** With BENCH_CPU_QUOTA: the share of periods this process was throttled in, direct and proxied, and pe-edge. */
+  readonly benchThrottledDirect: number[];
+  readonly benchThrottledProxied: number[];
+  readonly edgeThrottled: number[];
 }
+
+/** This process's quota group (BENCH_CPU_QUOTA), and each pe-edge's while it runs. */
+let benchGroup: QuotaGroup | null = null;
+const noCount: ThrottleCount = { periods: 0, throttled: 0 };
+const throttleCount = (group: QuotaGroup | null): ThrottleCount => group?.throttleCount() ?? noCount;
 
 /** pe-edge's CLI on a free port, routing big.test to the backend (and /text through `compress`). */
 class Edge {
   readonly port: number;
   readonly process: CliProcess;
   readonly pid: number;
-  private constructor(port: number, edge: CliProcess, pid: number, private readonly dir: TempConfigDir) {
+  private constructor(port: number, edge: CliProcess, pid: number, private readonly dir: TempConfigDir, readonly group: QuotaGroup | null) {
     this.port = port;
     this.process = edge;
     this.pid = pid;
@@ -182,11 +203,17 @@ class Edge {
     await edge.waitListening(1, 10_000);
     await new Promise((r) => setTimeout(r, 500));
     if (edge.pid === undefined) throw new Error('pe-edge did not start');
-    return new Edge(port, edge, edge.pid, dir);
+    let group: QuotaGroup | null = null;
+    if (QUOTA !== null) {
+      group = QuotaGroup.create(`edge-${edge.pid}`, QUOTA);
+      group.add(edge.pid);
+    }
+    return new Edge(port, edge, edge.pid, dir, group);
   }
 
   async stop(logName: string): Promise<void> {
     await this.process.stop();
+    this.group?.remove();
     const log = process.env.BENCH_EDGE_LOG;
     if (log !== undefined) writeFileSync(`${log}.${logName}`, [...this.process.stdout, ...this.process.stderr].join('\n') + '\n');
     this.dir.remove();
@@ -197,14 +224,16 @@ class Edge {
  * Runs one transfer: its MB/s, after pushing this process's main thread CPU time during it onto `benchCpu` and the
  * cores the machine kept busy meanwhile onto `cores`.
  */
-const timed = async (run: () => Promise<number>, bytes: number, expected: number | null, benchCpu: number[], cores: number[]): Promise<number> => {
+const timed = async (run: () => Promise<number>, bytes: number, expected: number | null, benchCpu: number[], cores: number[], throttled: number[] = []): Promise<number> => {
   const started = process.hrtime.bigint();
   const cpuBefore = benchThreadMs();
   const machineBefore = machineBusyMs();
+  const throttleBefore = throttleCount(benchGroup);
   const got = await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   benchCpu.push(benchThreadMs() - cpuBefore);
   cores.push((machineBusyMs() - machineBefore) / 1000 / seconds);
+  throttled.push(throttledShare(throttleBefore, throttleCount(benchGroup)));
   if (expected !== null && got !== expected) throw new Error(`expected ${expected} bytes, got ${got}`);
   return bytes / MB / seconds;
 };
@@ -224,7 +253,9 @@ async function measure(row: Row, backendPort: number): Promise<number> {
       peak = before;
       const cpuBefore = processCpuMs(pid);
       const mainBefore = threadCpuMs(pid, pid);
-      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check, row.benchProxiedCpu, row.machineProxied);
+      const edgeThrottleBefore = throttleCount(edge.group);
+      const mbps = await timed(() => row.proxied(edge.port), row.bodyBytes, check, row.benchProxiedCpu, row.machineProxied, row.benchThrottledProxied);
+      row.edgeThrottled.push(throttledShare(edgeThrottleBefore, throttleCount(edge.group)));
       row.cpu.push(processCpuMs(pid) - cpuBefore);
       row.edgeMainCpu.push(threadCpuMs(pid, pid) - mainBefore);
       peak = Math.max(peak, rssMb(pid));
@@ -240,11 +271,11 @@ async function measure(row: Row, backendPort: number): Promise<number> {
       let d: number;
       let p: number;
       if (round % 2 === 0) {
-        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect);
+        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect, row.benchThrottledDirect);
         p = await proxiedRun();
       } else {
         p = await proxiedRun();
-        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect);
+        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect, row.benchThrottledDirect);
       }
       row.directMbps.push(d);
       row.proxiedMbps.push(p);
@@ -262,17 +293,25 @@ async function main(): Promise<void> {
   const backendPort = (server.address() as AddressInfo).port;
   const rows: Row[] = [];
   const add = (name: string, direct: () => Promise<number>, proxied: (port: number) => Promise<number>, bodyBytes: number): void => {
-    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [], machineDirect: [], machineProxied: [] });
+    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [], machineDirect: [], machineProxied: [], benchThrottledDirect: [], benchThrottledProxied: [], edgeThrottled: [] });
   };
   if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), (port) => download(port, '/big'), SIZE);
   if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), (port) => upload(port), SIZE);
   if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), (port) => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
   const idle: number[] = [];
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  if (QUOTA !== null) {
+    benchGroup = QuotaGroup.create('bench', QUOTA);
+    benchGroup.add(process.pid);
+  }
   try {
     for (const row of rows) idle.push(await measure(row, backendPort));
   } finally {
     server.close();
+    if (benchGroup !== null) {
+      QuotaGroup.leave(process.pid);
+      benchGroup.remove();
+    }
   }
   const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const f0 = (v: number): string => v.toFixed(0);
@@ -287,11 +326,19 @@ async function main(): Promise<void> {
   console.log('bounds the proxied run. "Machine busy" is the cores the whole machine kept busy during the direct and the proxied run');
   console.log(`(/proc/stat, all processes and the kernel, 10 ms ticks; ${cpus().length} cores here): a proxied run near all of them measured`);
   console.log('the machine, not pe-edge.');
+  if (QUOTA !== null) {
+    console.log(`CPU quotas (BENCH_CPU_QUOTA=${QUOTA}): this process (client and backend) and each pe-edge were each held to ${QUOTA} CPU by a cgroup`);
+    console.log('quota of their own (10 ms periods), standing in for a core each; "throttled" is the share of periods in which each used its');
+    console.log('quota up and waited (this process direct, proxied; pe-edge): near 100 % means the quota bound it, as a core would.');
+  }
   console.log(`Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after. pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
-  console.log('| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied | machine busy (cores): direct, proxied |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const quotaHead = QUOTA === null ? '' : ' throttled: direct, proxied; pe-edge |';
+  console.log(`| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied | machine busy (cores): direct, proxied |${quotaHead}`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|${QUOTA === null ? '' : '---:|'}`);
+  const pct = (shares: number[]): string => `${f0(100 * median(shares))} %`;
   for (const r of rows) {
-    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms | ${median(r.machineDirect).toFixed(1)}, ${median(r.machineProxied).toFixed(1)} |`);
+    const quotaCell = QUOTA === null ? '' : ` ${pct(r.benchThrottledDirect)}, ${pct(r.benchThrottledProxied)}; ${pct(r.edgeThrottled)} |`;
+    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms | ${median(r.machineDirect).toFixed(1)}, ${median(r.machineProxied).toFixed(1)} |${quotaCell}`);
   }
 }
 
