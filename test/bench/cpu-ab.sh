@@ -33,6 +33,7 @@
 #   BENCH_PIN=0              do not pin (by default both builds share the last CPU, the load runs on the others)
 #   BENCH_PROTOCOL=h1        h2: HTTP/2, each side loaded by its own h2load (-t1, BENCH_H2_CLIENTS=10 connections,
 #                            BENCH_H2_STREAMS=10 streams each) instead of wrk
+#   BENCH_CONNECTION_CLOSE=1 wrk asks for a new connection (and TLS handshake) every request (HTTP/1.1 only)
 #   BENCH_WORKERS_B=N        B runs with --workers=N (with this checkout as the reference: N workers against one)
 #   BENCH_CPU_QUOTA=CORES    each side in a cgroup of its own holding it to CORES CPUs' worth of time per process
 #                            (B with --workers=N to N times that, each worker to CORES in a child group of its own;
@@ -228,6 +229,7 @@ wrk_start() {
     local wrk_args=(-t1 -c"$CONNS" -d"${SLICE_S}s" -s "$WRK_LUA" -H "Host: $DOMAIN")
     [[ -n $AE ]] && wrk_args+=(-H "Accept-Encoding: $AE")
     [[ -n $AUTHORIZATION ]] && wrk_args+=(-H "Authorization: $AUTHORIZATION")
+    [[ ${BENCH_CONNECTION_CLOSE:-} == 1 ]] && wrk_args+=(-H 'Connection: close')
     timeout $((SLICE_S + 10)) "${PIN_LOAD[@]}" wrk "${wrk_args[@]}" "https://$DOMAIN:$1$3" >"$2" 2>&1 &
   fi
   STARTED_WRK=$!
