@@ -7,6 +7,7 @@ import { serveLedger } from './limits-over-ipc.js';
 import { relayTraffic } from './traffic-over-ipc.js';
 import { WorkersLink } from './worker-link.js';
 import { workerExecArgv } from './young-generation.js';
+import { newTicketKeys, TICKET_KEYS_ENV } from '../../proxy/tls/session-ticket-keys.js';
 
 /**
  * `--workers=N` (pe-edge's own flag, not Traefik's): N processes share the entrypoint ports, each
@@ -62,8 +63,9 @@ export function perProcessStateWarnings(workers: number, middlewares: Readonly<R
  * Who hands accepted connections to the workers. By default the kernel: every worker accepts on the shared port, so
  * the primary costs a connection nothing, but a burst of connections may all go to whichever worker wakes first, and
  * few long-lived ones (HTTP/2 clients, a CDN's or a load balancer's pool) may stay that uneven. node's own
- * `NODE_CLUSTER_SCHED_POLICY=rr` makes the primary accept them and hand them out in turn: even, at about 100 µs of the
- * primary's CPU per connection (test/bench/README.md, "How `--workers` scales").
+ * `NODE_CLUSTER_SCHED_POLICY=rr` makes the primary accept them and hand them out in turn: even, for about 100 µs of
+ * the primary's CPU and 120 µs more of the worker's per connection, all accepts on the primary's one thread
+ * (docs/performance-history.md, 2026-12-06).
  */
 export function connectionSpread(policy: string | undefined): number {
   return policy === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
@@ -87,7 +89,9 @@ export function superviseWorkers(count: number): Promise<number> {
   // Workers run with V8's young generation sized for a proxy, whoever started the primary (see young-generation.ts).
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   // Each worker learns how many share the ports, and which one it is (the first probes health for all).
-  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i) });
+  // One set of TLS session-ticket keys for all: a client reconnecting to another worker still resumes its session.
+  const ticketKeys = newTicketKeys();
+  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i), [TICKET_KEYS_ENV]: ticketKeys });
   // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
     process.on(signal, () => {

@@ -5,6 +5,7 @@ import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
 import { headerListPairs } from '../http/http2-fields.js';
 import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
+import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
@@ -55,6 +56,8 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   const base = applied.defaultServerOptions;
   const server = http2.createSecureServer({
     ...secureContextOptions(base),
+    // Kept by node for every later setSecureContext (a reload's store), so tickets outlive reloads and workers.
+    ticketKeys: sessionTicketKeys(),
     allowHTTP1: false,
     // Without a callback node offers h2 alone (or with http/1.1), whatever the option says.
     ALPNCallback: ({ protocols }) => chooseAlpn(applied.defaultServerOptions.ALPNProtocols, protocols),

@@ -3,6 +3,7 @@ import tls, { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'n
 import type { LoadedCertificate } from '../tls/certificate-store.js';
 import { withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
 import { ecdsaFirst, type TlsStore } from '../tls/tls-store.js';
+import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
 import { chooseAlpn } from '../entrypoints/https-server.js';
 
 /**
@@ -24,6 +25,8 @@ export class TlsTermination {
       ciphers: withLegacySecurityLevel({ ciphers: ecdsaFirst(option.ciphers ?? DEFAULT_CIPHERS), minVersion: option.minVersion }),
       ...(option.ecdhCurve !== undefined ? { ecdhCurve: option.ecdhCurve } : {}),
       ...(ca !== undefined ? { ca } : {}),
+      // The base context (not the one SNI picks) reads tickets: one key for every router, reload and worker.
+      ticketKeys: sessionTicketKeys(),
     });
   }
 

@@ -95,7 +95,8 @@ H2_STREAMS=$(clamp "${BENCH_H2_STREAMS:-10}" 1 1000 10)
 WORKERS_B=${BENCH_WORKERS_B:-}
 [[ -z $WORKERS_B || $WORKERS_B =~ ^([2-9]|1[0-6])$ ]] || { log "BENCH_WORKERS_B must be 2..16 (got '$WORKERS_B')"; exit 2; }
 QUOTA=${BENCH_CPU_QUOTA:-}
-[[ -z $QUOTA || $QUOTA =~ ^(0\.[0-9]+|[1-8](\.[0-9]+)?)$ ]] || { log "BENCH_CPU_QUOTA must be a number of CPUs, 0.1..8 (got '$QUOTA')"; exit 2; }
+[[ -z $QUOTA || $QUOTA =~ ^(0\.[1-9][0-9]*|[1-8](\.[0-9]+)?)$ ]] || { log "BENCH_CPU_QUOTA must be a number of CPUs, 0.1..8 (got '$QUOTA')"; exit 2; }
+[[ ${BENCH_CONNECTION_CLOSE:-} != 1 || $PROTOCOL == h1 ]] || { log "BENCH_CONNECTION_CLOSE works with HTTP/1.1 only (BENCH_PROTOCOL=$PROTOCOL)"; exit 2; }
 for tool in "$LOAD_TOOL" nginx curl openssl; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nghttp2-client nginx curl openssl)"; exit 2; }
 done
@@ -179,7 +180,7 @@ quota_workers() {
   local pid i=0
   for pid in $(pgrep -P "$PID_B"); do
     quota_group "worker$i" "$QUOTA" "$GROUP_b" || { log "BENCH_CPU_QUOTA: $QUOTA_ERR"; exit 2; }
-    quota_move "$pid" "$QUOTA_GROUP"
+    quota_move "$pid" "$QUOTA_GROUP" || { log "FAILED could not move worker $pid into $QUOTA_GROUP"; exit 1; }
     WORKER_GROUPS+=("$QUOTA_GROUP")
     WORKER_PIDS+=("$pid")
     i=$((i + 1))
@@ -294,8 +295,9 @@ run_slice() {
 }
 
 LOAD_DESC="two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1"
+[[ ${BENCH_CONNECTION_CLOSE:-} == 1 ]] && LOAD_DESC=${LOAD_DESC/keep-alive/a new connection (Connection: close) every request}
 [[ $PROTOCOL == h2 ]] && LOAD_DESC="two $(h2load --version 2>&1 | head -n1) -t1 -c$H2_CLIENTS -m$H2_STREAMS at once, HTTPS HTTP/2"
-log "A: $REF; B: $ROOT${WORKERS_B:+ with --workers=$WORKERS_B}; $DEFAULT_PE_EDGE_CMD"
+log "A: $REF; B: $ROOT${WORKERS_B:+ with --workers=$WORKERS_B (NODE_CLUSTER_SCHED_POLICY=${NODE_CLUSTER_SCHED_POLICY:-unset: the kernel spreads connections})}; $DEFAULT_PE_EDGE_CMD"
 log "$SLICES slices of ${SLICE_S}s after $WARMUP_SLICES warm-up slice(s): $LOAD_DESC, GET $PATH_A (A) and $REQ_PATH (B), Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 for ((s = 1; s <= WARMUP_SLICES; s++)); do run_slice "$((1 - s))"; done # 0, -1, ...: not counted

@@ -45,12 +45,13 @@ export class QuotaGroup {
     return { periods: field('nr_periods'), throttled: field('nr_throttled') };
   }
 
-  /** Removes the group; its processes must have ended or moved (`leave` moves this one back to the root). */
+  /** Removes the group; its processes must have ended or moved (`leave` moves this one to the top group). */
   remove(): void {
     try {
       rmdirSync(this.dir);
-    } catch {
-      // Still in use (a process not ended yet): the kernel keeps an empty group harmlessly until the next run.
+    } catch (err) {
+      // A process still in it: the group stays behind (empty later, and harmless), named for the cleanup by hand.
+      console.error(`could not remove the cgroup ${this.dir}: ${String(err)}`);
     }
   }
 

@@ -10,6 +10,8 @@ import { startBackend, type Backend } from '../../support/backends.js';
 import { httpGet } from '../../support/load-client.js';
 import { childPids, connectionOwner } from '../../support/socket-owner.js';
 import { RedisServer, redisServerMissing } from '../../support/redis-server.js';
+import { certificateFor } from '../../support/tcp-backends.js';
+import { tlsResume, tlsTicket } from '../../support/tls-resumption.js';
 import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
 
 interface Answer {
@@ -256,6 +258,36 @@ describe('pe-edge --workers=2', () => {
     // node's primary puts a worker back at the end of its queue once it took a connection: strictly in turn.
     assert.ok(owners.every((w, i) => w !== undefined && (i === 0 || w !== owners[i - 1])), `connections in turn: ${JSON.stringify(owners)}`);
     assert.equal(new Set(owners).size, 2, `both workers: ${JSON.stringify(owners)}`);
+  });
+
+  it('a TLS client reconnecting to the other worker resumes its session: the workers share session-ticket keys', { timeout: 60_000 }, async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const websecure = await freePort();
+    const { cert, key } = certificateFor('resume.test');
+    const keys = new TempConfigDir();
+    dirs.push(keys);
+    keys.write('cert.pem', cert);
+    keys.write('key.pem', key);
+    const { workers } = await startWorkers([
+      'tls:',
+      `  certificates: [{ certFile: ${JSON.stringify(keys.file('cert.pem'))}, keyFile: ${JSON.stringify(keys.file('key.pem'))} }]`,
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "Host(`resume.test`)", service: app, entryPoints: [websecure], tls: {} }',
+    ], { websecure }, undefined, { NODE_CLUSTER_SCHED_POLICY: 'rr' });
+    // In turn: half the reconnections reach the worker that did not issue the ticket they offer.
+    const ticket = await tlsTicket(websecure, 'resume.test');
+    const reconnections: { resumed: boolean; worker: number | undefined }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { resumed, socket } = await tlsResume(websecure, 'resume.test', ticket);
+      reconnections.push({ resumed, worker: connectionOwner(websecure, socket.localPort ?? 0, workers) });
+      socket.end();
+    }
+    assert.equal(new Set(reconnections.map((h) => h.worker)).size, 2, `both workers: ${JSON.stringify(reconnections.map((h) => h.worker))}`);
+    assert.deepEqual(reconnections.map((h) => h.resumed), [true, true, true, true, true, true]);
   });
 
   it("runs each worker with V8's young generation sized for a proxy, the primary started without the flag", async () => {

@@ -1,0 +1,31 @@
+// TLS session resumption as a client sees it: a first connection's ticket, then connections offering it.
+import tls from 'node:tls';
+
+/** A first TLS connection to `servername`: the session ticket the server sends once the handshake is done. */
+export function tlsTicket(port: number, servername: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false });
+    socket.once('session', (ticket: Buffer) => {
+      resolve(ticket);
+      socket.end();
+    });
+    socket.once('error', reject);
+    // A paused socket reads nothing, so the ticket sent after the handshake would never arrive.
+    socket.resume();
+  });
+}
+
+/**
+ * A TLS connection offering `session` (none: a full handshake): whether the server resumed it (read its ticket),
+ * and the name of the certificate a full handshake gave (a resumed one sends none). The connection is left open
+ * for the caller to look at (which process holds it) and end.
+ */
+export function tlsResume(port: number, servername: string, session?: Buffer): Promise<{ resumed: boolean; peerName: string; socket: tls.TLSSocket }> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ...(session !== undefined ? { session } : {}) });
+    socket.once('secureConnect', () => {
+      resolve({ resumed: socket.isSessionReused(), peerName: String(socket.getPeerCertificate().subject?.CN ?? ''), socket });
+    });
+    socket.once('error', reject);
+  });
+}
