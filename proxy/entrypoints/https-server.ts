@@ -138,5 +138,7 @@ function secureContextOptions(base: HttpsBaseOptions) {
     ciphers: base.ciphers,
     ecdhCurve: base.ecdhCurve,
     ca: base.ca,
+    // node resets it to its own default on every setSecureContext that does not give it.
+    sessionIdContext: base.sessionIdContext,
   };
 }

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import tls, { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import type { LoadedCertificate } from '../tls/certificate-store.js';
-import { withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
+import { clientAuthRefusal, sessionContextOf, withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
 import { ecdsaFirst, type TlsStore } from '../tls/tls-store.js';
 import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
 import { chooseAlpn } from '../entrypoints/https-server.js';
@@ -25,8 +25,10 @@ export class TlsTermination {
       ciphers: withLegacySecurityLevel({ ciphers: ecdsaFirst(option.ciphers ?? DEFAULT_CIPHERS), minVersion: option.minVersion }),
       ...(option.ecdhCurve !== undefined ? { ecdhCurve: option.ecdhCurve } : {}),
       ...(ca !== undefined ? { ca } : {}),
-      // The base context (not the one SNI picks) reads tickets: one key for every router, reload and worker.
+      // The base context (not the one SNI picks) reads tickets: one key for every router, reload and worker, and
+      // a session resumes only under an option that lets in the same clients.
       ticketKeys: sessionTicketKeys(),
+      sessionIdContext: sessionContextOf(option),
     });
   }
 
@@ -60,7 +62,7 @@ export class TlsTermination {
     secure.once('secure', () => {
       if (timer !== null) clearTimeout(timer);
       secure.off('error', cut);
-      if (refusesClient(option, secure) || (option.sniStrict && !secure.servername)) {
+      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || (option.sniStrict && !secure.servername)) {
         cut();
         return;
       }
@@ -79,9 +81,4 @@ export class TlsTermination {
 }
 
 /** What OpenSSL's verification does not refuse itself: a missing certificate (RequireAny), a bad one given (VerifyIfGiven). */
-function refusesClient(option: ResolvedTlsOption, socket: tls.TLSSocket): boolean {
-  const type = option.clientAuth.type;
-  if (type === 'RequireAnyClientCert') return socket.getPeerX509Certificate() === undefined;
-  if (type === 'VerifyClientCertIfGiven') return socket.getPeerX509Certificate() !== undefined && !socket.authorized;
-  return false;
-}
+

@@ -1,4 +1,5 @@
-import { createSecureContext, type ConnectionOptions, type SecureVersion } from 'node:tls';
+import { createHash } from 'node:crypto';
+import { createSecureContext, type ConnectionOptions, type SecureVersion, type TLSSocket } from 'node:tls';
 import { CIPHER_SUITES, CURVES } from './cipher-suites.js';
 import { describePemSource, readPemSource } from './pem-source.js';
 import type { TlsOptionsConfig } from './tls-config.js';
@@ -38,6 +39,36 @@ const VERSION_RANK: Readonly<Record<SecureVersion, number>> = { TLSv1: 10, 'TLSv
 export const DEFAULT_ALPN_PROTOCOLS: readonly string[] = ['h2', 'http/1.1'];
 
 const NO_CLIENT_AUTH: ClientAuthSettings = { type: 'NoClientCert', requestCert: false, rejectUnauthorized: false, ca: [] };
+
+/**
+ * Why a secure connection must be refused under `clientAuth`, checked once its handshake is done: Go's errors for a
+ * missing or unverified client certificate. OpenSSL enforces `RequireAndVerifyClientCert` during a full handshake,
+ * but a resumed one asks for no certificate (node then reports the session authorized), so every type that needs
+ * a certificate is checked here too.
+ */
+export function clientAuthRefusal(clientAuth: ClientAuthSettings, socket: TLSSocket): Error | undefined {
+  const type = clientAuth.type;
+  const certificate = socket.getPeerX509Certificate();
+  if ((type === 'RequireAnyClientCert' || type === 'RequireAndVerifyClientCert') && certificate === undefined) {
+    return new Error('tls: client didn\'t provide a certificate');
+  }
+  if ((type === 'VerifyClientCertIfGiven' || type === 'RequireAndVerifyClientCert') && certificate !== undefined && !socket.authorized) {
+    return new Error(`tls: failed to verify client certificate: ${String(socket.authorizationError)}`);
+  }
+  return undefined;
+}
+
+/**
+ * The session-ID context of a TLS option (OpenSSL's sid_ctx, at most 32 bytes): a fingerprint of what decides
+ * who may connect (client-certificate type and CAs, strict SNI). A session resumes only where its context is the
+ * same, so a ticket from before a reload that tightened client authentication, or from a router whose option asks
+ * less, makes a full handshake instead (Go keeps one tls.Config, and ticket keys, per option). The session-ticket
+ * keys are the process's (session-ticket-keys.ts); this keeps them from carrying a session across that line.
+ */
+export function sessionContextOf(option: Pick<ResolvedTlsOption, 'clientAuth' | 'sniStrict'>): string {
+  const { type, ca } = option.clientAuth;
+  return createHash('sha256').update([type, String(option.sniStrict), ...ca].join('\0')).digest('hex').slice(0, 32);
+}
 
 /** Used when no option named `default` is configured: TLS 1.2 to 1.3, Node's ciphers and curves. */
 export const BUILT_IN_DEFAULT_OPTION: ResolvedTlsOption = {

@@ -5,7 +5,9 @@ import { describePemSource } from './pem-source.js';
 import type { TlsIssue, TlsSection } from './tls-config.js';
 import {
   BUILT_IN_DEFAULT_OPTION,
+  clientAuthRefusal,
   resolveTlsOption,
+  sessionContextOf,
   versionAllowed,
   versionRank,
   withLegacySecurityLevel,
@@ -27,6 +29,8 @@ export interface HttpsBaseOptions {
   ca: string[] | undefined;
   requestCert: boolean;
   rejectUnauthorized: boolean;
+  /** Which sessions may resume here (`sessionContextOf` the default option, whose client authentication HTTPS applies). */
+  sessionIdContext: string;
 }
 
 export interface TlsStore {
@@ -162,6 +166,7 @@ class SniTlsStore implements TlsStore {
       ca: clientAuth.ca.length > 0 ? [...clientAuth.ca] : undefined,
       requestCert: clientAuth.requestCert,
       rejectUnauthorized: clientAuth.rejectUnauthorized,
+      sessionIdContext: sessionContextOf(defaultOption),
     };
   }
 
@@ -206,14 +211,7 @@ class SniTlsStore implements TlsStore {
     if (!servername && option.sniStrict) return new Error('strict SNI enabled - No certificate found for domain: "", closing connection');
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
-    const clientAuth = this.defaultOption.clientAuth;
-    if (clientAuth.type === 'RequireAnyClientCert' && !socket.getPeerX509Certificate()) {
-      return new Error('tls: client didn\'t provide a certificate');
-    }
-    if (clientAuth.type === 'VerifyClientCertIfGiven' && socket.getPeerX509Certificate() && !socket.authorized) {
-      return new Error(`tls: failed to verify client certificate: ${String(socket.authorizationError)}`);
-    }
-    return undefined;
+    return clientAuthRefusal(this.defaultOption.clientAuth, socket);
   }
 
   optionForHost(host: string): ResolvedTlsOption {

@@ -1,7 +1,9 @@
 // TLS session resumption across a reload: a client that reconnects offering its session ticket resumes it (an
-// abbreviated handshake) after the TLS store changed, as before it. --workers: workers.test.ts.
+// abbreviated handshake) after the TLS store changed, as before it, unless the reload changed who may connect.
+// --workers: workers.test.ts.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
+import type { TLSSocket } from 'node:tls';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { certificateFor } from '../../support/tcp-backends.js';
 import { tlsResume, tlsTicket } from '../../support/tls-resumption.js';
@@ -13,8 +15,8 @@ after(async () => {
   dir.remove();
 });
 
-/** The dynamic file: a TLS router for every name, each with its own certificate. */
-function dynamic(names: string[]): string {
+/** The dynamic file: a TLS router for every name, each with its own certificate; `tlsLines`: more of its `tls` section. */
+function dynamic(names: string[], tlsLines: string[] = []): string {
   for (const name of names) {
     const { cert, key } = certificateFor(name);
     dir.write(`${name}.crt`, cert);
@@ -24,6 +26,7 @@ function dynamic(names: string[]): string {
     'tls:',
     '  certificates:',
     ...names.map((n) => `    - { certFile: ${JSON.stringify(dir.file(`${n}.crt`))}, keyFile: ${JSON.stringify(dir.file(`${n}.key`))} }`),
+    ...tlsLines,
     'http:',
     '  services:',
     '    app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:1" }] } }',
@@ -32,20 +35,50 @@ function dynamic(names: string[]): string {
   ].join('\n');
 }
 
-it('a session ticket given before a reload that changed the certificates still resumes the session after it', async () => {
+/** Starts pe-edge on `dynamic`, its HTTPS entrypoint on a free port. */
+async function start(content: string): Promise<number> {
   const websecure = await freePort();
-  dir.write('dynamic.yml', dynamic(['resume.test']));
+  dir.write('dynamic.yml', content);
   dir.write('traefik.yml', staticYaml({ entryPoints: { websecure }, dynamicFile: dir.file('dynamic.yml') }));
+  await edge?.stop();
   edge = new CliProcess(['--configFile=traefik.yml', '--log.format=json'], { cwd: dir.path });
   await edge.waitFor(() => edge?.messages('info').includes('entrypoint listening') === true, 15_000, 'listening');
+  return websecure;
+}
+
+/** Rewrites the dynamic file and waits until pe-edge applied it. */
+async function reload(content: string): Promise<void> {
+  const running = edge as CliProcess;
+  const applied = running.messages('info').filter((m) => m === 'configuration applied').length;
+  dir.write('dynamic.yml', content);
+  await running.waitFor(() => running.messages('info').filter((m) => m === 'configuration applied').length > applied, 15_000, 'the reload');
+}
+
+/** Sends a request on an open TLS connection; resolves with whatever came back before it closed (or 2 s passed). */
+function answerOn(socket: TLSSocket): Promise<string> {
+  return new Promise((resolve) => {
+    let received = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, 2000);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.once('close', done);
+    socket.once('error', done);
+    socket.write('GET / HTTP/1.1\r\nHost: resume.test\r\n\r\n');
+  });
+}
+
+it('a session ticket given before a reload that changed the certificates still resumes the session after it', async () => {
+  const websecure = await start(dynamic(['resume.test']));
   const ticket = await tlsTicket(websecure, 'resume.test');
   const before = await tlsResume(websecure, 'resume.test', ticket);
   before.socket.end();
   assert.equal(before.resumed, true, 'resumed before the reload');
 
-  const applied = edge.messages('info').filter((m) => m === 'configuration applied').length;
-  dir.write('dynamic.yml', dynamic(['resume.test', 'other.test']));
-  await edge.waitFor(() => (edge?.messages('info').filter((m) => m === 'configuration applied').length ?? 0) > applied, 15_000, 'the reload');
+  await reload(dynamic(['resume.test', 'other.test']));
   // The new store is in use: the certificate added for other.test is served (a full handshake, no ticket).
   const other = await tlsResume(websecure, 'other.test');
   other.socket.end();
@@ -53,4 +86,19 @@ it('a session ticket given before a reload that changed the certificates still r
   const afterReload = await tlsResume(websecure, 'resume.test', ticket);
   afterReload.socket.end();
   assert.equal(afterReload.resumed, true, 'resumed after the reload');
+});
+
+it('a session ticket given before a reload that made client certificates mandatory lets no client without one in', async () => {
+  const websecure = await start(dynamic(['resume.test']));
+  const ticket = await tlsTicket(websecure, 'resume.test');
+  const ca = certificateFor('client-ca');
+  dir.write('client-ca.pem', ca.cert);
+  await reload(dynamic(['resume.test'], [
+    '  options:',
+    `    default: { clientAuth: { caFiles: [${JSON.stringify(dir.file('client-ca.pem'))}], clientAuthType: RequireAndVerifyClientCert } }`,
+  ]));
+  const offered = await tlsResume(websecure, 'resume.test', ticket).catch((err: Error) => err);
+  if (offered instanceof Error) return; // refused during the handshake: what a full handshake without a certificate gets
+  assert.equal(offered.resumed, false, 'the session made under the old client authentication is not resumed');
+  assert.equal(await answerOn(offered.socket), '', 'no answer to a client without a certificate');
 });
