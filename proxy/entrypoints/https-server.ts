@@ -38,7 +38,7 @@ export interface Http2HeaderTables {
 }
 
 /** The TCP socket a TLSSocket wraps: node:tls keeps it in `_parent`, a field its types leave out (there since node 0.11). */
-function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
+export function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
   const parent: unknown = Reflect.get(socket, '_parent');
   return parent instanceof net.Socket ? parent : undefined;
 }

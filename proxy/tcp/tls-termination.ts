@@ -4,7 +4,7 @@ import type { LoadedCertificate } from '../tls/certificate-store.js';
 import { clientAuthRefusal, sessionContextOf, withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
 import { ecdsaFirst, type TlsStore } from '../tls/tls-store.js';
 import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
-import { chooseAlpn } from '../entrypoints/https-server.js';
+import { chooseAlpn, wrappedTcpSocket } from '../entrypoints/https-server.js';
 
 /**
  * TLS termination for a TCP router (Traefik's tcp.TLSHandler): the certificate comes from the TLS store by SNI, as
@@ -12,12 +12,19 @@ import { chooseAlpn } from '../entrypoints/https-server.js';
  * (a TCP router is chosen on the ClientHello, so its options apply whatever other routers say about the host).
  */
 export class TlsTermination {
-  private readonly base: SecureContext;
   private readonly withClientCa = new WeakMap<LoadedCertificate, SecureContext>();
+  /**
+   * Never listens: each connection is handed to it. node checks a client certificate (sets `authorized`, applies
+   * rejectUnauthorized) only on sockets a tls.Server wraps; a TLSSocket made on its own reports every certificate,
+   * trusted or not, as unauthorized.
+   */
+  private readonly server: tls.Server;
+  /** What to do with each connection handed to the server once it is secure, by its TCP socket. */
+  private readonly waiting = new WeakMap<net.Socket, (secure: tls.TLSSocket) => void>();
 
   constructor(private readonly option: ResolvedTlsOption, private readonly store: TlsStore) {
     const ca = option.clientAuth.ca.length > 0 ? [...option.clientAuth.ca] : undefined;
-    this.base = createSecureContext({
+    this.server = tls.createServer({
       cert: store.defaultCertificate.cert,
       key: store.defaultCertificate.key,
       minVersion: option.minVersion,
@@ -29,20 +36,10 @@ export class TlsTermination {
       // a session resumes only under an option that lets in the same clients.
       ticketKeys: sessionTicketKeys(),
       sessionIdContext: sessionContextOf(option),
-    });
-  }
-
-  /**
-   * Handshakes on `socket` (whose ClientHello bytes were put back) within `timeout` ms (0: none); `next` gets the
-   * TLS socket once it is secure. A failed or late handshake, or a client certificate the option refuses, closes it.
-   */
-  terminate(socket: net.Socket, timeout: number, next: (secure: tls.TLSSocket) => void): void {
-    const option = this.option;
-    const secure = new tls.TLSSocket(socket, {
-      isServer: true,
-      secureContext: this.base,
       requestCert: option.clientAuth.requestCert,
       rejectUnauthorized: option.clientAuth.rejectUnauthorized,
+      // terminate() times the handshake itself, by the entrypoint's timeout.
+      handshakeTimeout: 0,
       ALPNCallback: ({ protocols }) => chooseAlpn(option.alpnProtocols, protocols, null),
       SNICallback: (servername, cb) => {
         const certificate = this.store.certificateFor(servername);
@@ -53,21 +50,44 @@ export class TlsTermination {
         cb(null, this.contextFor(certificate ?? this.store.defaultCertificate));
       },
     });
-    const cut = (): void => {
+    this.server.on('secureConnection', (secure: tls.TLSSocket) => {
+      const socket = wrappedTcpSocket(secure);
+      const then = socket === undefined ? undefined : this.waiting.get(socket);
+      if (socket === undefined || then === undefined) {
+        secure.destroy();
+        return;
+      }
+      this.waiting.delete(socket);
+      then(secure);
+    });
+    // A failed handshake, or a client certificate node's verification refused (rejectUnauthorized).
+    this.server.on('tlsClientError', (_err: Error, secure: tls.TLSSocket) => {
       secure.destroy();
-      socket.destroy();
-    };
-    const timer = timeout > 0 ? setTimeout(cut, timeout) : null;
-    secure.on('error', cut);
-    secure.once('secure', () => {
+      wrappedTcpSocket(secure)?.destroy();
+    });
+  }
+
+  /**
+   * Handshakes on `socket` (whose ClientHello bytes were put back) within `timeout` ms (0: none); `next` gets the
+   * TLS socket once it is secure. A failed or late handshake, or a client certificate the option refuses, closes it.
+   */
+  terminate(socket: net.Socket, timeout: number, next: (secure: tls.TLSSocket) => void): void {
+    const option = this.option;
+    const timer = timeout > 0 ? setTimeout(() => socket.destroy(), timeout) : null;
+    socket.once('close', () => {
       if (timer !== null) clearTimeout(timer);
-      secure.off('error', cut);
+      this.waiting.delete(socket);
+    });
+    this.waiting.set(socket, (secure) => {
+      if (timer !== null) clearTimeout(timer);
       if (clientAuthRefusal(option.clientAuth, secure) !== undefined || (option.sniStrict && !secure.servername)) {
-        cut();
+        secure.destroy();
+        socket.destroy();
         return;
       }
       next(secure);
     });
+    this.server.emit('connection', socket);
   }
 
   /** With client CAs the SNI context carries them: OpenSSL verifies the client against the context SNI chose. */
@@ -79,6 +99,3 @@ export class TlsTermination {
     return context;
   }
 }
-
-/** What OpenSSL's verification does not refuse itself: a missing certificate (RequireAny), a bad one given (VerifyIfGiven). */
-

@@ -86,6 +86,30 @@ test('tls.options on a terminating TCP router: minVersion VersionTLS13 refuses a
   assert.equal(await firstData(client), 'db:x');
 });
 
+test('tls.options clientAuth RequireAndVerifyClientCert on a terminating TCP router: a certificate from its CA is served, an untrusted one and none are refused', async (t) => {
+  const db = await backend(t, echoServer('db:'));
+  const { cert, key } = certificateFor('db.test');
+  const fixtures = fixtureDir();
+  t.after(() => fixtures.remove());
+  const trusted = fixtures.make('trusted-client', ['trusted-client']);
+  const stranger = fixtures.make('stranger', ['stranger']);
+  const proxy = await edge(t, {
+    routers: { 'db@file': { rule: 'HostSNI(`db.test`)', service: 'db', tls: { passthrough: false, options: 'mtls' } } },
+    services: { 'db@file': lb(db.address) },
+  }, buildInput({ tls: { certificates: [{ certFile: cert, keyFile: key }], options: { 'mtls@file': { clientAuth: { caFiles: [trusted.certFile], clientAuthType: 'RequireAndVerifyClientCert' } } }, stores: {} } }));
+  /** What the router's service answers a client offering `clientCert` ('' when the edge refuses it). */
+  const served = async (clientCert?: FixtureCertificate): Promise<string> => {
+    const client = await connectTls(proxy.port('web'), 'db.test', clientCert === undefined ? {} : { cert: clientCert.cert, key: clientCert.key }).catch(() => null);
+    if (client === null) return '';
+    const { data } = await exchange(client, 'x', 1500);
+    client.destroy();
+    return data;
+  };
+  assert.equal(await served(trusted), 'db:x', 'a certificate its CA signed');
+  assert.equal(await served(stranger), '', 'a certificate no configured CA signed');
+  assert.equal(await served(), '', 'no certificate');
+});
+
 test('weighted services: weights 3 and 1 share eight connections 6 and 2', async (t) => {
   const a = await backend(t, echoServer('A:'));
   const b = await backend(t, echoServer('B:'));
