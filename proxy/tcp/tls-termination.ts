@@ -80,7 +80,9 @@ export class TlsTermination {
     });
     this.waiting.set(socket, (secure) => {
       if (timer !== null) clearTimeout(timer);
-      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || (option.sniStrict && !secure.servername)) {
+      // Strict SNI again: a resumed handshake skips the SNI callback.
+      const unknownName = option.sniStrict && (!secure.servername || this.store.certificateFor(secure.servername) === undefined);
+      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || unknownName) {
         secure.destroy();
         socket.destroy();
         return;

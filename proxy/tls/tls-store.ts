@@ -207,8 +207,13 @@ class SniTlsStore implements TlsStore {
 
   checkSecureConnection(socket: TLSSocket): Error | undefined {
     const servername = typeof socket.servername === 'string' ? socket.servername : '';
-    const option = servername ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
-    if (!servername && option.sniStrict) return new Error('strict SNI enabled - No certificate found for domain: "", closing connection');
+    const host = normalizeServerName(servername);
+    const option = servername ? this.optionForHost(host) : this.defaultOption;
+    // Checked again here because a resumed handshake skips the SNI callback: a ticket for one name, offered with
+    // another (or after a reload removed its certificate), would otherwise pass strict SNI.
+    if (option.sniStrict && (!servername || this.index.match(host) === undefined)) {
+      return new Error(`strict SNI enabled - No certificate found for domain: "${host}", closing connection`);
+    }
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
     return clientAuthRefusal(this.defaultOption.clientAuth, socket);

@@ -102,3 +102,14 @@ it('a session ticket given before a reload that made client certificates mandato
   assert.equal(offered.resumed, false, 'the session made under the old client authentication is not resumed');
   assert.equal(await answerOn(offered.socket), '', 'no answer to a client without a certificate');
 });
+
+it('with sniStrict, a session ticket offered with a name that has no certificate lets the client in no more than a full handshake would', async () => {
+  const websecure = await start(dynamic(['resume.test'], ['  options:', '    default: { sniStrict: true }']));
+  const ticket = await tlsTicket(websecure, 'resume.test');
+  const same = await tlsResume(websecure, 'resume.test', ticket);
+  assert.equal(same.resumed, true, 'its own name resumes');
+  assert.match(await answerOn(same.socket), /^HTTP\/1\.1 /, 'and is served');
+  const offered = await tlsResume(websecure, 'unknown.test', ticket).catch((err: Error) => err);
+  if (offered instanceof Error) return; // refused during the handshake
+  assert.equal(await answerOn(offered.socket), '', 'no answer for a name without a certificate');
+});
