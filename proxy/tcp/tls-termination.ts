@@ -2,7 +2,7 @@ import type net from 'node:net';
 import tls, { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'node:tls';
 import type { LoadedCertificate } from '../tls/certificate-store.js';
 import { clientAuthRefusal, sessionContextOf, withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
-import { ecdsaFirst, type TlsStore } from '../tls/tls-store.js';
+import { ecdsaFirst, strictSniRefusal, type TlsStore } from '../tls/tls-store.js';
 import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
 import { chooseAlpn, wrappedTcpSocket } from '../entrypoints/https-server.js';
 
@@ -80,9 +80,8 @@ export class TlsTermination {
     });
     this.waiting.set(socket, (secure) => {
       if (timer !== null) clearTimeout(timer);
-      // Strict SNI again: a resumed handshake skips the SNI callback.
-      const unknownName = option.sniStrict && (!secure.servername || this.store.certificateFor(secure.servername) === undefined);
-      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || unknownName) {
+      const servername = typeof secure.servername === 'string' ? secure.servername : '';
+      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || strictSniRefusal(option, servername, this.store) !== undefined) {
         secure.destroy();
         socket.destroy();
         return;

@@ -51,6 +51,16 @@ export interface TlsStore {
   readonly certificates: readonly LoadedCertificate[];
 }
 
+/**
+ * Traefik's refusal under `sniStrict`, checked once a handshake is done: no configured certificate for the name the
+ * client sent, or no name. The SNI callbacks refuse such a name during a full handshake; a resumed one skips them,
+ * so a ticket offered with another name (or after a reload removed its certificate) is caught here.
+ */
+export function strictSniRefusal(option: Pick<ResolvedTlsOption, 'sniStrict'>, servername: string, store: Pick<TlsStore, 'certificateFor'>): Error | undefined {
+  if (!option.sniStrict || (servername !== '' && store.certificateFor(servername) !== undefined)) return undefined;
+  return new Error(`strict SNI enabled - No certificate found for domain: "${normalizeServerName(servername)}", closing connection`);
+}
+
 // Certificates of the last build by content key: a reload re-reads files but reuses parsed certificates and contexts.
 let previousCertificates: ReadonlyMap<string, LoadedCertificate> = new Map();
 
@@ -207,13 +217,9 @@ class SniTlsStore implements TlsStore {
 
   checkSecureConnection(socket: TLSSocket): Error | undefined {
     const servername = typeof socket.servername === 'string' ? socket.servername : '';
-    const host = normalizeServerName(servername);
-    const option = servername ? this.optionForHost(host) : this.defaultOption;
-    // Checked again here because a resumed handshake skips the SNI callback: a ticket for one name, offered with
-    // another (or after a reload removed its certificate), would otherwise pass strict SNI.
-    if (option.sniStrict && (!servername || this.index.match(host) === undefined)) {
-      return new Error(`strict SNI enabled - No certificate found for domain: "${host}", closing connection`);
-    }
+    const option = servername ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
+    const unknownName = strictSniRefusal(option, servername, this);
+    if (unknownName !== undefined) return unknownName;
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
     return clientAuthRefusal(this.defaultOption.clientAuth, socket);
