@@ -31,6 +31,11 @@ export interface SharedWithWorkers {
   probeHealth?: boolean;
   /** In the probing worker: hears every probe's result, to tell the others. */
   onProbe?: ProbeResult;
+  /**
+   * Each worker listens on a socket of its own in the port's SO_REUSEPORT group, and the kernel spreads connections
+   * among them (operator/workers/workers.ts `workersListenAlone`); else all share the primary's socket.
+   */
+  listenAlone?: boolean;
 }
 
 /**
@@ -70,7 +75,7 @@ export class EdgeProxy {
     this.current = buildRuntime(initial, this.parts, this.lifecycle);
     const getRuntime = (): Runtime => this.current;
     const isUdp = (options: EntryPointOptions): boolean => isUdpAddress(options.address);
-    this.entryPoints = entryPoints.filter((options) => !isUdp(options)).map((options) => new EntryPoint(options, getRuntime));
+    this.entryPoints = entryPoints.filter((options) => !isUdp(options)).map((options) => new EntryPoint(options, getRuntime, shared.listenAlone ?? false));
     this.udpEntryPoints = entryPoints.filter(isUdp).map((options) => new UdpEntryPoint({
       name: options.name,
       address: options.address,

@@ -7,7 +7,7 @@ import { ledgerOverIpc } from './limits-over-ipc.js';
 import { shareTraffic } from './traffic-over-ipc.js';
 import { PrimaryLink } from './worker-link.js';
 import type { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
-import { WORKER_INDEX_ENV, WORKERS_ENV } from './workers.js';
+import { WORKER_INDEX_ENV, WORKERS_ENV, workersListenAlone } from './workers.js';
 
 /** What one worker of `--workers` shares with the others, through the primary. */
 export interface WorkerSide {
@@ -39,7 +39,12 @@ export function joinWorkers(env: NodeJS.ProcessEnv): WorkerSide | null {
   };
   return {
     count,
-    shared: { limits: new LeasedLimits(ledgerOverIpc(link), count), probeHealth: probes, ...(probes ? { onProbe } : {}) },
+    shared: {
+      limits: new LeasedLimits(ledgerOverIpc(link), count),
+      probeHealth: probes,
+      ...(probes ? { onProbe } : {}),
+      listenAlone: workersListenAlone(process.versions.node, process.platform, env.NODE_CLUSTER_SCHED_POLICY),
+    },
     scrape: (registry) => clusterScrape(registry, link),
     followHealth: (apply) => (probes ? Promise.resolve() : followProbed(link, apply)),
     shareTraffic: (insights) => shareTraffic(link, insights),

@@ -72,6 +72,23 @@ export function connectionSpread(policy: string | undefined): number {
 }
 
 /**
+ * Whether each worker listens on a socket of its own, bound with SO_REUSEPORT (node's `reusePort`, node 22.12 and
+ * 23.1 on): the kernel then spreads connections among the workers by their addresses, as they arrive, so a burst
+ * cannot all land on whichever worker woke first, and no process costs a connection anything. Linux only: other
+ * systems either lack the option or give every connection to one socket. `NODE_CLUSTER_SCHED_POLICY=rr` keeps the
+ * primary's hand-out; on older node the workers share the primary's socket (connectionSpread).
+ */
+export function workersListenAlone(nodeVersion: string, platform: string, policy: string | undefined): boolean {
+  return platform === 'linux' && policy !== 'rr' && reusePortAvailable(nodeVersion);
+}
+
+/** Whether node `version` (as process.versions.node gives it) has `reusePort` for TCP listeners: 22.12+, 23.1+. */
+export function reusePortAvailable(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}
+
+/**
  * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP/SIGUSR1 on, and resolves with exit code 0
  * once every worker has drained and exited (non-zero if one failed to start).
  */

@@ -60,6 +60,9 @@ export interface EntryPointOptions {
   udpMaxSessions?: number;
 }
 
+/** net's listen options with node 22.12's `reusePort` (SO_REUSEPORT), which @types/node 20 does not list. */
+type ReusableListenOptions = net.ListenOptions & { reusePort?: boolean };
+
 const TLS_HANDSHAKE = 0x16;
 
 /**
@@ -81,7 +84,11 @@ export class EntryPoint {
   private readonly sessions = new Set<ServerHttp2Session>();
   private readonly proxyProtocol: ProxyProtocolPolicy | null;
 
-  constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime) {
+  /**
+   * `listenAlone`: under `--workers`, bind a socket of this process's own in the port's SO_REUSEPORT group instead of
+   * sharing the primary's (proxy/index.ts `SharedWithWorkers.listenAlone`).
+   */
+  constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime, private readonly listenAlone = false) {
     this.proxyProtocol = options.proxyProtocol === undefined || options.proxyProtocol === null ? null : new ProxyProtocolPolicy(options.proxyProtocol);
     const ctx: EntryPointContext = {
       name: options.name,
@@ -299,9 +306,12 @@ export class EntryPoint {
 
   listen(): Promise<void> {
     const { host, port } = parseListenAddress(this.options.address);
+    const where: ReusableListenOptions = { port, ...(host !== undefined ? { host } : {}) };
+    // Port 0 stays shared: each worker binding one alone would get a port of its own.
+    if (this.listenAlone && port !== 0) Object.assign(where, { exclusive: true, reusePort: true });
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen({ port, ...(host !== undefined ? { host } : {}) }, () => {
+      this.server.listen(where, () => {
         this.server.off('error', reject);
         // An accept error after listening (libuv hands few up) is reported, never left to end the process.
         this.server.on('error', (err) => process.emitWarning(`entrypoint "${this.options.name}": ${err.message}`, 'PeEdgeEntryPointWarning'));

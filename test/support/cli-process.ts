@@ -94,9 +94,12 @@ export class CliProcess {
   readonly #child: ChildProcess;
   #waiters = new Set<() => void>();
 
-  /** `nodeArgs`: flags for node itself, before the script (`--cpu-prof`, `--trace-gc`: NODE_OPTIONS refuses V8 flags). */
-  constructor(args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[] }) {
-    this.#child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI_MAIN, ...args], {
+  /**
+   * `nodeArgs`: flags for node itself, before the script (`--cpu-prof`, `--trace-gc`: NODE_OPTIONS refuses V8 flags).
+   * `node`: the node binary to run it with (default: the one running the tests).
+   */
+  constructor(args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; nodeArgs?: readonly string[]; node?: string }) {
+    this.#child = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), CLI_MAIN, ...args], {
       cwd: opts.cwd,
       // HOME and XDG_CONFIG_HOME point at the temp dir: no traefik.yml of the machine is discovered.
       env: { PATH: process.env.PATH, HOME: opts.cwd, XDG_CONFIG_HOME: opts.cwd, ...opts.env },

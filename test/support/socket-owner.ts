@@ -53,3 +53,29 @@ function serverSocketInode(serverPort: number, clientPort: number): string | und
   }
   return undefined;
 }
+
+/** The listening TCP sockets on `port` each of `pids` holds (their inodes): one shared socket shows in every holder. */
+export function listeningSockets(port: number, pids: readonly number[]): Map<number, string[]> {
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // State 0A is LISTEN.
+      if (Number.parseInt(fields[1]?.split(':')[1] ?? '', 16) === port && fields[3] === '0A' && fields[9] !== undefined) listening.add(fields[9]);
+    }
+  }
+  const held = new Map<number, string[]>();
+  for (const pid of pids) {
+    const inodes: string[] = [];
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode !== undefined && listening.has(inode)) inodes.push(inode);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    held.set(pid, inodes);
+  }
+  return held;
+}

@@ -8,7 +8,9 @@ import { after, describe, it } from 'node:test';
 import { CliProcess, freePort, runCli, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { httpGet } from '../../support/load-client.js';
-import { childPids, connectionOwner } from '../../support/socket-owner.js';
+import { childPids, connectionOwner, listeningSockets } from '../../support/socket-owner.js';
+import { NODE22_ENV, nodeWithReusePort, reusePortNodeSkip } from '../../support/reuse-port-node.js';
+import { reusePortAvailable } from '../../../operator/workers/workers.js';
 import { RedisServer, redisServerMissing } from '../../support/redis-server.js';
 import { certificateFor } from '../../support/tcp-backends.js';
 import { tlsResume, tlsTicket } from '../../support/tls-resumption.js';
@@ -83,12 +85,12 @@ describe('pe-edge --workers=2', () => {
   });
 
   /** Starts pe-edge with two workers on `dynamic` and waits until both listen on every entrypoint; returns their pids. */
-  async function startWorkers(dynamic: string[], entryPoints: Record<string, number>, extra?: string, env?: NodeJS.ProcessEnv): Promise<{ proc: CliProcess; workers: number[]; dir: TempConfigDir }> {
+  async function startWorkers(dynamic: string[], entryPoints: Record<string, number>, extra?: string, env?: NodeJS.ProcessEnv, node?: string): Promise<{ proc: CliProcess; workers: number[]; dir: TempConfigDir }> {
     const dir = new TempConfigDir();
     dirs.push(dir);
     dir.write('dynamic.yml', dynamic.join('\n'));
     dir.write('traefik.yml', staticYaml({ entryPoints, dynamicFile: dir.file('dynamic.yml'), ...(extra !== undefined ? { extra } : {}) }));
-    const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], { cwd: dir.path, ...(env !== undefined ? { env } : {}) });
+    const proc = new CliProcess(['--configFile=traefik.yml', '--workers=2', '--log.format=json'], { cwd: dir.path, ...(env !== undefined ? { env } : {}), ...(node !== undefined ? { node } : {}) });
     procs.push(proc);
     const listening = 2 * Object.keys(entryPoints).length;
     await proc.waitFor(() => proc.messages('info').filter((m) => m === 'entrypoint listening').length === listening, 30_000, 'both workers listening');
@@ -258,6 +260,29 @@ describe('pe-edge --workers=2', () => {
     // node's primary puts a worker back at the end of its queue once it took a connection: strictly in turn.
     assert.ok(owners.every((w, i) => w !== undefined && (i === 0 || w !== owners[i - 1])), `connections in turn: ${JSON.stringify(owners)}`);
     assert.equal(new Set(owners).size, 2, `both workers: ${JSON.stringify(owners)}`);
+  });
+
+  it('on node 22.12 and later each worker listens on a socket of its own (SO_REUSEPORT), and connections reach both', { skip: reusePortNodeSkip() }, async () => {
+    const node = nodeWithReusePort();
+    assert.ok(node !== null, `no node 22.12 or later: .ci/run names one in ${NODE22_ENV}`);
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const web = await freePort();
+    const { workers } = await startWorkers(oneRouter(backend.url), { web }, undefined, undefined, node);
+    const held = workers.map((pid) => listeningSockets(web, workers).get(pid) ?? []);
+    assert.ok(held.every((inodes) => inodes.length === 1), `one listening socket in each worker: ${JSON.stringify(held)}`);
+    assert.notEqual(held[0]?.[0], held[1]?.[0], 'a socket of its own in each worker, not the primary\'s shared');
+    await fortyOverBothWorkers(web, workers);
+  });
+
+  it('on node before 22.12 both workers hold the one listening socket the primary bound', { skip: reusePortAvailable(process.versions.node) ? 'this node has reusePort' : false }, async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const web = await freePort();
+    const { workers } = await startWorkers(oneRouter(backend.url), { web });
+    const held = workers.map((pid) => listeningSockets(web, workers).get(pid) ?? []);
+    assert.ok(held.every((inodes) => inodes.length === 1), `one listening socket in each worker: ${JSON.stringify(held)}`);
+    assert.equal(held[0]?.[0], held[1]?.[0], 'the same socket in both');
   });
 
   it('a TLS client reconnecting to the other worker resumes its session: the workers share session-ticket keys', { timeout: 60_000 }, async () => {
