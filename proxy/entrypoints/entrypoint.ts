@@ -17,6 +17,7 @@ import type { UnderscoreHeadersStrategy } from './underscore-headers.js';
 import type { Http2HeaderTables } from './https-server.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHello } from '../tls/client-hello.js';
+import { HelloServerNames } from '../tls/hello-server-name.js';
 import { serveTcp, TcpEntryPointRouting } from '../tcp/tcp-routing.js';
 import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
@@ -81,6 +82,8 @@ export class EntryPoint {
   /** HTTP/2 with prior knowledge (h2c) on plain connections. */
   private readonly h2cServer: H2cServer;
   private readonly sockets = new Set<net.Socket>();
+  /** The SNI of ClientHellos read here before the HTTPS server's handshake, for its TLS sockets. */
+  private readonly helloNames = new HelloServerNames();
   private readonly sessions = new Set<ServerHttp2Session>();
   private readonly proxyProtocol: ProxyProtocolPolicy | null;
 
@@ -111,6 +114,7 @@ export class EntryPoint {
     this.https1 = new Http1Side(ctx, true, options.maxHeaderBytes, timeouts);
     this.httpsServer = createHttpsServer({
       getStore: () => getRuntime().tls,
+      helloNames: this.helloNames,
       onRequest: (req, res, first) => {
         armHttp2ReadDeadline(req, options.readTimeout);
         // The session's peer holds its TLS facts, read once per session.
@@ -191,9 +195,10 @@ export class EntryPoint {
     const runtime = this.getRuntime();
     const tcp = runtime.tcp.entryPoints.get(this.options.name) ?? null;
     if (first[0] === TLS_HANDSHAKE) {
-      // Only while a TLS-ALPN-01 challenge is pending, or TLS TCP routers listen here, is the ClientHello read before TLS starts.
+      // Only while a TLS-ALPN-01 challenge is pending, TLS TCP routers listen here, or the TLS configuration acts on
+      // the server name (a resumed TLS 1.2 handshake tells none: hello-server-name.ts), is the ClientHello read before TLS starts.
       const challenges = runtime.acmeChallenges?.tlsAlpn01Pending === true ? runtime.acmeChallenges : null;
-      if (challenges !== null || tcp?.readsClientHello === true) {
+      if (challenges !== null || tcp?.readsClientHello === true || runtime.tls.actsOnServerName) {
         this.sniffClientHello(socket, first, (bytes, hello) => this.chooseTls(socket, bytes, hello, challenges, tcp));
         return;
       }
@@ -231,8 +236,12 @@ export class EntryPoint {
       return;
     }
     const target = hello !== null && tcp !== null ? tcp.forTls(TcpEntryPointRouting.connData(socket, hello)) : null;
-    if (target !== null) serveTcp(socket, target, bytes, this.options.readTimeout);
-    else this.handOn(socket, bytes);
+    if (target !== null) {
+      serveTcp(socket, target, bytes, this.options.readTimeout, false, hello?.serverName ?? null);
+      return;
+    }
+    this.helloNames.note(socket, hello?.serverName ?? null);
+    this.handOn(socket, bytes);
   }
 
   /** Postgres's SSLRequest: answered, then the ClientHello that follows chooses a TLS TCP router (none: closed). */
@@ -241,7 +250,7 @@ export class EntryPoint {
     const decide = (bytes: Buffer, hello: ClientHello | null): void => {
       const target = hello === null ? null : tcp.forPostgres(TcpEntryPointRouting.connData(socket, hello));
       if (target === null) socket.destroy();
-      else serveTcp(socket, target, bytes, this.options.readTimeout, target.termination === null);
+      else serveTcp(socket, target, bytes, this.options.readTimeout, target.termination === null, hello?.serverName ?? null);
     };
     if (rest.length > 0) this.sniffClientHello(socket, rest, decide);
     else socket.once('data', (next: Buffer) => this.sniffClientHello(socket, next, decide));

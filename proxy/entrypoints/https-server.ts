@@ -1,11 +1,11 @@
 import http2 from 'node:http2';
-import net from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
 import { headerListPairs } from '../http/http2-fields.js';
 import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
 import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
+import { wrappedTcpSocket, type HelloServerNames } from '../tls/hello-server-name.js';
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
@@ -25,6 +25,8 @@ export interface HttpsServerOptions {
   http2MaxConcurrentStreams?: number;
   /** The entrypoint's PROXY protocol policy: a TLS socket reports the source its TCP socket was given. */
   proxyProtocol?: ProxyProtocolPolicy | null;
+  /** The SNI of ClientHellos the entrypoint read before TLS: a TLS socket reports it where node reports no name. */
+  helloNames?: HelloServerNames;
   /** Traefik `http2.maxDecoderHeaderTableSize` / `maxEncoderHeaderTableSize`; absent: 4096 each. */
   headerTables?: Http2HeaderTables | undefined;
 }
@@ -35,12 +37,6 @@ export interface Http2HeaderTables {
   readonly decoder: number;
   /** The most the server's encoder keeps for responses (the client's SETTINGS_HEADER_TABLE_SIZE may lower it). */
   readonly encoder: number;
-}
-
-/** The TCP socket a TLSSocket wraps: node:tls keeps it in `_parent`, a field its types leave out (there since node 0.11). */
-export function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
-  const parent: unknown = Reflect.get(socket, '_parent');
-  return parent instanceof net.Socket ? parent : undefined;
 }
 
 /**
@@ -85,6 +81,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     opts.proxyProtocol?.carryToTls(socket, wrappedTcpSocket(socket));
+    opts.helloNames?.carryToTls(socket);
     if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
   });
   serveHttp2Streams(server, opts.onRequest);

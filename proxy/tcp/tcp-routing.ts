@@ -74,9 +74,10 @@ export class TcpEntryPointRouting {
 
 /**
  * Hands a connection to a TCP router, with every byte read so far put back (a passthrough server sees the
- * ClientHello as sent). The sniff's read deadline ends here: a TCP connection may be idle as long as it likes.
+ * ClientHello as sent; a terminating one is told its SNI, `serverName`). The sniff's read deadline ends here: a TCP
+ * connection may be idle as long as it likes.
  */
-export function serveTcp(socket: net.Socket, target: TcpTarget, seen: Buffer | null, handshakeTimeout: number, postgres = false): void {
+export function serveTcp(socket: net.Socket, target: TcpTarget, seen: Buffer | null, handshakeTimeout: number, postgres = false, serverName: string | null = null): void {
   socket.setTimeout(0);
   socket.pause();
   if (seen !== null && seen.length > 0) socket.unshift(seen);
@@ -85,5 +86,5 @@ export function serveTcp(socket: net.Socket, target: TcpTarget, seen: Buffer | n
     target.handler({ stream: socket, socket, clientIp, router: target.name, postgres });
     return;
   }
-  target.termination.terminate(socket, handshakeTimeout, (secure) => target.handler({ stream: secure, socket, clientIp, router: target.name, postgres: false }));
+  target.termination.terminate(socket, serverName, handshakeTimeout, (secure) => target.handler({ stream: secure, socket, clientIp, router: target.name, postgres: false }));
 }

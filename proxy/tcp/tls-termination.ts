@@ -4,7 +4,8 @@ import type { LoadedCertificate } from '../tls/certificate-store.js';
 import { clientAuthRefusal, sessionContextOf, withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
 import { ecdsaFirst, strictSniRefusal, type TlsStore } from '../tls/tls-store.js';
 import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
-import { chooseAlpn, wrappedTcpSocket } from '../entrypoints/https-server.js';
+import { chooseAlpn } from '../entrypoints/https-server.js';
+import { adoptHelloServerName, wrappedTcpSocket } from '../tls/hello-server-name.js';
 
 /**
  * TLS termination for a TCP router (Traefik's tcp.TLSHandler): the certificate comes from the TLS store by SNI, as
@@ -43,8 +44,9 @@ export class TlsTermination {
       ALPNCallback: ({ protocols }) => chooseAlpn(option.alpnProtocols, protocols, null),
       SNICallback: (servername, cb) => {
         const certificate = this.store.certificateFor(servername);
-        if (certificate === undefined && option.sniStrict) {
-          cb(new Error(`strict SNI enabled - No certificate found for domain: "${servername}", closing connection`));
+        const unknownName = strictSniRefusal(option, servername, certificate);
+        if (unknownName !== undefined) {
+          cb(unknownName);
           return;
         }
         cb(null, this.contextFor(certificate ?? this.store.defaultCertificate));
@@ -68,10 +70,11 @@ export class TlsTermination {
   }
 
   /**
-   * Handshakes on `socket` (whose ClientHello bytes were put back) within `timeout` ms (0: none); `next` gets the
-   * TLS socket once it is secure. A failed or late handshake, or a client certificate the option refuses, closes it.
+   * Handshakes on `socket` (whose ClientHello bytes were put back, `serverName` its SNI) within `timeout` ms (0: none);
+   * `next` gets the TLS socket once it is secure. A failed or late handshake, or a client certificate or name the
+   * option refuses, closes it.
    */
-  terminate(socket: net.Socket, timeout: number, next: (secure: tls.TLSSocket) => void): void {
+  terminate(socket: net.Socket, serverName: string | null, timeout: number, next: (secure: tls.TLSSocket) => void): void {
     const option = this.option;
     const timer = timeout > 0 ? setTimeout(() => socket.destroy(), timeout) : null;
     socket.once('close', () => {
@@ -80,8 +83,9 @@ export class TlsTermination {
     });
     this.waiting.set(socket, (secure) => {
       if (timer !== null) clearTimeout(timer);
+      adoptHelloServerName(secure, serverName);
       const servername = typeof secure.servername === 'string' ? secure.servername : '';
-      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || strictSniRefusal(option, servername, this.store) !== undefined) {
+      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || strictSniRefusal(option, servername, servername === '' ? undefined : this.store.certificateFor(servername)) !== undefined) {
         secure.destroy();
         socket.destroy();
         return;

@@ -1,10 +1,13 @@
 // TLS session resumption as a client sees it: a first connection's ticket, then connections offering it.
 import tls from 'node:tls';
 
-/** A first TLS connection to `servername`: the session ticket the server sends once the handshake is done. */
-export function tlsTicket(port: number, servername: string): Promise<Buffer> {
+/**
+ * A first TLS connection to `servername`: the session ticket the server sends once the handshake is done (the
+ * session itself: with `version` TLSv1.2, what a TLS 1.2 client offers to resume).
+ */
+export function tlsTicket(port: number, servername: string, version?: tls.SecureVersion): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false });
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ...versionOnly(version) });
     socket.once('session', (ticket: Buffer) => {
       resolve(ticket);
       socket.end();
@@ -20,12 +23,17 @@ export function tlsTicket(port: number, servername: string): Promise<Buffer> {
  * and the name of the certificate a full handshake gave (a resumed one sends none). The connection is left open
  * for the caller to look at (which process holds it) and end.
  */
-export function tlsResume(port: number, servername: string, session?: Buffer): Promise<{ resumed: boolean; peerName: string; socket: tls.TLSSocket }> {
+export function tlsResume(port: number, servername: string, session?: Buffer, version?: tls.SecureVersion): Promise<{ resumed: boolean; peerName: string; socket: tls.TLSSocket }> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ...(session !== undefined ? { session } : {}) });
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, ...(session !== undefined ? { session } : {}), ...versionOnly(version) });
     socket.once('secureConnect', () => {
       resolve({ resumed: socket.isSessionReused(), peerName: String(socket.getPeerCertificate().subject?.CN ?? ''), socket });
     });
     socket.once('error', reject);
   });
+}
+
+/** The client speaks `version` only (none: node's default range, TLS 1.3 first). */
+function versionOnly(version: tls.SecureVersion | undefined): tls.ConnectionOptions {
+  return version === undefined ? {} : { minVersion: version, maxVersion: version };
 }

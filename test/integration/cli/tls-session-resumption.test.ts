@@ -113,3 +113,24 @@ it('with sniStrict, a session ticket offered with a name that has no certificate
   if (offered instanceof Error) return; // refused during the handshake
   assert.equal(await answerOn(offered.socket), '', 'no answer for a name without a certificate');
 });
+
+// node reports no server name after a resumed TLS 1.2 handshake; the entrypoint reads it from the ClientHello.
+it('with sniStrict, a TLS 1.2 session resumes for its own name and is served, and a name without a certificate is not', async () => {
+  const websecure = await start(dynamic(['resume.test'], ['  options:', '    default: { sniStrict: true }']));
+  const session = await tlsTicket(websecure, 'resume.test', 'TLSv1.2');
+  const same = await tlsResume(websecure, 'resume.test', session, 'TLSv1.2');
+  assert.equal(same.resumed, true, 'the TLS 1.2 session resumed');
+  assert.match(await answerOn(same.socket), /^HTTP\/1\.1 /, 'and is served');
+  const offered = await tlsResume(websecure, 'unknown.test', session, 'TLSv1.2').catch((err: Error) => err);
+  if (offered instanceof Error) return; // refused during the handshake
+  assert.equal(await answerOn(offered.socket), '', 'no answer for a name without a certificate');
+});
+
+it('a TLS 1.2 session resumed for a host with TLS options of its own is served under them, not refused as misdirected', async () => {
+  const websecure = await start(dynamic(['resume.test'], ['  options:', '    own: { minVersion: VersionTLS12 }']).replace('tls: {} }', 'tls: { options: own } }'));
+  const session = await tlsTicket(websecure, 'resume.test', 'TLSv1.2');
+  const resumed = await tlsResume(websecure, 'resume.test', session, 'TLSv1.2');
+  assert.equal(resumed.resumed, true, 'the TLS 1.2 session resumed');
+  // The upstream (port 1) refuses: 502 is the router's answer; 421 would say the SNI chose other options.
+  assert.match(await answerOn(resumed.socket), /^HTTP\/1\.1 502 /);
+});

@@ -110,6 +110,32 @@ test('tls.options clientAuth RequireAndVerifyClientCert on a terminating TCP rou
   assert.equal(await served(), '', 'no certificate');
 });
 
+test('sniStrict on a terminating TCP router, TLS 1.2: a session resumed for its own name is served, offered with a name without a certificate it is refused', async (t) => {
+  const db = await backend(t, echoServer('db:'));
+  const { cert, key } = certificateFor('db.test');
+  const proxy = await edge(t, {
+    routers: { 'db@file': { rule: 'HostSNI(`*`)', service: 'db', tls: { passthrough: false, options: 'strict' } } },
+    services: { 'db@file': lb(db.address) },
+  }, buildInput({ tls: { certificates: [{ certFile: cert, keyFile: key }], options: { 'strict@file': { sniStrict: true } }, stores: {} } }));
+  const tls12 = { rejectUnauthorized: false, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
+  const first = await connectTls(proxy.port('web'), 'db.test', tls12);
+  const session = first.getSession();
+  first.destroy();
+  assert.ok(session !== undefined, 'a TLS 1.2 session to offer');
+  /** What the service answers a client resuming the session with SNI `name` ('' when the edge refuses it). */
+  const served = async (name: string): Promise<{ resumed: boolean; data: string }> => {
+    const client = await connectTls(proxy.port('web'), name, { ...tls12, session }).catch(() => null);
+    if (client === null) return { resumed: false, data: '' };
+    const resumed = client.isSessionReused();
+    const { data } = await exchange(client, 'x', 1500);
+    client.destroy();
+    return { resumed, data };
+  };
+  // node reports no server name after a resumed TLS 1.2 handshake: the name comes from the ClientHello the entrypoint read.
+  assert.deepEqual(await served('db.test'), { resumed: true, data: 'db:x' }, 'its own name');
+  assert.equal((await served('other.test')).data, '', 'a name without a certificate');
+});
+
 test('weighted services: weights 3 and 1 share eight connections 6 and 2', async (t) => {
   const a = await backend(t, echoServer('A:'));
   const b = await backend(t, echoServer('B:'));
