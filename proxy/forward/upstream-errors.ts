@@ -65,9 +65,10 @@ const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREAC
 const CUT_BEFORE_ANSWER_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 /**
  * A TLS alert the server sent (no common version or cipher suite, a client certificate refused): Go reports it as
- * a net.OpError "remote error", which Traefik answers 502. pe-edge's own refusals (verification) stay 500.
+ * a net.OpError "remote error", which Traefik answers 502. pe-edge's own refusals (verification) stay 500. node
+ * names the code after OpenSSL's reason: `sslv3 alert` before OpenSSL 3.2 (node 20), `ssl/tls alert` since (node 22.20 on).
  */
-const SERVER_TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_/;
+const SERVER_TLS_ALERT = /^ERR_SSL_(?:SSLV3|SSL\/TLS|TLSV1|TLSV13)_ALERT_/;
 
 export function classifyUpstreamError(err: Error): UpstreamFailure {
   if (err instanceof UpstreamError) return BY_KIND[err.kind];

@@ -75,7 +75,8 @@ test('a handshake message spread over several records is reassembled, up to MAX_
   const hello = await capture({ servername: 'a.test', ALPNProtocols: ['h2', 'acme-tls/1'] });
   const message = hello.readUInt16BE(3);
   const fewest = Math.ceil(message / MAX_CLIENT_HELLO_RECORDS);
-  for (const size of [fewest, fewest + 1, 64, 100, 1000]) {
+  // node 22's OpenSSL 3.5 offers a post-quantum key share: its ClientHello (~1.5 kB) needs records of 100 bytes or more.
+  for (const size of [fewest, fewest + 1, Math.max(fewest, 64), Math.max(fewest, 100), 1000]) {
     const records = refragment(hello, size);
     assert.deepEqual(parseClientHello(records), { serverName: 'a.test', alpn: ['h2', 'acme-tls/1'] }, `records of ${size}`);
     for (let cut = 0; cut < records.length; cut += 1 + Math.floor(records.length / 300)) {
