@@ -9,7 +9,9 @@ import { healthcheck } from './healthcheck.js';
 import { checkCommand } from './check-command.js';
 import { serve } from './serve.js';
 import { versionText } from './version.js';
-import { superviseWorkers, takeWorkersFlag } from '../workers/workers.js';
+import { superviseWorkers, takeWorkersFlag, workersListenAlone } from '../workers/workers.js';
+import { takenAddresses } from '../workers/free-addresses.js';
+import { effectiveEntryPoints } from '../aggregation/build-input.js';
 import cluster from 'node:cluster';
 import { dropPrivileges, engineEndpoint, RUN_AS_ENV } from './drop-privileges.js';
 import { keepRequestObjectsYoung } from '../workers/young-generation.js';
@@ -67,6 +69,11 @@ async function run(argvWithWorkers: string[]): Promise<number> {
     }
     // The workers are forked as the user the primary became.
     dropPrivileges(process.env[RUN_AS_ENV], engineEndpoint(checked.config.providers));
+    // Workers that bind their own sockets (SO_REUSEPORT) would share a taken address instead of failing on it.
+    if (workersListenAlone(process.versions.node, process.platform, process.env.NODE_CLUSTER_SCHED_POLICY)) {
+      const taken = await takenAddresses(effectiveEntryPoints(checked.config));
+      if (taken.length > 0) return reportErrors(taken);
+    }
     return superviseWorkers(workers);
   }
   const loaded = await loadStaticConfig(argv);

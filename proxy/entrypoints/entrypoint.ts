@@ -195,14 +195,13 @@ export class EntryPoint {
     const runtime = this.getRuntime();
     const tcp = runtime.tcp.entryPoints.get(this.options.name) ?? null;
     if (first[0] === TLS_HANDSHAKE) {
-      // Only while a TLS-ALPN-01 challenge is pending, TLS TCP routers listen here, or the TLS configuration acts on
-      // the server name (a resumed TLS 1.2 handshake tells none: hello-server-name.ts), is the ClientHello read before TLS starts.
+      // The ClientHello is read whole before TLS starts: it may choose a TLS-ALPN-01 challenge or a TLS TCP router,
+      // and its SNI is the server name of a resumed TLS 1.2 handshake, of which node tells none (hello-server-name.ts).
       const challenges = runtime.acmeChallenges?.tlsAlpn01Pending === true ? runtime.acmeChallenges : null;
-      if (challenges !== null || tcp?.readsClientHello === true || runtime.tls.actsOnServerName) {
-        this.sniffClientHello(socket, first, (bytes, hello) => this.chooseTls(socket, bytes, hello, challenges, tcp));
-        return;
-      }
-    } else if (tcp !== null) {
+      this.sniffClientHello(socket, first, (bytes, hello) => this.chooseTls(socket, bytes, hello, challenges, tcp));
+      return;
+    }
+    if (tcp !== null) {
       const postgres = postgresSslRequest(first);
       if (postgres === 'more') {
         socket.once('data', (next: Buffer) => this.sniff(socket, Buffer.concat([first, next])));
@@ -228,7 +227,8 @@ export class EntryPoint {
 
   /**
    * A whole ClientHello chooses: a pending TLS-ALPN-01 validation (`acme-tls/1` offered) gets the challenge
-   * certificate; then a TLS TCP router as Traefik's precedence says; else the HTTPS server, every byte put back.
+   * certificate; then a TLS TCP router as Traefik's precedence says; else the HTTPS server, every byte put back and
+   * the hello's SNI noted for the TLS socket (helloNames).
    */
   private chooseTls(socket: net.Socket, bytes: Buffer, hello: ClientHello | null, challenges: AcmeChallengeStore | null, tcp: TcpEntryPointRouting | null): void {
     if (hello !== null && challenges !== null && hello.alpn.includes(ACME_TLS_ALPN)) {

@@ -80,8 +80,9 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   });
   // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
   server.prependListener('secureConnection', (socket: TLSSocket) => {
-    opts.proxyProtocol?.carryToTls(socket, wrappedTcpSocket(socket));
-    opts.helloNames?.carryToTls(socket);
+    const wrapped = wrappedTcpSocket(socket);
+    opts.proxyProtocol?.carryToTls(socket, wrapped);
+    opts.helloNames?.carryToTls(socket, wrapped);
     if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
   });
   serveHttp2Streams(server, opts.onRequest);

@@ -43,12 +43,12 @@ export class TlsTermination {
       handshakeTimeout: 0,
       ALPNCallback: ({ protocols }) => chooseAlpn(option.alpnProtocols, protocols, null),
       SNICallback: (servername, cb) => {
-        const certificate = this.store.certificateFor(servername);
-        const unknownName = strictSniRefusal(option, servername, certificate);
+        const unknownName = strictSniRefusal(option, servername, this.store);
         if (unknownName !== undefined) {
           cb(unknownName);
           return;
         }
+        const certificate = this.store.certificateFor(servername);
         cb(null, this.contextFor(certificate ?? this.store.defaultCertificate));
       },
     });
@@ -85,7 +85,7 @@ export class TlsTermination {
       if (timer !== null) clearTimeout(timer);
       adoptHelloServerName(secure, serverName);
       const servername = typeof secure.servername === 'string' ? secure.servername : '';
-      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || strictSniRefusal(option, servername, servername === '' ? undefined : this.store.certificateFor(servername)) !== undefined) {
+      if (clientAuthRefusal(option.clientAuth, secure) !== undefined || strictSniRefusal(option, servername, this.store) !== undefined) {
         secure.destroy();
         socket.destroy();
         return;

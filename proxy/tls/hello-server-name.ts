@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 // node reports no server name (`servername` false) after a resumed TLS 1.2 handshake, whatever SNI the client sent:
 // OpenSSL then gives the name kept in the session, and node never has one kept there. Its SNICallback does not run
 // either. Go reads SNI from every ClientHello, so Traefik's strict SNI, per-host TLS options and SNI/Host check see
-// it on resumed connections too. Where pe-edge reads a ClientHello itself (before TLS starts), it gives that name to
+// it on resumed connections too. An entrypoint reads every ClientHello itself before TLS starts, and gives its SNI to
 // the TLS socket once secure, for every reader of `servername`: the checks after the handshake, the SNI/Host check.
 
 /** The TCP socket a TLSSocket wraps: node:tls keeps it in `_parent`, a field its types leave out (there since node 0.11). */
@@ -27,9 +27,8 @@ export class HelloServerNames {
     if (serverName !== null) this.names.set(socket, serverName);
   }
 
-  /** Once `secure` (over a socket noted) is secure: it reports the ClientHello's name when node reports none. */
-  carryToTls(secure: TLSSocket): void {
-    const socket = wrappedTcpSocket(secure);
+  /** Once `secure` (over `socket`, its wrappedTcpSocket) is secure: it reports the ClientHello's name when node reports none. */
+  carryToTls(secure: TLSSocket, socket: net.Socket | undefined): void {
     if (socket === undefined) return;
     adoptHelloServerName(secure, this.names.get(socket));
     this.names.delete(socket);

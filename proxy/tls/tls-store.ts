@@ -43,12 +43,6 @@ export interface TlsStore {
   sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket): void;
   /** After the handshake: the checks OpenSSL cannot make per host (strict SNI, versions, client certificates). */
   checkSecureConnection(socket: TLSSocket): Error | undefined;
-  /**
-   * Whether what follows a handshake depends on the client's SNI: `sniStrict` on the default option, or a host with
-   * TLS options of its own (their versions, the SNI/Host check). Entrypoints then read ClientHellos themselves, since
-   * node reports no name after a resumed TLS 1.2 handshake (hello-server-name.ts).
-   */
-  readonly actsOnServerName: boolean;
   /** The TLS option for a (lower-case) host: exact name, then a `*.parent` entry, else `default`. */
   optionForHost(host: string): ResolvedTlsOption;
   /** The configured certificate for an SNI name, without the default fallback. */
@@ -63,8 +57,8 @@ export interface TlsStore {
  * name (or after a reload removed its certificate) is caught here, once the handshake is done (the name of a resumed
  * TLS 1.2 handshake comes from the ClientHello the entrypoint read: hello-server-name.ts).
  */
-export function strictSniRefusal(option: Pick<ResolvedTlsOption, 'sniStrict'>, servername: string, certificate: LoadedCertificate | undefined): Error | undefined {
-  if (!option.sniStrict || (servername !== '' && certificate !== undefined)) return undefined;
+export function strictSniRefusal(option: Pick<ResolvedTlsOption, 'sniStrict'>, servername: string, store: Pick<TlsStore, 'certificateFor'>): Error | undefined {
+  if (!option.sniStrict || (servername !== '' && store.certificateFor(servername) !== undefined)) return undefined;
   return new Error(`strict SNI enabled - No certificate found for domain: "${normalizeServerName(servername)}", closing connection`);
 }
 
@@ -155,7 +149,6 @@ function sameNegotiatedSettings(a: ResolvedTlsOption, b: ResolvedTlsOption): boo
 
 class SniTlsStore implements TlsStore {
   readonly defaultServerOptions: HttpsBaseOptions;
-  readonly actsOnServerName: boolean;
   private readonly index: CertificateIndex;
 
   constructor(
@@ -166,7 +159,6 @@ class SniTlsStore implements TlsStore {
     usedOptions: readonly ResolvedTlsOption[],
   ) {
     this.index = new CertificateIndex(certificates);
-    this.actsOnServerName = defaultOption.sniStrict || [...optionByHost.values()].some((option) => option !== defaultOption);
     let min = defaultOption.minVersion;
     let max = defaultOption.maxVersion;
     for (const option of usedOptions) {
@@ -196,9 +188,9 @@ class SniTlsStore implements TlsStore {
       const protocol = socket.getProtocol();
       if (!versionAllowed(option, protocol)) return cb(versionError(option, protocol));
     }
-    const certificate = this.index.match(host);
-    const unknownName = strictSniRefusal(option, host, certificate);
+    const unknownName = strictSniRefusal(option, host, this);
     if (unknownName !== undefined) return cb(unknownName);
+    const certificate = this.index.match(host);
     try {
       cb(null, this.contextFor(certificate ?? this.defaultCertificate));
     } catch (err) {
@@ -226,7 +218,7 @@ class SniTlsStore implements TlsStore {
   checkSecureConnection(socket: TLSSocket): Error | undefined {
     const servername = typeof socket.servername === 'string' ? socket.servername : '';
     const option = servername ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
-    const unknownName = strictSniRefusal(option, servername, servername === '' ? undefined : this.certificateFor(servername));
+    const unknownName = strictSniRefusal(option, servername, this);
     if (unknownName !== undefined) return unknownName;
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);

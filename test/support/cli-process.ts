@@ -237,7 +237,7 @@ export class CliProcess {
 /** Runs the CLI to its end (e.g. `healthcheck`, or a config error), killing it after `timeoutMs`. */
 export async function runCli(
   args: readonly string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; node?: string },
 ): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
   const proc = new CliProcess(args, opts);
   try {

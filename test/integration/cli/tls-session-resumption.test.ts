@@ -121,8 +121,9 @@ it('with sniStrict, a TLS 1.2 session resumes for its own name and is served, an
   const same = await tlsResume(websecure, 'resume.test', session, 'TLSv1.2');
   assert.equal(same.resumed, true, 'the TLS 1.2 session resumed');
   assert.match(await answerOn(same.socket), /^HTTP\/1\.1 /, 'and is served');
-  const offered = await tlsResume(websecure, 'unknown.test', session, 'TLSv1.2').catch((err: Error) => err);
-  if (offered instanceof Error) return; // refused during the handshake
+  // OpenSSL resumes a TLS 1.2 session whatever name is offered: the check after the handshake is what refuses it.
+  const offered = await tlsResume(websecure, 'unknown.test', session, 'TLSv1.2');
+  assert.equal(offered.resumed, true, 'resumed with another name');
   assert.equal(await answerOn(offered.socket), '', 'no answer for a name without a certificate');
 });
 

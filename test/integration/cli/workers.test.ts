@@ -275,6 +275,26 @@ describe('pe-edge --workers=2', () => {
     await fortyOverBothWorkers(web, workers);
   });
 
+  it('on node 22.12 and later an address another entrypoint or another pe-edge holds is refused at start, as one process refuses it (SO_REUSEPORT would share it)', { skip: reusePortNodeSkip(), timeout: 60_000 }, async () => {
+    const node = nodeWithReusePort();
+    assert.ok(node !== null, `no node 22.12 or later: .ci/run names one in ${NODE22_ENV}`);
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const web = await freePort();
+    // Two entrypoints on one address.
+    const twice = new TempConfigDir();
+    dirs.push(twice);
+    twice.write('traefik.yml', ['entryPoints:', `  a: { address: "127.0.0.1:${web}" }`, `  b: { address: "127.0.0.1:${web}" }`].join('\n') + '\n');
+    const duplicate = await runCli(['--configFile=traefik.yml', '--workers=2'], { cwd: twice.path, node, timeoutMs: 20_000 });
+    assert.notEqual(duplicate.code, 0);
+    assert.match(duplicate.stderr.join('\n'), new RegExp(`entryPoint "b" \\(127\\.0\\.0\\.1:${web}\\): listen EADDRINUSE`));
+    // A second pe-edge on the ports of one already serving.
+    const { dir } = await startWorkers(oneRouter(backend.url), { web }, undefined, undefined, node);
+    const second = await runCli(['--configFile=traefik.yml', '--workers=2'], { cwd: dir.path, node, timeoutMs: 20_000 });
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr.join('\n'), /entryPoint "web" \(127\.0\.0\.1:\d+\): listen EADDRINUSE/);
+  });
+
   it('on node before 22.12 both workers hold the one listening socket the primary bound', { skip: reusePortAvailable(process.versions.node) ? 'this node has reusePort' : false }, async () => {
     const backend = await startBackend('app');
     backends.push(backend);

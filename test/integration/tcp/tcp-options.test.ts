@@ -133,7 +133,8 @@ test('sniStrict on a terminating TCP router, TLS 1.2: a session resumed for its 
   };
   // node reports no server name after a resumed TLS 1.2 handshake: the name comes from the ClientHello the entrypoint read.
   assert.deepEqual(await served('db.test'), { resumed: true, data: 'db:x' }, 'its own name');
-  assert.equal((await served('other.test')).data, '', 'a name without a certificate');
+  // OpenSSL resumes a TLS 1.2 session whatever name is offered: the check after the handshake is what refuses it.
+  assert.deepEqual(await served('other.test'), { resumed: true, data: '' }, 'a name without a certificate');
 });
 
 test('weighted services: weights 3 and 1 share eight connections 6 and 2', async (t) => {
