@@ -18,7 +18,9 @@ export async function takenAddresses(entryPoints: Readonly<Record<string, { read
     for (const [name, { address }] of Object.entries(entryPoints)) {
       const { host, port, protocol } = parseListenAddress(address);
       if (protocol !== 'tcp' || port === 0) continue;
-      const server = net.createServer();
+      // A client that connects in the moment the address is held is cut at once: close()'s callback waits for every
+      // connection the server accepted, and one left open would keep the primary from ever forking its workers.
+      const server = net.createServer((socket) => socket.destroy());
       const refused = await new Promise<Error | null>((resolve) => {
         server.once('error', resolve);
         server.listen({ port, ...(host !== undefined ? { host } : {}), exclusive: true }, () => resolve(null));

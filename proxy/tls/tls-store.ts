@@ -188,7 +188,8 @@ class SniTlsStore implements TlsStore {
       const protocol = socket.getProtocol();
       if (!versionAllowed(option, protocol)) return cb(versionError(option, protocol));
     }
-    const unknownName = strictSniRefusal(option, host, this);
+    // The name as the client sent it: certificateFor normalizes it once, as `host` was (not idempotent: "a.test..").
+    const unknownName = strictSniRefusal(option, servername, this);
     if (unknownName !== undefined) return cb(unknownName);
     const certificate = this.index.match(host);
     try {

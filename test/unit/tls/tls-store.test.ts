@@ -125,6 +125,13 @@ describe('TLS store: certificates and SNI', () => {
     assert.ok(!((await sni(store, 'unmapped.test')) instanceof Error), 'hosts on the default option still get the default certificate');
   });
 
+  it('sniStrict: a name with two trailing dots is refused in the handshake, not given the default certificate', async () => {
+    const { store } = buildTlsStore(section({ certificates: certificates(), options: { default: { sniStrict: true } } }), new Map());
+    assert.ok(!((await sni(store, 'a.test.')) instanceof Error), 'one trailing dot is the same name');
+    const refused = await sni(store, 'a.test..');
+    assert.ok(refused instanceof Error, 'a.test.. has no certificate');
+  });
+
   it('option problems are issues; hosts fall back to default', () => {
     const { store, issues } = buildTlsStore(
       section({ options: { bad: { cipherSuites: ['NOPE'] }, modern: { minVersion: 'VersionTLS13' } } }),
