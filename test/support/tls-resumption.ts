@@ -37,3 +37,12 @@ export function tlsResume(port: number, servername: string, session?: Buffer, ve
 function versionOnly(version: tls.SecureVersion | undefined): tls.ConnectionOptions {
   return version === undefined ? {} : { minVersion: version, maxVersion: version };
 }
+
+/**
+ * Whether this node's OpenSSL resumes a TLS 1.2 session offered with another SNI than it was made for: before 3.5 it
+ * does (the server must refuse it after the handshake), 3.5 (node 22.20 on) starts a full handshake instead.
+ */
+export function resumesTls12UnderAnotherName(): boolean {
+  const [major = 0, minor = 0] = process.versions.openssl.split('.').map(Number);
+  return major < 3 || (major === 3 && minor < 5);
+}

@@ -6,7 +6,7 @@ import { after, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { certificateFor } from '../../support/tcp-backends.js';
-import { tlsResume, tlsTicket } from '../../support/tls-resumption.js';
+import { resumesTls12UnderAnotherName, tlsResume, tlsTicket } from '../../support/tls-resumption.js';
 
 const dir = new TempConfigDir();
 let edge: CliProcess | null = null;
@@ -121,10 +121,10 @@ it('with sniStrict, a TLS 1.2 session resumes for its own name and is served, an
   const same = await tlsResume(websecure, 'resume.test', session, 'TLSv1.2');
   assert.equal(same.resumed, true, 'the TLS 1.2 session resumed');
   assert.match(await answerOn(same.socket), /^HTTP\/1\.1 /, 'and is served');
-  // OpenSSL resumes a TLS 1.2 session whatever name is offered: the check after the handshake is what refuses it.
-  const offered = await tlsResume(websecure, 'unknown.test', session, 'TLSv1.2');
-  assert.equal(offered.resumed, true, 'resumed with another name');
-  assert.equal(await answerOn(offered.socket), '', 'no answer for a name without a certificate');
+  const offered = await tlsResume(websecure, 'unknown.test', session, 'TLSv1.2').catch((err: Error) => err);
+  // OpenSSL before 3.5 resumes it whatever name is offered: the check after the handshake is what refuses it then.
+  if (resumesTls12UnderAnotherName()) assert.ok(!(offered instanceof Error) && offered.resumed, 'resumed with another name');
+  if (!(offered instanceof Error)) assert.equal(await answerOn(offered.socket), '', 'no answer for a name without a certificate');
 });
 
 it('a TLS 1.2 session resumed for a host with TLS options of its own is served under them, not refused as misdirected', async () => {

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import type { EdgeProxy } from '../../../proxy/index.js';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { captureClientHello } from '../../support/client-hello-capture.js';
 
 // respondingTimeouts apply to every connection on every front, as Go's http.Server applies them:
 // readTimeout to a request head and body, idleTimeout between requests, on plain HTTP/1.1 (lean front
@@ -136,6 +137,15 @@ describe('respondingTimeouts on every connection', () => {
     // The first bytes of a ClientHello record, then nothing.
     socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
     await closedAfter(socket, started);
+  });
+
+  test('TLS: a whole ClientHello and then silence is cut at readTimeout too (the handshake, once the hello is read)', async () => {
+    const hello = await captureClientHello({ servername: 'app.test' });
+    const socket = await connectPlain(port);
+    const started = Date.now();
+    socket.write(hello);
+    const took = await closedAfter(socket, started);
+    assert.ok(took >= READ_TIMEOUT - 100, `closed after ${took} ms`);
   });
 
   test('HTTP/2: an idle session is closed at idleTimeout', async () => {

@@ -11,6 +11,7 @@ import type { BuildInput } from '../../../proxy/index.js';
 import type { TcpBuildInput } from '../../../proxy/tcp/tcp-build.js';
 import type { TcpServersTransport } from '../../../labels-spec/dynamic/tcp/index.js';
 import { readProxyHeader } from '../../../proxy/entrypoints/proxy-protocol/header.js';
+import { resumesTls12UnderAnotherName } from '../../support/tls-resumption.js';
 
 // TCP router, service and serversTransport options one by one, each through the real entrypoint to real servers on loopback.
 
@@ -133,8 +134,10 @@ test('sniStrict on a terminating TCP router, TLS 1.2: a session resumed for its 
   };
   // node reports no server name after a resumed TLS 1.2 handshake: the name comes from the ClientHello the entrypoint read.
   assert.deepEqual(await served('db.test'), { resumed: true, data: 'db:x' }, 'its own name');
-  // OpenSSL resumes a TLS 1.2 session whatever name is offered: the check after the handshake is what refuses it.
-  assert.deepEqual(await served('other.test'), { resumed: true, data: '' }, 'a name without a certificate');
+  const other = await served('other.test');
+  assert.equal(other.data, '', 'a name without a certificate');
+  // OpenSSL before 3.5 resumes it whatever name is offered: the check after the handshake is what refuses it then.
+  if (resumesTls12UnderAnotherName()) assert.equal(other.resumed, true, 'resumed with another name');
 });
 
 test('weighted services: weights 3 and 1 share eight connections 6 and 2', async (t) => {
