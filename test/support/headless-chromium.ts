@@ -77,10 +77,15 @@ export interface PageWatch {
   requests: string[];
 }
 
+// Chromium aborts the requests in flight when the machine's network interfaces change, and logs each as a failed
+// load: Docker adds and removes one for every container it starts or stops (the e2e dashboard test starts several
+// with the page open; a CI run failed on one). The dashboard polls again on its next tick; the page is not at fault.
+const NETWORK_CHANGED = 'Failed to load resource: net::ERR_NETWORK_CHANGED';
+
 export function watchPage(page: Page): PageWatch {
   const watch: PageWatch = { consoleErrors: [], requests: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') watch.consoleErrors.push(`${m.type()}: ${m.text()}`);
+    if ((m.type() === 'error' || m.type() === 'warning') && m.text() !== NETWORK_CHANGED) watch.consoleErrors.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => watch.consoleErrors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => watch.requests.push(r.url()));
