@@ -5,7 +5,7 @@ import { clientAuthRefusal, sessionContextOf, withLegacySecurityLevel, type Reso
 import { ecdsaFirst, strictSniRefusal, type TlsStore } from '../tls/tls-store.js';
 import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
 import { chooseAlpn } from '../entrypoints/https-server.js';
-import { adoptHelloServerName, wrappedTcpSocket } from '../tls/hello-server-name.js';
+import { adoptHelloServerName, serverNameOf, wrappedTcpSocket } from '../tls/hello-server-name.js';
 
 /**
  * TLS termination for a TCP router (Traefik's tcp.TLSHandler): the certificate comes from the TLS store by SNI, as
@@ -84,7 +84,7 @@ export class TlsTermination {
     this.waiting.set(socket, (secure) => {
       if (timer !== null) clearTimeout(timer);
       adoptHelloServerName(secure, serverName);
-      const servername = typeof secure.servername === 'string' ? secure.servername : '';
+      const servername = serverNameOf(secure);
       if (clientAuthRefusal(option.clientAuth, secure) !== undefined || strictSniRefusal(option, servername, this.store) !== undefined) {
         secure.destroy();
         socket.destroy();

@@ -13,6 +13,11 @@ export function wrappedTcpSocket(socket: TLSSocket): net.Socket | undefined {
   return parent instanceof net.Socket ? parent : undefined;
 }
 
+/** The server name a secure socket reports ('' for none: node gives false or null then). */
+export function serverNameOf(secure: TLSSocket): string {
+  return typeof secure.servername === 'string' ? secure.servername : '';
+}
+
 /** `secure` reports `serverName` (the SNI its ClientHello carried) when node reports none. */
 export function adoptHelloServerName(secure: TLSSocket, serverName: string | null | undefined): void {
   if (typeof secure.servername !== 'string' && serverName !== null && serverName !== undefined && serverName !== '') secure.servername = serverName;

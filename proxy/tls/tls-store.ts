@@ -1,5 +1,6 @@
 import { createSecureContext, DEFAULT_CIPHERS, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 import { CertificateIndex, loadCertificate, normalizeServerName, type LoadedCertificate } from './certificate-store.js';
+import { serverNameOf } from './hello-server-name.js';
 import { generatedDefaultCertificate } from './default-certificate.js';
 import { describePemSource } from './pem-source.js';
 import type { TlsIssue, TlsSection } from './tls-config.js';
@@ -217,7 +218,7 @@ class SniTlsStore implements TlsStore {
   private readonly clientAuthContexts = new WeakMap<LoadedCertificate, SecureContext>();
 
   checkSecureConnection(socket: TLSSocket): Error | undefined {
-    const servername = typeof socket.servername === 'string' ? socket.servername : '';
+    const servername = serverNameOf(socket);
     const option = servername ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
     const unknownName = strictSniRefusal(option, servername, this);
     if (unknownName !== undefined) return unknownName;
