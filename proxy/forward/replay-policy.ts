@@ -3,6 +3,8 @@
 // server). It is Go's (net/http Request.isReplayable): a method without side effects, or a request that
 // carries an idempotency key; and never a body that was streamed (its bytes are gone).
 
+import type { ForwardRequest } from './http1/exchange.js';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** Whether a request whose body (if any) is held whole may be sent again. */
@@ -15,4 +17,15 @@ export const IDEMPOTENCY_KEY_HEADERS: readonly string[] = ['idempotency-key', 'x
 
 export function isIdempotencyKeyHeader(lowerName: string): boolean {
   return IDEMPOTENCY_KEY_HEADERS.includes(lowerName);
+}
+
+/** Whether a request on its way upstream may be sent again: replayable, and its body (if any) held whole, not streamed. */
+export function forwardRequestReplayable(request: ForwardRequest): boolean {
+  if (request.body !== null && !Buffer.isBuffer(request.body)) return false;
+  return isReplayable(request.method, hasIdempotencyKey(request.headers));
+}
+
+function hasIdempotencyKey(flat: readonly string[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (isIdempotencyKeyHeader((flat[i] as string).toLowerCase())) return true;
+  return false;
 }

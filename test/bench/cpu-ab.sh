@@ -47,6 +47,8 @@
 # How --workers scales, measured (goal 5 of the performance issue; test/bench/README.md):
 #   BENCH_CPU_QUOTA=0.3 BENCH_WORKERS_B=2 bash test/bench/cpu-ab.sh .
 #   BENCH_CPU_QUOTA=0.3 BENCH_WORKERS_B=2 BENCH_PROTOCOL=h2 bash test/bench/cpu-ab.sh .
+#   BENCH_NODE_A=node        the node binary A runs on (BENCH_NODE_B: B's): one build on two nodes, e.g.
+#                            `BENCH_NODE_B=/path/to/node24/bin/node bash test/bench/cpu-ab.sh .`
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
 set -uo pipefail
 
@@ -156,6 +158,9 @@ start_build() {
   local side=$1 dir=$2 port=$3 processes=${4:-1} cmd prefix=("${PIN_PROXY[@]}")
   fill "$PROD/traefik.yml.tmpl" "$TMP/traefik-$side.yml" PORT="$port" DYNAMIC="$TMP/dynamic.yml"
   cmd=${DEFAULT_PE_EDGE_CMD//\{config\}/$TMP/traefik-$side.yml}
+  local node_bin=${BENCH_NODE_A:-node}
+  [[ $side == b ]] && node_bin=${BENCH_NODE_B:-node}
+  cmd=${cmd/#node /$node_bin }
   ((processes > 1)) && cmd+=" --workers=$processes"
   if [[ -n $QUOTA ]]; then
     quota_group "$side" "$(awk -v q="$QUOTA" -v n="$processes" 'BEGIN { print q * n }')" || { log "BENCH_CPU_QUOTA: $QUOTA_ERR"; exit 2; }
@@ -297,7 +302,7 @@ run_slice() {
 LOAD_DESC="two $(wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}') -t1 -c$CONNS at once, keep-alive, HTTPS HTTP/1.1"
 [[ ${BENCH_CONNECTION_CLOSE:-} == 1 ]] && LOAD_DESC=${LOAD_DESC/keep-alive/a new connection (Connection: close) every request}
 [[ $PROTOCOL == h2 ]] && LOAD_DESC="two $(h2load --version 2>&1 | head -n1) -t1 -c$H2_CLIENTS -m$H2_STREAMS at once, HTTPS HTTP/2"
-log "A: $REF; B: $ROOT${WORKERS_B:+ with --workers=$WORKERS_B (NODE_CLUSTER_SCHED_POLICY=${NODE_CLUSTER_SCHED_POLICY:-unset: the kernel spreads connections})}; $DEFAULT_PE_EDGE_CMD"
+log "A: $REF on $(${BENCH_NODE_A:-node} --version); B: $ROOT on $(${BENCH_NODE_B:-node} --version)${WORKERS_B:+ with --workers=$WORKERS_B (NODE_CLUSTER_SCHED_POLICY=${NODE_CLUSTER_SCHED_POLICY:-unset: the kernel spreads connections})}; $DEFAULT_PE_EDGE_CMD"
 log "$SLICES slices of ${SLICE_S}s after $WARMUP_SLICES warm-up slice(s): $LOAD_DESC, GET $PATH_A (A) and $REQ_PATH (B), Accept-Encoding: ${AE:-(none)}; $PIN_NOTE"
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 for ((s = 1; s <= WARMUP_SLICES; s++)); do run_slice "$((1 - s))"; done # 0, -1, ...: not counted

@@ -5,7 +5,7 @@ import { UpstreamError } from '../upstream-errors.js';
 import { ExchangeControl } from '../exchange-control.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { READ_BUFFER_BYTES, type Connection } from './connection.js';
-import { isIdempotencyKeyHeader, isReplayable } from '../replay-policy.js';
+import { forwardRequestReplayable } from '../replay-policy.js';
 import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, type BodyFraming } from './response-head.js';
 import type { RecentResponseHead } from './recent-response-head.js';
 
@@ -289,8 +289,8 @@ export class Exchange extends ExchangeControl {
       return;
     }
     // A kept-alive connection the server closed just as we reused it, before any answer: Go's transport
-    // sends the request again on a new connection when that cannot repeat an effect (see replayable).
-    if (reused && !this.retried && !this.bytesReceived && replayable(this.request)) {
+    // sends the request again on a new connection when that cannot repeat an effect (replay-policy.ts).
+    if (reused && !this.retried && !this.bytesReceived && forwardRequestReplayable(this.request)) {
       this.retried = true;
       this.requestSent = false;
       this.host.assign(this, true);
@@ -320,15 +320,4 @@ export class Exchange extends ExchangeControl {
     if (connection !== null) this.host.release(connection, false, null);
     this.handler.onResponseError?.(this, error);
   }
-}
-
-/** See replay-policy.ts: a POST the server may have acted on before closing is never sent twice. */
-function replayable(request: ForwardRequest): boolean {
-  if (request.body !== null && !Buffer.isBuffer(request.body)) return false;
-  return isReplayable(request.method, hasIdempotencyKey(request.headers));
-}
-
-function hasIdempotencyKey(flat: readonly string[]): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (isIdempotencyKeyHeader((flat[i] as string).toLowerCase())) return true;
-  return false;
 }

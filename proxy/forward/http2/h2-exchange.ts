@@ -6,6 +6,7 @@ import { ExchangeControl } from '../exchange-control.js';
 import type { ForwardRequest } from '../http1/exchange.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { countHttp2HeaderBlock } from '../../http/client-read-garbage.js';
+import { forwardRequestReplayable } from '../replay-policy.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = constants;
 
@@ -19,8 +20,8 @@ export class H2Exchange extends ExchangeControl {
   private answered = false;
   private trailers: IncomingHttpHeaders = {};
 
-  /** Times this request went to another stream because the server refused one before acting on it. */
-  private refusals = 0;
+  /** Times this request went to another stream (see resendUnserved). */
+  private resends = 0;
 
   constructor(
     readonly request: ForwardRequest,
@@ -151,27 +152,34 @@ export class H2Exchange extends ExchangeControl {
   };
 
   private readonly onStreamError = (err: Error): void => {
-    if (this.resendRefused()) return;
+    if (this.resendUnserved(err)) return;
     this.fail(this.streamError(err));
   };
 
   private readonly onClose = (): void => {
-    if (this.finished || this.resendRefused()) return;
+    if (this.finished || this.resendUnserved(null)) return;
     this.fail(this.streamError(null));
   };
 
   /**
-   * A stream the server refused before acting on it (REFUSED_STREAM, or above the last stream of its GOAWAY: a
-   * session that answered and went away in one packet, while the next request was already on it) goes again on
-   * another session, as Go's transport retries it on a new connection, when its body can be sent again (none, or
-   * one in memory). Only a few times: a server refusing every stream gets its 502.
+   * A stream that ended before any answer goes again on another session, when its body can be sent again (none, or
+   * one in memory), only a few times (a server that does it to every stream gets its 502), and when:
+   * - the server refused it before acting on it (REFUSED_STREAM, or above the last stream of its GOAWAY: a session
+   *   that answered and went away in one packet, while the next request was already on it): any method, as Go's
+   *   transport retries it on a new connection;
+   * - or node ended the whole session on a protocol error in the server's frames (`ERR_HTTP2_ERROR`), most likely
+   *   on another stream: DATA on an answer to HEAD, a 204 or past its content-length. Go and node 20 reset that one
+   *   stream; node 22's nghttp2 ends the connection, and every request on it. The server may have seen this one, so
+   *   only a replayable request goes again (replay-policy.ts), as after a reused HTTP/1.1 connection died.
    */
-  private resendRefused(): boolean {
+  private resendUnserved(err: Error | null): boolean {
     const stream = this.stream;
+    if (stream === null || this.finished || this.answered || this.resends >= MAX_RESENDS) return false;
+    const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM;
+    if (!refused && !(isSessionProtocolError(err) && forwardRequestReplayable(this.request))) return false;
     const body = this.request.body;
-    if (stream === null || this.finished || this.answered || this.refusals >= MAX_REFUSALS) return false;
-    if (stream.rstCode !== NGHTTP2_REFUSED_STREAM || (body !== null && !Buffer.isBuffer(body))) return false;
-    this.refusals++;
+    if (body !== null && !Buffer.isBuffer(body)) return false;
+    this.resends++;
     this.clearHeaderTimer();
     stream.off('response', this.onResponse);
     stream.off('headers', countHttp2HeaderBlock);
@@ -205,8 +213,13 @@ export class H2Exchange extends ExchangeControl {
   }
 }
 
-/** How many refused streams one request is sent again after (Go's transport tries up to 6 times in all). */
-const MAX_REFUSALS = 5;
+/** How many times one request is sent again (Go's transport tries up to 6 times in all). */
+const MAX_RESENDS = 5;
+
+/** node's error for a session nghttp2 ended on a protocol error (its NghttpError), which each of its streams gets. */
+function isSessionProtocolError(err: Error | null): boolean {
+  return err !== null && (err as { code?: unknown }).code === 'ERR_HTTP2_ERROR';
+}
 
 /** The refused stream's later events: its exchange went on elsewhere. */
 function ignoreStreamError(): void {}

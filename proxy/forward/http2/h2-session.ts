@@ -156,6 +156,13 @@ export class H2Session {
 
   private open(session: ClientHttp2Session, exchange: H2Exchange): void {
     if (exchange.done) return;
+    if (session.destroyed) {
+      // Destroyed on an error its streams heard first (one of them resending itself here): node 22 would give this
+      // stream the same error, node 20 throw.
+      this.retire();
+      this.owner.redispatch(exchange);
+      return;
+    }
     const request = exchange.request;
     let stream;
     try {

@@ -81,6 +81,58 @@ test('an h2c server answering HEAD with DATA frames: the head reaches the client
   assert.deepEqual(h2, { status: 200, body: '', rstCode: 0 }, 'an HTTP/2 client gets the head and a stream that ends cleanly');
 });
 
+/**
+ * An h2c server that answers the first request (a HEAD) with DATA it must not send, once the `inFlight` requests after
+ * it are on the same connection, and every later request with `answer <index>`. node 22's nghttp2 ends the whole
+ * connection on that DATA, with the requests in flight; node 20's resets the HEAD's stream alone.
+ */
+async function headWithDataBackend(t: TestContext, inFlight: number): Promise<{ url: string; connections: () => number }> {
+  let held: ((write: (bytes: Buffer) => void) => void) | null = null;
+  const backend = await startRawH2Backend((request) => {
+    if (request.index === 1) {
+      held = (write) => {
+        write(headersFrame(request.streamId, [[':status', '200'], ['content-length', '5']], false));
+        write(dataFrame(request.streamId, 'hello', true));
+      };
+      return;
+    }
+    // The requests in flight are answered a little later: the HEAD's DATA reaches pe-edge first.
+    const answerIt = (): void => {
+      const body = `answer ${request.index}`;
+      request.write(headersFrame(request.streamId, [[':status', '200'], ['content-length', String(body.length)]], false));
+      request.write(dataFrame(request.streamId, body, true));
+    };
+    if (request.index <= 1 + inFlight) {
+      setTimeout(answerIt, 150);
+      if (request.index === 1 + inFlight) held?.(request.write);
+    } else {
+      answerIt();
+    }
+  });
+  t.after(() => backend.close());
+  return { url: backend.url, connections: () => backend.connections };
+}
+
+test('an h2c server answering HEAD with DATA while other requests are in flight on its connection: a GET among them is answered, sent again on a new connection where node 22 ended the first; a POST is never sent twice', async (t) => {
+  const backend = await headWithDataBackend(t, 2);
+  const port = await proxyPortInFrontOf(t, backend.url);
+  const head = rawExchange(port, ['HEAD /page HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\n/);
+  await new Promise((r) => setTimeout(r, 100));
+  const get = rawExchange(port, ['GET /page HTTP/1.1\r\nHost: a.test\r\n\r\n'], /\r\n\r\nanswer \d+|Bad Gateway/);
+  await new Promise((r) => setTimeout(r, 100));
+  const post = rawExchange(port, ['POST /form HTTP/1.1\r\nHost: a.test\r\nContent-Length: 2\r\n\r\nab'], /\r\n\r\nanswer \d+|Bad Gateway/);
+  const [headText, getText, postText] = (await Promise.all([head, get, post])).map((e) => e.text);
+  assert.match(headText ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n$/, 'the HEAD gets its head and no body');
+  assert.match(getText ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nanswer \d+$/, 'the GET is answered');
+  if (backend.connections() === 1) {
+    // node 20: the connection lived on, the POST was answered on it.
+    assert.match(postText ?? '', /\r\n\r\nanswer 3$/);
+  } else {
+    assert.match(getText ?? '', /answer 4$/, 'the GET went again, on a new connection');
+    assert.match(postText ?? '', /^HTTP\/1\.1 502 Bad Gateway\r\n/, 'the POST, which the server may have acted on, is not sent again');
+  }
+});
+
 test('an HTTP/2 GET with a body and no content-length (DATA after HEADERS): the body goes upstream, chunked to an HTTP/1.1 server and whole to an h2c one, as Go forwards it', async (t) => {
   const h1 = await recordingBackend(t);
   const h1Port = await proxyPortInFrontOf(t, h1.url);
