@@ -2,7 +2,7 @@
 # No `# syntax=` line: BuildKit would pull that frontend image from Docker Hub, and offline builds must not.
 #
 #   docker build -t pe-edge .                      from source: npm ci, tsc, production deps only
-#   docker build --build-arg BASE=my-node:20 --build-arg NPM_CA="$(cat proxy-ca.pem)" -t pe-edge .
+#   docker build --build-arg BASE=my-node:24 --build-arg NPM_CA="$(cat proxy-ca.pem)" -t pe-edge .
 #                                                  the same from a local base image, npm behind a
 #                                                  TLS-intercepting proxy (see NPM_CA in `build`)
 #   docker build --build-arg BASE=pe-edge-node-base:local --target prebuilt -t pe-edge:local CTX
@@ -10,12 +10,12 @@
 #                                                  package*.json and prebuilt-app/{dist,node_modules}
 #                                                  (test/e2e/images/build-images.sh stages it)
 #
-# BASE is any image with `node` 20 (and npm, for the source build). The default is the official
+# BASE is any image with `node` 24 (and npm, for the source build). The default is the official
 # one; tests point it at a local image because no registry can be reached there.
 # Stages are ordered so that `--target prebuilt` builds nothing else, even with the legacy builder
 # (no BuildKit), which builds every stage before the target; so `prebuilt` must also pass, as a
 # no-op, in a plain source build: its folder is copied through a wildcard that may match nothing.
-ARG BASE=node:20-alpine
+ARG BASE=node:24-alpine
 # Non-root user the app runs as; it must exist in BASE (node:*-alpine and the local base have it). The process
 # starts as root only to join the Docker socket's group, whatever its number on this host, and becomes this user
 # before reading anything else (operator/cli/drop-privileges.ts): no DOCKER_GID or group_add to set.
@@ -37,7 +37,7 @@ RUN ["node", "-e", "const fs = require('fs'); fs.mkdirSync('/usr/local/bin', { r
 ENV PE_EDGE_USER=${APP_USER}
 # No --configFile, as Traefik's image: the static configuration is found where Traefik looks (/etc/traefik/traefik.yml
 # first), else it comes from TRAEFIK_* environment variables, for the process and its health check alike.
-# `CMD []` clears the base's (node:20-alpine's is ["node"], which would become an argument of pe-edge).
+# `CMD []` clears the base's (node:24-alpine's is ["node"], which would become an argument of pe-edge).
 # --max-semi-space-size=32: V8's young generation sized for a proxy (operator/workers/young-generation.ts says why).
 ENTRYPOINT ["node", "--max-semi-space-size=32", "/app/dist/operator/cli/main.js"]
 CMD []

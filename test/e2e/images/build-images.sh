@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the images the end-to-end tests run. No image registry exists here, so nothing is
-# pulled: every image starts from pe-edge-node-base:local, a root filesystem made of this
-# machine's own `node` binary and the libraries it links, loaded with `docker import`.
+# pulled: every image starts from pe-edge-node-base:local, a root filesystem made of a `node`
+# binary of this machine and the libraries it links, loaded with `docker import`: the one named in
+# PE_EDGE_IMAGE_NODE (.ci/run unpacks there the node version the Dockerfile's base has, 24), else
+# the `node` on PATH.
 #
-#   pe-edge-node-base:local  host node + npm, /usr/bin/env, /bin/sh (busybox or dash, when present),
+#   pe-edge-node-base:local  that node + host npm, /usr/bin/env, /bin/sh (busybox or dash, when present),
 #                            users root and node (1000)
 #   pe-edge-whoami:local     test/e2e/images/whoami/server.mjs on :80
 #   pe-edge-whoami-hc:local  the same with a Docker HEALTHCHECK on /health every 1 s
@@ -51,7 +53,7 @@ build() { # build LOGNAME docker-build-args...
 # ---------------------------------------------------------------- (a) pe-edge-node-base:local
 build_base() {
   local t0; t0=$(date +%s)
-  local node_bin; node_bin="$(readlink -f "$(command -v node)")"
+  local node_bin; node_bin="$(readlink -f "${PE_EDGE_IMAGE_NODE:-$(command -v node)}")"
   # The files ldd names (the dynamic loader included), at the same paths inside the image.
   local -a libs=() sh_libs=()
   mapfile -t libs < <(ldd "$node_bin" | awk '/=> \//{print $3} /^[ \t]*\/[^ ]+ \(/{print $1}' | sort -u)

@@ -9,7 +9,7 @@ import { CliProcess, freePort, runCli, staticYaml, TempConfigDir } from '../../s
 import { startBackend, type Backend } from '../../support/backends.js';
 import { httpGet } from '../../support/load-client.js';
 import { childPids, connectionOwner, listeningSockets } from '../../support/socket-owner.js';
-import { NODE22_ENV, nodeWithReusePort, reusePortNodeSkip } from '../../support/reuse-port-node.js';
+import { IMAGE_NODE_ENV, nodeWithReusePort, reusePortNodeSkip } from '../../support/image-node.js';
 import { reusePortAvailable } from '../../../operator/workers/workers.js';
 import { RedisServer, redisServerMissing } from '../../support/redis-server.js';
 import { certificateFor } from '../../support/tcp-backends.js';
@@ -264,7 +264,7 @@ describe('pe-edge --workers=2', () => {
 
   it('on node 22.12 and later each worker listens on a socket of its own (SO_REUSEPORT), and connections reach both', { skip: reusePortNodeSkip() }, async () => {
     const node = nodeWithReusePort();
-    assert.ok(node !== null, `no node 22.12 or later: .ci/run names one in ${NODE22_ENV}`);
+    assert.ok(node !== null, `no node 22.12 or later: .ci/run names one in ${IMAGE_NODE_ENV}`);
     const backend = await startBackend('app');
     backends.push(backend);
     const web = await freePort();
@@ -277,7 +277,7 @@ describe('pe-edge --workers=2', () => {
 
   it('on node 22.12 and later an address another entrypoint or another pe-edge holds is refused at start, as one process refuses it (SO_REUSEPORT would share it)', { skip: reusePortNodeSkip(), timeout: 60_000 }, async () => {
     const node = nodeWithReusePort();
-    assert.ok(node !== null, `no node 22.12 or later: .ci/run names one in ${NODE22_ENV}`);
+    assert.ok(node !== null, `no node 22.12 or later: .ci/run names one in ${IMAGE_NODE_ENV}`);
     const backend = await startBackend('app');
     backends.push(backend);
     const web = await freePort();

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { reusePortAvailable } from '../../operator/workers/workers.js';
+
+// The image runs node 24 (the Dockerfile's base); the tests run on the machine's node (20 here). .ci/run unpacks the
+// image's node from the npm registry (package node-linux-<arch>, the official binary), names it in
+// PE_EDGE_IMAGE_NODE, and builds the end-to-end images from it. Tests of what differs on it start pe-edge, or
+// run test files, on that binary.
+
+/** The environment variable naming a node binary of the image's version. */
+export const IMAGE_NODE_ENV = 'PE_EDGE_IMAGE_NODE';
+
+/** The node binary PE_EDGE_IMAGE_NODE names, or null when it names none that exists. */
+export function imageNode(): string | null {
+  const named = process.env[IMAGE_NODE_ENV];
+  return named !== undefined && named !== '' && existsSync(named) ? named : null;
+}
+
+/** Why a test that needs imageNode cannot run: skipped loudly here, failed in CI (.ci/run provides one); false when it can. */
+export function imageNodeSkip(): string | false {
+  if (imageNode() !== null) return false;
+  return process.env['CI'] === 'true' ? false : `SKIPPED LOUDLY: no node of the image's version (set ${IMAGE_NODE_ENV}, as .ci/run does)`;
+}
+
+/** A node binary that has `reusePort` (22.12+): the one running the tests when it has it, else the image's (24); null if none. */
+export function nodeWithReusePort(): string | null {
+  return reusePortAvailable(process.versions.node) ? process.execPath : imageNode();
+}
+
+/** Why a test that needs nodeWithReusePort cannot run: skipped loudly here, failed in CI (.ci/run provides one); false when it can. */
+export function reusePortNodeSkip(): string | false {
+  if (nodeWithReusePort() !== null) return false;
+  return process.env['CI'] === 'true' ? false : `SKIPPED LOUDLY: no node 22.12+ (set ${IMAGE_NODE_ENV}, as .ci/run does)`;
+}
