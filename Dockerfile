@@ -38,8 +38,9 @@ ENV PE_EDGE_USER=${APP_USER}
 # No --configFile, as Traefik's image: the static configuration is found where Traefik looks (/etc/traefik/traefik.yml
 # first), else it comes from TRAEFIK_* environment variables, for the process and its health check alike.
 # `CMD []` clears the base's (node:24-alpine's is ["node"], which would become an argument of pe-edge).
-# --max-semi-space-size=32: V8's young generation sized for a proxy (operator/workers/young-generation.ts says why).
-ENTRYPOINT ["node", "--max-semi-space-size=32", "/app/dist/operator/cli/main.js"]
+# --max-semi-space-size=32: V8's young generation sized for a proxy; --no-maglev: no Maglev compiler memory
+# (operator/workers/young-generation.ts, IMAGE_NODE_FLAGS, says why; a unit test holds the two alike).
+ENTRYPOINT ["node", "--max-semi-space-size=32", "--no-maglev", "/app/dist/operator/cli/main.js"]
 CMD []
 HEALTHCHECK --interval=10s --timeout=5s CMD ["node", "/app/dist/operator/cli/main.js", "healthcheck"]
 

@@ -10,6 +10,18 @@ import v8 from 'node:v8';
 /** The node flag that sizes V8's young generation for pe-edge. */
 export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=32';
 
+// V8 12 and later (node 22+, the image's 24) compile hot functions with Maglev, a tier between the baseline compiler
+// and TurboFan. Its compiler memory, in malloc arenas that keep what they were given, grew pe-edge's RSS by 8-15 MB
+// during a first 100 MB download on node 24, 2-4 MB without it; CPU per request on the production path was
+// 0.95-1.01x over HTTP/1.1 and 0.92-0.99x over HTTP/2 without it (docs/performance-history.md, 2026-12-06). node 20
+// has Maglev off already. node refuses it in NODE_OPTIONS: it goes on node's command line.
+
+/** The node flag that leaves Maglev out: hot functions go from the baseline tier to TurboFan, as on node 20. */
+export const NO_MAGLEV_FLAG = '--no-maglev';
+
+/** node's flags in the image's ENTRYPOINT (the Dockerfile), which tests and benches that run pe-edge as the image does pass too. */
+export const IMAGE_NODE_FLAGS: readonly string[] = [YOUNG_GENERATION_FLAG, NO_MAGLEV_FLAG];
+
 /** node's flags for a worker: the primary's, plus YOUNG_GENERATION_FLAG unless the primary's or NODE_OPTIONS already size the semi-space. */
 export function workerExecArgv(primary: readonly string[], nodeOptions: string | undefined): string[] {
   if (nodeFlagGiven(/^--max[-_]semi[-_]space[-_]size(=|$)/, primary, nodeOptions)) return [...primary];

@@ -23,7 +23,7 @@ import http from 'node:http';
 import { cpus } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../operator/workers/young-generation.js';
+import { IMAGE_NODE_FLAGS } from '../../operator/workers/young-generation.js';
 import { QuotaGroup, throttledShare, type ThrottleCount } from './lib/cpu-quota.js';
 
 const MB = 1024 * 1024;
@@ -198,7 +198,7 @@ class Edge {
     ].join('\n'));
     dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
     // As the image runs it, unless PE_EDGE_NODE_ARGS says otherwise ('' for node's defaults).
-    const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? YOUNG_GENERATION_FLAG).split(' ').filter((a) => a !== '');
+    const nodeArgs = (process.env.PE_EDGE_NODE_ARGS ?? IMAGE_NODE_FLAGS.join(' ')).split(' ').filter((a) => a !== '');
     const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs });
     await edge.waitListening(1, 10_000);
     await new Promise((r) => setTimeout(r, 500));

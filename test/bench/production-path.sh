@@ -56,7 +56,7 @@
 #   BENCH_OUT=path          where to write the markdown (default .bench-out/production-path.md)
 #   PE_EDGE_CMD='...'       command that starts pe-edge, run from the repository root, as in proxy-throughput.sh:
 #                           {config} (generated traefik.yml), {dynamic}, {port}; default
-#                           node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config} (the image's command)
+#                           node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile={config} (the image's command)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -23,7 +23,7 @@
 #                           {port} (the entrypoint port). Without {config}, " --configFile={config}" is
 #                           appended. Also exported: BENCH_PROXY_PORT, BENCH_BACKENDS (host:port,...),
 #                           BENCH_CONFIG_FILE, BENCH_DYNAMIC_FILE.
-#                           Default: node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config} (the image's command)
+#                           Default: node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile={config} (the image's command)
 #   BENCH_NO_MIDDLEWARE_ROW=1  leave out the row whose router runs a headers middleware (pe-edge's
 #                           path: a middleware chain on the lean HTTP/1.1 front)
 #   BENCH_NO_COST_ROWS=1    leave out the rows that measure what a loadBalancer.strategy (p2c, hrw, leasttime)
@@ -49,7 +49,7 @@ ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 10 3)
 READY_TIMEOUT_MS=30000
 OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
 # As the image runs it: node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
-DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 dist/operator/cli/main.js --configFile={config}'
+DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile={config}'
 
 
 pin_setup "wrk and the backends"

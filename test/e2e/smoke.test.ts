@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { YOUNG_GENERATION_FLAG } from '../../operator/workers/young-generation.js';
+import { IMAGE_NODE_FLAGS } from '../../operator/workers/young-generation.js';
 import {
   IMAGES,
   OWNER_LABEL,
@@ -37,8 +37,8 @@ test('the local images build and carry their settings', async (t) => {
   // Started as root only to join the Docker socket's group, then PE_EDGE_USER (the sidecar test reads the running uid).
   assert.equal(edge.User ?? '', '');
   assert.ok(edge.Env.includes('PE_EDGE_USER=node'), edge.Env.join(' '));
-  // node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
-  assert.deepEqual(edge.Entrypoint, ['node', YOUNG_GENERATION_FLAG, '/app/dist/operator/cli/main.js']);
+  // node with V8's young generation sized for a proxy, and without Maglev (operator/workers/young-generation.ts).
+  assert.deepEqual(edge.Entrypoint, ['node', ...IMAGE_NODE_FLAGS, '/app/dist/operator/cli/main.js']);
   // Traefik's search path (/etc/traefik/traefik.yml), else TRAEFIK_* variables: no --configFile baked in.
   assert.deepEqual(edge.Cmd ?? [], []);
   assert.deepEqual(Object.keys(edge.ExposedPorts).sort(), ['443/tcp', '80/tcp', '8082/tcp']);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliProcess, TempConfigDir } from './cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../operator/workers/young-generation.js';
+import { IMAGE_NODE_FLAGS } from '../../operator/workers/young-generation.js';
 
 interface TestContext {
   after: (fn: () => unknown) => void;
@@ -43,7 +43,7 @@ export function webStaticYaml(port: number, forwardedInsecure = false): (dynamic
 
 /**
  * pe-edge under the CLI in a fresh config folder: `dynamic` is dynamic.yml's text, `staticYaml(dynamicFile)` gives
- * traefik.yml's. Run with YOUNG_GENERATION_FLAG, as the image runs it; waits for `listeners` listening sockets and
+ * traefik.yml's. Run with IMAGE_NODE_FLAGS, as the image runs it; waits for `listeners` listening sockets and
  * the configuration applied. Stopped, and its folder removed, when the test ends.
  */
 export async function startMeasuredEdge(t: TestContext, dynamic: string, staticYaml: (dynamicFile: string) => string, listeners = 1): Promise<number> {
@@ -51,7 +51,7 @@ export async function startMeasuredEdge(t: TestContext, dynamic: string, staticY
   t.after(() => dir.remove());
   const dynamicFile = dir.write('dynamic.yml', dynamic);
   dir.write('traefik.yml', staticYaml(dynamicFile));
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [YOUNG_GENERATION_FLAG] });
+  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [...IMAGE_NODE_FLAGS] });
   t.after(() => edge.stop());
   await edge.waitListening(listeners, 10_000);
   await edge.waitForLine('configuration applied', 10_000).catch(() => undefined);

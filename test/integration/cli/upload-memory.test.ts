@@ -14,7 +14,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../../support/cli-process.js';
-import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
+import { IMAGE_NODE_FLAGS } from '../../../operator/workers/young-generation.js';
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
@@ -169,7 +169,7 @@ test('a 100 MB upload grows pe-edge\'s RSS by less than 20 MB, on the lean front
     `  services: { up: { loadBalancer: { servers: [{ address: "127.0.0.1:${(tcpBackend.address() as AddressInfo).port}" }] } } }`,
   ].join('\n'));
   dir.write('traefik.yml', `entryPoints:\n  web:\n    address: "127.0.0.1:${port}"\n  tcp:\n    address: "127.0.0.1:${tcpPort}"\nproviders:\n  file:\n    filename: ${JSON.stringify(dir.file('dynamic.yml'))}\nlog:\n  level: INFO\n  format: json\n`);
-  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [YOUNG_GENERATION_FLAG] });
+  const edge = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, nodeArgs: [...IMAGE_NODE_FLAGS] });
   t.after(() => edge.stop());
   await edge.waitListening(2, 10_000);
   const pid = edge.pid;
