@@ -20,8 +20,10 @@ export class H2Exchange extends ExchangeControl {
   private answered = false;
   private trailers: IncomingHttpHeaders = {};
 
-  /** Times this request went to another stream (see resendUnserved). */
-  private resends = 0;
+  /** Times this request went to another stream because the server refused one (see resendUnserved). */
+  private refusals = 0;
+  /** Whether it went again once already after node ended its session on a protocol error (see resendUnserved). */
+  private resentAfterSessionError = false;
 
   constructor(
     readonly request: ForwardRequest,
@@ -116,8 +118,9 @@ export class H2Exchange extends ExchangeControl {
 
   /**
    * The answer to HEAD is whole with its head, as Go's transport takes it (`res.Body = noBody`): body bytes a
-   * server sends anyway are no part of it (node resets such a stream with PROTOCOL_ERROR). A stream still open
-   * is cancelled: nothing more is wanted from it.
+   * server sends anyway are no part of it. A stream still open is cancelled: nothing more is wanted from it, and
+   * DATA that comes after is dropped; DATA read with the head is a protocol error to node, which resets the stream
+   * (node 20) or ends the session (node 22 and later; see resendUnserved).
    */
   private headAnswered(): void {
     const stream = this.stream;
@@ -163,23 +166,28 @@ export class H2Exchange extends ExchangeControl {
 
   /**
    * A stream that ended before any answer goes again on another session, when its body can be sent again (none, or
-   * one in memory), only a few times (a server that does it to every stream gets its 502), and when:
+   * one in memory), and when:
    * - the server refused it before acting on it (REFUSED_STREAM, or above the last stream of its GOAWAY: a session
    *   that answered and went away in one packet, while the next request was already on it): any method, as Go's
-   *   transport retries it on a new connection;
-   * - or node ended the whole session on a protocol error in the server's frames (`ERR_HTTP2_ERROR`), most likely
-   *   on another stream: DATA on an answer to HEAD, a 204 or past its content-length. Go and node 20 reset that one
-   *   stream; node 22's nghttp2 ends the connection, and every request on it. The server may have seen this one, so
-   *   only a replayable request goes again (replay-policy.ts), as after a reused HTTP/1.1 connection died.
+   *   transport retries it on a new connection, up to MAX_REFUSALS times (a server refusing every stream gets 502);
+   * - or node ended the whole session on a protocol error in the server's frames (`ERR_HTTP2_ERROR`): DATA on an
+   *   answer to HEAD, a 204 or past its content-length, on another stream; Go and node 20 reset that one stream,
+   *   node 22 and later end the connection, and every request on it. The server may have seen this one, so only a
+   *   replayable request goes again (replay-policy.ts), and once, as after a reused HTTP/1.1 connection died: the
+   *   error does not say which stream caused it, and a request whose own answer breaks the session (DATA before its
+   *   HEADERS, a head node cannot decode) would end every session it went to, and the requests sharing them.
    */
   private resendUnserved(err: Error | null): boolean {
     const stream = this.stream;
-    if (stream === null || this.finished || this.answered || this.resends >= MAX_RESENDS) return false;
+    if (stream === null || this.finished || this.answered) return false;
     const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM;
-    if (!refused && !(isSessionProtocolError(err) && forwardRequestReplayable(this.request))) return false;
     const body = this.request.body;
-    if (body !== null && !Buffer.isBuffer(body)) return false;
-    this.resends++;
+    const resendable = refused
+      ? this.refusals < MAX_REFUSALS && (body === null || Buffer.isBuffer(body))
+      : isSessionProtocolError(err) && !this.resentAfterSessionError && forwardRequestReplayable(this.request);
+    if (!resendable) return false;
+    if (refused) this.refusals++;
+    else this.resentAfterSessionError = true;
     this.clearHeaderTimer();
     stream.off('response', this.onResponse);
     stream.off('headers', countHttp2HeaderBlock);
@@ -213,8 +221,8 @@ export class H2Exchange extends ExchangeControl {
   }
 }
 
-/** How many times one request is sent again (Go's transport tries up to 6 times in all). */
-const MAX_RESENDS = 5;
+/** How many refused streams one request is sent again after (Go's transport tries up to 6 times in all). */
+const MAX_REFUSALS = 5;
 
 /** node's error for a session nghttp2 ended on a protocol error (its NghttpError), which each of its streams gets. */
 function isSessionProtocolError(err: Error | null): boolean {

@@ -45,9 +45,10 @@ const UPSTREAM_HEADER_PAIRS = headerListPairs(64 * 1024);
 
 /**
  * How long a session may have frames waiting to be written while nothing is sent or received before it counts as
- * dead. node's session stops reading and writing for good after a connection error it detected itself (a frame
+ * dead. node 20's session stops reading and writing for good after a connection error it detected itself (a frame
  * over the size limit, a bad header block, DATA on stream 0: it sends GOAWAY and nothing else, not even to JS), and
- * keeps taking new streams that never leave; Go closes such a connection at once.
+ * keeps taking new streams that never leave; Go closes such a connection at once, and so does node 22 and later
+ * (its streams get ERR_HTTP2_ERROR: H2Exchange.resendUnserved).
  */
 const STALL_MS = 5_000;
 
@@ -157,8 +158,8 @@ export class H2Session {
   private open(session: ClientHttp2Session, exchange: H2Exchange): void {
     if (exchange.done) return;
     if (session.destroyed) {
-      // Destroyed on an error its streams heard first (one of them resending itself here): node 22 would give this
-      // stream the same error, node 20 throw.
+      // Destroyed on an error its streams heard first (one of them resending itself here): node 24 would return a
+      // stream that fails later with ERR_HTTP2_INVALID_SESSION, node 20 throws it.
       this.retire();
       this.owner.redispatch(exchange);
       return;

@@ -91,8 +91,8 @@ async function headWithDataBackend(t: TestContext, inFlight: number): Promise<{ 
   const backend = await startRawH2Backend((request) => {
     if (request.index === 1) {
       held = (write) => {
-        write(headersFrame(request.streamId, [[':status', '200'], ['content-length', '5']], false));
-        write(dataFrame(request.streamId, 'hello', true));
+        // One write: HEADERS and DATA reach node in one read, before pe-edge cancels the HEAD's stream on its head.
+        write(Buffer.concat([headersFrame(request.streamId, [[':status', '200'], ['content-length', '5']], false), dataFrame(request.streamId, 'hello', true)]));
       };
       return;
     }
@@ -124,7 +124,8 @@ test('an h2c server answering HEAD with DATA while other requests are in flight 
   const [headText, getText, postText] = (await Promise.all([head, get, post])).map((e) => e.text);
   assert.match(headText ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n$/, 'the HEAD gets its head and no body');
   assert.match(getText ?? '', /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nanswer \d+$/, 'the GET is answered');
-  if (backend.connections() === 1) {
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    assert.equal(backend.connections(), 1);
     // node 20: the connection lived on, the POST was answered on it.
     assert.match(postText ?? '', /\r\n\r\nanswer 3$/);
   } else {
