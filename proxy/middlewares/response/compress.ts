@@ -25,8 +25,8 @@ function parseOption(option: string): (value: string) => MediaType {
 }
 
 /**
- * Deviation: Node 20's zlib has no zstd. zstd stays a valid option, but pe-edge negotiates as if the
- * server did not offer it, so a client that prefers zstd gets the next acceptable encoding in the
+ * Deviation: node 20's zlib has no zstd, and node 24's marks it experimental. zstd stays a valid option, but
+ * pe-edge negotiates as if the server did not offer it, so a client that prefers zstd gets the next acceptable encoding in the
  * server's order (or an uncompressed body); a request never fails for it.
  */
 function negotiation(options: CompressOptions): Negotiation {

@@ -6,7 +6,7 @@ import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestCo
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 
-/** Encodings node:zlib can produce (zstd arrives in Node 22.15/23.8; pe-edge runs on Node 20). */
+/** Encodings pe-edge compresses to with node:zlib (zstd, experimental in node 22.15+/24, is left out: compress.ts). */
 export type ZlibEncoding = 'gzip' | 'br';
 
 // Traefik uses brotli.DefaultCompression (6); Node's default quality 11 costs several times the CPU.
