@@ -81,6 +81,9 @@ export function runCommand(cmd: string, args: readonly string[], opts: CommandOp
       clearTimeout(timer);
       resolve({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr });
     });
+    // A command that exits without reading its input closes the pipe: EPIPE on stdin, no error of the command's
+    // (its exit code says how it went); unheard, it was an uncaught exception that failed a whole e2e test.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
