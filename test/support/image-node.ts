@@ -17,8 +17,7 @@ export function imageNode(): string | null {
 
 /** Why a test that needs imageNode cannot run: skipped loudly here, failed in CI (.ci/run provides one); false when it can. */
 export function imageNodeSkip(): string | false {
-  if (imageNode() !== null) return false;
-  return process.env['CI'] === 'true' ? false : `SKIPPED LOUDLY: no node of the image's version (set ${IMAGE_NODE_ENV}, as .ci/run does)`;
+  return skipWithout(imageNode(), "no node of the image's version");
 }
 
 /** A node binary that has `reusePort` (22.12+): the one running the tests when it has it, else the image's (24); null if none. */
@@ -26,8 +25,13 @@ export function nodeWithReusePort(): string | null {
   return reusePortAvailable(process.versions.node) ? process.execPath : imageNode();
 }
 
-/** Why a test that needs nodeWithReusePort cannot run: skipped loudly here, failed in CI (.ci/run provides one); false when it can. */
+/** Why a test that needs nodeWithReusePort cannot run, as imageNodeSkip says it. */
 export function reusePortNodeSkip(): string | false {
-  if (nodeWithReusePort() !== null) return false;
-  return process.env['CI'] === 'true' ? false : `SKIPPED LOUDLY: no node 22.12+ (set ${IMAGE_NODE_ENV}, as .ci/run does)`;
+  return skipWithout(nodeWithReusePort(), 'no node 22.12+');
+}
+
+/** false when `node` was found; else a loud skip outside CI, and false in CI, where the test then fails on its absence. */
+function skipWithout(node: string | null, missing: string): string | false {
+  if (node !== null || process.env['CI'] === 'true') return false;
+  return `SKIPPED LOUDLY: ${missing} (set ${IMAGE_NODE_ENV}, as .ci/run does)`;
 }
