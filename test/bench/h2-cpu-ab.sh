@@ -79,9 +79,9 @@ EOF
 done
 
 start_bg "$TMP/nginx.log" nginx -c "$TMP/nginx.conf"
-start_bg "$TMP/ref.log" bash -c "cd '$REF' && exec node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile='$TMP/traefik-ref.yml'"
+start_bg "$TMP/ref.log" bash -c "cd '$REF' && exec ${DEFAULT_PE_EDGE_CMD//\{config\}/$TMP/traefik-ref.yml}"
 REF_PID=$STARTED_PID
-start_bg "$TMP/this.log" bash -c "cd '$ROOT' && exec node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile='$TMP/traefik-this.yml'"
+start_bg "$TMP/this.log" bash -c "cd '$ROOT' && exec ${DEFAULT_PE_EDGE_CMD//\{config\}/$TMP/traefik-this.yml}"
 THIS_PID=$STARTED_PID
 for port in $REF_PORT $THIS_PORT; do
   for ((i = 0; i < 100; i++)); do

@@ -48,8 +48,6 @@ NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
 ROUNDS=$(clamp "${BENCH_ROUNDS:-3}" 1 10 3)
 READY_TIMEOUT_MS=30000
 OUT=${BENCH_OUT:-$ROOT/.bench-out/proxy-throughput.md}
-# As the image runs it: node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
-DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile={config}'
 
 
 pin_setup "wrk and the backends"

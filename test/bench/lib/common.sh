@@ -7,6 +7,10 @@ POLICY_RC_CREATED=
 
 log() { printf '[bench] %s\n' "$*"; }
 
+# pe-edge as the image runs it: node with the Dockerfile ENTRYPOINT's flags (IMAGE_NODE_FLAGS in
+# operator/workers/young-generation.ts); {config} is replaced by the static configuration's path.
+DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile={config}'
+
 # An environment setting as a whole number within [min, max]; anything else gives the default.
 clamp() { # value min max default
   local v=$1

@@ -11,8 +11,6 @@ BCRYPT_HASH='$2y$10$PeEdgeBenchSaltSalt12u6aoTZ28fgIces4hFDTXNfJ1O0E1snwy'
 # (test:test, dynamic-middlewares.yml.tmpl's $apr1$ user).
 AUTH_BCRYPT="Basic $(printf 'bench:bench-pass' | base64)"
 AUTH_APR1="Basic $(printf 'test:test' | base64)"
-# As the image runs it: node with V8's young generation sized for a proxy (operator/workers/young-generation.ts).
-DEFAULT_PE_EDGE_CMD='node --max-semi-space-size=32 --no-maglev dist/operator/cli/main.js --configFile={config}'
 
 # make_certificate : a self-signed ECDSA P-256 certificate for the seed's two names in $TMP/tls (CERT, KEY, and
 # PEM: both in one file, for HAProxy); every client skips verification but sends SNI and Host pixelated-empathy.com.
