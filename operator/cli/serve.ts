@@ -23,6 +23,7 @@ import type { ConfigProblem } from '../../proxy/observability/change-log.js';
 import { changeLogItems, dockerProblems, eventContainer, serverContainers, unguardedApiRouters } from './dashboard-feed.js';
 import { DEFAULT_THROTTLE_MS, ProviderThrottle } from '../aggregation/provider-throttle.js';
 import { udpProblems } from '../../proxy/udp/udp-routing.js';
+import { collectStartupGarbage } from '../../proxy/http/client-read-garbage.js';
 
 export interface ServeOptions {
   config: StaticConfig;
@@ -247,6 +248,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   if (swarm !== undefined) {
     await followEngine('swarm', (onSnapshot, onEngine) => new SwarmProvider(swarm, onSnapshot, providerLog(log), options.signal, onEngine).start());
   }
+  collectStartupGarbage();
   await proxy.listen();
   listening = true;
   // Orders start once the entrypoints answer challenges.

@@ -7,6 +7,9 @@
 // does again: upgrades go through undici's pool, whose HTTP parser is WebAssembly, and V8 compiles it with TurboFan on
 // a worker thread, about 36 MB of compiler memory in a malloc arena for a moment and 14 MB that stay. So one upgrade,
 // like one small request, is part of idle; measured from a cold process, a WebSocket upload peaked 26-48 MB over it.
+// On node 24 (V8 13) the reads made while V8 marks its old generation stay until the next full collection, and a
+// fresh process's first marking started with its first upload: 20-25 MB over idle here, until pe-edge collected
+// start-up's garbage before listening (collectStartupGarbage); the image's node runs this file too (image-node).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
