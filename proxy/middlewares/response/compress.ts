@@ -3,6 +3,7 @@ import { responseHooks } from '../../http/request-context.js';
 import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
 import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
+import { zstd } from './zstd.js';
 
 /** labels-spec `compress`, validated and defaulted. */
 export interface CompressOptions {
@@ -25,14 +26,15 @@ function parseOption(option: string): (value: string) => MediaType {
 }
 
 /**
- * Deviation: node 20's zlib has no zstd, and node 24's marks it experimental. zstd stays a valid option, but
- * pe-edge negotiates as if the server did not offer it, so a client that prefers zstd gets the next acceptable encoding in the
- * server's order (or an uncompressed body); a request never fails for it.
+ * The server's order among the encodings this node can produce. Deviation on node 20 (and 22 before 22.15), whose
+ * zlib has no zstd: zstd stays a valid option, but pe-edge negotiates there as if the server did not offer it, so a
+ * client that prefers zstd gets the next acceptable encoding in the server's order (or an uncompressed body); a
+ * request never fails for it. `produces` is what this node compresses to (a parameter for tests).
  */
-function negotiation(options: CompressOptions): Negotiation {
-  const supported = options.encodings.filter((e): e is ZlibEncoding => e === 'gzip' || e === 'br');
+export function negotiation(options: CompressOptions, produces: (encoding: ZlibEncoding) => boolean = canProduce): Negotiation {
+  const supported = options.encodings.filter(produces);
   const fallback = supported[0] ?? IDENTITY;
-  const configured = options.defaultEncoding === 'zstd' ? fallback : options.defaultEncoding;
+  const configured = options.defaultEncoding === 'zstd' && !supported.includes('zstd') ? fallback : options.defaultEncoding;
   return {
     supported,
     whenAbsent: configured === '' ? IDENTITY : configured,
@@ -40,7 +42,12 @@ function negotiation(options: CompressOptions): Negotiation {
   };
 }
 
-/** Traefik's compress: gzip or br by Accept-Encoding, for bodies of at least minResponseBodyBytes. */
+/** Whether this node compresses to `encoding`: gzip and br always, zstd from node 22.15 and 23.8. */
+function canProduce(encoding: ZlibEncoding): boolean {
+  return encoding !== 'zstd' || zstd !== null;
+}
+
+/** Traefik's compress: zstd, br or gzip by Accept-Encoding, for bodies of at least minResponseBodyBytes. */
 export function createCompress(options: CompressOptions, next: Handler): Handler {
   const excluded = [GRPC, ...options.excludedContentTypes].map(parseOption('excludedContentTypes'));
   const included = options.includedContentTypes.map(parseOption('includedContentTypes'));

@@ -5,15 +5,23 @@ import { relayToResponse } from '../../http/relay-to-response.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
+import { zstd, type Zstd } from './zstd.js';
 
-/** Encodings pe-edge compresses to with node:zlib (zstd, experimental in node 22.15+/24, is left out: compress.ts). */
-export type ZlibEncoding = 'gzip' | 'br';
+/** Encodings pe-edge compresses to with node:zlib (zstd only on a node that has it: compress.ts). */
+export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
 
 // Traefik uses brotli.DefaultCompression (6); Node's default quality 11 costs several times the CPU.
 const BROTLI_OPTIONS: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6 } };
 
 function createEncoder(encoding: ZlibEncoding): Transform {
+  if (encoding === 'zstd') return zstdOf().createZstdCompress({});
   return encoding === 'br' ? zlib.createBrotliCompress(BROTLI_OPTIONS) : zlib.createGzip();
+}
+
+/** node's zstd, which compress negotiates only where it exists. */
+function zstdOf(): Zstd {
+  if (zstd === null) throw new Error('zstd was chosen on a node without it');
+  return zstd;
 }
 
 function markCompressed(headers: ResponseHeaders, encoding: ZlibEncoding): void {
@@ -82,6 +90,11 @@ const SYNC_MAX_BYTES = 16 * 1024;
  */
 function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
+  if (encoding === 'zstd') {
+    const options = { pledgedSrcSize: body.length };
+    if (!sync) return zstdOf().zstdCompress(body, options, callback);
+    return settle(() => zstdOf().zstdCompressSync(body, options), callback);
+  }
   if (encoding === 'gzip') {
     if (!sync) return zlib.gzip(body, callback);
     if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body, crc32), callback);

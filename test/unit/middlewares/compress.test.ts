@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from '../../../proxy/middlewares/response/accept-encoding.js';
 import { mediaTypeMatches, parseMediaType } from '../../../proxy/middlewares/response/media-type.js';
-import { createCompress, type CompressOptions } from '../../../proxy/middlewares/response/compress.js';
+import { createCompress, negotiation, type CompressOptions } from '../../../proxy/middlewares/response/compress.js';
 import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
 
-// zstd is left out of `supported` by the middleware (Node 20 has no zstd): these are the server orders it negotiates with.
+// Server orders without zstd, as the middleware negotiates on node 20 (no zstd there; `negotiation` below).
 const DEFAULTS: Negotiation = { supported: ['br', 'gzip'], whenAbsent: IDENTITY, forWildcard: 'br' };
 const GZIP_DEFAULT: Negotiation = { supported: ['br', 'gzip'], whenAbsent: 'gzip', forWildcard: 'gzip' };
 const GZIP_FIRST: Negotiation = { supported: ['gzip', 'br'], whenAbsent: IDENTITY, forWildcard: 'br' };
@@ -38,6 +38,33 @@ const cases: { header: string | undefined; n?: Negotiation; expect: string }[] =
 for (const c of cases) {
   test(`Accept-Encoding ${JSON.stringify(c.header)} ⇒ ${c.expect}`, () => {
     assert.equal(negotiateEncoding(c.header, c.n ?? DEFAULTS), c.expect);
+  });
+}
+
+// The middleware's own orders from Traefik's defaults (zstd, br, gzip), on a node with zstd (22.15+, the image's 24)
+// and on one without (node 20): Traefik answers zstd wherever the client accepts it unweighted.
+const TRAEFIK_DEFAULTS: CompressOptions = { excludedContentTypes: [], includedContentTypes: [], minResponseBodyBytes: 1024, encodings: ['zstd', 'br', 'gzip'], defaultEncoding: '' };
+const withZstd = (options: CompressOptions): Negotiation => negotiation(options, () => true);
+const withoutZstd = (options: CompressOptions): Negotiation => negotiation(options, (e) => e !== 'zstd');
+const nodeCases: { header: string | undefined; options?: Partial<CompressOptions>; zstd: string; noZstd: string }[] = [
+  { header: 'gzip, br, zstd', zstd: 'zstd', noZstd: 'br' },
+  { header: 'gzip, deflate, br, zstd', zstd: 'zstd', noZstd: 'br' },
+  { header: 'zstd', zstd: 'zstd', noZstd: IDENTITY },
+  { header: 'zstd;q=1.0, gzip;q=0.5', zstd: 'zstd', noZstd: 'gzip' },
+  { header: 'zstd;q=0.5, br;q=1.0', zstd: 'br', noZstd: 'br' },
+  { header: '*', zstd: 'br', noZstd: 'br' },
+  { header: 'gzip, br, zstd', options: { encodings: ['gzip', 'zstd'] }, zstd: 'gzip', noZstd: 'gzip' },
+  { header: 'br, zstd', options: { encodings: ['br', 'zstd'] }, zstd: 'br', noZstd: 'br' },
+  { header: undefined, options: { defaultEncoding: 'zstd' }, zstd: 'zstd', noZstd: 'br' },
+  { header: '*', options: { defaultEncoding: 'zstd' }, zstd: 'zstd', noZstd: 'br' },
+  { header: undefined, options: { encodings: ['zstd'], defaultEncoding: 'zstd' }, zstd: 'zstd', noZstd: IDENTITY },
+];
+
+for (const c of nodeCases) {
+  test(`compress ${JSON.stringify(c.options ?? {})}, Accept-Encoding ${JSON.stringify(c.header)} ⇒ ${c.zstd} with zstd, ${c.noZstd} without`, () => {
+    const options = { ...TRAEFIK_DEFAULTS, ...c.options };
+    assert.equal(negotiateEncoding(c.header, withZstd(options)), c.zstd);
+    assert.equal(negotiateEncoding(c.header, withoutZstd(options)), c.noZstd);
   });
 }
 
