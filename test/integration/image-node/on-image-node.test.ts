@@ -1,8 +1,7 @@
 // The image runs node 24; the suite runs on the machine's node (20 here). Where the two differ under pe-edge (nghttp2
 // ending a session where it reset a stream, OpenSSL 3.5's names and handshakes and key shares, zlib, llhttp), these
 // test files run again, whole, on the image's node (test/support/image-node.ts): a behaviour that holds on one node
-// only fails here. V8's collector differs too: upload-memory runs here. request-objects-young, known to fail on node
-// 24, is not listed, for the reason the README's Known limits give.
+// only fails here. V8's collector differs too: upload-memory and request-objects-young run here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,6 +26,7 @@ const ON_IMAGE_NODE: readonly string[] = [
   'integration/tls/https-server.test.js',
   'integration/cli/tls-session-resumption.test.js',
   'integration/cli/upload-memory.test.js',
+  'integration/cli/request-objects-young.test.js',
   'integration/middlewares/compress.test.js',
   'unit/forward/upstream-errors.test.js',
   'unit/tls/client-hello.test.js',
