@@ -11,6 +11,7 @@ import { zstd } from '../../../proxy/middlewares/response/zstd.js';
 
 const BIG = 'x'.repeat(2048);
 const SMALL = 'y'.repeat(500);
+const LARGE = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i} of a large answer\n`).join(''));
 
 /** Backend paths: /big and /small answer with Content-Length; /chunked-* stream without it. */
 function answer(path: string, res: import('node:http').ServerResponse): void {
@@ -37,6 +38,12 @@ function answer(path: string, res: import('node:http').ServerResponse): void {
   if (path === '/offers-ranges') {
     res.writeHead(200, { 'content-type': 'text/plain', 'accept-ranges': 'bytes', 'content-length': BIG.length });
     res.end(BIG);
+    return;
+  }
+  if (path === '/large' || path === '/large-short') {
+    // Over 64 KiB with a Content-Length: compressed as a stream. '/large-short' sends 100 bytes fewer than it declares.
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': LARGE.length });
+    res.end(path === '/large' ? LARGE : LARGE.subarray(100));
     return;
   }
   if (path === '/no-content') {
@@ -107,6 +114,12 @@ test('compress: zstd answers a browser that offers it, kept and served again lik
   }
   // The second compression is the one kept; the third answer is the kept one, the same bytes.
   assert.deepEqual(bodies[2], bodies[1]);
+  // Over 64 KiB with a Content-Length: zstd's stream compressor, told the length; one that comes short is cut.
+  const large = await get(url + '/large', { 'accept-encoding': 'zstd' });
+  assert.equal(large.headers['content-encoding'], 'zstd');
+  assert.ok(LARGE.length > 64 * 1024);
+  assert.deepEqual(Buffer.from(decoded('zstd', large.body), 'latin1'), LARGE);
+  await assert.rejects(get(url + '/large-short', { 'accept-encoding': 'zstd' }));
   // A body of unknown length goes through zstd's stream compressor, chunked.
   const res = await get(url + '/chunked-big', { 'accept-encoding': 'zstd' });
   assert.equal(res.headers['content-encoding'], 'zstd');
