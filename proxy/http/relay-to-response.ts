@@ -6,8 +6,8 @@ import type { BodySink } from './request-context.js';
  * Streams `source` to the client with backpressure and ends the answer with it; a source that fails cuts
  * the exchange. (A ProxyResponse is not a node Writable, so `pipe` does not apply.) A client gone before the
  * source's end destroys the source: a compressor's window (several MB for brotli) or a spooled body's file is
- * freed then, not whenever the collector finds the stream; 150 answers cut mid-way through brotli had left
- * pe-edge's RSS at 690 MB.
+ * freed then, not whenever the collector finds the stream (150 answers cut mid-way through brotli had left all
+ * 150 compressors open).
  */
 export function relayToResponse(source: Readable, res: ProxyResponse): void {
   relayToSink(source, res, () => res.destroy());
