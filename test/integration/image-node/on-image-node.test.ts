@@ -39,7 +39,7 @@ function dockerfileNodeMajor(): string {
   return match[1];
 }
 
-test(`HTTP/2, TLS, compress and upstream-error tests pass on the image's node too`, { skip: imageNodeSkip(), timeout: 600_000 }, async (t) => {
+test(`HTTP/2, TLS, compress, upstream-error and V8 memory tests pass on the image's node too`, { skip: imageNodeSkip(), timeout: 600_000 }, async (t) => {
   const node = imageNode();
   assert.ok(node !== null, 'no node of the image\'s version: .ci/run names one in PE_EDGE_IMAGE_NODE');
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
