@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../proxy/middlewares/response/fast-gzip.js';
 import { zstd } from '../../proxy/middlewares/response/zstd.js';
+import { brotliWholeOptions, zstdWholeOptions } from '../../proxy/middlewares/response/compressed-body.js';
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 9));
 const CALLS = 2000;
@@ -39,15 +40,11 @@ const ENCODERS: Record<string, (body: Buffer) => Buffer> = {
   'one-pass (fastGzip)': (body) => fastGzip(body),
   'zlib level 6': (body) => zlib.gzipSync(body),
   'zlib level 1': (body) => zlib.gzipSync(body, { level: 1 }),
-  'brotli quality 6 (br)': (body) => zlib.brotliCompressSync(body, { params: {
-    [zlib.constants.BROTLI_PARAM_QUALITY]: 6,
-    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-    [zlib.constants.BROTLI_PARAM_LGWIN]: Math.min(24, Math.max(10, Math.ceil(Math.log2(body.length + 1)) + 1)),
-  } }),
+  'brotli quality 6 (br)': (body) => zlib.brotliCompressSync(body, brotliWholeOptions(body.length)),
 };
 if (zstd !== null) {
   const z = zstd;
-  ENCODERS['zstd level 3 (zstd)'] = (body) => z.zstdCompressSync(body, { pledgedSrcSize: body.length });
+  ENCODERS['zstd level 3 (zstd)'] = (body) => z.zstdCompressSync(body, zstdWholeOptions(body.length));
 }
 const REFERENCE = process.env['FAST_GZIP_REFERENCE'];
 if (REFERENCE) {

@@ -5,7 +5,7 @@ import { relayToResponse } from '../../http/relay-to-response.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
-import { zstd, type Zstd } from './zstd.js';
+import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 
 /** Encodings pe-edge compresses to with node:zlib (zstd only on a node that has it: compress.ts). */
 export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
@@ -95,7 +95,7 @@ const SYNC_MAX_BYTES = 16 * 1024;
 function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
   if (encoding === 'zstd') {
-    const options = { pledgedSrcSize: body.length };
+    const options = zstdWholeOptions(body.length);
     if (!sync) return zstdOf().zstdCompress(body, options, callback);
     return settle(() => zstdOf().zstdCompressSync(body, options), callback);
   }
@@ -104,11 +104,21 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
     if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body, crc32), callback);
     return settle(() => zlib.gzipSync(body), callback);
   }
-  // The window need not exceed the body: a smaller one is cheaper to set up, and the output is the same size.
-  const window = Math.min(24, Math.max(10, Math.ceil(Math.log2(body.length + 1)) + 1));
-  const options = { params: { ...BROTLI_OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length, [zlib.constants.BROTLI_PARAM_LGWIN]: window } };
+  const options = brotliWholeOptions(body.length);
   if (!sync) return zlib.brotliCompress(body, options, callback);
   return settle(() => zlib.brotliCompressSync(body, options), callback);
+}
+
+/** brotli's options for a whole body of `length` bytes, as compress compresses one (fast-gzip.bench.ts measures these). */
+export function brotliWholeOptions(length: number): zlib.BrotliOptions {
+  // The window need not exceed the body: a smaller one is cheaper to set up, and the output is the same size.
+  const window = Math.min(24, Math.max(10, Math.ceil(Math.log2(length + 1)) + 1));
+  return { params: { ...BROTLI_OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: length, [zlib.constants.BROTLI_PARAM_LGWIN]: window } };
+}
+
+/** zstd's options for a whole body of `length` bytes, as compress compresses one. */
+export function zstdWholeOptions(length: number): ZstdOptions {
+  return { pledgedSrcSize: length };
 }
 
 function settle(run: () => Buffer, callback: (err: Error | null, result: Buffer) => void): void {
