@@ -1,4 +1,5 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
+import zlib from 'node:zlib';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { CompressedBodyCache, keyFor, mustNotKeep, partitionOf, type BodyKey, type Partition } from '../../../proxy/middlewares/response/compressed-cache.js';
@@ -51,13 +52,35 @@ test('compressed cache: a body is found again only in the same encoding and with
   assert.deepEqual([cache.hits, cache.misses], [1, 2]);
 });
 
+test('compressed cache: a page sent again is found without its CRC-32; pages of one length sent in turn are each found', (t) => {
+  if (typeof zlib.crc32 !== 'function') return t.skip('node has no zlib.crc32 (before 20.15)');
+  const cache = new CompressedBodyCache(1024 * 1024);
+  const home = Buffer.from('<html>'.padEnd(4096, 'h'));
+  const about = Buffer.from('<html>'.padEnd(4096, 'a'));
+  keep(cache, CompressedBodyCache.key('gzip', home, 'router\nhost'), Buffer.from('home-form'));
+  const crc32 = mock.method(zlib, 'crc32');
+  try {
+    for (let i = 0; i < 3; i++) assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from(home), 'router\nhost')), Buffer.from('home-form'));
+    assert.equal(crc32.mock.callCount(), 0, 'the form last sent for that encoding, partition and length is confirmed by its bytes alone');
+    keep(cache, CompressedBodyCache.key('gzip', about, 'router\nhost'), Buffer.from('about-form'));
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from(home), 'router\nhost')), Buffer.from('home-form'));
+      assert.deepEqual(cache.get(CompressedBodyCache.key('gzip', Buffer.from(about), 'router\nhost')), Buffer.from('about-form'));
+    }
+    assert.equal(cache.get(CompressedBodyCache.key('gzip', Buffer.from(home), 'other-router\nhost')), undefined, 'another partition: a miss');
+    assert.deepEqual([cache.hits, cache.misses], [9, 1]);
+  } finally {
+    crc32.mock.restore();
+  }
+});
+
 test('compressed cache: two bodies sharing a key\'s text (a CRC-32 collision, which can be crafted) are told apart by the body kept: never the other\'s form, and the newer replaces the older', () => {
   const cache = new CompressedBodyCache(1024 * 1024);
   const page = Buffer.from('<html>'.padEnd(4096, 'a'));
   const key = CompressedBodyCache.key('gzip', page, '');
   keep(cache, key, Buffer.from('gzip-form of page'));
   const other = Buffer.from('<html>'.padEnd(4096, 'b'));
-  const colliding: BodyKey = { text: key.text, body: other, crc32: key.crc32 };
+  const colliding: BodyKey = { prefix: key.prefix, text: key.text, body: other, crc32: key.crc32 };
   assert.equal(cache.get(colliding), undefined, 'the same text, other bytes: a miss');
   const used = cache.usedBytes;
   cache.keep(colliding, Buffer.from('gzip-form of other'));
