@@ -1,7 +1,8 @@
-import { constants as http2constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { constants as http2constants, type ServerHttp2Stream } from 'node:http2';
 import { isToken } from '../../http/head-syntax.js';
 import { isCommonHeaderName } from '../../http/header-names.js';
 import { http2Fields } from '../../http/http2-fields.js';
+import { respondWith } from './response-head.js';
 import { sentValue, type ProxyResponse, type ResponseEvent, type ResponseHeaders } from '../../http/proxy-exchange.js';
 
 /**
@@ -56,15 +57,12 @@ export class Http2StreamResponse implements ProxyResponse {
       if (this.stream.headersSent) throw new Error('the head was sent already');
       const fields = http2Fields(headers);
       for (const name in fields) if (!isCommonHeaderName(name) && !isToken(name)) throw new Error(`invalid header name ${JSON.stringify(name)}`);
-      // node copies the block before it adds to it, and sends 200 for a block without :status: most answers
-      // go as they are, without a copy of their own (`fields` may be the caller's object, never written to).
-      const block: OutgoingHttpHeaders = status === 200 ? fields : { ':status': status, ...fields };
       this.bodiless = this.isHead || status === 204 || status === 205 || status === 304;
       // An upstream HTTP/2 answer may carry trailers after a body of known length (gRPC servers do): a client
       // that asked for trailers keeps them, as it did through node's compatibility layer.
       const waitForTrailers = !endStream && !this.bodiless && (fields['content-length'] === undefined || this.trailersAsked);
       if (waitForTrailers) this.stream.once('wantTrailers', this.sendTrailers);
-      this.stream.respond(block, { endStream, waitForTrailers });
+      respondWith(this.stream, status, fields, { endStream, waitForTrailers });
       this.sent = headers;
       return null;
     } catch (err) {

@@ -30,6 +30,7 @@ const ON_IMAGE_NODE: readonly string[] = [
   'integration/middlewares/compress.test.js',
   'unit/forward/upstream-errors.test.js',
   'unit/tls/client-hello.test.js',
+  'unit/entrypoints/http2-response-head.test.js',
 ];
 
 /** The node major version of the Dockerfile's default base (`ARG BASE=node:24-alpine`). */
