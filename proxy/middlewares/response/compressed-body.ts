@@ -18,7 +18,7 @@ const BROTLI_OPTIONS: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PA
  * and writes it in the frame, and checks it (the HTTP/1.1 pool has already cut a body that does not match).
  */
 function createEncoder(encoding: ZlibEncoding, declared: number | null): Transform {
-  if (encoding === 'zstd') return zstdOf().createZstdCompress(declared === null ? {} : { pledgedSrcSize: declared });
+  if (encoding === 'zstd') return zstdOf().createZstdCompress(declared === null ? {} : zstdWholeOptions(declared));
   return encoding === 'br' ? zlib.createBrotliCompress(BROTLI_OPTIONS) : zlib.createGzip();
 }
 
@@ -116,7 +116,7 @@ export function brotliWholeOptions(length: number): zlib.BrotliOptions {
   return { params: { ...BROTLI_OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: length, [zlib.constants.BROTLI_PARAM_LGWIN]: window } };
 }
 
-/** zstd's options for a whole body of `length` bytes, as compress compresses one. */
+/** zstd's options for a body of `length` bytes, as compress compresses one (in one call, or streamed with its declared length). */
 export function zstdWholeOptions(length: number): ZstdOptions {
   return { pledgedSrcSize: length };
 }
