@@ -10,13 +10,14 @@
  * FAST_GZIP_REFERENCE=<path of another build's dist/proxy/middlewares/response/fast-gzip.js> adds that encoder
  * as one more row, run in the same rounds, and prints fastGzip's CPU over its own (median of the rounds' ratios):
  * how a change to the encoder is measured side by side. The other encodings compress answers with, as it calls them
- * for a page (brotli at quality 6, zstd at its default level where node has it), are rows too.
+ * for a page (brotli at quality 6 for a page it keeps and at its one-off quality for one it does not, zstd at its
+ * default level where node has it), are rows too.
  */
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../proxy/middlewares/response/fast-gzip.js';
 import { zstd } from '../../proxy/middlewares/response/zstd.js';
-import { brotliWholeOptions, zstdWholeOptions } from '../../proxy/middlewares/response/compressed-body.js';
+import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY, zstdWholeOptions } from '../../proxy/middlewares/response/compressed-body.js';
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 9));
 const CALLS = 2000;
@@ -40,7 +41,8 @@ const ENCODERS: Record<string, (body: Buffer) => Buffer> = {
   'one-pass (fastGzip)': (body) => fastGzip(body),
   'zlib level 6': (body) => zlib.gzipSync(body),
   'zlib level 1': (body) => zlib.gzipSync(body, { level: 1 }),
-  'brotli quality 6 (br)': (body) => zlib.brotliCompressSync(body, brotliWholeOptions(body.length)),
+  'brotli quality 6 (br, kept)': (body) => zlib.brotliCompressSync(body, brotliWholeOptions(body.length)),
+  [`brotli quality ${ONE_OFF_BROTLI_QUALITY} (br, one-off)`]: (body) => zlib.brotliCompressSync(body, brotliWholeOptions(body.length, ONE_OFF_BROTLI_QUALITY)),
 };
 if (zstd !== null) {
   const z = zstd;

@@ -11,7 +11,14 @@ import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
 
 // Traefik uses brotli.DefaultCompression (6); Node's default quality 11 costs several times the CPU.
-const BROTLI_OPTIONS: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6 } };
+const BROTLI_QUALITY = 6;
+const BROTLI_OPTIONS: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } };
+
+// A small body compressed once only (a page that differs on every request) gets brotli's quality 2, as it gets the
+// one-pass gzip: on the bench's 4 kB page 0.40 of quality 6's CPU for 20 % more bytes (1519 against 1262, still
+// under the one-pass gzip's 1556); over 262 HTML and JS files of 1-64 kB, 0.30 of the CPU for 13 % more bytes
+// (fast-gzip.bench.ts has both rows). A body the cache keeps is compressed again at quality 6 when kept.
+export const ONE_OFF_BROTLI_QUALITY = 2;
 
 /**
  * A streaming compressor. `declared`: the body's declared length, when it has one; zstd then sizes its window to it
@@ -87,10 +94,11 @@ const ONE_SHOT_MAX_BYTES = 64 * 1024;
 const SYNC_MAX_BYTES = 16 * 1024;
 
 /**
- * One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. A small body
- * compressed once only (`oneOff`: not to be kept) gets gzip from `fastGzip` instead: less CPU than zlib's call,
- * about a tenth more bytes; brotli stays zlib's at quality 6. `crc32` is the body's CRC-32 when its cache key
- * computed one (else null): the one-pass gzip's trailer takes it instead of a second pass over the body.
+ * One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. A body compressed
+ * once only (`oneOff`: not to be kept) gets the cheaper forms: gzip from `fastGzip` (small bodies: less CPU than
+ * zlib's call, about a tenth more bytes), brotli at ONE_OFF_BROTLI_QUALITY; zstd is cheap at its default level
+ * already. `crc32` is the body's CRC-32 when its cache key computed one (else null): the one-pass gzip's trailer
+ * takes it instead of a second pass over the body.
  */
 function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
@@ -104,16 +112,19 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
     if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body, crc32), callback);
     return settle(() => zlib.gzipSync(body), callback);
   }
-  const options = brotliWholeOptions(body.length);
+  const options = brotliWholeOptions(body.length, oneOff ? ONE_OFF_BROTLI_QUALITY : BROTLI_QUALITY);
   if (!sync) return zlib.brotliCompress(body, options, callback);
   return settle(() => zlib.brotliCompressSync(body, options), callback);
 }
 
-/** brotli's options for a whole body of `length` bytes, as compress compresses one (fast-gzip.bench.ts measures these). */
-export function brotliWholeOptions(length: number): zlib.BrotliOptions {
+/**
+ * brotli's options for a whole body of `length` bytes at `quality`, as compress compresses one: 6 for a body to
+ * keep, ONE_OFF_BROTLI_QUALITY for one compressed once only (fast-gzip.bench.ts measures both).
+ */
+export function brotliWholeOptions(length: number, quality: number = BROTLI_QUALITY): zlib.BrotliOptions {
   // The window need not exceed the body: a smaller one is cheaper to set up, and the output is the same size.
   const window = Math.min(24, Math.max(10, Math.ceil(Math.log2(length + 1)) + 1));
-  return { params: { ...BROTLI_OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: length, [zlib.constants.BROTLI_PARAM_LGWIN]: window } };
+  return { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: length, [zlib.constants.BROTLI_PARAM_LGWIN]: window } };
 }
 
 /** zstd's options for a body of `length` bytes, as compress compresses one (in one call, or streamed with its declared length). */

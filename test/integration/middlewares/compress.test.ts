@@ -7,6 +7,7 @@ import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { compressedRoute } from './compressed-route.js';
 import { compressedBodies } from '../../../proxy/middlewares/response/compressed-cache.js';
 import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY } from '../../../proxy/middlewares/response/compressed-body.js';
 import { zstd } from '../../../proxy/middlewares/response/zstd.js';
 
 const BIG = 'x'.repeat(2048);
@@ -321,7 +322,7 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(compressedBodies.size, sizeBeforePosts, 'nor kept');
 });
 
-test('compress: a page seen for the first time (or never to be kept) gets the one-pass gzip, a page served again zlib\'s level 6; brotli is brotli', async (t) => {
+test('compress: a page seen for the first time (or never to be kept) gets the one-pass gzip or brotli\'s quality 2, a page served again zlib\'s level 6 or brotli\'s quality 6', async (t) => {
   let served = 0;
   const page = (id: string): string => `<!DOCTYPE html><p id="${id}">` + '<li>an entry of the journal</li>\n'.repeat(120) + '</p>';
   const { url } = await compressedRoute(t, {}, (req, res) => {
@@ -346,9 +347,21 @@ test('compress: a page seen for the first time (or never to be kept) gets the on
   assert.deepEqual(forms[2], strong, 'and sent from memory as it was kept');
   // A page never to be kept is compressed every time: always the one-pass form.
   for (let i = 0; i < 3; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'gzip' })).body, fastGzip(Buffer.from(page('same'))));
+  // brotli likewise: quality 2 for a one-off page (a fifth of quality 6's bytes more, far less CPU), quality 6 kept.
+  const oneOffBr = (body: string): Buffer => zlib.brotliCompressSync(body, brotliWholeOptions(Buffer.byteLength(body), ONE_OFF_BROTLI_QUALITY));
+  const strongBr = zlib.brotliCompressSync(page('same'), brotliWholeOptions(Buffer.byteLength(page('same'))));
+  assert.notDeepEqual(oneOffBr(page('same')), strongBr, 'the two qualities give different bytes for this page');
   const br = await get(url + '/unique', { 'accept-encoding': 'br' });
   assert.equal(br.headers['content-encoding'], 'br');
+  assert.equal(br.headers['content-length'], String(br.body.length));
   assert.equal(zlib.brotliDecompressSync(br.body).toString(), page('token-4'));
+  assert.deepEqual(br.body, oneOffBr(page('token-4')), 'a one-off page: brotli at the one-off quality');
+  const brForms = [];
+  for (let i = 0; i < 3; i++) brForms.push((await get(url + '/same', { 'accept-encoding': 'br' })).body);
+  assert.deepEqual(brForms[0], oneOffBr(page('same')), 'its first time in brotli, the page is a one-off');
+  assert.deepEqual(brForms[1], strongBr, 'sent again: kept at quality 6');
+  assert.deepEqual(brForms[2], strongBr, 'and sent from memory as it was kept');
+  for (let i = 0; i < 2; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'br' })).body, oneOffBr(page('same')), 'never kept: the one-off quality every time');
 });
 
 test('compress: a body of known length that comes in pieces, in one read, or past the 16 KiB one-call limit decodes to what the backend sent, under concurrent requests', async (t) => {
