@@ -82,7 +82,7 @@ export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minS
     sendHead();
     return encoderInto(res, encoding, Number.isSafeInteger(length) ? length : null);
   }
-  return new DeferredCompressor(res, encoding, minSize, headers, sendHead);
+  return new DeferredCompressor(ctx, encoding, minSize, headers, sendHead);
 }
 
 // Bodies up to this declared size are compressed in one call instead of through a zlib stream: no stream
@@ -226,64 +226,69 @@ class OneShotCompressor implements BodySink {
     if (this.lent !== null && this.declared > SYNC_MAX_BYTES) this.ownLent();
     const body = this.lent ?? (this.gathered as Buffer);
     try {
-      this.compress(body);
+      compressAndSend(this.ctx, this.encoding, body, this.headers, this.sendHead);
     } finally {
       this.releaseLentNow();
     }
   }
-
-  private compress(body: Buffer): void {
-    const key = keyFor(this.ctx, this.encoding, body, this.headers);
-    const kept = key === null ? undefined : compressedBodies.get(key);
-    if (kept !== undefined) {
-      this.send(kept);
-      return;
-    }
-    // A body seen for the first time (or never to be kept) is likely a one-off: compressed cheaply. One the cache
-    // keeps is served again: worth zlib's stronger form.
-    const keep = key !== null && compressedBodies.admits(key);
-    compressWhole(this.encoding, body, !keep, key?.crc32 ?? null, (err, compressed) => {
-      if (err !== null) {
-        this.res.destroy();
-        return;
-      }
-      if (keep) compressedBodies.keep(key, compressed);
-      this.send(compressed);
-    });
-  }
-
-  private send(compressed: Buffer): void {
-    if (this.res.headersSent || this.res.clientGone) return;
-    // Set in place, not removed and set again.
-    this.headers['content-length'] = String(compressed.length);
-    this.headers['content-encoding'] = this.encoding;
-    dropAcceptRanges(this.headers);
-    this.sendHead();
-    this.res.end(compressed);
-  }
 }
 
 /**
- * Buffers a body of unknown length until minSize bytes decide it: then the head goes out with
- * Content-Encoding and the body through the encoder; a shorter body goes out as it came, headers
- * untouched. It holds the head (as express's `compression` does) until the decision; when the forwarder
- * answered something else meanwhile (a 502 after an upstream error), the held head is dropped.
+ * compress's one-call path for a whole body: its kept compressed form if the cache has it, else one compression
+ * (the cheaper form for a body not to be kept); then head (with the compressed Content-Length) and body go out
+ * together. `body` must stay as it is until this returns, and past it when it is over SYNC_MAX_BYTES (compressed
+ * on the thread pool).
+ */
+function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buffer, headers: ResponseHeaders, sendHead: () => void): void {
+  const key = keyFor(ctx, encoding, body, headers);
+  const kept = key === null ? undefined : compressedBodies.get(key);
+  if (kept !== undefined) {
+    sendWhole(ctx.res, encoding, kept, headers, sendHead);
+    return;
+  }
+  // A body seen for the first time (or never to be kept) is likely a one-off: compressed cheaply. One the cache
+  // keeps is served again: worth zlib's stronger form.
+  const keep = key !== null && compressedBodies.admits(key);
+  compressWhole(encoding, body, !keep, key?.crc32 ?? null, (err, compressed) => {
+    if (err !== null) {
+      ctx.res.destroy();
+      return;
+    }
+    if (keep) compressedBodies.keep(key, compressed);
+    sendWhole(ctx.res, encoding, compressed, headers, sendHead);
+  });
+}
+
+function sendWhole(res: ProxyResponse, encoding: ZlibEncoding, compressed: Buffer, headers: ResponseHeaders, sendHead: () => void): void {
+  if (res.headersSent || res.clientGone) return;
+  // Set in place, not removed and set again.
+  headers['content-length'] = String(compressed.length);
+  headers['content-encoding'] = encoding;
+  dropAcceptRanges(headers);
+  sendHead();
+  res.end(compressed);
+}
+
+/**
+ * Buffers a body of unknown length until minSize bytes decide it: a shorter body goes out as it came, headers
+ * untouched. One that reaches minSize and ends in the same turn of the event loop, within ONE_SHOT_MAX_BYTES (a
+ * small chunked page read whole, as app servers send them), is compressed whole like a body of known length:
+ * cached, the one-off forms, a Content-Length (Go's server, too, gives one to an answer that ends within its
+ * buffer). Otherwise, at the next turn or once past ONE_SHOT_MAX_BYTES, the head goes out with Content-Encoding
+ * and the body streams through an encoder. It holds the head (as express's `compression` does) until the
+ * decision; when the forwarder answered something else meanwhile (a 502 after an upstream error), the held head
+ * is dropped.
  */
 class DeferredCompressor extends Writable {
   private buffered: Buffer[] = [];
   private size = 0;
   private encoder: Transform | null = null;
+  /** Set once minSize bytes are held and they still fit one call: streaming starts then, unless the body ends first. */
+  private streamNextTurn: NodeJS.Immediate | null = null;
 
-  constructor(private readonly res: ProxyResponse, private readonly encoding: ZlibEncoding, private readonly minSize: number,
+  constructor(private readonly ctx: RequestContext, private readonly encoding: ZlibEncoding, private readonly minSize: number,
     private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
     super();
-  }
-
-  /** Sends the held head, with compression headers when the body is to be compressed. */
-  private release(compress: boolean): void {
-    if (this.res.headersSent) return;
-    if (compress) markCompressed(this.headers, this.encoding);
-    this.sendHead();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -297,11 +302,41 @@ class DeferredCompressor extends Writable {
       callback();
       return;
     }
-    this.release(true);
-    this.encoder = encoderInto(this.res, this.encoding, null);
+    if (this.size <= ONE_SHOT_MAX_BYTES) {
+      this.streamNextTurn ??= setImmediate(this.streamHeld);
+      callback();
+      return;
+    }
+    this.startStream(callback);
+  }
+
+  /** The next turn came before the body's end: the answer streams. */
+  private readonly streamHeld = (): void => {
+    this.streamNextTurn = null;
+    if (!this.destroyed) this.startStream(() => {});
+  };
+
+  /**
+   * The head with Content-Encoding (unless the forwarder answered something else meanwhile), then what is held and
+   * all that follows through an encoder. Everything held was taken already: `callback` is the write that passes
+   * ONE_SHOT_MAX_BYTES, if any.
+   */
+  private startStream(callback: () => void): void {
+    this.stopWaiting();
+    if (!this.ctx.res.headersSent) {
+      markCompressed(this.headers, this.encoding);
+      this.sendHead();
+    }
+    this.encoder = encoderInto(this.ctx.res, this.encoding, null);
     const all = Buffer.concat(this.buffered, this.size);
     this.buffered = [];
     this.feed(all, callback);
+  }
+
+  private stopWaiting(): void {
+    if (this.streamNextTurn === null) return;
+    clearImmediate(this.streamNextTurn);
+    this.streamNextTurn = null;
   }
 
   private feed(chunk: Buffer, callback: () => void): void {
@@ -311,13 +346,31 @@ class DeferredCompressor extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    const res = this.ctx.res;
+    if (this.streamNextTurn !== null) {
+      // Trailers (relayed before the end) need the chunked framing the whole body's Content-Length would replace.
+      if (res.sentTrailers() === null) {
+        this.stopWaiting();
+        const all = Buffer.concat(this.buffered, this.size);
+        this.buffered = [];
+        compressAndSend(this.ctx, this.encoding, all, this.headers, this.sendHead);
+        callback();
+        return;
+      }
+      this.startStream(() => {});
+    }
     if (this.encoder !== null) {
       this.encoder.end();
     } else {
-      this.release(false);
-      this.res.end(Buffer.concat(this.buffered, this.size));
+      if (!res.headersSent) this.sendHead();
+      res.end(Buffer.concat(this.buffered, this.size));
       this.buffered = [];
     }
     callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.stopWaiting();
+    callback(error);
   }
 }

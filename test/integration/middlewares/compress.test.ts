@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import zlib from 'node:zlib';
 import { request } from 'undici';
 import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
@@ -54,9 +55,11 @@ function answer(path: string, res: import('node:http').ServerResponse): void {
   }
   const body = path.includes('small') ? SMALL : BIG;
   if (path.startsWith('/chunked')) {
+    // /chunked-stream passes compress's 1024 bytes before a pause (it streams); the others reach them only as they end.
+    const first = path.startsWith('/chunked-stream') ? 1500 : 300;
     res.writeHead(200, { 'content-type': type });
-    res.write(body.slice(0, 300));
-    setTimeout(() => res.end(body.slice(300)), 20);
+    res.write(body.slice(0, first));
+    setTimeout(() => res.end(body.slice(first)), 20);
     return;
   }
   res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -90,13 +93,14 @@ async function get(url: string, headers: Record<string, string> = {}, method = '
 
 test(`compress: {} with Accept-Encoding gzip, br, zstd compresses 2 KB text/plain with zstd as Traefik does (br on node 20, which lacks zstd): ${PREFERRED} here`, async (t) => {
   const { url } = await withCompress(t, {});
-  for (const path of ['/big', '/chunked-big']) {
+  for (const path of ['/big', '/chunked-big', '/chunked-stream']) {
     const res = await get(url + path, { 'accept-encoding': 'gzip, br, zstd' });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-encoding'], PREFERRED, path);
-    // A declared length up to 64 KiB is compressed whole and sent with its compressed length (Go, too, sends a
-    // Content-Length for an answer that ends within its 2 kB chunking buffer); an unknown length streams chunked.
-    assert.equal(res.headers['content-length'], path === '/big' ? String(res.body.length) : undefined, path);
+    // A body up to 64 KiB that ends as it is read (declared, or chunked and done in the read that passed 1024
+    // bytes) is compressed whole and sent with its compressed length (Go, too, sends a Content-Length for an answer
+    // that ends within its 2 kB chunking buffer); one still coming at the next turn of the event loop streams chunked.
+    assert.equal(res.headers['content-length'], path === '/chunked-stream' ? undefined : String(res.body.length), path);
     assert.equal(res.headers.vary, 'Accept-Encoding');
     assert.equal(decoded(res.headers['content-encoding'], res.body), BIG);
   }
@@ -121,8 +125,8 @@ test('compress: zstd answers a browser that offers it, kept and served again lik
   assert.ok(LARGE.length > 64 * 1024);
   assert.deepEqual(Buffer.from(decoded('zstd', large.body), 'latin1'), LARGE);
   await assert.rejects(get(url + '/large-short', { 'accept-encoding': 'zstd' }));
-  // A body of unknown length goes through zstd's stream compressor, chunked.
-  const res = await get(url + '/chunked-big', { 'accept-encoding': 'zstd' });
+  // A body of unknown length still coming goes through zstd's stream compressor, chunked.
+  const res = await get(url + '/chunked-stream', { 'accept-encoding': 'zstd' });
   assert.equal(res.headers['content-encoding'], 'zstd');
   assert.equal(res.headers['content-length'], undefined);
   assert.equal(decoded('zstd', res.body), BIG);
@@ -362,6 +366,44 @@ test('compress: a page seen for the first time (or never to be kept) gets the on
   assert.deepEqual(brForms[1], strongBr, 'sent again: kept at quality 6');
   assert.deepEqual(brForms[2], strongBr, 'and sent from memory as it was kept');
   for (let i = 0; i < 2; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'br' })).body, oneOffBr(page('same')), 'never kept: the one-off quality every time');
+});
+
+test('compress: a chunked page read whole is compressed in one call like one of known length (Content-Length, the cache, the one-off forms); with trailers, or still coming, it streams', async (t) => {
+  let served = 0;
+  // Pages of their own: compress's cache is the process's, and other tests here send pages like these.
+  const page = (id: string): string => `<!DOCTYPE html><p id="chunked-${id}">` + '<li>an entry of the chunked journal</li>\n'.repeat(120) + '</p>';
+  const { url } = await compressedRoute(t, {}, (req, res) => {
+    // No Content-Length: node frames the page chunked, the page and the last chunk in one write.
+    res.writeHead(200, { 'content-type': 'text/html', ...(req.url === '/trailers' ? { trailer: 'x-checksum' } : {}) });
+    if (req.url === '/trailers') res.addTrailers({ 'x-checksum': 'abc123' });
+    res.end(req.url === '/unique' ? page(`token-${++served}`) : page('same'));
+  });
+  const one = await get(url + '/unique', { 'accept-encoding': 'gzip' });
+  assert.equal(one.headers['content-length'], String(one.body.length), 'a Content-Length, not chunks');
+  assert.deepEqual(one.body, fastGzip(Buffer.from(page('token-1'))), 'a one-off page: the one-pass encoder');
+  const oneBr = await get(url + '/unique', { 'accept-encoding': 'br' });
+  assert.equal(oneBr.headers['content-length'], String(oneBr.body.length));
+  assert.deepEqual(oneBr.body, zlib.brotliCompressSync(page('token-2'), brotliWholeOptions(Buffer.byteLength(page('token-2')), ONE_OFF_BROTLI_QUALITY)), 'brotli\'s one-off quality');
+  const hitsBefore = compressedBodies.hits;
+  const forms = [];
+  for (let i = 0; i < 3; i++) forms.push((await get(url + '/same', { 'accept-encoding': 'gzip' })).body);
+  assert.deepEqual(forms[0], fastGzip(Buffer.from(page('same'))));
+  assert.deepEqual(forms[1], zlib.gzipSync(page('same')), 'sent again: kept at zlib\'s level 6');
+  assert.deepEqual(forms[2], forms[1]);
+  assert.equal(compressedBodies.hits, hitsBefore + 1, 'the third answer came from the cache');
+  // Trailers need the chunked framing: that answer streams, and a client that takes trailers gets them.
+  const withTrailers = await new Promise<{ headers: http.IncomingHttpHeaders; trailers: NodeJS.Dict<string>; body: Buffer }>((resolve, reject) => {
+    http.get(url + '/trailers', { headers: { 'accept-encoding': 'gzip', te: 'trailers' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, trailers: res.trailers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+  assert.equal(withTrailers.headers['content-encoding'], 'gzip');
+  assert.equal(withTrailers.headers['content-length'], undefined);
+  assert.equal(withTrailers.headers['transfer-encoding'], 'chunked');
+  assert.equal(zlib.gunzipSync(withTrailers.body).toString(), page('same'));
+  assert.equal(withTrailers.trailers['x-checksum'], 'abc123');
 });
 
 test('compress: a body of known length that comes in pieces, in one read, or past the 16 KiB one-call limit decodes to what the backend sent, under concurrent requests', async (t) => {
