@@ -310,10 +310,21 @@ class DeferredCompressor extends Writable {
     this.startStream(callback);
   }
 
-  /** The next turn came before the body's end: the answer streams. */
+  /**
+   * The next turn came before the body's end: the answer streams. Unless the upstream failed in the turn that held
+   * the body (the forwarder then answered itself, a 502) or the client left: the body has nowhere to go then, and
+   * no more of it comes (the exchange is over).
+   */
   private readonly streamHeld = (): void => {
     this.streamNextTurn = null;
-    if (!this.destroyed) this.startStream(() => {});
+    if (this.destroyed) return;
+    const res = this.ctx.res;
+    if (res.writableEnded || res.clientGone) {
+      this.buffered = [];
+      this.size = 0;
+      return;
+    }
+    this.startStream(() => {});
   };
 
   /**
