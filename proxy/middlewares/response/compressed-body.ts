@@ -15,7 +15,7 @@ const BROTLI_QUALITY = 6;
 const BROTLI_OPTIONS: zlib.BrotliOptions = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } };
 
 // A small body compressed once only (a page that differs on every request) gets brotli's quality 2, as it gets the
-// one-pass gzip: on the bench's 4 kB page 0.40 of quality 6's CPU for 20 % more bytes (1519 against 1262, still
+// one-pass gzip: on the bench's 4 kB page 0.37 of quality 6's CPU for 21 % more bytes (1520 against 1258, still
 // under the one-pass gzip's 1556); over 262 HTML and JS files of 1-64 kB, 0.30 of the CPU for 13 % more bytes
 // (fast-gzip.bench.ts has both rows). A body the cache keeps is compressed again at quality 6 when kept.
 export const ONE_OFF_BROTLI_QUALITY = 2;
@@ -273,11 +273,12 @@ function sendWhole(res: ProxyResponse, encoding: ZlibEncoding, compressed: Buffe
  * Buffers a body of unknown length until minSize bytes decide it: a shorter body goes out as it came, headers
  * untouched. One that reaches minSize and ends in the same turn of the event loop, within ONE_SHOT_MAX_BYTES (a
  * small chunked page read whole, as app servers send them), is compressed whole like a body of known length:
- * cached, the one-off forms, a Content-Length (Go's server, too, gives one to an answer that ends within its
- * buffer). Otherwise, at the next turn or once past ONE_SHOT_MAX_BYTES, the head goes out with Content-Encoding
- * and the body streams through an encoder. It holds the head (as express's `compression` does) until the
- * decision; when the forwarder answered something else meanwhile (a 502 after an upstream error), the held head
- * is dropped.
+ * cached, the one-off forms, a Content-Length. A deviation: Traefik's proxy flushes an answer of unknown length as
+ * it comes, so it answers such a page chunked; any HTTP client reads both. Otherwise, at the next turn or once past
+ * ONE_SHOT_MAX_BYTES, the head goes out with Content-Encoding and the body streams through an encoder. It holds the
+ * head (as express's `compression` does) until the decision; when the forwarder answered something else meanwhile
+ * (a 502 after an upstream error), the held head and body are dropped: an upstream that fails in the turn that
+ * held them gets the client a 502 (as below minResponseBodyBytes), where a streamed answer would be cut.
  */
 class DeferredCompressor extends Writable {
   private buffered: Buffer[] = [];
@@ -359,7 +360,8 @@ class DeferredCompressor extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     const res = this.ctx.res;
     if (this.streamNextTurn !== null) {
-      // Trailers (relayed before the end) need the chunked framing the whole body's Content-Length would replace.
+      // An answer with trailers (relayed before the end) keeps its chunked framing, whichever front and client: the
+      // simplest rule, and such answers (gRPC's) are rarely compressed.
       if (res.sentTrailers() === null) {
         this.stopWaiting();
         const all = Buffer.concat(this.buffered, this.size);

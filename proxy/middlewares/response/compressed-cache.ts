@@ -59,7 +59,7 @@ class LazyBodyKey implements BodyKey {
  * (about 1.5 µs; a SHA-256 cost about 3 µs), instead of a compression (for a 4 kB page on the production path about 100 µs for gzip and 120 µs for brotli at
  * quality 6; 30 and 60 µs as isolated calls).
  * What is kept is compressed by zlib with pe-edge's fixed parameters (a first, one-off compression may be cheaper
- * and larger: `OneShotCompressor`), which are deterministic: a hit is the very bytes compressing a body to keep gives. Entries not sent again since they last moved go first once the byte budget
+ * and larger: `compressAndSend` in compressed-body.ts), which are deterministic: a hit is the very bytes compressing a body to keep gives. Entries not sent again since they last moved go first once the byte budget
  * is spent. One cache per process (`--workers` each have their own).
  */
 export class CompressedBodyCache {
