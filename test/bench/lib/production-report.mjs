@@ -137,6 +137,8 @@ function collectNotes(section, rows) {
     }
     if (row.measured.length > 1) {
       notes.push(`- ${tag}: req/s per round: ${row.measured.map((r) => `${fmtRps(r.result.rps)}${r.invalid ? ' (invalid)' : ''}`).join(' / ')}`);
+      // A p99 moves far more from round to round than req/s (one pause of the proxy in a 4 s run is enough).
+      notes.push(`- ${tag}: p50 / p99 per round: ${row.measured.map((r) => `${fmtMs(r.result.p50)} / ${fmtMs(r.result.p99)}`).join(', ')}`);
     }
     // BENCH_PIN: a load side near 100 % says the load generator, not the proxy, set that round's rate.
     const busy = row.measured.map((r) => /cpu_busy=load:(\d+),proxy:(\d+)/.exec(r.note)).filter((m) => m !== null);
