@@ -8,6 +8,8 @@ import zlib from 'node:zlib';
 export interface ZstdOptions {
   /** The body's length when known: written in the frame's header, and zstd sizes its window and tables to it. */
   pledgedSrcSize?: number;
+  /** The size of each output chunk (node's default 16 KiB): see outputChunkSize in compressed-body.ts. */
+  chunkSize?: number;
 }
 
 /** node's zstd compressors, as compress calls them. */

@@ -28,6 +28,8 @@ const ON_IMAGE_NODE: readonly string[] = [
   'integration/cli/upload-memory.test.js',
   'integration/cli/request-objects-young.test.js',
   'integration/middlewares/compress.test.js',
+  'unit/middlewares/compress-output-chunks.test.js',
+  'unit/middlewares/compressed-body-held.test.js',
   'unit/forward/upstream-errors.test.js',
   'unit/tls/client-hello.test.js',
   'unit/entrypoints/http2-response-head.test.js',
