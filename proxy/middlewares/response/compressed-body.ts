@@ -130,16 +130,26 @@ export function brotliWholeOptions(length: number, quality: number = BROTLI_QUAL
   };
 }
 
-// node's zlib writes a call's output into chunks of `chunkSize` bytes, 16 KiB by default, each a new ArrayBuffer that
-// V8 counts as external memory until a collection frees it. One per small body was 50 MB/s at 3,000 pages a second:
-// V8 answered that external memory with a full collection every 0.4 s (node 24, `--trace-gc`: 65 mark-compacts in
-// one run against 2 with chunks of half the body, which for a 4 kB page come from node's shared pool of small
-// buffers), near a third of pe-edge's CPU. A chunk of half the body holds most compressed pages whole; a larger
-// output takes more chunks, joined at the end.
+// node's zlib writes a call's output into chunks of `chunkSize` bytes, 16 KiB by default: new memory V8 counts as
+// external until a collection frees it. 16 KiB per small body was 50 MB/s at 3,000 pages a second, and V8 answered
+// it with a full collection every 0.4 s (node 24, `--trace-gc`: 65 mark-compacts in one run against 2 with chunks of
+// half the body), near a third of pe-edge's CPU. A chunk of half the body holds most compressed pages whole; an
+// output longer than that (a body that hardly compresses: an image, a font) takes more chunks, joined at the end,
+// and costs more memory than one 16 KiB chunk did. Streamed answers keep zlib's 16 KiB: their length is unknown.
 
-/** The output chunk of one zlib call compressing `length` bytes: half of them, 1 KiB to zlib's default 16 KiB. */
+/** The output chunk of one gzip or brotli call compressing `length` bytes: half of them, 1 KiB to zlib's 16 KiB. */
 function outputChunkSize(length: number): number {
   return Math.max(1024, Math.min(16 * 1024, Math.ceil(length / 2)));
+}
+
+/**
+ * zstd's output chunk for `length` bytes: more than the most zstd can write for them (ZSTD_compressBound: the length,
+ * 1/256 of it, and up to 64 bytes), up to zlib's 16 KiB. Output that exactly fills its chunks makes node ask zstd to
+ * end the frame once more, and zstd then writes a second, empty frame, which strict single-frame decoders refuse;
+ * with a chunk larger than any output, that never happens below 16 KiB.
+ */
+function zstdOutputChunkSize(length: number): number {
+  return Math.min(16 * 1024, length + (length >>> 7) + 128);
 }
 
 /** gzip's options for a whole body of `length` bytes (zlib's level 6, the form a kept body gets). */
@@ -149,7 +159,7 @@ export function gzipWholeOptions(length: number): zlib.ZlibOptions {
 
 /** zstd's options for a body of `length` bytes, as compress compresses one (in one call, or streamed with its declared length). */
 export function zstdWholeOptions(length: number): ZstdOptions {
-  return { pledgedSrcSize: length, chunkSize: outputChunkSize(length) };
+  return { pledgedSrcSize: length, chunkSize: zstdOutputChunkSize(length) };
 }
 
 function settle(run: () => Buffer, callback: (err: Error | null, result: Buffer) => void): void {
