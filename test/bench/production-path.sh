@@ -29,7 +29,8 @@
 # Environment (all optional):
 #   BENCH_DURATION=4        seconds per measured run (1..10)
 #   BENCH_WARMUP=1          seconds of warm-up before each measured run (1..10)
-#   BENCH_PROCESS_WARMUP=6  extra warm-up seconds for the first run after a proxy starts (0..30): V8 compiles
+#   BENCH_PROCESS_WARMUP=6  extra warm-up seconds for the first run after a proxy starts, and for its first HTTP/2
+#                           run (0..30): V8 compiles
 #                           pe-edge's hot paths through its first ~6 s of load, on the proxy's one core
 #   BENCH_ROUNDS=3          rounds; each row reports the median of its runs (1..9)
 #   BENCH_BUDGET=400        seconds for the whole script (700 when mw runs with another section); runs that would
@@ -204,7 +205,7 @@ fail_row() { # section name role tool reason : a failed pre-flight check, loud
   printf '%s\t%s\t%s\t%s\t%s\t\t\tFAILED: %s\n' "$1" "$2" "$3" "$4" "$ROUND" "$5" >>"$MANIFEST"
 }
 
-fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + FRESH * PROCESS_WARMUP <= BUDGET)); }
+fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + ${2:-$FRESH} * PROCESS_WARMUP <= BUDGET)); }
 
 # The first run after a proxy starts gets PROCESS_WARMUP more seconds of warm-up (FRESH=1, set by start_*),
 # every proxy alike: a fresh pe-edge serves ~1.5k req/s in its first second and ~4k from the fourth on, here,
@@ -212,8 +213,13 @@ fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + FRESH * PROCESS_WARMUP
 # round 1) is measured cold and every ratio against it is wrong. V8 goes on compiling into the sixth second
 # (--trace-opt under the seed's chain, 2026-12-05: 55, 36, 32, 34, 34, 12, 3 functions in seconds 1-7, then
 # about none), on the same pinned core: a first run started after 4 s had its p99 raised by those compilations.
+# The same holds per protocol: a pe-edge warmed over HTTP/1.1 still compiles its HTTP/2 paths when h2load starts,
+# and did so inside the h2 row's measured seconds (2026-12-06: `--cpu-prof` showed its samples 10-17 ms apart there,
+# the process off its pinned core while V8 compiled, and pe-edge's HTTP/2 p99 2.5-7 times its p50 in such rounds
+# against about twice in rounds warmed over HTTP/2). So the first HTTP/2 run after a start is fresh too (FRESH_H2).
 FRESH=0
-warmup_seconds() { echo $((WARMUP + FRESH * PROCESS_WARMUP)); }
+FRESH_H2=0
+warmup_seconds() { echo $((WARMUP + ${1:-$FRESH} * PROCESS_WARMUP)); }
 
 # Every measured run notes the CPU ticks of the proxy being measured (PROXY_PID's process group, workers
 # included: group_cpu_ticks) during it; the report divides them by the run's requests. COUNT_LINES: when set,
@@ -266,12 +272,13 @@ measure_h1() {
 measure_h2() {
   local section=$1 name=$2 role=$3 port=$4 path=$5 note=$6 out
   if [[ -z $HAVE_H2LOAD ]]; then skip_row "$section" "$name" "$role" h2load "h2load is not installed"; return; fi
-  if ! fits_budget; then skip_row "$section" "$name" "$role" h2load "time budget of ${BUDGET}s used up"; return; fi
+  if ! fits_budget 4 "$FRESH_H2"; then skip_row "$section" "$name" "$role" h2load "time budget of ${BUDGET}s used up"; return; fi
   RUN=$((RUN + 1))
   out=$TMP/run$RUN.h2load
   local warm
-  warm=$(warmup_seconds)
+  warm=$(warmup_seconds "$FRESH_H2")
   FRESH=0
+  FRESH_H2=0
   log "$name [$section]: h2load ${warm}s warm-up + ${DURATION}s measured, -c$H2_CLIENTS -m$H2_STREAMS"
   # h2load's warm-up is part of its run: the CPU notes start when it ends (h2load counts no request before).
   (sleep "$warm"; pin_start; printf '%s\n' "$(group_cpu_ticks "$PROXY_PID")" "$PIN_BEFORE_LOAD" "$PIN_BEFORE_PROXY" >"$out.cpu0") &
@@ -314,6 +321,7 @@ start_haproxy() { # template label
   start_bg "$TMP/$label.r$ROUND.log" "${PIN_PROXY[@]}" haproxy -db -f "$cfg"
   PROXY_PID=$STARTED_PID
   FRESH=1
+  FRESH_H2=1
   wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/$label.r$ROUND.log"
 }
 
@@ -328,6 +336,7 @@ start_caddy() {
     caddy run --config "$cfg" --adapter caddyfile
   PROXY_PID=$STARTED_PID
   FRESH=1
+  FRESH_H2=1
   wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/caddy.r$ROUND.log"
 }
 
@@ -352,6 +361,7 @@ start_pe_edge() { # dynamic-template label readiness-path
   start_bg "$dir/pe-edge.r$ROUND.log" "${PIN_PROXY[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
   PROXY_PID=$STARTED_PID
   FRESH=1
+  FRESH_H2=1
   wait_https "$PROXY_PORT" "$PROXY_PID" "$ready_path" || start_failed "$dir/pe-edge.r$ROUND.log"
 }
 
@@ -773,7 +783,7 @@ stop_started "$BACKEND_PID"
 echo
 MW_SETTINGS=
 ROUNDS_NOTE=
-((ROUNDS > 0)) && ROUNDS_NOTE="Each row outside mw: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start warms up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. "
+((ROUNDS > 0)) && ROUNDS_NOTE="Each row outside mw: the median of its runs over $ROUNDS alternating rounds (proxies restarted each round, order rotated; the first run after each start, and its first HTTP/2 run, warm up ${PROCESS_WARMUP}s longer); req/s, p50 and p99 are each the median of the runs' values. "
 [[ $SECTIONS == *' mw '* ]] && MW_SETTINGS="Per-middleware rows (mw): $MW_PAIRS pairs per row (information-only rows $(((MW_PAIRS + 1) / 2))), each pair one ${MW_SLICE}s wrk slice of the row and one of its reference (\`-t1 -c$CONNS\`, stopped by SIGINT after ${MW_SLICE}s), in the same process, the order inside a pair alternating; every row checked, then warmed for ${WARMUP}s (the first one after the process starts for $((WARMUP + PROCESS_WARMUP))s), before the first pair. The section took ${MW_TOOK:-?}s."
 node "$HERE/lib/production-report.mjs" "$MANIFEST" "$OUT" "$CONFIGS" "$TMP" \
   "HTTPS on 127.0.0.1, TLS 1.2-1.3 (TLS 1.3 negotiated), self-signed ECDSA P-256 certificate for $DOMAIN; every client sends SNI and Host $DOMAIN and does not verify the certificate. Body: the same $PAGE_BYTES-byte text/html page from three backends ($BACKEND_DESC)." \
