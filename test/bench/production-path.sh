@@ -33,8 +33,8 @@
 #                           run (0..30): V8 compiles
 #                           pe-edge's hot paths through its first ~6 s of load, on the proxy's one core
 #   BENCH_ROUNDS=3          rounds; each row reports the median of its runs (1..9)
-#   BENCH_BUDGET=400        seconds for the whole script (700 when mw runs with another section); runs that would
-#                           not fit are skipped (and said so)
+#   BENCH_BUDGET=400        seconds for the whole script, 60 more per round past 3 (520 with BENCH_ROUNDS=5), 300
+#                           more when mw runs with another section; runs that would not fit are skipped (and said so)
 #   BENCH_MW_PAIRS=8        mw section: pairs per row (2..40; information-only rows get half as many)
 #   BENCH_MW_SLICE=1.5      mw section: seconds per slice (1..10, decimals allowed); about 5 minutes with the defaults
 #   BENCH_CONNECTIONS=50    wrk -c (HTTP/1.1 rows)
@@ -78,9 +78,10 @@ H2_CLIENTS=$(clamp "${BENCH_H2_CLIENTS:-10}" 1 1000 10)
 H2_STREAMS=$(clamp "${BENCH_H2_STREAMS:-10}" 1 1000 10)
 NGINX_WORKERS=$(clamp "${BENCH_NGINX_WORKERS:-1}" 1 64 1)
 SECTIONS=" ${BENCH_SECTIONS:-h1 h2 mw} "
-# The mw section takes about 5 minutes with its defaults, on top of the other sections' 400 s.
-DEFAULT_BUDGET=400
-[[ $SECTIONS == *' mw '* && $SECTIONS != ' mw ' ]] && DEFAULT_BUDGET=700
+# h1 and h2 take about 400 s with 3 rounds (each round past 3 about 60 s more: 5 rounds ran 438 s); the mw section
+# about 5 minutes with its defaults, on top of the others.
+DEFAULT_BUDGET=$((400 + (ROUNDS > 3 ? ROUNDS - 3 : 0) * 60))
+[[ $SECTIONS == *' mw '* && $SECTIONS != ' mw ' ]] && DEFAULT_BUDGET=$((DEFAULT_BUDGET + 300))
 BUDGET=$(clamp "${BENCH_BUDGET:-$DEFAULT_BUDGET}" 30 3600 "$DEFAULT_BUDGET")
 MEM_MINUTES=$(clamp "${BENCH_MEM_MINUTES:-10}" 1 30 10)
 OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}

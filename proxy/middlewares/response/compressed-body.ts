@@ -370,9 +370,15 @@ class DeferredCompressor extends Writable {
       this.sendHead();
     }
     this.encoder = encoderInto(this.ctx.res, this.encoding, null);
+    this.feed(this.takeHeld(), callback);
+  }
+
+  /** What is held, as one buffer; nothing is held after. */
+  private takeHeld(): Buffer {
     const all = Buffer.concat(this.buffered, this.size);
     this.buffered = [];
-    this.feed(all, callback);
+    this.size = 0;
+    return all;
   }
 
   private stopWaiting(): void {
@@ -394,9 +400,7 @@ class DeferredCompressor extends Writable {
       // simplest rule, and such answers (gRPC's) are rarely compressed.
       if (res.sentTrailers() === null) {
         this.stopWaiting();
-        const all = Buffer.concat(this.buffered, this.size);
-        this.buffered = [];
-        compressAndSend(this.ctx, this.encoding, all, this.headers, this.sendHead);
+        compressAndSend(this.ctx, this.encoding, this.takeHeld(), this.headers, this.sendHead);
         callback();
         return;
       }
@@ -406,8 +410,7 @@ class DeferredCompressor extends Writable {
       this.encoder.end();
     } else {
       if (!res.headersSent) this.sendHead();
-      res.end(Buffer.concat(this.buffered, this.size));
-      this.buffered = [];
+      res.end(this.takeHeld());
     }
     callback();
   }
