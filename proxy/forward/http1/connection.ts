@@ -9,6 +9,8 @@ import type { Exchange } from './exchange.js';
 export const READ_BUFFER_BYTES = 64 * 1024;
 /** Released read buffers a connection keeps for its next reads (one in use, one being written, one spare). */
 const MAX_SPARE_BUFFERS = 2;
+/** Read buffers of closed connections kept for the next ones (1 MiB). */
+const MAX_FREE_BUFFERS = 16;
 
 /**
  * A piece of memory the connection's socket reads into. The chunks of one read are lent to whoever takes them:
@@ -18,6 +20,24 @@ class ReadBuffer {
   lent = 0;
   given = false;
   constructor(readonly memory: Buffer) {}
+}
+
+// The process's read buffers of closed connections, taken by new ones. The first request of every client
+// connection opens an upstream connection of its own (`http-reuse safe`, http1-pool.ts), so a client that opens a
+// connection per request costs one more upstream connection per request: each used to allocate its 64 KiB, memory V8
+// counts as external until a full collection frees it. At about 450 new TLS connections a second, V8 then started a
+// full marking every 0.2 s (`--trace-incremental-marking`: "Start (task)" with the old generation at 31 of 71 MB),
+// a quarter of pe-edge's CPU (`perf`: ConcurrentMarking). Only bytes read since a buffer was taken are ever handed
+// on (a read's chunk is `subarray(0, nread)`), so what a buffer held before is never seen again.
+const freeBuffers: Buffer[] = [];
+
+function takeReadBuffer(): ReadBuffer {
+  return new ReadBuffer(freeBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
+}
+
+/** A closed connection's buffer back to the process, unless a chunk of it is still lent or was given away. */
+function recycle(buffer: ReadBuffer): void {
+  if (buffer.lent === 0 && !buffer.given && freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(buffer.memory);
 }
 
 /**
@@ -41,8 +61,10 @@ export class Connection {
   idleSince = 0;
   idleLimitMs = 0;
   private error: Error | null = null;
+  /** The socket closed: its buffers go back to the process as they are released. */
+  private closed = false;
   /** The buffer the socket reads into now, and released ones for the next reads. */
-  private reading = new ReadBuffer(Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
+  private reading = takeReadBuffer();
   private readonly spare: ReadBuffer[] = [];
 
   constructor(host: string, port: number, dialTimeout: number, private readonly onClose: (c: Connection) => void) {
@@ -93,7 +115,7 @@ export class Connection {
   /** Where the next read goes: the same memory when nobody holds bytes of the last read, else other memory. */
   private readonly nextReadBuffer = (): Buffer => {
     const current = this.reading;
-    if (current.lent > 0 || current.given) this.reading = this.spare.pop() ?? new ReadBuffer(Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
+    if (current.lent > 0 || current.given) this.reading = this.spare.pop() ?? takeReadBuffer();
     return this.reading.memory;
   };
 
@@ -113,7 +135,9 @@ export class Connection {
     return () => {
       if (released) return;
       released = true;
-      if (--buffer.lent === 0 && !buffer.given && buffer !== this.reading && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
+      if (--buffer.lent > 0 || buffer.given) return;
+      if (this.closed) recycle(buffer);
+      else if (buffer !== this.reading && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
     };
   }
 
@@ -122,6 +146,9 @@ export class Connection {
   };
 
   private readonly onSocketClose = (): void => {
+    this.closed = true;
+    recycle(this.reading);
+    for (const buffer of this.spare.splice(0)) recycle(buffer);
     const exchange = this.exchange;
     this.exchange = null;
     this.onClose(this);
