@@ -11,6 +11,9 @@
 #   h1  HTTPS HTTP/1.1 keep-alive with wrk: HAProxy, Caddy, pe-edge (+ pe-edge with Accept-Encoding: gzip, and
 #       pe-edge on /unique/, where every page differs, so that no compressed body is reused)
 #   h2  HTTPS HTTP/2 with h2load: HAProxy, Caddy, pe-edge
+#   conn HTTPS HTTP/1.1 with a new connection (a TLS handshake) for every request (wrk, `Connection: close`):
+#       HAProxy, Caddy, pe-edge, in the same processes as h1 and h2. Not a goal row: what a client that does not
+#       keep connections (a health checker, a script, a browser's first visit) costs each proxy.
 #   obs pe-edge on the h1 production path in five variants, one process each, interleaved in every round: no
 #       metrics and no access log; Prometheus metrics (entrypoint, router and service labels); access log in
 #       common format to a file; in json format to a file; metrics and the json access log. Goal: both on
@@ -41,7 +44,7 @@
 #   BENCH_H2_CLIENTS=10     h2load -c (HTTP/2 rows)
 #   BENCH_H2_STREAMS=10     h2load -m, concurrent streams per connection
 #   BENCH_NGINX_WORKERS=1   worker_processes of the nginx backends
-#   BENCH_SECTIONS='h1 h2 mw'  which sections to run; add `obs` for the observability variants, `mem` for the
+#   BENCH_SECTIONS='h1 h2 mw'  which sections to run; add `conn` for new connections, `obs` for the observability variants, `mem` for the
 #                           long run (below)
 #   BENCH_MEM_MINUTES=10    mem section: minutes of production-path load (wrk, as in h1) on one pe-edge process,
 #                           its RSS read at idle, after each minute and 10 s after the load (1..30)
@@ -82,6 +85,8 @@ SECTIONS=" ${BENCH_SECTIONS:-h1 h2 mw} "
 # about 5 minutes with its defaults, on top of the others.
 DEFAULT_BUDGET=$((400 + (ROUNDS > 3 ? ROUNDS - 3 : 0) * 60))
 [[ $SECTIONS == *' mw '* && $SECTIONS != ' mw ' ]] && DEFAULT_BUDGET=$((DEFAULT_BUDGET + 300))
+# conn: a run of each proxy per round (about 20 s a round; 50 alone, with the proxies' starts).
+[[ $SECTIONS == *' conn '* ]] && DEFAULT_BUDGET=$((DEFAULT_BUDGET + 20 * ROUNDS))
 BUDGET=$(clamp "${BENCH_BUDGET:-$DEFAULT_BUDGET}" 30 3600 "$DEFAULT_BUDGET")
 MEM_MINUTES=$(clamp "${BENCH_MEM_MINUTES:-10}" 1 30 10)
 OUT=${BENCH_OUT:-$ROOT/.bench-out/production-path.md}
@@ -371,9 +376,10 @@ start_pe_edge() { # dynamic-template label readiness-path
 # ---------------------------------------------------------------------------------------------------------
 # One proxy of the production path: start, check over HTTP/1.1 and HTTP/2, measure what this round asks.
 prod_proxy() { # which (haproxy|caddy|pe-edge)
-  local which=$1 name role note enc_h1 enc_h2 h1=0 h2=0
+  local which=$1 name role note enc_h1 enc_h2 h1=0 h2=0 conn=0
   [[ $SECTIONS == *' h1 '* ]] && h1=1
   [[ $SECTIONS == *' h2 '* ]] && h2=1
+  [[ $SECTIONS == *' conn '* && $which != pe-edge-workers ]] && conn=1
   case $which in
     haproxy) name="HAProxy $HAPROXY_VERSION (nbthread 1)"; role=haproxy ;;
     caddy) name="Caddy $CADDY_VERSION"; role=caddy ;;
@@ -383,6 +389,7 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
   if ! fits_budget 8; then
     ((h1)) && skip_row h1 "$name" "$role" wrk "time budget of ${BUDGET}s used up"
     ((h2)) && skip_row h2 "$name" "$role" h2load "time budget of ${BUDGET}s used up"
+    ((conn)) && skip_row conn "$name" "$role" wrk "time budget of ${BUDGET}s used up"
     return
   fi
   case $which in
@@ -394,6 +401,7 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
   if (($? != 0)); then
     ((h1)) && fail_row h1 "$name" "$role" wrk "did not start: $START_ERR"
     ((h2)) && fail_row h2 "$name" "$role" h2load "did not start: $START_ERR"
+    ((conn)) && fail_row conn "$name" "$role" wrk "did not start: $START_ERR"
     return
   fi
   local pid=$PROXY_PID port=$PROXY_PORT
@@ -433,6 +441,15 @@ prod_proxy() { # which (haproxy|caddy|pe-edge)
       measure_h2 h2 "$name" "$role" "$port" / "pre-flight: $PF_INFO${note:+; $note}"
     else
       fail_row h2 "$name" "$role" h2load "pre-flight check (HTTP/2): $PF_ERR"
+    fi
+  fi
+  if ((conn)); then
+    # pe-edge sends the first request of every client connection upstream on a connection of its own (HAProxy's
+    # `http-reuse safe`); the bench's HAProxy runs `http-reuse always`.
+    if preflight "$port" --http1.1 / gzip/br 1 -H 'Accept-Encoding: gzip, br'; then
+      measure_h1 conn "$name" "$role" "$port" / "pre-flight: $PF_INFO; Connection: close on every request${note:+; $note}" -H 'Accept-Encoding: gzip, br' -H 'Connection: close'
+    else
+      fail_row conn "$name" "$role" wrk "pre-flight check (HTTP/1.1): $PF_ERR"
     fi
   fi
   kill -0 "$pid" 2>/dev/null || log "WARNING $name had exited by the end of its rows"
@@ -738,10 +755,10 @@ done
 # BENCH_WORKERS=N adds pe-edge --workers=N as a fourth proxy of the h1/h2 rows (its limits shared through the primary).
 [[ -n ${BENCH_WORKERS:-} ]] && PROD_ORDER+=(pe-edge-workers)
 # The mw section runs once, after the rounds: its pairs alternate within seconds instead.
-[[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* || $SECTIONS == *' obs '* ]] || ROUNDS=0
+[[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* || $SECTIONS == *' conn '* || $SECTIONS == *' obs '* ]] || ROUNDS=0
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   log "round $ROUND of $ROUNDS (${SECONDS}s of ${BUDGET}s used)"
-  if [[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* ]]; then
+  if [[ $SECTIONS == *' h1 '* || $SECTIONS == *' h2 '* || $SECTIONS == *' conn '* ]]; then
     # Rotate the proxies' order each round: each one takes each position once in as many rounds as there are proxies.
     for ((k = 0; k < ${#PROD_ORDER[@]}; k++)); do prod_proxy "${PROD_ORDER[$(((k + ROUND - 1) % ${#PROD_ORDER[@]}))]}"; done
   fi

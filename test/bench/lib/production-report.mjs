@@ -1,7 +1,7 @@
 // Prints the production-path tables (medians over rounds, ratios, goals) and the proxies' configurations,
 // and writes them as markdown.
 //   node production-report.mjs MANIFEST OUT.md CONFIGS TMPDIR SETTINGS_LINE...
-// MANIFEST: one run per line, tab separated: section (h1|h2|mw), name, role, tool (wrk|h2load), round,
+// MANIFEST: one run per line, tab separated: section (h1|h2|conn|obs|mw), name, role, tool (wrk|h2load), round,
 // path of the saved tool output (empty when not measured), path of h2load's per-request log, note
 // (a skip reason, "FAILED: ..." for a failed check, or extra info such as the pre-flight result).
 // CONFIGS: label <tab> file, printed in that order with TMPDIR shortened to <tmp>.
@@ -150,7 +150,7 @@ function collectNotes(section, rows) {
   }
 }
 
-function proxySection(section, title) {
+function proxySection(section, title, goals = true) {
   const rows = rowsOf(section);
   if (!rows.length) return;
   const haproxy = rows.find((r) => r.role === 'haproxy');
@@ -170,7 +170,7 @@ function proxySection(section, title) {
   }
   lines.push('', CPU_COLUMNS, '');
   const verdict = (v, ok) => (v === undefined ? 'n/a' : ok ? 'met' : '**NOT met**');
-  for (const row of rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge-variant')) {
+  for (const row of rows.filter((r) => goals && (r.role === 'pe-edge' || r.role === 'pe-edge-variant'))) {
     const vc = ratio(row.rps, caddy?.rps);
     const vh = ratio(row.rps, haproxy?.rps);
     const vp = ratio(row.p99, caddy?.p99);
@@ -364,6 +364,7 @@ lines.push('## Production path: HTTPS, the seed\'s app router', '');
 for (const s of settings) lines.push(s, '');
 proxySection('h1', 'HTTPS HTTP/1.1 (wrk), `Accept-Encoding: gzip, br`');
 proxySection('h2', 'HTTPS HTTP/2 (h2load), `accept-encoding: gzip, br`');
+proxySection('conn', 'HTTPS HTTP/1.1 (wrk), a new connection and TLS handshake for every request (`Connection: close`; not a goal row)', false);
 middlewareSection();
 obsSection();
 if (notes.length) lines.push('### Notes', '', ...notes, '');
