@@ -39,9 +39,9 @@ function lentBody(pool: Http1Pool, keep: boolean): Promise<LentBody> {
   });
 }
 
-/** Waits until the closed connections' close events ran (the buffer goes back on 'close'). */
+/** Time for closed connections' 'close' events (a destroyed socket's comes a loop turn or two later), where buffers go back. */
 function afterCloses(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 50));
+  return new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 async function bodiesBackend(t: { after: (fn: () => Promise<void>) => void }): Promise<number> {
