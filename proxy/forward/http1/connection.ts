@@ -1,6 +1,11 @@
 import net from 'node:net';
 import { UpstreamError } from '../upstream-errors.js';
-import type { Exchange } from './exchange.js';
+
+/** What a connection hands its reads and its close to: the exchange that owns it now (exchange.ts). */
+export interface ConnectionOwner {
+  onData(chunk: Buffer): void;
+  onConnectionClosed(error: Error | null, reused: boolean, connected: boolean): void;
+}
 
 /**
  * Bytes a connection reads at most at once. Each live connection owns one such buffer (an idle kept-alive one
@@ -52,7 +57,7 @@ function recycle(buffer: ReadBuffer): void {
  */
 export class Connection {
   readonly socket: net.Socket;
-  exchange: Exchange | null = null;
+  exchange: ConnectionOwner | null = null;
   /** Served at least one response: a close before any answer may be the server's idle timeout. */
   reused = false;
   /** The TCP handshake completed: a failure before it means the request reached no server. */

@@ -252,7 +252,9 @@ class OneShotCompressor implements BodySink {
       this.res.destroy();
       return;
     }
-    // A lent body is used in place only when everything is done before this call returns.
+    // A lent body is used in place only when everything is done before this call returns. Once released, the memory
+    // is another upstream read's (of any connection): zlib on the thread pool reading it then meanwhile would send
+    // foreign bytes and could corrupt the heap (a reviewer's mutant without this copy crashed pe-edge in seconds).
     if (this.lent !== null && this.declared > SYNC_MAX_BYTES) this.ownLent();
     const body = this.lent ?? (this.gathered as Buffer);
     try {
