@@ -213,7 +213,7 @@ fail_row() { # section name role tool reason : a failed pre-flight check, loud
 
 fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + ${2:-$FRESH} * PROCESS_WARMUP <= BUDGET)); }
 
-# The first run after a proxy starts gets PROCESS_WARMUP more seconds of warm-up (FRESH=1, set by start_*),
+# The first run after a proxy starts gets PROCESS_WARMUP more seconds of warm-up (FRESH=1, set by start_* through started_fresh),
 # every proxy alike: a fresh pe-edge serves ~1.5k req/s in its first second and ~4k from the fourth on, here,
 # as V8 optimises its hot paths; without this the first row of each process (the middleware baseline in
 # round 1) is measured cold and every ratio against it is wrong. V8 goes on compiling into the sixth second
@@ -226,6 +226,11 @@ fits_budget() { ((SECONDS + WARMUP + DURATION + ${1:-4} + ${2:-$FRESH} * PROCESS
 FRESH=0
 FRESH_H2=0
 warmup_seconds() { echo $((WARMUP + ${1:-$FRESH} * PROCESS_WARMUP)); }
+# started_fresh : called by start_* once a proxy process is up: its first run, and its first HTTP/2 run, warm longer.
+started_fresh() {
+  FRESH=1
+  FRESH_H2=1
+}
 
 # Every measured run notes the CPU ticks of the proxy being measured (PROXY_PID's process group, workers
 # included: group_cpu_ticks) during it; the report divides them by the run's requests. COUNT_LINES: when set,
@@ -326,8 +331,7 @@ start_haproxy() { # template label
   ((ROUND == 1)) && remember_config "HAProxy $HAPROXY_VERSION ($label)" "$cfg"
   start_bg "$TMP/$label.r$ROUND.log" "${PIN_PROXY[@]}" haproxy -db -f "$cfg"
   PROXY_PID=$STARTED_PID
-  FRESH=1
-  FRESH_H2=1
+  started_fresh
   wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/$label.r$ROUND.log"
 }
 
@@ -341,8 +345,7 @@ start_caddy() {
   start_bg "$TMP/caddy.r$ROUND.log" "${PIN_PROXY[@]}" env HOME="$TMP" XDG_DATA_HOME="$TMP/caddy-data" XDG_CONFIG_HOME="$TMP/caddy-config" \
     caddy run --config "$cfg" --adapter caddyfile
   PROXY_PID=$STARTED_PID
-  FRESH=1
-  FRESH_H2=1
+  started_fresh
   wait_https "$PROXY_PORT" "$PROXY_PID" / || start_failed "$TMP/caddy.r$ROUND.log"
 }
 
@@ -366,8 +369,7 @@ start_pe_edge() { # dynamic-template label readiness-path
   fi
   start_bg "$dir/pe-edge.r$ROUND.log" "${PIN_PROXY[@]}" env NODE_ENV=production bash -c "cd \"\$1\" && exec $cmd" _ "$ROOT"
   PROXY_PID=$STARTED_PID
-  FRESH=1
-  FRESH_H2=1
+  started_fresh
   wait_https "$PROXY_PORT" "$PROXY_PID" "$ready_path" || start_failed "$dir/pe-edge.r$ROUND.log"
 }
 

@@ -170,7 +170,8 @@ function proxySection(section, title, goals = true) {
   }
   lines.push('', CPU_COLUMNS, '');
   const verdict = (v, ok) => (v === undefined ? 'n/a' : ok ? 'met' : '**NOT met**');
-  for (const row of rows.filter((r) => goals && (r.role === 'pe-edge' || r.role === 'pe-edge-variant'))) {
+  const judged = goals ? rows.filter((r) => r.role === 'pe-edge' || r.role === 'pe-edge-variant') : [];
+  for (const row of judged) {
     const vc = ratio(row.rps, caddy?.rps);
     const vh = ratio(row.rps, haproxy?.rps);
     const vp = ratio(row.p99, caddy?.p99);
