@@ -132,6 +132,36 @@ test('compress: zstd answers a browser that offers it, kept and served again lik
   assert.equal(decoded('zstd', res.body), BIG);
 });
 
+/** The window a brotli stream declares in its first bits (RFC 7932, 9.1: WBITS, read lowest bit first). */
+function brotliWindowBits(stream: Buffer): number {
+  const first = stream[0]!;
+  if ((first & 1) === 0) return 16;
+  const n = (first >>> 1) & 7;
+  if (n !== 0) return 17 + n;
+  const m = (first >>> 4) & 7;
+  assert.notEqual(m, 1, 'a large-window brotli stream, which browsers do not read');
+  return m === 0 ? 17 : 8 + m;
+}
+
+test('compress: a streamed brotli answer of declared length holds a window sized to it, not 4 MiB; one of unknown length keeps brotli\'s 4 MiB', async (t) => {
+  const { url } = await withCompress(t, {});
+  // About 108 KB with a Content-Length: over 64 KiB, so compressed as a stream. Its window: 2^18, twice the body
+  // (brotli reaches back at most the window less 16 bytes), where every streamed answer held 2^22 before.
+  const large = await get(url + '/large', { 'accept-encoding': 'br' });
+  assert.equal(large.headers['content-encoding'], 'br');
+  assert.equal(large.headers['content-length'], undefined);
+  assert.ok(LARGE.length > 64 * 1024 && LARGE.length < 2 ** 17);
+  assert.equal(brotliWindowBits(large.body), 18);
+  assert.deepEqual(zlib.brotliDecompressSync(large.body), LARGE);
+  // One that comes short of its Content-Length is still cut.
+  await assert.rejects(get(url + '/large-short', { 'accept-encoding': 'br' }));
+  // A body of unknown length, still coming: brotli's default window, as Traefik's.
+  const streamed = await get(url + '/chunked-stream', { 'accept-encoding': 'br' });
+  assert.equal(streamed.headers['content-encoding'], 'br');
+  assert.equal(brotliWindowBits(streamed.body), 22);
+  assert.equal(zlib.brotliDecompressSync(streamed.body).toString(), BIG);
+});
+
 test('compress: a 500 B body passes uncompressed with its own headers, with or without Content-Length', async (t) => {
   const { url } = await withCompress(t, {});
   const plain = await get(url + '/small', { 'accept-encoding': 'gzip, br, zstd' });
