@@ -8,7 +8,9 @@
 # middleware), pe-edge serving /bench/compress/ (compress only), HAProxy (nbthread 1) serving /bench/none/ and
 # HAProxy serving /bench/compress/ (`compression algo gzip`, libslz in Debian's build). Both compressed paths answer
 # the 4 kB page with a request id in it (never twice the same body, so compress's cache cannot answer: every
-# request is compressed), every request sends `Accept-Encoding: gzip`. Each slice starts four wrk at once, reads
+# request is compressed), every request sends `Accept-Encoding: gzip`. With BENCH_PAGE=same they request
+# /bench/compress-same/ instead, the same routes and the backends' one page: HAProxy compresses it every time,
+# pe-edge sends the form it kept. Each slice starts four wrk at once, reads
 # each process's user + system CPU ticks around them and divides by its requests; then
 #
 #   ratio of ratios = (HAProxy compress / HAProxy none) / (pe-edge compress / pe-edge none), in CPU per request
@@ -26,6 +28,7 @@
 #   BENCH_WARMUP_SLICES=2    slices run first and not counted (1..10)
 #   BENCH_SLICE_SECONDS=3    seconds per slice (1..30): wrk -d
 #   BENCH_CONNECTIONS=10     wrk -c of each of the four wrk (-t1)
+#   BENCH_PAGE=unique        unique: a new page every request (every answer compressed); same: the one page
 #   BENCH_NODE=node          the node binary pe-edge runs on
 #   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
@@ -44,6 +47,11 @@ WARMUP_SLICES=$(clamp "${BENCH_WARMUP_SLICES:-2}" 1 10 2)
 SLICE_S=$(clamp "${BENCH_SLICE_SECONDS:-3}" 1 30 3)
 CONNS=$(clamp "${BENCH_CONNECTIONS:-10}" 1 1000 10)
 NODE_BIN=${BENCH_NODE:-node}
+case ${BENCH_PAGE:-unique} in
+  unique) COMPRESS_PATH=/bench/compress/ ;;
+  same) COMPRESS_PATH=/bench/compress-same/ ;;
+  *) log "BENCH_PAGE must be unique or same (got '$BENCH_PAGE')"; exit 2 ;;
+esac
 for tool in wrk nginx haproxy curl openssl taskset; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx haproxy curl openssl util-linux)"; exit 2; }
 done
@@ -65,7 +73,7 @@ start_html_backends 1
 
 # The four processes, in this order everywhere below: name, path loaded, Content-Encoding the pre-flight wants.
 NAMES=(pe-none pe-compress ha-none ha-compress)
-PATHS=(/bench/none/ /bench/compress/ /bench/none/ /bench/compress/)
+PATHS=(/bench/none/ "$COMPRESS_PATH" /bench/none/ "$COMPRESS_PATH")
 WANT=(none gzip none gzip)
 PROC_PIDS=()
 PORTS=()
