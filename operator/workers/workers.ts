@@ -7,7 +7,7 @@ import { serveLedger } from './limits-over-ipc.js';
 import { relayTraffic } from './traffic-over-ipc.js';
 import { WorkersLink } from './worker-link.js';
 import { workerExecArgv } from './young-generation.js';
-import { newTicketKeys, TICKET_KEYS_ENV } from '../../proxy/tls/session-ticket-keys.js';
+import { ticketKeysHandOff } from '../../proxy/tls/session-ticket-keys.js';
 
 /**
  * `--workers=N` (pe-edge's own flag, not Traefik's): N processes share the entrypoint ports, each
@@ -106,9 +106,9 @@ export function superviseWorkers(count: number): Promise<number> {
   // Workers run with V8's young generation sized for a proxy, whoever started the primary (see young-generation.ts).
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   // Each worker learns how many share the ports, and which one it is (the first probes health for all).
-  // One set of TLS session-ticket keys for all: a client reconnecting to another worker still resumes its session.
-  const ticketKeys = newTicketKeys();
-  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i), [TICKET_KEYS_ENV]: ticketKeys });
+  // One TLS session-ticket key for all, and the start of its period: a client reconnecting to another worker still
+  // resumes its session, and every process steps to the next key at the same boundaries (the primary too).
+  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i), ...ticketKeysHandOff() });
   // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
     process.on(signal, () => {

@@ -4,7 +4,7 @@ import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
 import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
 import { headerListPairs } from '../http/http2-fields.js';
 import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
-import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
+import { followTicketKeys, ticketOptions } from '../tls/session-ticket-keys.js';
 import { wrappedTcpSocket, type HelloServerNames } from '../tls/hello-server-name.js';
 
 export interface HttpsServerOptions {
@@ -52,8 +52,9 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   const base = applied.defaultServerOptions;
   const server = http2.createSecureServer({
     ...secureContextOptions(base),
-    // Kept by node for every later setSecureContext (a reload's store), so tickets outlive reloads and workers.
-    ticketKeys: sessionTicketKeys(),
+    // One key for every context, reload and worker, so tickets outlive reloads and reach any worker; tickets valid
+    // while their key may be current (24 h), not node's 300 s. followTicketKeys gives the server each later key.
+    ...ticketOptions(),
     allowHTTP1: false,
     // Without a callback node offers h2 alone (or with http/1.1), whatever the option says.
     ALPNCallback: ({ protocols }) => chooseAlpn(applied.defaultServerOptions.ALPNProtocols, protocols),
@@ -66,6 +67,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
       opts.getStore().sniCallback(servername, cb, this);
     },
   });
+  followTicketKeys(server);
 
   // Runs before node:tls wraps the TCP socket, so a swapped store's base context applies to this very connection.
   server.prependListener('connection', () => {
@@ -73,7 +75,8 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
     if (store === applied) return;
     applied = store;
     const next = store.defaultServerOptions;
-    server.setSecureContext(secureContextOptions(next));
+    // With the key current now: node would otherwise rebuild the context with the key the server was made with.
+    server.setSecureContext({ ...secureContextOptions(next), ...ticketOptions() });
     // node:tls reads these two from the server for every new connection (setSecureContext does not cover them);
     // its types leave them out of Http2SecureServer, so they are assigned as the plain fields they are.
     Object.assign(server, { requestCert: next.requestCert, rejectUnauthorized: next.rejectUnauthorized });

@@ -3,7 +3,7 @@ import tls, { createSecureContext, DEFAULT_CIPHERS, type SecureContext } from 'n
 import type { LoadedCertificate } from '../tls/certificate-store.js';
 import { clientAuthRefusal, sessionContextOf, withLegacySecurityLevel, type ResolvedTlsOption } from '../tls/tls-options.js';
 import { ecdsaFirst, strictSniRefusal, type TlsStore } from '../tls/tls-store.js';
-import { sessionTicketKeys } from '../tls/session-ticket-keys.js';
+import { followTicketKeys, ticketOptions } from '../tls/session-ticket-keys.js';
 import { chooseAlpn } from '../entrypoints/https-server.js';
 import { adoptHelloServerName, serverNameOf, wrappedTcpSocket } from '../tls/hello-server-name.js';
 
@@ -34,8 +34,9 @@ export class TlsTermination {
       ...(option.ecdhCurve !== undefined ? { ecdhCurve: option.ecdhCurve } : {}),
       ...(ca !== undefined ? { ca } : {}),
       // The base context (not the one SNI picks) reads tickets: one key for every router, reload and worker, and
-      // a session resumes only under an option that lets in the same clients.
-      ticketKeys: sessionTicketKeys(),
+      // a session resumes only under an option that lets in the same clients. Tickets live as long as their key
+      // may be current (24 h); followTicketKeys gives the server each later key.
+      ...ticketOptions(),
       sessionIdContext: sessionContextOf(option),
       requestCert: option.clientAuth.requestCert,
       rejectUnauthorized: option.clientAuth.rejectUnauthorized,
@@ -52,6 +53,7 @@ export class TlsTermination {
         cb(null, this.contextFor(certificate ?? this.store.defaultCertificate));
       },
     });
+    followTicketKeys(this.server);
     this.server.on('secureConnection', (secure: tls.TLSSocket) => {
       const socket = wrappedTcpSocket(secure);
       const then = socket === undefined ? undefined : this.waiting.get(socket);

@@ -1,30 +1,138 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import type tls from 'node:tls';
 
-/** How the primary of `--workers` gives its workers the keys they share: base64 of 48 bytes, in their environment. */
+/** How the primary of `--workers` gives its workers the current key: base64 of 48 bytes, in their environment. */
 export const TICKET_KEYS_ENV = 'PE_EDGE_TLS_TICKET_KEYS';
+/** With TICKET_KEYS_ENV: when that key's period began (epoch ms), so a worker steps on at the primary's boundaries. */
+export const TICKET_PERIOD_START_ENV = 'PE_EDGE_TLS_TICKET_PERIOD_START';
+/**
+ * For tests only, not a user option: the rotation period in ms, clamped to 1 s .. 24 h. Read once per process;
+ * workers inherit it from the primary's environment. Tickets keep their 24 h lifetime (sessionTimeout), so a test
+ * that sees an old ticket refused sees the rotation, not the ticket's expiry.
+ */
+export const TICKET_ROTATION_TEST_ENV = 'PE_EDGE_TLS_TICKET_ROTATION_MS';
 
-/** Fresh keys for a primary to hand its workers (TICKET_KEYS_ENV's value). */
-export function newTicketKeys(): string {
-  return randomBytes(48).toString('base64');
-}
+/** How long one key encrypts tickets: Go's crypto/tls (Traefik) rotates its automatic keys every 24 h too. */
+export const TICKET_ROTATION_MS = 24 * 60 * 60 * 1000;
+const MIN_TEST_ROTATION_MS = 1000;
 
-let keys: Buffer | undefined;
+const STEP_LABEL = 'pe-edge TLS session ticket key, next period';
 
 /**
- * The 48 bytes every TLS listener of this process encrypts its session tickets with (node's `ticketKeys`), so a
- * client's ticket is read by whichever context took the connection. Left to node, every secure context draws
- * random keys of its own: a reload that replaced an entrypoint's context, or a reconnection that reached another
- * worker of `--workers`, found the client's ticket unreadable and cost it a full handshake (with two workers
- * taking connections in turn, none of 20 reconnections resumed). Drawn once per process, or taken from the
- * primary under `--workers`; like node's own, they last as long as the process.
+ * The key of the next period: the first 48 bytes of HMAC-SHA-512 keyed with this one. One way: a key read from a
+ * process's memory gives the keys of later periods, never those of earlier ones, so the tickets (and the TLS 1.2
+ * master secrets inside them) of earlier periods stay sealed.
  */
-export function sessionTicketKeys(): Buffer {
-  if (keys === undefined) {
+export function nextTicketKey(key: Buffer): Buffer {
+  return Buffer.from(createHmac('sha512', key).update(STEP_LABEL).digest().subarray(0, 48));
+}
+
+/** The period for this process: 24 h, or TICKET_ROTATION_TEST_ENV's value (tests), clamped to 1 s .. 24 h. */
+export function rotationPeriod(testValue: string | undefined): number {
+  const ms = testValue === undefined || testValue.trim() === '' ? NaN : Number(testValue);
+  if (!Number.isFinite(ms)) return TICKET_ROTATION_MS;
+  return Math.min(Math.max(Math.floor(ms), MIN_TEST_ROTATION_MS), TICKET_ROTATION_MS);
+}
+
+/** The 48 bytes current now, and when their period began (epoch ms). */
+interface Period {
+  key: Buffer;
+  start: number;
+}
+
+let current: Period | undefined;
+let period = TICKET_ROTATION_MS;
+/** Every TLS server given the keys, told each new one (weakly held: a reload's TCP terminations are dropped). */
+const followers = new Set<WeakRef<tls.Server>>();
+let pruneAt = 64;
+
+/**
+ * Options for every TLS listener of this process: the key it encrypts session tickets with (node's `ticketKeys`),
+ * so a client's ticket is read by whichever context took the connection, and tickets valid for a whole period.
+ * Left to node, every secure context draws random keys of its own: a reload that replaced an entrypoint's context,
+ * or a reconnection that reached another worker of `--workers`, found the client's ticket unreadable and cost it a
+ * full handshake (with two workers taking connections in turn, none of 20 reconnections resumed). The key is drawn
+ * once per process, or taken from the primary under `--workers` with the start of its period; every process steps
+ * it forward (nextTicketKey) at the same boundaries, every 24 h, without a message, and drops the old one. Tickets
+ * live 24 h, as long as their key may be current (Go's keys encrypt 24 h, its tickets live 7 days); node's default
+ * is OpenSSL's 7,200 s (its documentation says 300). Pass the server to followTicketKeys once created.
+ */
+export function ticketOptions(): { ticketKeys: Buffer; sessionTimeout: number } {
+  const { key } = state();
+  return { ticketKeys: Buffer.from(key), sessionTimeout: TICKET_ROTATION_MS / 1000 };
+}
+
+/**
+ * `server` gets every later key (setTicketKeys) until it is garbage. Its `ticketKeys` field is replaced too: node's
+ * setSecureContext (a reload) rebuilds the context from that field, and setTicketKeys leaves it at the first key.
+ */
+export function followTicketKeys(server: tls.Server): void {
+  state();
+  followers.add(new WeakRef(server));
+  if (followers.size >= pruneAt) {
+    for (const ref of followers) if (ref.deref() === undefined) followers.delete(ref);
+    pruneAt = Math.max(64, 2 * followers.size);
+  }
+  give(server, current as Period);
+}
+
+/**
+ * What the primary of `--workers` puts in a worker's environment at fork: its current key and the start of its
+ * period (the primary steps its key at the same boundaries, so a worker forked later gets the key of that time).
+ */
+export function ticketKeysHandOff(): Record<string, string> {
+  const { key, start } = state();
+  return { [TICKET_KEYS_ENV]: key.toString('base64'), [TICKET_PERIOD_START_ENV]: String(start) };
+}
+
+function state(): Period {
+  if (current === undefined) {
+    period = rotationPeriod(process.env[TICKET_ROTATION_TEST_ENV]);
+    const now = Date.now();
     const given = process.env[TICKET_KEYS_ENV];
     const decoded = given === undefined ? null : Buffer.from(given, 'base64');
-    keys = decoded !== null && decoded.length === 48 ? decoded : randomBytes(48);
+    const start = Number(process.env[TICKET_PERIOD_START_ENV]);
+    current = decoded !== null && decoded.length === 48
+      ? { key: decoded, start: Number.isSafeInteger(start) ? start : now }
+      : { key: randomBytes(48), start: now };
     // Nothing this process starts needs them.
     delete process.env[TICKET_KEYS_ENV];
+    delete process.env[TICKET_PERIOD_START_ENV];
+    advance(now);
+    schedule();
   }
-  return keys;
+  return current;
+}
+
+/** Steps the key over every boundary passed by `now`, then gives the new one to every follower. */
+function advance(now: number): void {
+  let at = current as Period;
+  if (now - at.start < period) return;
+  while (now - at.start >= period) {
+    const next = { key: nextTicketKey(at.key), start: at.start + period };
+    at.key.fill(0);
+    at = next;
+  }
+  current = at;
+  for (const ref of followers) {
+    const server = ref.deref();
+    if (server === undefined) followers.delete(ref);
+    else give(server, at);
+  }
+}
+
+function give(server: tls.Server, { key }: Period): void {
+  server.setTicketKeys(key);
+  // A copy for node's field: ours is zeroed at the next step.
+  Object.assign(server, { ticketKeys: Buffer.from(key) });
+}
+
+/** At the next boundary (never later than a period from now, should the clock have gone back), step. */
+function schedule(): void {
+  const { start } = current as Period;
+  const delay = Math.min(Math.max(start + period - Date.now(), 0), period);
+  setTimeout(() => {
+    advance(Date.now());
+    schedule();
+  }, delay).unref();
 }
