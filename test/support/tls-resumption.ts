@@ -46,3 +46,33 @@ export function resumesTls12UnderAnotherName(): boolean {
   const [major = 0, minor = 0] = process.versions.openssl.split('.').map(Number);
   return major < 3 || (major === 3 && minor < 5);
 }
+
+/**
+ * The ticket lifetime the server sent with a session (`tlsTicket`'s result, OpenSSL's SSL_SESSION in DER): its
+ * `ticket_lifetime_hint` [9], seconds, which OpenSSL's server sets to its session timeout (node's `sessionTimeout`).
+ * undefined when the session carries none.
+ */
+export function ticketLifetimeHint(session: Buffer): number | undefined {
+  const length = (at: number): [number, number] => {
+    const first = session[at] ?? 0;
+    if (first < 0x80) return [first, at + 1];
+    let value = 0;
+    for (let i = 0; i < (first & 0x7f); i++) value = value * 256 + (session[at + 1 + i] ?? 0);
+    return [value, at + 1 + (first & 0x7f)];
+  };
+  if (session[0] !== 0x30) throw new Error('not a DER SEQUENCE');
+  const [total, body] = length(1);
+  for (let at = body; at < body + total;) {
+    const tag = session[at] ?? 0;
+    const [size, content] = length(at + 1);
+    // [9] EXPLICIT INTEGER
+    if (tag === 0xa9 && session[content] === 0x02) {
+      const [intSize, int] = length(content + 1);
+      let value = 0;
+      for (let i = 0; i < intSize; i++) value = value * 256 + (session[int + i] ?? 0);
+      return value;
+    }
+    at = content + size;
+  }
+  return undefined;
+}
