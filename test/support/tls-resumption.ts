@@ -33,6 +33,40 @@ export function tlsResume(port: number, servername: string, session?: Buffer, ve
   });
 }
 
+
+/** Whether a connection offering `session` resumes it. */
+export async function resumes(port: number, name: string, session: Buffer, version?: tls.SecureVersion): Promise<boolean> {
+  const { resumed, socket } = await tlsResume(port, name, session, version);
+  socket.destroy();
+  return resumed;
+}
+
+/**
+ * Whether a ticket given now resumes at once: tried twice, for a rotation may fall between the two connections
+ * (never twice: a period is at least 1 s).
+ */
+export async function freshTicketResumes(port: number, name: string, version?: tls.SecureVersion): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) if (await resumes(port, name, await tlsTicket(port, name, version), version)) return true;
+  return false;
+}
+
+/**
+ * Waits for the next rotation: offers a ticket made now until it no longer resumes (every 50 ms, `within` ms at
+ * most). Returns the ticket, from the period that just ended, and when the rotation was seen.
+ */
+export async function nextRotation(port: number, name: string, within: number): Promise<{ old: Buffer; seenAt: number }> {
+  const started = Date.now();
+  while (Date.now() - started < within) {
+    const old = await tlsTicket(port, name);
+    if (!(await resumes(port, name, old))) continue; // made just before a rotation: take another
+    while (Date.now() - started < within) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (!(await resumes(port, name, old))) return { old, seenAt: Date.now() };
+    }
+  }
+  throw new Error(`no rotation seen within ${within} ms: a ticket still resumed, or none did`);
+}
+
 /** The client speaks `version` only (none: node's default range, TLS 1.3 first). */
 function versionOnly(version: tls.SecureVersion | undefined): tls.ConnectionOptions {
   return version === undefined ? {} : { minVersion: version, maxVersion: version };

@@ -3,10 +3,9 @@
 // HTTPS entrypoint and on a TCP router terminating TLS alike. --workers: workers.test.ts.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import type tls from 'node:tls';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { certificateFor, echoServer, type TcpBackend } from '../../support/tcp-backends.js';
-import { ticketLifetimeHint, tlsResume, tlsTicket } from '../../support/tls-resumption.js';
+import { freshTicketResumes, nextRotation, resumes, ticketLifetimeHint, tlsTicket } from '../../support/tls-resumption.js';
 
 /** session-ticket-keys.ts TICKET_ROTATION_TEST_ENV (spelled out: the test runs against a build without it too). */
 const ROTATION_TEST_ENV = 'PE_EDGE_TLS_TICKET_ROTATION_MS';
@@ -63,39 +62,6 @@ async function reload(names: string[]): Promise<void> {
   const applied = running.messages('info').filter((m) => m === 'configuration applied').length;
   dir.write('dynamic.yml', dynamic([...names, 'db.test'], (db as TcpBackend).address));
   await running.waitFor(() => running.messages('info').filter((m) => m === 'configuration applied').length > applied, 15_000, 'the reload');
-}
-
-/** Whether a connection offering `session` resumes it. */
-async function resumes(port: number, name: string, session: Buffer, version?: tls.SecureVersion): Promise<boolean> {
-  const { resumed, socket } = await tlsResume(port, name, session, version);
-  socket.destroy();
-  return resumed;
-}
-
-/**
- * Whether a ticket given now resumes at once: tried twice, for a rotation may fall between the two connections
- * (never twice: a period is at least 1 s).
- */
-async function freshTicketResumes(port: number, name: string, version?: tls.SecureVersion): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt++) if (await resumes(port, name, await tlsTicket(port, name, version), version)) return true;
-  return false;
-}
-
-/**
- * Waits for the next rotation: offers a ticket made now until it no longer resumes (every 50 ms, `within` ms at
- * most). Returns the ticket, from the period that just ended, and when the rotation was seen.
- */
-async function nextRotation(port: number, name: string, within: number): Promise<{ old: Buffer; seenAt: number }> {
-  const started = Date.now();
-  for (;;) {
-    const old = await tlsTicket(port, name);
-    if (!(await resumes(port, name, old))) continue; // made just before a rotation: take another
-    while (Date.now() - started < within) {
-      await new Promise((r) => setTimeout(r, 50));
-      if (!(await resumes(port, name, old))) return { old, seenAt: Date.now() };
-    }
-    assert.fail(`a ticket still resumed ${within} ms later: the key did not rotate`);
-  }
 }
 
 it('tickets live 24 h, as Traefik\'s keys encrypt 24 h (not node\'s default of 2 h), and resume, TLS 1.3 and 1.2, HTTPS and TCP, after a reload too', async () => {

@@ -13,7 +13,7 @@ import { IMAGE_NODE_ENV, nodeWithReusePort, reusePortNodeSkip } from '../../supp
 import { reusePortAvailable } from '../../../operator/workers/workers.js';
 import { RedisServer, redisServerMissing } from '../../support/redis-server.js';
 import { certificateFor } from '../../support/tcp-backends.js';
-import { tlsResume, tlsTicket } from '../../support/tls-resumption.js';
+import { nextRotation, tlsResume, tlsTicket } from '../../support/tls-resumption.js';
 import { YOUNG_GENERATION_FLAG } from '../../../operator/workers/young-generation.js';
 
 interface Answer {
@@ -333,6 +333,47 @@ describe('pe-edge --workers=2', () => {
     }
     assert.equal(new Set(reconnections.map((h) => h.worker)).size, 2, `both workers: ${JSON.stringify(reconnections.map((h) => h.worker))}`);
     assert.deepEqual(reconnections.map((h) => h.resumed), [true, true, true, true, true, true]);
+  });
+
+  it('with keys rotating, a ticket made on one worker resumes on the other before and after a rotation, and one from before it on neither', { timeout: 60_000 }, async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const websecure = await freePort();
+    const { cert, key } = certificateFor('resume.test');
+    const keys = new TempConfigDir();
+    dirs.push(keys);
+    keys.write('cert.pem', cert);
+    keys.write('key.pem', key);
+    const period = 5000;
+    // session-ticket-keys.ts TICKET_ROTATION_TEST_ENV: the primary's environment reaches the workers.
+    const { workers } = await startWorkers([
+      'tls:',
+      `  certificates: [{ certFile: ${JSON.stringify(keys.file('cert.pem'))}, keyFile: ${JSON.stringify(keys.file('key.pem'))} }]`,
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "Host(`resume.test`)", service: app, entryPoints: [websecure], tls: {} }',
+    ], { websecure }, undefined, { NODE_CLUSTER_SCHED_POLICY: 'rr', PE_EDGE_TLS_TICKET_ROTATION_MS: String(period) });
+    /** Four reconnections offering `ticket`, in turn on both workers: whether each resumed. */
+    const offer = async (ticket: Buffer): Promise<boolean[]> => {
+      const reconnections: { resumed: boolean; worker: number | undefined }[] = [];
+      for (let i = 0; i < 4; i++) {
+        const { resumed, socket } = await tlsResume(websecure, 'resume.test', ticket);
+        reconnections.push({ resumed, worker: connectionOwner(websecure, socket.localPort ?? 0, workers) });
+        socket.end();
+      }
+      assert.equal(new Set(reconnections.map((h) => h.worker)).size, 2, `both workers: ${JSON.stringify(reconnections.map((h) => h.worker))}`);
+      return reconnections.map((h) => h.resumed);
+    };
+    // Just after a rotation, so what follows falls within one period.
+    const { old } = await nextRotation(websecure, 'resume.test', 2 * period + 1000);
+    const before = await tlsTicket(websecure, 'resume.test');
+    assert.deepEqual(await offer(before), [true, true, true, true], 'a ticket of this period, before the next rotation');
+    assert.deepEqual(await offer(old), [false, false, false, false], 'a ticket of the period before');
+    await nextRotation(websecure, 'resume.test', 2 * period + 1000);
+    assert.deepEqual(await offer(await tlsTicket(websecure, 'resume.test')), [true, true, true, true], 'a ticket made after the rotation');
+    assert.deepEqual(await offer(before), [false, false, false, false], 'the ticket from before the rotation');
   });
 
   it("runs each worker with V8's young generation sized for a proxy, the primary started without the flag", async () => {
