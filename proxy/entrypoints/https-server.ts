@@ -53,7 +53,7 @@ export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
   const server = http2.createSecureServer({
     ...secureContextOptions(base),
     // One key for every context, reload and worker, so tickets outlive reloads and reach any worker; tickets valid
-    // while their key may be current (24 h), not node's 300 s. followTicketKeys gives the server each later key.
+    // while their key may be current (24 h), not node's default 2 h. followTicketKeys gives the server each later key.
     ...ticketOptions(),
     allowHTTP1: false,
     // Without a callback node offers h2 alone (or with http/1.1), whatever the option says.
