@@ -1,4 +1,4 @@
-import { constants as http2constants, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { isToken } from '../../http/head-syntax.js';
 import { isCommonHeaderName } from '../../http/header-names.js';
 import { http2Fields } from '../../http/http2-fields.js';
@@ -127,12 +127,16 @@ export class Http2StreamResponse implements ProxyResponse {
 
   /**
    * Cuts the stream with INTERNAL_ERROR, as Go does: a stream destroyed without a code is reset with NO_ERROR,
-   * which tells the client an answer cut mid-body (upstream gone, writeTimeout) is complete.
+   * which tells the client an answer cut mid-body (upstream gone, writeTimeout) is complete. Not `close(code)`:
+   * node's close ends the writable side first (`stream.end()`), and when every byte written so far has gone out
+   * (a Content-Length answer flushed before its upstream died) that sends END_STREAM ahead of the RST_STREAM,
+   * so the client reads the shorter body as whole. A destroy with an error resets with INTERNAL_ERROR and no end.
    */
   destroy(): void {
     const stream = this.stream;
-    if (!stream.destroyed && !stream.closed) stream.close(http2constants.NGHTTP2_INTERNAL_ERROR);
-    stream.destroy();
+    if (stream.destroyed) return;
+    if (stream.closed) stream.destroy();
+    else stream.destroy(new Error('answer cut'));
   }
 
   on(event: ResponseEvent, listener: () => void): this {
