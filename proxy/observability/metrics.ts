@@ -11,6 +11,7 @@ import type { ExchangeFault } from '../http/exchange-fault.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
 import { droppedLogLines, LOG_BUFFER_MAX_BYTES } from './log-destination.js';
+import { compressStreams } from '../middlewares/response/stream-budget.js';
 import { plainSeries, RenamedCounter, RenamedHistogram, type CounterChild, type Family, type HistogramChild, type Labels, type SeriesStore } from './metric-series.js';
 
 export interface PrometheusOptions {
@@ -263,6 +264,18 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   compressCacheGauge('pe_edge_compress_cache_entries', 'Compressed bodies kept by compress', (c) => c.size);
   compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against its budget: each its compressed bytes, the body it is of (kept to confirm hits), its key and 512 bytes of bookkeeping', (c) => c.usedBytes);
   compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
+  // pe-edge's own: the memory compress's streamed answers hold in their compressors (stream-budget.ts), and the
+  // answers sent uncompressed because that budget was spent. Read at scrape time; `--workers` sum.
+  new Gauge({ name: 'pe_edge_compress_streams_bytes', help: 'Memory the compressors of answers compress is streaming hold, as estimated per compressor (gzip 320 KiB; brotli 2 MiB and its window; zstd 1 MiB and its window)', registers: [registry], collect() {
+    this.set(compressStreams.heldBytes);
+  } });
+  new Gauge({ name: 'pe_edge_compress_streams_max_bytes', help: 'The budget of pe_edge_compress_streams_bytes: 256 MiB per process, summed over --workers', registers: [registry], collect() {
+    this.set(compressStreams.maxBytes);
+  } });
+  new Counter({ name: 'pe_edge_compress_streams_refused_total', help: 'Answers compress would have streamed compressed but sent uncompressed because its streams\' memory budget was spent', registers: [registry], collect() {
+    this.reset();
+    this.inc(compressStreams.refused);
+  } });
   // pe-edge's own: lines its logs dropped because their reader did not keep up (log-destination.ts bounds the
   // memory they may hold). Read at scrape time; `--workers` sum.
   new Counter({ name: 'pe_edge_log_lines_dropped_total', help: `Log lines dropped because the log's reader (stdout pipe or file) did not take them and ${LOG_BUFFER_MAX_BYTES / (1024 * 1024)} MiB were waiting, by log (log, access)`, labelNames: ['log'], registers: [registry], collect() {

@@ -1,11 +1,12 @@
 import { isBodilessStatus } from '../../http/bodiless-status.js';
-import { Writable, type Transform } from 'node:stream';
+import { PassThrough, Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
+import { releaseStream, reserveStream } from './stream-budget.js';
 
 /** Encodings pe-edge compresses to with node:zlib (zstd only on a node that has it: compress.ts). */
 export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
@@ -57,11 +58,22 @@ function named(value: string | string[] | undefined): boolean {
   return value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
 }
 
-/** Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. */
-function encoderInto(res: ProxyResponse, encoding: ZlibEncoding, declared: number | null): Transform {
+/**
+ * Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. `reserved`
+ * (stream-budget.ts) is given back when the encoder closes: at its end, or destroyed with the client's response.
+ */
+function encoderInto(res: ProxyResponse, encoding: ZlibEncoding, declared: number | null, reserved: number): Transform {
   const encoder = createEncoder(encoding, declared);
+  encoder.once('close', () => releaseStream(reserved));
   relayToResponse(encoder, res);
   return encoder;
+}
+
+/** The body as it came, to the client response with the same backpressure as a compressed one. */
+function passThroughInto(res: ProxyResponse): Transform {
+  const through = new PassThrough();
+  relayToResponse(through, res);
+  return through;
 }
 
 /**
@@ -82,9 +94,13 @@ export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minS
     const length = Number(declared);
     if (length < minSize) return null;
     if (length <= ONE_SHOT_MAX_BYTES) return new OneShotCompressor(ctx, encoding, length, headers, sendHead);
+    const known = Number.isSafeInteger(length) ? length : null;
+    // No room in the streams' budget: the answer goes as the upstream sent it, with its Content-Length.
+    const reserved = reserveStream(encoding, known);
+    if (reserved === null) return null;
     markCompressed(headers, encoding);
     sendHead();
-    return encoderInto(res, encoding, Number.isSafeInteger(length) ? length : null);
+    return encoderInto(res, encoding, known, reserved);
   }
   return new DeferredCompressor(ctx, encoding, minSize, headers, sendHead);
 }
@@ -373,11 +389,13 @@ class DeferredCompressor extends Writable {
    */
   private startStream(callback: () => void): void {
     this.stopWaiting();
+    // No room in the streams' budget: what is held and what follows go out as they came (chunked).
+    const reserved = reserveStream(this.encoding, null);
     if (!this.ctx.res.headersSent) {
-      markCompressed(this.headers, this.encoding);
+      if (reserved !== null) markCompressed(this.headers, this.encoding);
       this.sendHead();
     }
-    this.encoder = encoderInto(this.ctx.res, this.encoding, null);
+    this.encoder = reserved === null ? passThroughInto(this.ctx.res) : encoderInto(this.ctx.res, this.encoding, null, reserved);
     this.feed(this.takeHeld(), callback);
   }
 

@@ -1,0 +1,159 @@
+// compress's budget for the memory of the answers it streams (stream-budget.ts): past it an answer goes out as the
+// upstream sent it, complete, and pe_edge_compress_streams_* say so; what a stream reserved comes back when it ends
+// or its client leaves. pe-edge run by the CLI with a budget of two brotli streams (the tests' knob).
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { httpGet } from '../../support/load-client.js';
+import { streamCost, STREAM_BUDGET_TEST_ENV } from '../../../proxy/middlewares/response/stream-budget.js';
+
+const PIECE = Buffer.from('a line of a large text answer, streamed slowly\n'.repeat(2000)); // about 94 kB
+const PIECES = 4;
+const WHOLE = Buffer.concat(Array.from({ length: PIECES }, () => PIECE));
+
+const DYNAMIC = (backend: string): string => [
+  'http:',
+  '  middlewares:',
+  '    squeeze: { compress: {} }',
+  '  services:',
+  `    app: { loadBalancer: { servers: [{ url: "${backend}" }] } }`,
+  '  routers:',
+  '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web], middlewares: [squeeze] }',
+].join('\n');
+
+/**
+ * /slow: PIECES pieces without a Content-Length, one every `gap` ms (the query's, default 150); /declared: the same
+ * bytes at once with their Content-Length (over 64 KiB: streamed).
+ */
+function startSlowBackend(): Promise<Backend> {
+  return startBackend('slow', (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/declared') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': WHOLE.length });
+      res.end(WHOLE);
+      return;
+    }
+    const gap = Number(url.searchParams.get('gap') ?? 150);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    let sent = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      res.write(PIECE);
+      if (++sent === PIECES) res.end();
+      else setTimeout(next, gap);
+    };
+    next();
+  });
+}
+
+interface Answer { encoding: string | undefined; length: string | undefined; body: Buffer }
+
+/** GET with `Accept-Encoding: br`, the body decoded as its Content-Encoding says. */
+function get(url: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'accept-encoding': 'br' }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const encoding = res.headers['content-encoding'];
+        resolve({ encoding, length: res.headers['content-length'], body: encoding === 'br' ? zlib.brotliDecompressSync(raw) : raw });
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** The pe_edge_compress_streams_* series: name → value. */
+function streamSeries(text: string): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(pe_edge_compress_streams_\w+) (\S+)$/.exec(line);
+    if (m !== null) found[m[1] as string] = Number(m[2]);
+  }
+  return found;
+}
+
+describe('compress: the memory of streamed answers has a budget', () => {
+  const dir = new TempConfigDir();
+  // Room for two brotli streams of unknown length, not three.
+  const budget = 2 * streamCost('br', null);
+  let proc: CliProcess;
+  let backend: Backend;
+  let url = '';
+  let metricsPort = 0;
+  const series = async (): Promise<Record<string, number>> => {
+    const r = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true });
+    assert.equal(r.status, 200);
+    return streamSeries(r.body);
+  };
+  /** Until the compressors' memory is back to none (a closed compressor gives it back as its 'close' runs). */
+  const settled = async (): Promise<Record<string, number>> => {
+    for (let i = 0; i < 50; i++) {
+      const s = await series();
+      if (s.pe_edge_compress_streams_bytes === 0) return s;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return series();
+  };
+
+  before(async () => {
+    backend = await startSlowBackend();
+    const web = await freePort();
+    metricsPort = await freePort();
+    url = `http://127.0.0.1:${web}`;
+    const dynamicFile = dir.write('dynamic.yml', DYNAMIC(backend.url));
+    dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics: metricsPort }, dynamicFile, extra: 'metrics:\n  prometheus:\n    entryPoint: metrics' }));
+    proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env: { [STREAM_BUDGET_TEST_ENV]: String(budget) } });
+    await proc.waitListening(2);
+    await proc.waitForLine('configuration applied');
+  });
+  after(async () => {
+    await proc.stop();
+    await backend.close();
+    dir.remove();
+  });
+
+  it('two slow answers stream compressed; a third at the same time, and one with a Content-Length, go uncompressed and whole; all of it comes back', async () => {
+    assert.deepEqual(await series(), { pe_edge_compress_streams_bytes: 0, pe_edge_compress_streams_max_bytes: budget, pe_edge_compress_streams_refused_total: 0 });
+    const first = get(url + '/slow?gap=300');
+    const second = get(url + '/slow?gap=300');
+    // Both hold their compressors (the first piece is out) before the others ask.
+    for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < budget; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await series()).pe_edge_compress_streams_bytes, budget);
+    const [third, declared] = await Promise.all([get(url + '/slow?gap=10'), get(url + '/declared')]);
+    assert.equal(third.encoding, undefined);
+    assert.deepEqual(third.body, WHOLE);
+    assert.equal(declared.encoding, undefined);
+    assert.equal(declared.length, String(WHOLE.length), 'the upstream\'s Content-Length, as it sent it');
+    assert.deepEqual(declared.body, WHOLE);
+    for (const answer of await Promise.all([first, second])) {
+      assert.equal(answer.encoding, 'br');
+      assert.deepEqual(answer.body, WHOLE);
+    }
+    const after = await settled();
+    assert.equal(after.pe_edge_compress_streams_bytes, 0);
+    assert.equal(after.pe_edge_compress_streams_refused_total, 2);
+    // With the budget free again, an answer streams compressed.
+    assert.equal((await get(url + '/declared')).encoding, 'br');
+    assert.equal((await settled()).pe_edge_compress_streams_bytes, 0);
+  });
+
+  it('a client that leaves mid-answer gives its compressor\'s memory back', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(url + '/slow?gap=500', { headers: { 'accept-encoding': 'br' }, agent: false }, (res) => {
+        assert.equal(res.headers['content-encoding'], 'br');
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      setTimeout(() => reject(new Error('no first piece')), 5000).unref();
+    });
+    assert.equal((await settled()).pe_edge_compress_streams_bytes, 0);
+  });
+});
