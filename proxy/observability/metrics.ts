@@ -266,15 +266,16 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
   // pe-edge's own: the memory compress's streamed answers hold in their compressors (stream-budget.ts), and the
   // answers sent uncompressed because that budget was spent. Read at scrape time; `--workers` sum.
-  new Gauge({ name: 'pe_edge_compress_streams_bytes', help: 'Memory the compressors of answers compress is streaming hold, as estimated per compressor (gzip 320 KiB; brotli 2 MiB and its window; zstd 1 MiB and its window)', registers: [registry], collect() {
+  new Gauge({ name: 'pe_edge_compress_streams_bytes', help: 'Memory the compressors of answers compress is streaming hold, as estimated per compressor (gzip 1 MiB; zstd 2 MiB and its window; brotli 2 MiB and four times its window; a window is the answer\'s length up to 4 MiB)', registers: [registry], collect() {
     this.set(compressStreams.heldBytes);
   } });
   new Gauge({ name: 'pe_edge_compress_streams_max_bytes', help: 'The budget of pe_edge_compress_streams_bytes: 256 MiB per process, summed over --workers', registers: [registry], collect() {
     this.set(compressStreams.maxBytes);
   } });
-  new Counter({ name: 'pe_edge_compress_streams_refused_total', help: 'Answers compress would have streamed compressed but sent uncompressed because its streams\' memory budget was spent', registers: [registry], collect() {
+  new Counter({ name: 'pe_edge_compress_streams_refused_total', help: 'Answers compress would have streamed in the encoding negotiated but, its streams\' memory budget spent, sent as gzip (sent="gzip") or uncompressed (sent="identity")', labelNames: ['sent'], registers: [registry], collect() {
     this.reset();
-    this.inc(compressStreams.refused);
+    this.inc({ sent: 'gzip' }, compressStreams.toGzip);
+    this.inc({ sent: 'identity' }, compressStreams.uncompressed);
   } });
   // pe-edge's own: lines its logs dropped because their reader did not keep up (log-destination.ts bounds the
   // memory they may hold). Read at scrape time; `--workers` sum.

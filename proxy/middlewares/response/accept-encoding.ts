@@ -58,3 +58,16 @@ function parseTokens(header: string, supported: readonly string[]): { tokens: To
   tokens.sort((a, b) => (a.q === null ? (b.q === null ? 0 : -1) : b.q === null ? 1 : b.q - a.q));
   return { tokens, weighted };
 }
+
+/**
+ * Whether `header` lets `encoding` be sent: named with a weight above 0, or not named and a wildcard above 0. For a
+ * second choice (compress's streams past their budget), never for negotiating: an absent or empty header says no.
+ */
+export function acceptsEncoding(header: string | undefined, encoding: string): boolean {
+  if (header === undefined || header === '') return false;
+  const { tokens } = parseTokens(header, [encoding]);
+  const named = tokens.find((t) => t.name === encoding);
+  if (named !== undefined) return named.q !== 0;
+  const wildcard = tokens.find((t) => t.name === WILDCARD);
+  return wildcard !== undefined && wildcard.q !== 0;
+}

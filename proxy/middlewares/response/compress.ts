@@ -53,6 +53,8 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
   const included = options.includedContentTypes.map(parseOption('includedContentTypes'));
   const excludedRequestTypes = new Set(excluded.map((m) => m.type));
   const choose = negotiation(options);
+  // A streamed answer past compress's memory budget may go as gzip instead (stream-budget.ts).
+  const gzipOffered = choose.supported.includes('gzip');
   const minSize = options.minResponseBodyBytes > 0 ? options.minResponseBodyBytes : 1024;
 
   // A site sends the same few Content-Types and its browsers the same Accept-Encoding: each is parsed once
@@ -81,7 +83,7 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
     const accept = ctx.req.headers['accept-encoding'];
     const chosen = accept === undefined ? negotiateEncoding(undefined, choose) : negotiate(Array.isArray(accept) ? accept.join(',') : accept);
     if (chosen === IDENTITY || chosen === NOT_ACCEPTABLE) return next(ctx);
-    responseHooks(ctx).body = bodyHook(ctx, chosen as ZlibEncoding, minSize, compressible);
+    responseHooks(ctx).body = bodyHook(ctx, chosen as ZlibEncoding, gzipOffered, minSize, compressible);
     next(ctx);
   };
 }
@@ -93,10 +95,10 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
 // on the image's node too). Why V8 keeps the others was not found.
 
 /** compress's body hook for one request: `Vary`, then the answer compressed when its type and size allow. */
-function bodyHook(ctx: RequestContext, encoding: ZlibEncoding, minSize: number, compressible: (headers: ResponseHeaders) => boolean): NonNullable<ResponseHooks['body']> {
+function bodyHook(ctx: RequestContext, encoding: ZlibEncoding, gzipOffered: boolean, minSize: number, compressible: (headers: ResponseHeaders) => boolean): NonNullable<ResponseHooks['body']> {
   return (status, headers, sendHead) => {
     addVary(headers);
-    return compressible(headers) ? compressedBody(ctx, encoding, minSize, status, headers, sendHead) : null;
+    return compressible(headers) ? compressedBody(ctx, encoding, gzipOffered, minSize, status, headers, sendHead) : null;
   };
 }
 

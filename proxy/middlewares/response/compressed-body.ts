@@ -6,7 +6,8 @@ import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestCo
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
-import { releaseStream, reserveStream } from './stream-budget.js';
+import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
+import { acceptsEncoding } from './accept-encoding.js';
 
 /** Encodings pe-edge compresses to with node:zlib (zstd only on a node that has it: compress.ts). */
 export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
@@ -62,8 +63,8 @@ function named(value: string | string[] | undefined): boolean {
  * Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. `reserved`
  * (stream-budget.ts) is given back when the encoder closes: at its end, or destroyed with the client's response.
  */
-function encoderInto(res: ProxyResponse, encoding: ZlibEncoding, declared: number | null, reserved: number): Transform {
-  const encoder = createEncoder(encoding, declared);
+function encoderInto(res: ProxyResponse, reserved: StreamReservation, declared: number | null): Transform {
+  const encoder = createEncoder(reserved.encoding, declared);
   encoder.once('close', () => releaseStream(reserved));
   relayToResponse(encoder, res);
   return encoder;
@@ -77,12 +78,25 @@ function passThroughInto(res: ProxyResponse): Transform {
 }
 
 /**
+ * Room in the streams' budget for a compressor of `encoding`, or of gzip when the client takes it and the middleware
+ * offers it (`gzipOffered`); null: the answer goes uncompressed.
+ */
+function reserveEncoder(ctx: RequestContext, encoding: ZlibEncoding, declared: number | null, gzipOffered: boolean): StreamReservation | null {
+  return reserveStream(encoding, declared, () => {
+    const accept = ctx.req.headers['accept-encoding'];
+    return gzipOffered && acceptsEncoding(Array.isArray(accept) ? accept.join(',') : accept, 'gzip');
+  });
+}
+
+/**
  * Where the body of an upstream response goes when it may be compressed: null (untouched, the forwarder
  * sends head and body) for bodiless statuses, already-encoded bodies and declared lengths under minSize;
  * an encoder at once for declared lengths from minSize up; a DeferredCompressor when the length is
- * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided.
+ * unknown. A non-null result owns the head: `sendHead` is called once the headers are decided. A streamed answer
+ * past the streams' memory budget (stream-budget.ts) goes as gzip when `gzipOffered` and the client takes it, else
+ * untouched.
  */
-export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): BodySink | null {
+export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, gzipOffered: boolean, minSize: number, status: number, headers: ResponseHeaders, sendHead: () => void): BodySink | null {
   const res = ctx.res;
   if (isBodilessStatus(status)) return null;
   if (named(headers['content-encoding'])) return null;
@@ -96,13 +110,13 @@ export function compressedBody(ctx: RequestContext, encoding: ZlibEncoding, minS
     if (length <= ONE_SHOT_MAX_BYTES) return new OneShotCompressor(ctx, encoding, length, headers, sendHead);
     const known = Number.isSafeInteger(length) ? length : null;
     // No room in the streams' budget: the answer goes as the upstream sent it, with its Content-Length.
-    const reserved = reserveStream(encoding, known);
+    const reserved = reserveEncoder(ctx, encoding, known, gzipOffered);
     if (reserved === null) return null;
-    markCompressed(headers, encoding);
+    markCompressed(headers, reserved.encoding);
     sendHead();
-    return encoderInto(res, encoding, known, reserved);
+    return encoderInto(res, reserved, known);
   }
-  return new DeferredCompressor(ctx, encoding, minSize, headers, sendHead);
+  return new DeferredCompressor(ctx, encoding, gzipOffered, minSize, headers, sendHead);
 }
 
 // Bodies up to this declared size are compressed in one call instead of through a zlib stream: no stream
@@ -341,8 +355,8 @@ class DeferredCompressor extends Writable {
   /** Set once minSize bytes are held and they still fit one call: streaming starts then, unless the body ends first. */
   private streamNextTurn: NodeJS.Immediate | null = null;
 
-  constructor(private readonly ctx: RequestContext, private readonly encoding: ZlibEncoding, private readonly minSize: number,
-    private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
+  constructor(private readonly ctx: RequestContext, private readonly encoding: ZlibEncoding, private readonly gzipOffered: boolean,
+    private readonly minSize: number, private readonly headers: ResponseHeaders, private readonly sendHead: () => void) {
     super();
   }
 
@@ -390,12 +404,12 @@ class DeferredCompressor extends Writable {
   private startStream(callback: () => void): void {
     this.stopWaiting();
     // No room in the streams' budget: what is held and what follows go out as they came (chunked).
-    const reserved = reserveStream(this.encoding, null);
+    const reserved = reserveEncoder(this.ctx, this.encoding, null, this.gzipOffered);
     if (!this.ctx.res.headersSent) {
-      if (reserved !== null) markCompressed(this.headers, this.encoding);
+      if (reserved !== null) markCompressed(this.headers, reserved.encoding);
       this.sendHead();
     }
-    this.encoder = reserved === null ? passThroughInto(this.ctx.res) : encoderInto(this.ctx.res, this.encoding, null, reserved);
+    this.encoder = reserved === null ? passThroughInto(this.ctx.res) : encoderInto(this.ctx.res, reserved, null);
     this.feed(this.takeHeld(), callback);
   }
 

@@ -5,8 +5,8 @@ import type { ZlibEncoding } from './compressed-body.js';
  * once, per process. Each holds its compressor until its client has read the answer, and a slow client reads for
  * seconds: 50 answers of 2 MB streamed through brotli at once held 286-390 MB of RSS (a reviewer's run, node 24),
  * enough for a container's memory limit to end the process and every connection with it. Past the budget an answer
- * goes out uncompressed (every client reads that), counted in pe_edge_compress_streams_refused_total; Traefik,
- * which caps nothing, compresses it.
+ * goes out as gzip (about 1 MiB) when its client takes gzip, else uncompressed (every client reads that), counted in
+ * pe_edge_compress_streams_refused_total; Traefik, which caps nothing, compresses it as negotiated.
  */
 export const STREAM_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -14,21 +14,23 @@ export const STREAM_BUDGET_BYTES = 256 * 1024 * 1024;
 export const STREAM_BUDGET_TEST_ENV = 'PE_EDGE_COMPRESS_STREAM_BUDGET_BYTES';
 
 const MIB = 1024 * 1024;
-// What one streamed compressor holds, estimated from how each library sizes itself (measured RSS follows what was
-// written into the window, up to the window): zlib's deflate at memLevel 8 and windowBits 15, 256 KiB, and an
-// output chunk; brotli at quality 6, a 2 MiB match finder and its window (4 MiB unless sized to a declared
-// length, compressed-body.ts); zstd at level 3, about 1 MiB of tables and its window (2 MiB, or the length).
-const GZIP_BYTES = 320 * 1024;
-const BROTLI_FINDER_BYTES = 2 * MIB;
-const BROTLI_WINDOW_BYTES = 4 * MIB;
-const ZSTD_TABLE_BYTES = 1 * MIB;
-const ZSTD_WINDOW_BYTES = 2 * MIB;
+// What one streamed compressor holds, from peak RSS over 20 and 60 answers streamed at once (node 24, glibc, answers
+// of 1, 2 and 6 MB, 2026-12-07): gzip about 1 MiB whatever the length; zstd about 2 MiB and its window; brotli at
+// quality 6 about 2 MiB and four times what it has taken in, up to its 4 MiB window (6, 11 and 19 MB per answer).
+// An answer of unknown length is counted at the most.
+const GZIP_BYTES = 1 * MIB;
+const BASE_BYTES = 2 * MIB;
+const WINDOW_BYTES = 4 * MIB;
+const BROTLI_PER_WINDOW_BYTE = 4;
 
-/** What the compressors of this process's streamed answers hold, as estimated, and how many answers went uncompressed. */
+/** What the compressors of this process's streamed answers hold, as estimated, and what the budget turned away. */
 export const compressStreams = {
   heldBytes: 0,
-  refused: 0,
   maxBytes: budgetFrom(process.env[STREAM_BUDGET_TEST_ENV]),
+  /** Answers sent as gzip, not the encoding negotiated, for want of room. */
+  toGzip: 0,
+  /** Answers sent uncompressed for want of room. */
+  uncompressed: 0,
 };
 
 function budgetFrom(testValue: string | undefined): number {
@@ -39,27 +41,42 @@ function budgetFrom(testValue: string | undefined): number {
 /** The memory a compressor for `encoding` is estimated to hold while it streams a body of `declared` bytes (null: unknown). */
 export function streamCost(encoding: ZlibEncoding, declared: number | null): number {
   if (encoding === 'gzip') return GZIP_BYTES;
-  const window = encoding === 'br' ? BROTLI_WINDOW_BYTES : ZSTD_WINDOW_BYTES;
-  const held = declared === null ? window : Math.min(window, declared);
-  return held + (encoding === 'br' ? BROTLI_FINDER_BYTES : ZSTD_TABLE_BYTES);
+  const window = declared === null ? WINDOW_BYTES : Math.min(WINDOW_BYTES, declared);
+  return BASE_BYTES + (encoding === 'br' ? BROTLI_PER_WINDOW_BYTE * window : window);
+}
+
+/** A compressor's reservation: the encoding it may use, and what to give back when it closes. */
+export interface StreamReservation {
+  readonly encoding: ZlibEncoding;
+  readonly bytes: number;
 }
 
 /**
- * Reserves a streamed compressor's memory: its cost, to hand to releaseStream once the compressor is closed, or null
- * when the budget has no room (the answer then goes out uncompressed). The first stream is always let in, so a
- * budget below one compressor still compresses one answer at a time.
+ * Room for a streamed compressor of `encoding`, else for gzip when `gzipAccepted` (the client takes it and compress
+ * offers it): a cheaper compressor rather than none. Null when neither fits: the answer then goes out uncompressed.
+ * The first stream is always let in, so a budget below one compressor still compresses one answer at a time.
  */
-export function reserveStream(encoding: ZlibEncoding, declared: number | null): number | null {
+export function reserveStream(encoding: ZlibEncoding, declared: number | null, gzipAccepted: () => boolean): StreamReservation | null {
   const cost = streamCost(encoding, declared);
-  if (compressStreams.heldBytes > 0 && compressStreams.heldBytes + cost > compressStreams.maxBytes) {
-    compressStreams.refused++;
-    return null;
+  if (fits(cost)) return take(encoding, cost);
+  if (encoding !== 'gzip' && fits(GZIP_BYTES) && gzipAccepted()) {
+    compressStreams.toGzip++;
+    return take('gzip', GZIP_BYTES);
   }
-  compressStreams.heldBytes += cost;
-  return cost;
+  compressStreams.uncompressed++;
+  return null;
 }
 
-/** Gives back what reserveStream reserved (call once per reservation, when the compressor has closed). */
-export function releaseStream(cost: number): void {
-  compressStreams.heldBytes -= cost;
+function fits(cost: number): boolean {
+  return compressStreams.heldBytes === 0 || compressStreams.heldBytes + cost <= compressStreams.maxBytes;
+}
+
+function take(encoding: ZlibEncoding, bytes: number): StreamReservation {
+  compressStreams.heldBytes += bytes;
+  return { encoding, bytes };
+}
+
+/** Gives back what reserveStream reserved (once per reservation, when the compressor has closed). */
+export function releaseStream(reservation: StreamReservation): void {
+  compressStreams.heldBytes -= reservation.bytes;
 }

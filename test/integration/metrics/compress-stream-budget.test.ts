@@ -1,6 +1,7 @@
-// compress's budget for the memory of the answers it streams (stream-budget.ts): past it an answer goes out as the
-// upstream sent it, complete, and pe_edge_compress_streams_* say so; what a stream reserved comes back when it ends
-// or its client leaves. pe-edge run by the CLI with a budget of two brotli streams (the tests' knob).
+// compress's budget for the memory of the answers it streams (stream-budget.ts): past it an answer goes out as gzip
+// when its client takes gzip, else as the upstream sent it, complete, and pe_edge_compress_streams_* say so; what a
+// stream reserved comes back when it ends or its client leaves. pe-edge run by the CLI with a budget of two brotli
+// streams and one gzip stream (the tests' knob).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -51,27 +52,28 @@ function startSlowBackend(): Promise<Backend> {
 
 interface Answer { encoding: string | undefined; length: string | undefined; body: Buffer }
 
-/** GET with `Accept-Encoding: br`, the body decoded as its Content-Encoding says. */
-function get(url: string): Promise<Answer> {
+/** GET with `Accept-Encoding: accept` (br by default), the body decoded as its Content-Encoding says. */
+function get(url: string, accept = 'br'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { 'accept-encoding': 'br' }, agent: false }, (res) => {
+    http.get(url, { headers: { 'accept-encoding': accept }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const raw = Buffer.concat(chunks);
         const encoding = res.headers['content-encoding'];
-        resolve({ encoding, length: res.headers['content-length'], body: encoding === 'br' ? zlib.brotliDecompressSync(raw) : raw });
+        const body = encoding === 'br' ? zlib.brotliDecompressSync(raw) : encoding === 'gzip' ? zlib.gunzipSync(raw) : raw;
+        resolve({ encoding, length: res.headers['content-length'], body });
       });
       res.on('error', reject);
     }).on('error', reject);
   });
 }
 
-/** The pe_edge_compress_streams_* series: name → value. */
+/** The pe_edge_compress_streams_* series: name and labels → value. */
 function streamSeries(text: string): Record<string, number> {
   const found: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    const m = /^(pe_edge_compress_streams_\w+) (\S+)$/.exec(line);
+    const m = /^(pe_edge_compress_streams_\w+(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (m !== null) found[m[1] as string] = Number(m[2]);
   }
   return found;
@@ -79,8 +81,8 @@ function streamSeries(text: string): Record<string, number> {
 
 describe('compress: the memory of streamed answers has a budget', () => {
   const dir = new TempConfigDir();
-  // Room for two brotli streams of unknown length, not three.
-  const budget = 2 * streamCost('br', null);
+  // Room for two brotli streams of unknown length and a gzip one, not three brotli ones.
+  const budget = 2 * streamCost('br', null) + streamCost('gzip', null);
   let proc: CliProcess;
   let backend: Backend;
   let url = '';
@@ -117,26 +119,41 @@ describe('compress: the memory of streamed answers has a budget', () => {
     dir.remove();
   });
 
-  it('two slow answers stream compressed; a third at the same time, and one with a Content-Length, go uncompressed and whole; all of it comes back', async () => {
-    assert.deepEqual(await series(), { pe_edge_compress_streams_bytes: 0, pe_edge_compress_streams_max_bytes: budget, pe_edge_compress_streams_refused_total: 0 });
+  it('two slow answers stream brotli; past the budget one goes as gzip to a client that takes it, others uncompressed and whole; all of it comes back', async () => {
+    assert.deepEqual(await series(), {
+      pe_edge_compress_streams_bytes: 0,
+      pe_edge_compress_streams_max_bytes: budget,
+      'pe_edge_compress_streams_refused_total{sent="gzip"}': 0,
+      'pe_edge_compress_streams_refused_total{sent="identity"}': 0,
+    });
     const first = get(url + '/slow?gap=300');
     const second = get(url + '/slow?gap=300');
+    const twoBrotli = 2 * streamCost('br', null);
     // Both hold their compressors (the first piece is out) before the others ask.
+    for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < twoBrotli; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await series()).pe_edge_compress_streams_bytes, twoBrotli);
+    // A client that takes gzip too gets it, in the room left: then none is left for the others.
+    const gzipped = await get(url + '/slow?gap=10', 'br, gzip');
+    assert.equal(gzipped.encoding, 'gzip');
+    assert.deepEqual(gzipped.body, WHOLE);
+    const slowGzip = get(url + '/slow?gap=300', 'gzip, br');
     for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < budget; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal((await series()).pe_edge_compress_streams_bytes, budget);
-    const [third, declared] = await Promise.all([get(url + '/slow?gap=10'), get(url + '/declared')]);
+    const [third, declared, notGzip] = await Promise.all([get(url + '/slow?gap=10'), get(url + '/declared'), get(url + '/declared', 'br, gzip;q=0')]);
     assert.equal(third.encoding, undefined);
     assert.deepEqual(third.body, WHOLE);
     assert.equal(declared.encoding, undefined);
     assert.equal(declared.length, String(WHOLE.length), 'the upstream\'s Content-Length, as it sent it');
     assert.deepEqual(declared.body, WHOLE);
+    assert.equal(notGzip.encoding, undefined);
     for (const answer of await Promise.all([first, second])) {
       assert.equal(answer.encoding, 'br');
       assert.deepEqual(answer.body, WHOLE);
     }
+    assert.equal((await slowGzip).encoding, 'gzip', 'br fit no more; gzip did');
     const after = await settled();
     assert.equal(after.pe_edge_compress_streams_bytes, 0);
-    assert.equal(after.pe_edge_compress_streams_refused_total, 2);
+    assert.equal(after['pe_edge_compress_streams_refused_total{sent="gzip"}'], 2);
+    assert.equal(after['pe_edge_compress_streams_refused_total{sent="identity"}'], 3);
     // With the budget free again, an answer streams compressed.
     assert.equal((await get(url + '/declared')).encoding, 'br');
     assert.equal((await settled()).pe_edge_compress_streams_bytes, 0);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from '../../../proxy/middlewares/response/accept-encoding.js';
+import { acceptsEncoding, IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from '../../../proxy/middlewares/response/accept-encoding.js';
 import { mediaTypeMatches, parseMediaType } from '../../../proxy/middlewares/response/media-type.js';
 import { createCompress, negotiation, type CompressOptions } from '../../../proxy/middlewares/response/compress.js';
 import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
@@ -94,4 +94,16 @@ test('a malformed media type is null, as mime.ParseMediaType fails', () => {
 test('an invalid excluded content type disables the router with the option named', () => {
   const options = (validateDynamicConfig({ http: { middlewares: { m: { compress: { excludedContentTypes: ['not a type'] } } } } }).config.http.middlewares.m as { compress?: unknown } | undefined)?.compress as CompressOptions;
   assert.throws(() => createCompress(options, () => undefined), /compress\.excludedContentTypes: "not a type"/);
+});
+
+test('acceptsEncoding (a streamed answer\'s second choice past compress\'s budget): named above q=0, or a wildcard above 0 when not named; never without a header', () => {
+  assert.equal(acceptsEncoding('br, gzip', 'gzip'), true);
+  assert.equal(acceptsEncoding('gzip;q=0.1, br', 'gzip'), true);
+  assert.equal(acceptsEncoding('br, gzip;q=0', 'gzip'), false);
+  assert.equal(acceptsEncoding('br', 'gzip'), false);
+  assert.equal(acceptsEncoding('br, *', 'gzip'), true);
+  assert.equal(acceptsEncoding('br, *;q=0', 'gzip'), false);
+  assert.equal(acceptsEncoding('gzip;q=0, *', 'gzip'), false);
+  assert.equal(acceptsEncoding(undefined, 'gzip'), false);
+  assert.equal(acceptsEncoding('', 'gzip'), false);
 });

@@ -15,7 +15,7 @@ function held(): { ctx: ReturnType<typeof requestContext>; sink: NonNullable<Ret
   const ctx = requestContext({ url: '/page' });
   const headers: ResponseHeaders = { 'content-type': 'text/html' };
   let heads = 0;
-  const sink = compressedBody(ctx, 'gzip', 1024, 200, headers, () => {
+  const sink = compressedBody(ctx, 'gzip', true, 1024, 200, headers, () => {
     heads++;
     ctx.res.sendHead(200, headers);
   });
