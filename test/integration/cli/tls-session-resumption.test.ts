@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
-import { certificateFor } from '../../support/tcp-backends.js';
 import { resumesTls12UnderAnotherName, tlsResume, tlsTicket } from '../../support/tls-resumption.js';
+import { certificateLines, handshakeRouterLines } from '../../support/tls-router-lines.js';
+import { certificateFor } from '../../support/tcp-backends.js';
 
 const dir = new TempConfigDir();
 let edge: CliProcess | null = null;
@@ -17,22 +18,7 @@ after(async () => {
 
 /** The dynamic file: a TLS router for every name, each with its own certificate; `tlsLines`: more of its `tls` section. */
 function dynamic(names: string[], tlsLines: string[] = []): string {
-  for (const name of names) {
-    const { cert, key } = certificateFor(name);
-    dir.write(`${name}.crt`, cert);
-    dir.write(`${name}.key`, key);
-  }
-  return [
-    'tls:',
-    '  certificates:',
-    ...names.map((n) => `    - { certFile: ${JSON.stringify(dir.file(`${n}.crt`))}, keyFile: ${JSON.stringify(dir.file(`${n}.key`))} }`),
-    ...tlsLines,
-    'http:',
-    '  services:',
-    '    app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:1" }] } }',
-    '  routers:',
-    ...names.map((n, i) => `    r${i}: { rule: "Host(\`${n}\`)", service: app, entryPoints: [websecure], tls: {} }`),
-  ].join('\n');
+  return [...certificateLines(dir, names), ...tlsLines, ...handshakeRouterLines(names)].join('\n');
 }
 
 /** Starts pe-edge on `dynamic`, its HTTPS entrypoint on a free port. */

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
-import { certificateFor, echoServer, type TcpBackend } from '../../support/tcp-backends.js';
+import { echoServer, type TcpBackend } from '../../support/tcp-backends.js';
+import { certificateLines, handshakeRouterLines } from '../../support/tls-router-lines.js';
 import { freshTicketResumes, nextRotation, resumes, ticketLifetimeHint, tlsTicket } from '../../support/tls-resumption.js';
 
 /** session-ticket-keys.ts TICKET_ROTATION_TEST_ENV (spelled out: the test runs against a build without it too). */
@@ -21,20 +22,9 @@ after(async () => {
 
 /** HTTPS routers for every name on `websecure`, each with its own certificate, and a TCP router terminating TLS on `tcpsecure`. */
 function dynamic(names: string[], dbAddress: string): string {
-  for (const name of names) {
-    const { cert, key } = certificateFor(name);
-    dir.write(`${name}.crt`, cert);
-    dir.write(`${name}.key`, key);
-  }
   return [
-    'tls:',
-    '  certificates:',
-    ...names.map((n) => `    - { certFile: ${JSON.stringify(dir.file(`${n}.crt`))}, keyFile: ${JSON.stringify(dir.file(`${n}.key`))} }`),
-    'http:',
-    '  services:',
-    '    app: { loadBalancer: { servers: [{ url: "http://127.0.0.1:1" }] } }',
-    '  routers:',
-    ...names.map((n, i) => `    r${i}: { rule: "Host(\`${n}\`)", service: app, entryPoints: [websecure], tls: {} }`),
+    ...certificateLines(dir, names),
+    ...handshakeRouterLines(names),
     'tcp:',
     '  services:',
     `    db: { loadBalancer: { servers: [{ address: "${dbAddress}" }] } }`,

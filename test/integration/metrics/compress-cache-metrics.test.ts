@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
+import { compressRouteYaml } from './compress-route-yaml.js';
 
 /** A 4 kB HTML page, different for each `name`. */
 function page(name: string): string {
@@ -14,15 +15,6 @@ function page(name: string): string {
   return `<!doctype html><html><body><h1>${name}</h1><ul>\n${rows}\n</ul></body></html>`.padEnd(4096, ' ');
 }
 
-const DYNAMIC = (backend: string): string => [
-  'http:',
-  '  middlewares:',
-  '    squeeze: { compress: {} }',
-  '  services:',
-  `    app: { loadBalancer: { servers: [{ url: "${backend}" }] } }`,
-  '  routers:',
-  '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web], middlewares: [squeeze] }',
-].join('\n');
 
 /** Pages by path; `/private` says `Cache-Control: no-store`. */
 function startPages(): Promise<Backend> {
@@ -71,7 +63,7 @@ describe('pe_edge_compress_cache_* with metrics.prometheus', () => {
     const web = await freePort();
     metricsPort = await freePort();
     url = `http://127.0.0.1:${web}`;
-    const dynamicFile = dir.write('dynamic.yml', DYNAMIC(backend.url));
+    const dynamicFile = dir.write('dynamic.yml', compressRouteYaml(backend.url));
     dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics: metricsPort }, dynamicFile, extra: 'metrics:\n  prometheus:\n    entryPoint: metrics' }));
     proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
     await proc.waitListening(2);
@@ -155,7 +147,7 @@ describe('pe_edge_compress_cache_* without metrics.prometheus', () => {
     const dir = new TempConfigDir();
     const backend = await startPages();
     const [web, traefik] = [await freePort(), await freePort()];
-    const dynamicFile = dir.write('dynamic.yml', DYNAMIC(backend.url));
+    const dynamicFile = dir.write('dynamic.yml', compressRouteYaml(backend.url));
     // The api on the `traefik` entrypoint, where metrics.prometheus would answer /metrics by default.
     dir.write('traefik.yml', staticYaml({ entryPoints: { web, traefik }, dynamicFile, extra: 'api:\n  insecure: true' }));
     const proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });

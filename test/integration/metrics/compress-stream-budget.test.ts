@@ -9,21 +9,13 @@ import zlib from 'node:zlib';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
+import { compressRouteYaml } from './compress-route-yaml.js';
 import { streamCost, STREAM_BUDGET_TEST_ENV } from '../../../proxy/middlewares/response/stream-budget.js';
 
 const PIECE = Buffer.from('a line of a large text answer, streamed slowly\n'.repeat(2000)); // about 94 kB
 const PIECES = 4;
 const WHOLE = Buffer.concat(Array.from({ length: PIECES }, () => PIECE));
 
-const DYNAMIC = (backend: string): string => [
-  'http:',
-  '  middlewares:',
-  '    squeeze: { compress: {} }',
-  '  services:',
-  `    app: { loadBalancer: { servers: [{ url: "${backend}" }] } }`,
-  '  routers:',
-  '    app: { rule: "PathPrefix(`/`)", service: app, entryPoints: [web], middlewares: [squeeze] }',
-].join('\n');
 
 /**
  * /slow: PIECES pieces without a Content-Length, one every `gap` ms (the query's, default 150); /declared: the same
@@ -107,7 +99,7 @@ describe('compress: the memory of streamed answers has a budget', () => {
     const web = await freePort();
     metricsPort = await freePort();
     url = `http://127.0.0.1:${web}`;
-    const dynamicFile = dir.write('dynamic.yml', DYNAMIC(backend.url));
+    const dynamicFile = dir.write('dynamic.yml', compressRouteYaml(backend.url));
     dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics: metricsPort }, dynamicFile, extra: 'metrics:\n  prometheus:\n    entryPoint: metrics' }));
     proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env: { [STREAM_BUDGET_TEST_ENV]: String(budget) } });
     await proc.waitListening(2);
