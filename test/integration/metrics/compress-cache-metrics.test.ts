@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
-import { compressRouteYaml } from './compress-route-yaml.js';
+import { compressRouteYaml, startCompressCli } from './compress-cli.js';
 
 /** A 4 kB HTML page, different for each `name`. */
 function page(name: string): string {
@@ -51,23 +51,16 @@ describe('pe_edge_compress_cache_* with metrics.prometheus', () => {
   let proc: CliProcess;
   let backend: Backend;
   let url = '';
-  let metricsPort = 0;
+  let metricsUrl = '';
   const scrape = async (): Promise<{ text: string; cache: Record<string, number> }> => {
-    const r = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true });
+    const r = await httpGet(metricsUrl, { fresh: true });
     assert.equal(r.status, 200);
     return { text: r.body, cache: cacheSeries(r.body) };
   };
 
   before(async () => {
     backend = await startPages();
-    const web = await freePort();
-    metricsPort = await freePort();
-    url = `http://127.0.0.1:${web}`;
-    const dynamicFile = dir.write('dynamic.yml', compressRouteYaml(backend.url));
-    dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics: metricsPort }, dynamicFile, extra: 'metrics:\n  prometheus:\n    entryPoint: metrics' }));
-    proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path });
-    await proc.waitListening(2);
-    await proc.waitForLine('configuration applied');
+    ({ proc, url, metricsUrl } = await startCompressCli(dir, backend.url));
   });
   after(async () => {
     await proc.stop();

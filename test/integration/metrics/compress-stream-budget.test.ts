@@ -7,9 +7,9 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { startBackend, type Backend } from '../../support/backends.js';
-import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
+import { TempConfigDir, type CliProcess } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
-import { compressRouteYaml } from './compress-route-yaml.js';
+import { startCompressCli } from './compress-cli.js';
 import { streamCost, STREAM_BUDGET_TEST_ENV } from '../../../proxy/middlewares/response/stream-budget.js';
 
 const PIECE = Buffer.from('a line of a large text answer, streamed slowly\n'.repeat(2000)); // about 94 kB
@@ -78,9 +78,9 @@ describe('compress: the memory of streamed answers has a budget', () => {
   let proc: CliProcess;
   let backend: Backend;
   let url = '';
-  let metricsPort = 0;
+  let metricsUrl = '';
   const series = async (): Promise<Record<string, number>> => {
-    const r = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`, { fresh: true });
+    const r = await httpGet(metricsUrl, { fresh: true });
     assert.equal(r.status, 200);
     return streamSeries(r.body);
   };
@@ -96,14 +96,7 @@ describe('compress: the memory of streamed answers has a budget', () => {
 
   before(async () => {
     backend = await startSlowBackend();
-    const web = await freePort();
-    metricsPort = await freePort();
-    url = `http://127.0.0.1:${web}`;
-    const dynamicFile = dir.write('dynamic.yml', compressRouteYaml(backend.url));
-    dir.write('traefik.yml', staticYaml({ entryPoints: { web, metrics: metricsPort }, dynamicFile, extra: 'metrics:\n  prometheus:\n    entryPoint: metrics' }));
-    proc = new CliProcess(['--configFile=traefik.yml'], { cwd: dir.path, env: { [STREAM_BUDGET_TEST_ENV]: String(budget) } });
-    await proc.waitListening(2);
-    await proc.waitForLine('configuration applied');
+    ({ proc, url, metricsUrl } = await startCompressCli(dir, backend.url, { [STREAM_BUDGET_TEST_ENV]: String(budget) }));
   });
   after(async () => {
     await proc.stop();
