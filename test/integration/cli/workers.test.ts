@@ -305,7 +305,8 @@ describe('pe-edge --workers=2', () => {
     assert.equal(held[0]?.[0], held[1]?.[0], 'the same socket in both');
   });
 
-  it('a TLS client reconnecting to the other worker resumes its session: the workers share session-ticket keys', { timeout: 60_000 }, async () => {
+  /** Two workers taking connections in turn (`rr`), an HTTPS router for resume.test on `websecure`; `env`: more of the primary's environment. */
+  const startResumeWorkers = async (env: NodeJS.ProcessEnv): Promise<{ websecure: number; workers: number[] }> => {
     const backend = await startBackend('app');
     backends.push(backend);
     const websecure = await freePort();
@@ -322,7 +323,12 @@ describe('pe-edge --workers=2', () => {
       `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
       '  routers:',
       '    app: { rule: "Host(`resume.test`)", service: app, entryPoints: [websecure], tls: {} }',
-    ], { websecure }, undefined, { NODE_CLUSTER_SCHED_POLICY: 'rr' });
+    ], { websecure }, undefined, { NODE_CLUSTER_SCHED_POLICY: 'rr', ...env });
+    return { websecure, workers };
+  };
+
+  it('a TLS client reconnecting to the other worker resumes its session: the workers share session-ticket keys', { timeout: 60_000 }, async () => {
+    const { websecure, workers } = await startResumeWorkers({});
     // In turn: half the reconnections reach the worker that did not issue the ticket they offer.
     const ticket = await tlsTicket(websecure, 'resume.test');
     const reconnections: { resumed: boolean; worker: number | undefined }[] = [];
@@ -336,25 +342,9 @@ describe('pe-edge --workers=2', () => {
   });
 
   it('with keys rotating, a ticket made on one worker resumes on the other before and after a rotation, and one from before it on neither', { timeout: 60_000 }, async () => {
-    const backend = await startBackend('app');
-    backends.push(backend);
-    const websecure = await freePort();
-    const { cert, key } = certificateFor('resume.test');
-    const keys = new TempConfigDir();
-    dirs.push(keys);
-    keys.write('cert.pem', cert);
-    keys.write('key.pem', key);
     const period = 5000;
     // session-ticket-keys.ts TICKET_ROTATION_TEST_ENV: the primary's environment reaches the workers.
-    const { workers } = await startWorkers([
-      'tls:',
-      `  certificates: [{ certFile: ${JSON.stringify(keys.file('cert.pem'))}, keyFile: ${JSON.stringify(keys.file('key.pem'))} }]`,
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "Host(`resume.test`)", service: app, entryPoints: [websecure], tls: {} }',
-    ], { websecure }, undefined, { NODE_CLUSTER_SCHED_POLICY: 'rr', PE_EDGE_TLS_TICKET_ROTATION_MS: String(period) });
+    const { websecure, workers } = await startResumeWorkers({ PE_EDGE_TLS_TICKET_ROTATION_MS: String(period) });
     /** Four reconnections offering `ticket`, in turn on both workers: whether each resumed. */
     const offer = async (ticket: Buffer): Promise<boolean[]> => {
       const reconnections: { resumed: boolean; worker: number | undefined }[] = [];
