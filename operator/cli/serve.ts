@@ -65,6 +65,8 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   let listening = false;
   // Under --workers: limits counted by the primary, one worker probing health for all, metrics of every worker.
   const workers = joinWorkers(process.env);
+  // Before any TLS server exists: every worker encrypts tickets with the primary's key.
+  await workers?.adoptTicketKeys();
   const workerCount = workers?.count ?? 1;
   if (insights !== null) workers?.shareTraffic(insights);
   let resolvers: CertificateResolvers | null = null;

@@ -7,7 +7,10 @@ import { ledgerOverIpc } from './limits-over-ipc.js';
 import { shareTraffic } from './traffic-over-ipc.js';
 import { PrimaryLink } from './worker-link.js';
 import type { DashboardInsights } from '../../proxy/api/dashboard/insights.js';
-import { WORKER_INDEX_ENV, WORKERS_ENV, workersListenAlone } from './workers.js';
+import { TICKET_KEYS_TOPIC, WORKER_INDEX_ENV, WORKERS_ENV, workersListenAlone } from './workers.js';
+import { adoptTicketKeys } from '../../proxy/tls/session-ticket-keys.js';
+
+const TICKET_KEYS_TIMEOUT_MS = 10_000;
 
 /** What one worker of `--workers` shares with the others, through the primary. */
 export interface WorkerSide {
@@ -21,6 +24,8 @@ export interface WorkerSide {
   followHealth(apply: (state: ServerState) => void): Promise<void>;
   /** The dashboard's charts show every worker's traffic. */
   shareTraffic(insights: DashboardInsights): void;
+  /** Takes the primary's TLS session-ticket key; before any TLS server is made. */
+  adoptTicketKeys(): Promise<void>;
 }
 
 /** This process's side when it is a worker of `--workers` (the primary set its environment), else null. */
@@ -48,5 +53,6 @@ export function joinWorkers(env: NodeJS.ProcessEnv): WorkerSide | null {
     scrape: (registry) => clusterScrape(registry, link),
     followHealth: (apply) => (probes ? Promise.resolve() : followProbed(link, apply)),
     shareTraffic: (insights) => shareTraffic(link, insights),
+    adoptTicketKeys: async () => adoptTicketKeys(await link.call<unknown>(TICKET_KEYS_TOPIC, null, TICKET_KEYS_TIMEOUT_MS)),
   };
 }

@@ -33,6 +33,8 @@ export function takeWorkersFlag(argv: readonly string[]): { workers: number; res
 /** Set by the primary in each worker's environment: the number of workers, and this worker's index (0 probes health). */
 export const WORKERS_ENV = 'PE_EDGE_WORKERS';
 export const WORKER_INDEX_ENV = 'PE_EDGE_WORKER_INDEX';
+/** A worker asks the primary for the TLS session-ticket key and its period's start over IPC (worker-side.ts). */
+export const TICKET_KEYS_TOPIC = 'tls-ticket-keys';
 
 /**
  * Middleware types whose state still lives in one process under N workers. rateLimit and inFlightReq are counted
@@ -101,14 +103,17 @@ export function superviseWorkers(count: number): Promise<number> {
   serveLedger(link, new LimitLedger(), (listener) => cluster.on('exit', listener));
   relayHealth(link);
   relayTraffic(link);
+  // One TLS session-ticket key for all, and the start of its period, asked for by each worker before it makes a TLS
+  // server: a client reconnecting to another worker still resumes its session, and every process steps to the next
+  // key at the same boundaries (the primary too). Over IPC, never in the environment, which /proc/<pid>/environ shows
+  // for the worker's whole life (a key read there would open every ticket the worker issued).
+  link.answer(TICKET_KEYS_TOPIC, () => ticketKeysHandOff());
   let stopping = false;
   let failed = false;
   // Workers run with V8's young generation sized for a proxy, whoever started the primary (see young-generation.ts).
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   // Each worker learns how many share the ports, and which one it is (the first probes health for all).
-  // One TLS session-ticket key for all, and the start of its period: a client reconnecting to another worker still
-  // resumes its session, and every process steps to the next key at the same boundaries (the primary too).
-  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i), ...ticketKeysHandOff() });
+  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i) });
   // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
     process.on(signal, () => {

@@ -1,10 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type tls from 'node:tls';
 
-/** How the primary of `--workers` gives its workers the current key: base64 of 48 bytes, in their environment. */
-export const TICKET_KEYS_ENV = 'PE_EDGE_TLS_TICKET_KEYS';
-/** With TICKET_KEYS_ENV: when that key's period began (epoch ms), so a worker steps on at the primary's boundaries. */
-export const TICKET_PERIOD_START_ENV = 'PE_EDGE_TLS_TICKET_PERIOD_START';
 /**
  * For tests only, not a user option: the rotation period in ms, clamped to 1 s .. 24 h. Read once per process;
  * workers inherit it from the primary's environment. Tickets keep their 24 h lifetime (sessionTimeout), so a test
@@ -24,7 +20,20 @@ const STEP_LABEL = 'pe-edge TLS session ticket key, next period';
  * master secrets inside them) of earlier periods stay sealed.
  */
 export function nextTicketKey(key: Buffer): Buffer {
-  return Buffer.from(createHmac('sha512', key).update(STEP_LABEL).digest().subarray(0, 48));
+  const digest = createHmac('sha512', key).update(STEP_LABEL).digest();
+  const next = ownKeyCopy(digest);
+  digest.fill(0);
+  return next;
+}
+
+/**
+ * The first 48 bytes of `from` in memory of their own: not a slice of node's shared pool, where zeroing them later
+ * could not be relied on and other buffers' bytes lie beside them.
+ */
+function ownKeyCopy(from: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(48);
+  from.copy(copy, 0, 0, 48);
+  return copy;
 }
 
 /** The period for this process: 24 h, or TICKET_ROTATION_TEST_ENV's value (tests), clamped to 1 s .. 24 h. */
@@ -52,14 +61,16 @@ let pruneAt = 64;
  * Left to node, every secure context draws random keys of its own: a reload that replaced an entrypoint's context,
  * or a reconnection that reached another worker of `--workers`, found the client's ticket unreadable and cost it a
  * full handshake (with two workers taking connections in turn, none of 20 reconnections resumed). The key is drawn
- * once per process, or taken from the primary under `--workers` with the start of its period; every process steps
- * it forward (nextTicketKey) at the same boundaries, every 24 h, without a message, and drops the old one. Tickets
+ * once per process, or taken from the primary under `--workers` with the start of its period (adoptTicketKeys, over
+ * the cluster's IPC channel: never the environment, which /proc/<pid>/environ shows for the process's whole life);
+ * every process steps it forward (nextTicketKey) at the same boundaries, every 24 h, without a message, and zeroes
+ * the old one (best effort: node keeps copies of its own in contexts it frees later, and IPC's strings). Tickets
  * live 24 h, as long as their key may be current (Go's keys encrypt 24 h, its tickets live 7 days); node's default
  * is OpenSSL's 7,200 s (its documentation says 300). Pass the server to followTicketKeys once created.
  */
 export function ticketOptions(): { ticketKeys: Buffer; sessionTimeout: number } {
   const { key } = state();
-  return { ticketKeys: Buffer.from(key), sessionTimeout: TICKET_ROTATION_MS / 1000 };
+  return { ticketKeys: ownKeyCopy(key), sessionTimeout: TICKET_ROTATION_MS / 1000 };
 }
 
 /**
@@ -76,29 +87,44 @@ export function followTicketKeys(server: tls.Server): void {
   give(server, current as Period);
 }
 
+/** The primary's current key (base64) and the start of its period (epoch ms), as a worker asks for them over IPC. */
+export interface TicketKeysHandOff {
+  readonly key: string;
+  readonly start: number;
+}
+
 /**
- * What the primary of `--workers` puts in a worker's environment at fork: its current key and the start of its
- * period (the primary steps its key at the same boundaries, so a worker forked later gets the key of that time).
+ * What the primary of `--workers` answers a worker asking for the keys: its current key and the start of its period
+ * (the primary steps its key at the same boundaries, so a worker started later gets the key of that time).
  */
-export function ticketKeysHandOff(): Record<string, string> {
+export function ticketKeysHandOff(): TicketKeysHandOff {
   const { key, start } = state();
-  return { [TICKET_KEYS_ENV]: key.toString('base64'), [TICKET_PERIOD_START_ENV]: String(start) };
+  return { key: key.toString('base64'), start };
+}
+
+/**
+ * A worker takes the primary's key and period start (before any TLS server is made), then steps over the periods
+ * passed since. Throws on anything else: a start more than three periods back or a minute ahead, or not 48 bytes.
+ */
+export function adoptTicketKeys(handOff: unknown): void {
+  if (current !== undefined) throw new Error('TLS session-ticket keys: adopted after this process drew its own');
+  period = rotationPeriod(process.env[TICKET_ROTATION_TEST_ENV]);
+  const now = Date.now();
+  const { key, start } = (typeof handOff === 'object' && handOff !== null ? handOff : {}) as Partial<Record<keyof TicketKeysHandOff, unknown>>;
+  const decoded = typeof key === 'string' ? Buffer.from(key, 'base64') : null;
+  if (decoded === null || decoded.length !== 48 || typeof start !== 'number' || !Number.isSafeInteger(start) || start > now + 60_000 || start < now - 3 * period) {
+    throw new Error('TLS session-ticket keys: the primary handed no usable key and period start');
+  }
+  current = { key: ownKeyCopy(decoded), start };
+  decoded.fill(0);
+  advance(now);
+  schedule();
 }
 
 function state(): Period {
   if (current === undefined) {
     period = rotationPeriod(process.env[TICKET_ROTATION_TEST_ENV]);
-    const now = Date.now();
-    const given = process.env[TICKET_KEYS_ENV];
-    const decoded = given === undefined ? null : Buffer.from(given, 'base64');
-    const start = Number(process.env[TICKET_PERIOD_START_ENV]);
-    current = decoded !== null && decoded.length === 48
-      ? { key: decoded, start: Number.isSafeInteger(start) ? start : now }
-      : { key: randomBytes(48), start: now };
-    // Nothing this process starts needs them.
-    delete process.env[TICKET_KEYS_ENV];
-    delete process.env[TICKET_PERIOD_START_ENV];
-    advance(now);
+    current = { key: randomBytes(48), start: Date.now() };
     schedule();
   }
   return current;
@@ -123,8 +149,11 @@ function advance(now: number): void {
 
 function give(server: tls.Server, { key }: Period): void {
   server.setTicketKeys(key);
-  // A copy for node's field: ours is zeroed at the next step.
-  Object.assign(server, { ticketKeys: Buffer.from(key) });
+  // A copy for node's field (ours is zeroed at the next step); the copy it replaces is zeroed now.
+  const previous: unknown = Reflect.get(server, 'ticketKeys');
+  const copy = ownKeyCopy(key);
+  Object.assign(server, { ticketKeys: copy });
+  if (Buffer.isBuffer(previous) && previous !== copy) previous.fill(0);
 }
 
 /** At the next boundary (never later than a period from now, should the clock have gone back), step. */

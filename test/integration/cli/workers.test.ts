@@ -356,6 +356,9 @@ describe('pe-edge --workers=2', () => {
       assert.equal(new Set(reconnections.map((h) => h.worker)).size, 2, `both workers: ${JSON.stringify(reconnections.map((h) => h.worker))}`);
       return reconnections.map((h) => h.resumed);
     };
+    // The key reaches the workers over IPC: their environment, which /proc/<pid>/environ shows for their whole life,
+    // names none (before, it held the key a worker started with, opening every ticket it issued since).
+    for (const pid of workers) assert.doesNotMatch(readFileSync(`/proc/${pid}/environ`, 'latin1'), /TICKET_(?!ROTATION_MS=)/, `worker ${pid}'s environment`);
     // Just after a rotation, so what follows falls within one period.
     const { old } = await nextRotation(websecure, 'resume.test', 2 * period + 1000);
     const before = await tlsTicket(websecure, 'resume.test');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { nextTicketKey, rotationPeriod, TICKET_KEYS_ENV, TICKET_PERIOD_START_ENV, TICKET_ROTATION_MS, TICKET_ROTATION_TEST_ENV } from '../../../proxy/tls/session-ticket-keys.js';
+import { nextTicketKey, rotationPeriod, TICKET_ROTATION_MS, TICKET_ROTATION_TEST_ENV } from '../../../proxy/tls/session-ticket-keys.js';
 
 // The step every process takes at each boundary: the same in every process (workers agree without a message), and
 // one way (the key of a period gives no earlier one).
@@ -37,24 +37,41 @@ test('the period is 24 h; the test knob is clamped to 1 s .. 24 h, and a value t
   assert.equal(rotationPeriod('999999999999'), 86_400_000);
 });
 
-test("a process given the primary's key and the start of its period steps over every period passed since, and forgets what it was given", () => {
+/** Runs `body` in a fresh node process with the module as `m` (its key state is the process's), TICKET_ROTATION_TEST_ENV at `period`. */
+function inChild(period: number, body: string): string {
+  const script = [`const m = await import(${JSON.stringify(new URL('../../../proxy/tls/session-ticket-keys.js', import.meta.url).href)});`, body].join('\n');
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, [TICKET_ROTATION_TEST_ENV]: String(period) },
+    encoding: 'utf8',
+  });
+}
+
+test("a worker given the primary's key and the start of its period steps over every period passed since, and hands on the same", () => {
   const period = 60_000;
   const given = Buffer.from(Array.from({ length: 48 }, (_, i) => 255 - i));
   const start = Date.now() - 2.5 * period;
-  const script = [
-    `const m = await import(${JSON.stringify(new URL('../../../proxy/tls/session-ticket-keys.js', import.meta.url).href)});`,
+  const out = inChild(period, [
+    `m.adoptTicketKeys({ key: ${JSON.stringify(given.toString('base64'))}, start: ${start} });`,
     'const { ticketKeys, sessionTimeout } = m.ticketOptions();',
-    'console.log(JSON.stringify({ key: ticketKeys.toString("hex"), sessionTimeout, handOff: m.ticketKeysHandOff(),',
-    '  left: [process.env.PE_EDGE_TLS_TICKET_KEYS, process.env.PE_EDGE_TLS_TICKET_PERIOD_START] }));',
-  ].join('\n');
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, [TICKET_KEYS_ENV]: given.toString('base64'), [TICKET_PERIOD_START_ENV]: String(start), [TICKET_ROTATION_TEST_ENV]: String(period) },
-    encoding: 'utf8',
-  });
-  const seen = JSON.parse(out) as { key: string; sessionTimeout: number; handOff: Record<string, string>; left: unknown[] };
+    'console.log(JSON.stringify({ key: ticketKeys.toString("hex"), sessionTimeout, handOff: m.ticketKeysHandOff() }));',
+  ].join('\n'));
+  const seen = JSON.parse(out) as { key: string; sessionTimeout: number; handOff: unknown };
   const twoOn = nextTicketKey(nextTicketKey(given));
   assert.equal(seen.key, twoOn.toString('hex'), 'two steps from the key given');
-  assert.deepEqual(seen.handOff, { [TICKET_KEYS_ENV]: twoOn.toString('base64'), [TICKET_PERIOD_START_ENV]: String(start + 2 * period) }, 'what it would hand a worker');
+  assert.deepEqual(seen.handOff, { key: twoOn.toString('base64'), start: start + 2 * period }, 'what it would hand a worker');
   assert.equal(seen.sessionTimeout, 86_400, 'tickets live 24 h whatever the test period');
-  assert.deepEqual(seen.left, [null, null], 'the key is gone from its environment');
+});
+
+test('a worker refuses a hand-off it cannot use (a start far back or ahead, a key not of 48 bytes, a key after drawing its own), naming the keys', () => {
+  const key = JSON.stringify(Buffer.alloc(48, 7).toString('base64'));
+  const refused = (call: string): string => inChild(60_000, `try { ${call}; console.log('adopted'); } catch (err) { console.log(err.message); }`).trim();
+  for (const call of [
+    `m.adoptTicketKeys({ key: ${key}, start: 0 })`,
+    `m.adoptTicketKeys({ key: ${key}, start: Date.now() + 3600000 })`,
+    `m.adoptTicketKeys({ key: ${JSON.stringify(Buffer.alloc(47).toString('base64'))}, start: Date.now() })`,
+    `m.adoptTicketKeys({ key: ${key} })`,
+    'm.adoptTicketKeys(null)',
+  ]) assert.equal(refused(call), 'TLS session-ticket keys: the primary handed no usable key and period start', call);
+  assert.equal(refused(`m.ticketOptions(); m.adoptTicketKeys({ key: ${key}, start: Date.now() })`), 'TLS session-ticket keys: adopted after this process drew its own');
+  assert.equal(refused(`m.adoptTicketKeys({ key: ${key}, start: Date.now() - 1000 })`), 'adopted');
 });
