@@ -44,7 +44,7 @@ const NO_CLIENT_AUTH: ClientAuthSettings = { type: 'NoClientCert', requestCert: 
  * Why a secure connection must be refused under `clientAuth`, checked once its handshake is done: Go's errors for a
  * missing or unverified client certificate. OpenSSL enforces `RequireAndVerifyClientCert` during a full handshake,
  * but a resumed one asks for no certificate (node then reports the session authorized), so every type that needs
- * a certificate is checked here too.
+ * a certificate is checked here too, and a verified one's expiry.
  */
 export function clientAuthRefusal(clientAuth: ClientAuthSettings, socket: TLSSocket): Error | undefined {
   const type = clientAuth.type;
@@ -54,6 +54,13 @@ export function clientAuthRefusal(clientAuth: ClientAuthSettings, socket: TLSSoc
   }
   if ((type === 'VerifyClientCertIfGiven' || type === 'RequireAndVerifyClientCert') && certificate !== undefined && !socket.authorized) {
     return new Error(`tls: failed to verify client certificate: ${String(socket.authorizationError)}`);
+  }
+  // A resumed session reports the verification of the handshake that made it, and its ticket lives 24 h: Go does not
+  // resume a session whose client certificate has expired since (checkForResumption), so its full handshake fails
+  // verification; here the resumed connection is refused with what that verification says.
+  if ((type === 'VerifyClientCertIfGiven' || type === 'RequireAndVerifyClientCert') && certificate !== undefined && socket.isSessionReused()
+    && Date.parse(certificate.validTo) < Date.now()) {
+    return new Error('tls: failed to verify client certificate: CERT_HAS_EXPIRED');
   }
   return undefined;
 }

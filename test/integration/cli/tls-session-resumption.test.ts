@@ -3,11 +3,12 @@
 // --workers: workers.test.ts.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import type { TLSSocket } from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { resumesTls12UnderAnotherName, tlsResume, tlsTicket } from '../../support/tls-resumption.js';
 import { certificateLines, handshakeRouterLines } from '../../support/tls-router-lines.js';
 import { certificateFor } from '../../support/tcp-backends.js';
+import { shortLivedClientCertificate } from '../../support/short-lived-client-certificate.js';
 
 const dir = new TempConfigDir();
 let edge: CliProcess | null = null;
@@ -87,6 +88,39 @@ it('a session ticket given before a reload that made client certificates mandato
   if (offered instanceof Error) return; // refused during the handshake: what a full handshake without a certificate gets
   assert.equal(offered.resumed, false, 'the session made under the old client authentication is not resumed');
   assert.equal(await answerOn(offered.socket), '', 'no answer to a client without a certificate');
+});
+
+it('with RequireAndVerifyClientCert, a client whose certificate expired after its ticket was made is refused when it resumes, as Go refuses to resume such a session', { timeout: 30_000 }, async () => {
+  const client = shortLivedClientCertificate(4);
+  dir.write('short-ca.pem', client.ca);
+  const websecure = await start(dynamic(['resume.test'], [
+    '  options:',
+    `    default: { clientAuth: { caFiles: [${JSON.stringify(dir.file('short-ca.pem'))}], clientAuthType: RequireAndVerifyClientCert } }`,
+  ]));
+  const tickets = new Map<tls.SecureVersion, Buffer>();
+  // A TLS 1.2 ticket comes within the handshake, a TLS 1.3 one after it: listened for from the start.
+  const connect = (version: tls.SecureVersion, session?: Buffer): Promise<TLSSocket> => new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: websecure, servername: 'resume.test', rejectUnauthorized: false, cert: client.cert, key: client.key,
+      minVersion: version, maxVersion: version, ...(session !== undefined ? { session } : {}) });
+    if (session === undefined) socket.once('session', (ticket: Buffer) => tickets.set(version, ticket));
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+  for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    const socket = await connect(version);
+    assert.match(await answerOn(socket), /^HTTP\/1\.1 /, `${version}: served while the certificate is valid`);
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, client.notAfter - Date.now()) + 1500));
+  for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    const ticket = tickets.get(version);
+    assert.ok(ticket !== undefined, `${version}: a ticket came`);
+    const full = await connect(version, Buffer.alloc(0)).then((socket) => answerOn(socket), () => '');
+    assert.equal(full, '', `${version}: a full handshake with the expired certificate gets nothing`);
+    const resumed = await connect(version, ticket).catch((err: Error) => err);
+    if (resumed instanceof Error) continue; // refused during the handshake
+    assert.equal(resumed.isSessionReused(), true, `${version}: the session resumed`);
+    assert.equal(await answerOn(resumed), '', `${version}: no answer to a resumed session whose client certificate has expired`);
+  }
 });
 
 it('with sniStrict, a session ticket offered with a name that has no certificate lets the client in no more than a full handshake would', async () => {
