@@ -14,6 +14,9 @@ export function relayToResponse(source: Readable, res: ProxyResponse): void {
   res.once('close', () => {
     if (!source.readableEnded) source.destroy();
   });
+  // A response already gone (its 'close' may have fired: a head refused as it was sent) never closes again: the
+  // source (a compressor and its budget reservation, a spooled file) is freed now.
+  if (res.clientGone) source.destroy();
 }
 
 /** Streams `source` into a middleware's body sink with backpressure and ends it with it; a failing source calls `cut`. */
