@@ -71,3 +71,13 @@ export function acceptsEncoding(header: string | undefined, encoding: string): b
   const wildcard = tokens.find((t) => t.name === WILDCARD);
   return wildcard !== undefined && wildcard.q !== 0;
 }
+
+/** Whether `header` refuses an uncompressed answer: `identity;q=0`, or `*;q=0` without identity named. */
+export function refusesIdentity(header: string | undefined): boolean {
+  if (header === undefined || header === '') return false;
+  const { tokens } = parseTokens(header, []);
+  const named = tokens.find((t) => t.name === IDENTITY);
+  if (named !== undefined) return named.q === 0;
+  const wildcard = tokens.find((t) => t.name === WILDCARD);
+  return wildcard !== undefined && wildcard.q === 0;
+}

@@ -7,7 +7,7 @@ import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
-import { acceptsEncoding } from './accept-encoding.js';
+import { acceptsEncoding, refusesIdentity } from './accept-encoding.js';
 
 /** Encodings pe-edge compresses to with node:zlib (zstd only on a node that has it: compress.ts). */
 export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
@@ -79,12 +79,16 @@ function passThroughInto(res: ProxyResponse): Transform {
 
 /**
  * Room in the streams' budget for a compressor of `encoding`, or of gzip when the client takes it and the middleware
- * offers it (`gzipOffered`); null: the answer goes uncompressed.
+ * offers it (`gzipOffered`); null: the answer goes uncompressed (never to a client that refuses that).
  */
 function reserveEncoder(ctx: RequestContext, encoding: ZlibEncoding, declared: number | null, gzipOffered: boolean): StreamReservation | null {
-  return reserveStream(encoding, declared, () => {
-    const accept = ctx.req.headers['accept-encoding'];
-    return gzipOffered && acceptsEncoding(Array.isArray(accept) ? accept.join(',') : accept, 'gzip');
+  const accept = (): string | undefined => {
+    const header = ctx.req.headers['accept-encoding'];
+    return Array.isArray(header) ? header.join(',') : header;
+  };
+  return reserveStream(encoding, declared, {
+    gzip: () => gzipOffered && acceptsEncoding(accept(), 'gzip'),
+    refusesIdentity: () => refusesIdentity(accept()),
   });
 }
 

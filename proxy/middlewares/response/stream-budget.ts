@@ -5,8 +5,9 @@ import type { ZlibEncoding } from './compressed-body.js';
  * once, per process. Each holds its compressor until its client has read the answer, and a slow client reads for
  * seconds: 50 answers of 2 MB streamed through brotli at once held 286-390 MB of RSS (a reviewer's run, node 24),
  * enough for a container's memory limit to end the process and every connection with it. Past the budget an answer
- * goes out as gzip (about 1 MiB) when its client takes gzip, else uncompressed (every client reads that), counted in
- * pe_edge_compress_streams_refused_total; Traefik, which caps nothing, compresses it as negotiated.
+ * goes out as gzip (about 1 MiB) when its client takes gzip, else uncompressed (every client but one refusing
+ * `identity` reads that), counted in pe_edge_compress_streams_refused_total; Traefik, which caps nothing, compresses
+ * it as negotiated. Per process: `--workers=N` allows N times as much.
  */
 export const STREAM_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -14,10 +15,11 @@ export const STREAM_BUDGET_BYTES = 256 * 1024 * 1024;
 export const STREAM_BUDGET_TEST_ENV = 'PE_EDGE_COMPRESS_STREAM_BUDGET_BYTES';
 
 const MIB = 1024 * 1024;
-// What one streamed compressor holds, from peak RSS over 20 and 60 answers streamed at once (node 24, glibc, answers
-// of 1, 2 and 6 MB, 2026-12-07): gzip about 1 MiB whatever the length; zstd about 2 MiB and its window; brotli at
-// quality 6 about 2 MiB and four times what it has taken in, up to its 4 MiB window (6, 11 and 19 MB per answer).
-// An answer of unknown length is counted at the most.
+// What one streamed answer costs the process, from its peak RSS over 20 and 60 answers streamed at once (node 24,
+// glibc, answers of 1, 2 and 6 MB, 2026-12-07): the compressor and what the allocator keeps around it (a compressor
+// alone measured about half on node 20: brotli 2.3-10.4 MiB after 0.1-6 MB). gzip about 1 MiB whatever the length;
+// zstd about 2 MiB and its window; brotli at quality 6 about 2 MiB and four times what it has taken in, up to its
+// 4 MiB window (6, 11 and 19 MB per answer). An answer of unknown length is charged the most for its whole life.
 const GZIP_BYTES = 1 * MIB;
 const BASE_BYTES = 2 * MIB;
 const WINDOW_BYTES = 4 * MIB;
@@ -51,18 +53,28 @@ export interface StreamReservation {
   readonly bytes: number;
 }
 
+/** What the client's Accept-Encoding allows besides the encoding negotiated, asked only when the budget has no room. */
+export interface SecondChoices {
+  /** It takes gzip, and the middleware offers it. */
+  gzip(): boolean;
+  /** It refuses an uncompressed answer (`identity;q=0`, `*;q=0`). */
+  refusesIdentity(): boolean;
+}
+
 /**
- * Room for a streamed compressor of `encoding`, else for gzip when `gzipAccepted` (the client takes it and compress
- * offers it): a cheaper compressor rather than none. Null when neither fits: the answer then goes out uncompressed.
- * The first stream is always let in, so a budget below one compressor still compresses one answer at a time.
+ * Room for a streamed compressor of `encoding`, else for gzip when the client takes it: a cheaper compressor rather
+ * than none. Null when neither fits: the answer then goes out uncompressed, unless the client refuses that, when
+ * `encoding` is taken past the budget (as Traefik would send it). The first stream is always let in, so a budget
+ * below one compressor still compresses one answer at a time.
  */
-export function reserveStream(encoding: ZlibEncoding, declared: number | null, gzipAccepted: () => boolean): StreamReservation | null {
+export function reserveStream(encoding: ZlibEncoding, declared: number | null, client: SecondChoices): StreamReservation | null {
   const cost = streamCost(encoding, declared);
   if (fits(cost)) return take(encoding, cost);
-  if (encoding !== 'gzip' && fits(GZIP_BYTES) && gzipAccepted()) {
+  if (encoding !== 'gzip' && fits(GZIP_BYTES) && client.gzip()) {
     compressStreams.toGzip++;
     return take('gzip', GZIP_BYTES);
   }
+  if (client.refusesIdentity()) return take(encoding, cost);
   compressStreams.uncompressed++;
   return null;
 }

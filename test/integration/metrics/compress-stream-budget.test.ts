@@ -24,7 +24,14 @@ const WHOLE = Buffer.concat(Array.from({ length: PIECES }, () => PIECE));
 function startSlowBackend(): Promise<Backend> {
   return startBackend('slow', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/declared') {
+    if (url.pathname === '/cut-declared') {
+      // Declares the whole, sends a piece, and is gone.
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': WHOLE.length });
+      res.write(PIECE);
+      setTimeout(() => res.destroy(), 100);
+      return;
+    }
+    if (url.pathname.endsWith('/declared')) {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': WHOLE.length });
       res.end(WHOLE);
       return;
@@ -96,7 +103,7 @@ describe('compress: the memory of streamed answers has a budget', () => {
 
   before(async () => {
     backend = await startSlowBackend();
-    ({ proc, url, metricsUrl } = await startCompressCli(dir, backend.url, { [STREAM_BUDGET_TEST_ENV]: String(budget) }));
+    ({ proc, url, metricsUrl } = await startCompressCli(dir, backend.url, { [STREAM_BUDGET_TEST_ENV]: String(budget) }, true));
   });
   after(async () => {
     await proc.stop();
@@ -117,19 +124,27 @@ describe('compress: the memory of streamed answers has a budget', () => {
     // Both hold their compressors (the first piece is out) before the others ask.
     for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < twoBrotli; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await series()).pe_edge_compress_streams_bytes, twoBrotli);
+    // A route whose compress offers br alone never answers gzip, room for gzip or not.
+    const notOffered = await get(url + '/only-br/declared', 'br, gzip');
+    assert.equal(notOffered.encoding, undefined);
+    assert.deepEqual(notOffered.body, WHOLE);
     // A client that takes gzip too gets it, in the room left: then none is left for the others.
     const gzipped = await get(url + '/slow?gap=10', 'br, gzip');
     assert.equal(gzipped.encoding, 'gzip');
     assert.deepEqual(gzipped.body, WHOLE);
     const slowGzip = get(url + '/slow?gap=300', 'gzip, br');
     for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < budget; i++) await new Promise((r) => setTimeout(r, 20));
-    const [third, declared, notGzip] = await Promise.all([get(url + '/slow?gap=10'), get(url + '/declared'), get(url + '/declared', 'br, gzip;q=0')]);
+    const [third, declared, notGzip, noIdentity] = await Promise.all([get(url + '/slow?gap=10'), get(url + '/declared'),
+      get(url + '/declared', 'br, gzip;q=0'), get(url + '/declared', 'br, identity;q=0')]);
     assert.equal(third.encoding, undefined);
     assert.deepEqual(third.body, WHOLE);
     assert.equal(declared.encoding, undefined);
     assert.equal(declared.length, String(WHOLE.length), 'the upstream\'s Content-Length, as it sent it');
     assert.deepEqual(declared.body, WHOLE);
     assert.equal(notGzip.encoding, undefined);
+    // A client that refuses an uncompressed answer gets the encoding negotiated, past the budget, as from Traefik.
+    assert.equal(noIdentity.encoding, 'br');
+    assert.deepEqual(noIdentity.body, WHOLE);
     for (const answer of await Promise.all([first, second])) {
       assert.equal(answer.encoding, 'br');
       assert.deepEqual(answer.body, WHOLE);
@@ -138,23 +153,27 @@ describe('compress: the memory of streamed answers has a budget', () => {
     const after = await settled();
     assert.equal(after.pe_edge_compress_streams_bytes, 0);
     assert.equal(after['pe_edge_compress_streams_refused_total{sent="gzip"}'], 2);
-    assert.equal(after['pe_edge_compress_streams_refused_total{sent="identity"}'], 3);
+    assert.equal(after['pe_edge_compress_streams_refused_total{sent="identity"}'], 4);
     // With the budget free again, an answer streams compressed.
     assert.equal((await get(url + '/declared')).encoding, 'br');
     assert.equal((await settled()).pe_edge_compress_streams_bytes, 0);
   });
 
+  it('an upstream cut mid-answer gives its compressor\'s memory back (the compressor is destroyed: it never ends)', async () => {
+    await assert.rejects(get(url + '/cut-declared'));
+    assert.equal((await settled()).pe_edge_compress_streams_bytes, 0);
+  });
+
   it('a client that leaves mid-answer gives its compressor\'s memory back', async () => {
+    // brotli sends nothing of these pieces before its end: the client leaves on the head, the answer half sent.
     await new Promise<void>((resolve, reject) => {
       const req = http.get(url + '/slow?gap=500', { headers: { 'accept-encoding': 'br' }, agent: false }, (res) => {
         assert.equal(res.headers['content-encoding'], 'br');
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
+        req.destroy();
+        resolve();
       });
       req.on('error', () => {});
-      setTimeout(() => reject(new Error('no first piece')), 5000).unref();
+      setTimeout(() => reject(new Error('no head')), 5000).unref();
     });
     assert.equal((await settled()).pe_edge_compress_streams_bytes, 0);
   });

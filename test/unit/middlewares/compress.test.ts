@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptsEncoding, IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from '../../../proxy/middlewares/response/accept-encoding.js';
+import { acceptsEncoding, IDENTITY, refusesIdentity, NOT_ACCEPTABLE, negotiateEncoding, type Negotiation } from '../../../proxy/middlewares/response/accept-encoding.js';
 import { mediaTypeMatches, parseMediaType } from '../../../proxy/middlewares/response/media-type.js';
 import { createCompress, negotiation, type CompressOptions } from '../../../proxy/middlewares/response/compress.js';
 import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js';
@@ -106,4 +106,13 @@ test('acceptsEncoding (a streamed answer\'s second choice past compress\'s budge
   assert.equal(acceptsEncoding('gzip;q=0, *', 'gzip'), false);
   assert.equal(acceptsEncoding(undefined, 'gzip'), false);
   assert.equal(acceptsEncoding('', 'gzip'), false);
+});
+
+test('refusesIdentity: identity;q=0, or *;q=0 without identity named', () => {
+  assert.equal(refusesIdentity('br, identity;q=0'), true);
+  assert.equal(refusesIdentity('br, *;q=0'), true);
+  assert.equal(refusesIdentity('br, identity, *;q=0'), false);
+  assert.equal(refusesIdentity('br, gzip'), false);
+  assert.equal(refusesIdentity(undefined), false);
+  assert.equal(refusesIdentity(''), false);
 });
