@@ -25,9 +25,9 @@ export const ONE_OFF_BROTLI_QUALITY = 2;
 /**
  * A streaming compressor. `declared`: the body's declared length, when it has one; zstd then sizes its window to it
  * and writes it in the frame, and checks it (the HTTP/1.1 pool has already cut a body that does not match); brotli
- * sizes its window to it (a 300 KB answer reserves a 512 KiB window instead of 4 MiB while it streams; what is resident
- * is mostly what it wrote, and brotli's match finder, 2 MiB per stream at quality 6, stays: 50 such answers at once
- * peaked 10-15 % lower, by hand).
+ * sizes its window to it (a 300 KB answer reserves a 512 KiB window instead of 4 MiB while it streams; what is
+ * resident is mostly what it wrote, and brotli's match finder, 2 MiB per stream at quality 6, stays: 50 such answers
+ * at once peaked 10-15 % lower by hand, with a window twice this one).
  */
 function createEncoder(encoding: ZlibEncoding, declared: number | null): Transform {
   if (encoding === 'zstd') return zstdOf().createZstdCompress(declared === null ? {} : zstdWholeOptions(declared));
@@ -160,10 +160,9 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
  * keep, ONE_OFF_BROTLI_QUALITY for one compressed once only (fast-gzip.bench.ts measures both).
  */
 export function brotliWholeOptions(length: number, quality: number = BROTLI_QUALITY): zlib.BrotliOptions {
-  // The window need not exceed the body: a smaller one is cheaper to set up and reserves less memory while a
-  // streamed answer lasts, and the output is the same size. Never over brotli's default 22 (4 MiB, Traefik's), whatever the
-  // length: a body past 4 MiB is compressed with the window every answer had before.
-  // brotli reaches back at most the window less 16 bytes.
+  // The window need not exceed the body (brotli reaches back at most the window less 16 bytes): a smaller one is
+  // cheaper to set up and reserves less memory while a streamed answer lasts, and the output is the same size. Never
+  // over brotli's default 22 (4 MiB, Traefik's): a body past 4 MiB gets the window every answer had before.
   const window = Math.min(22, Math.max(10, Math.ceil(Math.log2(length + 16))));
   return {
     chunkSize: outputChunkSize(length),
