@@ -99,7 +99,7 @@ done
 # run_slice N : the four wrk at once, the order they start in rotating; sets COUNTS to "requests ticks" per
 # process, in NAMES' order, or to an empty string when one had errors. Exits if a process died.
 run_slice() {
-  local n=$1 i k before=() waits=() out
+  local n=$1 i k before=() waits=() requests errors
   for i in 0 1 2 3; do before[i]=$(group_cpu_ticks "${PROC_PIDS[i]}"); done
   for k in 0 1 2 3; do
     i=$(((k + n + 40) % 4))
@@ -113,11 +113,9 @@ run_slice() {
   COUNTS=
   for i in 0 1 2 3; do
     kill -0 "${PROC_PIDS[i]}" 2>/dev/null || { log "FAILED ${NAMES[i]} exited during slice $n"; tail -n 5 "$TMP/${NAMES[i]}.log" | sed 's/^/    /'; exit 1; }
-    out=$(awk '/ requests in / { n = $1 } /Non-2xx or 3xx responses:/ { bad += $NF }
-      /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
-      END { print (n > 0 && bad <= n / 1000) ? n : "x" }' "$TMP/slice$n-$i.wrk")
-    [[ $out == x ]] && { COUNTS=; return; }
-    COUNTS+="$out $(($(group_cpu_ticks "${PROC_PIDS[i]}") - before[i])) "
+    read -r requests errors < <(wrk_counts "$TMP/slice$n-$i.wrk")
+    ((requests > 0 && errors * 1000 <= requests)) || { COUNTS=; return; }
+    COUNTS+="$requests $(($(group_cpu_ticks "${PROC_PIDS[i]}") - before[i])) "
   done
 }
 

@@ -240,15 +240,6 @@ wrk_start() {
   fi
   STARTED_WRK=$!
 }
-# wrk_counts OUT : "requests errors" that wrk reported (errors: non-2xx/3xx answers and socket errors), or h2load
-# (requests: its 2xx and 3xx answers; errors: 4xx, 5xx, and requests that failed, erred or timed out).
-wrk_counts() {
-  awk '/ requests in / { n = $1 } /Non-2xx or 3xx responses:/ { bad += $NF }
-    /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
-    /^requests: .* total,/ { gsub(/,/, ""); bad += $10 + $12 + $14 }
-    /^status codes: / { gsub(/,/, ""); n = $3 + $5; bad += $7 + $9 }
-    END { print n + 0, bad + 0 }' "$1"
-}
 
 # throttled_percent BEFORE AFTER : the share of periods a quota group was throttled in, from two quota_throttled.
 throttled_percent() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); p = y[1] - x[1]; printf("%d", (p > 0) ? 100 * (y[2] - x[2]) / p : 0) }'; }

@@ -134,3 +134,13 @@ pin_note() {
   printf '; cpu_busy=load:%s,proxy:%s' "$(busy_percent "$PIN_BEFORE_LOAD" "$(cpu_jiffies "$LOAD_CPUS")")" \
     "$(busy_percent "$PIN_BEFORE_PROXY" "$(cpu_jiffies "$PROXY_CPUS")")"
 }
+
+# wrk_counts OUT : "requests errors" that wrk reported (errors: non-2xx/3xx answers and socket errors), or h2load
+# (requests: its 2xx and 3xx answers; errors: 4xx, 5xx, and requests that failed, erred or timed out).
+wrk_counts() {
+  awk '/ requests in / { n = $1 } /Non-2xx or 3xx responses:/ { bad += $NF }
+    /Socket errors:/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
+    /^requests: .* total,/ { gsub(/,/, ""); bad += $10 + $12 + $14 }
+    /^status codes: / { gsub(/,/, ""); n = $3 + $5; bad += $7 + $9 }
+    END { print n + 0, bad + 0 }' "$1"
+}
