@@ -266,7 +266,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
   // pe-edge's own: the memory compress's streamed answers hold in their compressors (stream-budget.ts), and the
   // answers sent uncompressed because that budget was spent. Read at scrape time; `--workers` sum.
-  new Gauge({ name: 'pe_edge_compress_streams_bytes', help: 'Memory the compressors of answers compress is streaming hold, as estimated per compressor (gzip 1 MiB; zstd 2 MiB and its window; brotli 2 MiB and four times its window; a window is the answer\'s length up to 4 MiB)', registers: [registry], collect() {
+  new Gauge({ name: 'pe_edge_compress_streams_bytes', help: 'Memory the compressors of answers compress is streaming hold, as estimated per compressor (gzip 1 MiB; zstd 2 MiB and its window; brotli 2 MiB and four times its window; a window is the answer\'s length up to 4 MiB, or what it has taken in when its length is unknown)', registers: [registry], collect() {
     this.set(compressStreams.heldBytes);
   } });
   new Gauge({ name: 'pe_edge_compress_streams_max_bytes', help: 'The budget of pe_edge_compress_streams_bytes: 256 MiB per process, summed over --workers', registers: [registry], collect() {

@@ -356,6 +356,8 @@ class DeferredCompressor extends Writable {
   private buffered: Buffer[] = [];
   private size = 0;
   private encoder: Transform | null = null;
+  /** The encoder's place in the streams' budget, charged as the body goes in (null: streamed uncompressed). */
+  private reserved: StreamReservation | null = null;
   /** Set once minSize bytes are held and they still fit one call: streaming starts then, unless the body ends first. */
   private streamNextTurn: NodeJS.Immediate | null = null;
 
@@ -409,6 +411,7 @@ class DeferredCompressor extends Writable {
     this.stopWaiting();
     // No room in the streams' budget: what is held and what follows go out as they came (chunked).
     const reserved = reserveEncoder(this.ctx, this.encoding, null, this.gzipOffered);
+    this.reserved = reserved;
     if (!this.ctx.res.headersSent) {
       if (reserved !== null) markCompressed(this.headers, reserved.encoding);
       this.sendHead();
@@ -433,6 +436,7 @@ class DeferredCompressor extends Writable {
 
   private feed(chunk: Buffer, callback: () => void): void {
     const encoder = this.encoder as Transform;
+    this.reserved?.tookIn(chunk.length);
     if (encoder.write(chunk)) callback();
     else encoder.once('drain', callback);
   }

@@ -19,7 +19,7 @@ const MIB = 1024 * 1024;
 // glibc, answers of 1, 2 and 6 MB, 2026-12-07): the compressor and what the allocator keeps around it (a compressor
 // alone measured about half on node 20: brotli 2.3-10.4 MiB after 0.1-6 MB). gzip about 1 MiB whatever the length;
 // zstd about 2 MiB and its window; brotli at quality 6 about 2 MiB and four times what it has taken in, up to its
-// 4 MiB window (6, 11 and 19 MB per answer). An answer of unknown length is charged the most for its whole life.
+// 4 MiB window (6, 11 and 19 MB per answer). An answer of unknown length is charged as it goes (StreamReservation).
 const GZIP_BYTES = 1 * MIB;
 const BASE_BYTES = 2 * MIB;
 const WINDOW_BYTES = 4 * MIB;
@@ -40,17 +40,40 @@ function budgetFrom(testValue: string | undefined): number {
   return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : STREAM_BUDGET_BYTES;
 }
 
-/** The memory a compressor for `encoding` is estimated to hold while it streams a body of `declared` bytes (null: unknown). */
-export function streamCost(encoding: ZlibEncoding, declared: number | null): number {
+/**
+ * The memory a compressor for `encoding` is estimated to hold once it has taken `bytesIn` bytes in (for an answer of
+ * declared length, its length: charged whole from the start).
+ */
+export function streamCost(encoding: ZlibEncoding, bytesIn: number): number {
   if (encoding === 'gzip') return GZIP_BYTES;
-  const window = declared === null ? WINDOW_BYTES : Math.min(WINDOW_BYTES, declared);
+  const window = Math.min(WINDOW_BYTES, bytesIn);
   return BASE_BYTES + (encoding === 'br' ? BROTLI_PER_WINDOW_BYTE * window : window);
 }
 
-/** A compressor's reservation: the encoding it may use, and what to give back when it closes. */
-export interface StreamReservation {
-  readonly encoding: ZlibEncoding;
-  readonly bytes: number;
+/**
+ * A compressor's reservation: the encoding it may use, and what it counts against the budget now, given back when it
+ * closes. An answer of unknown length starts at what a compressor holds before any input, and its charge grows with
+ * what it takes in (`tookIn`), up to the most: charged the most from the start, it held 18 MiB through brotli for
+ * the whole life of a small chunked page.
+ */
+export class StreamReservation {
+  private taken = 0;
+
+  constructor(readonly encoding: ZlibEncoding, private charged: number, private readonly growing: boolean) {}
+
+  get bytes(): number {
+    return this.charged;
+  }
+
+  /** `bytes` more went into the compressor of an answer of unknown length. */
+  tookIn(bytes: number): void {
+    if (!this.growing) return;
+    this.taken += bytes;
+    const cost = streamCost(this.encoding, this.taken);
+    if (cost <= this.charged) return;
+    compressStreams.heldBytes += cost - this.charged;
+    this.charged = cost;
+  }
 }
 
 /** What the client's Accept-Encoding allows besides the encoding negotiated, asked only when the budget has no room. */
@@ -68,13 +91,14 @@ export interface SecondChoices {
  * below one compressor still compresses one answer at a time.
  */
 export function reserveStream(encoding: ZlibEncoding, declared: number | null, client: SecondChoices): StreamReservation | null {
-  const cost = streamCost(encoding, declared);
-  if (fits(cost)) return take(encoding, cost);
+  const growing = declared === null;
+  const cost = streamCost(encoding, declared ?? 0);
+  if (fits(cost)) return take(encoding, cost, growing);
   if (encoding !== 'gzip' && fits(GZIP_BYTES) && client.gzip()) {
     compressStreams.toGzip++;
-    return take('gzip', GZIP_BYTES);
+    return take('gzip', GZIP_BYTES, false);
   }
-  if (client.refusesIdentity()) return take(encoding, cost);
+  if (client.refusesIdentity()) return take(encoding, cost, growing);
   compressStreams.uncompressed++;
   return null;
 }
@@ -83,9 +107,9 @@ function fits(cost: number): boolean {
   return compressStreams.heldBytes === 0 || compressStreams.heldBytes + cost <= compressStreams.maxBytes;
 }
 
-function take(encoding: ZlibEncoding, bytes: number): StreamReservation {
+function take(encoding: ZlibEncoding, bytes: number, growing: boolean): StreamReservation {
   compressStreams.heldBytes += bytes;
-  return { encoding, bytes };
+  return new StreamReservation(encoding, bytes, growing);
 }
 
 /** Gives back what reserveStream reserved (once per reservation, when the compressor has closed). */

@@ -1,7 +1,7 @@
 // compress's budget for the memory of the answers it streams (stream-budget.ts): past it an answer goes out as gzip
 // when its client takes gzip, else as the upstream sent it, complete, and pe_edge_compress_streams_* say so; what a
-// stream reserved comes back when it ends or its client leaves. pe-edge run by the CLI with a budget of two brotli
-// streams and one gzip stream (the tests' knob).
+// stream reserved comes back when it ends or its client leaves; an answer of unknown length is charged as it goes.
+// pe-edge run by the CLI with a budget the test sets (the tests' knob).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -15,11 +15,13 @@ import { streamCost, STREAM_BUDGET_TEST_ENV } from '../../../proxy/middlewares/r
 const PIECE = Buffer.from('a line of a large text answer, streamed slowly\n'.repeat(2000)); // about 94 kB
 const PIECES = 4;
 const WHOLE = Buffer.concat(Array.from({ length: PIECES }, () => PIECE));
-
+/** The answers to /held?id=ID waiting for their next piece: `next()` sends one (the last one ends the answer). */
+const held = new Map<string, { sent: number; next: () => void }>();
 
 /**
- * /slow: PIECES pieces without a Content-Length, one every `gap` ms (the query's, default 150); /declared: the same
- * bytes at once with their Content-Length (over 64 KiB: streamed).
+ * /slow: PIECES pieces without a Content-Length, one every `gap` ms (the query's, default 150); /held?id=ID: the same,
+ * a piece each time the test asks (`held`); /declared: the same bytes at once with their Content-Length (over 64 KiB:
+ * streamed); /cut-declared: a piece of a declared whole, then the connection cut.
  */
 function startSlowBackend(): Promise<Backend> {
   return startBackend('slow', (req, res) => {
@@ -34,6 +36,18 @@ function startSlowBackend(): Promise<Backend> {
     if (url.pathname.endsWith('/declared')) {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': WHOLE.length });
       res.end(WHOLE);
+      return;
+    }
+    if (url.pathname === '/held') {
+      // One piece, then one more each time the test calls next().
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const answer = { sent: 0, next: (): void => {
+        if (res.destroyed || answer.sent === PIECES) return;
+        res.write(PIECE);
+        if (++answer.sent === PIECES) res.end();
+      } };
+      held.set(url.searchParams.get('id') ?? '', answer);
+      answer.next();
       return;
     }
     const gap = Number(url.searchParams.get('gap') ?? 150);
@@ -80,8 +94,8 @@ function streamSeries(text: string): Record<string, number> {
 
 describe('compress: the memory of streamed answers has a budget', () => {
   const dir = new TempConfigDir();
-  // Room for two brotli streams of unknown length and a gzip one, not three brotli ones.
-  const budget = 2 * streamCost('br', null) + streamCost('gzip', null);
+  // Room for two brotli streams of unknown length, one of them two pieces in, and a gzip one: not three brotli ones.
+  const budget = streamCost('br', PIECE.length) + streamCost('br', 2 * PIECE.length) + streamCost('gzip', 0);
   let proc: CliProcess;
   let backend: Backend;
   let url = '';
@@ -111,20 +125,26 @@ describe('compress: the memory of streamed answers has a budget', () => {
     dir.remove();
   });
 
-  it('two slow answers stream brotli; past the budget one goes as gzip to a client that takes it, others uncompressed and whole; all of it comes back', async () => {
+  it('two held answers stream brotli, charged as their bodies go in; past the budget one goes as gzip to a client that takes it, others uncompressed and whole; all of it comes back', async () => {
     assert.deepEqual(await series(), {
       pe_edge_compress_streams_bytes: 0,
       pe_edge_compress_streams_max_bytes: budget,
       'pe_edge_compress_streams_refused_total{sent="gzip"}': 0,
       'pe_edge_compress_streams_refused_total{sent="identity"}': 0,
     });
-    const first = get(url + '/slow?gap=300');
-    const second = get(url + '/slow?gap=300');
-    const twoBrotli = 2 * streamCost('br', null);
-    // Both hold their compressors (the first piece is out) before the others ask.
-    for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < twoBrotli; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal((await series()).pe_edge_compress_streams_bytes, twoBrotli);
-    // A route whose compress offers br alone never answers gzip, room for gzip or not.
+    const bytesReach = async (want: number): Promise<void> => {
+      for (let i = 0; i < 100 && (await series()).pe_edge_compress_streams_bytes !== want; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await series()).pe_edge_compress_streams_bytes, want);
+    };
+    const first = get(url + '/held?id=1');
+    const second = get(url + '/held?id=2');
+    // Each charged what a brotli compressor holds after one piece, not the most an answer of unknown length may hold.
+    await bytesReach(2 * streamCost('br', PIECE.length));
+    assert.ok(2 * streamCost('br', PIECE.length) < streamCost('br', 4 * 1024 * 1024));
+    // A second piece into the first: its charge grows with it.
+    held.get('1')?.next();
+    await bytesReach(streamCost('br', PIECE.length) + streamCost('br', 2 * PIECE.length));
+    // Room for gzip only now. A route whose compress offers br alone never answers gzip.
     const notOffered = await get(url + '/only-br/declared', 'br, gzip');
     assert.equal(notOffered.encoding, undefined);
     assert.deepEqual(notOffered.body, WHOLE);
@@ -132,8 +152,8 @@ describe('compress: the memory of streamed answers has a budget', () => {
     const gzipped = await get(url + '/slow?gap=10', 'br, gzip');
     assert.equal(gzipped.encoding, 'gzip');
     assert.deepEqual(gzipped.body, WHOLE);
-    const slowGzip = get(url + '/slow?gap=300', 'gzip, br');
-    for (let i = 0; i < 50 && ((await series()).pe_edge_compress_streams_bytes ?? 0) < budget; i++) await new Promise((r) => setTimeout(r, 20));
+    const heldGzip = get(url + '/held?id=3', 'gzip, br');
+    await bytesReach(budget);
     const [third, declared, notGzip, noIdentity] = await Promise.all([get(url + '/slow?gap=10'), get(url + '/declared'),
       get(url + '/declared', 'br, gzip;q=0'), get(url + '/declared', 'br, identity;q=0')]);
     assert.equal(third.encoding, undefined);
@@ -145,11 +165,14 @@ describe('compress: the memory of streamed answers has a budget', () => {
     // A client that refuses an uncompressed answer gets the encoding negotiated, past the budget, as from Traefik.
     assert.equal(noIdentity.encoding, 'br');
     assert.deepEqual(noIdentity.body, WHOLE);
+    for (let i = 0; i < PIECES; i++) for (const id of ['1', '2', '3']) held.get(id)?.next();
     for (const answer of await Promise.all([first, second])) {
       assert.equal(answer.encoding, 'br');
       assert.deepEqual(answer.body, WHOLE);
     }
-    assert.equal((await slowGzip).encoding, 'gzip', 'br fit no more; gzip did');
+    const gzipHeld = await heldGzip;
+    assert.equal(gzipHeld.encoding, 'gzip', 'br fit no more; gzip did');
+    assert.deepEqual(gzipHeld.body, WHOLE);
     const after = await settled();
     assert.equal(after.pe_edge_compress_streams_bytes, 0);
     assert.equal(after['pe_edge_compress_streams_refused_total{sent="gzip"}'], 2);
