@@ -60,24 +60,32 @@ function parseTokens(header: string, supported: readonly string[]): { tokens: To
 }
 
 /**
+ * The weight `header` gives `name`: its own when it names it, else the wildcard's; null when it names neither (or is
+ * absent or empty). An unweighted token weighs 1.
+ */
+function weightFor(header: string | undefined, name: string): number | null {
+  if (header === undefined || header === '') return null;
+  const { tokens } = parseTokens(header, [name]);
+  const token = tokens.find((t) => t.name === name) ?? tokens.find((t) => t.name === WILDCARD);
+  return token === undefined ? null : (token.q ?? 1);
+}
+
+/**
  * Whether `header` lets `encoding` be sent: named with a weight above 0, or not named and a wildcard above 0. For a
  * second choice (compress's streams past their budget), never for negotiating: an absent or empty header says no.
  */
 export function acceptsEncoding(header: string | undefined, encoding: string): boolean {
-  if (header === undefined || header === '') return false;
-  const { tokens } = parseTokens(header, [encoding]);
-  const named = tokens.find((t) => t.name === encoding);
-  if (named !== undefined) return named.q !== 0;
-  const wildcard = tokens.find((t) => t.name === WILDCARD);
-  return wildcard !== undefined && wildcard.q !== 0;
+  const weight = weightFor(header, encoding);
+  return weight !== null && weight !== 0;
 }
 
 /** Whether `header` refuses an uncompressed answer: `identity;q=0`, or `*;q=0` without identity named. */
 export function refusesIdentity(header: string | undefined): boolean {
-  if (header === undefined || header === '') return false;
-  const { tokens } = parseTokens(header, []);
-  const named = tokens.find((t) => t.name === IDENTITY);
-  if (named !== undefined) return named.q === 0;
-  const wildcard = tokens.find((t) => t.name === WILDCARD);
-  return wildcard !== undefined && wildcard.q === 0;
+  return weightFor(header, IDENTITY) === 0;
+}
+
+/** A request's Accept-Encoding as one string (node gives a repeated header as a list), or undefined without one. */
+export function acceptEncodingOf(headers: { readonly 'accept-encoding'?: string | string[] | undefined }): string | undefined {
+  const value = headers['accept-encoding'];
+  return Array.isArray(value) ? value.join(',') : value;
 }

@@ -1,6 +1,6 @@
 import type { Handler, RequestContext, ResponseHeaders, ResponseHooks } from '../../http/request-context.js';
 import { responseHooks } from '../../http/request-context.js';
-import { IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
+import { acceptEncodingOf, IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
 import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
 import { zstd } from './zstd.js';
@@ -80,8 +80,8 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
     // Request side: an excluded request type (text/event-stream, gRPC) turns compression off.
     const requestType = ctx.req.headers['content-type'];
     if (requestType !== undefined && excludedRequestTypes.has(parseMediaType(requestType)?.type ?? '')) return next(ctx);
-    const accept = ctx.req.headers['accept-encoding'];
-    const chosen = accept === undefined ? negotiateEncoding(undefined, choose) : negotiate(Array.isArray(accept) ? accept.join(',') : accept);
+    const accept = acceptEncodingOf(ctx.req.headers);
+    const chosen = accept === undefined ? negotiateEncoding(undefined, choose) : negotiate(accept);
     if (chosen === IDENTITY || chosen === NOT_ACCEPTABLE) return next(ctx);
     responseHooks(ctx).body = bodyHook(ctx, chosen as ZlibEncoding, gzipOffered, minSize, compressible);
     next(ctx);

@@ -7,7 +7,7 @@ import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
-import { acceptsEncoding, refusesIdentity } from './accept-encoding.js';
+import { acceptEncodingOf, acceptsEncoding, refusesIdentity } from './accept-encoding.js';
 
 /** Encodings pe-edge compresses to with node:zlib (zstd only on a node that has it: compress.ts). */
 export type ZlibEncoding = 'gzip' | 'br' | 'zstd';
@@ -82,13 +82,9 @@ function passThroughInto(res: ProxyResponse): Transform {
  * offers it (`gzipOffered`); null: the answer goes uncompressed (never to a client that refuses that).
  */
 function reserveEncoder(ctx: RequestContext, encoding: ZlibEncoding, declared: number | null, gzipOffered: boolean): StreamReservation | null {
-  const accept = (): string | undefined => {
-    const header = ctx.req.headers['accept-encoding'];
-    return Array.isArray(header) ? header.join(',') : header;
-  };
   return reserveStream(encoding, declared, {
-    gzip: () => gzipOffered && acceptsEncoding(accept(), 'gzip'),
-    refusesIdentity: () => refusesIdentity(accept()),
+    gzip: () => gzipOffered && acceptsEncoding(acceptEncodingOf(ctx.req.headers), 'gzip'),
+    refusesIdentity: () => refusesIdentity(acceptEncodingOf(ctx.req.headers)),
   });
 }
 
