@@ -50,7 +50,8 @@ interface Period {
 }
 
 let current: Period | undefined;
-let period = TICKET_ROTATION_MS;
+/** This process's rotation period, read once: workers inherit the primary's environment. */
+const period = rotationPeriod(process.env[TICKET_ROTATION_TEST_ENV]);
 /** Every TLS server given the keys, told each new one (weakly held: a reload's TCP terminations are dropped). */
 const followers = new Set<WeakRef<tls.Server>>();
 let pruneAt = 64;
@@ -108,7 +109,6 @@ export function ticketKeysHandOff(): TicketKeysHandOff {
  */
 export function adoptTicketKeys(handOff: unknown): void {
   if (current !== undefined) throw new Error('TLS session-ticket keys: adopted after this process drew its own');
-  period = rotationPeriod(process.env[TICKET_ROTATION_TEST_ENV]);
   const now = Date.now();
   const { key, start } = (typeof handOff === 'object' && handOff !== null ? handOff : {}) as Partial<Record<keyof TicketKeysHandOff, unknown>>;
   const decoded = typeof key === 'string' ? Buffer.from(key, 'base64') : null;
@@ -123,7 +123,6 @@ export function adoptTicketKeys(handOff: unknown): void {
 
 function state(): Period {
   if (current === undefined) {
-    period = rotationPeriod(process.env[TICKET_ROTATION_TEST_ENV]);
     current = { key: randomBytes(48), start: Date.now() };
     schedule();
   }
@@ -153,7 +152,7 @@ function give(server: tls.Server, { key }: Period): void {
   const previous: unknown = Reflect.get(server, 'ticketKeys');
   const copy = ownKeyCopy(key);
   Object.assign(server, { ticketKeys: copy });
-  if (Buffer.isBuffer(previous) && previous !== copy) previous.fill(0);
+  if (Buffer.isBuffer(previous)) previous.fill(0);
 }
 
 /** At the next boundary (never later than a period from now, should the clock have gone back), step. */
