@@ -1,10 +1,11 @@
-import { reportFault, reportFrontFault, type FaultSink } from '../http/exchange-fault.js';
+import { reportFrontFault, type FaultSink } from '../http/exchange-fault.js';
 import type { ProxyRequest, ProxyResponse, RequestContext, UpgradeRequest } from '../http/request-context.js';
 import type { TlsConnection } from '../http/tls-connection.js';
 import { hasDeniedEscape, hasMalformedEscape } from '../http/encoded-characters.js';
 import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoStatusError, sendNotFound } from '../http/traefik-responses.js';
+import { runExchange } from '../http/run-exchange.js';
 import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { hidesDotSegment } from '../http/sanitize-path.js';
@@ -192,11 +193,6 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
     sendGoStatusError(ctx, 421);
     return;
   }
-  try {
-    target.handler(ctx);
-  } catch (err) {
-    // A handler bug must cost one request, never the process.
-    reportFault(ctx, 'handler', err);
-    sendGoStatusError(ctx, 500);
-  }
+  // A handler bug must cost one request, never the process.
+  runExchange(ctx, target.handler);
 }

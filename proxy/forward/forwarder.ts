@@ -6,6 +6,7 @@ import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { applyHeaderHooks, caughtBy, headStatus, removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
+import { runExchange } from '../http/run-exchange.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
@@ -333,7 +334,7 @@ class ProxyResponseHandler implements LendingHandler {
         this.res.off('close', this.onClientClose);
         const delay = policy?.delayMs(tried.count - 1) ?? 0;
         if (delay <= 0) this.retryOn(next, tried);
-        else setTimeout(() => this.retryOn(next, tried), delay);
+        else setTimeout(() => runExchange(this.ctx, () => this.retryOn(next, tried)), delay);
         return;
       }
     }
@@ -490,7 +491,7 @@ function dispatchTo(
   probeBody(body, (hasBody) => {
     if (ctx.res.clientGone) return;
     const probed = hasBody ? request : { ...request, body: null };
-    upstream.pool.dispatch(probed, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before, hasBody));
+    runExchange(ctx, () => upstream.pool.dispatch(probed, new ProxyResponseHandler(ctx, upstream, passHostHeader, setCookie, failover, before, hasBody)));
   });
 }
 

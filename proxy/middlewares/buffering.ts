@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
+import { runExchange } from '../http/run-exchange.js';
 import { relayToResponse, relayToSink } from '../http/relay-to-response.js';
 import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from './body-spool.js';
 
@@ -81,7 +82,7 @@ class BufferedExchange {
     if (spool === null || spool.refused !== null || spool.disposed) return;
     this.ctx.body = spool;
     responseHooks(this.ctx).hold = this.hold;
-    this.next(this.ctx);
+    runExchange(this.ctx, this.next);
   };
 
   private readonly requestRefused = (reason: SpoolRefusal): void => {

@@ -3,6 +3,7 @@ import { hasRequestBody, requestBodyFraming } from '../http/request-body-framing
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHooks, type StatusCatcher } from '../http/request-context.js';
 import { inStatusRanges, type StatusRanges } from '../http/status-ranges.js';
 import { sendGoError, sendGoStatusError } from '../http/traefik-responses.js';
+import { runExchange } from '../http/run-exchange.js';
 import { bufferedBody, readReplayBody, replayMemory } from './replay-body.js';
 
 /** `failover.errors`, parsed: the main service's answers to fail over on, and the largest body held to resend. */
@@ -20,7 +21,7 @@ export interface FailoverErrors {
  * `main` sees it; one the replay budget cannot hold is streamed to `main`, whose answer then stands.
  */
 export function serveOrFailOver(ctx: RequestContext, errors: FailoverErrors, main: Handler, fallback: Handler): void {
-  holdBody(ctx, errors.maxRequestBodyBytes, (held) => {
+  holdBody(ctx, errors.maxRequestBodyBytes, (held) => runExchange(ctx, () => {
     if (held === 'too-large') sendGoError(ctx, 413, 'Request body too large');
     else if (held === 'failed') {
       if (!ctx.res.clientGone && !ctx.res.headersSent) sendGoStatusError(ctx, 500);
@@ -31,7 +32,7 @@ export function serveOrFailOver(ctx: RequestContext, errors: FailoverErrors, mai
       (hooks.catchers ??= []).push(catcher);
       main(ctx);
     }
-  });
+  }));
 }
 
 /** 'held': the body (if any) is in ctx.body and can be sent again; 'streamed': it could not be held and is not. */

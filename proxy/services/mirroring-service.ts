@@ -2,6 +2,7 @@ import { requestBodyStream, type Handler, type RequestContext, type WholeBody } 
 import { reportFault } from '../http/exchange-fault.js';
 import { hasRequestBody, requestBodyFraming } from '../http/request-body-framing.js';
 import { sendGoStatusError } from '../http/traefik-responses.js';
+import { runExchange } from '../http/run-exchange.js';
 import { bufferedBody, EMPTY_BODY, replayMemory, readReplayBody } from './replay-body.js';
 import { copyRequest, DiscardedResponse, mirrorContext, type MirroredRequest } from './mirror-exchange.js';
 
@@ -102,7 +103,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
       withoutMirrors(ctx, main, counters);
       return;
     }
-    readReplayBody(stream, limit, (result) => {
+    readReplayBody(stream, limit, (result) => runExchange(ctx, () => {
       if (result.kind === 'too-large') {
         ctx.res.once('close', () => replayMemory.release(result.reserved));
         withoutMirrors(ctx, main, counters);
@@ -114,7 +115,7 @@ export function createMirroringService(main: Handler, mirrors: readonly Mirror[]
         ctx.body = body;
         serveThenMirror(ctx, main, copy, selected, body, result.reserved, counters);
       }
-    });
+    }));
   };
 }
 

@@ -2,6 +2,7 @@ import { deleteRequestHeader, setRequestHeader } from '../../http/request-header
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { loadBasicAuthUsers, type BasicAuthSecret } from './basic-auth-users.js';
 import { answer } from '../../http/traefik-responses.js';
+import { runExchange } from '../../http/run-exchange.js';
 import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 import { PassedCredentials } from './passed-credentials.js';
 
@@ -70,7 +71,7 @@ export function createBasicAuth(o: BasicAuthOptions, next: Handler): Handler {
     const user = authenticatedUser(credentials, users);
     if (typeof user === 'string' || user === null) pass(user);
     // A client that left while its password was hashed is not answered nor forwarded.
-    else void user.then((name) => { if (!ctx.res.clientGone) pass(name); });
+    else void user.then((name) => { if (!ctx.res.clientGone) runExchange(ctx, () => pass(name)); });
   };
 }
 

@@ -2,6 +2,7 @@ import { isBodilessStatus } from '../../http/bodiless-status.js';
 import { PassThrough, Writable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { relayToResponse } from '../../http/relay-to-response.js';
+import { reportFault } from '../../http/exchange-fault.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
@@ -395,7 +396,13 @@ class DeferredCompressor extends Writable {
       this.size = 0;
       return;
     }
-    this.startStream(() => {});
+    // A turn of its own: nothing above would catch a throw here.
+    try {
+      this.startStream(() => {});
+    } catch (err) {
+      reportFault(this.ctx, 'response', err);
+      res.destroy();
+    }
   };
 
   /**

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { reportFault } from '../../http/exchange-fault.js';
 import { responseHooks, type Handler, type ProxyRequest, type RequestContext, type ResponseHooks, type StatusCatcher } from '../../http/request-context.js';
 import { sendGoStatusError } from '../../http/traefik-responses.js';
+import { runExchange } from '../../http/run-exchange.js';
 import { qualify } from '../../runtime/qualified-name.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from '../paths/escaped-path.js';
@@ -105,12 +105,7 @@ class Catcher implements StatusCatcher {
       if (!(fallback instanceof Error)) sendGoStatusError(fallback, code);
       return;
     }
-    try {
-      this.pages.service(page);
-    } catch (err) {
-      reportFault(page, 'handler', err);
-      sendGoStatusError(page, 500);
-    }
+    runExchange(page, this.pages.service);
   }
 
   /** The page request: GET <query> for the same Host, headers copied, answered through the outer hooks only. */

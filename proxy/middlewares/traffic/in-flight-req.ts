@@ -1,5 +1,6 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendBareStatus } from '../../http/traefik-responses.js';
+import { runExchange } from '../../http/run-exchange.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
 
@@ -34,7 +35,7 @@ export function createInFlightReq(options: InFlightReqOptions, next: Handler, sc
         return;
       }
       ctx.res.once('close', () => slots.release(key));
-      next(ctx);
+      runExchange(ctx, next);
     });
   };
 }

@@ -1,5 +1,6 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendStatusText } from '../../http/traefik-responses.js';
+import { runExchange } from '../../http/run-exchange.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { formatGoNanoseconds } from '../../../labels-spec/duration.js';
 import { createSourceExtractor, type SourceCriterionOptions } from './source-criterion.js';
@@ -35,7 +36,7 @@ export function createRateLimit(options: RateLimitOptions, next: Handler, scope:
       // Other workers may have been asked meanwhile: nobody is left to answer (the token stays spent, as in Go).
       if (ctx.res.clientGone) return;
       if (delayNs > settings.maxDelayNs) refuse(ctx, delayNs);
-      else if (delayNs === 0) next(ctx);
+      else if (delayNs === 0) runExchange(ctx, next);
       else delayThenForward(ctx, next, delayNs);
     });
   };
@@ -66,7 +67,7 @@ function delayThenForward(ctx: RequestContext, next: Handler, delayNs: number): 
   const onClose = (): void => clearTimeout(timer);
   const timer = setTimeout(() => {
     ctx.res.off('close', onClose);
-    next(ctx);
+    runExchange(ctx, next);
   }, delayNs / 1e6);
   ctx.res.once('close', onClose);
 }
