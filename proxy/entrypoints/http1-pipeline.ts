@@ -9,6 +9,8 @@ interface ConnectionQueue {
   current: Exchange;
   /** Requests parsed behind it; a function is an upgrade, which takes the connection over when its turn comes. */
   readonly waiting: (Exchange | (() => void))[];
+  /** What the heads of `waiting`'s requests hold (headBytes). */
+  waitingHeadBytes: number;
   /** node:http's answer to bytes it could not parse after the requests already queued, sent once they are answered. */
   refusal: string | null;
 }
@@ -20,6 +22,13 @@ interface ConnectionQueue {
  * browser or HTTP library pipelines that deep.
  */
 const MAX_WAITING = 256;
+
+/** About what a parsed request head holds: its request line and header lines as they came. */
+function headBytes(req: Http1ProxyRequest): number {
+  let bytes = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 12;
+  for (const part of req.rawHeaders) bytes += part.length + 2;
+  return bytes;
+}
 
 // Go's answers (net/http conn.serve) to a connection whose next head cannot be read: the status and its
 // text, and for a head that did not arrive within the read deadline nothing at all.
@@ -43,20 +52,31 @@ export class Http1Pipeline {
   /** Connections that had a request: the next one is not the first (RequestContext.firstOnConnection). */
   private readonly served = new WeakSet<object>();
 
-  /** `serve` gets `first` for the first request of its connection. */
-  constructor(private readonly serve: (req: Http1ProxyRequest, res: Http1ProxyResponse, first: boolean) => void) {}
+  /**
+   * `serve` gets `first` for the first request of its connection. `maxWaitingHeadBytes`: what the heads of a
+   * connection's waiting requests may hold together (the entrypoint's `http.maxHeaderBytes`).
+   */
+  constructor(
+    private readonly serve: (req: Http1ProxyRequest, res: Http1ProxyResponse, first: boolean) => void,
+    private readonly maxWaitingHeadBytes: number,
+  ) {}
 
   accept(req: Http1ProxyRequest, res: Http1ProxyResponse): void {
     const queue = this.connections.get(req.socket);
     if (queue !== undefined) {
-      if (queue.waiting.length >= MAX_WAITING) {
+      // Each head may be as large as http.maxHeaderBytes (1 MiB by default): 256 of them would hold a quarter of a
+      // gigabyte for one connection. Go reads a connection's next request only once the one before is answered, so
+      // Traefik holds one head: past one waiting head, their sum is kept under maxHeaderBytes.
+      const bytes = headBytes(req);
+      if (queue.waiting.length >= MAX_WAITING || (queue.waiting.length > 0 && queue.waitingHeadBytes + bytes > this.maxWaitingHeadBytes)) {
         req.socket.destroy();
         return;
       }
       queue.waiting.push([req, res]);
+      queue.waitingHeadBytes += bytes;
       return;
     }
-    const fresh: ConnectionQueue = { current: [req, res], waiting: [], refusal: null };
+    const fresh: ConnectionQueue = { current: [req, res], waiting: [], waitingHeadBytes: 0, refusal: null };
     this.connections.set(req.socket, fresh);
     this.start(fresh, this.firstOn(req.socket));
   }
@@ -131,6 +151,7 @@ export class Http1Pipeline {
       }
       return;
     }
+    queue.waitingHeadBytes -= headBytes(following[0]);
     queue.current = following;
     this.start(queue, false);
   }

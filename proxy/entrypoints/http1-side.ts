@@ -38,7 +38,7 @@ export class Http1Side {
 
   constructor(ctx: EntryPointContext, private readonly tls: boolean, maxHeaderBytes: number, timeouts: ConnectionTimeouts) {
     this.server = http.createServer({ IncomingMessage: Http1ProxyRequest, ServerResponse: Http1ProxyResponse, maxHeaderSize: maxHeaderBytes });
-    const pipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, this.tlsOf(req.socket), first));
+    const pipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, this.tlsOf(req.socket), first), maxHeaderBytes);
     this.server.on('request', (req, res) => pipeline.accept(req, res));
     this.server.on('clientError', (err: Error, socket: Duplex) => pipeline.clientError(err, socket));
     this.server.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
