@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyRequest, RequestContext } from './request-context.js';
 import { BODY_FRAMING_HEADERS } from './request-body-framing.js';
 
@@ -23,7 +22,7 @@ export function setRequestHeader(ctx: RequestContext, name: string, value: strin
   const req = ctx.req;
   removeFlat(req.rawHeaders, lower);
   req.rawHeaders.push(name, value);
-  headersOf(req)[lower] = lower === 'set-cookie' ? [value] : value;
+  req.headers[lower] = lower === 'set-cookie' ? [value] : value;
   const own = (ctx.ownHeaders ??= []);
   removeFlat(own, lower);
   own.push(name, value);
@@ -35,7 +34,7 @@ export function addRequestHeader(ctx: RequestContext, name: string, value: strin
   if (BODY_FRAMING_HEADERS.has(lower)) return;
   const req = ctx.req;
   req.rawHeaders.push(name, value);
-  const headers = headersOf(req);
+  const headers = req.headers;
   const current = headers[lower];
   if (current === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
   else if (Array.isArray(current)) current.push(value);
@@ -64,11 +63,7 @@ export function forgetRequestLength(ctx: RequestContext): void {
 export function removeRequestHeader(req: ProxyRequest, name: string): void {
   const lower = name.toLowerCase();
   removeFlat(req.rawHeaders, lower);
-  delete headersOf(req)[lower];
-}
-
-function headersOf(req: ProxyRequest): Record<string, string | string[] | undefined> {
-  return req.headers as IncomingHttpHeaders as Record<string, string | string[] | undefined>;
+  delete req.headers[lower];
 }
 
 /** Drops every pair named `lower` from a flat [name, value, ...] list, in place. */

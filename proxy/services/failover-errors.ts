@@ -138,7 +138,7 @@ function restoreRequest(ctx: RequestContext, state: RequestState): void {
   const raw = ctx.req.rawHeaders;
   raw.length = 0;
   raw.push(...state.rawHeaders);
-  const headers = ctx.req.headers as Record<string, string | string[] | undefined>;
+  const headers = ctx.req.headers;
   for (const name of Object.keys(headers)) if (!(name in state.headers)) delete headers[name];
   Object.assign(headers, state.headers);
 }

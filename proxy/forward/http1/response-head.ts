@@ -160,7 +160,7 @@ const UNTIL_CLOSE: BodyFraming = { kind: 'close' };
  * as Go refuses it: relayed as they are, gzip-coded bytes would reach the client as another message.
  */
 export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
-  const headers = head.headers as Record<string, string | string[] | undefined>;
+  const headers = head.headers;
   const te = headers['transfer-encoding'];
   if (te !== undefined && (Array.isArray(te) || te.toLowerCase() !== 'chunked')) {
     throw headError(`unsupported transfer encoding "${String(te)}"`);
