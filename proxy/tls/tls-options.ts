@@ -66,6 +66,30 @@ export function clientAuthRefusal(clientAuth: ClientAuthSettings, socket: TLSSoc
 }
 
 /**
+ * Why a connection to a host whose TLS option asks other client authentication than `applied` (the `default`
+ * option's, the only one the HTTPS server negotiates: node asks for and verifies client certificates per server,
+ * before SNI) must be refused: the option's own refusal of what came (a certificate it requires and was never asked
+ * for), and any certificate it would verify, which was verified against other CAs than its own, or not at all.
+ * Refused rather than served as if the option asked nothing: such a host is closed, never open.
+ */
+export function hostClientAuthRefusal(option: Pick<ResolvedTlsOption, 'name' | 'clientAuth'>, applied: ClientAuthSettings, socket: TLSSocket): Error | undefined {
+  const own = option.clientAuth;
+  if (sameClientAuth(own, applied)) return undefined;
+  const refusal = clientAuthRefusal(own, socket);
+  if (refusal !== undefined) return refusal;
+  if ((own.type === 'VerifyClientCertIfGiven' || own.type === 'RequireAndVerifyClientCert') && socket.getPeerX509Certificate() !== undefined
+    && own.ca.join('\0') !== applied.ca.join('\0')) {
+    return new Error(`tls: failed to verify client certificate: TLS option ${option.name} verifies against CAs of its own, and only the default option's are`);
+  }
+  return undefined;
+}
+
+/** Whether two client authentications let in the same clients (the same type and CAs). */
+export function sameClientAuth(a: ClientAuthSettings, b: ClientAuthSettings): boolean {
+  return a.type === b.type && a.ca.join('\0') === b.ca.join('\0');
+}
+
+/**
  * The session-ID context of a TLS option (OpenSSL's sid_ctx, at most 32 bytes): a fingerprint of what decides
  * who may connect (client-certificate type and CAs, strict SNI). A session resumes only where its context is the
  * same, so a ticket from before a reload that tightened client authentication, or from a router whose option asks

@@ -7,7 +7,9 @@ import type { TlsIssue, TlsSection } from './tls-config.js';
 import {
   BUILT_IN_DEFAULT_OPTION,
   clientAuthRefusal,
+  hostClientAuthRefusal,
   resolveTlsOption,
+  sameClientAuth,
   sessionContextOf,
   versionAllowed,
   versionRank,
@@ -129,7 +131,8 @@ export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>)
   for (const option of used) {
     if (option !== defaultOption && !sameNegotiatedSettings(option, defaultOption)) {
       issues.push({
-        message: `TLS option ${option.name}: cipherSuites, curvePreferences, alpnProtocols and clientAuth are taken from the default option only (Node negotiates them before SNI)`,
+        message: `TLS option ${option.name}: cipherSuites, curvePreferences, alpnProtocols and clientAuth are taken from the default option only (Node negotiates them before SNI)`
+          + (sameClientAuth(option.clientAuth, defaultOption.clientAuth) ? '' : '; its hosts refuse every connection its clientAuth would refuse or cannot check (a certificate verified against other CAs, or never asked for)'),
         item: option.name,
       });
     }
@@ -144,7 +147,7 @@ function sameNegotiatedSettings(a: ResolvedTlsOption, b: ResolvedTlsOption): boo
     a.ciphers === b.ciphers &&
     a.ecdhCurve === b.ecdhCurve &&
     a.alpnProtocols.join(',') === b.alpnProtocols.join(',') &&
-    a.clientAuth.type === b.clientAuth.type
+    sameClientAuth(a.clientAuth, b.clientAuth)
   );
 }
 
@@ -224,7 +227,7 @@ class SniTlsStore implements TlsStore {
     if (unknownName !== undefined) return unknownName;
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
-    return clientAuthRefusal(this.defaultOption.clientAuth, socket);
+    return clientAuthRefusal(this.defaultOption.clientAuth, socket) ?? hostClientAuthRefusal(option, this.defaultOption.clientAuth, socket);
   }
 
   optionForHost(host: string): ResolvedTlsOption {
