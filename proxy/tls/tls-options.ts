@@ -84,6 +84,18 @@ export function hostClientAuthRefusal(option: Pick<ResolvedTlsOption, 'name' | '
   return undefined;
 }
 
+/**
+ * Why a connection to a host whose option lists cipher suites must be refused: it negotiated a TLS 1.0-1.2 suite
+ * outside them. The HTTPS server offers the default option's suites (node negotiates them before SNI), so a host
+ * asking fewer would otherwise get any of those; TLS 1.3's suites are not Go's to configure and pass.
+ */
+export function hostCipherRefusal(option: Pick<ResolvedTlsOption, 'name' | 'ciphers'>, socket: TLSSocket): Error | undefined {
+  if (option.ciphers === undefined || socket.getProtocol() === 'TLSv1.3') return undefined;
+  const negotiated = socket.getCipher().name;
+  if (option.ciphers.split(':').includes(negotiated)) return undefined;
+  return new Error(`tls: client negotiated ${negotiated}, which TLS option ${option.name}'s cipherSuites leave out`);
+}
+
 /** Whether two client authentications let in the same clients (the same type and CAs). */
 export function sameClientAuth(a: ClientAuthSettings, b: ClientAuthSettings): boolean {
   return a.type === b.type && a.ca.join('\0') === b.ca.join('\0');

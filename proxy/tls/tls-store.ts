@@ -7,6 +7,7 @@ import type { TlsIssue, TlsSection } from './tls-config.js';
 import {
   BUILT_IN_DEFAULT_OPTION,
   clientAuthRefusal,
+  hostCipherRefusal,
   hostClientAuthRefusal,
   resolveTlsOption,
   sameClientAuth,
@@ -132,6 +133,7 @@ export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>)
     if (option !== defaultOption && !sameNegotiatedSettings(option, defaultOption)) {
       issues.push({
         message: `TLS option ${option.name}: cipherSuites, curvePreferences, alpnProtocols and clientAuth are taken from the default option only (Node negotiates them before SNI)`
+          + (option.ciphers === undefined || option.ciphers === defaultOption.ciphers ? '' : '; its hosts refuse a TLS 1.0-1.2 connection that negotiated a suite outside its cipherSuites')
           + (sameClientAuth(option.clientAuth, defaultOption.clientAuth) ? '' : '; its hosts refuse every connection its clientAuth would refuse or cannot check (a certificate verified against other CAs, or never asked for)'),
         item: option.name,
       });
@@ -227,6 +229,10 @@ class SniTlsStore implements TlsStore {
     if (unknownName !== undefined) return unknownName;
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
+    if (option.ciphers !== this.defaultOption.ciphers) {
+      const cipher = hostCipherRefusal(option, socket);
+      if (cipher !== undefined) return cipher;
+    }
     return clientAuthRefusal(this.defaultOption.clientAuth, socket) ?? hostClientAuthRefusal(option, this.defaultOption.clientAuth, socket);
   }
 

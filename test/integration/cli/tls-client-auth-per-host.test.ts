@@ -95,3 +95,12 @@ it('a host whose option asks the same client authentication as the default optio
   assert.match(await statusLine(port, 'admin.test', 'admin.test', { cert: trusted.cert, key: trusted.key }), SERVED);
   assert.equal(await statusLine(port, 'admin.test', 'admin.test'), '', 'and to none without');
 });
+
+it('a host whose option lists cipherSuites the default option does not restrict serves no TLS 1.2 client that negotiated a suite outside its list', async () => {
+  const port = await start(['    mtls: { cipherSuites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384] }']);
+  const tls12 = (ciphers: string): tls.ConnectionOptions => ({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers });
+  assert.match(await statusLine(port, 'admin.test', 'admin.test', tls12('ECDHE-RSA-AES256-GCM-SHA384')), SERVED, 'its own suite is served');
+  assert.equal(await statusLine(port, 'admin.test', 'admin.test', tls12('ECDHE-RSA-AES128-GCM-SHA256')), '', 'another suite is not');
+  assert.match(await statusLine(port, 'public.test', 'public.test', tls12('ECDHE-RSA-AES128-GCM-SHA256')), SERVED, 'the default option\'s host takes any of its suites');
+  assert.match(await statusLine(port, 'admin.test', 'admin.test', { minVersion: 'TLSv1.3' }), SERVED, 'TLS 1.3 suites are not Go\'s to restrict');
+});
