@@ -30,7 +30,7 @@ export const ONE_OFF_BROTLI_QUALITY = 2;
  * resident is mostly what it wrote, and brotli's match finder, 2 MiB per stream at quality 6, stays: 50 such answers
  * at once peaked 10-15 % lower by hand, with a window twice this one).
  */
-function createEncoder(encoding: ZlibEncoding, declared: number | null): Transform {
+function createEncoder(encoding: ZlibEncoding, declared: number | null): Transform & zlib.Zlib {
   if (encoding === 'zstd') return zstdOf().createZstdCompress(declared === null ? {} : zstdWholeOptions(declared));
   if (encoding === 'br') return zlib.createBrotliCompress(declared === null ? BROTLI_OPTIONS : brotliWholeOptions(declared));
   return zlib.createGzip();
@@ -64,11 +64,65 @@ function named(value: string | string[] | undefined): boolean {
  * Compressed bytes go to the client response with backpressure; an encoder failure cuts the exchange. `reserved`
  * (stream-budget.ts) is given back when the encoder closes: at its end, or destroyed with the client's response.
  */
-function encoderInto(res: ProxyResponse, reserved: StreamReservation, declared: number | null): Transform {
+function encoderInto(res: ProxyResponse, reserved: StreamReservation, declared: number | null): FlushedEncoder {
   const encoder = createEncoder(reserved.encoding, declared);
   encoder.once('close', () => releaseStream(reserved));
   relayToResponse(encoder, res);
-  return encoder;
+  return new FlushedEncoder(encoder, FLUSH_KIND[reserved.encoding]);
+}
+
+// How each encoder flushes: gzip's sync flush (Go's gzip.Writer.Flush: the stream goes on with the same history, a
+// full flush would drop it), brotli's and zstd's flush operation.
+const FLUSH_KIND: Record<ZlibEncoding, number> = {
+  gzip: zlib.constants.Z_SYNC_FLUSH,
+  br: zlib.constants.BROTLI_OPERATION_FLUSH,
+  // ZSTD_e_flush (1); not in @types/node 20's constants.
+  zstd: 1,
+};
+
+/**
+ * A streamed answer's encoder, flushed to the client at the end of each turn of the event loop in which it took
+ * input. Traefik's proxy flushes after every write of an answer of unknown length (Go's flushInterval -1), and at
+ * most flushInterval after one of known length, and its compress writer then flushes its compressor: a slow stream
+ * (server-sent events, NDJSON, a log tail) reaches the client as it comes. Unflushed, zlib held up to 16 KiB of
+ * output and brotli most of its window until the answer ended. Input that comes in one turn is flushed once: a fast
+ * upstream's reads of a turn stay one block.
+ */
+class FlushedEncoder implements BodySink {
+  private flushAtTurnEnd: NodeJS.Immediate | null = null;
+
+  constructor(private readonly encoder: Transform & zlib.Zlib, private readonly flushKind: number) {}
+
+  write(chunk: Buffer): boolean {
+    this.flushAtTurnEnd ??= setImmediate(this.flush);
+    return this.encoder.write(chunk);
+  }
+
+  /** A body given whole at its end (pe-edge's own answers: `answer` in traefik-responses.ts) goes in first. */
+  end(chunk?: Buffer | string): void {
+    this.stopFlushing();
+    if (chunk === undefined) this.encoder.end();
+    else this.encoder.end(chunk);
+  }
+
+  once(event: 'drain', listener: () => void): this {
+    this.encoder.once(event, listener);
+    return this;
+  }
+
+  private readonly flush = (): void => {
+    this.flushAtTurnEnd = null;
+    const encoder = this.encoder;
+    if (encoder.destroyed || encoder.writableEnded) return;
+    // Queued behind the turn's input: a client that reads slowly holds it back as it holds that input back.
+    encoder.flush(this.flushKind, () => {});
+  };
+
+  private stopFlushing(): void {
+    if (this.flushAtTurnEnd === null) return;
+    clearImmediate(this.flushAtTurnEnd);
+    this.flushAtTurnEnd = null;
+  }
 }
 
 /** The body as it came, to the client response with the same backpressure as a compressed one. */
@@ -339,23 +393,25 @@ function sendWhole(res: ProxyResponse, encoding: ZlibEncoding, compressed: Buffe
 }
 
 /**
- * Buffers a body of unknown length until minSize bytes decide it: a shorter body goes out as it came, headers
- * untouched. One that reaches minSize and ends in the same turn of the event loop, within ONE_SHOT_MAX_BYTES (a
- * small chunked page read whole, as app servers send them), is compressed whole like a body of known length:
- * cached, the one-off forms, a Content-Length. A deviation: Traefik's proxy flushes an answer of unknown length as
- * it comes, so it answers such a page chunked; any HTTP client reads both. Otherwise, at the next turn or once past
- * ONE_SHOT_MAX_BYTES, the head goes out with Content-Encoding and the body streams through an encoder. It holds the
- * head (as express's `compression` does) until the decision; when the forwarder answered something else meanwhile
- * (a 502 after an upstream error), the held head and body are dropped: an upstream that fails in the turn that
- * held them gets the client a 502 (as below minResponseBodyBytes), where a streamed answer would be cut.
+ * Holds a body of unknown length until the end of the turn of the event loop in which it came (or ONE_SHOT_MAX_BYTES
+ * of it). One that ends in that turn (a small chunked page read whole, as app servers send them) goes out whole:
+ * below minSize as it came, headers untouched, else compressed like a body of known length (cached, the one-off
+ * forms, a Content-Length). A deviation: Traefik's proxy flushes an answer of unknown length as it comes, so it
+ * answers such a page chunked, and compresses it under minSize too; any HTTP client reads both. A body still coming
+ * at the next turn, or past ONE_SHOT_MAX_BYTES, streams: the head goes out with Content-Encoding and the body through
+ * an encoder flushed each turn, whatever its size, as Traefik's flush starts compressing what its writer holds (an
+ * event stream's first event reaches the client then, not once 1 KiB has come). It holds the head (as express's
+ * `compression` does) until the decision; when the forwarder answered something else meanwhile (a 502 after an
+ * upstream error), the held head and body are dropped: an upstream that fails in the turn that held them gets the
+ * client a 502 (as below minResponseBodyBytes), where a streamed answer would be cut.
  */
 class DeferredCompressor extends Writable {
   private buffered: Buffer[] = [];
   private size = 0;
-  private encoder: Transform | null = null;
+  private encoder: BodySink | null = null;
   /** The encoder's place in the streams' budget, charged as the body goes in (null: streamed uncompressed). */
   private reserved: StreamReservation | null = null;
-  /** Set once minSize bytes are held and they still fit one call: streaming starts then, unless the body ends first. */
+  /** Set once bytes are held and they still fit one call: streaming starts then, unless the body ends first. */
   private streamNextTurn: NodeJS.Immediate | null = null;
 
   constructor(private readonly ctx: RequestContext, private readonly encoding: ZlibEncoding, private readonly gzipOffered: boolean,
@@ -370,12 +426,8 @@ class DeferredCompressor extends Writable {
     }
     this.buffered.push(chunk);
     this.size += chunk.length;
-    if (this.size < this.minSize) {
-      callback();
-      return;
-    }
     if (this.size <= ONE_SHOT_MAX_BYTES) {
-      this.streamNextTurn ??= setImmediate(this.streamHeld);
+      if (this.size > 0) this.streamNextTurn ??= setImmediate(this.streamHeld);
       callback();
       return;
     }
@@ -438,7 +490,7 @@ class DeferredCompressor extends Writable {
   }
 
   private feed(chunk: Buffer, callback: () => void): void {
-    const encoder = this.encoder as Transform;
+    const encoder = this.encoder as BodySink;
     this.reserved?.tookIn(chunk.length);
     if (encoder.write(chunk)) callback();
     else encoder.once('drain', callback);
@@ -446,7 +498,10 @@ class DeferredCompressor extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     const res = this.ctx.res;
-    if (this.streamNextTurn !== null) {
+    if (this.streamNextTurn !== null && this.size < this.minSize) {
+      // Whole below minSize: as it came.
+      this.stopWaiting();
+    } else if (this.streamNextTurn !== null) {
       // An answer with trailers (relayed before the end) keeps its chunked framing, whichever front and client: the
       // simplest rule, and such answers (gRPC's) are rarely compressed.
       if (res.sentTrailers() === null) {

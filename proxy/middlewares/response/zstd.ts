@@ -16,7 +16,8 @@ export interface ZstdOptions {
 export interface Zstd {
   zstdCompressSync(body: Buffer, options: ZstdOptions): Buffer;
   zstdCompress(body: Buffer, options: ZstdOptions, callback: (err: Error | null, result: Buffer) => void): void;
-  createZstdCompress(options: ZstdOptions): Transform;
+  /** A stream of node's zlib family: `flush` as the others'. */
+  createZstdCompress(options: ZstdOptions): Transform & zlib.Zlib;
 }
 
 function hasZstd(z: object): z is Zstd {
