@@ -55,7 +55,7 @@ function answer(path: string, res: import('node:http').ServerResponse): void {
   }
   const body = path.includes('small') ? SMALL : BIG;
   if (path.startsWith('/chunked')) {
-    // /chunked-stream passes compress's 1024 bytes before a pause (it streams); the others reach them only as they end.
+    // A first write, then the rest 20 ms later: each streams. /chunked-stream's first passes compress's 1024 bytes.
     const first = path.startsWith('/chunked-stream') ? 1500 : 300;
     res.writeHead(200, { 'content-type': type });
     res.write(body.slice(0, first));
