@@ -1,4 +1,5 @@
 // Traefik v3.2's Accept-Encoding negotiation (pkg/middlewares/compress, getCompressionType), token for token.
+import { goParseFloatOrZero } from '../../http/go-parse-float.js';
 
 /** What the negotiation decided: an encoding, identity (no compression) or not acceptable (pass-through too). */
 export type Negotiated = string | typeof IDENTITY | typeof NOT_ACCEPTABLE;
@@ -47,16 +48,21 @@ function parseTokens(header: string, supported: readonly string[]): { tokens: To
     const param = semi === -1 ? '' : item.slice(semi + 1);
     let q: number | null = null;
     if (param.startsWith('q=')) {
-      const parsed = Number(param.slice(2));
-      // strconv.ParseFloat failing leaves the weight at 0.
-      q = Number.isNaN(parsed) ? 0 : parsed;
+      q = goParseFloatOrZero(param.slice(2));
       weighted = true;
     }
     tokens.push({ name, q });
   }
   // Stable for these short lists, as Go's insertion sort is: unweighted first, then by q descending.
-  tokens.sort((a, b) => (a.q === null ? (b.q === null ? 0 : -1) : b.q === null ? 1 : b.q - a.q));
+  tokens.sort((a, b) => (a.q === null ? (b.q === null ? 0 : -1) : b.q === null ? 1 : goCompare(b.q, a.q)));
   return { tokens, weighted };
+}
+
+/** Go's cmp.Compare for floats: a NaN is less than any other number (`q=nan` sorts last), and equal to a NaN. */
+function goCompare(x: number, y: number): number {
+  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
+  if (Number.isNaN(y)) return 1;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -71,12 +77,12 @@ function weightFor(header: string | undefined, name: string): number | null {
 }
 
 /**
- * Whether `header` lets `encoding` be sent: named with a weight above 0, or not named and a wildcard above 0. For a
+ * Whether `header` lets `encoding` be sent: named with a weight above 0 (a NaN is not), or not named and a wildcard above 0. For a
  * second choice (compress's streams past their budget), never for negotiating: an absent or empty header says no.
  */
 export function acceptsEncoding(header: string | undefined, encoding: string): boolean {
   const weight = weightFor(header, encoding);
-  return weight !== null && weight !== 0;
+  return weight !== null && weight > 0;
 }
 
 /** Whether `header` refuses an uncompressed answer: `identity;q=0`, or `*;q=0` without identity named. */

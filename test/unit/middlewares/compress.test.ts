@@ -31,6 +31,13 @@ const cases: { header: string | undefined; n?: Negotiation; expect: string }[] =
   { header: '*;q=0', expect: NOT_ACCEPTABLE },
   { header: '*;q=0.8, gzip;q=0.1', expect: 'br' },
   { header: 'gzip;q=x', expect: 'gzip' },
+  // q as Go's strconv.ParseFloat reads it (not as JavaScript's Number): what Go refuses weighs 0, NaN sorts last.
+  { header: 'gzip;q=inf, br;q=0.5', expect: 'gzip' },
+  { header: 'gzip;q=1e400, br;q=1', expect: 'gzip' },
+  { header: 'gzip;q=0x1, br;q=0.5', expect: 'br' },
+  { header: 'gzip;q=0x1p0, br;q=0.5', expect: 'gzip' },
+  { header: 'gzip;q=nan, br;q=0', expect: 'br' },
+  { header: 'gzip;q=\t1, br;q=0.5', expect: 'br' },
   { header: 'deflate;q=1', expect: IDENTITY },
   { header: 'identity', expect: IDENTITY },
 ];
