@@ -1,3 +1,4 @@
+import { createBasicAuth } from './auth/basic-auth.js';
 import { createDigestAuth } from './auth/digest-auth.js';
 import { createForwardAuth } from './auth/forward-auth.js';
 import { createPassTlsClientCert } from './auth/pass-tls-client-cert.js';
@@ -15,6 +16,7 @@ export type { MiddlewareFactory } from './middleware-entry.js';
 const CORE: readonly MiddlewareEntry[] = [
   middlewareEntry('redirectScheme', createRedirectScheme),
   middlewareEntry('buffering', createBuffering),
+  middlewareEntry('basicAuth', createBasicAuth),
   middlewareEntry('forwardAuth', createForwardAuth),
   middlewareEntry('digestAuth', createDigestAuth),
   middlewareEntry('grpcWeb', createGrpcWeb),

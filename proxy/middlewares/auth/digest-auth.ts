@@ -1,7 +1,7 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import type { Handler, RequestContext } from '../../http/request-context.js';
 import { answer } from '../../http/traefik-responses.js';
-import { loadDigestAuthUsers } from '../headers/basic-auth-users.js';
+import { loadDigestAuthUsers } from './basic-auth-users.js';
 import type { MiddlewareScope } from '../middleware-entry.js';
 import { DigestNonces, digestChallenge, digestParams, digestResponse, sameText } from './digest-challenge.js';
 import { textOnTheWire, utf8OnTheWire } from '../../http/utf8-on-the-wire.js';

@@ -10,7 +10,7 @@ import type { ExchangeFault } from '../../../proxy/http/exchange-fault.js';
 import type { Handler } from '../../../proxy/http/request-context.js';
 import { serveRoute, type EntryPointContext } from '../../../proxy/entrypoints/request-entry.js';
 import { createRateLimit } from '../../../proxy/middlewares/traffic/rate-limit.js';
-import { createBasicAuth } from '../../../proxy/middlewares/headers/basic-auth.js';
+import { createBasicAuth } from '../../../proxy/middlewares/auth/basic-auth.js';
 import { createBuffering } from '../../../proxy/middlewares/buffering.js';
 import { serveOrFailOver } from '../../../proxy/services/failover-errors.js';
 import { createMirroringService, MirrorCounters } from '../../../proxy/services/mirroring-service.js';

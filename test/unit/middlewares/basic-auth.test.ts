@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { Handler, RequestContext } from '../../../proxy/http/request-context.js';
-import { createBasicAuth, type BasicAuthOptions } from '../../../proxy/middlewares/headers/basic-auth.js';
+import { createBasicAuth, type BasicAuthOptions } from '../../../proxy/middlewares/auth/basic-auth.js';
 import { fakeContext } from './fake-context.js';
 
 const APR1_TEST = 'test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/';

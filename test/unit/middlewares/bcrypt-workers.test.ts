@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashSync } from 'bcryptjs';
-import { BcryptWorkers, MAX_WAITING } from '../../../proxy/middlewares/headers/bcrypt-workers.js';
+import { BcryptWorkers, MAX_WAITING } from '../../../proxy/middlewares/auth/bcrypt-workers.js';
 
 const SETTINGS = '$2b$04$abcdefghijklmnopqrstuu';
 

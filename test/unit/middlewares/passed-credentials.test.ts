@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassedCredentials } from '../../../proxy/middlewares/headers/passed-credentials.js';
+import { PassedCredentials } from '../../../proxy/middlewares/auth/passed-credentials.js';
 
 test('passed credentials: a header is known by its digest only after it passed, and as the user it passed as', () => {
   const passed = new PassedCredentials();
