@@ -1,11 +1,8 @@
-import { hostname } from 'node:os';
 import type { RequestContext } from '../http/request-context.js';
-import { entryPointProto, FORWARDED_HEADERS, forwardedPortFor } from '../http/forwarded-headers.js';
+import { entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 import { asksForTrailers } from '../http/trailers.js';
 import { upstreamTrailerAnnouncement } from '../http/request-trailers.js';
-
-const SERVER_NAME = hostname();
 
 export interface HeaderPolicy {
   /** Keep incoming X-Forwarded-* from this peer (forwardedHeaders.insecure / trustedIPs). */
@@ -87,7 +84,7 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
     'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
     'X-Forwarded-Port', xfPort ?? forwardedPortFor(ctx.hostHeader, proto, ctx.tls),
     'X-Forwarded-Proto', proto,
-    'X-Forwarded-Server', SERVER_NAME,
+    'X-Forwarded-Server', FORWARDED_SERVER_NAME,
     'X-Real-Ip', realIp ?? ctx.clientIp,
   );
   return out;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { RequestContext } from './request-context.js';
 import { forwardedPort } from './request-target.js';
 
@@ -10,6 +11,18 @@ export const FORWARDED_HEADERS: ReadonlySet<string> = new Set([
   'x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-prefix', 'x-forwarded-tls-client-cert',
   'x-forwarded-tls-client-cert-info', 'x-real-ip',
 ]);
+
+/**
+ * One of that family, also spelled with underscores (X_Forwarded_For): Go keeps such a name apart, and Traefik's
+ * entrypoint drops an untrusted peer's too (v3.6.14, traefik#12961), since CGI/WSGI servers, nginx with
+ * `underscores_in_headers` and many frameworks read it as the dashed name.
+ */
+export function isForwardedHeader(lower: string): boolean {
+  return FORWARDED_HEADERS.has(lower) || (lower.includes('_') && FORWARDED_HEADERS.has(lower.replaceAll('_', '-')));
+}
+
+/** X-Forwarded-Server: the host's name, as Traefik's entrypoint sets it. */
+export const FORWARDED_SERVER_NAME = hostname();
 
 /** X-Forwarded-Proto as the entrypoint sets it (Traefik's forwardedheaders): `ws`/`wss` for an upgrade, else `http`/`https`. */
 export function entryPointProto(ctx: Pick<RequestContext, 'upgrade' | 'tls'>): string {

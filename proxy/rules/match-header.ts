@@ -1,16 +1,20 @@
 import type { RequestContext } from '../http/request-context.js';
 import { compileGoRegexp } from './go-regexp.js';
+import { isForwardedHeader } from '../http/forwarded-headers.js';
+import { forwardedHeaderLines } from '../http/forwarded-view.js';
 import type { CompiledMatcher } from './matcher-types.js';
 
 /**
  * Header family. Traefik compares each header LINE (no comma splitting), so `X-A: 1, 2` is one value
- * `1, 2`. Node lower-cases names, which is what Go's canonical key amounts to for lookup.
+ * `1, 2`. Node lower-cases names, which is what Go's canonical key amounts to for lookup. Rules match after
+ * Traefik's entrypoint dropped an untrusted peer's X-Forwarded-* and X-Real-Ip and set its own: a rule on one of
+ * those reads them as the entrypoint left them, never as a client forged them.
  */
 
 export type LineTest = (value: string) => boolean;
 
 /** True if any line of header `key` (lower-case) passes `test`. */
-export function anyHeaderLine(ctx: RequestContext, key: string, test: LineTest): boolean {
+function anyHeaderLine(ctx: RequestContext, key: string, test: LineTest): boolean {
   const req = ctx.req;
   // HTTP/1: headersDistinct keeps every line apart (lazily built once per request by Node), but as the client sent
   // them: once a middleware edited the headers (a parent router's, before its children match), rawHeaders has them.
@@ -30,15 +34,19 @@ export function anyHeaderLine(ctx: RequestContext, key: string, test: LineTest):
   return false;
 }
 
+/** True if any line of header `key` passes `test`, as the entrypoint leaves the X-Forwarded-* family. */
+export function anyLineAfterEntryPoint(key: string, test: LineTest): (ctx: RequestContext) => boolean {
+  if (!isForwardedHeader(key)) return (ctx) => anyHeaderLine(ctx, key, test);
+  return (ctx) => forwardedHeaderLines(ctx, key).some(test);
+}
+
 export function compileHeader(name: string, value: string): CompiledMatcher {
-  const key = name.toLowerCase();
   const test: LineTest = (line) => line === value;
-  return { predicate: (ctx) => anyHeaderLine(ctx, key, test) };
+  return { predicate: anyLineAfterEntryPoint(name.toLowerCase(), test) };
 }
 
 export function compileHeaderRegexp(name: string, pattern: string): CompiledMatcher {
-  const key = name.toLowerCase();
   const re = compileGoRegexp(pattern, 'HeaderRegexp');
   const test: LineTest = (line) => re.test(line);
-  return { predicate: (ctx) => anyHeaderLine(ctx, key, test) };
+  return { predicate: anyLineAfterEntryPoint(name.toLowerCase(), test) };
 }

@@ -1,5 +1,5 @@
 import { compileClientIp } from './match-client-ip.js';
-import { anyHeaderLine } from './match-header.js';
+import { anyLineAfterEntryPoint } from './match-header.js';
 import { canonicalHostArg } from './match-host.js';
 import { compileGoRegexp } from './go-regexp.js';
 import { compileTemplate } from './gorilla-template.js';
@@ -78,7 +78,7 @@ function compileHeaders(args: readonly string[]): CompiledMatcher {
       pairs('Headers', args).map(([k, v]): Predicate => {
         const key = k.toLowerCase();
         const test = (line: string): boolean => line === v;
-        return (ctx) => anyHeaderLine(ctx, key, test);
+        return anyLineAfterEntryPoint(key, test);
       }),
     ),
   };
@@ -91,7 +91,7 @@ function compileHeadersRegexp(args: readonly string[]): CompiledMatcher {
         const key = k.toLowerCase();
         const re = compileGoRegexp(pattern, 'HeadersRegexp');
         const test = (line: string): boolean => re.test(line);
-        return (ctx) => anyHeaderLine(ctx, key, test);
+        return anyLineAfterEntryPoint(key, test);
       }),
     ),
   };

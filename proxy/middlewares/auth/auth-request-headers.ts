@@ -1,9 +1,6 @@
-import { hostname } from 'node:os';
-import { entryPointProto, FORWARDED_HEADERS, forwardedPortFor } from '../../http/forwarded-headers.js';
+import { entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from '../../http/forwarded-headers.js';
 import { connectionTokens, FORWARD_AUTH_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import type { RequestContext } from '../../http/request-context.js';
-
-const SERVER_NAME = hostname();
 
 /**
  * forwardAuth's `trustForwardHeader`, three ways since Traefik v3.6.14: unset keeps the old behaviour (the
@@ -85,11 +82,6 @@ export function authRequestHeaders(ctx: RequestContext, policy: AuthHeaderPolicy
 /** The headers the old behaviour always replaces (X-Forwarded-For is rebuilt in every mode). */
 const SET_BY_LEGACY: ReadonlySet<string> = new Set(['x-forwarded-proto', 'x-forwarded-method', 'x-forwarded-host', 'x-forwarded-uri']);
 
-/** One of Traefik's X-Forwarded-* family, also spelled with underscores (X_Forwarded_For), which Go keeps apart. */
-function isForwardedHeader(lower: string): boolean {
-  return FORWARDED_HEADERS.has(lower) || (lower.includes('_') && FORWARDED_HEADERS.has(lower.replaceAll('_', '-')));
-}
-
 /**
  * The request's headers as Traefik's req.Header holds them when a middleware runs: an untrusted peer's
  * X-Forwarded-* dropped (the ones middlewares set kept), then the entrypoint's X-Real-Ip, X-Forwarded-Proto,
@@ -123,6 +115,6 @@ function headersAsTraefikSees(ctx: RequestContext): [string, string][] {
   if (!has('x-forwarded-port')) out.push(['X-Forwarded-Port', forwardedPortFor(ctx.hostHeader, proto, ctx.tls)]);
   if (!has('x-forwarded-host') && ctx.hostHeader !== '') out.push(['X-Forwarded-Host', ctx.hostHeader]);
   const all = out.filter(([n]) => n.toLowerCase() !== 'x-forwarded-server');
-  all.push(['X-Forwarded-Server', SERVER_NAME]);
+  all.push(['X-Forwarded-Server', FORWARDED_SERVER_NAME]);
   return all;
 }

@@ -1,6 +1,6 @@
 import { deleteRequestHeader, setRequestHeader } from '../../http/request-header-edit.js';
 import { removeResponseHeader, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
-import { requestHeaderAsTraefikSees } from './forwarded-view.js';
+import { requestHeaderAsTraefikSees } from '../../http/forwarded-view.js';
 import { BODY_FRAMING_HEADERS } from '../../http/request-body-framing.js';
 
 type RequestEdit =

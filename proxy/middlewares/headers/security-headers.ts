@@ -1,6 +1,6 @@
 import { responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import type { HeadersOptions } from './headers-options.js';
-import { requestHeaderAsTraefikSees } from './forwarded-view.js';
+import { requestHeaderAsTraefikSees } from '../../http/forwarded-view.js';
 import { sendGoError } from '../../http/traefik-responses.js';
 import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
 

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
+import { httpRequest, type ClientResult } from '../../support/tls-clients.js';
+import type { BuildInput, EntryPointOptions } from '../../../proxy/index.js';
+
+// Traefik's entrypoint drops an untrusted peer's X-Forwarded-* and X-Real-Ip (and their X_Forwarded_* spellings)
+// and sets its own before routers and middlewares see the request. A client that forges them must not reach a router,
+// skip a redirect, pick its rate-limit bucket or hand a backend a header it would trust.
+
+interface Edge { port: number; app: Backend }
+
+async function edge(
+  t: { after: (fn: () => Promise<void>) => void },
+  routers: BuildInput['http']['routers'],
+  middlewares: Record<string, unknown> = {},
+  entryPoint: Partial<EntryPointOptions> = {},
+): Promise<Edge> {
+  const app = await startBackend('app');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers,
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } } },
+      middlewares: fileMiddlewares(middlewares),
+    },
+  }), [entryPointOptions('web', '127.0.0.1:0', entryPoint)]);
+  t.after(async () => { await proxy.close(0); await app.close(); });
+  return { port: proxy.port('web'), app };
+}
+
+const TRUSTED: Partial<EntryPointOptions> = { forwardedHeaders: { insecure: false, trustedIPs: ['127.0.0.1'] } };
+const get = (port: number, host: string, headers: Record<string, string> = {}, path = '/'): Promise<ClientResult> =>
+  httpRequest({ port, host, path, headers });
+
+test('a Header/HeaderRegexp rule on X-Real-Ip or X-Forwarded-Proto does not match what an untrusted client forged', async (t) => {
+  const routers: BuildInput['http']['routers'] = {
+    'internal@file': { rule: 'Host(`a.test`) && HeaderRegexp(`X-Real-Ip`, `^10\\.`)', service: 's' },
+    'secure@file': { rule: 'Host(`b.test`) && Header(`X-Forwarded-Proto`, `https`)', service: 's' },
+    'v2@file': { rule: 'Host(`c.test`) && HeadersRegexp(`X-Real-Ip`, `^10\\.`)', service: 's', ruleSyntax: 'v2' },
+    'peer@file': { rule: 'Host(`d.test`) && Header(`X-Real-Ip`, `127.0.0.1`)', service: 's' },
+  };
+  const untrusted = await edge(t, routers);
+  assert.equal((await get(untrusted.port, 'a.test', { 'x-real-ip': '10.1.2.3' })).status, 404);
+  assert.equal((await get(untrusted.port, 'a.test', { x_real_ip: '10.1.2.3' })).status, 404);
+  assert.equal((await get(untrusted.port, 'b.test', { 'x-forwarded-proto': 'https' })).status, 404);
+  assert.equal((await get(untrusted.port, 'c.test', { 'x-real-ip': '10.1.2.3' })).status, 404);
+  // The entrypoint's own value is what the rule sees: the peer's address.
+  assert.equal((await get(untrusted.port, 'd.test', { 'x-real-ip': '10.1.2.3' })).status, 200);
+  assert.equal(untrusted.app.seen.length, 1);
+
+  const trusted = await edge(t, routers, {}, TRUSTED);
+  assert.equal((await get(trusted.port, 'a.test', { 'x-real-ip': '10.1.2.3' })).status, 200);
+  assert.equal((await get(trusted.port, 'b.test', { 'x-forwarded-proto': 'https' })).status, 200);
+  assert.equal((await get(trusted.port, 'c.test', { 'x-real-ip': '10.1.2.3' })).status, 200);
+});
