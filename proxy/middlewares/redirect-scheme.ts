@@ -1,6 +1,7 @@
 import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
 import { hostWithoutPort } from '../http/request-target.js';
+import { requestHeaderAsTraefikSees } from '../http/forwarded-view.js';
 
 export interface RedirectSchemeOptions {
   scheme: string;
@@ -33,15 +34,15 @@ export function createRedirectScheme(options: RedirectSchemeOptions, next: Handl
   };
 }
 
-/** The request URL as Traefik reconstructs it: X-Forwarded-Proto wins, default ports stripped. */
+/**
+ * The request URL as Traefik reconstructs it: X-Forwarded-Proto wins (a trusted peer's, else the entrypoint's:
+ * an untrusted client's `https` never skips the redirect), default ports stripped.
+ */
 function currentUrl(ctx: RequestContext): string {
-  const xfp = ctx.req.headers['x-forwarded-proto'];
   let scheme = ctx.tls ? 'https' : 'http';
-  if (typeof xfp === 'string') {
-    const v = xfp.toLowerCase();
-    if (v === 'http' || v === 'ws') scheme = 'http';
-    else if (v === 'https' || v === 'wss') scheme = 'https';
-  }
+  const v = requestHeaderAsTraefikSees(ctx, 'x-forwarded-proto').toLowerCase();
+  if (v === 'http' || v === 'ws') scheme = 'http';
+  else if (v === 'https' || v === 'wss') scheme = 'https';
   let host = ctx.hostHeader;
   if ((scheme === 'http' && host.endsWith(':80')) || (scheme === 'https' && host.endsWith(':443'))) {
     host = hostWithoutPort(host);

@@ -54,3 +54,18 @@ test('a Header/HeaderRegexp rule on X-Real-Ip or X-Forwarded-Proto does not matc
   assert.equal((await get(trusted.port, 'b.test', { 'x-forwarded-proto': 'https' })).status, 200);
   assert.equal((await get(trusted.port, 'c.test', { 'x-real-ip': '10.1.2.3' })).status, 200);
 });
+
+test('redirectScheme to https redirects a plain request whatever X-Forwarded-Proto an untrusted client sends', async (t) => {
+  const routers: BuildInput['http']['routers'] = { 'r@file': { rule: 'Host(`a.test`)', service: 's', middlewares: ['toHttps@file'] } };
+  const middlewares = { toHttps: { redirectScheme: { scheme: 'https' } } };
+  const untrusted = await edge(t, routers, middlewares);
+  for (const proto of ['https', 'wss']) {
+    const res = await get(untrusted.port, 'a.test', { 'x-forwarded-proto': proto }, '/x');
+    assert.equal(res.status, 302, `X-Forwarded-Proto: ${proto}`);
+    assert.equal(res.headers.location, 'https://a.test/x');
+  }
+  assert.equal(untrusted.app.seen.length, 0);
+  // A trusted peer's X-Forwarded-Proto says the client's connection was HTTPS already: no loop.
+  const trusted = await edge(t, routers, middlewares, TRUSTED);
+  assert.equal((await get(trusted.port, 'a.test', { 'x-forwarded-proto': 'https' }, '/x')).status, 200);
+});
