@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/request-context.js';
 import { createClientIpStrategy, type IpStrategyOptions } from './client-ip-strategy.js';
-import { firstHeaderValue } from '../../http/request-header-edit.js';
+import { requestHeaderAsTraefikSees } from '../../http/forwarded-view.js';
 import { sha256Hex } from '../../../labels-spec/sha256.js';
 
 /** `sourceCriterion` as labels-spec outputs it (it already rejects more than one criterion). */
@@ -42,8 +42,8 @@ export function createSourceExtractor(criterion: SourceCriterionOptions | undefi
   }
   if (header !== '') {
     const name = header.toLowerCase();
-    // Go's Header.Get: the first line only.
-    return (ctx) => countedKey(firstHeaderValue(ctx.req.headers[name]));
+    // Go's Header.Get, after the entrypoint: an untrusted client's X-Real-Ip or X-Forwarded-For never picks its bucket.
+    return (ctx) => countedKey(requestHeaderAsTraefikSees(ctx, name));
   }
   return (ctx) => countedKey(ctx.hostHeader);
 }

@@ -69,3 +69,19 @@ test('redirectScheme to https redirects a plain request whatever X-Forwarded-Pro
   const trusted = await edge(t, routers, middlewares, TRUSTED);
   assert.equal((await get(trusted.port, 'a.test', { 'x-forwarded-proto': 'https' }, '/x')).status, 200);
 });
+
+test('a rateLimit counting by X-Real-Ip or X-Forwarded-For is not escaped by an untrusted client forging a new value each time', async (t) => {
+  for (const header of ['X-Real-Ip', 'X-Forwarded-For']) {
+    const routers: BuildInput['http']['routers'] = { 'r@file': { rule: 'Host(`a.test`)', service: 's', middlewares: ['limit@file'] } };
+    const middlewares = { limit: { rateLimit: { average: 1, period: '1m', burst: 1, sourceCriterion: { requestHeaderName: header } } } };
+    const untrusted = await edge(t, routers, middlewares);
+    const statuses = [];
+    for (let i = 1; i <= 3; i++) statuses.push((await get(untrusted.port, 'a.test', { [header]: `203.0.113.${i}` })).status);
+    assert.deepEqual(statuses, [200, 429, 429], header);
+    // From a trusted peer each value is a source of its own.
+    const trusted = await edge(t, routers, middlewares, TRUSTED);
+    const trustedStatuses = [];
+    for (let i = 1; i <= 3; i++) trustedStatuses.push((await get(trusted.port, 'a.test', { [header]: `203.0.113.${i}` })).status);
+    assert.deepEqual(trustedStatuses, [200, 200, 200], header);
+  }
+});
