@@ -1,5 +1,5 @@
 import type { RequestContext } from '../http/request-context.js';
-import { entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor } from '../http/forwarded-headers.js';
+import { entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 import { asksForTrailers } from '../http/trailers.js';
 import { upstreamTrailerAnnouncement } from '../http/request-trailers.js';
@@ -40,7 +40,9 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
     const value = list[at + 1] as string;
     if (name.charCodeAt(0) === 58 /* ':' HTTP/2 pseudo-header */) continue;
     const lower = name.toLowerCase();
-    if (fromMiddleware && !FORWARDED_HEADERS.has(lower)) continue; // already in rawHeaders
+    if (fromMiddleware && !isForwardedHeader(lower)) continue; // already in rawHeaders
+    // An X_Forwarded_* spelling too (Traefik v3.6.14): backends behind CGI, WSGI or nginx read it as the dashed name.
+    if (!policy.trusted && !fromMiddleware && isForwardedHeader(lower)) continue;
     if (lower === 'host' || REQUEST_HOP_BY_HOP.has(lower)) {
       // Go's ReverseProxy keeps exactly `TE: trailers` (gRPC servers require it); every other TE value is dropped.
       if (lower === 'te' && !teTrailers && asksForTrailers(value)) {
@@ -56,7 +58,6 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
       continue;
     }
     if (FORWARDED_HEADERS.has(lower)) {
-      if (!policy.trusted && !fromMiddleware) continue;
       // These are rewritten below; remember what a trusted peer sent.
       if (lower === 'x-forwarded-for') { xff = xff === undefined ? value : `${xff}, ${value}`; continue; }
       if (lower === 'x-forwarded-server') continue;

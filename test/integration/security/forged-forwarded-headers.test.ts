@@ -85,3 +85,19 @@ test('a rateLimit counting by X-Real-Ip or X-Forwarded-For is not escaped by an 
     assert.deepEqual(trustedStatuses, [200, 200, 200], header);
   }
 });
+
+test('an untrusted client\'s X_Forwarded_* and X_Real_Ip spellings never reach the backend (Traefik v3.6.14), a trusted peer\'s do', async (t) => {
+  const forged = { x_real_ip: '10.0.0.1', x_forwarded_tls_client_cert: 'forged', X_Forwarded_Proto: 'https', 'x-forwarded-user_': 'kept' };
+  const routers: BuildInput['http']['routers'] = { 'r@file': { rule: 'Host(`a.test`)', service: 's', middlewares: ['cert@file'] } };
+  const middlewares = { cert: { passTLSClientCert: { pem: true } } };
+  const untrusted = await edge(t, routers, middlewares);
+  assert.equal((await get(untrusted.port, 'a.test', forged)).status, 200);
+  const seen = untrusted.app.seen[0]?.headers ?? {};
+  for (const name of ['x_real_ip', 'x_forwarded_tls_client_cert', 'x_forwarded_proto']) assert.equal(seen[name], undefined, name);
+  assert.equal(seen['x-real-ip'], '127.0.0.1');
+  assert.equal(seen['x-forwarded-user_'], 'kept', 'not one of the family');
+
+  const trusted = await edge(t, routers, middlewares, TRUSTED);
+  assert.equal((await get(trusted.port, 'a.test', forged)).status, 200);
+  assert.equal(trusted.app.seen[0]?.headers.x_real_ip, '10.0.0.1');
+});
