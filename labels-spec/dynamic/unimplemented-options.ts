@@ -56,8 +56,16 @@ export function serviceOptionsNotImplemented(s: Service, path: Path, name: strin
   return typedOptionsNotImplemented(s, UNIMPLEMENTED_SERVICE, path, { kind: 'service', name });
 }
 
+/*
+ * spiffe asks that the server prove a SPIFFE identity (ids, trustDomain) through a Workload API agent. Ignored, the
+ * transport would trust what its other TLS settings trust (insecureSkipVerify: anything), where Traefik refuses the
+ * transport when SPIFFE is not set up: so it is an error, and the transport (with its services) is left out.
+ */
+const SPIFFE_REFUSED = 'not implemented in pe-edge (it needs a SPIFFE Workload API agent on the host); the transport is left out rather than trusting servers its SPIFFE identities would refuse';
+
 export function serversTransportOptionsNotImplemented(t: ServersTransport, path: Path, name: string): ConfigIssue[] {
-  return UNIMPLEMENTED_TRANSPORT.filter((k) => t[k] !== undefined).map((k) => notImplemented([...path, k], { kind: 'serversTransport', name }));
+  return UNIMPLEMENTED_TRANSPORT.filter((k) => t[k] !== undefined)
+    .map((k) => ({ ...notImplemented([...path, k], { kind: 'serversTransport', name }, SPIFFE_REFUSED), severity: 'error' as const }));
 }
 
 export function routerOptionsNotImplemented(r: Router, path: Path, name: string): ConfigIssue[] {

@@ -34,8 +34,10 @@ function validateItems<S extends z.ZodTypeAny>(
   for (const [name, value] of Object.entries(raw)) {
     const parsed = schema.safeParse(value);
     if (parsed.success) {
-      out[name] = parsed.data as z.output<S>;
-      if (warn !== undefined) issues.push(...warn(parsed.data, [...path, name], name));
+      const found = warn === undefined ? [] : warn(parsed.data, [...path, name], name);
+      issues.push(...found);
+      // An option pe-edge cannot honour where ignoring it would weaken security (spiffe) leaves the item out.
+      if (!found.some((issue) => issue.severity === 'error')) out[name] = parsed.data as z.output<S>;
     } else issues.push(...fromZodIssues(parsed.error.issues, [...path, name], { kind, name }));
   }
   return out;

@@ -252,7 +252,7 @@ test('serversTransports get the dynamic defaults (maxIdleConnsPerHost 0, dialTim
   });
 });
 
-test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is warned about by name', () => {
+test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is an error by name and leaves its transport out', () => {
   const { config, issues } = validateDynamicConfig({ http: { serversTransports: {
     h2: { disableHTTP2: true, peerCertURI: 'spiffe://edge/backend', forwardingTimeouts: { readIdleTimeout: '10s', pingTimeout: '2s' } },
     mtls: { certificates: [{ certFile: '/c.pem', keyFile: '/k.pem' }], spiffe: { ids: ['spiffe://x'] } },
@@ -260,8 +260,9 @@ test('serversTransports: HTTP/2 and peerCertURI options load silently; spiffe is
   assert.equal(config.http.serversTransports.h2?.forwardingTimeouts.readIdleTimeout, 10_000);
   assert.equal(config.http.serversTransports.h2?.forwardingTimeouts.pingTimeout, 2_000);
   assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
-    ['warning', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.mtls.spiffe'],
+    ['error', 'PE_NOT_IMPLEMENTED', 'http.serversTransports.mtls.spiffe'],
   ]);
+  assert.equal(config.http.serversTransports.mtls, undefined);
 });
 
 // Keys of Traefik v3.6/v3.7's pkg/config/dynamic (read at v3.7.9): every one is known by name, never "unknown key".
