@@ -56,16 +56,19 @@ export function serviceOptionsNotImplemented(s: Service, path: Path, name: strin
   return typedOptionsNotImplemented(s, UNIMPLEMENTED_SERVICE, path, { kind: 'service', name });
 }
 
-/*
+/**
  * spiffe asks that the server prove a SPIFFE identity (ids, trustDomain) through a Workload API agent. Ignored, the
  * transport would trust what its other TLS settings trust (insecureSkipVerify: anything), where Traefik refuses the
- * transport when SPIFFE is not set up: so it is an error, and the transport (with its services) is left out.
+ * transport when SPIFFE is not set up: so it is an error wherever a transport names it (HTTP and TCP, dynamic and
+ * static). A dynamic transport is left out with its services; a static one stops pe-edge from starting.
  */
-const SPIFFE_REFUSED = 'not implemented in pe-edge (it needs a SPIFFE Workload API agent on the host); the transport is left out rather than trusting servers its SPIFFE identities would refuse';
+export function spiffeRefused(path: Path, item: ConfigIssue['item']): ConfigIssue {
+  const text = 'not implemented in pe-edge (it needs a SPIFFE Workload API agent on the host); refused rather than trusting servers its SPIFFE identities would refuse';
+  return { ...notImplemented(path, item, text), severity: 'error' };
+}
 
 export function serversTransportOptionsNotImplemented(t: ServersTransport, path: Path, name: string): ConfigIssue[] {
-  return UNIMPLEMENTED_TRANSPORT.filter((k) => t[k] !== undefined)
-    .map((k) => ({ ...notImplemented([...path, k], { kind: 'serversTransport', name }, SPIFFE_REFUSED), severity: 'error' as const }));
+  return UNIMPLEMENTED_TRANSPORT.filter((k) => t[k] !== undefined).map((k) => spiffeRefused([...path, k], { kind: 'serversTransport', name }));
 }
 
 export function routerOptionsNotImplemented(r: Router, path: Path, name: string): ConfigIssue[] {
@@ -73,8 +76,6 @@ export function routerOptionsNotImplemented(r: Router, path: Path, name: string)
   return [notImplemented([...path, 'observability', 'traceVerbosity'], { kind: 'router', name })];
 }
 
-const SPIFFE = 'not implemented in pe-edge (it needs a SPIFFE Workload API agent on the host); ignored: the transport uses its other TLS settings';
-
 export function tcpServersTransportOptionsNotImplemented(t: TcpServersTransport, path: Path, name: string): ConfigIssue[] {
-  return t.tls?.spiffe === undefined ? [] : [notImplemented([...path, 'tls', 'spiffe'], { kind: 'tcpServersTransport', name }, SPIFFE)];
+  return t.tls?.spiffe === undefined ? [] : [spiffeRefused([...path, 'tls', 'spiffe'], { kind: 'tcpServersTransport', name })];
 }

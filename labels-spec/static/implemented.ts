@@ -42,7 +42,7 @@ export const implementedStatic: ImplementedTree = {
   // Prometheus with all its options; other backends (datadog, statsD, influxDB2, otlp) get a warning naming them.
   metrics: { addInternals: true, prometheus: true },
   serversTransport: { insecureSkipVerify: true, rootCAs: true, maxIdleConnsPerHost: true, maxConnsPerHost: true, forwardingTimeouts: true },
-  // default@internal for TCP services naming no serversTransport (proxy/tcp/default-transport.ts); tls.spiffe is warned.
+  // default@internal for TCP services naming no serversTransport (proxy/tcp/default-transport.ts); tls.spiffe is an error (validate.ts).
   // terminationDelay is read and, as in Traefik, without effect: such services take their own deprecated field's.
   tcpServersTransport: { dialTimeout: true, dialKeepAlive: true, terminationDelay: true, tls: { insecureSkipVerify: true, rootCAs: true } },
   core: { defaultRuleSyntax: true },

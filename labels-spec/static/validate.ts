@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { deprecated, fromZodIssues, invalid, type ConfigIssue } from '../issues.js';
 import { isPlainObject } from '../schema/strict-object.js';
 import { implementedStatic, notImplementedWarnings } from './implemented.js';
+import { spiffeRefused } from '../dynamic/unimplemented-options.js';
 import { staticConfigSchema, type StaticConfig } from './schema.js';
 
 // Sections that are maps of independent parts: an error prunes only the part.
@@ -58,6 +59,8 @@ export function validateStaticConfig(raw: unknown): { config: StaticConfig; issu
     parsed = staticConfigSchema.safeParse(input);
   }
   const config = parsed.success ? parsed.data : staticConfigSchema.parse({});
+  if (config.serversTransport?.spiffe !== undefined) issues.push(spiffeRefused(['serversTransport', 'spiffe'], { kind: 'static', name: 'serversTransport' }));
+  if (config.tcpServersTransport?.tls?.spiffe !== undefined) issues.push(spiffeRefused(['tcpServersTransport', 'tls', 'spiffe'], { kind: 'static', name: 'tcpServersTransport' }));
 
   const errorPaths = issues.filter((i) => i.severity === 'error').map((i) => i.path.map((p) => String(p).toLowerCase()).join('\u0000'));
   const isError = (path: readonly string[]): boolean => errorPaths.includes(path.map((p) => p.toLowerCase()).join('\u0000'));

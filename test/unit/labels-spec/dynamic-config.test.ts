@@ -331,3 +331,15 @@ test('v3.7 service middlewares and v3.6 router parentRefs are read: lists beside
     ['http.services.typo.loadBalancr', 'http.services.typo.loadBalancr: unknown key; did you mean "loadBalancer"?'],
   ]);
 });
+
+test('a TCP serversTransport with tls.spiffe is an error by name and is left out, as an HTTP one', () => {
+  const { config, issues } = validateDynamicConfig({ tcp: { serversTransports: {
+    plain: { dialTimeout: '5s' },
+    sv: { tls: { insecureSkipVerify: true, spiffe: { ids: ['spiffe://x'] } } },
+  } } });
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
+    ['error', 'PE_NOT_IMPLEMENTED', 'tcp.serversTransports.sv.tls.spiffe'],
+  ]);
+  assert.equal(config.tcp.serversTransports.sv, undefined);
+  assert.notEqual(config.tcp.serversTransports.plain, undefined);
+});

@@ -270,3 +270,15 @@ for (const { input, expect } of addresses) {
     assert.deepEqual(parseAddress(input), expect);
   });
 }
+
+test('serversTransport.spiffe and tcpServersTransport.tls.spiffe are errors (pe-edge does not start), not warnings: ignored, the default transports would trust servers their SPIFFE identities refuse', () => {
+  const { issues } = validateStaticConfig({
+    serversTransport: { insecureSkipVerify: true, spiffe: { ids: ['spiffe://x'] } },
+    tcpServersTransport: { tls: { spiffe: { trustDomain: 'spiffe://td' } } },
+  });
+  assert.deepEqual(issues.map((i) => [i.severity, i.code, i.path.join('.')]), [
+    ['error', 'PE_NOT_IMPLEMENTED', 'serversTransport.spiffe'],
+    ['error', 'PE_NOT_IMPLEMENTED', 'tcpServersTransport.tls.spiffe'],
+  ]);
+  assert.match(issues[0]?.message ?? '', /serversTransport\.spiffe: not implemented in pe-edge .*refused rather than trusting/);
+});
