@@ -6,7 +6,8 @@ import { deniedEscapes, type EncodedCharactersOptions } from '../http/encoded-ch
 import type { RequestContext } from '../http/request-context.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { IpChecker } from '../middlewares/traffic/ip-checker.js';
-import { createHttpsServer, type HttpsServer } from './https-server.js';
+import { HttpsServers } from './https-servers.js';
+import type { HttpsServer } from './https-server.js';
 import { createH2cServer, h2cPreface, type H2cServer } from './h2c-server.js';
 import { warnFault } from '../http/exchange-fault.js';
 import { parseListenAddress } from './listen-address.js';
@@ -77,10 +78,10 @@ export class EntryPoint {
   private readonly server: net.Server;
   /** HTTP/1.x on plain connections. */
   private readonly http1: Http1Side;
-  /** HTTP/1.x on TLS connections (ALPN http/1.1 or none): the same front, behind httpsServer's handshake. */
+  /** HTTP/1.x on TLS connections (ALPN http/1.1 or none): the same front, behind an HTTPS server's handshake. */
   private readonly https1: Http1Side;
-  /** TLS handshakes, and HTTP/2 on ALPN h2. */
-  private readonly httpsServer: HttpsServer;
+  /** TLS handshakes, and HTTP/2 on ALPN h2: a server per TLS option, chosen by the ClientHello's SNI. */
+  private readonly httpsServers: HttpsServers;
   /** HTTP/2 with prior knowledge (h2c) on plain connections. */
   private readonly h2cServer: H2cServer;
   private readonly sockets = new Set<net.Socket>();
@@ -114,7 +115,12 @@ export class EntryPoint {
     const timeouts = { headersTimeout, readTimeout: options.readTimeout, idleTimeout: options.idleTimeout };
     this.http1 = new Http1Side(ctx, false, options.maxHeaderBytes, timeouts);
     this.https1 = new Http1Side(ctx, true, options.maxHeaderBytes, timeouts);
-    this.httpsServer = createHttpsServer({
+    const trackSession = (session: ServerHttp2Session): void => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+      armHttp2IdleTimeout(session, options.idleTimeout);
+    };
+    this.httpsServers = new HttpsServers({
       getStore: () => getRuntime().tls,
       helloNames: this.helloNames,
       onRequest: (req, res, first) => {
@@ -132,6 +138,7 @@ export class EntryPoint {
       proxyProtocol: this.proxyProtocol,
       headerTables: options.http2HeaderTables,
       http2MaxConcurrentStreams: options.http2MaxConcurrentStreams,
+      onSession: trackSession,
     });
     // h2c streams take the TLS h2 path's guards: the same limits, read deadline, idle timeout and request entry.
     this.h2cServer = createH2cServer({
@@ -143,12 +150,6 @@ export class EntryPoint {
         handleRequest(ctx, req, res, null, null, first);
       },
     });
-    const trackSession = (session: ServerHttp2Session): void => {
-      this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
-      armHttp2IdleTimeout(session, options.idleTimeout);
-    };
-    this.httpsServer.on('session', trackSession);
     this.h2cServer.on('session', trackSession);
     // Nagle off, as node:http and Go do: a head and its body written apart must not wait for the peer's delayed ACK.
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -229,8 +230,8 @@ export class EntryPoint {
 
   /**
    * A whole ClientHello chooses: a pending TLS-ALPN-01 validation (`acme-tls/1` offered) gets the challenge
-   * certificate; then a TLS TCP router as Traefik's precedence says; else the HTTPS server, every byte put back and
-   * the hello's SNI noted for the TLS socket (helloNames).
+   * certificate; then a TLS TCP router as Traefik's precedence says; else the HTTPS server of the TLS option its SNI
+   * selects, every byte put back and the hello's SNI noted for the TLS socket (helloNames).
    */
   private chooseTls(socket: net.Socket, bytes: Buffer, hello: ClientHello | null, challenges: AcmeChallengeStore | null, tcp: TcpEntryPointRouting | null): void {
     if (hello !== null && challenges !== null && hello.alpn.includes(ACME_TLS_ALPN)) {
@@ -242,8 +243,9 @@ export class EntryPoint {
       serveTcp(socket, target, bytes, this.options.readTimeout, false, hello?.serverName ?? null);
       return;
     }
-    this.helloNames.note(socket, hello?.serverName ?? null);
-    this.handOn(socket, bytes);
+    const serverName = hello?.serverName ?? null;
+    this.helloNames.note(socket, serverName);
+    this.handOn(socket, bytes, this.httpsServers.serverFor(serverName));
   }
 
   /** Postgres's SSLRequest: answered, then the ClientHello that follows chooses a TLS TCP router (none: closed). */
@@ -258,12 +260,12 @@ export class EntryPoint {
     else socket.once('data', (next: Buffer) => this.sniffClientHello(socket, next, decide));
   }
 
-  /** To the front the first bytes name, with every byte read so far put back. */
-  private handOn(socket: net.Socket, seen: Buffer): void {
+  /** To the front the first bytes name (`https`: the server a ClientHello chose), with every byte read so far put back. */
+  private handOn(socket: net.Socket, seen: Buffer, https: HttpsServer | null = null): void {
     socket.setTimeout(0);
     socket.pause();
     socket.unshift(seen);
-    if (seen[0] === TLS_HANDSHAKE) this.httpsServer.emit('connection', socket);
+    if (https !== null) https.emit('connection', socket);
     else if (h2cPreface(seen) === 'yes') this.h2cServer.emit('connection', socket);
     else this.http1.accept(socket);
     process.nextTick(() => socket.resume());
@@ -359,7 +361,7 @@ export class EntryPoint {
     // Neither listens: close() only stops their connection checks and closes idle keep-alive connections.
     this.http1.close();
     this.https1.close();
-    this.httpsServer.close();
+    this.httpsServers.close();
     this.h2cServer.close();
     for (const session of this.sessions) session.close();
     const deadline = Date.now() + graceMs;

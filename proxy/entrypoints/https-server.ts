@@ -1,6 +1,8 @@
-import http2 from 'node:http2';
+import http2, { type ServerHttp2Session } from 'node:http2';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import type { HttpsBaseOptions, TlsStore } from '../tls/tls-store.js';
+import { httpsServerSettings, type HttpsServerSettings, type TlsStore } from '../tls/tls-store.js';
+import type { LoadedCertificate } from '../tls/certificate-store.js';
+import type { ResolvedTlsOption } from '../tls/tls-options.js';
 import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
 import { headerListPairs } from '../http/http2-fields.js';
 import type { ProxyProtocolPolicy } from './proxy-protocol/proxied-peer.js';
@@ -29,6 +31,8 @@ export interface HttpsServerOptions {
   helloNames?: HelloServerNames;
   /** Traefik `http2.maxDecoderHeaderTableSize` / `maxEncoderHeaderTableSize`; absent: 4096 each. */
   headerTables?: Http2HeaderTables | undefined;
+  /** Every HTTP/2 session any of the servers starts (the entrypoint closes them on shutdown). */
+  onSession?: (session: ServerHttp2Session) => void;
 }
 
 /** HPACK dynamic table sizes, bytes (Traefik's http2 options, Go's http.HTTP2Config fields). */
@@ -40,59 +44,48 @@ export interface Http2HeaderTables {
 }
 
 /**
- * One TLS listener speaking HTTP/2 (ALPN h2) and HTTP/1.1 on the same port. Certificates come from the current
- * store through SNICallback. The server's own context holds the default certificate and the version range; it is
- * replaced from the new store before the first handshake that sees a swapped store. node's HTTP/2 server serves
+ * The TLS server of one TLS option, speaking HTTP/2 (ALPN h2) and HTTP/1.1: the option's versions, suites, curves, ALPN
+ * and client authentication, as Traefik's tls.Config for that option (https-servers.ts keeps one per option in use and
+ * hands each connection to the one its SNI selects). It never listens. Certificates come from the current store
+ * through SNICallback; the server's own context holds `certificate` (the store's default). node's HTTP/2 server serves
  * only HTTP/2: HTTP/1.x connections go to `onHttp1` (node's 'unknownProtocol' event, allowHTTP1 off).
  */
 export type HttpsServer = http2.Http2SecureServer;
 
-export function createHttpsServer(opts: HttpsServerOptions): HttpsServer {
-  let applied = opts.getStore();
-  const base = applied.defaultServerOptions;
+export function createHttpsServer(opts: HttpsServerOptions, option: ResolvedTlsOption, certificate: LoadedCertificate): HttpsServer {
+  const settings = httpsServerSettings(option, certificate);
   const server = http2.createSecureServer({
-    ...secureContextOptions(base),
+    ...secureContextOptions(settings),
     // One key for every context, reload and worker, so tickets outlive reloads and reach any worker; tickets valid
     // while their key may be current (24 h), not node's default 2 h. followTicketKeys gives the server each later key.
     ...ticketOptions(),
     allowHTTP1: false,
     // Without a callback node offers h2 alone (or with http/1.1), whatever the option says.
-    ALPNCallback: ({ protocols }) => chooseAlpn(applied.defaultServerOptions.ALPNProtocols, protocols),
-    requestCert: base.requestCert,
-    rejectUnauthorized: base.rejectUnauthorized,
+    ALPNCallback: ({ protocols }) => chooseAlpn(option.alpnProtocols, protocols),
+    requestCert: settings.requestCert,
+    rejectUnauthorized: settings.rejectUnauthorized,
     ...http2Limits(opts),
     ...(opts.handshakeTimeout !== undefined && opts.handshakeTimeout > 0 ? { handshakeTimeout: opts.handshakeTimeout } : {}),
     // Node binds `this` to the TLSSocket, with the protocol version already negotiated.
     SNICallback(this: TLSSocket, servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) {
-      opts.getStore().sniCallback(servername, cb, this);
+      opts.getStore().sniCallback(servername, cb, this, option);
     },
   });
   followTicketKeys(server);
 
-  // Runs before node:tls wraps the TCP socket, so a swapped store's base context applies to this very connection.
-  server.prependListener('connection', () => {
-    const store = opts.getStore();
-    if (store === applied) return;
-    applied = store;
-    const next = store.defaultServerOptions;
-    // With the key current now: node would otherwise rebuild the context with the key the server was made with.
-    server.setSecureContext({ ...secureContextOptions(next), ...ticketOptions() });
-    // node:tls reads these two from the server for every new connection (setSecureContext does not cover them);
-    // its types leave them out of Http2SecureServer, so they are assigned as the plain fields they are.
-    Object.assign(server, { requestCert: next.requestCert, rejectUnauthorized: next.rejectUnauthorized });
-  });
   // Runs before the HTTP/2 session is attached: refuse what the handshake could not (no SNI, per-host limits).
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     const wrapped = wrappedTcpSocket(socket);
     opts.proxyProtocol?.carryToTls(socket, wrapped);
     opts.helloNames?.carryToTls(socket, wrapped);
-    if (opts.getStore().checkSecureConnection(socket)) socket.destroy();
+    if (opts.getStore().checkSecureConnection(socket, option)) socket.destroy();
   });
   serveHttp2Streams(server, opts.onRequest);
   // Emitted after 'secureConnection' for ALPN http/1.1 or none; a socket refused above is already destroyed.
   server.on('unknownProtocol', (socket: TLSSocket) => {
     if (!socket.destroyed) opts.onHttp1(socket);
   });
+  if (opts.onSession !== undefined) server.on('session', opts.onSession);
   return server;
 }
 
@@ -130,16 +123,15 @@ export function chooseAlpn(server: readonly string[], client: readonly string[],
   return undefined;
 }
 
-function secureContextOptions(base: HttpsBaseOptions) {
+function secureContextOptions(settings: HttpsServerSettings) {
   return {
-    cert: base.cert,
-    key: base.key,
-    minVersion: base.minVersion,
-    maxVersion: base.maxVersion,
-    ciphers: base.ciphers,
-    ecdhCurve: base.ecdhCurve,
-    ca: base.ca,
-    // node resets it to its own default on every setSecureContext that does not give it.
-    sessionIdContext: base.sessionIdContext,
+    cert: settings.cert,
+    key: settings.key,
+    minVersion: settings.minVersion,
+    maxVersion: settings.maxVersion,
+    ciphers: settings.ciphers,
+    ecdhCurve: settings.ecdhCurve,
+    ca: settings.ca,
+    sessionIdContext: settings.sessionIdContext,
   };
 }

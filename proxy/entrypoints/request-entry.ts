@@ -6,7 +6,6 @@ import { stripConnectionListed } from '../http/hop-by-hop.js';
 import { absoluteFormHost, canonicalHost, clientAddress, splitRequestTarget } from '../http/request-target.js';
 import { sendBareStatus, sendGoStatusError, sendNotFound } from '../http/traefik-responses.js';
 import { runExchange } from '../http/run-exchange.js';
-import { normalizeServerName } from '../tls/certificate-store.js';
 import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { hidesDotSegment } from '../http/sanitize-path.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
@@ -152,8 +151,7 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
 
 /** The TLS options name a connection's SNI selected (`default` without SNI or for a host no TLS router names). */
 function sniOptions(ep: EntryPointContext, servername: string | false | null | undefined): string {
-  const store = ep.getRuntime().tls;
-  return typeof servername === 'string' && servername !== '' ? store.optionForHost(normalizeServerName(servername)).name : 'default';
+  return ep.getRuntime().tls.optionForServerName(servername).name;
 }
 
 /**

@@ -102,15 +102,17 @@ export function sameClientAuth(a: ClientAuthSettings, b: ClientAuthSettings): bo
 }
 
 /**
- * The session-ID context of a TLS option (OpenSSL's sid_ctx, at most 32 bytes): a fingerprint of what decides
- * who may connect (client-certificate type and CAs, strict SNI). A session resumes only where its context is the
- * same, so a ticket from before a reload that tightened client authentication, or from a router whose option asks
- * less, makes a full handshake instead (Go keeps one tls.Config, and ticket keys, per option). The session-ticket
- * keys are the process's (session-ticket-keys.ts); this keeps them from carrying a session across that line.
+ * The session-ID context of a TLS option (OpenSSL's sid_ctx, at most 32 bytes): a fingerprint of everything it
+ * negotiates (versions, cipher suites, curves, ALPN, strict SNI, client-certificate type and CAs). A session resumes
+ * only where its context is the same, so a ticket from a host whose option asks less (no client certificate, weaker
+ * suites), or from before a reload that tightened the option, makes a full handshake instead. The session-ticket keys
+ * are the process's (session-ticket-keys.ts); this keeps them from carrying a session across that line. HTTPS keeps
+ * one server per fingerprint (https-servers.ts): options alike share one.
  */
-export function sessionContextOf(option: Pick<ResolvedTlsOption, 'clientAuth' | 'sniStrict'>): string {
+export function sessionContextOf(option: Omit<ResolvedTlsOption, 'name'>): string {
   const { type, ca } = option.clientAuth;
-  return createHash('sha256').update([type, String(option.sniStrict), ...ca].join('\0')).digest('hex').slice(0, 32);
+  const settings = [option.minVersion, option.maxVersion, option.ciphers ?? '', option.ecdhCurve ?? '', option.alpnProtocols.join(','), String(option.sniStrict), type, ...ca];
+  return createHash('sha256').update(settings.join('\0')).digest('hex').slice(0, 32);
 }
 
 /** Used when no option named `default` is configured: TLS 1.2 to 1.3, Node's ciphers and curves. */

@@ -10,45 +10,68 @@ import {
   hostCipherRefusal,
   hostClientAuthRefusal,
   resolveTlsOption,
-  sameClientAuth,
   sessionContextOf,
   versionAllowed,
-  versionRank,
   withLegacySecurityLevel,
   type ResolvedTlsOption,
 } from './tls-options.js';
 
 export type SniCallback = (err: Error | null, ctx?: SecureContext) => void;
 
-/** What the HTTPS server is created with (and reset to when the store is swapped). */
-export interface HttpsBaseOptions {
+/** What an HTTPS server for one TLS option is made with: the option in node's terms, and the default certificate. */
+export interface HttpsServerSettings {
   cert: string;
   key: string;
-  /** The widest range over the options in use: OpenSSL negotiates the version before SNI, per-host limits are checked after. */
   minVersion: SecureVersion;
   maxVersion: SecureVersion;
   ciphers: string | undefined;
   ecdhCurve: string | undefined;
-  ALPNProtocols: string[];
   ca: string[] | undefined;
   requestCert: boolean;
   rejectUnauthorized: boolean;
-  /** Which sessions may resume here (`sessionContextOf` the default option, whose client authentication HTTPS applies). */
+  /** Which sessions may resume here: `sessionContextOf` the option. */
   sessionIdContext: string;
 }
 
+/** The settings of the HTTPS server for `option`, whose base context holds `certificate` (the store's default). */
+export function httpsServerSettings(option: ResolvedTlsOption, certificate: LoadedCertificate): HttpsServerSettings {
+  const clientAuth = option.clientAuth;
+  return {
+    cert: certificate.cert,
+    key: certificate.key,
+    minVersion: option.minVersion,
+    maxVersion: option.maxVersion,
+    ciphers: withLegacySecurityLevel({ ciphers: ecdsaFirst(option.ciphers ?? DEFAULT_CIPHERS), minVersion: option.minVersion }),
+    ecdhCurve: option.ecdhCurve,
+    ca: clientAuth.ca.length > 0 ? [...clientAuth.ca] : undefined,
+    requestCert: clientAuth.requestCert,
+    rejectUnauthorized: clientAuth.rejectUnauthorized,
+    sessionIdContext: sessionContextOf(option),
+  };
+}
+
 export interface TlsStore {
-  readonly defaultServerOptions: HttpsBaseOptions;
   readonly defaultCertificate: LoadedCertificate;
+  /** The `default` option: a ClientHello without SNI, or naming a host no TLS router's option claims, gets it. */
+  readonly defaultOption: ResolvedTlsOption;
+  /** `default` and every option a host uses: the HTTPS servers an entrypoint may need. */
+  readonly optionsInUse: readonly ResolvedTlsOption[];
   /**
-   * Node's SNICallback. Pass the TLSSocket (Node calls SNICallback with `this` bound to it) so the negotiated
-   * version is checked against the host's option during the handshake.
+   * Node's SNICallback, on the HTTPS server made for `applied` (absent: the host's option), whose client CAs the SNI
+   * context carries. Pass the TLSSocket (Node calls SNICallback with `this` bound to it) so the negotiated version is
+   * checked against the host's option during the handshake.
    */
-  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket): void;
-  /** After the handshake: the checks OpenSSL cannot make per host (strict SNI, versions, client certificates). */
-  checkSecureConnection(socket: TLSSocket): Error | undefined;
+  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket, applied?: ResolvedTlsOption): void;
+  /**
+   * After a handshake on the server made for `applied`: what OpenSSL cannot check (strict SNI and the name of a resumed
+   * session, an expired client certificate on resumption), and anything the host's option refuses that `applied` let
+   * through (a reload between the ClientHello and the handshake may have given the host another option).
+   */
+  checkSecureConnection(socket: TLSSocket, applied: ResolvedTlsOption): Error | undefined;
   /** The TLS option for a (lower-case) host: exact name, then a `*.parent` entry, else `default`. */
   optionForHost(host: string): ResolvedTlsOption;
+  /** The TLS option a ClientHello's SNI (as sent) selects: `default` without one. */
+  optionForServerName(servername: string | false | null | undefined): ResolvedTlsOption;
   /** The configured certificate for an SNI name, without the default fallback. */
   certificateFor(servername: string): LoadedCertificate | undefined;
   /** Every configured certificate (files and resolvers), without the default one: what traefik_tls_certs_not_after shows. */
@@ -129,65 +152,24 @@ export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>)
     optionByHost.set(normalizeServerName(host), option);
     used.add(option);
   }
-  for (const option of used) {
-    if (option !== defaultOption && !sameNegotiatedSettings(option, defaultOption)) {
-      issues.push({
-        message: `TLS option ${option.name}: cipherSuites, curvePreferences, alpnProtocols and clientAuth are taken from the default option only (Node negotiates them before SNI)`
-          + (option.ciphers === undefined || option.ciphers === defaultOption.ciphers ? '' : '; its hosts refuse a TLS 1.0-1.2 connection that negotiated a suite outside its cipherSuites')
-          + (sameClientAuth(option.clientAuth, defaultOption.clientAuth) ? '' : '; its hosts refuse every connection its clientAuth would refuse or cannot check (a certificate verified against other CAs, or never asked for)'),
-        item: option.name,
-      });
-    }
-  }
-
   const store = new SniTlsStore(certificates, defaultCertificate, defaultOption, optionByHost, [...used]);
   return { store, issues };
 }
 
-function sameNegotiatedSettings(a: ResolvedTlsOption, b: ResolvedTlsOption): boolean {
-  return (
-    a.ciphers === b.ciphers &&
-    a.ecdhCurve === b.ecdhCurve &&
-    a.alpnProtocols.join(',') === b.alpnProtocols.join(',') &&
-    sameClientAuth(a.clientAuth, b.clientAuth)
-  );
-}
-
 class SniTlsStore implements TlsStore {
-  readonly defaultServerOptions: HttpsBaseOptions;
   private readonly index: CertificateIndex;
 
   constructor(
     readonly certificates: readonly LoadedCertificate[],
     readonly defaultCertificate: LoadedCertificate,
-    private readonly defaultOption: ResolvedTlsOption,
+    readonly defaultOption: ResolvedTlsOption,
     private readonly optionByHost: ReadonlyMap<string, ResolvedTlsOption>,
-    usedOptions: readonly ResolvedTlsOption[],
+    readonly optionsInUse: readonly ResolvedTlsOption[],
   ) {
     this.index = new CertificateIndex(certificates);
-    let min = defaultOption.minVersion;
-    let max = defaultOption.maxVersion;
-    for (const option of usedOptions) {
-      if (versionRank(option.minVersion) < versionRank(min)) min = option.minVersion;
-      if (versionRank(option.maxVersion) > versionRank(max)) max = option.maxVersion;
-    }
-    const clientAuth = defaultOption.clientAuth;
-    this.defaultServerOptions = {
-      cert: defaultCertificate.cert,
-      key: defaultCertificate.key,
-      minVersion: min,
-      maxVersion: max,
-      ciphers: withLegacySecurityLevel({ ciphers: ecdsaFirst(defaultOption.ciphers ?? DEFAULT_CIPHERS), minVersion: min }),
-      ecdhCurve: defaultOption.ecdhCurve,
-      ALPNProtocols: [...defaultOption.alpnProtocols],
-      ca: clientAuth.ca.length > 0 ? [...clientAuth.ca] : undefined,
-      requestCert: clientAuth.requestCert,
-      rejectUnauthorized: clientAuth.rejectUnauthorized,
-      sessionIdContext: sessionContextOf(defaultOption),
-    };
   }
 
-  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket): void {
+  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket, applied?: ResolvedTlsOption): void {
     const host = normalizeServerName(servername);
     const option = this.optionForHost(host);
     if (socket && typeof socket.getProtocol === 'function') {
@@ -199,7 +181,7 @@ class SniTlsStore implements TlsStore {
     if (unknownName !== undefined) return cb(unknownName);
     const certificate = this.index.match(host);
     try {
-      cb(null, this.contextFor(certificate ?? this.defaultCertificate));
+      cb(null, this.contextFor(certificate ?? this.defaultCertificate, (applied ?? option).clientAuth.ca));
     } catch (err) {
       cb(err as Error);
     }
@@ -209,31 +191,35 @@ class SniTlsStore implements TlsStore {
    * The SNI context of a certificate. With clientAuth CAs it carries them too: OpenSSL verifies the client's
    * certificate against the store of the context SNI switched to, so one without them refuses every client.
    */
-  private contextFor(certificate: LoadedCertificate): SecureContext {
-    const ca = this.defaultOption.clientAuth.ca;
+  private contextFor(certificate: LoadedCertificate, ca: readonly string[]): SecureContext {
     if (ca.length === 0) return certificate.secureContext();
-    let context = this.clientAuthContexts.get(certificate);
-    if (context === undefined) {
-      context = createSecureContext({ cert: certificate.cert, key: certificate.key, ca: [...ca] });
-      this.clientAuthContexts.set(certificate, context);
-    }
+    let contexts = this.clientAuthContexts.get(certificate);
+    if (contexts === undefined) this.clientAuthContexts.set(certificate, (contexts = new Map()));
+    // Keyed by the CAs themselves: every option verifying against the same ones shares a context.
+    const key = ca.join('\0');
+    let context = contexts.get(key);
+    if (context === undefined) contexts.set(key, (context = createSecureContext({ cert: certificate.cert, key: certificate.key, ca: [...ca] })));
     return context;
   }
 
-  private readonly clientAuthContexts = new WeakMap<LoadedCertificate, SecureContext>();
+  private readonly clientAuthContexts = new WeakMap<LoadedCertificate, Map<string, SecureContext>>();
 
-  checkSecureConnection(socket: TLSSocket): Error | undefined {
+  checkSecureConnection(socket: TLSSocket, applied: ResolvedTlsOption): Error | undefined {
     const servername = serverNameOf(socket);
-    const option = servername ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
+    const option = this.optionForServerName(servername);
     const unknownName = strictSniRefusal(option, servername, this);
     if (unknownName !== undefined) return unknownName;
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
-    if (option.ciphers !== this.defaultOption.ciphers) {
+    if (option.ciphers !== applied.ciphers) {
       const cipher = hostCipherRefusal(option, socket);
       if (cipher !== undefined) return cipher;
     }
-    return clientAuthRefusal(this.defaultOption.clientAuth, socket) ?? hostClientAuthRefusal(option, this.defaultOption.clientAuth, socket);
+    return clientAuthRefusal(applied.clientAuth, socket) ?? hostClientAuthRefusal(option, applied.clientAuth, socket);
+  }
+
+  optionForServerName(servername: string | false | null | undefined): ResolvedTlsOption {
+    return typeof servername === 'string' && servername !== '' ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
   }
 
   optionForHost(host: string): ResolvedTlsOption {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import http2 from 'node:http2';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { createHttpsServer, type HttpsServer } from '../../../proxy/entrypoints/https-server.js';
+import { HttpsServers } from '../../../proxy/entrypoints/https-servers.js';
+import { parseClientHello } from '../../../proxy/tls/client-hello.js';
 import type { TlsSection } from '../../../proxy/tls/tls-config.js';
 import { buildTlsStore, type TlsStore } from '../../../proxy/tls/tls-store.js';
 import { tlsHandshake, type HandshakeResult } from '../../support/tls-clients.js';
@@ -11,13 +12,14 @@ import { fixtureDir, type FixtureCertificate, type FixtureDir } from '../../unit
 
 const LEGACY_CLIENT = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
 
-describe('HTTPS entrypoint server (TLS, SNI, h2; HTTP/1.1 handed on)', () => {
+describe('HTTPS entrypoint servers (TLS, SNI, a server per TLS option, h2; HTTP/1.1 handed on)', () => {
   let fixtures: FixtureDir;
   let a: FixtureCertificate;
   let b: FixtureCertificate;
   let ec: FixtureCertificate;
   let current: TlsStore;
-  let server: HttpsServer;
+  let servers: HttpsServers;
+  let server: net.Server;
   let port: number;
 
   const build = (tlsSection: Partial<TlsSection>, hosts: [string, string][] = []): TlsStore => {
@@ -46,7 +48,7 @@ describe('HTTPS entrypoint server (TLS, SNI, h2; HTTP/1.1 handed on)', () => {
     b = fixtures.make('wild.b.test', ['*.b.test']);
     ec = fixtures.make('ec.test', ['ec.test'], 'ec');
     current = standard();
-    server = createHttpsServer({
+    servers = new HttpsServers({
       getStore: () => current,
       onRequest: (req, res) => {
         res.sendHead(200, { 'content-type': 'text/plain' });
@@ -55,10 +57,21 @@ describe('HTTPS entrypoint server (TLS, SNI, h2; HTTP/1.1 handed on)', () => {
       // The entrypoint gives these to its HTTP/1.1 front; here the socket says what it negotiated.
       onHttp1: (socket) => socket.end(`http1 after handshake: ${socket.getProtocol()} alpn=${String(socket.alpnProtocol)}`),
     });
+    // The entrypoint's part: the ClientHello (one read from node's client on loopback) chooses the server.
+    server = net.createServer((socket) => {
+      socket.once('data', (first: Buffer) => {
+        const hello = parseClientHello(first);
+        socket.pause();
+        socket.unshift(first);
+        servers.serverFor(hello === null || hello === 'incomplete' ? null : hello.serverName).emit('connection', socket);
+        process.nextTick(() => socket.resume());
+      });
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
   after(async () => {
+    servers.close();
     await new Promise((resolve) => server.close(resolve));
     fixtures.remove();
   });

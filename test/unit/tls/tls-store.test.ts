@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SecureContext } from 'node:tls';
 import { DEFAULT_CERT_COMMON_NAME } from '../../../proxy/tls/default-certificate.js';
 import type { TlsSection } from '../../../proxy/tls/tls-config.js';
-import { buildTlsStore, type TlsStore } from '../../../proxy/tls/tls-store.js';
+import { buildTlsStore, httpsServerSettings, type TlsStore } from '../../../proxy/tls/tls-store.js';
 import { fixtureDir, type FixtureCertificate, type FixtureDir } from './fixture-certificates.js';
 
 function section(partial: Partial<TlsSection>): TlsSection {
@@ -145,19 +145,24 @@ describe('TLS store: certificates and SNI', () => {
     assert.equal(store.optionForHost('y.x.d.test').name, 'default');
   });
 
-  it('server base options: default option settings, version range widened to every option in use', () => {
-    const plain = buildTlsStore(section({}), new Map()).store.defaultServerOptions;
-    assert.equal(plain.minVersion, 'TLSv1.2');
-    assert.equal(plain.maxVersion, 'TLSv1.3');
-    assert.deepEqual(plain.ALPNProtocols, ['h2', 'http/1.1']);
-    const legacy = buildTlsStore(
+  it('HTTPS server settings: each option its own versions, suites, curves and client authentication, with no issue', () => {
+    const { store, issues } = buildTlsStore(
       section({ options: { legacy: { minVersion: 'VersionTLS10' }, default: { curvePreferences: ['X25519'] } } }),
       new Map([['old.test', 'legacy']]),
     );
-    assert.equal(legacy.store.defaultServerOptions.minVersion, 'TLSv1');
-    assert.equal(legacy.store.defaultServerOptions.ecdhCurve, 'X25519');
-    assert.match(legacy.store.defaultServerOptions.ciphers ?? '', /@SECLEVEL=0$/);
-    // legacy differs from default in curves, which Node cannot switch per SNI: the user is told.
-    assert.match(legacy.issues[0]?.message ?? '', /TLS option legacy: .*taken from the default option only/);
+    assert.deepEqual(issues, [], 'options other than the default are no longer reported as taken from it');
+    const plain = httpsServerSettings(store.defaultOption, store.defaultCertificate);
+    assert.equal(plain.minVersion, 'TLSv1.2');
+    assert.equal(plain.maxVersion, 'TLSv1.3');
+    assert.equal(plain.ecdhCurve, 'X25519');
+    assert.doesNotMatch(plain.ciphers ?? '', /@SECLEVEL=0$/);
+    const legacy = httpsServerSettings(store.optionForServerName('old.test'), store.defaultCertificate);
+    assert.equal(legacy.minVersion, 'TLSv1');
+    assert.equal(legacy.ecdhCurve, undefined);
+    assert.match(legacy.ciphers ?? '', /@SECLEVEL=0$/);
+    assert.notEqual(legacy.sessionIdContext, plain.sessionIdContext, 'sessions of one option never resume under the other');
+    assert.deepEqual(store.optionsInUse.map((o) => o.name).sort(), ['default', 'legacy']);
+    assert.equal(store.optionForServerName(''), store.defaultOption);
+    assert.equal(store.optionForServerName(false), store.defaultOption);
   });
 });
