@@ -66,11 +66,12 @@ export function clientAuthRefusal(clientAuth: ClientAuthSettings, socket: TLSSoc
 }
 
 /**
- * Why a connection to a host whose TLS option asks other client authentication than `applied` (the `default`
- * option's, the only one the HTTPS server negotiates: node asks for and verifies client certificates per server,
- * before SNI) must be refused: the option's own refusal of what came (a certificate it requires and was never asked
- * for), and any certificate it would verify, which was verified against other CAs than its own, or not at all.
- * Refused rather than served as if the option asked nothing: such a host is closed, never open.
+ * Why a connection to a host whose TLS option asks other client authentication than `applied` (the option of the
+ * HTTPS server that made the handshake) must be refused: the option's own refusal of what came (a certificate it
+ * requires and was never asked for), and any certificate it would verify, which was verified against other CAs than
+ * its own, or not at all. The entrypoint hands each connection to the server of the option its SNI selects, so the
+ * two differ only when a reload gave the host another option during the handshake: refused rather than served as if
+ * the option asked nothing.
  */
 export function hostClientAuthRefusal(option: Pick<ResolvedTlsOption, 'name' | 'clientAuth'>, applied: ClientAuthSettings, socket: TLSSocket): Error | undefined {
   const own = option.clientAuth;
@@ -79,15 +80,15 @@ export function hostClientAuthRefusal(option: Pick<ResolvedTlsOption, 'name' | '
   if (refusal !== undefined) return refusal;
   if ((own.type === 'VerifyClientCertIfGiven' || own.type === 'RequireAndVerifyClientCert') && socket.getPeerX509Certificate() !== undefined
     && own.ca.join('\0') !== applied.ca.join('\0')) {
-    return new Error(`tls: failed to verify client certificate: TLS option ${option.name} verifies against CAs of its own, and only the default option's are`);
+    return new Error(`tls: failed to verify client certificate: TLS option ${option.name} verifies against CAs of its own, and the handshake used others`);
   }
   return undefined;
 }
 
 /**
  * Why a connection to a host whose option lists cipher suites must be refused: it negotiated a TLS 1.0-1.2 suite
- * outside them. The HTTPS server offers the default option's suites (node negotiates them before SNI), so a host
- * asking fewer would otherwise get any of those; TLS 1.3's suites are not Go's to configure and pass.
+ * outside them (a reload gave the host other options than the server that made the handshake applied, as
+ * hostClientAuthRefusal); TLS 1.3's suites are not Go's to configure and pass.
  */
 export function hostCipherRefusal(option: Pick<ResolvedTlsOption, 'name' | 'ciphers'>, socket: TLSSocket): Error | undefined {
   if (option.ciphers === undefined || socket.getProtocol() === 'TLSv1.3') return undefined;
