@@ -86,7 +86,8 @@ export function resumesTls12UnderAnotherName(): boolean {
  * `ticket_lifetime_hint` [9], seconds, which OpenSSL's server sets to its session timeout (node's `sessionTimeout`).
  * undefined when the session carries none.
  */
-export function ticketLifetimeHint(session: Buffer): number | undefined {
+export function ticketLifetimeHint(wrapped: Buffer): number | undefined {
+  const session = derOf(wrapped);
   const length = (at: number): [number, number] => {
     const first = session[at] ?? 0;
     if (first < 0x80) return [first, at + 1];
@@ -109,4 +110,16 @@ export function ticketLifetimeHint(session: Buffer): number | undefined {
     at = content + size;
   }
   return undefined;
+}
+
+// Node 24 wraps OpenSSL's DER session in its own envelope: this tag and version, then the server name (three bytes of
+// length, short names in the last two), then the DER. Node 20 hands the DER over as it is.
+const NODE_SESSION_TAG = Buffer.from('\0nodejs:tls:session:1');
+
+/** The DER (SSL_SESSION ASN.1) inside a session from `TLSSocket.getSession()` or its 'session' event. */
+function derOf(session: Buffer): Buffer {
+  if (!session.subarray(0, NODE_SESSION_TAG.length).equals(NODE_SESSION_TAG)) return session;
+  const name = NODE_SESSION_TAG.length;
+  const nameLength = session.readUIntBE(name, 3);
+  return session.subarray(name + 3 + nameLength);
 }
