@@ -21,6 +21,10 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', {
         selector: "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(writeHead|sendHead)$/][callee.object.type!='ThisExpression']",
         message: 'Answers go through proxy/http/traefik-responses.ts (answer and its send* helpers), which applies the header hooks.',
+      }, {
+        // node:http's other way to write a head: a status set, then end().
+        selector: "AssignmentExpression[left.type='MemberExpression'][left.property.name='statusCode'][left.object.type!='ThisExpression']",
+        message: 'Answers go through proxy/http/traefik-responses.ts (answer and its send* helpers), which applies the header hooks.',
       }],
     },
   },

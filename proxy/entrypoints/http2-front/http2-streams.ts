@@ -79,7 +79,9 @@ function serveArrived(peer: SessionPeer, onRequest: Http2RequestHandler): void {
 function serveStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], peer: SessionPeer, onRequest: Http2RequestHandler): void {
   const method = headers[':method'];
   const res = new Http2StreamResponse(stream, method === 'HEAD', asksForTrailers(headers.te));
+  // Refused before routing, as node's HTTP/2 layer answers them (Go's hands both to the router; README): bare heads.
   if (method === 'CONNECT') {
+    // eslint-disable-next-line no-restricted-syntax -- refused before routing: no router, no hooks
     res.statusCode = http2constants.HTTP_STATUS_METHOD_NOT_ALLOWED;
     res.end();
     return;
@@ -87,6 +89,7 @@ function serveStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ra
   const expect = headers.expect;
   if (expect !== undefined) {
     if (expect !== '100-continue') {
+      // eslint-disable-next-line no-restricted-syntax -- refused before routing: no router, no hooks
       res.statusCode = http2constants.HTTP_STATUS_EXPECTATION_FAILED;
       res.end();
       return;
