@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { RequestContext } from '../../http/request-context.js';
 import { answer, sendGoError, sendNotFound } from '../../http/traefik-responses.js';
 import { goRedirect } from '../../http/go-redirect.js';
+import { requestHeaderAsTraefikSees } from '../../http/forwarded-view.js';
 import { sendRedirect } from '../../middlewares/redirect-scheme.js';
 import { DASHBOARD_FILES } from './bundle.generated.js';
 
@@ -39,12 +40,12 @@ function acceptsGzip(ctx: RequestContext): boolean {
 }
 
 /**
- * Traefik's safePrefix: the X-Forwarded-Prefix a stripPrefix in front of the API set, used only when it is a
- * plain path (never a URL that would send the browser elsewhere).
+ * Traefik's safePrefix: the X-Forwarded-Prefix a stripPrefix in front of the API set (or a trusted peer sent: the
+ * entrypoint drops an untrusted client's), used only when it is a plain path (never a URL that would send the
+ * browser elsewhere).
  */
 function forwardedPrefix(ctx: RequestContext): string {
-  const raw = ctx.req.headers['x-forwarded-prefix'];
-  const value = typeof raw === 'string' ? raw : '';
+  const value = requestHeaderAsTraefikSees(ctx, 'x-forwarded-prefix');
   if (!/^\/[A-Za-z0-9._~\-/%]*$/.test(value) || value.startsWith('//')) return '';
   return value.replace(/\/+$/, '');
 }

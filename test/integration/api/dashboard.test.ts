@@ -121,13 +121,36 @@ test('without api.insecure nothing is on entrypoint traefik; a user router with 
   assert.equal(root.headers.location, '/dashboard/');
   assert.equal(root.body, '<a href="/dashboard/">Found</a>.\n\n', "Go's http.Redirect body");
   assert.equal(root.headers['content-type'], 'text/html; charset=utf-8');
-  const prefixed = await get(web, '/', { host: 'dash.test', authorization: AUTH, 'x-forwarded-prefix': '/edge/' });
-  assert.equal(prefixed.headers.location, '/edge/dashboard/');
-  const elsewhere = await get(web, '/', { host: 'dash.test', authorization: AUTH, 'x-forwarded-prefix': '//evil.example' });
-  assert.equal(elsewhere.headers.location, '/dashboard/', 'a prefix that is not a plain path is not followed');
+  const forged = await get(web, '/', { host: 'dash.test', authorization: AUTH, 'x-forwarded-prefix': '/edge/' });
+  assert.equal(forged.headers.location, '/dashboard/', "an untrusted client's X-Forwarded-Prefix is dropped, as Traefik's entrypoint drops it");
   const page = await get(web, '/dashboard/', { host: 'dash.test', authorization: AUTH });
   assert.equal(page.status, 200);
   assert.equal(page.headers['content-security-policy'], DASHBOARD_CSP);
+});
+
+test('the dashboard under a path prefix: `/` redirects under the prefix stripPrefix removed (X-Forwarded-Prefix), never under a URL', async (t) => {
+  const base = input(api(false, true));
+  const middlewares = validateDynamicConfig({ http: { middlewares: {
+    strip: { stripPrefix: { prefixes: ['/edge'] } },
+    elsewhere: { headers: { customRequestHeaders: { 'X-Forwarded-Prefix': '//evil.example' } } },
+  } } }).config.http.middlewares;
+  const { web } = await started(t, {
+    ...base,
+    http: {
+      ...base.http,
+      routers: {
+        ...base.http.routers,
+        'edge@file': { rule: 'Host(`dash.test`) && PathPrefix(`/edge/`)', service: 'api@internal', middlewares: ['strip', 'auth'], entryPoints: ['web'] },
+        'other@file': { rule: 'Host(`other.test`)', service: 'api@internal', middlewares: ['elsewhere', 'auth'], entryPoints: ['web'] },
+      },
+      middlewares: { ...base.http.middlewares, 'strip@file': middlewares['strip'] as Record<string, unknown>, 'elsewhere@file': middlewares['elsewhere'] as Record<string, unknown> },
+    },
+  });
+  const prefixed = await get(web, '/edge/', { host: 'dash.test', authorization: AUTH });
+  assert.equal(prefixed.status, 302);
+  assert.equal(prefixed.headers.location, '/edge/dashboard/');
+  const elsewhere = await get(web, '/', { host: 'other.test', authorization: AUTH });
+  assert.equal(elsewhere.headers.location, '/dashboard/', 'a prefix that is not a plain path is not followed');
 });
 
 test('an ipAllowList in front of the basicAuth, as the seed suggests: a client outside the range gets 403 even with credentials', async (t) => {
