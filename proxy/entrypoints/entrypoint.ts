@@ -121,7 +121,8 @@ export class EntryPoint {
       armHttp2IdleTimeout(session, options.idleTimeout);
     };
     this.httpsServers = new HttpsServers({
-      getStore: () => getRuntime().tls,
+      // This entrypoint's hosts and their TLS options (Traefik maps them per entrypoint).
+      getStore: () => getRuntime().tls.forEntryPoint(options.name),
       helloNames: this.helloNames,
       onRequest: (req, res, first) => {
         armHttp2ReadDeadline(req, options.readTimeout);

@@ -1,6 +1,6 @@
 import http2, { type ServerHttp2Session } from 'node:http2';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import { httpsServerSettings, type HttpsServerSettings, type TlsStore } from '../tls/tls-store.js';
+import { httpsServerSettings, type HttpsServerSettings, type EntryPointTlsStore } from '../tls/tls-store.js';
 import type { LoadedCertificate } from '../tls/certificate-store.js';
 import type { ResolvedTlsOption } from '../tls/tls-options.js';
 import { serveHttp2Streams, type Http2RequestHandler } from './http2-front/http2-streams.js';
@@ -11,7 +11,7 @@ import { wrappedTcpSocket, type HelloServerNames } from '../tls/hello-server-nam
 
 export interface HttpsServerOptions {
   /** Read on every handshake: the store is replaced on config reload. */
-  getStore: () => TlsStore;
+  getStore: () => EntryPointTlsStore;
   /** HTTP/2 requests (ALPN h2). */
   onRequest: Http2RequestHandler;
   /**

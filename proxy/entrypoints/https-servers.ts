@@ -1,6 +1,6 @@
 import type { LoadedCertificate } from '../tls/certificate-store.js';
 import { sessionContextOf, type ResolvedTlsOption } from '../tls/tls-options.js';
-import type { TlsStore } from '../tls/tls-store.js';
+import type { EntryPointTlsStore } from '../tls/tls-store.js';
 import { createHttpsServer, type HttpsServer, type HttpsServerOptions } from './https-server.js';
 
 /**
@@ -16,7 +16,7 @@ import { createHttpsServer, type HttpsServer, type HttpsServerOptions } from './
  */
 export class HttpsServers {
   private readonly servers = new Map<string, { server: HttpsServer; certificate: LoadedCertificate }>();
-  private applied: TlsStore | null = null;
+  private applied: EntryPointTlsStore | null = null;
 
   constructor(private readonly opts: HttpsServerOptions) {}
 
@@ -39,7 +39,7 @@ export class HttpsServers {
   }
 
   /** Lets go the servers the swapped-in `store` has no option for, or made with another default certificate. */
-  private retire(store: TlsStore): void {
+  private retire(store: EntryPointTlsStore): void {
     this.applied = store;
     const wanted = new Set(store.optionsInUse.map(keyOf));
     for (const [key, { certificate }] of this.servers) {

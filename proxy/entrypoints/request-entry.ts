@@ -149,9 +149,9 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/** The TLS options name a connection's SNI selected (`default` without SNI or for a host no TLS router names). */
+/** The TLS options name a connection's SNI selected on ep (`default` without SNI or for a host no TLS router there names). */
 function sniOptions(ep: EntryPointContext, servername: string | false | null | undefined): string {
-  return ep.getRuntime().tls.optionForServerName(servername).name;
+  return ep.getRuntime().tls.forEntryPoint(ep.name).optionForServerName(servername).name;
 }
 
 /**

@@ -5,6 +5,7 @@ import { providerRanker, rulePriority } from '../rules/priority.js';
 import { createRouterTableSteps } from '../routing/router-table.js';
 import { ServiceBuilder } from '../services/service-builder.js';
 import { buildTlsStore } from '../tls/tls-store.js';
+import { HostTlsOptions } from './host-tls-options.js';
 import type { BuildInput, EntryPointRouting, Lifecycle, RouterConfig } from './build-input.js';
 import { internalRoutes, internalServices } from './internal-routers.js';
 import { buildMiddlewareChain } from './middleware-chain.js';
@@ -68,10 +69,9 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
     routes.get(r.entryPoint)?.http.push({ name: r.name, priority: r.priority, rule, value: { name: r.name, handler: r.handler, tlsOptions: null } });
   }
 
-  const hostOptions = new Map<string, string>();
-  const conflictingHosts = new Set<string>();
+  const hostOptions = new HostTlsOptions();
   // TLS routes with the options they asked for, resolved once every router's hosts are known.
-  const tlsRoutes: { target: { tlsOptions: string | null }; options: string; domains: readonly string[] }[] = [];
+  const tlsRoutes: { target: { tlsOptions: string | null }; entryPoint: string; options: string; domains: readonly string[] }[] = [];
   const priorities = new Map<string, number>();
   // Hosts of each entrypoint's HTTPS routers: TLS TCP routers yield to them on the ClientHello (Traefik's muxerHTTPS).
   const httpsHosts = new Map<string, HttpsHosts>();
@@ -127,12 +127,8 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
           status.addError('router', name, `unknown TLS options: ${options}`, true);
           break;
         }
-        for (const host of (domains ??= domainsOfRule(router.rule))) {
-          const previous = hostOptions.get(host);
-          if (previous !== undefined && previous !== options) conflictingHosts.add(host);
-          hostOptions.set(host, options);
-        }
-        tlsRoutes.push({ target, options, domains });
+        hostOptions.claim(ep, name, options, (domains ??= domainsOfRule(router.rule)));
+        tlsRoutes.push({ target, entryPoint: ep, options, domains });
         let hosts = httpsHosts.get(ep);
         if (hosts === undefined) httpsHosts.set(ep, (hosts = { hosts: [], catchAll: false }));
         for (const host of domains) if (host === '*') hosts.catchAll = true; else hosts.hosts.push(host);
@@ -144,14 +140,11 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
   }
   yield* services.buildAllSteps(ITEMS_PER_STEP);
   reportUnimplementedMiddlewares(input, status);
-  // Same host bound to two TLS options: Traefik drops both and falls back to the default.
-  for (const host of conflictingHosts) hostOptions.delete(host);
-  // Traefik's aggregator: options on a rule without a host, or on a host other options also claim, fall back to `default`.
-  for (const { target, options, domains } of tlsRoutes) {
-    target.tlsOptions = domains.length === 0 || domains.some((host) => conflictingHosts.has(host)) ? 'default' : options;
-  }
+  // Per entrypoint, as Traefik: a host two TLS options claim there gets `default` there (and its routers a warning).
+  const hostOptionsByEntryPoint = hostOptions.resolve(status);
+  for (const { target, entryPoint, options, domains } of tlsRoutes) target.tlsOptions = hostOptions.routeOption(entryPoint, options, domains);
 
-  const tls = buildTlsStore(input.tls, hostOptions);
+  const tls = buildTlsStore(input.tls, hostOptionsByEntryPoint);
   const tcp = buildTcpRuntime(input.tcp, {
     entryPoints: Object.keys(input.entryPoints).filter((ep) => isTcpEntryPoint(input, ep)),
     defaultEntryPoints,

@@ -50,11 +50,27 @@ export function httpsServerSettings(option: ResolvedTlsOption, certificate: Load
   };
 }
 
+/** The TLS store: certificates every entrypoint serves, and per entrypoint the TLS option each host's routers chose. */
 export interface TlsStore {
   readonly defaultCertificate: LoadedCertificate;
   /** The `default` option: a ClientHello without SNI, or naming a host no TLS router's option claims, gets it. */
   readonly defaultOption: ResolvedTlsOption;
-  /** `default` and every option a host uses: the HTTPS servers an entrypoint may need. */
+  /** The configured certificate for an SNI name, without the default fallback. */
+  certificateFor(servername: string): LoadedCertificate | undefined;
+  /** Every configured certificate (files and resolvers), without the default one: what traefik_tls_certs_not_after shows. */
+  readonly certificates: readonly LoadedCertificate[];
+  /**
+   * The store as one entrypoint's HTTPS servers see it: the options of that entrypoint's hosts only, as Traefik maps
+   * hosts to options per entrypoint (an entrypoint no TLS router uses maps none). The same object until the next build.
+   */
+  forEntryPoint(entryPoint: string): EntryPointTlsStore;
+}
+
+/** One entrypoint's view of the store: its hosts' TLS options, over the store's certificates. */
+export interface EntryPointTlsStore {
+  readonly defaultCertificate: LoadedCertificate;
+  readonly defaultOption: ResolvedTlsOption;
+  /** `default` and every option a host of this entrypoint uses: the HTTPS servers it may need. */
   readonly optionsInUse: readonly ResolvedTlsOption[];
   /**
    * Node's SNICallback, on the HTTPS server made for `applied` (absent: the host's option), whose client CAs the SNI
@@ -68,14 +84,11 @@ export interface TlsStore {
    * through (a reload between the ClientHello and the handshake may have given the host another option).
    */
   checkSecureConnection(socket: TLSSocket, applied: ResolvedTlsOption): Error | undefined;
-  /** The TLS option for a (lower-case) host: exact name, then a `*.parent` entry, else `default`. */
+  /** The TLS option for a (lower-case) host on this entrypoint: exact name, then a `*.parent` entry, else `default`. */
   optionForHost(host: string): ResolvedTlsOption;
-  /** The TLS option a ClientHello's SNI (as sent) selects: `default` without one. */
+  /** The TLS option a ClientHello's SNI (as sent) selects on this entrypoint: `default` without one. */
   optionForServerName(servername: string | false | null | undefined): ResolvedTlsOption;
-  /** The configured certificate for an SNI name, without the default fallback. */
   certificateFor(servername: string): LoadedCertificate | undefined;
-  /** Every configured certificate (files and resolvers), without the default one: what traefik_tls_certs_not_after shows. */
-  readonly certificates: readonly LoadedCertificate[];
 }
 
 /**
@@ -92,11 +105,14 @@ export function strictSniRefusal(option: Pick<ResolvedTlsOption, 'sniStrict'>, s
 // Certificates of the last build by content key: a reload re-reads files but reuses parsed certificates and contexts.
 let previousCertificates: ReadonlyMap<string, LoadedCertificate> = new Map();
 
+/** Per entrypoint, a lower-case host's TLS option name ('default' included): what its TLS routers there chose. */
+export type HostOptionsByEntryPoint = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
 /**
- * Builds the TLS store from the dynamic `tls` section. `hostOptions` maps a lower-case host to the TLS option name its
- * routers use ('default' when none). Bad certificates and options are reported and left out; the store always works.
+ * Builds the TLS store from the dynamic `tls` section. `hostOptions` maps, per entrypoint, a lower-case host to the TLS
+ * option name its routers there use. Bad certificates and options are reported and left out; the store always works.
  */
-export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>): { store: TlsStore; issues: TlsIssue[] } {
+export function buildTlsStore(tls: TlsSection, hostOptions: HostOptionsByEntryPoint): { store: TlsStore; issues: TlsIssue[] } {
   const issues: TlsIssue[] = [];
   const reuse = previousCertificates;
   const current = new Map<string, LoadedCertificate>();
@@ -141,57 +157,56 @@ export function buildTlsStore(tls: TlsSection, hostOptions: Map<string, string>)
   }
   const defaultOption = options.get('default') ?? BUILT_IN_DEFAULT_OPTION;
 
-  const optionByHost = new Map<string, ResolvedTlsOption>();
-  const used = new Set<ResolvedTlsOption>([defaultOption]);
-  for (const [host, name] of hostOptions) {
-    const option = name === 'default' ? defaultOption : options.get(name);
-    if (!option) {
-      if (!(name in tls.options)) issues.push({ message: `unknown TLS options: ${name}`, item: name });
-      continue; // the host falls back to `default`
+  const unknown = new Set<string>();
+  const views = new Map<string, { optionByHost: Map<string, ResolvedTlsOption>; used: ResolvedTlsOption[] }>();
+  for (const [entryPoint, hosts] of hostOptions) {
+    const optionByHost = new Map<string, ResolvedTlsOption>();
+    const used = new Set<ResolvedTlsOption>([defaultOption]);
+    for (const [host, name] of hosts) {
+      const option = name === 'default' ? defaultOption : options.get(name);
+      if (!option) {
+        if (!(name in tls.options)) unknown.add(name);
+        continue; // the host falls back to `default`
+      }
+      optionByHost.set(normalizeServerName(host), option);
+      used.add(option);
     }
-    optionByHost.set(normalizeServerName(host), option);
-    used.add(option);
+    views.set(entryPoint, { optionByHost, used: [...used] });
   }
-  const store = new SniTlsStore(certificates, defaultCertificate, defaultOption, optionByHost, [...used]);
+  for (const name of unknown) issues.push({ message: `unknown TLS options: ${name}`, item: name });
+  const store = new SniTlsStore(certificates, defaultCertificate, defaultOption, views);
   return { store, issues };
 }
 
 class SniTlsStore implements TlsStore {
-  private readonly index: CertificateIndex;
+  readonly index: CertificateIndex;
+  private readonly views = new Map<string, EntryPointView>();
+  private readonly noHosts: EntryPointView;
 
   constructor(
     readonly certificates: readonly LoadedCertificate[],
     readonly defaultCertificate: LoadedCertificate,
     readonly defaultOption: ResolvedTlsOption,
-    private readonly optionByHost: ReadonlyMap<string, ResolvedTlsOption>,
-    readonly optionsInUse: readonly ResolvedTlsOption[],
+    views: ReadonlyMap<string, { optionByHost: ReadonlyMap<string, ResolvedTlsOption>; used: readonly ResolvedTlsOption[] }>,
   ) {
     this.index = new CertificateIndex(certificates);
+    for (const [entryPoint, { optionByHost, used }] of views) this.views.set(entryPoint, new EntryPointView(this, optionByHost, used));
+    this.noHosts = new EntryPointView(this, new Map(), [defaultOption]);
   }
 
-  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket, applied?: ResolvedTlsOption): void {
-    const host = normalizeServerName(servername);
-    const option = this.optionForHost(host);
-    if (socket && typeof socket.getProtocol === 'function') {
-      const protocol = socket.getProtocol();
-      if (!versionAllowed(option, protocol)) return cb(versionError(option, protocol));
-    }
-    // The name as the client sent it: certificateFor normalizes it once, as `host` was (not idempotent: "a.test..").
-    const unknownName = strictSniRefusal(option, servername, this);
-    if (unknownName !== undefined) return cb(unknownName);
-    const certificate = this.index.match(host);
-    try {
-      cb(null, this.contextFor(certificate ?? this.defaultCertificate, (applied ?? option).clientAuth.ca));
-    } catch (err) {
-      cb(err as Error);
-    }
+  forEntryPoint(entryPoint: string): EntryPointTlsStore {
+    return this.views.get(entryPoint) ?? this.noHosts;
+  }
+
+  certificateFor(servername: string): LoadedCertificate | undefined {
+    return this.index.match(normalizeServerName(servername));
   }
 
   /**
    * The SNI context of a certificate. With clientAuth CAs it carries them too: OpenSSL verifies the client's
    * certificate against the store of the context SNI switched to, so one without them refuses every client.
    */
-  private contextFor(certificate: LoadedCertificate, ca: readonly string[]): SecureContext {
+  contextFor(certificate: LoadedCertificate, ca: readonly string[]): SecureContext {
     if (ca.length === 0) return certificate.secureContext();
     let contexts = this.clientAuthContexts.get(certificate);
     if (contexts === undefined) this.clientAuthContexts.set(certificate, (contexts = new Map()));
@@ -203,11 +218,46 @@ class SniTlsStore implements TlsStore {
   }
 
   private readonly clientAuthContexts = new WeakMap<LoadedCertificate, Map<string, SecureContext>>();
+}
+
+/** One entrypoint's hosts and their options, over the store's certificates (shared by every entrypoint). */
+class EntryPointView implements EntryPointTlsStore {
+  constructor(
+    private readonly store: SniTlsStore,
+    private readonly optionByHost: ReadonlyMap<string, ResolvedTlsOption>,
+    readonly optionsInUse: readonly ResolvedTlsOption[],
+  ) {}
+
+  get defaultCertificate(): LoadedCertificate {
+    return this.store.defaultCertificate;
+  }
+
+  get defaultOption(): ResolvedTlsOption {
+    return this.store.defaultOption;
+  }
+
+  sniCallback(servername: string, cb: SniCallback, socket?: TLSSocket, applied?: ResolvedTlsOption): void {
+    const host = normalizeServerName(servername);
+    const option = this.optionForHost(host);
+    if (socket && typeof socket.getProtocol === 'function') {
+      const protocol = socket.getProtocol();
+      if (!versionAllowed(option, protocol)) return cb(versionError(option, protocol));
+    }
+    // The name as the client sent it: certificateFor normalizes it once, as `host` was (not idempotent: "a.test..").
+    const unknownName = strictSniRefusal(option, servername, this.store);
+    if (unknownName !== undefined) return cb(unknownName);
+    const certificate = this.store.index.match(host);
+    try {
+      cb(null, this.store.contextFor(certificate ?? this.store.defaultCertificate, (applied ?? option).clientAuth.ca));
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
 
   checkSecureConnection(socket: TLSSocket, applied: ResolvedTlsOption): Error | undefined {
     const servername = serverNameOf(socket);
     const option = this.optionForServerName(servername);
-    const unknownName = strictSniRefusal(option, servername, this);
+    const unknownName = strictSniRefusal(option, servername, this.store);
     if (unknownName !== undefined) return unknownName;
     const protocol = socket.getProtocol();
     if (!versionAllowed(option, protocol)) return versionError(option, protocol);
@@ -219,18 +269,18 @@ class SniTlsStore implements TlsStore {
   }
 
   optionForServerName(servername: string | false | null | undefined): ResolvedTlsOption {
-    return typeof servername === 'string' && servername !== '' ? this.optionForHost(normalizeServerName(servername)) : this.defaultOption;
+    return typeof servername === 'string' && servername !== '' ? this.optionForHost(normalizeServerName(servername)) : this.store.defaultOption;
   }
 
   optionForHost(host: string): ResolvedTlsOption {
     const exact = this.optionByHost.get(host);
     if (exact) return exact;
     const dot = host.indexOf('.');
-    return (dot > 0 ? this.optionByHost.get(`*${host.slice(dot)}`) : undefined) ?? this.defaultOption;
+    return (dot > 0 ? this.optionByHost.get(`*${host.slice(dot)}`) : undefined) ?? this.store.defaultOption;
   }
 
   certificateFor(servername: string): LoadedCertificate | undefined {
-    return this.index.match(normalizeServerName(servername));
+    return this.store.certificateFor(servername);
   }
 }
 

@@ -1,7 +1,8 @@
 // HTTPS routers whose TLS options differ per host: each connection is negotiated under the option its SNI selects
 // (client authentication, cipher suites, curves, ALPN, versions), as Traefik picks a whole tls.Config per ClientHello.
 // `admin.test` under `mtls`, `public.test` under `default`, both to one backend that says whether a client
-// certificate reached it (passTLSClientCert).
+// certificate reached it (passTLSClientCert). The host → option map is an entrypoint's own, as Traefik's: the last
+// tests put `admin.test` under other options on a second HTTPS entrypoint, `internal`.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import tls from 'node:tls';
@@ -36,6 +37,14 @@ const otherClient = { cert: other.cert, key: other.key };
 
 /** The dynamic file: `public.test` under the default option, `admin.test` under `adminOptions`; `options`: the `tls.options` lines. */
 function dynamic(options: string[], adminOptions = 'mtls'): string {
+  return dynamicWith(options, [
+    '    pub: { rule: "Host(`public.test`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: {} }',
+    `    adm: { rule: "Host(\`admin.test\`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: { options: ${adminOptions} } }`,
+  ]);
+}
+
+/** The dynamic file with `options` (the `tls.options` lines) and `routers` (the `http.routers` lines, to `app` through `pass`). */
+function dynamicWith(options: string[], routers: string[]): string {
   return [
     ...certificateLines(dir, ['public.test', 'admin.test']),
     '  options:',
@@ -46,8 +55,7 @@ function dynamic(options: string[], adminOptions = 'mtls'): string {
     '  services:',
     `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
     '  routers:',
-    '    pub: { rule: "Host(`public.test`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: {} }',
-    `    adm: { rule: "Host(\`admin.test\`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: { options: ${adminOptions} } }`,
+    ...routers,
   ].join('\n') + '\n';
 }
 
@@ -240,4 +248,70 @@ it('a reload that puts a host under mTLS asks new connections for a certificate;
 
   await reload(options, 'default');
   served(await exchange(port, 'admin.test', 'admin.test'), 'no certificate', 'back under the default option');
+});
+
+/** pe-edge with two HTTPS entrypoints, `websecure` and `internal`, and the API on `traefik`, on `dynamicWith(options, routers)`. */
+async function startTwoEntryPoints(options: string[], routers: string[]): Promise<{ websecure: number; internal: number; api: number }> {
+  const ports = { websecure: await freePort(), internal: await freePort(), traefik: await freePort() };
+  dir.write('dynamic.yml', dynamicWith(options, routers));
+  dir.write('traefik.yml', staticYaml({ entryPoints: ports, dynamicFile: dir.file('dynamic.yml'), extra: 'api:\n  insecure: true' }));
+  await edge?.stop();
+  edge = new CliProcess(['--configFile=traefik.yml', '--log.format=json'], { cwd: dir.path });
+  const running = edge;
+  await running.waitListening(3, 15_000);
+  await running.waitFor(() => running.messages('info').includes('configuration applied'), 15_000, 'configuration applied');
+  return { websecure: ports.websecure, internal: ports.internal, api: ports.traefik };
+}
+
+/** A router as the API shows it: its status and errors. */
+async function apiRouter(port: number, name: string): Promise<{ status: string; error?: string[] }> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/http/routers/${name}`);
+  assert.equal(res.status, 200, name);
+  return (await res.json()) as { status: string; error?: string[] };
+}
+
+it('a host under mTLS on one entrypoint and under the default option on another: a certificate is required on the first, never asked on the second', async () => {
+  const { websecure, internal, api } = await startTwoEntryPoints([mtls('trusted-ca.pem')], [
+    '    pub: { rule: "Host(`public.test`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: {} }',
+    '    adm: { rule: "Host(`admin.test`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: { options: mtls } }',
+    '    adm-internal: { rule: "Host(`admin.test`)", service: app, middlewares: [pass], entryPoints: [internal], tls: {} }',
+  ]);
+  const none = await exchange(websecure, 'admin.test', 'admin.test');
+  assert.equal(none.status, '', `websecure, no certificate: nothing served ${JSON.stringify(none)}`);
+  assert.equal(none.error, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'refused in the handshake');
+  served(await exchange(websecure, 'admin.test', 'admin.test', trustedClient), 'certificate', 'websecure, its CA\'s certificate');
+  assert.match((await exchange(websecure, 'public.test', 'admin.test')).status, /^HTTP\/1\.1 421 /, 'websecure: another SNI for the mTLS host is misdirected');
+
+  served(await exchange(internal, 'admin.test', 'admin.test'), 'no certificate', 'internal: served without a certificate');
+  served(await exchange(internal, 'admin.test', 'admin.test', trustedClient), 'no certificate', 'internal: and none asked of a client that has one');
+  served(await exchange(internal, 'public.test', 'admin.test'), 'no certificate', 'internal: admin.test is under default there, as the SNI\'s host');
+  for (const name of ['adm@file', 'adm-internal@file']) {
+    const router = await apiRouter(api, name);
+    assert.equal(router.status, 'enabled', `${name}: one option per host on each entrypoint is no conflict ${JSON.stringify(router)}`);
+    assert.equal(router.error, undefined, name);
+  }
+});
+
+it('a host two TLS options claim on one entrypoint gets the default option there only, and its routers say so', async () => {
+  const { websecure, internal, api } = await startTwoEntryPoints([mtls('trusted-ca.pem'), '    modern: { minVersion: VersionTLS13 }'], [
+    '    adm: { rule: "Host(`admin.test`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: { options: mtls } }',
+    '    int-a: { rule: "Host(`admin.test`)", service: app, middlewares: [pass], entryPoints: [internal], tls: { options: mtls } }',
+    '    int-b: { rule: "Host(`admin.test`) && PathPrefix(`/b`)", service: app, middlewares: [pass], entryPoints: [internal], tls: { options: modern } }',
+  ]);
+  assert.equal((await exchange(websecure, 'admin.test', 'admin.test')).status, '', 'websecure, no certificate: nothing served (mtls there)');
+  served(await exchange(websecure, 'admin.test', 'admin.test', trustedClient), 'certificate', 'websecure, its CA\'s certificate');
+
+  served(await exchange(internal, 'admin.test', 'admin.test'), 'no certificate', 'internal: the conflict falls back to default, no certificate asked');
+  assert.equal((await exchange(internal, 'admin.test', 'admin.test', TLS12)).protocol, 'TLSv1.2', 'internal: nor modern\'s minimum version');
+
+  const message = 'found different TLS options for routers on the same host admin.test, so using the default TLS options instead';
+  for (const name of ['int-a@file', 'int-b@file']) {
+    const router = await apiRouter(api, name);
+    assert.equal(router.status, 'warning', `${name} ${JSON.stringify(router)}`);
+    assert.deepEqual(router.error, [message], name);
+  }
+  const adm = await apiRouter(api, 'adm@file');
+  assert.equal(adm.status, 'enabled', `adm: no conflict on websecure ${JSON.stringify(adm)}`);
+  const warnings = (edge as CliProcess).messages('warn');
+  for (const name of ['int-a@file', 'int-b@file']) assert.ok(warnings.includes(`router "${name}": ${message}`), `logged for ${name}: ${JSON.stringify(warnings)}`);
 });

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { HttpsServers } from '../../../proxy/entrypoints/https-servers.js';
 import { parseClientHello } from '../../../proxy/tls/client-hello.js';
 import type { TlsSection } from '../../../proxy/tls/tls-config.js';
-import { buildTlsStore, type TlsStore } from '../../../proxy/tls/tls-store.js';
+import { buildTlsStore, type EntryPointTlsStore } from '../../../proxy/tls/tls-store.js';
 import { tlsHandshake, type HandshakeResult } from '../../support/tls-clients.js';
 import { fixtureDir, type FixtureCertificate, type FixtureDir } from '../../unit/tls/fixture-certificates.js';
 
@@ -17,17 +17,18 @@ describe('HTTPS entrypoint servers (TLS, SNI, a server per TLS option, h2; HTTP/
   let a: FixtureCertificate;
   let b: FixtureCertificate;
   let ec: FixtureCertificate;
-  let current: TlsStore;
+  let current: EntryPointTlsStore;
   let servers: HttpsServers;
   let server: net.Server;
   let port: number;
 
-  const build = (tlsSection: Partial<TlsSection>, hosts: [string, string][] = []): TlsStore => {
-    const { store, issues } = buildTlsStore({ certificates: [], options: {}, stores: {}, ...tlsSection }, new Map(hosts));
+  // The store as the entrypoint these servers belong to sees it.
+  const build = (tlsSection: Partial<TlsSection>, hosts: [string, string][] = []): EntryPointTlsStore => {
+    const { store, issues } = buildTlsStore({ certificates: [], options: {}, stores: {}, ...tlsSection }, new Map([['websecure', new Map(hosts)]]));
     assert.deepEqual(issues, []);
-    return store;
+    return store.forEntryPoint('websecure');
   };
-  const standard = (): TlsStore =>
+  const standard = (): EntryPointTlsStore =>
     build(
       {
         certificates: [

@@ -4,15 +4,20 @@ import { after, before, describe, it } from 'node:test';
 import type { SecureContext } from 'node:tls';
 import { DEFAULT_CERT_COMMON_NAME } from '../../../proxy/tls/default-certificate.js';
 import type { TlsSection } from '../../../proxy/tls/tls-config.js';
-import { buildTlsStore, httpsServerSettings, type TlsStore } from '../../../proxy/tls/tls-store.js';
+import { buildTlsStore, httpsServerSettings, type EntryPointTlsStore } from '../../../proxy/tls/tls-store.js';
 import { fixtureDir, type FixtureCertificate, type FixtureDir } from './fixture-certificates.js';
+
+/** Hosts' options on one entrypoint, `websecure`. */
+function onWebsecure(hosts: [string, string][]): Map<string, Map<string, string>> {
+  return new Map([['websecure', new Map(hosts)]]);
+}
 
 function section(partial: Partial<TlsSection>): TlsSection {
   return { certificates: [], options: {}, stores: {}, ...partial };
 }
 
 /** Runs the store's SNI callback and returns the context it chose, or the error. */
-function sni(store: TlsStore, servername: string): Promise<SecureContext | Error> {
+function sni(store: EntryPointTlsStore, servername: string): Promise<SecureContext | Error> {
   return new Promise((resolve) => store.sniCallback(servername, (err, ctx) => resolve(err ?? (ctx as SecureContext))));
 }
 
@@ -57,7 +62,7 @@ describe('TLS store: certificates and SNI', () => {
       assert.deepEqual(issues, []);
       const chosen = store.certificateFor(servername);
       assert.equal(chosen ? new X509Certificate(chosen.cert).subject : undefined, expectedCn ? `CN=${expectedCn}` : undefined);
-      const ctx = await sni(store, servername);
+      const ctx = await sni(store.forEntryPoint('websecure'), servername);
       assert.ok(!(ctx instanceof Error));
       assert.equal(ctx, (chosen ?? store.defaultCertificate).secureContext());
     });
@@ -116,39 +121,40 @@ describe('TLS store: certificates and SNI', () => {
   it('sniStrict on the host\'s option refuses a name without certificate', async () => {
     const { store } = buildTlsStore(
       section({ certificates: certificates(), options: { strict: { sniStrict: true } } }),
-      new Map([['other.test', 'strict'], ['a.test', 'strict']]),
+      onWebsecure([['other.test', 'strict'], ['a.test', 'strict']]),
     );
-    const refused = await sni(store, 'other.test');
+    const refused = await sni(store.forEntryPoint('websecure'), 'other.test');
     assert.ok(refused instanceof Error);
     assert.match(refused.message, /strict SNI enabled - No certificate found for domain: "other.test"/);
-    assert.ok(!((await sni(store, 'a.test')) instanceof Error));
-    assert.ok(!((await sni(store, 'unmapped.test')) instanceof Error), 'hosts on the default option still get the default certificate');
+    assert.ok(!((await sni(store.forEntryPoint('websecure'), 'a.test')) instanceof Error));
+    assert.ok(!((await sni(store.forEntryPoint('websecure'), 'unmapped.test')) instanceof Error), 'hosts on the default option still get the default certificate');
   });
 
   it('sniStrict: a name with two trailing dots is refused in the handshake, not given the default certificate', async () => {
     const { store } = buildTlsStore(section({ certificates: certificates(), options: { default: { sniStrict: true } } }), new Map());
-    assert.ok(!((await sni(store, 'a.test.')) instanceof Error), 'one trailing dot is the same name');
-    const refused = await sni(store, 'a.test..');
+    assert.ok(!((await sni(store.forEntryPoint('websecure'), 'a.test.')) instanceof Error), 'one trailing dot is the same name');
+    const refused = await sni(store.forEntryPoint('websecure'), 'a.test..');
     assert.ok(refused instanceof Error, 'a.test.. has no certificate');
   });
 
   it('option problems are issues; hosts fall back to default', () => {
     const { store, issues } = buildTlsStore(
       section({ options: { bad: { cipherSuites: ['NOPE'] }, modern: { minVersion: 'VersionTLS13' } } }),
-      new Map([['a.test', 'bad'], ['b.test', 'missing@file'], ['c.test', 'modern'], ['*.d.test', 'modern']]),
+      onWebsecure([['a.test', 'bad'], ['b.test', 'missing@file'], ['c.test', 'modern'], ['*.d.test', 'modern']]),
     );
     assert.deepEqual(issues.map((i) => i.message).sort(), ['invalid CipherSuite: NOPE', 'unknown TLS options: missing@file']);
-    assert.equal(store.optionForHost('a.test').name, 'default');
-    assert.equal(store.optionForHost('b.test').name, 'default');
-    assert.equal(store.optionForHost('c.test').name, 'modern');
-    assert.equal(store.optionForHost('x.d.test').name, 'modern');
-    assert.equal(store.optionForHost('y.x.d.test').name, 'default');
+    const websecure = store.forEntryPoint('websecure');
+    assert.equal(websecure.optionForHost('a.test').name, 'default');
+    assert.equal(websecure.optionForHost('b.test').name, 'default');
+    assert.equal(websecure.optionForHost('c.test').name, 'modern');
+    assert.equal(websecure.optionForHost('x.d.test').name, 'modern');
+    assert.equal(websecure.optionForHost('y.x.d.test').name, 'default');
   });
 
   it('HTTPS server settings: each option its own versions, suites, curves and client authentication, with no issue', () => {
     const { store, issues } = buildTlsStore(
       section({ options: { legacy: { minVersion: 'VersionTLS10' }, default: { curvePreferences: ['X25519'] } } }),
-      new Map([['old.test', 'legacy']]),
+      onWebsecure([['old.test', 'legacy']]),
     );
     assert.deepEqual(issues, [], 'options other than the default are no longer reported as taken from it');
     const plain = httpsServerSettings(store.defaultOption, store.defaultCertificate);
@@ -156,13 +162,30 @@ describe('TLS store: certificates and SNI', () => {
     assert.equal(plain.maxVersion, 'TLSv1.3');
     assert.equal(plain.ecdhCurve, 'X25519');
     assert.doesNotMatch(plain.ciphers ?? '', /@SECLEVEL=0$/);
-    const legacy = httpsServerSettings(store.optionForServerName('old.test'), store.defaultCertificate);
+    const websecure = store.forEntryPoint('websecure');
+    const legacy = httpsServerSettings(websecure.optionForServerName('old.test'), store.defaultCertificate);
     assert.equal(legacy.minVersion, 'TLSv1');
     assert.equal(legacy.ecdhCurve, undefined);
     assert.match(legacy.ciphers ?? '', /@SECLEVEL=0$/);
     assert.notEqual(legacy.sessionIdContext, plain.sessionIdContext, 'sessions of one option never resume under the other');
-    assert.deepEqual(store.optionsInUse.map((o) => o.name).sort(), ['default', 'legacy']);
-    assert.equal(store.optionForServerName(''), store.defaultOption);
-    assert.equal(store.optionForServerName(false), store.defaultOption);
+    assert.deepEqual(websecure.optionsInUse.map((o) => o.name).sort(), ['default', 'legacy']);
+    assert.equal(websecure.optionForServerName(''), store.defaultOption);
+    assert.equal(websecure.optionForServerName(false), store.defaultOption);
+  });
+
+  it('a host\'s option is per entrypoint: the same host may use another option, or none, on another entrypoint', () => {
+    const { store, issues } = buildTlsStore(
+      section({ options: { mtls: { minVersion: 'VersionTLS13' }, legacy: { minVersion: 'VersionTLS10' } } }),
+      new Map([
+        ['websecure', new Map([['admin.test', 'mtls']])],
+        ['internal', new Map([['admin.test', 'legacy']])],
+      ]),
+    );
+    assert.deepEqual(issues, []);
+    assert.equal(store.forEntryPoint('websecure').optionForServerName('admin.test').name, 'mtls');
+    assert.equal(store.forEntryPoint('internal').optionForServerName('admin.test').name, 'legacy');
+    assert.deepEqual(store.forEntryPoint('internal').optionsInUse.map((o) => o.name).sort(), ['default', 'legacy']);
+    assert.equal(store.forEntryPoint('other').optionForServerName('admin.test'), store.defaultOption, 'no TLS router there: default');
+    assert.equal(store.forEntryPoint('websecure'), store.forEntryPoint('websecure'), 'one view per entrypoint and build');
   });
 });
