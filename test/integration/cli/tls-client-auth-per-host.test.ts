@@ -297,6 +297,8 @@ it('a host two TLS options claim on one entrypoint gets the default option there
     '    adm: { rule: "Host(`admin.test`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: { options: mtls } }',
     '    int-a: { rule: "Host(`admin.test`)", service: app, middlewares: [pass], entryPoints: [internal], tls: { options: mtls } }',
     '    int-b: { rule: "Host(`admin.test`) && PathPrefix(`/b`)", service: app, middlewares: [pass], entryPoints: [internal], tls: { options: modern } }',
+    // A `*.test` entry does not take the conflicting host over: it is mapped to `default` itself (Traefik).
+    '    int-wild: { rule: "Host(`*.test`)", service: app, middlewares: [pass], entryPoints: [internal], tls: { options: mtls } }',
   ]);
   assert.equal((await exchange(websecure, 'admin.test', 'admin.test')).status, '', 'websecure, no certificate: nothing served (mtls there)');
   served(await exchange(websecure, 'admin.test', 'admin.test', trustedClient), 'certificate', 'websecure, its CA\'s certificate');
