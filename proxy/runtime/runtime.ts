@@ -15,7 +15,7 @@ export interface RouteTarget {
   readonly handler: Handler;
   /**
    * A TLS router's TLS options name as Traefik resolves it ('default' without options, when its rule names no
-   * host, or when its hosts are bound to other options too); null on the plain-HTTP side. A request whose
+   * host, or when its hosts are bound to other options too on its entrypoint); null on the plain-HTTP side. A request whose
    * connection's SNI chose other options gets 421 (Traefik's snicheck).
    */
   readonly tlsOptions: string | null;
