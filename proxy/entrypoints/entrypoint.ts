@@ -19,7 +19,7 @@ import type { Http2HeaderTables } from './https-server.js';
 import { ACME_TLS_ALPN, type AcmeChallengeStore } from '../tls/acme-challenges.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHello } from '../tls/client-hello.js';
 import { HelloServerNames } from '../tls/hello-server-name.js';
-import { serveTcp, TcpEntryPointRouting } from '../tcp/tcp-routing.js';
+import { serveTcp, TcpEntryPointRouting, UNREAD_HELLO } from '../tcp/tcp-routing.js';
 import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
 import type { UdpErrorSink } from '../udp/udp-entrypoint.js';
@@ -232,14 +232,15 @@ export class EntryPoint {
   /**
    * A whole ClientHello chooses: a pending TLS-ALPN-01 validation (`acme-tls/1` offered) gets the challenge
    * certificate; then a TLS TCP router as Traefik's precedence says; else the HTTPS server of the TLS option its SNI
-   * selects, every byte put back and the hello's SNI noted for the TLS socket (helloNames).
+   * selects, every byte put back and the hello's SNI noted for the TLS socket (helloNames). A hello not read (null)
+   * routes as one without SNI or ALPN (UNREAD_HELLO).
    */
   private chooseTls(socket: net.Socket, bytes: Buffer, hello: ClientHello | null, challenges: AcmeChallengeStore | null, tcp: TcpEntryPointRouting | null): void {
     if (hello !== null && challenges !== null && hello.alpn.includes(ACME_TLS_ALPN)) {
       answerTlsAlpn01(socket, bytes, challenges.tlsAlpn01Context(hello.serverName ?? localName(socket)));
       return;
     }
-    const target = hello !== null && tcp !== null ? tcp.forTls(TcpEntryPointRouting.connData(socket, hello)) : null;
+    const target = tcp === null ? null : tcp.forTls(TcpEntryPointRouting.connData(socket, hello ?? UNREAD_HELLO));
     if (target !== null) {
       serveTcp(socket, target, bytes, this.options.readTimeout, false, hello?.serverName ?? null);
       return;
@@ -253,7 +254,7 @@ export class EntryPoint {
   private servePostgres(socket: net.Socket, rest: Buffer, tcp: TcpEntryPointRouting): void {
     acceptPostgresSslRequest(socket);
     const decide = (bytes: Buffer, hello: ClientHello | null): void => {
-      const target = hello === null ? null : tcp.forPostgres(TcpEntryPointRouting.connData(socket, hello));
+      const target = tcp.forPostgres(TcpEntryPointRouting.connData(socket, hello ?? UNREAD_HELLO));
       if (target === null) socket.destroy();
       else serveTcp(socket, target, bytes, this.options.readTimeout, target.termination === null, hello?.serverName ?? null);
     };

@@ -15,6 +15,13 @@ export interface TcpTarget {
 }
 
 /**
+ * A ClientHello the sniff could not read (malformed, longer than it reads): Traefik's clientHelloInfo still calls the
+ * connection TLS, with no SNI and no ALPN when Go's parse fails, so TLS TCP routers that need neither (HostSNI(`*`),
+ * ClientIP) still take it; only the HTTPS handler's own handshake would refuse it.
+ */
+export const UNREAD_HELLO: { readonly serverName: null; readonly alpn: readonly string[] } = { serverName: null, alpn: [] };
+
+/**
  * The TCP routers of one entrypoint, and the hosts of its HTTPS routers, with Traefik's precedence between them
  * (pkg/server/router/tcp/router.go). Built with the runtime: a reload swaps it with no listener restart.
  */

@@ -281,3 +281,28 @@ test('a TCP server whose address is not host:port is left out with Go\'s reason 
     'server address "::1:5432" is not host:port (too many colons in address); the server is left out',
   ]);
 });
+
+test('TLS passthrough HostSNI(`*`): a ClientHello the sniff cannot read (over 16 KiB, or malformed) is still passed through, as Traefik routes it without SNI', async (t) => {
+  const secure = await tlsEchoServer('backend.test', 'tls-echo:');
+  t.after(() => secure.close());
+  const raw = await backend(t, echoServer('raw:'));
+  const proxy = await edge(t, withTcp(buildInput({ entryPoints: { web: { address: '127.0.0.1:0' }, raw: { address: '127.0.0.1:0' } } }), {
+    routers: {
+      'pass@file': { rule: 'HostSNI(`*`)', service: 'secure', tls: { passthrough: true }, entryPoints: ['web'] },
+      'raw@file': { rule: 'HostSNI(`*`)', service: 'raw', tls: { passthrough: true }, entryPoints: ['raw'] },
+    },
+    services: { 'secure@file': lb(secure.address), 'raw@file': lb(raw.address) },
+  }));
+  // A real client whose hello spans two TLS records (a 22 KB ALPN list): the backend's own certificate answers.
+  const big = await connectTls(proxy.port('web'), 'backend.test', { ALPNProtocols: Array.from({ length: 1500 }, (_, i) => `proto-${i}-xxxx`) });
+  t.after(() => big.destroy());
+  assert.equal(big.getPeerX509Certificate()?.fingerprint256, new X509Certificate(secure.cert).fingerprint256, 'the backend, not pe-edge, answered the handshake');
+  big.write('hi');
+  assert.equal(await firstData(big), 'tls-echo:hi');
+  // A handshake record whose ClientHello body is cut short reaches the server as sent.
+  const broken = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);
+  const client = await connectPlain(proxy.port('raw'));
+  t.after(() => client.destroy());
+  client.write(broken);
+  assert.equal(await firstData(client), `raw:${broken.toString('latin1')}`);
+});
