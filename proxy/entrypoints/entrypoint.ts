@@ -89,12 +89,18 @@ export class EntryPoint {
   private readonly helloNames = new HelloServerNames();
   private readonly sessions = new Set<ServerHttp2Session>();
   private readonly proxyProtocol: ProxyProtocolPolicy | null;
+  /**
+   * How long a ClientHello, and a TCP router's TLS termination after it, may take: readTimeout, or with readTimeout 0
+   * node's own TLS handshake timeout (as the HTTPS server keeps), so a handshake never finished cannot hold a connection.
+   */
+  private readonly handshakeLimit: number;
 
   /**
    * `listenAlone`: under `--workers`, bind a socket of this process's own in the port's SO_REUSEPORT group instead of
    * sharing the primary's (proxy/index.ts `SharedWithWorkers.listenAlone`).
    */
   constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime, private readonly listenAlone = false) {
+    this.handshakeLimit = options.readTimeout > 0 ? options.readTimeout : NODE_TLS_HANDSHAKE_TIMEOUT_MS;
     this.proxyProtocol = options.proxyProtocol === undefined || options.proxyProtocol === null ? null : new ProxyProtocolPolicy(options.proxyProtocol);
     const ctx: EntryPointContext = {
       name: options.name,
@@ -182,7 +188,7 @@ export class EntryPoint {
     if (tcp?.takesBeforeBytes === true) {
       const target = tcp.forPlain(TcpEntryPointRouting.connData(socket, null));
       if (target !== null) {
-        serveTcp(socket, target, first, this.options.readTimeout);
+        serveTcp(socket, target, first, this.handshakeLimit);
         return;
       }
     }
@@ -217,7 +223,7 @@ export class EntryPoint {
       }
       const target = tcp.forPlain(TcpEntryPointRouting.connData(socket, null));
       if (target !== null) {
-        serveTcp(socket, target, first, this.options.readTimeout);
+        serveTcp(socket, target, first, this.handshakeLimit);
         return;
       }
     }
@@ -242,7 +248,7 @@ export class EntryPoint {
     }
     const target = tcp === null ? null : tcp.forTls(TcpEntryPointRouting.connData(socket, hello ?? UNREAD_HELLO));
     if (target !== null) {
-      serveTcp(socket, target, bytes, this.options.readTimeout, false, hello?.serverName ?? null);
+      serveTcp(socket, target, bytes, this.handshakeLimit, false, hello?.serverName ?? null);
       return;
     }
     const serverName = hello?.serverName ?? null;
@@ -256,7 +262,7 @@ export class EntryPoint {
     const decide = (bytes: Buffer, hello: ClientHello | null): void => {
       const target = tcp.forPostgres(TcpEntryPointRouting.connData(socket, hello ?? UNREAD_HELLO));
       if (target === null) socket.destroy();
-      else serveTcp(socket, target, bytes, this.options.readTimeout, target.termination === null, hello?.serverName ?? null);
+      else serveTcp(socket, target, bytes, this.handshakeLimit, target.termination === null, hello?.serverName ?? null);
     };
     if (rest.length > 0) this.sniffClientHello(socket, rest, decide);
     else socket.once('data', (next: Buffer) => this.sniffClientHello(socket, next, decide));
@@ -284,9 +290,7 @@ export class EntryPoint {
     let length = first.length;
     // One absolute deadline for the whole ClientHello: a byte at a time must not keep the idle timer alive forever.
     socket.setTimeout(0);
-    // With readTimeout 0, node's own TLS handshake timeout: a hello never finished must not hold the connection for good.
-    const limit = this.options.readTimeout > 0 ? this.options.readTimeout : NODE_TLS_HANDSHAKE_TIMEOUT_MS;
-    const deadline = setTimeout(() => socket.destroy(), limit);
+    const deadline = setTimeout(() => socket.destroy(), this.handshakeLimit);
     const attempt = (): boolean => {
       const bytes = seen.subarray(0, length);
       const hello = parseClientHello(bytes);

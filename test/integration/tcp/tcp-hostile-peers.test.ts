@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
-import { buildInput, startProxy } from '../../support/proxy-fixture.js';
-import { connectPlain, firstData, listenTcp, slowSilentTlsServer, tcpInput } from '../../support/tcp-backends.js';
+import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
+import { certificateFor, connectPlain, echoServer, firstData, listenTcp, slowSilentTlsServer, tcpInput } from '../../support/tcp-backends.js';
+import { captureClientHello } from '../../support/client-hello-capture.js';
 import { POSTGRES_SSL_REQUEST } from '../../../proxy/tcp/postgres-starttls.js';
 
 // Clients and servers that misbehave at the worst moment, against a real pe-edge on loopback.
@@ -68,4 +69,41 @@ test('Postgres through a passthrough router: a client that leaves while the serv
   raw.resetAndDestroy();
   await sleep(300);
   assert.equal(open, 0, 'the server connection is closed with the client\'s');
+});
+
+test('readTimeout 0: a client that stops after its ClientHello on a terminating TCP router is cut at node\'s 120 s handshake limit, as on HTTPS', async (t) => {
+  const db = await echoServer('echo:');
+  t.after(() => db.close());
+  const c = certificateFor('db.test');
+  const proxy = await startProxy({
+    ...buildInput({ tls: { certificates: [{ certFile: c.cert, keyFile: c.key }], options: {}, stores: {} } }),
+    tcp: tcpInput({
+      routers: { 'db@file': { rule: 'HostSNI(`db.test`)', service: 'db', tls: { passthrough: false } } },
+      services: { 'db@file': { loadBalancer: { servers: [{ address: db.address, tls: false }] } } },
+    }),
+  }, [entryPointOptions('web', '127.0.0.1:0', { readTimeout: 0 })]);
+  t.after(() => proxy.close(0));
+  const hello = await captureClientHello({ servername: 'db.test' });
+  const raw = await connectPlain(proxy.port('web'));
+  raw.on('error', () => {});
+  const closed = new Promise<void>((r) => raw.once('close', () => r()));
+  // The deadlines are armed under mocked timers, so 120 s can pass at once; socket I/O stays real, and so does
+  // setInterval, which measures the real waits meanwhile.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const realWait = (ms: number): Promise<void> => new Promise((r) => {
+    const timer = setInterval(() => {
+      clearInterval(timer);
+      r();
+    }, ms);
+  });
+  raw.write(hello);
+  // The ServerHello says the termination's handshake is under way; the client never answers it.
+  await new Promise((r) => raw.once('data', r));
+  t.mock.timers.tick(119_000);
+  await realWait(200);
+  assert.equal(raw.destroyed, false, 'still waiting before the limit');
+  t.mock.timers.tick(1_000);
+  const outcome = await Promise.race([closed.then(() => 'closed'), realWait(1000).then(() => 'still open')]);
+  t.mock.timers.reset();
+  assert.equal(outcome, 'closed');
 });
