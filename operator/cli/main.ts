@@ -95,6 +95,7 @@ async function run(argvWithWorkers: string[]): Promise<number> {
     accessLog.reopen();
     log.info({ filePath: config.accessLog.filePath }, 'SIGUSR1: access log file reopened');
   });
+  edge.started();
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string): void => {
       log.info({ signal }, 'stopping: draining in-flight requests');

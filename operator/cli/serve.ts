@@ -37,6 +37,11 @@ export interface RunningEdge {
   proxy: EdgeProxy;
   /** Re-read file-provider input now (SIGHUP). */
   reload(): Promise<void>;
+  /**
+   * Under --workers: tells the primary this worker serves, once its SIGHUP and SIGUSR1 handlers are in place (the
+   * primary holds those signals for a worker until then: node's default for them kills it or opens its inspector).
+   */
+  started(): void;
 }
 
 /**
@@ -257,7 +262,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
   resolvers.plan(proxy.runtime, effectiveEntryPoints(config));
   resolvers.startRenewals();
   for (const ep of entryPointOptions(config, null)) log.info({ entryPoint: ep.name, address: ep.address }, 'entrypoint listening');
-  return { proxy, reload };
+  return { proxy, reload, started: () => workers?.started() };
 }
 
 function prometheusMetrics(config: StaticConfig): PrometheusMetrics | null {

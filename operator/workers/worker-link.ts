@@ -3,11 +3,13 @@ import cluster, { type Worker } from 'node:cluster';
 // `--workers`: the messages between the primary and its workers, over node:cluster's IPC channel. A worker
 // calls the primary (a question with one answer) or tells it something (no answer); the primary answers,
 // hears, tells every worker, and collects an answer from every worker. Each message names a topic; one
-// listener per process dispatches them.
+// listener per process dispatches them. A worker says once when it serves (its entrypoints listen): the primary
+// collects only from workers that do, and tells a worker that dies before from one that dies after.
 
 const CALL = 'pe-edge:call';
 const ANSWER = 'pe-edge:answer';
 const TELL = 'pe-edge:tell';
+const STARTED = 'pe-edge:started';
 
 interface Call {
   type: typeof CALL;
@@ -31,13 +33,16 @@ function isMessage(message: unknown, type: string): boolean {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
+/** A call to a worker that exited before it answered: `collectEvery` leaves that worker out. */
+export class WorkerGone extends Error {}
+
 /** Calls sent and not answered yet, by id: each settles with its answer, or fails after its timeout. */
 class PendingCalls {
-  private readonly waiting = new Map<number, { resolve: (answer: unknown) => void; reject: (err: Error) => void; timer: NodeJS.Timeout | undefined }>();
+  private readonly waiting = new Map<number, { resolve: (answer: unknown) => void; reject: (err: Error) => void; timer: NodeJS.Timeout | undefined; to: unknown }>();
   private next = 0;
 
-  /** Sends the call made by `send(id)`; `who` names the other side for the timeout's message. */
-  open<A>(topic: string, who: string, timeoutMs: number, send: (id: number) => void): Promise<A> {
+  /** Sends the call made by `send(id)` to `to`; `who` names the other side for the timeout's message. */
+  open<A>(topic: string, who: string, timeoutMs: number, send: (id: number) => void, to: unknown = null): Promise<A> {
     return new Promise((resolve, reject) => {
       const id = this.next++;
       // An infinite timeout has no timer: the call ends with its answer, or with the channel (`failAll`).
@@ -47,18 +52,19 @@ class PendingCalls {
             reject(new Error(`${who} did not answer "${topic}" within ${timeoutMs} ms`));
           }, timeoutMs)
         : undefined;
-      this.waiting.set(id, { resolve: resolve as (answer: unknown) => void, reject, timer });
+      this.waiting.set(id, { resolve: resolve as (answer: unknown) => void, reject, timer, to });
       send(id);
     });
   }
 
-  /** The channel closed: no answer will come. */
-  failAll(why: string): void {
-    for (const pending of this.waiting.values()) {
+  /** The channel to `to` (or every channel) closed: no answer will come. */
+  failAll(err: Error, to?: unknown): void {
+    for (const [id, pending] of this.waiting) {
+      if (to !== undefined && pending.to !== to) continue;
       clearTimeout(pending.timer);
-      pending.reject(new Error(why));
+      this.waiting.delete(id);
+      pending.reject(err);
     }
-    this.waiting.clear();
   }
 
   settle(message: Answer): void {
@@ -83,7 +89,12 @@ export class PrimaryLink {
       else if (isMessage(message, TELL)) this.heard.get((message as Tell).topic)?.((message as Tell).payload);
       else if (isMessage(message, CALL)) this.reply(message as Call);
     });
-    process.once('disconnect', () => this.calls.failAll('the primary process is gone'));
+    process.once('disconnect', () => this.calls.failAll(new Error('the primary process is gone')));
+  }
+
+  /** Tells the primary this worker serves: its entrypoints listen. Once, after start. */
+  started(): void {
+    process.send?.({ type: STARTED });
   }
 
   /** What this worker answers when the primary collects `topic` from every worker (`WorkersLink.collect`). */
@@ -117,18 +128,43 @@ export class PrimaryLink {
   }
 }
 
-/** The primary's side: answers and hears its workers, tells them all. */
+/** The primary's side: answers and hears its workers, tells them all, and knows which of them started. */
 export class WorkersLink {
   private readonly answerers = new Map<string, (payload: unknown, worker: Worker) => unknown>();
   private readonly heard = new Map<string, (payload: unknown, worker: Worker) => void>();
   private readonly calls = new PendingCalls();
+  private readonly startedOnes = new WeakSet<Worker>();
+  private readonly onStarted: ((worker: Worker) => void)[] = [];
 
   constructor() {
     cluster.on('message', (worker, message: unknown) => {
       if (isMessage(message, TELL)) this.heard.get((message as Tell).topic)?.((message as Tell).payload, worker);
       else if (isMessage(message, CALL)) this.reply(worker, message as Call);
       else if (isMessage(message, ANSWER)) this.calls.settle(message as Answer);
+      else if (isMessage(message, STARTED) && !this.startedOnes.has(worker)) {
+        this.startedOnes.add(worker);
+        for (const listener of this.onStarted) listener(worker);
+      }
     });
+    // A worker that died answers nothing it was asked: its callers hear so now, not at their timeout.
+    const gone = (worker: Worker): void => this.calls.failAll(new WorkerGone(`worker ${worker.id} exited`), worker);
+    cluster.on('exit', gone);
+    cluster.on('disconnect', gone);
+  }
+
+  /** Whether `worker` said it serves (it stays so after it exits: it died after start). */
+  started(worker: Worker): boolean {
+    return this.startedOnes.has(worker);
+  }
+
+  /** `listener` runs once per worker, when it says it serves. */
+  whenStarted(listener: (worker: Worker) => void): void {
+    this.onStarted.push(listener);
+  }
+
+  /** The workers serving now: started, still running, still connected. */
+  serving(): Worker[] {
+    return Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && this.startedOnes.has(w) && w.isConnected() && !w.isDead());
   }
 
   /** `answerer` returns the answer, or a promise of it; a throw or rejection reaches the caller as an error. */
@@ -151,19 +187,32 @@ export class WorkersLink {
   }
 
   /**
-   * Asks every worker `topic` and resolves with the answers that came within `timeoutMs` (a worker that fails
-   * or is late is left out).
+   * Asks every serving worker `topic` and resolves with the answers that came within `timeoutMs` (a worker that
+   * fails or is late is left out). A worker still starting is not asked: it may not listen to the channel yet.
    */
   collect<A>(topic: string, payload: unknown, timeoutMs: number): Promise<A[]> {
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && w.isConnected());
-    return Promise.all(workers.map((worker) => this.call<A>(worker, topic, payload, timeoutMs).then((answer) => [answer], () => []))).then((answers) => answers.flat());
+    return Promise.all(this.serving().map((worker) => this.call<A>(worker, topic, payload, timeoutMs).then((answer) => [answer], () => []))).then((answers) => answers.flat());
+  }
+
+  /** As `collect`, but rejects when a worker fails or is late; only a worker that exits meanwhile is left out. */
+  collectEvery<A>(topic: string, payload: unknown, timeoutMs: number): Promise<A[]> {
+    const asked = this.serving().map((worker) =>
+      this.call<A>(worker, topic, payload, timeoutMs).then(
+        (answer) => [answer],
+        (err: unknown) => {
+          if (err instanceof WorkerGone) return [];
+          throw err;
+        },
+      ),
+    );
+    return Promise.all(asked).then((answers) => answers.flat());
   }
 
   private call<A>(worker: Worker, topic: string, payload: unknown, timeoutMs: number): Promise<A> {
     return this.calls.open<A>(topic, `worker ${worker.id}`, timeoutMs, (id) => {
       const call: Call = { type: CALL, topic, id, payload };
       worker.send(call);
-    });
+    }, worker);
   }
 
   private reply(worker: Worker, call: Call): void {

@@ -26,6 +26,8 @@ export interface WorkerSide {
   shareTraffic(insights: DashboardInsights): void;
   /** Takes the primary's TLS session-ticket key; before any TLS server is made. */
   adoptTicketKeys(): Promise<void>;
+  /** Tells the primary this worker serves: from now on its death is a crash to replace, not a failed start. */
+  started(): void;
 }
 
 /** This process's side when it is a worker of `--workers` (the primary set its environment), else null. */
@@ -54,5 +56,6 @@ export function joinWorkers(env: NodeJS.ProcessEnv): WorkerSide | null {
     followHealth: (apply) => (probes ? Promise.resolve() : followProbed(link, apply)),
     shareTraffic: (insights) => shareTraffic(link, insights),
     adoptTicketKeys: async () => adoptTicketKeys(await link.call<unknown>(TICKET_KEYS_TOPIC, null, TICKET_KEYS_TIMEOUT_MS)),
+    started: () => link.started(),
   };
 }
