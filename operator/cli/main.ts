@@ -74,7 +74,7 @@ async function run(argvWithWorkers: string[]): Promise<number> {
       const taken = await takenAddresses(effectiveEntryPoints(checked.config));
       if (taken.length > 0) return reportErrors(taken);
     }
-    return superviseWorkers(workers);
+    return superviseWorkers(workers, createLogger(checked.config.log));
   }
   const loaded = await loadStaticConfig(argv);
   if (loaded.errors.length > 0) return reportErrors(loaded.errors);

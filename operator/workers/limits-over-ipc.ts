@@ -30,7 +30,8 @@ export function ledgerOverIpc(link: PrimaryLink): LedgerLink {
 /** Primary: answers the workers' ledger calls; a worker's slots are freed when it exits. */
 export function serveLedger(link: WorkersLink, ledger: LimitLedger, onExit: (listener: (worker: Worker) => void) => void): void {
   link.answer(TAKE, (payload, worker) => ledger.take(worker.id, payload as TakeTokens));
-  link.answer(ACQUIRE, (payload, worker) => ledger.acquire(worker.id, payload as TakeSlots));
+  // A call read after its worker's exit (the channel still held it) would hold a slot nobody gives back.
+  link.answer(ACQUIRE, (payload, worker) => (worker.isDead() ? 0 : ledger.acquire(worker.id, payload as TakeSlots)));
   link.hear(RELEASE, (payload, worker) => ledger.release(worker.id, payload as GiveSlots));
   link.hear(SETTLE, (payload, worker) => ledger.settle(worker.id, payload as SettleLease));
   onExit((worker) => ledger.forgetWorker(worker.id));

@@ -1,6 +1,8 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
 import { availableParallelism } from 'node:os';
 import { aggregateWorkerMetrics } from './cluster-metrics.js';
+import { CRASH_LOOP_WINDOW_MS, CrashLoop } from './crash-loop.js';
 import { relayHealth } from './health-over-ipc.js';
 import { LimitLedger } from './limit-ledger.js';
 import { serveLedger } from './limits-over-ipc.js';
@@ -91,10 +93,11 @@ export function reusePortAvailable(version: string): boolean {
 }
 
 /**
- * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP/SIGUSR1 on, and resolves with exit code 0
- * once every worker has drained and exited (non-zero if one failed to start).
+ * Primary side: forks the workers, passes SIGTERM/SIGINT/SIGHUP/SIGUSR1 on, replaces a worker that dies after it
+ * started, and resolves with exit code 0 once every worker has drained and exited after SIGTERM/SIGINT; 1 when a
+ * worker failed to start, replacements kept dying (crash-loop.ts), or a worker failed to drain.
  */
-export function superviseWorkers(count: number): Promise<number> {
+export function superviseWorkers(count: number, log: Logger): Promise<number> {
   cluster.schedulingPolicy = connectionSpread(process.env.NODE_CLUSTER_SCHED_POLICY);
   const link = new WorkersLink();
   // A scrape reaching one worker shows every worker's metrics.
@@ -112,25 +115,64 @@ export function superviseWorkers(count: number): Promise<number> {
   let failed = false;
   // Workers run with V8's young generation sized for a proxy, whoever started the primary (see young-generation.ts).
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
-  // Each worker learns how many share the ports, and which one it is (the first probes health for all).
-  for (let i = 0; i < count; i++) cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(i) });
+  const live = new Map<Worker, number>();
+  // SIGHUP and SIGUSR1 for a worker still starting wait until it serves: node's default for them, before its
+  // handlers are in, kills it or opens its inspector.
+  const held = new Map<Worker, Set<NodeJS.Signals>>();
+  link.whenStarted((worker) => {
+    for (const signal of held.get(worker) ?? []) worker.process.kill(signal);
+    held.delete(worker);
+  });
+  // Each worker learns how many share the ports, and which one it is (the first probes health for all); a
+  // replacement takes its index, so a new worker 0 probes.
+  const fork = (index: number): void => {
+    const worker = cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(index) });
+    live.set(worker, index);
+    held.set(worker, new Set());
+  };
+  for (let i = 0; i < count; i++) fork(i);
+  const stopAll = (): void => {
+    stopping = true;
+    for (const worker of live.keys()) worker.process.kill('SIGTERM');
+  };
   // SIGHUP (reload) and SIGUSR1 (reopen the access log) are passed on without stopping.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1'] as const) {
     process.on(signal, () => {
-      if (signal === 'SIGTERM' || signal === 'SIGINT') stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+      const stop = signal === 'SIGTERM' || signal === 'SIGINT';
+      if (stop) stopping = true;
+      for (const worker of live.keys()) {
+        if (stop || link.started(worker)) worker.process.kill(signal);
+        else held.get(worker)?.add(signal);
+      }
     });
   }
+  const crashes = new CrashLoop();
   return new Promise((resolve) => {
-    cluster.on('exit', (_worker, code) => {
-      if (code !== 0) failed = true;
-      if (!stopping && code !== 0) {
-        // A worker that dies on its own (e.g. a configuration error at start) takes the edge down
-        // with the same message, instead of a silent restart loop.
-        stopping = true;
-        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    cluster.on('exit', (worker, code, signal) => {
+      const index = live.get(worker) ?? -1;
+      live.delete(worker);
+      held.delete(worker);
+      const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+      const who = { worker: index, pid: worker.process.pid, code, signal };
+      if (stopping) {
+        // Stopping: a worker still starting dies of the SIGTERM itself; one that serves drains and exits 0.
+        if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') failed = true;
+      } else if (!link.started(worker)) {
+        // At start (a configuration error, a port taken): the edge stops with the worker's own message, instead
+        // of a silent restart loop.
+        log.error(who, `worker ${index} (pid ${worker.process.pid}) exited before its entrypoints listened (${how}); stopping pe-edge`);
+        failed = true;
+        stopAll();
+      } else if (crashes.died(Date.now())) {
+        log.error(who, `worker ${index} (pid ${worker.process.pid}) died (${how}): ${crashes.count} worker deaths within ${CRASH_LOOP_WINDOW_MS / 1000} s, a crash loop; stopping pe-edge`);
+        failed = true;
+        stopAll();
+      } else {
+        // A crash at runtime (a bug, an OOM kill, kill -9): only its connections are lost; a new worker takes its place.
+        log.error(who, `worker ${index} (pid ${worker.process.pid}) died (${how}); starting a replacement`);
+        fork(index);
       }
-      if (Object.keys(cluster.workers ?? {}).length === 0) resolve(failed ? 1 : 0);
+      if (live.size === 0) resolve(failed ? 1 : 0);
     });
   });
 }
