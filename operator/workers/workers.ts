@@ -120,6 +120,7 @@ export function superviseWorkers(count: number, log: Logger): Promise<number> {
   // handlers are in, kills it or opens its inspector.
   const held = new Map<Worker, Set<NodeJS.Signals>>();
   link.whenStarted((worker) => {
+    log.info({ worker: live.get(worker), pid: worker.process.pid }, `worker ${live.get(worker)} (pid ${worker.process.pid}) serving`);
     for (const signal of held.get(worker) ?? []) worker.process.kill(signal);
     held.delete(worker);
   });
