@@ -183,7 +183,7 @@ export class WorkersLink {
 
   tell(worker: Worker, topic: string, payload: unknown): void {
     const tell: Tell = { type: TELL, topic, payload };
-    if (worker.isConnected()) worker.send(tell);
+    this.send(worker, tell);
   }
 
   /**
@@ -211,16 +211,30 @@ export class WorkersLink {
   private call<A>(worker: Worker, topic: string, payload: unknown, timeoutMs: number): Promise<A> {
     return this.calls.open<A>(topic, `worker ${worker.id}`, timeoutMs, (id) => {
       const call: Call = { type: CALL, topic, id, payload };
-      worker.send(call);
+      this.send(worker, call);
     }, worker);
   }
 
+  /**
+   * Every write to a worker's channel. A worker killed (kill -9, OOM) before the primary heard it still looks
+   * connected; writing to its closed pipe fails with EPIPE, which node:cluster emits as an 'error' on the Worker, and
+   * with no listener that ends the primary and every worker with it. Given a callback, node hands it the error
+   * instead: the worker is gone, and its pending calls (this one too) fail now.
+   */
+  private send(worker: Worker, message: Call | Answer | Tell): void {
+    const gone = (why: string): void => this.calls.failAll(new WorkerGone(`worker ${worker.id} exited (${why})`), worker);
+    if (!worker.isConnected()) {
+      gone('its channel is closed');
+      return;
+    }
+    worker.send(message, undefined, (err) => {
+      if (err !== null) gone(err.message);
+    });
+  }
+
   private reply(worker: Worker, call: Call): void {
-    const send = (answer: Answer): void => {
-      if (worker.isConnected()) worker.send(answer);
-    };
     const answerer = this.answerers.get(call.topic);
-    replyTo(call, answerer === undefined ? undefined : (payload) => answerer(payload, worker), send);
+    replyTo(call, answerer === undefined ? undefined : (payload) => answerer(payload, worker), (answer) => this.send(worker, answer));
   }
 }
 
