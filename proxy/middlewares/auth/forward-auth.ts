@@ -10,6 +10,7 @@ import { reportFault } from '../../http/exchange-fault.js';
 import { requestBodyStream, responseHooks, type Handler, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { addRequestHeader, deleteRequestHeader } from '../../http/request-header-edit.js';
 import { answer } from '../../http/traefik-responses.js';
+import { runExchange } from '../../http/run-exchange.js';
 import { readPemSource } from '../../tls/pem-source.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from '../body-spool.js';
@@ -150,7 +151,8 @@ function readBody(ctx: RequestContext, fa: ForwardAuth, next: Handler, stream: N
     // maxBodySize 0 allows only an empty body (BodySpool reads 0 as "no limit").
     if (fa.maxBodySize === 0 && spool.length > 0) return emptyAnswer(ctx, 401);
     ctx.body = spool;
-    askAuthServer(ctx, fa, next);
+    // A stream's event: nothing above would catch a throw (run-exchange.ts).
+    runExchange(ctx, (c) => askAuthServer(c, fa, next));
   });
   stream.once('error', () => spool.dispose());
   stream.pipe(spool);
