@@ -126,10 +126,14 @@ export function superviseWorkers(count: number, log: Logger): Promise<number> {
   });
   // Each worker learns how many share the ports, and which one it is (the first probes health for all); a
   // replacement takes its index, so a new worker 0 probes.
-  const fork = (index: number): void => {
+  // A replacement that dies before it serves counts as one more death (crash-loop.ts), not as a failed start: the
+  // configuration served already, and the others still serve.
+  const replacements = new WeakSet<Worker>();
+  const fork = (index: number, replacing = false): void => {
     const worker = cluster.fork({ [WORKERS_ENV]: String(count), [WORKER_INDEX_ENV]: String(index) });
     live.set(worker, index);
     held.set(worker, new Set());
+    if (replacing) replacements.add(worker);
   };
   for (let i = 0; i < count; i++) fork(i);
   const stopAll = (): void => {
@@ -158,7 +162,7 @@ export function superviseWorkers(count: number, log: Logger): Promise<number> {
       if (stopping) {
         // Stopping: a worker still starting dies of the SIGTERM itself; one that serves drains and exits 0.
         if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') failed = true;
-      } else if (!link.started(worker)) {
+      } else if (!link.started(worker) && !replacements.has(worker)) {
         // At start (a configuration error, a port taken): the edge stops with the worker's own message, instead
         // of a silent restart loop.
         log.error(who, `worker ${index} (pid ${worker.process.pid}) exited before its entrypoints listened (${how}); stopping pe-edge`);
@@ -171,7 +175,7 @@ export function superviseWorkers(count: number, log: Logger): Promise<number> {
       } else {
         // A crash at runtime (a bug, an OOM kill, kill -9): only its connections are lost; a new worker takes its place.
         log.error(who, `worker ${index} (pid ${worker.process.pid}) died (${how}); starting a replacement`);
-        fork(index);
+        fork(index, true);
       }
       if (live.size === 0) resolve(failed ? 1 : 0);
     });

@@ -202,6 +202,30 @@ describe('pe-edge --workers=2, a worker dying', () => {
     assert.match(proc.stdout.join('\n'), new RegExp(`worker [01] \\(pid ${fifth}\\) died \\(signal SIGKILL\\): 5 worker deaths within 60 s, a crash loop; stopping pe-edge`));
   });
 
+  it('a replacement killed before it serves is replaced in turn (one more death toward the crash loop), not taken for a failed start', { timeout: 90_000 }, async () => {
+    const backend = await startBackend('app');
+    backends.push(backend);
+    const web = await freePort();
+    const { proc, workers } = await startWorkers([
+      'http:',
+      '  services:',
+      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
+      '  routers:',
+      '    app: { rule: "PathPrefix(`/`)", service: app }',
+    ], { web });
+    const [victim, survivor] = workers;
+    process.kill(victim ?? 0, 'SIGKILL');
+    await proc.waitFor(() => childPids(proc.pid ?? 0).some((pid) => !workers.includes(pid)), 10_000, 'the replacement forked');
+    const replacement = childPids(proc.pid ?? 0).find((pid) => !workers.includes(pid)) ?? 0;
+    process.kill(replacement, 'SIGKILL');
+    await proc.waitFor(() => serving(proc) === 3, 30_000, 'a second replacement serving');
+    assert.equal(proc.exit, undefined, 'pe-edge still runs');
+    const now = childPids(proc.pid ?? 0);
+    assert.equal(now.length, 2, `two workers: ${JSON.stringify(now)}`);
+    assert.ok(now.includes(survivor ?? 0) && !now.includes(replacement), 'the survivor and a new replacement');
+    assert.equal(await getStatus(web, '/'), 200);
+  });
+
   it('SIGHUP while a replacement starts neither kills it nor is lost, and SIGHUP reloads reach the replacement', { timeout: 90_000 }, async () => {
     const backend = await startBackend('app');
     const other = await startBackend('other');
