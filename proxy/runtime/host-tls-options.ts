@@ -2,7 +2,7 @@ import type { HostOptionsByEntryPoint } from '../tls/tls-store.js';
 import type { RuntimeStatus } from './status.js';
 
 /** Traefik's router error for a host its routers bind to several TLS options on one entrypoint. */
-export function conflictingOptionsMessage(host: string): string {
+function conflictingOptionsMessage(host: string): string {
   return `found different TLS options for routers on the same host ${host}, so using the default TLS options instead`;
 }
 

@@ -98,7 +98,7 @@ export function hostCipherRefusal(option: Pick<ResolvedTlsOption, 'name' | 'ciph
 }
 
 /** Whether two client authentications let in the same clients (the same type and CAs). */
-export function sameClientAuth(a: ClientAuthSettings, b: ClientAuthSettings): boolean {
+function sameClientAuth(a: ClientAuthSettings, b: ClientAuthSettings): boolean {
   return a.type === b.type && a.ca.join('\0') === b.ca.join('\0');
 }
 
@@ -204,7 +204,7 @@ function mapClientAuth(config: TlsOptionsConfig['clientAuth']): ClientAuthSettin
   }
 }
 
-export function versionRank(version: SecureVersion): number {
+function versionRank(version: SecureVersion): number {
   return VERSION_RANK[version];
 }
 
