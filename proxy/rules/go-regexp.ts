@@ -1,52 +1,70 @@
+import { RE2JS } from 're2js';
+import { backtrackingSafeRegExp } from './go-regexp-fast-path.js';
 import { MatcherArgumentError } from './matcher-types.js';
 
 /**
- * Go RE2 -> JavaScript RegExp, for the differences users actually write: named groups `(?P<n>`,
- * leading inline flags `(?i)`/`(?s)`/`(?m)`, `\A` / `\z`, `\Q...\E` and POSIX classes `[[:alpha:]]`.
- * Compiled once per matcher; never used with the stateful `g` flag.
+ * A regexp from the configuration (rules, middlewares, constraints), with Go's syntax and Go's guarantee: matching
+ * takes time linear in the input. Traefik compiles these with Go's regexp (RE2), where no pattern can make a
+ * request slow; V8's backtracking engine can take exponential time (`^(a+)+$` on thirty `a`s and a `!` holds the
+ * event loop for seconds, a few more for hours), so a client could stop pe-edge with one request to a route whose
+ * author wrote such a pattern. Patterns run on re2js, a port of RE2 (Go's syntax and semantics), except the ones
+ * V8 provably runs in linear time and reads as Go does (go-regexp-fast-path.ts): most routing patterns, at about a
+ * fifteenth of re2js's cost.
  */
+export interface GoRegexp {
+  /** The pattern as configured. */
+  readonly source: string;
+  /** Go's MatchString: whether the pattern matches anywhere in `input`. */
+  test(input: string): boolean;
+  /** Go's FindString: the leftmost match's text, or null when there is none. */
+  firstMatch(input: string): string | null;
+  /**
+   * Go's FindStringSubmatchIndex from `from` on (the text before it still seen by `^` and `\b`): each group's start
+   * and end (the whole match first, -1 for a group that took no part), or null when there is no match.
+   */
+  matchIndices(input: string, from: number): number[] | null;
+  /** Go's SubexpNames: each group's name by its number, '' for the whole match and unnamed groups. */
+  readonly groupNames: readonly string[];
+}
 
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9', graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ', upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
-};
-
-export function compileGoRegexp(source: string, matcher: string): RegExp {
-  let pattern = source;
-  let flags = '';
-  // Flags at the very start (or right after a leading '^') apply to the whole pattern: JS flags.
-  const leading = /^(\^?)\(\?([imsU]+)\)/.exec(pattern);
-  if (leading) {
-    const goFlags = leading[2] as string;
-    if (goFlags.includes('U')) throw new MatcherArgumentError(`${matcher}: the (?U) flag is not supported`);
-    flags = [...new Set(goFlags)].join('');
-    pattern = (leading[1] as string) + pattern.slice(leading[0].length);
-  }
-  pattern = pattern
-    .replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_, lit: string) => lit.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\[:(\^?)([a-z]+):\]/g, (whole, neg: string, name: string) => {
-      const cls = POSIX_CLASSES[name];
-      if (cls === undefined || neg === '^') return whole;
-      return cls;
-    })
-    // Absolute start/end of text, whatever the (?m) flag says.
-    .replace(/(^|[^\\])((?:\\\\)*)\\A/g, '$1$2(?<![\\s\\S])')
-    .replace(/(^|[^\\])((?:\\\\)*)\\z/g, '$1$2(?![\\s\\S])');
-  if (/\\[pP]/.test(pattern)) {
-    // Go's one-letter form \pL is \p{L}; Go script names (\p{Greek}) are \p{Script=Greek} in JS.
-    pattern = pattern
-      .replace(/(^|[^\\])((?:\\\\)*)\\([pP])([A-Za-z])/g, '$1$2\\$3{$4}')
-      .replace(/\\([pP])\{(\^?)([A-Za-z_]{3,})\}/g, (_, p: string, neg: string, name: string) => {
-        const letter = neg === '^' ? (p === 'p' ? 'P' : 'p') : p;
-        return `\\${letter}{Script=${name}}`;
-      });
-    flags += 'u';
-  }
+export function compileGoRegexp(source: string, matcher: string): GoRegexp {
+  let re2: RE2JS;
   try {
-    return new RegExp(pattern, flags);
+    re2 = RE2JS.compile(source);
   } catch (err) {
-    throw new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`);
+    throw new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err });
+  }
+  return new LinearRegexp(source, re2, backtrackingSafeRegExp(source));
+}
+
+class LinearRegexp implements GoRegexp {
+  readonly groupNames: readonly string[];
+
+  constructor(
+    readonly source: string,
+    private readonly re2: RE2JS,
+    /** The same pattern for V8, when it runs in linear time there and matches what Go matches; else null. */
+    private readonly fast: RegExp | null,
+  ) {
+    const names: string[] = new Array<string>(re2.groupCount() + 1).fill('');
+    for (const [name, index] of Object.entries(re2.namedGroups())) names[index] = name;
+    this.groupNames = names;
+  }
+
+  test(input: string): boolean {
+    return this.fast !== null ? this.fast.test(input) : this.re2.test(input);
+  }
+
+  firstMatch(input: string): string | null {
+    const m = this.re2.matcher(input);
+    return m.find() ? input.slice(m.start(0), m.end(0)) : null;
+  }
+
+  matchIndices(input: string, from: number): number[] | null {
+    const m = this.re2.matcher(input);
+    if (!m.find(from)) return null;
+    const indices: number[] = [];
+    for (let group = 0; group < this.groupNames.length; group++) indices.push(m.start(group), m.end(group));
+    return indices;
   }
 }

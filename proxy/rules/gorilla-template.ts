@@ -1,9 +1,9 @@
-import { compileGoRegexp } from './go-regexp.js';
+import { compileGoRegexp, type GoRegexp } from './go-regexp.js';
 import { MatcherArgumentError } from './matcher-types.js';
 
 /**
  * v2 rules use gorilla/mux templates: literal text plus `{name}` or `{name:regexp}` groups.
- * The result is one anchored RegExp (`^...$`, or `^...` for prefixes), built once.
+ * The result is one anchored Go regexp (`^...$`, or `^...` for prefixes), built once.
  */
 
 export interface TemplateOptions {
@@ -18,7 +18,7 @@ function quoteMeta(s: string): string {
   return s.replace(/[\\.+*?()|[\]{}^$/-]/g, '\\$&');
 }
 
-export function compileTemplate(template: string, opts: TemplateOptions): RegExp {
+export function compileTemplate(template: string, opts: TemplateOptions): GoRegexp {
   let source = '^';
   let i = 0;
   while (i < template.length) {
@@ -38,7 +38,7 @@ export function compileTemplate(template: string, opts: TemplateOptions): RegExp
     }
     // Validate the group on its own so a bad one is reported as such.
     compileGoRegexp(pattern, opts.matcher);
-    source += `(?:${pattern.replace(/\(\?P</g, '(?<')})`;
+    source += `(?:${pattern})`;
     i = close + 1;
   }
   if (!opts.prefix) source += '$';

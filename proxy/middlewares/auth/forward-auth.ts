@@ -12,7 +12,7 @@ import { addRequestHeader, deleteRequestHeader } from '../../http/request-header
 import { answer } from '../../http/traefik-responses.js';
 import { runExchange } from '../../http/run-exchange.js';
 import { readPemSource } from '../../tls/pem-source.js';
-import { compileGoRegexp } from '../../rules/go-regexp.js';
+import { compileGoRegexp, type GoRegexp } from '../../rules/go-regexp.js';
 import { BodySpool, DEFAULT_MEMORY_BODY_BYTES, type SpoolRefusal } from '../body-spool.js';
 import type { MiddlewareScope } from '../middleware-entry.js';
 import { callAuthServer, type AuthAnswer, type AuthOutcome } from './auth-call.js';
@@ -45,7 +45,7 @@ interface ForwardAuth {
   readonly pool: UpstreamPool;
   readonly headers: AuthHeaderPolicy;
   readonly copyHeaders: readonly { readonly lower: string; readonly canonical: string }[];
-  readonly copyRegex: RegExp | null;
+  readonly copyRegex: GoRegexp | null;
   readonly authCookies: ReadonlySet<string>;
   readonly headerField: string;
   readonly forwardBody: boolean;
@@ -88,7 +88,7 @@ function prepare(o: ForwardAuthOptions, scope: MiddlewareScope): ForwardAuth {
   const transport = authTransport(o.tls);
   const pool = scope.upstreams?.acquire(address.origin, transport) ?? createUpstreamPool(address.origin, transport);
   const trust: ForwardHeaderTrust = o.trustForwardHeader === undefined ? 'legacy' : o.trustForwardHeader ? 'trust' : 'drop';
-  let copyRegex: RegExp | null = null;
+  let copyRegex: GoRegexp | null = null;
   if (o.authResponseHeadersRegex !== '') {
     try {
       copyRegex = compileGoRegexp(o.authResponseHeadersRegex, 'authResponseHeadersRegex');

@@ -3,6 +3,7 @@ import type { HeadersOptions } from './headers-options.js';
 import { answer } from '../../http/traefik-responses.js';
 import { firstHeaderValue } from '../../http/request-header-edit.js';
 import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
+import { compileGoRegexp, type GoRegexp } from '../../rules/go-regexp.js';
 
 /**
  * CORS as Traefik's headers middleware does it (pkg/middlewares/headers/header.go of v3.7.9): preflight answered
@@ -11,7 +12,7 @@ import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
  */
 export class Cors {
   private readonly originList: readonly string[];
-  private readonly originRegexes: readonly RegExp[];
+  private readonly originRegexes: readonly GoRegexp[];
   private readonly preflightHeaders: readonly (readonly [string, string])[];
   /** `*` in accessControlAllowHeaders / accessControlAllowMethods with credentials: echo the preflight's request. */
   private readonly echoRequestHeaders: boolean;
@@ -101,20 +102,16 @@ export class Cors {
   }
 }
 
-/**
- * Go's regexp.MatchString is unanchored, as RegExp.test is; RE2 syntax is mostly JavaScript's, except
- * leading flag groups like `(?i)`, which become RegExp flags.
- */
-function compileOrigin(source: string): RegExp {
-  const flags = LEADING_FLAGS.exec(source);
+/** Go's regexp.MatchString is unanchored, as GoRegexp.test is. */
+function compileOrigin(source: string): GoRegexp {
   try {
-    return flags === null ? new RegExp(source) : new RegExp(source.slice(flags[0].length), flags[1]);
+    return compileGoRegexp(source, 'accessControlAllowOriginListRegex');
   } catch (err) {
-    throw new Error(`error occurred during origin parsing: accessControlAllowOriginListRegex "${source}": ${(err as Error).message}`);
+    // Go's own words ("error parsing regexp: ..."), as Traefik wraps them.
+    const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+    throw new Error(`error occurred during origin parsing: accessControlAllowOriginListRegex "${source}": ${reason}`);
   }
 }
-
-const LEADING_FLAGS = /^\(\?([ims]+)\)/;
 
 function headerValue(ctx: RequestContext, lower: string): string {
   return firstHeaderValue(ctx.req.headers[lower]);

@@ -2,7 +2,7 @@ import type { Handler, RequestContext } from '../../http/request-context.js';
 import { sendStatusText } from '../../http/traefik-responses.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { sendRedirect } from '../redirect-scheme.js';
-import { goReplacementToJs } from './go-replacement.js';
+import { goReplaceAll } from './go-replacement.js';
 import { malformedEscapeAt } from '../../http/percent-escape.js';
 
 export interface RedirectRegexOptions {
@@ -21,8 +21,7 @@ const REDIRECT_STATUS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
  */
 export function createRedirectRegex(options: RedirectRegexOptions, next: Handler): Handler {
   const re = compileGoRegexp(options.regex, 'redirectRegex regex');
-  const all = new RegExp(re.source, re.flags + 'g');
-  const replacement = goReplacementToJs(options.replacement, re);
+  const replaceAll = goReplaceAll(re, options.replacement);
   const permanent = options.permanent === true;
   const statusCode = options.statusCode;
   if (statusCode !== undefined && !REDIRECT_STATUS.has(statusCode)) {
@@ -34,7 +33,7 @@ export function createRedirectRegex(options: RedirectRegexOptions, next: Handler
       next(ctx);
       return;
     }
-    const target = current.replace(all, replacement);
+    const target = replaceAll(current);
     if (target === current) {
       next(ctx);
       return;

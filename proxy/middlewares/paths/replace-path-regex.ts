@@ -4,7 +4,7 @@ import { sendGoError } from '../../http/traefik-responses.js';
 import { decodedPath } from '../../http/request-target.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { matcherPath, pathUnescapeError, toEscapedPath } from './escaped-path.js';
-import { goReplacementToJs } from './go-replacement.js';
+import { goReplaceAll } from './go-replacement.js';
 import { rejectDotSegments } from './strip-prefix.js';
 import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
 
@@ -19,9 +19,7 @@ export interface ReplacePathRegexOptions {
  */
 export function createReplacePathRegex(options: ReplacePathRegexOptions, next: Handler): Handler {
   const re = compileGoRegexp(trimSpace(options.regex), 'replacePathRegex regex');
-  const all = new RegExp(re.source, re.flags + 'g');
-  const replacement = trimSpace(options.replacement);
-  const jsReplacement = goReplacementToJs(replacement, re);
+  const replaceAll = goReplaceAll(re, trimSpace(options.replacement));
   return (ctx: RequestContext): void => {
     const current = ctx.rawPath;
     if (!re.test(current)) {
@@ -29,7 +27,7 @@ export function createReplacePathRegex(options: ReplacePathRegexOptions, next: H
       return;
     }
     addRequestHeader(ctx, 'X-Replaced-Path', current);
-    const replaced = current.replace(all, jsReplacement);
+    const replaced = replaceAll(current);
     const unescapeError = pathUnescapeError(replaced);
     if (unescapeError !== null) {
       sendGoError(ctx, 500, unescapeError);

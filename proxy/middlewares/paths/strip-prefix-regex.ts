@@ -18,8 +18,7 @@ export function createStripPrefixRegex(options: StripPrefixRegexOptions, next: H
   return (ctx: RequestContext): void => {
     const decoded = decodedPath(ctx.rawPath);
     for (const re of expressions) {
-      const match = re.exec(decoded);
-      const prefix = match === null ? '' : match[0];
+      const prefix = re.firstMatch(decoded) ?? '';
       if (prefix === '' || !decoded.startsWith(prefix)) continue;
       if (rejectDotSegments(ctx, stripMatched(ctx, decoded, prefix, false))) return;
       addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix);

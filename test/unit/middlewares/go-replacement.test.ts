@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileGoRegexp } from '../../../proxy/rules/go-regexp.js';
-import { goReplacementToJs } from '../../../proxy/middlewares/paths/go-replacement.js';
+import { goReplaceAll } from '../../../proxy/middlewares/paths/go-replacement.js';
 
 // Expected values are what Go's regexp.ReplaceAllString returns for the same inputs.
 const ROWS: { regex: string; template: string; input: string; want: string }[] = [
@@ -20,12 +20,17 @@ const ROWS: { regex: string; template: string; input: string; want: string }[] =
   { regex: '^/a(b)?', template: '[$1]', input: '/a', want: '[]' }, // unmatched group
   { regex: 'o', template: '0', input: '/foo', want: '/f00' }, // ReplaceAll
   { regex: '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)', template: '$11-$1', input: 'abcdefghijk', want: 'k-a' },
+  { regex: '^/(a)', template: '[$01]', input: '/a', want: '[]' }, // a leading zero makes a name, not a number
+  { regex: '^/(?P<n1>a)', template: '[$n1]', input: '/a', want: '[a]' },
+  { regex: '^/(?<v>a)', template: '[${v}]', input: '/a', want: '[a]' }, // Go 1.22's (?<name>)
+  // An empty match right after a match is not replaced (Go's replaceAll; JavaScript's replace gives -b--c-).
+  { regex: 'a*', template: '-', input: 'baaac', want: '-b-c-' },
+  { regex: 'x*', template: '-', input: 'é😀', want: '-é-😀-' }, // one step per code point
+  { regex: '(?i)Ü', template: 'u', input: '/ü', want: '/u' },
 ];
 
 for (const row of ROWS) {
   test(`Go replacement ${JSON.stringify(row.template)} on ${JSON.stringify(row.input)} ⇒ ${JSON.stringify(row.want)}`, () => {
-    const re = compileGoRegexp(row.regex, 'test');
-    const all = new RegExp(re.source, re.flags + 'g');
-    assert.equal(row.input.replace(all, goReplacementToJs(row.template, re)), row.want);
+    assert.equal(goReplaceAll(compileGoRegexp(row.regex, 'test'), row.template)(row.input), row.want);
   });
 }

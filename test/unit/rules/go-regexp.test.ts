@@ -15,6 +15,12 @@ const cases: readonly (readonly [string, string[], string[]])[] = [
   ['^\\Q1.5+\\E$', ['1.5+'], ['115']],
   ['\\pL', ['é'], ['1']],
   ['^\\p{Greek}+$', ['αβ'], ['ab']],
+  // Go's semantics where JavaScript's differ.
+  ['^a.b$', ['a\rb', 'a😀b'], ['a\nb']],
+  ['^\\s$', [' ', '\t'], ['\v', '\u00a0']],
+  ['(?i)k', ['K', '\u212a'], ['x']],
+  ['(?U)a+', ['a'], ['b']],
+  ['[]a]', [']', 'a'], ['b']],
 ];
 
 for (const [pattern, yes, no] of cases) {
@@ -27,5 +33,7 @@ for (const [pattern, yes, no] of cases) {
 
 test('invalid or unsupported patterns are argument errors naming the matcher', () => {
   assert.throws(() => compileGoRegexp('a(', 'HostRegexp'), (e: unknown) => e instanceof MatcherArgumentError && /^HostRegexp: invalid regexp/.test(e.message));
-  assert.throws(() => compileGoRegexp('(?U)a+', 'PathRegexp'), /not supported/);
+  assert.throws(() => compileGoRegexp('a**', 'PathRegexp'), /PathRegexp: invalid regexp "a\*\*": error parsing regexp: invalid nested repetition operator/);
+  assert.throws(() => compileGoRegexp('(?<=a)b', 'PathRegexp'), /invalid regexp/); // no lookbehind in Go
+  assert.throws(() => compileGoRegexp('(a)\\1', 'PathRegexp'), /invalid regexp/); // nor backreferences
 });

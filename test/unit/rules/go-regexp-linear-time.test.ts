@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RE2JS } from 're2js';
+import { compileGoRegexp } from '../../../proxy/rules/go-regexp.js';
+import { backtrackingSafeRegExp } from '../../../proxy/rules/go-regexp-fast-path.js';
+
+// Patterns that take V8's backtracking engine exponential or polynomial time, each with an input that shows it
+// (seconds to hours there). Go's RE2, as Traefik runs them, and pe-edge match them in linear time.
+const CATASTROPHIC: readonly (readonly [string, string])[] = [
+  ['^/(a+)+$', '/' + 'a'.repeat(5000) + '!'],
+  ['^(.+\\.)*example\\.com$', 'a.'.repeat(3000) + 'x'],
+  ['(\\w+\\s?)+$', 'word '.repeat(2000) + '!'],
+  ['^(a|a)*$', 'a'.repeat(5000) + '!'],
+  ['a+a+a+a+b', 'a'.repeat(5000)],
+  ['(?i)^(x+x+)+y$', 'X'.repeat(5000)],
+  ['.*.*.*=.*;', 'x'.repeat(8000)],
+];
+
+for (const [pattern, input] of CATASTROPHIC) {
+  test(`${pattern} on ${input.length} hostile characters answers in linear time`, () => {
+    const re = compileGoRegexp(pattern, 'PathRegexp');
+    const started = performance.now();
+    assert.equal(re.test(input), false);
+    assert.equal(re.firstMatch(input), null);
+    // Linear: well under a second for any of them (V8's own engine: from seconds to longer than a test runs).
+    assert.ok(performance.now() - started < 1000, `${performance.now() - started} ms`);
+  });
+}
+
+// What V8 runs itself: it must mean what Go means. Each pattern is checked against re2js (RE2's semantics) on inputs
+// chosen to tell the engines apart (line ends, code points, case, classes).
+const FAST: readonly string[] = [
+  '^.+$', '^[a-z0-9-]+\\.example\\.com$', '^/api', '\\.php$', 'admin', '^/(v1|v2)/users$', '^/static/.*$',
+  '^[^/]+\\.test$', '^/a.b$', '^\\d{2,4}$', '^/x\\b', '[\\w.-]', '^(?:www\\.)?example\\.org$', '^/[-x]?$',
+  'a]b', '^/a\\/b}c$', '^[0-9A-Fa-f]+$',
+];
+const INPUTS = ['', 'x', 'a\rb', '/a\rb', '/a\nb', '/a😀b', 'api.example.com', 'API.example.com', 'a.b.example.com', '/api/x', 'x.php',
+  '/v1/users', '/v2/users/', '/static/a\nb', 'foo.test', 'x/y.test', '12', '12345', '/x-y', '/xy', 'www.example.org', 'a]b', '/a/b}c',
+  'deadBEEF', 'é', '\u212a', 'admin\n', '/-', '/x'];
+
+test('every pattern V8 runs itself matches what RE2 matches', () => {
+  for (const pattern of FAST) {
+    const fast = backtrackingSafeRegExp(pattern);
+    assert.notEqual(fast, null, `${pattern} should run on V8`);
+    const re2 = RE2JS.compile(pattern);
+    for (const input of INPUTS) {
+      assert.equal(fast?.test(input), re2.test(input), `${pattern} on ${JSON.stringify(input)}`);
+    }
+  }
+});
+
+test('patterns whose time or meaning could differ on V8 run on RE2', () => {
+  const slowOrDifferent = [
+    '^/(a+)+$', '(a|b)*c', '^a+b+$', 'a+$', '^x|a+b', '(?m)^a+$', '(?i)^k$', '^\\s+$', '^\\pL+$', '[]a]', '[[:alpha:]]+',
+    '^(?P<n>a)$', '\\Qa.b\\E', '\\Aab\\z', '^a{2}b+$', '^[a-c-e]+$', '^[\\d-z]+$', '^a*?b*$', 'a{,2}', '^(a|ab){2}$', '^(?:a+)?$', '(a|a)'.repeat(9) + 'b',
+  ];
+  for (const pattern of slowOrDifferent) assert.equal(backtrackingSafeRegExp(pattern), null, pattern);
+});
