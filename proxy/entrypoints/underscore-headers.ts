@@ -2,7 +2,7 @@
 // header whose name holds '_' gets before anything else reads it. Some backends (CGI, nginx's default) read `X_User`
 // as `X-User`, so a header a middleware vetted under one spelling could reach them under the other.
 import type { ProxyRequest } from '../http/request-context.js';
-import { removeRequestHeader } from '../http/request-header-edit.js';
+import { removeRequestHeaders } from '../http/request-header-edit.js';
 
 export type UnderscoreHeadersStrategy = 'keep' | 'delete' | 'reject';
 
@@ -18,5 +18,5 @@ export function deleteUnderscoreHeaders(req: ProxyRequest): void {
   const raw = req.rawHeaders;
   const names = new Set<string>();
   for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).includes('_')) names.add((raw[i] as string).toLowerCase());
-  for (const name of names) removeRequestHeader(req, name);
+  removeRequestHeaders(req, names);
 }

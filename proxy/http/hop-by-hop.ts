@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FORWARDED_HEADERS } from './forwarded-headers.js';
 import type { ProxyRequest, ResponseHeaders } from './request-context.js';
-import { removeRequestHeader } from './request-header-edit.js';
+import { removeRequestHeaders } from './request-header-edit.js';
 import { ownHeader, putHeader } from './header-bag.js';
 import { trimOws } from './header-whitespace.js';
 import { BODY_FRAMING_HEADERS } from './request-body-framing.js';
@@ -54,10 +54,12 @@ export function connectionTokens(value: string | readonly string[]): string[] {
 export function stripConnectionListed(req: ProxyRequest): void {
   const listed = connectionListed(req.headers.connection);
   if (listed === null) return;
+  const removed = new Set<string>();
   for (const name of listed) {
     if (name === 'host' || name === 'upgrade' || name === 'connection' || BODY_FRAMING_HEADERS.has(name) || FORWARDED_HEADERS.has(name)) continue;
-    if (req.headers[name] !== undefined) removeRequestHeader(req, name);
+    if (req.headers[name] !== undefined) removed.add(name);
   }
+  removeRequestHeaders(req, removed);
 }
 
 /**

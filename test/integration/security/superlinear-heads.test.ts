@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBackend } from '../../support/backends.js';
+import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
+import { rawExchange } from '../../support/raw-exchange.js';
+
+// Heads within the limits (http.maxHeaderBytes is 1 MiB, an upstream head 64 KiB) whose parts pe-edge once handled in
+// time quadratic in their size: one such request held the event loop for seconds, every other client waiting. Each
+// took 1.6 to 7 s here before its fix; a second is a generous bound for what now takes tens of milliseconds.
+const BOUND_MS = 1000;
+
+type After = { after: (fn: () => Promise<void> | void) => void };
+
+async function proxyTo(t: After, url: string, extra: { middlewares?: Record<string, unknown>; entry?: Parameters<typeof entryPointOptions>[2] } = {}): Promise<number> {
+  const middlewares = extra.middlewares === undefined ? {} : fileMiddlewares(extra.middlewares);
+  const input = buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: Object.keys(middlewares) } },
+      services: { 's@file': { loadBalancer: { servers: [{ url }] } } },
+      middlewares,
+    },
+  });
+  const proxy = await startProxy(input, [entryPointOptions('web', '127.0.0.1:0', extra.entry)]);
+  t.after(() => proxy.close(0));
+  return proxy.port('web');
+}
+
+/** One raw GET with extra header lines; its answer's head and how long it took. */
+async function timedGet(port: number, lines: string): Promise<{ head: string; ms: number }> {
+  const started = performance.now();
+  const { text } = await rawExchange(port, [`GET / HTTP/1.1\r\nHost: a.test\r\n${lines}\r\n`], /\r\n\r\n/, 30_000);
+  return { head: text.slice(0, text.indexOf('\r\n\r\n')), ms: performance.now() - started };
+}
+
+test('a Connection header listing 20,000 headers the client sent is applied in well under a second, every one removed', async (t) => {
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const port = await proxyTo(t, app.url);
+  const names = Array.from({ length: 20_000 }, (_, i) => `h${i}`);
+  const { head, ms } = await timedGet(port, `${names.map((n) => `${n}: v\r\n`).join('')}Connection: ${names.join(',')}\r\nX-Kept: k\r\n`);
+  assert.match(head, /^HTTP\/1\.1 200 /);
+  assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
+  assert.equal(app.seen[0]?.headers['h0'], undefined);
+  assert.equal(app.seen[0]?.headers['h19999'], undefined);
+  assert.equal(app.seen[0]?.headers['x-kept'], 'k');
+});
+
+test('underscoreHeadersStrategy delete: 20,000 headers named with "_" are removed in well under a second', async (t) => {
+  const app = await startBackend('app');
+  t.after(() => app.close());
+  const port = await proxyTo(t, app.url, { entry: { underscoreHeaders: 'delete' } });
+  const lines = Array.from({ length: 20_000 }, (_, i) => `x_${i}: v\r\n`).join('');
+  const { head, ms } = await timedGet(port, `${lines}X-Kept: k\r\n`);
+  assert.match(head, /^HTTP\/1\.1 200 /);
+  assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
+  assert.equal(app.seen[0]?.headers['x_0'], undefined);
+  assert.equal(app.seen[0]?.headers['x-kept'], 'k');
+});
