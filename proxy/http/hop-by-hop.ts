@@ -67,11 +67,13 @@ export function stripConnectionListed(req: ProxyRequest): void {
  * removeHopByHopHeaders), in a null-prototype object: a header named __proto__ is just a header.
  */
 export function endToEndResponseHeaders(headers: IncomingHttpHeaders): ResponseHeaders {
-  const listed = connectionListed(headers.connection);
+  const tokens = connectionListed(headers.connection);
+  // A Set: an upstream may list thousands of names, each looked up for every header it sends.
+  const listed = tokens === null ? null : new Set(tokens);
   const out: ResponseHeaders = {};
   for (const name in headers) {
     const value = ownHeader(headers, name);
-    if (value === undefined || HOP_BY_HOP.has(name) || (listed !== null && listed.includes(name))) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || (listed !== null && listed.has(name))) continue;
     putHeader(out, name, value);
   }
   return out;
