@@ -2,7 +2,9 @@
 // text. JavaScript's Number reads other texts than Go's: it trims whitespace and takes `0x1`, `0b1`, `0o1` as
 // integers, where Go refuses them; Go takes `inf`, `infinity` and `nan` in any case, and hex floats (`0x1p-2`).
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// `\d+(?:\.\d*)?`, never `\d+\.?\d*`: two digit runs side by side backtrack through every split of a long run, and
+// the text is a client's (Accept-Encoding's q=): a megabyte of digits would hold the event loop for minutes.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
 const SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
+import { startRawBackend } from '../../support/raw-backend.js';
 import { rawExchange } from '../../support/raw-exchange.js';
 
 // Heads within the limits (http.maxHeaderBytes is 1 MiB, an upstream head 64 KiB) whose parts pe-edge once handled in
@@ -55,4 +56,15 @@ test('underscoreHeadersStrategy delete: 20,000 headers named with "_" are remove
   assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
   assert.equal(app.seen[0]?.headers['x_0'], undefined);
   assert.equal(app.seen[0]?.headers['x-kept'], 'k');
+});
+
+test('compress: an Accept-Encoding weight of 60,000 digits (not a number Go reads) is negotiated in well under a second', async (t) => {
+  const app = await startRawBackend((socket) => socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4096\r\n\r\n${'x'.repeat(4096)}`));
+  t.after(() => app.close());
+  const port = await proxyTo(t, app.url, { middlewares: { c: { compress: {} } } });
+  const { head, ms } = await timedGet(port, `Accept-Encoding: br;q=0.5, gzip;q=${'1'.repeat(60_000)}x\r\n`);
+  assert.match(head, /^HTTP\/1\.1 200 /);
+  assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
+  // Go reads the weight as 0 (ParseFloat fails): br, at 0.5, is the client's first choice.
+  assert.match(head, /\r\nContent-Encoding: br\r\n/i);
 });
