@@ -47,7 +47,11 @@ function acceptsGzip(ctx: RequestContext): boolean {
 function forwardedPrefix(ctx: RequestContext): string {
   const value = requestHeaderAsTraefikSees(ctx, 'x-forwarded-prefix');
   if (!/^\/[A-Za-z0-9._~\-/%]*$/.test(value) || value.startsWith('//')) return '';
-  return value.replace(/\/+$/, '');
+  // Trailing slashes cut from the end: /\/+$/ would scan every run of slashes to its end, a quadratic cost on a long
+  // header of them.
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 47 /* / */) end--;
+  return value.slice(0, end);
 }
 
 function security(type: string): Record<string, string> {

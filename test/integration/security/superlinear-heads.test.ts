@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../../support/proxy-fixture.js';
 import { startRawBackend } from '../../support/raw-backend.js';
 import { rawExchange } from '../../support/raw-exchange.js';
+import type { BuildInput } from '../../../proxy/index.js';
 
 // Heads within the limits (http.maxHeaderBytes is 1 MiB, an upstream head 64 KiB) whose parts pe-edge once handled in
 // time quadratic in their size: one such request held the event loop for seconds, every other client waiting. Each
@@ -67,4 +71,36 @@ test('compress: an Accept-Encoding weight of 60,000 digits (not a number Go read
   assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
   // Go reads the weight as 0 (ParseFloat fails): br, at 0.5, is the client's first choice.
   assert.match(head, /\r\nContent-Encoding: br\r\n/i);
+});
+
+test('the dashboard redirects under a trusted X-Forwarded-Prefix of 60,000 slashes in well under a second', async (t) => {
+  const users = [`admin:{SHA}${createHash('sha1').update('s3cret').digest('base64')}`];
+  const auth = validateDynamicConfig({ http: { middlewares: { auth: { basicAuth: { users } } } } }).config.http.middlewares['auth'] as Record<string, unknown>;
+  const input: BuildInput = {
+    ...buildInput({
+      http: {
+        routers: { 'dashboard@file': { rule: 'Host(`dash.test`)', service: 'api@internal', middlewares: ['auth'], entryPoints: ['web'] } },
+        middlewares: { 'auth@file': auth },
+      },
+    }),
+    api: {
+      insecure: false, version: '9.9.9', startDate: '2024-01-01T00:00:00.000Z', entryPoints: { web: { address: '127.0.0.1:0' } },
+      features: { tracing: '', metrics: '', accessLog: false }, providers: ['File'], dashboard: true, insights: null,
+    },
+  };
+  const proxy = await startProxy(input, [entryPointOptions('web', '127.0.0.1:0', { forwardedHeaders: { insecure: true, trustedIPs: [] } })]);
+  t.after(() => proxy.close(0));
+  const started = performance.now();
+  const location = await new Promise<string | undefined>((resolve, reject) => {
+    request({
+      host: '127.0.0.1', port: proxy.port('web'), path: '/',
+      headers: { host: 'dash.test', authorization: `Basic ${Buffer.from('admin:s3cret').toString('base64')}`, 'x-forwarded-prefix': `/a${'/'.repeat(60_000)}b` },
+    }, (res) => {
+      res.resume();
+      resolve(res.headers.location);
+    }).on('error', reject).end();
+  });
+  const ms = performance.now() - started;
+  assert.equal(location, '/a/b/dashboard/', "Go's http.Redirect cleans the path");
+  assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
 });
