@@ -89,6 +89,9 @@ export function parseResponseHead(head: string): ResponseHead {
   // A plain object (a fast shape); header-bag.ts keeps a header named __proto__ or constructor a header like any other.
   const bag: Record<string, string | string[]> = {};
   let field: string | null = null;
+  // The field's continuation lines, trimmed, joined once the field is whole: joined (and trimmed) line by line, a
+  // head of many folds cost its length squared.
+  let folds: string[] | null = null;
   for (let i = 1; i < lines.length; i++) {
     const line = withoutCr(lines[i] as string);
     const first = line.charCodeAt(0);
@@ -96,13 +99,16 @@ export function parseResponseHead(head: string): ResponseHead {
       // obs-fold (RFC 9112 §5.2): Go's textproto joins a continuation line to the field before it with one space
       // (and refuses one before any field), so Traefik relays the joined value. Validated once joined.
       if (field === null) throw headError('malformed header initial line');
-      field = `${field.replace(TRAILING_OWS, '')} ${trimOws(line)}`;
+      const part = trimOws(line);
+      // A blank continuation adds nothing: the space before it is trimmed with the next join or with the value.
+      if (part !== '') (folds ??= []).push(part);
       continue;
     }
-    if (field !== null) addField(bag, field);
+    if (field !== null) addField(bag, unfolded(field, folds));
     field = line;
+    folds = null;
   }
-  if (field !== null) addField(bag, field);
+  if (field !== null) addField(bag, unfolded(field, folds));
   const status = Number(statusMatch[2]);
   if (status < 100) throw headError(`invalid status code ${statusMatch[2]}`);
   const reason = statusMatch[3] ?? '';
@@ -117,7 +123,11 @@ export function parseResponseHead(head: string): ResponseHead {
 
 const SP = 32;
 const HTAB = 9;
-const TRAILING_OWS = /[ \t]+$/;
+
+/** A field line and its continuations as one line, each joined with one space (a field line starts with no OWS). */
+function unfolded(field: string, folds: readonly string[] | null): string {
+  return folds === null ? field : `${trimOws(field)} ${folds.join(' ')}`;
+}
 
 /** Adds one `name: value` header line to the bag; throws on a malformed name or value. */
 function addField(bag: Record<string, string | string[]>, line: string): void {
