@@ -182,7 +182,8 @@ function pageRequest(ctx: RequestContext, copied: ReadonlySet<string> | null, ur
     if (NOT_COPIED.has(lower) || (copied !== null && !copied.has(lower))) continue;
     rawHeaders.push(name, value);
     const seen = headers[lower];
-    if (lower === 'set-cookie') headers['set-cookie'] = [...(headers['set-cookie'] ?? []), value];
+    // Pushed, never copied: a client may send thousands of them, and a copy per line costs their count squared.
+    if (lower === 'set-cookie') (headers['set-cookie'] ??= []).push(value);
     else headers[lower] = seen === undefined ? value : `${String(seen)}, ${value}`;
   }
   return { method: 'GET', url: uri, headers, rawHeaders, httpVersion: '1.1', httpVersionMajor: 1, socket: original.socket, bodyStream: null };

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import http2 from 'node:http2';
 import { request } from 'node:http';
 import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import { startBackend } from '../../support/backends.js';
@@ -114,5 +115,40 @@ test('an upstream header with 60,000 spaces inside, then folded (obs-fold), is j
   const { head, ms } = await timedGet(port, '');
   assert.match(head, /^HTTP\/1\.1 200 /);
   assert.ok(head.toLowerCase().includes(`\r\nx-long: a${' '.repeat(60_000)}b c\r\n`), 'joined with one space, as Go reads it');
+  assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
+});
+
+test('errors: the page request for one with 22,000 Set-Cookie lines (HTTP/2, near the 1 MiB header list) is made in well under a second', async (t) => {
+  const app = await startRawBackend((socket) => socket.write('HTTP/1.1 500 Internal Server Error\r\nContent-Length: 6\r\n\r\nbroken'));
+  t.after(() => app.close());
+  const pages = await startRawBackend((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\npage'));
+  t.after(() => pages.close());
+  const middlewares = fileMiddlewares({ e: { errors: { status: ['500-599'], service: 'err', query: '/{status}.html' } } });
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's', middlewares: ['e@file'] } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: app.url }] } }, 'err@file': { loadBalancer: { servers: [{ url: pages.url }] } } },
+      middlewares,
+    },
+  }));
+  t.after(() => proxy.close(0));
+  const session = http2.connect(`http://127.0.0.1:${proxy.port('web')}`, { maxHeaderListPairs: 100_000, maxSendHeaderBlockLength: 4 * 1024 * 1024 });
+  session.on('error', () => undefined);
+  t.after(() => session.close());
+  const started = performance.now();
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const stream = session.request({ ':path': '/', 'set-cookie': Array.from({ length: 22_000 }, () => 'c=1') });
+    let status = 0;
+    let body = '';
+    stream.on('response', (h) => (status = Number(h[':status'])));
+    stream.on('data', (c: Buffer) => (body += c.toString()));
+    stream.on('end', () => resolve({ status, body }));
+    stream.on('error', reject);
+  });
+  const ms = performance.now() - started;
+  assert.equal(status, 500);
+  assert.equal(body, 'page');
+  assert.match(pages.heads[0] ?? '', /^GET \/500\.html HTTP\/1\.1\r\n/);
+  assert.equal(pages.heads[0]?.match(/\r\nset-cookie: c=1/gi)?.length, 22_000, 'every line copied to the page request');
   assert.ok(ms < BOUND_MS, `answered in ${ms.toFixed(0)} ms`);
 });
