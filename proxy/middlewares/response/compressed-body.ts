@@ -6,6 +6,7 @@ import { reportFault } from '../../http/exchange-fault.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
+import { gzipTemplates } from './gzip-templates.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
 import { acceptEncodingOf, acceptsEncoding, refusesIdentity } from './accept-encoding.js';
@@ -372,6 +373,14 @@ function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buff
   // A body seen for the first time (or never to be kept) is likely a one-off: compressed cheaply. One the cache
   // keeps is served again: worth zlib's stronger form.
   const keep = key !== null && compressedBodies.admits(key);
+  // A one-off page like the last one of its key but for a token: from that key's template.
+  if (!keep && key !== null && encoding === 'gzip' && key.crc32 !== null && body.length <= SYNC_MAX_BYTES) {
+    const templated = gzipTemplates.gzip(key.prefix, body, key.crc32);
+    if (templated !== null) {
+      sendWhole(ctx.res, encoding, templated, headers, sendHead);
+      return;
+    }
+  }
   compressWhole(encoding, body, !keep, key?.crc32 ?? null, (err, compressed) => {
     if (err !== null) {
       ctx.res.destroy();

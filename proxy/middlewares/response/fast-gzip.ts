@@ -180,7 +180,7 @@ function compressSegment(data: Uint8Array, final: boolean): void {
     }
     put(dynamic ? 0b100 | (final ? 1 : 0) : 0b010 | (final ? 1 : 0), 3); // BFINAL, then BTYPE 10 or 01
     if (dynamic) writeDynamicHeader();
-    writeSymbols(n, matches);
+    writeSymbols(matches);
     const code = litCode[END_OF_BLOCK]!;
     put(code & 0xffff, code >>> 16);
   }
@@ -419,12 +419,13 @@ function writeDynamicHeader(): void {
 }
 
 /**
- * The segment's literals and matches with `litCode` and `distCode`: the hot loop, the writer's state in locals,
+ * The segment's literals and matches with `litCode` and `distCode` (from match `first`, whose literals start at
+ * `from`, up to the end or `matchAt[matches]`): the hot loop, the writer's state in locals,
  * so the two-byte flush after each piece is written out each time (a function could not update them).
  * Fewer than 16 bits stay pending after each piece, and no piece is longer than 15: the bits fit an int32. The
  * sums are truncated with `| 0`, which tells V8 they stay int32: no overflow checks, no tagged numbers.
  */
-function writeSymbols(n: number, matches: number): void {
+function writeSymbols(matches: number, first = 0, from = 0): void {
   const data = segment;
   const out = outputWords;
   const lit = litCode;
@@ -432,8 +433,8 @@ function writeSymbols(n: number, matches: number): void {
   let b = bits | 0;
   let c = pending | 0;
   let w = at | 0;
-  let p = 0;
-  for (let k = 0; ; k = (k + 1) | 0) {
+  let p = from | 0;
+  for (let k = first | 0; ; k = (k + 1) | 0) {
     // The literals up to the next match (or the segment's end, after the last).
     const next = matchAt[k]!;
     for (; p < next; p = (p + 1) | 0) {
@@ -507,4 +508,104 @@ function writeStored(n: number, final: boolean): void {
   output[at++] = (~n >>> 8) & 0xff;
   output.set(segment.subarray(0, n), at);
   at += n;
+}
+
+/**
+ * A gzip member cut in three for pages that differ from one request to the next only in [holeStart, holeEnd) (a
+ * CSRF token, a request id): the bits before `spanStart`, the bytes of the span (the hole and around it) each
+ * request sends as literals of its own, and the bits after `spanEnd`. gzip-templates.ts joins them per request.
+ */
+export interface GzipTemplateParts {
+  /** The gzip header and the block's bits before the span, as whole bytes. */
+  readonly head: Uint8Array;
+  /** The block's bits before the span past those bytes (fewer than 8, lowest first), and how many. */
+  readonly headBits: number;
+  readonly headPending: number;
+  readonly spanStart: number;
+  readonly spanEnd: number;
+  /** The block's bits from the span's end through its end of block, from bit 0 of the first byte, and how many. */
+  readonly tail: Uint8Array;
+  readonly tailBitCount: number;
+  /** Each byte value's literal code (bit-reversed code | length << 16), 0 for a value it has none for. */
+  readonly literalCodes: Uint32Array;
+}
+
+// What a hole may hold: printable ASCII, tab and line ends (what tokens and ids are made of). Each gets a code
+// whatever the page holds, so the codes say nothing of any request's own bytes.
+const HOLE_ALPHABET = [9, 10, 13, ...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i)];
+
+/**
+ * The parts of `page`'s gzip member when [holeStart, holeEnd) is a hole, or null for a page this cannot cut
+ * (larger than a segment, or holding a zero byte outside the hole). The page is parsed with its hole zeroed:
+ * no match outside the hole then refers to it (a zero byte elsewhere would), and the codes are counted from the
+ * bytes around it and HOLE_ALPHABET, so the parts hold nothing of the hole's bytes: requests learn nothing of
+ * the page this was made from beyond what they receive themselves.
+ */
+export function gzipTemplateParts(page: Buffer, holeStart: number, holeEnd: number): GzipTemplateParts | null {
+  const n = page.length;
+  if (n > SEGMENT || n < MIN_MATCH || holeStart < 0 || holeEnd > n || holeStart >= holeEnd) return null;
+  if (page.subarray(0, holeStart).includes(0) || page.subarray(holeEnd).includes(0)) return null;
+  segment.set(page, 0);
+  segment.fill(0, holeStart, holeEnd);
+  litCount.fill(0);
+  distCount.fill(0);
+  const matches = findMatches(n);
+  // The span: from the end of the last match that ends by the hole's start, to the start of the first match at
+  // or past its end (or the page's end: `matchAt[matches]` is `n`).
+  let first = 0;
+  while (first < matches && matchAt[first]! + (matchInfo[first]! & 511) <= holeStart) first++;
+  let resume = first;
+  while (resume < matches && matchAt[resume]! < holeEnd) resume++;
+  const spanStart = first === 0 ? 0 : matchAt[first - 1]! + (matchInfo[first - 1]! & 511);
+  const spanEnd = matchAt[resume]!;
+  // The span's symbols out of the counts, its literals (each request's) in.
+  let p = spanStart;
+  for (let k = first; ; k++) {
+    const next = k < resume ? matchAt[k]! : spanEnd;
+    for (; p < next; p++) litCount[segment[p]!]!--;
+    if (k === resume) break;
+    const info = matchInfo[k]!;
+    litCount[LEN_SYMBOL[info & 511]!]!--;
+    distCount[info >>> 24]!--;
+    p += info & 511;
+  }
+  for (let q = spanStart; q < holeStart; q++) litCount[page[q]!]!++;
+  for (let q = holeEnd; q < spanEnd; q++) litCount[page[q]!]!++;
+  for (const value of HOLE_ALPHABET) litCount[value]!++;
+  litCount[END_OF_BLOCK] = 1;
+  dynamicBlockBits();
+
+  output.set(HEADER, 0);
+  at = HEADER.length;
+  bits = 0;
+  pending = 0;
+  put(0b101, 3); // BFINAL, BTYPE 10 (dynamic codes)
+  writeDynamicHeader();
+  // Up to the span: the match after it stands in for the segment's end meanwhile.
+  const followed = matchAt[first]!;
+  matchAt[first] = spanStart;
+  writeSymbols(first);
+  matchAt[first] = followed;
+  while (pending >= 8) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending -= 8;
+  }
+  const head = output.slice(0, at);
+  const headBits = bits & 0xff;
+  const headPending = pending;
+
+  at = 0;
+  bits = 0;
+  pending = 0;
+  writeSymbols(matches, resume, spanEnd);
+  const endOfBlock = litCode[END_OF_BLOCK]!;
+  put(endOfBlock & 0xffff, endOfBlock >>> 16);
+  const tailBitCount = 8 * at + pending;
+  while (pending > 0) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending = Math.max(0, pending - 8);
+  }
+  return { head, headBits, headPending, spanStart, spanEnd, tail: output.slice(0, at), tailBitCount, literalCodes: litCode.slice(0, 256) };
 }

@@ -1,0 +1,182 @@
+import zlib from 'node:zlib';
+import { ownCopy } from '../../http/own-copy.js';
+import { gzipTemplateParts, type GzipTemplateParts } from './fast-gzip.js';
+
+/**
+ * gzip for pages that differ on every request in one place only (a CSRF token, a request id, a nonce), the rest
+ * of the page the same: compressed once with that place as a hole (`gzipTemplateParts`), each later page is the
+ * template's bits before the hole, its own bytes there as literals, and the template's bits after, shifted to fit.
+ * A page costs a comparison with the template, its hole's codes and a copy of about its compressed size, where
+ * the one-pass encoder parses and codes it all (about five times the CPU for a 4 kB page); its output is a few
+ * bytes longer than the one-pass encoder's.
+ *
+ * A template is made from two pages of the same key (compress's cache key prefix: encoding, partition, length)
+ * that differ in one region of at most a quarter of the page: its hole is that region widened to multiples of
+ * HOLE_ALIGN, so where two requests' tokens happen to begin or end alike does not show. A page that does not fit
+ * the template (longer, or different outside the hole) is compressed as before and kept as the next candidate.
+ * Templates and candidates share a budget per process; the oldest go first.
+ */
+
+const HOLE_ALIGN = 32;
+/** A hole larger than this part of the page is no template: the page is mostly new each time. */
+const MAX_HOLE_SHARE = 4;
+// About what a slot holds besides its pages and parts: key, objects, map entry.
+const OVERHEAD_BYTES = 600;
+const LITERAL_CODES_BYTES = 256 * 4;
+
+interface Template {
+  /** The page the template was made from: a page fits when it has the same length and bytes outside the hole. */
+  readonly page: Buffer;
+  readonly holeStart: number;
+  readonly holeEnd: number;
+  readonly parts: GzipTemplateParts;
+}
+
+/** What one key holds: its template, and the last page that did not fit it (the next template's other half). */
+interface Slot {
+  template: Template | null;
+  candidate: Buffer | null;
+  bytes: number;
+}
+
+export class GzipTemplates {
+  private readonly slots = new Map<string, Slot>();
+  private bytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /**
+   * The gzip member of `body` from the template of `prefix`, or null when there is none it fits (the caller then
+   * compresses the body itself). `crc32` is the body's CRC-32 (for the trailer).
+   */
+  gzip(prefix: string, body: Buffer, crc32: number): Buffer | null {
+    let slot = this.slots.get(prefix);
+    if (slot?.template != null) {
+      const fitted = fromTemplate(slot.template, body, crc32);
+      if (fitted !== null) return fitted;
+    }
+    if (slot?.candidate != null) {
+      const template = templateOf(slot.candidate, body);
+      if (template !== null) {
+        this.fill(slot, template, null);
+        return fromTemplate(template, body, crc32);
+      }
+    }
+    if (slot === undefined) {
+      slot = { template: null, candidate: null, bytes: 0 };
+      // The key may hold a Cookie value cut from the request's head: a string of its own keeps none of it.
+      this.slots.set(ownCopy(prefix), slot);
+    }
+    this.fill(slot, slot.template, copyOf(body));
+    return null;
+  }
+
+  /** Gives `slot` new contents, making room by dropping the oldest slots. */
+  private fill(slot: Slot, template: Template | null, candidate: Buffer | null): void {
+    this.bytes -= slot.bytes;
+    slot.template = template;
+    slot.candidate = candidate;
+    slot.bytes = OVERHEAD_BYTES + (candidate?.length ?? 0) + (template === null ? 0 : template.page.length + template.parts.head.length + template.parts.tail.length + LITERAL_CODES_BYTES);
+    this.bytes += slot.bytes;
+    for (const [key, oldest] of this.slots) {
+      if (this.bytes <= this.maxBytes) break;
+      this.slots.delete(key);
+      this.bytes -= oldest.bytes;
+    }
+  }
+
+  get usedBytes(): number {
+    return this.bytes;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+}
+
+/**
+ * The template two pages of one length make when they differ in one small region, checked by decompressing the
+ * first page through it (a template that does not give back its own page is a bug, never sent). Null otherwise.
+ */
+function templateOf(candidate: Buffer, body: Buffer): Template | null {
+  const n = body.length;
+  if (candidate.length !== n) return null;
+  let lo = 0;
+  while (lo < n && candidate[lo] === body[lo]) lo++;
+  if (lo === n) return null; // the same page: compress's cache keeps those
+  let hi = n;
+  while (hi > lo && candidate[hi - 1] === body[hi - 1]) hi--;
+  const holeStart = lo - (lo % HOLE_ALIGN);
+  const holeEnd = Math.min(n, hi + ((HOLE_ALIGN - (hi % HOLE_ALIGN)) % HOLE_ALIGN));
+  if ((holeEnd - holeStart) * MAX_HOLE_SHARE > n) return null;
+  const parts = gzipTemplateParts(candidate, holeStart, holeEnd);
+  if (parts === null) return null;
+  const template: Template = { page: candidate, holeStart, holeEnd, parts };
+  const own = fromTemplate(template, candidate, zlib.crc32(candidate));
+  if (own === null || !zlib.gunzipSync(own).equals(candidate)) return null;
+  return template;
+}
+
+/** `body`'s gzip member from `template`, or null when the body does not fit it (see GzipTemplates). */
+function fromTemplate(template: Template, body: Buffer, crc32: number): Buffer | null {
+  const { page, holeStart, holeEnd } = template;
+  const n = page.length;
+  if (body.length !== n || body.compare(page, 0, holeStart, 0, holeStart) !== 0 || body.compare(page, holeEnd, n, holeEnd, n) !== 0) return null;
+  const { head, headBits, headPending, spanStart, spanEnd, tail, tailBitCount, literalCodes } = template.parts;
+  let spanBits = 0;
+  for (let p = spanStart; p < spanEnd; p++) {
+    const code = literalCodes[body[p]!]!;
+    if (code === 0) return null;
+    spanBits += code >>> 16;
+  }
+  const blockBytes = (headPending + spanBits + tailBitCount + 7) >>> 3;
+  const out = Buffer.allocUnsafe(head.length + blockBytes + 8);
+  out.set(head, 0);
+  let w = head.length;
+  let b = headBits;
+  let c = headPending;
+  for (let p = spanStart; p < spanEnd; p++) {
+    const code = literalCodes[body[p]!]!;
+    b |= (code & 0xffff) << c;
+    c += code >>> 16;
+    while (c >= 8) {
+      out[w++] = b;
+      b >>>= 8;
+      c -= 8;
+    }
+  }
+  // The tail's bits after the c pending: whole bytes shifted by c, then its last few bits.
+  const whole = tailBitCount >>> 3;
+  if (c === 0) {
+    out.set(tail.subarray(0, whole), w);
+    w += whole;
+  } else {
+    for (let i = 0; i < whole; i++) {
+      b |= tail[i]! << c;
+      out[w++] = b;
+      b >>>= 8;
+    }
+  }
+  const rest = tailBitCount & 7;
+  if (rest !== 0) {
+    b |= (tail[whole]! & ((1 << rest) - 1)) << c;
+    c += rest;
+  }
+  while (c > 0) {
+    out[w++] = b;
+    b >>>= 8;
+    c = Math.max(0, c - 8);
+  }
+  out.writeUInt32LE(crc32 >>> 0, w);
+  out.writeUInt32LE(n >>> 0, w + 4);
+  return out;
+}
+
+function copyOf(body: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(body.length);
+  body.copy(own);
+  return own;
+}
+
+// Templates of one-off gzip pages, per process: 4 MiB holds a few hundred pages' keys.
+export const gzipTemplates = new GzipTemplates(4 * 1024 * 1024);

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
+import { GzipTemplates } from '../../../proxy/middlewares/response/gzip-templates.js';
+
+const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
+
+/** A deterministic generator: the same pages every run, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const TOKEN_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=';
+
+function withToken(page: Buffer, at: number, length: number, next: () => number): Buffer {
+  const copy = Buffer.from(page);
+  for (let i = 0; i < length; i++) copy[at + i] = TOKEN_CHARACTERS.charCodeAt(Math.floor(next() * TOKEN_CHARACTERS.length));
+  return copy;
+}
+
+/** A page of HTML-like text of `length` bytes, repetitive as pages are. */
+function htmlPage(length: number, next: () => number): Buffer {
+  const words = ['<div class="item">', '<a href="/p/', '">', '</a>', '</div>\n', 'journal', 'entry ', 'session ', 'care ', '<span>', '</span>'];
+  let text = '';
+  while (text.length < length) text += words[Math.floor(next() * words.length)] + String(Math.floor(next() * 100));
+  return Buffer.from(text.slice(0, length), 'latin1');
+}
+
+function gzipped(templates: GzipTemplates, key: string, body: Buffer): Buffer | null {
+  return templates.gzip(key, body, zlib.crc32(body));
+}
+
+test('pages that differ in a token each decompress to themselves, from the second on through the template', () => {
+  const next = random(7);
+  const cases: { page: Buffer; at: number; length: number }[] = [{ page: PAGE, at: PAGE.indexOf('Pixelated Empathy helps'), length: 32 }];
+  for (let c = 0; c < 40; c++) {
+    const page = htmlPage(200 + Math.floor(next() * 16000), next);
+    const length = 1 + Math.floor(next() * 48);
+    cases.push({ page, at: Math.floor(next() * (page.length - length)), length });
+  }
+  for (const [index, { page, at, length }] of cases.entries()) {
+    const templates = new GzipTemplates(1 << 22);
+    let fromTemplate = 0;
+    for (let i = 0; i < 30; i++) {
+      const body = withToken(page, at, length, next);
+      const out = gzipped(templates, 'k', body);
+      if (out === null) continue;
+      fromTemplate++;
+      assert.deepEqual(zlib.gunzipSync(out), body, `case ${index}, page ${i}`);
+    }
+    // The first page is the candidate; a token's worth of difference makes a template from the second on (a
+    // small page whose token takes more than a quarter of it gets none).
+    if (length * 4 <= page.length - 64) assert.ok(fromTemplate >= 28, `case ${index}: ${fromTemplate} of 30 from the template`);
+  }
+});
+
+test('what a page gets from a template holds nothing of the pages the template was made from', () => {
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  const page = (token: string): Buffer => {
+    const copy = Buffer.from(PAGE);
+    copy.write(token, at, 'latin1');
+    return copy;
+  };
+  // Two edges, each making its template from other requests' tokens (same places, other characters).
+  const one = new GzipTemplates(1 << 20);
+  const two = new GzipTemplates(1 << 20);
+  assert.equal(gzipped(one, 'k', page('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')), null);
+  assert.equal(gzipped(two, 'k', page('zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz')), null);
+  assert.notEqual(gzipped(one, 'k', page('BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB')), null);
+  assert.notEqual(gzipped(two, 'k', page('0123456789012345678901234567890y')), null);
+  const mine = page('c0ffee00c0ffee00c0ffee00c0ffee00');
+  assert.deepEqual(gzipped(one, 'k', mine), gzipped(two, 'k', mine));
+});
+
+test('a page that does not fit the template is left to the caller, and becomes the next candidate', () => {
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  const page = (token: string, edit?: (copy: Buffer) => void): Buffer => {
+    const copy = Buffer.from(PAGE);
+    copy.write(token, at, 'latin1');
+    edit?.(copy);
+    return copy;
+  };
+  const templates = new GzipTemplates(1 << 20);
+  assert.equal(gzipped(templates, 'k', page('token-0001')), null);
+  assert.notEqual(gzipped(templates, 'k', page('token-0002')), null);
+  // Other keys (another partition, another length) have templates of their own.
+  assert.equal(gzipped(templates, 'other', page('token-0003')), null);
+  // Different outside the hole, a byte the template has no code for in it, another length: not from the template.
+  assert.equal(gzipped(templates, 'k', page('token-0004', (copy) => copy.write('X', 10, 'latin1'))), null);
+  assert.equal(gzipped(templates, 'k', page('token-\u00e9\u00e9\u00e9'.slice(0, 10))), null);
+  assert.equal(gzipped(templates, 'k', Buffer.concat([page('token-0005'), Buffer.from(' ')])), null);
+  // The template still serves pages that fit it.
+  const fits = page('token-0006');
+  assert.deepEqual(zlib.gunzipSync(gzipped(templates, 'k', fits) as Buffer), fits);
+});
+
+test('templates and candidates stay within their budget, the oldest dropped first', () => {
+  const templates = new GzipTemplates(64 * 1024);
+  const next = random(3);
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  for (let key = 0; key < 200; key++) {
+    gzipped(templates, `k${key}`, withToken(PAGE, at, 32, next));
+    gzipped(templates, `k${key}`, withToken(PAGE, at, 32, next));
+    assert.ok(templates.usedBytes <= 64 * 1024, `${templates.usedBytes} bytes`);
+  }
+  assert.ok(templates.size > 0 && templates.size < 20, `${templates.size} keys kept`);
+  // The newest key kept its template.
+  const body = withToken(PAGE, at, 32, next);
+  assert.deepEqual(zlib.gunzipSync(gzipped(templates, 'k199', body) as Buffer), body);
+});
