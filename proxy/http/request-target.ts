@@ -81,8 +81,8 @@ function decodeEscapes(rawPath: string, keep: ReadonlySet<number> | null): strin
 
 function flush(bytes: number[] | null): string {
   if (bytes === null) return '';
-  if (bytes.every((b) => b < 0x80)) return String.fromCharCode(...bytes);
-  return Buffer.from(bytes).toString('utf8');
+  // Never String.fromCharCode(...bytes): a path of 130,000 escapes would overflow the stack with its arguments.
+  return Buffer.from(bytes).toString(bytes.every((b) => b < 0x80) ? 'latin1' : 'utf8');
 }
 
 const ABSOLUTE_FORM_AUTHORITY = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?]*)/;
