@@ -37,11 +37,24 @@ interface Slot {
   template: Template | null;
   candidate: Buffer | null;
   bytes: number;
+  /** Pages sent from the template since it was made. */
+  fitted: number;
+  /** Pages that fit no template since the last one was made. */
+  missed: number;
+  /** How many templates in a row were replaced before they served FEW_PAGES pages. */
+  shortLived: number;
 }
+
+// Making a template costs about two compressions. Pages whose differences move (a client's query echoed at varying
+// places) could otherwise make one per page: after each template replaced before serving FEW_PAGES pages, the
+// next waits for twice as many pages that fit none (up to 64).
+const FEW_PAGES = 8;
+const MAX_BACKOFF_PAGES = 64;
 
 export class GzipTemplates {
   private readonly slots = new Map<string, Slot>();
   private bytes = 0;
+  private templatesMade = 0;
 
   constructor(readonly maxBytes: number) {}
 
@@ -53,17 +66,25 @@ export class GzipTemplates {
     let slot = this.slots.get(prefix);
     if (slot?.template != null) {
       const fitted = fromTemplate(slot.template, body, crc32);
-      if (fitted !== null) return fitted;
+      if (fitted !== null) {
+        slot.fitted++;
+        return fitted;
+      }
     }
-    if (slot?.candidate != null) {
+    if (slot !== undefined) slot.missed++;
+    if (slot?.candidate != null && slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived)) {
       const template = templateOf(slot.candidate, body);
       if (template !== null) {
+        slot.shortLived = slot.template !== null && slot.fitted < FEW_PAGES ? slot.shortLived + 1 : 0;
+        slot.fitted = 0;
+        slot.missed = 0;
+        this.templatesMade++;
         this.fill(slot, template, null);
         return fromTemplate(template, body, crc32);
       }
     }
     if (slot === undefined) {
-      slot = { template: null, candidate: null, bytes: 0 };
+      slot = { template: null, candidate: null, bytes: 0, fitted: 0, missed: 0, shortLived: 0 };
       // The key may hold a Cookie value cut from the request's head: a string of its own keeps none of it.
       this.slots.set(ownCopy(prefix), slot);
     }
@@ -91,6 +112,11 @@ export class GzipTemplates {
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /** How many templates were made since the process started. */
+  get made(): number {
+    return this.templatesMade;
   }
 }
 

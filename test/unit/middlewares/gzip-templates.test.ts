@@ -113,3 +113,17 @@ test('templates and candidates stay within their budget, the oldest dropped firs
   const body = withToken(PAGE, at, 32, next);
   assert.deepEqual(zlib.gunzipSync(gzipped(templates, 'k199', body) as Buffer), body);
 });
+
+test('pages whose differences move from page to page make a template now and then, not one per page', () => {
+  const templates = new GzipTemplates(1 << 20);
+  const next = random(11);
+  for (let i = 0; i < 200; i++) {
+    // A token at a new place each time: no template fits the next page.
+    const body = withToken(PAGE, Math.floor(next() * (PAGE.length - 32)), 32, next);
+    const out = gzipped(templates, 'k', body);
+    if (out !== null) assert.deepEqual(zlib.gunzipSync(out), body);
+  }
+  // Each template making costs about two compressions: after each short-lived one, the next waits twice as long.
+  assert.ok(templates.made <= 12, `${templates.made} templates made for 200 pages`);
+  assert.ok(templates.made >= 4, `${templates.made} templates made`);
+});
