@@ -144,9 +144,12 @@ function translate(source: string): Scan | null {
   return { pattern, quantifiers, alternations, anchoredStart, topLevelAlternation, quantifiedAtomIsCharacter };
 }
 
-/** The end of a `{n}`, `{n,}` or `{n,m}` repeat starting at `open`, or null (Go reads other braces as text). */
+/**
+ * The end of a `{n}`, `{n,}` or `{n,m}` repeat starting at `open`, or null: Go reads other braces as text, and so
+ * a count with a leading zero (`a{01}` is the text "a{01}", V8's is one `a`).
+ */
 function countEnd(source: string, open: number): number | null {
-  const m = /^\{\d{1,4}(?:,\d{0,4})?\}/.exec(source.slice(open, open + 12));
+  const m = /^\{(?:0|[1-9]\d{0,3})(?:,(?:0|[1-9]\d{0,3})?)?\}/.exec(source.slice(open, open + 12));
   return m === null ? null : open + m[0].length;
 }
 

@@ -56,3 +56,12 @@ test('patterns whose time or meaning could differ on V8 run on RE2', () => {
   ];
   for (const pattern of slowOrDifferent) assert.equal(backtrackingSafeRegExp(pattern), null, pattern);
 });
+
+// Go reads a repeat count with a leading zero (`{01}`, `{1,02}`) as literal text, not as a count.
+test('a brace with a leading-zero count is text, as Go reads it, on the fast path too', () => {
+  for (const [pattern, text, count] of [['^a{01}$', 'a{01}', 'a'], ['^/v{1,02}$', '/v{1,02}', '/vv']] as const) {
+    const re = compileGoRegexp(pattern, 'PathRegexp');
+    assert.equal(re.test(text), true, `${pattern} on ${text}`);
+    assert.equal(re.test(count), false, `${pattern} on ${count}`);
+  }
+});
