@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { backtrackingSafeRegExp } from './go-regexp-fast-path.js';
+import { renameDuplicateGroups } from './go-regexp-names.js';
 import { MatcherArgumentError } from './matcher-types.js';
 
 /**
@@ -28,14 +29,29 @@ export interface GoRegexp {
 }
 
 export function compileGoRegexp(source: string, matcher: string): GoRegexp {
+  const refusal = (err: unknown): MatcherArgumentError =>
+    new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err });
   let re2: RE2JS;
+  let names: readonly string[] | null = null;
   try {
     re2 = RE2JS.compile(source);
   } catch (err) {
-    throw new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err });
+    if (!(err instanceof Error && err.message.includes(DUPLICATE_NAME))) throw refusal(err);
+    const renamed = renameDuplicateGroups(source);
+    try {
+      re2 = RE2JS.compile(renamed.pattern);
+    } catch (other) {
+      throw refusal(other); // what else is wrong with it, as Go reports it
+    }
+    // Renamed, the groups must be the same ones: else the scan misread the pattern, and the refusal stands.
+    if (renamed.names.length !== re2.groupCount() + 1) throw refusal(err);
+    names = renamed.names;
   }
-  return new LinearRegexp(source, re2, backtrackingSafeRegExp(source));
+  return new LinearRegexp(source, re2, backtrackingSafeRegExp(source), names);
 }
+
+// re2js's refusal of a name two groups share, which Go allows.
+const DUPLICATE_NAME = 'duplicate capture group name';
 
 class LinearRegexp implements GoRegexp {
   readonly groupNames: readonly string[];
@@ -45,10 +61,16 @@ class LinearRegexp implements GoRegexp {
     private readonly re2: RE2JS,
     /** The same pattern for V8, when it runs in linear time there and matches what Go matches; else null. */
     private readonly fast: RegExp | null,
+    /** The groups' names when re2js was given them renamed (go-regexp-names.ts), else null. */
+    names: readonly string[] | null,
   ) {
-    const names: string[] = new Array<string>(re2.groupCount() + 1).fill('');
-    for (const [name, index] of Object.entries(re2.namedGroups())) names[index] = name;
-    this.groupNames = names;
+    if (names !== null) {
+      this.groupNames = names;
+      return;
+    }
+    const byNumber: string[] = new Array<string>(re2.groupCount() + 1).fill('');
+    for (const [name, index] of Object.entries(re2.namedGroups())) byNumber[index] = name;
+    this.groupNames = byNumber;
   }
 
   test(input: string): boolean {

@@ -27,6 +27,10 @@ const ROWS: { regex: string; template: string; input: string; want: string }[] =
   { regex: 'a*', template: '-', input: 'baaac', want: '-b-c-' },
   { regex: 'x*', template: '-', input: 'é😀', want: '-é-😀-' }, // one step per code point
   { regex: '(?i)Ü', template: 'u', input: '/ü', want: '/u' },
+  // Go lets groups share a name: $x is the first of them that took part in the match.
+  { regex: '^/(?P<x>a)?(?P<x>b)', template: '[$x]', input: '/ab', want: '[a]' },
+  { regex: '^/(?P<x>a)?(?P<x>b)', template: '[${x}]', input: '/b', want: '[b]' },
+  { regex: '[(?P<x>]|(?P<x>a)(?P<x>b)', template: '[$x]', input: '(ab', want: '[][a]' }, // a class's text is no group
 ];
 
 for (const row of ROWS) {

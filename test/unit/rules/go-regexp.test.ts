@@ -21,6 +21,7 @@ const cases: readonly (readonly [string, string[], string[]])[] = [
   ['(?i)k', ['K', '\u212a'], ['x']],
   ['(?U)a+', ['a'], ['b']],
   ['[]a]', [']', 'a'], ['b']],
+  ['^(?P<v>[0-9]+)$|^v(?P<v>[0-9]+)$', ['1', 'v2'], ['v']], // Go lets groups share a name
 ];
 
 for (const [pattern, yes, no] of cases) {
@@ -36,4 +37,9 @@ test('invalid or unsupported patterns are argument errors naming the matcher', (
   assert.throws(() => compileGoRegexp('a**', 'PathRegexp'), /PathRegexp: invalid regexp "a\*\*": error parsing regexp: invalid nested repetition operator/);
   assert.throws(() => compileGoRegexp('(?<=a)b', 'PathRegexp'), /invalid regexp/); // no lookbehind in Go
   assert.throws(() => compileGoRegexp('(a)\\1', 'PathRegexp'), /invalid regexp/); // nor backreferences
+});
+
+test('a pattern whose groups share a name is still checked whole, and reports what else is wrong', () => {
+  assert.deepEqual(compileGoRegexp('(?P<v>a)|(b)|(?P<v>c)', 'PathRegexp').groupNames, ['', 'v', '', 'v']);
+  assert.throws(() => compileGoRegexp('(?P<v>a)(?P<v>b', 'PathRegexp'), /PathRegexp: invalid regexp "\(\?P<v>a\)\(\?P<v>b": error parsing regexp: missing closing \)/);
 });
