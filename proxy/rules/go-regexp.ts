@@ -32,6 +32,7 @@ export function compileGoRegexp(source: string, matcher: string): GoRegexp {
   const refusal = (err: unknown): MatcherArgumentError =>
     new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err });
   let re2: RE2JS;
+  let re2Source = source;
   let names: readonly string[] | null = null;
   try {
     re2 = RE2JS.compile(source);
@@ -46,47 +47,55 @@ export function compileGoRegexp(source: string, matcher: string): GoRegexp {
     // Renamed, the groups must be the same ones: else the scan misread the pattern, and the refusal stands.
     if (renamed.names.length !== re2.groupCount() + 1) throw refusal(err);
     names = renamed.names;
+    re2Source = renamed.pattern;
   }
-  return new LinearRegexp(source, re2, backtrackingSafeRegExp(source), names);
+  if (names === null) {
+    const byNumber: string[] = new Array<string>(re2.groupCount() + 1).fill('');
+    for (const [name, index] of Object.entries(re2.namedGroups())) byNumber[index] = name;
+    names = byNumber;
+  }
+  const fast = backtrackingSafeRegExp(source);
+  // A compiled re2js program holds about 20 KiB: a pattern V8 runs keeps none until a group's position is asked.
+  return new LinearRegexp(source, names, fast, fast === null ? re2 : null, re2Source);
 }
 
 // re2js's refusal of a name two groups share, which Go allows.
 const DUPLICATE_NAME = 'duplicate capture group name';
 
 class LinearRegexp implements GoRegexp {
-  readonly groupNames: readonly string[];
-
   constructor(
     readonly source: string,
-    private readonly re2: RE2JS,
+    readonly groupNames: readonly string[],
     /** The same pattern for V8, when it runs in linear time there and matches what Go matches; else null. */
     private readonly fast: RegExp | null,
-    /** The groups' names when re2js was given them renamed (go-regexp-names.ts), else null. */
-    names: readonly string[] | null,
-  ) {
-    if (names !== null) {
-      this.groupNames = names;
-      return;
-    }
-    const byNumber: string[] = new Array<string>(re2.groupCount() + 1).fill('');
-    for (const [name, index] of Object.entries(re2.namedGroups())) byNumber[index] = name;
-    this.groupNames = byNumber;
-  }
+    /** re2js's program, compiled when first needed where `fast` answers tests. */
+    private re2: RE2JS | null,
+    /** What re2js is given: the pattern, its shared group names made unique (go-regexp-names.ts). */
+    private readonly re2Source: string,
+  ) {}
 
   test(input: string): boolean {
-    return this.fast !== null ? this.fast.test(input) : this.re2.test(input);
+    return this.fast !== null ? this.fast.test(input) : this.program().test(input);
   }
 
   firstMatch(input: string): string | null {
-    const m = this.re2.matcher(input);
+    // Go's leftmost-first match is what backtracking finds first, on the patterns V8 runs as Go reads them.
+    if (this.fast !== null) return this.fast.exec(input)?.[0] ?? null;
+    // re2js's test runs its DFA, far cheaper than a match with positions on most texts that have none.
+    if (!this.program().test(input)) return null;
+    const m = this.program().matcher(input);
     return m.find() ? input.slice(m.start(0), m.end(0)) : null;
   }
 
   matchIndices(input: string, from: number): number[] | null {
-    const m = this.re2.matcher(input);
+    const m = this.program().matcher(input);
     if (!m.find(from)) return null;
     const indices: number[] = [];
     for (let group = 0; group < this.groupNames.length; group++) indices.push(m.start(group), m.end(group));
     return indices;
+  }
+
+  private program(): RE2JS {
+    return (this.re2 ??= RE2JS.compile(this.re2Source));
   }
 }

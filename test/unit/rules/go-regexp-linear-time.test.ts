@@ -38,13 +38,17 @@ const INPUTS = ['', 'x', 'a\rb', '/a\rb', '/a\nb', '/a😀b', 'api.example.com',
   '/v1/users', '/v2/users/', '/static/a\nb', 'foo.test', 'x/y.test', '12', '12345', '/x-y', '/xy', 'www.example.org', 'a]b', '/a/b}c',
   'deadBEEF', 'é', '\u212a', 'admin\n', '/-', '/x'];
 
-test('every pattern V8 runs itself matches what RE2 matches', () => {
+test('every pattern V8 runs itself matches what RE2 matches, and the same text', () => {
   for (const pattern of FAST) {
     const fast = backtrackingSafeRegExp(pattern);
     assert.notEqual(fast, null, `${pattern} should run on V8`);
     const re2 = RE2JS.compile(pattern);
+    const compiled = compileGoRegexp(pattern, 'PathRegexp');
     for (const input of INPUTS) {
       assert.equal(fast?.test(input), re2.test(input), `${pattern} on ${JSON.stringify(input)}`);
+      // The leftmost-first match's text too (stripPrefixRegex's prefix): V8's first match is Go's.
+      const m = re2.matcher(input);
+      assert.equal(compiled.firstMatch(input), m.find() ? input.slice(m.start(0), m.end(0)) : null, `${pattern} in ${JSON.stringify(input)}`);
     }
   }
 });
