@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
+import { h2Request } from '../../support/h2-request.js';
 
 // Which host a request is for, and which requests may become tunnels, as a security review found them.
 // Raw sockets throughout: client libraries would fold repeated Host lines, rewrite absolute-form targets
@@ -189,15 +190,7 @@ test('HTTP/2: :authority wins over a host header for routing and for the Host se
   const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'admin.test', rejectUnauthorized: false });
   session.on('error', () => undefined);
   t.after(() => session.destroy());
-  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const stream = session.request({ ':method': 'GET', ':path': '/h2', ':authority': 'admin.test', host: 'public.test' });
-    let status = 0;
-    let body = '';
-    stream.on('response', (h) => (status = Number(h[':status'])));
-    stream.on('data', (c: Buffer) => (body += c.toString()));
-    stream.on('end', () => resolve({ status, body }));
-    stream.on('error', reject);
-  });
+  const answer = await h2Request(session, { ':method': 'GET', ':path': '/h2', ':authority': 'admin.test', host: 'public.test' });
   assert.equal(answer.status, 200);
   assert.equal(answer.body, 'admin GET /h2 ');
   assert.equal(pub.requests.length, 0);

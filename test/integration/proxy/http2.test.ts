@@ -5,25 +5,7 @@ import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { httpsRequest } from '../../support/tls-clients.js';
 import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
-
-interface H2Answer {
-  status: number;
-  headers: http2.IncomingHttpHeaders;
-  body: string;
-}
-
-function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: string | Buffer): Promise<H2Answer> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request(headers, { endStream: body === undefined });
-    let answer: http2.IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => (answer = h));
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve({ status: Number(answer[':status']), headers: answer, body: Buffer.concat(chunks).toString('utf8') }));
-    stream.on('error', reject);
-    if (body !== undefined) stream.end(body);
-  });
-}
+import { h2Request } from '../../support/h2-request.js';
 
 /** A TLS router for a.test in front of an HTTP/1.1 backend that echoes what it got. */
 async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {

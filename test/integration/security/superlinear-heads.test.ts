@@ -9,6 +9,7 @@ import { buildInput, entryPointOptions, fileMiddlewares, startProxy } from '../.
 import { startRawBackend } from '../../support/raw-backend.js';
 import { rawExchange } from '../../support/raw-exchange.js';
 import type { BuildInput } from '../../../proxy/index.js';
+import { h2Request } from '../../support/h2-request.js';
 
 // Heads within the limits (http.maxHeaderBytes is 1 MiB, an upstream head 64 KiB) whose parts pe-edge once handled in
 // time quadratic in their size: one such request held the event loop for seconds, every other client waiting. Each
@@ -136,15 +137,7 @@ test('errors: the page request for one with 22,000 Set-Cookie lines (HTTP/2, nea
   session.on('error', () => undefined);
   t.after(() => session.close());
   const started = performance.now();
-  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const stream = session.request({ ':path': '/', 'set-cookie': Array.from({ length: 22_000 }, () => 'c=1') });
-    let status = 0;
-    let body = '';
-    stream.on('response', (h) => (status = Number(h[':status'])));
-    stream.on('data', (c: Buffer) => (body += c.toString()));
-    stream.on('end', () => resolve({ status, body }));
-    stream.on('error', reject);
-  });
+  const { status, body } = await h2Request(session, { ':path': '/', 'set-cookie': Array.from({ length: 22_000 }, () => 'c=1') });
   const ms = performance.now() - started;
   assert.equal(status, 500);
   assert.equal(body, 'page');
