@@ -5,6 +5,7 @@ import type { FaultSink } from '../../proxy/http/exchange-fault.js';
 import type { RequestContext } from '../../proxy/http/request-context.js';
 import { composeRequestHooks, createPrometheusMetrics, type PrometheusMetrics } from '../../proxy/observability/metrics.js';
 import { compressedBodies } from '../../proxy/middlewares/response/compressed-cache.js';
+import { gzipTemplates } from '../../proxy/middlewares/response/gzip-templates.js';
 import type { Runtime } from '../../proxy/index.js';
 import { aggregate } from '../aggregation/aggregate.js';
 import { entryPointOptions, toBuildInput } from '../aggregation/build-input.js';
@@ -126,6 +127,7 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
     .catch((err: unknown) => log.warn(`server states from the probing worker: ${err instanceof Error ? err.message : String(err)}`));
   metrics?.setConnectionSource(() => proxy.openConnections());
   metrics?.setCompressCacheSource(compressedBodies);
+  metrics?.setCompressTemplatesSource(gzipTemplates);
   metrics?.setCertificateSource(() => proxy.runtime.tls.certificates.map((certificate) => certificate.x509));
   if (metrics !== null && workers !== null) metrics.setScrapeSource(workers.scrape(metrics.registry));
   // Before the entrypoints listen nothing is served: build at once. Afterwards the build runs in slices

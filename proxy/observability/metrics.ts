@@ -43,6 +43,16 @@ export interface CompressCacheNumbers {
   readonly maxBytes: number;
 }
 
+/** What compress's gzip templates (gzip-templates.ts) have done, read at scrape time. */
+export interface CompressTemplateNumbers {
+  /** Pages sent from a template. */
+  readonly fitted: number;
+  /** Templates made. */
+  readonly made: number;
+  readonly usedBytes: number;
+  readonly maxBytes: number;
+}
+
 /** What one request tells every scope, computed once. */
 interface Observation {
   code: string;
@@ -192,6 +202,8 @@ export interface PrometheusMetrics {
   setCertificateSource(source: () => Iterable<X509Certificate>): void;
   /** The pe_edge_compress_cache_* families read this process's compressed-body cache at scrape time. */
   setCompressCacheSource(cache: CompressCacheNumbers): void;
+  /** The pe_edge_compress_templates_* families read this process's gzip templates at scrape time. */
+  setCompressTemplatesSource(templates: CompressTemplateNumbers): void;
   /** What a scrape answers; by default this process's registry (`--workers` aggregates every worker's). */
   setScrapeSource(source: () => Promise<string>): void;
   readonly registry: Registry;
@@ -248,22 +260,39 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   // request pays nothing beyond the cache's own counting; `--workers` each have a cache, and prom-client's
   // default aggregator sums them.
   let compressCache: CompressCacheNumbers | null = null;
-  const compressCacheCounter = (name: string, help: string, read: (cache: CompressCacheNumbers) => number): void => {
-    new Counter({ name, help, registers: [registry], collect() {
-      this.reset();
-      if (compressCache !== null) this.inc(read(compressCache));
-    } });
+  // A family whose value is read from its source when scraped (0 before the source is set).
+  const scraped = <Source>(kind: 'counter' | 'gauge', source: () => Source | null) => (name: string, help: string, read: (from: Source) => number): void => {
+    const value = (): number => {
+      const from = source();
+      return from === null ? 0 : read(from);
+    };
+    if (kind === 'counter') {
+      new Counter({ name, help, registers: [registry], collect() {
+        this.reset();
+        this.inc(value());
+      } });
+    } else {
+      new Gauge({ name, help, registers: [registry], collect() {
+        this.set(value());
+      } });
+    }
   };
-  const compressCacheGauge = (name: string, help: string, read: (cache: CompressCacheNumbers) => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() {
-      this.set(compressCache === null ? 0 : read(compressCache));
-    } });
-  };
+  const compressCacheCounter = scraped('counter', () => compressCache);
+  const compressCacheGauge = scraped('gauge', () => compressCache);
   compressCacheCounter('pe_edge_compress_cache_hits_total', 'Bodies compress sent from its cache of compressed bodies instead of compressing them again', (c) => c.hits);
   compressCacheCounter('pe_edge_compress_cache_misses_total', 'Bodies compress could keep but found no compressed form of in its cache, so compressed', (c) => c.misses);
   compressCacheGauge('pe_edge_compress_cache_entries', 'Compressed bodies kept by compress', (c) => c.size);
   compressCacheGauge('pe_edge_compress_cache_bytes', 'Bytes the compressed bodies kept by compress count against its budget: each its compressed bytes, the body it is of (kept to confirm hits), its key and 512 bytes of bookkeeping', (c) => c.usedBytes);
   compressCacheGauge('pe_edge_compress_cache_max_bytes', 'The byte budget of compress\'s cache of compressed bodies: 8 MiB per process, summed over --workers', (c) => c.maxBytes);
+  // pe-edge's own: how often a one-off gzip page went out from a template (a page like the last of its key but for
+  // a token). Read at scrape time; `--workers` sum.
+  let compressTemplates: CompressTemplateNumbers | null = null;
+  const templateCounter = scraped('counter', () => compressTemplates);
+  const templateGauge = scraped('gauge', () => compressTemplates);
+  templateCounter('pe_edge_compress_templates_pages_total', 'One-off gzip pages compress sent from a template (the page before it of the same router, Host, credentials and length the same but for one small region) instead of compressing them', (t) => t.fitted);
+  templateCounter('pe_edge_compress_templates_made_total', 'gzip templates compress made (each about two compressions)', (t) => t.made);
+  templateGauge('pe_edge_compress_templates_bytes', 'Bytes compress\'s gzip templates and the pages waiting to make one count against their budget', (t) => t.usedBytes);
+  templateGauge('pe_edge_compress_templates_max_bytes', 'The byte budget of compress\'s gzip templates: 4 MiB per process, summed over --workers', (t) => t.maxBytes);
   // pe-edge's own: the memory compress's streamed answers hold in their compressors (stream-budget.ts), and the
   // answers sent uncompressed because that budget was spent. Read at scrape time; `--workers` sum.
   new Gauge({ name: 'pe_edge_compress_streams_bytes', help: 'Memory the compressors of answers compress is streaming hold, as estimated per compressor (gzip 1 MiB; zstd 2 MiB and its window; brotli 2 MiB and four times its window; a window is the answer\'s length up to 4 MiB, or what it has taken in when its length is unknown)', registers: [registry], collect() {
@@ -425,6 +454,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     },
     setCompressCacheSource(cache): void {
       compressCache = cache;
+    },
+    setCompressTemplatesSource(templates): void {
+      compressTemplates = templates;
     },
     setScrapeSource(source): void {
       scrape = source;

@@ -55,6 +55,7 @@ export class GzipTemplates {
   private readonly slots = new Map<string, Slot>();
   private bytes = 0;
   private templatesMade = 0;
+  private pagesFitted = 0;
 
   constructor(readonly maxBytes: number) {}
 
@@ -68,6 +69,7 @@ export class GzipTemplates {
       const fitted = fromTemplate(slot.template, body, crc32);
       if (fitted !== null) {
         slot.fitted++;
+        this.pagesFitted++;
         return fitted;
       }
     }
@@ -80,7 +82,9 @@ export class GzipTemplates {
         slot.missed = 0;
         this.templatesMade++;
         this.fill(slot, template, null);
-        return fromTemplate(template, body, crc32);
+        const fitted = fromTemplate(template, body, crc32);
+        if (fitted !== null) this.pagesFitted++;
+        return fitted;
       }
     }
     if (slot === undefined) {
@@ -112,6 +116,11 @@ export class GzipTemplates {
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /** How many pages were sent from a template since the process started. */
+  get fitted(): number {
+    return this.pagesFitted;
   }
 
   /** How many templates were made since the process started. */

@@ -1,0 +1,74 @@
+// pe-edge's own pe_edge_compress_templates_* families on /metrics: how many one-off gzip pages went out from a
+// template (pages the same but for a token) and what the templates hold. pe-edge run by the CLI.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
+import { request } from 'undici';
+import { startBackend, type Backend } from '../../support/backends.js';
+import { type CliProcess, TempConfigDir } from '../../support/cli-process.js';
+import { httpGet } from '../../support/load-client.js';
+import { startCompressCli } from './compress-cli.js';
+
+/** A 4 kB HTML page with a 32-character token of its own, as a CSRF token or request id makes them. */
+function page(token: string): string {
+  const rows = Array.from({ length: 80 }, (_, i) => `<li>item ${i * 7919 % 1000}</li>`).join('\n');
+  return `<!doctype html><html><head><meta name="csrf-token" content="${token}"></head><body><ul>\n${rows}\n</ul></body></html>`.padEnd(4096, ' ');
+}
+
+function templateSeries(text: string): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(pe_edge_compress_templates_\w+) (\S+)$/.exec(line);
+    if (m !== null) found[m[1] as string] = Number(m[2]);
+  }
+  return found;
+}
+
+describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
+  const dir = new TempConfigDir();
+  let proc: CliProcess;
+  let backend: Backend;
+  let url = '';
+  let metricsUrl = '';
+  let served = 0;
+  const scrape = async (): Promise<Record<string, number>> => {
+    const r = await httpGet(metricsUrl, { fresh: true });
+    assert.equal(r.status, 200);
+    return templateSeries(r.body);
+  };
+
+  before(async () => {
+    backend = await startBackend('tokens', (_req, res) => {
+      const body = page((++served).toString(16).padStart(32, '0'));
+      res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    ({ proc, url, metricsUrl } = await startCompressCli(dir, backend.url));
+  });
+  after(async () => {
+    await proc.stop();
+    await backend.close();
+    dir.remove();
+  });
+
+  it('pages that differ in a token: the first compressed, the second makes a template, every later one sent from it', async () => {
+    assert.deepEqual(await scrape(), {
+      pe_edge_compress_templates_pages_total: 0,
+      pe_edge_compress_templates_made_total: 0,
+      pe_edge_compress_templates_bytes: 0,
+      pe_edge_compress_templates_max_bytes: 4 * 1024 * 1024,
+    }, 'nothing compressed yet');
+    for (let i = 1; i <= 10; i++) {
+      const res = await request(url + '/page', { headers: { 'accept-encoding': 'gzip' } });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      assert.equal(zlib.gunzipSync(body).toString(), page(i.toString(16).padStart(32, '0')));
+    }
+    const after10 = await scrape();
+    assert.equal(after10.pe_edge_compress_templates_made_total, 1);
+    assert.equal(after10.pe_edge_compress_templates_pages_total, 9, 'all but the first page');
+    // The template: its page and parts, and bookkeeping; no candidate waits.
+    const held = after10.pe_edge_compress_templates_bytes ?? 0;
+    assert.ok(held > 4096 && held < 4096 + 4096 + 2048, `${held} bytes`);
+  });
+});
