@@ -111,10 +111,10 @@ export async function serve(options: ServeOptions): Promise<RunningEdge> {
       else log.info({ router, middleware, from, to }, `${what} back to standby: every request goes through`);
     },
     {
-      // pe-edge fails open where Traefik answers 500: one line when an outage begins, one when it ends.
+      // Each request is answered 500 as in Traefik, which logs an error per request: here one when an outage begins, one when it ends.
       failed: (middleware) => metrics?.rateLimitRedisError(middleware),
       outage: (middleware, endpoint, error) => {
-        if (error !== null) log.warn({ middleware, endpoint, err: error.message }, `rateLimit "${middleware}": Redis at ${endpoint} did not answer (${error.message}); requests pass unlimited until it does`);
+        if (error !== null) log.error({ middleware, endpoint, err: error.message }, `rateLimit "${middleware}": Redis at ${endpoint} did not answer (${error.message}); requests are answered 500 until it does`);
         else log.info({ middleware, endpoint }, `rateLimit "${middleware}": Redis at ${endpoint} answers again; requests are limited again`);
       },
     },

@@ -196,7 +196,7 @@ export interface PrometheusMetrics {
   setConnectionSource(source: () => Iterable<readonly [entryPoint: string, count: number]>): void;
   /** pe_edge_exchange_faults_total: an error raised for one exchange, which ended it (never the process). */
   exchangeFault(fault: ExchangeFault): void;
-  /** pe_edge_ratelimit_redis_errors_total: a rateLimit's Redis call failed or timed out, and its request passed unlimited. */
+  /** pe_edge_ratelimit_redis_errors_total: a rateLimit's Redis call failed or timed out, and its request was answered 500. */
   rateLimitRedisError(middleware: string): void;
   /** traefik_tls_certs_not_after reads this at scrape time: the certificates being served. */
   setCertificateSource(source: () => Iterable<X509Certificate>): void;
@@ -254,8 +254,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   });
   // pe-edge's own (Traefik has none): errors that ended one exchange instead of the process.
   const faults = store.counter(registry, 'pe_edge_exchange_faults_total', 'Errors raised while serving one request, which ended that request, by entrypoint, router and stage', ['entrypoint', 'router', 'stage']);
-  // pe-edge's own (Traefik answers 500 instead): requests a rateLimit let through unlimited because Redis failed.
-  const redisErrors = store.counter(registry, 'pe_edge_ratelimit_redis_errors_total', 'Calls to Redis by a rateLimit that failed or timed out, each letting its request through unlimited, by middleware', ['middleware']);
+  // pe-edge's own (Traefik only logs): requests a rateLimit answered 500 because Redis failed.
+  const redisErrors = store.counter(registry, 'pe_edge_ratelimit_redis_errors_total', 'Calls to Redis by a rateLimit that failed or timed out, each answering its request 500, by middleware', ['middleware']);
   // pe-edge's own: how often compress sent a body compressed before from memory. Read at scrape time, so a
   // request pays nothing beyond the cache's own counting; `--workers` each have a cache, and prom-client's
   // default aggregator sums them.

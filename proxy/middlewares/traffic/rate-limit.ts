@@ -1,5 +1,5 @@
 import type { Handler, RequestContext } from '../../http/request-context.js';
-import { sendStatusText } from '../../http/traefik-responses.js';
+import { sendGoError, sendStatusText } from '../../http/traefik-responses.js';
 import { runExchange } from '../../http/run-exchange.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
 import { formatGoNanoseconds } from '../../../labels-spec/duration.js';
@@ -18,6 +18,9 @@ export interface RateLimitOptions {
   redis?: RedisOptions | undefined;
 }
 
+/** The body of Traefik's 500 when its bucket store (Redis) fails (rate_limiter.go, ServeHTTP). */
+export const BUCKET_STORE_FAILED = 'Could not insert/update bucket';
+
 /**
  * Traefik's rateLimit: a token bucket per source. A request whose token comes within maxDelay is held
  * that long and then forwarded; a later one is refused with 429 and when to retry.
@@ -35,7 +38,9 @@ export function createRateLimit(options: RateLimitOptions, next: Handler, scope:
     buckets.reserve(source(ctx), (delayNs) => {
       // Other workers may have been asked meanwhile: nobody is left to answer (the token stays spent, as in Go).
       if (ctx.res.clientGone) return;
-      if (delayNs > settings.maxDelayNs) refuse(ctx, delayNs);
+      // Traefik's ServeHTTP when its limiter errs (Redis down, slow, refusing us): http.Error 500, nothing forwarded.
+      if (delayNs === null) sendGoError(ctx, 500, BUCKET_STORE_FAILED);
+      else if (delayNs > settings.maxDelayNs) refuse(ctx, delayNs);
       else if (delayNs === 0) runExchange(ctx, next);
       else delayThenForward(ctx, next, delayNs);
     });

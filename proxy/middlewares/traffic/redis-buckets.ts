@@ -15,8 +15,9 @@ export function redisBucketKey(middleware: string, source: string): string {
 /**
  * The buckets of one rateLimit kept in Redis with Traefik's script, so every pe-edge (and Traefik) sharing
  * that Redis counts one bucket per source. Keyed by the middleware's name, as Traefik keys them: routers that
- * use the same middleware share its buckets. When Redis does not answer in time the request passes (fail
- * open: an edge must not go down with its cache); the link reports the outage once and counts each call.
+ * use the same middleware share its buckets. When Redis does not answer in time the request is refused, as
+ * Traefik refuses it (a limit that lapses with its store is a bypass anyone can provoke); the link reports the
+ * outage once and counts each call.
  */
 export function redisBuckets(link: RedisLink, middleware: string, settings: BucketSettings): RateBuckets {
   return {
@@ -37,7 +38,7 @@ export function redisBuckets(link: RedisLink, middleware: string, settings: Buck
         },
         (err: unknown) => {
           link.failed(middleware, err instanceof Error ? err : new Error(String(err)));
-          decide(0);
+          decide(null);
         },
       );
     },

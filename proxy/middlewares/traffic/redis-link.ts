@@ -18,7 +18,7 @@ export interface RedisOptions {
 
 /** What a Redis-backed limiter reports; the operator turns it into log lines and a metric. */
 export interface RedisLimitEvents {
-  /** One call failed: the request passed unlimited (pe-edge fails open). */
+  /** One call failed (error, timeout): its request was answered 500, as Traefik answers it. */
   failed(middleware: string): void;
   /** An outage began for this middleware (`error` set) or ended (`error` null): once each, never per request. */
   outage(middleware: string, endpoint: string, error: Error | null): void;
@@ -112,7 +112,8 @@ export interface BucketCall {
  * One Redis client for one `redis` configuration, shared by every rateLimit that names the same one.
  * Several endpoints make a Redis Cluster client, as go-redis's UniversalClient does for Traefik.
  * Calls fail fast while the client is disconnected (no offline queue, no retries) and never wait longer than
- * readTimeout; the client reconnects on its own, for as long as it takes.
+ * readTimeout, even when it is 0 (go-redis's "no timeout": Traefik's request would wait on a stuck Redis for as
+ * long as its client does); the client reconnects on its own, for as long as it takes.
  */
 export class RedisLink {
   /** The endpoints as configured, for log lines. */
@@ -192,9 +193,13 @@ export class RedisLink {
     this.events.outage(middleware, this.endpoint, error);
   }
 
+  /**
+   * QUIT, which Redis answers after the calls already sent: a reload that drops this configuration answers its
+   * requests in flight (a call cut here would be their 500). Not connected, or no answer within the call timeout: cut.
+   */
   close(): void {
     this.closed = true;
-    this.client.disconnect();
+    this.client.quit().catch(() => this.client.disconnect());
   }
 
   /** Waits for `promise` at most the call timeout (the first connection may still be under way). */

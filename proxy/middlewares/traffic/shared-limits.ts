@@ -17,10 +17,11 @@ export interface BucketSettings {
 export interface RateBuckets {
   /**
    * Reserves a token for `key` and calls `decide` once with the wait in nanoseconds: 0 forwards now, up to
-   * maxDelayNs forwards after that wait (the token is spent), more refuses (the token is given back).
+   * maxDelayNs forwards after that wait (the token is spent), more refuses (the token is given back); null when
+   * the store holding the buckets (Redis) could not be asked, which Traefik answers 500.
    * `decide` runs before `reserve` returns when this process can decide alone.
    */
-  reserve(key: string, decide: (delayNs: number) => void): void;
+  reserve(key: string, decide: (delayNs: number | null) => void): void;
 }
 
 /** The in-flight counters of one inFlightReq instance, one per source key. */

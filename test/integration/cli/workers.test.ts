@@ -158,7 +158,7 @@ describe('pe-edge --workers=2', () => {
       assert.equal(new Set(answers.map((a) => a.worker)).size, 2, `connections reached both workers: ${JSON.stringify(answers.map((a) => a.worker))}`);
       assert.equal(answers.filter((a) => a.status === 200).length, 10, `one bucket in Redis: ${answers.map((a) => a.status).join(',')}`);
       assert.equal(answers.filter((a) => a.status === 429).length, answers.length - 10);
-      assert.deepEqual(proc.messages('warn').filter((m) => m.includes('rateLimit')), [], 'Redis answered every call');
+      assert.deepEqual(proc.messages('error').filter((m) => m.includes('rateLimit')), [], 'Redis answered every call');
     } finally {
       await redis.stop();
     }

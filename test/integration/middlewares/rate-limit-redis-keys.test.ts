@@ -3,7 +3,7 @@
 // ttl. Stored as sent, each request may store up to 1 MiB in Redis for as long as an hour (average 1 per hour): a client
 // uploading long distinct values fills Redis. A Redis sized as a cache (maxmemory, allkeys-lru) then evicts other
 // sources' buckets, so a refused client gets a fresh burst; one that dies (out of memory) makes every rateLimit using
-// it fail open. A long source is stored under its SHA-256: a request costs Redis the same whatever its headers.
+// it answer 500. A long source is stored under its SHA-256: a request costs Redis the same whatever its headers.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // rateLimit.redis.tls and dialTimeout against a real redis-server speaking TLS only (Debian's is built with TLS):
 // the bucket is counted in Redis only when pe-edge's TLS settings let it in; when they do not, the middleware
-// fails open and reports the outage.
+// answers 500 as Traefik does and reports the outage.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,7 +71,7 @@ if (missing === 'fail') {
   console.warn(`\n!!! SKIPPING the rateLimit.redis TLS tests: ${REDIS_SERVER} is missing (apt-get install redis-server). They run in CI.\n`);
   test('rateLimit.redis.tls against a real Redis', { skip: `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` }, () => undefined);
 } else {
-  test('rateLimit.redis.tls: mutual TLS with ca, cert and key (files or PEM text), insecureSkipVerify without the CA; an unverified Redis fails open', { timeout: 60_000 }, async (t) => {
+  test('rateLimit.redis.tls: mutual TLS with ca, cert and key (files or PEM text), insecureSkipVerify without the CA; an unverified Redis is a 500', { timeout: 60_000 }, async (t) => {
     const pki = makePki(t);
     const redis = await RedisServer.start([], { cert: pki.file('redis.crt'), key: pki.file('redis.key'), ca: pki.file('ca.crt') });
     t.after(() => redis.stop());
@@ -88,15 +88,15 @@ if (missing === 'fail') {
     const skipping = await startEdge(t, backend, { endpoints, tls: { cert: pki.file('client.crt'), key: pki.file('client.key'), insecureSkipVerify: true } });
     assert.deepEqual(await statuses(skipping.url, 1), [429], 'the bucket the first edge spent');
 
-    // No CA and verification on: Redis's certificate is not trusted, so Redis is never asked: every request passes.
+    // No CA and verification on: Redis's certificate is not trusted, so Redis is never asked: every request is a 500.
     const untrusted = await startEdge(t, backend, { endpoints, tls: { cert: pki.file('client.crt'), key: pki.file('client.key') }, readTimeout: 1000 });
-    assert.deepEqual(await statuses(untrusted.url, 3), [200, 200, 200]);
+    assert.deepEqual(await statuses(untrusted.url, 3), [500, 500, 500]);
     assert.equal(untrusted.outages.length, 1, untrusted.outages.join(' | '));
     assert.match(untrusted.outages[0] as string, new RegExp(`^limit@file ${redis.endpoint.replace(/\./g, '\\.')} `));
 
-    // Without a client certificate Redis refuses the handshake (tls-auth-clients yes): fail open as well.
+    // Without a client certificate Redis refuses the handshake (tls-auth-clients yes): 500 as well.
     const anonymous = await startEdge(t, backend, { endpoints, tls: { ca: pki.file('ca.crt') }, readTimeout: 1000 });
-    assert.deepEqual(await statuses(anonymous.url, 2), [200, 200]);
+    assert.deepEqual(await statuses(anonymous.url, 2), [500, 500]);
     assert.equal(anonymous.outages.length, 1);
   });
 
@@ -115,7 +115,7 @@ if (missing === 'fail') {
     // readTimeout 8s: only dialTimeout can answer the first request early.
     const edge = await startEdge(t, backend, { endpoints: [`127.0.0.1:${port}`], tls: { insecureSkipVerify: true }, dialTimeout: 300, readTimeout: 8000 });
     const started = Date.now();
-    assert.equal((await httpGet(edge.url, { timeoutMs: 15_000 })).status, 200);
+    assert.equal((await httpGet(edge.url, { timeoutMs: 15_000 })).status, 500);
     const ms = Date.now() - started;
     assert.ok(ms < 4000, `the first request waited for the dial only (300 ms, generous bound 4 s), not readTimeout's 8 s: ${ms} ms`);
     assert.equal(edge.outages.length, 1);

@@ -1,13 +1,14 @@
 // rateLimit.redis (Traefik v3.4) end to end: real pe-edge processes (the CLI) sharing one real redis-server
-// (Debian's), counting one token bucket per source between them; Redis killed or stuck mid-test: requests keep
-// flowing (pe-edge fails open), one warning per outage and a metric; Redis back: limits resume on their own.
+// (Debian's), counting one token bucket per source between them; Redis killed or stuck mid-test: requests are
+// answered 500 as Traefik answers them (never let through unlimited), one error line per outage and a metric;
+// Redis back: limits resume on their own.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { startBackend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
-import { httpGet } from '../../support/load-client.js';
+import { httpGet, type Reply } from '../../support/load-client.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
 import { EdgeProxy } from '../../../proxy/index.js';
 import { rateLimitDynamicYaml as dynamicYaml, REDIS_SERVER, RedisServer, redisServerMissing } from '../../support/redis-server.js';
@@ -46,7 +47,15 @@ function metricValue(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-const redisWarnings = (proc: CliProcess): string[] => proc.messages('warn').filter((m) => m.startsWith('rateLimit "limit@file": Redis at'));
+const redisErrors = (proc: CliProcess): string[] => proc.messages('error').filter((m) => m.startsWith('rateLimit "limit@file": Redis at'));
+
+/** Traefik's answer when its limiter cannot reach Redis: http.Error(rw, "Could not insert/update bucket", 500). */
+function assertBucketStoreFailed(reply: Reply, what: string): void {
+  assert.equal(reply.status, 500, `${what}: ${reply.status} ${reply.body}`);
+  assert.equal(reply.body, 'Could not insert/update bucket\n', what);
+  assert.equal(reply.headers['content-type'], 'text/plain; charset=utf-8', what);
+  assert.equal(reply.headers['x-content-type-options'], 'nosniff', what);
+}
 
 const missing = redisServerMissing();
 if (missing === 'fail') {
@@ -58,7 +67,7 @@ if (missing === 'fail') {
   test('rateLimit.redis against a real Redis', { skip: `SKIPPED LOUDLY: ${REDIS_SERVER} is missing` }, () => undefined);
 } else {
   test('two pe-edge processes sharing one Redis admit average 10 per 10m burst 10 once in total; without redis each admits its own 10', { timeout: 90_000 }, async (t) => {
-    // An ACL user (the default user is off): a pe-edge that could not log in would fail open and admit all 24.
+    // An ACL user (the default user is off): a pe-edge that could not log in would answer 500 instead of 200 or 429.
     const redis = await RedisServer.start(['--user', 'default', 'off', '--user', 'edge', 'on', '>s3cret', '~*', '&*', '+@all']);
     t.after(() => redis.stop());
     const backend = await startBackend('app');
@@ -90,7 +99,7 @@ if (missing === 'fail') {
     assert.equal(tally(apart, 200), 20, `each edge admits its own 10: ${apart.join(',')}`);
   });
 
-  test('Redis killed mid-test: requests pass within a bounded time, one warning and a metric; Redis back on its port: the limit resumes', { timeout: 90_000 }, async (t) => {
+  test('Redis killed mid-test: every request is answered 500 "Could not insert/update bucket" at once, as Traefik does, never passed unlimited; one error line and a metric; Redis back on its port: the limit resumes', { timeout: 90_000 }, async (t) => {
     const redis = await RedisServer.start();
     t.after(() => redis.stop());
     const backend = await startBackend('app');
@@ -99,20 +108,22 @@ if (missing === 'fail') {
 
     assert.deepEqual(await alternate([edge.url], 3), [200, 200, 429], 'burst 2, then refused');
     await redis.kill();
+    const hits = backend.seen.length;
     for (let i = 0; i < 6; i++) {
       const started = Date.now();
       const reply = await httpGet(edge.url, { timeoutMs: 10_000 });
       const ms = Date.now() - started;
-      assert.equal(reply.status, 200, `request ${i} while Redis is down passes (fail open)`);
+      assertBucketStoreFailed(reply, `request ${i} while Redis is down`);
       assert.ok(ms < 3000, `request ${i} answered in ${ms} ms, not held by the reconnecting client`);
     }
-    await edge.proc.waitFor(() => redisWarnings(edge.proc).length > 0, 5000, 'the outage warning');
-    const warnings = redisWarnings(edge.proc);
-    assert.equal(warnings.length, 1, `one warning for the outage, not one per request: ${warnings.join(' | ')}`);
-    assert.match(warnings[0] as string, new RegExp(`^rateLimit "limit@file": Redis at ${redis.endpoint.replace(/\./g, '\\.')} did not answer \\(.+\\); requests pass unlimited until it does$`));
+    assert.equal(backend.seen.length, hits, 'no request reached the backend while the limit could not be counted');
+    await edge.proc.waitFor(() => redisErrors(edge.proc).length > 0, 5000, 'the outage line');
+    const lines = redisErrors(edge.proc);
+    assert.equal(lines.length, 1, `one line for the outage, not one per request: ${lines.join(' | ')}`);
+    assert.match(lines[0] as string, new RegExp(`^rateLimit "limit@file": Redis at ${redis.endpoint.replace(/\./g, '\\.')} did not answer \\(.+\\); requests are answered 500 until it does$`));
     const metrics = (await httpGet(edge.metricsUrl)).body;
     const errors = metricValue(metrics, 'pe_edge_ratelimit_redis_errors_total{middleware="limit@file"}');
-    assert.ok(errors !== undefined && errors >= 6, `every request that passed unlimited is counted: ${errors}`);
+    assert.ok(errors !== undefined && errors >= 6, `every request answered 500 is counted: ${errors}`);
 
     // Back on the same port, empty (no persistence): a fresh bucket of 2, then 429 again, without a reload.
     await redis.start();
@@ -125,10 +136,10 @@ if (missing === 'fail') {
       if (seen.at(-1) === 200 && seen.length % 4 === 0) await new Promise((r) => setTimeout(r, 200));
     }
     await edge.proc.waitFor(() => edge.proc.messages('info').some((m) => m.endsWith('answers again; requests are limited again')), 5000, `the recovery line in ${edge.proc.messages().join(' | ')}`);
-    assert.equal(redisWarnings(edge.proc).length, 1, 'still the one warning');
+    assert.equal(redisErrors(edge.proc).length, 1, 'still the one line');
   });
 
-  test('a Redis that stops answering holds a request no longer than readTimeout: it passes, warned once', { timeout: 60_000 }, async (t) => {
+  test('a Redis that stops answering holds a request no longer than readTimeout: it is answered 500, logged once', { timeout: 60_000 }, async (t) => {
     const redis = await RedisServer.start();
     t.after(() => redis.stop());
     const backend = await startBackend('app');
@@ -139,19 +150,39 @@ if (missing === 'fail') {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const started = Date.now();
-      assert.equal((await httpGet(edge.url, { timeoutMs: 10_000 })).status, 200, 'a stuck Redis lets the request pass');
+      assertBucketStoreFailed(await httpGet(edge.url, { timeoutMs: 10_000 }), `request ${i} to a stuck Redis`);
       times.push(Date.now() - started);
     }
     // 300 ms, not go-redis's default 3 s: generous for a loaded machine, far below the default.
     assert.ok(times.every((ms) => ms >= 250 && ms < 2500), `each request waited about readTimeout: ${times.join(', ')} ms`);
-    assert.equal(redisWarnings(edge.proc).length, 1);
-    assert.match(redisWarnings(edge.proc)[0] as string, /timed out/);
+    assert.equal(redisErrors(edge.proc).length, 1);
+    assert.match(redisErrors(edge.proc)[0] as string, /timed out/);
     redis.resume();
     // Redis answers again with the bucket it had: still spent.
     const deadline = Date.now() + 10_000;
     let status = 200;
     while (status !== 429 && Date.now() < deadline) status = (await httpGet(edge.url)).status;
     assert.equal(status, 429, 'the limit holds again once Redis answers');
+  });
+
+  test('readTimeout 0 (go-redis: no deadline, so Traefik holds the request as long as its client waits): a stuck Redis still answers 500 within the 3 s default', { timeout: 60_000 }, async (t) => {
+    const redis = await RedisServer.start();
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const proxy = await startProxy(buildInput({ http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app@file', middlewares: ['limit@file'] } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: { 'limit@file': { rateLimit: { average: 1, period: 600_000, burst: 1, redis: { endpoints: [redis.endpoint], readTimeout: 0 } } } },
+    } }));
+    t.after(() => proxy.close(0));
+    const url = `http://127.0.0.1:${proxy.port('web')}/`;
+    assert.deepEqual([(await httpGet(url)).status, (await httpGet(url)).status], [200, 429]);
+    redis.pause();
+    const started = Date.now();
+    assertBucketStoreFailed(await httpGet(url, { timeoutMs: 15_000 }), 'a request to a stuck Redis with readTimeout 0');
+    const ms = Date.now() - started;
+    assert.ok(ms >= 2500 && ms < 6000, `held about 3 s, not for ever: ${ms} ms`);
   });
 
   test('one Redis client per redis configuration, kept across reloads that keep it, closed when no rateLimit uses it any more', { timeout: 60_000 }, async (t) => {
@@ -204,6 +235,31 @@ if (missing === 'fail') {
     await proxy.close(0);
     closed = true;
     await settle(0);
+  });
+
+  test('a reload that drops a redis configuration answers the requests still waiting on its Redis (they are not cut into 500s)', { timeout: 60_000 }, async (t) => {
+    const redis = await RedisServer.start();
+    t.after(() => redis.stop());
+    const backend = await startBackend('app');
+    t.after(() => backend.close());
+    const input = (limited: boolean) => buildInput({ http: {
+      routers: { 'app@file': { rule: 'PathPrefix(`/`)', service: 'app@file', ...(limited ? { middlewares: ['limit@file'] } : {}) } },
+      services: { 'app@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+      middlewares: limited ? { 'limit@file': { rateLimit: { average: 1, period: 600_000, burst: 5, redis: { endpoints: [redis.endpoint] } } } } : {},
+    } });
+    const proxy = await startProxy(input(true));
+    t.after(() => proxy.close(0));
+    const url = `http://127.0.0.1:${proxy.port('web')}/`;
+    assert.equal((await httpGet(url)).status, 200, 'connected, one token spent');
+    const admin = new Redis({ port: redis.port, host: '127.0.0.1' });
+    t.after(() => admin.disconnect());
+    // Redis holds every other client's commands for 1 s: the next request's call is sent and waits for its answer.
+    await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
+    const waiting = httpGet(url, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    proxy.apply(input(false));
+    const reply = await waiting;
+    assert.equal(reply.status, 200, `the request sent before the reload is answered by Redis, then forwarded: ${reply.status} ${reply.body}`);
   });
 
   test('Traefik\'s arithmetic through Redis: a token due within maxDelay holds the request, a later one is 429 with Retry-After and X-Retry-In; routers sharing the middleware share its bucket', { timeout: 60_000 }, async (t) => {
@@ -259,7 +315,7 @@ if (missing === 'fail') {
     assert.deepEqual(events, [], 'Redis (nothing listens on its port) was never asked');
   });
 
-  test('Redis down when pe-edge starts: requests pass from the first one, without waiting; once Redis listens, the limit applies', { timeout: 60_000 }, async (t) => {
+  test('Redis down when pe-edge starts: requests are answered 500 from the first one, without waiting; once Redis listens, the limit applies', { timeout: 60_000 }, async (t) => {
     const port = await freePort();
     const backend = await startBackend('app');
     t.after(() => backend.close());
@@ -278,7 +334,7 @@ if (missing === 'fail') {
     const url = `http://127.0.0.1:${proxy.port('web')}/`;
     for (let i = 0; i < 3; i++) {
       const started = Date.now();
-      assert.equal((await httpGet(url)).status, 200);
+      assertBucketStoreFailed(await httpGet(url), `request ${i}, nothing listening on Redis's port`);
       assert.ok(Date.now() - started < 2500, `answered in ${Date.now() - started} ms: a refused connection is not waited for`);
     }
     assert.deepEqual(outages, ['down']);
@@ -289,8 +345,9 @@ if (missing === 'fail') {
     while (seen.at(-1) !== 429) {
       assert.ok(Date.now() < deadline, `the limit never applied once Redis listened: ${seen.join(',')}`);
       seen.push((await httpGet(url)).status);
-      if (seen.at(-1) === 200) await new Promise((r) => setTimeout(r, 100));
+      if (seen.at(-1) !== 429) await new Promise((r) => setTimeout(r, 100));
     }
+    assert.ok(seen.includes(200), `the burst was admitted once Redis answered: ${seen.join(',')}`);
     assert.deepEqual(outages, ['down', 'back']);
   });
 

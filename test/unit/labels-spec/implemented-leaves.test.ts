@@ -155,7 +155,7 @@ const PROOFS: Readonly<Record<string, Proof>> = {
   'middlewares.rateLimit.redis.tls.ca': p(RL_REDIS_TLS, 'rateLimit.redis.tls: mutual TLS with ca, cert and key'),
   'middlewares.rateLimit.redis.tls.cert': p(RL_REDIS_TLS, 'rateLimit.redis.tls: mutual TLS with ca, cert and key'),
   'middlewares.rateLimit.redis.tls.key': p(RL_REDIS_TLS, 'rateLimit.redis.tls: mutual TLS with ca, cert and key'),
-  'middlewares.rateLimit.redis.tls.insecureSkipVerify': p(RL_REDIS_TLS, 'insecureSkipVerify without the CA; an unverified Redis fails open'),
+  'middlewares.rateLimit.redis.tls.insecureSkipVerify': p(RL_REDIS_TLS, 'insecureSkipVerify without the CA; an unverified Redis is a 500'),
   'middlewares.rateLimit.redis.dialTimeout': p(RL_REDIS_TLS, 'is given up after dialTimeout'),
   'middlewares.rateLimit.sourceCriterion.requestHeaderName': p(`${MW}rate-limit.test.ts`, 'sources are counted apart: by client IP by default, by a header or by Host when asked'),
   'middlewares.rateLimit.sourceCriterion.requestHost': p(`${MW}rate-limit.test.ts`, 'sources are counted apart: by client IP by default, by a header or by Host when asked'),
