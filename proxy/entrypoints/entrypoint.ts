@@ -174,9 +174,7 @@ export class EntryPoint {
       return;
     }
     // The PROXY header comes before anything else, a TLS ClientHello included (Traefik's proxyproto listener).
-    socket.once('data', (first: Buffer) => {
-      proxyProtocol.read(socket, first, this.options.readTimeout, (rest) => this.route(socket, rest.length > 0 ? rest : null));
-    });
+    proxyProtocol.read(socket, this.options.readTimeout, (rest) => this.route(socket, rest.length > 0 ? rest : null));
   }
 
   /**

@@ -10,6 +10,13 @@ export interface ProxyProtocolOptions {
 }
 
 /**
+ * go-proxyproto's DefaultReadHeaderTimeout (v0.8 on; Traefik v3.7 pins v0.12). Traefik hands it readTimeout, and
+ * -1 ("none") when readTimeout is 0 (server_entrypoint_tcp.go, buildProxyProtocolListener), so there a peer that
+ * never finishes its header holds a descriptor for ever; pe-edge keeps this default then.
+ */
+export const PROXY_HEADER_TIMEOUT_MS = 10_000;
+
+/**
  * Traefik's proxyproto listener policy: every peer's header is read and taken off the stream (a malformed one
  * closes the connection); the address in it is used only from a trusted peer (insecure: any peer), others keep
  * their own (go-proxyproto IGNORE); a connection without a header is served as it is.
@@ -29,47 +36,43 @@ export class ProxyProtocolPolicy {
   }
 
   /**
-   * Reads the header (if any) at the start of the connection, within `timeout` ms (0: none) from the first call,
-   * then calls `next` with the bytes after it (possibly empty). A malformed or slow header destroys the socket.
+   * Reads the header (if any) at the start of a connection just accepted, then calls `next` with the bytes after it
+   * (possibly empty). A malformed header destroys the socket, and so does one (or a first byte) not read within
+   * readTimeout, or PROXY_HEADER_TIMEOUT_MS when readTimeout is 0.
    */
-  read(socket: net.Socket, first: Buffer, timeout: number, next: (rest: Buffer) => void): void {
-    let seen = first;
-    const timer = timeout > 0 ? setTimeout(() => socket.destroy(), timeout) : null;
+  read(socket: net.Socket, readTimeout: number, next: (rest: Buffer) => void): void {
+    let seen: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), readTimeout > 0 ? readTimeout : PROXY_HEADER_TIMEOUT_MS);
     const stop = (): void => {
-      if (timer !== null) clearTimeout(timer);
+      clearTimeout(timer);
       socket.off('data', more);
       socket.off('end', ended);
       socket.off('close', stop);
     };
-    const decide = (): boolean => {
+    const more = (chunk: Buffer): void => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
       const reading = readProxyHeader(seen);
-      if (reading === 'incomplete') return false;
+      if (reading === 'incomplete') return;
       stop();
       if (typeof reading === 'object' && 'error' in reading) {
         socket.destroy();
-        return true;
+        return;
       }
       if (reading === 'none') {
         next(seen);
-        return true;
+        return;
       }
       if (reading.source !== null && this.trusts(socket.remoteAddress)) {
         adoptSource(socket, reading.source);
         this.proxied.set(socket, reading.source);
       }
       next(seen.subarray(reading.length));
-      return true;
-    };
-    const more = (chunk: Buffer): void => {
-      seen = Buffer.concat([seen, chunk]);
-      decide();
     };
     // A peer that half-closes inside a header can never finish it.
     const ended = (): void => {
       stop();
       socket.destroy();
     };
-    if (decide()) return;
     socket.on('data', more);
     socket.once('end', ended);
     socket.once('close', stop);

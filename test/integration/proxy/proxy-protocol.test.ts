@@ -200,6 +200,48 @@ test('a header not whole within readTimeout closes the connection', async (t) =>
   assert.ok(took >= 250 && took < 5000, `closed after ${took} ms`);
 });
 
+/** Connects, writes `bytes` (maybe none), and resolves with what came back and when the connection closed (or 'open' at `giveUpMs`). */
+function closedAfter(port: number, bytes: string, giveUpMs: number): Promise<{ got: string; ms: number | 'open' }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1', () => {
+      if (bytes !== '') socket.write(bytes);
+    });
+    let got = '';
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      resolve({ got, ms: 'open' });
+    }, giveUpMs);
+    socket.on('data', (c: Buffer) => (got += c.toString()));
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ got, ms: Date.now() - started });
+    });
+    socket.on('error', () => undefined);
+  });
+}
+
+test('readTimeout 0: a peer that sends half a header, or none, is closed after go-proxyproto\'s default 10 s, not held for ever (Traefik passes "no timeout")', { timeout: 30_000 }, async (t) => {
+  const port = await setup(t, TRUST_LOOPBACK, { readTimeout: 0 });
+  const [half, silent] = await Promise.all([closedAfter(port, 'PROXY TCP4 203.0.', 15_000), closedAfter(port, '', 15_000)]);
+  for (const [what, closed] of [['half a header', half], ['no byte', silent]] as const) {
+    assert.equal(closed.got, '', `${what}: closed without an answer`);
+    assert.ok(closed.ms !== 'open' && closed.ms >= 9_500 && closed.ms < 13_000, `${what}: closed after ${closed.ms} ms`);
+  }
+  // A whole header after a pause shorter than the bound is still served.
+  const answer = await new Promise<string>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('PROXY TCP4 203.0.');
+      setTimeout(() => socket.write('113.9 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'), 500);
+    });
+    let got = '';
+    socket.on('data', (c: Buffer) => (got += c.toString()));
+    socket.on('close', () => resolve(got));
+    socket.on('error', () => undefined);
+  });
+  assert.equal(bodyOf(answer), '203.0.113.9|203.0.113.9');
+});
+
 test('a header sent in pieces is put together (it may straddle TCP segments) and the request after it is served', async (t) => {
   const port = await setup(t, TRUST_LOOPBACK, { readTimeout: 2000 });
   const answer = await new Promise<string>((resolve) => {
