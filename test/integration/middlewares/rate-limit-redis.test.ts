@@ -295,7 +295,7 @@ if (missing === 'fail') {
     assert.ok(answeredAfter >= 480, `not forwarded before its token was due (500 ms after the first): ${answeredAfter} ms`);
   });
 
-  test('average 0 with redis options limits nothing and never asks Redis (rate.Inf, as Traefik)', { timeout: 30_000 }, async (t) => {
+  test('average 0 with redis options limits nothing and never asks Redis (rate.Inf, as without redis; Traefik\'s Redis limiter answers 429 here)', { timeout: 30_000 }, async (t) => {
     const port = await freePort();
     const backend = await startBackend('app');
     t.after(() => backend.close());
