@@ -13,11 +13,14 @@ import { gzipTemplateParts, type GzipTemplateParts } from './fast-gzip.js';
  * A template is made from two pages of the same key (compress's cache key prefix: encoding, partition, length)
  * that differ in one region of at most a quarter of the page: its hole is that region widened to multiples of
  * HOLE_ALIGN, so where two requests' tokens happen to begin or end alike does not show. A page that does not fit
- * the template (longer, or different outside the hole) is compressed as before and kept as the next candidate.
+ * the template (longer, or different outside the hole) is compressed as before and kept as the next candidate; one
+ * that fits it but holds a byte in its hole the template has no code for is compressed as before, and only that.
  * Templates and candidates share a budget per process; the oldest go first.
  */
 
 const HOLE_ALIGN = 32;
+/** A byte of HOLE_ALPHABET (fast-gzip.ts): every template has a code for it. */
+const HOLE_FILL = 0x20;
 /** A hole larger than this part of the page is no template: the page is mostly new each time. */
 const MAX_HOLE_SHARE = 4;
 // About what a slot holds besides its pages and parts: key, objects, map entry.
@@ -65,13 +68,15 @@ export class GzipTemplates {
    */
   gzip(prefix: string, body: Buffer, crc32: number): Buffer | null {
     let slot = this.slots.get(prefix);
-    if (slot?.template != null) {
+    if (slot?.template != null && fits(slot.template, body)) {
       const fitted = fromTemplate(slot.template, body, crc32);
       if (fitted !== null) {
         slot.fitted++;
         this.pagesFitted++;
-        return fitted;
       }
+      // Else its hole holds a byte the template has no code for: a new template would have none either (pages whose
+      // tokens all hold one made one every 64 pages, about two compressions each, none of them ever used).
+      return fitted;
     }
     if (slot !== undefined) slot.missed++;
     if (slot?.candidate != null && slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived)) {
@@ -147,16 +152,29 @@ function templateOf(candidate: Buffer, body: Buffer): Template | null {
   const parts = gzipTemplateParts(candidate, holeStart, holeEnd);
   if (parts === null) return null;
   const template: Template = { page: candidate, holeStart, holeEnd, parts };
-  const own = fromTemplate(template, candidate, zlib.crc32(candidate));
-  if (own === null || !zlib.gunzipSync(own).equals(candidate)) return null;
+  // Checked with the page's hole filled with a byte every template has a code for: the parts hold nothing of the
+  // hole, so any page's token would do, and the candidate's own may hold a byte they have no code for (then every
+  // later page tried again, a compression each time for nothing).
+  const check = Buffer.from(candidate);
+  check.fill(HOLE_FILL, holeStart, holeEnd);
+  const own = fromTemplate(template, check, zlib.crc32(check));
+  if (own === null || !zlib.gunzipSync(own).equals(check)) return null;
   return template;
 }
 
-/** `body`'s gzip member from `template`, or null when the body does not fit it (see GzipTemplates). */
-function fromTemplate(template: Template, body: Buffer, crc32: number): Buffer | null {
+/** Whether `body` is the template's page but for its hole: of the same length, the same bytes outside it. */
+function fits(template: Template, body: Buffer): boolean {
   const { page, holeStart, holeEnd } = template;
   const n = page.length;
-  if (body.length !== n || body.compare(page, 0, holeStart, 0, holeStart) !== 0 || body.compare(page, holeEnd, n, holeEnd, n) !== 0) return null;
+  return body.length === n && body.compare(page, 0, holeStart, 0, holeStart) === 0 && body.compare(page, holeEnd, n, holeEnd, n) === 0;
+}
+
+/**
+ * The gzip member of `body`, which `fits` the template, or null when its hole holds a byte the template has no
+ * code for.
+ */
+function fromTemplate(template: Template, body: Buffer, crc32: number): Buffer | null {
+  const n = template.page.length;
   const { head, headBits, headPending, spanStart, spanEnd, tail, tailBitCount, literalCodes } = template.parts;
   let spanBits = 0;
   for (let p = spanStart; p < spanEnd; p++) {
