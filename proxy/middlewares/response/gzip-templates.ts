@@ -54,11 +54,23 @@ interface Slot {
 const FEW_PAGES = 8;
 const MAX_BACKOFF_PAGES = 64;
 
+// Keys that each see two pages (a client changing its cookie every two requests, users who each load a page
+// twice) would make a template each, used by no page after: twice the one-pass encoder's CPU per page, which
+// the backoff above, per key, cannot see. So making one spends credit, counted in eighths of a one-pass
+// compression: a page from a template earns about what it saved, any other page an eighth, and a template costs
+// its three (about two compressions and a gunzip). Templates then cost at most what they save, and an eighth
+// of the one-pass encoder's CPU more.
+const CREDIT_PER_TEMPLATED_PAGE = 8;
+const CREDIT_PER_PAGE = 1;
+const CREDIT_PER_TEMPLATE = 24;
+const MAX_CREDIT = 64 * CREDIT_PER_TEMPLATED_PAGE;
+
 export class GzipTemplates {
   private readonly slots = new Map<string, Slot>();
   private bytes = 0;
   private templatesMade = 0;
   private pagesFitted = 0;
+  private credit = MAX_CREDIT;
 
   constructor(readonly maxBytes: number) {}
 
@@ -70,6 +82,7 @@ export class GzipTemplates {
     let slot = this.slots.get(prefix);
     if (slot?.template != null && fits(slot.template, body)) {
       const fitted = fromTemplate(slot.template, body, crc32);
+      this.earn(fitted === null ? CREDIT_PER_PAGE : CREDIT_PER_TEMPLATED_PAGE);
       if (fitted !== null) {
         slot.fitted++;
         this.pagesFitted++;
@@ -79,19 +92,22 @@ export class GzipTemplates {
       return fitted;
     }
     if (slot !== undefined) slot.missed++;
-    if (slot?.candidate != null && slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived)) {
+    if (slot?.candidate != null && slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived) && this.credit >= CREDIT_PER_TEMPLATE) {
       const template = templateOf(slot.candidate, body);
       if (template !== null) {
         slot.shortLived = slot.template !== null && slot.fitted < FEW_PAGES ? slot.shortLived + 1 : 0;
         slot.fitted = 0;
         slot.missed = 0;
         this.templatesMade++;
+        this.credit -= CREDIT_PER_TEMPLATE;
         this.fill(slot, template, null);
         const fitted = fromTemplate(template, body, crc32);
+        this.earn(fitted === null ? CREDIT_PER_PAGE : CREDIT_PER_TEMPLATED_PAGE);
         if (fitted !== null) this.pagesFitted++;
         return fitted;
       }
     }
+    this.earn(CREDIT_PER_PAGE);
     if (slot === undefined) {
       slot = { template: null, candidate: null, bytes: 0, fitted: 0, missed: 0, shortLived: 0 };
       // The key may hold a Cookie value cut from the request's head: a string of its own keeps none of it.
@@ -99,6 +115,10 @@ export class GzipTemplates {
     }
     this.fill(slot, slot.template, copyOf(body));
     return null;
+  }
+
+  private earn(credit: number): void {
+    this.credit = Math.min(MAX_CREDIT, this.credit + credit);
   }
 
   /** Gives `slot` new contents, making room by dropping the oldest slots. */

@@ -104,8 +104,8 @@ test('templates and candidates stay within their budget, the oldest dropped firs
   const next = random(3);
   const at = PAGE.indexOf('Pixelated Empathy helps');
   for (let key = 0; key < 200; key++) {
-    gzipped(templates, `k${key}`, withToken(PAGE, at, 32, next));
-    gzipped(templates, `k${key}`, withToken(PAGE, at, 32, next));
+    // Four pages a key: its template serves enough of them to pay for the next key's.
+    for (let i = 0; i < 4; i++) gzipped(templates, `k${key}`, withToken(PAGE, at, 32, next));
     assert.ok(templates.usedBytes <= 64 * 1024, `${templates.usedBytes} bytes`);
   }
   assert.ok(templates.size > 0 && templates.size < 20, `${templates.size} keys kept`);
@@ -159,4 +159,36 @@ test('pages whose tokens all hold a byte the template has no code for make one t
   }
   // Each making costs about two compressions, for a template no page of these can use.
   assert.ok(templates.made <= 1, `${templates.made} templates made for 200 pages`);
+});
+
+test('keys that each see two pages (a client changing its cookie every two requests) make templates only as far as templates serve pages', () => {
+  const templates = new GzipTemplates(1 << 22);
+  const next = random(13);
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  // Each key's second page made a template (about two compressions and a gunzip) that no page used again: near
+  // twice the one-pass encoder's CPU per page, for as long as the client likes.
+  for (let key = 0; key < 200; key++) {
+    for (let i = 0; i < 2; i++) {
+      const body = withToken(PAGE, at, 32, next);
+      const out = gzipped(templates, `pair${key}`, body);
+      if (out !== null) assert.deepEqual(zlib.gunzipSync(out), body);
+    }
+  }
+  const spent = templates.made;
+  // A start's worth (21 templates), then one per a dozen keys or so.
+  assert.ok(spent <= 60, `${spent} templates made for 200 keys of two pages`);
+  // A template that serves pages earns the next ones.
+  const hot = 'hot';
+  for (let i = 0; i < 300; i++) {
+    const body = withToken(PAGE, at, 32, next);
+    const out = gzipped(templates, hot, body);
+    if (i >= 30) assert.notEqual(out, null, `page ${i} of a key whose pages differ in their token: from its template`);
+  }
+  let more = 0;
+  for (let key = 0; key < 200; key++) {
+    const made = templates.made;
+    for (let i = 0; i < 2; i++) gzipped(templates, `later${key}`, withToken(PAGE, at, 32, next));
+    more += templates.made - made;
+  }
+  assert.ok(more >= 21 && more <= 60, `${more} more templates after 300 pages served from one`);
 });
