@@ -46,7 +46,7 @@ export interface CompressCacheNumbers {
 /** What compress's gzip templates (gzip-templates.ts) have done, read at scrape time. */
 export interface CompressTemplateNumbers {
   /** Pages sent from a template. */
-  readonly fitted: number;
+  readonly served: number;
   /** Templates made. */
   readonly made: number;
   readonly usedBytes: number;
@@ -289,7 +289,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
   let compressTemplates: CompressTemplateNumbers | null = null;
   const templateCounter = scraped('counter', () => compressTemplates);
   const templateGauge = scraped('gauge', () => compressTemplates);
-  templateCounter('pe_edge_compress_templates_pages_total', 'One-off gzip pages compress sent from a template (the page before it of the same router, Host, credentials and length the same but for one small region) instead of compressing them', (t) => t.fitted);
+  templateCounter('pe_edge_compress_templates_pages_total', 'One-off gzip pages compress sent from a template (the page before it of the same router, Host, credentials and length the same but for one small region) instead of compressing them', (t) => t.served);
   templateCounter('pe_edge_compress_templates_made_total', 'gzip templates compress made (each about two compressions)', (t) => t.made);
   templateGauge('pe_edge_compress_templates_bytes', 'Bytes compress\'s gzip templates and the pages waiting to make one count against their budget', (t) => t.usedBytes);
   templateGauge('pe_edge_compress_templates_max_bytes', 'The byte budget of compress\'s gzip templates: 4 MiB per process, summed over --workers', (t) => t.maxBytes);

@@ -41,7 +41,7 @@ interface Slot {
   candidate: Buffer | null;
   bytes: number;
   /** Pages sent from the template since it was made. */
-  fitted: number;
+  servedSinceMade: number;
   /** Pages that fit no template since the last one was made. */
   missed: number;
   /** How many templates in a row were replaced before they served FEW_PAGES pages. */
@@ -69,7 +69,7 @@ export class GzipTemplates {
   private readonly slots = new Map<string, Slot>();
   private bytes = 0;
   private templatesMade = 0;
-  private pagesFitted = 0;
+  private pagesServed = 0;
   private credit = MAX_CREDIT;
 
   constructor(readonly maxBytes: number) {}
@@ -80,41 +80,50 @@ export class GzipTemplates {
    */
   gzip(prefix: string, body: Buffer, crc32: number): Buffer | null {
     let slot = this.slots.get(prefix);
-    if (slot?.template != null && fits(slot.template, body)) {
-      const fitted = fromTemplate(slot.template, body, crc32);
-      this.earn(fitted === null ? CREDIT_PER_PAGE : CREDIT_PER_TEMPLATED_PAGE);
-      if (fitted !== null) {
-        slot.fitted++;
-        this.pagesFitted++;
-      }
-      // Else its hole holds a byte the template has no code for: a new template would have none either (pages whose
-      // tokens all hold one made one every 64 pages, about two compressions each, none of them ever used).
-      return fitted;
-    }
+    // A page that fits the template but holds a byte in its hole the template has no code for is left to the
+    // caller: a new template would have no code for it either.
+    if (slot?.template != null && fits(slot.template, body)) return this.fromTemplate(slot, slot.template, body, crc32);
     if (slot !== undefined) slot.missed++;
-    if (slot?.candidate != null && slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived) && this.credit >= CREDIT_PER_TEMPLATE) {
-      const template = templateOf(slot.candidate, body);
-      if (template !== null) {
-        slot.shortLived = slot.template !== null && slot.fitted < FEW_PAGES ? slot.shortLived + 1 : 0;
-        slot.fitted = 0;
-        slot.missed = 0;
-        this.templatesMade++;
+    if (slot?.candidate != null && this.mayMake(slot)) {
+      const hole = holeBetween(slot.candidate, body);
+      if (hole !== null) {
+        // Spent whether or not the template checks out: the compression is done either way.
         this.credit -= CREDIT_PER_TEMPLATE;
-        this.fill(slot, template, null);
-        const fitted = fromTemplate(template, body, crc32);
-        this.earn(fitted === null ? CREDIT_PER_PAGE : CREDIT_PER_TEMPLATED_PAGE);
-        if (fitted !== null) this.pagesFitted++;
-        return fitted;
+        const template = templateOf(slot.candidate, hole);
+        slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
+        slot.missed = 0;
+        if (template !== null) {
+          slot.servedSinceMade = 0;
+          this.templatesMade++;
+          this.fill(slot, template, null);
+          return this.fromTemplate(slot, template, body, crc32);
+        }
       }
     }
     this.earn(CREDIT_PER_PAGE);
     if (slot === undefined) {
-      slot = { template: null, candidate: null, bytes: 0, fitted: 0, missed: 0, shortLived: 0 };
+      slot = { template: null, candidate: null, bytes: 0, servedSinceMade: 0, missed: 0, shortLived: 0 };
       // The key may hold a Cookie value cut from the request's head: a string of its own keeps none of it.
       this.slots.set(ownCopy(prefix), slot);
     }
     this.fill(slot, slot.template, copyOf(body));
     return null;
+  }
+
+  /** Whether `slot` may make a template now: past its backoff, and with credit for it. */
+  private mayMake(slot: Slot): boolean {
+    return slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived) && this.credit >= CREDIT_PER_TEMPLATE;
+  }
+
+  /** `body` (which fits `template`) from it, counted; null when its hole holds a byte the template has no code for. */
+  private fromTemplate(slot: Slot, template: Template, body: Buffer, crc32: number): Buffer | null {
+    const sent = joined(template, body, crc32);
+    this.earn(sent === null ? CREDIT_PER_PAGE : CREDIT_PER_TEMPLATED_PAGE);
+    if (sent !== null) {
+      slot.servedSinceMade++;
+      this.pagesServed++;
+    }
+    return sent;
   }
 
   private earn(credit: number): void {
@@ -144,8 +153,8 @@ export class GzipTemplates {
   }
 
   /** How many pages were sent from a template since the process started. */
-  get fitted(): number {
-    return this.pagesFitted;
+  get served(): number {
+    return this.pagesServed;
   }
 
   /** How many templates were made since the process started. */
@@ -154,32 +163,47 @@ export class GzipTemplates {
   }
 }
 
+interface Hole {
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * The template two pages of one length make when they differ in one small region, checked by decompressing the
- * first page through it (a template that does not give back its own page is a bug, never sent). Null otherwise.
+ * Where two pages of one length differ, widened to multiples of HOLE_ALIGN: null when they are the same page (compress's
+ * cache keeps those) or differ in more than a quarter of it.
  */
-function templateOf(candidate: Buffer, body: Buffer): Template | null {
+function holeBetween(candidate: Buffer, body: Buffer): Hole | null {
   const n = body.length;
   if (candidate.length !== n) return null;
   let lo = 0;
   while (lo < n && candidate[lo] === body[lo]) lo++;
-  if (lo === n) return null; // the same page: compress's cache keeps those
+  if (lo === n) return null;
   let hi = n;
   while (hi > lo && candidate[hi - 1] === body[hi - 1]) hi--;
-  const holeStart = lo - (lo % HOLE_ALIGN);
-  const holeEnd = Math.min(n, hi + ((HOLE_ALIGN - (hi % HOLE_ALIGN)) % HOLE_ALIGN));
-  if ((holeEnd - holeStart) * MAX_HOLE_SHARE > n) return null;
-  const parts = gzipTemplateParts(candidate, holeStart, holeEnd);
+  const start = lo - (lo % HOLE_ALIGN);
+  const end = Math.min(n, hi + ((HOLE_ALIGN - (hi % HOLE_ALIGN)) % HOLE_ALIGN));
+  return (end - start) * MAX_HOLE_SHARE > n ? null : { start, end };
+}
+
+/**
+ * The template of `page` with `hole`, checked by decompressing a page through it (a template that does not give
+ * that page back is a bug, never used); null when the page cannot have one or the check fails.
+ */
+function templateOf(page: Buffer, hole: Hole): Template | null {
+  const parts = gzipTemplateParts(page, hole.start, hole.end);
   if (parts === null) return null;
-  const template: Template = { page: candidate, holeStart, holeEnd, parts };
+  const template: Template = { page, holeStart: hole.start, holeEnd: hole.end, parts };
   // Checked with the page's hole filled with a byte every template has a code for: the parts hold nothing of the
-  // hole, so any page's token would do, and the candidate's own may hold a byte they have no code for (then every
-  // later page tried again, a compression each time for nothing).
-  const check = Buffer.from(candidate);
-  check.fill(HOLE_FILL, holeStart, holeEnd);
-  const own = fromTemplate(template, check, zlib.crc32(check));
-  if (own === null || !zlib.gunzipSync(own).equals(check)) return null;
-  return template;
+  // hole, so any page's token would do, and the candidate's own may hold a byte they have no code for.
+  const check = Buffer.from(page);
+  check.fill(HOLE_FILL, hole.start, hole.end);
+  const own = joined(template, check, zlib.crc32(check));
+  if (own === null) return null;
+  try {
+    return zlib.gunzipSync(own).equals(check) ? template : null;
+  } catch {
+    return null; // a stream zlib refuses: the same bug, thrown (never let out of a request)
+  }
 }
 
 /** Whether `body` is the template's page but for its hole: of the same length, the same bytes outside it. */
@@ -193,7 +217,7 @@ function fits(template: Template, body: Buffer): boolean {
  * The gzip member of `body`, which `fits` the template, or null when its hole holds a byte the template has no
  * code for.
  */
-function fromTemplate(template: Template, body: Buffer, crc32: number): Buffer | null {
+function joined(template: Template, body: Buffer, crc32: number): Buffer | null {
   const n = template.page.length;
   const { head, headBits, headPending, spanStart, spanEnd, tail, tailBitCount, literalCodes } = template.parts;
   let spanBits = 0;
