@@ -88,3 +88,22 @@ test('overlapping alternatives that multiply V8 backtracking run on RE2, in a fe
     assert.notEqual(backtrackingSafeRegExp(fast), null, fast);
   }
 });
+
+test('a pattern re2js runs keeps a bounded DFA whatever inputs it meets', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose_gc');
+  const gc = runInNewContext('gc') as () => void;
+  // Inputs that keep showing the DFA new states: `bot` and `x` at random, 8 kB (a User-Agent header, say).
+  const next = ((s: number) => () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32)(5);
+  let header = '';
+  while (header.length < 8192) header += next() < 0.5 ? 'bot' : 'x';
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = Array.from({ length: 5 }, () => compileGoRegexp('(?i)bot.{0,40}crawl', 'HeaderRegexp'));
+  for (const re of kept) assert.equal(re.test(header), false);
+  gc();
+  const perPattern = (process.memoryUsage().heapUsed - before) / kept.length;
+  // re2js's own 8 MiB budget let each keep about 6.6 MiB of states; 256 KiB keeps it near 350 KiB.
+  assert.ok(perPattern < 1.5 * 1024 * 1024, `${Math.round(perPattern / 1024)} KiB held per pattern`);
+});
