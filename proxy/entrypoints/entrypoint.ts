@@ -22,6 +22,7 @@ import { HelloServerNames } from '../tls/hello-server-name.js';
 import { serveTcp, TcpEntryPointRouting, UNREAD_HELLO } from '../tcp/tcp-routing.js';
 import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
+import { withTimerBounds } from './timer-bounds.js';
 import type { UdpErrorSink } from '../udp/udp-entrypoint.js';
 
 export interface EntryPointOptions {
@@ -99,7 +100,12 @@ export class EntryPoint {
    * `listenAlone`: under `--workers`, bind a socket of this process's own in the port's SO_REUSEPORT group instead of
    * sharing the primary's (proxy/index.ts `SharedWithWorkers.listenAlone`).
    */
-  constructor(readonly options: EntryPointOptions, private readonly getRuntime: () => Runtime, private readonly listenAlone = false) {
+  readonly options: EntryPointOptions;
+
+  constructor(given: EntryPointOptions, private readonly getRuntime: () => Runtime, private readonly listenAlone = false) {
+    // Every timer below reads these: a duration over a node timer's reach would fire at once.
+    const options = withTimerBounds(given);
+    this.options = options;
     this.handshakeLimit = options.readTimeout > 0 ? options.readTimeout : NODE_TLS_HANDSHAKE_TIMEOUT_MS;
     this.proxyProtocol = options.proxyProtocol === undefined || options.proxyProtocol === null ? null : new ProxyProtocolPolicy(options.proxyProtocol);
     const ctx: EntryPointContext = {

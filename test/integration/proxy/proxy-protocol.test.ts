@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, entryPointOptions, startProxy } from '../../support/proxy-fixture.js';
@@ -261,6 +262,58 @@ test('a header sent in pieces is put together (it may straddle TCP segments) and
     socket.on('error', () => undefined);
   });
   assert.equal(bodyOf(answer), '203.0.113.77|203.0.113.77');
+});
+
+test('a readTimeout longer than a node timer holds (30 days) bounds nothing sooner: a header sent in pieces, then a ClientHello in pieces, is served', async (t) => {
+  // node runs a setTimeout of more than 2^31-1 ms after 1 ms: the header's deadline and the ClientHello's fired at once.
+  const port = await setup(t, TRUST_LOOPBACK, { readTimeout: 30 * 24 * 3_600_000 });
+  const answer = await new Promise<string>((resolve) => {
+    const pieces = ['PROXY TCP4 203.0.', '113.78 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'];
+    const socket = net.connect(port, '127.0.0.1', () => {
+      const send = (): void => {
+        const piece = pieces.shift();
+        if (piece === undefined) return;
+        socket.write(piece);
+        setTimeout(send, 30);
+      };
+      setTimeout(send, 30);
+    });
+    let got = '';
+    socket.on('data', (c: Buffer) => (got += c.toString()));
+    socket.on('close', () => resolve(got));
+    socket.on('error', () => undefined);
+  });
+  assert.equal(bodyOf(answer), '203.0.113.78|203.0.113.78');
+  // The ClientHello's own deadline: its first 5 bytes, a pause, then the rest.
+  const raw = await withHeader(port, v1('203.0.113.79'));
+  let held: Buffer | null = Buffer.alloc(0);
+  const relay = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, done) {
+      if (raw.destroyed) return done();
+      if (held === null) raw.write(chunk);
+      else {
+        held = Buffer.concat([held, chunk]);
+        const first = held;
+        held = null;
+        raw.write(first.subarray(0, 5));
+        setTimeout(() => raw.write(first.subarray(5)), 30);
+      }
+      done();
+    },
+  });
+  raw.on('data', (c: Buffer) => relay.push(c));
+  raw.on('close', () => relay.destroy());
+  const secured = await new Promise<string>((resolve) => {
+    const socket = tls.connect({ socket: relay, servername: 'a.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+      socket.write('GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n');
+    });
+    let got = '';
+    socket.on('data', (c: Buffer) => (got += c.toString()));
+    socket.on('close', () => resolve(got));
+    socket.on('error', () => undefined);
+  });
+  assert.equal(bodyOf(secured), '203.0.113.79|203.0.113.79');
 });
 
 test('TLS: the header comes before the ClientHello, HTTPS requests carry its client', async (t) => {

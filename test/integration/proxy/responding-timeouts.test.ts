@@ -40,6 +40,16 @@ test('writeTimeout cuts an answer not written in time, on both fronts, and leave
   }
 });
 
+test('a writeTimeout longer than a node timer holds (30 days) cuts nothing: answers are sent', async (t) => {
+  // node runs a setTimeout of more than 2^31-1 ms after 1 ms: every answer was cut before it was written.
+  const backend = await startBackend('b', (_req, res) => setTimeout(() => res.end('late'), 30));
+  const http = { routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } }, services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } } };
+  const proxy = await startProxy(buildInput({ http }), [entryPointOptions('web', '127.0.0.1:0', { writeTimeout: 30 * 24 * 3_600_000 })]);
+  t.after(async () => { await proxy.close(0); await backend.close(); });
+  const answer = await request(`http://127.0.0.1:${proxy.port('web')}/`);
+  assert.equal(await answer.body.text(), 'late');
+});
+
 test('requestAcceptGraceTimeout: after SIGTERM requests are still served while /ping says 503, then the port closes', async (t) => {
   const backend = await startBackend('app');
   const input = buildInput({
