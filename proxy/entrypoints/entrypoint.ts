@@ -22,7 +22,7 @@ import { HelloServerNames } from '../tls/hello-server-name.js';
 import { serveTcp, TcpEntryPointRouting, UNREAD_HELLO } from '../tcp/tcp-routing.js';
 import { acceptPostgresSslRequest, POSTGRES_SSL_REQUEST, postgresSslRequest } from '../tcp/postgres-starttls.js';
 import { ProxyProtocolPolicy, type ProxyProtocolOptions } from './proxy-protocol/proxied-peer.js';
-import { withTimerBounds } from './timer-bounds.js';
+import { withTimerBounds } from '../timer-bounds.js';
 import type { UdpErrorSink } from '../udp/udp-entrypoint.js';
 
 export interface EntryPointOptions {

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyResponse } from '../http/proxy-exchange.js';
+import { timerMs } from '../timer-bounds.js';
 
 // A service's responseForwarding.flushInterval, as Go's httputil.ReverseProxy (Traefik's forwarder) applies it:
 // flushInterval(res) is -1 (each write goes out at once) for `text/event-stream` and for a body of unknown length,
@@ -78,7 +79,7 @@ export class BatchedBody {
     }
     this.pendingBytes += bytes;
     if (this.timer === null && this.intervalMs > 0) {
-      this.timer = setTimeout(() => this.flush(), this.intervalMs);
+      this.timer = setTimeout(() => this.flush(), timerMs(this.intervalMs));
       this.timer.unref();
     }
     return true;

@@ -18,6 +18,7 @@ import { needsBodyProbe, probeBody } from './body-probe.js';
 import { BatchedBody, batchedBody } from './batched-body.js';
 import { relayableTrailers } from '../http/trailers.js';
 import { clientChunkRead } from '../http/client-read-garbage.js';
+import { timerMs } from '../timer-bounds.js';
 
 /** One server of a load balancer, resolved at build time. */
 export interface Upstream {
@@ -334,7 +335,7 @@ class ProxyResponseHandler implements LendingHandler {
         this.res.off('close', this.onClientClose);
         const delay = policy?.delayMs(tried.count - 1) ?? 0;
         if (delay <= 0) this.retryOn(next, tried);
-        else setTimeout(() => runExchange(this.ctx, () => this.retryOn(next, tried)), delay);
+        else setTimeout(() => runExchange(this.ctx, () => this.retryOn(next, tried)), timerMs(delay));
         return;
       }
     }

@@ -1,4 +1,5 @@
 import type { Upstream } from '../forward/forwarder.js';
+import { timerMs } from '../timer-bounds.js';
 
 export interface PassiveHealthOptions {
   /** ms: how far back failures count, and how long a server stays out. */
@@ -57,7 +58,7 @@ export class PassiveHealth {
       if (this.stopped) return;
       this.target.setUp(upstream, true);
       this.target.transition(upstream.url, true, 'passive health check window elapsed');
-    }, this.options.failureWindow);
+    }, timerMs(this.options.failureWindow));
     timer.unref();
     this.timers.set(upstream, timer);
   }

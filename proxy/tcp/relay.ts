@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import { clientBytesRead } from '../http/client-read-garbage.js';
 import type { ReusedReads } from './reused-reads.js';
+import { timerMs } from '../timer-bounds.js';
 
 /**
  * Relays bytes both ways between a client and a server until both are done, as Traefik's tcp.Proxy: when one side
@@ -24,7 +25,7 @@ export function relay(client: net.Socket, server: net.Socket, terminationDelay: 
   };
   const ended = (): void => {
     if (--open === 0) finish();
-    else if (terminationDelay >= 0 && timer === null) timer = setTimeout(finish, terminationDelay);
+    else if (terminationDelay >= 0 && timer === null) timer = setTimeout(finish, timerMs(terminationDelay));
   };
   const up = direction(client, server, ended, null);
   const down = direction(server, client, ended, serverReads);

@@ -6,6 +6,7 @@ import { peerCertUriError } from '../forward/peer-cert-uri.js';
 import { proxyProtocolHeader } from '../entrypoints/proxy-protocol/write-header.js';
 import type { TcpConnection } from './tcp-connection.js';
 import { ReusedReads } from './reused-reads.js';
+import { timerMs } from '../timer-bounds.js';
 
 /** How one TCP load balancer dials its servers (Traefik's tcp.Dialer), prepared once per build. Times in ms. */
 export interface TcpDialer {
@@ -65,7 +66,7 @@ export function dialServer(dialer: TcpDialer, server: { host: string; port: numb
       done(err);
     } else done(null, connected, connectedReads);
   };
-  const timer = dialer.dialTimeout > 0 ? setTimeout(() => finish(new Error(`dial tcp ${server.host}:${server.port}: i/o timeout`)), dialer.dialTimeout) : null;
+  const timer = dialer.dialTimeout > 0 ? setTimeout(() => finish(new Error(`dial tcp ${server.host}:${server.port}: i/o timeout`)), timerMs(dialer.dialTimeout)) : null;
   const failed = (err: Error): void => finish(err);
   socket.once('error', failed);
   socket.once('connect', () => {

@@ -3,6 +3,7 @@ import { HEALTH_CHECK_INTERVAL_MS, HEALTH_CHECK_TIMEOUT_MS } from '../../labels-
 import type { ProbeSchedule, ServerProbe } from '../services/health/active-health-check.js';
 import { joinHostPort, serverAddress } from '../http/host-port.js';
 import { dialServer, type TcpDialer } from './tcp-dialer.js';
+import { timerMs } from '../timer-bounds.js';
 
 /** Traefik's maxPayloadSize: a longer `send` or `expect` is dropped (connect-only check, no answer awaited). */
 export const MAX_TCP_PAYLOAD = 65_535;
@@ -65,7 +66,7 @@ export function tcpHealthProbe(o: TcpProbeOptions, dialer: TcpDialer, tlsServers
       socket?.destroy();
       resolve({ up, reason });
     };
-    const timer = setTimeout(() => finish(false, `${where}: i/o timeout after ${o.timeout} ms`), o.timeout);
+    const timer = setTimeout(() => finish(false, `${where}: i/o timeout after ${o.timeout} ms`), timerMs(o.timeout));
     dialServer(dialer, { host: target.host, port, tls: tlsServers.has(address) }, null, (err, connected) => {
       if (err !== null || connected === undefined) return finish(false, `connecting to ${where}: ${err?.message ?? 'no connection'}`);
       if (settled) return void connected.destroy();

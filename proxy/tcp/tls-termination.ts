@@ -6,6 +6,7 @@ import { ecdsaFirst, strictSniRefusal, type TlsStore } from '../tls/tls-store.js
 import { followTicketKeys, ticketOptions } from '../tls/session-ticket-keys.js';
 import { chooseAlpn } from '../entrypoints/https-server.js';
 import { adoptHelloServerName, serverNameOf, wrappedTcpSocket } from '../tls/hello-server-name.js';
+import { timerMs } from '../timer-bounds.js';
 
 /**
  * TLS termination for a TCP router (Traefik's tcp.TLSHandler): the certificate comes from the TLS store by SNI, as
@@ -78,7 +79,7 @@ export class TlsTermination {
    */
   terminate(socket: net.Socket, serverName: string | null, timeout: number, next: (secure: tls.TLSSocket) => void): void {
     const option = this.option;
-    const timer = timeout > 0 ? setTimeout(() => socket.destroy(), timeout) : null;
+    const timer = timeout > 0 ? setTimeout(() => socket.destroy(), timerMs(timeout)) : null;
     socket.once('close', () => {
       if (timer !== null) clearTimeout(timer);
       this.waiting.delete(socket);

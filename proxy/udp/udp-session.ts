@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import type { UdpServer } from './udp-targets.js';
+import { timerMs } from '../timer-bounds.js';
 
 /** Where a session sends its server's replies, and how it reports its end and its errors. */
 export interface SessionOwner {
@@ -35,7 +36,7 @@ export class UdpSession {
     private readonly timeout: number,
     private readonly owner: SessionOwner,
   ) {
-    this.timer = setTimeout(() => this.checkIdle(), timeout);
+    this.timer = setTimeout(() => this.checkIdle(), timerMs(timeout));
     this.connect();
   }
 
@@ -121,6 +122,6 @@ export class UdpSession {
     if (this.ended) return;
     const idle = performance.now() - this.lastActivity;
     if (idle >= this.timeout) this.close();
-    else this.timer = setTimeout(() => this.checkIdle(), this.timeout - idle);
+    else this.timer = setTimeout(() => this.checkIdle(), timerMs(this.timeout - idle));
   }
 }

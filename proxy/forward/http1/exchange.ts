@@ -8,6 +8,7 @@ import { READ_BUFFER_BYTES, type Connection } from './connection.js';
 import { forwardRequestReplayable } from '../replay-policy.js';
 import { bodyFraming, bodyStart, headEnd, HeadEndScanner, keepAliveHintMs, keepsAlive, MAX_RESPONSE_HEAD_BYTES, type BodyFraming } from './response-head.js';
 import type { RecentResponseHead } from './recent-response-head.js';
+import { timerMs } from '../../timer-bounds.js';
 
 /** What the forwarder asks an upstream pool to send (a subset of undici's DispatchOptions). */
 export interface ForwardRequest {
@@ -116,7 +117,7 @@ export class Exchange extends ExchangeControl {
   private requestWritten(): void {
     this.requestSent = true;
     if (this.host.responseHeaderTimeout > 0 && this.headerTimer === null && this.framing === null && !this.finished) {
-      this.headerTimer = setTimeout(() => this.onHeaderTimeout(), this.host.responseHeaderTimeout);
+      this.headerTimer = setTimeout(() => this.onHeaderTimeout(), timerMs(this.host.responseHeaderTimeout));
     }
   }
 
@@ -211,7 +212,7 @@ export class Exchange extends ExchangeControl {
       return;
     }
     if (this.headerTimer === null && !this.finished) {
-      this.headerTimer = setTimeout(() => this.onHeadStalled(), this.host.headCompletionTimeout);
+      this.headerTimer = setTimeout(() => this.onHeadStalled(), timerMs(this.host.headCompletionTimeout));
     }
   }
 

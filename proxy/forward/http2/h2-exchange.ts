@@ -7,6 +7,7 @@ import type { ForwardRequest } from '../http1/exchange.js';
 import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { countHttp2HeaderBlock } from '../../http/client-read-garbage.js';
 import { forwardRequestReplayable } from '../replay-policy.js';
+import { timerMs } from '../../timer-bounds.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = constants;
 
@@ -80,7 +81,7 @@ export class H2Exchange extends ExchangeControl {
   /** responseHeaderTimeout counts from the end of the request (Go's rule); gRPC streams that answer first are not timed. */
   private requestWritten(): void {
     if (this.responseHeaderTimeout > 0 && !this.answered && !this.finished) {
-      this.headerTimer = setTimeout(this.onHeaderTimeout, this.responseHeaderTimeout);
+      this.headerTimer = setTimeout(this.onHeaderTimeout, timerMs(this.responseHeaderTimeout));
     }
   }
 

@@ -6,6 +6,7 @@ import { peerCertUriError } from '../peer-cert-uri.js';
 import type { H2Exchange } from './h2-exchange.js';
 import { h2RequestHeaders } from './h2-request-headers.js';
 import { headerListPairs } from '../../http/http2-fields.js';
+import { timerMs } from '../../timer-bounds.js';
 
 /** How sessions to one server are opened and kept (a serversTransport's settings, ms). */
 export interface H2SessionOptions {
@@ -72,7 +73,7 @@ export class H2Session {
     this.socket = o.tls === null
       ? net.connect({ host: o.host, port: o.port, noDelay: true })
       : tls.connect({ ...o.tls, host: o.host, port: o.port, ALPNProtocols: ['h2', 'http/1.1'] }).setNoDelay(true);
-    if (o.dialTimeout > 0) this.dialTimer = setTimeout(this.onDialTimeout, o.dialTimeout);
+    if (o.dialTimeout > 0) this.dialTimer = setTimeout(this.onDialTimeout, timerMs(o.dialTimeout));
     this.socket.once(o.tls === null ? 'connect' : 'secureConnect', this.onConnected);
     this.socket.on('error', this.onSocketError);
     this.socket.once('close', this.onSocketClose);
@@ -198,7 +199,7 @@ export class H2Session {
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.streams === 0) this.close();
-    }, this.options.idleConnTimeout);
+    }, timerMs(this.options.idleConnTimeout));
     this.idleTimer.unref();
   }
 
@@ -233,7 +234,7 @@ export class H2Session {
       this.pingTimer = null;
       this.retire();
       session.destroy(new UpstreamError('reset-during-answer', `upstream did not answer an HTTP/2 PING within ${timeout} ms`));
-    }, timeout);
+    }, timerMs(timeout));
     this.pingTimer.unref();
   }
 

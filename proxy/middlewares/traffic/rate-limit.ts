@@ -7,6 +7,7 @@ import { createSourceExtractor, type SourceCriterionOptions } from './source-cri
 import type { BucketSettings, RateBuckets } from './shared-limits.js';
 import { redisBuckets } from './redis-buckets.js';
 import type { RedisOptions } from './redis-link.js';
+import { timerMs } from '../../timer-bounds.js';
 
 /** rateLimit as labels-spec outputs it: period in milliseconds, burst already at least 1. */
 export interface RateLimitOptions {
@@ -73,7 +74,7 @@ function delayThenForward(ctx: RequestContext, next: Handler, delayNs: number): 
   const timer = setTimeout(() => {
     ctx.res.off('close', onClose);
     runExchange(ctx, next);
-  }, delayNs / 1e6);
+  }, timerMs(delayNs / 1e6));
   ctx.res.once('close', onClose);
 }
 

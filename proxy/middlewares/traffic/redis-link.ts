@@ -4,6 +4,7 @@ import type * as IoRedis from 'ioredis';
 import type { Cluster, Redis, RedisOptions as IoRedisOptions } from 'ioredis';
 import { splitHostPort } from '../../http/host-port.js';
 import { describePemSource, readPemSource } from '../../tls/pem-source.js';
+import { timerMs } from '../../timer-bounds.js';
 
 /** rateLimit.redis as labels-spec outputs it (durations in milliseconds); Traefik's defaults are applied here. */
 export interface RedisOptions {
@@ -205,7 +206,7 @@ export class RedisLink {
   /** Waits for `promise` at most the call timeout (the first connection may still be under way). */
   private settled(promise: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.timeoutMs);
+      const timer = setTimeout(resolve, timerMs(this.timeoutMs));
       void promise.then(() => {
         clearTimeout(timer);
         resolve();

@@ -1,3 +1,4 @@
+import { timerMs } from '../../timer-bounds.js';
 /** loadBalancer.healthCheck as the HTTP probe uses it (labels-spec applies Traefik's defaults). */
 export interface HealthCheckOptions extends ProbeSchedule {
   path?: string | undefined;
@@ -91,7 +92,7 @@ export class ActiveHealthCheck {
     this.listener?.(serverUrl, result.up);
     this.onProbe(this.serviceName, serverUrl, result.up);
     const next = result.up ? this.schedule.interval : (this.schedule.unhealthyInterval ?? this.schedule.interval);
-    const timer = setTimeout(() => void this.probe(serverUrl), next);
+    const timer = setTimeout(() => void this.probe(serverUrl), timerMs(next));
     timer.unref();
     this.timers.set(serverUrl, timer);
   }

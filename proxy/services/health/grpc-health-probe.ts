@@ -1,5 +1,6 @@
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { probeTlsConnect, type UpstreamTransport } from '../../forward/upstream-transport.js';
+import { timerMs } from '../../timer-bounds.js';
 
 // gRPC Health Checking Protocol v1 (grpc.health.v1.Health/Check), as Traefik's `healthCheck.mode: grpc`: an empty
 // HealthCheckRequest (all services, ""), healthy iff the answer's status is SERVING. One connection per probe, as
@@ -34,7 +35,7 @@ export function probeGrpcHealth(target: URL, timeoutMs: number, transport: Upstr
       session?.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ up: false, reason: `gRPC health check timeout: no answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => finish({ up: false, reason: `gRPC health check timeout: no answer within ${timeoutMs} ms` }), timerMs(timeoutMs));
     const refused = (err: Error): void => finish({ up: false, reason: `gRPC health check failed: ${err.message}` });
     const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
     try {

@@ -2,6 +2,7 @@ import { H2CClient, request, type Agent } from 'undici';
 import type { UpstreamTransport } from '../../forward/upstream-transport.js';
 import type { HealthCheckOptions, ServerProbe } from './active-health-check.js';
 import { probeGrpcHealth } from './grpc-health-probe.js';
+import { timerMs } from '../../timer-bounds.js';
 
 /** How probes reach the servers: the service's serversTransport, and an agent made from it. */
 export interface ProbeDial {
@@ -24,7 +25,7 @@ async function checkHttp(serverUrl: string, o: HealthCheckOptions, dial: ProbeDi
     return { up: false, reason: err instanceof Error ? err.message : String(err) };
   }
   if (o.mode === 'grpc') return probeGrpcHealth(target, o.timeout, dial.transport);
-  const signal = AbortSignal.timeout(o.timeout);
+  const signal = AbortSignal.timeout(timerMs(o.timeout));
   // An h2c:// server is probed in cleartext HTTP/2 (prior knowledge), as Traefik's transport for it does.
   const h2c = target.protocol === 'h2c:' ? new H2CClient(`http://${target.host}`) : null;
   if (h2c !== null) target = new URL(`http://${target.host}${target.pathname}${target.search}`);

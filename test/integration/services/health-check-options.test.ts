@@ -176,3 +176,22 @@ test('timeout: a probe answered later than `timeout` marks the server DOWN; a lo
     }
   }
 });
+
+test('durations longer than a node timer holds (30 days) wait, never fire at once: a health check interval, a transport\'s timeouts', async (t) => {
+  const THIRTY_DAYS = 30 * 24 * 3600 * 1000;
+  let probes = 0;
+  const a = await startBackend('a', (req, res) => {
+    if (req.url === '/health') probes++;
+    // An answer that takes a moment: a responseHeaderTimeout that fired at once would answer 504.
+    setTimeout(() => res.end('a'), 50);
+  });
+  const transport: UpstreamTransport = { ...DEFAULT_TRANSPORT, dialTimeout: THIRTY_DAYS, responseHeaderTimeout: THIRTY_DAYS, idleConnTimeout: THIRTY_DAYS };
+  const proxy = await startProxy(input([a.url], { path: '/health', interval: THIRTY_DAYS, timeout: THIRTY_DAYS }, transport));
+  t.after(async () => { await proxy.close(0); await a.close(); });
+  await sleep(400);
+  // Node runs a longer timer after 1 ms: the interval then probed about every millisecond.
+  assert.ok(probes <= 1, `${probes} probes in 400 ms with a 30-day interval`);
+  const res = await request(`http://127.0.0.1:${proxy.port('web')}/`);
+  assert.equal(res.statusCode, 200);
+  assert.equal(await res.body.text(), 'a');
+});

@@ -5,7 +5,10 @@
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A configured duration in ms as a timer can wait it (0, "none", stays 0). */
+/**
+ * A configured duration in ms as a timer can wait it (0, "none", stays 0): every timer armed from the configuration
+ * (entrypoints, health checks, serversTransports, TCP and UDP, retry, rateLimit's delay) takes its delay through this.
+ */
 export function timerMs(ms: number): number {
   return Math.min(ms, MAX_TIMER_MS);
 }
