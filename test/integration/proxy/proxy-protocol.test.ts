@@ -243,10 +243,9 @@ test('readTimeout 0: a peer that sends half a header, or none, is closed after g
   assert.equal(bodyOf(answer), '203.0.113.9|203.0.113.9');
 });
 
-test('a header sent in pieces is put together (it may straddle TCP segments) and the request after it is served', async (t) => {
-  const port = await setup(t, TRUST_LOOPBACK, { readTimeout: 2000 });
-  const answer = await new Promise<string>((resolve) => {
-    const pieces = ['PROXY TCP4 203.0.', '113.77 127.0.0.1 4', '0000 80\r', '\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'];
+/** Everything the server sent until it closed, for `pieces` written 30 ms apart (the first after `firstDelay` ms). */
+function sentInPieces(port: number, pieces: string[], firstDelay: number): Promise<string> {
+  return new Promise<string>((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => {
       const send = (): void => {
         const piece = pieces.shift();
@@ -254,35 +253,25 @@ test('a header sent in pieces is put together (it may straddle TCP segments) and
         socket.write(piece);
         setTimeout(send, 30);
       };
-      send();
+      setTimeout(send, firstDelay);
     });
     let got = '';
     socket.on('data', (c: Buffer) => (got += c.toString()));
     socket.on('close', () => resolve(got));
     socket.on('error', () => undefined);
   });
+}
+
+test('a header sent in pieces is put together (it may straddle TCP segments) and the request after it is served', async (t) => {
+  const port = await setup(t, TRUST_LOOPBACK, { readTimeout: 2000 });
+  const answer = await sentInPieces(port, ['PROXY TCP4 203.0.', '113.77 127.0.0.1 4', '0000 80\r', '\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'], 0);
   assert.equal(bodyOf(answer), '203.0.113.77|203.0.113.77');
 });
 
 test('a readTimeout longer than a node timer holds (30 days) bounds nothing sooner: a header sent in pieces, then a ClientHello in pieces, is served', async (t) => {
   // node runs a setTimeout of more than 2^31-1 ms after 1 ms: the header's deadline and the ClientHello's fired at once.
   const port = await setup(t, TRUST_LOOPBACK, { readTimeout: 30 * 24 * 3_600_000 });
-  const answer = await new Promise<string>((resolve) => {
-    const pieces = ['PROXY TCP4 203.0.', '113.78 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'];
-    const socket = net.connect(port, '127.0.0.1', () => {
-      const send = (): void => {
-        const piece = pieces.shift();
-        if (piece === undefined) return;
-        socket.write(piece);
-        setTimeout(send, 30);
-      };
-      setTimeout(send, 30);
-    });
-    let got = '';
-    socket.on('data', (c: Buffer) => (got += c.toString()));
-    socket.on('close', () => resolve(got));
-    socket.on('error', () => undefined);
-  });
+  const answer = await sentInPieces(port, ['PROXY TCP4 203.0.', '113.78 127.0.0.1 40000 80\r\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'], 30);
   assert.equal(bodyOf(answer), '203.0.113.78|203.0.113.78');
   // The ClientHello's own deadline: its first 5 bytes, a pause, then the rest.
   const raw = await withHeader(port, v1('203.0.113.79'));
