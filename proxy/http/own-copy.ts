@@ -7,3 +7,13 @@
 export function ownCopy(text: string): string {
   return Buffer.from(text, 'utf16le').toString('utf16le');
 }
+
+/**
+ * The bytes in memory of their own, of their exact size: a buffer given may be an upstream connection's lent read
+ * buffer (its memory another read's once handed back) or a view of a larger pool. For what is kept past the request.
+ */
+export function ownBytes(bytes: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
+}

@@ -72,23 +72,16 @@ export function removeRequestHeader(req: ProxyRequest, name: string): void {
  */
 export function removeRequestHeaders(req: ProxyRequest, lowerNames: ReadonlySet<string>): void {
   if (lowerNames.size === 0) return;
-  const raw = req.rawHeaders;
-  let w = 0;
-  for (let r = 0; r < raw.length; r += 2) {
-    if (lowerNames.has((raw[r] as string).toLowerCase())) continue;
-    raw[w] = raw[r] as string;
-    raw[w + 1] = raw[r + 1] as string;
-    w += 2;
-  }
-  raw.length = w;
+  removeFlat(req.rawHeaders, lowerNames);
   for (const lower of lowerNames) delete req.headers[lower];
 }
 
-/** Drops every pair named `lower` from a flat [name, value, ...] list, in place. */
-function removeFlat(raw: string[], lower: string): void {
+/** Drops every pair named `lower` (or any name of the set) from a flat [name, value, ...] list, in place. */
+function removeFlat(raw: string[], lower: string | ReadonlySet<string>): void {
+  const drops = typeof lower === 'string' ? (name: string): boolean => name === lower : (name: string): boolean => lower.has(name);
   let w = 0;
   for (let r = 0; r < raw.length; r += 2) {
-    if ((raw[r] as string).toLowerCase() === lower) continue;
+    if (drops((raw[r] as string).toLowerCase())) continue;
     raw[w] = raw[r] as string;
     raw[w + 1] = raw[r + 1] as string;
     w += 2;

@@ -29,34 +29,38 @@ export interface GoRegexp {
 }
 
 export function compileGoRegexp(source: string, matcher: string): GoRegexp {
-  const refusal = (err: unknown): MatcherArgumentError =>
-    new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err });
-  let re2: RE2JS;
-  let re2Source = source;
-  let names: readonly string[] | null = null;
+  let compiled: Compiled;
   try {
-    re2 = compileRe2(source);
+    compiled = compileWithNames(source);
   } catch (err) {
-    if (!(err instanceof Error && err.message.includes(DUPLICATE_NAME))) throw refusal(err);
-    const renamed = renameDuplicateGroups(source);
-    try {
-      re2 = compileRe2(renamed.pattern);
-    } catch (other) {
-      throw refusal(other); // what else is wrong with it, as Go reports it
-    }
-    // Renamed, the groups must be the same ones: else the scan misread the pattern, and the refusal stands.
-    if (renamed.names.length !== re2.groupCount() + 1) throw refusal(err);
-    names = renamed.names;
-    re2Source = renamed.pattern;
-  }
-  if (names === null) {
-    const byNumber: string[] = new Array<string>(re2.groupCount() + 1).fill('');
-    for (const [name, index] of Object.entries(re2.namedGroups())) byNumber[index] = name;
-    names = byNumber;
+    throw new MatcherArgumentError(`${matcher}: invalid regexp ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err });
   }
   const fast = backtrackingSafeRegExp(source);
   // A compiled re2js program holds about 20 KiB: a pattern V8 runs keeps none until a group's position is asked.
-  return new LinearRegexp(source, names, fast, fast === null ? re2 : null, re2Source);
+  return new LinearRegexp(source, compiled.names, fast, fast === null ? compiled.re2 : null, compiled.re2Source);
+}
+
+interface Compiled {
+  readonly re2: RE2JS;
+  /** What re2js was given: the pattern, its shared group names made unique (go-regexp-names.ts). */
+  readonly re2Source: string;
+  /** Each group's name by its number, as Go's SubexpNames gives them. */
+  readonly names: readonly string[];
+}
+
+/** `source` for re2js, which refuses a name two groups share where Go allows it: those are renamed first. */
+function compileWithNames(source: string): Compiled {
+  const renamed = renameDuplicateGroups(source);
+  const named = renamed.names.filter((name) => name !== '');
+  if (new Set(named).size !== named.length) {
+    const re2 = compileRe2(renamed.pattern);
+    // Renamed, the groups must be the same ones: else the scan misread the pattern, and re2js reads it as it is.
+    if (renamed.names.length === re2.groupCount() + 1) return { re2, re2Source: renamed.pattern, names: renamed.names };
+  }
+  const re2 = compileRe2(source);
+  const names: string[] = new Array<string>(re2.groupCount() + 1).fill('');
+  for (const [name, index] of Object.entries(re2.namedGroups())) names[index] = name;
+  return { re2, re2Source: source, names };
 }
 
 // What re2js's DFA may hold per pattern. Its default, 8 MiB, fills on inputs that keep finding new states (a
@@ -74,8 +78,6 @@ function compileRe2(pattern: string): RE2JS {
   return re2;
 }
 
-// re2js's refusal of a name two groups share, which Go allows.
-const DUPLICATE_NAME = 'duplicate capture group name';
 
 class LinearRegexp implements GoRegexp {
   constructor(

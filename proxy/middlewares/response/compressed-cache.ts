@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import { sha256Base64 } from '../../../labels-spec/sha256.js';
 import type { RequestContext, ResponseHeaders } from '../../http/request-context.js';
 import { clientCertificateFingerprint } from '../../http/tls-connection.js';
-import { ownCopy } from '../../http/own-copy.js';
+import { ownBytes, ownCopy } from '../../http/own-copy.js';
 
 // A body's fingerprint in its key: zlib's CRC-32 (node 20.15+; a tenth of a SHA-256's cost for a 4 kB body), else
 // its SHA-256. Either only narrows the search: an entry keeps its body, and a hit is a byte-for-byte match.
@@ -159,7 +159,7 @@ export class CompressedBodyCache {
       }
     }
     // The key holds the request's Cookie or Authorization value when short: a window on the request's head.
-    const form: KeptForm = { prefix: ownCopy(key.prefix), data: ownMemory(compressed), body: copyOf(key.body), used: false };
+    const form: KeptForm = { prefix: ownCopy(key.prefix), data: ownMemory(compressed), body: ownBytes(key.body), used: false };
     this.entries.set(ownCopy(key.text), form);
     this.latest.set(form.prefix, form);
     this.bytes += cost;
@@ -223,22 +223,13 @@ function entryCost(key: string, compressed: Buffer, body: Buffer): number {
   return compressed.length + body.length + 2 * key.length + 600;
 }
 
-/** The body in memory of its own: what the cache is given may be an upstream connection's lent read buffer. */
-function copyOf(body: Buffer): Buffer {
-  const own = Buffer.allocUnsafeSlow(body.length);
-  body.copy(own);
-  return own;
-}
-
 /**
  * zlib's one-call results are views of larger memory (its 16 KiB output buffer, node's 8 KiB pool): kept as
  * they come, a 50-byte entry would hold 16 KiB. A kept form gets memory of its own, of its exact size.
  */
 function ownMemory(compressed: Buffer): Buffer {
   if (compressed.byteOffset === 0 && compressed.buffer.byteLength === compressed.length) return compressed;
-  const own = Buffer.allocUnsafeSlow(compressed.length);
-  compressed.copy(own);
-  return own;
+  return ownBytes(compressed);
 }
 
 /** What sets one request's answers apart from others' in the cache: where it went and who it says it is. */

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { ownCopy } from '../../http/own-copy.js';
+import { ownBytes, ownCopy } from '../../http/own-copy.js';
 import { gzipTemplateParts, type GzipTemplateParts } from './fast-gzip.js';
 
 /**
@@ -106,7 +106,7 @@ export class GzipTemplates {
       // The key may hold a Cookie value cut from the request's head: a string of its own keeps none of it.
       this.slots.set(ownCopy(prefix), slot);
     }
-    this.fill(slot, slot.template, copyOf(body));
+    this.fill(slot, slot.template, ownBytes(body));
     return null;
   }
 
@@ -267,12 +267,6 @@ function joined(template: Template, body: Buffer, crc32: number): Buffer | null 
   out.writeUInt32LE(crc32 >>> 0, w);
   out.writeUInt32LE(n >>> 0, w + 4);
   return out;
-}
-
-function copyOf(body: Buffer): Buffer {
-  const own = Buffer.allocUnsafeSlow(body.length);
-  body.copy(own);
-  return own;
 }
 
 // Templates of one-off gzip pages, per process: 4 MiB holds a few hundred pages' keys.
