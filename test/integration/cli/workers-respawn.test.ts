@@ -40,6 +40,15 @@ describe('pe-edge --workers=2, a worker dying', () => {
   const serving = (proc: CliProcess): number => proc.messages('info').filter((m) => /^worker \d+ \(pid \d+\) serving$/.test(m)).length;
 
   /** Starts pe-edge with two workers and waits until both listen on every entrypoint; returns their pids. */
+  /** A dynamic configuration routing every path to the one server at `url`. */
+  const routeTo = (url: string): string[] => [
+    'http:',
+    '  services:',
+    `    app: { loadBalancer: { servers: [{ url: "${url}" }] } }`,
+    '  routers:',
+    '    app: { rule: "PathPrefix(`/`)", service: app }',
+  ];
+
   async function startWorkers(dynamic: string[], entryPoints: Record<string, number>, opts: { extra?: string; env?: NodeJS.ProcessEnv; watch?: boolean; node?: string } = {}): Promise<{ proc: CliProcess; workers: number[]; dir: TempConfigDir }> {
     const dir = new TempConfigDir();
     dirs.push(dir);
@@ -183,13 +192,7 @@ describe('pe-edge --workers=2, a worker dying', () => {
     const backend = await startBackend('app');
     backends.push(backend);
     const web = await freePort();
-    const { proc } = await startWorkers([
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "PathPrefix(`/`)", service: app }',
-    ], { web });
+    const { proc } = await startWorkers(routeTo(backend.url), { web });
     for (let death = 1; death <= 4; death++) {
       const [pid] = childPids(proc.pid ?? 0);
       await killAndAwaitReplacement(proc, pid ?? 0);
@@ -206,13 +209,7 @@ describe('pe-edge --workers=2, a worker dying', () => {
     const backend = await startBackend('app');
     backends.push(backend);
     const web = await freePort();
-    const { proc, workers } = await startWorkers([
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "PathPrefix(`/`)", service: app }',
-    ], { web });
+    const { proc, workers } = await startWorkers(routeTo(backend.url), { web });
     const [victim, survivor] = workers;
     process.kill(victim ?? 0, 'SIGKILL');
     await proc.waitFor(() => childPids(proc.pid ?? 0).some((pid) => !workers.includes(pid)), 10_000, 'the replacement forked');
@@ -231,13 +228,6 @@ describe('pe-edge --workers=2, a worker dying', () => {
     const other = await startBackend('other');
     backends.push(backend, other);
     const web = await freePort();
-    const routeTo = (url: string): string[] => [
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "PathPrefix(`/`)", service: app }',
-    ];
     const { proc, workers, dir } = await startWorkers(routeTo(backend.url), { web }, { watch: false });
     const [victim] = workers;
     process.kill(victim ?? 0, 'SIGKILL');
@@ -274,13 +264,7 @@ describe('pe-edge --workers=2, a worker dying', () => {
     const backend = await startBackend('app');
     backends.push(backend);
     const web = await freePort();
-    const { proc, workers } = await startWorkers([
-      'http:',
-      '  services:',
-      `    app: { loadBalancer: { servers: [{ url: "${backend.url}" }] } }`,
-      '  routers:',
-      '    app: { rule: "PathPrefix(`/`)", service: app }',
-    ], { web });
+    const { proc, workers } = await startWorkers(routeTo(backend.url), { web });
     process.kill(workers[0] ?? 0, 'SIGKILL');
     await proc.waitFor(() => childPids(proc.pid ?? 0).some((pid) => !workers.includes(pid)), 10_000, 'the replacement forked');
     const forked = childPids(proc.pid ?? 0);

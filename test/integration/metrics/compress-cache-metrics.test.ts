@@ -8,6 +8,7 @@ import { startBackend, type Backend } from '../../support/backends.js';
 import { CliProcess, freePort, staticYaml, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
 import { compressRouteYaml, startCompressCli } from './compress-cli.js';
+import { familySeries } from '../../support/metric-series.js';
 
 /** A 4 kB HTML page, different for each `name`. */
 function page(name: string): string {
@@ -36,15 +37,6 @@ async function getBrotli(url: string, path: string): Promise<number> {
   return body.length;
 }
 
-/** Every series of the pe_edge_compress_cache_* families: name → value. */
-function cacheSeries(text: string): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(pe_edge_compress_cache_\w+) (\S+)$/.exec(line);
-    if (m !== null) found[m[1] as string] = Number(m[2]);
-  }
-  return found;
-}
 
 describe('pe_edge_compress_cache_* with metrics.prometheus', () => {
   const dir = new TempConfigDir();
@@ -55,7 +47,7 @@ describe('pe_edge_compress_cache_* with metrics.prometheus', () => {
   const scrape = async (): Promise<{ text: string; cache: Record<string, number> }> => {
     const r = await httpGet(metricsUrl, { fresh: true });
     assert.equal(r.status, 200);
-    return { text: r.body, cache: cacheSeries(r.body) };
+    return { text: r.body, cache: familySeries(r.body, 'pe_edge_compress_cache_') };
   };
 
   before(async () => {

@@ -11,6 +11,7 @@ import { TempConfigDir, type CliProcess } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
 import { startCompressCli } from './compress-cli.js';
 import { streamCost, STREAM_BUDGET_TEST_ENV } from '../../../proxy/middlewares/response/stream-budget.js';
+import { familySeries } from '../../support/metric-series.js';
 
 const PIECE = Buffer.from('a line of a large text answer, streamed slowly\n'.repeat(2000)); // about 94 kB
 const PIECES = 4;
@@ -82,15 +83,6 @@ function get(url: string, accept = 'br'): Promise<Answer> {
   });
 }
 
-/** The pe_edge_compress_streams_* series: name and labels → value. */
-function streamSeries(text: string): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(pe_edge_compress_streams_\w+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (m !== null) found[m[1] as string] = Number(m[2]);
-  }
-  return found;
-}
 
 describe('compress: the memory of streamed answers has a budget', () => {
   const dir = new TempConfigDir();
@@ -103,7 +95,7 @@ describe('compress: the memory of streamed answers has a budget', () => {
   const series = async (): Promise<Record<string, number>> => {
     const r = await httpGet(metricsUrl, { fresh: true });
     assert.equal(r.status, 200);
-    return streamSeries(r.body);
+    return familySeries(r.body, 'pe_edge_compress_streams_');
   };
   /** Until the compressors' memory is back to none (a closed compressor gives it back as its 'close' runs). */
   const settled = async (): Promise<Record<string, number>> => {

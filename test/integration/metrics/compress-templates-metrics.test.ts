@@ -8,6 +8,7 @@ import { startBackend, type Backend } from '../../support/backends.js';
 import { type CliProcess, TempConfigDir } from '../../support/cli-process.js';
 import { httpGet } from '../../support/load-client.js';
 import { startCompressCli } from './compress-cli.js';
+import { familySeries } from '../../support/metric-series.js';
 
 /** A 4 kB HTML page with a 32-character token of its own, as a CSRF token or request id makes them. */
 function page(token: string): string {
@@ -15,14 +16,6 @@ function page(token: string): string {
   return `<!doctype html><html><head><meta name="csrf-token" content="${token}"></head><body><ul>\n${rows}\n</ul></body></html>`.padEnd(4096, ' ');
 }
 
-function templateSeries(text: string): Record<string, number> {
-  const found: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(pe_edge_compress_templates_\w+) (\S+)$/.exec(line);
-    if (m !== null) found[m[1] as string] = Number(m[2]);
-  }
-  return found;
-}
 
 describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
   const dir = new TempConfigDir();
@@ -34,7 +27,7 @@ describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
   const scrape = async (): Promise<Record<string, number>> => {
     const r = await httpGet(metricsUrl, { fresh: true });
     assert.equal(r.status, 200);
-    return templateSeries(r.body);
+    return familySeries(r.body, 'pe_edge_compress_templates_');
   };
 
   before(async () => {
