@@ -10,7 +10,8 @@
 # the 4 kB page with a request id in it (never twice the same body, so compress's cache cannot answer: every
 # request is compressed), every request sends `Accept-Encoding: gzip`. With BENCH_PAGE=same they request
 # /bench/compress-same/ instead, the same routes and the backends' one page: HAProxy compresses it every time,
-# pe-edge sends the form it kept. Each slice starts four wrk at once, reads
+# pe-edge sends the form it kept; with BENCH_PAGE=nonces, /bench/compress-nonces/: the page with six script tags far
+# apart, each with the request id as its nonce (a page with a CSP nonce). Each slice starts four wrk at once, reads
 # each process's user + system CPU ticks around them and divides by its requests; then
 #
 #   ratio of ratios = (HAProxy compress / HAProxy none) / (pe-edge compress / pe-edge none), in CPU per request
@@ -28,7 +29,8 @@
 #   BENCH_WARMUP_SLICES=2    slices run first and not counted (1..10)
 #   BENCH_SLICE_SECONDS=3    seconds per slice (1..30): wrk -d
 #   BENCH_CONNECTIONS=10     wrk -c of each of the four wrk (-t1)
-#   BENCH_PAGE=unique        unique: a new page every request (every answer compressed); same: the one page
+#   BENCH_PAGE=unique        unique: a new page every request (every answer compressed); same: the one page;
+#                            nonces: a new page every request, one request id in six script tags' nonces
 #   BENCH_NODE=node          the node binary pe-edge runs on
 #   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
@@ -50,7 +52,8 @@ NODE_BIN=${BENCH_NODE:-node}
 case ${BENCH_PAGE:-unique} in
   unique) COMPRESS_PATH=/bench/compress/ ;;
   same) COMPRESS_PATH=/bench/compress-same/ ;;
-  *) log "BENCH_PAGE must be unique or same (got '$BENCH_PAGE')"; exit 2 ;;
+  nonces) COMPRESS_PATH=/bench/compress-nonces/ ;;
+  *) log "BENCH_PAGE must be unique, same or nonces (got '$BENCH_PAGE')"; exit 2 ;;
 esac
 for tool in wrk nginx haproxy curl openssl taskset; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx haproxy curl openssl util-linux)"; exit 2; }

@@ -510,22 +510,34 @@ function writeStored(n: number, final: boolean): void {
   at += n;
 }
 
+/** A range of a page's bytes, [start, end). */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Bits of a block from bit 0 of the first byte (lowest first), and how many. */
+export interface BlockBits {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+}
+
 /**
- * A gzip member cut in three for pages that differ from one request to the next only in [holeStart, holeEnd) (a
- * CSRF token, a request id): the bits before `spanStart`, the bytes of the span (the hole and around it) each
- * request sends as literals of its own, and the bits after `spanEnd`. gzip-templates.ts joins them per request.
+ * A gzip member cut in pieces for pages that differ from one request to the next only in some holes (a CSRF token,
+ * a request id, a nonce repeated in each script tag): the bits before the first span, then per span the bytes each
+ * request sends as literals of its own (a hole and around it) and the bits after it, up to the next span or through
+ * the block's end. gzip-templates.ts joins them per request.
  */
 export interface GzipTemplateParts {
-  /** The gzip header and the block's bits before the span, as whole bytes. */
+  /** The gzip header and the block's bits before the first span, as whole bytes. */
   readonly head: Uint8Array;
-  /** The block's bits before the span past those bytes (fewer than 8, lowest first), and how many. */
+  /** The block's bits before the first span past those bytes (fewer than 8, lowest first), and how many. */
   readonly headBits: number;
   readonly headPending: number;
-  readonly spanStart: number;
-  readonly spanEnd: number;
-  /** The block's bits from the span's end through its end of block, from bit 0 of the first byte, and how many. */
-  readonly tail: Uint8Array;
-  readonly tailBitCount: number;
+  /** In order, apart: each holds one or more holes. */
+  readonly spans: readonly ByteRange[];
+  /** After each span, the block's bits up to the next span; after the last, through its end of block. */
+  readonly after: readonly BlockBits[];
   /** Each byte value's literal code (bit-reversed code | length << 16), 0 for a value it has none for. */
   readonly literalCodes: Uint32Array;
 }
@@ -535,42 +547,62 @@ export interface GzipTemplateParts {
 const HOLE_ALPHABET = [9, 10, 13, ...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i)];
 
 /**
- * The parts of `page`'s gzip member when [holeStart, holeEnd) is a hole, or null for a page this cannot cut
- * (larger than a segment, or holding a zero byte outside the hole). The page is parsed with its hole zeroed:
- * no match outside the hole then refers to it (a zero byte elsewhere would), and the codes are counted from the
- * bytes around it and HOLE_ALPHABET, so the parts hold nothing of the hole's bytes: requests learn nothing of
- * the page this was made from beyond what they receive themselves.
+ * The parts of `page`'s gzip member with `holes` (in order, apart), or null for a page this cannot cut (larger than
+ * a segment, or holding a zero byte outside the holes). The page is parsed with its holes zeroed: no match outside
+ * them then refers to them (a zero byte elsewhere would), and the codes are counted from the bytes around them and
+ * HOLE_ALPHABET, so the parts hold nothing of the holes' bytes: requests learn nothing of the page this was made from
+ * beyond what they receive themselves.
  */
-export function gzipTemplateParts(page: Buffer, holeStart: number, holeEnd: number): GzipTemplateParts | null {
+export function gzipTemplateParts(page: Buffer, holes: readonly ByteRange[]): GzipTemplateParts | null {
   const n = page.length;
-  if (n > SEGMENT || n < MIN_MATCH || holeStart < 0 || holeEnd > n || holeStart >= holeEnd) return null;
-  if (page.subarray(0, holeStart).includes(0) || page.subarray(holeEnd).includes(0)) return null;
+  if (n > SEGMENT || n < MIN_MATCH || holes.length === 0) return null;
+  let outside = 0;
+  for (const hole of holes) {
+    if (hole.start < outside || hole.end <= hole.start || hole.end > n) return null;
+    if (page.subarray(outside, hole.start).includes(0)) return null;
+    outside = hole.end;
+  }
+  if (page.subarray(outside).includes(0)) return null;
   segment.set(page, 0);
-  segment.fill(0, holeStart, holeEnd);
+  for (const hole of holes) segment.fill(0, hole.start, hole.end);
   litCount.fill(0);
   distCount.fill(0);
   const matches = findMatches(n);
-  // The span: from the end of the last match that ends by the hole's start, to the start of the first match at
-  // or past its end (or the page's end: `matchAt[matches]` is `n`).
-  let first = 0;
-  while (first < matches && matchAt[first]! + (matchInfo[first]! & 511) <= holeStart) first++;
-  let resume = first;
-  while (resume < matches && matchAt[resume]! < holeEnd) resume++;
-  const spanStart = first === 0 ? 0 : matchAt[first - 1]! + (matchInfo[first - 1]! & 511);
-  const spanEnd = matchAt[resume]!;
-  // The span's symbols out of the counts, its literals (each request's) in.
-  let p = spanStart;
-  for (let k = first; ; k++) {
-    const next = k < resume ? matchAt[k]! : spanEnd;
-    for (; p < next; p++) litCount[segment[p]!]!--;
-    if (k === resume) break;
-    const info = matchInfo[k]!;
-    litCount[LEN_SYMBOL[info & 511]!]!--;
-    distCount[info >>> 24]!--;
-    p += info & 511;
+  // Per hole, the matches before `first` end by its start, those from `resume` on start at or past its end: its
+  // span runs from the end of the match before `first` to the start of `resume` (or the page's end: `matchAt[matches]`
+  // is `n`). A span that would reach back into the one before (no match between two holes) joins it.
+  const firsts: number[] = [];
+  const resumes: number[] = [];
+  let k = 0;
+  for (const hole of holes) {
+    while (k < matches && matchAt[k]! + (matchInfo[k]! & 511) <= hole.start) k++;
+    const first = k;
+    while (k < matches && matchAt[k]! < hole.end) k++;
+    if (resumes.length > 0 && first <= resumes[resumes.length - 1]!) resumes[resumes.length - 1] = k;
+    else {
+      firsts.push(first);
+      resumes.push(k);
+    }
   }
-  for (let q = spanStart; q < holeStart; q++) litCount[page[q]!]!++;
-  for (let q = holeEnd; q < spanEnd; q++) litCount[page[q]!]!++;
+  const spans: ByteRange[] = firsts.map((first, i) => ({
+    start: first === 0 ? 0 : matchAt[first - 1]! + (matchInfo[first - 1]! & 511),
+    end: matchAt[resumes[i]!]!,
+  }));
+  // The spans' symbols out of the counts, their literals (each request's) in: the page's bytes outside the holes,
+  // HOLE_ALPHABET for what the holes may hold.
+  for (const [i, span] of spans.entries()) {
+    let p = span.start;
+    for (let m = firsts[i]!; ; m++) {
+      const next = m < resumes[i]! ? matchAt[m]! : span.end;
+      for (; p < next; p++) litCount[segment[p]!]!--;
+      if (m === resumes[i]!) break;
+      const info = matchInfo[m]!;
+      litCount[LEN_SYMBOL[info & 511]!]!--;
+      distCount[info >>> 24]!--;
+      p += info & 511;
+    }
+    for (let q = span.start; q < span.end; q++) if (segment[q] !== 0) litCount[page[q]!]!++;
+  }
   for (const value of HOLE_ALPHABET) litCount[value]!++;
   litCount[END_OF_BLOCK] = 1;
   dynamicBlockBits();
@@ -581,11 +613,7 @@ export function gzipTemplateParts(page: Buffer, holeStart: number, holeEnd: numb
   pending = 0;
   put(0b101, 3); // BFINAL, BTYPE 10 (dynamic codes)
   writeDynamicHeader();
-  // Up to the span: the match after it stands in for the segment's end meanwhile.
-  const followed = matchAt[first]!;
-  matchAt[first] = spanStart;
-  writeSymbols(first);
-  matchAt[first] = followed;
+  writeSymbolsBefore(firsts[0]!, 0, 0, spans[0]!.start);
   while (pending >= 8) {
     output[at++] = bits;
     bits >>>= 8;
@@ -595,17 +623,34 @@ export function gzipTemplateParts(page: Buffer, holeStart: number, holeEnd: numb
   const headBits = bits & 0xff;
   const headPending = pending;
 
-  at = 0;
-  bits = 0;
-  pending = 0;
-  writeSymbols(matches, resume, spanEnd);
-  const endOfBlock = litCode[END_OF_BLOCK]!;
-  put(endOfBlock & 0xffff, endOfBlock >>> 16);
-  const tailBitCount = 8 * at + pending;
-  while (pending > 0) {
-    output[at++] = bits;
-    bits >>>= 8;
-    pending = Math.max(0, pending - 8);
-  }
-  return { head, headBits, headPending, spanStart, spanEnd, tail: output.slice(0, at), tailBitCount, literalCodes: litCode.slice(0, 256) };
+  const after: BlockBits[] = spans.map((span, i) => {
+    at = 0;
+    bits = 0;
+    pending = 0;
+    if (i + 1 < spans.length) writeSymbolsBefore(firsts[i + 1]!, resumes[i]!, span.end, spans[i + 1]!.start);
+    else {
+      writeSymbols(matches, resumes[i]!, span.end);
+      const endOfBlock = litCode[END_OF_BLOCK]!;
+      put(endOfBlock & 0xffff, endOfBlock >>> 16);
+    }
+    const count = 8 * at + pending;
+    while (pending > 0) {
+      output[at++] = bits;
+      bits >>>= 8;
+      pending = Math.max(0, pending - 8);
+    }
+    return { bytes: output.slice(0, at), count };
+  });
+  return { head, headBits, headPending, spans, after, literalCodes: litCode.slice(0, 256) };
+}
+
+/**
+ * The matches from `first` up to `end` (and the literals among them, from `from`), then the literals up to `upTo`:
+ * the match at `end` stands in for the segment's end meanwhile.
+ */
+function writeSymbolsBefore(end: number, first: number, from: number, upTo: number): void {
+  const followed = matchAt[end]!;
+  matchAt[end] = upTo;
+  writeSymbols(end, first, from);
+  matchAt[end] = followed;
 }

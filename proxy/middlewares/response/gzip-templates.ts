@@ -1,37 +1,42 @@
 import zlib from 'node:zlib';
 import { ownBytes, ownCopy } from '../../http/own-copy.js';
-import { gzipTemplateParts, type GzipTemplateParts } from './fast-gzip.js';
+import { gzipTemplateParts, type ByteRange, type GzipTemplateParts } from './fast-gzip.js';
 
 /**
- * gzip for pages that differ on every request in one place only (a CSRF token, a request id, a nonce), the rest
- * of the page the same: compressed once with that place as a hole (`gzipTemplateParts`), each later page is the
- * template's bits before the hole, its own bytes there as literals, and the template's bits after, shifted to fit.
- * A page costs a comparison with the template, its hole's codes and a copy of about its compressed size, where
- * the one-pass encoder parses and codes it all (about five times the CPU for a 4 kB page); its output is a few
- * bytes longer than the one-pass encoder's.
+ * gzip for pages that differ on every request in a few places only (a CSRF token, a request id, a nonce in each
+ * script tag), the rest of the page the same: compressed once with those places as holes (`gzipTemplateParts`),
+ * each later page is the template's bits before the first hole, its own bytes there as literals, the template's
+ * bits up to the next hole, shifted to fit, and so on. A page costs a comparison with the template, its holes' codes
+ * and a copy of about its compressed size, where the one-pass encoder parses and codes it all (about five times the
+ * CPU for a 4 kB page); its output is a few bytes longer than the one-pass encoder's.
  *
  * A template is made from two pages of the same key (compress's cache key prefix: encoding, partition, length)
- * that differ in one region of at most a quarter of the page: its hole is that region widened to multiples of
- * HOLE_ALIGN, so where two requests' tokens happen to begin or end alike does not show. A page that does not fit
- * the template (longer, or different outside the hole) is compressed as before and kept as the next candidate; one
- * that fits it but holds a byte in its hole the template has no code for is compressed as before, and only that.
- * Templates and candidates share a budget per process; the oldest go first.
+ * that differ in at most MAX_HOLES places, at most a quarter of the page in all: each hole is such a place widened
+ * to multiples of HOLE_ALIGN, so where two requests' tokens happen to begin or end alike does not show. A page that
+ * does not fit the template (longer, or different outside the holes) is compressed as before and kept as the next
+ * candidate; one that fits it but holds a byte in a hole the template has no code for is compressed as before, and
+ * only that. Templates and candidates share a budget per process; the oldest go first.
  */
 
 const HOLE_ALIGN = 32;
 /** A byte of HOLE_ALPHABET (fast-gzip.ts): every template has a code for it. */
 const HOLE_FILL = 0x20;
-/** A hole larger than this part of the page is no template: the page is mostly new each time. */
+/** Holes larger in all than this part of the page make no template: the page is mostly new each time. */
 const MAX_HOLE_SHARE = 4;
+/** Places that differ with fewer equal bytes between them than this are one hole. */
+const HOLE_GAP = 32;
+/** Pages that differ in more places than this make no template (each place costs a little per page). */
+const MAX_HOLES = 16;
 // About what a slot holds besides its pages and parts: key, objects, map entry.
 const OVERHEAD_BYTES = 600;
 const LITERAL_CODES_BYTES = 256 * 4;
+// A hole's and its span's objects, and the bits after it (their bytes apart).
+const PER_HOLE_BYTES = 160;
 
 interface Template {
-  /** The page the template was made from: a page fits when it has the same length and bytes outside the hole. */
+  /** The page the template was made from: a page fits when it has the same length and bytes outside the holes. */
   readonly page: Buffer;
-  readonly holeStart: number;
-  readonly holeEnd: number;
+  readonly holes: readonly ByteRange[];
   readonly parts: GzipTemplateParts;
 }
 
@@ -85,11 +90,11 @@ export class GzipTemplates {
     if (slot?.template != null && fits(slot.template, body)) return this.fromTemplate(slot, slot.template, body, crc32);
     if (slot !== undefined) slot.missed++;
     if (slot?.candidate != null && this.mayMake(slot)) {
-      const hole = holeBetween(slot.candidate, body);
-      if (hole !== null) {
+      const holes = holesBetween(slot.candidate, body);
+      if (holes !== null) {
         // Spent whether or not the template checks out: the compression is done either way.
         this.credit -= CREDIT_PER_TEMPLATE;
-        const template = templateOf(slot.candidate, hole);
+        const template = templateOf(slot.candidate, holes);
         slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
         slot.missed = 0;
         if (template !== null) {
@@ -135,7 +140,7 @@ export class GzipTemplates {
     this.bytes -= slot.bytes;
     slot.template = template;
     slot.candidate = candidate;
-    slot.bytes = OVERHEAD_BYTES + (candidate?.length ?? 0) + (template === null ? 0 : template.page.length + template.parts.head.length + template.parts.tail.length + LITERAL_CODES_BYTES);
+    slot.bytes = OVERHEAD_BYTES + (candidate?.length ?? 0) + (template === null ? 0 : templateBytes(template));
     this.bytes += slot.bytes;
     for (const [key, oldest] of this.slots) {
       if (this.bytes <= this.maxBytes) break;
@@ -163,40 +168,56 @@ export class GzipTemplates {
   }
 }
 
-interface Hole {
-  readonly start: number;
-  readonly end: number;
+/** What a template holds, for the budget. */
+function templateBytes(template: Template): number {
+  const { page, holes, parts } = template;
+  let bytes = page.length + parts.head.length + LITERAL_CODES_BYTES + PER_HOLE_BYTES * holes.length;
+  for (const { bytes: after } of parts.after) bytes += after.length;
+  return bytes;
 }
 
 /**
- * Where two pages of one length differ, widened to multiples of HOLE_ALIGN: null when they are the same page (compress's
- * cache keeps those) or differ in more than a quarter of it.
+ * Where two pages of one length differ, each place widened to multiples of HOLE_ALIGN, places closer than
+ * HOLE_GAP apart as one hole: null when they are the same page (compress's cache keeps those), differ in more than
+ * a quarter of it, or in more than MAX_HOLES places.
  */
-function holeBetween(candidate: Buffer, body: Buffer): Hole | null {
+function holesBetween(candidate: Buffer, body: Buffer): ByteRange[] | null {
   const n = body.length;
   if (candidate.length !== n) return null;
-  let lo = 0;
-  while (lo < n && candidate[lo] === body[lo]) lo++;
-  if (lo === n) return null;
-  let hi = n;
-  while (hi > lo && candidate[hi - 1] === body[hi - 1]) hi--;
-  const start = lo - (lo % HOLE_ALIGN);
-  const end = Math.min(n, hi + ((HOLE_ALIGN - (hi % HOLE_ALIGN)) % HOLE_ALIGN));
-  return (end - start) * MAX_HOLE_SHARE > n ? null : { start, end };
+  const holes: ByteRange[] = [];
+  let size = 0;
+  let p = 0;
+  for (;;) {
+    while (p < n && candidate[p] === body[p]) p++;
+    if (p === n) break;
+    const start = p - (p % HOLE_ALIGN);
+    // The hole ends at the first aligned place followed by HOLE_GAP equal bytes (or the page's end).
+    let end = Math.min(n, start + HOLE_ALIGN);
+    for (let q = end; q < n; q++) {
+      if (candidate[q] === body[q]) {
+        if (q - end >= HOLE_GAP) break;
+      } else end = Math.min(n, q + HOLE_ALIGN - (q % HOLE_ALIGN));
+    }
+    holes.push({ start, end });
+    size += end - start;
+    if (holes.length > MAX_HOLES || size * MAX_HOLE_SHARE > n) return null;
+    p = end;
+  }
+  return holes.length === 0 ? null : holes;
 }
 
 /**
- * The template of `page` with `hole`, checked by decompressing a page through it (a template that does not give
+ * The template of `page` with `holes`, checked by decompressing a page through it (a template that does not give
  * that page back is a bug, never used); null when the page cannot have one or the check fails.
  */
-function templateOf(page: Buffer, hole: Hole): Template | null {
-  const parts = gzipTemplateParts(page, hole.start, hole.end);
+function templateOf(page: Buffer, holes: readonly ByteRange[]): Template | null {
+  const parts = gzipTemplateParts(page, holes);
   if (parts === null) return null;
-  const template: Template = { page, holeStart: hole.start, holeEnd: hole.end, parts };
-  // Checked with the page's hole filled with a byte every template has a code for: the parts hold nothing of the
-  // hole, so any page's token would do, and the candidate's own may hold a byte they have no code for.
+  const template: Template = { page, holes, parts };
+  // Checked with the page's holes filled with a byte every template has a code for: the parts hold nothing of the
+  // holes, so any page's tokens would do, and the candidate's own may hold a byte they have no code for.
   const check = Buffer.from(page);
-  check.fill(HOLE_FILL, hole.start, hole.end);
+  for (const hole of holes) check.fill(HOLE_FILL, hole.start, hole.end);
   const own = joined(template, check, zlib.crc32(check));
   if (own === null) return null;
   try {
@@ -206,66 +227,77 @@ function templateOf(page: Buffer, hole: Hole): Template | null {
   }
 }
 
-/** Whether `body` is the template's page but for its hole: of the same length, the same bytes outside it. */
+/** Whether `body` is the template's page but for its holes: of the same length, the same bytes outside them. */
 function fits(template: Template, body: Buffer): boolean {
-  const { page, holeStart, holeEnd } = template;
+  const { page, holes } = template;
   const n = page.length;
-  return body.length === n && body.compare(page, 0, holeStart, 0, holeStart) === 0 && body.compare(page, holeEnd, n, holeEnd, n) === 0;
+  if (body.length !== n) return false;
+  let outside = 0;
+  for (const hole of holes) {
+    if (body.compare(page, outside, hole.start, outside, hole.start) !== 0) return false;
+    outside = hole.end;
+  }
+  return body.compare(page, outside, n, outside, n) === 0;
 }
 
 /**
- * The gzip member of `body`, which `fits` the template, or null when its hole holds a byte the template has no
- * code for.
+ * The gzip member of `body`, which `fits` the template, or null when a hole holds a byte the template has no code
+ * for.
  */
 function joined(template: Template, body: Buffer, crc32: number): Buffer | null {
-  const n = template.page.length;
-  const { head, headBits, headPending, spanStart, spanEnd, tail, tailBitCount, literalCodes } = template.parts;
-  let spanBits = 0;
-  for (let p = spanStart; p < spanEnd; p++) {
-    const code = literalCodes[body[p]!]!;
-    if (code === 0) return null;
-    spanBits += code >>> 16;
+  const { head, headBits, headPending, spans, after, literalCodes } = template.parts;
+  let blockBits = headPending;
+  for (const [i, span] of spans.entries()) {
+    for (let p = span.start; p < span.end; p++) {
+      const code = literalCodes[body[p]!]!;
+      if (code === 0) return null;
+      blockBits += code >>> 16;
+    }
+    blockBits += after[i]!.count;
   }
-  const blockBytes = (headPending + spanBits + tailBitCount + 7) >>> 3;
-  const out = Buffer.allocUnsafe(head.length + blockBytes + 8);
+  const out = Buffer.allocUnsafe(head.length + ((blockBits + 7) >>> 3) + 8);
   out.set(head, 0);
   let w = head.length;
   let b = headBits;
   let c = headPending;
-  for (let p = spanStart; p < spanEnd; p++) {
-    const code = literalCodes[body[p]!]!;
-    b |= (code & 0xffff) << c;
-    c += code >>> 16;
-    while (c >= 8) {
-      out[w++] = b;
-      b >>>= 8;
-      c -= 8;
+  for (const [i, span] of spans.entries()) {
+    for (let p = span.start; p < span.end; p++) {
+      const code = literalCodes[body[p]!]!;
+      b |= (code & 0xffff) << c;
+      c += code >>> 16;
+      while (c >= 8) {
+        out[w++] = b;
+        b >>>= 8;
+        c -= 8;
+      }
+    }
+    // The bits after the span, after the c pending: whole bytes shifted by c, then its last few bits.
+    const { bytes, count } = after[i]!;
+    const whole = count >>> 3;
+    if (c === 0) {
+      out.set(bytes.subarray(0, whole), w);
+      w += whole;
+    } else {
+      for (let j = 0; j < whole; j++) {
+        b |= bytes[j]! << c;
+        out[w++] = b;
+        b >>>= 8;
+      }
+    }
+    const rest = count & 7;
+    if (rest !== 0) {
+      b |= (bytes[whole]! & ((1 << rest) - 1)) << c;
+      c += rest;
+      if (c >= 8) {
+        out[w++] = b;
+        b >>>= 8;
+        c -= 8;
+      }
     }
   }
-  // The tail's bits after the c pending: whole bytes shifted by c, then its last few bits.
-  const whole = tailBitCount >>> 3;
-  if (c === 0) {
-    out.set(tail.subarray(0, whole), w);
-    w += whole;
-  } else {
-    for (let i = 0; i < whole; i++) {
-      b |= tail[i]! << c;
-      out[w++] = b;
-      b >>>= 8;
-    }
-  }
-  const rest = tailBitCount & 7;
-  if (rest !== 0) {
-    b |= (tail[whole]! & ((1 << rest) - 1)) << c;
-    c += rest;
-  }
-  while (c > 0) {
-    out[w++] = b;
-    b >>>= 8;
-    c = Math.max(0, c - 8);
-  }
+  if (c > 0) out[w++] = b;
   out.writeUInt32LE(crc32 >>> 0, w);
-  out.writeUInt32LE(n >>> 0, w + 4);
+  out.writeUInt32LE(template.page.length >>> 0, w + 4);
   return out;
 }
 

@@ -65,7 +65,14 @@ start_html_backends() {
     const before = page.slice(0, at), after = page.slice(at + 32);
     if (at < 0 || before.length > 4000 || after.length > 4000 || /[\x27\\$]/.test(page)) { console.error("backends/page.html: the description text must be there, each side of it under 4000 bytes, and no quote, backslash or dollar"); process.exit(1); }
     const block = (path) => "location ^~ " + path + " { set $before \x27" + before + "\x27; set $after \x27" + after + "\x27; return 200 \x27$before${request_id}$after\x27; }\n";
-    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/"))' "$PAGE" "$TMP/nginx/unique-page.conf"; then
+    // /bench/compress-nonces/: the page with six script tags, three in its head and three at the end of its body,
+    // each with the request id as its nonce (a page with a CSP nonce): one id in six places far apart.
+    const head = page.indexOf("</head>"), end = page.indexOf("</body>");
+    const scripts = (from) => [0, 1, 2].map((i) => "<script nonce=\"${request_id}\">load(" + (from + i) + ")</script>").join("");
+    const nonces = "location ^~ /bench/compress-nonces/ { set $head \x27" + page.slice(0, head) + "\x27; set $body \x27" + page.slice(head, end) + "\x27; set $end \x27" + page.slice(end) + "\x27; return 200 \x27$head" + scripts(0) + "$body" + scripts(3) + "$end\x27; }\n";
+    fs.writeFileSync(process.argv[3], page.slice(0, head) + scripts(0).replaceAll("${request_id}", "N") + page.slice(head, end) + scripts(3).replaceAll("${request_id}", "N") + page.slice(end), "latin1");
+    if (head < 0 || end < 0 || end - head > 4000) { console.error("backends/page.html: </head> and </body> must be there, under 4000 bytes apart"); process.exit(1); }
+    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected"; then
     log "cannot make the unique page from $PAGE (see above)"
     exit 1
   fi
@@ -135,7 +142,13 @@ preflight() {
     enc=$(hdr_value "$d/h" content-encoding)
     [[ -n $enc ]] || enc=none
     [[ "/$encodings/" == *"/$enc/"* ]] || { PF_ERR="Content-Encoding: $enc (want $encodings)"; return 1; }
-    if [[ $path == /unique/* || $path == /bench/compress/* ]]; then
+    if [[ $path == /bench/compress-nonces/* ]]; then
+      # A different nonce each time, the same in all six places; the page around them the backends'.
+      [[ $(grep -o 'nonce="[0-9a-f]\{32\}"' "$d/b" | sort -u | wc -l) == 1 ]] || { PF_ERR="the decoded body does not hold one request id in its six nonces"; return 1; }
+      cmp -s <(sed 's/nonce="[0-9a-f]\{32\}"/nonce="N"/g' "$d/b") "$TMP/nginx/nonce-page.expected" || { PF_ERR="the decoded body is not the nonce page ($(wc -c <"$d/b") bytes)"; return 1; }
+      [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
+      cp "$d/b" "$d/b.prev"
+    elif [[ $path == /unique/* || $path == /bench/compress/* ]]; then
       # A different page each time, as long as the page: its bytes around the request id are the page's, and
       # pe-edge's /unique/ answer has a Content-Length (the one-call path, where compress keeps what it compressed).
       [[ $(wc -c <"$d/b") == "$PAGE_BYTES" ]] || { PF_ERR="the decoded body is $(wc -c <"$d/b") bytes (want $PAGE_BYTES)"; return 1; }

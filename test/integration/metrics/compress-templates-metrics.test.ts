@@ -16,6 +16,12 @@ function page(token: string): string {
   return `<!doctype html><html><head><meta name="csrf-token" content="${token}"></head><body><ul>\n${rows}\n</ul></body></html>`.padEnd(4096, ' ');
 }
 
+/** A 4 kB HTML page with a Content-Security-Policy nonce of its own in four script tags, two at each end of it. */
+function noncePage(nonce: string): string {
+  const script = (i: number): string => `<script nonce="${nonce}">load(${i})</script>`;
+  const rows = Array.from({ length: 80 }, (_, i) => `<li>entry ${i * 7919 % 1000}</li>`).join('\n');
+  return `<!doctype html><html><head>${script(0)}${script(1)}</head><body><ul>\n${rows}\n</ul>`.padEnd(4000, ' ') + `${script(2)}${script(3)}</body></html>`;
+}
 
 describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
   const dir = new TempConfigDir();
@@ -31,8 +37,9 @@ describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
   };
 
   before(async () => {
-    backend = await startBackend('tokens', (_req, res) => {
-      const body = page((++served).toString(16).padStart(32, '0'));
+    backend = await startBackend('tokens', (req, res) => {
+      const id = (++served).toString(16).padStart(32, '0');
+      const body = req.url === '/nonces' ? noncePage(id) : page(id);
       res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
@@ -63,5 +70,19 @@ describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
     // The template: its page and parts, and bookkeeping; no candidate waits.
     const held = after10.pe_edge_compress_templates_bytes ?? 0;
     assert.ok(held > 4096 && held < 4096 + 4096 + 2048, `${held} bytes`);
+  });
+
+  it('pages with one nonce in several places far apart: one template, every page after the first sent from it', async () => {
+    const before = await scrape();
+    for (let i = 0; i < 10; i++) {
+      const res = await request(url + '/nonces', { headers: { 'accept-encoding': 'gzip' } });
+      const body = zlib.gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString();
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      const nonce = /nonce="([0-9a-f]{32})"/.exec(body)?.[1] ?? '';
+      assert.equal(body, noncePage(nonce), `page ${i}`);
+    }
+    const now = await scrape();
+    assert.equal((now.pe_edge_compress_templates_made_total ?? 0) - (before.pe_edge_compress_templates_made_total ?? 0), 1);
+    assert.equal((now.pe_edge_compress_templates_pages_total ?? 0) - (before.pe_edge_compress_templates_pages_total ?? 0), 9, 'all but the first page');
   });
 });

@@ -192,3 +192,86 @@ test('keys that each see two pages (a client changing its cookie every two reque
   }
   assert.ok(more >= 21 && more <= 60, `${more} more templates after 300 pages served from one`);
 });
+
+/** `page` with a fresh token of each place's length at each place. */
+function withTokens(page: Buffer, places: readonly { at: number; length: number }[], next: () => number): Buffer {
+  let copy = page;
+  for (const { at, length } of places) copy = withToken(copy, at, length, next);
+  return copy;
+}
+
+test('pages that differ in several places far apart (a nonce in each script tag, a token in a form) each decompress to themselves, from the second on through one template', () => {
+  const next = random(17);
+  const scripts = Array.from({ length: 6 }, (_, i) => `<script nonce="NONCE-PLACE-${i}-xxxxxxxxxx">load(${i})</script>\n`);
+  const page = Buffer.from(PAGE.toString('latin1').replace('</head>', scripts.slice(0, 3).join('') + '</head>').replace('</body>', scripts.slice(3).join('') + '</body>'), 'latin1');
+  const places = scripts.map((_, i) => ({ at: page.indexOf(`NONCE-PLACE-${i}`), length: 24 }));
+  assert.ok(places.every(({ at }) => at > 0) && places[5]!.at - places[0]!.at > page.length / 4, 'six places spread over more than a quarter of the page');
+  const templates = new GzipTemplates(1 << 22);
+  for (let i = 0; i < 30; i++) {
+    // One nonce per page, in every script tag.
+    const nonce = withToken(Buffer.alloc(24), 0, 24, next);
+    const body = Buffer.from(page);
+    for (const { at } of places) nonce.copy(body, at);
+    const out = gzipped(templates, 'k', body);
+    if (i === 0) assert.equal(out, null, 'the first page: the caller compresses it');
+    else {
+      assert.notEqual(out, null, `page ${i}: from the template`);
+      assert.deepEqual(zlib.gunzipSync(out as Buffer), body, `page ${i}`);
+    }
+  }
+  assert.equal(templates.made, 1);
+});
+
+test('pages with random places of difference (at the start, at the end, adjoining, many) decompress to themselves', () => {
+  const next = random(19);
+  for (let c = 0; c < 60; c++) {
+    const page = c % 3 === 0 ? PAGE : htmlPage(300 + Math.floor(next() * 16000), next);
+    const count = 1 + Math.floor(next() * 20);
+    const places = Array.from({ length: count }, () => {
+      const length = 1 + Math.floor(next() * 40);
+      const at = next() < 0.1 ? 0 : next() < 0.1 ? page.length - length : Math.floor(next() * (page.length - length));
+      return { at, length };
+    });
+    const templates = new GzipTemplates(1 << 22);
+    let fromTemplate = 0;
+    for (let i = 0; i < 12; i++) {
+      const body = withTokens(page, places, next);
+      const out = gzipped(templates, 'k', body);
+      if (out === null) continue;
+      fromTemplate++;
+      assert.deepEqual(zlib.gunzipSync(out), body, `case ${c}, page ${i}`);
+    }
+    // Few places, small in all: a template from the second page on (a byte may match by chance; never more than two misses).
+    const spread = places.reduce((sum, { length }) => sum + length + 64, 0);
+    if (count <= 8 && spread * 4 <= page.length) assert.ok(fromTemplate >= 9, `case ${c}: ${fromTemplate} of 12 from the template`);
+  }
+});
+
+test('pages that differ in more places than a template holds, or in more than a quarter of the page, are left to the caller', () => {
+  const next = random(23);
+  // 40 places a hundred bytes apart: more than MAX_HOLES.
+  const many = Array.from({ length: 40 }, (_, i) => ({ at: 20 + i * 100, length: 8 }));
+  const templates = new GzipTemplates(1 << 22);
+  for (let i = 0; i < 10; i++) assert.equal(gzipped(templates, 'many', withTokens(PAGE, many, next)), null);
+  // Two places whose tokens together are more than a quarter of the page.
+  const large = [{ at: 0, length: 600 }, { at: PAGE.length - 600, length: 600 }];
+  for (let i = 0; i < 10; i++) assert.equal(gzipped(templates, 'large', withTokens(PAGE, large, next)), null);
+  assert.equal(templates.made, 0);
+});
+
+test('what a page gets from a template of several holes holds nothing of the pages the template was made from', () => {
+  const places = [{ at: 100, length: 20 }, { at: 1500, length: 20 }, { at: 3000, length: 20 }];
+  const page = (fill: string): Buffer => {
+    const copy = Buffer.from(PAGE);
+    for (const { at, length } of places) copy.write(fill.repeat(length), at, 'latin1');
+    return copy;
+  };
+  const one = new GzipTemplates(1 << 20);
+  const two = new GzipTemplates(1 << 20);
+  assert.equal(gzipped(one, 'k', page('A')), null);
+  assert.equal(gzipped(two, 'k', page('z')), null);
+  assert.notEqual(gzipped(one, 'k', page('B')), null);
+  assert.notEqual(gzipped(two, 'k', page('7')), null);
+  const mine = page('q');
+  assert.deepEqual(gzipped(one, 'k', mine), gzipped(two, 'k', mine));
+});
