@@ -6,7 +6,7 @@ import { reportFault } from '../../http/exchange-fault.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
-import { gzipTemplates } from './gzip-templates.js';
+import { gzipTemplates, templateKey } from './gzip-templates.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
 import { acceptEncodingOf, acceptsEncoding, refusesIdentity } from './accept-encoding.js';
@@ -375,7 +375,7 @@ function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buff
   const keep = key !== null && compressedBodies.admits(key);
   // A one-off page like the last one of its key but for a token: from that key's template.
   if (!keep && key !== null && encoding === 'gzip' && key.crc32 !== null && body.length <= SYNC_MAX_BYTES) {
-    const templated = gzipTemplates.gzip(key.prefix, body, key.crc32);
+    const templated = gzipTemplates.gzip(templateKey(key.scope, ctx.path), body, key.crc32);
     if (templated !== null) {
       sendWhole(ctx.res, encoding, templated, headers, sendHead);
       return;

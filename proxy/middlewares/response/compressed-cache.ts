@@ -14,6 +14,8 @@ const hasCrc32 = typeof zlib.crc32 === 'function';
  * entry, and `body` confirms either.
  */
 export interface BodyKey {
+  /** The encoding and the partition: `prefix` without the length. */
+  readonly scope: string;
   readonly prefix: string;
   readonly text: string;
   readonly body: Buffer;
@@ -31,7 +33,11 @@ class LazyBodyKey implements BodyKey {
   private keyText: string | null = null;
   private crc: number | null = null;
 
-  constructor(readonly prefix: string, readonly body: Buffer) {}
+  readonly prefix: string;
+
+  constructor(readonly scope: string, readonly body: Buffer) {
+    this.prefix = scope + ':' + body.length;
+  }
 
   get text(): string {
     if (this.keyText !== null) return this.keyText;
@@ -89,7 +95,7 @@ export class CompressedBodyCache {
    */
   static key(encoding: string, body: Buffer, partition: string): BodyKey {
     const part = partition.length <= SHORT_PARTITION ? '=' + partition : '#' + sha256Base64(partition);
-    return new LazyBodyKey(encoding + ':' + part + ':' + body.length, body);
+    return new LazyBodyKey(encoding + ':' + part, body);
   }
 
   /** The kept compressed form of exactly this body, if any. */

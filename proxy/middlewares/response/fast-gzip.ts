@@ -523,10 +523,20 @@ export interface BlockBits {
 }
 
 /**
+ * The block's bits after a span, up to the next span (after the last, through its end of block), cut where a match
+ * reaches back across a hole whose length may change: `runs` one more than `distances`, each distance (in the
+ * template's page) sent between two runs, longer or shorter by as much as the page's hole is.
+ */
+export interface AfterSpan {
+  readonly runs: readonly BlockBits[];
+  readonly distances: readonly number[];
+}
+
+/**
  * A gzip member cut in pieces for pages that differ from one request to the next only in some holes (a CSRF token,
  * a request id, a nonce repeated in each script tag): the bits before the first span, then per span the bytes each
  * request sends as literals of its own (a hole and around it) and the bits after it, up to the next span or through
- * the block's end. gzip-templates.ts joins them per request.
+ * the block's end. `gzipFromParts` joins them per page.
  */
 export interface GzipTemplateParts {
   /** The gzip header and the block's bits before the first span, as whole bytes. */
@@ -534,12 +544,13 @@ export interface GzipTemplateParts {
   /** The block's bits before the first span past those bytes (fewer than 8, lowest first), and how many. */
   readonly headBits: number;
   readonly headPending: number;
-  /** In order, apart: each holds one or more holes. */
+  /** In order, apart, in the template's page: each holds one or more holes. */
   readonly spans: readonly ByteRange[];
-  /** After each span, the block's bits up to the next span; after the last, through its end of block. */
-  readonly after: readonly BlockBits[];
+  readonly after: readonly AfterSpan[];
   /** Each byte value's literal code (bit-reversed code | length << 16), 0 for a value it has none for. */
   readonly literalCodes: Uint32Array;
+  /** Each distance code's code, as literalCodes: every one has a code when the hole's length may change. */
+  readonly distanceCodes: Uint32Array;
 }
 
 // What a hole may hold: printable ASCII, tab and line ends (what tokens and ids are made of). Each gets a code
@@ -551,11 +562,12 @@ const HOLE_ALPHABET = [9, 10, 13, ...Array.from({ length: 0x7f - 0x20 }, (_, i) 
  * a segment, or holding a zero byte outside the holes). The page is parsed with its holes zeroed: no match outside
  * them then refers to them (a zero byte elsewhere would), and the codes are counted from the bytes around them and
  * HOLE_ALPHABET, so the parts hold nothing of the holes' bytes: requests learn nothing of the page this was made from
- * beyond what they receive themselves.
+ * beyond what they receive themselves. `resizable`: the one hole's length may differ from page to page (every
+ * distance code then gets a code, and the bits after it are cut where a match reaches back across it).
  */
-export function gzipTemplateParts(page: Buffer, holes: readonly ByteRange[]): GzipTemplateParts | null {
+export function gzipTemplateParts(page: Buffer, holes: readonly ByteRange[], resizable = false): GzipTemplateParts | null {
   const n = page.length;
-  if (n > SEGMENT || n < MIN_MATCH || holes.length === 0) return null;
+  if (n > SEGMENT || n < MIN_MATCH || holes.length === 0 || (resizable && holes.length !== 1)) return null;
   let outside = 0;
   for (const hole of holes) {
     if (hole.start < outside || hole.end <= hole.start || hole.end > n) return null;
@@ -604,6 +616,7 @@ export function gzipTemplateParts(page: Buffer, holes: readonly ByteRange[]): Gz
     for (let q = span.start; q < span.end; q++) if (segment[q] !== 0) litCount[page[q]!]!++;
   }
   for (const value of HOLE_ALPHABET) litCount[value]!++;
+  if (resizable) for (let code = 0; code < 30; code++) distCount[code]!++;
   litCount[END_OF_BLOCK] = 1;
   dynamicBlockBits();
 
@@ -623,25 +636,55 @@ export function gzipTemplateParts(page: Buffer, holes: readonly ByteRange[]): Gz
   const headBits = bits & 0xff;
   const headPending = pending;
 
-  const after: BlockBits[] = spans.map((span, i) => {
+  const after: AfterSpan[] = spans.map((span, i) => {
     at = 0;
     bits = 0;
     pending = 0;
-    if (i + 1 < spans.length) writeSymbolsBefore(firsts[i + 1]!, resumes[i]!, span.end, spans[i + 1]!.start);
-    else {
-      writeSymbols(matches, resumes[i]!, span.end);
-      const endOfBlock = litCode[END_OF_BLOCK]!;
-      put(endOfBlock & 0xffff, endOfBlock >>> 16);
+    if (i + 1 < spans.length) {
+      writeSymbolsBefore(firsts[i + 1]!, resumes[i]!, span.end, spans[i + 1]!.start);
+      return { runs: [endRun()], distances: [] };
     }
-    const count = 8 * at + pending;
-    while (pending > 0) {
-      output[at++] = bits;
-      bits >>>= 8;
-      pending = Math.max(0, pending - 8);
+    const runs: BlockBits[] = [];
+    const distances: number[] = [];
+    let from = resumes[i]!;
+    let p = span.end;
+    for (let m = from; resizable && m < matches; m++) {
+      const info = matchInfo[m]!;
+      const code = info >>> 24;
+      const distance = DIST_BASE[code]! + ((info >>> 9) & 0x7fff);
+      if (matchAt[m]! - distance >= holes[0]!.start) continue;
+      // Reaches back across the hole: the run ends after its length, its distance is each page's.
+      writeSymbolsBefore(m, from, p, matchAt[m]!);
+      const length = info & 511;
+      const lengthEntry = litCode[LEN_SYMBOL[length]!]!;
+      put(lengthEntry & 0xffff, lengthEntry >>> 16);
+      put(LEN_EXTRA_VALUE[length]!, LEN_EXTRA[length]!);
+      runs.push(endRun());
+      distances.push(distance);
+      from = m + 1;
+      p = matchAt[m]! + length;
     }
-    return { bytes: output.slice(0, at), count };
+    writeSymbols(matches, from, p);
+    const endOfBlock = litCode[END_OF_BLOCK]!;
+    put(endOfBlock & 0xffff, endOfBlock >>> 16);
+    runs.push(endRun());
+    return { runs, distances };
   });
-  return { head, headBits, headPending, spans, after, literalCodes: litCode.slice(0, 256) };
+  return { head, headBits, headPending, spans, after, literalCodes: litCode.slice(0, 256), distanceCodes: distCode.slice(0, 30) };
+}
+
+/** The bits written since `at` was 0, flushed to whole bytes; the writer starts over. */
+function endRun(): BlockBits {
+  const count = 8 * at + pending;
+  while (pending > 0) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending = Math.max(0, pending - 8);
+  }
+  const bytes = output.slice(0, at);
+  at = 0;
+  bits = 0;
+  return { bytes, count };
 }
 
 /**
@@ -653,4 +696,95 @@ function writeSymbolsBefore(end: number, first: number, from: number, upTo: numb
   matchAt[end] = upTo;
   writeSymbols(end, first, from);
   matchAt[end] = followed;
+}
+
+/**
+ * The gzip member of `body` from `parts`: `body` is the template's page but for its holes, its one hole `resize`
+ * bytes longer (or shorter) when the parts are resizable. Null when a hole holds a byte the parts have no code for,
+ * or a distance grows past the window.
+ */
+export function gzipFromParts(parts: GzipTemplateParts, body: Buffer, resize: number, crc32: number): Buffer | null {
+  const { head, headBits, headPending, spans, after, literalCodes, distanceCodes } = parts;
+  let blockBits = headPending;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    // Only the last span can be resized (the parts of a resizable hole have one).
+    const end = i + 1 === spans.length ? span.end + resize : span.end;
+    for (let p = span.start; p < end; p++) {
+      const code = literalCodes[body[p]!]!;
+      if (code === 0) return null;
+      blockBits += code >>> 16;
+    }
+    const { runs, distances } = after[i]!;
+    for (let j = 0; j < runs.length; j++) blockBits += runs[j]!.count;
+    for (let j = 0; j < distances.length; j++) {
+      const distance = distances[j]! + resize;
+      if (distance > WINDOW) return null;
+      const code = distanceCode(distance);
+      blockBits += (distanceCodes[code]! >>> 16) + DIST_EXTRA[code]!;
+    }
+  }
+  const out = Buffer.allocUnsafe(head.length + ((blockBits + 7) >>> 3) + 8);
+  out.set(head, 0);
+  let w = head.length;
+  let b = headBits;
+  let c = headPending;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const end = i + 1 === spans.length ? span.end + resize : span.end;
+    for (let p = span.start; p < end; p++) {
+      const code = literalCodes[body[p]!]!;
+      b |= (code & 0xffff) << c;
+      c += code >>> 16;
+      while (c >= 8) {
+        out[w++] = b;
+        b >>>= 8;
+        c -= 8;
+      }
+    }
+    const { runs, distances } = after[i]!;
+    for (let j = 0; j < runs.length; j++) {
+      const { bytes, count } = runs[j]!;
+      // The run's bits after the c pending: whole bytes shifted by c, then its last few bits.
+      const whole = count >>> 3;
+      if (c === 0) {
+        out.set(bytes.subarray(0, whole), w);
+        w += whole;
+      } else {
+        for (let q = 0; q < whole; q++) {
+          b |= bytes[q]! << c;
+          out[w++] = b;
+          b >>>= 8;
+        }
+      }
+      const rest = count & 7;
+      if (rest !== 0) {
+        b |= (bytes[whole]! & ((1 << rest) - 1)) << c;
+        c += rest;
+      }
+      if (j < distances.length) {
+        const distance = distances[j]! + resize;
+        const code = distanceCode(distance);
+        const entry = distanceCodes[code]!;
+        b |= (entry & 0xffff) << c;
+        c += entry >>> 16;
+        while (c >= 8) {
+          out[w++] = b;
+          b >>>= 8;
+          c -= 8;
+        }
+        b |= (distance - DIST_BASE[code]!) << c;
+        c += DIST_EXTRA[code]!;
+      }
+      while (c >= 8) {
+        out[w++] = b;
+        b >>>= 8;
+        c -= 8;
+      }
+    }
+  }
+  if (c > 0) out[w++] = b;
+  out.writeUInt32LE(crc32 >>> 0, w);
+  out.writeUInt32LE(body.length >>> 0, w + 4);
+  return out;
 }

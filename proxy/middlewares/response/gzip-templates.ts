@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
+import { sha256Base64 } from '../../../labels-spec/sha256.js';
 import { ownBytes, ownCopy } from '../../http/own-copy.js';
-import { gzipTemplateParts, type ByteRange, type GzipTemplateParts } from './fast-gzip.js';
+import { gzipFromParts, gzipTemplateParts, type ByteRange, type GzipTemplateParts } from './fast-gzip.js';
 
 /**
  * gzip for pages that differ on every request in a few places only (a CSRF token, a request id, a nonce in each
@@ -30,18 +31,23 @@ const MAX_HOLES = 16;
 // About what a slot holds besides its pages and parts: key, objects, map entry.
 const OVERHEAD_BYTES = 600;
 const LITERAL_CODES_BYTES = 256 * 4;
-// A hole's and its span's objects, and the bits after it (their bytes apart).
+// A hole's and its span's objects; each run of bits after it (its bytes apart).
 const PER_HOLE_BYTES = 160;
+const PER_RUN_BYTES = 80;
 
 interface Template {
   /** The page the template was made from: a page fits when it has the same length and bytes outside the holes. */
   readonly page: Buffer;
   readonly holes: readonly ByteRange[];
+  /** Made from two pages of different lengths: its one hole may be longer or shorter in a page that fits it. */
+  readonly resizable: boolean;
   readonly parts: GzipTemplateParts;
 }
 
 /** What one key holds: its template, and the last page that did not fit it (the next template's other half). */
 interface Slot {
+  /** Its key in `slots`, a string of its own. */
+  readonly key: string;
   template: Template | null;
   candidate: Buffer | null;
   bytes: number;
@@ -51,6 +57,8 @@ interface Slot {
   missed: number;
   /** How many templates in a row were replaced before they served FEW_PAGES pages. */
   shortLived: number;
+  /** Whether it sent a page from its template since the budget last passed it over (CLOCK's mark). */
+  used: boolean;
 }
 
 // Making a template costs about two compressions. Pages whose differences move (a client's query echoed at varying
@@ -80,36 +88,43 @@ export class GzipTemplates {
   constructor(readonly maxBytes: number) {}
 
   /**
-   * The gzip member of `body` from the template of `prefix`, or null when there is none it fits (the caller then
-   * compresses the body itself). `crc32` is the body's CRC-32 (for the trailer).
+   * The gzip member of `body` from the template of `key` (compress's encoding, partition and path:
+   * `templateKey`), or null when there is none it fits (the caller then compresses the body itself). `crc32` is
+   * the body's CRC-32 (for the trailer).
    */
-  gzip(prefix: string, body: Buffer, crc32: number): Buffer | null {
-    let slot = this.slots.get(prefix);
+  gzip(key: string, body: Buffer, crc32: number): Buffer | null {
+    let slot = this.slots.get(key);
     // A page that fits the template but holds a byte in its hole the template has no code for is left to the
     // caller: a new template would have no code for it either.
-    if (slot?.template != null && fits(slot.template, body)) return this.fromTemplate(slot, slot.template, body, crc32);
+    if (slot?.template != null) {
+      const resize = fitting(slot.template, body);
+      if (resize !== null) return this.fromTemplate(slot, slot.template, body, resize, crc32);
+    }
     if (slot !== undefined) slot.missed++;
     if (slot?.candidate != null && this.mayMake(slot)) {
-      const holes = holesBetween(slot.candidate, body);
+      const { candidate } = slot;
+      const resizable = candidate.length !== body.length;
+      const across = resizable ? holeAcross(candidate, body) : null;
+      const holes = resizable ? (across === null ? null : [across]) : holesBetween(candidate, body);
       if (holes !== null) {
         // Spent whether or not the template checks out: the compression is done either way.
         this.credit -= CREDIT_PER_TEMPLATE;
-        const template = templateOf(slot.candidate, holes);
+        const template = templateOf(candidate, holes, resizable);
         slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
         slot.missed = 0;
         if (template !== null) {
           slot.servedSinceMade = 0;
           this.templatesMade++;
           this.fill(slot, template, null);
-          return this.fromTemplate(slot, template, body, crc32);
+          return this.fromTemplate(slot, template, body, body.length - candidate.length, crc32);
         }
       }
     }
     this.earn(CREDIT_PER_PAGE);
     if (slot === undefined) {
-      slot = { template: null, candidate: null, bytes: 0, servedSinceMade: 0, missed: 0, shortLived: 0 };
       // The key may hold a Cookie value cut from the request's head: a string of its own keeps none of it.
-      this.slots.set(ownCopy(prefix), slot);
+      slot = { key: ownCopy(key), template: null, candidate: null, bytes: 0, servedSinceMade: 0, missed: 0, shortLived: 0, used: false };
+      this.slots.set(slot.key, slot);
     }
     this.fill(slot, slot.template, ownBytes(body));
     return null;
@@ -120,13 +135,18 @@ export class GzipTemplates {
     return slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived) && this.credit >= CREDIT_PER_TEMPLATE;
   }
 
-  /** `body` (which fits `template`) from it, counted; null when its hole holds a byte the template has no code for. */
-  private fromTemplate(slot: Slot, template: Template, body: Buffer, crc32: number): Buffer | null {
-    const sent = joined(template, body, crc32);
+  /**
+   * `body` (which fits `template`, its hole `resize` bytes longer) from it, counted; null when a hole holds a byte
+   * the template has no code for. Marked used: the budget passes over it once before dropping it, so keys seen
+   * once do not push out a key whose pages come from its template.
+   */
+  private fromTemplate(slot: Slot, template: Template, body: Buffer, resize: number, crc32: number): Buffer | null {
+    const sent = gzipFromParts(template.parts, body, resize, crc32);
     this.earn(sent === null ? CREDIT_PER_PAGE : CREDIT_PER_TEMPLATED_PAGE);
     if (sent !== null) {
       slot.servedSinceMade++;
       this.pagesServed++;
+      slot.used = true;
     }
     return sent;
   }
@@ -135,7 +155,7 @@ export class GzipTemplates {
     this.credit = Math.min(MAX_CREDIT, this.credit + credit);
   }
 
-  /** Gives `slot` new contents, making room by dropping the oldest slots. */
+  /** Gives `slot` new contents, making room by dropping the oldest slots not used since they were last passed over. */
   private fill(slot: Slot, template: Template | null, candidate: Buffer | null): void {
     this.bytes -= slot.bytes;
     slot.template = template;
@@ -145,7 +165,11 @@ export class GzipTemplates {
     for (const [key, oldest] of this.slots) {
       if (this.bytes <= this.maxBytes) break;
       this.slots.delete(key);
-      this.bytes -= oldest.bytes;
+      // A slot that sent a page from its template since it was last here gets a second chance, at the newest end.
+      if (oldest.used) {
+        oldest.used = false;
+        this.slots.set(key, oldest);
+      } else this.bytes -= oldest.bytes;
     }
   }
 
@@ -172,7 +196,10 @@ export class GzipTemplates {
 function templateBytes(template: Template): number {
   const { page, holes, parts } = template;
   let bytes = page.length + parts.head.length + LITERAL_CODES_BYTES + PER_HOLE_BYTES * holes.length;
-  for (const { bytes: after } of parts.after) bytes += after.length;
+  for (const { runs, distances } of parts.after) {
+    for (const run of runs) bytes += run.bytes.length + PER_RUN_BYTES;
+    bytes += 8 * distances.length;
+  }
   return bytes;
 }
 
@@ -183,7 +210,6 @@ function templateBytes(template: Template): number {
  */
 function holesBetween(candidate: Buffer, body: Buffer): ByteRange[] | null {
   const n = body.length;
-  if (candidate.length !== n) return null;
   const holes: ByteRange[] = [];
   let size = 0;
   let p = 0;
@@ -207,98 +233,87 @@ function holesBetween(candidate: Buffer, body: Buffer): ByteRange[] | null {
 }
 
 /**
- * The template of `page` with `holes`, checked by decompressing a page through it (a template that does not give
- * that page back is a bug, never used); null when the page cannot have one or the check fails.
+ * The hole, in `candidate`, of two pages of different lengths: from where they start to differ to where they end
+ * alike, widened to multiples of HOLE_ALIGN from the start and from the end; null when it is more than a quarter of
+ * either page.
  */
-function templateOf(page: Buffer, holes: readonly ByteRange[]): Template | null {
-  const parts = gzipTemplateParts(page, holes);
-  if (parts === null) return null;
-  const template: Template = { page, holes, parts };
-  // Checked with the page's holes filled with a byte every template has a code for: the parts hold nothing of the
-  // holes, so any page's tokens would do, and the candidate's own may hold a byte they have no code for.
-  const check = Buffer.from(page);
-  for (const hole of holes) check.fill(HOLE_FILL, hole.start, hole.end);
-  const own = joined(template, check, zlib.crc32(check));
-  if (own === null) return null;
-  try {
-    return zlib.gunzipSync(own).equals(check) ? template : null;
-  } catch {
-    return null; // a stream zlib refuses: the same bug, thrown (never let out of a request)
-  }
+function holeAcross(candidate: Buffer, body: Buffer): ByteRange | null {
+  const shorter = Math.min(candidate.length, body.length);
+  let lo = 0;
+  while (lo < shorter && candidate[lo] === body[lo]) lo++;
+  let alike = 0;
+  while (alike < shorter - lo && candidate[candidate.length - 1 - alike] === body[body.length - 1 - alike]) alike++;
+  const start = lo - (lo % HOLE_ALIGN);
+  const suffix = Math.min(alike - (alike % HOLE_ALIGN), shorter - start);
+  const end = candidate.length - suffix;
+  return fitsShare(end - start, candidate.length) && fitsShare(body.length - suffix - start, body.length) ? { start, end } : null;
 }
 
-/** Whether `body` is the template's page but for its holes: of the same length, the same bytes outside them. */
-function fits(template: Template, body: Buffer): boolean {
-  const { page, holes } = template;
-  const n = page.length;
-  if (body.length !== n) return false;
-  let outside = 0;
-  for (const hole of holes) {
-    if (body.compare(page, outside, hole.start, outside, hole.start) !== 0) return false;
-    outside = hole.end;
-  }
-  return body.compare(page, outside, n, outside, n) === 0;
+/** Whether a hole of `size` bytes is small enough for a page of `length`. */
+function fitsShare(size: number, length: number): boolean {
+  return size * MAX_HOLE_SHARE <= length;
 }
 
 /**
- * The gzip member of `body`, which `fits` the template, or null when a hole holds a byte the template has no code
- * for.
+ * The template of `page` with `holes`, checked by decompressing a page through it (a template that does not give
+ * that page back is a bug, never used); null when the page cannot have one or the check fails.
  */
-function joined(template: Template, body: Buffer, crc32: number): Buffer | null {
-  const { head, headBits, headPending, spans, after, literalCodes } = template.parts;
-  let blockBits = headPending;
-  for (const [i, span] of spans.entries()) {
-    for (let p = span.start; p < span.end; p++) {
-      const code = literalCodes[body[p]!]!;
-      if (code === 0) return null;
-      blockBits += code >>> 16;
+function templateOf(page: Buffer, holes: readonly ByteRange[], resizable: boolean): Template | null {
+  const parts = gzipTemplateParts(page, holes, resizable);
+  if (parts === null) return null;
+  const template: Template = { page, holes, resizable, parts };
+  // Checked with the page's holes filled with a byte every template has a code for: the parts hold nothing of the
+  // holes, so any page's tokens would do, and the candidate's own may hold a byte they have no code for. A
+  // resizable hole is checked longer and shorter too, where the distances across it change.
+  const check = (resize: number): boolean => {
+    const hole = holes[0]!;
+    if (hole.end - hole.start + resize < 0) return true;
+    const filled = Buffer.concat([page.subarray(0, hole.start), Buffer.alloc(hole.end - hole.start + resize, HOLE_FILL), page.subarray(hole.end)]);
+    for (const other of holes.slice(1)) filled.fill(HOLE_FILL, other.start, other.end);
+    const own = gzipFromParts(parts, filled, resize, zlib.crc32(filled));
+    if (own === null) return false;
+    try {
+      return zlib.gunzipSync(own).equals(filled);
+    } catch {
+      return false; // a stream zlib refuses: the same bug, thrown (never let out of a request)
     }
-    blockBits += after[i]!.count;
+  };
+  return check(0) && (!resizable || (check(HOLE_ALIGN + 1) && check(-1))) ? template : null;
+}
+
+/**
+ * How much longer `body`'s hole is than the template's when `body` is the template's page but for its holes (the
+ * same bytes outside them; for a resizable template, the same bytes before and after its hole, which is no more
+ * than its share of the page), else null.
+ */
+function fitting(template: Template, body: Buffer): number | null {
+  const { page, holes } = template;
+  const n = page.length;
+  if (template.resizable) {
+    const { start, end } = holes[0]!;
+    const bodyEnd = body.length - (n - end);
+    if (bodyEnd < start || !fitsShare(bodyEnd - start, body.length)) return null;
+    const alike = body.compare(page, 0, start, 0, start) === 0 && body.compare(page, end, n, bodyEnd, body.length) === 0;
+    return alike ? body.length - n : null;
   }
-  const out = Buffer.allocUnsafe(head.length + ((blockBits + 7) >>> 3) + 8);
-  out.set(head, 0);
-  let w = head.length;
-  let b = headBits;
-  let c = headPending;
-  for (const [i, span] of spans.entries()) {
-    for (let p = span.start; p < span.end; p++) {
-      const code = literalCodes[body[p]!]!;
-      b |= (code & 0xffff) << c;
-      c += code >>> 16;
-      while (c >= 8) {
-        out[w++] = b;
-        b >>>= 8;
-        c -= 8;
-      }
-    }
-    // The bits after the span, after the c pending: whole bytes shifted by c, then its last few bits.
-    const { bytes, count } = after[i]!;
-    const whole = count >>> 3;
-    if (c === 0) {
-      out.set(bytes.subarray(0, whole), w);
-      w += whole;
-    } else {
-      for (let j = 0; j < whole; j++) {
-        b |= bytes[j]! << c;
-        out[w++] = b;
-        b >>>= 8;
-      }
-    }
-    const rest = count & 7;
-    if (rest !== 0) {
-      b |= (bytes[whole]! & ((1 << rest) - 1)) << c;
-      c += rest;
-      if (c >= 8) {
-        out[w++] = b;
-        b >>>= 8;
-        c -= 8;
-      }
-    }
+  if (body.length !== n) return null;
+  let outside = 0;
+  for (const hole of holes) {
+    if (body.compare(page, outside, hole.start, outside, hole.start) !== 0) return null;
+    outside = hole.end;
   }
-  if (c > 0) out[w++] = b;
-  out.writeUInt32LE(crc32 >>> 0, w);
-  out.writeUInt32LE(template.page.length >>> 0, w + 4);
-  return out;
+  return body.compare(page, outside, n, outside, n) === 0 ? 0 : null;
+}
+
+// A path longer than this is keyed by its SHA-256: a client's long paths cost the budget no more than short ones.
+const SHORT_PATH = 256;
+
+/**
+ * The key of a page's template: the compressed-body cache's scope (encoding, router, Host, credentials) and the
+ * request's path, the page's length aside (a template may serve pages whose hole is longer or shorter).
+ */
+export function templateKey(scope: string, path: string): string {
+  return scope + '\n' + (path.length <= SHORT_PATH ? path : '#' + sha256Base64(path));
 }
 
 // Templates of one-off gzip pages, per process: 4 MiB holds a few hundred pages' keys.

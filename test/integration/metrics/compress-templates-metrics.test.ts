@@ -23,6 +23,11 @@ function noncePage(nonce: string): string {
   return `<!doctype html><html><head>${script(0)}${script(1)}</head><body><ul>\n${rows}\n</ul>`.padEnd(4000, ' ') + `${script(2)}${script(3)}</body></html>`;
 }
 
+/** A 4 kB HTML page that says how long it took to render, in as many digits as that takes. */
+function timedPage(served: number): string {
+  return page('0'.repeat(32)).replace('<ul>', `<p>rendered in ${(served * 7919) % 100000 / 10} ms</p><ul>`);
+}
+
 describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
   const dir = new TempConfigDir();
   let proc: CliProcess;
@@ -39,7 +44,7 @@ describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
   before(async () => {
     backend = await startBackend('tokens', (req, res) => {
       const id = (++served).toString(16).padStart(32, '0');
-      const body = req.url === '/nonces' ? noncePage(id) : page(id);
+      const body = req.url === '/nonces' ? noncePage(id) : req.url === '/timed' ? timedPage(served) : req.url === '/other' ? page(id).replace('<ul>', '<ol>') : page(id);
       res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
@@ -84,5 +89,51 @@ describe('pe_edge_compress_templates_* with metrics.prometheus', () => {
     const now = await scrape();
     assert.equal((now.pe_edge_compress_templates_made_total ?? 0) - (before.pe_edge_compress_templates_made_total ?? 0), 1);
     assert.equal((now.pe_edge_compress_templates_pages_total ?? 0) - (before.pe_edge_compress_templates_pages_total ?? 0), 9, 'all but the first page');
+  });
+
+  const counted = async (path: string, times: number, page: (body: string) => string): Promise<{ made: number; pages: number }> => {
+    const before = await scrape();
+    for (let i = 0; i < times; i++) {
+      const res = await request(url + path, { headers: { 'accept-encoding': 'gzip' } });
+      const body = zlib.gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString();
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      assert.equal(body, page(body), `${path}, page ${i}`);
+    }
+    const now = await scrape();
+    return {
+      made: (now.pe_edge_compress_templates_made_total ?? 0) - (before.pe_edge_compress_templates_made_total ?? 0),
+      pages: (now.pe_edge_compress_templates_pages_total ?? 0) - (before.pe_edge_compress_templates_pages_total ?? 0),
+    };
+  };
+
+  it('pages whose differing place changes length (a render time in as many digits as it takes): a template for any length, every page after it sent from it', async () => {
+    const lengths = new Set<number>();
+    const timed = (body: string): string => {
+      lengths.add(body.length);
+      const ms = /rendered in ([0-9.]+) ms/.exec(body)?.[1] ?? '';
+      return page('0'.repeat(32)).replace('<ul>', `<p>rendered in ${ms} ms</p><ul>`);
+    };
+    // The first two pages may be of one length: their template is for that length, and the first page of another
+    // length makes the one for any (a page waiting for each).
+    const { made, pages } = await counted('/timed', 10, timed);
+    assert.ok(made >= 1 && made <= 2, `${made} templates made`);
+    assert.equal(pages, 10 - made, 'every page but those waiting for a template');
+    assert.ok(lengths.size >= 3, `pages of ${lengths.size} lengths`);
+  });
+
+  it('two paths whose pages have the same length, asked in turn: a template each', async () => {
+    const before = await scrape();
+    for (let i = 0; i < 10; i++) {
+      for (const path of ['/page', '/other']) {
+        const res = await request(url + path, { headers: { 'accept-encoding': 'gzip' } });
+        const body = zlib.gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString();
+        const token = /content="([0-9a-f]{32})"/.exec(body)?.[1] ?? '';
+        assert.equal(body, path === '/other' ? page(token).replace('<ul>', '<ol>') : page(token));
+      }
+    }
+    const now = await scrape();
+    // /page has had its template since the first test.
+    assert.equal((now.pe_edge_compress_templates_made_total ?? 0) - (before.pe_edge_compress_templates_made_total ?? 0), 1);
+    assert.equal((now.pe_edge_compress_templates_pages_total ?? 0) - (before.pe_edge_compress_templates_pages_total ?? 0), 19, 'all but /other\'s first page');
   });
 });

@@ -80,7 +80,7 @@ test('compressed cache: two bodies sharing a key\'s text (a CRC-32 collision, wh
   const key = CompressedBodyCache.key('gzip', page, '');
   keep(cache, key, Buffer.from('gzip-form of page'));
   const other = Buffer.from('<html>'.padEnd(4096, 'b'));
-  const colliding: BodyKey = { prefix: key.prefix, text: key.text, body: other, crc32: key.crc32 };
+  const colliding: BodyKey = { scope: key.scope, prefix: key.prefix, text: key.text, body: other, crc32: key.crc32 };
   assert.equal(cache.get(colliding), undefined, 'the same text, other bytes: a miss');
   const used = cache.usedBytes;
   cache.keep(colliding, Buffer.from('gzip-form of other'));
