@@ -186,10 +186,7 @@ class ProxyResponseHandler implements LendingHandler {
       return;
     }
     const out = endToEndResponseHeaders(headers);
-    if (this.setCookie !== null) {
-      const existing = out['set-cookie'];
-      out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
-    }
+    this.addStickyCookie(out);
     if (status !== statusCode && isBodilessStatus(status)) {
       // statusRewrites to 204/304: the page's framing would announce a body the status forbids (HTTP/2 resets it).
       removeResponseHeader(out, 'content-length');
@@ -212,6 +209,16 @@ class ProxyResponseHandler implements LendingHandler {
       this.sink = batchedBody(res, this.upstream.flushIntervalMs, headers) ?? res;
       this.sendHeld();
     }
+  }
+
+  /**
+   * The sticky cookie of the server this attempt went to, on whatever head its answer has (a 101 too): Traefik's
+   * balancer sets it on the response writer before proxying, and every head is written from that writer.
+   */
+  private addStickyCookie(out: ResponseHeaders): void {
+    if (this.setCookie === null) return;
+    const existing = out['set-cookie'];
+    out['set-cookie'] = existing === undefined ? [this.setCookie] : [...(Array.isArray(existing) ? existing : [existing]), this.setCookie];
   }
 
   /** Sends the head held since onResponseStart; a head the client connection refuses ends the exchange. */
@@ -340,7 +347,9 @@ class ProxyResponseHandler implements LendingHandler {
       }
     }
     const failure = classifyUpstreamError(error);
-    sendStatusText(this.ctx, failure.status);
+    const headers: ResponseHeaders = {};
+    this.addStickyCookie(headers);
+    sendStatusText(this.ctx, failure.status, headers);
   }
 
   private retryOn(next: Upstream, tried: FailedAttempts): void {
@@ -382,6 +391,7 @@ class ProxyResponseHandler implements LendingHandler {
       const value = ownHeader(headers, name);
       if (value !== undefined) putHeader(out, name, value);
     }
+    this.addStickyCookie(out);
     try {
       applyHeaderHooks(this.ctx, statusCode, out);
     } catch (err) {

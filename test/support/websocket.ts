@@ -146,6 +146,8 @@ export interface WebSocketConnectOptions {
   host: string;
   /** wss: connect with TLS (HTTP/1.1, no ALPN). */
   tls?: tls.ConnectionOptions | boolean;
+  /** More request headers (a Cookie). */
+  headers?: Record<string, string>;
 }
 
 /** The non-upgrade answer when the server refused the upgrade. */
@@ -170,6 +172,7 @@ export function connectWebSocket(opts: WebSocketConnectOptions): Promise<WebSock
         upgrade: 'websocket',
         'sec-websocket-version': '13',
         'sec-websocket-key': key,
+        ...opts.headers,
       },
     };
     const req =

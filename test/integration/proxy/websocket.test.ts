@@ -118,3 +118,34 @@ test('a backend that refuses the upgrade has its answer passed through (403, bod
   assert.equal(refused.body, 'websocket not allowed');
   assert.equal(backend.seen[0]?.headers.upgrade, 'websocket', 'the upgrade request did reach the backend');
 });
+
+test('a WebSocket through a sticky service gets the sticky cookie on its 101, and upgrades sending it stay on that server', async (t) => {
+  const a = await startWebSocketEchoBackend();
+  t.after(() => a.close());
+  const b = await startWebSocketEchoBackend();
+  t.after(() => b.close());
+  const proxy = await startProxy(
+    buildInput({
+      http: {
+        routers: { 'ws@file': { rule: 'Host(`ws.test`)', service: 'echo' } },
+        services: { 'echo@file': { loadBalancer: { sticky: { cookie: { name: 'lb' } }, servers: [{ url: a.url }, { url: b.url }] } } },
+      },
+    }),
+  );
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+  const first = await connectWebSocket({ port, host: 'ws.test' });
+  assert.ok(isOpen(first), `expected 101, got ${JSON.stringify(first)}`);
+  first.destroy();
+  // Traefik's balancer sets the cookie on the response writer before proxying, and the 101 is written from it.
+  const cookie = (first.headers['set-cookie'] ?? [])[0];
+  assert.match(cookie ?? '', /^lb=[0-9a-f]+; Path=\/$/, 'the 101 carries the sticky cookie');
+  const pinned = a.upgrades.length === 1 ? a : b;
+  for (let i = 0; i < 4; i++) {
+    const again = await connectWebSocket({ port, host: 'ws.test', headers: { cookie: (cookie as string).split(';')[0] as string } });
+    assert.ok(isOpen(again));
+    assert.equal(again.headers['set-cookie'], undefined, 'a valid cookie is not set again');
+    again.destroy();
+  }
+  assert.equal(pinned.upgrades.length, 5, 'every upgrade with the cookie reached the server the first one chose');
+});

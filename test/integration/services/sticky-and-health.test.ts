@@ -194,3 +194,20 @@ test('weighted sticky.cookie name, secure, httpOnly, sameSite, maxAge, path and 
   await pinned.body.text();
   assert.equal(pinned.headers['set-cookie'], undefined, 'the cookie named `lane` pins the client');
 });
+
+test('loadBalancer sticky.cookie: pe-edge\'s own 502 for a server it could not reach carries the cookie of that server, as weighted\'s errors do', async (t) => {
+  const gone = await startBackend('gone');
+  await gone.close();
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
+      services: { 'web@file': { loadBalancer: { servers: [{ url: gone.url }], sticky: { cookie: { name: 'lb' } } } } },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  const res = await request(`http://127.0.0.1:${proxy.port('web')}/`);
+  await res.body.text();
+  assert.equal(res.statusCode, 502);
+  // Traefik's balancer sets the cookie on the response writer before proxying; its error handler writes the 502 there.
+  assert.equal(res.headers['set-cookie'], `lb=${fnv164Hex(fnv1a64Hex(gone.url))}; Path=/`);
+});
