@@ -411,7 +411,8 @@ function relayUpgrade(client: Duplex, head: Buffer, statusCode: number, headers:
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) response += `${name}: ${v}\r\n`;
   }
-  client.write(response + '\r\n');
+  // Header strings hold one byte per character (what was read, configured text as its UTF-8): written as such.
+  client.write(response + '\r\n', 'latin1');
   if (head.length > 0) upstream.write(head);
   const closeBoth = (): void => {
     client.destroy();
