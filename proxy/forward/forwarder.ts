@@ -358,12 +358,15 @@ class ProxyResponseHandler implements LendingHandler {
     dispatchTo(this.ctx, next, this.passHostHeader, failover.setCookieFor(next), failover, tried);
   }
 
-  /** Only when no request byte can have been processed twice: a streamed body is never replayed. */
+  /**
+   * Only when no request byte can have been processed twice: a streamed body is never replayed. An upgrade goes on
+   * only when it reached no server (nothing of it was sent, and its client's bytes wait for the 101).
+   */
   private retriable(error: Error): boolean {
     const ctx = this.ctx;
-    if (ctx.upgrade !== null || this.streamsClientBody) return false;
+    if (this.streamsClientBody) return false;
     if (neverConnected(error)) return true;
-    return cutBeforeAnswer(error) && isReplayable(ctx.method, IDEMPOTENCY_KEY_HEADERS.some((name) => ctx.req.headers[name] !== undefined));
+    return ctx.upgrade === null && cutBeforeAnswer(error) && isReplayable(ctx.method, IDEMPOTENCY_KEY_HEADERS.some((name) => ctx.req.headers[name] !== undefined));
   }
 
   onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, upstream: Duplex): void {

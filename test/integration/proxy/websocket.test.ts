@@ -149,3 +149,31 @@ test('a WebSocket through a sticky service gets the sticky cookie on its 101, an
   }
   assert.equal(pinned.upgrades.length, 5, 'every upgrade with the cookie reached the server the first one chose');
 });
+
+test('a WebSocket whose server refuses the connection goes to another server, as every request that reached none does', async (t) => {
+  const live = await startWebSocketEchoBackend();
+  t.after(() => live.close());
+  const gone = await startBackend('gone');
+  await gone.close();
+  const proxy = await startProxy(
+    buildInput({
+      http: {
+        routers: { 'ws@file': { rule: 'Host(`ws.test`)', service: 'echo' } },
+        services: { 'echo@file': { loadBalancer: { servers: [{ url: gone.url }, { url: live.url }] } } },
+      },
+    }),
+  );
+  t.after(() => proxy.close(0));
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const client = await connectWebSocket({ port: proxy.port('web'), host: 'ws.test' });
+    statuses.push(client.status);
+    if (isOpen(client)) {
+      assert.equal(await client.next(), 'welcome /');
+      client.destroy();
+    }
+  }
+  // Round robin sends every other upgrade to the refusing server first: none of its bytes left pe-edge.
+  assert.deepEqual(statuses, [101, 101, 101, 101]);
+  assert.equal(live.upgrades.length, 4);
+});
