@@ -11,7 +11,9 @@
 # request is compressed), every request sends `Accept-Encoding: gzip`. With BENCH_PAGE=same they request
 # /bench/compress-same/ instead, the same routes and the backends' one page: HAProxy compresses it every time,
 # pe-edge sends the form it kept; with BENCH_PAGE=nonces, /bench/compress-nonces/: the page with six script tags far
-# apart, each with the request id as its nonce (a page with a CSP nonce). Each slice starts four wrk at once, reads
+# apart, each with the request id as its nonce (a page with a CSP nonce); with BENCH_PAGE=resized,
+# /bench/compress-resized/: the request id after its own leading decimal digits, a place whose length changes from
+# page to page. Each slice starts four wrk at once, reads
 # each process's user + system CPU ticks around them and divides by its requests; then
 #
 #   ratio of ratios = (HAProxy compress / HAProxy none) / (pe-edge compress / pe-edge none), in CPU per request
@@ -30,7 +32,9 @@
 #   BENCH_SLICE_SECONDS=3    seconds per slice (1..30): wrk -d
 #   BENCH_CONNECTIONS=10     wrk -c of each of the four wrk (-t1)
 #   BENCH_PAGE=unique        unique: a new page every request (every answer compressed); same: the one page;
-#                            nonces: a new page every request, one request id in six script tags' nonces
+#                            nonces: a new page every request, one request id in six script tags' nonces;
+#                            resized: a new page every request, the request id after its leading digits (a length
+#                            that changes)
 #   BENCH_NODE=node          the node binary pe-edge runs on
 #   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
@@ -53,7 +57,8 @@ case ${BENCH_PAGE:-unique} in
   unique) COMPRESS_PATH=/bench/compress/ ;;
   same) COMPRESS_PATH=/bench/compress-same/ ;;
   nonces) COMPRESS_PATH=/bench/compress-nonces/ ;;
-  *) log "BENCH_PAGE must be unique, same or nonces (got '$BENCH_PAGE')"; exit 2 ;;
+  resized) COMPRESS_PATH=/bench/compress-resized/ ;;
+  *) log "BENCH_PAGE must be unique, same, nonces or resized (got '$BENCH_PAGE')"; exit 2 ;;
 esac
 for tool in wrk nginx haproxy curl openssl taskset; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx haproxy curl openssl util-linux)"; exit 2; }
@@ -61,7 +66,7 @@ done
 BENCH_PIN=1 pin_setup "wrk and the nginx backends"
 [[ -n $PIN_DESC ]] || { log "FAILED the four processes must share one CPU (taskset and 2 CPUs or more)"; exit 2; }
 HAPROXY_VERSION=$(haproxy -v 2>/dev/null | head -n1 | awk '{print $3}')
-HAPROXY_COMP=$(haproxy -vv 2>/dev/null | grep -q -- '+SLZ' && echo 'libslz' || echo 'zlib')
+HAPROXY_COMP=$(haproxy -vv 2>/dev/null | grep -- '+SLZ' >/dev/null && echo 'libslz' || echo 'zlib')
 
 TMP=$(mktemp -d /tmp/pe-bench-compress.XXXXXX)
 if [[ ${BENCH_BUILT:-0} != 1 ]]; then

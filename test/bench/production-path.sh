@@ -157,7 +157,7 @@ HAVE_H2LOAD=$(command -v h2load >/dev/null && echo 1)
 WRK_VERSION=$([[ -n $HAVE_WRK ]] && wrk -v 2>&1 | head -n1 | awk '{print $1" "$2}')
 H2LOAD_VERSION=$([[ -n $HAVE_H2LOAD ]] && h2load --version 2>&1 | head -n1)
 HAPROXY_VERSION=$(command -v haproxy >/dev/null && haproxy -v 2>/dev/null | head -n1 | awk '{print $3}' | cut -d- -f1)
-HAPROXY_COMP=$(command -v haproxy >/dev/null && { haproxy -vv 2>/dev/null | grep -q -- '+SLZ' && echo 'libslz (no levels)' || echo 'zlib'; })
+HAPROXY_COMP=$(command -v haproxy >/dev/null && { haproxy -vv 2>/dev/null | grep -- '+SLZ' >/dev/null && echo 'libslz (no levels)' || echo 'zlib'; })
 CADDY_VERSION=$(command -v caddy >/dev/null && caddy version 2>/dev/null | awk '{print $1}' | sed 's/^v//')
 NGINX_VERSION=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')
 

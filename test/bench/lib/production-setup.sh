@@ -72,7 +72,8 @@ start_html_backends() {
     const nonces = "location ^~ /bench/compress-nonces/ { set $head \x27" + page.slice(0, head) + "\x27; set $body \x27" + page.slice(head, end) + "\x27; set $end \x27" + page.slice(end) + "\x27; return 200 \x27$head" + scripts(0) + "$body" + scripts(3) + "$end\x27; }\n";
     fs.writeFileSync(process.argv[3], page.slice(0, head) + scripts(0).replaceAll("${request_id}", "N") + page.slice(head, end) + scripts(3).replaceAll("${request_id}", "N") + page.slice(end), "latin1");
     if (head < 0 || end < 0 || end - head > 4000) { console.error("backends/page.html: </head> and </body> must be there, under 4000 bytes apart"); process.exit(1); }
-    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected"; then
+    const resized = block("/bench/compress-resized/").replace("${request_id}", "${lead_digits}${request_id}");
+    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces + resized)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected"; then
     log "cannot make the unique page from $PAGE (see above)"
     exit 1
   fi
@@ -127,7 +128,7 @@ hdr_value() { # HDRFILE NAME -> the last value of that header (lower-cased name 
 #   ENCODINGS: what Content-Encoding may be (gzip | br | gzip/br | none); SECURITY: 1 = the seed's security
 #   headers must be there and Server / X-Powered-By gone. Three requests; sets PF_INFO, or PF_ERR and returns 1.
 preflight() {
-  local port=$1 proto=$2 path=$3 encodings=$4 security=$5 i d=$TMP/preflight status enc v tls alpn backends=() seen name want
+  local port=$1 proto=$2 path=$3 encodings=$4 security=$5 i d=$TMP/preflight status enc v tls alpn backends=() seen name want middle
   shift 5
   mkdir -p "$d"
   PF_ERR=
@@ -146,6 +147,14 @@ preflight() {
       # A different nonce each time, the same in all six places; the page around them the backends'.
       [[ $(grep -o 'nonce="[0-9a-f]\{32\}"' "$d/b" | sort -u | wc -l) == 1 ]] || { PF_ERR="the decoded body does not hold one request id in its six nonces"; return 1; }
       cmp -s <(sed 's/nonce="[0-9a-f]\{32\}"/nonce="N"/g' "$d/b") "$TMP/nginx/nonce-page.expected" || { PF_ERR="the decoded body is not the nonce page ($(wc -c <"$d/b") bytes)"; return 1; }
+      [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
+      cp "$d/b" "$d/b.prev"
+    elif [[ $path == /bench/compress-resized/* ]]; then
+      # The page with its request id, after the id's leading digits, in place of 32 bytes of its description.
+      middle=$(($(wc -c <"$d/b") - PAGE_BYTES + 32))
+      cmp -s <(head -c "$UNIQUE_AT" "$d/b") <(head -c "$UNIQUE_AT" "$PAGE") && cmp -s <(tail -c $((PAGE_BYTES - UNIQUE_AT - 32)) "$d/b") <(tail -c $((PAGE_BYTES - UNIQUE_AT - 32)) "$PAGE") \
+        && ((middle >= 32)) && [[ $(tail -c +$((UNIQUE_AT + 1)) "$d/b" | head -c "$middle") =~ ^[0-9]*[0-9a-f]{32}$ ]] \
+        || { PF_ERR="the decoded body is not the backends' page with its leading digits and request id"; return 1; }
       [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
       cp "$d/b" "$d/b.prev"
     elif [[ $path == /unique/* || $path == /bench/compress/* ]]; then
