@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { requestBodyFraming } from '../http/request-body-framing.js';
+import { hasUnsupportedTransferEncoding, requestBodyFraming } from '../http/request-body-framing.js';
 import { reportFrontFault } from '../http/exchange-fault.js';
 import { SocketTlsConnection, type TlsConnection } from '../http/tls-connection.js';
-import { goBareRefusal, hostRefusal, UNSUPPORTED_VERSION } from '../http/traefik-responses.js';
+import { goBareRefusal, hostRefusal, UNSUPPORTED_TRANSFER_ENCODING, UNSUPPORTED_VERSION } from '../http/traefik-responses.js';
 import { announcesFramingTrailer } from '../http/request-trailers.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { Http1Front } from './http1-front/http1-front.js';
@@ -125,6 +125,11 @@ function versionRefusal(req: Http1ProxyRequest): string | null {
   return req.httpVersionMajor === 0 ? VERSIONLESS_REFUSAL : UNSUPPORTED_VERSION;
 }
 
+/** Go's refusal of a Transfer-Encoding other than one `chunked` field; Go reads it before the Host lines. */
+function transferEncodingRefusal(req: Http1ProxyRequest): string | null {
+  return hasUnsupportedTransferEncoding(req.rawHeaders, req.httpVersionMajor, req.httpVersionMinor) ? UNSUPPORTED_TRANSFER_ENCODING : null;
+}
+
 /** Go's refusal of a chunked request whose `Trailer` announces a body-framing field ("bad trailer key"). */
 function trailerRefusal(req: Http1ProxyRequest): string | null {
   return announcesFramingTrailer(req.headers) ? BAD_TRAILER_REFUSAL : null;
@@ -134,7 +139,7 @@ const BAD_TRAILER_REFUSAL = goBareRefusal(400);
 
 /** An HTTP/1.x request node:http parsed (the lean front hands it every head it does not serve itself). */
 function serveHttp1(ctx: EntryPointContext, req: Http1ProxyRequest, res: Http1ProxyResponse, tls: TlsConnection | null, first: boolean): void {
-  const refusal = versionRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion) ?? trailerRefusal(req);
+  const refusal = versionRefusal(req) ?? transferEncodingRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion) ?? trailerRefusal(req);
   if (refusal !== null) res.refuseHead(refusal);
   else handleRequest(ctx, req, res, tls, null, first);
 }
@@ -156,7 +161,7 @@ function startUpgrade(ctx: EntryPointContext, req: Http1ProxyRequest, socket: Du
   res.shouldKeepAlive = false;
   // Answered without upgrading (404, redirect, upstream refusal): the connection ends with the answer.
   res.once('finish', () => socket.end());
-  const refusal = versionRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion) ?? trailerRefusal(req);
+  const refusal = versionRefusal(req) ?? transferEncodingRefusal(req) ?? hostRefusal(req.rawHeaders, req.headers.host, req.httpVersion) ?? trailerRefusal(req);
   if (refusal !== null) {
     res.refuseHead(refusal);
     return;

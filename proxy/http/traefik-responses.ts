@@ -118,6 +118,13 @@ export const MALFORMED_HOST = goHeadRefusal(400, 'malformed Host header');
 export const UNSUPPORTED_VERSION = goHeadRefusal(400, 'unsupported protocol version');
 
 /**
+ * Go's answer to a request whose Transfer-Encoding it does not support (conn.serve, unsupportedTEError): 501, and a
+ * body that does not echo the value.
+ */
+export const UNSUPPORTED_TRANSFER_ENCODING =
+  'HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding';
+
+/**
  * Go's refusal bytes for a request's Host lines (readRequest): more than one line, none on HTTP/1.1, or a
  * value with a byte no host may hold (httpguts.ValidHostHeader); null when the Host is acceptable.
  */
