@@ -26,8 +26,15 @@ export class RequestBodyRelay {
     body.once('end', this.onEnd);
     body.once('error', this.onError);
     body.once('aborted', this.onAborted);
-    if (body.isPaused()) body.resume();
+    // A body that failed before anyone listened (an upgrade's detached body whose first bytes are not valid chunked
+    // framing ends quietly) emits nothing more: its exchange would wait for it, and hold both connections, for ever.
+    if (body.destroyed && !body.readableEnded) process.nextTick(this.onEndedEarly);
+    else if (body.isPaused()) body.resume();
   }
+
+  private readonly onEndedEarly = (): void => {
+    if (this.attached) this.sink.failed(new UpstreamError('client-aborted', 'client request body failed before it was relayed'));
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     if (!this.sink.write(chunk)) {
