@@ -72,6 +72,8 @@ export class Exchange extends ExchangeControl {
   private keepAlive = false;
   private hintMs: number | null = null;
   private requestSent = false;
+  /** headerTimer is the deadline of a head that started (headCompletionTimeout), not responseHeaderTimeout's. */
+  private timingStartedHead = false;
   private bytesReceived = false;
   private retried = false;
 
@@ -116,7 +118,11 @@ export class Exchange extends ExchangeControl {
   /** responseHeaderTimeout counts from the end of the request, as in Go: a slow upload is not a slow server. */
   private requestWritten(): void {
     this.requestSent = true;
-    if (this.host.responseHeaderTimeout > 0 && this.headerTimer === null && this.framing === null && !this.finished) {
+    this.armResponseHeaderTimer();
+  }
+
+  private armResponseHeaderTimer(): void {
+    if (this.requestSent && this.host.responseHeaderTimeout > 0 && this.headerTimer === null && this.framing === null && !this.finished) {
       this.headerTimer = setTimeout(() => this.onHeaderTimeout(), timerMs(this.host.responseHeaderTimeout));
     }
   }
@@ -181,6 +187,12 @@ export class Exchange extends ExchangeControl {
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
           if (head.status === 101) throw new UpstreamError('unasked-upgrade', 'upstream switched protocols unasked');
+          // The interim head that started is whole: the final one has not started, whatever comes after a 103.
+          if (this.timingStartedHead) {
+            this.clearHeaderTimer();
+            this.timingStartedHead = false;
+            this.armResponseHeaderTimer();
+          }
           continue;
         }
         this.framing = bodyFraming(this.request.method, head);
@@ -213,6 +225,7 @@ export class Exchange extends ExchangeControl {
     }
     if (this.headerTimer === null && !this.finished) {
       this.headerTimer = setTimeout(() => this.onHeadStalled(), timerMs(this.host.headCompletionTimeout));
+      this.timingStartedHead = true;
     }
   }
 

@@ -402,3 +402,28 @@ test('an upstream that sends 103 Early Hints and takes its time for the final an
   });
   assert.equal(got, '200 slow');
 });
+
+test('a 103 Early Hints that arrives in pieces does not start the final answer\'s head-completion deadline: the slow final answer is waited for', async (t) => {
+  const backend = await startRawBackend((socket) => {
+    socket.write('HTTP/1.1 103 Early Hints\r\n');
+    setTimeout(() => socket.write('Link: </a.css>; rel=preload\r\n\r\n'), 50);
+    setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow'), 900);
+  });
+  t.after(() => backend.close());
+  const pool = new Http1Pool({
+    host: '127.0.0.1', port: Number(new URL(backend.url).port), dialTimeout: 2000, responseHeaderTimeout: 0, headCompletionTimeout: 300,
+    idleConnTimeout: 1000, maxIdleConns: 2, maxConns: 0, fallback: () => { throw new Error('no upgrades here'); },
+  });
+  t.after(() => pool.close());
+  const got = await new Promise<string>((resolve) => {
+    let body = '';
+    const handler: Dispatcher.DispatchHandler = {
+      onResponseStart: (_c, status) => { body += `${status} `; },
+      onResponseData: (_c, chunk) => { body += chunk.toString(); },
+      onResponseEnd: () => resolve(body),
+      onResponseError: (_c, error) => resolve(`error: ${error.message}`),
+    };
+    pool.dispatch({ path: '/', method: 'GET', headers: ['Host', 'a.test'], body: null }, handler);
+  });
+  assert.equal(got, '200 slow');
+});
