@@ -24,6 +24,8 @@ const HOLE_ALIGN = 32;
 const HOLE_FILL = 0x20;
 /** Holes larger in all than this part of the page make no template: the page is mostly new each time. */
 const MAX_HOLE_SHARE = 4;
+/** The length a resizable template's hole has in its page, whatever it had in the pages it was made from. */
+const RESIZABLE_HOLE = HOLE_ALIGN;
 /** Places that differ with fewer equal bytes between them than this are one hole. */
 const HOLE_GAP = 32;
 /** Pages that differ in more places than this make no template (each place costs a little per page). */
@@ -36,7 +38,10 @@ const PER_HOLE_BYTES = 160;
 const PER_RUN_BYTES = 80;
 
 interface Template {
-  /** The page the template was made from: a page fits when it has the same length and bytes outside the holes. */
+  /**
+   * The page the template was made from (a resizable one with its hole RESIZABLE_HOLE long): a page fits when it has
+   * the same bytes outside the holes, and the same length unless resizable.
+   */
   readonly page: Buffer;
   readonly holes: readonly ByteRange[];
   /** Made from two pages of different lengths: its one hole may be longer or shorter in a page that fits it. */
@@ -116,7 +121,7 @@ export class GzipTemplates {
           slot.servedSinceMade = 0;
           this.templatesMade++;
           this.fill(slot, template, null);
-          return this.fromTemplate(slot, template, body, body.length - candidate.length, crc32);
+          return this.fromTemplate(slot, template, body, body.length - template.page.length, crc32);
         }
       }
     }
@@ -255,10 +260,15 @@ function fitsShare(size: number, length: number): boolean {
 }
 
 /**
- * The template of `page` with `holes`, checked by decompressing a page through it (a template that does not give
- * that page back is a bug, never used); null when the page cannot have one or the check fails.
+ * The template of `candidate` with `candidateHoles`, checked by decompressing a page through it (a template that does
+ * not give that page back is a bug, never used); null when the page cannot have one or the check fails.
  */
-function templateOf(page: Buffer, holes: readonly ByteRange[], resizable: boolean): Template | null {
+function templateOf(candidate: Buffer, candidateHoles: readonly ByteRange[], resizable: boolean): Template | null {
+  // A resizable hole is parsed at one length, whatever the two pages' tokens were: at theirs, the distances across
+  // it (and so the distance codes every page from the template carries) and the matches after it told its length.
+  const canonical = resizable ? { start: candidateHoles[0]!.start, end: candidateHoles[0]!.start + RESIZABLE_HOLE } : null;
+  const page = canonical === null ? candidate : Buffer.concat([candidate.subarray(0, canonical.start), Buffer.alloc(RESIZABLE_HOLE, HOLE_FILL), candidate.subarray(candidateHoles[0]!.end)]);
+  const holes = canonical === null ? candidateHoles : [canonical];
   const parts = gzipTemplateParts(page, holes, resizable);
   if (parts === null) return null;
   const template: Template = { page, holes, resizable, parts };

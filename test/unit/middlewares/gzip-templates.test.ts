@@ -306,6 +306,21 @@ test('pages whose one differing place changes length (a user name, a timing, a c
   }
 });
 
+test('what a page gets from a template of pages of different lengths holds nothing of their tokens, nor of their lengths', () => {
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  const mine = spliced(PAGE, at, 23, 'Barbara Liskov');
+  const sent = new Set<string>();
+  // Templates each made from two other requests' names, of lengths from 1 to 300 (each pair 7 apart, the hole's
+  // start and end the same in all): the page's own gzip is the same from each.
+  for (let length = 1; length <= 300; length += 3) {
+    const templates = new GzipTemplates(1 << 20);
+    assert.equal(gzipped(templates, 'k', spliced(PAGE, at, 23, 'X'.repeat(length))), null);
+    assert.notEqual(gzipped(templates, 'k', spliced(PAGE, at, 23, 'Y'.repeat(length + 7))), null, `names of ${length} and ${length + 7}`);
+    sent.add((gzipped(templates, 'k', mine) as Buffer).toString('base64'));
+  }
+  assert.equal(sent.size, 1, `${sent.size} different gzip bodies for one page`);
+});
+
 test('a page whose hole grows past a quarter of it, or that differs outside the hole, is left to the caller', () => {
   const at = PAGE.indexOf('Pixelated Empathy helps');
   const templates = new GzipTemplates(1 << 20);
