@@ -76,11 +76,13 @@ const MAX_BACKOFF_PAGES = 64;
 // twice) would make a template each, used by no page after: twice the one-pass encoder's CPU per page, which
 // the backoff above, per key, cannot see. So making one spends credit, counted in eighths of a one-pass
 // compression: a page from a template earns about what it saved, any other page an eighth, and a template costs
-// its three (about two compressions and a gunzip). Templates then cost at most what they save, and an eighth
-// of the one-pass encoder's CPU more.
+// its three (about two compressions and a gunzip), a resizable one its eight. Templates then cost at most what
+// they save, and an eighth of the one-pass encoder's CPU more.
 const CREDIT_PER_TEMPLATED_PAGE = 8;
 const CREDIT_PER_PAGE = 1;
 const CREDIT_PER_TEMPLATE = 24;
+// A resizable one is checked at three lengths of its hole (three pages from it and their gunzips).
+const CREDIT_PER_RESIZABLE_TEMPLATE = 64;
 const MAX_CREDIT = 64 * CREDIT_PER_TEMPLATED_PAGE;
 
 export class GzipTemplates {
@@ -106,14 +108,15 @@ export class GzipTemplates {
       if (resize !== null) return this.fromTemplate(slot, slot.template, body, resize, crc32);
     }
     if (slot !== undefined) slot.missed++;
-    if (slot?.candidate != null && this.mayMake(slot)) {
+    const resizable = slot?.candidate != null && slot.candidate.length !== body.length;
+    const price = resizable ? CREDIT_PER_RESIZABLE_TEMPLATE : CREDIT_PER_TEMPLATE;
+    if (slot?.candidate != null && this.mayMake(slot, price)) {
       const { candidate } = slot;
-      const resizable = candidate.length !== body.length;
       const across = resizable ? holeAcross(candidate, body) : null;
       const holes = resizable ? (across === null ? null : [across]) : holesBetween(candidate, body);
       if (holes !== null) {
         // Spent whether or not the template checks out: the compression is done either way.
-        this.credit -= CREDIT_PER_TEMPLATE;
+        this.credit -= price;
         const template = templateOf(candidate, holes, resizable);
         slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
         slot.missed = 0;
@@ -135,9 +138,9 @@ export class GzipTemplates {
     return null;
   }
 
-  /** Whether `slot` may make a template now: past its backoff, and with credit for it. */
-  private mayMake(slot: Slot): boolean {
-    return slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived) && this.credit >= CREDIT_PER_TEMPLATE;
+  /** Whether `slot` may make a template of `price` now: past its backoff, and with credit for it. */
+  private mayMake(slot: Slot, price: number): boolean {
+    return slot.missed >= Math.min(MAX_BACKOFF_PAGES, 2 ** slot.shortLived) && this.credit >= price;
   }
 
   /**

@@ -193,6 +193,22 @@ test('keys that each see two pages (a client changing its cookie every two reque
   assert.ok(more >= 21 && more <= 60, `${more} more templates after 300 pages served from one`);
 });
 
+test('keys that each see two pages of different lengths make fewer templates than keys of one length: such a template costs more than twice as much to make', () => {
+  const templates = new GzipTemplates(1 << 22);
+  const next = random(17);
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  // Each resizable template is checked at three lengths of its hole (three decompressions), about eight one-pass
+  // compressions in all: at a fixed template's price, such keys cost three times what the credit allows.
+  for (let key = 0; key < 200; key++) {
+    for (const length of [20, 30]) {
+      const body = spliced(PAGE, at, 23, withToken(Buffer.alloc(length), 0, length, next).toString('latin1'));
+      const out = gzipped(templates, `pair${key}`, body);
+      if (out !== null) assert.deepEqual(zlib.gunzipSync(out), body);
+    }
+  }
+  assert.ok(templates.made <= 24, `${templates.made} templates made for 200 keys of two pages`);
+});
+
 /** `page` with a fresh token of each place's length at each place. */
 function withTokens(page: Buffer, places: readonly { at: number; length: number }[], next: () => number): Buffer {
   let copy = page;
