@@ -56,6 +56,9 @@ export interface ExchangeHost {
  */
 export const HEAD_COMPLETION_MS = 60_000;
 
+/** Go's transport (Go 1.23, Traefik v3.2's) fails an exchange at the sixth interim (1xx but 101) answer. */
+const MAX_INTERIM_ANSWERS = 5;
+
 /**
  * One request and its response over one upstream connection. It is also the controller the
  * forwarder's handler gets (pause/resume/abort), as undici's dispatch API defines it.
@@ -76,6 +79,8 @@ export class Exchange extends ExchangeControl {
   private timingStartedHead = false;
   private bytesReceived = false;
   private retried = false;
+  /** Interim (1xx) answers read so far. */
+  private interimAnswers = 0;
 
   constructor(
     private readonly host: ExchangeHost,
@@ -187,6 +192,7 @@ export class Exchange extends ExchangeControl {
         if (head.status < 200) {
           // 1xx interim answers (100 Continue, 103 Early Hints) are read past; 101 was never asked for here.
           if (head.status === 101) throw new UpstreamError('unasked-upgrade', 'upstream switched protocols unasked');
+          if (++this.interimAnswers > MAX_INTERIM_ANSWERS) throw new UpstreamError('bad-response', 'upstream sent too many 1xx informational responses');
           // The interim head that started is whole: the final one has not started, whatever comes after a 103.
           if (this.timingStartedHead) {
             this.clearHeaderTimer();
