@@ -1,4 +1,5 @@
 import { isBodilessStatus } from '../http/bodiless-status.js';
+import { goEscapedPath } from '../http/go-escaped-path.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -485,7 +486,7 @@ function dispatchTo(
   const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
   const request: ForwardRequest = {
     // stripPrefix leaves an empty path on an exact match; Go sends it as '/'.
-    path: (upstream.basePath + ctx.rawPath || '/') + query,
+    path: (goEscapedPath(upstream.basePath + ctx.rawPath) || '/') + query,
     method: ctx.method as Dispatcher.HttpMethod,
     headers,
     body: ctx.body?.open() ?? (upgradeValue === null ? streamedBody(ctx) : null),
