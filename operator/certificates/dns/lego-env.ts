@@ -1,6 +1,7 @@
 // Reading a DNS provider's settings the way lego does: `NAME` or, when empty, the file named by
 // `NAME_FILE`; durations are whole seconds; a bad or negative number means the default.
 import { readFileSync } from 'node:fs';
+import { timerMs } from '../../../proxy/timer-bounds.js';
 
 export function envValue(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name] ?? '';
@@ -39,7 +40,8 @@ export function requireEnv(env: NodeJS.ProcessEnv, provider: string, names: read
 /** `name` in whole seconds (lego's `GetOrDefaultSecond`), as milliseconds. */
 export function envSecondsMs(env: NodeJS.ProcessEnv, name: string, defaultSeconds: number): number {
   const seconds = envInt(env, name, defaultSeconds);
-  return (seconds >= 0 ? seconds : defaultSeconds) * 1000;
+  // Each is a timer's delay (an HTTP timeout, a polling interval): node runs one past 24.8 days after 1 ms.
+  return timerMs((seconds >= 0 ? seconds : defaultSeconds) * 1000);
 }
 
 /** An integer setting (Go's `strconv.Atoi`); unparsable means the default. */

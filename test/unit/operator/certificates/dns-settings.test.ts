@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createDnsProvider, dnsChallengeRecord, SUPPORTED_DNS_PROVIDERS } from '../../../../operator/certificates/dns/index.js';
 import { envSecondsMs, envValue } from '../../../../operator/certificates/dns/lego-env.js';
+import { startBackend } from '../../../support/backends.js';
 
 describe('dnsChallengeRecord', () => {
   it('names _acme-challenge.<domain>. and hashes the key authorization (RFC 8555 §8.4)', () => {
@@ -86,6 +87,18 @@ describe('createDnsProvider', () => {
     assert.deepEqual(cloudflare.propagation, { timeoutMs: 120_000, intervalMs: 2_000 });
     const tunedCf = createDnsProvider('cloudflare', { CF_DNS_API_TOKEN: 't', CLOUDFLARE_PROPAGATION_TIMEOUT: '300', CLOUDFLARE_POLLING_INTERVAL: '10' });
     assert.deepEqual(tunedCf.propagation, { timeoutMs: 300_000, intervalMs: 10_000 });
+  });
+
+  it('an HTTP timeout or polling interval past 24.8 days waits as long as a timer can (node ran it after 1 ms, so every call to the API failed at once)', async () => {
+    const api = await startBackend('httpreq', (_req, res) => setTimeout(() => res.end('{}'), 30));
+    try {
+      const provider = createDnsProvider('httpreq', { HTTPREQ_ENDPOINT: api.url, HTTPREQ_HTTP_TIMEOUT: '3000000', HTTPREQ_POLLING_INTERVAL: '3000000' });
+      await provider.present(dnsChallengeRecord('example.com', 'token', 'token.key'));
+      assert.equal(api.seen.length, 1);
+      assert.equal(provider.propagation.intervalMs, 2 ** 31 - 1);
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses a Cloudflare TTL below 120, as lego does, and a relative httpreq endpoint', () => {
