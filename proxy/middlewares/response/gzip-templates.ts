@@ -11,12 +11,15 @@ import { gzipFromParts, gzipTemplateParts, type ByteRange, type GzipTemplatePart
  * and a copy of about its compressed size, where the one-pass encoder parses and codes it all (about five times the
  * CPU for a 4 kB page); its output is a few bytes longer than the one-pass encoder's.
  *
- * A template is made from two pages of the same key (compress's cache key prefix: encoding, partition, length)
- * that differ in at most MAX_HOLES places, at most a quarter of the page in all: each hole is such a place widened
- * to multiples of HOLE_ALIGN, so where two requests' tokens happen to begin or end alike does not show. A page that
- * does not fit the template (longer, or different outside the holes) is compressed as before and kept as the next
- * candidate; one that fits it but holds a byte in a hole the template has no code for is compressed as before, and
- * only that. Templates and candidates share a budget per process; the oldest go first.
+ * A template is made from two pages of the same key (`templateKey`: encoding, partition, path). Of one length, they
+ * may differ in at most MAX_HOLES places, at most a quarter of the page in all: each hole is such a place widened
+ * to multiples of HOLE_ALIGN, so where two requests' tokens happen to begin or end alike does not show. Of two
+ * lengths, they make a resizable template: one hole, from where they start to differ to where they end alike
+ * (widened from each end), parsed at RESIZABLE_HOLE bytes whatever the two held, which a page's own token may make
+ * longer or shorter (the distances across it are sent per page). A page that does not fit the template (different
+ * outside the holes, another length for a fixed one) is compressed as before and kept as the next candidate; one
+ * that fits it but holds a byte in a hole the template has no code for is compressed as before, and only that.
+ * Templates and candidates share a budget per process; the oldest go first, unless used since last passed over.
  */
 
 const HOLE_ALIGN = 32;
@@ -33,9 +36,10 @@ const MAX_HOLES = 16;
 // About what a slot holds besides its pages and parts: key, objects, map entry.
 const OVERHEAD_BYTES = 600;
 const LITERAL_CODES_BYTES = 256 * 4;
-// A hole's and its span's objects; each run of bits after it (its bytes apart).
+// A hole's and its span's objects; each run of bits after it, its bytes apart (a slice of its own: an object, a
+// view, an ArrayBuffer and its backing store's bookkeeping).
 const PER_HOLE_BYTES = 160;
-const PER_RUN_BYTES = 80;
+const PER_RUN_BYTES = 240;
 
 interface Template {
   /**
