@@ -4,8 +4,7 @@
 // framing or coding than the client meant, and a front proxy that reads the empty value otherwise would desync.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startBackend, type Backend } from '../../support/backends.js';
 import { proxyInFrontOf } from '../../support/proxy-fixture.js';
 import { rawExchange } from '../../support/raw-exchange.js';
 
@@ -14,25 +13,10 @@ const GO_501 = 'HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charse
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: app.test\r\n\r\n';
 const CHUNKED_HELLO = '5\r\nhello\r\n0\r\n\r\n';
 
-async function recordingBackend(): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
-  const seen: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      seen.push(`${req.method} ${req.url} [${Buffer.concat(chunks).toString('latin1')}]`);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+/** A backend that answers `ok`; `requests` lists what it received as `METHOD url [body]`. */
+async function recordingBackend(): Promise<Backend & { requests: () => string[] }> {
+  const backend = await startBackend('te', (_req, res) => res.end('ok'));
+  return { ...backend, requests: () => backend.seen.map(({ method, url, body }) => `${method} ${url} [${body}]`) };
 }
 
 test('a Transfer-Encoding Go does not support is answered with Go\'s 501 and the connection closes: nothing reaches the backend', async (t) => {
@@ -57,7 +41,7 @@ test('a Transfer-Encoding Go does not support is answered with Go\'s 501 and the
     if (text !== GO_501 || !closed) wrong.push(`${name}: ${JSON.stringify(text.slice(0, 160))} closed=${closed}`);
   }
   assert.deepEqual(wrong, []);
-  assert.deepEqual(backend.seen, []);
+  assert.deepEqual(backend.requests(), []);
 });
 
 test('Transfer-Encoding: chunked in any case is relayed as the body it frames, and the next request is served', async (t) => {
@@ -72,5 +56,5 @@ test('Transfer-Encoding: chunked in any case is relayed as the body it frames, a
   // An HTTP/1.0 request's Transfer-Encoding is not Go's to refuse (it ignores it there): not answered 501.
   const old = await rawExchange(port, [`POST /old HTTP/1.0\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n${CHUNKED_HELLO}`], /ok$/);
   assert.match(old.text, /^HTTP\/1\.1 200 OK/);
-  assert.deepEqual(backend.seen, ['POST /te [hello]', 'GET /after []', 'POST /te [hello]', 'GET /after []', 'POST /te [hello]', 'GET /after []', 'POST /old [hello]']);
+  assert.deepEqual(backend.requests(), ['POST /te [hello]', 'GET /after []', 'POST /te [hello]', 'GET /after []', 'POST /te [hello]', 'GET /after []', 'POST /old [hello]']);
 });
