@@ -3,11 +3,11 @@
 // authenticating router. Every scenario speaks raw bytes on loopback and checks what a client (or the next client)
 // would see: the right answer for each request, nothing smuggled past basicAuth or forwardAuth, no answer meant for
 // one request reaching another.
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { EdgeProxy } from '../../../proxy/index.js';
 import type { Dispatcher } from 'undici';
 import { Http1Pool } from '../../../proxy/forward/http1/http1-pool.js';
@@ -379,18 +379,19 @@ describe('attacks on the lean HTTP/1.1 front and the HTTP/1.1 upstream pool', ()
   });
 });
 
-test('an upstream that sends 103 Early Hints and takes its time for the final answer is waited for, as by Go (the head-completion deadline is for a head that started)', async (t) => {
-  const backend = await startRawBackend((socket) => {
-    socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
-    setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow'), 900);
-  });
+/**
+ * What a GET through a pool with a 300 ms head-completion deadline (and no responseHeaderTimeout) to a raw backend
+ * gets: `<status> <body>`, or `error: <message>`.
+ */
+async function slowFinalAnswer(t: TestContext, serve: (socket: Socket) => void): Promise<string> {
+  const backend = await startRawBackend(serve);
   t.after(() => backend.close());
   const pool = new Http1Pool({
     host: '127.0.0.1', port: Number(new URL(backend.url).port), dialTimeout: 2000, responseHeaderTimeout: 0, headCompletionTimeout: 300,
     idleConnTimeout: 1000, maxIdleConns: 2, maxConns: 0, fallback: () => { throw new Error('no upgrades here'); },
   });
   t.after(() => pool.close());
-  const got = await new Promise<string>((resolve) => {
+  return new Promise<string>((resolve) => {
     let body = '';
     const handler: Dispatcher.DispatchHandler = {
       onResponseStart: (_c, status) => { body += `${status} `; },
@@ -399,31 +400,22 @@ test('an upstream that sends 103 Early Hints and takes its time for the final an
       onResponseError: (_c, error) => resolve(`error: ${error.message}`),
     };
     pool.dispatch({ path: '/', method: 'GET', headers: ['Host', 'a.test'], body: null }, handler);
+  });
+}
+
+test('an upstream that sends 103 Early Hints and takes its time for the final answer is waited for, as by Go (the head-completion deadline is for a head that started)', async (t) => {
+  const got = await slowFinalAnswer(t, (socket) => {
+    socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
+    setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow'), 900);
   });
   assert.equal(got, '200 slow');
 });
 
 test('a 103 Early Hints that arrives in pieces does not start the final answer\'s head-completion deadline: the slow final answer is waited for', async (t) => {
-  const backend = await startRawBackend((socket) => {
+  const got = await slowFinalAnswer(t, (socket) => {
     socket.write('HTTP/1.1 103 Early Hints\r\n');
     setTimeout(() => socket.write('Link: </a.css>; rel=preload\r\n\r\n'), 50);
     setTimeout(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow'), 900);
-  });
-  t.after(() => backend.close());
-  const pool = new Http1Pool({
-    host: '127.0.0.1', port: Number(new URL(backend.url).port), dialTimeout: 2000, responseHeaderTimeout: 0, headCompletionTimeout: 300,
-    idleConnTimeout: 1000, maxIdleConns: 2, maxConns: 0, fallback: () => { throw new Error('no upgrades here'); },
-  });
-  t.after(() => pool.close());
-  const got = await new Promise<string>((resolve) => {
-    let body = '';
-    const handler: Dispatcher.DispatchHandler = {
-      onResponseStart: (_c, status) => { body += `${status} `; },
-      onResponseData: (_c, chunk) => { body += chunk.toString(); },
-      onResponseEnd: () => resolve(body),
-      onResponseError: (_c, error) => resolve(`error: ${error.message}`),
-    };
-    pool.dispatch({ path: '/', method: 'GET', headers: ['Host', 'a.test'], body: null }, handler);
   });
   assert.equal(got, '200 slow');
 });
