@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { UpstreamError } from '../forward/upstream-errors.js';
 import { FramedRequestBody } from './framed-request-body.js';
 
 /**
@@ -38,7 +39,8 @@ export class DetachedRequestBody extends FramedRequestBody {
   };
 
   private readonly onEnd = (): void => {
-    if (!this.received) this.destroy(new Error('client closed the connection before the end of the request body'));
+    // A client gone mid-body, as the forwarder names it for node:http's requests (502 before an answer started).
+    if (!this.received) this.destroy(new UpstreamError('client-aborted', 'client closed the connection before the end of the request body'));
   };
 
   private detach(): void {
