@@ -1,5 +1,5 @@
 import { isBodilessStatus } from '../http/bodiless-status.js';
-import { goEscapedPath } from '../http/go-escaped-path.js';
+import { goRequestUri } from '../http/go-escaped-path.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -478,15 +478,13 @@ function dispatchTo(
   before: FailedAttempts | null,
 ): void {
   ctx.serviceUrl = upstream.url;
-  const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);
   const headers = buildUpstreamHeaders(ctx, {
     trusted: ctx.trustForwarded,
     host: passHostHeader && ctx.hostHeader !== '' ? ctx.hostHeader : upstream.authority,
   });
   const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
   const request: ForwardRequest = {
-    // stripPrefix leaves an empty path on an exact match; Go sends it as '/'.
-    path: (goEscapedPath(upstream.basePath + ctx.rawPath) || '/') + query,
+    path: goRequestUri(upstream.basePath + ctx.rawPath, ctx.rawQuery),
     method: ctx.method as Dispatcher.HttpMethod,
     headers,
     body: ctx.body?.open() ?? (upgradeValue === null ? streamedBody(ctx) : null),

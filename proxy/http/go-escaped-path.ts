@@ -35,3 +35,13 @@ export function goEscapedPath(rawPath: string): string {
   }
   return out;
 }
+
+/**
+ * Go's req.URL.RequestURI() once the entrypoint allowed query semicolons (http.AllowQuerySemicolons: `;` read as
+ * `&`): `rawPath` as Go escapes it ('/' when empty: stripPrefix's exact match) and the query. The request target
+ * sent upstream and forwardAuth's X-Forwarded-Uri, one and the same.
+ */
+export function goRequestUri(rawPath: string, rawQuery: string): string {
+  const query = rawQuery === '' ? '' : '?' + (rawQuery.includes(';') ? rawQuery.replaceAll(';', '&') : rawQuery);
+  return (goEscapedPath(rawPath) || '/') + query;
+}

@@ -20,6 +20,7 @@ import { authRequestHeaders, type AuthHeaderPolicy, type ForwardHeaderTrust } fr
 import { goRedirect } from '../../http/go-redirect.js';
 import { canonicalHeaderKey } from '../../http/go-text.js';
 import { textOnTheWire } from '../../http/utf8-on-the-wire.js';
+import { goRequestUri } from '../../http/go-escaped-path.js';
 
 export interface ForwardAuthOptions {
   address: string;
@@ -160,7 +161,7 @@ function readBody(ctx: RequestContext, fa: ForwardAuth, next: Handler, stream: N
 
 function askAuthServer(ctx: RequestContext, fa: ForwardAuth, next: Handler): void {
   const method = fa.preserveMethod ? ctx.method : 'GET';
-  const headers = authRequestHeaders(ctx, fa.headers, requestUri(ctx));
+  const headers = authRequestHeaders(ctx, fa.headers, goRequestUri(ctx.rawPath, ctx.rawQuery));
   const body = ctx.body !== null && ctx.body.length > 0 && fa.forwardBody ? ctx.body : null;
   // Go sends an explicit zero length for these methods without a body.
   if (body !== null) headers.push('Content-Length', String(body.length));
@@ -175,12 +176,6 @@ function askAuthServer(ctx: RequestContext, fa: ForwardAuth, next: Handler): voi
       else ctx.res.destroy();
     }
   });
-}
-
-/** Go's req.URL.RequestURI() once the entrypoint allowed query semicolons: the path as forwarded and the query. */
-function requestUri(ctx: RequestContext): string {
-  const query = ctx.rawQuery === '' ? '' : '?' + (ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery);
-  return (ctx.rawPath || '/') + query;
 }
 
 function settle(ctx: RequestContext, fa: ForwardAuth, next: Handler, outcome: AuthOutcome): void {
