@@ -7,6 +7,7 @@ import { reportFault } from '../http/exchange-fault.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { applyHeaderHooks, caughtBy, headStatus, removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders, type StatusCatcher } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
+import { http2Refuses } from '../http/http2-status.js';
 import { runExchange } from '../http/run-exchange.js';
 import { buildUpstreamHeaders } from './request-headers.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
@@ -172,9 +173,7 @@ class ProxyResponseHandler implements LendingHandler {
       controller.abort(new Error('backend answered 101 without switching to the requested protocol'));
       return;
     }
-    if (statusCode > 599 && this.ctx.req.httpVersionMajor === 2) {
-      // Go's HTTP/2 server writes any three-digit status; node's refuses one above 599 (and would reset the stream).
-      // An answer the client cannot be given is an invalid one: Traefik's answer to those, 502.
+    if (http2Refuses(this.ctx, statusCode)) {
       sendStatusText(this.ctx, 502);
       controller.abort(new Error(`backend answered status ${statusCode}, which HTTP/2 cannot carry here`));
       return;

@@ -1,6 +1,7 @@
 import { isBodilessStatus } from './bodiless-status.js';
 import { reportFault } from './exchange-fault.js';
 import { goStatusText } from './go-status-text.js';
+import { http2Refuses } from './http2-status.js';
 import { hasRepeatedHost, isValidHostHeader } from './request-target.js';
 import { applyHeaderHooks, caughtBy, headStatus, removeResponseHeader, type BodySink, type RequestContext, type ResponseHeaders } from './request-context.js';
 
@@ -20,6 +21,12 @@ export function answer(ctx: RequestContext, status: number, headers: ResponseHea
   if (res.clientGone || res.writableEnded) return;
   if (res.headersSent) {
     res.destroy();
+    return;
+  }
+  // A status relayed as it came (forwardAuth's, circuitBreaker's responseCode) that node's HTTP/2 cannot send: the
+  // forwarder's answer to such a server status, not a reset stream.
+  if (http2Refuses(ctx, status)) {
+    sendStatusText(ctx, 502);
     return;
   }
   // An errors middleware around the answer's producer replaces it (Traefik: its codeCatcher wraps the writer).
