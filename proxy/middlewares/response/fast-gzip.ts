@@ -705,26 +705,17 @@ function writeSymbolsBefore(end: number, first: number, from: number, upTo: numb
  */
 export function gzipFromParts(parts: GzipTemplateParts, body: Buffer, resize: number, crc32: number): Buffer | null {
   const { head, headBits, headPending, spans, after, literalCodes, distanceCodes } = parts;
-  let blockBits = headPending;
+  // Room for the most it can take: each literal 15 bits, each distance 15 and 13 extra, the runs as they are.
+  let most = headPending;
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
     // Only the last span can be resized (the parts of a resizable hole have one).
-    const end = i + 1 === spans.length ? span.end + resize : span.end;
-    for (let p = span.start; p < end; p++) {
-      const code = literalCodes[body[p]!]!;
-      if (code === 0) return null;
-      blockBits += code >>> 16;
-    }
+    most += 15 * (span.end - span.start + (i + 1 === spans.length ? resize : 0));
     const { runs, distances } = after[i]!;
-    for (let j = 0; j < runs.length; j++) blockBits += runs[j]!.count;
-    for (let j = 0; j < distances.length; j++) {
-      const distance = distances[j]! + resize;
-      if (distance > WINDOW) return null;
-      const code = distanceCode(distance);
-      blockBits += (distanceCodes[code]! >>> 16) + DIST_EXTRA[code]!;
-    }
+    for (let j = 0; j < runs.length; j++) most += runs[j]!.count;
+    most += 28 * distances.length;
   }
-  const out = Buffer.allocUnsafe(head.length + ((blockBits + 7) >>> 3) + 8);
+  const out = Buffer.allocUnsafe(head.length + ((most + 7) >>> 3) + 8);
   out.set(head, 0);
   let w = head.length;
   let b = headBits;
@@ -734,6 +725,7 @@ export function gzipFromParts(parts: GzipTemplateParts, body: Buffer, resize: nu
     const end = i + 1 === spans.length ? span.end + resize : span.end;
     for (let p = span.start; p < end; p++) {
       const code = literalCodes[body[p]!]!;
+      if (code === 0) return null;
       b |= (code & 0xffff) << c;
       c += code >>> 16;
       while (c >= 8) {
@@ -764,6 +756,7 @@ export function gzipFromParts(parts: GzipTemplateParts, body: Buffer, resize: nu
       }
       if (j < distances.length) {
         const distance = distances[j]! + resize;
+        if (distance > WINDOW) return null;
         const code = distanceCode(distance);
         const entry = distanceCodes[code]!;
         b |= (entry & 0xffff) << c;
@@ -786,5 +779,5 @@ export function gzipFromParts(parts: GzipTemplateParts, body: Buffer, resize: nu
   if (c > 0) out[w++] = b;
   out.writeUInt32LE(crc32 >>> 0, w);
   out.writeUInt32LE(body.length >>> 0, w + 4);
-  return out;
+  return out.subarray(0, w + 8);
 }

@@ -112,16 +112,16 @@ export class GzipTemplates {
       if (resize !== null) return this.fromTemplate(slot, slot.template, body, resize, crc32);
     }
     if (slot !== undefined) slot.missed++;
-    const resizable = slot?.candidate != null && slot.candidate.length !== body.length;
+    const other = slot === undefined ? null : otherPage(slot, body);
+    const resizable = other !== null && other.length !== body.length;
     const price = resizable ? CREDIT_PER_RESIZABLE_TEMPLATE : CREDIT_PER_TEMPLATE;
-    if (slot?.candidate != null && this.mayMake(slot, price)) {
-      const { candidate } = slot;
-      const across = resizable ? holeAcross(candidate, body) : null;
-      const holes = resizable ? (across === null ? null : [across]) : holesBetween(candidate, body);
+    if (slot !== undefined && other !== null && this.mayMake(slot, price)) {
+      const across = resizable ? holeAcross(other, body) : null;
+      const holes = resizable ? (across === null ? null : [across]) : holesBetween(other, body);
       if (holes !== null) {
         // Spent whether or not the template checks out: the compression is done either way.
         this.credit -= price;
-        const template = templateOf(candidate, holes, resizable);
+        const template = templateOf(other, holes, resizable);
         slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
         slot.missed = 0;
         if (template !== null) {
@@ -267,15 +267,30 @@ function fitsShare(size: number, length: number): boolean {
 }
 
 /**
+ * The page a template is made of with `body`: a fixed template's own page when `body`, which missed it, is of
+ * another length (a token whose length changes: a resizable template then serves both lengths, where a fixed one
+ * for the new length would replace the one for the old, and the next page of the old length it again), else the
+ * page that waits (the last that fit no template), if any.
+ */
+function otherPage(slot: Slot, body: Buffer): Buffer | null {
+  const { template } = slot;
+  if (template !== null && !template.resizable && template.page.length !== body.length) return template.page;
+  return slot.candidate;
+}
+
+/**
  * The template of `candidate` with `candidateHoles`, checked by decompressing a page through it (a template that does
  * not give that page back is a bug, never used); null when the page cannot have one or the check fails.
  */
 function templateOf(candidate: Buffer, candidateHoles: readonly ByteRange[], resizable: boolean): Template | null {
   // A resizable hole is parsed at one length, whatever the two pages' tokens were: at theirs, the distances across
   // it (and so the distance codes every page from the template carries) and the matches after it told its length.
+  // A fixed template's page keeps nothing of the candidate's tokens either: its holes are filled (only the bytes
+  // around them are ever compared).
   const canonical = resizable ? { start: candidateHoles[0]!.start, end: candidateHoles[0]!.start + RESIZABLE_HOLE } : null;
-  const page = canonical === null ? candidate : Buffer.concat([candidate.subarray(0, canonical.start), Buffer.alloc(RESIZABLE_HOLE, HOLE_FILL), candidate.subarray(candidateHoles[0]!.end)]);
+  const page = canonical === null ? Buffer.from(candidate) : Buffer.concat([candidate.subarray(0, canonical.start), Buffer.alloc(RESIZABLE_HOLE, HOLE_FILL), candidate.subarray(candidateHoles[0]!.end)]);
   const holes = canonical === null ? candidateHoles : [canonical];
+  for (const hole of holes) page.fill(HOLE_FILL, hole.start, hole.end);
   const parts = gzipTemplateParts(page, holes, resizable);
   if (parts === null) return null;
   const template: Template = { page, holes, resizable, parts };
@@ -285,8 +300,7 @@ function templateOf(candidate: Buffer, candidateHoles: readonly ByteRange[], res
   const check = (resize: number): boolean => {
     const hole = holes[0]!;
     if (hole.end - hole.start + resize < 0) return true;
-    const filled = Buffer.concat([page.subarray(0, hole.start), Buffer.alloc(hole.end - hole.start + resize, HOLE_FILL), page.subarray(hole.end)]);
-    for (const other of holes.slice(1)) filled.fill(HOLE_FILL, other.start, other.end);
+    const filled = resize === 0 ? page : Buffer.concat([page.subarray(0, hole.start), Buffer.alloc(hole.end - hole.start + resize, HOLE_FILL), page.subarray(hole.end)]);
     const own = gzipFromParts(parts, filled, resize, zlib.crc32(filled));
     if (own === null) return false;
     try {

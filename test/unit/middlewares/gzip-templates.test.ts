@@ -362,3 +362,23 @@ test('a key whose pages are sent from its template stays while keys seen once co
   }
   assert.equal(templates.made, 1);
 });
+
+test('a token of two lengths in turn (9 ms, 10 ms) makes one template for both, whichever length the first two pages had', () => {
+  const at = PAGE.indexOf('Pixelated Empathy helps');
+  for (const firstTwo of [[32, 32], [32, 33]]) {
+    const templates = new GzipTemplates(1 << 22);
+    const next = random(37);
+    let served = 0;
+    for (let i = 0; i < 1000; i++) {
+      const length = i < 2 ? firstTwo[i]! : next() < 0.5 ? 32 : 33;
+      const body = spliced(PAGE, at, 32, withToken(Buffer.alloc(length), 0, length, next).toString('latin1'));
+      const out = gzipped(templates, 'k', body);
+      if (out === null) continue;
+      served++;
+      assert.deepEqual(zlib.gunzipSync(out), body, `page ${i}`);
+    }
+    // A fixed template for one length, replaced by a resizable one at the first page of the other length.
+    assert.ok(templates.made <= 2, `first two of ${firstTwo}: ${templates.made} templates made`);
+    assert.ok(served >= 990, `first two of ${firstTwo}: ${served} of 1000 pages from a template`);
+  }
+});
