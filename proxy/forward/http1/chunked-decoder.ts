@@ -75,6 +75,13 @@ export class ChunkedDecoder {
     if (this.excess > MAX_EXCESS) throw framingError('chunked encoding contains too much non-data');
   }
 
+  /** The trailer line read is whole: checked, and the next one (or, after an empty one, the body's end) follows. */
+  private endTrailerLine(): void {
+    if (this.trailerLine > 0) this.checkTrailerLine();
+    this.state = this.trailerLine === 0 ? State.Done : State.Trailer;
+    this.trailerLine = 0;
+  }
+
   /**
    * A trailer line as Go's textproto reads a header line: a first line may not start with a space (later ones so
    * started continue the one before), a field needs a colon after a token name, and its value no control byte.
@@ -83,16 +90,18 @@ export class ChunkedDecoder {
     const bytes = this.trailerBytes;
     const start = this.trailerLineStart;
     const first = bytes[start] as number;
+    let i = start;
     if (first === SPACE || first === TAB) {
       if (start === 0) throw framingError('malformed MIME header initial line in trailer');
-      return;
+      // The value goes on: the same bytes allowed as in the line it continues.
+      i--;
+    } else {
+      while (i < bytes.length && bytes[i] !== COLON) {
+        if (!isTokenByte(bytes[i] as number)) throw framingError('malformed MIME header line in trailer');
+        i++;
+      }
+      if (i === bytes.length || i === start) throw framingError('malformed MIME header line in trailer');
     }
-    let i = start;
-    while (i < bytes.length && bytes[i] !== COLON) {
-      if (!isTokenByte(bytes[i] as number)) throw framingError('malformed MIME header line in trailer');
-      i++;
-    }
-    if (i === bytes.length || i === start) throw framingError('malformed MIME header line in trailer');
     for (i++; i < bytes.length; i++) {
       const c = bytes[i] as number;
       if ((c < 0x20 && c !== TAB) || c === 0x7f) throw framingError('malformed MIME header line in trailer');
@@ -175,7 +184,8 @@ export class ChunkedDecoder {
         case State.Trailer: {
           const c = input[i++] as number;
           if (c === CR) this.state = State.TrailerLf;
-          else if (c === LF) throw framingError('bare LF in trailer');
+          // textproto reads a line ended by a bare LF as one ended by CRLF.
+          else if (c === LF) this.endTrailerLine();
           else {
             if (this.trailerLine === 0) {
               if (this.trailerBytes.length > 0) this.trailerBytes.push(LF);
@@ -189,9 +199,7 @@ export class ChunkedDecoder {
         }
         case State.TrailerLf: {
           if (input[i++] !== LF) throw framingError('trailer line not ended by CRLF');
-          if (this.trailerLine > 0) this.checkTrailerLine();
-          this.state = this.trailerLine === 0 ? State.Done : State.Trailer;
-          this.trailerLine = 0;
+          this.endTrailerLine();
           break;
         }
       }
