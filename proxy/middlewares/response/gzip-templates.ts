@@ -108,7 +108,7 @@ export class GzipTemplates {
     // A page that fits the template but holds a byte in its hole the template has no code for is left to the
     // caller: a new template would have no code for it either.
     if (slot?.template != null) {
-      const resize = fitting(slot.template, body);
+      const resize = resizeToFit(slot.template, body);
       if (resize !== null) return this.fromTemplate(slot, slot.template, body, resize, crc32);
     }
     if (slot !== undefined) slot.missed++;
@@ -317,7 +317,7 @@ function templateOf(candidate: Buffer, candidateHoles: readonly ByteRange[], res
  * same bytes outside them; for a resizable template, the same bytes before and after its hole, which is no more
  * than its share of the page), else null.
  */
-function fitting(template: Template, body: Buffer): number | null {
+function resizeToFit(template: Template, body: Buffer): number | null {
   const { page, holes } = template;
   const n = page.length;
   if (template.resizable) {
