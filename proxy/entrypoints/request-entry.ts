@@ -105,6 +105,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     path,
     rawPath,
     rawQuery,
+    pathRewritten: false,
     clientIp,
     clientPort,
     tls: tls !== null,

@@ -26,10 +26,16 @@ export interface RequestContext {
   readonly method: string;
   /** Path as matchers see it: every %XX decoded but reserved ones (%2F, %23, %3F, %25, ...), Traefik v3.4+'s routing path. */
   path: string;
-  /** Path as forwarded upstream (escaped form). */
+  /**
+   * The path as Go's URL.RawPath holds it, one character a byte: the bytes received, or what path middlewares
+   * wrote (configured text as its UTF-8 bytes, never escaped by them). Go's URL.Path is its unescaping; it is
+   * escaped once where it is written out (goEscapedPath: upstream, forwardAuth, redirects, errors' {url}).
+   */
   rawPath: string;
   /** Query string without the leading '?', '' when there is none. */
   rawQuery: string;
+  /** A path middleware rewrote the path: Go's req.RequestURI is then URL.RequestURI(), no longer the target received. */
+  pathRewritten: boolean;
   /** Peer address (never X-Forwarded-For), IPv6 zone stripped. */
   readonly clientIp: string;
   readonly clientPort: number;

@@ -1,5 +1,7 @@
 import { sanitizePath } from './sanitize-path.js';
 import { isEscapeAt } from './percent-escape.js';
+import { goUnescapePath } from './go-escaped-path.js';
+import { textOnTheWire } from './utf8-on-the-wire.js';
 
 /**
  * Splits a request target into path and query, and derives the path matchers see (Traefik v3.4's routing
@@ -46,10 +48,15 @@ export function routingPath(rawPath: string): string {
   return decodeEscapes(rawPath, RESERVED);
 }
 
-/** Go's URL.Path of an escaped path: every escape decoded (what stripPrefix and stripPrefixRegex match). */
+/**
+ * Go's URL.Path of a rawPath (one character a byte), read as text: every escape decoded, the bytes, raw or escaped,
+ * read as UTF-8 (what stripPrefix and stripPrefixRegex match, as Go matches Path's bytes against configured text).
+ */
 export function decodedPath(rawPath: string): string {
-  return rawPath.includes('%') ? decodeEscapes(rawPath, null) : rawPath;
+  return rawPath.includes('%') || BEYOND_ASCII.test(rawPath) ? textOnTheWire(goUnescapePath(rawPath)) : rawPath;
 }
+
+const BEYOND_ASCII = /[\x80-\uffff]/;
 
 function decodeEscapes(rawPath: string, keep: ReadonlySet<number> | null): string {
   let out = '';

@@ -2,6 +2,7 @@ import type { Handler, RequestContext } from '../http/request-context.js';
 import { sendStatusText } from '../http/traefik-responses.js';
 import { hostWithoutPort } from '../http/request-target.js';
 import { requestHeaderAsTraefikSees } from '../http/forwarded-view.js';
+import { currentRequestUri } from '../http/go-escaped-path.js';
 
 export interface RedirectSchemeOptions {
   scheme: string;
@@ -24,8 +25,7 @@ export function createRedirectScheme(options: RedirectSchemeOptions, next: Handl
   return (ctx: RequestContext): void => {
     const current = currentUrl(ctx);
     const hostOnly = hostWithoutPort(ctx.hostHeader);
-    const query = ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery;
-    const target = `${scheme}://${hostOnly}${targetPort === '' ? '' : ':' + targetPort}${ctx.rawPath}${query}`;
+    const target = `${scheme}://${hostOnly}${targetPort === '' ? '' : ':' + targetPort}${currentRequestUri(ctx)}`;
     if (target === current) {
       next(ctx);
       return;
@@ -47,8 +47,7 @@ function currentUrl(ctx: RequestContext): string {
   if ((scheme === 'http' && host.endsWith(':80')) || (scheme === 'https' && host.endsWith(':443'))) {
     host = hostWithoutPort(host);
   }
-  const query = ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery;
-  return `${scheme}://${host}${ctx.rawPath}${query}`;
+  return `${scheme}://${host}${currentRequestUri(ctx)}`;
 }
 
 /** 301/302 for GET, 308/307 otherwise, or an explicit `status`; body is the status text, no Content-Type (Traefik). */

@@ -108,6 +108,7 @@ interface RequestState {
   readonly path: string;
   readonly rawPath: string;
   readonly rawQuery: string;
+  readonly pathRewritten: boolean;
   readonly ownHeaders: string[] | null;
   readonly omitForwardedFor: boolean;
   readonly headers: IncomingHttpHeaders;
@@ -120,6 +121,7 @@ function requestState(ctx: RequestContext): RequestState {
     path: ctx.path,
     rawPath: ctx.rawPath,
     rawQuery: ctx.rawQuery,
+    pathRewritten: ctx.pathRewritten,
     ownHeaders: ctx.ownHeaders === null ? null : [...ctx.ownHeaders],
     omitForwardedFor: ctx.omitForwardedFor,
     headers: { ...ctx.req.headers },
@@ -133,6 +135,7 @@ function restoreRequest(ctx: RequestContext, state: RequestState): void {
   ctx.path = state.path;
   ctx.rawPath = state.rawPath;
   ctx.rawQuery = state.rawQuery;
+  ctx.pathRewritten = state.pathRewritten;
   ctx.ownHeaders = state.ownHeaders === null ? null : [...state.ownHeaders];
   ctx.omitForwardedFor = state.omitForwardedFor;
   const raw = ctx.req.rawHeaders;

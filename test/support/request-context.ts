@@ -53,6 +53,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext & { reado
     method,
     path: routingPath(rawPath),
     rawPath,
+    pathRewritten: false,
     rawQuery: q < 0 ? '' : url.slice(q + 1),
     clientIp: spec.clientIp ?? '127.0.0.1',
     clientPort: 40000,

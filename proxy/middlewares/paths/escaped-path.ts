@@ -1,30 +1,31 @@
 import { splitRequestTarget } from '../../http/request-target.js';
 import { malformedEscapeAt } from '../../http/percent-escape.js';
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 /**
- * The two path forms a rewrite must keep in step: the escaped `rawPath` sent upstream and the
- * matcher `path` (Traefik's routing path: escapes decoded but reserved ones) the next matcher reads.
+ * The two path forms a rewrite must keep in step: `rawPath`, Go's RawPath as bytes (escaped only when written out,
+ * by goEscapedPath), and the matcher `path` (Traefik's routing path: escapes decoded but reserved ones).
  */
 
-/** Characters Go's validEncoded accepts in an escaped path; anything else is percent-encoded (EscapedPath). */
-const NOT_PATH_SAFE = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/u;
-const NOT_PATH_SAFE_ALL = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/gu;
+/** Bytes a routing path is read with escaped (their escapes decoded again but reserved ones): `?`, `#`, a space, non-ASCII. */
+const NOT_PATH_SAFE = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/;
+const NOT_PATH_SAFE_ALL = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/g;
 
-/** An escaped path as Go would send it: a space, `?`, `#` or non-ASCII character is percent-encoded. */
-export function toEscapedPath(path: string): string {
-  if (!NOT_PATH_SAFE.test(path)) return path;
-  return path.replace(NOT_PATH_SAFE_ALL, (c) => {
-    try {
-      return encodeURIComponent(c);
-    } catch {
-      return '%EF%BF%BD'; // a lone surrogate: U+FFFD, as Go writes invalid UTF-8
-    }
-  });
+/** Configured path text as the bytes Go's RawPath holds for it (its UTF-8 bytes, one character each), unescaped. */
+export function pathBytes(text: string): string {
+  return utf8OnTheWire(text);
 }
 
-/** The matcher form of an escaped path (same decoding as the entrypoint's). */
-export function matcherPath(escaped: string): string {
-  return escaped === '' ? '' : splitRequestTarget(escaped).path;
+/**
+ * The matcher form of a path middleware's rawPath (bytes): as the entrypoint's routing path of that path escaped, so
+ * a `?` stays in the path and configured `é` matches Path(`/é`).
+ */
+export function matcherPath(rawPath: string): string {
+  if (rawPath === '') return '';
+  const escaped = NOT_PATH_SAFE.test(rawPath)
+    ? rawPath.replace(NOT_PATH_SAFE_ALL, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'))
+    : rawPath;
+  return splitRequestTarget(escaped).path;
 }
 
 /**

@@ -7,9 +7,10 @@ type TemplatePart = string | number | { readonly name: string };
  * Go's Regexp.ReplaceAllString(input, template), the template read once: `$1`, `${1}`, `$name`, `${name}`, `$$`.
  * As Go's Expand, the longest name after `$` is taken (`$1x` is group "1x"), a missing or unmatched group expands
  * to nothing and a malformed `$` stays text; as Go's replaceAll, an empty match right after a match is not replaced.
+ * `text` converts the template's own text (not what groups captured): replacePathRegex's UTF-8 bytes.
  */
-export function goReplaceAll(re: GoRegexp, template: string): (input: string) => string {
-  const parts = parseTemplate(template);
+export function goReplaceAll(re: GoRegexp, template: string, text: (s: string) => string = (s) => s): (input: string) => string {
+  const parts = parseTemplate(template).map((part) => (typeof part === 'string' ? text(part) : part));
   return (input) => {
     let out = '';
     let lastMatchEnd = 0;

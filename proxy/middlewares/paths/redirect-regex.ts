@@ -4,6 +4,7 @@ import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { sendRedirect } from '../redirect-scheme.js';
 import { goReplaceAll } from './go-replacement.js';
 import { malformedEscapeAt } from '../../http/percent-escape.js';
+import { currentRequestUri } from '../../http/go-escaped-path.js';
 
 export interface RedirectRegexOptions {
   regex: string;
@@ -56,7 +57,8 @@ function requestUrl(ctx: RequestContext): string {
   let host = ctx.hostHeader;
   let port = '';
   const line = ctx.req.url;
-  if (line !== undefined && line.charCodeAt(0) !== 47 /* '/' */) {
+  // Once a path middleware rewrote it, Go's RequestURI is path and query only.
+  if (!ctx.pathRewritten && line !== undefined && line.charCodeAt(0) !== 47 /* '/' */) {
     const m = ABSOLUTE_FORM.exec(line);
     if (m !== null) {
       scheme = m[1] as string;
@@ -65,8 +67,7 @@ function requestUrl(ctx: RequestContext): string {
     }
   }
   if (ctx.tls) scheme = 'https';
-  const uri = (ctx.rawPath === '' ? '/' : ctx.rawPath) + (ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery);
-  return `${scheme}://${host}${port}${uri}`;
+  return `${scheme}://${host}${port}${currentRequestUri(ctx)}`;
 }
 
 // What Go's url.Parse refuses among what a replacement can produce (net/url: parse, getScheme, parseAuthority,

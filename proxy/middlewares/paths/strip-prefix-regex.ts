@@ -4,6 +4,7 @@ import { decodedPath } from '../../http/request-target.js';
 import { compileGoRegexp } from '../../rules/go-regexp.js';
 import { rejectDotSegments, stripMatched } from './strip-prefix.js';
 import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface StripPrefixRegexOptions {
   regex: string[];
@@ -21,7 +22,7 @@ export function createStripPrefixRegex(options: StripPrefixRegexOptions, next: H
       const prefix = re.firstMatch(decoded) ?? '';
       if (prefix === '' || !decoded.startsWith(prefix)) continue;
       if (rejectDotSegments(ctx, stripMatched(ctx, decoded, prefix, false))) return;
-      addRequestHeader(ctx, 'X-Forwarded-Prefix', prefix);
+      addRequestHeader(ctx, 'X-Forwarded-Prefix', utf8OnTheWire(prefix));
       next(ctx);
       return;
     }

@@ -4,6 +4,8 @@ import { sendGoStatusError } from '../../http/traefik-responses.js';
 import { decodedPath, routingPath } from '../../http/request-target.js';
 import { encodedPrefixLength, ensureLeadingSlash, hasDotSegment } from './escaped-path.js';
 import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
+import { goEscapedPath } from '../../http/go-escaped-path.js';
+import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface StripPrefixOptions {
   prefixes: string[];
@@ -23,7 +25,7 @@ export function createStripPrefix(options: StripPrefixOptions, next: Handler): H
     for (const prefix of prefixes) {
       if (!decoded.startsWith(prefix)) continue;
       if (rejectDotSegments(ctx, stripMatched(ctx, decoded, prefix, forceSlash))) return;
-      addRequestHeader(ctx, 'X-Forwarded-Prefix', trimSpace(prefix));
+      addRequestHeader(ctx, 'X-Forwarded-Prefix', utf8OnTheWire(trimSpace(prefix)));
       next(ctx);
       return;
     }
@@ -33,12 +35,15 @@ export function createStripPrefix(options: StripPrefixOptions, next: Handler): H
 
 /**
  * Removes `prefix` (which starts `decoded`, the decoded path) from the decoded path and what it was written as
- * from ctx.rawPath; ctx.path becomes the routing path of what is left. Returns the decoded path left.
+ * from ctx.rawPath; ctx.path becomes the routing path of what is left. Returns the decoded path left. Go's JoinPath
+ * then leaves RawPath as EscapedPath() (a path left with a dot segment is refused before it matters).
  */
 export function stripMatched(ctx: RequestContext, decoded: string, prefix: string, forceSlash: boolean): string {
   const cut = encodedPrefixLength(ctx.rawPath, Buffer.byteLength(prefix));
-  ctx.rawPath = stripped(ctx.rawPath.slice(cut), forceSlash);
-  ctx.path = routingPath(ctx.rawPath);
+  const rest = stripped(ctx.rawPath.slice(cut), forceSlash);
+  ctx.path = routingPath(rest);
+  ctx.rawPath = rest === '' ? rest : goEscapedPath(rest);
+  ctx.pathRewritten = true;
   return stripped(decoded.slice(prefix.length), forceSlash);
 }
 

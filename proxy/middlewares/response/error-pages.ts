@@ -4,7 +4,8 @@ import { sendGoStatusError } from '../../http/traefik-responses.js';
 import { runExchange } from '../../http/run-exchange.js';
 import { qualify } from '../../runtime/qualified-name.js';
 import { freshScope, type MiddlewareScope } from '../middleware-entry.js';
-import { matcherPath, pathUnescapeError, toEscapedPath } from '../paths/escaped-path.js';
+import { matcherPath, pathBytes, pathUnescapeError } from '../paths/escaped-path.js';
+import { goEscapedPath } from '../../http/go-escaped-path.js';
 import { goQueryEscape } from '../../http/go-text.js';
 import { inStatusRanges, parseStatusRanges, type StatusRanges } from '../../http/status-ranges.js';
 
@@ -135,6 +136,7 @@ class Catcher implements StatusCatcher {
       path: matcherPath(parsed.rawPath),
       rawPath: parsed.rawPath,
       rawQuery: parsed.rawQuery,
+      pathRewritten: true,
       body: null,
       upgrade: null,
       retry: null,
@@ -159,13 +161,14 @@ function pageTarget(target: string): { rawPath: string; rawQuery: string; uri: s
   const rawQuery = q === -1 ? '' : withoutFragment.slice(q + 1);
   const invalid = pathUnescapeError(path) ?? (hash === -1 ? null : pathUnescapeError(target.slice(hash + 1)));
   if (invalid !== null) return new Error(`error pages: error when parse URL: ${invalid}`);
-  const rawPath = path === '' ? '/' : toEscapedPath(path);
-  return { rawPath, rawQuery, uri: rawQuery === '' ? rawPath : `${rawPath}?${rawQuery}` };
+  const rawPath = path === '' ? '/' : pathBytes(path);
+  const uri = goEscapedPath(rawPath);
+  return { rawPath, rawQuery, uri: rawQuery === '' ? uri : `${uri}?${rawQuery}` };
 }
 
-/** The request URL `{url}` stands for (Traefik v3.5.2+): scheme, Host, escaped path and query. */
+/** The request URL `{url}` stands for (Traefik v3.5.2+): scheme, Host, Go's EscapedPath() and query. */
 function originalUrl(ctx: RequestContext): string {
-  return `${ctx.tls ? 'https' : 'http'}://${ctx.hostHeader}${ctx.rawPath}${ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery}`;
+  return `${ctx.tls ? 'https' : 'http'}://${ctx.hostHeader}${goEscapedPath(ctx.rawPath)}${ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery}`;
 }
 
 /** The original request's headers (all, or the listed ones), without a body's framing, for a GET of `uri`. */
