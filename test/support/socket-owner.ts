@@ -79,3 +79,16 @@ export function listeningSockets(port: number, pids: readonly number[]): Map<num
   }
   return held;
 }
+
+/**
+ * Whether `pid` has let go of its sockets: gone, or a zombie (its descriptors closed, its parent yet to reap it).
+ * A process killed with SIGKILL closes them during its exit, not at the signal.
+ */
+export function releasedSockets(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
