@@ -283,16 +283,33 @@ export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLog
   };
 }
 
+/** What in a client's text could end a common-format field or line, or drive the terminal showing it. */
+const UNSAFE_IN_LINE = /[\x00-\x1f\x7f-\x9f"\\]/;
+const UNSAFE_IN_LINE_ALL = /[\x00-\x1f\x7f-\x9f"\\]/g;
+const escapeInLine = (c: string): string =>
+  c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/**
+ * A value as the common format writes it. Traefik (v3.6.18) writes `"` in a quoted field as `\"`; pe-edge does so in
+ * every field, writes `\` as `\\` (else `x\"` would end the field again for a reader that unescapes) and a control
+ * character (C0, DEL, C1) as `\xHH`, as Apache's log does: Traefik writes a basicAuth user's claimed name raw, so a
+ * client's `\n` there started a forged line of its own and an ANSI escape reached the terminal reading the log.
+ */
+function inLine(v: string | number): string {
+  if (typeof v === 'number') return String(v);
+  return UNSAFE_IN_LINE.test(v) ? v.replace(UNSAFE_IN_LINE_ALL, escapeInLine) : v;
+}
+
 export function commonFormatter(fields?: AccessLogConfig['fields'], generic = false): (e: AccessLogEntry) => string {
   const kept = new Map(keptGetters(fields));
   const get = (name: string): Getter => kept.get(name) ?? (() => undefined);
   const plain = (g: Getter) => (e: AccessLogEntry): string => {
     const v = g(e);
-    return v === undefined || v === '' ? '-' : String(v);
+    return v === undefined || v === '' ? '-' : inLine(v);
   };
   const quoted = (g: Getter) => (e: AccessLogEntry): string => {
     const v = g(e);
-    return v === undefined || v === '' ? '"-"' : `"${v}"`;
+    return v === undefined || v === '' ? '"-"' : `"${inLine(v)}"`;
   };
   const host = plain(get('ClientHost'));
   const user = plain(get('ClientUsername'));
