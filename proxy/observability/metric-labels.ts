@@ -28,15 +28,26 @@ export function protocolLabel(headers: IncomingHttpHeaders): string {
   return 'http';
 }
 
+/** grpc-go's codes.Code JSON names (strToCode), quotes included, by code. */
+const GRPC_CODE_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL',
+  'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const GRPC_CODES = new Map<string, string>([
+  ...GRPC_CODE_NAMES.map((_, code) => [String(code), String(code)] as [string, string]),
+  ...GRPC_CODE_NAMES.map((name, code) => [`"${name}"`, String(code)] as [string, string]),
+]);
+
 /**
- * `code`: the response status; for grpc and grpc-web the numeric `Grpc-Status` response header,
- * `2` (Unknown) when it is missing or not a number.
+ * `code`: the response status; for grpc and grpc-web the `Grpc-Status` response header as grpc-go's
+ * Code.UnmarshalJSON reads it in Traefik: a code 0-16 (decimal, leading zeros allowed) or its quoted name, else `2`
+ * (Unknown). A server's other values (`99999`, `1e3`) are Unknown too: each would be a series of its own.
  */
 export function codeLabel(protocol: string, status: number, grpcStatus: string | number | readonly string[] | undefined): string {
   if (protocol !== 'grpc' && protocol !== 'grpc-web') return statusText(status);
   const raw = Array.isArray(grpcStatus) ? grpcStatus[0] : grpcStatus;
-  const n = typeof raw === 'number' ? raw : raw === undefined || raw === '' ? NaN : Number(raw);
-  return Number.isInteger(n) && n >= 0 ? String(n) : '2';
+  if (raw === undefined) return '2';
+  const text = typeof raw === 'number' ? String(raw) : raw.charCodeAt(0) === 48 /* 0 */ ? raw.replace(/^0+(?=\d)/, '') : raw;
+  return GRPC_CODES.get(text) ?? '2';
 }
 
 const STATUS_TEXT: string[] = [];

@@ -42,6 +42,16 @@ const codes: [string, number, string | undefined, string][] = [
   ['grpc', 200, undefined, '2'],
   ['grpc-web', 200, '7', '7'],
   ['grpc-web', 200, 'bogus', '2'],
+  // grpc-go's Code.UnmarshalJSON, as Traefik reads the header: 0-16, leading zeros, quoted names; nothing else.
+  ['grpc', 200, '16', '16'],
+  ['grpc', 200, '17', '2'],
+  ['grpc', 200, '99999', '2'],
+  ['grpc', 200, '1e1', '2'],
+  ['grpc', 200, ' 5', '2'],
+  ['grpc', 200, '007', '7'],
+  ['grpc', 200, '00', '0'],
+  ['grpc', 200, '"NOT_FOUND"', '5'],
+  ['grpc', 200, 'NOT_FOUND', '2'],
 ];
 for (const [protocol, status, grpc, want] of codes) {
   test(`code: ${protocol} status ${status} grpc-status ${String(grpc)} → ${want}`, () => assert.equal(codeLabel(protocol, status, grpc), want));
