@@ -104,6 +104,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     method: req.method ?? 'GET',
     path,
     rawPath,
+    receivedPath: rawPath,
     rawQuery,
     pathRewritten: false,
     clientIp,

@@ -32,6 +32,8 @@ export interface RequestContext {
    * escaped once where it is written out (goEscapedPath: upstream, forwardAuth, redirects, errors' {url}).
    */
   rawPath: string;
+  /** `rawPath` as the entrypoint received it (sanitized), before any middleware rewrote it: the access log's RequestPath. */
+  readonly receivedPath: string;
   /** Query string without the leading '?', '' when there is none. */
   rawQuery: string;
   /** A path middleware rewrote the path: Go's req.RequestURI is then URL.RequestURI(), no longer the target received. */

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../http/request-context.js';
 import { endToEndResponseHeaders } from '../http/hop-by-hop.js';
 import { joinHostPort } from '../http/host-port.js';
+import { goEscapedPath } from '../http/go-escaped-path.js';
 import { createAccessLog, type AccessLog, type AccessLogConfig } from './access-log.js';
 import { requestBodySize, responseBodySize } from './response-size.js';
 import { finalStatus } from './final-status.js';
@@ -31,7 +32,7 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
       clientPort: ctx.clientPort,
       username: ctx.username === '' ? undefined : ctx.username,
       method: ctx.method,
-      path: ctx.rawPath + (ctx.rawQuery === '' ? '' : '?' + ctx.rawQuery),
+      path: requestPath(ctx),
       protocol: `HTTP/${ctx.req.httpVersion}`,
       host: ctx.hostHeader,
       scheme: ctx.tls ? 'https' : 'http',
@@ -55,6 +56,16 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
       tlsCipher: tls !== null ? tls.cipher : undefined,
     });
   };
+}
+
+/**
+ * Traefik's RequestPath: the URL as its access log saw it, before the router's middlewares (stripPrefix, addPrefix,
+ * replacePath...) changed it, written by Go's url.String(): the path as Go escapes it, and `?` for an empty query.
+ */
+function requestPath(ctx: RequestContext): string {
+  const path = goEscapedPath(ctx.receivedPath);
+  if (ctx.rawQuery !== '') return `${path}?${ctx.rawQuery}`;
+  return ctx.req.url?.endsWith('?') === true ? `${path}?` : path;
 }
 
 function headerString(v: string | string[] | undefined): string | undefined {

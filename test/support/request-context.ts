@@ -54,6 +54,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext & { reado
     path: routingPath(rawPath),
     rawPath,
     pathRewritten: false,
+    receivedPath: rawPath,
     rawQuery: q < 0 ? '' : url.slice(q + 1),
     clientIp: spec.clientIp ?? '127.0.0.1',
     clientPort: 40000,
