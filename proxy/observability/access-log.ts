@@ -284,7 +284,9 @@ export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLog
 }
 
 /** What in a client's text could end a common-format field or line, or drive the terminal showing it. */
+// eslint-disable-next-line no-control-regex
 const UNSAFE_IN_LINE = /[\x00-\x1f\x7f-\x9f"\\]/;
+// eslint-disable-next-line no-control-regex
 const UNSAFE_IN_LINE_ALL = /[\x00-\x1f\x7f-\x9f"\\]/g;
 const escapeInLine = (c: string): string =>
   c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
