@@ -40,13 +40,24 @@ const ABBREVIATIONS: Record<string, string> = {
 
 const rfc3339Now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** A console value: bare when it reads unambiguously, quoted otherwise. */
+/**
+ * Control characters (C0, DEL, C1) as JSON escapes. A container's label key reaches messages as written, and the
+ * engine accepts any key through its API: a `\n` in one started a forged line of its own in the console log, an
+ * ANSI escape drove the terminal reading it.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+const escapeControl = (c: string): string => JSON.stringify(c).slice(1, -1).replace(/^[\x7f-\x9f]$/, (d) => `\\u00${d.charCodeAt(0).toString(16)}`);
+const withoutControls = (text: string): string => text.replace(CONTROL, escapeControl);
+
+/** A console value: bare when it reads unambiguously, quoted (zerolog's needsQuote) otherwise, control characters escaped. */
 function consoleValue(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string') return /^[^\s"=\\\x00-\x1f\x7f-\x9f]+$/.test(value) ? value : withoutControls(JSON.stringify(value));
   if (typeof value === 'object' && value !== null) {
     const message = (value as { message?: unknown }).message;
     if (typeof message === 'string') return consoleValue(message); // a serialized error
-    return JSON.stringify(value);
+    return withoutControls(JSON.stringify(value));
   }
   return String(value);
 }
@@ -61,7 +72,7 @@ export function toCommonLine(jsonLine: string): string {
   }
   const { time, level, message, ...fields } = record;
   const parts = [String(time ?? rfc3339Now()), ABBREVIATIONS[String(level)] ?? '???'];
-  if (message !== undefined && message !== '') parts.push(String(message));
+  if (message !== undefined && message !== '') parts.push(withoutControls(String(message)));
   for (const key of Object.keys(fields).sort()) {
     const name = key === 'err' ? 'error' : key;
     parts.push(`${name}=${consoleValue(fields[key])}`);
