@@ -10,6 +10,7 @@ import type { IpChecker } from '../middlewares/traffic/ip-checker.js';
 import { hidesDotSegment } from '../http/sanitize-path.js';
 import type { RouteTarget, Runtime } from '../runtime/runtime.js';
 import { deleteUnderscoreHeaders, hasUnderscoreHeader, type UnderscoreHeadersStrategy } from './underscore-headers.js';
+import { goEscapedPath } from '../http/go-escaped-path.js';
 
 /** Per-entrypoint facts the request path needs, fixed when the entrypoint starts. */
 export interface EntryPointContext {
@@ -90,7 +91,11 @@ export function trustsPeer(ep: EntryPointContext, clientIp: string): boolean {
 export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: ProxyResponse, tls: TlsConnection | null, upgrade: UpgradeRequest | null,
   clientIp: string, clientPort: number, trustForwarded: boolean, firstOnConnection: boolean): RequestContext {
   const target = req.url ?? '/';
-  const { rawPath, path, rawQuery } = splitRequestTarget(target, ep.sanitizePath);
+  const split = splitRequestTarget(target, ep.sanitizePath);
+  const { path, rawQuery } = split;
+  // Traefik's sanitizePath ends in JoinPath, which leaves the path as EscapedPath(): a `"` or a raw byte is escaped
+  // before any router or middleware reads it (the usual path: one regex test, unchanged).
+  const rawPath = ep.sanitizePath ? goEscapedPath(split.rawPath) : split.rawPath;
   const hostHeader = requestHost(req, target);
   // Traefik's outermost entrypoint handler: before the Connection header is read, routing and every middleware.
   if (ep.underscoreHeaders === 'delete' && hasUnderscoreHeader(req)) deleteUnderscoreHeaders(req);
