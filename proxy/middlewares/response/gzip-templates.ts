@@ -112,24 +112,20 @@ export class GzipTemplates {
       if (resize !== null) return this.fromTemplate(slot, slot.template, body, resize, crc32);
     }
     if (slot !== undefined) slot.missed++;
-    const other = slot === undefined ? null : otherPage(slot, body);
-    const resizable = other !== null && other.length !== body.length;
-    const price = resizable ? CREDIT_PER_RESIZABLE_TEMPLATE : CREDIT_PER_TEMPLATE;
-    if (slot !== undefined && other !== null && this.mayMake(slot, price)) {
-      const across = resizable ? holeAcross(other, body) : null;
-      const holes = resizable ? (across === null ? null : [across]) : holesBetween(other, body);
-      if (holes !== null) {
-        // Spent whether or not the template checks out: the compression is done either way.
-        this.credit -= price;
-        const template = templateOf(other, holes, resizable);
-        slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
-        slot.missed = 0;
-        if (template !== null) {
-          slot.servedSinceMade = 0;
-          this.templatesMade++;
-          this.fill(slot, template, null);
-          return this.fromTemplate(slot, template, body, body.length - template.page.length, crc32);
-        }
+    // Past its backoff and with credit for the cheaper kind of template, the pages are compared (a scan of both).
+    const pair = slot !== undefined && this.mayMake(slot, CREDIT_PER_TEMPLATE) ? pairWith(slot, body) : null;
+    const price = pair?.resizable === true ? CREDIT_PER_RESIZABLE_TEMPLATE : CREDIT_PER_TEMPLATE;
+    if (slot !== undefined && pair !== null && this.credit >= price) {
+      // Spent whether or not the template checks out: the compression is done either way.
+      this.credit -= price;
+      const template = templateOf(pair.other, pair.holes, pair.resizable);
+      slot.shortLived = template === null || (slot.template !== null && slot.servedSinceMade < FEW_PAGES) ? slot.shortLived + 1 : 0;
+      slot.missed = 0;
+      if (template !== null) {
+        slot.servedSinceMade = 0;
+        this.templatesMade++;
+        this.fill(slot, template, null);
+        return this.fromTemplate(slot, template, body, body.length - template.page.length, crc32);
       }
     }
     this.earn(CREDIT_PER_PAGE);
@@ -266,16 +262,30 @@ function fitsShare(size: number, length: number): boolean {
   return size * MAX_HOLE_SHARE <= length;
 }
 
+/** A page to make a template of with a page that fit none, and the holes between them. */
+interface Pair {
+  readonly other: Buffer;
+  readonly holes: readonly ByteRange[];
+  readonly resizable: boolean;
+}
+
 /**
- * The page a template is made of with `body`: a fixed template's own page when `body`, which missed it, is of
- * another length (a token whose length changes: a resizable template then serves both lengths, where a fixed one
- * for the new length would replace the one for the old, and the next page of the old length it again), else the
- * page that waits (the last that fit no template), if any.
+ * What `body`, which fit no template, makes a template with: a fixed template's own page when `body` is of another
+ * length (a token whose length changes: a resizable template then serves both lengths, where a fixed one for the new
+ * length would replace the one for the old, and the next page of the old length it again), else, or when that page
+ * differs from it too much, the page that waits (the last that fit no template); null when neither will do.
  */
-function otherPage(slot: Slot, body: Buffer): Buffer | null {
-  const { template } = slot;
-  if (template !== null && !template.resizable && template.page.length !== body.length) return template.page;
-  return slot.candidate;
+function pairWith(slot: Slot, body: Buffer): Pair | null {
+  const { template, candidate } = slot;
+  const others = template !== null && !template.resizable && template.page.length !== body.length ? [template.page, candidate] : [candidate];
+  for (const other of others) {
+    if (other === null) continue;
+    const resizable = other.length !== body.length;
+    const across = resizable ? holeAcross(other, body) : null;
+    const holes = resizable ? (across === null ? null : [across]) : holesBetween(other, body);
+    if (holes !== null) return { other, holes, resizable };
+  }
+  return null;
 }
 
 /**

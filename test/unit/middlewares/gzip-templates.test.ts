@@ -382,3 +382,22 @@ test('a token of two lengths in turn (9 ms, 10 ms) makes one template for both, 
     assert.ok(served >= 990, `first two of ${firstTwo}: ${served} of 1000 pages from a template`);
   }
 });
+
+test('a page of a new length that differs from the template\'s page too much (a nonce at each end, a name between) pairs with the page that waits, and its length gets a template', () => {
+  const templates = new GzipTemplates(1 << 22);
+  const next = random(41);
+  const page = (name: string): Buffer => {
+    const nonce = withToken(Buffer.alloc(24), 0, 24, next).toString('latin1');
+    const text = PAGE.toString('latin1');
+    return Buffer.from(`<meta nonce="${nonce}">` + text.slice(0, 2000) + `Hello ${name}!` + text.slice(2000) + `<script nonce="${nonce}"></script>`, 'latin1');
+  };
+  let served = 0;
+  for (let i = 0; i < 220; i++) {
+    const body = page(i < 20 ? 'Alice' : 'Alexandra');
+    const out = gzipped(templates, 'k', body);
+    if (out === null) continue;
+    served++;
+    assert.deepEqual(zlib.gunzipSync(out), body, `page ${i}`);
+  }
+  assert.ok(served >= 215, `${served} of 220 pages from a template (${templates.made} made)`);
+});
