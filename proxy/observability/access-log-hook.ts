@@ -64,7 +64,8 @@ export function createAccessLogHook(cfg: AccessLogConfig | undefined, accessLog:
  */
 function requestPath(ctx: RequestContext): string {
   const path = goEscapedPath(ctx.receivedPath);
-  if (ctx.rawQuery !== '') return `${path}?${ctx.rawQuery}`;
+  // The entrypoint reads a query's `;` as `&` (http.AllowQuerySemicolons) before the access log sees the URL.
+  if (ctx.rawQuery !== '') return `${path}?${ctx.rawQuery.includes(';') ? ctx.rawQuery.replaceAll(';', '&') : ctx.rawQuery}`;
   return ctx.req.url?.endsWith('?') === true ? `${path}?` : path;
 }
 

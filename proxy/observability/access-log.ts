@@ -283,18 +283,21 @@ export function jsonFormatter(fields?: AccessLogConfig['fields']): (e: AccessLog
   };
 }
 
-/** What in a client's text could end a common-format field or line, or drive the terminal showing it. */
+/**
+ * What in a client's text could end a common-format field or line, or drive the terminal showing it: C0 and DEL.
+ * Not 0x80-0x9f: header values hold one character a byte, and those are UTF-8's continuation bytes.
+ */
 // eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINE = /[\x00-\x1f\x7f-\x9f"\\]/;
+const UNSAFE_IN_LINE = /[\x00-\x1f\x7f"\\]/;
 // eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINE_ALL = /[\x00-\x1f\x7f-\x9f"\\]/g;
+const UNSAFE_IN_LINE_ALL = /[\x00-\x1f\x7f"\\]/g;
 const escapeInLine = (c: string): string =>
   c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
 /**
  * A value as the common format writes it. Traefik (v3.6.18) writes `"` in a quoted field as `\"`; pe-edge does so in
  * every field, writes `\` as `\\` (else `x\"` would end the field again for a reader that unescapes) and a control
- * character (C0, DEL, C1) as `\xHH`, as Apache's log does: Traefik writes a basicAuth user's claimed name raw, so a
+ * character (C0, DEL) as `\xHH`, as Apache's log does: Traefik writes a basicAuth user's claimed name raw, so a
  * client's `\n` there started a forged line of its own and an ANSI escape reached the terminal reading the log.
  */
 function inLine(v: string | number): string {

@@ -55,3 +55,9 @@ test('common format: a query\'s " and \\ cannot close the quoted request line', 
   const logged = await send('GET /q?a=\\"b HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.match(logged, / "GET \/q\?a=\\\\\\"b HTTP\/1\.1" 401 /);
 });
+
+test('common format: a User-Agent in UTF-8 is written without escapes (its continuation bytes are no control characters)', async (t) => {
+  const send = await loggedEdge(t);
+  const logged = await send('GET /utf8 HTTP/1.1\r\nHost: x\r\nUser-Agent: Navigateur-\xc3\xa9-\xe6\x97\xa5\r\n\r\n');
+  assert.ok(!logged.includes('\\x'), `no \\x escape: ${JSON.stringify(logged)}`);
+});
