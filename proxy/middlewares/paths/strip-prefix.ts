@@ -4,7 +4,7 @@ import { sendGoStatusError } from '../../http/traefik-responses.js';
 import { decodedPath, routingPath } from '../../http/request-target.js';
 import { encodedPrefixLength, ensureLeadingSlash, hasDotSegment } from './escaped-path.js';
 import { trimSpace } from '../../../labels-spec/schema/go-trim-space.js';
-import { goEscapedPath } from '../../http/go-escaped-path.js';
+import { goEscapedPath, goEscapePath, goUnescapePath } from '../../http/go-escaped-path.js';
 import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
 
 export interface StripPrefixOptions {
@@ -39,8 +39,15 @@ export function createStripPrefix(options: StripPrefixOptions, next: Handler): H
  * then leaves RawPath as EscapedPath() (a path left with a dot segment is refused before it matters).
  */
 export function stripMatched(ctx: RequestContext, decoded: string, prefix: string, forceSlash: boolean): string {
-  const cut = encodedPrefixLength(ctx.rawPath, Buffer.byteLength(prefix));
-  const rest = stripped(ctx.rawPath.slice(cut), forceSlash);
+  const prefixBytes = Buffer.byteLength(prefix);
+  const cut = encodedPrefixLength(ctx.rawPath, prefixBytes);
+  let rest = stripped(ctx.rawPath.slice(cut), forceSlash);
+  // Go keeps the stripped RawPath only while it unescapes to the stripped Path; else it sends Path escaped: an
+  // escaped slash right after the prefix (`/sp%2Fusers` less `/sp`) goes as `/users`, not `/%2Fusers`.
+  if (rest.includes('%')) {
+    const restBytes = stripped(goUnescapePath(ctx.rawPath).slice(prefixBytes), forceSlash);
+    if (goUnescapePath(rest) !== restBytes) rest = goEscapePath(restBytes);
+  }
   ctx.path = routingPath(rest);
   ctx.rawPath = rest === '' ? rest : goEscapedPath(rest);
   ctx.pathRewritten = true;

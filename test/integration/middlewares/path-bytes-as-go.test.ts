@@ -24,6 +24,7 @@ async function edge(t: { after: (fn: () => Promise<void>) => void }) {
     'rpu@file': { replacePath: { path: '/é x' } },
     'rps@file': { replacePathRegex: { regex: '^/rs/(.*)', replacement: '/x%2F$1' } },
     'rsch@file': { redirectScheme: { scheme: 'https' } },
+    'sp@file': { stripPrefix: { prefixes: ['/sp'] } },
   } as Middlewares;
   const proxy = await startProxy(buildInput({
     http: {
@@ -36,6 +37,7 @@ async function edge(t: { after: (fn: () => Promise<void>) => void }) {
         'rpu@file': route('/reu', 'rpu@file'),
         'rps@file': route('/rs/', 'rps@file'),
         'rsch@file': route('/go-https/', 'rsch@file'),
+        'sp@file': route('/sp', 'sp@file'),
       },
       services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
       middlewares,
@@ -129,4 +131,13 @@ test('a raw quote is escaped by the entrypoint\'s sanitizePath before any middle
   assert.equal(header(head, 'X-Replaced-Path'), '/rs/a%22b');
   const { text } = await rawExchange(port, ['GET /go-https/a"b HTTP/1.1\r\nHost: app.test\r\n\r\n'], /\r\n\r\n/, 3000);
   assert.match(text, /\r\nLocation: https:\/\/app\.test\/go-https\/a%22b\r\n/i, text);
+});
+
+test('stripPrefix: an escaped slash right after the prefix goes up as Go sends the stripped path (/users), an escape further on as it came', async (t) => {
+  const { backend, port } = await edge(t);
+  const cases: [string, string][] = [['/sp%2Fusers', '/users'], ['/sp/a%2Fb', '/a%2Fb'], ['/sp/users', '/users']];
+  for (const [sent, expected] of cases) {
+    await h1(port, sent);
+    assert.equal(target(backend.heads.at(-1)), expected, sent);
+  }
 });
