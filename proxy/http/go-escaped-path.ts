@@ -8,6 +8,13 @@ import type { RequestContext } from './request-context.js';
 
 /** A byte validEncoded refuses in an escaped path: then the received form is not sent as it is. */
 const NOT_VALID_ENCODED = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/;
+const NOT_VALID_ENCODED_ALL = new RegExp(NOT_VALID_ENCODED.source, 'g');
+
+/** `rawPath` with each byte validEncoded refuses written as its %XX, escapes and the rest left as they are. */
+export function escapeInvalidBytes(rawPath: string): string {
+  if (!NOT_VALID_ENCODED.test(rawPath)) return rawPath;
+  return rawPath.replace(NOT_VALID_ENCODED_ALL, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}
 
 /** Bytes Go's escape(path, encodePath) leaves as they are: unreserved ones and `$&+,/:;=@`. */
 const PATH_SAFE = new Uint8Array(256);

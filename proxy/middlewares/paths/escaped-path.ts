@@ -1,15 +1,12 @@
 import { splitRequestTarget } from '../../http/request-target.js';
 import { malformedEscapeAt } from '../../http/percent-escape.js';
 import { utf8OnTheWire } from '../../http/utf8-on-the-wire.js';
+import { escapeInvalidBytes } from '../../http/go-escaped-path.js';
 
 /**
  * The two path forms a rewrite must keep in step: `rawPath`, Go's RawPath as bytes (escaped only when written out,
  * by goEscapedPath), and the matcher `path` (Traefik's routing path: escapes decoded but reserved ones).
  */
-
-/** Bytes a routing path is read with escaped (their escapes decoded again but reserved ones): `?`, `#`, a space, non-ASCII. */
-const NOT_PATH_SAFE = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/;
-const NOT_PATH_SAFE_ALL = /[^A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]/g;
 
 /** Configured path text as the bytes Go's RawPath holds for it (its UTF-8 bytes, one character each), unescaped. */
 export function pathBytes(text: string): string {
@@ -22,10 +19,7 @@ export function pathBytes(text: string): string {
  */
 export function matcherPath(rawPath: string): string {
   if (rawPath === '') return '';
-  const escaped = NOT_PATH_SAFE.test(rawPath)
-    ? rawPath.replace(NOT_PATH_SAFE_ALL, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'))
-    : rawPath;
-  return splitRequestTarget(escaped).path;
+  return splitRequestTarget(escapeInvalidBytes(rawPath)).path;
 }
 
 /**
