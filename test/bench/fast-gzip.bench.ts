@@ -17,7 +17,10 @@ import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../proxy/middlewares/response/fast-gzip.js';
 import { zstd } from '../../proxy/middlewares/response/zstd.js';
-import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY, zstdWholeOptions } from '../../proxy/middlewares/response/compressed-body.js';
+import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY, oneOffGzip, zstdWholeOptions } from '../../proxy/middlewares/response/compressed-body.js';
+import { gzipPresetFor } from '../../proxy/middlewares/response/gzip-presets.js';
+
+const HTML_PRESET = gzipPresetFor('text/html');
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 9));
 const CALLS = 2000;
@@ -39,6 +42,7 @@ function page16k(): Buffer {
 
 const ENCODERS: Record<string, (body: Buffer) => Buffer> = {
   'one-pass (fastGzip)': (body) => fastGzip(body),
+  'one-pass, HTML preset (oneOffGzip)': (body) => oneOffGzip(body, HTML_PRESET),
   'zlib level 6': (body) => zlib.gzipSync(body),
   'zlib level 1': (body) => zlib.gzipSync(body, { level: 1 }),
   'brotli quality 6 (br, kept)': (body) => zlib.brotliCompressSync(body, brotliWholeOptions(body.length)),

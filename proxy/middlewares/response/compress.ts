@@ -2,6 +2,7 @@ import type { Handler, RequestContext, ResponseHeaders, ResponseHooks } from '..
 import { responseHooks } from '../../http/request-context.js';
 import { acceptEncodingOf, IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
+import { lastAnswer } from './last-answer.js';
 import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
 import { zstd } from './zstd.js';
 
@@ -107,17 +108,4 @@ function addVary(headers: ResponseHeaders): void {
   const existing = headers.vary;
   if (existing === undefined) headers.vary = 'Accept-Encoding';
   else headers.vary = [...(Array.isArray(existing) ? existing : [existing]), 'Accept-Encoding'];
-}
-
-/** `answer`, remembering its last argument and result: a pure function asked the same thing again and again. */
-function lastAnswer<T>(answer: (input: string) => T): (input: string) => T {
-  let lastInput: string | null = null;
-  let lastResult = null as T;
-  return (input: string): T => {
-    if (input !== lastInput) {
-      lastResult = answer(input);
-      lastInput = input;
-    }
-    return lastResult;
-  };
 }

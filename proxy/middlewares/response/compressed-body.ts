@@ -5,7 +5,8 @@ import { relayToResponse } from '../../http/relay-to-response.js';
 import { reportFault } from '../../http/exchange-fault.js';
 import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { compressedBodies, keyFor } from './compressed-cache.js';
-import { fastGzip, fastGzipAvailable } from './fast-gzip.js';
+import { fastGzip, fastGzipAvailable, presetGzip, type GzipPreset } from './fast-gzip.js';
+import { gzipPresetFor } from './gzip-presets.js';
 import { gzipTemplates, templateKey } from './gzip-templates.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
@@ -190,7 +191,7 @@ const SYNC_MAX_BYTES = 16 * 1024;
  * already. `crc32` is the body's CRC-32 when its cache key computed one (else null): the one-pass gzip's trailer
  * takes it instead of a second pass over the body.
  */
-function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, callback: (err: Error | null, result: Buffer) => void): void {
+function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, preset: GzipPreset | null, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
   if (encoding === 'zstd') {
     const options = zstdWholeOptions(body.length);
@@ -199,12 +200,20 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
   }
   if (encoding === 'gzip') {
     if (!sync) return zlib.gzip(body, gzipWholeOptions(body.length), callback);
-    if (oneOff && fastGzipAvailable) return settle(() => fastGzip(body, crc32), callback);
+    if (oneOff && fastGzipAvailable) return settle(() => oneOffGzip(body, preset, crc32), callback);
     return settle(() => zlib.gzipSync(body, gzipWholeOptions(body.length)), callback);
   }
   const options = brotliWholeOptions(body.length, oneOff ? ONE_OFF_BROTLI_QUALITY : BROTLI_QUALITY);
   if (!sync) return zlib.brotliCompress(body, options, callback);
   return settle(() => zlib.brotliCompressSync(body, options), callback);
+}
+
+/**
+ * The one-off gzip of a small body (up to SYNC_MAX_BYTES): with its kind's preset codes in one pass when it has one
+ * and they fit it (HTML: gzip-presets.ts), else with its own codes. `crc32` as for fastGzip.
+ */
+export function oneOffGzip(body: Buffer, preset: GzipPreset | null, crc32: number | null = null): Buffer {
+  return (preset === null ? null : presetGzip(body, preset, crc32)) ?? fastGzip(body, crc32);
 }
 
 /**
@@ -381,7 +390,7 @@ function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buff
       return;
     }
   }
-  compressWhole(encoding, body, !keep, key?.crc32 ?? null, (err, compressed) => {
+  compressWhole(encoding, body, !keep, key?.crc32 ?? null, presetFor(headers), (err, compressed) => {
     if (err !== null) {
       ctx.res.destroy();
       return;
@@ -389,6 +398,13 @@ function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buff
     if (keep) compressedBodies.keep(key, compressed);
     sendWhole(ctx.res, encoding, compressed, headers, sendHead);
   });
+}
+
+/** The gzip preset for an answer with these headers (by its Content-Type), or null. */
+function presetFor(headers: ResponseHeaders): GzipPreset | null {
+  const raw = headers['content-type'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return value === undefined ? null : gzipPresetFor(value);
 }
 
 function sendWhole(res: ProxyResponse, encoding: ZlibEncoding, compressed: Buffer, headers: ResponseHeaders, sendHead: () => void): void {

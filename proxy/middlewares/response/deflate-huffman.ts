@@ -68,7 +68,39 @@ export function huffmanCode(counts: Uint32Array, size: number, limit: number, le
       bits += countsIn[symbol]! * length;
     }
   }
-  // Canonical codes: consecutive within a length in symbol order, each length's first after the shorter ones'.
+  assignCodes(used, limit);
+  for (let i = 0; i < used; i++) codes[usedSymbols[i]!] = assigned[i]!;
+  return bits;
+}
+
+/**
+ * The canonical codes of code `lengths[0..size)` (0 for a symbol without a code) into `codes`, as huffmanCode
+ * gives them: for codes fixed ahead (gzip presets), whose lengths come from elsewhere.
+ */
+export function canonicalCodes(lengths: Uint8Array, size: number, codes: Uint32Array): void {
+  perLength.fill(0);
+  let used = 0;
+  for (let s = 0; s < size; s++) {
+    const length = lengths[s]!;
+    if (length === 0) continue;
+    usedSymbols[used++] = s;
+    lengthOf[s] = length;
+    perLength[length]!++;
+  }
+  perLength[0] = 0;
+  codes.fill(0, 0, size);
+  assignCodes(used, 15);
+  for (let i = 0; i < used; i++) codes[usedSymbols[i]!] = assigned[i]!;
+}
+
+// Each used symbol's code, in usedSymbols' order.
+const assigned = new Uint32Array(MAX_SYMBOLS);
+
+/**
+ * Canonical codes (RFC 1951, 3.2.2) for `usedSymbols[0..used)` of lengths `lengthOf`, `perLength` of each:
+ * consecutive within a length in symbol order, each length's first after the shorter ones'. Into `assigned`.
+ */
+function assignCodes(used: number, limit: number): void {
   let code = 0;
   for (let length = 1; length <= limit; length++) {
     code = (code + perLength[length - 1]!) << 1;
@@ -79,9 +111,8 @@ export function huffmanCode(counts: Uint32Array, size: number, limit: number, le
     const length = lengthOf[symbol]!;
     const value = nextCode[length]!;
     nextCode[length] = value + 1;
-    codes[symbol] = reversed(value, length) | (length << 16);
+    assigned[i] = reversed(value, length) | (length << 16);
   }
-  return bits;
 }
 
 /**

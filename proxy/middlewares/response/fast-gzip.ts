@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { huffmanCode, reversed } from './deflate-huffman.js';
+import { canonicalCodes, huffmanCode, reversed } from './deflate-huffman.js';
 
 /**
  * A one-pass gzip encoder for small bodies, in the spirit of libslz (HAProxy's): each 4-byte sequence's last
@@ -508,6 +508,254 @@ function writeStored(n: number, final: boolean): void {
   output[at++] = (~n >>> 8) & 0xff;
   output.set(segment.subarray(0, n), at);
   at += n;
+}
+
+/**
+ * A dynamic block's codes fixed ahead for a kind of page (gzip-presets.ts): a page of that kind is compressed in one
+ * pass, each literal and match written as it is found, with no counting pass, no Huffman tree and no header to work
+ * out (about half fastGzip's CPU for a 4 kB page: fast-gzip.bench.ts). The gzip header and the block's own header
+ * (its code lengths) are the same bytes for every page.
+ */
+export interface GzipPreset {
+  /** The gzip header and the block's header, as whole bytes. */
+  readonly head: Uint8Array;
+  /** The block header's bits past those bytes (fewer than 8, lowest first), and how many. */
+  readonly headBits: number;
+  readonly headPending: number;
+  /** Each literal/length symbol's code and each distance code's (bit-reversed code | length << 16): all have one. */
+  readonly literalCodes: Uint32Array;
+  readonly distanceCodes: Uint32Array;
+}
+
+/**
+ * The preset of these code lengths (1..15 for each of the 286 literal/length symbols and 30 distance codes, a
+ * complete code each, as a Huffman code's are): throws for lengths that are not.
+ */
+export function gzipPreset(literalLengths: Uint8Array, distanceLengths: Uint8Array): GzipPreset {
+  const complete = (lengths: Uint8Array, size: number): boolean => {
+    let room = 0;
+    for (let s = 0; s < size; s++) {
+      const length = lengths[s]!;
+      if (length < 1 || length > 15) return false;
+      room += 1 << (15 - length);
+    }
+    return lengths.length === size && room === 1 << 15;
+  };
+  if (!complete(literalLengths, 286) || !complete(distanceLengths, 30)) throw new Error('gzip preset: not a complete code for every symbol');
+  const literalCodes = new Uint32Array(286);
+  const distanceCodes = new Uint32Array(30);
+  canonicalCodes(literalLengths, 286, literalCodes);
+  canonicalCodes(distanceLengths, 30, distanceCodes);
+  sentLengths.set(literalLengths);
+  distLengths.set(distanceLengths);
+  describeLengths();
+  output.set(HEADER, 0);
+  at = HEADER.length;
+  bits = 0;
+  pending = 0;
+  put(0b101, 3); // BFINAL, BTYPE 10 (dynamic codes)
+  writeDynamicHeader();
+  while (pending >= 8) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending -= 8;
+  }
+  return { head: output.slice(0, at), headBits: bits & 0xff, headPending: pending, literalCodes, distanceCodes };
+}
+
+/**
+ * The largest body presetGzip takes: its output, at most 15 bits a byte (a literal's longest code) and the head,
+ * fits `output`. Callers compress larger bodies on the thread pool anyway.
+ */
+export const PRESET_MAX_BYTES = 16 * 1024;
+
+// A preset is kept for a page when its codes take at most this much more than the page's own would (estimated from
+// the symbols' counts as their entropy, and a dynamic header of OWN_HEADER_BITS): a page unlike those the preset was
+// made from (another language's bytes, binary data) is compressed again by fastGzip, with its own codes.
+const PRESET_SLACK = 1.15;
+const OWN_HEADER_BITS = 8 * 60;
+
+// The preset in use, its codes copied into the module's own arrays (see the module's comment).
+let loaded: GzipPreset | null = null;
+const presetLiterals = new Uint32Array(286);
+const presetDistances = new Uint32Array(30);
+
+/**
+ * The gzip member of `body` (up to PRESET_MAX_BYTES) with `preset`'s codes, or null when they fit it too badly
+ * (see PRESET_SLACK): fastGzip's then. `crc32` as for fastGzip. Matches are found as fastGzip finds them.
+ */
+export function presetGzip(body: Uint8Array, preset: GzipPreset, crc32: number | null = null): Buffer | null {
+  const n = body.length;
+  if (n > PRESET_MAX_BYTES) return null;
+  if (loaded !== preset) {
+    presetLiterals.set(preset.literalCodes);
+    presetDistances.set(preset.distanceCodes);
+    loaded = preset;
+  }
+  segment.set(body, 0);
+  litCount.fill(0);
+  distCount.fill(0);
+  output.set(preset.head, 0);
+  at = preset.head.length;
+  bits = preset.headBits;
+  pending = preset.headPending;
+  writePresetBlock(n);
+  litCount[END_OF_BLOCK] = 1;
+  if (presetSymbolBits() > PRESET_SLACK * (entropyBits(litCount, 286) + entropyBits(distCount, 30) + OWN_HEADER_BITS)) return null;
+  const endOfBlock = presetLiterals[END_OF_BLOCK]!;
+  put(endOfBlock & 0xffff, endOfBlock >>> 16);
+  while (pending > 0) {
+    output[at++] = bits;
+    bits >>>= 8;
+    pending = Math.max(0, pending - 8);
+  }
+  const result = Buffer.allocUnsafe(at + 8);
+  result.set(output.subarray(0, at), 0);
+  result.writeUInt32LE(crc32 ?? zlib.crc32(body), at);
+  result.writeUInt32LE(n >>> 0, at + 4);
+  return result;
+}
+
+/**
+ * The segment's first `n` bytes as literals and greedy matches, found as findMatches finds them and written at once
+ * with the loaded preset's codes, counted in `litCount` and `distCount` (for the fit). The writer's state in locals,
+ * as in writeSymbols, and as there each piece (a code, or its extra bits) is followed by a flush: fewer than 16 bits
+ * pending and a piece of at most 15 fit an int32.
+ */
+function writePresetBlock(n: number): void {
+  if (base > 0x7fffffff - n - 1) {
+    seen.fill(0);
+    base = 1;
+  }
+  const start = base | 0;
+  base += n + 1;
+  const data = segment;
+  const words = segmentWords;
+  const table = seen;
+  const literals = litCount;
+  const distances = distCount;
+  const out = outputWords;
+  const literalCode = presetLiterals;
+  const distanceCodes = presetDistances;
+  let b = bits | 0;
+  let c = pending | 0;
+  let w = at | 0;
+  let p = 0;
+  const last = (n - MIN_MATCH) | 0;
+  let word = n < MIN_MATCH ? 0 : words.getInt32(0, true);
+  while (p <= last) {
+    const slot = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
+    const candidate = (table[slot]! - start) | 0;
+    table[slot] = (p + start) | 0;
+    if (candidate >= 0 && p - candidate <= WINDOW && words.getInt32(candidate, true) === word) {
+      const length = matchLength(candidate, p, Math.min(MAX_MATCH, n - p));
+      const distance = (p - candidate) | 0;
+      const code = distanceCode(distance);
+      literals[LEN_SYMBOL[length]!]!++;
+      distances[code]!++;
+      const lengthEntry = literalCode[LEN_SYMBOL[length]!]!;
+      b |= (lengthEntry & 0xffff) << c;
+      c = (c + (lengthEntry >>> 16)) | 0;
+      if (c >= 16) {
+        out.setUint16(w, b, true);
+        w = (w + 2) | 0;
+        b >>>= 16;
+        c = (c - 16) | 0;
+      }
+      b |= LEN_EXTRA_VALUE[length]! << c;
+      c = (c + LEN_EXTRA[length]!) | 0;
+      if (c >= 16) {
+        out.setUint16(w, b, true);
+        w = (w + 2) | 0;
+        b >>>= 16;
+        c = (c - 16) | 0;
+      }
+      const entry = distanceCodes[code]!;
+      b |= (entry & 0xffff) << c;
+      c = (c + (entry >>> 16)) | 0;
+      if (c >= 16) {
+        out.setUint16(w, b, true);
+        w = (w + 2) | 0;
+        b >>>= 16;
+        c = (c - 16) | 0;
+      }
+      b |= (distance - DIST_BASE[code]!) << c;
+      c = (c + DIST_EXTRA[code]!) | 0;
+      if (c >= 16) {
+        out.setUint16(w, b, true);
+        w = (w + 2) | 0;
+        b >>>= 16;
+        c = (c - 16) | 0;
+      }
+      p = (p + length) | 0;
+      if (p <= last) word = words.getInt32(p, true);
+    } else {
+      const byte = word & 0xff;
+      literals[byte]!++;
+      const entry = literalCode[byte]!;
+      b |= (entry & 0xffff) << c;
+      c = (c + (entry >>> 16)) | 0;
+      if (c >= 16) {
+        out.setUint16(w, b, true);
+        w = (w + 2) | 0;
+        b >>>= 16;
+        c = (c - 16) | 0;
+      }
+      p = (p + 1) | 0;
+      if (p <= last) word = (word >>> 8) | (data[p + 3]! << 24);
+    }
+  }
+  for (; p < n; p = (p + 1) | 0) {
+    const byte = data[p]!;
+    literals[byte]!++;
+    const entry = literalCode[byte]!;
+    b |= (entry & 0xffff) << c;
+    c = (c + (entry >>> 16)) | 0;
+    if (c >= 16) {
+      out.setUint16(w, b, true);
+      w = (w + 2) | 0;
+      b >>>= 16;
+      c = (c - 16) | 0;
+    }
+  }
+  bits = b;
+  pending = c;
+  at = w;
+}
+
+/** The bits the loaded preset's codes take for the symbols counted (extra bits aside: any code has the same). */
+function presetSymbolBits(): number {
+  let total = 0;
+  for (let s = 0; s < 286; s++) total += litCount[s]! * (presetLiterals[s]! >>> 16);
+  for (let s = 0; s < 30; s++) total += distCount[s]! * (presetDistances[s]! >>> 16);
+  return total;
+}
+
+/** The fewest bits any code can give `counts[0..size)` (their entropy): what the page's own code nears. */
+function entropyBits(counts: Uint32Array, size: number): number {
+  let total = 0;
+  let sum = 0;
+  for (let s = 0; s < size; s++) {
+    const count = counts[s]!;
+    if (count === 0) continue;
+    total += count;
+    sum += count * Math.log2(count);
+  }
+  return total === 0 ? 0 : total * Math.log2(total) - sum;
+}
+
+/**
+ * The counts of `body`'s symbols as fastGzip parses it (up to one segment): literals, lengths and the end of block in
+ * the first, distance codes in the second. For making presets (test/bench/gzip-preset.ts).
+ */
+export function symbolCounts(body: Uint8Array): { literals: Uint32Array; distances: Uint32Array } {
+  if (body.length > SEGMENT) throw new RangeError(`symbolCounts: ${body.length} bytes, more than one segment`);
+  segment.set(body, 0);
+  litCount.fill(0);
+  distCount.fill(0);
+  findMatches(body.length);
+  litCount[END_OF_BLOCK] = 1;
+  return { literals: litCount.slice(), distances: distCount.slice() };
 }
 
 /** A range of a page's bytes, [start, end). */

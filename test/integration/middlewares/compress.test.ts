@@ -7,10 +7,14 @@ import { validateDynamicConfig } from '../../../labels-spec/dynamic/validate.js'
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { compressedRoute } from './compressed-route.js';
 import { compressedBodies } from '../../../proxy/middlewares/response/compressed-cache.js';
-import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { fastGzip, presetGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { gzipPresetFor } from '../../../proxy/middlewares/response/gzip-presets.js';
 import { GzipTemplates } from '../../../proxy/middlewares/response/gzip-templates.js';
-import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY } from '../../../proxy/middlewares/response/compressed-body.js';
+import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY, oneOffGzip } from '../../../proxy/middlewares/response/compressed-body.js';
 import { zstd } from '../../../proxy/middlewares/response/zstd.js';
+
+/** compress's one-off gzip of an HTML answer (these tests' backends answer text/html). */
+const htmlOneOff = (body: Buffer): Buffer => oneOffGzip(body, gzipPresetFor('text/html'));
 
 const BIG = 'x'.repeat(2048);
 const SMALL = 'y'.repeat(500);
@@ -361,6 +365,27 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(compressedBodies.size, sizeBeforePosts, 'nor kept');
 });
 
+test('compress: a one-off HTML page gets the HTML preset\'s codes, other types and a page it fits badly their own', async (t) => {
+  const english = '<!DOCTYPE html><main>' + '<li class="entry">an entry of the journal, written after a session</li>\n'.repeat(60) + '</main>';
+  const japanese = '<!DOCTYPE html><main>' + '<p>吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。</p>\n'.repeat(40) + '</main>';
+  let served = 0;
+  const { url } = await compressedRoute(t, {}, (req, res) => {
+    const [type, text] = req.url === '/json' ? ['application/json', english] : req.url === '/ja' ? ['text/html; charset=utf-8', japanese] : ['text/html; charset=utf-8', english];
+    // Each answer unique (a counter at its end, past what templates would take as a hole of a page before).
+    const body = Buffer.from(text + `<!-- ${++served} ${'x'.repeat(served % 7)} -->`);
+    res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'private' });
+    res.end(body);
+  });
+  const html = gzipPresetFor('text/html');
+  assert.ok(html !== null);
+  for (const [path, preset] of [['/html', true], ['/json', false], ['/ja', false]] as const) {
+    const res = await get(url + path, { 'accept-encoding': 'gzip' });
+    const sent = zlib.gunzipSync(res.body);
+    assert.deepEqual(res.body, preset ? presetGzip(sent, html) : fastGzip(sent), `${path}: ${preset ? 'the preset' : 'its own codes'}`);
+    if (preset) assert.notDeepEqual(res.body, fastGzip(sent), `${path}: not its own codes`);
+  }
+});
+
 test('compress: a page seen for the first time (or never to be kept) gets the one-pass gzip or brotli\'s quality 2, a page served again zlib\'s level 6 or brotli\'s quality 6', async (t) => {
   let served = 0;
   const page = (id: string): string => `<!DOCTYPE html><p id="${id}">` + '<li>an entry of the journal</li>\n'.repeat(120) + '</p>';
@@ -381,17 +406,17 @@ test('compress: a page seen for the first time (or never to be kept) gets the on
     assert.equal(zlib.gunzipSync(res.body).toString(), page(`token-${i}`));
     const sent = Buffer.from(page(`token-${i}`));
     const templated = templates.gzip('page', sent, zlib.crc32(sent));
-    if (i === 1) assert.deepEqual(res.body, fastGzip(sent), 'a one-off page: the one-pass encoder');
+    if (i === 1) assert.deepEqual(res.body, htmlOneOff(sent), 'a one-off page: the one-pass encoder');
     else assert.deepEqual(res.body, templated, 'a page like the last but for its token: from their template');
   }
   const strong = zlib.gzipSync(page('same'));
   const forms = [];
   for (let i = 0; i < 3; i++) forms.push((await get(url + '/same', { 'accept-encoding': 'gzip' })).body);
-  assert.deepEqual(forms[0], fastGzip(Buffer.from(page('same'))), 'its first time, the page is a one-off too');
+  assert.deepEqual(forms[0], htmlOneOff(Buffer.from(page('same'))), 'its first time, the page is a one-off too');
   assert.deepEqual(forms[1], strong, 'sent again: kept, in zlib\'s level-6 form');
   assert.deepEqual(forms[2], strong, 'and sent from memory as it was kept');
   // A page never to be kept is compressed every time: always the one-pass form.
-  for (let i = 0; i < 3; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'gzip' })).body, fastGzip(Buffer.from(page('same'))));
+  for (let i = 0; i < 3; i++) assert.deepEqual((await get(url + '/private', { 'accept-encoding': 'gzip' })).body, htmlOneOff(Buffer.from(page('same'))));
   // brotli likewise: quality 2 for a one-off page (a fifth of quality 6's bytes more, far less CPU), quality 6 kept.
   const oneOffBr = (body: string): Buffer => zlib.brotliCompressSync(body, brotliWholeOptions(Buffer.byteLength(body), ONE_OFF_BROTLI_QUALITY));
   const strongBr = zlib.brotliCompressSync(page('same'), brotliWholeOptions(Buffer.byteLength(page('same'))));
@@ -421,14 +446,14 @@ test('compress: a chunked page read whole is compressed in one call like one of 
   });
   const one = await get(url + '/unique', { 'accept-encoding': 'gzip' });
   assert.equal(one.headers['content-length'], String(one.body.length), 'a Content-Length, not chunks');
-  assert.deepEqual(one.body, fastGzip(Buffer.from(page('token-1'))), 'a one-off page: the one-pass encoder');
+  assert.deepEqual(one.body, htmlOneOff(Buffer.from(page('token-1'))), 'a one-off page: the one-pass encoder');
   const oneBr = await get(url + '/unique', { 'accept-encoding': 'br' });
   assert.equal(oneBr.headers['content-length'], String(oneBr.body.length));
   assert.deepEqual(oneBr.body, zlib.brotliCompressSync(page('token-2'), brotliWholeOptions(Buffer.byteLength(page('token-2')), ONE_OFF_BROTLI_QUALITY)), 'brotli\'s one-off quality');
   const hitsBefore = compressedBodies.hits;
   const forms = [];
   for (let i = 0; i < 3; i++) forms.push((await get(url + '/same', { 'accept-encoding': 'gzip' })).body);
-  assert.deepEqual(forms[0], fastGzip(Buffer.from(page('same'))));
+  assert.deepEqual(forms[0], htmlOneOff(Buffer.from(page('same'))));
   assert.deepEqual(forms[1], zlib.gzipSync(page('same')), 'sent again: kept at zlib\'s level 6');
   assert.deepEqual(forms[2], forms[1]);
   assert.equal(compressedBodies.hits, hitsBefore + 1, 'the third answer came from the cache');

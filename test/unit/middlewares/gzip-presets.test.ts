@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
+import { fastGzip, gzipPreset, presetGzip, PRESET_MAX_BYTES } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { gzipPresetFor } from '../../../proxy/middlewares/response/gzip-presets.js';
+import { oneOffGzip } from '../../../proxy/middlewares/response/compressed-body.js';
+
+const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
+const HTML = gzipPresetFor('text/html');
+
+function html(): NonNullable<typeof HTML> {
+  assert.ok(HTML !== null, 'text/html has a preset');
+  return HTML;
+}
+
+/** xorshift32: the same bytes for the same seed. */
+function random(seed: number): () => number {
+  let state = seed | 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+/** The bench page's pieces shuffled, with tokens, non-ASCII text and runs among them: `size` bytes. */
+function pageLike(size: number, seed: number): Buffer {
+  const next = random(seed);
+  const out = Buffer.alloc(size);
+  let at = 0;
+  while (at < size) {
+    const length = Math.min(size - at, 1 + Math.floor(next() * 200));
+    const kind = next();
+    if (kind < 0.7) {
+      const from = Math.floor(next() * (PAGE.length - length));
+      at += PAGE.copy(out, at, from, from + length);
+    } else if (kind < 0.8) {
+      at += out.write('é – “Grüße” 日本語 ', at, 'utf8');
+    } else if (kind < 0.9) {
+      for (let i = 0; i < length && at < size; i++, at++) out[at] = 0x21 + Math.floor(next() * 94);
+    } else {
+      out.fill(Math.floor(next() * 256), at, at + length);
+      at += length;
+    }
+  }
+  return out;
+}
+
+function assertPresetRoundTrip(body: Buffer, what: string): Buffer | null {
+  const gzipped = presetGzip(body, html());
+  if (gzipped !== null) assert.deepEqual(zlib.gunzipSync(gzipped), body, `${what}: gunzip gives the body back`);
+  return gzipped;
+}
+
+test('gzip presets: an HTML page takes one pass with the preset, a few percent more bytes than its own codes, and comes back exactly', () => {
+  const page = assertPresetRoundTrip(PAGE, 'the bench page');
+  assert.ok(page !== null, 'the preset fits the bench page');
+  const own = fastGzip(PAGE).length;
+  assert.ok(page.length > own * 0.9 && page.length < own * 1.1, `${page.length} bytes with the preset, ${own} with the page's own codes`);
+  let fitted = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const size = Math.floor(random(seed)() * (PRESET_MAX_BYTES + 1));
+    if (assertPresetRoundTrip(pageLike(size, seed), `seed ${seed}, ${size} bytes`) !== null) fitted++;
+  }
+  // Runs of any byte among them: long matches, whose length codes are the preset's longest.
+  assert.ok(fitted >= 250, `the preset fitted ${fitted} of 300 page-like bodies`);
+  for (const size of [0, 1, 2, 3, 4, 5, 258, 259, PRESET_MAX_BYTES]) assertPresetRoundTrip(pageLike(size, size + 1), `${size} bytes`);
+});
+
+test('gzip presets: a body the preset fits badly gets its own codes, and one past 16 KiB is left to the other encoders', () => {
+  // Bytes with the preset's longest codes, in no repeating order: written whole before the fit is judged (15 bits a
+  // byte, the most the output must hold), then refused.
+  const next = random(7);
+  const rare = Buffer.alloc(PRESET_MAX_BYTES);
+  for (let i = 0; i < rare.length; i++) rare[i] = 0x80 + Math.floor(next() * 128);
+  assert.equal(presetGzip(rare, html()), null, 'random high bytes: refused');
+  assert.deepEqual(oneOffGzip(rare, html()), fastGzip(rare), 'and compressed with their own codes (stored)');
+  const japanese = Buffer.from('<p>' + '吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。'.repeat(40) + '</p>');
+  assert.equal(presetGzip(japanese.subarray(0, 4000), html()), null, 'a page of Japanese text: refused');
+  assert.equal(presetGzip(Buffer.alloc(PRESET_MAX_BYTES + 1, 0x61), html()), null, 'past PRESET_MAX_BYTES');
+  assert.deepEqual(oneOffGzip(PAGE, null), fastGzip(PAGE), 'no preset: its own codes');
+});
+
+test('gzip presets: the same page gives the same bytes whatever was compressed before, and a CRC-32 the caller has ends it', () => {
+  const first = presetGzip(PAGE, html());
+  for (let seed = 1; seed <= 10; seed++) {
+    presetGzip(pageLike(10_000, seed), html());
+    fastGzip(pageLike(30_000, seed));
+  }
+  assert.deepEqual(presetGzip(PAGE, html()), first);
+  assert.deepEqual(presetGzip(PAGE, html(), zlib.crc32(PAGE)), first);
+});
+
+test('gzip presets: gzip(1), another inflate than zlib\'s, reads a preset\'s block', (t) => {
+  if (spawnSync('gzip', ['--version']).status !== 0) return t.skip('no gzip command');
+  for (const body of [PAGE, pageLike(PRESET_MAX_BYTES, 3), Buffer.from('<p>')]) {
+    const gzipped = presetGzip(body, html());
+    assert.ok(gzipped !== null);
+    assert.deepEqual(spawnSync('gzip', ['-dc'], { input: gzipped }).stdout, body);
+  }
+});
+
+test('gzip presets: HTML answers have one, by their media type; lengths that are not a complete code are refused', () => {
+  for (const type of ['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', 'application/xhtml+xml']) assert.equal(gzipPresetFor(type), HTML, type);
+  for (const type of ['text/plain', 'application/json', 'text/css', 'text/htmlx', 'html', '']) assert.equal(gzipPresetFor(type), null, type);
+  const all = (size: number, length: number): Uint8Array => new Uint8Array(size).fill(length);
+  // 286 codes of 9 bits leave room (incomplete), of 8 bits overflow; 30 distance codes of 5 bits leave room too.
+  assert.throws(() => gzipPreset(all(286, 9), all(30, 5)), /complete code/);
+  assert.throws(() => gzipPreset(all(286, 8), all(30, 5)), /complete code/);
+  const literals = all(286, 9);
+  literals.fill(8, 0, 226);
+  assert.throws(() => gzipPreset(literals, all(30, 5)), /complete code/, 'distance codes incomplete');
+  literals[0] = 0;
+  assert.throws(() => gzipPreset(literals, all(30, 5)), /complete code/, 'a symbol without a code');
+});
