@@ -13,7 +13,9 @@
 # pe-edge sends the form it kept; with BENCH_PAGE=nonces, /bench/compress-nonces/: the page with six script tags far
 # apart, each with the request id as its nonce (a page with a CSP nonce); with BENCH_PAGE=resized,
 # /bench/compress-resized/: the request id after its own leading decimal digits, a place whose length changes from
-# page to page. Each slice starts four wrk at once, reads
+# page to page; with BENCH_PAGE=private, /bench/compress-private/: the unique page with `Cache-Control: private` (a
+# signed-in user's page), which compress neither keeps nor serves from a template: its one-off encoder every time (the
+# gzip preset for HTML, gzip-presets.ts). Each slice starts four wrk at once, reads
 # each process's user + system CPU ticks around them and divides by its requests; then
 #
 #   ratio of ratios = (HAProxy compress / HAProxy none) / (pe-edge compress / pe-edge none), in CPU per request
@@ -34,7 +36,8 @@
 #   BENCH_PAGE=unique        unique: a new page every request (every answer compressed); same: the one page;
 #                            nonces: a new page every request, one request id in six script tags' nonces;
 #                            resized: a new page every request, the request id after its leading digits (a length
-#                            that changes)
+#                            that changes); private: a new page every request, Cache-Control: private (no
+#                            template, no cache: the one-off encoder)
 #   BENCH_NODE=node          the node binary pe-edge runs on
 #   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
@@ -58,7 +61,8 @@ case ${BENCH_PAGE:-unique} in
   same) COMPRESS_PATH=/bench/compress-same/ ;;
   nonces) COMPRESS_PATH=/bench/compress-nonces/ ;;
   resized) COMPRESS_PATH=/bench/compress-resized/ ;;
-  *) log "BENCH_PAGE must be unique, same, nonces or resized (got '$BENCH_PAGE')"; exit 2 ;;
+  private) COMPRESS_PATH=/bench/compress-private/ ;;
+  *) log "BENCH_PAGE must be unique, same, nonces, resized or private (got '$BENCH_PAGE')"; exit 2 ;;
 esac
 for tool in wrk nginx haproxy curl openssl taskset; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx haproxy curl openssl util-linux)"; exit 2; }

@@ -525,13 +525,20 @@ export interface GzipPreset {
   /** Each literal/length symbol's code and each distance code's (bit-reversed code | length << 16): all have one. */
   readonly literalCodes: Uint32Array;
   readonly distanceCodes: Uint32Array;
+  /**
+   * The most bits a page's literals may take on average with these codes: a page over it is unlike the pages the
+   * preset was made from (another language's bytes, binary data, another kind of text), and its own codes, which
+   * would take fewer, are used instead. Read during the pass from two sums, where counting each symbol to weigh the
+   * page's own codes cost a fifth of the pass.
+   */
+  readonly literalBitsMax: number;
 }
 
 /**
  * The preset of these code lengths (1..15 for each of the 286 literal/length symbols and 30 distance codes, a
  * complete code each, as a Huffman code's are): throws for lengths that are not.
  */
-export function gzipPreset(literalLengths: Uint8Array, distanceLengths: Uint8Array): GzipPreset {
+export function gzipPreset(literalLengths: Uint8Array, distanceLengths: Uint8Array, literalBitsMax: number): GzipPreset {
   const complete = (lengths: Uint8Array, size: number): boolean => {
     let room = 0;
     for (let s = 0; s < size; s++) {
@@ -560,7 +567,7 @@ export function gzipPreset(literalLengths: Uint8Array, distanceLengths: Uint8Arr
     bits >>>= 8;
     pending -= 8;
   }
-  return { head: output.slice(0, at), headBits: bits & 0xff, headPending: pending, literalCodes, distanceCodes };
+  return { head: output.slice(0, at), headBits: bits & 0xff, headPending: pending, literalCodes, distanceCodes, literalBitsMax };
 }
 
 /**
@@ -569,20 +576,17 @@ export function gzipPreset(literalLengths: Uint8Array, distanceLengths: Uint8Arr
  */
 export const PRESET_MAX_BYTES = 16 * 1024;
 
-// A preset is kept for a page when its codes take at most this much more than the page's own would (estimated from
-// the symbols' counts as their entropy, and a dynamic header of OWN_HEADER_BITS): a page unlike those the preset was
-// made from (another language's bytes, binary data) is compressed again by fastGzip, with its own codes.
-const PRESET_SLACK = 1.15;
-const OWN_HEADER_BITS = 8 * 60;
-
 // The preset in use, its codes copied into the module's own arrays (see the module's comment).
 let loaded: GzipPreset | null = null;
+// Handed from writePresetBlock to presetGzip: how many literals the page took, and their bits.
+let literalCount = 0;
+let literalBits = 0;
 const presetLiterals = new Uint32Array(286);
 const presetDistances = new Uint32Array(30);
 
 /**
- * The gzip member of `body` (up to PRESET_MAX_BYTES) with `preset`'s codes, or null when they fit it too badly
- * (see PRESET_SLACK): fastGzip's then. `crc32` as for fastGzip. Matches are found as fastGzip finds them.
+ * The gzip member of `body` (up to PRESET_MAX_BYTES) with `preset`'s codes, or null when they fit it badly (see
+ * literalBitsMax): fastGzip's then. `crc32` as for fastGzip. Matches are found as fastGzip finds them.
  */
 export function presetGzip(body: Uint8Array, preset: GzipPreset, crc32: number | null = null): Buffer | null {
   const n = body.length;
@@ -593,15 +597,12 @@ export function presetGzip(body: Uint8Array, preset: GzipPreset, crc32: number |
     loaded = preset;
   }
   segment.set(body, 0);
-  litCount.fill(0);
-  distCount.fill(0);
   output.set(preset.head, 0);
   at = preset.head.length;
   bits = preset.headBits;
   pending = preset.headPending;
   writePresetBlock(n);
-  litCount[END_OF_BLOCK] = 1;
-  if (presetSymbolBits() > PRESET_SLACK * (entropyBits(litCount, 286) + entropyBits(distCount, 30) + OWN_HEADER_BITS)) return null;
+  if (literalBits > preset.literalBitsMax * literalCount) return null;
   const endOfBlock = presetLiterals[END_OF_BLOCK]!;
   put(endOfBlock & 0xffff, endOfBlock >>> 16);
   while (pending > 0) {
@@ -618,7 +619,7 @@ export function presetGzip(body: Uint8Array, preset: GzipPreset, crc32: number |
 
 /**
  * The segment's first `n` bytes as literals and greedy matches, found as findMatches finds them and written at once
- * with the loaded preset's codes, counted in `litCount` and `distCount` (for the fit). The writer's state in locals,
+ * with the loaded preset's codes; the literals counted, and their bits, in `literalCount` and `literalBits`. The writer's state in locals,
  * as in writeSymbols, and as there each piece (a code, or its extra bits) is followed by a flush: fewer than 16 bits
  * pending and a piece of at most 15 fit an int32.
  */
@@ -632,14 +633,14 @@ function writePresetBlock(n: number): void {
   const data = segment;
   const words = segmentWords;
   const table = seen;
-  const literals = litCount;
-  const distances = distCount;
   const out = outputWords;
   const literalCode = presetLiterals;
   const distanceCodes = presetDistances;
   let b = bits | 0;
   let c = pending | 0;
   let w = at | 0;
+  let count = 0;
+  let sum = 0;
   let p = 0;
   const last = (n - MIN_MATCH) | 0;
   let word = n < MIN_MATCH ? 0 : words.getInt32(0, true);
@@ -651,8 +652,6 @@ function writePresetBlock(n: number): void {
       const length = matchLength(candidate, p, Math.min(MAX_MATCH, n - p));
       const distance = (p - candidate) | 0;
       const code = distanceCode(distance);
-      literals[LEN_SYMBOL[length]!]!++;
-      distances[code]!++;
       const lengthEntry = literalCode[LEN_SYMBOL[length]!]!;
       b |= (lengthEntry & 0xffff) << c;
       c = (c + (lengthEntry >>> 16)) | 0;
@@ -690,11 +689,11 @@ function writePresetBlock(n: number): void {
       p = (p + length) | 0;
       if (p <= last) word = words.getInt32(p, true);
     } else {
-      const byte = word & 0xff;
-      literals[byte]!++;
-      const entry = literalCode[byte]!;
+      const entry = literalCode[word & 0xff]!;
       b |= (entry & 0xffff) << c;
       c = (c + (entry >>> 16)) | 0;
+      count = (count + 1) | 0;
+      sum = (sum + (entry >>> 16)) | 0;
       if (c >= 16) {
         out.setUint16(w, b, true);
         w = (w + 2) | 0;
@@ -706,11 +705,11 @@ function writePresetBlock(n: number): void {
     }
   }
   for (; p < n; p = (p + 1) | 0) {
-    const byte = data[p]!;
-    literals[byte]!++;
-    const entry = literalCode[byte]!;
+    const entry = literalCode[data[p]!]!;
     b |= (entry & 0xffff) << c;
     c = (c + (entry >>> 16)) | 0;
+    count = (count + 1) | 0;
+    sum = (sum + (entry >>> 16)) | 0;
     if (c >= 16) {
       out.setUint16(w, b, true);
       w = (w + 2) | 0;
@@ -721,27 +720,8 @@ function writePresetBlock(n: number): void {
   bits = b;
   pending = c;
   at = w;
-}
-
-/** The bits the loaded preset's codes take for the symbols counted (extra bits aside: any code has the same). */
-function presetSymbolBits(): number {
-  let total = 0;
-  for (let s = 0; s < 286; s++) total += litCount[s]! * (presetLiterals[s]! >>> 16);
-  for (let s = 0; s < 30; s++) total += distCount[s]! * (presetDistances[s]! >>> 16);
-  return total;
-}
-
-/** The fewest bits any code can give `counts[0..size)` (their entropy): what the page's own code nears. */
-function entropyBits(counts: Uint32Array, size: number): number {
-  let total = 0;
-  let sum = 0;
-  for (let s = 0; s < size; s++) {
-    const count = counts[s]!;
-    if (count === 0) continue;
-    total += count;
-    sum += count * Math.log2(count);
-  }
-  return total === 0 ? 0 : total * Math.log2(total) - sum;
+  literalCount = count;
+  literalBits = sum;
 }
 
 /**

@@ -73,7 +73,10 @@ start_html_backends() {
     fs.writeFileSync(process.argv[3], page.slice(0, head) + scripts(0).replaceAll("${request_id}", "N") + page.slice(head, end) + scripts(3).replaceAll("${request_id}", "N") + page.slice(end), "latin1");
     if (head < 0 || end < 0 || end - head > 4000) { console.error("backends/page.html: </head> and </body> must be there, under 4000 bytes apart"); process.exit(1); }
     const resized = block("/bench/compress-resized/").replace("${request_id}", "${lead_digits}${request_id}");
-    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces + resized)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected"; then
+    // /bench/compress-private/: the unique page marked Cache-Control: private (the page of a signed-in user): compress
+    // neither keeps it nor makes a template of it, so every answer gets the one-off encoder.
+    const privatePage = block("/bench/compress-private/").replace("return 200", "add_header Cache-Control private; return 200");
+    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces + resized + privatePage)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected"; then
     log "cannot make the unique page from $PAGE (see above)"
     exit 1
   fi
@@ -157,7 +160,7 @@ preflight() {
         || { PF_ERR="the decoded body is not the backends' page with its leading digits and request id"; return 1; }
       [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
       cp "$d/b" "$d/b.prev"
-    elif [[ $path == /unique/* || $path == /bench/compress/* ]]; then
+    elif [[ $path == /unique/* || $path == /bench/compress/* || $path == /bench/compress-private/* ]]; then
       # A different page each time, as long as the page: its bytes around the request id are the page's, and
       # pe-edge's /unique/ answer has a Content-Length (the one-call path, where compress keeps what it compressed).
       [[ $(wc -c <"$d/b") == "$PAGE_BYTES" ]] || { PF_ERR="the decoded body is $(wc -c <"$d/b") bytes (want $PAGE_BYTES)"; return 1; }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
-import { fastGzip, gzipPreset, presetGzip, PRESET_MAX_BYTES } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { fastGzip, gzipPreset, presetGzip, PRESET_MAX_BYTES, type GzipPreset } from '../../../proxy/middlewares/response/fast-gzip.js';
+import { huffmanCode } from '../../../proxy/middlewares/response/deflate-huffman.js';
 import { gzipPresetFor } from '../../../proxy/middlewares/response/gzip-presets.js';
 import { oneOffGzip } from '../../../proxy/middlewares/response/compressed-body.js';
 
@@ -49,25 +50,54 @@ function pageLike(size: number, seed: number): Buffer {
   return out;
 }
 
-function assertPresetRoundTrip(body: Buffer, what: string): Buffer | null {
-  const gzipped = presetGzip(body, html());
+/** `preset`'s code lengths, with no limit on a page's bits per literal: it takes every body. */
+function takingAll(preset: GzipPreset): GzipPreset {
+  const lengths = (codes: Uint32Array): Uint8Array => Uint8Array.from(codes, (code) => code >>> 16);
+  return gzipPreset(lengths(preset.literalCodes), lengths(preset.distanceCodes), Infinity);
+}
+
+/** A preset of codes as uneven as a Huffman code of skewed random counts: lengths from 1 or 2 bits up to 15. */
+function skewedPreset(seed: number): GzipPreset {
+  const next = random(seed);
+  const lengthsOf = (size: number): Uint8Array => {
+    const counts = Uint32Array.from({ length: size }, () => 1 + Math.floor(2 ** (next() * 20)));
+    const lengths = new Uint8Array(size);
+    huffmanCode(counts, size, 15, lengths, new Uint32Array(size));
+    return lengths;
+  };
+  return gzipPreset(lengthsOf(286), lengthsOf(30), Infinity);
+}
+
+function assertPresetRoundTrip(body: Buffer, preset: GzipPreset, what: string): Buffer | null {
+  const gzipped = presetGzip(body, preset);
   if (gzipped !== null) assert.deepEqual(zlib.gunzipSync(gzipped), body, `${what}: gunzip gives the body back`);
   return gzipped;
 }
 
-test('gzip presets: an HTML page takes one pass with the preset, a few percent more bytes than its own codes, and comes back exactly', () => {
-  const page = assertPresetRoundTrip(PAGE, 'the bench page');
+test('gzip presets: an HTML page takes one pass with the preset, a few percent more bytes than its own codes', () => {
+  const page = assertPresetRoundTrip(PAGE, html(), 'the bench page');
   assert.ok(page !== null, 'the preset fits the bench page');
   const own = fastGzip(PAGE).length;
   assert.ok(page.length > own * 0.9 && page.length < own * 1.1, `${page.length} bytes with the preset, ${own} with the page's own codes`);
-  let fitted = 0;
+  const tokens = Buffer.from(PAGE);
+  for (let at = 100; at + 32 < tokens.length; at += 400) tokens.write(random(at)().toString(36).slice(2, 12), at, 'latin1');
+  assert.ok(assertPresetRoundTrip(tokens, html(), 'the bench page with tokens') !== null, 'and with tokens in it');
+});
+
+test('gzip presets: any body up to 16 KiB comes back exactly, whatever the codes (300 seeds, two presets each)', () => {
+  const all = takingAll(html());
   for (let seed = 1; seed <= 300; seed++) {
     const size = Math.floor(random(seed)() * (PRESET_MAX_BYTES + 1));
-    if (assertPresetRoundTrip(pageLike(size, seed), `seed ${seed}, ${size} bytes`) !== null) fitted++;
+    const body = pageLike(size, seed);
+    assert.ok(assertPresetRoundTrip(body, all, `seed ${seed}, ${size} bytes`) !== null);
+    assert.ok(assertPresetRoundTrip(body, skewedPreset(seed), `seed ${seed}, ${size} bytes, skewed codes`) !== null);
   }
-  // Runs of any byte among them: long matches, whose length codes are the preset's longest.
-  assert.ok(fitted >= 250, `the preset fitted ${fitted} of 300 page-like bodies`);
-  for (const size of [0, 1, 2, 3, 4, 5, 258, 259, PRESET_MAX_BYTES]) assertPresetRoundTrip(pageLike(size, size + 1), `${size} bytes`);
+  for (const size of [0, 1, 2, 3, 4, 5, 258, 259, PRESET_MAX_BYTES]) assertPresetRoundTrip(pageLike(size, size + 1), all, `${size} bytes`);
+  // The most a body can take: 16 KiB of bytes with the longest codes, in no repeating order (15 bits each).
+  const next = random(5);
+  const longest = Buffer.alloc(PRESET_MAX_BYTES);
+  for (let i = 0; i < longest.length; i++) longest[i] = 0x80 + Math.floor(next() * 128);
+  assert.ok(assertPresetRoundTrip(longest, all, '16 KiB of the longest codes') !== null);
 });
 
 test('gzip presets: a body the preset fits badly gets its own codes, and one past 16 KiB is left to the other encoders', () => {
@@ -97,7 +127,7 @@ test('gzip presets: the same page gives the same bytes whatever was compressed b
 test('gzip presets: gzip(1), another inflate than zlib\'s, reads a preset\'s block', (t) => {
   if (spawnSync('gzip', ['--version']).status !== 0) return t.skip('no gzip command');
   for (const body of [PAGE, pageLike(PRESET_MAX_BYTES, 3), Buffer.from('<p>')]) {
-    const gzipped = presetGzip(body, html());
+    const gzipped = presetGzip(body, takingAll(html()));
     assert.ok(gzipped !== null);
     assert.deepEqual(spawnSync('gzip', ['-dc'], { input: gzipped }).stdout, body);
   }
@@ -108,11 +138,11 @@ test('gzip presets: HTML answers have one, by their media type; lengths that are
   for (const type of ['text/plain', 'application/json', 'text/css', 'text/htmlx', 'html', '']) assert.equal(gzipPresetFor(type), null, type);
   const all = (size: number, length: number): Uint8Array => new Uint8Array(size).fill(length);
   // 286 codes of 9 bits leave room (incomplete), of 8 bits overflow; 30 distance codes of 5 bits leave room too.
-  assert.throws(() => gzipPreset(all(286, 9), all(30, 5)), /complete code/);
-  assert.throws(() => gzipPreset(all(286, 8), all(30, 5)), /complete code/);
+  assert.throws(() => gzipPreset(all(286, 9), all(30, 5), 8), /complete code/);
+  assert.throws(() => gzipPreset(all(286, 8), all(30, 5), 8), /complete code/);
   const literals = all(286, 9);
   literals.fill(8, 0, 226);
-  assert.throws(() => gzipPreset(literals, all(30, 5)), /complete code/, 'distance codes incomplete');
+  assert.throws(() => gzipPreset(literals, all(30, 5), 8), /complete code/, 'distance codes incomplete');
   literals[0] = 0;
-  assert.throws(() => gzipPreset(literals, all(30, 5)), /complete code/, 'a symbol without a code');
+  assert.throws(() => gzipPreset(literals, all(30, 5), 8), /complete code/, 'a symbol without a code');
 });
