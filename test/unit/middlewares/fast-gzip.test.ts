@@ -5,19 +5,9 @@ import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { fastGzip } from '../../../proxy/middlewares/response/fast-gzip.js';
 import { huffmanCode } from '../../../proxy/middlewares/response/deflate-huffman.js';
+import { seededRandom as random } from '../../support/seeded-random.js';
 
 const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
-
-/** xorshift32: the same bytes for the same seed, so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let state = seed | 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
 
 function randomBytes(size: number, seed: number): Buffer {
   const next = random(seed);

@@ -7,6 +7,7 @@ import { fastGzip, gzipPreset, presetGzip, PRESET_MAX_BYTES, type GzipPreset } f
 import { huffmanCode } from '../../../proxy/middlewares/response/deflate-huffman.js';
 import { gzipPresetFor } from '../../../proxy/middlewares/response/gzip-presets.js';
 import { oneOffGzip } from '../../../proxy/middlewares/response/compressed-body.js';
+import { seededRandom as random } from '../../support/seeded-random.js';
 
 const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
 const HTML = gzipPresetFor('text/html');
@@ -14,17 +15,6 @@ const HTML = gzipPresetFor('text/html');
 function html(): NonNullable<typeof HTML> {
   assert.ok(HTML !== null, 'text/html has a preset');
   return HTML;
-}
-
-/** xorshift32: the same bytes for the same seed. */
-function random(seed: number): () => number {
-  let state = seed | 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
 }
 
 /** The bench page's pieces shuffled, with tokens, non-ASCII text and runs among them: `size` bytes. */
