@@ -32,6 +32,17 @@ const END_OF_BLOCK = 256;
 const seen = new Int32Array(1 << HASH_BITS);
 let base = 1;
 
+/** The `base` of a segment of `n` bytes: past every entry of `seen` written before (the table cleared when none is). */
+function claimPositions(n: number): number {
+  if (base > 0x7fffffff - n - 1) {
+    seen.fill(0);
+    base = 1;
+  }
+  const start = base | 0;
+  base += n + 1;
+  return start;
+}
+
 // Per match length 3..258: its symbol (257..285), extra bits and their value.
 const LEN_SYMBOL = new Uint16Array(MAX_MATCH + 1);
 const LEN_EXTRA = new Uint8Array(MAX_MATCH + 1);
@@ -210,12 +221,7 @@ let matchedBytes = 0;
  * listed in `matchAt` and `matchInfo`. Returns how many matches.
  */
 function findMatches(n: number): number {
-  if (base > 0x7fffffff - n - 1) {
-    seen.fill(0);
-    base = 1;
-  }
-  const start = base | 0;
-  base += n + 1;
+  const start = claimPositions(n);
   const data = segment;
   const words = segmentWords;
   const table = seen;
@@ -624,12 +630,7 @@ export function presetGzip(body: Uint8Array, preset: GzipPreset, crc32: number |
  * pending and a piece of at most 15 fit an int32.
  */
 function writePresetBlock(n: number): void {
-  if (base > 0x7fffffff - n - 1) {
-    seen.fill(0);
-    base = 1;
-  }
-  const start = base | 0;
-  base += n + 1;
+  const start = claimPositions(n);
   const data = segment;
   const words = segmentWords;
   const table = seen;

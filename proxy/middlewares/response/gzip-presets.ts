@@ -6,7 +6,7 @@ import { parseMediaType } from './media-type.js';
  * Gzip presets (fast-gzip.ts): deflate codes fixed ahead for a kind of page, so compress's one-off gzip of such a
  * page takes one pass. Each is made by test/bench/gzip-preset.ts from pages of its kind that are not the benches'
  * (the code lengths printed there, one hex digit per symbol: the 286 literal/length symbols', then the 30 distance
- * codes'). A page its preset fits badly is compressed with its own codes (presetGzip's PRESET_SLACK), so a preset
+ * codes'). A page its preset fits badly is compressed with its own codes (GzipPreset.literalBitsMax), so a preset
  * changes how many bytes a page takes, never what it decodes to.
  */
 
