@@ -104,6 +104,18 @@ test('gzip presets: a body the preset fits badly gets its own codes, and one pas
   assert.deepEqual(oneOffGzip(PAGE, null), fastGzip(PAGE), 'no preset: its own codes');
 });
 
+test('gzip presets: a page over 8 KiB is judged a quarter of the way through too, so one unlike HTML costs little more than its own codes', () => {
+  // Random digits (about 7 bits each with the preset) then words of common letters (under 6): together under 6.5 bits
+  // a literal, so the page passes when the words come first; with the digits first, its first quarter is judged.
+  const next = random(11);
+  const digits = Buffer.from(Array.from({ length: PRESET_MAX_BYTES / 4 }, () => String(Math.floor(next() * 10))).join(''));
+  let words = '';
+  while (words.length < (PRESET_MAX_BYTES * 3) / 4) words += Array.from({ length: 2 + Math.floor(next() * 7) }, () => 'etaoinshrdlucmfwyp'[Math.floor(next() * next() * 18)]).join('') + ' ';
+  const text = Buffer.from(words.slice(0, (PRESET_MAX_BYTES * 3) / 4));
+  assert.ok(assertPresetRoundTrip(Buffer.concat([text, digits]), html(), 'words, then digits') !== null, 'the whole page fits');
+  assert.equal(presetGzip(Buffer.concat([digits, text]), html()), null, 'its first quarter does not');
+});
+
 test('gzip presets: the same page gives the same bytes whatever was compressed before, and a CRC-32 the caller has ends it', () => {
   const first = presetGzip(PAGE, html());
   for (let seed = 1; seed <= 10; seed++) {
