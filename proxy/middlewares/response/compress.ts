@@ -3,7 +3,7 @@ import { responseHooks } from '../../http/request-context.js';
 import { acceptEncodingOf, IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
 import { lastAnswer } from './last-answer.js';
-import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
+import { contentTypeOf, mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
 import { zstd } from './zstd.js';
 
 /** labels-spec `compress`, validated and defaulted. */
@@ -69,8 +69,7 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
   const negotiate = lastAnswer((accept: string): Negotiated => negotiateEncoding(accept, choose));
 
   const compressible = (headers: ResponseHeaders): boolean => {
-    const raw = headers['content-type'];
-    const value = Array.isArray(raw) ? raw[0] : raw;
+    const value = contentTypeOf(headers);
     // Traefik's own writer filters only responses that name a type.
     if (value === undefined || value === '') return true;
     return typeCompressible(value);

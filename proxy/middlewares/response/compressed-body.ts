@@ -7,6 +7,7 @@ import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestCo
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable, presetGzip, type GzipPreset } from './fast-gzip.js';
 import { gzipPresetFor } from './gzip-presets.js';
+import { contentTypeOf } from './media-type.js';
 import { gzipTemplates, templateKey } from './gzip-templates.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
@@ -186,12 +187,12 @@ const SYNC_MAX_BYTES = 16 * 1024;
 
 /**
  * One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. A body compressed
- * once only (`oneOff`: not to be kept) gets the cheaper forms: gzip from `fastGzip` (small bodies: less CPU than
- * zlib's call, about a tenth more bytes), brotli at ONE_OFF_BROTLI_QUALITY; zstd is cheap at its default level
- * already. `crc32` is the body's CRC-32 when its cache key computed one (else null): the one-pass gzip's trailer
- * takes it instead of a second pass over the body.
+ * once only (`oneOff`: not to be kept) gets the cheaper forms: gzip from `oneOffGzip` (small bodies: less CPU than
+ * zlib's call, about a tenth more bytes; HTML, by the answer's `headers`, with its preset), brotli at
+ * ONE_OFF_BROTLI_QUALITY; zstd is cheap at its default level already. `crc32` is the body's CRC-32 when its cache
+ * key computed one (else null): the one-pass gzip's trailer takes it instead of a second pass over the body.
  */
-function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, preset: GzipPreset | null, callback: (err: Error | null, result: Buffer) => void): void {
+function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, crc32: number | null, headers: ResponseHeaders, callback: (err: Error | null, result: Buffer) => void): void {
   const sync = body.length <= SYNC_MAX_BYTES;
   if (encoding === 'zstd') {
     const options = zstdWholeOptions(body.length);
@@ -200,7 +201,10 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
   }
   if (encoding === 'gzip') {
     if (!sync) return zlib.gzip(body, gzipWholeOptions(body.length), callback);
-    if (oneOff && fastGzipAvailable) return settle(() => oneOffGzip(body, preset, crc32), callback);
+    if (oneOff && fastGzipAvailable) {
+      const type = contentTypeOf(headers);
+      return settle(() => oneOffGzip(body, type === undefined ? null : gzipPresetFor(type), crc32), callback);
+    }
     return settle(() => zlib.gzipSync(body, gzipWholeOptions(body.length)), callback);
   }
   const options = brotliWholeOptions(body.length, oneOff ? ONE_OFF_BROTLI_QUALITY : BROTLI_QUALITY);
@@ -390,7 +394,7 @@ function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buff
       return;
     }
   }
-  compressWhole(encoding, body, !keep, key?.crc32 ?? null, presetFor(headers), (err, compressed) => {
+  compressWhole(encoding, body, !keep, key?.crc32 ?? null, headers, (err, compressed) => {
     if (err !== null) {
       ctx.res.destroy();
       return;
@@ -398,13 +402,6 @@ function compressAndSend(ctx: RequestContext, encoding: ZlibEncoding, body: Buff
     if (keep) compressedBodies.keep(key, compressed);
     sendWhole(ctx.res, encoding, compressed, headers, sendHead);
   });
-}
-
-/** The gzip preset for an answer with these headers (by its Content-Type), or null. */
-function presetFor(headers: ResponseHeaders): GzipPreset | null {
-  const raw = headers['content-type'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value === undefined ? null : gzipPresetFor(value);
 }
 
 function sendWhole(res: ProxyResponse, encoding: ZlibEncoding, compressed: Buffer, headers: ResponseHeaders, sendHead: () => void): void {
