@@ -3,14 +3,13 @@ import type { UpstreamTransport } from '../../forward/upstream-transport.js';
 import type { HealthCheckOptions, ServerProbe } from './active-health-check.js';
 import { probeGrpcHealth } from './grpc-health-probe.js';
 import { timerMs } from '../../timer-bounds.js';
+import { MAX_FOLLOWED_REDIRECTS, nextRedirect, type RedirectHop } from './go-redirects.js';
 
 /** How probes reach the servers: the service's serversTransport, and an agent made from it. */
 export interface ProbeDial {
   readonly agent: Agent;
   readonly transport: UpstreamTransport;
 }
-
-const MAX_REDIRECTS = 10;
 
 /** Traefik's HTTP (or gRPC) probe of one server URL, through the service's serversTransport. */
 export function httpProbe(o: HealthCheckOptions, dial: ProbeDial): ServerProbe {
@@ -31,19 +30,24 @@ async function checkHttp(serverUrl: string, o: HealthCheckOptions, dial: ProbeDi
   if (h2c !== null) target = new URL(`http://${target.host}${target.pathname}${target.search}`);
   const h2cOrigin = target.origin;
   try {
-    for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { ...(o.headers ?? {}) };
-      if (o.hostname !== undefined && o.hostname !== '') headers.host = o.hostname;
-      const dispatcher = h2c !== null && target.origin === h2cOrigin ? h2c : dial.agent;
-      const res = await request(target, { method: (o.method === undefined || o.method === '' ? 'GET' : o.method) as 'GET', headers, signal, dispatcher });
-      await res.body.dump();
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.hostname !== undefined && o.hostname !== '') headers.host = o.hostname;
+    const first: RedirectHop = { url: target, method: o.method === undefined || o.method === '' ? 'GET' : o.method, headers };
+    let hop = first;
+    for (let followed = 0; ; followed++) {
+      const dispatcher = h2c !== null && hop.url.origin === h2cOrigin ? h2c : dial.agent;
+      const res = await request(hop.url, { method: hop.method as 'GET', headers: hop.headers, signal, dispatcher });
       const location = res.headers.location;
-      if (o.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && hop < MAX_REDIRECTS) {
-        target = new URL(location, target);
-        continue;
+      const next = o.followRedirects === false ? null : nextRedirect(hop, first, res.statusCode, typeof location === 'string' ? location : undefined);
+      if (next === null) {
+        // Judged on the head, as Go's client returns it: a body still coming is not waited for.
+        res.body.dump().catch(() => undefined);
+        const up = o.status !== undefined && o.status !== 0 ? res.statusCode === o.status : res.statusCode >= 200 && res.statusCode < 400;
+        return { up, reason: `HTTP status ${res.statusCode}` };
       }
-      const up = o.status !== undefined && o.status !== 0 ? res.statusCode === o.status : res.statusCode >= 200 && res.statusCode < 400;
-      return { up, reason: `HTTP status ${res.statusCode}` };
+      await res.body.dump();
+      if (followed === MAX_FOLLOWED_REDIRECTS) return { up: false, reason: `stopped after ${MAX_FOLLOWED_REDIRECTS + 1} redirects` };
+      hop = next;
     }
   } catch (err) {
     return { up: false, reason: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err) };
