@@ -6,7 +6,7 @@ import type { UpstreamTransport } from '../forward/upstream-transport.js';
 import type { ActiveHealthCheck } from './health/active-health-check.js';
 import type { HealthChecks } from './health/health-checks.js';
 import type { LoadBalancerConfig } from './service-config.js';
-import { cookieAttributes, defaultCookieName, fnv164Hex, fnv1a64Hex, readCookie, sanitizeCookieName } from './sticky-cookie.js';
+import { acceptedCookieValues, cookieAttributes, defaultCookieName, fnv164Hex, fnv1a64Hex, readCookie, sanitizeCookieName } from './sticky-cookie.js';
 import { WeightedRoundRobin, type WrrPosition } from './strategies/weighted-round-robin.js';
 import type { ExchangeMeter, ServerBalancer } from './strategies/server-balancer.js';
 import { PowerOfTwoChoices } from './strategies/power-of-two-choices.js';
@@ -190,17 +190,15 @@ export function createLoadBalancer(
   }
 
   // Sticky: a cookie naming a healthy server sends the request there without a new cookie;
-  // anything else is balanced and gets a cookie. Both Traefik value forms are accepted.
+  // anything else is balanced and gets a cookie. Every Traefik version's value forms are accepted.
   const cookieName = cookie.name !== undefined && cookie.name !== '' ? sanitizeCookieName(cookie.name) : defaultCookieName(serviceName);
   const attributes = cookieAttributes(cookie);
   const byCookie = new Map<string, Upstream>();
   const setCookieOf = new Map<Upstream, string>();
   for (const u of upstreams) {
     const internalName = fnv1a64Hex(u.url);
-    const value = fnv164Hex(internalName);
-    byCookie.set(value, u);
-    byCookie.set(internalName, u);
-    setCookieOf.set(u, `${cookieName}=${value}${attributes}`);
+    for (const value of acceptedCookieValues(internalName, u.url)) byCookie.set(value, u);
+    setCookieOf.set(u, `${cookieName}=${fnv164Hex(internalName)}${attributes}`);
   }
   const failover = new OtherServer(balancer, upstreams, (u) => setCookieOf.get(u) ?? null, observer);
   const handler = (ctx: RequestContext): void => {

@@ -21,6 +21,15 @@ export function fnv164Hex(text: string): string {
   return h.toString(16);
 }
 
+/**
+ * Every value that names a handler in some Traefik's cookie: v3.2's (the handler's name, hex FNV-1 64 of it) and
+ * v3.4+'s (its name, SHA-256 of it cut to 16 hex digits), so a client a later Traefik pinned keeps its server.
+ * `laterName` is v3.4+'s name where it differs from v3.2's: a server's URL, not FNV-1a of it.
+ */
+export function acceptedCookieValues(name: string, laterName = name): string[] {
+  return [name, fnv164Hex(name), laterName, createHash('sha256').update(laterName).digest('hex').slice(0, 16)];
+}
+
 /** Default cookie name: `_` + first 5 hex of sha1("_TRAEFIK_BACKEND_" + service@provider). */
 export function defaultCookieName(qualifiedService: string): string {
   return '_' + createHash('sha1').update('_TRAEFIK_BACKEND_' + qualifiedService).digest('hex').slice(0, 5);

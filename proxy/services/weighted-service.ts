@@ -3,7 +3,7 @@ import { sendNoAvailableServer } from '../http/traefik-responses.js';
 import type { ServiceHealth } from './service-health.js';
 import { followChildren } from './followed-children.js';
 import { WeightedRoundRobin } from './strategies/weighted-round-robin.js';
-import { cookieAttributes, defaultCookieName, fnv164Hex, readCookie, sanitizeCookieName, type StickyCookieOptions } from './sticky-cookie.js';
+import { acceptedCookieValues, cookieAttributes, defaultCookieName, fnv164Hex, readCookie, sanitizeCookieName, type StickyCookieOptions } from './sticky-cookie.js';
 
 export interface WeightedChild {
   /** The child's name as the weighted service lists it: what its sticky cookie value hashes. */
@@ -66,8 +66,7 @@ function stickyWeighted(
   const setCookieHooks = new Map<WeightedChild, (status: number, headers: ResponseHeaders) => void>();
   for (const child of children) {
     const value = fnv164Hex(child.name);
-    byCookie.set(child.name, child);
-    byCookie.set(value, child);
+    for (const accepted of acceptedCookieValues(child.name)) byCookie.set(accepted, child);
     const setCookie = `${cookieName}=${value}${attributes}`;
     setCookieHooks.set(child, (_status, headers) => {
       const existing = headers['set-cookie'];
