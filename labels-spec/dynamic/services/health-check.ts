@@ -19,8 +19,9 @@ export const healthCheck = strictObject({
   hostname: str.optional(),
   port: int.optional(),
   interval: duration.default('30s').transform(positiveOr(HEALTH_CHECK_INTERVAL_MS)),
-  // v3.5: probe interval while a server is down; unset means `interval`.
-  unhealthyInterval: duration.optional(),
+  // v3.5: probe interval while a server is down; unset means `interval`, non-positive Traefik's default interval
+  // (not `interval`), else a DOWN server would be probed again the moment its probe ends.
+  unhealthyInterval: duration.transform(positiveOr(HEALTH_CHECK_INTERVAL_MS)).optional(),
   timeout: duration.default('5s').transform(positiveOr(HEALTH_CHECK_TIMEOUT_MS)),
   headers: strMap.default({}),
   followRedirects: bool.default(true),

@@ -10,6 +10,7 @@ import { generateSelfSignedCertificate } from '../../../proxy/tls/self-signed-ce
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { DEFAULT_TRANSPORT, type UpstreamTransport } from '../../../proxy/index.js';
+import { validateDynamicConfig } from '../../../labels-spec/index.js';
 
 const input = (servers: string[], healthCheck: { interval: number; timeout: number; [option: string]: unknown }, transport: UpstreamTransport = DEFAULT_TRANSPORT) => buildInput({
   defaultTransport: transport,
@@ -194,4 +195,25 @@ test('durations longer than a node timer holds (30 days) wait, never fire at onc
   const res = await request(`http://127.0.0.1:${proxy.port('web')}/`);
   assert.equal(res.statusCode, 200);
   assert.equal(await res.body.text(), 'a');
+});
+
+test('unhealthyInterval 0 or negative takes Traefik\'s default (30s): a DOWN server is not probed again at once, over and over', async (t) => {
+  let probes = 0;
+  const a = await startBackend('a', (req, res) => {
+    if (req.url === '/health') { probes++; res.writeHead(503); res.end(); return; }
+    res.end('a');
+  });
+  t.after(() => a.close());
+  for (const unhealthyInterval of ['0s', '-1s']) {
+    // As the file provider gives it: validated, defaults filled in.
+    const { config, issues } = validateDynamicConfig({ http: { services: { web: { loadBalancer: { servers: [{ url: a.url }], healthCheck: { path: '/health', interval: '60s', unhealthyInterval } } } } } });
+    assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
+    probes = 0;
+    const proxy = await startProxy(buildInput({
+      http: { routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } }, services: { 'web@file': config.http.services.web as never } },
+    }));
+    await sleep(400);
+    await proxy.close(0);
+    assert.equal(probes, 1, `unhealthyInterval ${unhealthyInterval}: ${probes} probes in 400 ms`);
+  }
 });
