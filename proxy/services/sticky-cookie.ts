@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 
 // Traefik's sticky-session cookie, bit for bit, so cookies issued by Traefik keep working after a
 // switch to pe-edge (and back): names from a SHA-1 of the service, values from FNV-64 hashes.
@@ -50,10 +51,17 @@ export interface StickyCookieOptions {
   domain?: string | undefined;
 }
 
-/** The attributes after `name=value`, fixed at build time: `; Path=/; HttpOnly; Secure`... (Go's order). */
+/**
+ * The attributes after `name=value`, fixed at build time: `; Path=/; HttpOnly; Secure`... as Go's http.Cookie writes
+ * them (Traefik sets the cookie through it, in this order): the path without the bytes Go drops (controls, `;`, DEL
+ * and above; `path: "/a; Secure"` must not add an attribute), no Path for a path set empty (unset is `/`, v3.3's
+ * default), the domain without a leading dot, and none when Go would not take it for a domain name or an IPv4
+ * address (browsers refuse the whole cookie for `example.com:8080`).
+ */
 export function cookieAttributes(o: StickyCookieOptions): string {
-  let attrs = `; Path=${o.path === undefined || o.path === '' ? '/' : o.path}`;
-  if (o.domain !== undefined && o.domain !== '') attrs += `; Domain=${o.domain}`;
+  const path = o.path === undefined ? '/' : o.path.replace(/[^\x20-\x3a\x3c-\x7e]/g, '');
+  let attrs = path === '' ? '' : `; Path=${path}`;
+  if (o.domain !== undefined && o.domain !== '' && validCookieDomain(o.domain)) attrs += `; Domain=${o.domain.startsWith('.') ? o.domain.slice(1) : o.domain}`;
   const maxAge = o.maxAge ?? 0;
   if (maxAge > 0) attrs += `; Max-Age=${maxAge}`;
   else if (maxAge < 0) attrs += '; Max-Age=0';
@@ -63,6 +71,38 @@ export function cookieAttributes(o: StickyCookieOptions): string {
   const sameSite = { none: 'None', lax: 'Lax', strict: 'Strict' }[o.sameSite ?? ''];
   if (sameSite !== undefined) attrs += `; SameSite=${sameSite}`;
   return attrs;
+}
+
+/** Go's validCookieDomain: a domain name as isCookieDomainName reads it, or an IPv4 address. */
+function validCookieDomain(domain: string): boolean {
+  return isCookieDomainName(domain) || isIPv4(domain);
+}
+
+/**
+ * Go's isCookieDomainName (net/http): up to 255 characters, a leading dot allowed, labels of letters, digits and
+ * `-` (not first, not last) of 1 to 63 characters, at least one letter somewhere.
+ */
+function isCookieDomainName(name: string): boolean {
+  if (name.length === 0 || name.length > 255) return false;
+  const text = name.startsWith('.') ? name.slice(1) : name;
+  let last = '.';
+  let letter = false;
+  let label = 0;
+  for (const c of text) {
+    if (/[A-Za-z]/.test(c)) {
+      letter = true;
+      label++;
+    } else if (/[0-9]/.test(c)) label++;
+    else if (c === '-') {
+      if (last === '.') return false;
+      label++;
+    } else if (c === '.') {
+      if (last === '.' || last === '-' || label > 63 || label === 0) return false;
+      label = 0;
+    } else return false;
+    last = c;
+  }
+  return last !== '-' && label <= 63 && letter;
 }
 
 /** The value of cookie `name` in a Cookie header, or undefined. */

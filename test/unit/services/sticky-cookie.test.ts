@@ -27,6 +27,20 @@ test('cookie attributes in Go order', () => {
     [{ sameSite: 'lax', maxAge: 60, domain: 'example.com', path: '/app' }, '; Path=/app; Domain=example.com; Max-Age=60; SameSite=Lax'],
     [{ sameSite: 'Lax' }, '; Path=/'],
     [{ maxAge: -1 }, '; Path=/; Max-Age=0'],
+    // As Go's http.Cookie writes them (Traefik's SetCookie): bytes Go drops from a path, an empty path set, domains.
+    [{ path: '/a; Secure', httpOnly: true }, '; Path=/a Secure; HttpOnly'],
+    [{ path: '/a\r\nX-Injected: 1\u00e9' }, '; Path=/aX-Injected: 1'],
+    [{ path: '' }, ''],
+    [{ domain: '.example.com' }, '; Path=/; Domain=example.com'],
+    [{ domain: 'example.com:8080' }, '; Path=/'],
+    [{ domain: 'ex_ample.com' }, '; Path=/'],
+    [{ domain: '-example.com' }, '; Path=/'],
+    [{ domain: 'example-.com' }, '; Path=/'],
+    [{ domain: 'a..b' }, '; Path=/'],
+    [{ domain: '127.0.0.1' }, '; Path=/; Domain=127.0.0.1'],
+    [{ domain: '::1' }, '; Path=/'],
+    [{ domain: '123.456' }, '; Path=/'],
+    [{ domain: `${'a'.repeat(64)}.com` }, '; Path=/'],
   ];
   for (const [options, expected] of cases) assert.equal(cookieAttributes(options), expected, JSON.stringify(options));
 });
