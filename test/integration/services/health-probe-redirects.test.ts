@@ -3,6 +3,7 @@
 // answer head says healthy is UP whatever its body then does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startBackend, type BackendHandler } from '../../support/backends.js';
@@ -76,22 +77,58 @@ test('a 300 or 304 with a Location is not followed: the status is judged as it i
   assert.equal(followed, 0);
 });
 
-test('a redirect elsewhere loses the probe\'s hostname and Authorization; a relative one keeps them (Go\'s client)', async () => {
+test('a redirect to another host loses the probe\'s hostname and credentials for good; another port of the same host keeps them (Go\'s client)', async () => {
   const seen: string[] = [];
+  const record = (req: IncomingMessage): void => {
+    const h = req.headers;
+    seen.push(`${req.url ?? ''} ${h.host ?? ''} ${h.authorization ?? '-'} ${h.cookie ?? '-'} ${h['proxy-authorization'] ?? '-'} ${h['x-probe'] ?? '-'}`);
+  };
+  // The target redirects back to the probed server, to show a credential once dropped stays dropped.
+  let back = '';
   const target = await startBackend('target', (req, res) => {
-    seen.push(`${req.headers.host ?? ''} ${req.headers.authorization ?? '-'} ${req.headers['x-probe'] ?? '-'}`);
+    record(req);
+    if (req.url === '/target') { res.writeHead(302, { location: back }); res.end(); return; }
     res.end();
   });
-  const redirect = (absolute: boolean): BackendHandler => (req, res) => {
-    if (req.url === '/health') { res.writeHead(302, { location: absolute ? `${target.url}/target` : '/target' }); res.end(); return; }
-    seen.push(`${req.headers.host ?? ''} ${req.headers.authorization ?? '-'} ${req.headers['x-probe'] ?? '-'}`);
+  const redirect = (location: string): BackendHandler => (req, res) => {
+    if (req.url === '/health') { res.writeHead(302, { location }); res.end(); return; }
+    record(req);
     res.end();
   };
-  const options = { hostname: 'probe.test', headers: { Authorization: 'Bearer s3cret', 'X-Probe': 'yes' } };
-  await serving(redirect(true), options);
-  await serving(redirect(false), options);
+  const options = { hostname: 'probe.test', headers: { Authorization: 'Bearer s3cret', Cookie: 'c=1', 'Proxy-Authorization': 'Basic p', 'X-Probe': 'yes' } };
+  const port = new URL(target.url).port;
+  // The probed server listens on 127.0.0.1: `localhost` is another host name, :port the same host.
+  back = '/back';
+  await serving(redirect(`http://localhost:${port}/target`), options);
+  await serving(redirect(`http://127.0.0.1:${port}/target`), options);
+  await serving(redirect('/target'), options);
   await target.close();
-  assert.deepEqual(seen, [`${new URL(target.url).host} - yes`, 'probe.test Bearer s3cret yes']);
+  assert.deepEqual(seen, [
+    `/target localhost:${port} - - - yes`,
+    `/back localhost:${port} - - - yes`,
+    `/target 127.0.0.1:${port} Bearer s3cret c=1 Basic p yes`,
+    `/back 127.0.0.1:${port} Bearer s3cret c=1 Basic p yes`,
+    '/target probe.test Bearer s3cret c=1 Basic p yes',
+  ]);
+});
+
+test('the probe\'s hostname goes with a relative Location only while every hop was relative; a configured Referer is kept', async () => {
+  const seen: string[] = [];
+  const chain: BackendHandler = (req, res) => {
+    seen.push(`${req.url ?? ''} ${req.headers.host ?? ''} ${req.headers.referer ?? '-'}`);
+    if (req.url === '/health') { res.writeHead(302, { location: '/rel' }); res.end(); return; }
+    if (req.url === '/rel') { res.writeHead(302, { location: `http://${req.socket.localAddress ?? ''}:${req.socket.localPort ?? 0}/abs` }); res.end(); return; }
+    if (req.url === '/abs') { res.writeHead(302, { location: '/end' }); res.end(); return; }
+    res.end();
+  };
+  await serving(chain, { hostname: 'probe.test', headers: { Referer: 'http://monitor.test/' } });
+  const own = seen.find((line) => line.startsWith('/abs '))?.split(' ')[1] ?? '';
+  assert.deepEqual(seen, [
+    '/health probe.test http://monitor.test/',
+    '/rel probe.test http://monitor.test/',
+    `/abs ${own} http://monitor.test/`,
+    `/end ${own} http://monitor.test/`,
+  ]);
 });
 
 test('a probe is judged on its answer head: a body still coming after `timeout` does not make the server DOWN', async () => {
