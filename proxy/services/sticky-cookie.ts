@@ -105,21 +105,27 @@ function isCookieDomainName(name: string): boolean {
   return last !== '-' && label <= 63 && letter;
 }
 
-/** The value of cookie `name` in a Cookie header, or undefined. */
+/**
+ * The value of the first cookie `name` in a Cookie header whose value Go's readCookies accepts, or undefined: a
+ * same-named cookie holding a byte a cookie value may not (a control, `"`, `;`, `\`, or non-ASCII) is passed over,
+ * as Traefik does, and spaces or tabs around the name or the whole pair do not count.
+ */
 export function readCookie(header: string | string[] | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
-  const text = Array.isArray(header) ? header.join('; ') : header;
-  let from = 0;
-  while (from < text.length) {
-    const end = text.indexOf(';', from);
-    const part = text.slice(from, end === -1 ? text.length : end).trim();
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq) === name) {
-      const value = part.slice(eq + 1);
-      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  for (const line of Array.isArray(header) ? header : [header]) {
+    for (const raw of line.split(';')) {
+      const part = trimAsciiSpace(raw);
+      const eq = part.indexOf('=');
+      if (trimAsciiSpace(eq === -1 ? part : part.slice(0, eq)) !== name) continue;
+      let value = eq === -1 ? '' : part.slice(eq + 1);
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      if (/^[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*$/.test(value)) return value;
     }
-    if (end === -1) break;
-    from = end + 1;
   }
   return undefined;
+}
+
+/** Go's textproto.TrimString: spaces, tabs, CR and LF off both ends. */
+function trimAsciiSpace(text: string): string {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }

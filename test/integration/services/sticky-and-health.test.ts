@@ -211,3 +211,25 @@ test('loadBalancer sticky.cookie: pe-edge\'s own 502 for a server it could not r
   // Traefik's balancer sets the cookie on the response writer before proxying; its error handler writes the 502 there.
   assert.equal(res.headers['set-cookie'], `lb=${fnv164Hex(fnv1a64Hex(gone.url))}; Path=/`);
 });
+
+test('sticky cookie read as Go reads it: a same-named cookie whose value Go refuses is passed over, spaces around the name do not count', async (t) => {
+  const a = await startBackend('A');
+  const b = await startBackend('B');
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
+      services: { 'web@file': { loadBalancer: { servers: [{ url: a.url }, { url: b.url }], sticky: { cookie: { name: 'lb' } } } } },
+    },
+  }));
+  t.after(async () => { await proxy.close(0); await a.close(); await b.close(); });
+  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  for (const server of [a, b, a, b]) {
+    const value = fnv164Hex(fnv1a64Hex(server.url));
+    // An app's own `lb` cookie (a backslash, a lone quote: bytes a cookie value may not hold) comes first.
+    for (const cookie of [`lb=x\\y; lb=${value}`, `lb="; lb=${value}`, `lb =${value}`]) {
+      const res = await request(url, { headers: { cookie } });
+      assert.equal(await res.body.text(), server.name, cookie);
+      assert.equal(res.headers['set-cookie'], undefined, `no new cookie for ${cookie}`);
+    }
+  }
+});

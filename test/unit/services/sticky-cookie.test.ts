@@ -52,3 +52,14 @@ test('readCookie finds one cookie among several', () => {
   assert.equal(readCookie('ab=1', 'a'), undefined);
   assert.equal(readCookie(undefined, 'a'), undefined);
 });
+
+test('readCookie reads as Go\'s readCookies: values Go refuses are passed over, the name is trimmed', () => {
+  assert.equal(readCookie('lb=a\\b; lb=ok', 'lb'), 'ok');
+  assert.equal(readCookie('lb="; lb=ok', 'lb'), 'ok');
+  assert.equal(readCookie('lb=é; lb=ok', 'lb'), 'ok');
+  assert.equal(readCookie(' lb =ok ', 'lb'), 'ok');
+  assert.equal(readCookie('lb= x', 'lb'), ' x');
+  assert.equal(readCookie('lb; lb=ok', 'lb'), '', 'a pair without `=` is a cookie with an empty value');
+  assert.equal(readCookie('lb=junk; lb=ok', 'lb'), 'junk', 'the first readable one wins');
+  assert.equal(readCookie(['a=1', 'lb=ok'], 'lb'), 'ok');
+});
