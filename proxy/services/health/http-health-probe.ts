@@ -37,8 +37,9 @@ async function checkHttp(serverUrl: string, o: HealthCheckOptions, dial: ProbeDi
     for (let followed = 0; ; followed++) {
       const dispatcher = h2c !== null && hop.url.origin === h2cOrigin ? h2c : dial.agent;
       const res = await request(hop.url, { method: hop.method as 'GET', headers: hop.headers, signal, dispatcher });
-      const location = res.headers.location;
-      const next = o.followRedirects === false ? null : nextRedirect(hop, first, res.statusCode, typeof location === 'string' ? location : undefined);
+      // Go's Header.Get: the first of several Location headers.
+      const location = [res.headers.location].flat()[0];
+      const next = o.followRedirects === false ? null : nextRedirect(hop, first, res.statusCode, location);
       if (next === null) {
         // Judged on the head, as Go's client returns it: a body still coming is not waited for.
         res.body.dump().catch(() => undefined);

@@ -77,6 +77,15 @@ test('a 300 or 304 with a Location is not followed: the status is judged as it i
   assert.equal(followed, 0);
 });
 
+test('a 3xx with two Location headers is followed to the first, as Go\'s Header.Get reads it: not judged healthy as it is', async () => {
+  const twoLocations: BackendHandler = (req, res) => {
+    if (req.url === '/health') { res.setHeader('location', ['/failing', '/health']); res.writeHead(302); res.end(); return; }
+    res.writeHead(500);
+    res.end();
+  };
+  assert.deepEqual(await serving(twoLocations, {}), ['other']);
+});
+
 test('a redirect to another host loses the probe\'s hostname and credentials for good; another port of the same host keeps them (Go\'s client)', async () => {
   const seen: string[] = [];
   const record = (req: IncomingMessage): void => {
