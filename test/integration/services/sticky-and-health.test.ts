@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
 import { fnv164Hex, fnv1a64Hex } from '../../../proxy/services/sticky-cookie.js';
+import { stickyPair } from './sticky-pair.js';
 
 test('sticky cookie pins a client to one server; a DOWN server re-balances with a new cookie', async (t) => {
   let healthyA = true;
@@ -213,16 +214,7 @@ test('loadBalancer sticky.cookie: pe-edge\'s own 502 for a server it could not r
 });
 
 test('sticky cookie read as Go reads it: a same-named cookie whose value Go refuses is passed over, spaces around the name do not count', async (t) => {
-  const a = await startBackend('A');
-  const b = await startBackend('B');
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
-      services: { 'web@file': { loadBalancer: { servers: [{ url: a.url }, { url: b.url }], sticky: { cookie: { name: 'lb' } } } } },
-    },
-  }));
-  t.after(async () => { await proxy.close(0); await a.close(); await b.close(); });
-  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const { servers: [a, b], url } = await stickyPair(t);
   for (const server of [a, b, a, b]) {
     const value = fnv164Hex(fnv1a64Hex(server.url));
     // An app's own `lb` cookie (a backslash, a lone quote: bytes a cookie value may not hold) comes first.

@@ -7,20 +7,12 @@ import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { startBackend } from '../../support/backends.js';
 import { buildInput, startProxy } from '../../support/proxy-fixture.js';
+import { stickyPair } from './sticky-pair.js';
 
 const sha256Value = (name: string): string => createHash('sha256').update(name).digest('hex').slice(0, 16);
 
 test('loadBalancer: a Traefik v3.4+ cookie (sha256 of the server URL, or the URL) pins its server without a new cookie', async (t) => {
-  const a = await startBackend('A');
-  const b = await startBackend('B');
-  const proxy = await startProxy(buildInput({
-    http: {
-      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 'web' } },
-      services: { 'web@file': { loadBalancer: { servers: [{ url: a.url }, { url: b.url }], sticky: { cookie: { name: 'lb' } } } } },
-    },
-  }));
-  t.after(async () => { await proxy.close(0); await a.close(); await b.close(); });
-  const url = `http://127.0.0.1:${proxy.port('web')}/`;
+  const { servers: [a, b], url } = await stickyPair(t);
   for (const server of [a, b, a, b]) {
     for (const value of [sha256Value(server.url), server.url]) {
       const res = await request(url, { headers: { cookie: `lb=${value}` } });
