@@ -3,7 +3,8 @@ import { responseHooks } from '../../http/request-context.js';
 import { acceptEncodingOf, IDENTITY, NOT_ACCEPTABLE, negotiateEncoding, type Negotiated, type Negotiation } from './accept-encoding.js';
 import { compressedBody, type ZlibEncoding } from './compressed-body.js';
 import { lastAnswer } from './last-answer.js';
-import { contentTypeOf, mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
+import { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';
+import { firstHeaderValue } from '../../http/request-header-edit.js';
 import { zstd } from './zstd.js';
 
 /** labels-spec `compress`, validated and defaulted. */
@@ -69,9 +70,9 @@ export function createCompress(options: CompressOptions, next: Handler): Handler
   const negotiate = lastAnswer((accept: string): Negotiated => negotiateEncoding(accept, choose));
 
   const compressible = (headers: ResponseHeaders): boolean => {
-    const value = contentTypeOf(headers);
+    const value = firstHeaderValue(headers['content-type']);
     // Traefik's own writer filters only responses that name a type.
-    if (value === undefined || value === '') return true;
+    if (value === '') return true;
     return typeCompressible(value);
   };
 

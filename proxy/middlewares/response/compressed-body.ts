@@ -7,7 +7,7 @@ import { removeResponseHeader, type BodySink, type ProxyResponse, type RequestCo
 import { compressedBodies, keyFor } from './compressed-cache.js';
 import { fastGzip, fastGzipAvailable, presetGzip, type GzipPreset } from './fast-gzip.js';
 import { gzipPresetFor } from './gzip-presets.js';
-import { contentTypeOf } from './media-type.js';
+import { firstHeaderValue } from '../../http/request-header-edit.js';
 import { gzipTemplates, templateKey } from './gzip-templates.js';
 import { zstd, type Zstd, type ZstdOptions } from './zstd.js';
 import { releaseStream, reserveStream, type StreamReservation } from './stream-budget.js';
@@ -201,10 +201,7 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
   }
   if (encoding === 'gzip') {
     if (!sync) return zlib.gzip(body, gzipWholeOptions(body.length), callback);
-    if (oneOff && fastGzipAvailable) {
-      const type = contentTypeOf(headers);
-      return settle(() => oneOffGzip(body, type === undefined ? null : gzipPresetFor(type), crc32), callback);
-    }
+    if (oneOff && fastGzipAvailable) return settle(() => oneOffGzip(body, gzipPresetFor(firstHeaderValue(headers['content-type'])), crc32), callback);
     return settle(() => zlib.gzipSync(body, gzipWholeOptions(body.length)), callback);
   }
   const options = brotliWholeOptions(body.length, oneOff ? ONE_OFF_BROTLI_QUALITY : BROTLI_QUALITY);

@@ -1,5 +1,3 @@
-import type { ResponseHeaders } from '../../http/request-context.js';
-
 // Go's mime.ParseMediaType, as far as compress needs it: lower-case type and parameter names.
 
 export interface MediaType {
@@ -34,10 +32,4 @@ export function mediaTypeMatches(configured: MediaType, actual: MediaType): bool
   if (configured.params.size !== actual.params.size) return false;
   for (const [k, v] of configured.params) if (actual.params.get(k) !== v) return false;
   return true;
-}
-
-/** An answer's Content-Type as compress reads it: the first, when the upstream sent several. */
-export function contentTypeOf(headers: ResponseHeaders): string | undefined {
-  const raw = headers['content-type'];
-  return Array.isArray(raw) ? raw[0] : raw;
 }
