@@ -114,6 +114,8 @@ export function readCookie(header: string | string[] | undefined, name: string):
   if (header === undefined) return undefined;
   for (const line of Array.isArray(header) ? header : [header]) {
     for (const raw of line.split(';')) {
+      // The app's other cookies, most of a Cookie header, skipped before any trimming (this runs per request).
+      if (!raw.includes(name)) continue;
       const part = trimAsciiSpace(raw);
       const eq = part.indexOf('=');
       if (trimAsciiSpace(eq === -1 ? part : part.slice(0, eq)) !== name) continue;
