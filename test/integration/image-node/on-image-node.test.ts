@@ -64,7 +64,19 @@ test(`HTTP/2, TLS, compress, upstream-error and V8 memory tests pass on the imag
   const code = await new Promise<number | null>((resolve) => run.once('close', resolve));
   const counts: string[] = out.match(/^# (tests|pass|fail) \d+$/gm) ?? [];
   t.diagnostic(`${version}: ${counts.join(', ')}`);
-  const failures = out.split('\n').filter((l) => /^\s*not ok /.test(l));
-  assert.equal(code, 0, `on node ${version}:\n${failures.join('\n')}\n${out.slice(-4000)}`);
+  assert.equal(code, 0, `on node ${version}:\n${failedTests(out).join('\n')}\n${out.slice(-4000)}`);
   assert.ok(counts.includes('# fail 0') && !counts.includes('# pass 0'), counts.join(', '));
 });
+
+/** Each failed test's TAP lines: its `not ok` line and the YAML block under it (the assertion's message, its numbers). */
+function failedTests(tap: string): string[] {
+  const lines = tap.split('\n');
+  const failed: string[] = [];
+  lines.forEach((line, at) => {
+    const indent = /^(\s*)not ok /.exec(line)?.[1];
+    if (indent === undefined) return;
+    const end = lines.findIndex((l, i) => i > at && l === `${indent}  ...`);
+    failed.push(lines.slice(at, end < 0 ? at + 20 : end + 1).join('\n'));
+  });
+  return failed;
+}
