@@ -25,11 +25,13 @@ const shapes: readonly (readonly [string, string])[] = [
   ['Host(`a`) && Path(`/b`) || Method(`GET`)', '((Host(a) && Path(/b)) || Method(GET))'],
   ['!Host(`a`) && Path(`/b`)', '(!Host(a) && Path(/b))'],
   ['!(Host(`a`) && Path(`/b`))', '!(Host(a) && Path(/b))'],
-  ['Host(`a`) || Host(`b`) || Host(`c`)', '((Host(a) || Host(b)) || Host(c))'],
+  // A chain of one operator is a balanced tree (the same matches in the same order): see the wide-rule test below.
+  ['Host(`a`) || Host(`b`) || Host(`c`)', '(Host(a) || (Host(b) || Host(c)))'],
+  ['Host(`a`) && Path(`/b`) && Method(`GET`) && Header(`k`, `v`)', '((Host(a) && Path(/b)) && (Method(GET) && Header(k,v)))'],
   ['  ( ( Host(`a`) ) )  ', 'Host(a)'],
   ['!!Host(`a`)', '!!Host(a)'],
   ['Header(`k`, `v`,)', 'Header(k,v)'],
-  ['host(`a`) && PATHPREFIX(`/`) && Headerregexp(`k`, `v`)', '((Host(a) && PathPrefix(/)) && HeaderRegexp(k,v))'],
+  ['host(`a`) && PATHPREFIX(`/`) && Headerregexp(`k`, `v`)', '(Host(a) && (PathPrefix(/) && HeaderRegexp(k,v)))'],
 ];
 
 for (const [rule, expected] of shapes) {
@@ -106,3 +108,39 @@ for (const [rule, column, message] of errors) {
     );
   });
 }
+
+test('a rule of 20,000 Host matchers joined by || (a generated allow-list) compiles, its router has every host, and its tree is 15 levels deep at most', () => {
+  const count = 20_000;
+  const rule = Array.from({ length: count }, (_, i) => `Host(\`h${i}.test\`)`).join(' || ');
+  // A chain nested a level per operand ran V8 out of stack in the parser, compile and every request's match.
+  const compiled = compileRule(rule);
+  assert.equal(compiled.hosts?.length, count);
+  assert.deepEqual([compiled.hosts?.[0], compiled.hosts?.[count - 1]], ['h0.test', `h${count - 1}.test`]);
+  let depth = 0;
+  const measure = (node: RuleNode, level: number): void => {
+    depth = Math.max(depth, level);
+    if (node.kind === 'or' || node.kind === 'and') {
+      measure(node.left, level + 1);
+      measure(node.right, level + 1);
+    }
+  };
+  measure(parseRule(rule, names), 0);
+  assert.ok(depth <= 15, `depth ${depth}`);
+  const wide = `Path(\`/a\`) && ${Array.from({ length: count }, (_, i) => `Header(\`x-${i}\`, \`1\`)`).join(' && ')}`;
+  assert.ok(compileRule(wide).hosts === null);
+});
+
+test('parentheses and ! nested past 1,000 levels are refused with the column of the one too many; 1,000 are taken', () => {
+  const nested = (levels: number): string => `${'('.repeat(levels)}Host(\`a\`)${')'.repeat(levels)}`;
+  assert.deepEqual(compileRule(nested(1000)).hosts, ['a']);
+  assert.deepEqual(compileRule(`${'!'.repeat(1000)}Host(\`a\`)`).hosts, ['a']);
+  const before = 'Host(`b`) || ';
+  for (const [rule, column] of [[nested(5000), 1001], [`${'!'.repeat(20_000)}Host(\`a\`)`, 1001], [before + nested(1001), before.length + 1001]] as const) {
+    assert.throws(() => compileRule(rule), (err: unknown) => {
+      assert.ok(err instanceof RuleSyntaxError, String(err));
+      assert.equal(err.reason, "nested more than 1000 levels deep (parentheses and '!')");
+      assert.equal(err.column, column);
+      return true;
+    });
+  }
+});
