@@ -10,8 +10,15 @@ import vm from 'node:vm';
 // few during a transfer). Only bulk bytes count: request bodies where each front reads them, and what a TCP relay
 // reads with 'data' events; a request without a body never asks for a collection.
 
+// 4 MiB, not 8: on node 24 (V8 13), 8 MiB of reads between collections was enough external memory for V8 to start
+// marking its old generation during an upload, and each collection asked for meanwhile finished that marking, a full
+// collection of 10-27 ms: four in three 100 MB uploads (`--trace-gc`), the process's CPU per upload doubled (helper
+// threads), and the reads made while marking stayed until its end: 18-20 MB over idle (21 at worst) in
+// large-bodies.bench.ts, at the goal's 20. With 4 MiB no marking starts: 7-10 MB (12) and half the CPU, for twice
+// the collections of about a millisecond; node 20 marked neither way (8-9 MB over idle, 4-6 with 4 MiB).
+
 /** Bytes read from clients between two young-generation collections asked by pe-edge. */
-const COLLECT_EVERY = 8 * 1024 * 1024;
+const COLLECT_EVERY = 4 * 1024 * 1024;
 
 let sinceCollection = 0;
 /** V8's `gc`, found at the first collection asked for; null when this node offers none (nothing is asked then). */
