@@ -156,9 +156,17 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/** The TLS options name a connection's SNI selected on ep (`default` without SNI or for a host no TLS router there names). */
-function sniOptions(ep: EntryPointContext, servername: string | false | null | undefined): string {
-  return ep.getRuntime().tls.forEntryPoint(ep.name).optionForServerName(servername).name;
+/**
+ * Traefik's snicheck, and pe-edge's check of the router: true when the TLS options the connection's SNI selected on ep
+ * (`default` without SNI or for a host no TLS router there names) are not those of the request's host, or not those of
+ * the router that took it. The host's count whichever router takes the request: a Host-less router (HostRegexp)
+ * outranking admin.test's own would otherwise serve admin.test to a client that negotiated no client certificate.
+ */
+function misdirected(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget): boolean {
+  const store = ep.getRuntime().tls.forEntryPoint(ep.name);
+  const sni = store.optionForServerName(ctx.req.socket.servername).name;
+  if (target.tlsOptions !== null && target.tlsOptions !== sni) return true;
+  return store.optionForServerName(ctx.host).name !== sni;
 }
 
 /**
@@ -193,8 +201,8 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
     return;
   }
   // Traefik's snicheck, after the encoded-characters check: the TLS options the connection's SNI selected must
-  // be the router's, else a client could reach a host under options it never negotiated.
-  if (ctx.tls && target.tlsOptions !== null && target.tlsOptions !== sniOptions(ep, ctx.req.socket.servername)) {
+  // be the host's and the router's, else a client could reach a host under options it never negotiated.
+  if (ctx.tls && misdirected(ep, ctx, target)) {
     sendGoStatusError(ctx, 421);
     return;
   }
