@@ -10,6 +10,7 @@ import { sendStatusText } from '../http/traefik-responses.js';
 import { http2Refuses } from '../http/http2-status.js';
 import { runExchange } from '../http/run-exchange.js';
 import { buildUpstreamHeaders } from './request-headers.js';
+import { isValidHostHeader } from '../http/request-target.js';
 import { classifyUpstreamError, cutBeforeAnswer, neverConnected } from './upstream-errors.js';
 import { IDEMPOTENCY_KEY_HEADERS, isReplayable } from './replay-policy.js';
 import { ownHeader, putHeader } from '../http/header-bag.js';
@@ -477,10 +478,10 @@ function dispatchTo(
   before: FailedAttempts | null,
 ): void {
   ctx.serviceUrl = upstream.url;
-  const headers = buildUpstreamHeaders(ctx, {
-    trusted: ctx.trustForwarded,
-    host: passHostHeader && ctx.hostHeader !== '' ? ctx.hostHeader : upstream.authority,
-  });
+  const host = passHostHeader && ctx.hostHeader !== '' ? ctx.hostHeader : upstream.authority;
+  // Go's transport blanks a Host it would not accept itself (an HTTP/2 :authority such as `x@admin.test`, which the
+  // HTTP/1.1 fronts refuse): a backend reading it as a URL's authority would take it for admin.test.
+  const headers = buildUpstreamHeaders(ctx, { trusted: ctx.trustForwarded, host: isValidHostHeader(host) ? host : '' });
   const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
   const request: ForwardRequest = {
     path: goRequestUri(upstream.basePath + ctx.rawPath, ctx.rawQuery),

@@ -22,7 +22,8 @@ export function h2RequestHeaders(request: ForwardRequest, scheme: 'http' | 'http
     const name = (flat[i] as string).toLowerCase();
     const value = flat[i + 1] as string;
     if (name === 'host') {
-      out[HTTP2_HEADER_AUTHORITY] = value;
+      // An empty Host (one Go's transport blanked) leaves the server's own authority.
+      if (value !== '') out[HTTP2_HEADER_AUTHORITY] = value;
       continue;
     }
     if (CONNECTION_SPECIFIC_FIELDS.has(name) || name.charCodeAt(0) === 58 /* ':' */) continue;
