@@ -128,6 +128,7 @@ export function* buildRuntimeSteps(input: BuildInput, parts: CarriedParts, lifec
           break;
         }
         hostOptions.claim(ep, name, options, (domains ??= domainsOfRule(router.rule)));
+        if (domains.length === 0 && options !== 'default') status.addError('router', name, noDomainMessage(router.rule), false);
         tlsRoutes.push({ target, entryPoint: ep, options, domains });
         let hosts = httpsHosts.get(ep);
         if (hosts === undefined) httpsHosts.set(ep, (hosts = { hosts: [], catchAll: false }));
@@ -247,4 +248,13 @@ function reportUnimplementedMiddlewares(input: BuildInput, status: RuntimeStatus
 
 function transportNamed(input: BuildInput, name: string) {
   return name === 'default@internal' ? input.defaultTransport : input.http.serversTransports[name];
+}
+
+/**
+ * Traefik's warning for a TLS router whose rule names no host: its options are never selected, the SNI's are. Traefik
+ * logs it for every such router; pe-edge says it where it matters, a router that names options of its own (mTLS on a
+ * PathPrefix-only router is not asked of anyone), and on the router's status as well as in the log.
+ */
+function noDomainMessage(rule: string): string {
+  return `No domain found in rule ${rule}, the TLS options applied for this router will depend on the SNI of each request`;
 }

@@ -317,3 +317,18 @@ it('a host two TLS options claim on one entrypoint gets the default option there
   const warnings = (edge as CliProcess).messages('warn');
   for (const name of ['int-a@file', 'int-b@file']) assert.ok(warnings.includes(`router "${name}": ${message}`), `logged for ${name}: ${JSON.stringify(warnings)}`);
 });
+
+it('a router under mTLS options whose rule names no host says its options depend on the SNI (Traefik\'s warning), and serves by the SNI\'s', async () => {
+  const { websecure, api } = await startTwoEntryPoints([mtls('trusted-ca.pem')], [
+    '    assets: { rule: "PathPrefix(`/`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: { options: mtls } }',
+    '    plain: { rule: "PathPrefix(`/public`)", service: app, middlewares: [pass], entryPoints: [websecure], tls: {} }',
+  ]);
+  const message = 'No domain found in rule PathPrefix(`/`), the TLS options applied for this router will depend on the SNI of each request';
+  const assets = await apiRouter(api, 'assets@file');
+  assert.equal(assets.status, 'warning', JSON.stringify(assets));
+  assert.deepEqual(assets.error, [message]);
+  const plain = await apiRouter(api, 'plain@file');
+  assert.equal(plain.status, 'enabled', `default options: nothing to warn of ${JSON.stringify(plain)}`);
+  assert.ok((edge as CliProcess).messages('warn').includes(`router "assets@file": ${message}`), 'logged');
+  served(await exchange(websecure, 'public.test', 'public.test'), 'no certificate', 'the SNI selected the default option: no certificate asked');
+});
