@@ -170,10 +170,16 @@ function misdirected(ep: EntryPointContext, ctx: RequestContext, target: RouteTa
 }
 
 /**
- * Answers ctx: 400 for a header named with '_' (underscoreHeadersStrategy reject), 400 for a raw '#' or a malformed escape, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
+ * Answers ctx: 200 for `OPTIONS *`, 400 for a header named with '_' (underscoreHeadersStrategy reject), 400 for a raw '#' or a malformed escape, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
  * options than the router's, else the router's chain.
  */
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
+  // `OPTIONS *` asks about the server, not a resource: Go's server answers it itself (globalOptionsHandler), before
+  // Traefik's handlers, with a 200 and no body. A Host router would have forwarded it to its backend.
+  if (ctx.method === 'OPTIONS' && ctx.req.url === '*') {
+    sendBareStatus(ctx, 200, '');
+    return;
+  }
   // underscoreHeadersStrategy reject: Traefik's outermost handler answers with http.Error, before any other check.
   if (ep.underscoreHeaders === 'reject' && hasUnderscoreHeader(ctx.req)) {
     sendGoStatusError(ctx, 400);

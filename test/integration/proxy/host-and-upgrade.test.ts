@@ -168,6 +168,28 @@ test('two Host lines get Go\'s 400 "too many Host headers", byte for byte, from 
   assert.equal(admin.requests.length + pub.upgrades.length + admin.upgrades.length, 0);
 });
 
+test('OPTIONS * is answered by the edge, 200 with no body, as Go\'s server answers it before Traefik\'s handlers: no backend sees it', async (t) => {
+  const { port, pub, admin } = await setup(t);
+  for (const head of [
+    'OPTIONS * HTTP/1.1\r\nHost: public.test\r\n\r\n',
+    'OPTIONS * HTTP/1.1\r\nHost: styled.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+  ]) {
+    const answer = await exchange(await plainSocket(port), head, 500);
+    assert.match(answer.text, /^HTTP\/1\.1 200 OK\r\n/, JSON.stringify(head));
+    assert.match(answer.text, /\r\ncontent-length: 0\r\n/i);
+    assert.ok(answer.text.endsWith('\r\n\r\n'), `no body: ${answer.text}`);
+  }
+  const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'public.test', rejectUnauthorized: false });
+  t.after(() => session.close());
+  const h2 = await h2Request(session, { ':method': 'OPTIONS', ':path': '*', ':authority': 'public.test' });
+  assert.equal(h2.status, 200);
+  assert.equal(h2.body, '');
+  assert.equal(pub.requests.length + admin.requests.length, 0);
+  // Any other method is Traefik's to route, as Go hands it on: a Host router forwards `GET *` as it came.
+  const get = await exchange(await plainSocket(port), 'GET * HTTP/1.1\r\nHost: public.test\r\nConnection: close\r\n\r\n');
+  assert.ok(get.text.endsWith('public GET * '), get.text);
+});
+
 test('an absolute-form target names the host: routed and forwarded on its authority, not on the Host header', async (t) => {
   const { port, pub, admin } = await setup(t);
   const answer = await exchange(await plainSocket(port), 'GET http://admin.test/x?q=1 HTTP/1.1\r\nHost: public.test\r\nConnection: close\r\n\r\n');
