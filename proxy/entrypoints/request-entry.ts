@@ -121,6 +121,7 @@ export function requestContext(ep: EntryPointContext, req: ProxyRequest, res: Pr
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    deletedForwarded: null,
     notAppendForwardedFor: ep.notAppendForwardedFor,
     username: '',
     retry: null,

@@ -1,8 +1,14 @@
 import type { RequestContext } from '../http/request-context.js';
-import { entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from '../http/forwarded-headers.js';
+import { deletedByMiddleware, entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from '../http/forwarded-headers.js';
 import { REQUEST_HOP_BY_HOP } from '../http/hop-by-hop.js';
 import { asksForTrailers } from '../http/trailers.js';
 import { upstreamTrailerAnnouncement } from '../http/request-trailers.js';
+
+/** The spelling Traefik sends each entrypoint-set header in. */
+const FORWARDED_NAME: Readonly<Record<string, string>> = {
+  'x-forwarded-host': 'X-Forwarded-Host', 'x-forwarded-port': 'X-Forwarded-Port', 'x-forwarded-proto': 'X-Forwarded-Proto',
+  'x-forwarded-server': 'X-Forwarded-Server', 'x-real-ip': 'X-Real-Ip',
+};
 
 export interface HeaderPolicy {
   /** Keep incoming X-Forwarded-* from this peer (forwardedHeaders.insecure / trustedIPs). */
@@ -81,12 +87,25 @@ export function buildUpstreamHeaders(ctx: RequestContext, policy: HeaderPolicy):
   // notAppendXForwardedFor: a trusted peer's list goes on unchanged; an untrusted peer's was dropped above, so none.
   else if (ctx.notAppendForwardedFor) { if (xff !== undefined) out.push('X-Forwarded-For', xff); }
   else out.push('X-Forwarded-For', xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`);
-  out.push(
-    'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
-    'X-Forwarded-Port', xfPort ?? forwardedPortFor(ctx.hostHeader, proto, ctx.tls),
-    'X-Forwarded-Proto', proto,
-    'X-Forwarded-Server', FORWARDED_SERVER_NAME,
-    'X-Real-Ip', realIp ?? ctx.clientIp,
-  );
+  if (ctx.deletedForwarded === null) {
+    out.push(
+      'X-Forwarded-Host', xfHost ?? ctx.hostHeader,
+      'X-Forwarded-Port', xfPort ?? forwardedPortFor(ctx.hostHeader, proto, ctx.tls),
+      'X-Forwarded-Proto', proto,
+      'X-Forwarded-Server', FORWARDED_SERVER_NAME,
+      'X-Real-Ip', realIp ?? ctx.clientIp,
+    );
+    return out;
+  }
+  // A middleware deleted some of them (customRequestHeaders ""): those go up only with a value set after that.
+  const edgeSet = (lower: string, value: string | undefined, fallback: string): void => {
+    if (value !== undefined) out.push(FORWARDED_NAME[lower] as string, value);
+    else if (!deletedByMiddleware(ctx, lower)) out.push(FORWARDED_NAME[lower] as string, fallback);
+  };
+  edgeSet('x-forwarded-host', xfHost, ctx.hostHeader);
+  edgeSet('x-forwarded-port', xfPort, forwardedPortFor(ctx.hostHeader, proto, ctx.tls));
+  edgeSet('x-forwarded-proto', xfProto, proto);
+  edgeSet('x-forwarded-server', undefined, FORWARDED_SERVER_NAME);
+  edgeSet('x-real-ip', realIp, ctx.clientIp);
   return out;
 }

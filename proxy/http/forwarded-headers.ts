@@ -21,6 +21,19 @@ export function isForwardedHeader(lower: string): boolean {
   return FORWARDED_HEADERS.has(lower) || (lower.includes('_') && FORWARDED_HEADERS.has(lower.replaceAll('_', '-')));
 }
 
+/**
+ * The headers Traefik's entrypoint sets on every request before any middleware runs (lower-case). A middleware that
+ * deletes one (customRequestHeaders `X-Real-Ip: ""`) leaves none upstream: nothing adds it again in Traefik.
+ */
+export const ENTRYPOINT_SET_HEADERS: ReadonlySet<string> = new Set([
+  'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-server', 'x-real-ip',
+]);
+
+/** Whether a middleware deleted this entrypoint-set header (lower-case) from the request: then the edge sets none. */
+export function deletedByMiddleware(ctx: Pick<RequestContext, 'deletedForwarded'>, lower: string): boolean {
+  return ctx.deletedForwarded !== null && ctx.deletedForwarded.includes(lower);
+}
+
 /** X-Forwarded-Server: the host's name, as Traefik's entrypoint sets it. */
 export const FORWARDED_SERVER_NAME = hostname();
 

@@ -85,6 +85,12 @@ export interface RequestContext {
   ownHeaders: string[] | null;
   /** `customRequestHeaders: {X-Forwarded-For: ""}`: Go's ReverseProxy then sends no X-Forwarded-For at all. */
   omitForwardedFor: boolean;
+  /**
+   * Entrypoint-set headers (ENTRYPOINT_SET_HEADERS: X-Real-Ip, X-Forwarded-Proto/-Host/-Port/-Server) a middleware
+   * deleted, lower-case; null when none: the forwarder adds no value of its own for them, as nothing re-adds them
+   * in Traefik once its headers middleware deleted them.
+   */
+  deletedForwarded: string[] | null;
   /** The entrypoint's forwardedHeaders.notAppendXForwardedFor: X-Forwarded-For goes up as received, without the peer. */
   readonly notAppendForwardedFor: boolean;
   /** The access log's ClientUsername ('' when none): forwardAuth's `headerField` read from the auth server's answer. */

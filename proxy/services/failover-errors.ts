@@ -111,6 +111,7 @@ interface RequestState {
   readonly pathRewritten: boolean;
   readonly ownHeaders: string[] | null;
   readonly omitForwardedFor: boolean;
+  readonly deletedForwarded: string[] | null;
   readonly headers: IncomingHttpHeaders;
   readonly rawHeaders: string[];
 }
@@ -124,6 +125,7 @@ function requestState(ctx: RequestContext): RequestState {
     pathRewritten: ctx.pathRewritten,
     ownHeaders: ctx.ownHeaders === null ? null : [...ctx.ownHeaders],
     omitForwardedFor: ctx.omitForwardedFor,
+    deletedForwarded: ctx.deletedForwarded === null ? null : [...ctx.deletedForwarded],
     headers: { ...ctx.req.headers },
     rawHeaders: [...ctx.req.rawHeaders],
   };
@@ -138,6 +140,7 @@ function restoreRequest(ctx: RequestContext, state: RequestState): void {
   ctx.pathRewritten = state.pathRewritten;
   ctx.ownHeaders = state.ownHeaders === null ? null : [...state.ownHeaders];
   ctx.omitForwardedFor = state.omitForwardedFor;
+  ctx.deletedForwarded = state.deletedForwarded === null ? null : [...state.deletedForwarded];
   const raw = ctx.req.rawHeaders;
   raw.length = 0;
   raw.push(...state.rawHeaders);

@@ -66,6 +66,7 @@ export function requestContext(spec: RequestSpec = {}): RequestContext & { reado
     routerName: '',
     ownHeaders: null,
     omitForwardedFor: false,
+    deletedForwarded: null,
     notAppendForwardedFor: false,
     username: '',
     retry: null,

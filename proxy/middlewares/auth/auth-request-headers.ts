@@ -1,4 +1,4 @@
-import { entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from '../../http/forwarded-headers.js';
+import { deletedByMiddleware, entryPointProto, FORWARDED_HEADERS, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from '../../http/forwarded-headers.js';
 import { connectionTokens, FORWARD_AUTH_HOP_BY_HOP } from '../../http/hop-by-hop.js';
 import type { RequestContext } from '../../http/request-context.js';
 
@@ -105,16 +105,15 @@ function headersAsTraefikSees(ctx: RequestContext): [string, string][] {
       if (FORWARDED_HEADERS.has((own[i] as string).toLowerCase())) out.push([own[i] as string, own[i + 1] as string]);
     }
   }
-  const has = (lower: string): boolean => out.some(([n, v]) => v !== '' && n.toLowerCase() === lower);
+  // What the entrypoint set, unless a middleware before this one deleted it (customRequestHeaders "").
+  const has = (lower: string): boolean => deletedByMiddleware(ctx, lower) || out.some(([n, v]) => v !== '' && n.toLowerCase() === lower);
   if (!has('x-real-ip')) out.push(['X-Real-Ip', ctx.clientIp]);
   let proto = out.find(([n]) => n.toLowerCase() === 'x-forwarded-proto')?.[1] ?? '';
-  if (proto === '') {
-    proto = entryPointProto(ctx);
-    out.push(['X-Forwarded-Proto', proto]);
-  }
+  if (proto === '') proto = entryPointProto(ctx);
+  if (!has('x-forwarded-proto')) out.push(['X-Forwarded-Proto', proto]);
   if (!has('x-forwarded-port')) out.push(['X-Forwarded-Port', forwardedPortFor(ctx.hostHeader, proto, ctx.tls)]);
   if (!has('x-forwarded-host') && ctx.hostHeader !== '') out.push(['X-Forwarded-Host', ctx.hostHeader]);
   const all = out.filter(([n]) => n.toLowerCase() !== 'x-forwarded-server');
-  all.push(['X-Forwarded-Server', FORWARDED_SERVER_NAME]);
+  if (!deletedByMiddleware(ctx, 'x-forwarded-server')) all.push(['X-Forwarded-Server', FORWARDED_SERVER_NAME]);
   return all;
 }

@@ -2,6 +2,7 @@ import { deleteRequestHeader, setRequestHeader } from '../../http/request-header
 import { removeResponseHeader, type RequestContext, type ResponseHeaders } from '../../http/request-context.js';
 import { requestHeaderAsTraefikSees } from '../../http/forwarded-view.js';
 import { BODY_FRAMING_HEADERS } from '../../http/request-body-framing.js';
+import { deletedByMiddleware, ENTRYPOINT_SET_HEADERS } from '../../http/forwarded-headers.js';
 
 type RequestEdit =
   | { kind: 'delete'; name: string }
@@ -47,7 +48,11 @@ export class CustomHeaders {
     for (const edit of this.requestEdits) {
       // Go's req.Host is not a header: the forwarder sends ctx.hostHeader (passHostHeader) as Host.
       if (edit.kind === 'host') replaceHost(ctx, edit.value);
-      else if (edit.kind === 'delete') deleteRequestHeader(ctx, edit.name);
+      else if (edit.kind === 'delete') {
+        deleteRequestHeader(ctx, edit.name);
+        const lower = edit.name.toLowerCase();
+        if (ENTRYPOINT_SET_HEADERS.has(lower) && !deletedByMiddleware(ctx, lower)) (ctx.deletedForwarded ??= []).push(lower);
+      }
       else if (edit.kind === 'omitForwardedFor') {
         deleteRequestHeader(ctx, 'X-Forwarded-For');
         ctx.omitForwardedFor = true;

@@ -140,6 +140,20 @@ test('customRequestHeaders {X-Forwarded-For: ""}: no X-Forwarded-For upstream at
   assert.equal(app.seen[0]?.headers['x-real-ip'], '127.0.0.1');
 });
 
+test('customRequestHeaders deleting X-Real-Ip, X-Forwarded-Proto/-Host/-Port/-Server: none of them upstream, as nothing in Traefik adds them again; one set by a later middleware goes', async (t) => {
+  const deleted = { 'X-Real-Ip': '', 'x-forwarded-proto': '', 'X-Forwarded-Host': '', 'X-Forwarded-Port': '', 'X-Forwarded-Server': '' };
+  const { app, port } = await setup(t, { customRequestHeaders: deleted });
+  await httpRequest({ port, host: 'pe.test', headers: { 'x-real-ip': '6.6.6.6' } });
+  const seen = app.seen[0]?.headers ?? {};
+  for (const name of ['x-real-ip', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-server']) assert.equal(seen[name], undefined, name);
+  assert.equal(seen['x-forwarded-for'], '127.0.0.1', 'X-Forwarded-For is Go\'s ReverseProxy\'s, added after the middlewares');
+
+  const then = await proxyThrough(t, [{ headers: { customRequestHeaders: { 'X-Real-Ip': '' } } }, { headers: { customRequestHeaders: { 'X-Real-Ip': '10.0.0.1' } } }]);
+  await httpRequest({ port: then.port, host: 'pe.test' });
+  assert.equal(then.app.seen[0]?.headers['x-real-ip'], '10.0.0.1', 'deleted, then set: the value set');
+  assert.equal(then.app.seen[0]?.headers['x-forwarded-proto'], 'http', 'the others as the entrypoint set them');
+});
+
 test('customRequestHeaders never reframe the body: Content-Length set or deleted there goes upstream as the body\'s own length, as Go\'s transport writes it', async (t) => {
   // A client body that holds a second request: a length shorter than the body would hand it to the backend
   // past every middleware of the router.
