@@ -145,7 +145,7 @@ export class H2Session {
     session.on('error', () => undefined); // each stream reports its own failure
     session.once('goaway', this.retire);
     session.once('close', this.onSessionClose);
-    session.setTimeout(this.options.readIdleTimeout > 0 ? this.options.readIdleTimeout : STALL_MS, this.onQuiet);
+    this.watchQuiet(session);
     const waiting = this.waiting;
     this.waiting = [];
     for (const exchange of waiting) if (!exchange.done) this.open(session, exchange);
@@ -211,6 +211,9 @@ export class H2Session {
   private readonly onQuiet = (): void => {
     const session = this.session;
     if (session === null || session.destroyed) return;
+    // node calls a session's timeout listener once (setTimeout adds it with `once`): armed again for the next quiet
+    // spell, or every check after the first never ran (a server silent from its second spell on was never PINGed).
+    this.watchQuiet(session);
     if (this.options.readIdleTimeout > 0) {
       this.ping(session);
       return;
@@ -219,8 +222,17 @@ export class H2Session {
     if ((session.state.outboundQueueSize ?? 0) > 0 && this.streams <= max) {
       this.retire();
       session.destroy(new UpstreamError('reset-before-answer', `upstream HTTP/2 connection stalled: nothing sent or received for ${STALL_MS} ms while frames waited`));
+      return;
     }
+    // Nothing waits to go out, but a stream may wait on a session node stopped: a PING goes out, answered by a live
+    // server, left waiting (and found at the next check) by a stopped session, where the stream hung for good.
+    if (this.streams > 0 && !session.closed) session.ping(() => undefined);
   };
+
+  /** Calls onQuiet after readIdleTimeout (or STALL_MS) without a frame either way. */
+  private watchQuiet(session: ClientHttp2Session): void {
+    session.setTimeout(this.options.readIdleTimeout > 0 ? this.options.readIdleTimeout : STALL_MS, this.onQuiet);
+  }
 
   private ping(session: ClientHttp2Session): void {
     if (this.pingTimer !== null) return;

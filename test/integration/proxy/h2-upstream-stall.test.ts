@@ -79,3 +79,36 @@ test('an upstream connection node stopped after a malformed frame: the stream un
   assert.deepEqual([third.status, third.ending], [200, 'end']);
   assert.equal(backend.connections, 2, 'the second and third requests went on one new connection');
 });
+
+/** The first request gets a HEADERS frame larger than the 16 KiB frame size node allows, before any head; later ones `ok`. */
+function frameTooLargeFirst(request: RawH2Request): void {
+  if (request.index > 1) {
+    request.write(headersFrame(request.streamId, [[':status', '200'], ['content-length', '2']], false));
+    request.write(dataFrame(request.streamId, 'ok', true));
+    return;
+  }
+  request.write(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, request.streamId, Buffer.alloc(20_000, 0x40)));
+}
+
+test('a connection node stopped while one request waited on it, nothing else queued: that request gets a 502, and a request sent once the first check found nothing queued goes on a new connection, neither hangs (Go closes the connection at once)', async (t) => {
+  const backend = await startRawH2Backend(frameTooLargeFirst);
+  t.after(() => backend.close());
+  const proxy = await startProxy(buildInput({
+    http: {
+      routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's' } },
+      services: { 's@file': { loadBalancer: { servers: [{ url: backend.url }] } } },
+    },
+  }));
+  t.after(() => proxy.close(0));
+  const port = proxy.port('web');
+
+  const first = get(t, port, '/first', 25_000).outcome;
+  // Past the session's first quiet check (5 s), which found no frame waiting to go out.
+  await new Promise((resolve) => setTimeout(resolve, 6_500));
+  const second = await get(t, port, '/second', 15_000).outcome;
+  assert.deepEqual([second.status, second.ending], [200, 'end'], 'the later request is answered from a new connection');
+  assert.ok(second.ms < 10_000, `answered after ${second.ms} ms`);
+  const cut = await first;
+  assert.deepEqual([cut.status, cut.ending], [502, 'end'], 'the request under way is answered 502, not left open');
+  assert.equal(backend.connections, 2);
+});

@@ -160,6 +160,20 @@ test('readIdleTimeout and pingTimeout: a connection whose server stops answering
   assert.equal(stillOpen, true, 'without readIdleTimeout a silent connection is not PINGed away');
 });
 
+test('readIdleTimeout and pingTimeout: a server that goes silent after the connection was quiet once is PINGed and closed too, as Go checks every quiet spell', async (t) => {
+  const backend = await h2Backend(t);
+  const watched = await relay(t, backend.port);
+  const port = await startEdge(t, {
+    'watched.test': { url: `h2c://127.0.0.1:${watched.port}`, transport: { ...DEFAULT_TRANSPORT, readIdleTimeout: 200, pingTimeout: 300 } },
+  });
+  assert.equal((await httpRequest({ port, host: 'watched.test', path: '/' })).status, 200);
+  // Quiet past readIdleTimeout: a PING goes out and is answered; the connection stays.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  watched.freeze();
+  const closed = await Promise.race([watched.clientClosed.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
+  assert.equal(closed, true, 'the connection, silent from its second quiet spell on, was closed');
+});
+
 test('peerCertURI: the server certificate must carry that URI among its SANs', async (t) => {
   const cert = certificates(t)('backend.test', ['backend.test', 'URI:spiffe://edge.test/backend']);
   const backend = await h2Backend(t, cert);
