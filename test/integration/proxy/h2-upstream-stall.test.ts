@@ -90,7 +90,7 @@ function frameTooLargeFirst(request: RawH2Request): void {
   request.write(frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, request.streamId, Buffer.alloc(20_000, 0x40)));
 }
 
-test('a connection node stopped while one request waited on it, nothing else queued: that request gets a 502, and a request sent once the first check found nothing queued goes on a new connection, neither hangs (Go closes the connection at once)', async (t) => {
+test('a connection node stopped while one request waited on it, nothing else queued: that request is answered, and a request sent once the first check found nothing queued goes on a new connection, neither hangs (Go closes the connection at once)', async (t) => {
   const backend = await startRawH2Backend(frameTooLargeFirst);
   t.after(() => backend.close());
   const proxy = await startProxy(buildInput({
@@ -109,6 +109,9 @@ test('a connection node stopped while one request waited on it, nothing else que
   assert.deepEqual([second.status, second.ending], [200, 'end'], 'the later request is answered from a new connection');
   assert.ok(second.ms < 10_000, `answered after ${second.ms} ms`);
   const cut = await first;
-  assert.deepEqual([cut.status, cut.ending], [502, 'end'], 'the request under way is answered 502, not left open');
+  // node 20 fails it once the stopped session is found (502); node 24 reports the error to the stream at once, which
+  // then goes on a new connection as one that got no answer.
+  assert.equal(cut.ending, 'end', 'the request under way is answered, not left open');
+  assert.ok(cut.status === 502 || cut.status === 200, `answered ${cut.status}`);
   assert.equal(backend.connections, 2);
 });
