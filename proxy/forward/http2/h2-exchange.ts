@@ -146,11 +146,17 @@ export class H2Exchange extends ExchangeControl {
       this.fail(new UpstreamError('reset-before-answer', 'upstream ended the HTTP/2 stream without an answer'));
       return;
     }
-    this.finished = true;
     const uploading = this.bodyRelay !== null;
+    const stream = this.stream;
+    // node ends a stream's answer on a RST_STREAM CANCEL as on its END_STREAM. With the request sent, none can follow
+    // the answer's end (the stream is closed then): a reset code here cut the answer, which Go's transport fails.
+    if (!uploading && stream !== null && (stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR) {
+      this.fail(this.streamError(null));
+      return;
+    }
+    this.finished = true;
     this.detachBody();
     // The answer is whole while the request body still goes up: the rest is not wanted (Go's transport resets with NO_ERROR).
-    const stream = this.stream;
     if (uploading && stream !== null && !stream.closed) stream.close(NGHTTP2_NO_ERROR);
     this.handler.onResponseEnd?.(this, this.trailers);
   };

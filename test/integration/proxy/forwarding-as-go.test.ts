@@ -308,3 +308,21 @@ test('request trailers: the names a request announces in Trailer go upstream as 
   assert.equal(refused.text, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
   assert.equal(h1.requests.length, 3, 'the refused request never reached the server');
 });
+
+test('an h2c server that resets its stream with CANCEL mid-body: the HTTP/1.1 client\'s answer is cut, never ended as whole (chunked) nor left open (with a length), as Go\'s transport fails the body read', async (t) => {
+  const backend = await startRawH2Backend((r) => {
+    const length: [string, string][] = r.index === 1 ? [['content-length', '10']] : [];
+    r.write(Buffer.concat([headersFrame(r.streamId, [[':status', '200'], ...length], false), dataFrame(r.streamId, 'hello', false), rstStream(r.streamId, ERR.CANCEL)]));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+  const request = 'GET / HTTP/1.1\r\nHost: a.test\r\n\r\n';
+
+  // What of the head and body went out before the cut depends on the turn they came in (Go's buffered writer alike).
+  const withLength = await rawExchange(port, [request], /^$/, 3000);
+  assert.equal(withLength.closed, true, `the connection is closed: 5 of 10 bytes will never come (${JSON.stringify(withLength.text)})`);
+
+  const chunked = await rawExchange(port, [request], /^$/, 3000);
+  assert.doesNotMatch(chunked.text, /\r\n0\r\n\r\n$/, 'no last chunk, which would say the answer is whole');
+  assert.equal(chunked.closed, true, 'cut without the last chunk, which would say the answer is whole');
+});
