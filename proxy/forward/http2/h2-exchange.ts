@@ -8,6 +8,7 @@ import { ownHeader, putHeader } from '../../http/header-bag.js';
 import { countHttp2HeaderBlock } from '../../http/client-read-garbage.js';
 import { forwardRequestReplayable } from '../replay-policy.js';
 import { timerMs } from '../../timer-bounds.js';
+import { isBodilessStatus } from '../../http/bodiless-status.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = constants;
 
@@ -20,6 +21,9 @@ export class H2Exchange extends ExchangeControl {
   private stream: ClientHttp2Stream | null = null;
   private answered = false;
   private trailers: IncomingHttpHeaders = {};
+  /** The answer's content-length (-1: none, or no body: HEAD, 204, 304), and the body bytes read. */
+  private declaredLength = -1;
+  private bodyRead = 0;
 
   /** Times this request went to another stream because the server refused one (see resendUnserved). */
   private refusals = 0;
@@ -113,6 +117,8 @@ export class H2Exchange extends ExchangeControl {
     this.answered = true;
     this.clearHeaderTimer();
     const status = Number(headers[':status']);
+    const length = Number(headers['content-length']);
+    this.declaredLength = this.request.method !== 'HEAD' && !isBodilessStatus(status) && Number.isSafeInteger(length) ? length : -1;
     this.handler.onResponseStart?.(this, status, withoutPseudo(headers), '');
     if (this.request.method === 'HEAD' && !this.finished) this.headAnswered();
   };
@@ -132,6 +138,7 @@ export class H2Exchange extends ExchangeControl {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.finished || !this.answered) return;
+    this.bodyRead += chunk.length;
     this.handler.onResponseData?.(this, chunk);
   };
 
@@ -152,6 +159,12 @@ export class H2Exchange extends ExchangeControl {
     // the answer's end (the stream is closed then): a reset code here cut the answer, which Go's transport fails.
     if (!uploading && stream !== null && (stream.rstCode ?? NGHTTP2_NO_ERROR) !== NGHTTP2_NO_ERROR) {
       this.fail(this.streamError(null));
+      return;
+    }
+    // A RST_STREAM NO_ERROR ends it so too, whatever was read (node checks the content-length at END_STREAM only): an
+    // answer short of its length is cut, where the client would wait for the rest on a connection kept open.
+    if (this.bodyRead < this.declaredLength) {
+      this.fail(new UpstreamError('reset-during-answer', `upstream HTTP/2 answer ended after ${this.bodyRead} of its ${this.declaredLength} bytes`));
       return;
     }
     this.finished = true;

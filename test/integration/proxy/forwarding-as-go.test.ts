@@ -326,3 +326,16 @@ test('an h2c server that resets its stream with CANCEL mid-body: the HTTP/1.1 cl
   assert.doesNotMatch(chunked.text, /\r\n0\r\n\r\n$/, 'no last chunk, which would say the answer is whole');
   assert.equal(chunked.closed, true, 'cut without the last chunk, which would say the answer is whole');
 });
+
+test('an h2c server\'s RST_STREAM NO_ERROR mid-body, short of its content-length (node reads it as the stream\'s end): the HTTP/1.1 client\'s connection is cut, on either front, instead of waiting for the rest on a connection kept open', async (t) => {
+  const backend = await startRawH2Backend((r) => {
+    r.write(Buffer.concat([headersFrame(r.streamId, [[':status', '200'], ['content-length', '10']], false), dataFrame(r.streamId, 'hello', false), rstStream(r.streamId, ERR.NO_ERROR)]));
+  });
+  t.after(() => backend.close());
+  const port = await proxyPortInFrontOf(t, backend.url);
+  // Without a body the lean front answers; with a chunked one node:http's.
+  for (const request of ['GET / HTTP/1.1\r\nHost: a.test\r\n\r\n', 'POST / HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n']) {
+    const short = await rawExchange(port, [request], /^$/, 3000);
+    assert.equal(short.closed, true, `closed: 5 of 10 bytes will never come (${request.split(' ')[0]}: ${JSON.stringify(short.text)})`);
+  }
+});
