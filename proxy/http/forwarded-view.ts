@@ -1,6 +1,6 @@
 import type { RequestContext } from './request-context.js';
 import { firstHeaderValue } from './request-header-edit.js';
-import { entryPointProto, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from './forwarded-headers.js';
+import { deletedByMiddleware, entryPointProto, FORWARDED_SERVER_NAME, forwardedPortFor, isForwardedHeader } from './forwarded-headers.js';
 
 /*
  * Request headers as Traefik's routers and middlewares read them. Traefik's entrypoint drops an untrusted peer's
@@ -26,10 +26,11 @@ export function forwardedHeaderLines(ctx: RequestContext, lower: string): string
   if (lower === 'x-forwarded-server') {
     // The entrypoint replaces it whoever sent it; only a later middleware's value stands.
     const own = linesOf(ctx.ownHeaders, lower);
-    return own.length > 0 ? own : [FORWARDED_SERVER_NAME];
+    return own.length > 0 || deletedByMiddleware(ctx, lower) ? own : [FORWARDED_SERVER_NAME];
   }
   if (lower === 'x-forwarded-for' && lines.length > 1) return [lines.join(', ')];
-  if ((lines[0] ?? '') !== '') return lines;
+  // A value, or none since a middleware deleted the entrypoint's (customRequestHeaders "").
+  if ((lines[0] ?? '') !== '' || deletedByMiddleware(ctx, lower)) return lines;
   const own = ENTRYPOINT_VALUES.get(lower);
   return own === undefined ? lines : [own(ctx)];
 }

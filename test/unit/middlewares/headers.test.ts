@@ -4,6 +4,8 @@ import { validateDynamicConfig } from '../../../labels-spec/index.js';
 import type { Handler, RequestContext, ResponseHeaders } from '../../../proxy/http/request-context.js';
 import { createHeaders, type HeadersOptions } from '../../../proxy/middlewares/headers/headers.js';
 import { fakeContext, runResponseHooks } from './fake-context.js';
+import { CustomHeaders } from '../../../proxy/middlewares/headers/custom-headers.js';
+import { requestHeaderAsTraefikSees } from '../../../proxy/http/forwarded-view.js';
 import type { RequestSpec } from '../../support/request-context.js';
 
 function options(raw: Record<string, unknown>): HeadersOptions {
@@ -197,4 +199,13 @@ test('headers: deprecated options are accepted and do nothing', () => {
 
 test('headers: a bad origin regex disables the middleware with its name', () => {
   assert.throws(() => createHeaders({ accessControlAllowOriginListRegex: ['(['] }, () => {}), /accessControlAllowOriginListRegex/);
+});
+
+test('an entrypoint-set header deleted by customRequestHeaders reads empty to every later rule and middleware (Traefik\'s req.Header), until one sets it', () => {
+  const { ctx } = fakeContext({});
+  new CustomHeaders({ 'X-Real-Ip': '', 'X-Forwarded-Server': '', 'x-forwarded-host': '' }, undefined).editRequest(ctx);
+  for (const name of ['x-real-ip', 'x-forwarded-server', 'x-forwarded-host']) assert.equal(requestHeaderAsTraefikSees(ctx, name), '', name);
+  assert.equal(requestHeaderAsTraefikSees(ctx, 'x-forwarded-proto'), 'http', 'one not deleted keeps the entrypoint\'s value');
+  new CustomHeaders({ 'X-Real-Ip': '10.0.0.1' }, undefined).editRequest(ctx);
+  assert.equal(requestHeaderAsTraefikSees(ctx, 'x-real-ip'), '10.0.0.1');
 });
