@@ -157,22 +157,24 @@ export function findRoute(ep: EntryPointContext, ctx: RequestContext): RouteTarg
   return tables === undefined ? undefined : (ctx.tls ? tables.https : tables.http).find(ctx);
 }
 
-/**
- * Traefik's snicheck, and pe-edge's check of the router: true when the TLS options the connection's SNI selected on ep
- * (`default` without SNI or for a host no TLS router there names) are not those of the request's host, or not those of
- * the router that took it. The host's count whichever router takes the request: a Host-less router (HostRegexp)
- * outranking admin.test's own would otherwise serve admin.test to a client that negotiated no client certificate.
- */
-function misdirected(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget): boolean {
-  const store = ep.getRuntime().tls.forEntryPoint(ep.name);
-  const sni = store.optionForServerName(ctx.req.socket.servername).name;
-  if (target.tlsOptions !== null && target.tlsOptions !== sni) return true;
-  return store.optionForServerName(ctx.host).name !== sni;
+/** The TLS options the connection's SNI selected on ep (`default` without SNI or for a host no TLS router there names). */
+function sniOptions(ep: EntryPointContext, ctx: RequestContext): string {
+  return ep.getRuntime().tls.forEntryPoint(ep.name).optionForServerName(ctx.req.socket.servername).name;
 }
 
 /**
- * Answers ctx: 200 for `OPTIONS *`, 400 for a header named with '_' (underscoreHeadersStrategy reject), 400 for a raw '#' or a malformed escape, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS
- * options than the router's, else the router's chain.
+ * Traefik's snicheck: true when the request's host has other TLS options than the SNI selected. It runs before
+ * Traefik's routers, whichever router then takes the request, or none: a Host-less router (HostRegexp) outranking
+ * admin.test's own would otherwise serve admin.test to a client that negotiated no client certificate, and a 404 where
+ * no router matches would tell that client which of admin.test's paths exist.
+ */
+function hostMisdirected(ep: EntryPointContext, ctx: RequestContext): boolean {
+  return ep.getRuntime().tls.forEntryPoint(ep.name).optionForServerName(ctx.host).name !== sniOptions(ep, ctx);
+}
+
+/**
+ * Answers ctx: 200 for `OPTIONS *`, 400 for a header named with '_' (underscoreHeadersStrategy reject), 400 for a raw '#' or a malformed escape, 421 when the SNI chose other TLS
+ * options than the host's, 404 without a router, 400 for a denied escape, 421 when the SNI chose other TLS options than the router's, else the router's chain.
  */
 export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: RouteTarget | undefined): void {
   // `OPTIONS *` asks about the server, not a resource: Go's server answers it itself (globalOptionsHandler), before
@@ -196,6 +198,11 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
     sendBareStatus(ctx, 400, '400 Bad Request');
     return;
   }
+  // Traefik's snicheck wraps its routers: before the 404 and the router's own checks.
+  if (ctx.tls && hostMisdirected(ep, ctx)) {
+    sendGoStatusError(ctx, 421);
+    return;
+  }
   if (target === undefined) {
     sendNotFound(ctx);
     return;
@@ -207,9 +214,9 @@ export function serveRoute(ep: EntryPointContext, ctx: RequestContext, target: R
     sendBareStatus(ctx, 400, '');
     return;
   }
-  // Traefik's snicheck, after the encoded-characters check: the TLS options the connection's SNI selected must
-  // be the host's and the router's, else a client could reach a host under options it never negotiated.
-  if (ctx.tls && misdirected(ep, ctx, target)) {
+  // pe-edge's check of the router, after the encoded-characters check: the TLS options the SNI selected must be the
+  // router's too, else a client could reach a router under options it never negotiated.
+  if (ctx.tls && target.tlsOptions !== null && target.tlsOptions !== sniOptions(ep, ctx)) {
     sendGoStatusError(ctx, 421);
     return;
   }

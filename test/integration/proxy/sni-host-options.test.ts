@@ -14,7 +14,7 @@ import { fixtureDir } from '../../unit/tls/fixture-certificates.js';
 // another name gets 421 for admin.test, whose routers ask for mTLS, even when a Host-less router (HostRegexp) outranks
 // admin.test's own. Later Traefik compares the router's options only, and serves such a request without a certificate.
 
-async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }, adminRule = 'Host(`admin.test`)') {
   const fixtures = fixtureDir();
   t.after(() => fixtures.remove());
   const cert = fixtures.make('public.test', ['public.test', 'admin.test']);
@@ -27,7 +27,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
   const proxy = await startProxy(buildInput({
     http: {
       routers: {
-        'admin@file': { rule: 'Host(`admin.test`)', service: 'admin', tls: { options: 'mtls' } },
+        'admin@file': { rule: adminRule, service: 'admin', tls: { options: 'mtls' } },
         // Assets of every site: no Host matcher, so no TLS options of its own, and a longer rule (higher priority).
         'assets@file': { rule: 'HostRegexp(`^[a-z]+\\.test$`) && PathPrefix(`/assets`)', service: 'shared', tls: {} },
       },
@@ -85,4 +85,14 @@ test('a Host whose TLS options differ from the SNI\'s gets 421 even when a Host-
   assert.equal(await get(port, 'admin.test', 'admin.test', '/', { cert: client.cert, key: client.key }), 'HTTP/1.1 200 OK');
   assert.equal(shared.seen.length, 1);
   assert.equal(admin.seen.length, 1);
+});
+
+test('a Host whose TLS options differ from the SNI\'s gets 421 where no router matches too, as Traefik\'s snicheck runs before its routers', async (t) => {
+  const { port, admin, shared, client } = await setup(t, 'Host(`admin.test`) && PathPrefix(`/api`)');
+  // Without a client certificate, a 404 for one path and a 421 for another told which of admin.test's paths exist.
+  assert.equal(await get(port, 'public.test', 'admin.test', '/no-such-page'), 'HTTP/1.1 421 Misdirected Request');
+  assert.equal(await get(port, 'public.test', 'admin.test', '/api/users'), 'HTTP/1.1 421 Misdirected Request');
+  assert.equal(await get(port, 'public.test', 'other.test', '/no-such-page'), 'HTTP/1.1 404 Not Found', 'same options, no router');
+  assert.equal(await get(port, 'admin.test', 'admin.test', '/no-such-page', { cert: client.cert, key: client.key }), 'HTTP/1.1 404 Not Found');
+  assert.equal(admin.seen.length + shared.seen.length, 0);
 });
