@@ -479,8 +479,9 @@ function dispatchTo(
 ): void {
   ctx.serviceUrl = upstream.url;
   const host = passHostHeader && ctx.hostHeader !== '' ? ctx.hostHeader : upstream.authority;
-  // Go's transport blanks a Host it would not accept itself (an HTTP/2 :authority such as `x@admin.test`, which the
-  // HTTP/1.1 fronts refuse): a backend reading it as a URL's authority would take it for admin.test.
+  // Go's HTTP/1.1 transport blanks a Host it would not accept itself (an HTTP/2 :authority such as `x@admin.test`,
+  // which the HTTP/1.1 fronts refuse): a backend reading it as a URL's authority would take it for admin.test. Its
+  // HTTP/2 transport refuses to send it (h2RequestHeaders).
   const headers = buildUpstreamHeaders(ctx, { trusted: ctx.trustForwarded, host: isValidHostHeader(host) ? host : '' });
   const upgradeValue = ctx.upgrade !== null ? headerText(ctx.req.headers.upgrade) : null;
   const request: ForwardRequest = {

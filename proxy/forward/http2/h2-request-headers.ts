@@ -22,8 +22,10 @@ export function h2RequestHeaders(request: ForwardRequest, scheme: 'http' | 'http
     const name = (flat[i] as string).toLowerCase();
     const value = flat[i + 1] as string;
     if (name === 'host') {
-      // An empty Host (one Go's transport blanked) leaves the server's own authority.
-      if (value !== '') out[HTTP2_HEADER_AUTHORITY] = value;
+      // The forwarder sends an empty Host only for one Go's transports refuse (it falls back to the server's authority
+      // otherwise): Go's HTTP/1.1 transport blanks it, its HTTP/2 transport fails the request, which Traefik answers 500.
+      if (value === '') throw new Error('http2: invalid Host header');
+      out[HTTP2_HEADER_AUTHORITY] = value;
       continue;
     }
     if (CONNECTION_SPECIFIC_FIELDS.has(name) || name.charCodeAt(0) === 58 /* ':' */) continue;
