@@ -440,13 +440,22 @@ function armHttp2ReadDeadline(req: Http2StreamRequest, readTimeout: number): voi
 
 /**
  * idleTimeout on HTTP/2: a session with no frame for idleTimeout is closed gracefully (GOAWAY, streams
- * under way finish); one still open at its next idle period is destroyed. Per session, not the server's
- * setTimeout, which node would also apply to HTTP/1.1 connections mid-request.
+ * under way finish); one still open at its next idle period is destroyed. That second period is armed anew: node
+ * calls a session's timeout listener once, so it never came, and a session node 20 had stopped after a connection
+ * error it detected itself (a frame it cannot read, after a stream opened) held its socket for good, one per client
+ * that sent such bytes. Per session, not the server's setTimeout, which node would also apply to HTTP/1.1
+ * connections mid-request.
  */
 function armHttp2IdleTimeout(session: ServerHttp2Session, idleTimeout: number): void {
   if (idleTimeout <= 0) return;
-  session.setTimeout(idleTimeout, () => {
-    if (session.closed) session.destroy();
-    else session.close();
-  });
+  const onIdle = (): void => {
+    if (session.destroyed) return;
+    if (session.closed) {
+      session.destroy();
+      return;
+    }
+    session.close();
+    session.setTimeout(idleTimeout, onIdle);
+  };
+  session.setTimeout(idleTimeout, onIdle);
 }

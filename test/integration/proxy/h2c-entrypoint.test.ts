@@ -118,3 +118,32 @@ function closedAfter(what: { once(event: 'close', listener: () => void): unknown
     });
   });
 }
+
+test('h2c: a session a client broke after opening a stream (a frame node cannot read) is let go within two idleTimeout periods, not held for good', async (t) => {
+  const { port } = await setup(t);
+  const frame = (type: number, flags: number, id: number, payload = Buffer.alloc(0)): Buffer => {
+    const head = Buffer.alloc(9);
+    head.writeUIntBE(payload.length, 0, 3);
+    head[3] = type;
+    head[4] = flags;
+    head.writeUInt32BE(id, 5);
+    return Buffer.concat([head, payload]);
+  };
+  // SETTINGS; HEADERS opening stream 1 (POST / http, :authority x, from HPACK's static table) with no END_STREAM; then
+  // bytes that are no frame: node 20 sends GOAWAY and stops the session with that stream open.
+  const opened = frame(1, 0x4, 1, Buffer.from([0x83, 0x84, 0x86, 0x41, 0x01, 0x78]));
+  const socket = net.connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  socket.on('error', () => undefined);
+  socket.resume();
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const started = Date.now();
+  // Over once pe-edge closes its side too (node 24 does at once).
+  const closed = closedAfter(socket, started, 'connection');
+  socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), frame(4, 0, 0), opened, Buffer.from('GET / HTTP/1.1\r\n\r\n')]));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The client leaves.
+  socket.end();
+  const took = await closed;
+  assert.ok(took < 2 * IDLE_TIMEOUT + 1000, `let go after ${took} ms`);
+});
