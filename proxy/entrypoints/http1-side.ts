@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { hasUnsupportedTransferEncoding, requestBodyFraming } from '../http/request-body-framing.js';
 import { reportFrontFault } from '../http/exchange-fault.js';
 import { SocketTlsConnection, type TlsConnection } from '../http/tls-connection.js';
-import { goBareRefusal, hostRefusal, UNSUPPORTED_TRANSFER_ENCODING, UNSUPPORTED_VERSION } from '../http/traefik-responses.js';
+import { goBareRefusal, goExpectationFailed, hostRefusal, UNSUPPORTED_TRANSFER_ENCODING, UNSUPPORTED_VERSION } from '../http/traefik-responses.js';
 import { announcesFramingTrailer } from '../http/request-trailers.js';
 import { DetachedRequestBody } from './detached-request-body.js';
 import { Http1Front } from './http1-front/http1-front.js';
@@ -35,14 +35,30 @@ export class Http1Side {
    * field of pe-edge's without a cast.
    */
   private readonly handedTls = new WeakMap<Socket, TlsConnection>();
+  /** Connections node:http answered 417 on: they close after that answer, and nothing after it is served. */
+  private readonly closingAfterAnswer = new WeakSet<Socket>();
 
   constructor(ctx: EntryPointContext, private readonly tls: boolean, maxHeaderBytes: number, timeouts: ConnectionTimeouts) {
     this.server = http.createServer({ IncomingMessage: Http1ProxyRequest, ServerResponse: Http1ProxyResponse, maxHeaderSize: maxHeaderBytes });
     const pipeline = new Http1Pipeline((req, res, first) => serveHttp1(ctx, req, res, this.tlsOf(req.socket), first), maxHeaderBytes);
-    this.server.on('request', (req, res) => pipeline.accept(req, res));
+    this.server.on('request', (req, res) => {
+      // Behind a 417 the connection closes with: the request is not served (nor sent upstream), as in Go.
+      if (this.closingAfterAnswer.has(req.socket)) return;
+      pipeline.accept(req, res);
+    });
     this.server.on('clientError', (err: Error, socket: Duplex) => pipeline.clientError(err, socket));
-    this.server.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) =>
-      pipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, this.tlsOf(req.socket), first)));
+    // An Expect other than 100-continue: Go's 417, after which its server closes the connection and reads no more.
+    // node's own 417 kept the connection, and an upgrade pipelined behind it took the socket that answer still held
+    // ("ServerResponse has an already assigned socket", logged as pe-edge's fault).
+    this.server.on('checkExpectation', (req: Http1ProxyRequest, res: Http1ProxyResponse) => {
+      this.closingAfterAnswer.add(req.socket);
+      res.refuseHead(goExpectationFailed());
+    });
+    this.server.on('upgrade', (req: Http1ProxyRequest, socket: Duplex, head: Buffer) => {
+      // Behind a 417 the connection closes with: the request is not served, as in Go.
+      if (this.closingAfterAnswer.has(req.socket)) return;
+      pipeline.whenIdle(socket, (first) => onUpgrade(ctx, req, socket, head, this.tlsOf(req.socket), first));
+    });
     startHttp1Timeouts(this.server, timeouts);
     this.front = new Http1Front(ctx, {
       tls,

@@ -141,6 +141,14 @@ export function hostRefusal(rawHeaders: readonly string[], host: string | undefi
   return isValidHostHeader(host) ? null : MALFORMED_HOST;
 }
 
+/**
+ * Go's answer to an Expect other than 100-continue (server.go's sendExpectationFailed): 417 with no body, and the
+ * connection closes after it.
+ */
+export function goExpectationFailed(): string {
+  return `HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\nDate: ${new Date().toUTCString()}\r\n\r\n`;
+}
+
 /** Go's answer to a head it cannot parse (or one too large): the status and its text, as body too. */
 export function goBareRefusal(status: number): string {
   const text = `${status} ${goStatusText(status)}`;
