@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
 import { IMAGE_NODE_FLAGS } from '../../operator/workers/young-generation.js';
 import { QuotaGroup, throttledShare, type ThrottleCount } from './lib/cpu-quota.js';
+import { startHaproxy, type HaproxyReference } from './lib/haproxy-reference.js';
 
 const MB = 1024 * 1024;
 const SIZE = 100 * MB;
@@ -147,9 +148,15 @@ interface Row {
   readonly proxied: (port: number) => Promise<number>;
   /** The bytes a run counts (the uncompressed size when the client receives it compressed). */
   readonly bodyBytes: number;
+  /** Whether HAProxy moves this row's bytes too (not the gzip row: it compresses nothing here). */
+  readonly withReference: boolean;
   readonly directMbps: number[];
   readonly proxiedMbps: number[];
   readonly ratios: number[];
+  /** The same transfer through HAProxy: MB/s, its ratio to the direct run of the same round, HAProxy's CPU time (ms). */
+  readonly referenceMbps: number[];
+  readonly referenceRatios: number[];
+  readonly referenceCpu: number[];
   /** pe-edge's RSS peak during the proxied run, over its RSS at idle before any traffic (MB). */
   readonly overIdle: number[];
   /** The same peak over its RSS right before that run (MB). */
@@ -239,7 +246,7 @@ const timed = async (run: () => Promise<number>, bytes: number, expected: number
 };
 
 /** All rounds of one row on a pe-edge process of its own, so its RSS growth is that row's. */
-async function measure(row: Row, backendPort: number): Promise<number> {
+async function measure(row: Row, backendPort: number, reference: HaproxyReference | null): Promise<number> {
   const edge = await Edge.start(backendPort);
   const pid = edge.pid;
   const idle = rssMb(pid);
@@ -263,23 +270,35 @@ async function measure(row: Row, backendPort: number): Promise<number> {
       row.overStart.push(peak - before);
       return mbps;
     };
+    const referenceRun = async (port: number, pid: number): Promise<number> => {
+      const cpuBefore = processCpuMs(pid);
+      const mbps = await timed(() => row.proxied(port), row.bodyBytes, check, [], []);
+      row.referenceCpu.push(processCpuMs(pid) - cpuBefore);
+      return mbps;
+    };
+    const ref = row.withReference ? reference : null;
     // Untimed: the first transfer each way compiles the code it runs.
     await timed(row.direct, row.bodyBytes, check, [], []);
     await timed(() => row.proxied(edge.port), row.bodyBytes, check, [], []);
+    if (ref !== null) await timed(() => row.proxied(ref.port), row.bodyBytes, check, [], []);
     for (let round = 0; round < ROUNDS; round++) {
-      // Alternate which goes first, so neither side always runs on a warmer (or busier) machine.
-      let d: number;
-      let p: number;
-      if (round % 2 === 0) {
-        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect, row.benchThrottledDirect);
-        p = await proxiedRun();
-      } else {
-        p = await proxiedRun();
-        d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect, row.benchThrottledDirect);
-      }
+      // Each in turn goes first, so none always runs on a warmer (or busier) machine.
+      let d = 0;
+      let p = 0;
+      let h = 0;
+      const runs = [
+        async () => void (d = await timed(row.direct, row.bodyBytes, check, row.benchDirectCpu, row.machineDirect, row.benchThrottledDirect)),
+        async () => void (p = await proxiedRun()),
+        ...(ref === null ? [] : [async () => void (h = await referenceRun(ref.port, ref.pid))]),
+      ];
+      for (let i = 0; i < runs.length; i++) await runs[(round + i) % runs.length]!();
       row.directMbps.push(d);
       row.proxiedMbps.push(p);
       row.ratios.push(p / d);
+      if (ref !== null) {
+        row.referenceMbps.push(h);
+        row.referenceRatios.push(h / d);
+      }
     }
     return idle;
   } finally {
@@ -293,20 +312,29 @@ async function main(): Promise<void> {
   const backendPort = (server.address() as AddressInfo).port;
   const rows: Row[] = [];
   const add = (name: string, direct: () => Promise<number>, proxied: (port: number) => Promise<number>, bodyBytes: number): void => {
-    rows.push({ name, direct, proxied, bodyBytes, directMbps: [], proxiedMbps: [], ratios: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [], machineDirect: [], machineProxied: [], benchThrottledDirect: [], benchThrottledProxied: [], edgeThrottled: [] });
+    const withReference = !name.includes('gzip');
+    rows.push({ name, direct, proxied, bodyBytes, withReference, directMbps: [], proxiedMbps: [], ratios: [], referenceMbps: [], referenceRatios: [], referenceCpu: [], overIdle: [], overStart: [], cpu: [], edgeMainCpu: [], benchDirectCpu: [], benchProxiedCpu: [], machineDirect: [], machineProxied: [], benchThrottledDirect: [], benchThrottledProxied: [], edgeThrottled: [] });
   };
   if (ROWS.has('download')) add('100 MB download', () => download(backendPort, '/big'), (port) => download(port, '/big'), SIZE);
   if (ROWS.has('upload')) add('100 MB upload', () => upload(backendPort), (port) => upload(port), SIZE);
   if (ROWS.has('gzip')) add('10 MB text download, gzip', () => download(backendPort, '/text'), (port) => download(port, '/text', { 'accept-encoding': 'gzip' }), TEXT_SIZE);
   const idle: number[] = [];
+  const reference = rows.some((r) => r.withReference) && process.env.BENCH_REFERENCE !== '0' ? await startHaproxy(backendPort, 'http') : null;
+  let referenceGroup: QuotaGroup | null = null;
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   if (QUOTA !== null) {
     benchGroup = QuotaGroup.create('bench', QUOTA);
     benchGroup.add(process.pid);
+    if (reference !== null) {
+      referenceGroup = QuotaGroup.create('haproxy', QUOTA);
+      referenceGroup.add(reference.pid);
+    }
   }
   try {
-    for (const row of rows) idle.push(await measure(row, backendPort));
+    for (const row of rows) idle.push(await measure(row, backendPort, reference));
   } finally {
+    await reference?.stop();
+    referenceGroup?.remove();
     server.close();
     if (benchGroup !== null) {
       QuotaGroup.leave(process.pid);
@@ -331,14 +359,23 @@ async function main(): Promise<void> {
     console.log('quota of their own (10 ms periods), standing in for a core each; "throttled" is the share of periods in which each used its');
     console.log('quota up and waited (this process direct, proxied; pe-edge): near 100 % means the quota bound it, as a core would.');
   }
+  if (reference === null) {
+    console.log('No HAProxy reference (BENCH_REFERENCE=0, or not installed: apt-get install -y haproxy).');
+  } else {
+    console.log(`Reference: ${reference.name}, the same transfers in the same rounds (order rotating among the three), "HAProxy ratio" its`);
+    console.log('MB/s over the direct run\'s of each round, "HAProxy CPU" the time its process ran during its run. Its configuration:');
+    console.log(reference.config.trimEnd().split('\n').map((line) => `    ${line}`).join('\n'));
+  }
   console.log(`Load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after. pe-edge RSS at idle: ${idle.map(f0).join(', ')} MB`);
   const quotaHead = QUOTA === null ? '' : ' throttled: direct, proxied; pe-edge |';
-  console.log(`| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied | machine busy (cores): direct, proxied |${quotaHead}`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|${QUOTA === null ? '' : '---:|'}`);
+  const refHead = reference === null ? '' : ' through HAProxy | HAProxy ratio (per round) | HAProxy CPU |';
+  console.log(`| body | direct | through pe-edge | ratio (per round) | RSS peak over idle: median (max) | over start of run | pe-edge CPU: all (main thread) | bench thread CPU: direct, proxied | machine busy (cores): direct, proxied |${quotaHead}${refHead}`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|${QUOTA === null ? '' : '---:|'}${reference === null ? '' : '---:|---:|---:|'}`);
   const pct = (shares: number[]): string => `${f0(100 * median(shares))} %`;
   for (const r of rows) {
     const quotaCell = QUOTA === null ? '' : ` ${pct(r.benchThrottledDirect)}, ${pct(r.benchThrottledProxied)}; ${pct(r.edgeThrottled)} |`;
-    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms | ${median(r.machineDirect).toFixed(1)}, ${median(r.machineProxied).toFixed(1)} |${quotaCell}`);
+    const refCell = reference === null ? '' : !r.withReference ? ' | | |' : ` ${f0(median(r.referenceMbps))} MB/s | ${median(r.referenceRatios).toFixed(2)} (${r.referenceRatios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.referenceCpu))} ms |`;
+    console.log(`| ${r.name} | ${f0(median(r.directMbps))} MB/s | ${f0(median(r.proxiedMbps))} MB/s | ${median(r.ratios).toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(' ')}) | ${f0(median(r.overIdle))} MB (${f0(Math.max(...r.overIdle))}) | ${f0(median(r.overStart))} MB | ${f0(median(r.cpu))} ms (${f0(median(r.edgeMainCpu))}) | ${f0(median(r.benchDirectCpu))} ms, ${f0(median(r.benchProxiedCpu))} ms | ${median(r.machineDirect).toFixed(1)}, ${median(r.machineProxied).toFixed(1)} |${quotaCell}${refCell}`);
   }
 }
 

@@ -7,12 +7,10 @@
  * Environment: BENCH_ROUNDS (default 3), BENCH_GB (size of the transfer in GiB, default 1), BENCH_CONN_SECONDS
  * (length of each short-connection run, default 4), BENCH_CONCURRENCY (open short connections at once, default 50).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CliProcess, freePort, TempConfigDir } from '../support/cli-process.js';
+import { startHaproxy, waitConnectable } from './lib/haproxy-reference.js';
 
 const MB = 1024 * 1024;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -137,49 +135,12 @@ async function shortConnections(port: number): Promise<{ perSecond: number; fail
   return { perSecond: done / ((Date.now() - started) / 1000), failed };
 }
 
-async function waitConnectable(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
 interface Proxy {
   readonly name: string;
   readonly port: number;
   /** The proxy's process, whose CPU time is read around each transfer (none for the direct path). */
   readonly pid: number | undefined;
   stop(): Promise<void>;
-}
-
-async function startHaproxy(backendPort: number): Promise<Proxy | null> {
-  if (spawnSync('sh', ['-c', 'command -v haproxy']).status !== 0) return null;
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'pe-tcp-bench-'));
-  const cfg = join(dir, 'haproxy.cfg');
-  writeFileSync(cfg, [
-    'global', '  nbthread 1', '  maxconn 4096',
-    'defaults', '  mode tcp', ...(process.env.BENCH_HAPROXY_SPLICE === '1' ? ['  option splice-auto'] : []), '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
-    'frontend tcp_in', `  bind 127.0.0.1:${port}`, '  default_backend app',
-    'backend app', `  server app1 127.0.0.1:${backendPort}`, '',
-  ].join('\n'));
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitConnectable(port);
-  return {
-    name: 'HAProxy (mode tcp, nbthread 1)',
-    port,
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function startEdge(backendPort: number): Promise<Proxy> {
@@ -208,7 +169,7 @@ async function startEdge(backendPort: number): Promise<Proxy> {
 async function main(): Promise<void> {
   const server = await backend();
   const backendPort = (server.address() as net.AddressInfo).port;
-  const haproxy = await startHaproxy(backendPort);
+  const haproxy = await startHaproxy(backendPort, 'tcp');
   if (haproxy === null) console.log('HAProxy is not installed (apt-get install -y haproxy): its row is skipped');
   const edge = await startEdge(backendPort);
   const targets: Proxy[] = [{ name: 'direct', port: backendPort, pid: undefined, stop: async () => undefined }, ...(haproxy === null ? [] : [haproxy]), edge];
