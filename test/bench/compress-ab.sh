@@ -15,7 +15,8 @@
 # /bench/compress-resized/: the request id after its own leading decimal digits, a place whose length changes from
 # page to page; with BENCH_PAGE=private, /bench/compress-private/: the unique page with `Cache-Control: private` (a
 # signed-in user's page), which compress neither keeps nor serves from a template: its one-off encoder every time (the
-# gzip preset for HTML, gzip-presets.ts). Each slice starts four wrk at once, reads
+# gzip preset for HTML, gzip-presets.ts); with BENCH_PAGE=json, /bench/compress-json/: a JSON API answer
+# (application/json) with the request id in it and `Cache-Control: private`, the one-off encoder with the JSON preset. Each slice starts four wrk at once, reads
 # each process's user + system CPU ticks around them and divides by its requests; then
 #
 #   ratio of ratios = (HAProxy compress / HAProxy none) / (pe-edge compress / pe-edge none), in CPU per request
@@ -37,7 +38,9 @@
 #                            nonces: a new page every request, one request id in six script tags' nonces;
 #                            resized: a new page every request, the request id after its leading digits (a length
 #                            that changes); private: a new page every request, Cache-Control: private (no
-#                            template, no cache: the one-off encoder)
+#                            template, no cache: the one-off encoder); json: a JSON API answer of 4.7 kB
+#                            (backends/page.json), a new request id in it every request, Cache-Control: private
+#                            (the one-off encoder with the JSON preset)
 #   BENCH_NODE=node          the node binary pe-edge runs on
 #   BENCH_BUILT=1            this checkout is built already: no `npx tsc -b` first
 #   BENCH_KEEP_TMP=1         keep the temp folder (configs, certificate, logs, raw wrk output)
@@ -62,7 +65,8 @@ case ${BENCH_PAGE:-unique} in
   nonces) COMPRESS_PATH=/bench/compress-nonces/ ;;
   resized) COMPRESS_PATH=/bench/compress-resized/ ;;
   private) COMPRESS_PATH=/bench/compress-private/ ;;
-  *) log "BENCH_PAGE must be unique, same, nonces, resized or private (got '$BENCH_PAGE')"; exit 2 ;;
+  json) COMPRESS_PATH=/bench/compress-json/ ;;
+  *) log "BENCH_PAGE must be unique, same, nonces, resized, private or json (got '$BENCH_PAGE')"; exit 2 ;;
 esac
 for tool in wrk nginx haproxy curl openssl taskset; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install wrk nginx haproxy curl openssl util-linux)"; exit 2; }

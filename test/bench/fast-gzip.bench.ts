@@ -1,8 +1,9 @@
 /**
  * What one gzip call costs `compress` for a page it has not seen before: pe-edge's one-pass encoder (`fastGzip`,
  * the form a one-off page gets) against zlib's gzipSync at level 6 (the form a page the cache keeps gets, and
- * what every page got before) and level 1. Bodies: the production bench's 4 kB page (backends/page.html) and a
- * 16 kB one (that page four times, each copy with 16 tokens of its own, as lists of entries differ). Every call
+ * what every page got before) and level 1. Bodies: the production bench's 4 kB page (backends/page.html), a
+ * 16 kB one (that page four times, each copy with 16 tokens of its own, as lists of entries differ) and a JSON API
+ * answer of 4.7 kB (backends/page.json); the preset row compresses each with its type's preset (gzip-presets.ts). Every call
  * gets a body of its own (a counter in it). CPU time of this thread per call (process.cpuUsage over a batch),
  * each row the median of its rounds; rounds alternate the order of the encoders. Ratios against level 6.
  * A script, not a test: prints a table, asserts nothing.
@@ -20,12 +21,14 @@ import { zstd } from '../../proxy/middlewares/response/zstd.js';
 import { brotliWholeOptions, ONE_OFF_BROTLI_QUALITY, oneOffGzip, zstdWholeOptions } from '../../proxy/middlewares/response/compressed-body.js';
 import { gzipPresetFor } from '../../proxy/middlewares/response/gzip-presets.js';
 
-const HTML_PRESET = gzipPresetFor('text/html');
+/** The body being measured's preset: the preset row's encoder takes it from here. */
+let preset = gzipPresetFor('text/html');
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 9));
 const CALLS = 2000;
 
 const PAGE = readFileSync(new URL('../../../test/bench/backends/page.html', import.meta.url));
+const API_ANSWER = readFileSync(new URL('../../../test/bench/backends/page.json', import.meta.url));
 
 function page16k(): Buffer {
   let seed = 7;
@@ -42,7 +45,7 @@ function page16k(): Buffer {
 
 const ENCODERS: Record<string, (body: Buffer) => Buffer> = {
   'one-pass (fastGzip)': (body) => fastGzip(body),
-  'one-pass, HTML preset (oneOffGzip)': (body) => oneOffGzip(body, HTML_PRESET),
+  "one-pass, its type's preset (oneOffGzip)": (body) => oneOffGzip(body, preset),
   'zlib level 6': (body) => zlib.gzipSync(body),
   'zlib level 1': (body) => zlib.gzipSync(body, { level: 1 }),
   'brotli quality 6 (br, kept)': (body) => zlib.brotliCompressSync(body, brotliWholeOptions(body.length)),
@@ -83,7 +86,8 @@ function cpuPerCall(encode: (body: Buffer) => Buffer, bodies: Buffer[]): number 
 
 const rows: string[] = [];
 const againstReference: string[] = [];
-for (const [name, body] of [['4 kB page', PAGE], ['16 kB page', page16k()]] as const) {
+for (const [name, body, type] of [['4 kB page', PAGE, 'text/html'], ['16 kB page', page16k(), 'text/html'], ['JSON API answer', API_ANSWER, 'application/json']] as const) {
+  preset = gzipPresetFor(type);
   const bodies = variants(body, CALLS);
   const names = Object.keys(ENCODERS);
   for (const encoder of names) cpuPerCall(ENCODERS[encoder] as (b: Buffer) => Buffer, bodies.slice(0, CALLS / 4)); // warm-up

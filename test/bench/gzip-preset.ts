@@ -6,9 +6,9 @@
  * a literal on average in those pages (whose spread gzip-presets.ts's literalBitsMax is chosen from), and what the
  * preset would cost each page given as `--check` against fastGzip's own codes, with `--max` as literalBitsMax
  * (default 6.5). A script, not a test.
- *   node dist/test/bench/gzip-preset.js [--per-folder N] [--max B] <file or folder>... [--check <file or folder>...]
- * A folder is read for *.html and *.htm files at any depth, in name order; with --per-folder N, N of them evenly
- * spread (default 2000). Pages of 1 KiB to 64 KiB holding no zero byte are used.
+ *   node dist/test/bench/gzip-preset.js [--ext E] [--per-folder N] [--max B] <file or folder>... [--check <file or folder>...]
+ * A folder is read for files named *.E (default html; --ext html also takes *.htm) at any depth, in name order; with
+ * --per-folder N, N of them evenly spread (default 2000). Pages of 1 KiB to 64 KiB holding no zero byte are used.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,9 @@ import { huffmanCode } from '../../proxy/middlewares/response/deflate-huffman.js
 import { fastGzip, gzipPreset, presetGzip, symbolCounts } from '../../proxy/middlewares/response/fast-gzip.js';
 
 const args = process.argv.slice(2);
+const extAt = args.indexOf('--ext');
+const ext = extAt >= 0 ? args.splice(extAt, 2)[1]! : 'html';
+const named = ext === 'html' ? /\.html?$/ : new RegExp(`\\.${ext.replace(/[^a-z0-9]/gi, '')}$`);
 const perFolderAt = args.indexOf('--per-folder');
 const perFolder = perFolderAt >= 0 ? Number(args.splice(perFolderAt, 2)[1]) : 2000;
 const maxAt = args.indexOf('--max');
@@ -27,7 +30,7 @@ function pagesOf(names: string[]): string[] {
   return names.flatMap((name) => {
     if (!statSync(name).isDirectory()) return [name];
     const found = (readdirSync(name, { recursive: true, withFileTypes: true }))
-      .filter((entry) => entry.isFile() && /\.html?$/.test(entry.name))
+      .filter((entry) => entry.isFile() && named.test(entry.name))
       .map((entry) => path.join(entry.parentPath, entry.name))
       .sort();
     if (found.length <= perFolder) return found;

@@ -45,7 +45,7 @@ EOF
 
 # start_html_backends WORKERS : one nginx (worker_processes WORKERS, on the load side's CPUs), three server blocks,
 # the same 4 kB HTML page (backends/nginx-html.conf.tmpl); waits until all three answer, exits if they do not.
-# Sets P1 P2 P3, PAGE, PAGE_BYTES, UNIQUE_AT, BACKEND_PID and BACKEND_DESC (needs NGINX_VERSION).
+# Sets P1 P2 P3, PAGE, PAGE_BYTES, UNIQUE_AT, JSON_PAGE, JSON_ID_AT, BACKEND_PID and BACKEND_DESC (needs NGINX_VERSION).
 start_html_backends() {
   local port i
   read -r P1 P2 P3 < <(node "$HERE/lib/net.mjs" free-ports 3)
@@ -76,11 +76,22 @@ start_html_backends() {
     // /bench/compress-private/: the unique page marked Cache-Control: private (the page of a signed-in user): compress
     // neither keeps it nor makes a template of it, so every answer gets the one-off encoder.
     const privatePage = block("/bench/compress-private/").replace("return 200", "add_header Cache-Control private; return 200");
-    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces + resized + privatePage)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected"; then
+    // /bench/compress-json/: a JSON API answer (backends/page.json, application/json) with the request id in its
+    // requestId, Cache-Control: private (a signed-in user'"'"'s data): the one-off encoder with the JSON preset every time.
+    // In pieces of at most 3,000 bytes, each one config token.
+    const json = fs.readFileSync(process.argv[4], "latin1"), id = json.indexOf("REQUESTID_REQUESTID_REQUESTID_RE");
+    if (id < 0 || /[\x27\\$]/.test(json)) { console.error("backends/page.json: its requestId must be REQUESTID_REQUESTID_REQUESTID_RE, and no quote, backslash or dollar"); process.exit(1); }
+    const pieces = (text, name) => Array.from({ length: Math.ceil(text.length / 3000) }, (_, k) => ["$" + name + k, text.slice(3000 * k, 3000 * (k + 1))]);
+    const jsonParts = [...pieces(json.slice(0, id), "jb"), ["${request_id}", null], ...pieces(json.slice(id + 32), "ja")];
+    const jsonPage = "location ^~ /bench/compress-json/ { default_type application/json; add_header Cache-Control private; " + jsonParts.filter(([, text]) => text !== null).map(([name, text]) => "set " + name + " \x27" + text + "\x27; ").join("") + "return 200 \x27" + jsonParts.map(([name]) => name).join("") + "\x27; }\n";
+    fs.copyFileSync(process.argv[4], process.argv[5]);
+    fs.writeFileSync(process.argv[2], block("/unique/") + block("/bench/compress/") + nonces + resized + privatePage + jsonPage)' "$PAGE" "$TMP/nginx/unique-page.conf" "$TMP/nginx/nonce-page.expected" "$HERE/backends/page.json" "$TMP/nginx/page.json"; then
     log "cannot make the unique page from $PAGE (see above)"
     exit 1
   fi
   UNIQUE_AT=$(grep -bo "Pixelated Empathy helps" "$PAGE" | head -n1 | cut -d: -f1)
+  JSON_PAGE=$TMP/nginx/page.json
+  JSON_ID_AT=$(grep -bo "REQUESTID_REQUESTID_REQUESTID_RE" "$JSON_PAGE" | head -n1 | cut -d: -f1)
   fill "$HERE/backends/nginx-html.conf.tmpl" "$TMP/nginx/nginx.conf" PREFIX="$TMP/nginx" WORKERS="$1" \
     DOCROOT="$TMP/nginx/doc" PORT1="$P1" PORT2="$P2" PORT3="$P3"
   start_bg "$TMP/nginx/stdout.log" "${PIN_LOAD[@]}" nginx -p "$TMP/nginx/" -e "$TMP/nginx/nginx-error.log" -c "$TMP/nginx/nginx.conf"
@@ -158,6 +169,13 @@ preflight() {
       cmp -s <(head -c "$UNIQUE_AT" "$d/b") <(head -c "$UNIQUE_AT" "$PAGE") && cmp -s <(tail -c $((PAGE_BYTES - UNIQUE_AT - 32)) "$d/b") <(tail -c $((PAGE_BYTES - UNIQUE_AT - 32)) "$PAGE") \
         && ((middle >= 32)) && [[ $(tail -c +$((UNIQUE_AT + 1)) "$d/b" | head -c "$middle") =~ ^[0-9]*[0-9a-f]{32}$ ]] \
         || { PF_ERR="the decoded body is not the backends' page with its leading digits and request id"; return 1; }
+      [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
+      cp "$d/b" "$d/b.prev"
+    elif [[ $path == /bench/compress-json/* ]]; then
+      # The JSON answer with a request id of 32 hex digits in its requestId, a different one each time.
+      cmp -s <(head -c "$JSON_ID_AT" "$d/b") <(head -c "$JSON_ID_AT" "$JSON_PAGE") && cmp -s <(tail -c +$((JSON_ID_AT + 33)) "$d/b") <(tail -c +$((JSON_ID_AT + 33)) "$JSON_PAGE") \
+        && [[ $(tail -c +$((JSON_ID_AT + 1)) "$d/b" | head -c 32) =~ ^[0-9a-f]{32}$ ]] || { PF_ERR="the decoded body is not the backends' JSON answer around its request id"; return 1; }
+      [[ $(hdr_value "$d/h" content-type) == application/json* ]] || { PF_ERR="Content-Type $(hdr_value "$d/h" content-type) on $path (want application/json)"; return 1; }
       [[ $i == 1 ]] || ! cmp -s "$d/b" "$d/b.prev" || { PF_ERR="the same body twice on $path"; return 1; }
       cp "$d/b" "$d/b.prev"
     elif [[ $path == /unique/* || $path == /bench/compress/* || $path == /bench/compress-private/* ]]; then

@@ -365,24 +365,26 @@ test('compress: bodies compressed from memory are the bodies the backend sent, w
   assert.equal(compressedBodies.size, sizeBeforePosts, 'nor kept');
 });
 
-test('compress: a one-off HTML page gets the HTML preset\'s codes, other types and a page it fits badly their own', async (t) => {
+test('compress: a one-off HTML page gets the HTML preset\'s codes, a JSON answer the JSON preset\'s, other types and a page it fits badly their own', async (t) => {
   const english = '<!DOCTYPE html><main>' + '<li class="entry">an entry of the journal, written after a session</li>\n'.repeat(60) + '</main>';
   const japanese = '<!DOCTYPE html><main>' + '<p>吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。</p>\n'.repeat(40) + '</main>';
   let served = 0;
   const { url } = await compressedRoute(t, {}, (req, res) => {
-    const [type, text] = req.url === '/json' ? ['application/json', english] : req.url === '/ja' ? ['text/html; charset=utf-8', japanese] : ['text/html; charset=utf-8', english];
+    const [type, text] = req.url === '/json' ? ['application/problem+json', JSON.stringify({ title: 'an entry of the journal', entries: english.split('\n') })]
+      : req.url === '/text' ? ['text/plain', english] : req.url === '/ja' ? ['text/html; charset=utf-8', japanese] : ['text/html; charset=utf-8', english];
     // Each answer unique (a counter at its end, past what templates would take as a hole of a page before).
     const body = Buffer.from(text + `<!-- ${++served} ${'x'.repeat(served % 7)} -->`);
     res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'private' });
     res.end(body);
   });
   const html = gzipPresetFor('text/html');
-  assert.ok(html !== null);
-  for (const [path, preset] of [['/html', true], ['/json', false], ['/ja', false]] as const) {
+  const json = gzipPresetFor('application/json');
+  assert.ok(html !== null && json !== null);
+  for (const [path, preset] of [['/html', html], ['/json', json], ['/text', null], ['/ja', null]] as const) {
     const res = await get(url + path, { 'accept-encoding': 'gzip' });
     const sent = zlib.gunzipSync(res.body);
-    assert.deepEqual(res.body, preset ? presetGzip(sent, html) : fastGzip(sent), `${path}: ${preset ? 'the preset' : 'its own codes'}`);
-    if (preset) assert.notDeepEqual(res.body, fastGzip(sent), `${path}: not its own codes`);
+    assert.deepEqual(res.body, preset !== null ? presetGzip(sent, preset) : fastGzip(sent), `${path}: ${preset !== null ? 'the preset' : 'its own codes'}`);
+    if (preset !== null) assert.notDeepEqual(res.body, fastGzip(sent), `${path}: not its own codes`);
   }
 });
 

@@ -10,7 +10,9 @@ import { oneOffGzip } from '../../../proxy/middlewares/response/compressed-body.
 import { seededRandom as random } from '../../support/seeded-random.js';
 
 const PAGE = readFileSync(new URL('../../../../test/bench/backends/page.html', import.meta.url));
+const API_ANSWER = readFileSync(new URL('../../../../test/bench/backends/page.json', import.meta.url));
 const HTML = gzipPresetFor('text/html');
+const JSON_PRESET = gzipPresetFor('application/json');
 
 function html(): NonNullable<typeof HTML> {
   assert.ok(HTML !== null, 'text/html has a preset');
@@ -74,6 +76,21 @@ test('gzip presets: an HTML page takes one pass with the preset, a few percent m
   assert.ok(assertPresetRoundTrip(tokens, html(), 'the bench page with tokens') !== null, 'and with tokens in it');
 });
 
+test('gzip presets: a JSON API answer takes one pass with the JSON preset, a few percent more bytes than its own codes', () => {
+  assert.ok(JSON_PRESET !== null && JSON_PRESET !== HTML, 'application/json has a preset of its own');
+  const answer = assertPresetRoundTrip(API_ANSWER, JSON_PRESET, 'the bench\'s API answer');
+  assert.ok(answer !== null, 'the preset fits the bench\'s API answer');
+  const own = fastGzip(API_ANSWER).length;
+  assert.ok(answer.length > own * 0.95 && answer.length < own * 1.1, `${answer.length} bytes with the preset, ${own} with its own codes`);
+  // The same answer pretty-printed (two spaces an indent, as many frameworks answer in development) fits it too.
+  const pretty = Buffer.from(JSON.stringify(JSON.parse(API_ANSWER.toString()), null, 2));
+  assert.ok(assertPresetRoundTrip(pretty, JSON_PRESET, 'pretty-printed') !== null, 'and pretty-printed');
+  // Base64 (an image or a key inside JSON) fits it badly: its own codes.
+  const next = random(13);
+  const base64 = Buffer.from(JSON.stringify({ avatar: Buffer.from(Array.from({ length: 3000 }, () => Math.floor(next() * 256))).toString('base64') }));
+  assert.equal(presetGzip(base64, JSON_PRESET), null, 'mostly base64: refused');
+});
+
 test('gzip presets: any body up to 16 KiB comes back exactly, whatever the codes (300 seeds, two presets each)', () => {
   const all = takingAll(html());
   for (let seed = 1; seed <= 300; seed++) {
@@ -135,9 +152,10 @@ test('gzip presets: gzip(1), another inflate than zlib\'s, reads a preset\'s blo
   }
 });
 
-test('gzip presets: HTML answers have one, by their media type; lengths that are not a complete code are refused', () => {
+test('gzip presets: HTML and JSON answers have one, by their media type; lengths that are not a complete code are refused', () => {
   for (const type of ['text/html', 'text/html; charset=utf-8', 'TEXT/HTML;charset=UTF-8', 'application/xhtml+xml']) assert.equal(gzipPresetFor(type), HTML, type);
-  for (const type of ['text/plain', 'application/json', 'text/css', 'text/htmlx', 'html', '']) assert.equal(gzipPresetFor(type), null, type);
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/problem+json', 'application/vnd.api+json', 'application/ld+json']) assert.equal(gzipPresetFor(type), JSON_PRESET, type);
+  for (const type of ['text/plain', 'text/css', 'text/htmlx', 'application/jsonx', 'application/json-seq', 'json', 'html', '']) assert.equal(gzipPresetFor(type), null, type);
   const all = (size: number, length: number): Uint8Array => new Uint8Array(size).fill(length);
   // 286 codes of 9 bits leave room (incomplete), of 8 bits overflow; 30 distance codes of 5 bits leave room too.
   assert.throws(() => gzipPreset(all(286, 9), all(30, 5), 8), /complete code/);
