@@ -8,7 +8,9 @@
  * quota, lib/cpu-quota.ts, standing in for a core each, which a 2-core machine cannot give the client and backend,
  * pe-edge, and the kernel's loopback work at once; root only),
  * PE_EDGE_NODE_ARGS (node flags for the pe-edge process, space-separated, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
- * BENCH_EDGE_LOG (a path prefix: each row's pe-edge stdout and stderr go to `<prefix>.<row>` once it stopped).
+ * BENCH_EDGE_LOG (a path prefix: each row's pe-edge stdout and stderr go to `<prefix>.<row>` once it stopped),
+ * BENCH_REFERENCE=0 (no HAProxy beside pe-edge in the download and upload rows; lib/haproxy-reference.ts),
+ * BENCH_HAPROXY_SPLICE=1 (HAProxy with `option splice-auto`).
  * CPU times come from /proc/<pid>/task/<tid>/schedstat (nanoseconds a thread ran), not /proc/<pid>/stat's 10 ms
  * ticks, which were a tenth of a 100 MB transfer's cost. Besides pe-edge's CPU (all threads) the table gives the CPU
  * of the one thread each side moves the bytes on: pe-edge's main thread, and this process's (its client and backend

@@ -204,8 +204,8 @@ async function main(): Promise<void> {
     server.close();
   }
   const ref = haproxy === null ? null : haproxy.name;
-  console.log(`Method: one ${SIZE / MB} MB transfer per target and round (the backend writes, the client reads; both in this process), one`);
-  console.log(`${SIZE / MB} MB upload (the client writes, the backend reads), then`);
+  console.log(`Method: one ${Math.round(SIZE / MB)} MB transfer per target and round (the backend writes, the client reads; both in this process), one`);
+  console.log(`${Math.round(SIZE / MB)} MB upload (the client writes, the backend reads), then`);
   console.log(`short connections (connect, 1 byte, a 3-byte answer, close; ${CONCURRENCY} at once for ${CONN_SECONDS} s). ${ROUNDS} rounds, order`);
   console.log('alternating; each figure is the median over the rounds. Client, backend and proxies share this machine\'s cores: compare ratios.');
   console.log('CPU s/GiB: the proxy\'s own CPU time (user + system, /proc) per GiB moved, steadier than MB/s on a shared machine.');

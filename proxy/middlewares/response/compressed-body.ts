@@ -188,7 +188,7 @@ const SYNC_MAX_BYTES = 16 * 1024;
 /**
  * One call of node:zlib: on the event loop for small bodies, on the thread pool for larger ones. A body compressed
  * once only (`oneOff`: not to be kept) gets the cheaper forms: gzip from `oneOffGzip` (small bodies: less CPU than
- * zlib's call, about a tenth more bytes; HTML, by the answer's `headers`, with its preset), brotli at
+ * zlib's call, about a tenth more bytes; HTML and JSON, by the answer's `headers`, with their presets), brotli at
  * ONE_OFF_BROTLI_QUALITY; zstd is cheap at its default level already. `crc32` is the body's CRC-32 when its cache
  * key computed one (else null): the one-pass gzip's trailer takes it instead of a second pass over the body.
  */
@@ -211,7 +211,7 @@ function compressWhole(encoding: ZlibEncoding, body: Buffer, oneOff: boolean, cr
 
 /**
  * The one-off gzip of a small body (up to SYNC_MAX_BYTES): with its kind's preset codes in one pass when it has one
- * and they fit it (HTML: gzip-presets.ts), else with its own codes. `crc32` as for fastGzip.
+ * and they fit it (HTML, JSON: gzip-presets.ts), else with its own codes. `crc32` as for fastGzip.
  */
 export function oneOffGzip(body: Buffer, preset: GzipPreset | null, crc32: number | null = null): Buffer {
   return (preset === null ? null : presetGzip(body, preset, crc32)) ?? fastGzip(body, crc32);
