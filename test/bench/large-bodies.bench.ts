@@ -3,7 +3,7 @@
  * through the real CLI and directly to the same backend in one run, with pe-edge's RSS sampled meanwhile; and a
  * 10 MB text download through `compress`. A script, not a test: prints a table and its method, asserts nothing.
  *   npx tsc -b && node dist/test/bench/large-bodies.bench.js
- * Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (comma-separated subset of download,upload,gzip),
+ * Environment: BENCH_ROUNDS (default 5), BENCH_WARMUP (untimed transfers each way before a row's rounds, default 3), BENCH_ROWS (comma-separated subset of download,upload,gzip),
  * BENCH_CPU_QUOTA (CPUs, e.g. 0.6: this process and each pe-edge each held to that share of the machine by a cgroup
  * quota, lib/cpu-quota.ts, standing in for a core each, which a 2-core machine cannot give the client and backend,
  * pe-edge, and the kernel's loopback work at once; root only),
@@ -16,9 +16,9 @@
  * of the one thread each side moves the bytes on: pe-edge's main thread, and this process's (its client and backend
  * share it) during the direct and the proxied run. Each side's thread does the same socket reads and writes, so the
  * busier one bounds the proxied run: when pe-edge's exceeds the direct run's, the ratio cannot reach 1 even on an
- * idle machine. One untimed transfer each way (direct, then proxied) precedes a row's rounds: the first round
- * otherwise timed node's compilation of this script's client and backend on the direct side (that round's ratio
- * was often 1-1.7, against 0.5-0.9 for the rest).
+ * idle machine. Untimed transfers each way (direct, then proxied; BENCH_WARMUP of each) precede a row's rounds: the
+ * first round otherwise timed node's compilation of this script's client and backend on the direct side (that
+ * round's ratio was often 1-1.7, against 0.5-0.9 for the rest), and the next few pe-edge's own tiering up.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -34,6 +34,10 @@ const SIZE = 100 * MB;
 const TEXT_SIZE = 10 * MB;
 const CHUNK = Buffer.alloc(64 * 1024, 'pixelated empathy ');
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+// Three untimed transfers each way, not one: after one, pe-edge's first timed downloads ran at 0.56-0.68 of direct
+// and the later ones 0.8-1.06, with a third more CPU (V8's background threads: compilation, marking) than after five
+// (62 ms per 100 MB against 45-50, its main thread alike), 2026-12-07. A proxy that has served a while is warm.
+const WARMUP = Math.max(1, Number(process.env.BENCH_WARMUP ?? 3));
 const ROWS = new Set((process.env.BENCH_ROWS ?? 'download,upload,gzip').split(',').map((s) => s.trim()));
 const SAMPLE_MS = 20;
 const QUOTA = quotaSetting(process.env.BENCH_CPU_QUOTA);
@@ -279,10 +283,12 @@ async function measure(row: Row, backendPort: number, reference: HaproxyReferenc
       return mbps;
     };
     const ref = row.withReference ? reference : null;
-    // Untimed: the first transfer each way compiles the code it runs.
-    await timed(row.direct, row.bodyBytes, check, [], []);
-    await timed(() => row.proxied(edge.port), row.bodyBytes, check, [], []);
-    if (ref !== null) await timed(() => row.proxied(ref.port), row.bodyBytes, check, [], []);
+    // Untimed: the first transfers each way compile the code they run (V8 tiers pe-edge's up over several).
+    for (let i = 0; i < WARMUP; i++) {
+      await timed(row.direct, row.bodyBytes, check, [], []);
+      await timed(() => row.proxied(edge.port), row.bodyBytes, check, [], []);
+      if (ref !== null) await timed(() => row.proxied(ref.port), row.bodyBytes, check, [], []);
+    }
     for (let round = 0; round < ROUNDS; round++) {
       // Each in turn goes first, so none always runs on a warmer (or busier) machine.
       let d = 0;
@@ -345,7 +351,7 @@ async function main(): Promise<void> {
   }
   const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const f0 = (v: number): string => v.toFixed(0);
-  console.log(`Method: each row on a fresh pe-edge CLI process (a child of this one); one untimed transfer each way, then ${ROUNDS} rounds per row, each one run directly`);
+  console.log(`Method: each row on a fresh pe-edge CLI process (a child of this one); ${WARMUP} untimed transfer(s) each way, then ${ROUNDS} rounds per row, each one run directly`);
   console.log('(client → backend) and one through pe-edge (client → pe-edge → backend), alternating which goes first. The client');
   console.log('and the backend share this process. Each figure is the median over the rounds (the ratio is the median of each');
   console.log(`round's ratio, listed in brackets). pe-edge's RSS (/proc VmRSS) is sampled every ${SAMPLE_MS} ms; "over idle" is its peak`);
